@@ -1,0 +1,67 @@
+/**
+ * The architecture as rules (STYLE.md): the domain is pure; the application layer knows ports, not adapters;
+ * adapters never reach into apps; libraries are entered through their index only.
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment: 'libs/domain imports nothing but itself: no NestJS, no adapters, no node I/O',
+      severity: 'error',
+      from: { path: '^libs/domain/' },
+      to: { pathNot: ['^libs/domain/'] },
+    },
+    {
+      name: 'application-knows-only-domain',
+      comment: 'the application layer (ports, use cases) depends on the domain and node built-ins only',
+      severity: 'error',
+      from: { path: '^libs/application/' },
+      to: { pathNot: ['^libs/application/', '^libs/domain/', '^node:', '^(crypto|util)$'], dependencyTypesNot: ['core'] },
+    },
+    {
+      name: 'no-nestjs-in-libs-core',
+      comment: 'decorators live in apps/ and adapters',
+      severity: 'error',
+      from: { path: '^libs/(domain|application)/' },
+      to: { path: 'node_modules/@nestjs/' },
+    },
+    {
+      name: 'libs-never-import-apps',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: '^apps/' },
+    },
+    {
+      name: 'adapters-do-not-import-composition',
+      severity: 'error',
+      from: { path: '^libs/postgres/' },
+      to: { path: '^libs/platform/' },
+    },
+    {
+      name: 'enter-other-libraries-through-their-index',
+      comment: 'no deep imports into another library',
+      severity: 'error',
+      from: { path: '^libs/([^/]+)/' },
+      to: { path: '^libs/[^/]+/src/', pathNot: ['^libs/$1/', '^libs/[^/]+/src/index\\.ts$'] },
+    },
+    {
+      name: 'apps-enter-libraries-through-their-index',
+      severity: 'error',
+      from: { path: '^(apps|test|bench)/' },
+      to: { path: '^libs/[^/]+/src/', pathNot: ['^libs/[^/]+/src/index\\.ts$'] },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: ['^dist/'] },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};

@@ -1,0 +1,4 @@
+export * from './shared';
+export * from './rectification-task';
+export * from './finding';
+export * from './campaign';

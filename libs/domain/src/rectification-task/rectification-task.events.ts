@@ -1,0 +1,96 @@
+import { DomainEvent, EvidenceRef, LocalDate, QuantityTarget } from '../shared';
+
+export type RectificationTaskAssigned = DomainEvent<
+  'RectificationTaskAssigned',
+  {
+    taskId: string;
+    findingId: string;
+    title: string;
+    regionId: string;
+    category: string;
+    leadUnitId: string;
+    cooperatingUnitIds: readonly string[];
+    deadline: LocalDate;
+    measures: string;
+    target: QuantityTarget | null;
+    campaignId: string | null;
+    assignedBy: string;
+  }
+>;
+
+export type RectificationTaskAccepted = DomainEvent<'RectificationTaskAccepted', { taskId: string; unitId: string }>;
+
+export type RectificationTaskPlanRecorded = DomainEvent<'RectificationTaskPlanRecorded', { taskId: string; plan: string }>;
+
+export type RectificationTaskProgressReported = DomainEvent<
+  'RectificationTaskProgressReported',
+  { taskId: string; unitId: string; quantityDone: number | null; note: string; evidence: readonly EvidenceRef[] }
+>;
+
+export type RectificationTaskExtensionRequested = DomainEvent<
+  'RectificationTaskExtensionRequested',
+  { taskId: string; requestId: string; currentDeadline: LocalDate; requestedDeadline: LocalDate; reason: string }
+>;
+
+export type RectificationTaskExtensionApproved = DomainEvent<
+  'RectificationTaskExtensionApproved',
+  { taskId: string; requestId: string; previousDeadline: LocalDate; newDeadline: LocalDate }
+>;
+
+export type RectificationTaskExtensionRefused = DomainEvent<
+  'RectificationTaskExtensionRefused',
+  { taskId: string; requestId: string; reason: string }
+>;
+
+export type RectificationTaskSubmitted = DomainEvent<
+  'RectificationTaskSubmitted',
+  {
+    taskId: string;
+    report: string;
+    evidence: readonly EvidenceRef[];
+    /** The quantity done at submission: the command's, or else the last one reported. */
+    quantityDone: number | null;
+    submittedBy: { userId: string; unitId: string };
+  }
+>;
+
+export type RectificationTaskVerified = DomainEvent<
+  'RectificationTaskVerified',
+  { taskId: string; note: string | null; verifiedBy: { userId: string; unitId: string | null } }
+>;
+
+export type RectificationTaskSentBack = DomainEvent<
+  'RectificationTaskSentBack',
+  { taskId: string; reason: string; /** The task's send-backs including this one. */ sendBackCount: number }
+>;
+
+export type RectificationTaskReassigned = DomainEvent<
+  'RectificationTaskReassigned',
+  { taskId: string; previousLeadUnitId: string; leadUnitId: string; cooperatingUnitIds: readonly string[]; reason: string }
+>;
+
+export type RectificationTaskCancelled = DomainEvent<'RectificationTaskCancelled', { taskId: string; reason: string }>;
+
+export type RectificationTaskReopened = DomainEvent<
+  'RectificationTaskReopened',
+  { taskId: string; reason: string; previousDeadline: LocalDate; deadline: LocalDate; /** Including this one. */ reopenCount: number }
+>;
+
+export type RectificationTaskEvent =
+  | RectificationTaskAssigned
+  | RectificationTaskAccepted
+  | RectificationTaskPlanRecorded
+  | RectificationTaskProgressReported
+  | RectificationTaskExtensionRequested
+  | RectificationTaskExtensionApproved
+  | RectificationTaskExtensionRefused
+  | RectificationTaskSubmitted
+  | RectificationTaskVerified
+  | RectificationTaskSentBack
+  | RectificationTaskReassigned
+  | RectificationTaskCancelled
+  | RectificationTaskReopened;
+
+export function taskStreamName(taskId: string): string {
+  return `rectificationTask-${taskId}`;
+}

@@ -1,0 +1,9 @@
+export * from './actor';
+export * from './command';
+export * from './decider';
+export * from './domain-error';
+export * from './event';
+export * from './evidence';
+export * from './local-date';
+export * from './quantity-target';
+export { ID_MAX_LENGTH, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH, UNIT_MAX_LENGTH } from './field-validation';

@@ -1,0 +1,56 @@
+import { ValidationError } from './domain-error';
+
+/**
+ * A calendar date in Asia/Shanghai, `YYYY-MM-DD`. Deadlines are local dates: a task due on 2018-09-30 falls due
+ * at the end of that day, i.e. it is overdue from 2018-10-01T00:00:00+08:00. China has kept +08:00 all year
+ * since 1991, so the offset is fixed.
+ */
+export type LocalDate = string;
+
+const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isLocalDate(value: unknown): value is LocalDate {
+  if (typeof value !== 'string') return false;
+  const m = LOCAL_DATE.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+export function assertLocalDate(value: unknown, field: string): LocalDate {
+  if (!isLocalDate(value)) throw new ValidationError(field, `${field} must be a calendar date YYYY-MM-DD`);
+  return value;
+}
+
+/** The Asia/Shanghai calendar date of an instant. */
+export function shanghaiDateOf(instant: string | Date): LocalDate {
+  const ms = (typeof instant === 'string' ? Date.parse(instant) : instant.getTime()) + SHANGHAI_OFFSET_MS;
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** The first instant at which a deadline on `date` is overdue: the next midnight in Asia/Shanghai. */
+export function dueInstant(date: LocalDate): Date {
+  return new Date(Date.parse(`${date}T00:00:00+08:00`) + DAY_MS);
+}
+
+/** True when, at `now`, the end of `date` (Asia/Shanghai) has passed. */
+export function isPastDeadline(date: LocalDate, now: string | Date): boolean {
+  const nowMs = typeof now === 'string' ? Date.parse(now) : now.getTime();
+  return nowMs >= dueInstant(date).getTime();
+}
+
+export function compareLocalDates(a: LocalDate, b: LocalDate): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Whole calendar days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: LocalDate, to: LocalDate): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+export function addDays(date: LocalDate, days: number): LocalDate {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
