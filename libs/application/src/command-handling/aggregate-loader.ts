@@ -1,0 +1,22 @@
+import { Decider, DomainEvent } from '@zhenggai/domain';
+import { EventStore, NO_STREAM_REVISION, StoredEvent } from '../event-store/event-store.port';
+
+export interface LoadedStream<S> {
+  readonly state: S;
+  /** Revision of the last event, or -1 when the stream does not exist. */
+  readonly revision: number;
+  readonly events: readonly StoredEvent[];
+}
+
+/** Read a stream and fold it through a decider's `evolve`. */
+export async function loadStream<E extends DomainEvent, S>(
+  store: EventStore,
+  decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>,
+  streamName: string,
+): Promise<LoadedStream<S>> {
+  const events = await store.readStream(streamName);
+  let state = decider.initialState();
+  for (const event of events) state = decider.evolve(state, { type: event.type, data: event.data } as E);
+  const revision = events.length === 0 ? NO_STREAM_REVISION : events[events.length - 1].revision;
+  return { state, revision, events };
+}

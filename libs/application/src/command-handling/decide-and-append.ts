@@ -1,0 +1,76 @@
+import { Command, ConcurrencyError, Decider, DomainEvent, EventMetadata } from '@zhenggai/domain';
+import { EventStore, ExpectedRevision } from '../event-store/event-store.port';
+import { LoadedStream, loadStream } from './aggregate-loader';
+
+export interface DecideAndAppendOptions<S> {
+  /** The revision the caller last saw (`If-Match`): the command is refused when the stream has moved on. */
+  readonly expectedRevision?: number;
+  /** Checked against the loaded state before deciding, e.g. to answer 404 for a stream that does not exist. */
+  readonly precondition?: (state: S, revision: number) => void;
+  /** Attempts when a concurrent writer got there first and the caller gave no `If-Match`; default 3. */
+  readonly attempts?: number;
+  /** The stream as the caller already read it (saves a read; a stale one only costs a retry). */
+  readonly loaded?: Pick<LoadedStream<S>, 'state' | 'revision'>;
+}
+
+export interface DecideAndAppendResult<S> {
+  /** The stream's revision after the command (unchanged when the command changed nothing). */
+  readonly revision: number;
+  readonly state: S;
+  /** What the command decided; empty when it changed nothing. */
+  readonly events: readonly DomainEvent[];
+}
+
+/**
+ * The write path for one stream: load, check the caller's expected revision, decide, append with the loaded
+ * revision as the expected one (the database enforces it), stamp every event with the command's metadata.
+ * Without an `If-Match`, a lost race is retried against the fresh state; with one it is the caller's to resolve.
+ */
+export async function decideAndAppend<C extends Command, E extends DomainEvent, S>(
+  store: EventStore,
+  decider: Decider<C, E, S>,
+  streamName: string,
+  command: C,
+  options: DecideAndAppendOptions<S> = {},
+): Promise<DecideAndAppendResult<S>> {
+  const attempts = options.expectedRevision === undefined ? (options.attempts ?? 3) : 1;
+  for (let attempt = 1; ; attempt++) {
+    const loaded = attempt === 1 && options.loaded ? options.loaded : await loadStream(store, decider, streamName);
+    if (options.expectedRevision !== undefined && options.expectedRevision !== loaded.revision) {
+      throw new ConcurrencyError(streamName, String(options.expectedRevision), String(loaded.revision));
+    }
+    options.precondition?.(loaded.state, loaded.revision);
+    const events = decider.decide(command, loaded.state);
+    if (events.length === 0) return { revision: loaded.revision, state: loaded.state, events: [] };
+
+    const metadata = eventMetadataFor(command);
+    const expected: ExpectedRevision = loaded.revision < 0 ? 'no_stream' : loaded.revision;
+    try {
+      const result = await store.appendToStream(
+        streamName,
+        events.map((event) => ({ type: event.type, data: event.data, metadata: { ...metadata } })),
+        { expectedRevision: expected },
+      );
+      const state = events.reduce(decider.evolve, loaded.state);
+      return { revision: result.nextExpectedRevision, state, events };
+    } catch (error) {
+      if (error instanceof ConcurrencyError && attempt < attempts) continue;
+      throw error;
+    }
+  }
+}
+
+export function eventMetadataFor(command: Command): EventMetadata {
+  const { actor, now, correlationId, causationId } = command.metadata;
+  return {
+    actor: { userId: actor.userId, username: actor.username, role: actor.role, unitId: actor.unitId ?? null },
+    occurredAt: now,
+    correlationId,
+    causationId: causationId ?? null,
+  };
+}
+
+/** What a stream named by a fresh id looks like before its first event: saves reading it (a clash only costs a retry). */
+export function newStream<S>(decider: Pick<Decider<never, DomainEvent, S>, 'initialState'>): Pick<LoadedStream<S>, 'state' | 'revision'> {
+  return { state: decider.initialState(), revision: -1 };
+}

@@ -1,0 +1,95 @@
+import {
+  campaignDecider,
+  campaignStreamName,
+  CommandMetadata,
+  ConcurrencyError,
+  FindingCommand,
+  findingDecider,
+  findingStreamName,
+  NotFoundError,
+  QuantityTarget,
+  rectificationTaskDecider,
+  taskStreamName,
+  ValidationError,
+} from '@zhenggai/domain';
+import { loadStream } from '../command-handling/aggregate-loader';
+import { decideAndAppend, newStream } from '../command-handling/decide-and-append';
+import { Directory } from '../directory/directory.port';
+import { EventStore } from '../event-store/event-store.port';
+import { UseCaseDeps, UseCaseResult } from './use-case-deps';
+
+export interface AssignTaskInput {
+  readonly findingId: string;
+  readonly leadUnitId: string;
+  readonly cooperatingUnitIds: readonly string[];
+  readonly deadline: string;
+  readonly measures: string;
+  readonly target: QuantityTarget | null;
+  readonly campaignId: string | null;
+  /** Defaults to the finding's title. */
+  readonly title: string | null;
+  /** The finding's revision the caller last saw (`If-Match`). */
+  readonly expectedFindingRevision?: number;
+}
+
+export interface AssignTaskResult extends UseCaseResult {
+  readonly findingId: string;
+  readonly findingRevision: number;
+}
+
+/**
+ * 交办: a new task stream, then its link on the finding. The finding's checks run before anything is written,
+ * so a refusal stores nothing; the link is idempotent and is also ensured by the worker's finding reactor,
+ * so a crash between the two appends heals itself.
+ */
+export async function assignTask(deps: UseCaseDeps, input: AssignTaskInput, metadata: CommandMetadata): Promise<AssignTaskResult> {
+  const findingStream = findingStreamName(input.findingId);
+  const finding = await loadStream(deps.store, findingDecider, findingStream);
+  if (finding.state.status === 'none') throw new NotFoundError('Finding', input.findingId);
+  if (input.expectedFindingRevision !== undefined && input.expectedFindingRevision !== finding.revision) {
+    throw new ConcurrencyError(findingStream, String(input.expectedFindingRevision), String(finding.revision));
+  }
+  await checkUnits(deps.directory, input);
+  const campaign = input.campaignId ? await campaignOf(deps.store, input.campaignId) : null;
+
+  const taskId = deps.ids.newId();
+  const link: FindingCommand = { type: 'LinkTaskToFinding', data: { taskId }, metadata };
+  findingDecider.decide(link, finding.state); // refuse before writing anything
+
+  const task = await decideAndAppend(deps.store, rectificationTaskDecider, taskStreamName(taskId), {
+    type: 'AssignRectificationTask',
+    data: {
+      taskId,
+      findingId: input.findingId,
+      title: input.title ?? finding.state.title,
+      regionId: finding.state.regionId,
+      category: finding.state.category,
+      leadUnitId: input.leadUnitId,
+      cooperatingUnitIds: [...input.cooperatingUnitIds],
+      deadline: input.deadline,
+      measures: input.measures,
+      target: input.target,
+      campaign,
+    },
+    metadata,
+  }, { loaded: newStream(rectificationTaskDecider) });
+  const linked = await decideAndAppend(deps.store, findingDecider, findingStream, link, { loaded: finding });
+  return { id: taskId, revision: task.revision, findingId: input.findingId, findingRevision: linked.revision };
+}
+
+async function checkUnits(directory: Directory, input: AssignTaskInput): Promise<void> {
+  if (!(await directory.getUnit(input.leadUnitId))) {
+    throw new ValidationError('unitId', `unit ${input.leadUnitId} does not exist (GET /api/units)`, 'UNKNOWN_UNIT');
+  }
+  for (const [i, id] of input.cooperatingUnitIds.entries()) {
+    if (!(await directory.getUnit(id))) {
+      throw new ValidationError(`cooperatingUnitIds.${i}`, `unit ${id} does not exist (GET /api/units)`, 'UNKNOWN_UNIT');
+    }
+  }
+}
+
+async function campaignOf(store: EventStore, campaignId: string): Promise<{ campaignId: string; deadline: string }> {
+  const { state } = await loadStream(store, campaignDecider, campaignStreamName(campaignId));
+  if (state.status === 'none') throw new ValidationError('campaignId', `campaign ${campaignId} does not exist`, 'UNKNOWN_CAMPAIGN');
+  return { campaignId, deadline: state.deadline };
+}

@@ -1,0 +1,26 @@
+import { campaignDecider, campaignStreamName, CommandMetadata, ValidationError } from '@zhenggai/domain';
+import { decideAndAppend, newStream } from '../command-handling/decide-and-append';
+import { UseCaseDeps, UseCaseResult } from './use-case-deps';
+
+export interface LaunchCampaignInput {
+  readonly name: string;
+  readonly description: string;
+  readonly deadline: string;
+  readonly scope: { readonly regionId: string | null; readonly category: string | null };
+  readonly targets: ReadonlyArray<{ label: string; quantity: number; unit: string }>;
+}
+
+/** 专项行动: a campaign with a deadline, a scope and quantity targets. */
+export async function launchCampaign(deps: UseCaseDeps, input: LaunchCampaignInput, metadata: CommandMetadata): Promise<UseCaseResult> {
+  const regionId = input.scope.regionId;
+  if (regionId && !(await deps.directory.getRegion(regionId))) {
+    throw new ValidationError('scope.regionId', `region ${regionId} does not exist (GET /api/regions)`, 'UNKNOWN_REGION');
+  }
+  const campaignId = deps.ids.newId();
+  const result = await decideAndAppend(deps.store, campaignDecider, campaignStreamName(campaignId), {
+    type: 'LaunchCampaign',
+    data: { campaignId, ...input, scope: { ...input.scope }, targets: input.targets.map((t) => ({ ...t })) },
+    metadata,
+  }, { loaded: newStream(campaignDecider) });
+  return { id: campaignId, revision: result.revision };
+}

@@ -1,0 +1,17 @@
+import { Directory } from '../directory/directory.port';
+import { EventStore } from '../event-store/event-store.port';
+import { IdGenerator } from '../ids/id-generator.port';
+
+/** What the write-side use cases need. The apps pass their adapters in. */
+export const USE_CASE_DEPS = Symbol('UseCaseDeps');
+
+export interface UseCaseDeps {
+  readonly store: EventStore;
+  readonly directory: Directory;
+  readonly ids: IdGenerator;
+}
+
+export interface UseCaseResult {
+  readonly id: string;
+  readonly revision: number;
+}

@@ -1,0 +1,351 @@
+import { randomUUID } from 'node:crypto';
+import type { GlobalPosition, StoredEvent, Subscription } from '@zhenggai/application';
+import { ConcurrencyError } from '@zhenggai/domain';
+import {
+  createPool,
+  DuplicateEventIdError,
+  EVENTS_APPENDED_CHANNEL,
+  eventStoreMigrations,
+  migrate,
+  PostgresEventStore,
+} from '@zhenggai/postgres';
+import type { Pool } from 'pg';
+import { describeEventStoreContract } from '../../../../test/contract/event-store.contract';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+
+describeEventStoreContract('PostgreSQL', async () => {
+  const database = await createTestDatabase();
+  const pool = createPool(database.url);
+  await migrate(pool, eventStoreMigrations);
+  const store = new PostgresEventStore(pool);
+  return {
+    store,
+    teardown: async () => {
+      await store.close();
+      await pool.end();
+      await database.drop();
+    },
+  };
+});
+
+describe('PostgresEventStore on PostgreSQL', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  let store: PostgresEventStore;
+  const pools: Pool[] = [];
+  const stores: PostgresEventStore[] = [];
+  const subscriptions: Subscription[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = openPool();
+    await migrate(pool, eventStoreMigrations);
+    store = openStore(pool);
+  });
+
+  afterEach(async () => {
+    await Promise.all(subscriptions.splice(0).map((subscription) => subscription.stop()));
+  });
+
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    await Promise.all(pools.map((p) => p.end()));
+    await database?.drop();
+  });
+
+  function openPool(max = 10): Pool {
+    const opened = createPool(database.url, { max });
+    pools.push(opened);
+    return opened;
+  }
+
+  function openStore(on: Pool, pollIntervalMs?: number): PostgresEventStore {
+    const opened = new PostgresEventStore(on, { pollIntervalMs });
+    stores.push(opened);
+    return opened;
+  }
+
+  function collect(from: PostgresEventStore, after: GlobalPosition) {
+    const delivered: StoredEvent[] = [];
+    const subscription = from.subscribeToAll(async (events) => void delivered.push(...events), { after });
+    subscriptions.push(subscription);
+    return { subscription, delivered };
+  }
+
+  const newStream = () => `pgTest-${randomUUID()}`;
+  const event = (type: string, data: unknown = {}) => ({ id: randomUUID(), type, data, metadata: {} });
+  const marker = async () => (await store.appendToStream(newStream(), [event('Marker')])).position;
+
+  /** Appends through the SQL function inside a transaction the test keeps open. */
+  async function openAppendTransaction(streamName: string, events: ReturnType<typeof event>[]) {
+    const client = await pool.connect();
+    await client.query('BEGIN');
+    await client.query('SELECT * FROM append_to_stream($1, $2, $3)', [streamName, 'any', JSON.stringify(events)]);
+    return {
+      commit: async () => {
+        await client.query('COMMIT');
+        client.release();
+      },
+    };
+  }
+
+  describe('commit order', () => {
+    it('holds back an event committed while a transaction with a lower position is still open', async () => {
+      const after = await marker();
+      const subscriber = collect(store, after);
+      const [slowStream, fastStream] = [newStream(), newStream()];
+      const slow = await openAppendTransaction(slowStream, [event('Slow')]);
+
+      const fast = await store.appendToStream(fastStream, [event('Fast')]);
+      await sleep(600);
+
+      expect(await store.readStream(fastStream)).toHaveLength(1);
+      expect((await store.readAll({ after })).map((e) => e.type)).not.toContain('Fast');
+      expect(subscriber.delivered.map((e) => e.type)).not.toContain('Fast');
+
+      await slow.commit();
+      await waitFor(() => subscriber.delivered.length === 2);
+      expect(subscriber.delivered.map((e) => e.type)).toEqual(['Slow', 'Fast']);
+      expect(subscriber.delivered[0]!.position < fast.position).toBe(true);
+      expect((await store.readAll({ after })).map((e) => e.type)).toEqual(['Slow', 'Fast']);
+    });
+
+    it('refuses an append that is not the first write of its transaction (its id would precede its positions)', async () => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_current_xact_id()');
+        await expect(
+          client.query('SELECT * FROM append_to_stream($1, $2, $3)', [newStream(), 'any', JSON.stringify([event('Late')])]),
+        ).rejects.toMatchObject({ code: '25000' });
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
+    });
+
+    it('concurrent writers, slow and rolled-back transactions: readers get every committed event once, in order', async () => {
+      const after = await marker();
+      const committed = new Set<string>();
+      const rolledBack = new Set<string>();
+      const reader = openStore(openPool(2), 20);
+      const subscriber = collect(reader, after);
+      const polled = pollReadAll(reader, after);
+
+      const writerPools = [openPool(5), openPool(5), openPool(5)];
+      const writer = async (writerPool: Pool, writerIndex: number) => {
+        const writerStore = new PostgresEventStore(writerPool);
+        const stream = newStream();
+        for (let n = 0; n < 40; n++) {
+          const events = Array.from({ length: 1 + (n % 3) }, () => event('Stress', { writerIndex, n }));
+          if (n % 4 === 1) {
+            // A transaction that takes its positions, then sleeps while others commit after it.
+            const client = await writerPool.connect();
+            const rollBack = n % 16 === 9;
+            try {
+              await client.query('BEGIN');
+              await client.query('SELECT * FROM append_to_stream($1, $2, $3)', [`${stream}-slow`, 'any', JSON.stringify(events)]);
+              await client.query('SELECT pg_sleep($1)', [Math.random() * 0.08]);
+              await client.query(rollBack ? 'ROLLBACK' : 'COMMIT');
+            } finally {
+              client.release();
+            }
+            for (const { id } of events) (rollBack ? rolledBack : committed).add(id);
+          } else {
+            await writerStore.appendToStream(stream, events);
+            for (const { id } of events) committed.add(id);
+          }
+        }
+      };
+      await Promise.all(writerPools.flatMap((writerPool, p) => [0, 1, 2, 3].map((w) => writer(writerPool, p * 4 + w))));
+
+      await waitFor(() => subscriber.delivered.length >= committed.size && polled.seen.length >= committed.size, 20_000);
+      await sleep(300);
+      await polled.stop();
+
+      for (const delivered of [subscriber.delivered, polled.seen]) {
+        const ids = delivered.map((e) => e.id);
+        expect(ids).toHaveLength(committed.size);
+        expect(new Set(ids)).toEqual(committed);
+        expect(ids.some((id) => rolledBack.has(id))).toBe(false);
+        expect(isStrictlyIncreasing(delivered.map((e) => e.position))).toBe(true);
+      }
+      expect(rolledBack.size).toBeGreaterThan(0);
+    }, 60_000);
+  });
+
+  describe('database-enforced revisions', () => {
+    it('refuses a second event at the same revision even when written by hand', async () => {
+      const stream = newStream();
+      await store.appendToStream(stream, [event('First')]);
+
+      await expect(
+        pool.query(
+          `INSERT INTO events (stream_name, stream_revision, event_id, type, data) VALUES ($1, 0, $2, 'Forged', '{}')`,
+          [stream, randomUUID()],
+        ),
+      ).rejects.toMatchObject({ code: '23505', constraint: 'events_stream_revision_key' });
+    });
+
+    it('answers a ConcurrencyError when the streams table lags behind the events', async () => {
+      const stream = newStream();
+      await store.appendToStream(stream, [event('First'), event('Second')]);
+      await pool.query('UPDATE streams SET revision = 0 WHERE stream_name = $1', [stream]);
+
+      const error = await store.appendToStream(stream, [event('Third')], { expectedRevision: 0 }).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(ConcurrencyError);
+      expect(error).toMatchObject({ streamName: stream, expected: '0', actual: '1' });
+      expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['First', 'Second']);
+    });
+
+    it('refuses an event id that is already stored, appending nothing', async () => {
+      const [stream, other] = [newStream(), newStream()];
+      const first = event('First');
+      await store.appendToStream(stream, [first]);
+
+      const error = await store.appendToStream(other, [event('Fresh'), { ...first }]).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(DuplicateEventIdError);
+      expect(await store.readStream(other)).toEqual([]);
+    });
+
+    it('treats expected revision -1 as no_stream', async () => {
+      const stream = newStream();
+      expect((await store.appendToStream(stream, [event('First')], { expectedRevision: -1 })).nextExpectedRevision).toBe(0);
+      await expect(store.appendToStream(stream, [event('Again')], { expectedRevision: -1 })).rejects.toBeInstanceOf(
+        ConcurrencyError,
+      );
+    });
+  });
+
+  describe('subscriptions', () => {
+    it('a new store object resumes from the checkpoint the previous one reached', async () => {
+      const stream = newStream();
+      const after = await marker();
+      await store.appendToStream(stream, [event('One'), event('Two'), event('Three')]);
+      const firstPool = createPool(database.url, { max: 2 });
+      const first = new PostgresEventStore(firstPool);
+      let checkpoint = after;
+      const seenByFirst: string[] = [];
+      const subscription = first.subscribeToAll(
+        async (events) => {
+          seenByFirst.push(...events.map((e) => e.type));
+          checkpoint = events[events.length - 1]!.position;
+        },
+        { after },
+      );
+      await waitFor(() => seenByFirst.length === 3);
+      await subscription.stop();
+      await first.close();
+      await firstPool.end();
+
+      await store.appendToStream(stream, [event('Four'), event('Five')]);
+      const second = collect(openStore(openPool(2)), checkpoint);
+      await waitFor(() => second.delivered.length >= 2);
+      await sleep(300);
+
+      expect(seenByFirst).toEqual(['One', 'Two', 'Three']);
+      expect(second.delivered.map((e) => e.type)).toEqual(['Four', 'Five']);
+    });
+
+    it('is woken by an append from another process (NOTIFY) long before its next poll', async () => {
+      const after = await marker();
+      const listening = openStore(openPool(2), 60_000);
+      const subscriber = collect(listening, after);
+      await waitFor(async () => (await listeningConnections()) === 1);
+
+      const otherProcess = openStore(openPool(2));
+      const started = Date.now();
+      await otherProcess.appendToStream(newStream(), [event('FromElsewhere')]);
+      await waitFor(() => subscriber.delivered.length === 1, 5_000);
+
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(subscriber.delivered[0]!.type).toBe('FromElsewhere');
+    });
+
+    it('keeps delivering, by polling, when its listening connection is killed', async () => {
+      const after = await marker();
+      const reader = openStore(openPool(2), 100);
+      const subscriber = collect(reader, after);
+      await waitFor(async () => (await listeningConnections()) === 1);
+
+      await pool.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = $1`,
+        [`LISTEN ${EVENTS_APPENDED_CHANNEL}`],
+      );
+      await openStore(openPool(2)).appendToStream(newStream(), [event('AfterKill')]);
+
+      await waitFor(() => subscriber.delivered.length === 1);
+      await waitFor(async () => (await listeningConnections()) === 1);
+    });
+
+    it('stop() releases the listening connection; stop() from inside the handler does not deadlock', async () => {
+      const after = await marker();
+      const reader = openStore(openPool(2));
+      let subscription: Subscription | undefined;
+      const delivered: string[] = [];
+      subscription = reader.subscribeToAll(
+        async (events) => {
+          delivered.push(...events.map((e) => e.type));
+          await subscription!.stop();
+        },
+        { after },
+      );
+      await waitFor(async () => (await listeningConnections()) === 1);
+      await store.appendToStream(newStream(), [event('StopInside')]);
+
+      await subscription.stopped;
+      await store.appendToStream(newStream(), [event('Ignored')]);
+      await sleep(500);
+
+      expect(delivered).toEqual(['StopInside']);
+      expect(await listeningConnections()).toBe(0);
+    });
+  });
+
+  async function listeningConnections(): Promise<number> {
+    const { rows } = await pool.query<{ count: string }>(
+      `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = $1`,
+      [`LISTEN ${EVENTS_APPENDED_CHANNEL}`],
+    );
+    return Number(rows[0]!.count);
+  }
+});
+
+/** A consumer that polls readAll after its own checkpoint, as a naive projection would. */
+function pollReadAll(store: PostgresEventStore, after: GlobalPosition) {
+  const seen: StoredEvent[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    for (let checkpoint = after; !stopped; ) {
+      const page = await store.readAll({ after: checkpoint, maxCount: 50 });
+      seen.push(...page);
+      if (page.length > 0) checkpoint = page[page.length - 1]!.position;
+      else await sleep(5);
+    }
+  })();
+  return {
+    seen,
+    stop: () => {
+      stopped = true;
+      return loop;
+    },
+  };
+}
+
+function isStrictlyIncreasing(positions: readonly GlobalPosition[]): boolean {
+  return positions.every((position, index) => index === 0 || positions[index - 1]! < position);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}

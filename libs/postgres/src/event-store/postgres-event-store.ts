@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadStreamOptions,
+  StoredEvent,
+  SubscribeOptions,
+  Subscription,
+} from '@zhenggai/application';
+import { ConcurrencyError } from '@zhenggai/domain';
+import type { Pool } from 'pg';
+import { DuplicateEventIdError } from './duplicate-event-id.error';
+import { EventNotifications } from './event-notifications';
+import { PostgresSubscription } from './postgres-subscription';
+import { STORED_EVENT_COLUMNS, toStoredEvent, type StoredEventRow } from './stored-event-row';
+import { readVisibleEvents } from './visible-events.query';
+
+export interface PostgresEventStoreOptions {
+  /**
+   * How long an idle subscription waits before looking again when nothing woke it; default 250 ms.
+   * Wake-ups come from appends (this object at once, other processes through NOTIFY), but an event can
+   * also become readable when an older, unrelated transaction ends, which only polling notices.
+   */
+  readonly pollIntervalMs?: number;
+}
+
+interface AppendRow {
+  readonly next_revision: string | null;
+  readonly last_position: string | null;
+  readonly current_revision: string | null;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * The event store on PostgreSQL (schema: `eventStoreMigrations`). It uses the pool it is given and
+ * does not end it; `close()` stops its subscriptions and their listening connection.
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly notifications: EventNotifications;
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly pollIntervalMs: number;
+
+  constructor(
+    private readonly pool: Pool,
+    options: PostgresEventStoreOptions = {},
+  ) {
+    this.notifications = new EventNotifications(pool);
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+  }
+
+  async appendToStream(
+    streamName: string,
+    events: readonly EventToAppend[],
+    options: { expectedRevision?: ExpectedRevision } = {},
+  ): Promise<AppendResult> {
+    const expected = normaliseExpected(options.expectedRevision ?? 'any');
+    if (events.length === 0) return this.streamEnd(streamName);
+    const payload = events.map((event) => ({
+      id: event.id ?? randomUUID(),
+      type: event.type,
+      data: event.data ?? null,
+      metadata: event.metadata ?? {},
+    }));
+    let row: AppendRow;
+    try {
+      const result = await this.pool.query<AppendRow>({
+        name: 'zg_append_to_stream',
+        text: 'SELECT * FROM append_to_stream($1, $2, $3)',
+        values: [streamName, String(expected), JSON.stringify(payload)],
+      });
+      row = result.rows[0]!;
+    } catch (error) {
+      throw await this.appendFailure(streamName, expected, error);
+    }
+    if (row.next_revision === null || row.last_position === null) {
+      throw new ConcurrencyError(streamName, String(expected), row.current_revision ?? 'no_stream');
+    }
+    this.notifications.appended();
+    return { nextExpectedRevision: Number(row.next_revision), position: BigInt(row.last_position) };
+  }
+
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query<StoredEventRow>({
+      name: 'zg_read_stream',
+      text: `SELECT ${STORED_EVENT_COLUMNS} FROM events
+             WHERE stream_name = $1 AND stream_revision >= $2
+             ORDER BY stream_revision LIMIT $3`,
+      values: [streamName, options.fromRevision ?? 0, options.maxCount ?? null],
+    });
+    return rows.map(toStoredEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    const page = await readVisibleEvents(this.pool, {
+      after: options.after ?? 0n,
+      limit: options.maxCount,
+      eventTypePrefixes: options.eventTypePrefixes,
+    });
+    return page.events;
+  }
+
+  subscribeToAll(
+    handler: (events: readonly StoredEvent[]) => Promise<void>,
+    options: SubscribeOptions = {},
+  ): Subscription {
+    const subscription = new PostgresSubscription(
+      {
+        read: (after, limit, eventTypePrefixes) => readVisibleEvents(this.pool, { after, limit, eventTypePrefixes }),
+        onWake: (wake) => this.notifications.subscribe(wake),
+        pollIntervalMs: this.pollIntervalMs,
+      },
+      handler,
+      options,
+    );
+    this.subscriptions.add(subscription);
+    void subscription.stopped.then(() => this.subscriptions.delete(subscription));
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    await this.notifications.close();
+  }
+
+  /** The answer to an empty append: the stream's revision and its last event's position. */
+  private async streamEnd(streamName: string): Promise<AppendResult> {
+    const { rows } = await this.pool.query<{ stream_revision: string; global_position: string }>(
+      `SELECT stream_revision, global_position FROM events
+       WHERE stream_name = $1 ORDER BY stream_revision DESC LIMIT 1`,
+      [streamName],
+    );
+    const last = rows[0];
+    return last
+      ? { nextExpectedRevision: Number(last.stream_revision), position: BigInt(last.global_position) }
+      : { nextExpectedRevision: -1, position: 0n };
+  }
+
+  private async appendFailure(streamName: string, expected: Expected, error: unknown): Promise<unknown> {
+    const constraint = (error as { code?: string; constraint?: string }).code === UNIQUE_VIOLATION
+      ? (error as { constraint?: string }).constraint
+      : undefined;
+    if (constraint === 'events_event_id_key') return new DuplicateEventIdError(streamName, error);
+    if (constraint !== 'events_stream_revision_key') return error;
+    // The streams table said the revision was free but an event holds it: trust the events.
+    const { rows } = await this.pool.query<{ revision: string | null }>(
+      'SELECT max(stream_revision) AS revision FROM events WHERE stream_name = $1',
+      [streamName],
+    );
+    return new ConcurrencyError(streamName, String(expected), rows[0]?.revision ?? 'no_stream');
+  }
+}
+
+type Expected = Exclude<ExpectedRevision, -1>;
+
+/** Revision -1 (`NO_STREAM_REVISION`) means `no_stream`; other numbers must be revisions. */
+function normaliseExpected(expected: ExpectedRevision): Expected {
+  if (typeof expected !== 'number') return expected;
+  if (expected === -1) return 'no_stream';
+  if (!Number.isSafeInteger(expected) || expected < 0) {
+    throw new RangeError(`expected revision must be an integer >= -1, got ${expected}`);
+  }
+  return expected;
+}

@@ -1,0 +1,92 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { GlobalPosition, StoredEvent, SubscribeOptions, Subscription } from '@zhenggai/application';
+import type { VisibleEventsPage } from './visible-events.query';
+
+export interface SubscriptionSource {
+  read(after: GlobalPosition, limit: number, eventTypePrefixes?: readonly string[]): Promise<VisibleEventsPage>;
+  /** Calls `wake` whenever new events may be readable; the returned function stops that. */
+  onWake(wake: () => void): () => Promise<void>;
+  readonly pollIntervalMs: number;
+}
+
+const DEFAULT_BATCH_SIZE = 500;
+
+// Tells `stop()` that it is called from inside the handler, where waiting for the handler would deadlock.
+const runningHandler = new AsyncLocalStorage<PostgresSubscription>();
+
+/**
+ * A catch-up subscription: reads pages after its checkpoint and hands each to the handler, waiting for
+ * it; once caught up it sleeps until woken (an append here or a NOTIFY) or until the poll interval
+ * passes (an event may become readable only when an older transaction ends, which nobody announces).
+ */
+export class PostgresSubscription implements Subscription {
+  readonly stopped: Promise<void>;
+  private stopRequested = false;
+  private woken = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly source: SubscriptionSource,
+    private readonly handler: (events: readonly StoredEvent[]) => Promise<void>,
+    private readonly options: SubscribeOptions,
+  ) {
+    this.stopped = this.run();
+  }
+
+  stop(): Promise<void> {
+    this.stopRequested = true;
+    this.wake?.();
+    return runningHandler.getStore() === this ? Promise.resolve() : this.stopped;
+  }
+
+  private async run(): Promise<void> {
+    const stopWaking = this.source.onWake(() => {
+      this.woken = true;
+      this.wake?.();
+    });
+    const batchSize = this.options.batchSize ?? DEFAULT_BATCH_SIZE;
+    let checkpoint = this.options.after ?? 0n;
+    try {
+      while (!this.stopRequested) {
+        this.woken = false;
+        const page = await this.source.read(checkpoint, batchSize, this.options.eventTypePrefixes);
+        if (this.stopRequested) break;
+        const full = page.events.length === batchSize;
+        if (page.events.length > 0) {
+          await runningHandler.run(this, () => this.handler(page.events));
+        }
+        // A short page means everything up to the high-water mark has been seen, matching or not.
+        const seen = full ? page.events[page.events.length - 1]!.position : page.highWater;
+        if (seen > checkpoint) checkpoint = seen;
+        if (!full) await this.sleep();
+      }
+    } catch (error) {
+      this.report(error);
+    } finally {
+      await stopWaking();
+    }
+  }
+
+  private async sleep(): Promise<void> {
+    if (this.woken || this.stopRequested) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.source.pollIntervalMs);
+      this.wake = done;
+    });
+  }
+
+  private report(error: unknown): void {
+    try {
+      if (this.options.onError) return this.options.onError(error);
+    } catch {
+      // An onError that throws must not turn `stopped` into a rejected promise nobody awaits.
+    }
+    // Without onError, a failing subscription must still be noticed.
+    process.emitWarning(`event store subscription stopped: ${error instanceof Error ? error.stack : String(error)}`);
+  }
+}

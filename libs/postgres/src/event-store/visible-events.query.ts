@@ -1,0 +1,54 @@
+import type { GlobalPosition, StoredEvent } from '@zhenggai/application';
+import type { Pool } from 'pg';
+import { STORED_EVENT_COLUMNS, toStoredEvent, type StoredEventRow } from './stored-event-row';
+
+export interface VisibleEventsPage {
+  /** Matching events after the requested position, in position order. */
+  readonly events: StoredEvent[];
+  /**
+   * The highest position a reader may move to: every event at or below it that will ever be readable is
+   * readable now. With fewer events than asked for, the reader has seen everything up to here.
+   */
+  readonly highWater: GlobalPosition;
+}
+
+// An event is handed out only once its transaction is older than every running transaction, so a
+// transaction that took a lower position but commits later can never be passed (appends keep positions
+// in transaction-id order). Both parts use the statement's snapshot, so the high-water mark matches the
+// page. (The horizon is written out twice rather than joined: as a join, max() cannot use the index.)
+const SQL = `
+  WITH high_water AS MATERIALIZED (
+    SELECT coalesce(max(global_position), 0) AS position
+    FROM events
+    WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+  )
+  SELECT w.position AS high_water, page.*
+  FROM high_water w
+  LEFT JOIN LATERAL (
+    SELECT ${STORED_EVENT_COLUMNS}
+    FROM events e
+    WHERE e.global_position > $1
+      AND e.global_position <= w.position
+      AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      AND ($3::text[] IS NULL OR e.type LIKE ANY ($3::text[]))
+    ORDER BY e.global_position
+    LIMIT $2
+  ) page ON true
+  ORDER BY page.global_position`;
+
+type PageRow = { high_water: string } & (StoredEventRow | { [K in keyof StoredEventRow]: null });
+
+/** Reads the events after `after` that no running transaction can still precede. */
+export async function readVisibleEvents(
+  pool: Pool,
+  query: { after: GlobalPosition; limit?: number; eventTypePrefixes?: readonly string[] },
+): Promise<VisibleEventsPage> {
+  const patterns = query.eventTypePrefixes?.map((prefix) => `${prefix.replace(/[\\%_]/g, '\\$&')}%`) ?? null;
+  const { rows } = await pool.query<PageRow>({
+    name: 'zg_read_visible_events',
+    text: SQL,
+    values: [query.after.toString(), query.limit ?? null, patterns],
+  });
+  const events = rows.flatMap((row) => (row.global_position === null ? [] : [toStoredEvent(row as StoredEventRow)]));
+  return { events, highWater: BigInt(rows[0]?.high_water ?? 0) };
+}

@@ -1,0 +1,16 @@
+export * from './embedded/embedded-postgres.errors';
+export { startEmbeddedPostgres } from './embedded/embedded-postgres.launcher';
+export type { EmbeddedPostgresOptions, EmbeddedPostgresServer } from './embedded/embedded-postgres.launcher';
+export { DuplicateEventIdError } from './event-store/duplicate-event-id.error';
+export { EVENTS_APPENDED_CHANNEL } from './event-store/event-notifications';
+export { eventStoreMigrations } from './event-store/event-store.migrations';
+export { PostgresEventStore } from './event-store/postgres-event-store';
+export type { PostgresEventStoreOptions } from './event-store/postgres-event-store';
+export { migrate } from './migrations/migrate';
+export * from './migrations/migration';
+export { createPool } from './pool/create-pool';
+export type { CreatePoolOptions } from './pool/create-pool';
+export * from './directory/postgres-directory';
+export * from './idempotency/postgres-idempotency-store';
+export * from './subscriptions/postgres-checkpoint-store';
+export * from './users/postgres-user-repository';

@@ -1,0 +1,26 @@
+import { Pool } from 'pg';
+
+export interface CreatePoolOptions {
+  /** Most connections open at once; default 10. */
+  readonly max?: number;
+  /** Shown in `pg_stat_activity`; default `zhenggai`. */
+  readonly applicationName?: string;
+  /**
+   * An idle pooled connection failed (the server restarted, a network cut); the pool has already dropped it.
+   * Default: ignored, the next query opens a new connection.
+   */
+  readonly onIdleClientError?: (error: Error) => void;
+}
+
+/** A `pg` pool for one database URL, with an `error` listener so that a dropped idle connection cannot crash the process. */
+export function createPool(url: string, options: CreatePoolOptions = {}): Pool {
+  const pool = new Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'zhenggai',
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+  });
+  pool.on('error', options.onIdleClientError ?? (() => undefined));
+  return pool;
+}

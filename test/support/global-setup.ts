@@ -1,0 +1,30 @@
+// First: globalSetup runs outside jest's module registry, where the `@zhenggai/*` aliases need this.
+import './path-aliases';
+import { chmod, mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '@zhenggai/postgres';
+
+/** What the global teardown needs; kept on globalThis, which globalSetup and globalTeardown share. */
+export interface TestServerState {
+  readonly server: EmbeddedPostgresServer;
+  readonly folder: string;
+}
+
+const TEST_SERVER_STATE = Symbol.for('zhenggai.testPostgres');
+
+/**
+ * The PostgreSQL the integration and end-to-end tests create their databases on: `TEST_DATABASE_URL` when
+ * set (an admin connection to a server where databases may be created), otherwise an embedded server in
+ * a temporary folder, started for the whole run. Workers inherit `TEST_DATABASE_URL`.
+ */
+export default async function globalSetup(): Promise<void> {
+  if (process.env.TEST_DATABASE_URL) return;
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'zg-test-pg-'));
+  // Run as root, the server runs as the OS user postgres, which must be able to enter the folder.
+  await chmod(folder, 0o755);
+  const server = await startEmbeddedPostgres({ dataDir: path.join(folder, 'data') });
+  process.env.TEST_DATABASE_URL = server.adminUrl;
+  const state: TestServerState = { server, folder };
+  (globalThis as Record<symbol, unknown>)[TEST_SERVER_STATE] = state;
+}
