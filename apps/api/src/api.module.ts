@@ -1,0 +1,82 @@
+import { createSecretKey } from 'node:crypto';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { JwtModule } from '@nestjs/jwt';
+import {
+  CLOCK,
+  DIRECTORY,
+  EVENT_STORE,
+  ID_GENERATOR,
+  IDEMPOTENCY_STORE,
+  PASSWORD_HASHER,
+  USE_CASE_DEPS,
+  USER_REPOSITORY,
+} from '@zhenggai/application';
+import type { Infrastructure } from '@zhenggai/platform';
+import { AuthController } from './auth/auth.controller';
+import { AuthService } from './auth/auth.service';
+import { JwtAuthGuard } from './auth/jwt-auth.guard';
+import { CampaignsController, campaignProviders } from './campaigns/campaigns.controller';
+import { DirectoryController } from './directory/directory.controller';
+import { AssignTaskHandler } from './findings/assign-task.handler';
+import { FileFindingHandler } from './findings/file-finding.handler';
+import { FindingReadService } from './findings/finding-read.service';
+import { FindingsController } from './findings/findings.controller';
+import { DATABASE_POOL, HealthController } from './health/health.controller';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { ProblemDetailsFilter } from './http/problem-details.filter';
+import { ExecuteTaskCommandHandler } from './tasks/execute-task-command.handler';
+import { ExtensionRequestsController } from './tasks/extension-requests.controller';
+import { TaskReadService } from './tasks/task-read.service';
+import { TasksController } from './tasks/tasks.controller';
+
+/** The HTTP API. The adapters come in from the process that hosts it (api, or all-in-one). */
+@Module({})
+export class ApiModule {
+  static register(infra: Infrastructure, hosted: DynamicModule[] = []): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        CqrsModule.forRoot(),
+        JwtModule.register({
+          // A KeyObject, not a string: jsonwebtoken otherwise re-parses the secret on every request.
+          secret: createSecretKey(Buffer.from(infra.jwtSecret, 'utf8')) as unknown as string,
+          signOptions: { expiresIn: infra.config.jwtTtlSeconds, algorithm: 'HS256' },
+          verifyOptions: { algorithms: ['HS256'] },
+        }),
+        ...hosted,
+      ],
+      controllers: [
+        AuthController,
+        FindingsController,
+        TasksController,
+        ExtensionRequestsController,
+        CampaignsController,
+        DirectoryController,
+        HealthController,
+      ],
+      providers: [
+        { provide: EVENT_STORE, useValue: infra.eventStore },
+        { provide: USER_REPOSITORY, useValue: infra.users },
+        { provide: IDEMPOTENCY_STORE, useValue: infra.idempotency },
+        { provide: DIRECTORY, useValue: infra.directory },
+        { provide: PASSWORD_HASHER, useValue: infra.passwordHasher },
+        { provide: CLOCK, useValue: infra.clock },
+        { provide: ID_GENERATOR, useValue: infra.ids },
+        { provide: DATABASE_POOL, useValue: infra.pool },
+        { provide: USE_CASE_DEPS, useValue: { store: infra.eventStore, directory: infra.directory, ids: infra.ids } },
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        AuthService,
+        TaskReadService,
+        FindingReadService,
+        FileFindingHandler,
+        AssignTaskHandler,
+        ExecuteTaskCommandHandler,
+        ...campaignProviders,
+      ],
+    };
+  }
+}

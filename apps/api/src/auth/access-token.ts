@@ -1,0 +1,22 @@
+import { Actor, Role, ROLES } from '@zhenggai/domain';
+
+/** The claims of our bearer tokens. */
+export interface AccessTokenClaims {
+  sub: string;
+  username: string;
+  role: Role;
+  unitId: string | null;
+}
+
+export const claimsOf = (actor: Actor): AccessTokenClaims => ({
+  sub: actor.userId,
+  username: actor.username,
+  role: actor.role,
+  unitId: actor.unitId ?? null,
+});
+
+export function actorOf(claims: Partial<AccessTokenClaims>): Actor | null {
+  if (typeof claims.sub !== 'string' || typeof claims.username !== 'string') return null;
+  if (!ROLES.includes(claims.role as Role)) return null;
+  return { userId: claims.sub, username: claims.username, role: claims.role as Role, unitId: claims.unitId ?? null };
+}

@@ -1,0 +1,6 @@
+import { Actor } from '@zhenggai/domain';
+import type { Request } from 'express';
+
+export interface AuthenticatedRequest extends Request {
+  actor: Actor;
+}

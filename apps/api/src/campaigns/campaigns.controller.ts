@@ -1,0 +1,47 @@
+import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EVENT_STORE, EventStore, loadStream } from '@zhenggai/application';
+import { campaignDecider, campaignStreamName, NotFoundError } from '@zhenggai/domain';
+import type { Response } from 'express';
+import { CommandAnswer, CommandContext, CommandCtx, withETag } from '../commands/command-context';
+import { LaunchCampaignCommand, LaunchCampaignHandler } from './launch-campaign.handler';
+import { LaunchCampaignDto } from './launch-campaign.dto';
+
+const uuid = new ParseUUIDPipe();
+
+@ApiTags('campaigns')
+@ApiBearerAuth()
+@Controller('api/campaigns')
+export class CampaignsController {
+  constructor(
+    private readonly commands: CommandBus,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: '专项行动 — launch a campaign with a deadline, a scope and quantity targets' })
+  async launch(@Body() body: LaunchCampaignDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const answer = await withETag(res, this.commands.execute<LaunchCampaignCommand, CommandAnswer>(new LaunchCampaignCommand(ctx, body)));
+    res.setHeader('Location', `/api/campaigns/${answer.id}`);
+    return answer;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'All campaigns' })
+  async list() {
+    const launched = await this.store.readAll({ eventTypePrefixes: ['CampaignLaunched'] });
+    return launched.map((event) => ({ id: event.data.campaignId, ...event.data }));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One campaign' })
+  async get(@Param('id', uuid) id: string, @Res({ passthrough: true }) res: Response) {
+    const { state, revision } = await loadStream(this.store, campaignDecider, campaignStreamName(id));
+    if (state.status === 'none') throw new NotFoundError('Campaign', id);
+    res.setHeader('ETag', `"${revision}"`);
+    return { ...state, id, revision };
+  }
+}
+
+export const campaignProviders = [LaunchCampaignHandler];

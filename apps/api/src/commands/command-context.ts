@@ -1,0 +1,43 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { Clock } from '@zhenggai/application';
+import { Actor, CommandMetadata } from '@zhenggai/domain';
+import { randomUUID } from 'node:crypto';
+import { AuthenticatedRequest } from '../auth/authenticated-request';
+import { parseIfMatch } from '../http/if-match';
+
+/** What the edge knows about a request that issues a command. */
+export interface CommandContext {
+  readonly actor: Actor;
+  readonly correlationId: string;
+  /** From `If-Match`: the revision the caller last saw, or undefined for no precondition. */
+  readonly expectedRevision: number | undefined;
+}
+
+const CORRELATION_ID = /^[\w.:-]{1,128}$/;
+
+export const CommandCtx = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandContext => {
+  const request = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+  const given = request.header('x-correlation-id');
+  return {
+    actor: request.actor,
+    correlationId: given && CORRELATION_ID.test(given) ? given : randomUUID(),
+    expectedRevision: parseIfMatch(request.header('if-match')),
+  };
+});
+
+export function commandMetadata(context: CommandContext, clock: Clock, causationId: string | null = null): CommandMetadata {
+  return { actor: context.actor, now: clock.now().toISOString(), correlationId: context.correlationId, causationId };
+}
+
+/** Every command answers with the stream's new revision. */
+export interface CommandAnswer {
+  readonly id: string;
+  readonly revision: number;
+}
+
+/** Run a command and put its new revision in the `ETag` header. */
+export async function withETag<A extends CommandAnswer>(res: { setHeader(name: string, value: string): unknown }, answer: Promise<A>): Promise<A> {
+  const settled = await answer;
+  res.setHeader('ETag', `"${settled.revision}"`);
+  return settled;
+}

@@ -1,0 +1,36 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EVENT_STORE, EventStore, loadStream } from '@zhenggai/application';
+import { Actor, findingDecider, FindingState, findingStreamName, NotFoundError, rectificationTaskDecider, taskStreamName } from '@zhenggai/domain';
+import { historyEntry, TaskReadService, TaskView, visibleTo } from '../tasks/task-read.service';
+
+export type FindingView = Exclude<FindingState, { status: 'none' }> & {
+  readonly id: string;
+  readonly revision: number;
+  readonly tasks: TaskView[];
+};
+
+@Injectable()
+export class FindingReadService {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly tasks: TaskReadService,
+  ) {}
+
+  /** The finding with its tasks. A unit user sees it only when one of its tasks is its unit's, and only those tasks. */
+  async finding(findingId: string, actor: Actor): Promise<FindingView> {
+    const { state, revision } = await loadStream(this.store, findingDecider, findingStreamName(findingId));
+    if (state.status === 'none') throw new NotFoundError('Finding', findingId);
+    const tasks: TaskView[] = [];
+    for (const taskId of state.taskIds) {
+      const task = await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId));
+      if (task.state.status !== 'none' && visibleTo(task.state, actor)) tasks.push(this.tasks.view(taskId, task.state, task.revision));
+    }
+    if (actor.role === 'unit' && tasks.length === 0) throw new NotFoundError('Finding', findingId);
+    return { ...state, id: findingId, revision, tasks };
+  }
+
+  async history(findingId: string, actor: Actor) {
+    await this.finding(findingId, actor);
+    return (await this.store.readStream(findingStreamName(findingId))).map(historyEntry);
+  }
+}

@@ -1,0 +1,56 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor } from '@zhenggai/domain';
+import type { Response } from 'express';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { CommandAnswer, CommandContext, CommandCtx, withETag } from '../commands/command-context';
+import { AssignTaskCommand } from './assign-task.handler';
+import { AssignTaskDto } from './assign-task.dto';
+import { FileFindingCommand } from './file-finding.handler';
+import { FileFindingDto } from './file-finding.dto';
+import { FindingReadService } from './finding-read.service';
+
+const uuid = new ParseUUIDPipe();
+
+@ApiTags('findings')
+@ApiBearerAuth()
+@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first answer' })
+@Controller('api/findings')
+export class FindingsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly reads: FindingReadService,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'File a finding (问题): title, description, region, category, severity, source, evidence' })
+  async file(@Body() body: FileFindingDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const answer = await withETag(res, this.commands.execute<FileFindingCommand, CommandAnswer>(new FileFindingCommand(ctx, body)));
+    res.setHeader('Location', `/api/findings/${answer.id}`);
+    return answer;
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'The finding with its tasks' })
+  async get(@Param('id', uuid) id: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
+    const finding = await this.reads.finding(id, actor);
+    res.setHeader('ETag', `"${finding.revision}"`);
+    return finding;
+  }
+
+  @Get(':id/history')
+  @ApiOperation({ summary: 'Every event of the finding in order' })
+  history(@Param('id', uuid) id: string, @CurrentActor() actor: Actor) {
+    return this.reads.history(id, actor);
+  }
+
+  @Post(':id/tasks')
+  @ApiHeader({ name: 'If-Match', required: false, description: "the finding's revision you last saw" })
+  @ApiOperation({ summary: '交办 — assign a rectification task to a responsible unit' })
+  async assign(@Param('id', uuid) id: string, @Body() body: AssignTaskDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const answer = await withETag(res, this.commands.execute<AssignTaskCommand, CommandAnswer>(new AssignTaskCommand(ctx, id, body)));
+    res.setHeader('Location', `/api/tasks/${answer.id}`);
+    return answer;
+  }
+}

@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+import { ensureInitialAdmin, loadConfig, runProcess, startInfrastructure } from '@zhenggai/platform';
+import { createApiApp } from './create-api-app';
+
+/** The HTTP API alone (production: several replicas behind a load balancer; the worker runs apart). */
+runProcess('zhenggai-api', async () => {
+  const config = loadConfig();
+  const infra = await startInfrastructure(config);
+  await ensureInitialAdmin(infra);
+  const app = await createApiApp(infra);
+  await app.listen(config.port, config.host);
+  console.log(`zhenggai-api: listening on ${await app.getUrl()}`);
+  return { stop: async () => { await app.close(); await infra.close(); } };
+});

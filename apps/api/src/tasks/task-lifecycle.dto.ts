@@ -1,0 +1,98 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+import { EvidenceList, EvidenceRefDto, LOCAL_DATE_MESSAGE, LOCAL_DATE_PATTERN } from '../commands/shared.dto';
+
+export class EmptyDto {}
+
+export class RecordPlanDto {
+  @ApiProperty({ example: '一户一方案：拆除破旧房屋217户696间，分三批实施' })
+  @IsString()
+  @Length(1, 4000)
+  plan!: string;
+}
+
+export class ReportProgressDto {
+  @ApiPropertyOptional({ example: 120, description: 'quantity done so far (cumulative), in the target unit' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 })
+  @Min(0)
+  @Max(1e12)
+  quantityDone?: number;
+
+  @ApiPropertyOptional({ example: '已完成大史郢庄、万庄拆除' })
+  @IsOptional()
+  @IsString()
+  @Length(0, 4000)
+  note?: string;
+
+  @EvidenceList()
+  evidence?: EvidenceRefDto[];
+}
+
+export class SubmitDto {
+  @ApiProperty({ description: 'completion report (整改报告)' })
+  @IsString()
+  @Length(1, 8000)
+  report!: string;
+
+  @EvidenceList({ required: true, description: 'supporting evidence (佐证材料), at least one' })
+  evidence!: EvidenceRefDto[];
+
+  @ApiPropertyOptional({ description: 'final quantity done, if not reported yet' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 })
+  @Min(0)
+  @Max(1e12)
+  quantityDone?: number;
+}
+
+export class VerifyDto {
+  @ApiPropertyOptional({ example: '现场核查属实，同意销号' })
+  @IsOptional()
+  @IsString()
+  @Length(0, 4000)
+  note?: string;
+}
+
+export class ReasonDto {
+  @ApiProperty({ example: '佐证材料不全' })
+  @IsString()
+  @Length(1, 4000)
+  reason!: string;
+}
+
+export class ReassignDto extends ReasonDto {
+  @ApiProperty({ format: 'uuid', description: 'the new lead unit' })
+  @IsUUID()
+  unitId!: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsUUID('all', { each: true })
+  cooperatingUnitIds?: string[];
+}
+
+export class ReopenDto extends ReasonDto {
+  @ApiProperty({ example: '2019-03-31', description: 'the new deadline for the re-rectification' })
+  @Matches(LOCAL_DATE_PATTERN, { message: LOCAL_DATE_MESSAGE('deadline') })
+  deadline!: string;
+}
+
+export class RequestExtensionDto extends ReasonDto {
+  @ApiProperty({ example: '2018-10-15', description: 'the deadline asked for' })
+  @Matches(LOCAL_DATE_PATTERN, { message: LOCAL_DATE_MESSAGE('deadline') })
+  deadline!: string;
+}

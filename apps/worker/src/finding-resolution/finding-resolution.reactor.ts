@@ -1,0 +1,106 @@
+import { Logger } from '@nestjs/common';
+import { Clock, decideAndAppend, EventStore, loadStream, StoredEvent, Subscription } from '@zhenggai/application';
+import {
+  Actor,
+  findingDecider,
+  findingStreamName,
+  rectificationTaskDecider,
+  taskStreamName,
+  TaskStatus,
+} from '@zhenggai/domain';
+import { PostgresCheckpointStore } from '@zhenggai/postgres';
+
+export const FINDING_RESOLUTION = 'finding-resolution';
+
+/** The worker acts as this actor when nobody in particular decided (a finding resolving itself). */
+export const SYSTEM_ACTOR: Actor = { userId: '00000000-0000-0000-0000-000000000000', username: 'system', role: 'admin', unitId: null };
+
+// An assignment needs no reconciliation: linking a task to a resolved finding reopens it.
+const OUTCOME_EVENTS = new Set([
+  'RectificationTaskVerified',
+  'RectificationTaskCancelled',
+  'RectificationTaskReopened',
+]);
+
+/**
+ * A finding (问题) is resolved when all its tasks are closed. This durable reaction follows task events from a
+ * stored checkpoint: it makes sure each task is linked to its finding (healing an assignment that crashed
+ * between its two appends) and resolves or reopens the finding. Every step is idempotent, so replaying a batch
+ * after a crash changes nothing.
+ */
+export class FindingResolutionReactor {
+  private readonly logger = new Logger('FindingResolution');
+  private subscription: Subscription | null = null;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly checkpoints: PostgresCheckpointStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async start(): Promise<void> {
+    const after = await this.checkpoints.load(FINDING_RESOLUTION);
+    this.subscription = this.store.subscribeToAll((events) => this.handle(events), {
+      after,
+      eventTypePrefixes: ['RectificationTask'],
+      onError: (error) => this.logger.error(`stopped: ${error instanceof Error ? error.stack : String(error)}`),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+    this.subscription = null;
+  }
+
+  async handle(events: readonly StoredEvent[]): Promise<void> {
+    const toReconcile = new Map<string, StoredEvent>();
+    for (const event of events) {
+      if (event.type === 'RectificationTaskAssigned') await this.link(event);
+      if (OUTCOME_EVENTS.has(event.type)) {
+        const findingId = await this.findingOf(event);
+        if (findingId) toReconcile.set(findingId, event);
+      }
+    }
+    for (const [findingId, cause] of toReconcile) await this.reconcile(findingId, cause);
+    if (events.length > 0) await this.checkpoints.save(FINDING_RESOLUTION, events[events.length - 1].position);
+  }
+
+  private async link(event: StoredEvent): Promise<void> {
+    const { findingId, taskId } = event.data as { findingId: string; taskId: string };
+    await decideAndAppend(this.store, findingDecider, findingStreamName(findingId), {
+      type: 'LinkTaskToFinding',
+      data: { taskId },
+      metadata: this.metadata(event, event.metadata.actor as Actor),
+    });
+  }
+
+  private async findingOf(event: StoredEvent): Promise<string | null> {
+    if (event.data.findingId) return event.data.findingId as string;
+    const { state } = await loadStream(this.store, rectificationTaskDecider, taskStreamName(event.data.taskId));
+    return state.status === 'none' ? null : state.findingId;
+  }
+
+  private async reconcile(findingId: string, cause: StoredEvent): Promise<void> {
+    const finding = await loadStream(this.store, findingDecider, findingStreamName(findingId));
+    if (finding.state.status === 'none') return;
+    const tasks: Array<{ taskId: string; status: TaskStatus }> = [];
+    for (const taskId of finding.state.taskIds) {
+      const { state } = await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId));
+      if (state.status !== 'none') tasks.push({ taskId, status: state.status });
+    }
+    await decideAndAppend(this.store, findingDecider, findingStreamName(findingId), {
+      type: 'ReconcileFindingResolution',
+      data: { tasks },
+      metadata: this.metadata(cause, SYSTEM_ACTOR),
+    });
+  }
+
+  private metadata(cause: StoredEvent, actor: Actor) {
+    return {
+      actor,
+      now: this.clock.now().toISOString(),
+      correlationId: (cause.metadata.correlationId as string) ?? cause.id,
+      causationId: cause.id,
+    };
+  }
+}

@@ -1,0 +1,31 @@
+import { ConfigurationError, loadConfig } from './app-config';
+
+describe('configuration', () => {
+  it('runs the embedded default with no configuration at all', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: null, jwtSecret: null, seedDemo: true, initialAdmin: null });
+    expect(config.dataDir).toMatch(/\.data$/);
+  });
+
+  it('takes PORT, and listens on every interface outside the embedded default', () => {
+    const config = loadConfig({ PORT: '8080', DATABASE_URL: 'postgres://db/zhenggai', JWT_SECRET: 'x'.repeat(32) });
+    expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', seedDemo: false });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT must be a whole number'],
+    [{ DATABASE_URL: 'mysql://db' }, 'DATABASE_URL must be a postgres:// URL'],
+    [{ DATABASE_URL: 'postgres://db/z' }, 'JWT_SECRET must be set when DATABASE_URL is set'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 characters'],
+    [{ ADMIN_USERNAME: 'root' }, 'ADMIN_USERNAME and ADMIN_PASSWORD go together'],
+    [{ ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD must be at least 12 characters'],
+    [{ SEED_DEMO: 'perhaps' }, 'SEED_DEMO must be true or false'],
+  ])('refuses %j, saying what to set', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigurationError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('lists every problem at once', () => {
+    expect(() => loadConfig({ PORT: '-1', DATABASE_URL: 'postgres://db/z' })).toThrow(/JWT_SECRET[\s\S]*PORT/);
+  });
+});

@@ -1,0 +1,91 @@
+import { resolve } from 'node:path';
+
+/** Everything the processes read from the environment, parsed and checked once at start. */
+export interface AppConfig {
+  readonly port: number;
+  readonly host: string;
+  /** `null` means the embedded default: an embedded PostgreSQL under `dataDir`. */
+  readonly databaseUrl: string | null;
+  readonly dataDir: string;
+  /** Most PostgreSQL connections this process opens. */
+  readonly databasePoolSize: number;
+  readonly embeddedPostgresPort: number | undefined;
+  /** `null` in the embedded default: a secret is generated once and kept in `dataDir`. */
+  readonly jwtSecret: string | null;
+  readonly jwtTtlSeconds: number;
+  readonly seedDemo: boolean;
+  readonly initialAdmin: { username: string; password: string } | null;
+}
+
+export class ConfigurationError extends Error {
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+const MIN_SECRET_LENGTH = 32;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const text = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+  const integer = (name: string, fallback: number | undefined, min: number, max: number): number | undefined => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const flag = (name: string, fallback: boolean): boolean => {
+    const raw = text(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+
+  const databaseUrl = text('DATABASE_URL') ?? null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// URL (leave it unset to run on the embedded PostgreSQL)');
+  }
+  const embedded = databaseUrl === null;
+
+  const jwtSecret = text('JWT_SECRET') ?? null;
+  if (jwtSecret !== null && jwtSecret.length < MIN_SECRET_LENGTH) {
+    problems.push(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  if (!embedded && jwtSecret === null) {
+    problems.push('JWT_SECRET must be set when DATABASE_URL is set (e.g. `openssl rand -base64 48`)');
+  }
+
+  const adminUsername = text('ADMIN_USERNAME');
+  const adminPassword = text('ADMIN_PASSWORD');
+  if ((adminUsername === undefined) !== (adminPassword === undefined)) {
+    problems.push('ADMIN_USERNAME and ADMIN_PASSWORD go together: set both or neither');
+  }
+  if (adminPassword !== undefined && adminPassword.length < 12) {
+    problems.push('ADMIN_PASSWORD must be at least 12 characters');
+  }
+
+  const config: AppConfig = {
+    port: integer('PORT', 3000, 0, 65535)!,
+    host: text('HOST') ?? (embedded ? '127.0.0.1' : '0.0.0.0'),
+    databaseUrl,
+    dataDir: resolve(text('DATA_DIR') ?? '.data'),
+    databasePoolSize: integer('DATABASE_POOL_SIZE', 20, 2, 500)!,
+    embeddedPostgresPort: integer('EMBEDDED_PG_PORT', undefined, 1, 65535),
+    jwtSecret,
+    jwtTtlSeconds: integer('JWT_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600)!,
+    seedDemo: flag('SEED_DEMO', embedded),
+    initialAdmin: adminUsername && adminPassword ? { username: adminUsername, password: adminPassword } : null,
+  };
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  return config;
+}

@@ -1,0 +1,135 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  Clock,
+  Directory,
+  EventStore,
+  IdempotencyStore,
+  IdGenerator,
+  PasswordHasher,
+  RandomUuidGenerator,
+  SystemClock,
+  UserRepository,
+} from '@zhenggai/application';
+import {
+  createPool,
+  directoryMigrations,
+  eventStoreMigrations,
+  idempotencyMigrations,
+  migrate,
+  PostgresDirectory,
+  PostgresEventStore,
+  PostgresIdempotencyStore,
+  PostgresUserRepository,
+  startEmbeddedPostgres,
+  subscriptionMigrations,
+  userMigrations,
+} from '@zhenggai/postgres';
+import { Pool } from 'pg';
+import { AppConfig } from '../config/app-config';
+import { ScryptPasswordHasher } from '../security/scrypt-password-hasher';
+
+/** The adapters one process works with, wired from configuration. Closed in reverse order of opening. */
+export interface Infrastructure {
+  readonly config: AppConfig;
+  readonly embedded: boolean;
+  readonly databaseUrl: string;
+  readonly pool: Pool;
+  readonly eventStore: EventStore;
+  readonly users: UserRepository;
+  readonly idempotency: IdempotencyStore;
+  readonly directory: Directory;
+  readonly passwordHasher: PasswordHasher;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly jwtSecret: string;
+  close(): Promise<void>;
+}
+
+export const allMigrations = [
+  ...eventStoreMigrations,
+  ...subscriptionMigrations,
+  ...userMigrations,
+  ...directoryMigrations,
+  ...idempotencyMigrations,
+];
+
+export async function startInfrastructure(
+  config: AppConfig,
+  overrides: { clock?: Clock; ids?: IdGenerator } = {},
+): Promise<Infrastructure> {
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch(() => undefined);
+  };
+  try {
+    const databaseUrl = config.databaseUrl ?? (await startEmbedded(config, closers));
+    const pool = createPool(databaseUrl, { max: config.databasePoolSize });
+    closers.push(() => pool.end());
+    await migrate(pool, allMigrations);
+    const eventStore = new PostgresEventStore(pool);
+    closers.push(() => eventStore.close());
+    return {
+      config,
+      embedded: config.databaseUrl === null,
+      databaseUrl,
+      pool,
+      eventStore,
+      users: new PostgresUserRepository(pool),
+      idempotency: new PostgresIdempotencyStore(pool),
+      directory: new PostgresDirectory(pool),
+      passwordHasher: new ScryptPasswordHasher(),
+      clock: overrides.clock ?? new SystemClock(),
+      ids: overrides.ids ?? new RandomUuidGenerator(),
+      jwtSecret: config.jwtSecret ?? localJwtSecret(config.dataDir),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function startEmbedded(config: AppConfig, closers: Array<() => Promise<void>>): Promise<string> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const embedded = await startEmbeddedPostgres({ dataDir: embeddedPostgresDir(config.dataDir), port: config.embeddedPostgresPort });
+  closers.push(() => embedded.stop());
+  return embedded.url;
+}
+
+/**
+ * Where the embedded PostgreSQL keeps its files: `DATA_DIR/postgres`. PostgreSQL refuses to run as root, so
+ * a root process runs it as the OS user postgres, which must be able to reach the folder; when DATA_DIR lies
+ * below a private folder (e.g. /root), the files go to /var/lib/zhenggai/<digest of DATA_DIR> instead.
+ */
+function embeddedPostgresDir(dataDir: string): string {
+  const wanted = join(dataDir, 'postgres');
+  if (process.getuid?.() !== 0) return wanted;
+  if (othersCanEnterAncestorsOf(dataDir)) {
+    chmodSync(dataDir, statSync(dataDir).mode | 0o055);
+    return wanted;
+  }
+  const home = join('/var/lib/zhenggai', createHash('sha256').update(wanted).digest('hex').slice(0, 16));
+  mkdirSync(home, { recursive: true, mode: 0o755 });
+  for (const dir of ['/var/lib/zhenggai', home]) chmodSync(dir, 0o755);
+  console.warn(`zhenggai: running as root and ${dataDir} is not reachable by the user postgres; PostgreSQL data is kept in ${home}`);
+  return join(home, 'postgres');
+}
+
+function othersCanEnterAncestorsOf(dir: string): boolean {
+  for (let current = dirname(dir); ; current = dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0) return false;
+    if (current === dirname(current)) return true;
+  }
+}
+
+/** The embedded default keeps a generated secret beside its data, so tokens survive a restart. */
+function localJwtSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(48).toString('base64'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
