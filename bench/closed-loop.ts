@@ -1,0 +1,43 @@
+/** A closed-loop load: `concurrency` loops, each starting its next iteration when the last one ends. */
+export interface Sample {
+  readonly count: number;
+  readonly seconds: number;
+  readonly latencies: number[];
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export async function closedLoop(concurrency: number, durationMs: number, warmupMs: number, iteration: (worker: number, record: (ms: number) => void) => Promise<void>): Promise<Sample> {
+  const latencies: number[] = [];
+  let count = 0;
+  let measuring = false;
+  const record = (ms: number) => {
+    if (!measuring) return;
+    latencies.push(ms);
+    count++;
+  };
+  let running = true;
+  const workers = Array.from({ length: concurrency }, async (_, worker) => {
+    while (running) await iteration(worker, record);
+  });
+  await new Promise((r) => setTimeout(r, warmupMs));
+  measuring = true;
+  const started = process.hrtime.bigint();
+  await new Promise((r) => setTimeout(r, durationMs));
+  measuring = false;
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  running = false;
+  await Promise.all(workers);
+  return { count, seconds, latencies: latencies.sort((a, b) => a - b) };
+}
+
+export async function timed<T>(record: (ms: number) => void, action: () => Promise<T>): Promise<T> {
+  const start = process.hrtime.bigint();
+  const result = await action();
+  record(Number(process.hrtime.bigint() - start) / 1e6);
+  return result;
+}
+

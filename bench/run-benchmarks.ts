@@ -1,0 +1,87 @@
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { fork } from 'node:child_process';
+import { loadConfig, seedDemo, startInfrastructure, Infrastructure } from '@zhenggai/platform';
+import { createApiApp } from '../apps/api/src/create-api-app';
+import { WorkerModule } from '../apps/worker/src/worker.module';
+import { closedLoop, percentile, Sample, timed } from './closed-loop';
+
+/**
+ * `npm run bench`: the write path's throughput and latency over HTTP, next to the raw rate of the store it sits on.
+ *
+ * - HTTP: 16 concurrent clients, each looping assign (POST /api/findings/:id/tasks) + accept + progress, filing
+ *   a new finding every five tasks (counted too).
+ * - Raw: 16 concurrent loops of read-stream-then-append on the same store, from the same process.
+ *
+ * Runs on an embedded PostgreSQL in a temporary folder, or on BENCH_DATABASE_URL (a database it may fill).
+ * Targets (2 cores): the HTTP rate at least half the raw rate; p99 under 50 ms.
+ */
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 15) * 1000;
+const WARMUP_MS = 2000;
+
+async function rawStoreRate(infra: Infrastructure): Promise<Sample> {
+  const streams = Array.from({ length: CONCURRENCY }, () => ({ name: '', events: 0 }));
+  return closedLoop(CONCURRENCY, DURATION_MS, WARMUP_MS, async (worker, record) => {
+    const stream = streams[worker];
+    if (stream.events % 3 === 0) stream.name = `benchRaw-${randomUUID()}`;
+    await timed(record, async () => {
+      const events = await infra.eventStore.readStream(stream.name);
+      const expected = events.length === 0 ? 'no_stream' : events[events.length - 1].revision;
+      await infra.eventStore.appendToStream(
+        stream.name,
+        [{ type: 'BenchEventAppended', data: { n: stream.events, note: '汇报进度' }, metadata: { actor: { username: 'bench' }, occurredAt: new Date().toISOString() } }],
+        { expectedRevision: expected },
+      );
+    });
+    stream.events++;
+  });
+}
+
+/** The HTTP clients run in a child process, as a load generator would, so they do not take the server's CPU. */
+async function httpRate(base: string): Promise<Sample> {
+  const child = fork(join(__dirname, 'http-load.js'), [base, String(CONCURRENCY), String(DURATION_MS), String(WARMUP_MS)], { stdio: 'inherit' });
+  return new Promise<Sample>((resolve, reject) => {
+    child.once('message', (sample) => resolve(sample as Sample));
+    child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`the load generator exited with ${code}`))));
+  });
+}
+
+function report(name: string, sample: Sample): { rate: number; p50: number; p99: number } {
+  const rate = sample.count / sample.seconds;
+  const p50 = percentile(sample.latencies, 50);
+  const p99 = percentile(sample.latencies, 99);
+  console.log(`${name.padEnd(44)} ${rate.toFixed(0).padStart(7)} ops/s   p50 ${p50.toFixed(1).padStart(6)} ms   p99 ${p99.toFixed(1).padStart(6)} ms   (${sample.count} ops)`);
+  return { rate, p50, p99 };
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'zhenggai-bench-'));
+  const databaseUrl = process.env.BENCH_DATABASE_URL;
+  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl, JWT_SECRET: randomUUID() + randomUUID() } : {}) });
+  const infra = await startInfrastructure(config);
+  try {
+    await seedDemo(infra);
+    const app = await createApiApp(infra, { imports: process.env.BENCH_NO_WORKER ? [] : [WorkerModule.register(infra)], logger: ['error'] });
+    await app.listen(0, '127.0.0.1');
+    const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    console.log(`zhenggai benchmark — concurrency ${CONCURRENCY}, ${DURATION_MS / 1000} s per run, ${databaseUrl ? 'BENCH_DATABASE_URL' : 'embedded PostgreSQL'}\n`);
+
+    const only = process.env.BENCH_ONLY;
+    const raw = only === 'http' ? null : report('raw store: read stream + append', await rawStoreRate(infra));
+    const http = only === 'raw' ? null : report('HTTP commands: assign + accept + progress', await httpRate(base));
+    if (raw && http) console.log(`\nHTTP rate / raw rate: ${(http.rate / raw.rate).toFixed(2)} (target ≥ 0.50)   HTTP p99: ${http.p99.toFixed(1)} ms (target < 50 ms)`);
+    await app.close();
+  } finally {
+    await infra.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
