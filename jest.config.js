@@ -7,7 +7,13 @@ delete swc.$schema;
 const shared = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }],
+    // ES-module-only packages under CommonJS ones (content-disposition under @fastify/static): jest on Node 20
+    // cannot require(esm), so they are compiled to CommonJS like our own code.
+    '^.+/node_modules/.+\\.js$': ['@swc/jest', { ...swc, swcrc: false }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(@fastify/static/node_modules/)?content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@zhenggai/domain$': '<rootDir>/libs/domain/src',

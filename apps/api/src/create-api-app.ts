@@ -1,9 +1,11 @@
 import { DynamicModule, INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Infrastructure } from '@zhenggai/platform';
 import { ApiModule } from './api.module';
+import secureJson from 'secure-json-parse';
+import { ProblemException } from './http/problem-details';
 import { createValidationPipe } from './http/validation';
 
 export interface ApiAppOptions {
@@ -12,15 +14,29 @@ export interface ApiAppOptions {
   readonly imports?: DynamicModule[];
 }
 
-/** Build (not start) the HTTP application on the given adapters. */
+const BODY_LIMIT_BYTES = 256 * 1024;
+
+/**
+ * Build (not start) the HTTP application on the given adapters. Fastify rather than Express: on this
+ * kind of machine it serves several times more requests per core, and the API is mostly small JSON commands.
+ */
 export async function createApiApp(infra: Infrastructure, options: ApiAppOptions = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(infra, options.imports ?? []), {
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true });
+  const fastify = adapter.getInstance();
+  // Our own JSON parser, so that a body that is not JSON is refused as a problem naming the body, and an empty
+  // body counts as `{}` (a command without fields, such as accept). secure-json-parse drops prototype poisoning.
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, body === '' ? {} : secureJson.parse(body as string, undefined, { protoAction: 'remove', constructorAction: 'remove' }));
+    } catch {
+      done(ProblemException.badRequest('body', 'the request body is not valid JSON', 'MALFORMED_JSON'), undefined);
+    }
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.register(infra, options.imports ?? []), adapter, {
     logger: options.logger ?? ['error', 'warn'],
     bodyParser: false,
   });
-  app.useBodyParser('json', { limit: '256kb' });
-  app.disable('x-powered-by');
-  app.set('etag', false);
   app.useGlobalPipes(createValidationPipe());
 
   const document = SwaggerModule.createDocument(

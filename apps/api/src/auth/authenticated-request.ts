@@ -1,6 +1,14 @@
 import { Actor } from '@zhenggai/domain';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 
-export interface AuthenticatedRequest extends Request {
+export type HttpRequest = FastifyRequest;
+
+export interface AuthenticatedRequest extends FastifyRequest {
   actor: Actor;
+}
+
+/** One header's value (the first, when repeated). */
+export function headerOf(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
 }

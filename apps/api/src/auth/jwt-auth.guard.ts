@@ -4,7 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { Role } from '@zhenggai/domain';
 import { ProblemException } from '../http/problem-details';
 import { AccessTokenClaims, actorOf } from './access-token';
-import { AuthenticatedRequest } from './authenticated-request';
+import { AuthenticatedRequest, headerOf } from './authenticated-request';
 import { IS_PUBLIC } from './public.decorator';
 import { REQUIRED_ROLES } from './roles.decorator';
 
@@ -22,7 +22,7 @@ export class JwtAuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const [scheme, token] = (request.header('authorization') ?? '').split(' ');
+    const [scheme, token] = (headerOf(request, 'authorization') ?? '').split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token) {
       throw unauthorized('send `Authorization: Bearer <accessToken>` from POST /api/auth/login');
     }

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, EventStore, loadStream } from '@zhenggai/application';
 import { campaignDecider, campaignStreamName, NotFoundError } from '@zhenggai/domain';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CommandAnswer, CommandContext, CommandCtx, withETag } from '../commands/command-context';
 import { LaunchCampaignCommand, LaunchCampaignHandler } from './launch-campaign.handler';
 import { LaunchCampaignDto } from './launch-campaign.dto';
@@ -21,9 +21,9 @@ export class CampaignsController {
 
   @Post()
   @ApiOperation({ summary: '专项行动 — launch a campaign with a deadline, a scope and quantity targets' })
-  async launch(@Body() body: LaunchCampaignDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async launch(@Body() body: LaunchCampaignDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
     const answer = await withETag(res, this.commands.execute<LaunchCampaignCommand, CommandAnswer>(new LaunchCampaignCommand(ctx, body)));
-    res.setHeader('Location', `/api/campaigns/${answer.id}`);
+    res.header('Location', `/api/campaigns/${answer.id}`);
     return answer;
   }
 
@@ -36,10 +36,10 @@ export class CampaignsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One campaign' })
-  async get(@Param('id', uuid) id: string, @Res({ passthrough: true }) res: Response) {
+  async get(@Param('id', uuid) id: string, @Res({ passthrough: true }) res: FastifyReply) {
     const { state, revision } = await loadStream(this.store, campaignDecider, campaignStreamName(id));
     if (state.status === 'none') throw new NotFoundError('Campaign', id);
-    res.setHeader('ETag', `"${revision}"`);
+    res.header('ETag', `"${revision}"`);
     return { ...state, id, revision };
   }
 }

@@ -2,7 +2,7 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { Clock } from '@zhenggai/application';
 import { Actor, CommandMetadata } from '@zhenggai/domain';
 import { randomUUID } from 'node:crypto';
-import { AuthenticatedRequest } from '../auth/authenticated-request';
+import { AuthenticatedRequest, headerOf } from '../auth/authenticated-request';
 import { parseIfMatch } from '../http/if-match';
 
 /** What the edge knows about a request that issues a command. */
@@ -17,11 +17,11 @@ const CORRELATION_ID = /^[\w.:-]{1,128}$/;
 
 export const CommandCtx = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandContext => {
   const request = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
-  const given = request.header('x-correlation-id');
+  const given = headerOf(request, 'x-correlation-id');
   return {
     actor: request.actor,
     correlationId: given && CORRELATION_ID.test(given) ? given : randomUUID(),
-    expectedRevision: parseIfMatch(request.header('if-match')),
+    expectedRevision: parseIfMatch(headerOf(request, 'if-match')),
   };
 });
 
@@ -36,8 +36,8 @@ export interface CommandAnswer {
 }
 
 /** Run a command and put its new revision in the `ETag` header. */
-export async function withETag<A extends CommandAnswer>(res: { setHeader(name: string, value: string): unknown }, answer: Promise<A>): Promise<A> {
+export async function withETag<A extends CommandAnswer>(res: { header(name: string, value: string): unknown }, answer: Promise<A>): Promise<A> {
   const settled = await answer;
-  res.setHeader('ETag', `"${settled.revision}"`);
+  res.header('ETag', `"${settled.revision}"`);
   return settled;
 }

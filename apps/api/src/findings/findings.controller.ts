@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Res } from '@nestjs/
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '@zhenggai/domain';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { CommandAnswer, CommandContext, CommandCtx, withETag } from '../commands/command-context';
 import { AssignTaskCommand } from './assign-task.handler';
@@ -25,17 +25,17 @@ export class FindingsController {
 
   @Post()
   @ApiOperation({ summary: 'File a finding (问题): title, description, region, category, severity, source, evidence' })
-  async file(@Body() body: FileFindingDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async file(@Body() body: FileFindingDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
     const answer = await withETag(res, this.commands.execute<FileFindingCommand, CommandAnswer>(new FileFindingCommand(ctx, body)));
-    res.setHeader('Location', `/api/findings/${answer.id}`);
+    res.header('Location', `/api/findings/${answer.id}`);
     return answer;
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'The finding with its tasks' })
-  async get(@Param('id', uuid) id: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
+  async get(@Param('id', uuid) id: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
     const finding = await this.reads.finding(id, actor);
-    res.setHeader('ETag', `"${finding.revision}"`);
+    res.header('ETag', `"${finding.revision}"`);
     return finding;
   }
 
@@ -48,9 +48,9 @@ export class FindingsController {
   @Post(':id/tasks')
   @ApiHeader({ name: 'If-Match', required: false, description: "the finding's revision you last saw" })
   @ApiOperation({ summary: '交办 — assign a rectification task to a responsible unit' })
-  async assign(@Param('id', uuid) id: string, @Body() body: AssignTaskDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async assign(@Param('id', uuid) id: string, @Body() body: AssignTaskDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
     const answer = await withETag(res, this.commands.execute<AssignTaskCommand, CommandAnswer>(new AssignTaskCommand(ctx, id, body)));
-    res.setHeader('Location', `/api/tasks/${answer.id}`);
+    res.header('Location', `/api/tasks/${answer.id}`);
     return answer;
   }
 }

@@ -3,10 +3,10 @@ import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import { IDEMPOTENCY_STORE, IdempotencyStore, StoredAnswer } from '@zhenggai/application';
 import { createHash } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, Observable, of, throwError } from 'rxjs';
 import { ProblemException, toProblemDetails } from './problem-details';
-import { AuthenticatedRequest } from '../auth/authenticated-request';
+import { AuthenticatedRequest, headerOf } from '../auth/authenticated-request';
 
 const REPLAYED_HEADERS = ['etag', 'location'];
 const KEY = /^[\x21-\x7e]{1,255}$/;
@@ -25,16 +25,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
-    const request = http.getRequest<Request & Partial<AuthenticatedRequest>>();
-    const response = http.getResponse<Response>();
-    const key = request.header('idempotency-key');
+    const request = http.getRequest<FastifyRequest & Partial<AuthenticatedRequest>>();
+    const response = http.getResponse<FastifyReply>();
+    const key = headerOf(request, 'idempotency-key');
     if (request.method !== 'POST' || key === undefined || !request.actor) return next.handle();
     if (!KEY.test(key)) {
       throw ProblemException.badRequest('Idempotency-Key', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
     }
     const scope = request.actor.userId;
     const fingerprint = createHash('sha256')
-      .update(`${request.method} ${request.originalUrl}\n${request.header('if-match') ?? ''}\n${JSON.stringify(request.body ?? null)}`)
+      .update(`${request.method} ${request.url}\n${headerOf(request, 'if-match') ?? ''}\n${JSON.stringify(request.body ?? null)}`)
       .digest('hex');
 
     return from(this.store.claim(scope, key, fingerprint)).pipe(
@@ -54,7 +54,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
             return next.handle().pipe(
               mergeMap((body) => from(this.store.complete(scope, key, this.answerOf(context, response, body))).pipe(mergeMap(() => of(body)))),
               catchError((error: unknown) => {
-                const problem = toProblemDetails(error, request.originalUrl);
+                const problem = toProblemDetails(error, request.url);
                 const settle =
                   problem.status >= 500
                     ? this.store.release(scope, key)
@@ -67,7 +67,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
   }
 
-  private answerOf(context: ExecutionContext, response: Response, body: unknown): StoredAnswer {
+  private answerOf(context: ExecutionContext, response: FastifyReply, body: unknown): StoredAnswer {
     const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
     const headers: Record<string, string> = {};
     for (const name of REPLAYED_HEADERS) {
@@ -77,10 +77,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return { status, headers, body: body ?? null };
   }
 
-  private replay(answer: StoredAnswer, response: Response): Observable<unknown> {
-    response.setHeader('Idempotent-Replayed', 'true');
+  private replay(answer: StoredAnswer, response: FastifyReply): Observable<unknown> {
+    response.header('Idempotent-Replayed', 'true');
     if (answer.status >= 400) return throwError(() => new ProblemException(answer.body as never));
-    for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
+    for (const [name, value] of Object.entries(answer.headers)) response.header(name, value);
     return of(answer.body);
   }
 }

@@ -1,5 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
+import { headerOf } from '../auth/authenticated-request';
 import { ProblemException } from './problem-details';
 
 /** Parse `If-Match: "3"` (also `3` or `W/"3"`) to a stream revision; `*` or no header means no precondition. */
@@ -11,7 +12,7 @@ export function parseIfMatch(header: string | undefined): number | undefined {
 }
 
 export const IfMatch = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
-  parseIfMatch(ctx.switchToHttp().getRequest<Request>().header('if-match')),
+  parseIfMatch(headerOf(ctx.switchToHttp().getRequest<FastifyRequest>(), 'if-match')),
 );
 
 export const etagOf = (revision: number) => `"${revision}"`;

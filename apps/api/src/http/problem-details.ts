@@ -84,22 +84,7 @@ export function toProblemDetails(error: unknown, instance?: string): ProblemDeta
         : typeof (response as { message?: unknown }).message === 'string'
           ? (response as { message: string }).message
           : error.message;
-    if (status === 400 && isBodyParseError(error)) {
-      return { ...ProblemException.badRequest('body', 'the request body is not valid JSON', 'MALFORMED_JSON').problem, instance };
-    }
     return { type: 'about:blank', title: HttpStatus[status]?.replace(/_/g, ' ').toLowerCase() ?? 'error', status, detail: message, instance };
   }
-  if (isPayloadTooLarge(error)) {
-    return { type: 'about:blank', title: 'payload too large', status: 413, detail: 'the request body is too large', instance };
-  }
   return { type: 'about:blank', title: 'internal server error', status: 500, detail: 'an unexpected error occurred', instance };
-}
-
-function isBodyParseError(error: HttpException): boolean {
-  const cause = (error as { cause?: { type?: string } }).cause;
-  return cause?.type === 'entity.parse.failed' || /JSON/.test(error.message);
-}
-
-function isPayloadTooLarge(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { type?: string }).type === 'entity.too.large';
 }

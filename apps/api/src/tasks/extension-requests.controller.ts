@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } f
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ID_GENERATOR, IdGenerator } from '@zhenggai/application';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CommandAnswer, CommandContext, CommandCtx, withETag } from '../commands/command-context';
 import { ExecuteTaskCommand } from './execute-task-command.handler';
 import { EmptyDto, ReasonDto, RequestExtensionDto } from './task-lifecycle.dto';
@@ -20,7 +20,7 @@ export class ExtensionRequestsController {
 
   @Post()
   @ApiOperation({ summary: '申请延期 — ask for a later deadline, before the current one falls due' })
-  async request(@Param('id', uuid) id: string, @Body() body: RequestExtensionDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async request(@Param('id', uuid) id: string, @Body() body: RequestExtensionDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
     const requestId = this.ids.newId();
     const answer = await withETag(
       res,
@@ -34,14 +34,14 @@ export class ExtensionRequestsController {
   @Post(':requestId/approve')
   @HttpCode(200)
   @ApiOperation({ summary: 'Approve: the deadline moves; the old one stays in the history' })
-  approve(@Param('id', uuid) id: string, @Param('requestId', uuid) requestId: string, @Body() _: EmptyDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  approve(@Param('id', uuid) id: string, @Param('requestId', uuid) requestId: string, @Body() _: EmptyDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
     return withETag(res, this.commands.execute(new ExecuteTaskCommand(ctx, id, 'ApproveDeadlineExtension', { requestId })));
   }
 
   @Post(':requestId/refuse')
   @HttpCode(200)
   @ApiOperation({ summary: 'Refuse, with a reason' })
-  refuse(@Param('id', uuid) id: string, @Param('requestId', uuid) requestId: string, @Body() body: ReasonDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  refuse(@Param('id', uuid) id: string, @Param('requestId', uuid) requestId: string, @Body() body: ReasonDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
     return withETag(res, this.commands.execute(new ExecuteTaskCommand(ctx, id, 'RefuseDeadlineExtension', { requestId, reason: body.reason })));
   }
 }

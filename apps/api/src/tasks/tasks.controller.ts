@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '@zhenggai/domain';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { CommandAnswer, CommandContext, CommandCtx, withETag } from '../commands/command-context';
 import { etagOf } from '../http/if-match';
@@ -34,9 +34,9 @@ export class TasksController {
 
   @Get(':id')
   @ApiOperation({ summary: "A task's current state; ETag is its revision" })
-  async get(@Param('id', uuid) id: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
+  async get(@Param('id', uuid) id: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
     const task = await this.reads.task(id, actor);
-    res.setHeader('ETag', etagOf(task.revision));
+    res.header('ETag', etagOf(task.revision));
     return task;
   }
 
@@ -49,21 +49,21 @@ export class TasksController {
   @Post(':id/accept')
   @HttpCode(200)
   @ApiOperation({ summary: '签收 — the lead unit signs for the task' })
-  accept(@Param('id', uuid) id: string, @Body() _: EmptyDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  accept(@Param('id', uuid) id: string, @Body() _: EmptyDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
     return this.run(res, new ExecuteTaskCommand(ctx, id, 'AcceptRectificationTask', {}));
   }
 
   @Post(':id/plan')
   @HttpCode(200)
   @ApiOperation({ summary: '整改措施 — record or revise the plan' })
-  plan(@Param('id', uuid) id: string, @Body() body: RecordPlanDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  plan(@Param('id', uuid) id: string, @Body() body: RecordPlanDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
     return this.run(res, new ExecuteTaskCommand(ctx, id, 'RecordRectificationPlan', { plan: body.plan }));
   }
 
   @Post(':id/progress')
   @HttpCode(200)
   @ApiOperation({ summary: 'Report progress: quantity done so far, note, evidence' })
-  progress(@Param('id', uuid) id: string, @Body() body: ReportProgressDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  progress(@Param('id', uuid) id: string, @Body() body: ReportProgressDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
     return this.run(
       res,
       new ExecuteTaskCommand(ctx, id, 'ReportRectificationProgress', {
@@ -77,7 +77,7 @@ export class TasksController {
   @Post(':id/submit')
   @HttpCode(200)
   @ApiOperation({ summary: '申请销号 — submit for sign-off with the completion report and evidence' })
-  submit(@Param('id', uuid) id: string, @Body() body: SubmitDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  submit(@Param('id', uuid) id: string, @Body() body: SubmitDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
     return this.run(
       res,
       new ExecuteTaskCommand(ctx, id, 'SubmitRectification', {
@@ -91,21 +91,21 @@ export class TasksController {
   @Post(':id/verify')
   @HttpCode(200)
   @ApiOperation({ summary: '验收销号 — verify and close (never by the unit that did the work)' })
-  verify(@Param('id', uuid) id: string, @Body() body: VerifyDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  verify(@Param('id', uuid) id: string, @Body() body: VerifyDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
     return this.run(res, new ExecuteTaskCommand(ctx, id, 'VerifyRectification', { note: body.note ?? null }));
   }
 
   @Post(':id/send-back')
   @HttpCode(200)
   @ApiOperation({ summary: '退回重办 — send back with a reason' })
-  sendBack(@Param('id', uuid) id: string, @Body() body: ReasonDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  sendBack(@Param('id', uuid) id: string, @Body() body: ReasonDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
     return this.run(res, new ExecuteTaskCommand(ctx, id, 'SendBackRectification', { reason: body.reason }));
   }
 
   @Post(':id/reassign')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reassign to another unit, with a reason' })
-  reassign(@Param('id', uuid) id: string, @Body() body: ReassignDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  reassign(@Param('id', uuid) id: string, @Body() body: ReassignDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
     return this.run(
       res,
       new ExecuteTaskCommand(ctx, id, 'ReassignRectificationTask', {
@@ -119,18 +119,18 @@ export class TasksController {
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: '撤销 — cancel with a reason' })
-  cancel(@Param('id', uuid) id: string, @Body() body: ReasonDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  cancel(@Param('id', uuid) id: string, @Body() body: ReasonDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
     return this.run(res, new ExecuteTaskCommand(ctx, id, 'CancelRectificationTask', { reason: body.reason }));
   }
 
   @Post(':id/reopen')
   @HttpCode(200)
   @ApiOperation({ summary: '回头看 — reopen a closed task with a reason and a new deadline' })
-  reopen(@Param('id', uuid) id: string, @Body() body: ReopenDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  reopen(@Param('id', uuid) id: string, @Body() body: ReopenDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
     return this.run(res, new ExecuteTaskCommand(ctx, id, 'ReopenRectificationTask', { reason: body.reason, deadline: body.deadline }));
   }
 
-  private run(res: Response, command: ExecuteTaskCommand): Promise<CommandAnswer> {
+  private run(res: FastifyReply, command: ExecuteTaskCommand): Promise<CommandAnswer> {
     return withETag(res, this.commands.execute<ExecuteTaskCommand, CommandAnswer>(command));
   }
 }
