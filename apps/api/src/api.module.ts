@@ -13,7 +13,7 @@ import {
   USE_CASE_DEPS,
   USER_REPOSITORY,
 } from '@zhenggai/application';
-import type { Infrastructure } from '@zhenggai/platform';
+import { Infrastructure, useCaseDeps } from '@zhenggai/platform';
 import { AuthController } from './auth/auth.controller';
 import { AuthService } from './auth/auth.service';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
@@ -65,7 +65,7 @@ export class ApiModule {
         { provide: CLOCK, useValue: infra.clock },
         { provide: ID_GENERATOR, useValue: infra.ids },
         { provide: DATABASE_POOL, useValue: infra.pool },
-        { provide: USE_CASE_DEPS, useValue: { store: infra.eventStore, directory: infra.directory, ids: infra.ids } },
+        { provide: USE_CASE_DEPS, useValue: useCaseDeps(infra) },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -3,6 +3,7 @@ export * from './clock/clock.port';
 export * from './ids/id-generator.port';
 export * from './command-handling/aggregate-loader';
 export * from './command-handling/decide-and-append';
+export * from './command-handling/stream-state-cache';
 export * from './users/user-repository.port';
 export * from './users/password-hasher.port';
 export * from './idempotency/idempotency-store.port';

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CLOCK, Clock, EVENT_STORE, EventStore, executeTaskCommand, TaskLifecycleCommand } from '@zhenggai/application';
+import { CLOCK, Clock, executeTaskCommand, TaskLifecycleCommand, USE_CASE_DEPS, UseCaseDeps } from '@zhenggai/application';
 import { CommandAnswer, CommandContext, commandMetadata } from '../commands/command-context';
 
 /** One lifecycle command on an existing task, as it comes from HTTP. */
@@ -16,12 +16,12 @@ export class ExecuteTaskCommand<C extends TaskLifecycleCommand = TaskLifecycleCo
 @CommandHandler(ExecuteTaskCommand)
 export class ExecuteTaskCommandHandler implements ICommandHandler<ExecuteTaskCommand, CommandAnswer> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(USE_CASE_DEPS) private readonly deps: UseCaseDeps,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   execute({ context, taskId, type, data }: ExecuteTaskCommand): Promise<CommandAnswer> {
     const command = { type, data, metadata: commandMetadata(context, this.clock) } as TaskLifecycleCommand;
-    return executeTaskCommand(this.store, taskId, command, context.expectedRevision);
+    return executeTaskCommand(this.deps, taskId, command, context.expectedRevision);
   }
 }

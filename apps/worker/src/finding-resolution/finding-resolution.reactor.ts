@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { Clock, decideAndAppend, EventStore, loadStream, StoredEvent, Subscription } from '@zhenggai/application';
+import { Clock, decideAndAppend, EventStore, LoadedStream, loadStream, StoredEvent, Subscription } from '@zhenggai/application';
 import {
   Actor,
   findingDecider,
+  FindingState,
   findingStreamName,
   rectificationTaskDecider,
   taskStreamName,
@@ -53,25 +54,37 @@ export class FindingResolutionReactor {
   }
 
   async handle(events: readonly StoredEvent[]): Promise<void> {
+    const assigned = new Map<string, StoredEvent[]>();
     const toReconcile = new Map<string, StoredEvent>();
     for (const event of events) {
-      if (event.type === 'RectificationTaskAssigned') await this.link(event);
+      if (event.type === 'RectificationTaskAssigned') {
+        const findingId = event.data.findingId as string;
+        assigned.set(findingId, [...(assigned.get(findingId) ?? []), event]);
+      }
       if (OUTCOME_EVENTS.has(event.type)) {
         const findingId = await this.findingOf(event);
         if (findingId) toReconcile.set(findingId, event);
       }
     }
+    for (const [findingId, tasks] of assigned) await this.link(findingId, tasks);
     for (const [findingId, cause] of toReconcile) await this.reconcile(findingId, cause);
     if (events.length > 0) await this.checkpoints.save(FINDING_RESOLUTION, events[events.length - 1].position);
   }
 
-  private async link(event: StoredEvent): Promise<void> {
-    const { findingId, taskId } = event.data as { findingId: string; taskId: string };
-    await decideAndAppend(this.store, findingDecider, findingStreamName(findingId), {
-      type: 'LinkTaskToFinding',
-      data: { taskId },
-      metadata: this.metadata(event, event.metadata.actor as Actor),
-    });
+  /** One read of the finding for all the tasks a batch assigned to it; linking what is linked already appends nothing. */
+  private async link(findingId: string, assignments: readonly StoredEvent[]): Promise<void> {
+    const stream = findingStreamName(findingId);
+    let finding: Pick<LoadedStream<FindingState>, 'state' | 'revision'> = await loadStream(this.store, findingDecider, stream);
+    for (const event of assignments) {
+      const { state, revision } = await decideAndAppend(
+        this.store,
+        findingDecider,
+        stream,
+        { type: 'LinkTaskToFinding', data: { taskId: event.data.taskId as string }, metadata: this.metadata(event, event.metadata.actor as Actor) },
+        { loaded: finding },
+      );
+      finding = { state, revision };
+    }
   }
 
   private async findingOf(event: StoredEvent): Promise<string | null> {

@@ -1,6 +1,7 @@
 import { Command, ConcurrencyError, Decider, DomainEvent, EventMetadata } from '@zhenggai/domain';
-import { EventStore, ExpectedRevision } from '../event-store/event-store.port';
+import { EventStore } from '../event-store/event-store.port';
 import { LoadedStream, loadStream } from './aggregate-loader';
+import { StreamStateCache } from './stream-state-cache';
 
 export interface DecideAndAppendOptions<S> {
   /** The revision the caller last saw (`If-Match`): the command is refused when the stream has moved on. */
@@ -9,8 +10,10 @@ export interface DecideAndAppendOptions<S> {
   readonly precondition?: (state: S, revision: number) => void;
   /** Attempts when a concurrent writer got there first and the caller gave no `If-Match`; default 3. */
   readonly attempts?: number;
-  /** The stream as the caller already read it (saves a read; a stale one only costs a retry). */
+  /** The stream as the caller just read it from the store (saves a read; a stale one only costs a retry). */
   readonly loaded?: Pick<LoadedStream<S>, 'state' | 'revision'>;
+  /** Where this process keeps the states it last wrote; read first, updated after every append. */
+  readonly cache?: StreamStateCache;
 }
 
 export interface DecideAndAppendResult<S> {
@@ -25,6 +28,9 @@ export interface DecideAndAppendResult<S> {
  * The write path for one stream: load, check the caller's expected revision, decide, append with the loaded
  * revision as the expected one (the database enforces it), stamp every event with the command's metadata.
  * Without an `If-Match`, a lost race is retried against the fresh state; with one it is the caller's to resolve.
+ *
+ * A state from the cache is trusted only as far as a successful append: a refusal, a no-op or a lost race on
+ * it is decided again on a fresh read, so a stale entry can cost a round trip but never a wrong answer.
  */
 export async function decideAndAppend<C extends Command, E extends DomainEvent, S>(
   store: EventStore,
@@ -33,31 +39,49 @@ export async function decideAndAppend<C extends Command, E extends DomainEvent, 
   command: C,
   options: DecideAndAppendOptions<S> = {},
 ): Promise<DecideAndAppendResult<S>> {
+  const { cache } = options;
   const attempts = options.expectedRevision === undefined ? (options.attempts ?? 3) : 1;
-  for (let attempt = 1; ; attempt++) {
-    const loaded = attempt === 1 && options.loaded ? options.loaded : await loadStream(store, decider, streamName);
-    if (options.expectedRevision !== undefined && options.expectedRevision !== loaded.revision) {
-      throw new ConcurrencyError(streamName, String(options.expectedRevision), String(loaded.revision));
-    }
-    options.precondition?.(loaded.state, loaded.revision);
-    const events = decider.decide(command, loaded.state);
-    if (events.length === 0) return { revision: loaded.revision, state: loaded.state, events: [] };
-
-    const metadata = eventMetadataFor(command);
-    const expected: ExpectedRevision = loaded.revision < 0 ? 'no_stream' : loaded.revision;
+  let given = options.loaded;
+  let cached = given ? undefined : cache?.get<S>(streamName);
+  for (let attempt = 1; ; ) {
+    const fresh = cached === undefined;
+    const loaded = given ?? cached ?? (await loadStream(store, decider, streamName));
+    given = cached = undefined;
     try {
-      const result = await store.appendToStream(
-        streamName,
-        events.map((event) => ({ type: event.type, data: event.data, metadata: { ...metadata } })),
-        { expectedRevision: expected },
-      );
-      const state = events.reduce(decider.evolve, loaded.state);
-      return { revision: result.nextExpectedRevision, state, events };
+      const outcome = await decideAndAppendOnce(store, decider, streamName, command, loaded, options);
+      if (outcome.events.length === 0 && !fresh) continue;
+      cache?.set(streamName, outcome.state, outcome.revision);
+      return outcome;
     } catch (error) {
-      if (error instanceof ConcurrencyError && attempt < attempts) continue;
+      cache?.forget(streamName);
+      if (!fresh) continue;
+      if (error instanceof ConcurrencyError && attempt++ < attempts) continue;
       throw error;
     }
   }
+}
+
+async function decideAndAppendOnce<C extends Command, E extends DomainEvent, S>(
+  store: EventStore,
+  decider: Decider<C, E, S>,
+  streamName: string,
+  command: C,
+  loaded: Pick<LoadedStream<S>, 'state' | 'revision'>,
+  options: DecideAndAppendOptions<S>,
+): Promise<DecideAndAppendResult<S>> {
+  if (options.expectedRevision !== undefined && options.expectedRevision !== loaded.revision) {
+    throw new ConcurrencyError(streamName, String(options.expectedRevision), String(loaded.revision));
+  }
+  options.precondition?.(loaded.state, loaded.revision);
+  const events = decider.decide(command, loaded.state);
+  if (events.length === 0) return { revision: loaded.revision, state: loaded.state, events: [] };
+  const metadata = eventMetadataFor(command);
+  const result = await store.appendToStream(
+    streamName,
+    events.map((event) => ({ type: event.type, data: event.data, metadata: { ...metadata } })),
+    { expectedRevision: loaded.revision < 0 ? 'no_stream' : loaded.revision },
+  );
+  return { revision: result.nextExpectedRevision, state: events.reduce(decider.evolve, loaded.state), events };
 }
 
 export function eventMetadataFor(command: Command): EventMetadata {

@@ -5,6 +5,7 @@ import {
   ConcurrencyError,
   FindingCommand,
   findingDecider,
+  FindingState,
   findingStreamName,
   NotFoundError,
   QuantityTarget,
@@ -44,17 +45,22 @@ export interface AssignTaskResult extends UseCaseResult {
  */
 export async function assignTask(deps: UseCaseDeps, input: AssignTaskInput, metadata: CommandMetadata): Promise<AssignTaskResult> {
   const findingStream = findingStreamName(input.findingId);
-  const finding = await loadStream(deps.store, findingDecider, findingStream);
-  if (finding.state.status === 'none') throw new NotFoundError('Finding', input.findingId);
-  if (input.expectedFindingRevision !== undefined && input.expectedFindingRevision !== finding.revision) {
-    throw new ConcurrencyError(findingStream, String(input.expectedFindingRevision), String(finding.revision));
-  }
-  await checkUnits(deps.directory, input);
-  const campaign = input.campaignId ? await campaignOf(deps.store, input.campaignId) : null;
-
   const taskId = deps.ids.newId();
   const link: FindingCommand = { type: 'LinkTaskToFinding', data: { taskId }, metadata };
-  findingDecider.decide(link, finding.state); // refuse before writing anything
+  // The finding as this process last wrote it, if it did; checked again on a fresh read before refusing.
+  let cached = deps.cache?.get<FindingState>(findingStream);
+  let finding = cached ?? (await loadStream(deps.store, findingDecider, findingStream));
+  try {
+    checkFinding(finding, input, link);
+  } catch (error) {
+    if (!cached) throw error;
+    cached = undefined;
+    finding = await loadStream(deps.store, findingDecider, findingStream);
+    checkFinding(finding, input, link);
+  }
+  if (finding.state.status === 'none') throw new NotFoundError('Finding', input.findingId);
+  await checkUnits(deps.directory, input);
+  const campaign = input.campaignId ? await campaignOf(deps.store, input.campaignId) : null;
 
   const task = await decideAndAppend(deps.store, rectificationTaskDecider, taskStreamName(taskId), {
     type: 'AssignRectificationTask',
@@ -72,9 +78,18 @@ export async function assignTask(deps: UseCaseDeps, input: AssignTaskInput, meta
       campaign,
     },
     metadata,
-  }, { loaded: newStream(rectificationTaskDecider) });
-  const linked = await decideAndAppend(deps.store, findingDecider, findingStream, link, { loaded: finding });
+  }, { loaded: newStream(rectificationTaskDecider), cache: deps.cache });
+  const linked = await decideAndAppend(deps.store, findingDecider, findingStream, link, cached ? { cache: deps.cache } : { loaded: finding, cache: deps.cache });
   return { id: taskId, revision: task.revision, findingId: input.findingId, findingRevision: linked.revision };
+}
+
+/** The finding exists, is at the revision the caller saw, and would take the link: refuse before writing anything. */
+function checkFinding(finding: { state: FindingState; revision: number }, input: AssignTaskInput, link: FindingCommand): void {
+  if (finding.state.status === 'none') throw new NotFoundError('Finding', input.findingId);
+  if (input.expectedFindingRevision !== undefined && input.expectedFindingRevision !== finding.revision) {
+    throw new ConcurrencyError(findingStreamName(input.findingId), String(input.expectedFindingRevision), String(finding.revision));
+  }
+  findingDecider.decide(link, finding.state);
 }
 
 async function checkUnits(directory: Directory, input: AssignTaskInput): Promise<void> {

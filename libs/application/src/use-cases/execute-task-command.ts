@@ -1,7 +1,6 @@
 import { NotFoundError, RectificationTaskCommand, rectificationTaskDecider, TaskStatus, taskStreamName } from '@zhenggai/domain';
 import { decideAndAppend } from '../command-handling/decide-and-append';
-import { EventStore } from '../event-store/event-store.port';
-import { UseCaseResult } from './use-case-deps';
+import { UseCaseDeps, UseCaseResult } from './use-case-deps';
 
 export type TaskLifecycleCommand = Exclude<RectificationTaskCommand, { type: 'AssignRectificationTask' }>;
 
@@ -13,13 +12,14 @@ export interface TaskCommandResult extends UseCaseResult {
 
 /** One lifecycle command on an existing task: accept, plan, progress, extensions, submit, verify, … */
 export async function executeTaskCommand(
-  store: EventStore,
+  deps: Pick<UseCaseDeps, 'store' | 'cache'>,
   taskId: string,
   command: TaskLifecycleCommand,
   expectedRevision?: number,
 ): Promise<TaskCommandResult> {
-  const { revision, state, events } = await decideAndAppend(store, rectificationTaskDecider, taskStreamName(taskId), command, {
+  const { revision, state, events } = await decideAndAppend(deps.store, rectificationTaskDecider, taskStreamName(taskId), command, {
     expectedRevision,
+    cache: deps.cache,
     precondition: (loaded) => {
       if (loaded.status === 'none') throw new NotFoundError('RectificationTask', taskId);
     },

@@ -22,6 +22,6 @@ export async function fileFinding(deps: UseCaseDeps, input: FileFindingInput, me
     type: 'FileFinding',
     data: { findingId, ...input, evidence: [...input.evidence] },
     metadata,
-  }, { loaded: newStream(findingDecider) });
+  }, { loaded: newStream(findingDecider), cache: deps.cache });
   return { id: findingId, revision: result.revision };
 }

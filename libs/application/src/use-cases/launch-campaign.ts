@@ -21,6 +21,6 @@ export async function launchCampaign(deps: UseCaseDeps, input: LaunchCampaignInp
     type: 'LaunchCampaign',
     data: { campaignId, ...input, scope: { ...input.scope }, targets: input.targets.map((t) => ({ ...t })) },
     metadata,
-  }, { loaded: newStream(campaignDecider) });
+  }, { loaded: newStream(campaignDecider), cache: deps.cache });
   return { id: campaignId, revision: result.revision };
 }

@@ -1,6 +1,7 @@
 import { Directory } from '../directory/directory.port';
 import { EventStore } from '../event-store/event-store.port';
 import { IdGenerator } from '../ids/id-generator.port';
+import { StreamStateCache } from '../command-handling/stream-state-cache';
 
 /** What the write-side use cases need. The apps pass their adapters in. */
 export const USE_CASE_DEPS = Symbol('UseCaseDeps');
@@ -9,6 +10,8 @@ export interface UseCaseDeps {
   readonly store: EventStore;
   readonly directory: Directory;
   readonly ids: IdGenerator;
+  /** The states this process last wrote, to skip a read before the next command on the same stream. */
+  readonly cache?: StreamStateCache;
 }
 
 export interface UseCaseResult {

@@ -11,7 +11,7 @@ import {
 } from '@zhenggai/application';
 import { Actor, addDays, CommandMetadata, shanghaiDateOf } from '@zhenggai/domain';
 import { randomUUID } from 'node:crypto';
-import { Infrastructure } from '../infrastructure/infrastructure';
+import { Infrastructure, useCaseDeps } from '../infrastructure/infrastructure';
 import { DEMO_PASSWORD, DEMO_REGIONS, DEMO_UNITS, DEMO_USERS } from './demo-directory';
 
 type Lifecycle = TaskLifecycleCommand['type'];
@@ -51,7 +51,7 @@ class Storyteller {
   }
 
   async task<T extends Lifecycle>(by: string, taskId: string, type: T, data: DataOf<T>): Promise<void> {
-    await executeTaskCommand(this.deps.store, taskId, { type, data, metadata: this.metadata(by) } as TaskLifecycleCommand);
+    await executeTaskCommand(this.deps, taskId, { type, data, metadata: this.metadata(by) } as TaskLifecycleCommand);
   }
 }
 
@@ -87,7 +87,7 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
     actors.set(u.username, { userId: id, username: u.username, role: u.role, unitId });
   }
 
-  const story = new Storyteller({ store: infra.eventStore, directory: infra.directory, ids: infra.ids }, actors);
+  const story = new Storyteller(useCaseDeps(infra), actors);
   const today = shanghaiDateOf(infra.clock.now());
   let tasks = 0;
   const assign: Storyteller['assign'] = async (by, input) => {

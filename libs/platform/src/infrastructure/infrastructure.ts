@@ -9,7 +9,9 @@ import {
   IdGenerator,
   PasswordHasher,
   RandomUuidGenerator,
+  StreamStateCache,
   SystemClock,
+  UseCaseDeps,
   UserRepository,
 } from '@zhenggai/application';
 import {
@@ -43,6 +45,8 @@ export interface Infrastructure {
   readonly passwordHasher: PasswordHasher;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** States of streams this process wrote last, shared by every use case of the process. */
+  readonly streamCache: StreamStateCache;
   readonly jwtSecret: string;
   close(): Promise<void>;
 }
@@ -54,6 +58,11 @@ export const allMigrations = [
   ...directoryMigrations,
   ...idempotencyMigrations,
 ];
+
+/** The write-side use cases' dependencies, as this process wires them. */
+export function useCaseDeps(infra: Infrastructure): UseCaseDeps {
+  return { store: infra.eventStore, directory: infra.directory, ids: infra.ids, cache: infra.streamCache };
+}
 
 export async function startInfrastructure(
   config: AppConfig,
@@ -82,6 +91,7 @@ export async function startInfrastructure(
       passwordHasher: new ScryptPasswordHasher(),
       clock: overrides.clock ?? new SystemClock(),
       ids: overrides.ids ?? new RandomUuidGenerator(),
+      streamCache: new StreamStateCache(),
       jwtSecret: config.jwtSecret ?? localJwtSecret(config.dataDir),
       close,
     };
