@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
-import { Role } from '@zhenggai/domain';
+import { Actor, Role } from '@zhenggai/domain';
 import { ProblemException } from '../http/problem-details';
 import { AccessTokenClaims, actorOf } from './access-token';
 import { AuthenticatedRequest, headerOf } from './authenticated-request';
@@ -10,9 +10,17 @@ import { REQUIRED_ROLES } from './roles.decorator';
 
 const unauthorized = (detail: string) => ProblemException.of(401, 'UNAUTHENTICATED', 'Authentication required', detail);
 
-/** Every route needs a valid bearer token unless marked `@Public()`; `@Roles()` narrows who may call it. */
+const REMEMBERED_TOKENS = 10_000;
+
+/**
+ * Every route needs a valid bearer token unless marked `@Public()`; `@Roles()` narrows who may call it.
+ * A token once verified is remembered until it expires (a token never changes), which spares a signature
+ * check and a JSON parse on every request of a session.
+ */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
+  private readonly verified = new Map<string, { actor: Actor; expiresAtMs: number }>();
+
   constructor(
     private readonly jwt: JwtService,
     private readonly reflector: Reflector,
@@ -26,19 +34,31 @@ export class JwtAuthGuard implements CanActivate {
     if (scheme?.toLowerCase() !== 'bearer' || !token) {
       throw unauthorized('send `Authorization: Bearer <accessToken>` from POST /api/auth/login');
     }
-    let claims: AccessTokenClaims;
-    try {
-      claims = await this.jwt.verifyAsync<AccessTokenClaims>(token);
-    } catch {
-      throw unauthorized('the access token is invalid or has expired; log in again');
-    }
-    const actor = actorOf(claims);
-    if (!actor) throw unauthorized('the access token is not one of ours; log in again');
+    const actor = await this.actorOf(token);
     request.actor = actor;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
     if (roles && !roles.includes(actor.role)) {
       throw ProblemException.of(403, 'ROLE_NOT_ALLOWED', 'You may not do this', `only ${roles.join(', ')} may do this`);
     }
     return true;
+  }
+
+  private async actorOf(token: string): Promise<Actor> {
+    const remembered = this.verified.get(token);
+    if (remembered && remembered.expiresAtMs > Date.now()) return remembered.actor;
+    this.verified.delete(token);
+    let claims: AccessTokenClaims & { exp?: number };
+    try {
+      claims = await this.jwt.verifyAsync<AccessTokenClaims & { exp?: number }>(token);
+    } catch {
+      throw unauthorized('the access token is invalid or has expired; log in again');
+    }
+    const actor = actorOf(claims);
+    if (!actor) throw unauthorized('the access token is not one of ours; log in again');
+    if (claims.exp) {
+      if (this.verified.size >= REMEMBERED_TOKENS) this.verified.delete(this.verified.keys().next().value as string);
+      this.verified.set(token, { actor, expiresAtMs: claims.exp * 1000 });
+    }
+    return actor;
   }
 }
