@@ -20,6 +20,7 @@ const shared = {
     '^@zhenggai/application$': '<rootDir>/libs/application/src',
     '^@zhenggai/postgres$': '<rootDir>/libs/postgres/src',
     '^@zhenggai/platform$': '<rootDir>/libs/platform/src',
+    '^@zhenggai/read-models$': '<rootDir>/libs/read-models/src',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

@@ -13,3 +13,4 @@ export * from './use-cases/file-finding';
 export * from './use-cases/assign-task';
 export * from './use-cases/launch-campaign';
 export * from './use-cases/execute-task-command';
+export * from './projections/projection.port';

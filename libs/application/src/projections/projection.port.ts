@@ -1,0 +1,31 @@
+import { StoredEvent } from '../event-store/event-store.port';
+
+/**
+ * A SQL connection inside the projection runner's transaction: whatever a projection writes through it commits
+ * together with the projection's checkpoint, or not at all.
+ */
+export interface ProjectionSql {
+  query<R = any>(text: string, values?: readonly unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+/**
+ * A read model built from the event store. Its tables live in a schema of their own per generation
+ * (`schema`), so a rebuild can fill a new generation while the old one keeps serving (blue/green); readers use
+ * the stable views the projection defines in `views`, which the runner points at the active generation.
+ */
+export interface Projection {
+  /** Stable name, e.g. `tasks`: names the checkpoint, the lease and the schemas (`proj_tasks_g1`). */
+  readonly name: string;
+  /** Only events whose type starts with one of these are handed to `apply` (all others still move the checkpoint). */
+  readonly eventTypePrefixes: readonly string[];
+  /** Create the projection's tables and indexes in `schema` (empty, new). */
+  setup(sql: ProjectionSql, schema: string): Promise<void>;
+  /**
+   * The stable read views, each `{ name, select }` where `select` reads from `schema`, e.g.
+   * `{ name: 'task_versions', select: 'SELECT * FROM "proj_tasks_g3".task_versions' }`; the runner creates them
+   * as `read_models.<name>` and re-points them in the transaction that activates a new generation.
+   */
+  views(schema: string): ReadonlyArray<{ readonly name: string; readonly select: string }>;
+  /** Apply one batch, in position order, inside the runner's transaction. Must be deterministic. */
+  apply(sql: ProjectionSql, schema: string, events: readonly StoredEvent[]): Promise<void>;
+}

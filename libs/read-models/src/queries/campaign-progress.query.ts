@@ -1,0 +1,119 @@
+import { ProjectionSql } from '@zhenggai/application';
+import { daysBetween, shanghaiDateOf } from '@zhenggai/domain';
+import { DUE_AT, VALID_AT } from './traffic-light.sql';
+
+export interface CampaignDefinition {
+  readonly campaignId: string;
+  readonly name: string;
+  readonly deadline: string;
+  readonly targets: ReadonlyArray<{ label: string; quantity: number; unit: string }>;
+  /** When it was launched (business time): the burndown starts that day. */
+  readonly launchedAt: string;
+}
+
+export interface CampaignProgress {
+  readonly campaignId: string;
+  readonly name: string;
+  readonly deadline: string;
+  readonly asOf: string;
+  /** Calendar days from the as-of date to the deadline (negative once past). */
+  readonly daysLeft: number;
+  readonly totals: { tasks: number; open: number; overdue: number; closed: number; closedOnTime: number; closedLate: number; cancelled: number };
+  /** Quantity done against the tasks' targets, per unit of measure. */
+  readonly quantities: Array<{ unit: string; target: number; done: number }>;
+  readonly targets: ReadonlyArray<{ label: string; quantity: number; unit: string }>;
+  readonly byRegion: Array<Breakdown & { regionId: string; regionName: string | null }>;
+  readonly byUnit: Array<Breakdown & { unitId: string; unitName: string | null }>;
+  /** Day by day, at the end of each day (or at the as-of instant for its own day): tasks open and closed. */
+  readonly burndown: Array<{ date: string; open: number; closed: number; overdue: number }>;
+}
+
+interface Breakdown {
+  tasks: number;
+  open: number;
+  overdue: number;
+  closed: number;
+  quantityDone: number | null;
+  quantityTarget: number | null;
+}
+
+const BREAKDOWN = `count(*) FILTER (WHERE v.status <> 'cancelled')::int AS tasks,
+  count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled'))::int AS open,
+  count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled') AND $2::timestamptz >= ${DUE_AT('v')})::int AS overdue,
+  count(*) FILTER (WHERE v.status = 'closed')::int AS closed,
+  sum(v.quantity_done) FILTER (WHERE v.status <> 'cancelled')::float8 AS "quantityDone",
+  sum(v.target_quantity) FILTER (WHERE v.status <> 'cancelled')::float8 AS "quantityTarget"`;
+
+/**
+ * "Are we going to clear dangerous housing by 30 September, and who is behind?" — a campaign's tasks as they
+ * stood at `at`: totals, quantities, by region and by unit, and the burndown from launch to `at`.
+ */
+export async function campaignProgress(sql: ProjectionSql, campaign: CampaignDefinition, at: Date): Promise<CampaignProgress> {
+  const params = [campaign.campaignId, at.toISOString()];
+  const valid = `v.campaign_id = $1::uuid AND ${VALID_AT('v', '$2::timestamptz')}`;
+  const [totals, quantities, byRegion, byUnit] = await Promise.all([
+    sql.query(
+      `SELECT count(*) FILTER (WHERE v.status <> 'cancelled')::int AS tasks,
+              count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled'))::int AS open,
+              count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled') AND $2::timestamptz >= ${DUE_AT('v')})::int AS overdue,
+              count(*) FILTER (WHERE v.status = 'closed')::int AS closed,
+              count(*) FILTER (WHERE v.status = 'closed' AND v.closed_at < ${DUE_AT('v')})::int AS "closedOnTime",
+              count(*) FILTER (WHERE v.status = 'closed' AND v.closed_at >= ${DUE_AT('v')})::int AS "closedLate",
+              count(*) FILTER (WHERE v.status = 'cancelled')::int AS cancelled
+         FROM read_models.task_versions v WHERE ${valid}`,
+      params,
+    ),
+    sql.query(
+      `SELECT v.target_unit AS unit, sum(v.target_quantity)::float8 AS target, coalesce(sum(v.quantity_done), 0)::float8 AS done
+         FROM read_models.task_versions v WHERE ${valid} AND v.status <> 'cancelled' AND v.target_unit IS NOT NULL
+        GROUP BY v.target_unit ORDER BY v.target_unit`,
+      params,
+    ),
+    sql.query(
+      `SELECT v.region_id AS "regionId", r.name AS "regionName", ${BREAKDOWN}
+         FROM read_models.task_versions v LEFT JOIN regions r ON r.id = v.region_id
+        WHERE ${valid} GROUP BY v.region_id, r.name ORDER BY overdue DESC, open DESC, r.name`,
+      params,
+    ),
+    sql.query(
+      `SELECT v.lead_unit_id AS "unitId", u.name AS "unitName", ${BREAKDOWN}
+         FROM read_models.task_versions v LEFT JOIN units u ON u.id = v.lead_unit_id
+        WHERE ${valid} GROUP BY v.lead_unit_id, u.name ORDER BY overdue DESC, open DESC, u.name`,
+      params,
+    ),
+  ]);
+  const asOfDate = shanghaiDateOf(at);
+  const launchDate = shanghaiDateOf(campaign.launchedAt);
+  const burndown = launchDate <= asOfDate ? await burndownOf(sql, campaign.campaignId, launchDate, asOfDate, at) : [];
+  return {
+    campaignId: campaign.campaignId,
+    name: campaign.name,
+    deadline: campaign.deadline,
+    asOf: at.toISOString(),
+    daysLeft: daysBetween(asOfDate, campaign.deadline),
+    totals: totals.rows[0],
+    quantities: quantities.rows,
+    targets: campaign.targets,
+    byRegion: byRegion.rows,
+    byUnit: byUnit.rows,
+    burndown,
+  };
+}
+
+async function burndownOf(sql: ProjectionSql, campaignId: string, from: string, to: string, at: Date) {
+  const { rows } = await sql.query(
+    `WITH days AS (
+       SELECT d::date AS day, least(((d::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') - interval '1 microsecond', $4::timestamptz) AS instant
+         FROM generate_series($2::date, $3::date, interval '1 day') AS d)
+     SELECT to_char(days.day, 'YYYY-MM-DD') AS date,
+            count(v.task_id) FILTER (WHERE v.status NOT IN ('closed', 'cancelled'))::int AS open,
+            count(v.task_id) FILTER (WHERE v.status = 'closed')::int AS closed,
+            count(v.task_id) FILTER (WHERE v.status NOT IN ('closed', 'cancelled') AND days.instant >= ${DUE_AT('v')})::int AS overdue
+       FROM days
+       LEFT JOIN read_models.task_versions v
+         ON v.campaign_id = $1::uuid AND ${VALID_AT('v', 'days.instant')}
+      GROUP BY days.day ORDER BY days.day`,
+    [campaignId, from, to, at.toISOString()],
+  );
+  return rows as Array<{ date: string; open: number; closed: number; overdue: number }>;
+}

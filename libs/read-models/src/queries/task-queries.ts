@@ -1,0 +1,178 @@
+import { ProjectionSql } from '@zhenggai/application';
+import { SqlParams } from './sql-params';
+import { DUE_AT, LIGHT, Light, LIGHTS, REGION_SUBTREE, VALID_AT } from './traffic-light.sql';
+
+export { LIGHTS, type Light } from './traffic-light.sql';
+
+export interface TaskFilter {
+  readonly status?: readonly string[];
+  readonly unitId?: string;
+  /** The region and everything below it. */
+  readonly regionId?: string;
+  readonly category?: string;
+  readonly campaignId?: string;
+  readonly findingId?: string;
+  readonly dueBefore?: string;
+  readonly dueAfter?: string;
+  readonly overdue?: boolean;
+  readonly light?: readonly Light[];
+  /** Words in the title or measures. */
+  readonly text?: string;
+  /** Only tasks a unit user may see: led by, or cooperating with, this unit. */
+  readonly visibleToUnitId?: string;
+}
+
+export interface Page {
+  readonly page: number;
+  readonly pageSize: number;
+}
+
+export interface TaskRow {
+  readonly id: string;
+  readonly findingId: string;
+  readonly title: string;
+  readonly status: string;
+  readonly light: Light;
+  readonly regionId: string;
+  readonly regionName: string | null;
+  readonly category: string;
+  readonly leadUnitId: string;
+  readonly leadUnitName: string | null;
+  readonly cooperatingUnitIds: string[];
+  readonly deadline: string;
+  readonly originalDeadline: string;
+  readonly dueAt: string;
+  readonly campaignId: string | null;
+  readonly target: { quantity: number; unit: string } | null;
+  readonly quantityDone: number | null;
+  readonly sendBackCount: number;
+  readonly assignedAt: string;
+  readonly closedAt: string | null;
+  readonly revision: number;
+}
+
+const ROW_COLUMNS = (at: string, warn: string) => `
+  v.task_id AS id, v.finding_id AS "findingId", v.title, v.status, ${LIGHT('v', at, warn)} AS light,
+  v.region_id AS "regionId", r.name AS "regionName", v.category, v.lead_unit_id AS "leadUnitId", u.name AS "leadUnitName",
+  v.cooperating_unit_ids AS "cooperatingUnitIds", to_char(v.deadline, 'YYYY-MM-DD') AS deadline,
+  to_char(v.original_deadline, 'YYYY-MM-DD') AS "originalDeadline", ${DUE_AT('v')} AS "dueAt", v.campaign_id AS "campaignId",
+  v.target_quantity::float8 AS "targetQuantity", v.target_unit AS "targetUnit", v.quantity_done::float8 AS "quantityDone",
+  v.send_back_count AS "sendBackCount", v.assigned_at AS "assignedAt", v.closed_at AS "closedAt", v.version AS revision`;
+
+/**
+ * The questions leadership and units ask, answered from the `tasks` read model (views in `read_models`), now or
+ * as of a past instant. Colours are computed at query time, so they change as the clock moves, not only when
+ * events arrive.
+ */
+export class TaskQueries {
+  constructor(private readonly sql: ProjectionSql) {}
+
+  /** Tasks matching the filter as they stand at `at` (now by default), sorted by deadline, one page. */
+  async list(filter: TaskFilter, page: Page, at: Date, warningDays: number): Promise<{ items: TaskRow[]; total: number; summary: Record<Light, number> }> {
+    const params = new SqlParams();
+    const atP = params.add(at.toISOString());
+    const warnP = params.add(warningDays);
+    const where = this.where(filter, params, atP, warnP);
+    const from = `read_models.task_versions v
+      LEFT JOIN regions r ON r.id = v.region_id
+      LEFT JOIN units u ON u.id = v.lead_unit_id
+      WHERE ${VALID_AT('v', `${atP}::timestamptz`)} ${where}`;
+    const limit = params.add(page.pageSize);
+    const offset = params.add((page.page - 1) * page.pageSize);
+    const [items, totals] = await Promise.all([
+      this.sql.query(`SELECT ${ROW_COLUMNS(`${atP}::timestamptz`, `${warnP}::int`)} FROM ${from}
+        ORDER BY v.deadline, v.assigned_at, v.task_id LIMIT ${limit} OFFSET ${offset}`, params.values),
+      this.sql.query<{ light: Light; n: string }>(
+        `SELECT ${LIGHT('v', `${atP}::timestamptz`, `${warnP}::int`)} AS light, count(*) AS n FROM ${from} GROUP BY 1`,
+        params.values.slice(0, -2),
+      ),
+    ]);
+    const summary = Object.fromEntries(LIGHTS.map((l) => [l, 0])) as Record<Light, number>;
+    for (const row of totals.rows) summary[row.light] = Number(row.n);
+    return { items: items.rows.map(toTaskRow), total: Object.values(summary).reduce((a, b) => a + b, 0), summary };
+  }
+
+  private where(filter: TaskFilter, params: SqlParams, atP: string, warnP: string): string {
+    const clauses: string[] = [];
+    if (filter.status?.length) clauses.push(`v.status = ANY(${params.add(filter.status)}::text[])`);
+    if (filter.unitId) clauses.push(`v.lead_unit_id = ${params.add(filter.unitId)}::uuid`);
+    if (filter.visibleToUnitId) {
+      const unit = params.add(filter.visibleToUnitId);
+      clauses.push(`(v.lead_unit_id = ${unit}::uuid OR ${unit}::uuid = ANY(v.cooperating_unit_ids))`);
+    }
+    if (filter.regionId) clauses.push(`v.region_id IN ${REGION_SUBTREE(`${params.add(filter.regionId)}::uuid`)}`);
+    if (filter.category) clauses.push(`v.category = ${params.add(filter.category)}`);
+    if (filter.campaignId) clauses.push(`v.campaign_id = ${params.add(filter.campaignId)}::uuid`);
+    if (filter.findingId) clauses.push(`v.finding_id = ${params.add(filter.findingId)}::uuid`);
+    if (filter.dueBefore) clauses.push(`v.deadline <= ${params.add(filter.dueBefore)}::date`);
+    if (filter.dueAfter) clauses.push(`v.deadline >= ${params.add(filter.dueAfter)}::date`);
+    if (filter.overdue !== undefined) {
+      const overdue = `(v.status NOT IN ('closed', 'cancelled') AND ${atP}::timestamptz >= ${DUE_AT('v')})`;
+      clauses.push(filter.overdue ? overdue : `NOT ${overdue}`);
+    }
+    if (filter.light?.length) clauses.push(`${LIGHT('v', `${atP}::timestamptz`, `${warnP}::int`)} = ANY(${params.add(filter.light)}::text[])`);
+    if (filter.text) {
+      const pattern = params.add(`%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      clauses.push(`(v.title ILIKE ${pattern} OR EXISTS (SELECT 1 FROM read_models.task_states s WHERE s.task_id = v.task_id AND s.state->>'measures' ILIKE ${pattern}))`);
+    }
+    return clauses.map((c) => `AND ${c}`).join(' ');
+  }
+
+  /** The task's current state as the read model has it, with its revision; null when unknown. */
+  async taskState(taskId: string): Promise<{ state: any; revision: number } | null> {
+    const { rows } = await this.sql.query<{ state: any; version: number }>('SELECT state, version FROM read_models.task_states WHERE task_id = $1', [taskId]);
+    return rows[0] ? { state: rows[0].state, revision: rows[0].version } : null;
+  }
+
+  async tasksOfFinding(findingId: string): Promise<Array<{ state: any; revision: number }>> {
+    const { rows } = await this.sql.query<{ state: any; version: number }>(
+      'SELECT state, version FROM read_models.task_states WHERE finding_id = $1 ORDER BY assigned_at, task_id',
+      [findingId],
+    );
+    return rows.map((r) => ({ state: r.state, revision: r.version }));
+  }
+
+  /** Per lead unit: open, overdue, closed on time / late, on-time rate, average days to close, send-backs. */
+  async scoreboard(at: Date): Promise<ScoreboardRow[]> {
+    const { rows } = await this.sql.query(
+      `SELECT v.lead_unit_id AS "unitId", u.name AS "unitName",
+              count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled'))::int AS open,
+              count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled') AND $1::timestamptz >= ${DUE_AT('v')})::int AS overdue,
+              count(*) FILTER (WHERE v.status = 'closed')::int AS closed,
+              count(*) FILTER (WHERE v.status = 'closed' AND v.closed_at < ${DUE_AT('v')})::int AS "closedOnTime",
+              count(*) FILTER (WHERE v.status = 'closed' AND v.closed_at >= ${DUE_AT('v')})::int AS "closedLate",
+              round(avg(extract(epoch FROM v.closed_at - v.assigned_at) / 86400) FILTER (WHERE v.status = 'closed')::numeric, 1)::float8 AS "averageDaysToClose",
+              coalesce(sum(v.send_back_count), 0)::int AS "sendBacks"
+         FROM read_models.task_versions v LEFT JOIN units u ON u.id = v.lead_unit_id
+        WHERE ${VALID_AT('v', '$1::timestamptz')}
+        GROUP BY v.lead_unit_id, u.name
+        ORDER BY overdue DESC, open DESC, u.name`,
+      [at.toISOString()],
+    );
+    return rows.map((r: any) => ({ ...r, onTimeRate: r.closed > 0 ? Math.round((1000 * r.closedOnTime) / r.closed) / 1000 : null }));
+  }
+}
+
+export interface ScoreboardRow {
+  readonly unitId: string;
+  readonly unitName: string | null;
+  readonly open: number;
+  readonly overdue: number;
+  readonly closed: number;
+  readonly closedOnTime: number;
+  readonly closedLate: number;
+  readonly onTimeRate: number | null;
+  readonly averageDaysToClose: number | null;
+  readonly sendBacks: number;
+}
+
+function toTaskRow(r: any): TaskRow {
+  const { targetQuantity, targetUnit, dueAt, assignedAt, closedAt, ...rest } = r;
+  return {
+    ...rest,
+    dueAt: new Date(dueAt).toISOString(),
+    assignedAt: new Date(assignedAt).toISOString(),
+    closedAt: closedAt ? new Date(closedAt).toISOString() : null,
+    target: targetQuantity === null ? null : { quantity: targetQuantity, unit: targetUnit },
+  };
+}

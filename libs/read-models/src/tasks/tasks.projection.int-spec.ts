@@ -1,0 +1,129 @@
+import { StoredEvent } from '@zhenggai/application';
+import { Infrastructure, loadConfig, seedDemo, startInfrastructure } from '@zhenggai/platform';
+import { createTestDatabase } from '../../../../test/support/test-database';
+import { auditEntries } from '../queries/audit.query';
+import { campaignProgress, CampaignDefinition } from '../queries/campaign-progress.query';
+import { TaskQueries } from '../queries/task-queries';
+import { projectAll } from '../testing/project-all';
+import { auditProjection } from '../audit/audit.projection';
+import { tasksProjection } from './tasks.projection';
+
+/** What the demo story implies, computed straight from the events with nothing but the event types. */
+function independently(events: readonly StoredEvent[], campaignId: string, at: Date) {
+  const until = events.filter((e) => Date.parse(e.metadata.occurredAt) <= at.getTime());
+  const tasks = new Map<string, { status: string; deadline: string; done: number | null; closedAt: string | null; target: number }>();
+  for (const e of until) {
+    const t = tasks.get(e.data.taskId);
+    switch (e.type) {
+      case 'RectificationTaskAssigned':
+        if (e.data.campaignId === campaignId) tasks.set(e.data.taskId, { status: 'assigned', deadline: e.data.deadline, done: null, closedAt: null, target: e.data.target?.quantity ?? 0 });
+        break;
+      case 'RectificationTaskAccepted': if (t) t.status = 'accepted'; break;
+      case 'RectificationTaskPlanRecorded': case 'RectificationTaskProgressReported':
+        if (t) { t.status = 'in_progress'; if (e.data.quantityDone !== null && e.data.quantityDone !== undefined) t.done = e.data.quantityDone; }
+        break;
+      case 'RectificationTaskSubmitted': if (t) { t.status = 'submitted'; if (e.data.quantityDone !== null) t.done = e.data.quantityDone; } break;
+      case 'RectificationTaskSentBack': if (t) t.status = 'in_progress'; break;
+      case 'RectificationTaskVerified': if (t) { t.status = 'closed'; t.closedAt = e.metadata.occurredAt; } break;
+      case 'RectificationTaskExtensionApproved': if (t) t.deadline = e.data.newDeadline; break;
+      case 'RectificationTaskReassigned': if (t) t.status = 'assigned'; break;
+      case 'RectificationTaskCancelled': if (t) t.status = 'cancelled'; break;
+    }
+  }
+  const due = (deadline: string) => Date.parse(`${deadline}T00:00:00+08:00`) + 86_400_000;
+  const all = [...tasks.values()];
+  const open = all.filter((t) => t.status !== 'closed' && t.status !== 'cancelled');
+  return {
+    tasks: all.length,
+    open: open.length,
+    closed: all.filter((t) => t.status === 'closed').length,
+    closedOnTime: all.filter((t) => t.status === 'closed' && Date.parse(t.closedAt!) < due(t.deadline)).length,
+    overdue: open.filter((t) => at.getTime() >= due(t.deadline)).length,
+    done: all.reduce((sum, t) => sum + (t.done ?? 0), 0),
+    target: all.reduce((sum, t) => sum + t.target, 0),
+  };
+}
+
+describe('the tasks read model over the demo story', () => {
+  let drop: () => Promise<void>;
+  let infra: Infrastructure;
+  let events: StoredEvent[];
+  let dangerousHousing: CampaignDefinition;
+
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    drop = database.drop;
+    infra = await startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'x'.repeat(40) }));
+    await seedDemo(infra);
+    await projectAll(infra.pool, infra.eventStore, [tasksProjection, auditProjection]);
+    events = await infra.eventStore.readAll({ maxCount: 100_000 });
+    const launched = events.find((e) => e.type === 'CampaignLaunched' && e.data.name === '危房改造清零')!;
+    dangerousHousing = { ...launched.data, launchedAt: launched.metadata.occurredAt };
+  });
+  afterAll(async () => {
+    await infra.close();
+    await drop();
+  });
+
+  it.each([
+    ['at the deadline, 2018-09-30 23:59:59', '2018-09-30T23:59:59+08:00', { overdue: 0, closed: 2 }],
+    ['a second later, when it has fallen due', '2018-10-01T00:00:00+08:00', { overdue: 1, closed: 2 }],
+    ['on 20 September', '2018-09-20T12:00:00+08:00', { overdue: 0, closed: 0 }],
+    ['after the late sign-off', '2018-10-10T00:00:00+08:00', { overdue: 0, closed: 3 }],
+  ])('gives the dangerous-housing campaign as it stood %s', async (_, instant, expected) => {
+    const at = new Date(instant);
+    const progress = await campaignProgress(infra.pool, dangerousHousing, at);
+    const truth = independently(events, dangerousHousing.campaignId, at);
+    expect(truth).toMatchObject(expected);
+    expect(progress.totals).toMatchObject({ tasks: truth.tasks, open: truth.open, closed: truth.closed, closedOnTime: truth.closedOnTime, overdue: truth.overdue });
+    expect(progress.quantities).toEqual([{ unit: '户', target: truth.target, done: truth.done }]);
+  });
+
+  it('shows at the deadline that Wangjiaba is the one behind: 118 of 132 households, yellow, red a second later', async () => {
+    const atDeadline = await campaignProgress(infra.pool, dangerousHousing, new Date('2018-09-30T23:59:59+08:00'));
+    expect(atDeadline.daysLeft).toBe(0);
+    expect(atDeadline.byUnit.find((u) => u.unitName === '王家坝镇人民政府')).toMatchObject({ open: 1, quantityDone: 118, quantityTarget: 132 });
+    const queries = new TaskQueries(infra.pool);
+    const before = await queries.list({ campaignId: dangerousHousing.campaignId }, { page: 1, pageSize: 10 }, new Date('2018-09-30T23:59:59+08:00'), 3);
+    expect(before.summary).toMatchObject({ yellow: 1, closed_on_time: 2, red: 0 });
+    const after = await queries.list({ campaignId: dangerousHousing.campaignId }, { page: 1, pageSize: 10 }, new Date('2018-10-01T00:00:00+08:00'), 3);
+    expect(after.summary).toMatchObject({ red: 1, closed_on_time: 2 });
+    expect(after.items.find((t) => t.light === 'red')?.title).toBe('王家坝镇危房改造清零');
+  });
+
+  it('burns down day by day from the launch to the as-of day', async () => {
+    const progress = await campaignProgress(infra.pool, dangerousHousing, new Date('2018-10-10T00:00:00+08:00'));
+    const day = (date: string) => progress.burndown.find((d) => d.date === date);
+    expect(progress.burndown[0].date).toBe('2018-07-18');
+    expect(day('2018-07-18')).toMatchObject({ open: 3, closed: 0 });
+    expect(day('2018-09-24')).toMatchObject({ open: 2, closed: 1 });
+    expect(day('2018-09-30')).toMatchObject({ open: 1, closed: 2, overdue: 0 });
+    expect(day('2018-10-01')).toMatchObject({ open: 1, overdue: 1 });
+    expect(day('2018-10-09')).toMatchObject({ open: 0, closed: 3 });
+  });
+
+  it('keeps the deadline as it was then: the approved extension shows only after its approval', async () => {
+    const queries = new TaskQueries(infra.pool);
+    const industry = (at: string) => queries.list({ text: '流转土地' }, { page: 1, pageSize: 5 }, new Date(at), 3);
+    expect((await industry('2018-07-10T12:00:00+08:00')).items[0].deadline).toBe('2018-07-15');
+    const later = (await industry('2018-07-12T12:00:00+08:00')).items[0];
+    expect(later).toMatchObject({ deadline: '2018-07-31', originalDeadline: '2018-07-15' });
+  });
+
+  it('scores units: on-time closes, late closes, send-backs', async () => {
+    const board = await new TaskQueries(infra.pool).scoreboard(new Date('2019-02-01T00:00:00+08:00'));
+    const wangyan = board.find((u) => u.unitName === '王堰镇人民政府')!;
+    // 王堰镇 led: housing (on time), ponds (late, one send-back), industry (on time after extension),
+    // dangerous housing (on time), 四个一 (late).
+    expect(wangyan).toMatchObject({ open: 0, closed: 5, closedOnTime: 3, closedLate: 2, sendBacks: 1, onTimeRate: 0.6 });
+  });
+
+  it('lists who did what across streams', async () => {
+    const audit = await auditEntries(infra.pool, { actor: 'wangjiaba', from: new Date('2018-09-01T00:00:00+08:00'), to: new Date('2018-10-31T00:00:00+08:00') }, { page: 1, pageSize: 50 });
+    expect(audit.items.map((e) => e.type)).toEqual([
+      'RectificationTaskExtensionRequested',
+      'RectificationTaskProgressReported',
+      'RectificationTaskSubmitted',
+    ]);
+  });
+});

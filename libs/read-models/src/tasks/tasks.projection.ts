@@ -1,0 +1,209 @@
+import { Projection, ProjectionSql, StoredEvent } from '@zhenggai/application';
+import {
+  AssignedRectificationTask,
+  RectificationTaskEvent,
+  rectificationTaskDecider,
+  RectificationTaskState,
+} from '@zhenggai/domain';
+
+/**
+ * Every version of every task, valid from the instant its event occurred until the next one (SCD type 2):
+ * the current rows answer the task list, the deadline view, campaign progress and the scoreboard; the rows
+ * valid at a past instant answer the same questions "as of" then. The task's full state (folded with the
+ * domain's own `evolve`) is kept once per task for the next batch and for `GET /api/tasks/:id`.
+ */
+export const tasksProjection: Projection = {
+  name: 'tasks',
+  eventTypePrefixes: ['RectificationTask'],
+
+  async setup(sql: ProjectionSql, schema: string): Promise<void> {
+    await sql.query(`
+      CREATE TABLE "${schema}".task_versions (
+        task_id uuid NOT NULL,
+        version integer NOT NULL,
+        position bigint NOT NULL,
+        valid_from timestamptz NOT NULL,
+        valid_to timestamptz,
+        status text NOT NULL,
+        finding_id uuid NOT NULL,
+        title text NOT NULL,
+        region_id uuid NOT NULL,
+        category text NOT NULL,
+        lead_unit_id uuid NOT NULL,
+        cooperating_unit_ids uuid[] NOT NULL,
+        deadline date NOT NULL,
+        original_deadline date NOT NULL,
+        campaign_id uuid,
+        target_quantity numeric,
+        target_unit text,
+        quantity_done numeric,
+        send_back_count integer NOT NULL,
+        reopen_count integer NOT NULL,
+        assigned_at timestamptz NOT NULL,
+        closed_at timestamptz,
+        PRIMARY KEY (task_id, version)
+      );
+      CREATE INDEX ON "${schema}".task_versions (deadline, task_id) WHERE valid_to IS NULL;
+      CREATE INDEX ON "${schema}".task_versions (lead_unit_id, deadline) WHERE valid_to IS NULL;
+      CREATE INDEX ON "${schema}".task_versions (campaign_id) WHERE valid_to IS NULL;
+      CREATE INDEX ON "${schema}".task_versions (status, deadline) WHERE valid_to IS NULL;
+      CREATE INDEX ON "${schema}".task_versions (campaign_id, valid_from);
+      CREATE INDEX ON "${schema}".task_versions (valid_from, valid_to);
+      CREATE TABLE "${schema}".task_states (
+        task_id uuid PRIMARY KEY,
+        version integer NOT NULL,
+        finding_id uuid NOT NULL,
+        assigned_at timestamptz NOT NULL,
+        closed_at timestamptz,
+        updated_at timestamptz NOT NULL,
+        state jsonb NOT NULL
+      );
+      CREATE INDEX ON "${schema}".task_states (finding_id);`);
+  },
+
+  views(schema: string) {
+    return [
+      { name: 'task_versions', select: `SELECT * FROM "${schema}".task_versions` },
+      { name: 'tasks', select: `SELECT * FROM "${schema}".task_versions WHERE valid_to IS NULL` },
+      { name: 'task_states', select: `SELECT * FROM "${schema}".task_states` },
+    ];
+  },
+
+  async apply(sql: ProjectionSql, schema: string, events: readonly StoredEvent[]): Promise<void> {
+    const taskIds = [...new Set(events.map((e) => e.data?.taskId as string).filter(Boolean))];
+    if (taskIds.length === 0) return;
+    const { rows } = await sql.query<TaskStateRow>(
+      `SELECT task_id, version, assigned_at, closed_at, state FROM "${schema}".task_states WHERE task_id = ANY($1::uuid[])`,
+      [taskIds],
+    );
+    const current = new Map<string, Folded>(
+      rows.map((r) => [
+        r.task_id,
+        { state: r.state as RectificationTaskState, version: r.version, assignedAt: iso(r.assigned_at), closedAt: r.closed_at ? iso(r.closed_at) : null, stored: true },
+      ]),
+    );
+    const closeStored: Array<{ task_id: string; valid_to: string }> = [];
+    const versions: VersionRow[] = [];
+    const lastVersionOf = new Map<string, VersionRow>();
+
+    for (const event of events) {
+      const taskId = event.data?.taskId as string | undefined;
+      if (!taskId) continue;
+      const before = current.get(taskId) ?? { state: rectificationTaskDecider.initialState(), version: -1, assignedAt: '', closedAt: null, stored: false };
+      const state = rectificationTaskDecider.evolve(before.state, { type: event.type, data: event.data } as RectificationTaskEvent);
+      if (state === before.state || state.status === 'none') continue;
+      const at: string = event.metadata?.occurredAt ?? event.recordedAt;
+      const folded: Folded = {
+        state,
+        version: event.revision,
+        assignedAt: event.type === 'RectificationTaskAssigned' ? at : before.assignedAt,
+        closedAt: state.status === 'closed' ? (before.state.status === 'closed' ? before.closedAt : at) : null,
+        stored: before.stored,
+      };
+      const previous = lastVersionOf.get(taskId);
+      if (previous) previous.valid_to = at;
+      else if (before.stored) closeStored.push({ task_id: taskId, valid_to: at });
+      const row = versionRow(taskId, state, folded, event, at);
+      versions.push(row);
+      lastVersionOf.set(taskId, row);
+      current.set(taskId, folded);
+    }
+    if (versions.length === 0) return;
+
+    if (closeStored.length > 0) {
+      await sql.query(
+        `UPDATE "${schema}".task_versions v SET valid_to = c.valid_to
+           FROM jsonb_to_recordset($1::jsonb) AS c(task_id uuid, valid_to timestamptz)
+          WHERE v.task_id = c.task_id AND v.valid_to IS NULL`,
+        [JSON.stringify(closeStored)],
+      );
+    }
+    await sql.query(
+      `INSERT INTO "${schema}".task_versions
+       SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".task_versions, $1::jsonb)`,
+      [JSON.stringify(versions)],
+    );
+    const states = [...lastVersionOf.keys()].map((taskId) => {
+      const f = current.get(taskId)!;
+      const s = f.state as AssignedRectificationTask;
+      return { task_id: taskId, version: f.version, finding_id: s.findingId, assigned_at: f.assignedAt, closed_at: f.closedAt, updated_at: lastVersionOf.get(taskId)!.valid_from, state: s };
+    });
+    await sql.query(
+      `INSERT INTO "${schema}".task_states
+       SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".task_states, $1::jsonb)
+       ON CONFLICT (task_id) DO UPDATE SET version = EXCLUDED.version, closed_at = EXCLUDED.closed_at,
+         updated_at = EXCLUDED.updated_at, state = EXCLUDED.state`,
+      [JSON.stringify(states)],
+    );
+  },
+};
+
+interface TaskStateRow {
+  task_id: string;
+  version: number;
+  assigned_at: Date;
+  closed_at: Date | null;
+  state: unknown;
+}
+
+interface Folded {
+  readonly state: RectificationTaskState;
+  readonly version: number;
+  readonly assignedAt: string;
+  readonly closedAt: string | null;
+  readonly stored: boolean;
+}
+
+interface VersionRow {
+  task_id: string;
+  version: number;
+  position: string;
+  valid_from: string;
+  valid_to: string | null;
+  status: string;
+  finding_id: string;
+  title: string;
+  region_id: string;
+  category: string;
+  lead_unit_id: string;
+  cooperating_unit_ids: readonly string[];
+  deadline: string;
+  original_deadline: string;
+  campaign_id: string | null;
+  target_quantity: number | null;
+  target_unit: string | null;
+  quantity_done: number | null;
+  send_back_count: number;
+  reopen_count: number;
+  assigned_at: string;
+  closed_at: string | null;
+}
+
+const iso = (d: Date) => d.toISOString();
+
+function versionRow(taskId: string, state: AssignedRectificationTask, folded: Folded, event: StoredEvent, at: string): VersionRow {
+  return {
+    task_id: taskId,
+    version: event.revision,
+    position: event.position.toString(),
+    valid_from: at,
+    valid_to: null,
+    status: state.status,
+    finding_id: state.findingId,
+    title: state.title,
+    region_id: state.regionId,
+    category: state.category,
+    lead_unit_id: state.leadUnitId,
+    cooperating_unit_ids: state.cooperatingUnitIds,
+    deadline: state.deadline,
+    original_deadline: state.originalDeadline,
+    campaign_id: state.campaignId,
+    target_quantity: state.target?.quantity ?? null,
+    target_unit: state.target?.unit ?? null,
+    quantity_done: state.quantityDone,
+    send_back_count: state.sendBackCount,
+    reopen_count: state.reopenCount,
+    assigned_at: folded.assignedAt,
+    closed_at: folded.closedAt,
+  };
+}
