@@ -47,7 +47,7 @@ module.exports = {
     {
       name: 'apps-enter-libraries-through-their-index',
       severity: 'error',
-      from: { path: '^(apps|test|bench)/' },
+      from: { path: '^(apps|test|bench|scripts)/' },
       to: { path: '^libs/[^/]+/src/', pathNot: ['^libs/[^/]+/src/index\\.ts$'] },
     },
     {

@@ -1,6 +1,7 @@
 export * from './embedded/embedded-postgres.errors';
 export { startEmbeddedPostgres } from './embedded/embedded-postgres.launcher';
 export type { EmbeddedPostgresOptions, EmbeddedPostgresServer } from './embedded/embedded-postgres.launcher';
+export { runningEmbeddedPostgresUrl } from './embedded/running-server';
 export { DuplicateEventIdError } from './event-store/duplicate-event-id.error';
 export { EVENTS_APPENDED_CHANNEL } from './event-store/event-notifications';
 export { eventStoreMigrations } from './event-store/event-store.migrations';
@@ -14,3 +15,17 @@ export * from './directory/postgres-directory';
 export * from './idempotency/postgres-idempotency-store';
 export * from './subscriptions/postgres-checkpoint-store';
 export * from './users/postgres-user-repository';
+export * from './projections/projection.errors';
+export { projectionMigrations } from './projections/projection.migrations';
+export { ensureActiveGeneration } from './projections/projection-generations';
+export { generationSchema } from './projections/projection-names';
+export { ProjectionRunner } from './projections/projection-runner';
+export type {
+  ProjectionRunnerOptions,
+  ProjectionRunnerPhase,
+  ProjectionRunnerStatus,
+} from './projections/projection-runner';
+export { readProjectionStatuses } from './projections/projection-status';
+export type { ProjectionStatus } from './projections/projection-status';
+export { rebuildProjection } from './projections/rebuild-projection';
+export type { RebuildProjectionOptions, RebuildResult } from './projections/rebuild-projection';

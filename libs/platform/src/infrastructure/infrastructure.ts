@@ -20,6 +20,7 @@ import {
   eventStoreMigrations,
   idempotencyMigrations,
   migrate,
+  projectionMigrations,
   PostgresDirectory,
   PostgresEventStore,
   PostgresIdempotencyStore,
@@ -57,6 +58,7 @@ export const allMigrations = [
   ...userMigrations,
   ...directoryMigrations,
   ...idempotencyMigrations,
+  ...projectionMigrations,
 ];
 
 /** The write-side use cases' dependencies, as this process wires them. */

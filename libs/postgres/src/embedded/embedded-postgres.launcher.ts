@@ -31,8 +31,8 @@ export interface EmbeddedPostgresServer {
   stop(): Promise<void>;
 }
 
-const APPLICATION_DATABASE = 'zhenggai';
-const SUPERUSER = 'postgres';
+export const APPLICATION_DATABASE = 'zhenggai';
+export const SUPERUSER = 'postgres';
 const START_TIMEOUT_MS = 60_000;
 const START_ATTEMPTS = 10;
 

@@ -67,11 +67,16 @@ export async function postmasterPid(dataDir: string): Promise<number | undefined
   return (await readPostmasterLock(dataDir))?.pid;
 }
 
-/** postmaster.pid: line 1 the server's PID, line 5 its first Unix socket folder. */
-async function readPostmasterLock(dataDir: string): Promise<{ pid: number; socketDir?: string } | undefined> {
+/** postmaster.pid: line 1 the server's PID, line 4 its port, line 5 its first Unix socket folder. */
+export async function readPostmasterLock(
+  dataDir: string,
+): Promise<{ pid: number; port?: number; socketDir?: string } | undefined> {
   const lines = (await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n');
   const pid = Number.parseInt(lines[0] ?? '', 10);
-  return Number.isInteger(pid) && pid > 0 ? { pid, socketDir: lines[4]?.trim() || undefined } : undefined;
+  const port = Number.parseInt(lines[3] ?? '', 10);
+  return Number.isInteger(pid) && pid > 0
+    ? { pid, port: Number.isInteger(port) ? port : undefined, socketDir: lines[4]?.trim() || undefined }
+    : undefined;
 }
 
 async function readPid(file: string): Promise<number | undefined> {

@@ -1,5 +1,5 @@
 import type { GlobalPosition, StoredEvent } from '@zhenggai/application';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { STORED_EVENT_COLUMNS, toStoredEvent, type StoredEventRow } from './stored-event-row';
 
 export interface VisibleEventsPage {
@@ -40,15 +40,44 @@ type PageRow = { high_water: string } & (StoredEventRow | { [K in keyof StoredEv
 
 /** Reads the events after `after` that no running transaction can still precede. */
 export async function readVisibleEvents(
-  pool: Pool,
+  db: Pool | PoolClient,
   query: { after: GlobalPosition; limit?: number; eventTypePrefixes?: readonly string[] },
 ): Promise<VisibleEventsPage> {
-  const patterns = query.eventTypePrefixes?.map((prefix) => `${prefix.replace(/[\\%_]/g, '\\$&')}%`) ?? null;
-  const { rows } = await pool.query<PageRow>({
+  const { rows } = await db.query<PageRow>({
     name: 'zg_read_visible_events',
     text: SQL,
-    values: [query.after.toString(), query.limit ?? null, patterns],
+    values: [query.after.toString(), query.limit ?? null, typePatterns(query.eventTypePrefixes)],
   });
   const events = rows.flatMap((row) => (row.global_position === null ? [] : [toStoredEvent(row as StoredEventRow)]));
   return { events, highWater: BigInt(rows[0]?.high_water ?? 0) };
+}
+
+/**
+ * The highest position a reader may see now: the store's head as far as readers are concerned (appends
+ * still in flight, and positions above them, are not counted).
+ */
+export async function readVisibleHead(db: Pool | PoolClient): Promise<GlobalPosition> {
+  const { rows } = await db.query<{ position: string }>({
+    name: 'zg_read_visible_head',
+    text: `SELECT coalesce(max(global_position), 0) AS position FROM events
+           WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())`,
+  });
+  return BigInt(rows[0]!.position);
+}
+
+/** How many events at or below `through` have a type starting with one of the prefixes (all without prefixes). */
+export async function countEvents(
+  db: Pool | PoolClient,
+  query: { through: GlobalPosition; eventTypePrefixes?: readonly string[] },
+): Promise<number> {
+  const { rows } = await db.query<{ count: string }>(
+    `SELECT count(*) FROM events WHERE global_position <= $1 AND ($2::text[] IS NULL OR type LIKE ANY ($2::text[]))`,
+    [query.through.toString(), typePatterns(query.eventTypePrefixes)],
+  );
+  return Number(rows[0]!.count);
+}
+
+/** LIKE patterns for type prefixes (`null`: no filter). */
+function typePatterns(prefixes: readonly string[] | undefined): string[] | null {
+  return prefixes?.map((prefix) => `${prefix.replace(/[\\%_]/g, '\\$&')}%`) ?? null;
 }

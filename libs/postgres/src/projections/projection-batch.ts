@@ -1,0 +1,66 @@
+import type { GlobalPosition, Projection, StoredEvent } from '@zhenggai/application';
+import type { Pool, PoolClient } from 'pg';
+import { readVisibleEvents } from '../event-store/visible-events.query';
+import { ProjectionFencedError } from './projection.errors';
+import { generationSchema } from './projection-names';
+
+/** The next events for a projection, and the checkpoint they move it to. */
+export interface ProjectionBatch {
+  /** The checkpoint the batch starts after. */
+  readonly from: GlobalPosition;
+  /**
+   * The checkpoint after the batch: the last event's position when the page was full, otherwise the store's
+   * high-water mark, so that events the projection does not take still move its checkpoint.
+   */
+  readonly to: GlobalPosition;
+  /** The events the projection takes, in position order (possibly none). */
+  readonly events: readonly StoredEvent[];
+  /** The page was full: more events may follow at once. */
+  readonly full: boolean;
+  /** The highest position readers could see when the page was read. */
+  readonly head: GlobalPosition;
+}
+
+/** Reads the batch after `from`; `to === from` means there is nothing new. */
+export async function readBatch(
+  db: Pool | PoolClient,
+  projection: Projection,
+  from: GlobalPosition,
+  batchSize: number,
+): Promise<ProjectionBatch> {
+  const page = await readVisibleEvents(db, {
+    after: from,
+    limit: batchSize,
+    eventTypePrefixes: projection.eventTypePrefixes,
+  });
+  const full = page.events.length === batchSize;
+  const reached = full ? page.events[page.events.length - 1]!.position : page.highWater;
+  return { from, to: reached > from ? reached : from, events: page.events, full, head: page.highWater };
+}
+
+/**
+ * Inside the caller's transaction: checks that the generation's checkpoint is still `batch.from` (locking
+ * its row, so that any other writer of this generation waits for this transaction and then finds the
+ * checkpoint moved), applies the events and moves the checkpoint to `batch.to`. Throws
+ * `ProjectionFencedError`, before applying anything, when another writer moved the checkpoint.
+ */
+export async function applyBatch(
+  client: PoolClient,
+  projection: Projection,
+  generation: number,
+  batch: ProjectionBatch,
+): Promise<void> {
+  const { rows } = await client.query<{ position: string }>(
+    'SELECT position FROM projection_checkpoints WHERE name = $1 AND generation = $2 FOR UPDATE',
+    [projection.name, generation],
+  );
+  const found = rows[0] ? BigInt(rows[0].position) : null;
+  if (found !== batch.from) throw new ProjectionFencedError(projection.name, generation, batch.from, found);
+  if (batch.events.length > 0) {
+    await projection.apply(client, generationSchema(projection.name, generation), batch.events);
+  }
+  await client.query(
+    'UPDATE projection_checkpoints SET position = $3, updated_at = now() WHERE name = $1 AND generation = $2',
+    [projection.name, generation, batch.to.toString()],
+  );
+}

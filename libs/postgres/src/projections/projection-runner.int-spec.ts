@@ -1,0 +1,212 @@
+import { ProjectionRunner, readProjectionStatuses } from '@zhenggai/postgres';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { countingProjection, expectedCounts } from './testing/counting.projection';
+import {
+  allEvents,
+  appendEvents,
+  appendManyEvents,
+  openProjectionTestDatabase,
+  readCounts,
+  sleep,
+  waitFor,
+  waitUntilCaughtUp,
+  type ProjectionTestDatabase,
+} from './testing/projection-test-kit';
+
+jest.setTimeout(60_000);
+
+describe('ProjectionRunner', () => {
+  let database: TestDatabase;
+  let db: ProjectionTestDatabase;
+  const runners: ProjectionRunner[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = await openProjectionTestDatabase(database.url);
+  });
+
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((runner) => runner.stop()));
+  });
+
+  afterAll(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
+  function runner(options: Partial<ConstructorParameters<typeof ProjectionRunner>[0]> & { name: string }) {
+    const { name, ...rest } = options;
+    const created = new ProjectionRunner({
+      pool: db.pool(),
+      projection: countingProjection({ name }),
+      leaseRetryMs: 100,
+      ...rest,
+    });
+    runners.push(created);
+    return created;
+  }
+
+  const caughtUp = (r: ProjectionRunner | ProjectionRunner[]) => waitUntilCaughtUp(r, db.pool());
+
+  it('catches up from the start, then applies new events as they come; status shows the lag shrinking', async () => {
+    await appendManyEvents(db.store, 3_000);
+    const r = runner({
+      name: 'catch_up',
+      batchSize: 200,
+      projection: countingProjection({ name: 'catch_up', afterWrite: () => sleep(20) }),
+      // Only a wake-up can make a new event show within a second.
+      pollIntervalMs: 30_000,
+    });
+    expect(await readProjectionStatuses(db.pool(), ['catch_up'])).toEqual([
+      expect.objectContaining({ name: 'catch_up', generation: null, position: 0n, lag: 3_000, leased: false }),
+    ]);
+
+    await r.start();
+    const lags: number[] = [];
+    await waitFor(async () => {
+      lags.push(r.status().lag);
+      return r.status().phase === 'live';
+    });
+
+    expect(lags.some((lag) => lag > 0)).toBe(true);
+    expect(lags).toEqual([...lags].sort((a, b) => b - a));
+    const events = await allEvents(db.store);
+    expect((await readCounts(db.pool(), 'catch_up')).rows).toEqual(expectedCounts(events));
+    const head = events[events.length - 1]!.position;
+    expect(r.status()).toMatchObject({ generation: 1, position: head, head, lag: 0, holdsLease: true, leased: true });
+    expect(r.status().lastBatchAt).not.toBeNull();
+    expect(await readProjectionStatuses(db.pool(), ['catch_up'])).toEqual([
+      expect.objectContaining({ generation: 1, position: head, head, lag: 0, leased: true }),
+    ]);
+
+    const before = Date.now();
+    await db.store.appendToStream('late-1', [{ type: 'Counted', data: { amount: 5 }, metadata: {} }]);
+    await waitFor(async () => (await readCounts(db.pool(), 'catch_up')).rows.some((row) => row.stream_name === 'late-1'));
+    expect(Date.now() - before).toBeLessThan(1_000);
+  });
+
+  it('moves its checkpoint past events it does not take', async () => {
+    const r = runner({ name: 'skips' });
+    await r.start();
+    await caughtUp(r);
+    await db.store.appendToStream('other-1', [{ type: 'Other', data: { amount: 1 }, metadata: {} }]);
+    const { position } = await db.store.appendToStream('other-2', [{ type: 'Other', data: {}, metadata: {} }]);
+
+    await waitFor(() => r.status().position === position);
+    expect(r.status().lag).toBe(0);
+    const [stored] = await readProjectionStatuses(db.pool(), ['skips']);
+    expect(stored).toMatchObject({ position, lag: 0 });
+  });
+
+  it('rolls back a batch whose apply fails after writing rows, and retries it: nothing lost, nothing counted twice', async () => {
+    await appendEvents(db.store, 300, { prefix: 'fails', otherEvery: 4 });
+    let batches = 0;
+    const errors: unknown[] = [];
+    const r = runner({
+      name: 'fails_once',
+      batchSize: 50,
+      projection: countingProjection({
+        name: 'fails_once',
+        afterWrite: () => {
+          if (++batches === 3) throw new Error('boom after writing');
+        },
+      }),
+      onError: (error) => errors.push(error),
+    });
+
+    await r.start();
+    await caughtUp(r);
+
+    expect(errors).toEqual([expect.objectContaining({ message: 'boom after writing' })]);
+    expect((await readCounts(db.pool(), 'fails_once')).rows).toEqual(expectedCounts(await allEvents(db.store)));
+    expect(r.status().lastError).toBeNull();
+  });
+
+  it('lets one of two runners apply; when the holder stops, the other takes over and continues, no batch applied twice', async () => {
+    const applied = new Map<string, bigint[]>([['a', []], ['b', []]]);
+    const projectionOf = (id: string) =>
+      countingProjection({ name: 'shared', afterWrite: (events) => void applied.get(id)!.push(...events.map((e) => e.position)) });
+    const a = runner({ name: 'shared', batchSize: 20, projection: projectionOf('a') });
+    const b = runner({ name: 'shared', batchSize: 20, projection: projectionOf('b') });
+    await Promise.all([a.start(), b.start()]);
+    await waitFor(() => a.status().holdsLease || b.status().holdsLease);
+    const [holder, standby] = a.status().holdsLease ? [a, b] : [b, a];
+
+    await appendEvents(db.store, 200, { prefix: 'shared' });
+    await caughtUp(holder);
+    expect(standby.status()).toMatchObject({ holdsLease: false, phase: 'standby', leased: true });
+
+    const appending = appendEvents(db.store, 300, { prefix: 'shared' });
+    await sleep(50);
+    await holder.stop();
+    await appending;
+    await caughtUp(standby);
+
+    expect(holder.status()).toMatchObject({ phase: 'stopped', holdsLease: false });
+    expect(standby.status().holdsLease).toBe(true);
+    const fromHolder = applied.get(holder === a ? 'a' : 'b')!;
+    const fromStandby = applied.get(standby === a ? 'a' : 'b')!;
+    expect(fromHolder.length).toBeGreaterThan(0);
+    expect(fromStandby.length).toBeGreaterThan(0);
+    const all = [...fromHolder, ...fromStandby];
+    const events = await allEvents(db.store);
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.sort(compare)).toEqual(events.filter((e) => e.type === 'Counted').map((e) => e.position));
+    expect((await readCounts(db.pool(), 'shared')).rows).toEqual(expectedCounts(events));
+  });
+
+  it('fences a runner that lost its lease mid-batch: the new holder waits, finds the checkpoint moved, and applies nothing twice', async () => {
+    const applied: Array<{ runner: string; positions: bigint[] }> = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let hang = true;
+    const errors: unknown[] = [];
+    const a = runner({
+      name: 'fenced',
+      batchSize: 100,
+      projection: countingProjection({
+        name: 'fenced',
+        afterWrite: async (events) => {
+          applied.push({ runner: 'a', positions: events.map((e) => e.position) });
+          if (hang) await gate;
+        },
+      }),
+      onError: (error) => errors.push(error),
+    });
+    await a.start();
+    await waitFor(() => applied.length === 1);
+
+    // The lease's session dies (a network cut, as the server sees it) while `a` is inside its batch.
+    const admin = db.pool();
+    await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE '%:projection:fenced'`,
+    );
+    const b = runner({
+      name: 'fenced',
+      batchSize: 100,
+      projection: countingProjection({
+        name: 'fenced',
+        afterWrite: (events) => void applied.push({ runner: 'b', positions: events.map((e) => e.position) }),
+      }),
+      onError: (error) => errors.push(error),
+    });
+    await b.start();
+    await waitFor(() => b.status().holdsLease);
+    await sleep(300); // b reads the same batch and waits on the checkpoint row that a's transaction holds
+    hang = false;
+    release();
+    // Both start over from the stored checkpoint; either may win the lease.
+    await appendEvents(db.store, 10, { prefix: 'fenced' });
+    await caughtUp([a, b]);
+
+    expect(errors).toContainEqual(expect.objectContaining({ name: 'ProjectionLeaseLostError' }));
+    expect(errors).toContainEqual(expect.objectContaining({ name: 'ProjectionFencedError' }));
+    const positions = applied.flatMap((batch) => batch.positions);
+    expect(new Set(positions).size).toBe(positions.length);
+    expect((await readCounts(db.pool(), 'fenced')).rows).toEqual(expectedCounts(await allEvents(db.store)));
+  });
+});
+
+function compare(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,264 @@
+import type { GlobalPosition, Projection } from '@zhenggai/application';
+import type { Pool } from 'pg';
+import { applyBatch, readBatch, type ProjectionBatch } from './projection-batch';
+import { ensureActiveGeneration, readActiveGeneration, readCheckpoint } from './projection-generations';
+import { ProjectionGenerationMissingError } from './projection.errors';
+import { ProjectionLease } from './projection-lease';
+import { assertValidProjection } from './projection-names';
+import { lagBetween, readProjectionStatuses, type ProjectionStatus } from './projection-status';
+import { inTransaction } from './transaction';
+
+export interface ProjectionRunnerOptions {
+  /** The database of both the event store and the read models. */
+  readonly pool: Pool;
+  readonly projection: Projection;
+  /** The most events read, applied and committed at once; default 1000. */
+  readonly batchSize?: number;
+  /** How often a runner without the lease tries to take it, and the pause after a failure; default 1000 ms. */
+  readonly leaseRetryMs?: number;
+  /**
+   * How long an idle runner waits before reading again when nothing woke it; default 250 ms. Appends wake it
+   * at once (NOTIFY), but an event may also become readable when an older, unrelated transaction ends.
+   */
+  readonly pollIntervalMs?: number;
+  /**
+   * A failure while running (the runner gives up the lease, waits `leaseRetryMs` and starts over from the
+   * stored checkpoint). Default: a process warning.
+   */
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * - `stopped`: not started, or stopped;
+ * - `standby`: another process holds the lease; this runner tries again every `leaseRetryMs`;
+ * - `catching-up`: holds the lease, and the last page read was full;
+ * - `live`: holds the lease and has applied everything readers can see.
+ */
+export type ProjectionRunnerPhase = 'stopped' | 'standby' | 'catching-up' | 'live';
+
+export interface ProjectionRunnerStatus extends ProjectionStatus {
+  readonly phase: ProjectionRunnerPhase;
+  /** This runner holds the lease: it is the one applying batches. */
+  readonly holdsLease: boolean;
+  /** The last failure, until a batch commits or the runner is live again. */
+  readonly lastError: string | null;
+}
+
+const DEFAULT_BATCH_SIZE = 1000;
+const DEFAULT_LEASE_RETRY_MS = 1000;
+const DEFAULT_POLL_INTERVAL_MS = 250;
+
+/**
+ * Keeps one projection up to date from the event store: catch-up from its stored checkpoint, then live.
+ *
+ * - **One active runner per projection** across processes: the runner that holds the lease
+ *   (`ProjectionLease`, a session advisory lock) applies; the others stand by and try to take it every
+ *   `leaseRetryMs`, so one takes over when the holder stops or its process dies.
+ * - **Each batch is one transaction**: it reads the active generation `FOR SHARE` (a rebuild's activation
+ *   of a new generation waits for it, and a batch that finds a new generation rolls back and continues on
+ *   that generation from its checkpoint), checks and locks the checkpoint row (the fence: if it is not
+ *   where this runner left it, someone else wrote, so it rolls back and starts over from the stored
+ *   checkpoint, never applying twice), applies, moves the checkpoint and commits. A crash at any point
+ *   leaves the read model and the checkpoint as of the last commit.
+ * - Events the projection does not take still move its checkpoint (to the store's high-water mark).
+ */
+export class ProjectionRunner {
+  private readonly pool: Pool;
+  private readonly projection: Projection;
+  private readonly batchSize: number;
+  private readonly leaseRetryMs: number;
+  private readonly pollIntervalMs: number;
+
+  private loop: Promise<void> | undefined;
+  private stopRequested = false;
+  private woken = false;
+  private wakeUp: (() => void) | undefined;
+
+  private phase: ProjectionRunnerPhase = 'stopped';
+  private holdsLease = false;
+  private leased = false;
+  private generation: number | null = null;
+  private position: GlobalPosition = 0n;
+  private head: GlobalPosition = 0n;
+  private lastBatchAt: string | null = null;
+  private lastError: string | null = null;
+
+  constructor(private readonly options: ProjectionRunnerOptions) {
+    this.pool = options.pool;
+    this.projection = options.projection;
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.leaseRetryMs = options.leaseRetryMs ?? DEFAULT_LEASE_RETRY_MS;
+    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new RangeError('batchSize must be at least 1');
+    assertValidProjection(this.projection);
+  }
+
+  get name(): string {
+    return this.projection.name;
+  }
+
+  /**
+   * Makes sure the projection has an active generation (creating generation 1 and the `read_models` views on
+   * first use, so readers find them even before a runner takes the lease), then runs in the background.
+   * Rejects if that first step fails. Calling it on a running runner does nothing.
+   */
+  async start(): Promise<void> {
+    if (this.loop) return;
+    await ensureActiveGeneration(this.pool, this.projection);
+    await this.refreshFromDatabase();
+    this.stopRequested = false;
+    this.phase = 'standby';
+    this.loop = this.run();
+  }
+
+  /** Finishes the batch in flight, gives up the lease and resolves when the runner has stopped. */
+  async stop(): Promise<void> {
+    this.stopRequested = true;
+    this.wake();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  status(): ProjectionRunnerStatus {
+    return {
+      name: this.projection.name,
+      generation: this.generation,
+      position: this.position,
+      head: this.head,
+      lag: lagBetween(this.position, this.head),
+      lastBatchAt: this.lastBatchAt,
+      leased: this.leased,
+      phase: this.phase,
+      holdsLease: this.holdsLease,
+      lastError: this.lastError,
+    };
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopRequested) {
+      try {
+        const lease = await ProjectionLease.tryAcquire(this.pool, this.projection.name, () => this.wake());
+        if (lease) {
+          this.holdsLease = this.leased = true;
+          try {
+            await this.runWithLease(lease);
+          } finally {
+            this.holdsLease = false;
+            await lease.release();
+          }
+        } else {
+          this.phase = 'standby';
+          await this.refreshFromDatabase();
+        }
+      } catch (error) {
+        this.report(error);
+      }
+      if (!this.stopRequested) {
+        this.phase = 'standby';
+        this.woken = false;
+        await this.pause(this.leaseRetryMs);
+      }
+    }
+    this.phase = 'stopped';
+    this.leased = false;
+  }
+
+  /** Applies batches until asked to stop; throws on any failure (the caller releases the lease). */
+  private async runWithLease(lease: ProjectionLease): Promise<void> {
+    this.phase = 'catching-up';
+    await this.moveToActiveGeneration();
+    while (!this.stopRequested) {
+      lease.assertHeld();
+      this.woken = false;
+      const batch = await readBatch(this.pool, this.projection, this.position, this.batchSize);
+      if (batch.head > this.head) this.head = batch.head;
+      if (batch.to > batch.from) {
+        if (!(await this.commit(batch))) continue;
+        if (batch.full) {
+          this.phase = 'catching-up';
+          continue;
+        }
+      }
+      this.phase = 'live';
+      this.lastError = null;
+      await this.pause(this.pollIntervalMs);
+    }
+  }
+
+  /**
+   * Commits one batch into the active generation. Returns false, having applied nothing, when a rebuild
+   * activated another generation since the last batch: the runner has moved to it.
+   */
+  private async commit(batch: ProjectionBatch): Promise<boolean> {
+    const generation = this.generation!;
+    const applied = await inTransaction(this.pool, async (client) => {
+      const active = await readActiveGeneration(client, this.projection.name, 'FOR SHARE');
+      if (active !== generation) return false;
+      await applyBatch(client, this.projection, generation, batch);
+      return true;
+    });
+    if (!applied) {
+      await this.moveToActiveGeneration();
+      return false;
+    }
+    this.position = batch.to;
+    this.lastBatchAt = new Date().toISOString();
+    this.lastError = null;
+    return true;
+  }
+
+  private async moveToActiveGeneration(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const generation = await ensureActiveGeneration(this.pool, this.projection);
+      const position = await readCheckpoint(this.pool, this.projection.name, generation);
+      if (position !== null) {
+        this.generation = generation;
+        this.position = position;
+        return;
+      }
+      // A generation activated (and the old one dropped) between the two reads: read again.
+      if (attempt === 3) throw new ProjectionGenerationMissingError(this.projection.name, generation);
+    }
+  }
+
+  private async refreshFromDatabase(): Promise<void> {
+    const [stored] = await readProjectionStatuses(this.pool, [this.projection.name]);
+    if (!stored) return;
+    this.generation = stored.generation;
+    this.position = stored.position;
+    this.head = stored.head;
+    this.lastBatchAt = stored.lastBatchAt;
+    this.leased = stored.leased;
+  }
+
+  private wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** Waits `ms`, or less when woken (an append, a lost lease, `stop()`). */
+  private async pause(ms: number): Promise<void> {
+    if (this.woken || this.stopRequested) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
+  }
+
+  private report(error: unknown): void {
+    this.lastError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    try {
+      if (this.options.onError) return this.options.onError(error);
+    } catch {
+      // A failing onError must not stop the runner.
+    }
+    process.emitWarning(
+      `projection ${this.projection.name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+  }
+}

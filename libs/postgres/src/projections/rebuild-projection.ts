@@ -1,0 +1,171 @@
+import type { GlobalPosition, Projection } from '@zhenggai/application';
+import type { Pool, PoolClient } from 'pg';
+import { countEvents, readVisibleHead } from '../event-store/visible-events.query';
+import { applyBatch, readBatch, type ProjectionBatch } from './projection-batch';
+import { ProjectionRebuildInProgressError } from './projection.errors';
+import {
+  createGeneration,
+  dropGenerations,
+  ensureActiveGeneration,
+  pointViews,
+  readActiveGeneration,
+} from './projection-generations';
+import { assertValidProjection } from './projection-names';
+import { acquireRebuildLock } from './rebuild-lock';
+import { inTransaction } from './transaction';
+
+export interface RebuildProjectionOptions {
+  /** The database of both the event store and the read models. */
+  readonly pool: Pool;
+  readonly projection: Projection;
+  /** Events per transaction; default 1000. */
+  readonly batchSize?: number;
+  /**
+   * Called after each batch with the events applied so far and the events to apply in all; `total` grows
+   * when events are appended during the rebuild. Called once with `(0, total)` before the first batch.
+   */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface RebuildResult {
+  readonly name: string;
+  /** The generation now active. */
+  readonly generation: number;
+  /** The generation it replaced (now dropped). */
+  readonly previousGeneration: number;
+  /** The new generation's checkpoint when it was activated. */
+  readonly position: GlobalPosition;
+  /** Events applied to the new generation by the rebuild. */
+  readonly events: number;
+}
+
+const DEFAULT_BATCH_SIZE = 1000;
+
+/**
+ * Rebuilds a projection from the start of the store, blue/green, whether or not a runner is running:
+ *
+ * 1. creates generation N+1 beside the active generation N (a new schema, `setup`, its own checkpoint);
+ * 2. applies every event to it in batches, each committed with its checkpoint, while readers keep using
+ *    the views on generation N and a live runner keeps applying to N;
+ * 3. once caught up, in one transaction: locks the state row `FOR UPDATE` (waiting for a live batch in
+ *    flight, and holding the next one back), applies the events that came in meanwhile, points the
+ *    `read_models` views at N+1 and makes N+1 active;
+ * 4. drops generation N. A live runner finds N+1 active at its next batch and continues there.
+ *
+ * One rebuild per projection at a time (`ProjectionRebuildInProgressError` otherwise). A rebuild that fails
+ * or dies leaves N active and untouched; its partial generation is dropped (by the next rebuild, if the
+ * process died). A projection never started gets an empty generation 1 first.
+ */
+export async function rebuildProjection(options: RebuildProjectionOptions): Promise<RebuildResult> {
+  const { pool, projection } = options;
+  assertValidProjection(projection);
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const releaseLock = await acquireRebuildLock(pool, projection.name);
+  try {
+    const previousGeneration = await ensureActiveGeneration(pool, projection);
+    await dropGenerations(pool, projection.name, 'newer-than', previousGeneration);
+    const generation = previousGeneration + 1;
+    await inTransaction(pool, (client) => createGeneration(client, projection, generation));
+
+    let position: GlobalPosition;
+    let progress: RebuildProgress;
+    try {
+      progress = await RebuildProgress.start(pool, projection, options.onProgress);
+      const write = { projection, generation, batchSize, progress };
+      position = await catchUp(pool, write);
+      position = await activate(pool, write, previousGeneration, position);
+    } catch (error) {
+      await dropGenerations(pool, projection.name, 'newer-than', previousGeneration).catch(() => undefined);
+      throw error;
+    }
+    await dropGenerations(pool, projection.name, 'older-than', generation);
+    return { name: projection.name, generation, previousGeneration, position, events: progress.done };
+  } finally {
+    await releaseLock();
+  }
+}
+
+interface GenerationWrite {
+  readonly projection: Projection;
+  readonly generation: number;
+  readonly batchSize: number;
+  readonly progress: RebuildProgress;
+}
+
+/** Applies batches to the new generation, each in a transaction of its own, until a page comes back short. */
+async function catchUp(pool: Pool, write: GenerationWrite): Promise<GlobalPosition> {
+  for (let position = 0n; ; ) {
+    const batch = await readBatch(pool, write.projection, position, write.batchSize);
+    if (batch.to > batch.from) {
+      await inTransaction(pool, (client) => applyBatch(client, write.projection, write.generation, batch));
+      write.progress.applied(batch);
+      position = batch.to;
+    }
+    if (!batch.full) return position;
+  }
+}
+
+/**
+ * The swap, in one transaction: the state row locked `FOR UPDATE`, the last events applied, the views
+ * re-pointed, the new generation made active.
+ */
+async function activate(
+  pool: Pool,
+  write: GenerationWrite,
+  previousGeneration: number,
+  from: GlobalPosition,
+): Promise<GlobalPosition> {
+  const { projection, generation } = write;
+  return inTransaction(pool, async (client) => {
+    const active = await readActiveGeneration(client, projection.name, 'FOR UPDATE');
+    if (active !== previousGeneration) throw new ProjectionRebuildInProgressError(projection.name);
+    const position = await applyRemaining(client, write, from);
+    await pointViews(client, projection, generation);
+    await client.query('UPDATE projection_state SET active_generation = $2, updated_at = now() WHERE name = $1', [
+      projection.name,
+      generation,
+    ]);
+    return position;
+  });
+}
+
+async function applyRemaining(client: PoolClient, write: GenerationWrite, from: GlobalPosition): Promise<GlobalPosition> {
+  for (let position = from; ; ) {
+    const batch = await readBatch(client, write.projection, position, write.batchSize);
+    if (batch.to > batch.from) {
+      await applyBatch(client, write.projection, write.generation, batch);
+      write.progress.applied(batch);
+      position = batch.to;
+    }
+    if (!batch.full) return position;
+  }
+}
+
+/** Events applied vs events to apply: those up to the head when the rebuild started, plus any appended since. */
+class RebuildProgress {
+  done = 0;
+
+  private constructor(
+    private readonly startHead: GlobalPosition,
+    private total: number,
+    private readonly report: ((done: number, total: number) => void) | undefined,
+  ) {
+    report?.(0, total);
+  }
+
+  static async start(
+    pool: Pool,
+    projection: Projection,
+    report: ((done: number, total: number) => void) | undefined,
+  ): Promise<RebuildProgress> {
+    const head = await readVisibleHead(pool);
+    const total = await countEvents(pool, { through: head, eventTypePrefixes: projection.eventTypePrefixes });
+    return new RebuildProgress(head, total, report);
+  }
+
+  applied(batch: ProjectionBatch): void {
+    this.done += batch.events.length;
+    this.total += batch.events.filter((event) => event.position > this.startHead).length;
+    this.report?.(this.done, this.total);
+  }
+}
