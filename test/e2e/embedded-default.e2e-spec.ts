@@ -83,7 +83,7 @@ describe('the embedded default (built all-in-one process, no configuration)', ()
     // A clean stop takes the embedded PostgreSQL down with it.
     expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
     const again = await start();
-    const task = await (await login(again, 'unit')).get(`/api/tasks/${assigned.body.id}`);
+    const task = await (await login(again, 'unit')).get(`/api/tasks/${assigned.body.id}?minRevision=1`);
     expect(task.status).toBe(200);
     expect(task.body).toMatchObject({ status: 'accepted', revision: 1 });
     const units = await (await login(again, 'inspector')).get('/api/units');

@@ -64,7 +64,7 @@ describe('a rectification from finding to sign-off', () => {
     expect(verified.status).toBe(200);
     expect(verified.body).toMatchObject({ revision: 4, status: 'closed' });
 
-    const task = await unit.get(`/api/tasks/${taskId}`);
+    const task = await unit.get(`/api/tasks/${taskId}?minRevision=${verified.body.revision}`);
     expect(task.status).toBe(200);
     expect(task.headers.get('etag')).toBe('"4"');
     expect(task.body).toMatchObject({ id: taskId, status: 'closed', statusLabel: '已销号', quantityDone: 3, leadUnitId: unitId });
@@ -108,7 +108,7 @@ describe('a rectification from finding to sign-off', () => {
     expect(requested.body).toMatchObject({ revision: 2, requestId: expect.any(String) });
     const approved = await inspector.post(`/api/tasks/${taskId}/extension-requests/${requested.body.requestId}/approve`);
     expect(approved.status).toBe(200);
-    const task = await inspector.get(`/api/tasks/${taskId}`);
+    const task = await inspector.get(`/api/tasks/${taskId}?minRevision=${approved.body.revision}`);
     expect(task.body.deadline).toBe(inDays(20));
     expect(task.body.originalDeadline).toBe(inDays(3));
   });

@@ -30,6 +30,8 @@ import { ExecuteTaskCommandHandler } from './tasks/execute-task-command.handler'
 import { ExtensionRequestsController } from './tasks/extension-requests.controller';
 import { TaskReadService } from './tasks/task-read.service';
 import { TasksController } from './tasks/tasks.controller';
+import { DEADLINE_WARNING_DAYS, ReadModelsService } from './views/read-models.service';
+import { ViewsController } from './views/views.controller';
 
 /** The HTTP API. The adapters come in from the process that hosts it (api, or all-in-one). */
 @Module({})
@@ -55,6 +57,7 @@ export class ApiModule {
         CampaignsController,
         DirectoryController,
         HealthController,
+        ViewsController,
       ],
       providers: [
         { provide: EVENT_STORE, useValue: infra.eventStore },
@@ -71,6 +74,8 @@ export class ApiModule {
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         AuthService,
         TaskReadService,
+        ReadModelsService,
+        { provide: DEADLINE_WARNING_DAYS, useValue: infra.config.deadlineWarningDays },
         FindingReadService,
         FileFindingHandler,
         AssignTaskHandler,

@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Infrastructure } from '@zhenggai/platform';
+import { ensureActiveGeneration } from '@zhenggai/postgres';
+import { allProjections } from '@zhenggai/read-models';
 import { ApiModule } from './api.module';
 import secureJson from 'secure-json-parse';
 import { ProblemException } from './http/problem-details';
@@ -33,6 +35,8 @@ export async function createApiApp(infra: Infrastructure, options: ApiAppOptions
       done(ProblemException.badRequest('body', 'the request body is not valid JSON', 'MALFORMED_JSON'), undefined);
     }
   });
+  // The read models' views must exist before the first query, even before any worker has started.
+  for (const projection of allProjections) await ensureActiveGeneration(infra.pool, projection);
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.register(infra, options.imports ?? []), adapter, {
     logger: options.logger ?? ['error', 'warn'],
     bodyParser: false,

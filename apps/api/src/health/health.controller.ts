@@ -1,5 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ProjectionStatus, readProjectionStatuses } from '@zhenggai/postgres';
+import { allProjections } from '@zhenggai/read-models';
 import { Pool } from 'pg';
 import { Public } from '../auth/public.decorator';
 import { ProblemException } from '../http/problem-details';
@@ -13,13 +15,26 @@ export class HealthController {
 
   @Public()
   @Get()
-  @ApiOperation({ summary: 'Liveness and readiness: the process is up and its database answers' })
+  @ApiOperation({ summary: 'Liveness and readiness: the database answers; each projection\'s position, lag and whether a runner holds it' })
   async health() {
+    let projections: ProjectionStatus[];
     try {
-      await this.pool.query('SELECT 1');
+      projections = await readProjectionStatuses(this.pool, allProjections.map((p) => p.name));
     } catch {
       throw ProblemException.of(503, 'DATABASE_UNAVAILABLE', 'Service unavailable', 'the database does not answer');
     }
-    return { status: 'ok', database: 'up' };
+    return {
+      status: 'ok',
+      database: 'up',
+      projections: projections.map((p) => ({
+        name: p.name,
+        generation: p.generation,
+        position: p.position.toString(),
+        head: p.head.toString(),
+        lag: p.lag,
+        lastBatchAt: p.lastBatchAt,
+        running: p.leased,
+      })),
+    };
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, Clock, EVENT_STORE, EventStore, loadStream, StoredEvent } from '@zhenggai/application';
+import { ReadModelsService } from '../views/read-models.service';
 import {
   Actor,
   dueInstant,
@@ -43,8 +44,10 @@ export const historyEntry = (event: StoredEvent): HistoryEntry => ({
   causationId: event.metadata?.causationId ?? null,
 });
 
+const MIN_REVISION_WAIT_MS = 1000;
+
 /**
- * Tasks read straight from their streams (the projections of issue 3 take over lists and views).
+ * One task, for its page: from the tasks read model, or folded from its stream when the model lags.
  * A unit user sees only its own unit's tasks: others answer 404, so existence does not leak.
  */
 @Injectable()
@@ -52,12 +55,29 @@ export class TaskReadService {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly readModels: ReadModelsService,
   ) {}
 
-  async task(taskId: string, actor: Actor): Promise<TaskView> {
-    const { state, revision } = await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId));
+  /**
+   * From the read model; with `minRevision`, waits a moment for the projection to reach the caller's own
+   * write and otherwise folds the task's stream, so a client never sees an older state than its command
+   * answered. A task the projection has not seen yet is folded from its stream too.
+   */
+  async task(taskId: string, actor: Actor, minRevision?: number): Promise<TaskView> {
+    const projected = await this.projected(taskId, minRevision);
+    const { state, revision } = projected ?? (await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId)));
     if (state.status === 'none' || !visibleTo(state, actor)) throw new NotFoundError('RectificationTask', taskId);
     return this.view(taskId, state, revision);
+  }
+
+  private async projected(taskId: string, minRevision: number | undefined) {
+    const deadline = Date.now() + MIN_REVISION_WAIT_MS;
+    for (;;) {
+      const found = await this.readModels.tasks.taskState(taskId);
+      if (found && (minRevision === undefined || found.revision >= minRevision)) return found as { state: RectificationTaskState; revision: number };
+      if (!found || minRevision === undefined || Date.now() > deadline) return null;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
   }
 
   async history(taskId: string, actor: Actor): Promise<HistoryEntry[]> {

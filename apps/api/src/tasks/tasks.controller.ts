@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '@zhenggai/domain';
@@ -8,6 +8,8 @@ import { CommandAnswer, CommandContext, CommandCtx, withETag } from '../commands
 import { etagOf } from '../http/if-match';
 import { ExecuteTaskCommand } from './execute-task-command.handler';
 import { TaskReadService } from './task-read.service';
+import { ReadModelsService } from '../views/read-models.service';
+import { MinRevisionQueryDto, TaskListQueryDto } from '../views/view-queries.dto';
 import {
   EmptyDto,
   ReassignDto,
@@ -30,12 +32,19 @@ export class TasksController {
   constructor(
     private readonly commands: CommandBus,
     private readonly reads: TaskReadService,
+    private readonly views: ReadModelsService,
   ) {}
 
+  @Get()
+  @ApiOperation({ summary: 'The task list: filters for status, unit, region subtree, category, campaign, due dates, overdue, light, text; by deadline' })
+  list(@Query() query: TaskListQueryDto, @CurrentActor() actor: Actor) {
+    return this.views.taskList(query, actor);
+  }
+
   @Get(':id')
-  @ApiOperation({ summary: "A task's current state; ETag is its revision" })
-  async get(@Param('id', uuid) id: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
-    const task = await this.reads.task(id, actor);
+  @ApiOperation({ summary: "A task's current state; ETag is its revision. minRevision waits for your own write." })
+  async get(@Param('id', uuid) id: string, @Query() query: MinRevisionQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
+    const task = await this.reads.task(id, actor, query.minRevision);
     res.header('ETag', etagOf(task.revision));
     return task;
   }

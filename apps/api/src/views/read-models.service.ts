@@ -1,0 +1,77 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, Clock, EVENT_STORE, EventStore } from '@zhenggai/application';
+import { Actor, campaignStreamName, NotFoundError } from '@zhenggai/domain';
+import { auditEntries, campaignProgress, Light, TaskFilter, TaskQueries } from '@zhenggai/read-models';
+import { Pool } from 'pg';
+import { DATABASE_POOL } from '../health/health.controller';
+import { AsOfQueryDto, AuditQueryDto, PageQueryDto, TaskListQueryDto } from './view-queries.dto';
+
+export const DEADLINE_WARNING_DAYS = Symbol('DeadlineWarningDays');
+
+/** The deadline views, from the read models (eventually consistent: see /health for each projection's lag). */
+@Injectable()
+export class ReadModelsService {
+  readonly tasks: TaskQueries;
+
+  constructor(
+    @Inject(DATABASE_POOL) private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(DEADLINE_WARNING_DAYS) readonly warningDays: number,
+  ) {
+    this.tasks = new TaskQueries(pool);
+  }
+
+  instant(asOf?: string): Date {
+    return asOf ? new Date(asOf) : this.clock.now();
+  }
+
+  async taskList(query: TaskListQueryDto, actor: Actor) {
+    const at = this.instant(query.asOf);
+    const page = pageOf(query);
+    const result = await this.tasks.list(filterOf(query, actor), page, at, this.warningDays);
+    return { asOf: at.toISOString(), warningDays: this.warningDays, ...page, total: result.total, summary: result.summary, items: result.items };
+  }
+
+  async campaignProgress(campaignId: string, query: AsOfQueryDto) {
+    const events = await this.store.readStream(campaignStreamName(campaignId));
+    const launched = events.find((e) => e.type === 'CampaignLaunched');
+    if (!launched) throw new NotFoundError('Campaign', campaignId);
+    const at = this.instant(query.asOf);
+    return campaignProgress(this.pool, { ...launched.data, launchedAt: launched.metadata.occurredAt }, at);
+  }
+
+  async scoreboard(query: AsOfQueryDto) {
+    const at = this.instant(query.asOf);
+    return { asOf: at.toISOString(), units: await this.tasks.scoreboard(at) };
+  }
+
+  audit(query: AuditQueryDto) {
+    return auditEntries(
+      this.pool,
+      { actor: query.actor, from: query.from ? new Date(query.from) : undefined, to: query.to ? new Date(query.to) : undefined, type: query.type },
+      pageOf(query),
+    ).then((result) => ({ ...pageOf(query), ...result }));
+  }
+}
+
+function pageOf(query: PageQueryDto) {
+  return { page: query.page ?? 1, pageSize: query.pageSize ?? 50 };
+}
+
+function filterOf(query: TaskListQueryDto, actor: Actor): TaskFilter {
+  return {
+    status: query.status,
+    unitId: query.unitId,
+    regionId: query.regionId,
+    category: query.category,
+    campaignId: query.campaignId,
+    findingId: query.findingId,
+    dueBefore: query.dueBefore,
+    dueAfter: query.dueAfter,
+    overdue: query.overdue,
+    light: query.light as Light[] | undefined,
+    text: query.q,
+    visibleToUnitId: actor.role === 'unit' ? (actor.unitId ?? '00000000-0000-0000-0000-000000000000') : undefined,
+  };
+}

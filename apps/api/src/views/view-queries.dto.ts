@@ -1,0 +1,130 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { TASK_STATUSES } from '@zhenggai/domain';
+import { LIGHTS } from '@zhenggai/read-models';
+import { LOCAL_DATE_MESSAGE, LOCAL_DATE_PATTERN } from '../commands/shared.dto';
+
+const list = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value);
+const bool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export class PageQueryDto {
+  @ApiPropertyOptional({ default: 1, minimum: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  page?: number;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  pageSize?: number;
+}
+
+export class AsOfQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ example: '2018-09-30T23:59:59+08:00', description: 'answer as things stood at this instant' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'asOf must be an ISO 8601 instant, e.g. 2018-09-30T23:59:59+08:00' })
+  asOf?: string;
+}
+
+export class TaskListQueryDto extends AsOfQueryDto {
+  @ApiPropertyOptional({ description: `comma-separated: ${TASK_STATUSES.join(', ')}` })
+  @IsOptional()
+  @Transform(list)
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsIn(TASK_STATUSES, { each: true, message: `status must be among ${TASK_STATUSES.join(', ')}` })
+  status?: string[];
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'the lead unit' })
+  @IsOptional()
+  @IsUUID()
+  unitId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'the region and everything below it' })
+  @IsOptional()
+  @IsUUID()
+  regionId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9-]{0,63}$/, { message: 'category must be a code of lowercase letters, digits and dashes' })
+  category?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  campaignId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  findingId?: string;
+
+  @ApiPropertyOptional({ example: '2018-09-30', description: 'deadline on or before' })
+  @IsOptional()
+  @Matches(LOCAL_DATE_PATTERN, { message: LOCAL_DATE_MESSAGE('dueBefore') })
+  dueBefore?: string;
+
+  @ApiPropertyOptional({ example: '2018-07-01', description: 'deadline on or after' })
+  @IsOptional()
+  @Matches(LOCAL_DATE_PATTERN, { message: LOCAL_DATE_MESSAGE('dueAfter') })
+  dueAfter?: string;
+
+  @ApiPropertyOptional({ description: 'true: only overdue; false: only not overdue' })
+  @IsOptional()
+  @Transform(bool)
+  @IsBoolean({ message: 'overdue must be true or false' })
+  overdue?: boolean;
+
+  @ApiPropertyOptional({ description: `comma-separated: ${LIGHTS.join(', ')}` })
+  @IsOptional()
+  @Transform(list)
+  @IsArray()
+  @IsIn(LIGHTS, { each: true, message: `light must be among ${LIGHTS.join(', ')}` })
+  light?: string[];
+
+  @ApiPropertyOptional({ description: 'words in the title or the measures' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  q?: string;
+}
+
+export class AuditQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'a username' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  actor?: string;
+
+  @ApiPropertyOptional({ description: 'from this instant (inclusive)' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 instant' })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'until this instant (exclusive)' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 instant' })
+  to?: string;
+
+  @ApiPropertyOptional({ example: 'RectificationTaskVerified' })
+  @IsOptional()
+  @Matches(/^[A-Za-z]{1,100}$/, { message: 'type must be an event type name' })
+  type?: string;
+}
+
+export class MinRevisionQueryDto {
+  @ApiPropertyOptional({ description: 'wait until the view shows at least this revision (the one your command answered)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  minRevision?: number;
+}

@@ -1,0 +1,39 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor } from '@zhenggai/domain';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { Roles } from '../auth/roles.decorator';
+import { ReadModelsService } from './read-models.service';
+import { AsOfQueryDto, AuditQueryDto, TaskListQueryDto } from './view-queries.dto';
+
+@ApiTags('views')
+@ApiBearerAuth()
+@Controller('api')
+export class ViewsController {
+  constructor(private readonly views: ReadModelsService) {}
+
+  @Get('views/deadlines')
+  @ApiOperation({ summary: '红黄绿灯 — tasks by deadline with their light, now or as of a past instant (asOf)' })
+  deadlines(@Query() query: TaskListQueryDto, @CurrentActor() actor: Actor) {
+    return this.views.taskList(query, actor);
+  }
+
+  @Get('campaigns/:id/progress')
+  @ApiOperation({ summary: 'Campaign progress: totals, quantities, by region and unit, burndown, days left (asOf)' })
+  progress(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: AsOfQueryDto) {
+    return this.views.campaignProgress(id, query);
+  }
+
+  @Get('units/scoreboard')
+  @ApiOperation({ summary: 'Per unit: open, overdue, on-time close rate, average days to close, send-backs (asOf)' })
+  scoreboard(@Query() query: AsOfQueryDto) {
+    return this.views.scoreboard(query);
+  }
+
+  @Get('audit')
+  @Roles('inspector', 'leader', 'admin')
+  @ApiOperation({ summary: 'Cross-stream audit: every event by actor and time range' })
+  audit(@Query() query: AuditQueryDto) {
+    return this.views.audit(query);
+  }
+}

@@ -1,0 +1,83 @@
+import { eventually, HttpClient, login } from '../support/http-client';
+import { startTestApp, TestApp } from '../support/test-app';
+
+/** Issue 3 over HTTP: the views leadership and units work from, fed by the worker's projections. */
+describe('deadline views over HTTP', () => {
+  let app: TestApp;
+  let leader: HttpClient;
+  let unit: HttpClient;
+  let dangerousHousing: string;
+
+  beforeAll(async () => {
+    app = await startTestApp({ seed: true });
+    leader = await login(app.http, 'leader');
+    unit = await login(app.http, 'unit');
+    dangerousHousing = (await leader.get('/api/campaigns')).body.find((c: { name: string }) => c.name === '危房改造清零').id;
+    // The projections catch up with the seeded story.
+    await eventually(async () => {
+      const health = await app.http.get('/health');
+      return health.body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined;
+    }, 20_000);
+  });
+  afterAll(() => app.close());
+
+  it('answers "are we going to clear dangerous housing by 30 September, and who is behind?" as of the deadline', async () => {
+    const asOf = encodeURIComponent('2018-09-30T23:59:59+08:00');
+    const progress = await leader.get(`/api/campaigns/${dangerousHousing}/progress?asOf=${asOf}`);
+    expect(progress.status).toBe(200);
+    expect(progress.body).toMatchObject({ name: '危房改造清零', daysLeft: 0, totals: { tasks: 3, closed: 2, open: 1, overdue: 0 } });
+    expect(progress.body.quantities).toEqual([{ unit: '户', target: 313, done: 299 }]);
+    const behind = progress.body.byUnit.filter((u: { open: number }) => u.open > 0).map((u: { unitName: string }) => u.unitName);
+    expect(behind).toEqual(['王家坝镇人民政府']);
+
+    const view = await leader.get(`/api/views/deadlines?campaignId=${dangerousHousing}&asOf=${asOf}`);
+    expect(view.body.summary).toMatchObject({ yellow: 1, closed_on_time: 2, red: 0 });
+    const nextMorning = await leader.get(`/api/views/deadlines?campaignId=${dangerousHousing}&asOf=${encodeURIComponent('2018-10-01T08:00:00+08:00')}`);
+    expect(nextMorning.body.summary).toMatchObject({ red: 1 });
+  });
+
+  it('filters the task list and shows a unit only its own tasks', async () => {
+    const mine = await unit.get('/api/tasks?pageSize=200');
+    const me = (await unit.get('/api/auth/me')).body;
+    expect(mine.body.items.length).toBeGreaterThan(0);
+    for (const task of mine.body.items) expect([task.leadUnitId, ...task.cooperatingUnitIds]).toContain(me.unitId);
+    const all = await leader.get('/api/tasks?pageSize=200');
+    expect(all.body.total).toBeGreaterThan(mine.body.total);
+    const deadlines = all.body.items.map((t: { deadline: string }) => t.deadline);
+    expect([...deadlines].sort()).toEqual(deadlines);
+
+    const overdue = await leader.get('/api/tasks?overdue=true');
+    expect(overdue.body.items.length).toBeGreaterThan(0);
+    for (const task of overdue.body.items) expect(task.light).toBe('red');
+    const text = await leader.get(`/api/tasks?q=${encodeURIComponent('饮水')}`);
+    expect(text.body.items.map((t: { title: string }) => t.title)).toEqual(['部分农户饮水安全不达标']);
+  });
+
+  it('scores the units and lists the audit trail by actor and time', async () => {
+    const board = await leader.get('/api/units/scoreboard');
+    expect(board.body.units.find((u: { unitName: string }) => u.unitName === '王堰镇人民政府')).toMatchObject({ sendBacks: 1 });
+    const audit = await leader.get(`/api/audit?actor=wangjiaba&from=${encodeURIComponent('2018-09-01T00:00:00+08:00')}&to=${encodeURIComponent('2018-10-31T00:00:00+08:00')}`);
+    expect(audit.body.items.map((e: { type: string }) => e.type)).toEqual([
+      'RectificationTaskExtensionRequested',
+      'RectificationTaskProgressReported',
+      'RectificationTaskSubmitted',
+    ]);
+    expect((await unit.get('/api/audit')).status).toBe(403);
+  });
+
+  it('lets a client wait for its own write, and names a bad query parameter', async () => {
+    const list = await unit.get('/api/tasks?status=in_progress&pageSize=1');
+    const task = list.body.items[0];
+    const reported = await unit.post(`/api/tasks/${task.id}/progress`, { note: '新的进展' });
+    const seen = await unit.get(`/api/tasks/${task.id}?minRevision=${reported.body.revision}`);
+    expect(seen.body.revision).toBe(reported.body.revision);
+    expect(seen.body.status).toBe('in_progress');
+
+    const bad = await leader.get('/api/views/deadlines?asOf=yesterday');
+    expect(bad.status).toBe(400);
+    expect(bad.body.field).toBe('asOf');
+    const badLight = await leader.get('/api/tasks?light=purple');
+    expect(badLight.status).toBe(400);
+    expect(badLight.body.field).toBe('light');
+  });
+});
