@@ -8,6 +8,7 @@ import { loadConfig, seedDemo, startInfrastructure, Infrastructure } from '@zhen
 import { createApiApp } from '../apps/api/src/create-api-app';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { closedLoop, percentile, Sample, timed } from './closed-loop';
+import { benchmarkReadSide } from './projection-benchmark';
 
 /**
  * `npm run bench`: the write path's throughput and latency over HTTP, next to the raw rate of the store it sits on.
@@ -71,10 +72,11 @@ async function main(): Promise<void> {
     console.log(`zhenggai benchmark — concurrency ${CONCURRENCY}, ${DURATION_MS / 1000} s per run, ${databaseUrl ? 'BENCH_DATABASE_URL' : 'embedded PostgreSQL'}\n`);
 
     const only = process.env.BENCH_ONLY;
-    const raw = only === 'http' ? null : report('raw store: read stream + append', await rawStoreRate(infra));
-    const http = only === 'raw' ? null : report('HTTP commands: assign + accept + progress', await httpRate(base));
+    const raw = only && only !== 'raw' ? null : report('raw store: read stream + append', await rawStoreRate(infra));
+    const http = only && only !== 'http' ? null : report('HTTP commands: assign + accept + progress', await httpRate(base));
     if (raw && http) console.log(`\nHTTP rate / raw rate: ${(http.rate / raw.rate).toFixed(2)} (target ≥ 0.50)   HTTP p99: ${http.p99.toFixed(1)} ms (target < 50 ms)`);
     await app.close();
+    if (!only || only === 'read') await benchmarkReadSide(infra, infra.databaseUrl, Number(process.env.BENCH_TASKS ?? 100_000));
   } finally {
     await infra.close();
     rmSync(dataDir, { recursive: true, force: true });

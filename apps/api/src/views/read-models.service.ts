@@ -29,7 +29,7 @@ export class ReadModelsService {
   async taskList(query: TaskListQueryDto, actor: Actor) {
     const at = this.instant(query.asOf);
     const page = pageOf(query);
-    const result = await this.tasks.list(filterOf(query, actor), page, at, this.warningDays);
+    const result = await this.tasks.list(filterOf(query, actor), page, at, this.warningDays, query.asOf === undefined);
     return { asOf: at.toISOString(), warningDays: this.warningDays, ...page, total: result.total, summary: result.summary, items: result.items };
   }
 

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Clock, decideAndAppend, EventStore, LoadedStream, loadStream, StoredEvent, Subscription } from '@zhenggai/application';
 import {
   Actor,
+  DomainError,
   findingDecider,
   FindingState,
   findingStreamName,
@@ -66,9 +67,19 @@ export class FindingResolutionReactor {
         if (findingId) toReconcile.set(findingId, event);
       }
     }
-    for (const [findingId, tasks] of assigned) await this.link(findingId, tasks);
-    for (const [findingId, cause] of toReconcile) await this.reconcile(findingId, cause);
+    for (const [findingId, tasks] of assigned) await this.refusalsLogged(() => this.link(findingId, tasks));
+    for (const [findingId, cause] of toReconcile) await this.refusalsLogged(() => this.reconcile(findingId, cause));
     if (events.length > 0) await this.checkpoints.save(FINDING_RESOLUTION, events[events.length - 1].position);
+  }
+
+  /** A finding that refuses (e.g. one that was never filed) is logged and passed over, so one bad stream cannot stop the reactor. */
+  private async refusalsLogged(step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      this.logger.warn(`passed over: ${error.message}`);
+    }
   }
 
   /** One read of the finding for all the tasks a batch assigned to it; linking what is linked already appends nothing. */

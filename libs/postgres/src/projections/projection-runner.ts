@@ -44,7 +44,7 @@ export interface ProjectionRunnerStatus extends ProjectionStatus {
   readonly lastError: string | null;
 }
 
-const DEFAULT_BATCH_SIZE = 1000;
+const DEFAULT_BATCH_SIZE = 2000;
 const DEFAULT_LEASE_RETRY_MS = 1000;
 const DEFAULT_POLL_INTERVAL_MS = 250;
 

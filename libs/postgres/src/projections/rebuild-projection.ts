@@ -39,7 +39,7 @@ export interface RebuildResult {
   readonly events: number;
 }
 
-const DEFAULT_BATCH_SIZE = 1000;
+const DEFAULT_BATCH_SIZE = 2000;
 
 /**
  * Rebuilds a projection from the start of the store, blue/green, whether or not a runner is running:

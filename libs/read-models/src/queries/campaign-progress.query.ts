@@ -1,6 +1,6 @@
 import { ProjectionSql } from '@zhenggai/application';
 import { daysBetween, shanghaiDateOf } from '@zhenggai/domain';
-import { DUE_AT, VALID_AT } from './traffic-light.sql';
+import { DUE_AT, OVERDUE, VALID_AT } from './traffic-light.sql';
 
 export interface CampaignDefinition {
   readonly campaignId: string;
@@ -39,7 +39,7 @@ interface Breakdown {
 
 const BREAKDOWN = `count(*) FILTER (WHERE v.status <> 'cancelled')::int AS tasks,
   count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled'))::int AS open,
-  count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled') AND $2::timestamptz >= ${DUE_AT('v')})::int AS overdue,
+  count(*) FILTER (WHERE ${OVERDUE('v', '$3::date')})::int AS overdue,
   count(*) FILTER (WHERE v.status = 'closed')::int AS closed,
   sum(v.quantity_done) FILTER (WHERE v.status <> 'cancelled')::float8 AS "quantityDone",
   sum(v.target_quantity) FILTER (WHERE v.status <> 'cancelled')::float8 AS "quantityTarget"`;
@@ -49,16 +49,16 @@ const BREAKDOWN = `count(*) FILTER (WHERE v.status <> 'cancelled')::int AS tasks
  * stood at `at`: totals, quantities, by region and by unit, and the burndown from launch to `at`.
  */
 export async function campaignProgress(sql: ProjectionSql, campaign: CampaignDefinition, at: Date): Promise<CampaignProgress> {
-  const params = [campaign.campaignId, at.toISOString()];
+  const params = [campaign.campaignId, at.toISOString(), shanghaiDateOf(at)];
   const valid = `v.campaign_id = $1::uuid AND ${VALID_AT('v', '$2::timestamptz')}`;
   const [totals, quantities, byRegion, byUnit] = await Promise.all([
     sql.query(
       `SELECT count(*) FILTER (WHERE v.status <> 'cancelled')::int AS tasks,
               count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled'))::int AS open,
-              count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled') AND $2::timestamptz >= ${DUE_AT('v')})::int AS overdue,
+              count(*) FILTER (WHERE ${OVERDUE('v', '$3::date')})::int AS overdue,
               count(*) FILTER (WHERE v.status = 'closed')::int AS closed,
-              count(*) FILTER (WHERE v.status = 'closed' AND v.closed_at < ${DUE_AT('v')})::int AS "closedOnTime",
-              count(*) FILTER (WHERE v.status = 'closed' AND v.closed_at >= ${DUE_AT('v')})::int AS "closedLate",
+              count(*) FILTER (WHERE v.status = 'closed' AND v.closed_on_time)::int AS "closedOnTime",
+              count(*) FILTER (WHERE v.status = 'closed' AND NOT v.closed_on_time)::int AS "closedLate",
               count(*) FILTER (WHERE v.status = 'cancelled')::int AS cancelled
          FROM read_models.task_versions v WHERE ${valid}`,
       params,
@@ -67,7 +67,7 @@ export async function campaignProgress(sql: ProjectionSql, campaign: CampaignDef
       `SELECT v.target_unit AS unit, sum(v.target_quantity)::float8 AS target, coalesce(sum(v.quantity_done), 0)::float8 AS done
          FROM read_models.task_versions v WHERE ${valid} AND v.status <> 'cancelled' AND v.target_unit IS NOT NULL
         GROUP BY v.target_unit ORDER BY v.target_unit`,
-      params,
+      params.slice(0, 2),
     ),
     sql.query(
       `SELECT v.region_id AS "regionId", r.name AS "regionName", ${BREAKDOWN}

@@ -1,6 +1,7 @@
 import { ProjectionSql } from '@zhenggai/application';
 import { SqlParams } from './sql-params';
-import { DUE_AT, LIGHT, Light, LIGHTS, REGION_SUBTREE, VALID_AT } from './traffic-light.sql';
+import { shanghaiDateOf } from '@zhenggai/domain';
+import { DUE_AT, LIGHT, Light, LIGHTS, OVERDUE, REGION_SUBTREE, VALID_AT } from './traffic-light.sql';
 
 export { LIGHTS, type Light } from './traffic-light.sql';
 
@@ -51,8 +52,8 @@ export interface TaskRow {
   readonly revision: number;
 }
 
-const ROW_COLUMNS = (at: string, warn: string) => `
-  v.task_id AS id, v.finding_id AS "findingId", v.title, v.status, ${LIGHT('v', at, warn)} AS light,
+const ROW_COLUMNS = (today: string, warn: string) => `
+  v.task_id AS id, v.finding_id AS "findingId", v.title, v.status, ${LIGHT('v', today, warn)} AS light,
   v.region_id AS "regionId", r.name AS "regionName", v.category, v.lead_unit_id AS "leadUnitId", u.name AS "leadUnitName",
   v.cooperating_unit_ids AS "cooperatingUnitIds", to_char(v.deadline, 'YYYY-MM-DD') AS deadline,
   to_char(v.original_deadline, 'YYYY-MM-DD') AS "originalDeadline", ${DUE_AT('v')} AS "dueAt", v.campaign_id AS "campaignId",
@@ -67,32 +68,60 @@ const ROW_COLUMNS = (at: string, warn: string) => `
 export class TaskQueries {
   constructor(private readonly sql: ProjectionSql) {}
 
-  /** Tasks matching the filter as they stand at `at` (now by default), sorted by deadline, one page. */
-  async list(filter: TaskFilter, page: Page, at: Date, warningDays: number): Promise<{ items: TaskRow[]; total: number; summary: Record<Light, number> }> {
+  /**
+   * Tasks matching the filter as they stand at `at`, sorted by deadline, one page, with the count of each light.
+   * `current`: `at` is now, so the current rows answer (the versions valid at `at` otherwise).
+   */
+  async list(
+    filter: TaskFilter,
+    page: Page,
+    at: Date,
+    warningDays: number,
+    current = false,
+  ): Promise<{ items: TaskRow[]; total: number; summary: Record<Light, number> }> {
     const params = new SqlParams();
-    const atP = params.add(at.toISOString());
-    const warnP = params.add(warningDays);
-    const where = this.where(filter, params, atP, warnP);
-    const from = `read_models.task_versions v
-      LEFT JOIN regions r ON r.id = v.region_id
-      LEFT JOIN units u ON u.id = v.lead_unit_id
-      WHERE ${VALID_AT('v', `${atP}::timestamptz`)} ${where}`;
+    const today = `${params.add(shanghaiDateOf(at))}::date`;
+    const warn = `${params.add(warningDays)}::int`;
+    const source = current ? 'read_models.tasks v WHERE true' : `read_models.task_versions v WHERE ${VALID_AT('v', `${params.add(at.toISOString())}::timestamptz`)}`;
+    const where = `${source} ${this.where(filter, params, today, warn)}`;
+    const counted = params.values.length;
     const limit = params.add(page.pageSize);
     const offset = params.add((page.page - 1) * page.pageSize);
     const [items, totals] = await Promise.all([
-      this.sql.query(`SELECT ${ROW_COLUMNS(`${atP}::timestamptz`, `${warnP}::int`)} FROM ${from}
-        ORDER BY v.deadline, v.assigned_at, v.task_id LIMIT ${limit} OFFSET ${offset}`, params.values),
-      this.sql.query<{ light: Light; n: string }>(
-        `SELECT ${LIGHT('v', `${atP}::timestamptz`, `${warnP}::int`)} AS light, count(*) AS n FROM ${from} GROUP BY 1`,
-        params.values.slice(0, -2),
+      this.sql.query(
+        `SELECT ${ROW_COLUMNS(today, warn)}
+           FROM (SELECT v.* FROM ${where} ORDER BY v.deadline, v.task_id LIMIT ${limit} OFFSET ${offset}) v
+           LEFT JOIN regions r ON r.id = v.region_id
+           LEFT JOIN units u ON u.id = v.lead_unit_id
+          ORDER BY v.deadline, v.task_id`,
+        params.values,
       ),
+      current && countedByDeadline(filter)
+        ? this.summaryFromCounts(filter, shanghaiDateOf(at), warningDays)
+        : this.sql.query<{ light: Light; n: string }>(`SELECT ${LIGHT('v', today, warn)} AS light, count(*) AS n FROM ${where} GROUP BY 1`, params.values.slice(0, counted)),
     ]);
     const summary = Object.fromEntries(LIGHTS.map((l) => [l, 0])) as Record<Light, number>;
     for (const row of totals.rows) summary[row.light] = Number(row.n);
     return { items: items.rows.map(toTaskRow), total: Object.values(summary).reduce((a, b) => a + b, 0), summary };
   }
 
-  private where(filter: TaskFilter, params: SqlParams, atP: string, warnP: string): string {
+  /** The light summary of the current tasks from the per-deadline counts, for filters those counts can answer. */
+  private summaryFromCounts(filter: TaskFilter, today: string, warningDays: number) {
+    const params = new SqlParams();
+    const todayP = `${params.add(today)}::date`;
+    const warnP = `${params.add(warningDays)}::int`;
+    const clauses: string[] = [];
+    if (filter.unitId) clauses.push(`v.lead_unit_id = ${params.add(filter.unitId)}::uuid`);
+    if (filter.campaignId) clauses.push(`v.campaign_id = ${params.add(filter.campaignId)}::uuid`);
+    if (filter.status?.length) clauses.push(`v.status = ANY(${params.add(filter.status)}::text[])`);
+    return this.sql.query<{ light: Light; n: string }>(
+      `SELECT ${LIGHT('v', todayP, warnP)} AS light, sum(v.n) AS n FROM read_models.task_deadline_counts v
+        ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''} GROUP BY 1`,
+      params.values,
+    );
+  }
+
+  private where(filter: TaskFilter, params: SqlParams, today: string, warn: string): string {
     const clauses: string[] = [];
     if (filter.status?.length) clauses.push(`v.status = ANY(${params.add(filter.status)}::text[])`);
     if (filter.unitId) clauses.push(`v.lead_unit_id = ${params.add(filter.unitId)}::uuid`);
@@ -106,11 +135,8 @@ export class TaskQueries {
     if (filter.findingId) clauses.push(`v.finding_id = ${params.add(filter.findingId)}::uuid`);
     if (filter.dueBefore) clauses.push(`v.deadline <= ${params.add(filter.dueBefore)}::date`);
     if (filter.dueAfter) clauses.push(`v.deadline >= ${params.add(filter.dueAfter)}::date`);
-    if (filter.overdue !== undefined) {
-      const overdue = `(v.status NOT IN ('closed', 'cancelled') AND ${atP}::timestamptz >= ${DUE_AT('v')})`;
-      clauses.push(filter.overdue ? overdue : `NOT ${overdue}`);
-    }
-    if (filter.light?.length) clauses.push(`${LIGHT('v', `${atP}::timestamptz`, `${warnP}::int`)} = ANY(${params.add(filter.light)}::text[])`);
+    if (filter.overdue !== undefined) clauses.push(filter.overdue ? OVERDUE('v', today) : `NOT ${OVERDUE('v', today)}`);
+    if (filter.light?.length) clauses.push(`${LIGHT('v', today, warn)} = ANY(${params.add(filter.light)}::text[])`);
     if (filter.text) {
       const pattern = params.add(`%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       clauses.push(`(v.title ILIKE ${pattern} OR EXISTS (SELECT 1 FROM read_models.task_states s WHERE s.task_id = v.task_id AND s.state->>'measures' ILIKE ${pattern}))`);
@@ -137,17 +163,17 @@ export class TaskQueries {
     const { rows } = await this.sql.query(
       `SELECT v.lead_unit_id AS "unitId", u.name AS "unitName",
               count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled'))::int AS open,
-              count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled') AND $1::timestamptz >= ${DUE_AT('v')})::int AS overdue,
+              count(*) FILTER (WHERE ${OVERDUE('v', '$2::date')})::int AS overdue,
               count(*) FILTER (WHERE v.status = 'closed')::int AS closed,
-              count(*) FILTER (WHERE v.status = 'closed' AND v.closed_at < ${DUE_AT('v')})::int AS "closedOnTime",
-              count(*) FILTER (WHERE v.status = 'closed' AND v.closed_at >= ${DUE_AT('v')})::int AS "closedLate",
+              count(*) FILTER (WHERE v.status = 'closed' AND v.closed_on_time)::int AS "closedOnTime",
+              count(*) FILTER (WHERE v.status = 'closed' AND NOT v.closed_on_time)::int AS "closedLate",
               round(avg(extract(epoch FROM v.closed_at - v.assigned_at) / 86400) FILTER (WHERE v.status = 'closed')::numeric, 1)::float8 AS "averageDaysToClose",
               coalesce(sum(v.send_back_count), 0)::int AS "sendBacks"
          FROM read_models.task_versions v LEFT JOIN units u ON u.id = v.lead_unit_id
         WHERE ${VALID_AT('v', '$1::timestamptz')}
         GROUP BY v.lead_unit_id, u.name
         ORDER BY overdue DESC, open DESC, u.name`,
-      [at.toISOString()],
+      [at.toISOString(), shanghaiDateOf(at)],
     );
     return rows.map((r: any) => ({ ...r, onTimeRate: r.closed > 0 ? Math.round((1000 * r.closedOnTime) / r.closed) / 1000 : null }));
   }
@@ -164,6 +190,13 @@ export interface ScoreboardRow {
   readonly onTimeRate: number | null;
   readonly averageDaysToClose: number | null;
   readonly sendBacks: number;
+}
+
+const COUNTED_FILTERS = new Set(['unitId', 'campaignId', 'status']);
+
+/** The per-deadline counts know unit, campaign, status and deadline: any other filter needs the tasks themselves. */
+function countedByDeadline(filter: TaskFilter): boolean {
+  return Object.entries(filter).every(([key, value]) => value === undefined || COUNTED_FILTERS.has(key));
 }
 
 function toTaskRow(r: any): TaskRow {

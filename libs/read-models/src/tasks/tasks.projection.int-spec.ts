@@ -118,6 +118,19 @@ describe('the tasks read model over the demo story', () => {
     expect(wangyan).toMatchObject({ open: 0, closed: 5, closedOnTime: 3, closedLate: 2, sendBacks: 1, onTimeRate: 0.6 });
   });
 
+  it('sums the light summary from per-deadline counts exactly as counting the tasks does', async () => {
+    const queries = new TaskQueries(infra.pool);
+    const now = new Date();
+    const units = [...new Set(events.filter((e) => e.type === 'RectificationTaskAssigned').map((e) => e.data.leadUnitId as string))];
+    for (const filter of [{}, { campaignId: dangerousHousing.campaignId }, { status: ['in_progress'] }, ...units.map((unitId) => ({ unitId }))]) {
+      const fromCounts = await queries.list(filter, { page: 1, pageSize: 1 }, now, 3, true);
+      const counted = await queries.list(filter, { page: 1, pageSize: 1 }, now, 3, false);
+      expect(fromCounts.summary).toEqual(counted.summary);
+    }
+    const all = await queries.list({}, { page: 1, pageSize: 1 }, now, 3, true);
+    expect(all.total).toBe(units.length > 0 ? events.filter((e) => e.type === 'RectificationTaskAssigned').length : 0);
+  });
+
   it('lists who did what across streams', async () => {
     const audit = await auditEntries(infra.pool, { actor: 'wangjiaba', from: new Date('2018-09-01T00:00:00+08:00'), to: new Date('2018-10-31T00:00:00+08:00') }, { page: 1, pageSize: 50 });
     expect(audit.items.map((e) => e.type)).toEqual([

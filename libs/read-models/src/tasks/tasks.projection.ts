@@ -4,6 +4,7 @@ import {
   RectificationTaskEvent,
   rectificationTaskDecider,
   RectificationTaskState,
+  shanghaiDateOf,
 } from '@zhenggai/domain';
 
 /**
@@ -41,12 +42,13 @@ export const tasksProjection: Projection = {
         reopen_count integer NOT NULL,
         assigned_at timestamptz NOT NULL,
         closed_at timestamptz,
+        closed_on_time boolean,
         PRIMARY KEY (task_id, version)
       );
       CREATE INDEX ON "${schema}".task_versions (deadline, task_id) WHERE valid_to IS NULL;
       CREATE INDEX ON "${schema}".task_versions (lead_unit_id, deadline) WHERE valid_to IS NULL;
       CREATE INDEX ON "${schema}".task_versions (campaign_id) WHERE valid_to IS NULL;
-      CREATE INDEX ON "${schema}".task_versions (status, deadline) WHERE valid_to IS NULL;
+      CREATE INDEX ON "${schema}".task_versions (status, deadline, closed_on_time) WHERE valid_to IS NULL;
       CREATE INDEX ON "${schema}".task_versions (campaign_id, valid_from);
       CREATE INDEX ON "${schema}".task_versions (valid_from, valid_to);
       CREATE TABLE "${schema}".task_states (
@@ -58,7 +60,16 @@ export const tasksProjection: Projection = {
         updated_at timestamptz NOT NULL,
         state jsonb NOT NULL
       );
-      CREATE INDEX ON "${schema}".task_states (finding_id);`);
+      CREATE INDEX ON "${schema}".task_states (finding_id);
+      CREATE TABLE "${schema}".task_deadline_counts (
+        lead_unit_id uuid NOT NULL,
+        campaign_id uuid NOT NULL,
+        status text NOT NULL,
+        deadline date NOT NULL,
+        closed_on_time boolean NOT NULL,
+        n integer NOT NULL,
+        PRIMARY KEY (lead_unit_id, campaign_id, status, deadline, closed_on_time)
+      );`);
   },
 
   views(schema: string) {
@@ -66,6 +77,7 @@ export const tasksProjection: Projection = {
       { name: 'task_versions', select: `SELECT * FROM "${schema}".task_versions` },
       { name: 'tasks', select: `SELECT * FROM "${schema}".task_versions WHERE valid_to IS NULL` },
       { name: 'task_states', select: `SELECT * FROM "${schema}".task_states` },
+      { name: 'task_deadline_counts', select: `SELECT * FROM "${schema}".task_deadline_counts` },
     ];
   },
 
@@ -83,6 +95,7 @@ export const tasksProjection: Projection = {
       ]),
     );
     const closeStored: Array<{ task_id: string; valid_to: string }> = [];
+    const counts = new DeadlineCounts();
     const versions: VersionRow[] = [];
     const lastVersionOf = new Map<string, VersionRow>();
 
@@ -103,6 +116,8 @@ export const tasksProjection: Projection = {
       const previous = lastVersionOf.get(taskId);
       if (previous) previous.valid_to = at;
       else if (before.stored) closeStored.push({ task_id: taskId, valid_to: at });
+      if (before.state.status !== 'none') counts.add(before.state, before.closedAt, -1);
+      counts.add(state, folded.closedAt, +1);
       const row = versionRow(taskId, state, folded, event, at);
       versions.push(row);
       lastVersionOf.set(taskId, row);
@@ -123,6 +138,7 @@ export const tasksProjection: Projection = {
        SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".task_versions, $1::jsonb)`,
       [JSON.stringify(versions)],
     );
+    await counts.save(sql, schema);
     const states = [...lastVersionOf.keys()].map((taskId) => {
       const f = current.get(taskId)!;
       const s = f.state as AssignedRectificationTask;
@@ -137,6 +153,37 @@ export const tasksProjection: Projection = {
     );
   },
 };
+
+const NO_CAMPAIGN = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * How many current tasks there are per lead unit, campaign, status, deadline and on-time close: a few thousand
+ * rows at most, from which the 红黄绿灯 summary of a whole view is summed without counting every task.
+ */
+class DeadlineCounts {
+  private readonly deltas = new Map<string, { lead_unit_id: string; campaign_id: string; status: string; deadline: string; closed_on_time: boolean; n: number }>();
+
+  add(state: AssignedRectificationTask, closedAt: string | null, n: number): void {
+    const closedOnTime = closedAt !== null && shanghaiDateOf(closedAt) <= state.deadline;
+    const row = { lead_unit_id: state.leadUnitId, campaign_id: state.campaignId ?? NO_CAMPAIGN, status: state.status, deadline: state.deadline, closed_on_time: closedOnTime };
+    const key = Object.values(row).join('|');
+    const delta = this.deltas.get(key) ?? { ...row, n: 0 };
+    delta.n += n;
+    this.deltas.set(key, delta);
+  }
+
+  async save(sql: ProjectionSql, schema: string): Promise<void> {
+    const changed = [...this.deltas.values()].filter((d) => d.n !== 0);
+    if (changed.length === 0) return;
+    await sql.query(
+      `INSERT INTO "${schema}".task_deadline_counts AS c
+       SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".task_deadline_counts, $1::jsonb)
+       ON CONFLICT (lead_unit_id, campaign_id, status, deadline, closed_on_time) DO UPDATE SET n = c.n + EXCLUDED.n`,
+      [JSON.stringify(changed)],
+    );
+    await sql.query(`DELETE FROM "${schema}".task_deadline_counts WHERE n = 0`);
+  }
+}
 
 interface TaskStateRow {
   task_id: string;
@@ -177,6 +224,7 @@ interface VersionRow {
   reopen_count: number;
   assigned_at: string;
   closed_at: string | null;
+  closed_on_time: boolean | null;
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -205,5 +253,7 @@ function versionRow(taskId: string, state: AssignedRectificationTask, folded: Fo
     reopen_count: state.reopenCount,
     assigned_at: folded.assignedAt,
     closed_at: folded.closedAt,
+    // Fixed once closed: only a reopening (which ends the closed state) can move the deadline again.
+    closed_on_time: folded.closedAt === null ? null : shanghaiDateOf(folded.closedAt) <= state.deadline,
   };
 }

@@ -1,0 +1,185 @@
+import 'reflect-metadata';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Infrastructure } from '@zhenggai/platform';
+import { readProjectionStatuses } from '@zhenggai/postgres';
+import { allProjections } from '@zhenggai/read-models';
+import { percentile } from './closed-loop';
+
+/**
+ * The read side of `npm run bench` (issue 3): with TASKS tasks in the store (three events each, written in
+ * bulk), how fast the all-in-one process's projections catch up from nothing, next to the raw rate of reading
+ * the same events; the p95 latency of GET /api/views/deadlines; and the process's resident memory.
+ * Targets (2 cores): catch-up ≥ 10,000 events/s; p95 < 50 ms; under 300 MB resident.
+ */
+export async function benchmarkReadSide(infra: Infrastructure, databaseUrl: string, tasks: number): Promise<void> {
+  const units = (await infra.directory.listUnits()).filter((u) => !u.name.includes('督查'));
+  const regions = await infra.directory.listRegions();
+  const inspector = (await infra.users.findByUsername('inspector'))!;
+  const unitUsers = new Map((await infra.users.list()).filter((u) => u.role === 'unit').map((u) => [u.unitId, u]));
+
+  const written = await writeTasks(infra, tasks, units.map((u) => u.id), regions.map((r) => r.id), inspector, unitUsers);
+  const total = Number((await infra.pool.query('SELECT count(*) AS n FROM events')).rows[0].n);
+  console.log(`\nread side — ${tasks.toLocaleString()} tasks (${written.toLocaleString()} events written in bulk, ${total.toLocaleString()} in the store)\n`);
+
+  let read = 0;
+  const rawStart = process.hrtime.bigint();
+  for (let after = 0n; ; ) {
+    const batch = await infra.eventStore.readAll({ after, maxCount: 1000 });
+    if (batch.length === 0) break;
+    read += batch.length;
+    after = batch[batch.length - 1].position;
+  }
+  const rawSeconds = Number(process.hrtime.bigint() - rawStart) / 1e9;
+  const rawRate = read / rawSeconds;
+  console.log(`${'raw store: read all events'.padEnd(44)} ${rawRate.toFixed(0).padStart(7)} events/s (${read.toLocaleString()} events, ${rawSeconds.toFixed(1)} s)`);
+
+  const behind = await eventsBehind(infra);
+  const app = await startAllInOne(databaseUrl);
+  try {
+    const catchUp = await app.waitUntilCaughtUp(behind);
+    for (const p of catchUp) {
+      console.log(`${`projection ${p.name}: catch-up`.padEnd(44)} ${(p.events / p.seconds).toFixed(0).padStart(7)} events/s (${p.seconds.toFixed(1)} s)`);
+    }
+    const rssAfterCatchUp = app.rssMb();
+    const token = await app.login('leader');
+    const latencies: number[] = [];
+    const queries = ['', '?overdue=true', `?unitId=${units[0].id}`, '?light=yellow,red', `?regionId=${regions[0].id}&pageSize=20`, '?page=20'];
+    for (let i = 0; i < 300; i++) {
+      const start = process.hrtime.bigint();
+      const response = await fetch(`${app.url}/api/views/deadlines${queries[i % queries.length]}`, { headers: { authorization: `Bearer ${token}` } });
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(`deadlines: ${response.status}`);
+      latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    latencies.sort((a, b) => a - b);
+    console.log(`${'GET /api/views/deadlines'.padEnd(44)} p50 ${percentile(latencies, 50).toFixed(1)} ms   p95 ${percentile(latencies, 95).toFixed(1)} ms (target < 50 ms)`);
+    console.log(`${'all-in-one resident memory'.padEnd(44)} ${rssAfterCatchUp} MB after catch-up, ${app.rssMb()} MB after the queries (target < 300 MB)`);
+    const slowest = catchUp.reduce((min, p) => Math.min(min, p.events / p.seconds), Infinity);
+    console.log(`\nslowest catch-up ${slowest.toFixed(0)} events/s (target ≥ 10,000)`);
+  } finally {
+    await app.stop();
+  }
+}
+
+const TASKS_PER_FINDING = 5;
+
+/** Assigned + accepted + progress for each task, and a finding for every five, inserted as events in bulk (the write path is measured apart). */
+async function writeTasks(
+  infra: Infrastructure,
+  count: number,
+  unitIds: string[],
+  regionIds: string[],
+  inspector: { id: string; username: string },
+  unitUsers: Map<string | null, { id: string; username: string; unitId: string | null }>,
+): Promise<number> {
+  const today = Date.now();
+  let findingId = '';
+  let written = 0;
+  const chunk = 5000;
+  for (let start = 0; start < count; start += chunk) {
+    const rows: unknown[] = [];
+    for (let i = start; i < Math.min(count, start + chunk); i++) {
+      const taskId = randomUUID();
+      // A finding groups five tasks, as the API would have written it: filed, then each task linked.
+      if (i % TASKS_PER_FINDING === 0) {
+        findingId = randomUUID();
+        const filedAt = new Date(today - (61 - (i % 60)) * 86_400_000);
+        rows.push({ stream_name: `finding-${findingId}`, stream_revision: 0, event_id: randomUUID(), type: 'FindingFiled',
+          metadata: { actor: { userId: inspector.id, username: inspector.username, role: 'inspector', unitId: null }, occurredAt: filedAt.toISOString(), correlationId: findingId, causationId: null },
+          data: { findingId, title: `基准问题 ${i}`, description: '', regionId: regionIds[i % regionIds.length], category: 'roads', severity: 'low', source: 'bench', evidence: [], filedBy: inspector.id } });
+      }
+      rows.push({ stream_name: `finding-${findingId}`, stream_revision: (i % TASKS_PER_FINDING) + 1, event_id: randomUUID(), type: 'FindingTaskLinked',
+        metadata: { actor: { userId: inspector.id, username: inspector.username, role: 'inspector', unitId: null }, occurredAt: new Date(today - (60 - (i % 60)) * 86_400_000).toISOString(), correlationId: taskId, causationId: null },
+        data: { findingId, taskId } });
+      const unitId = unitIds[i % unitIds.length];
+      const user = unitUsers.get(unitId) ?? { id: inspector.id, username: 'unit', unitId };
+      const assignedAt = new Date(today - (60 - (i % 60)) * 86_400_000);
+      const deadline = new Date(today + ((i % 90) - 30) * 86_400_000 + 8 * 3600_000).toISOString().slice(0, 10);
+      const meta = (actor: { id: string; username: string }, role: string, unit: string | null, at: Date) => ({
+        actor: { userId: actor.id, username: actor.username, role, unitId: unit },
+        occurredAt: at.toISOString(),
+        correlationId: taskId,
+        causationId: null,
+      });
+      const stream = `rectificationTask-${taskId}`;
+      rows.push(
+        { stream_name: stream, stream_revision: 0, event_id: randomUUID(), type: 'RectificationTaskAssigned', metadata: meta(inspector, 'inspector', null, assignedAt), data: {
+          taskId, findingId, title: `基准任务 ${i}`, regionId: regionIds[i % regionIds.length], category: ['old-housing', 'sanitation', 'roads'][i % 3],
+          leadUnitId: unitId, cooperatingUnitIds: [], deadline, measures: '整改措施', target: { quantity: 10, unit: '户' }, campaignId: null, assignedBy: inspector.id } },
+        { stream_name: stream, stream_revision: 1, event_id: randomUUID(), type: 'RectificationTaskAccepted', metadata: meta(user, 'unit', unitId, new Date(assignedAt.getTime() + 3600_000)), data: { taskId, unitId } },
+        { stream_name: stream, stream_revision: 2, event_id: randomUUID(), type: 'RectificationTaskProgressReported', metadata: meta(user, 'unit', unitId, new Date(assignedAt.getTime() + 86_400_000)), data: {
+          taskId, unitId, quantityDone: i % 11, note: '进展', evidence: [] } },
+      );
+    }
+    await infra.pool.query(
+      `INSERT INTO events (stream_name, stream_revision, event_id, type, data, metadata)
+       SELECT stream_name, stream_revision, event_id, type, data, metadata
+         FROM jsonb_to_recordset($1::jsonb) AS e(stream_name text, stream_revision bigint, event_id uuid, type text, data jsonb, metadata jsonb)`,
+      [JSON.stringify(rows)],
+    );
+    written += rows.length;
+  }
+  await infra.pool.query(
+    `INSERT INTO streams (stream_name, revision) SELECT stream_name, max(stream_revision) FROM events GROUP BY stream_name
+     ON CONFLICT (stream_name) DO UPDATE SET revision = EXCLUDED.revision`,
+  );
+  return written;
+}
+
+/** The built all-in-one process, as `npm start` runs it but on the benchmark's database. */
+async function startAllInOne(databaseUrl: string) {
+  const port = 38000 + Math.floor(Math.random() * 2000);
+  const url = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(process.execPath, [join(__dirname, '../apps/all-in-one/src/main.js')], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, JWT_SECRET: randomUUID() + randomUUID(), PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const started = Date.now();
+  const health = async () => {
+    const response = await fetch(`${url}/health`).catch(() => null);
+    return response?.ok ? ((await response.json()) as { projections: Array<{ name: string; lag: number; position: string }> }) : null;
+  };
+  return {
+    url,
+    rssMb: () => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024),
+    /** Time from the process's start until each projection has caught up with the head. */
+    async waitUntilCaughtUp(behind: Map<string, number>) {
+      const done = new Map<string, { name: string; events: number; seconds: number }>();
+      for (;;) {
+        const status = await health();
+        for (const p of status?.projections ?? []) {
+          if (p.lag === 0 && !done.has(p.name)) done.set(p.name, { name: p.name, events: behind.get(p.name) ?? 0, seconds: (Date.now() - started) / 1000 });
+        }
+        if (done.size === behind.size) return [...done.values()];
+        if (Date.now() - started > 600_000) throw new Error('projections did not catch up within 10 minutes');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    async login(username: string): Promise<string> {
+      const response = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'rectify-demo' }) });
+      return ((await response.json()) as { accessToken: string }).accessToken;
+    },
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** How many events each projection has still to apply. */
+async function eventsBehind(infra: Infrastructure): Promise<Map<string, number>> {
+  const behind = new Map<string, number>();
+  for (const status of await readProjectionStatuses(infra.pool, allProjections.map((p) => p.name))) {
+    const projection = allProjections.find((p) => p.name === status.name)!;
+    const { rows } = await infra.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM events WHERE global_position > $1 AND type LIKE ANY($2::text[])`,
+      [status.position.toString(), projection.eventTypePrefixes.map((prefix) => `${prefix}%`)],
+    );
+    behind.set(status.name, Number(rows[0].n));
+  }
+  return behind;
+}
