@@ -47,10 +47,7 @@ export const tasksProjection: Projection = {
       );
       CREATE INDEX ON "${schema}".task_versions (deadline, task_id) WHERE valid_to IS NULL;
       CREATE INDEX ON "${schema}".task_versions (lead_unit_id, deadline) WHERE valid_to IS NULL;
-      CREATE INDEX ON "${schema}".task_versions (campaign_id) WHERE valid_to IS NULL;
-      CREATE INDEX ON "${schema}".task_versions (status, deadline, closed_on_time) WHERE valid_to IS NULL;
-      CREATE INDEX ON "${schema}".task_versions (campaign_id, valid_from);
-      CREATE INDEX ON "${schema}".task_versions (valid_from, valid_to);
+      CREATE INDEX ON "${schema}".task_versions (campaign_id, valid_from) WHERE campaign_id IS NOT NULL;
       CREATE TABLE "${schema}".task_states (
         task_id uuid PRIMARY KEY,
         version integer NOT NULL,
@@ -141,7 +138,9 @@ export const tasksProjection: Projection = {
     await counts.save(sql, schema);
     const states = [...lastVersionOf.keys()].map((taskId) => {
       const f = current.get(taskId)!;
-      const s = f.state as AssignedRectificationTask;
+      // What only deciding needs (the first assignment, the last progress report) is not kept: the read
+      // model only evolves, and the task's page does not show them.
+      const { assignment: _assignment, lastProgress: _lastProgress, ...s } = f.state as AssignedRectificationTask;
       return { task_id: taskId, version: f.version, finding_id: s.findingId, assigned_at: f.assignedAt, closed_at: f.closedAt, updated_at: lastVersionOf.get(taskId)!.valid_from, state: s };
     });
     await sql.query(
