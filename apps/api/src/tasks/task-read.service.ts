@@ -12,7 +12,7 @@ import {
   taskStreamName,
 } from '@zhenggai/domain';
 
-export type TaskView = Exclude<RectificationTaskState, { status: 'none' }> & {
+export type TaskView = Omit<Exclude<RectificationTaskState, { status: 'none' }>, 'assignment' | 'lastProgress'> & {
   readonly id: string;
   readonly revision: number;
   readonly statusLabel: string;
@@ -87,8 +87,10 @@ export class TaskReadService {
 
   view(taskId: string, state: Exclude<RectificationTaskState, { status: 'none' }>, revision: number): TaskView {
     const open = state.status !== 'closed' && state.status !== 'cancelled';
+    // The first assignment and the last progress report serve the decider (resends), not the page.
+    const { assignment: _assignment, lastProgress: _lastProgress, ...shown } = state;
     return {
-      ...state,
+      ...shown,
       id: taskId,
       revision,
       statusLabel: TASK_STATUS_LABELS[state.status],
