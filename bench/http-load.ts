@@ -44,7 +44,7 @@ function request(method: string, path: string, token: string | null, body?: unkn
   });
 }
 
-const post = (_base: string, token: string, path: string, body: unknown) => request('POST', path, token, body);
+const post = (token: string, path: string, body: unknown) => request('POST', path, token, body);
 
 async function main(): Promise<void> {
   const getJson = (path: string, token: string) => request('GET', path, token);
@@ -61,15 +61,15 @@ async function main(): Promise<void> {
   const sample = await closedLoop(concurrency, durationMs, warmupMs, async (worker, record) => {
     const slot = current[worker];
     if (slot.tasks % TASKS_PER_FINDING === 0) {
-      const filed = await timed(record, () => post(base, inspector, '/api/findings', { title: `基准测试问题 ${worker}`, regionId, category: 'bench', severity: 'low' }));
+      const filed = await timed(record, () => post(inspector, '/api/findings', { title: `基准测试问题 ${worker}`, regionId, category: 'bench', severity: 'low' }));
       slot.findingId = filed.id;
     }
     slot.tasks++;
     const task = await timed(record, () =>
-      post(base, inspector, `/api/findings/${slot.findingId}/tasks`, { unitId: me.unitId, deadline, measures: '整改', target: { quantity: 10, unit: '户' } }),
+      post(inspector, `/api/findings/${slot.findingId}/tasks`, { unitId: me.unitId, deadline, measures: '整改', target: { quantity: 10, unit: '户' } }),
     );
-    await timed(record, () => post(base, unit, `/api/tasks/${task.id}/accept`, {}));
-    await timed(record, () => post(base, unit, `/api/tasks/${task.id}/progress`, { quantityDone: 5, note: '过半' }));
+    await timed(record, () => post(unit, `/api/tasks/${task.id}/accept`, {}));
+    await timed(record, () => post(unit, `/api/tasks/${task.id}/progress`, { quantityDone: 5, note: '过半' }));
   });
   process.send!(sample, () => process.exit(0));
 }
