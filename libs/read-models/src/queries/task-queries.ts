@@ -114,6 +114,10 @@ export class TaskQueries {
     if (filter.unitId) clauses.push(`v.lead_unit_id = ${params.add(filter.unitId)}::uuid`);
     if (filter.campaignId) clauses.push(`v.campaign_id = ${params.add(filter.campaignId)}::uuid`);
     if (filter.status?.length) clauses.push(`v.status = ANY(${params.add(filter.status)}::text[])`);
+    if (filter.dueBefore) clauses.push(`v.deadline <= ${params.add(filter.dueBefore)}::date`);
+    if (filter.dueAfter) clauses.push(`v.deadline >= ${params.add(filter.dueAfter)}::date`);
+    if (filter.overdue !== undefined) clauses.push(filter.overdue ? OVERDUE('v', todayP) : `NOT ${OVERDUE('v', todayP)}`);
+    if (filter.light?.length) clauses.push(`${LIGHT('v', todayP, warnP)} = ANY(${params.add(filter.light)}::text[])`);
     return this.sql.query<{ light: Light; n: string }>(
       `SELECT ${LIGHT('v', todayP, warnP)} AS light, sum(v.n) AS n FROM read_models.task_deadline_counts v
         ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''} GROUP BY 1`,
@@ -192,9 +196,12 @@ export interface ScoreboardRow {
   readonly sendBacks: number;
 }
 
-const COUNTED_FILTERS = new Set(['unitId', 'campaignId', 'status']);
+const COUNTED_FILTERS = new Set(['unitId', 'campaignId', 'status', 'dueBefore', 'dueAfter', 'overdue', 'light']);
 
-/** The per-deadline counts know unit, campaign, status and deadline: any other filter needs the tasks themselves. */
+/**
+ * The per-deadline counts know unit, campaign, status, deadline and on-time close, hence every light:
+ * a region, category, text, finding or a unit user's own view needs the tasks themselves.
+ */
 function countedByDeadline(filter: TaskFilter): boolean {
   return Object.entries(filter).every(([key, value]) => value === undefined || COUNTED_FILTERS.has(key));
 }

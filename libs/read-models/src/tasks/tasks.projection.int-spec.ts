@@ -3,7 +3,7 @@ import { Infrastructure, loadConfig, seedDemo, startInfrastructure } from '@zhen
 import { createTestDatabase } from '../../../../test/support/test-database';
 import { auditEntries } from '../queries/audit.query';
 import { campaignProgress, CampaignDefinition } from '../queries/campaign-progress.query';
-import { TaskQueries } from '../queries/task-queries';
+import { Light, TaskQueries } from '../queries/task-queries';
 import { projectAll } from '../testing/project-all';
 import { auditProjection } from '../audit/audit.projection';
 import { tasksProjection } from './tasks.projection';
@@ -122,7 +122,8 @@ describe('the tasks read model over the demo story', () => {
     const queries = new TaskQueries(infra.pool);
     const now = new Date();
     const units = [...new Set(events.filter((e) => e.type === 'RectificationTaskAssigned').map((e) => e.data.leadUnitId as string))];
-    for (const filter of [{}, { campaignId: dangerousHousing.campaignId }, { status: ['in_progress'] }, ...units.map((unitId) => ({ unitId }))]) {
+    const filters = [{}, { campaignId: dangerousHousing.campaignId }, { status: ['in_progress'] }, { overdue: true }, { overdue: false }, { light: ['yellow', 'red'] as Light[] }, { dueBefore: '2018-09-30', dueAfter: '2018-07-01' }];
+    for (const filter of [...filters, ...units.map((unitId) => ({ unitId, overdue: true }))]) {
       const fromCounts = await queries.list(filter, { page: 1, pageSize: 1 }, now, 3, true);
       const counted = await queries.list(filter, { page: 1, pageSize: 1 }, now, 3, false);
       expect(fromCounts.summary).toEqual(counted.summary);
