@@ -113,6 +113,7 @@ export class TaskQueries {
     const clauses: string[] = [];
     if (filter.unitId) clauses.push(`v.lead_unit_id = ${params.add(filter.unitId)}::uuid`);
     if (filter.campaignId) clauses.push(`v.campaign_id = ${params.add(filter.campaignId)}::uuid`);
+    if (filter.regionId) clauses.push(`v.region_id IN ${REGION_SUBTREE(`${params.add(filter.regionId)}::uuid`)}`);
     if (filter.status?.length) clauses.push(`v.status = ANY(${params.add(filter.status)}::text[])`);
     if (filter.dueBefore) clauses.push(`v.deadline <= ${params.add(filter.dueBefore)}::date`);
     if (filter.dueAfter) clauses.push(`v.deadline >= ${params.add(filter.dueAfter)}::date`);
@@ -196,11 +197,11 @@ export interface ScoreboardRow {
   readonly sendBacks: number;
 }
 
-const COUNTED_FILTERS = new Set(['unitId', 'campaignId', 'status', 'dueBefore', 'dueAfter', 'overdue', 'light']);
+const COUNTED_FILTERS = new Set(['unitId', 'campaignId', 'regionId', 'status', 'dueBefore', 'dueAfter', 'overdue', 'light']);
 
 /**
- * The per-deadline counts know unit, campaign, status, deadline and on-time close, hence every light:
- * a region, category, text, finding or a unit user's own view needs the tasks themselves.
+ * The per-deadline counts know unit, campaign, region, status, deadline and on-time close, hence every light:
+ * a category, text, finding or a unit user's own view needs the tasks themselves.
  */
 function countedByDeadline(filter: TaskFilter): boolean {
   return Object.entries(filter).every(([key, value]) => value === undefined || COUNTED_FILTERS.has(key));

@@ -123,7 +123,8 @@ describe('the tasks read model over the demo story', () => {
     const now = new Date();
     const units = [...new Set(events.filter((e) => e.type === 'RectificationTaskAssigned').map((e) => e.data.leadUnitId as string))];
     const filters = [{}, { campaignId: dangerousHousing.campaignId }, { status: ['in_progress'] }, { overdue: true }, { overdue: false }, { light: ['yellow', 'red'] as Light[] }, { dueBefore: '2018-09-30', dueAfter: '2018-07-01' }];
-    for (const filter of [...filters, ...units.map((unitId) => ({ unitId, overdue: true }))]) {
+    const regions = (await infra.directory.listRegions()).map((r) => ({ regionId: r.id }));
+    for (const filter of [...filters, ...regions, ...units.map((unitId) => ({ unitId, overdue: true }))]) {
       const fromCounts = await queries.list(filter, { page: 1, pageSize: 1 }, now, 3, true);
       const counted = await queries.list(filter, { page: 1, pageSize: 1 }, now, 3, false);
       expect(fromCounts.summary).toEqual(counted.summary);

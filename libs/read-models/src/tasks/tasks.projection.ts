@@ -61,11 +61,12 @@ export const tasksProjection: Projection = {
       CREATE TABLE "${schema}".task_deadline_counts (
         lead_unit_id uuid NOT NULL,
         campaign_id uuid NOT NULL,
+        region_id uuid NOT NULL,
         status text NOT NULL,
         deadline date NOT NULL,
         closed_on_time boolean NOT NULL,
         n integer NOT NULL,
-        PRIMARY KEY (lead_unit_id, campaign_id, status, deadline, closed_on_time)
+        PRIMARY KEY (lead_unit_id, campaign_id, region_id, status, deadline, closed_on_time)
       );`);
   },
 
@@ -156,15 +157,22 @@ export const tasksProjection: Projection = {
 const NO_CAMPAIGN = '00000000-0000-0000-0000-000000000000';
 
 /**
- * How many current tasks there are per lead unit, campaign, status, deadline and on-time close: a few thousand
- * rows at most, from which the 红黄绿灯 summary of a whole view is summed without counting every task.
+ * How many current tasks there are per lead unit, campaign, region, status, deadline and on-time close (a unit
+ * works in few regions, so this stays far smaller than the tasks), from which the 红黄绿灯 summary of a whole view is summed without counting every task.
  */
 class DeadlineCounts {
-  private readonly deltas = new Map<string, { lead_unit_id: string; campaign_id: string; status: string; deadline: string; closed_on_time: boolean; n: number }>();
+  private readonly deltas = new Map<string, { lead_unit_id: string; campaign_id: string; region_id: string; status: string; deadline: string; closed_on_time: boolean; n: number }>();
 
   add(state: AssignedRectificationTask, closedAt: string | null, n: number): void {
     const closedOnTime = closedAt !== null && shanghaiDateOf(closedAt) <= state.deadline;
-    const row = { lead_unit_id: state.leadUnitId, campaign_id: state.campaignId ?? NO_CAMPAIGN, status: state.status, deadline: state.deadline, closed_on_time: closedOnTime };
+    const row = {
+      lead_unit_id: state.leadUnitId,
+      campaign_id: state.campaignId ?? NO_CAMPAIGN,
+      region_id: state.regionId,
+      status: state.status,
+      deadline: state.deadline,
+      closed_on_time: closedOnTime,
+    };
     const key = Object.values(row).join('|');
     const delta = this.deltas.get(key) ?? { ...row, n: 0 };
     delta.n += n;
@@ -177,7 +185,7 @@ class DeadlineCounts {
     await sql.query(
       `INSERT INTO "${schema}".task_deadline_counts AS c
        SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".task_deadline_counts, $1::jsonb)
-       ON CONFLICT (lead_unit_id, campaign_id, status, deadline, closed_on_time) DO UPDATE SET n = c.n + EXCLUDED.n`,
+       ON CONFLICT (lead_unit_id, campaign_id, region_id, status, deadline, closed_on_time) DO UPDATE SET n = c.n + EXCLUDED.n`,
       [JSON.stringify(changed)],
     );
     await sql.query(`DELETE FROM "${schema}".task_deadline_counts WHERE n = 0`);
