@@ -90,10 +90,10 @@ describe('a rectification from finding to sign-off', () => {
     expect(times.every((t: number) => Number.isFinite(t))).toBe(true);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
 
-    // The worker resolves the finding once all its tasks are closed.
+    // The worker resolves the finding once all its tasks are closed (and the tasks view catches up).
     const finding = await eventually(async () => {
       const answer = await inspector.get(`/api/findings/${filed.body.id}`);
-      return answer.body.status === 'resolved' ? answer.body : undefined;
+      return answer.body.status === 'resolved' && answer.body.tasks[0]?.status === 'closed' ? answer.body : undefined;
     });
     expect(finding.tasks.map((t: { id: string; status: string }) => [t.id, t.status])).toEqual([[taskId, 'closed']]);
   });
