@@ -2,10 +2,9 @@ import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Infrastructure } from '@zhenggai/platform';
-import { readProjectionStatuses, rebuildProjection } from '@zhenggai/postgres';
+import { findFreePort, readProjectionStatuses, rebuildProjection } from '@zhenggai/postgres';
 import { allProjections } from '@zhenggai/read-models';
 import { percentile } from './closed-loop';
 
@@ -139,19 +138,8 @@ async function writeTasks(
 }
 
 /** The built all-in-one process, as `npm start` runs it but on the benchmark's database. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function startAllInOne(databaseUrl: string) {
-  const port = await freePort();
+  const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(process.execPath, [join(__dirname, '../apps/all-in-one/src/main.js')], {
     env: { ...process.env, DATABASE_URL: databaseUrl, JWT_SECRET: randomUUID() + randomUUID(), PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false' },

@@ -1,22 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findFreePort } from '@zhenggai/postgres';
 import { eventually, HttpClient, login } from '../support/http-client';
 
 const MAIN = join(__dirname, '../../dist/apps/all-in-one/src/main.js');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** `npm start` as a new user runs it: the built all-in-one, no configuration, an empty data folder. */
 describe('the embedded default (built all-in-one process, no configuration)', () => {
@@ -56,7 +45,7 @@ describe('the embedded default (built all-in-one process, no configuration)', ()
   beforeAll(async () => {
     // mkdtemp makes a private folder; run as root, PostgreSQL runs as the user postgres and must enter it.
     chmodSync(dataDir, 0o755);
-    port = await freePort();
+    port = await findFreePort();
   });
   afterAll(async () => {
     await stop();

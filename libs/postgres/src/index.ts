@@ -1,5 +1,6 @@
 export * from './embedded/embedded-postgres.errors';
 export { startEmbeddedPostgres } from './embedded/embedded-postgres.launcher';
+export { findFreePort } from './embedded/free-port';
 export type { EmbeddedPostgresOptions, EmbeddedPostgresServer } from './embedded/embedded-postgres.launcher';
 export { runningEmbeddedPostgresUrl } from './embedded/running-server';
 export { DuplicateEventIdError } from './event-store/duplicate-event-id.error';

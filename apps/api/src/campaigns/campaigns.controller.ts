@@ -7,6 +7,7 @@ import type { FastifyReply } from 'fastify';
 import { CommandAnswer, CommandContext, CommandCtx, withETag } from '../commands/command-context';
 import { LaunchCampaignCommand, LaunchCampaignHandler } from './launch-campaign.handler';
 import { LaunchCampaignDto } from './launch-campaign.dto';
+import { etagOf } from '../http/if-match';
 
 const uuid = new ParseUUIDPipe();
 
@@ -39,7 +40,7 @@ export class CampaignsController {
   async get(@Param('id', uuid) id: string, @Res({ passthrough: true }) res: FastifyReply) {
     const { state, revision } = await loadStream(this.store, campaignDecider, campaignStreamName(id));
     if (state.status === 'none') throw new NotFoundError('Campaign', id);
-    res.header('ETag', `"${revision}"`);
+    res.header('ETag', etagOf(revision));
     return { ...state, id, revision };
   }
 }

@@ -3,7 +3,7 @@ import { Clock } from '@zhenggai/application';
 import { Actor, CommandMetadata } from '@zhenggai/domain';
 import { randomUUID } from 'node:crypto';
 import { AuthenticatedRequest, headerOf } from '../auth/authenticated-request';
-import { parseIfMatch } from '../http/if-match';
+import { etagOf, parseIfMatch } from '../http/if-match';
 
 /** What the edge knows about a request that issues a command. */
 export interface CommandContext {
@@ -38,6 +38,6 @@ export interface CommandAnswer {
 /** Run a command and put its new revision in the `ETag` header. */
 export async function withETag<A extends CommandAnswer>(res: { header(name: string, value: string): unknown }, answer: Promise<A>): Promise<A> {
   const settled = await answer;
-  res.header('ETag', `"${settled.revision}"`);
+  res.header('ETag', etagOf(settled.revision));
   return settled;
 }

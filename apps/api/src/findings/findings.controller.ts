@@ -10,6 +10,7 @@ import { AssignTaskDto } from './assign-task.dto';
 import { FileFindingCommand } from './file-finding.handler';
 import { FileFindingDto } from './file-finding.dto';
 import { FindingReadService } from './finding-read.service';
+import { etagOf } from '../http/if-match';
 
 const uuid = new ParseUUIDPipe();
 
@@ -35,7 +36,7 @@ export class FindingsController {
   @ApiOperation({ summary: 'The finding with its tasks' })
   async get(@Param('id', uuid) id: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
     const finding = await this.reads.finding(id, actor);
-    res.header('ETag', `"${finding.revision}"`);
+    res.header('ETag', etagOf(finding.revision));
     return finding;
   }
 
