@@ -71,12 +71,13 @@ async function main(): Promise<void> {
     const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     console.log(`zhenggai benchmark — concurrency ${CONCURRENCY}, ${DURATION_MS / 1000} s per run, ${databaseUrl ? 'BENCH_DATABASE_URL' : 'embedded PostgreSQL'}\n`);
 
-    const only = process.env.BENCH_ONLY;
-    const raw = only && only !== 'raw' ? null : report('raw store: read stream + append', await rawStoreRate(infra));
-    const http = only && only !== 'http' ? null : report('HTTP commands: assign + accept + progress', await httpRate(base));
+    const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
+    const runs = (part: string): boolean => !only || only.includes(part);
+    const raw = !runs('raw') ? null : report('raw store: read stream + append', await rawStoreRate(infra));
+    const http = !runs('http') ? null : report('HTTP commands: assign + accept + progress', await httpRate(base));
     if (raw && http) console.log(`\nHTTP rate / raw rate: ${(http.rate / raw.rate).toFixed(2)} (target ≥ 0.50)   HTTP p99: ${http.p99.toFixed(1)} ms (target < 50 ms)`);
     await app.close();
-    if (!only || only === 'read') await benchmarkReadSide(infra, infra.databaseUrl, Number(process.env.BENCH_TASKS ?? 100_000));
+    if (runs('read')) await benchmarkReadSide(infra, infra.databaseUrl, Number(process.env.BENCH_TASKS ?? 100_000));
   } finally {
     await infra.close();
     rmSync(dataDir, { recursive: true, force: true });
