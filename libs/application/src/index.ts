@@ -14,3 +14,4 @@ export * from './use-cases/assign-task';
 export * from './use-cases/launch-campaign';
 export * from './use-cases/execute-task-command';
 export * from './projections/projection.port';
+export * from './notifications/notification-channel.port';

@@ -1,0 +1,47 @@
+/**
+ * Where a reminder or an escalation is delivered outside the app (the in-app inbox is a read model, not a
+ * channel): a webhook in one of the robot formats Chinese offices use, or an e-mail address.
+ */
+export type WebhookFormat = 'json' | 'dingtalk' | 'wecom' | 'feishu';
+
+export type ChannelAddress =
+  | {
+      readonly kind: 'webhook';
+      readonly url: string;
+      readonly format: WebhookFormat;
+      /** The robot's signing secret (DingTalk 加签, Feishu 签名校验), when the robot has one. */
+      readonly secret?: string | null;
+    }
+  | { readonly kind: 'email'; readonly address: string };
+
+/** What one recipient is told about one reminder or escalation of one task. */
+export interface ReminderMessage {
+  /** Stable per delivery: a receiver can drop a message it has already seen. */
+  readonly deliveryId: string;
+  readonly taskId: string;
+  readonly taskTitle: string;
+  /** The ladder level's id (`reminder`, `due_today`, `urge`, `supervise`, `report`) and its label (提醒, 督办...). */
+  readonly level: string;
+  readonly levelLabel: string;
+  readonly kind: 'reminder' | 'escalation';
+  /** The deadline in force, a date in Asia/Shanghai (YYYY-MM-DD). */
+  readonly deadline: string;
+  /** Days from the date the reminder was due to the deadline: positive before it, 0 on the day, negative overdue. */
+  readonly daysToDeadline: number;
+  readonly unitName: string;
+  readonly regionName: string | null;
+  /** Who this copy is for, as shown in a greeting (a unit, a person, an office). */
+  readonly recipientName: string;
+  /** Where the task can be opened in the app. */
+  readonly link: string;
+  /** When the reminder was recorded (ISO 8601). */
+  readonly recordedAt: string;
+}
+
+/** Sends one message to one address; throws when the receiver did not accept it (the caller retries). */
+export interface NotificationChannel {
+  readonly kind: ChannelAddress['kind'];
+  send(address: ChannelAddress, message: ReminderMessage): Promise<void>;
+}
+
+export const NOTIFICATION_CHANNELS = Symbol('NotificationChannels');
