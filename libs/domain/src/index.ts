@@ -2,3 +2,4 @@ export * from './shared';
 export * from './rectification-task';
 export * from './finding';
 export * from './campaign';
+export * from './reminders/reminder-policy';

@@ -8,12 +8,10 @@ export interface AccessTokenClaims {
   unitId: string | null;
 }
 
-export const claimsOf = (actor: Actor): AccessTokenClaims => ({
-  sub: actor.userId,
-  username: actor.username,
-  role: actor.role,
-  unitId: actor.unitId ?? null,
-});
+export function claimsOf(actor: Actor): AccessTokenClaims {
+  if (actor.role === 'system') throw new Error('the engine itself never holds a token');
+  return { sub: actor.userId, username: actor.username, role: actor.role, unitId: actor.unitId ?? null };
+}
 
 export function actorOf(claims: Partial<AccessTokenClaims>): Actor | null {
   if (typeof claims.sub !== 'string' || typeof claims.username !== 'string') return null;

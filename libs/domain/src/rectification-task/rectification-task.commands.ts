@@ -1,4 +1,6 @@
+import { ReminderPolicy } from '../reminders/reminder-policy';
 import { Command, EvidenceRef, LocalDate, QuantityTarget } from '../shared';
+import { ReminderRecipient } from './rectification-task.events';
 
 export type AssignRectificationTask = Command<
   'AssignRectificationTask',
@@ -15,6 +17,8 @@ export type AssignRectificationTask = Command<
     target: QuantityTarget | null;
     /** The campaign the task counts towards, with that campaign's deadline (which the task may not pass). */
     campaign: { campaignId: string; deadline: LocalDate } | null;
+    /** The ladder in force (the campaign's or the default), pinned on the task. */
+    reminderPolicy?: ReminderPolicy;
   }
 >;
 
@@ -62,6 +66,15 @@ export type CancelRectificationTask = Command<'CancelRectificationTask', { reaso
 /** 回头看: a closed task found back; re-rectify by the new deadline. */
 export type ReopenRectificationTask = Command<'ReopenRectificationTask', { reason: string; deadline: LocalDate }>;
 
+/** A ladder level fell due (issued by the reminder job as the system): recorded once, if still owed. */
+export type RecordTaskReminder = Command<
+  'RecordTaskReminder',
+  { level: string; deadlineVersion: number; recipients: readonly ReminderRecipient[] }
+>;
+
+/** A recipient read a reminder in the inbox. */
+export type MarkTaskReminderRead = Command<'MarkTaskReminderRead', { reminderId: string }>;
+
 export type RectificationTaskCommand =
   | AssignRectificationTask
   | AcceptRectificationTask
@@ -75,4 +88,6 @@ export type RectificationTaskCommand =
   | SendBackRectification
   | ReassignRectificationTask
   | CancelRectificationTask
-  | ReopenRectificationTask;
+  | ReopenRectificationTask
+  | RecordTaskReminder
+  | MarkTaskReminderRead;

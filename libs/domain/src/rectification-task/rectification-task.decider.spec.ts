@@ -6,6 +6,7 @@ import {
   RuleViolationError,
   ValidationError,
 } from '../shared';
+import { DEFAULT_REMINDER_POLICY } from '../reminders/reminder-policy';
 import { DeciderSpecification } from '../testing/decider-spec';
 import { RectificationTaskCommand } from './rectification-task.commands';
 import { rectificationTaskDecider } from './rectification-task.decider';
@@ -50,6 +51,8 @@ const leader: Actor = { userId: 'user-leader-wang', username: 'wang.sj', role: '
 const admin: Actor = { userId: 'user-admin', username: 'admin', role: 'admin', unitId: null };
 
 type TaskCommandType = RectificationTaskCommand['type'];
+/** The commands people issue (reminders are recorded by the engine and have their own spec). */
+type WorkflowCommandType = Exclude<TaskCommandType, 'RecordTaskReminder' | 'MarkTaskReminderRead'>;
 type CommandOf<T extends TaskCommandType> = Extract<RectificationTaskCommand, { type: T }>;
 
 function command<T extends TaskCommandType>(type: T, data: CommandOf<T>['data'], actor: Actor, now = NOW): CommandOf<T> {
@@ -119,6 +122,7 @@ const ASSIGNED_DATA: RectificationTaskAssigned['data'] = {
   target: { quantity: 217, unit: '户' },
   campaignId: 'campaign-housing-zero',
   assignedBy: inspector.userId,
+  reminderPolicy: DEFAULT_REMINDER_POLICY,
 };
 
 const assigned = (data: Partial<RectificationTaskAssigned['data']> = {}): RectificationTaskAssigned => ({
@@ -240,7 +244,7 @@ describe('rectification task: the state machine', () => {
   });
 
   // A command that is well formed and issued by the right person, so that only the status can refuse it.
-  const WELL_FORMED: { [T in TaskCommandType]: () => CommandOf<T> } = {
+  const WELL_FORMED: { [T in WorkflowCommandType]: () => CommandOf<T> } = {
     AssignRectificationTask: () => assign({ leadUnitId: 'unit-other', cooperatingUnitIds: [] }),
     AcceptRectificationTask: () => acceptBy(),
     RecordRectificationPlan: () => plan('修订后的方案'),
@@ -255,7 +259,7 @@ describe('rectification task: the state machine', () => {
     CancelRectificationTask: () => cancel(),
     ReopenRectificationTask: () => reopen(),
   };
-  const ALLOWED_IN: { [T in TaskCommandType]: readonly TaskStatusOrNone[] } = {
+  const ALLOWED_IN: { [T in WorkflowCommandType]: readonly TaskStatusOrNone[] } = {
     AssignRectificationTask: ['none'],
     AcceptRectificationTask: ['assigned', 'accepted'],
     RecordRectificationPlan: ['accepted', 'in_progress'],
@@ -270,7 +274,7 @@ describe('rectification task: the state machine', () => {
     CancelRectificationTask: ['assigned', 'accepted', 'in_progress', 'submitted', 'cancelled'],
     ReopenRectificationTask: ['closed'],
   };
-  const cases = (Object.keys(ALLOWED_IN) as TaskCommandType[]).flatMap((type) =>
+  const cases = (Object.keys(ALLOWED_IN) as WorkflowCommandType[]).flatMap((type) =>
     (['none', ...TASK_STATUSES] as const).map((status) => ({ type, status, allowed: ALLOWED_IN[type].includes(status) })),
   );
 

@@ -6,10 +6,12 @@ import {
   ForbiddenError,
   IllegalTransitionError,
   isPastDeadline,
+  NotFoundError,
   RuleViolationError,
   shanghaiDateOf,
   ValidationError,
 } from '../shared';
+import { DEFAULT_REMINDER_POLICY, levelDueAt, ReminderLevel } from '../reminders/reminder-policy';
 import { authorizeRole } from '../shared/authorization';
 import { requireEvidenceList } from '../shared/evidence';
 import {
@@ -40,6 +42,8 @@ import {
   SendBackRectification,
   SubmitRectification,
   VerifyRectification,
+  RecordTaskReminder,
+  MarkTaskReminderRead,
 } from './rectification-task.commands';
 import {
   RectificationTaskAccepted,
@@ -56,6 +60,9 @@ import {
   RectificationTaskSentBack,
   RectificationTaskSubmitted,
   RectificationTaskVerified,
+  RectificationTaskReminded,
+  RectificationTaskEscalated,
+  RectificationTaskReminderRead,
 } from './rectification-task.events';
 import {
   AssignedRectificationTask,
@@ -85,11 +92,14 @@ function assign(command: AssignRectificationTask, state: RectificationTaskState)
     target: nullableQuantityTarget(data.target, 'target'),
     campaignId: data.campaign ? requireId(data.campaign.campaignId, 'campaign.campaignId') : null,
     assignedBy: metadata.actor.userId,
+    reminderPolicy: data.reminderPolicy ?? DEFAULT_REMINDER_POLICY,
   };
   const campaignDeadline = data.campaign ? requireLocalDate(data.campaign.deadline, 'campaign.deadline') : null;
 
   if (state.status !== 'none') {
-    if (sameValue({ ...state.assignment, assignedBy: null }, { ...assigned, assignedBy: null })) return [];
+    const { reminderPolicy: _pinned, ...recorded } = state.assignment;
+    const { reminderPolicy: _inForce, ...resent } = assigned;
+    if (sameValue({ ...recorded, assignedBy: null }, { ...resent, assignedBy: null })) return [];
     throw new IllegalTransitionError(command.type, state.status, `task ${state.taskId} has already been assigned`);
   }
 
@@ -346,6 +356,77 @@ function reopen(command: ReopenRectificationTask, state: RectificationTaskState)
   ];
 }
 
+function recordReminder(command: RecordTaskReminder, state: RectificationTaskState): Array<RectificationTaskReminded | RectificationTaskEscalated> {
+  const { data, metadata } = command;
+  if (metadata.actor.role !== 'system') {
+    throw new ForbiddenError('SYSTEM_ONLY', 'reminders are recorded by the engine when they fall due');
+  }
+  if (state.status === 'none') throw new NotFoundError('task', 'unknown');
+  const owed = owedReminders(state).find((r) => r.level.level === data.level && r.deadlineVersion === data.deadlineVersion);
+  // Closed, cancelled, the deadline moved, or already recorded: nothing is owed any more.
+  if (!owed) return [];
+  const recorded = {
+    taskId: state.taskId,
+    reminderId: owed.reminderId,
+    level: owed.level.level,
+    label: owed.level.label,
+    deadline: state.deadline,
+    deadlineVersion: state.deadlineVersion,
+    dueAt: owed.dueAt,
+    policy: { id: state.reminderPolicy.id, version: state.reminderPolicy.version },
+    recipients: data.recipients,
+  };
+  return owed.level.kind === 'reminder'
+    ? [{ type: 'RectificationTaskReminded', data: recorded }]
+    : [{ type: 'RectificationTaskEscalated', data: recorded }];
+}
+
+function markReminderRead(command: MarkTaskReminderRead, state: RectificationTaskState): RectificationTaskReminderRead[] {
+  const { actor } = command.metadata;
+  const reminderId = requireText(command.data.reminderId, 'reminderId', 100);
+  if (state.status === 'none') throw new NotFoundError('task', 'unknown');
+  const reminder = state.reminders.find((r) => r.reminderId === reminderId);
+  if (!reminder) throw new NotFoundError('reminder', reminderId);
+  if (reminder.readBy.includes(actor.userId)) return [];
+  return [
+    {
+      type: 'RectificationTaskReminderRead',
+      data: { taskId: state.taskId, reminderId, readBy: { userId: actor.userId, username: actor.username } },
+    },
+  ];
+}
+
+/** A ladder level the task is owed and has not had: its id, and when it falls due. */
+export interface OwedReminder {
+  readonly reminderId: string;
+  readonly deadlineVersion: number;
+  readonly level: ReminderLevel;
+  readonly dueAt: string;
+}
+
+/**
+ * The ladder levels still owed for the deadline in force, earliest first: none once the task is closed or
+ * cancelled, and none that was already recorded for this deadline. Whether one is due yet is the caller's
+ * question (it knows the time).
+ */
+export function owedReminders(state: RectificationTaskState): OwedReminder[] {
+  if (state.status === 'none' || state.status === 'closed' || state.status === 'cancelled') return [];
+  const recorded = new Set(state.reminders.map((r) => r.reminderId));
+  return state.reminderPolicy.levels
+    .map((level) => ({
+      reminderId: reminderIdOf(state.deadlineVersion, level.level),
+      deadlineVersion: state.deadlineVersion,
+      level,
+      dueAt: levelDueAt(state.deadline, level),
+    }))
+    .filter((r) => !recorded.has(r.reminderId))
+    .sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+}
+
+export function reminderIdOf(deadlineVersion: number, level: string): string {
+  return `${deadlineVersion}:${level}`;
+}
+
 function requireStatus(
   command: RectificationTaskCommand,
   state: RectificationTaskState,
@@ -431,6 +512,10 @@ export function decideRectificationTask(
       return cancel(command, state);
     case 'ReopenRectificationTask':
       return reopen(command, state);
+    case 'RecordTaskReminder':
+      return recordReminder(command, state);
+    case 'MarkTaskReminderRead':
+      return markReminderRead(command, state);
     default:
       return assertNever(command);
   }

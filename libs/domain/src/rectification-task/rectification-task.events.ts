@@ -1,3 +1,4 @@
+import { ReminderPolicy } from '../reminders/reminder-policy';
 import { DomainEvent, EvidenceRef, LocalDate, QuantityTarget } from '../shared';
 
 export type RectificationTaskAssigned = DomainEvent<
@@ -15,6 +16,8 @@ export type RectificationTaskAssigned = DomainEvent<
     target: QuantityTarget | null;
     campaignId: string | null;
     assignedBy: string;
+    /** The reminder ladder in force at assignment, pinned (absent on tasks assigned before ladders: the default). */
+    reminderPolicy?: ReminderPolicy;
   }
 >;
 
@@ -76,6 +79,41 @@ export type RectificationTaskReopened = DomainEvent<
   { taskId: string; reason: string; previousDeadline: LocalDate; deadline: LocalDate; /** Including this one. */ reopenCount: number }
 >;
 
+/** Who a fired ladder level was sent to, resolved when it fired. */
+export interface ReminderRecipient {
+  readonly role: string;
+  /** `user`: an account (its inbox); `unit`: a unit's own channels (webhook, e-mail). */
+  readonly kind: 'user' | 'unit';
+  readonly id: string;
+  readonly name: string;
+}
+
+interface ReminderRecordedData {
+  taskId: string;
+  /** `<deadlineVersion>:<level>`: the level is recorded once per deadline. */
+  reminderId: string;
+  level: string;
+  label: string;
+  deadline: LocalDate;
+  deadlineVersion: number;
+  /** When the ladder said it was due (it is recorded when the job runs, a little later). */
+  dueAt: string;
+  policy: { id: string; version: number };
+  recipients: readonly ReminderRecipient[];
+}
+
+/** 提醒 / 到期提醒: a ladder level before or on the deadline. */
+export type RectificationTaskReminded = DomainEvent<'RectificationTaskReminded', ReminderRecordedData>;
+
+/** 催办 / 督办 / 通报: a ladder level after the deadline. */
+export type RectificationTaskEscalated = DomainEvent<'RectificationTaskEscalated', ReminderRecordedData>;
+
+/** A recipient opened the reminder in the inbox: the history shows who knew what, and when. */
+export type RectificationTaskReminderRead = DomainEvent<
+  'RectificationTaskReminderRead',
+  { taskId: string; reminderId: string; readBy: { userId: string; username: string } }
+>;
+
 export type RectificationTaskEvent =
   | RectificationTaskAssigned
   | RectificationTaskAccepted
@@ -89,7 +127,10 @@ export type RectificationTaskEvent =
   | RectificationTaskSentBack
   | RectificationTaskReassigned
   | RectificationTaskCancelled
-  | RectificationTaskReopened;
+  | RectificationTaskReopened
+  | RectificationTaskReminded
+  | RectificationTaskEscalated
+  | RectificationTaskReminderRead;
 
 export function taskStreamName(taskId: string): string {
   return `rectificationTask-${taskId}`;

@@ -1,3 +1,4 @@
+import { DEFAULT_REMINDER_POLICY, ReminderPolicy } from '../reminders/reminder-policy';
 import { EvidenceRef, LocalDate, QuantityTarget } from '../shared';
 import { RectificationTaskAssigned, RectificationTaskEvent } from './rectification-task.events';
 
@@ -25,6 +26,14 @@ export interface PendingExtension {
   readonly requestId: string;
   readonly requestedDeadline: LocalDate;
   readonly reason: string;
+}
+
+/** A ladder level recorded on the task, and who has read it. */
+export interface RecordedReminder {
+  readonly reminderId: string;
+  readonly level: string;
+  readonly deadlineVersion: number;
+  readonly readBy: readonly string[];
 }
 
 /** What became of an extension request that is no longer pending ('dropped': the task was reassigned, closed or cancelled first). */
@@ -60,6 +69,11 @@ export interface RectificationTaskDetails {
   readonly verifiedBy: { readonly userId: string; readonly unitId: string | null } | null;
   readonly cancelReason: string | null;
   readonly assignedBy: string;
+  /** The reminder ladder pinned at assignment. */
+  readonly reminderPolicy: ReminderPolicy;
+  /** Counts the moves of the deadline (extensions, reopenings): reminders are owed once per level per version. */
+  readonly deadlineVersion: number;
+  readonly reminders: readonly RecordedReminder[];
   /** The assignment as first recorded, so that a resent assignment is recognised. */
   readonly assignment: RectificationTaskAssigned['data'];
   /** Set only while the last event is a progress report, so that a resent report is recognised. */
@@ -84,7 +98,12 @@ export function evolveRectificationTask(state: RectificationTaskState, event: Re
   if (event.type === 'RectificationTaskAssigned') return assignedTask(event.data);
   if (state.status === 'none') return state;
   const next = evolveAssigned(state, event);
-  return event.type === 'RectificationTaskProgressReported' ? next : { ...next, lastProgress: null };
+  return event.type === 'RectificationTaskProgressReported' || isBookkeeping(event) ? next : { ...next, lastProgress: null };
+}
+
+/** Events the engine records beside the work (reminders, reads): they do not end a resend window. */
+function isBookkeeping(event: RectificationTaskEvent): boolean {
+  return event.type === 'RectificationTaskReminded' || event.type === 'RectificationTaskEscalated' || event.type === 'RectificationTaskReminderRead';
 }
 
 function assignedTask(data: RectificationTaskAssigned['data']): AssignedRectificationTask {
@@ -115,6 +134,10 @@ function assignedTask(data: RectificationTaskAssigned['data']): AssignedRectific
     verifiedBy: null,
     cancelReason: null,
     assignedBy: data.assignedBy,
+    // Tasks assigned before ladders were pinned follow the default, which was then the only one.
+    reminderPolicy: data.reminderPolicy ?? DEFAULT_REMINDER_POLICY,
+    deadlineVersion: 0,
+    reminders: [],
     assignment: data,
     lastProgress: null,
   };
@@ -151,6 +174,7 @@ function evolveAssigned(state: AssignedRectificationTask, event: RectificationTa
       return {
         ...state,
         deadline: newDeadline,
+        deadlineVersion: state.deadlineVersion + 1,
         deadlineChanges: [...state.deadlineChanges, { from: previousDeadline, to: newDeadline, reason, requestId }],
         pendingExtension: null,
         extensionOutcomes: { ...state.extensionOutcomes, [requestId]: 'approved' },
@@ -199,6 +223,7 @@ function evolveAssigned(state: AssignedRectificationTask, event: RectificationTa
         ...state,
         status: 'in_progress',
         deadline,
+        deadlineVersion: state.deadlineVersion + 1,
         deadlineChanges:
           deadline === previousDeadline
             ? state.deadlineChanges
@@ -209,8 +234,19 @@ function evolveAssigned(state: AssignedRectificationTask, event: RectificationTa
         verifiedBy: null,
       };
     }
+    case 'RectificationTaskReminded':
+    case 'RectificationTaskEscalated': {
+      const { reminderId, level, deadlineVersion } = event.data;
+      return { ...state, reminders: [...state.reminders, { reminderId, level, deadlineVersion, readBy: [] }] };
+    }
+    case 'RectificationTaskReminderRead': {
+      const { reminderId, readBy } = event.data;
+      return {
+        ...state,
+        reminders: state.reminders.map((r) => (r.reminderId === reminderId ? { ...r, readBy: [...r.readBy, readBy.userId] } : r)),
+      };
+    }
     default: {
-      // Other event types may share the stream (e.g. reminders recorded on the task); they change no decision.
       event satisfies never;
       return state;
     }

@@ -5,7 +5,11 @@ export type Role = (typeof ROLES)[number];
 export interface Actor {
   readonly userId: string;
   readonly username: string;
-  readonly role: Role;
+  /** `system`: the engine itself (reminder jobs, reactors), never a user account. */
+  readonly role: Role | 'system';
   /** The unit the user belongs to: required for unit users, optional for others (e.g. the supervision office). */
   readonly unitId?: string | null;
 }
+
+/** The engine acting on its own (a reminder falling due): recorded as the actor of what it appends. */
+export const SYSTEM_ACTOR: Actor = { userId: '00000000-0000-0000-0000-000000000000', username: 'system', role: 'system', unitId: null };

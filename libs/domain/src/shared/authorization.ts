@@ -6,7 +6,7 @@ export function authorizeRole(actor: Actor, allowed: readonly Role[], commandTyp
   if (actor.role === 'leader') {
     throw new ForbiddenError('READ_ONLY_ROLE', `a leader may read but not issue ${commandType}`);
   }
-  if (!allowed.includes(actor.role)) {
+  if (actor.role === 'system' || !allowed.includes(actor.role)) {
     throw new ForbiddenError('ROLE_NOT_ALLOWED', `a ${actor.role} may not issue ${commandType}`);
   }
 }

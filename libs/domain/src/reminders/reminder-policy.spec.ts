@@ -1,0 +1,33 @@
+import { ValidationError } from '../shared';
+import { DEFAULT_REMINDER_POLICY, validateReminderLevels } from './reminder-policy';
+
+describe('a reminder ladder given as data', () => {
+  it('accepts the default ladder as it is', () => {
+    expect(validateReminderLevels(DEFAULT_REMINDER_POLICY.levels)).toEqual(DEFAULT_REMINDER_POLICY.levels);
+  });
+
+  it.each([
+    [[], 'levels'],
+    [[{ level: 'Urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 9 }, recipients: ['unit'] }], 'levels[0].level'],
+    [[{ level: 'urge', label: '', kind: 'escalation', offset: { days: 1, hourOfDay: 9 }, recipients: ['unit'] }], 'levels[0].label'],
+    [[{ level: 'urge', label: '催办', kind: 'loud', offset: { days: 1, hourOfDay: 9 }, recipients: ['unit'] }], 'levels[0].kind'],
+    [[{ level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 24 }, recipients: ['unit'] }], 'levels[0].offset.hourOfDay'],
+    [[{ level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1.5, hourOfDay: 9 }, recipients: ['unit'] }], 'levels[0].offset.days'],
+    [[{ level: 'urge', label: '催办', kind: 'escalation', offset: { hours: 'soon' }, recipients: ['unit'] }], 'levels[0].offset.hours'],
+    [[{ level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 9 }, recipients: ['mayor'] }], 'levels[0].recipients'],
+    [
+      [
+        { level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 9 }, recipients: ['unit'] },
+        { level: 'urge', label: '再催', kind: 'escalation', offset: { days: 2, hourOfDay: 9 }, recipients: ['unit'] },
+      ],
+      'levels[1].level',
+    ],
+  ])('refuses %j naming %s', (levels, field) => {
+    expect(() => validateReminderLevels(levels)).toThrow(ValidationError);
+    try {
+      validateReminderLevels(levels);
+    } catch (error) {
+      expect((error as ValidationError).field).toBe(field);
+    }
+  });
+});

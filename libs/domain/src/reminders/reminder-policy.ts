@@ -1,0 +1,92 @@
+import { ValidationError } from '../shared/domain-error';
+import { addDays, LocalDate } from '../shared/local-date';
+
+/** Who a ladder level goes to; each is resolved to people and addresses when the level fires. */
+export const RECIPIENT_ROLES = ['unit', 'unit_head', 'assigning_office', 'supervising_leader', 'leadership'] as const;
+export type RecipientRole = (typeof RECIPIENT_ROLES)[number];
+
+/**
+ * One rung of the ladder. Either `days` from the deadline date (negative before it) at `hourOfDay` o'clock, or
+ * `hours` from the moment the deadline falls due (the end of its date), both in Asia/Shanghai.
+ */
+export interface ReminderLevel {
+  /** Stable id, unique in the policy: `reminder`, `due_today`, `urge`... */
+  readonly level: string;
+  /** What people read: 提醒, 到期提醒, 催办, 督办, 通报. */
+  readonly label: string;
+  /** A reminder comes before or on the deadline; an escalation after it, and goes up the ladder. */
+  readonly kind: 'reminder' | 'escalation';
+  readonly offset: { readonly days: number; readonly hourOfDay: number } | { readonly hours: number };
+  readonly recipients: readonly RecipientRole[];
+}
+
+/** A ladder, versioned: a task keeps the version in force when it was assigned. */
+export interface ReminderPolicy {
+  readonly id: string;
+  readonly version: number;
+  readonly name: string;
+  readonly levels: readonly ReminderLevel[];
+}
+
+/** DESIGN.md's ladder: −3 days, the day, +1, +3 and +7 days, each at 09:00 Asia/Shanghai. */
+export const DEFAULT_REMINDER_POLICY: ReminderPolicy = {
+  id: 'default',
+  version: 1,
+  name: '默认催办规则',
+  levels: [
+    { level: 'reminder', label: '提醒', kind: 'reminder', offset: { days: -3, hourOfDay: 9 }, recipients: ['unit'] },
+    { level: 'due_today', label: '到期提醒', kind: 'reminder', offset: { days: 0, hourOfDay: 9 }, recipients: ['unit'] },
+    { level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 9 }, recipients: ['unit_head', 'assigning_office'] },
+    { level: 'supervise', label: '督办', kind: 'escalation', offset: { days: 3, hourOfDay: 9 }, recipients: ['supervising_leader'] },
+    { level: 'report', label: '通报', kind: 'escalation', offset: { days: 7, hourOfDay: 9 }, recipients: ['leadership'] },
+  ],
+};
+
+const HOUR_MS = 3_600_000;
+const LEVEL_ID = /^[a-z][a-z0-9_]{0,39}$/;
+
+/** The instant a level of the ladder is due for a task with this deadline. */
+export function levelDueAt(deadline: LocalDate, level: ReminderLevel): string {
+  if ('hours' in level.offset) {
+    const endOfDeadline = Date.parse(`${addDays(deadline, 1)}T00:00:00+08:00`);
+    return new Date(endOfDeadline + level.offset.hours * HOUR_MS).toISOString();
+  }
+  const day = addDays(deadline, level.offset.days);
+  const hour = String(level.offset.hourOfDay).padStart(2, '0');
+  return new Date(`${day}T${hour}:00:00+08:00`).toISOString();
+}
+
+/** Checks a ladder given as data (an admin's input); throws a ValidationError naming the field. */
+export function validateReminderLevels(levels: unknown, field = 'levels'): ReminderLevel[] {
+  if (!Array.isArray(levels) || levels.length === 0 || levels.length > 20) {
+    throw new ValidationError(field, `${field} must list 1 to 20 ladder levels`);
+  }
+  const seen = new Set<string>();
+  return levels.map((raw, i) => {
+    const at = `${field}[${i}]`;
+    if (typeof raw !== 'object' || raw === null) throw new ValidationError(at, `${at} must be an object`);
+    const l = raw as Record<string, unknown>;
+    if (typeof l.level !== 'string' || !LEVEL_ID.test(l.level)) throw new ValidationError(`${at}.level`, `${at}.level must be a lower-case id like "urge"`);
+    if (seen.has(l.level)) throw new ValidationError(`${at}.level`, `${at}.level "${l.level}" appears twice`);
+    seen.add(l.level);
+    if (typeof l.label !== 'string' || l.label.trim() === '' || l.label.length > 20) throw new ValidationError(`${at}.label`, `${at}.label must be 1 to 20 characters`);
+    if (l.kind !== 'reminder' && l.kind !== 'escalation') throw new ValidationError(`${at}.kind`, `${at}.kind must be "reminder" or "escalation"`);
+    const recipients = l.recipients;
+    if (!Array.isArray(recipients) || recipients.length === 0 || recipients.some((r) => !RECIPIENT_ROLES.includes(r))) {
+      throw new ValidationError(`${at}.recipients`, `${at}.recipients must list some of ${RECIPIENT_ROLES.join(', ')}`);
+    }
+    return { level: l.level, label: l.label.trim(), kind: l.kind, offset: validateOffset(l.offset, `${at}.offset`), recipients: [...new Set(recipients as RecipientRole[])] };
+  });
+}
+
+function validateOffset(offset: unknown, at: string): ReminderLevel['offset'] {
+  const o = (typeof offset === 'object' && offset !== null ? offset : {}) as Record<string, unknown>;
+  const isInt = (v: unknown, min: number, max: number): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+  if ('hours' in o && !('days' in o)) {
+    if (!isInt(o.hours, -24 * 90, 24 * 90)) throw new ValidationError(`${at}.hours`, `${at}.hours must be a whole number of hours within 90 days`);
+    return { hours: o.hours };
+  }
+  if (!isInt(o.days, -90, 90)) throw new ValidationError(`${at}.days`, `${at}.days must be a whole number from -90 to 90 (or give hours instead)`);
+  if (!isInt(o.hourOfDay, 0, 23)) throw new ValidationError(`${at}.hourOfDay`, `${at}.hourOfDay must be an hour from 0 to 23`);
+  return { days: o.days, hourOfDay: o.hourOfDay };
+}
