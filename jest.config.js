@@ -21,6 +21,7 @@ const shared = {
     '^@zhenggai/postgres$': '<rootDir>/libs/postgres/src',
     '^@zhenggai/platform$': '<rootDir>/libs/platform/src',
     '^@zhenggai/read-models$': '<rootDir>/libs/read-models/src',
+    '^@zhenggai/notifications$': '<rootDir>/libs/notifications/src',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

@@ -1,0 +1,35 @@
+import type { ReminderMessage } from '@zhenggai/application';
+
+/**
+ * The Chinese wording every channel shares, so that a robot card and an e-mail about the same reminder
+ * read alike. Formats only decide how to mark these words up.
+ */
+
+/** 还剩N天 / 今天到期 / 已逾期N天, from the days left to the deadline. */
+export function deadlineStatus(daysToDeadline: number): string {
+  if (daysToDeadline > 0) return `还剩${daysToDeadline}天`;
+  if (daysToDeadline === 0) return '今天到期';
+  return `已逾期${-daysToDeadline}天`;
+}
+
+/** 【督办】蔡郢村危房改造 已逾期3天: the level, the task and where it stands, at a glance. */
+export function reminderHeadline(message: ReminderMessage): string {
+  return `【${message.levelLabel}】${message.taskTitle} ${deadlineStatus(message.daysToDeadline)}`;
+}
+
+/** The facts under the headline, as label and value, in the order they are shown. */
+export function reminderFacts(message: ReminderMessage): ReadonlyArray<readonly [label: string, value: string]> {
+  return [
+    ['责任单位', message.unitName],
+    ...(message.regionName ? [['所属地区', message.regionName] as const] : []),
+    ['整改时限', `${message.deadline}（${deadlineStatus(message.daysToDeadline)}）`],
+  ];
+}
+
+/** The words before the facts: whom the message is for and what is asked of them. */
+export function reminderGreeting(message: ReminderMessage): string {
+  const ask = message.daysToDeadline < 0 ? '请尽快完成整改并反馈' : '请按时完成整改';
+  return `${message.recipientName}：任务「${message.taskTitle}」${deadlineStatus(message.daysToDeadline)}，${ask}。`;
+}
+
+export const LINK_LABEL = '查看任务';
