@@ -15,3 +15,4 @@ export * from './use-cases/launch-campaign';
 export * from './use-cases/execute-task-command';
 export * from './projections/projection.port';
 export * from './notifications/notification-channel.port';
+export * from './reminders/reminder-policy-source.port';

@@ -30,3 +30,5 @@ export { readProjectionStatuses } from './projections/projection-status';
 export type { ProjectionStatus } from './projections/projection-status';
 export { rebuildProjection } from './projections/rebuild-projection';
 export type { RebuildProjectionOptions, RebuildResult } from './projections/rebuild-projection';
+export { PostgresReminderPolicies, reminderPolicyMigrations } from './reminders/postgres-reminder-policies';
+export { Delivery, DeliveryStatus, deliveryMigrations, NewDelivery, PostgresDeliveries } from './reminders/postgres-deliveries';

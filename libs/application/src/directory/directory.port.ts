@@ -1,3 +1,5 @@
+import { ChannelAddress } from '../notifications/notification-channel.port';
+
 export const DIRECTORY = Symbol('Directory');
 
 export const REGION_LEVELS = ['city', 'county', 'town', 'village'] as const;
@@ -20,7 +22,11 @@ export interface Unit {
   readonly regionId: string;
   readonly headName: string | null;
   readonly contact: string | null;
+  /** Where reminders to the unit (`unit`) or to its head (`head`) are delivered besides the in-app inbox. */
+  readonly channels?: readonly UnitChannel[];
 }
+
+export type UnitChannel = ChannelAddress & { readonly audience: 'unit' | 'head' };
 
 export interface Directory {
   listRegions(): Promise<Region[]>;
@@ -29,4 +35,6 @@ export interface Directory {
   listUnits(): Promise<Unit[]>;
   getUnit(id: string): Promise<Unit | null>;
   addUnit(unit: Unit): Promise<void>;
+  /** Replaces a unit's delivery channels. */
+  setUnitChannels(unitId: string, channels: readonly UnitChannel[]): Promise<void>;
 }

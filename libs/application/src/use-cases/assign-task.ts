@@ -3,6 +3,7 @@ import {
   campaignStreamName,
   CommandMetadata,
   ConcurrencyError,
+  DEFAULT_REMINDER_POLICY,
   FindingCommand,
   findingDecider,
   FindingState,
@@ -61,6 +62,7 @@ export async function assignTask(deps: UseCaseDeps, input: AssignTaskInput, meta
   if (finding.state.status === 'none') throw new NotFoundError('Finding', input.findingId);
   await checkUnits(deps.directory, input);
   const campaign = input.campaignId ? await campaignOf(deps.store, input.campaignId) : null;
+  const reminderPolicy = (await deps.reminderPolicies?.inForce(input.campaignId)) ?? DEFAULT_REMINDER_POLICY;
 
   const task = await decideAndAppend(deps.store, rectificationTaskDecider, taskStreamName(taskId), {
     type: 'AssignRectificationTask',
@@ -76,6 +78,7 @@ export async function assignTask(deps: UseCaseDeps, input: AssignTaskInput, meta
       measures: input.measures,
       target: input.target,
       campaign,
+      reminderPolicy,
     },
     metadata,
   }, { loaded: newStream(rectificationTaskDecider), cache: deps.cache });

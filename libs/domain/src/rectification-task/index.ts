@@ -1,4 +1,4 @@
 export * from './rectification-task.commands';
 export * from './rectification-task.events';
 export * from './rectification-task.state';
-export { decideRectificationTask, owedReminders, OwedReminder, rectificationTaskDecider, reminderIdOf } from './rectification-task.decider';
+export { decideRectificationTask, owedReminders, OwedReminder, rectificationTaskDecider, reminderIdOf, remindersToSchedule } from './rectification-task.decider';

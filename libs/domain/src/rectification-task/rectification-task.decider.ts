@@ -361,10 +361,11 @@ function recordReminder(command: RecordTaskReminder, state: RectificationTaskSta
   if (metadata.actor.role !== 'system') {
     throw new ForbiddenError('SYSTEM_ONLY', 'reminders are recorded by the engine when they fall due');
   }
+  const now = requireInstant(metadata.now, 'metadata.now');
   if (state.status === 'none') throw new NotFoundError('task', 'unknown');
-  const owed = owedReminders(state).find((r) => r.level.level === data.level && r.deadlineVersion === data.deadlineVersion);
-  // Closed, cancelled, the deadline moved, or already recorded: nothing is owed any more.
-  if (!owed) return [];
+  const owed = remindersToSchedule(state, now).find((r) => r.level.level === data.level && r.deadlineVersion === data.deadlineVersion);
+  // Closed, cancelled, the deadline moved, already recorded, overtaken by a later level, or not due yet.
+  if (!owed || Date.parse(owed.dueAt) > Date.parse(now)) return [];
   const recorded = {
     taskId: state.taskId,
     reminderId: owed.reminderId,
@@ -421,6 +422,25 @@ export function owedReminders(state: RectificationTaskState): OwedReminder[] {
     }))
     .filter((r) => !recorded.has(r.reminderId))
     .sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+}
+
+/**
+ * What to schedule at `now`: every owed level still to come, and of those already due only the latest (a
+ * worker that was down, or a deadline set close to now, must not send 提醒, 到期提醒 and 催办 in one burst).
+ * A level earlier than one already recorded is overtaken too.
+ */
+export function remindersToSchedule(state: RectificationTaskState, now: string): OwedReminder[] {
+  if (state.status === 'none') return [];
+  const nowMs = Date.parse(now);
+  const owed = owedReminders(state);
+  const recordedDue = state.reminders
+    .filter((r) => r.deadlineVersion === state.deadlineVersion)
+    .map((r) => state.reminderPolicy.levels.find((l) => l.level === r.level))
+    .filter((l): l is ReminderLevel => l !== undefined)
+    .map((l) => Date.parse(levelDueAt(state.deadline, l)));
+  const overtakenBefore = Math.max(-Infinity, ...recordedDue);
+  const due = owed.filter((r) => Date.parse(r.dueAt) <= nowMs && Date.parse(r.dueAt) > overtakenBefore);
+  return [...due.slice(-1), ...owed.filter((r) => Date.parse(r.dueAt) > nowMs)];
 }
 
 export function reminderIdOf(deadlineVersion: number, level: string): string {

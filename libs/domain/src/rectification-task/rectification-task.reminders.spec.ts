@@ -2,7 +2,7 @@ import { DEFAULT_REMINDER_POLICY, levelDueAt, ReminderPolicy } from '../reminder
 import { Actor, ForbiddenError, foldEvents, NotFoundError, SYSTEM_ACTOR } from '../shared';
 import { DeciderSpecification } from '../testing/decider-spec';
 import { MarkTaskReminderRead, RecordTaskReminder } from './rectification-task.commands';
-import { owedReminders, rectificationTaskDecider } from './rectification-task.decider';
+import { owedReminders, rectificationTaskDecider, remindersToSchedule } from './rectification-task.decider';
 import { RectificationTaskAssigned, RectificationTaskEvent, ReminderRecipient } from './rectification-task.events';
 
 const spec = DeciderSpecification.for(rectificationTaskDecider);
@@ -34,10 +34,10 @@ const extended: RectificationTaskEvent = {
   type: 'RectificationTaskExtensionApproved',
   data: { taskId: TASK_ID, requestId: 'ext-1', previousDeadline: '2018-09-30', newDeadline: '2018-10-31' },
 };
-const record = (level: string, deadlineVersion = 0, actor: Actor = SYSTEM_ACTOR): RecordTaskReminder => ({
+const record = (level: string, deadlineVersion = 0, actor: Actor = SYSTEM_ACTOR, now = '2018-09-27T09:00:05+08:00'): RecordTaskReminder => ({
   type: 'RecordTaskReminder',
   data: { level, deadlineVersion, recipients: RECIPIENTS },
-  metadata: { actor, now: '2018-09-27T09:00:05+08:00', correlationId: 'job-1' },
+  metadata: { actor, now, correlationId: 'job-1' },
 });
 const read = (reminderId: string, actor: Actor = unitUser): MarkTaskReminderRead => ({
   type: 'MarkTaskReminderRead',
@@ -105,13 +105,33 @@ describe('RecordTaskReminder (the engine records a level that fell due)', () => 
   it('records a level after the deadline as an escalation', () => {
     spec
       .given([assigned()])
-      .when(record('urge'))
+      .when(record('urge', 0, SYSTEM_ACTOR, '2018-10-01T09:00:05+08:00'))
       .then([
         {
           type: 'RectificationTaskEscalated',
           data: { ...(reminded('urge', '催办').data as object), dueAt: '2018-10-01T01:00:00.000Z' } as never,
         },
       ]);
+  });
+
+  it('records nothing before the level is due (a job that ran early)', () => {
+    spec.given([assigned()]).when({ ...record('due_today'), metadata: { ...record('due_today').metadata, now: '2018-09-30T08:59:59+08:00' } }).thenNothing();
+  });
+
+  it('sends only the latest of several levels already due, not a burst (a worker that was down for days)', () => {
+    const late = (level: string) => ({ ...record(level), metadata: { ...record(level).metadata, now: '2018-10-04T10:00:00+08:00' } });
+    spec.given([assigned()]).when(late('urge')).thenNothing();
+    spec.given([assigned()]).when(late('supervise')).then([
+      { type: 'RectificationTaskEscalated', data: { ...(reminded('supervise', '督办').data as object), dueAt: '2018-10-03T01:00:00.000Z' } as never },
+    ]);
+    const state = foldEvents(rectificationTaskDecider, [assigned()]);
+    expect(remindersToSchedule(state, '2018-10-04T10:00:00+08:00').map((r) => r.reminderId)).toEqual(['0:supervise', '0:report']);
+  });
+
+  it('does not go back to a level earlier than one already recorded', () => {
+    const supervised: RectificationTaskEvent = { type: 'RectificationTaskEscalated', data: { ...(reminded('supervise', '督办').data as object) } as never };
+    const state = foldEvents(rectificationTaskDecider, [assigned(), supervised]);
+    expect(remindersToSchedule(state, '2018-10-04T10:00:00+08:00').map((r) => r.reminderId)).toEqual(['0:report']);
   });
 
   it('records each level once per deadline, however often the job retries', () => {
@@ -131,7 +151,7 @@ describe('RecordTaskReminder (the engine records a level that fell due)', () => 
       ['1:supervise', '2018-11-03T01:00:00.000Z'],
       ['1:report', '2018-11-07T01:00:00.000Z'],
     ]);
-    spec.given([assigned(), reminded(), extended]).when(record('reminder', 1)).then([reminded('reminder', '提醒', '2018-10-31', 1)]);
+    spec.given([assigned(), reminded(), extended]).when(record('reminder', 1, SYSTEM_ACTOR, '2018-10-28T09:00:05+08:00')).then([reminded('reminder', '提醒', '2018-10-31', 1)]);
   });
 
   it('records nothing for a closed or cancelled task', () => {

@@ -17,6 +17,14 @@ export interface AppConfig {
   readonly deadlineWarningDays: number;
   readonly seedDemo: boolean;
   readonly initialAdmin: { username: string; password: string } | null;
+  /** BullMQ on Redis when set; otherwise BullMQ's PostgreSQL backend on the database above. */
+  readonly redisUrl: string | null;
+  /** How often the reminder reconciliation compares what is owed with what is queued. */
+  readonly reminderReconcileSeconds: number;
+  /** E-mail for reminders: an SMTP URL (`smtp://user:pass@host:587`, `smtps://...`) and the sender. */
+  readonly smtp: { url: string; from: string } | null;
+  /** The address people open the app at, for links in reminders. */
+  readonly publicUrl: string;
 }
 
 export class ConfigurationError extends Error {
@@ -76,8 +84,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('ADMIN_PASSWORD must be at least 12 characters');
   }
 
+  const redisUrl = text('REDIS_URL') ?? null;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must be a redis:// or rediss:// URL (leave it unset to queue jobs in PostgreSQL)');
+  const smtpUrl = text('SMTP_URL');
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) problems.push('SMTP_URL must be an smtp:// or smtps:// URL');
+  const mailFrom = text('MAIL_FROM');
+  if (smtpUrl && !mailFrom) problems.push('MAIL_FROM must be set with SMTP_URL (the sender of reminder e-mails, e.g. 督查室 <duchashi@example.gov.cn>)');
+  const port = integer('PORT', 3000, 0, 65535)!;
+  const publicUrl = text('PUBLIC_URL') ?? `http://localhost:${port}`;
+  if (!/^https?:\/\//.test(publicUrl)) problems.push('PUBLIC_URL must be an http:// or https:// URL');
+
   const config: AppConfig = {
-    port: integer('PORT', 3000, 0, 65535)!,
+    port,
     host: text('HOST') ?? (embedded ? '127.0.0.1' : '0.0.0.0'),
     databaseUrl,
     dataDir: resolve(text('DATA_DIR') ?? '.data'),
@@ -88,6 +106,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     deadlineWarningDays: integer('DEADLINE_WARNING_DAYS', 3, 0, 60)!,
     seedDemo: flag('SEED_DEMO', embedded),
     initialAdmin: adminUsername && adminPassword ? { username: adminUsername, password: adminPassword } : null,
+    redisUrl,
+    reminderReconcileSeconds: integer('REMINDER_RECONCILE_SECONDS', 600, 5, 86_400)!,
+    smtp: smtpUrl && mailFrom ? { url: smtpUrl, from: mailFrom } : null,
+    publicUrl: publicUrl.replace(/\/+$/, ''),
   };
   if (problems.length > 0) throw new ConfigurationError(problems);
   return config;

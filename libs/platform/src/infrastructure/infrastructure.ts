@@ -16,11 +16,15 @@ import {
 } from '@zhenggai/application';
 import {
   createPool,
+  deliveryMigrations,
   directoryMigrations,
+  PostgresDeliveries,
+  PostgresReminderPolicies,
   eventStoreMigrations,
   idempotencyMigrations,
   migrate,
   projectionMigrations,
+  reminderPolicyMigrations,
   PostgresDirectory,
   PostgresEventStore,
   PostgresIdempotencyStore,
@@ -43,6 +47,8 @@ export interface Infrastructure {
   readonly users: UserRepository;
   readonly idempotency: IdempotencyStore;
   readonly directory: Directory;
+  readonly reminderPolicies: PostgresReminderPolicies;
+  readonly deliveries: PostgresDeliveries;
   readonly passwordHasher: PasswordHasher;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -59,11 +65,13 @@ export const allMigrations = [
   ...directoryMigrations,
   ...idempotencyMigrations,
   ...projectionMigrations,
+  ...reminderPolicyMigrations,
+  ...deliveryMigrations,
 ];
 
 /** The write-side use cases' dependencies, as this process wires them. */
 export function useCaseDeps(infra: Infrastructure): UseCaseDeps {
-  return { store: infra.eventStore, directory: infra.directory, ids: infra.ids, cache: infra.streamCache };
+  return { store: infra.eventStore, directory: infra.directory, ids: infra.ids, cache: infra.streamCache, reminderPolicies: infra.reminderPolicies };
 }
 
 export async function startInfrastructure(
@@ -90,6 +98,8 @@ export async function startInfrastructure(
       users: new PostgresUserRepository(pool),
       idempotency: new PostgresIdempotencyStore(pool),
       directory: new PostgresDirectory(pool),
+      reminderPolicies: new PostgresReminderPolicies(pool),
+      deliveries: new PostgresDeliveries(pool),
       passwordHasher: new ScryptPasswordHasher(),
       clock: overrides.clock ?? new SystemClock(),
       ids: overrides.ids ?? new RandomUuidGenerator(),

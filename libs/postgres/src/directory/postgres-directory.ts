@@ -1,4 +1,4 @@
-import { Directory, Region, Unit } from '@zhenggai/application';
+import { Directory, Region, Unit, UnitChannel } from '@zhenggai/application';
 import { Pool } from 'pg';
 
 export const directoryMigrations = [
@@ -20,6 +20,10 @@ export const directoryMigrations = [
         contact text
       );`,
   },
+  {
+    id: 'directory-002-unit-channels',
+    sql: `ALTER TABLE units ADD COLUMN IF NOT EXISTS channels jsonb NOT NULL DEFAULT '[]'::jsonb;`,
+  },
 ];
 
 interface RegionRow {
@@ -35,6 +39,7 @@ interface UnitRow {
   region_id: string;
   head_name: string | null;
   contact: string | null;
+  channels: UnitChannel[] | null;
 }
 
 const toRegion = (r: RegionRow): Region => ({ id: r.id, code: r.code, name: r.name, level: r.level, parentId: r.parent_id });
@@ -44,6 +49,7 @@ const toUnit = (r: UnitRow): Unit => ({
   regionId: r.region_id,
   headName: r.head_name,
   contact: r.contact,
+  channels: r.channels ?? [],
 });
 
 /**
@@ -104,12 +110,19 @@ export class PostgresDirectory implements Directory {
   }
 
   async addUnit(unit: Unit): Promise<void> {
-    await this.pool.query('INSERT INTO units (id, name, region_id, head_name, contact) VALUES ($1, $2, $3, $4, $5)', [
+    await this.pool.query('INSERT INTO units (id, name, region_id, head_name, contact, channels) VALUES ($1, $2, $3, $4, $5, $6)', [
       unit.id,
       unit.name,
       unit.regionId,
       unit.headName,
       unit.contact,
+      JSON.stringify(unit.channels ?? []),
     ]);
+  }
+
+  async setUnitChannels(unitId: string, channels: readonly UnitChannel[]): Promise<void> {
+    const { rowCount } = await this.pool.query('UPDATE units SET channels = $2 WHERE id = $1', [unitId, JSON.stringify(channels)]);
+    if (rowCount === 0) throw new Error(`unit ${unitId} does not exist`);
+    this.found.delete(`unit:${unitId}`);
   }
 }
