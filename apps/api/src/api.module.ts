@@ -26,6 +26,8 @@ import { FindingsController } from './findings/findings.controller';
 import { DATABASE_POOL, HealthController } from './health/health.controller';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
+import { InboxController } from './inbox/inbox.controller';
+import { InboxService } from './inbox/inbox.service';
 import { ExecuteTaskCommandHandler } from './tasks/execute-task-command.handler';
 import { ExtensionRequestsController } from './tasks/extension-requests.controller';
 import { TaskReadService } from './tasks/task-read.service';
@@ -58,6 +60,7 @@ export class ApiModule {
         DirectoryController,
         HealthController,
         ViewsController,
+        InboxController,
       ],
       providers: [
         { provide: EVENT_STORE, useValue: infra.eventStore },
@@ -77,6 +80,7 @@ export class ApiModule {
         ReadModelsService,
         { provide: DEADLINE_WARNING_DAYS, useValue: infra.config.deadlineWarningDays },
         FindingReadService,
+        InboxService,
         FileFindingHandler,
         AssignTaskHandler,
         ExecuteTaskCommandHandler,
