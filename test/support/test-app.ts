@@ -19,7 +19,8 @@ export interface TestApp {
  */
 export async function startTestApp(options: { seed?: boolean; clock?: Clock; env?: Record<string, string> } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'e2e-secret-that-is-long-enough-0123456789', PORT: '0', ...options.env });
+  // Reminders fire by the time of day: tests about something else run without them unless they ask.
+  const config = loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'e2e-secret-that-is-long-enough-0123456789', PORT: '0', REMINDERS: 'off', ...options.env });
   const infra = await startInfrastructure(config, { clock: options.clock });
   if (options.seed) await seedDemo(infra);
   const app = await createApiApp(infra, { imports: [WorkerModule.register(infra)], logger: ['error'] });

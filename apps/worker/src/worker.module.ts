@@ -2,7 +2,11 @@ import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnApplic
 import type { Infrastructure } from '@zhenggai/platform';
 import { PostgresCheckpointStore, ProjectionRunner } from '@zhenggai/postgres';
 import { allProjections } from '@zhenggai/read-models';
+import { NotificationChannel } from '@zhenggai/application';
+import { EmailChannel, WebhookChannel } from '@zhenggai/notifications';
 import { FindingResolutionReactor } from './finding-resolution/finding-resolution.reactor';
+import { JobQueues } from './reminders/job-queues';
+import { ReminderEngine } from './reminders/reminder-engine';
 
 const REACTORS = Symbol('Reactors');
 const logger = new Logger('Worker');
@@ -16,6 +20,25 @@ interface Startable {
  * Durable reactions to the event store and the read models' projections: each runs from a stored checkpoint
  * (projections commit their checkpoint with their changes, under a lease held by one process at a time).
  */
+/** The reminder ladder on BullMQ: Redis when REDIS_URL is set, else BullMQ's PostgreSQL backend on our database. */
+export function reminderEngineOf(infra: Infrastructure, queues?: JobQueues): ReminderEngine {
+  const { config } = infra;
+  const channels: NotificationChannel[] = [new WebhookChannel(), ...(config.smtp ? [new EmailChannel(config.smtp)] : [])];
+  return new ReminderEngine({
+    queues: queues ?? new JobQueues(config.redisUrl ? { kind: 'redis', url: config.redisUrl } : { kind: 'postgres', url: infra.databaseUrl }),
+    pool: infra.pool,
+    store: infra.eventStore,
+    directory: infra.directory,
+    users: infra.users,
+    deliveries: infra.deliveries,
+    channels,
+    clock: infra.clock,
+    publicUrl: config.publicUrl,
+    reconcileEveryMs: config.reminderReconcileSeconds * 1000,
+    cache: infra.streamCache,
+  });
+}
+
 @Module({})
 export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(@Inject(REACTORS) private readonly reactors: Startable[]) {}
@@ -37,6 +60,7 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
                   onError: (error) => logger.error(`projection ${projection.name}: ${error instanceof Error ? error.stack : String(error)}`),
                 }),
             ),
+            ...(infra.config.reminders ? [reminderEngineOf(infra)] : []),
           ],
         },
       ],

@@ -17,6 +17,8 @@ export interface AppConfig {
   readonly deadlineWarningDays: number;
   readonly seedDemo: boolean;
   readonly initialAdmin: { username: string; password: string } | null;
+  /** Whether this process runs the reminder ladder (its jobs, deliveries and reconciliation). */
+  readonly reminders: boolean;
   /** BullMQ on Redis when set; otherwise BullMQ's PostgreSQL backend on the database above. */
   readonly redisUrl: string | null;
   /** How often the reminder reconciliation compares what is owed with what is queued. */
@@ -106,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     deadlineWarningDays: integer('DEADLINE_WARNING_DAYS', 3, 0, 60)!,
     seedDemo: flag('SEED_DEMO', embedded),
     initialAdmin: adminUsername && adminPassword ? { username: adminUsername, password: adminPassword } : null,
+    reminders: flag('REMINDERS', true),
     redisUrl,
     reminderReconcileSeconds: integer('REMINDER_RECONCILE_SECONDS', 600, 5, 86_400)!,
     smtp: smtpUrl && mailFrom ? { url: smtpUrl, from: mailFrom } : null,

@@ -1,0 +1,77 @@
+import { ConnectionOptions, createPostgresBackend, Job, Queue, Worker, WorkerOptions } from 'bullmq';
+import IORedis from 'ioredis';
+
+/** Where BullMQ keeps its jobs: Redis in production, its own PostgreSQL backend in the embedded default. */
+export type QueueBackend =
+  | { readonly kind: 'redis'; readonly url: string; readonly prefix?: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
+
+// One type for queues and workers on either backend (BullMQ types them by backend and connection).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type AnyQueue = Queue<any, any, string, any, any, string, any, any>;
+export type AnyWorker<T = any> = Worker<T, any, string, any, any, any>;
+
+export const REMINDERS_QUEUE = 'reminders';
+export const NOTIFICATIONS_QUEUE = 'notifications';
+export const MAINTENANCE_QUEUE = 'maintenance';
+
+/**
+ * The BullMQ queues and workers of one process, on one backend. Producers share a connection per queue;
+ * each worker gets its own (BullMQ blocks on it while waiting for jobs). `close()` stops workers first.
+ */
+export class JobQueues {
+  private readonly queues = new Map<string, AnyQueue>();
+  private readonly workers: AnyWorker[] = [];
+  private readonly redis: IORedis[] = [];
+
+  constructor(readonly backend: QueueBackend) {}
+
+  get backendName(): 'redis' | 'postgres' {
+    return this.backend.kind;
+  }
+
+  queue(name: string): AnyQueue {
+    let queue: AnyQueue | undefined = this.queues.get(name);
+    if (!queue) {
+      queue = this.backend.kind === 'redis'
+        ? new Queue(name, { connection: this.redisConnection(), prefix: this.backend.prefix })
+        : new Queue(name, { connection: this.postgresConnection() }, createPostgresBackend);
+      queue.on('error', () => undefined); // connection trouble is retried by the client; jobs say what failed
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  worker<T>(name: string, processor: (job: Job<T>, token?: string) => Promise<unknown>, options: Omit<WorkerOptions, 'connection'> = {}): AnyWorker<T> {
+    const worker: AnyWorker<T> = this.backend.kind === 'redis'
+      ? new Worker<T>(name, processor, { ...options, connection: this.redisConnection(), prefix: this.backend.prefix })
+      : new Worker(name, processor as (job: Job) => Promise<unknown>, { ...options, connection: this.postgresConnection() }, createPostgresBackend);
+    worker.on('error', () => undefined);
+    this.workers.push(worker);
+    return worker;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.splice(0).map((w) => w.close()));
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+    await Promise.all(this.redis.splice(0).map((r) => r.quit().catch(() => r.disconnect())));
+  }
+
+  private redisConnection(): ConnectionOptions {
+    const connection = new IORedis((this.backend as { url: string }).url, { maxRetriesPerRequest: null });
+    connection.on('error', () => undefined);
+    this.redis.push(connection);
+    return connection;
+  }
+
+  private postgresConnection(): { connectionString: string; schema: string; migrate: true; max: number } {
+    const backend = this.backend as Extract<QueueBackend, { kind: 'postgres' }>;
+    return { connectionString: backend.url, schema: backend.schema ?? 'bullmq', migrate: true, max: 4 };
+  }
+}
+
+/** BullMQ job ids may not contain ':'. */
+export function jobIdOf(...parts: readonly (string | number)[]): string {
+  return parts.map((p) => String(p).replace(/:/g, '-')).join('_');
+}

@@ -1,0 +1,97 @@
+import { Logger } from '@nestjs/common';
+import { ChannelAddress, Directory, EventStore, loadStream, ReminderMessage, StoredEvent, Subscription, UnitChannel } from '@zhenggai/application';
+import { daysBetween, rectificationTaskDecider, ReminderRecipient, shanghaiDateOf, taskStreamName } from '@zhenggai/domain';
+import { NewDelivery, PostgresCheckpointStore, PostgresDeliveries } from '@zhenggai/postgres';
+import { createHash } from 'node:crypto';
+import { DeliveryJobs } from './delivery.processor';
+import { retryUntilStopped } from './retry-until-stopped';
+
+export const NOTIFICATION_DISPATCHER = 'notification-dispatcher';
+
+/**
+ * From each recorded reminder or escalation to its external deliveries: every unit recipient's channels (the
+ * unit's own for `unit`, its head's for `unit_head`, falling back to the unit's) get one message each,
+ * written to the delivery ledger and queued. The in-app inbox needs no delivery: it is a read model of the same
+ * events. Running from a checkpoint with deterministic delivery ids, a replay queues nothing twice.
+ */
+export class NotificationDispatcher {
+  private readonly logger = new Logger('NotificationDispatcher');
+  private subscription: Subscription | null = null;
+  private stopping = false;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly checkpoints: PostgresCheckpointStore,
+    private readonly directory: Directory,
+    private readonly deliveries: PostgresDeliveries,
+    private readonly jobs: DeliveryJobs,
+    private readonly publicUrl: string,
+  ) {}
+
+  async start(): Promise<void> {
+    this.stopping = false;
+    const after = await this.checkpoints.load(NOTIFICATION_DISPATCHER);
+    this.subscription = this.store.subscribeToAll((events) => this.handle(events), {
+      after,
+      eventTypePrefixes: ['RectificationTaskReminded', 'RectificationTaskEscalated'],
+      onError: (error) => this.logger.error(`stopped: ${error instanceof Error ? error.stack : String(error)}`),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.subscription?.stop();
+    this.subscription = null;
+  }
+
+  async handle(events: readonly StoredEvent[]): Promise<void> {
+    await retryUntilStopped(() => this.stopping, this.logger, async () => {
+      for (const event of events) {
+        const pending = await this.deliveries.record(await this.deliveriesOf(event));
+        await this.jobs.ensure(pending.map((d) => d.id));
+      }
+    });
+    if (events.length > 0) await this.checkpoints.save(NOTIFICATION_DISPATCHER, events[events.length - 1].position);
+  }
+
+  private async deliveriesOf(event: StoredEvent): Promise<NewDelivery[]> {
+    const data = event.data as { taskId: string; reminderId: string; level: string; label: string; deadline: string; dueAt: string; recipients: ReminderRecipient[] };
+    const unitRecipients = data.recipients.filter((r) => r.kind === 'unit');
+    if (unitRecipients.length === 0) return [];
+    const { state } = await loadStream(this.store, rectificationTaskDecider, taskStreamName(data.taskId));
+    const title = state.status === 'none' ? data.taskId : state.title;
+    const region = state.status === 'none' ? null : await this.directory.getRegion(state.regionId);
+    const deliveries: NewDelivery[] = [];
+    for (const recipient of unitRecipients) {
+      const unit = await this.directory.getUnit(recipient.id);
+      for (const address of channelsFor(recipient, unit?.channels ?? [])) {
+        const id = `${event.id}.${createHash('sha256').update(JSON.stringify([recipient.role, address])).digest('hex').slice(0, 16)}`;
+        const message: ReminderMessage = {
+          deliveryId: id,
+          taskId: data.taskId,
+          taskTitle: title,
+          level: data.level,
+          levelLabel: data.label,
+          kind: event.type === 'RectificationTaskEscalated' ? 'escalation' : 'reminder',
+          deadline: data.deadline,
+          daysToDeadline: daysBetween(shanghaiDateOf(data.dueAt), data.deadline),
+          unitName: unit?.name ?? recipient.name,
+          regionName: region?.name ?? null,
+          recipientName: recipient.name,
+          link: `${this.publicUrl}/tasks/${data.taskId}`,
+          recordedAt: (event.metadata?.occurredAt as string | undefined) ?? event.recordedAt,
+        };
+        deliveries.push({ id, eventId: event.id, taskId: data.taskId, reminderId: data.reminderId, address, message });
+      }
+    }
+    return deliveries;
+  }
+}
+
+function channelsFor(recipient: ReminderRecipient, channels: readonly UnitChannel[]): ChannelAddress[] {
+  const strip = ({ audience: _audience, ...address }: UnitChannel): ChannelAddress => address as ChannelAddress;
+  const unit = channels.filter((c) => c.audience === 'unit');
+  if (recipient.role !== 'unit_head') return unit.map(strip);
+  const head = channels.filter((c) => c.audience === 'head');
+  return (head.length > 0 ? head : unit).map(strip);
+}

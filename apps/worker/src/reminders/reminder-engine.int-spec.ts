@@ -1,0 +1,297 @@
+import { assignTask, executeTaskCommand, fileFinding, ManualClock, StoredEvent } from '@zhenggai/application';
+import { Actor, taskStreamName } from '@zhenggai/domain';
+import { Infrastructure, loadConfig, startInfrastructure, useCaseDeps } from '@zhenggai/platform';
+import { ensureActiveGeneration, ProjectionRunner } from '@zhenggai/postgres';
+import { tasksProjection } from '@zhenggai/read-models';
+import IORedis from 'ioredis';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { Pool } from 'pg';
+import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { JobQueues, NOTIFICATIONS_QUEUE, QueueBackend, REMINDERS_QUEUE } from './job-queues';
+import { ReminderEngine } from './reminder-engine';
+import { reminderEngineOf } from '../worker.module';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ASSIGNED_AT = '2030-06-01T10:00:00+08:00';
+
+// ------------------------------------------------------------------------------------ receivers started by the test
+
+interface Received {
+  readonly webhooks: Array<{ path: string; body: any }>;
+  readonly mails: ParsedMail[];
+}
+
+async function startReceivers(): Promise<{ webhookUrl: string; smtpUrl: string; received: Received; close(): Promise<void> }> {
+  const received: Received = { webhooks: [], mails: [] };
+  const http: Server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.webhooks.push({ path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(req.url?.startsWith('/dingtalk') ? '{"errcode":0,"errmsg":"ok"}' : '{}');
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const smtp = new SMTPServer({
+    secure: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream).then((mail) => {
+        received.mails.push(mail);
+        callback();
+      }, callback);
+    },
+  });
+  const listener = smtp.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => listener.once('listening', resolve));
+  return {
+    webhookUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    smtpUrl: `smtp://127.0.0.1:${(listener.address() as AddressInfo).port}`,
+    received,
+    close: async () => {
+      await new Promise((resolve) => http.close(resolve));
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    },
+  };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// -------------------------------------------------------------------------------------------------- the suite
+
+describe.each<[string, (databaseUrl: string) => QueueBackend]>([
+  ['Redis', () => ({ kind: 'redis', url: REDIS_URL, prefix: `zg-test-${randomBytes(4).toString('hex')}` })],
+  ['PostgreSQL', (databaseUrl) => ({ kind: 'postgres', url: databaseUrl, schema: `bullmq_${randomBytes(4).toString('hex')}` })],
+])('reminders and escalation on BullMQ (%s)', (_name, backendOf) => {
+  let database: TestDatabase;
+  let infra: Infrastructure;
+  let receivers: Awaited<ReturnType<typeof startReceivers>>;
+  let engine: ReminderEngine;
+  let queues: JobQueues;
+  let runner: ProjectionRunner;
+  let backend: QueueBackend;
+  const clock = new ManualClock(ASSIGNED_AT);
+  const inspector: Actor = { userId: randomUUID(), username: 'inspector', role: 'inspector', unitId: null };
+  const unitUser: Actor = { userId: randomUUID(), username: 'unit', role: 'unit', unitId: randomUUID() };
+  const leader: Actor = { userId: randomUUID(), username: 'leader', role: 'leader', unitId: null };
+  const regionId = randomUUID();
+
+  const meta = (actor: Actor) => ({ actor, now: clock.now().toISOString(), correlationId: randomUUID() });
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    receivers = await startReceivers();
+    infra = await startInfrastructure(
+      loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'reminder-test-secret-long-enough-0123456789', SMTP_URL: receivers.smtpUrl, MAIL_FROM: '督查室 <duchashi@example.gov.cn>', PUBLIC_URL: 'https://zhenggai.example.gov.cn' }),
+      { clock },
+    );
+    await infra.directory.addRegion({ id: regionId, code: '341225102201', name: '蔡郢村', level: 'village', parentId: null });
+    await infra.directory.addUnit({
+      id: unitUser.unitId!,
+      name: '王堰镇人民政府',
+      regionId,
+      headName: '张镇长',
+      contact: null,
+      channels: [
+        { kind: 'webhook', url: `${receivers.webhookUrl}/generic`, format: 'json', audience: 'unit' },
+        { kind: 'webhook', url: `${receivers.webhookUrl}/dingtalk?access_token=t0k3n`, format: 'dingtalk', secret: 'SEC-test', audience: 'unit' },
+        { kind: 'email', address: 'zhangzhen@wangyan.example.gov.cn', audience: 'head' },
+      ],
+    });
+    for (const [actor, displayName] of [[inspector, '李督查'], [unitUser, '陈办事员'], [leader, '王书记']] as const) {
+      await infra.users.create({ id: actor.userId, username: `${actor.username}-${randomBytes(3).toString('hex')}`, displayName, role: actor.role as never, unitId: actor.unitId ?? null, passwordHash: 'x' });
+    }
+    await ensureActiveGeneration(infra.pool, tasksProjection);
+    runner = new ProjectionRunner({ pool: infra.pool, projection: tasksProjection });
+    await runner.start();
+  });
+
+  beforeEach(async () => {
+    backend = backendOf(database.url);
+    queues = new JobQueues(backend);
+    engine = reminderEngineOf(infra, queues);
+    await engine.start();
+  });
+
+  afterEach(async () => {
+    await engine.stop();
+    await obliterate(backend);
+  });
+
+  afterAll(async () => {
+    await runner.stop();
+    await infra.close();
+    await receivers.close();
+    await database.drop();
+  });
+
+  async function newTask(deadline: string): Promise<string> {
+    clock.set(ASSIGNED_AT);
+    const deps = useCaseDeps(infra);
+    const finding = await fileFinding(deps, { title: '危房未改造', description: '蔡郢村仍有危房', regionId, category: '危房改造', severity: 'high', source: '督查组', evidence: [] }, meta(inspector));
+    const task = await assignTask(deps, { findingId: finding.id, leadUnitId: unitUser.unitId!, cooperatingUnitIds: [], deadline, measures: '一户一方案', target: null, campaignId: null, title: null }, meta(inspector));
+    await waitFor('the ladder to be queued', async () => (await jobsOf(task.id)).length === 5);
+    return task.id;
+  }
+
+  async function jobsOf(taskId: string) {
+    const jobs = await queues.queue(REMINDERS_QUEUE).getJobs(['delayed', 'waiting', 'active', 'prioritized']);
+    return jobs.filter((j) => j?.data?.taskId === taskId);
+  }
+
+  const ladderEvents = async (taskId: string): Promise<StoredEvent[]> =>
+    (await infra.eventStore.readStream(taskStreamName(taskId))).filter((e) => e.type === 'RectificationTaskReminded' || e.type === 'RectificationTaskEscalated');
+
+  /** Moves the clock and lets every queued job run now: each re-checks against the clock and the task. */
+  async function at(instant: string): Promise<void> {
+    clock.set(instant);
+    await queues.queue(REMINDERS_QUEUE).promoteJobs();
+  }
+
+  it('fires each level once at its time, to the right people, and delivers it by webhook and e-mail', async () => {
+    const taskId = await newTask('2030-06-30');
+
+    await at('2030-06-27T08:59:00+08:00'); // a minute early: nothing is sent, the jobs go back to waiting
+    await sleep(1000);
+    expect(await ladderEvents(taskId)).toEqual([]);
+
+    await at('2030-06-27T09:00:01+08:00');
+    const [reminded] = await waitFor('提醒', async () => (await ladderEvents(taskId)).length === 1 && ladderEvents(taskId));
+    expect(reminded).toMatchObject({
+      type: 'RectificationTaskReminded',
+      data: { reminderId: '0:reminder', level: 'reminder', label: '提醒', deadline: '2030-06-30', dueAt: '2030-06-27T01:00:00.000Z', policy: { id: 'default', version: 1 } },
+      metadata: { actor: { username: 'system', role: 'system' } },
+    });
+    expect(reminded!.data.recipients).toEqual([
+      { role: 'unit', kind: 'unit', id: unitUser.unitId, name: '王堰镇人民政府' },
+      { role: 'unit', kind: 'user', id: unitUser.userId, name: '陈办事员' },
+    ]);
+
+    const webhooks = await waitFor('both webhooks', async () => receivers.received.webhooks.filter((w) => w.body.taskId === taskId || JSON.stringify(w.body).includes(taskId)).length >= 2 && receivers.received.webhooks);
+    const generic = webhooks.find((w) => w.path === '/generic' && w.body.taskId === taskId)!;
+    expect(generic.body).toMatchObject({ type: 'zhenggai.reminder', level: 'reminder', levelLabel: '提醒', kind: 'reminder', deadline: '2030-06-30', daysToDeadline: 3, unitName: '王堰镇人民政府', regionName: '蔡郢村', link: `https://zhenggai.example.gov.cn/tasks/${taskId}` });
+    const dingtalk = webhooks.find((w) => w.path.startsWith('/dingtalk') && JSON.stringify(w.body).includes(taskId))!;
+    expect(dingtalk.path).toMatch(/access_token=t0k3n&timestamp=\d+&sign=/);
+    expect(dingtalk.body).toMatchObject({ msgtype: 'markdown', markdown: { title: expect.stringContaining('【提醒】') } });
+
+    // Promoted again and again (a retry, a duplicate): still once, and no second delivery.
+    await at('2030-06-27T12:00:00+08:00');
+    await sleep(1500);
+    expect(await ladderEvents(taskId)).toHaveLength(1);
+    expect(receivers.received.webhooks.filter((w) => w.path === '/generic' && w.body.taskId === taskId)).toHaveLength(1);
+
+    // 催办 the day after the deadline goes to the unit's head (e-mail) and the assigning inspector's inbox.
+    await at('2030-07-01T09:00:01+08:00');
+    const urged = await waitFor('催办', async () => (await ladderEvents(taskId)).find((e) => e.data.level === 'urge'));
+    expect(urged.type).toBe('RectificationTaskEscalated');
+    expect(urged.data.recipients).toEqual(expect.arrayContaining([
+      { role: 'unit_head', kind: 'unit', id: unitUser.unitId, name: '王堰镇人民政府（张镇长）' },
+      { role: 'assigning_office', kind: 'user', id: inspector.userId, name: '李督查' },
+    ]));
+    // due_today was overtaken while nobody ran it (the clock jumped past it): it is not sent late.
+    expect((await ladderEvents(taskId)).map((e) => e.data.level)).toEqual(['reminder', 'urge']);
+    const mail = await waitFor('the 催办 e-mail', async () => receivers.received.mails.find((m) => m.text?.includes(taskId) || m.html?.toString().includes(taskId)));
+    expect(mail.subject).toContain('【催办】');
+    expect(mail.subject).toContain('危房未改造');
+    expect((mail.to as { text: string }).text).toContain('zhangzhen@wangyan.example.gov.cn');
+  });
+
+  it('moves the remaining levels when an extension is approved, and drops them all when the task closes', async () => {
+    const taskId = await newTask('2030-06-30');
+    clock.set('2030-06-10T10:00:00+08:00');
+    const deps = useCaseDeps(infra);
+    await executeTaskCommand(deps, taskId, { type: 'AcceptRectificationTask', data: {}, metadata: meta(unitUser) });
+    await executeTaskCommand(deps, taskId, { type: 'RequestDeadlineExtension', data: { requestId: randomUUID(), requestedDeadline: '2030-07-31', reason: '汛期' }, metadata: meta(unitUser) });
+    const pending = (await infra.eventStore.readStream(taskStreamName(taskId))).find((e) => e.type === 'RectificationTaskExtensionRequested')!;
+    await executeTaskCommand(deps, taskId, { type: 'ApproveDeadlineExtension', data: { requestId: pending.data.requestId as string }, metadata: meta(inspector) });
+
+    await waitFor('the new ladder', async () => {
+      const ids = (await jobsOf(taskId)).map((j) => j.id!).sort();
+      return ids.length === 5 && ids.every((id) => id.includes('_1_'));
+    });
+    await at('2030-06-30T09:00:01+08:00'); // the old deadline's day: nothing is owed any more
+    await sleep(1000);
+    expect(await ladderEvents(taskId)).toEqual([]);
+    await at('2030-07-28T09:00:01+08:00');
+    const [reminded] = await waitFor('the moved 提醒', async () => (await ladderEvents(taskId)).length === 1 && ladderEvents(taskId));
+    expect(reminded!.data).toMatchObject({ reminderId: '1:reminder', deadline: '2030-07-31', deadlineVersion: 1 });
+
+    await executeTaskCommand(deps, taskId, { type: 'CancelRectificationTask', data: { reason: '重复交办' }, metadata: meta(inspector) });
+    await waitFor('the jobs to be dropped', async () => (await jobsOf(taskId)).length === 0);
+    await at('2030-08-08T09:00:01+08:00');
+    await sleep(1000);
+    expect(await ladderEvents(taskId)).toHaveLength(1);
+  });
+
+  it('records a level once when the worker dies after recording it and the job runs again', async () => {
+    const taskId = await newTask('2030-06-30');
+    await engine.stop();
+    // A worker that records the level, then dies before BullMQ hears the job finished: the job runs again.
+    queues = new JobQueues(backend);
+    engine = reminderEngineOf(infra, queues);
+    const record = engine.firing.process.bind(engine.firing);
+    let crashes = 0;
+    engine.firing.process = async (job, token) => {
+      const outcome = await record(job, token);
+      if (outcome === 'recorded' && crashes++ === 0) throw new Error('worker died after the append');
+      return outcome;
+    };
+    await engine.start();
+    await at('2030-06-27T09:00:01+08:00');
+    await waitFor('the retried job', async () => crashes >= 1 && (await jobsOf(taskId)).filter((j) => j.data.level === 'reminder').length === 0, 20_000);
+    expect((await ladderEvents(taskId)).map((e) => e.data.reminderId)).toEqual(['0:reminder']);
+    await waitFor('the deliveries', async () => (await infra.deliveries.list({ taskId })).filter((d) => d.status === 'delivered').length === 2);
+    expect(await infra.deliveries.list({ taskId })).toHaveLength(2);
+  });
+
+  it('restores every missing job by reconciliation after the queue lost its data', async () => {
+    const taskId = await newTask('2030-06-30');
+    await waitFor('the task in the read model', async () => (await infra.pool.query('SELECT 1 FROM read_models.task_states WHERE task_id = $1', [taskId])).rowCount === 1);
+    await engine.stop();
+    await obliterate(backend); // a Redis that lost its data (or a dropped queue schema)
+    queues = new JobQueues(backend);
+    engine = reminderEngineOf(infra, queues);
+    await engine.start();
+    expect(await jobsOf(taskId)).toEqual([]);
+
+    clock.set('2030-06-27T08:00:00+08:00');
+    const report = await engine.reconciliation.run();
+    expect(report.remindersRequeued).toBeGreaterThanOrEqual(1);
+    expect((await jobsOf(taskId)).map((j) => j.data.level)).toContain('reminder');
+    expect((await engine.reconciliation.run()).remindersRequeued).toBe(0); // nothing is queued twice
+
+    await at('2030-06-27T09:00:01+08:00');
+    await waitFor('the restored 提醒', async () => (await ladderEvents(taskId)).length === 1);
+  });
+
+  async function obliterate(b: QueueBackend): Promise<void> {
+    if (b.kind === 'redis') {
+      const redis = new IORedis(b.url);
+      const keys = await redis.keys(`${b.prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
+    } else {
+      const pool = new Pool({ connectionString: b.url });
+      await pool.query(`DROP SCHEMA IF EXISTS "${b.schema}" CASCADE`);
+      await pool.end();
+    }
+  }
+
+  void NOTIFICATIONS_QUEUE;
+});

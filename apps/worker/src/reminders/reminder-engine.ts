@@ -1,0 +1,81 @@
+import { Logger } from '@nestjs/common';
+import { Clock, Directory, EventStore, NotificationChannel, StreamStateCache, UserRepository } from '@zhenggai/application';
+import { PostgresCheckpointStore, PostgresDeliveries } from '@zhenggai/postgres';
+import { Pool } from 'pg';
+import { DeliveryJobs, DeliveryProcessor } from './delivery.processor';
+import { JobQueues, MAINTENANCE_QUEUE, NOTIFICATIONS_QUEUE, REMINDERS_QUEUE } from './job-queues';
+import { NotificationDispatcher } from './notification-dispatcher.reactor';
+import { ReminderFiring } from './reminder-firing.processor';
+import { ReminderJobs } from './reminder-jobs';
+import { ReminderReconciliation } from './reminder-reconciliation';
+import { ReminderRecipients } from './reminder-recipients';
+import { ReminderScheduler } from './reminder-scheduler.reactor';
+
+export interface ReminderEngineDeps {
+  readonly queues: JobQueues;
+  readonly pool: Pool;
+  readonly store: EventStore;
+  readonly directory: Directory;
+  readonly users: UserRepository;
+  readonly deliveries: PostgresDeliveries;
+  readonly channels: readonly NotificationChannel[];
+  readonly clock: Clock;
+  readonly publicUrl: string;
+  readonly reconcileEveryMs: number;
+  readonly cache?: StreamStateCache;
+  /** Jobs processed at once per queue; default 8. */
+  readonly concurrency?: number;
+}
+
+/**
+ * The reminder and escalation ladder (DESIGN.md): scheduler and dispatcher follow the event store from their
+ * checkpoints; BullMQ workers fire levels and deliver messages; a repeatable job reconciles the queue with
+ * the read model. Several workers may run this at once: every step is idempotent.
+ */
+export class ReminderEngine {
+  private readonly logger = new Logger('Reminders');
+  readonly reminderJobs: ReminderJobs;
+  readonly deliveryJobs: DeliveryJobs;
+  readonly scheduler: ReminderScheduler;
+  readonly dispatcher: NotificationDispatcher;
+  readonly firing: ReminderFiring;
+  readonly delivery: DeliveryProcessor;
+  readonly reconciliation: ReminderReconciliation;
+
+  constructor(private readonly deps: ReminderEngineDeps) {
+    const checkpoints = new PostgresCheckpointStore(deps.pool);
+    this.reminderJobs = new ReminderJobs(deps.queues.queue(REMINDERS_QUEUE));
+    this.deliveryJobs = new DeliveryJobs(deps.queues.queue(NOTIFICATIONS_QUEUE));
+    this.scheduler = new ReminderScheduler(deps.store, checkpoints, this.reminderJobs, deps.clock);
+    this.dispatcher = new NotificationDispatcher(deps.store, checkpoints, deps.directory, deps.deliveries, this.deliveryJobs, deps.publicUrl);
+    this.firing = new ReminderFiring(deps.store, new ReminderRecipients(deps.directory, deps.users), deps.clock, deps.cache);
+    this.delivery = new DeliveryProcessor(deps.deliveries, deps.channels);
+    this.reconciliation = new ReminderReconciliation(
+      deps.pool,
+      deps.store,
+      this.reminderJobs,
+      deps.deliveries,
+      this.deliveryJobs,
+      deps.clock,
+      Math.max(2 * deps.reconcileEveryMs, 3_600_000),
+    );
+  }
+
+  async start(): Promise<void> {
+    const { queues } = this.deps;
+    const concurrency = this.deps.concurrency ?? 8;
+    queues.worker(REMINDERS_QUEUE, (job, token) => this.firing.process(job as never, token), { concurrency });
+    queues.worker(NOTIFICATIONS_QUEUE, (job) => this.delivery.process(job as never), { concurrency });
+    queues.worker(MAINTENANCE_QUEUE, () => this.reconciliation.run(), { concurrency: 1 });
+    await queues.queue(MAINTENANCE_QUEUE).upsertJobScheduler('reconcile-reminders', { every: this.deps.reconcileEveryMs }, { name: 'reconcile' });
+    await this.scheduler.start();
+    await this.dispatcher.start();
+    this.logger.log(`reminders on BullMQ (${queues.backendName}), reconciling every ${Math.round(this.deps.reconcileEveryMs / 1000)} s`);
+  }
+
+  async stop(): Promise<void> {
+    await this.scheduler.stop();
+    await this.dispatcher.stop();
+    await this.deps.queues.close();
+  }
+}

@@ -1,0 +1,48 @@
+import { OwedReminder } from '@zhenggai/domain';
+import { AnyQueue, jobIdOf } from './job-queues';
+
+export interface ReminderJobData {
+  readonly taskId: string;
+  readonly deadlineVersion: number;
+  readonly level: string;
+  readonly dueAt: string;
+}
+
+/** The delayed jobs of the ladder: one per task, deadline version and level, with a deterministic id. */
+export class ReminderJobs {
+  constructor(private readonly queue: AnyQueue) {}
+
+  static idOf(taskId: string, deadlineVersion: number, level: string): string {
+    return jobIdOf('reminder', taskId, deadlineVersion, level);
+  }
+
+  /** Adds the jobs that are not queued yet; returns how many were missing. `nowMs` sets their delays. */
+  async ensure(taskId: string, owed: readonly OwedReminder[], nowMs: number): Promise<number> {
+    let added = 0;
+    for (const r of owed) {
+      const jobId = ReminderJobs.idOf(taskId, r.deadlineVersion, r.level.level);
+      if (await this.queue.getJob(jobId)) continue;
+      const data: ReminderJobData = { taskId, deadlineVersion: r.deadlineVersion, level: r.level.level, dueAt: r.dueAt };
+      await this.queue.add('fire', data, {
+        jobId,
+        delay: Math.max(0, Date.parse(r.dueAt) - nowMs),
+        attempts: 10,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: true,
+        removeOnFail: { age: 7 * 86_400 },
+      });
+      added++;
+    }
+    return added;
+  }
+
+  /** Drops queued jobs that can no longer be owed (an older deadline, a closed task). */
+  async drop(taskId: string, deadlineVersions: readonly number[], levels: readonly string[]): Promise<void> {
+    for (const version of deadlineVersions) {
+      for (const level of levels) {
+        // A job running right now cannot be removed; it will find nothing owed and record nothing.
+        await this.queue.remove(ReminderJobs.idOf(taskId, version, level)).catch(() => 0);
+      }
+    }
+  }
+}

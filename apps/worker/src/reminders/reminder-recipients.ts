@@ -1,0 +1,46 @@
+import { Directory, UserRepository } from '@zhenggai/application';
+import { AssignedRectificationTask, RecipientRole, ReminderRecipient } from '@zhenggai/domain';
+
+/**
+ * Who a ladder level reaches, resolved when it fires (a reassigned task reminds its new unit):
+ * - `unit`: the lead unit's accounts (inbox) and the unit's own channels;
+ * - `unit_head`: the lead unit's head through the unit's `head` channels, and the unit's accounts;
+ * - `assigning_office`: the inspector who assigned the task;
+ * - `supervising_leader` and `leadership`: the leader accounts (until jurisdiction scopes narrow them, issue 5).
+ * Disabled accounts are left out.
+ */
+export class ReminderRecipients {
+  constructor(
+    private readonly directory: Directory,
+    private readonly users: UserRepository,
+  ) {}
+
+  async resolve(task: AssignedRectificationTask, roles: readonly RecipientRole[]): Promise<ReminderRecipient[]> {
+    const accounts = (await this.users.list()).filter((u) => !u.disabled);
+    const unit = await this.directory.getUnit(task.leadUnitId);
+    const unitName = unit?.name ?? task.leadUnitId;
+    const recipients: ReminderRecipient[] = [];
+    const add = (r: ReminderRecipient) => {
+      if (!recipients.some((x) => x.role === r.role && x.kind === r.kind && x.id === r.id)) recipients.push(r);
+    };
+    for (const role of roles) {
+      switch (role) {
+        case 'unit':
+        case 'unit_head':
+          add({ role, kind: 'unit', id: task.leadUnitId, name: role === 'unit' ? unitName : `${unitName}${unit?.headName ? `（${unit.headName}）` : '负责人'}` });
+          for (const u of accounts.filter((a) => a.role === 'unit' && a.unitId === task.leadUnitId)) add({ role, kind: 'user', id: u.id, name: u.displayName });
+          break;
+        case 'assigning_office':
+          for (const u of accounts.filter((a) => a.id === task.assignedBy)) add({ role, kind: 'user', id: u.id, name: u.displayName });
+          break;
+        case 'supervising_leader':
+        case 'leadership':
+          for (const u of accounts.filter((a) => a.role === 'leader')) add({ role, kind: 'user', id: u.id, name: u.displayName });
+          break;
+        default:
+          role satisfies never;
+      }
+    }
+    return recipients;
+  }
+}

@@ -1,0 +1,68 @@
+import { Logger } from '@nestjs/common';
+import { Clock, EventStore, loadStream } from '@zhenggai/application';
+import { AssignedRectificationTask, rectificationTaskDecider, remindersToSchedule, taskStreamName } from '@zhenggai/domain';
+import { PostgresDeliveries } from '@zhenggai/postgres';
+import { Pool } from 'pg';
+import { DeliveryJobs } from './delivery.processor';
+import { ReminderJobs } from './reminder-jobs';
+
+export interface ReconciliationReport {
+  readonly openTasks: number;
+  readonly remindersRequeued: number;
+  readonly deliveriesRequeued: number;
+}
+
+const PAGE = 1000;
+
+/**
+ * The safety net under the queue: compares what the read model says each open task is owed (levels due
+ * within `horizonMs`, or due and not yet recorded) with the jobs that exist, and queues what is missing; and
+ * re-queues every delivery the ledger still has pending. A Redis that lost its data therefore loses no
+ * reminder, only time until the next run.
+ */
+export class ReminderReconciliation {
+  private readonly logger = new Logger('ReminderReconciliation');
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly store: EventStore,
+    private readonly reminders: ReminderJobs,
+    private readonly deliveries: PostgresDeliveries,
+    private readonly deliveryJobs: DeliveryJobs,
+    private readonly clock: Clock,
+    private readonly horizonMs: number,
+  ) {}
+
+  async run(): Promise<ReconciliationReport> {
+    const now = this.clock.now();
+    const until = now.getTime() + this.horizonMs;
+    let openTasks = 0;
+    let remindersRequeued = 0;
+    for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
+      const { rows } = await this.pool.query<{ task_id: string; state: AssignedRectificationTask }>(
+        `SELECT task_id, state FROM read_models.task_states
+          WHERE task_id > $1 AND state->>'status' NOT IN ('closed', 'cancelled')
+          ORDER BY task_id LIMIT $2`,
+        [after, PAGE],
+      );
+      for (const row of rows) {
+        openTasks++;
+        // Rows projected before ladders were pinned lack them: the stream has the whole truth.
+        const state = row.state.reminderPolicy ? row.state : (await loadStream(this.store, rectificationTaskDecider, taskStreamName(row.task_id))).state;
+        const owed = remindersToSchedule(state, now.toISOString()).filter((r) => Date.parse(r.dueAt) <= until);
+        remindersRequeued += await this.reminders.ensure(row.task_id, owed, now.getTime());
+      }
+      if (rows.length < PAGE) break;
+      after = rows[rows.length - 1].task_id;
+    }
+    let deliveriesRequeued = 0;
+    for (let batch = await this.deliveries.pending(); batch.length > 0; ) {
+      deliveriesRequeued += await this.deliveryJobs.ensure(batch.map((d) => d.id));
+      if (batch.length < 1000) break;
+      batch = [];
+    }
+    const report = { openTasks, remindersRequeued, deliveriesRequeued };
+    if (remindersRequeued + deliveriesRequeued > 0) this.logger.warn(`re-queued what the queue had lost: ${JSON.stringify(report)}`);
+    return report;
+  }
+}

@@ -1,0 +1,65 @@
+import { Logger } from '@nestjs/common';
+import { Clock, EventStore, loadStream, StoredEvent, Subscription } from '@zhenggai/application';
+import { rectificationTaskDecider, remindersToSchedule, taskStreamName } from '@zhenggai/domain';
+import { PostgresCheckpointStore } from '@zhenggai/postgres';
+import { retryUntilStopped } from './retry-until-stopped';
+import { ReminderJobs } from './reminder-jobs';
+
+export const REMINDER_SCHEDULER = 'reminder-scheduler';
+
+/** What the engine itself records on a task: it moves no deadline and closes nothing. */
+const BOOKKEEPING = new Set(['RectificationTaskReminded', 'RectificationTaskEscalated', 'RectificationTaskReminderRead']);
+
+/**
+ * Keeps the reminder queue in step with the tasks, from the event store (a checkpointed subscription, not the
+ * in-memory bus): after any change to a task it reads the task and makes sure each level still owed for the
+ * deadline in force is queued, and drops jobs of older deadlines, or all of them once the task is closed or
+ * cancelled. Every step is idempotent, so replaying events after a crash changes nothing.
+ */
+export class ReminderScheduler {
+  private readonly logger = new Logger('ReminderScheduler');
+  private subscription: Subscription | null = null;
+  private stopping = false;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly checkpoints: PostgresCheckpointStore,
+    private readonly jobs: ReminderJobs,
+    private readonly clock: Clock,
+  ) {}
+
+  async start(): Promise<void> {
+    this.stopping = false;
+    const after = await this.checkpoints.load(REMINDER_SCHEDULER);
+    this.subscription = this.store.subscribeToAll((events) => this.handle(events), {
+      after,
+      eventTypePrefixes: ['RectificationTask'],
+      onError: (error) => this.logger.error(`stopped: ${error instanceof Error ? error.stack : String(error)}`),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.subscription?.stop();
+    this.subscription = null;
+  }
+
+  async handle(events: readonly StoredEvent[]): Promise<void> {
+    const taskIds = [...new Set(events.filter((e) => !BOOKKEEPING.has(e.type)).map((e) => e.data.taskId as string).filter(Boolean))];
+    await retryUntilStopped(() => this.stopping, this.logger, async () => {
+      for (const taskId of taskIds) await this.sync(taskId);
+    });
+    if (events.length > 0) await this.checkpoints.save(REMINDER_SCHEDULER, events[events.length - 1].position);
+  }
+
+  /** Brings one task's queued jobs in line with its current state. */
+  async sync(taskId: string): Promise<void> {
+    const { state } = await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId));
+    if (state.status === 'none') return;
+    const levels = state.reminderPolicy.levels.map((l) => l.level);
+    const older = Array.from({ length: state.deadlineVersion }, (_, v) => v);
+    const open = state.status !== 'closed' && state.status !== 'cancelled';
+    await this.jobs.drop(taskId, open ? older : [...older, state.deadlineVersion], levels);
+    if (open) await this.jobs.ensure(taskId, remindersToSchedule(state, this.clock.now().toISOString()), this.clock.now().getTime());
+  }
+}
