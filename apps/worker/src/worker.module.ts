@@ -6,7 +6,7 @@ import { NotificationChannel } from '@zhenggai/application';
 import { EmailChannel, WebhookChannel } from '@zhenggai/notifications';
 import { FindingResolutionReactor } from './finding-resolution/finding-resolution.reactor';
 import { JobQueues } from './reminders/job-queues';
-import { ReminderEngine } from './reminders/reminder-engine';
+import { ReminderEngine, ReminderEngineDeps } from './reminders/reminder-engine';
 
 const REACTORS = Symbol('Reactors');
 const logger = new Logger('Worker');
@@ -21,7 +21,7 @@ interface Startable {
  * (projections commit their checkpoint with their changes, under a lease held by one process at a time).
  */
 /** The reminder ladder on BullMQ: Redis when REDIS_URL is set, else BullMQ's PostgreSQL backend on our database. */
-export function reminderEngineOf(infra: Infrastructure, queues?: JobQueues): ReminderEngine {
+export function reminderEngineOf(infra: Infrastructure, queues?: JobQueues, tuning: Pick<ReminderEngineDeps, 'lockDurationMs' | 'stalledIntervalMs'> = {}): ReminderEngine {
   const { config } = infra;
   const channels: NotificationChannel[] = [new WebhookChannel(), ...(config.smtp ? [new EmailChannel(config.smtp)] : [])];
   return new ReminderEngine({
@@ -36,6 +36,7 @@ export function reminderEngineOf(infra: Infrastructure, queues?: JobQueues): Rem
     publicUrl: config.publicUrl,
     reconcileEveryMs: config.reminderReconcileSeconds * 1000,
     cache: infra.streamCache,
+    ...tuning,
   });
 }
 

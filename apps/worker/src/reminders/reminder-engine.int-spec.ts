@@ -14,6 +14,13 @@ import { createTestDatabase, TestDatabase } from '../../../../test/support/test-
 import { JobQueues, NOTIFICATIONS_QUEUE, QueueBackend, REMINDERS_QUEUE } from './job-queues';
 import { ReminderEngine } from './reminder-engine';
 import { reminderEngineOf } from '../worker.module';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+
+const REGISTER_TS = path.resolve(__dirname, '../../../../test/support/register-ts.js');
+const CHILD = path.resolve(__dirname, 'testing/reminder-firing.child.ts');
+jest.setTimeout(60_000);
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ASSIGNED_AT = '2030-06-01T10:00:00+08:00';
@@ -71,6 +78,10 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | fal
   }
 }
 
+// A dead worker's job runs again within seconds (BullMQ's defaults wait 30 s); every engine of a test uses the
+// same, since the stalled-job check is paced by whichever worker ran it last.
+const QUICK_RECOVERY = { lockDurationMs: 2000, stalledIntervalMs: 1000 };
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // -------------------------------------------------------------------------------------------------- the suite
@@ -125,7 +136,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
   beforeEach(async () => {
     backend = backendOf(database.url);
     queues = new JobQueues(backend);
-    engine = reminderEngineOf(infra, queues);
+    engine = reminderEngineOf(infra, queues, QUICK_RECOVERY);
     await engine.start();
   });
 
@@ -244,7 +255,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     await engine.stop();
     // A worker that records the level, then dies before BullMQ hears the job finished: the job runs again.
     queues = new JobQueues(backend);
-    engine = reminderEngineOf(infra, queues);
+    engine = reminderEngineOf(infra, queues, QUICK_RECOVERY);
     const record = engine.firing.process.bind(engine.firing);
     let crashes = 0;
     engine.firing.process = async (job, token) => {
@@ -260,13 +271,52 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     expect(await infra.deliveries.list({ taskId })).toHaveLength(2);
   });
 
+  it('sends nothing twice and loses nothing when the worker process is killed in the middle of a job', async () => {
+    const taskId = await newTask('2030-06-30');
+    await engine.stop();
+    const producer = new JobQueues(backend);
+    await producer.queue(REMINDERS_QUEUE).promoteJobs();
+    await producer.close();
+
+    // Another process takes the due job, records the level and is killed before it can finish the job.
+    const child = spawn(process.execPath, ['-r', REGISTER_TS, CHILD, database.url, JSON.stringify(backend), '2030-06-27T09:00:01+08:00']);
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const { value, done } = await lines.next();
+        if (done) throw new Error('the worker process ended');
+        const line = JSON.parse(value as string);
+        if (line.error) throw new Error(line.message);
+        if (line.recorded) break;
+      }
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect((await ladderEvents(taskId)).map((e) => e.data.reminderId)).toEqual(['0:reminder']);
+
+    // Restarted, the worker finds the dead one's job stalled, runs it again, and it records nothing more.
+    clock.set('2030-06-27T09:00:01+08:00');
+    queues = new JobQueues(backend);
+    engine = reminderEngineOf(infra, queues, QUICK_RECOVERY);
+    await engine.start();
+    await waitFor('the stalled job to be finished', async () => {
+      const jobs = await jobsOf(taskId);
+      return jobs.every((j) => j.data.level !== 'reminder');
+    }, 30_000);
+    await waitFor('the deliveries', async () => (await infra.deliveries.list({ taskId })).filter((d) => d.status === 'delivered').length === 2);
+    await sleep(1000);
+    expect((await ladderEvents(taskId)).map((e) => e.data.reminderId)).toEqual(['0:reminder']);
+    expect(await infra.deliveries.list({ taskId })).toHaveLength(2);
+    expect(receivers.received.webhooks.filter((w) => JSON.stringify(w.body).includes(taskId))).toHaveLength(2);
+  });
+
   it('restores every missing job by reconciliation after the queue lost its data', async () => {
     const taskId = await newTask('2030-06-30');
     await waitFor('the task in the read model', async () => (await infra.pool.query('SELECT 1 FROM read_models.task_states WHERE task_id = $1', [taskId])).rowCount === 1);
     await engine.stop();
     await obliterate(backend); // a Redis that lost its data (or a dropped queue schema)
     queues = new JobQueues(backend);
-    engine = reminderEngineOf(infra, queues);
+    engine = reminderEngineOf(infra, queues, QUICK_RECOVERY);
     await engine.start();
     expect(await jobsOf(taskId)).toEqual([]);
 

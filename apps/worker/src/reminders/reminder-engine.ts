@@ -25,6 +25,9 @@ export interface ReminderEngineDeps {
   readonly cache?: StreamStateCache;
   /** Jobs processed at once per queue; default 8. */
   readonly concurrency?: number;
+  /** How soon a job of a dead worker runs again (BullMQ's lock duration and stalled-job check, ms). */
+  readonly lockDurationMs?: number;
+  readonly stalledIntervalMs?: number;
 }
 
 /**
@@ -63,9 +66,14 @@ export class ReminderEngine {
 
   async start(): Promise<void> {
     const { queues } = this.deps;
-    const concurrency = this.deps.concurrency ?? 8;
-    queues.worker(REMINDERS_QUEUE, (job, token) => this.firing.process(job as never, token), { concurrency });
-    queues.worker(NOTIFICATIONS_QUEUE, (job) => this.delivery.process(job as never), { concurrency });
+    const { lockDurationMs, stalledIntervalMs } = this.deps;
+    const options = {
+      concurrency: this.deps.concurrency ?? 8,
+      ...(lockDurationMs ? { lockDuration: lockDurationMs } : {}),
+      ...(stalledIntervalMs ? { stalledInterval: stalledIntervalMs } : {}),
+    };
+    queues.worker(REMINDERS_QUEUE, (job, token) => this.firing.process(job as never, token), options);
+    queues.worker(NOTIFICATIONS_QUEUE, (job) => this.delivery.process(job as never), options);
     queues.worker(MAINTENANCE_QUEUE, () => this.reconciliation.run(), { concurrency: 1 });
     await queues.queue(MAINTENANCE_QUEUE).upsertJobScheduler('reconcile-reminders', { every: this.deps.reconcileEveryMs }, { name: 'reconcile' });
     await this.scheduler.start();
