@@ -10,6 +10,7 @@ import {
   ID_GENERATOR,
   IDEMPOTENCY_STORE,
   PASSWORD_HASHER,
+  REMINDER_POLICIES,
   USE_CASE_DEPS,
   USER_REPOSITORY,
 } from '@zhenggai/application';
@@ -28,6 +29,7 @@ import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { InboxController } from './inbox/inbox.controller';
 import { InboxService } from './inbox/inbox.service';
+import { DELIVERIES, DELIVERY_RETRY, JOB_QUEUES, RemindersController } from './reminders/reminders.controller';
 import { ExecuteTaskCommandHandler } from './tasks/execute-task-command.handler';
 import { ExtensionRequestsController } from './tasks/extension-requests.controller';
 import { TaskReadService } from './tasks/task-read.service';
@@ -61,6 +63,7 @@ export class ApiModule {
         HealthController,
         ViewsController,
         InboxController,
+        RemindersController,
       ],
       providers: [
         { provide: EVENT_STORE, useValue: infra.eventStore },
@@ -72,6 +75,10 @@ export class ApiModule {
         { provide: ID_GENERATOR, useValue: infra.ids },
         { provide: DATABASE_POOL, useValue: infra.pool },
         { provide: USE_CASE_DEPS, useValue: useCaseDeps(infra) },
+        { provide: REMINDER_POLICIES, useValue: infra.reminderPolicies },
+        { provide: DELIVERIES, useValue: infra.deliveries },
+        { provide: JOB_QUEUES, useValue: infra.queues },
+        { provide: DELIVERY_RETRY, useValue: infra.config.deliveryRetry },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

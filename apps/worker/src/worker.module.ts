@@ -1,11 +1,10 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Infrastructure } from '@zhenggai/platform';
+import type { Infrastructure, JobQueues } from '@zhenggai/platform';
 import { PostgresCheckpointStore, ProjectionRunner } from '@zhenggai/postgres';
 import { allProjections } from '@zhenggai/read-models';
 import { NotificationChannel } from '@zhenggai/application';
 import { EmailChannel, WebhookChannel } from '@zhenggai/notifications';
 import { FindingResolutionReactor } from './finding-resolution/finding-resolution.reactor';
-import { JobQueues } from './reminders/job-queues';
 import { ReminderEngine, ReminderEngineDeps } from './reminders/reminder-engine';
 
 const REACTORS = Symbol('Reactors');
@@ -20,12 +19,12 @@ interface Startable {
  * Durable reactions to the event store and the read models' projections: each runs from a stored checkpoint
  * (projections commit their checkpoint with their changes, under a lease held by one process at a time).
  */
-/** The reminder ladder on BullMQ: Redis when REDIS_URL is set, else BullMQ's PostgreSQL backend on our database. */
+/** The reminder ladder on the process's BullMQ queues (Redis with REDIS_URL, else BullMQ's PostgreSQL backend). */
 export function reminderEngineOf(infra: Infrastructure, queues?: JobQueues, tuning: Pick<ReminderEngineDeps, 'lockDurationMs' | 'stalledIntervalMs'> = {}): ReminderEngine {
   const { config } = infra;
   const channels: NotificationChannel[] = [new WebhookChannel(), ...(config.smtp ? [new EmailChannel(config.smtp)] : [])];
   return new ReminderEngine({
-    queues: queues ?? new JobQueues(config.redisUrl ? { kind: 'redis', url: config.redisUrl } : { kind: 'postgres', url: infra.databaseUrl }),
+    queues: queues ?? infra.queues,
     pool: infra.pool,
     store: infra.eventStore,
     directory: infra.directory,
@@ -36,6 +35,7 @@ export function reminderEngineOf(infra: Infrastructure, queues?: JobQueues, tuni
     publicUrl: config.publicUrl,
     reconcileEveryMs: config.reminderReconcileSeconds * 1000,
     cache: infra.streamCache,
+    deliveryRetry: config.deliveryRetry,
     ...tuning,
   });
 }

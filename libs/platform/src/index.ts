@@ -5,3 +5,5 @@ export * from './bootstrap/initial-admin';
 export * from './bootstrap/run-process';
 export * from './demo/demo-directory';
 export * from './demo/demo-story';
+export * from './jobs/job-queues';
+export * from './jobs/delivery-jobs';

@@ -49,8 +49,9 @@ export class DirectoryController {
 
   @Get('units')
   @ApiOperation({ summary: 'Responsible units (责任单位) and offices' })
-  units() {
-    return this.directory.listUnits();
+  async units() {
+    // Delivery channels carry robot tokens: an admin reads them at GET /api/units/:id/channels.
+    return (await this.directory.listUnits()).map(({ channels: _channels, ...unit }) => unit);
   }
 
   @Post('units')

@@ -2,41 +2,7 @@ import { Logger } from '@nestjs/common';
 import { NotificationChannel } from '@zhenggai/application';
 import { PostgresDeliveries } from '@zhenggai/postgres';
 import { Job } from 'bullmq';
-import { AnyQueue, jobIdOf } from './job-queues';
-
-export interface DeliveryJobData {
-  readonly deliveryId: string;
-}
-
-const ATTEMPTS = 6;
-
-/** The notification queue: one job per delivery, retried with exponential backoff (5 s, 10 s, 20 s...). */
-export class DeliveryJobs {
-  constructor(private readonly queue: AnyQueue) {}
-
-  /** Queues the deliveries that have no job; returns how many were missing. */
-  async ensure(deliveryIds: readonly string[]): Promise<number> {
-    let added = 0;
-    for (const deliveryId of deliveryIds) {
-      const jobId = jobIdOf('delivery', deliveryId);
-      const existing = await this.queue.getJob(jobId);
-      if (existing) {
-        // A failed job of a delivery an admin put back in line runs again.
-        if (await existing.isFailed()) await existing.retry();
-        continue;
-      }
-      await this.queue.add('deliver', { deliveryId } satisfies DeliveryJobData, {
-        jobId,
-        attempts: ATTEMPTS,
-        backoff: { type: 'exponential', delay: 5000 },
-        removeOnComplete: true,
-        removeOnFail: { age: 30 * 86_400 },
-      });
-      added++;
-    }
-    return added;
-  }
-}
+import { DeliveryJobData } from '@zhenggai/platform';
 
 /**
  * Sends one delivery through its channel and records the outcome in the ledger. Each delivery is its own

@@ -3,7 +3,7 @@ import { ChannelAddress, Directory, EventStore, loadStream, ReminderMessage, Sto
 import { daysBetween, rectificationTaskDecider, ReminderRecipient, shanghaiDateOf, taskStreamName } from '@zhenggai/domain';
 import { NewDelivery, PostgresCheckpointStore, PostgresDeliveries } from '@zhenggai/postgres';
 import { createHash } from 'node:crypto';
-import { DeliveryJobs } from './delivery.processor';
+import { DeliveryJobs } from '@zhenggai/platform';
 import { retryUntilStopped } from './retry-until-stopped';
 
 export const NOTIFICATION_DISPATCHER = 'notification-dispatcher';

@@ -11,7 +11,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { Pool } from 'pg';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
-import { JobQueues, NOTIFICATIONS_QUEUE, QueueBackend, REMINDERS_QUEUE } from './job-queues';
+import { JobQueues, NOTIFICATIONS_QUEUE, QueueBackend, REMINDERS_QUEUE } from '@zhenggai/platform';
 import { ReminderEngine } from './reminder-engine';
 import { reminderEngineOf } from '../worker.module';
 import { spawn } from 'node:child_process';

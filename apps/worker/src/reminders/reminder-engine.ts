@@ -2,8 +2,9 @@ import { Logger } from '@nestjs/common';
 import { Clock, Directory, EventStore, NotificationChannel, StreamStateCache, UserRepository } from '@zhenggai/application';
 import { PostgresCheckpointStore, PostgresDeliveries } from '@zhenggai/postgres';
 import { Pool } from 'pg';
-import { DeliveryJobs, DeliveryProcessor } from './delivery.processor';
-import { JobQueues, MAINTENANCE_QUEUE, NOTIFICATIONS_QUEUE, REMINDERS_QUEUE } from './job-queues';
+import { DeliveryProcessor } from './delivery.processor';
+import { DeliveryJobs } from '@zhenggai/platform';
+import { JobQueues, MAINTENANCE_QUEUE, NOTIFICATIONS_QUEUE, REMINDERS_QUEUE } from '@zhenggai/platform';
 import { NotificationDispatcher } from './notification-dispatcher.reactor';
 import { ReminderFiring } from './reminder-firing.processor';
 import { ReminderJobs } from './reminder-jobs';
@@ -27,6 +28,7 @@ export interface ReminderEngineDeps {
   readonly concurrency?: number;
   /** How soon a job of a dead worker runs again (BullMQ's lock duration and stalled-job check, ms). */
   readonly lockDurationMs?: number;
+  readonly deliveryRetry?: { readonly attempts: number; readonly backoffMs: number };
   readonly stalledIntervalMs?: number;
 }
 
@@ -48,7 +50,7 @@ export class ReminderEngine {
   constructor(private readonly deps: ReminderEngineDeps) {
     const checkpoints = new PostgresCheckpointStore(deps.pool);
     this.reminderJobs = new ReminderJobs(deps.queues.queue(REMINDERS_QUEUE));
-    this.deliveryJobs = new DeliveryJobs(deps.queues.queue(NOTIFICATIONS_QUEUE));
+    this.deliveryJobs = new DeliveryJobs(deps.queues.queue(NOTIFICATIONS_QUEUE), deps.deliveryRetry);
     this.scheduler = new ReminderScheduler(deps.store, checkpoints, this.reminderJobs, deps.clock);
     this.dispatcher = new NotificationDispatcher(deps.store, checkpoints, deps.directory, deps.deliveries, this.deliveryJobs, deps.publicUrl);
     this.firing = new ReminderFiring(deps.store, new ReminderRecipients(deps.directory, deps.users), deps.clock, deps.cache);

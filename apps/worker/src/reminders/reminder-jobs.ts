@@ -1,5 +1,5 @@
 import { OwedReminder } from '@zhenggai/domain';
-import { AnyQueue, jobIdOf } from './job-queues';
+import { AnyQueue, jobIdOf } from '@zhenggai/platform';
 
 export interface ReminderJobData {
   readonly taskId: string;

@@ -3,7 +3,7 @@ import { Clock, EventStore, loadStream } from '@zhenggai/application';
 import { AssignedRectificationTask, rectificationTaskDecider, remindersToSchedule, taskStreamName } from '@zhenggai/domain';
 import { PostgresDeliveries } from '@zhenggai/postgres';
 import { Pool } from 'pg';
-import { DeliveryJobs } from './delivery.processor';
+import { DeliveryJobs } from '@zhenggai/platform';
 import { ReminderJobs } from './reminder-jobs';
 
 export interface ReconciliationReport {

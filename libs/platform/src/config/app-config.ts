@@ -23,6 +23,8 @@ export interface AppConfig {
   readonly redisUrl: string | null;
   /** How often the reminder reconciliation compares what is owed with what is queued. */
   readonly reminderReconcileSeconds: number;
+  /** Attempts per external delivery, and the first wait between them (doubling each time). */
+  readonly deliveryRetry: { attempts: number; backoffMs: number };
   /** E-mail for reminders: an SMTP URL (`smtp://user:pass@host:587`, `smtps://...`) and the sender. */
   readonly smtp: { url: string; from: string } | null;
   /** The address people open the app at, for links in reminders. */
@@ -111,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     reminders: flag('REMINDERS', true),
     redisUrl,
     reminderReconcileSeconds: integer('REMINDER_RECONCILE_SECONDS', 600, 5, 86_400)!,
+    deliveryRetry: { attempts: integer('DELIVERY_ATTEMPTS', 6, 1, 50)!, backoffMs: integer('DELIVERY_BACKOFF_MS', 5000, 10, 3_600_000)! },
     smtp: smtpUrl && mailFrom ? { url: smtpUrl, from: mailFrom } : null,
     publicUrl: publicUrl.replace(/\/+$/, ''),
   };

@@ -35,6 +35,7 @@ import {
 } from '@zhenggai/postgres';
 import { Pool } from 'pg';
 import { AppConfig } from '../config/app-config';
+import { JobQueues } from '../jobs/job-queues';
 import { ScryptPasswordHasher } from '../security/scrypt-password-hasher';
 
 /** The adapters one process works with, wired from configuration. Closed in reverse order of opening. */
@@ -49,6 +50,8 @@ export interface Infrastructure {
   readonly directory: Directory;
   readonly reminderPolicies: PostgresReminderPolicies;
   readonly deliveries: PostgresDeliveries;
+  /** BullMQ: on Redis with REDIS_URL, else on BullMQ's PostgreSQL backend in this database (schema bullmq). */
+  readonly queues: JobQueues;
   readonly passwordHasher: PasswordHasher;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -89,6 +92,8 @@ export async function startInfrastructure(
     await migrate(pool, allMigrations);
     const eventStore = new PostgresEventStore(pool);
     closers.push(() => eventStore.close());
+    const queues = new JobQueues(config.redisUrl ? { kind: 'redis', url: config.redisUrl } : { kind: 'postgres', url: databaseUrl });
+    closers.push(() => queues.close());
     return {
       config,
       embedded: config.databaseUrl === null,
@@ -100,6 +105,7 @@ export async function startInfrastructure(
       directory: new PostgresDirectory(pool),
       reminderPolicies: new PostgresReminderPolicies(pool),
       deliveries: new PostgresDeliveries(pool),
+      queues,
       passwordHasher: new ScryptPasswordHasher(),
       clock: overrides.clock ?? new SystemClock(),
       ids: overrides.ids ?? new RandomUuidGenerator(),

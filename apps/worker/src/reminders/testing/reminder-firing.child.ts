@@ -3,8 +3,7 @@
 // the firing worker, with the clock standing at <now>; after a job has recorded its level it prints
 // { recorded: <reminderId> } and waits, before BullMQ hears that the job finished, to be killed.
 import { ManualClock } from '@zhenggai/application';
-import { loadConfig, startInfrastructure } from '@zhenggai/platform';
-import { JobQueues, QueueBackend, REMINDERS_QUEUE } from '../job-queues';
+import { JobQueues, loadConfig, QueueBackend, REMINDERS_QUEUE, startInfrastructure } from '@zhenggai/platform';
 import { ReminderFiring } from '../reminder-firing.processor';
 import { ReminderJobData } from '../reminder-jobs';
 import { ReminderRecipients } from '../reminder-recipients';

@@ -1,0 +1,105 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DIRECTORY, Directory, EVENT_STORE, EventStore, loadStream, REMINDER_POLICIES, ReminderPolicySource } from '@zhenggai/application';
+import { Actor, campaignDecider, campaignStreamName, DEFAULT_REMINDER_POLICY, NotFoundError, ValidationError, validateReminderLevels } from '@zhenggai/domain';
+import { DeliveryJobs, JobQueues, NOTIFICATIONS_QUEUE } from '@zhenggai/platform';
+import { DeliveryStatus, PostgresDeliveries } from '@zhenggai/postgres';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { Roles } from '../auth/roles.decorator';
+import { ProblemException } from '../http/problem-details';
+import { maskedChannel, validateUnitChannels } from './unit-channels.validation';
+
+export const DELIVERIES = Symbol('Deliveries');
+export const JOB_QUEUES = Symbol('JobQueues');
+export const DELIVERY_RETRY = Symbol('DeliveryRetry');
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed'];
+
+/**
+ * The reminder ladder as data (催办规则: the default and per campaign), where each unit is reached (webhook
+ * robots, e-mail), and the delivery ledger with its failures, which an admin can send again.
+ */
+@ApiTags('reminders')
+@ApiBearerAuth()
+@Controller('api')
+export class RemindersController {
+  private readonly deliveryJobs: DeliveryJobs;
+
+  constructor(
+    @Inject(REMINDER_POLICIES) private readonly policies: ReminderPolicySource,
+    @Inject(DIRECTORY) private readonly directory: Directory,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(DELIVERIES) private readonly deliveries: PostgresDeliveries,
+    @Inject(JOB_QUEUES) queues: JobQueues,
+    @Inject(DELIVERY_RETRY) retry: { attempts: number; backoffMs: number },
+  ) {
+    this.deliveryJobs = new DeliveryJobs(queues.queue(NOTIFICATIONS_QUEUE), retry);
+  }
+
+  @Get('reminder-policies')
+  @ApiOperation({ summary: 'The reminder ladders in force: `default` and one per campaign that has its own' })
+  listPolicies() {
+    return this.policies.list();
+  }
+
+  @Put('reminder-policies/:id')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Defines the next version of a ladder (`default`, or a campaign id); tasks already assigned keep theirs' })
+  async definePolicy(@Param('id') id: string, @Body() body: Record<string, unknown>, @CurrentActor() actor: Actor) {
+    if (id !== DEFAULT_REMINDER_POLICY.id) {
+      if (!UUID.test(id)) throw new ValidationError('id', 'a policy is `default` or a campaign id');
+      const { state } = await loadStream(this.store, campaignDecider, campaignStreamName(id));
+      if (state.status === 'none') throw new NotFoundError('Campaign', id);
+    }
+    const name = typeof body?.name === 'string' ? body.name.trim() : '';
+    if (name === '' || name.length > 100) throw new ValidationError('name', 'name must be 1 to 100 characters');
+    return this.policies.define(id, name, validateReminderLevels(body?.levels), actor.username);
+  }
+
+  @Get('units/:id/channels')
+  @Roles('admin')
+  @ApiOperation({ summary: "A unit's delivery channels (tokens and secrets masked)" })
+  async unitChannels(@Param('id', ParseUUIDPipe) id: string) {
+    const unit = await this.directory.getUnit(id);
+    if (!unit) throw new NotFoundError('Unit', id);
+    return { unitId: id, channels: (unit.channels ?? []).map(maskedChannel) };
+  }
+
+  @Put('units/:id/channels')
+  @Roles('admin')
+  @ApiOperation({ summary: "Replaces a unit's delivery channels: webhook robots (json, dingtalk, wecom, feishu) and e-mail, for the unit or its head" })
+  async setUnitChannels(@Param('id', ParseUUIDPipe) id: string, @Body() body: Record<string, unknown>) {
+    if (!(await this.directory.getUnit(id))) throw new NotFoundError('Unit', id);
+    const channels = validateUnitChannels(body);
+    await this.directory.setUnitChannels(id, channels);
+    return { unitId: id, channels: channels.map(maskedChannel) };
+  }
+
+  @Get('admin/deliveries')
+  @Roles('admin')
+  @ApiOperation({ summary: 'The delivery ledger, newest first: `status=failed` lists what did not arrive' })
+  async listDeliveries(@Query('status') status?: string, @Query('taskId') taskId?: string, @Query('limit') limit?: string) {
+    if (status !== undefined && !STATUSES.includes(status as DeliveryStatus)) throw new ValidationError('status', `status must be one of ${STATUSES.join(', ')}`);
+    if (taskId !== undefined && !UUID.test(taskId)) throw new ValidationError('taskId', 'taskId must be a UUID');
+    const n = limit === undefined ? 100 : Number(limit);
+    if (!Number.isInteger(n) || n < 1 || n > 1000) throw new ValidationError('limit', 'limit must be a whole number from 1 to 1000');
+    const items = await this.deliveries.list({ status: status as DeliveryStatus | undefined, taskId, limit: n });
+    return { items: items.map((d) => ({ ...d, address: d.address.kind === 'webhook' ? maskedChannel({ ...d.address, audience: 'unit' }) : d.address })) };
+  }
+
+  @Post('admin/deliveries/:id/retry')
+  @Roles('admin')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Sends a failed delivery again' })
+  async retryDelivery(@Param('id') id: string) {
+    const existing = await this.deliveries.get(id);
+    if (!existing) throw new NotFoundError('Delivery', id);
+    if (existing.status !== 'failed') {
+      throw ProblemException.of(409, 'DELIVERY_NOT_FAILED', 'Only a failed delivery is sent again', `delivery ${id} is ${existing.status}`);
+    }
+    await this.deliveries.reopen(id);
+    await this.deliveryJobs.ensure([id]);
+    return { id, status: 'pending' };
+  }
+}

@@ -1,0 +1,37 @@
+import { AnyQueue, jobIdOf } from './job-queues';
+
+export interface DeliveryJobData {
+  readonly deliveryId: string;
+}
+
+/** The notification queue: one job per delivery, retried with exponential backoff (5 s, 10 s, 20 s...). */
+export class DeliveryJobs {
+  constructor(
+    private readonly queue: AnyQueue,
+    private readonly retry: { readonly attempts: number; readonly backoffMs: number } = { attempts: 6, backoffMs: 5000 },
+  ) {}
+
+  /** Queues the deliveries that have no job; returns how many were missing. */
+  async ensure(deliveryIds: readonly string[]): Promise<number> {
+    let added = 0;
+    for (const deliveryId of deliveryIds) {
+      const jobId = jobIdOf('delivery', deliveryId);
+      const existing = await this.queue.getJob(jobId);
+      if (existing) {
+        // A failed job of a delivery an admin put back in line runs again.
+        if (await existing.isFailed()) await existing.retry();
+        continue;
+      }
+      await this.queue.add('deliver', { deliveryId } satisfies DeliveryJobData, {
+        jobId,
+        attempts: this.retry.attempts,
+        backoff: { type: 'exponential', delay: this.retry.backoffMs },
+        removeOnComplete: true,
+        removeOnFail: { age: 30 * 86_400 },
+      });
+      added++;
+    }
+    return added;
+  }
+}
+
