@@ -9,6 +9,7 @@ import { createApiApp } from '../apps/api/src/create-api-app';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { closedLoop, percentile, Sample, timed } from './closed-loop';
 import { benchmarkReadSide } from './projection-benchmark';
+import { benchmarkReminders } from './reminder-benchmark';
 
 /**
  * `npm run bench`: the write path's throughput and latency over HTTP, next to the raw rate of the store it sits on.
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
     const http = !runs('http') ? null : report('HTTP commands: assign + accept + progress', await httpRate(base));
     if (raw && http) console.log(`\nHTTP rate / raw rate: ${(http.rate / raw.rate).toFixed(2)} (target ≥ 0.50)   HTTP p99: ${http.p99.toFixed(1)} ms (target < 50 ms)`);
     await app.close();
+    if (runs('reminders')) await benchmarkReminders(infra, Number(process.env.BENCH_REMINDERS ?? 3000), Number(process.env.BENCH_REMINDER_WINDOW ?? 10));
     if (runs('read')) await benchmarkReadSide(infra, infra.databaseUrl, Number(process.env.BENCH_TASKS ?? 100_000));
   } finally {
     await infra.close();

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { ChannelAddress, Directory, EventStore, loadStream, ReminderMessage, StoredEvent, Subscription, UnitChannel } from '@zhenggai/application';
-import { daysBetween, rectificationTaskDecider, ReminderRecipient, shanghaiDateOf, taskStreamName } from '@zhenggai/domain';
+import { ChannelAddress, Directory, EventStore, ReminderMessage, StoredEvent, Subscription, UnitChannel } from '@zhenggai/application';
+import { daysBetween, ReminderRecipient, shanghaiDateOf } from '@zhenggai/domain';
 import { NewDelivery, PostgresCheckpointStore, PostgresDeliveries } from '@zhenggai/postgres';
 import { createHash } from 'node:crypto';
 import { DeliveryJobs } from '@zhenggai/platform';
@@ -46,21 +46,20 @@ export class NotificationDispatcher {
 
   async handle(events: readonly StoredEvent[]): Promise<void> {
     await retryUntilStopped(() => this.stopping, this.logger, async () => {
-      for (const event of events) {
-        const pending = await this.deliveries.record(await this.deliveriesOf(event));
-        await this.jobs.ensure(pending.map((d) => d.id));
-      }
+      const wanted: NewDelivery[] = [];
+      for (const event of events) wanted.push(...(await this.deliveriesOf(event)));
+      const pending = await this.deliveries.record(wanted);
+      await this.jobs.enqueue(pending.map((d) => d.id));
     });
     if (events.length > 0) await this.checkpoints.save(NOTIFICATION_DISPATCHER, events[events.length - 1].position);
   }
 
   private async deliveriesOf(event: StoredEvent): Promise<NewDelivery[]> {
-    const data = event.data as { taskId: string; reminderId: string; level: string; label: string; deadline: string; dueAt: string; recipients: ReminderRecipient[] };
+    const data = event.data as { taskId: string; title: string; regionId: string; reminderId: string; level: string; label: string; deadline: string; dueAt: string; recipients: ReminderRecipient[] };
     const unitRecipients = data.recipients.filter((r) => r.kind === 'unit');
     if (unitRecipients.length === 0) return [];
-    const { state } = await loadStream(this.store, rectificationTaskDecider, taskStreamName(data.taskId));
-    const title = state.status === 'none' ? data.taskId : state.title;
-    const region = state.status === 'none' ? null : await this.directory.getRegion(state.regionId);
+    const title = data.title;
+    const region = await this.directory.getRegion(data.regionId);
     const deliveries: NewDelivery[] = [];
     for (const recipient of unitRecipients) {
       const unit = await this.directory.getUnit(recipient.id);

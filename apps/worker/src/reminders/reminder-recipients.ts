@@ -1,4 +1,4 @@
-import { Directory, UserRepository } from '@zhenggai/application';
+import { Directory, UserAccount, UserRepository } from '@zhenggai/application';
 import { AssignedRectificationTask, RecipientRole, ReminderRecipient } from '@zhenggai/domain';
 
 /**
@@ -10,13 +10,26 @@ import { AssignedRectificationTask, RecipientRole, ReminderRecipient } from '@zh
  * Disabled accounts are left out.
  */
 export class ReminderRecipients {
+  private accounts: { list: Promise<UserAccount[]>; until: number } | null = null;
+
   constructor(
     private readonly directory: Directory,
     private readonly users: UserRepository,
+    private readonly accountsTtlMs = 5000,
   ) {}
 
+  /** The enabled accounts, read at most every few seconds (a burst of reminders at 09:00 asks thousands of times). */
+  private enabledAccounts(): Promise<UserAccount[]> {
+    if (!this.accounts || this.accounts.until < Date.now()) {
+      const list = this.users.list().then((all) => all.filter((u) => !u.disabled));
+      list.catch(() => (this.accounts = null));
+      this.accounts = { list, until: Date.now() + this.accountsTtlMs };
+    }
+    return this.accounts.list;
+  }
+
   async resolve(task: AssignedRectificationTask, roles: readonly RecipientRole[]): Promise<ReminderRecipient[]> {
-    const accounts = (await this.users.list()).filter((u) => !u.disabled);
+    const accounts = await this.enabledAccounts();
     const unit = await this.directory.getUnit(task.leadUnitId);
     const unitName = unit?.name ?? task.leadUnitId;
     const recipients: ReminderRecipient[] = [];

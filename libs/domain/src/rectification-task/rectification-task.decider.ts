@@ -368,6 +368,8 @@ function recordReminder(command: RecordTaskReminder, state: RectificationTaskSta
   if (!owed || Date.parse(owed.dueAt) > Date.parse(now)) return [];
   const recorded = {
     taskId: state.taskId,
+    title: state.title,
+    regionId: state.regionId,
     reminderId: owed.reminderId,
     level: owed.level.level,
     label: owed.level.label,

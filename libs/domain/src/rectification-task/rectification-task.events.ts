@@ -90,6 +90,9 @@ export interface ReminderRecipient {
 
 interface ReminderRecordedData {
   taskId: string;
+  /** What the task is about and where, as the message says it (the title may change later; this is what was sent). */
+  title: string;
+  regionId: string;
   /** `<deadlineVersion>:<level>`: the level is recorded once per deadline. */
   reminderId: string;
   level: string;

@@ -48,6 +48,8 @@ const reminded = (level = 'reminder', label = '提醒', deadline = '2018-09-30',
   type: 'RectificationTaskReminded',
   data: {
     taskId: TASK_ID,
+    title: '蔡郢村危房改造',
+    regionId: 'region-caiying',
     reminderId: `${deadlineVersion}:${level}`,
     level,
     label,

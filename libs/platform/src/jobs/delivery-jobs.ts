@@ -11,7 +11,23 @@ export class DeliveryJobs {
     private readonly retry: { readonly attempts: number; readonly backoffMs: number } = { attempts: 6, backoffMs: 5000 },
   ) {}
 
-  /** Queues the deliveries that have no job; returns how many were missing. */
+  /** Queues new deliveries in one round trip (a delivery that has a job keeps it). */
+  async enqueue(deliveryIds: readonly string[]): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    await this.queue.addBulk(deliveryIds.map((deliveryId) => ({ name: 'deliver', data: { deliveryId } satisfies DeliveryJobData, opts: this.jobOptions(deliveryId) })));
+  }
+
+  private jobOptions(deliveryId: string) {
+    return {
+      jobId: jobIdOf('delivery', deliveryId),
+      attempts: this.retry.attempts,
+      backoff: { type: 'exponential' as const, delay: this.retry.backoffMs },
+      removeOnComplete: true,
+      removeOnFail: { age: 30 * 86_400 },
+    };
+  }
+
+  /** Queues the deliveries that have no job (and runs again a failed one); returns how many were missing. */
   async ensure(deliveryIds: readonly string[]): Promise<number> {
     let added = 0;
     for (const deliveryId of deliveryIds) {
@@ -22,13 +38,7 @@ export class DeliveryJobs {
         if (await existing.isFailed()) await existing.retry();
         continue;
       }
-      await this.queue.add('deliver', { deliveryId } satisfies DeliveryJobData, {
-        jobId,
-        attempts: this.retry.attempts,
-        backoff: { type: 'exponential', delay: this.retry.backoffMs },
-        removeOnComplete: true,
-        removeOnFail: { age: 30 * 86_400 },
-      });
+      await this.queue.add('deliver', { deliveryId } satisfies DeliveryJobData, this.jobOptions(deliveryId));
       added++;
     }
     return added;

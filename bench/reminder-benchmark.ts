@@ -1,0 +1,163 @@
+import { ManualClock, NotificationChannel } from '@zhenggai/application';
+import { levelDueAt, owedReminders, ReminderPolicy, taskStreamName, rectificationTaskDecider, foldEvents, RectificationTaskEvent } from '@zhenggai/domain';
+import { Infrastructure, JobQueues, QueueBackend } from '@zhenggai/platform';
+import { WebhookChannel } from '@zhenggai/notifications';
+import { PostgresCheckpointStore } from '@zhenggai/postgres';
+import IORedis from 'ioredis';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ReminderEngine } from '../apps/worker/src/reminders/reminder-engine';
+import { REMINDER_SCHEDULER } from '../apps/worker/src/reminders/reminder-scheduler.reactor';
+import { NOTIFICATION_DISPATCHER } from '../apps/worker/src/reminders/notification-dispatcher.reactor';
+import { percentile } from './closed-loop';
+
+const LADDER: ReminderPolicy = {
+  id: 'bench',
+  version: 1,
+  name: 'bench',
+  levels: [{ level: 'due_today', label: '到期提醒', kind: 'reminder', offset: { days: 0, hourOfDay: 9 }, recipients: ['unit'] }],
+};
+const DEADLINE = '2030-01-01';
+
+/**
+ * Reminders (issue 4), on each backend: how many ladder jobs per second are scheduled, and how fast and how
+ * late they are delivered. TASKS open tasks each owe one level; their jobs are queued due at instants spread
+ * evenly over WINDOW seconds; each is fired (the task re-read, the level recorded as an event), dispatched
+ * and delivered to a webhook receiver on this machine. The delay is from the instant a job was due to the
+ * moment its webhook arrived. Targets: p99 under 2 s on Redis and 5 s on PostgreSQL.
+ */
+export async function benchmarkReminders(infra: Infrastructure, tasks: number, windowSeconds: number): Promise<void> {
+  const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const backends: Array<[string, QueueBackend, number]> = [];
+  if (await reachable(redisUrl)) backends.push(['Redis', { kind: 'redis', url: redisUrl, prefix: `zg-bench-${randomBytes(4).toString('hex')}` }, 2000]);
+  else console.log(`\nreminders: no Redis at ${redisUrl} (BENCH_REDIS_URL), measuring PostgreSQL only`);
+  backends.push(['PostgreSQL', { kind: 'postgres', url: infra.databaseUrl, schema: `bullmq_bench_${randomBytes(4).toString('hex')}` }, 5000]);
+
+  console.log(`\nreminders — ${tasks.toLocaleString()} tasks, each owing one level, due spread over ${windowSeconds} s, delivered to a local webhook\n`);
+  for (const [name, backend, targetMs] of backends) await benchmarkBackend(infra, name, backend, targetMs, tasks, windowSeconds);
+}
+
+async function benchmarkBackend(infra: Infrastructure, name: string, backend: QueueBackend, targetMs: number, tasks: number, windowSeconds: number): Promise<void> {
+  const arrived = new Map<string, number>();
+  const receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const at = Date.now();
+      const taskId = JSON.parse(Buffer.concat(chunks).toString('utf8')).taskId as string;
+      if (!arrived.has(taskId)) arrived.set(taskId, at);
+      res.writeHead(200).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const webhook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+
+  const regionId = (await infra.directory.listRegions())[0]!.id;
+  const unitId = randomUUID();
+  await infra.directory.addUnit({ id: unitId, name: `基准单位 ${unitId.slice(0, 8)}`, regionId, headName: null, contact: null, channels: [{ kind: 'webhook', url: webhook, format: 'json', audience: 'unit' }] });
+  const taskIds = await writeOpenTasks(infra, unitId, regionId, tasks);
+
+  const clock = new ManualClock('2030-01-02T00:00:00+08:00'); // after every due instant: a job never waits on the clock
+  const queues = new JobQueues(backend);
+  const channels: NotificationChannel[] = [new WebhookChannel()];
+  const engine = new ReminderEngine({
+    queues,
+    pool: infra.pool,
+    store: infra.eventStore,
+    directory: infra.directory,
+    users: infra.users,
+    deliveries: infra.deliveries,
+    channels,
+    clock,
+    publicUrl: 'http://localhost',
+    reconcileEveryMs: 3_600_000,
+    concurrency: 16,
+  });
+  // The scheduler and dispatcher start at the head of the store: the bench queues the jobs itself.
+  const head = (await infra.pool.query<{ p: string }>('SELECT coalesce(max(global_position), 0) AS p FROM events')).rows[0]!.p;
+  const checkpoints = new PostgresCheckpointStore(infra.pool);
+  await checkpoints.save(REMINDER_SCHEDULER, BigInt(head));
+  await checkpoints.save(NOTIFICATION_DISPATCHER, BigInt(head));
+
+  // Scheduling: one delayed job per task, due at an instant of the window.
+  const owed = owedReminders(foldEvents(rectificationTaskDecider, [assignedEvent(taskIds[0]!, unitId, regionId)]))[0]!;
+  const dueMs = Date.parse(levelDueAt(DEADLINE, LADDER.levels[0]!));
+  const dueAt = new Map<string, number>();
+  const scheduleStart = Date.now();
+  const firstDue = scheduleStart + 5000 + Math.ceil(tasks / 500) * 1000; // after scheduling has finished
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      for (let i = next++; i < tasks; i = next++) {
+        const due = firstDue + Math.floor((i * windowSeconds * 1000) / tasks);
+        dueAt.set(taskIds[i]!, due);
+        await engine.reminderJobs.ensure(taskIds[i]!, [owed], dueMs - (due - Date.now()));
+      }
+    }),
+  );
+  const scheduleSeconds = (Date.now() - scheduleStart) / 1000;
+
+  await engine.start();
+  const until = Date.now() + windowSeconds * 1000 + 120_000 + (firstDue - Date.now());
+  while (arrived.size < tasks && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+  const delays = taskIds.filter((id) => arrived.has(id)).map((id) => arrived.get(id)! - dueAt.get(id)!).sort((a, b) => a - b);
+  const first = Math.min(...arrived.values());
+  const last = Math.max(...arrived.values());
+  await engine.stop();
+  await new Promise((resolve) => receiver.close(resolve));
+  await dropQueue(backend);
+
+  const lost = tasks - arrived.size;
+  console.log(`${`${name}: scheduled`.padEnd(44)} ${(tasks / scheduleSeconds).toFixed(0).padStart(7)} jobs/s`);
+  console.log(
+    `${`${name}: fired, recorded and delivered`.padEnd(44)} ${(arrived.size / Math.max(0.001, (last - first) / 1000)).toFixed(0).padStart(7)} /s (offered ${(tasks / windowSeconds).toFixed(0)}/s)` +
+      `   delay p50 ${percentile(delays, 50).toFixed(0)} ms   p99 ${percentile(delays, 99).toFixed(0)} ms (target < ${targetMs} ms)${lost ? `   ${lost} NOT DELIVERED` : ''}`,
+  );
+}
+
+function assignedEvent(taskId: string, unitId: string, regionId: string): RectificationTaskEvent {
+  return {
+    type: 'RectificationTaskAssigned',
+    data: { taskId, findingId: randomUUID(), title: '基准任务', regionId, category: 'bench', leadUnitId: unitId, cooperatingUnitIds: [], deadline: DEADLINE, measures: '整改', target: null, campaignId: null, assignedBy: randomUUID(), reminderPolicy: LADDER },
+  };
+}
+
+async function writeOpenTasks(infra: Infrastructure, unitId: string, regionId: string, tasks: number): Promise<string[]> {
+  const ids = Array.from({ length: tasks }, () => randomUUID());
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = next++; i < tasks; i = next++) {
+        const event = assignedEvent(ids[i]!, unitId, regionId);
+        await infra.eventStore.appendToStream(taskStreamName(ids[i]!), [{ ...event, metadata: { actor: { username: 'bench' }, occurredAt: '2029-12-01T00:00:00.000Z' } }], { expectedRevision: 'no_stream' });
+      }
+    }),
+  );
+  return ids;
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const redis = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function dropQueue(backend: QueueBackend): Promise<void> {
+  if (backend.kind === 'redis') {
+    const redis = new IORedis(backend.url);
+    const keys = await redis.keys(`${backend.prefix}:*`);
+    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+    await redis.quit();
+  }
+}
+
+
