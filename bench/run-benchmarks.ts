@@ -63,7 +63,7 @@ function report(name: string, sample: Sample): { rate: number; p50: number; p99:
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'zhenggai-bench-'));
   const databaseUrl = process.env.BENCH_DATABASE_URL;
-  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl, JWT_SECRET: randomUUID() + randomUUID() } : {}) });
+  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, REMINDERS: process.env.BENCH_REMINDERS_IN_APP ?? 'on', ...(databaseUrl ? { DATABASE_URL: databaseUrl, JWT_SECRET: randomUUID() + randomUUID() } : {}) });
   const infra = await startInfrastructure(config);
   try {
     await seedDemo(infra);

@@ -16,21 +16,34 @@ export class ReminderJobs {
     return jobIdOf('reminder', taskId, deadlineVersion, level);
   }
 
-  /** Adds the jobs that are not queued yet; returns how many were missing. `nowMs` sets their delays. */
+  /** Queues the jobs in one round trip; a job already queued keeps its place. `nowMs` sets their delays. */
+  async schedule(taskId: string, owed: readonly OwedReminder[], nowMs: number): Promise<void> {
+    if (owed.length === 0) return;
+    await this.queue.addBulk(owed.map((r) => ({ name: 'fire', data: this.dataOf(taskId, r), opts: this.optionsOf(taskId, r, nowMs) })));
+  }
+
+  private dataOf(taskId: string, r: OwedReminder): ReminderJobData {
+    return { taskId, deadlineVersion: r.deadlineVersion, level: r.level.level, dueAt: r.dueAt };
+  }
+
+  private optionsOf(taskId: string, r: OwedReminder, nowMs: number) {
+    return {
+      jobId: ReminderJobs.idOf(taskId, r.deadlineVersion, r.level.level),
+      delay: Math.max(0, Date.parse(r.dueAt) - nowMs),
+      attempts: 10,
+      backoff: { type: 'exponential' as const, delay: 1000 },
+      removeOnComplete: true,
+      removeOnFail: { age: 7 * 86_400 },
+    };
+  }
+
+  /** Adds the jobs that are not queued yet, one by one; returns how many were missing (the reconciliation's count). */
   async ensure(taskId: string, owed: readonly OwedReminder[], nowMs: number): Promise<number> {
     let added = 0;
     for (const r of owed) {
       const jobId = ReminderJobs.idOf(taskId, r.deadlineVersion, r.level.level);
       if (await this.queue.getJob(jobId)) continue;
-      const data: ReminderJobData = { taskId, deadlineVersion: r.deadlineVersion, level: r.level.level, dueAt: r.dueAt };
-      await this.queue.add('fire', data, {
-        jobId,
-        delay: Math.max(0, Date.parse(r.dueAt) - nowMs),
-        attempts: 10,
-        backoff: { type: 'exponential', delay: 1000 },
-        removeOnComplete: true,
-        removeOnFail: { age: 7 * 86_400 },
-      });
+      await this.queue.add('fire', this.dataOf(taskId, r), this.optionsOf(taskId, r, nowMs));
       added++;
     }
     return added;

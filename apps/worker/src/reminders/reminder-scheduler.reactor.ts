@@ -7,8 +7,18 @@ import { ReminderJobs } from './reminder-jobs';
 
 export const REMINDER_SCHEDULER = 'reminder-scheduler';
 
-/** What the engine itself records on a task: it moves no deadline and closes nothing. */
-const BOOKKEEPING = new Set(['RectificationTaskReminded', 'RectificationTaskEscalated', 'RectificationTaskReminderRead']);
+/**
+ * The events after which a task may owe other levels: it is assigned, its deadline moves (an extension, a
+ * reopening), or it ends. The rest (accepting, reporting, reminders themselves...) change nothing owed, and
+ * recipients are resolved when a level fires.
+ */
+const SCHEDULE_CHANGING = new Set([
+  'RectificationTaskAssigned',
+  'RectificationTaskExtensionApproved',
+  'RectificationTaskReopened',
+  'RectificationTaskVerified',
+  'RectificationTaskCancelled',
+]);
 
 /**
  * Keeps the reminder queue in step with the tasks, from the event store (a checkpointed subscription, not the
@@ -33,7 +43,7 @@ export class ReminderScheduler {
     const after = await this.checkpoints.load(REMINDER_SCHEDULER);
     this.subscription = this.store.subscribeToAll((events) => this.handle(events), {
       after,
-      eventTypePrefixes: ['RectificationTask'],
+      eventTypePrefixes: [...SCHEDULE_CHANGING],
       onError: (error) => this.logger.error(`stopped: ${error instanceof Error ? error.stack : String(error)}`),
     });
   }
@@ -45,7 +55,7 @@ export class ReminderScheduler {
   }
 
   async handle(events: readonly StoredEvent[]): Promise<void> {
-    const taskIds = [...new Set(events.filter((e) => !BOOKKEEPING.has(e.type)).map((e) => e.data.taskId as string).filter(Boolean))];
+    const taskIds = [...new Set(events.filter((e) => SCHEDULE_CHANGING.has(e.type)).map((e) => e.data.taskId as string).filter(Boolean))];
     await retryUntilStopped(() => this.stopping, this.logger, async () => {
       for (const taskId of taskIds) await this.sync(taskId);
     });
@@ -59,7 +69,8 @@ export class ReminderScheduler {
     const levels = state.reminderPolicy.levels.map((l) => l.level);
     const older = Array.from({ length: state.deadlineVersion }, (_, v) => v);
     const open = state.status !== 'closed' && state.status !== 'cancelled';
-    await this.jobs.drop(taskId, open ? older : [...older, state.deadlineVersion], levels);
-    if (open) await this.jobs.ensure(taskId, remindersToSchedule(state, this.clock.now().toISOString()), this.clock.now().getTime());
+    const ended = open ? older : [...older, state.deadlineVersion];
+    if (ended.length > 0) await this.jobs.drop(taskId, ended, levels);
+    if (open) await this.jobs.schedule(taskId, remindersToSchedule(state, this.clock.now().toISOString()), this.clock.now().getTime());
   }
 }
