@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   const infra = await startInfrastructure(config);
   try {
     await seedDemo(infra);
-    const app = await createApiApp(infra, { imports: [WorkerModule.register(infra)], logger: ['error'] });
+    const app = await createApiApp(infra, { imports: process.env.BENCH_WORKER_IN_APP === 'off' ? [] : [WorkerModule.register(infra)], logger: ['error'] });
     await app.listen(0, '127.0.0.1');
     const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     console.log(`zhenggai benchmark — concurrency ${CONCURRENCY}, ${DURATION_MS / 1000} s per run, ${databaseUrl ? 'BENCH_DATABASE_URL' : 'embedded PostgreSQL'}\n`);
