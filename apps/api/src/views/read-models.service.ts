@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, Clock, EVENT_STORE, EventStore } from '@zhenggai/application';
-import { Actor, campaignStreamName, NotFoundError } from '@zhenggai/domain';
+import { CLOCK, Clock, EVENT_STORE, EventStore, REMINDER_POLICIES, ReminderPolicySource } from '@zhenggai/application';
+import { Actor, campaignStreamName, NotFoundError, warningDaysOf } from '@zhenggai/domain';
 import { auditEntries, campaignProgress, Light, TaskFilter, TaskQueries } from '@zhenggai/read-models';
 import { Pool } from 'pg';
 import { DATABASE_POOL } from '../health/health.controller';
@@ -17,9 +17,15 @@ export class ReadModelsService {
     @Inject(DATABASE_POOL) private readonly pool: Pool,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(DEADLINE_WARNING_DAYS) readonly warningDays: number,
+    @Inject(DEADLINE_WARNING_DAYS) private readonly fixedWarningDays: number | null,
+    @Inject(REMINDER_POLICIES) private readonly policies: ReminderPolicySource,
   ) {
     this.tasks = new TaskQueries(pool);
+  }
+
+  /** DEADLINE_WARNING_DAYS, or else the default ladder in force: yellow from its first reminder. */
+  async warningDays(): Promise<number> {
+    return this.fixedWarningDays ?? warningDaysOf(await this.policies.inForce(null));
   }
 
   instant(asOf?: string): Date {
@@ -29,8 +35,9 @@ export class ReadModelsService {
   async taskList(query: TaskListQueryDto, actor: Actor) {
     const at = this.instant(query.asOf);
     const page = pageOf(query);
-    const result = await this.tasks.list(filterOf(query, actor), page, at, this.warningDays, query.asOf === undefined);
-    return { asOf: at.toISOString(), warningDays: this.warningDays, ...page, total: result.total, summary: result.summary, items: result.items };
+    const warningDays = await this.warningDays();
+    const result = await this.tasks.list(filterOf(query, actor), page, at, warningDays, query.asOf === undefined);
+    return { asOf: at.toISOString(), warningDays, ...page, total: result.total, summary: result.summary, items: result.items };
   }
 
   async campaignProgress(campaignId: string, query: AsOfQueryDto) {

@@ -1,10 +1,9 @@
-import { Logger } from '@nestjs/common';
-import { ChannelAddress, Directory, EventStore, ReminderMessage, StoredEvent, Subscription, UnitChannel } from '@zhenggai/application';
+import { ChannelAddress, Directory, EventStore, ReminderMessage, StoredEvent, UnitChannel } from '@zhenggai/application';
 import { daysBetween, ReminderRecipient, shanghaiDateOf } from '@zhenggai/domain';
 import { NewDelivery, PostgresCheckpointStore, PostgresDeliveries } from '@zhenggai/postgres';
 import { createHash } from 'node:crypto';
 import { DeliveryJobs } from '@zhenggai/platform';
-import { retryUntilStopped } from './retry-until-stopped';
+import { CheckpointedReactor } from './checkpointed-reactor';
 
 export const NOTIFICATION_DISPATCHER = 'notification-dispatcher';
 
@@ -14,44 +13,23 @@ export const NOTIFICATION_DISPATCHER = 'notification-dispatcher';
  * written to the delivery ledger and queued. The in-app inbox needs no delivery: it is a read model of the same
  * events. Running from a checkpoint with deterministic delivery ids, a replay queues nothing twice.
  */
-export class NotificationDispatcher {
-  private readonly logger = new Logger('NotificationDispatcher');
-  private subscription: Subscription | null = null;
-  private stopping = false;
-
+export class NotificationDispatcher extends CheckpointedReactor {
   constructor(
-    private readonly store: EventStore,
-    private readonly checkpoints: PostgresCheckpointStore,
+    store: EventStore,
+    checkpoints: PostgresCheckpointStore,
     private readonly directory: Directory,
     private readonly deliveries: PostgresDeliveries,
     private readonly jobs: DeliveryJobs,
     private readonly publicUrl: string,
-  ) {}
-
-  async start(): Promise<void> {
-    this.stopping = false;
-    const after = await this.checkpoints.load(NOTIFICATION_DISPATCHER);
-    this.subscription = this.store.subscribeToAll((events) => this.handle(events), {
-      after,
-      eventTypePrefixes: ['RectificationTaskReminded', 'RectificationTaskEscalated'],
-      onError: (error) => this.logger.error(`stopped: ${error instanceof Error ? error.stack : String(error)}`),
-    });
+  ) {
+    super(store, checkpoints, NOTIFICATION_DISPATCHER, ['RectificationTaskReminded', 'RectificationTaskEscalated']);
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    await this.subscription?.stop();
-    this.subscription = null;
-  }
-
-  async handle(events: readonly StoredEvent[]): Promise<void> {
-    await retryUntilStopped(() => this.stopping, this.logger, async () => {
-      const wanted: NewDelivery[] = [];
-      for (const event of events) wanted.push(...(await this.deliveriesOf(event)));
-      const pending = await this.deliveries.record(wanted);
-      await this.jobs.enqueue(pending.map((d) => d.id));
-    });
-    if (events.length > 0) await this.checkpoints.save(NOTIFICATION_DISPATCHER, events[events.length - 1].position);
+  protected async apply(events: readonly StoredEvent[]): Promise<void> {
+    const wanted: NewDelivery[] = [];
+    for (const event of events) wanted.push(...(await this.deliveriesOf(event)));
+    const pending = await this.deliveries.record(wanted);
+    await this.jobs.enqueue(pending.map((d) => d.id));
   }
 
   private async deliveriesOf(event: StoredEvent): Promise<NewDelivery[]> {

@@ -1,8 +1,7 @@
-import { Logger } from '@nestjs/common';
-import { Clock, EventStore, loadStream, StoredEvent, Subscription } from '@zhenggai/application';
+import { Clock, EventStore, loadStream, StoredEvent } from '@zhenggai/application';
 import { rectificationTaskDecider, remindersToSchedule, taskStreamName } from '@zhenggai/domain';
 import { PostgresCheckpointStore } from '@zhenggai/postgres';
-import { retryUntilStopped } from './retry-until-stopped';
+import { CheckpointedReactor } from './checkpointed-reactor';
 import { ReminderJobs } from './reminder-jobs';
 
 export const REMINDER_SCHEDULER = 'reminder-scheduler';
@@ -26,40 +25,19 @@ const SCHEDULE_CHANGING = new Set([
  * deadline in force is queued, and drops jobs of older deadlines, or all of them once the task is closed or
  * cancelled. Every step is idempotent, so replaying events after a crash changes nothing.
  */
-export class ReminderScheduler {
-  private readonly logger = new Logger('ReminderScheduler');
-  private subscription: Subscription | null = null;
-  private stopping = false;
-
+export class ReminderScheduler extends CheckpointedReactor {
   constructor(
-    private readonly store: EventStore,
-    private readonly checkpoints: PostgresCheckpointStore,
+    store: EventStore,
+    checkpoints: PostgresCheckpointStore,
     private readonly jobs: ReminderJobs,
     private readonly clock: Clock,
-  ) {}
-
-  async start(): Promise<void> {
-    this.stopping = false;
-    const after = await this.checkpoints.load(REMINDER_SCHEDULER);
-    this.subscription = this.store.subscribeToAll((events) => this.handle(events), {
-      after,
-      eventTypePrefixes: [...SCHEDULE_CHANGING],
-      onError: (error) => this.logger.error(`stopped: ${error instanceof Error ? error.stack : String(error)}`),
-    });
+  ) {
+    super(store, checkpoints, REMINDER_SCHEDULER, [...SCHEDULE_CHANGING]);
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    await this.subscription?.stop();
-    this.subscription = null;
-  }
-
-  async handle(events: readonly StoredEvent[]): Promise<void> {
-    const taskIds = [...new Set(events.filter((e) => SCHEDULE_CHANGING.has(e.type)).map((e) => e.data.taskId as string).filter(Boolean))];
-    await retryUntilStopped(() => this.stopping, this.logger, async () => {
-      for (const taskId of taskIds) await this.sync(taskId);
-    });
-    if (events.length > 0) await this.checkpoints.save(REMINDER_SCHEDULER, events[events.length - 1].position);
+  protected async apply(events: readonly StoredEvent[]): Promise<void> {
+    const taskIds = new Set(events.filter((e) => SCHEDULE_CHANGING.has(e.type)).map((e) => e.data.taskId as string).filter(Boolean));
+    for (const taskId of taskIds) await this.sync(taskId);
   }
 
   /** Brings one task's queued jobs in line with its current state. */

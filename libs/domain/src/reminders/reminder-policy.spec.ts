@@ -1,5 +1,5 @@
 import { ValidationError } from '../shared';
-import { DEFAULT_REMINDER_POLICY, validateReminderLevels } from './reminder-policy';
+import { DEFAULT_REMINDER_POLICY, ReminderLevel, validateReminderLevels, warningDaysOf } from './reminder-policy';
 
 describe('a reminder ladder given as data', () => {
   it('accepts the default ladder as it is', () => {
@@ -29,5 +29,23 @@ describe('a reminder ladder given as data', () => {
     } catch (error) {
       expect((error as ValidationError).field).toBe(field);
     }
+  });
+});
+
+describe('the yellow light of a ladder (黄灯)', () => {
+  const ladder = (...offsets: ReminderLevel['offset'][]) => ({
+    ...DEFAULT_REMINDER_POLICY,
+    levels: offsets.map((offset, i) => ({ level: `l${i}`, label: '提醒', kind: 'reminder' as const, offset, recipients: ['unit' as const] })),
+  });
+
+  it('starts when the first reminder is due: 3 days before the deadline by default', () => {
+    expect(warningDaysOf(DEFAULT_REMINDER_POLICY)).toBe(3);
+    expect(warningDaysOf(ladder({ days: -7, hourOfDay: 9 }, { days: -1, hourOfDay: 9 }))).toBe(7);
+  });
+
+  it('counts hour offsets from the end of the deadline day, and is 0 for a ladder that starts on the day', () => {
+    expect(warningDaysOf(ladder({ hours: -48 }))).toBe(1); // from 00:00 the day before the deadline day
+    expect(warningDaysOf(ladder({ hours: -6 }))).toBe(0);
+    expect(warningDaysOf(ladder({ days: 0, hourOfDay: 9 }, { days: 1, hourOfDay: 9 }))).toBe(0);
   });
 });

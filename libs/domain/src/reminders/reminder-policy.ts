@@ -90,3 +90,12 @@ function validateOffset(offset: unknown, at: string): ReminderLevel['offset'] {
   if (!isInt(o.hourOfDay, 0, 23)) throw new ValidationError(`${at}.hourOfDay`, `${at}.hourOfDay must be an hour from 0 to 23`);
   return { days: o.days, hourOfDay: o.hourOfDay };
 }
+
+/**
+ * 黄灯: how many days before its deadline a task turns yellow under this ladder — when its first reminder is
+ * due (DESIGN.md's default: 3). 0 when the ladder reminds nobody before the deadline day.
+ */
+export function warningDaysOf(policy: ReminderPolicy): number {
+  const before = policy.levels.map((l) => ('hours' in l.offset ? Math.ceil(-l.offset.hours / 24) - 1 : -l.offset.days)).filter((d) => d > 0);
+  return before.length > 0 ? Math.max(...before) : 0;
+}

@@ -13,8 +13,8 @@ export interface AppConfig {
   /** `null` in the embedded default: a secret is generated once and kept in `dataDir`. */
   readonly jwtSecret: string | null;
   readonly jwtTtlSeconds: number;
-  /** 红黄绿灯: a task turns yellow this many days before its deadline. */
-  readonly deadlineWarningDays: number;
+  /** 红黄绿灯: a task turns yellow this many days before its deadline; `null`: when the default ladder's first reminder is due. */
+  readonly deadlineWarningDays: number | null;
   readonly seedDemo: boolean;
   readonly initialAdmin: { username: string; password: string } | null;
   /** Whether this process runs the reminder ladder (its jobs, deliveries and reconciliation). */
@@ -107,7 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     embeddedPostgresPort: integer('EMBEDDED_PG_PORT', undefined, 1, 65535),
     jwtSecret,
     jwtTtlSeconds: integer('JWT_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600)!,
-    deadlineWarningDays: integer('DEADLINE_WARNING_DAYS', 3, 0, 60)!,
+    deadlineWarningDays: integer('DEADLINE_WARNING_DAYS', undefined, 0, 60) ?? null,
     seedDemo: flag('SEED_DEMO', embedded),
     initialAdmin: adminUsername && adminPassword ? { username: adminUsername, password: adminPassword } : null,
     reminders: flag('REMINDERS', true),
