@@ -62,7 +62,8 @@ export class ReminderReconciliation {
       batch = [];
     }
     const report = { openTasks, remindersRequeued, deliveriesRequeued };
-    if (remindersRequeued + deliveriesRequeued > 0) this.logger.warn(`re-queued what the queue had lost: ${JSON.stringify(report)}`);
+    // Right after a start this may be the scheduler's work not done yet; later it is what the queue had lost.
+    if (remindersRequeued + deliveriesRequeued > 0) this.logger.log(`queued what the queue did not have: ${JSON.stringify(report)}`);
     return report;
   }
 }
