@@ -9,14 +9,17 @@ import {
   EVENT_STORE,
   ID_GENERATOR,
   IDEMPOTENCY_STORE,
+  LOGIN_THROTTLE,
   PASSWORD_HASHER,
   REMINDER_POLICIES,
+  SESSIONS,
   USE_CASE_DEPS,
   USER_REPOSITORY,
 } from '@zhenggai/application';
 import { Infrastructure, useCaseDeps } from '@zhenggai/platform';
 import { AuthController } from './auth/auth.controller';
-import { AuthService } from './auth/auth.service';
+import { ActiveSessions } from './auth/active-sessions';
+import { AUTH_POLICY, AuthPolicy, AuthService } from './auth/auth.service';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { CampaignsController, campaignProviders } from './campaigns/campaigns.controller';
 import { DirectoryController } from './directory/directory.controller';
@@ -78,6 +81,19 @@ export class ApiModule {
         { provide: REMINDER_POLICIES, useValue: infra.reminderPolicies },
         { provide: DELIVERIES, useValue: infra.deliveries },
         { provide: JOB_QUEUES, useValue: infra.queues },
+        { provide: SESSIONS, useValue: infra.sessions },
+        { provide: LOGIN_THROTTLE, useValue: infra.sessions },
+        {
+          provide: AUTH_POLICY,
+          useValue: {
+            accessTtlSeconds: infra.config.jwtTtlSeconds,
+            refreshTtlSeconds: infra.config.refreshTtlSeconds,
+            maxFailedLogins: infra.config.loginMaxFailures,
+            lockSeconds: infra.config.loginLockSeconds,
+            loginsPerMinutePerAddress: infra.config.loginRatePerMinute,
+          } satisfies AuthPolicy,
+        },
+        ActiveSessions,
         { provide: DELIVERY_RETRY, useValue: infra.config.deliveryRetry },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },

@@ -1,5 +1,6 @@
 import { DynamicModule, INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import helmet from '@fastify/helmet';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Infrastructure } from '@zhenggai/platform';
@@ -42,6 +43,28 @@ export async function createApiApp(infra: Infrastructure, options: ApiAppOptions
     bodyParser: false,
   });
   app.useGlobalPipes(createValidationPipe());
+  // Security headers; the API docs page is the only HTML served, from its own files (plus inline styles).
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  // Strict CORS: no cross-site browser access unless an origin is listed in CORS_ORIGINS.
+  app.enableCors({
+    origin: infra.config.corsOrigins.length > 0 ? [...infra.config.corsOrigins] : false,
+    methods: ['GET', 'POST', 'PUT', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
+    exposedHeaders: ['etag', 'location', 'retry-after'],
+    maxAge: 600,
+  });
 
   const document = SwaggerModule.createDocument(
     app,

@@ -16,3 +16,5 @@ export * from './use-cases/execute-task-command';
 export * from './projections/projection.port';
 export * from './notifications/notification-channel.port';
 export * from './reminders/reminder-policy-source.port';
+export * from './users/sessions.port';
+export * from './users/password-policy';

@@ -32,3 +32,4 @@ export { rebuildProjection } from './projections/rebuild-projection';
 export type { RebuildProjectionOptions, RebuildResult } from './projections/rebuild-projection';
 export { PostgresReminderPolicies, reminderPolicyMigrations } from './reminders/postgres-reminder-policies';
 export { Delivery, DeliveryStatus, deliveryMigrations, NewDelivery, PostgresDeliveries } from './reminders/postgres-deliveries';
+export { PostgresSessions, sessionMigrations } from './users/postgres-sessions';

@@ -6,11 +6,13 @@ export interface AccessTokenClaims {
   username: string;
   role: Role;
   unitId: string | null;
+  /** The session the token belongs to: logging out or disabling the account ends it, and the token with it. */
+  sid: string;
 }
 
-export function claimsOf(actor: Actor): AccessTokenClaims {
+export function claimsOf(actor: Actor, sessionId: string): AccessTokenClaims {
   if (actor.role === 'system') throw new Error('the engine itself never holds a token');
-  return { sub: actor.userId, username: actor.username, role: actor.role, unitId: actor.unitId ?? null };
+  return { sub: actor.userId, username: actor.username, role: actor.role, unitId: actor.unitId ?? null, sid: sessionId };
 }
 
 export function actorOf(claims: Partial<AccessTokenClaims>): Actor | null {

@@ -1,10 +1,12 @@
-import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { USER_REPOSITORY, UserRepository } from '@zhenggai/application';
 import { Actor } from '@zhenggai/domain';
 import { AuthService, publicUser } from './auth.service';
 import { CurrentActor } from './current-actor.decorator';
+import { AuthenticatedRequest, HttpRequest } from './authenticated-request';
 import { LoginDto } from './login.dto';
+import { RefreshDto } from './refresh.dto';
 import { Public } from './public.decorator';
 import { ProblemException } from '../http/problem-details';
 
@@ -20,8 +22,24 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a username and password for a bearer token' })
-  login(@Body() body: LoginDto) {
-    return this.auth.login(body.username, body.password);
+  login(@Body() body: LoginDto, @Req() request: HttpRequest) {
+    return this.auth.login(body.username, body.password, request.ip);
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange a refresh token (once) for a new access token and refresh token' })
+  refresh(@Body() body: RefreshDto) {
+    return this.auth.refresh(body.refreshToken);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'End this session: its access and refresh tokens stop working' })
+  async logout(@Req() request: AuthenticatedRequest) {
+    await this.auth.logout(request.sessionId);
   }
 
   @Get('me')

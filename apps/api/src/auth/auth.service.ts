@@ -1,8 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { PASSWORD_HASHER, PasswordHasher, USER_REPOSITORY, UserAccount, UserRepository } from '@zhenggai/application';
+import {
+  CLOCK,
+  Clock,
+  ID_GENERATOR,
+  IdGenerator,
+  LOGIN_THROTTLE,
+  LoginThrottle,
+  PASSWORD_HASHER,
+  PasswordHasher,
+  SESSIONS,
+  SessionStore,
+  USER_REPOSITORY,
+  UserAccount,
+  UserRepository,
+} from '@zhenggai/application';
+import { createHash, randomBytes } from 'node:crypto';
 import { ProblemException } from '../http/problem-details';
 import { claimsOf } from './access-token';
+import { ActiveSessions } from './active-sessions';
 
 export interface PublicUser {
   id: string;
@@ -20,27 +36,130 @@ export const publicUser = (user: UserAccount): PublicUser => ({
   unitId: user.unitId,
 });
 
+export const AUTH_POLICY = Symbol('AuthPolicy');
+
+/** Session lifetimes and the brakes on guessing passwords (from configuration). */
+export interface AuthPolicy {
+  readonly accessTtlSeconds: number;
+  readonly refreshTtlSeconds: number;
+  readonly maxFailedLogins: number;
+  readonly lockSeconds: number;
+  readonly loginsPerMinutePerAddress: number;
+}
+
+export interface Tokens {
+  accessToken: string;
+  tokenType: 'Bearer';
+  /** Seconds the access token lives; renew it with the refresh token before then. */
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresAt: string;
+  user: PublicUser;
+}
+
 // A hash of a random password: verifying against it costs the same as a real check, so a missing
 // username takes as long as a wrong password.
 const DECOY_HASH = 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0c2FsdA==$Kx7Zr5xb9l6oN4i0k9l9cW4jQ2cX3u0f4Z7p2mNwqVE=';
 
+const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
+const tooMany = (detail: string, retryAfterSeconds: number) =>
+  ProblemException.of(429, 'TOO_MANY_LOGINS', 'Too many sign-in attempts', detail, { retryAfterSeconds });
+
+/**
+ * Signing in, renewing and signing out. A sign-in opens a session: a short-lived access token (JWT, naming
+ * the session) and a refresh token that is exchanged for a new pair and can be used once (a second use means
+ * it was copied: the session ends). Failed sign-ins lock the account for a while after a few in a row, and
+ * each client address gets a limited number of attempts per minute.
+ */
 @Injectable()
 export class AuthService {
+  private readonly attemptsByAddress = new Map<string, number[]>();
+
   constructor(
     @Inject(USER_REPOSITORY) private readonly users: UserRepository,
     @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
+    @Inject(SESSIONS) private readonly sessions: SessionStore,
+    @Inject(LOGIN_THROTTLE) private readonly throttle: LoginThrottle,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(AUTH_POLICY) private readonly policy: AuthPolicy,
+    private readonly active: ActiveSessions,
     private readonly jwt: JwtService,
   ) {}
 
-  async login(username: string, password: string): Promise<{ accessToken: string; tokenType: 'Bearer'; user: PublicUser }> {
+  async login(username: string, password: string, address: string): Promise<Tokens> {
+    this.countAttempt(address);
+    const now = this.clock.now();
+    const locked = await this.throttle.lockedUntil(username, now);
+    if (locked) throw this.lockedProblem(locked, now);
     const user = await this.users.findByUsername(username);
     const valid = await this.hasher.verify(password, user?.passwordHash ?? DECOY_HASH);
     if (!user || !valid || user.disabled) {
+      const lockedNow = await this.throttle.recordFailure(username, now, this.policy.maxFailedLogins, this.policy.lockSeconds * 1000);
+      if (lockedNow) throw this.lockedProblem(lockedNow, now);
       throw ProblemException.of(401, 'INVALID_CREDENTIALS', 'Login failed', 'the username or password is wrong');
     }
-    const accessToken = await this.jwt.signAsync(
-      claimsOf({ userId: user.id, username: user.username, role: user.role, unitId: user.unitId }),
-    );
-    return { accessToken, tokenType: 'Bearer', user: publicUser(user) };
+    await this.throttle.recordSuccess(username);
+    const refreshToken = this.newRefreshToken();
+    const session = await this.sessions.start({
+      id: this.ids.newId(),
+      userId: user.id,
+      refreshHash: sha256(refreshToken),
+      expiresAt: new Date(now.getTime() + this.policy.refreshTtlSeconds * 1000),
+    });
+    return this.tokens(user, session.id, refreshToken, session.expiresAt);
+  }
+
+  async refresh(refreshToken: string): Promise<Tokens> {
+    const next = this.newRefreshToken();
+    const outcome = await this.sessions.refresh(sha256(refreshToken), sha256(next), this.clock.now());
+    if (outcome.kind === 'reused') {
+      await this.active.end(outcome.session.id);
+      throw ProblemException.of(401, 'REFRESH_TOKEN_REUSED', 'Sign in again', 'this refresh token was already used; the session has been ended for safety');
+    }
+    if (outcome.kind === 'invalid') throw ProblemException.of(401, 'INVALID_REFRESH_TOKEN', 'Sign in again', 'the refresh token is unknown, expired or its session has ended');
+    const user = await this.users.findById(outcome.session.userId);
+    if (!user || user.disabled) {
+      await this.active.end(outcome.session.id);
+      throw ProblemException.of(401, 'INVALID_REFRESH_TOKEN', 'Sign in again', 'this account cannot sign in');
+    }
+    return this.tokens(user, outcome.session.id, next, outcome.session.expiresAt);
+  }
+
+  logout(sessionId: string): Promise<void> {
+    return this.active.end(sessionId);
+  }
+
+  private async tokens(user: UserAccount, sessionId: string, refreshToken: string, refreshExpiresAt: Date): Promise<Tokens> {
+    const accessToken = await this.jwt.signAsync(claimsOf({ userId: user.id, username: user.username, role: user.role, unitId: user.unitId }, sessionId));
+    return {
+      accessToken,
+      tokenType: 'Bearer',
+      expiresIn: this.policy.accessTtlSeconds,
+      refreshToken,
+      refreshExpiresAt: refreshExpiresAt.toISOString(),
+      user: publicUser(user),
+    };
+  }
+
+  private newRefreshToken(): string {
+    return randomBytes(32).toString('base64url');
+  }
+
+  private lockedProblem(until: Date, now: Date): ProblemException {
+    const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+    return tooMany(`too many failed sign-ins for this account: it is locked until ${until.toISOString()}`, seconds);
+  }
+
+  /** A sliding minute per client address, kept in this process. */
+  private countAttempt(address: string): void {
+    const nowMs = Date.now();
+    const recent = (this.attemptsByAddress.get(address) ?? []).filter((t) => t > nowMs - 60_000);
+    if (recent.length >= this.policy.loginsPerMinutePerAddress) {
+      throw tooMany('too many sign-in attempts from this address; wait a minute', Math.ceil((recent[0]! + 60_000 - nowMs) / 1000));
+    }
+    recent.push(nowMs);
+    this.attemptsByAddress.set(address, recent);
+    if (this.attemptsByAddress.size > 50_000) this.attemptsByAddress.delete(this.attemptsByAddress.keys().next().value as string);
   }
 }

@@ -5,6 +5,7 @@ export type HttpRequest = FastifyRequest;
 
 export interface AuthenticatedRequest extends FastifyRequest {
   actor: Actor;
+  sessionId: string;
 }
 
 /** One header's value (the first, when repeated). */

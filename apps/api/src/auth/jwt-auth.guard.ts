@@ -4,6 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { Actor, Role } from '@zhenggai/domain';
 import { ProblemException } from '../http/problem-details';
 import { AccessTokenClaims, actorOf } from './access-token';
+import { ActiveSessions } from './active-sessions';
 import { AuthenticatedRequest, headerOf } from './authenticated-request';
 import { IS_PUBLIC } from './public.decorator';
 import { REQUIRED_ROLES } from './roles.decorator';
@@ -19,11 +20,12 @@ const REMEMBERED_TOKENS = 10_000;
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
-  private readonly verified = new Map<string, { actor: Actor; expiresAtMs: number }>();
+  private readonly verified = new Map<string, { actor: Actor; sessionId: string; expiresAtMs: number }>();
 
   constructor(
     private readonly jwt: JwtService,
     private readonly reflector: Reflector,
+    private readonly sessions: ActiveSessions,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -34,8 +36,10 @@ export class JwtAuthGuard implements CanActivate {
     if (scheme?.toLowerCase() !== 'bearer' || !token) {
       throw unauthorized('send `Authorization: Bearer <accessToken>` from POST /api/auth/login');
     }
-    const actor = await this.actorOf(token);
+    const { actor, sessionId } = await this.actorOf(token);
+    if (!(await this.sessions.isActive(sessionId))) throw unauthorized('this session has ended (logged out, or the account was disabled); log in again');
     request.actor = actor;
+    request.sessionId = sessionId;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
     if (roles && (actor.role === 'system' || !roles.includes(actor.role))) {
       throw ProblemException.of(403, 'ROLE_NOT_ALLOWED', 'You may not do this', `only ${roles.join(', ')} may do this`);
@@ -43,9 +47,9 @@ export class JwtAuthGuard implements CanActivate {
     return true;
   }
 
-  private async actorOf(token: string): Promise<Actor> {
+  private async actorOf(token: string): Promise<{ actor: Actor; sessionId: string }> {
     const remembered = this.verified.get(token);
-    if (remembered && remembered.expiresAtMs > Date.now()) return remembered.actor;
+    if (remembered && remembered.expiresAtMs > Date.now()) return remembered;
     this.verified.delete(token);
     let claims: AccessTokenClaims & { exp?: number };
     try {
@@ -54,11 +58,12 @@ export class JwtAuthGuard implements CanActivate {
       throw unauthorized('the access token is invalid or has expired; log in again');
     }
     const actor = actorOf(claims);
-    if (!actor) throw unauthorized('the access token is not one of ours; log in again');
+    if (!actor || typeof claims.sid !== 'string') throw unauthorized('the access token is not one of ours; log in again');
+    const verified = { actor, sessionId: claims.sid, expiresAtMs: (claims.exp ?? 0) * 1000 };
     if (claims.exp) {
       if (this.verified.size >= REMEMBERED_TOKENS) this.verified.delete(this.verified.keys().next().value as string);
-      this.verified.set(token, { actor, expiresAtMs: claims.exp * 1000 });
+      this.verified.set(token, verified);
     }
-    return actor;
+    return verified;
   }
 }

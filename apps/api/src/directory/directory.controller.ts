@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   DIRECTORY,
@@ -10,8 +10,11 @@ import {
   USER_REPOSITORY,
   UserRepository,
   UsernameTakenError,
+  checkPasswordPolicy,
 } from '@zhenggai/application';
-import { ValidationError } from '@zhenggai/domain';
+import { Actor, NotFoundError, ValidationError } from '@zhenggai/domain';
+import { ActiveSessions } from '../auth/active-sessions';
+import { CurrentActor } from '../auth/current-actor.decorator';
 import { publicUser } from '../auth/auth.service';
 import { Roles } from '../auth/roles.decorator';
 import { ProblemException } from '../http/problem-details';
@@ -27,6 +30,7 @@ export class DirectoryController {
     @Inject(USER_REPOSITORY) private readonly users: UserRepository,
     @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    private readonly sessions: ActiveSessions,
   ) {}
 
   @Get('regions')
@@ -83,7 +87,7 @@ export class DirectoryController {
       displayName: body.displayName,
       role: body.role,
       unitId,
-      passwordHash: await this.hasher.hash(body.password),
+      passwordHash: await this.hasher.hash(checkPasswordPolicy(body.password, body.username)),
     };
     try {
       await this.users.create(user);
@@ -92,6 +96,26 @@ export class DirectoryController {
       throw error;
     }
     return publicUser({ ...user, disabled: false });
+  }
+
+  @Post('users/:id/disable')
+  @Roles('admin')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Disables an account at once: its sessions end and it cannot sign in' })
+  async disableUser(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+    if (id === actor.userId) throw new ValidationError('id', 'an admin cannot disable their own account');
+    if (!(await this.users.setDisabled(id, true))) throw new NotFoundError('User', id);
+    await this.sessions.endAllOf(id);
+    return { id, disabled: true };
+  }
+
+  @Post('users/:id/enable')
+  @Roles('admin')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Enables a disabled account again' })
+  async enableUser(@Param('id', ParseUUIDPipe) id: string) {
+    if (!(await this.users.setDisabled(id, false))) throw new NotFoundError('User', id);
+    return { id, disabled: false };
   }
 }
 

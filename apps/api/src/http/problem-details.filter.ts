@@ -13,6 +13,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = toProblemDetails(exception, request.url);
     if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (response.sent) return;
+    if (typeof problem.retryAfterSeconds === 'number') void response.header('retry-after', String(problem.retryAfterSeconds));
     void response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 }

@@ -55,8 +55,8 @@ export class ProblemException extends HttpException {
     });
   }
 
-  static of(status: number, code: string, title: string, detail: string): ProblemException {
-    return new ProblemException({ type: problemType(code.toLowerCase().replace(/_/g, '-')), title, status, detail, code });
+  static of(status: number, code: string, title: string, detail: string, extensions: Record<string, unknown> = {}): ProblemException {
+    return new ProblemException({ type: problemType(code.toLowerCase().replace(/_/g, '-')), title, status, detail, code, ...extensions });
   }
 }
 

@@ -21,6 +21,8 @@ export interface UserRepository {
   /** Throws `UsernameTakenError` when the username exists. */
   create(user: NewUserAccount): Promise<void>;
   count(): Promise<number>;
+  /** Disables or enables an account; false when there is no such account. */
+  setDisabled(id: string, disabled: boolean): Promise<boolean>;
 }
 
 export class UsernameTakenError extends Error {

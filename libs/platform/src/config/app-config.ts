@@ -12,7 +12,16 @@ export interface AppConfig {
   readonly embeddedPostgresPort: number | undefined;
   /** `null` in the embedded default: a secret is generated once and kept in `dataDir`. */
   readonly jwtSecret: string | null;
+  /** Access tokens live this long; a refresh token renews them until `refreshTtlSeconds` after sign-in. */
   readonly jwtTtlSeconds: number;
+  readonly refreshTtlSeconds: number;
+  /** Failed sign-ins in a row that lock an account, and for how long. */
+  readonly loginMaxFailures: number;
+  readonly loginLockSeconds: number;
+  /** Sign-in attempts per minute from one client address. */
+  readonly loginRatePerMinute: number;
+  /** Browser origins allowed to call the API from other sites (CORS); empty: only the app's own pages. */
+  readonly corsOrigins: readonly string[];
   /** 红黄绿灯: a task turns yellow this many days before its deadline; `null`: when the default ladder's first reminder is due. */
   readonly deadlineWarningDays: number | null;
   readonly seedDemo: boolean;
@@ -95,6 +104,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const mailFrom = text('MAIL_FROM');
   if (smtpUrl && !mailFrom) problems.push('MAIL_FROM must be set with SMTP_URL (the sender of reminder e-mails, e.g. 督查室 <duchashi@example.gov.cn>)');
   const port = integer('PORT', 3000, 0, 65535)!;
+  const corsOrigins = (text('CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) problems.push(`CORS_ORIGINS must list origins like https://zhenggai.example.gov.cn (got "${origin}")`);
+  }
   const publicUrl = text('PUBLIC_URL') ?? `http://localhost:${port}`;
   if (!/^https?:\/\//.test(publicUrl)) problems.push('PUBLIC_URL must be an http:// or https:// URL');
 
@@ -106,7 +119,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databasePoolSize: integer('DATABASE_POOL_SIZE', 20, 2, 500)!,
     embeddedPostgresPort: integer('EMBEDDED_PG_PORT', undefined, 1, 65535),
     jwtSecret,
-    jwtTtlSeconds: integer('JWT_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600)!,
+    jwtTtlSeconds: integer('JWT_TTL_SECONDS', 900, 60, 24 * 3600)!,
+    refreshTtlSeconds: integer('REFRESH_TTL_SECONDS', 7 * 86_400, 300, 90 * 86_400)!,
+    loginMaxFailures: integer('LOGIN_MAX_FAILURES', 5, 1, 100)!,
+    loginLockSeconds: integer('LOGIN_LOCK_SECONDS', 900, 1, 86_400)!,
+    loginRatePerMinute: integer('LOGIN_RATE_PER_MINUTE', 30, 1, 10_000)!,
+    corsOrigins,
     deadlineWarningDays: integer('DEADLINE_WARNING_DAYS', undefined, 0, 60) ?? null,
     seedDemo: flag('SEED_DEMO', embedded),
     initialAdmin: adminUsername && adminPassword ? { username: adminUsername, password: adminPassword } : null,

@@ -20,6 +20,8 @@ import {
   directoryMigrations,
   PostgresDeliveries,
   PostgresReminderPolicies,
+  PostgresSessions,
+  sessionMigrations,
   eventStoreMigrations,
   idempotencyMigrations,
   migrate,
@@ -52,6 +54,7 @@ export interface Infrastructure {
   readonly deliveries: PostgresDeliveries;
   /** BullMQ: on Redis with REDIS_URL, else on BullMQ's PostgreSQL backend in this database (schema bullmq). */
   readonly queues: JobQueues;
+  readonly sessions: PostgresSessions;
   readonly passwordHasher: PasswordHasher;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -70,6 +73,7 @@ export const allMigrations = [
   ...projectionMigrations,
   ...reminderPolicyMigrations,
   ...deliveryMigrations,
+  ...sessionMigrations,
 ];
 
 /** The write-side use cases' dependencies, as this process wires them. */
@@ -106,6 +110,7 @@ export async function startInfrastructure(
       reminderPolicies: new PostgresReminderPolicies(pool),
       deliveries: new PostgresDeliveries(pool),
       queues,
+      sessions: new PostgresSessions(pool),
       passwordHasher: new ScryptPasswordHasher(),
       clock: overrides.clock ?? new SystemClock(),
       ids: overrides.ids ?? new RandomUuidGenerator(),

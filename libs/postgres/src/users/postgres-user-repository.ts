@@ -66,6 +66,11 @@ export class PostgresUserRepository implements UserRepository {
     if (rowCount === 0) throw new UsernameTakenError(user.username);
   }
 
+  async setDisabled(id: string, disabled: boolean): Promise<boolean> {
+    const { rowCount } = await this.pool.query('UPDATE users SET disabled = $2 WHERE id = $1', [id, disabled]);
+    return rowCount === 1;
+  }
+
   async count(): Promise<number> {
     const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM users');
     return Number(rows[0].n);
