@@ -20,7 +20,7 @@ interface Startable {
  * (projections commit their checkpoint with their changes, under a lease held by one process at a time).
  */
 /** The reminder ladder on the process's BullMQ queues (Redis with REDIS_URL, else BullMQ's PostgreSQL backend). */
-export function reminderEngineOf(infra: Infrastructure, queues?: JobQueues, tuning: Pick<ReminderEngineDeps, 'lockDurationMs' | 'stalledIntervalMs'> = {}): ReminderEngine {
+export function reminderEngineOf(infra: Infrastructure, queues?: JobQueues, tuning: Partial<Pick<ReminderEngineDeps, 'lockDurationMs' | 'stalledIntervalMs' | 'reconcileEveryMs'>> = {}): ReminderEngine {
   const { config } = infra;
   const channels: NotificationChannel[] = [new WebhookChannel(), ...(config.smtp ? [new EmailChannel(config.smtp)] : [])];
   return new ReminderEngine({

@@ -77,13 +77,24 @@ export class ReminderEngine {
     queues.worker(REMINDERS_QUEUE, (job, token) => this.firing.process(job as never, token), options);
     queues.worker(NOTIFICATIONS_QUEUE, (job) => this.delivery.process(job as never), options);
     queues.worker(MAINTENANCE_QUEUE, () => this.reconciliation.run(), { concurrency: 1 });
-    await queues.queue(MAINTENANCE_QUEUE).upsertJobScheduler('reconcile-reminders', { every: this.deps.reconcileEveryMs }, { name: 'reconcile' });
+    await this.ensureReconciliationScheduled();
+    // The repeatable job lives in the queue too: a Redis that lost its data lost it as well, so it is put back
+    // (an idempotent upsert) as often as it runs.
+    this.rescheduling = setInterval(() => void this.ensureReconciliationScheduled().catch(() => undefined), this.deps.reconcileEveryMs);
+    this.rescheduling.unref();
     await this.scheduler.start();
     await this.dispatcher.start();
     this.logger.log(`reminders on BullMQ (${queues.backendName}), reconciling every ${Math.round(this.deps.reconcileEveryMs / 1000)} s`);
   }
 
+  private rescheduling: NodeJS.Timeout | undefined;
+
+  private async ensureReconciliationScheduled(): Promise<void> {
+    await this.deps.queues.queue(MAINTENANCE_QUEUE).upsertJobScheduler('reconcile-reminders', { every: this.deps.reconcileEveryMs }, { name: 'reconcile' });
+  }
+
   async stop(): Promise<void> {
+    clearInterval(this.rescheduling);
     await this.scheduler.stop();
     await this.dispatcher.stop();
     await this.deps.queues.close();
