@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, Length, Matches, ValidateNested } from 'class-validator';
-import { LOCAL_DATE_MESSAGE, LOCAL_DATE_PATTERN, QuantityTargetDto } from '../commands/shared.dto';
+import { IsLocalDate, QuantityTargetDto } from '../commands/shared.dto';
 
 export class CampaignScopeDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'the region subtree the campaign covers' })
@@ -35,7 +35,7 @@ export class LaunchCampaignDto {
   description?: string;
 
   @ApiProperty({ example: '2018-09-30' })
-  @Matches(LOCAL_DATE_PATTERN, { message: LOCAL_DATE_MESSAGE('deadline') })
+  @IsLocalDate()
   deadline!: string;
 
   @ApiPropertyOptional({ type: CampaignScopeDto })

@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsNumber, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, Length, Matches, Max, Min, ValidateBy, ValidateNested } from 'class-validator';
+import { isLocalDate } from '@zhenggai/domain';
 
 /** A reference to supporting evidence (佐证材料): an uploaded file, a document number, a link. */
 export class EvidenceRefDto {
@@ -24,7 +25,7 @@ export class EvidenceRefDto {
 
 export class QuantityTargetDto {
   @ApiProperty({ example: 217 })
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 })
+  @IsQuantity()
   @Min(0.0001)
   @Max(1e12)
   quantity!: number;
@@ -35,8 +36,27 @@ export class QuantityTargetDto {
   unit!: string;
 }
 
-export const LOCAL_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
-export const LOCAL_DATE_MESSAGE = (field: string) => `${field} must be a date YYYY-MM-DD (Asia/Shanghai)`;
+/** A date of the calendar, `YYYY-MM-DD` (Asia/Shanghai): not 2018-02-30, not an instant, named as the field is. */
+export function IsLocalDate() {
+  return ValidateBy({
+    name: 'isLocalDate',
+    validator: { validate: (value: unknown) => isLocalDate(value), defaultMessage: () => '$property must be a date YYYY-MM-DD (Asia/Shanghai)' },
+  });
+}
+
+/**
+ * A finite number with at most 4 decimal places. Not class-validator's `IsNumber({ maxDecimalPlaces })`, which
+ * throws (a 500) on a number JavaScript writes with an exponent, such as 1e-7.
+ */
+export function IsQuantity() {
+  return ValidateBy({
+    name: 'isQuantity',
+    validator: {
+      validate: (value: unknown) => typeof value === 'number' && Number.isFinite(value) && Number(value.toFixed(4)) === value,
+      defaultMessage: () => '$property must be a number with at most 4 decimal places',
+    },
+  });
+}
 
 /** A list of evidence references (佐证材料), at most 50; `required` asks for at least one. */
 export function EvidenceList(options: { required?: boolean; description?: string } = {}) {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, Length, Matches, ValidateNested } from 'class-validator';
-import { LOCAL_DATE_MESSAGE, LOCAL_DATE_PATTERN, QuantityTargetDto } from '../commands/shared.dto';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
+import { IsLocalDate, QuantityTargetDto } from '../commands/shared.dto';
 
 export class AssignTaskDto {
   @ApiProperty({ description: 'the lead responsible unit (牵头单位), GET /api/units', format: 'uuid' })
@@ -16,7 +16,7 @@ export class AssignTaskDto {
   cooperatingUnitIds?: string[];
 
   @ApiProperty({ example: '2018-09-30', description: 'falls due at the end of this date, Asia/Shanghai' })
-  @Matches(LOCAL_DATE_PATTERN, { message: LOCAL_DATE_MESSAGE('deadline') })
+  @IsLocalDate()
   deadline!: string;
 
   @ApiProperty({ example: '拆除破旧房屋，一户一方案' })

@@ -5,6 +5,7 @@ import { IDEMPOTENCY_STORE, IdempotencyStore, StoredAnswer } from '@zhenggai/app
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, Observable, of, throwError } from 'rxjs';
+import { findHostileInput } from './hostile-input';
 import { ProblemException, toProblemDetails } from './problem-details';
 import { AuthenticatedRequest, headerOf } from '../auth/authenticated-request';
 
@@ -32,6 +33,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!KEY.test(key)) {
       throw ProblemException.badRequest('Idempotency-Key', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
     }
+    // Hostile input (perhaps too deep for JSON.stringify, which recurses) is refused by the validation pipe
+    // before anything is appended: there is no answer worth keeping.
+    if (findHostileInput(request.body, 'body')) return next.handle();
     const scope = request.actor.userId;
     const fingerprint = createHash('sha256')
       .update(`${request.method} ${request.url}\n${headerOf(request, 'if-match') ?? ''}\n${JSON.stringify(request.body ?? null)}`)

@@ -84,7 +84,22 @@ export function toProblemDetails(error: unknown, instance?: string): ProblemDeta
         : typeof (response as { message?: unknown }).message === 'string'
           ? (response as { message: string }).message
           : error.message;
-    return { type: 'about:blank', title: HttpStatus[status]?.replace(/_/g, ' ').toLowerCase() ?? 'error', status, detail: message, instance };
+    return { type: 'about:blank', title: titleOfStatus(status), status, detail: message, instance };
+  }
+  if (isClientFastifyError(error)) {
+    // Fastify's own refusals of a request (a URL it cannot decode, a parameter over its length limit).
+    const status = error.statusCode;
+    return { type: 'about:blank', title: titleOfStatus(status), status, detail: error.message, instance, code: error.code };
   }
   return { type: 'about:blank', title: 'internal server error', status: 500, detail: 'an unexpected error occurred', instance };
+}
+
+function titleOfStatus(status: number): string {
+  return HttpStatus[status]?.replace(/_/g, ' ').toLowerCase() ?? 'error';
+}
+
+function isClientFastifyError(error: unknown): error is Error & { statusCode: number; code: string } {
+  if (!(error instanceof Error) || error.name !== 'FastifyError') return false;
+  const { statusCode, code } = error as { statusCode?: unknown; code?: unknown };
+  return typeof code === 'string' && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
 }

@@ -1,4 +1,5 @@
-import { ValidationError as ClassValidatorError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError as ClassValidatorError, ValidationPipe } from '@nestjs/common';
+import { findHostileInput } from './hostile-input';
 import { ProblemDetails, ProblemException } from './problem-details';
 
 /** Flatten class-validator's tree into `{ field: 'target.quantity', message }` pairs. */
@@ -10,8 +11,30 @@ export function flattenValidationErrors(errors: ClassValidatorError[], prefix = 
   });
 }
 
+/**
+ * class-validator's pipe, after two rules of our own for every body, query and path parameter: a body is a
+ * JSON object (not an array, a string, a number or null: `null` would otherwise pass as `{}` and execute a
+ * command without fields), and nothing hostile (too deep, prototype keys, NUL) reaches class-transformer.
+ */
+export class RequestValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
+      const root = metadata.data ?? metadata.type;
+      // No body at all (or an empty one of another content type) is a command without fields.
+      const absent = value === undefined || value === '';
+      if (metadata.type === 'body' && !metadata.data && !absent && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+        throw ProblemException.badRequest('body', 'the request body must be a JSON object (Content-Type: application/json)', 'BODY_NOT_AN_OBJECT');
+      }
+      const fault = findHostileInput(value, root);
+      if (fault) throw ProblemException.badRequest(fault.field, fault.message);
+      if (metadata.type === 'body' && absent) return super.transform(undefined, metadata);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new RequestValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

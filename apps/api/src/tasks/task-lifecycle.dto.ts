@@ -1,17 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsNumber,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
-import { EvidenceList, EvidenceRefDto, LOCAL_DATE_MESSAGE, LOCAL_DATE_PATTERN } from '../commands/shared.dto';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { EvidenceList, EvidenceRefDto, IsLocalDate, IsQuantity } from '../commands/shared.dto';
 
 export class EmptyDto {}
 
@@ -25,7 +14,7 @@ export class RecordPlanDto {
 export class ReportProgressDto {
   @ApiPropertyOptional({ example: 120, description: 'quantity done so far (cumulative), in the target unit' })
   @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 })
+  @IsQuantity()
   @Min(0)
   @Max(1e12)
   quantityDone?: number;
@@ -51,7 +40,7 @@ export class SubmitDto {
 
   @ApiPropertyOptional({ description: 'final quantity done, if not reported yet' })
   @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 })
+  @IsQuantity()
   @Min(0)
   @Max(1e12)
   quantityDone?: number;
@@ -87,12 +76,12 @@ export class ReassignDto extends ReasonDto {
 
 export class ReopenDto extends ReasonDto {
   @ApiProperty({ example: '2019-03-31', description: 'the new deadline for the re-rectification' })
-  @Matches(LOCAL_DATE_PATTERN, { message: LOCAL_DATE_MESSAGE('deadline') })
+  @IsLocalDate()
   deadline!: string;
 }
 
 export class RequestExtensionDto extends ReasonDto {
   @ApiProperty({ example: '2018-10-15', description: 'the deadline asked for' })
-  @Matches(LOCAL_DATE_PATTERN, { message: LOCAL_DATE_MESSAGE('deadline') })
+  @IsLocalDate()
   deadline!: string;
 }

@@ -3,7 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { TASK_STATUSES } from '@zhenggai/domain';
 import { LIGHTS } from '@zhenggai/read-models';
-import { LOCAL_DATE_MESSAGE, LOCAL_DATE_PATTERN } from '../commands/shared.dto';
+import { IsLocalDate } from '../commands/shared.dto';
 
 const list = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value);
 const bool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
@@ -69,12 +69,12 @@ export class TaskListQueryDto extends AsOfQueryDto {
 
   @ApiPropertyOptional({ example: '2018-09-30', description: 'deadline on or before' })
   @IsOptional()
-  @Matches(LOCAL_DATE_PATTERN, { message: LOCAL_DATE_MESSAGE('dueBefore') })
+  @IsLocalDate()
   dueBefore?: string;
 
   @ApiPropertyOptional({ example: '2018-07-01', description: 'deadline on or after' })
   @IsOptional()
-  @Matches(LOCAL_DATE_PATTERN, { message: LOCAL_DATE_MESSAGE('dueAfter') })
+  @IsLocalDate()
   dueAfter?: string;
 
   @ApiPropertyOptional({ description: 'true: only overdue; false: only not overdue' })
