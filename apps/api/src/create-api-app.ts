@@ -9,6 +9,7 @@ import { allProjections } from '@zhenggai/read-models';
 import { ApiModule } from './api.module';
 import secureJson from 'secure-json-parse';
 import { ProblemException } from './http/problem-details';
+import { sendFrameworkError } from './http/problem-details.filter';
 import { createValidationPipe } from './http/validation';
 
 export interface ApiAppOptions {
@@ -24,16 +25,23 @@ const BODY_LIMIT_BYTES = 256 * 1024;
  * kind of machine it serves several times more requests per core, and the API is mostly small JSON commands.
  */
 export async function createApiApp(infra: Infrastructure, options: ApiAppOptions = {}): Promise<INestApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true });
+  // Fastify's own refusals (an undecodable or over-long path) answer as problem documents too.
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true, frameworkErrors: sendFrameworkError });
   const fastify = adapter.getInstance();
   // Our own JSON parser, so that a body that is not JSON is refused as a problem naming the body, and an empty
-  // body counts as `{}` (a command without fields, such as accept). secure-json-parse drops prototype poisoning.
+  // body counts as `{}` (a command without fields, such as accept). secure-json-parse refuses prototype poisoning.
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     try {
-      done(null, body === '' ? {} : secureJson.parse(body as string, undefined, { protoAction: 'remove', constructorAction: 'remove' }));
-    } catch {
-      done(ProblemException.badRequest('body', 'the request body is not valid JSON', 'MALFORMED_JSON'), undefined);
+      done(null, body === '' ? {} : secureJson.parse(body as string, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch (error) {
+      const poisoned = error instanceof SyntaxError && error.message.includes('forbidden prototype property');
+      done(
+        poisoned
+          ? ProblemException.badRequest('__proto__', 'the body may not contain `__proto__` or `constructor.prototype` keys', 'FORBIDDEN_KEY')
+          : ProblemException.badRequest('body', 'the request body is not valid JSON', 'MALFORMED_JSON'),
+        undefined,
+      );
     }
   });
   // The read models' views must exist before the first query, even before any worker has started.
