@@ -16,10 +16,10 @@ export class ReminderJobs {
     return jobIdOf('reminder', taskId, deadlineVersion, level);
   }
 
-  /** Queues the jobs in one round trip; a job already queued keeps its place. `nowMs` sets their delays. */
-  async schedule(taskId: string, owed: readonly OwedReminder[], nowMs: number): Promise<void> {
-    if (owed.length === 0) return;
-    await this.queue.addBulk(owed.map((r) => ({ name: 'fire', data: this.dataOf(taskId, r), opts: this.optionsOf(taskId, r, nowMs) })));
+  /** Queues the jobs of several tasks in one round trip; a job already queued keeps its place. `nowMs` sets their delays. */
+  async scheduleMany(tasks: ReadonlyArray<{ taskId: string; owed: readonly OwedReminder[] }>, nowMs: number): Promise<void> {
+    const jobs = tasks.flatMap(({ taskId, owed }) => owed.map((r) => ({ name: 'fire', data: this.dataOf(taskId, r), opts: this.optionsOf(taskId, r, nowMs) })));
+    for (let i = 0; i < jobs.length; i += 1000) await this.queue.addBulk(jobs.slice(i, i + 1000));
   }
 
   private dataOf(taskId: string, r: OwedReminder): ReminderJobData {

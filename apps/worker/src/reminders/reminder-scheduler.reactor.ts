@@ -1,5 +1,5 @@
 import { Clock, EventStore, loadStream, StoredEvent } from '@zhenggai/application';
-import { rectificationTaskDecider, remindersToSchedule, taskStreamName } from '@zhenggai/domain';
+import { foldEvents, OwedReminder, RectificationTaskEvent, rectificationTaskDecider, RectificationTaskState, remindersToSchedule, taskStreamName } from '@zhenggai/domain';
 import { PostgresCheckpointStore } from '@zhenggai/postgres';
 import { CheckpointedReactor } from './checkpointed-reactor';
 import { ReminderJobs } from './reminder-jobs';
@@ -36,19 +36,39 @@ export class ReminderScheduler extends CheckpointedReactor {
   }
 
   protected async apply(events: readonly StoredEvent[]): Promise<void> {
-    const taskIds = new Set(events.filter((e) => SCHEDULE_CHANGING.has(e.type)).map((e) => e.data.taskId as string).filter(Boolean));
-    for (const taskId of taskIds) await this.sync(taskId);
+    const byTask = new Map<string, StoredEvent[]>();
+    for (const event of events) {
+      const taskId = event.data.taskId as string | undefined;
+      if (taskId && SCHEDULE_CHANGING.has(event.type)) byTask.set(taskId, [...(byTask.get(taskId) ?? []), event]);
+    }
+    const now = this.clock.now();
+    const toQueue: Array<{ taskId: string; owed: OwedReminder[] }> = [];
+    for (const [taskId, taskEvents] of byTask) {
+      // A task assigned in this very batch: its schedule-changing events so far are all here (what else
+      // happened to it changes nothing owed), so its stream need not be read.
+      const state = taskEvents[0]!.revision === 0
+        ? foldEvents(rectificationTaskDecider, taskEvents as unknown as RectificationTaskEvent[])
+        : (await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId))).state;
+      const owed = await this.dropEnded(taskId, state);
+      if (owed) toQueue.push({ taskId, owed: remindersToSchedule(state, now.toISOString()) });
+    }
+    await this.jobs.scheduleMany(toQueue, now.getTime());
   }
 
-  /** Brings one task's queued jobs in line with its current state. */
+  /** Brings one task's queued jobs in line with its current state (read from its stream). */
   async sync(taskId: string): Promise<void> {
     const { state } = await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId));
-    if (state.status === 'none') return;
+    if (await this.dropEnded(taskId, state)) await this.jobs.scheduleMany([{ taskId, owed: remindersToSchedule(state, this.clock.now().toISOString()) }], this.clock.now().getTime());
+  }
+
+  /** Drops the jobs of deadlines no longer in force (all of them once the task ended); true while it is open. */
+  private async dropEnded(taskId: string, state: RectificationTaskState): Promise<boolean> {
+    if (state.status === 'none') return false;
     const levels = state.reminderPolicy.levels.map((l) => l.level);
     const older = Array.from({ length: state.deadlineVersion }, (_, v) => v);
     const open = state.status !== 'closed' && state.status !== 'cancelled';
     const ended = open ? older : [...older, state.deadlineVersion];
     if (ended.length > 0) await this.jobs.drop(taskId, ended, levels);
-    if (open) await this.jobs.schedule(taskId, remindersToSchedule(state, this.clock.now().toISOString()), this.clock.now().getTime());
+    return open;
   }
 }
