@@ -140,6 +140,7 @@ describe('the command API', () => {
     const late = await unit.post(`/api/tasks/${taskId}/extension-requests`, { deadline: inDays(2), reason: '需要更多时间' });
     expect(late.status).toBe(422);
     expect(late.body.code).toBe('EXTENSION_NOT_LATER');
+    expect(late.body.field).toBe('deadline'); // the request's name for it, not the domain's
     expect(await eventCount()).toBe(before + 1);
   });
 
