@@ -389,7 +389,8 @@ function markReminderRead(command: MarkTaskReminderRead, state: RectificationTas
   const reminderId = requireText(command.data.reminderId, 'reminderId', 100);
   if (state.status === 'none') throw new NotFoundError('task', 'unknown');
   const reminder = state.reminders.find((r) => r.reminderId === reminderId);
-  if (!reminder) throw new NotFoundError('reminder', reminderId);
+  // One not sent to this account is, for it, not there at all.
+  if (!reminder || !reminder.sentTo.includes(actor.userId)) throw new NotFoundError('reminder', reminderId);
   if (reminder.readBy.includes(actor.userId)) return [];
   return [
     {

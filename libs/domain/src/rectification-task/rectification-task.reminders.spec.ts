@@ -10,7 +10,11 @@ const spec = DeciderSpecification.for(rectificationTaskDecider);
 const TASK_ID = 'task-caiying-housing';
 const unitUser: Actor = { userId: 'user-wangyan-chen', username: 'chen.wy', role: 'unit', unitId: 'unit-wangyan' };
 const leader: Actor = { userId: 'user-leader-wang', username: 'wang.sj', role: 'leader', unitId: null };
-const RECIPIENTS: ReminderRecipient[] = [{ role: 'unit', kind: 'unit', id: 'unit-wangyan', name: '王堰镇人民政府' }];
+const RECIPIENTS: ReminderRecipient[] = [
+  { role: 'unit', kind: 'unit', id: 'unit-wangyan', name: '王堰镇人民政府' },
+  { role: 'unit', kind: 'user', id: 'user-wangyan-chen', name: '陈办事员' },
+  { role: 'leadership', kind: 'user', id: 'user-leader-wang', name: '王书记' },
+];
 
 const assigned = (policy?: ReminderPolicy): RectificationTaskAssigned => ({
   type: 'RectificationTaskAssigned',
@@ -208,6 +212,11 @@ describe('MarkTaskReminderRead (a recipient opens it in the inbox)', () => {
     spec.given([assigned(), reminded()]).when(read('0:reminder', leader)).then([
       { type: 'RectificationTaskReminderRead', data: { taskId: TASK_ID, reminderId: '0:reminder', readBy: { userId: leader.userId, username: 'wang.sj' } } },
     ]);
+  });
+
+  it('is refused, as not found, to an account the reminder was not sent to', () => {
+    const stranger: Actor = { userId: 'user-miaoji-sun', username: 'sun.mj', role: 'unit', unitId: 'unit-miaoji' };
+    spec.given([assigned(), reminded()]).when(read('0:reminder', stranger)).thenThrows(NotFoundError, { entity: 'reminder', id: '0:reminder' });
   });
 
   it('is refused for a reminder the task never had', () => {

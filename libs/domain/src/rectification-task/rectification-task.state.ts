@@ -33,6 +33,8 @@ export interface RecordedReminder {
   readonly reminderId: string;
   readonly level: string;
   readonly deadlineVersion: number;
+  /** The accounts it was sent to (their inboxes): only they can have read it. */
+  readonly sentTo: readonly string[];
   readonly readBy: readonly string[];
 }
 
@@ -236,8 +238,9 @@ function evolveAssigned(state: AssignedRectificationTask, event: RectificationTa
     }
     case 'RectificationTaskReminded':
     case 'RectificationTaskEscalated': {
-      const { reminderId, level, deadlineVersion } = event.data;
-      return { ...state, reminders: [...state.reminders, { reminderId, level, deadlineVersion, readBy: [] }] };
+      const { reminderId, level, deadlineVersion, recipients } = event.data;
+      const sentTo = [...new Set(recipients.filter((r) => r.kind === 'user').map((r) => r.id))];
+      return { ...state, reminders: [...state.reminders, { reminderId, level, deadlineVersion, sentTo, readBy: [] }] };
     }
     case 'RectificationTaskReminderRead': {
       const { reminderId, readBy } = event.data;
