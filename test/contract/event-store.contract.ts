@@ -1,5 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { EventStore, EventToAppend, GlobalPosition, StoredEvent, Subscription } from '@zhenggai/application';
+import {
+  chainHash,
+  contentDigest,
+  verifyStream,
+  type EventStore,
+  type EventToAppend,
+  type GlobalPosition,
+  type StoredEvent,
+  type Subscription,
+} from '@zhenggai/application';
 import { ConcurrencyError } from '@zhenggai/domain';
 
 export interface EventStoreContractSubject {
@@ -266,6 +275,68 @@ export function describeEventStoreContract(
         const events = await store.readStream(stream);
         expect(events.map((e) => e.revision)).toEqual([0, 1, 2, 3]);
         expect(events[2]!.data).toEqual(events[3]!.data);
+      });
+    });
+
+    describe('hash chain', () => {
+      const recomputed = (e: StoredEvent) =>
+        chainHash(e.previousHash, e.revision, contentDigest({ streamName: e.streamName, type: e.type, data: e.data, metadata: e.metadata, eventId: e.id }));
+
+      it('chains every event onto the one before it in its stream; the first onto nothing', async () => {
+        const stream = newStream();
+        const data = { title: '蔡郢村危房改造 ✅', quantities: [217, 696, 20.32, 1e21, 1e-7], nested: { z: null, a: [true, { b: '😀' }] } };
+        await store.appendToStream(stream, [event('ContractA', data, { actor: { username: '督查员-王' } }), event('ContractB')]);
+        await store.appendToStream(stream, [event('ContractC', { quote: 'He said "持之以恒" \\ 立竿见影' })], { expectedRevision: 1 });
+        await store.appendToStream(newStream(), [event('ContractElsewhere')]);
+        await store.appendToStream(stream, [event('ContractD'), event('ContractE')], { expectedRevision: 2 });
+
+        const events = await store.readStream(stream);
+
+        expect(events[0]!.previousHash).toBeNull();
+        for (const [index, e] of events.entries()) {
+          expect(e.hash).toMatch(/^[0-9a-f]{64}$/);
+          expect(e.hash).toBe(recomputed(e));
+          if (index > 0) expect(e.previousHash).toBe(events[index - 1]!.hash);
+        }
+        expect(new Set(events.map((e) => e.hash)).size).toBe(5);
+        expect(verifyStream(events)).toEqual({ ok: true, streams: 1, events: 5 });
+      });
+
+      it('hands out the same hashes when reading all events and when subscribing', async () => {
+        const after = await markPosition();
+        const stream = newStream();
+        const subscriber = collect({ after });
+        await store.appendToStream(stream, [event('ContractA'), event('ContractB')]);
+
+        const fromStream = (await store.readStream(stream)).map((e) => [e.previousHash, e.hash]);
+        const fromAll = (await readAllUntil(after, (all) => all.filter((e) => e.streamName === stream).length === 2)).filter((e) => e.streamName === stream);
+        await subscriber.until(() => subscriber.of(stream).length === 2);
+
+        expect(fromAll.map((e) => [e.previousHash, e.hash])).toEqual(fromStream);
+        expect(subscriber.of(stream).map((e) => [e.previousHash, e.hash])).toEqual(fromStream);
+      });
+
+      it('concurrent appends to one stream keep one valid chain, in revision order in the global order too', async () => {
+        const after = await markPosition();
+        const stream = newStream();
+        await store.appendToStream(stream, [event('ContractFirst')]);
+        const racing = Array.from({ length: 6 }, (_, writer) =>
+          store.appendToStream(stream, [event('ContractRace', { writer })], { expectedRevision: 0 }),
+        );
+        const unchecked = Array.from({ length: 12 }, (_, writer) =>
+          store.appendToStream(stream, [event('ContractAny', { writer }), event('ContractAnyTail', { writer })], { expectedRevision: 'any' }),
+        );
+
+        const outcomes = await Promise.allSettled([...racing, ...unchecked]);
+        const written = await store.readStream(stream);
+        const inGlobalOrder = (await readAllUntil(after, (all) => all.filter((e) => e.streamName === stream).length === written.length)).filter(
+          (e) => e.streamName === stream,
+        );
+
+        expect(outcomes.slice(6).every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+        expect(written).toHaveLength(1 + 24 + outcomes.slice(0, 6).filter((outcome) => outcome.status === 'fulfilled').length);
+        expect(verifyStream(written)).toMatchObject({ ok: true, events: written.length });
+        expect(verifyStream(inGlobalOrder)).toMatchObject({ ok: true, events: written.length });
       });
     });
 

@@ -17,6 +17,7 @@ import {
   USER_REPOSITORY,
 } from '@zhenggai/application';
 import { Infrastructure, useCaseDeps } from '@zhenggai/platform';
+import { AuditVerifyController } from './audit/audit-verify.controller';
 import { AuthController } from './auth/auth.controller';
 import { ActiveSessions } from './auth/active-sessions';
 import { AUTH_POLICY, AuthPolicy, AuthService } from './auth/auth.service';
@@ -65,6 +66,7 @@ export class ApiModule {
         DirectoryController,
         HealthController,
         ViewsController,
+        AuditVerifyController,
         InboxController,
         RemindersController,
       ],

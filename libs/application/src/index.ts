@@ -1,4 +1,6 @@
 export * from './event-store/event-store.port';
+export * from './event-store/hash-chain';
+export * from './event-store/verify-chain';
 export * from './clock/clock.port';
 export * from './ids/id-generator.port';
 export * from './command-handling/aggregate-loader';

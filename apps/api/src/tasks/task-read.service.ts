@@ -30,6 +30,9 @@ export interface HistoryEntry {
   readonly recordedAt: string;
   readonly correlationId: string | null;
   readonly causationId: string | null;
+  /** The event's link in its stream's hash chain (GET /api/audit/verify checks it). */
+  readonly previousHash: string | null;
+  readonly hash: string;
 }
 
 export const historyEntry = (event: StoredEvent): HistoryEntry => ({
@@ -42,6 +45,8 @@ export const historyEntry = (event: StoredEvent): HistoryEntry => ({
   recordedAt: event.recordedAt,
   correlationId: event.metadata?.correlationId ?? null,
   causationId: event.metadata?.causationId ?? null,
+  previousHash: event.previousHash,
+  hash: event.hash,
 });
 
 const MIN_REVISION_WAIT_MS = 1000;

@@ -32,6 +32,10 @@ export interface StoredEvent {
   readonly metadata: any;
   /** When the store recorded it (wall clock of the store, ISO-8601). Business time is `metadata.occurredAt`. */
   readonly recordedAt: string;
+  /** The `hash` of the stream's event at `revision - 1`; null for the first event (see `hash-chain.ts`). */
+  readonly previousHash: string | null;
+  /** Stamped by the store when it appended the event: `chainHash(previousHash, revision, contentDigest(...))`. */
+  readonly hash: string;
 }
 
 export interface AppendResult {
@@ -77,7 +81,8 @@ export interface Subscription {
 
 export interface EventStore {
   /**
-   * Append events atomically. Throws `ConcurrencyError` when `expectedRevision` does not hold.
+   * Append events atomically, each chained onto the one before it in the stream (`hash-chain.ts`).
+   * Throws `ConcurrencyError` when `expectedRevision` does not hold.
    * Appending no events checks nothing and returns the current revision.
    */
   appendToStream(

@@ -10,6 +10,7 @@ import {
   StoredEvent,
   Subscription,
 } from '../event-store/event-store.port';
+import { chainHash, contentDigest } from '../event-store/hash-chain';
 
 /** A store in memory for unit tests of the application layer; counts reads so tests can see them saved. */
 export class InMemoryEventStore implements EventStore {
@@ -17,7 +18,8 @@ export class InMemoryEventStore implements EventStore {
   streamReads = 0;
 
   async appendToStream(streamName: string, events: readonly EventToAppend[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
-    const current = this.events.filter((e) => e.streamName === streamName).length - 1;
+    const stream = this.events.filter((e) => e.streamName === streamName);
+    const current = stream.length - 1;
     const expected = options.expectedRevision ?? 'any';
     const ok =
       expected === 'any' ||
@@ -25,18 +27,27 @@ export class InMemoryEventStore implements EventStore {
       (expected === 'stream_exists' && current >= 0) ||
       expected === current;
     if (!ok) throw new ConcurrencyError(streamName, String(expected), String(current));
-    events.forEach((event, i) =>
-      this.events.push({
-        id: event.id ?? randomUUID(),
+    let previousHash = stream[current]?.hash ?? null;
+    const stored = events.map((event, i): StoredEvent => {
+      const id = event.id ?? randomUUID();
+      const revision = current + 1 + i;
+      const hash = chainHash(previousHash, revision, contentDigest({ streamName, type: event.type, data: event.data, metadata: event.metadata, eventId: id }));
+      const storedEvent = {
+        id,
         streamName,
-        revision: current + 1 + i,
-        position: BigInt(this.events.length + 1),
+        revision,
+        position: BigInt(this.events.length + 1 + i),
         type: event.type,
         data: event.data,
         metadata: event.metadata,
         recordedAt: new Date(0).toISOString(),
-      }),
-    );
+        previousHash,
+        hash,
+      };
+      previousHash = hash;
+      return storedEvent;
+    });
+    this.events.push(...stored);
     return { nextExpectedRevision: current + events.length, position: BigInt(this.events.length) };
   }
 

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  AppendResult,
-  EventStore,
-  EventToAppend,
-  ExpectedRevision,
-  ReadAllOptions,
-  ReadStreamOptions,
-  StoredEvent,
-  SubscribeOptions,
-  Subscription,
+import {
+  contentDigest,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
 } from '@zhenggai/application';
 import { ConcurrencyError } from '@zhenggai/domain';
 import type { Pool } from 'pg';
@@ -59,12 +60,14 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult> {
     const expected = normaliseExpected(options.expectedRevision ?? 'any');
     if (events.length === 0) return this.streamEnd(streamName);
-    const payload = events.map((event) => ({
-      id: event.id ?? randomUUID(),
-      type: event.type,
-      data: event.data ?? null,
-      metadata: event.metadata ?? {},
-    }));
+    const payload = events.map((event) => {
+      const id = canonicalUuid(event.id ?? randomUUID());
+      const data = event.data ?? null;
+      const metadata = event.metadata ?? {};
+      // The database chains this digest onto the stream's previous hash once it knows the revision.
+      const digest = contentDigest({ streamName, type: event.type, data, metadata, eventId: id });
+      return { id, type: event.type, data, metadata, digest };
+    });
     let row: AppendRow;
     try {
       const result = await this.pool.query<AppendRow>({
@@ -164,4 +167,14 @@ function normaliseExpected(expected: ExpectedRevision): Expected {
     throw new RangeError(`expected revision must be an integer >= -1, got ${expected}`);
   }
   return expected;
+}
+
+/**
+ * The text PostgreSQL gives back for a uuid (lowercase, hyphenated), so that the id digested is the id
+ * stored; what is no uuid is left for the database to refuse.
+ */
+function canonicalUuid(id: string): string {
+  const hex = id.replace(/[{}-]/g, '').toLowerCase();
+  if (!/^[0-9a-f]{32}$/.test(hex)) return id;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

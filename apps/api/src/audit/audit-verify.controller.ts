@@ -1,0 +1,43 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ChainBreakReason, ChainVerification, EVENT_STORE, EventStore, verifyEventStore, verifyStoredStream } from '@zhenggai/application';
+import { Roles } from '../auth/roles.decorator';
+import { AuditVerifyQueryDto } from './audit-verify-query.dto';
+
+export interface AuditVerifyAnswer {
+  readonly ok: boolean;
+  readonly checkedStreams: number;
+  readonly checkedEvents: number;
+  readonly firstBroken?: {
+    readonly streamName: string;
+    readonly revision: number;
+    readonly position: string;
+    readonly expected: string | null;
+    readonly found: string | null;
+    readonly reason: ChainBreakReason;
+  };
+}
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('api/audit')
+export class AuditVerifyController {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  /** A broken chain is a finding about the store, not a failed request: 200 either way. */
+  @Get('verify')
+  @Roles('inspector', 'leader', 'admin')
+  @ApiOperation({
+    summary: "Verify the hash chain of one stream or of the whole store: recompute every event's hash and name the first broken link",
+  })
+  async verify(@Query() query: AuditVerifyQueryDto): Promise<AuditVerifyAnswer> {
+    const result = query.stream ? await verifyStoredStream(this.store, query.stream) : await verifyEventStore(this.store);
+    return answerOf(result);
+  }
+}
+
+function answerOf(result: ChainVerification): AuditVerifyAnswer {
+  const checked = { ok: result.ok, checkedStreams: result.streams, checkedEvents: result.events };
+  if (result.ok) return checked;
+  return { ...checked, firstBroken: { ...result.firstBroken, position: result.firstBroken.position.toString() } };
+}

@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The tamper-evidence scheme every EventStore adapter stamps on the events it appends, and that
+ * `verify-chain.ts` recomputes from what the store hands back. Computable by any adapter in Node; the
+ * PostgreSQL adapter gets the content digest from Node and does the last step in its append function,
+ * because only the database knows an `any` append's revisions and the hash it chains onto.
+ *
+ * - `canonicalJson(value)`: JSON with object keys sorted by code point (UTF-8 byte order), no whitespace,
+ *   arrays in order, strings, numbers, booleans and null as `JSON.stringify` writes them (lone surrogates
+ *   escaped). As in `JSON.stringify`, `toJSON` is honoured and `undefined`, functions and symbols are left
+ *   out of objects and become `null` in arrays; at the top they become `null` too. Non-finite numbers and
+ *   bigints are refused: JSON cannot hold them, so no store could give them back.
+ * - `contentDigest(event)` = sha256 hex of `canonicalJson({ streamName, type, data, metadata, eventId })`:
+ *   what the writer said, without the store's revision, position, clock or the hash fields themselves (which
+ *   are never inside `metadata`; an adapter that must carry them there strips them before digesting).
+ * - `chainHash(previousHash, revision, contentDigest)` = sha256 hex of the UTF-8 of
+ *   `${previousHash ?? 'genesis'}:${revision}:${contentDigest}`: the revision is bound in here rather than in
+ *   the digest so that a database can finish the hash after assigning the revision, in the same statement.
+ *
+ * A stream's first event (revision 0) has `previousHash` null. Changing, removing, reordering or inserting
+ * an event breaks the chain at that point, unless whoever did it also recomputed every later hash of the
+ * stream: the chain proves history was not edited in place, not that the whole store was not rewritten.
+ * Removing a stream's last events leaves a shorter chain that still holds (the PostgreSQL adapter then
+ * refuses to append onto the gap); a copy of each stream's latest hash kept elsewhere closes both holes.
+ * Not covered: the global position and the store's `recordedAt` (the store assigns both after the writer
+ * spoke); business time is `metadata.occurredAt`, which is.
+ *
+ * Events stored before the chain existed are not left unverifiable: the adapter's migration chains them in
+ * stream and revision order (PostgreSQL: `event-store-002-hash-chain`, which rebuilds this canonical form in SQL).
+ */
+
+/** What an event's content digest covers. */
+export interface HashedContent {
+  readonly streamName: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: unknown;
+  readonly eventId: string;
+}
+
+/** The hash a stream's first event chains onto. */
+export const GENESIS = 'genesis';
+
+export function contentDigest(content: HashedContent): string {
+  const { streamName, type, data, metadata, eventId } = content;
+  return sha256Hex(canonicalJson({ streamName, type, data, metadata, eventId }));
+}
+
+export function chainHash(previousHash: string | null, revision: number, digest: string): string {
+  return sha256Hex(`${previousHash ?? GENESIS}:${revision}:${digest}`);
+}
+
+/** The canonical JSON text of a value (see the module comment). Throws a TypeError for what JSON cannot hold. */
+export function canonicalJson(value: unknown): string {
+  return write(value, 'value') ?? 'null';
+}
+
+function write(value: unknown, path: string): string | undefined {
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    value = (value as { toJSON(key: string): unknown }).toJSON('');
+  }
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`${path} is ${value}: JSON has no such number`);
+      return JSON.stringify(value);
+    case 'bigint':
+      throw new TypeError(`${path} is a bigint: JSON has no such number`);
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+    default:
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return writeArray(value, path);
+      return writeObject(value as Record<string, unknown>, path);
+  }
+}
+
+function writeArray(array: readonly unknown[], path: string): string {
+  const items: string[] = [];
+  for (let index = 0; index < array.length; index++) items.push(write(array[index], `${path}[${index}]`) ?? 'null');
+  return `[${items.join(',')}]`;
+}
+
+function writeObject(object: Record<string, unknown>, path: string): string {
+  const members: string[] = [];
+  for (const key of Object.keys(object).sort(byCodePoint)) {
+    const written = write(object[key], `${path}.${key}`);
+    if (written !== undefined) members.push(`${JSON.stringify(key)}:${written}`);
+  }
+  return `{${members.join(',')}}`;
+}
+
+/**
+ * Code point order, which is the byte order of UTF-8 (and PostgreSQL's "C" collation). JavaScript's own
+ * sort compares UTF-16 units, which puts astral characters (emoji) before U+E000–U+FFFF; moving the
+ * surrogates above that range corrects it.
+ */
+function byCodePoint(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+function codePointRank(unit: number): number {
+  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
+  if (unit >= 0xe000) return unit - 0x800;
+  return unit;
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
