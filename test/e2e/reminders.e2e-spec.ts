@@ -55,6 +55,9 @@ describe('reminders and escalation over HTTP', () => {
     const badChannel = await put(admin, `/api/units/${me.unitId}/channels`, { channels: [{ kind: 'webhook', url: 'ftp://robot.example.com', format: 'json' }] });
     expect(badChannel.status).toBe(400);
     expect(badChannel.body.field).toBe('channels[0].url');
+    const unknownField = await put(admin, `/api/units/${me.unitId}/channels`, { channels: [{ kind: 'email', address: 'a@b.cn', cc: 'x@y.cn' }] });
+    expect(unknownField.status).toBe(400);
+    expect(unknownField.body.field).toBe('channels[0].cc');
     expect((await put(inspector, '/api/reminder-policies/default', { name: 'x', levels: [] })).status).toBe(403);
   });
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DIRECTORY, Directory, EVENT_STORE, EventStore, loadStream, REMINDER_POLICIES, ReminderPolicySource } from '@zhenggai/application';
-import { Actor, campaignDecider, campaignStreamName, DEFAULT_REMINDER_POLICY, NotFoundError, ValidationError, validateReminderLevels } from '@zhenggai/domain';
+import { Actor, campaignDecider, campaignStreamName, DEFAULT_REMINDER_POLICY, NotFoundError, refuseUnknownKeys, ValidationError, validateReminderLevels } from '@zhenggai/domain';
 import { DeliveryJobs, JobQueues, NOTIFICATIONS_QUEUE } from '@zhenggai/platform';
 import { DeliveryStatus, PostgresDeliveries } from '@zhenggai/postgres';
 import { CurrentActor } from '../auth/current-actor.decorator';
@@ -52,6 +52,7 @@ export class RemindersController {
       const { state } = await loadStream(this.store, campaignDecider, campaignStreamName(id));
       if (state.status === 'none') throw new NotFoundError('Campaign', id);
     }
+    if (typeof body === 'object' && body !== null) refuseUnknownKeys(body, ['name', 'levels'], 'body');
     const name = typeof body?.name === 'string' ? body.name.trim() : '';
     if (name === '' || name.length > 100) throw new ValidationError('name', 'name must be 1 to 100 characters');
     return this.policies.define(id, name, validateReminderLevels(body?.levels), actor.username);

@@ -1,18 +1,21 @@
 import { UnitChannel, WebhookFormat } from '@zhenggai/application';
-import { ValidationError } from '@zhenggai/domain';
+import { refuseUnknownKeys, ValidationError } from '@zhenggai/domain';
 
 const FORMATS: readonly WebhookFormat[] = ['json', 'dingtalk', 'wecom', 'feishu'];
 const EMAIL = /^[^\s@<>()"',;:]+@[^\s@<>()"',;:]+\.[^\s@<>()"',;:]+$/;
 
 /** Checks a unit's delivery channels as an admin sends them; throws a ValidationError naming the field. */
 export function validateUnitChannels(body: unknown): UnitChannel[] {
+  if (typeof body === 'object' && body !== null) refuseUnknownKeys(body as Record<string, unknown>, ['channels'], 'body');
   const channels = (body as { channels?: unknown } | null)?.channels;
   if (!Array.isArray(channels) || channels.length > 20) throw new ValidationError('channels', 'channels must be a list of at most 20 channels');
   return channels.map((raw, i): UnitChannel => {
     const at = `channels[${i}]`;
     const c = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    if (c.kind !== 'webhook' && c.kind !== 'email') throw new ValidationError(`${at}.kind`, `${at}.kind must be "webhook" or "email"`);
     const audience = c.audience ?? 'unit';
     if (audience !== 'unit' && audience !== 'head') throw new ValidationError(`${at}.audience`, `${at}.audience must be "unit" or "head"`);
+    refuseUnknownKeys(c, c.kind === 'email' ? ['kind', 'address', 'audience'] : ['kind', 'url', 'format', 'secret', 'audience'], at);
     if (c.kind === 'webhook') {
       if (typeof c.url !== 'string' || c.url.length > 2000 || !isHttpUrl(c.url)) throw new ValidationError(`${at}.url`, `${at}.url must be an http(s) URL`);
       const format = c.format ?? 'json';

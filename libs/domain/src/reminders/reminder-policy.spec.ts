@@ -15,6 +15,8 @@ describe('a reminder ladder given as data', () => {
     [[{ level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1.5, hourOfDay: 9 }, recipients: ['unit'] }], 'levels[0].offset.days'],
     [[{ level: 'urge', label: '催办', kind: 'escalation', offset: { hours: 'soon' }, recipients: ['unit'] }], 'levels[0].offset.hours'],
     [[{ level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 9 }, recipients: ['mayor'] }], 'levels[0].recipients'],
+    [[{ level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 9 }, recipients: ['unit'], channel: 'sms' }], 'levels[0].channel'],
+    [[{ level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 9, minutes: 30 }, recipients: ['unit'] }], 'levels[0].offset.minutes'],
     [
       [
         { level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 9 }, recipients: ['unit'] },

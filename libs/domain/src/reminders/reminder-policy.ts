@@ -66,6 +66,7 @@ export function validateReminderLevels(levels: unknown, field = 'levels'): Remin
     const at = `${field}[${i}]`;
     if (typeof raw !== 'object' || raw === null) throw new ValidationError(at, `${at} must be an object`);
     const l = raw as Record<string, unknown>;
+    refuseUnknownKeys(l, ['level', 'label', 'kind', 'offset', 'recipients'], at);
     if (typeof l.level !== 'string' || !LEVEL_ID.test(l.level)) throw new ValidationError(`${at}.level`, `${at}.level must be a lower-case id like "urge"`);
     if (seen.has(l.level)) throw new ValidationError(`${at}.level`, `${at}.level "${l.level}" appears twice`);
     seen.add(l.level);
@@ -81,6 +82,7 @@ export function validateReminderLevels(levels: unknown, field = 'levels'): Remin
 
 function validateOffset(offset: unknown, at: string): ReminderLevel['offset'] {
   const o = (typeof offset === 'object' && offset !== null ? offset : {}) as Record<string, unknown>;
+  refuseUnknownKeys(o, ['days', 'hourOfDay', 'hours'], at);
   const isInt = (v: unknown, min: number, max: number): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
   if ('hours' in o && !('days' in o)) {
     if (!isInt(o.hours, -24 * 90, 24 * 90)) throw new ValidationError(`${at}.hours`, `${at}.hours must be a whole number of hours within 90 days`);
@@ -89,6 +91,12 @@ function validateOffset(offset: unknown, at: string): ReminderLevel['offset'] {
   if (!isInt(o.days, -90, 90)) throw new ValidationError(`${at}.days`, `${at}.days must be a whole number from -90 to 90 (or give hours instead)`);
   if (!isInt(o.hourOfDay, 0, 23)) throw new ValidationError(`${at}.hourOfDay`, `${at}.hourOfDay must be an hour from 0 to 23`);
   return { days: o.days, hourOfDay: o.hourOfDay };
+}
+
+/** A field the ladder does not have is a mistake to point out, not to ignore. */
+export function refuseUnknownKeys(value: Record<string, unknown>, known: readonly string[], at: string): void {
+  const unknown = Object.keys(value).find((key) => !known.includes(key));
+  if (unknown !== undefined) throw new ValidationError(`${at}.${unknown}`, `${at}.${unknown} is not a known field (${known.join(', ')})`);
 }
 
 /**
