@@ -16,6 +16,11 @@ export interface ProjectionSql {
 export interface Projection {
   /** Stable name, e.g. `tasks`: names the checkpoint, the lease and the schemas (`proj_tasks_g1`). */
   readonly name: string;
+  /**
+   * The version of its tables and of what `apply` writes (default 1). Raise it with any such change: a worker
+   * that finds the active generation built by an older version rebuilds it (blue/green) by itself.
+   */
+  readonly version?: number;
   /** Only events whose type starts with one of these are handed to `apply` (all others still move the checkpoint). */
   readonly eventTypePrefixes: readonly string[];
   /** Create the projection's tables and indexes in `schema` (empty, new). */

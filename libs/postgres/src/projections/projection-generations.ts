@@ -47,8 +47,8 @@ export async function ensureActiveGeneration(pool: Pool, projection: Projection)
   if (existing !== null) return existing;
   const created = await inTransaction(pool, async (client) => {
     const { rowCount } = await client.query(
-      `INSERT INTO projection_state (name, active_generation) VALUES ($1, 1) ON CONFLICT (name) DO NOTHING`,
-      [projection.name],
+      `INSERT INTO projection_state (name, active_generation, active_version) VALUES ($1, 1, $2) ON CONFLICT (name) DO NOTHING`,
+      [projection.name, projectionVersion(projection)],
     );
     if (rowCount === 0) return false;
     await createGeneration(client, projection, 1);
@@ -115,4 +115,12 @@ export async function dropGenerations(
     });
   }
   return rows.map((row) => row.generation);
+}
+
+export const projectionVersion = (projection: Projection): number => projection.version ?? 1;
+
+/** The version of the projection that built the active generation (null before the first start). */
+export async function readActiveVersion(db: Pool | PoolClient, name: string): Promise<number | null> {
+  const { rows } = await db.query<{ active_version: number }>('SELECT active_version FROM projection_state WHERE name = $1', [name]);
+  return rows[0]?.active_version ?? null;
 }

@@ -1,8 +1,9 @@
 import type { GlobalPosition, Projection } from '@zhenggai/application';
 import type { Pool } from 'pg';
 import { applyBatch, readBatch, type ProjectionBatch } from './projection-batch';
-import { ensureActiveGeneration, readActiveGeneration, readCheckpoint } from './projection-generations';
-import { ProjectionGenerationMissingError } from './projection.errors';
+import { ensureActiveGeneration, projectionVersion, readActiveGeneration, readActiveVersion, readCheckpoint } from './projection-generations';
+import { ProjectionGenerationMissingError, ProjectionVersionAheadError } from './projection.errors';
+import { rebuildProjection } from './rebuild-projection';
 import { ProjectionLease } from './projection-lease';
 import { assertValidProjection } from './projection-names';
 import { lagBetween, readProjectionStatuses, type ProjectionStatus } from './projection-status';
@@ -34,7 +35,7 @@ export interface ProjectionRunnerOptions {
  * - `catching-up`: holds the lease, and the last page read was full;
  * - `live`: holds the lease and has applied everything readers can see.
  */
-export type ProjectionRunnerPhase = 'stopped' | 'standby' | 'catching-up' | 'live';
+export type ProjectionRunnerPhase = 'stopped' | 'standby' | 'rebuilding' | 'catching-up' | 'live';
 
 export interface ProjectionRunnerStatus extends ProjectionStatus {
   readonly phase: ProjectionRunnerPhase;
@@ -167,6 +168,7 @@ export class ProjectionRunner {
   private async runWithLease(lease: ProjectionLease): Promise<void> {
     this.phase = 'catching-up';
     await this.moveToActiveGeneration();
+    await this.upgradeIfBuiltByAnOlderVersion();
     while (!this.stopRequested) {
       lease.assertHeld();
       this.woken = false;
@@ -199,12 +201,29 @@ export class ProjectionRunner {
     });
     if (!applied) {
       await this.moveToActiveGeneration();
+      await this.upgradeIfBuiltByAnOlderVersion();
       return false;
     }
     this.position = batch.to;
     this.lastBatchAt = new Date().toISOString();
     this.lastError = null;
     return true;
+  }
+
+  /**
+   * A read model built by an older version of the projection is rebuilt (blue/green: the old one keeps serving
+   * until the new one is complete) by the runner holding the lease, before it applies anything; one built by a
+   * newer version is left alone (this is an old process during a rolling upgrade).
+   */
+  private async upgradeIfBuiltByAnOlderVersion(): Promise<void> {
+    const active = await readActiveVersion(this.pool, this.projection.name);
+    const mine = projectionVersion(this.projection);
+    if (active === null || active === mine) return;
+    if (active > mine) throw new ProjectionVersionAheadError(this.projection.name, active, mine);
+    this.phase = 'rebuilding';
+    await rebuildProjection({ pool: this.pool, projection: this.projection, batchSize: this.batchSize });
+    await this.moveToActiveGeneration();
+    this.phase = 'catching-up';
   }
 
   private async moveToActiveGeneration(): Promise<void> {

@@ -57,3 +57,15 @@ export class ProjectionGenerationMissingError extends Error {
     this.name = new.target.name;
   }
 }
+
+/** The active read model was built by a newer version of the projection than this process runs. */
+export class ProjectionVersionAheadError extends Error {
+  constructor(
+    readonly projectionName: string,
+    readonly activeVersion: number,
+    readonly runningVersion: number,
+  ) {
+    super(`projection ${projectionName}: the read model was built by version ${activeVersion}, this process runs version ${runningVersion}; it applies nothing until it is upgraded`);
+    this.name = 'ProjectionVersionAheadError';
+  }
+}

@@ -29,4 +29,9 @@ export const projectionMigrations: readonly Migration[] = [
         PRIMARY KEY (name, generation)
       );`,
   },
+  {
+    // The projection version that built the active generation, so that a newer one knows to rebuild.
+    id: 'projections-002-active-version',
+    sql: `ALTER TABLE projection_state ADD COLUMN IF NOT EXISTS active_version integer NOT NULL DEFAULT 1;`,
+  },
 ];

@@ -8,6 +8,7 @@ import {
   dropGenerations,
   ensureActiveGeneration,
   pointViews,
+  projectionVersion,
   readActiveGeneration,
 } from './projection-generations';
 import { assertValidProjection } from './projection-names';
@@ -121,9 +122,10 @@ async function activate(
     if (active !== previousGeneration) throw new ProjectionRebuildInProgressError(projection.name);
     const position = await applyRemaining(client, write, from);
     await pointViews(client, projection, generation);
-    await client.query('UPDATE projection_state SET active_generation = $2, updated_at = now() WHERE name = $1', [
+    await client.query('UPDATE projection_state SET active_generation = $2, active_version = $3, updated_at = now() WHERE name = $1', [
       projection.name,
       generation,
+      projectionVersion(projection),
     ]);
     return position;
   });
