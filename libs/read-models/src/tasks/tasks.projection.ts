@@ -15,6 +15,8 @@ import {
  */
 export const tasksProjection: Projection = {
   name: 'tasks',
+  // 2: the task state kept per task carries its pinned reminder ladder, deadline version and reminders.
+  version: 2,
   eventTypePrefixes: ['RectificationTask'],
 
   async setup(sql: ProjectionSql, schema: string): Promise<void> {
