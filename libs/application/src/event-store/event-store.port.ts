@@ -97,6 +97,14 @@ export interface EventStore {
   /** Events of every stream in position order. */
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
 
+  /**
+   * Every committed event after a position, in position order — including those `readAll` still holds back
+   * because an older transaction (anywhere on the database server) is running. For audits that must see
+   * everything stored now; not for subscriptions, which could pass a position committed later. Adapters whose
+   * `readAll` holds nothing back need not provide it.
+   */
+  readAllCommitted?(options?: Pick<ReadAllOptions, 'after' | 'maxCount'>): Promise<StoredEvent[]>;
+
   subscribeToAll(
     handler: (events: readonly StoredEvent[]) => Promise<void>,
     options?: SubscribeOptions,

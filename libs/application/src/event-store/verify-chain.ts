@@ -57,7 +57,9 @@ export async function verifyStoredStream(
 export async function verifyEventStore(store: EventStore, pageSize = DEFAULT_PAGE_SIZE): Promise<ChainVerification> {
   const walk = new ChainWalk();
   for (let after = 0n; ; ) {
-    const page = await store.readAll({ after, maxCount: pageSize });
+    // Everything committed now, not only what a subscription may take yet: a long transaction elsewhere on the
+    // server must not hide a tampered event from the audit.
+    const page = store.readAllCommitted ? await store.readAllCommitted({ after, maxCount: pageSize }) : await store.readAll({ after, maxCount: pageSize });
     if (page.length === 0) return walk.result();
     for (const event of page) if (walk.check(event)) return walk.result();
     after = page[page.length - 1]!.position;

@@ -106,6 +106,14 @@ export class PostgresEventStore implements EventStore {
     return page.events;
   }
 
+  async readAllCommitted(options: Pick<ReadAllOptions, 'after' | 'maxCount'> = {}): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query<StoredEventRow>(
+      `SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE global_position > $1 ORDER BY global_position LIMIT $2`,
+      [(options.after ?? 0n).toString(), options.maxCount ?? null],
+    );
+    return rows.map(toStoredEvent);
+  }
+
   subscribeToAll(
     handler: (events: readonly StoredEvent[]) => Promise<void>,
     options: SubscribeOptions = {},

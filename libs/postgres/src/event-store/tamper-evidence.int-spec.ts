@@ -70,6 +70,25 @@ describe('tamper evidence on PostgreSQL', () => {
     expect((await verifyStoredStream(store, streams[0]!)).ok).toBe(true);
   });
 
+  it('the store-wide walk sees a tampered event even while a long transaction elsewhere holds subscriptions back', async () => {
+    const { pool, store } = await freshStore();
+    const other = await pool.connect();
+    try {
+      // A transaction that has taken an id and stays open (a long report, a stuck batch): readAll would stop before it.
+      await other.query('BEGIN');
+      await other.query('SELECT pg_current_xact_id()');
+      const stream = `rectificationTask-${randomUUID()}`;
+      await store.appendToStream(stream, [progress(1), progress(2)]);
+      expect(await store.readAll()).toEqual([]);
+      await pool.query(`UPDATE events SET data = jsonb_set(data, '{quantityDone}', '99') WHERE stream_name = $1 AND stream_revision = 1`, [stream]);
+
+      expect(await verifyEventStore(store)).toMatchObject({ ok: false, firstBroken: { streamName: stream, revision: 1, reason: 'hash-mismatch' } });
+    } finally {
+      await other.query('ROLLBACK');
+      other.release();
+    }
+  });
+
   it('an edit of the actor or the business time in the metadata is caught too', async () => {
     const { pool, store, streams } = await storeWithHistory();
 
