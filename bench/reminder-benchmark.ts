@@ -1,13 +1,12 @@
-import { ManualClock, NotificationChannel } from '@zhenggai/application';
+import { ManualClock } from '@zhenggai/application';
 import { levelDueAt, owedReminders, ReminderPolicy, taskStreamName, rectificationTaskDecider, foldEvents, RectificationTaskEvent } from '@zhenggai/domain';
 import { Infrastructure, JobQueues, QueueBackend } from '@zhenggai/platform';
-import { WebhookChannel } from '@zhenggai/notifications';
 import { PostgresCheckpointStore } from '@zhenggai/postgres';
 import IORedis from 'ioredis';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ReminderEngine } from '../apps/worker/src/reminders/reminder-engine';
+import { reminderEngineOf } from '../apps/worker/src/worker.module';
 import { REMINDER_SCHEDULER } from '../apps/worker/src/reminders/reminder-scheduler.reactor';
 import { NOTIFICATION_DISPATCHER } from '../apps/worker/src/reminders/notification-dispatcher.reactor';
 import { percentile } from './closed-loop';
@@ -59,21 +58,7 @@ async function benchmarkBackend(infra: Infrastructure, name: string, backend: Qu
   const taskIds = await writeOpenTasks(infra, unitId, regionId, tasks);
 
   const clock = new ManualClock('2030-01-02T00:00:00+08:00'); // after every due instant: a job never waits on the clock
-  const queues = new JobQueues(backend);
-  const channels: NotificationChannel[] = [new WebhookChannel()];
-  const engine = new ReminderEngine({
-    queues,
-    pool: infra.pool,
-    store: infra.eventStore,
-    directory: infra.directory,
-    users: infra.users,
-    deliveries: infra.deliveries,
-    channels,
-    clock,
-    publicUrl: 'http://localhost',
-    reconcileEveryMs: 3_600_000,
-    concurrency: 16,
-  });
+  const engine = reminderEngineOf(infra, { queues: new JobQueues(backend), clock, reconcileEveryMs: 3_600_000, concurrency: 16 });
   // The scheduler and dispatcher start at the head of the store: the bench queues the jobs itself.
   const head = (await infra.pool.query<{ p: string }>('SELECT coalesce(max(global_position), 0) AS p FROM events')).rows[0]!.p;
   const checkpoints = new PostgresCheckpointStore(infra.pool);

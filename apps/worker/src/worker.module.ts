@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Infrastructure, JobQueues } from '@zhenggai/platform';
+import type { Infrastructure } from '@zhenggai/platform';
 import { PostgresCheckpointStore, ProjectionRunner } from '@zhenggai/postgres';
 import { allProjections } from '@zhenggai/read-models';
 import { NotificationChannel } from '@zhenggai/application';
@@ -16,15 +16,14 @@ interface Startable {
 }
 
 /**
- * Durable reactions to the event store and the read models' projections: each runs from a stored checkpoint
- * (projections commit their checkpoint with their changes, under a lease held by one process at a time).
+ * The reminder ladder on the process's BullMQ queues (Redis with REDIS_URL, else BullMQ's PostgreSQL backend),
+ * wired from its configuration; `overrides` replace parts of it (tests and the benchmark).
  */
-/** The reminder ladder on the process's BullMQ queues (Redis with REDIS_URL, else BullMQ's PostgreSQL backend). */
-export function reminderEngineOf(infra: Infrastructure, queues?: JobQueues, tuning: Partial<Pick<ReminderEngineDeps, 'lockDurationMs' | 'stalledIntervalMs' | 'reconcileEveryMs'>> = {}): ReminderEngine {
+export function reminderEngineOf(infra: Infrastructure, overrides: Partial<ReminderEngineDeps> = {}): ReminderEngine {
   const { config } = infra;
   const channels: NotificationChannel[] = [new WebhookChannel(), ...(config.smtp ? [new EmailChannel(config.smtp)] : [])];
   return new ReminderEngine({
-    queues: queues ?? infra.queues,
+    queues: infra.queues,
     pool: infra.pool,
     store: infra.eventStore,
     directory: infra.directory,
@@ -36,10 +35,14 @@ export function reminderEngineOf(infra: Infrastructure, queues?: JobQueues, tuni
     reconcileEveryMs: config.reminderReconcileSeconds * 1000,
     cache: infra.streamCache,
     deliveryRetry: config.deliveryRetry,
-    ...tuning,
+    ...overrides,
   });
 }
 
+/**
+ * Durable reactions to the event store and the read models' projections: each runs from a stored checkpoint
+ * (projections commit their checkpoint with their changes, under a lease held by one process at a time).
+ */
 @Module({})
 export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(@Inject(REACTORS) private readonly reactors: Startable[]) {}

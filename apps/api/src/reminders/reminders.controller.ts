@@ -86,7 +86,7 @@ export class RemindersController {
     const n = limit === undefined ? 100 : Number(limit);
     if (!Number.isInteger(n) || n < 1 || n > 1000) throw new ValidationError('limit', 'limit must be a whole number from 1 to 1000');
     const items = await this.deliveries.list({ status: status as DeliveryStatus | undefined, taskId, limit: n });
-    return { items: items.map((d) => ({ ...d, address: d.address.kind === 'webhook' ? maskedChannel({ ...d.address, audience: 'unit' }) : d.address })) };
+    return { items: items.map((d) => ({ ...d, address: maskedChannel(d.address) })) };
   }
 
   @Post('admin/deliveries/:id/retry')

@@ -1,4 +1,4 @@
-import { UnitChannel, WebhookFormat } from '@zhenggai/application';
+import { ChannelAddress, UnitChannel, WebhookFormat } from '@zhenggai/application';
 import { refuseUnknownKeys, ValidationError } from '@zhenggai/domain';
 
 const FORMATS: readonly WebhookFormat[] = ['json', 'dingtalk', 'wecom', 'feishu'];
@@ -42,7 +42,7 @@ function isHttpUrl(value: string): boolean {
 }
 
 /** What an admin sees of a channel: robot URLs carry access tokens and secrets sign messages, so neither is shown whole. */
-export function maskedChannel(channel: UnitChannel): Record<string, unknown> {
+export function maskedChannel(channel: ChannelAddress | UnitChannel): Record<string, unknown> {
   if (channel.kind === 'email') return channel;
   const url = new URL(channel.url);
   return { ...channel, url: `${url.origin}${url.pathname}${url.search ? '?…' : ''}`, secret: channel.secret ? '***' : null };

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
@@ -6,7 +7,12 @@ import { LIGHTS } from '@zhenggai/read-models';
 import { IsLocalDate } from '../commands/shared.dto';
 
 const list = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value);
-const bool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+/** `?flag=true` / `false` as a boolean (anything else is left for the validator to refuse). */
+export const bool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+/** An optional page size: 1 to 200, 50 when absent. */
+export const PageSizeQuery = () =>
+  applyDecorators(ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }), IsOptional(), Type(() => Number), IsInt(), Min(1), Max(200));
 
 export class PageQueryDto {
   @ApiPropertyOptional({ default: 1, minimum: 1 })
@@ -17,12 +23,7 @@ export class PageQueryDto {
   @Max(100_000)
   page?: number;
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @PageSizeQuery()
   pageSize?: number;
 }
 

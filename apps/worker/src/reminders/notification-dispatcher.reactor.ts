@@ -1,5 +1,5 @@
 import { ChannelAddress, Directory, EventStore, ReminderMessage, StoredEvent, UnitChannel } from '@zhenggai/application';
-import { daysBetween, ReminderRecipient, shanghaiDateOf } from '@zhenggai/domain';
+import { daysBetween, RectificationTaskReminded, ReminderRecipient, shanghaiDateOf } from '@zhenggai/domain';
 import { NewDelivery, PostgresCheckpointStore, PostgresDeliveries } from '@zhenggai/postgres';
 import { createHash } from 'node:crypto';
 import { DeliveryJobs } from '@zhenggai/platform';
@@ -33,10 +33,9 @@ export class NotificationDispatcher extends CheckpointedReactor {
   }
 
   private async deliveriesOf(event: StoredEvent): Promise<NewDelivery[]> {
-    const data = event.data as { taskId: string; title: string; regionId: string; reminderId: string; level: string; label: string; deadline: string; dueAt: string; recipients: ReminderRecipient[] };
+    const data = event.data as RectificationTaskReminded['data'];
     const unitRecipients = data.recipients.filter((r) => r.kind === 'unit');
     if (unitRecipients.length === 0) return [];
-    const title = data.title;
     const region = await this.directory.getRegion(data.regionId);
     const deliveries: NewDelivery[] = [];
     for (const recipient of unitRecipients) {
@@ -46,7 +45,7 @@ export class NotificationDispatcher extends CheckpointedReactor {
         const message: ReminderMessage = {
           deliveryId: id,
           taskId: data.taskId,
-          taskTitle: title,
+          taskTitle: data.title,
           level: data.level,
           levelLabel: data.label,
           kind: event.type === 'RectificationTaskEscalated' ? 'escalation' : 'reminder',

@@ -137,7 +137,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
   beforeEach(async () => {
     backend = backendOf(database.url);
     queues = new JobQueues(backend);
-    engine = reminderEngineOf(infra, queues, QUICK_RECOVERY);
+    engine = reminderEngineOf(infra, { queues, ...QUICK_RECOVERY });
     await engine.start();
   });
 
@@ -256,7 +256,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     await engine.stop();
     // A worker that records the level, then dies before BullMQ hears the job finished: the job runs again.
     queues = new JobQueues(backend);
-    engine = reminderEngineOf(infra, queues, QUICK_RECOVERY);
+    engine = reminderEngineOf(infra, { queues, ...QUICK_RECOVERY });
     const record = engine.firing.process.bind(engine.firing);
     let crashes = 0;
     engine.firing.process = async (job, token) => {
@@ -298,7 +298,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     // Restarted, the worker finds the dead one's job stalled, runs it again, and it records nothing more.
     clock.set('2030-06-27T09:00:01+08:00');
     queues = new JobQueues(backend);
-    engine = reminderEngineOf(infra, queues, QUICK_RECOVERY);
+    engine = reminderEngineOf(infra, { queues, ...QUICK_RECOVERY });
     await engine.start();
     await waitFor('the stalled job to be finished', async () => {
       const jobs = await jobsOf(taskId);
@@ -317,7 +317,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     await engine.stop();
     await obliterate(backend); // a Redis that lost its data (or a dropped queue schema)
     queues = new JobQueues(backend);
-    engine = reminderEngineOf(infra, queues, QUICK_RECOVERY);
+    engine = reminderEngineOf(infra, { queues, ...QUICK_RECOVERY });
     await engine.start();
     expect(await jobsOf(taskId)).toEqual([]);
 
@@ -337,7 +337,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     await waitFor('the task in the read model', async () => (await infra.pool.query('SELECT 1 FROM read_models.task_states WHERE task_id = $1', [taskId])).rowCount === 1);
     await engine.stop();
     queues = new JobQueues(backend);
-    engine = reminderEngineOf(infra, queues, { ...QUICK_RECOVERY, reconcileEveryMs: 1000 });
+    engine = reminderEngineOf(infra, { queues, ...QUICK_RECOVERY, reconcileEveryMs: 1000 });
     await engine.start();
     clock.set('2030-06-27T08:00:00+08:00');
 

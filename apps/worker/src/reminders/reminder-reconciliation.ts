@@ -55,12 +55,8 @@ export class ReminderReconciliation {
       if (rows.length < PAGE) break;
       after = rows[rows.length - 1].task_id;
     }
-    let deliveriesRequeued = 0;
-    for (let batch = await this.deliveries.pending(); batch.length > 0; ) {
-      deliveriesRequeued += await this.deliveryJobs.ensure(batch.map((d) => d.id));
-      if (batch.length < 1000) break;
-      batch = [];
-    }
+    // The oldest pending deliveries (a bounded number per run; the next run takes the rest).
+    const deliveriesRequeued = await this.deliveryJobs.ensure((await this.deliveries.pending()).map((d) => d.id));
     const report = { openTasks, remindersRequeued, deliveriesRequeued };
     // Right after a start this may be the scheduler's work not done yet; later it is what the queue had lost.
     if (remindersRequeued + deliveriesRequeued > 0) this.logger.log(`queued what the queue did not have: ${JSON.stringify(report)}`);

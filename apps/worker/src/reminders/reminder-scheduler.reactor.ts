@@ -55,12 +55,6 @@ export class ReminderScheduler extends CheckpointedReactor {
     await this.jobs.scheduleMany(toQueue, now.getTime());
   }
 
-  /** Brings one task's queued jobs in line with its current state (read from its stream). */
-  async sync(taskId: string): Promise<void> {
-    const { state } = await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId));
-    if (await this.dropEnded(taskId, state)) await this.jobs.scheduleMany([{ taskId, owed: remindersToSchedule(state, this.clock.now().toISOString()) }], this.clock.now().getTime());
-  }
-
   /** Drops the jobs of deadlines no longer in force (all of them once the task ended); true while it is open. */
   private async dropEnded(taskId: string, state: RectificationTaskState): Promise<boolean> {
     if (state.status === 'none') return false;
