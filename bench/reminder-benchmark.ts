@@ -1,6 +1,6 @@
 import { ManualClock } from '@zhenggai/application';
 import { levelDueAt, owedReminders, ReminderPolicy, taskStreamName, rectificationTaskDecider, foldEvents, RectificationTaskEvent } from '@zhenggai/domain';
-import { Infrastructure, JobQueues, QueueBackend } from '@zhenggai/platform';
+import { directoryFixtures, Infrastructure, JobQueues, QueueBackend } from '@zhenggai/platform';
 import { PostgresCheckpointStore } from '@zhenggai/postgres';
 import IORedis from 'ioredis';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -54,7 +54,7 @@ async function benchmarkBackend(infra: Infrastructure, name: string, backend: Qu
 
   const regionId = (await infra.directory.listRegions())[0]!.id;
   const unitId = randomUUID();
-  await infra.directory.addUnit({ id: unitId, name: `基准单位 ${unitId.slice(0, 8)}`, regionId, headName: null, contact: null, channels: [{ kind: 'webhook', url: webhook, format: 'json', audience: 'unit' }] });
+  await directoryFixtures.unit(infra, { id: unitId, name: `基准单位 ${unitId.slice(0, 8)}`, regionId, channels: [{ kind: 'webhook', url: webhook, format: 'json', audience: 'unit' }] });
   const taskIds = await writeOpenTasks(infra, unitId, regionId, tasks);
 
   const clock = new ManualClock('2030-01-02T00:00:00+08:00'); // after every due instant: a job never waits on the clock

@@ -31,7 +31,14 @@ describe('a production start (DATABASE_URL set)', () => {
     const duplicate = await admin.post('/api/users', { username: 'li-inspector', displayName: '重复', role: 'leader', password: 'another-long-password' });
     expect(duplicate.status).toBe(409);
 
+    const roads = await admin.post('/api/categories', { code: 'roads', name: '道路硬化' });
+    expect(roads.status).toBe(201);
+
     const inspector = await login(app.http, 'li-inspector', 'another-long-password');
+    expect((await inspector.post('/api/findings', { title: '首个问题', regionId: city.body.id, category: 'bridges', severity: 'low' })).body).toMatchObject({
+      status: 400,
+      field: 'category',
+    });
     expect((await inspector.post('/api/regions', { code: '341225', name: '阜南县', level: 'county', parentId: city.body.id })).status).toBe(403);
     const filed = await inspector.post('/api/findings', { title: '首个问题', regionId: city.body.id, category: 'roads', severity: 'low' });
     expect(filed.status).toBe(201);

@@ -229,6 +229,7 @@ describe('bad input on every command endpoint', () => {
     expect(requested.status).toBe(201);
     const units = (await inspector.get('/api/units')).body as Array<{ id: string; name: string; regionId: string }>;
     const regions = (await inspector.get('/api/regions')).body as Array<{ id: string; name: string }>;
+    const categories = (await inspector.get('/api/categories')).body as Array<{ id: string; code: string; name: string }>;
     const campaigns = (await inspector.get('/api/campaigns')).body;
     const campaignList = Array.isArray(campaigns) ? campaigns : campaigns.items;
     ids = {
@@ -333,6 +334,22 @@ describe('bad input on every command endpoint', () => {
         readback: () => `/api/units/${ids.unit}/channels`,
       },
       'POST /api/admin/deliveries/{id}/retry': { as: 'admin', params: { id: 'no-such-delivery' } },
+      'PATCH /api/regions/{id}': { as: 'admin', params: { id: ids.region }, body: { name: '蔡郢村' }, readback: () => `/api/regions/${ids.region}` },
+      'PATCH /api/units/{id}': {
+        as: 'admin',
+        params: { id: ids.unit },
+        body: { name: units.find((u) => u.id === ids.unit)!.name, headName: '李四', contact: '0558-1111111' },
+        readback: () => `/api/units/${ids.unit}`,
+      },
+      'POST /api/categories': { as: 'admin', params: {}, body: { code: 'fuzz-category', name: '测试类别' }, readback: () => '/api/categories' },
+      'PATCH /api/categories/{id}': { as: 'admin', params: { id: categories[0].id }, body: { name: categories[0].name }, readback: () => '/api/categories' },
+      'PATCH /api/users/{id}': {
+        as: 'admin',
+        params: { id: ids.user },
+        body: { displayName: '被停用的账号', role: 'inspector', unitId: null, regionScopeId: ids.region },
+        readback: () => `/api/users/${ids.user}`,
+      },
+      'POST /api/users/{id}/password': { as: 'admin', params: { id: ids.user }, body: { password: 'a-long-enough-password-3' } },
       'POST /api/users/{id}/disable': { as: 'admin', params: { id: ids.user } },
       'POST /api/users/{id}/enable': { as: 'admin', params: { id: ids.user } },
     };
@@ -502,7 +519,8 @@ describe('bad input on every command endpoint', () => {
       add({ cls: 'extra field', label: `extra ${dotted(at)}`, body: json(setAt(base ?? {}, at, 'x')), expect: endpoint.schema ? 'refuse' : 'refuse-or-keep', field: dotted(at) });
     }
     for (const field of sample(strings, 2)) withField(field, 'x'.repeat(200_000), 'huge string', '200 KB');
-    for (const field of sample(strings, 3)) {
+    // A secret gets a hostile value of its own below: one seen stored elsewhere could not tell where it came from.
+    for (const field of sample(strings.filter((f) => !SECRET.test(dotted(f.path))), 3)) {
       const sql = pick(SQL);
       withField(field, sql, 'SQL', json(sql), 'refuse-or-keep', sql);
       const script = pick(SCRIPT);

@@ -77,12 +77,12 @@ describe('the command API', () => {
     expect(Number(filed.rows[0].n)).toBe(1);
   });
 
-  it("refuses a unit user acting on another unit's task with 403, and stores nothing", async () => {
+  it("answers a unit user acting on another unit's task with 404, as if it did not exist, and stores nothing", async () => {
     const taskId = await newTask(otherUnitId);
     const before = await eventCount();
     const answer = await unit.post(`/api/tasks/${taskId}/accept`);
-    expect(answer.status).toBe(403);
-    expect(answer.body).toMatchObject({ status: 403, code: 'NOT_YOUR_UNIT' });
+    expect(answer.status).toBe(404);
+    expect(answer.body).toMatchObject({ status: 404, code: 'NOT_FOUND' });
     expect(await eventCount()).toBe(before);
   });
 

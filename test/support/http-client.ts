@@ -23,6 +23,10 @@ export class HttpClient {
     return this.request<T>('POST', path, body, headers);
   }
 
+  patch<T = any>(path: string, body: unknown = {}, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
+    return this.request<T>('PATCH', path, body, headers);
+  }
+
   /** POST a raw string body, for malformed input. */
   postRaw<T = any>(path: string, raw: string, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
     return this.request<T>('POST', path, raw, headers, true);

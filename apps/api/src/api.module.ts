@@ -6,6 +6,7 @@ import { JwtModule } from '@nestjs/jwt';
 import {
   CLOCK,
   DIRECTORY,
+  DIRECTORY_DEPS,
   EVENT_STORE,
   ID_GENERATOR,
   IDEMPOTENCY_STORE,
@@ -16,7 +17,7 @@ import {
   USE_CASE_DEPS,
   USER_REPOSITORY,
 } from '@zhenggai/application';
-import { Infrastructure, useCaseDeps } from '@zhenggai/platform';
+import { directoryDeps, Infrastructure, useCaseDeps } from '@zhenggai/platform';
 import { AuditVerifyController } from './audit/audit-verify.controller';
 import { AuthController } from './auth/auth.controller';
 import { ActiveSessions } from './auth/active-sessions';
@@ -24,6 +25,7 @@ import { AUTH_POLICY, AuthPolicy, AuthService } from './auth/auth.service';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { CampaignsController, campaignProviders } from './campaigns/campaigns.controller';
 import { DirectoryController } from './directory/directory.controller';
+import { DirectoryView } from './directory/directory-view';
 import { AssignTaskHandler } from './findings/assign-task.handler';
 import { FileFindingHandler } from './findings/file-finding.handler';
 import { FindingReadService } from './findings/finding-read.service';
@@ -80,6 +82,8 @@ export class ApiModule {
         { provide: ID_GENERATOR, useValue: infra.ids },
         { provide: DATABASE_POOL, useValue: infra.pool },
         { provide: USE_CASE_DEPS, useValue: useCaseDeps(infra) },
+        { provide: DIRECTORY_DEPS, useValue: directoryDeps(infra) },
+        DirectoryView,
         { provide: REMINDER_POLICIES, useValue: infra.reminderPolicies },
         { provide: DELIVERIES, useValue: infra.deliveries },
         { provide: JOB_QUEUES, useValue: infra.queues },

@@ -4,6 +4,7 @@ import { PostgresCheckpointStore, ProjectionRunner } from '@zhenggai/postgres';
 import { allProjections } from '@zhenggai/read-models';
 import { NotificationChannel } from '@zhenggai/application';
 import { EmailChannel, WebhookChannel } from '@zhenggai/notifications';
+import { DirectoryTablesReactor } from './directory/directory-tables.reactor';
 import { FindingResolutionReactor } from './finding-resolution/finding-resolution.reactor';
 import { ReminderEngine, ReminderEngineDeps } from './reminders/reminder-engine';
 
@@ -55,6 +56,7 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
         {
           provide: REACTORS,
           useFactory: (): Startable[] => [
+            new DirectoryTablesReactor(infra.eventStore, checkpoints, infra.directory),
             new FindingResolutionReactor(infra.eventStore, checkpoints, infra.clock),
             ...allProjections.map(
               (projection) =>

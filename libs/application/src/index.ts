@@ -20,3 +20,6 @@ export * from './notifications/notification-channel.port';
 export * from './reminders/reminder-policy-source.port';
 export * from './users/sessions.port';
 export * from './users/password-policy';
+export * from './ids/name-based-id';
+export * from './directory/directory-commands';
+export * from './jurisdiction/jurisdiction';

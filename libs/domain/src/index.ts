@@ -3,3 +3,4 @@ export * from './rectification-task';
 export * from './finding';
 export * from './campaign';
 export * from './reminders/reminder-policy';
+export * from './directory';

@@ -26,6 +26,9 @@ export interface PublicUser {
   displayName: string;
   role: UserAccount['role'];
   unitId: string | null;
+  /** The region subtree the user works in; null: the whole tree (or, for a unit user, its unit's tasks). */
+  regionScopeId: string | null;
+  disabled: boolean;
 }
 
 export const publicUser = (user: UserAccount): PublicUser => ({
@@ -34,6 +37,8 @@ export const publicUser = (user: UserAccount): PublicUser => ({
   displayName: user.displayName,
   role: user.role,
   unitId: user.unitId,
+  regionScopeId: user.regionScopeId,
+  disabled: user.disabled,
 });
 
 export const AUTH_POLICY = Symbol('AuthPolicy');
@@ -131,7 +136,7 @@ export class AuthService {
   }
 
   private async tokens(user: UserAccount, sessionId: string, refreshToken: string, refreshExpiresAt: Date): Promise<Tokens> {
-    const accessToken = await this.jwt.signAsync(claimsOf({ userId: user.id, username: user.username, role: user.role, unitId: user.unitId }, sessionId));
+    const accessToken = await this.jwt.signAsync(claimsOf({ userId: user.id, username: user.username, role: user.role, unitId: user.unitId, regionScopeId: user.regionScopeId }, sessionId));
     return {
       accessToken,
       tokenType: 'Bearer',

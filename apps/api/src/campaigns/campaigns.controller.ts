@@ -2,12 +2,14 @@ import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Post, Res } from '
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, EventStore, loadStream } from '@zhenggai/application';
-import { campaignDecider, campaignStreamName, NotFoundError } from '@zhenggai/domain';
+import { Actor, campaignDecider, campaignStreamName, NotFoundError } from '@zhenggai/domain';
 import type { FastifyReply } from 'fastify';
 import { CommandAnswer, CommandContext, CommandCtx, withETag } from '../commands/command-context';
 import { LaunchCampaignCommand, LaunchCampaignHandler } from './launch-campaign.handler';
 import { LaunchCampaignDto } from './launch-campaign.dto';
 import { etagOf } from '../http/if-match';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { DirectoryView } from '../directory/directory-view';
 
 const uuid = new ParseUUIDPipe();
 
@@ -18,6 +20,7 @@ export class CampaignsController {
   constructor(
     private readonly commands: CommandBus,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly directoryView: DirectoryView,
   ) {}
 
   @Post()
@@ -29,17 +32,19 @@ export class CampaignsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'All campaigns' })
-  async list() {
+  @ApiOperation({ summary: 'The campaigns that concern your region' })
+  async list(@CurrentActor() actor: Actor) {
     const launched = await this.store.readAll({ eventTypePrefixes: ['CampaignLaunched'] });
-    return launched.map((event) => ({ id: event.data.campaignId, ...event.data }));
+    const visible = [];
+    for (const event of launched) if (await this.directoryView.overlaps(actor, event.data.scope?.regionId ?? null)) visible.push(event);
+    return visible.map((event) => ({ id: event.data.campaignId, ...event.data }));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One campaign' })
-  async get(@Param('id', uuid) id: string, @Res({ passthrough: true }) res: FastifyReply) {
+  async get(@Param('id', uuid) id: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
     const { state, revision } = await loadStream(this.store, campaignDecider, campaignStreamName(id));
-    if (state.status === 'none') throw new NotFoundError('Campaign', id);
+    if (state.status === 'none' || !(await this.directoryView.overlaps(actor, state.scope.regionId))) throw new NotFoundError('Campaign', id);
     res.header('ETag', etagOf(revision));
     return { ...state, id, revision };
   }

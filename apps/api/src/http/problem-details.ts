@@ -24,6 +24,7 @@ const STATUS_OF_KIND: Record<DomainError['kind'], number> = {
   forbidden: HttpStatus.FORBIDDEN,
   'not-found': HttpStatus.NOT_FOUND,
   'illegal-transition': HttpStatus.CONFLICT,
+  duplicate: HttpStatus.CONFLICT,
   'rule-violation': HttpStatus.UNPROCESSABLE_ENTITY,
   concurrency: HttpStatus.PRECONDITION_FAILED,
 };
@@ -33,6 +34,7 @@ const TITLE_OF_KIND: Record<DomainError['kind'], string> = {
   forbidden: 'You may not do this',
   'not-found': 'Not found',
   'illegal-transition': 'Not allowed in the current state',
+  duplicate: 'It exists already',
   'rule-violation': 'A business rule refuses this',
   concurrency: 'The resource has changed since you read it',
 };

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DIRECTORY, Directory, EVENT_STORE, EventStore, loadStream, REMINDER_POLICIES, ReminderPolicySource } from '@zhenggai/application';
+import { CLOCK, Clock, DIRECTORY, Directory, DirectoryDeps, DIRECTORY_DEPS, EVENT_STORE, EventStore, loadStream, REMINDER_POLICIES, ReminderPolicySource, setUnitChannels } from '@zhenggai/application';
 import { Actor, campaignDecider, campaignStreamName, DEFAULT_REMINDER_POLICY, NotFoundError, refuseUnknownKeys, ValidationError, validateReminderLevels } from '@zhenggai/domain';
 import { DeliveryJobs, JobQueues, NOTIFICATIONS_QUEUE } from '@zhenggai/platform';
 import { DeliveryStatus, PostgresDeliveries } from '@zhenggai/postgres';
@@ -8,6 +8,7 @@ import { CurrentActor } from '../auth/current-actor.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { ProblemException } from '../http/problem-details';
 import { maskedChannel, validateUnitChannels } from './unit-channels.validation';
+import { CommandContext, CommandCtx, commandMetadata } from '../commands/command-context';
 
 export const DELIVERIES = Symbol('Deliveries');
 export const JOB_QUEUES = Symbol('JobQueues');
@@ -33,6 +34,8 @@ export class RemindersController {
     @Inject(DELIVERIES) private readonly deliveries: PostgresDeliveries,
     @Inject(JOB_QUEUES) queues: JobQueues,
     @Inject(DELIVERY_RETRY) retry: { attempts: number; backoffMs: number },
+    @Inject(DIRECTORY_DEPS) private readonly directoryDeps: DirectoryDeps,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.deliveryJobs = new DeliveryJobs(queues.queue(NOTIFICATIONS_QUEUE), retry);
   }
@@ -70,11 +73,13 @@ export class RemindersController {
   @Put('units/:id/channels')
   @Roles('admin')
   @ApiOperation({ summary: "Replaces a unit's delivery channels: webhook robots (json, dingtalk, wecom, feishu) and e-mail, for the unit or its head" })
-  async setUnitChannels(@Param('id', ParseUUIDPipe) id: string, @Body() body: Record<string, unknown>) {
+  async setUnitChannels(@Param('id', ParseUUIDPipe) id: string, @Body() body: Record<string, unknown>, @CommandCtx() context: CommandContext) {
     if (!(await this.directory.getUnit(id))) throw new NotFoundError('Unit', id);
     const channels = validateUnitChannels(body);
-    await this.directory.setUnitChannels(id, channels);
-    return { unitId: id, channels: channels.map(maskedChannel) };
+    // History records which channels reach the unit, with the address masked: tokens and secrets stay configuration.
+    const summaries = channels.map((c) => ({ kind: c.kind === 'webhook' ? `webhook:${c.format}` : c.kind, audience: c.audience, address: addressOf(maskedChannel(c)) }));
+    const { revision } = await setUnitChannels(this.directoryDeps, id, channels, summaries, commandMetadata(context, this.clock));
+    return { unitId: id, channels: channels.map(maskedChannel), revision };
   }
 
   @Get('admin/deliveries')
@@ -103,4 +108,8 @@ export class RemindersController {
     await this.deliveryJobs.ensure([id]);
     return { id, status: 'pending' };
   }
+}
+
+function addressOf(masked: Record<string, unknown>): string {
+  return String(masked.url ?? masked.address ?? '');
 }

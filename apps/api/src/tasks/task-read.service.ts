@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, Clock, EVENT_STORE, EventStore, loadStream, StoredEvent } from '@zhenggai/application';
+import { CLOCK, Clock, DIRECTORY, Directory, EVENT_STORE, EventStore, loadStream, maySeeTask, StoredEvent } from '@zhenggai/application';
 import { ReadModelsService } from '../views/read-models.service';
 import {
   Actor,
@@ -53,13 +53,15 @@ const MIN_REVISION_WAIT_MS = 1000;
 
 /**
  * One task, for its page: from the tasks read model, or folded from its stream when the model lags.
- * A unit user sees only its own unit's tasks: others answer 404, so existence does not leak.
+ * A task outside the actor's reach (another region, or for a unit user another unit's task) answers 404, so
+ * existence does not leak.
  */
 @Injectable()
 export class TaskReadService {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(DIRECTORY) private readonly directory: Directory,
     private readonly readModels: ReadModelsService,
   ) {}
 
@@ -71,7 +73,7 @@ export class TaskReadService {
   async task(taskId: string, actor: Actor, minRevision?: number): Promise<TaskView> {
     const projected = await this.projected(taskId, minRevision);
     const { state, revision } = projected ?? (await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId)));
-    if (state.status === 'none' || !visibleTo(state, actor)) throw new NotFoundError('RectificationTask', taskId);
+    if (state.status === 'none' || !(await this.visibleTo(state, actor))) throw new NotFoundError('RectificationTask', taskId);
     return this.view(taskId, state, revision);
   }
 
@@ -90,6 +92,10 @@ export class TaskReadService {
     return (await this.store.readStream(taskStreamName(taskId))).map(historyEntry);
   }
 
+  visibleTo(state: Exclude<RectificationTaskState, { status: 'none' }>, actor: Actor): Promise<boolean> {
+    return maySeeTask(this.directory, actor, state);
+  }
+
   view(taskId: string, state: Exclude<RectificationTaskState, { status: 'none' }>, revision: number): TaskView {
     const open = state.status !== 'closed' && state.status !== 'cancelled';
     // The first assignment and the last progress report serve the decider (resends), not the page.
@@ -103,9 +109,4 @@ export class TaskReadService {
       overdue: open && isPastDeadline(state.deadline, this.clock.now()),
     };
   }
-}
-
-export function visibleTo(state: Exclude<RectificationTaskState, { status: 'none' }>, actor: Actor): boolean {
-  if (actor.role !== 'unit') return true;
-  return state.leadUnitId === actor.unitId || state.cooperatingUnitIds.includes(actor.unitId ?? '');
 }

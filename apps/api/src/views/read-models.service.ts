@@ -3,6 +3,7 @@ import { CLOCK, Clock, EVENT_STORE, EventStore, REMINDER_POLICIES, ReminderPolic
 import { Actor, campaignStreamName, NotFoundError, warningDaysOf } from '@zhenggai/domain';
 import { auditEntries, campaignProgress, Light, TaskFilter, TaskQueries } from '@zhenggai/read-models';
 import { Pool } from 'pg';
+import { DirectoryView } from '../directory/directory-view';
 import { DATABASE_POOL } from '../health/health.controller';
 import { AsOfQueryDto, AuditQueryDto, PageQueryDto, TaskListQueryDto } from './view-queries.dto';
 
@@ -19,6 +20,7 @@ export class ReadModelsService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(DEADLINE_WARNING_DAYS) private readonly fixedWarningDays: number | null,
     @Inject(REMINDER_POLICIES) private readonly policies: ReminderPolicySource,
+    private readonly directoryView: DirectoryView,
   ) {
     this.tasks = new TaskQueries(pool);
   }
@@ -36,27 +38,34 @@ export class ReadModelsService {
     const at = this.instant(query.asOf);
     const page = pageOf(query);
     const warningDays = await this.warningDays();
-    const result = await this.tasks.list(filterOf(query, actor), page, at, warningDays, query.asOf === undefined);
+    const result = await this.tasks.list({ ...filterOf(query, actor), scopeRegionId: this.directoryView.reachOf(actor).regionId }, page, at, warningDays, query.asOf === undefined);
     return { asOf: at.toISOString(), warningDays, ...page, total: result.total, summary: result.summary, items: result.items };
   }
 
-  async campaignProgress(campaignId: string, query: AsOfQueryDto) {
+  /** A campaign's progress, counting only the tasks within the actor's reach; a campaign elsewhere answers 404. */
+  async campaignProgress(campaignId: string, query: AsOfQueryDto, actor: Actor) {
     const events = await this.store.readStream(campaignStreamName(campaignId));
     const launched = events.find((e) => e.type === 'CampaignLaunched');
-    if (!launched) throw new NotFoundError('Campaign', campaignId);
+    if (!launched || !(await this.directoryView.overlaps(actor, launched.data.scope?.regionId ?? null))) throw new NotFoundError('Campaign', campaignId);
     const at = this.instant(query.asOf);
-    return campaignProgress(this.pool, { ...launched.data, launchedAt: launched.metadata.occurredAt }, at);
+    return campaignProgress(this.pool, { ...launched.data, launchedAt: launched.metadata.occurredAt }, at, this.directoryView.reachOf(actor));
   }
 
-  async scoreboard(query: AsOfQueryDto) {
+  async scoreboard(query: AsOfQueryDto, actor: Actor) {
     const at = this.instant(query.asOf);
-    return { asOf: at.toISOString(), units: await this.tasks.scoreboard(at) };
+    return { asOf: at.toISOString(), units: await this.tasks.scoreboard(at, this.directoryView.reachOf(actor)) };
   }
 
-  audit(query: AuditQueryDto) {
+  audit(query: AuditQueryDto, actor: Actor) {
     return auditEntries(
       this.pool,
-      { actor: query.actor, from: query.from ? new Date(query.from) : undefined, to: query.to ? new Date(query.to) : undefined, type: query.type },
+      {
+        actor: query.actor,
+        from: query.from ? new Date(query.from) : undefined,
+        to: query.to ? new Date(query.to) : undefined,
+        type: query.type,
+        withinRegionId: this.directoryView.reachOf(actor).regionId,
+      },
       pageOf(query),
     ).then((result) => ({ ...pageOf(query), ...result }));
   }

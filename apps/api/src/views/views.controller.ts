@@ -20,20 +20,20 @@ export class ViewsController {
 
   @Get('campaigns/:id/progress')
   @ApiOperation({ summary: 'Campaign progress: totals, quantities, by region and unit, burndown, days left (asOf)' })
-  progress(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: AsOfQueryDto) {
-    return this.views.campaignProgress(id, query);
+  progress(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: AsOfQueryDto, @CurrentActor() actor: Actor) {
+    return this.views.campaignProgress(id, query, actor);
   }
 
   @Get('units/scoreboard')
   @ApiOperation({ summary: 'Per unit: open, overdue, on-time close rate, average days to close, send-backs (asOf)' })
-  scoreboard(@Query() query: AsOfQueryDto) {
-    return this.views.scoreboard(query);
+  scoreboard(@Query() query: AsOfQueryDto, @CurrentActor() actor: Actor) {
+    return this.views.scoreboard(query, actor);
   }
 
   @Get('audit')
   @Roles('inspector', 'leader', 'admin')
-  @ApiOperation({ summary: 'Cross-stream audit: every event by actor and time range' })
-  audit(@Query() query: AuditQueryDto) {
-    return this.views.audit(query);
+  @ApiOperation({ summary: 'Cross-stream audit: every event by actor and time range, within your region' })
+  audit(@Query() query: AuditQueryDto, @CurrentActor() actor: Actor) {
+    return this.views.audit(query, actor);
   }
 }

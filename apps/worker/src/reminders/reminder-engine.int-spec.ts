@@ -1,6 +1,6 @@
 import { assignTask, executeTaskCommand, fileFinding, ManualClock, StoredEvent } from '@zhenggai/application';
 import { Actor, taskStreamName } from '@zhenggai/domain';
-import { Infrastructure, loadConfig, startInfrastructure, useCaseDeps } from '@zhenggai/platform';
+import { directoryFixtures, Infrastructure, loadConfig, startInfrastructure, useCaseDeps } from '@zhenggai/platform';
 import { ensureActiveGeneration, ProjectionRunner } from '@zhenggai/postgres';
 import { tasksProjection } from '@zhenggai/read-models';
 import IORedis from 'ioredis';
@@ -113,13 +113,13 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
       loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'reminder-test-secret-long-enough-0123456789', SMTP_URL: receivers.smtpUrl, MAIL_FROM: '督查室 <duchashi@example.gov.cn>', PUBLIC_URL: 'https://zhenggai.example.gov.cn' }),
       { clock },
     );
-    await infra.directory.addRegion({ id: regionId, code: '341225102201', name: '蔡郢村', level: 'village', parentId: null });
-    await infra.directory.addUnit({
+    await directoryFixtures.region(infra, { id: regionId, code: '341225102201', name: '蔡郢村', level: 'village' });
+    await directoryFixtures.category(infra, { code: 'dangerous-housing', name: '危房改造' });
+    await directoryFixtures.unit(infra, {
       id: unitUser.unitId!,
       name: '王堰镇人民政府',
       regionId,
       headName: '张镇长',
-      contact: null,
       channels: [
         { kind: 'webhook', url: `${receivers.webhookUrl}/generic`, format: 'json', audience: 'unit' },
         { kind: 'webhook', url: `${receivers.webhookUrl}/dingtalk?access_token=t0k3n`, format: 'dingtalk', secret: 'SEC-test', audience: 'unit' },
@@ -127,7 +127,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
       ],
     });
     for (const [actor, displayName] of [[inspector, '李督查'], [unitUser, '陈办事员'], [leader, '王书记']] as const) {
-      await infra.users.create({ id: actor.userId, username: `${actor.username}-${randomBytes(3).toString('hex')}`, displayName, role: actor.role as never, unitId: actor.unitId ?? null, passwordHash: 'x' });
+      await directoryFixtures.user(infra, { id: actor.userId, username: `${actor.username}-${randomBytes(3).toString('hex')}`, displayName, role: actor.role as never, unitId: actor.unitId ?? null });
     }
     await ensureActiveGeneration(infra.pool, tasksProjection);
     runner = new ProjectionRunner({ pool: infra.pool, projection: tasksProjection });
@@ -156,7 +156,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
   async function newTask(deadline: string): Promise<string> {
     clock.set(ASSIGNED_AT);
     const deps = useCaseDeps(infra);
-    const finding = await fileFinding(deps, { title: '危房未改造', description: '蔡郢村仍有危房', regionId, category: '危房改造', severity: 'high', source: '督查组', evidence: [] }, meta(inspector));
+    const finding = await fileFinding(deps, { title: '危房未改造', description: '蔡郢村仍有危房', regionId, category: 'dangerous-housing', severity: 'high', source: '督查组', evidence: [] }, meta(inspector));
     const task = await assignTask(deps, { findingId: finding.id, leadUnitId: unitUser.unitId!, cooperatingUnitIds: [], deadline, measures: '一户一方案', target: null, campaignId: null, title: null }, meta(inspector));
     await waitFor('the ladder to be queued', async () => (await jobsOf(task.id)).length === 5);
     return task.id;

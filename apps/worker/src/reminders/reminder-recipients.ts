@@ -6,7 +6,8 @@ import { AssignedRectificationTask, RecipientRole, ReminderRecipient } from '@zh
  * - `unit`: the lead unit's accounts (inbox) and the unit's own channels;
  * - `unit_head`: the lead unit's head through the unit's `head` channels, and the unit's accounts;
  * - `assigning_office`: the inspector who assigned the task;
- * - `supervising_leader` and `leadership`: the leader accounts (until jurisdiction scopes narrow them, issue 5).
+ * - `supervising_leader`: the leaders closest above the task's place (a county's before the city's);
+ * - `leadership`: every leader whose region covers the task's place (unscoped leaders cover all).
  * Disabled accounts are left out.
  */
 export class ReminderRecipients {
@@ -47,9 +48,14 @@ export class ReminderRecipients {
           for (const u of accounts.filter((a) => a.id === task.assignedBy)) add({ role, kind: 'user', id: u.id, name: u.displayName });
           break;
         case 'supervising_leader':
-        case 'leadership':
-          for (const u of accounts.filter((a) => a.role === 'leader')) add({ role, kind: 'user', id: u.id, name: u.displayName });
+        case 'leadership': {
+          const path = (await this.directory.getRegion(task.regionId))?.path ?? [];
+          const depth = (a: UserAccount) => (a.regionScopeId ? path.indexOf(a.regionScopeId) : -1);
+          const covering = accounts.filter((a) => a.role === 'leader' && (!a.regionScopeId || path.includes(a.regionScopeId)));
+          const closest = Math.max(...covering.map(depth));
+          for (const u of covering) if (role === 'leadership' || depth(u) === closest) add({ role, kind: 'user', id: u.id, name: u.displayName });
           break;
+        }
         default:
           role satisfies never;
       }

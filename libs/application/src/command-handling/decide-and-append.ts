@@ -7,7 +7,7 @@ export interface DecideAndAppendOptions<S> {
   /** The revision the caller last saw (`If-Match`): the command is refused when the stream has moved on. */
   readonly expectedRevision?: number;
   /** Checked against the loaded state before deciding, e.g. to answer 404 for a stream that does not exist. */
-  readonly precondition?: (state: S, revision: number) => void;
+  readonly precondition?: (state: S, revision: number) => void | Promise<void>;
   /** Attempts when a concurrent writer got there first and the caller gave no `If-Match`; default 3. */
   readonly attempts?: number;
   /** The stream as the caller just read it from the store (saves a read; a stale one only costs a retry). */
@@ -72,7 +72,7 @@ async function decideAndAppendOnce<C extends Command, E extends DomainEvent, S>(
   if (options.expectedRevision !== undefined && options.expectedRevision !== loaded.revision) {
     throw new ConcurrencyError(streamName, String(options.expectedRevision), String(loaded.revision));
   }
-  options.precondition?.(loaded.state, loaded.revision);
+  await options.precondition?.(loaded.state, loaded.revision);
   const events = decider.decide(command, loaded.state);
   if (events.length === 0) return { revision: loaded.revision, state: loaded.state, events: [] };
   const metadata = eventMetadataFor(command);

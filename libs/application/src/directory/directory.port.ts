@@ -1,9 +1,7 @@
+import { RegionLevel } from '@zhenggai/domain';
 import { ChannelAddress } from '../notifications/notification-channel.port';
 
 export const DIRECTORY = Symbol('Directory');
-
-export const REGION_LEVELS = ['city', 'county', 'town', 'village'] as const;
-export type RegionLevel = (typeof REGION_LEVELS)[number];
 
 /** A node of the jurisdiction tree 市 › 县 › 乡镇 › 村. */
 export interface Region {
@@ -13,6 +11,8 @@ export interface Region {
   readonly name: string;
   readonly level: RegionLevel;
   readonly parentId: string | null;
+  /** Ids from the top of the tree down to this region itself (a region never moves). */
+  readonly path: readonly string[];
 }
 
 /** A responsible unit (责任单位) or an office: a township government, a bureau, a village committee... */
@@ -28,13 +28,38 @@ export interface Unit {
 
 export type UnitChannel = ChannelAddress & { readonly audience: 'unit' | 'head' };
 
+/** A category of problems, named by findings and campaigns by its code. */
+export interface Category {
+  readonly id: string;
+  readonly code: string;
+  readonly name: string;
+}
+
+/** One directory event as the tables take it: the stream's revision makes applying it twice harmless. */
+export interface DirectoryChange {
+  readonly streamName: string;
+  readonly revision: number;
+  readonly type: string;
+  readonly data: any;
+}
+
+/**
+ * The directory's tables: regions, units, users and categories, kept from their events (streams `region-`,
+ * `unit-`, `user-`, `category-`) by `apply`, which the command that wrote them calls at once and the worker
+ * calls again from a checkpoint (so a crash between the two heals). Unit delivery channels are configuration
+ * (they hold robot secrets): kept here, while history records each change with the addresses masked.
+ */
 export interface Directory {
   listRegions(): Promise<Region[]>;
   getRegion(id: string): Promise<Region | null>;
-  addRegion(region: Region): Promise<void>;
+  findRegionByCode(code: string): Promise<Region | null>;
   listUnits(): Promise<Unit[]>;
   getUnit(id: string): Promise<Unit | null>;
-  addUnit(unit: Unit): Promise<void>;
-  /** Replaces a unit's delivery channels. */
+  findUnitByName(name: string): Promise<Unit | null>;
+  listCategories(): Promise<Category[]>;
+  findCategoryByCode(code: string): Promise<Category | null>;
+  /** Replaces a unit's delivery channels (the configuration; the use case records the change as an event). */
   setUnitChannels(unitId: string, channels: readonly UnitChannel[]): Promise<void>;
+  /** Applies directory events to the tables, in order; an event already applied (by its revision) is skipped. */
+  apply(changes: readonly DirectoryChange[]): Promise<void>;
 }

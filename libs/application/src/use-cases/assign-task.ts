@@ -1,4 +1,6 @@
 import {
+  Actor,
+  authorizeRole,
   campaignDecider,
   campaignStreamName,
   CommandMetadata,
@@ -17,6 +19,7 @@ import {
 import { loadStream } from '../command-handling/aggregate-loader';
 import { decideAndAppend, newStream } from '../command-handling/decide-and-append';
 import { Directory } from '../directory/directory.port';
+import { coversRegion } from '../jurisdiction/jurisdiction';
 import { EventStore } from '../event-store/event-store.port';
 import { UseCaseDeps, UseCaseResult } from './use-case-deps';
 
@@ -45,12 +48,18 @@ export interface AssignTaskResult extends UseCaseResult {
  * so a crash between the two appends heals itself.
  */
 export async function assignTask(deps: UseCaseDeps, input: AssignTaskInput, metadata: CommandMetadata): Promise<AssignTaskResult> {
+  // Who may never assign learns that before anything about the finding (which might lie outside its reach).
+  authorizeRole(metadata.actor, ['inspector'], 'AssignRectificationTask');
   const findingStream = findingStreamName(input.findingId);
   const taskId = deps.ids.newId();
   const link: FindingCommand = { type: 'LinkTaskToFinding', data: { taskId }, metadata };
   // The finding as this process last wrote it, if it did; checked again on a fresh read before refusing.
   let cached = deps.cache?.get<FindingState>(findingStream);
   let finding = cached ?? (await loadStream(deps.store, findingDecider, findingStream));
+  // A finding outside the actor's region answers as one that does not exist, before any rule can tell otherwise.
+  if (finding.state.status !== 'none' && !(await coversRegion(deps.directory, metadata.actor, finding.state.regionId))) {
+    throw new NotFoundError('Finding', input.findingId);
+  }
   try {
     checkFinding(finding, input, link);
   } catch (error) {
@@ -60,7 +69,7 @@ export async function assignTask(deps: UseCaseDeps, input: AssignTaskInput, meta
     checkFinding(finding, input, link);
   }
   if (finding.state.status === 'none') throw new NotFoundError('Finding', input.findingId);
-  await checkUnits(deps.directory, input);
+  await checkUnits(deps.directory, input, metadata.actor, finding.state.regionId);
   const campaign = input.campaignId ? await campaignOf(deps.store, input.campaignId) : null;
   const reminderPolicy = (await deps.reminderPolicies?.inForce(input.campaignId)) ?? DEFAULT_REMINDER_POLICY;
 
@@ -95,12 +104,21 @@ function checkFinding(finding: { state: FindingState; revision: number }, input:
   findingDecider.decide(link, finding.state);
 }
 
-async function checkUnits(directory: Directory, input: AssignTaskInput): Promise<void> {
-  if (!(await directory.getUnit(input.leadUnitId))) {
+/**
+ * The units exist and are within the actor's reach: in its subtree, or an office above the finding's place (a
+ * county bureau for a village's problem). Others answer as if they did not exist.
+ */
+async function checkUnits(directory: Directory, input: AssignTaskInput, actor: Actor, findingRegionId: string): Promise<void> {
+  const findingPath = (await directory.getRegion(findingRegionId))?.path ?? [];
+  const reachable = async (unitId: string) => {
+    const unit = await directory.getUnit(unitId);
+    return !!unit && (findingPath.includes(unit.regionId) || (await coversRegion(directory, actor, unit.regionId)));
+  };
+  if (!(await reachable(input.leadUnitId))) {
     throw new ValidationError('unitId', `unit ${input.leadUnitId} does not exist (GET /api/units)`, 'UNKNOWN_UNIT');
   }
   for (const [i, id] of input.cooperatingUnitIds.entries()) {
-    if (!(await directory.getUnit(id))) {
+    if (!(await reachable(id))) {
       throw new ValidationError(`cooperatingUnitIds.${i}`, `unit ${id} does not exist (GET /api/units)`, 'UNKNOWN_UNIT');
     }
   }

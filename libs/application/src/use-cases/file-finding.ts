@@ -1,5 +1,7 @@
 import { CommandMetadata, findingDecider, findingStreamName, ValidationError } from '@zhenggai/domain';
 import { decideAndAppend, newStream } from '../command-handling/decide-and-append';
+import { Directory } from '../directory/directory.port';
+import { coversRegion } from '../jurisdiction/jurisdiction';
 import { UseCaseDeps, UseCaseResult } from './use-case-deps';
 
 export interface FileFindingInput {
@@ -14,9 +16,10 @@ export interface FileFindingInput {
 
 /** 发现问题: a new finding stream. */
 export async function fileFinding(deps: UseCaseDeps, input: FileFindingInput, metadata: CommandMetadata): Promise<UseCaseResult> {
-  if (!(await deps.directory.getRegion(input.regionId))) {
+  if (!(await deps.directory.getRegion(input.regionId)) || !(await coversRegion(deps.directory, metadata.actor, input.regionId))) {
     throw new ValidationError('regionId', `region ${input.regionId} does not exist (GET /api/regions)`, 'UNKNOWN_REGION');
   }
+  await requireCategory(deps.directory, input.category, 'category');
   const findingId = deps.ids.newId();
   const result = await decideAndAppend(deps.store, findingDecider, findingStreamName(findingId), {
     type: 'FileFinding',
@@ -24,4 +27,12 @@ export async function fileFinding(deps: UseCaseDeps, input: FileFindingInput, me
     metadata,
   }, { loaded: newStream(findingDecider), cache: deps.cache });
   return { id: findingId, revision: result.revision };
+}
+
+/** A category named by a finding or a campaign is one the admin defined (the domain checks the text itself). */
+export async function requireCategory(directory: Directory, category: unknown, field: string): Promise<void> {
+  if (typeof category !== 'string' || category.trim() === '') return;
+  if (!(await directory.findCategoryByCode(category.trim()))) {
+    throw new ValidationError(field, `category ${category.trim()} is not defined (GET /api/categories)`, 'UNKNOWN_CATEGORY');
+  }
 }

@@ -2,31 +2,28 @@ import { Role } from '@zhenggai/domain';
 
 export const USER_REPOSITORY = Symbol('UserRepository');
 
+/** A user as sign-in needs it: the directory's account and its credential. */
 export interface UserAccount {
   readonly id: string;
   readonly username: string;
   readonly displayName: string;
   readonly role: Role;
   readonly unitId: string | null;
-  readonly passwordHash: string;
+  readonly regionScopeId: string | null;
+  /** Null until a password is set (an account registered by another instance that crashed before storing it). */
+  readonly passwordHash: string | null;
   readonly disabled: boolean;
 }
 
-export type NewUserAccount = Omit<UserAccount, 'disabled'>;
-
+/**
+ * The accounts of the directory (kept from `user-` streams by the directory's `apply`) with their credentials,
+ * which are never events: a password hash in history could never be erased.
+ */
 export interface UserRepository {
+  /** Compared without case. */
   findByUsername(username: string): Promise<UserAccount | null>;
   findById(id: string): Promise<UserAccount | null>;
   list(): Promise<UserAccount[]>;
-  /** Throws `UsernameTakenError` when the username exists. */
-  create(user: NewUserAccount): Promise<void>;
   count(): Promise<number>;
-  /** Disables or enables an account; false when there is no such account. */
-  setDisabled(id: string, disabled: boolean): Promise<boolean>;
-}
-
-export class UsernameTakenError extends Error {
-  constructor(readonly username: string) {
-    super(`username ${username} is taken`);
-  }
+  setPasswordHash(userId: string, passwordHash: string): Promise<void>;
 }

@@ -9,6 +9,11 @@ export interface Actor {
   readonly role: Role | 'system';
   /** The unit the user belongs to: required for unit users, optional for others (e.g. the supervision office). */
   readonly unitId?: string | null;
+  /**
+   * The region subtree an inspector or a leader works in; null or absent: the whole tree. A unit user reaches
+   * its unit's tasks instead, and an admin everything.
+   */
+  readonly regionScopeId?: string | null;
 }
 
 /** The engine acting on its own (a reminder falling due): recorded as the actor of what it appends. */

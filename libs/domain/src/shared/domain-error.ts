@@ -1,12 +1,14 @@
 /**
  * Typed refusals. Each kind maps to one HTTP status in one place (the API's problem-details filter):
- * validation 400, forbidden 403, not-found 404, illegal-transition 409, rule-violation 422, concurrency 412.
+ * validation 400, forbidden 403, not-found 404, illegal-transition 409, duplicate 409, rule-violation 422,
+ * concurrency 412.
  */
 export type DomainErrorKind =
   | 'validation'
   | 'forbidden'
   | 'not-found'
   | 'illegal-transition'
+  | 'duplicate'
   | 'rule-violation'
   | 'concurrency';
 
@@ -85,5 +87,16 @@ export class ConcurrencyError extends DomainError {
     readonly actual: string,
   ) {
     super('STALE_REVISION', `stream ${streamName} is at revision ${actual}, expected ${expected}`);
+  }
+}
+
+/** Something with the same natural key exists already (a region code, a username, a category code); `field` names the key. */
+export class DuplicateError extends DomainError {
+  readonly kind = 'duplicate' as const;
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super('DUPLICATE', message);
   }
 }

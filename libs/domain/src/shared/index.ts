@@ -7,3 +7,4 @@ export * from './evidence';
 export * from './local-date';
 export * from './quantity-target';
 export { ID_MAX_LENGTH, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH, UNIT_MAX_LENGTH } from './field-validation';
+export { authorizeRole } from './authorization';

@@ -12,7 +12,7 @@ import {
 import { Actor, addDays, CommandMetadata, shanghaiDateOf } from '@zhenggai/domain';
 import { randomUUID } from 'node:crypto';
 import { Infrastructure, useCaseDeps } from '../infrastructure/infrastructure';
-import { DEMO_PASSWORD, DEMO_REGIONS, DEMO_UNITS, DEMO_USERS } from './demo-directory';
+import { seedDemoDirectory } from './demo-directory-seed';
 
 type Lifecycle = TaskLifecycleCommand['type'];
 type DataOf<T extends Lifecycle> = Extract<TaskLifecycleCommand, { type: T }>['data'];
@@ -68,25 +68,7 @@ const SHANGHAI = (date: string, time = '10:00') => `${date}T${time}:00+08:00`;
  * coming days, relative to `today`.
  */
 export async function seedDemo(infra: Infrastructure): Promise<{ findings: number; tasks: number }> {
-  const region: Record<string, string> = {};
-  for (const r of DEMO_REGIONS) {
-    region[r.key] = infra.ids.newId();
-    await infra.directory.addRegion({ id: region[r.key], code: r.code, name: r.name, level: r.level, parentId: r.parent ? region[r.parent] : null });
-  }
-  const unit: Record<string, string> = {};
-  for (const u of DEMO_UNITS) {
-    unit[u.key] = infra.ids.newId();
-    await infra.directory.addUnit({ id: unit[u.key], name: u.name, regionId: region[u.region], headName: u.headName, contact: null });
-  }
-  const actors = new Map<string, Actor>();
-  const passwordHash = await infra.passwordHasher.hash(DEMO_PASSWORD);
-  for (const u of DEMO_USERS) {
-    const id = infra.ids.newId();
-    const unitId = u.unit ? unit[u.unit] : null;
-    await infra.users.create({ id, username: u.username, displayName: u.displayName, role: u.role, unitId, passwordHash });
-    actors.set(u.username, { userId: id, username: u.username, role: u.role, unitId });
-  }
-
+  const { region, unit, actors } = await seedDemoDirectory(infra);
   const story = new Storyteller(useCaseDeps(infra), actors);
   const today = shanghaiDateOf(infra.clock.now());
   let tasks = 0;
@@ -328,11 +310,20 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
   await assign('inspector', {
     findingId: water, leadUnitId: unit.caiying, deadline: addDays(today, 8), measures: '建立村级供水设施日常巡查制度', title: '建立供水设施巡查制度',
   });
+  // Meanwhile in 临泉县: a task 阜南县's own users never see.
+  const roads = await story.file('inspector', {
+    title: '村组道路未硬化，雨天泥泞', description: '姜寨镇部分村组道路未硬化，群众出行不便。', regionId: region.jiangzhai,
+    category: 'roads', severity: 'medium', source: '回头看督查', evidence: [],
+  });
+  const tRoads = await assign('inspector', {
+    findingId: roads, leadUnitId: unit.jiangzhai, deadline: addDays(today, 4), measures: '村组道路硬化，完善排水', target: { quantity: 3.6, unit: '公里' },
+  });
   story.at(day(-10));
   await story.task('unit', tHousing, 'ReportRectificationProgress', { quantityDone: 217, note: '已拆除违建反弹点位，正在复核', evidence: [] });
   await story.task('unit', tEmployment, 'AcceptRectificationTask', {});
   await story.task('unit', tWorkshopRecords, 'AcceptRectificationTask', {});
   await story.task('housing', tWater, 'AcceptRectificationTask', {});
+  await story.task('jiangzhai', tRoads, 'AcceptRectificationTask', {});
   story.at(day(-8));
   await story.task('unit', tEmployment, 'RecordRectificationPlan', { plan: '新增公益性岗位12个，车间优先招用贫困劳动力' });
   await story.task('unit', tWorkshopRecords, 'RecordRectificationPlan', { plan: '逐人核对用工信息，建立按月更新的用工台账' });
@@ -342,7 +333,7 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
   story.at(day(-1, '17:00'));
   await story.task('unit', tWorkshopRecords, 'SubmitRectification', { report: '用工台账已完善，按月更新', evidence: [photo('demo/recent/ledger.pdf', '用工台账')], quantityDone: null });
 
-  return { findings: 9, tasks };
+  return { findings: 10, tasks };
 }
 
 /** The embedded default seeds the demo once, on an empty store with no users. */

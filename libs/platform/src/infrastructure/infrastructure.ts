@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   Clock,
   Directory,
+  DirectoryDeps,
   EventStore,
   IdempotencyStore,
   IdGenerator,
@@ -39,6 +40,10 @@ import { Pool } from 'pg';
 import { AppConfig } from '../config/app-config';
 import { JobQueues } from '../jobs/job-queues';
 import { ScryptPasswordHasher } from '../security/scrypt-password-hasher';
+import { importDirectoryRows } from '../bootstrap/directory-import';
+
+/** Held while rows from before the event-sourced directory are recorded, so two processes starting at once do it once. */
+const DIRECTORY_IMPORT_LOCK = 7_310_001;
 
 /** The adapters one process works with, wired from configuration. Closed in reverse order of opening. */
 export interface Infrastructure {
@@ -76,6 +81,11 @@ export const allMigrations = [
   ...sessionMigrations,
 ];
 
+/** The directory's use cases' dependencies, as this process wires them. */
+export function directoryDeps(infra: Infrastructure): DirectoryDeps {
+  return { store: infra.eventStore, directory: infra.directory, users: infra.users, ids: infra.ids };
+}
+
 /** The write-side use cases' dependencies, as this process wires them. */
 export function useCaseDeps(infra: Infrastructure): UseCaseDeps {
   return { store: infra.eventStore, directory: infra.directory, ids: infra.ids, cache: infra.streamCache, reminderPolicies: infra.reminderPolicies };
@@ -98,7 +108,7 @@ export async function startInfrastructure(
     closers.push(() => eventStore.close());
     const queues = new JobQueues(config.redisUrl ? { kind: 'redis', url: config.redisUrl } : { kind: 'postgres', url: databaseUrl });
     closers.push(() => queues.close());
-    return {
+    const infra: Infrastructure = {
       config,
       embedded: config.databaseUrl === null,
       databaseUrl,
@@ -118,6 +128,8 @@ export async function startInfrastructure(
       jwtSecret: config.jwtSecret ?? localJwtSecret(config.dataDir),
       close,
     };
+    await withAdvisoryLock(pool, DIRECTORY_IMPORT_LOCK, () => importDirectoryRows(pool, directoryDeps(infra), infra.clock.now()));
+    return infra;
   } catch (error) {
     await close();
     throw error;
@@ -165,4 +177,18 @@ function localJwtSecret(dataDir: string): string {
     writeFileSync(file, randomBytes(48).toString('base64'), { mode: 0o600 });
   }
   return readFileSync(file, 'utf8').trim();
+}
+
+async function withAdvisoryLock<T>(pool: Pool, key: number, work: () => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [key]);
+    try {
+      return await work();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [key]);
+    }
+  } finally {
+    client.release();
+  }
 }

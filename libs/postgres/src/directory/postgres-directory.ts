@@ -1,5 +1,5 @@
-import { Directory, Region, Unit, UnitChannel } from '@zhenggai/application';
-import { Pool } from 'pg';
+import { Category, Directory, DirectoryChange, Region, Unit, UnitChannel } from '@zhenggai/application';
+import { Pool, PoolClient } from 'pg';
 
 export const directoryMigrations = [
   {
@@ -24,6 +24,33 @@ export const directoryMigrations = [
     id: 'directory-002-unit-channels',
     sql: `ALTER TABLE units ADD COLUMN IF NOT EXISTS channels jsonb NOT NULL DEFAULT '[]'::jsonb;`,
   },
+  {
+    // The tables become what the directory's events say: each row remembers the revision of its stream it
+    // reflects (null: a row from before, imported into history at the next start); natural keys are made
+    // unique by the streams' name-based ids, so the tables never refuse an event.
+    id: 'directory-003-from-events',
+    sql: `
+      ALTER TABLE regions ADD COLUMN IF NOT EXISTS path uuid[];
+      ALTER TABLE regions ADD COLUMN IF NOT EXISTS revision integer;
+      WITH RECURSIVE tree AS (
+        SELECT id, ARRAY[id] AS path FROM regions WHERE parent_id IS NULL
+        UNION ALL SELECT r.id, t.path || r.id FROM regions r JOIN tree t ON r.parent_id = t.id)
+      UPDATE regions SET path = tree.path FROM tree WHERE regions.id = tree.id AND regions.path IS NULL;
+      ALTER TABLE regions DROP CONSTRAINT IF EXISTS regions_code_key;
+      ALTER TABLE units DROP CONSTRAINT IF EXISTS units_region_id_fkey;
+      ALTER TABLE regions DROP CONSTRAINT IF EXISTS regions_parent_id_fkey;
+      CREATE INDEX IF NOT EXISTS regions_code ON regions (code);
+      ALTER TABLE units ADD COLUMN IF NOT EXISTS revision integer;
+      ALTER TABLE units DROP CONSTRAINT IF EXISTS units_name_key;
+      CREATE INDEX IF NOT EXISTS units_name ON units (name);
+      CREATE TABLE IF NOT EXISTS categories (
+        id uuid PRIMARY KEY,
+        code text NOT NULL,
+        name text NOT NULL,
+        revision integer
+      );
+      CREATE INDEX IF NOT EXISTS categories_code ON categories (code);`,
+  },
 ];
 
 interface RegionRow {
@@ -32,6 +59,7 @@ interface RegionRow {
   name: string;
   level: Region['level'];
   parent_id: string | null;
+  path: string[] | null;
 }
 interface UnitRow {
   id: string;
@@ -42,7 +70,7 @@ interface UnitRow {
   channels: UnitChannel[] | null;
 }
 
-const toRegion = (r: RegionRow): Region => ({ id: r.id, code: r.code, name: r.name, level: r.level, parentId: r.parent_id });
+const toRegion = (r: RegionRow): Region => ({ id: r.id, code: r.code, name: r.name, level: r.level, parentId: r.parent_id, path: r.path ?? [r.id] });
 const toUnit = (r: UnitRow): Unit => ({
   id: r.id,
   name: r.name,
@@ -52,10 +80,60 @@ const toUnit = (r: UnitRow): Unit => ({
   channels: r.channels ?? [],
 });
 
+type Row = Record<string, unknown>;
+
 /**
- * The directory of regions and units (plain tables for now; it becomes event-sourced with issue 5).
- * Every command checks the region or units it names, so found entries are remembered for a minute: regions and
- * units are never deleted, and a minute is as stale as a renamed one can look on another API instance.
+ * How each directory event changes the tables: the row it creates or the columns it sets. Applying is guarded
+ * by the stream revision, so an event applied twice (by the command, then by the worker) changes nothing.
+ */
+const CHANGES: Record<string, { table: string; id: string; create?: (d: any) => Row; set?: (d: any) => Row }> = {
+  RegionCreated: { table: 'regions', id: 'regionId', create: (d) => ({ code: d.code, name: d.name, level: d.level, parent_id: d.parentId, path: d.path }) },
+  RegionRenamed: { table: 'regions', id: 'regionId', set: (d) => ({ name: d.name }) },
+  UnitRegistered: { table: 'units', id: 'unitId', create: (d) => ({ name: d.name, region_id: d.regionId, head_name: d.headName, contact: d.contact }) },
+  UnitDetailsChanged: { table: 'units', id: 'unitId', set: (d) => ({ name: d.name, head_name: d.headName, contact: d.contact }) },
+  UnitChannelsChanged: { table: 'units', id: 'unitId', set: () => ({}) },
+  UserRegistered: {
+    table: 'users',
+    id: 'userId',
+    create: (d) => ({ username: d.username, display_name: d.displayName, role: d.role, unit_id: d.unitId, region_scope_id: d.regionScopeId }),
+  },
+  UserAccessChanged: { table: 'users', id: 'userId', set: (d) => ({ display_name: d.displayName, role: d.role, unit_id: d.unitId, region_scope_id: d.regionScopeId }) },
+  UserDisabled: { table: 'users', id: 'userId', set: () => ({ disabled: true }) },
+  UserEnabled: { table: 'users', id: 'userId', set: () => ({ disabled: false }) },
+  UserPasswordChanged: { table: 'users', id: 'userId', set: () => ({}) },
+  CategoryDefined: { table: 'categories', id: 'categoryId', create: (d) => ({ code: d.code, name: d.name }) },
+  CategoryRenamed: { table: 'categories', id: 'categoryId', set: (d) => ({ name: d.name }) },
+};
+
+async function applyChange(client: PoolClient, change: DirectoryChange): Promise<string | null> {
+  const how = CHANGES[change.type];
+  if (!how) return null;
+  const id = change.data[how.id] as string;
+  const newer = `(${how.table}.revision IS NULL OR ${how.table}.revision < $2)`;
+  if (how.create) {
+    const row = how.create(change.data);
+    const columns = Object.keys(row);
+    const values = columns.map((_, i) => `$${i + 3}`);
+    await client.query(
+      `INSERT INTO ${how.table} (id, revision, ${columns.join(', ')}) VALUES ($1, $2, ${values.join(', ')})
+       ON CONFLICT (id) DO UPDATE SET revision = $2, ${columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ')} WHERE ${newer}`,
+      [id, change.revision, ...columns.map((c) => row[c])],
+    );
+  } else {
+    const row = how.set!(change.data);
+    const columns = Object.keys(row);
+    await client.query(
+      `UPDATE ${how.table} SET revision = $2${columns.map((c, i) => `, ${c} = $${i + 3}`).join('')} WHERE id = $1 AND ${newer}`,
+      [id, change.revision, ...columns.map((c) => row[c])],
+    );
+  }
+  return id;
+}
+
+/**
+ * The directory's tables, kept from its events (see the `Directory` port). Every command checks the region
+ * or units it names, so found entries are remembered for a minute: regions and units are never deleted, a
+ * region never moves, and a minute is as stale as a renamed one can look on another API instance.
  */
 export class PostgresDirectory implements Directory {
   private readonly found = new Map<string, { value: Region | Unit; until: number }>();
@@ -87,14 +165,9 @@ export class PostgresDirectory implements Directory {
     });
   }
 
-  async addRegion(region: Region): Promise<void> {
-    await this.pool.query('INSERT INTO regions (id, code, name, level, parent_id) VALUES ($1, $2, $3, $4, $5)', [
-      region.id,
-      region.code,
-      region.name,
-      region.level,
-      region.parentId,
-    ]);
+  async findRegionByCode(code: string): Promise<Region | null> {
+    const { rows } = await this.pool.query<RegionRow>('SELECT * FROM regions WHERE code = $1 LIMIT 1', [code]);
+    return rows[0] ? toRegion(rows[0]) : null;
   }
 
   async listUnits(): Promise<Unit[]> {
@@ -109,20 +182,47 @@ export class PostgresDirectory implements Directory {
     });
   }
 
-  async addUnit(unit: Unit): Promise<void> {
-    await this.pool.query('INSERT INTO units (id, name, region_id, head_name, contact, channels) VALUES ($1, $2, $3, $4, $5, $6)', [
-      unit.id,
-      unit.name,
-      unit.regionId,
-      unit.headName,
-      unit.contact,
-      JSON.stringify(unit.channels ?? []),
-    ]);
+  async findUnitByName(name: string): Promise<Unit | null> {
+    const { rows } = await this.pool.query<UnitRow>('SELECT * FROM units WHERE name = $1 LIMIT 1', [name]);
+    return rows[0] ? toUnit(rows[0]) : null;
+  }
+
+  async listCategories(): Promise<Category[]> {
+    const { rows } = await this.pool.query<Category>('SELECT id, code, name FROM categories ORDER BY code');
+    return rows;
+  }
+
+  async findCategoryByCode(code: string): Promise<Category | null> {
+    const { rows } = await this.pool.query<Category>('SELECT id, code, name FROM categories WHERE code = $1 LIMIT 1', [code]);
+    return rows[0] ?? null;
   }
 
   async setUnitChannels(unitId: string, channels: readonly UnitChannel[]): Promise<void> {
     const { rowCount } = await this.pool.query('UPDATE units SET channels = $2 WHERE id = $1', [unitId, JSON.stringify(channels)]);
     if (rowCount === 0) throw new Error(`unit ${unitId} does not exist`);
     this.found.delete(`unit:${unitId}`);
+  }
+
+  async apply(changes: readonly DirectoryChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const touched: string[] = [];
+      for (const change of changes) {
+        const id = await applyChange(client, change);
+        if (id) touched.push(id);
+      }
+      await client.query('COMMIT');
+      for (const id of touched) {
+        this.found.delete(`region:${id}`);
+        this.found.delete(`unit:${id}`);
+      }
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { NewUserAccount, UserAccount, UserRepository, UsernameTakenError } from '@zhenggai/application';
+import { UserAccount, UserRepository } from '@zhenggai/application';
 import { Role } from '@zhenggai/domain';
 import { Pool } from 'pg';
 
@@ -17,6 +17,23 @@ export const userMigrations = [
         created_at timestamptz NOT NULL DEFAULT now()
       );`,
   },
+  {
+    // Accounts become the directory's (kept from user- streams); their passwords move to credentials, which
+    // are never events.
+    id: 'users-002-accounts-from-events',
+    sql: `
+      ALTER TABLE users ADD COLUMN IF NOT EXISTS region_scope_id uuid;
+      ALTER TABLE users ADD COLUMN IF NOT EXISTS revision integer;
+      CREATE TABLE IF NOT EXISTS user_credentials (
+        user_id uuid PRIMARY KEY,
+        password_hash text NOT NULL,
+        changed_at timestamptz NOT NULL DEFAULT now()
+      );
+      INSERT INTO user_credentials (user_id, password_hash) SELECT id, password_hash FROM users ON CONFLICT DO NOTHING;
+      ALTER TABLE users DROP COLUMN IF EXISTS password_hash;
+      ALTER TABLE users DROP CONSTRAINT IF EXISTS users_username_key;
+      CREATE INDEX IF NOT EXISTS users_username ON users (lower(username));`,
+  },
 ];
 
 interface UserRow {
@@ -25,7 +42,8 @@ interface UserRow {
   display_name: string;
   role: Role;
   unit_id: string | null;
-  password_hash: string;
+  region_scope_id: string | null;
+  password_hash: string | null;
   disabled: boolean;
 }
 
@@ -35,40 +53,37 @@ const toAccount = (row: UserRow): UserAccount => ({
   displayName: row.display_name,
   role: row.role,
   unitId: row.unit_id,
+  regionScopeId: row.region_scope_id,
   passwordHash: row.password_hash,
   disabled: row.disabled,
 });
+
+const SELECT = 'SELECT u.*, c.password_hash FROM users u LEFT JOIN user_credentials c ON c.user_id = u.id';
 
 export class PostgresUserRepository implements UserRepository {
   constructor(private readonly pool: Pool) {}
 
   async findByUsername(username: string): Promise<UserAccount | null> {
-    const { rows } = await this.pool.query<UserRow>('SELECT * FROM users WHERE username = $1', [username]);
+    const { rows } = await this.pool.query<UserRow>(`${SELECT} WHERE lower(u.username) = lower($1) ORDER BY u.created_at LIMIT 1`, [username]);
     return rows[0] ? toAccount(rows[0]) : null;
   }
 
   async findById(id: string): Promise<UserAccount | null> {
-    const { rows } = await this.pool.query<UserRow>('SELECT * FROM users WHERE id = $1', [id]);
+    const { rows } = await this.pool.query<UserRow>(`${SELECT} WHERE u.id = $1`, [id]);
     return rows[0] ? toAccount(rows[0]) : null;
   }
 
   async list(): Promise<UserAccount[]> {
-    const { rows } = await this.pool.query<UserRow>('SELECT * FROM users ORDER BY username');
+    const { rows } = await this.pool.query<UserRow>(`${SELECT} ORDER BY u.username`);
     return rows.map(toAccount);
   }
 
-  async create(user: NewUserAccount): Promise<void> {
-    const { rowCount } = await this.pool.query(
-      `INSERT INTO users (id, username, display_name, role, unit_id, password_hash)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING`,
-      [user.id, user.username, user.displayName, user.role, user.unitId, user.passwordHash],
+  async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO user_credentials (user_id, password_hash) VALUES ($1, $2)
+       ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, changed_at = now()`,
+      [userId, passwordHash],
     );
-    if (rowCount === 0) throw new UsernameTakenError(user.username);
-  }
-
-  async setDisabled(id: string, disabled: boolean): Promise<boolean> {
-    const { rowCount } = await this.pool.query('UPDATE users SET disabled = $2 WHERE id = $1', [id, disabled]);
-    return rowCount === 1;
   }
 
   async count(): Promise<number> {

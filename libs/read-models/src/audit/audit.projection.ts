@@ -1,9 +1,30 @@
 import { Projection, ProjectionSql, StoredEvent } from '@zhenggai/application';
+import { DIRECTORY_EVENT_PREFIXES } from '@zhenggai/domain';
 
-/** Every event of every stream, indexed by who did it and when: the cross-stream audit (全程留痕). */
+/** The region a stream's first event places it in (a task's or a finding's place, a campaign's scope, a region or a unit). */
+function regionOf(e: StoredEvent): string | null {
+  switch (e.type) {
+    case 'FindingFiled':
+    case 'RectificationTaskAssigned':
+    case 'RegionCreated':
+    case 'UnitRegistered':
+      return e.data?.regionId ?? null;
+    case 'CampaignLaunched':
+      return e.data?.scope?.regionId ?? null;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Every event of every stream, indexed by who did it and when: the cross-stream audit (全程留痕), the
+ * directory's changes included. Each entry carries its stream's region, so a user limited to a subtree reads
+ * the entries of its subtree only. Version 2: the directory and the regions.
+ */
 export const auditProjection: Projection = {
   name: 'audit',
-  eventTypePrefixes: ['RectificationTask', 'Finding', 'Campaign'],
+  version: 2,
+  eventTypePrefixes: ['RectificationTask', 'Finding', 'Campaign', ...DIRECTORY_EVENT_PREFIXES],
 
   async setup(sql: ProjectionSql, schema: string): Promise<void> {
     await sql.query(`
@@ -19,8 +40,14 @@ export const auditProjection: Projection = {
         occurred_at timestamptz NOT NULL,
         recorded_at timestamptz NOT NULL,
         correlation_id text,
-        data jsonb NOT NULL
+        data jsonb NOT NULL,
+        region_id uuid
       );
+      CREATE TABLE "${schema}".stream_regions (
+        stream_name text PRIMARY KEY,
+        region_id uuid NOT NULL
+      );
+      CREATE INDEX ON "${schema}".audit_entries (stream_name);
       CREATE INDEX ON "${schema}".audit_entries (actor_username, occurred_at);
       CREATE INDEX ON "${schema}".audit_entries (occurred_at);`);
   },
@@ -31,6 +58,17 @@ export const auditProjection: Projection = {
 
   async apply(sql: ProjectionSql, schema: string, events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
+    const placed = events.flatMap((e) => {
+      const regionId = regionOf(e);
+      return regionId ? [{ stream_name: e.streamName, region_id: regionId }] : [];
+    });
+    if (placed.length > 0) {
+      await sql.query(
+        `INSERT INTO "${schema}".stream_regions SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".stream_regions, $1::jsonb)
+         ON CONFLICT (stream_name) DO NOTHING`,
+        [JSON.stringify(placed)],
+      );
+    }
     const rows = events.map((e) => ({
       position: e.position.toString(),
       stream_name: e.streamName,
@@ -47,7 +85,10 @@ export const auditProjection: Projection = {
     }));
     await sql.query(
       `INSERT INTO "${schema}".audit_entries
-       SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".audit_entries, $1::jsonb)`,
+       SELECT e.position, e.stream_name, e.revision, e.type, e.actor_user_id, e.actor_username, e.actor_role, e.actor_unit_id,
+              e.occurred_at, e.recorded_at, e.correlation_id, e.data, sr.region_id
+         FROM jsonb_populate_recordset(NULL::"${schema}".audit_entries, $1::jsonb) e
+         LEFT JOIN "${schema}".stream_regions sr ON sr.stream_name = e.stream_name`,
       [JSON.stringify(rows)],
     );
   },

@@ -7,6 +7,8 @@ export interface AuditFilter {
   readonly from?: Date;
   readonly to?: Date;
   readonly type?: string;
+  /** Only the entries of streams placed in this region's subtree (a scoped inspector's or leader's audit). */
+  readonly withinRegionId?: string | null;
 }
 
 export interface AuditEntry {
@@ -29,6 +31,7 @@ export async function auditEntries(sql: ProjectionSql, filter: AuditFilter, page
   if (filter.from) clauses.push(`occurred_at >= ${params.add(filter.from.toISOString())}::timestamptz`);
   if (filter.to) clauses.push(`occurred_at < ${params.add(filter.to.toISOString())}::timestamptz`);
   if (filter.type) clauses.push(`type = ${params.add(filter.type)}`);
+  if (filter.withinRegionId) clauses.push(`region_id IN (SELECT id FROM regions WHERE ${params.add(filter.withinRegionId)}::uuid = ANY(path))`);
   const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
   const [rows, count] = await Promise.all([
     sql.query(

@@ -1,6 +1,6 @@
 import { ProjectionSql } from '@zhenggai/application';
 import { daysBetween, shanghaiDateOf } from '@zhenggai/domain';
-import { DUE_AT, OVERDUE, VALID_AT } from './traffic-light.sql';
+import { DUE_AT, OVERDUE, Reach, VALID_AT, WITHIN_REACH } from './traffic-light.sql';
 
 export interface CampaignDefinition {
   readonly campaignId: string;
@@ -48,9 +48,9 @@ const BREAKDOWN = `count(*) FILTER (WHERE v.status <> 'cancelled')::int AS tasks
  * "Are we going to clear dangerous housing by 30 September, and who is behind?" — a campaign's tasks as they
  * stood at `at`: totals, quantities, by region and by unit, and the burndown from launch to `at`.
  */
-export async function campaignProgress(sql: ProjectionSql, campaign: CampaignDefinition, at: Date): Promise<CampaignProgress> {
-  const params = [campaign.campaignId, at.toISOString(), shanghaiDateOf(at)];
-  const valid = `v.campaign_id = $1::uuid AND ${VALID_AT('v', '$2::timestamptz')}`;
+export async function campaignProgress(sql: ProjectionSql, campaign: CampaignDefinition, at: Date, reach: Reach = {}): Promise<CampaignProgress> {
+  const params = [campaign.campaignId, at.toISOString(), shanghaiDateOf(at), reach.regionId ?? null, reach.unitId ?? null];
+  const valid = `v.campaign_id = $1::uuid AND ${VALID_AT('v', '$2::timestamptz')} AND ${WITHIN_REACH('v', '$4', '$5')}`;
   const [totals, quantities, byRegion, byUnit] = await Promise.all([
     sql.query(
       `SELECT count(*) FILTER (WHERE v.status <> 'cancelled')::int AS tasks,
@@ -65,9 +65,11 @@ export async function campaignProgress(sql: ProjectionSql, campaign: CampaignDef
     ),
     sql.query(
       `SELECT v.target_unit AS unit, sum(v.target_quantity)::float8 AS target, coalesce(sum(v.quantity_done), 0)::float8 AS done
-         FROM read_models.task_versions v WHERE ${valid} AND v.status <> 'cancelled' AND v.target_unit IS NOT NULL
+         FROM read_models.task_versions v
+        WHERE v.campaign_id = $1::uuid AND ${VALID_AT('v', '$2::timestamptz')} AND ${WITHIN_REACH('v', '$3', '$4')}
+          AND v.status <> 'cancelled' AND v.target_unit IS NOT NULL
         GROUP BY v.target_unit ORDER BY v.target_unit`,
-      params.slice(0, 2),
+      [params[0], params[1], params[3], params[4]],
     ),
     sql.query(
       `SELECT v.region_id AS "regionId", r.name AS "regionName", ${BREAKDOWN}
@@ -84,7 +86,7 @@ export async function campaignProgress(sql: ProjectionSql, campaign: CampaignDef
   ]);
   const asOfDate = shanghaiDateOf(at);
   const launchDate = shanghaiDateOf(campaign.launchedAt);
-  const burndown = launchDate <= asOfDate ? await burndownOf(sql, campaign.campaignId, launchDate, asOfDate, at) : [];
+  const burndown = launchDate <= asOfDate ? await burndownOf(sql, campaign.campaignId, launchDate, asOfDate, at, reach) : [];
   return {
     campaignId: campaign.campaignId,
     name: campaign.name,
@@ -100,7 +102,7 @@ export async function campaignProgress(sql: ProjectionSql, campaign: CampaignDef
   };
 }
 
-async function burndownOf(sql: ProjectionSql, campaignId: string, from: string, to: string, at: Date) {
+async function burndownOf(sql: ProjectionSql, campaignId: string, from: string, to: string, at: Date, reach: Reach) {
   const { rows } = await sql.query(
     `WITH days AS (
        SELECT d::date AS day, least(((d::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') - interval '1 microsecond', $4::timestamptz) AS instant
@@ -111,9 +113,9 @@ async function burndownOf(sql: ProjectionSql, campaignId: string, from: string, 
             count(v.task_id) FILTER (WHERE v.status NOT IN ('closed', 'cancelled') AND days.instant >= ${DUE_AT('v')})::int AS overdue
        FROM days
        LEFT JOIN read_models.task_versions v
-         ON v.campaign_id = $1::uuid AND ${VALID_AT('v', 'days.instant')}
+         ON v.campaign_id = $1::uuid AND ${VALID_AT('v', 'days.instant')} AND ${WITHIN_REACH('v', '$5', '$6')}
       GROUP BY days.day ORDER BY days.day`,
-    [campaignId, from, to, at.toISOString()],
+    [campaignId, from, to, at.toISOString(), reach.regionId ?? null, reach.unitId ?? null],
   );
   return rows as Array<{ date: string; open: number; closed: number; overdue: number }>;
 }

@@ -1,9 +1,9 @@
 import { ProjectionSql } from '@zhenggai/application';
 import { SqlParams } from './sql-params';
 import { shanghaiDateOf } from '@zhenggai/domain';
-import { DUE_AT, LIGHT, Light, LIGHTS, OVERDUE, REGION_SUBTREE, VALID_AT } from './traffic-light.sql';
+import { DUE_AT, LIGHT, Light, LIGHTS, OVERDUE, Reach, REGION_SUBTREE, VALID_AT, WITHIN_REACH } from './traffic-light.sql';
 
-export { LIGHTS, type Light } from './traffic-light.sql';
+export { LIGHTS, type Light, type Reach } from './traffic-light.sql';
 
 export interface TaskFilter {
   readonly status?: readonly string[];
@@ -21,6 +21,8 @@ export interface TaskFilter {
   readonly text?: string;
   /** Only tasks a unit user may see: led by, or cooperating with, this unit. */
   readonly visibleToUnitId?: string;
+  /** Only tasks in this region's subtree: an inspector's or a leader's jurisdiction. */
+  readonly scopeRegionId?: string;
 }
 
 export interface Page {
@@ -114,6 +116,7 @@ export class TaskQueries {
     if (filter.unitId) clauses.push(`v.lead_unit_id = ${params.add(filter.unitId)}::uuid`);
     if (filter.campaignId) clauses.push(`v.campaign_id = ${params.add(filter.campaignId)}::uuid`);
     if (filter.regionId) clauses.push(`v.region_id IN ${REGION_SUBTREE(`${params.add(filter.regionId)}::uuid`)}`);
+    if (filter.scopeRegionId) clauses.push(`v.region_id IN ${REGION_SUBTREE(`${params.add(filter.scopeRegionId)}::uuid`)}`);
     if (filter.status?.length) clauses.push(`v.status = ANY(${params.add(filter.status)}::text[])`);
     if (filter.dueBefore) clauses.push(`v.deadline <= ${params.add(filter.dueBefore)}::date`);
     if (filter.dueAfter) clauses.push(`v.deadline >= ${params.add(filter.dueAfter)}::date`);
@@ -135,6 +138,7 @@ export class TaskQueries {
       clauses.push(`(v.lead_unit_id = ${unit}::uuid OR ${unit}::uuid = ANY(v.cooperating_unit_ids))`);
     }
     if (filter.regionId) clauses.push(`v.region_id IN ${REGION_SUBTREE(`${params.add(filter.regionId)}::uuid`)}`);
+    if (filter.scopeRegionId) clauses.push(`v.region_id IN ${REGION_SUBTREE(`${params.add(filter.scopeRegionId)}::uuid`)}`);
     if (filter.category) clauses.push(`v.category = ${params.add(filter.category)}`);
     if (filter.campaignId) clauses.push(`v.campaign_id = ${params.add(filter.campaignId)}::uuid`);
     if (filter.findingId) clauses.push(`v.finding_id = ${params.add(filter.findingId)}::uuid`);
@@ -164,7 +168,7 @@ export class TaskQueries {
   }
 
   /** Per lead unit: open, overdue, closed on time / late, on-time rate, average days to close, send-backs. */
-  async scoreboard(at: Date): Promise<ScoreboardRow[]> {
+  async scoreboard(at: Date, reach: Reach = {}): Promise<ScoreboardRow[]> {
     const { rows } = await this.sql.query(
       `SELECT v.lead_unit_id AS "unitId", u.name AS "unitName",
               count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled'))::int AS open,
@@ -175,10 +179,10 @@ export class TaskQueries {
               round(avg(extract(epoch FROM v.closed_at - v.assigned_at) / 86400) FILTER (WHERE v.status = 'closed')::numeric, 1)::float8 AS "averageDaysToClose",
               coalesce(sum(v.send_back_count), 0)::int AS "sendBacks"
          FROM read_models.task_versions v LEFT JOIN units u ON u.id = v.lead_unit_id
-        WHERE ${VALID_AT('v', '$1::timestamptz')}
+        WHERE ${VALID_AT('v', '$1::timestamptz')} AND ${WITHIN_REACH('v', '$3', '$4')}
         GROUP BY v.lead_unit_id, u.name
         ORDER BY overdue DESC, open DESC, u.name`,
-      [at.toISOString(), shanghaiDateOf(at)],
+      [at.toISOString(), shanghaiDateOf(at), reach.regionId ?? null, reach.unitId ?? null],
     );
     return rows.map((r: any) => ({ ...r, onTimeRate: r.closed > 0 ? Math.round((1000 * r.closedOnTime) / r.closed) / 1000 : null }));
   }
@@ -197,7 +201,7 @@ export interface ScoreboardRow {
   readonly sendBacks: number;
 }
 
-const COUNTED_FILTERS = new Set(['unitId', 'campaignId', 'regionId', 'status', 'dueBefore', 'dueAfter', 'overdue', 'light']);
+const COUNTED_FILTERS = new Set(['unitId', 'campaignId', 'regionId', 'scopeRegionId', 'status', 'dueBefore', 'dueAfter', 'overdue', 'light']);
 
 /**
  * The per-deadline counts know unit, campaign, region, status, deadline and on-time close, hence every light:

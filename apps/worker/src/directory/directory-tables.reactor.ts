@@ -1,0 +1,25 @@
+import { Directory, EventStore, StoredEvent } from '@zhenggai/application';
+import { DIRECTORY_EVENT_PREFIXES } from '@zhenggai/domain';
+import { PostgresCheckpointStore } from '@zhenggai/postgres';
+import { CheckpointedReactor } from '../reminders/checkpointed-reactor';
+
+export const DIRECTORY_TABLES = 'directory-tables';
+
+/**
+ * The directory's tables follow its events: a command applies its own events at once (read your own
+ * writes), and this reaction applies every directory event again from its checkpoint, so one whose process
+ * died between appending and applying still reaches the tables. Applying is idempotent by stream revision.
+ */
+export class DirectoryTablesReactor extends CheckpointedReactor {
+  constructor(
+    store: EventStore,
+    checkpoints: PostgresCheckpointStore,
+    private readonly directory: Directory,
+  ) {
+    super(store, checkpoints, DIRECTORY_TABLES, DIRECTORY_EVENT_PREFIXES);
+  }
+
+  protected apply(events: readonly StoredEvent[]): Promise<void> {
+    return this.directory.apply(events);
+  }
+}

@@ -1,0 +1,200 @@
+import { eventually, HttpAnswer, HttpClient, login } from '../support/http-client';
+import { startTestApp, TestApp } from '../support/test-app';
+
+/**
+ * Jurisdiction over HTTP, endpoint by endpoint (issue 5): an inspector and a leader of 阜南县 and a unit of
+ * 王堰镇, each against things inside its reach and things outside it (临泉县's task, finding, campaign,
+ * region and unit; for the unit, also another unit's task in its own county). What one may not see answers
+ * 404 — never 403 — whatever the endpoint, and a refused command stores nothing.
+ */
+describe('jurisdiction: every endpoint × role × inside and outside', () => {
+  let app: TestApp;
+  const as: Record<string, HttpClient> = {};
+  let ids: Record<'taskIn' | 'taskOtherUnit' | 'taskOut' | 'findingIn' | 'findingOut' | 'campaignIn' | 'campaignOut' | 'regionIn' | 'regionOut' | 'unitIn' | 'unitOut' | 'extensionIn' | 'extensionOut', string>;
+
+  const eventCount = async () => Number((await app.infra.pool.query('SELECT count(*) AS n FROM events')).rows[0].n);
+
+  beforeAll(async () => {
+    app = await startTestApp({ seed: true });
+    for (const username of ['admin', 'inspector', 'leader', 'funan-inspector', 'funan-leader', 'unit', 'jiangzhai']) as[username] = await login(app.http, username);
+    await eventually(async () => ((await app.http.get('/health')).body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined));
+
+    const regions: Array<{ id: string; name: string }> = (await as.admin.get('/api/regions')).body;
+    const units: Array<{ id: string; name: string }> = (await as.admin.get('/api/units')).body;
+    const region = (name: string) => regions.find((r) => r.name === name)!.id;
+    const unit = (name: string) => units.find((u) => u.name === name)!.id;
+    const tasks: Array<{ id: string; leadUnitId: string; status: string; findingId: string; regionId: string; light: string; cooperatingUnitIds: string[] }> = (await as.admin.get('/api/tasks?pageSize=200')).body.items;
+    const open = (unitId: string) => tasks.find((t) => t.leadUnitId === unitId && ['accepted', 'in_progress'].includes(t.status) && t.light !== 'red')!;
+    const taskIn = open(unit('王堰镇人民政府'));
+    const taskOut = open(unit('姜寨镇人民政府'));
+    const wangyan = unit('王堰镇人民政府');
+    const taskOtherUnit = tasks.find((t) => t.leadUnitId === unit('曹集镇人民政府') && !t.cooperatingUnitIds.includes(wangyan))!;
+
+    // A campaign of each county, and an extension request waiting on a task of each.
+    const launch = async (regionId: string, name: string) =>
+      (await as.inspector.post('/api/campaigns', { name, deadline: '2030-12-31', scope: { regionId, category: 'roads' }, targets: [] })).body.id as string;
+    const ask = async (user: HttpClient, taskId: string, deadline: string) =>
+      (await user.post(`/api/tasks/${taskId}/extension-requests`, { deadline, reason: '雨季施工受阻' })).body.requestId as string;
+    const state = async (taskId: string) => (await as.admin.get(`/api/tasks/${taskId}`)).body as { deadline: string };
+    const later = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 30 * 86_400_000).toISOString().slice(0, 10);
+    ids = {
+      taskIn: taskIn.id,
+      taskOtherUnit: taskOtherUnit.id,
+      taskOut: taskOut.id,
+      findingIn: taskIn.findingId,
+      findingOut: taskOut.findingId,
+      campaignIn: await launch(region('阜南县'), '阜南县道路硬化'),
+      campaignOut: await launch(region('临泉县'), '临泉县道路硬化'),
+      regionIn: region('王堰镇'),
+      regionOut: region('姜寨镇'),
+      unitIn: unit('王堰镇人民政府'),
+      unitOut: unit('姜寨镇人民政府'),
+      extensionIn: await ask(as.unit, taskIn.id, later((await state(taskIn.id)).deadline)),
+      extensionOut: await ask(as.jiangzhai, taskOut.id, later((await state(taskOut.id)).deadline)),
+    };
+    expect(Object.values(ids).every(Boolean)).toBe(true);
+    await eventually(async () => ((await app.http.get('/health')).body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined));
+  }, 120_000);
+  afterAll(() => app.close());
+
+  type Where = 'in' | 'out';
+  const reads: Array<[string, (w: Where) => string]> = [
+    ['GET /api/tasks/:id', (w) => `/api/tasks/${w === 'in' ? ids.taskIn : ids.taskOut}`],
+    ['GET /api/tasks/:id/history', (w) => `/api/tasks/${w === 'in' ? ids.taskIn : ids.taskOut}/history`],
+    ['GET /api/findings/:id', (w) => `/api/findings/${w === 'in' ? ids.findingIn : ids.findingOut}`],
+    ['GET /api/findings/:id/history', (w) => `/api/findings/${w === 'in' ? ids.findingIn : ids.findingOut}/history`],
+    ['GET /api/campaigns/:id', (w) => `/api/campaigns/${w === 'in' ? ids.campaignIn : ids.campaignOut}`],
+    ['GET /api/campaigns/:id/progress', (w) => `/api/campaigns/${w === 'in' ? ids.campaignIn : ids.campaignOut}/progress`],
+    ['GET /api/regions/:id', (w) => `/api/regions/${w === 'in' ? ids.regionIn : ids.regionOut}`],
+    ['GET /api/units/:id', (w) => `/api/units/${w === 'in' ? ids.unitIn : ids.unitOut}`],
+  ];
+  const scopedReaders = ['funan-inspector', 'funan-leader', 'unit'];
+
+  describe.each(scopedReaders)('%s reads', (user) => {
+    it.each(reads)('%s: inside 200, outside 404', async (_, path) => {
+      expect((await as[user].get(path('in'))).status).toBe(200);
+      const outside = await as[user].get(path('out'));
+      expect(outside.status).toBe(404);
+      expect(outside.body).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+    });
+  });
+
+  it("a unit user reads its own unit's tasks only, even in its own county", async () => {
+    expect((await as.unit.get(`/api/tasks/${ids.taskOtherUnit}`)).status).toBe(404);
+    expect((await as.unit.get(`/api/tasks/${ids.taskOtherUnit}/history`)).status).toBe(404);
+    expect((await as['funan-inspector'].get(`/api/tasks/${ids.taskOtherUnit}`)).status).toBe(200);
+  });
+
+  it('the hash-chain check of one stream follows the same rule; the whole store is for who sees the whole tree', async () => {
+    for (const user of ['funan-inspector', 'funan-leader']) {
+      expect((await as[user].get(`/api/audit/verify?stream=rectificationTask-${ids.taskIn}`)).body).toMatchObject({ ok: true });
+      expect((await as[user].get(`/api/audit/verify?stream=rectificationTask-${ids.taskOut}`)).status).toBe(404);
+      expect((await as[user].get(`/api/audit/verify?stream=finding-${ids.findingOut}`)).status).toBe(404);
+      expect((await as[user].get(`/api/audit/verify?stream=campaign-${ids.campaignOut}`)).status).toBe(404);
+      expect((await as[user].get(`/api/audit/verify?stream=user-${ids.unitOut}`)).status).toBe(404);
+      expect((await as[user].get('/api/audit/verify')).status).toBe(403);
+    }
+    expect((await as.leader.get('/api/audit/verify')).body).toMatchObject({ ok: true });
+  });
+
+  const commands: Array<[string, (w: Where) => string, () => Record<string, unknown>]> = [
+    ['accept', (w) => `/api/tasks/${task(w)}/accept`, () => ({})],
+    ['plan', (w) => `/api/tasks/${task(w)}/plan`, () => ({ plan: '分段施工' })],
+    ['progress', (w) => `/api/tasks/${task(w)}/progress`, () => ({ quantityDone: 1, note: '进展', evidence: [] })],
+    ['submit', (w) => `/api/tasks/${task(w)}/submit`, () => ({ report: '完成', evidence: [{ ref: 'photo.jpg' }], quantityDone: null })],
+    ['verify', (w) => `/api/tasks/${task(w)}/verify`, () => ({ note: '同意' })],
+    ['send-back', (w) => `/api/tasks/${task(w)}/send-back`, () => ({ reason: '材料不全' })],
+    ['reassign', (w) => `/api/tasks/${task(w)}/reassign`, () => ({ reason: '调整', unitId: ids.unitIn })],
+    ['cancel', (w) => `/api/tasks/${task(w)}/cancel`, () => ({ reason: '重复' })],
+    ['reopen', (w) => `/api/tasks/${task(w)}/reopen`, () => ({ reason: '回头看', deadline: '2030-06-30' })],
+    ['extension request', (w) => `/api/tasks/${task(w)}/extension-requests`, () => ({ deadline: '2030-06-30', reason: '延期' })],
+    ['approve', (w) => `/api/tasks/${task(w)}/extension-requests/${w === 'in' ? ids.extensionIn : ids.extensionOut}/approve`, () => ({})],
+    ['refuse', (w) => `/api/tasks/${task(w)}/extension-requests/${w === 'in' ? ids.extensionIn : ids.extensionOut}/refuse`, () => ({ reason: '不同意' })],
+    ['assign', (w) => `/api/findings/${w === 'in' ? ids.findingIn : ids.findingOut}/tasks`, () => ({ unitId: ids.unitIn, deadline: '2030-06-30', measures: '整改' })],
+  ];
+  const task = (w: Where) => (w === 'in' ? ids.taskIn : ids.taskOut);
+
+  const NO_SUCH = '7d1c0e2a-0000-4000-8000-000000000000';
+
+  describe.each(scopedReaders)('%s commands', (user) => {
+    it.each(commands)('%s outside its reach: answered as for an id that does not exist (404, or 403 for a role that never may), nothing stored', async (_, path, body) => {
+      const before = await eventCount();
+      const answer = await as[user].post(path('out'), body());
+      const nonexistent = await as[user].post(path('out').replace(/[0-9a-f-]{36}/g, NO_SUCH), body());
+      expect([404, 403]).toContain(answer.status);
+      expect({ status: answer.status, code: answer.body.code }).toEqual({ status: nonexistent.status, code: nonexistent.body.code });
+      if (answer.status === 403) expect(['ROLE_NOT_ALLOWED', 'READ_ONLY_ROLE']).toContain(answer.body.code);
+      expect(await eventCount()).toBe(before);
+    });
+  });
+
+  it("a leader commands nothing, even inside its subtree (403: it may see the task, not change it)", async () => {
+    for (const [name, path, body] of commands) {
+      const before = await eventCount();
+      const answer: HttpAnswer = await as['funan-leader'].post(path('in'), body());
+      expect([name, answer.status]).toEqual([name, 403]);
+      expect(await eventCount()).toBe(before);
+    }
+  });
+
+  it('names nothing outside its reach: a region, a unit or a campaign scope of another county is one that does not exist', async () => {
+    const inspector = as['funan-inspector'];
+    const filed = await inspector.post('/api/findings', { title: '道路破损', regionId: ids.regionOut, category: 'roads', severity: 'low' });
+    expect(filed.body).toMatchObject({ status: 400, field: 'regionId', code: 'UNKNOWN_REGION' });
+    const assigned = await inspector.post(`/api/findings/${ids.findingIn}/tasks`, { unitId: ids.unitOut, deadline: '2030-06-30', measures: '整改' });
+    expect(assigned.body).toMatchObject({ status: 400, field: 'unitId', code: 'UNKNOWN_UNIT' });
+    const launched = await inspector.post('/api/campaigns', { name: '越界专项', deadline: '2030-12-31', scope: { regionId: ids.regionOut, category: null }, targets: [] });
+    expect(launched.body).toMatchObject({ status: 400, field: 'scope.regionId' });
+    const everywhere = await inspector.post('/api/campaigns', { name: '全市专项', deadline: '2030-12-31', scope: { regionId: null, category: null }, targets: [] });
+    expect(everywhere.body).toMatchObject({ status: 400, field: 'scope.regionId' });
+    const inside = await inspector.post('/api/findings', { title: '道路破损', regionId: ids.regionIn, category: 'roads', severity: 'low' });
+    expect(inside.status).toBe(201);
+  });
+
+  it("lists hold only what is within reach: tasks, deadlines, scoreboard, campaigns, regions, units, audit", async () => {
+    const funanUnits = new Set(((await as['funan-inspector'].get('/api/units')).body as Array<{ id: string }>).map((u) => u.id));
+    expect(funanUnits.has(ids.unitIn)).toBe(true);
+    expect(funanUnits.has(ids.unitOut)).toBe(false);
+    const regionIds = ((await as['funan-leader'].get('/api/regions')).body as Array<{ id: string; name: string }>).map((r) => r.name);
+    expect(regionIds).toEqual(expect.arrayContaining(['阜阳市', '阜南县', '王堰镇', '蔡郢村']));
+    expect(regionIds).not.toContain('临泉县');
+    expect(regionIds).not.toContain('姜寨镇');
+
+    for (const user of scopedReaders) {
+      for (const path of ['/api/tasks?pageSize=200', '/api/views/deadlines?pageSize=200']) {
+        const list = (await as[user].get(path)).body;
+        const listed = list.items.map((t: { id: string }) => t.id);
+        expect(listed).toContain(ids.taskIn);
+        expect(listed).not.toContain(ids.taskOut);
+        expect(list.total).toBe(list.items.length);
+      }
+      const scoreboard = (await as[user].get('/api/units/scoreboard')).body.units.map((u: { unitId: string }) => u.unitId);
+      expect(scoreboard).toContain(ids.unitIn);
+      expect(scoreboard).not.toContain(ids.unitOut);
+      const campaigns = (await as[user].get('/api/campaigns')).body.map((c: { id: string }) => c.id);
+      expect(campaigns).toContain(ids.campaignIn);
+      expect(campaigns).not.toContain(ids.campaignOut);
+    }
+    const unitTasks = (await as.unit.get('/api/tasks?pageSize=200')).body.items as Array<{ id: string; leadUnitId: string; cooperatingUnitIds: string[] }>;
+    expect(unitTasks.every((t) => t.leadUnitId === ids.unitIn || t.cooperatingUnitIds.includes(ids.unitIn))).toBe(true);
+    expect(unitTasks.map((t) => t.id)).not.toContain(ids.taskOtherUnit);
+
+    const audit = (await as['funan-leader'].get('/api/audit?type=RectificationTaskAssigned&pageSize=200')).body;
+    const streams = new Set(audit.items.map((e: { streamName: string }) => e.streamName));
+    expect(streams.has(`rectificationTask-${ids.taskIn}`)).toBe(true);
+    expect(streams.has(`rectificationTask-${ids.taskOut}`)).toBe(false);
+    const launched = (await as['funan-leader'].get('/api/audit?type=CampaignLaunched&pageSize=200')).body.items.map((e: { streamName: string }) => e.streamName);
+    expect(launched).toContain(`campaign-${ids.campaignIn}`);
+    expect(launched).not.toContain(`campaign-${ids.campaignOut}`);
+    expect(audit.total).toBe(audit.items.length);
+    const whole = (await as.leader.get('/api/audit?type=RectificationTaskAssigned&pageSize=200')).body;
+    expect(whole.total).toBeGreaterThan(audit.total);
+  });
+
+  it('unscoped city users see both counties', async () => {
+    for (const user of ['inspector', 'leader']) {
+      expect((await as[user].get(`/api/tasks/${ids.taskOut}`)).status).toBe(200);
+      expect((await as[user].get(`/api/campaigns/${ids.campaignOut}/progress`)).status).toBe(200);
+    }
+  });
+});
