@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   const sample = await closedLoop(concurrency, durationMs, warmupMs, async (worker, record) => {
     const slot = current[worker];
     if (slot.tasks % TASKS_PER_FINDING === 0) {
-      const filed = await timed(record, () => post(inspector, '/api/findings', { title: `基准测试问题 ${worker}`, regionId, category: 'bench', severity: 'low' }));
+      const filed = await timed(record, () => post(inspector, '/api/findings', { title: `基准测试问题 ${worker}`, regionId, category: 'roads', severity: 'low' }));
       slot.findingId = filed.id;
     }
     slot.tasks++;
