@@ -20,3 +20,4 @@ export * from './notifications/notification-channel.port';
 export * from './reminders/reminder-policy-source.port';
 export * from './users/sessions.port';
 export * from './users/password-policy';
+export * from './evidence/evidence-store.port';

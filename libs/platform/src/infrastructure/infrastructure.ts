@@ -5,6 +5,7 @@ import {
   Clock,
   Directory,
   EventStore,
+  EvidenceStore,
   IdempotencyStore,
   IdGenerator,
   PasswordHasher,
@@ -37,6 +38,7 @@ import {
 } from '@zhenggai/postgres';
 import { Pool } from 'pg';
 import { AppConfig } from '../config/app-config';
+import { evidenceStoreOf } from '../evidence/evidence-store-of';
 import { JobQueues } from '../jobs/job-queues';
 import { ScryptPasswordHasher } from '../security/scrypt-password-hasher';
 
@@ -55,6 +57,8 @@ export interface Infrastructure {
   /** BullMQ: on Redis with REDIS_URL, else on BullMQ's PostgreSQL backend in this database (schema bullmq). */
   readonly queues: JobQueues;
   readonly sessions: PostgresSessions;
+  /** Uploaded evidence files (a local folder, or an S3-compatible bucket). */
+  readonly evidence: EvidenceStore;
   readonly passwordHasher: PasswordHasher;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -111,6 +115,7 @@ export async function startInfrastructure(
       deliveries: new PostgresDeliveries(pool),
       queues,
       sessions: new PostgresSessions(pool),
+      evidence: evidenceStoreOf(config.evidence, closers),
       passwordHasher: new ScryptPasswordHasher(),
       clock: overrides.clock ?? new SystemClock(),
       ids: overrides.ids ?? new RandomUuidGenerator(),
