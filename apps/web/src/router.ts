@@ -1,12 +1,8 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { session, type User } from './api';
+import { homeOf } from './home';
 
 type Role = User['role'];
-
-/** Where each role starts its day. */
-export function homeOf(role: Role | undefined): string {
-  return role === 'leader' ? '/cockpit' : role === 'admin' ? '/directory' : '/tasks';
-}
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
