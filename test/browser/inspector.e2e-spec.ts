@@ -13,6 +13,11 @@ describe('web app: the inspector (督查员)', () => {
     await journey.signIn('inspector');
     await page.getByTestId('task-card').first().waitFor();
     await journey.shot('task-ledger');
+    // The 整改台账 of what is on screen (here: overdue only), as a spreadsheet.
+    await page.getByText('只看逾期').click();
+    await page.getByTestId('light-summary').filter({ hasText: '共 1 项' }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-xlsx').click()]);
+    expect(download.suggestedFilename()).toMatch(/^整改台账-\d{4}-\d{2}-\d{2}\.xlsx$/);
 
     await page.getByTestId('nav').getByText('发现问题').click();
     await page.locator('input[name=title]').fill('王家坝镇旱厕改造滞后');

@@ -64,7 +64,9 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     await journey.shot('report-progress');
     await progress.locator('button[type=submit]').click();
     await page.getByTestId('task-status').filter({ hasText: '整改中' }).waitFor();
-    await page.getByTestId('timeline-entry').filter({ hasText: '报告进度' }).getByTestId('evidence-image').waitFor();
+    const reported = page.getByTestId('timeline-entry').filter({ hasText: '报告进度' });
+    await reported.getByTestId('evidence-image').waitFor();
+    await reported.getByTestId('evidence-captured-at').waitFor();
 
     const extension = page.getByTestId('extension-form');
     await extension.locator('input[name=deadline]').fill(addDays(today, 20));

@@ -128,12 +128,27 @@ export async function uploadEvidence(file: File): Promise<EvidenceUpload> {
   return response.json();
 }
 
-const blobs = new Map<string, Promise<string>>();
+export interface EvidenceFile {
+  /** An object URL of the bytes (images need the token, so <img src> cannot fetch them itself). */
+  readonly url: string;
+  readonly contentType: string;
+  readonly capturedAt: string | null;
+}
 
-/** An object URL for an evidence file (images need the token, so <img src> cannot fetch them itself). */
-export function evidenceUrl(id: string): Promise<string> {
-  if (!blobs.has(id)) blobs.set(id, raw('GET', `/api/evidence/${id}`).then(async (r) => URL.createObjectURL(await r.blob())));
-  return blobs.get(id)!;
+const files = new Map<string, Promise<EvidenceFile>>();
+
+export function evidenceFile(id: string): Promise<EvidenceFile> {
+  if (!files.has(id)) {
+    files.set(
+      id,
+      raw('GET', `/api/evidence/${id}`).then(async (r) => ({
+        url: URL.createObjectURL(await r.blob()),
+        contentType: r.headers.get('content-type') ?? '',
+        capturedAt: r.headers.get('x-captured-at'),
+      })),
+    );
+  }
+  return files.get(id)!;
 }
 
 /** Saves what the API answers as a file (the ledger exports). */
