@@ -1,4 +1,5 @@
-import { DEFAULT_REMINDER_POLICY, levelDueAt, ReminderRecipient, SYSTEM_ACTOR, taskStreamName } from '@zhenggai/domain';
+import { ReminderRecipient } from '@zhenggai/domain';
+import { recordReminder } from '../support/reminders';
 import { eventually, HttpClient, login } from '../support/http-client';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -11,30 +12,8 @@ describe('the inbox', () => {
   let task: { id: string; title: string; deadline: string };
   let deadlineVersion: number;
 
-  /**
-   * Records a ladder level on the task as the engine's reminder worker would (appended straight to the stream, so
-   * the test does not depend on the worker). The task is closed: the worker itself owes it no reminder, so
-   * nothing it does can collide with these.
-   */
-  async function remind(level: string, recipients: ReminderRecipient[]): Promise<string> {
-    const rung = DEFAULT_REMINDER_POLICY.levels.find((l) => l.level === level)!;
-    const reminderId = `${deadlineVersion}:${level}`;
-    const data = {
-      taskId: task.id,
-      reminderId,
-      level,
-      label: rung.label,
-      deadline: task.deadline,
-      deadlineVersion,
-      dueAt: levelDueAt(task.deadline, rung),
-      policy: { id: DEFAULT_REMINDER_POLICY.id, version: DEFAULT_REMINDER_POLICY.version },
-      recipients,
-    };
-    const type = rung.kind === 'reminder' ? 'RectificationTaskReminded' : 'RectificationTaskEscalated';
-    const metadata = { actor: SYSTEM_ACTOR, occurredAt: new Date().toISOString(), correlationId: `e2e-${reminderId}`, causationId: null };
-    await app.infra.eventStore.appendToStream(taskStreamName(task.id), [{ type, data, metadata }], { expectedRevision: 'any' });
-    return reminderId;
-  }
+  const remind = (level: string, recipients: ReminderRecipient[]) =>
+    recordReminder(app.infra.eventStore, { id: task.id, deadline: task.deadline, deadlineVersion }, level, recipients);
 
   const readPath = (reminderId: string) => `/api/inbox/${task.id}/${encodeURIComponent(reminderId)}/read`;
   const inboxItem = async (client: HttpClient, reminderId: string, query = '') =>

@@ -191,6 +191,28 @@ describe('jurisdiction: every endpoint × role × inside and outside', () => {
     expect(whole.total).toBeGreaterThan(audit.total);
   });
 
+  it('evidence is seen through the tasks that cite it; 举一反三 and the ledger export stay within reach', async () => {
+    const upload = await as.jiangzhai.postRaw('/api/evidence', 'a photo of the road', { 'content-type': 'image/png' });
+    expect(upload.status).toBe(201);
+    const cited = await as.jiangzhai.post(`/api/tasks/${ids.taskOut}/progress`, { quantityDone: 1, note: '已硬化1公里', evidence: [{ ref: upload.body.ref, sha256: upload.body.sha256 }] });
+    expect(cited.status).toBe(200);
+    await eventually(async () => ((await app.http.get('/health')).body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined));
+    const file = `/api/evidence/${upload.body.id}`;
+    expect((await as.jiangzhai.get(file)).status).toBe(200);
+    expect((await as.inspector.get(file)).status).toBe(200);
+    for (const user of scopedReaders) expect([user, (await as[user].get(file)).status]).toEqual([user, 404]);
+
+    const similar = async (user: string) =>
+      ((await as[user].get(`/api/findings/similar?category=roads&regionId=${ids.regionIn}`)).body as Array<{ id: string }>).map((f) => f.id);
+    expect(await similar('inspector')).toContain(ids.findingOut);
+    expect(await similar('funan-inspector')).not.toContain(ids.findingOut);
+
+    const title = ((await as.admin.get(`/api/tasks/${ids.taskOut}`)).body as { title: string }).title;
+    const ledger = async (user: string) => String((await as[user].get('/api/tasks/export?format=csv')).body);
+    expect(await ledger('leader')).toContain(title);
+    expect(await ledger('funan-leader')).not.toContain(title);
+  });
+
   it('unscoped city users see both counties', async () => {
     for (const user of ['inspector', 'leader']) {
       expect((await as[user].get(`/api/tasks/${ids.taskOut}`)).status).toBe(200);

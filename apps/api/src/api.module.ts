@@ -8,6 +8,7 @@ import {
   DIRECTORY,
   DIRECTORY_DEPS,
   EVENT_STORE,
+  EVIDENCE_STORE,
   ID_GENERATOR,
   IDEMPOTENCY_STORE,
   LOGIN_THROTTLE,
@@ -30,6 +31,9 @@ import { AssignTaskHandler } from './findings/assign-task.handler';
 import { FileFindingHandler } from './findings/file-finding.handler';
 import { FindingReadService } from './findings/finding-read.service';
 import { FindingsController } from './findings/findings.controller';
+import { SimilarFindingsService } from './findings/similar-findings.service';
+import { EvidenceController } from './evidence/evidence.controller';
+import { LedgerExportService } from './tasks/ledger-export.service';
 import { DATABASE_POOL, HealthController } from './health/health.controller';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
@@ -71,6 +75,7 @@ export class ApiModule {
         AuditVerifyController,
         InboxController,
         RemindersController,
+        EvidenceController,
       ],
       providers: [
         { provide: EVENT_STORE, useValue: infra.eventStore },
@@ -88,6 +93,7 @@ export class ApiModule {
         { provide: DELIVERIES, useValue: infra.deliveries },
         { provide: JOB_QUEUES, useValue: infra.queues },
         { provide: SESSIONS, useValue: infra.sessions },
+        { provide: EVIDENCE_STORE, useValue: infra.evidence },
         { provide: LOGIN_THROTTLE, useValue: infra.sessions },
         {
           provide: AUTH_POLICY,
@@ -109,6 +115,8 @@ export class ApiModule {
         ReadModelsService,
         { provide: DEADLINE_WARNING_DAYS, useValue: infra.config.deadlineWarningDays },
         FindingReadService,
+        SimilarFindingsService,
+        LedgerExportService,
         InboxService,
         FileFindingHandler,
         AssignTaskHandler,

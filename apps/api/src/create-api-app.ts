@@ -11,6 +11,8 @@ import secureJson from 'secure-json-parse';
 import { ProblemException } from './http/problem-details';
 import { sendFrameworkError } from './http/problem-details.filter';
 import { createValidationPipe } from './http/validation';
+import { registerEvidenceBodyParser } from './evidence/evidence-body';
+import { serveWebApp } from './web/serve-web-app';
 
 export interface ApiAppOptions {
   readonly logger?: LoggerService | LogLevel[] | false;
@@ -44,6 +46,7 @@ export async function createApiApp(infra: Infrastructure, options: ApiAppOptions
       );
     }
   });
+  registerEvidenceBodyParser(fastify);
   // The read models' views must exist before the first query, even before any worker has started.
   for (const projection of allProjections) await ensureActiveGeneration(infra.pool, projection);
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.register(infra, options.imports ?? []), adapter, {
@@ -51,7 +54,8 @@ export async function createApiApp(infra: Infrastructure, options: ApiAppOptions
     bodyParser: false,
   });
   app.useGlobalPipes(createValidationPipe());
-  // Security headers; the API docs page is the only HTML served, from its own files (plus inline styles).
+  // Security headers. The web app (dist/web) and the API docs are the HTML served: scripts only from files of
+  // this origin, never inline; images also as data: and blob: URLs (evidence photos fetched with the token).
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -87,5 +91,6 @@ export async function createApiApp(infra: Infrastructure, options: ApiAppOptions
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  await serveWebApp(app as NestFastifyApplication);
   return app;
 }

@@ -23,3 +23,4 @@ export * from './users/password-policy';
 export * from './ids/name-based-id';
 export * from './directory/directory-commands';
 export * from './jurisdiction/jurisdiction';
+export * from './evidence/evidence-store.port';

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '@zhenggai/domain';
@@ -11,6 +11,9 @@ import { FileFindingCommand } from './file-finding.handler';
 import { FileFindingDto } from './file-finding.dto';
 import { FindingReadService } from './finding-read.service';
 import { etagOf } from '../http/if-match';
+import { Roles } from '../auth/roles.decorator';
+import { SimilarFindingsQueryDto } from './similar-findings-query.dto';
+import { SimilarFindingsService } from './similar-findings.service';
 
 const uuid = new ParseUUIDPipe();
 
@@ -22,6 +25,7 @@ export class FindingsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly reads: FindingReadService,
+    private readonly similarFindings: SimilarFindingsService,
   ) {}
 
   @Post()
@@ -30,6 +34,13 @@ export class FindingsController {
     const answer = await withETag(res, this.commands.execute<FileFindingCommand, CommandAnswer>(new FileFindingCommand(ctx, body)));
     res.header('Location', `/api/findings/${answer.id}`);
     return answer;
+  }
+
+  @Get('similar')
+  @Roles('inspector', 'leader', 'admin')
+  @ApiOperation({ summary: '举一反三 — findings of the same category at or near a place, open or resolved, nearest first' })
+  similar(@Query() query: SimilarFindingsQueryDto, @CurrentActor() actor: Actor) {
+    return this.similarFindings.similar(query, actor);
   }
 
   @Get(':id')

@@ -9,7 +9,8 @@ import { etagOf } from '../http/if-match';
 import { ExecuteTaskCommand } from './execute-task-command.handler';
 import { TaskReadService } from './task-read.service';
 import { ReadModelsService } from '../views/read-models.service';
-import { MinRevisionQueryDto, TaskListQueryDto } from '../views/view-queries.dto';
+import { LedgerExportQueryDto, MinRevisionQueryDto, TaskListQueryDto } from '../views/view-queries.dto';
+import { LedgerExportService } from './ledger-export.service';
 import {
   EmptyDto,
   ReassignDto,
@@ -33,12 +34,24 @@ export class TasksController {
     private readonly commands: CommandBus,
     private readonly reads: TaskReadService,
     private readonly views: ReadModelsService,
+    private readonly ledger: LedgerExportService,
   ) {}
 
   @Get()
   @ApiOperation({ summary: 'The task list: filters for status, unit, region subtree, category, campaign, due dates, overdue, light, text; by deadline' })
   list(@Query() query: TaskListQueryDto, @CurrentActor() actor: Actor) {
     return this.views.taskList(query, actor);
+  }
+
+  @Get('export')
+  @ApiOperation({ summary: '整改台账 — the task list with the same filters, every page, as XLSX or CSV (format=xlsx|csv)' })
+  async export(@Query() query: LedgerExportQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
+    const { format = 'xlsx', ...filters } = query;
+    const file = await this.ledger.export(filters, format, actor);
+    res.header('content-type', file.contentType);
+    res.header('content-disposition', `attachment; filename="ledger.${format}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`);
+    res.header('cache-control', 'no-store');
+    return file.body;
   }
 
   @Get(':id')

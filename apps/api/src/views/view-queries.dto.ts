@@ -129,3 +129,10 @@ export class MinRevisionQueryDto {
   @Min(0)
   minRevision?: number;
 }
+
+export class LedgerExportQueryDto extends TaskListQueryDto {
+  @ApiPropertyOptional({ enum: ['xlsx', 'csv'], default: 'xlsx' })
+  @IsOptional()
+  @IsIn(['xlsx', 'csv'], { message: 'format must be xlsx or csv' })
+  format?: 'xlsx' | 'csv';
+}

@@ -20,9 +20,17 @@ describe('configuration', () => {
     [{ ADMIN_USERNAME: 'root' }, 'ADMIN_USERNAME and ADMIN_PASSWORD go together'],
     [{ ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD must be at least 12 characters'],
     [{ SEED_DEMO: 'perhaps' }, 'SEED_DEMO must be true or false'],
+    [{ EVIDENCE_STORE: 'ftp' }, 'EVIDENCE_STORE must be local or s3'],
+    [{ EVIDENCE_STORE: 's3', S3_BUCKET: 'b' }, 'EVIDENCE_STORE=s3 needs S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY'],
   ])('refuses %j, saying what to set', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigurationError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('keeps evidence under DATA_DIR by default, or in an S3-compatible bucket', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/zhenggai' }).evidence).toEqual({ kind: 'local', dir: '/srv/zhenggai/evidence' });
+    const s3 = loadConfig({ EVIDENCE_STORE: 's3', S3_ENDPOINT: 'http://minio:9000', S3_BUCKET: 'evidence', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' });
+    expect(s3.evidence).toMatchObject({ kind: 's3', endpoint: 'http://minio:9000', bucket: 'evidence', prefix: 'evidence/', forcePathStyle: true });
   });
 
   it('lists every problem at once', () => {

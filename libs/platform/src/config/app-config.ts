@@ -38,7 +38,25 @@ export interface AppConfig {
   readonly smtp: { url: string; from: string } | null;
   /** The address people open the app at, for links in reminders. */
   readonly publicUrl: string;
+  /** Where uploaded evidence is kept: a folder (default `DATA_DIR/evidence`) or an S3-compatible bucket. */
+  readonly evidence: EvidenceStoreConfig;
 }
+
+export type EvidenceStoreConfig =
+  | { readonly kind: 'local'; readonly dir: string }
+  | {
+      readonly kind: 's3';
+      /** e.g. https://s3.cn-north-1.amazonaws.com.cn, or a MinIO / OSS / COS endpoint; null: the SDK's default for the region. */
+      readonly endpoint: string | null;
+      readonly region: string;
+      readonly bucket: string;
+      /** Key prefix inside the bucket, e.g. `evidence/`. */
+      readonly prefix: string;
+      readonly accessKeyId: string;
+      readonly secretAccessKey: string;
+      /** The bucket in the path rather than the host name (MinIO and most self-hosted stores). */
+      readonly forcePathStyle: boolean;
+    };
 
 export class ConfigurationError extends Error {
   constructor(problems: string[]) {
@@ -111,11 +129,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const publicUrl = text('PUBLIC_URL') ?? `http://localhost:${port}`;
   if (!/^https?:\/\//.test(publicUrl)) problems.push('PUBLIC_URL must be an http:// or https:// URL');
 
+  const dataDir = resolve(text('DATA_DIR') ?? '.data');
+  const evidenceKind = text('EVIDENCE_STORE') ?? 'local';
+  let evidence: EvidenceStoreConfig = { kind: 'local', dir: resolve(text('EVIDENCE_DIR') ?? resolve(dataDir, 'evidence')) };
+  if (evidenceKind === 's3') {
+    const missing = ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'].filter((name) => text(name) === undefined);
+    if (missing.length > 0) problems.push(`EVIDENCE_STORE=s3 needs ${missing.join(', ')}`);
+    const endpoint = text('S3_ENDPOINT') ?? null;
+    if (endpoint && !/^https?:\/\//.test(endpoint)) problems.push('S3_ENDPOINT must be an http:// or https:// URL');
+    evidence = {
+      kind: 's3',
+      endpoint,
+      region: text('S3_REGION') ?? 'us-east-1',
+      bucket: text('S3_BUCKET') ?? '',
+      prefix: text('S3_PREFIX') ?? 'evidence/',
+      accessKeyId: text('S3_ACCESS_KEY_ID') ?? '',
+      secretAccessKey: text('S3_SECRET_ACCESS_KEY') ?? '',
+      forcePathStyle: flag('S3_FORCE_PATH_STYLE', endpoint !== null),
+    };
+  } else if (evidenceKind !== 'local') {
+    problems.push(`EVIDENCE_STORE must be local or s3 (got "${evidenceKind}")`);
+  }
+
   const config: AppConfig = {
     port,
     host: text('HOST') ?? (embedded ? '127.0.0.1' : '0.0.0.0'),
     databaseUrl,
-    dataDir: resolve(text('DATA_DIR') ?? '.data'),
+    dataDir,
     databasePoolSize: integer('DATABASE_POOL_SIZE', 20, 2, 500)!,
     embeddedPostgresPort: integer('EMBEDDED_PG_PORT', undefined, 1, 65535),
     jwtSecret,
@@ -134,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     deliveryRetry: { attempts: integer('DELIVERY_ATTEMPTS', 6, 1, 50)!, backoffMs: integer('DELIVERY_BACKOFF_MS', 5000, 10, 3_600_000)! },
     smtp: smtpUrl && mailFrom ? { url: smtpUrl, from: mailFrom } : null,
     publicUrl: publicUrl.replace(/\/+$/, ''),
+    evidence,
   };
   if (problems.length > 0) throw new ConfigurationError(problems);
   return config;

@@ -6,6 +6,7 @@ import {
   Directory,
   DirectoryDeps,
   EventStore,
+  EvidenceStore,
   IdempotencyStore,
   IdGenerator,
   PasswordHasher,
@@ -38,6 +39,7 @@ import {
 } from '@zhenggai/postgres';
 import { Pool } from 'pg';
 import { AppConfig } from '../config/app-config';
+import { evidenceStoreOf } from '../evidence/evidence-store-of';
 import { JobQueues } from '../jobs/job-queues';
 import { ScryptPasswordHasher } from '../security/scrypt-password-hasher';
 import { importDirectoryRows } from '../bootstrap/directory-import';
@@ -60,6 +62,8 @@ export interface Infrastructure {
   /** BullMQ: on Redis with REDIS_URL, else on BullMQ's PostgreSQL backend in this database (schema bullmq). */
   readonly queues: JobQueues;
   readonly sessions: PostgresSessions;
+  /** Uploaded evidence files (a local folder, or an S3-compatible bucket). */
+  readonly evidence: EvidenceStore;
   readonly passwordHasher: PasswordHasher;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -121,6 +125,7 @@ export async function startInfrastructure(
       deliveries: new PostgresDeliveries(pool),
       queues,
       sessions: new PostgresSessions(pool),
+      evidence: evidenceStoreOf(config.evidence, closers),
       passwordHasher: new ScryptPasswordHasher(),
       clock: overrides.clock ?? new SystemClock(),
       ids: overrides.ids ?? new RandomUuidGenerator(),

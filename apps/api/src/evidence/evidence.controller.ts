@@ -1,0 +1,118 @@
+import { Controller, Get, Inject, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CLOCK, Clock, EVIDENCE_STORE, EvidenceRecord, EvidenceStore, ID_GENERATOR, IdGenerator, uploadEvidence } from '@zhenggai/application';
+import { Actor, NotFoundError } from '@zhenggai/domain';
+import { Pool } from 'pg';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { DirectoryView } from '../directory/directory-view';
+import { FindingReadService } from '../findings/finding-read.service';
+import { DATABASE_POOL } from '../health/health.controller';
+import { TaskReadService } from '../tasks/task-read.service';
+import type { FastifyReply } from 'fastify';
+import { AuthenticatedRequest, headerOf } from '../auth/authenticated-request';
+import { ProblemException } from '../http/problem-details';
+import { EVIDENCE_CONTENT_TYPES, EVIDENCE_MAX_BYTES, UploadedBody } from './evidence-body';
+
+const uuid = new ParseUUIDPipe();
+
+/** Evidence files (佐证材料): uploaded once, kept with their SHA-256, cited by id from commands (`evidence:<id>`). */
+@ApiTags('evidence')
+@ApiBearerAuth()
+@Controller('api/evidence')
+export class EvidenceController {
+  constructor(
+    @Inject(EVIDENCE_STORE) private readonly store: EvidenceStore,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(DATABASE_POOL) private readonly pool: Pool,
+    private readonly directoryView: DirectoryView,
+    private readonly tasks: TaskReadService,
+    private readonly findings: FindingReadService,
+  ) {}
+
+  @Post()
+  @ApiConsumes(...EVIDENCE_CONTENT_TYPES)
+  @ApiHeader({ name: 'X-File-Name', required: false, description: 'the original file name, URI-encoded' })
+  @ApiHeader({ name: 'X-Captured-At', required: false, description: 'when the photo was taken (ISO 8601); default: when it is received' })
+  @ApiOperation({ summary: `Upload one file as the raw body (a photo or a PDF, at most ${EVIDENCE_MAX_BYTES / 1024 / 1024} MiB) → { id, sha256, capturedAt, contentType, size }` })
+  async upload(@Req() request: AuthenticatedRequest) {
+    const body = request.body;
+    if (!(body instanceof UploadedBody)) {
+      throw ProblemException.of(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', `send the file as the raw body, with Content-Type one of ${EVIDENCE_CONTENT_TYPES.join(', ')}`);
+    }
+    if (body.size === 0) throw ProblemException.badRequest('body', 'the file is empty', 'EMPTY_FILE');
+    const record = await uploadEvidence(
+      { store: this.store, ids: this.ids, clock: this.clock },
+      {
+        bytes: body.bytes,
+        contentType: (headerOf(request, 'content-type') ?? 'application/octet-stream').split(';')[0].trim().toLowerCase(),
+        fileName: fileNameOf(headerOf(request, 'x-file-name')),
+        capturedAt: capturedAtOf(headerOf(request, 'x-captured-at')),
+        uploadedBy: request.actor.username,
+      },
+    );
+    return { id: record.id, ref: `evidence:${record.id}`, sha256: record.sha256, capturedAt: record.capturedAt, contentType: record.contentType, size: record.size, fileName: record.fileName };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'The file, with its SHA-256 (ETag, X-Content-SHA256) and capture time (X-Captured-At)' })
+  async download(@Param('id', uuid) id: string, @CurrentActor() actor: Actor, @Res() reply: FastifyReply) {
+    const found = await this.store.get(id);
+    if (!found || !(await this.maySee(actor, found.record))) throw new NotFoundError('Evidence', id);
+    const { record, bytes } = found;
+    void reply
+      .header('content-type', record.contentType)
+      .header('content-length', String(bytes.length))
+      .header('etag', `"${record.sha256}"`)
+      .header('x-content-sha256', record.sha256)
+      .header('x-captured-at', record.capturedAt)
+      .header('cache-control', 'private, max-age=31536000, immutable')
+      .header('x-content-type-options', 'nosniff')
+      // A stored file never renders as a page of this origin (a PDF or an SVG-like trick opens as a download).
+      .header('content-disposition', record.contentType.startsWith('image/') ? 'inline' : 'attachment')
+      .send(bytes);
+  }
+
+  /**
+   * A file is seen by whoever uploaded it and by whoever reaches everything; anyone else sees it only through a
+   * finding or a task within its reach that cites it (found in the audit read model, which holds every event).
+   */
+  private async maySee(actor: Actor, record: EvidenceRecord): Promise<boolean> {
+    if (record.uploadedBy === actor.username) return true;
+    const reach = this.directoryView.reachOf(actor);
+    if (!reach.regionId && !reach.unitId) return true;
+    const { rows } = await this.pool.query<{ stream_name: string }>(
+      `SELECT DISTINCT stream_name FROM read_models.audit_entries WHERE data @> $1::jsonb OR data @> $2::jsonb`,
+      [JSON.stringify({ evidence: [{ ref: `evidence:${record.id}` }] }), JSON.stringify({ evidence: [{ ref: record.id }] })],
+    );
+    for (const { stream_name: stream } of rows) {
+      const [category, ...rest] = stream.split('-');
+      const id = rest.join('-');
+      const visible =
+        category === 'rectificationTask' ? this.tasks.task(id, actor) : category === 'finding' ? this.findings.finding(id, actor) : Promise.reject(new Error('other'));
+      if (await visible.then(() => true, () => false)) return true;
+    }
+    return false;
+  }
+}
+
+function fileNameOf(raw: string | undefined): string | null {
+  if (!raw) return null;
+  let name: string;
+  try {
+    name = decodeURIComponent(raw);
+  } catch {
+    throw ProblemException.badRequest('X-File-Name', 'X-File-Name must be URI-encoded');
+  }
+  name = name.replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim().slice(0, 200);
+  return name === '' ? null : name;
+}
+
+function capturedAtOf(raw: string | undefined): string | null {
+  if (!raw) return null;
+  const at = new Date(raw);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(raw) || Number.isNaN(at.getTime())) {
+    throw ProblemException.badRequest('X-Captured-At', 'X-Captured-At must be an ISO 8601 instant, e.g. 2018-07-05T10:00:00+08:00');
+  }
+  return at.toISOString();
+}

@@ -1,0 +1,29 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { session, type User } from './api';
+import { homeOf } from './home';
+
+type Role = User['role'];
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
+  { path: '/', redirect: () => (session.user ? homeOf(session.user.role) : '/login') },
+  { path: '/tasks', component: () => import('./views/TasksView.vue') },
+  { path: '/tasks/:id', component: () => import('./views/TaskView.vue'), props: true },
+  { path: '/findings/new', component: () => import('./views/NewFindingView.vue'), meta: { roles: ['inspector'] } },
+  { path: '/findings/:id', component: () => import('./views/FindingView.vue'), props: true },
+  { path: '/sign-off', component: () => import('./views/SignOffView.vue'), meta: { roles: ['inspector'] } },
+  { path: '/inbox', component: () => import('./views/InboxView.vue') },
+  { path: '/cockpit', component: () => import('./views/CockpitView.vue'), meta: { roles: ['leader', 'inspector', 'admin'] } },
+  { path: '/directory', component: () => import('./views/DirectoryView.vue'), meta: { roles: ['admin', 'inspector', 'leader'] } },
+  { path: '/:rest(.*)*', redirect: '/' },
+];
+
+export const router = createRouter({ history: createWebHistory(), routes });
+
+router.beforeEach((to) => {
+  if (to.meta.public) return true;
+  if (!session.user) return { path: '/login', query: to.fullPath === '/' ? {} : { next: to.fullPath } };
+  const roles = to.meta.roles as Role[] | undefined;
+  if (roles && !roles.includes(session.user.role)) return homeOf(session.user.role);
+  return true;
+});

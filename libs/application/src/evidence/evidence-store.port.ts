@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { Clock } from '../clock/clock.port';
+import { IdGenerator } from '../ids/id-generator.port';
+
+export const EVIDENCE_STORE = Symbol('EvidenceStore');
+
+/** What is known of an uploaded file (佐证材料): kept beside its bytes, never changed after the upload. */
+export interface EvidenceRecord {
+  readonly id: string;
+  /** Hex SHA-256 of the bytes: commands cite it, so a file swapped later is noticed. */
+  readonly sha256: string;
+  /** When the photo was taken, as the uploading device says (its file time), else when it was received. */
+  readonly capturedAt: string;
+  readonly receivedAt: string;
+  readonly contentType: string;
+  readonly size: number;
+  readonly fileName: string | null;
+  readonly uploadedBy: string;
+}
+
+/** Where evidence files are kept: a local folder in the embedded default, an S3-compatible bucket in production. */
+export interface EvidenceStore {
+  put(record: EvidenceRecord, bytes: Buffer): Promise<void>;
+  /** The record and its bytes, or null when there is no such evidence. */
+  get(id: string): Promise<{ record: EvidenceRecord; bytes: Buffer } | null>;
+}
+
+export interface UploadEvidenceInput {
+  readonly bytes: Buffer;
+  readonly contentType: string;
+  readonly fileName: string | null;
+  /** The device's capture time, if it gave one. */
+  readonly capturedAt: string | null;
+  readonly uploadedBy: string;
+}
+
+/** Stores an upload under a new id with its SHA-256 and capture time; the answer is what commands cite. */
+export async function uploadEvidence(deps: { store: EvidenceStore; ids: IdGenerator; clock: Clock }, input: UploadEvidenceInput): Promise<EvidenceRecord> {
+  const receivedAt = deps.clock.now().toISOString();
+  const record: EvidenceRecord = {
+    id: deps.ids.newId(),
+    sha256: createHash('sha256').update(input.bytes).digest('hex'),
+    capturedAt: input.capturedAt ?? receivedAt,
+    receivedAt,
+    contentType: input.contentType,
+    size: input.bytes.length,
+    fileName: input.fileName,
+    uploadedBy: input.uploadedBy,
+  };
+  await deps.store.put(record, input.bytes);
+  return record;
+}
+
+/** How a command cites an uploaded file in its evidence list (`ref`). */
+export const evidenceRefOf = (id: string): string => `evidence:${id}`;

@@ -1,0 +1,52 @@
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { EvidenceRecord, EvidenceStore } from '@zhenggai/application';
+import type { EvidenceStoreConfig } from '../config/app-config';
+
+/** The bucket and its credentials, from EVIDENCE_STORE=s3 and the S3_* variables. */
+export type S3EvidenceConfig = Omit<Extract<EvidenceStoreConfig, { kind: 's3' }>, 'kind'>;
+
+/** Evidence in an S3-compatible bucket (production): `<prefix><id>` holds the bytes, `<prefix><id>.json` the record. */
+export class S3EvidenceStore implements EvidenceStore {
+  private readonly client: S3Client;
+
+  constructor(private readonly config: S3EvidenceConfig) {
+    this.client = new S3Client({
+      region: config.region,
+      endpoint: config.endpoint ?? undefined,
+      forcePathStyle: config.forcePathStyle,
+      credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+      // Many S3-compatible stores do not know the SDK's newer default checksums.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  }
+
+  async put(record: EvidenceRecord, bytes: Buffer): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.config.bucket, Key: this.key(record.id), Body: bytes, ContentType: record.contentType, ContentLength: bytes.length }),
+    );
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.config.bucket, Key: `${this.key(record.id)}.json`, Body: JSON.stringify(record), ContentType: 'application/json' }),
+    );
+  }
+
+  async get(id: string): Promise<{ record: EvidenceRecord; bytes: Buffer } | null> {
+    try {
+      const meta = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: `${this.key(id)}.json` }));
+      const record = JSON.parse(await meta.Body!.transformToString('utf8')) as EvidenceRecord;
+      const data = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: this.key(id) }));
+      return { record, bytes: Buffer.from(await data.Body!.transformToByteArray()) };
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null;
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+
+  private key(id: string): string {
+    return `${this.config.prefix}${id.toLowerCase()}`;
+  }
+}

@@ -1,0 +1,78 @@
+import { browserSession, samplePhoto } from '../support/browser';
+
+/** The inspector's day in real Chromium: file a finding with a photo, see 举一反三, assign it, sign off a submission. */
+// A real browser on a shared machine: each step may take seconds.
+jest.setTimeout(60_000);
+
+describe('web app: the inspector (督查员)', () => {
+  const session = browserSession('inspector');
+
+  it('files a finding on site with a photo and sees the same problem elsewhere, then assigns a task', async () => {
+    const { journey } = session;
+    const { page } = journey;
+    await journey.signIn('inspector');
+    await page.getByTestId('task-card').first().waitFor();
+    await journey.shot('task-ledger');
+    // The 整改台账 of what is on screen (here: overdue only), as a spreadsheet.
+    await page.getByText('只看逾期').click();
+    await page.getByTestId('light-summary').filter({ hasText: '共 1 项' }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-xlsx').click()]);
+    expect(download.suggestedFilename()).toMatch(/^整改台账-\d{4}-\d{2}-\d{2}\.xlsx$/);
+
+    await page.getByTestId('nav').getByText('发现问题').click();
+    await page.locator('input[name=title]').fill('王家坝镇旱厕改造滞后');
+    await page.locator('textarea[name=description]').fill('庄台部分农户仍使用旱厕，粪污直排沟塘。');
+    const wangjiaba = await page.locator('select[name=regionId] option', { hasText: '王家坝镇' }).getAttribute('value');
+    await page.locator('select[name=regionId]').selectOption(wangjiaba!);
+    await page.locator('input[name=category]').fill('sanitation');
+    await page.locator('input[name=severity][value=high]').check();
+    await page.getByTestId('evidence-input').setInputFiles({ name: '庄台旱厕.png', mimeType: 'image/png', buffer: samplePhoto() });
+    await page.getByTestId('evidence-uploaded').waitFor();
+    // 举一反三: Caiying village, in the same county, had the same problem (and fixed it).
+    await page.getByTestId('similar-item').filter({ hasText: '旱厕未改造，影响人居环境' }).waitFor();
+    await journey.shot('file-finding-with-similar');
+
+    await page.getByTestId('file-finding').click();
+    await page.getByTestId('finding-detail').getByText('王家坝镇旱厕改造滞后').waitFor();
+    await page.getByTestId('finding-detail').getByTestId('evidence-image').waitFor();
+    expect(await page.getByTestId('finding-detail').getByTestId('evidence-image').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(96);
+
+    const form = page.getByTestId('assign-form');
+    await form.locator('select[name=unitId]').selectOption({ label: '王家坝镇人民政府' });
+    await form.locator('input[name=deadline]').fill('2030-12-31');
+    await form.locator('textarea[name=measures]').fill('逐户改造无害化卫生厕所');
+    await form.locator('input[name=quantity]').fill('36');
+    await form.locator('input[name=unit]').fill('户');
+    await journey.shot('assign-task');
+    await page.getByTestId('assign').click();
+    await page.getByTestId('task-status').filter({ hasText: '已交办' }).waitFor();
+    await page.getByTestId('timeline-entry').filter({ hasText: '交办' }).waitFor();
+    await journey.shot('task-assigned');
+  });
+
+  it('opens the sign-off queue, reads the report and evidence, and verifies', async () => {
+    const { journey } = session;
+    const { page } = journey;
+    await page.getByTestId('nav').getByText('待验收').click();
+    const card = page.getByTestId('sign-off-queue').getByTestId('task-card').filter({ hasText: '完善扶贫车间用工台账' });
+    await card.waitFor();
+    await journey.shot('sign-off-queue');
+    await card.click();
+    await page.getByTestId('submission-report').filter({ hasText: '用工台账已完善' }).waitFor();
+    await page.locator('input[name=verifyNote]').fill('核查用工台账，同意销号');
+    await page.getByTestId('verify').click();
+    await page.getByTestId('task-status').filter({ hasText: '已销号' }).waitFor();
+    await page.getByTestId('timeline-entry').filter({ hasText: '验收销号' }).waitFor();
+    await journey.shot('verified');
+  });
+
+  it('switches to English', async () => {
+    const { journey } = session;
+    const { page } = journey;
+    await page.getByTestId('language').click();
+    await page.getByTestId('nav').getByText('Sign-off').waitFor();
+    await page.getByTestId('task-status').filter({ hasText: 'Closed' }).waitFor();
+    await page.getByTestId('language').click();
+    expect(journey.problems).toEqual([]);
+  });
+});

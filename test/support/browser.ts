@@ -1,0 +1,152 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { Browser, BrowserContextOptions, chromium, Page } from 'playwright-core';
+import { webAppDir } from '../../apps/api/src/web/serve-web-app';
+import { eventually } from './http-client';
+import { startTestApp, TestApp } from './test-app';
+
+/** Debian's chromium (`.ci/run` installs it); playwright-core never downloads a browser of its own. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOT_DIR = join(__dirname, '../../test-artifacts/screenshots');
+
+export const DESKTOP: BrowserContextOptions = { viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
+export const PHONE: BrowserContextOptions = {
+  viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai',
+};
+
+export async function launchBrowser(): Promise<Browser> {
+  if (webAppDir() === null) throw new Error('dist/web is missing: run `npm run build` before the browser tests');
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+}
+
+/**
+ * One role's day in the browser: a page on the running app, screenshots kept as test artifacts, and every
+ * console error or uncaught exception (a Content-Security-Policy refusal among them) collected to be asserted on.
+ */
+export class Journey {
+  readonly problems: string[] = [];
+  private step = 0;
+
+  private constructor(
+    readonly page: Page,
+    private readonly role: string,
+    private readonly baseUrl: string,
+  ) {
+    page.on('console', (message) => {
+      // Failed requests are named with their URL below.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) this.problems.push(`console: ${message.text()}`);
+    });
+    page.on('response', (response) => {
+      const path = new URL(response.url()).pathname;
+      // GET /api/categories answers 404 on servers without the categories directory: the app then falls back.
+      if (response.status() >= 400 && path !== '/api/categories') this.problems.push(`${response.status()} ${response.request().method()} ${path}`);
+    });
+    page.on('pageerror', (error) => this.problems.push(`page: ${error.message}`));
+  }
+
+  static async start(browser: Browser, baseUrl: string, role: string, options: BrowserContextOptions = DESKTOP): Promise<Journey> {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    const context = await browser.newContext(options);
+    context.setDefaultTimeout(15_000);
+    return new Journey(await context.newPage(), role, baseUrl);
+  }
+
+  async signIn(username: string, password = 'rectify-demo'): Promise<void> {
+    await this.page.goto(`${this.baseUrl}/`);
+    await this.page.getByTestId('login-form').waitFor();
+    await this.page.locator('input[name=username]').fill(username);
+    await this.page.locator('input[name=password]').fill(password);
+    await this.page.getByTestId('login-submit').click();
+    await this.page.getByTestId('who').waitFor();
+  }
+
+  /** A full-page screenshot, numbered in the order of the journey: test-artifacts/screenshots/<role>-<n>-<name>.png. */
+  async shot(name: string): Promise<string> {
+    this.step++;
+    const path = join(SCREENSHOT_DIR, `${this.role}-${String(this.step).padStart(2, '0')}-${name}.png`);
+    await this.page.screenshot({ path, fullPage: true });
+    return path;
+  }
+
+  async close(): Promise<void> {
+    await this.page.context().close();
+  }
+}
+
+export interface BrowserSession {
+  readonly app: TestApp;
+  readonly journey: Journey;
+}
+
+/**
+ * For one test file: the real app on the demo story (projections caught up, after `setUp` has added what the
+ * journey needs) and one role's browser page on it; all closed after the file.
+ */
+export function browserSession(role: string, options: { context?: BrowserContextOptions; setUp?: (app: TestApp) => Promise<void> } = {}): BrowserSession {
+  const held: { app?: TestApp; browser?: Browser; journey?: Journey } = {};
+  const caughtUp = (app: TestApp) =>
+    eventually(async () => ((await app.http.get('/health')).body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined), 20_000);
+  beforeAll(async () => {
+    held.app = await startTestApp({ seed: true });
+    await caughtUp(held.app);
+    await options.setUp?.(held.app);
+    await caughtUp(held.app);
+    held.browser = await launchBrowser();
+    held.journey = await Journey.start(held.browser, held.app.http.baseUrl, role, options.context);
+  });
+  afterAll(async () => {
+    await held.journey?.close();
+    await held.browser?.close();
+    await held.app?.close();
+  });
+  return {
+    get app() {
+      return held.app!;
+    },
+    get journey() {
+      return held.journey!;
+    },
+  };
+}
+
+/** A small real PNG (a photo stand-in): a green field with a red square, `width` × `height`. */
+export function samplePhoto(width = 96, height = 64): Buffer {
+  const rows: Buffer[] = [];
+  for (let y = 0; y < height; y++) {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x++) {
+      const inSquare = x > width / 3 && x < (2 * width) / 3 && y > height / 3 && y < (2 * height) / 3;
+      row.set(inSquare ? [198, 40, 40] : [46, 125, 50], 1 + x * 3);
+    }
+    rows.push(row);
+  }
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (bytes: Buffer) => {
+    let c = 0xffffffff;
+    for (const byte of bytes) c = crcTable[(c ^ byte) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([length, body, sum]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
