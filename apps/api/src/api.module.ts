@@ -28,7 +28,7 @@ import { AssignTaskHandler } from './findings/assign-task.handler';
 import { FileFindingHandler } from './findings/file-finding.handler';
 import { FindingReadService } from './findings/finding-read.service';
 import { FindingsController } from './findings/findings.controller';
-import { DATABASE_POOL, HealthController } from './health/health.controller';
+import { DATABASE_POOL, HealthController, PROJECTION_SOURCE } from './health/health.controller';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { InboxController } from './inbox/inbox.controller';
@@ -79,6 +79,7 @@ export class ApiModule {
         { provide: CLOCK, useValue: infra.clock },
         { provide: ID_GENERATOR, useValue: infra.ids },
         { provide: DATABASE_POOL, useValue: infra.pool },
+        { provide: PROJECTION_SOURCE, useValue: { events: infra.projectionSource } },
         { provide: USE_CASE_DEPS, useValue: useCaseDeps(infra) },
         { provide: REMINDER_POLICIES, useValue: infra.reminderPolicies },
         { provide: DELIVERIES, useValue: infra.deliveries },

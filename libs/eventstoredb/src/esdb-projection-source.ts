@@ -1,4 +1,4 @@
-import type { ProjectionEventPage, ProjectionEventSource } from '@zhenggai/application';
+import type { ProjectionEventPage, ProjectionEventSource, Subscription } from '@zhenggai/application';
 import type { EsdbEventStore } from './esdb-event-store';
 
 /**
@@ -6,7 +6,26 @@ import type { EsdbEventStore } from './esdb-event-store';
  * read first as the high-water mark (what the server shows is committed: nothing below the head can appear later).
  */
 export class EsdbProjectionSource implements ProjectionEventSource {
+  private readonly watchers = new Set<() => void>();
+  private watching: Promise<Subscription | null> | null = null;
+
   constructor(private readonly store: EsdbEventStore) {}
+
+  /** One live subscription (from the head) per source wakes every watcher; it stops when the last watcher goes. */
+  watch(onAppended: () => void): () => void {
+    this.watchers.add(onAppended);
+    this.watching ??= this.store.readHead().then(
+      (after) => this.store.subscribeToAll(async () => this.watchers.forEach((wake) => wake()), { after, batchSize: 1000 }),
+      () => null,
+    );
+    return () => {
+      this.watchers.delete(onAppended);
+      if (this.watchers.size > 0 || !this.watching) return;
+      const watching = this.watching;
+      this.watching = null;
+      void watching.then((subscription) => subscription?.stop());
+    };
+  }
 
   async readPage(query: { after: bigint; limit: number; eventTypePrefixes?: readonly string[] }): Promise<ProjectionEventPage> {
     const head = await this.store.readHead();

@@ -21,4 +21,9 @@ export interface ProjectionEventSource {
   readHead(): Promise<GlobalPosition>;
   /** How many events at or below `through` match the prefixes, for progress reports; `null` when it cannot tell cheaply. */
   countEvents(query: { through: GlobalPosition; eventTypePrefixes?: readonly string[] }): Promise<number | null>;
+  /**
+   * Calls `onAppended` soon after events are appended anywhere, so that an idle runner reads at once instead of at
+   * its next poll; the returned function stops that. Optional: without it, runners poll.
+   */
+  watch?(onAppended: () => void): () => void;
 }

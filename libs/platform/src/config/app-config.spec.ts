@@ -20,9 +20,23 @@ describe('configuration', () => {
     [{ ADMIN_USERNAME: 'root' }, 'ADMIN_USERNAME and ADMIN_PASSWORD go together'],
     [{ ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD must be at least 12 characters'],
     [{ SEED_DEMO: 'perhaps' }, 'SEED_DEMO must be true or false'],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY must be a whole number from 0 to 10'],
+    [{ EVENTSTORE: 'foo' }, 'EVENTSTORE must be postgres or esdb (got "foo")'],
+    [{ EVENTSTORE: 'esdb' }, 'EVENTSTORE=esdb needs ESDB_URL'],
+    [{ ESDB_URL: 'esdb://eventstore:2113?tls=false' }, 'ESDB_URL is set but EVENTSTORE is not esdb: set EVENTSTORE=esdb'],
+    [{ EVENTSTORE: 'postgres', ESDB_URL: 'esdb://eventstore:2113' }, 'ESDB_URL is set but EVENTSTORE is not esdb'],
+    [{ EVENTSTORE: 'esdb', ESDB_URL: 'http://eventstore:2113' }, 'ESDB_URL must be an esdb:// or esdb+discover:// connection string'],
   ])('refuses %j, saying what to set', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigurationError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('stores events in PostgreSQL by default, in EventStoreDB with EVENTSTORE=esdb and ESDB_URL', () => {
+    expect(loadConfig({}).eventStore).toEqual({ kind: 'postgres' });
+    expect(loadConfig({ EVENTSTORE: 'postgres' }).eventStore).toEqual({ kind: 'postgres' });
+    const url = 'esdb://eventstore:2113?tls=false';
+    expect(loadConfig({ EVENTSTORE: 'esdb', ESDB_URL: url }).eventStore).toEqual({ kind: 'esdb', url });
+    expect(loadConfig({ EVENTSTORE: 'ESDB', ESDB_URL: 'esdb+discover://cluster.example:2113' }).eventStore.kind).toBe('esdb');
   });
 
   it('lists every problem at once', () => {
