@@ -63,12 +63,19 @@ export function testEventStoreOnEsdb(env: Record<string, string> = {}): boolean 
 /**
  * Every event the app has stored, through the event store port (so on either store), in position order: all that
  * is committed, including what PostgreSQL's `readAll` still holds back while any transaction on the (shared)
- * server is older.
+ * server is older. Where the store has no such holding back (EventStoreDB: positions in commit order), what was
+ * read before is kept and only newer events are read, so that tests may call this after every request.
  */
-export function storedEvents(app: TestApp, after?: bigint): Promise<StoredEvent[]> {
+export async function storedEvents(app: TestApp, after?: bigint): Promise<StoredEvent[]> {
   const store = app.infra.eventStore;
-  return store.readAllCommitted ? store.readAllCommitted({ after }) : store.readAll({ after });
+  if (store.readAllCommitted) return store.readAllCommitted({ after });
+  const known = readSoFar.get(app) ?? [];
+  readSoFar.set(app, known);
+  known.push(...(await store.readAll({ after: known[known.length - 1]?.position ?? 0n })));
+  return after === undefined ? [...known] : known.filter((event) => event.position > after);
 }
+
+const readSoFar = new WeakMap<TestApp, StoredEvent[]>();
 
 /**
  * Waits until the app's reactions have been appended (the store stops growing for `quietMs`, at most 10 s): a test
