@@ -191,8 +191,7 @@ function serveRead(log: DoubleLog, call: ReadCall): void {
     const revision = streamOptions.hasRevision() ? BigInt(streamOptions.getRevision()) : undefined;
     if (subscribing) {
       // Strictly after the revision; `end`: only what comes next.
-      const from = () => (streamOptions.hasStart() ? 0n : revision !== undefined ? revision + 1n : BigInt(log.stream(streamName)?.length ?? 0));
-      const start = from();
+      const start = streamOptions.hasStart() ? 0n : revision !== undefined ? revision + 1n : BigInt(log.stream(streamName)?.length ?? 0);
       return subscribe(log, call, (index) => {
         const record = log.all[index]!;
         return record.streamName === streamName && record.revision >= start;
