@@ -1,5 +1,5 @@
 export * from './event-store/event-store.port';
-export * from './event-store/expected-revision';
+export * from './event-store/adapter-support';
 export * from './event-store/hash-chain';
 export * from './event-store/verify-chain';
 export * from './clock/clock.port';

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { eventTypeFilter, excludeSystemEvents, type EventStoreDBClient } from '@eventstore/db-client';
-import type { GlobalPosition, StoredEvent, SubscribeOptions, Subscription } from '@zhenggai/application';
+import { reportSubscriptionFailure, type GlobalPosition, type StoredEvent, type SubscribeOptions, type Subscription } from '@zhenggai/application';
 import { positionOf, toStoredEvent } from './esdb-event-mapping';
 
 const DEFAULT_BATCH_SIZE = 500;
@@ -55,7 +55,7 @@ export class EsdbSubscription implements Subscription {
         const delivered = await this.consume(subscription);
         if (delivered) delay = this.reconnectDelayMs;
       } catch (error) {
-        if (error instanceof HandlerFailure) return this.report(error.cause);
+        if (error instanceof HandlerFailure) return reportSubscriptionFailure(this.options, error.cause);
         if (this.stopRequested) break;
         process.emitWarning(`event store subscription lost (${error instanceof Error ? error.message : String(error)}); subscribing again in ${delay} ms`);
         await this.pause(delay);
@@ -127,15 +127,5 @@ export class EsdbSubscription implements Subscription {
       }
       this.wake = done;
     }).finally(() => (this.wake = undefined));
-  }
-
-  private report(error: unknown): void {
-    try {
-      if (this.options.onError) return this.options.onError(error);
-    } catch {
-      // An onError that throws must not turn `stopped` into a rejected promise nobody awaits.
-    }
-    // Without onError, a failing subscription must still be noticed.
-    process.emitWarning(`event store subscription stopped: ${error instanceof Error ? error.stack : String(error)}`);
   }
 }

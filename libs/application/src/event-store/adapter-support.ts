@@ -1,4 +1,5 @@
-import type { ExpectedRevision, Subscription } from './event-store.port';
+/** What both event store adapters need alike: expected revisions checked, subscriptions tracked and their failures reported. */
+import type { ExpectedRevision, SubscribeOptions, Subscription } from './event-store.port';
 
 /** An expected revision as adapters check it: `-1` (`NO_STREAM_REVISION`) already turned into `no_stream`. */
 export type CheckedExpectedRevision = Exclude<ExpectedRevision, -1>;
@@ -26,4 +27,17 @@ export class RunningSubscriptions {
   async stopAll(): Promise<void> {
     await Promise.all([...this.running].map((subscription) => subscription.stop()));
   }
+}
+
+/**
+ * Tells a subscription's `onError` why it stopped, or, without one, emits a process warning: a failing
+ * subscription must be noticed. An `onError` that throws must not turn `stopped` into a rejected promise.
+ */
+export function reportSubscriptionFailure(options: SubscribeOptions, error: unknown): void {
+  try {
+    if (options.onError) return options.onError(error);
+  } catch {
+    return;
+  }
+  process.emitWarning(`event store subscription stopped: ${error instanceof Error ? error.stack : String(error)}`);
 }
