@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient, FORWARDS, START } from '@eventstore/db-client';
 import { verifyStream, type StoredEvent, type Subscription } from '@zhenggai/application';
+import { ConcurrencyError } from '@zhenggai/domain';
 import { EsdbEventStore, EsdbProjectionSource, HASH_KEY, PREVIOUS_HASH_KEY } from '@zhenggai/eventstoredb';
 import { describeEventStoreContract } from '../../../test/contract/event-store.contract';
 import { DoubleLog, EsdbDouble } from '../../../test/support/esdb-double';
@@ -119,6 +120,23 @@ describe('EsdbEventStore on the test double', () => {
     expect(ours.map((e) => e.revision)).toEqual([0, 1]);
     expect(verifyStream(ours)).toMatchObject({ ok: true, events: 2 });
     expect(new Set(delivered.map((e) => e.id)).size).toBe(delivered.length);
+  });
+
+  it.each([true, false])('appends through BatchAppend when the server advertises it (%s), through Append otherwise', async (batchAppend) => {
+    const server = await EsdbDouble.start({ batchAppend });
+    const onServer = EsdbEventStore.connect(server.url);
+    try {
+      await onServer.appendToStream('campaign-2', [assigned(1)]);
+      await onServer.appendToStream('campaign-2', [assigned(2)], { expectedRevision: 0 });
+      // Both read revision 1 and send their append: the server refuses the second, on either path.
+      const racing = await Promise.allSettled([3, 4].map((n) => onServer.appendToStream('campaign-2', [assigned(n)], { expectedRevision: 1 })));
+      expect(racing.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+      expect(racing.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []))).toEqual([expect.any(ConcurrencyError)]);
+      expect(server.calls).toMatchObject(batchAppend ? { append: 0, batchAppend: 1 } : { append: 4, batchAppend: 0 });
+    } finally {
+      await onServer.close();
+      server.stop();
+    }
   });
 
   it('a restarted double serves the same log', async () => {

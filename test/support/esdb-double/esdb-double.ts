@@ -31,6 +31,8 @@ export class EsdbDouble {
     private readonly server: grpc.Server,
     readonly log: DoubleLog,
     readonly port: number,
+    /** How often each Streams method was called: which append path the client took. */
+    readonly calls: Record<'read' | 'append' | 'batchAppend', number>,
   ) {}
 
   /** The connection string of this double: `esdb://127.0.0.1:PORT?tls=false`. */
@@ -41,7 +43,8 @@ export class EsdbDouble {
   static async start(options: EsdbDoubleOptions = {}): Promise<EsdbDouble> {
     const log = options.log ?? new DoubleLog();
     const server = new grpc.Server();
-    server.addService(StreamsService, streamsServer(log));
+    const calls = { read: 0, append: 0, batchAppend: 0 };
+    server.addService(StreamsService, counted(streamsServer(log), calls));
     server.addService(ServerFeaturesService, {
       getSupportedMethods: (_call: unknown, callback: grpc.sendUnaryData<SupportedMethods>) => {
         callback(null, supportedMethods(options.batchAppend ?? true));
@@ -52,7 +55,7 @@ export class EsdbDouble {
         error ? reject(error) : resolve(bound),
       ),
     );
-    return new EsdbDouble(server, log, port);
+    return new EsdbDouble(server, log, port, calls);
   }
 
   /** Stops at once, ending open calls (subscriptions) with an error, as a server that goes away does. */
@@ -69,6 +72,15 @@ function supportedMethods(batchAppend: boolean): SupportedMethods {
     names.map((name) => new SupportedMethod().setServiceName('event_store.client.streams.Streams').setMethodName(name)),
   );
   return methods;
+}
+
+function counted(server: IStreamsServer, calls: Record<'read' | 'append' | 'batchAppend', number>): IStreamsServer {
+  return {
+    ...server,
+    read: (call) => (calls.read++, server.read(call)),
+    append: (call, callback) => (calls.append++, server.append(call, callback)),
+    batchAppend: (call) => (calls.batchAppend++, server.batchAppend(call)),
+  };
 }
 
 function streamsServer(log: DoubleLog): IStreamsServer {
