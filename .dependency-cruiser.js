@@ -34,7 +34,7 @@ module.exports = {
     {
       name: 'adapters-do-not-import-composition',
       severity: 'error',
-      from: { path: '^libs/postgres/' },
+      from: { path: '^libs/(postgres|eventstoredb)/' },
       to: { path: '^libs/platform/' },
     },
     {

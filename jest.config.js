@@ -22,6 +22,7 @@ const shared = {
     '^@zhenggai/platform$': '<rootDir>/libs/platform/src',
     '^@zhenggai/read-models$': '<rootDir>/libs/read-models/src',
     '^@zhenggai/notifications$': '<rootDir>/libs/notifications/src',
+    '^@zhenggai/eventstoredb$': '<rootDir>/libs/eventstoredb/src',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

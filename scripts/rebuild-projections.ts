@@ -62,6 +62,7 @@ async function main(): Promise<void> {
       const result = await rebuildProjection({
         pool: infra.pool,
         projection,
+        source: infra.projectionSource,
         onProgress: (done, total) => display.update(done, total),
       });
       const seconds = display.elapsedSeconds;

@@ -16,7 +16,7 @@ describe('the embedded default (built all-in-one process, no configuration)', ()
 
   async function start(): Promise<HttpClient> {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir };
-    for (const name of ['DATABASE_URL', 'JWT_SECRET', 'SEED_DEMO', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'HOST']) delete env[name];
+    for (const name of ['DATABASE_URL', 'EVENTSTORE', 'ESDB_URL', 'JWT_SECRET', 'SEED_DEMO', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'HOST']) delete env[name];
     child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));

@@ -1,5 +1,5 @@
 import { HttpAnswer, HttpClient, login } from '../support/http-client';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startTestApp, storedEvents, TestApp } from '../support/test-app';
 
 /**
  * Bad input on every command endpoint (every POST/PUT/PATCH/DELETE of the OpenAPI document, so a new endpoint
@@ -174,14 +174,14 @@ describe('bad input on every command endpoint', () => {
 
   // What a refused request must leave as it was: the event store and the directory beside it.
   const storeState = async () => {
+    const events = await storedEvents(app);
     const { rows } = await app.infra.pool.query(`
-      SELECT (SELECT count(*) FROM events)::int AS events,
-             (SELECT coalesce(max(global_position), 0) FROM events)::text AS position,
-             (SELECT md5(coalesce(string_agg(r::text, '|' ORDER BY r.id), '')) FROM regions r) AS regions,
+      SELECT (SELECT md5(coalesce(string_agg(r::text, '|' ORDER BY r.id), '')) FROM regions r) AS regions,
              (SELECT md5(coalesce(string_agg(u::text, '|' ORDER BY u.id), '')) FROM units u) AS units,
              (SELECT count(*) FROM users)::int AS users,
              (SELECT count(*) FROM reminder_policies)::int AS policies`);
-    return rows[0] as { events: number; position: string; regions: string; units: string; users: number; policies: number };
+    const directory = rows[0] as { regions: string; units: string; users: number; policies: number };
+    return { events: events.length, position: String(events[events.length - 1]?.position ?? 0n), ...directory };
   };
 
   const resolve = (schema: Schema | undefined): Schema | undefined => {
@@ -612,7 +612,7 @@ describe('bad input on every command endpoint', () => {
     const correlationId = `fuzz-${SEED}-${index}`;
     const before = await storeState();
     const answer = await send(c, correlationId);
-    const own = await app.infra.pool.query(`SELECT type FROM events WHERE metadata->>'correlationId' = $1`, [correlationId]);
+    const own = { rows: (await storedEvents(app)).filter((e) => e.metadata.correlationId === correlationId).map((e) => ({ type: e.type })) };
     const after = { ...(await storeState()), ...(anyAccepted ? { events: before.events, position: before.position } : {}) };
     const summary = `${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`;
     if (answer.status >= 500) return `server error: ${summary}`;
@@ -636,8 +636,8 @@ describe('bad input on every command endpoint', () => {
     }
     if (c.pathParam !== undefined && answer.status === 400 && problem.field !== c.pathParam) return `a 400 that does not name ${c.pathParam}: ${summary}`;
     if (changed) {
-      const appended = await app.infra.pool.query('SELECT stream_name, type, metadata FROM events WHERE global_position > $1 ORDER BY global_position', [before.position]);
-      return `refused but the store changed: ${JSON.stringify(before)} → ${JSON.stringify(after)} ${JSON.stringify(appended.rows)}`;
+      const appended = (await storedEvents(app, BigInt(before.position))).map((e) => ({ stream_name: e.streamName, type: e.type, metadata: e.metadata }));
+      return `refused but the store changed: ${JSON.stringify(before)} → ${JSON.stringify(after)} ${JSON.stringify(appended)}`;
     }
     return null;
   }
@@ -660,7 +660,7 @@ describe('bad input on every command endpoint', () => {
   async function keptAsText(c: Case, answer: { body: any }, correlationId: string): Promise<string | null> {
     const keep = c.keep!;
     accepted.push(`${c.endpoint.method} ${c.endpoint.path}: ${c.label}`);
-    const events = await app.infra.pool.query(`SELECT data FROM events WHERE metadata->>'correlationId' = $1`, [correlationId]);
+    const events = { rows: (await storedEvents(app)).filter((e) => e.metadata.correlationId === correlationId).map((e) => ({ data: e.data })) };
     const directory = await app.infra.pool.query(
       `SELECT to_jsonb(r) AS row FROM regions r UNION ALL SELECT to_jsonb(u) FROM units u UNION ALL SELECT to_jsonb(p) FROM reminder_policies p
         UNION ALL SELECT to_jsonb(u) FROM users u`,
@@ -711,7 +711,7 @@ describe('bad input on every command endpoint', () => {
     let inspector: HttpClient;
     let unit: HttpClient;
     let unitId: string;
-    const eventCount = async () => Number((await app.infra.pool.query('SELECT count(*) AS n FROM events')).rows[0].n);
+    const eventCount = async () => (await storedEvents(app)).length;
     const inDays = (n: number) => new Date(Date.now() + 8 * 3600_000 + n * 86_400_000).toISOString().slice(0, 10);
 
     async function newTask(): Promise<string> {

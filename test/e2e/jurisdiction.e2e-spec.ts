@@ -1,5 +1,5 @@
 import { eventually, HttpAnswer, HttpClient, login } from '../support/http-client';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startTestApp, storedEvents, TestApp } from '../support/test-app';
 
 /**
  * Jurisdiction over HTTP, endpoint by endpoint (issue 5): an inspector and a leader of 阜南县 and a unit of
@@ -12,7 +12,7 @@ describe('jurisdiction: every endpoint × role × inside and outside', () => {
   const as: Record<string, HttpClient> = {};
   let ids: Record<'taskIn' | 'taskOtherUnit' | 'taskOut' | 'findingIn' | 'findingOut' | 'campaignIn' | 'campaignOut' | 'regionIn' | 'regionOut' | 'unitIn' | 'unitOut' | 'extensionIn' | 'extensionOut', string>;
 
-  const eventCount = async () => Number((await app.infra.pool.query('SELECT count(*) AS n FROM events')).rows[0].n);
+  const eventCount = async () => (await storedEvents(app)).length;
 
   beforeAll(async () => {
     app = await startTestApp({ seed: true });

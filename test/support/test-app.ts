@@ -1,9 +1,10 @@
 import { INestApplication } from '@nestjs/common';
-import { Clock } from '@zhenggai/application';
+import { Clock, StoredEvent } from '@zhenggai/application';
 import { Infrastructure, loadConfig, seedDemo, startInfrastructure } from '@zhenggai/platform';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { HttpClient } from './http-client';
+import { EsdbDouble } from './esdb-double';
 import { createTestDatabase } from './test-database';
 
 export interface TestApp {
@@ -16,11 +17,26 @@ export interface TestApp {
 /**
  * The real application (API and worker in one process, as the all-in-one runs it) on a fresh database of the
  * test PostgreSQL, listening on a free port. With `seed`, the demo story and accounts are loaded first.
+ *
+ * The switch for the event store: `EVENTSTORE=esdb` in the environment (or in `env`) runs the app on the
+ * EventStoreDB adapter: on the server of `ESDB_URL` when set, otherwise on an EventStoreDB test double of its
+ * own (over real gRPC), so that each app starts on an empty store as it does on PostgreSQL.
  */
 export async function startTestApp(options: { seed?: boolean; clock?: Clock; env?: Record<string, string> } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
+  const double = testEventStoreOnEsdb(options.env) && !process.env.ESDB_URL ? await EsdbDouble.start() : null;
+  const eventStoreEnv: Record<string, string> = testEventStoreOnEsdb(options.env)
+    ? { EVENTSTORE: 'esdb', ESDB_URL: double?.url ?? process.env.ESDB_URL! }
+    : {};
   // Reminders fire by the time of day: tests about something else run without them unless they ask.
-  const config = loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'e2e-secret-that-is-long-enough-0123456789', PORT: '0', REMINDERS: 'off', ...options.env });
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    JWT_SECRET: 'e2e-secret-that-is-long-enough-0123456789',
+    PORT: '0',
+    REMINDERS: 'off',
+    ...eventStoreEnv,
+    ...options.env,
+  });
   const infra = await startInfrastructure(config, { clock: options.clock });
   if (options.seed) await seedDemo(infra);
   const app = await createApiApp(infra, { imports: [WorkerModule.register(infra)], logger: ['error'] });
@@ -33,7 +49,44 @@ export async function startTestApp(options: { seed?: boolean; clock?: Clock; env
     close: async () => {
       await app.close();
       await infra.close();
+      double?.stop();
       await database.drop();
     },
   };
+}
+
+/** Whether the test apps store their events in EventStoreDB (`EVENTSTORE=esdb`), rather than in PostgreSQL. */
+export function testEventStoreOnEsdb(env: Record<string, string> = {}): boolean {
+  return (env.EVENTSTORE ?? process.env.EVENTSTORE)?.toLowerCase() === 'esdb';
+}
+
+/**
+ * Every event the app has stored, through the event store port (so on either store), in position order: all that
+ * is committed, including what PostgreSQL's `readAll` still holds back while any transaction on the (shared)
+ * server is older. Where the store has no such holding back (EventStoreDB: positions in commit order), what was
+ * read before is kept and only newer events are read, so that tests may call this after every request.
+ */
+export async function storedEvents(app: TestApp, after?: bigint): Promise<StoredEvent[]> {
+  const store = app.infra.eventStore;
+  if (store.readAllCommitted) return store.readAllCommitted({ after });
+  const known = readSoFar.get(app) ?? [];
+  readSoFar.set(app, known);
+  known.push(...(await store.readAll({ after: known[known.length - 1]?.position ?? 0n })));
+  return after === undefined ? [...known] : known.filter((event) => event.position > after);
+}
+
+const readSoFar = new WeakMap<TestApp, StoredEvent[]>();
+
+/**
+ * Waits until the app's reactions have been appended (the store stops growing for `quietMs`, at most 10 s): a test
+ * that counts events must not count a reaction to what happened before it (the seed's findings resolving).
+ */
+export async function reactionsSettled(app: TestApp, quietMs = 500): Promise<void> {
+  let count = (await storedEvents(app)).length;
+  for (const until = Date.now() + 10_000; Date.now() < until; ) {
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    const now = (await storedEvents(app)).length;
+    if (now === count) return;
+    count = now;
+  }
 }

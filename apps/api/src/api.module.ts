@@ -34,7 +34,7 @@ import { FindingsController } from './findings/findings.controller';
 import { SimilarFindingsService } from './findings/similar-findings.service';
 import { EvidenceController } from './evidence/evidence.controller';
 import { LedgerExportService } from './tasks/ledger-export.service';
-import { DATABASE_POOL, HealthController } from './health/health.controller';
+import { DATABASE_POOL, HealthController, PROJECTION_SOURCE } from './health/health.controller';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { InboxController } from './inbox/inbox.controller';
@@ -86,6 +86,7 @@ export class ApiModule {
         { provide: CLOCK, useValue: infra.clock },
         { provide: ID_GENERATOR, useValue: infra.ids },
         { provide: DATABASE_POOL, useValue: infra.pool },
+        { provide: PROJECTION_SOURCE, useValue: { events: infra.projectionSource } },
         { provide: USE_CASE_DEPS, useValue: useCaseDeps(infra) },
         { provide: DIRECTORY_DEPS, useValue: directoryDeps(infra) },
         DirectoryView,

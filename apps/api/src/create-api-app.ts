@@ -28,7 +28,9 @@ const BODY_LIMIT_BYTES = 256 * 1024;
  */
 export async function createApiApp(infra: Infrastructure, options: ApiAppOptions = {}): Promise<INestApplication> {
   // Fastify's own refusals (an undecodable or over-long path) answer as problem documents too.
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true, frameworkErrors: sendFrameworkError });
+  // Behind a load balancer (TRUST_PROXY hops), the client's address for sign-in limits comes from X-Forwarded-For.
+  const trustProxy = infra.config.trustedProxies > 0 ? infra.config.trustedProxies : false;
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true, frameworkErrors: sendFrameworkError, trustProxy });
   const fastify = adapter.getInstance();
   // Our own JSON parser, so that a body that is not JSON is refused as a problem naming the body, and an empty
   // body counts as `{}` (a command without fields, such as accept). secure-json-parse refuses prototype poisoning.

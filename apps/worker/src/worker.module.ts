@@ -63,6 +63,7 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
                 new ProjectionRunner({
                   pool: infra.pool,
                   projection,
+                  source: infra.projectionSource,
                   onError: (error) => logger.error(`projection ${projection.name}: ${error instanceof Error ? error.stack : String(error)}`),
                 }),
             ),

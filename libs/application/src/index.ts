@@ -1,4 +1,5 @@
 export * from './event-store/event-store.port';
+export * from './event-store/adapter-support';
 export * from './event-store/hash-chain';
 export * from './event-store/verify-chain';
 export * from './clock/clock.port';
@@ -16,6 +17,7 @@ export * from './use-cases/assign-task';
 export * from './use-cases/launch-campaign';
 export * from './use-cases/execute-task-command';
 export * from './projections/projection.port';
+export * from './projections/projection-event-source.port';
 export * from './notifications/notification-channel.port';
 export * from './reminders/reminder-policy-source.port';
 export * from './users/sessions.port';

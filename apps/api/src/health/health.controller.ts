@@ -2,16 +2,22 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ProjectionStatus, readProjectionStatuses } from '@zhenggai/postgres';
 import { allProjections } from '@zhenggai/read-models';
+import type { ProjectionEventSource } from '@zhenggai/application';
 import { Pool } from 'pg';
 import { Public } from '../auth/public.decorator';
 import { ProblemException } from '../http/problem-details';
 
 export const DATABASE_POOL = Symbol('DatabasePool');
+/** Where the projections read events, when not from the PostgreSQL event store (`Infrastructure.projectionSource`). */
+export const PROJECTION_SOURCE = Symbol('ProjectionSource');
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(DATABASE_POOL) private readonly pool: Pool) {}
+  constructor(
+    @Inject(DATABASE_POOL) private readonly pool: Pool,
+    @Inject(PROJECTION_SOURCE) private readonly source: { readonly events: ProjectionEventSource | undefined },
+  ) {}
 
   @Public()
   @Get()
@@ -19,9 +25,9 @@ export class HealthController {
   async health() {
     let projections: ProjectionStatus[];
     try {
-      projections = await readProjectionStatuses(this.pool, allProjections.map((p) => p.name));
+      projections = await readProjectionStatuses(this.pool, allProjections.map((p) => p.name), this.source.events);
     } catch {
-      throw ProblemException.of(503, 'DATABASE_UNAVAILABLE', 'Service unavailable', 'the database does not answer');
+      throw ProblemException.of(503, 'DATABASE_UNAVAILABLE', 'Service unavailable', 'the database or the event store does not answer');
     }
     return {
       status: 'ok',

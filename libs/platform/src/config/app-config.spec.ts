@@ -22,6 +22,12 @@ describe('configuration', () => {
     [{ SEED_DEMO: 'perhaps' }, 'SEED_DEMO must be true or false'],
     [{ EVIDENCE_STORE: 'ftp' }, 'EVIDENCE_STORE must be local or s3'],
     [{ EVIDENCE_STORE: 's3', S3_BUCKET: 'b' }, 'EVIDENCE_STORE=s3 needs S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY'],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY must be a whole number from 0 to 10'],
+    [{ EVENTSTORE: 'foo' }, 'EVENTSTORE must be postgres or esdb (got "foo")'],
+    [{ EVENTSTORE: 'esdb' }, 'EVENTSTORE=esdb needs ESDB_URL'],
+    [{ ESDB_URL: 'esdb://eventstore:2113?tls=false' }, 'ESDB_URL is set but EVENTSTORE is not esdb: set EVENTSTORE=esdb'],
+    [{ EVENTSTORE: 'postgres', ESDB_URL: 'esdb://eventstore:2113' }, 'ESDB_URL is set but EVENTSTORE is not esdb'],
+    [{ EVENTSTORE: 'esdb', ESDB_URL: 'http://eventstore:2113' }, 'ESDB_URL must be an esdb:// or esdb+discover:// connection string'],
   ])('refuses %j, saying what to set', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigurationError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -31,6 +37,14 @@ describe('configuration', () => {
     expect(loadConfig({ DATA_DIR: '/srv/zhenggai' }).evidence).toEqual({ kind: 'local', dir: '/srv/zhenggai/evidence' });
     const s3 = loadConfig({ EVIDENCE_STORE: 's3', S3_ENDPOINT: 'http://minio:9000', S3_BUCKET: 'evidence', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' });
     expect(s3.evidence).toMatchObject({ kind: 's3', endpoint: 'http://minio:9000', bucket: 'evidence', prefix: 'evidence/', forcePathStyle: true });
+  });
+
+  it('stores events in PostgreSQL by default, in EventStoreDB with EVENTSTORE=esdb and ESDB_URL', () => {
+    expect(loadConfig({}).eventStore).toEqual({ kind: 'postgres' });
+    expect(loadConfig({ EVENTSTORE: 'postgres' }).eventStore).toEqual({ kind: 'postgres' });
+    const url = 'esdb://eventstore:2113?tls=false';
+    expect(loadConfig({ EVENTSTORE: 'esdb', ESDB_URL: url }).eventStore).toEqual({ kind: 'esdb', url });
+    expect(loadConfig({ EVENTSTORE: 'ESDB', ESDB_URL: 'esdb+discover://cluster.example:2113' }).eventStore.kind).toBe('esdb');
   });
 
   it('lists every problem at once', () => {

@@ -6,6 +6,11 @@ export interface AppConfig {
   readonly host: string;
   /** `null` means the embedded default: an embedded PostgreSQL under `dataDir`. */
   readonly databaseUrl: string | null;
+  /**
+   * Where the events are stored (`EVENTSTORE`): in the PostgreSQL above, or in EventStoreDB / KurrentDB at
+   * `ESDB_URL`. Read models, users, checkpoints and (without REDIS_URL) job queues stay in PostgreSQL either way.
+   */
+  readonly eventStore: EventStoreConfig;
   readonly dataDir: string;
   /** Most PostgreSQL connections this process opens. */
   readonly databasePoolSize: number;
@@ -20,6 +25,8 @@ export interface AppConfig {
   readonly loginLockSeconds: number;
   /** Sign-in attempts per minute from one client address. */
   readonly loginRatePerMinute: number;
+  /** How many reverse proxies stand in front of the API (their X-Forwarded-For names the client); 0: none. */
+  readonly trustedProxies: number;
   /** Browser origins allowed to call the API from other sites (CORS); empty: only the app's own pages. */
   readonly corsOrigins: readonly string[];
   /** 红黄绿灯: a task turns yellow this many days before its deadline; `null`: when the default ladder's first reminder is due. */
@@ -57,6 +64,7 @@ export type EvidenceStoreConfig =
       /** The bucket in the path rather than the host name (MinIO and most self-hosted stores). */
       readonly forcePathStyle: boolean;
     };
+export type EventStoreConfig = { readonly kind: 'postgres' } | { readonly kind: 'esdb'; readonly url: string };
 
 export class ConfigurationError extends Error {
   constructor(problems: string[]) {
@@ -97,6 +105,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('DATABASE_URL must be a postgres:// URL (leave it unset to run on the embedded PostgreSQL)');
   }
   const embedded = databaseUrl === null;
+
+  const eventStore = eventStoreConfig(text('EVENTSTORE'), text('ESDB_URL'), problems);
 
   const jwtSecret = text('JWT_SECRET') ?? null;
   if (jwtSecret !== null && jwtSecret.length < MIN_SECRET_LENGTH) {
@@ -155,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port,
     host: text('HOST') ?? (embedded ? '127.0.0.1' : '0.0.0.0'),
     databaseUrl,
+    eventStore,
     dataDir,
     databasePoolSize: integer('DATABASE_POOL_SIZE', 20, 2, 500)!,
     embeddedPostgresPort: integer('EMBEDDED_PG_PORT', undefined, 1, 65535),
@@ -165,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginLockSeconds: integer('LOGIN_LOCK_SECONDS', 900, 1, 86_400)!,
     loginRatePerMinute: integer('LOGIN_RATE_PER_MINUTE', 30, 1, 10_000)!,
     corsOrigins,
+    trustedProxies: integer('TRUST_PROXY', 0, 0, 10)!,
     deadlineWarningDays: integer('DEADLINE_WARNING_DAYS', undefined, 0, 60) ?? null,
     seedDemo: flag('SEED_DEMO', embedded),
     initialAdmin: adminUsername && adminPassword ? { username: adminUsername, password: adminPassword } : null,
@@ -178,4 +190,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   if (problems.length > 0) throw new ConfigurationError(problems);
   return config;
+}
+
+/** EVENTSTORE (postgres, the default, or esdb) and ESDB_URL, which goes with esdb and only with it. */
+function eventStoreConfig(kind: string | undefined, url: string | undefined, problems: string[]): EventStoreConfig {
+  const chosen = kind?.toLowerCase() ?? 'postgres';
+  if (chosen !== 'postgres' && chosen !== 'esdb') {
+    problems.push(`EVENTSTORE must be postgres or esdb (got "${kind}")`);
+    return { kind: 'postgres' };
+  }
+  if (chosen === 'postgres') {
+    if (url) problems.push('ESDB_URL is set but EVENTSTORE is not esdb: set EVENTSTORE=esdb to store events in EventStoreDB, or unset ESDB_URL');
+    return { kind: 'postgres' };
+  }
+  if (!url) {
+    problems.push('EVENTSTORE=esdb needs ESDB_URL, the EventStoreDB / KurrentDB connection string (e.g. esdb://eventstore:2113?tls=false)');
+    return { kind: 'postgres' };
+  }
+  if (!/^esdb(\+discover)?:\/\//.test(url)) {
+    problems.push(`ESDB_URL must be an esdb:// or esdb+discover:// connection string (got "${url}")`);
+  }
+  return { kind: 'esdb', url };
 }

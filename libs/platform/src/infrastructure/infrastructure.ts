@@ -10,6 +10,7 @@ import {
   IdempotencyStore,
   IdGenerator,
   PasswordHasher,
+  ProjectionEventSource,
   RandomUuidGenerator,
   StreamStateCache,
   SystemClock,
@@ -37,6 +38,7 @@ import {
   subscriptionMigrations,
   userMigrations,
 } from '@zhenggai/postgres';
+import { EsdbEventStore, EsdbProjectionSource } from '@zhenggai/eventstoredb';
 import { Pool } from 'pg';
 import { AppConfig } from '../config/app-config';
 import { evidenceStoreOf } from '../evidence/evidence-store-of';
@@ -54,6 +56,11 @@ export interface Infrastructure {
   readonly databaseUrl: string;
   readonly pool: Pool;
   readonly eventStore: EventStore;
+  /**
+   * Where projection runners read events when they are not in PostgreSQL (EVENTSTORE=esdb); `undefined`: they
+   * read the PostgreSQL event store directly, inside their transactions.
+   */
+  readonly projectionSource: ProjectionEventSource | undefined;
   readonly users: UserRepository;
   readonly idempotency: IdempotencyStore;
   readonly directory: Directory;
@@ -108,7 +115,7 @@ export async function startInfrastructure(
     const pool = createPool(databaseUrl, { max: config.databasePoolSize });
     closers.push(() => pool.end());
     await migrate(pool, allMigrations);
-    const eventStore = new PostgresEventStore(pool);
+    const { eventStore, projectionSource } = await openEventStore(config, pool);
     closers.push(() => eventStore.close());
     const queues = new JobQueues(config.redisUrl ? { kind: 'redis', url: config.redisUrl } : { kind: 'postgres', url: databaseUrl });
     closers.push(() => queues.close());
@@ -118,6 +125,7 @@ export async function startInfrastructure(
       databaseUrl,
       pool,
       eventStore,
+      projectionSource,
       users: new PostgresUserRepository(pool),
       idempotency: new PostgresIdempotencyStore(pool),
       directory: new PostgresDirectory(pool),
@@ -139,6 +147,19 @@ export async function startInfrastructure(
     await close();
     throw error;
   }
+}
+
+/** The event store EVENTSTORE chose: PostgreSQL in the pool, or EventStoreDB, checked to answer before the process goes on. */
+async function openEventStore(config: AppConfig, pool: Pool): Promise<{ eventStore: EventStore; projectionSource: ProjectionEventSource | undefined }> {
+  if (config.eventStore.kind === 'postgres') return { eventStore: new PostgresEventStore(pool), projectionSource: undefined };
+  const store = EsdbEventStore.connect(config.eventStore.url);
+  try {
+    await store.readHead();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw new Error(`EventStoreDB at ESDB_URL (${config.eventStore.url}) does not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return { eventStore: store, projectionSource: new EsdbProjectionSource(store) };
 }
 
 async function startEmbedded(config: AppConfig, closers: Array<() => Promise<void>>): Promise<string> {

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   contentDigest,
+  normaliseExpectedRevision,
+  RunningSubscriptions,
+  type CheckedExpectedRevision,
   type AppendResult,
   type EventStore,
   type EventToAppend,
@@ -42,7 +45,7 @@ const UNIQUE_VIOLATION = '23505';
  */
 export class PostgresEventStore implements EventStore {
   private readonly notifications: EventNotifications;
-  private readonly subscriptions = new Set<Subscription>();
+  private readonly subscriptions = new RunningSubscriptions();
   private readonly pollIntervalMs: number;
 
   constructor(
@@ -58,7 +61,7 @@ export class PostgresEventStore implements EventStore {
     events: readonly EventToAppend[],
     options: { expectedRevision?: ExpectedRevision } = {},
   ): Promise<AppendResult> {
-    const expected = normaliseExpected(options.expectedRevision ?? 'any');
+    const expected = normaliseExpectedRevision(options.expectedRevision ?? 'any');
     if (events.length === 0) return this.streamEnd(streamName);
     const payload = events.map((event) => {
       const id = canonicalUuid(event.id ?? randomUUID());
@@ -127,13 +130,11 @@ export class PostgresEventStore implements EventStore {
       handler,
       options,
     );
-    this.subscriptions.add(subscription);
-    void subscription.stopped.then(() => this.subscriptions.delete(subscription));
-    return subscription;
+    return this.subscriptions.track(subscription);
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    await this.subscriptions.stopAll();
     await this.notifications.close();
   }
 
@@ -150,7 +151,7 @@ export class PostgresEventStore implements EventStore {
       : { nextExpectedRevision: -1, position: 0n };
   }
 
-  private async appendFailure(streamName: string, expected: Expected, error: unknown): Promise<unknown> {
+  private async appendFailure(streamName: string, expected: CheckedExpectedRevision, error: unknown): Promise<unknown> {
     const constraint = (error as { code?: string; constraint?: string }).code === UNIQUE_VIOLATION
       ? (error as { constraint?: string }).constraint
       : undefined;
@@ -163,18 +164,6 @@ export class PostgresEventStore implements EventStore {
     );
     return new ConcurrencyError(streamName, String(expected), rows[0]?.revision ?? 'no_stream');
   }
-}
-
-type Expected = Exclude<ExpectedRevision, -1>;
-
-/** Revision -1 (`NO_STREAM_REVISION`) means `no_stream`; other numbers must be revisions. */
-function normaliseExpected(expected: ExpectedRevision): Expected {
-  if (typeof expected !== 'number') return expected;
-  if (expected === -1) return 'no_stream';
-  if (!Number.isSafeInteger(expected) || expected < 0) {
-    throw new RangeError(`expected revision must be an integer >= -1, got ${expected}`);
-  }
-  return expected;
 }
 
 /**

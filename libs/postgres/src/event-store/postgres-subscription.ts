@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { GlobalPosition, StoredEvent, SubscribeOptions, Subscription } from '@zhenggai/application';
+import { reportSubscriptionFailure, type GlobalPosition, type StoredEvent, type SubscribeOptions, type Subscription } from '@zhenggai/application';
 import type { VisibleEventsPage } from './visible-events.query';
 
 export interface SubscriptionSource {
@@ -61,7 +61,7 @@ export class PostgresSubscription implements Subscription {
         if (!full) await this.sleep();
       }
     } catch (error) {
-      this.report(error);
+      reportSubscriptionFailure(this.options, error);
     } finally {
       await stopWaking();
     }
@@ -78,15 +78,5 @@ export class PostgresSubscription implements Subscription {
       const timer = setTimeout(done, this.source.pollIntervalMs);
       this.wake = done;
     });
-  }
-
-  private report(error: unknown): void {
-    try {
-      if (this.options.onError) return this.options.onError(error);
-    } catch {
-      // An onError that throws must not turn `stopped` into a rejected promise nobody awaits.
-    }
-    // Without onError, a failing subscription must still be noticed.
-    process.emitWarning(`event store subscription stopped: ${error instanceof Error ? error.stack : String(error)}`);
   }
 }

@@ -1,4 +1,4 @@
-import type { GlobalPosition, StoredEvent } from '@zhenggai/application';
+import type { GlobalPosition, ProjectionEventSource, StoredEvent } from '@zhenggai/application';
 import type { Pool, PoolClient } from 'pg';
 import { STORED_EVENT_COLUMNS, toStoredEvent, type StoredEventRow } from './stored-event-row';
 
@@ -75,6 +75,15 @@ export async function countEvents(
     [query.through.toString(), typePatterns(query.eventTypePrefixes)],
   );
   return Number(rows[0]!.count);
+}
+
+/** The PostgreSQL event store as projections read it, through a pool or inside a transaction's client. */
+export function postgresProjectionSource(db: Pool | PoolClient): ProjectionEventSource {
+  return {
+    readPage: (query) => readVisibleEvents(db, query),
+    readHead: () => readVisibleHead(db),
+    countEvents: (query) => countEvents(db, query),
+  };
 }
 
 /** LIKE patterns for type prefixes (`null`: no filter). */

@@ -1,6 +1,5 @@
-import type { GlobalPosition, Projection, StoredEvent } from '@zhenggai/application';
-import type { Pool, PoolClient } from 'pg';
-import { readVisibleEvents } from '../event-store/visible-events.query';
+import type { GlobalPosition, Projection, ProjectionEventSource, StoredEvent } from '@zhenggai/application';
+import type { PoolClient } from 'pg';
 import { ProjectionFencedError } from './projection.errors';
 import { generationSchema } from './projection-names';
 
@@ -23,12 +22,12 @@ export interface ProjectionBatch {
 
 /** Reads the batch after `from`; `to === from` means there is nothing new. */
 export async function readBatch(
-  db: Pool | PoolClient,
+  source: ProjectionEventSource,
   projection: Projection,
   from: GlobalPosition,
   batchSize: number,
 ): Promise<ProjectionBatch> {
-  const page = await readVisibleEvents(db, {
+  const page = await source.readPage({
     after: from,
     limit: batchSize,
     eventTypePrefixes: projection.eventTypePrefixes,

@@ -1,4 +1,5 @@
-import type { GlobalPosition, Projection } from '@zhenggai/application';
+import type { GlobalPosition, Projection, ProjectionEventSource } from '@zhenggai/application';
+import { postgresProjectionSource } from '../event-store/visible-events.query';
 import type { Pool } from 'pg';
 import { applyBatch, readBatch, type ProjectionBatch } from './projection-batch';
 import { ensureActiveGeneration, projectionVersion, readActiveGeneration, readActiveVersion, readCheckpoint } from './projection-generations';
@@ -10,9 +11,11 @@ import { lagBetween, readProjectionStatuses, type ProjectionStatus } from './pro
 import { inTransaction } from './transaction';
 
 export interface ProjectionRunnerOptions {
-  /** The database of both the event store and the read models. */
+  /** The database of the read models, and of the event store unless `source` is given. */
   readonly pool: Pool;
   readonly projection: Projection;
+  /** Where events are read from; default the PostgreSQL event store in `pool`. */
+  readonly source?: ProjectionEventSource;
   /** The most events read, applied and committed at once; default 1000. */
   readonly batchSize?: number;
   /** How often a runner without the lease tries to take it, and the pause after a failure; default 1000 ms. */
@@ -69,6 +72,7 @@ export class ProjectionRunner {
   private readonly batchSize: number;
   private readonly leaseRetryMs: number;
   private readonly pollIntervalMs: number;
+  private readonly source: ProjectionEventSource;
 
   private loop: Promise<void> | undefined;
   private stopRequested = false;
@@ -90,6 +94,7 @@ export class ProjectionRunner {
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.leaseRetryMs = options.leaseRetryMs ?? DEFAULT_LEASE_RETRY_MS;
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.source = options.source ?? postgresProjectionSource(this.pool);
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new RangeError('batchSize must be at least 1');
     assertValidProjection(this.projection);
   }
@@ -169,10 +174,19 @@ export class ProjectionRunner {
     this.phase = 'catching-up';
     await this.moveToActiveGeneration();
     await this.upgradeIfBuiltByAnOlderVersion();
+    const unwatch = this.source.watch?.(() => this.wake());
+    try {
+      await this.applyUntilStopped(lease);
+    } finally {
+      unwatch?.();
+    }
+  }
+
+  private async applyUntilStopped(lease: ProjectionLease): Promise<void> {
     while (!this.stopRequested) {
       lease.assertHeld();
       this.woken = false;
-      const batch = await readBatch(this.pool, this.projection, this.position, this.batchSize);
+      const batch = await readBatch(this.source, this.projection, this.position, this.batchSize);
       if (batch.head > this.head) this.head = batch.head;
       if (batch.to > batch.from) {
         if (!(await this.commit(batch))) continue;
@@ -221,7 +235,7 @@ export class ProjectionRunner {
     if (active === null || active === mine) return;
     if (active > mine) throw new ProjectionVersionAheadError(this.projection.name, active, mine);
     this.phase = 'rebuilding';
-    await rebuildProjection({ pool: this.pool, projection: this.projection, batchSize: this.batchSize });
+    await rebuildProjection({ pool: this.pool, projection: this.projection, batchSize: this.batchSize, source: this.options.source });
     await this.moveToActiveGeneration();
     this.phase = 'catching-up';
   }
@@ -241,7 +255,7 @@ export class ProjectionRunner {
   }
 
   private async refreshFromDatabase(): Promise<void> {
-    const [stored] = await readProjectionStatuses(this.pool, [this.projection.name]);
+    const [stored] = await readProjectionStatuses(this.pool, [this.projection.name], this.options.source);
     if (!stored) return;
     this.generation = stored.generation;
     this.position = stored.position;

@@ -1,4 +1,4 @@
-import type { GlobalPosition } from '@zhenggai/application';
+import type { GlobalPosition, ProjectionEventSource } from '@zhenggai/application';
 import type { Pool } from 'pg';
 import { readVisibleHead } from '../event-store/visible-events.query';
 import { leaseKeySql } from './projection-names';
@@ -47,12 +47,16 @@ const STATUS_SQL = `
 /**
  * The status of the named projections (all stored ones without `names`), for processes that run no runner
  * (the API's health check). A named projection that was never started is reported with generation `null`
- * and its whole distance to the head as lag.
+ * and its whole distance to the head as lag. The head comes from `source` when the events live elsewhere.
  */
-export async function readProjectionStatuses(pool: Pool, names?: readonly string[]): Promise<ProjectionStatus[]> {
+export async function readProjectionStatuses(
+  pool: Pool,
+  names?: readonly string[],
+  source?: ProjectionEventSource,
+): Promise<ProjectionStatus[]> {
   const [{ rows }, head] = await Promise.all([
     pool.query<StatusRow>(STATUS_SQL, [names ?? null]),
-    readVisibleHead(pool),
+    source ? source.readHead() : readVisibleHead(pool),
   ]);
   const stored = new Map(rows.map((row) => [row.name, row]));
   const reported = names ?? rows.map((row) => row.name);

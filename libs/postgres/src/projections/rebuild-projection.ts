@@ -1,6 +1,6 @@
-import type { GlobalPosition, Projection } from '@zhenggai/application';
+import type { GlobalPosition, Projection, ProjectionEventSource } from '@zhenggai/application';
 import type { Pool, PoolClient } from 'pg';
-import { countEvents, readVisibleHead } from '../event-store/visible-events.query';
+import { postgresProjectionSource } from '../event-store/visible-events.query';
 import { applyBatch, readBatch, type ProjectionBatch } from './projection-batch';
 import { ProjectionRebuildInProgressError } from './projection.errors';
 import {
@@ -16,9 +16,11 @@ import { acquireRebuildLock } from './rebuild-lock';
 import { inTransaction } from './transaction';
 
 export interface RebuildProjectionOptions {
-  /** The database of both the event store and the read models. */
+  /** The database of the read models, and of the event store unless `source` is given. */
   readonly pool: Pool;
   readonly projection: Projection;
+  /** Where events are read from; default the PostgreSQL event store in `pool` (inside the activating transaction at the end). */
+  readonly source?: ProjectionEventSource;
   /** Events per transaction; default 1000. */
   readonly batchSize?: number;
   /**
@@ -71,8 +73,9 @@ export async function rebuildProjection(options: RebuildProjectionOptions): Prom
     let position: GlobalPosition;
     let progress: RebuildProgress;
     try {
-      progress = await RebuildProgress.start(pool, projection, options.onProgress);
-      const write = { projection, generation, batchSize, progress };
+      const sourceOf = (db: Pool | PoolClient) => options.source ?? postgresProjectionSource(db);
+      progress = await RebuildProgress.start(sourceOf(pool), projection, options.onProgress);
+      const write = { projection, generation, batchSize, progress, sourceOf };
       position = await catchUp(pool, write);
       position = await activate(pool, write, previousGeneration, position);
     } catch (error) {
@@ -91,12 +94,13 @@ interface GenerationWrite {
   readonly generation: number;
   readonly batchSize: number;
   readonly progress: RebuildProgress;
+  readonly sourceOf: (db: Pool | PoolClient) => ProjectionEventSource;
 }
 
 /** Applies batches to the new generation, each in a transaction of its own, until a page comes back short. */
 async function catchUp(pool: Pool, write: GenerationWrite): Promise<GlobalPosition> {
   for (let position = 0n; ; ) {
-    const batch = await readBatch(pool, write.projection, position, write.batchSize);
+    const batch = await readBatch(write.sourceOf(pool), write.projection, position, write.batchSize);
     if (batch.to > batch.from) {
       await inTransaction(pool, (client) => applyBatch(client, write.projection, write.generation, batch));
       write.progress.applied(batch);
@@ -133,7 +137,7 @@ async function activate(
 
 async function applyRemaining(client: PoolClient, write: GenerationWrite, from: GlobalPosition): Promise<GlobalPosition> {
   for (let position = from; ; ) {
-    const batch = await readBatch(client, write.projection, position, write.batchSize);
+    const batch = await readBatch(write.sourceOf(client), write.projection, position, write.batchSize);
     if (batch.to > batch.from) {
       await applyBatch(client, write.projection, write.generation, batch);
       write.progress.applied(batch);
@@ -155,19 +159,21 @@ class RebuildProgress {
     report?.(0, total);
   }
 
+  /** A source that cannot count cheaply starts from a total of 0, which then grows with what is applied. */
   static async start(
-    pool: Pool,
+    source: ProjectionEventSource,
     projection: Projection,
     report: ((done: number, total: number) => void) | undefined,
   ): Promise<RebuildProgress> {
-    const head = await readVisibleHead(pool);
-    const total = await countEvents(pool, { through: head, eventTypePrefixes: projection.eventTypePrefixes });
-    return new RebuildProgress(head, total, report);
+    const head = await source.readHead();
+    const total = await source.countEvents({ through: head, eventTypePrefixes: projection.eventTypePrefixes });
+    return new RebuildProgress(head, total ?? 0, report);
   }
 
   applied(batch: ProjectionBatch): void {
     this.done += batch.events.length;
     this.total += batch.events.filter((event) => event.position > this.startHead).length;
+    this.total = Math.max(this.total, this.done);
     this.report?.(this.done, this.total);
   }
 }
