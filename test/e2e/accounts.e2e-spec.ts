@@ -96,4 +96,5 @@ describe('accounts and sessions', () => {
     expect(answers).toContain(429);
     expect(answers.indexOf(429)).toBeGreaterThan(0);
   });
+
 });

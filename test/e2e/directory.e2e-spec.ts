@@ -20,6 +20,8 @@ describe('the directory', () => {
   }, 60_000);
   afterAll(() => app.close());
 
+  const signIn = (username: string, password: string) => app.http.post('/api/auth/login', { username, password });
+
   it('builds the tree 市 › 县 › 乡镇 › 村 with administrative codes, each region an event of its own stream', async () => {
     const city = await admin.post('/api/regions', { code: '341200', name: '阜阳市', level: 'city' });
     expect(city.status).toBe(201);
@@ -113,6 +115,29 @@ describe('the directory', () => {
     expect((await eventsOf(`user-${user.id}`)).map((e) => e.type).pop()).toBe('UserDisabled');
     const self = (await admin.get('/api/auth/me')).body;
     expect((await admin.post(`/api/users/${self.id}/disable`)).body).toMatchObject({ status: 422, code: 'SELF_DISABLE' });
+  });
+
+  it('a user changes its own password: the current one is required, history records it, every other session ends', async () => {
+    const [city] = (await admin.get('/api/regions')).body;
+    const office = await admin.post('/api/units', { name: '曹集镇人民政府', regionId: city.id });
+    expect((await admin.post('/api/users', { username: 'wang-caoji', displayName: '王联络员', role: 'unit', unitId: office.body.id, password: 'Wang-first-password-2026' })).status).toBe(201);
+    const other = await login(app.http, 'wang-caoji', 'Wang-first-password-2026');
+    const mine = await login(app.http, 'wang-caoji', 'Wang-first-password-2026');
+    expect((await mine.post('/api/auth/password', { currentPassword: 'not-it', newPassword: 'Wang-new-password-2026' })).body).toMatchObject({
+      status: 400,
+      field: 'currentPassword',
+    });
+    expect((await mine.post('/api/auth/password', { currentPassword: 'Wang-first-password-2026', newPassword: 'short' })).body).toMatchObject({ status: 400, field: 'newPassword' });
+    const changed = await mine.post('/api/auth/password', { currentPassword: 'Wang-first-password-2026', newPassword: 'Wang-new-password-2026' });
+    expect(changed.status).toBe(200);
+    expect(changed.body.accessToken).toEqual(expect.any(String));
+    expect((await other.get('/api/auth/me')).status).toBe(401);
+    expect((await app.http.as(changed.body.accessToken).get('/api/auth/me')).body).toMatchObject({ username: 'wang-caoji' });
+    expect((await signIn('wang-caoji', 'Wang-first-password-2026')).status).toBe(401);
+    expect((await signIn('wang-caoji', 'Wang-new-password-2026')).status).toBe(200);
+    const history = await app.infra.eventStore.readStream(`user-${changed.body.user.id}`);
+    expect(history.map((e) => [e.type, e.data.by ?? null])).toContainEqual(['UserPasswordChanged', 'self']);
+    expect(JSON.stringify(history.map((e) => e.data))).not.toContain('Wang-new-password-2026');
   });
 
   it("keeps its tables from its events: an event whose writer died before applying it reaches them through the worker", async () => {

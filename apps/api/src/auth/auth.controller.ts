@@ -5,6 +5,7 @@ import { Actor } from '@zhenggai/domain';
 import { AuthService, publicUser } from './auth.service';
 import { CurrentActor } from './current-actor.decorator';
 import { AuthenticatedRequest, HttpRequest } from './authenticated-request';
+import { ChangePasswordDto } from './change-password.dto';
 import { LoginDto } from './login.dto';
 import { RefreshDto } from './refresh.dto';
 import { Public } from './public.decorator';
@@ -32,6 +33,14 @@ export class AuthController {
   @ApiOperation({ summary: 'Exchange a refresh token (once) for a new access token and refresh token' })
   refresh(@Body() body: RefreshDto) {
     return this.auth.refresh(body.refreshToken);
+  }
+
+  @Post('password')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Change your own password: every session of yours ends, and the answer is a new one (as from login)' })
+  changePassword(@Body() body: ChangePasswordDto, @CurrentActor() actor: Actor, @Req() request: HttpRequest) {
+    return this.auth.changePassword(actor, body.currentPassword, body.newPassword, request.ip);
   }
 
   @Post('logout')

@@ -1,8 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import {
+  checkPasswordPolicy,
   CLOCK,
   Clock,
+  DIRECTORY_DEPS,
+  DirectoryDeps,
   ID_GENERATOR,
   IdGenerator,
   LOGIN_THROTTLE,
@@ -14,7 +17,9 @@ import {
   USER_REPOSITORY,
   UserAccount,
   UserRepository,
+  setUserPassword,
 } from '@zhenggai/application';
+import { Actor } from '@zhenggai/domain';
 import { createHash, randomBytes } from 'node:crypto';
 import { ProblemException } from '../http/problem-details';
 import { claimsOf } from './access-token';
@@ -90,6 +95,7 @@ export class AuthService {
     @Inject(AUTH_POLICY) private readonly policy: AuthPolicy,
     private readonly active: ActiveSessions,
     private readonly jwt: JwtService,
+    @Inject(DIRECTORY_DEPS) private readonly directory: DirectoryDeps,
   ) {}
 
   async login(username: string, password: string, address: string): Promise<Tokens> {
@@ -129,6 +135,27 @@ export class AuthService {
       throw ProblemException.of(401, 'INVALID_REFRESH_TOKEN', 'Sign in again', 'this account cannot sign in');
     }
     return this.tokens(user, outcome.session.id, next, outcome.session.expiresAt);
+  }
+
+  /**
+   * A user changes its own password, proving the current one (a wrong one counts as a failed sign-in). History
+   * records the change; every session of the user ends, and the answer is a new session, like a sign-in.
+   */
+  async changePassword(actor: Actor, currentPassword: string, newPassword: string, address: string): Promise<Tokens> {
+    const now = this.clock.now();
+    const locked = await this.throttle.lockedUntil(actor.username, now);
+    if (locked) throw this.lockedProblem(locked, now);
+    const user = await this.users.findById(actor.userId);
+    if (!user || user.disabled) throw ProblemException.of(401, 'UNAUTHENTICATED', 'Authentication required', 'this account cannot sign in');
+    if (!(await this.hasher.verify(currentPassword, user.passwordHash ?? DECOY_HASH))) {
+      const lockedNow = await this.throttle.recordFailure(user.username, now, this.policy.maxFailedLogins, this.policy.lockSeconds * 1000);
+      if (lockedNow) throw this.lockedProblem(lockedNow, now);
+      throw ProblemException.badRequest('currentPassword', 'the current password is wrong', 'WRONG_PASSWORD');
+    }
+    const hash = await this.hasher.hash(checkPasswordPolicy(newPassword, user.username, 'newPassword'));
+    await setUserPassword(this.directory, user.id, hash, { actor, now: now.toISOString(), correlationId: this.ids.newId(), causationId: null });
+    await this.active.endAllOf(user.id);
+    return this.login(user.username, newPassword, address);
   }
 
   logout(sessionId: string): Promise<void> {
