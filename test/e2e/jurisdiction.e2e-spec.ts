@@ -213,6 +213,20 @@ describe('jurisdiction: every endpoint × role × inside and outside', () => {
     expect(await ledger('funan-leader')).not.toContain(title);
   });
 
+  it('the one who signs off is never of the unit that did the work, even an inspector in scope', async () => {
+    const submitted = ((await as.admin.get('/api/tasks?status=submitted&pageSize=200')).body.items as Array<{ id: string; leadUnitId: string }>).find(
+      (t) => t.leadUnitId === ids.unitIn,
+    )!;
+    const regionId = ((await as.admin.get(`/api/units/${ids.unitIn}`)).body as { regionId: string }).regionId;
+    const created = await as.admin.post('/api/users', { username: 'wangyan-inspector', displayName: '王堰镇督查员', role: 'inspector', unitId: ids.unitIn, regionScopeId: regionId, password: 'Wangyan-inspects-2026' });
+    expect(created.status).toBe(201);
+    const own = await login(app.http, 'wangyan-inspector', 'Wangyan-inspects-2026');
+    const before = await eventCount();
+    expect((await own.post(`/api/tasks/${submitted.id}/verify`, { note: '同意' })).body).toMatchObject({ status: 403, code: 'SELF_SIGN_OFF' });
+    expect(await eventCount()).toBe(before);
+    expect((await as['funan-inspector'].get(`/api/tasks/${submitted.id}`)).body).toMatchObject({ status: 'submitted' });
+  });
+
   it('unscoped city users see both counties', async () => {
     for (const user of ['inspector', 'leader']) {
       expect((await as[user].get(`/api/tasks/${ids.taskOut}`)).status).toBe(200);
