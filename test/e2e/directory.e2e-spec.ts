@@ -168,5 +168,18 @@ describe('the directory', () => {
     expect((await eventsOf(`user-${userId}`)).map((e) => e.type)).toEqual(['UserRegistered', 'UserDisabled']);
     expect(await importDirectoryRows(pool, directoryDeps(app.infra), new Date())).toBe(0);
     expect((await admin.get(`/api/units/${unitId}`)).body).toMatchObject({ name: '临泉县委督查室', regionId });
+
+    // Categories were free text: those findings already name become categories, once.
+    await pool.query(`DELETE FROM directory_imports WHERE name = 'categories-in-use'`);
+    for (const category of ['legacy-topic', '旧类别', 'dangerous-housing']) {
+      const findingId = randomUUID();
+      await app.infra.eventStore.appendToStream(`finding-${findingId}`, [
+        { type: 'FindingFiled', data: { findingId, title: '旧问题', description: '', regionId, category, severity: 'low', source: '', evidence: [] }, metadata: { actor: SYSTEM_ACTOR, occurredAt: new Date().toISOString() } },
+      ]);
+    }
+    expect(await importDirectoryRows(pool, directoryDeps(app.infra), new Date(), (w) => warnings.push(w))).toBe(1);
+    expect(warnings).toEqual([expect.stringContaining('category 旧类别 stays outside history')]);
+    expect((await admin.get('/api/categories')).body).toContainEqual(expect.objectContaining({ code: 'legacy-topic', name: 'legacy-topic' }));
+    expect(await importDirectoryRows(pool, directoryDeps(app.infra), new Date())).toBe(0);
   });
 });

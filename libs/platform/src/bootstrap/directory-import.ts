@@ -1,4 +1,4 @@
-import { decideDirectoryCommand, DirectoryDeps } from '@zhenggai/application';
+import { decideDirectoryCommand, DirectoryDeps, nameBasedId } from '@zhenggai/application';
 import {
   categoryDecider,
   categoryStreamName,
@@ -20,7 +20,7 @@ import { Pool } from 'pg';
  * to them is an event like any other. A row the directory's rules now refuse stays as it is, with a warning.
  */
 export async function importDirectoryRows(pool: Pool, deps: DirectoryDeps, now: Date, warn: (message: string) => void = console.warn): Promise<number> {
-  const metadata = (): CommandMetadata => ({ actor: SYSTEM_ACTOR, now: now.toISOString(), correlationId: randomUUID(), causationId: null, });
+  const metadata = (): CommandMetadata => ({ actor: SYSTEM_ACTOR, now: now.toISOString(), correlationId: randomUUID(), causationId: null });
   let imported = 0;
   const attempt = async (what: string, work: () => Promise<unknown>) => {
     try {
@@ -53,6 +53,23 @@ export async function importDirectoryRows(pool: Pool, deps: DirectoryDeps, now: 
     await attempt(`category ${c.code}`, () =>
       decideDirectoryCommand(deps, categoryDecider, c.id, categoryStreamName(c.id), { type: 'DefineCategory', data: { categoryId: c.id, code: c.code, name: c.name }, metadata: metadata() }),
     );
+  }
+  // Categories were free text before they were the directory's: the ones findings and campaigns already name
+  // become categories (named by their code until an admin renames them), once per installation.
+  const claimed = await pool.query(`INSERT INTO directory_imports (name) VALUES ('categories-in-use') ON CONFLICT DO NOTHING RETURNING name`);
+  if (claimed.rowCount) {
+    const named = new Set<string>();
+    for (const event of await deps.store.readAll({ eventTypePrefixes: ['FindingFiled', 'CampaignLaunched'] })) {
+      const category = event.type === 'FindingFiled' ? event.data?.category : event.data?.scope?.category;
+      if (typeof category === 'string' && category.trim()) named.add(category.trim());
+    }
+    for (const code of named) {
+      if (await deps.directory.findCategoryByCode(code)) continue;
+      const categoryId = nameBasedId('category', code);
+      await attempt(`category ${code}`, () =>
+        decideDirectoryCommand(deps, categoryDecider, categoryId, categoryStreamName(categoryId), { type: 'DefineCategory', data: { categoryId, code, name: code }, metadata: metadata() }),
+      );
+    }
   }
   const { rows: users } = await pool.query('SELECT * FROM users WHERE revision IS NULL ORDER BY created_at');
   for (const u of users) {

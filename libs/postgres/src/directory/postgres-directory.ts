@@ -51,6 +51,11 @@ export const directoryMigrations = [
       );
       CREATE INDEX IF NOT EXISTS categories_code ON categories (code);`,
   },
+  {
+    // What the start-up import of older data has done once (see importDirectoryRows).
+    id: 'directory-004-imports',
+    sql: `CREATE TABLE IF NOT EXISTS directory_imports (name text PRIMARY KEY, done_at timestamptz NOT NULL DEFAULT now());`,
+  },
 ];
 
 interface RegionRow {
