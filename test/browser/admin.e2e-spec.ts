@@ -14,6 +14,7 @@ describe('web app: the admin (管理员)', () => {
     await page.getByTestId('regions').getByText('蔡郢村').waitFor();
     await page.getByTestId('units').getByText('阜南县住房和城乡建设局').waitFor();
     await page.getByTestId('users').getByText('inspector', { exact: true }).waitFor();
+    await page.getByTestId('categories').getByText('危房改造').waitFor();
     await journey.shot('directory');
     expect(journey.problems).toEqual([]);
   });

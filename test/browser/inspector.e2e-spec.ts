@@ -24,7 +24,7 @@ describe('web app: the inspector (督查员)', () => {
     await page.locator('textarea[name=description]').fill('庄台部分农户仍使用旱厕，粪污直排沟塘。');
     const wangjiaba = await page.locator('select[name=regionId] option', { hasText: '王家坝镇' }).getAttribute('value');
     await page.locator('select[name=regionId]').selectOption(wangjiaba!);
-    await page.locator('input[name=category]').fill('sanitation');
+    await page.locator('select[name=category]').selectOption('sanitation');
     await page.locator('input[name=severity][value=high]').check();
     await page.getByTestId('evidence-input').setInputFiles({ name: '庄台旱厕.png', mimeType: 'image/png', buffer: samplePhoto() });
     await page.getByTestId('evidence-uploaded').waitFor();

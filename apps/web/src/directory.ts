@@ -1,12 +1,14 @@
 import { reactive } from 'vue';
-import { ApiError, get } from './api';
+import { get } from './api';
+import { hasLabel, label, locale } from './i18n';
 
 export interface Region { id: string; code: string; name: string; level: string; parentId: string | null }
 export interface Unit { id: string; name: string; regionId: string; headName: string | null }
+export interface Category { id: string; code: string; name: string }
 export interface Campaign { id: string; name: string; deadline: string; scope?: { regionId?: string; category?: string } }
 
 /** The directory and campaigns, loaded once per sign-in (they change rarely; a reload picks up changes). */
-export const directory = reactive<{ regions: Region[]; units: Unit[]; campaigns: Campaign[]; categories: string[]; loaded: boolean }>({
+export const directory = reactive<{ regions: Region[]; units: Unit[]; campaigns: Campaign[]; categories: Category[]; loaded: boolean }>({
   regions: [], units: [], campaigns: [], categories: [], loaded: false,
 });
 
@@ -14,8 +16,13 @@ let loading: Promise<void> | null = null;
 
 export function loadDirectory(): Promise<void> {
   loading ??= (async () => {
-    const [regions, units, campaigns] = await Promise.all([get<Region[]>('/api/regions'), get<Unit[]>('/api/units'), get<Campaign[]>('/api/campaigns')]);
-    Object.assign(directory, { regions, units, campaigns, categories: await categories(), loaded: true });
+    const [regions, units, campaigns, categories] = await Promise.all([
+      get<Region[]>('/api/regions'),
+      get<Unit[]>('/api/units'),
+      get<Campaign[]>('/api/campaigns'),
+      get<Category[]>('/api/categories'),
+    ]);
+    Object.assign(directory, { regions, units, campaigns, categories, loaded: true });
   })().catch((error) => {
     loading = null;
     throw error;
@@ -29,19 +36,13 @@ export function resetDirectory(): void {
 }
 
 /**
- * Category codes: from GET /api/categories where the server has it, else the codes already used by tasks,
- * and the ones the demo story knows.
+ * A category's name: as the admin named it (GET /api/categories), or in English the app's own label where it has
+ * one; the code itself for a category the directory does not know.
  */
-async function categories(): Promise<string[]> {
-  try {
-    const answer = await get<Array<string | { code: string }>>('/api/categories');
-    return answer.map((c) => (typeof c === 'string' ? c : c.code));
-  } catch (error) {
-    if (!(error instanceof ApiError) || (error.status !== 404 && error.status !== 403)) throw error;
-    const seen = await get<{ items: Array<{ category: string }> }>('/api/tasks?pageSize=200').catch(() => ({ items: [] }));
-    const known = ['old-housing', 'dangerous-housing', 'sanitation', 'ponds-ditches', 'village-environment', 'four-ones', 'industry', 'employment', 'drinking-water'];
-    return [...new Set([...known, ...seen.items.map((t) => t.category)])];
-  }
+export function categoryName(code: string | null | undefined): string {
+  if (!code) return '';
+  if (locale.value === 'en' && hasLabel(code)) return label(code);
+  return directory.categories.find((c) => c.code === code)?.name ?? label(code);
 }
 
 export const unitName = (id: string | null | undefined) => directory.units.find((u) => u.id === id)?.name ?? '';

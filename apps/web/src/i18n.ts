@@ -96,6 +96,9 @@ const LABELS: Record<string, [zh: string, en: string]> = {
   city: ['市', 'City'], county: ['县', 'County'], town: ['乡镇', 'Town'], village: ['村', 'Village'],
 };
 
+/** Whether the app has its own label for a code (a status, a light, a level, a known category…). */
+export const hasLabel = (code: string): boolean => code in LABELS;
+
 export function label(code: string | null | undefined): string {
   if (!code) return '';
   const known = LABELS[code];
