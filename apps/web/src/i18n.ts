@@ -19,7 +19,7 @@ const zh = {
   history: '全程留痕', verifyChain: '校验哈希链', chainOk: '哈希链完整：已校验', chainBroken: '哈希链断裂', events: '条事件',
   photos: '照片 / 附件', takePhoto: '拍照或选择文件', uploading: '上传中…', uploaded: '已上传',
   fileFinding: '登记问题', title: '标题', description: '问题描述', severity: '严重程度', source: '来源',
-  severityLow: '一般', severityMedium: '较重', severityHigh: '严重', chooseRegion: '选择地区', chooseCategory: '选择或输入类别',
+  severityLow: '一般', severityMedium: '较重', severityHigh: '严重', chooseRegion: '选择地区', chooseCategory: '选择类别',
   similar: '举一反三：同类问题', similarNone: '附近暂无同类问题', open: '未解决', resolved: '已解决', distance: '距离',
   samePlace: '同一地点', nearby: '邻近', finding: '问题', tasks: '整改任务', assignTask: '交办整改任务', unit: '责任单位',
   assign: '交办', targetQuantity: '目标数量', targetUnit: '计量单位', none: '无', taskTitle: '任务标题（默认同问题标题）',
@@ -30,6 +30,10 @@ const zh = {
   closed: '已销号', openTasks: '未销号', overdue: '逾期', quantity: '完成量 / 目标', onTimeRate: '按期销号率', avgDays: '平均办结天数',
   lightSummary: '红黄绿灯总览', regions: '地区', units: '单位', users: '用户', role: '角色', saved: '已保存', done_ok: '操作成功',
   error: '出错了', loading: '加载中…', back: '返回', actor: '操作人', time: '时间', campaignDeadline: '行动期限',
+  addRegion: '新增地区', parentRegion: '上级地区', topLevel: '（顶级）', code: '行政区划代码', name: '名称', addUnit: '新增单位',
+  headName: '负责人', addCategory: '新增类别', categoryCode: '类别代码（如 dangerous-housing）', addUser: '新增账号',
+  displayName: '姓名', scope: '管辖范围', wholeTree: '全部地区', noUnit: '（无）', disable: '停用', enable: '启用',
+  disabledUser: '已停用', add: '添加',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -50,7 +54,7 @@ const en: Record<MessageKey, string> = {
   history: 'Full history', verifyChain: 'Check hash chain', chainOk: 'Hash chain intact: checked', chainBroken: 'Hash chain broken', events: 'events',
   photos: 'Photos / files', takePhoto: 'Take a photo or choose a file', uploading: 'Uploading…', uploaded: 'Uploaded',
   fileFinding: 'File finding', title: 'Title', description: 'Description', severity: 'Severity', source: 'Source',
-  severityLow: 'Low', severityMedium: 'Medium', severityHigh: 'High', chooseRegion: 'Choose a region', chooseCategory: 'Choose or type a category',
+  severityLow: 'Low', severityMedium: 'Medium', severityHigh: 'High', chooseRegion: 'Choose a region', chooseCategory: 'Choose a category',
   similar: 'Similar findings elsewhere', similarNone: 'No similar finding nearby', open: 'Open', resolved: 'Resolved', distance: 'Distance',
   samePlace: 'same place', nearby: 'nearby', finding: 'Finding', tasks: 'Tasks', assignTask: 'Assign a rectification task', unit: 'Responsible unit',
   assign: 'Assign', targetQuantity: 'Target quantity', targetUnit: 'Unit of measure', none: 'None', taskTitle: "Task title (default: the finding's)",
@@ -61,6 +65,10 @@ const en: Record<MessageKey, string> = {
   closed: 'Closed', openTasks: 'Open', overdue: 'Overdue', quantity: 'Done / target', onTimeRate: 'On-time rate', avgDays: 'Avg. days to close',
   lightSummary: 'Lights overview', regions: 'Regions', units: 'Units', users: 'Users', role: 'Role', saved: 'Saved', done_ok: 'Done',
   error: 'Error', loading: 'Loading…', back: 'Back', actor: 'By', time: 'Time', campaignDeadline: 'Campaign deadline',
+  addRegion: 'Add a region', parentRegion: 'Parent region', topLevel: '(top of a tree)', code: 'Administrative code', name: 'Name', addUnit: 'Add a unit',
+  headName: 'Head', addCategory: 'Add a category', categoryCode: 'Code (e.g. dangerous-housing)', addUser: 'Add an account',
+  displayName: 'Display name', scope: 'Jurisdiction', wholeTree: 'The whole tree', noUnit: '(none)', disable: 'Disable', enable: 'Enable',
+  disabledUser: 'Disabled', add: 'Add',
 };
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { zh, en };
