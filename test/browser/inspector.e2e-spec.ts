@@ -66,12 +66,34 @@ describe('web app: the inspector (督查员)', () => {
     await journey.shot('verified');
   });
 
+  it('reopens the closed task when a look-back finds it back, hands it to another unit, and cancels it', async () => {
+    const { journey } = session;
+    const { page } = journey;
+    const deadline = new Date(Date.now() + 8 * 3600_000 + 20 * 86_400_000).toISOString().slice(0, 10);
+    await page.locator('input[name=reopenReason]').fill('回头看发现用工台账未按月更新');
+    await page.locator('input[name=reopenDeadline]').fill(deadline);
+    await page.getByTestId('reopen').click();
+    await page.getByTestId('timeline-entry').filter({ hasText: '回头看重新打开' }).waitFor();
+    await page.getByTestId('task-detail').getByText(deadline).waitFor();
+
+    await page.locator('select[name=reassignUnit]').selectOption({ label: '蔡郢村民委员会' });
+    await page.locator('input[name=reassignReason]').fill('用工台账由村委会牵头整理');
+    await page.getByTestId('reassign').click();
+    await page.getByTestId('timeline-entry').filter({ hasText: '改派' }).waitFor();
+    await page.getByTestId('task-detail').getByText('蔡郢村民委员会').first().waitFor();
+
+    await page.locator('input[name=cancelReason]').fill('与另一任务重复');
+    await page.getByTestId('cancel-task').click();
+    await page.getByTestId('task-status').filter({ hasText: '已撤销' }).waitFor();
+    await journey.shot('reopened-reassigned-cancelled');
+  });
+
   it('switches to English', async () => {
     const { journey } = session;
     const { page } = journey;
     await page.getByTestId('language').click();
     await page.getByTestId('nav').getByText('Sign-off').waitFor();
-    await page.getByTestId('task-status').filter({ hasText: 'Closed' }).waitFor();
+    await page.getByTestId('task-status').filter({ hasText: 'Cancelled' }).waitFor();
     await page.getByTestId('language').click();
     expect(journey.problems).toEqual([]);
   });

@@ -33,7 +33,8 @@ const zh = {
   addRegion: '新增地区', parentRegion: '上级地区', topLevel: '（顶级）', code: '行政区划代码', name: '名称', addUnit: '新增单位',
   headName: '负责人', addCategory: '新增类别', categoryCode: '类别代码（如 dangerous-housing）', addUser: '新增账号',
   displayName: '姓名', scope: '管辖范围', wholeTree: '全部地区', noUnit: '（无）', disable: '停用', enable: '启用',
-  disabledUser: '已停用', add: '添加',
+  disabledUser: '已停用', add: '添加', manageTask: '任务处置', reassign: '改派', newLeadUnit: '新的牵头单位', cancelTask: '撤销任务',
+  reopen: '回头看：重新打开', chooseUnit: '选择单位',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -68,7 +69,8 @@ const en: Record<MessageKey, string> = {
   addRegion: 'Add a region', parentRegion: 'Parent region', topLevel: '(top of a tree)', code: 'Administrative code', name: 'Name', addUnit: 'Add a unit',
   headName: 'Head', addCategory: 'Add a category', categoryCode: 'Code (e.g. dangerous-housing)', addUser: 'Add an account',
   displayName: 'Display name', scope: 'Jurisdiction', wholeTree: 'The whole tree', noUnit: '(none)', disable: 'Disable', enable: 'Enable',
-  disabledUser: 'Disabled', add: 'Add',
+  disabledUser: 'Disabled', add: 'Add', manageTask: 'Manage the task', reassign: 'Reassign', newLeadUnit: 'New lead unit', cancelTask: 'Cancel the task',
+  reopen: 'Look-back: reopen', chooseUnit: 'Choose a unit',
 };
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { zh, en };
