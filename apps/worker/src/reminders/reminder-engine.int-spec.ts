@@ -317,13 +317,14 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     await engine.stop();
     await obliterate(backend); // a Redis that lost its data (or a dropped queue schema)
     queues = new JobQueues(backend);
+    expect(await jobsOf(taskId)).toEqual([]);
     engine = reminderEngineOf(infra, { queues, ...QUICK_RECOVERY });
     await engine.start();
-    expect(await jobsOf(taskId)).toEqual([]);
 
     clock.set('2030-06-27T08:00:00+08:00');
-    const report = await engine.reconciliation.run();
-    expect(report.remindersRequeued).toBeGreaterThanOrEqual(1);
+    await engine.reconciliation.run();
+    // Restored by this run, or a moment before by the engine's own repeatable reconciliation, put back at start:
+    // only a reconciliation can, since the scheduler's checkpoint did not move.
     expect((await jobsOf(taskId)).map((j) => j.data.level)).toContain('reminder');
     expect((await engine.reconciliation.run()).remindersRequeued).toBe(0); // nothing is queued twice
 
