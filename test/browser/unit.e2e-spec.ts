@@ -98,4 +98,19 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     expect(await page.getByTestId('unread-count').count()).toBe(0);
     expect(journey.problems).toEqual([]);
   });
+
+  it('changes its password from its account page; the device stays signed in', async () => {
+    const { journey, app } = session;
+    const { page } = journey;
+    await page.getByTestId('who').click();
+    await page.locator('input[name=currentPassword]').fill('rectify-demo');
+    await page.locator('input[name=newPassword]').fill('Wangyan-field-2026');
+    await page.getByTestId('change-password').click();
+    await page.getByTestId('password-changed').waitFor();
+    await page.getByTestId('nav').getByText('我的任务').click();
+    await page.getByTestId('task-card').first().waitFor();
+    expect((await app.http.post('/api/auth/login', { username: 'unit', password: 'rectify-demo' })).status).toBe(401);
+    expect((await app.http.post('/api/auth/login', { username: 'unit', password: 'Wangyan-field-2026' })).status).toBe(200);
+    expect(journey.problems).toEqual([]);
+  });
 });

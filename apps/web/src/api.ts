@@ -44,6 +44,11 @@ export async function login(username: string, password: string): Promise<User> {
   return answer.user;
 }
 
+/** Changes the signed-in user's password; every session ends, and the answer is the new one this device keeps. */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+  keep(await request<{ accessToken: string; refreshToken: string; user: User }>('POST', '/api/auth/password', { currentPassword, newPassword }));
+}
+
 export async function logout(): Promise<void> {
   await request('POST', '/api/auth/logout', {}).catch(() => undefined);
   forget();

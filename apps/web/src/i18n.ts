@@ -34,7 +34,8 @@ const zh = {
   headName: '负责人', addCategory: '新增类别', categoryCode: '类别代码（如 dangerous-housing）', addUser: '新增账号',
   displayName: '姓名', scope: '管辖范围', wholeTree: '全部地区', noUnit: '（无）', disable: '停用', enable: '启用',
   disabledUser: '已停用', add: '添加', manageTask: '任务处置', reassign: '改派', newLeadUnit: '新的牵头单位', cancelTask: '撤销任务',
-  reopen: '回头看：重新打开', chooseUnit: '选择单位',
+  reopen: '回头看：重新打开', chooseUnit: '选择单位', account: '我的账号', changePassword: '修改密码', currentPassword: '当前密码',
+  newPassword: '新密码（至少 12 位，含三类字符）', passwordChanged: '密码已修改，其他设备上的登录已退出',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -70,7 +71,8 @@ const en: Record<MessageKey, string> = {
   headName: 'Head', addCategory: 'Add a category', categoryCode: 'Code (e.g. dangerous-housing)', addUser: 'Add an account',
   displayName: 'Display name', scope: 'Jurisdiction', wholeTree: 'The whole tree', noUnit: '(none)', disable: 'Disable', enable: 'Enable',
   disabledUser: 'Disabled', add: 'Add', manageTask: 'Manage the task', reassign: 'Reassign', newLeadUnit: 'New lead unit', cancelTask: 'Cancel the task',
-  reopen: 'Look-back: reopen', chooseUnit: 'Choose a unit',
+  reopen: 'Look-back: reopen', chooseUnit: 'Choose a unit', account: 'My account', changePassword: 'Change password', currentPassword: 'Current password',
+  newPassword: 'New password (12+ characters of three kinds)', passwordChanged: 'Password changed; sign-ins on other devices have ended',
 };
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { zh, en };

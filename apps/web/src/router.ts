@@ -15,6 +15,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/inbox', component: () => import('./views/InboxView.vue') },
   { path: '/cockpit', component: () => import('./views/CockpitView.vue'), meta: { roles: ['leader', 'inspector', 'admin'] } },
   { path: '/directory', component: () => import('./views/DirectoryView.vue'), meta: { roles: ['admin', 'inspector', 'leader'] } },
+  { path: '/account', component: () => import('./views/AccountView.vue') },
   { path: '/:rest(.*)*', redirect: '/' },
 ];
 
