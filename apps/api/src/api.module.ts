@@ -27,6 +27,7 @@ import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { CampaignsController, campaignProviders } from './campaigns/campaigns.controller';
 import { DirectoryController } from './directory/directory.controller';
 import { DirectoryView } from './directory/directory-view';
+import { StreamReach } from './audit/stream-reach';
 import { AssignTaskHandler } from './findings/assign-task.handler';
 import { FileFindingHandler } from './findings/file-finding.handler';
 import { FindingReadService } from './findings/finding-read.service';
@@ -90,6 +91,7 @@ export class ApiModule {
         { provide: USE_CASE_DEPS, useValue: useCaseDeps(infra) },
         { provide: DIRECTORY_DEPS, useValue: directoryDeps(infra) },
         DirectoryView,
+        StreamReach,
         { provide: REMINDER_POLICIES, useValue: infra.reminderPolicies },
         { provide: DELIVERIES, useValue: infra.deliveries },
         { provide: JOB_QUEUES, useValue: infra.queues },

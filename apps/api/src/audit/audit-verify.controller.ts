@@ -1,12 +1,11 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ChainBreakReason, ChainVerification, EVENT_STORE, EventStore, loadStream, verifyEventStore, verifyStoredStream } from '@zhenggai/application';
-import { Actor, campaignDecider, ForbiddenError, NotFoundError } from '@zhenggai/domain';
+import { ChainBreakReason, ChainVerification, EVENT_STORE, EventStore, verifyEventStore, verifyStoredStream } from '@zhenggai/application';
+import { Actor, ForbiddenError, NotFoundError } from '@zhenggai/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { DirectoryView } from '../directory/directory-view';
-import { FindingReadService } from '../findings/finding-read.service';
-import { TaskReadService } from '../tasks/task-read.service';
+import { StreamReach } from './stream-reach';
 import { AuditVerifyQueryDto } from './audit-verify-query.dto';
 
 export interface AuditVerifyAnswer {
@@ -30,8 +29,7 @@ export class AuditVerifyController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly directoryView: DirectoryView,
-    private readonly tasks: TaskReadService,
-    private readonly findings: FindingReadService,
+    private readonly streams: StreamReach,
   ) {}
 
   /** A broken chain is a finding about the store, not a failed request: 200 either way. */
@@ -44,23 +42,10 @@ export class AuditVerifyController {
     if (this.directoryView.reachOf(actor).regionId) {
       // A broken link names its stream, which may lie outside the actor's region: a scoped user checks its own.
       if (!query.stream) throw new ForbiddenError('OUTSIDE_JURISDICTION', 'checking the whole store is for users who see the whole tree: name a stream of your region in `stream`');
-      await this.mustSee(query.stream, actor);
+      if (!(await this.streams.sees(actor, query.stream))) throw new NotFoundError('Stream', query.stream);
     }
     const result = query.stream ? await verifyStoredStream(this.store, query.stream) : await verifyEventStore(this.store);
     return answerOf(result);
-  }
-
-  /** A stream within reach: a task, a finding or a campaign of the actor's region; anything else answers 404. */
-  private async mustSee(stream: string, actor: Actor): Promise<void> {
-    const [category, ...rest] = stream.split('-');
-    const id = rest.join('-');
-    if (category === 'rectificationTask') return void (await this.tasks.task(id, actor));
-    if (category === 'finding') return void (await this.findings.finding(id, actor));
-    if (category === 'campaign') {
-      const { state } = await loadStream(this.store, campaignDecider, stream);
-      if (state.status !== 'none' && (await this.directoryView.overlaps(actor, state.scope.regionId))) return;
-    }
-    throw new NotFoundError('Stream', stream);
   }
 }
 

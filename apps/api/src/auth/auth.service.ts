@@ -101,13 +101,11 @@ export class AuthService {
   async login(username: string, password: string, address: string): Promise<Tokens> {
     this.countAttempt(address);
     const now = this.clock.now();
-    const locked = await this.throttle.lockedUntil(username, now);
-    if (locked) throw this.lockedProblem(locked, now);
+    await this.refuseIfLocked(username, now);
     const user = await this.users.findByUsername(username);
     const valid = await this.hasher.verify(password, user?.passwordHash ?? DECOY_HASH);
     if (!user || !valid || user.disabled) {
-      const lockedNow = await this.throttle.recordFailure(username, now, this.policy.maxFailedLogins, this.policy.lockSeconds * 1000);
-      if (lockedNow) throw this.lockedProblem(lockedNow, now);
+      await this.recordFailure(username, now);
       throw ProblemException.of(401, 'INVALID_CREDENTIALS', 'Login failed', 'the username or password is wrong');
     }
     await this.throttle.recordSuccess(username);
@@ -143,13 +141,11 @@ export class AuthService {
    */
   async changePassword(actor: Actor, currentPassword: string, newPassword: string, address: string): Promise<Tokens> {
     const now = this.clock.now();
-    const locked = await this.throttle.lockedUntil(actor.username, now);
-    if (locked) throw this.lockedProblem(locked, now);
+    await this.refuseIfLocked(actor.username, now);
     const user = await this.users.findById(actor.userId);
     if (!user || user.disabled) throw ProblemException.of(401, 'UNAUTHENTICATED', 'Authentication required', 'this account cannot sign in');
     if (!(await this.hasher.verify(currentPassword, user.passwordHash ?? DECOY_HASH))) {
-      const lockedNow = await this.throttle.recordFailure(user.username, now, this.policy.maxFailedLogins, this.policy.lockSeconds * 1000);
-      if (lockedNow) throw this.lockedProblem(lockedNow, now);
+      await this.recordFailure(user.username, now);
       throw ProblemException.badRequest('currentPassword', 'the current password is wrong', 'WRONG_PASSWORD');
     }
     const hash = await this.hasher.hash(checkPasswordPolicy(newPassword, user.username, 'newPassword'));
@@ -176,6 +172,17 @@ export class AuthService {
 
   private newRefreshToken(): string {
     return randomBytes(32).toString('base64url');
+  }
+
+  private async refuseIfLocked(username: string, now: Date): Promise<void> {
+    const locked = await this.throttle.lockedUntil(username, now);
+    if (locked) throw this.lockedProblem(locked, now);
+  }
+
+  /** A wrong password counts toward the lock: the one that locks the account is answered as locked. */
+  private async recordFailure(username: string, now: Date): Promise<void> {
+    const lockedNow = await this.throttle.recordFailure(username, now, this.policy.maxFailedLogins, this.policy.lockSeconds * 1000);
+    if (lockedNow) throw this.lockedProblem(lockedNow, now);
   }
 
   private lockedProblem(until: Date, now: Date): ProblemException {

@@ -5,9 +5,8 @@ import { Actor, NotFoundError } from '@zhenggai/domain';
 import { Pool } from 'pg';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { DirectoryView } from '../directory/directory-view';
-import { FindingReadService } from '../findings/finding-read.service';
 import { DATABASE_POOL } from '../health/health.controller';
-import { TaskReadService } from '../tasks/task-read.service';
+import { StreamReach } from '../audit/stream-reach';
 import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest, headerOf } from '../auth/authenticated-request';
 import { ProblemException } from '../http/problem-details';
@@ -26,8 +25,7 @@ export class EvidenceController {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(DATABASE_POOL) private readonly pool: Pool,
     private readonly directoryView: DirectoryView,
-    private readonly tasks: TaskReadService,
-    private readonly findings: FindingReadService,
+    private readonly streams: StreamReach,
   ) {}
 
   @Post()
@@ -85,13 +83,7 @@ export class EvidenceController {
       `SELECT DISTINCT stream_name FROM read_models.audit_entries WHERE data @> $1::jsonb OR data @> $2::jsonb`,
       [JSON.stringify({ evidence: [{ ref: `evidence:${record.id}` }] }), JSON.stringify({ evidence: [{ ref: record.id }] })],
     );
-    for (const { stream_name: stream } of rows) {
-      const [category, ...rest] = stream.split('-');
-      const id = rest.join('-');
-      const visible =
-        category === 'rectificationTask' ? this.tasks.task(id, actor) : category === 'finding' ? this.findings.finding(id, actor) : Promise.reject(new Error('other'));
-      if (await visible.then(() => true, () => false)) return true;
-    }
+    for (const { stream_name: stream } of rows) if (await this.streams.sees(actor, stream)) return true;
     return false;
   }
 }

@@ -38,7 +38,9 @@ export class ReadModelsService {
     const at = this.instant(query.asOf);
     const page = pageOf(query);
     const warningDays = await this.warningDays();
-    const result = await this.tasks.list({ ...filterOf(query, actor), scopeRegionId: this.directoryView.reachOf(actor).regionId }, page, at, warningDays, query.asOf === undefined);
+    const reach = this.directoryView.reachOf(actor);
+    const filter: TaskFilter = { ...filterOf(query), visibleToUnitId: reach.unitId, scopeRegionId: reach.regionId };
+    const result = await this.tasks.list(filter, page, at, warningDays, query.asOf === undefined);
     return { asOf: at.toISOString(), warningDays, ...page, total: result.total, summary: result.summary, items: result.items };
   }
 
@@ -75,7 +77,8 @@ function pageOf(query: PageQueryDto) {
   return { page: query.page ?? 1, pageSize: query.pageSize ?? 50 };
 }
 
-function filterOf(query: TaskListQueryDto, actor: Actor): TaskFilter {
+/** The filters the caller asked for; what its reach allows is added by the caller. */
+function filterOf(query: TaskListQueryDto): TaskFilter {
   return {
     status: query.status,
     unitId: query.unitId,
@@ -88,6 +91,5 @@ function filterOf(query: TaskListQueryDto, actor: Actor): TaskFilter {
     overdue: query.overdue,
     light: query.light as Light[] | undefined,
     text: query.q,
-    visibleToUnitId: actor.role === 'unit' ? (actor.unitId ?? '00000000-0000-0000-0000-000000000000') : undefined,
   };
 }

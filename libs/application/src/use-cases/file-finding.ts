@@ -1,6 +1,6 @@
 import { CommandMetadata, findingDecider, findingStreamName, ValidationError } from '@zhenggai/domain';
 import { decideAndAppend, newStream } from '../command-handling/decide-and-append';
-import { Directory } from '../directory/directory.port';
+import { requireCategory } from '../directory/defined-category';
 import { coversRegion } from '../jurisdiction/jurisdiction';
 import { UseCaseDeps, UseCaseResult } from './use-case-deps';
 
@@ -29,10 +29,3 @@ export async function fileFinding(deps: UseCaseDeps, input: FileFindingInput, me
   return { id: findingId, revision: result.revision };
 }
 
-/** A category named by a finding or a campaign is one the admin defined (the domain checks the text itself). */
-export async function requireCategory(directory: Directory, category: unknown, field: string): Promise<void> {
-  if (typeof category !== 'string' || category.trim() === '') return;
-  if (!(await directory.findCategoryByCode(category.trim()))) {
-    throw new ValidationError(field, `category ${category.trim()} is not defined (GET /api/categories)`, 'UNKNOWN_CATEGORY');
-  }
-}

@@ -1,7 +1,7 @@
 import { campaignDecider, campaignStreamName, CommandMetadata, ValidationError } from '@zhenggai/domain';
 import { decideAndAppend, newStream } from '../command-handling/decide-and-append';
 import { coversRegion } from '../jurisdiction/jurisdiction';
-import { requireCategory } from './file-finding';
+import { requireCategory } from '../directory/defined-category';
 import { UseCaseDeps, UseCaseResult } from './use-case-deps';
 
 export interface LaunchCampaignInput {
