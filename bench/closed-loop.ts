@@ -1,9 +1,27 @@
+import { readFileSync } from 'node:fs';
+
 /** A closed-loop load: `concurrency` loops, each starting its next iteration when the last one ends. */
 export interface Sample {
   readonly count: number;
   readonly seconds: number;
   readonly latencies: number[];
+  /** The whole machine's busy CPU time over the measured window, in ms (Linux; null elsewhere). */
+  readonly cpuMs: number | null;
 }
+
+/** Busy CPU time of the whole machine so far (every core, every process), in ms; null where /proc/stat is missing. */
+export function machineBusyMs(): number | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = fields;
+    return ((user + nice + system + irq + softirq + steal) * 1000) / USER_HZ;
+  } catch {
+    return null;
+  }
+}
+
+// Linux reports /proc/stat in USER_HZ ticks, 100 per second on every architecture Node runs on.
+const USER_HZ = 100;
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -26,12 +44,14 @@ export async function closedLoop(concurrency: number, durationMs: number, warmup
   await new Promise((r) => setTimeout(r, warmupMs));
   measuring = true;
   const started = process.hrtime.bigint();
+  const busyBefore = machineBusyMs();
   await new Promise((r) => setTimeout(r, durationMs));
   measuring = false;
+  const busyAfter = machineBusyMs();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   running = false;
   await Promise.all(workers);
-  return { count, seconds, latencies: latencies.sort((a, b) => a - b) };
+  return { count, seconds, latencies: latencies.sort((a, b) => a - b), cpuMs: busyBefore === null || busyAfter === null ? null : busyAfter - busyBefore };
 }
 
 export async function timed<T>(record: (ms: number) => void, action: () => Promise<T>): Promise<T> {
