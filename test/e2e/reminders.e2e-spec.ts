@@ -38,7 +38,7 @@ describe('reminders and escalation over HTTP', () => {
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    app = await startTestApp({ seed: true, clock, env: { REMINDERS: 'on', DELIVERY_ATTEMPTS: '2', DELIVERY_BACKOFF_MS: '50' } });
+    app = await startTestApp({ seed: true, clock, env: { REMINDERS: 'on', DELIVERY_ATTEMPTS: '2', DELIVERY_BACKOFF_MS: '50', REMINDER_RECONCILE_SECONDS: '5' } });
     [admin, inspector, unit] = await Promise.all(['admin', 'inspector', 'unit'].map((u) => login(app.http, u)));
   });
 
@@ -86,9 +86,14 @@ describe('reminders and escalation over HTTP', () => {
     const finding = (await inspector.post('/api/findings', { title: '村道积水', regionId, category: 'living-environment', severity: 'medium' })).body;
     const task = (await inspector.post(`/api/findings/${finding.id}/tasks`, { unitId: me.unitId, deadline: '2030-06-20', measures: '疏通排水沟' })).body;
 
+    // Assigned weeks ahead, the task has no job queued yet: levels are queued as they come within the horizon.
+    await eventually(async () => ((await admin.get(`/api/tasks/${task.id}`)).status === 200 ? true : undefined));
+    expect((await app.infra.queues.queue(REMINDERS_QUEUE).getJobs(['delayed', 'waiting'])).filter((j) => j?.data?.taskId === task.id)).toEqual([]);
+
+    // Two weeks and more later (the sessions have ended: people log in again), the reconciliation, running every
+    // few seconds here, queues the level now due.
     clock.set('2030-06-18T08:00:01+08:00');
-    await eventually(async () => ((await app.infra.queues.queue(REMINDERS_QUEUE).getJobs(['delayed'])).length > 0 ? true : undefined));
-    await app.infra.queues.queue(REMINDERS_QUEUE).promoteJobs();
+    [admin, unit] = await Promise.all(['admin', 'unit'].map((u) => login(app.http, u)));
 
     const message = await eventually(async () => (await unit.get('/api/inbox')).body.items.find((m: any) => m.taskId === task.id), 20_000);
     expect(message).toMatchObject({ reminderId: '0:reminder', label: '提醒', kind: 'reminder', title: '村道积水', deadline: '2030-06-20', readAt: null });

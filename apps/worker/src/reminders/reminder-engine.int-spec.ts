@@ -158,7 +158,8 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     const deps = useCaseDeps(infra);
     const finding = await fileFinding(deps, { title: '危房未改造', description: '蔡郢村仍有危房', regionId, category: 'dangerous-housing', severity: 'high', source: '督查组', evidence: [] }, meta(inspector));
     const task = await assignTask(deps, { findingId: finding.id, leadUnitId: unitUser.unitId!, cooperatingUnitIds: [], deadline, measures: '一户一方案', target: null, campaignId: null, title: null }, meta(inspector));
-    await waitFor('the ladder to be queued', async () => (await jobsOf(task.id)).length === 5);
+    // The reconciliation queues levels as they come within the horizon: from the read model.
+    await waitFor('the task in the read model', async () => (await infra.pool.query('SELECT 1 FROM read_models.task_states WHERE task_id = $1', [task.id])).rowCount === 1);
     return task.id;
   }
 
@@ -170,11 +171,34 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
   const ladderEvents = async (taskId: string): Promise<StoredEvent[]> =>
     (await infra.eventStore.readStream(taskStreamName(taskId))).filter((e) => e.type === 'RectificationTaskReminded' || e.type === 'RectificationTaskEscalated');
 
-  /** Moves the clock and lets every queued job run now: each re-checks against the clock and the task. */
+  /**
+   * Moves the clock, lets the reconciliation queue what has come within the horizon (its repeatable job does so
+   * every few minutes), and lets every queued job run now: each re-checks against the clock and the task.
+   */
   async function at(instant: string): Promise<void> {
     clock.set(instant);
+    await engine.reconciliation.run();
     await queues.queue(REMINDERS_QUEUE).promoteJobs();
   }
+
+  it('queues a level only once it comes within the horizon: an assignment weeks ahead queues nothing yet', async () => {
+    const later = await newTask('2030-06-30');
+    // A task due today owes its 到期提醒 at once: when it is recorded, the scheduler has seen both assignments.
+    clock.set('2030-06-01T10:00:00+08:00');
+    const deps = useCaseDeps(infra);
+    const finding = await fileFinding(deps, { title: '道路破损', description: '村道坑洼', regionId, category: 'dangerous-housing', severity: 'low', source: '督查组', evidence: [] }, meta(inspector));
+    const today = await assignTask(deps, { findingId: finding.id, leadUnitId: unitUser.unitId!, cooperatingUnitIds: [], deadline: '2030-06-01', measures: '当日修复', target: null, campaignId: null, title: null }, meta(inspector));
+    const [dueToday] = await waitFor('the 到期提醒 of the task due today', async () => (await ladderEvents(today.id)).length === 1 && ladderEvents(today.id));
+    expect(dueToday!.data).toMatchObject({ level: 'due_today' });
+    expect(await jobsOf(later)).toEqual([]);
+    await executeTaskCommand(deps, today.id, { type: 'CancelRectificationTask', data: { reason: '重复交办' }, metadata: meta(inspector) });
+    await waitFor('the cancelled task in the read model', async () => (await infra.pool.query(`SELECT 1 FROM read_models.task_states WHERE task_id = $1 AND state->>'status' = 'cancelled'`, [today.id])).rowCount === 1);
+
+    clock.set('2030-06-27T08:30:00+08:00'); // half an hour before its 提醒
+    expect((await engine.reconciliation.run()).remindersRequeued).toBe(1);
+    expect((await jobsOf(later)).map((j) => j.data.level)).toEqual(['reminder']);
+    expect((await engine.reconciliation.run()).remindersRequeued).toBe(0); // nothing is queued twice
+  });
 
   it('fires each level once at its time, to the right people, and delivers it by webhook and e-mail', async () => {
     const taskId = await newTask('2030-06-30');
@@ -226,17 +250,15 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
 
   it('moves the remaining levels when an extension is approved, and drops them all when the task closes', async () => {
     const taskId = await newTask('2030-06-30');
-    clock.set('2030-06-10T10:00:00+08:00');
+    await at('2030-06-27T08:30:00+08:00'); // the 提醒 is queued (and, run early, waits for its time)
+    expect((await jobsOf(taskId)).map((j) => j.id)).toEqual([expect.stringContaining('_0_reminder')]);
     const deps = useCaseDeps(infra);
     await executeTaskCommand(deps, taskId, { type: 'AcceptRectificationTask', data: {}, metadata: meta(unitUser) });
     await executeTaskCommand(deps, taskId, { type: 'RequestDeadlineExtension', data: { requestId: randomUUID(), requestedDeadline: '2030-07-31', reason: '汛期' }, metadata: meta(unitUser) });
     const pending = (await infra.eventStore.readStream(taskStreamName(taskId))).find((e) => e.type === 'RectificationTaskExtensionRequested')!;
     await executeTaskCommand(deps, taskId, { type: 'ApproveDeadlineExtension', data: { requestId: pending.data.requestId as string }, metadata: meta(inspector) });
 
-    await waitFor('the new ladder', async () => {
-      const ids = (await jobsOf(taskId)).map((j) => j.id!).sort();
-      return ids.length === 5 && ids.every((id) => id.includes('_1_'));
-    });
+    await waitFor('the old deadline\'s job to be dropped', async () => (await jobsOf(taskId)).length === 0);
     await at('2030-06-30T09:00:01+08:00'); // the old deadline's day: nothing is owed any more
     await sleep(1000);
     expect(await ladderEvents(taskId)).toEqual([]);
@@ -274,6 +296,8 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
 
   it('sends nothing twice and loses nothing when the worker process is killed in the middle of a job', async () => {
     const taskId = await newTask('2030-06-30');
+    clock.set('2030-06-27T08:30:00+08:00');
+    await engine.reconciliation.run(); // the 提醒 comes within the horizon
     await engine.stop();
     const producer = new JobQueues(backend);
     await producer.queue(REMINDERS_QUEUE).promoteJobs();

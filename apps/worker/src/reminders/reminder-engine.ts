@@ -51,7 +51,10 @@ export class ReminderEngine {
     const checkpoints = new PostgresCheckpointStore(deps.pool);
     this.reminderJobs = new ReminderJobs(deps.queues.queue(REMINDERS_QUEUE));
     this.deliveryJobs = new DeliveryJobs(deps.queues.queue(NOTIFICATIONS_QUEUE), deps.deliveryRetry);
-    this.scheduler = new ReminderScheduler(deps.store, checkpoints, this.reminderJobs, deps.clock);
+    // Levels are queued this far ahead, by the scheduler and then by the reconciliation, which runs at least twice
+    // within it, so each level is in the queue before it falls due even if one run fails.
+    const horizonMs = Math.max(2 * deps.reconcileEveryMs, 3_600_000);
+    this.scheduler = new ReminderScheduler(deps.store, checkpoints, this.reminderJobs, deps.clock, horizonMs);
     this.dispatcher = new NotificationDispatcher(deps.store, checkpoints, deps.directory, deps.deliveries, this.deliveryJobs, deps.publicUrl);
     this.firing = new ReminderFiring(deps.store, new ReminderRecipients(deps.directory, deps.users), deps.clock, deps.cache);
     this.delivery = new DeliveryProcessor(deps.deliveries, deps.channels);
@@ -62,7 +65,7 @@ export class ReminderEngine {
       deps.deliveries,
       this.deliveryJobs,
       deps.clock,
-      Math.max(2 * deps.reconcileEveryMs, 3_600_000),
+      horizonMs,
     );
   }
 

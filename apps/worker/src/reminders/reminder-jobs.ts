@@ -1,4 +1,4 @@
-import { OwedReminder } from '@zhenggai/domain';
+import { OwedReminder, RectificationTaskState, remindersToSchedule } from '@zhenggai/domain';
 import { AnyQueue, jobIdOf } from '@zhenggai/platform';
 
 export interface ReminderJobData {
@@ -6,6 +6,12 @@ export interface ReminderJobData {
   readonly deadlineVersion: number;
   readonly level: string;
   readonly dueAt: string;
+}
+
+/** The levels a task still owes that fall due by `now + horizonMs` (those already due included): the ones to have queued now. */
+export function owedWithin(state: RectificationTaskState, now: Date, horizonMs: number): OwedReminder[] {
+  const until = now.getTime() + horizonMs;
+  return remindersToSchedule(state, now.toISOString()).filter((r) => Date.parse(r.dueAt) <= until);
 }
 
 /** The delayed jobs of the ladder: one per task, deadline version and level, with a deterministic id. */

@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { Clock, EventStore, loadStream } from '@zhenggai/application';
-import { AssignedRectificationTask, rectificationTaskDecider, remindersToSchedule, taskStreamName } from '@zhenggai/domain';
+import { AssignedRectificationTask, rectificationTaskDecider, taskStreamName } from '@zhenggai/domain';
 import { PostgresDeliveries } from '@zhenggai/postgres';
 import { Pool } from 'pg';
 import { DeliveryJobs } from '@zhenggai/platform';
-import { ReminderJobs } from './reminder-jobs';
+import { owedWithin, ReminderJobs } from './reminder-jobs';
 
 export interface ReconciliationReport {
   readonly openTasks: number;
@@ -15,10 +15,10 @@ export interface ReconciliationReport {
 const PAGE = 1000;
 
 /**
- * The safety net under the queue: compares what the read model says each open task is owed (levels due
- * within `horizonMs`, or due and not yet recorded) with the jobs that exist, and queues what is missing; and
- * re-queues every delivery the ledger still has pending. A Redis that lost its data therefore loses no
- * reminder, only time until the next run.
+ * Brings levels into the queue as they come within the horizon, and is the safety net under it: compares what
+ * the read model says each open task is owed (levels due within `horizonMs`, or due and not yet recorded) with
+ * the jobs that exist, and queues what is missing; and re-queues every delivery the ledger still has pending.
+ * A Redis that lost its data therefore loses no reminder, only time until the next run.
  */
 export class ReminderReconciliation {
   private readonly logger = new Logger('ReminderReconciliation');
@@ -35,7 +35,6 @@ export class ReminderReconciliation {
 
   async run(): Promise<ReconciliationReport> {
     const now = this.clock.now();
-    const until = now.getTime() + this.horizonMs;
     let openTasks = 0;
     let remindersRequeued = 0;
     for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
@@ -49,8 +48,7 @@ export class ReminderReconciliation {
         openTasks++;
         // Rows projected before ladders were pinned lack them: the stream has the whole truth.
         const state = row.state.reminderPolicy ? row.state : (await loadStream(this.store, rectificationTaskDecider, taskStreamName(row.task_id))).state;
-        const owed = remindersToSchedule(state, now.toISOString()).filter((r) => Date.parse(r.dueAt) <= until);
-        remindersRequeued += await this.reminders.ensure(row.task_id, owed, now.getTime());
+        remindersRequeued += await this.reminders.ensure(row.task_id, owedWithin(state, now, this.horizonMs), now.getTime());
       }
       if (rows.length < PAGE) break;
       after = rows[rows.length - 1].task_id;

@@ -1,8 +1,8 @@
 import { Clock, EventStore, loadStream, StoredEvent } from '@zhenggai/application';
-import { foldEvents, OwedReminder, RectificationTaskEvent, rectificationTaskDecider, RectificationTaskState, remindersToSchedule, taskStreamName } from '@zhenggai/domain';
+import { foldEvents, OwedReminder, RectificationTaskEvent, rectificationTaskDecider, RectificationTaskState, taskStreamName } from '@zhenggai/domain';
 import { PostgresCheckpointStore } from '@zhenggai/postgres';
 import { CheckpointedReactor } from './checkpointed-reactor';
-import { ReminderJobs } from './reminder-jobs';
+import { owedWithin, ReminderJobs } from './reminder-jobs';
 
 export const REMINDER_SCHEDULER = 'reminder-scheduler';
 
@@ -22,8 +22,13 @@ const SCHEDULE_CHANGING = new Set([
 /**
  * Keeps the reminder queue in step with the tasks, from the event store (a checkpointed subscription, not the
  * in-memory bus): after any change to a task it reads the task and makes sure each level still owed for the
- * deadline in force is queued, and drops jobs of older deadlines, or all of them once the task is closed or
- * cancelled. Every step is idempotent, so replaying events after a crash changes nothing.
+ * deadline in force and due within the horizon is queued, and drops jobs of older deadlines, or all of them
+ * once the task is closed or cancelled. Every step is idempotent, so replaying events after a crash changes nothing.
+ *
+ * Levels due later are not queued yet: the reconciliation, which runs at least twice within every horizon,
+ * queues each level as it comes within it. A queue therefore holds hours of reminders, not months of them,
+ * and assigning a task with a deadline weeks away writes no job at all (on BullMQ's PostgreSQL backend those
+ * writes were a third of the database's work under a stream of assignments).
  */
 export class ReminderScheduler extends CheckpointedReactor {
   constructor(
@@ -31,6 +36,8 @@ export class ReminderScheduler extends CheckpointedReactor {
     checkpoints: PostgresCheckpointStore,
     private readonly jobs: ReminderJobs,
     private readonly clock: Clock,
+    /** How far ahead levels are queued; the reconciliation must run more often than this. */
+    private readonly horizonMs: number,
   ) {
     super(store, checkpoints, REMINDER_SCHEDULER, [...SCHEDULE_CHANGING]);
   }
@@ -50,7 +57,7 @@ export class ReminderScheduler extends CheckpointedReactor {
         ? foldEvents(rectificationTaskDecider, taskEvents as unknown as RectificationTaskEvent[])
         : (await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId))).state;
       const owed = await this.dropEnded(taskId, state);
-      if (owed) toQueue.push({ taskId, owed: remindersToSchedule(state, now.toISOString()) });
+      if (owed) toQueue.push({ taskId, owed: owedWithin(state, now, this.horizonMs) });
     }
     await this.jobs.scheduleMany(toQueue, now.getTime());
   }
