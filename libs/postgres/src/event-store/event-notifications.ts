@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Client, type Pool } from 'pg';
 
 /** The channel an append notifies, to wake subscriptions in other processes. */
@@ -13,7 +14,9 @@ const ANNOUNCE_INTERVAL_MS = 50;
 
 /**
  * Wakes subscriptions when events may have been appended: at once for appends through the same store
- * object, through LISTEN/NOTIFY for appends from other processes. One dedicated connection listens while
+ * object (only the subscriptions that take one of the appended types: a reaction to directory events is not
+ * woken by every progress report, and finds the others at its next poll), through LISTEN/NOTIFY for appends
+ * from other processes. One dedicated connection listens while
  * at least one subscription is running; if it fails, it is opened again later. A missed wake-up only
  * delays a subscription until its next poll.
  *
@@ -23,17 +26,23 @@ const ANNOUNCE_INTERVAL_MS = 50;
  * one is on its way, any number of further appends ask for one more, sent a little later.
  */
 export class EventNotifications {
-  private readonly listeners = new Set<() => void>();
+  /** Each listener with the type prefixes it takes (undefined: every type). */
+  private readonly listeners = new Map<() => void, readonly string[] | undefined>();
   private client: Client | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private announcing = false;
+  /** Sent with each NOTIFY, so that this object's own announcements, already delivered in-process, wake nobody twice. */
+  private readonly origin = randomUUID();
   private announceAgain = false;
 
   constructor(private readonly pool: Pool) {}
 
-  /** Calls `listener` on every wake-up until the returned function is called. */
-  subscribe(listener: () => void): () => Promise<void> {
-    this.listeners.add(listener);
+  /**
+   * Calls `listener` on every wake-up until the returned function is called; for appends through this process,
+   * only when one of the appended types starts with one of `eventTypePrefixes` (when given).
+   */
+  subscribe(listener: () => void, eventTypePrefixes?: readonly string[]): () => Promise<void> {
+    this.listeners.set(listener, eventTypePrefixes);
     if (this.listeners.size === 1) this.connect();
     return async () => {
       this.listeners.delete(listener);
@@ -41,9 +50,11 @@ export class EventNotifications {
     };
   }
 
-  /** An append through this process committed. */
-  appended(): void {
-    this.wakeAll();
+  /** An append of events of these types through this process committed. */
+  appended(types: readonly string[]): void {
+    for (const [listener, prefixes] of this.listeners) {
+      if (!prefixes || types.some((type) => prefixes.some((prefix) => type.startsWith(prefix)))) listener();
+    }
     void this.announce();
   }
 
@@ -61,7 +72,7 @@ export class EventNotifications {
     try {
       do {
         this.announceAgain = false;
-        await this.pool.query(`NOTIFY ${EVENTS_APPENDED_CHANNEL}`).catch(() => undefined);
+        await this.pool.query('SELECT pg_notify($1, $2)', [EVENTS_APPENDED_CHANNEL, this.origin]).catch(() => undefined);
         if (this.announceAgain) await new Promise((resolve) => setTimeout(resolve, ANNOUNCE_INTERVAL_MS));
       } while (this.announceAgain);
     } finally {
@@ -70,7 +81,7 @@ export class EventNotifications {
   }
 
   private wakeAll(): void {
-    for (const listener of this.listeners) listener();
+    for (const listener of this.listeners.keys()) listener();
   }
 
   private connect(): void {
@@ -78,7 +89,9 @@ export class EventNotifications {
     this.reconnectTimer = undefined;
     const client = new Client(this.pool.options);
     this.client = client;
-    client.on('notification', () => this.wakeAll());
+    client.on('notification', (message) => {
+      if (message.payload !== this.origin) this.wakeAll();
+    });
     client.on('error', () => this.dropAndRetry(client));
     client.on('end', () => this.dropAndRetry(client));
     client

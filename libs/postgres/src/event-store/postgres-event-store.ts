@@ -85,7 +85,7 @@ export class PostgresEventStore implements EventStore {
     if (row.next_revision === null || row.last_position === null) {
       throw new ConcurrencyError(streamName, String(expected), row.current_revision ?? 'no_stream');
     }
-    this.notifications.appended();
+    this.notifications.appended(payload.map((event) => event.type));
     return { nextExpectedRevision: Number(row.next_revision), position: BigInt(row.last_position) };
   }
 
@@ -124,7 +124,7 @@ export class PostgresEventStore implements EventStore {
     const subscription = new PostgresSubscription(
       {
         read: (after, limit, eventTypePrefixes) => readVisibleEvents(this.pool, { after, limit, eventTypePrefixes }),
-        onWake: (wake) => this.notifications.subscribe(wake),
+        onWake: (wake, eventTypePrefixes) => this.notifications.subscribe(wake, eventTypePrefixes),
         pollIntervalMs: this.pollIntervalMs,
       },
       handler,

@@ -4,8 +4,8 @@ import type { VisibleEventsPage } from './visible-events.query';
 
 export interface SubscriptionSource {
   read(after: GlobalPosition, limit: number, eventTypePrefixes?: readonly string[]): Promise<VisibleEventsPage>;
-  /** Calls `wake` whenever new events may be readable; the returned function stops that. */
-  onWake(wake: () => void): () => Promise<void>;
+  /** Calls `wake` whenever new events of these types (all without prefixes) may be readable; the returned function stops that. */
+  onWake(wake: () => void, eventTypePrefixes?: readonly string[]): () => Promise<void>;
   readonly pollIntervalMs: number;
 }
 
@@ -43,7 +43,7 @@ export class PostgresSubscription implements Subscription {
     const stopWaking = this.source.onWake(() => {
       this.woken = true;
       this.wake?.();
-    });
+    }, this.options.eventTypePrefixes);
     const batchSize = this.options.batchSize ?? DEFAULT_BATCH_SIZE;
     let checkpoint = this.options.after ?? 0n;
     try {
