@@ -1,6 +1,5 @@
 import { DynamicModule, INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import helmet from '@fastify/helmet';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Infrastructure } from '@zhenggai/platform';
@@ -11,6 +10,7 @@ import secureJson from 'secure-json-parse';
 import { ProblemException } from './http/problem-details';
 import { sendFrameworkError } from './http/problem-details.filter';
 import { createValidationPipe } from './http/validation';
+import { registerSecurityHeaders } from './http/security-headers';
 import { registerEvidenceBodyParser } from './evidence/evidence-body';
 import { serveWebApp } from './web/serve-web-app';
 
@@ -58,7 +58,7 @@ export async function createApiApp(infra: Infrastructure, options: ApiAppOptions
   app.useGlobalPipes(createValidationPipe());
   // Security headers. The web app (dist/web) and the API docs are the HTML served: scripts only from files of
   // this origin, never inline; images also as data: and blob: URLs (evidence photos fetched with the token).
-  await app.register(helmet, {
+  registerSecurityHeaders(fastify, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
