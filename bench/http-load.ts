@@ -1,5 +1,5 @@
-import { Agent, request as httpRequest } from 'node:http';
 import { closedLoop, timed } from './closed-loop';
+import { HttpConnection } from './http-connection';
 
 /**
  * The HTTP side of `npm run bench`, in its own process: CONCURRENCY clients, each looping
@@ -9,44 +9,20 @@ import { closedLoop, timed } from './closed-loop';
 const [base, concurrency, durationMs, warmupMs] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5])];
 const TASKS_PER_FINDING = 5;
 
-// node:http with keep-alive rather than fetch: the generator shares two cores with the server and PostgreSQL,
-// and fetch costs several times more CPU per request.
-const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+// Each client has a keep-alive connection of its own; the setup requests use the first.
 const { hostname, port } = new URL(base);
+let connections: HttpConnection[] = [];
 
-function request(method: string, path: string, token: string | null, body?: unknown): Promise<any> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        agent,
-        hostname,
-        port,
-        method,
-        path,
-        headers: {
-          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          if ((res.statusCode ?? 500) >= 400) reject(new Error(`${method} ${path}: ${res.statusCode} ${JSON.stringify(json)}`));
-          else resolve(json);
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+async function request(method: string, path: string, token: string | null, body?: unknown, connection = connections[0]!): Promise<any> {
+  const answer = await connection.request(method, path, token, body);
+  if (answer.status >= 400) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
 }
 
-const post = (token: string, path: string, body: unknown) => request('POST', path, token, body);
+const post = (worker: number, token: string, path: string, body: unknown) => request('POST', path, token, body, connections[worker]);
 
 async function main(): Promise<void> {
+  connections = await Promise.all(Array.from({ length: concurrency }, () => HttpConnection.open(hostname, Number(port))));
   const getJson = (path: string, token: string) => request('GET', path, token);
   const token = async (username: string): Promise<string> =>
     (await request('POST', '/api/auth/login', null, { username, password: 'rectify-demo' })).accessToken;
@@ -61,15 +37,15 @@ async function main(): Promise<void> {
   const sample = await closedLoop(concurrency, durationMs, warmupMs, async (worker, record) => {
     const slot = current[worker];
     if (slot.tasks % TASKS_PER_FINDING === 0) {
-      const filed = await timed(record, () => post(inspector, '/api/findings', { title: `基准测试问题 ${worker}`, regionId, category: 'roads', severity: 'low' }));
+      const filed = await timed(record, () => post(worker, inspector, '/api/findings', { title: `基准测试问题 ${worker}`, regionId, category: 'roads', severity: 'low' }));
       slot.findingId = filed.id;
     }
     slot.tasks++;
     const task = await timed(record, () =>
-      post(inspector, `/api/findings/${slot.findingId}/tasks`, { unitId: me.unitId, deadline, measures: '整改', target: { quantity: 10, unit: '户' } }),
+      post(worker, inspector, `/api/findings/${slot.findingId}/tasks`, { unitId: me.unitId, deadline, measures: '整改', target: { quantity: 10, unit: '户' } }),
     );
-    await timed(record, () => post(unit, `/api/tasks/${task.id}/accept`, {}));
-    await timed(record, () => post(unit, `/api/tasks/${task.id}/progress`, { quantityDone: 5, note: '过半' }));
+    await timed(record, () => post(worker, unit, `/api/tasks/${task.id}/accept`, {}));
+    await timed(record, () => post(worker, unit, `/api/tasks/${task.id}/progress`, { quantityDone: 5, note: '过半' }));
   });
   process.send!(sample, () => process.exit(0));
 }
