@@ -11,6 +11,7 @@ import {
   TaskStatus,
 } from '@zhenggai/domain';
 import { PostgresCheckpointStore } from '@zhenggai/postgres';
+import { REACTION_LINGER_MS } from '../reminders/checkpointed-reactor';
 
 export const FINDING_RESOLUTION = 'finding-resolution';
 
@@ -44,7 +45,9 @@ export class FindingResolutionReactor {
     const after = await this.checkpoints.load(FINDING_RESOLUTION);
     this.subscription = this.store.subscribeToAll((events) => this.handle(events), {
       after,
-      eventTypePrefixes: ['RectificationTask'],
+      // Only the events it acts on: progress reports do not wake it.
+      eventTypePrefixes: ['RectificationTaskAssigned', ...OUTCOME_EVENTS],
+      lingerMs: REACTION_LINGER_MS,
       onError: (error) => this.logger.error(`stopped: ${error instanceof Error ? error.stack : String(error)}`),
     });
   }

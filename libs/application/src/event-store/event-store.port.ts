@@ -65,6 +65,12 @@ export interface SubscribeOptions {
   /** The most events handed to the handler at once; default 500. */
   readonly batchSize?: number;
   readonly eventTypePrefixes?: readonly string[];
+  /**
+   * A hint for reactions that need not be immediate: once caught up, wait this long after new events arrive
+   * before reading them, so that a stream of appends is handed over in a few batches rather than one read per
+   * append. Default 0. (The PostgreSQL store honours it; EventStoreDB pushes events and batches by itself.)
+   */
+  readonly lingerMs?: number;
   /** Called when the handler or the store fails; the subscription stops after it. */
   readonly onError?: (error: unknown) => void;
 }

@@ -24,6 +24,7 @@ export class PostgresSubscription implements Subscription {
   private stopRequested = false;
   private woken = false;
   private wake: (() => void) | undefined;
+  private stopLingering: (() => void) | undefined;
 
   constructor(
     private readonly source: SubscriptionSource,
@@ -36,6 +37,7 @@ export class PostgresSubscription implements Subscription {
   stop(): Promise<void> {
     this.stopRequested = true;
     this.wake?.();
+    this.stopLingering?.();
     return runningHandler.getStore() === this ? Promise.resolve() : this.stopped;
   }
 
@@ -58,13 +60,31 @@ export class PostgresSubscription implements Subscription {
         // A short page means everything up to the high-water mark has been seen, matching or not.
         const seen = full ? page.events[page.events.length - 1]!.position : page.highWater;
         if (seen > checkpoint) checkpoint = seen;
-        if (!full) await this.sleep();
+        if (!full) {
+          await this.sleep();
+          await this.linger();
+        }
       }
     } catch (error) {
       reportSubscriptionFailure(this.options, error);
     } finally {
       await stopWaking();
     }
+  }
+
+  /** Waits `lingerMs` (if any) so that the appends of that while are read in one batch; cut short by `stop()`. */
+  private async linger(): Promise<void> {
+    const lingerMs = this.options.lingerMs ?? 0;
+    if (lingerMs <= 0 || this.stopRequested) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, lingerMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.stopLingering = done;
+    });
+    this.stopLingering = undefined;
   }
 
   private async sleep(): Promise<void> {
