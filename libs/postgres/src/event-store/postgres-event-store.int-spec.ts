@@ -264,6 +264,22 @@ describe('PostgresEventStore on PostgreSQL', () => {
       expect(subscriber.delivered[0]!.type).toBe('FromElsewhere');
     });
 
+    it('with lingerMs, takes a burst of appends as one batch; without, each as it comes', async () => {
+      const after = await marker();
+      const lingered: string[][] = [];
+      subscriptions.push(store.subscribeToAll(async (events) => void lingered.push(events.map((e) => e.type)), { after, lingerMs: 1000 }));
+      const prompt = collect(store, after);
+      await sleep(100); // both have caught up
+
+      await store.appendToStream(newStream(), [event('One')]);
+      await waitFor(() => prompt.delivered.length === 1);
+      expect(lingered).toEqual([]); // still gathering
+      for (const type of ['Two', 'Three']) await store.appendToStream(newStream(), [event(type)]);
+      await waitFor(() => lingered.flat().length === 3);
+
+      expect(lingered).toEqual([['One', 'Two', 'Three']]);
+    });
+
     it('keeps delivering, by polling, when its listening connection is killed', async () => {
       const after = await marker();
       const reader = openStore(openPool(2), 100);
