@@ -17,17 +17,23 @@ import { benchmarkReminders } from './reminder-benchmark';
  * - HTTP: 16 concurrent clients, each looping assign (POST /api/findings/:id/tasks) + accept + progress, filing
  *   a new finding every five tasks (counted too).
  * - Raw: 16 concurrent loops of read-stream-then-append on the same store, from the same process.
+ * - The two take turns (BENCH_ROUNDS rounds, 3 by default), so that their ratio compares the same minutes.
  *
  * Runs on an embedded PostgreSQL in a temporary folder, or on BENCH_DATABASE_URL (a database it may fill).
  * Targets (2 cores): the HTTP rate at least half the raw rate; p99 under 50 ms.
  */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 15) * 1000;
+/**
+ * Raw and HTTP take turns, each round measuring both for DURATION_MS / ROUNDS: on a shared VM whose speed drifts
+ * from one minute to the next, each ratio then compares the same minutes.
+ */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const WARMUP_MS = 2000;
 
-async function rawStoreRate(infra: Infrastructure): Promise<Sample> {
+async function rawStoreRate(infra: Infrastructure, durationMs: number): Promise<Sample> {
   const streams = Array.from({ length: CONCURRENCY }, () => ({ name: '', events: 0 }));
-  return closedLoop(CONCURRENCY, DURATION_MS, WARMUP_MS, async (worker, record) => {
+  return closedLoop(CONCURRENCY, durationMs, WARMUP_MS, async (worker, record) => {
     const stream = streams[worker];
     if (stream.events % 3 === 0) stream.name = `benchRaw-${randomUUID()}`;
     await timed(record, async () => {
@@ -44,13 +50,26 @@ async function rawStoreRate(infra: Infrastructure): Promise<Sample> {
 }
 
 /** The HTTP clients run in a child process, as a load generator would, so they do not take the server's CPU. */
-async function httpRate(base: string): Promise<Sample> {
-  const child = fork(join(__dirname, 'http-load.js'), [base, String(CONCURRENCY), String(DURATION_MS), String(WARMUP_MS)], { stdio: 'inherit' });
+async function httpRate(base: string, durationMs: number): Promise<Sample> {
+  const child = fork(join(__dirname, 'http-load.js'), [base, String(CONCURRENCY), String(durationMs), String(WARMUP_MS)], { stdio: 'inherit' });
   return new Promise<Sample>((resolve, reject) => {
     child.once('message', (sample) => resolve(sample as Sample));
     child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`the load generator exited with ${code}`))));
   });
 }
+
+/** Several samples of one side as one. */
+function merged(samples: readonly Sample[]): Sample {
+  const cpu = samples.map((s) => s.cpuMs);
+  return {
+    count: samples.reduce((sum, s) => sum + s.count, 0),
+    seconds: samples.reduce((sum, s) => sum + s.seconds, 0),
+    latencies: samples.flatMap((s) => s.latencies).sort((a, b) => a - b),
+    cpuMs: cpu.every((ms) => ms !== null) ? cpu.reduce((sum, ms) => sum! + ms!, 0) : null,
+  };
+}
+
+const rateOf = (sample: Sample): number => sample.count / sample.seconds;
 
 function report(name: string, sample: Sample): { rate: number; p50: number; p99: number; cpuPerOp: number | null } {
   const rate = sample.count / sample.seconds;
@@ -72,14 +91,21 @@ async function main(): Promise<void> {
     const app = await createApiApp(infra, { imports: process.env.BENCH_WORKER_IN_APP === 'off' ? [] : [WorkerModule.register(infra)], logger: ['error'] });
     await app.listen(0, '127.0.0.1');
     const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    console.log(`zhenggai benchmark — concurrency ${CONCURRENCY}, ${DURATION_MS / 1000} s per run, ${databaseUrl ? 'BENCH_DATABASE_URL' : 'embedded PostgreSQL'}\n`);
+    console.log(`zhenggai benchmark — concurrency ${CONCURRENCY}, ${DURATION_MS / 1000} s per side of the write path in ${ROUNDS} alternating rounds, ${databaseUrl ? 'BENCH_DATABASE_URL' : 'embedded PostgreSQL'}\n`);
 
     const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
     const runs = (part: string): boolean => !only || only.includes(part);
-    const raw = !runs('raw') ? null : report('raw store: read stream + append', await rawStoreRate(infra));
-    const http = !runs('http') ? null : report('HTTP commands: assign + accept + progress', await httpRate(base));
+    const rawSamples: Sample[] = [];
+    const httpSamples: Sample[] = [];
+    for (let round = 0; round < ROUNDS && (runs('raw') || runs('http')); round++) {
+      if (runs('raw')) rawSamples.push(await rawStoreRate(infra, DURATION_MS / ROUNDS));
+      if (runs('http')) httpSamples.push(await httpRate(base, DURATION_MS / ROUNDS));
+    }
+    const raw = rawSamples.length === 0 ? null : report('raw store: read stream + append', merged(rawSamples));
+    const http = httpSamples.length === 0 ? null : report('HTTP commands: assign + accept + progress', merged(httpSamples));
     if (raw && http) {
-      console.log(`\nHTTP rate / raw rate: ${(http.rate / raw.rate).toFixed(2)} (target ≥ 0.50)   HTTP p99: ${http.p99.toFixed(1)} ms (target < 50 ms)`);
+      const ratios = httpSamples.map((sample, round) => (rateOf(sample) / rateOf(rawSamples[round]!)).toFixed(2));
+      console.log(`\nHTTP rate / raw rate: ${(http.rate / raw.rate).toFixed(2)} (target ≥ 0.50; round by round ${ratios.join(', ')})   HTTP p99: ${http.p99.toFixed(1)} ms (target < 50 ms)`);
       // Machine CPU per operation moves less than the rates on a shared VM whose speed drifts between runs.
       if (raw.cpuPerOp !== null && http.cpuPerOp !== null) console.log(`raw CPU per op / HTTP CPU per command: ${(raw.cpuPerOp / http.cpuPerOp).toFixed(2)} (the same ratio, from the whole machine's CPU time)`);
     }
