@@ -67,6 +67,36 @@ describe('the command API', () => {
     expect(await eventCount()).toBe(before + 1);
   });
 
+  it('replays a refusal as the same problem, and never keeps an answer for a request it did not authenticate', async () => {
+    const taskId = await newTask();
+    const before = await eventCount();
+    // Not submitted yet: verifying it is an illegal transition.
+    const refused = await inspector.post(`/api/tasks/${taskId}/verify`, {}, { 'Idempotency-Key': 'verify-early' });
+    await unit.post(`/api/tasks/${taskId}/accept`);
+    const retried = await inspector.post(`/api/tasks/${taskId}/verify`, {}, { 'Idempotency-Key': 'verify-early' });
+    expect(refused.status).toBe(409);
+    expect(retried.status).toBe(409);
+    expect(retried.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    expect(retried.body).toEqual(refused.body);
+
+    // Keys are per user: another user's request with the same key runs as its own.
+    const leaderTry = await leader.post(`/api/tasks/${taskId}/verify`, {}, { 'Idempotency-Key': 'verify-early' });
+    expect(leaderTry.status).toBe(403);
+    expect(leaderTry.headers.get('idempotent-replayed')).toBeNull();
+
+    const anonymous = new HttpClient(app.http.baseUrl);
+    for (let i = 0; i < 2; i++) {
+      const answer = await anonymous.post(`/api/tasks/${taskId}/accept`, {}, { 'Idempotency-Key': 'no-token' });
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get('idempotent-replayed')).toBeNull();
+    }
+    const badKey = await unit.post(`/api/tasks/${taskId}/accept`, {}, { 'Idempotency-Key': 'with space' });
+    expect(badKey.status).toBe(400);
+    expect(badKey.body.field).toBe('Idempotency-Key');
+    expect(await eventCount()).toBe(before + 1); // the acceptance
+  });
+
   it('creates one finding for concurrent retries of the same Idempotency-Key', async () => {
     const body = { title: '重复提交测试', regionId, category: 'roads', severity: 'low' };
     const answers = await Promise.all([1, 2, 3].map(() => inspector.post('/api/findings', body, { 'Idempotency-Key': 'file-once' })));

@@ -1,6 +1,6 @@
 import { createSecretKey } from 'node:crypto';
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { JwtModule } from '@nestjs/jwt';
 import {
@@ -36,7 +36,8 @@ import { SimilarFindingsService } from './findings/similar-findings.service';
 import { EvidenceController } from './evidence/evidence.controller';
 import { LedgerExportService } from './tasks/ledger-export.service';
 import { DATABASE_POOL, HealthController, PROJECTION_SOURCE } from './health/health.controller';
-import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { IdempotencyHooks } from './http/idempotency.hooks';
+import { BearerAuthenticator } from './auth/bearer-authenticator';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { InboxController } from './inbox/inbox.controller';
 import { InboxService } from './inbox/inbox.service';
@@ -109,9 +110,10 @@ export class ApiModule {
           } satisfies AuthPolicy,
         },
         ActiveSessions,
+        BearerAuthenticator,
+        IdempotencyHooks,
         { provide: DELIVERY_RETRY, useValue: infra.config.deliveryRetry },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         AuthService,
         TaskReadService,

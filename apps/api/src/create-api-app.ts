@@ -11,6 +11,7 @@ import { ProblemException } from './http/problem-details';
 import { sendFrameworkError } from './http/problem-details.filter';
 import { createValidationPipe } from './http/validation';
 import { registerSecurityHeaders } from './http/security-headers';
+import { IdempotencyHooks } from './http/idempotency.hooks';
 import { registerEvidenceBodyParser } from './evidence/evidence-body';
 import { serveWebApp } from './web/serve-web-app';
 
@@ -56,6 +57,7 @@ export async function createApiApp(infra: Infrastructure, options: ApiAppOptions
     bodyParser: false,
   });
   app.useGlobalPipes(createValidationPipe());
+  app.get(IdempotencyHooks).register(fastify);
   // Security headers. The web app (dist/web) and the API docs are the HTML served: scripts only from files of
   // this origin, never inline; images also as data: and blob: URLs (evidence photos fetched with the token).
   registerSecurityHeaders(fastify, {
