@@ -30,10 +30,12 @@ const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 15) * 1000;
  */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const WARMUP_MS = 2000;
+/** The first round warms up longer: the server's code is still being compiled (JIT) in its first seconds. */
+const FIRST_WARMUP_MS = 5000;
 
-async function rawStoreRate(infra: Infrastructure, durationMs: number): Promise<Sample> {
+async function rawStoreRate(infra: Infrastructure, durationMs: number, warmupMs: number): Promise<Sample> {
   const streams = Array.from({ length: CONCURRENCY }, () => ({ name: '', events: 0 }));
-  return closedLoop(CONCURRENCY, durationMs, WARMUP_MS, async (worker, record) => {
+  return closedLoop(CONCURRENCY, durationMs, warmupMs, async (worker, record) => {
     const stream = streams[worker];
     if (stream.events % 3 === 0) stream.name = `benchRaw-${randomUUID()}`;
     await timed(record, async () => {
@@ -50,8 +52,8 @@ async function rawStoreRate(infra: Infrastructure, durationMs: number): Promise<
 }
 
 /** The HTTP clients run in a child process, as a load generator would, so they do not take the server's CPU. */
-async function httpRate(base: string, durationMs: number): Promise<Sample> {
-  const child = fork(join(__dirname, 'http-load.js'), [base, String(CONCURRENCY), String(durationMs), String(WARMUP_MS)], { stdio: 'inherit' });
+async function httpRate(base: string, durationMs: number, warmupMs: number): Promise<Sample> {
+  const child = fork(join(__dirname, 'http-load.js'), [base, String(CONCURRENCY), String(durationMs), String(warmupMs)], { stdio: 'inherit' });
   return new Promise<Sample>((resolve, reject) => {
     child.once('message', (sample) => resolve(sample as Sample));
     child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`the load generator exited with ${code}`))));
@@ -98,8 +100,9 @@ async function main(): Promise<void> {
     const rawSamples: Sample[] = [];
     const httpSamples: Sample[] = [];
     for (let round = 0; round < ROUNDS && (runs('raw') || runs('http')); round++) {
-      if (runs('raw')) rawSamples.push(await rawStoreRate(infra, DURATION_MS / ROUNDS));
-      if (runs('http')) httpSamples.push(await httpRate(base, DURATION_MS / ROUNDS));
+      const warmupMs = round === 0 ? FIRST_WARMUP_MS : WARMUP_MS;
+      if (runs('raw')) rawSamples.push(await rawStoreRate(infra, DURATION_MS / ROUNDS, warmupMs));
+      if (runs('http')) httpSamples.push(await httpRate(base, DURATION_MS / ROUNDS, warmupMs));
     }
     const raw = rawSamples.length === 0 ? null : report('raw store: read stream + append', merged(rawSamples));
     const http = httpSamples.length === 0 ? null : report('HTTP commands: assign + accept + progress', merged(httpSamples));
