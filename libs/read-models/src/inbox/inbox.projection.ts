@@ -8,7 +8,14 @@ import { Projection, ProjectionSql, StoredEvent } from '@zhenggai/application';
  */
 export const inboxProjection: Projection = {
   name: 'inbox',
-  eventTypePrefixes: ['RectificationTask'],
+  // Only the task events it reads: progress reports and the like are neither fetched nor parsed for it.
+  eventTypePrefixes: [
+    'RectificationTaskAssigned',
+    'RectificationTaskReassigned',
+    'RectificationTaskReminded',
+    'RectificationTaskEscalated',
+    'RectificationTaskReminderRead',
+  ],
 
   async setup(sql: ProjectionSql, schema: string): Promise<void> {
     await sql.query(`
