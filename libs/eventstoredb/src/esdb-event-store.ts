@@ -13,6 +13,7 @@ import {
 import {
   normaliseExpectedRevision,
   RunningSubscriptions,
+  takesEventType,
   type AppendResult,
   type CheckedExpectedRevision,
   type EventStore,
@@ -121,7 +122,7 @@ export class EsdbEventStore implements EventStore {
         if (position === undefined || position <= cursor) continue;
         cursor = position;
         const event = toStoredEvent(resolved);
-        if (event && (!prefixes || prefixes.some((prefix) => event.type.startsWith(prefix)))) {
+        if (event && takesEventType(prefixes, event.type)) {
           events.push(event);
           if (events.length >= limit) return events;
         }

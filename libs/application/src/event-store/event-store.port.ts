@@ -59,6 +59,11 @@ export interface ReadAllOptions {
   readonly eventTypePrefixes?: readonly string[];
 }
 
+/** Whether `eventTypePrefixes` (as in `ReadAllOptions`; none means every type) take an event of this type. */
+export function takesEventType(eventTypePrefixes: readonly string[] | undefined, type: string): boolean {
+  return !eventTypePrefixes || eventTypePrefixes.some((prefix) => type.startsWith(prefix));
+}
+
 export interface SubscribeOptions {
   /** Deliver events strictly after this checkpoint; default 0n (from the start). */
   readonly after?: GlobalPosition;

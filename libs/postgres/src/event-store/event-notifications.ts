@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { takesEventType } from '@zhenggai/application';
 import { Client, type Pool } from 'pg';
 
 /** The channel an append notifies, to wake subscriptions in other processes. */
@@ -53,7 +54,7 @@ export class EventNotifications {
   /** An append of events of these types through this process committed. */
   appended(types: readonly string[]): void {
     for (const [listener, prefixes] of this.listeners) {
-      if (!prefixes || types.some((type) => prefixes.some((prefix) => type.startsWith(prefix)))) listener();
+      if (types.some((type) => takesEventType(prefixes, type))) listener();
     }
     void this.announce();
   }
