@@ -5,7 +5,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { headerOf } from '../auth/authenticated-request';
 import { BearerAuthenticator } from '../auth/bearer-authenticator';
 import { findHostileInput } from './hostile-input';
-import { PROBLEM_CONTENT_TYPE, ProblemException, toProblemDetails } from './problem-details';
+import { ProblemDetails, ProblemException, toProblemDetails } from './problem-details';
+import { sendProblem } from './problem-details.filter';
 
 const REPLAYED_HEADERS = ['etag', 'location'];
 const KEY = /^[\x21-\x7e]{1,255}$/;
@@ -35,15 +36,16 @@ export class IdempotencyHooks {
   ) {}
 
   register(fastify: FastifyInstance): void {
-    // Callback hooks, so that a request without a key costs two property reads and no promise.
+    // Callback hooks, so that a request without a key costs a header read and no promise.
     fastify.addHook('preHandler', (request: ClaimedRequest, reply, done) => {
-      if (request.method !== 'POST' || request.headers['idempotency-key'] === undefined) return done();
-      this.beforeHandler(request, reply).then(
+      const key = headerOf(request, 'idempotency-key');
+      if (request.method !== 'POST' || key === undefined) return done();
+      this.beforeHandler(request, reply, key).then(
         (answered) => (answered ? undefined : done()),
         (error: unknown) => {
           // The idempotency store failed (the database away): nothing ran, so a retry may run it.
           this.logger.error(error instanceof Error ? error.stack : String(error));
-          this.sendProblem(request, reply, error);
+          sendProblem(reply, toProblemDetails(error, request.url));
         },
       );
     });
@@ -53,10 +55,9 @@ export class IdempotencyHooks {
     });
   }
 
-  /** Claims the key, or answers at once (a kept answer, a key in use); true when it answered. */
-  private async beforeHandler(request: ClaimedRequest, reply: FastifyReply): Promise<boolean> {
-    const key = headerOf(request, 'idempotency-key');
-    if (request.method !== 'POST' || key === undefined || PUBLIC_POST_ROUTES.has(request.routeOptions.url ?? '')) return false;
+  /** Claims a POST's key, or answers at once (a kept answer, a key in use); true when it answered. */
+  private async beforeHandler(request: ClaimedRequest, reply: FastifyReply, key: string): Promise<boolean> {
+    if (PUBLIC_POST_ROUTES.has(request.routeOptions.url ?? '')) return false;
     const authenticated = await this.authenticator.authenticate(request).catch(() => null);
     if (!authenticated) return false; // the guard refuses the request, with the reason
     if (!KEY.test(key)) return this.sendProblem(request, reply, ProblemException.badRequest('Idempotency-Key', 'Idempotency-Key must be 1 to 255 visible ASCII characters'));
@@ -70,7 +71,7 @@ export class IdempotencyHooks {
     const claim = await this.store.claim(scope, key, fingerprint);
     switch (claim.outcome) {
       case 'replay':
-        return this.replay(request, reply, claim.answer);
+        return this.replay(reply, claim.answer);
       case 'in-progress':
         return this.sendProblem(request, reply, ProblemException.of(409, 'IDEMPOTENCY_IN_PROGRESS', 'Request in progress', 'a request with this Idempotency-Key is still being processed; retry shortly'));
       case 'mismatch':
@@ -104,10 +105,10 @@ export class IdempotencyHooks {
     }
   }
 
-  private replay(request: FastifyRequest, reply: FastifyReply, answer: StoredAnswer): boolean {
+  private replay(reply: FastifyReply, answer: StoredAnswer): boolean {
     void reply.header('Idempotent-Replayed', 'true');
     if (answer.status >= 400) {
-      void reply.status(answer.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(answer.body));
+      sendProblem(reply, answer.body as ProblemDetails);
       return true;
     }
     for (const [name, value] of Object.entries(answer.headers)) void reply.header(name, value);
@@ -115,9 +116,8 @@ export class IdempotencyHooks {
     return true;
   }
 
-  private sendProblem(request: FastifyRequest, reply: FastifyReply, problem: unknown): boolean {
-    const details = toProblemDetails(problem, request.url);
-    void reply.status(details.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(details));
+  private sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ProblemException): boolean {
+    sendProblem(reply, toProblemDetails(problem, request.url));
     return true;
   }
 }

@@ -23,8 +23,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (response.sent) return;
     if (typeof problem.retryAfterSeconds === 'number') void response.header('retry-after', String(problem.retryAfterSeconds));
-    void response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+    sendProblem(response, problem);
   }
+}
+
+/** Answers with a problem document, with its status. */
+export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void {
+  void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 
 /**
@@ -32,6 +37,5 @@ export class ProblemDetailsFilter implements ExceptionFilter {
  * not valid percent-encoded UTF-8, or longer than `maxParamLength`) answers as a problem document too.
  */
 export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const problem = toProblemDetails(error, request.url);
-  void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+  sendProblem(reply, toProblemDetails(error, request.url));
 }
