@@ -48,11 +48,6 @@ export class HttpConnection {
     });
   }
 
-  close(): void {
-    this.failure ??= new Error('closed');
-    this.socket.destroy();
-  }
-
   private onData(chunk: Buffer): void {
     this.received = this.received.length === 0 ? chunk : Buffer.concat([this.received, chunk]);
     const headerEnd = this.received.indexOf(HEADER_END);

@@ -74,7 +74,7 @@ function merged(samples: readonly Sample[]): Sample {
 const rateOf = (sample: Sample): number => sample.count / sample.seconds;
 
 function report(name: string, sample: Sample): { rate: number; p50: number; p99: number; cpuPerOp: number | null } {
-  const rate = sample.count / sample.seconds;
+  const rate = rateOf(sample);
   const p50 = percentile(sample.latencies, 50);
   const p99 = percentile(sample.latencies, 99);
   const cpuPerOp = sample.cpuMs === null || sample.count === 0 ? null : sample.cpuMs / sample.count;
