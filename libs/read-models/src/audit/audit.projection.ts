@@ -88,8 +88,10 @@ export const auditProjection: Projection = {
        SELECT e.position, e.stream_name, e.revision, e.type, e.actor_user_id, e.actor_username, e.actor_role, e.actor_unit_id,
               e.occurred_at, e.recorded_at, e.correlation_id, e.data, sr.region_id
          FROM jsonb_populate_recordset(NULL::"${schema}".audit_entries, $1::jsonb) e
-         LEFT JOIN "${schema}".stream_regions sr ON sr.stream_name = e.stream_name`,
-      [JSON.stringify(rows)],
+         LEFT JOIN (SELECT * FROM "${schema}".stream_regions WHERE stream_name = ANY($2::text[])) sr ON sr.stream_name = e.stream_name`,
+      // The batch's streams, also as an array, so that their regions are looked up by key: joined with the
+      // batch alone, the planner hashes the whole table of streams for every batch.
+      [JSON.stringify(rows), [...new Set(events.map((e) => e.streamName))]],
     );
   },
 };

@@ -94,7 +94,7 @@ export const tasksProjection: Projection = {
         { state: r.state as RectificationTaskState, version: r.version, assignedAt: iso(r.assigned_at), closedAt: r.closed_at ? iso(r.closed_at) : null, stored: true },
       ]),
     );
-    const closeStored: Array<{ task_id: string; valid_to: string }> = [];
+    const closeStored: Array<{ task_id: string; version: number; valid_to: string }> = [];
     const counts = new DeadlineCounts();
     const versions: VersionRow[] = [];
     const lastVersionOf = new Map<string, VersionRow>();
@@ -115,7 +115,7 @@ export const tasksProjection: Projection = {
       };
       const previous = lastVersionOf.get(taskId);
       if (previous) previous.valid_to = at;
-      else if (before.stored) closeStored.push({ task_id: taskId, valid_to: at });
+      else if (before.stored) closeStored.push({ task_id: taskId, version: before.version, valid_to: at });
       if (before.state.status !== 'none') counts.add(before.state, before.closedAt, -1);
       counts.add(state, folded.closedAt, +1);
       const row = versionRow(taskId, state, folded, event, at);
@@ -126,11 +126,14 @@ export const tasksProjection: Projection = {
     if (versions.length === 0) return;
 
     if (closeStored.length > 0) {
+      // By primary key (the stored state's version is that of the task's current row), with the task ids also
+      // given as an array: without it, the planner, whose statistics lag behind a fast-growing table, would
+      // hash every current row of every task to join them with the few closed here.
       await sql.query(
         `UPDATE "${schema}".task_versions v SET valid_to = c.valid_to
-           FROM jsonb_to_recordset($1::jsonb) AS c(task_id uuid, valid_to timestamptz)
-          WHERE v.task_id = c.task_id AND v.valid_to IS NULL`,
-        [JSON.stringify(closeStored)],
+           FROM jsonb_to_recordset($1::jsonb) AS c(task_id uuid, version integer, valid_to timestamptz)
+          WHERE v.task_id = ANY($2::uuid[]) AND v.task_id = c.task_id AND v.version = c.version AND v.valid_to IS NULL`,
+        [JSON.stringify(closeStored), closeStored.map((c) => c.task_id)],
       );
     }
     await sql.query(
