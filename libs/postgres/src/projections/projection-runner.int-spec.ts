@@ -98,6 +98,42 @@ describe('ProjectionRunner', () => {
     expect(stored).toMatchObject({ position, lag: 0 });
   });
 
+  it('lets the appends that follow a batch gather, and applies them together in the next batch', async () => {
+    const batches: string[][] = [];
+    const r = runner({
+      name: 'gathers',
+      gatherMsPerEvent: 1_000,
+      maxGatherMs: 1_500,
+      pollIntervalMs: 30_000,
+      projection: countingProjection({ name: 'gathers', afterWrite: (events) => void batches.push(events.map((e) => e.streamName)) }),
+    });
+    await r.start();
+    await caughtUp(r);
+    batches.length = 0;
+
+    await db.store.appendToStream('first', [{ type: 'Counted', data: { amount: 1 }, metadata: {} }]);
+    await waitFor(async () => batches.length === 1);
+    for (const stream of ['second', 'third', 'fourth']) {
+      await db.store.appendToStream(stream, [{ type: 'Counted', data: { amount: 1 }, metadata: {} }]);
+    }
+    await waitFor(async () => batches.length === 2);
+
+    expect(batches).toEqual([['first'], ['second', 'third', 'fourth']]);
+    expect((await readCounts(db.pool(), 'gathers')).rows).toEqual(expectedCounts(await allEvents(db.store)));
+  });
+
+  it('stops at once while appends gather', async () => {
+    await db.store.appendToStream('rests-1', [{ type: 'Counted', data: { amount: 1 }, metadata: {} }]);
+    const r = runner({ name: 'rests', gatherMsPerEvent: 120_000, maxGatherMs: 120_000 });
+    await r.start();
+    // The batch that caught up moved the checkpoint, so appends may now gather for two minutes, longer than the
+    // test's own timeout: the test fails if stop() waits for the end of it.
+    await caughtUp(r);
+
+    await r.stop();
+    expect(r.status().phase).toBe('stopped');
+  });
+
   it('rolls back a batch whose apply fails after writing rows, and retries it: nothing lost, nothing counted twice', async () => {
     await appendEvents(db.store, 300, { prefix: 'fails', otherEvery: 4 });
     let batches = 0;
