@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { reportSubscriptionFailure, type GlobalPosition, type StoredEvent, type SubscribeOptions, type Subscription } from '@zhenggai/application';
 import type { VisibleEventsPage } from './visible-events.query';
+import { InterruptibleWait } from '../support/interruptible-wait';
 
 export interface SubscriptionSource {
   read(after: GlobalPosition, limit: number, eventTypePrefixes?: readonly string[]): Promise<VisibleEventsPage>;
@@ -23,8 +24,10 @@ export class PostgresSubscription implements Subscription {
   readonly stopped: Promise<void>;
   private stopRequested = false;
   private woken = false;
-  private wake: (() => void) | undefined;
-  private stopLingering: (() => void) | undefined;
+  /** The idle wait, which an append or `stop()` ends. */
+  private readonly idle = new InterruptibleWait();
+  /** The linger after a batch, which only `stop()` ends. */
+  private readonly lingering = new InterruptibleWait();
 
   constructor(
     private readonly source: SubscriptionSource,
@@ -36,15 +39,15 @@ export class PostgresSubscription implements Subscription {
 
   stop(): Promise<void> {
     this.stopRequested = true;
-    this.wake?.();
-    this.stopLingering?.();
+    this.idle.end();
+    this.lingering.end();
     return runningHandler.getStore() === this ? Promise.resolve() : this.stopped;
   }
 
   private async run(): Promise<void> {
     const stopWaking = this.source.onWake(() => {
       this.woken = true;
-      this.wake?.();
+      this.idle.end();
     }, this.options.eventTypePrefixes);
     const batchSize = this.options.batchSize ?? DEFAULT_BATCH_SIZE;
     let checkpoint = this.options.after ?? 0n;
@@ -76,27 +79,11 @@ export class PostgresSubscription implements Subscription {
   private async linger(): Promise<void> {
     const lingerMs = this.options.lingerMs ?? 0;
     if (lingerMs <= 0 || this.stopRequested) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, lingerMs);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.stopLingering = done;
-    });
-    this.stopLingering = undefined;
+    await this.lingering.for(lingerMs);
   }
 
   private async sleep(): Promise<void> {
     if (this.woken || this.stopRequested) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, this.source.pollIntervalMs);
-      this.wake = done;
-    });
+    await this.idle.for(this.source.pollIntervalMs);
   }
 }

@@ -9,6 +9,7 @@ import { ProjectionLease } from './projection-lease';
 import { assertValidProjection } from './projection-names';
 import { lagBetween, readProjectionStatuses, type ProjectionStatus } from './projection-status';
 import { inTransaction } from './transaction';
+import { InterruptibleWait } from '../support/interruptible-wait';
 
 export interface ProjectionRunnerOptions {
   /** The database of the read models, and of the event store unless `source` is given. */
@@ -91,8 +92,10 @@ export class ProjectionRunner {
   private loop: Promise<void> | undefined;
   private stopRequested = false;
   private woken = false;
-  private wakeUp: (() => void) | undefined;
-  private stopping: (() => void) | undefined;
+  /** The idle wait, which an append, a lost lease or `stop()` ends. */
+  private readonly idle = new InterruptibleWait();
+  /** The rest after a batch while appends gather, which only `stop()` ends. */
+  private readonly gathering = new InterruptibleWait();
 
   private phase: ProjectionRunnerPhase = 'stopped';
   private holdsLease = false;
@@ -137,7 +140,7 @@ export class ProjectionRunner {
   /** Finishes the batch in flight, gives up the lease and resolves when the runner has stopped. */
   async stop(): Promise<void> {
     this.stopRequested = true;
-    this.stopping?.();
+    this.gathering.end();
     this.wake();
     await this.loop;
     this.loop = undefined;
@@ -289,37 +292,19 @@ export class ProjectionRunner {
 
   private wake(): void {
     this.woken = true;
-    this.wakeUp?.();
+    this.idle.end();
   }
 
   /** Waits `ms`, or less when woken (an append, a lost lease, `stop()`). */
   private async pause(ms: number): Promise<void> {
     if (this.woken || this.stopRequested) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wakeUp = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wakeUp = done;
-    });
+    await this.idle.for(ms);
   }
 
   /** Waits `ms` (if positive); only `stop()` cuts it short. */
   private async rest(ms: number): Promise<void> {
     if (ms <= 0 || this.stopRequested) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.stopping = undefined;
-        resolve();
-      }, ms);
-      this.stopping = () => {
-        clearTimeout(timer);
-        this.stopping = undefined;
-        resolve();
-      };
-    });
+    await this.gathering.for(ms);
   }
 
   private report(error: unknown): void {
