@@ -3,6 +3,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { chainHash, contentDigest } from '@zhenggai/application';
 import { Infrastructure } from '@zhenggai/platform';
 import { findFreePort, readProjectionStatuses, rebuildProjection } from '@zhenggai/postgres';
 import { allProjections } from '@zhenggai/read-models';
@@ -91,9 +92,12 @@ async function writeTasks(
   const today = Date.now();
   let findingId = '';
   let written = 0;
+  // Each stream's latest hash: the rows are chained as the store's append would chain them, or the engine
+  // could append nothing more to these streams (its reminder firings would fail and be retried meanwhile).
+  const lastHashes = new Map<string, string>();
   const chunk = 5000;
   for (let start = 0; start < count; start += chunk) {
-    const rows: unknown[] = [];
+    const rows: BulkRow[] = [];
     for (let i = start; i < Math.min(count, start + chunk); i++) {
       const taskId = randomUUID();
       // A finding groups five tasks, as the API would have written it: filed, then each task linked.
@@ -128,10 +132,11 @@ async function writeTasks(
       );
     }
     await infra.pool.query(
-      `INSERT INTO events (stream_name, stream_revision, event_id, type, data, metadata)
-       SELECT stream_name, stream_revision, event_id, type, data, metadata
-         FROM jsonb_to_recordset($1::jsonb) AS e(stream_name text, stream_revision bigint, event_id uuid, type text, data jsonb, metadata jsonb)`,
-      [JSON.stringify(rows)],
+      `INSERT INTO events (stream_name, stream_revision, event_id, type, data, metadata, previous_hash, hash)
+       SELECT stream_name, stream_revision, event_id, type, data, metadata, previous_hash, hash
+         FROM jsonb_to_recordset($1::jsonb)
+           AS e(stream_name text, stream_revision bigint, event_id uuid, type text, data jsonb, metadata jsonb, previous_hash text, hash text)`,
+      [JSON.stringify(rows.map((row) => chained(row, lastHashes)))],
     );
     written += rows.length;
   }
@@ -140,6 +145,17 @@ async function writeTasks(
      ON CONFLICT (stream_name) DO UPDATE SET revision = EXCLUDED.revision`,
   );
   return written;
+}
+
+type BulkRow = { stream_name: string; stream_revision: number; event_id: string; type: string; data: unknown; metadata: unknown };
+
+/** The row with its place in its stream's hash chain (`hash-chain.ts`); rows come in revision order per stream. */
+function chained(row: BulkRow, lastHashes: Map<string, string>): BulkRow & { previous_hash: string | null; hash: string } {
+  const previous = row.stream_revision === 0 ? null : lastHashes.get(row.stream_name)!;
+  const digest = contentDigest({ streamName: row.stream_name, type: row.type, data: row.data, metadata: row.metadata, eventId: row.event_id });
+  const hash = chainHash(previous, row.stream_revision, digest);
+  lastHashes.set(row.stream_name, hash);
+  return { ...row, previous_hash: previous, hash };
 }
 
 /** The built all-in-one process, as `npm start` runs it but on the benchmark's database. */
