@@ -2,11 +2,26 @@ import { ArgumentMetadata, ValidationError as ClassValidatorError, ValidationPip
 import { findHostileInput } from './hostile-input';
 import { ProblemDetails, ProblemException } from './problem-details';
 
-/** Flatten class-validator's tree into `{ field: 'target.quantity', message }` pairs. */
+/**
+ * The constraints that say what kind of value a field takes. When one of them fails, the field's other
+ * failures (a length, a range, a pattern) follow from it and would only mislead: "quantityDone must not be
+ * greater than 1000000000000" for `"quantityDone": "lots"`.
+ */
+const KIND_CONSTRAINTS = new Set([
+  'isString', 'isNumber', 'isInt', 'isBoolean', 'isArray', 'isObject', 'isUuid', 'isIn', 'isEnum',
+  'isQuantity', 'isLocalDate', 'isDateString', 'isIso8601', 'nestedValidation', 'whitelistValidation',
+]);
+
+/**
+ * Flatten class-validator's tree into `{ field: 'target.quantity', message }` pairs: for each field, what kind
+ * of value it takes if that is what is wrong, else every rule it breaks.
+ */
 export function flattenValidationErrors(errors: ClassValidatorError[], prefix = ''): Array<{ field: string; message: string }> {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    const failed = Object.entries(error.constraints ?? {});
+    const kind = failed.filter(([name]) => KIND_CONSTRAINTS.has(name));
+    const own = (kind.length > 0 ? kind : failed).map(([, message]) => ({ field, message }));
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
 }
@@ -38,7 +53,9 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    stopAtFirstError: true,
+    // Every rule of a field is checked, so that the answer can name the one that matters (see above):
+    // class-validator's first is the decorator written last, often a range or a length.
+    stopAtFirstError: false,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const fields = flattenValidationErrors(errors);
