@@ -3,11 +3,12 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '@zhenggai/postgres';
+import { startScriptNodeOptions } from '../../scripts/start-command';
 import { eventually, HttpClient, login } from '../support/http-client';
 
 const MAIN = join(__dirname, '../../dist/apps/all-in-one/src/main.js');
 
-/** `npm start` as a new user runs it: the built all-in-one, no configuration, an empty data folder. */
+/** `npm start` as a new user runs it: the built all-in-one with its node options, no configuration, an empty data folder. */
 describe('the embedded default (built all-in-one process, no configuration)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'zhenggai-embedded-'));
   let port: number;
@@ -17,7 +18,7 @@ describe('the embedded default (built all-in-one process, no configuration)', ()
   async function start(): Promise<HttpClient> {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir };
     for (const name of ['DATABASE_URL', 'EVENTSTORE', 'ESDB_URL', 'JWT_SECRET', 'SEED_DEMO', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'HOST']) delete env[name];
-    child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [...startScriptNodeOptions(join(__dirname, '../..')), MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
     const http = new HttpClient(`http://127.0.0.1:${port}`);
