@@ -3,13 +3,16 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, EventStore, loadStream } from '@zhenggai/application';
 import { Actor, campaignDecider, campaignStreamName, NotFoundError } from '@zhenggai/domain';
+import { CatalogueQueries } from '@zhenggai/read-models';
 import type { FastifyReply } from 'fastify';
+import { Pool } from 'pg';
 import { CommandAnswer, CommandContext, CommandCtx, withETag } from '../commands/command-context';
 import { LaunchCampaignCommand, LaunchCampaignHandler } from './launch-campaign.handler';
 import { LaunchCampaignDto } from './launch-campaign.dto';
 import { etagOf } from '../http/if-match';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { DirectoryView } from '../directory/directory-view';
+import { DATABASE_POOL } from '../health/health.controller';
 
 const uuid = new ParseUUIDPipe();
 
@@ -20,8 +23,13 @@ export class CampaignsController {
   constructor(
     private readonly commands: CommandBus,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(DATABASE_POOL) pool: Pool,
     private readonly directoryView: DirectoryView,
-  ) {}
+  ) {
+    this.catalogue = new CatalogueQueries(pool, store);
+  }
+
+  private readonly catalogue: CatalogueQueries;
 
   @Post()
   @ApiOperation({ summary: '专项行动 — launch a campaign with a deadline, a scope and quantity targets' })
@@ -34,10 +42,12 @@ export class CampaignsController {
   @Get()
   @ApiOperation({ summary: 'The campaigns that concern your region' })
   async list(@CurrentActor() actor: Actor) {
-    const launched = await this.store.readAll({ eventTypePrefixes: ['CampaignLaunched'] });
     const visible = [];
-    for (const event of launched) if (await this.directoryView.overlaps(actor, event.data.scope?.regionId ?? null)) visible.push(event);
-    return visible.map((event) => ({ id: event.data.campaignId, ...event.data }));
+    for (const campaign of await this.catalogue.campaigns()) {
+      const scope = campaign.scope as { regionId?: string | null } | undefined;
+      if (await this.directoryView.overlaps(actor, scope?.regionId ?? null)) visible.push(campaign);
+    }
+    return visible;
   }
 
   @Get(':id')

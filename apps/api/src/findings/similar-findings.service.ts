@@ -1,39 +1,34 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { coversRegion, DIRECTORY, Directory, EVENT_STORE, EventStore } from '@zhenggai/application';
 import { Actor } from '@zhenggai/domain';
-import { FindingSummary, SimilarFinding, similarFindings } from './similar-findings';
+import { CatalogueQueries } from '@zhenggai/read-models';
+import { Pool } from 'pg';
+import { DATABASE_POOL } from '../health/health.controller';
+import { SimilarFinding, similarFindings } from './similar-findings';
 
-/** 举一反三 from the findings' own events (a finding is filed once; resolved and reopened as its tasks go). */
+/** How far through the region tree 举一反三 looks (a sibling village's neighbour in the next town is 4), and how many it lists. */
+const MAX_DISTANCE = 4;
+const LIMIT = 20;
+
+/** 举一反三 from the catalogue of findings (a finding is filed once; resolved and reopened as its tasks go). */
 @Injectable()
 export class SimilarFindingsService {
+  private readonly catalogue: CatalogueQueries;
+
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(DATABASE_POOL) pool: Pool,
     @Inject(DIRECTORY) private readonly directory: Directory,
-  ) {}
+  ) {
+    this.catalogue = new CatalogueQueries(pool, store);
+  }
 
   /** Only findings within the actor's region: a scoped inspector looks for the same problem in its own subtree. */
   async similar(query: { category: string; regionId: string; excludeId?: string }, actor: Actor): Promise<SimilarFinding[]> {
-    const events = await this.store.readAll({ eventTypePrefixes: ['FindingFiled', 'FindingResolved', 'FindingReopened'] });
-    const findings = new Map<string, FindingSummary>();
-    for (const event of events) {
-      const data = event.data as { findingId: string; title?: string; regionId?: string; category?: string; severity?: string };
-      if (event.type === 'FindingFiled') {
-        findings.set(data.findingId, {
-          id: data.findingId,
-          title: data.title ?? '',
-          regionId: data.regionId ?? '',
-          category: data.category ?? '',
-          severity: data.severity ?? '',
-          filedAt: event.metadata?.occurredAt ?? event.recordedAt,
-          resolved: false,
-        });
-      } else {
-        const known = findings.get(data.findingId);
-        if (known) findings.set(data.findingId, { ...known, resolved: event.type === 'FindingResolved' });
-      }
-    }
-    const reachable: FindingSummary[] = [];
-    for (const finding of findings.values()) if (await coversRegion(this.directory, actor, finding.regionId)) reachable.push(finding);
-    return similarFindings(reachable, await this.directory.listRegions(), query);
+    // As coversRegion decides, in SQL for the findings already in the catalogue.
+    const scope = actor.role === 'admin' || actor.role === 'system' ? null : (actor.regionScopeId ?? null);
+    const near = { category: query.category, nearRegionId: query.regionId, maxDistance: MAX_DISTANCE, limit: LIMIT, excludeId: query.excludeId };
+    const candidates = await this.catalogue.findingsNear(near, scope, (regionId) => coversRegion(this.directory, actor, regionId));
+    return similarFindings(candidates, await this.directory.listRegions(), { ...query, maxDistance: MAX_DISTANCE, limit: LIMIT });
   }
 }

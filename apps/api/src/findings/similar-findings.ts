@@ -1,13 +1,7 @@
+import type { CatalogueFinding } from '@zhenggai/read-models';
+
 /** A finding as 举一反三 compares it: where it is, what kind it is, and whether it is still open. */
-export interface FindingSummary {
-  readonly id: string;
-  readonly title: string;
-  readonly regionId: string;
-  readonly category: string;
-  readonly severity: string;
-  readonly filedAt: string;
-  readonly resolved: boolean;
-}
+export type FindingSummary = CatalogueFinding;
 
 export interface RegionNode {
   readonly id: string;

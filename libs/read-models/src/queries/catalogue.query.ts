@@ -1,0 +1,123 @@
+import { EventStore, ProjectionSql, StoredEvent } from '@zhenggai/application';
+import { catalogueProjection, FindingRow, occurredAt } from '../catalogue/catalogue.projection';
+
+/** A finding as the catalogue keeps it (what 举一反三 compares). */
+export interface CatalogueFinding {
+  readonly id: string;
+  readonly title: string;
+  readonly regionId: string;
+  readonly category: string;
+  readonly severity: string;
+  readonly filedAt: string;
+  readonly resolved: boolean;
+}
+
+/** A campaign as launched: its id and the data of its `CampaignLaunched` event. */
+export type CatalogueCampaign = { readonly id: string } & Record<string, unknown>;
+
+const FINDING_EVENTS = ['FindingFiled', 'FindingResolved', 'FindingReopened'];
+const FINDING_COLUMNS = 'f.finding_id, f.title, f.region_id, f.category, f.severity, f.filed_at, f.resolved';
+/** The finding `f` lies in the subtree of the region parameter (null: anywhere). */
+const IN_SUBTREE = (region: string) => `(${region}::uuid IS NULL OR f.region_id IN (SELECT id::text FROM regions WHERE ${region}::uuid = ANY(path)))`;
+
+
+function toFinding(r: FindingRow): CatalogueFinding {
+  return { id: r.finding_id, title: r.title, regionId: r.region_id, category: r.category, severity: r.severity, filedAt: new Date(r.filed_at).toISOString(), resolved: r.resolved };
+}
+
+/**
+ * Findings and campaigns from the `catalogue` read model, plus the events stored after its checkpoint: as
+ * current as the event store, without reading all of it. Before the catalogue is first built (a new
+ * deployment whose worker has not run yet), everything comes from the store.
+ */
+export class CatalogueQueries {
+  constructor(
+    private readonly sql: ProjectionSql,
+    private readonly store: Pick<EventStore, 'readAll'>,
+  ) {}
+
+  /**
+   * The findings of a category placed at most `maxDistance` steps through the region tree from `nearRegionId`
+   * (0: the same place, 2: a sibling village…): from the read model the `limit` nearest (open before resolved,
+   * newest first), with every finding the events after its checkpoint file, resolve or reopen, so that the
+   * caller's own ranking of these finds the same nearest ones as over all findings. `withinRegionId`: only those
+   * placed in that region's subtree (null: anywhere); `inReach` decides the same for findings not yet in the
+   * read model.
+   */
+  async findingsNear(
+    query: { category: string; nearRegionId: string; maxDistance: number; limit: number; excludeId?: string },
+    withinRegionId: string | null,
+    inReach: (regionId: string) => Promise<boolean>,
+  ): Promise<CatalogueFinding[]> {
+    const built = await this.rows<FindingRow>(
+      `SELECT ${FINDING_COLUMNS} FROM read_models.findings f
+         JOIN regions r ON r.id::text = f.region_id
+         CROSS JOIN (SELECT path FROM regions WHERE id = $2::uuid) q
+        WHERE f.category = $1 AND f.finding_id IS DISTINCT FROM $5::uuid AND ${IN_SUBTREE('$3')}
+          -- steps from each place up to the nearest place above both (paths run from the root; once they part,
+          -- no position holds the same region on both)
+          AND cardinality(r.path) + cardinality(q.path)
+              - 2 * (SELECT count(*) FROM generate_subscripts(r.path, 1) i WHERE r.path[i] = q.path[i]) <= $4
+        ORDER BY cardinality(r.path) + cardinality(q.path)
+              - 2 * (SELECT count(*) FROM generate_subscripts(r.path, 1) i WHERE r.path[i] = q.path[i]),
+                 f.resolved, f.filed_at DESC, f.finding_id
+        LIMIT $6`,
+      [query.category, query.nearRegionId, withinRegionId, query.maxDistance, query.excludeId ?? null, query.limit],
+    );
+    const findings = new Map((built?.rows ?? []).map((r) => [r.finding_id, toFinding(r)]));
+    const tail = await this.tail(built?.position ?? 0n, FINDING_EVENTS);
+    // A finding beyond the nearest `limit` whose status the tail changes may now rank among them.
+    const touched = [...new Set(tail.filter((e) => e.type !== 'FindingFiled').map((e) => e.data.findingId as string))].filter((id) => !findings.has(id));
+    if (built && touched.length > 0) {
+      const { rows } = await this.sql.query<FindingRow>(
+        `SELECT ${FINDING_COLUMNS} FROM read_models.findings f WHERE f.finding_id = ANY($1::uuid[]) AND f.category = $2 AND ${IN_SUBTREE('$3')}`,
+        [touched, query.category, withinRegionId],
+      );
+      for (const r of rows) findings.set(r.finding_id, toFinding(r));
+    }
+    for (const event of tail) {
+      const data = event.data as { findingId: string; title?: string; regionId?: string; category?: string; severity?: string };
+      if (event.type === 'FindingFiled') {
+        if (data.category !== query.category || !(await inReach(data.regionId ?? ''))) continue;
+        findings.set(data.findingId, { id: data.findingId, title: data.title ?? '', regionId: data.regionId ?? '', category: query.category, severity: data.severity ?? '', filedAt: occurredAt(event), resolved: false });
+      } else {
+        const known = findings.get(data.findingId);
+        if (known) findings.set(data.findingId, { ...known, resolved: event.type === 'FindingResolved' });
+      }
+    }
+    return [...findings.values()];
+  }
+
+  /** Every campaign launched, in the order they were launched. */
+  async campaigns(): Promise<CatalogueCampaign[]> {
+    const built = await this.rows<{ data: { campaignId: string } }>('SELECT c.data FROM read_models.campaigns c ORDER BY c.position', []);
+    const launched = (built?.rows ?? []).map((r) => r.data);
+    for (const event of await this.tail(built?.position ?? 0n, ['CampaignLaunched'])) launched.push(event.data);
+    return launched.map((data) => ({ id: data.campaignId, ...data }));
+  }
+
+  /**
+   * The rows a select over the catalogue's views gives, and the position they are current to, in one statement
+   * (one snapshot: the runner commits rows and checkpoint together); null when the catalogue is not built yet.
+   */
+  private async rows<R>(select: string, values: readonly unknown[]): Promise<{ position: bigint; rows: R[] } | null> {
+    try {
+      const { rows } = await this.sql.query<{ position: string | null; rows: R[] }>(
+        `SELECT (SELECT c.position FROM projection_state s
+                   JOIN projection_checkpoints c ON c.name = s.name AND c.generation = s.active_generation
+                  WHERE s.name = '${catalogueProjection.name}') AS position,
+                coalesce((SELECT json_agg(r) FROM (${select}) r), '[]'::json) AS rows`,
+        values,
+      );
+      return rows[0].position === null ? null : { position: BigInt(rows[0].position), rows: rows[0].rows };
+    } catch (error) {
+      // 42P01: the read model's views do not exist yet.
+      if ((error as { code?: string }).code === '42P01') return null;
+      throw error;
+    }
+  }
+
+  private tail(after: bigint, types: readonly string[]): Promise<StoredEvent[]> {
+    return this.store.readAll({ after, eventTypePrefixes: types });
+  }
+}
