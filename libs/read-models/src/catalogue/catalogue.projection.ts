@@ -3,7 +3,7 @@ import { Projection, ProjectionSql, StoredEvent } from '@zhenggai/application';
 /**
  * The catalogue of findings and campaigns: what 举一反三 compares (a finding's place, category, severity, when it
  * was filed and whether it is resolved) and the campaigns launched, so that neither question reads the whole
- * event store. Readers add the events after the catalogue's checkpoint (`readCatalogue`), so a finding or
+ * event store. Readers add the events after the catalogue's checkpoint (`CatalogueQueries`), so a finding or
  * campaign is listed from the moment its event is stored.
  */
 export const catalogueProjection: Projection = {
@@ -99,7 +99,8 @@ interface CampaignRow {
   data: unknown;
 }
 
-function findingRow(event: StoredEvent): FindingRow {
+/** A `FindingFiled` event as a row, not yet resolved. */
+export function findingRow(event: StoredEvent): FindingRow {
   const data = event.data as { findingId: string; title?: string; regionId?: string; category?: string; severity?: string };
   return {
     finding_id: data.findingId,
@@ -113,6 +114,6 @@ function findingRow(event: StoredEvent): FindingRow {
 }
 
 /** When the event says it happened (its `occurredAt`), else when it was stored. */
-export function occurredAt(event: StoredEvent): string {
+function occurredAt(event: StoredEvent): string {
   return event.metadata?.occurredAt ?? event.recordedAt;
 }

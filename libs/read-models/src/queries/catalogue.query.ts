@@ -1,5 +1,5 @@
 import { EventStore, ProjectionSql, StoredEvent } from '@zhenggai/application';
-import { catalogueProjection, FindingRow, occurredAt } from '../catalogue/catalogue.projection';
+import { catalogueProjection, FindingRow, findingRow } from '../catalogue/catalogue.projection';
 
 /** A finding as the catalogue keeps it (what 举一反三 compares). */
 export interface CatalogueFinding {
@@ -19,7 +19,6 @@ const FINDING_EVENTS = ['FindingFiled', 'FindingResolved', 'FindingReopened'];
 const FINDING_COLUMNS = 'f.finding_id, f.title, f.region_id, f.category, f.severity, f.filed_at, f.resolved';
 /** The finding `f` lies in the subtree of the region parameter (null: anywhere). */
 const IN_SUBTREE = (region: string) => `(${region}::uuid IS NULL OR f.region_id IN (SELECT id::text FROM regions WHERE ${region}::uuid = ANY(path)))`;
-
 
 function toFinding(r: FindingRow): CatalogueFinding {
   return { id: r.finding_id, title: r.title, regionId: r.region_id, category: r.category, severity: r.severity, filedAt: new Date(r.filed_at).toISOString(), resolved: r.resolved };
@@ -53,14 +52,12 @@ export class CatalogueQueries {
       `SELECT ${FINDING_COLUMNS} FROM read_models.findings f
          JOIN regions r ON r.id::text = f.region_id
          CROSS JOIN (SELECT path FROM regions WHERE id = $2::uuid) q
-        WHERE f.category = $1 AND f.finding_id IS DISTINCT FROM $5::uuid AND ${IN_SUBTREE('$3')}
-          -- steps from each place up to the nearest place above both (paths run from the root; once they part,
-          -- no position holds the same region on both)
-          AND cardinality(r.path) + cardinality(q.path)
-              - 2 * (SELECT count(*) FROM generate_subscripts(r.path, 1) i WHERE r.path[i] = q.path[i]) <= $4
-        ORDER BY cardinality(r.path) + cardinality(q.path)
-              - 2 * (SELECT count(*) FROM generate_subscripts(r.path, 1) i WHERE r.path[i] = q.path[i]),
-                 f.resolved, f.filed_at DESC, f.finding_id
+         -- steps from each place up to the nearest place above both (paths run from the root; once they part,
+         -- no position holds the same region on both)
+         CROSS JOIN LATERAL (SELECT cardinality(r.path) + cardinality(q.path)
+                                    - 2 * (SELECT count(*) FROM generate_subscripts(r.path, 1) i WHERE r.path[i] = q.path[i]) AS steps) d
+        WHERE f.category = $1 AND f.finding_id IS DISTINCT FROM $5::uuid AND ${IN_SUBTREE('$3')} AND d.steps <= $4
+        ORDER BY d.steps, f.resolved, f.filed_at DESC, f.finding_id
         LIMIT $6`,
       [query.category, query.nearRegionId, withinRegionId, query.maxDistance, query.excludeId ?? null, query.limit],
     );
@@ -76,13 +73,12 @@ export class CatalogueQueries {
       for (const r of rows) findings.set(r.finding_id, toFinding(r));
     }
     for (const event of tail) {
-      const data = event.data as { findingId: string; title?: string; regionId?: string; category?: string; severity?: string };
       if (event.type === 'FindingFiled') {
-        if (data.category !== query.category || !(await inReach(data.regionId ?? ''))) continue;
-        findings.set(data.findingId, { id: data.findingId, title: data.title ?? '', regionId: data.regionId ?? '', category: query.category, severity: data.severity ?? '', filedAt: occurredAt(event), resolved: false });
+        const filed = toFinding(findingRow(event));
+        if (filed.category === query.category && (await inReach(filed.regionId))) findings.set(filed.id, filed);
       } else {
-        const known = findings.get(data.findingId);
-        if (known) findings.set(data.findingId, { ...known, resolved: event.type === 'FindingResolved' });
+        const known = findings.get(event.data.findingId);
+        if (known) findings.set(known.id, { ...known, resolved: event.type === 'FindingResolved' });
       }
     }
     return [...findings.values()];
