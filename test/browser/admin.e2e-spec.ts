@@ -5,7 +5,8 @@ import { browserSession } from '../support/browser';
 jest.setTimeout(60_000);
 
 describe('web app: the admin (管理员)', () => {
-  const session = browserSession('admin');
+  // What users run: the built all-in-one process (dist/), not the sources.
+  const session = browserSession('admin', { built: true });
 
   it('signs in to the directory: the region tree, the units and the accounts', async () => {
     const { journey } = session;
@@ -20,7 +21,7 @@ describe('web app: the admin (管理员)', () => {
   });
 
   it('adds a county, a unit in it, a category and an inspector limited to the county, then disables the account', async () => {
-    const { journey, app } = session;
+    const { journey, http } = session;
     const { page } = journey;
     const region = page.getByTestId('add-region');
     await region.locator('select[name=parentId]').selectOption({ label: '阜阳市' });
@@ -52,21 +53,21 @@ describe('web app: the admin (管理员)', () => {
     await page.getByTestId('toggle-taihe-inspector').waitFor();
     await journey.shot('directory-added');
 
-    const token = (await app.http.post('/api/auth/login', { username: 'taihe-inspector', password: 'Taihe-inspects-2026' })).body.accessToken as string;
-    const me = (await app.http.as(token).get('/api/auth/me')).body;
-    const regions = (await app.http.as(token).get('/api/regions')).body.map((r: { name: string }) => r.name);
+    const token = (await http.post('/api/auth/login', { username: 'taihe-inspector', password: 'Taihe-inspects-2026' })).body.accessToken as string;
+    const me = (await http.as(token).get('/api/auth/me')).body;
+    const regions = (await http.as(token).get('/api/regions')).body.map((r: { name: string }) => r.name);
     expect(me).toMatchObject({ role: 'inspector', regionScopeId: expect.any(String) });
     expect(regions).toContain('太和县');
     expect(regions).not.toContain('阜南县');
 
     await page.getByTestId('toggle-taihe-inspector').click();
     await page.getByTestId('toggle-taihe-inspector').getByText('启用').waitFor();
-    expect((await app.http.post('/api/auth/login', { username: 'taihe-inspector', password: 'Taihe-inspects-2026' })).status).toBe(401);
+    expect((await http.post('/api/auth/login', { username: 'taihe-inspector', password: 'Taihe-inspects-2026' })).status).toBe(401);
     expect(journey.problems).toEqual([]);
   });
 
   it('refuses a wrong password and serves the app for any client route, but never for /api', async () => {
-    const { journey, app } = session;
+    const { journey, http } = session;
     const { page } = journey;
     await page.getByTestId('logout').click();
     await page.locator('input[name=username]').fill('admin');
@@ -74,13 +75,13 @@ describe('web app: the admin (管理员)', () => {
     await page.getByTestId('login-submit').click();
     await page.getByTestId('login-error').waitFor();
 
-    const route = await fetch(`${app.http.baseUrl}/cockpit`);
+    const route = await fetch(`${http.baseUrl}/cockpit`);
     expect(route.status).toBe(200);
     expect(route.headers.get('content-type')).toContain('text/html');
     expect(route.headers.get('content-security-policy')).toContain("script-src 'self'");
-    const api = await fetch(`${app.http.baseUrl}/api/no-such-thing`);
+    const api = await fetch(`${http.baseUrl}/api/no-such-thing`);
     expect(api.status).toBe(404);
     expect(api.headers.get('content-type')).toContain('application/problem+json');
-    expect((await fetch(`${app.http.baseUrl}/assets/missing.js`)).status).toBe(404);
+    expect((await fetch(`${http.baseUrl}/assets/missing.js`)).status).toBe(404);
   });
 });

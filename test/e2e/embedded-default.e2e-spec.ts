@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '@zhenggai/postgres';
 import { startScriptNodeOptions } from '../../scripts/start-command';
+import { expectWebAppServed } from '../support/built-process';
 import { eventually, HttpClient, login } from '../support/http-client';
 
 const MAIN = join(__dirname, '../../dist/apps/all-in-one/src/main.js');
@@ -57,6 +58,7 @@ describe('the embedded default (built all-in-one process, no configuration)', ()
     const http = await start();
     expect(output).toContain(`http://localhost:${port}`);
     expect(output).toMatch(/admin, inspector, unit, leader/);
+    await expectWebAppServed(http);
 
     const inspector = await login(http, 'inspector');
     const unit = await login(http, 'unit');

@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { Browser, BrowserContextOptions, chromium, Page } from 'playwright-core';
 import { webAppDir } from '../../apps/api/src/web/serve-web-app';
-import { eventually } from './http-client';
+import { BUILT, BuiltProcess, startBuiltProcess } from './built-process';
+import { eventually, HttpClient } from './http-client';
 import { startTestApp, TestApp } from './test-app';
+import { createTestDatabase, TestDatabase } from './test-database';
 
 /** Debian's chromium (`.ci/run` installs it); playwright-core never downloads a browser of its own. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -75,34 +77,62 @@ export class Journey {
 }
 
 export interface BrowserSession {
+  /** The app as the tests start it from the sources (not with `built`). */
   readonly app: TestApp;
+  readonly http: HttpClient;
   readonly journey: Journey;
 }
 
 /**
  * For one test file: the real app on the demo story (projections caught up, after `setUp` has added what the
- * journey needs) and one role's browser page on it; all closed after the file.
+ * journey needs) and one role's browser page on it; all closed after the file, whatever part of the setup
+ * failed. With `built`, the app is the built all-in-one process (`dist/`, as `npm start` runs it) on a database
+ * of its own, seeded by the process itself: what users run, not the sources.
  */
-export function browserSession(role: string, options: { context?: BrowserContextOptions; setUp?: (app: TestApp) => Promise<void> } = {}): BrowserSession {
-  const held: { app?: TestApp; browser?: Browser; journey?: Journey } = {};
-  const caughtUp = (app: TestApp) =>
-    eventually(async () => ((await app.http.get('/health')).body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined), 20_000);
+export function browserSession(
+  role: string,
+  options: { context?: BrowserContextOptions; setUp?: (app: TestApp) => Promise<void>; built?: boolean } = {},
+): BrowserSession {
+  const held: { app?: TestApp; database?: TestDatabase; process?: BuiltProcess; browser?: Browser; journey?: Journey } = {};
+  const http = () => held.app?.http ?? held.process!.http!;
+  const caughtUp = () =>
+    eventually(async () => ((await http().get('/health')).body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined), 60_000);
   beforeAll(async () => {
-    held.app = await startTestApp({ seed: true });
-    await caughtUp(held.app);
-    await options.setUp?.(held.app);
-    await caughtUp(held.app);
+    if (options.built) {
+      held.database = await createTestDatabase();
+      held.process = await startBuiltProcess(BUILT.allInOne, {
+        DATABASE_URL: held.database.url,
+        JWT_SECRET: 'browser-secret-that-is-long-enough-0123456789',
+        SEED_DEMO: 'true',
+        REMINDERS: 'off',
+      });
+    } else {
+      held.app = await startTestApp({ seed: true });
+      await caughtUp();
+      if (options.setUp) await options.setUp(held.app);
+    }
+    await caughtUp();
     held.browser = await launchBrowser();
-    held.journey = await Journey.start(held.browser, held.app.http.baseUrl, role, options.context);
-  });
+    held.journey = await Journey.start(held.browser, http().baseUrl, role, options.context);
+  }, 180_000);
   afterAll(async () => {
-    await held.journey?.close();
-    await held.browser?.close();
-    await held.app?.close();
-  });
+    // Each part is closed even when an earlier one fails to close; the first failure is reported after.
+    const failures: unknown[] = [];
+    const close = async (part: (() => Promise<unknown>) | undefined) => part && (await part().catch((error: unknown) => failures.push(error)));
+    await close(held.journey && (() => held.journey!.close()));
+    await close(held.browser && (() => held.browser!.close()));
+    await close(held.app && (() => held.app!.close()));
+    await close(held.process && (() => held.process!.stop()));
+    await close(held.database && (() => held.database!.drop()));
+    if (failures.length > 0) throw failures[0];
+  }, 60_000);
   return {
     get app() {
-      return held.app!;
+      if (!held.app) throw new Error('this browser session runs the built process: it has no TestApp');
+      return held.app;
+    },
+    get http() {
+      return http();
     },
     get journey() {
       return held.journey!;

@@ -1,13 +1,22 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
+import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-/** Where `npm run build` puts the web app (dist/web), seen from the sources and from the compiled dist/apps/api/src. */
-export function webAppDir(): string | null {
-  const candidates = [resolve(__dirname, '../../../../dist/web'), resolve(__dirname, '../../../dist/web'), resolve(__dirname, '../../../web')];
-  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? null;
+/**
+ * Where `npm run build` put the web app: `web` beside the compiled code in `dist` (the built processes and the
+ * image run from dist/apps/…), or `dist/web` of the repository (the sources, as the tests run them). Found by
+ * walking up from this file, so that it does not depend on how deep the compiled file lies.
+ */
+export function webAppDir(from: string = __dirname): string | null {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidates = basename(dir) === 'dist' ? [join(dir, 'web')] : [join(dir, 'dist', 'web')];
+    const found = candidates.find((candidate) => existsSync(join(candidate, 'index.html')));
+    if (found) return found;
+    if (dirname(dir) === dir) return null;
+  }
 }
 
 const API_PATH = /^\/(api|health)(\/|\?|$)/;
@@ -20,7 +29,10 @@ const FILE_PATH = /\/[^/?]*\.[a-z0-9]+(\?|$)/i;
  * under /api or /health that no controller knows stays the API's 404 problem document.
  */
 export async function serveWebApp(app: NestFastifyApplication, dir: string | null = webAppDir()): Promise<void> {
-  if (dir === null) return;
+  if (dir === null) {
+    new Logger('WebApp').warn('the web app is not built (no dist/web/index.html): `npm run build` builds it; the API answers without it');
+    return;
+  }
   await app.register(fastifyStatic, {
     root: dir,
     prefix: '/',

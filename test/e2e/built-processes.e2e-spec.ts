@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { loadConfig, seedDemo, startInfrastructure } from '@zhenggai/platform';
+import { BUILT, BuiltProcess, expectWebAppServed, startBuiltProcess } from '../support/built-process';
+import { eventually, login } from '../support/http-client';
+import { createTestDatabase, TestDatabase } from '../support/test-database';
+
+const HEALTHCHECK = join(__dirname, '../../dist/scripts/healthcheck.js');
+const JWT_SECRET = 'split-secret-that-is-long-enough-0123456789';
+
+/**
+ * The production split as docker-compose runs it, from the built files the image holds: the API process
+ * (`npm run start:api`) and a worker (`npm run start:worker`) on one database, and the image's health check.
+ */
+describe('the built API and worker processes (production split)', () => {
+  const held: { database?: TestDatabase; api?: BuiltProcess; worker?: BuiltProcess } = {};
+
+  beforeAll(async () => {
+    held.database = await createTestDatabase();
+    const infra = await startInfrastructure(loadConfig({ DATABASE_URL: held.database.url, JWT_SECRET, REMINDERS: 'off' }));
+    try {
+      await seedDemo(infra);
+    } finally {
+      await infra.close();
+    }
+    const settings = { DATABASE_URL: held.database.url, JWT_SECRET };
+    held.api = await startBuiltProcess(BUILT.api, settings);
+    held.worker = await startBuiltProcess(BUILT.worker, settings, { readyLine: /zhenggai-worker: running/ });
+  }, 180_000);
+
+  afterAll(async () => {
+    const exits = await Promise.all([held.api?.stop(), held.worker?.stop()]);
+    await held.database?.drop();
+    // A clean stop on SIGTERM.
+    expect(exits.filter((code) => code !== undefined)).toEqual(exits.filter((code) => code !== undefined).map(() => 0));
+  }, 60_000);
+
+  it('the API process serves the web app at / and its routes', async () => {
+    await expectWebAppServed(held.api!.http!);
+  });
+
+  it('a command through the API is projected by the worker into the lists', async () => {
+    const http = held.api!.http!;
+    const inspector = await login(http, 'inspector');
+    const unitId = (await login(http, 'unit').then((unit) => unit.get('/api/auth/me'))).body.unitId;
+    const regionId = (await inspector.get('/api/regions')).body.find((r: { name: string }) => r.name === '王堰镇').id;
+    const filed = await inspector.post('/api/findings', { title: '拆分部署下的问题', regionId, category: 'roads', severity: 'low' });
+    expect(filed.status).toBe(201);
+    const deadline = new Date(Date.now() + 8 * 3600_000 + 5 * 86_400_000).toISOString().slice(0, 10);
+    const assigned = await inspector.post(`/api/findings/${filed.body.id}/tasks`, { unitId, deadline, measures: '修路' });
+    expect(assigned.status).toBe(201);
+    const listed = await eventually(async () => {
+      const list = await inspector.get(`/api/tasks?findingId=${filed.body.id}`);
+      return list.body.items?.length === 1 ? list.body.items[0] : undefined;
+    }, 60_000, 250);
+    expect(listed).toMatchObject({ id: assigned.body.id, status: 'assigned' });
+  });
+
+  it('the image’s health checks pass: the API answers, and a worker holds every projection', async () => {
+    const check = (kind: string, env: Record<string, string>) =>
+      spawnSync(process.execPath, [HEALTHCHECK, kind], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 });
+    const port = new URL(held.api!.http!.baseUrl).port;
+    const api = check('api', { PORT: port });
+    expect(`${api.status} ${api.stdout}${api.stderr}`).toBe('0 ok\n');
+    const worker = await eventually(async () => {
+      const run = check('worker', { API_HEALTH_URL: `${held.api!.http!.baseUrl}/health` });
+      return run.status === 0 ? run.stdout : undefined;
+    }, 60_000, 500);
+    expect(worker).toMatch(/^ok: \d+ projections held/);
+  });
+});
