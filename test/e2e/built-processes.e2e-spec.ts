@@ -6,6 +6,7 @@ import { eventually, login } from '../support/http-client';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 const HEALTHCHECK = join(__dirname, '../../dist/scripts/healthcheck.js');
+const REBUILD = join(__dirname, '../../dist/scripts/rebuild-projections.js');
 const JWT_SECRET = 'split-secret-that-is-long-enough-0123456789';
 
 /**
@@ -67,5 +68,23 @@ describe('the built API and worker processes (production split)', () => {
       return run.status === 0 ? run.stdout : undefined;
     }, 60_000, 500);
     expect(worker).toMatch(/^ok: \d+ projections held/);
+  });
+
+  it('`npm run projections:rebuild` rebuilds a read model while the processes serve, and the lists answer as before', async () => {
+    const inspector = await login(held.api!.http!, 'inspector');
+    const before = (await inspector.get('/api/tasks?pageSize=200')).body;
+    const rebuild = spawnSync(process.execPath, [REBUILD, 'tasks'], {
+      env: { ...process.env, DATABASE_URL: held.database!.url, JWT_SECRET },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(rebuild.status === 0 ? 0 : `${rebuild.status}: ${rebuild.stdout}${rebuild.stderr}`).toBe(0);
+    const after = await eventually(async () => {
+      const list = (await inspector.get('/api/tasks?pageSize=200')).body;
+      return list.total === before.total ? list : undefined;
+    }, 60_000, 250);
+    expect(after.items.map((t: { id: string; revision: number }) => [t.id, t.revision])).toEqual(
+      before.items.map((t: { id: string; revision: number }) => [t.id, t.revision]),
+    );
   });
 });
