@@ -233,4 +233,75 @@ describe('jurisdiction: every endpoint × role × inside and outside', () => {
       expect((await as[user].get(`/api/campaigns/${ids.campaignOut}/progress`)).status).toBe(200);
     }
   });
+
+  describe('every command field that names another entity: outside the reach it answers as one that does not exist', () => {
+    const cited: Record<'out' | 'in', string> = { out: '', in: '' };
+    let submitQuantity: number | null = null;
+    let otherUnitIn = '';
+
+    beforeAll(async () => {
+      // A photo of 临泉县's task, uploaded and cited there; and one the 王堰镇 unit uploads itself.
+      const theirs = await as.jiangzhai.postRaw('/api/evidence', 'a photo of 姜寨镇', { 'content-type': 'image/png' });
+      expect((await as.jiangzhai.post(`/api/tasks/${ids.taskOut}/progress`, { note: '现场照片', evidence: [{ ref: theirs.body.ref }] })).status).toBe(200);
+      cited.out = theirs.body.id;
+      cited.in = (await as.unit.postRaw('/api/evidence', 'a photo of 王堰镇', { 'content-type': 'image/png' })).body.id;
+      otherUnitIn = ((await as.admin.get('/api/units')).body as Array<{ id: string; name: string }>).find((u) => u.name === '蔡郢村民委员会')!.id;
+      submitQuantity = ((await as.admin.get(`/api/tasks/${ids.taskIn}`)).body as { target: { quantity: number } | null }).target?.quantity ?? null;
+      await eventually(async () => ((await app.http.get('/health')).body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined));
+    }, 60_000);
+
+    const deadline = '2030-06-30';
+    type Field = [name: string, user: string, path: () => string, body: (value: string) => Record<string, unknown>, outside: () => string, field: string, code: string];
+    const fields: Field[] = [
+      ['file a finding: regionId', 'funan-inspector', () => '/api/findings', (v) => ({ title: '道路破损', regionId: v, category: 'roads', severity: 'low' }), () => ids.regionOut, 'regionId', 'UNKNOWN_REGION'],
+      ['file a finding: evidence', 'funan-inspector', () => '/api/findings', (v) => ({ title: '道路破损', regionId: ids.regionIn, category: 'roads', severity: 'low', evidence: [{ ref: `evidence:${v}` }] }), () => cited.out, 'evidence.0.ref', 'UNKNOWN_EVIDENCE'],
+      ['assign: unitId', 'funan-inspector', () => `/api/findings/${ids.findingIn}/tasks`, (v) => ({ unitId: v, deadline, measures: '整改' }), () => ids.unitOut, 'unitId', 'UNKNOWN_UNIT'],
+      ['assign: cooperatingUnitIds', 'funan-inspector', () => `/api/findings/${ids.findingIn}/tasks`, (v) => ({ unitId: ids.unitIn, cooperatingUnitIds: [v], deadline, measures: '整改' }), () => ids.unitOut, 'cooperatingUnitIds.0', 'UNKNOWN_UNIT'],
+      ['assign: campaignId', 'funan-inspector', () => `/api/findings/${ids.findingIn}/tasks`, (v) => ({ unitId: ids.unitIn, campaignId: v, deadline, measures: '整改' }), () => ids.campaignOut, 'campaignId', 'UNKNOWN_CAMPAIGN'],
+      ['reassign: unitId', 'funan-inspector', () => `/api/tasks/${ids.taskIn}/reassign`, (v) => ({ unitId: v, reason: '调整' }), () => ids.unitOut, 'unitId', 'UNKNOWN_UNIT'],
+      ['reassign: cooperatingUnitIds', 'funan-inspector', () => `/api/tasks/${ids.taskIn}/reassign`, (v) => ({ unitId: otherUnitIn, cooperatingUnitIds: [v], reason: '调整' }), () => ids.unitOut, 'cooperatingUnitIds.0', 'UNKNOWN_UNIT'],
+      ['progress: evidence', 'unit', () => `/api/tasks/${ids.taskIn}/progress`, (v) => ({ note: '进展', evidence: [{ ref: `evidence:${v}` }] }), () => cited.out, 'evidence.0.ref', 'UNKNOWN_EVIDENCE'],
+      ['submit: evidence', 'unit', () => `/api/tasks/${ids.taskIn}/submit`, (v) => ({ report: '完成', evidence: [{ ref: 'photo.jpg' }, { ref: v }], quantityDone: submitQuantity }), () => cited.out, 'evidence.1.ref', 'UNKNOWN_EVIDENCE'],
+      ['launch a campaign: scope.regionId', 'funan-inspector', () => '/api/campaigns', (v) => ({ name: '越界专项', deadline: '2030-12-31', scope: { regionId: v, category: null }, targets: [] }), () => ids.regionOut, 'scope.regionId', 'UNKNOWN_REGION'],
+    ];
+    const withoutIds = (body: unknown) => JSON.parse(JSON.stringify(body).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>'));
+
+    it.each(fields)('%s', async (_, user, path, body, outside, field, code) => {
+      const before = await eventCount();
+      const answer = await as[user].post(path(), body(outside()));
+      const nonexistent = await as[user].post(path(), body(NO_SUCH));
+      expect(answer.body).toMatchObject({ status: 400, code, field });
+      expect(withoutIds(answer.body)).toEqual(withoutIds(nonexistent.body));
+      expect(await eventCount()).toBe(before);
+    });
+
+    it('reassign answers exactly as assign does for a unit out of reach', async () => {
+      const assigned = await as['funan-inspector'].post(`/api/findings/${ids.findingIn}/tasks`, { unitId: ids.unitOut, deadline, measures: '整改' });
+      const reassigned = await as['funan-inspector'].post(`/api/tasks/${ids.taskIn}/reassign`, { unitId: ids.unitOut, reason: '调整' });
+      const { instance: _a, ...assignAnswer } = assigned.body;
+      const { instance: _r, ...reassignAnswer } = reassigned.body;
+      expect(reassignAnswer).toEqual(assignAnswer);
+      // The unit out of reach never got the task: it still cannot read it.
+      expect((await as.jiangzhai.get(`/api/tasks/${ids.taskIn}`)).status).toBe(404);
+    });
+
+    it('a refused citation makes nothing readable; within reach, the same fields are accepted', async () => {
+      expect((await as.unit.get(`/api/evidence/${cited.out}`)).status).toBe(404);
+      const progress = await as.unit.post(`/api/tasks/${ids.taskIn}/progress`, { note: '现场照片', evidence: [{ ref: `evidence:${cited.in}` }] });
+      expect(progress.status).toBe(200);
+      const filed = await as['funan-inspector'].post('/api/findings', { title: '道路破损', regionId: ids.regionIn, category: 'roads', severity: 'low' });
+      const assigned = await as['funan-inspector'].post(`/api/findings/${filed.body.id}/tasks`, { unitId: ids.unitIn, cooperatingUnitIds: [], campaignId: ids.campaignIn, deadline, measures: '整改' });
+      expect(assigned.status).toBe(201);
+    });
+
+    it('an admin’s directory commands name only what exists', async () => {
+      const answers = [
+        [await as.admin.post('/api/regions', { code: '341225999', name: '新区', level: 'town', parentId: NO_SUCH }), 'parentId', 'UNKNOWN_REGION'],
+        [await as.admin.post('/api/units', { name: '新单位', regionId: NO_SUCH, headName: null, contact: null }), 'regionId', 'UNKNOWN_REGION'],
+        [await as.admin.post('/api/users', { username: 'nobody-1', displayName: '某人', role: 'unit', unitId: NO_SUCH, password: 'Nobody-has-a-unit-2026' }), 'unitId', 'UNKNOWN_UNIT'],
+        [await as.admin.post('/api/users', { username: 'nobody-2', displayName: '某人', role: 'leader', regionScopeId: NO_SUCH, password: 'Nobody-has-a-scope-2026' }), 'regionScopeId', 'UNKNOWN_REGION'],
+      ] as const;
+      for (const [answer, field, code] of answers) expect([field, answer.body]).toEqual([field, expect.objectContaining({ status: 400, field, code })]);
+    });
+  });
 });

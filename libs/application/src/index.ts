@@ -25,4 +25,6 @@ export * from './users/password-policy';
 export * from './ids/name-based-id';
 export * from './directory/directory-commands';
 export * from './jurisdiction/jurisdiction';
+export * from './jurisdiction/stream-reach';
+export * from './references/references';
 export * from './evidence/evidence-store.port';

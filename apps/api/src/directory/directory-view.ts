@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DIRECTORY, Directory, Region, scopeOf, Unit } from '@zhenggai/application';
+import { concernsActor, DIRECTORY, Directory, onBranchOf, reachRootOf, Region, scopeOf, Unit } from '@zhenggai/application';
 import { Actor } from '@zhenggai/domain';
 
 /**
@@ -12,10 +12,8 @@ export class DirectoryView {
   constructor(@Inject(DIRECTORY) private readonly directory: Directory) {}
 
   /** The root of what the actor sees, or null for the whole tree. */
-  async rootOf(actor: Actor): Promise<Region | null | 'nothing'> {
-    const regionId = actor.role === 'unit' ? ((actor.unitId && (await this.directory.getUnit(actor.unitId))?.regionId) ?? null) : scopeOf(actor);
-    if (actor.role !== 'unit' && regionId === null) return null;
-    return (regionId && (await this.directory.getRegion(regionId))) || 'nothing';
+  rootOf(actor: Actor): Promise<Region | null | 'nothing'> {
+    return reachRootOf(this.directory, actor);
   }
 
   /** What the actor's figures are limited to: its unit's tasks, or its region subtree (nothing: no limit). */
@@ -25,25 +23,19 @@ export class DirectoryView {
     return regionId ? { regionId } : {};
   }
 
-  /**
-   * Whether something placed in a region (a campaign's scope; null: everywhere) concerns the actor: it lies
-   * within the actor's subtree, or the actor's subtree lies within it (a city-wide campaign seen by a county).
-   */
-  async overlaps(actor: Actor, regionId: string | null): Promise<boolean> {
-    const root = await this.rootOf(actor);
-    if (root === null || regionId === null) return root !== 'nothing';
-    const region = await this.directory.getRegion(regionId);
-    return !!region && sees(root, region);
+  /** Whether something placed in a region (a campaign's scope; null: everywhere) concerns the actor. */
+  overlaps(actor: Actor, regionId: string | null): Promise<boolean> {
+    return concernsActor(this.directory, actor, regionId);
   }
 
   async regions(actor: Actor): Promise<Region[]> {
     const root = await this.rootOf(actor);
-    return (await this.directory.listRegions()).filter((r) => sees(root, r));
+    return (await this.directory.listRegions()).filter((r) => onBranchOf(root, r));
   }
 
   async region(actor: Actor, id: string): Promise<Region | null> {
     const region = await this.directory.getRegion(id);
-    return region && sees(await this.rootOf(actor), region) ? region : null;
+    return region && onBranchOf(await this.rootOf(actor), region) ? region : null;
   }
 
   async units(actor: Actor): Promise<Unit[]> {
@@ -59,9 +51,3 @@ export class DirectoryView {
 
 /** A unit id no unit has: a unit user without a unit reaches no task. */
 const NOBODY = '00000000-0000-0000-0000-000000000000';
-
-function sees(root: Region | null | 'nothing', region: Region): boolean {
-  if (root === null) return true;
-  if (root === 'nothing') return false;
-  return region.path.includes(root.id) || root.path.includes(region.id);
-}

@@ -1,12 +1,8 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CLOCK, Clock, EVIDENCE_STORE, EvidenceRecord, EvidenceStore, ID_GENERATOR, IdGenerator, uploadEvidence } from '@zhenggai/application';
+import { CLOCK, Clock, EVIDENCE_STORE, EvidenceStore, ID_GENERATOR, IdGenerator, References, uploadEvidence, USE_CASE_DEPS, UseCaseDeps } from '@zhenggai/application';
 import { Actor, NotFoundError } from '@zhenggai/domain';
-import { Pool } from 'pg';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { DirectoryView } from '../directory/directory-view';
-import { DATABASE_POOL } from '../health/health.controller';
-import { StreamReach } from '../audit/stream-reach';
 import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest, headerOf } from '../auth/authenticated-request';
 import { ProblemException } from '../http/problem-details';
@@ -19,14 +15,16 @@ const uuid = new ParseUUIDPipe();
 @ApiBearerAuth()
 @Controller('api/evidence')
 export class EvidenceController {
+  private readonly references: References;
+
   constructor(
     @Inject(EVIDENCE_STORE) private readonly store: EvidenceStore,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(DATABASE_POOL) private readonly pool: Pool,
-    private readonly directoryView: DirectoryView,
-    private readonly streams: StreamReach,
-  ) {}
+    @Inject(USE_CASE_DEPS) deps: UseCaseDeps,
+  ) {
+    this.references = new References(deps);
+  }
 
   @Post()
   @ApiConsumes(...EVIDENCE_CONTENT_TYPES)
@@ -55,8 +53,11 @@ export class EvidenceController {
   @Get(':id')
   @ApiOperation({ summary: 'The file, with its SHA-256 (ETag, X-Content-SHA256) and capture time (X-Captured-At)' })
   async download(@Param('id', uuid) id: string, @CurrentActor() actor: Actor, @Res() reply: FastifyReply) {
+    // The record first: who may not read the file does not make us read its bytes.
+    const known = await this.store.record(id);
+    if (!known || !(await this.references.mayReadEvidence(actor, known))) throw new NotFoundError('Evidence', id);
     const found = await this.store.get(id);
-    if (!found || !(await this.maySee(actor, found.record))) throw new NotFoundError('Evidence', id);
+    if (!found) throw new NotFoundError('Evidence', id);
     const { record, bytes } = found;
     void reply
       .header('content-type', record.contentType)
@@ -69,22 +70,6 @@ export class EvidenceController {
       // A stored file never renders as a page of this origin (a PDF or an SVG-like trick opens as a download).
       .header('content-disposition', record.contentType.startsWith('image/') ? 'inline' : 'attachment')
       .send(bytes);
-  }
-
-  /**
-   * A file is seen by whoever uploaded it and by whoever reaches everything; anyone else sees it only through a
-   * finding or a task within its reach that cites it (found in the audit read model, which holds every event).
-   */
-  private async maySee(actor: Actor, record: EvidenceRecord): Promise<boolean> {
-    if (record.uploadedBy === actor.username) return true;
-    const reach = this.directoryView.reachOf(actor);
-    if (!reach.regionId && !reach.unitId) return true;
-    const { rows } = await this.pool.query<{ stream_name: string }>(
-      `SELECT DISTINCT stream_name FROM read_models.audit_entries WHERE data @> $1::jsonb OR data @> $2::jsonb`,
-      [JSON.stringify({ evidence: [{ ref: `evidence:${record.id}` }] }), JSON.stringify({ evidence: [{ ref: record.id }] })],
-    );
-    for (const { stream_name: stream } of rows) if (await this.streams.sees(actor, stream)) return true;
-    return false;
   }
 }
 

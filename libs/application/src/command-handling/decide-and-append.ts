@@ -8,6 +8,11 @@ export interface DecideAndAppendOptions<S> {
   readonly expectedRevision?: number;
   /** Checked against the loaded state before deciding, e.g. to answer 404 for a stream that does not exist. */
   readonly precondition?: (state: S, revision: number) => void | Promise<void>;
+  /**
+   * Checked once the decider has accepted the command and before anything is appended, e.g. that the entities
+   * the command names exist and lie within the actor's reach (a refusal here stores nothing).
+   */
+  readonly beforeAppend?: (state: S, events: readonly DomainEvent[]) => void | Promise<void>;
   /** Attempts when a concurrent writer got there first and the caller gave no `If-Match`; default 3. */
   readonly attempts?: number;
   /** The stream as the caller just read it from the store (saves a read; a stale one only costs a retry). */
@@ -75,6 +80,7 @@ async function decideAndAppendOnce<C extends Command, E extends DomainEvent, S>(
   await options.precondition?.(loaded.state, loaded.revision);
   const events = decider.decide(command, loaded.state);
   if (events.length === 0) return { revision: loaded.revision, state: loaded.state, events: [] };
+  await options.beforeAppend?.(loaded.state, events);
   const metadata = eventMetadataFor(command);
   const result = await store.appendToStream(
     streamName,

@@ -15,7 +15,6 @@ import {
   userAccountDecider,
   UserAccountCommand,
   userStreamName,
-  ValidationError,
   Command,
   NotFoundError,
 } from '@zhenggai/domain';
@@ -24,6 +23,7 @@ import { EventStore } from '../event-store/event-store.port';
 import { IdGenerator } from '../ids/id-generator.port';
 import { nameBasedId } from '../ids/name-based-id';
 import { UserRepository } from '../users/user-repository.port';
+import { References } from '../references/references';
 import { Directory, UnitChannel } from './directory.port';
 
 export const DIRECTORY_DEPS = Symbol('DirectoryDeps');
@@ -74,8 +74,7 @@ export interface CreateRegionInput {
 
 /** Adds a region under its parent; its id follows from its administrative code, which no other region has. */
 export async function createRegion(deps: DirectoryDeps, input: CreateRegionInput, metadata: CommandMetadata): Promise<DirectoryResult> {
-  const parent = input.parentId ? await deps.directory.getRegion(input.parentId) : null;
-  if (input.parentId && !parent) throw new ValidationError('parentId', `region ${input.parentId} does not exist (GET /api/regions)`, 'UNKNOWN_REGION');
+  const parent = input.parentId ? await new References(deps).region(metadata.actor, input.parentId, 'parentId') : null;
   const taken = typeof input.code === 'string' ? await deps.directory.findRegionByCode(input.code) : null;
   if (taken) throw new DuplicateError('code', `region ${taken.name} has the code ${input.code}`);
   const regionId = nameBasedId('region', String(input.code));
@@ -103,9 +102,7 @@ export interface UnitInput {
 }
 
 export async function registerUnit(deps: DirectoryDeps, input: UnitInput & { regionId: string }, metadata: CommandMetadata): Promise<DirectoryResult> {
-  if (!(await deps.directory.getRegion(input.regionId))) {
-    throw new ValidationError('regionId', `region ${input.regionId} does not exist (GET /api/regions)`, 'UNKNOWN_REGION');
-  }
+  await new References(deps).region(metadata.actor, input.regionId, 'regionId');
   await unitNameIsFree(deps, input.name, null);
   const unitId = deps.ids.newId();
   return decideDirectoryCommand(deps, unitDecider, unitId, unitStreamName(unitId), { type: 'RegisterUnit', data: { unitId, ...input }, metadata });
@@ -147,7 +144,7 @@ export interface RegisterUserInput extends UserAccess {
 export const userIdOf = (username: string) => nameBasedId('user', username.toLowerCase());
 
 export async function registerUser(deps: DirectoryDeps, input: RegisterUserInput, metadata: CommandMetadata): Promise<DirectoryResult> {
-  await checkAccess(deps, input);
+  await checkAccess(deps, input, metadata);
   if (typeof input.username === 'string' && (await deps.users.findByUsername(input.username))) {
     throw new DuplicateError('username', `the username ${input.username} is taken`);
   }
@@ -159,7 +156,7 @@ export async function registerUser(deps: DirectoryDeps, input: RegisterUserInput
 }
 
 export async function changeUserAccess(deps: DirectoryDeps, userId: string, access: UserAccess, metadata: CommandMetadata, expectedRevision?: number) {
-  await checkAccess(deps, access);
+  await checkAccess(deps, access, metadata);
   return userCommand(deps, userId, { type: 'ChangeUserAccess', data: access, metadata }, expectedRevision);
 }
 
@@ -177,13 +174,10 @@ function userCommand(deps: DirectoryDeps, userId: string, command: UserAccountCo
   return decideDirectoryCommand(deps, userAccountDecider, userId, userStreamName(userId), command, { expectedRevision, mustExist: exists, kind: 'User' });
 }
 
-async function checkAccess(deps: DirectoryDeps, access: Pick<UserAccess, 'unitId' | 'regionScopeId'>): Promise<void> {
-  if (typeof access.unitId === 'string' && !(await deps.directory.getUnit(access.unitId))) {
-    throw new ValidationError('unitId', `unit ${access.unitId} does not exist (GET /api/units)`, 'UNKNOWN_UNIT');
-  }
-  if (typeof access.regionScopeId === 'string' && !(await deps.directory.getRegion(access.regionScopeId))) {
-    throw new ValidationError('regionScopeId', `region ${access.regionScopeId} does not exist (GET /api/regions)`, 'UNKNOWN_REGION');
-  }
+async function checkAccess(deps: DirectoryDeps, access: Pick<UserAccess, 'unitId' | 'regionScopeId'>, metadata: CommandMetadata): Promise<void> {
+  const references = new References(deps);
+  if (typeof access.unitId === 'string') await references.unit(metadata.actor, access.unitId, 'unitId');
+  if (typeof access.regionScopeId === 'string') await references.region(metadata.actor, access.regionScopeId, 'regionScopeId');
 }
 
 export async function defineCategory(deps: DirectoryDeps, input: { code: string; name: string }, metadata: CommandMetadata): Promise<DirectoryResult> {

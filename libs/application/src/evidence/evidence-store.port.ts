@@ -23,6 +23,8 @@ export interface EvidenceStore {
   put(record: EvidenceRecord, bytes: Buffer): Promise<void>;
   /** The record and its bytes, or null when there is no such evidence. */
   get(id: string): Promise<{ record: EvidenceRecord; bytes: Buffer } | null>;
+  /** The record alone (no bytes are read), or null when there is no such evidence. */
+  record(id: string): Promise<EvidenceRecord | null>;
 }
 
 export interface UploadEvidenceInput {
@@ -53,3 +55,13 @@ export async function uploadEvidence(deps: { store: EvidenceStore; ids: IdGenera
 
 /** How a command cites an uploaded file in its evidence list (`ref`). */
 export const evidenceRefOf = (id: string): string => `evidence:${id}`;
+
+const STORED_REF = /^(?:evidence:)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/**
+ * The id of the uploaded file an evidence `ref` cites (`evidence:<id>`, or the bare id), or null for a reference
+ * to material kept elsewhere (a file name, a URL), which grants no access to anything stored here.
+ */
+export function storedEvidenceIdOf(ref: string): string | null {
+  return STORED_REF.exec(ref.trim())?.[1].toLowerCase() ?? null;
+}

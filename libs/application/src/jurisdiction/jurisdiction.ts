@@ -1,5 +1,5 @@
 import { Actor } from '@zhenggai/domain';
-import { Directory } from '../directory/directory.port';
+import { Directory, Region } from '../directory/directory.port';
 
 /**
  * Who reaches what (DESIGN.md, "Users and what they do"). An inspector or a leader works inside its region
@@ -36,4 +36,36 @@ export function isUnitOf(actor: Actor, task: Pick<TaskReach, 'leadUnitId' | 'coo
  */
 export function scopeOf(actor: Actor): string | null {
   return actor.role === 'admin' || actor.role === 'system' || actor.role === 'unit' ? null : (actor.regionScopeId ?? null);
+}
+
+/**
+ * Where an actor's reach is rooted: null for the whole tree (an admin, the engine, an unscoped inspector or
+ * leader), its scope's region for a scoped one, its unit's region for a unit user; 'nothing' when that region
+ * (or the unit) does not exist.
+ */
+export async function reachRootOf(directory: Pick<Directory, 'getRegion' | 'getUnit'>, actor: Actor): Promise<Region | null | 'nothing'> {
+  const regionId = actor.role === 'unit' ? ((actor.unitId && (await directory.getUnit(actor.unitId))?.regionId) ?? null) : scopeOf(actor);
+  if (actor.role !== 'unit' && regionId === null) return null;
+  return (regionId && (await directory.getRegion(regionId))) || 'nothing';
+}
+
+/**
+ * Whether a region lies on the same branch as the root of a reach: within its subtree, or above it (the city a
+ * county sits in). The directory shows both; a city-wide campaign concerns a county.
+ */
+export function onBranchOf(root: Region | null | 'nothing', region: Pick<Region, 'id' | 'path'>): boolean {
+  if (root === null) return true;
+  if (root === 'nothing') return false;
+  return region.path.includes(root.id) || root.path.includes(region.id);
+}
+
+/**
+ * Whether something placed in a region (a campaign's scope; null: everywhere) concerns the actor: it lies within
+ * the actor's subtree, or the actor's subtree lies within it.
+ */
+export async function concernsActor(directory: Pick<Directory, 'getRegion' | 'getUnit'>, actor: Actor, regionId: string | null): Promise<boolean> {
+  const root = await reachRootOf(directory, actor);
+  if (root === null || regionId === null) return root !== 'nothing';
+  const region = await directory.getRegion(regionId);
+  return !!region && onBranchOf(root, region);
 }

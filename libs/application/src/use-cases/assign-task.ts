@@ -1,8 +1,5 @@
 import {
-  Actor,
   authorizeRole,
-  campaignDecider,
-  campaignStreamName,
   CommandMetadata,
   ConcurrencyError,
   DEFAULT_REMINDER_POLICY,
@@ -14,13 +11,11 @@ import {
   QuantityTarget,
   rectificationTaskDecider,
   taskStreamName,
-  ValidationError,
 } from '@zhenggai/domain';
 import { loadStream } from '../command-handling/aggregate-loader';
 import { decideAndAppend, newStream } from '../command-handling/decide-and-append';
-import { Directory } from '../directory/directory.port';
 import { coversRegion } from '../jurisdiction/jurisdiction';
-import { EventStore } from '../event-store/event-store.port';
+import { References } from '../references/references';
 import { UseCaseDeps, UseCaseResult } from './use-case-deps';
 
 export interface AssignTaskInput {
@@ -69,8 +64,9 @@ export async function assignTask(deps: UseCaseDeps, input: AssignTaskInput, meta
     checkFinding(finding, input, link);
   }
   if (finding.state.status === 'none') throw new NotFoundError('Finding', input.findingId);
-  await checkUnits(deps.directory, input, metadata.actor, finding.state.regionId);
-  const campaign = input.campaignId ? await campaignOf(deps.store, input.campaignId) : null;
+  const references = new References(deps);
+  await references.taskUnits(metadata.actor, finding.state.regionId, input.leadUnitId, input.cooperatingUnitIds);
+  const campaign = input.campaignId ? await references.campaign(metadata.actor, input.campaignId, 'campaignId') : null;
   const reminderPolicy = (await deps.reminderPolicies?.inForce(input.campaignId)) ?? DEFAULT_REMINDER_POLICY;
 
   const task = await decideAndAppend(deps.store, rectificationTaskDecider, taskStreamName(taskId), {
@@ -102,30 +98,4 @@ function checkFinding(finding: { state: FindingState; revision: number }, input:
     throw new ConcurrencyError(findingStreamName(input.findingId), String(input.expectedFindingRevision), String(finding.revision));
   }
   findingDecider.decide(link, finding.state);
-}
-
-/**
- * The units exist and are within the actor's reach: in its subtree, or an office above the finding's place (a
- * county bureau for a village's problem). Others answer as if they did not exist.
- */
-async function checkUnits(directory: Directory, input: AssignTaskInput, actor: Actor, findingRegionId: string): Promise<void> {
-  const findingPath = (await directory.getRegion(findingRegionId))?.path ?? [];
-  const reachable = async (unitId: string) => {
-    const unit = await directory.getUnit(unitId);
-    return !!unit && (findingPath.includes(unit.regionId) || (await coversRegion(directory, actor, unit.regionId)));
-  };
-  if (!(await reachable(input.leadUnitId))) {
-    throw new ValidationError('unitId', `unit ${input.leadUnitId} does not exist (GET /api/units)`, 'UNKNOWN_UNIT');
-  }
-  for (const [i, id] of input.cooperatingUnitIds.entries()) {
-    if (!(await reachable(id))) {
-      throw new ValidationError(`cooperatingUnitIds.${i}`, `unit ${id} does not exist (GET /api/units)`, 'UNKNOWN_UNIT');
-    }
-  }
-}
-
-async function campaignOf(store: EventStore, campaignId: string): Promise<{ campaignId: string; deadline: string }> {
-  const { state } = await loadStream(store, campaignDecider, campaignStreamName(campaignId));
-  if (state.status === 'none') throw new ValidationError('campaignId', `campaign ${campaignId} does not exist`, 'UNKNOWN_CAMPAIGN');
-  return { campaignId, deadline: state.deadline };
 }

@@ -1,7 +1,6 @@
-import { CommandMetadata, findingDecider, findingStreamName, ValidationError } from '@zhenggai/domain';
+import { CommandMetadata, findingDecider, findingStreamName } from '@zhenggai/domain';
 import { decideAndAppend, newStream } from '../command-handling/decide-and-append';
-import { requireCategory } from '../directory/defined-category';
-import { coversRegion } from '../jurisdiction/jurisdiction';
+import { References } from '../references/references';
 import { UseCaseDeps, UseCaseResult } from './use-case-deps';
 
 export interface FileFindingInput {
@@ -16,10 +15,10 @@ export interface FileFindingInput {
 
 /** 发现问题: a new finding stream. */
 export async function fileFinding(deps: UseCaseDeps, input: FileFindingInput, metadata: CommandMetadata): Promise<UseCaseResult> {
-  if (!(await deps.directory.getRegion(input.regionId)) || !(await coversRegion(deps.directory, metadata.actor, input.regionId))) {
-    throw new ValidationError('regionId', `region ${input.regionId} does not exist (GET /api/regions)`, 'UNKNOWN_REGION');
-  }
-  await requireCategory(deps.directory, input.category, 'category');
+  const references = new References(deps);
+  await references.region(metadata.actor, input.regionId, 'regionId');
+  await references.category(input.category, 'category');
+  await references.evidence(metadata.actor, input.evidence, 'evidence');
   const findingId = deps.ids.newId();
   const result = await decideAndAppend(deps.store, findingDecider, findingStreamName(findingId), {
     type: 'FileFinding',

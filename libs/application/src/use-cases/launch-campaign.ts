@@ -1,7 +1,7 @@
 import { campaignDecider, campaignStreamName, CommandMetadata, ValidationError } from '@zhenggai/domain';
 import { decideAndAppend, newStream } from '../command-handling/decide-and-append';
 import { coversRegion } from '../jurisdiction/jurisdiction';
-import { requireCategory } from '../directory/defined-category';
+import { References } from '../references/references';
 import { UseCaseDeps, UseCaseResult } from './use-case-deps';
 
 export interface LaunchCampaignInput {
@@ -15,13 +15,12 @@ export interface LaunchCampaignInput {
 /** 专项行动: a campaign with a deadline, a scope and quantity targets. */
 export async function launchCampaign(deps: UseCaseDeps, input: LaunchCampaignInput, metadata: CommandMetadata): Promise<UseCaseResult> {
   const regionId = input.scope.regionId;
-  if (regionId && (!(await deps.directory.getRegion(regionId)) || !(await coversRegion(deps.directory, metadata.actor, regionId)))) {
-    throw new ValidationError('scope.regionId', `region ${regionId} does not exist (GET /api/regions)`, 'UNKNOWN_REGION');
-  }
+  const references = new References(deps);
+  if (regionId) await references.region(metadata.actor, regionId, 'scope.regionId');
   if (!regionId && !(await coversRegion(deps.directory, metadata.actor, null))) {
     throw new ValidationError('scope.regionId', 'your campaigns cover your own region or part of it: name it in scope.regionId', 'OUTSIDE_JURISDICTION');
   }
-  await requireCategory(deps.directory, input.scope.category, 'scope.category');
+  await references.category(input.scope.category, 'scope.category');
   const campaignId = deps.ids.newId();
   const result = await decideAndAppend(deps.store, campaignDecider, campaignStreamName(campaignId), {
     type: 'LaunchCampaign',

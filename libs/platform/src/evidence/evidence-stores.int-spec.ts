@@ -74,10 +74,12 @@ function contract(name: string, open: () => Promise<{ store: EvidenceStore; clos
       const found = await store.get(record.id);
       expect(found?.record).toEqual(record);
       expect(found?.bytes.equals(bytes)).toBe(true);
+      expect(await store.record(record.id)).toEqual(record);
     });
 
     it('answers null for evidence it does not hold', async () => {
       expect(await store.get(randomUUID())).toBeNull();
+      expect(await store.record(randomUUID())).toBeNull();
     });
   });
 }

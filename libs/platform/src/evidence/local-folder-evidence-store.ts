@@ -19,21 +19,29 @@ export class LocalFolderEvidenceStore implements EvidenceStore {
   }
 
   async get(id: string): Promise<{ record: EvidenceRecord; bytes: Buffer } | null> {
+    const record = await this.record(id);
+    if (!record) return null;
+    return absentAsNull(async () => ({ record, bytes: await readFile(this.paths(id)[0]) }));
+  }
+
+  async record(id: string): Promise<EvidenceRecord | null> {
     if (!UUID.test(id)) return null;
-    const [data, meta] = this.paths(id);
-    try {
-      const record = JSON.parse(await readFile(meta, 'utf8')) as EvidenceRecord;
-      return { record, bytes: await readFile(data) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw error;
-    }
+    return absentAsNull(async () => JSON.parse(await readFile(this.paths(id)[1], 'utf8')) as EvidenceRecord);
   }
 
   private paths(id: string): [string, string] {
     if (!UUID.test(id)) throw new Error(`not an evidence id: ${id}`);
     const base = join(this.dir, id.slice(0, 2), id.toLowerCase());
     return [base, `${base}.json`];
+  }
+}
+
+async function absentAsNull<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
   }
 }
 

@@ -31,15 +31,19 @@ export class S3EvidenceStore implements EvidenceStore {
   }
 
   async get(id: string): Promise<{ record: EvidenceRecord; bytes: Buffer } | null> {
-    try {
-      const meta = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: `${this.key(id)}.json` }));
-      const record = JSON.parse(await meta.Body!.transformToString('utf8')) as EvidenceRecord;
+    const record = await this.record(id);
+    if (!record) return null;
+    return absentAsNull(async () => {
       const data = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: this.key(id) }));
       return { record, bytes: Buffer.from(await data.Body!.transformToByteArray()) };
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null;
-      throw error;
-    }
+    });
+  }
+
+  record(id: string): Promise<EvidenceRecord | null> {
+    return absentAsNull(async () => {
+      const meta = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: `${this.key(id)}.json` }));
+      return JSON.parse(await meta.Body!.transformToString('utf8')) as EvidenceRecord;
+    });
   }
 
   close(): void {
@@ -48,5 +52,14 @@ export class S3EvidenceStore implements EvidenceStore {
 
   private key(id: string): string {
     return `${this.config.prefix}${id.toLowerCase()}`;
+  }
+}
+
+async function absentAsNull<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null;
+    throw error;
   }
 }

@@ -6,6 +6,7 @@ import {
   Directory,
   DirectoryDeps,
   EventStore,
+  EvidenceIndex,
   EvidenceStore,
   IdempotencyStore,
   IdGenerator,
@@ -39,6 +40,7 @@ import {
   userMigrations,
 } from '@zhenggai/postgres';
 import { EsdbEventStore, EsdbProjectionSource } from '@zhenggai/eventstoredb';
+import { streamsCitingEvidence } from '@zhenggai/read-models';
 import { Pool } from 'pg';
 import { AppConfig } from '../config/app-config';
 import { evidenceStoreOf } from '../evidence/evidence-store-of';
@@ -99,7 +101,19 @@ export function directoryDeps(infra: Infrastructure): DirectoryDeps {
 
 /** The write-side use cases' dependencies, as this process wires them. */
 export function useCaseDeps(infra: Infrastructure): UseCaseDeps {
-  return { store: infra.eventStore, directory: infra.directory, ids: infra.ids, cache: infra.streamCache, reminderPolicies: infra.reminderPolicies };
+  return {
+    store: infra.eventStore,
+    directory: infra.directory,
+    ids: infra.ids,
+    cache: infra.streamCache,
+    reminderPolicies: infra.reminderPolicies,
+    evidence: evidenceIndex(infra),
+  };
+}
+
+/** Uploaded evidence as the reference checks read it: the record from the evidence store, the citations from the audit. */
+export function evidenceIndex(infra: Pick<Infrastructure, 'evidence' | 'pool'>): EvidenceIndex {
+  return { record: (id) => infra.evidence.record(id), streamsCiting: (id) => streamsCitingEvidence(infra.pool, id) };
 }
 
 export async function startInfrastructure(

@@ -54,3 +54,15 @@ export async function auditEntries(sql: ProjectionSql, filter: AuditFilter, page
   }));
   return { items, total: Number(count.rows[0].n) };
 }
+
+/**
+ * The streams whose events cite an uploaded evidence file, as `evidence: [{ ref: 'evidence:<id>' }]` or by its
+ * bare id: whoever may read one of them may read the file.
+ */
+export async function streamsCitingEvidence(sql: ProjectionSql, evidenceId: string): Promise<string[]> {
+  const { rows } = await sql.query<{ stream_name: string }>(
+    `SELECT DISTINCT stream_name FROM read_models.audit_entries WHERE data @> $1::jsonb OR data @> $2::jsonb`,
+    [JSON.stringify({ evidence: [{ ref: `evidence:${evidenceId}` }] }), JSON.stringify({ evidence: [{ ref: evidenceId }] })],
+  );
+  return rows.map((row) => row.stream_name);
+}
