@@ -1,4 +1,5 @@
 import { eventually, HttpAnswer, HttpClient, login } from '../support/http-client';
+import { ReadModelsService } from '../../apps/api/src/views/read-models.service';
 import { startTestApp, storedEvents, TestApp } from '../support/test-app';
 
 /**
@@ -302,6 +303,55 @@ describe('jurisdiction: every endpoint × role × inside and outside', () => {
         [await as.admin.post('/api/users', { username: 'nobody-2', displayName: '某人', role: 'leader', regionScopeId: NO_SUCH, password: 'Nobody-has-a-scope-2026' }), 'regionScopeId', 'UNKNOWN_REGION'],
       ] as const;
       for (const [answer, field, code] of answers) expect([field, answer.body]).toEqual([field, expect.objectContaining({ status: 400, field, code })]);
+    });
+  });
+
+  describe('what may not be seen is not seen, not even by timing or by a neighbour’s ids', () => {
+    it('waiting for a revision (minRevision) comes after the visibility check: a task out of reach is refused at once', async () => {
+      const taskState = jest.spyOn(app.app.get(ReadModelsService).tasks, 'taskState');
+      try {
+        const outside = await as['funan-inspector'].get(`/api/tasks/${ids.taskOut}?minRevision=1000`);
+        expect(outside.status).toBe(404);
+        // One look at the read model, no polling for the revision: answered as fast as an id that does not exist.
+        expect(taskState).toHaveBeenCalledTimes(1);
+        taskState.mockClear();
+        expect((await as['funan-inspector'].get(`/api/tasks/${NO_SUCH}?minRevision=1000`)).status).toBe(404);
+        expect(taskState).toHaveBeenCalledTimes(1);
+        taskState.mockClear();
+        // Within reach, it still waits for the caller's own write (and answers with the state it has).
+        expect((await as['funan-inspector'].get(`/api/tasks/${ids.taskIn}?minRevision=1000`)).status).toBe(200);
+        expect(taskState.mock.calls.length).toBeGreaterThan(1);
+      } finally {
+        taskState.mockRestore();
+      }
+    });
+
+    it('the reminder ladders listed are the default and those of campaigns within reach', async () => {
+      const ladder = { name: '专项催办', levels: [{ level: 'reminder', label: '提醒', kind: 'reminder', offset: { days: -5, hourOfDay: 9 }, recipients: ['unit'] }] };
+      for (const campaign of [ids.campaignIn, ids.campaignOut]) expect((await as.admin.put(`/api/reminder-policies/${campaign}`, ladder)).status).toBe(200);
+      const listed = async (user: string) => ((await as[user].get('/api/reminder-policies')).body as Array<{ id: string }>).map((p) => p.id);
+      for (const user of scopedReaders) {
+        expect(await listed(user)).toEqual(expect.arrayContaining(['default', ids.campaignIn]));
+        expect(await listed(user)).not.toContain(ids.campaignOut);
+      }
+      expect(await listed('inspector')).toEqual(expect.arrayContaining(['default', ids.campaignIn, ids.campaignOut]));
+    });
+
+    it('a unit reading a finding shared with another unit sees its own task only, its id included, in every answer', async () => {
+      const filed = await as.inspector.post('/api/findings', { title: '两镇交界道路破损', regionId: ids.regionIn, category: 'roads', severity: 'low' });
+      const own = await as.inspector.post(`/api/findings/${filed.body.id}/tasks`, { unitId: ids.unitIn, deadline: '2030-06-30', measures: '修路' });
+      const caoji = ((await as.admin.get('/api/units')).body as Array<{ id: string; name: string }>).find((u) => u.name === '曹集镇人民政府')!.id;
+      const neighbours = await as.inspector.post(`/api/findings/${filed.body.id}/tasks`, { unitId: caoji, deadline: '2030-06-30', measures: '修路' });
+      expect([own.status, neighbours.status]).toEqual([201, 201]);
+
+      const finding = await as.unit.get(`/api/findings/${filed.body.id}`);
+      expect(finding.body.taskIds).toEqual([own.body.id]);
+      expect(finding.body.tasks.map((t: { id: string }) => t.id)).toEqual([own.body.id]);
+      const history = await as.unit.get(`/api/findings/${filed.body.id}/history`);
+      expect(history.body.map((e: { type: string }) => e.type)).toEqual(['FindingFiled', 'FindingTaskLinked']);
+      for (const answer of [finding, history]) expect(JSON.stringify(answer.body)).not.toContain(neighbours.body.id);
+      // The inspector who assigned both sees both.
+      expect((await as.inspector.get(`/api/findings/${filed.body.id}`)).body.taskIds).toEqual([own.body.id, neighbours.body.id]);
     });
   });
 });

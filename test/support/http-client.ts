@@ -23,6 +23,10 @@ export class HttpClient {
     return this.request<T>('POST', path, body, headers);
   }
 
+  put<T = any>(path: string, body: unknown = {}, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
+    return this.request<T>('PUT', path, body, headers);
+  }
+
   patch<T = any>(path: string, body: unknown = {}, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
     return this.request<T>('PATCH', path, body, headers);
   }

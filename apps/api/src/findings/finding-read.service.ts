@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { coversRegion, DIRECTORY, Directory, EVENT_STORE, EventStore, loadStream } from '@zhenggai/application';
+import { DIRECTORY, Directory, EVENT_STORE, EventStore, loadStream, visibleTaskIdsOfFinding } from '@zhenggai/application';
 import {
   Actor,
   findingDecider,
@@ -31,25 +31,43 @@ export class FindingReadService {
   /**
    * The finding (from its own short stream) with its tasks (from the tasks read model; a task the model has
    * not seen yet is folded from its stream). Outside the actor's region it answers 404; a unit user sees it
-   * only when one of its tasks is its unit's, and only those tasks.
+   * only when one of its tasks is its unit's, and of its tasks only those (their ids included: `taskIds`).
    */
   async finding(findingId: string, actor: Actor): Promise<FindingView> {
     const { state, revision } = await loadStream(this.store, findingDecider, findingStreamName(findingId));
-    if (state.status === 'none' || !(await coversRegion(this.directory, actor, state.regionId))) throw new NotFoundError('Finding', findingId);
-    const projected = new Map(
+    if (state.status === 'none') throw new NotFoundError('Finding', findingId);
+    const loaded = new Map(
       (await this.readModels.tasks.tasksOfFinding(findingId)).map((t) => [t.state.taskId as string, t as { state: RectificationTaskState; revision: number }]),
     );
+    const taskOf = async (taskId: string) => {
+      const task = loaded.get(taskId) ?? (await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId)));
+      loaded.set(taskId, task);
+      return task.state.status === 'none' ? null : task.state;
+    };
+    const visible = await visibleTaskIdsOfFinding({ store: this.store, directory: this.directory }, actor, state, taskOf);
+    if (visible === null) throw new NotFoundError('Finding', findingId);
     const tasks: TaskView[] = [];
-    for (const taskId of state.taskIds) {
-      const task = projected.get(taskId) ?? (await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId)));
-      if (task.state.status !== 'none' && (await this.tasks.visibleTo(task.state, actor))) tasks.push(this.tasks.view(taskId, task.state, task.revision));
+    for (const taskId of visible) {
+      const task = await taskOf(taskId);
+      if (task && (await this.tasks.visibleTo(task, actor))) tasks.push(this.tasks.view(taskId, task, loaded.get(taskId)!.revision));
     }
-    if (actor.role === 'unit' && tasks.length === 0) throw new NotFoundError('Finding', findingId);
-    return { ...state, id: findingId, revision, tasks };
+    return { ...state, taskIds: visible, id: findingId, revision, tasks };
   }
 
+  /**
+   * The finding's events as `finding` shows it: a unit user does not learn of the tasks of other units, so the
+   * links to them are left out and the resolution names only the tasks it may see.
+   */
   async history(findingId: string, actor: Actor) {
-    await this.finding(findingId, actor);
-    return (await this.store.readStream(findingStreamName(findingId))).map(historyEntry);
+    const visible = new Set((await this.finding(findingId, actor)).taskIds);
+    const entries = (await this.store.readStream(findingStreamName(findingId))).map(historyEntry);
+    if (actor.role !== 'unit') return entries;
+    return entries
+      .filter((entry) => entry.type !== 'FindingTaskLinked' || visible.has((entry.data as { taskId: string }).taskId))
+      .map((entry) =>
+        entry.type === 'FindingResolved'
+          ? { ...entry, data: { ...(entry.data as object), taskIds: ((entry.data as { taskIds: string[] }).taskIds ?? []).filter((id) => visible.has(id)) } }
+          : entry,
+      );
   }
 }

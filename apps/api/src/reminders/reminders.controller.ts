@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CLOCK, Clock, DIRECTORY, Directory, DirectoryDeps, DIRECTORY_DEPS, EVENT_STORE, EventStore, loadStream, REMINDER_POLICIES, ReminderPolicySource, setUnitChannels } from '@zhenggai/application';
+import { CLOCK, Clock, DIRECTORY, Directory, DirectoryDeps, DIRECTORY_DEPS, EVENT_STORE, EventStore, loadStream, maySeeStream, REMINDER_POLICIES, ReminderPolicySource, setUnitChannels } from '@zhenggai/application';
 import { Actor, campaignDecider, campaignStreamName, DEFAULT_REMINDER_POLICY, NotFoundError, refuseUnknownKeys, ValidationError, validateReminderLevels } from '@zhenggai/domain';
 import { DeliveryJobs, JobQueues, NOTIFICATIONS_QUEUE } from '@zhenggai/platform';
 import { DeliveryStatus, PostgresDeliveries } from '@zhenggai/postgres';
@@ -41,9 +41,14 @@ export class RemindersController {
   }
 
   @Get('reminder-policies')
-  @ApiOperation({ summary: 'The reminder ladders in force: `default` and one per campaign that has its own' })
-  listPolicies() {
-    return this.policies.list();
+  @ApiOperation({ summary: 'The reminder ladders in force: `default` and one per campaign of your region that has its own' })
+  async listPolicies(@CurrentActor() actor: Actor) {
+    const visible = [];
+    for (const policy of await this.policies.list()) {
+      const campaign = policy.id !== DEFAULT_REMINDER_POLICY.id;
+      if (!campaign || (await maySeeStream({ store: this.store, directory: this.directory }, actor, campaignStreamName(policy.id)))) visible.push(policy);
+    }
+    return visible;
   }
 
   @Put('reminder-policies/:id')

@@ -71,19 +71,24 @@ export class TaskReadService {
    * answered. A task the projection has not seen yet is folded from its stream too.
    */
   async task(taskId: string, actor: Actor, minRevision?: number): Promise<TaskView> {
-    const projected = await this.projected(taskId, minRevision);
+    let projected = (await this.readModels.tasks.taskState(taskId)) as { state: RectificationTaskState; revision: number } | null;
+    // Whether the caller may see the task is settled before any wait: a task out of reach answers as fast as one
+    // that does not exist, so the time taken tells nothing.
+    if (projected && (projected.state.status === 'none' || !(await this.visibleTo(projected.state, actor)))) throw new NotFoundError('RectificationTask', taskId);
+    if (projected && minRevision !== undefined && projected.revision < minRevision) projected = await this.projectedAtLeast(taskId, minRevision);
     const { state, revision } = projected ?? (await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId)));
     if (state.status === 'none' || !(await this.visibleTo(state, actor))) throw new NotFoundError('RectificationTask', taskId);
     return this.view(taskId, state, revision);
   }
 
-  private async projected(taskId: string, minRevision: number | undefined) {
+  /** The projected task once it reaches `minRevision`, waiting a moment for the projection; null when it does not. */
+  private async projectedAtLeast(taskId: string, minRevision: number) {
     const deadline = Date.now() + MIN_REVISION_WAIT_MS;
     for (;;) {
-      const found = await this.readModels.tasks.taskState(taskId);
-      if (found && (minRevision === undefined || found.revision >= minRevision)) return found as { state: RectificationTaskState; revision: number };
-      if (!found || minRevision === undefined || Date.now() > deadline) return null;
       await new Promise((resolve) => setTimeout(resolve, 25));
+      const found = await this.readModels.tasks.taskState(taskId);
+      if (found && found.revision >= minRevision) return found as { state: RectificationTaskState; revision: number };
+      if (!found || Date.now() > deadline) return null;
     }
   }
 
