@@ -1,5 +1,6 @@
 import { eventually, HttpClient, login } from '../support/http-client';
-import { startTestApp, TestApp } from '../support/test-app';
+import { scoreboardByUnit, scoreboardFromEvents } from '../support/scoreboard-from-events';
+import { startTestApp, storedEvents, TestApp } from '../support/test-app';
 
 /** Issue 3 over HTTP: the views leadership and units work from, fed by the worker's projections. */
 describe('deadline views over HTTP', () => {
@@ -63,6 +64,36 @@ describe('deadline views over HTTP', () => {
       'RectificationTaskSubmitted',
     ]);
     expect((await unit.get('/api/audit')).status).toBe(403);
+  });
+
+  it('keeps a send-back with the unit whose work was sent back when the task is handed to another unit', async () => {
+    const inspector = await login(app.http, 'inspector');
+    const unitNamed = async (name: string) => (await inspector.get('/api/units')).body.find((u: { name: string }) => u.name === name).id as string;
+    const [wangyan, caoji] = [await unitNamed('王堰镇人民政府'), await unitNamed('曹集镇人民政府')];
+    const regionId = (await inspector.get('/api/regions')).body.find((r: { name: string }) => r.name === '王堰镇').id;
+    const finding = await inspector.post('/api/findings', { title: '公厕管护不到位', description: '', regionId, category: 'sanitation', severity: 'low' });
+    const deadline = new Date(Date.now() + 8 * 3600_000 + 20 * 86_400_000).toISOString().slice(0, 10);
+    const taskId = (await inspector.post(`/api/findings/${finding.body.id}/tasks`, { unitId: wangyan, deadline, measures: '落实专人管护' })).body.id;
+    await unit.post(`/api/tasks/${taskId}/accept`);
+    await unit.post(`/api/tasks/${taskId}/plan`, { plan: '每日保洁' });
+    await unit.post(`/api/tasks/${taskId}/submit`, { report: '已落实', evidence: [{ ref: 'photos/toilet.jpg' }] });
+    await inspector.post(`/api/tasks/${taskId}/send-back`, { reason: '无管护记录' });
+    const reassigned = await inspector.post(`/api/tasks/${taskId}/reassign`, { unitId: caoji, reason: '改由曹集镇对口帮扶' });
+    expect(reassigned.status).toBe(200);
+    await inspector.get(`/api/tasks/${taskId}?minRevision=${reassigned.body.revision}`);
+
+    const board = async (asOf?: string) => {
+      const answer = await leader.get(`/api/units/scoreboard${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`);
+      return { asOf: answer.body.asOf as string, units: answer.body.units as Array<{ unitId: string; sendBacks: number; open: number }> };
+    };
+    const now = await board();
+    expect(scoreboardByUnit(now.units as never)).toEqual(scoreboardFromEvents(await storedEvents(app), new Date(now.asOf)));
+    const sentBackAt = (await inspector.get(`/api/tasks/${taskId}/history`)).body.find((e: { type: string }) => e.type === 'RectificationTaskSentBack').occurredAt;
+    const justBefore = await board(new Date(Date.parse(sentBackAt) - 1).toISOString());
+    const of = (b: typeof now, unitId: string) => b.units.find((u) => u.unitId === unitId)!;
+    expect(of(now, wangyan).sendBacks).toBe(of(justBefore, wangyan).sendBacks + 1);
+    expect(of(now, caoji).sendBacks).toBe(of(justBefore, caoji).sendBacks);
+    expect(of(now, caoji).open).toBe(of(justBefore, caoji).open + 1);
   });
 
   it('lets a client wait for its own write, and names a bad query parameter', async () => {

@@ -167,24 +167,65 @@ export class TaskQueries {
     return rows.map((r) => ({ state: r.state, revision: r.version }));
   }
 
-  /** Per lead unit: open, overdue, closed on time / late, on-time rate, average days to close, send-backs. */
+  /**
+   * Per unit, as things stood at `at`. Each figure is charged to the unit it says something about, so that
+   * handing a task to another unit (改派) moves its work, not its history:
+   * - `open`, `overdue`: the tasks the unit leads at `at` that are not closed or cancelled, and of those the ones
+   *   past their deadline: what waits on the unit now. A task handed over moves with its deadline, overdue or not.
+   * - `closed`, `closedOnTime`, `closedLate`, `onTimeRate`: the tasks signed off as the unit's work (it led them
+   *   at sign-off), on time when signed off by the end of the deadline then in force. A reopened task counts
+   *   again only once it is signed off again.
+   * - `averageDaysToClose`: over those tasks, days from when the unit was given the task (its assignment, or the
+   *   reassignment to it) to the sign-off; a handed-over task does not bring its earlier units' days with it.
+   * - `sendBacks`: every send-back (退回重办) up to `at`, charged to the unit that led the task when its work was
+   *   sent back, and kept by it after the task moves on or is cancelled.
+   * A unit appears when any figure has something to say about it.
+   */
   async scoreboard(at: Date, reach: Reach = {}): Promise<ScoreboardRow[]> {
+    const handOvers = await this.keepsHandOvers();
+    // Until an upgraded store's read model is rebuilt (version 2 has neither column), it serves the figures it can.
+    const since = handOvers ? 'v.lead_since' : 'v.assigned_at';
+    const sentBack = handOvers
+      ? `SELECT v.lead_unit_id AS unit_id, count(*)::int AS n FROM read_models.task_versions v
+          WHERE v.sent_back AND v.valid_from <= $1::timestamptz AND ${WITHIN_REACH('v', '$3', '$4')} GROUP BY v.lead_unit_id`
+      : `SELECT v.lead_unit_id AS unit_id, sum(v.send_back_count)::int AS n FROM read_models.task_versions v
+          WHERE ${VALID_AT('v', '$1::timestamptz')} AND ${WITHIN_REACH('v', '$3', '$4')} GROUP BY v.lead_unit_id`;
     const { rows } = await this.sql.query(
-      `SELECT v.lead_unit_id AS "unitId", u.name AS "unitName",
-              count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled'))::int AS open,
-              count(*) FILTER (WHERE ${OVERDUE('v', '$2::date')})::int AS overdue,
-              count(*) FILTER (WHERE v.status = 'closed')::int AS closed,
-              count(*) FILTER (WHERE v.status = 'closed' AND v.closed_on_time)::int AS "closedOnTime",
-              count(*) FILTER (WHERE v.status = 'closed' AND NOT v.closed_on_time)::int AS "closedLate",
-              round(avg(extract(epoch FROM v.closed_at - v.assigned_at) / 86400) FILTER (WHERE v.status = 'closed')::numeric, 1)::float8 AS "averageDaysToClose",
-              coalesce(sum(v.send_back_count), 0)::int AS "sendBacks"
-         FROM read_models.task_versions v LEFT JOIN units u ON u.id = v.lead_unit_id
-        WHERE ${VALID_AT('v', '$1::timestamptz')} AND ${WITHIN_REACH('v', '$3', '$4')}
-        GROUP BY v.lead_unit_id, u.name
-        ORDER BY overdue DESC, open DESC, u.name`,
+      `WITH held AS (
+         SELECT v.lead_unit_id AS unit_id,
+                count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled'))::int AS open,
+                count(*) FILTER (WHERE ${OVERDUE('v', '$2::date')})::int AS overdue,
+                count(*) FILTER (WHERE v.status = 'closed')::int AS closed,
+                count(*) FILTER (WHERE v.status = 'closed' AND v.closed_on_time)::int AS closed_on_time,
+                count(*) FILTER (WHERE v.status = 'closed' AND NOT v.closed_on_time)::int AS closed_late,
+                round(avg(extract(epoch FROM v.closed_at - ${since}) / 86400) FILTER (WHERE v.status = 'closed')::numeric, 1)::float8 AS average_days
+           FROM read_models.task_versions v
+          WHERE ${VALID_AT('v', '$1::timestamptz')} AND ${WITHIN_REACH('v', '$3', '$4')}
+          GROUP BY v.lead_unit_id),
+       sent_back AS (${sentBack})
+       SELECT coalesce(h.unit_id, s.unit_id) AS "unitId", u.name AS "unitName",
+              coalesce(h.open, 0) AS open, coalesce(h.overdue, 0) AS overdue, coalesce(h.closed, 0) AS closed,
+              coalesce(h.closed_on_time, 0) AS "closedOnTime", coalesce(h.closed_late, 0) AS "closedLate",
+              h.average_days AS "averageDaysToClose", coalesce(s.n, 0) AS "sendBacks"
+         FROM held h FULL JOIN sent_back s ON s.unit_id = h.unit_id
+         LEFT JOIN units u ON u.id = coalesce(h.unit_id, s.unit_id)
+        ORDER BY overdue DESC, open DESC, u.name, "unitId"`,
       [at.toISOString(), shanghaiDateOf(at), reach.regionId ?? null, reach.unitId ?? null],
     );
     return rows.map((r: any) => ({ ...r, onTimeRate: r.closed > 0 ? Math.round((1000 * r.closedOnTime) / r.closed) / 1000 : null }));
+  }
+
+  private handOversKept = false;
+
+  /** Whether the read model serving is of version 3 or later: it knows who led each send-back and since when. */
+  private async keepsHandOvers(): Promise<boolean> {
+    if (!this.handOversKept) {
+      const { rows } = await this.sql.query(
+        `SELECT 1 FROM information_schema.columns WHERE table_schema = 'read_models' AND table_name = 'task_versions' AND column_name = 'sent_back'`,
+      );
+      this.handOversKept = rows.length > 0;
+    }
+    return this.handOversKept;
   }
 }
 

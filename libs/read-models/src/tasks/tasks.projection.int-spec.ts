@@ -1,5 +1,6 @@
 import { StoredEvent } from '@zhenggai/application';
 import { Infrastructure, loadConfig, seedDemo, startInfrastructure } from '@zhenggai/platform';
+import { scoreboardByUnit, scoreboardFromEvents } from '../../../../test/support/scoreboard-from-events';
 import { createTestDatabase } from '../../../../test/support/test-database';
 import { auditEntries } from '../queries/audit.query';
 import { campaignProgress, CampaignDefinition } from '../queries/campaign-progress.query';
@@ -117,6 +118,14 @@ describe('the tasks read model over the demo story', () => {
     // dangerous housing (on time), 四个一 (late).
     expect(wangyan).toMatchObject({ open: 0, closed: 5, closedOnTime: 3, closedLate: 2, sendBacks: 1, onTimeRate: 0.6 });
   });
+
+  it.each(['2018-07-10T12:00:00+08:00', '2018-07-25T12:00:00+08:00', '2018-09-30T23:59:59+08:00', '2019-02-01T00:00:00+08:00', 'now'])(
+    'scores every unit as the events say, as of %s',
+    async (instant) => {
+      const at = instant === 'now' ? new Date() : new Date(instant);
+      expect(scoreboardByUnit(await new TaskQueries(infra.pool).scoreboard(at))).toEqual(scoreboardFromEvents(events, at));
+    },
+  );
 
   it('sums the light summary from per-deadline counts exactly as counting the tasks does', async () => {
     const queries = new TaskQueries(infra.pool);

@@ -16,7 +16,9 @@ import {
 export const tasksProjection: Projection = {
   name: 'tasks',
   // 2: the task state kept per task carries its pinned reminder ladder, deadline version and reminders.
-  version: 2,
+  // 3: each version knows since when its lead unit has led the task and whether a send-back began it, so the
+  // scoreboard charges a send-back and the days to close to the unit whose work they were.
+  version: 3,
   eventTypePrefixes: ['RectificationTask'],
 
   async setup(sql: ProjectionSql, schema: string): Promise<void> {
@@ -45,17 +47,21 @@ export const tasksProjection: Projection = {
         assigned_at timestamptz NOT NULL,
         closed_at timestamptz,
         closed_on_time boolean,
+        lead_since timestamptz NOT NULL,
+        sent_back boolean NOT NULL,
         PRIMARY KEY (task_id, version)
       );
       CREATE INDEX ON "${schema}".task_versions (deadline, task_id) WHERE valid_to IS NULL;
       CREATE INDEX ON "${schema}".task_versions (lead_unit_id, deadline) WHERE valid_to IS NULL;
       CREATE INDEX ON "${schema}".task_versions (campaign_id, valid_from) WHERE campaign_id IS NOT NULL;
+      CREATE INDEX ON "${schema}".task_versions (valid_from) WHERE sent_back;
       CREATE TABLE "${schema}".task_states (
         task_id uuid PRIMARY KEY,
         version integer NOT NULL,
         finding_id uuid NOT NULL,
         assigned_at timestamptz NOT NULL,
         closed_at timestamptz,
+        lead_since timestamptz NOT NULL,
         updated_at timestamptz NOT NULL,
         state jsonb NOT NULL
       );
@@ -85,13 +91,20 @@ export const tasksProjection: Projection = {
     const taskIds = [...new Set(events.map((e) => e.data?.taskId as string).filter(Boolean))];
     if (taskIds.length === 0) return;
     const { rows } = await sql.query<TaskStateRow>(
-      `SELECT task_id, version, assigned_at, closed_at, state FROM "${schema}".task_states WHERE task_id = ANY($1::uuid[])`,
+      `SELECT task_id, version, assigned_at, closed_at, lead_since, state FROM "${schema}".task_states WHERE task_id = ANY($1::uuid[])`,
       [taskIds],
     );
     const current = new Map<string, Folded>(
       rows.map((r) => [
         r.task_id,
-        { state: r.state as RectificationTaskState, version: r.version, assignedAt: iso(r.assigned_at), closedAt: r.closed_at ? iso(r.closed_at) : null, stored: true },
+        {
+          state: r.state as RectificationTaskState,
+          version: r.version,
+          assignedAt: iso(r.assigned_at),
+          closedAt: r.closed_at ? iso(r.closed_at) : null,
+          leadSince: iso(r.lead_since),
+          stored: true,
+        },
       ]),
     );
     const closeStored: Array<{ task_id: string; version: number; valid_to: string }> = [];
@@ -102,7 +115,7 @@ export const tasksProjection: Projection = {
     for (const event of events) {
       const taskId = event.data?.taskId as string | undefined;
       if (!taskId) continue;
-      const before = current.get(taskId) ?? { state: rectificationTaskDecider.initialState(), version: -1, assignedAt: '', closedAt: null, stored: false };
+      const before = current.get(taskId) ?? { state: rectificationTaskDecider.initialState(), version: -1, assignedAt: '', closedAt: null, leadSince: '', stored: false };
       const state = rectificationTaskDecider.evolve(before.state, { type: event.type, data: event.data } as RectificationTaskEvent);
       if (state === before.state || state.status === 'none') continue;
       const at: string = event.metadata?.occurredAt ?? event.recordedAt;
@@ -111,6 +124,7 @@ export const tasksProjection: Projection = {
         version: event.revision,
         assignedAt: event.type === 'RectificationTaskAssigned' ? at : before.assignedAt,
         closedAt: state.status === 'closed' ? (before.state.status === 'closed' ? before.closedAt : at) : null,
+        leadSince: event.type === 'RectificationTaskAssigned' || event.type === 'RectificationTaskReassigned' ? at : before.leadSince,
         stored: before.stored,
       };
       const previous = lastVersionOf.get(taskId);
@@ -147,12 +161,21 @@ export const tasksProjection: Projection = {
       // What only deciding needs (the first assignment, the last progress report) is not kept: the read
       // model only evolves, and the task's page does not show them.
       const { assignment: _assignment, lastProgress: _lastProgress, ...s } = f.state as AssignedRectificationTask;
-      return { task_id: taskId, version: f.version, finding_id: s.findingId, assigned_at: f.assignedAt, closed_at: f.closedAt, updated_at: lastVersionOf.get(taskId)!.valid_from, state: s };
+      return {
+        task_id: taskId,
+        version: f.version,
+        finding_id: s.findingId,
+        assigned_at: f.assignedAt,
+        closed_at: f.closedAt,
+        lead_since: f.leadSince,
+        updated_at: lastVersionOf.get(taskId)!.valid_from,
+        state: s,
+      };
     });
     await sql.query(
       `INSERT INTO "${schema}".task_states
        SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".task_states, $1::jsonb)
-       ON CONFLICT (task_id) DO UPDATE SET version = EXCLUDED.version, closed_at = EXCLUDED.closed_at,
+       ON CONFLICT (task_id) DO UPDATE SET version = EXCLUDED.version, closed_at = EXCLUDED.closed_at, lead_since = EXCLUDED.lead_since,
          updated_at = EXCLUDED.updated_at, state = EXCLUDED.state`,
       [JSON.stringify(states)],
     );
@@ -202,6 +225,7 @@ interface TaskStateRow {
   version: number;
   assigned_at: Date;
   closed_at: Date | null;
+  lead_since: Date;
   state: unknown;
 }
 
@@ -210,6 +234,8 @@ interface Folded {
   readonly version: number;
   readonly assignedAt: string;
   readonly closedAt: string | null;
+  /** When the lead unit was given the task: its assignment, or the reassignment to it. */
+  readonly leadSince: string;
   readonly stored: boolean;
 }
 
@@ -237,6 +263,8 @@ interface VersionRow {
   assigned_at: string;
   closed_at: string | null;
   closed_on_time: boolean | null;
+  lead_since: string;
+  sent_back: boolean;
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -267,5 +295,8 @@ function versionRow(taskId: string, state: AssignedRectificationTask, folded: Fo
     closed_at: folded.closedAt,
     // Fixed once closed: only a reopening (which ends the closed state) can move the deadline again.
     closed_on_time: folded.closedAt === null ? null : shanghaiDateOf(folded.closedAt) <= state.deadline,
+    lead_since: folded.leadSince,
+    // The send-back's version carries the lead unit whose work was sent back, whoever leads the task later.
+    sent_back: event.type === 'RectificationTaskSentBack',
   };
 }
