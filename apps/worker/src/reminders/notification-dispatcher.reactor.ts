@@ -8,10 +8,11 @@ import { CheckpointedReactor } from './checkpointed-reactor';
 export const NOTIFICATION_DISPATCHER = 'notification-dispatcher';
 
 /**
- * From each recorded reminder or escalation to its external deliveries: every unit recipient's channels (the
- * unit's own for `unit`, its head's for `unit_head`, falling back to the unit's) get one message each,
- * written to the delivery ledger and queued. The in-app inbox needs no delivery: it is a read model of the same
- * events. Running from a checkpoint with deterministic delivery ids, a replay queues nothing twice.
+ * From each recorded reminder or escalation to its external deliveries: every unit recipient's channels, as
+ * stored when it runs (the unit's own for `unit`, its head's for `unit_head`, falling back to the unit's), get
+ * one message each, written to the delivery ledger and queued. The in-app inbox needs no delivery: it is a
+ * read model of the same events. Running from a checkpoint with deterministic delivery ids, a replay queues
+ * nothing twice.
  */
 export class NotificationDispatcher extends CheckpointedReactor {
   constructor(
@@ -36,10 +37,11 @@ export class NotificationDispatcher extends CheckpointedReactor {
     const data = event.data as RectificationTaskReminded['data'];
     const unitRecipients = data.recipients.filter((r) => r.kind === 'unit');
     if (unitRecipients.length === 0) return [];
-    const region = await this.directory.getRegion(data.regionId);
+    const region = await this.directory.getRegion(data.regionId, { stored: true });
     const deliveries: NewDelivery[] = [];
     for (const recipient of unitRecipients) {
-      const unit = await this.directory.getUnit(recipient.id);
+      // As stored now, not as this process last remembered it: a channel removed or re-keyed a moment ago is not used.
+      const unit = await this.directory.getUnit(recipient.id, { stored: true });
       for (const address of channelsFor(recipient, unit?.channels ?? [])) {
         const id = `${event.id}.${createHash('sha256').update(JSON.stringify([recipient.role, address])).digest('hex').slice(0, 16)}`;
         const message: ReminderMessage = {

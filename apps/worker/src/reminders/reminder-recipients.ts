@@ -2,7 +2,8 @@ import { Directory, UserAccount, UserRepository } from '@zhenggai/application';
 import { AssignedRectificationTask, RecipientRole, ReminderRecipient } from '@zhenggai/domain';
 
 /**
- * Who a ladder level reaches, resolved when it fires (a reassigned task reminds its new unit):
+ * Who a ladder level reaches, resolved from the directory as it is stored when the level fires (an account added
+ * or disabled a moment before counts; a reassigned task reminds its new unit):
  * - `unit`: the lead unit's accounts (inbox) and the unit's own channels;
  * - `unit_head`: the lead unit's head through the unit's `head` channels, and the unit's accounts;
  * - `assigning_office`: the inspector who assigned the task;
@@ -11,28 +12,16 @@ import { AssignedRectificationTask, RecipientRole, ReminderRecipient } from '@zh
  * Disabled accounts are left out.
  */
 export class ReminderRecipients {
-  private accounts: { list: Promise<UserAccount[]>; until: number } | null = null;
-
   constructor(
     private readonly directory: Directory,
     private readonly users: UserRepository,
-    private readonly accountsTtlMs = 5000,
   ) {}
 
-  /** The enabled accounts, read at most every few seconds (a burst of reminders at 09:00 asks thousands of times). */
-  private enabledAccounts(): Promise<UserAccount[]> {
-    if (!this.accounts || this.accounts.until < Date.now()) {
-      const list = this.users.list().then((all) => all.filter((u) => !u.disabled));
-      list.catch(() => (this.accounts = null));
-      this.accounts = { list, until: Date.now() + this.accountsTtlMs };
-    }
-    return this.accounts.list;
-  }
-
   async resolve(task: AssignedRectificationTask, roles: readonly RecipientRole[]): Promise<ReminderRecipient[]> {
-    const accounts = await this.enabledAccounts();
-    const unit = await this.directory.getUnit(task.leadUnitId);
+    const unit = await this.directory.getUnit(task.leadUnitId, { stored: true });
     const unitName = unit?.name ?? task.leadUnitId;
+    const unitAccounts = once(() => this.users.listEnabled('unit', task.leadUnitId));
+    const leaders = once(() => this.users.listEnabled('leader'));
     const recipients: ReminderRecipient[] = [];
     const add = (r: ReminderRecipient) => {
       if (!recipients.some((x) => x.role === r.role && x.kind === r.kind && x.id === r.id)) recipients.push(r);
@@ -42,16 +31,19 @@ export class ReminderRecipients {
         case 'unit':
         case 'unit_head':
           add({ role, kind: 'unit', id: task.leadUnitId, name: role === 'unit' ? unitName : `${unitName}${unit?.headName ? `（${unit.headName}）` : '负责人'}` });
-          for (const u of accounts.filter((a) => a.role === 'unit' && a.unitId === task.leadUnitId)) add({ role, kind: 'user', id: u.id, name: u.displayName });
+          for (const u of await unitAccounts()) add({ role, kind: 'user', id: u.id, name: u.displayName });
           break;
-        case 'assigning_office':
-          for (const u of accounts.filter((a) => a.id === task.assignedBy)) add({ role, kind: 'user', id: u.id, name: u.displayName });
+        case 'assigning_office': {
+          const assigner = await this.users.findById(task.assignedBy);
+          if (assigner && !assigner.disabled) add({ role, kind: 'user', id: assigner.id, name: assigner.displayName });
           break;
+        }
         case 'supervising_leader':
         case 'leadership': {
+          // A region never moves: its path may come from what this process remembers.
           const path = (await this.directory.getRegion(task.regionId))?.path ?? [];
           const depth = (a: UserAccount) => (a.regionScopeId ? path.indexOf(a.regionScopeId) : -1);
-          const covering = accounts.filter((a) => a.role === 'leader' && (!a.regionScopeId || path.includes(a.regionScopeId)));
+          const covering = (await leaders()).filter((a) => !a.regionScopeId || path.includes(a.regionScopeId));
           const closest = Math.max(...covering.map(depth));
           for (const u of covering) if (role === 'leadership' || depth(u) === closest) add({ role, kind: 'user', id: u.id, name: u.displayName });
           break;
@@ -62,4 +54,10 @@ export class ReminderRecipients {
     }
     return recipients;
   }
+}
+
+/** Reads once per firing, and only if a role asks for it. */
+function once<T>(read: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
+  return () => (result ??= read());
 }

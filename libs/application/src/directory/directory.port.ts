@@ -35,6 +35,16 @@ export interface Category {
   readonly name: string;
 }
 
+/**
+ * How current a read must be. A process may remember a region or unit it found for up to a minute (regions and
+ * units are never deleted and a region never moves, so that is enough to check that one exists); `stored`
+ * reads the tables as they are now, for what depends on a name, a head or channels changed a moment ago: whom
+ * a message reaches, how, and what it says.
+ */
+export interface DirectoryRead {
+  readonly stored?: boolean;
+}
+
 /** One directory event as the tables take it: the stream's revision makes applying it twice harmless. */
 export interface DirectoryChange {
   readonly streamName: string;
@@ -51,10 +61,10 @@ export interface DirectoryChange {
  */
 export interface Directory {
   listRegions(): Promise<Region[]>;
-  getRegion(id: string): Promise<Region | null>;
+  getRegion(id: string, read?: DirectoryRead): Promise<Region | null>;
   findRegionByCode(code: string): Promise<Region | null>;
   listUnits(): Promise<Unit[]>;
-  getUnit(id: string): Promise<Unit | null>;
+  getUnit(id: string, read?: DirectoryRead): Promise<Unit | null>;
   findUnitByName(name: string): Promise<Unit | null>;
   listCategories(): Promise<Category[]>;
   findCategoryByCode(code: string): Promise<Category | null>;

@@ -24,6 +24,8 @@ export interface UserRepository {
   findByUsername(username: string): Promise<UserAccount | null>;
   findById(id: string): Promise<UserAccount | null>;
   list(): Promise<UserAccount[]>;
+  /** The enabled accounts of a role (and, given one, of a unit), as stored now. */
+  listEnabled(role: Role, unitId?: string): Promise<UserAccount[]>;
   count(): Promise<number>;
   setPasswordHash(userId: string, passwordHash: string): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { Category, Directory, DirectoryChange, Region, Unit, UnitChannel } from '@zhenggai/application';
+import { Category, Directory, DirectoryChange, DirectoryRead, Region, Unit, UnitChannel } from '@zhenggai/application';
 import { Pool, PoolClient } from 'pg';
 
 export const directoryMigrations = [
@@ -149,8 +149,8 @@ export class PostgresDirectory implements Directory {
     private readonly ttlMs = 60_000,
   ) {}
 
-  private async remembered<T extends Region | Unit>(key: string, load: () => Promise<T | null>): Promise<T | null> {
-    const hit = this.found.get(key);
+  private async remembered<T extends Region | Unit>(key: string, read: DirectoryRead, load: () => Promise<T | null>): Promise<T | null> {
+    const hit = read.stored ? undefined : this.found.get(key);
     if (hit && hit.until > this.now()) return hit.value as T;
     const value = await load();
     if (value) this.found.set(key, { value, until: this.now() + this.ttlMs });
@@ -163,8 +163,8 @@ export class PostgresDirectory implements Directory {
     return rows.map(toRegion);
   }
 
-  getRegion(id: string): Promise<Region | null> {
-    return this.remembered(`region:${id}`, async () => {
+  getRegion(id: string, read: DirectoryRead = {}): Promise<Region | null> {
+    return this.remembered(`region:${id}`, read, async () => {
       const { rows } = await this.pool.query<RegionRow>('SELECT * FROM regions WHERE id = $1', [id]);
       return rows[0] ? toRegion(rows[0]) : null;
     });
@@ -180,8 +180,8 @@ export class PostgresDirectory implements Directory {
     return rows.map(toUnit);
   }
 
-  getUnit(id: string): Promise<Unit | null> {
-    return this.remembered(`unit:${id}`, async () => {
+  getUnit(id: string, read: DirectoryRead = {}): Promise<Unit | null> {
+    return this.remembered(`unit:${id}`, read, async () => {
       const { rows } = await this.pool.query<UnitRow>('SELECT * FROM units WHERE id = $1', [id]);
       return rows[0] ? toUnit(rows[0]) : null;
     });

@@ -34,6 +34,11 @@ export const userMigrations = [
       ALTER TABLE users DROP CONSTRAINT IF EXISTS users_username_key;
       CREATE INDEX IF NOT EXISTS users_username ON users (lower(username));`,
   },
+  {
+    // Whom a reminder reaches is looked up when it fires: a unit's accounts, or the leaders.
+    id: 'users-003-enabled-by-role-and-unit',
+    sql: `CREATE INDEX IF NOT EXISTS users_enabled_role_unit ON users (role, unit_id) WHERE NOT disabled;`,
+  },
 ];
 
 interface UserRow {
@@ -75,6 +80,14 @@ export class PostgresUserRepository implements UserRepository {
 
   async list(): Promise<UserAccount[]> {
     const { rows } = await this.pool.query<UserRow>(`${SELECT} ORDER BY u.username`);
+    return rows.map(toAccount);
+  }
+
+  async listEnabled(role: Role, unitId?: string): Promise<UserAccount[]> {
+    const { rows } = await this.pool.query<UserRow>(
+      `${SELECT} WHERE NOT u.disabled AND u.role = $1 AND ($2::uuid IS NULL OR u.unit_id = $2::uuid) ORDER BY u.username`,
+      [role, unitId ?? null],
+    );
     return rows.map(toAccount);
   }
 
