@@ -182,10 +182,11 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
   });
   story.at(SHANGHAI('2018-07-16', '10:00'));
   await story.task('inspector', tPonds, 'VerifyRectification', { note: '补充材料齐全，同意销号（逾期）' });
-  story.at(SHANGHAI('2018-07-18'));
+  // By the 17 July meeting 2,200 mu were transferred and the workshop begun, as the article reports.
+  story.at(SHANGHAI('2018-07-16', '16:00'));
   await story.task('unit', tIndustry, 'ReportRectificationProgress', { quantityDone: 2200, note: '流转土地2200亩，扶贫车间开工建设', evidence: [] });
   await story.task('unit', tIndustry, 'SubmitRectification', {
-    report: '流转土地2200亩，扶贫车间已开工', evidence: [photo('demo/2018-07-18/workshop.jpg', '扶贫车间')], quantityDone: null,
+    report: '流转土地2200亩，扶贫车间已开工', evidence: [photo('demo/2018-07-16/workshop.jpg', '扶贫车间')], quantityDone: null,
   });
   story.at(SHANGHAI('2018-07-20'));
   await story.task('inspector', tIndustry, 'VerifyRectification', { note: '同意销号' });
@@ -217,14 +218,18 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
     title: '村庄“四个一”建设未全覆盖', description: '一条文明路、一口干净塘、一块文化墙、一个小广场建设进度不一。', regionId: region.funan,
     category: 'four-ones', severity: 'medium', source: '全市脱贫攻坚工作推进会（2018年7月17日）', evidence: [],
   });
+  // Counted in villages, as the campaign's target is: Caiying (the pilot) is one, the rest of its town 17.
   const tFourCaiying = await assign('inspector', {
-    findingId: fourOnesGap, leadUnitId: unit.caiying, deadline: '2018-10-31', measures: '建设一条文明路、一口干净塘、一块文化墙、一个小广场', target: { quantity: 4, unit: '项' }, campaignId: fourOnes, title: '蔡郢村“四个一”建设',
+    findingId: fourOnesGap, leadUnitId: unit.caiying, deadline: '2018-10-31', measures: '建设一条文明路、一口干净塘、一块文化墙、一个小广场', target: { quantity: 1, unit: '个' }, campaignId: fourOnes, title: '蔡郢村“四个一”建设',
   });
   const tFourWangyan = await assign('inspector', {
-    findingId: fourOnesGap, leadUnitId: unit.wangyan, deadline: '2018-12-31', measures: '全镇村庄“四个一”建设', target: { quantity: 18, unit: '个' }, campaignId: fourOnes, title: '王堰镇村庄“四个一”全覆盖',
+    findingId: fourOnesGap, leadUnitId: unit.wangyan, deadline: '2018-12-31', measures: '蔡郢村以外的全镇村庄“四个一”建设', target: { quantity: 17, unit: '个' }, campaignId: fourOnes, title: '王堰镇其余村庄“四个一”全覆盖',
   });
   const tFourWangjiaba = await assign('inspector', {
     findingId: fourOnesGap, leadUnitId: unit.wangjiaba, deadline: '2018-12-31', measures: '全镇村庄“四个一”建设', target: { quantity: 21, unit: '个' }, campaignId: fourOnes, title: '王家坝镇村庄“四个一”全覆盖',
+  });
+  const tFourCaoji = await assign('inspector', {
+    findingId: fourOnesGap, leadUnitId: unit.caoji, deadline: '2018-12-31', measures: '尚未建成的4个村“四个一”建设', target: { quantity: 4, unit: '个' }, campaignId: fourOnes, title: '曹集镇村庄“四个一”全覆盖',
   });
 
   story.at(SHANGHAI('2018-07-19', '08:30'));
@@ -233,18 +238,27 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
   await story.task('caoji', tDhCaoji, 'AcceptRectificationTask', {});
   await story.task('caiying', tFourCaiying, 'AcceptRectificationTask', {});
   await story.task('unit', tFourWangyan, 'AcceptRectificationTask', {});
+  await story.task('caoji', tFourCaoji, 'AcceptRectificationTask', {});
+  // The article found Caiying's roads hardened, its ponds cleaned and its squares built by the meeting: only the
+  // culture wall was left.
+  await story.task('caiying', tFourCaiying, 'ReportRectificationProgress', { quantityDone: null, note: '文明路、干净塘、小广场已建成，文化墙在建', evidence: [] });
   story.at(SHANGHAI('2018-07-25'));
   await story.task('inspector', tFourWangjiaba, 'ReassignRectificationTask', {
     leadUnitId: unit.housing, cooperatingUnitIds: [unit.wangjiaba], reason: '行蓄洪区庄台建设由县住建局牵头统筹',
   });
   await story.task('housing', tFourWangjiaba, 'AcceptRectificationTask', {});
 
+  story.at(SHANGHAI('2018-08-10'));
+  await story.task('caiying', tFourCaiying, 'SubmitRectification', { report: '文化墙建成，文明路、干净塘、文化墙、小广场全部建成', evidence: [photo('demo/2018-08-10/culture-wall.jpg', '文化墙')], quantityDone: 1 });
+  story.at(SHANGHAI('2018-08-13'));
+  await story.task('inspector', tFourCaiying, 'VerifyRectification', { note: '同意销号' });
+
   story.at(SHANGHAI('2018-08-20'));
   await story.task('unit', tDhWangyan, 'ReportRectificationProgress', { quantityDone: 50, note: '已完成50户', evidence: [] });
   await story.task('wangjiaba', tDhWangjiaba, 'ReportRectificationProgress', { quantityDone: 61, note: '已完成61户', evidence: [] });
   await story.task('caoji', tDhCaoji, 'ReportRectificationProgress', { quantityDone: 70, note: '已完成70户', evidence: [] });
-  await story.task('caiying', tFourCaiying, 'ReportRectificationProgress', { quantityDone: 2, note: '文明路、干净塘已建成', evidence: [] });
   await story.task('housing', tFourWangjiaba, 'ReportRectificationProgress', { quantityDone: 9, note: '9个村已建成', evidence: [] });
+  await story.task('caoji', tFourCaoji, 'ReportRectificationProgress', { quantityDone: 1, note: '1个村已建成，3个村在建', evidence: [] });
   story.at(SHANGHAI('2018-09-20'));
   const wangjiabaExtension = infra.ids.newId();
   await story.task('wangjiaba', tDhWangjiaba, 'RequestDeadlineExtension', {
@@ -268,18 +282,18 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
   story.at(SHANGHAI('2018-10-09'));
   await story.task('inspector', tDhWangjiaba, 'VerifyRectification', { note: '同意销号（逾期9天）' });
 
-  story.at(SHANGHAI('2018-10-25'));
-  await story.task('caiying', tFourCaiying, 'SubmitRectification', { report: '“四个一”全部建成', evidence: [photo('demo/2018-10-25/square.jpg', '小广场')], quantityDone: 4 });
-  story.at(SHANGHAI('2018-10-26'));
-  await story.task('inspector', tFourCaiying, 'VerifyRectification', { note: '同意销号' });
+  story.at(SHANGHAI('2018-11-30'));
+  await story.task('caoji', tFourCaoji, 'SubmitRectification', { report: '4个村“四个一”全部建成', evidence: [photo('demo/2018-11-30/caoji.jpg', '文明路')], quantityDone: 4 });
+  story.at(SHANGHAI('2018-12-04'));
+  await story.task('inspector', tFourCaoji, 'VerifyRectification', { note: '同意销号' });
   story.at(SHANGHAI('2018-12-20'));
   await story.task('housing', tFourWangjiaba, 'SubmitRectification', { report: '21个村“四个一”建成', evidence: [photo('demo/2018-12-20/wangjiaba.jpg', '文化墙')], quantityDone: 21 });
   story.at(SHANGHAI('2018-12-28'));
   await story.task('inspector', tFourWangjiaba, 'VerifyRectification', { note: '同意销号' });
   story.at(SHANGHAI('2018-12-29'));
-  await story.task('unit', tFourWangyan, 'ReportRectificationProgress', { quantityDone: 15, note: '15个村已建成，3个村文化墙在建', evidence: [] });
+  await story.task('unit', tFourWangyan, 'ReportRectificationProgress', { quantityDone: 14, note: '14个村已建成，3个村文化墙在建', evidence: [] });
   story.at(SHANGHAI('2019-01-06'));
-  await story.task('unit', tFourWangyan, 'SubmitRectification', { report: '18个村“四个一”全部建成', evidence: [photo('demo/2019-01-06/wangyan.jpg', '验收照片')], quantityDone: 18 });
+  await story.task('unit', tFourWangyan, 'SubmitRectification', { report: '其余17个村“四个一”全部建成', evidence: [photo('demo/2019-01-06/wangyan.jpg', '验收照片')], quantityDone: 17 });
   story.at(SHANGHAI('2019-01-08'));
   await story.task('inspector', tFourWangyan, 'VerifyRectification', { note: '同意销号（逾期）' });
 
