@@ -46,7 +46,10 @@ const BREAKDOWN = `count(*) FILTER (WHERE v.status <> 'cancelled')::int AS tasks
 
 /**
  * "Are we going to clear dangerous housing by 30 September, and who is behind?" — a campaign's tasks as they
- * stood at `at`: totals, quantities, by region and by unit, and the burndown from launch to `at`.
+ * stood at `at`: totals, quantities, by region and by unit, and the burndown from launch to `at`. By unit means
+ * by the unit leading each task at `at`: who has the rest of the work in hand. A task handed over brings the
+ * quantity already done with it, since that is the task's progress, not a unit's score (the scoreboard keeps
+ * each unit's own record).
  */
 export async function campaignProgress(sql: ProjectionSql, campaign: CampaignDefinition, at: Date, reach: Reach = {}): Promise<CampaignProgress> {
   const params = [campaign.campaignId, at.toISOString(), shanghaiDateOf(at), reach.regionId ?? null, reach.unitId ?? null];
