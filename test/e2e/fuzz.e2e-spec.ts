@@ -626,6 +626,7 @@ describe('bad input on every command endpoint', () => {
     if (!answer.contentType.startsWith('application/problem+json')) return `not a problem document (${answer.contentType}): ${summary}`;
     const problem = answer.body;
     if (typeof problem?.type !== 'string' || typeof problem?.title !== 'string' || problem?.status !== answer.status) return `incomplete problem: ${summary}`;
+    if (typeof problem?.code !== 'string' || !/^[A-Z][A-Z0-9_]+$/.test(problem.code)) return `a problem without a stable code: ${summary}`;
     if (c.status !== undefined && answer.status !== c.status) return `expected ${c.status}: ${summary}`;
     if (c.field !== undefined && c.expect === 'refuse') {
       if (answer.status !== 400) return `expected a 400 naming ${c.field}: ${summary}`;

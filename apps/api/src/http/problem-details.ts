@@ -86,14 +86,57 @@ export function toProblemDetails(error: unknown, instance?: string): ProblemDeta
         : typeof (response as { message?: unknown }).message === 'string'
           ? (response as { message: string }).message
           : error.message;
-    return { type: 'about:blank', title: titleOfStatus(status), status, detail: message, instance };
+    return { type: 'about:blank', title: titleOfStatus(status), status, detail: message, instance, code: codeOfHttpException(status, message) };
   }
   if (isClientFastifyError(error)) {
-    // Fastify's own refusals of a request (a URL it cannot decode, a parameter over its length limit).
+    // Fastify's own refusals of a request (a URL it cannot decode, a body over the limit, a content type without
+    // a parser): its codes are stable, but ours say the same thing in the API's words where it has them.
     const status = error.statusCode;
-    return { type: 'about:blank', title: titleOfStatus(status), status, detail: error.message, instance, code: error.code };
+    return { type: 'about:blank', title: titleOfStatus(status), status, detail: error.message, instance, code: OUR_CODE_OF_FASTIFY[error.code] ?? error.code };
   }
-  return { type: 'about:blank', title: 'internal server error', status: 500, detail: 'an unexpected error occurred', instance };
+  return { type: 'about:blank', title: 'internal server error', status: 500, detail: 'an unexpected error occurred', instance, code: 'INTERNAL_ERROR' };
+}
+
+/**
+ * A stable code for each status the framework answers with on its own (an unknown route, a body too large…),
+ * so that every problem document carries one, as the README promises.
+ */
+const CODE_OF_STATUS: Readonly<Record<number, string>> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  408: 'REQUEST_TIMEOUT',
+  409: 'CONFLICT',
+  411: 'LENGTH_REQUIRED',
+  412: 'PRECONDITION_FAILED',
+  413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE_CONTENT',
+  429: 'TOO_MANY_REQUESTS',
+  431: 'HEADERS_TOO_LARGE',
+  500: 'INTERNAL_ERROR',
+  501: 'NOT_IMPLEMENTED',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+const OUR_CODE_OF_FASTIFY: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'CONTENT_LENGTH_MISMATCH',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+};
+
+/** Nest's router answers an unknown method and path with a NotFoundException saying "Cannot GET /path". */
+const UNKNOWN_ROUTE = /^Cannot [A-Z]+ \//;
+
+function codeOfHttpException(status: number, message: string): string {
+  if (status === 404 && UNKNOWN_ROUTE.test(message)) return 'ROUTE_NOT_FOUND';
+  return CODE_OF_STATUS[status] ?? `HTTP_${status}`;
 }
 
 function titleOfStatus(status: number): string {
