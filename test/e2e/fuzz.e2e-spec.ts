@@ -79,6 +79,8 @@ const SECRET = /password|secret|token/i;
 const SQL = ["'; DROP TABLE events; --", "' OR '1'='1", '1; SELECT pg_sleep(5)--', "admin'--", '"; DELETE FROM users WHERE ""="'];
 const SCRIPT = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', 'javascript:alert(document.cookie)', '{{constructor.constructor("alert(1)")()}}', '${process.exit(1)}'];
 const IMPOSSIBLE_DATES = ['2018-02-30', '2018-13-01', '0000-00-00', '2018-9-30', '2018-09-30T00:00:00+08:00', '2018-09-30T16:00:00Z', '2099-02-30', '2099-04-31', '2100-02-29', '+02018-09-30', '2018-09-30 ', '２０１８-０９-３０', '2018-00-10'];
+/** Real dates outside the span the system takes (1900-01-01 to 2999-12-31): refused, never a 500. */
+const FAR_DATES = ['9999-12-31', '3000-01-01', '1899-12-31', '0100-01-01', '0001-01-01'];
 /** Text PostgreSQL cannot store as given: always refused. */
 const UNSTORABLE = [
   ['NUL', 'a\u0000b'],
@@ -539,6 +541,7 @@ describe('bad input on every command endpoint', () => {
       add({ cls: 'numbers', label: `-0 in ${dotted(field.path)}`, body: withNumber('-0'), expect: 'refuse-or-keep' });
     }
     for (const field of dates) for (const date of sample(IMPOSSIBLE_DATES, 6)) withField(field, date, 'impossible date', json(date));
+    for (const field of dates) for (const date of sample(FAR_DATES, 2)) withField(field, date, 'far date', json(date));
     for (const field of sample(strings, 3)) {
       for (const [label, text] of sample(UNSTORABLE, 2)) withField(field, text, 'unicode', label);
       const [label, text] = pick(ODD_UNICODE);

@@ -11,17 +11,102 @@ describe('problems: what happened, with a stable code', () => {
   let app: TestApp;
   let inspector: HttpClient;
   let leader: HttpClient;
+  let unit: HttpClient;
+  let unitId: string;
+  let regionId: string;
+  let campaignId: string;
 
   beforeAll(async () => {
     app = await startTestApp({ seed: true });
-    [inspector, leader] = await Promise.all(['inspector', 'leader'].map((username) => login(app.http, username)));
+    [inspector, leader, unit] = await Promise.all(['inspector', 'leader', 'unit'].map((username) => login(app.http, username)));
+    unitId = (await unit.get('/api/auth/me')).body.unitId;
+    regionId = (await inspector.get('/api/regions')).body.find((r: { name: string }) => r.name === '蔡郢村').id;
+    campaignId = (await leader.get('/api/campaigns')).body.find((c: { name: string }) => c.name === '危房改造清零').id;
   }, 120_000);
   afterAll(() => app?.close());
+
+  const inDays = (n: number) => new Date(Date.now() + 8 * 3600_000 + n * 86_400_000).toISOString().slice(0, 10);
+  async function newTask(): Promise<string> {
+    const filed = await inspector.post('/api/findings', { title: '村道破损', regionId, category: 'roads', severity: 'low' });
+    const assigned = await inspector.post(`/api/findings/${filed.body.id}/tasks`, { unitId, deadline: inDays(10), measures: '修补', target: { quantity: 3, unit: '处' } });
+    expect(assigned.status).toBe(201);
+    return assigned.body.id;
+  }
 
   function expectProblem(answer: HttpAnswer, status: number, code: string, field?: string): void {
     expect([answer.status, answer.headers.get('content-type')]).toEqual([status, expect.stringMatching(/^application\/problem\+json/)]);
     expect(answer.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, code, ...(field === undefined ? {} : { field }) });
   }
+
+  describe('instants', () => {
+    const views = () => [
+      (q: string) => `/api/tasks?asOf=${q}`,
+      (q: string) => `/api/views/deadlines?asOf=${q}`,
+      (q: string) => `/api/units/scoreboard?asOf=${q}`,
+      (q: string) => `/api/campaigns/${campaignId}/progress?asOf=${q}`,
+      (q: string) => `/api/tasks/export?format=csv&asOf=${q}`,
+      (q: string) => `/api/audit?from=${q}`,
+      (q: string) => `/api/audit?to=${q}`,
+    ];
+    const fieldOf = (path: string) => /[?&](asOf|from|to)=/.exec(path)![1]!;
+
+    it('refuses an instant outside 1900–2999 (Asia/Shanghai) naming its field, where PostgreSQL failed with a 500', async () => {
+      const far = [
+        '9999-12-31T23:59:59Z', // Shanghai's 10000-01-01: PostgreSQL's "time zone displacement out of range"
+        '2999-12-31T16:00:00Z', // the first instant of 3000-01-01 in Shanghai
+        '1899-12-31T23:59:59.999+08:00',
+        '0001-01-01T00:00:00Z',
+      ];
+      for (const instant of far) {
+        for (const path of views().map((view) => view(encodeURIComponent(instant)))) {
+          expectProblem(await leader.get(path), 400, 'INVALID_FIELD', fieldOf(path));
+        }
+      }
+    });
+
+    it('refuses ISO 8601 forms JavaScript cannot read, and instants without an offset, where they answered 500 or meant the server’s time zone', async () => {
+      const odd = ['2018-W40-1', '2018-273', '20180930T100000Z', '2018-09-30T10:00:00,5Z', '2018-09-30T24:00:00Z', '2018-02-30T10:00:00Z', '2018-09-30', '2018-09-30T10:00:00', '2018-09-30 10:00:00Z'];
+      for (const instant of odd) {
+        for (const path of views().map((view) => view(encodeURIComponent(instant)))) {
+          const answer = await leader.get(path);
+          expectProblem(answer, 400, 'INVALID_FIELD', fieldOf(path));
+          expect(answer.body.detail).toContain('2018-09-30T23:59:59+08:00');
+        }
+      }
+    });
+
+    it('answers at both edges of the span, through the real queries', async () => {
+      for (const instant of ['1900-01-01T00:00:00+08:00', '2999-12-31T23:59:59.999+08:00', '2999-12-31T15:59:59.999Z']) {
+        for (const path of views().map((view) => view(encodeURIComponent(instant)))) {
+          const answer = await leader.get(path);
+          expect([path, answer.status]).toEqual([path, 200]);
+        }
+      }
+      // Centuries after launch, the burndown stops ten years on: a row a day would be a million rows.
+      const progress = await leader.get(`/api/campaigns/${campaignId}/progress?asOf=${encodeURIComponent('2999-12-31T23:59:59+08:00')}`);
+      expect(progress.body.burndown.length).toBe(3660);
+    });
+
+    it('takes X-Captured-At by the same rule', async () => {
+      const upload = (capturedAt: string) =>
+        inspector.request<any>('POST', '/api/evidence', new Uint8Array([0x89, 0x50, 0x4e, 0x47]), { 'content-type': 'image/png', 'x-captured-at': capturedAt }, true);
+      expectProblem(await upload('9999-12-31T23:59:59Z'), 400, 'INVALID_FIELD', 'X-Captured-At');
+      expectProblem(await upload('1899-12-31T12:00:00+08:00'), 400, 'INVALID_FIELD', 'X-Captured-At');
+      const kept = await upload('2018-07-05T10:00:00+08:00');
+      expect([kept.status, kept.body.capturedAt]).toEqual([201, '2018-07-05T02:00:00.000Z']);
+    });
+
+    it('refuses a deadline outside the span naming the field, where 9999-12-31 was taken and its reminders fell in a year JavaScript writes otherwise', async () => {
+      const finding = (await inspector.post('/api/findings', { title: '远期期限', regionId, category: 'roads', severity: 'low' })).body.id;
+      const assign = (deadline: string) => inspector.post(`/api/findings/${finding}/tasks`, { unitId, deadline, measures: '修补' });
+      for (const deadline of ['9999-12-31', '3000-01-01']) expectProblem(await assign(deadline), 400, 'INVALID_FIELD', 'deadline');
+      expect((await assign('2999-12-31')).status).toBe(201);
+      const taskId = await newTask();
+      await unit.post(`/api/tasks/${taskId}/accept`);
+      expectProblem(await unit.post(`/api/tasks/${taskId}/extension-requests`, { deadline: '3000-01-01', reason: '延期' }), 400, 'INVALID_FIELD', 'deadline');
+      expectProblem(await inspector.get('/api/tasks?dueBefore=9999-12-31'), 400, 'INVALID_FIELD', 'dueBefore');
+    });
+  });
 
   describe('answers the framework makes', () => {
     it('gives each a stable code: an unknown route, a body too large, a content type without a parser, a body that is not JSON', async () => {

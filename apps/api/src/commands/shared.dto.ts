@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, Length, Matches, Max, Min, ValidateBy, ValidateNested } from 'class-validator';
-import { isLocalDate } from '@zhenggai/domain';
+import { EARLIEST_DATE, isLocalDate, isWithinCalendar, LATEST_DATE, shanghaiDateOf } from '@zhenggai/domain';
 
 /** A reference to supporting evidence (佐证材料): an uploaded file, a document number, a link. */
 export class EvidenceRefDto {
@@ -36,11 +36,52 @@ export class QuantityTargetDto {
   unit!: string;
 }
 
-/** A date of the calendar, `YYYY-MM-DD` (Asia/Shanghai): not 2018-02-30, not an instant, named as the field is. */
+/**
+ * A date of the calendar, `YYYY-MM-DD` (Asia/Shanghai): not 2018-02-30, not an instant, not before 1900 or after
+ * 2999 (the span the system takes, see the domain's `EARLIEST_DATE`), named as the field is.
+ */
 export function IsLocalDate() {
   return ValidateBy({
     name: 'isLocalDate',
-    validator: { validate: (value: unknown) => isLocalDate(value), defaultMessage: () => '$property must be a date YYYY-MM-DD (Asia/Shanghai)' },
+    validator: {
+      validate: (value: unknown) => isLocalDate(value) && isWithinCalendar(value),
+      defaultMessage: () => `$property must be a date YYYY-MM-DD (Asia/Shanghai) from ${EARLIEST_DATE} to ${LATEST_DATE}`,
+    },
+  });
+}
+
+/**
+ * An instant as the API takes it: a calendar date, a time and its offset from UTC, e.g. `2018-09-30T23:59:59+08:00`
+ * or `2018-09-30T15:59:59.999Z`. Not a date alone, nor a time without its offset (the server's own time zone would
+ * decide what it means), nor ISO 8601's week, ordinal or basic forms, which JavaScript cannot read.
+ */
+const INSTANT = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)$/;
+
+/**
+ * What is wrong with an instant given for `field` (a query parameter, a header), or null. The one rule for every
+ * instant the API takes: it must be written as {@link INSTANT} says, and fall, in Asia/Shanghai, on a day within
+ * the span the system takes (1900-01-01 to 2999-12-31), so that nothing computed from it leaves what JavaScript
+ * and PostgreSQL hold.
+ */
+export function instantFault(value: unknown, field: string): string | null {
+  const example = `e.g. 2018-09-30T23:59:59+08:00`;
+  const written = typeof value === 'string' ? INSTANT.exec(value) : null;
+  if (!written || !isLocalDate(written[1])) return `${field} must be an ISO 8601 instant with its offset, ${example}`;
+  const at = Date.parse(value as string);
+  if (Number.isNaN(at) || !isWithinCalendar(shanghaiDateOf(new Date(at)))) {
+    return `${field} must be an instant from ${EARLIEST_DATE}T00:00:00+08:00 to ${LATEST_DATE}T23:59:59.999+08:00`;
+  }
+  return null;
+}
+
+/** A query or body field that takes an instant (see {@link instantFault}); the message names the field. */
+export function IsInstant() {
+  return ValidateBy({
+    name: 'isInstant',
+    validator: {
+      validate: (value: unknown, args) => instantFault(value, args?.property ?? 'value') === null,
+      defaultMessage: (args) => instantFault(args?.value, args?.property ?? 'value') ?? '',
+    },
   });
 }
 

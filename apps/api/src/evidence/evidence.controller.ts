@@ -6,6 +6,7 @@ import { CurrentActor } from '../auth/current-actor.decorator';
 import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest, headerOf } from '../auth/authenticated-request';
 import { ProblemException } from '../http/problem-details';
+import { instantFault } from '../commands/shared.dto';
 import { EVIDENCE_CONTENT_TYPES, EVIDENCE_MAX_BYTES, UploadedBody } from './evidence-body';
 
 const uuid = new ParseUUIDPipe();
@@ -87,9 +88,7 @@ function fileNameOf(raw: string | undefined): string | null {
 
 function capturedAtOf(raw: string | undefined): string | null {
   if (!raw) return null;
-  const at = new Date(raw);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(raw) || Number.isNaN(at.getTime())) {
-    throw ProblemException.badRequest('X-Captured-At', 'X-Captured-At must be an ISO 8601 instant, e.g. 2018-07-05T10:00:00+08:00');
-  }
-  return at.toISOString();
+  const fault = instantFault(raw, 'X-Captured-At');
+  if (fault) throw ProblemException.badRequest('X-Captured-At', fault);
+  return new Date(raw).toISOString();
 }

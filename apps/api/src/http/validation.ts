@@ -9,7 +9,7 @@ import { ProblemDetails, ProblemException } from './problem-details';
  */
 const KIND_CONSTRAINTS = new Set([
   'isString', 'isNumber', 'isInt', 'isBoolean', 'isArray', 'isObject', 'isUuid', 'isIn', 'isEnum',
-  'isQuantity', 'isLocalDate', 'isDateString', 'isIso8601', 'nestedValidation', 'whitelistValidation',
+  'isQuantity', 'isLocalDate', 'isInstant', 'isDateString', 'isIso8601', 'nestedValidation', 'whitelistValidation',
 ]);
 
 /**

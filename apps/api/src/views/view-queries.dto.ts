@@ -1,10 +1,10 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { TASK_STATUSES } from '@zhenggai/domain';
 import { LIGHTS } from '@zhenggai/read-models';
-import { IsLocalDate } from '../commands/shared.dto';
+import { IsInstant, IsLocalDate } from '../commands/shared.dto';
 
 const list = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value);
 /** `?flag=true` / `false` as a boolean (anything else is left for the validator to refuse). */
@@ -30,7 +30,7 @@ export class PageQueryDto {
 export class AsOfQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: '2018-09-30T23:59:59+08:00', description: 'answer as things stood at this instant' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'asOf must be an ISO 8601 instant, e.g. 2018-09-30T23:59:59+08:00' })
+  @IsInstant()
   asOf?: string;
 }
 
@@ -107,12 +107,12 @@ export class AuditQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ description: 'from this instant (inclusive)' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 instant' })
+  @IsInstant()
   from?: string;
 
   @ApiPropertyOptional({ description: 'until this instant (exclusive)' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 instant' })
+  @IsInstant()
   to?: string;
 
   @ApiPropertyOptional({ example: 'RectificationTaskVerified' })

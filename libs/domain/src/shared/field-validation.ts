@@ -1,5 +1,5 @@
 import { ValidationError } from './domain-error';
-import { isLocalDate, LocalDate } from './local-date';
+import { assertLocalDate, LocalDate } from './local-date';
 
 /** The longest title (of a finding, a task, a campaign) the domain accepts. */
 export const TITLE_MAX_LENGTH = 200;
@@ -55,8 +55,7 @@ export function nullableText(value: unknown, field: string, max: number = TEXT_M
 }
 
 export function requireLocalDate(value: unknown, field: string): LocalDate {
-  if (!isLocalDate(value)) throw new ValidationError(field, `${field} must be a calendar date YYYY-MM-DD`);
-  return value;
+  return assertLocalDate(value, field);
 }
 
 /** An ISO-8601 instant such as `metadata.now`. */

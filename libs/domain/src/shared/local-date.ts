@@ -20,9 +20,31 @@ export function isLocalDate(value: unknown): value is LocalDate {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
+/**
+ * The span of time the system takes from its users: calendar dates from 1900-01-01 to 2999-12-31, and the
+ * instants of those days in Asia/Shanghai. Far wider than any rectification needs, and far inside what the
+ * code relies on: JavaScript writes a year past 9999 in another form (`+010000-01-01`), which PostgreSQL reads
+ * as a time zone ("time zone displacement out of range"), and a reminder ladder reaches 90 days past a deadline.
+ */
+export const EARLIEST_DATE: LocalDate = '1900-01-01';
+export const LATEST_DATE: LocalDate = '2999-12-31';
+
+/** A calendar date within the span the system takes ({@link EARLIEST_DATE} to {@link LATEST_DATE}). */
+export function isWithinCalendar(date: LocalDate): boolean {
+  return date >= EARLIEST_DATE && date <= LATEST_DATE;
+}
+
+/** What is wrong with a date a user gave for `field`, or null: not `YYYY-MM-DD`, not a real day, or out of span. */
+export function localDateFault(value: unknown, field: string): string | null {
+  if (!isLocalDate(value)) return `${field} must be a calendar date YYYY-MM-DD`;
+  if (!isWithinCalendar(value)) return `${field} must be a date from ${EARLIEST_DATE} to ${LATEST_DATE}`;
+  return null;
+}
+
 export function assertLocalDate(value: unknown, field: string): LocalDate {
-  if (!isLocalDate(value)) throw new ValidationError(field, `${field} must be a calendar date YYYY-MM-DD`);
-  return value;
+  const fault = localDateFault(value, field);
+  if (fault !== null) throw new ValidationError(field, fault);
+  return value as LocalDate;
 }
 
 /** The Asia/Shanghai calendar date of an instant. */

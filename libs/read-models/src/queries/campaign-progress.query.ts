@@ -1,5 +1,5 @@
 import { ProjectionSql } from '@zhenggai/application';
-import { daysBetween, shanghaiDateOf } from '@zhenggai/domain';
+import { addDays, daysBetween, shanghaiDateOf } from '@zhenggai/domain';
 import { DUE_AT, OVERDUE, Reach, VALID_AT, WITHIN_REACH } from './traffic-light.sql';
 
 export interface CampaignDefinition {
@@ -45,8 +45,14 @@ const BREAKDOWN = `count(*) FILTER (WHERE v.status <> 'cancelled')::int AS tasks
   sum(v.target_quantity) FILTER (WHERE v.status <> 'cancelled')::float8 AS "quantityTarget"`;
 
 /**
+ * The burndown covers at most the first ten years of a campaign: an as-of instant centuries later would otherwise
+ * have the database count a row for every day in between.
+ */
+export const BURNDOWN_MAX_DAYS = 3660;
+
+/**
  * "Are we going to clear dangerous housing by 30 September, and who is behind?" — a campaign's tasks as they
- * stood at `at`: totals, quantities, by region and by unit, and the burndown from launch to `at`. By unit means
+ * stood at `at`: totals, quantities, by region and by unit, and the burndown from launch to `at` (at most {@link BURNDOWN_MAX_DAYS} days). By unit means
  * by the unit leading each task at `at`: who has the rest of the work in hand. A task handed over brings the
  * quantity already done with it, since that is the task's progress, not a unit's score (the scoreboard keeps
  * each unit's own record).
@@ -89,7 +95,8 @@ export async function campaignProgress(sql: ProjectionSql, campaign: CampaignDef
   ]);
   const asOfDate = shanghaiDateOf(at);
   const launchDate = shanghaiDateOf(campaign.launchedAt);
-  const burndown = launchDate <= asOfDate ? await burndownOf(sql, campaign.campaignId, launchDate, asOfDate, at, reach) : [];
+  const lastDay = [asOfDate, addDays(launchDate, BURNDOWN_MAX_DAYS - 1)].sort()[0]!;
+  const burndown = launchDate <= asOfDate ? await burndownOf(sql, campaign.campaignId, launchDate, lastDay, at, reach) : [];
   return {
     campaignId: campaign.campaignId,
     name: campaign.name,
