@@ -547,6 +547,12 @@ describe('bad input on every command endpoint', () => {
       const [label, text] = pick(ODD_UNICODE);
       withField(field, text, 'unicode', label, 'refuse-or-keep', text);
     }
+    // Bytes that are not UTF-8 are refused, not stored as U+FFFD in their place.
+    if (hasBody) {
+      const [before, after] = [validText.slice(0, -1), validText.slice(-1)];
+      const bytes = new Blob([Buffer.concat([Buffer.from(`${before}${before.length > 1 ? ',' : ''}"note":"a`), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(`b"${after}`)])]);
+      add({ cls: 'unicode', label: 'invalid UTF-8 in the body', headers: { 'content-type': 'application/json' }, body: bytes, expect: 'refuse', field: 'body' });
+    }
     // Text PostgreSQL refuses, anywhere: in a property name too.
     add({ cls: 'unicode', label: 'NUL in a property name', body: json({ ...base, ['note\u0000']: 'x' }), expect: ofBody, field: hasBody ? 'body' : undefined });
 
@@ -555,7 +561,7 @@ describe('bad input on every command endpoint', () => {
     const joined = (extra: string) => `{${inside}${inside ? ',' : ''}${extra}}`;
     // The JSON parser refuses `__proto__` and `constructor.prototype` before any validator sees them.
     add({ cls: 'prototype', label: '__proto__ key', body: joined('"__proto__":{"polluted":"yes","isAdmin":true}'), expect: 'refuse', field: '__proto__' });
-    add({ cls: 'prototype', label: 'constructor.prototype key', body: joined('"constructor":{"prototype":{"polluted":"yes"}}'), expect: 'refuse', field: '__proto__' });
+    add({ cls: 'prototype', label: 'constructor.prototype key', body: joined('"constructor":{"prototype":{"polluted":"yes"}}'), expect: 'refuse', field: 'constructor' });
     add({ cls: 'prototype', label: 'constructor key', body: joined('"constructor":"x"'), expect: ofBody, field: 'constructor' });
     add({ cls: 'prototype', label: 'prototype key', body: joined('"prototype":{"polluted":"yes"}'), expect: ofBody, field: 'prototype' });
     const nested = fields.find((f) => f.kind === 'object' && base && getAt(base, f.path));

@@ -1,5 +1,5 @@
 import { HttpAnswer, HttpClient, login } from '../support/http-client';
-import { startTestApp, TestApp } from '../support/test-app';
+import { reactionsSettled, startTestApp, storedEvents, TestApp } from '../support/test-app';
 
 /**
  * Issue 15, point 4: errors say what happened, with a stable code, and never a 500 for the client's mistake.
@@ -105,6 +105,46 @@ describe('problems: what happened, with a stable code', () => {
       await unit.post(`/api/tasks/${taskId}/accept`);
       expectProblem(await unit.post(`/api/tasks/${taskId}/extension-requests`, { deadline: '3000-01-01', reason: '延期' }), 400, 'INVALID_FIELD', 'deadline');
       expectProblem(await inspector.get('/api/tasks?dueBefore=9999-12-31'), 400, 'INVALID_FIELD', 'dueBefore');
+    });
+  });
+
+  describe('bodies', () => {
+    /** A finding titled 旱厕 and then `bytes`: the first two of 所's three bytes are not UTF-8. */
+    const body = (bytes: number[]) =>
+      Buffer.concat([Buffer.from(`{"title":"旱厕`), Buffer.from(bytes), Buffer.from(`","regionId":"${regionId}","category":"sanitation","severity":"low"}`)]);
+    const badUtf8 = () => body([0xe6, 0x89]);
+    const post = (body: RequestInit['body'], extra: RequestInit = {}) =>
+      fetch(`${app.http.baseUrl}/api/findings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${(inspector as unknown as { token: string }).token}` },
+        body,
+        ...extra,
+      });
+
+    it('refuses a body that is not UTF-8, chunked or not, where the chunked one was stored with U+FFFD in its place', async () => {
+      await reactionsSettled(app);
+      const before = (await storedEvents(app)).length;
+      const chunked = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new Uint8Array(badUtf8()));
+          controller.close();
+        },
+      });
+      for (const answer of [await post(new Uint8Array(badUtf8())), await post(chunked, { duplex: 'half' } as RequestInit)]) {
+        expect(answer.status).toBe(400);
+        expect(await answer.json()).toMatchObject({ status: 400, code: 'INVALID_UTF8', field: 'body' });
+      }
+      expect((await storedEvents(app)).length).toBe(before);
+      // The same body with the character whole (厕所) is taken.
+      expect((await post(new Uint8Array(body([0xe6, 0x89, 0x80])))).status).toBe(201);
+    });
+
+    it('names the key that poisons a prototype as the body has it, where `constructor.prototype` was reported as __proto__', async () => {
+      const raw = (body: string) => inspector.postRaw('/api/findings', body);
+      expectProblem(await raw('{"title":"x","constructor":{"prototype":{"polluted":1}}}'), 400, 'FORBIDDEN_KEY', 'constructor');
+      expectProblem(await raw('{"title":"x","evidence":[{"ref":"a.jpg","__proto__":{"polluted":1}}]}'), 400, 'FORBIDDEN_KEY', 'evidence.0.__proto__');
+      expectProblem(await raw('{"__proto__":{"isAdmin":true}}'), 400, 'FORBIDDEN_KEY', '__proto__');
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
   });
 

@@ -6,8 +6,7 @@ import type { Infrastructure } from '@zhenggai/platform';
 import { ensureActiveGeneration } from '@zhenggai/postgres';
 import { allProjections } from '@zhenggai/read-models';
 import { ApiModule } from './api.module';
-import secureJson from 'secure-json-parse';
-import { ProblemException } from './http/problem-details';
+import { registerJsonBodyParser } from './http/json-body';
 import { sendFrameworkError } from './http/problem-details.filter';
 import { createValidationPipe } from './http/validation';
 import { registerSecurityHeaders } from './http/security-headers';
@@ -33,22 +32,7 @@ export async function createApiApp(infra: Infrastructure, options: ApiAppOptions
   const trustProxy = infra.config.trustedProxies > 0 ? infra.config.trustedProxies : false;
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true, frameworkErrors: sendFrameworkError, trustProxy });
   const fastify = adapter.getInstance();
-  // Our own JSON parser, so that a body that is not JSON is refused as a problem naming the body, and an empty
-  // body counts as `{}` (a command without fields, such as accept). secure-json-parse refuses prototype poisoning.
-  fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, body === '' ? {} : secureJson.parse(body as string, undefined, { protoAction: 'error', constructorAction: 'error' }));
-    } catch (error) {
-      const poisoned = error instanceof SyntaxError && error.message.includes('forbidden prototype property');
-      done(
-        poisoned
-          ? ProblemException.badRequest('__proto__', 'the body may not contain `__proto__` or `constructor.prototype` keys', 'FORBIDDEN_KEY')
-          : ProblemException.badRequest('body', 'the request body is not valid JSON', 'MALFORMED_JSON'),
-        undefined,
-      );
-    }
-  });
+  registerJsonBodyParser(fastify);
   registerEvidenceBodyParser(fastify);
   // The read models' views must exist before the first query, even before any worker has started.
   for (const projection of allProjections) await ensureActiveGeneration(infra.pool, projection);
