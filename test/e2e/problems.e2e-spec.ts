@@ -159,4 +159,24 @@ describe('problems: what happened, with a stable code', () => {
       expectProblem(await app.http.get('/api/tasks'), 401, 'UNAUTHENTICATED');
     });
   });
+
+  describe('field names', () => {
+    it('names the request’s field when a reassignment is refused, where the problem named the domain’s leadUnitId', async () => {
+      const taskId = await newTask();
+      const same = await inspector.post(`/api/tasks/${taskId}/reassign`, { unitId, reason: '改派' });
+      expectProblem(same, 422, 'SAME_LEAD_UNIT', 'unitId');
+      expect(same.body.errors).toEqual([{ field: 'unitId', message: expect.any(String) }]);
+    });
+
+    it('names the request’s field for a refused extension and a refused assignment', async () => {
+      const taskId = await newTask();
+      await unit.post(`/api/tasks/${taskId}/accept`);
+      const early = await unit.post(`/api/tasks/${taskId}/extension-requests`, { deadline: inDays(1), reason: '延期' });
+      expectProblem(early, 422, 'EXTENSION_NOT_LATER', 'deadline');
+      expect(early.body.detail).not.toContain('requestedDeadline');
+      const finding = (await inspector.post('/api/findings', { title: '重复', regionId, category: 'roads', severity: 'low' })).body.id;
+      const both = await inspector.post(`/api/findings/${finding}/tasks`, { unitId, cooperatingUnitIds: [unitId], deadline: inDays(10), measures: '修补' });
+      expectProblem(both, 422, 'LEAD_UNIT_ALSO_COOPERATING', 'cooperatingUnitIds');
+    });
+  });
 });

@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { assignTask, CLOCK, Clock, USE_CASE_DEPS, UseCaseDeps } from '@zhenggai/application';
 import { CommandAnswer, CommandContext, commandMetadata } from '../commands/command-context';
+import { namedAsInTheRequest, REQUEST_FIELD_NAMES } from '../commands/request-fields';
 import { AssignTaskDto } from './assign-task.dto';
 
 export class AssignTaskCommand {
@@ -20,20 +21,22 @@ export class AssignTaskHandler implements ICommandHandler<AssignTaskCommand, Com
   ) {}
 
   execute({ context, findingId, body }: AssignTaskCommand): Promise<CommandAnswer> {
-    return assignTask(
-      this.deps,
-      {
-        findingId,
-        leadUnitId: body.unitId,
-        cooperatingUnitIds: body.cooperatingUnitIds ?? [],
-        deadline: body.deadline,
-        measures: body.measures,
-        target: body.target ? { quantity: body.target.quantity, unit: body.target.unit } : null,
-        campaignId: body.campaignId ?? null,
-        title: body.title ?? null,
-        expectedFindingRevision: context.expectedRevision,
-      },
-      commandMetadata(context, this.clock),
+    return namedAsInTheRequest(REQUEST_FIELD_NAMES.AssignRectificationTask, () =>
+      assignTask(
+        this.deps,
+        {
+          findingId,
+          leadUnitId: body.unitId,
+          cooperatingUnitIds: body.cooperatingUnitIds ?? [],
+          deadline: body.deadline,
+          measures: body.measures,
+          target: body.target ? { quantity: body.target.quantity, unit: body.target.unit } : null,
+          campaignId: body.campaignId ?? null,
+          title: body.title ?? null,
+          expectedFindingRevision: context.expectedRevision,
+        },
+        commandMetadata(context, this.clock),
+      ),
     );
   }
 }

@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK, Clock, executeTaskCommand, TaskLifecycleCommand, USE_CASE_DEPS, UseCaseDeps } from '@zhenggai/application';
 import { CommandAnswer, CommandContext, commandMetadata } from '../commands/command-context';
+import { namedAsInTheRequest, REQUEST_FIELD_NAMES } from '../commands/request-fields';
 
 /** One lifecycle command on an existing task, as it comes from HTTP. */
 export class ExecuteTaskCommand<C extends TaskLifecycleCommand = TaskLifecycleCommand> {
@@ -22,6 +23,6 @@ export class ExecuteTaskCommandHandler implements ICommandHandler<ExecuteTaskCom
 
   execute({ context, taskId, type, data }: ExecuteTaskCommand): Promise<CommandAnswer> {
     const command = { type, data, metadata: commandMetadata(context, this.clock) } as TaskLifecycleCommand;
-    return executeTaskCommand(this.deps, taskId, command, context.expectedRevision);
+    return namedAsInTheRequest(REQUEST_FIELD_NAMES[type], () => executeTaskCommand(this.deps, taskId, command, context.expectedRevision));
   }
 }

@@ -1,4 +1,3 @@
-import { RuleViolationError, ValidationError } from '@zhenggai/domain';
 import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -25,10 +24,8 @@ export class ExtensionRequestsController {
     const requestId = this.ids.newId();
     const answer = await withETag(
       res,
-      namedAsInTheRequest(
-        this.commands.execute<ExecuteTaskCommand, CommandAnswer>(
-          new ExecuteTaskCommand(ctx, id, 'RequestDeadlineExtension', { requestId, requestedDeadline: body.deadline, reason: body.reason }),
-        ),
+      this.commands.execute<ExecuteTaskCommand, CommandAnswer>(
+        new ExecuteTaskCommand(ctx, id, 'RequestDeadlineExtension', { requestId, requestedDeadline: body.deadline, reason: body.reason }),
       ),
     );
     return { ...answer, requestId };
@@ -46,16 +43,5 @@ export class ExtensionRequestsController {
   @ApiOperation({ summary: 'Refuse, with a reason' })
   refuse(@Param('id', uuid) id: string, @Param('requestId', uuid) requestId: string, @Body() body: ReasonDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
     return withETag(res, this.commands.execute(new ExecuteTaskCommand(ctx, id, 'RefuseDeadlineExtension', { requestId, reason: body.reason })));
-  }
-}
-
-/** The domain calls the asked-for date `requestedDeadline`; the request calls it `deadline`, and so must a refusal. */
-async function namedAsInTheRequest<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if (error instanceof RuleViolationError && error.field === 'requestedDeadline') throw new RuleViolationError(error.code, error.message, 'deadline');
-    if (error instanceof ValidationError && error.field === 'requestedDeadline') throw new ValidationError('deadline', error.message, error.code);
-    throw error;
   }
 }
