@@ -14,6 +14,15 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface StartTestAppOptions {
+  readonly seed?: boolean;
+  readonly clock?: Clock;
+  /** More configuration (`EVENTSTORE` and `ESDB_URL` among it: then no test double is started). */
+  readonly env?: Record<string, string>;
+  /** The URL the app is given for its new database (e.g. through a proxy a test can cut); default: that URL. */
+  readonly databaseUrl?: (url: string) => string | Promise<string>;
+}
+
 /**
  * The real application (API and worker in one process, as the all-in-one runs it) on a fresh database of the
  * test PostgreSQL, listening on a free port. With `seed`, the demo story and accounts are loaded first.
@@ -22,15 +31,15 @@ export interface TestApp {
  * EventStoreDB adapter: on the server of `ESDB_URL` when set, otherwise on an EventStoreDB test double of its
  * own (over real gRPC), so that each app starts on an empty store as it does on PostgreSQL.
  */
-export async function startTestApp(options: { seed?: boolean; clock?: Clock; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(options: StartTestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const double = testEventStoreOnEsdb(options.env) && !process.env.ESDB_URL ? await EsdbDouble.start() : null;
+  const double = testEventStoreOnEsdb(options.env) && !process.env.ESDB_URL && !options.env?.ESDB_URL ? await EsdbDouble.start() : null;
   const eventStoreEnv: Record<string, string> = testEventStoreOnEsdb(options.env)
     ? { EVENTSTORE: 'esdb', ESDB_URL: double?.url ?? process.env.ESDB_URL! }
     : {};
   // Reminders fire by the time of day: tests about something else run without them unless they ask.
   const config = loadConfig({
-    DATABASE_URL: database.url,
+    DATABASE_URL: options.databaseUrl ? await options.databaseUrl(database.url) : database.url,
     JWT_SECRET: 'e2e-secret-that-is-long-enough-0123456789',
     PORT: '0',
     REMINDERS: 'off',

@@ -2,6 +2,7 @@ export * from './event-store/event-store.port';
 export * from './event-store/adapter-support';
 export * from './event-store/hash-chain';
 export * from './event-store/verify-chain';
+export * from './event-store/store-errors';
 export * from './clock/clock.port';
 export * from './ids/id-generator.port';
 export * from './command-handling/aggregate-loader';

@@ -28,6 +28,7 @@ import {
 } from '@zhenggai/application';
 import { ConcurrencyError } from '@zhenggai/domain';
 import { chainedEvents, eventIds, positionOf, toStoredEvent } from './esdb-event-mapping';
+import { asEsdbFailure } from './esdb-failure';
 import { EsdbSubscription } from './esdb-subscription';
 
 export interface EsdbEventStoreOptions {
@@ -85,7 +86,7 @@ export class EsdbEventStore implements EventStore {
         });
         return { nextExpectedRevision: Number(result.nextExpectedRevision), position: result.position?.commit ?? 0n };
       } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        if (!(error instanceof WrongExpectedVersionError)) throw asEsdbFailure(error);
         const current = await this.lastEvent(streamName);
         if (typeof expected === 'number' || expected === 'no_stream' || attempt >= MAX_APPEND_ATTEMPTS) {
           throw new ConcurrencyError(streamName, String(expected), current ? String(current.revision) : 'no_stream');
@@ -154,7 +155,11 @@ export class EsdbEventStore implements EventStore {
 
 async function collect<T>(read: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
-  for await (const item of read) items.push(item);
+  try {
+    for await (const item of read) items.push(item);
+  } catch (error) {
+    throw asEsdbFailure(error);
+  }
   return items;
 }
 

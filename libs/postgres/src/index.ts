@@ -11,6 +11,7 @@ export type { PostgresEventStoreOptions } from './event-store/postgres-event-sto
 export { migrate } from './migrations/migrate';
 export * from './migrations/migration';
 export { createPool } from './pool/create-pool';
+export { asPostgresFailure, isPostgresConnectionFailure } from './pool/connection-failure';
 export type { CreatePoolOptions } from './pool/create-pool';
 export * from './directory/postgres-directory';
 export * from './idempotency/postgres-idempotency-store';

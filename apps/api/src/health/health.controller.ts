@@ -5,7 +5,7 @@ import { allProjections } from '@zhenggai/read-models';
 import type { ProjectionEventSource } from '@zhenggai/application';
 import { Pool } from 'pg';
 import { Public } from '../auth/public.decorator';
-import { ProblemException } from '../http/problem-details';
+import { ProblemException, STORE_RETRY_AFTER_SECONDS } from '../http/problem-details';
 
 export const DATABASE_POOL = Symbol('DatabasePool');
 /** Where the projections read events, when not from the PostgreSQL event store (`Infrastructure.projectionSource`). */
@@ -27,7 +27,9 @@ export class HealthController {
     try {
       projections = await readProjectionStatuses(this.pool, allProjections.map((p) => p.name), this.source.events);
     } catch {
-      throw ProblemException.of(503, 'DATABASE_UNAVAILABLE', 'Service unavailable', 'the database or the event store does not answer');
+      throw ProblemException.of(503, 'DATABASE_UNAVAILABLE', 'Service unavailable', 'the database or the event store does not answer', {
+        retryAfterSeconds: STORE_RETRY_AFTER_SECONDS,
+      });
     }
     return {
       status: 'ok',

@@ -20,15 +20,17 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const response = http.getResponse<FastifyReply>();
     const problem = namingPathParameter(toProblemDetails(exception, request.url), exception, request.params);
-    if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    // A store out of reach is said once per request, without a stack: it is not a defect of this code.
+    if (problem.code === 'STORE_UNAVAILABLE') this.logger.warn(exception instanceof Error ? exception.message : String(exception));
+    else if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (response.sent) return;
-    if (typeof problem.retryAfterSeconds === 'number') void response.header('retry-after', String(problem.retryAfterSeconds));
     sendProblem(response, problem);
   }
 }
 
-/** Answers with a problem document, with its status. */
+/** Answers with a problem document, with its status (and `Retry-After` when it says when to try again). */
 export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void {
+  if (typeof problem.retryAfterSeconds === 'number') void reply.header('retry-after', String(problem.retryAfterSeconds));
   void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 

@@ -1,4 +1,5 @@
 import { NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import { StoreUnavailableError } from '@zhenggai/application';
 import { RuleViolationError, ValidationError } from '@zhenggai/domain';
 import { inRequestTerms, REQUEST_FIELD_NAMES } from '../commands/request-fields';
 import { toProblemDetails } from './problem-details';
@@ -9,6 +10,17 @@ describe('toProblemDetails', () => {
     expect(toProblemDetails(new NotFoundException('no such thing'))).toMatchObject({ status: 404, code: 'NOT_FOUND' });
     expect(toProblemDetails(new PayloadTooLargeException())).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
     expect(toProblemDetails(new Error('a defect'))).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', detail: 'an unexpected error occurred' });
+  });
+
+  it('answers 503 with a time to try again when a store does not answer, whether the adapter said so or the driver', () => {
+    const expected = { status: 503, code: 'STORE_UNAVAILABLE', retryAfterSeconds: expect.any(Number) };
+    expect(toProblemDetails(new StoreUnavailableError('EventStoreDB', new Error('14 UNAVAILABLE')))).toMatchObject(expected);
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    expect(toProblemDetails(refused)).toMatchObject({ ...expected, detail: expect.stringContaining('PostgreSQL') });
+    expect(toProblemDetails(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toMatchObject(expected);
+    expect(toProblemDetails(new Error('timeout exceeded when trying to connect'))).toMatchObject(expected);
+    // A query that is wrong is not an outage.
+    expect(toProblemDetails(Object.assign(new Error('syntax error'), { code: '42601' }))).toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
   });
 });
 

@@ -1,5 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { StoreUnavailableError } from '@zhenggai/application';
 import { DomainError } from '@zhenggai/domain';
+import { asPostgresFailure } from '@zhenggai/postgres';
 
 /** RFC 9457 problem details, with our extensions: a stable `code` and the offending field(s). */
 export interface ProblemDetails {
@@ -18,6 +20,9 @@ export interface ProblemDetails {
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 const problemType = (slug: string) => `urn:zhenggai:problem:${slug}`;
+
+/** When a client may try again after a store did not answer: a restart or a fail-over takes seconds. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
 
 const STATUS_OF_KIND: Record<DomainError['kind'], number> = {
   validation: HttpStatus.BAD_REQUEST,
@@ -75,6 +80,16 @@ export function toProblemDetails(error: unknown, instance?: string): ProblemDeta
       instance,
       code: error.code,
       ...(field ? { field, errors: [{ field, message: error.message }] } : {}),
+    };
+  }
+  const failure = asPostgresFailure(error);
+  if (failure instanceof StoreUnavailableError) {
+    // Not the client's mistake, and nothing was decided: the same request may succeed in a moment.
+    return {
+      ...ProblemException.of(503, 'STORE_UNAVAILABLE', 'Service unavailable', `${failure.store} does not answer: try again in a moment`, {
+        retryAfterSeconds: STORE_RETRY_AFTER_SECONDS,
+      }).problem,
+      instance,
     };
   }
   if (error instanceof HttpException) {

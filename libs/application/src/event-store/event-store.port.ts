@@ -93,7 +93,8 @@ export interface Subscription {
 export interface EventStore {
   /**
    * Append events atomically, each chained onto the one before it in the stream (`hash-chain.ts`).
-   * Throws `ConcurrencyError` when `expectedRevision` does not hold.
+   * Throws `ConcurrencyError` when `expectedRevision` does not hold, `StoreUnavailableError` when the store does
+   * not answer.
    * Appending no events checks nothing and returns the current revision.
    */
   appendToStream(

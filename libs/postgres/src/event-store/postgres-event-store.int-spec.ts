@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { GlobalPosition, StoredEvent, Subscription } from '@zhenggai/application';
+import { StoreUnavailableError, type GlobalPosition, type StoredEvent, type Subscription } from '@zhenggai/application';
 import { ConcurrencyError } from '@zhenggai/domain';
 import {
   createPool,
@@ -11,6 +11,7 @@ import {
 } from '@zhenggai/postgres';
 import type { Pool } from 'pg';
 import { describeEventStoreContract } from '../../../../test/contract/event-store.contract';
+import { TcpProxy } from '../../../../test/support/tcp-proxy';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 
 describeEventStoreContract('PostgreSQL', async () => {
@@ -294,6 +295,34 @@ describe('PostgresEventStore on PostgreSQL', () => {
 
       await waitFor(() => subscriber.delivered.length === 1);
       await waitFor(async () => (await listeningConnections()) === 1);
+    });
+
+    it('answers StoreUnavailableError while PostgreSQL is out of reach, and keeps delivering once it is back', async () => {
+      const server = new URL(database.url);
+      const proxy = await TcpProxy.start({ host: server.hostname, port: Number(server.port || 5432) });
+      const through = new URL(database.url);
+      through.hostname = '127.0.0.1';
+      through.port = String(proxy.port);
+      const cutOff = createPool(through.toString(), { max: 2 });
+      pools.push(cutOff);
+      const reader = openStore(cutOff, 100);
+      const warnings = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      try {
+        const subscriber = collect(reader, await marker());
+        await waitFor(async () => (await listeningConnections()) >= 1);
+
+        await proxy.cut();
+        await expect(reader.appendToStream(newStream(), [event('WhileCut')])).rejects.toBeInstanceOf(StoreUnavailableError);
+        await expect(reader.readStream(newStream())).rejects.toBeInstanceOf(StoreUnavailableError);
+        await waitFor(() => warnings.mock.calls.some(([message]) => String(message).includes('cannot read')));
+        await store.appendToStream(newStream(), [event('WhileAway')]);
+        await proxy.restore();
+
+        await waitFor(() => subscriber.delivered.some((e) => e.type === 'WhileAway'));
+      } finally {
+        warnings.mockRestore();
+        await proxy.close();
+      }
     });
 
     it('stop() releases the listening connection; stop() from inside the handler does not deadlock', async () => {

@@ -16,6 +16,7 @@ import {
 } from '@zhenggai/application';
 import { ConcurrencyError } from '@zhenggai/domain';
 import type { Pool } from 'pg';
+import { asPostgresFailure } from '../pool/connection-failure';
 import { DuplicateEventIdError } from './duplicate-event-id.error';
 import { EventNotifications } from './event-notifications';
 import { PostgresSubscription } from './postgres-subscription';
@@ -90,13 +91,15 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
-    const { rows } = await this.pool.query<StoredEventRow>({
-      name: 'zg_read_stream',
-      text: `SELECT ${STORED_EVENT_COLUMNS} FROM events
-             WHERE stream_name = $1 AND stream_revision >= $2
-             ORDER BY stream_revision LIMIT $3`,
-      values: [streamName, options.fromRevision ?? 0, options.maxCount ?? null],
-    });
+    const { rows } = await this.pool
+      .query<StoredEventRow>({
+        name: 'zg_read_stream',
+        text: `SELECT ${STORED_EVENT_COLUMNS} FROM events
+               WHERE stream_name = $1 AND stream_revision >= $2
+               ORDER BY stream_revision LIMIT $3`,
+        values: [streamName, options.fromRevision ?? 0, options.maxCount ?? null],
+      })
+      .catch(rethrowAsPostgresFailure);
     return rows.map(toStoredEvent);
   }
 
@@ -105,15 +108,17 @@ export class PostgresEventStore implements EventStore {
       after: options.after ?? 0n,
       limit: options.maxCount,
       eventTypePrefixes: options.eventTypePrefixes,
-    });
+    }).catch(rethrowAsPostgresFailure);
     return page.events;
   }
 
   async readAllCommitted(options: Pick<ReadAllOptions, 'after' | 'maxCount'> = {}): Promise<StoredEvent[]> {
-    const { rows } = await this.pool.query<StoredEventRow>(
-      `SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE global_position > $1 ORDER BY global_position LIMIT $2`,
-      [(options.after ?? 0n).toString(), options.maxCount ?? null],
-    );
+    const { rows } = await this.pool
+      .query<StoredEventRow>(`SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE global_position > $1 ORDER BY global_position LIMIT $2`, [
+        (options.after ?? 0n).toString(),
+        options.maxCount ?? null,
+      ])
+      .catch(rethrowAsPostgresFailure);
     return rows.map(toStoredEvent);
   }
 
@@ -140,11 +145,13 @@ export class PostgresEventStore implements EventStore {
 
   /** The answer to an empty append: the stream's revision and its last event's position. */
   private async streamEnd(streamName: string): Promise<AppendResult> {
-    const { rows } = await this.pool.query<{ stream_revision: string; global_position: string }>(
-      `SELECT stream_revision, global_position FROM events
-       WHERE stream_name = $1 ORDER BY stream_revision DESC LIMIT 1`,
-      [streamName],
-    );
+    const { rows } = await this.pool
+      .query<{ stream_revision: string; global_position: string }>(
+        `SELECT stream_revision, global_position FROM events
+         WHERE stream_name = $1 ORDER BY stream_revision DESC LIMIT 1`,
+        [streamName],
+      )
+      .catch(rethrowAsPostgresFailure);
     const last = rows[0];
     return last
       ? { nextExpectedRevision: Number(last.stream_revision), position: BigInt(last.global_position) }
@@ -156,14 +163,21 @@ export class PostgresEventStore implements EventStore {
       ? (error as { constraint?: string }).constraint
       : undefined;
     if (constraint === 'events_event_id_key') return new DuplicateEventIdError(streamName, error);
-    if (constraint !== 'events_stream_revision_key') return error;
+    if (constraint !== 'events_stream_revision_key') return asPostgresFailure(error);
     // The streams table said the revision was free but an event holds it: trust the events.
-    const { rows } = await this.pool.query<{ revision: string | null }>(
-      'SELECT max(stream_revision) AS revision FROM events WHERE stream_name = $1',
-      [streamName],
-    );
-    return new ConcurrencyError(streamName, String(expected), rows[0]?.revision ?? 'no_stream');
+    return new ConcurrencyError(streamName, String(expected), (await this.lastEventRevision(streamName)) ?? 'no_stream');
   }
+
+  private async lastEventRevision(streamName: string): Promise<string | null> {
+    const { rows } = await this.pool
+      .query<{ revision: string | null }>('SELECT max(stream_revision)::text AS revision FROM events WHERE stream_name = $1', [streamName])
+      .catch(rethrowAsPostgresFailure);
+    return rows[0]?.revision ?? null;
+  }
+}
+
+function rethrowAsPostgresFailure(error: unknown): never {
+  throw asPostgresFailure(error);
 }
 
 /**

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { reportSubscriptionFailure, type GlobalPosition, type StoredEvent, type SubscribeOptions, type Subscription } from '@zhenggai/application';
 import type { VisibleEventsPage } from './visible-events.query';
 import { InterruptibleWait } from '../support/interruptible-wait';
+import { isPostgresConnectionFailure } from '../pool/connection-failure';
 
 export interface SubscriptionSource {
   read(after: GlobalPosition, limit: number, eventTypePrefixes?: readonly string[]): Promise<VisibleEventsPage>;
@@ -11,6 +12,9 @@ export interface SubscriptionSource {
 }
 
 const DEFAULT_BATCH_SIZE = 500;
+/** After a read found PostgreSQL out of reach: the first wait before reading again, doubling up to the last. */
+const READ_RETRY_FIRST_MS = 500;
+const READ_RETRY_MAX_MS = 10_000;
 
 // Tells `stop()` that it is called from inside the handler, where waiting for the handler would deadlock.
 const runningHandler = new AsyncLocalStorage<PostgresSubscription>();
@@ -19,6 +23,8 @@ const runningHandler = new AsyncLocalStorage<PostgresSubscription>();
  * A catch-up subscription: reads pages after its checkpoint and hands each to the handler, waiting for
  * it; once caught up it sleeps until woken (an append here or a NOTIFY) or until the poll interval
  * passes (an event may become readable only when an older transaction ends, which nobody announces).
+ * PostgreSQL out of reach (restarting, a network cut) does not end it: it reads again, waiting longer each
+ * time, as the EventStoreDB subscription subscribes again. Other errors (its handler's among them) end it.
  */
 export class PostgresSubscription implements Subscription {
   readonly stopped: Promise<void>;
@@ -54,8 +60,8 @@ export class PostgresSubscription implements Subscription {
     try {
       while (!this.stopRequested) {
         this.woken = false;
-        const page = await this.source.read(checkpoint, batchSize, this.options.eventTypePrefixes);
-        if (this.stopRequested) break;
+        const page = await this.read(checkpoint, batchSize);
+        if (page === null || this.stopRequested) break;
         const full = page.events.length === batchSize;
         if (page.events.length > 0) {
           await runningHandler.run(this, () => this.handler(page.events));
@@ -72,6 +78,20 @@ export class PostgresSubscription implements Subscription {
       reportSubscriptionFailure(this.options, error);
     } finally {
       await stopWaking();
+    }
+  }
+
+  /** The next page; while PostgreSQL is out of reach, read again after a while. Null when stopped meanwhile. */
+  private async read(after: GlobalPosition, limit: number): Promise<VisibleEventsPage | null> {
+    for (let delay = READ_RETRY_FIRST_MS; ; delay = Math.min(delay * 2, READ_RETRY_MAX_MS)) {
+      try {
+        return await this.source.read(after, limit, this.options.eventTypePrefixes);
+      } catch (error) {
+        if (!isPostgresConnectionFailure(error) || this.stopRequested) throw error;
+        process.emitWarning(`event store subscription cannot read (${(error as Error).message}); reading again in ${delay} ms`);
+        await this.idle.for(delay);
+        if (this.stopRequested) return null;
+      }
     }
   }
 

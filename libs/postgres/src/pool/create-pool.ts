@@ -12,7 +12,7 @@ export interface CreatePoolOptions {
   readonly onIdleClientError?: (error: Error) => void;
 }
 
-/** A `pg` pool for one database URL, with an `error` listener so that a dropped idle connection cannot crash the process. */
+/** A `pg` pool for one database URL, with `error` listeners so that a dropped connection, idle or in use, cannot crash the process. */
 export function createPool(url: string, options: CreatePoolOptions = {}): Pool {
   const pool = new Pool({
     connectionString: url,
@@ -22,5 +22,9 @@ export function createPool(url: string, options: CreatePoolOptions = {}): Pool {
     connectionTimeoutMillis: 10_000,
   });
   pool.on('error', options.onIdleClientError ?? (() => undefined));
+  // A connection checked out of the pool (a transaction between two of its queries) that breaks emits 'error'
+  // too, which with no listener would end the process when PostgreSQL restarts. The next query on it fails and
+  // says so; the pool drops it when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
