@@ -1,5 +1,6 @@
+import { taskStreamName } from '@zhenggai/domain';
 import { HttpAnswer, HttpClient, login } from '../support/http-client';
-import { reactionsSettled, startTestApp, storedEvents, TestApp } from '../support/test-app';
+import { reactionsSettled, startTestApp, storedEvents, testEventStoreOnEsdb, TestApp } from '../support/test-app';
 
 /**
  * Issue 15, point 4: errors say what happened, with a stable code, and never a 500 for the client's mistake.
@@ -177,6 +178,32 @@ describe('problems: what happened, with a stable code', () => {
       const finding = (await inspector.post('/api/findings', { title: '重复', regionId, category: 'roads', severity: 'low' })).body.id;
       const both = await inspector.post(`/api/findings/${finding}/tasks`, { unitId, cooperatingUnitIds: [unitId], deadline: inDays(10), measures: '修补' });
       expectProblem(both, 422, 'LEAD_UNIT_ALSO_COOPERATING', 'cooperatingUnitIds');
+    });
+  });
+
+  // A row deleted by hand is a PostgreSQL concern: EventStoreDB's log cannot be edited.
+  (testEventStoreOnEsdb() ? describe.skip : describe)('a damaged stream', () => {
+    it('says the stream is damaged and how to verify it, where every later command answered 412 "is at revision 5, expected 4"', async () => {
+      const taskId = await newTask();
+      await unit.post(`/api/tasks/${taskId}/accept`);
+      await unit.post(`/api/tasks/${taskId}/progress`, { quantityDone: 1, note: '已修补一处' });
+      const stream = taskStreamName(taskId);
+      const { rowCount } = await app.infra.pool.query(
+        'DELETE FROM events WHERE stream_name = $1 AND stream_revision = (SELECT max(stream_revision) FROM events WHERE stream_name = $1)',
+        [stream],
+      );
+      expect(rowCount).toBe(1);
+
+      const next = await unit.post(`/api/tasks/${taskId}/progress`, { quantityDone: 2, note: '已修补两处' });
+      expectProblem(next, 500, 'STREAM_DAMAGED');
+      const verify = `GET /api/audit/verify?stream=${stream}`;
+      expect(next.body).toMatchObject({ streamName: stream, verify });
+      expect(next.body.detail).toContain(verify);
+      expect(next.body.detail).toMatch(/records revision 2, but its last event is at 1/);
+
+      const verified = await leader.get(`/api/audit/verify?stream=${stream}`);
+      expect(verified.status).toBe(200);
+      expect(verified.body).toMatchObject({ ok: false, firstBroken: { streamName: stream, revision: 2, reason: 'end-mismatch', expected: '2', found: '1' } });
     });
   });
 });

@@ -1,5 +1,5 @@
 import { NotFoundException, PayloadTooLargeException } from '@nestjs/common';
-import { StoreUnavailableError } from '@zhenggai/application';
+import { StoreUnavailableError, StreamDamagedError } from '@zhenggai/application';
 import { RuleViolationError, ValidationError } from '@zhenggai/domain';
 import { inRequestTerms, REQUEST_FIELD_NAMES } from '../commands/request-fields';
 import { toProblemDetails } from './problem-details';
@@ -21,6 +21,12 @@ describe('toProblemDetails', () => {
     expect(toProblemDetails(new Error('timeout exceeded when trying to connect'))).toMatchObject(expected);
     // A query that is wrong is not an outage.
     expect(toProblemDetails(Object.assign(new Error('syntax error'), { code: '42601' }))).toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
+  });
+
+  it('says a damaged stream is damaged and how to verify it', () => {
+    const problem = toProblemDetails(new StreamDamagedError('rectificationTask-1', '5', '4'));
+    expect(problem).toMatchObject({ status: 500, code: 'STREAM_DAMAGED', streamName: 'rectificationTask-1', verify: 'GET /api/audit/verify?stream=rectificationTask-1' });
+    expect(problem.detail).toContain('records revision 5, but its last event is at 4');
   });
 });
 

@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { StoreUnavailableError } from '@zhenggai/application';
+import { StoreUnavailableError, StreamDamagedError } from '@zhenggai/application';
 import { DomainError } from '@zhenggai/domain';
 import { asPostgresFailure } from '@zhenggai/postgres';
 
@@ -91,6 +91,14 @@ export function toProblemDetails(error: unknown, instance?: string): ProblemDeta
       }).problem,
       instance,
     };
+  }
+  if (error instanceof StreamDamagedError) {
+    const verify = `GET /api/audit/verify?stream=${encodeURIComponent(error.streamName)}`;
+    const detail =
+      `the stream ${error.streamName} is damaged: the store records revision ${error.recordedRevision}, but its last event is at ` +
+      `${error.lastEventRevision} (an event was removed or added outside the application). Nothing can be appended to it until ` +
+      `it is repaired; ${verify} shows where it breaks.`;
+    return { ...ProblemException.of(500, 'STREAM_DAMAGED', 'The stream is damaged', detail, { streamName: error.streamName, verify }).problem, instance };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();

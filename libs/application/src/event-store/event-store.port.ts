@@ -93,8 +93,8 @@ export interface Subscription {
 export interface EventStore {
   /**
    * Append events atomically, each chained onto the one before it in the stream (`hash-chain.ts`).
-   * Throws `ConcurrencyError` when `expectedRevision` does not hold, `StoreUnavailableError` when the store does
-   * not answer.
+   * Throws `ConcurrencyError` when `expectedRevision` does not hold, `StreamDamagedError` when the store's own
+   * record of the stream disagrees with its events, `StoreUnavailableError` when the store does not answer.
    * Appending no events checks nothing and returns the current revision.
    */
   appendToStream(
@@ -116,6 +116,13 @@ export interface EventStore {
    * `readAll` holds nothing back need not provide it.
    */
   readAllCommitted?(options?: Pick<ReadAllOptions, 'after' | 'maxCount'>): Promise<StoredEvent[]>;
+
+  /**
+   * The revision the store itself records for a stream (null: no record), where it keeps one apart from the
+   * events (PostgreSQL's `streams` table). An audit compares it with the last event, to find events removed from
+   * the end of a stream, which leave no gap in the hash chain. Stores without such a record need not provide it.
+   */
+  recordedRevision?(streamName: string): Promise<number | null>;
 
   subscribeToAll(
     handler: (events: readonly StoredEvent[]) => Promise<void>,

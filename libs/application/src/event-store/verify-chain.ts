@@ -8,8 +8,11 @@ import { chainHash, contentDigest } from './hash-chain';
  *   hash, null for the first event; `found` the stored `previousHash`).
  * - `revision-gap`: an event is missing or out of place; `revision` is the one expected there, `found` the one
  *   that came instead.
+ * - `end-mismatch`: the stream's last event is not at the revision the store records for it: events were removed
+ *   from its end (or added behind the store's back), which leaves no gap in the chain; `revision` is the one after
+ *   the last event, `expected` the recorded revision, `found` that of the last event (null: none).
  */
-export type ChainBreakReason = 'hash-mismatch' | 'broken-link' | 'revision-gap';
+export type ChainBreakReason = 'hash-mismatch' | 'broken-link' | 'revision-gap' | 'end-mismatch';
 
 export interface ChainBreak {
   readonly streamName: string;
@@ -42,12 +45,20 @@ export async function verifyStoredStream(
   pageSize = DEFAULT_PAGE_SIZE,
 ): Promise<ChainVerification> {
   const walk = new ChainWalk();
+  let last: StoredEvent | undefined;
   for (let fromRevision = 0; ; ) {
     const page = await store.readStream(streamName, { fromRevision, maxCount: pageSize });
     for (const event of page) if (walk.check(event)) return walk.result();
-    if (page.length < pageSize) return walk.result();
-    fromRevision = page[page.length - 1]!.revision + 1;
+    last = page[page.length - 1] ?? last;
+    if (page.length < pageSize) break;
+    fromRevision = last!.revision + 1;
   }
+  const recorded = store.recordedRevision ? await store.recordedRevision(streamName) : null;
+  if (recorded !== null && recorded !== (last?.revision ?? -1)) {
+    const found = last ? String(last.revision) : null;
+    walk.breakAt({ streamName, revision: (last?.revision ?? -1) + 1, position: last?.position ?? 0n, expected: String(recorded), found, reason: 'end-mismatch' });
+  }
+  return walk.result();
 }
 
 /**
@@ -89,6 +100,11 @@ class ChainWalk {
       else this.heads.set(event.streamName, { revision: event.revision, hash });
     }
     return this.broken !== undefined;
+  }
+
+  /** A break found outside the walk (by comparing with what the store records). */
+  breakAt(broken: ChainBreak): void {
+    this.broken ??= broken;
   }
 
   result(): ChainVerification {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { StoreUnavailableError, type GlobalPosition, type StoredEvent, type Subscription } from '@zhenggai/application';
+import { StoreUnavailableError, StreamDamagedError, verifyStoredStream, type GlobalPosition, type StoredEvent, type Subscription } from '@zhenggai/application';
 import { ConcurrencyError } from '@zhenggai/domain';
 import {
   createPool,
@@ -198,6 +198,26 @@ describe('PostgresEventStore on PostgreSQL', () => {
       expect(error).toBeInstanceOf(ConcurrencyError);
       expect(error).toMatchObject({ streamName: stream, expected: '0', actual: '1' });
       expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['First', 'Second']);
+    });
+
+    it('says the stream is damaged when its last event was deleted by hand, where every append answered "revision 1, expected 0"', async () => {
+      const stream = newStream();
+      await store.appendToStream(stream, [event('First'), event('Second')]);
+      await pool.query('DELETE FROM events WHERE stream_name = $1 AND stream_revision = 1', [stream]);
+
+      const error = await store.appendToStream(stream, [event('Third')], { expectedRevision: 0 }).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(StreamDamagedError);
+      expect(error).toMatchObject({ streamName: stream, recordedRevision: '1', lastEventRevision: '0' });
+      expect(await verifyStoredStream(store, stream)).toMatchObject({
+        ok: false,
+        firstBroken: { streamName: stream, revision: 1, reason: 'end-mismatch', expected: '1', found: '0' },
+      });
+      // A caller that is merely behind still gets the concurrency error.
+      const healthy = newStream();
+      await store.appendToStream(healthy, [event('First'), event('Second')]);
+      await expect(store.appendToStream(healthy, [event('Third')], { expectedRevision: 0 })).rejects.toBeInstanceOf(ConcurrencyError);
+      expect(await verifyStoredStream(store, healthy)).toMatchObject({ ok: true });
     });
 
     it('refuses an event id that is already stored, appending nothing', async () => {

@@ -13,6 +13,7 @@ import {
   type StoredEvent,
   type SubscribeOptions,
   type Subscription,
+  StreamDamagedError,
 } from '@zhenggai/application';
 import { ConcurrencyError } from '@zhenggai/domain';
 import type { Pool } from 'pg';
@@ -84,7 +85,7 @@ export class PostgresEventStore implements EventStore {
       throw await this.appendFailure(streamName, expected, error);
     }
     if (row.next_revision === null || row.last_position === null) {
-      throw new ConcurrencyError(streamName, String(expected), row.current_revision ?? 'no_stream');
+      throw await this.expectationFailure(streamName, expected, row.current_revision);
     }
     this.notifications.appended(payload.map((event) => event.type));
     return { nextExpectedRevision: Number(row.next_revision), position: BigInt(row.last_position) };
@@ -120,6 +121,13 @@ export class PostgresEventStore implements EventStore {
       ])
       .catch(rethrowAsPostgresFailure);
     return rows.map(toStoredEvent);
+  }
+
+  async recordedRevision(streamName: string): Promise<number | null> {
+    const { rows } = await this.pool
+      .query<{ revision: string }>('SELECT revision FROM streams WHERE stream_name = $1', [streamName])
+      .catch(rethrowAsPostgresFailure);
+    return rows[0] ? Number(rows[0].revision) : null;
   }
 
   subscribeToAll(
@@ -166,6 +174,17 @@ export class PostgresEventStore implements EventStore {
     if (constraint !== 'events_stream_revision_key') return asPostgresFailure(error);
     // The streams table said the revision was free but an event holds it: trust the events.
     return new ConcurrencyError(streamName, String(expected), (await this.lastEventRevision(streamName)) ?? 'no_stream');
+  }
+
+  /**
+   * The expected revision does not hold against the streams table. Either the caller is behind (a concurrency
+   * error, 412), or the table disagrees with the events themselves: one was deleted or added by hand, and every
+   * append would be refused as stale forever. That is said as it is, with where to look.
+   */
+  private async expectationFailure(streamName: string, expected: CheckedExpectedRevision, recorded: string | null): Promise<Error> {
+    const last = await this.lastEventRevision(streamName);
+    if (last !== recorded) return new StreamDamagedError(streamName, recorded ?? 'no_stream', last ?? 'no_stream');
+    return new ConcurrencyError(streamName, String(expected), recorded ?? 'no_stream');
   }
 
   private async lastEventRevision(streamName: string): Promise<string | null> {
