@@ -13,6 +13,25 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+const SOCKET_CODES = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'];
+const SOCKET_CODE = new RegExp(`^(${SOCKET_CODES.join('|')})$`);
+const SOCKET_CODE_IN_MESSAGE = new RegExp(`\\b(${SOCKET_CODES.join('|')})\\b`);
+
+/**
+ * Whether an error says that a server could not be reached over the network (refused, reset, timed out, no
+ * such host), by its code, its cause's, or (when it has no code of its own, as a client's wrapper around the
+ * socket's error) its message. Not `instanceof Error`:
+ * socket errors are made by Node itself, in another realm than code run in a VM (as jest runs it).
+ */
+export function isSocketFailure(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, cause, message } = error as { code?: unknown; cause?: { code?: unknown }; message?: unknown };
+  return (
+    [code, cause?.code].some((c) => typeof c === 'string' && SOCKET_CODE.test(c)) ||
+    (code === undefined && typeof message === 'string' && SOCKET_CODE_IN_MESSAGE.test(message))
+  );
+}
+
 /**
  * The store's own record of a stream disagrees with the stream's events (the revision it holds for the stream is
  * not that of the last event it has): events were removed or added behind the store's back. No append can be

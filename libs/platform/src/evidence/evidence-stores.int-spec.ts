@@ -4,7 +4,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EvidenceRecord, EvidenceStore } from '@zhenggai/application';
+import { EvidenceRecord, EvidenceStore, StoreUnavailableError } from '@zhenggai/application';
 import { LocalFolderEvidenceStore } from './local-folder-evidence-store';
 import { S3EvidenceStore } from './s3-evidence-store';
 
@@ -84,6 +84,10 @@ function contract(name: string, open: () => Promise<{ store: EvidenceStore; clos
   });
 }
 
+/** The store on the double's bucket (or on a port where none answers). */
+const bucketAt = (endpoint: string) =>
+  new S3EvidenceStore({ endpoint, region: 'cn-north-1', bucket: 'zhenggai', prefix: 'evidence/', accessKeyId: 'test-key', secretAccessKey: 'test-secret', forcePathStyle: true });
+
 describe('evidence stores', () => {
   contract('a local folder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zhenggai-evidence-'));
@@ -93,15 +97,7 @@ describe('evidence stores', () => {
   let double: Awaited<ReturnType<typeof s3Double>>;
   contract('an S3-compatible bucket (a local double)', async () => {
     double = await s3Double();
-    const store = new S3EvidenceStore({
-      endpoint: double.url,
-      region: 'cn-north-1',
-      bucket: 'zhenggai',
-      prefix: 'evidence/',
-      accessKeyId: 'test-key',
-      secretAccessKey: 'test-secret',
-      forcePathStyle: true,
-    });
+    const store = bucketAt(double.url);
     return {
       store,
       close: async () => {
@@ -117,5 +113,19 @@ describe('evidence stores', () => {
     expect(keys.every((key) => key.startsWith('/zhenggai/evidence/'))).toBe(true);
     expect([...double.objects.values()].map((o) => o.contentType).sort()).toEqual(['application/json', 'image/jpeg']);
     expect(double.unsigned).toBe(0);
+  });
+
+  it('answers StoreUnavailableError when the bucket does not answer, so the API can say 503 rather than 500', async () => {
+    const closed = await s3Double();
+    await new Promise((resolve) => closed.server.close(resolve));
+    const store = bucketAt(closed.url);
+    try {
+      const at = new Date(0).toISOString();
+      const record: EvidenceRecord = { id: randomUUID(), sha256: 'a'.repeat(64), capturedAt: at, receivedAt: at, contentType: 'image/jpeg', size: 1, fileName: null, uploadedBy: 'u' };
+      await expect(store.put(record, Buffer.from('x'))).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store.get(record.id)).rejects.toBeInstanceOf(StoreUnavailableError);
+    } finally {
+      store.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { EvidenceRecord, EvidenceStore } from '@zhenggai/application';
+import { EvidenceRecord, EvidenceStore, isSocketFailure, StoreUnavailableError } from '@zhenggai/application';
 import type { EvidenceStoreConfig } from '../config/app-config';
 
 /** The bucket and its credentials, from EVIDENCE_STORE=s3 and the S3_* variables. */
@@ -22,12 +22,16 @@ export class S3EvidenceStore implements EvidenceStore {
   }
 
   async put(record: EvidenceRecord, bytes: Buffer): Promise<void> {
-    await this.client.send(
-      new PutObjectCommand({ Bucket: this.config.bucket, Key: this.key(record.id), Body: bytes, ContentType: record.contentType, ContentLength: bytes.length }),
-    );
-    await this.client.send(
-      new PutObjectCommand({ Bucket: this.config.bucket, Key: `${this.key(record.id)}.json`, Body: JSON.stringify(record), ContentType: 'application/json' }),
-    );
+    try {
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.config.bucket, Key: this.key(record.id), Body: bytes, ContentType: record.contentType, ContentLength: bytes.length }),
+      );
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.config.bucket, Key: `${this.key(record.id)}.json`, Body: JSON.stringify(record), ContentType: 'application/json' }),
+      );
+    } catch (error) {
+      throw asS3Failure(error);
+    }
   }
 
   async get(id: string): Promise<{ record: EvidenceRecord; bytes: Buffer } | null> {
@@ -60,6 +64,17 @@ async function absentAsNull<T>(read: () => Promise<T>): Promise<T | null> {
     return await read();
   } catch (error) {
     if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null;
-    throw error;
+    throw asS3Failure(error);
   }
+}
+
+/**
+ * The error as the application should see it: a {@link StoreUnavailableError} when the bucket is out of reach (no
+ * connection, a timeout, or the store answering 5xx after the SDK's own retries), the error itself otherwise.
+ */
+function asS3Failure(error: unknown): unknown {
+  const { name, $metadata } = (error ?? {}) as { name?: unknown; $metadata?: { httpStatusCode?: number } };
+  const status = $metadata?.httpStatusCode;
+  const unreachable = isSocketFailure(error) || name === 'TimeoutError' || (typeof status === 'number' && status >= 500);
+  return unreachable ? new StoreUnavailableError('The evidence store (S3)', error) : error;
 }

@@ -1,9 +1,7 @@
-import { StoreUnavailableError } from '@zhenggai/application';
+import { isSocketFailure, StoreUnavailableError } from '@zhenggai/application';
 
 /** SQLSTATEs that say the server cannot serve now: connection exceptions, shutting down, starting up, full. */
 const UNAVAILABLE_SQLSTATE = /^(08...|57P01|57P02|57P03|53300)$/;
-/** Socket errors on the way to the server. */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 /** What `pg` and its pool say, without a code, when a connection broke or could not be had in time. */
 const DRIVER_MESSAGES = [
   'Connection terminated',
@@ -18,10 +16,10 @@ const DRIVER_MESSAGES = [
  * within its connection timeout.
  */
 export function isPostgresConnectionFailure(error: unknown): boolean {
-  // Not `instanceof Error`: the socket's errors are made by Node itself, in another realm than code run in a VM.
   if (typeof error !== 'object' || error === null) return false;
+  if (isSocketFailure(error)) return true;
   const { code, errors, message } = error as { code?: unknown; errors?: unknown; message?: unknown };
-  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNREACHABLE_CODES.has(code))) return true;
+  if (typeof code === 'string' && UNAVAILABLE_SQLSTATE.test(code)) return true;
   // Node's happy-eyeballs connect (localhost as ::1 and 127.0.0.1) fails with an AggregateError of both attempts.
   if (Array.isArray(errors) && errors.length > 0 && errors.every(isPostgresConnectionFailure)) return true;
   return typeof message === 'string' && DRIVER_MESSAGES.some((start) => message.startsWith(start));
