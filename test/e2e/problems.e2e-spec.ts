@@ -88,12 +88,17 @@ describe('problems: what happened, with a stable code', () => {
       expect(progress.body.burndown.length).toBe(3660);
     });
 
-    it('takes X-Captured-At by the same rule', async () => {
+    it('takes X-Captured-At by the same rule, and X-File-Name only URI-encoded', async () => {
       const upload = (capturedAt: string) =>
         inspector.request<any>('POST', '/api/evidence', new Uint8Array([0x89, 0x50, 0x4e, 0x47]), { 'content-type': 'image/png', 'x-captured-at': capturedAt }, true);
       expectProblem(await upload('9999-12-31T23:59:59Z'), 400, 'INVALID_FIELD', 'X-Captured-At');
       expectProblem(await upload('1899-12-31T12:00:00+08:00'), 400, 'INVALID_FIELD', 'X-Captured-At');
       const kept = await upload('2018-07-05T10:00:00+08:00');
+      // A header is read as Latin-1: a file name sent as raw UTF-8 is refused, not kept garbled.
+      const raw = await inspector.request<any>('POST', '/api/evidence', new Uint8Array([0x89]), { 'content-type': 'image/png', 'x-file-name': Buffer.from('照片.jpg').toString('latin1') }, true);
+      expectProblem(raw, 400, 'INVALID_FIELD', 'X-File-Name');
+      const named = await inspector.request<any>('POST', '/api/evidence', new Uint8Array([0x89]), { 'content-type': 'image/png', 'x-file-name': encodeURIComponent('照片.jpg') }, true);
+      expect([named.status, named.body.fileName]).toEqual([201, '照片.jpg']);
       expect([kept.status, kept.body.capturedAt]).toEqual([201, '2018-07-05T02:00:00.000Z']);
     });
 

@@ -76,11 +76,14 @@ export class EvidenceController {
 
 function fileNameOf(raw: string | undefined): string | null {
   if (!raw) return null;
+  // A header's bytes arrive as Latin-1: a name sent as raw UTF-8 would be kept garbled (照片 as ç…§ç‰‡).
+  const encoded = 'X-File-Name must be URI-encoded UTF-8, e.g. %E7%85%A7%E7%89%87.jpg for 照片.jpg';
+  if (!/^[\x20-\x7e]*$/.test(raw)) throw ProblemException.badRequest('X-File-Name', encoded);
   let name: string;
   try {
     name = decodeURIComponent(raw);
   } catch {
-    throw ProblemException.badRequest('X-File-Name', 'X-File-Name must be URI-encoded');
+    throw ProblemException.badRequest('X-File-Name', encoded);
   }
   name = name.replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim().slice(0, 200);
   return name === '' ? null : name;
