@@ -717,6 +717,50 @@ describe('bad input on every command endpoint', () => {
     for (const endpoint of endpoints) expect(casesFor(endpoint).length).toBeGreaterThan(10);
   });
 
+  /** Odd values for a query parameter: none may answer 500, and every refusal is a problem with a code. */
+  const ODD_QUERY_VALUES = [
+    '-1', '0', '1.5', '1e400', '99999999999999999999', 'NaN', 'Infinity', '', ' ', 'x'.repeat(5_000), 'a%00b', '%ED%A0%80', encodeURIComponent('😀'),
+    '[object Object]', encodeURIComponent('9999-12-31T23:59:59Z'), '0000-00-00', encodeURIComponent("' OR '1'='1"), 'true',
+  ];
+
+  it('answers odd query parameters on every GET endpoint without a 500, every refusal a problem with a code', async () => {
+    const readers: Record<string, string> = { admin: tokens.get('admin')!, inspector: tokens.get('inspector')! };
+    const idFor = (path: string, name: string): string => {
+      if (/reminder-policies/.test(path)) return 'default';
+      if (/requestId/.test(name)) return ids.request;
+      for (const [part, id] of [['tasks', ids.inProgress], ['findings', ids.finding], ['campaigns', ids.campaign], ['units', ids.unit], ['regions', ids.region], ['users', ids.user]] as const) {
+        if (path.startsWith(`/api/${part}/`)) return id;
+      }
+      return uuidV4(random);
+    };
+    const failures: string[] = [];
+    let requests = 0;
+    for (const [path, operations] of Object.entries<Record<string, any>>(document.paths)) {
+      const operation = operations.get;
+      if (!operation) continue;
+      const queries = (operation.parameters ?? []).filter((p: any) => p.in === 'query').map((p: any) => p.name as string);
+      const url = path.replace(/\{(\w+)\}/g, (_, name: string) => idFor(path, name));
+      const as = /\/api\/(users|admin|reminder-policies)|channels/.test(path) ? readers.admin : readers.inspector;
+      for (const name of queries) {
+        const values = [...sample(ODD_QUERY_VALUES, 6), `1&${name}=2`];
+        for (const value of values) {
+          const target = `${url}?${name}=${value}`;
+          const answer = await fetch(`${app.http.baseUrl}${target}`, { headers: { authorization: `Bearer ${as}` } });
+          requests++;
+          const type = answer.headers.get('content-type') ?? '';
+          const body: any = type.includes('json') ? await answer.json() : await answer.arrayBuffer();
+          if (answer.status >= 500) failures.push(`GET ${target.slice(0, 120)}: ${answer.status} ${JSON.stringify(body).slice(0, 200)}`);
+          else if (answer.status >= 400 && (!type.startsWith('application/problem+json') || typeof body?.code !== 'string')) {
+            failures.push(`GET ${target.slice(0, 120)}: ${answer.status} without a problem code: ${JSON.stringify(body).slice(0, 200)}`);
+          }
+        }
+      }
+    }
+    process.stdout.write(`fuzz seed ${SEED}: ${requests} GET requests with odd query parameters\n`);
+    expect(requests).toBeGreaterThan(100);
+    expect(failures).toEqual([]);
+  }, 300_000);
+
   describe('the defects it found, one by one', () => {
     let inspector: HttpClient;
     let unit: HttpClient;
