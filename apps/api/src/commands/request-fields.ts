@@ -1,4 +1,4 @@
-import { RuleViolationError, ValidationError, type RectificationTaskCommand } from '@zhenggai/domain';
+import { DuplicateError, RuleViolationError, ValidationError, type RectificationTaskCommand } from '@zhenggai/domain';
 
 /** The domain's name of a field (dotted) → the request's, for one command. */
 export type RequestFieldNames = Readonly<Record<string, string>>;
@@ -15,12 +15,15 @@ export const REQUEST_FIELD_NAMES: Partial<Record<RectificationTaskCommand['type'
 
 /** The refusal as the request would word it: its field (and the field's name in its message) renamed. */
 export function inRequestTerms(error: unknown, names: RequestFieldNames | undefined): unknown {
-  if (!names || !(error instanceof ValidationError || error instanceof RuleViolationError) || error.field === undefined) return error;
+  if (!names || !(error instanceof ValidationError || error instanceof RuleViolationError || error instanceof DuplicateError) || error.field === undefined) {
+    return error;
+  }
   const from = Object.keys(names).find((name) => error.field === name || error.field!.startsWith(`${name}.`));
   if (from === undefined) return error;
   const field = names[from] + error.field.slice(from.length);
   const message = error.message.replace(new RegExp(`(?<![\\w.])${from.replace(/\./g, '\\.')}(?![\\w])`, 'g'), names[from]!);
-  return error instanceof ValidationError ? new ValidationError(field, message, error.code) : new RuleViolationError(error.code, message, field);
+  if (error instanceof ValidationError) return new ValidationError(field, message, error.code);
+  return error instanceof DuplicateError ? new DuplicateError(field, message) : new RuleViolationError(error.code, message, field);
 }
 
 /** Runs a command, its refusals in the request's terms. */
