@@ -1,7 +1,7 @@
 import { EsdbDouble } from '../support/esdb-double';
 import { eventually, HttpAnswer, HttpClient, login } from '../support/http-client';
 import { TcpProxy } from '../support/tcp-proxy';
-import { ensureInitialAdmin } from '@zhenggai/platform';
+import { ensureInitialAdmin, NOTIFICATIONS_QUEUE } from '@zhenggai/platform';
 import { startTestApp, TestApp } from '../support/test-app';
 
 jest.setTimeout(120_000);
@@ -47,6 +47,9 @@ describe('a store out of reach', () => {
       await ensureInitialAdmin(app.infra);
       admin = await login(app.http, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD);
       expect((await admin.post('/api/regions', region('341200'))).status).toBe(201);
+      // BullMQ's PostgreSQL backend migrates its schema on a connection it checks out and watches no errors on: cut
+      // during that, the connection's end would be an unhandled 'error' event. Not this test's subject: let it finish.
+      await app.infra.queues.queue(NOTIFICATIONS_QUEUE).waitUntilReady();
     });
     afterAll(async () => {
       await proxy?.restore();

@@ -21,7 +21,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = http.getResponse<FastifyReply>();
     const problem = namingPathParameter(toProblemDetails(exception, request.url), exception, request.params);
     // A store out of reach is said once per request, without a stack: it is not a defect of this code.
-    if (problem.code === 'STORE_UNAVAILABLE') this.logger.warn(exception instanceof Error ? exception.message : String(exception));
+    if (problem.status === 503) this.logger.warn(exception instanceof Error ? exception.message : String(exception));
     else if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (response.sent) return;
     sendProblem(response, problem);
