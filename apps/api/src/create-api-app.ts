@@ -7,7 +7,7 @@ import { ensureActiveGeneration } from '@zhenggai/postgres';
 import { allProjections } from '@zhenggai/read-models';
 import { ApiModule } from './api.module';
 import { registerJsonBodyParser } from './http/json-body';
-import { sendFrameworkError } from './http/problem-details.filter';
+import { sendClientError, sendFrameworkError } from './http/problem-details.filter';
 import { createValidationPipe } from './http/validation';
 import { registerSecurityHeaders } from './http/security-headers';
 import { IdempotencyHooks } from './http/idempotency.hooks';
@@ -30,7 +30,13 @@ export async function createApiApp(infra: Infrastructure, options: ApiAppOptions
   // Fastify's own refusals (an undecodable or over-long path) answer as problem documents too.
   // Behind a load balancer (TRUST_PROXY hops), the client's address for sign-in limits comes from X-Forwarded-For.
   const trustProxy = infra.config.trustedProxies > 0 ? infra.config.trustedProxies : false;
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true, frameworkErrors: sendFrameworkError, trustProxy });
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+    frameworkErrors: sendFrameworkError,
+    clientErrorHandler: sendClientError,
+    trustProxy,
+  });
   const fastify = adapter.getInstance();
   registerJsonBodyParser(fastify);
   registerEvidenceBodyParser(fastify);

@@ -1,5 +1,6 @@
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
 import { PROBLEM_CONTENT_TYPE, ProblemDetails, ProblemException, toProblemDetails } from './problem-details';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -40,4 +41,27 @@ export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void 
  */
 export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   sendProblem(reply, toProblemDetails(error, request.url));
+}
+
+/** Node's HTTP parser refusals, each with the status and code a problem document gives it. */
+const CLIENT_ERRORS: Record<string, { status: number; title: string; code: string; detail: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, title: 'request timeout', code: 'REQUEST_TIMEOUT', detail: 'the request did not arrive in time' },
+  HPE_HEADER_OVERFLOW: { status: 431, title: 'request header fields too large', code: 'HEADERS_TOO_LARGE', detail: 'the request headers are larger than the server takes' },
+};
+
+/**
+ * For Fastify's `clientErrorHandler` option: a request Node's HTTP parser cannot read (headers too large, a
+ * malformed request line, too slow) is answered before Fastify sees a request, by default as JSON without a
+ * code. It answers as a problem document too, then the connection is closed, as Node does.
+ */
+export function sendClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = CLIENT_ERRORS[error.code ?? ''] ?? { status: 400, title: 'bad request', code: 'MALFORMED_REQUEST', detail: 'the request is not valid HTTP' };
+  const body = JSON.stringify({ type: 'about:blank', title: known.title, status: known.status, detail: known.detail, code: known.code });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${known.status} ${known.title}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
