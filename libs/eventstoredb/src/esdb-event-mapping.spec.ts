@@ -1,6 +1,7 @@
 import { verifyStream, type EventToAppend } from '@zhenggai/application';
 import type { ResolvedEvent } from '@eventstore/db-client';
 import { chainedEvents, HASH_KEY, PREVIOUS_HASH_KEY, positionOf, toStoredEvent } from './esdb-event-mapping';
+import { MissingPositionError } from './esdb-server-version';
 
 /** What the server hands back for what the adapter wrote: the same JSON, with a revision, a position and a time. */
 function asRead(streamName: string, written: ReturnType<typeof chainedEvents>, firstRevision = 0): ResolvedEvent[] {
@@ -56,6 +57,21 @@ describe('EventStoreDB event mapping', () => {
     const [foreign] = asRead(stream, chainedEvents(stream, events.slice(0, 1), [events[0]!.id!], null, 0));
     (foreign!.event as { metadata: unknown }).metadata = { written: 'by another client' };
     expect(toStoredEvent(foreign!)).toMatchObject({ metadata: { written: 'by another client' }, previousHash: null, hash: '' });
+  });
+
+  it('refuses an event of ours that came without its $all position, rather than order it at a made-up place', () => {
+    // Servers before 22.6 send "no position" (2^64 − 1) for every event of a stream read; 0 is a field never sent.
+    for (const commit of [2n ** 64n - 1n, 0n]) {
+      const [read] = asRead(stream, chainedEvents(stream, events.slice(0, 1), [events[0]!.id!], null, 0), 3);
+      read!.event!.position = { commit, prepare: commit };
+      expect(() => toStoredEvent(read!)).toThrow(MissingPositionError);
+      expect(() => toStoredEvent(read!)).toThrow(`EventStoreDB gave event 3 of ${stream} no $all position`);
+    }
+    // The ReadEvent's own position stands in when the recorded event's is missing.
+    const [withOuter] = asRead(stream, chainedEvents(stream, events.slice(0, 1), [events[0]!.id!], null, 0));
+    Object.assign(withOuter!, { commitPosition: 4096n });
+    (withOuter!.event as { position?: unknown }).position = undefined;
+    expect(toStoredEvent(withOuter!)?.position).toBe(4096n);
   });
 
   it('reads $all after a position from that position (0n: from the start)', () => {

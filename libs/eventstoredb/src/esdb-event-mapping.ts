@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { chainHash, contentDigest, type EventToAppend, type GlobalPosition, type StoredEvent } from '@zhenggai/application';
 import { jsonEvent, START, type AllStreamResolvedEvent, type EventData, type Position, type ResolvedEvent } from '@eventstore/db-client';
+import { MissingPositionError } from './esdb-server-version';
 
 /**
  * How the port's events live in EventStoreDB. The event's metadata is the port's metadata with, beside it:
@@ -11,7 +12,8 @@ import { jsonEvent, START, type AllStreamResolvedEvent, type EventData, type Pos
  *
  * Positions: the port's GlobalPosition is the event's commit position in `$all`. Every event written without
  * an explicit transaction (the gRPC client has none) has commit = prepare position, unique and growing in
- * `$all` order, so the commit position alone orders events and finds them again.
+ * `$all` order, so the commit position alone orders events and finds them again. A stream read carries it
+ * from EventStoreDB 22.6 on (`MINIMUM_SERVER_VERSION`); an event of ours that comes without it is refused.
  */
 export const PREVIOUS_HASH_KEY = '$zg.previousHash';
 export const HASH_KEY = '$zg.hash';
@@ -57,13 +59,14 @@ function derivedKeys(metadata: Record<string, unknown>): Record<string, unknown>
 
 /**
  * The port's view of a read event; `null` for what is not one of ours to hand out: system events (`$` types,
- * which a real server writes into `$all`), links, events without a position.
+ * which a real server writes into `$all`), links. Throws `MissingPositionError` for an event without its
+ * `$all` position: handed out at some made-up place, it would be ordered wrongly.
  */
 export function toStoredEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): StoredEvent | null {
   const event = resolved.event;
   if (!event || event.type.startsWith('$')) return null;
-  const position = event.position?.commit ?? (resolved as { commitPosition?: bigint }).commitPosition;
-  if (position === undefined) return null;
+  const position = commitPositionOf(resolved);
+  if (position === null) throw new MissingPositionError(event.streamId, event.revision);
   const { metadata, previousHash, hash } = splitMetadata(event.metadata);
   return {
     id: event.id,
@@ -78,6 +81,24 @@ export function toStoredEvent(resolved: ResolvedEvent | AllStreamResolvedEvent):
     // An event without a hash was not appended through this adapter: '' never verifies, so verification names it.
     hash,
   };
+}
+
+/**
+ * "No position" on the wire: servers before 22.6 send it for every event of a stream read (and later ones for
+ * an event written in a TCP transaction); the client hands it on as a number.
+ */
+const NO_POSITION = 2n ** 64n - 1n;
+
+/**
+ * A read event's commit position in `$all`; `null` when the server gave none. 0 counts as none: it is what the
+ * client reads when the field was not sent at all, and no event of a real log lies there (the log starts with
+ * the server's own records).
+ */
+export function commitPositionOf(resolved: ResolvedEvent | AllStreamResolvedEvent): GlobalPosition | null {
+  for (const candidate of [resolved.event?.position?.commit, (resolved as { commitPosition?: bigint }).commitPosition]) {
+    if (candidate !== undefined && candidate > 0n && candidate !== NO_POSITION) return candidate;
+  }
+  return null;
 }
 
 function splitMetadata(stored: unknown): { metadata: Record<string, unknown>; previousHash: string | null; hash: string } {

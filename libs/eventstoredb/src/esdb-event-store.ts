@@ -27,8 +27,9 @@ import {
   type Subscription,
 } from '@zhenggai/application';
 import { ConcurrencyError } from '@zhenggai/domain';
-import { chainedEvents, eventIds, positionOf, toStoredEvent } from './esdb-event-mapping';
+import { chainedEvents, commitPositionOf, eventIds, positionOf, toStoredEvent } from './esdb-event-mapping';
 import { asEsdbFailure } from './esdb-failure';
+import { isSupportedServerVersion, serverVersionOf, UnsupportedServerError } from './esdb-server-version';
 import { EsdbSubscription } from './esdb-subscription';
 
 export interface EsdbEventStoreOptions {
@@ -49,6 +50,8 @@ const MAX_APPEND_ATTEMPTS = 100;
  * again on the new last event; one that expected a revision or `no_stream` gets the `ConcurrencyError`).
  * Reads of `$all` skip system (`$`) events; subscriptions filter on the server and come back by themselves
  * after the server went away. `close()` stops the subscriptions and disposes of the client.
+ * The server must be EventStoreDB 22.6 or later, or KurrentDB (`requireSupportedServer()`): a read event
+ * without its `$all` position is refused (`MissingPositionError`), never handed out out of order.
  */
 export class EsdbEventStore implements EventStore {
   private readonly subscriptions = new RunningSubscriptions();
@@ -119,10 +122,10 @@ export class EsdbEventStore implements EventStore {
     for (;;) {
       const page = await collect(this.client.readAll({ direction: FORWARDS, fromPosition: positionOf(cursor), maxCount: this.pageSize }));
       for (const resolved of page) {
-        const position = resolved.event?.position?.commit;
-        if (position === undefined || position <= cursor) continue;
-        cursor = position;
+        const position = commitPositionOf(resolved);
         const event = toStoredEvent(resolved);
+        if (position === null || position <= cursor) continue;
+        cursor = position;
         if (event && takesEventType(prefixes, event.type)) {
           events.push(event);
           if (events.length >= limit) return events;
@@ -135,7 +138,18 @@ export class EsdbEventStore implements EventStore {
   /** The position of the last event in `$all` (system events included); 0n for an empty store. */
   async readHead(): Promise<GlobalPosition> {
     const [last] = await collect(this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }));
-    return last?.event?.position?.commit ?? 0n;
+    return (last && commitPositionOf(last)) ?? 0n;
+  }
+
+  /**
+   * Refuses (`UnsupportedServerError`) a server older than `MINIMUM_SERVER_VERSION`, or one that does not say
+   * its version; resolves to the version. Call it once before using the store: an older server's stream reads
+   * carry no `$all` positions.
+   */
+  async requireSupportedServer(): Promise<string> {
+    const version = await serverVersionOf(this.client);
+    if (version === null || !isSupportedServerVersion(version)) throw new UnsupportedServerError(version);
+    return version;
   }
 
   subscribeToAll(handler: (events: readonly StoredEvent[]) => Promise<void>, options: SubscribeOptions = {}): Subscription {

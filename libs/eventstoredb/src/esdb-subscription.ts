@@ -9,8 +9,11 @@ const MAX_RECONNECT_DELAY_MS = 10_000;
 // Tells `stop()` that it is called from inside the handler, where waiting for the handler would deadlock.
 const runningHandler = new AsyncLocalStorage<EsdbSubscription>();
 
-/** The handler failed: the subscription reports it and stops (the server failing only makes it subscribe again). */
-class HandlerFailure {
+/**
+ * The handler failed, or an event came that cannot be ordered (no `$all` position): the subscription reports it
+ * and stops (the server failing only makes it subscribe again).
+ */
+class FatalFailure {
   constructor(readonly cause: unknown) {}
 }
 
@@ -55,7 +58,7 @@ export class EsdbSubscription implements Subscription {
         const delivered = await this.consume(subscription);
         if (delivered) delay = this.reconnectDelayMs;
       } catch (error) {
-        if (error instanceof HandlerFailure) return reportSubscriptionFailure(this.options, error.cause);
+        if (error instanceof FatalFailure) return reportSubscriptionFailure(this.options, error.cause);
         if (this.stopRequested) break;
         process.emitWarning(`event store subscription lost (${error instanceof Error ? error.message : String(error)}); subscribing again in ${delay} ms`);
         await this.pause(delay);
@@ -76,7 +79,8 @@ export class EsdbSubscription implements Subscription {
 
   /**
    * Hands the server's events to the handler until `stop()` (resolves) or a failure (rejects; a handler's
-   * failure as `HandlerFailure`). Resolves `true` when it delivered anything.
+   * failure, or an event without a position, as `FatalFailure` once the events before it are handled).
+   * Resolves `true` when it delivered anything.
    */
   private async consume(subscription: ServerSubscription): Promise<boolean> {
     const queue: StoredEvent[] = [];
@@ -84,7 +88,14 @@ export class EsdbSubscription implements Subscription {
     let delivered = false;
     const signal = () => this.wake?.();
     subscription.on('data', (resolved) => {
-      const event = toStoredEvent(resolved);
+      if (failure instanceof FatalFailure) return;
+      let event: StoredEvent | null;
+      try {
+        event = toStoredEvent(resolved);
+      } catch (error) {
+        failure = new FatalFailure(error);
+        return signal();
+      }
       const last = queue[queue.length - 1]?.position ?? this.checkpoint;
       if (event && event.position > last) queue.push(event);
       if (queue.length >= 2 * this.batchSize) subscription.pause();
@@ -110,7 +121,7 @@ export class EsdbSubscription implements Subscription {
       try {
         await runningHandler.run(this, () => this.handler(batch));
       } catch (error) {
-        throw new HandlerFailure(error);
+        throw new FatalFailure(error);
       }
       this.checkpoint = batch[batch.length - 1]!.position;
       delivered = true;

@@ -18,13 +18,26 @@ export interface EsdbDoubleOptions {
   readonly log?: DoubleLog;
   /** Port to listen on; a free one by default. */
   readonly port?: number;
+  /**
+   * The version ServerFeatures reports (default 24.10.0); `null`: no ServerFeatures service at all, as
+   * EventStoreDB before 21.10 (the client then gets UNIMPLEMENTED).
+   */
+  readonly serverVersion?: string | null;
+  /**
+   * `false`: stream reads give events no `$all` position (the ReadEvent's `no_position`, and 2^64 − 1 as the
+   * recorded event's commit and prepare position), as EventStoreDB before 22.6 does. Reads of `$all` keep theirs.
+   */
+  readonly streamPositions?: boolean;
+  /** `false`: reads and subscriptions of `$all` give no position either (a fault injected, not a server's way). */
+  readonly allPositions?: boolean;
 }
 
 /**
  * A test double of EventStoreDB / KurrentDB, in process, over real gRPC (insecure): just the part of the
  * protocol the adapter uses (see shared/ESDB-PROTOCOL.md): `ServerFeatures.GetSupportedMethods`,
  * `Streams.Append`, `Streams.BatchAppend` and `Streams.Read` (streams and `$all`, forwards and backwards,
- * event-type and stream-name filters, catch-up subscriptions). Test support code: never shipped.
+ * event-type and stream-name filters, catch-up subscriptions). It can pass for an older server: another
+ * version, no ServerFeatures service, stream reads without positions. Test support code: never shipped.
  */
 export class EsdbDouble {
   private constructor(
@@ -44,12 +57,15 @@ export class EsdbDouble {
     const log = options.log ?? new DoubleLog();
     const server = new grpc.Server();
     const calls = { read: 0, append: 0, batchAppend: 0 };
-    server.addService(StreamsService, counted(streamsServer(log), calls));
-    server.addService(ServerFeaturesService, {
-      getSupportedMethods: (_call: unknown, callback: grpc.sendUnaryData<SupportedMethods>) => {
-        callback(null, supportedMethods(options.batchAppend ?? true));
-      },
-    });
+    server.addService(StreamsService, counted(streamsServer(log, { stream: options.streamPositions ?? true, all: options.allPositions ?? true }), calls));
+    const serverVersion = options.serverVersion === undefined ? DEFAULT_SERVER_VERSION : options.serverVersion;
+    if (serverVersion !== null) {
+      server.addService(ServerFeaturesService, {
+        getSupportedMethods: (_call: unknown, callback: grpc.sendUnaryData<SupportedMethods>) => {
+          callback(null, supportedMethods(serverVersion, options.batchAppend ?? true));
+        },
+      });
+    }
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`127.0.0.1:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
         error ? reject(error) : resolve(bound),
@@ -64,9 +80,14 @@ export class EsdbDouble {
   }
 }
 
-function supportedMethods(batchAppend: boolean): SupportedMethods {
+const DEFAULT_SERVER_VERSION = '24.10.0';
+
+/** What the server sends for "no position" (`ulong.MaxValue`), as a uint64 decimal string. */
+const NO_POSITION = (2n ** 64n - 1n).toString();
+
+function supportedMethods(serverVersion: string, batchAppend: boolean): SupportedMethods {
   const methods = new SupportedMethods();
-  methods.setEventStoreServerVersion('24.10.0-double');
+  methods.setEventStoreServerVersion(serverVersion);
   const names = ['Read', 'Append', ...(batchAppend ? ['BatchAppend'] : [])];
   methods.setMethodsList(
     names.map((name) => new SupportedMethod().setServiceName('event_store.client.streams.Streams').setMethodName(name)),
@@ -83,9 +104,15 @@ function counted(server: IStreamsServer, calls: Record<'read' | 'append' | 'batc
   };
 }
 
-function streamsServer(log: DoubleLog): IStreamsServer {
+/** Which reads give their events a position. */
+interface Positions {
+  readonly stream: boolean;
+  readonly all: boolean;
+}
+
+function streamsServer(log: DoubleLog, positions: Positions): IStreamsServer {
   return {
-    read: (call) => serveRead(log, call),
+    read: (call) => serveRead(log, call, positions),
     append: (call, callback) => {
       let header: AppendReq.Options | undefined;
       const events: ProposedEvent[] = [];
@@ -191,7 +218,7 @@ function batchAppendResponse(correlation: UUID, identifier: StreamIdentifier, ou
 
 type ReadCall = grpc.ServerWritableStream<ReadReq, ReadResp>;
 
-function serveRead(log: DoubleLog, call: ReadCall): void {
+function serveRead(log: DoubleLog, call: ReadCall, positions: Positions): void {
   const options = call.request.getOptions()!;
   const forwards = options.getReadDirection() === ReadReq.Options.ReadDirection.FORWARDS;
   const count = options.hasCount() ? Number(options.getCount()) : Number.MAX_SAFE_INTEGER;
@@ -207,7 +234,7 @@ function serveRead(log: DoubleLog, call: ReadCall): void {
       return subscribe(log, call, (index) => {
         const record = log.all[index]!;
         return record.streamName === streamName && record.revision >= start;
-      }, 0);
+      }, 0, positions.stream);
     }
     const records = log.stream(streamName);
     if (!records) {
@@ -222,7 +249,7 @@ function serveRead(log: DoubleLog, call: ReadCall): void {
       const from = streamOptions.hasRevision() ? revision! : BigInt(records.length - 1);
       selected = records.filter((record) => record.revision <= from).reverse();
     }
-    for (const record of selected.slice(0, count)) call.write(eventResponse(record));
+    for (const record of selected.slice(0, count)) call.write(eventResponse(record, positions.stream));
     return void call.end();
   }
 
@@ -235,7 +262,7 @@ function serveRead(log: DoubleLog, call: ReadCall): void {
       : allOptions.hasEnd()
         ? log.all.length
         : log.indexAtOrAfter(position! + 1n);
-    return subscribe(log, call, (index) => matches(log.all[index]!), startIndex);
+    return subscribe(log, call, (index) => matches(log.all[index]!), startIndex, positions.all);
   }
   const selected: DoubleRecord[] = [];
   if (forwards) {
@@ -250,17 +277,17 @@ function serveRead(log: DoubleLog, call: ReadCall): void {
       if (matches(log.all[index]!)) selected.push(log.all[index]!);
     }
   }
-  for (const record of selected) call.write(eventResponse(record));
+  for (const record of selected) call.write(eventResponse(record, positions.all));
   call.end();
 }
 
 /** Confirmation, the backlog, a checkpoint, caught-up, then live events until the client cancels. */
-function subscribe(log: DoubleLog, call: ReadCall, matches: (index: number) => boolean, startIndex: number): void {
+function subscribe(log: DoubleLog, call: ReadCall, matches: (index: number) => boolean, startIndex: number, positions: boolean): void {
   call.write(new ReadResp().setConfirmation(new ReadResp.SubscriptionConfirmation().setSubscriptionId(`double-${Date.now()}`)));
   let next = startIndex;
   const deliver = () => {
     for (; next < log.all.length; next++) {
-      if (matches(next)) call.write(eventResponse(log.all[next]!));
+      if (matches(next)) call.write(eventResponse(log.all[next]!, positions));
     }
   };
   deliver();
@@ -287,16 +314,20 @@ function filterOf(options: ReadReq.Options): (record: DoubleRecord) => boolean {
   };
 }
 
-function eventResponse(record: DoubleRecord): ReadResp {
+/** A read event: with its `$all` position, or (`positions` false) with none, as servers before 22.6 send stream reads. */
+function eventResponse(record: DoubleRecord, positions: boolean): ReadResp {
+  const position = positions ? record.position.toString() : NO_POSITION;
   const recorded = new ReadResp.ReadEvent.RecordedEvent()
     .setId(new UUID().setString(record.id))
     .setStreamIdentifier(new StreamIdentifier().setStreamName(Buffer.from(record.streamName, 'utf8')))
     .setStreamRevision(record.revision.toString())
-    .setCommitPosition(record.position.toString())
-    .setPreparePosition(record.position.toString())
+    .setCommitPosition(position)
+    .setPreparePosition(position)
     .setData(record.data)
     .setCustomMetadata(record.customMetadata);
   recorded.getMetadataMap().set('type', record.type).set('content-type', record.contentType).set('created', record.created.toString());
-  const event = new ReadResp.ReadEvent().setEvent(recorded).setCommitPosition(record.position.toString());
+  const event = new ReadResp.ReadEvent().setEvent(recorded);
+  if (positions) event.setCommitPosition(position);
+  else event.setNoPosition(new Empty());
   return new ReadResp().setEvent(event);
 }
