@@ -39,10 +39,10 @@ import {
   subscriptionMigrations,
   userMigrations,
 } from '@zhenggai/postgres';
-import { EsdbEventStore, EsdbProjectionSource } from '@zhenggai/eventstoredb';
+import { EsdbEventStore, EsdbProjectionSource, UnsupportedServerError } from '@zhenggai/eventstoredb';
 import { streamsCitingEvidence } from '@zhenggai/read-models';
 import { Pool } from 'pg';
-import { AppConfig } from '../config/app-config';
+import { AppConfig, ConfigurationError } from '../config/app-config';
 import { evidenceStoreOf } from '../evidence/evidence-store-of';
 import { JobQueues } from '../jobs/job-queues';
 import { ScryptPasswordHasher } from '../security/scrypt-password-hasher';
@@ -163,14 +163,19 @@ export async function startInfrastructure(
   }
 }
 
-/** The event store EVENTSTORE chose: PostgreSQL in the pool, or EventStoreDB, checked to answer before the process goes on. */
+/**
+ * The event store EVENTSTORE chose: PostgreSQL in the pool, or EventStoreDB, checked to answer and to be recent
+ * enough (a server that is too old is a setting to change: `ConfigurationError`) before the process goes on.
+ */
 async function openEventStore(config: AppConfig, pool: Pool): Promise<{ eventStore: EventStore; projectionSource: ProjectionEventSource | undefined }> {
   if (config.eventStore.kind === 'postgres') return { eventStore: new PostgresEventStore(pool), projectionSource: undefined };
   const store = EsdbEventStore.connect(config.eventStore.url);
   try {
+    await store.requireSupportedServer();
     await store.readHead();
   } catch (error) {
     await store.close().catch(() => undefined);
+    if (error instanceof UnsupportedServerError) throw new ConfigurationError([`ESDB_URL (${config.eventStore.url}): ${error.message}`]);
     throw new Error(`EventStoreDB at ESDB_URL (${config.eventStore.url}) does not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   return { eventStore: store, projectionSource: new EsdbProjectionSource(store) };
