@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isSupportedServerVersion, MINIMUM_SERVER_VERSION } from '@zhenggai/eventstoredb';
 import { loadConfig } from '@zhenggai/platform';
 import { parse } from 'yaml';
 
@@ -61,6 +62,15 @@ describe('the production stack (docker-compose.yml, Dockerfile, infra/)', () => 
     expect(services.api!.ports).toBeUndefined();
     expect(services.proxy!.ports).toEqual(['3000:8080']);
     expect(read('infra/nginx/nginx.conf')).toMatch(/server api:3000/);
+  });
+
+  it(`pins EventStoreDB / KurrentDB images no older than ${MINIMUM_SERVER_VERSION}, the oldest server the app accepts`, () => {
+    const tagOf = (image: string) => /:([^:/]+)$/.exec(image)?.[1] ?? 'latest';
+    expect(isSupportedServerVersion(tagOf(services.eventstore!.image!))).toBe(true);
+    // The images the files suggest instead (ESDB_IMAGE, e.g. KurrentDB) are held to the same minimum.
+    const suggested = ['docker-compose.yml', 'infra/README.md'].flatMap((file) => read(file).match(/\S+\/(?:eventstoredb[\w-]*|kurrentdb):[\w.-]+/g) ?? []);
+    expect(suggested.some((image) => image.includes('kurrentdb:'))).toBe(true);
+    for (const image of suggested) expect([image, isSupportedServerVersion(tagOf(image))]).toEqual([image, true]);
   });
 
   it('checks the health of every service, and starts the app once its stores are healthy', () => {
