@@ -2,7 +2,6 @@ import { browserSession } from '../support/browser';
 
 /** The admin in real Chromium: the directory (regions, units, accounts). */
 // A real browser on a shared machine: each step may take seconds.
-jest.setTimeout(60_000);
 
 describe('web app: the admin (管理员)', () => {
   // What users run: the built all-in-one process (dist/), not the sources.

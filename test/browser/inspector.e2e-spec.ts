@@ -2,7 +2,6 @@ import { browserSession, samplePhoto } from '../support/browser';
 
 /** The inspector's day in real Chromium: file a finding with a photo, see 举一反三, assign it, sign off a submission. */
 // A real browser on a shared machine: each step may take seconds.
-jest.setTimeout(60_000);
 
 describe('web app: the inspector (督查员)', () => {
   const session = browserSession('inspector');

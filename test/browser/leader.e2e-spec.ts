@@ -5,7 +5,6 @@ import { browserSession } from '../support/browser';
 
 /** Leadership's cockpit in real Chromium: campaign burndown, lights by region and unit, overdue, scoreboard, history, as-of. */
 // A real browser on a shared machine: each step may take seconds.
-jest.setTimeout(60_000);
 
 describe('web app: leadership (领导驾驶舱)', () => {
   const session = browserSession('leader');

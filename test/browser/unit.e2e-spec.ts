@@ -6,7 +6,6 @@ import { TestApp } from '../support/test-app';
 
 /** The unit's day on a phone in real Chromium: its tasks by deadline with their lights, the whole lifecycle, the inbox. */
 // A real browser on a shared machine: each step may take seconds.
-jest.setTimeout(60_000);
 
 describe('web app: the responsible unit (责任单位), on a phone', () => {
   const today = shanghaiDateOf(new Date());

@@ -18,7 +18,7 @@ describe('accounts and sessions', () => {
     });
     admin = await login(app.http, 'admin');
   });
-  afterAll(() => app.close());
+  afterAll(() => app?.close());
 
   it('locks an account after failed sign-ins in a row, says until when, and lets it in again after the lock', async () => {
     expect((await signIn('caiying', 'wrong-1')).status).toBe(401);

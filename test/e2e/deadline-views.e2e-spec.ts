@@ -20,7 +20,7 @@ describe('deadline views over HTTP', () => {
       return health.body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined;
     }, 20_000);
   });
-  afterAll(() => app.close());
+  afterAll(() => app?.close());
 
   it('answers "are we going to clear dangerous housing by 30 September, and who is behind?" as of the deadline', async () => {
     const asOf = encodeURIComponent('2018-09-30T23:59:59+08:00');

@@ -24,7 +24,7 @@ describe('evidence, similar findings and the ledger over HTTP', () => {
     await eventually(async () => ((await app.http.get('/health')).body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined), 20_000);
   });
   afterAll(async () => {
-    await app.close();
+    await app?.close();
     rmSync(evidenceDir, { recursive: true, force: true });
   });
 

@@ -9,7 +9,7 @@ describe('a production start (DATABASE_URL set)', () => {
   beforeAll(async () => {
     app = await startTestApp({ env: { ADMIN_USERNAME: 'ops-admin', ADMIN_PASSWORD: 'a-long-admin-password' } });
   });
-  afterAll(() => app.close());
+  afterAll(() => app?.close());
 
   it('creates the first admin from ADMIN_USERNAME / ADMIN_PASSWORD once, and seeds nothing', async () => {
     expect(app.infra.config.seedDemo).toBe(false);

@@ -32,7 +32,7 @@ describe('the inbox', () => {
     task = (await unit.get('/api/tasks?status=closed&pageSize=1')).body.items[0];
     deadlineVersion = (await unit.get(`/api/tasks/${task.id}`)).body.deadlineVersion;
   });
-  afterAll(() => app.close());
+  afterAll(() => app?.close());
 
   it("lists a reminder to the unit's account as unread, records its reading on the task once, and hides it from everyone else", async () => {
     const unitChannel: ReminderRecipient = { role: 'unit', kind: 'unit', id: me.unitId, name: '王堰镇人民政府' };

@@ -17,7 +17,7 @@ describe('a rectification from finding to sign-off', () => {
     unitId = me.body.unitId;
     regionId = (await inspector.get('/api/regions')).body.find((r: { name: string }) => r.name === '蔡郢村').id;
   });
-  afterAll(() => app.close());
+  afterAll(() => app?.close());
 
   const inDays = (n: number) => new Date(Date.now() + 8 * 3600_000 + n * 86_400_000).toISOString().slice(0, 10);
 

@@ -11,7 +11,6 @@ import { startTestApp, TestApp } from '../support/test-app';
  * its level falls due the unit is reminded in its inbox and by webhook, reads it, and the task's history shows
  * both; a delivery that failed is listed for the admin and sent again.
  */
-jest.setTimeout(60_000);
 
 describe('reminders and escalation over HTTP', () => {
   const clock = new ManualClock('2030-06-01T10:00:00+08:00');
@@ -43,7 +42,7 @@ describe('reminders and escalation over HTTP', () => {
   });
 
   afterAll(async () => {
-    await app.close();
+    await app?.close();
     await new Promise((resolve) => receiver.close(resolve));
   });
 

@@ -5,6 +5,7 @@ import { Browser, BrowserContextOptions, chromium, Page } from 'playwright-core'
 import { webAppDir } from '../../apps/api/src/web/serve-web-app';
 import { BUILT, BuiltProcess, startBuiltProcess } from './built-process';
 import { eventually, HttpClient } from './http-client';
+import { closedAfterThisFile } from './opened-for-this-file';
 import { startTestApp, TestApp } from './test-app';
 import { createTestDatabase, TestDatabase } from './test-database';
 
@@ -112,9 +113,9 @@ export function browserSession(
       if (options.setUp) await options.setUp(held.app);
     }
     await caughtUp();
-    held.browser = await launchBrowser();
+    held.browser = await closedAfterThisFile(launchBrowser(), (browser) => browser.close());
     held.journey = await Journey.start(held.browser, http().baseUrl, role, options.context);
-  }, 180_000);
+  });
   afterAll(async () => {
     // Each part is closed even when an earlier one fails to close; the first failure is reported after.
     const failures: unknown[] = [];
@@ -125,7 +126,7 @@ export function browserSession(
     await close(held.process && (() => held.process!.stop()));
     await close(held.database && (() => held.database!.drop()));
     if (failures.length > 0) throw failures[0];
-  }, 60_000);
+  });
   return {
     get app() {
       if (!held.app) throw new Error('this browser session runs the built process: it has no TestApp');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { findFreePort } from '@zhenggai/postgres';
 import { startScriptNodeOptions } from '../../scripts/start-command';
 import { eventually, HttpClient } from './http-client';
+import { closedAfterThisFile } from './opened-for-this-file';
 
 const ROOT = join(__dirname, '../..');
 
@@ -32,11 +33,11 @@ export interface BuiltProcess {
  * the given settings, and waits until it serves `/health` (or, for the worker, says it is running). A process
  * that exits or does not come up within `timeoutMs` fails the start with what it printed, and is killed.
  */
-export async function startBuiltProcess(
-  main: string,
-  settings: Record<string, string>,
-  options: { timeoutMs?: number; readyLine?: RegExp } = {},
-): Promise<BuiltProcess> {
+export function startBuiltProcess(main: string, settings: Record<string, string>, options: { timeoutMs?: number; readyLine?: RegExp } = {}): Promise<BuiltProcess> {
+  return closedAfterThisFile(spawnBuiltProcess(main, settings, options), (running) => running.stop(5_000));
+}
+
+async function spawnBuiltProcess(main: string, settings: Record<string, string>, options: { timeoutMs?: number; readyLine?: RegExp }): Promise<BuiltProcess> {
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` before the end-to-end tests`);
   const serves = main !== BUILT.worker;
   const port = serves ? (settings.PORT ?? String(await findFreePort())) : null;

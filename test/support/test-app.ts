@@ -1,16 +1,18 @@
 import { INestApplication } from '@nestjs/common';
 import { Clock, StoredEvent } from '@zhenggai/application';
-import { Infrastructure, loadConfig, seedDemo, startInfrastructure } from '@zhenggai/platform';
+import { closeInReverse, Infrastructure, loadConfig, seedDemo, startInfrastructure } from '@zhenggai/platform';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { HttpClient } from './http-client';
 import { EsdbDouble } from './esdb-double';
-import { createTestDatabase } from './test-database';
+import { closedAfterThisFile } from './opened-for-this-file';
+import { openTestDatabase } from './test-database';
 
 export interface TestApp {
   readonly infra: Infrastructure;
   readonly app: INestApplication;
   readonly http: HttpClient;
+  /** Closes the app, then its infrastructure and database: every part, even when one fails; idempotent. */
   close(): Promise<void>;
 }
 
@@ -30,38 +32,49 @@ export interface StartTestAppOptions {
  * The switch for the event store: `EVENTSTORE=esdb` in the environment (or in `env`) runs the app on the
  * EventStoreDB adapter: on the server of `ESDB_URL` when set, otherwise on an EventStoreDB test double of its
  * own (over real gRPC), so that each app starts on an empty store as it does on PostgreSQL.
+ *
+ * The app is closed after the test file even when the file's hooks did not get to close it (see
+ * opened-for-this-file), and a start that fails half-way closes what it had opened.
  */
-export async function startTestApp(options: StartTestAppOptions = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
-  const double = testEventStoreOnEsdb(options.env) && !process.env.ESDB_URL && !options.env?.ESDB_URL ? await EsdbDouble.start() : null;
-  const eventStoreEnv: Record<string, string> = testEventStoreOnEsdb(options.env)
-    ? { EVENTSTORE: 'esdb', ESDB_URL: double?.url ?? process.env.ESDB_URL! }
-    : {};
-  // Reminders fire by the time of day: tests about something else run without them unless they ask.
-  const config = loadConfig({
-    DATABASE_URL: options.databaseUrl ? await options.databaseUrl(database.url) : database.url,
-    JWT_SECRET: 'e2e-secret-that-is-long-enough-0123456789',
-    PORT: '0',
-    REMINDERS: 'off',
-    ...eventStoreEnv,
-    ...options.env,
-  });
-  const infra = await startInfrastructure(config, { clock: options.clock });
-  if (options.seed) await seedDemo(infra);
-  const app = await createApiApp(infra, { imports: [WorkerModule.register(infra)], logger: ['error'] });
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  return {
-    infra,
-    app,
-    http: new HttpClient(url),
-    close: async () => {
-      await app.close();
-      await infra.close();
-      double?.stop();
-      await database.drop();
-    },
-  };
+export function startTestApp(options: StartTestAppOptions = {}): Promise<TestApp> {
+  return closedAfterThisFile(openTestApp(options), (app) => app.close());
+}
+
+/** Each part is closed (in reverse) as soon as it is open, so that a start that fails half-way closes what it opened. */
+async function openTestApp(options: StartTestAppOptions): Promise<TestApp> {
+  const closers: Array<() => unknown> = [];
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= closeInReverse(closers, 'the test app'));
+  try {
+    const database = await openTestDatabase();
+    closers.push(() => database.drop());
+    const double = testEventStoreOnEsdb(options.env) && !process.env.ESDB_URL && !options.env?.ESDB_URL ? await EsdbDouble.start() : null;
+    if (double) closers.push(() => double.stop());
+    const eventStoreEnv: Record<string, string> = testEventStoreOnEsdb(options.env)
+      ? { EVENTSTORE: 'esdb', ESDB_URL: double?.url ?? process.env.ESDB_URL! }
+      : {};
+    // Reminders fire by the time of day: tests about something else run without them unless they ask.
+    const config = loadConfig({
+      DATABASE_URL: options.databaseUrl ? await options.databaseUrl(database.url) : database.url,
+      JWT_SECRET: 'e2e-secret-that-is-long-enough-0123456789',
+      PORT: '0',
+      REMINDERS: 'off',
+      ...eventStoreEnv,
+      ...options.env,
+    });
+    const infra = await startInfrastructure(config, { clock: options.clock });
+    closers.push(() => infra.close());
+    if (options.seed) await seedDemo(infra);
+    const app = await createApiApp(infra, { imports: [WorkerModule.register(infra)], logger: ['error'] });
+    closers.push(() => app.close());
+    await app.listen(0, '127.0.0.1');
+    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    return { infra, app, http: new HttpClient(url), close };
+  } catch (error) {
+    // Why the start failed is what the test reports; what then failed to close is secondary.
+    await close().catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Whether the test apps store their events in EventStoreDB (`EVENTSTORE=esdb`), rather than in PostgreSQL. */

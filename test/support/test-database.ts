@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { closedAfterThisFile } from './opened-for-this-file';
 
 export interface TestDatabase {
   /** URL of the new, empty database. */
@@ -10,9 +11,15 @@ export interface TestDatabase {
 
 /**
  * A fresh, uniquely named database (`zg_t_<random>`) on the server of `TEST_DATABASE_URL` (set by the
- * global setup), so that each test file works alone while jest runs files in parallel.
+ * global setup), so that each test file works alone while jest runs files in parallel. Dropped after the test
+ * file at the latest (see opened-for-this-file).
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export function createTestDatabase(): Promise<TestDatabase> {
+  return closedAfterThisFile(openTestDatabase(), (database) => database.drop());
+}
+
+/** A fresh database that the caller drops. */
+export async function openTestDatabase(): Promise<TestDatabase> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set: run through jest (see test/support/global-setup.ts)');
   const name = `zg_t_${randomBytes(6).toString('hex')}`;

@@ -5,6 +5,7 @@ import { ConcurrencyError } from '@zhenggai/domain';
 import { EsdbEventStore, EsdbProjectionSource, HASH_KEY, PREVIOUS_HASH_KEY } from '@zhenggai/eventstoredb';
 import { describeEventStoreContract } from '../../../test/contract/event-store.contract';
 import { DoubleLog, EsdbDouble } from '../../../test/support/esdb-double';
+import { closedAfterThisFile } from '../../../test/support/opened-for-this-file';
 
 // The contract on the test double over real gRPC: as a real server (BatchAppend advertised) and as an older
 // one (Append only); and on a real EventStoreDB / KurrentDB whenever ESDB_URL names one.
@@ -30,14 +31,13 @@ if (process.env.ESDB_URL) {
 }
 
 describe('EsdbEventStore on the test double', () => {
-  jest.setTimeout(30_000);
   let double: EsdbDouble;
   let store: EsdbEventStore;
   let raw: EventStoreDBClient;
   const subscriptions: Subscription[] = [];
 
   beforeAll(async () => {
-    double = await EsdbDouble.start();
+    double = await closedAfterThisFile(EsdbDouble.start(), (d) => d.stop());
     store = EsdbEventStore.connect(double.url, { reconnectDelayMs: 100 });
     raw = EventStoreDBClient.connectionString(double.url);
   });
@@ -164,7 +164,7 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 }
 
 async function waitFor(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 60_000;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -173,7 +173,7 @@ async function waitFor(condition: () => boolean): Promise<void> {
 
 /** The client finds the server again on a later call: try until an append goes through. */
 async function waitUntilAppended(append: () => Promise<unknown>): Promise<void> {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     try {
       await append();

@@ -17,10 +17,10 @@ import { reminderEngineOf } from '../worker.module';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 
 const REGISTER_TS = path.resolve(__dirname, '../../../../test/support/register-ts.js');
 const CHILD = path.resolve(__dirname, 'testing/reminder-firing.child.ts');
-jest.setTimeout(60_000);
 
 // The global setup leaves TEST_REDIS_URL empty when no Redis answers: then only PostgreSQL is tested.
 const REDIS_URL = process.env.TEST_REDIS_URL;
@@ -58,18 +58,20 @@ async function startReceivers(): Promise<{ webhookUrl: string; smtpUrl: string; 
   });
   const listener = smtp.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => listener.once('listening', resolve));
+  let closing: Promise<void> | undefined;
   return {
     webhookUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
     smtpUrl: `smtp://127.0.0.1:${(listener.address() as AddressInfo).port}`,
     received,
-    close: async () => {
-      await new Promise((resolve) => http.close(resolve));
-      await new Promise<void>((resolve) => smtp.close(() => resolve()));
-    },
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise((resolve) => http.close(resolve));
+        await new Promise<void>((resolve) => smtp.close(() => resolve()));
+      })()),
   };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -108,11 +110,11 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    receivers = await startReceivers();
-    infra = await startInfrastructure(
+    receivers = await closedAfterThisFile(startReceivers(), (r) => r.close());
+    infra = await closedAfterThisFile(startInfrastructure(
       loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'reminder-test-secret-long-enough-0123456789', SMTP_URL: receivers.smtpUrl, MAIL_FROM: '督查室 <duchashi@example.gov.cn>', PUBLIC_URL: 'https://zhenggai.example.gov.cn' }),
       { clock },
-    );
+    ), (opened) => opened.close());
     await directoryFixtures.region(infra, { id: regionId, code: '341225102201', name: '蔡郢村', level: 'village' });
     await directoryFixtures.category(infra, { code: 'dangerous-housing', name: '危房改造' });
     await directoryFixtures.unit(infra, {
@@ -147,10 +149,10 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
   });
 
   afterAll(async () => {
-    await runner.stop();
-    await infra.close();
-    await receivers.close();
-    await database.drop();
+    await runner?.stop();
+    await infra?.close();
+    await receivers?.close();
+    await database?.drop();
   });
 
   async function newTask(deadline: string): Promise<string> {

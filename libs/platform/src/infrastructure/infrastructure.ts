@@ -42,6 +42,7 @@ import {
 import { EsdbEventStore, EsdbProjectionSource, UnsupportedServerError } from '@zhenggai/eventstoredb';
 import { streamsCitingEvidence } from '@zhenggai/read-models';
 import { Pool } from 'pg';
+import { closeInReverse } from '../bootstrap/close-in-reverse';
 import { AppConfig, ConfigurationError } from '../config/app-config';
 import { evidenceStoreOf } from '../evidence/evidence-store-of';
 import { JobQueues } from '../jobs/job-queues';
@@ -121,9 +122,8 @@ export async function startInfrastructure(
   overrides: { clock?: Clock; ids?: IdGenerator } = {},
 ): Promise<Infrastructure> {
   const closers: Array<() => Promise<void>> = [];
-  const close = async () => {
-    for (const closer of closers.reverse()) await closer().catch(() => undefined);
-  };
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= closeInReverse(closers, 'the infrastructure'));
   try {
     const databaseUrl = config.databaseUrl ?? (await startEmbedded(config, closers));
     const pool = createPool(databaseUrl, { max: config.databasePoolSize });
@@ -158,7 +158,8 @@ export async function startInfrastructure(
     await withAdvisoryLock(pool, DIRECTORY_IMPORT_LOCK, () => importDirectoryRows(pool, directoryDeps(infra), infra.clock.now()));
     return infra;
   } catch (error) {
-    await close();
+    // What failed to close as well is of less interest than why the start failed.
+    await close().catch(() => undefined);
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 import { ConnectionOptions, createPostgresBackend, Job, Queue, Worker, WorkerOptions } from 'bullmq';
 import IORedis from 'ioredis';
+import { closeInReverse } from '../bootstrap/close-in-reverse';
 
 /** Where BullMQ keeps its jobs: Redis in production, its own PostgreSQL backend in the embedded default. */
 export type QueueBackend =
@@ -51,11 +52,23 @@ export class JobQueues {
     return worker;
   }
 
+  /**
+   * Workers first, then queues, then the Redis connections, each step even when one before it failed; a
+   * connection ends without reconnecting (a `quit` that cannot be sent would wait for a reconnect that never comes).
+   */
   async close(): Promise<void> {
-    await Promise.all(this.workers.splice(0).map((w) => w.close()));
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    const workers = this.workers.splice(0);
+    const queues = [...this.queues.values()];
     this.queues.clear();
-    await Promise.all(this.redis.splice(0).map((r) => r.quit().catch(() => r.disconnect())));
+    const connections = this.redis.splice(0);
+    await closeInReverse(
+      [
+        () => allClosed(connections.map(endRedis)),
+        () => allClosed(queues.map((q) => q.close())),
+        () => allClosed(workers.map((w) => w.close())),
+      ],
+      'the job queues',
+    );
   }
 
   private redisConnection(): ConnectionOptions {
@@ -69,6 +82,17 @@ export class JobQueues {
     const backend = this.backend as Extract<QueueBackend, { kind: 'postgres' }>;
     return { connectionString: backend.url, schema: backend.schema ?? 'bullmq', migrate: true, max: 4 };
   }
+}
+
+async function endRedis(connection: IORedis): Promise<void> {
+  if (connection.status === 'ready') await connection.quit().catch(() => undefined);
+  connection.disconnect();
+}
+
+/** Waits for every one to settle; throws the first failure. */
+async function allClosed(closing: Array<Promise<unknown>>): Promise<void> {
+  const failed = (await Promise.allSettled(closing)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** BullMQ job ids may not contain ':'. */

@@ -19,8 +19,6 @@ interface Launched {
   stop(): Promise<void>;
 }
 
-jest.setTimeout(60_000);
-
 describe('startEmbeddedPostgres', () => {
   let folder: string;
   let dataDir: string;
@@ -193,7 +191,7 @@ function isRunning(pid: number): boolean {
   }
 }
 
-async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+async function waitFor(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);

@@ -172,7 +172,7 @@ describe('PostgresEventStore on PostgreSQL', () => {
         expect(isStrictlyIncreasing(delivered.map((e) => e.position))).toBe(true);
       }
       expect(rolledBack.size).toBeGreaterThan(0);
-    }, 60_000);
+    });
   });
 
   describe('database-enforced revisions', () => {
@@ -407,7 +407,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);

@@ -12,12 +12,11 @@ import {
   waitUntilCaughtUp,
   type ProjectionTestDatabase,
 } from './testing/projection-test-kit';
+import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 
 // The runner that dies runs in a child process, killed with SIGKILL while inside a batch's transaction.
 const REGISTER_TS = path.resolve(__dirname, '../../../../test/support/register-ts.js');
 const CHILD = path.resolve(__dirname, 'testing/projection-runner.child.ts');
-
-jest.setTimeout(60_000);
 
 describe('a projection runner killed in the middle of a batch', () => {
   let database: TestDatabase;
@@ -27,7 +26,7 @@ describe('a projection runner killed in the middle of a batch', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    db = await openProjectionTestDatabase(database.url);
+    db = await closedAfterThisFile(openProjectionTestDatabase(database.url), (d) => d.close());
   });
 
   afterAll(async () => {

@@ -12,8 +12,7 @@ import {
   waitUntilCaughtUp,
   type ProjectionTestDatabase,
 } from './testing/projection-test-kit';
-
-jest.setTimeout(60_000);
+import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 
 describe('ProjectionRunner', () => {
   let database: TestDatabase;
@@ -22,7 +21,7 @@ describe('ProjectionRunner', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    db = await openProjectionTestDatabase(database.url);
+    db = await closedAfterThisFile(openProjectionTestDatabase(database.url), (d) => d.close());
   });
 
   afterEach(async () => {

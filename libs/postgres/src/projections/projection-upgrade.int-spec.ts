@@ -3,8 +3,7 @@ import { ProjectionRunner } from '@zhenggai/postgres';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 import { ProjectionVersionAheadError } from './projection.errors';
 import { appendEvents, openProjectionTestDatabase, type ProjectionTestDatabase } from './testing/projection-test-kit';
-
-jest.setTimeout(60_000);
+import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 
 /** Version 1 counts events per stream; version 2 also keeps the last position, in a column version 1 lacks. */
 function perStream(version: 1 | 2): Projection {
@@ -36,7 +35,7 @@ describe('a projection whose tables changed (a new version)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    db = await openProjectionTestDatabase(database.url);
+    db = await closedAfterThisFile(openProjectionTestDatabase(database.url), (d) => d.close());
   });
   afterAll(async () => {
     await Promise.all(runners.map((r) => r.stop()));

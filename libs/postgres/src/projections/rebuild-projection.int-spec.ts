@@ -20,8 +20,7 @@ import {
   waitUntilCaughtUp,
   type ProjectionTestDatabase,
 } from './testing/projection-test-kit';
-
-jest.setTimeout(60_000);
+import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 
 describe('rebuildProjection', () => {
   let database: TestDatabase;
@@ -31,7 +30,7 @@ describe('rebuildProjection', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    db = await openProjectionTestDatabase(database.url);
+    db = await closedAfterThisFile(openProjectionTestDatabase(database.url), (d) => d.close());
     pool = db.pool(10);
     await appendManyEvents(db.store, 2_000);
   });

@@ -5,6 +5,7 @@ import { Infrastructure, loadConfig, seedDemo, startInfrastructure } from '@zhen
 import { createTestDatabase } from '../../../../test/support/test-database';
 import { CatalogueQueries } from '../queries/catalogue.query';
 import { catalogueProjection } from './catalogue.projection';
+import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 
 describe('the catalogue of findings and campaigns', () => {
   let drop: () => Promise<void>;
@@ -43,14 +44,14 @@ describe('the catalogue of findings and campaigns', () => {
   beforeAll(async () => {
     const database = await createTestDatabase();
     drop = database.drop;
-    infra = await startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'x'.repeat(40) }));
+    infra = await closedAfterThisFile(startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'x'.repeat(40) })), (i) => i.close());
     await seedDemo(infra);
     catalogue = new CatalogueQueries(infra.pool, infra.eventStore);
     someRegionId = (await infra.directory.listRegions())[0].id;
   });
   afterAll(async () => {
-    await infra.close();
-    await drop();
+    await infra?.close();
+    await drop?.();
   });
 
   it('answers from the event store alone before the catalogue is built, and the same once it is', async () => {

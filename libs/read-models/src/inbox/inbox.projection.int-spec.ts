@@ -5,6 +5,7 @@ import { createTestDatabase } from '../../../../test/support/test-database';
 import { InboxQueries } from '../queries/inbox.query';
 import { projectAll } from '../testing/project-all';
 import { inboxProjection } from './inbox.projection';
+import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 
 describe('the inbox read model', () => {
   let drop: () => Promise<void>;
@@ -42,7 +43,7 @@ describe('the inbox read model', () => {
   beforeAll(async () => {
     const database = await createTestDatabase();
     drop = database.drop;
-    infra = await startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'x'.repeat(40) }));
+    infra = await closedAfterThisFile(startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'x'.repeat(40) })), (i) => i.close());
     await seedDemo(infra);
     inbox = new InboxQueries(infra.pool);
 
@@ -70,8 +71,8 @@ describe('the inbox read model', () => {
     await projectAll(infra.pool, infra.eventStore, [inboxProjection]);
   });
   afterAll(async () => {
-    await infra.close();
-    await drop();
+    await infra?.close();
+    await drop?.();
   });
 
   it("lists a user's reminders and escalations newest first, with the task's title, and counts the unread", async () => {

@@ -8,6 +8,7 @@ import { Light, TaskQueries } from '../queries/task-queries';
 import { projectAll } from '../testing/project-all';
 import { auditProjection } from '../audit/audit.projection';
 import { tasksProjection } from './tasks.projection';
+import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 
 /** What the demo story implies, computed straight from the events with nothing but the event types. */
 function independently(events: readonly StoredEvent[], campaignId: string, at: Date) {
@@ -54,7 +55,7 @@ describe('the tasks read model over the demo story', () => {
   beforeAll(async () => {
     const database = await createTestDatabase();
     drop = database.drop;
-    infra = await startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'x'.repeat(40) }));
+    infra = await closedAfterThisFile(startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'x'.repeat(40) })), (i) => i.close());
     await seedDemo(infra);
     await projectAll(infra.pool, infra.eventStore, [tasksProjection, auditProjection]);
     events = await infra.eventStore.readAll({ maxCount: 100_000 });
@@ -62,8 +63,8 @@ describe('the tasks read model over the demo story', () => {
     dangerousHousing = { ...launched.data, launchedAt: launched.metadata.occurredAt };
   });
   afterAll(async () => {
-    await infra.close();
-    await drop();
+    await infra?.close();
+    await drop?.();
   });
 
   it.each([

@@ -13,6 +13,7 @@ export interface ProjectionTestDatabase {
   readonly store: PostgresEventStore;
   /** A new pool on the database (closed by `close`). */
   pool(max?: number): Pool;
+  /** Idempotent. */
   close(): Promise<void>;
 }
 
@@ -26,13 +27,15 @@ export async function openProjectionTestDatabase(url: string): Promise<Projectio
   const main = pool();
   await migrate(main, [...eventStoreMigrations, ...projectionMigrations]);
   const store = new PostgresEventStore(main);
+  let closing: Promise<void> | undefined;
   return {
     store,
     pool,
-    close: async () => {
-      await store.close();
-      await Promise.all(pools.map((opened) => opened.end()));
-    },
+    close: () =>
+      (closing ??= (async () => {
+        await store.close();
+        await Promise.all(pools.map((opened) => opened.end()));
+      })()),
   };
 }
 
@@ -89,7 +92,7 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
