@@ -1,15 +1,19 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '@zhenggai/postgres';
 import { startScriptNodeOptions } from '../../scripts/start-command';
 import { expectWebAppServed } from '../support/built-process';
+import { removeDataFolder } from '../support/data-folders';
 import { eventually, HttpClient, login } from '../support/http-client';
 
 const MAIN = join(__dirname, '../../dist/apps/all-in-one/src/main.js');
 
-/** `npm start` as a new user runs it: the built all-in-one with its node options, no configuration, an empty data folder. */
+/**
+ * `npm start` as a new user runs it: the built all-in-one with its node options, no configuration, an empty data
+ * folder, from a private folder as `mktemp -d` makes it (0700: run as root, PostgreSQL's OS user cannot enter it).
+ */
 describe('the embedded default (built all-in-one process, no configuration)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'zhenggai-embedded-'));
   let port: number;
@@ -19,7 +23,7 @@ describe('the embedded default (built all-in-one process, no configuration)', ()
   async function start(): Promise<HttpClient> {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir };
     for (const name of ['DATABASE_URL', 'EVENTSTORE', 'ESDB_URL', 'JWT_SECRET', 'SEED_DEMO', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'HOST']) delete env[name];
-    child = spawn(process.execPath, [...startScriptNodeOptions(join(__dirname, '../..')), MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [...startScriptNodeOptions(join(__dirname, '../..')), MAIN], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
     const http = new HttpClient(`http://127.0.0.1:${port}`);
@@ -45,13 +49,11 @@ describe('the embedded default (built all-in-one process, no configuration)', ()
   }
 
   beforeAll(async () => {
-    // mkdtemp makes a private folder; run as root, PostgreSQL runs as the user postgres and must enter it.
-    chmodSync(dataDir, 0o755);
     port = await findFreePort();
   });
   afterAll(async () => {
     await stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await removeDataFolder(dataDir);
   });
 
   it('starts with the demo story, prints the URL and accounts, and keeps everything across a restart', async () => {

@@ -1,6 +1,6 @@
 // First: globalSetup runs outside jest's module registry, where the `@zhenggai/*` aliases need this.
 import './path-aliases';
-import { chmod, mkdtemp } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '@zhenggai/postgres';
@@ -23,8 +23,6 @@ export default async function globalSetup(): Promise<void> {
   await findRedis();
   if (process.env.TEST_DATABASE_URL) return;
   const folder = await mkdtemp(path.join(os.tmpdir(), 'zg-test-pg-'));
-  // Run as root, the server runs as the OS user postgres, which must be able to enter the folder.
-  await chmod(folder, 0o755);
   const server = await startEmbeddedPostgres({ dataDir: path.join(folder, 'data') });
   process.env.TEST_DATABASE_URL = server.adminUrl;
   const state: TestServerState = { server, folder };

@@ -1,3 +1,4 @@
+import { DataFolderError } from '@zhenggai/postgres';
 import { ConfigurationError } from '../config/app-config';
 
 export interface Running {
@@ -6,7 +7,8 @@ export interface Running {
 
 /**
  * Start a process and stop it cleanly on SIGINT / SIGTERM (the app first, then the stores).
- * A configuration problem ends the process with a message that says what to set, not a stack trace.
+ * A configuration problem, or a data folder that cannot be used, ends the process with a message that says what
+ * to do, not a stack trace.
  */
 export function runProcess(name: string, start: () => Promise<Running>): void {
   let running: Running | null = null;
@@ -31,7 +33,7 @@ export function runProcess(name: string, start: () => Promise<Running>): void {
       if (stopping) void r.stop();
     })
     .catch((error: unknown) => {
-      if (error instanceof ConfigurationError) console.error(`${name}: ${error.message}`);
+      if (error instanceof ConfigurationError || error instanceof DataFolderError) console.error(`${name}: ${error.message}`);
       else console.error(`${name}: failed to start`, error);
       process.exit(1);
     });

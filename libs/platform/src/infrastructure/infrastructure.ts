@@ -1,6 +1,6 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import {
   Clock,
   Directory,
@@ -20,6 +20,7 @@ import {
 } from '@zhenggai/application';
 import {
   createPool,
+  DataFolderError,
   deliveryMigrations,
   directoryMigrations,
   PostgresDeliveries,
@@ -183,46 +184,34 @@ async function openEventStore(config: AppConfig, pool: Pool): Promise<{ eventSto
 }
 
 async function startEmbedded(config: AppConfig, closers: Array<() => Promise<void>>): Promise<string> {
-  mkdirSync(config.dataDir, { recursive: true });
-  const embedded = await startEmbeddedPostgres({ dataDir: embeddedPostgresDir(config.dataDir), port: config.embeddedPostgresPort });
+  const embedded = await startEmbeddedPostgres({
+    dataDir: join(config.dataDir, 'postgres'),
+    port: config.embeddedPostgresPort,
+    notice: (message) => console.warn(`zhenggai: ${message}`),
+  });
   closers.push(() => embedded.stop());
   return embedded.url;
-}
-
-/**
- * Where the embedded PostgreSQL keeps its files: `DATA_DIR/postgres`. PostgreSQL refuses to run as root, so
- * a root process runs it as the OS user postgres, which must be able to reach the folder; when DATA_DIR lies
- * below a private folder (e.g. /root), the files go to /var/lib/zhenggai/<digest of DATA_DIR> instead.
- */
-function embeddedPostgresDir(dataDir: string): string {
-  const wanted = join(dataDir, 'postgres');
-  if (process.getuid?.() !== 0) return wanted;
-  if (othersCanEnterAncestorsOf(dataDir)) {
-    chmodSync(dataDir, statSync(dataDir).mode | 0o055);
-    return wanted;
-  }
-  const home = join('/var/lib/zhenggai', createHash('sha256').update(wanted).digest('hex').slice(0, 16));
-  mkdirSync(home, { recursive: true, mode: 0o755 });
-  for (const dir of ['/var/lib/zhenggai', home]) chmodSync(dir, 0o755);
-  console.warn(`zhenggai: running as root and ${dataDir} is not reachable by the user postgres; PostgreSQL data is kept in ${home}`);
-  return join(home, 'postgres');
-}
-
-function othersCanEnterAncestorsOf(dir: string): boolean {
-  for (let current = dirname(dir); ; current = dirname(current)) {
-    if ((statSync(current).mode & 0o001) === 0) return false;
-    if (current === dirname(current)) return true;
-  }
 }
 
 /** The embedded default keeps a generated secret beside its data, so tokens survive a restart. */
 function localJwtSecret(dataDir: string): string {
   const file = join(dataDir, 'jwt-secret');
   if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, randomBytes(48).toString('base64'), { mode: 0o600 });
+    inDataDir(dataDir, () => {
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(file, randomBytes(48).toString('base64'), { mode: 0o600 });
+    });
   }
   return readFileSync(file, 'utf8').trim();
+}
+
+/** A read-only, full or forbidden DATA_DIR stops the start with one sentence that says so. */
+function inDataDir(dataDir: string, work: () => void): void {
+  try {
+    work();
+  } catch (error) {
+    throw DataFolderError.fromErrno(dataDir, error) ?? error;
+  }
 }
 
 async function withAdvisoryLock<T>(pool: Pool, key: number, work: () => Promise<T>): Promise<T> {

