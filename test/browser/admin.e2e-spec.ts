@@ -69,8 +69,10 @@ describe('web app: the admin (管理员)', () => {
     const { journey, http } = session;
     const { page } = journey;
     await page.getByTestId('logout').click();
-    await page.locator('input[name=username]').fill('admin');
-    await page.locator('input[name=password]').fill('wrong-password');
+    // The directory page has username and password fields too: fill the sign-in form's, once the sign-out is done.
+    const form = page.getByTestId('login-form');
+    await form.locator('input[name=username]').fill('admin');
+    await form.locator('input[name=password]').fill('wrong-password');
     await page.getByTestId('login-submit').click();
     await page.getByTestId('login-error').waitFor();
 
