@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { chmod, lstat, readdir, readlink, rmdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { DataFolderError } from './embedded-postgres.errors';
@@ -45,8 +46,13 @@ export async function clusterFolder(dataDir: string, user: OsUser | undefined, l
   return cluster;
 }
 
+/** Where `dataDir` links to, if it is a link; a link to nothing stops the start rather than begin a new cluster. */
 async function linkTarget(dataDir: string): Promise<string | undefined> {
   const stats = await lstat(dataDir).catch(() => undefined);
   if (!stats?.isSymbolicLink()) return undefined;
-  return path.resolve(path.dirname(dataDir), await readlink(dataDir));
+  const target = path.resolve(path.dirname(dataDir), await readlink(dataDir));
+  if (!existsSync(target)) {
+    throw new DataFolderError(dataDir, `${dataDir} links to ${target}, which is gone; restore it, or remove the link to start on an empty database`);
+  }
+  return target;
 }

@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { chmod, chown, lstat, mkdir, mkdtemp, readFile, realpath, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -192,6 +192,20 @@ describe('startEmbeddedPostgres', () => {
     expect(await readNotes(second.url)).toEqual(['放在 postgres 用户够得着的地方']);
     expect(await realpath(dataDir)).toBe(cluster);
     await second.stop();
+  });
+
+  asRoot('as root, stops rather than begin an empty cluster when the folder the link points to is gone', async () => {
+    const first = await launch();
+    await first.stop();
+    const cluster = await realpath(dataDir);
+    await rm(path.dirname(cluster), { recursive: true });
+
+    const { next } = spawnChild();
+
+    expect(await next()).toEqual({
+      error: 'DataFolderError',
+      message: `${dataDir} links to ${cluster}, which is gone; restore it, or remove the link to start on an empty database`,
+    });
   });
 
   asRoot('as root, keeps the cluster in the data folder itself when the server’s OS user can enter it', async () => {
