@@ -47,6 +47,12 @@ describe('configuration', () => {
     expect(loadConfig({ EVENTSTORE: 'ESDB', ESDB_URL: 'esdb+discover://cluster.example:2113' }).eventStore.kind).toBe('esdb');
   });
 
+  it('queues on Redis under the prefix REDIS_PREFIX (default bull), so that several installations can share one Redis', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://redis:6379' })).toMatchObject({ redisUrl: 'redis://redis:6379', redisPrefix: 'bull' });
+    expect(loadConfig({ REDIS_URL: 'redis://redis:6379', REDIS_PREFIX: 'zg-test.1' }).redisPrefix).toBe('zg-test.1');
+    expect(() => loadConfig({ REDIS_PREFIX: 'a b' })).toThrow(/REDIS_PREFIX/);
+  });
+
   it('lists every problem at once', () => {
     expect(() => loadConfig({ PORT: '-1', DATABASE_URL: 'postgres://db/z' })).toThrow(/JWT_SECRET[\s\S]*PORT/);
   });

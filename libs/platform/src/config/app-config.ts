@@ -37,6 +37,8 @@ export interface AppConfig {
   readonly reminders: boolean;
   /** BullMQ on Redis when set; otherwise BullMQ's PostgreSQL backend on the database above. */
   readonly redisUrl: string | null;
+  /** The key prefix of BullMQ's queues on Redis (several installations may share one Redis). */
+  readonly redisPrefix: string;
   /** How often the reminder reconciliation compares what is owed with what is queued. */
   readonly reminderReconcileSeconds: number;
   /** Attempts per external delivery, and the first wait between them (doubling each time). */
@@ -127,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const redisUrl = text('REDIS_URL') ?? null;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must be a redis:// or rediss:// URL (leave it unset to queue jobs in PostgreSQL)');
+  const redisPrefix = text('REDIS_PREFIX') ?? 'bull';
+  if (!/^[\w.-]{1,64}$/.test(redisPrefix)) problems.push('REDIS_PREFIX must be 1 to 64 letters, digits, dots, dashes or underscores');
   const smtpUrl = text('SMTP_URL');
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) problems.push('SMTP_URL must be an smtp:// or smtps:// URL');
   const mailFrom = text('MAIL_FROM');
@@ -182,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     initialAdmin: adminUsername && adminPassword ? { username: adminUsername, password: adminPassword } : null,
     reminders: flag('REMINDERS', true),
     redisUrl,
+    redisPrefix,
     reminderReconcileSeconds: integer('REMINDER_RECONCILE_SECONDS', 600, 5, 86_400)!,
     deliveryRetry: { attempts: integer('DELIVERY_ATTEMPTS', 6, 1, 50)!, backoffMs: integer('DELIVERY_BACKOFF_MS', 5000, 10, 3_600_000)! },
     smtp: smtpUrl && mailFrom ? { url: smtpUrl, from: mailFrom } : null,

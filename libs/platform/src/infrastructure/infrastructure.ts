@@ -132,7 +132,7 @@ export async function startInfrastructure(
     await migrate(pool, allMigrations);
     const { eventStore, projectionSource } = await openEventStore(config, pool);
     closers.push(() => eventStore.close());
-    const queues = new JobQueues(config.redisUrl ? { kind: 'redis', url: config.redisUrl } : { kind: 'postgres', url: databaseUrl });
+    const queues = new JobQueues(config.redisUrl ? { kind: 'redis', url: config.redisUrl, prefix: config.redisPrefix } : { kind: 'postgres', url: databaseUrl });
     closers.push(() => queues.close());
     const infra: Infrastructure = {
       config,
