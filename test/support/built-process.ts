@@ -24,6 +24,9 @@ export interface BuiltProcess {
   /** Everything it printed so far, stdout and stderr. */
   output(): string;
   readonly exitCode: number | null;
+  readonly pid: number;
+  /** Sends a signal (SIGKILL: the process dies at once, as in a crash) and resolves when it has exited. */
+  kill(signal: NodeJS.Signals): Promise<number | null>;
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`; resolves with the exit code (null: killed). */
   stop(graceMs?: number): Promise<number | null>;
 }
@@ -56,6 +59,11 @@ async function spawnBuiltProcess(main: string, settings: Record<string, string>,
     output: () => output,
     get exitCode() {
       return child.exitCode;
+    },
+    pid: child.pid!,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
     },
     async stop(graceMs = 20_000) {
       if (child.exitCode === null && child.signalCode === null) {
