@@ -24,6 +24,7 @@ export * from './reminders/reminder-policy-source.port';
 export * from './users/sessions.port';
 export * from './users/password-policy';
 export * from './ids/name-based-id';
+export * from './ids/command-id';
 export * from './directory/directory-commands';
 export * from './jurisdiction/jurisdiction';
 export * from './jurisdiction/stream-reach';

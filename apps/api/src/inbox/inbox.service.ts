@@ -48,7 +48,8 @@ export class InboxService {
     }
     const metadata = commandMetadata(ctx, this.clock);
     const result = await executeTaskCommand(this.deps, taskId, { type: 'MarkTaskReminderRead', data: { reminderId }, metadata }, ctx.expectedRevision);
-    const readAt = result.changed ? metadata.now : (projected?.readAt ?? (await this.firstReadAt(taskId, reminderId, userId)));
+    // Read now, or before: by an earlier request, or by an earlier attempt of this one (a retried Idempotency-Key).
+    const readAt = result.changed && !result.earlierAttempt ? metadata.now : (projected?.readAt ?? (await this.firstReadAt(taskId, reminderId, userId)));
     return { taskId, reminderId, revision: result.revision, readAt };
   }
 

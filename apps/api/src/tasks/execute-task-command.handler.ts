@@ -23,6 +23,9 @@ export class ExecuteTaskCommandHandler implements ICommandHandler<ExecuteTaskCom
 
   execute({ context, taskId, type, data }: ExecuteTaskCommand): Promise<CommandAnswer> {
     const command = { type, data, metadata: commandMetadata(context, this.clock) } as TaskLifecycleCommand;
-    return namedAsInTheRequest(REQUEST_FIELD_NAMES[type], () => executeTaskCommand(this.deps, taskId, command, context.expectedRevision));
+    return namedAsInTheRequest(REQUEST_FIELD_NAMES[type], async () => {
+      const { id, revision, status, changed } = await executeTaskCommand(this.deps, taskId, command, context.expectedRevision);
+      return { id, revision, status, changed };
+    });
   }
 }

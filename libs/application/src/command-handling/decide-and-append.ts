@@ -1,5 +1,5 @@
-import { Command, ConcurrencyError, Decider, DomainEvent, EventMetadata } from '@zhenggai/domain';
-import { EventStore } from '../event-store/event-store.port';
+import { Command, CommandMetadata, ConcurrencyError, Decider, DomainEvent, EventMetadata } from '@zhenggai/domain';
+import { EventStore, StoredEvent } from '../event-store/event-store.port';
 import { LoadedStream, loadStream } from './aggregate-loader';
 import { StreamStateCache } from './stream-state-cache';
 
@@ -27,6 +27,11 @@ export interface DecideAndAppendResult<S> {
   readonly state: S;
   /** What the command decided; empty when it changed nothing. */
   readonly events: readonly DomainEvent[];
+  /**
+   * True when an earlier attempt of the same command (its `commandId`) had stored these events: nothing was
+   * appended now, and the revision and state are the stream's right after that attempt, as it answered then.
+   */
+  readonly earlierAttempt: boolean;
 }
 
 /**
@@ -36,6 +41,11 @@ export interface DecideAndAppendResult<S> {
  *
  * A state from the cache is trusted only as far as a successful append: a refusal, a no-op or a lost race on
  * it is decided again on a fresh read, so a stale entry can cost a round trip but never a wrong answer.
+ *
+ * A command with a `commandId` (one its caller may send again) is decided on what is stored, never on the cache:
+ * when the stream holds the events of an earlier attempt of it (their correlation id is its id), those are its
+ * outcome and nothing is decided or appended again, before any check (an `If-Match` the earlier attempt moved
+ * past included). A race lost to such an attempt answers with its outcome too.
  */
 export async function decideAndAppend<C extends Command, E extends DomainEvent, S>(
   store: EventStore,
@@ -45,13 +55,16 @@ export async function decideAndAppend<C extends Command, E extends DomainEvent, 
   options: DecideAndAppendOptions<S> = {},
 ): Promise<DecideAndAppendResult<S>> {
   const { cache } = options;
+  const { commandId } = command.metadata;
   const attempts = options.expectedRevision === undefined ? (options.attempts ?? 3) : 1;
-  let given = options.loaded;
-  let cached = given ? undefined : cache?.get<S>(streamName);
+  let given: Pick<LoadedStream<S>, 'state' | 'revision'> | undefined = options.loaded;
+  let cached = given || commandId ? undefined : cache?.get<S>(streamName);
   for (let attempt = 1; ; ) {
     const fresh = cached === undefined;
     const loaded = given ?? cached ?? (await loadStream(store, decider, streamName));
     given = cached = undefined;
+    const earlier = commandId ? earlierAttempt(decider, loaded, command.metadata) : null;
+    if (earlier) return earlier;
     try {
       const outcome = await decideAndAppendOnce(store, decider, streamName, command, loaded, options);
       if (outcome.events.length === 0 && !fresh) continue;
@@ -60,10 +73,52 @@ export async function decideAndAppend<C extends Command, E extends DomainEvent, 
     } catch (error) {
       cache?.forget(streamName);
       if (!fresh) continue;
-      if (error instanceof ConcurrencyError && attempt++ < attempts) continue;
+      if (!(error instanceof ConcurrencyError)) throw error;
+      if (commandId) {
+        // Perhaps lost to an earlier attempt of this very command, still running when this one began.
+        const stored = await loadStream(store, decider, streamName);
+        const earlierNow = earlierAttempt(decider, stored, command.metadata);
+        if (earlierNow) return earlierNow;
+        given = stored;
+      }
+      if (attempt++ < attempts) continue;
       throw error;
     }
   }
+}
+
+/** What an earlier attempt of the command (its `commandId`) stored on a stream, as in `decideAndAppend`; null when none did. */
+export async function earlierAttemptOn<E extends DomainEvent, S>(
+  store: EventStore,
+  decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>,
+  streamName: string,
+  metadata: Pick<CommandMetadata, 'actor' | 'commandId'>,
+): Promise<DecideAndAppendResult<S> | null> {
+  return metadata.commandId ? earlierAttempt(decider, await loadStream(store, decider, streamName), metadata) : null;
+}
+
+/**
+ * The outcome of an earlier attempt of the command on a stream read with its events: the events of its append
+ * (they carry its id as their correlation id, and its actor: a correlation id given by another user proves nothing)
+ * and the stream right after them; null when it stored none.
+ */
+function earlierAttempt<E extends DomainEvent, S>(
+  decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>,
+  loaded: Pick<LoadedStream<S>, 'state' | 'revision'> & Partial<Pick<LoadedStream<S>, 'events'>>,
+  { actor, commandId }: Pick<CommandMetadata, 'actor' | 'commandId'>,
+): DecideAndAppendResult<S> | null {
+  const stored = loaded.events ?? [];
+  const mine = (event: StoredEvent) => commandId !== undefined && event.metadata?.correlationId === commandId && event.metadata?.actor?.userId === actor.userId;
+  let last = stored.length - 1;
+  while (last >= 0 && !mine(stored[last])) last--;
+  if (last < 0) return null;
+  let state = decider.initialState();
+  const events: DomainEvent[] = [];
+  for (const event of stored.slice(0, last + 1)) {
+    state = decider.evolve(state, { type: event.type, data: event.data } as E);
+    if (mine(event)) events.push({ type: event.type, data: event.data });
+  }
+  return { revision: stored[last].revision, state, events, earlierAttempt: true };
 }
 
 async function decideAndAppendOnce<C extends Command, E extends DomainEvent, S>(
@@ -79,7 +134,7 @@ async function decideAndAppendOnce<C extends Command, E extends DomainEvent, S>(
   }
   await options.precondition?.(loaded.state, loaded.revision);
   const events = decider.decide(command, loaded.state);
-  if (events.length === 0) return { revision: loaded.revision, state: loaded.state, events: [] };
+  if (events.length === 0) return { revision: loaded.revision, state: loaded.state, events: [], earlierAttempt: false };
   await options.beforeAppend?.(loaded.state, events);
   const metadata = eventMetadataFor(command);
   const result = await store.appendToStream(
@@ -87,7 +142,7 @@ async function decideAndAppendOnce<C extends Command, E extends DomainEvent, S>(
     events.map((event) => ({ type: event.type, data: event.data, metadata: { ...metadata } })),
     { expectedRevision: loaded.revision < 0 ? 'no_stream' : loaded.revision },
   );
-  return { revision: result.nextExpectedRevision, state: events.reduce(decider.evolve, loaded.state), events };
+  return { revision: result.nextExpectedRevision, state: events.reduce(decider.evolve, loaded.state), events, earlierAttempt: false };
 }
 
 export function eventMetadataFor(command: Command): EventMetadata {

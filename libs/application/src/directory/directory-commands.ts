@@ -22,6 +22,7 @@ import { decideAndAppend } from '../command-handling/decide-and-append';
 import { EventStore } from '../event-store/event-store.port';
 import { IdGenerator } from '../ids/id-generator.port';
 import { nameBasedId } from '../ids/name-based-id';
+import { newIdFor } from '../ids/command-id';
 import { UserRepository } from '../users/user-repository.port';
 import { References } from '../references/references';
 import { Directory, UnitChannel } from './directory.port';
@@ -43,19 +44,29 @@ export interface DirectoryResult {
   readonly changed: boolean;
 }
 
-/** Decide, append, and bring the directory's tables up to date before answering (read your own writes). */
+/**
+ * Decide, append, and bring the directory's tables up to date before answering (read your own writes). A retry
+ * whose earlier attempt appended (and perhaps died before the tables) applies that attempt's events and answers.
+ */
 export async function decideDirectoryCommand<C extends Command, E extends DomainEvent, S>(
   deps: DirectoryDeps,
   decider: Decider<C, E, S>,
   id: string,
   streamName: string,
   command: C,
-  options: { expectedRevision?: number; mustExist?: (state: S) => boolean; kind?: string } = {},
+  options: {
+    expectedRevision?: number;
+    mustExist?: (state: S) => boolean;
+    kind?: string;
+    /** Checked before deciding, once a retry has looked for what its earlier attempt stored (which it would refuse). */
+    precondition?: () => Promise<void>;
+  } = {},
 ): Promise<DirectoryResult> {
   const { revision, events } = await decideAndAppend(deps.store, decider, streamName, command, {
     expectedRevision: options.expectedRevision,
-    precondition: (state) => {
+    precondition: async (state) => {
       if (options.mustExist && !options.mustExist(state)) throw new NotFoundError(options.kind ?? 'Entry', id);
+      await options.precondition?.();
     },
   });
   const first = revision - events.length + 1;
@@ -75,9 +86,11 @@ export interface CreateRegionInput {
 /** Adds a region under its parent; its id follows from its administrative code, which no other region has. */
 export async function createRegion(deps: DirectoryDeps, input: CreateRegionInput, metadata: CommandMetadata): Promise<DirectoryResult> {
   const parent = input.parentId ? await new References(deps).region(metadata.actor, input.parentId, 'parentId') : null;
-  const taken = typeof input.code === 'string' ? await deps.directory.findRegionByCode(input.code) : null;
-  if (taken) throw new DuplicateError('code', `region ${taken.name} has the code ${input.code}`);
   const regionId = nameBasedId('region', String(input.code));
+  const codeIsFree = async () => {
+    const taken = typeof input.code === 'string' ? await deps.directory.findRegionByCode(input.code) : null;
+    if (taken) throw new DuplicateError('code', `region ${taken.name} has the code ${input.code}`);
+  };
   return decideDirectoryCommand(deps, regionDecider, regionId, regionStreamName(regionId), {
     type: 'CreateRegion',
     data: {
@@ -88,7 +101,7 @@ export async function createRegion(deps: DirectoryDeps, input: CreateRegionInput
       parent: parent ? { regionId: parent.id, code: parent.code, level: parent.level, path: parent.path } : null,
     },
     metadata,
-  });
+  }, { precondition: codeIsFree });
 }
 
 export function renameRegion(deps: DirectoryDeps, regionId: string, name: string, metadata: CommandMetadata, expectedRevision?: number) {
@@ -103,9 +116,10 @@ export interface UnitInput {
 
 export async function registerUnit(deps: DirectoryDeps, input: UnitInput & { regionId: string }, metadata: CommandMetadata): Promise<DirectoryResult> {
   await new References(deps).region(metadata.actor, input.regionId, 'regionId');
-  await unitNameIsFree(deps, input.name, null);
-  const unitId = deps.ids.newId();
-  return decideDirectoryCommand(deps, unitDecider, unitId, unitStreamName(unitId), { type: 'RegisterUnit', data: { unitId, ...input }, metadata });
+  const unitId = newIdFor(deps.ids, metadata, 'unit');
+  return decideDirectoryCommand(deps, unitDecider, unitId, unitStreamName(unitId), { type: 'RegisterUnit', data: { unitId, ...input }, metadata }, {
+    precondition: () => unitNameIsFree(deps, input.name, null),
+  });
 }
 
 export async function changeUnitDetails(deps: DirectoryDeps, unitId: string, input: UnitInput, metadata: CommandMetadata, expectedRevision?: number) {
@@ -145,13 +159,17 @@ export const userIdOf = (username: string) => nameBasedId('user', username.toLow
 
 export async function registerUser(deps: DirectoryDeps, input: RegisterUserInput, metadata: CommandMetadata): Promise<DirectoryResult> {
   await checkAccess(deps, input, metadata);
-  if (typeof input.username === 'string' && (await deps.users.findByUsername(input.username))) {
-    throw new DuplicateError('username', `the username ${input.username} is taken`);
-  }
   const userId = userIdOf(String(input.username));
   const { passwordHash, ...registered } = input;
-  const result = await decideDirectoryCommand(deps, userAccountDecider, userId, userStreamName(userId), { type: 'RegisterUser', data: { userId, ...registered }, metadata });
-  await deps.users.setPasswordHash(userId, passwordHash);
+  const result = await decideDirectoryCommand(deps, userAccountDecider, userId, userStreamName(userId), { type: 'RegisterUser', data: { userId, ...registered }, metadata }, {
+    precondition: async () => {
+      if (typeof input.username === 'string' && (await deps.users.findByUsername(input.username))) {
+        throw new DuplicateError('username', `the username ${input.username} is taken`);
+      }
+    },
+  });
+  // A retry whose earlier attempt stored the password leaves it: the user may have changed it since.
+  await deps.users.setPasswordHash(userId, passwordHash, { keepExisting: true });
   return result;
 }
 
@@ -181,10 +199,13 @@ async function checkAccess(deps: DirectoryDeps, access: Pick<UserAccess, 'unitId
 }
 
 export async function defineCategory(deps: DirectoryDeps, input: { code: string; name: string }, metadata: CommandMetadata): Promise<DirectoryResult> {
-  const taken = typeof input.code === 'string' ? await deps.directory.findCategoryByCode(input.code) : null;
-  if (taken) throw new DuplicateError('code', `category ${taken.name} has the code ${input.code}`);
   const categoryId = nameBasedId('category', String(input.code));
-  return decideDirectoryCommand(deps, categoryDecider, categoryId, categoryStreamName(categoryId), { type: 'DefineCategory', data: { categoryId, ...input }, metadata });
+  return decideDirectoryCommand(deps, categoryDecider, categoryId, categoryStreamName(categoryId), { type: 'DefineCategory', data: { categoryId, ...input }, metadata }, {
+    precondition: async () => {
+      const taken = typeof input.code === 'string' ? await deps.directory.findCategoryByCode(input.code) : null;
+      if (taken) throw new DuplicateError('code', `category ${taken.name} has the code ${input.code}`);
+    },
+  });
 }
 
 export function renameCategory(deps: DirectoryDeps, categoryId: string, name: string, metadata: CommandMetadata, expectedRevision?: number) {

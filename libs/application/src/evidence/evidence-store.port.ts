@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Clock } from '../clock/clock.port';
+import { newIdFor } from '../ids/command-id';
 import { IdGenerator } from '../ids/id-generator.port';
 
 export const EVIDENCE_STORE = Symbol('EvidenceStore');
@@ -34,13 +35,21 @@ export interface UploadEvidenceInput {
   /** The device's capture time, if it gave one. */
   readonly capturedAt: string | null;
   readonly uploadedBy: string;
+  /** The upload's command id when it may be sent again (an `Idempotency-Key`): every attempt then stores one file. */
+  readonly commandId?: string;
 }
 
-/** Stores an upload under a new id with its SHA-256 and capture time; the answer is what commands cite. */
+/**
+ * Stores an upload under a new id with its SHA-256 and capture time; the answer is what commands cite. A retried
+ * upload (same command id, same bytes) whose earlier attempt stored the file answers with that file's record.
+ */
 export async function uploadEvidence(deps: { store: EvidenceStore; ids: IdGenerator; clock: Clock }, input: UploadEvidenceInput): Promise<EvidenceRecord> {
+  const id = newIdFor(deps.ids, input, 'evidence');
+  const stored = input.commandId ? await deps.store.record(id) : null;
+  if (stored) return stored;
   const receivedAt = deps.clock.now().toISOString();
   const record: EvidenceRecord = {
-    id: deps.ids.newId(),
+    id,
     sha256: createHash('sha256').update(input.bytes).digest('hex'),
     capturedAt: input.capturedAt ?? receivedAt,
     receivedAt,

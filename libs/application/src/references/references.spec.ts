@@ -1,39 +1,12 @@
 import { Actor, CommandMetadata, DomainError, findingStreamName, NotFoundError, taskStreamName, ValidationError } from '@zhenggai/domain';
-import { Category, Directory, Region, Unit } from '../directory/directory.port';
 import { EvidenceRecord } from '../evidence/evidence-store.port';
+import { FakeDirectory } from '../testing/fake-directory';
 import { InMemoryEventStore } from '../testing/in-memory-event-store';
 import { assignTask } from '../use-cases/assign-task';
 import { executeTaskCommand, TaskLifecycleCommand } from '../use-cases/execute-task-command';
 import { fileFinding } from '../use-cases/file-finding';
 import { launchCampaign } from '../use-cases/launch-campaign';
 import { UseCaseDeps } from '../use-cases/use-case-deps';
-
-/** 阜阳市 › 阜南县 › 王堰镇 › 蔡郢村, and 阜阳市 › 临泉县 › 姜寨镇; a unit in each place. */
-const region = (id: string, parent: Region | null): Region => ({ id, code: id, name: id, level: 'village', parentId: parent?.id ?? null, path: [...(parent?.path ?? []), id] });
-const city = region('fuyang', null);
-const funan = region('funan', city);
-const wangyan = region('wangyan', funan);
-const caiying = region('caiying', wangyan);
-const linquan = region('linquan', city);
-const jiangzhai = region('jiangzhai', linquan);
-const unitOf = (id: string, place: Region): Unit => ({ id, name: id, regionId: place.id, headName: null, contact: null });
-const units = [unitOf('city-office', city), unitOf('funan-housing', funan), unitOf('wangyan-town', wangyan), unitOf('caiying-village', caiying), unitOf('jiangzhai-town', jiangzhai)];
-
-class FakeDirectory implements Directory {
-  private readonly regions = new Map([city, funan, wangyan, caiying, linquan, jiangzhai].map((r) => [r.id, r]));
-  private readonly units = new Map(units.map((u) => [u.id, u]));
-  private readonly categories: Category[] = [{ id: 'c1', code: 'roads', name: '道路' }];
-  listRegions = async () => [...this.regions.values()];
-  getRegion = async (id: string) => this.regions.get(id) ?? null;
-  findRegionByCode = async (code: string) => [...this.regions.values()].find((r) => r.code === code) ?? null;
-  listUnits = async () => [...this.units.values()];
-  getUnit = async (id: string) => this.units.get(id) ?? null;
-  findUnitByName = async (name: string) => [...this.units.values()].find((u) => u.name === name) ?? null;
-  listCategories = async () => this.categories;
-  findCategoryByCode = async (code: string) => this.categories.find((c) => c.code === code) ?? null;
-  setUnitChannels = async () => undefined;
-  apply = async () => undefined;
-}
 
 const funanInspector: Actor = { userId: 'u1', username: 'funan-inspector', role: 'inspector', regionScopeId: 'funan' };
 const cityInspector: Actor = { userId: 'u2', username: 'inspector', role: 'inspector' };

@@ -13,7 +13,8 @@ import {
   taskStreamName,
 } from '@zhenggai/domain';
 import { loadStream } from '../command-handling/aggregate-loader';
-import { decideAndAppend, newStream } from '../command-handling/decide-and-append';
+import { decideAndAppend, earlierAttemptOn, newStream } from '../command-handling/decide-and-append';
+import { newIdFor } from '../ids/command-id';
 import { coversRegion } from '../jurisdiction/jurisdiction';
 import { References } from '../references/references';
 import { UseCaseDeps, UseCaseResult } from './use-case-deps';
@@ -41,13 +42,22 @@ export interface AssignTaskResult extends UseCaseResult {
  * 交办: a new task stream, then its link on the finding. The finding's checks run before anything is written,
  * so a refusal stores nothing; the link is idempotent and is also ensured by the worker's finding reactor,
  * so a crash between the two appends heals itself.
+ *
+ * A retried command (its `commandId`) names the same task: when an earlier attempt assigned it already, the retry
+ * only makes sure of the link and answers as that attempt would have, rather than assign a second task.
  */
 export async function assignTask(deps: UseCaseDeps, input: AssignTaskInput, metadata: CommandMetadata): Promise<AssignTaskResult> {
   // Who may never assign learns that before anything about the finding (which might lie outside its reach).
   authorizeRole(metadata.actor, ['inspector'], 'AssignRectificationTask');
   const findingStream = findingStreamName(input.findingId);
-  const taskId = deps.ids.newId();
+  const taskId = newIdFor(deps.ids, metadata, 'task');
   const link: FindingCommand = { type: 'LinkTaskToFinding', data: { taskId }, metadata };
+  const assigned = await earlierAttemptOn(deps.store, rectificationTaskDecider, taskStreamName(taskId), metadata);
+  if (assigned) {
+    // The checks passed then: the finding it names has since moved on (by this very link, perhaps).
+    const linked = await decideAndAppend(deps.store, findingDecider, findingStream, link, { cache: deps.cache });
+    return { id: taskId, revision: assigned.revision, findingId: input.findingId, findingRevision: linked.revision };
+  }
   // The finding as this process last wrote it, if it did; checked again on a fresh read before refusing.
   let cached = deps.cache?.get<FindingState>(findingStream);
   let finding = cached ?? (await loadStream(deps.store, findingDecider, findingStream));

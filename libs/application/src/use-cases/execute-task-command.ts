@@ -10,6 +10,8 @@ export interface TaskCommandResult extends UseCaseResult {
   readonly status: TaskStatus;
   /** False when the command changed nothing (a resend). */
   readonly changed: boolean;
+  /** True when an earlier attempt of the same command (its `commandId`) had done it: this is its outcome. */
+  readonly earlierAttempt: boolean;
 }
 
 /**
@@ -22,7 +24,7 @@ export async function executeTaskCommand(
   command: TaskLifecycleCommand,
   expectedRevision?: number,
 ): Promise<TaskCommandResult> {
-  const { revision, state, events } = await decideAndAppend(deps.store, rectificationTaskDecider, taskStreamName(taskId), command, {
+  const { revision, state, events, earlierAttempt } = await decideAndAppend(deps.store, rectificationTaskDecider, taskStreamName(taskId), command, {
     expectedRevision,
     cache: deps.cache,
     precondition: async (loaded) => {
@@ -31,7 +33,7 @@ export async function executeTaskCommand(
     beforeAppend: (loaded) => checkReferences(new References(deps), command, loaded),
   });
   if (state.status === 'none') throw new NotFoundError('RectificationTask', taskId);
-  return { id: taskId, revision, status: state.status, changed: events.length > 0 };
+  return { id: taskId, revision, status: state.status, changed: events.length > 0, earlierAttempt };
 }
 
 /** What a lifecycle command names besides its task: the units it hands the task to, the evidence it cites. */

@@ -1,5 +1,6 @@
 import { campaignDecider, campaignStreamName, CommandMetadata, ValidationError } from '@zhenggai/domain';
 import { decideAndAppend, newStream } from '../command-handling/decide-and-append';
+import { newIdFor } from '../ids/command-id';
 import { coversRegion } from '../jurisdiction/jurisdiction';
 import { References } from '../references/references';
 import { UseCaseDeps, UseCaseResult } from './use-case-deps';
@@ -21,7 +22,7 @@ export async function launchCampaign(deps: UseCaseDeps, input: LaunchCampaignInp
     throw new ValidationError('scope.regionId', 'your campaigns cover your own region or part of it: name it in scope.regionId', 'OUTSIDE_JURISDICTION');
   }
   await references.category(input.scope.category, 'scope.category');
-  const campaignId = deps.ids.newId();
+  const campaignId = newIdFor(deps.ids, metadata, 'campaign');
   const result = await decideAndAppend(deps.store, campaignDecider, campaignStreamName(campaignId), {
     type: 'LaunchCampaign',
     data: { campaignId, ...input, scope: { ...input.scope }, targets: input.targets.map((t) => ({ ...t })) },

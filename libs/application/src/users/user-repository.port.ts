@@ -27,5 +27,6 @@ export interface UserRepository {
   /** The enabled accounts of a role (and, given one, of a unit), as stored now. */
   listEnabled(role: Role, unitId?: string): Promise<UserAccount[]>;
   count(): Promise<number>;
-  setPasswordHash(userId: string, passwordHash: string): Promise<void>;
+  /** With `keepExisting`, only an account without a password gets this one. */
+  setPasswordHash(userId: string, passwordHash: string, options?: { keepExisting?: boolean }): Promise<void>;
 }

@@ -7,6 +7,12 @@ export interface CommandMetadata {
   readonly now: string;
   readonly correlationId: string;
   readonly causationId?: string | null;
+  /**
+   * The command's own id when its caller may send it again (from an `Idempotency-Key`): every attempt carries
+   * the same one, as its correlation id too. The events an earlier attempt stored are found by it, and the ids
+   * the command creates follow from it, so that a retry completes the first attempt instead of repeating it.
+   */
+  readonly commandId?: string;
 }
 
 export interface Command<Type extends string = string, Data = unknown> {

@@ -91,10 +91,10 @@ export class PostgresUserRepository implements UserRepository {
     return rows.map(toAccount);
   }
 
-  async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
+  async setPasswordHash(userId: string, passwordHash: string, options: { keepExisting?: boolean } = {}): Promise<void> {
     await this.pool.query(
       `INSERT INTO user_credentials (user_id, password_hash) VALUES ($1, $2)
-       ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, changed_at = now()`,
+       ON CONFLICT (user_id) DO ${options.keepExisting ? 'NOTHING' : 'UPDATE SET password_hash = EXCLUDED.password_hash, changed_at = now()'}`,
       [userId, passwordHash],
     );
   }
