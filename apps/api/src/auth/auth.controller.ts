@@ -9,6 +9,7 @@ import { ChangePasswordDto } from './change-password.dto';
 import { LoginDto } from './login.dto';
 import { RefreshDto } from './refresh.dto';
 import { Public } from './public.decorator';
+import { commandIdOfRequest } from '../http/idempotency.hooks';
 import { ProblemException } from '../http/problem-details';
 
 @ApiTags('auth')
@@ -40,7 +41,7 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Change your own password: every session of yours ends, and the answer is a new one (as from login)' })
   changePassword(@Body() body: ChangePasswordDto, @CurrentActor() actor: Actor, @Req() request: HttpRequest) {
-    return this.auth.changePassword(actor, body.currentPassword, body.newPassword, request.ip);
+    return this.auth.changePassword(actor, body.currentPassword, body.newPassword, request.ip, commandIdOfRequest(request));
   }
 
   @Post('logout')

@@ -6,6 +6,7 @@ import {
   Clock,
   DIRECTORY_DEPS,
   DirectoryDeps,
+  earlierAttemptOn,
   ID_GENERATOR,
   IdGenerator,
   LOGIN_THROTTLE,
@@ -19,7 +20,7 @@ import {
   UserRepository,
   setUserPassword,
 } from '@zhenggai/application';
-import { Actor } from '@zhenggai/domain';
+import { Actor, userAccountDecider, userStreamName } from '@zhenggai/domain';
 import { createHash, randomBytes } from 'node:crypto';
 import { ProblemException } from '../http/problem-details';
 import { claimsOf } from './access-token';
@@ -138,18 +139,25 @@ export class AuthService {
   /**
    * A user changes its own password, proving the current one (a wrong one counts as a failed sign-in). History
    * records the change; every session of the user ends, and the answer is a new session, like a sign-in.
+   * A retried request (`commandId`, from its Idempotency-Key) whose earlier attempt recorded the change and may
+   * have stored the new password already proves either, and completes the change without recording it twice.
    */
-  async changePassword(actor: Actor, currentPassword: string, newPassword: string, address: string): Promise<Tokens> {
+  async changePassword(actor: Actor, currentPassword: string, newPassword: string, address: string, commandId?: string): Promise<Tokens> {
     const now = this.clock.now();
     await this.refuseIfLocked(actor.username, now);
     const user = await this.users.findById(actor.userId);
     if (!user || user.disabled) throw ProblemException.of(401, 'UNAUTHENTICATED', 'Authentication required', 'this account cannot sign in');
-    if (!(await this.hasher.verify(currentPassword, user.passwordHash ?? DECOY_HASH))) {
+    const changedBefore = await earlierAttemptOn(this.directory.store, userAccountDecider, userStreamName(user.id), { actor, commandId });
+    const proven =
+      (await this.hasher.verify(currentPassword, user.passwordHash ?? DECOY_HASH)) ||
+      (changedBefore !== null && (await this.hasher.verify(newPassword, user.passwordHash ?? DECOY_HASH)));
+    if (!proven) {
       await this.recordFailure(user.username, now);
       throw ProblemException.badRequest('currentPassword', 'the current password is wrong', 'WRONG_PASSWORD');
     }
     const hash = await this.hasher.hash(checkPasswordPolicy(newPassword, user.username, 'newPassword'));
-    await setUserPassword(this.directory, user.id, hash, { actor, now: now.toISOString(), correlationId: this.ids.newId(), causationId: null });
+    const ids = commandId ? { correlationId: commandId, commandId } : { correlationId: this.ids.newId() };
+    await setUserPassword(this.directory, user.id, hash, { actor, now: now.toISOString(), causationId: null, ...ids });
     await this.active.endAllOf(user.id);
     return this.login(user.username, newPassword, address);
   }

@@ -3,11 +3,15 @@ import { Clock } from '@zhenggai/application';
 import { Actor, CommandMetadata } from '@zhenggai/domain';
 import { randomUUID } from 'node:crypto';
 import { AuthenticatedRequest, headerOf } from '../auth/authenticated-request';
+import { commandIdOfRequest } from '../http/idempotency.hooks';
 import { etagOf, parseIfMatch } from '../http/if-match';
 
 /** What the edge knows about a request that issues a command. */
 export interface CommandContext {
   readonly actor: Actor;
+  /** The command's own id under an `Idempotency-Key` (then also its correlation id; see `CommandMetadata`). */
+  readonly commandId?: string;
+  /** The command's id under a key; else `X-Correlation-Id`, or a new one. */
   readonly correlationId: string;
   /** From `If-Match`: the revision the caller last saw, or undefined for no precondition. */
   readonly expectedRevision: number | undefined;
@@ -18,15 +22,18 @@ const CORRELATION_ID = /^[\w.:-]{1,128}$/;
 export const CommandCtx = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandContext => {
   const request = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
   const given = headerOf(request, 'x-correlation-id');
+  const commandId = commandIdOfRequest(request);
   return {
     actor: request.actor,
-    correlationId: given && CORRELATION_ID.test(given) ? given : randomUUID(),
+    commandId,
+    correlationId: commandId ?? (given && CORRELATION_ID.test(given) ? given : randomUUID()),
     expectedRevision: parseIfMatch(headerOf(request, 'if-match')),
   };
 });
 
 export function commandMetadata(context: CommandContext, clock: Clock, causationId: string | null = null): CommandMetadata {
-  return { actor: context.actor, now: clock.now().toISOString(), correlationId: context.correlationId, causationId };
+  const { actor, correlationId, commandId } = context;
+  return { actor, now: clock.now().toISOString(), correlationId, causationId, ...(commandId ? { commandId } : {}) };
 }
 
 /** Every command answers with the stream's new revision. */

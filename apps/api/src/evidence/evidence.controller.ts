@@ -7,6 +7,7 @@ import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest, headerOf } from '../auth/authenticated-request';
 import { ProblemException } from '../http/problem-details';
 import { instantFault } from '../commands/shared.dto';
+import { commandIdOfRequest } from '../http/idempotency.hooks';
 import { EVIDENCE_CONTENT_TYPES, EVIDENCE_MAX_BYTES, UploadedBody } from './evidence-body';
 
 const uuid = new ParseUUIDPipe();
@@ -46,6 +47,7 @@ export class EvidenceController {
         fileName: fileNameOf(headerOf(request, 'x-file-name')),
         capturedAt: capturedAtOf(headerOf(request, 'x-captured-at')),
         uploadedBy: request.actor.username,
+        commandId: commandIdOfRequest(request),
       },
     );
     return { id: record.id, ref: `evidence:${record.id}`, sha256: record.sha256, capturedAt: record.capturedAt, contentType: record.contentType, size: record.size, fileName: record.fileName };

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { IDEMPOTENCY_STORE, IdempotencyStore, StoredAnswer } from '@zhenggai/application';
+import { commandIdOf, IDEMPOTENCY_STORE, IdempotencyStore, StoredAnswer } from '@zhenggai/application';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { headerOf } from '../auth/authenticated-request';
@@ -14,12 +14,25 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 const PUBLIC_POST_ROUTES = new Set(['/api/auth/login', '/api/auth/refresh']);
 
 const CLAIM = Symbol('idempotency claim');
-type ClaimedRequest = FastifyRequest & { [CLAIM]?: { readonly scope: string; readonly key: string } };
+const COMMAND_ID = Symbol('command id');
+type ClaimedRequest = FastifyRequest & { [CLAIM]?: { readonly scope: string; readonly key: string }; [COMMAND_ID]?: string };
+
+/**
+ * The id of the command a request carries under a claimed `Idempotency-Key` (see `commandIdOf`): the same for every
+ * attempt of it, so that a retry finds what an earlier attempt stored and creates the same ids. Undefined without a key.
+ */
+export function commandIdOfRequest(request: FastifyRequest): string | undefined {
+  return (request as ClaimedRequest)[COMMAND_ID];
+}
 
 /**
  * `Idempotency-Key` on a POST: the first request with a key is executed and its answer kept (successes and
  * refusals alike, not server errors); a retry with the same key and the same request gets that answer again
  * and appends nothing; the same key on a different request is refused. Keys are per user.
+ *
+ * An attempt that fails with a server error releases its key, and the retry runs the command again as the same
+ * command (`commandIdOfRequest`): its events are found by that id and its new ids follow from it, so it answers
+ * with what the earlier attempt stored, and completes what that attempt left half done, rather than do it twice.
  *
  * Two Fastify hooks rather than a Nest interceptor: a global interceptor runs Nest's RxJS pipeline around every
  * request, keyed or not, and that was a fifth of a command's CPU. Before the handler, a keyed POST is
@@ -78,6 +91,7 @@ export class IdempotencyHooks {
         return this.sendProblem(request, reply, ProblemException.of(422, 'IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key reused', 'this Idempotency-Key was used for a different request'));
       case 'claimed':
         request[CLAIM] = { scope, key };
+        request[COMMAND_ID] = commandIdOf(scope, key);
         return false;
     }
   }

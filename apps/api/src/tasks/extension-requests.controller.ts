@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ID_GENERATOR, IdGenerator } from '@zhenggai/application';
+import { ID_GENERATOR, IdGenerator, newIdFor } from '@zhenggai/application';
 import type { FastifyReply } from 'fastify';
 import { CommandAnswer, CommandContext, CommandCtx, withETag } from '../commands/command-context';
 import { ExecuteTaskCommand } from './execute-task-command.handler';
@@ -21,7 +21,8 @@ export class ExtensionRequestsController {
   @Post()
   @ApiOperation({ summary: '申请延期 — ask for a later deadline, before the current one falls due' })
   async request(@Param('id', uuid) id: string, @Body() body: RequestExtensionDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
-    const requestId = this.ids.newId();
+    // A retried request (Idempotency-Key) names the same extension request, which its earlier attempt may have stored.
+    const requestId = newIdFor(this.ids, ctx, 'extension-request');
     const answer = await withETag(
       res,
       this.commands.execute<ExecuteTaskCommand, CommandAnswer>(
