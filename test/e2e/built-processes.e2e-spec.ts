@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { loadConfig, seedDemo, startInfrastructure } from '@zhenggai/platform';
-import { BUILT, BuiltProcess, expectWebAppServed, startBuiltProcess } from '../support/built-process';
+import { BUILT, BuiltProcess, demoDatabase, expectWebAppServed, startBuiltProcess } from '../support/built-process';
 import { eventually, login } from '../support/http-client';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { TestDatabase } from '../support/test-database';
 
 const HEALTHCHECK = join(__dirname, '../../dist/scripts/healthcheck.js');
 const REBUILD = join(__dirname, '../../dist/scripts/rebuild-projections.js');
@@ -17,13 +16,7 @@ describe('the built API and worker processes (production split)', () => {
   const held: { database?: TestDatabase; api?: BuiltProcess; worker?: BuiltProcess } = {};
 
   beforeAll(async () => {
-    held.database = await createTestDatabase();
-    const infra = await startInfrastructure(loadConfig({ DATABASE_URL: held.database.url, JWT_SECRET, REMINDERS: 'off' }));
-    try {
-      await seedDemo(infra);
-    } finally {
-      await infra.close();
-    }
+    held.database = await demoDatabase(JWT_SECRET);
     const settings = { DATABASE_URL: held.database.url, JWT_SECRET };
     held.api = await startBuiltProcess(BUILT.api, settings);
     held.worker = await startBuiltProcess(BUILT.worker, settings, { readyLine: /zhenggai-worker: running/ });

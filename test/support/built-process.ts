@@ -1,10 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadConfig, seedDemo, startInfrastructure } from '@zhenggai/platform';
 import { findFreePort } from '@zhenggai/postgres';
 import { startScriptNodeOptions } from '../../scripts/start-command';
 import { eventually, HttpClient } from './http-client';
 import { closedAfterThisFile } from './opened-for-this-file';
+import { createTestDatabase, TestDatabase } from './test-database';
 
 const ROOT = join(__dirname, '../..');
 
@@ -24,11 +26,24 @@ export interface BuiltProcess {
   /** Everything it printed so far, stdout and stderr. */
   output(): string;
   readonly exitCode: number | null;
+  /** The operating system's id of the process (its database sessions carry it in `application_name`). */
   readonly pid: number;
-  /** Sends a signal (SIGKILL: the process dies at once, as in a crash) and resolves when it has exited. */
-  kill(signal: NodeJS.Signals): Promise<number | null>;
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`; resolves with the exit code (null: killed). */
   stop(graceMs?: number): Promise<number | null>;
+  /** Sends a signal (a fault: SIGKILL in the middle of a request) and resolves once the process is gone. */
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+/** A new test database with the demo story loaded (as by a process with `jwtSecret`), for built processes to start on. */
+export async function demoDatabase(jwtSecret: string): Promise<TestDatabase> {
+  const database = await createTestDatabase();
+  const infra = await startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: jwtSecret, REMINDERS: 'off' }));
+  try {
+    await seedDemo(infra);
+  } finally {
+    await infra.close();
+  }
+  return database;
 }
 
 /**

@@ -30,9 +30,10 @@ export function commandIdOfRequest(request: FastifyRequest): string | undefined 
  * refusals alike, not server errors); a retry with the same key and the same request gets that answer again
  * and appends nothing; the same key on a different request is refused. Keys are per user.
  *
- * An attempt that fails with a server error releases its key, and the retry runs the command again as the same
- * command (`commandIdOfRequest`): its events are found by that id and its new ids follow from it, so it answers
- * with what the earlier attempt stored, and completes what that attempt left half done, rather than do it twice.
+ * An attempt that ends without a kept answer (a server error, its process killed, the answer not stored) gives
+ * its claim up, and the next retry runs the command again as the same command (`commandIdOfRequest`): its
+ * events are found by that id and its new ids follow from it, so it answers with what the earlier attempt
+ * stored, and completes what that attempt left half done, rather than do it twice.
  *
  * Two Fastify hooks rather than a Nest interceptor: a global interceptor runs Nest's RxJS pipeline around every
  * request, keyed or not, and that was a fifth of a command's CPU. Before the handler, a keyed POST is
@@ -96,7 +97,7 @@ export class IdempotencyHooks {
     }
   }
 
-  /** Keeps the answer of a claimed request (a server error releases the key instead, so that a retry runs again). */
+  /** Keeps the answer of a claimed request (a server error ends the claim without one, so that a retry resumes it). */
   private async keepAnswer(request: ClaimedRequest, reply: FastifyReply, payload: unknown): Promise<void> {
     const claim = request[CLAIM];
     if (!claim) return;
@@ -114,7 +115,7 @@ export class IdempotencyHooks {
       const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
       await this.store.complete(claim.scope, claim.key, { status, headers, body: text === '' ? null : JSON.parse(text) });
     } catch (error) {
-      // The command has run: the key stays claimed (a retry hears "in progress") rather than run it twice.
+      // The claim ended all the same: a retry resumes it and answers from what the command stored.
       this.logger.error(`could not keep the answer for Idempotency-Key ${claim.key}: ${error instanceof Error ? error.stack : String(error)}`);
     }
   }

@@ -134,6 +134,8 @@ export async function startInfrastructure(
     closers.push(() => eventStore.close());
     const queues = new JobQueues(config.redisUrl ? { kind: 'redis', url: config.redisUrl, prefix: config.redisPrefix } : { kind: 'postgres', url: databaseUrl });
     closers.push(() => queues.close());
+    const idempotency = new PostgresIdempotencyStore(pool);
+    closers.push(() => idempotency.close());
     const infra: Infrastructure = {
       config,
       embedded: config.databaseUrl === null,
@@ -142,7 +144,7 @@ export async function startInfrastructure(
       eventStore,
       projectionSource,
       users: new PostgresUserRepository(pool),
-      idempotency: new PostgresIdempotencyStore(pool),
+      idempotency,
       directory: new PostgresDirectory(pool),
       reminderPolicies: new PostgresReminderPolicies(pool),
       deliveries: new PostgresDeliveries(pool),
