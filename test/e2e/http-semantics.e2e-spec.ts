@@ -67,6 +67,29 @@ describe('the command API', () => {
     expect(await eventCount()).toBe(before + 1);
   });
 
+  it('answers a retry whose first answer was not kept from what its command stored: same ids, nothing appended twice', async () => {
+    const taskId = await newTask();
+    await unit.post(`/api/tasks/${taskId}/accept`);
+    const before = await eventCount();
+    const sent = [
+      [inspector, '/api/findings', { title: '答复丢失的问题', regionId, category: 'roads', severity: 'low' }, 'lost-finding'],
+      [unit, `/api/tasks/${taskId}/extension-requests`, { deadline: inDays(30), reason: '雨季施工困难' }, 'lost-extension'],
+      [unit, `/api/tasks/${taskId}/progress`, { note: '完成一半' }, 'lost-progress'],
+    ] as const;
+    const firsts = [];
+    for (const [client, path, body, key] of sent) firsts.push(await client.post(path, body, { 'Idempotency-Key': key }));
+    // The fault: each command ran, but its answer was not stored (the database failed between the two).
+    await app.infra.pool.query(`UPDATE idempotency_keys SET answer = NULL WHERE key LIKE 'lost-%'`);
+    for (const [i, [client, path, body, key]] of sent.entries()) {
+      const retry = await client.post(path, body, { 'Idempotency-Key': key });
+      const seen = (answer: typeof retry) => ({ status: answer.status, body: answer.body, etag: answer.headers.get('etag'), location: answer.headers.get('location') });
+      expect(seen(retry)).toEqual(seen(firsts[i]));
+      expect(retry.headers.get('idempotent-replayed')).toBeNull(); // rebuilt from the store, not replayed
+    }
+    expect(firsts.map((answer) => answer.status)).toEqual([201, 201, 200]);
+    expect(await eventCount()).toBe(before + 3);
+  });
+
   it('replays a refusal as the same problem, and never keeps an answer for a request it did not authenticate', async () => {
     const taskId = await newTask();
     const before = await eventCount();
