@@ -1,6 +1,6 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Infrastructure } from '@zhenggai/platform';
-import { PostgresCheckpointStore, ProjectionRunner } from '@zhenggai/postgres';
+import { isPostgresConnectionFailure, PostgresCheckpointStore, ProjectionLeaseLostError, ProjectionRunner } from '@zhenggai/postgres';
 import { allProjections } from '@zhenggai/read-models';
 import { NotificationChannel } from '@zhenggai/application';
 import { EmailChannel, WebhookChannel } from '@zhenggai/notifications';
@@ -41,6 +41,18 @@ export function reminderEngineOf(infra: Infrastructure, overrides: Partial<Remin
 }
 
 /**
+ * PostgreSQL out of reach or a lost lease is a one-line warning (the runner starts over from its checkpoint after a
+ * pause, and says so while it lasts); anything else is an error with its stack.
+ */
+function reportProjectionFailure(name: string, error: unknown): void {
+  if (isPostgresConnectionFailure(error) || error instanceof ProjectionLeaseLostError) {
+    logger.warn(`projection ${name}: ${(error as Error).message}; starting over from its checkpoint after a pause`);
+  } else {
+    logger.error(`projection ${name}: ${error instanceof Error ? error.stack : String(error)}`);
+  }
+}
+
+/**
  * Durable reactions to the event store and the read models' projections: each runs from a stored checkpoint
  * (projections commit their checkpoint with their changes, under a lease held by one process at a time).
  */
@@ -64,7 +76,7 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
                   pool: infra.pool,
                   projection,
                   source: infra.projectionSource,
-                  onError: (error) => logger.error(`projection ${projection.name}: ${error instanceof Error ? error.stack : String(error)}`),
+                  onError: (error) => reportProjectionFailure(projection.name, error),
                 }),
             ),
             ...(infra.config.reminders ? [reminderEngineOf(infra)] : []),

@@ -2,6 +2,7 @@ import type { GlobalPosition, Projection, ProjectionEventSource, StoredEvent } f
 import type { PoolClient } from 'pg';
 import { ProjectionFencedError } from './projection.errors';
 import { generationSchema } from './projection-names';
+import type { SessionLock } from './session-lock';
 
 /** The next events for a projection, and the checkpoint they move it to. */
 export interface ProjectionBatch {
@@ -42,12 +43,17 @@ export async function readBatch(
  * its row, so that any other writer of this generation waits for this transaction and then finds the
  * checkpoint moved), applies the events and moves the checkpoint to `batch.to`. Throws
  * `ProjectionFencedError`, before applying anything, when another writer moved the checkpoint.
+ *
+ * With `heldLock` (the runner's lease, a rebuild's lock), the checkpoint moves only if the server still counts
+ * that lock as held, and the lock's lost error is thrown otherwise: a writer whose lock's connection died while
+ * it applied rolls back rather than commit beside the lock's next holder.
  */
 export async function applyBatch(
   client: PoolClient,
   projection: Projection,
   generation: number,
   batch: ProjectionBatch,
+  heldLock?: SessionLock,
 ): Promise<void> {
   const { rows } = await client.query<{ position: string }>(
     'SELECT position FROM projection_checkpoints WHERE name = $1 AND generation = $2 FOR UPDATE',
@@ -58,8 +64,10 @@ export async function applyBatch(
   if (batch.events.length > 0) {
     await projection.apply(client, generationSchema(projection.name, generation), batch.events);
   }
-  await client.query(
-    'UPDATE projection_checkpoints SET position = $3, updated_at = now() WHERE name = $1 AND generation = $2',
-    [projection.name, generation, batch.to.toString()],
+  const moved = await client.query(
+    `UPDATE projection_checkpoints SET position = $3, updated_at = now() WHERE name = $1 AND generation = $2
+     ${heldLock ? `AND ${heldLock.stillHeldSql('$1', '$4')}` : ''}`,
+    [projection.name, generation, batch.to.toString(), ...(heldLock ? [heldLock.pid] : [])],
   );
+  if (moved.rowCount === 0 && heldLock) throw heldLock.lostError();
 }

@@ -1,78 +1,56 @@
-import { Client, type Pool } from 'pg';
+import type { Pool } from 'pg';
 import { EVENTS_APPENDED_CHANNEL } from '../event-store/event-notifications';
 import { ProjectionLeaseLostError } from './projection.errors';
 import { leaseKeySql } from './projection-names';
+import { SessionLock } from './session-lock';
 
 /**
- * The right to run a projection: a session-level advisory lock (`pg_try_advisory_lock`) held on a
- * connection of its own for as long as the runner is active. PostgreSQL releases it when that session ends,
- * so a process that stops, crashes or is killed gives it up (a killed process's connection is closed by its
- * kernel; a network cut only when TCP notices, which the fence on the checkpoint makes harmless).
+ * The right to run a projection: a session advisory lock (`SessionLock`) held on a connection of its own for as
+ * long as the runner is active. PostgreSQL releases it when that session ends, so a process that stops, crashes
+ * or is killed gives it up, and so does one whose connection is terminated: its runner notices (the connection's
+ * error, or its next batch, which commits only while the server still counts the lease as held) and stands by.
  *
  * The otherwise idle connection also LISTENs for appends (`events_appended`), to wake the runner at once.
  */
 export class ProjectionLease {
-  private lostWith: ProjectionLeaseLostError | undefined;
-  private released = false;
-
-  private constructor(
-    private readonly client: Client,
-    readonly projectionName: string,
-  ) {}
+  private constructor(private readonly lock: SessionLock) {}
 
   /**
    * Takes the lease if no other session holds it, and returns `null` otherwise. `onWake` is called when
    * events may have been appended and when the lease is lost.
    */
   static async tryAcquire(pool: Pool, projectionName: string, onWake: () => void): Promise<ProjectionLease | null> {
-    const client = new Client({
-      ...pool.options,
-      application_name: `${pool.options.application_name ?? 'zhenggai'}:projection:${projectionName}`,
+    const lock = await SessionLock.tryAcquire(pool, {
+      projectionName,
+      keySql: leaseKeySql,
+      purpose: 'projection',
+      lostError: (cause) => new ProjectionLeaseLostError(projectionName, cause),
+      onLost: onWake,
       keepAlive: true,
     });
-    let lease: ProjectionLease | undefined;
-    // Before the lease is taken, failures surface through the awaited calls below; after its release, its
-    // connection's end is no news.
-    const lost = (error?: unknown) => {
-      if (!lease || lease.released) return;
-      lease.lost(error);
-      onWake();
-    };
-    client.on('error', lost);
-    client.on('end', () => lost());
+    if (!lock) return null;
     try {
-      await client.connect();
-      const { rows } = await client.query<{ acquired: boolean }>(
-        `SELECT pg_try_advisory_lock(${leaseKeySql('$1')}) AS acquired`,
-        [projectionName],
-      );
-      if (!rows[0]?.acquired) {
-        await client.end().catch(() => undefined);
-        return null;
-      }
-      lease = new ProjectionLease(client, projectionName);
-      client.on('notification', onWake);
-      await client.query(`LISTEN ${EVENTS_APPENDED_CHANNEL}`);
-      return lease;
+      lock.client.on('notification', onWake);
+      await lock.client.query(`LISTEN ${EVENTS_APPENDED_CHANNEL}`);
+      return new ProjectionLease(lock);
     } catch (error) {
-      await client.end().catch(() => undefined);
+      await lock.release();
       throw error;
     }
   }
 
+  /** What a batch commits under: it rolls back when the server no longer counts the lease as this runner's. */
+  get fence(): SessionLock {
+    return this.lock;
+  }
+
   /** Throws `ProjectionLeaseLostError` when the lease's connection has failed. */
   assertHeld(): void {
-    if (this.lostWith) throw this.lostWith;
+    this.lock.assertHeld();
   }
 
   /** Gives the lease up (ends its session). Idempotent. */
   async release(): Promise<void> {
-    if (this.released) return;
-    this.released = true;
-    await this.client.end().catch(() => undefined);
-  }
-
-  private lost(error?: unknown): void {
-    this.lostWith ??= new ProjectionLeaseLostError(this.projectionName, error);
+    await this.lock.release();
   }
 }

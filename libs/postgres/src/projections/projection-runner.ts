@@ -37,8 +37,13 @@ export interface ProjectionRunnerOptions {
   readonly gatherMsPerEvent?: number;
   readonly maxGatherMs?: number;
   /**
-   * A failure while running (the runner gives up the lease, waits `leaseRetryMs` and starts over from the
-   * stored checkpoint). Default: a process warning.
+   * The longest wait after failures in a row (PostgreSQL away for a while); default 10 s. After a failure the
+   * runner waits `leaseRetryMs`, twice that after a second one in a row, and so on up to this.
+   */
+  readonly maxFailureWaitMs?: number;
+  /**
+   * A failure while running (the runner gives up the lease, waits, and starts over from the stored checkpoint).
+   * Default: a process warning.
    */
   readonly onError?: (error: unknown) => void;
 }
@@ -64,6 +69,7 @@ const DEFAULT_LEASE_RETRY_MS = 1000;
 const DEFAULT_POLL_INTERVAL_MS = 250;
 const DEFAULT_GATHER_MS_PER_EVENT = 5;
 const DEFAULT_MAX_GATHER_MS = 200;
+const DEFAULT_MAX_FAILURE_WAIT_MS = 10_000;
 
 /**
  * Keeps one projection up to date from the event store: catch-up from its stored checkpoint, then live.
@@ -75,8 +81,12 @@ const DEFAULT_MAX_GATHER_MS = 200;
  *   of a new generation waits for it, and a batch that finds a new generation rolls back and continues on
  *   that generation from its checkpoint), checks and locks the checkpoint row (the fence: if it is not
  *   where this runner left it, someone else wrote, so it rolls back and starts over from the stored
- *   checkpoint, never applying twice), applies, moves the checkpoint and commits. A crash at any point
+ *   checkpoint, never applying twice), applies, moves the checkpoint if the server still counts the lease as
+ *   this runner's (a runner whose lease connection died mid-batch rolls back) and commits. A crash at any point
  *   leaves the read model and the checkpoint as of the last commit.
+ * - **A failure** (PostgreSQL restarting, a connection terminated, a lost lease) rolls the batch back; the
+ *   runner gives up the lease, waits `leaseRetryMs` (doubling with each failure in a row, up to
+ *   `maxFailureWaitMs`) and starts over from the stored checkpoint.
  * - Events the projection does not take still move its checkpoint (to the store's high-water mark).
  */
 export class ProjectionRunner {
@@ -87,6 +97,7 @@ export class ProjectionRunner {
   private readonly pollIntervalMs: number;
   private readonly gatherMsPerEvent: number;
   private readonly maxGatherMs: number;
+  private readonly maxFailureWaitMs: number;
   private readonly source: ProjectionEventSource;
 
   private loop: Promise<void> | undefined;
@@ -105,6 +116,8 @@ export class ProjectionRunner {
   private head: GlobalPosition = 0n;
   private lastBatchAt: string | null = null;
   private lastError: string | null = null;
+  /** Failures since the last batch committed or the runner was last live or on standby. */
+  private failuresInARow = 0;
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     this.pool = options.pool;
@@ -114,6 +127,7 @@ export class ProjectionRunner {
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     this.gatherMsPerEvent = options.gatherMsPerEvent ?? DEFAULT_GATHER_MS_PER_EVENT;
     this.maxGatherMs = options.maxGatherMs ?? DEFAULT_MAX_GATHER_MS;
+    this.maxFailureWaitMs = options.maxFailureWaitMs ?? DEFAULT_MAX_FAILURE_WAIT_MS;
     this.source = options.source ?? postgresProjectionSource(this.pool);
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new RangeError('batchSize must be at least 1');
     assertValidProjection(this.projection);
@@ -176,14 +190,16 @@ export class ProjectionRunner {
         } else {
           this.phase = 'standby';
           await this.refreshFromDatabase();
+          this.failuresInARow = 0;
         }
       } catch (error) {
+        this.failuresInARow++;
         this.report(error);
       }
       if (!this.stopRequested) {
         this.phase = 'standby';
         this.woken = false;
-        await this.pause(this.leaseRetryMs);
+        await this.pause(this.waitBeforeRetry());
       }
     }
     this.phase = 'stopped';
@@ -211,7 +227,7 @@ export class ProjectionRunner {
       const batch = await readBatch(this.source, this.projection, this.position, this.batchSize);
       if (batch.head > this.head) this.head = batch.head;
       if (batch.to > batch.from) {
-        if (!(await this.commit(batch))) continue;
+        if (!(await this.commit(batch, lease))) continue;
         if (batch.full) {
           this.phase = 'catching-up';
           continue;
@@ -223,6 +239,7 @@ export class ProjectionRunner {
       }
       this.phase = 'live';
       this.lastError = null;
+      this.failuresInARow = 0;
       await this.pause(this.pollIntervalMs);
     }
   }
@@ -231,12 +248,12 @@ export class ProjectionRunner {
    * Commits one batch into the active generation. Returns false, having applied nothing, when a rebuild
    * activated another generation since the last batch: the runner has moved to it.
    */
-  private async commit(batch: ProjectionBatch): Promise<boolean> {
+  private async commit(batch: ProjectionBatch, lease: ProjectionLease): Promise<boolean> {
     const generation = this.generation!;
     const applied = await inTransaction(this.pool, async (client) => {
       const active = await readActiveGeneration(client, this.projection.name, 'FOR SHARE');
       if (active !== generation) return false;
-      await applyBatch(client, this.projection, generation, batch);
+      await applyBatch(client, this.projection, generation, batch, lease.fence);
       return true;
     });
     if (!applied) {
@@ -247,6 +264,7 @@ export class ProjectionRunner {
     this.position = batch.to;
     this.lastBatchAt = new Date().toISOString();
     this.lastError = null;
+    this.failuresInARow = 0;
     return true;
   }
 
@@ -288,6 +306,12 @@ export class ProjectionRunner {
     this.head = stored.head;
     this.lastBatchAt = stored.lastBatchAt;
     this.leased = stored.leased;
+  }
+
+  /** `leaseRetryMs` on standby or after one failure, doubling with each failure in a row up to `maxFailureWaitMs`. */
+  private waitBeforeRetry(): number {
+    const doublings = Math.max(0, this.failuresInARow - 1);
+    return Math.min(this.leaseRetryMs * 2 ** Math.min(doublings, 20), Math.max(this.leaseRetryMs, this.maxFailureWaitMs));
   }
 
   private wake(): void {

@@ -39,6 +39,20 @@ export class ProjectionLeaseLostError extends Error {
   }
 }
 
+/**
+ * The connection holding a rebuild's lock failed, so another rebuild may have started: this one stops, commits
+ * nothing more, and leaves the generation it was building for the next rebuild to drop.
+ */
+export class ProjectionRebuildLockLostError extends Error {
+  constructor(
+    readonly projectionName: string,
+    cause?: unknown,
+  ) {
+    super(`projection ${projectionName}: the rebuild lock's connection was lost; the rebuild stopped and activated nothing`, { cause });
+    this.name = new.target.name;
+  }
+}
+
 /** Another process is rebuilding the same projection right now. */
 export class ProjectionRebuildInProgressError extends Error {
   constructor(readonly projectionName: string) {

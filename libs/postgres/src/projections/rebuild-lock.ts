@@ -1,29 +1,21 @@
-import { Client, type Pool } from 'pg';
-import { ProjectionRebuildInProgressError } from './projection.errors';
+import type { Pool } from 'pg';
+import { ProjectionRebuildInProgressError, ProjectionRebuildLockLostError } from './projection.errors';
 import { rebuildLockKeySql } from './projection-names';
+import { SessionLock } from './session-lock';
 
 /**
- * Takes the projection's rebuild lock (a session advisory lock on a connection of its own) so that two
- * rebuilds of one projection never run at once; throws `ProjectionRebuildInProgressError` when another
- * session holds it. Returns the function that releases it. A process that dies releases it with its session.
+ * Takes the projection's rebuild lock (a session advisory lock on a connection of its own, `SessionLock`) so that
+ * two rebuilds of one projection never run at once; throws `ProjectionRebuildInProgressError` when another
+ * session holds it. A process that dies releases it with its session; so does a terminated connection, after
+ * which the rebuild's batches and its activation commit nothing (they check the lock as they commit).
  */
-export async function acquireRebuildLock(pool: Pool, projectionName: string): Promise<() => Promise<void>> {
-  const client = new Client({
-    ...pool.options,
-    application_name: `${pool.options.application_name ?? 'zhenggai'}:rebuild:${projectionName}`,
+export async function acquireRebuildLock(pool: Pool, projectionName: string): Promise<SessionLock> {
+  const lock = await SessionLock.tryAcquire(pool, {
+    projectionName,
+    keySql: rebuildLockKeySql,
+    purpose: 'rebuild',
+    lostError: (cause) => new ProjectionRebuildLockLostError(projectionName, cause),
   });
-  // A dropped connection surfaces as the failure of the rebuild's next statement; it must not crash the process.
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ acquired: boolean }>(
-      `SELECT pg_try_advisory_lock(${rebuildLockKeySql('$1')}) AS acquired`,
-      [projectionName],
-    );
-    if (!rows[0]?.acquired) throw new ProjectionRebuildInProgressError(projectionName);
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw error;
-  }
-  return () => client.end().catch(() => undefined);
+  if (!lock) throw new ProjectionRebuildInProgressError(projectionName);
+  return lock;
 }

@@ -13,6 +13,7 @@ import {
 } from './projection-generations';
 import { assertValidProjection } from './projection-names';
 import { acquireRebuildLock } from './rebuild-lock';
+import type { SessionLock } from './session-lock';
 import { inTransaction } from './transaction';
 
 export interface RebuildProjectionOptions {
@@ -63,7 +64,7 @@ export async function rebuildProjection(options: RebuildProjectionOptions): Prom
   const { pool, projection } = options;
   assertValidProjection(projection);
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  const releaseLock = await acquireRebuildLock(pool, projection.name);
+  const lock = await acquireRebuildLock(pool, projection.name);
   try {
     const previousGeneration = await ensureActiveGeneration(pool, projection);
     await dropGenerations(pool, projection.name, 'newer-than', previousGeneration);
@@ -75,17 +76,19 @@ export async function rebuildProjection(options: RebuildProjectionOptions): Prom
     try {
       const sourceOf = (db: Pool | PoolClient) => options.source ?? postgresProjectionSource(db);
       progress = await RebuildProgress.start(sourceOf(pool), projection, options.onProgress);
-      const write = { projection, generation, batchSize, progress, sourceOf };
+      const write = { projection, generation, batchSize, progress, sourceOf, lock };
       position = await catchUp(pool, write);
       position = await activate(pool, write, previousGeneration, position);
     } catch (error) {
-      await dropGenerations(pool, projection.name, 'newer-than', previousGeneration).catch(() => undefined);
+      // Without the lock, the generation may be another rebuild's by now: leave it to the next rebuild.
+      const stillOurs = await lock.assertStillHeld(pool).then(() => true, () => false);
+      if (stillOurs) await dropGenerations(pool, projection.name, 'newer-than', previousGeneration).catch(() => undefined);
       throw error;
     }
     await dropGenerations(pool, projection.name, 'older-than', generation);
     return { name: projection.name, generation, previousGeneration, position, events: progress.done };
   } finally {
-    await releaseLock();
+    await lock.release();
   }
 }
 
@@ -95,6 +98,8 @@ interface GenerationWrite {
   readonly batchSize: number;
   readonly progress: RebuildProgress;
   readonly sourceOf: (db: Pool | PoolClient) => ProjectionEventSource;
+  /** The rebuild's lock: every batch and the activation commit only while the server still counts it as held. */
+  readonly lock: SessionLock;
 }
 
 /** Applies batches to the new generation, each in a transaction of its own, until a page comes back short. */
@@ -102,7 +107,7 @@ async function catchUp(pool: Pool, write: GenerationWrite): Promise<GlobalPositi
   for (let position = 0n; ; ) {
     const batch = await readBatch(write.sourceOf(pool), write.projection, position, write.batchSize);
     if (batch.to > batch.from) {
-      await inTransaction(pool, (client) => applyBatch(client, write.projection, write.generation, batch));
+      await inTransaction(pool, (client) => applyBatch(client, write.projection, write.generation, batch, write.lock));
       write.progress.applied(batch);
       position = batch.to;
     }
@@ -125,6 +130,7 @@ async function activate(
     const active = await readActiveGeneration(client, projection.name, 'FOR UPDATE');
     if (active !== previousGeneration) throw new ProjectionRebuildInProgressError(projection.name);
     const position = await applyRemaining(client, write, from);
+    await write.lock.assertStillHeld(client);
     await pointViews(client, projection, generation);
     await client.query('UPDATE projection_state SET active_generation = $2, active_version = $3, updated_at = now() WHERE name = $1', [
       projection.name,
@@ -139,7 +145,7 @@ async function applyRemaining(client: PoolClient, write: GenerationWrite, from: 
   for (let position = from; ; ) {
     const batch = await readBatch(write.sourceOf(client), write.projection, position, write.batchSize);
     if (batch.to > batch.from) {
-      await applyBatch(client, write.projection, write.generation, batch);
+      await applyBatch(client, write.projection, write.generation, batch, write.lock);
       write.progress.applied(batch);
       position = batch.to;
     }

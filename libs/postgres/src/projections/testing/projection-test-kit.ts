@@ -11,16 +11,16 @@ import { COUNTED, type CountRow } from './counting.projection';
 
 export interface ProjectionTestDatabase {
   readonly store: PostgresEventStore;
-  /** A new pool on the database (closed by `close`). */
-  pool(max?: number): Pool;
+  /** A new pool on the database (closed by `close`), its connections named `applicationName` in `pg_stat_activity`. */
+  pool(max?: number, applicationName?: string): Pool;
   /** Idempotent. */
   close(): Promise<void>;
 }
 
 export async function openProjectionTestDatabase(url: string): Promise<ProjectionTestDatabase> {
   const pools: Pool[] = [];
-  const pool = (max = 5) => {
-    const opened = createPool(url, { max });
+  const pool = (max = 5, applicationName?: string) => {
+    const opened = createPool(url, { max, applicationName });
     pools.push(opened);
     return opened;
   };
