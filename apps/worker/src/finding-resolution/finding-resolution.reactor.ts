@@ -1,5 +1,4 @@
-import { Logger } from '@nestjs/common';
-import { Clock, decideAndAppend, EventStore, LoadedStream, loadStream, StoredEvent, Subscription } from '@zhenggai/application';
+import { Clock, decideAndAppend, EventStore, LoadedStream, loadStream, StoredEvent } from '@zhenggai/application';
 import {
   Actor,
   DomainError,
@@ -11,7 +10,7 @@ import {
   TaskStatus,
 } from '@zhenggai/domain';
 import { PostgresCheckpointStore } from '@zhenggai/postgres';
-import { REACTION_LINGER_MS } from '../reminders/checkpointed-reactor';
+import { CheckpointedReactor } from '../reminders/checkpointed-reactor';
 
 export const FINDING_RESOLUTION = 'finding-resolution';
 
@@ -27,37 +26,21 @@ const OUTCOME_EVENTS = new Set([
 
 /**
  * A finding (问题) is resolved when all its tasks are closed. This durable reaction follows task events from a
- * stored checkpoint: it makes sure each task is linked to its finding (healing an assignment that crashed
- * between its two appends) and resolves or reopens the finding. Every step is idempotent, so replaying a batch
- * after a crash changes nothing.
+ * stored checkpoint (only those it acts on: progress reports do not wake it): it makes sure each task is linked
+ * to its finding (healing an assignment that crashed between its two appends) and resolves or reopens the
+ * finding. Every step is idempotent, so replaying a batch after a crash, or after the store went away in the
+ * middle of it, changes nothing.
  */
-export class FindingResolutionReactor {
-  private readonly logger = new Logger('FindingResolution');
-  private subscription: Subscription | null = null;
-
+export class FindingResolutionReactor extends CheckpointedReactor {
   constructor(
-    private readonly store: EventStore,
-    private readonly checkpoints: PostgresCheckpointStore,
+    store: EventStore,
+    checkpoints: PostgresCheckpointStore,
     private readonly clock: Clock,
-  ) {}
-
-  async start(): Promise<void> {
-    const after = await this.checkpoints.load(FINDING_RESOLUTION);
-    this.subscription = this.store.subscribeToAll((events) => this.handle(events), {
-      after,
-      // Only the events it acts on: progress reports do not wake it.
-      eventTypePrefixes: ['RectificationTaskAssigned', ...OUTCOME_EVENTS],
-      lingerMs: REACTION_LINGER_MS,
-      onError: (error) => this.logger.error(`stopped: ${error instanceof Error ? error.stack : String(error)}`),
-    });
+  ) {
+    super(store, checkpoints, FINDING_RESOLUTION, ['RectificationTaskAssigned', ...OUTCOME_EVENTS]);
   }
 
-  async stop(): Promise<void> {
-    await this.subscription?.stop();
-    this.subscription = null;
-  }
-
-  async handle(events: readonly StoredEvent[]): Promise<void> {
+  protected async apply(events: readonly StoredEvent[]): Promise<void> {
     const assigned = new Map<string, StoredEvent[]>();
     const toReconcile = new Map<string, StoredEvent>();
     for (const event of events) {
@@ -72,7 +55,6 @@ export class FindingResolutionReactor {
     }
     for (const [findingId, tasks] of assigned) await this.refusalsLogged(() => this.link(findingId, tasks));
     for (const [findingId, cause] of toReconcile) await this.refusalsLogged(() => this.reconcile(findingId, cause));
-    if (events.length > 0) await this.checkpoints.save(FINDING_RESOLUTION, events[events.length - 1].position);
   }
 
   /** A finding that refuses (e.g. one that was never filed) is logged and passed over, so one bad stream cannot stop the reactor. */

@@ -11,13 +11,14 @@ export const REACTION_LINGER_MS = 100;
 
 /**
  * A durable reaction to the event store: a subscription from the checkpoint stored under `name`, whose batches
- * are applied until they succeed (a queue or database away for a while holds the checkpoint back instead of
- * stopping the reaction), then checkpointed. `apply` must be idempotent: after a crash a batch runs again.
+ * are applied until they succeed, then checkpointed until that succeeds (a queue or database away for a while,
+ * a connection terminated in the middle, holds the checkpoint back instead of stopping the reaction). `apply`
+ * must be idempotent: after a crash, or a checkpoint that could not be saved, a batch runs again.
  */
 export abstract class CheckpointedReactor {
   protected readonly logger: Logger;
   private subscription: Subscription | null = null;
-  private stopping = false;
+  private stopping = new AbortController();
 
   protected constructor(
     protected readonly store: EventStore,
@@ -31,7 +32,7 @@ export abstract class CheckpointedReactor {
   protected abstract apply(events: readonly StoredEvent[]): Promise<void>;
 
   async start(): Promise<void> {
-    this.stopping = false;
+    this.stopping = new AbortController();
     const after = await this.checkpoints.load(this.name);
     this.subscription = this.store.subscribeToAll((events) => this.handle(events), {
       after,
@@ -41,14 +42,17 @@ export abstract class CheckpointedReactor {
     });
   }
 
+  /** Ends the subscription, after the batch in hand if it goes through; a batch waiting to be retried is left for the next start. */
   async stop(): Promise<void> {
-    this.stopping = true;
+    this.stopping.abort();
     await this.subscription?.stop();
     this.subscription = null;
   }
 
   async handle(events: readonly StoredEvent[]): Promise<void> {
-    await retryUntilStopped(() => this.stopping, this.logger, () => this.apply(events));
-    if (events.length > 0) await this.checkpoints.save(this.name, events[events.length - 1].position);
+    if (events.length === 0) return;
+    if (!(await retryUntilStopped(this.stopping.signal, this.logger, () => this.apply(events)))) return;
+    const position = events[events.length - 1].position;
+    await retryUntilStopped(this.stopping.signal, this.logger, () => this.checkpoints.save(this.name, position));
   }
 }

@@ -1,0 +1,98 @@
+import { assignTask, fileFinding, GlobalPosition } from '@zhenggai/application';
+import { Actor, DIRECTORY_EVENT_PREFIXES } from '@zhenggai/domain';
+import { directoryFixtures, Infrastructure, loadConfig, startInfrastructure, useCaseDeps } from '@zhenggai/platform';
+import { createPool, PostgresCheckpointStore, PostgresDirectory, PostgresEventStore } from '@zhenggai/postgres';
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { eventually } from '../../../../test/support/http-client';
+import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
+import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { DIRECTORY_TABLES, DirectoryTablesReactor } from '../directory/directory-tables.reactor';
+import { FINDING_RESOLUTION, FindingResolutionReactor } from '../finding-resolution/finding-resolution.reactor';
+
+/**
+ * Issue 16, point 1: the worker's durable reactions hold a pooled connection for each read, append and checkpoint.
+ * One terminated by PostgreSQL (a restart, `pg_terminate_backend`) at a known step used to end the reaction for
+ * good (the directory tables' when saving its checkpoint, the finding resolution's at any step: it retried
+ * nothing), so it stayed stopped until the process restarted. Now the step is retried and the reaction carries on.
+ */
+describe('durable reactions when PostgreSQL terminates their connection at a known step', () => {
+  let database: TestDatabase;
+  let infra: Infrastructure;
+  let pool: Pool;
+  const inspector: Actor = { userId: randomUUID(), username: 'inspector', role: 'inspector', unitId: null };
+  const regionId = randomUUID();
+  const unitId = randomUUID();
+  const stops: Array<() => Promise<void>> = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    infra = await startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'reactions-test-secret-long-enough-0123456789', REMINDERS: 'off' }));
+    pool = await closedAfterThisFile(Promise.resolve(createPool(database.url, { max: 3, applicationName: 'zg-test-reactor' })), (p) => (p.ended ? undefined : p.end()));
+    await directoryFixtures.region(infra, { id: regionId, code: '341225113201', name: '蔡郢村', level: 'village' });
+    await directoryFixtures.category(infra, { code: 'sanitation', name: '改厕' });
+    await directoryFixtures.unit(infra, { id: unitId, name: '蔡郢村民委员会', regionId });
+  });
+  afterAll(async () => {
+    for (const stop of stops.splice(0)) await stop();
+    await pool?.end();
+    await infra?.close();
+    await database?.drop();
+  });
+
+  /** The next call of `object[method]` finds its connection terminated (PostgreSQL's 57P01, as in a restart); later calls go through. */
+  function terminatedOnce<T extends object, K extends keyof T>(object: T, method: K): { calls: () => number } {
+    const original = (object[method] as (...args: unknown[]) => Promise<unknown>).bind(object);
+    let calls = 0;
+    object[method] = (async (...args: unknown[]) => {
+      if (++calls === 1) await pool.query('SELECT pg_terminate_backend(pg_backend_pid())');
+      return original(...args);
+    }) as T[K];
+    return { calls: () => calls };
+  }
+
+  /** The position of the last event of these types: where a reaction that takes them saves its checkpoint. */
+  const lastOf = async (prefixes: readonly string[]): Promise<GlobalPosition> =>
+    (await infra.eventStore.readAll()).filter((e) => prefixes.some((p) => e.type.startsWith(p))).pop()!.position;
+  const checkpointReaches = (checkpoints: PostgresCheckpointStore, name: string, position: GlobalPosition) =>
+    eventually(async () => ((await checkpoints.load(name)) >= position ? true : undefined), 60_000, 50);
+
+  it('the directory tables’ reaction saves its checkpoint again after its connection was terminated, and carries on', async () => {
+    const checkpoints = new PostgresCheckpointStore(pool);
+    const saving = terminatedOnce(checkpoints, 'save');
+    const reactor = new DirectoryTablesReactor(new PostgresEventStore(pool), checkpoints, new PostgresDirectory(pool));
+    await reactor.start();
+    stops.push(() => reactor.stop());
+
+    await checkpointReaches(checkpoints, DIRECTORY_TABLES, await lastOf(DIRECTORY_EVENT_PREFIXES));
+    expect(saving.calls()).toBeGreaterThanOrEqual(2);
+
+    await directoryFixtures.unit(infra, { id: randomUUID(), name: '王堰镇人民政府', regionId });
+    await checkpointReaches(checkpoints, DIRECTORY_TABLES, await lastOf(DIRECTORY_EVENT_PREFIXES));
+  });
+
+  it('the finding resolution reads again after its connection was terminated in the middle of a batch, and carries on', async () => {
+    const deps = useCaseDeps(infra);
+    const meta = () => ({ actor: inspector, now: new Date().toISOString(), correlationId: randomUUID(), causationId: null });
+    const finding = await fileFinding(deps, { title: '旱厕未拆除', description: '', regionId, category: 'sanitation', severity: 'medium', source: '督查组', evidence: [] }, meta());
+    const assign = () =>
+      assignTask(deps, { findingId: finding.id, leadUnitId: unitId, cooperatingUnitIds: [], deadline: '2030-06-30', measures: '拆除旱厕', target: null, campaignId: null, title: null }, meta());
+    await assign();
+
+    const store = new PostgresEventStore(pool);
+    const reading = terminatedOnce(store, 'readStream');
+    const checkpoints = new PostgresCheckpointStore(pool);
+    const reactor = new FindingResolutionReactor(store, checkpoints, infra.clock);
+    await reactor.start();
+    stops.push(async () => {
+      await reactor.stop();
+      await store.close();
+    });
+
+    await checkpointReaches(checkpoints, FINDING_RESOLUTION, await lastOf(['RectificationTaskAssigned']));
+    expect(reading.calls()).toBeGreaterThanOrEqual(2);
+
+    await assign();
+    await checkpointReaches(checkpoints, FINDING_RESOLUTION, await lastOf(['RectificationTaskAssigned']));
+  });
+});
