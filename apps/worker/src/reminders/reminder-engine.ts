@@ -80,6 +80,7 @@ export class ReminderEngine {
     queues.worker(REMINDERS_QUEUE, (job, token) => this.firing.process(job as never, token), options);
     queues.worker(NOTIFICATIONS_QUEUE, (job) => this.delivery.process(job as never), options);
     queues.worker(MAINTENANCE_QUEUE, () => this.reconciliation.run(), { concurrency: 1 });
+    await queues.ready();
     await this.ensureReconciliationScheduled();
     // The repeatable job lives in the queue too: a Redis that lost its data lost it as well, so it is put back
     // (an idempotent upsert) as often as it runs.

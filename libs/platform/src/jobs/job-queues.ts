@@ -36,7 +36,7 @@ export class JobQueues {
     if (!queue) {
       queue = this.backend.kind === 'redis'
         ? new Queue(name, { connection: this.redisConnection(), prefix: this.backend.prefix })
-        : new Queue(name, { connection: this.postgresConnection() }, createPostgresBackend);
+        : new Queue(name, { connection: this.postgresConnection() }, watchedPostgresBackend);
       queue.on('error', () => undefined); // connection trouble is retried by the client; jobs say what failed
       this.queues.set(name, queue);
     }
@@ -46,10 +46,19 @@ export class JobQueues {
   worker<T>(name: string, processor: (job: Job<T>, token?: string) => Promise<unknown>, options: Omit<WorkerOptions, 'connection'> = {}): AnyWorker<T> {
     const worker: AnyWorker<T> = this.backend.kind === 'redis'
       ? new Worker<T>(name, processor, { ...options, connection: this.redisConnection(), prefix: this.backend.prefix })
-      : new Worker(name, processor as (job: Job) => Promise<unknown>, { ...options, connection: this.postgresConnection() }, createPostgresBackend);
+      : new Worker(name, processor as (job: Job) => Promise<unknown>, { ...options, connection: this.postgresConnection() }, watchedPostgresBackend);
     worker.on('error', () => undefined);
     this.workers.push(worker);
     return worker;
+  }
+
+  /**
+   * Resolves when every queue and worker made so far can work (on PostgreSQL: BullMQ's schema is migrated and
+   * checked). A queue whose first connection failed stays unusable (BullMQ keeps that failure), so a process
+   * awaits this at start and fails to start rather than run with it.
+   */
+  async ready(): Promise<void> {
+    await Promise.all([...this.queues.values(), ...this.workers].map((q) => q.waitUntilReady()));
   }
 
   /**
@@ -78,11 +87,23 @@ export class JobQueues {
     return connection;
   }
 
-  private postgresConnection(): { connectionString: string; schema: string; migrate: true; max: number } {
+  private postgresConnection(): { connectionString: string; schema: string; migrate: true; max: number; application_name: string } {
     const backend = this.backend as Extract<QueueBackend, { kind: 'postgres' }>;
-    return { connectionString: backend.url, schema: backend.schema ?? 'bullmq', migrate: true, max: 4 };
+    return { connectionString: backend.url, schema: backend.schema ?? 'bullmq', migrate: true, max: 4, application_name: 'zhenggai:bullmq' };
   }
 }
+
+/**
+ * BullMQ's PostgreSQL backend, with an 'error' listener on every connection its pool makes. BullMQ listens on its
+ * pool and on its LISTEN connection, but not on the connection it checks out to migrate and check its schema: one
+ * terminated there (a restart, `pg_terminate_backend`) emitted 'error' with no listener, which ends the process.
+ * The failure still reaches BullMQ through the statement that was running.
+ */
+const watchedPostgresBackend: typeof createPostgresBackend = (name, opts, options) => {
+  const backend = createPostgresBackend(name, opts, options);
+  backend.connection.pool.on('connect', (client) => client.on('error', () => undefined));
+  return backend;
+};
 
 async function endRedis(connection: IORedis): Promise<void> {
   if (connection.status === 'ready') await connection.quit().catch(() => undefined);
