@@ -88,7 +88,7 @@ export class EventNotifications {
   private connect(): void {
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
-    const client = new Client(this.pool.options);
+    const client = new Client({ ...this.pool.options, application_name: `${this.pool.options.application_name ?? 'zhenggai'}:listen`, keepAlive: true });
     this.client = client;
     client.on('notification', (message) => {
       if (message.payload !== this.origin) this.wakeAll();

@@ -317,6 +317,24 @@ describe('PostgresEventStore on PostgreSQL', () => {
       await waitFor(async () => (await listeningConnections()) === 1);
     });
 
+    it('listens again when its listening connection is terminated: appends meanwhile and after wake it, long before its next poll', async () => {
+      const after = await marker();
+      const listening = openStore(openPool(2), 600_000);
+      const subscriber = collect(listening, after);
+      await waitFor(async () => (await listeningPids()).length === 1);
+      const [terminated] = await listeningPids();
+      const elsewhere = openStore(openPool(2));
+
+      await pool.query('SELECT pg_terminate_backend($1)', [terminated]);
+      await elsewhere.appendToStream(newStream(), [event('WhileNotListening')]);
+      await waitFor(() => subscriber.delivered.length === 1);
+      await waitFor(async () => (await listeningPids()).some((pid) => pid !== terminated));
+      await elsewhere.appendToStream(newStream(), [event('ListeningAgain')]);
+      await waitFor(() => subscriber.delivered.length === 2);
+
+      expect(subscriber.delivered.map((e) => e.type)).toEqual(['WhileNotListening', 'ListeningAgain']);
+    });
+
     it('answers StoreUnavailableError while PostgreSQL is out of reach, and keeps delivering once it is back', async () => {
       const server = new URL(database.url);
       const proxy = await TcpProxy.start({ host: server.hostname, port: Number(server.port || 5432) });
@@ -368,6 +386,14 @@ describe('PostgresEventStore on PostgreSQL', () => {
       expect(await listeningConnections()).toBe(0);
     });
   });
+
+  async function listeningPids(): Promise<number[]> {
+    const { rows } = await pool.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE '%:listen' AND query = $1`,
+      [`LISTEN ${EVENTS_APPENDED_CHANNEL}`],
+    );
+    return rows.map((row) => row.pid);
+  }
 
   async function listeningConnections(): Promise<number> {
     const { rows } = await pool.query<{ count: string }>(
