@@ -34,6 +34,7 @@ type Service = {
   volumes?: string[];
   healthcheck?: { test?: string[]; disable?: boolean };
   deploy?: { replicas?: number };
+  stop_grace_period?: string;
   depends_on?: Record<string, { condition: string }>;
   ports?: string[];
 };
@@ -112,6 +113,15 @@ describe('the production stack (docker-compose.yml, Dockerfile, infra/)', () => 
       expect(config.initialAdmin).not.toBeNull();
     }
     expect(loadConfig(services.api!.environment).trustedProxies).toBe(1);
+  });
+
+  it('lets the API and the worker end a slow shutdown themselves, saying what they abandoned, before Docker kills them', () => {
+    for (const app of ['api', 'worker']) {
+      const config = loadConfig(services[app]!.environment);
+      // Docker's default is 10 s; the app needs its grace period, up to 5 s for the stores, and a margin.
+      const periodSeconds = Number(/^(\d+)s$/.exec(services[app]!.stop_grace_period ?? '10s')?.[1]);
+      expect([app, periodSeconds >= config.shutdownGraceSeconds + 10]).toEqual([app, true]);
+    }
   });
 
   it('refuses to start without the secrets, saying which to set', () => {

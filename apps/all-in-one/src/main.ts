@@ -25,5 +25,11 @@ ${seeded ? '  demo data: seeded (the Fuyang 2018 story)\n' : ''}${
       ? `  demo accounts (password "${DEMO_PASSWORD}"): ${DEMO_USERS.slice(0, 4).map((u) => u.username).join(', ')}\n`
       : ''
   }`);
-  return { stop: async () => { await app.close(); await infra.close(); } };
+  return {
+    closing: [
+      ['the HTTP server and the worker', () => app.close()],
+      ['the stores', () => infra.close()],
+    ],
+    graceMs: config.shutdownGraceSeconds * 1000,
+  };
 });

@@ -10,5 +10,11 @@ runProcess('zhenggai-api', async () => {
   const app = await createApiApp(infra);
   await app.listen(config.port, config.host);
   console.log(`zhenggai-api: listening on ${await app.getUrl()}`);
-  return { stop: async () => { await app.close(); await infra.close(); } };
+  return {
+    closing: [
+      ['the HTTP server', () => app.close()],
+      ['the stores', () => infra.close()],
+    ],
+    graceMs: config.shutdownGraceSeconds * 1000,
+  };
 });

@@ -5,9 +5,16 @@ import { WorkerModule } from './worker.module';
 
 /** Projections, reactors and jobs, without HTTP. Scale out by running more of them. */
 runProcess('zhenggai-worker', async () => {
-  const infra = await startInfrastructure(loadConfig());
+  const config = loadConfig();
+  const infra = await startInfrastructure(config);
   const app = await NestFactory.createApplicationContext(WorkerModule.register(infra), { logger: ['error', 'warn', 'log'] });
   await app.init();
   console.log('zhenggai-worker: running');
-  return { stop: async () => { await app.close(); await infra.close(); } };
+  return {
+    closing: [
+      ['the worker', () => app.close()],
+      ['the stores', () => infra.close()],
+    ],
+    graceMs: config.shutdownGraceSeconds * 1000,
+  };
 });

@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Infrastructure } from '@zhenggai/platform';
+import { shutdownStep, type Infrastructure } from '@zhenggai/platform';
 import { isPostgresConnectionFailure, PostgresCheckpointStore, ProjectionLeaseLostError, ProjectionRunner } from '@zhenggai/postgres';
 import { allProjections } from '@zhenggai/read-models';
 import { NotificationChannel } from '@zhenggai/application';
@@ -14,6 +14,13 @@ const logger = new Logger('Worker');
 interface Startable {
   start(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** How a shutdown that took too long names the part it abandoned. */
+function partName(reactor: Startable): string {
+  if (reactor instanceof ProjectionRunner) return `projection ${reactor.name}`;
+  if (reactor instanceof ReminderEngine) return 'the reminder ladder';
+  return `reaction ${(reactor as { name?: string }).name ?? reactor.constructor.name}`;
 }
 
 /**
@@ -91,6 +98,6 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async onApplicationShutdown(): Promise<void> {
-    for (const reactor of this.reactors) await reactor.stop();
+    for (const reactor of this.reactors) await shutdownStep(partName(reactor), () => reactor.stop());
   }
 }

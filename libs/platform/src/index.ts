@@ -3,6 +3,7 @@ export * from './infrastructure/infrastructure';
 export * from './security/scrypt-password-hasher';
 export * from './bootstrap/initial-admin';
 export * from './bootstrap/run-process';
+export * from './bootstrap/shutdown-steps';
 export * from './bootstrap/close-in-reverse';
 export * from './bootstrap/directory-import';
 export * from './demo/demo-directory';

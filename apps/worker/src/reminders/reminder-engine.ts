@@ -4,7 +4,7 @@ import { PostgresCheckpointStore, PostgresDeliveries } from '@zhenggai/postgres'
 import { Pool } from 'pg';
 import { DeliveryProcessor } from './delivery.processor';
 import { DeliveryJobs } from '@zhenggai/platform';
-import { JobQueues, MAINTENANCE_QUEUE, NOTIFICATIONS_QUEUE, REMINDERS_QUEUE } from '@zhenggai/platform';
+import { JobQueues, MAINTENANCE_QUEUE, NOTIFICATIONS_QUEUE, REMINDERS_QUEUE, shutdownStep } from '@zhenggai/platform';
 import { NotificationDispatcher } from './notification-dispatcher.reactor';
 import { ReminderFiring } from './reminder-firing.processor';
 import { ReminderJobs } from './reminder-jobs';
@@ -99,8 +99,8 @@ export class ReminderEngine {
 
   async stop(): Promise<void> {
     clearInterval(this.rescheduling);
-    await this.scheduler.stop();
-    await this.dispatcher.stop();
-    await this.deps.queues.close();
+    await shutdownStep(`reaction ${this.scheduler.name}`, () => this.scheduler.stop());
+    await shutdownStep(`reaction ${this.dispatcher.name}`, () => this.dispatcher.stop());
+    await shutdownStep('the job queues', () => this.deps.queues.close());
   }
 }

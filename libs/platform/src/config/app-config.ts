@@ -49,6 +49,8 @@ export interface AppConfig {
   readonly publicUrl: string;
   /** Where uploaded evidence is kept: a folder (default `DATA_DIR/evidence`) or an S3-compatible bucket. */
   readonly evidence: EvidenceStoreConfig;
+  /** How long a shutdown may take before it abandons what is still closing (a queue waiting for a Redis that is gone). */
+  readonly shutdownGraceSeconds: number;
 }
 
 export type EvidenceStoreConfig =
@@ -192,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtp: smtpUrl && mailFrom ? { url: smtpUrl, from: mailFrom } : null,
     publicUrl: publicUrl.replace(/\/+$/, ''),
     evidence,
+    shutdownGraceSeconds: integer('SHUTDOWN_GRACE_SECONDS', 20, 1, 3600)!,
   };
   if (problems.length > 0) throw new ConfigurationError(problems);
   return config;

@@ -44,6 +44,7 @@ import { EsdbEventStore, EsdbProjectionSource, UnsupportedServerError } from '@z
 import { streamsCitingEvidence } from '@zhenggai/read-models';
 import { Pool } from 'pg';
 import { closeInReverse } from '../bootstrap/close-in-reverse';
+import { shutdownStep } from '../bootstrap/shutdown-steps';
 import { AppConfig, ConfigurationError } from '../config/app-config';
 import { evidenceStoreOf } from '../evidence/evidence-store-of';
 import { JobQueues } from '../jobs/job-queues';
@@ -128,14 +129,14 @@ export async function startInfrastructure(
   try {
     const databaseUrl = config.databaseUrl ?? (await startEmbedded(config, closers));
     const pool = createPool(databaseUrl, { max: config.databasePoolSize });
-    closers.push(() => pool.end());
+    closers.push(() => shutdownStep('the database pool', () => pool.end()));
     await migrate(pool, allMigrations);
     const { eventStore, projectionSource } = await openEventStore(config, pool);
-    closers.push(() => eventStore.close());
+    closers.push(() => shutdownStep('the event store', () => eventStore.close()));
     const queues = new JobQueues(config.redisUrl ? { kind: 'redis', url: config.redisUrl, prefix: config.redisPrefix } : { kind: 'postgres', url: databaseUrl });
-    closers.push(() => queues.close());
+    closers.push(() => shutdownStep('the job queues', () => queues.close()));
     const idempotency = new PostgresIdempotencyStore(pool);
-    closers.push(() => idempotency.close());
+    closers.push(() => shutdownStep('the idempotency claims', () => idempotency.close()));
     const infra: Infrastructure = {
       config,
       embedded: config.databaseUrl === null,
@@ -191,7 +192,7 @@ async function startEmbedded(config: AppConfig, closers: Array<() => Promise<voi
     port: config.embeddedPostgresPort,
     notice: (message) => console.warn(`zhenggai: ${message}`),
   });
-  closers.push(() => embedded.stop());
+  closers.push(() => shutdownStep('the embedded PostgreSQL', () => embedded.stop()));
   return embedded.url;
 }
 

@@ -1,6 +1,7 @@
 import { ConnectionOptions, createPostgresBackend, Job, Queue, Worker, WorkerOptions } from 'bullmq';
 import IORedis from 'ioredis';
 import { closeInReverse } from '../bootstrap/close-in-reverse';
+import { shutdownStep } from '../bootstrap/shutdown-steps';
 
 /** Where BullMQ keeps its jobs: Redis in production, its own PostgreSQL backend in the embedded default. */
 export type QueueBackend =
@@ -70,11 +71,15 @@ export class JobQueues {
     const queues = [...this.queues.values()];
     this.queues.clear();
     const connections = this.redis.splice(0);
+    const on = this.backend.kind === 'redis' ? 'Redis' : 'PostgreSQL';
     await closeInReverse(
       [
-        () => allClosed(connections.map(endRedis)),
-        () => allClosed(queues.map((q) => q.close())),
-        () => allClosed(workers.map((w) => w.close())),
+        () => shutdownStep(`the connections to ${on}`, () => allClosed(connections.map(endRedis))),
+        () => shutdownStep(`BullMQ queues ${queues.map((q) => q.name).join(', ')} on ${on}`, () => allClosed(queues.map((q) => q.close()))),
+        () =>
+          shutdownStep(`BullMQ workers ${workers.map((w) => w.name).join(', ')} on ${on}, finishing their jobs in progress`, () =>
+            allClosed(workers.map((w) => w.close())),
+          ),
       ],
       'the job queues',
     );
