@@ -10,7 +10,8 @@ export const NOTIFICATION_DISPATCHER = 'notification-dispatcher';
 /**
  * From each recorded reminder or escalation to its external deliveries: every unit recipient's channels, as
  * stored when it runs (the unit's own for `unit`, its head's for `unit_head`, falling back to the unit's), get
- * one message each, written to the delivery ledger and queued. The in-app inbox needs no delivery: it is a
+ * one message each, written to the delivery ledger and queued; a channel two recipients lead to (a level for
+ * both `unit` and `unit_head` of a unit without `head` channels) gets one message, the first recipient's. The in-app inbox needs no delivery: it is a
  * read model of the same events. Running from a checkpoint with deterministic delivery ids, a replay queues
  * nothing twice.
  */
@@ -39,10 +40,14 @@ export class NotificationDispatcher extends CheckpointedReactor {
     if (unitRecipients.length === 0) return [];
     const region = await this.directory.getRegion(data.regionId, { stored: true });
     const deliveries: NewDelivery[] = [];
+    const reached = new Set<string>();
     for (const recipient of unitRecipients) {
       // As stored now, not as this process last remembered it: a channel removed or re-keyed a moment ago is not used.
       const unit = await this.directory.getUnit(recipient.id, { stored: true });
       for (const address of channelsFor(recipient, unit?.channels ?? [])) {
+        const channel = JSON.stringify(address);
+        if (reached.has(channel)) continue;
+        reached.add(channel);
         const id = `${event.id}.${createHash('sha256').update(JSON.stringify([recipient.role, address])).digest('hex').slice(0, 16)}`;
         const message: ReminderMessage = {
           deliveryId: id,

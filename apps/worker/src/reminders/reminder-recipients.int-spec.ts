@@ -103,4 +103,23 @@ describe('reminder recipients and channels, as the directory stands when a level
     expect((await addresses()).find((d) => d.reminderId === '0:due_today')).toEqual({ reminderId: '0:due_today', url: 'http://127.0.0.1:9/after' });
     expect(queued).toHaveLength(2);
   });
+
+  it('sends one message, not two, to a unit without head channels for a level addressed to both the unit and its head', async () => {
+    await infra.reminderPolicies.define('default', '双重提醒', [
+      { level: 'both', label: '提醒', kind: 'reminder', offset: { days: -3, hourOfDay: 9 }, recipients: ['unit', 'unit_head'] },
+    ], inspector.userId);
+    const meta = { actor: inspector, now: clock.now().toISOString(), correlationId: randomUUID(), causationId: null };
+    const findingId = (await fileFinding(useCaseDeps(infra), { title: '沟塘未清淤', description: '', regionId, category: 'sanitation', severity: 'low', source: '督查组', evidence: [] }, meta)).id;
+    const both = (await assignTask(useCaseDeps(infra), { findingId, leadUnitId: unitId, cooperatingUnitIds: [], deadline: '2030-07-31', measures: '清淤', target: null, campaignId: null, title: null }, meta)).id;
+    clock.set('2030-07-28T09:00:00+08:00');
+    const job = { id: `reminder_${both}_0_both`, data: { taskId: both, deadlineVersion: 0, level: 'both', dueAt: clock.now().toISOString() } } as unknown as Job<ReminderJobData>;
+    expect(await firing.process(job)).toBe('recorded');
+    const [fired] = (await infra.eventStore.readStream(taskStreamName(both))).filter((e) => e.type === 'RectificationTaskReminded');
+    expect((fired!.data.recipients as ReminderRecipient[]).filter((r) => r.kind === 'unit').map((r) => r.role)).toEqual(['unit', 'unit_head']);
+
+    await dispatcher.handle([fired!]);
+
+    const deliveries = await infra.deliveries.list({ taskId: both });
+    expect(deliveries.map((d) => [(d.address as { url: string }).url, d.message.recipientName])).toEqual([['http://127.0.0.1:9/after', '蔡郢村民委员会']]);
+  });
 });
