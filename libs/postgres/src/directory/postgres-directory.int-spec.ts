@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { createPool, directoryMigrations, isPostgresConnectionFailure, migrate, PostgresDirectory } from '@zhenggai/postgres';
+import { Client, type Pool } from 'pg';
+import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+
+/**
+ * Issue 16, point 1: the directory applies a command's events in a transaction on a connection it checks out of
+ * the pool. PostgreSQL terminating that connection in the middle (a restart) fails that apply as "out of reach"
+ * (the API answers 503; the directory tables' reaction applies the events again) and nothing else: the process
+ * and the pool carry on.
+ */
+describe('PostgresDirectory when PostgreSQL terminates the connection of its transaction', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = await closedAfterThisFile(Promise.resolve(createPool(database.url, { max: 3, applicationName: 'zg-directory' })), (p) => (p.ended ? undefined : p.end()));
+    await migrate(pool, directoryMigrations);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+
+  it('fails that apply as a connection failure, and the next apply goes through', async () => {
+    const directory = new PostgresDirectory(pool);
+    const regionId = randomUUID();
+    const streamName = `region-${regionId}`;
+    await directory.apply([{ streamName, revision: 0, type: 'RegionCreated', data: { regionId, code: '341225', name: '阜南县', level: 'county', parentId: null, path: [regionId] } }]);
+
+    // The test holds the region's row, so that the directory's transaction waits at a known statement.
+    const holder = new Client({ connectionString: database.url, application_name: 'zg-test-holder' });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM regions WHERE id = $1 FOR UPDATE', [regionId]);
+    let applying: Promise<unknown>;
+    try {
+      applying = directory.apply([{ streamName, revision: 1, type: 'RegionRenamed', data: { regionId, name: '阜南' } }]).then(() => 'applied', (error) => error);
+      const waiting = async () =>
+        (await holder.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'zg-directory' AND wait_event_type = 'Lock'`)).rows;
+      let blocked: Array<{ pid: number }> = [];
+      while (blocked.length === 0) blocked = await waiting();
+      await holder.query('SELECT pg_terminate_backend($1)', [blocked[0]!.pid]);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+
+    const failure = await applying;
+    expect(isPostgresConnectionFailure(failure)).toBe(true);
+    await directory.apply([{ streamName, revision: 1, type: 'RegionRenamed', data: { regionId, name: '阜南' } }]);
+    expect((await directory.getRegion(regionId, { stored: true }))?.name).toBe('阜南');
+  });
+});
