@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { eventually } from '../../../../test/support/http-client';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
+import { hasRedisServer, startOwnRedis } from '../../../../test/support/redis-server';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
 import { JobQueues } from './job-queues';
 
@@ -121,4 +122,24 @@ describe('BullMQ on PostgreSQL when PostgreSQL terminates its connections', () =
     const { rows } = await admin.query<{ count: string }>(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND ${where}`);
     return Number(rows[0]!.count);
   }
+});
+
+/** What the worker's queues do when Redis goes away and comes back (README's operations notes quote the time). */
+(hasRedisServer ? describe : describe.skip)('BullMQ on Redis when Redis restarts', () => {
+  it('workers wait for it and process what is queued once it is back', async () => {
+    const redis = await startOwnRedis();
+    const queues = await closedAfterThisFile(Promise.resolve(new JobQueues({ kind: 'redis', url: redis.url })), (q) => q.close());
+    const done: string[] = [];
+    queues.worker<{ n: string }>('restarted', async (job) => void done.push(job.data.n));
+    await queues.ready();
+    await queues.queue('restarted').add('job', { n: 'before' });
+    await eventually(async () => (done.includes('before') ? true : undefined), 60_000, 50);
+
+    await redis.restart();
+    const backAt = Date.now();
+    await queues.queue('restarted').add('job', { n: 'after' });
+    await eventually(async () => (done.includes('after') ? true : undefined), 60_000, 50);
+    // Not asserted: timings vary with the machine's load.
+    console.log(`BullMQ on Redis: a job added after Redis restarted was processed ${Date.now() - backAt} ms after it answered again`);
+  });
 });
