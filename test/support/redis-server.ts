@@ -1,6 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { findFreePort } from '@zhenggai/postgres';
-import IORedis from 'ioredis';
+import { connect } from 'node:net';
 import { eventually } from './http-client';
 import { closedAfterThisFile } from './opened-for-this-file';
 
@@ -31,7 +31,7 @@ async function openOwnRedis(): Promise<OwnRedis> {
   const launch = async () => {
     server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
-    await eventually(() => answers(url), 30_000, 100);
+    await eventually(() => answers(port), 30_000, 100);
   };
   const kill = async () => {
     if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
@@ -41,15 +41,17 @@ async function openOwnRedis(): Promise<OwnRedis> {
   return { url, kill, restart: async () => { await kill(); await launch(); } };
 }
 
-async function answers(url: string): Promise<true | undefined> {
-  const probe = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG' ? true : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    probe.disconnect();
-  }
+/** Whether a Redis answers PING at `port` (a plain socket: an ioredis client keeps the test run alive a while after). */
+function answers(port: number): Promise<true | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const done = (answer: true | undefined) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(2_000, () => done(undefined));
+    socket.once('error', () => done(undefined));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG') ? true : undefined));
+  });
 }
