@@ -27,4 +27,19 @@ if (!hasRedisServer) console.warn('\nno redis-server on PATH: the bounded-shutdo
     expect({ exitCode, said: /abandoned: .*BullMQ workers .* on Redis/.test(worker.output()) }).toEqual({ exitCode: 1, said: true });
     expect(worker.output()).toMatch(/not stopped within 3 s of SIGTERM \(SHUTDOWN_GRACE_SECONDS\)/);
   });
+
+  it('started while Redis is down (its start waits for the queues), stops within its grace period too, exit 1', async () => {
+    const database = await createTestDatabase();
+    const redis = await startOwnRedis();
+    await redis.kill();
+    const worker = await startBuiltProcess(
+      BUILT.worker,
+      { DATABASE_URL: database.url, JWT_SECRET, REDIS_URL: redis.url, SHUTDOWN_GRACE_SECONDS: '3' },
+      { readyLine: /Starting Nest application/ },
+    );
+
+    const exitCode = await worker.stop(60_000);
+
+    expect({ exitCode, output: worker.output() }).toEqual({ exitCode: 1, output: expect.stringMatching(/still starting 3 s after SIGTERM \(SHUTDOWN_GRACE_SECONDS\); abandoned the start/) });
+  });
 });

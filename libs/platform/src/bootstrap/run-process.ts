@@ -1,5 +1,5 @@
 import { DataFolderError } from '@zhenggai/postgres';
-import { ConfigurationError } from '../config/app-config';
+import { ConfigurationError, DEFAULT_SHUTDOWN_GRACE_SECONDS, loadConfig } from '../config/app-config';
 import { shutdownStep, shutdownStepsUnderWay } from './shutdown-steps';
 
 /** One step of a process's shutdown: its name (said when it is abandoned) and what it closes. */
@@ -40,7 +40,14 @@ export function runProcess(name: string, start: () => Promise<Running>): void {
   const onSignal = (signal: string) => {
     if (stopping) return;
     stopping = signal;
-    if (running) void stop(signal);
+    if (running) return void stop(signal);
+    // Still starting (waiting for a store that is away, say): it stops once started, or gives the start up.
+    const graceMs = configuredGraceMs();
+    console.log(`${name}: ${signal} received while starting, stopping once started…`);
+    setTimeout(() => {
+      console.error(`${name}: still starting ${graceMs / 1000} s after ${signal} (SHUTDOWN_GRACE_SECONDS); abandoned the start`);
+      process.exit(1);
+    }, graceMs).unref();
   };
   process.once('SIGINT', () => onSignal('SIGINT'));
   process.once('SIGTERM', () => onSignal('SIGTERM'));
@@ -54,6 +61,15 @@ export function runProcess(name: string, start: () => Promise<Running>): void {
       else console.error(`${name}: failed to start`, error);
       process.exit(1);
     });
+}
+
+/** SHUTDOWN_GRACE_SECONDS as the configuration reads it, for a signal that comes before the configuration is read. */
+function configuredGraceMs(): number {
+  try {
+    return loadConfig().shutdownGraceSeconds * 1000;
+  } catch {
+    return DEFAULT_SHUTDOWN_GRACE_SECONDS * 1000; // the start fails on the configuration anyway
+  }
 }
 
 /**

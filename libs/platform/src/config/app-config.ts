@@ -79,6 +79,9 @@ export class ConfigurationError extends Error {
 
 const MIN_SECRET_LENGTH = 32;
 
+/** How long a stop may take by default (`SHUTDOWN_GRACE_SECONDS`). */
+export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 20;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
   const text = (name: string): string | undefined => {
@@ -194,7 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtp: smtpUrl && mailFrom ? { url: smtpUrl, from: mailFrom } : null,
     publicUrl: publicUrl.replace(/\/+$/, ''),
     evidence,
-    shutdownGraceSeconds: integer('SHUTDOWN_GRACE_SECONDS', 20, 1, 3600)!,
+    shutdownGraceSeconds: integer('SHUTDOWN_GRACE_SECONDS', DEFAULT_SHUTDOWN_GRACE_SECONDS, 1, 3600)!,
   };
   if (problems.length > 0) throw new ConfigurationError(problems);
   return config;

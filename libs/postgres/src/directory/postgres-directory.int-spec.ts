@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createPool, directoryMigrations, isPostgresConnectionFailure, migrate, PostgresDirectory } from '@zhenggai/postgres';
 import { Client, type Pool } from 'pg';
+import { eventually } from '../../../../test/support/http-client';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 
@@ -40,9 +41,11 @@ describe('PostgresDirectory when PostgreSQL terminates the connection of its tra
       applying = directory.apply([{ streamName, revision: 1, type: 'RegionRenamed', data: { regionId, name: '阜南' } }]).then(() => 'applied', (error) => error);
       const waiting = async () =>
         (await holder.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'zg-directory' AND wait_event_type = 'Lock'`)).rows;
-      let blocked: Array<{ pid: number }> = [];
-      while (blocked.length === 0) blocked = await waiting();
-      await holder.query('SELECT pg_terminate_backend($1)', [blocked[0]!.pid]);
+      const [blocked] = await eventually(async () => {
+        const rows = await waiting();
+        return rows.length === 1 ? rows : undefined;
+      }, 60_000, 20);
+      await holder.query('SELECT pg_terminate_backend($1)', [blocked!.pid]);
     } finally {
       await holder.query('ROLLBACK');
       await holder.end();
