@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { rectificationTaskDecider, RectificationTaskEvent, RectificationTaskState } from '@zhenggai/domain';
@@ -23,6 +25,7 @@ import { KeyedClient, Outcome, signIn } from './keyed-client';
 const CLIENTS = 8;
 const FAULT_WINDOW_MS = 3_000;
 const JWT_SECRET = 'faults-secret-that-is-long-enough-0123456789';
+const REBUILD = join(__dirname, '../../dist/scripts/rebuild-projections.js');
 
 interface StoredRow {
   readonly position: number;
@@ -62,6 +65,8 @@ describe('faults on the production split: every acknowledged write kept once, ev
     worker?: BuiltProcess;
     settings?: Record<string, string>;
     directUrl?: string;
+    /** When every unit had the webhook: levels recorded before (the demo's, at the worker's start) reach no channel. */
+    channelsSetAt?: number;
     prefix?: string;
   } = {};
   const apis = () => [held.api1, held.api2].filter((p): p is BuiltProcess => !!p && p.exitCode === null).map((p) => p.http!.baseUrl);
@@ -109,6 +114,7 @@ describe('faults on the production split: every acknowledged write kept once, ev
       });
       expect(put.status).toBe(200);
     }
+    held.channelsSetAt = Date.now();
   }, 300_000);
 
   afterAll(async () => {
@@ -332,7 +338,16 @@ describe('faults on the production split: every acknowledged write kept once, ev
           await reminderSince(restoredAt);
         },
       );
+      await pause(FAULT_WINDOW_MS);
 
+      await fault('every read model rebuilt blue/green under the load (npm run projections:rebuild -- --all)', async () => {
+        const rebuild = spawn(process.execPath, [REBUILD, '--all'], { env: { ...process.env, DATABASE_URL: held.directUrl, JWT_SECRET }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        rebuild.stdout.on('data', (chunk) => (output += chunk));
+        rebuild.stderr.on('data', (chunk) => (output += chunk));
+        const code = await new Promise<number | null>((resolve) => rebuild.once('exit', resolve));
+        if (code !== 0) throw new Error(`the rebuild ended with ${code}: ${output.slice(-500)}`);
+      });
     } finally {
       stopping = true;
       abandoned = recoveries.some((r) => r.seconds === null);
@@ -435,7 +450,12 @@ describe('faults on the production split: every acknowledged write kept once, ev
       const webhook = held.webhook!;
       const undelivered = () => {
         const delivered = new Set(webhook.received.filter((r) => r.accepted).map((r) => `${r.taskId}:${r.level}`));
-        return levels.filter((e) => e.data.recipients.some((r: { kind: string }) => r.kind === 'unit') && !delivered.has(`${e.data.taskId}:${e.data.level}`));
+        return levels.filter(
+          (e) =>
+            Date.parse(e.metadata.occurredAt) > held.channelsSetAt! &&
+            e.data.recipients.some((r: { kind: string }) => r.kind === 'unit') &&
+            !delivered.has(`${e.data.taskId}:${e.data.level}`),
+        );
       };
       await eventually(async () => (undelivered().length === 0 ? true : undefined), 120_000, 500).catch(() => undefined);
       const ledger = async (taskId: string) =>
