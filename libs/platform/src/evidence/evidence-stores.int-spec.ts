@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, IncomingMessage, Server } from 'node:http';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ function s3Double(): Promise<{ server: Server; url: string; objects: Map<string,
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => resolve(Buffer.concat(chunks)));
     });
-  const server = createServer(async (request, response) => {
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
     if (!String(request.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 Credential=test-key/')) state.unsigned++;
     const key = decodeURIComponent(new URL(request.url!, 'http://s3').pathname);
     if (request.method === 'PUT') {
@@ -34,7 +34,8 @@ function s3Double(): Promise<{ server: Server; url: string; objects: Map<string,
         .writeHead(404, { 'content-type': 'application/xml' })
         .end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>');
     }
-  });
+  };
+  const server = createServer((request, response) => void handle(request, response));
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
       resolve({

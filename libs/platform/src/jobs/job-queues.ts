@@ -9,7 +9,6 @@ export type QueueBackend =
   | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
 
 // One type for queues and workers on either backend (BullMQ types them by backend and connection).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 export type AnyQueue = Queue<any, any, string, any, any, string, any, any>;
 export type AnyWorker<T = any> = Worker<T, any, string, any, any, any>;
 

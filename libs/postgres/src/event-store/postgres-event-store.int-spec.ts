@@ -366,12 +366,11 @@ describe('PostgresEventStore on PostgreSQL', () => {
     it('stop() releases the listening connection; stop() from inside the handler does not deadlock', async () => {
       const after = await marker();
       const reader = openStore(openPool(2));
-      let subscription: Subscription | undefined;
       const delivered: string[] = [];
-      subscription = reader.subscribeToAll(
+      const subscription: Subscription = reader.subscribeToAll(
         async (events) => {
           delivered.push(...events.map((e) => e.type));
-          await subscription!.stop();
+          await subscription.stop();
         },
         { after },
       );
