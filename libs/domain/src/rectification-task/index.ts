@@ -1,4 +1,5 @@
 export * from './rectification-task.commands';
 export * from './rectification-task.events';
 export * from './rectification-task.state';
-export { decideRectificationTask, owedReminders, OwedReminder, rectificationTaskDecider, reminderIdOf, remindersToSchedule } from './rectification-task.decider';
+export { decideRectificationTask, rectificationTaskDecider } from './rectification-task.decider';
+export { owedReminders, OwedReminder, reminderIdOf, remindersToSchedule } from './rectification-task.reminders';

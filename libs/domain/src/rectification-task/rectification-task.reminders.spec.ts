@@ -2,7 +2,8 @@ import { DEFAULT_REMINDER_POLICY, levelDueAt, ReminderPolicy } from '../reminder
 import { Actor, ForbiddenError, foldEvents, NotFoundError, SYSTEM_ACTOR } from '../shared';
 import { DeciderSpecification } from '../testing/decider-spec';
 import { MarkTaskReminderRead, RecordTaskReminder } from './rectification-task.commands';
-import { owedReminders, rectificationTaskDecider, remindersToSchedule } from './rectification-task.decider';
+import { rectificationTaskDecider } from './rectification-task.decider';
+import { owedReminders, remindersToSchedule } from './rectification-task.reminders';
 import { RectificationTaskAssigned, RectificationTaskEvent, ReminderRecipient } from './rectification-task.events';
 
 const spec = DeciderSpecification.for(rectificationTaskDecider);
