@@ -1,5 +1,5 @@
 import { ValidationError } from '../shared/domain-error';
-import { addDays, LocalDate } from '../shared/local-date';
+import { addDays, dueInstant, LocalDate, shanghaiInstant } from '../shared/local-date';
 
 /** Who a ladder level goes to; each is resolved to people and addresses when the level fires. */
 export const RECIPIENT_ROLES = ['unit', 'unit_head', 'assigning_office', 'supervising_leader', 'leadership'] as const;
@@ -47,13 +47,8 @@ const LEVEL_ID = /^[a-z][a-z0-9_]{0,39}$/;
 
 /** The instant a level of the ladder is due for a task with this deadline. */
 export function levelDueAt(deadline: LocalDate, level: ReminderLevel): string {
-  if ('hours' in level.offset) {
-    const endOfDeadline = Date.parse(`${addDays(deadline, 1)}T00:00:00+08:00`);
-    return new Date(endOfDeadline + level.offset.hours * HOUR_MS).toISOString();
-  }
-  const day = addDays(deadline, level.offset.days);
-  const hour = String(level.offset.hourOfDay).padStart(2, '0');
-  return new Date(`${day}T${hour}:00:00+08:00`).toISOString();
+  if ('hours' in level.offset) return new Date(dueInstant(deadline).getTime() + level.offset.hours * HOUR_MS).toISOString();
+  return shanghaiInstant(addDays(deadline, level.offset.days), level.offset.hourOfDay).toISOString();
 }
 
 /** Checks a ladder given as data (an admin's input); throws a ValidationError naming the field. */

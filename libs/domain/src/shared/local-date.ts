@@ -8,7 +8,8 @@ import { ValidationError } from './domain-error';
 export type LocalDate = string;
 
 const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
-const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export function isLocalDate(value: unknown): value is LocalDate {
@@ -53,9 +54,17 @@ export function shanghaiDateOf(instant: string | Date): LocalDate {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-/** The first instant at which a deadline on `date` is overdue: the next midnight in Asia/Shanghai. */
+/** The instant at `hour` o'clock of `date` in Asia/Shanghai (24: the midnight that ends the day). */
+export function shanghaiInstant(date: LocalDate, hour = 0): Date {
+  return new Date(Date.parse(`${date}T00:00:00+08:00`) + hour * HOUR_MS);
+}
+
+/**
+ * The first instant at which a deadline on `date` is overdue: the next midnight in Asia/Shanghai. The one rule
+ * for "due at the end of the day"; `END_OF_DAY` in the read models' local-date.sql.ts is its SQL twin.
+ */
 export function dueInstant(date: LocalDate): Date {
-  return new Date(Date.parse(`${date}T00:00:00+08:00`) + DAY_MS);
+  return shanghaiInstant(date, 24);
 }
 
 /** True when, at `now`, the end of `date` (Asia/Shanghai) has passed. */

@@ -1,5 +1,6 @@
 import { ProjectionSql } from '@zhenggai/application';
 import { addDays, daysBetween, shanghaiDateOf } from '@zhenggai/domain';
+import { END_OF_DAY } from './local-date.sql';
 import { DUE_AT, OVERDUE, Reach, VALID_AT, WITHIN_REACH } from './traffic-light.sql';
 
 export interface CampaignDefinition {
@@ -115,7 +116,7 @@ export async function campaignProgress(sql: ProjectionSql, campaign: CampaignDef
 async function burndownOf(sql: ProjectionSql, campaignId: string, from: string, to: string, at: Date, reach: Reach) {
   const { rows } = await sql.query(
     `WITH days AS (
-       SELECT d::date AS day, least(((d::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') - interval '1 microsecond', $4::timestamptz) AS instant
+       SELECT d::date AS day, least(${END_OF_DAY('d::date')} - interval '1 microsecond', $4::timestamptz) AS instant
          FROM generate_series($2::date, $3::date, interval '1 day') AS d)
      SELECT to_char(days.day, 'YYYY-MM-DD') AS date,
             count(v.task_id) FILTER (WHERE v.status NOT IN ('closed', 'cancelled'))::int AS open,

@@ -1,5 +1,7 @@
+import { END_OF_DAY } from './local-date.sql';
+
 /** The instant a deadline falls due: the end of its date in Asia/Shanghai. */
-export const DUE_AT = (alias: string) => `((${alias}.deadline + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')`;
+export const DUE_AT = (alias: string) => END_OF_DAY(`${alias}.deadline`);
 
 /**
  * 红黄绿灯 in SQL for a task version row, on `today` (the Asia/Shanghai date of the instant asked about) with a

@@ -1,0 +1,6 @@
+/**
+ * The end of the day `date` (an SQL date) in Asia/Shanghai, as a timestamptz: the instant a deadline on that date
+ * falls due. The SQL twin of the domain's `dueInstant`, and the one place the read models turn a date into an
+ * instant.
+ */
+export const END_OF_DAY = (date: string) => `((${date} + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')`;
