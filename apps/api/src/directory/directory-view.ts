@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { concernsActor, DIRECTORY, Directory, onBranchOf, reachRootOf, Region, scopeOf, Unit } from '@zhenggai/application';
+import { concernsActor, DIRECTORY, Directory, onBranchOf, Reach, reachOf, reachRootOf, Region, Unit } from '@zhenggai/application';
 import { Actor } from '@zhenggai/domain';
 
 /**
@@ -17,10 +17,8 @@ export class DirectoryView {
   }
 
   /** What the actor's figures are limited to: its unit's tasks, or its region subtree (nothing: no limit). */
-  reachOf(actor: Actor): { regionId?: string; unitId?: string } {
-    if (actor.role === 'unit') return { unitId: actor.unitId ?? NOBODY };
-    const regionId = scopeOf(actor);
-    return regionId ? { regionId } : {};
+  reachOf(actor: Actor): Reach {
+    return reachOf(actor);
   }
 
   /** Whether something placed in a region (a campaign's scope; null: everywhere) concerns the actor. */
@@ -48,6 +46,3 @@ export class DirectoryView {
     return unit && (await this.region(actor, unit.regionId)) ? unit : null;
   }
 }
-
-/** A unit id no unit has: a unit user without a unit reaches no task. */
-const NOBODY = '00000000-0000-0000-0000-000000000000';

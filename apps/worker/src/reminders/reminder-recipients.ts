@@ -1,4 +1,4 @@
-import { Directory, UserAccount, UserRepository } from '@zhenggai/application';
+import { Directory, liesWithin, UserAccount, UserRepository } from '@zhenggai/application';
 import { AssignedRectificationTask, RecipientRole, ReminderRecipient } from '@zhenggai/domain';
 
 /**
@@ -41,9 +41,9 @@ export class ReminderRecipients {
         case 'supervising_leader':
         case 'leadership': {
           // A region never moves: its path may come from what this process remembers.
-          const path = (await this.directory.getRegion(task.regionId))?.path ?? [];
-          const depth = (a: UserAccount) => (a.regionScopeId ? path.indexOf(a.regionScopeId) : -1);
-          const covering = (await leaders()).filter((a) => !a.regionScopeId || path.includes(a.regionScopeId));
+          const region = await this.directory.getRegion(task.regionId);
+          const depth = (a: UserAccount) => (a.regionScopeId && region ? region.path.indexOf(a.regionScopeId) : -1);
+          const covering = (await leaders()).filter((a) => !a.regionScopeId || (!!region && liesWithin(region, a.regionScopeId)));
           const closest = Math.max(...covering.map(depth));
           for (const u of covering) if (role === 'leadership' || depth(u) === closest) add({ role, kind: 'user', id: u.id, name: u.displayName });
           break;

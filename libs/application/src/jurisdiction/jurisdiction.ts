@@ -10,8 +10,34 @@ export async function coversRegion(directory: Pick<Directory, 'getRegion'>, acto
   if (actor.role === 'admin' || actor.role === 'system' || !actor.regionScopeId) return true;
   if (!regionId) return false;
   const region = await directory.getRegion(regionId);
-  return region !== null && region.path.includes(actor.regionScopeId);
+  return region !== null && liesWithin(region, actor.regionScopeId);
 }
+
+/**
+ * Whether a region lies in the subtree under `rootId`, the root itself included: the one rule of region reach.
+ * Its SQL twin is `IN_REGION_SUBTREE` in the read models' reach.sql.ts.
+ */
+export function liesWithin(region: Pick<Region, 'path'>, rootId: string): boolean {
+  return region.path.includes(rootId);
+}
+
+/** What an actor's figures (lists, progress, scoreboard, audit) are limited to; neither set: no limit. */
+export interface Reach {
+  /** Only what is placed in this region's subtree (an inspector's or a leader's). */
+  readonly regionId?: string;
+  /** Only the tasks this unit leads or cooperates on (a unit user's). */
+  readonly unitId?: string;
+}
+
+/** The reach of an actor's figures: its unit's tasks for a unit user, its region subtree for a scoped one. */
+export function reachOf(actor: Actor): Reach {
+  if (actor.role === 'unit') return { unitId: actor.unitId ?? NOBODY };
+  const regionId = scopeOf(actor);
+  return regionId ? { regionId } : {};
+}
+
+/** A unit id no unit has: a unit user without a unit reaches no task. */
+const NOBODY = '00000000-0000-0000-0000-000000000000';
 
 /** What decides whether a task is within reach: its place and its units. */
 export interface TaskReach {
@@ -56,7 +82,7 @@ export async function reachRootOf(directory: Pick<Directory, 'getRegion' | 'getU
 export function onBranchOf(root: Region | null | 'nothing', region: Pick<Region, 'id' | 'path'>): boolean {
   if (root === null) return true;
   if (root === 'nothing') return false;
-  return region.path.includes(root.id) || root.path.includes(region.id);
+  return liesWithin(region, root.id) || liesWithin(root, region.id);
 }
 
 /**

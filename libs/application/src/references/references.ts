@@ -3,7 +3,7 @@ import { loadStream } from '../command-handling/aggregate-loader';
 import { Category, Directory, Region, Unit } from '../directory/directory.port';
 import { EventStore } from '../event-store/event-store.port';
 import { EvidenceRecord, storedEvidenceIdOf } from '../evidence/evidence-store.port';
-import { concernsActor, coversRegion } from '../jurisdiction/jurisdiction';
+import { concernsActor, coversRegion, liesWithin } from '../jurisdiction/jurisdiction';
 import { maySeeStream } from '../jurisdiction/stream-reach';
 
 /** What the reference checks read of uploaded evidence: its record, and the streams that cite it. */
@@ -48,7 +48,7 @@ export class References {
   async unitFor(actor: Actor, placeRegionId: string, unitId: string, field: string): Promise<Unit> {
     const place = await this.deps.directory.getRegion(placeRegionId);
     const unit = await this.deps.directory.getUnit(unitId);
-    if (!unit || !((place?.path ?? []).includes(unit.regionId) || (await coversRegion(this.deps.directory, actor, unit.regionId)))) {
+    if (!unit || !((place && liesWithin(place, unit.regionId)) || (await coversRegion(this.deps.directory, actor, unit.regionId)))) {
       throw new ValidationError(field, `unit ${unitId} does not exist (GET /api/units)`, 'UNKNOWN_UNIT');
     }
     return unit;

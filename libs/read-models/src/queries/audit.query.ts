@@ -1,4 +1,5 @@
 import { ProjectionSql } from '@zhenggai/application';
+import { IN_REGION_SUBTREE } from './reach.sql';
 import { SqlParams } from './sql-params';
 
 export interface AuditFilter {
@@ -31,7 +32,7 @@ export async function auditEntries(sql: ProjectionSql, filter: AuditFilter, page
   if (filter.from) clauses.push(`occurred_at >= ${params.add(filter.from.toISOString())}::timestamptz`);
   if (filter.to) clauses.push(`occurred_at < ${params.add(filter.to.toISOString())}::timestamptz`);
   if (filter.type) clauses.push(`type = ${params.add(filter.type)}`);
-  if (filter.withinRegionId) clauses.push(`region_id IN (SELECT id FROM regions WHERE ${params.add(filter.withinRegionId)}::uuid = ANY(path))`);
+  if (filter.withinRegionId) clauses.push(IN_REGION_SUBTREE('region_id', params.add(filter.withinRegionId)));
   const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
   const [rows, count] = await Promise.all([
     sql.query(

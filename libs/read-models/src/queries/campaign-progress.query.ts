@@ -1,7 +1,8 @@
-import { ProjectionSql } from '@zhenggai/application';
+import { ProjectionSql, Reach } from '@zhenggai/application';
 import { addDays, daysBetween, shanghaiDateOf } from '@zhenggai/domain';
 import { END_OF_DAY } from './local-date.sql';
-import { DUE_AT, OVERDUE, Reach, VALID_AT, WITHIN_REACH } from './traffic-light.sql';
+import { WITHIN_REACH } from './reach.sql';
+import { DUE_AT, OVERDUE, VALID_AT } from './traffic-light.sql';
 
 export interface CampaignDefinition {
   readonly campaignId: string;

@@ -1,5 +1,6 @@
 import { EventStore, ProjectionSql, StoredEvent } from '@zhenggai/application';
 import { catalogueProjection, FindingRow, findingRow } from '../catalogue/catalogue.projection';
+import { WITHIN_REGION } from './reach.sql';
 
 /** A finding as the catalogue keeps it (what 举一反三 compares). */
 export interface CatalogueFinding {
@@ -17,8 +18,6 @@ export type CatalogueCampaign = { readonly id: string } & Record<string, unknown
 
 const FINDING_EVENTS = ['FindingFiled', 'FindingResolved', 'FindingReopened'];
 const FINDING_COLUMNS = 'f.finding_id, f.title, f.region_id, f.category, f.severity, f.filed_at, f.resolved';
-/** The finding `f` lies in the subtree of the region parameter (null: anywhere). */
-const IN_SUBTREE = (region: string) => `(${region}::uuid IS NULL OR f.region_id IN (SELECT id::text FROM regions WHERE ${region}::uuid = ANY(path)))`;
 
 function toFinding(r: FindingRow): CatalogueFinding {
   return { id: r.finding_id, title: r.title, regionId: r.region_id, category: r.category, severity: r.severity, filedAt: new Date(r.filed_at).toISOString(), resolved: r.resolved };
@@ -56,7 +55,7 @@ export class CatalogueQueries {
          -- no position holds the same region on both)
          CROSS JOIN LATERAL (SELECT cardinality(r.path) + cardinality(q.path)
                                     - 2 * (SELECT count(*) FROM generate_subscripts(r.path, 1) i WHERE r.path[i] = q.path[i]) AS steps) d
-        WHERE f.category = $1 AND f.finding_id IS DISTINCT FROM $5::uuid AND ${IN_SUBTREE('$3')} AND d.steps <= $4
+        WHERE f.category = $1 AND f.finding_id IS DISTINCT FROM $5::uuid AND ${WITHIN_REGION('f.region_id', '$3', 'text')} AND d.steps <= $4
         ORDER BY d.steps, f.resolved, f.filed_at DESC, f.finding_id
         LIMIT $6`,
       [query.category, query.nearRegionId, withinRegionId, query.maxDistance, query.excludeId ?? null, query.limit],
@@ -67,7 +66,7 @@ export class CatalogueQueries {
     const touched = [...new Set(tail.filter((e) => e.type !== 'FindingFiled').map((e) => e.data.findingId as string))].filter((id) => !findings.has(id));
     if (built && touched.length > 0) {
       const { rows } = await this.sql.query<FindingRow>(
-        `SELECT ${FINDING_COLUMNS} FROM read_models.findings f WHERE f.finding_id = ANY($1::uuid[]) AND f.category = $2 AND ${IN_SUBTREE('$3')}`,
+        `SELECT ${FINDING_COLUMNS} FROM read_models.findings f WHERE f.finding_id = ANY($1::uuid[]) AND f.category = $2 AND ${WITHIN_REGION('f.region_id', '$3', 'text')}`,
         [touched, query.category, withinRegionId],
       );
       for (const r of rows) findings.set(r.finding_id, toFinding(r));

@@ -1,9 +1,10 @@
-import { ProjectionSql } from '@zhenggai/application';
+import { ProjectionSql, Reach } from '@zhenggai/application';
 import { SqlParams } from './sql-params';
 import { shanghaiDateOf } from '@zhenggai/domain';
-import { DUE_AT, LIGHT, Light, LIGHTS, OVERDUE, Reach, REGION_SUBTREE, VALID_AT, WITHIN_REACH } from './traffic-light.sql';
+import { IN_REGION_SUBTREE, OF_UNIT, WITHIN_REACH } from './reach.sql';
+import { DUE_AT, LIGHT, Light, LIGHTS, OVERDUE, VALID_AT } from './traffic-light.sql';
 
-export { LIGHTS, type Light, type Reach } from './traffic-light.sql';
+export { LIGHTS, type Light } from './traffic-light.sql';
 
 export interface TaskFilter {
   readonly status?: readonly string[];
@@ -115,8 +116,8 @@ export class TaskQueries {
     const clauses: string[] = [];
     if (filter.unitId) clauses.push(`v.lead_unit_id = ${params.add(filter.unitId)}::uuid`);
     if (filter.campaignId) clauses.push(`v.campaign_id = ${params.add(filter.campaignId)}::uuid`);
-    if (filter.regionId) clauses.push(`v.region_id IN ${REGION_SUBTREE(`${params.add(filter.regionId)}::uuid`)}`);
-    if (filter.scopeRegionId) clauses.push(`v.region_id IN ${REGION_SUBTREE(`${params.add(filter.scopeRegionId)}::uuid`)}`);
+    if (filter.regionId) clauses.push(IN_REGION_SUBTREE('v.region_id', params.add(filter.regionId)));
+    if (filter.scopeRegionId) clauses.push(IN_REGION_SUBTREE('v.region_id', params.add(filter.scopeRegionId)));
     if (filter.status?.length) clauses.push(`v.status = ANY(${params.add(filter.status)}::text[])`);
     if (filter.dueBefore) clauses.push(`v.deadline <= ${params.add(filter.dueBefore)}::date`);
     if (filter.dueAfter) clauses.push(`v.deadline >= ${params.add(filter.dueAfter)}::date`);
@@ -133,12 +134,9 @@ export class TaskQueries {
     const clauses: string[] = [];
     if (filter.status?.length) clauses.push(`v.status = ANY(${params.add(filter.status)}::text[])`);
     if (filter.unitId) clauses.push(`v.lead_unit_id = ${params.add(filter.unitId)}::uuid`);
-    if (filter.visibleToUnitId) {
-      const unit = params.add(filter.visibleToUnitId);
-      clauses.push(`(v.lead_unit_id = ${unit}::uuid OR ${unit}::uuid = ANY(v.cooperating_unit_ids))`);
-    }
-    if (filter.regionId) clauses.push(`v.region_id IN ${REGION_SUBTREE(`${params.add(filter.regionId)}::uuid`)}`);
-    if (filter.scopeRegionId) clauses.push(`v.region_id IN ${REGION_SUBTREE(`${params.add(filter.scopeRegionId)}::uuid`)}`);
+    if (filter.visibleToUnitId) clauses.push(OF_UNIT('v', params.add(filter.visibleToUnitId)));
+    if (filter.regionId) clauses.push(IN_REGION_SUBTREE('v.region_id', params.add(filter.regionId)));
+    if (filter.scopeRegionId) clauses.push(IN_REGION_SUBTREE('v.region_id', params.add(filter.scopeRegionId)));
     if (filter.category) clauses.push(`v.category = ${params.add(filter.category)}`);
     if (filter.campaignId) clauses.push(`v.campaign_id = ${params.add(filter.campaignId)}::uuid`);
     if (filter.findingId) clauses.push(`v.finding_id = ${params.add(filter.findingId)}::uuid`);

@@ -21,21 +21,5 @@ export const OVERDUE = (alias: string, today: string) => `(${alias}.status NOT I
 /** Versions valid at `$at`: the task as it stood then (deadline, status, quantities). */
 export const VALID_AT = (alias: string, at: string) => `${alias}.valid_from <= ${at} AND (${alias}.valid_to IS NULL OR ${alias}.valid_to > ${at})`;
 
-/** Region ids in the subtree under `$region` (the region itself included), from the directory. */
-export const REGION_SUBTREE = (region: string) => `(WITH RECURSIVE subtree AS (
-      SELECT id FROM regions WHERE id = ${region}
-      UNION ALL SELECT r.id FROM regions r JOIN subtree s ON r.parent_id = s.id)
-    SELECT id FROM subtree)`;
-
 export const LIGHTS = ['green', 'yellow', 'red', 'closed_on_time', 'closed_late', 'cancelled'] as const;
 export type Light = (typeof LIGHTS)[number];
-
-/** What an actor's figures are limited to: a region subtree (an inspector's or a leader's), a unit's tasks (a unit user's). */
-export interface Reach {
-  readonly regionId?: string | null;
-  readonly unitId?: string | null;
-}
-
-/** Rows within a reach given as two nullable uuid parameters (null: no limit). */
-export const WITHIN_REACH = (alias: string, region: string, unit: string) => `(${region}::uuid IS NULL OR ${alias}.region_id IN (SELECT id FROM regions WHERE ${region}::uuid = ANY(path)))
-  AND (${unit}::uuid IS NULL OR ${alias}.lead_unit_id = ${unit}::uuid OR ${unit}::uuid = ANY(${alias}.cooperating_unit_ids))`;
