@@ -40,7 +40,7 @@ export class ReadModelsService {
     const warningDays = await this.warningDays();
     const reach = this.directoryView.reachOf(actor);
     const filter: TaskFilter = { ...filterOf(query), visibleToUnitId: reach.unitId, scopeRegionId: reach.regionId };
-    const result = await this.tasks.list(filter, page, at, warningDays, query.asOf === undefined);
+    const result = await this.tasks.list(filter, page, { at, warningDays, current: query.asOf === undefined });
     return { asOf: at.toISOString(), warningDays, ...page, total: result.total, summary: result.summary, items: result.items };
   }
 

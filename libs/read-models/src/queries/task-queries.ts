@@ -31,6 +31,19 @@ export interface Page {
   readonly pageSize: number;
 }
 
+/** How `TaskQueries.list` answers. */
+export interface ListOptions {
+  /** The instant the list is asked about. */
+  readonly at: Date;
+  /** 黄灯: days before its deadline a task turns yellow. */
+  readonly warningDays: number;
+  /**
+   * `at` is now: the current rows answer, and the per-deadline counts the summary where the filter allows (the
+   * versions valid at `at` otherwise).
+   */
+  readonly current?: boolean;
+}
+
 export interface TaskRow {
   readonly id: string;
   readonly findingId: string;
@@ -71,22 +84,21 @@ const ROW_COLUMNS = (today: string, warn: string) => `
 export class TaskQueries {
   constructor(private readonly sql: ProjectionSql) {}
 
-  /**
-   * Tasks matching the filter as they stand at `at`, sorted by deadline, one page, with the count of each light.
-   * `current`: `at` is now, so the current rows answer (the versions valid at `at` otherwise).
-   */
-  async list(
-    filter: TaskFilter,
-    page: Page,
-    at: Date,
-    warningDays: number,
-    current = false,
-  ): Promise<{ items: TaskRow[]; total: number; summary: Record<Light, number> }> {
+  /** Tasks matching the filter as they stand at `at`, sorted by deadline, one page, with the count of each light. */
+  async list(filter: TaskFilter, page: Page, options: ListOptions): Promise<{ items: TaskRow[]; total: number; summary: Record<Light, number> }> {
+    const { at, warningDays, current = false } = options;
     const params = new SqlParams();
     const today = `${params.add(shanghaiDateOf(at))}::date`;
     const warn = `${params.add(warningDays)}::int`;
-    const source = current ? 'read_models.tasks v WHERE true' : `read_models.task_versions v WHERE ${VALID_AT('v', `${params.add(at.toISOString())}::timestamptz`)}`;
-    const where = `${source} ${this.where(filter, params, today, warn)}`;
+    const filters = filterClauses(filter, params, today, warn);
+    const where = current
+      ? `read_models.tasks v ${whereOf(filters)}`
+      : `read_models.task_versions v ${whereOf([VALID_AT('v', `${params.add(at.toISOString())}::timestamptz`), ...filters])}`;
+    // The per-deadline counts hold the columns of every filter they can answer, under the same names.
+    const counts =
+      current && countedByDeadline(filter)
+        ? `SELECT ${LIGHT('v', today, warn)} AS light, sum(v.n) AS n FROM read_models.task_deadline_counts v ${whereOf(filters)} GROUP BY 1`
+        : `SELECT ${LIGHT('v', today, warn)} AS light, count(*) AS n FROM ${where} GROUP BY 1`;
     const counted = params.values.length;
     const limit = params.add(page.pageSize);
     const offset = params.add((page.page - 1) * page.pageSize);
@@ -99,56 +111,11 @@ export class TaskQueries {
           ORDER BY v.deadline, v.task_id`,
         params.values,
       ),
-      current && countedByDeadline(filter)
-        ? this.summaryFromCounts(filter, shanghaiDateOf(at), warningDays)
-        : this.sql.query<{ light: Light; n: string }>(`SELECT ${LIGHT('v', today, warn)} AS light, count(*) AS n FROM ${where} GROUP BY 1`, params.values.slice(0, counted)),
+      this.sql.query<{ light: Light; n: string }>(counts, params.values.slice(0, counted)),
     ]);
     const summary = Object.fromEntries(LIGHTS.map((l) => [l, 0])) as Record<Light, number>;
     for (const row of totals.rows) summary[row.light] = Number(row.n);
     return { items: items.rows.map(toTaskRow), total: Object.values(summary).reduce((a, b) => a + b, 0), summary };
-  }
-
-  /** The light summary of the current tasks from the per-deadline counts, for filters those counts can answer. */
-  private summaryFromCounts(filter: TaskFilter, today: string, warningDays: number) {
-    const params = new SqlParams();
-    const todayP = `${params.add(today)}::date`;
-    const warnP = `${params.add(warningDays)}::int`;
-    const clauses: string[] = [];
-    if (filter.unitId) clauses.push(`v.lead_unit_id = ${params.add(filter.unitId)}::uuid`);
-    if (filter.campaignId) clauses.push(`v.campaign_id = ${params.add(filter.campaignId)}::uuid`);
-    if (filter.regionId) clauses.push(IN_REGION_SUBTREE('v.region_id', params.add(filter.regionId)));
-    if (filter.scopeRegionId) clauses.push(IN_REGION_SUBTREE('v.region_id', params.add(filter.scopeRegionId)));
-    if (filter.status?.length) clauses.push(`v.status = ANY(${params.add(filter.status)}::text[])`);
-    if (filter.dueBefore) clauses.push(`v.deadline <= ${params.add(filter.dueBefore)}::date`);
-    if (filter.dueAfter) clauses.push(`v.deadline >= ${params.add(filter.dueAfter)}::date`);
-    if (filter.overdue !== undefined) clauses.push(filter.overdue ? OVERDUE('v', todayP) : `NOT ${OVERDUE('v', todayP)}`);
-    if (filter.light?.length) clauses.push(`${LIGHT('v', todayP, warnP)} = ANY(${params.add(filter.light)}::text[])`);
-    return this.sql.query<{ light: Light; n: string }>(
-      `SELECT ${LIGHT('v', todayP, warnP)} AS light, sum(v.n) AS n FROM read_models.task_deadline_counts v
-        ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''} GROUP BY 1`,
-      params.values,
-    );
-  }
-
-  private where(filter: TaskFilter, params: SqlParams, today: string, warn: string): string {
-    const clauses: string[] = [];
-    if (filter.status?.length) clauses.push(`v.status = ANY(${params.add(filter.status)}::text[])`);
-    if (filter.unitId) clauses.push(`v.lead_unit_id = ${params.add(filter.unitId)}::uuid`);
-    if (filter.visibleToUnitId) clauses.push(OF_UNIT('v', params.add(filter.visibleToUnitId)));
-    if (filter.regionId) clauses.push(IN_REGION_SUBTREE('v.region_id', params.add(filter.regionId)));
-    if (filter.scopeRegionId) clauses.push(IN_REGION_SUBTREE('v.region_id', params.add(filter.scopeRegionId)));
-    if (filter.category) clauses.push(`v.category = ${params.add(filter.category)}`);
-    if (filter.campaignId) clauses.push(`v.campaign_id = ${params.add(filter.campaignId)}::uuid`);
-    if (filter.findingId) clauses.push(`v.finding_id = ${params.add(filter.findingId)}::uuid`);
-    if (filter.dueBefore) clauses.push(`v.deadline <= ${params.add(filter.dueBefore)}::date`);
-    if (filter.dueAfter) clauses.push(`v.deadline >= ${params.add(filter.dueAfter)}::date`);
-    if (filter.overdue !== undefined) clauses.push(filter.overdue ? OVERDUE('v', today) : `NOT ${OVERDUE('v', today)}`);
-    if (filter.light?.length) clauses.push(`${LIGHT('v', today, warn)} = ANY(${params.add(filter.light)}::text[])`);
-    if (filter.text) {
-      const pattern = params.add(`%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      clauses.push(`(v.title ILIKE ${pattern} OR EXISTS (SELECT 1 FROM read_models.task_states s WHERE s.task_id = v.task_id AND s.state->>'measures' ILIKE ${pattern}))`);
-    }
-    return clauses.map((c) => `AND ${c}`).join(' ');
   }
 
   /** The task's current state as the read model has it, with its revision; null when unknown. */
@@ -238,6 +205,36 @@ export interface ScoreboardRow {
   readonly onTimeRate: number | null;
   readonly averageDaysToClose: number | null;
   readonly sendBacks: number;
+}
+
+/**
+ * The filter as SQL conditions on a task row `v` (`today` and `warn`: the date and the warning window the lights
+ * are taken on), with their values added to `params`. The one builder for the task rows, their versions and the
+ * per-deadline counts.
+ */
+function filterClauses(filter: TaskFilter, params: SqlParams, today: string, warn: string): string[] {
+  const clauses: string[] = [];
+  if (filter.status?.length) clauses.push(`v.status = ANY(${params.add(filter.status)}::text[])`);
+  if (filter.unitId) clauses.push(`v.lead_unit_id = ${params.add(filter.unitId)}::uuid`);
+  if (filter.visibleToUnitId) clauses.push(OF_UNIT('v', params.add(filter.visibleToUnitId)));
+  if (filter.regionId) clauses.push(IN_REGION_SUBTREE('v.region_id', params.add(filter.regionId)));
+  if (filter.scopeRegionId) clauses.push(IN_REGION_SUBTREE('v.region_id', params.add(filter.scopeRegionId)));
+  if (filter.category) clauses.push(`v.category = ${params.add(filter.category)}`);
+  if (filter.campaignId) clauses.push(`v.campaign_id = ${params.add(filter.campaignId)}::uuid`);
+  if (filter.findingId) clauses.push(`v.finding_id = ${params.add(filter.findingId)}::uuid`);
+  if (filter.dueBefore) clauses.push(`v.deadline <= ${params.add(filter.dueBefore)}::date`);
+  if (filter.dueAfter) clauses.push(`v.deadline >= ${params.add(filter.dueAfter)}::date`);
+  if (filter.overdue !== undefined) clauses.push(filter.overdue ? OVERDUE('v', today) : `NOT ${OVERDUE('v', today)}`);
+  if (filter.light?.length) clauses.push(`${LIGHT('v', today, warn)} = ANY(${params.add(filter.light)}::text[])`);
+  if (filter.text) {
+    const pattern = params.add(`%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    clauses.push(`(v.title ILIKE ${pattern} OR EXISTS (SELECT 1 FROM read_models.task_states s WHERE s.task_id = v.task_id AND s.state->>'measures' ILIKE ${pattern}))`);
+  }
+  return clauses;
+}
+
+function whereOf(conditions: readonly string[]): string {
+  return conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
 }
 
 const COUNTED_FILTERS = new Set(['unitId', 'campaignId', 'regionId', 'scopeRegionId', 'status', 'dueBefore', 'dueAfter', 'overdue', 'light']);

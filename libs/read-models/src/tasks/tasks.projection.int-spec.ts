@@ -86,9 +86,9 @@ describe('the tasks read model over the demo story', () => {
     expect(atDeadline.daysLeft).toBe(0);
     expect(atDeadline.byUnit.find((u) => u.unitName === '王家坝镇人民政府')).toMatchObject({ open: 1, quantityDone: 118, quantityTarget: 132 });
     const queries = new TaskQueries(infra.pool);
-    const before = await queries.list({ campaignId: dangerousHousing.campaignId }, { page: 1, pageSize: 10 }, new Date('2018-09-30T23:59:59+08:00'), 3);
+    const before = await queries.list({ campaignId: dangerousHousing.campaignId }, { page: 1, pageSize: 10 }, { at: new Date('2018-09-30T23:59:59+08:00'), warningDays: 3 });
     expect(before.summary).toMatchObject({ yellow: 1, closed_on_time: 2, red: 0 });
-    const after = await queries.list({ campaignId: dangerousHousing.campaignId }, { page: 1, pageSize: 10 }, new Date('2018-10-01T00:00:00+08:00'), 3);
+    const after = await queries.list({ campaignId: dangerousHousing.campaignId }, { page: 1, pageSize: 10 }, { at: new Date('2018-10-01T00:00:00+08:00'), warningDays: 3 });
     expect(after.summary).toMatchObject({ red: 1, closed_on_time: 2 });
     expect(after.items.find((t) => t.light === 'red')?.title).toBe('王家坝镇危房改造清零');
   });
@@ -106,7 +106,7 @@ describe('the tasks read model over the demo story', () => {
 
   it('keeps the deadline as it was then: the approved extension shows only after its approval', async () => {
     const queries = new TaskQueries(infra.pool);
-    const industry = (at: string) => queries.list({ text: '流转土地' }, { page: 1, pageSize: 5 }, new Date(at), 3);
+    const industry = (at: string) => queries.list({ text: '流转土地' }, { page: 1, pageSize: 5 }, { at: new Date(at), warningDays: 3 });
     expect((await industry('2018-07-10T12:00:00+08:00')).items[0].deadline).toBe('2018-07-15');
     const later = (await industry('2018-07-12T12:00:00+08:00')).items[0];
     expect(later).toMatchObject({ deadline: '2018-07-31', originalDeadline: '2018-07-15' });
@@ -135,11 +135,11 @@ describe('the tasks read model over the demo story', () => {
     const filters = [{}, { campaignId: dangerousHousing.campaignId }, { status: ['in_progress'] }, { overdue: true }, { overdue: false }, { light: ['yellow', 'red'] as Light[] }, { dueBefore: '2018-09-30', dueAfter: '2018-07-01' }];
     const regions = (await infra.directory.listRegions()).map((r) => ({ regionId: r.id }));
     for (const filter of [...filters, ...regions, ...units.map((unitId) => ({ unitId, overdue: true }))]) {
-      const fromCounts = await queries.list(filter, { page: 1, pageSize: 1 }, now, 3, true);
-      const counted = await queries.list(filter, { page: 1, pageSize: 1 }, now, 3, false);
+      const fromCounts = await queries.list(filter, { page: 1, pageSize: 1 }, { at: now, warningDays: 3, current: true });
+      const counted = await queries.list(filter, { page: 1, pageSize: 1 }, { at: now, warningDays: 3, current: false });
       expect(fromCounts.summary).toEqual(counted.summary);
     }
-    const all = await queries.list({}, { page: 1, pageSize: 1 }, now, 3, true);
+    const all = await queries.list({}, { page: 1, pageSize: 1 }, { at: now, warningDays: 3, current: true });
     expect(all.total).toBe(units.length > 0 ? events.filter((e) => e.type === 'RectificationTaskAssigned').length : 0);
   });
 
