@@ -1,6 +1,7 @@
 /**
  * The architecture as rules (STYLE.md): the domain is pure; the application layer knows ports, not adapters;
- * adapters never reach into apps; libraries are entered through their index only.
+ * adapters never reach into apps; libraries are entered through their index only. Rules about what a file may
+ * say rather than import (one home per rule) are test/architecture/*.spec.ts, which `lint:architecture` runs too.
  */
 module.exports = {
   forbidden: [
