@@ -6,6 +6,7 @@ import { createTestDatabase } from '../../../../test/support/test-database';
 import { CatalogueQueries } from '../queries/catalogue.query';
 import { catalogueProjection } from './catalogue.projection';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
+import { everyEventReadable } from '../../../../test/support/every-event-readable';
 
 describe('the catalogue of findings and campaigns', () => {
   let drop: () => Promise<void>;
@@ -34,9 +35,11 @@ describe('the catalogue of findings and campaigns', () => {
     return BigInt(head);
   }
 
+  /** Appends one event and returns it once the catalogue's reads of the store (`readAll`) can see it. */
   async function append(stream: string, type: string, data: object): Promise<StoredEvent> {
     const metadata = { actor: SYSTEM_ACTOR, occurredAt: new Date('2018-07-20T10:00:00+08:00').toISOString(), correlationId: 'catalogue', causationId: null };
     await infra.eventStore.appendToStream(stream, [{ type, data, metadata }], { expectedRevision: 'any' });
+    await everyEventReadable(infra.eventStore);
     const events = await infra.eventStore.readStream(stream);
     return events[events.length - 1];
   }
@@ -46,6 +49,7 @@ describe('the catalogue of findings and campaigns', () => {
     drop = database.drop;
     infra = await closedAfterThisFile(startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'x'.repeat(40) })), (i) => i.close());
     await seedDemo(infra);
+    await everyEventReadable(infra.eventStore);
     catalogue = new CatalogueQueries(infra.pool, infra.eventStore);
     someRegionId = (await infra.directory.listRegions())[0].id;
   });

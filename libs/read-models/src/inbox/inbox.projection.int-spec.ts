@@ -4,6 +4,7 @@ import { Infrastructure, loadConfig, seedDemo, startInfrastructure } from '@zhen
 import { createTestDatabase } from '../../../../test/support/test-database';
 import { InboxQueries } from '../queries/inbox.query';
 import { projectAll } from '../testing/project-all';
+import { everyEventReadable } from '../../../../test/support/every-event-readable';
 import { inboxProjection } from './inbox.projection';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 
@@ -45,6 +46,7 @@ describe('the inbox read model', () => {
     drop = database.drop;
     infra = await closedAfterThisFile(startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'x'.repeat(40) })), (i) => i.close());
     await seedDemo(infra);
+    await everyEventReadable(infra.eventStore);
     inbox = new InboxQueries(infra.pool);
 
     const assigned = (await infra.eventStore.readAll({ maxCount: 100_000 })).filter((e) => e.type === 'RectificationTaskAssigned');

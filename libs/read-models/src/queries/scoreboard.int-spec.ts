@@ -106,7 +106,10 @@ describe('the unit scoreboard across reassignments', () => {
     ['after that one was handed to C', at('2030-03-25', '12:00')],
     ['at the end', at('2030-04-30')],
   ])('agrees with the figures computed from the events %s', async (_, instant) => {
-    expect(scoreboardByUnit(await board(instant))).toEqual(scoreboardFromEvents(events, new Date(instant)));
+    const rows = await board(instant);
+    // Every instant asked about has tasks: an empty board agreeing with no events would prove nothing.
+    expect(rows.length).toBeGreaterThan(0);
+    expect(scoreboardByUnit(rows)).toEqual(scoreboardFromEvents(events, new Date(instant)));
   });
 
   it('keeps a send-back with the unit whose work was sent back, as of any instant', async () => {

@@ -1,10 +1,13 @@
 import { EventStore, Projection, ProjectionSql } from '@zhenggai/application';
+import { everyEventReadable } from '../../../../test/support/every-event-readable';
 
 /**
  * Build projections from the whole store into fresh schemas and point the `read_models` views at them, in one
- * go: the plainest possible runner, for tests of the projections and their queries.
+ * go: the plainest possible runner, for tests of the projections and their queries. It projects every event
+ * committed when it is called, waiting for those the store still holds back (see `everyEventReadable`).
  */
 export async function projectAll(sql: ProjectionSql, store: EventStore, projections: readonly Projection[], suffix = 'test'): Promise<void> {
+  await everyEventReadable(store);
   await sql.query('CREATE SCHEMA IF NOT EXISTS read_models');
   for (const projection of projections) {
     const schema = `proj_${projection.name}_${suffix}`;
