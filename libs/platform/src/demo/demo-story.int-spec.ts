@@ -1,4 +1,5 @@
 import { StoredEvent } from '@zhenggai/application';
+import { everyEventReadable } from '../../../../test/support/every-event-readable';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
 import { loadConfig } from '../config/app-config';
 import { Infrastructure, startInfrastructure } from '../infrastructure/infrastructure';
@@ -48,6 +49,7 @@ describe('the demo story', () => {
     database = await createTestDatabase();
     infra = await startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'x'.repeat(40) }));
     await seedDemo(infra);
+    await everyEventReadable(infra.eventStore);
     events = await infra.eventStore.readAll({ maxCount: 100_000 });
     campaigns = events.filter((e) => e.type === 'CampaignLaunched').map((e) => ({ id: e.data.campaignId, ...e.data }));
   });
