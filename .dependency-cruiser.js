@@ -52,6 +52,13 @@ module.exports = {
       to: { path: '^libs/[^/]+/src/', pathNot: ['^libs/[^/]+/src/index\\.ts$'] },
     },
     {
+      name: 'use-cases-never-touch-the-stream-cache',
+      comment: 'a use case reads load → decide → append; trusting a cached state (and re-reading before a refusal) is decideAndAppend\'s',
+      severity: 'error',
+      from: { path: '^libs/application/src/', pathNot: ['^libs/application/src/command-handling/', '^libs/application/src/index\\.ts$'] },
+      to: { path: '^libs/application/src/command-handling/stream-state-cache\\.ts$' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

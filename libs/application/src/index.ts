@@ -5,7 +5,7 @@ export * from './event-store/verify-chain';
 export * from './event-store/store-errors';
 export * from './clock/clock.port';
 export * from './ids/id-generator.port';
-export * from './command-handling/aggregate-loader';
+export * from './command-handling/load-stream';
 export * from './command-handling/decide-and-append';
 export * from './command-handling/stream-state-cache';
 export * from './users/user-repository.port';

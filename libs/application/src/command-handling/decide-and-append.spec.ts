@@ -1,6 +1,6 @@
 import { Actor, CommandMetadata, ConcurrencyError, RectificationTaskCommand, rectificationTaskDecider, taskStreamName } from '@zhenggai/domain';
 import { InMemoryEventStore } from '../testing/in-memory-event-store';
-import { decideAndAppend } from './decide-and-append';
+import { decideAndAppend, loadChecked } from './decide-and-append';
 import { StreamStateCache } from './stream-state-cache';
 
 const inspector: Actor = { userId: 'u-inspector', username: 'inspector', role: 'inspector', unitId: 'unit-office' };
@@ -99,5 +99,22 @@ describe('deciding and appending with a cache of written states', () => {
     await expect(
       decideAndAppend(racing, rectificationTaskDecider, stream, { ...plan, data: { plan: '再改' } }, { expectedRevision: 3 }),
     ).rejects.toBeInstanceOf(ConcurrencyError);
+  });
+
+  it('checks a stream on the cached state, and refuses only on the stored one', async () => {
+    const { store, a, b } = await twoProcesses();
+    const accepted = (loaded: { state: { status: string } }) => {
+      if (loaded.state.status !== 'accepted') throw new Error('not accepted');
+    };
+    await decideAndAppend(store, rectificationTaskDecider, stream, accept(unit), { cache: b }); // a's cache still says assigned
+    const reads = store.streamReads;
+    const checked = await loadChecked({ store, cache: a }, rectificationTaskDecider, stream, accepted);
+    expect(checked).toMatchObject({ revision: 1, fromCache: false, state: { status: 'accepted' } });
+    expect(store.streamReads).toBe(reads + 1);
+
+    const trusted = await loadChecked({ store, cache: b }, rectificationTaskDecider, stream, accepted);
+    expect(trusted).toMatchObject({ revision: 1, fromCache: true });
+    expect(store.streamReads).toBe(reads + 1);
+    await expect(loadChecked({ store, cache: b }, rectificationTaskDecider, stream, () => accepted({ state: { status: 'x' } }))).rejects.toThrow('not accepted');
   });
 });

@@ -1,6 +1,6 @@
 import { Command, CommandMetadata, ConcurrencyError, Decider, DomainEvent, EventMetadata } from '@zhenggai/domain';
 import { EventStore, StoredEvent } from '../event-store/event-store.port';
-import { LoadedStream, loadStream } from './aggregate-loader';
+import { LoadedStream, loadStream } from './load-stream';
 import { StreamStateCache } from './stream-state-cache';
 
 export interface DecideAndAppendOptions<S> {
@@ -15,8 +15,11 @@ export interface DecideAndAppendOptions<S> {
   readonly beforeAppend?: (state: S, events: readonly DomainEvent[]) => void | Promise<void>;
   /** Attempts when a concurrent writer got there first and the caller gave no `If-Match`; default 3. */
   readonly attempts?: number;
-  /** The stream as the caller just read it from the store (saves a read; a stale one only costs a retry). */
-  readonly loaded?: Pick<LoadedStream<S>, 'state' | 'revision'>;
+  /**
+   * The stream as the caller just read it (saves a read; a stale one only costs a retry). One that `loadChecked`
+   * took from the cache is trusted as far as the cache is: a refusal or a no-op on it is decided again on a fresh read.
+   */
+  readonly loaded?: Pick<LoadedStream<S>, 'state' | 'revision'> & { readonly fromCache?: boolean };
   /** Where this process keeps the states it last wrote; read first, updated after every append. */
   readonly cache?: StreamStateCache;
 }
@@ -57,8 +60,9 @@ export async function decideAndAppend<C extends Command, E extends DomainEvent, 
   const { cache } = options;
   const { commandId } = command.metadata;
   const attempts = options.expectedRevision === undefined ? (options.attempts ?? 3) : 1;
-  let given: Pick<LoadedStream<S>, 'state' | 'revision'> | undefined = options.loaded;
-  let cached = given || commandId ? undefined : cache?.get<S>(streamName);
+  const fromCache = options.loaded?.fromCache === true;
+  let given: Pick<LoadedStream<S>, 'state' | 'revision'> | undefined = fromCache ? undefined : options.loaded;
+  let cached = given || commandId ? undefined : fromCache ? options.loaded : cache?.get<S>(streamName);
   for (let attempt = 1; ; ) {
     const fresh = cached === undefined;
     const loaded = given ?? cached ?? (await loadStream(store, decider, streamName));
@@ -85,6 +89,39 @@ export async function decideAndAppend<C extends Command, E extends DomainEvent, 
       throw error;
     }
   }
+}
+
+/** The event store, and where this process keeps the states it last wrote (see `StreamStateCache`). */
+export interface StreamAccess {
+  readonly store: EventStore;
+  /** The states this process last wrote, to skip a read before the next command on the same stream. */
+  readonly cache?: StreamStateCache;
+}
+
+/**
+ * A stream for a command's checks before it decides anything (e.g. the finding a task is assigned on): as this
+ * process last wrote it, if it did, else as stored. `check` runs on it; a cached state it refuses is read again
+ * and checked once more, so a stale entry costs a read, never a wrong refusal. Pass the result as the `loaded`
+ * option of the command that follows on the same stream.
+ */
+export async function loadChecked<E extends DomainEvent, S>(
+  { store, cache }: StreamAccess,
+  decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>,
+  streamName: string,
+  check: (loaded: Pick<LoadedStream<S>, 'state' | 'revision'>) => void | Promise<void>,
+): Promise<Pick<LoadedStream<S>, 'state' | 'revision'> & { readonly fromCache: boolean }> {
+  const cached = cache?.get<S>(streamName);
+  if (cached) {
+    try {
+      await check(cached);
+      return { ...cached, fromCache: true };
+    } catch {
+      // Perhaps stale: the stored stream has the last word.
+    }
+  }
+  const stored = await loadStream(store, decider, streamName);
+  await check(stored);
+  return { state: stored.state, revision: stored.revision, fromCache: false };
 }
 
 /** What an earlier attempt of the command (its `commandId`) stored on a stream, as in `decideAndAppend`; null when none did. */

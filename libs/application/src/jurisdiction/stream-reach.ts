@@ -8,7 +8,7 @@ import {
   rectificationTaskDecider,
   taskStreamName,
 } from '@zhenggai/domain';
-import { loadStream } from '../command-handling/aggregate-loader';
+import { loadStream } from '../command-handling/load-stream';
 import { Directory } from '../directory/directory.port';
 import { EventStore } from '../event-store/event-store.port';
 import { concernsActor, coversRegion, maySeeTask } from './jurisdiction';

@@ -1,5 +1,5 @@
 import { Actor, campaignDecider, campaignStreamName, LocalDate, ValidationError } from '@zhenggai/domain';
-import { loadStream } from '../command-handling/aggregate-loader';
+import { loadStream } from '../command-handling/load-stream';
 import { Category, Directory, Region, Unit } from '../directory/directory.port';
 import { EventStore } from '../event-store/event-store.port';
 import { EvidenceRecord, storedEvidenceIdOf } from '../evidence/evidence-store.port';

@@ -4,16 +4,15 @@ import {
   ConcurrencyError,
   DEFAULT_REMINDER_POLICY,
   FindingCommand,
-  findingDecider,
   FindingState,
+  findingDecider,
   findingStreamName,
   NotFoundError,
   QuantityTarget,
   rectificationTaskDecider,
   taskStreamName,
 } from '@zhenggai/domain';
-import { loadStream } from '../command-handling/aggregate-loader';
-import { decideAndAppend, earlierAttemptOn, newStream } from '../command-handling/decide-and-append';
+import { decideAndAppend, earlierAttemptOn, loadChecked, newStream } from '../command-handling/decide-and-append';
 import { newIdFor } from '../ids/command-id';
 import { coversRegion } from '../jurisdiction/jurisdiction';
 import { References } from '../references/references';
@@ -58,21 +57,14 @@ export async function assignTask(deps: UseCaseDeps, input: AssignTaskInput, meta
     const linked = await decideAndAppend(deps.store, findingDecider, findingStream, link, { cache: deps.cache });
     return { id: taskId, revision: assigned.revision, findingId: input.findingId, findingRevision: linked.revision };
   }
-  // The finding as this process last wrote it, if it did; checked again on a fresh read before refusing.
-  let cached = deps.cache?.get<FindingState>(findingStream);
-  let finding = cached ?? (await loadStream(deps.store, findingDecider, findingStream));
-  // A finding outside the actor's region answers as one that does not exist, before any rule can tell otherwise.
-  if (finding.state.status !== 'none' && !(await coversRegion(deps.directory, metadata.actor, finding.state.regionId))) {
-    throw new NotFoundError('Finding', input.findingId);
-  }
-  try {
-    checkFinding(finding, input, link);
-  } catch (error) {
-    if (!cached) throw error;
-    cached = undefined;
-    finding = await loadStream(deps.store, findingDecider, findingStream);
-    checkFinding(finding, input, link);
-  }
+  // The finding as this process last wrote it, if it did: a refusal stands only on the stored one.
+  const finding = await loadChecked(deps, findingDecider, findingStream, async (loaded) => {
+    // A finding outside the actor's region answers as one that does not exist, before any rule can tell otherwise.
+    if (loaded.state.status !== 'none' && !(await coversRegion(deps.directory, metadata.actor, loaded.state.regionId))) {
+      throw new NotFoundError('Finding', input.findingId);
+    }
+    checkFinding(loaded, input, link);
+  });
   if (finding.state.status === 'none') throw new NotFoundError('Finding', input.findingId);
   const references = new References(deps);
   await references.taskUnits(metadata.actor, finding.state.regionId, input.leadUnitId, input.cooperatingUnitIds);
@@ -97,7 +89,7 @@ export async function assignTask(deps: UseCaseDeps, input: AssignTaskInput, meta
     },
     metadata,
   }, { loaded: newStream(rectificationTaskDecider), cache: deps.cache });
-  const linked = await decideAndAppend(deps.store, findingDecider, findingStream, link, cached ? { cache: deps.cache } : { loaded: finding, cache: deps.cache });
+  const linked = await decideAndAppend(deps.store, findingDecider, findingStream, link, { loaded: finding, cache: deps.cache });
   return { id: taskId, revision: task.revision, findingId: input.findingId, findingRevision: linked.revision };
 }
 
