@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, Length, Matches, ValidateNested } from 'class-validator';
-import { IsLocalDate, QuantityTargetDto } from '../commands/shared.dto';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, Matches, ValidateNested } from 'class-validator';
+import { NAME_MAX_LENGTH, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH } from '@zhenggai/domain';
+import { IsLocalDate, QuantityTargetDto, TextLength } from '../commands/shared.dto';
 
 export class CampaignScopeDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'the region subtree the campaign covers' })
@@ -18,20 +19,20 @@ export class CampaignScopeDto {
 export class CampaignTargetDto extends QuantityTargetDto {
   @ApiProperty({ example: '危房清零' })
   @IsString()
-  @Length(1, 100)
+  @TextLength(1, NAME_MAX_LENGTH)
   label!: string;
 }
 
 export class LaunchCampaignDto {
   @ApiProperty({ example: '危房改造清零' })
   @IsString()
-  @Length(1, 200)
+  @TextLength(1, TITLE_MAX_LENGTH)
   name!: string;
 
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
-  @Length(0, 4000)
+  @TextLength(0, TEXT_MAX_LENGTH)
   description?: string;
 
   @ApiProperty({ example: '2018-09-30' })

@@ -1,20 +1,29 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, Length, Matches, Max, Min, ValidateBy, ValidateNested } from 'class-validator';
-import { EARLIEST_DATE, isLocalDate, isWithinCalendar, LATEST_DATE, shanghaiDateOf } from '@zhenggai/domain';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, Length, Matches, Max, Min, ValidateBy, ValidateNested, ValidationOptions } from 'class-validator';
+import { EARLIEST_DATE, EVIDENCE_REF_MAX_LENGTH, isLocalDate, isWithinCalendar, LATEST_DATE, shanghaiDateOf, TITLE_MAX_LENGTH, UNIT_MAX_LENGTH } from '@zhenggai/domain';
+
+/**
+ * `Length(min, max)` that the OpenAPI document states as well (minLength, maxLength). The maximum is the domain's
+ * constant for the field (`TEXT_MAX_LENGTH`, `TITLE_MAX_LENGTH`…), never a literal: the edge refuses what the
+ * domain would, with the same figure.
+ */
+export function TextLength(min: number, max: number, options?: ValidationOptions) {
+  return applyDecorators(Length(min, max, options), ApiProperty({ minLength: min, maxLength: max }));
+}
 
 /** A reference to supporting evidence (佐证材料): an uploaded file, a document number, a link. */
 export class EvidenceRefDto {
   @ApiProperty({ example: 'photo-caiying-2018-07-14-001.jpg' })
   @IsString()
-  @Length(1, 500)
+  @TextLength(1, EVIDENCE_REF_MAX_LENGTH)
   ref!: string;
 
   @ApiPropertyOptional({ example: '大史郢庄拆除后照片' })
   @IsOptional()
   @IsString()
-  @Length(1, 200)
+  @TextLength(1, TITLE_MAX_LENGTH)
   name?: string;
 
   @ApiPropertyOptional({ description: 'SHA-256 of the file, hex' })
@@ -32,7 +41,7 @@ export class QuantityTargetDto {
 
   @ApiProperty({ example: '户', description: 'unit of measure: 户, 间, 个, 公里, 亩…' })
   @IsString()
-  @Length(1, 16)
+  @TextLength(1, UNIT_MAX_LENGTH)
   unit!: string;
 }
 

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
-import { REGION_LEVELS, RegionLevel, Role, ROLES } from '@zhenggai/domain';
+import { IsIn, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
+import { NAME_MAX_LENGTH, REGION_LEVELS, RegionLevel, Role, ROLES, TITLE_MAX_LENGTH } from '@zhenggai/domain';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@zhenggai/application';
+import { TextLength } from '../commands/shared.dto';
 
 export class CreateRegionDto {
   @ApiProperty({ example: '341225', description: '行政区划代码' })
@@ -9,7 +11,7 @@ export class CreateRegionDto {
 
   @ApiProperty({ example: '阜南县' })
   @IsString()
-  @Length(1, 100)
+  @TextLength(1, NAME_MAX_LENGTH)
   name!: string;
 
   @ApiProperty({ enum: REGION_LEVELS })
@@ -25,7 +27,7 @@ export class CreateRegionDto {
 export class CreateUnitDto {
   @ApiProperty({ example: '王堰镇人民政府' })
   @IsString()
-  @Length(1, 100)
+  @TextLength(1, NAME_MAX_LENGTH)
   name!: string;
 
   @ApiProperty({ format: 'uuid' })
@@ -35,13 +37,13 @@ export class CreateUnitDto {
   @ApiPropertyOptional({ example: '镇长' })
   @IsOptional()
   @IsString()
-  @Length(1, 100)
+  @TextLength(1, NAME_MAX_LENGTH)
   headName?: string;
 
   @ApiPropertyOptional({ example: '0558-0000000' })
   @IsOptional()
   @IsString()
-  @Length(1, 200)
+  @TextLength(1, TITLE_MAX_LENGTH)
   contact?: string;
 }
 
@@ -52,7 +54,7 @@ export class CreateUserDto {
 
   @ApiProperty({ example: '王堰镇联络员' })
   @IsString()
-  @Length(1, 100)
+  @TextLength(1, NAME_MAX_LENGTH)
   displayName!: string;
 
   @ApiProperty({ enum: ROLES })
@@ -71,33 +73,33 @@ export class CreateUserDto {
 
   @ApiProperty({ description: 'at least 12 characters' })
   @IsString()
-  @Length(12, 256, { message: 'password must be 12 to 256 characters' })
+  @TextLength(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, { message: `password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters` })
   password!: string;
 }
 
 export class RenameDto {
   @ApiProperty({ example: '王堰镇' })
   @IsString()
-  @Length(1, 100)
+  @TextLength(1, NAME_MAX_LENGTH)
   name!: string;
 }
 
 export class UpdateUnitDto {
   @ApiProperty({ example: '王堰镇人民政府' })
   @IsString()
-  @Length(1, 100)
+  @TextLength(1, NAME_MAX_LENGTH)
   name!: string;
 
   @ApiPropertyOptional({ type: String, example: '镇长', nullable: true })
   @IsOptional()
   @IsString()
-  @Length(1, 100)
+  @TextLength(1, NAME_MAX_LENGTH)
   headName?: string | null;
 
   @ApiPropertyOptional({ type: String, example: '0558-0000000', nullable: true })
   @IsOptional()
   @IsString()
-  @Length(1, 200)
+  @TextLength(1, TITLE_MAX_LENGTH)
   contact?: string | null;
 }
 
@@ -107,7 +109,7 @@ export class UpdateUserAccessDto extends OmitType(CreateUserDto, ['username', 'p
 export class SetPasswordDto {
   @ApiProperty({ description: 'at least 12 characters of three kinds, or 20 or more' })
   @IsString()
-  @Length(12, 256, { message: 'password must be 12 to 256 characters' })
+  @TextLength(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, { message: `password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters` })
   password!: string;
 }
 
@@ -118,6 +120,6 @@ export class CreateCategoryDto {
 
   @ApiProperty({ example: '危房改造' })
   @IsString()
-  @Length(1, 100)
+  @TextLength(1, NAME_MAX_LENGTH)
   name!: string;
 }

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
-import { IsLocalDate, QuantityTargetDto } from '../commands/shared.dto';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, ValidateNested } from 'class-validator';
+import { TEXT_MAX_LENGTH, TITLE_MAX_LENGTH } from '@zhenggai/domain';
+import { IsLocalDate, QuantityTargetDto, TextLength } from '../commands/shared.dto';
 
 export class AssignTaskDto {
   @ApiProperty({ description: 'the lead responsible unit (牵头单位), GET /api/units', format: 'uuid' })
@@ -21,7 +22,7 @@ export class AssignTaskDto {
 
   @ApiProperty({ example: '拆除破旧房屋，一户一方案' })
   @IsString()
-  @Length(1, 4000)
+  @TextLength(1, TEXT_MAX_LENGTH)
   measures!: string;
 
   @ApiPropertyOptional({ type: QuantityTargetDto })
@@ -38,6 +39,6 @@ export class AssignTaskDto {
   @ApiPropertyOptional({ description: "defaults to the finding's title" })
   @IsOptional()
   @IsString()
-  @Length(1, 200)
+  @TextLength(1, TITLE_MAX_LENGTH)
   title?: string;
 }

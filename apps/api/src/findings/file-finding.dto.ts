@@ -1,17 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
-import { EvidenceList, EvidenceRefDto } from '../commands/shared.dto';
+import { IsIn, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
+import { TEXT_MAX_LENGTH, TITLE_MAX_LENGTH } from '@zhenggai/domain';
+import { EvidenceList, EvidenceRefDto, TextLength } from '../commands/shared.dto';
 
 export class FileFindingDto {
   @ApiProperty({ example: '村庄环境脏乱差，破旧房屋散乱无序' })
   @IsString()
-  @Length(1, 200)
+  @TextLength(1, TITLE_MAX_LENGTH)
   title!: string;
 
   @ApiPropertyOptional({ example: '垃圾柴垛随处堆放，道路坑坑洼洼' })
   @IsOptional()
   @IsString()
-  @Length(0, 4000)
+  @TextLength(0, TEXT_MAX_LENGTH)
   description?: string;
 
   @ApiProperty({ description: 'region id (GET /api/regions)', format: 'uuid' })
@@ -29,7 +30,7 @@ export class FileFindingDto {
   @ApiPropertyOptional({ example: '市委督查组 2018-05-16 实地督查' })
   @IsOptional()
   @IsString()
-  @Length(0, 200)
+  @TextLength(0, TITLE_MAX_LENGTH)
   source?: string;
 
   @EvidenceList()

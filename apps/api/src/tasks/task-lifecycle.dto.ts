@@ -1,13 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
-import { EvidenceList, EvidenceRefDto, IsLocalDate, IsQuantity } from '../commands/shared.dto';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import { TEXT_MAX_LENGTH } from '@zhenggai/domain';
+import { EvidenceList, EvidenceRefDto, IsLocalDate, IsQuantity, TextLength } from '../commands/shared.dto';
 
 export class EmptyDto {}
 
 export class RecordPlanDto {
   @ApiProperty({ example: '一户一方案：拆除破旧房屋217户696间，分三批实施' })
   @IsString()
-  @Length(1, 4000)
+  @TextLength(1, TEXT_MAX_LENGTH)
   plan!: string;
 }
 
@@ -22,7 +23,7 @@ export class ReportProgressDto {
   @ApiPropertyOptional({ example: '已完成大史郢庄、万庄拆除' })
   @IsOptional()
   @IsString()
-  @Length(0, 4000)
+  @TextLength(0, TEXT_MAX_LENGTH)
   note?: string;
 
   @EvidenceList()
@@ -32,7 +33,7 @@ export class ReportProgressDto {
 export class SubmitDto {
   @ApiProperty({ description: 'completion report (整改报告)' })
   @IsString()
-  @Length(1, 8000)
+  @TextLength(1, TEXT_MAX_LENGTH)
   report!: string;
 
   @EvidenceList({ required: true, description: 'supporting evidence (佐证材料), at least one' })
@@ -50,14 +51,14 @@ export class VerifyDto {
   @ApiPropertyOptional({ example: '现场核查属实，同意销号' })
   @IsOptional()
   @IsString()
-  @Length(0, 4000)
+  @TextLength(0, TEXT_MAX_LENGTH)
   note?: string;
 }
 
 export class ReasonDto {
   @ApiProperty({ example: '佐证材料不全' })
   @IsString()
-  @Length(1, 4000)
+  @TextLength(1, TEXT_MAX_LENGTH)
   reason!: string;
 }
 

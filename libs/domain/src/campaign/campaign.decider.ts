@@ -9,6 +9,7 @@ import {
   requirePositiveNumber,
   requireText,
   sameValue,
+  NAME_MAX_LENGTH,
   TITLE_MAX_LENGTH,
   UNIT_MAX_LENGTH,
 } from '../shared/field-validation';
@@ -51,7 +52,7 @@ function requireTargets(value: unknown): CampaignTarget[] {
   return value.map((item: unknown, i) => {
     const { label, quantity, unit } = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
     return {
-      label: requireText(label, `targets[${i}].label`, TITLE_MAX_LENGTH),
+      label: requireText(label, `targets[${i}].label`, NAME_MAX_LENGTH),
       quantity: requirePositiveNumber(quantity, `targets[${i}].quantity`),
       unit: requireText(unit, `targets[${i}].unit`, UNIT_MAX_LENGTH),
     };

@@ -1,5 +1,5 @@
 import { assertNever, Command, Decider, DomainEvent, IllegalTransitionError } from '../shared';
-import { requireId, requireText, TITLE_MAX_LENGTH } from '../shared/field-validation';
+import { requireId, requireText, NAME_MAX_LENGTH } from '../shared/field-validation';
 import { authorizeDirectoryChange, requireCategoryCode } from './directory-rules';
 
 export type DefineCategory = Command<'DefineCategory', { categoryId: string; code: string; name: string }>;
@@ -17,7 +17,7 @@ function define(command: DefineCategory, state: CategoryState): CategoryEvent[] 
   const defined = {
     categoryId: requireId(command.data.categoryId, 'categoryId'),
     code: requireCategoryCode(command.data.code),
-    name: requireText(command.data.name, 'name', TITLE_MAX_LENGTH),
+    name: requireText(command.data.name, 'name', NAME_MAX_LENGTH),
   };
   if (state.status !== 'none') {
     if (state.code === defined.code && state.name === defined.name) return [];
@@ -28,7 +28,7 @@ function define(command: DefineCategory, state: CategoryState): CategoryEvent[] 
 
 function rename(command: RenameCategory, state: CategoryState): CategoryEvent[] {
   authorizeDirectoryChange(command.metadata.actor, command.type);
-  const name = requireText(command.data.name, 'name', TITLE_MAX_LENGTH);
+  const name = requireText(command.data.name, 'name', NAME_MAX_LENGTH);
   if (state.status === 'none') throw new IllegalTransitionError(command.type, state.status, 'the category does not exist');
   return name === state.name ? [] : [{ type: 'CategoryRenamed', data: { categoryId: state.categoryId, name, previousName: state.name } }];
 }

@@ -1,5 +1,5 @@
 import { assertNever, Command, Decider, DomainEvent, IllegalTransitionError, RuleViolationError, ValidationError } from '../shared';
-import { requireId, requireText, TITLE_MAX_LENGTH } from '../shared/field-validation';
+import { requireId, requireText, NAME_MAX_LENGTH } from '../shared/field-validation';
 import { authorizeDirectoryChange, childCodePrefix, REGION_LEVEL_LABELS, REGION_LEVELS, RegionLevel, requireRegionCode, requireRegionLevel } from './directory-rules';
 
 /** The parent as the directory knows it when a region is added under it. */
@@ -39,7 +39,7 @@ function create(command: CreateRegion, state: RegionState): RegionEvent[] {
   const created: RegionCreated['data'] = {
     regionId: requireId(data.regionId, 'regionId'),
     code: requireRegionCode(data.code, level),
-    name: requireText(data.name, 'name', TITLE_MAX_LENGTH),
+    name: requireText(data.name, 'name', NAME_MAX_LENGTH),
     level,
     parentId: data.parent?.regionId ?? null,
     path: [...(data.parent?.path ?? []), data.regionId],
@@ -70,7 +70,7 @@ function create(command: CreateRegion, state: RegionState): RegionEvent[] {
 
 function rename(command: RenameRegion, state: RegionState): RegionEvent[] {
   authorizeDirectoryChange(command.metadata.actor, command.type);
-  const name = requireText(command.data.name, 'name', TITLE_MAX_LENGTH);
+  const name = requireText(command.data.name, 'name', NAME_MAX_LENGTH);
   if (state.status === 'none') throw new IllegalTransitionError(command.type, state.status, 'the region does not exist');
   if (name === state.name) return [];
   return [{ type: 'RegionRenamed', data: { regionId: state.regionId, name, previousName: state.name } }];

@@ -1,5 +1,5 @@
 import { assertNever, Command, Decider, DomainEvent, IllegalTransitionError, ValidationError } from '../shared';
-import { nullableText, requireId, requireText, TITLE_MAX_LENGTH } from '../shared/field-validation';
+import { nullableText, requireId, requireText, NAME_MAX_LENGTH, TITLE_MAX_LENGTH } from '../shared/field-validation';
 import { authorizeDirectoryChange } from './directory-rules';
 
 /**
@@ -34,8 +34,8 @@ export type UnitState =
 
 function details(data: UnitDetails): UnitDetails {
   return {
-    name: requireText(data.name, 'name', TITLE_MAX_LENGTH),
-    headName: nullableText(data.headName, 'headName', TITLE_MAX_LENGTH),
+    name: requireText(data.name, 'name', NAME_MAX_LENGTH),
+    headName: nullableText(data.headName, 'headName', NAME_MAX_LENGTH),
     contact: nullableText(data.contact, 'contact', TITLE_MAX_LENGTH),
   };
 }

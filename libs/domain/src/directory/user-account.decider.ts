@@ -1,5 +1,5 @@
 import { assertNever, Command, Decider, DomainEvent, ForbiddenError, IllegalTransitionError, Role, RuleViolationError, ValidationError } from '../shared';
-import { nullableId, requireId, requireText, TITLE_MAX_LENGTH } from '../shared/field-validation';
+import { nullableId, requireId, requireText, NAME_MAX_LENGTH } from '../shared/field-validation';
 import { authorizeDirectoryChange, requireRole, requireUsername } from './directory-rules';
 
 /** What a user may reach: its role, its unit, and the region subtree it works in (null: the whole tree). */
@@ -41,7 +41,7 @@ function access(data: UserAccess): UserAccess {
   if ((role === 'unit' || role === 'admin') && regionScopeId) {
     throw new ValidationError('regionScopeId', role === 'unit' ? "a unit user reaches its unit's tasks: it takes no region scope" : 'an admin runs the whole directory: it takes no region scope');
   }
-  return { displayName: requireText(data.displayName, 'displayName', TITLE_MAX_LENGTH), role, unitId, regionScopeId };
+  return { displayName: requireText(data.displayName, 'displayName', NAME_MAX_LENGTH), role, unitId, regionScopeId };
 }
 
 const sameAccess = (a: UserAccess, b: UserAccess) =>

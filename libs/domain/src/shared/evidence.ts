@@ -10,7 +10,8 @@ export interface EvidenceRef {
   readonly sha256?: string;
 }
 
-const REF_MAX_LENGTH = 1000;
+/** The longest evidence reference (a file's key, a document number, a link) the domain accepts. */
+export const EVIDENCE_REF_MAX_LENGTH = 500;
 const SHA256 = /^[0-9a-f]{64}$/i;
 
 /** Validates a list of evidence references (possibly empty) and normalises it as it is recorded. */
@@ -22,7 +23,7 @@ export function requireEvidenceList(value: unknown, field: string): EvidenceRef[
 function requireEvidenceRef(value: unknown, field: string): EvidenceRef {
   if (typeof value !== 'object' || value === null) throw new ValidationError(field, `${field} must be an evidence reference`);
   const { ref, name, sha256 } = value as Record<string, unknown>;
-  const cleanRef = optionalText(ref, `${field}.ref`, REF_MAX_LENGTH);
+  const cleanRef = optionalText(ref, `${field}.ref`, EVIDENCE_REF_MAX_LENGTH);
   if (cleanRef === '') throw new ValidationError(`${field}.ref`, `${field}.ref is required`);
   const evidence: { ref: string; name?: string; sha256?: string } = { ref: cleanRef };
   const cleanName = optionalText(name, `${field}.name`, TITLE_MAX_LENGTH);

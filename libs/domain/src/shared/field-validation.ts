@@ -8,7 +8,9 @@ export const TEXT_MAX_LENGTH = 4000;
 /** The longest identifier (task, unit, region, request ids...) the domain accepts. */
 export const ID_MAX_LENGTH = 200;
 /** The longest unit of measure (户, 间, km, 亩...) the domain accepts. */
-export const UNIT_MAX_LENGTH = 20;
+export const UNIT_MAX_LENGTH = 16;
+/** The longest name of a directory entry (a region, a unit, its head, a category, a user) or of a campaign's target. */
+export const NAME_MAX_LENGTH = 100;
 
 // Input checks shared by the deciders. Each throws a ValidationError naming the offending field, and returns
 // the value normalised the way it is recorded on events (texts trimmed).

@@ -6,5 +6,5 @@ export * from './event';
 export * from './evidence';
 export * from './local-date';
 export * from './quantity-target';
-export { ID_MAX_LENGTH, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH, UNIT_MAX_LENGTH } from './field-validation';
+export { ID_MAX_LENGTH, NAME_MAX_LENGTH, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH, UNIT_MAX_LENGTH } from './field-validation';
 export { authorizeRole } from './authorization';
