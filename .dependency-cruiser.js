@@ -59,6 +59,25 @@ module.exports = {
       to: { path: '^libs/application/src/command-handling/stream-state-cache\\.ts$' },
     },
     {
+      name: 'api-features-meet-through-their-index',
+      comment:
+        "apps/api is one folder per feature: a feature's controllers, services and handlers use another feature only " +
+        'through its index.ts (what it offers the others), never its internals; access, commands, http and infrastructure are shared',
+      severity: 'error',
+      from: { path: '^apps/api/src/([^/]+)/', pathNot: ['\\.spec\\.ts$', '^apps/api/src/(access|commands|http|infrastructure|web)/'] },
+      to: {
+        path: '^apps/api/src/[^/]+/',
+        pathNot: ['^apps/api/src/$1/', '^apps/api/src/(access|commands|http|infrastructure|web)/', '^apps/api/src/[^/]+/index\\.ts$'],
+      },
+    },
+    {
+      name: 'api-shared-folders-know-no-feature',
+      comment: 'what every feature shares (access, commands, http, infrastructure) depends on no feature',
+      severity: 'error',
+      from: { path: '^apps/api/src/(access|commands|http|infrastructure|web)/', pathNot: ['\\.spec\\.ts$'] },
+      to: { path: '^apps/api/src/', pathNot: ['^apps/api/src/(access|commands|http|infrastructure|web)/'] },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

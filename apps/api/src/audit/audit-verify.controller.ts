@@ -2,10 +2,10 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ChainBreakReason, ChainVerification, EVENT_STORE, EventStore, verifyEventStore, verifyStoredStream } from '@zhenggai/application';
 import { Actor, ForbiddenError, NotFoundError } from '@zhenggai/domain';
-import { CurrentActor } from '../auth/current-actor.decorator';
-import { Roles } from '../auth/roles.decorator';
-import { DirectoryView } from '../directory/directory-view';
-import { StreamReach } from './stream-reach';
+import { CurrentActor } from '../access/current-actor.decorator';
+import { Roles } from '../access/roles.decorator';
+import { DirectoryView } from '../access/directory-view';
+import { StreamReach } from '../access/stream-reach';
 import { AuditVerifyQueryDto } from './audit-verify-query.dto';
 
 export interface AuditVerifyAnswer {

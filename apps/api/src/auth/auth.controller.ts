@@ -3,12 +3,12 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { USER_REPOSITORY, UserRepository } from '@zhenggai/application';
 import { Actor } from '@zhenggai/domain';
 import { AuthService, publicUser } from './auth.service';
-import { CurrentActor } from './current-actor.decorator';
-import { AuthenticatedRequest, HttpRequest } from './authenticated-request';
+import { CurrentActor } from '../access/current-actor.decorator';
+import { AuthenticatedRequest, HttpRequest } from '../access/authenticated-request';
 import { ChangePasswordDto } from './change-password.dto';
 import { LoginDto } from './login.dto';
 import { RefreshDto } from './refresh.dto';
-import { Public } from './public.decorator';
+import { Public } from '../access/public.decorator';
 import { commandIdOfRequest } from '../http/idempotency.hooks';
 import { ProblemException } from '../http/problem-details';
 

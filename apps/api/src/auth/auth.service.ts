@@ -23,8 +23,9 @@ import {
 import { Actor, userAccountDecider, userStreamName } from '@zhenggai/domain';
 import { createHash, randomBytes } from 'node:crypto';
 import { ProblemException } from '../http/problem-details';
-import { claimsOf } from './access-token';
-import { ActiveSessions } from './active-sessions';
+import { claimsOf } from '../access/access-token';
+import { ActiveSessions } from '../access/active-sessions';
+import { AUTH_POLICY, AuthPolicy } from '../infrastructure/tokens';
 
 export interface PublicUser {
   id: string;
@@ -46,17 +47,6 @@ export const publicUser = (user: UserAccount): PublicUser => ({
   regionScopeId: user.regionScopeId,
   disabled: user.disabled,
 });
-
-export const AUTH_POLICY = Symbol('AuthPolicy');
-
-/** Session lifetimes and the brakes on guessing passwords (from configuration). */
-export interface AuthPolicy {
-  readonly accessTtlSeconds: number;
-  readonly refreshTtlSeconds: number;
-  readonly maxFailedLogins: number;
-  readonly lockSeconds: number;
-  readonly loginsPerMinutePerAddress: number;
-}
 
 export interface Tokens {
   accessToken: string;

@@ -7,12 +7,12 @@ import { CatalogueQueries } from '@zhenggai/read-models';
 import type { FastifyReply } from 'fastify';
 import { Pool } from 'pg';
 import { CommandAnswer, CommandContext, CommandCtx, withETag } from '../commands/command-context';
-import { LaunchCampaignCommand, LaunchCampaignHandler } from './launch-campaign.handler';
+import { LaunchCampaignCommand } from './launch-campaign.handler';
 import { LaunchCampaignDto } from './launch-campaign.dto';
 import { etagOf } from '../http/if-match';
-import { CurrentActor } from '../auth/current-actor.decorator';
-import { DirectoryView } from '../directory/directory-view';
-import { DATABASE_POOL } from '../health/health.controller';
+import { CurrentActor } from '../access/current-actor.decorator';
+import { DirectoryView } from '../access/directory-view';
+import { DATABASE_POOL } from '../infrastructure/tokens';
 
 const uuid = new ParseUUIDPipe();
 
@@ -60,4 +60,4 @@ export class CampaignsController {
   }
 }
 
-export const campaignProviders = [LaunchCampaignHandler];
+

@@ -2,7 +2,7 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { Clock } from '@zhenggai/application';
 import { Actor, CommandMetadata } from '@zhenggai/domain';
 import { randomUUID } from 'node:crypto';
-import { AuthenticatedRequest, headerOf } from '../auth/authenticated-request';
+import { AuthenticatedRequest, headerOf } from '../access/authenticated-request';
 import { commandIdOfRequest } from '../http/idempotency.hooks';
 import { etagOf, parseIfMatch } from '../http/if-match';
 

@@ -1,8 +1,18 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, Length, Matches, Max, Min, ValidateBy, ValidateNested, ValidationOptions } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateBy, ValidateNested, ValidationOptions } from 'class-validator';
 import { EARLIEST_DATE, EVIDENCE_REF_MAX_LENGTH, isLocalDate, isWithinCalendar, LATEST_DATE, shanghaiDateOf, TITLE_MAX_LENGTH, UNIT_MAX_LENGTH } from '@zhenggai/domain';
+
+/** `?flag=true` / `false` as a boolean (anything else is left for the validator to refuse). */
+export const bool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+/** An optional page size: 1 to 200, 50 when absent. */
+export const PageSizeQuery = () =>
+  applyDecorators(ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }), IsOptional(), Type(() => Number), IsInt(), Min(1), Max(200));
+
+/** The body of a command that takes no fields (an empty object, or none). */
+export class EmptyDto {}
 
 /**
  * `Length(min, max)` that the OpenAPI document states as well (minLength, maxLength). The maximum is the domain's

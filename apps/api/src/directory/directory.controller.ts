@@ -25,13 +25,13 @@ import {
   UserRepository,
 } from '@zhenggai/application';
 import { Actor, NotFoundError } from '@zhenggai/domain';
-import { CurrentActor } from '../auth/current-actor.decorator';
-import { ActiveSessions } from '../auth/active-sessions';
-import { publicUser } from '../auth/auth.service';
-import { Roles } from '../auth/roles.decorator';
+import { CurrentActor } from '../access/current-actor.decorator';
+import { ActiveSessions } from '../access/active-sessions';
+import { publicUser } from '../auth';
+import { Roles } from '../access/roles.decorator';
 import { CommandContext, CommandCtx, commandMetadata, withETag } from '../commands/command-context';
 import { CreateCategoryDto, CreateRegionDto, CreateUnitDto, CreateUserDto, RenameDto, SetPasswordDto, UpdateUnitDto, UpdateUserAccessDto } from './directory.dto';
-import { DirectoryView } from './directory-view';
+import { DirectoryView } from '../access/directory-view';
 
 type Reply = { header(name: string, value: string): unknown };
 

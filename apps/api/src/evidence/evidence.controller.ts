@@ -2,9 +2,9 @@ import { Controller, Get, Inject, Param, ParseUUIDPipe, Post, Req, Res } from '@
 import { ApiBearerAuth, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CLOCK, Clock, EVIDENCE_STORE, EvidenceStore, ID_GENERATOR, IdGenerator, References, uploadEvidence, USE_CASE_DEPS, UseCaseDeps } from '@zhenggai/application';
 import { Actor, NotFoundError } from '@zhenggai/domain';
-import { CurrentActor } from '../auth/current-actor.decorator';
+import { CurrentActor } from '../access/current-actor.decorator';
 import type { FastifyReply } from 'fastify';
-import { AuthenticatedRequest, headerOf } from '../auth/authenticated-request';
+import { AuthenticatedRequest, headerOf } from '../access/authenticated-request';
 import { ProblemException } from '../http/problem-details';
 import { instantFault } from '../commands/shared.dto';
 import { commandIdOfRequest } from '../http/idempotency.hooks';

@@ -10,8 +10,8 @@ import {
   RectificationTaskState,
   taskStreamName,
 } from '@zhenggai/domain';
-import { ReadModelsService } from '../views/read-models.service';
-import { historyEntry, TaskReadService, TaskView } from '../tasks/task-read.service';
+import { ReadModelsService } from '../views';
+import { historyEntry, TaskReadService, TaskView } from '../tasks';
 
 export type FindingView = Exclude<FindingState, { status: 'none' }> & {
   readonly id: string;

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '@zhenggai/domain';
 import type { FastifyReply } from 'fastify';
-import { CurrentActor } from '../auth/current-actor.decorator';
+import { CurrentActor } from '../access/current-actor.decorator';
 import { CommandAnswer, CommandContext, CommandCtx, withETag } from '../commands/command-context';
 import { AssignTaskCommand } from './assign-task.handler';
 import { AssignTaskDto } from './assign-task.dto';
@@ -11,7 +11,7 @@ import { FileFindingCommand } from './file-finding.handler';
 import { FileFindingDto } from './file-finding.dto';
 import { FindingReadService } from './finding-read.service';
 import { etagOf } from '../http/if-match';
-import { Roles } from '../auth/roles.decorator';
+import { Roles } from '../access/roles.decorator';
 import { SimilarFindingsQueryDto } from './similar-findings-query.dto';
 import { SimilarFindingsService } from './similar-findings.service';
 

@@ -3,7 +3,7 @@ import { coversRegion, DIRECTORY, Directory, EVENT_STORE, EventStore } from '@zh
 import { Actor } from '@zhenggai/domain';
 import { CatalogueQueries } from '@zhenggai/read-models';
 import { Pool } from 'pg';
-import { DATABASE_POOL } from '../health/health.controller';
+import { DATABASE_POOL } from '../infrastructure/tokens';
 import { SimilarFinding, similarFindings } from './similar-findings';
 
 /** How far through the region tree 举一反三 looks (a sibling village's neighbour in the next town is 4), and how many it lists. */

@@ -4,12 +4,10 @@ import { ProjectionStatus, readProjectionStatuses } from '@zhenggai/postgres';
 import { allProjections } from '@zhenggai/read-models';
 import type { ProjectionEventSource } from '@zhenggai/application';
 import { Pool } from 'pg';
-import { Public } from '../auth/public.decorator';
+import { Public } from '../access/public.decorator';
 import { ProblemException, STORE_RETRY_AFTER_SECONDS } from '../http/problem-details';
+import { DATABASE_POOL, PROJECTION_SOURCE } from '../infrastructure/tokens';
 
-export const DATABASE_POOL = Symbol('DatabasePool');
-/** Where the projections read events, when not from the PostgreSQL event store (`Infrastructure.projectionSource`). */
-export const PROJECTION_SOURCE = Symbol('ProjectionSource');
 
 @ApiTags('health')
 @Controller('health')

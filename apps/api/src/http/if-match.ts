@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { headerOf } from '../auth/authenticated-request';
+import { headerOf } from '../access/authenticated-request';
 import { ProblemException } from './problem-details';
 
 /** Parse `If-Match: "3"` (also `3` or `W/"3"`) to a stream revision; `*` or no header means no precondition. */

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, Matches } from 'class-validator';
-import { bool, PageSizeQuery } from '../views/view-queries.dto';
+import { bool, PageSizeQuery } from '../commands/shared.dto';
 
 export class InboxQueryDto {
   @ApiPropertyOptional({ description: 'true: only the messages not read yet' })

@@ -2,10 +2,10 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '@zhenggai/domain';
 import type { FastifyReply } from 'fastify';
-import { CurrentActor } from '../auth/current-actor.decorator';
+import { CurrentActor } from '../access/current-actor.decorator';
 import { CommandContext, CommandCtx } from '../commands/command-context';
 import { etagOf } from '../http/if-match';
-import { EmptyDto } from '../tasks/task-lifecycle.dto';
+import { EmptyDto } from '../commands/shared.dto';
 import { InboxQueryDto } from './inbox-query.dto';
 import { InboxService, ReadAnswer } from './inbox.service';
 

@@ -4,7 +4,7 @@ import { NotFoundError, ReminderRecipient, taskStreamName } from '@zhenggai/doma
 import { InboxPage, InboxQueries } from '@zhenggai/read-models';
 import { Pool } from 'pg';
 import { CommandContext, commandMetadata } from '../commands/command-context';
-import { DATABASE_POOL } from '../health/health.controller';
+import { DATABASE_POOL } from '../infrastructure/tokens';
 
 /** What reading a message answers: the task's revision after it, and when the caller first read it. */
 export interface ReadAnswer {

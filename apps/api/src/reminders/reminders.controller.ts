@@ -4,15 +4,13 @@ import { CLOCK, Clock, DIRECTORY, Directory, DirectoryDeps, DIRECTORY_DEPS, EVEN
 import { Actor, campaignDecider, campaignStreamName, DEFAULT_REMINDER_POLICY, NotFoundError, refuseUnknownKeys, ValidationError, validateReminderLevels } from '@zhenggai/domain';
 import { DeliveryJobs, JobQueues, NOTIFICATIONS_QUEUE } from '@zhenggai/platform';
 import { DeliveryStatus, PostgresDeliveries } from '@zhenggai/postgres';
-import { CurrentActor } from '../auth/current-actor.decorator';
-import { Roles } from '../auth/roles.decorator';
+import { CurrentActor } from '../access/current-actor.decorator';
+import { Roles } from '../access/roles.decorator';
 import { ProblemException } from '../http/problem-details';
 import { maskedChannel, validateUnitChannels } from './unit-channels.validation';
 import { CommandContext, CommandCtx, commandMetadata } from '../commands/command-context';
+import { DELIVERIES, DELIVERY_RETRY, JOB_QUEUES } from '../infrastructure/tokens';
 
-export const DELIVERIES = Symbol('Deliveries');
-export const JOB_QUEUES = Symbol('JobQueues');
-export const DELIVERY_RETRY = Symbol('DeliveryRetry');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed'];

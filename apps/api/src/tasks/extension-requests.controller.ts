@@ -5,7 +5,8 @@ import { ID_GENERATOR, IdGenerator, newIdFor } from '@zhenggai/application';
 import type { FastifyReply } from 'fastify';
 import { CommandAnswer, CommandContext, CommandCtx, withETag } from '../commands/command-context';
 import { ExecuteTaskCommand } from './execute-task-command.handler';
-import { EmptyDto, ReasonDto, RequestExtensionDto } from './task-lifecycle.dto';
+import { EmptyDto } from '../commands/shared.dto';
+import { ReasonDto, RequestExtensionDto } from './task-lifecycle.dto';
 
 const uuid = new ParseUUIDPipe();
 

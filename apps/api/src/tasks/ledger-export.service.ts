@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Actor } from '@zhenggai/domain';
 import type { TaskRow } from '@zhenggai/read-models';
 import { ProblemException } from '../http/problem-details';
-import { ReadModelsService } from '../views/read-models.service';
-import { TaskListQueryDto } from '../views/view-queries.dto';
+import { ReadModelsService, TaskListQueryDto } from '../views';
 import { ledgerCsv, ledgerXlsx } from './ledger';
 
 /** The most rows one export carries: a county's ledger fits many times over; a runaway query does not. */

@@ -3,8 +3,6 @@ import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, Max, Min } from 'c
 import { TEXT_MAX_LENGTH } from '@zhenggai/domain';
 import { EvidenceList, EvidenceRefDto, IsLocalDate, IsQuantity, TextLength } from '../commands/shared.dto';
 
-export class EmptyDto {}
-
 export class RecordPlanDto {
   @ApiProperty({ example: '一户一方案：拆除破旧房屋217户696间，分三批实施' })
   @IsString()

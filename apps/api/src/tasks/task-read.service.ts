@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, Clock, DIRECTORY, Directory, EVENT_STORE, EventStore, loadStream, maySeeTask, StoredEvent } from '@zhenggai/application';
-import { ReadModelsService } from '../views/read-models.service';
+import { ReadModelsService } from '../views';
 import {
   Actor,
   dueInstant,

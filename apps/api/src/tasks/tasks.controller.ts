@@ -3,16 +3,15 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '@zhenggai/domain';
 import type { FastifyReply } from 'fastify';
-import { CurrentActor } from '../auth/current-actor.decorator';
+import { CurrentActor } from '../access/current-actor.decorator';
 import { CommandAnswer, CommandContext, CommandCtx, withETag } from '../commands/command-context';
+import { EmptyDto } from '../commands/shared.dto';
 import { etagOf } from '../http/if-match';
 import { ExecuteTaskCommand } from './execute-task-command.handler';
 import { TaskReadService } from './task-read.service';
-import { ReadModelsService } from '../views/read-models.service';
-import { LedgerExportQueryDto, MinRevisionQueryDto, TaskListQueryDto } from '../views/view-queries.dto';
+import { LedgerExportQueryDto, MinRevisionQueryDto, ReadModelsService, TaskListQueryDto } from '../views';
 import { LedgerExportService } from './ledger-export.service';
 import {
-  EmptyDto,
   ReassignDto,
   ReasonDto,
   RecordPlanDto,

@@ -3,11 +3,10 @@ import { CLOCK, Clock, EVENT_STORE, EventStore, REMINDER_POLICIES, ReminderPolic
 import { Actor, campaignStreamName, NotFoundError, warningDaysOf } from '@zhenggai/domain';
 import { auditEntries, campaignProgress, Light, TaskFilter, TaskQueries } from '@zhenggai/read-models';
 import { Pool } from 'pg';
-import { DirectoryView } from '../directory/directory-view';
-import { DATABASE_POOL } from '../health/health.controller';
+import { DirectoryView } from '../access/directory-view';
+import { DATABASE_POOL, DEADLINE_WARNING_DAYS } from '../infrastructure/tokens';
 import { AsOfQueryDto, AuditQueryDto, PageQueryDto, TaskListQueryDto } from './view-queries.dto';
 
-export const DEADLINE_WARNING_DAYS = Symbol('DeadlineWarningDays');
 
 /** The deadline views, from the read models (eventually consistent: see /health for each projection's lag). */
 @Injectable()

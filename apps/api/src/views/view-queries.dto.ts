@@ -1,18 +1,11 @@
-import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { TASK_STATUSES } from '@zhenggai/domain';
 import { LIGHTS } from '@zhenggai/read-models';
-import { IsInstant, IsLocalDate } from '../commands/shared.dto';
+import { bool, IsInstant, IsLocalDate, PageSizeQuery } from '../commands/shared.dto';
 
 const list = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value);
-/** `?flag=true` / `false` as a boolean (anything else is left for the validator to refuse). */
-export const bool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
-
-/** An optional page size: 1 to 200, 50 when absent. */
-export const PageSizeQuery = () =>
-  applyDecorators(ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }), IsOptional(), Type(() => Number), IsInt(), Min(1), Max(200));
 
 export class PageQueryDto {
   @ApiPropertyOptional({ default: 1, minimum: 1 })

@@ -1,8 +1,8 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '@zhenggai/domain';
-import { CurrentActor } from '../auth/current-actor.decorator';
-import { Roles } from '../auth/roles.decorator';
+import { CurrentActor } from '../access/current-actor.decorator';
+import { Roles } from '../access/roles.decorator';
 import { ReadModelsService } from './read-models.service';
 import { AsOfQueryDto, AuditQueryDto, TaskListQueryDto } from './view-queries.dto';
 
