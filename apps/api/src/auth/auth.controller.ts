@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { USER_REPOSITORY, UserRepository } from '@zhenggai/application';
 import { Actor } from '@zhenggai/domain';
@@ -9,13 +10,15 @@ import { ChangePasswordDto } from './change-password.dto';
 import { LoginDto } from './login.dto';
 import { RefreshDto } from './refresh.dto';
 import { Public } from '../access/public.decorator';
-import { commandIdOfRequest } from '../http/idempotency.hooks';
+import { CommandContext, CommandCtx } from '../commands/command-context';
+import { ChangePasswordCommand } from './change-password.command';
 import { ProblemException } from '../http/problem-details';
 
 @ApiTags('auth')
 @Controller('api/auth')
 export class AuthController {
   constructor(
+    private readonly commands: CommandBus,
     private readonly auth: AuthService,
     @Inject(USER_REPOSITORY) private readonly users: UserRepository,
   ) {}
@@ -40,8 +43,8 @@ export class AuthController {
   @HttpCode(200)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Change your own password: every session of yours ends, and the answer is a new one (as from login)' })
-  changePassword(@Body() body: ChangePasswordDto, @CurrentActor() actor: Actor, @Req() request: HttpRequest) {
-    return this.auth.changePassword(actor, body.currentPassword, body.newPassword, request.ip, commandIdOfRequest(request));
+  changePassword(@Body() body: ChangePasswordDto, @CommandCtx() ctx: CommandContext, @Req() request: HttpRequest) {
+    return this.commands.execute(new ChangePasswordCommand(ctx, body.currentPassword, body.newPassword, request.ip));
   }
 
   @Post('logout')

@@ -20,7 +20,7 @@ import {
   UserRepository,
   setUserPassword,
 } from '@zhenggai/application';
-import { Actor, userAccountDecider, userStreamName } from '@zhenggai/domain';
+import { CommandMetadata, userAccountDecider, userStreamName } from '@zhenggai/domain';
 import { createHash, randomBytes } from 'node:crypto';
 import { ProblemException } from '../http/problem-details';
 import { claimsOf } from '../access/access-token';
@@ -132,8 +132,9 @@ export class AuthService {
    * A retried request (`commandId`, from its Idempotency-Key) whose earlier attempt recorded the change and may
    * have stored the new password already proves either, and completes the change without recording it twice.
    */
-  async changePassword(actor: Actor, currentPassword: string, newPassword: string, address: string, commandId?: string): Promise<Tokens> {
-    const now = this.clock.now();
+  async changePassword(metadata: CommandMetadata, currentPassword: string, newPassword: string, address: string): Promise<Tokens> {
+    const { actor, commandId } = metadata;
+    const now = new Date(metadata.now);
     await this.refuseIfLocked(actor.username, now);
     const user = await this.users.findById(actor.userId);
     if (!user || user.disabled) throw ProblemException.of(401, 'UNAUTHENTICATED', 'Authentication required', 'this account cannot sign in');
@@ -146,8 +147,7 @@ export class AuthService {
       throw ProblemException.badRequest('currentPassword', 'the current password is wrong', 'WRONG_PASSWORD');
     }
     const hash = await this.hasher.hash(checkPasswordPolicy(newPassword, user.username, 'newPassword'));
-    const ids = commandId ? { correlationId: commandId, commandId } : { correlationId: this.ids.newId() };
-    await setUserPassword(this.directory, user.id, hash, { actor, now: now.toISOString(), causationId: null, ...ids });
+    await setUserPassword(this.directory, user.id, hash, metadata);
     await this.active.endAllOf(user.id);
     return this.login(user.username, newPassword, address);
   }

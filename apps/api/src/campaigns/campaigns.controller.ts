@@ -6,8 +6,8 @@ import { Actor, campaignDecider, campaignStreamName, NotFoundError } from '@zhen
 import { CatalogueQueries } from '@zhenggai/read-models';
 import type { FastifyReply } from 'fastify';
 import { Pool } from 'pg';
-import { CommandAnswer, CommandContext, CommandCtx, withETag } from '../commands/command-context';
-import { LaunchCampaignCommand } from './launch-campaign.handler';
+import { CommandContext, CommandCtx, withETag } from '../commands/command-context';
+import { LaunchCampaignCommand } from './launch-campaign.command';
 import { LaunchCampaignDto } from './launch-campaign.dto';
 import { etagOf } from '../http/if-match';
 import { CurrentActor } from '../access/current-actor.decorator';
@@ -34,7 +34,14 @@ export class CampaignsController {
   @Post()
   @ApiOperation({ summary: '专项行动 — launch a campaign with a deadline, a scope and quantity targets' })
   async launch(@Body() body: LaunchCampaignDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
-    const answer = await withETag(res, this.commands.execute<LaunchCampaignCommand, CommandAnswer>(new LaunchCampaignCommand(ctx, body)));
+    const input = {
+      name: body.name,
+      description: body.description ?? '',
+      deadline: body.deadline,
+      scope: { regionId: body.scope?.regionId ?? null, category: body.scope?.category ?? null },
+      targets: (body.targets ?? []).map((t) => ({ label: t.label, quantity: t.quantity, unit: t.unit })),
+    };
+    const answer = await withETag(res, this.commands.execute(new LaunchCampaignCommand(ctx, input)));
     res.header('Location', `/api/campaigns/${answer.id}`);
     return answer;
   }

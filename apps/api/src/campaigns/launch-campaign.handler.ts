@@ -1,34 +1,18 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CLOCK, Clock, launchCampaign, USE_CASE_DEPS, UseCaseDeps } from '@zhenggai/application';
-import { CommandAnswer, CommandContext, commandMetadata } from '../commands/command-context';
-import { LaunchCampaignDto } from './launch-campaign.dto';
-
-export class LaunchCampaignCommand {
-  constructor(
-    readonly context: CommandContext,
-    readonly body: LaunchCampaignDto,
-  ) {}
-}
+import { CommandHandler } from '@nestjs/cqrs';
+import { launchCampaign, USE_CASE_DEPS, UseCaseDeps } from '@zhenggai/application';
+import { CommandMetadata } from '@zhenggai/domain';
+import { ApiCommandHandler } from '../commands/api-command';
+import { CommandAnswer } from '../commands/command-context';
+import { LaunchCampaignCommand } from './launch-campaign.command';
 
 @CommandHandler(LaunchCampaignCommand)
-export class LaunchCampaignHandler implements ICommandHandler<LaunchCampaignCommand, CommandAnswer> {
-  constructor(
-    @Inject(USE_CASE_DEPS) private readonly deps: UseCaseDeps,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+export class LaunchCampaignHandler extends ApiCommandHandler<LaunchCampaignCommand, CommandAnswer> {
+  constructor(@Inject(USE_CASE_DEPS) private readonly deps: UseCaseDeps) {
+    super();
+  }
 
-  execute({ context, body }: LaunchCampaignCommand): Promise<CommandAnswer> {
-    return launchCampaign(
-      this.deps,
-      {
-        name: body.name,
-        description: body.description ?? '',
-        deadline: body.deadline,
-        scope: { regionId: body.scope?.regionId ?? null, category: body.scope?.category ?? null },
-        targets: (body.targets ?? []).map((t) => ({ label: t.label, quantity: t.quantity, unit: t.unit })),
-      },
-      commandMetadata(context, this.clock),
-    );
+  protected handle({ input }: LaunchCampaignCommand, metadata: CommandMetadata): Promise<CommandAnswer> {
+    return launchCampaign(this.deps, input, metadata);
   }
 }

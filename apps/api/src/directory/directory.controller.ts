@@ -1,37 +1,27 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  changeUnitDetails,
-  changeUserAccess,
-  CLOCK,
-  Clock,
-  checkPasswordPolicy,
-  createRegion,
-  defineCategory,
-  DIRECTORY,
-  Directory,
-  DirectoryDeps,
-  DIRECTORY_DEPS,
-  disableUser,
-  enableUser,
-  PASSWORD_HASHER,
-  PasswordHasher,
-  registerUnit,
-  registerUser,
-  renameCategory,
-  renameRegion,
-  setUserPassword,
-  USER_REPOSITORY,
-  UserRepository,
-} from '@zhenggai/application';
+import { DIRECTORY, Directory, DirectoryResult, USER_REPOSITORY, UserRepository } from '@zhenggai/application';
 import { Actor, NotFoundError } from '@zhenggai/domain';
 import { CurrentActor } from '../access/current-actor.decorator';
-import { ActiveSessions } from '../access/active-sessions';
 import { publicUser } from '../auth';
 import { Roles } from '../access/roles.decorator';
-import { CommandContext, CommandCtx, commandMetadata, withETag } from '../commands/command-context';
+import { CommandContext, CommandCtx, withETag } from '../commands/command-context';
 import { CreateCategoryDto, CreateRegionDto, CreateUnitDto, CreateUserDto, RenameDto, SetPasswordDto, UpdateUnitDto, UpdateUserAccessDto } from './directory.dto';
 import { DirectoryView } from '../access/directory-view';
+import {
+  ChangeUnitDetailsCommand,
+  ChangeUserAccessCommand,
+  CreateRegionCommand,
+  DefineCategoryCommand,
+  DisableUserCommand,
+  EnableUserCommand,
+  RegisterUnitCommand,
+  RegisterUserCommand,
+  RenameCategoryCommand,
+  RenameRegionCommand,
+  SetUserPasswordCommand,
+} from './directory.commands';
 
 type Reply = { header(name: string, value: string): unknown };
 
@@ -44,13 +34,10 @@ type Reply = { header(name: string, value: string): unknown };
 @Controller('api')
 export class DirectoryController {
   constructor(
+    private readonly commands: CommandBus,
     @Inject(DIRECTORY) private readonly directory: Directory,
-    @Inject(DIRECTORY_DEPS) private readonly deps: DirectoryDeps,
     @Inject(USER_REPOSITORY) private readonly users: UserRepository,
-    @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
-    @Inject(CLOCK) private readonly clock: Clock,
     private readonly view: DirectoryView,
-    private readonly sessions: ActiveSessions,
   ) {}
 
   @Get('regions')
@@ -69,14 +56,14 @@ export class DirectoryController {
   @ApiOperation({ summary: 'Adds a region under its parent (its id follows from its administrative code)' })
   async addRegion(@Body() body: CreateRegionDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
     const input = { code: body.code, name: body.name, level: body.level, parentId: body.parentId ?? null };
-    return this.answer(res, createRegion(this.deps, input, this.metadata(context)), (id) => this.directory.getRegion(id));
+    return this.answer(res, this.commands.execute(new CreateRegionCommand(context, input)), (id) => this.directory.getRegion(id));
   }
 
   @Patch('regions/:id')
   @Roles('admin')
   @ApiOperation({ summary: 'Renames a region (its code and place in the tree never change)' })
   renameRegion(@Param('id', ParseUUIDPipe) id: string, @Body() body: RenameDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
-    return this.answer(res, renameRegion(this.deps, id, body.name, this.metadata(context), context.expectedRevision), (rid) => this.directory.getRegion(rid));
+    return this.answer(res, this.commands.execute(new RenameRegionCommand(context, id, body.name)), (rid) => this.directory.getRegion(rid));
   }
 
   @Get('units')
@@ -96,7 +83,7 @@ export class DirectoryController {
   @Roles('admin')
   async addUnit(@Body() body: CreateUnitDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
     const input = { name: body.name, regionId: body.regionId, headName: body.headName ?? null, contact: body.contact ?? null };
-    return this.answer(res, registerUnit(this.deps, input, this.metadata(context)), (id) => this.unitOf(id));
+    return this.answer(res, this.commands.execute(new RegisterUnitCommand(context, input)), (id) => this.unitOf(id));
   }
 
   @Patch('units/:id')
@@ -104,7 +91,7 @@ export class DirectoryController {
   @ApiOperation({ summary: "Changes a unit's name, head or contact" })
   updateUnit(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateUnitDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
     const input = { name: body.name, headName: body.headName ?? null, contact: body.contact ?? null };
-    return this.answer(res, changeUnitDetails(this.deps, id, input, this.metadata(context), context.expectedRevision), (uid) => this.unitOf(uid));
+    return this.answer(res, this.commands.execute(new ChangeUnitDetailsCommand(context, id, input)), (uid) => this.unitOf(uid));
   }
 
   @Get('categories')
@@ -116,14 +103,14 @@ export class DirectoryController {
   @Post('categories')
   @Roles('admin')
   async addCategory(@Body() body: CreateCategoryDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
-    return this.answer(res, defineCategory(this.deps, { code: body.code, name: body.name }, this.metadata(context)), (id) => this.categoryOf(id));
+    return this.answer(res, this.commands.execute(new DefineCategoryCommand(context, { code: body.code, name: body.name })), (id) => this.categoryOf(id));
   }
 
   @Patch('categories/:id')
   @Roles('admin')
   @ApiOperation({ summary: 'Renames a category (its code never changes)' })
   renameCategory(@Param('id', ParseUUIDPipe) id: string, @Body() body: RenameDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
-    return this.answer(res, renameCategory(this.deps, id, body.name, this.metadata(context), context.expectedRevision), (cid) => this.categoryOf(cid));
+    return this.answer(res, this.commands.execute(new RenameCategoryCommand(context, id, body.name)), (cid) => this.categoryOf(cid));
   }
 
   @Get('users')
@@ -144,30 +131,23 @@ export class DirectoryController {
   @ApiOperation({ summary: 'Registers a user with a role, a unit and a region scope; the password is kept as a credential, never in history' })
   async addUser(@Body() body: CreateUserDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
     const access = { displayName: body.displayName, role: body.role, unitId: body.unitId ?? null, regionScopeId: body.regionScopeId ?? null };
-    const passwordHash = await this.hasher.hash(checkPasswordPolicy(body.password, body.username));
-    return this.answer(res, registerUser(this.deps, { username: body.username, ...access, passwordHash }, this.metadata(context)), (id) => this.userOf(id));
+    return this.answer(res, this.commands.execute(new RegisterUserCommand(context, { username: body.username, ...access, password: body.password })), (id) => this.userOf(id));
   }
 
   @Patch('users/:id')
   @Roles('admin')
   @ApiOperation({ summary: "Changes a user's name, role, unit or region scope; a change of reach ends the user's sessions" })
-  async updateUser(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateUserAccessDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
-    const before = await this.users.findById(id);
+  updateUser(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateUserAccessDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
     const access = { displayName: body.displayName, role: body.role, unitId: body.unitId ?? null, regionScopeId: body.regionScopeId ?? null };
-    const answer = await this.answer(res, changeUserAccess(this.deps, id, access, this.metadata(context), context.expectedRevision), (uid) => this.userOf(uid));
-    // Tokens carry the role, unit and scope: a session must not keep a reach the user no longer has.
-    if (before && (before.role !== access.role || before.unitId !== access.unitId || before.regionScopeId !== access.regionScopeId)) await this.sessions.endAllOf(id);
-    return answer;
+    return this.answer(res, this.commands.execute(new ChangeUserAccessCommand(context, id, access)), (uid) => this.userOf(uid));
   }
 
   @Post('users/:id/disable')
   @Roles('admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Disables an account at once: its sessions end and it cannot sign in' })
-  async disableUser(@Param('id', ParseUUIDPipe) id: string, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
-    const answer = await this.answer(res, disableUser(this.deps, id, this.metadata(context)), (uid) => this.userOf(uid));
-    await this.sessions.endAllOf(id);
-    return answer;
+  disableUser(@Param('id', ParseUUIDPipe) id: string, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
+    return this.answer(res, this.commands.execute(new DisableUserCommand(context, id)), (uid) => this.userOf(uid));
   }
 
   @Post('users/:id/enable')
@@ -175,28 +155,19 @@ export class DirectoryController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Enables a disabled account again' })
   enableUser(@Param('id', ParseUUIDPipe) id: string, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
-    return this.answer(res, enableUser(this.deps, id, this.metadata(context)), (uid) => this.userOf(uid));
+    return this.answer(res, this.commands.execute(new EnableUserCommand(context, id)), (uid) => this.userOf(uid));
   }
 
   @Post('users/:id/password')
   @Roles('admin')
   @HttpCode(200)
   @ApiOperation({ summary: "Sets a user's password (an admin's reset); the user's sessions end" })
-  async setPassword(@Param('id', ParseUUIDPipe) id: string, @Body() body: SetPasswordDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
-    const user = await this.users.findById(id);
-    if (!user) notFound('User', id);
-    const passwordHash = await this.hasher.hash(checkPasswordPolicy(body.password, user!.username));
-    const answer = await this.answer(res, setUserPassword(this.deps, id, passwordHash, this.metadata(context)), (uid) => this.userOf(uid));
-    await this.sessions.endAllOf(id);
-    return answer;
-  }
-
-  private metadata(context: CommandContext) {
-    return commandMetadata(context, this.clock);
+  setPassword(@Param('id', ParseUUIDPipe) id: string, @Body() body: SetPasswordDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
+    return this.answer(res, this.commands.execute(new SetUserPasswordCommand(context, id, body.password)), (uid) => this.userOf(uid));
   }
 
   /** A directory command answers with the entry as it now stands and its stream's revision (also the ETag). */
-  private async answer<T>(res: Reply, result: Promise<{ id: string; revision: number }>, read: (id: string) => Promise<T | null>) {
+  private async answer<T>(res: Reply, result: Promise<DirectoryResult>, read: (id: string) => Promise<T | null>) {
     const { id, revision } = await withETag(res, result);
     return { ...(await read(id)), id, revision };
   }

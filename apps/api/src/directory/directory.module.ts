@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { DirectoryController } from './directory.controller';
+import { directoryHandlers } from './directory.handlers';
 
 @Module({
   controllers: [DirectoryController],
-  providers: [],
+  providers: [...directoryHandlers],
 })
 export class DirectoryModule {}

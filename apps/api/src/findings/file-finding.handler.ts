@@ -1,36 +1,18 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CLOCK, Clock, fileFinding, USE_CASE_DEPS, UseCaseDeps } from '@zhenggai/application';
-import { CommandAnswer, CommandContext, commandMetadata } from '../commands/command-context';
-import { FileFindingDto } from './file-finding.dto';
-
-export class FileFindingCommand {
-  constructor(
-    readonly context: CommandContext,
-    readonly body: FileFindingDto,
-  ) {}
-}
+import { CommandHandler } from '@nestjs/cqrs';
+import { fileFinding, USE_CASE_DEPS, UseCaseDeps } from '@zhenggai/application';
+import { CommandMetadata } from '@zhenggai/domain';
+import { ApiCommandHandler } from '../commands/api-command';
+import { CommandAnswer } from '../commands/command-context';
+import { FileFindingCommand } from './file-finding.command';
 
 @CommandHandler(FileFindingCommand)
-export class FileFindingHandler implements ICommandHandler<FileFindingCommand, CommandAnswer> {
-  constructor(
-    @Inject(USE_CASE_DEPS) private readonly deps: UseCaseDeps,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+export class FileFindingHandler extends ApiCommandHandler<FileFindingCommand, CommandAnswer> {
+  constructor(@Inject(USE_CASE_DEPS) private readonly deps: UseCaseDeps) {
+    super();
+  }
 
-  execute({ context, body }: FileFindingCommand): Promise<CommandAnswer> {
-    return fileFinding(
-      this.deps,
-      {
-        title: body.title,
-        description: body.description ?? '',
-        regionId: body.regionId,
-        category: body.category,
-        severity: body.severity,
-        source: body.source ?? '',
-        evidence: body.evidence ?? [],
-      },
-      commandMetadata(context, this.clock),
-    );
+  protected handle({ input }: FileFindingCommand, metadata: CommandMetadata): Promise<CommandAnswer> {
+    return fileFinding(this.deps, input, metadata);
   }
 }

@@ -4,10 +4,10 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger
 import { Actor } from '@zhenggai/domain';
 import type { FastifyReply } from 'fastify';
 import { CurrentActor } from '../access/current-actor.decorator';
-import { CommandAnswer, CommandContext, CommandCtx, withETag } from '../commands/command-context';
-import { AssignTaskCommand } from './assign-task.handler';
+import { CommandContext, CommandCtx, withETag } from '../commands/command-context';
+import { AssignTaskCommand } from './assign-task.command';
 import { AssignTaskDto } from './assign-task.dto';
-import { FileFindingCommand } from './file-finding.handler';
+import { FileFindingCommand } from './file-finding.command';
 import { FileFindingDto } from './file-finding.dto';
 import { FindingReadService } from './finding-read.service';
 import { etagOf } from '../http/if-match';
@@ -31,7 +31,16 @@ export class FindingsController {
   @Post()
   @ApiOperation({ summary: 'File a finding (问题): title, description, region, category, severity, source, evidence' })
   async file(@Body() body: FileFindingDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
-    const answer = await withETag(res, this.commands.execute<FileFindingCommand, CommandAnswer>(new FileFindingCommand(ctx, body)));
+    const input = {
+      title: body.title,
+      description: body.description ?? '',
+      regionId: body.regionId,
+      category: body.category,
+      severity: body.severity,
+      source: body.source ?? '',
+      evidence: body.evidence ?? [],
+    };
+    const answer = await withETag(res, this.commands.execute(new FileFindingCommand(ctx, input)));
     res.header('Location', `/api/findings/${answer.id}`);
     return answer;
   }
@@ -61,7 +70,18 @@ export class FindingsController {
   @ApiHeader({ name: 'If-Match', required: false, description: "the finding's revision you last saw" })
   @ApiOperation({ summary: '交办 — assign a rectification task to a responsible unit' })
   async assign(@Param('id', uuid) id: string, @Body() body: AssignTaskDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
-    const answer = await withETag(res, this.commands.execute<AssignTaskCommand, CommandAnswer>(new AssignTaskCommand(ctx, id, body)));
+    const input = {
+      findingId: id,
+      leadUnitId: body.unitId,
+      cooperatingUnitIds: body.cooperatingUnitIds ?? [],
+      deadline: body.deadline,
+      measures: body.measures,
+      target: body.target ? { quantity: body.target.quantity, unit: body.target.unit } : null,
+      campaignId: body.campaignId ?? null,
+      title: body.title ?? null,
+      expectedFindingRevision: ctx.expectedRevision,
+    };
+    const answer = await withETag(res, this.commands.execute(new AssignTaskCommand(ctx, input)));
     res.header('Location', `/api/tasks/${answer.id}`);
     return answer;
   }

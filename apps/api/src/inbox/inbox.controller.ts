@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '@zhenggai/domain';
 import type { FastifyReply } from 'fastify';
@@ -8,12 +9,16 @@ import { etagOf } from '../http/if-match';
 import { EmptyDto } from '../commands/shared.dto';
 import { InboxQueryDto } from './inbox-query.dto';
 import { InboxService, ReadAnswer } from './inbox.service';
+import { MarkReadCommand } from './mark-read.command';
 
 @ApiTags('inbox')
 @ApiBearerAuth()
 @Controller('api/inbox')
 export class InboxController {
-  constructor(private readonly inbox: InboxService) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly inbox: InboxService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The reminders and escalations sent to you, newest first, with how many are unread' })
@@ -33,7 +38,7 @@ export class InboxController {
     @CommandCtx() ctx: CommandContext,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<ReadAnswer> {
-    const answer = await this.inbox.markRead(ctx, taskId, reminderId);
+    const answer = await this.commands.execute(new MarkReadCommand(ctx, taskId, reminderId));
     res.header('ETag', etagOf(answer.revision));
     return answer;
   }

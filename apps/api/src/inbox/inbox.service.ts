@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, Clock, EVENT_STORE, EventStore, executeTaskCommand, StoredEvent, USE_CASE_DEPS, UseCaseDeps } from '@zhenggai/application';
-import { NotFoundError, ReminderRecipient, taskStreamName } from '@zhenggai/domain';
+import { EVENT_STORE, EventStore, executeTaskCommand, StoredEvent, USE_CASE_DEPS, UseCaseDeps } from '@zhenggai/application';
+import { CommandMetadata, NotFoundError, ReminderRecipient, taskStreamName } from '@zhenggai/domain';
 import { InboxPage, InboxQueries } from '@zhenggai/read-models';
 import { Pool } from 'pg';
-import { CommandContext, commandMetadata } from '../commands/command-context';
 import { DATABASE_POOL } from '../infrastructure/tokens';
 
 /** What reading a message answers: the task's revision after it, and when the caller first read it. */
@@ -28,7 +27,6 @@ export class InboxService {
     @Inject(DATABASE_POOL) pool: Pool,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(USE_CASE_DEPS) private readonly deps: UseCaseDeps,
-    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.queries = new InboxQueries(pool);
   }
@@ -37,17 +35,19 @@ export class InboxService {
     return this.queries.list(userId, options);
   }
 
-  /** 404 unless the reminder was sent to the caller's inbox; reading it again appends nothing. */
-  async markRead(ctx: CommandContext, taskId: string, reminderId: string): Promise<ReadAnswer> {
-    const { userId } = ctx.actor;
+  /**
+   * 404 unless the reminder was sent to the caller's inbox; reading it again appends nothing. `expectedRevision`:
+   * the task's revision the caller last saw (`If-Match`).
+   */
+  async markRead(metadata: CommandMetadata, taskId: string, reminderId: string, expectedRevision?: number): Promise<ReadAnswer> {
+    const { userId } = metadata.actor;
     const projected = await this.queries.find(userId, taskId, reminderId);
     // The read model may not have caught up with a reminder recorded a moment ago: the stream has the last word.
     const events = projected ? null : await this.store.readStream(taskStreamName(taskId));
     if (events && !events.some((e) => isRecordedReminder(e) && e.data.reminderId === reminderId && sentTo(e.data.recipients, userId))) {
       throw new NotFoundError('InboxMessage', `${taskId}/${reminderId}`);
     }
-    const metadata = commandMetadata(ctx, this.clock);
-    const result = await executeTaskCommand(this.deps, taskId, { type: 'MarkTaskReminderRead', data: { reminderId }, metadata }, ctx.expectedRevision);
+    const result = await executeTaskCommand(this.deps, taskId, { type: 'MarkTaskReminderRead', data: { reminderId }, metadata }, expectedRevision);
     // Read now, or before: by an earlier request, or by an earlier attempt of this one (a retried Idempotency-Key).
     const readAt = result.changed && !result.earlierAttempt ? metadata.now : (projected?.readAt ?? (await this.firstReadAt(taskId, reminderId, userId)));
     return { taskId, reminderId, revision: result.revision, readAt };

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CLOCK, Clock, DIRECTORY, Directory, DirectoryDeps, DIRECTORY_DEPS, EVENT_STORE, EventStore, loadStream, maySeeStream, REMINDER_POLICIES, ReminderPolicySource, setUnitChannels } from '@zhenggai/application';
+import { DIRECTORY, Directory, EVENT_STORE, EventStore, loadStream, maySeeStream, REMINDER_POLICIES, ReminderPolicySource } from '@zhenggai/application';
 import { Actor, campaignDecider, campaignStreamName, DEFAULT_REMINDER_POLICY, NotFoundError, refuseUnknownKeys, ValidationError, validateReminderLevels } from '@zhenggai/domain';
 import { DeliveryJobs, JobQueues, NOTIFICATIONS_QUEUE } from '@zhenggai/platform';
 import { DeliveryStatus, PostgresDeliveries } from '@zhenggai/postgres';
@@ -8,7 +9,8 @@ import { CurrentActor } from '../access/current-actor.decorator';
 import { Roles } from '../access/roles.decorator';
 import { ProblemException } from '../http/problem-details';
 import { maskedChannel, validateUnitChannels } from './unit-channels.validation';
-import { CommandContext, CommandCtx, commandMetadata } from '../commands/command-context';
+import { CommandContext, CommandCtx } from '../commands/command-context';
+import { SetUnitChannelsCommand } from '../directory';
 import { DELIVERIES, DELIVERY_RETRY, JOB_QUEUES } from '../infrastructure/tokens';
 
 
@@ -26,14 +28,13 @@ export class RemindersController {
   private readonly deliveryJobs: DeliveryJobs;
 
   constructor(
+    private readonly commands: CommandBus,
     @Inject(REMINDER_POLICIES) private readonly policies: ReminderPolicySource,
     @Inject(DIRECTORY) private readonly directory: Directory,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(DELIVERIES) private readonly deliveries: PostgresDeliveries,
     @Inject(JOB_QUEUES) queues: JobQueues,
     @Inject(DELIVERY_RETRY) retry: { attempts: number; backoffMs: number },
-    @Inject(DIRECTORY_DEPS) private readonly directoryDeps: DirectoryDeps,
-    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.deliveryJobs = new DeliveryJobs(queues.queue(NOTIFICATIONS_QUEUE), retry);
   }
@@ -81,7 +82,7 @@ export class RemindersController {
     const channels = validateUnitChannels(body);
     // History records which channels reach the unit, with the address masked: tokens and secrets stay configuration.
     const summaries = channels.map((c) => ({ kind: c.kind === 'webhook' ? `webhook:${c.format}` : c.kind, audience: c.audience, address: addressOf(maskedChannel(c)) }));
-    const { revision } = await setUnitChannels(this.directoryDeps, id, channels, summaries, commandMetadata(context, this.clock));
+    const { revision } = await this.commands.execute(new SetUnitChannelsCommand(context, id, channels, summaries));
     return { unitId: id, channels: channels.map(maskedChannel), revision };
   }
 

@@ -3,8 +3,8 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ID_GENERATOR, IdGenerator, newIdFor } from '@zhenggai/application';
 import type { FastifyReply } from 'fastify';
-import { CommandAnswer, CommandContext, CommandCtx, withETag } from '../commands/command-context';
-import { ExecuteTaskCommand } from './execute-task-command.handler';
+import { CommandContext, CommandCtx, withETag } from '../commands/command-context';
+import { ExecuteTaskCommand } from './execute-task.command';
 import { EmptyDto } from '../commands/shared.dto';
 import { ReasonDto, RequestExtensionDto } from './task-lifecycle.dto';
 
@@ -26,9 +26,7 @@ export class ExtensionRequestsController {
     const requestId = newIdFor(this.ids, ctx, 'extension-request');
     const answer = await withETag(
       res,
-      this.commands.execute<ExecuteTaskCommand, CommandAnswer>(
-        new ExecuteTaskCommand(ctx, id, 'RequestDeadlineExtension', { requestId, requestedDeadline: body.deadline, reason: body.reason }),
-      ),
+      this.commands.execute(new ExecuteTaskCommand(ctx, id, 'RequestDeadlineExtension', { requestId, requestedDeadline: body.deadline, reason: body.reason })),
     );
     return { ...answer, requestId };
   }

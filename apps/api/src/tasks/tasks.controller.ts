@@ -4,10 +4,10 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger
 import { Actor } from '@zhenggai/domain';
 import type { FastifyReply } from 'fastify';
 import { CurrentActor } from '../access/current-actor.decorator';
-import { CommandAnswer, CommandContext, CommandCtx, withETag } from '../commands/command-context';
+import { CommandContext, CommandCtx, withETag } from '../commands/command-context';
 import { EmptyDto } from '../commands/shared.dto';
 import { etagOf } from '../http/if-match';
-import { ExecuteTaskCommand } from './execute-task-command.handler';
+import { ExecuteTaskCommand, TaskCommandAnswer } from './execute-task.command';
 import { TaskReadService } from './task-read.service';
 import { LedgerExportQueryDto, MinRevisionQueryDto, ReadModelsService, TaskListQueryDto } from '../views';
 import { LedgerExportService } from './ledger-export.service';
@@ -151,7 +151,7 @@ export class TasksController {
     return this.run(res, new ExecuteTaskCommand(ctx, id, 'ReopenRectificationTask', { reason: body.reason, deadline: body.deadline }));
   }
 
-  private run(res: FastifyReply, command: ExecuteTaskCommand): Promise<CommandAnswer> {
-    return withETag(res, this.commands.execute<ExecuteTaskCommand, CommandAnswer>(command));
+  private run(res: FastifyReply, command: ExecuteTaskCommand): Promise<TaskCommandAnswer> {
+    return withETag(res, this.commands.execute(command));
   }
 }

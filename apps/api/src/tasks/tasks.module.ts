@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ViewsModule } from '../views';
-import { ExecuteTaskCommandHandler } from './execute-task-command.handler';
+import { ExecuteTaskHandler } from './execute-task.handler';
 import { ExtensionRequestsController } from './extension-requests.controller';
 import { LedgerExportService } from './ledger-export.service';
 import { TaskReadService } from './task-read.service';
@@ -9,7 +9,7 @@ import { TasksController } from './tasks.controller';
 @Module({
   imports: [ViewsModule],
   controllers: [TasksController, ExtensionRequestsController],
-  providers: [TaskReadService, LedgerExportService, ExecuteTaskCommandHandler],
+  providers: [TaskReadService, LedgerExportService, ExecuteTaskHandler],
   exports: [TaskReadService],
 })
 export class TasksModule {}
