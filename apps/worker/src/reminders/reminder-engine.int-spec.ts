@@ -85,8 +85,6 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | fal
 // same, since the stalled-job check is paced by whichever worker ran it last.
 const QUICK_RECOVERY = { lockDurationMs: 2000, stalledIntervalMs: 1000 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 // -------------------------------------------------------------------------------------------------- the suite
 
 describe.each<[string, (databaseUrl: string) => QueueBackend]>([
@@ -176,12 +174,22 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
   /**
    * Moves the clock, lets the reconciliation queue what has come within the horizon (its repeatable job does so
    * every few minutes), and lets every queued job run now: each re-checks against the clock and the task.
+   * Returns once none is waiting or running any more, so what the jobs did not record by then they will not.
    */
   async function at(instant: string): Promise<void> {
     clock.set(instant);
     await engine.reconciliation.run();
     await queues.queue(REMINDERS_QUEUE).promoteJobs();
+    await waitFor('the due jobs to have run', async () => idle(await queues.queue(REMINDERS_QUEUE).getJobCounts('waiting', 'active', 'prioritized')));
   }
+
+  /** Returns once every delivery of the task is delivered and no delivery job is left: nothing more will be sent. */
+  async function deliveriesSettled(taskId: string): Promise<void> {
+    await waitFor('the deliveries to be sent', async () => (await infra.deliveries.list({ taskId })).every((d) => d.status === 'delivered'));
+    await waitFor('the delivery jobs to be done', async () => idle(await queues.queue(NOTIFICATIONS_QUEUE).getJobCounts('waiting', 'active', 'prioritized', 'delayed')));
+  }
+
+  const idle = (counts: Record<string, number>) => Object.values(counts).every((n) => n === 0);
 
   it('queues a level only once it comes within the horizon: an assignment weeks ahead queues nothing yet', async () => {
     const later = await newTask('2030-06-30');
@@ -206,8 +214,8 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     const taskId = await newTask('2030-06-30');
 
     await at('2030-06-27T08:59:00+08:00'); // a minute early: nothing is sent, the jobs go back to waiting
-    await sleep(1000);
     expect(await ladderEvents(taskId)).toEqual([]);
+    expect(await Promise.all((await jobsOf(taskId)).map((j) => j.getState()))).toEqual(['delayed']);
 
     await at('2030-06-27T09:00:01+08:00');
     const [reminded] = await waitFor('提醒', async () => (await ladderEvents(taskId)).length === 1 && ladderEvents(taskId));
@@ -229,8 +237,11 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     expect(dingtalk.body).toMatchObject({ msgtype: 'markdown', markdown: { title: expect.stringContaining('【提醒】') } });
 
     // Promoted again and again (a retry, a duplicate): still once, and no second delivery.
+    const duplicate = await queues.queue(REMINDERS_QUEUE).add('fire', { taskId, deadlineVersion: 0, level: 'reminder', dueAt: reminded!.data.dueAt }, { jobId: `duplicate-${taskId}` });
     await at('2030-06-27T12:00:00+08:00');
-    await sleep(1500);
+    expect(await duplicate.getState()).toBe('completed');
+    expect((await queues.queue(REMINDERS_QUEUE).getJob(duplicate.id!))!.returnvalue).toBe('not-owed');
+    await deliveriesSettled(taskId);
     expect(await ladderEvents(taskId)).toHaveLength(1);
     expect(receivers.received.webhooks.filter((w) => w.path === '/generic' && w.body.taskId === taskId)).toHaveLength(1);
 
@@ -262,7 +273,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
 
     await waitFor('the old deadline\'s job to be dropped', async () => (await jobsOf(taskId)).length === 0);
     await at('2030-06-30T09:00:01+08:00'); // the old deadline's day: nothing is owed any more
-    await sleep(1000);
+    expect(await jobsOf(taskId)).toEqual([]);
     expect(await ladderEvents(taskId)).toEqual([]);
     await at('2030-07-28T09:00:01+08:00');
     const [reminded] = await waitFor('the moved 提醒', async () => (await ladderEvents(taskId)).length === 1 && ladderEvents(taskId));
@@ -271,7 +282,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     await executeTaskCommand(deps, taskId, { type: 'CancelRectificationTask', data: { reason: '重复交办' }, metadata: meta(inspector) });
     await waitFor('the jobs to be dropped', async () => (await jobsOf(taskId)).length === 0);
     await at('2030-08-08T09:00:01+08:00');
-    await sleep(1000);
+    expect(await jobsOf(taskId)).toEqual([]);
     expect(await ladderEvents(taskId)).toHaveLength(1);
   });
 
@@ -331,7 +342,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
       return jobs.every((j) => j.data.level !== 'reminder');
     }, 30_000);
     await waitFor('the deliveries', async () => (await infra.deliveries.list({ taskId })).filter((d) => d.status === 'delivered').length === 2);
-    await sleep(1000);
+    await deliveriesSettled(taskId);
     expect((await ladderEvents(taskId)).map((e) => e.data.reminderId)).toEqual(['0:reminder']);
     expect(await infra.deliveries.list({ taskId })).toHaveLength(2);
     expect(receivers.received.webhooks.filter((w) => JSON.stringify(w.body).includes(taskId))).toHaveLength(2);
@@ -385,5 +396,4 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     }
   }
 
-  void NOTIFICATIONS_QUEUE;
 });

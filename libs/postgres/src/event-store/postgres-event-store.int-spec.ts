@@ -93,12 +93,16 @@ describe('PostgresEventStore on PostgreSQL', () => {
   describe('commit order', () => {
     it('holds back an event committed while a transaction with a lower position is still open', async () => {
       const after = await marker();
-      const subscriber = collect(store, after);
+      const readerPool = openPool(2);
+      const reads = readsOn(readerPool);
+      const subscriber = collect(openStore(readerPool, 50), after);
       const [slowStream, fastStream] = [newStream(), newStream()];
       const slow = await openAppendTransaction(slowStream, [event('Slow')]);
 
       const fast = await store.appendToStream(fastStream, [event('Fast')]);
-      await sleep(600);
+      // Two reads begun since: the first after Fast committed, the second only once the first page was handled.
+      const readsBefore = reads.count;
+      await waitFor(() => reads.count >= readsBefore + 2);
 
       expect(await store.readStream(fastStream)).toHaveLength(1);
       expect((await store.readAll({ after })).map((e) => e.type)).not.toContain('Fast');
@@ -159,13 +163,17 @@ describe('PostgresEventStore on PostgreSQL', () => {
         }
       };
       await Promise.all(writerPools.flatMap((writerPool, p) => [0, 1, 2, 3].map((w) => writer(writerPool, p * 4 + w))));
+      // Appended after every writer is done: once both readers have it, they have had all they will get before it.
+      const last = event('Last');
+      await store.appendToStream(newStream(), [last]);
 
-      await waitFor(() => subscriber.delivered.length >= committed.size && polled.seen.length >= committed.size, 20_000);
-      await sleep(300);
+      const reached = (delivered: StoredEvent[]) => delivered.some((e) => e.id === last.id);
+      await waitFor(() => reached(subscriber.delivered) && reached(polled.seen), 20_000);
       await polled.stop();
 
       for (const delivered of [subscriber.delivered, polled.seen]) {
-        const ids = delivered.map((e) => e.id);
+        expect(delivered[delivered.length - 1]!.id).toBe(last.id);
+        const ids = delivered.slice(0, -1).map((e) => e.id);
         expect(ids).toHaveLength(committed.size);
         expect(new Set(ids)).toEqual(committed);
         expect(ids.some((id) => rolledBack.has(id))).toBe(false);
@@ -263,11 +271,11 @@ describe('PostgresEventStore on PostgreSQL', () => {
 
       await store.appendToStream(stream, [event('Four'), event('Five')]);
       const second = collect(openStore(openPool(2)), checkpoint);
-      await waitFor(() => second.delivered.length >= 2);
-      await sleep(300);
+      await store.appendToStream(newStream(), [event('Last')]); // what comes before it comes before it is delivered
+      await waitFor(() => second.delivered.some((e) => e.type === 'Last'));
 
       expect(seenByFirst).toEqual(['One', 'Two', 'Three']);
-      expect(second.delivered.map((e) => e.type)).toEqual(['Four', 'Five']);
+      expect(second.delivered.map((e) => e.type)).toEqual(['Four', 'Five', 'Last']);
     });
 
     it('is woken by an append from another process (NOTIFY) long before its next poll', async () => {
@@ -287,15 +295,18 @@ describe('PostgresEventStore on PostgreSQL', () => {
 
     it('with lingerMs, takes a burst of appends as one batch; without, each as it comes', async () => {
       const after = await marker();
+      const readerPool = openPool(4);
+      const reads = readsOn(readerPool);
+      const reader = openStore(readerPool, 600_000); // only an append wakes it
       const lingered: string[][] = [];
-      subscriptions.push(store.subscribeToAll(async (events) => void lingered.push(events.map((e) => e.type)), { after, lingerMs: 1000 }));
-      const prompt = collect(store, after);
-      await sleep(100); // both have caught up
+      subscriptions.push(reader.subscribeToAll(async (events) => void lingered.push(events.map((e) => e.type)), { after, lingerMs: 1000 }));
+      const prompt = collect(reader, after);
+      await waitFor(() => reads.finished >= 2); // both have caught up
 
-      await store.appendToStream(newStream(), [event('One')]);
+      await reader.appendToStream(newStream(), [event('One')]);
       await waitFor(() => prompt.delivered.length === 1);
       expect(lingered).toEqual([]); // still gathering
-      for (const type of ['Two', 'Three']) await store.appendToStream(newStream(), [event(type)]);
+      for (const type of ['Two', 'Three']) await reader.appendToStream(newStream(), [event(type)]);
       await waitFor(() => lingered.flat().length === 3);
 
       expect(lingered).toEqual([['One', 'Two', 'Three']]);
@@ -378,11 +389,14 @@ describe('PostgresEventStore on PostgreSQL', () => {
       await store.appendToStream(newStream(), [event('StopInside')]);
 
       await subscription.stopped;
-      await store.appendToStream(newStream(), [event('Ignored')]);
-      await sleep(500);
+      await waitFor(async () => (await listeningConnections()) === 0);
+      // A subscription of the same store that hears of the next append: the stopped one would have heard of it too.
+      const afterStop = collect(reader, await marker());
+      await reader.appendToStream(newStream(), [event('Ignored')]);
+      await waitFor(() => afterStop.delivered.length === 1);
 
       expect(delivered).toEqual(['StopInside']);
-      expect(await listeningConnections()).toBe(0);
+      expect(afterStop.delivered.map((e) => e.type)).toEqual(['Ignored']);
     });
   });
 
@@ -426,6 +440,14 @@ function pollReadAll(store: PostgresEventStore, after: GlobalPosition) {
 
 function isStrictlyIncreasing(positions: readonly GlobalPosition[]): boolean {
   return positions.every((position, index) => index === 0 || positions[index - 1]! < position);
+}
+
+/** Counts the queries begun and finished on a pool: one per read of a subscription of a store on it alone. */
+function readsOn(pool: Pool): { readonly count: number; readonly finished: number } {
+  const reads = { count: 0, finished: 0 };
+  pool.on('acquire', () => void reads.count++);
+  pool.on('release', () => void reads.finished++);
+  return reads;
 }
 
 function sleep(ms: number): Promise<void> {
