@@ -48,7 +48,7 @@ module.exports = {
     {
       name: 'apps-enter-libraries-through-their-index',
       severity: 'error',
-      from: { path: '^(apps|test|bench|scripts)/' },
+      from: { path: '^(apps|test|bench|scripts)/', pathNot: '^test/contract/' },
       to: { path: '^libs/[^/]+/src/', pathNot: ['^libs/[^/]+/src/index\\.ts$'] },
     },
     {
@@ -76,6 +76,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^apps/api/src/(access|commands|http|infrastructure|web)/', pathNot: ['\\.spec\\.ts$'] },
       to: { path: '^apps/api/src/', pathNot: ['^apps/api/src/(access|commands|http|infrastructure|web)/'] },
+    },
+    {
+      name: 'the-contract-suite-enters-libraries-through-their-index-or-test-doubles',
+      comment: 'the event store contract also runs the in-memory store, a test double that is no part of a library API',
+      severity: 'error',
+      from: { path: '^test/contract/' },
+      to: { path: '^libs/[^/]+/src/', pathNot: ['^libs/[^/]+/src/index\\.ts$', '^libs/[^/]+/src/testing/'] },
     },
     {
       name: 'no-circular',
