@@ -44,7 +44,7 @@ describe('a projection whose tables changed (a new version)', () => {
   });
 
   const runner = (projection: Projection, onError?: (error: unknown) => void) => {
-    const r = new ProjectionRunner({ pool: db.pool(), projection, leaseRetryMs: 100, pollIntervalMs: 50, onError });
+    const r = new ProjectionRunner({ pool: db.pool(), projection, leaseRetryMs: 100, maxFailureWaitMs: 400, pollIntervalMs: 50, onError });
     runners.push(r);
     return r;
   };
@@ -85,8 +85,12 @@ describe('a projection whose tables changed (a new version)', () => {
     await until('the old worker to notice', async () => errors.length > 0);
     expect(errors[0]).toBeInstanceOf(ProjectionVersionAheadError);
     await appendEvents(db.store, 3, { streams: 3, prefix: 'up' });
-    await new Promise((r) => setTimeout(r, 500));
+    // Two more attempts: the first of them began after the appends, and ended (as every one does) refusing.
+    const attempts = errors.length;
+    await until('the old worker to try again', async () => errors.length >= attempts + 2);
+    await old.stop();
     expect((await view()).reduce((n, r) => n + r.events, 0)).toBe(63);
     expect(await state()).toEqual({ active_generation: 2, active_version: 2 });
+    expect(errors.every((error) => error instanceof ProjectionVersionAheadError)).toBe(true);
   });
 });
