@@ -17,6 +17,7 @@ import {
   openProjectionTestDatabase,
   readCounts,
   sleep,
+  waitFor,
   waitUntilCaughtUp,
   type ProjectionTestDatabase,
 } from './testing/projection-test-kit';
@@ -108,7 +109,7 @@ describe('rebuildProjection', () => {
     expect(result.events).toBe(progress[progress.length - 1]![0]);
 
     // After the swap: the new generation serves; the live runner moved to it and applies what comes next.
-    await sleep(200);
+    await waitFor(() => live.status().generation === 2 && live.status().position > result.position);
     appending = false;
     await appender;
     await waitUntilCaughtUp(live, pool);
@@ -149,7 +150,8 @@ describe('rebuildProjection', () => {
       rebuilt = true;
       return result;
     });
-    await sleep(500);
+    // The rebuild waits for the batch's lock on the active generation: by then it would have swapped if it did not.
+    await waitFor(async () => (await pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rowCount! > 0);
     expect(rebuilt).toBe(false);
     expect((await readCounts(pool, 'held')).servedBy).toEqual(['proj_held_g1']);
 
