@@ -35,3 +35,4 @@ export type { RebuildProjectionOptions, RebuildResult } from './projections/rebu
 export { PostgresReminderPolicies, reminderPolicyMigrations } from './reminders/postgres-reminder-policies';
 export { Delivery, DeliveryStatus, deliveryMigrations, NewDelivery, PostgresDeliveries } from './reminders/postgres-deliveries';
 export { PostgresSessions, sessionMigrations } from './users/postgres-sessions';
+export { PostgresRateLimits, rateLimitMigrations } from './users/postgres-rate-limits';

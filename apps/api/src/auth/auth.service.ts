@@ -26,6 +26,7 @@ import { ProblemException } from '../http/problem-details';
 import { claimsOf } from '../access/access-token';
 import { ActiveSessions } from '../access/active-sessions';
 import { AUTH_POLICY, AuthPolicy } from '../infrastructure/tokens';
+import { SignInRateLimit } from './sign-in-rate-limit';
 
 export interface PublicUser {
   id: string;
@@ -74,8 +75,6 @@ const tooMany = (detail: string, retryAfterSeconds: number) =>
  */
 @Injectable()
 export class AuthService {
-  private readonly attemptsByAddress = new Map<string, number[]>();
-
   constructor(
     @Inject(USER_REPOSITORY) private readonly users: UserRepository,
     @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
@@ -85,12 +84,13 @@ export class AuthService {
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(AUTH_POLICY) private readonly policy: AuthPolicy,
     private readonly active: ActiveSessions,
+    private readonly rateLimit: SignInRateLimit,
     private readonly jwt: JwtService,
     @Inject(DIRECTORY_DEPS) private readonly directory: DirectoryDeps,
   ) {}
 
   async login(username: string, password: string, address: string): Promise<Tokens> {
-    this.countAttempt(address);
+    await this.countAttempt(address);
     const now = this.clock.now();
     await this.refuseIfLocked(username, now);
     const user = await this.users.findByUsername(username);
@@ -188,15 +188,9 @@ export class AuthService {
     return tooMany(`too many failed sign-ins for this account: it is locked until ${until.toISOString()}`, seconds);
   }
 
-  /** A sliding minute per client address, kept in this process. */
-  private countAttempt(address: string): void {
-    const nowMs = Date.now();
-    const recent = (this.attemptsByAddress.get(address) ?? []).filter((t) => t > nowMs - 60_000);
-    if (recent.length >= this.policy.loginsPerMinutePerAddress) {
-      throw tooMany('too many sign-in attempts from this address; wait a minute', Math.ceil((recent[0]! + 60_000 - nowMs) / 1000));
-    }
-    recent.push(nowMs);
-    this.attemptsByAddress.set(address, recent);
-    if (this.attemptsByAddress.size > 50_000) this.attemptsByAddress.delete(this.attemptsByAddress.keys().next().value as string);
+  /** A minute's window per client address, shared by every API process (`SignInRateLimit`). */
+  private async countAttempt(address: string): Promise<void> {
+    const refused = await this.rateLimit.attempt(address);
+    if (refused) throw tooMany('too many sign-in attempts from this address; wait a minute', refused.retryAfterSeconds);
   }
 }

@@ -15,6 +15,7 @@ import {
   USER_REPOSITORY,
 } from '@zhenggai/application';
 import { directoryDeps, Infrastructure, useCaseDeps } from '@zhenggai/platform';
+import { counterOf, RATE_LIMIT_COUNTER } from './rate-limit-counters';
 import { AUTH_POLICY, AuthPolicy, DATABASE_POOL, DEADLINE_WARNING_DAYS, DELIVERIES, DELIVERY_RETRY, JOB_QUEUES, PROJECTION_SOURCE } from './tokens';
 
 /** The adapters and the configuration the hosting process hands in, under their tokens, for every feature. */
@@ -50,6 +51,7 @@ export class InfrastructureModule {
           loginsPerMinutePerAddress: infra.config.loginRatePerMinute,
         } satisfies AuthPolicy,
       },
+      { provide: RATE_LIMIT_COUNTER, useValue: counterOf(infra) },
       { provide: DELIVERY_RETRY, useValue: infra.config.deliveryRetry },
       { provide: DEADLINE_WARNING_DAYS, useValue: infra.config.deadlineWarningDays },
     ];

@@ -27,6 +27,7 @@ import {
   PostgresReminderPolicies,
   PostgresSessions,
   sessionMigrations,
+  rateLimitMigrations,
   eventStoreMigrations,
   idempotencyMigrations,
   migrate,
@@ -95,6 +96,7 @@ export const allMigrations = [
   ...reminderPolicyMigrations,
   ...deliveryMigrations,
   ...sessionMigrations,
+  ...rateLimitMigrations,
 ];
 
 /** The directory's use cases' dependencies, as this process wires them. */
