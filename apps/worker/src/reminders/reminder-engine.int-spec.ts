@@ -272,6 +272,8 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     await executeTaskCommand(deps, taskId, { type: 'ApproveDeadlineExtension', data: { requestId: pending.data.requestId as string }, metadata: meta(inspector) });
 
     await waitFor('the old deadline\'s job to be dropped', async () => (await jobsOf(taskId)).length === 0);
+    // The reconciliation queues levels from the read model: it has to know the new deadline first.
+    await waitFor('the new deadline in the read model', async () => (await infra.pool.query(`SELECT 1 FROM read_models.task_states WHERE task_id = $1 AND state->>'deadline' = '2030-07-31'`, [taskId])).rowCount === 1);
     await at('2030-06-30T09:00:01+08:00'); // the old deadline's day: nothing is owed any more
     expect(await jobsOf(taskId)).toEqual([]);
     expect(await ladderEvents(taskId)).toEqual([]);

@@ -57,6 +57,8 @@ describe('ProjectionRunner', () => {
       // Longer than the test may take: only a wake-up can make a new event show.
       pollIntervalMs: 600_000,
     });
+    // Readers see the appends once every older transaction on the server has ended (other test files' too).
+    await waitFor(async () => (await readProjectionStatuses(db.pool(), ['catch_up']))[0]?.lag === 3_000);
     expect(await readProjectionStatuses(db.pool(), ['catch_up'])).toEqual([
       expect.objectContaining({ name: 'catch_up', generation: null, position: 0n, lag: 3_000, leased: false }),
     ]);
