@@ -1,4 +1,5 @@
 import { ManualClock } from '@zhenggai/application';
+import IORedis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -12,15 +13,21 @@ describe.each<[string, () => Record<string, string>]>([
 ])('the sign-in limit per address, shared by the API replicas (%s)', (_name, storeEnv) => {
   const clock = new ManualClock('2030-06-01T10:00:00+08:00');
   let replicas: TestApp[];
+  const env: Record<string, string> = { LOGIN_RATE_PER_MINUTE: '4', ...storeEnv() };
 
   beforeAll(async () => {
-    const env = { LOGIN_RATE_PER_MINUTE: '4', ...storeEnv() };
     const first = await startTestApp({ clock, env });
     const second = await startTestApp({ clock, env, databaseUrl: () => first.infra.databaseUrl });
     replicas = [first, second];
   });
   afterAll(async () => {
     for (const replica of [...(replicas ?? [])].reverse()) await replica.close();
+    if (env.REDIS_URL) {
+      const redis = new IORedis(env.REDIS_URL);
+      const keys = await redis.keys(`${env.REDIS_PREFIX}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
+    }
   });
 
   const signInAt = (replica: number, n: number) => replicas[replica]!.http.post('/api/auth/login', { username: `nobody-${n}`, password: 'x' });
