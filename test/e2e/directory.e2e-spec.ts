@@ -1,6 +1,5 @@
 import { decideAndAppend } from '@zhenggai/application';
 import { SYSTEM_ACTOR, unitDecider, unitStreamName } from '@zhenggai/domain';
-import { directoryDeps, importDirectoryRows } from '@zhenggai/platform';
 import { randomUUID } from 'node:crypto';
 import { eventually, HttpClient, login } from '../support/http-client';
 import { startTestApp, storedEvents, TestApp } from '../support/test-app';
@@ -152,34 +151,4 @@ describe('the directory', () => {
     await eventually(async () => ((await admin.get(`/api/units/${unitId}`)).status === 200 ? true : undefined));
   });
 
-  it('records rows from before the directory was kept as events into history once, with their ids', async () => {
-    const regionId = randomUUID();
-    const unitId = randomUUID();
-    const userId = randomUUID();
-    const pool = app.infra.pool;
-    await pool.query(`INSERT INTO regions (id, code, name, level, parent_id, path) VALUES ($1, '341221', '临泉县', 'county', NULL, ARRAY[$1::uuid])`, [regionId]);
-    await pool.query(`INSERT INTO units (id, name, region_id) VALUES ($1, '临泉县委督查室', $2)`, [unitId, regionId]);
-    await pool.query(`INSERT INTO users (id, username, display_name, role, unit_id, disabled) VALUES ($1, 'old-account', '旧账号', 'inspector', $2, true)`, [userId, unitId]);
-    const warnings: string[] = [];
-    expect(await importDirectoryRows(pool, directoryDeps(app.infra), new Date(), (w) => warnings.push(w))).toBe(3);
-    expect(warnings).toEqual([]);
-    expect((await eventsOf(`region-${regionId}`)).map((e) => [e.type, e.metadata.actor.username])).toEqual([['RegionCreated', 'system']]);
-    expect((await eventsOf(`unit-${unitId}`)).map((e) => e.type)).toEqual(['UnitRegistered']);
-    expect((await eventsOf(`user-${userId}`)).map((e) => e.type)).toEqual(['UserRegistered', 'UserDisabled']);
-    expect(await importDirectoryRows(pool, directoryDeps(app.infra), new Date())).toBe(0);
-    expect((await admin.get(`/api/units/${unitId}`)).body).toMatchObject({ name: '临泉县委督查室', regionId });
-
-    // Categories were free text: those findings already name become categories, once.
-    await pool.query(`DELETE FROM directory_imports WHERE name = 'categories-in-use'`);
-    for (const category of ['legacy-topic', '旧类别', 'dangerous-housing']) {
-      const findingId = randomUUID();
-      await app.infra.eventStore.appendToStream(`finding-${findingId}`, [
-        { type: 'FindingFiled', data: { findingId, title: '旧问题', description: '', regionId, category, severity: 'low', source: '', evidence: [] }, metadata: { actor: SYSTEM_ACTOR, occurredAt: new Date().toISOString() } },
-      ]);
-    }
-    expect(await importDirectoryRows(pool, directoryDeps(app.infra), new Date(), (w) => warnings.push(w))).toBe(1);
-    expect(warnings).toEqual([expect.stringContaining('category 旧类别 stays outside history')]);
-    expect((await admin.get('/api/categories')).body).toContainEqual(expect.objectContaining({ code: 'legacy-topic', name: 'legacy-topic' }));
-    expect(await importDirectoryRows(pool, directoryDeps(app.infra), new Date())).toBe(0);
-  });
 });

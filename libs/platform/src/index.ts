@@ -5,7 +5,6 @@ export * from './bootstrap/initial-admin';
 export * from './bootstrap/run-process';
 export * from './bootstrap/shutdown-steps';
 export * from './bootstrap/close-in-reverse';
-export * from './bootstrap/directory-import';
 export * from './demo/demo-directory';
 export * from './demo/demo-story';
 export * from './jobs/job-queues';

@@ -25,9 +25,7 @@ import { createHash } from 'node:crypto';
  * refuses to append onto the gap); a copy of each stream's latest hash kept elsewhere closes both holes.
  * Not covered: the global position and the store's `recordedAt` (the store assigns both after the writer
  * spoke); business time is `metadata.occurredAt`, which is.
- *
- * Events stored before the chain existed are not left unverifiable: the adapter's migration chains them in
- * stream and revision order (PostgreSQL: `event-store-002-hash-chain`, which rebuilds this canonical form in SQL).
+
  */
 
 /** What an event's content digest covers. */

@@ -50,10 +50,6 @@ import { AppConfig, ConfigurationError } from '../config/app-config';
 import { evidenceStoreOf } from '../evidence/evidence-store-of';
 import { JobQueues } from '../jobs/job-queues';
 import { ScryptPasswordHasher } from '../security/scrypt-password-hasher';
-import { importDirectoryRows } from '../bootstrap/directory-import';
-
-/** Held while rows from before the event-sourced directory are recorded, so two processes starting at once do it once. */
-const DIRECTORY_IMPORT_LOCK = 7_310_001;
 
 /** The adapters one process works with, wired from configuration. Closed in reverse order of opening. */
 export interface Infrastructure {
@@ -161,7 +157,6 @@ export async function startInfrastructure(
       jwtSecret: config.jwtSecret ?? localJwtSecret(config.dataDir),
       close,
     };
-    await withAdvisoryLock(pool, DIRECTORY_IMPORT_LOCK, () => importDirectoryRows(pool, directoryDeps(infra), infra.clock.now()));
     return infra;
   } catch (error) {
     // What failed to close as well is of less interest than why the start failed.
@@ -216,19 +211,5 @@ function inDataDir(dataDir: string, work: () => void): void {
     work();
   } catch (error) {
     throw DataFolderError.fromErrno(dataDir, error) ?? error;
-  }
-}
-
-async function withAdvisoryLock<T>(pool: Pool, key: number, work: () => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [key]);
-    try {
-      return await work();
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [key]);
-    }
-  } finally {
-    client.release();
   }
 }

@@ -3,58 +3,37 @@ import { Pool, PoolClient } from 'pg';
 
 export const directoryMigrations = [
   {
-    id: 'directory-001-create',
+    // The tables are what the directory's events say: each row remembers the revision of its stream it
+    // reflects; natural keys are made unique by the streams' name-based ids, so the tables never refuse an event.
+    id: 'directory-001-tables',
     sql: `
-      CREATE TABLE IF NOT EXISTS regions (
+      CREATE TABLE regions (
         id uuid PRIMARY KEY,
-        code text NOT NULL UNIQUE,
+        code text NOT NULL,
         name text NOT NULL,
         level text NOT NULL CHECK (level IN ('city', 'county', 'town', 'village')),
-        parent_id uuid REFERENCES regions (id)
+        parent_id uuid,
+        path uuid[],
+        revision integer
       );
-      CREATE TABLE IF NOT EXISTS units (
+      CREATE INDEX regions_code ON regions (code);
+      CREATE TABLE units (
         id uuid PRIMARY KEY,
-        name text NOT NULL UNIQUE,
-        region_id uuid NOT NULL REFERENCES regions (id),
+        name text NOT NULL,
+        region_id uuid NOT NULL,
         head_name text,
-        contact text
-      );`,
-  },
-  {
-    id: 'directory-002-unit-channels',
-    sql: `ALTER TABLE units ADD COLUMN IF NOT EXISTS channels jsonb NOT NULL DEFAULT '[]'::jsonb;`,
-  },
-  {
-    // The tables become what the directory's events say: each row remembers the revision of its stream it
-    // reflects (null: a row from before, imported into history at the next start); natural keys are made
-    // unique by the streams' name-based ids, so the tables never refuse an event.
-    id: 'directory-003-from-events',
-    sql: `
-      ALTER TABLE regions ADD COLUMN IF NOT EXISTS path uuid[];
-      ALTER TABLE regions ADD COLUMN IF NOT EXISTS revision integer;
-      WITH RECURSIVE tree AS (
-        SELECT id, ARRAY[id] AS path FROM regions WHERE parent_id IS NULL
-        UNION ALL SELECT r.id, t.path || r.id FROM regions r JOIN tree t ON r.parent_id = t.id)
-      UPDATE regions SET path = tree.path FROM tree WHERE regions.id = tree.id AND regions.path IS NULL;
-      ALTER TABLE regions DROP CONSTRAINT IF EXISTS regions_code_key;
-      ALTER TABLE units DROP CONSTRAINT IF EXISTS units_region_id_fkey;
-      ALTER TABLE regions DROP CONSTRAINT IF EXISTS regions_parent_id_fkey;
-      CREATE INDEX IF NOT EXISTS regions_code ON regions (code);
-      ALTER TABLE units ADD COLUMN IF NOT EXISTS revision integer;
-      ALTER TABLE units DROP CONSTRAINT IF EXISTS units_name_key;
-      CREATE INDEX IF NOT EXISTS units_name ON units (name);
-      CREATE TABLE IF NOT EXISTS categories (
+        contact text,
+        channels jsonb NOT NULL DEFAULT '[]'::jsonb,
+        revision integer
+      );
+      CREATE INDEX units_name ON units (name);
+      CREATE TABLE categories (
         id uuid PRIMARY KEY,
         code text NOT NULL,
         name text NOT NULL,
         revision integer
       );
-      CREATE INDEX IF NOT EXISTS categories_code ON categories (code);`,
-  },
-  {
-    // What the start-up import of older data has done once (see importDirectoryRows).
-    id: 'directory-004-imports',
-    sql: `CREATE TABLE IF NOT EXISTS directory_imports (name text PRIMARY KEY, done_at timestamptz NOT NULL DEFAULT now());`,
+      CREATE INDEX categories_code ON categories (code);`,
   },
 ];
 

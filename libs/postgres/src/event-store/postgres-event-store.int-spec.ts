@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { StoreUnavailableError, StreamDamagedError, verifyStoredStream, type GlobalPosition, type StoredEvent, type Subscription } from '@zhenggai/application';
+import { contentDigest, StoreUnavailableError, StreamDamagedError, verifyStoredStream, type GlobalPosition, type StoredEvent, type Subscription } from '@zhenggai/application';
 import { ConcurrencyError } from '@zhenggai/domain';
 import {
   createPool,
@@ -75,13 +75,16 @@ describe('PostgresEventStore on PostgreSQL', () => {
 
   const newStream = () => `pgTest-${randomUUID()}`;
   const event = (type: string, data: unknown = {}) => ({ id: randomUUID(), type, data, metadata: {} });
+  /** The payload of `append_to_stream`, as the adapter sends it. */
+  const appendPayload = (streamName: string, events: ReturnType<typeof event>[]) =>
+    JSON.stringify(events.map((e) => ({ ...e, digest: contentDigest({ streamName, type: e.type, data: e.data, metadata: e.metadata, eventId: e.id }) })));
   const marker = async () => (await store.appendToStream(newStream(), [event('Marker')])).position;
 
   /** Appends through the SQL function inside a transaction the test keeps open. */
   async function openAppendTransaction(streamName: string, events: ReturnType<typeof event>[]) {
     const client = await pool.connect();
     await client.query('BEGIN');
-    await client.query('SELECT * FROM append_to_stream($1, $2, $3)', [streamName, 'any', JSON.stringify(events)]);
+    await client.query('SELECT * FROM append_to_stream($1, $2, $3)', [streamName, 'any', appendPayload(streamName, events)]);
     return {
       commit: async () => {
         await client.query('COMMIT');
@@ -120,8 +123,9 @@ describe('PostgresEventStore on PostgreSQL', () => {
       try {
         await client.query('BEGIN');
         await client.query('SELECT pg_current_xact_id()');
+        const late = newStream();
         await expect(
-          client.query('SELECT * FROM append_to_stream($1, $2, $3)', [newStream(), 'any', JSON.stringify([event('Late')])]),
+          client.query('SELECT * FROM append_to_stream($1, $2, $3)', [late, 'any', appendPayload(late, [event('Late')])]),
         ).rejects.toMatchObject({ code: '25000' });
       } finally {
         await client.query('ROLLBACK');
@@ -149,7 +153,7 @@ describe('PostgresEventStore on PostgreSQL', () => {
             const rollBack = n % 16 === 9;
             try {
               await client.query('BEGIN');
-              await client.query('SELECT * FROM append_to_stream($1, $2, $3)', [`${stream}-slow`, 'any', JSON.stringify(events)]);
+              await client.query('SELECT * FROM append_to_stream($1, $2, $3)', [`${stream}-slow`, 'any', appendPayload(`${stream}-slow`, events)]);
               await client.query('SELECT pg_sleep($1)', [Math.random() * 0.08]);
               await client.query(rollBack ? 'ROLLBACK' : 'COMMIT');
             } finally {

@@ -1,4 +1,4 @@
-import { createPool, migrate, MigrationFailedError, MigrationListError, type Migration } from '@zhenggai/postgres';
+import { createPool, migrate, MigrationFailedError, MigrationListError, UnknownMigrationsError, type Migration } from '@zhenggai/postgres';
 import type { Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 
@@ -73,5 +73,16 @@ describe('migrate', () => {
 
     await expect(migrate(pool, [first, { ...second, id: first.id }])).rejects.toBeInstanceOf(MigrationListError);
     expect(await tables(pool)).toEqual([]);
+  });
+
+  it('refuses a database that records a migration the list does not know, and applies nothing', async () => {
+    const pool = openPool();
+    await migrate(pool, [first, second]);
+
+    const error = await migrate(pool, [first, { id: 'test-003-third', sql: 'CREATE TABLE third_table (id int)' }]).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(UnknownMigrationsError);
+    expect(error).toMatchObject({ migrationIds: ['test-002-second'] });
+    expect(await tables(pool)).toEqual(['first_table', 'schema_migrations', 'second_table']);
   });
 });

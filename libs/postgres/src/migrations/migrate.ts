@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { MigrationFailedError, MigrationListError, type Migration } from './migration';
+import { MigrationFailedError, MigrationListError, UnknownMigrationsError, type Migration } from './migration';
 
 // Session advisory lock held for the whole run, so that processes starting together apply each migration
 // once, one after the other (the others wait, then find the migrations applied). Arbitrary constant.
@@ -7,7 +7,9 @@ const MIGRATION_LOCK_KEY = 7_213_650_001;
 
 /**
  * Applies, in list order, the migrations not yet recorded in `schema_migrations`, each in its own
- * transaction. Returns the ids applied by this call.
+ * transaction. Returns the ids applied by this call. Refuses (`UnknownMigrationsError`, before applying
+ * anything) a database that records a migration the list does not hold: its schema is not one this code
+ * knows how to continue.
  */
 export async function migrate(pool: Pool, migrations: readonly Migration[]): Promise<string[]> {
   assertUniqueIds(migrations);
@@ -32,6 +34,9 @@ async function applyPending(client: PoolClient, migrations: readonly Migration[]
     )`);
   const { rows } = await client.query<{ id: string }>('SELECT id FROM schema_migrations');
   const applied = new Set(rows.map((row) => row.id));
+  const known = new Set(migrations.map((migration) => migration.id));
+  const unknown = [...applied].filter((id) => !known.has(id)).sort();
+  if (unknown.length > 0) throw new UnknownMigrationsError(unknown);
   const appliedNow: string[] = [];
   for (const migration of migrations) {
     if (applied.has(migration.id)) continue;

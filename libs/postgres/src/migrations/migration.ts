@@ -1,8 +1,8 @@
 /**
  * One schema change, applied once per database. Ids are unique across all modules and prefixed by the
  * module that owns them (`event-store-001-events`, `users-001-create`), so that modules can be combined:
- * `migrate(pool, [...eventStoreMigrations, ...userMigrations])`. An applied migration is never edited;
- * a change is a new migration.
+ * `migrate(pool, [...eventStoreMigrations, ...userMigrations])`. Once a release has applied a migration it
+ * is never edited; a change is a new migration.
  */
 export interface Migration {
   readonly id: string;
@@ -25,6 +25,14 @@ export class MigrationFailedError extends Error {
     cause: unknown,
   ) {
     super(`migration ${migrationId} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = new.target.name;
+  }
+}
+
+/** The database records migrations this code does not hold (a newer release's, or a squashed history's). */
+export class UnknownMigrationsError extends Error {
+  constructor(readonly migrationIds: readonly string[]) {
+    super(`the database records migrations this release does not know: ${migrationIds.join(', ')}`);
     this.name = new.target.name;
   }
 }

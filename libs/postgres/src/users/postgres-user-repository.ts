@@ -4,40 +4,28 @@ import { Pool } from 'pg';
 
 export const userMigrations = [
   {
-    id: 'users-001-create',
+    // Accounts are the directory's (kept from user- streams); passwords are credentials, which are never events.
+    // Whom a reminder reaches is looked up when it fires: a unit's accounts, or the leaders.
+    id: 'users-001-accounts',
     sql: `
-      CREATE TABLE IF NOT EXISTS users (
+      CREATE TABLE users (
         id uuid PRIMARY KEY,
-        username text NOT NULL UNIQUE,
+        username text NOT NULL,
         display_name text NOT NULL,
         role text NOT NULL CHECK (role IN ('inspector', 'unit', 'leader', 'admin')),
         unit_id uuid,
-        password_hash text NOT NULL,
+        region_scope_id uuid,
         disabled boolean NOT NULL DEFAULT false,
+        revision integer,
         created_at timestamptz NOT NULL DEFAULT now()
-      );`,
-  },
-  {
-    // Accounts become the directory's (kept from user- streams); their passwords move to credentials, which
-    // are never events.
-    id: 'users-002-accounts-from-events',
-    sql: `
-      ALTER TABLE users ADD COLUMN IF NOT EXISTS region_scope_id uuid;
-      ALTER TABLE users ADD COLUMN IF NOT EXISTS revision integer;
-      CREATE TABLE IF NOT EXISTS user_credentials (
+      );
+      CREATE INDEX users_username ON users (lower(username));
+      CREATE INDEX users_enabled_role_unit ON users (role, unit_id) WHERE NOT disabled;
+      CREATE TABLE user_credentials (
         user_id uuid PRIMARY KEY,
         password_hash text NOT NULL,
         changed_at timestamptz NOT NULL DEFAULT now()
-      );
-      INSERT INTO user_credentials (user_id, password_hash) SELECT id, password_hash FROM users ON CONFLICT DO NOTHING;
-      ALTER TABLE users DROP COLUMN IF EXISTS password_hash;
-      ALTER TABLE users DROP CONSTRAINT IF EXISTS users_username_key;
-      CREATE INDEX IF NOT EXISTS users_username ON users (lower(username));`,
-  },
-  {
-    // Whom a reminder reaches is looked up when it fires: a unit's accounts, or the leaders.
-    id: 'users-003-enabled-by-role-and-unit',
-    sql: `CREATE INDEX IF NOT EXISTS users_enabled_role_unit ON users (role, unit_id) WHERE NOT disabled;`,
+      );`,
   },
 ];
 
