@@ -4,3 +4,4 @@ export * from './finding';
 export * from './campaign';
 export * from './reminders/reminder-policy';
 export * from './directory';
+export * from './event-upcasters';

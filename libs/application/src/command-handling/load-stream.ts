@@ -1,4 +1,4 @@
-import { Decider, DomainEvent } from '@zhenggai/domain';
+import { Decider, DomainEvent, eventUpcasters, UpcasterRegistry } from '@zhenggai/domain';
 import { EventStore, NO_STREAM_REVISION, StoredEvent } from '../event-store/event-store.port';
 
 export interface LoadedStream<S> {
@@ -8,13 +8,17 @@ export interface LoadedStream<S> {
   readonly events: readonly StoredEvent[];
 }
 
-/** Read a stream and fold it through a decider's `evolve`. */
+/**
+ * Read a stream, bring each event to its newest shape (`eventUpcasters`, or the registry given) and fold it
+ * through a decider's `evolve`. `events` are the upcast ones.
+ */
 export async function loadStream<E extends DomainEvent, S>(
   store: EventStore,
   decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>,
   streamName: string,
+  upcasters: UpcasterRegistry = eventUpcasters,
 ): Promise<LoadedStream<S>> {
-  const events = await store.readStream(streamName);
+  const events = upcasters.upcastAll(await store.readStream(streamName));
   let state = decider.initialState();
   for (const event of events) state = decider.evolve(state, { type: event.type, data: event.data } as E);
   const revision = events.length === 0 ? NO_STREAM_REVISION : events[events.length - 1].revision;

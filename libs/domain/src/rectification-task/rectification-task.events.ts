@@ -16,8 +16,8 @@ export type RectificationTaskAssigned = DomainEvent<
     target: QuantityTarget | null;
     campaignId: string | null;
     assignedBy: string;
-    /** The reminder ladder in force at assignment, pinned (absent on tasks assigned before ladders: the default). */
-    reminderPolicy?: ReminderPolicy;
+    /** The reminder ladder in force at assignment, pinned: changing a policy later never changes what this task is owed. */
+    reminderPolicy: ReminderPolicy;
   }
 >;
 

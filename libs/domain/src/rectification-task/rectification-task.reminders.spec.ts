@@ -17,7 +17,7 @@ const RECIPIENTS: ReminderRecipient[] = [
   { role: 'leadership', kind: 'user', id: 'user-leader-wang', name: '王书记' },
 ];
 
-const assigned = (policy?: ReminderPolicy): RectificationTaskAssigned => ({
+const assigned = (policy: ReminderPolicy = DEFAULT_REMINDER_POLICY): RectificationTaskAssigned => ({
   type: 'RectificationTaskAssigned',
   data: {
     taskId: TASK_ID,
@@ -32,7 +32,7 @@ const assigned = (policy?: ReminderPolicy): RectificationTaskAssigned => ({
     target: null,
     campaignId: null,
     assignedBy: 'user-inspector-li',
-    ...(policy ? { reminderPolicy: policy } : {}),
+    reminderPolicy: policy,
   },
 });
 const extended: RectificationTaskEvent = {
@@ -82,7 +82,7 @@ describe('the reminder ladder (DESIGN.md defaults, Asia/Shanghai)', () => {
     expect(levelDueAt('2018-09-30', level)).toBe('2018-09-30T14:00:00.000Z'); // 22:00 in Shanghai
   });
 
-  it('pins the default ladder on a task assigned before ladders were recorded on assignment', () => {
+  it('owes the default ladder’s five levels on a task that pinned the default', () => {
     expect(owedReminders(foldEvents(rectificationTaskDecider, [assigned()])).map((r) => r.reminderId)).toEqual([
       '0:reminder',
       '0:due_today',

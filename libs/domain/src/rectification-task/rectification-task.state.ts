@@ -1,4 +1,4 @@
-import { DEFAULT_REMINDER_POLICY, ReminderPolicy } from '../reminders/reminder-policy';
+import { ReminderPolicy } from '../reminders/reminder-policy';
 import { EvidenceRef, LocalDate, QuantityTarget } from '../shared';
 import { RectificationTaskAssigned, RectificationTaskEvent } from './rectification-task.events';
 
@@ -136,8 +136,7 @@ function assignedTask(data: RectificationTaskAssigned['data']): AssignedRectific
     verifiedBy: null,
     cancelReason: null,
     assignedBy: data.assignedBy,
-    // Tasks assigned before ladders were pinned follow the default, which was then the only one.
-    reminderPolicy: data.reminderPolicy ?? DEFAULT_REMINDER_POLICY,
+    reminderPolicy: data.reminderPolicy,
     deadlineVersion: 0,
     reminders: [],
     assignment: data,

@@ -3,6 +3,7 @@ export * from './command';
 export * from './decider';
 export * from './domain-error';
 export * from './event';
+export * from './upcasting';
 export * from './evidence';
 export * from './local-date';
 export * from './quantity-target';

@@ -1,4 +1,5 @@
 import type { GlobalPosition, Projection, ProjectionEventSource, StoredEvent } from '@zhenggai/application';
+import { eventUpcasters, type UpcasterRegistry } from '@zhenggai/domain';
 import type { PoolClient } from 'pg';
 import { ProjectionFencedError } from './projection.errors';
 import { generationSchema } from './projection-names';
@@ -13,7 +14,7 @@ export interface ProjectionBatch {
    * high-water mark, so that events the projection does not take still move its checkpoint.
    */
   readonly to: GlobalPosition;
-  /** The events the projection takes, in position order (possibly none). */
+  /** The events the projection takes, in position order (possibly none), each in its newest shape. */
   readonly events: readonly StoredEvent[];
   /** The page was full: more events may follow at once. */
   readonly full: boolean;
@@ -21,12 +22,16 @@ export interface ProjectionBatch {
   readonly head: GlobalPosition;
 }
 
-/** Reads the batch after `from`; `to === from` means there is nothing new. */
+/**
+ * Reads the batch after `from`; `to === from` means there is nothing new. The events are upcast
+ * (`eventUpcasters`, or the registry given): a projection only ever sees the newest shape of each type.
+ */
 export async function readBatch(
   source: ProjectionEventSource,
   projection: Projection,
   from: GlobalPosition,
   batchSize: number,
+  upcasters: UpcasterRegistry = eventUpcasters,
 ): Promise<ProjectionBatch> {
   const page = await source.readPage({
     after: from,
@@ -35,7 +40,7 @@ export async function readBatch(
   });
   const full = page.events.length === batchSize;
   const reached = full ? page.events[page.events.length - 1]!.position : page.highWater;
-  return { from, to: reached > from ? reached : from, events: page.events, full, head: page.highWater };
+  return { from, to: reached > from ? reached : from, events: upcasters.upcastAll(page.events), full, head: page.highWater };
 }
 
 /**

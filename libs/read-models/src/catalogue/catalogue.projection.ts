@@ -1,4 +1,5 @@
 import { Projection, ProjectionSql, StoredEvent } from '@zhenggai/application';
+import type { FindingFiled } from '@zhenggai/domain';
 
 /**
  * The catalogue of findings and campaigns: what 举一反三 compares (a finding's place, category, severity, when it
@@ -101,13 +102,13 @@ interface CampaignRow {
 
 /** A `FindingFiled` event as a row, not yet resolved. */
 export function findingRow(event: StoredEvent): FindingRow {
-  const data = event.data as { findingId: string; title?: string; regionId?: string; category?: string; severity?: string };
+  const data = event.data as FindingFiled['data'];
   return {
     finding_id: data.findingId,
-    title: data.title ?? '',
-    region_id: data.regionId ?? '',
-    category: data.category ?? '',
-    severity: data.severity ?? '',
+    title: data.title,
+    region_id: data.regionId,
+    category: data.category,
+    severity: data.severity,
     filed_at: occurredAt(event),
     resolved: false,
   };
