@@ -19,6 +19,7 @@ export * from './use-cases/launch-campaign';
 export * from './use-cases/execute-task-command';
 export * from './projections/projection.port';
 export * from './projections/projection-event-source.port';
+export * from './subscriptions/checkpoint-store.port';
 export * from './notifications/notification-channel.port';
 export * from './reminders/reminder-policy-source.port';
 export * from './users/sessions.port';

@@ -1,7 +1,6 @@
-import { Directory, EventStore, StoredEvent } from '@zhenggai/application';
+import { CheckpointStore, Directory, EventStore, StoredEvent } from '@zhenggai/application';
 import { DIRECTORY_EVENT_PREFIXES } from '@zhenggai/domain';
-import { PostgresCheckpointStore } from '@zhenggai/postgres';
-import { CheckpointedReactor } from '../reminders/checkpointed-reactor';
+import { CheckpointedReactor } from '../reactions/checkpointed-reactor';
 
 export const DIRECTORY_TABLES = 'directory-tables';
 
@@ -13,7 +12,7 @@ export const DIRECTORY_TABLES = 'directory-tables';
 export class DirectoryTablesReactor extends CheckpointedReactor {
   constructor(
     store: EventStore,
-    checkpoints: PostgresCheckpointStore,
+    checkpoints: CheckpointStore,
     private readonly directory: Directory,
   ) {
     super(store, checkpoints, DIRECTORY_TABLES, DIRECTORY_EVENT_PREFIXES);

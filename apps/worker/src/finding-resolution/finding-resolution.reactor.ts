@@ -1,4 +1,4 @@
-import { Clock, decideAndAppend, EventStore, LoadedStream, loadStream, StoredEvent } from '@zhenggai/application';
+import { CheckpointStore, Clock, decideAndAppend, EventStore, LoadedStream, loadStream, StoredEvent } from '@zhenggai/application';
 import {
   Actor,
   DomainError,
@@ -9,8 +9,7 @@ import {
   taskStreamName,
   TaskStatus,
 } from '@zhenggai/domain';
-import { PostgresCheckpointStore } from '@zhenggai/postgres';
-import { CheckpointedReactor } from '../reminders/checkpointed-reactor';
+import { CheckpointedReactor } from '../reactions/checkpointed-reactor';
 
 export const FINDING_RESOLUTION = 'finding-resolution';
 
@@ -34,7 +33,7 @@ const OUTCOME_EVENTS = new Set([
 export class FindingResolutionReactor extends CheckpointedReactor {
   constructor(
     store: EventStore,
-    checkpoints: PostgresCheckpointStore,
+    checkpoints: CheckpointStore,
     private readonly clock: Clock,
   ) {
     super(store, checkpoints, FINDING_RESOLUTION, ['RectificationTaskAssigned', ...OUTCOME_EVENTS]);

@@ -1,9 +1,9 @@
-import { ChannelAddress, Directory, EventStore, ReminderMessage, StoredEvent, UnitChannel } from '@zhenggai/application';
+import { ChannelAddress, CheckpointStore, Directory, EventStore, ReminderMessage, StoredEvent, UnitChannel } from '@zhenggai/application';
 import { daysBetween, RectificationTaskReminded, ReminderRecipient, shanghaiDateOf } from '@zhenggai/domain';
-import { NewDelivery, PostgresCheckpointStore, PostgresDeliveries } from '@zhenggai/postgres';
+import { NewDelivery, PostgresDeliveries } from '@zhenggai/postgres';
 import { createHash } from 'node:crypto';
 import { DeliveryJobs } from '@zhenggai/platform';
-import { CheckpointedReactor } from './checkpointed-reactor';
+import { CheckpointedReactor } from '../reactions/checkpointed-reactor';
 
 export const NOTIFICATION_DISPATCHER = 'notification-dispatcher';
 
@@ -18,7 +18,7 @@ export const NOTIFICATION_DISPATCHER = 'notification-dispatcher';
 export class NotificationDispatcher extends CheckpointedReactor {
   constructor(
     store: EventStore,
-    checkpoints: PostgresCheckpointStore,
+    checkpoints: CheckpointStore,
     private readonly directory: Directory,
     private readonly deliveries: PostgresDeliveries,
     private readonly jobs: DeliveryJobs,

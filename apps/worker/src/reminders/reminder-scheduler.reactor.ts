@@ -1,7 +1,6 @@
-import { Clock, EventStore, loadStream, StoredEvent } from '@zhenggai/application';
+import { CheckpointStore, Clock, EventStore, loadStream, StoredEvent } from '@zhenggai/application';
 import { foldEvents, OwedReminder, RectificationTaskEvent, rectificationTaskDecider, RectificationTaskState, taskStreamName } from '@zhenggai/domain';
-import { PostgresCheckpointStore } from '@zhenggai/postgres';
-import { CheckpointedReactor } from './checkpointed-reactor';
+import { CheckpointedReactor } from '../reactions/checkpointed-reactor';
 import { owedWithin, ReminderJobs } from './reminder-jobs';
 
 export const REMINDER_SCHEDULER = 'reminder-scheduler';
@@ -33,7 +32,7 @@ const SCHEDULE_CHANGING = new Set([
 export class ReminderScheduler extends CheckpointedReactor {
   constructor(
     store: EventStore,
-    checkpoints: PostgresCheckpointStore,
+    checkpoints: CheckpointStore,
     private readonly jobs: ReminderJobs,
     private readonly clock: Clock,
     /** How far ahead levels are queued; the reconciliation must run more often than this. */

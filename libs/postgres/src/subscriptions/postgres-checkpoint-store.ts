@@ -1,4 +1,4 @@
-import { GlobalPosition } from '@zhenggai/application';
+import { CheckpointStore, GlobalPosition } from '@zhenggai/application';
 import { Pool, PoolClient } from 'pg';
 
 export const subscriptionMigrations = [
@@ -14,10 +14,10 @@ export const subscriptionMigrations = [
 ];
 
 /**
- * Where each durable subscriber (a reactor, later a projection) stopped. `save` takes a client so a subscriber
- * can commit its checkpoint in the same transaction as the changes the batch caused.
+ * The reactions' checkpoints in PostgreSQL. `save` takes a client so a subscriber can commit its checkpoint in
+ * the same transaction as the changes the batch caused.
  */
-export class PostgresCheckpointStore {
+export class PostgresCheckpointStore implements CheckpointStore {
   constructor(private readonly pool: Pool) {}
 
   async load(name: string): Promise<GlobalPosition> {

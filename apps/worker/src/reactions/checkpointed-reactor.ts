@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { EventStore, StoredEvent, Subscription } from '@zhenggai/application';
-import { PostgresCheckpointStore } from '@zhenggai/postgres';
+import { CheckpointStore, EventStore, StoredEvent, Subscription } from '@zhenggai/application';
+import { eventUpcasters } from '@zhenggai/domain';
 import { retryUntilStopped } from './retry-until-stopped';
 
 /**
@@ -13,7 +13,8 @@ export const REACTION_LINGER_MS = 100;
  * A durable reaction to the event store: a subscription from the checkpoint stored under `name`, whose batches
  * are applied until they succeed, then checkpointed until that succeeds (a queue or database away for a while,
  * a connection terminated in the middle, holds the checkpoint back instead of stopping the reaction). `apply`
- * must be idempotent: after a crash, or a checkpoint that could not be saved, a batch runs again.
+ * must be idempotent: after a crash, or a checkpoint that could not be saved, a batch runs again. It gets each
+ * event in its newest shape (`eventUpcasters`).
  */
 export abstract class CheckpointedReactor {
   protected readonly logger: Logger;
@@ -22,7 +23,7 @@ export abstract class CheckpointedReactor {
 
   protected constructor(
     protected readonly store: EventStore,
-    private readonly checkpoints: PostgresCheckpointStore,
+    private readonly checkpoints: CheckpointStore,
     readonly name: string,
     private readonly eventTypePrefixes: readonly string[],
   ) {
@@ -51,7 +52,8 @@ export abstract class CheckpointedReactor {
 
   async handle(events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
-    if (!(await retryUntilStopped(this.stopping.signal, this.logger, () => this.apply(events)))) return;
+    const upcast = eventUpcasters.upcastAll(events);
+    if (!(await retryUntilStopped(this.stopping.signal, this.logger, () => this.apply(upcast)))) return;
     const position = events[events.length - 1].position;
     await retryUntilStopped(this.stopping.signal, this.logger, () => this.checkpoints.save(this.name, position));
   }
