@@ -13,8 +13,8 @@ export const directoryMigrations = [
         name text NOT NULL,
         level text NOT NULL CHECK (level IN ('city', 'county', 'town', 'village')),
         parent_id uuid,
-        path uuid[],
-        revision integer
+        path uuid[] NOT NULL,
+        revision integer NOT NULL
       );
       CREATE INDEX regions_code ON regions (code);
       CREATE TABLE units (
@@ -24,14 +24,14 @@ export const directoryMigrations = [
         head_name text,
         contact text,
         channels jsonb NOT NULL DEFAULT '[]'::jsonb,
-        revision integer
+        revision integer NOT NULL
       );
       CREATE INDEX units_name ON units (name);
       CREATE TABLE categories (
         id uuid PRIMARY KEY,
         code text NOT NULL,
         name text NOT NULL,
-        revision integer
+        revision integer NOT NULL
       );
       CREATE INDEX categories_code ON categories (code);`,
   },
@@ -43,7 +43,7 @@ interface RegionRow {
   name: string;
   level: Region['level'];
   parent_id: string | null;
-  path: string[] | null;
+  path: string[];
 }
 interface UnitRow {
   id: string;
@@ -51,17 +51,17 @@ interface UnitRow {
   region_id: string;
   head_name: string | null;
   contact: string | null;
-  channels: UnitChannel[] | null;
+  channels: UnitChannel[];
 }
 
-const toRegion = (r: RegionRow): Region => ({ id: r.id, code: r.code, name: r.name, level: r.level, parentId: r.parent_id, path: r.path ?? [r.id] });
+const toRegion = (r: RegionRow): Region => ({ id: r.id, code: r.code, name: r.name, level: r.level, parentId: r.parent_id, path: r.path });
 const toUnit = (r: UnitRow): Unit => ({
   id: r.id,
   name: r.name,
   regionId: r.region_id,
   headName: r.head_name,
   contact: r.contact,
-  channels: r.channels ?? [],
+  channels: r.channels,
 });
 
 type Row = Record<string, unknown>;
@@ -93,7 +93,7 @@ async function applyChange(client: PoolClient, change: DirectoryChange): Promise
   const how = CHANGES[change.type];
   if (!how) return null;
   const id = change.data[how.id] as string;
-  const newer = `(${how.table}.revision IS NULL OR ${how.table}.revision < $2)`;
+  const newer = `${how.table}.revision < $2`;
   if (how.create) {
     const row = how.create(change.data);
     const columns = Object.keys(row);

@@ -16,7 +16,7 @@ export const userMigrations = [
         unit_id uuid,
         region_scope_id uuid,
         disabled boolean NOT NULL DEFAULT false,
-        revision integer,
+        revision integer NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       );
       CREATE INDEX users_username ON users (lower(username));
