@@ -1,4 +1,5 @@
 import { EventStore, ProjectionSql, StoredEvent } from '@zhenggai/application';
+import { eventUpcasters } from '@zhenggai/domain';
 import { catalogueProjection, FindingRow, findingRow } from '../catalogue/catalogue.projection';
 import { WITHIN_REGION } from './reach.sql';
 
@@ -112,7 +113,8 @@ export class CatalogueQueries {
     }
   }
 
-  private tail(after: bigint, types: readonly string[]): Promise<StoredEvent[]> {
-    return this.store.readAll({ after, eventTypePrefixes: types });
+  /** The events after the catalogue's checkpoint, in their newest shape, as the projection would get them. */
+  private async tail(after: bigint, types: readonly string[]): Promise<StoredEvent[]> {
+    return eventUpcasters.upcastAll(await this.store.readAll({ after, eventTypePrefixes: types }));
   }
 }
