@@ -1,4 +1,5 @@
 import { Projection, ProjectionSql, StoredEvent } from '@zhenggai/application';
+import type { ReminderRecipient } from '@zhenggai/domain';
 
 /**
  * The in-app inbox: one message per account named as a `user` recipient of a reminder or escalation recorded on
@@ -152,7 +153,7 @@ const occurredAt = (event: StoredEvent): string => event.metadata?.occurredAt ??
 function messageRows(event: StoredEvent): MessageRow[] {
   const { taskId, reminderId, level, label, deadline, dueAt, recipients } = event.data;
   const users = new Set<string>();
-  for (const recipient of recipients ?? []) if (recipient.kind === 'user') users.add(recipient.id);
+  for (const recipient of recipients as readonly ReminderRecipient[]) if (recipient.kind === 'user') users.add(recipient.id);
   return [...users].map((userId) => ({
     user_id: userId,
     task_id: taskId,
