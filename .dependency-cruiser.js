@@ -39,6 +39,13 @@ module.exports = {
       to: { path: '^libs/platform/' },
     },
     {
+      name: 'reactions-take-checkpoints-through-the-port',
+      comment: 'the shared reactor and the reactions built on it know the CheckpointStore port, not its PostgreSQL adapter',
+      severity: 'error',
+      from: { path: '^apps/worker/src/(reactions|finding-resolution|directory)/', pathNot: '\\.int-spec\\.ts$' },
+      to: { path: '^libs/postgres/' },
+    },
+    {
       name: 'enter-other-libraries-through-their-index',
       comment: 'no deep imports into another library',
       severity: 'error',
