@@ -17,7 +17,10 @@ module.exports = {
       comment: 'the application layer (ports, use cases) depends on the domain and node built-ins only',
       severity: 'error',
       from: { path: '^libs/application/' },
-      to: { pathNot: ['^libs/application/', '^libs/domain/', '^node:', '^(crypto|util)$'], dependencyTypesNot: ['core'] },
+      to: {
+        pathNot: ['^libs/application/', '^libs/domain/', '^node:', '^(crypto|util)$'],
+        dependencyTypesNot: ['core'],
+      },
     },
     {
       name: 'no-nestjs-in-libs-core',
@@ -40,7 +43,8 @@ module.exports = {
     },
     {
       name: 'reactions-take-checkpoints-through-the-port',
-      comment: 'the shared reactor and the reactions built on it know the CheckpointStore port, not its PostgreSQL adapter',
+      comment:
+        'the shared reactor and the reactions built on it know the CheckpointStore port, not its PostgreSQL adapter',
       severity: 'error',
       from: { path: '^apps/worker/src/(reactions|finding-resolution|directory)/', pathNot: '\\.int-spec\\.ts$' },
       to: { path: '^libs/postgres/' },
@@ -60,21 +64,34 @@ module.exports = {
     },
     {
       name: 'use-cases-never-touch-the-stream-cache',
-      comment: 'a use case reads load → decide → append; trusting a cached state (and re-reading before a refusal) is decideAndAppend\'s',
+      comment:
+        'a use case reads load → decide → append; trusting a cached state (and ' +
+        "re-reading before a refusal) is decideAndAppend's",
       severity: 'error',
-      from: { path: '^libs/application/src/', pathNot: ['^libs/application/src/command-handling/', '^libs/application/src/index\\.ts$'] },
+      from: {
+        path: '^libs/application/src/',
+        pathNot: ['^libs/application/src/command-handling/', '^libs/application/src/index\\.ts$'],
+      },
       to: { path: '^libs/application/src/command-handling/stream-state-cache\\.ts$' },
     },
     {
       name: 'api-features-meet-through-their-index',
       comment:
         "apps/api is one folder per feature: a feature's controllers, services and handlers use another feature only " +
-        'through its index.ts (what it offers the others), never its internals; access, commands, http and infrastructure are shared',
+        'through its index.ts (what it offers the others), never its ' +
+        'internals; access, commands, http and infrastructure are shared',
       severity: 'error',
-      from: { path: '^apps/api/src/([^/]+)/', pathNot: ['\\.spec\\.ts$', '^apps/api/src/(access|commands|http|infrastructure|web)/'] },
+      from: {
+        path: '^apps/api/src/([^/]+)/',
+        pathNot: ['\\.spec\\.ts$', '^apps/api/src/(access|commands|http|infrastructure|web)/'],
+      },
       to: {
         path: '^apps/api/src/[^/]+/',
-        pathNot: ['^apps/api/src/$1/', '^apps/api/src/(access|commands|http|infrastructure|web)/', '^apps/api/src/[^/]+/index\\.ts$'],
+        pathNot: [
+          '^apps/api/src/$1/',
+          '^apps/api/src/(access|commands|http|infrastructure|web)/',
+          '^apps/api/src/[^/]+/index\\.ts$',
+        ],
       },
     },
     {

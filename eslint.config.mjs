@@ -1,7 +1,8 @@
 // Lint (npm run lint, part of npm test): typescript-eslint with type information, for the promises a
 // reviewer cannot see at a glance: one left floating loses its error, one passed where a callback returns
-// nothing runs unawaited. Formatting itself is Prettier's (npm run format:check).
+// nothing runs unawaited; and no line over Prettier's width. Formatting itself is Prettier's (npm run format:check).
 import tseslint from 'typescript-eslint';
+import stylistic from '@stylistic/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import vue from 'eslint-plugin-vue';
 import vueParser from 'vue-eslint-parser';
@@ -15,8 +16,11 @@ export default tseslint.config(
       parser: tseslint.parser,
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname, extraFileExtensions: ['.vue'] },
     },
+    plugins: { '@stylistic': stylistic },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
+      // Prettier's width, for what Prettier does not wrap (comments, strings, SQL in template literals).
+      '@stylistic/max-len': ['error', { code: 120, tabWidth: 2, ignoreUrls: true }],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       // BullMQ's and the drivers' generic types are spelled with `any` where no narrower type exists.

@@ -9,7 +9,10 @@ export interface Sample {
   readonly cpuMs: number | null;
 }
 
-/** Busy CPU time of the whole machine so far (every core, every process; steal left out), in ms; null where /proc/stat is missing. */
+/**
+ * Busy CPU time of the whole machine so far (every core, every process; steal left out), in ms; null where /proc/stat
+ * is missing.
+ */
 export function machineBusyMs(): number | null {
   try {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
@@ -30,7 +33,12 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-export async function closedLoop(concurrency: number, durationMs: number, warmupMs: number, iteration: (worker: number, record: (ms: number) => void) => Promise<void>): Promise<Sample> {
+export async function closedLoop(
+  concurrency: number,
+  durationMs: number,
+  warmupMs: number,
+  iteration: (worker: number, record: (ms: number) => void) => Promise<void>,
+): Promise<Sample> {
   const latencies: number[] = [];
   let count = 0;
   let measuring = false;
@@ -53,7 +61,12 @@ export async function closedLoop(concurrency: number, durationMs: number, warmup
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   running = false;
   await Promise.all(workers);
-  return { count, seconds, latencies: latencies.sort((a, b) => a - b), cpuMs: busyBefore === null || busyAfter === null ? null : busyAfter - busyBefore };
+  return {
+    count,
+    seconds,
+    latencies: latencies.sort((a, b) => a - b),
+    cpuMs: busyBefore === null || busyAfter === null ? null : busyAfter - busyBefore,
+  };
 }
 
 export async function timed<T>(record: (ms: number) => void, action: () => Promise<T>): Promise<T> {
@@ -62,4 +75,3 @@ export async function timed<T>(record: (ms: number) => void, action: () => Promi
   record(Number(process.hrtime.bigint() - start) / 1e6);
   return result;
 }
-

@@ -41,7 +41,8 @@ export class HttpConnection {
     const payload = body === undefined ? '' : JSON.stringify(body);
     let head = `${method} ${path} HTTP/1.1\r\nhost: bench\r\n`;
     if (token) head += `authorization: Bearer ${token}\r\n`;
-    if (body !== undefined) head += `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n`;
+    if (body !== undefined)
+      head += `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n`;
     return new Promise<HttpAnswer>((resolve, reject) => {
       this.waiting = { resolve, reject };
       this.socket.write(`${head}\r\n${payload}`);

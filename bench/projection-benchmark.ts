@@ -22,13 +22,24 @@ export async function benchmarkReadSide(infra: Infrastructure, databaseUrl: stri
   const inspector = (await infra.users.findByUsername('inspector'))!;
   const unitUsers = new Map((await infra.users.list()).filter((u) => u.role === 'unit').map((u) => [u.unitId, u]));
 
-  const written = await writeTasks(infra, tasks, units.map((u) => u.id), regions.map((r) => r.id), inspector, unitUsers);
+  const written = await writeTasks(
+    infra,
+    tasks,
+    units.map((u) => u.id),
+    regions.map((r) => r.id),
+    inspector,
+    unitUsers,
+  );
   const total = Number((await infra.pool.query('SELECT count(*) AS n FROM events')).rows[0].n);
-  console.log(`\nread side — ${tasks.toLocaleString()} tasks (${written.toLocaleString()} events written in bulk, ${total.toLocaleString()} in the store)\n`);
+  console.log(
+    `\nread side — ${tasks.toLocaleString()} tasks ` +
+      `(${written.toLocaleString()} events written in bulk, ` +
+      `${total.toLocaleString()} in the store)\n`,
+  );
 
   let read = 0;
   const rawStart = process.hrtime.bigint();
-  for (let after = 0n; ; ) {
+  for (let after = 0n; ;) {
     const batch = await infra.eventStore.readAll({ after, maxCount: 1000 });
     if (batch.length === 0) break;
     read += batch.length;
@@ -36,36 +47,67 @@ export async function benchmarkReadSide(infra: Infrastructure, databaseUrl: stri
   }
   const rawSeconds = Number(process.hrtime.bigint() - rawStart) / 1e9;
   const rawRate = read / rawSeconds;
-  console.log(`${'raw store: read all events'.padEnd(44)} ${rawRate.toFixed(0).padStart(7)} events/s (${read.toLocaleString()} events, ${rawSeconds.toFixed(1)} s)`);
+  console.log(
+    `${'raw store: read all events'.padEnd(44)} ` +
+      `${rawRate.toFixed(0).padStart(7)} events/s (${read.toLocaleString()} ` +
+      `events, ${rawSeconds.toFixed(1)} s)`,
+  );
 
   const behind = await eventsBehind(infra);
   const app = await startAllInOne(databaseUrl);
   try {
     const catchUp = await app.waitUntilCaughtUp(behind);
     for (const p of catchUp) {
-      console.log(`${`projection ${p.name}: catch-up in the all-in-one`.padEnd(44)} ${(p.events / p.seconds).toFixed(0).padStart(7)} events/s (${p.seconds.toFixed(1)} s)`);
+      console.log(
+        `${`projection ${p.name}: catch-up in the all-in-one`.padEnd(44)} ` +
+          `${(p.events / p.seconds).toFixed(0).padStart(7)} events/s ` +
+          `(${p.seconds.toFixed(1)} s)`,
+      );
     }
     const rssAfterCatchUp = app.rssMb();
     // The views are measured as a running engine serves them, once its reactions have caught up as well: the
     // reminder scheduler, still reading the store from its start after the projections are done, queues every
     // level the overdue third of the tasks owes, and those are fired and recorded as events.
     const quiet = await waitUntilQuiet(infra, 5_000, 300_000);
-    console.log(`${'reactions and reminders owed: settled'.padEnd(44)} ${quiet === null ? 'not within 300 s (measuring anyway)' : `${quiet.toFixed(0)} s after the projections (nothing moved for 5 s after)`}`);
+    console.log(
+      `${'reactions and reminders owed: settled'.padEnd(44)} ${
+        quiet === null
+          ? 'not within 300 s (measuring anyway)'
+          : `${quiet.toFixed(0)} s after the projections (nothing moved for 5 s after)`
+      }`,
+    );
     // Statistics for the freshly filled read models, as autovacuum's analyze gives them within a minute.
     await infra.pool.query('ANALYZE');
     const token = await app.login('leader');
     const latencies: number[] = [];
-    const queries = ['', '?overdue=true', `?unitId=${units[0].id}`, '?light=yellow,red', `?regionId=${regions[0].id}&pageSize=20`, '?page=20'];
+    const queries = [
+      '',
+      '?overdue=true',
+      `?unitId=${units[0].id}`,
+      '?light=yellow,red',
+      `?regionId=${regions[0].id}&pageSize=20`,
+      '?page=20',
+    ];
     for (let i = 0; i < 300; i++) {
       const start = process.hrtime.bigint();
-      const response = await fetch(`${app.url}/api/views/deadlines${queries[i % queries.length]}`, { headers: { authorization: `Bearer ${token}` } });
+      const response = await fetch(`${app.url}/api/views/deadlines${queries[i % queries.length]}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       await response.arrayBuffer();
       if (!response.ok) throw new Error(`deadlines: ${response.status}`);
       latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
     }
     latencies.sort((a, b) => a - b);
-    console.log(`${'GET /api/views/deadlines'.padEnd(44)} p50 ${percentile(latencies, 50).toFixed(1)} ms   p95 ${percentile(latencies, 95).toFixed(1)} ms (target < 50 ms)`);
-    console.log(`${'all-in-one resident memory'.padEnd(44)} ${app.peakRssMb()} MB at most during catch-up, ${rssAfterCatchUp} MB after it, ${app.rssMb()} MB after the queries (target < 300 MB)`);
+    console.log(
+      `${'GET /api/views/deadlines'.padEnd(44)} p50 ` +
+        `${percentile(latencies, 50).toFixed(1)} ms   p95 ` +
+        `${percentile(latencies, 95).toFixed(1)} ms (target < 50 ms)`,
+    );
+    console.log(
+      `${'all-in-one resident memory'.padEnd(44)} ${app.peakRssMb()} MB at ` +
+        `most during catch-up, ${rssAfterCatchUp} MB after it, ${app.rssMb()} ` +
+        'MB after the queries (target < 300 MB)',
+    );
   } finally {
     await app.stop();
   }
@@ -75,13 +117,21 @@ export async function benchmarkReadSide(infra: Infrastructure, databaseUrl: stri
     const start = process.hrtime.bigint();
     const result = await rebuildProjection({ pool: infra.pool, projection });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    console.log(`${`projection ${projection.name}: from scratch, alone`.padEnd(44)} ${(result.events / seconds).toFixed(0).padStart(7)} events/s (${result.events.toLocaleString()} events, ${seconds.toFixed(1)} s; target ≥ 10,000)`);
+    console.log(
+      `${`projection ${projection.name}: from scratch, alone`.padEnd(44)} ` +
+        `${(result.events / seconds).toFixed(0).padStart(7)} events/s ` +
+        `(${result.events.toLocaleString()} events, ${seconds.toFixed(1)} s; ` +
+        'target ≥ 10,000)',
+    );
   }
 }
 
 const TASKS_PER_FINDING = 5;
 
-/** Assigned + accepted + progress for each task, and a finding for every five, inserted as events in bulk (the write path is measured apart). */
+/**
+ * Assigned + accepted + progress for each task, and a finding for every five, inserted as events in bulk (the write
+ * path is measured apart).
+ */
 async function writeTasks(
   infra: Infrastructure,
   count: number,
@@ -105,13 +155,43 @@ async function writeTasks(
       if (i % TASKS_PER_FINDING === 0) {
         findingId = randomUUID();
         const filedAt = new Date(today - (61 - (i % 60)) * 86_400_000);
-        rows.push({ stream_name: `finding-${findingId}`, stream_revision: 0, event_id: randomUUID(), type: 'FindingFiled',
-          metadata: { actor: { userId: inspector.id, username: inspector.username, role: 'inspector', unitId: null }, occurredAt: filedAt.toISOString(), correlationId: findingId, causationId: null },
-          data: { findingId, title: `基准问题 ${i}`, description: '', regionId: regionIds[i % regionIds.length], category: 'roads', severity: 'low', source: 'bench', evidence: [], filedBy: inspector.id } });
+        rows.push({
+          stream_name: `finding-${findingId}`,
+          stream_revision: 0,
+          event_id: randomUUID(),
+          type: 'FindingFiled',
+          metadata: {
+            actor: { userId: inspector.id, username: inspector.username, role: 'inspector', unitId: null },
+            occurredAt: filedAt.toISOString(),
+            correlationId: findingId,
+            causationId: null,
+          },
+          data: {
+            findingId,
+            title: `基准问题 ${i}`,
+            description: '',
+            regionId: regionIds[i % regionIds.length],
+            category: 'roads',
+            severity: 'low',
+            source: 'bench',
+            evidence: [],
+            filedBy: inspector.id,
+          },
+        });
       }
-      rows.push({ stream_name: `finding-${findingId}`, stream_revision: (i % TASKS_PER_FINDING) + 1, event_id: randomUUID(), type: 'FindingTaskLinked',
-        metadata: { actor: { userId: inspector.id, username: inspector.username, role: 'inspector', unitId: null }, occurredAt: new Date(today - (60 - (i % 60)) * 86_400_000).toISOString(), correlationId: taskId, causationId: null },
-        data: { findingId, taskId } });
+      rows.push({
+        stream_name: `finding-${findingId}`,
+        stream_revision: (i % TASKS_PER_FINDING) + 1,
+        event_id: randomUUID(),
+        type: 'FindingTaskLinked',
+        metadata: {
+          actor: { userId: inspector.id, username: inspector.username, role: 'inspector', unitId: null },
+          occurredAt: new Date(today - (60 - (i % 60)) * 86_400_000).toISOString(),
+          correlationId: taskId,
+          causationId: null,
+        },
+        data: { findingId, taskId },
+      });
       const unitId = unitIds[i % unitIds.length];
       const user = unitUsers.get(unitId) ?? { id: inspector.id, username: 'unit', unitId };
       const assignedAt = new Date(today - (60 - (i % 60)) * 86_400_000);
@@ -124,36 +204,91 @@ async function writeTasks(
       });
       const stream = `rectificationTask-${taskId}`;
       rows.push(
-        { stream_name: stream, stream_revision: 0, event_id: randomUUID(), type: 'RectificationTaskAssigned', metadata: meta(inspector, 'inspector', null, assignedAt), data: {
-          taskId, findingId, title: `基准任务 ${i}`, regionId: regionIds[i % regionIds.length], category: ['old-housing', 'sanitation', 'roads'][i % 3],
-          leadUnitId: unitId, cooperatingUnitIds: [], deadline, measures: '整改措施', target: { quantity: 10, unit: '户' }, campaignId: null, assignedBy: inspector.id } },
-        { stream_name: stream, stream_revision: 1, event_id: randomUUID(), type: 'RectificationTaskAccepted', metadata: meta(user, 'unit', unitId, new Date(assignedAt.getTime() + 3600_000)), data: { taskId, unitId } },
-        { stream_name: stream, stream_revision: 2, event_id: randomUUID(), type: 'RectificationTaskProgressReported', metadata: meta(user, 'unit', unitId, new Date(assignedAt.getTime() + 86_400_000)), data: {
-          taskId, unitId, quantityDone: i % 11, note: '进展', evidence: [] } },
+        {
+          stream_name: stream,
+          stream_revision: 0,
+          event_id: randomUUID(),
+          type: 'RectificationTaskAssigned',
+          metadata: meta(inspector, 'inspector', null, assignedAt),
+          data: {
+            taskId,
+            findingId,
+            title: `基准任务 ${i}`,
+            regionId: regionIds[i % regionIds.length],
+            category: ['old-housing', 'sanitation', 'roads'][i % 3],
+            leadUnitId: unitId,
+            cooperatingUnitIds: [],
+            deadline,
+            measures: '整改措施',
+            target: { quantity: 10, unit: '户' },
+            campaignId: null,
+            assignedBy: inspector.id,
+          },
+        },
+        {
+          stream_name: stream,
+          stream_revision: 1,
+          event_id: randomUUID(),
+          type: 'RectificationTaskAccepted',
+          metadata: meta(user, 'unit', unitId, new Date(assignedAt.getTime() + 3600_000)),
+          data: { taskId, unitId },
+        },
+        {
+          stream_name: stream,
+          stream_revision: 2,
+          event_id: randomUUID(),
+          type: 'RectificationTaskProgressReported',
+          metadata: meta(user, 'unit', unitId, new Date(assignedAt.getTime() + 86_400_000)),
+          data: {
+            taskId,
+            unitId,
+            quantityDone: i % 11,
+            note: '进展',
+            evidence: [],
+          },
+        },
       );
     }
     await infra.pool.query(
       `INSERT INTO events (stream_name, stream_revision, event_id, type, data, metadata, previous_hash, hash)
        SELECT stream_name, stream_revision, event_id, type, data, metadata, previous_hash, hash
          FROM jsonb_to_recordset($1::jsonb)
-           AS e(stream_name text, stream_revision bigint, event_id uuid, type text, data jsonb, metadata jsonb, previous_hash text, hash text)`,
+           AS e(stream_name text, stream_revision bigint, event_id uuid, type text, data jsonb, metadata jsonb,
+                previous_hash text, hash text)`,
       [JSON.stringify(rows.map((row) => chained(row, lastHashes)))],
     );
     written += rows.length;
   }
   await infra.pool.query(
-    `INSERT INTO streams (stream_name, revision) SELECT stream_name, max(stream_revision) FROM events GROUP BY stream_name
+    `INSERT INTO streams (stream_name, revision)
+       SELECT stream_name, max(stream_revision) FROM events GROUP BY stream_name
      ON CONFLICT (stream_name) DO UPDATE SET revision = EXCLUDED.revision`,
   );
   return written;
 }
 
-type BulkRow = { stream_name: string; stream_revision: number; event_id: string; type: string; data: unknown; metadata: unknown };
+type BulkRow = {
+  stream_name: string;
+  stream_revision: number;
+  event_id: string;
+  type: string;
+  data: unknown;
+  metadata: unknown;
+};
 
 /** The row with its place in its stream's hash chain (`hash-chain.ts`); rows come in revision order per stream. */
-function chained(row: BulkRow, lastHashes: Map<string, string>): BulkRow & { previous_hash: string | null; hash: string } {
+function chained(
+  row: BulkRow,
+  lastHashes: Map<string, string>,
+): BulkRow & { previous_hash: string | null; hash: string } {
   const previous = row.stream_revision === 0 ? null : lastHashes.get(row.stream_name)!;
-  const digest = contentDigest({ streamName: row.stream_name, type: row.type, data: row.data, metadata: row.metadata, eventId: row.event_id });
+  const digest = contentDigest({
+    streamName: row.stream_name,
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    eventId: row.event_id,
+  });
   const hash = chainHash(previous, row.stream_revision, digest);
   lastHashes.set(row.stream_name, hash);
   return { ...row, previous_hash: previous, hash };
@@ -163,16 +298,30 @@ function chained(row: BulkRow, lastHashes: Map<string, string>): BulkRow & { pre
 async function startAllInOne(databaseUrl: string) {
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, [...startScriptNodeOptions(join(__dirname, '../..')), join(__dirname, '../apps/all-in-one/src/main.js')], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, JWT_SECRET: randomUUID() + randomUUID(), PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...startScriptNodeOptions(join(__dirname, '../..')), join(__dirname, '../apps/all-in-one/src/main.js')],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        JWT_SECRET: randomUUID() + randomUUID(),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        SEED_DEMO: 'false',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const started = Date.now();
-  const rssMb = () => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024);
+  const rssMb = () =>
+    Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024);
   let peakRssMb = 0;
   const health = async () => {
     const response = await fetch(`${url}/health`).catch(() => null);
-    return response?.ok ? ((await response.json()) as { projections: Array<{ name: string; lag: number; position: string }> }) : null;
+    return response?.ok
+      ? ((await response.json()) as { projections: Array<{ name: string; lag: number; position: string }> })
+      : null;
   };
   return {
     url,
@@ -186,7 +335,8 @@ async function startAllInOne(databaseUrl: string) {
         peakRssMb = Math.max(peakRssMb, rssMb());
         const status = await health();
         for (const p of status?.projections ?? []) {
-          if (p.lag === 0 && !done.has(p.name)) done.set(p.name, { name: p.name, events: behind.get(p.name) ?? 0, seconds: (Date.now() - started) / 1000 });
+          if (p.lag === 0 && !done.has(p.name))
+            done.set(p.name, { name: p.name, events: behind.get(p.name) ?? 0, seconds: (Date.now() - started) / 1000 });
         }
         if (done.size === behind.size) return [...done.values()];
         if (Date.now() - started > 600_000) throw new Error('projections did not catch up within 10 minutes');
@@ -194,7 +344,11 @@ async function startAllInOne(databaseUrl: string) {
       }
     },
     async login(username: string): Promise<string> {
-      const response = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'rectify-demo' }) });
+      const response = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: 'rectify-demo' }),
+      });
       return ((await response.json()) as { accessToken: string }).accessToken;
     },
     async stop() {
@@ -208,7 +362,10 @@ async function startAllInOne(databaseUrl: string) {
 /** How many events each projection has still to apply. */
 async function eventsBehind(infra: Infrastructure): Promise<Map<string, number>> {
   const behind = new Map<string, number>();
-  for (const status of await readProjectionStatuses(infra.pool, allProjections.map((p) => p.name))) {
+  for (const status of await readProjectionStatuses(
+    infra.pool,
+    allProjections.map((p) => p.name),
+  )) {
     const projection = allProjections.find((p) => p.name === status.name)!;
     const { rows } = await infra.pool.query<{ n: string }>(
       `SELECT count(*) AS n FROM events WHERE global_position > $1 AND type LIKE ANY($2::text[])`,
@@ -233,7 +390,9 @@ async function waitUntilQuiet(infra: Infrastructure, quietMs: number, timeoutMs:
     const { rows } = await infra.pool.query<{ positions: string | null }>(
       `SELECT string_agg(name || ':' || position, ',' ORDER BY name) AS positions FROM subscription_checkpoints`,
     );
-    const now = [statuses[0]?.head ?? 0n, ...statuses.map((status) => status.position), rows[0]?.positions ?? ''].join('|');
+    const now = [statuses[0]?.head ?? 0n, ...statuses.map((status) => status.position), rows[0]?.positions ?? ''].join(
+      '|',
+    );
     if (now !== last) {
       last = now;
       since = Date.now();

@@ -1,5 +1,13 @@
 import { ManualClock } from '@zhenggai/application';
-import { levelDueAt, owedReminders, ReminderPolicy, taskStreamName, rectificationTaskDecider, foldEvents, RectificationTaskEvent } from '@zhenggai/domain';
+import {
+  levelDueAt,
+  owedReminders,
+  ReminderPolicy,
+  taskStreamName,
+  rectificationTaskDecider,
+  foldEvents,
+  RectificationTaskEvent,
+} from '@zhenggai/domain';
 import { directoryFixtures, Infrastructure, JobQueues, QueueBackend } from '@zhenggai/platform';
 import { PostgresCheckpointStore } from '@zhenggai/postgres';
 import IORedis from 'ioredis';
@@ -15,7 +23,15 @@ const LADDER: ReminderPolicy = {
   id: 'bench',
   version: 1,
   name: 'bench',
-  levels: [{ level: 'due_today', label: '到期提醒', kind: 'reminder', offset: { days: 0, hourOfDay: 9 }, recipients: ['unit'] }],
+  levels: [
+    {
+      level: 'due_today',
+      label: '到期提醒',
+      kind: 'reminder',
+      offset: { days: 0, hourOfDay: 9 },
+      recipients: ['unit'],
+    },
+  ],
 };
 const DEADLINE = '2030-01-01';
 
@@ -29,15 +45,35 @@ const DEADLINE = '2030-01-01';
 export async function benchmarkReminders(infra: Infrastructure, tasks: number, windowSeconds: number): Promise<void> {
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const backends: Array<[string, QueueBackend, number]> = [];
-  if (await reachable(redisUrl)) backends.push(['Redis', { kind: 'redis', url: redisUrl, prefix: `zg-bench-${randomBytes(4).toString('hex')}` }, 2000]);
+  if (await reachable(redisUrl))
+    backends.push([
+      'Redis',
+      { kind: 'redis', url: redisUrl, prefix: `zg-bench-${randomBytes(4).toString('hex')}` },
+      2000,
+    ]);
   else console.log(`\nreminders: no Redis at ${redisUrl} (BENCH_REDIS_URL), measuring PostgreSQL only`);
-  backends.push(['PostgreSQL', { kind: 'postgres', url: infra.databaseUrl, schema: `bullmq_bench_${randomBytes(4).toString('hex')}` }, 5000]);
+  backends.push([
+    'PostgreSQL',
+    { kind: 'postgres', url: infra.databaseUrl, schema: `bullmq_bench_${randomBytes(4).toString('hex')}` },
+    5000,
+  ]);
 
-  console.log(`\nreminders — ${tasks.toLocaleString()} tasks, each owing one level, due spread over ${windowSeconds} s, delivered to a local webhook\n`);
-  for (const [name, backend, targetMs] of backends) await benchmarkBackend(infra, name, backend, targetMs, tasks, windowSeconds);
+  console.log(
+    `\nreminders — ${tasks.toLocaleString()} tasks, each owing one level, ` +
+      `due spread over ${windowSeconds} s, delivered to a local webhook\n`,
+  );
+  for (const [name, backend, targetMs] of backends)
+    await benchmarkBackend(infra, name, backend, targetMs, tasks, windowSeconds);
 }
 
-async function benchmarkBackend(infra: Infrastructure, name: string, backend: QueueBackend, targetMs: number, tasks: number, windowSeconds: number): Promise<void> {
+async function benchmarkBackend(
+  infra: Infrastructure,
+  name: string,
+  backend: QueueBackend,
+  targetMs: number,
+  tasks: number,
+  windowSeconds: number,
+): Promise<void> {
   const arrived = new Map<string, number>();
   const receiver = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -54,13 +90,24 @@ async function benchmarkBackend(infra: Infrastructure, name: string, backend: Qu
 
   const regionId = (await infra.directory.listRegions())[0]!.id;
   const unitId = randomUUID();
-  await directoryFixtures.unit(infra, { id: unitId, name: `基准单位 ${unitId.slice(0, 8)}`, regionId, channels: [{ kind: 'webhook', url: webhook, format: 'json', audience: 'unit' }] });
+  await directoryFixtures.unit(infra, {
+    id: unitId,
+    name: `基准单位 ${unitId.slice(0, 8)}`,
+    regionId,
+    channels: [{ kind: 'webhook', url: webhook, format: 'json', audience: 'unit' }],
+  });
   const taskIds = await writeOpenTasks(infra, unitId, regionId, tasks);
 
   const clock = new ManualClock('2030-01-02T00:00:00+08:00'); // after every due instant: a job never waits on the clock
-  const engine = reminderEngineOf(infra, { queues: new JobQueues(backend), clock, reconcileEveryMs: 3_600_000, concurrency: 16 });
+  const engine = reminderEngineOf(infra, {
+    queues: new JobQueues(backend),
+    clock,
+    reconcileEveryMs: 3_600_000,
+    concurrency: 16,
+  });
   // The scheduler and dispatcher start at the head of the store: the bench queues the jobs itself.
-  const head = (await infra.pool.query<{ p: string }>('SELECT coalesce(max(global_position), 0) AS p FROM events')).rows[0]!.p;
+  const head = (await infra.pool.query<{ p: string }>('SELECT coalesce(max(global_position), 0) AS p FROM events'))
+    .rows[0]!.p;
   const checkpoints = new PostgresCheckpointStore(infra.pool);
   await checkpoints.save(REMINDER_SCHEDULER, BigInt(head));
   await checkpoints.save(NOTIFICATION_DISPATCHER, BigInt(head));
@@ -86,7 +133,10 @@ async function benchmarkBackend(infra: Infrastructure, name: string, backend: Qu
   await engine.start();
   const until = Date.now() + windowSeconds * 1000 + 120_000 + (firstDue - Date.now());
   while (arrived.size < tasks && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
-  const delays = taskIds.filter((id) => arrived.has(id)).map((id) => arrived.get(id)! - dueAt.get(id)!).sort((a, b) => a - b);
+  const delays = taskIds
+    .filter((id) => arrived.has(id))
+    .map((id) => arrived.get(id)! - dueAt.get(id)!)
+    .sort((a, b) => a - b);
   const first = Math.min(...arrived.values());
   const last = Math.max(...arrived.values());
   await engine.stop();
@@ -96,26 +146,52 @@ async function benchmarkBackend(infra: Infrastructure, name: string, backend: Qu
   const lost = tasks - arrived.size;
   console.log(`${`${name}: scheduled`.padEnd(44)} ${(tasks / scheduleSeconds).toFixed(0).padStart(7)} jobs/s`);
   console.log(
-    `${`${name}: fired, recorded and delivered`.padEnd(44)} ${(arrived.size / Math.max(0.001, (last - first) / 1000)).toFixed(0).padStart(7)} /s (offered ${(tasks / windowSeconds).toFixed(0)}/s)` +
-      `   delay p50 ${percentile(delays, 50).toFixed(0)} ms   p99 ${percentile(delays, 99).toFixed(0)} ms (target < ${targetMs} ms)${lost ? `   ${lost} NOT DELIVERED` : ''}`,
+    `${`${name}: fired, recorded and delivered`.padEnd(44)} ` +
+      `${(arrived.size / Math.max(0.001, (last - first) / 1000)).toFixed(0).padStart(7)} ` +
+      `/s (offered ${(tasks / windowSeconds).toFixed(0)}/s)` +
+      `   delay p50 ${percentile(delays, 50).toFixed(0)} ms   p99 ` +
+      `${percentile(delays, 99).toFixed(0)} ms (target < ${targetMs} ms)${lost ? `   ${lost} NOT DELIVERED` : ''}`,
   );
 }
 
 function assignedEvent(taskId: string, unitId: string, regionId: string): RectificationTaskEvent {
   return {
     type: 'RectificationTaskAssigned',
-    data: { taskId, findingId: randomUUID(), title: '基准任务', regionId, category: 'bench', leadUnitId: unitId, cooperatingUnitIds: [], deadline: DEADLINE, measures: '整改', target: null, campaignId: null, assignedBy: randomUUID(), reminderPolicy: LADDER },
+    data: {
+      taskId,
+      findingId: randomUUID(),
+      title: '基准任务',
+      regionId,
+      category: 'bench',
+      leadUnitId: unitId,
+      cooperatingUnitIds: [],
+      deadline: DEADLINE,
+      measures: '整改',
+      target: null,
+      campaignId: null,
+      assignedBy: randomUUID(),
+      reminderPolicy: LADDER,
+    },
   };
 }
 
-async function writeOpenTasks(infra: Infrastructure, unitId: string, regionId: string, tasks: number): Promise<string[]> {
+async function writeOpenTasks(
+  infra: Infrastructure,
+  unitId: string,
+  regionId: string,
+  tasks: number,
+): Promise<string[]> {
   const ids = Array.from({ length: tasks }, () => randomUUID());
   let next = 0;
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       for (let i = next++; i < tasks; i = next++) {
         const event = assignedEvent(ids[i]!, unitId, regionId);
-        await infra.eventStore.appendToStream(taskStreamName(ids[i]!), [{ ...event, metadata: { actor: { username: 'bench' }, occurredAt: '2029-12-01T00:00:00.000Z' } }], { expectedRevision: 'no_stream' });
+        await infra.eventStore.appendToStream(
+          taskStreamName(ids[i]!),
+          [{ ...event, metadata: { actor: { username: 'bench' }, occurredAt: '2029-12-01T00:00:00.000Z' } }],
+          { expectedRevision: 'no_stream' },
+        );
       }
     }),
   );
@@ -144,5 +220,3 @@ async function dropQueue(backend: QueueBackend): Promise<void> {
     await redis.quit();
   }
 }
-
-

@@ -48,7 +48,13 @@ async function rawStoreRate(infra: Infrastructure, durationMs: number, warmupMs:
       const expected = events.length === 0 ? 'no_stream' : events[events.length - 1].revision;
       await infra.eventStore.appendToStream(
         stream.name,
-        [{ type: 'BenchEventAppended', data: { n: stream.events, note: '汇报进度' }, metadata: { actor: { username: 'bench' }, occurredAt: new Date().toISOString() } }],
+        [
+          {
+            type: 'BenchEventAppended',
+            data: { n: stream.events, note: '汇报进度' },
+            metadata: { actor: { username: 'bench' }, occurredAt: new Date().toISOString() },
+          },
+        ],
         { expectedRevision: expected },
       );
     });
@@ -58,10 +64,16 @@ async function rawStoreRate(infra: Infrastructure, durationMs: number, warmupMs:
 
 /** The HTTP clients run in a child process, as a load generator would, so they do not take the server's CPU. */
 async function httpRate(base: string, durationMs: number, warmupMs: number): Promise<Sample> {
-  const child = fork(join(__dirname, 'http-load.js'), [base, String(CONCURRENCY), String(durationMs), String(warmupMs)], { stdio: 'inherit' });
+  const child = fork(
+    join(__dirname, 'http-load.js'),
+    [base, String(CONCURRENCY), String(durationMs), String(warmupMs)],
+    { stdio: 'inherit' },
+  );
   return new Promise<Sample>((resolve, reject) => {
     child.once('message', (sample) => resolve(sample as Sample));
-    child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`the load generator exited with ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? undefined : reject(new Error(`the load generator exited with ${code}`)),
+    );
   });
 }
 
@@ -84,7 +96,11 @@ function report(name: string, sample: Sample): { rate: number; p50: number; p99:
   const p99 = percentile(sample.latencies, 99);
   const cpuPerOp = sample.cpuMs === null || sample.count === 0 ? null : sample.cpuMs / sample.count;
   const cpu = cpuPerOp === null ? '' : `   CPU ${cpuPerOp.toFixed(2)} ms/op`;
-  console.log(`${name.padEnd(44)} ${rate.toFixed(0).padStart(7)} ops/s   p50 ${p50.toFixed(1).padStart(6)} ms   p99 ${p99.toFixed(1).padStart(6)} ms${cpu}   (${sample.count} ops)`);
+  console.log(
+    `${name.padEnd(44)} ${rate.toFixed(0).padStart(7)} ops/s   p50 ` +
+      `${p50.toFixed(1).padStart(6)} ms   p99 ${p99.toFixed(1).padStart(6)} ` +
+      `ms${cpu}   (${sample.count} ops)`,
+  );
   return { rate, p50, p99, cpuPerOp };
 }
 
@@ -95,15 +111,27 @@ function report(name: string, sample: Sample): { rate: number; p50: number; p99:
  * also written into three read models there (the raw loop's events are not).
  */
 const PROCESSES = {
-  api: { title: 'the API process (apps/api, as deployed; no worker runs during this part)', worker: false, target: true },
-  'all-in-one': { title: 'the all-in-one (npm start: the worker in the same process, projecting each command\'s events)', worker: true, target: false },
+  api: {
+    title: 'the API process (apps/api, as deployed; no worker runs during this part)',
+    worker: false,
+    target: true,
+  },
+  'all-in-one': {
+    title: "the all-in-one (npm start: the worker in the same process, projecting each command's events)",
+    worker: true,
+    target: false,
+  },
 } as const;
 type ProcessName = keyof typeof PROCESSES;
 
 /** Waits (at most a minute) until every projection has applied everything appended so far. */
 async function projectionsCaughtUp(infra: Infrastructure): Promise<void> {
   const names = allProjections.map((projection) => projection.name);
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+  for (
+    const deadline = Date.now() + 60_000;
+    Date.now() < deadline;
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  ) {
     const statuses = await readProjectionStatuses(infra.pool, names, infra.projectionSource);
     if (statuses.length === names.length && statuses.every((status) => status.lag === 0)) return;
   }
@@ -111,9 +139,16 @@ async function projectionsCaughtUp(infra: Infrastructure): Promise<void> {
 }
 
 /** Raw and HTTP in alternating rounds against one process layout; prints both and their ratio. */
-async function benchmarkWritePath(infra: Infrastructure, name: ProcessName, parts: { raw: boolean; http: boolean }): Promise<void> {
+async function benchmarkWritePath(
+  infra: Infrastructure,
+  name: ProcessName,
+  parts: { raw: boolean; http: boolean },
+): Promise<void> {
   const layout = PROCESSES[name];
-  const app = await createApiApp(infra, { imports: layout.worker ? [WorkerModule.register(infra)] : [], logger: ['error'] });
+  const app = await createApiApp(infra, {
+    imports: layout.worker ? [WorkerModule.register(infra)] : [],
+    logger: ['error'],
+  });
   try {
     await app.listen(0, '127.0.0.1');
     const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -129,15 +164,25 @@ async function benchmarkWritePath(infra: Infrastructure, name: ProcessName, part
       if (parts.http) httpSamples.push(await settled().then(() => httpRate(base, DURATION_MS / ROUNDS, warmupMs)));
     }
     const raw = rawSamples.length === 0 ? null : report('raw store: read stream + append', merged(rawSamples));
-    const http = httpSamples.length === 0 ? null : report('HTTP commands: assign + accept + progress', merged(httpSamples));
+    const http =
+      httpSamples.length === 0 ? null : report('HTTP commands: assign + accept + progress', merged(httpSamples));
     if (raw && http) {
       const ratios = httpSamples.map((sample, round) => (rateOf(sample) / rateOf(rawSamples[round]!)).toFixed(2));
       const targets = layout.target
         ? { ratio: 'target ≥ 0.50; ', p99: ' (target < 50 ms)' }
-        : { ratio: 'for information, the targets are the API process\'s; ', p99: '' };
-      console.log(`HTTP rate / raw rate: ${(http.rate / raw.rate).toFixed(2)} (${targets.ratio}round by round ${ratios.join(', ')})   HTTP p99: ${http.p99.toFixed(1)} ms${targets.p99}`);
+        : { ratio: "for information, the targets are the API process's; ", p99: '' };
+      console.log(
+        `HTTP rate / raw rate: ${(http.rate / raw.rate).toFixed(2)} ` +
+          `(${targets.ratio}round by round ${ratios.join(', ')})   HTTP p99: ` +
+          `${http.p99.toFixed(1)} ms${targets.p99}`,
+      );
       // Machine CPU per operation moves less than the rates on a shared VM whose speed drifts between runs.
-      if (raw.cpuPerOp !== null && http.cpuPerOp !== null) console.log(`raw CPU per op / HTTP CPU per command: ${(raw.cpuPerOp / http.cpuPerOp).toFixed(2)} (the same ratio, from the whole machine's CPU time)`);
+      if (raw.cpuPerOp !== null && http.cpuPerOp !== null)
+        console.log(
+          'raw CPU per op / HTTP CPU per command: ' +
+            `${(raw.cpuPerOp / http.cpuPerOp).toFixed(2)} (the same ratio, from ` +
+            `the whole machine's CPU time)`,
+        );
     }
     console.log('');
     await settled();
@@ -149,24 +194,39 @@ async function benchmarkWritePath(infra: Infrastructure, name: ProcessName, part
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'zhenggai-bench-'));
   const databaseUrl = process.env.BENCH_DATABASE_URL;
-  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, REMINDERS: process.env.BENCH_REMINDERS_IN_APP ?? 'on', ...(databaseUrl ? { DATABASE_URL: databaseUrl, JWT_SECRET: randomUUID() + randomUUID() } : {}) });
+  const config = loadConfig({
+    PORT: '0',
+    DATA_DIR: dataDir,
+    REMINDERS: process.env.BENCH_REMINDERS_IN_APP ?? 'on',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl, JWT_SECRET: randomUUID() + randomUUID() } : {}),
+  });
   const infra = await startInfrastructure(config);
   try {
     await seedDemo(infra);
-    console.log(`zhenggai benchmark — concurrency ${CONCURRENCY}, ${DURATION_MS / 1000} s per side of the write path in ${ROUNDS} alternating rounds, ${databaseUrl ? 'BENCH_DATABASE_URL' : 'embedded PostgreSQL'}\n`);
+    console.log(
+      `zhenggai benchmark — concurrency ${CONCURRENCY}, ` +
+        `${DURATION_MS / 1000} s per side of the write path in ${ROUNDS} ` +
+        `alternating rounds, ${databaseUrl ? 'BENCH_DATABASE_URL' : 'embedded PostgreSQL'}\n`,
+    );
 
     const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
     const runs = (part: string): boolean => !only || only.includes(part);
     const processes = (process.env.BENCH_PROCESSES ?? 'api,all-in-one').split(',').map((name) => name.trim());
     for (const name of processes) {
-      if (!(name in PROCESSES)) throw new Error(`BENCH_PROCESSES: unknown process "${name}" (use ${Object.keys(PROCESSES).join(', ')})`);
+      if (!(name in PROCESSES))
+        throw new Error(`BENCH_PROCESSES: unknown process "${name}" (use ${Object.keys(PROCESSES).join(', ')})`);
     }
     // The API process first: the all-in-one then starts once its projections have caught up with what the API
     // process wrote, and leaves them caught up for the parts after it.
     for (const name of (['api', 'all-in-one'] as const).filter((n) => processes.includes(n))) {
       if (runs('raw') || runs('http')) await benchmarkWritePath(infra, name, { raw: runs('raw'), http: runs('http') });
     }
-    if (runs('reminders')) await benchmarkReminders(infra, Number(process.env.BENCH_REMINDERS ?? 3000), Number(process.env.BENCH_REMINDER_WINDOW ?? 10));
+    if (runs('reminders'))
+      await benchmarkReminders(
+        infra,
+        Number(process.env.BENCH_REMINDERS ?? 3000),
+        Number(process.env.BENCH_REMINDER_WINDOW ?? 10),
+      );
     if (runs('read')) await benchmarkReadSide(infra, infra.databaseUrl, Number(process.env.BENCH_TASKS ?? 100_000));
   } finally {
     await infra.close();
@@ -174,7 +234,8 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module)
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });

@@ -7,7 +7,8 @@
  */
 async function main(kind: string | undefined): Promise<string> {
   const url = kind === 'worker' ? process.env.API_HEALTH_URL : `http://127.0.0.1:${process.env.PORT ?? 3000}/health`;
-  if (!url || (kind !== 'api' && kind !== 'worker')) throw new Error('usage: healthcheck api|worker (worker needs API_HEALTH_URL)');
+  if (!url || (kind !== 'api' && kind !== 'worker'))
+    throw new Error('usage: healthcheck api|worker (worker needs API_HEALTH_URL)');
   const answer = await fetch(url, { signal: AbortSignal.timeout(4000) });
   if (!answer.ok) throw new Error(`${url} answered ${answer.status}`);
   if (kind === 'api') return 'ok';

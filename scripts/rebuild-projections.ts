@@ -7,7 +7,13 @@
 // Configuration as for the apps (DATABASE_URL, DATA_DIR...). In the embedded default, when another process
 // (npm start) already runs the embedded PostgreSQL on DATA_DIR, the rebuild connects to that server.
 import type { Projection } from '@zhenggai/application';
-import { ConfigurationError, loadConfig, startInfrastructure, type AppConfig, type Infrastructure } from '@zhenggai/platform';
+import {
+  ConfigurationError,
+  loadConfig,
+  startInfrastructure,
+  type AppConfig,
+  type Infrastructure,
+} from '@zhenggai/platform';
 import { EmbeddedPostgresInUseError, rebuildProjection, runningEmbeddedPostgresUrl } from '@zhenggai/postgres';
 import { allProjections } from '@zhenggai/read-models';
 import { ProgressDisplay } from './progress-display';

@@ -8,7 +8,12 @@ import { join, relative } from 'node:path';
  */
 const ROOT = join(__dirname, '..', '..');
 const SCANNED = ['apps', 'libs', 'scripts', 'bench'];
-const NOT_SCANNED = [/(^|\/)node_modules\//, /(^|\/)dist\//, /^apps\/web\//, /\.(spec|int-spec|e2e-spec|faults-spec)\.ts$/];
+const NOT_SCANNED = [
+  /(^|\/)node_modules\//,
+  /(^|\/)dist\//,
+  /^apps\/web\//,
+  /\.(spec|int-spec|e2e-spec|faults-spec)\.ts$/,
+];
 
 interface RuleHome {
   readonly rule: string;

@@ -19,51 +19,58 @@ describe('web app: the admin (管理员)', () => {
     expect(journey.problems).toEqual([]);
   });
 
-  it('adds a county, a unit in it, a category and an inspector limited to the county, then disables the account', async () => {
-    const { journey, http } = session;
-    const { page } = journey;
-    const region = page.getByTestId('add-region');
-    await region.locator('select[name=parentId]').selectOption({ label: '阜阳市' });
-    await region.locator('input[name=code]').fill('341222');
-    await region.locator('input[name=name]').fill('太和县');
-    await region.getByRole('button').click();
-    await page.getByTestId('regions').locator('li', { hasText: '太和县' }).waitFor();
+  it(
+    'adds a county, a unit in it, a category and an inspector limited to ' + 'the county, then disables the account',
+    async () => {
+      const { journey, http } = session;
+      const { page } = journey;
+      const region = page.getByTestId('add-region');
+      await region.locator('select[name=parentId]').selectOption({ label: '阜阳市' });
+      await region.locator('input[name=code]').fill('341222');
+      await region.locator('input[name=name]').fill('太和县');
+      await region.getByRole('button').click();
+      await page.getByTestId('regions').locator('li', { hasText: '太和县' }).waitFor();
 
-    const unit = page.getByTestId('add-unit');
-    await unit.locator('input[name=name]').fill('太和县委督查室');
-    await unit.locator('select[name=regionId]').selectOption({ label: '\u3000太和县' });
-    await unit.getByRole('button').click();
-    await page.getByTestId('units').locator('li', { hasText: '太和县委督查室' }).waitFor();
+      const unit = page.getByTestId('add-unit');
+      await unit.locator('input[name=name]').fill('太和县委督查室');
+      await unit.locator('select[name=regionId]').selectOption({ label: '\u3000太和县' });
+      await unit.getByRole('button').click();
+      await page.getByTestId('units').locator('li', { hasText: '太和县委督查室' }).waitFor();
 
-    const category = page.getByTestId('add-category');
-    await category.locator('input[name=code]').fill('toilets');
-    await category.locator('input[name=name]').fill('厕所革命');
-    await category.getByRole('button').click();
-    await page.getByTestId('categories').getByText('厕所革命').waitFor();
+      const category = page.getByTestId('add-category');
+      await category.locator('input[name=code]').fill('toilets');
+      await category.locator('input[name=name]').fill('厕所革命');
+      await category.getByRole('button').click();
+      await page.getByTestId('categories').getByText('厕所革命').waitFor();
 
-    const user = page.getByTestId('add-user');
-    await user.locator('input[name=username]').fill('taihe-inspector');
-    await user.locator('input[name=displayName]').fill('太和县督查员');
-    await user.locator('select[name=role]').selectOption('inspector');
-    await user.locator('select[name=unitId]').selectOption({ label: '太和县委督查室' });
-    await user.locator('select[name=regionScopeId]').selectOption({ label: '\u3000太和县' });
-    await user.locator('input[name=password]').fill('Taihe-inspects-2026');
-    await page.getByTestId('add-user-submit').click();
-    await page.getByTestId('toggle-taihe-inspector').waitFor();
-    await journey.shot('directory-added');
+      const user = page.getByTestId('add-user');
+      await user.locator('input[name=username]').fill('taihe-inspector');
+      await user.locator('input[name=displayName]').fill('太和县督查员');
+      await user.locator('select[name=role]').selectOption('inspector');
+      await user.locator('select[name=unitId]').selectOption({ label: '太和县委督查室' });
+      await user.locator('select[name=regionScopeId]').selectOption({ label: '\u3000太和县' });
+      await user.locator('input[name=password]').fill('Taihe-inspects-2026');
+      await page.getByTestId('add-user-submit').click();
+      await page.getByTestId('toggle-taihe-inspector').waitFor();
+      await journey.shot('directory-added');
 
-    const token = (await http.post('/api/auth/login', { username: 'taihe-inspector', password: 'Taihe-inspects-2026' })).body.accessToken as string;
-    const me = (await http.as(token).get('/api/auth/me')).body;
-    const regions = (await http.as(token).get('/api/regions')).body.map((r: { name: string }) => r.name);
-    expect(me).toMatchObject({ role: 'inspector', regionScopeId: expect.any(String) });
-    expect(regions).toContain('太和县');
-    expect(regions).not.toContain('阜南县');
+      const token = (
+        await http.post('/api/auth/login', { username: 'taihe-inspector', password: 'Taihe-inspects-2026' })
+      ).body.accessToken as string;
+      const me = (await http.as(token).get('/api/auth/me')).body;
+      const regions = (await http.as(token).get('/api/regions')).body.map((r: { name: string }) => r.name);
+      expect(me).toMatchObject({ role: 'inspector', regionScopeId: expect.any(String) });
+      expect(regions).toContain('太和县');
+      expect(regions).not.toContain('阜南县');
 
-    await page.getByTestId('toggle-taihe-inspector').click();
-    await page.getByTestId('toggle-taihe-inspector').getByText('启用').waitFor();
-    expect((await http.post('/api/auth/login', { username: 'taihe-inspector', password: 'Taihe-inspects-2026' })).status).toBe(401);
-    expect(journey.problems).toEqual([]);
-  });
+      await page.getByTestId('toggle-taihe-inspector').click();
+      await page.getByTestId('toggle-taihe-inspector').getByText('启用').waitFor();
+      expect(
+        (await http.post('/api/auth/login', { username: 'taihe-inspector', password: 'Taihe-inspects-2026' })).status,
+      ).toBe(401);
+      expect(journey.problems).toEqual([]);
+    },
+  );
 
   it('refuses a wrong password and serves the app for any client route, but never for /api', async () => {
     const { journey, http } = session;

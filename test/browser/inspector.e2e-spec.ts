@@ -25,7 +25,9 @@ describe('web app: the inspector (督查员)', () => {
     await page.locator('select[name=regionId]').selectOption(wangjiaba!);
     await page.locator('select[name=category]').selectOption('sanitation');
     await page.locator('input[name=severity][value=high]').check();
-    await page.getByTestId('evidence-input').setInputFiles({ name: '庄台旱厕.png', mimeType: 'image/png', buffer: samplePhoto() });
+    await page
+      .getByTestId('evidence-input')
+      .setInputFiles({ name: '庄台旱厕.png', mimeType: 'image/png', buffer: samplePhoto() });
     await page.getByTestId('evidence-uploaded').waitFor();
     // 举一反三: Caiying village, in the same county, had the same problem (and fixed it).
     await page.getByTestId('similar-item').filter({ hasText: '旱厕未改造，影响人居环境' }).waitFor();
@@ -34,7 +36,12 @@ describe('web app: the inspector (督查员)', () => {
     await page.getByTestId('file-finding').click();
     await page.getByTestId('finding-detail').getByText('王家坝镇旱厕改造滞后').waitFor();
     await page.getByTestId('finding-detail').getByTestId('evidence-image').waitFor();
-    expect(await page.getByTestId('finding-detail').getByTestId('evidence-image').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(96);
+    expect(
+      await page
+        .getByTestId('finding-detail')
+        .getByTestId('evidence-image')
+        .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+    ).toBe(96);
 
     const form = page.getByTestId('assign-form');
     await form.locator('select[name=unitId]').selectOption({ label: '王家坝镇人民政府' });
@@ -53,7 +60,10 @@ describe('web app: the inspector (督查员)', () => {
     const { journey } = session;
     const { page } = journey;
     await page.getByTestId('nav').getByText('待验收').click();
-    const card = page.getByTestId('sign-off-queue').getByTestId('task-card').filter({ hasText: '完善扶贫车间用工台账' });
+    const card = page
+      .getByTestId('sign-off-queue')
+      .getByTestId('task-card')
+      .filter({ hasText: '完善扶贫车间用工台账' });
     await card.waitFor();
     await journey.shot('sign-off-queue');
     await card.click();

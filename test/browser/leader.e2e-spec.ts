@@ -3,25 +3,32 @@ import { join } from 'node:path';
 import { eventually } from '../support/http-client';
 import { browserSession } from '../support/browser';
 
-/** Leadership's cockpit in real Chromium: campaign burndown, lights by region and unit, overdue, scoreboard, history, as-of. */
+/**
+ * Leadership's cockpit in real Chromium: campaign burndown, lights by region and unit, overdue, scoreboard, history,
+ * as-of.
+ */
 // A real browser on a shared machine: each step may take seconds.
 
 describe('web app: leadership (领导驾驶舱)', () => {
   const session = browserSession('leader');
 
-  it('shows the campaign, its burndown, the lights by region and by unit, the overdue list and the scoreboard', async () => {
-    const { journey } = session;
-    const { page } = journey;
-    await journey.signIn('leader');
-    await page.getByTestId('campaign-progress').getByText('危房改造清零').waitFor();
-    for (const chart of ['burndown-chart', 'summary-chart', 'region-chart', 'unit-chart']) await page.getByTestId(chart).locator('canvas').waitFor();
-    expect(await page.getByTestId('kpi-tasks').textContent()).toBe('3');
-    await page.getByTestId('overdue-list').getByTestId('task-card').first().waitFor();
-    expect(await page.getByTestId('scoreboard-row').filter({ hasText: '王堰镇人民政府' }).count()).toBe(1);
-    // Let the charts finish their entrance animation before the picture.
-    await page.waitForTimeout(1200);
-    await journey.shot('cockpit');
-  });
+  it(
+    'shows the campaign, its burndown, the lights by region and by unit, ' + 'the overdue list and the scoreboard',
+    async () => {
+      const { journey } = session;
+      const { page } = journey;
+      await journey.signIn('leader');
+      await page.getByTestId('campaign-progress').getByText('危房改造清零').waitFor();
+      for (const chart of ['burndown-chart', 'summary-chart', 'region-chart', 'unit-chart'])
+        await page.getByTestId(chart).locator('canvas').waitFor();
+      expect(await page.getByTestId('kpi-tasks').textContent()).toBe('3');
+      await page.getByTestId('overdue-list').getByTestId('task-card').first().waitFor();
+      expect(await page.getByTestId('scoreboard-row').filter({ hasText: '王堰镇人民政府' }).count()).toBe(1);
+      // Let the charts finish their entrance animation before the picture.
+      await page.waitForTimeout(1200);
+      await journey.shot('cockpit');
+    },
+  );
 
   it('opens an overdue task: its full history as a timeline, and the hash chain checked', async () => {
     const { journey } = session;

@@ -4,7 +4,9 @@ import { browserSession, PHONE, samplePhoto } from '../support/browser';
 import { recordReminder } from '../support/reminders';
 import { TestApp } from '../support/test-app';
 
-/** The unit's day on a phone in real Chromium: its tasks by deadline with their lights, the whole lifecycle, the inbox. */
+/**
+ * The unit's day on a phone in real Chromium: its tasks by deadline with their lights, the whole lifecycle, the inbox.
+ */
 // A real browser on a shared machine: each step may take seconds.
 
 describe('web app: the responsible unit (责任单位), on a phone', () => {
@@ -17,16 +19,27 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     const unit: HttpClient = await login(app.http, 'unit');
     const me = (await unit.get('/api/auth/me')).body;
     const regions = (await inspector.get('/api/regions')).body as Array<{ id: string; name: string }>;
-    const finding = await inspector.post('/api/findings', { title, regionId: regions.find((r) => r.name === '王堰镇')!.id, category: 'sanitation', severity: 'medium' });
+    const finding = await inspector.post('/api/findings', {
+      title,
+      regionId: regions.find((r) => r.name === '王堰镇')!.id,
+      category: 'sanitation',
+      severity: 'medium',
+    });
     await inspector.post(`/api/findings/${finding.body.id}/tasks`, {
-      unitId: me.unitId, deadline: addDays(today, 10), measures: '落实公厕专人保洁，每日巡查', target: { quantity: 12, unit: '座' },
+      unitId: me.unitId,
+      deadline: addDays(today, 10),
+      measures: '落实公厕专人保洁，每日巡查',
+      target: { quantity: 12, unit: '座' },
     });
     // Recorded on one of its closed tasks, as the reminder worker would.
     const closed = (await unit.get('/api/tasks?status=closed&pageSize=1')).body.items[0];
     const { deadlineVersion } = (await unit.get(`/api/tasks/${closed.id}`)).body;
-    await recordReminder(app.infra.eventStore, { id: closed.id, deadline: closed.deadline, deadlineVersion }, 'due_today', [
-      { role: 'unit', kind: 'user', id: me.id, name: me.displayName },
-    ]);
+    await recordReminder(
+      app.infra.eventStore,
+      { id: closed.id, deadline: closed.deadline, deadlineVersion },
+      'due_today',
+      [{ role: 'unit', kind: 'user', id: me.id, name: me.displayName }],
+    );
   }
   const session = browserSession('unit', { context: PHONE, setUp });
 
@@ -37,7 +50,10 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     const card = page.getByTestId('task-card').filter({ hasText: title });
     await card.waitFor();
     expect(await card.locator('[data-light]').getAttribute('data-light')).toBe('green');
-    const lights = await page.getByTestId('task-card').locator('[data-light]').evaluateAll((els) => els.map((el) => el.getAttribute('data-light')));
+    const lights = await page
+      .getByTestId('task-card')
+      .locator('[data-light]')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('data-light')));
     // Open tasks only, nearest deadline first: the one due in two days (yellow) before those due later.
     expect(lights[0]).toBe('yellow');
     expect(lights.every((light) => ['yellow', 'green', 'red'].includes(light!))).toBe(true);
@@ -58,7 +74,9 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     const progress = page.getByTestId('progress-form');
     await progress.locator('input[name=quantityDone]').fill('5');
     await progress.locator('textarea[name=note]').fill('已落实5座公厕专人保洁');
-    await progress.getByTestId('evidence-input').setInputFiles({ name: '公厕保洁.png', mimeType: 'image/png', buffer: samplePhoto() });
+    await progress
+      .getByTestId('evidence-input')
+      .setInputFiles({ name: '公厕保洁.png', mimeType: 'image/png', buffer: samplePhoto() });
     await progress.getByTestId('evidence-uploaded').waitFor();
     await journey.shot('report-progress');
     await progress.locator('button[type=submit]').click();
@@ -76,7 +94,9 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     const submit = page.getByTestId('submit-form');
     await submit.locator('textarea[name=report]').fill('12座公厕全部落实专人保洁');
     await submit.locator('input[name=submitQuantity]').fill('12');
-    await submit.getByTestId('evidence-input').setInputFiles({ name: '验收照片.png', mimeType: 'image/png', buffer: samplePhoto(120, 80) });
+    await submit
+      .getByTestId('evidence-input')
+      .setInputFiles({ name: '验收照片.png', mimeType: 'image/png', buffer: samplePhoto(120, 80) });
     await submit.getByTestId('evidence-uploaded').waitFor();
     await submit.locator('button[type=submit]').click();
     await page.getByTestId('task-status').filter({ hasText: '待验收' }).waitFor();
@@ -109,7 +129,9 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     await page.getByTestId('nav').getByText('我的任务').click();
     await page.getByTestId('task-card').first().waitFor();
     expect((await app.http.post('/api/auth/login', { username: 'unit', password: 'rectify-demo' })).status).toBe(401);
-    expect((await app.http.post('/api/auth/login', { username: 'unit', password: 'Wangyan-field-2026' })).status).toBe(200);
+    expect((await app.http.post('/api/auth/login', { username: 'unit', password: 'Wangyan-field-2026' })).status).toBe(
+      200,
+    );
     expect(journey.problems).toEqual([]);
   });
 });

@@ -26,10 +26,7 @@ const PATIENCE_MS = 10_000;
  * adapter holds back events until older transactions end), so reads of all events wait until they see
  * what a test appended.
  */
-export function describeEventStoreContract(
-  name: string,
-  setup: () => Promise<EventStoreContractSubject>,
-): void {
+export function describeEventStoreContract(name: string, setup: () => Promise<EventStoreContractSubject>): void {
   describe(`EventStore contract: ${name}`, () => {
     jest.setTimeout(4 * PATIENCE_MS);
     let subject: EventStoreContractSubject;
@@ -66,7 +63,10 @@ export function describeEventStoreContract(
     }
 
     /** readAll after a position, again and again until `done` holds for what it returns. */
-    async function readAllUntil(after: GlobalPosition, done: (events: StoredEvent[]) => boolean): Promise<StoredEvent[]> {
+    async function readAllUntil(
+      after: GlobalPosition,
+      done: (events: StoredEvent[]) => boolean,
+    ): Promise<StoredEvent[]> {
       const deadline = Date.now() + PATIENCE_MS;
       for (;;) {
         const events = await store.readAll({ after });
@@ -95,9 +95,19 @@ export function describeEventStoreContract(
       it('reads back what was appended: ids, types, data, metadata, revisions 0..n and growing positions', async () => {
         const stream = newStream();
         const appended = [
-          { id: randomUUID(), type: 'ContractTaskAssigned', data: { unitId: 'u-1', quantity: 217 }, metadata: { actor: 'inspector-1' } },
+          {
+            id: randomUUID(),
+            type: 'ContractTaskAssigned',
+            data: { unitId: 'u-1', quantity: 217 },
+            metadata: { actor: 'inspector-1' },
+          },
           { id: randomUUID(), type: 'ContractTaskAccepted', data: { note: 'ok' }, metadata: { actor: 'unit-1' } },
-          { id: randomUUID(), type: 'ContractProgressReported', data: { done: 12.5, flags: [true, false] }, metadata: {} },
+          {
+            id: randomUUID(),
+            type: 'ContractProgressReported',
+            data: { done: 12.5, flags: [true, false] },
+            metadata: {},
+          },
         ];
 
         const result = await store.appendToStream(stream, appended, { expectedRevision: 'no_stream' });
@@ -140,10 +150,15 @@ export function describeEventStoreContract(
 
       it('reads a stream from a revision, at most maxCount events', async () => {
         const stream = newStream();
-        await store.appendToStream(stream, ['A', 'B', 'C', 'D', 'E'].map((letter) => event(`Contract${letter}`)));
+        await store.appendToStream(
+          stream,
+          ['A', 'B', 'C', 'D', 'E'].map((letter) => event(`Contract${letter}`)),
+        );
 
         expect((await store.readStream(stream, { fromRevision: 2 })).map((e) => e.revision)).toEqual([2, 3, 4]);
-        expect((await store.readStream(stream, { fromRevision: 1, maxCount: 2 })).map((e) => e.revision)).toEqual([1, 2]);
+        expect((await store.readStream(stream, { fromRevision: 1, maxCount: 2 })).map((e) => e.revision)).toEqual([
+          1, 2,
+        ]);
         expect(await store.readStream(stream, { fromRevision: 5 })).toEqual([]);
       });
 
@@ -196,27 +211,45 @@ export function describeEventStoreContract(
 
       it('refuses a stale revision with a ConcurrencyError and appends nothing', async () => {
         const stream = await streamWithTwoEvents();
-        await expectConcurrencyError(store.appendToStream(stream, [event('ContractC')], { expectedRevision: 0 }), stream);
-        await expectConcurrencyError(store.appendToStream(stream, [event('ContractC')], { expectedRevision: 2 }), stream);
+        await expectConcurrencyError(
+          store.appendToStream(stream, [event('ContractC')], { expectedRevision: 0 }),
+          stream,
+        );
+        await expectConcurrencyError(
+          store.appendToStream(stream, [event('ContractC')], { expectedRevision: 2 }),
+          stream,
+        );
         expect(await store.readStream(stream)).toHaveLength(2);
       });
 
       it('refuses a revision for a stream that does not exist', async () => {
         const stream = newStream();
-        await expectConcurrencyError(store.appendToStream(stream, [event('ContractA')], { expectedRevision: 0 }), stream);
+        await expectConcurrencyError(
+          store.appendToStream(stream, [event('ContractA')], { expectedRevision: 0 }),
+          stream,
+        );
         expect(await store.readStream(stream)).toEqual([]);
       });
 
       it('no_stream: appends to a new stream, refuses an existing one', async () => {
         const stream = newStream();
-        expect((await store.appendToStream(stream, [event('ContractA')], { expectedRevision: 'no_stream' })).nextExpectedRevision).toBe(0);
-        await expectConcurrencyError(store.appendToStream(stream, [event('ContractB')], { expectedRevision: 'no_stream' }), stream);
+        expect(
+          (await store.appendToStream(stream, [event('ContractA')], { expectedRevision: 'no_stream' }))
+            .nextExpectedRevision,
+        ).toBe(0);
+        await expectConcurrencyError(
+          store.appendToStream(stream, [event('ContractB')], { expectedRevision: 'no_stream' }),
+          stream,
+        );
         expect(await store.readStream(stream)).toHaveLength(1);
       });
 
       it('stream_exists: refuses a new stream, appends to an existing one', async () => {
         const stream = newStream();
-        await expectConcurrencyError(store.appendToStream(stream, [event('ContractA')], { expectedRevision: 'stream_exists' }), stream);
+        await expectConcurrencyError(
+          store.appendToStream(stream, [event('ContractA')], { expectedRevision: 'stream_exists' }),
+          stream,
+        );
         expect(await store.readStream(stream)).toEqual([]);
 
         await store.appendToStream(stream, [event('ContractA')]);
@@ -226,8 +259,12 @@ export function describeEventStoreContract(
 
       it('any (and no expected revision at all) appends whatever the stream holds', async () => {
         const stream = newStream();
-        expect((await store.appendToStream(stream, [event('ContractA')], { expectedRevision: 'any' })).nextExpectedRevision).toBe(0);
-        expect((await store.appendToStream(stream, [event('ContractB')], { expectedRevision: 'any' })).nextExpectedRevision).toBe(1);
+        expect(
+          (await store.appendToStream(stream, [event('ContractA')], { expectedRevision: 'any' })).nextExpectedRevision,
+        ).toBe(0);
+        expect(
+          (await store.appendToStream(stream, [event('ContractB')], { expectedRevision: 'any' })).nextExpectedRevision,
+        ).toBe(1);
         expect((await store.appendToStream(stream, [event('ContractC')])).nextExpectedRevision).toBe(2);
       });
 
@@ -250,8 +287,14 @@ export function describeEventStoreContract(
         await expectConcurrencyError(store.appendToStream(stream, batch, { expectedRevision: 0 }), stream);
         await store.appendToStream(stream, [event('ContractWitness')], { expectedRevision: 1 });
 
-        expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['ContractA', 'ContractB', 'ContractWitness']);
-        const seen = await readAllUntil(after, (events) => events.some((e) => e.type === 'ContractWitness' && e.streamName === stream));
+        expect((await store.readStream(stream)).map((e) => e.type)).toEqual([
+          'ContractA',
+          'ContractB',
+          'ContractWitness',
+        ]);
+        const seen = await readAllUntil(after, (events) =>
+          events.some((e) => e.type === 'ContractWitness' && e.streamName === stream),
+        );
         expect(seen.filter((e) => e.streamName === stream).map((e) => e.type)).toEqual(['ContractWitness']);
       });
 
@@ -278,13 +321,26 @@ export function describeEventStoreContract(
 
     describe('hash chain', () => {
       const recomputed = (e: StoredEvent) =>
-        chainHash(e.previousHash, e.revision, contentDigest({ streamName: e.streamName, type: e.type, data: e.data, metadata: e.metadata, eventId: e.id }));
+        chainHash(
+          e.previousHash,
+          e.revision,
+          contentDigest({ streamName: e.streamName, type: e.type, data: e.data, metadata: e.metadata, eventId: e.id }),
+        );
 
       it('chains every event onto the one before it in its stream; the first onto nothing', async () => {
         const stream = newStream();
-        const data = { title: '蔡郢村危房改造 ✅', quantities: [217, 696, 20.32, 1e21, 1e-7], nested: { z: null, a: [true, { b: '😀' }] } };
-        await store.appendToStream(stream, [event('ContractA', data, { actor: { username: '督查员-王' } }), event('ContractB')]);
-        await store.appendToStream(stream, [event('ContractC', { quote: 'He said "持之以恒" \\ 立竿见影' })], { expectedRevision: 1 });
+        const data = {
+          title: '蔡郢村危房改造 ✅',
+          quantities: [217, 696, 20.32, 1e21, 1e-7],
+          nested: { z: null, a: [true, { b: '😀' }] },
+        };
+        await store.appendToStream(stream, [
+          event('ContractA', data, { actor: { username: '督查员-王' } }),
+          event('ContractB'),
+        ]);
+        await store.appendToStream(stream, [event('ContractC', { quote: 'He said "持之以恒" \\ 立竿见影' })], {
+          expectedRevision: 1,
+        });
         await store.appendToStream(newStream(), [event('ContractElsewhere')]);
         await store.appendToStream(stream, [event('ContractD'), event('ContractE')], { expectedRevision: 2 });
 
@@ -307,35 +363,44 @@ export function describeEventStoreContract(
         await store.appendToStream(stream, [event('ContractA'), event('ContractB')]);
 
         const fromStream = (await store.readStream(stream)).map((e) => [e.previousHash, e.hash]);
-        const fromAll = (await readAllUntil(after, (all) => all.filter((e) => e.streamName === stream).length === 2)).filter((e) => e.streamName === stream);
+        const fromAll = (
+          await readAllUntil(after, (all) => all.filter((e) => e.streamName === stream).length === 2)
+        ).filter((e) => e.streamName === stream);
         await subscriber.until(() => subscriber.of(stream).length === 2);
 
         expect(fromAll.map((e) => [e.previousHash, e.hash])).toEqual(fromStream);
         expect(subscriber.of(stream).map((e) => [e.previousHash, e.hash])).toEqual(fromStream);
       });
 
-      it('concurrent appends to one stream keep one valid chain, in revision order in the global order too', async () => {
-        const after = await markPosition();
-        const stream = newStream();
-        await store.appendToStream(stream, [event('ContractFirst')]);
-        const racing = Array.from({ length: 6 }, (_, writer) =>
-          store.appendToStream(stream, [event('ContractRace', { writer })], { expectedRevision: 0 }),
-        );
-        const unchecked = Array.from({ length: 12 }, (_, writer) =>
-          store.appendToStream(stream, [event('ContractAny', { writer }), event('ContractAnyTail', { writer })], { expectedRevision: 'any' }),
-        );
+      it(
+        'concurrent appends to one stream keep one valid chain, in revision ' + 'order in the global order too',
+        async () => {
+          const after = await markPosition();
+          const stream = newStream();
+          await store.appendToStream(stream, [event('ContractFirst')]);
+          const racing = Array.from({ length: 6 }, (_, writer) =>
+            store.appendToStream(stream, [event('ContractRace', { writer })], { expectedRevision: 0 }),
+          );
+          const unchecked = Array.from({ length: 12 }, (_, writer) =>
+            store.appendToStream(stream, [event('ContractAny', { writer }), event('ContractAnyTail', { writer })], {
+              expectedRevision: 'any',
+            }),
+          );
 
-        const outcomes = await Promise.allSettled([...racing, ...unchecked]);
-        const written = await store.readStream(stream);
-        const inGlobalOrder = (await readAllUntil(after, (all) => all.filter((e) => e.streamName === stream).length === written.length)).filter(
-          (e) => e.streamName === stream,
-        );
+          const outcomes = await Promise.allSettled([...racing, ...unchecked]);
+          const written = await store.readStream(stream);
+          const inGlobalOrder = (
+            await readAllUntil(after, (all) => all.filter((e) => e.streamName === stream).length === written.length)
+          ).filter((e) => e.streamName === stream);
 
-        expect(outcomes.slice(6).every((outcome) => outcome.status === 'fulfilled')).toBe(true);
-        expect(written).toHaveLength(1 + 24 + outcomes.slice(0, 6).filter((outcome) => outcome.status === 'fulfilled').length);
-        expect(verifyStream(written)).toMatchObject({ ok: true, events: written.length });
-        expect(verifyStream(inGlobalOrder)).toMatchObject({ ok: true, events: written.length });
-      });
+          expect(outcomes.slice(6).every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+          expect(written).toHaveLength(
+            1 + 24 + outcomes.slice(0, 6).filter((outcome) => outcome.status === 'fulfilled').length,
+          );
+          expect(verifyStream(written)).toMatchObject({ ok: true, events: written.length });
+          expect(verifyStream(inGlobalOrder)).toMatchObject({ ok: true, events: written.length });
+        },
+      );
     });
 
     describe('reading all events', () => {
@@ -359,11 +424,14 @@ export function describeEventStoreContract(
       it('pages with maxCount: the pages join up to the whole sequence', async () => {
         const after = await markPosition();
         const stream = newStream();
-        await store.appendToStream(stream, Array.from({ length: 7 }, (_, n) => event('ContractPaged', { n })));
+        await store.appendToStream(
+          stream,
+          Array.from({ length: 7 }, (_, n) => event('ContractPaged', { n })),
+        );
         const whole = await readAllUntil(after, (all) => all.filter((e) => e.streamName === stream).length === 7);
 
         const paged: StoredEvent[] = [];
-        for (let cursor = after; ; ) {
+        for (let cursor = after; ;) {
           const page = await store.readAll({ after: cursor, maxCount: 3 });
           expect(page.length).toBeLessThanOrEqual(3);
           if (page.length === 0) break;
@@ -380,7 +448,10 @@ export function describeEventStoreContract(
         const prefix = newTypePrefix();
         const stream = newStream();
         const types = [`${prefix}_Task.Assigned`, `${prefix}Xtra.Other`, `${prefix}_Task.Closed`, `${prefix}%.Odd`];
-        await store.appendToStream(stream, types.map((type) => event(type)));
+        await store.appendToStream(
+          stream,
+          types.map((type) => event(type)),
+        );
         await readAllUntil(after, (all) => all.filter((e) => e.streamName === stream).length === 4);
 
         const filtered = await store.readAll({ after, eventTypePrefixes: [`${prefix}_Task`] });
@@ -450,7 +521,10 @@ export function describeEventStoreContract(
           { after, batchSize: 2 },
         );
         running.push(subscription);
-        await store.appendToStream(stream, Array.from({ length: 7 }, (_, n) => event('ContractBatched', { n })));
+        await store.appendToStream(
+          stream,
+          Array.from({ length: 7 }, (_, n) => event('ContractBatched', { n })),
+        );
         await waitFor(() => delivered.filter((e) => e.streamName === stream).length === 7, 'all seven events');
 
         expect(Math.max(...batchSizes)).toBeLessThanOrEqual(2);

@@ -40,7 +40,8 @@ type Service = {
 };
 type Compose = { services: Record<string, Service>; volumes: Record<string, unknown> };
 
-const composeWith = (env: Record<string, string>): Compose => parse(substitute(read('docker-compose.yml'), env), { merge: true }) as Compose;
+const composeWith = (env: Record<string, string>): Compose =>
+  parse(substitute(read('docker-compose.yml'), env), { merge: true }) as Compose;
 
 function dockerCompose(): boolean {
   return spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0;
@@ -51,7 +52,10 @@ describe('the production stack (docker-compose.yml, Dockerfile, infra/)', () => 
   const { services } = compose;
 
   (dockerCompose() ? it : it.skip)('is a valid compose file for docker compose itself', () => {
-    execFileSync('docker', ['compose', '--env-file', '.env.example', 'config', '--quiet'], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync('docker', ['compose', '--env-file', '.env.example', 'config', '--quiet'], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
   });
 
   it('runs EventStoreDB / KurrentDB, PostgreSQL, Redis, the API, the worker and a load balancer', () => {
@@ -65,31 +69,42 @@ describe('the production stack (docker-compose.yml, Dockerfile, infra/)', () => 
     expect(read('infra/nginx/nginx.conf')).toMatch(/server api:3000/);
   });
 
-  it(`pins EventStoreDB / KurrentDB images no older than ${MINIMUM_SERVER_VERSION}, the oldest server the app accepts`, () => {
-    const tagOf = (image: string) => /:([^:/]+)$/.exec(image)?.[1] ?? 'latest';
-    expect(isSupportedServerVersion(tagOf(services.eventstore!.image!))).toBe(true);
-    // The images the files suggest instead (ESDB_IMAGE, e.g. KurrentDB) are held to the same minimum.
-    const suggested = ['docker-compose.yml', 'infra/README.md'].flatMap((file) => read(file).match(/\S+\/(?:eventstoredb[\w-]*|kurrentdb):[\w.-]+/g) ?? []);
-    expect(suggested.some((image) => image.includes('kurrentdb:'))).toBe(true);
-    for (const image of suggested) expect([image, isSupportedServerVersion(tagOf(image))]).toEqual([image, true]);
-  });
+  it(
+    'pins EventStoreDB / KurrentDB images no older than ' +
+      `${MINIMUM_SERVER_VERSION}, the oldest server the app accepts`,
+    () => {
+      const tagOf = (image: string) => /:([^:/]+)$/.exec(image)?.[1] ?? 'latest';
+      expect(isSupportedServerVersion(tagOf(services.eventstore!.image!))).toBe(true);
+      // The images the files suggest instead (ESDB_IMAGE, e.g. KurrentDB) are held to the same minimum.
+      const suggested = ['docker-compose.yml', 'infra/README.md'].flatMap(
+        (file) => read(file).match(/\S+\/(?:eventstoredb[\w-]*|kurrentdb):[\w.-]+/g) ?? [],
+      );
+      expect(suggested.some((image) => image.includes('kurrentdb:'))).toBe(true);
+      for (const image of suggested) expect([image, isSupportedServerVersion(tagOf(image))]).toEqual([image, true]);
+    },
+  );
 
   it('checks the health of every service, and starts the app once its stores are healthy', () => {
-    const unchecked = Object.entries(services).filter(([, service]) => !service.healthcheck?.test?.length || service.healthcheck.disable);
+    const unchecked = Object.entries(services).filter(
+      ([, service]) => !service.healthcheck?.test?.length || service.healthcheck.disable,
+    );
     expect(unchecked.map(([name]) => name)).toEqual([]);
     for (const app of ['api', 'worker']) {
-      for (const store of ['eventstore', 'postgres', 'redis']) expect(services[app]!.depends_on?.[store]).toEqual({ condition: 'service_healthy' });
+      for (const store of ['eventstore', 'postgres', 'redis'])
+        expect(services[app]!.depends_on?.[store]).toEqual({ condition: 'service_healthy' });
     }
     const healthScript = services.api!.healthcheck!.test!.find((part) => part.endsWith('.js'))!;
     expect(existsSync(join(ROOT, healthScript.replace(/^dist\//, '').replace(/\.js$/, '.ts')))).toBe(true);
   });
 
   it('keeps every store on a named volume, and Redis with its append-only file on', () => {
-    const named = (service: Service) => (service.volumes ?? []).map((volume) => volume.split(':')[0]!).filter((source) => !source.startsWith('.'));
+    const named = (service: Service) =>
+      (service.volumes ?? []).map((volume) => volume.split(':')[0]!).filter((source) => !source.startsWith('.'));
     expect(named(services.eventstore!)).toContain('eventstore-data');
     expect(named(services.postgres!)).toEqual(['postgres-data']);
     expect(named(services.redis!)).toEqual(['redis-data']);
-    for (const volume of ['eventstore-data', 'postgres-data', 'redis-data']) expect(compose.volumes).toHaveProperty([volume]);
+    for (const volume of ['eventstore-data', 'postgres-data', 'redis-data'])
+      expect(compose.volumes).toHaveProperty([volume]);
     const redisConf = services.redis!.volumes!.find((volume) => volume.startsWith('./infra/redis/'))!.split(':')[0]!;
     expect(read(redisConf)).toMatch(/^appendonly yes$/m);
     expect(services.redis!.command?.join(' ')).toContain('/usr/local/etc/redis/redis.conf');
@@ -97,7 +112,9 @@ describe('the production stack (docker-compose.yml, Dockerfile, infra/)', () => 
 
   it('mounts configuration files that exist in infra/', () => {
     for (const service of Object.values(services)) {
-      for (const source of (service.volumes ?? []).map((volume) => volume.split(':')[0]!).filter((s) => s.startsWith('./'))) {
+      for (const source of (service.volumes ?? [])
+        .map((volume) => volume.split(':')[0]!)
+        .filter((s) => s.startsWith('./'))) {
         expect(existsSync(join(ROOT, source))).toBe(true);
       }
     }
@@ -115,14 +132,18 @@ describe('the production stack (docker-compose.yml, Dockerfile, infra/)', () => 
     expect(loadConfig(services.api!.environment).trustedProxies).toBe(1);
   });
 
-  it('lets the API and the worker end a slow shutdown themselves, saying what they abandoned, before Docker kills them', () => {
-    for (const app of ['api', 'worker']) {
-      const config = loadConfig(services[app]!.environment);
-      // Docker's default is 10 s; the app needs its grace period, up to 5 s for the stores, and a margin.
-      const periodSeconds = Number(/^(\d+)s$/.exec(services[app]!.stop_grace_period ?? '10s')?.[1]);
-      expect([app, periodSeconds >= config.shutdownGraceSeconds + 10]).toEqual([app, true]);
-    }
-  });
+  it(
+    'lets the API and the worker end a slow shutdown themselves, saying ' +
+      'what they abandoned, before Docker kills them',
+    () => {
+      for (const app of ['api', 'worker']) {
+        const config = loadConfig(services[app]!.environment);
+        // Docker's default is 10 s; the app needs its grace period, up to 5 s for the stores, and a margin.
+        const periodSeconds = Number(/^(\d+)s$/.exec(services[app]!.stop_grace_period ?? '10s')?.[1]);
+        expect([app, periodSeconds >= config.shutdownGraceSeconds + 10]).toEqual([app, true]);
+      }
+    },
+  );
 
   it('refuses to start without the secrets, saying which to set', () => {
     const { JWT_SECRET: _omitted, ...withoutSecret } = SAMPLE_ENV;

@@ -24,12 +24,23 @@ describe('a test run that leaves something open', () => {
     const { projects } = require(join(ROOT, 'jest.config.js')) as { projects: Array<Record<string, unknown>> };
     const integration = projects.find((project) => project.displayName === 'integration')!;
     const config = join(folder, 'jest.fixture.config.json');
-    writeFileSync(config, JSON.stringify({ ...integration, displayName: 'fixture', testMatch: ['<rootDir>/test/support/fixtures/left-open.fixture.ts'] }));
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules/jest/bin/jest.js'), '--config', config, '--ci', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ZHENGGAI_TEST_EXIT_GRACE_MS: String(GRACE_MS) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    writeFileSync(
+      config,
+      JSON.stringify({
+        ...integration,
+        displayName: 'fixture',
+        testMatch: ['<rootDir>/test/support/fixtures/left-open.fixture.ts'],
+      }),
+    );
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'node_modules/jest/bin/jest.js'), '--config', config, '--ci', ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ZHENGGAI_TEST_EXIT_GRACE_MS: String(GRACE_MS) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     runs.push(child);
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));

@@ -2,36 +2,48 @@ import { ManualClock } from '@zhenggai/application';
 import { HttpClient, login } from '../support/http-client';
 import { startTestApp, TestApp } from '../support/test-app';
 
-/** Accounts over HTTP: lockout, rate limits, refresh with rotation, logout and disabling that take effect at once, headers. */
+/**
+ * Accounts over HTTP: lockout, rate limits, refresh with rotation, logout and disabling that take effect at once,
+ * headers.
+ */
 describe('accounts and sessions', () => {
   const clock = new ManualClock(new Date());
   let app: TestApp;
   let admin: HttpClient;
 
-  const signIn = (username: string, password = 'rectify-demo') => app.http.post('/api/auth/login', { username, password });
+  const signIn = (username: string, password = 'rectify-demo') =>
+    app.http.post('/api/auth/login', { username, password });
 
   beforeAll(async () => {
     app = await startTestApp({
       seed: true,
       clock,
-      env: { LOGIN_MAX_FAILURES: '3', LOGIN_LOCK_SECONDS: '600', LOGIN_RATE_PER_MINUTE: '25', CORS_ORIGINS: 'https://cockpit.example.gov.cn' },
+      env: {
+        LOGIN_MAX_FAILURES: '3',
+        LOGIN_LOCK_SECONDS: '600',
+        LOGIN_RATE_PER_MINUTE: '25',
+        CORS_ORIGINS: 'https://cockpit.example.gov.cn',
+      },
     });
     admin = await login(app.http, 'admin');
   });
   afterAll(() => app?.close());
 
-  it('locks an account after failed sign-ins in a row, says until when, and lets it in again after the lock', async () => {
-    expect((await signIn('caiying', 'wrong-1')).status).toBe(401);
-    expect((await signIn('caiying', 'wrong-2')).status).toBe(401);
-    const locked = await signIn('caiying', 'wrong-3');
-    expect(locked.status).toBe(429);
-    expect(locked.headers.get('content-type')).toContain('application/problem+json');
-    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(590);
-    // Even the right password waits for the lock to pass.
-    expect((await signIn('caiying')).status).toBe(429);
-    clock.advance(601_000);
-    expect((await signIn('caiying')).status).toBe(200);
-  });
+  it(
+    'locks an account after failed sign-ins in a row, says until when, and ' + 'lets it in again after the lock',
+    async () => {
+      expect((await signIn('caiying', 'wrong-1')).status).toBe(401);
+      expect((await signIn('caiying', 'wrong-2')).status).toBe(401);
+      const locked = await signIn('caiying', 'wrong-3');
+      expect(locked.status).toBe(429);
+      expect(locked.headers.get('content-type')).toContain('application/problem+json');
+      expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(590);
+      // Even the right password waits for the lock to pass.
+      expect((await signIn('caiying')).status).toBe(429);
+      clock.advance(601_000);
+      expect((await signIn('caiying')).status).toBe(200);
+    },
+  );
 
   it('renews a session with its refresh token once; a second use of the same token ends the session', async () => {
     const first = (await signIn('wangjiaba')).body;
@@ -73,10 +85,20 @@ describe('accounts and sessions', () => {
   });
 
   it('refuses a weak password for a new account, naming the field', async () => {
-    const weak = await admin.post('/api/users', { username: 'zhao-inspector', displayName: '赵督查', role: 'inspector', password: 'abcdefghijkl' });
+    const weak = await admin.post('/api/users', {
+      username: 'zhao-inspector',
+      displayName: '赵督查',
+      role: 'inspector',
+      password: 'abcdefghijkl',
+    });
     expect(weak.status).toBe(400);
     expect(weak.body).toMatchObject({ field: 'password', code: 'WEAK_PASSWORD' });
-    const strong = await admin.post('/api/users', { username: 'zhao-inspector', displayName: '赵督查', role: 'inspector', password: 'Funan-2018-huiTou' });
+    const strong = await admin.post('/api/users', {
+      username: 'zhao-inspector',
+      displayName: '赵督查',
+      role: 'inspector',
+      password: 'Funan-2018-huiTou',
+    });
     expect(strong.status).toBe(201);
   });
 
@@ -96,5 +118,4 @@ describe('accounts and sessions', () => {
     expect(answers).toContain(429);
     expect(answers.indexOf(429)).toBeGreaterThan(0);
   });
-
 });

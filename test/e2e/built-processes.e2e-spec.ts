@@ -38,46 +38,75 @@ describe('the built API and worker processes (production split)', () => {
     const inspector = await login(http, 'inspector');
     const unitId = (await login(http, 'unit').then((unit) => unit.get('/api/auth/me'))).body.unitId;
     const regionId = (await inspector.get('/api/regions')).body.find((r: { name: string }) => r.name === '王堰镇').id;
-    const filed = await inspector.post('/api/findings', { title: '拆分部署下的问题', regionId, category: 'roads', severity: 'low' });
+    const filed = await inspector.post('/api/findings', {
+      title: '拆分部署下的问题',
+      regionId,
+      category: 'roads',
+      severity: 'low',
+    });
     expect(filed.status).toBe(201);
     const deadline = new Date(Date.now() + 8 * 3600_000 + 5 * 86_400_000).toISOString().slice(0, 10);
-    const assigned = await inspector.post(`/api/findings/${filed.body.id}/tasks`, { unitId, deadline, measures: '修路' });
+    const assigned = await inspector.post(`/api/findings/${filed.body.id}/tasks`, {
+      unitId,
+      deadline,
+      measures: '修路',
+    });
     expect(assigned.status).toBe(201);
-    const listed = await eventually(async () => {
-      const list = await inspector.get(`/api/tasks?findingId=${filed.body.id}`);
-      return list.body.items?.length === 1 ? list.body.items[0] : undefined;
-    }, 60_000, 250);
+    const listed = await eventually(
+      async () => {
+        const list = await inspector.get(`/api/tasks?findingId=${filed.body.id}`);
+        return list.body.items?.length === 1 ? list.body.items[0] : undefined;
+      },
+      60_000,
+      250,
+    );
     expect(listed).toMatchObject({ id: assigned.body.id, status: 'assigned' });
   });
 
   it('the image’s health checks pass: the API answers, and a worker holds every projection', async () => {
     const check = (kind: string, env: Record<string, string>) =>
-      spawnSync(process.execPath, [HEALTHCHECK, kind], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 });
+      spawnSync(process.execPath, [HEALTHCHECK, kind], {
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
     const port = new URL(held.api!.http!.baseUrl).port;
     const api = check('api', { PORT: port });
     expect(`${api.status} ${api.stdout}${api.stderr}`).toBe('0 ok\n');
-    const worker = await eventually(async () => {
-      const run = check('worker', { API_HEALTH_URL: `${held.api!.http!.baseUrl}/health` });
-      return run.status === 0 ? run.stdout : undefined;
-    }, 60_000, 500);
+    const worker = await eventually(
+      async () => {
+        const run = check('worker', { API_HEALTH_URL: `${held.api!.http!.baseUrl}/health` });
+        return run.status === 0 ? run.stdout : undefined;
+      },
+      60_000,
+      500,
+    );
     expect(worker).toMatch(/^ok: \d+ projections held/);
   });
 
-  it('`npm run projections:rebuild` rebuilds a read model while the processes serve, and the lists answer as before', async () => {
-    const inspector = await login(held.api!.http!, 'inspector');
-    const before = (await inspector.get('/api/tasks?pageSize=200')).body;
-    const rebuild = spawnSync(process.execPath, [REBUILD, 'tasks'], {
-      env: { ...process.env, DATABASE_URL: held.database!.url, JWT_SECRET },
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    expect(rebuild.status === 0 ? 0 : `${rebuild.status}: ${rebuild.stdout}${rebuild.stderr}`).toBe(0);
-    const after = await eventually(async () => {
-      const list = (await inspector.get('/api/tasks?pageSize=200')).body;
-      return list.total === before.total ? list : undefined;
-    }, 60_000, 250);
-    expect(after.items.map((t: { id: string; revision: number }) => [t.id, t.revision])).toEqual(
-      before.items.map((t: { id: string; revision: number }) => [t.id, t.revision]),
-    );
-  });
+  it(
+    '`npm run projections:rebuild` rebuilds a read model while the ' +
+      'processes serve, and the lists answer as before',
+    async () => {
+      const inspector = await login(held.api!.http!, 'inspector');
+      const before = (await inspector.get('/api/tasks?pageSize=200')).body;
+      const rebuild = spawnSync(process.execPath, [REBUILD, 'tasks'], {
+        env: { ...process.env, DATABASE_URL: held.database!.url, JWT_SECRET },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(rebuild.status === 0 ? 0 : `${rebuild.status}: ${rebuild.stdout}${rebuild.stderr}`).toBe(0);
+      const after = await eventually(
+        async () => {
+          const list = (await inspector.get('/api/tasks?pageSize=200')).body;
+          return list.total === before.total ? list : undefined;
+        },
+        60_000,
+        250,
+      );
+      expect(after.items.map((t: { id: string; revision: number }) => [t.id, t.revision])).toEqual(
+        before.items.map((t: { id: string; revision: number }) => [t.id, t.revision]),
+      );
+    },
+  );
 });

@@ -13,7 +13,9 @@ describe('deadline views over HTTP', () => {
     app = await startTestApp({ seed: true });
     leader = await login(app.http, 'leader');
     unit = await login(app.http, 'unit');
-    dangerousHousing = (await leader.get('/api/campaigns')).body.find((c: { name: string }) => c.name === '危房改造清零').id;
+    dangerousHousing = (await leader.get('/api/campaigns')).body.find(
+      (c: { name: string }) => c.name === '危房改造清零',
+    ).id;
     // The projections catch up with the seeded story.
     await eventually(async () => {
       const health = await app.http.get('/health');
@@ -22,20 +24,31 @@ describe('deadline views over HTTP', () => {
   });
   afterAll(() => app?.close());
 
-  it('answers "are we going to clear dangerous housing by 30 September, and who is behind?" as of the deadline', async () => {
-    const asOf = encodeURIComponent('2018-09-30T23:59:59+08:00');
-    const progress = await leader.get(`/api/campaigns/${dangerousHousing}/progress?asOf=${asOf}`);
-    expect(progress.status).toBe(200);
-    expect(progress.body).toMatchObject({ name: '危房改造清零', daysLeft: 0, totals: { tasks: 3, closed: 2, open: 1, overdue: 0 } });
-    expect(progress.body.quantities).toEqual([{ unit: '户', target: 313, done: 299 }]);
-    const behind = progress.body.byUnit.filter((u: { open: number }) => u.open > 0).map((u: { unitName: string }) => u.unitName);
-    expect(behind).toEqual(['王家坝镇人民政府']);
+  it(
+    'answers "are we going to clear dangerous housing by 30 September, and ' + 'who is behind?" as of the deadline',
+    async () => {
+      const asOf = encodeURIComponent('2018-09-30T23:59:59+08:00');
+      const progress = await leader.get(`/api/campaigns/${dangerousHousing}/progress?asOf=${asOf}`);
+      expect(progress.status).toBe(200);
+      expect(progress.body).toMatchObject({
+        name: '危房改造清零',
+        daysLeft: 0,
+        totals: { tasks: 3, closed: 2, open: 1, overdue: 0 },
+      });
+      expect(progress.body.quantities).toEqual([{ unit: '户', target: 313, done: 299 }]);
+      const behind = progress.body.byUnit
+        .filter((u: { open: number }) => u.open > 0)
+        .map((u: { unitName: string }) => u.unitName);
+      expect(behind).toEqual(['王家坝镇人民政府']);
 
-    const view = await leader.get(`/api/views/deadlines?campaignId=${dangerousHousing}&asOf=${asOf}`);
-    expect(view.body.summary).toMatchObject({ yellow: 1, closed_on_time: 2, red: 0 });
-    const nextMorning = await leader.get(`/api/views/deadlines?campaignId=${dangerousHousing}&asOf=${encodeURIComponent('2018-10-01T08:00:00+08:00')}`);
-    expect(nextMorning.body.summary).toMatchObject({ red: 1 });
-  });
+      const view = await leader.get(`/api/views/deadlines?campaignId=${dangerousHousing}&asOf=${asOf}`);
+      expect(view.body.summary).toMatchObject({ yellow: 1, closed_on_time: 2, red: 0 });
+      const nextMorning = await leader.get(
+        `/api/views/deadlines?campaignId=${dangerousHousing}&asOf=${encodeURIComponent('2018-10-01T08:00:00+08:00')}`,
+      );
+      expect(nextMorning.body.summary).toMatchObject({ red: 1 });
+    },
+  );
 
   it('filters the task list and shows a unit only its own tasks', async () => {
     const mine = await unit.get('/api/tasks?pageSize=200');
@@ -56,8 +69,11 @@ describe('deadline views over HTTP', () => {
 
   it('scores the units and lists the audit trail by actor and time', async () => {
     const board = await leader.get('/api/units/scoreboard');
-    expect(board.body.units.find((u: { unitName: string }) => u.unitName === '王堰镇人民政府')).toMatchObject({ sendBacks: 1 });
-    const audit = await leader.get(`/api/audit?actor=wangjiaba&from=${encodeURIComponent('2018-09-01T00:00:00+08:00')}&to=${encodeURIComponent('2018-10-31T00:00:00+08:00')}`);
+    expect(board.body.units.find((u: { unitName: string }) => u.unitName === '王堰镇人民政府')).toMatchObject({
+      sendBacks: 1,
+    });
+    const [from, to] = ['2018-09-01T00:00:00+08:00', '2018-10-31T00:00:00+08:00'].map(encodeURIComponent);
+    const audit = await leader.get(`/api/audit?actor=wangjiaba&from=${from}&to=${to}`);
     expect(audit.body.items.map((e: { type: string }) => e.type)).toEqual([
       'RectificationTaskExtensionRequested',
       'RectificationTaskProgressReported',
@@ -68,27 +84,50 @@ describe('deadline views over HTTP', () => {
 
   it('keeps a send-back with the unit whose work was sent back when the task is handed to another unit', async () => {
     const inspector = await login(app.http, 'inspector');
-    const unitNamed = async (name: string) => (await inspector.get('/api/units')).body.find((u: { name: string }) => u.name === name).id as string;
+    const unitNamed = async (name: string) =>
+      (await inspector.get('/api/units')).body.find((u: { name: string }) => u.name === name).id as string;
     const [wangyan, caoji] = [await unitNamed('王堰镇人民政府'), await unitNamed('曹集镇人民政府')];
     const regionId = (await inspector.get('/api/regions')).body.find((r: { name: string }) => r.name === '王堰镇').id;
-    const finding = await inspector.post('/api/findings', { title: '公厕管护不到位', description: '', regionId, category: 'sanitation', severity: 'low' });
+    const finding = await inspector.post('/api/findings', {
+      title: '公厕管护不到位',
+      description: '',
+      regionId,
+      category: 'sanitation',
+      severity: 'low',
+    });
     const deadline = new Date(Date.now() + 8 * 3600_000 + 20 * 86_400_000).toISOString().slice(0, 10);
-    const taskId = (await inspector.post(`/api/findings/${finding.body.id}/tasks`, { unitId: wangyan, deadline, measures: '落实专人管护' })).body.id;
+    const taskId = (
+      await inspector.post(`/api/findings/${finding.body.id}/tasks`, {
+        unitId: wangyan,
+        deadline,
+        measures: '落实专人管护',
+      })
+    ).body.id;
     await unit.post(`/api/tasks/${taskId}/accept`);
     await unit.post(`/api/tasks/${taskId}/plan`, { plan: '每日保洁' });
     await unit.post(`/api/tasks/${taskId}/submit`, { report: '已落实', evidence: [{ ref: 'photos/toilet.jpg' }] });
     await inspector.post(`/api/tasks/${taskId}/send-back`, { reason: '无管护记录' });
-    const reassigned = await inspector.post(`/api/tasks/${taskId}/reassign`, { unitId: caoji, reason: '改由曹集镇对口帮扶' });
+    const reassigned = await inspector.post(`/api/tasks/${taskId}/reassign`, {
+      unitId: caoji,
+      reason: '改由曹集镇对口帮扶',
+    });
     expect(reassigned.status).toBe(200);
     await inspector.get(`/api/tasks/${taskId}?minRevision=${reassigned.body.revision}`);
 
     const board = async (asOf?: string) => {
       const answer = await leader.get(`/api/units/scoreboard${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`);
-      return { asOf: answer.body.asOf as string, units: answer.body.units as Array<{ unitId: string; sendBacks: number; open: number }> };
+      return {
+        asOf: answer.body.asOf as string,
+        units: answer.body.units as Array<{ unitId: string; sendBacks: number; open: number }>,
+      };
     };
     const now = await board();
-    expect(scoreboardByUnit(now.units as never)).toEqual(scoreboardFromEvents(await storedEvents(app), new Date(now.asOf)));
-    const sentBackAt = (await inspector.get(`/api/tasks/${taskId}/history`)).body.find((e: { type: string }) => e.type === 'RectificationTaskSentBack').occurredAt;
+    expect(scoreboardByUnit(now.units as never)).toEqual(
+      scoreboardFromEvents(await storedEvents(app), new Date(now.asOf)),
+    );
+    const sentBackAt = (await inspector.get(`/api/tasks/${taskId}/history`)).body.find(
+      (e: { type: string }) => e.type === 'RectificationTaskSentBack',
+    ).occurredAt;
     const justBefore = await board(new Date(Date.parse(sentBackAt) - 1).toISOString());
     const of = (b: typeof now, unitId: string) => b.units.find((u) => u.unitId === unitId)!;
     expect(of(now, wangyan).sendBacks).toBe(of(justBefore, wangyan).sendBacks + 1);

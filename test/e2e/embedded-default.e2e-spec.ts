@@ -22,8 +22,22 @@ describe('the embedded default (built all-in-one process, no configuration)', ()
 
   async function start(): Promise<HttpClient> {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir };
-    for (const name of ['DATABASE_URL', 'EVENTSTORE', 'ESDB_URL', 'JWT_SECRET', 'SEED_DEMO', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'HOST']) delete env[name];
-    child = spawn(process.execPath, [...startScriptNodeOptions(join(__dirname, '../..')), MAIN], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const name of [
+      'DATABASE_URL',
+      'EVENTSTORE',
+      'ESDB_URL',
+      'JWT_SECRET',
+      'SEED_DEMO',
+      'ADMIN_USERNAME',
+      'ADMIN_PASSWORD',
+      'HOST',
+    ])
+      delete env[name];
+    child = spawn(process.execPath, [...startScriptNodeOptions(join(__dirname, '../..')), MAIN], {
+      cwd: dataDir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
     const http = new HttpClient(`http://127.0.0.1:${port}`);
@@ -66,9 +80,18 @@ describe('the embedded default (built all-in-one process, no configuration)', ()
     const unit = await login(http, 'unit');
     const unitId = (await unit.get('/api/auth/me')).body.unitId;
     const regionId = (await inspector.get('/api/regions')).body.find((r: { name: string }) => r.name === '王堰镇').id;
-    const filed = await inspector.post('/api/findings', { title: '重启前的问题', regionId, category: 'roads', severity: 'low' });
+    const filed = await inspector.post('/api/findings', {
+      title: '重启前的问题',
+      regionId,
+      category: 'roads',
+      severity: 'low',
+    });
     const deadline = new Date(Date.now() + 8 * 3600_000 + 5 * 86_400_000).toISOString().slice(0, 10);
-    const assigned = await inspector.post(`/api/findings/${filed.body.id}/tasks`, { unitId, deadline, measures: '修路' });
+    const assigned = await inspector.post(`/api/findings/${filed.body.id}/tasks`, {
+      unitId,
+      deadline,
+      measures: '修路',
+    });
     expect(assigned.status).toBe(201);
     expect((await unit.post(`/api/tasks/${assigned.body.id}/accept`)).status).toBe(200);
 

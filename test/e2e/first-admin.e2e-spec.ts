@@ -2,7 +2,9 @@ import { ensureInitialAdmin } from '@zhenggai/platform';
 import { login } from '../support/http-client';
 import { startTestApp, TestApp } from '../support/test-app';
 
-/** Outside the embedded default nothing is seeded: the first admin comes from configuration and builds the directory. */
+/**
+ * Outside the embedded default nothing is seeded: the first admin comes from configuration and builds the directory.
+ */
 describe('a production start (DATABASE_URL set)', () => {
   let app: TestApp;
 
@@ -15,7 +17,9 @@ describe('a production start (DATABASE_URL set)', () => {
     expect(app.infra.config.seedDemo).toBe(false);
     expect(await ensureInitialAdmin(app.infra)).toBe('created');
     expect(await ensureInitialAdmin(app.infra)).toBe('exists');
-    expect((await app.http.post('/api/auth/login', { username: 'inspector', password: 'rectify-demo' })).status).toBe(401);
+    expect((await app.http.post('/api/auth/login', { username: 'inspector', password: 'rectify-demo' })).status).toBe(
+      401,
+    );
 
     const admin = await login(app.http, 'ops-admin', 'a-long-admin-password');
     expect((await admin.get('/api/regions')).body).toEqual([]);
@@ -25,22 +29,56 @@ describe('a production start (DATABASE_URL set)', () => {
     expect(city.status).toBe(201);
     const unit = await admin.post('/api/units', { name: '阜阳市委督查组', regionId: city.body.id });
     expect(unit.status).toBe(201);
-    const user = await admin.post('/api/users', { username: 'li-inspector', displayName: '李督查', role: 'inspector', unitId: unit.body.id, password: 'another-long-password' });
+    const user = await admin.post('/api/users', {
+      username: 'li-inspector',
+      displayName: '李督查',
+      role: 'inspector',
+      unitId: unit.body.id,
+      password: 'another-long-password',
+    });
     expect(user.status).toBe(201);
     expect(user.body).not.toHaveProperty('passwordHash');
-    const duplicate = await admin.post('/api/users', { username: 'li-inspector', displayName: '重复', role: 'leader', password: 'another-long-password' });
+    const duplicate = await admin.post('/api/users', {
+      username: 'li-inspector',
+      displayName: '重复',
+      role: 'leader',
+      password: 'another-long-password',
+    });
     expect(duplicate.status).toBe(409);
 
     const roads = await admin.post('/api/categories', { code: 'roads', name: '道路硬化' });
     expect(roads.status).toBe(201);
 
     const inspector = await login(app.http, 'li-inspector', 'another-long-password');
-    expect((await inspector.post('/api/findings', { title: '首个问题', regionId: city.body.id, category: 'bridges', severity: 'low' })).body).toMatchObject({
+    expect(
+      (
+        await inspector.post('/api/findings', {
+          title: '首个问题',
+          regionId: city.body.id,
+          category: 'bridges',
+          severity: 'low',
+        })
+      ).body,
+    ).toMatchObject({
       status: 400,
       field: 'category',
     });
-    expect((await inspector.post('/api/regions', { code: '341225', name: '阜南县', level: 'county', parentId: city.body.id })).status).toBe(403);
-    const filed = await inspector.post('/api/findings', { title: '首个问题', regionId: city.body.id, category: 'roads', severity: 'low' });
+    expect(
+      (
+        await inspector.post('/api/regions', {
+          code: '341225',
+          name: '阜南县',
+          level: 'county',
+          parentId: city.body.id,
+        })
+      ).status,
+    ).toBe(403);
+    const filed = await inspector.post('/api/findings', {
+      title: '首个问题',
+      regionId: city.body.id,
+      category: 'roads',
+      severity: 'low',
+    });
     expect(filed.status).toBe(201);
   });
 });

@@ -76,9 +76,35 @@ function prng(seed: number): () => number {
 const BODY_LIMIT_BYTES = 256 * 1024;
 /** Fields whose value is never stored as sent (hashed) nor returned. */
 const SECRET = /password|secret|token/i;
-const SQL = ["'; DROP TABLE events; --", "' OR '1'='1", '1; SELECT pg_sleep(5)--', "admin'--", '"; DELETE FROM users WHERE ""="'];
-const SCRIPT = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', 'javascript:alert(document.cookie)', '{{constructor.constructor("alert(1)")()}}', '${process.exit(1)}'];
-const IMPOSSIBLE_DATES = ['2018-02-30', '2018-13-01', '0000-00-00', '2018-9-30', '2018-09-30T00:00:00+08:00', '2018-09-30T16:00:00Z', '2099-02-30', '2099-04-31', '2100-02-29', '+02018-09-30', '2018-09-30 ', '２０１８-０９-３０', '2018-00-10'];
+const SQL = [
+  "'; DROP TABLE events; --",
+  "' OR '1'='1",
+  '1; SELECT pg_sleep(5)--',
+  "admin'--",
+  '"; DELETE FROM users WHERE ""="',
+];
+const SCRIPT = [
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  'javascript:alert(document.cookie)',
+  '{{constructor.constructor("alert(1)")()}}',
+  '${process.exit(1)}',
+];
+const IMPOSSIBLE_DATES = [
+  '2018-02-30',
+  '2018-13-01',
+  '0000-00-00',
+  '2018-9-30',
+  '2018-09-30T00:00:00+08:00',
+  '2018-09-30T16:00:00Z',
+  '2099-02-30',
+  '2099-04-31',
+  '2100-02-29',
+  '+02018-09-30',
+  '2018-09-30 ',
+  '２０１８-０９-３０',
+  '2018-00-10',
+];
 /** Real dates outside the span the system takes (1900-01-01 to 2999-12-31): refused, never a 500. */
 const FAR_DATES = ['9999-12-31', '3000-01-01', '1899-12-31', '0100-01-01', '0001-01-01'];
 /** Text PostgreSQL cannot store as given: always refused. */
@@ -204,17 +230,25 @@ describe('bad input on every command endpoint', () => {
     document = (await app.http.get('/api/docs-json')).body;
     endpoints = commandEndpoints(document);
 
-    for (const username of ['admin', 'inspector', 'unit', 'caiying', 'wangjiaba', 'caoji', 'housing']) tokens.set(username, await signIn(username));
+    for (const username of ['admin', 'inspector', 'unit', 'caiying', 'wangjiaba', 'caoji', 'housing'])
+      tokens.set(username, await signIn(username));
     const admin = app.http.as(tokens.get('admin')!);
     const inspector = await login(app.http, 'inspector');
-    const users = (await admin.get('/api/users')).body as Array<{ username: string; role: string; unitId: string | null }>;
-    const userOfUnit = (unitId: string) => users.find((u) => u.role === 'unit' && u.unitId === unitId && tokens.has(u.username))!.username;
+    const users = (await admin.get('/api/users')).body as Array<{
+      username: string;
+      role: string;
+      unitId: string | null;
+    }>;
+    const userOfUnit = (unitId: string) =>
+      users.find((u) => u.role === 'unit' && u.unitId === unitId && tokens.has(u.username))!.username;
     const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
     const taskIn = async (status: string) => {
       // The list is a read model the worker fills: wait for it, then trust the stream. Not yet due, so that
       // an extension may still be asked for.
       const items = await eventuallyList(() => inspector.get(`/api/tasks?status=${status}&pageSize=200`));
-      const led = items.filter((t: any) => users.some((u) => u.role === 'unit' && u.unitId === t.leadUnitId && tokens.has(u.username)));
+      const led = items.filter((t: any) =>
+        users.some((u) => u.role === 'unit' && u.unitId === t.leadUnitId && tokens.has(u.username)),
+      );
       const task = led.find((t: any) => t.deadline > today) ?? led[0];
       const current = (await inspector.get(`/api/tasks/${task.id}`)).body;
       expect(current.status).toBe(status);
@@ -224,14 +258,22 @@ describe('bad input on every command endpoint', () => {
     const inProgress = await taskIn('in_progress');
     const submitted = await taskIn('submitted');
     const closed = await taskIn('closed');
-    const later = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+    const later = (date: string, days: number) =>
+      new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
     const lead = userOfUnit(inProgress.leadUnitId);
     const asLead = app.http.as(tokens.get(lead)!);
-    const requested = await asLead.post(`/api/tasks/${inProgress.id}/extension-requests`, { deadline: later(inProgress.deadline, 30), reason: '需要更多时间' });
+    const requested = await asLead.post(`/api/tasks/${inProgress.id}/extension-requests`, {
+      deadline: later(inProgress.deadline, 30),
+      reason: '需要更多时间',
+    });
     expect(requested.status).toBe(201);
     const units = (await inspector.get('/api/units')).body as Array<{ id: string; name: string; regionId: string }>;
     const regions = (await inspector.get('/api/regions')).body as Array<{ id: string; name: string }>;
-    const categories = (await inspector.get('/api/categories')).body as Array<{ id: string; code: string; name: string }>;
+    const categories = (await inspector.get('/api/categories')).body as Array<{
+      id: string;
+      code: string;
+      name: string;
+    }>;
     const campaigns = (await inspector.get('/api/campaigns')).body;
     const campaignList = Array.isArray(campaigns) ? campaigns : campaigns.items;
     ids = {
@@ -246,7 +288,12 @@ describe('bad input on every command endpoint', () => {
       otherUnit: units.find((u) => u.id !== inProgress.leadUnitId && u.id !== assigned.leadUnitId)!.id,
       region: regions.find((r) => r.name === '蔡郢村')!.id,
     };
-    const target = await admin.post('/api/users', { username: 'fuzz-target', displayName: '被停用的账号', role: 'inspector', password: 'a-long-enough-password-1' });
+    const target = await admin.post('/api/users', {
+      username: 'fuzz-target',
+      displayName: '被停用的账号',
+      role: 'inspector',
+      password: 'a-long-enough-password-1',
+    });
     expect(target.status).toBe(201);
     ids.user = target.body.id;
     const evidence = [{ ref: 'photo-2018-07-14-001.jpg', name: '整改后照片', sha256: 'a'.repeat(64) }];
@@ -256,17 +303,37 @@ describe('bad input on every command endpoint', () => {
       'POST /api/findings': {
         as: 'inspector',
         params: {},
-        body: { title: '沟渠堵塞', description: '水渠淤塞', regionId: ids.region, category: 'ponds-ditches', severity: 'medium', source: '督查', evidence },
+        body: {
+          title: '沟渠堵塞',
+          description: '水渠淤塞',
+          regionId: ids.region,
+          category: 'ponds-ditches',
+          severity: 'medium',
+          source: '督查',
+          evidence,
+        },
         readback: (a) => `/api/findings/${a.body.id}`,
       },
       'POST /api/findings/{id}/tasks': {
         as: 'inspector',
         params: { id: ids.finding },
-        body: { unitId: ids.unit, cooperatingUnitIds: [ids.otherUnit], deadline: later(today, 20), measures: '清淤', target: { quantity: 10, unit: '公里' }, title: '清淤' },
+        body: {
+          unitId: ids.unit,
+          cooperatingUnitIds: [ids.otherUnit],
+          deadline: later(today, 20),
+          measures: '清淤',
+          target: { quantity: 10, unit: '公里' },
+          title: '清淤',
+        },
         readback: (a) => `/api/tasks/${a.body.id}`,
       },
       'POST /api/tasks/{id}/accept': { as: userOfUnit(assigned.leadUnitId), params: { id: ids.assigned }, body: {} },
-      'POST /api/tasks/{id}/plan': { as: lead, params: { id: ids.inProgress }, body: { plan: '分段清淤' }, readback: history(ids.inProgress) },
+      'POST /api/tasks/{id}/plan': {
+        as: lead,
+        params: { id: ids.inProgress },
+        body: { plan: '分段清淤' },
+        readback: history(ids.inProgress),
+      },
       'POST /api/tasks/{id}/progress': {
         as: lead,
         params: { id: ids.inProgress },
@@ -279,23 +346,47 @@ describe('bad input on every command endpoint', () => {
         body: { report: '全部完成', evidence, quantityDone: 50 },
         readback: history(ids.inProgress),
       },
-      'POST /api/tasks/{id}/verify': { as: 'inspector', params: { id: ids.submitted }, body: { note: '同意销号' }, readback: history(ids.submitted) },
-      'POST /api/tasks/{id}/send-back': { as: 'inspector', params: { id: ids.submitted }, body: { reason: '佐证材料不全' }, readback: history(ids.submitted) },
+      'POST /api/tasks/{id}/verify': {
+        as: 'inspector',
+        params: { id: ids.submitted },
+        body: { note: '同意销号' },
+        readback: history(ids.submitted),
+      },
+      'POST /api/tasks/{id}/send-back': {
+        as: 'inspector',
+        params: { id: ids.submitted },
+        body: { reason: '佐证材料不全' },
+        readback: history(ids.submitted),
+      },
       'POST /api/tasks/{id}/reassign': {
         as: 'inspector',
         params: { id: ids.assigned },
         body: { reason: '改由他单位牵头', unitId: ids.otherUnit, cooperatingUnitIds: [ids.unit] },
         readback: history(ids.assigned),
       },
-      'POST /api/tasks/{id}/cancel': { as: 'inspector', params: { id: ids.assigned }, body: { reason: '重复交办' }, readback: history(ids.assigned) },
-      'POST /api/tasks/{id}/reopen': { as: 'inspector', params: { id: ids.closed }, body: { reason: '回头看', deadline: later(today, 30) }, readback: history(ids.closed) },
+      'POST /api/tasks/{id}/cancel': {
+        as: 'inspector',
+        params: { id: ids.assigned },
+        body: { reason: '重复交办' },
+        readback: history(ids.assigned),
+      },
+      'POST /api/tasks/{id}/reopen': {
+        as: 'inspector',
+        params: { id: ids.closed },
+        body: { reason: '回头看', deadline: later(today, 30) },
+        readback: history(ids.closed),
+      },
       'POST /api/tasks/{id}/extension-requests': {
         as: lead,
         params: { id: ids.inProgress },
         body: { deadline: later(inProgress.deadline, 60), reason: '汛期影响施工' },
         readback: history(ids.inProgress),
       },
-      'POST /api/tasks/{id}/extension-requests/{requestId}/approve': { as: 'inspector', params: { id: ids.inProgress, requestId: ids.request }, body: {} },
+      'POST /api/tasks/{id}/extension-requests/{requestId}/approve': {
+        as: 'inspector',
+        params: { id: ids.inProgress, requestId: ids.request },
+        body: {},
+      },
       'POST /api/tasks/{id}/extension-requests/{requestId}/refuse': {
         as: 'inspector',
         params: { id: ids.inProgress, requestId: ids.request },
@@ -314,19 +405,50 @@ describe('bad input on every command endpoint', () => {
         },
         readback: (a) => `/api/campaigns/${a.body.id}`,
       },
-      'POST /api/regions': { as: 'admin', params: {}, body: { code: '341225999001', name: '测试村', level: 'village', parentId: ids.region }, readback: () => '/api/regions' },
-      'POST /api/units': { as: 'admin', params: {}, body: { name: '测试单位', regionId: ids.region, headName: '张三', contact: '0558-0000000' }, readback: () => '/api/units' },
+      'POST /api/regions': {
+        as: 'admin',
+        params: {},
+        body: { code: '341225999001', name: '测试村', level: 'village', parentId: ids.region },
+        readback: () => '/api/regions',
+      },
+      'POST /api/units': {
+        as: 'admin',
+        params: {},
+        body: { name: '测试单位', regionId: ids.region, headName: '张三', contact: '0558-0000000' },
+        readback: () => '/api/units',
+      },
       'POST /api/users': {
         as: 'admin',
         params: {},
-        body: { username: 'fuzz-user', displayName: '测试用户', role: 'unit', unitId: ids.unit, password: 'long-enough-password-2' },
+        body: {
+          username: 'fuzz-user',
+          displayName: '测试用户',
+          role: 'unit',
+          unitId: ids.unit,
+          password: 'long-enough-password-2',
+        },
         readback: () => '/api/users',
       },
-      'POST /api/inbox/{taskId}/{reminderId}/read': { as: lead, params: { taskId: ids.inProgress, reminderId: 'reminder-1' }, body: {} },
+      'POST /api/inbox/{taskId}/{reminderId}/read': {
+        as: lead,
+        params: { taskId: ids.inProgress, reminderId: 'reminder-1' },
+        body: {},
+      },
       'PUT /api/reminder-policies/{id}': {
         as: 'admin',
         params: { id: 'default' },
-        body: { name: '催办规则', levels: [{ level: 'urge', label: '催办', kind: 'reminder', offset: { days: -1, hourOfDay: 9 }, recipients: ['unit'] }] },
+        body: {
+          name: '催办规则',
+          levels: [
+            {
+              level: 'urge',
+              label: '催办',
+              kind: 'reminder',
+              offset: { days: -1, hourOfDay: 9 },
+              recipients: ['unit'],
+            },
+          ],
+        },
         readback: () => '/api/reminder-policies',
       },
       'PUT /api/units/{id}/channels': {
@@ -336,22 +458,41 @@ describe('bad input on every command endpoint', () => {
         readback: () => `/api/units/${ids.unit}/channels`,
       },
       'POST /api/admin/deliveries/{id}/retry': { as: 'admin', params: { id: 'no-such-delivery' } },
-      'PATCH /api/regions/{id}': { as: 'admin', params: { id: ids.region }, body: { name: '蔡郢村' }, readback: () => `/api/regions/${ids.region}` },
+      'PATCH /api/regions/{id}': {
+        as: 'admin',
+        params: { id: ids.region },
+        body: { name: '蔡郢村' },
+        readback: () => `/api/regions/${ids.region}`,
+      },
       'PATCH /api/units/{id}': {
         as: 'admin',
         params: { id: ids.unit },
         body: { name: units.find((u) => u.id === ids.unit)!.name, headName: '李四', contact: '0558-1111111' },
         readback: () => `/api/units/${ids.unit}`,
       },
-      'POST /api/categories': { as: 'admin', params: {}, body: { code: 'fuzz-category', name: '测试类别' }, readback: () => '/api/categories' },
-      'PATCH /api/categories/{id}': { as: 'admin', params: { id: categories[0].id }, body: { name: categories[0].name }, readback: () => '/api/categories' },
+      'POST /api/categories': {
+        as: 'admin',
+        params: {},
+        body: { code: 'fuzz-category', name: '测试类别' },
+        readback: () => '/api/categories',
+      },
+      'PATCH /api/categories/{id}': {
+        as: 'admin',
+        params: { id: categories[0].id },
+        body: { name: categories[0].name },
+        readback: () => '/api/categories',
+      },
       'PATCH /api/users/{id}': {
         as: 'admin',
         params: { id: ids.user },
         body: { displayName: '被停用的账号', role: 'inspector', unitId: null, regionScopeId: ids.region },
         readback: () => `/api/users/${ids.user}`,
       },
-      'POST /api/users/{id}/password': { as: 'admin', params: { id: ids.user }, body: { password: 'a-long-enough-password-3' } },
+      'POST /api/users/{id}/password': {
+        as: 'admin',
+        params: { id: ids.user },
+        body: { password: 'a-long-enough-password-3' },
+      },
       'POST /api/users/{id}/disable': { as: 'admin', params: { id: ids.user } },
       'POST /api/users/{id}/enable': { as: 'admin', params: { id: ids.user } },
     };
@@ -401,7 +542,12 @@ describe('bad input on every command endpoint', () => {
     const known = profiles[keyOf(endpoint)];
     if (known) return known;
     // A new endpoint: an admin, real ids, a body built from its schema.
-    const params = Object.fromEntries(endpoint.params.map((p) => [p, /request/i.test(p) ? ids.request : /user/.test(endpoint.path) ? ids.user : ids.inProgress]));
+    const params = Object.fromEntries(
+      endpoint.params.map((p) => [
+        p,
+        /request/i.test(p) ? ids.request : /user/.test(endpoint.path) ? ids.user : ids.inProgress,
+      ]),
+    );
     const body = endpoint.schema ? (exampleOf(endpoint.schema) as { [key: string]: Json }) : undefined;
     return { as: 'admin', params, body };
   }
@@ -417,26 +563,53 @@ describe('bad input on every command endpoint', () => {
   function fieldsOf(endpoint: Endpoint, body: { [key: string]: Json } | undefined): Field[] {
     const fields = new Map<string, Field>();
     const kindOf = (value: unknown): Field['kind'] =>
-      typeof value === 'string' ? 'string' : typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : Array.isArray(value) ? 'array' : value && typeof value === 'object' ? 'object' : 'unknown';
-    const isDate = (name: string | number, example: unknown) => /deadline|date/i.test(String(name)) || (typeof example === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(example));
+      typeof value === 'string'
+        ? 'string'
+        : typeof value === 'number'
+          ? 'number'
+          : typeof value === 'boolean'
+            ? 'boolean'
+            : Array.isArray(value)
+              ? 'array'
+              : value && typeof value === 'object'
+                ? 'object'
+                : 'unknown';
+    const isDate = (name: string | number, example: unknown) =>
+      /deadline|date/i.test(String(name)) || (typeof example === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(example));
     const fromSchema = (schema: Schema | undefined, path: Path) => {
       const s = resolve(schema);
       for (const [name, child] of Object.entries(s?.properties ?? {})) {
         const c = resolve(child)!;
         const at = [...path, name];
-        const kind: Field['kind'] = c.properties ? 'object' : c.type === 'integer' ? 'number' : ((c.type as Field['kind']) ?? 'unknown');
-        fields.set(dotted(at), { path: at, kind, required: (s?.required ?? []).includes(name), date: isDate(name, c.example) });
+        const kind: Field['kind'] = c.properties
+          ? 'object'
+          : c.type === 'integer'
+            ? 'number'
+            : ((c.type as Field['kind']) ?? 'unknown');
+        fields.set(dotted(at), {
+          path: at,
+          kind,
+          required: (s?.required ?? []).includes(name),
+          date: isDate(name, c.example),
+        });
         const present = body ? getAt(body, at) : undefined;
         if (c.properties && present && typeof present === 'object') fromSchema(c, at);
-        if (c.type === 'array' && Array.isArray(present) && present.length > 0 && resolve(c.items)?.properties) fromSchema(c.items, [...at, 0]);
+        if (c.type === 'array' && Array.isArray(present) && present.length > 0 && resolve(c.items)?.properties)
+          fromSchema(c.items, [...at, 0]);
       }
     };
     const fromBody = (value: Json, path: Path) => {
       if (path.length > 0 && !fields.has(dotted(path))) {
         // Without a schema, what is required is the controller's to say: a missing field may be defaulted.
-        fields.set(dotted(path), { path, kind: kindOf(value), required: false, date: isDate(path[path.length - 1], value) });
+        fields.set(dotted(path), {
+          path,
+          kind: kindOf(value),
+          required: false,
+          date: isDate(path[path.length - 1], value),
+        });
       }
-      if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) fromBody(v, [...path, Array.isArray(value) ? Number(k) : k]);
+      if (value && typeof value === 'object')
+        for (const [k, v] of Object.entries(value)) fromBody(v, [...path, Array.isArray(value) ? Number(k) : k]);
     };
     if (endpoint.schema) fromSchema(endpoint.schema, []);
     if (body) fromBody(body, []);
@@ -457,21 +630,80 @@ describe('bad input on every command endpoint', () => {
     const cases: Case[] = [];
     const json = (value: unknown) => JSON.stringify(value);
     const add = (c: Omit<Case, 'endpoint' | 'profile'>) => cases.push({ endpoint, profile, ...c });
-    const withField = (field: Field, value: Json, cls: string, label: string, expect: Expectation = 'refuse', keep?: string) =>
-      add({ cls, label: `${label} in ${dotted(field.path)}`, body: json(setAt(base ?? {}, field.path, value)), expect, field: dotted(field.path), keep });
+    const withField = (
+      field: Field,
+      value: Json,
+      cls: string,
+      label: string,
+      expect: Expectation = 'refuse',
+      keep?: string,
+    ) =>
+      add({
+        cls,
+        label: `${label} in ${dotted(field.path)}`,
+        body: json(setAt(base ?? {}, field.path, value)),
+        expect,
+        field: dotted(field.path),
+        keep,
+      });
 
     // The whole body: not an object, not JSON, too deep, too big, or of another content type.
-    for (const raw of ['[]', '"x"', '1', 'null', 'true', '[[{}]]']) add({ cls: 'body shape', label: `body ${raw}`, body: raw, expect: ofBody, field: 'body' });
-    for (const raw of sample(['{"title": ', "{'a': 1}", '{"a": 1} trailing', '{"a": 1,}', '{"a": NaN}', '{"a": 0x10}', '{"a": "\\x41"}', '{"a": undefined}', '{"a":"unterminated}', '{"a" 1}'], 4)) {
+    for (const raw of ['[]', '"x"', '1', 'null', 'true', '[[{}]]'])
+      add({ cls: 'body shape', label: `body ${raw}`, body: raw, expect: ofBody, field: 'body' });
+    for (const raw of sample(
+      [
+        '{"title": ',
+        "{'a': 1}",
+        '{"a": 1} trailing',
+        '{"a": 1,}',
+        '{"a": NaN}',
+        '{"a": 0x10}',
+        '{"a": "\\x41"}',
+        '{"a": undefined}',
+        '{"a":"unterminated}',
+        '{"a" 1}',
+      ],
+      4,
+    )) {
       add({ cls: 'malformed JSON', label: `malformed ${json(raw)}`, body: raw, expect: 'refuse', field: 'body' });
     }
     const validText = json(base ?? {});
-    const otherType = pick(['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/vnd.api+json']);
-    add({ cls: 'content type', label: 'text/plain', headers: { 'content-type': 'text/plain' }, body: validText, expect: ofBody });
-    add({ cls: 'content type', label: otherType, headers: { 'content-type': otherType }, body: validText, expect: ofBody });
+    const otherType = pick([
+      'text/plain',
+      'application/xml',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/vnd.api+json',
+    ]);
+    add({
+      cls: 'content type',
+      label: 'text/plain',
+      headers: { 'content-type': 'text/plain' },
+      body: validText,
+      expect: ofBody,
+    });
+    add({
+      cls: 'content type',
+      label: otherType,
+      headers: { 'content-type': otherType },
+      body: validText,
+      expect: ofBody,
+    });
     add({ cls: 'content type', label: 'no content type', body: new Blob([validText]), expect: ofBody });
-    add({ cls: 'deep JSON', label: 'body nested 10,000 arrays deep', body: '['.repeat(10_000) + ']'.repeat(10_000), expect: ofBody, field: 'body' });
-    add({ cls: 'deep JSON', label: 'body nested 100,000 arrays deep', body: '['.repeat(100_000) + ']'.repeat(100_000), expect: ofBody, field: 'body' });
+    add({
+      cls: 'deep JSON',
+      label: 'body nested 10,000 arrays deep',
+      body: '['.repeat(10_000) + ']'.repeat(10_000),
+      expect: ofBody,
+      field: 'body',
+    });
+    add({
+      cls: 'deep JSON',
+      label: 'body nested 100,000 arrays deep',
+      body: '['.repeat(100_000) + ']'.repeat(100_000),
+      expect: ofBody,
+      field: 'body',
+    });
     add({
       cls: 'deep JSON',
       label: 'arrays nested 100,000 levels in a field, with an Idempotency-Key',
@@ -484,12 +716,27 @@ describe('bad input on every command endpoint', () => {
     add({
       cls: 'deep JSON',
       label: `an object nested 10,000 levels in ${dotted(deepField)}`,
-      body: json(setAt(base ?? {}, deepField, '__FUZZ_DEEP__')).replace('"__FUZZ_DEEP__"', `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`),
+      body: json(setAt(base ?? {}, deepField, '__FUZZ_DEEP__')).replace(
+        '"__FUZZ_DEEP__"',
+        `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`,
+      ),
       expect: ofBody,
       field: dotted(deepField),
     });
-    add({ cls: 'oversized', label: 'a 1 MB string', body: json(setAt(base ?? {}, strings[0]?.path ?? ['text'], 'x'.repeat(1 << 20))), expect: 'refuse', status: 413 });
-    add({ cls: 'oversized', label: 'a body one byte over the limit', body: json({ padding: 'x'.repeat(BODY_LIMIT_BYTES - 13) }) + ' ', expect: 'refuse', status: 413 });
+    add({
+      cls: 'oversized',
+      label: 'a 1 MB string',
+      body: json(setAt(base ?? {}, strings[0]?.path ?? ['text'], 'x'.repeat(1 << 20))),
+      expect: 'refuse',
+      status: 413,
+    });
+    add({
+      cls: 'oversized',
+      label: 'a body one byte over the limit',
+      body: json({ padding: 'x'.repeat(BODY_LIMIT_BYTES - 13) }) + ' ',
+      expect: 'refuse',
+      status: 413,
+    });
 
     // Field by field.
     for (const field of fields) {
@@ -511,18 +758,36 @@ describe('bad input on every command endpoint', () => {
         withField(field, value, 'wrong type', label, label === 'null' && !field.required ? 'refuse-or-keep' : 'refuse');
       }
       if (field.required || (!endpoint.schema && field.path.length === 1)) {
-        add({ cls: 'missing field', label: `without ${dotted(field.path)}`, body: json(setAt(base ?? {}, field.path, undefined)), expect: field.required ? 'refuse' : 'refuse-or-keep', field: dotted(field.path) });
+        add({
+          cls: 'missing field',
+          label: `without ${dotted(field.path)}`,
+          body: json(setAt(base ?? {}, field.path, undefined)),
+          expect: field.required ? 'refuse' : 'refuse-or-keep',
+          field: dotted(field.path),
+        });
       }
     }
-    const parents: Path[] = [[], ...fields.filter((f) => f.kind === 'object' && base && getAt(base, f.path)).map((f) => f.path)];
+    const parents: Path[] = [
+      [],
+      ...fields.filter((f) => f.kind === 'object' && base && getAt(base, f.path)).map((f) => f.path),
+    ];
     for (const parent of sample(parents, 2)) {
       const at = [...parent, `fuzzExtra${Math.floor(random() * 1000)}`];
       // A body without a schema is read field by field by its controller, which ignores what it does not read.
-      add({ cls: 'extra field', label: `extra ${dotted(at)}`, body: json(setAt(base ?? {}, at, 'x')), expect: endpoint.schema ? 'refuse' : 'refuse-or-keep', field: dotted(at) });
+      add({
+        cls: 'extra field',
+        label: `extra ${dotted(at)}`,
+        body: json(setAt(base ?? {}, at, 'x')),
+        expect: endpoint.schema ? 'refuse' : 'refuse-or-keep',
+        field: dotted(at),
+      });
     }
     for (const field of sample(strings, 2)) withField(field, 'x'.repeat(200_000), 'huge string', '200 KB');
     // A secret gets a hostile value of its own below: one seen stored elsewhere could not tell where it came from.
-    for (const field of sample(strings.filter((f) => !SECRET.test(dotted(f.path))), 3)) {
+    for (const field of sample(
+      strings.filter((f) => !SECRET.test(dotted(f.path))),
+      3,
+    )) {
       const sql = pick(SQL);
       withField(field, sql, 'SQL', json(sql), 'refuse-or-keep', sql);
       const script = pick(SCRIPT);
@@ -534,13 +799,22 @@ describe('bad input on every command endpoint', () => {
       withField(field, secret, 'SQL', 'SQL and script in a secret', 'refuse-or-keep', secret);
     }
     for (const field of numbers) {
-      const withNumber = (raw: string) => json(setAt(base ?? {}, field.path, '__FUZZ_NUMBER__')).replace('"__FUZZ_NUMBER__"', raw);
+      const withNumber = (raw: string) =>
+        json(setAt(base ?? {}, field.path, '__FUZZ_NUMBER__')).replace('"__FUZZ_NUMBER__"', raw);
       const odd = ['1e309', '-1e309', '"NaN"', '"Infinity"', '"-0"', '1e-7', '9007199254740993', '"12"', '1.23456'];
-      for (const raw of sample(odd, 5)) add({ cls: 'numbers', label: `${raw} in ${dotted(field.path)}`, body: withNumber(raw), expect: 'refuse', field: dotted(field.path) });
+      for (const raw of sample(odd, 5))
+        add({
+          cls: 'numbers',
+          label: `${raw} in ${dotted(field.path)}`,
+          body: withNumber(raw),
+          expect: 'refuse',
+          field: dotted(field.path),
+        });
       // -0 is a number like 0 (JSON.stringify cannot even write it): where 0 is allowed, it may be taken.
       add({ cls: 'numbers', label: `-0 in ${dotted(field.path)}`, body: withNumber('-0'), expect: 'refuse-or-keep' });
     }
-    for (const field of dates) for (const date of sample(IMPOSSIBLE_DATES, 6)) withField(field, date, 'impossible date', json(date));
+    for (const field of dates)
+      for (const date of sample(IMPOSSIBLE_DATES, 6)) withField(field, date, 'impossible date', json(date));
     for (const field of dates) for (const date of sample(FAR_DATES, 2)) withField(field, date, 'far date', json(date));
     for (const field of sample(strings, 3)) {
       for (const [label, text] of sample(UNSTORABLE, 2)) withField(field, text, 'unicode', label);
@@ -550,24 +824,76 @@ describe('bad input on every command endpoint', () => {
     // Bytes that are not UTF-8 are refused, not stored as U+FFFD in their place.
     if (hasBody) {
       const [before, after] = [validText.slice(0, -1), validText.slice(-1)];
-      const bytes = new Blob([Buffer.concat([Buffer.from(`${before}${before.length > 1 ? ',' : ''}"note":"a`), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(`b"${after}`)])]);
-      add({ cls: 'unicode', label: 'invalid UTF-8 in the body', headers: { 'content-type': 'application/json' }, body: bytes, expect: 'refuse', field: 'body' });
+      const bytes = new Blob([
+        Buffer.concat([
+          Buffer.from(`${before}${before.length > 1 ? ',' : ''}"note":"a`),
+          Buffer.from([0xc3, 0x28, 0xff]),
+          Buffer.from(`b"${after}`),
+        ]),
+      ]);
+      add({
+        cls: 'unicode',
+        label: 'invalid UTF-8 in the body',
+        headers: { 'content-type': 'application/json' },
+        body: bytes,
+        expect: 'refuse',
+        field: 'body',
+      });
     }
     // Text PostgreSQL refuses, anywhere: in a property name too.
-    add({ cls: 'unicode', label: 'NUL in a property name', body: json({ ...base, ['note\u0000']: 'x' }), expect: ofBody, field: hasBody ? 'body' : undefined });
+    add({
+      cls: 'unicode',
+      label: 'NUL in a property name',
+      body: json({ ...base, ['note\u0000']: 'x' }),
+      expect: ofBody,
+      field: hasBody ? 'body' : undefined,
+    });
 
     // Prototype pollution: the keys must reach neither the prototype nor the store.
     const inside = validText.slice(1, -1);
     const joined = (extra: string) => `{${inside}${inside ? ',' : ''}${extra}}`;
     // The JSON parser refuses `__proto__` and `constructor.prototype` before any validator sees them.
-    add({ cls: 'prototype', label: '__proto__ key', body: joined('"__proto__":{"polluted":"yes","isAdmin":true}'), expect: 'refuse', field: '__proto__' });
-    add({ cls: 'prototype', label: 'constructor.prototype key', body: joined('"constructor":{"prototype":{"polluted":"yes"}}'), expect: 'refuse', field: 'constructor' });
-    add({ cls: 'prototype', label: 'constructor key', body: joined('"constructor":"x"'), expect: ofBody, field: 'constructor' });
-    add({ cls: 'prototype', label: 'prototype key', body: joined('"prototype":{"polluted":"yes"}'), expect: ofBody, field: 'prototype' });
+    add({
+      cls: 'prototype',
+      label: '__proto__ key',
+      body: joined('"__proto__":{"polluted":"yes","isAdmin":true}'),
+      expect: 'refuse',
+      field: '__proto__',
+    });
+    add({
+      cls: 'prototype',
+      label: 'constructor.prototype key',
+      body: joined('"constructor":{"prototype":{"polluted":"yes"}}'),
+      expect: 'refuse',
+      field: 'constructor',
+    });
+    add({
+      cls: 'prototype',
+      label: 'constructor key',
+      body: joined('"constructor":"x"'),
+      expect: ofBody,
+      field: 'constructor',
+    });
+    add({
+      cls: 'prototype',
+      label: 'prototype key',
+      body: joined('"prototype":{"polluted":"yes"}'),
+      expect: ofBody,
+      field: 'prototype',
+    });
     const nested = fields.find((f) => f.kind === 'object' && base && getAt(base, f.path));
     if (nested) {
-      const raw = json(setAt(base!, nested.path, '__FUZZ_OBJECT__')).replace('"__FUZZ_OBJECT__"', `{"constructor":{"name":"x"},${json(getAt(base!, nested.path)).slice(1)}`);
-      add({ cls: 'prototype', label: `constructor inside ${dotted(nested.path)}`, body: raw, expect: 'refuse', field: `${dotted(nested.path)}.constructor` });
+      const raw = json(setAt(base!, nested.path, '__FUZZ_OBJECT__')).replace(
+        '"__FUZZ_OBJECT__"',
+        `{"constructor":{"name":"x"},${json(getAt(base!, nested.path)).slice(1)}`,
+      );
+      add({
+        cls: 'prototype',
+        label: `constructor inside ${dotted(nested.path)}`,
+        body: raw,
+        expect: 'refuse',
+        field: `${dotted(nested.path)}.constructor`,
+      });
     }
 
     // Hostile path parameters.
@@ -583,14 +909,26 @@ describe('bad input on every command endpoint', () => {
         ['a UUID with trailing text', `${uuidV4(random)}x`],
       ];
       for (const [label, value] of sample(hostile, 5)) {
-        add({ cls: 'path parameter', label: `${param} = ${label}`, params: { ...encodedParams(profile), [param]: value }, body: validText, expect: 'refuse', pathParam: param });
+        add({
+          cls: 'path parameter',
+          label: `${param} = ${label}`,
+          params: { ...encodedParams(profile), [param]: value },
+          body: validText,
+          expect: 'refuse',
+          pathParam: param,
+        });
       }
     }
     // Half the cases also carry an Idempotency-Key, which fingerprints the body before any validation runs.
-    return cases.map((c) => (random() < 0.5 ? c : { ...c, headers: { 'idempotency-key': `fuzz-${Math.floor(random() * 1e12)}`, ...c.headers } }));
+    return cases.map((c) =>
+      random() < 0.5
+        ? c
+        : { ...c, headers: { 'idempotency-key': `fuzz-${Math.floor(random() * 1e12)}`, ...c.headers } },
+    );
   }
 
-  const encodedParams = (profile: Profile) => Object.fromEntries(Object.entries(profile.params).map(([k, v]) => [k, encodeURIComponent(v)]));
+  const encodedParams = (profile: Profile) =>
+    Object.fromEntries(Object.entries(profile.params).map(([k, v]) => [k, encodeURIComponent(v)]));
 
   async function send(c: Case, correlationId: string): Promise<{ status: number; contentType: string; body: any }> {
     const params = c.params ?? encodedParams(c.profile);
@@ -621,8 +959,15 @@ describe('bad input on every command endpoint', () => {
     const correlationId = `fuzz-${SEED}-${index}`;
     const before = await storeState();
     const answer = await send(c, correlationId);
-    const own = { rows: (await storedEvents(app)).filter((e) => e.metadata.correlationId === correlationId).map((e) => ({ type: e.type })) };
-    const after = { ...(await storeState()), ...(anyAccepted ? { events: before.events, position: before.position } : {}) };
+    const own = {
+      rows: (await storedEvents(app))
+        .filter((e) => e.metadata.correlationId === correlationId)
+        .map((e) => ({ type: e.type })),
+    };
+    const after = {
+      ...(await storeState()),
+      ...(anyAccepted ? { events: before.events, position: before.position } : {}),
+    };
     const summary = `${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`;
     if (answer.status >= 500) return `server error: ${summary}`;
     const changed = own.rows.length > 0 || JSON.stringify(before) !== JSON.stringify(after);
@@ -632,22 +977,35 @@ describe('bad input on every command endpoint', () => {
       acceptedChanges += changed ? 1 : 0;
       return c.keep === undefined || !changed ? null : keptAsText(c, answer, correlationId);
     }
-    if (!answer.contentType.startsWith('application/problem+json')) return `not a problem document (${answer.contentType}): ${summary}`;
+    if (!answer.contentType.startsWith('application/problem+json'))
+      return `not a problem document (${answer.contentType}): ${summary}`;
     const problem = answer.body;
-    if (typeof problem?.type !== 'string' || typeof problem?.title !== 'string' || problem?.status !== answer.status) return `incomplete problem: ${summary}`;
-    if (typeof problem?.code !== 'string' || !/^[A-Z][A-Z0-9_]+$/.test(problem.code)) return `a problem without a stable code: ${summary}`;
+    if (typeof problem?.type !== 'string' || typeof problem?.title !== 'string' || problem?.status !== answer.status)
+      return `incomplete problem: ${summary}`;
+    if (typeof problem?.code !== 'string' || !/^[A-Z][A-Z0-9_]+$/.test(problem.code))
+      return `a problem without a stable code: ${summary}`;
     if (c.status !== undefined && answer.status !== c.status) return `expected ${c.status}: ${summary}`;
     if (c.field !== undefined && c.expect === 'refuse') {
       if (answer.status !== 400) return `expected a 400 naming ${c.field}: ${summary}`;
       const named = normalizeField(problem.field);
       const wanted = c.field;
-      const names = typeof named === 'string' && (named === wanted || named.startsWith(`${wanted}.`) || (named !== 'body' && wanted.startsWith(`${named}.`)));
+      const names =
+        typeof named === 'string' &&
+        (named === wanted || named.startsWith(`${wanted}.`) || (named !== 'body' && wanted.startsWith(`${named}.`)));
       if (!names) return `names ${JSON.stringify(problem.field)}, not ${wanted}: ${summary}`;
     }
-    if (c.pathParam !== undefined && answer.status === 400 && problem.field !== c.pathParam) return `a 400 that does not name ${c.pathParam}: ${summary}`;
+    if (c.pathParam !== undefined && answer.status === 400 && problem.field !== c.pathParam)
+      return `a 400 that does not name ${c.pathParam}: ${summary}`;
     if (changed) {
-      const appended = (await storedEvents(app, BigInt(before.position))).map((e) => ({ stream_name: e.streamName, type: e.type, metadata: e.metadata }));
-      return `refused but the store changed: ${JSON.stringify(before)} → ${JSON.stringify(after)} ${JSON.stringify(appended)}`;
+      const appended = (await storedEvents(app, BigInt(before.position))).map((e) => ({
+        stream_name: e.streamName,
+        type: e.type,
+        metadata: e.metadata,
+      }));
+      return (
+        `refused but the store changed: ${JSON.stringify(before)} → ` +
+        `${JSON.stringify(after)} ${JSON.stringify(appended)}`
+      );
     }
     return null;
   }
@@ -657,7 +1015,7 @@ describe('bad input on every command endpoint', () => {
   /** Until the reactions to the setup's commands have been appended: nothing may move while refusals run. */
   async function settled(): Promise<void> {
     let last = JSON.stringify(await storeState());
-    for (const until = Date.now() + 5_000; Date.now() < until; ) {
+    for (const until = Date.now() + 5_000; Date.now() < until;) {
       await new Promise((r) => setTimeout(r, 250));
       const now = JSON.stringify(await storeState());
       if (now === last) return;
@@ -670,9 +1028,14 @@ describe('bad input on every command endpoint', () => {
   async function keptAsText(c: Case, answer: { body: any }, correlationId: string): Promise<string | null> {
     const keep = c.keep!;
     accepted.push(`${c.endpoint.method} ${c.endpoint.path}: ${c.label}`);
-    const events = { rows: (await storedEvents(app)).filter((e) => e.metadata.correlationId === correlationId).map((e) => ({ data: e.data })) };
+    const events = {
+      rows: (await storedEvents(app))
+        .filter((e) => e.metadata.correlationId === correlationId)
+        .map((e) => ({ data: e.data })),
+    };
     const directory = await app.infra.pool.query(
-      `SELECT to_jsonb(r) AS row FROM regions r UNION ALL SELECT to_jsonb(u) FROM units u UNION ALL SELECT to_jsonb(p) FROM reminder_policies p
+      `SELECT to_jsonb(r) AS row FROM regions r UNION ALL SELECT to_jsonb(u) FROM units u
+        UNION ALL SELECT to_jsonb(p) FROM reminder_policies p
         UNION ALL SELECT to_jsonb(u) FROM users u`,
     );
     const stored = containsString([...events.rows, ...directory.rows], keep);
@@ -680,9 +1043,13 @@ describe('bad input on every command endpoint', () => {
     if (!stored) return `accepted, but ${JSON.stringify(keep).slice(0, 80)} is not stored as given`;
     if (c.profile.readback) {
       const token = sessions.get(keyOf(c.endpoint)) ?? tokens.get('admin')!;
-      const read = await fetch(`${app.http.baseUrl}${c.profile.readback(answer)}`, { headers: { authorization: `Bearer ${token}` } });
-      if (read.status !== 200 || !read.headers.get('content-type')?.startsWith('application/json')) return `accepted, but read back as ${read.status} ${read.headers.get('content-type')}`;
-      if (!containsString(await read.json(), keep)) return `accepted, but ${JSON.stringify(keep).slice(0, 80)} is not returned unchanged`;
+      const read = await fetch(`${app.http.baseUrl}${c.profile.readback(answer)}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      if (read.status !== 200 || !read.headers.get('content-type')?.startsWith('application/json'))
+        return `accepted, but read back as ${read.status} ${read.headers.get('content-type')}`;
+      if (!containsString(await read.json(), keep))
+        return `accepted, but ${JSON.stringify(keep).slice(0, 80)} is not returned unchanged`;
     }
     return null;
   }
@@ -701,7 +1068,8 @@ describe('bad input on every command endpoint', () => {
     }
     const unknown = endpoints.filter((e) => !profiles[keyOf(e)]).map(keyOf);
     process.stdout.write(
-      `fuzz seed ${SEED}: ${ordered.length} requests on ${endpoints.length} endpoints (${unknown.length} fuzzed from their schema alone: ${unknown.join(', ')}) ` +
+      `fuzz seed ${SEED}: ${ordered.length} requests on ${endpoints.length} ` +
+        `endpoints (${unknown.length} fuzzed from their schema alone: ${unknown.join(', ')}) ` +
         `in ${Date.now() - started} ms; ` +
         `${accepted.length} hostile-but-valid values accepted and kept as text:\n  ${accepted.join('\n  ')}\n`,
     );
@@ -719,47 +1087,81 @@ describe('bad input on every command endpoint', () => {
 
   /** Odd values for a query parameter: none may answer 500, and every refusal is a problem with a code. */
   const ODD_QUERY_VALUES = [
-    '-1', '0', '1.5', '1e400', '99999999999999999999', 'NaN', 'Infinity', '', ' ', 'x'.repeat(5_000), 'a%00b', '%ED%A0%80', encodeURIComponent('😀'),
-    '[object Object]', encodeURIComponent('9999-12-31T23:59:59Z'), '0000-00-00', encodeURIComponent("' OR '1'='1"), 'true',
+    '-1',
+    '0',
+    '1.5',
+    '1e400',
+    '99999999999999999999',
+    'NaN',
+    'Infinity',
+    '',
+    ' ',
+    'x'.repeat(5_000),
+    'a%00b',
+    '%ED%A0%80',
+    encodeURIComponent('😀'),
+    '[object Object]',
+    encodeURIComponent('9999-12-31T23:59:59Z'),
+    '0000-00-00',
+    encodeURIComponent("' OR '1'='1"),
+    'true',
   ];
 
-  it('answers odd query parameters on every GET endpoint without a 500, every refusal a problem with a code', async () => {
-    const readers: Record<string, string> = { admin: tokens.get('admin')!, inspector: tokens.get('inspector')! };
-    const idFor = (path: string, name: string): string => {
-      if (/reminder-policies/.test(path)) return 'default';
-      if (/requestId/.test(name)) return ids.request;
-      for (const [part, id] of [['tasks', ids.inProgress], ['findings', ids.finding], ['campaigns', ids.campaign], ['units', ids.unit], ['regions', ids.region], ['users', ids.user]] as const) {
-        if (path.startsWith(`/api/${part}/`)) return id;
-      }
-      return uuidV4(random);
-    };
-    const failures: string[] = [];
-    let requests = 0;
-    for (const [path, operations] of Object.entries<Record<string, any>>(document.paths)) {
-      const operation = operations.get;
-      if (!operation) continue;
-      const queries = (operation.parameters ?? []).filter((p: any) => p.in === 'query').map((p: any) => p.name as string);
-      const url = path.replace(/\{(\w+)\}/g, (_, name: string) => idFor(path, name));
-      const as = /\/api\/(users|admin|reminder-policies)|channels/.test(path) ? readers.admin : readers.inspector;
-      for (const name of queries) {
-        const values = [...sample(ODD_QUERY_VALUES, 6), `1&${name}=2`];
-        for (const value of values) {
-          const target = `${url}?${name}=${value}`;
-          const answer = await fetch(`${app.http.baseUrl}${target}`, { headers: { authorization: `Bearer ${as}` } });
-          requests++;
-          const type = answer.headers.get('content-type') ?? '';
-          const body: any = type.includes('json') ? await answer.json() : await answer.arrayBuffer();
-          if (answer.status >= 500) failures.push(`GET ${target.slice(0, 120)}: ${answer.status} ${JSON.stringify(body).slice(0, 200)}`);
-          else if (answer.status >= 400 && (!type.startsWith('application/problem+json') || typeof body?.code !== 'string')) {
-            failures.push(`GET ${target.slice(0, 120)}: ${answer.status} without a problem code: ${JSON.stringify(body).slice(0, 200)}`);
+  it(
+    'answers odd query parameters on every GET endpoint without a 500, ' + 'every refusal a problem with a code',
+    async () => {
+      const readers: Record<string, string> = { admin: tokens.get('admin')!, inspector: tokens.get('inspector')! };
+      const idFor = (path: string, name: string): string => {
+        if (/reminder-policies/.test(path)) return 'default';
+        if (/requestId/.test(name)) return ids.request;
+        for (const [part, id] of [
+          ['tasks', ids.inProgress],
+          ['findings', ids.finding],
+          ['campaigns', ids.campaign],
+          ['units', ids.unit],
+          ['regions', ids.region],
+          ['users', ids.user],
+        ] as const) {
+          if (path.startsWith(`/api/${part}/`)) return id;
+        }
+        return uuidV4(random);
+      };
+      const failures: string[] = [];
+      let requests = 0;
+      for (const [path, operations] of Object.entries<Record<string, any>>(document.paths)) {
+        const operation = operations.get;
+        if (!operation) continue;
+        const queries = (operation.parameters ?? [])
+          .filter((p: any) => p.in === 'query')
+          .map((p: any) => p.name as string);
+        const url = path.replace(/\{(\w+)\}/g, (_, name: string) => idFor(path, name));
+        const as = /\/api\/(users|admin|reminder-policies)|channels/.test(path) ? readers.admin : readers.inspector;
+        for (const name of queries) {
+          const values = [...sample(ODD_QUERY_VALUES, 6), `1&${name}=2`];
+          for (const value of values) {
+            const target = `${url}?${name}=${value}`;
+            const answer = await fetch(`${app.http.baseUrl}${target}`, { headers: { authorization: `Bearer ${as}` } });
+            requests++;
+            const type = answer.headers.get('content-type') ?? '';
+            const body: any = type.includes('json') ? await answer.json() : await answer.arrayBuffer();
+            if (answer.status >= 500)
+              failures.push(`GET ${target.slice(0, 120)}: ${answer.status} ${JSON.stringify(body).slice(0, 200)}`);
+            else if (
+              answer.status >= 400 &&
+              (!type.startsWith('application/problem+json') || typeof body?.code !== 'string')
+            ) {
+              const shown = JSON.stringify(body).slice(0, 200);
+              failures.push(`GET ${target.slice(0, 120)}: ${answer.status} without a problem code: ${shown}`);
+            }
           }
         }
       }
-    }
-    process.stdout.write(`fuzz seed ${SEED}: ${requests} GET requests with odd query parameters\n`);
-    expect(requests).toBeGreaterThan(100);
-    expect(failures).toEqual([]);
-  }, 300_000);
+      process.stdout.write(`fuzz seed ${SEED}: ${requests} GET requests with odd query parameters\n`);
+      expect(requests).toBeGreaterThan(100);
+      expect(failures).toEqual([]);
+    },
+    300_000,
+  );
 
   describe('the defects it found, one by one', () => {
     let inspector: HttpClient;
@@ -769,8 +1171,18 @@ describe('bad input on every command endpoint', () => {
     const inDays = (n: number) => new Date(Date.now() + 8 * 3600_000 + n * 86_400_000).toISOString().slice(0, 10);
 
     async function newTask(): Promise<string> {
-      const filed = await inspector.post('/api/findings', { title: '道路破损', regionId: ids.region, category: 'roads', severity: 'low' });
-      const assigned = await inspector.post(`/api/findings/${filed.body.id}/tasks`, { unitId, deadline: inDays(7), measures: '修补', target: { quantity: 10, unit: '处' } });
+      const filed = await inspector.post('/api/findings', {
+        title: '道路破损',
+        regionId: ids.region,
+        category: 'roads',
+        severity: 'low',
+      });
+      const assigned = await inspector.post(`/api/findings/${filed.body.id}/tasks`, {
+        unitId,
+        deadline: inDays(7),
+        measures: '修补',
+        target: { quantity: 10, unit: '处' },
+      });
       expect(assigned.status).toBe(201);
       return assigned.body.id;
     }
@@ -779,7 +1191,11 @@ describe('bad input on every command endpoint', () => {
     async function refused(request: () => Promise<HttpAnswer>, field: string): Promise<HttpAnswer> {
       const before = await eventCount();
       const answer = await request();
-      expect([answer.status, answer.headers.get('content-type'), answer.body.field]).toEqual([400, expect.stringMatching(/^application\/problem\+json/), field]);
+      expect([answer.status, answer.headers.get('content-type'), answer.body.field]).toEqual([
+        400,
+        expect.stringMatching(/^application\/problem\+json/),
+        field,
+      ]);
       expect(answer.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status: 400 });
       expect(await eventCount()).toBe(before);
       return answer;
@@ -794,33 +1210,55 @@ describe('bad input on every command endpoint', () => {
     it('refuses NUL and unpaired surrogates naming the field, where PostgreSQL failed with a 500', async () => {
       const finding = { title: '问题', regionId: ids.region, category: 'roads', severity: 'low' };
       await refused(() => inspector.post('/api/findings', { ...finding, title: 'a\u0000b' }), 'title');
-      await refused(() => inspector.post('/api/findings', { ...finding, evidence: [{ ref: 'photo\ud800.jpg' }] }), 'evidence.0.ref');
+      await refused(
+        () => inspector.post('/api/findings', { ...finding, evidence: [{ ref: 'photo\ud800.jpg' }] }),
+        'evidence.0.ref',
+      );
       const taskId = await newTask();
       await refused(() => unit.post(`/api/inbox/${taskId}/a%00b/read`, {}), 'reminderId');
     });
 
-    it('refuses JSON nested 10,000 levels deep naming the field, where the validation pipe overflowed the stack (500)', async () => {
-      const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
-      const body = `{"title":${deep},"regionId":"${ids.region}","category":"roads","severity":"low"}`;
-      await refused(() => inspector.postRaw('/api/findings', body), 'title');
-      // With an Idempotency-Key the body was fingerprinted first, by a JSON.stringify that overflowed too.
-      await refused(() => inspector.postRaw('/api/findings', body, { 'Idempotency-Key': 'deep-body' }), 'title');
-    });
+    it(
+      'refuses JSON nested 10,000 levels deep naming the field, where the ' +
+        'validation pipe overflowed the stack (500)',
+      async () => {
+        const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+        const body = `{"title":${deep},"regionId":"${ids.region}","category":"roads","severity":"low"}`;
+        await refused(() => inspector.postRaw('/api/findings', body), 'title');
+        // With an Idempotency-Key the body was fingerprinted first, by a JSON.stringify that overflowed too.
+        await refused(() => inspector.postRaw('/api/findings', body, { 'Idempotency-Key': 'deep-body' }), 'title');
+      },
+    );
 
-    it('refuses a body that is not a JSON object, where `null`, `[]` or text ran the command as if it had no fields', async () => {
-      const taskId = await newTask();
-      for (const raw of ['null', '[]', '"x"', '1']) await refused(() => unit.postRaw(`/api/tasks/${taskId}/accept`, raw), 'body');
-      await refused(() => unit.postRaw(`/api/tasks/${taskId}/accept`, '{}', { 'content-type': 'text/plain' }), 'body');
-      expect((await unit.get(`/api/tasks/${taskId}`)).body.status).toBe('assigned');
-      // No body at all is still a command without fields.
-      expect((await unit.request('POST', `/api/tasks/${taskId}/accept`, undefined, {})).status).toBe(200);
-    });
+    it(
+      'refuses a body that is not a JSON object, where `null`, `[]` or text ' +
+        'ran the command as if it had no fields',
+      async () => {
+        const taskId = await newTask();
+        for (const raw of ['null', '[]', '"x"', '1'])
+          await refused(() => unit.postRaw(`/api/tasks/${taskId}/accept`, raw), 'body');
+        await refused(
+          () => unit.postRaw(`/api/tasks/${taskId}/accept`, '{}', { 'content-type': 'text/plain' }),
+          'body',
+        );
+        expect((await unit.get(`/api/tasks/${taskId}`)).body.status).toBe('assigned');
+        // No body at all is still a command without fields.
+        expect((await unit.request('POST', `/api/tasks/${taskId}/accept`, undefined, {})).status).toBe(200);
+      },
+    );
 
     it('refuses `constructor` and `prototype` keys, which the validation pipe dropped without a word', async () => {
       const taskId = await newTask();
       await unit.post(`/api/tasks/${taskId}/accept`);
-      await refused(() => unit.postRaw(`/api/tasks/${taskId}/plan`, '{"plan":"分段修补","constructor":"x"}'), 'constructor');
-      await refused(() => unit.postRaw(`/api/tasks/${taskId}/progress`, '{"evidence":[{"ref":"a.jpg","prototype":{"polluted":1}}]}'), 'evidence.0.prototype');
+      await refused(
+        () => unit.postRaw(`/api/tasks/${taskId}/plan`, '{"plan":"分段修补","constructor":"x"}'),
+        'constructor',
+      );
+      await refused(
+        () =>
+          unit.postRaw(`/api/tasks/${taskId}/progress`, '{"evidence":[{"ref":"a.jpg","prototype":{"polluted":1}}]}'),
+        'evidence.0.prototype',
+      );
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
 
@@ -835,7 +1273,10 @@ describe('bad input on every command endpoint', () => {
       const taskId = await newTask();
       await unit.post(`/api/tasks/${taskId}/accept`);
       for (const deadline of ['2099-02-30', '2100-02-29', '0000-00-00']) {
-        await refused(() => unit.post(`/api/tasks/${taskId}/extension-requests`, { deadline, reason: '延期' }), 'deadline');
+        await refused(
+          () => unit.post(`/api/tasks/${taskId}/extension-requests`, { deadline, reason: '延期' }),
+          'deadline',
+        );
       }
     });
 
@@ -846,13 +1287,23 @@ describe('bad input on every command endpoint', () => {
 
     it('names the path parameter that is not a UUID', async () => {
       await refused(() => unit.post('/api/tasks/not-a-uuid/accept'), 'id');
-      await refused(() => inspector.post(`/api/tasks/${ids.inProgress}/extension-requests/${encodeURIComponent("'; DROP TABLE events; --")}/approve`), 'requestId');
+      await refused(
+        () =>
+          inspector.post(
+            `/api/tasks/${ids.inProgress}/extension-requests/${encodeURIComponent("'; DROP TABLE events; --")}/approve`,
+          ),
+        'requestId',
+      );
     });
 
     // Fastify refuses these before any route or filter runs, in its default JSON shape. create-api-app.ts has to
     // pass `frameworkErrors: sendFrameworkError` (apps/api/src/http/problem-details.filter.ts) to the adapter.
     it('answers a path Fastify cannot decode, or one over its parameter length, with a problem document', async () => {
-      for (const path of ['/api/tasks/%ED%A0%80/accept', `/api/tasks/${'a'.repeat(5_000)}/accept`, '/api/tasks/%E0%A4%A/accept']) {
+      for (const path of [
+        '/api/tasks/%ED%A0%80/accept',
+        `/api/tasks/${'a'.repeat(5_000)}/accept`,
+        '/api/tasks/%E0%A4%A/accept',
+      ]) {
         const answer = await unit.post(path);
         expect(answer.status).toBeGreaterThanOrEqual(400);
         expect(answer.status).toBeLessThan(500);

@@ -3,7 +3,11 @@ import { BUILT, BuiltProcess, startBuiltProcess } from '../support/built-process
 import { eventually, HttpClient, login } from '../support/http-client';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
-const SETTINGS = { JWT_SECRET: 'restart-secret-that-is-long-enough-0123456789', ADMIN_USERNAME: 'ops-admin', ADMIN_PASSWORD: 'a-long-admin-password' };
+const SETTINGS = {
+  JWT_SECRET: 'restart-secret-that-is-long-enough-0123456789',
+  ADMIN_USERNAME: 'ops-admin',
+  ADMIN_PASSWORD: 'a-long-admin-password',
+};
 const ROUNDS = 3;
 
 /**
@@ -16,7 +20,8 @@ async function terminateEveryBackend(database: TestDatabase): Promise<number> {
   await admin.connect();
   try {
     const { rows } = await admin.query<{ terminated: boolean }>(
-      'SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      'SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity ' +
+        'WHERE datname = current_database() AND pid <> pg_backend_pid()',
     );
     return rows.filter((row) => row.terminated).length;
   } finally {
@@ -24,28 +29,40 @@ async function terminateEveryBackend(database: TestDatabase): Promise<number> {
   }
 }
 
-/** A command through the API, once it answers again: 503 STORE_UNAVAILABLE (with Retry-After) while a connection it picks is found dead, never a 500. */
+/**
+ * A command through the API, once it answers again: 503 STORE_UNAVAILABLE (with Retry-After) while a connection it
+ * picks is found dead, never a 500.
+ */
 async function createRegionWhenBack(admin: HttpClient, code: string): Promise<void> {
-  await eventually(async () => {
-    const answer = await admin.post('/api/regions', { code, name: `测试市${code}`, level: 'city' });
-    if (answer.status === 201) return true;
-    if (answer.status === 503 && answer.body?.code === 'STORE_UNAVAILABLE') return undefined;
-    throw new Error(`POST /api/regions answered ${answer.status} ${JSON.stringify(answer.body)}`);
-  }, 60_000, 100);
+  await eventually(
+    async () => {
+      const answer = await admin.post('/api/regions', { code, name: `测试市${code}`, level: 'city' });
+      if (answer.status === 201) return true;
+      if (answer.status === 503 && answer.body?.code === 'STORE_UNAVAILABLE') return undefined;
+      throw new Error(`POST /api/regions answered ${answer.status} ${JSON.stringify(answer.body)}`);
+    },
+    60_000,
+    100,
+  );
 }
 
 type Health = { projections: Array<{ name: string; head: string; lag: number; running: boolean }> };
 
-const highestHead = (health: Health) => health.projections.reduce((high, p) => (BigInt(p.head) > high ? BigInt(p.head) : high), 0n);
+const highestHead = (health: Health) =>
+  health.projections.reduce((high, p) => (BigInt(p.head) > high ? BigInt(p.head) : high), 0n);
 
 /** Every projection running, its read model applied up to a head past `before` (the command's event included). */
 async function readModelsCaughtUpPast(http: HttpClient, before: bigint): Promise<void> {
-  await eventually(async () => {
-    const answer = await http.get<Health>('/health');
-    if (answer.status !== 200) return undefined;
-    const caughtUp = answer.body.projections.every((p) => p.running && p.lag === 0 && BigInt(p.head) > before);
-    return caughtUp ? true : undefined;
-  }, 120_000, 100);
+  await eventually(
+    async () => {
+      const answer = await http.get<Health>('/health');
+      if (answer.status !== 200) return undefined;
+      const caughtUp = answer.body.projections.every((p) => p.running && p.lag === 0 && BigInt(p.head) > before);
+      return caughtUp ? true : undefined;
+    },
+    120_000,
+    100,
+  );
 }
 
 /**
@@ -57,7 +74,12 @@ async function readModelsCaughtUpPast(http: HttpClient, before: bigint): Promise
 describe('the built processes when every connection to their database is terminated (a PostgreSQL restart)', () => {
   const recoveries: Record<string, number[]> = {};
 
-  async function survivesRounds(label: string, database: TestDatabase, api: HttpClient, processes: BuiltProcess[]): Promise<void> {
+  async function survivesRounds(
+    label: string,
+    database: TestDatabase,
+    api: HttpClient,
+    processes: BuiltProcess[],
+  ): Promise<void> {
     const admin = await login(api, SETTINGS.ADMIN_USERNAME, SETTINGS.ADMIN_PASSWORD);
     await createRegionWhenBack(admin, '340000');
     await readModelsCaughtUpPast(api, 0n);
@@ -80,7 +102,11 @@ describe('the built processes when every connection to their database is termina
 
   afterAll(() => {
     // Not asserted (timings vary with the machine's load): what README's operations notes quote.
-    for (const [label, times] of Object.entries(recoveries)) console.log(`${label}: command answered and read models caught up ${times.join(', ')} ms after every connection was terminated`);
+    for (const [label, times] of Object.entries(recoveries))
+      console.log(
+        `${label}: command answered and read models caught up ` +
+          `${times.join(', ')} ms after every connection was terminated`,
+      );
   });
 
   it('the API and the worker (production split) stay up, answer again and catch up', async () => {

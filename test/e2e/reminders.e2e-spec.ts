@@ -37,7 +37,11 @@ describe('reminders and escalation over HTTP', () => {
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    app = await startTestApp({ seed: true, clock, env: { REMINDERS: 'on', DELIVERY_ATTEMPTS: '2', DELIVERY_BACKOFF_MS: '50', REMINDER_RECONCILE_SECONDS: '5' } });
+    app = await startTestApp({
+      seed: true,
+      clock,
+      env: { REMINDERS: 'on', DELIVERY_ATTEMPTS: '2', DELIVERY_BACKOFF_MS: '50', REMINDER_RECONCILE_SECONDS: '5' },
+    });
     [admin, inspector, unit] = await Promise.all(['admin', 'inspector', 'unit'].map((u) => login(app.http, u)));
   });
 
@@ -47,77 +51,160 @@ describe('reminders and escalation over HTTP', () => {
   });
 
   it('refuses a malformed ladder or channel with a 400 naming the field', async () => {
-    const badLadder = await put(admin, '/api/reminder-policies/default', { name: '新规则', levels: [{ level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 25 }, recipients: ['unit'] }] });
+    const badLadder = await put(admin, '/api/reminder-policies/default', {
+      name: '新规则',
+      levels: [
+        { level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 25 }, recipients: ['unit'] },
+      ],
+    });
     expect(badLadder.status).toBe(400);
     expect(badLadder.body.field).toBe('levels[0].offset.hourOfDay');
     const me = (await unit.get('/api/auth/me')).body;
-    const badChannel = await put(admin, `/api/units/${me.unitId}/channels`, { channels: [{ kind: 'webhook', url: 'ftp://robot.example.com', format: 'json' }] });
+    const badChannel = await put(admin, `/api/units/${me.unitId}/channels`, {
+      channels: [{ kind: 'webhook', url: 'ftp://robot.example.com', format: 'json' }],
+    });
     expect(badChannel.status).toBe(400);
     expect(badChannel.body.field).toBe('channels[0].url');
-    const unknownField = await put(admin, `/api/units/${me.unitId}/channels`, { channels: [{ kind: 'email', address: 'a@b.cn', cc: 'x@y.cn' }] });
+    const unknownField = await put(admin, `/api/units/${me.unitId}/channels`, {
+      channels: [{ kind: 'email', address: 'a@b.cn', cc: 'x@y.cn' }],
+    });
     expect(unknownField.status).toBe(400);
     expect(unknownField.body.field).toBe('channels[0].cc');
     expect((await put(inspector, '/api/reminder-policies/default', { name: 'x', levels: [] })).status).toBe(403);
   });
 
-  it('reminds the unit when its level falls due, in the inbox and by webhook, and the history shows who read it when', async () => {
-    const me = (await unit.get('/api/auth/me')).body;
-    const ladder = await put(admin, '/api/reminder-policies/default', {
-      name: '默认催办规则（试行）',
-      levels: [
-        { level: 'reminder', label: '提醒', kind: 'reminder', offset: { days: -2, hourOfDay: 8 }, recipients: ['unit'] },
-        { level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 9 }, recipients: ['unit_head', 'assigning_office'] },
-      ],
-    });
-    expect(ladder.status).toBe(200);
-    expect(ladder.body).toMatchObject({ id: 'default', version: 2 });
-    const channels = await put(admin, `/api/units/${me.unitId}/channels`, {
-      channels: [
-        { kind: 'webhook', url: `${receiverUrl}/json?token=secret-token`, format: 'json' },
-        { kind: 'webhook', url: `${receiverUrl}/wecom`, format: 'wecom' },
-      ],
-    });
-    expect(channels.status).toBe(200);
-    expect(channels.body.channels[0].url).toBe(`${receiverUrl}/json?…`);
+  it(
+    'reminds the unit when its level falls due, in the inbox and by ' +
+      'webhook, and the history shows who read it when',
+    async () => {
+      const me = (await unit.get('/api/auth/me')).body;
+      const ladder = await put(admin, '/api/reminder-policies/default', {
+        name: '默认催办规则（试行）',
+        levels: [
+          {
+            level: 'reminder',
+            label: '提醒',
+            kind: 'reminder',
+            offset: { days: -2, hourOfDay: 8 },
+            recipients: ['unit'],
+          },
+          {
+            level: 'urge',
+            label: '催办',
+            kind: 'escalation',
+            offset: { days: 1, hourOfDay: 9 },
+            recipients: ['unit_head', 'assigning_office'],
+          },
+        ],
+      });
+      expect(ladder.status).toBe(200);
+      expect(ladder.body).toMatchObject({ id: 'default', version: 2 });
+      const channels = await put(admin, `/api/units/${me.unitId}/channels`, {
+        channels: [
+          { kind: 'webhook', url: `${receiverUrl}/json?token=secret-token`, format: 'json' },
+          { kind: 'webhook', url: `${receiverUrl}/wecom`, format: 'wecom' },
+        ],
+      });
+      expect(channels.status).toBe(200);
+      expect(channels.body.channels[0].url).toBe(`${receiverUrl}/json?…`);
 
-    const regions = (await inspector.get('/api/regions')).body;
-    const regionId = regions.find((r: { name: string }) => r.name === '蔡郢村').id;
-    const finding = (await inspector.post('/api/findings', { title: '村道积水', regionId, category: 'living-environment', severity: 'medium' })).body;
-    const task = (await inspector.post(`/api/findings/${finding.id}/tasks`, { unitId: me.unitId, deadline: '2030-06-20', measures: '疏通排水沟' })).body;
+      const regions = (await inspector.get('/api/regions')).body;
+      const regionId = regions.find((r: { name: string }) => r.name === '蔡郢村').id;
+      const finding = (
+        await inspector.post('/api/findings', {
+          title: '村道积水',
+          regionId,
+          category: 'living-environment',
+          severity: 'medium',
+        })
+      ).body;
+      const task = (
+        await inspector.post(`/api/findings/${finding.id}/tasks`, {
+          unitId: me.unitId,
+          deadline: '2030-06-20',
+          measures: '疏通排水沟',
+        })
+      ).body;
 
-    // Assigned weeks ahead, the task has no job queued yet: levels are queued as they come within the horizon.
-    await eventually(async () => ((await admin.get(`/api/tasks/${task.id}`)).status === 200 ? true : undefined));
-    expect((await app.infra.queues.queue(REMINDERS_QUEUE).getJobs(['delayed', 'waiting'])).filter((j) => j?.data?.taskId === task.id)).toEqual([]);
+      // Assigned weeks ahead, the task has no job queued yet: levels are queued as they come within the horizon.
+      await eventually(async () => ((await admin.get(`/api/tasks/${task.id}`)).status === 200 ? true : undefined));
+      expect(
+        (await app.infra.queues.queue(REMINDERS_QUEUE).getJobs(['delayed', 'waiting'])).filter(
+          (j) => j?.data?.taskId === task.id,
+        ),
+      ).toEqual([]);
 
-    // Two weeks and more later (the sessions have ended: people log in again), the reconciliation, running every
-    // few seconds here, queues the level now due.
-    clock.set('2030-06-18T08:00:01+08:00');
-    [admin, unit] = await Promise.all(['admin', 'unit'].map((u) => login(app.http, u)));
+      // Two weeks and more later (the sessions have ended: people log in again), the reconciliation, running every
+      // few seconds here, queues the level now due.
+      clock.set('2030-06-18T08:00:01+08:00');
+      [admin, unit] = await Promise.all(['admin', 'unit'].map((u) => login(app.http, u)));
 
-    const message = await eventually(async () => (await unit.get('/api/inbox')).body.items.find((m: any) => m.taskId === task.id), 20_000);
-    expect(message).toMatchObject({ reminderId: '0:reminder', label: '提醒', kind: 'reminder', title: '村道积水', deadline: '2030-06-20', readAt: null });
-    const json = await eventually(async () => received.find((r) => r.path.startsWith('/json') && r.body.taskId === task.id), 20_000);
-    expect(json.body).toMatchObject({ type: 'zhenggai.reminder', levelLabel: '提醒', daysToDeadline: 2, taskTitle: '村道积水' });
+      const message = await eventually(
+        async () => (await unit.get('/api/inbox')).body.items.find((m: any) => m.taskId === task.id),
+        20_000,
+      );
+      expect(message).toMatchObject({
+        reminderId: '0:reminder',
+        label: '提醒',
+        kind: 'reminder',
+        title: '村道积水',
+        deadline: '2030-06-20',
+        readAt: null,
+      });
+      const json = await eventually(
+        async () => received.find((r) => r.path.startsWith('/json') && r.body.taskId === task.id),
+        20_000,
+      );
+      expect(json.body).toMatchObject({
+        type: 'zhenggai.reminder',
+        levelLabel: '提醒',
+        daysToDeadline: 2,
+        taskTitle: '村道积水',
+      });
 
-    const read = await unit.post(`/api/inbox/${task.id}/${encodeURIComponent('0:reminder')}/read`);
-    expect(read.status).toBe(200);
-    const history = (await unit.get(`/api/tasks/${task.id}/history`)).body as Array<{ type: string; data: any; actor: any; occurredAt: string }>;
-    const reminded = history.find((e) => e.type === 'RectificationTaskReminded')!;
-    expect(reminded.actor).toMatchObject({ username: 'system' });
-    expect(reminded.data).toMatchObject({ level: 'reminder', policy: { id: 'default', version: 2 } });
-    expect(reminded.data.recipients).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'user', id: me.id }), expect.objectContaining({ kind: 'unit', id: me.unitId })]));
-    const readEvent = history.find((e) => e.type === 'RectificationTaskReminderRead')!;
-    expect(readEvent.data).toMatchObject({ reminderId: '0:reminder', readBy: { username: 'unit' } });
-    expect(readEvent.occurredAt).toBe('2030-06-18T00:00:01.000Z');
+      const read = await unit.post(`/api/inbox/${task.id}/${encodeURIComponent('0:reminder')}/read`);
+      expect(read.status).toBe(200);
+      const history = (await unit.get(`/api/tasks/${task.id}/history`)).body as Array<{
+        type: string;
+        data: any;
+        actor: any;
+        occurredAt: string;
+      }>;
+      const reminded = history.find((e) => e.type === 'RectificationTaskReminded')!;
+      expect(reminded.actor).toMatchObject({ username: 'system' });
+      expect(reminded.data).toMatchObject({ level: 'reminder', policy: { id: 'default', version: 2 } });
+      expect(reminded.data.recipients).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ kind: 'user', id: me.id }),
+          expect.objectContaining({ kind: 'unit', id: me.unitId }),
+        ]),
+      );
+      const readEvent = history.find((e) => e.type === 'RectificationTaskReminderRead')!;
+      expect(readEvent.data).toMatchObject({ reminderId: '0:reminder', readBy: { username: 'unit' } });
+      expect(readEvent.occurredAt).toBe('2030-06-18T00:00:01.000Z');
 
-    // The WeCom robot was down: after its attempts the delivery is listed as failed; the admin sends it again.
-    const failed = await eventually(async () => (await admin.get(`/api/admin/deliveries?status=failed&taskId=${task.id}`)).body.items[0], 20_000);
-    expect(failed).toMatchObject({ status: 'failed', attempts: 2, lastError: expect.stringContaining('502') });
-    expect((await unit.get('/api/admin/deliveries?status=failed')).status).toBe(403);
-    robotDown = false;
-    expect((await admin.post(`/api/admin/deliveries/${encodeURIComponent(failed.id)}/retry`)).status).toBe(202);
-    await eventually(async () => ((await admin.get(`/api/admin/deliveries?taskId=${task.id}`)).body.items.every((d: any) => d.status === 'delivered') ? true : undefined), 20_000);
-    expect(received.filter((r) => r.path === '/wecom' && JSON.stringify(r.body).includes('村道积水'))).toHaveLength(1);
-    expect((await admin.post(`/api/admin/deliveries/${encodeURIComponent(failed.id)}/retry`)).status).toBe(409);
-  });
+      // The WeCom robot was down: after its attempts the delivery is listed as failed; the admin sends it again.
+      const failed = await eventually(
+        async () => (await admin.get(`/api/admin/deliveries?status=failed&taskId=${task.id}`)).body.items[0],
+        20_000,
+      );
+      expect(failed).toMatchObject({ status: 'failed', attempts: 2, lastError: expect.stringContaining('502') });
+      expect((await unit.get('/api/admin/deliveries?status=failed')).status).toBe(403);
+      robotDown = false;
+      expect((await admin.post(`/api/admin/deliveries/${encodeURIComponent(failed.id)}/retry`)).status).toBe(202);
+      await eventually(
+        async () =>
+          (await admin.get(`/api/admin/deliveries?taskId=${task.id}`)).body.items.every(
+            (d: any) => d.status === 'delivered',
+          )
+            ? true
+            : undefined,
+        20_000,
+      );
+      expect(received.filter((r) => r.path === '/wecom' && JSON.stringify(r.body).includes('村道积水'))).toHaveLength(
+        1,
+      );
+      expect((await admin.post(`/api/admin/deliveries/${encodeURIComponent(failed.id)}/retry`)).status).toBe(409);
+    },
+  );
 });

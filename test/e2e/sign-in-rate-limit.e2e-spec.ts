@@ -6,10 +6,19 @@ import { startTestApp, TestApp } from '../support/test-app';
 // The global setup leaves TEST_REDIS_URL empty when no Redis answers: then only PostgreSQL is tested.
 const REDIS_URL = process.env.TEST_REDIS_URL;
 
-/** Two API replicas (two processes' worth of app, on one database and, with REDIS_URL, one Redis) limit sign-ins as one. */
+/**
+ * Two API replicas (two processes' worth of app, on one database and, with REDIS_URL, one Redis) limit sign-ins as one.
+ */
 describe.each<[string, () => Record<string, string>]>([
   ['PostgreSQL', () => ({})],
-  ...(REDIS_URL ? [['Redis', () => ({ REDIS_URL, REDIS_PREFIX: `zg-test-${randomBytes(4).toString('hex')}` })] as [string, () => Record<string, string>]] : []),
+  ...(REDIS_URL
+    ? [
+        ['Redis', () => ({ REDIS_URL, REDIS_PREFIX: `zg-test-${randomBytes(4).toString('hex')}` })] as [
+          string,
+          () => Record<string, string>,
+        ],
+      ]
+    : []),
 ])('the sign-in limit per address, shared by the API replicas (%s)', (_name, storeEnv) => {
   const clock = new ManualClock('2030-06-01T10:00:00+08:00');
   let replicas: TestApp[];
@@ -30,27 +39,35 @@ describe.each<[string, () => Record<string, string>]>([
     }
   });
 
-  const signInAt = (replica: number, n: number) => replicas[replica]!.http.post('/api/auth/login', { username: `nobody-${n}`, password: 'x' });
+  const signInAt = (replica: number, n: number) =>
+    replicas[replica]!.http.post('/api/auth/login', { username: `nobody-${n}`, password: 'x' });
 
-  it('counts the attempts at either replica against one limit, and opens a new window once the clock passes it', async () => {
-    const answers: number[] = [];
-    for (let n = 0; n < 4; n++) answers.push((await signInAt(n % 2, n)).status);
-    expect(answers).toEqual([401, 401, 401, 401]);
+  it(
+    'counts the attempts at either replica against one limit, and opens a ' + 'new window once the clock passes it',
+    async () => {
+      const answers: number[] = [];
+      for (let n = 0; n < 4; n++) answers.push((await signInAt(n % 2, n)).status);
+      expect(answers).toEqual([401, 401, 401, 401]);
 
-    clock.advance(20_000);
-    for (const replica of [0, 1]) {
-      const refused = await signInAt(replica, 4);
-      expect(refused.status).toBe(429);
-      expect(refused.headers.get('content-type')).toContain('application/problem+json');
-      expect(refused.body).toMatchObject({ status: 429, code: 'TOO_MANY_LOGINS', detail: 'too many sign-in attempts from this address; wait a minute' });
-      // The window opened at the first attempt, 20 s ago on the clock: 40 s are left.
-      expect(Number(refused.headers.get('retry-after'))).toBe(40);
-    }
+      clock.advance(20_000);
+      for (const replica of [0, 1]) {
+        const refused = await signInAt(replica, 4);
+        expect(refused.status).toBe(429);
+        expect(refused.headers.get('content-type')).toContain('application/problem+json');
+        expect(refused.body).toMatchObject({
+          status: 429,
+          code: 'TOO_MANY_LOGINS',
+          detail: 'too many sign-in attempts from this address; wait a minute',
+        });
+        // The window opened at the first attempt, 20 s ago on the clock: 40 s are left.
+        expect(Number(refused.headers.get('retry-after'))).toBe(40);
+      }
 
-    clock.advance(39_000);
-    expect((await signInAt(1, 5)).status).toBe(429);
-    clock.advance(1_000);
-    expect((await signInAt(1, 6)).status).toBe(401);
-    expect((await signInAt(0, 7)).status).toBe(401);
-  });
+      clock.advance(39_000);
+      expect((await signInAt(1, 5)).status).toBe(429);
+      clock.advance(1_000);
+      expect((await signInAt(1, 6)).status).toBe(401);
+      expect((await signInAt(0, 7)).status).toBe(401);
+    },
+  );
 });

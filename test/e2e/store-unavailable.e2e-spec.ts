@@ -57,19 +57,32 @@ describe('a store out of reach', () => {
       await proxy?.close();
     });
 
-    it('answers reads and commands 503 with Retry-After while it is down, and works again when it is back', async () => {
-      await proxy.cut();
+    it(
+      'answers reads and commands 503 with Retry-After while it is down, and ' + 'works again when it is back',
+      async () => {
+        await proxy.cut();
 
-      expectUnavailable(await admin.get('/api/regions'));
-      expectUnavailable(await admin.post('/api/regions', region('341300')));
-      expectUnavailable(await app.http.post('/api/auth/login', { username: ADMIN.ADMIN_USERNAME, password: ADMIN.ADMIN_PASSWORD }));
-      const health = await app.http.get('/health');
-      expect([health.status, health.body.code, health.headers.get('retry-after')]).toEqual([503, 'DATABASE_UNAVAILABLE', expect.stringMatching(/^\d+$/)]);
+        expectUnavailable(await admin.get('/api/regions'));
+        expectUnavailable(await admin.post('/api/regions', region('341300')));
+        expectUnavailable(
+          await app.http.post('/api/auth/login', { username: ADMIN.ADMIN_USERNAME, password: ADMIN.ADMIN_PASSWORD }),
+        );
+        const health = await app.http.get('/health');
+        expect([health.status, health.body.code, health.headers.get('retry-after')]).toEqual([
+          503,
+          'DATABASE_UNAVAILABLE',
+          expect.stringMatching(/^\d+$/),
+        ]);
 
-      await proxy.restore();
-      await eventually(async () => ((await admin.get('/api/regions')).status === 200 ? true : undefined), 30_000, 250);
-      expect((await admin.post('/api/regions', region('341300'))).status).toBe(201);
-    });
+        await proxy.restore();
+        await eventually(
+          async () => ((await admin.get('/api/regions')).status === 200 ? true : undefined),
+          30_000,
+          250,
+        );
+        expect((await admin.post('/api/regions', region('341300'))).status).toBe(201);
+      },
+    );
   });
 
   describe('EventStoreDB', () => {
@@ -89,11 +102,14 @@ describe('a store out of reach', () => {
       double?.stop();
     });
 
-    it('answers a command 503 with Retry-After when the server is gone, while reads from PostgreSQL still answer', async () => {
-      double.stop();
+    it(
+      'answers a command 503 with Retry-After when the server is gone, while ' + 'reads from PostgreSQL still answer',
+      async () => {
+        double.stop();
 
-      expectUnavailable(await admin.post('/api/regions', region('341300')));
-      expect((await admin.get('/api/regions')).status).toBe(200);
-    });
+        expectUnavailable(await admin.post('/api/regions', region('341300')));
+        expect((await admin.get('/api/regions')).status).toBe(200);
+      },
+    );
   });
 });

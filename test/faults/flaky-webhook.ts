@@ -29,7 +29,9 @@ export class FlakyWebhook {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         const accepted = receiver!.take(Buffer.concat(chunks).toString('utf8'));
-        response.writeHead(accepted ? 200 : 500, { 'content-type': 'application/json' }).end(accepted ? '{"ok":true}' : '{"ok":false}');
+        response
+          .writeHead(accepted ? 200 : 500, { 'content-type': 'application/json' })
+          .end(accepted ? '{"ok":true}' : '{"ok":false}');
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

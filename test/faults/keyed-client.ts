@@ -28,7 +28,12 @@ export class KeyedClient {
     private readonly options: { giveUpMs?: number; requestTimeoutMs?: number; stopped?: () => boolean } = {},
   ) {}
 
-  async command(path: string, body: unknown, key: string = randomUUID(), onAttempt?: (api: string) => void): Promise<Outcome> {
+  async command(
+    path: string,
+    body: unknown,
+    key: string = randomUUID(),
+    onAttempt?: (api: string) => void,
+  ): Promise<Outcome> {
     const giveUpAt = Date.now() + (this.options.giveUpMs ?? 120_000);
     const retriedFor: string[] = [];
     let wait = 100;
@@ -40,20 +45,26 @@ export class KeyedClient {
       try {
         const response = await fetch(`${api}${path}`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json', 'idempotency-key': key },
+          headers: {
+            authorization: `Bearer ${this.token}`,
+            'content-type': 'application/json',
+            'idempotency-key': key,
+          },
           body: JSON.stringify(body),
           signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000),
         });
         const text = await response.text();
         const parsed = text ? JSON.parse(text) : null;
-        if (response.status < 500 && !RETRYABLE_CODES.has(parsed?.code)) return { key, path, status: response.status, body: parsed, attempts, retriedFor };
+        if (response.status < 500 && !RETRYABLE_CODES.has(parsed?.code))
+          return { key, path, status: response.status, body: parsed, attempts, retriedFor };
         reason = `${response.status} ${parsed?.code ?? ''}`.trim();
       } catch (error) {
         const cause = (error as { cause?: { code?: string } }).cause;
         reason = cause?.code ?? (error as Error).name;
       }
       retriedFor.push(reason);
-      if (Date.now() + wait > giveUpAt || this.options.stopped?.()) return { key, path, status: null, body: null, attempts, retriedFor };
+      if (Date.now() + wait > giveUpAt || this.options.stopped?.())
+        return { key, path, status: null, body: null, attempts, retriedFor };
       await new Promise((resolve) => setTimeout(resolve, wait));
       wait = Math.min(wait * 2, 2_000);
     }
@@ -61,7 +72,11 @@ export class KeyedClient {
 }
 
 /** Signs in through whichever API answers, retrying while none does. */
-export async function signIn(apis: () => readonly string[], username: string, password = 'rectify-demo'): Promise<string> {
+export async function signIn(
+  apis: () => readonly string[],
+  username: string,
+  password = 'rectify-demo',
+): Promise<string> {
   const giveUpAt = Date.now() + 60_000;
   for (let i = 0; ; i++) {
     const api = apis()[i % apis().length];

@@ -52,7 +52,8 @@ const EVENT_OF_COMMAND: Record<string, string> = {
 };
 
 /** A Beijing calendar date `days` after today's. */
-const beijingDate = (days: number) => new Date(Date.now() + 8 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
+const beijingDate = (days: number) =>
+  new Date(Date.now() + 8 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
 
 describe('faults on the production split: every acknowledged write kept once, every retry answered', () => {
   const held: {
@@ -69,14 +70,17 @@ describe('faults on the production split: every acknowledged write kept once, ev
     channelsSetAt?: number;
     prefix?: string;
   } = {};
-  const apis = () => [held.api1, held.api2].filter((p): p is BuiltProcess => !!p && p.exitCode === null).map((p) => p.http!.baseUrl);
+  const apis = () =>
+    [held.api1, held.api2].filter((p): p is BuiltProcess => !!p && p.exitCode === null).map((p) => p.http!.baseUrl);
 
   beforeAll(async () => {
     const redisUrl = process.env.TEST_REDIS_URL;
     if (!redisUrl) throw new Error('the fault suite needs Redis (TEST_REDIS_URL, or one on 127.0.0.1:6379)');
     held.database = await createTestDatabase();
     held.directUrl = held.database.url;
-    const infra = await startInfrastructure(loadConfig({ DATABASE_URL: held.database.url, JWT_SECRET, REMINDERS: 'off' }));
+    const infra = await startInfrastructure(
+      loadConfig({ DATABASE_URL: held.database.url, JWT_SECRET, REMINDERS: 'off' }),
+    );
     try {
       await seedDemo(infra);
     } finally {
@@ -84,8 +88,14 @@ describe('faults on the production split: every acknowledged write kept once, ev
     }
     const pg = new URL(held.database.url);
     const redis = new URL(redisUrl);
-    held.pgProxy = await closedAfterThisFile(TcpProxy.start({ host: pg.hostname, port: Number(pg.port || 5432) }), (proxy) => proxy.close());
-    held.redisProxy = await closedAfterThisFile(TcpProxy.start({ host: redis.hostname, port: Number(redis.port || 6379) }), (proxy) => proxy.close());
+    held.pgProxy = await closedAfterThisFile(
+      TcpProxy.start({ host: pg.hostname, port: Number(pg.port || 5432) }),
+      (proxy) => proxy.close(),
+    );
+    held.redisProxy = await closedAfterThisFile(
+      TcpProxy.start({ host: redis.hostname, port: Number(redis.port || 6379) }),
+      (proxy) => proxy.close(),
+    );
     held.webhook = await closedAfterThisFile(FlakyWebhook.start(10), (webhook) => webhook.close());
     const proxied = new URL(held.database.url);
     proxied.host = `127.0.0.1:${held.pgProxy.port}`;
@@ -105,12 +115,16 @@ describe('faults on the production split: every acknowledged write kept once, ev
     ]);
     // Every unit is reached by the flaky webhook.
     const admin = await signIn(apis, 'admin');
-    const units = (await (await fetch(`${apis()[0]}/api/units`, { headers: { authorization: `Bearer ${admin}` } })).json()) as Array<{ id: string }>;
+    const units = (await (
+      await fetch(`${apis()[0]}/api/units`, { headers: { authorization: `Bearer ${admin}` } })
+    ).json()) as Array<{ id: string }>;
     for (const unit of units) {
       const put = await fetch(`${apis()[0]}/api/units/${unit.id}/channels`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ channels: [{ kind: 'webhook', url: held.webhook.url, format: 'json', audience: 'unit' }] }),
+        body: JSON.stringify({
+          channels: [{ kind: 'webhook', url: held.webhook.url, format: 'json', audience: 'unit' }],
+        }),
       });
       expect(put.status).toBe(200);
     }
@@ -141,7 +155,8 @@ describe('faults on the production split: every acknowledged write kept once, ev
     const unitUsers = ['unit', 'caiying', 'wangjiaba', 'caoji', 'housing', 'jiangzhai'];
     for (const username of unitUsers) {
       const token = await signIn(apis, username);
-      const read = async (path: string) => (await fetch(`${apis()[0]}${path}`, { headers: { authorization: `Bearer ${token}` } })).json();
+      const read = async (path: string) =>
+        (await fetch(`${apis()[0]}${path}`, { headers: { authorization: `Bearer ${token}` } })).json();
       const { unitId } = (await read('/api/auth/me')) as { unitId: string };
       const { regionId } = (await read(`/api/units/${unitId}`)) as { regionId: string };
       unitAccounts.set(username, { token, unitId, regionId });
@@ -150,7 +165,12 @@ describe('faults on the production split: every acknowledged write kept once, ev
     const inspector = new KeyedClient(apis, inspectorToken, { stopped: () => abandoned });
 
     /** One command; a 2xx is an acknowledged write of its event. */
-    const send = async (client: KeyedClient, path: string, body: unknown, ack: (answer: any) => Ack): Promise<any | null> => {
+    const send = async (
+      client: KeyedClient,
+      path: string,
+      body: unknown,
+      ack: (answer: any) => Ack,
+    ): Promise<any | null> => {
       const outcome = await client.command(path, body);
       outcomes.push(outcome);
       if (outcome.status !== null && outcome.status < 300) {
@@ -161,20 +181,37 @@ describe('faults on the production split: every acknowledged write kept once, ev
       return null;
     };
 
-    /** A client's day: file a finding, assign it to its unit, and the unit works it (every other client stops half-way, so that reminders fall due). */
+    /**
+     * A client's day: file a finding, assign it to its unit, and the unit works it (every other client stops half-way,
+     * so that reminders fall due).
+     */
     const work = async (index: number) => {
       const username = unitUsers[index % unitUsers.length];
       const account = unitAccounts.get(username)!;
       const unit = new KeyedClient(apis, account.token, { stopped: () => abandoned });
       const unitId = account.unitId;
       for (let round = 0; !stopping; round++) {
-        const finding = await send(inspector, '/api/findings', { title: `故障演练 ${index}-${round}`, regionId: regionOf(username), category: 'roads', severity: 'low' }, (a) => ({
-          streamName: `finding-${a.id}`, revision: a.revision, type: 'FindingFiled',
-        }));
+        const finding = await send(
+          inspector,
+          '/api/findings',
+          { title: `故障演练 ${index}-${round}`, regionId: regionOf(username), category: 'roads', severity: 'low' },
+          (a) => ({
+            streamName: `finding-${a.id}`,
+            revision: a.revision,
+            type: 'FindingFiled',
+          }),
+        );
         if (!finding) continue;
-        const task = await send(inspector, `/api/findings/${finding.id}/tasks`, { unitId, deadline: beijingDate(1), measures: '修路', target: { quantity: 10, unit: '个' } }, (a) => ({
-          streamName: `rectificationTask-${a.id}`, revision: a.revision, type: 'RectificationTaskAssigned',
-        }));
+        const task = await send(
+          inspector,
+          `/api/findings/${finding.id}/tasks`,
+          { unitId, deadline: beijingDate(1), measures: '修路', target: { quantity: 10, unit: '个' } },
+          (a) => ({
+            streamName: `rectificationTask-${a.id}`,
+            revision: a.revision,
+            type: 'RectificationTaskAssigned',
+          }),
+        );
         if (!task) continue;
         const steps: Array<[KeyedClient, string, unknown]> = [
           [unit, 'accept', {}],
@@ -190,7 +227,11 @@ describe('faults on the production split: every acknowledged write kept once, ev
         ];
         for (const [client, command, body] of steps) {
           if (stopping) break;
-          const answer = await send(client, `/api/tasks/${task.id}/${command}`, body, (a) => ({ streamName: `rectificationTask-${task.id}`, revision: a.revision, type: EVENT_OF_COMMAND[command] }));
+          const answer = await send(client, `/api/tasks/${task.id}/${command}`, body, (a) => ({
+            streamName: `rectificationTask-${task.id}`,
+            revision: a.revision,
+            type: EVENT_OF_COMMAND[command],
+          }));
           if (!answer) break;
         }
       }
@@ -201,32 +242,51 @@ describe('faults on the production split: every acknowledged write kept once, ev
     const health = async () => {
       for (const api of apis()) {
         const answer = await fetch(`${api}/health`, { signal: AbortSignal.timeout(5_000) }).catch(() => null);
-        if (answer?.ok) return (await answer.json()) as { projections: Array<{ name: string; position: string; head: string; running: boolean }> };
+        if (answer?.ok)
+          return (await answer.json()) as {
+            projections: Array<{ name: string; position: string; head: string; running: boolean }>;
+          };
       }
       return null;
     };
     /** The store's head now, and then when the projections (held by a worker) have all reached it. */
     const caughtUpWithNow = async () => {
       const head = await eventually(async () => (await health())?.projections[0]?.head, 120_000, 200);
-      await eventually(async () => {
-        const now = await health();
-        return now?.projections.every((p) => p.running && BigInt(p.position) >= BigInt(head)) ? true : undefined;
-      }, 120_000, 200);
+      await eventually(
+        async () => {
+          const now = await health();
+          return now?.projections.every((p) => p.running && BigInt(p.position) >= BigInt(head)) ? true : undefined;
+        },
+        120_000,
+        200,
+      );
     };
     const probe = new KeyedClient(apis, inspectorToken);
     /** A command answered after the fault, and the read models caught up with the store as it stood then. */
     const recovered = async () => {
-      const answer = await probe.command('/api/findings', { title: '探测', regionId: regionOf('unit'), category: 'roads', severity: 'low' });
+      const answer = await probe.command('/api/findings', {
+        title: '探测',
+        regionId: regionOf('unit'),
+        category: 'roads',
+        severity: 'low',
+      });
       expect(answer.status).toBe(201);
       await caughtUpWithNow();
     };
     const reminderSince = async (since: string) =>
-      eventually(async () => {
-        const answer = await fetch(`${apis()[0]}/api/audit?type=RectificationTaskReminded&from=${encodeURIComponent(since)}&pageSize=1`, {
-          headers: { authorization: `Bearer ${admin}` },
-        }).catch(() => null);
-        return answer?.ok && ((await answer.json()) as { total: number }).total > 0 ? true : undefined;
-      }, 120_000, 250);
+      eventually(
+        async () => {
+          const answer = await fetch(
+            `${apis()[0]}/api/audit?type=RectificationTaskReminded&from=${encodeURIComponent(since)}&pageSize=1`,
+            {
+              headers: { authorization: `Bearer ${admin}` },
+            },
+          ).catch(() => null);
+          return answer?.ok && ((await answer.json()) as { total: number }).total > 0 ? true : undefined;
+        },
+        120_000,
+        250,
+      );
 
     const recoveries: Array<{ fault: string; seconds: number | null; error?: string }> = [];
     /** Injects a fault and waits for the recovery; a fault not recovered from is recorded, and the next one follows. */
@@ -237,7 +297,11 @@ describe('faults on the production split: every acknowledged write kept once, ev
         await recovery();
         recoveries.push({ fault: name, seconds: (Date.now() - started) / 1000 });
       } catch (error) {
-        recoveries.push({ fault: name, seconds: null, error: error instanceof Error ? error.message.split('\n')[0] : String(error) });
+        recoveries.push({
+          fault: name,
+          seconds: null,
+          error: error instanceof Error ? error.message.split('\n')[0] : String(error),
+        });
       }
     };
     const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -264,21 +328,35 @@ describe('faults on the production split: every acknowledged write kept once, ev
           const body = { title: '中途被终止的命令', regionId: regionOf('unit'), category: 'roads', severity: 'low' };
           const first = fetch(`${victim.http!.baseUrl}/api/findings`, {
             method: 'POST',
-            headers: { authorization: `Bearer ${inspectorToken}`, 'content-type': 'application/json', 'idempotency-key': key },
+            headers: {
+              authorization: `Bearer ${inspectorToken}`,
+              'content-type': 'application/json',
+              'idempotency-key': key,
+            },
             body: JSON.stringify(body),
           }).catch(() => null);
           // The command is waiting on the lock, inside PostgreSQL, when its process dies.
-          await eventually(async () => {
-            const { rows } = await lock.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
-            return rows[0].n > 0 ? true : undefined;
-          }, 30_000, 50);
+          await eventually(
+            async () => {
+              const { rows } = await lock.query(
+                'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = ' +
+                  `current_database() AND wait_event_type = 'Lock'`,
+              );
+              return rows[0].n > 0 ? true : undefined;
+            },
+            30_000,
+            50,
+          );
           await victim.kill('SIGKILL');
           await first;
           await lock.query('COMMIT');
           held.api1 = await startBuiltProcess(BUILT.api, held.settings!);
-          inFlight = await new KeyedClient(() => [held.api2!.http!.baseUrl], inspectorToken, { giveUpMs: 60_000 }).command('/api/findings', body, key);
+          inFlight = await new KeyedClient(() => [held.api2!.http!.baseUrl], inspectorToken, {
+            giveUpMs: 60_000,
+          }).command('/api/findings', body, key);
           outcomes.push(inFlight);
-          if (inFlight.status !== 201) throw new Error(`the retried key got no answer: ${inFlight.retriedFor.slice(-3).join(', ')}`);
+          if (inFlight.status !== 201)
+            throw new Error(`the retried key got no answer: ${inFlight.retriedFor.slice(-3).join(', ')}`);
           acks.push({ streamName: `finding-${inFlight.body.id}`, revision: 0, type: 'FindingFiled' });
         } finally {
           await lock.end().catch(() => undefined);
@@ -290,7 +368,10 @@ describe('faults on the production split: every acknowledged write kept once, ev
         const admin = new Client({ connectionString: held.directUrl, application_name: 'faults-terminate' });
         await admin.connect();
         try {
-          await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+          await admin.query(
+            'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname ' +
+              '= current_database() AND pid <> pg_backend_pid()',
+          );
         } finally {
           await admin.end();
         }
@@ -340,21 +421,32 @@ describe('faults on the production split: every acknowledged write kept once, ev
       );
       await pause(FAULT_WINDOW_MS);
 
-      await fault('every read model rebuilt blue/green under the load (npm run projections:rebuild -- --all)', async () => {
-        const rebuild = spawn(process.execPath, [REBUILD, '--all'], { env: { ...process.env, DATABASE_URL: held.directUrl, JWT_SECRET }, stdio: ['ignore', 'pipe', 'pipe'] });
-        let output = '';
-        rebuild.stdout.on('data', (chunk) => (output += chunk));
-        rebuild.stderr.on('data', (chunk) => (output += chunk));
-        const code = await new Promise<number | null>((resolve) => rebuild.once('exit', resolve));
-        if (code !== 0) throw new Error(`the rebuild ended with ${code}: ${output.slice(-500)}`);
-      });
+      await fault(
+        'every read model rebuilt blue/green under the load (npm run projections:rebuild -- --all)',
+        async () => {
+          const rebuild = spawn(process.execPath, [REBUILD, '--all'], {
+            env: { ...process.env, DATABASE_URL: held.directUrl, JWT_SECRET },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          let output = '';
+          rebuild.stdout.on('data', (chunk) => (output += chunk));
+          rebuild.stderr.on('data', (chunk) => (output += chunk));
+          const code = await new Promise<number | null>((resolve) => rebuild.once('exit', resolve));
+          if (code !== 0) throw new Error(`the rebuild ended with ${code}: ${output.slice(-500)}`);
+        },
+      );
     } finally {
       stopping = true;
       abandoned = recoveries.some((r) => r.seconds === null);
       await Promise.all(load);
     }
     console.log(
-      ['recovery from each fault:', ...recoveries.map((r) => `  ${r.fault}: ${r.seconds === null ? `NOT RECOVERED (${r.error})` : `${r.seconds.toFixed(1)} s`}`)].join('\n'),
+      [
+        'recovery from each fault:',
+        ...recoveries.map(
+          (r) => `  ${r.fault}: ${r.seconds === null ? `NOT RECOVERED (${r.error})` : `${r.seconds.toFixed(1)} s`}`,
+        ),
+      ].join('\n'),
     );
 
     // Quiescence: the projections have every event, and the store stops growing (reminders and reactions done).
@@ -363,23 +455,36 @@ describe('faults on the production split: every acknowledged write kept once, ev
     try {
       const count = async () => Number((await direct.query('SELECT count(*) AS n FROM events')).rows[0].n);
       let last = -1;
-      await eventually(async () => {
-        await caughtUpWithNow();
-        const now = await count();
-        const still = now === last;
-        last = now;
-        return still ? true : undefined;
-      }, 180_000, 3_000);
+      await eventually(
+        async () => {
+          await caughtUpWithNow();
+          const now = await count();
+          const still = now === last;
+          last = now;
+          return still ? true : undefined;
+        },
+        180_000,
+        3_000,
+      );
       const events: StoredRow[] = (
         await direct.query(
-          'SELECT global_position AS position, stream_name AS "streamName", stream_revision::int AS revision, type, data, metadata FROM events ORDER BY global_position',
+          'SELECT global_position AS position, stream_name AS "streamName", ' +
+            'stream_revision::int AS revision, type, data, metadata FROM events ' +
+            'ORDER BY global_position',
         )
       ).rows;
 
-      console.log(`load: ${CLIENTS} clients, ${outcomes.length} commands, ${acks.length} acknowledged, ${events.length} events stored`);
+      console.log(
+        `load: ${CLIENTS} clients, ${outcomes.length} commands, ${acks.length} ` +
+          `acknowledged, ${events.length} events stored`,
+      );
 
       // Every client retry ended with an answer, and none was a refusal.
-      expect(outcomes.filter((o) => o.status === null).map((o) => `${o.path} after ${o.attempts} attempts: ${o.retriedFor.join(', ')}`)).toEqual([]);
+      expect(
+        outcomes
+          .filter((o) => o.status === null)
+          .map((o) => `${o.path} after ${o.attempts} attempts: ${o.retriedFor.join(', ')}`),
+      ).toEqual([]);
       expect(refusals.map((o) => `${o.path}: ${o.status} ${o.body?.code} ${o.body?.detail}`)).toEqual([]);
 
       // Every acknowledged write is in the store, as what it was acknowledged as.
@@ -392,17 +497,34 @@ describe('faults on the production split: every acknowledged write kept once, ev
         for (const e of events) if (e.type === type) counts.set(keyOf(e), (counts.get(keyOf(e)) ?? 0) + 1);
         return [...counts].filter(([, n]) => n > 1);
       };
-      const loadFindings = new Set(events.filter((e) => e.type === 'FindingFiled' && e.data.title.startsWith('故障演练')).map((e) => e.data.findingId));
+      const loadFindings = new Set(
+        events
+          .filter((e) => e.type === 'FindingFiled' && e.data.title.startsWith('故障演练'))
+          .map((e) => e.data.findingId),
+      );
       const ofLoad = (e: StoredRow) => (loadFindings.has(e.data.findingId) ? e.data.findingId : 'demo');
       expect(perKey('FindingFiled', (e) => e.data.title).filter(([title]) => title !== '探测')).toEqual([]);
       expect(perKey('RectificationTaskAssigned', ofLoad).filter(([finding]) => finding !== 'demo')).toEqual([]);
       expect(perKey('FindingTaskLinked', ofLoad).filter(([finding]) => finding !== 'demo')).toEqual([]);
-      const loadTasks = new Set(events.filter((e) => e.type === 'RectificationTaskAssigned' && loadFindings.has(e.data.findingId)).map((e) => e.data.taskId));
+      const loadTasks = new Set(
+        events
+          .filter((e) => e.type === 'RectificationTaskAssigned' && loadFindings.has(e.data.findingId))
+          .map((e) => e.data.taskId),
+      );
       const ofLoadTask = (e: StoredRow, key: string = e.data.taskId) => (loadTasks.has(e.data.taskId) ? key : 'demo');
-      for (const type of ['RectificationTaskAccepted', 'RectificationTaskPlanRecorded', 'RectificationTaskSubmitted', 'RectificationTaskVerified']) {
+      for (const type of [
+        'RectificationTaskAccepted',
+        'RectificationTaskPlanRecorded',
+        'RectificationTaskSubmitted',
+        'RectificationTaskVerified',
+      ]) {
         expect([type, perKey(type, (e) => ofLoadTask(e)).filter(([task]) => task !== 'demo')]).toEqual([type, []]);
       }
-      expect(perKey('RectificationTaskProgressReported', (e) => ofLoadTask(e, `${e.data.taskId}:${e.data.quantityDone}`)).filter(([task]) => task !== 'demo')).toEqual([]);
+      expect(
+        perKey('RectificationTaskProgressReported', (e) =>
+          ofLoadTask(e, `${e.data.taskId}:${e.data.quantityDone}`),
+        ).filter(([task]) => task !== 'demo'),
+      ).toEqual([]);
 
       // The hash chain holds.
       const verify = await fetch(`${apis()[0]}/api/audit/verify`, { headers: { authorization: `Bearer ${admin}` } });
@@ -413,11 +535,24 @@ describe('faults on the production split: every acknowledged write kept once, ev
       for (const e of events) {
         if (!e.streamName.startsWith('rectificationTask-')) continue;
         const before = folded.get(e.streamName)?.state ?? rectificationTaskDecider.initialState();
-        folded.set(e.streamName, { state: rectificationTaskDecider.evolve(before, { type: e.type, data: e.data } as RectificationTaskEvent), revision: e.revision });
+        folded.set(e.streamName, {
+          state: rectificationTaskDecider.evolve(before, { type: e.type, data: e.data } as RectificationTaskEvent),
+          revision: e.revision,
+        });
       }
-      const listed: Array<{ id: string; status: string; revision: number; leadUnitId: string; quantityDone: number | null }> = [];
+      const listed: Array<{
+        id: string;
+        status: string;
+        revision: number;
+        leadUnitId: string;
+        quantityDone: number | null;
+      }> = [];
       for (let page = 1; ; page++) {
-        const answer = (await (await fetch(`${apis()[0]}/api/tasks?pageSize=200&page=${page}`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { items: typeof listed; total: number };
+        const answer = (await (
+          await fetch(`${apis()[0]}/api/tasks?pageSize=200&page=${page}`, {
+            headers: { authorization: `Bearer ${admin}` },
+          })
+        ).json()) as { items: typeof listed; total: number };
         listed.push(...answer.items);
         if (listed.length >= answer.total) break;
       }
@@ -428,11 +563,16 @@ describe('faults on the production split: every acknowledged write kept once, ev
         return !s || s.status !== t.status || f!.revision !== t.revision || s.leadUnitId !== t.leadUnitId;
       });
       expect(mismatched).toEqual([]);
-      const board = (await (await fetch(`${apis()[0]}/api/units/scoreboard`, { headers: { authorization: `Bearer ${admin}` } })).json()) as {
+      const board = (await (
+        await fetch(`${apis()[0]}/api/units/scoreboard`, { headers: { authorization: `Bearer ${admin}` } })
+      ).json()) as {
         asOf: string;
         units: Array<{ unitId: string; open: number; overdue: number; closed: number; sendBacks: number }>;
       };
-      const expected = scoreboardFromEvents(events.map((e) => ({ ...e, position: BigInt(e.position) }) as never), new Date(board.asOf));
+      const expected = scoreboardFromEvents(
+        events.map((e) => ({ ...e, position: BigInt(e.position) }) as never),
+        new Date(board.asOf),
+      );
       for (const row of board.units) {
         expect({ unit: row.unitId, open: row.open, closed: row.closed, sendBacks: row.sendBacks }).toEqual({
           unit: row.unitId,
@@ -443,7 +583,9 @@ describe('faults on the production split: every acknowledged write kept once, ev
       }
 
       // Each reminder level recorded once, and delivered at least once, under one delivery id per channel.
-      const levels = events.filter((e) => e.type === 'RectificationTaskReminded' || e.type === 'RectificationTaskEscalated');
+      const levels = events.filter(
+        (e) => e.type === 'RectificationTaskReminded' || e.type === 'RectificationTaskEscalated',
+      );
       expect(levels.length).toBeGreaterThan(0);
       expect(perKey('RectificationTaskReminded', (e) => `${e.data.taskId}:${e.data.reminderId}`)).toEqual([]);
       expect(perKey('RectificationTaskEscalated', (e) => `${e.data.taskId}:${e.data.reminderId}`)).toEqual([]);
@@ -457,15 +599,33 @@ describe('faults on the production split: every acknowledged write kept once, ev
             !delivered.has(`${e.data.taskId}:${e.data.level}`),
         );
       };
-      await eventually(async () => (undelivered().length === 0 ? true : undefined), 120_000, 500).catch(() => undefined);
+      await eventually(async () => (undelivered().length === 0 ? true : undefined), 120_000, 500).catch(
+        () => undefined,
+      );
       const ledger = async (taskId: string) =>
-        (await (await fetch(`${apis()[0]}/api/admin/deliveries?taskId=${taskId}`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { items: unknown[] };
+        (await (
+          await fetch(`${apis()[0]}/api/admin/deliveries?taskId=${taskId}`, {
+            headers: { authorization: `Bearer ${admin}` },
+          })
+        ).json()) as { items: unknown[] };
       const missing = [];
-      for (const e of undelivered()) missing.push({ task: e.data.taskId, level: e.data.level, recordedAt: e.metadata.occurredAt, ledger: (await ledger(e.data.taskId)).items });
+      for (const e of undelivered())
+        missing.push({
+          task: e.data.taskId,
+          level: e.data.level,
+          recordedAt: e.metadata.occurredAt,
+          ledger: (await ledger(e.data.taskId)).items,
+        });
       expect(missing).toEqual([]);
       const idsPerLevel = new Map<string, Set<string>>();
-      for (const r of webhook.received) idsPerLevel.set(`${r.taskId}:${r.level}`, (idsPerLevel.get(`${r.taskId}:${r.level}`) ?? new Set()).add(r.deliveryId));
-      expect([...idsPerLevel].filter(([, ids]) => ids.size !== 1).map(([level, ids]) => `${level}: ${[...ids].join(', ')}`)).toEqual([]);
+      for (const r of webhook.received)
+        idsPerLevel.set(
+          `${r.taskId}:${r.level}`,
+          (idsPerLevel.get(`${r.taskId}:${r.level}`) ?? new Set()).add(r.deliveryId),
+        );
+      expect(
+        [...idsPerLevel].filter(([, ids]) => ids.size !== 1).map(([level, ids]) => `${level}: ${[...ids].join(', ')}`),
+      ).toEqual([]);
     } finally {
       await direct.end();
     }

@@ -13,14 +13,27 @@ import { createTestDatabase, TestDatabase } from './test-database';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = join(__dirname, '../../test-artifacts/screenshots');
 
-export const DESKTOP: BrowserContextOptions = { viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
+export const DESKTOP: BrowserContextOptions = {
+  viewport: { width: 1366, height: 900 },
+  locale: 'zh-CN',
+  timezoneId: 'Asia/Shanghai',
+};
 export const PHONE: BrowserContextOptions = {
-  viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai',
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'zh-CN',
+  timezoneId: 'Asia/Shanghai',
 };
 
 export async function launchBrowser(): Promise<Browser> {
   if (webAppDir() === null) throw new Error('dist/web is missing: run `npm run build` before the browser tests');
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
 }
 
 /**
@@ -38,17 +51,24 @@ export class Journey {
   ) {
     page.on('console', (message) => {
       // Failed requests are named with their URL below.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) this.problems.push(`console: ${message.text()}`);
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+        this.problems.push(`console: ${message.text()}`);
     });
     page.on('response', (response) => {
       const path = new URL(response.url()).pathname;
       // GET /api/categories answers 404 on servers without the categories directory: the app then falls back.
-      if (response.status() >= 400 && path !== '/api/categories') this.problems.push(`${response.status()} ${response.request().method()} ${path}`);
+      if (response.status() >= 400 && path !== '/api/categories')
+        this.problems.push(`${response.status()} ${response.request().method()} ${path}`);
     });
     page.on('pageerror', (error) => this.problems.push(`page: ${error.message}`));
   }
 
-  static async start(browser: Browser, baseUrl: string, role: string, options: BrowserContextOptions = DESKTOP): Promise<Journey> {
+  static async start(
+    browser: Browser,
+    baseUrl: string,
+    role: string,
+    options: BrowserContextOptions = DESKTOP,
+  ): Promise<Journey> {
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     const context = await browser.newContext(options);
     context.setDefaultTimeout(15_000);
@@ -94,10 +114,15 @@ export function browserSession(
   role: string,
   options: { context?: BrowserContextOptions; setUp?: (app: TestApp) => Promise<void>; built?: boolean } = {},
 ): BrowserSession {
-  const held: { app?: TestApp; database?: TestDatabase; process?: BuiltProcess; browser?: Browser; journey?: Journey } = {};
+  const held: { app?: TestApp; database?: TestDatabase; process?: BuiltProcess; browser?: Browser; journey?: Journey } =
+    {};
   const http = () => held.app?.http ?? held.process!.http!;
   const caughtUp = () =>
-    eventually(async () => ((await http().get('/health')).body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined), 60_000);
+    eventually(
+      async () =>
+        (await http().get('/health')).body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined,
+      60_000,
+    );
   beforeAll(async () => {
     if (options.built) {
       held.database = await createTestDatabase();
@@ -119,7 +144,8 @@ export function browserSession(
   afterAll(async () => {
     // Each part is closed even when an earlier one fails to close; the first failure is reported after.
     const failures: unknown[] = [];
-    const close = async (part: (() => Promise<unknown>) | undefined) => part && (await part().catch((error: unknown) => failures.push(error)));
+    const close = async (part: (() => Promise<unknown>) | undefined) =>
+      part && (await part().catch((error: unknown) => failures.push(error)));
     await close(held.journey && (() => held.journey!.close()));
     await close(held.browser && (() => held.browser!.close()));
     await close(held.app && (() => held.app!.close()));

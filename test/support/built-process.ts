@@ -18,7 +18,20 @@ export const BUILT = {
 } as const;
 
 /** Settings of the test's own environment that must not leak into a process started as a user would start it. */
-const USER_SETTINGS = ['DATABASE_URL', 'EVENTSTORE', 'ESDB_URL', 'JWT_SECRET', 'SEED_DEMO', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'HOST', 'PORT', 'REDIS_URL', 'REMINDERS', 'DATA_DIR'];
+const USER_SETTINGS = [
+  'DATABASE_URL',
+  'EVENTSTORE',
+  'ESDB_URL',
+  'JWT_SECRET',
+  'SEED_DEMO',
+  'ADMIN_USERNAME',
+  'ADMIN_PASSWORD',
+  'HOST',
+  'PORT',
+  'REDIS_URL',
+  'REMINDERS',
+  'DATA_DIR',
+];
 
 export interface BuiltProcess {
   /** Where it listens (null for the worker, which serves no HTTP). */
@@ -34,10 +47,14 @@ export interface BuiltProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-/** A new test database with the demo story loaded (as by a process with `jwtSecret`), for built processes to start on. */
+/**
+ * A new test database with the demo story loaded (as by a process with `jwtSecret`), for built processes to start on.
+ */
 export async function demoDatabase(jwtSecret: string): Promise<TestDatabase> {
   const database = await createTestDatabase();
-  const infra = await startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: jwtSecret, REMINDERS: 'off' }));
+  const infra = await startInfrastructure(
+    loadConfig({ DATABASE_URL: database.url, JWT_SECRET: jwtSecret, REMINDERS: 'off' }),
+  );
   try {
     await seedDemo(infra);
   } finally {
@@ -51,11 +68,19 @@ export async function demoDatabase(jwtSecret: string): Promise<TestDatabase> {
  * the given settings, and waits until it serves `/health` (or, for the worker, says it is running). A process
  * that exits or does not come up within `timeoutMs` fails the start with what it printed, and is killed.
  */
-export function startBuiltProcess(main: string, settings: Record<string, string>, options: { timeoutMs?: number; readyLine?: RegExp } = {}): Promise<BuiltProcess> {
+export function startBuiltProcess(
+  main: string,
+  settings: Record<string, string>,
+  options: { timeoutMs?: number; readyLine?: RegExp } = {},
+): Promise<BuiltProcess> {
   return closedAfterThisFile(spawnBuiltProcess(main, settings, options), (running) => running.stop(5_000));
 }
 
-async function spawnBuiltProcess(main: string, settings: Record<string, string>, options: { timeoutMs?: number; readyLine?: RegExp }): Promise<BuiltProcess> {
+async function spawnBuiltProcess(
+  main: string,
+  settings: Record<string, string>,
+  options: { timeoutMs?: number; readyLine?: RegExp },
+): Promise<BuiltProcess> {
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` before the end-to-end tests`);
   const serves = main !== BUILT.worker;
   const port = serves ? (settings.PORT ?? String(await findFreePort())) : null;
@@ -63,7 +88,10 @@ async function spawnBuiltProcess(main: string, settings: Record<string, string>,
   for (const name of USER_SETTINGS) delete env[name];
   Object.assign(env, settings, port ? { PORT: port } : {});
   const nodeOptions = main === BUILT.allInOne ? startScriptNodeOptions(ROOT) : [];
-  const child: ChildProcess = spawn(process.execPath, [...nodeOptions, main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...nodeOptions, main], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -96,7 +124,8 @@ async function spawnBuiltProcess(main: string, settings: Record<string, string>,
   try {
     await eventually(
       async () => {
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${main} exited (${child.exitCode ?? child.signalCode}):\n${output}`);
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`${main} exited (${child.exitCode ?? child.signalCode}):\n${output}`);
         if (!http) return (options.readyLine ?? /running/).test(output) ? true : undefined;
         const answer = await http.get('/health').catch(() => null);
         return answer?.status === 200 ? true : undefined;

@@ -36,7 +36,12 @@ export default async function globalSetup(): Promise<void> {
  */
 async function findRedis(): Promise<void> {
   const url = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
-  const redis = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
+  const redis = new IORedis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 2000,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

@@ -21,7 +21,9 @@ export function endRunIfItHangs(graceMs = EXIT_GRACE_MS): void {
   globals[GUARD] = setTimeout(() => {
     process.stderr.write(
       `\nthe test run did not end ${graceMs / 1000} s after its last test; still open:\n` +
-        openResources().map((line) => `  ${line}\n`).join('') +
+        openResources()
+          .map((line) => `  ${line}\n`)
+          .join('') +
         'ending the run as failed (jest --detectOpenHandles shows where they were opened)\n',
     );
     process.exit(1);
@@ -31,26 +33,37 @@ export function endRunIfItHangs(graceMs = EXIT_GRACE_MS): void {
 /** What keeps the process alive: sockets, servers and child processes by name, other resources by kind. */
 export function openResources(): string[] {
   const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
-  const named = handles.filter((handle) => handle !== process.stdin && handle !== process.stdout && handle !== process.stderr).map(describeHandle);
+  const named = handles
+    .filter((handle) => handle !== process.stdin && handle !== process.stdout && handle !== process.stderr)
+    .map(describeHandle);
   const described = new Set(['TCPWRAP', 'TCPSERVERWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'PROCESSWRAP', 'TTYWRAP']);
   const counts = new Map<string, number>();
   for (const kind of process.getActiveResourcesInfo()) {
     if (!described.has(kind.toUpperCase())) counts.set(kind, (counts.get(kind) ?? 0) + 1);
   }
-  return [...named, ...[...counts].map(([kind, count]) => `${count} × ${kind}${kind === 'Timeout' ? ' (a timer or interval not cleared)' : ''}`)];
+  return [
+    ...named,
+    ...[...counts].map(
+      ([kind, count]) => `${count} × ${kind}${kind === 'Timeout' ? ' (a timer or interval not cleared)' : ''}`,
+    ),
+  ];
 }
 
 function describeHandle(handle: unknown): string {
   if (handle instanceof Socket) {
-    if (handle.remoteAddress) return `socket ${handle.localAddress}:${handle.localPort} → ${handle.remoteAddress}:${handle.remotePort}`;
+    if (handle.remoteAddress)
+      return `socket ${handle.localAddress}:${handle.localPort} → ${handle.remoteAddress}:${handle.remotePort}`;
     const pipe = (handle as unknown as { _pipeName?: string })._pipeName;
     return pipe ? `socket on ${pipe}` : 'socket (not connected)';
   }
   if (handle instanceof Server) {
     const address = handle.address();
-    return `server listening on ${typeof address === 'string' ? address : address ? `${address.address}:${address.port}` : '(not bound)'}`;
+    const where =
+      typeof address === 'string' ? address : address ? `${address.address}:${address.port}` : '(not bound)';
+    return `server listening on ${where}`;
   }
   const child = handle as Partial<ChildProcess>;
-  if (typeof child.pid === 'number' && Array.isArray(child.spawnargs)) return `child process ${child.pid}: ${child.spawnargs.join(' ')}`;
+  if (typeof child.pid === 'number' && Array.isArray(child.spawnargs))
+    return `child process ${child.pid}: ${child.spawnargs.join(' ')}`;
   return (handle as object)?.constructor?.name ?? typeof handle;
 }

@@ -36,7 +36,13 @@ export class HttpClient {
     return this.request<T>('POST', path, raw, headers, true);
   }
 
-  async request<T>(method: string, path: string, body: unknown, headers: Record<string, string>, raw = false): Promise<HttpAnswer<T>> {
+  async request<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+    raw = false,
+  ): Promise<HttpAnswer<T>> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
@@ -59,12 +65,17 @@ export class HttpClient {
 
 export async function login(client: HttpClient, username: string, password = 'rectify-demo'): Promise<HttpClient> {
   const answer = await client.post('/api/auth/login', { username, password });
-  if (answer.status !== 200) throw new Error(`login ${username} failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+  if (answer.status !== 200)
+    throw new Error(`login ${username} failed: ${answer.status} ${JSON.stringify(answer.body)}`);
   return client.as(answer.body.accessToken);
 }
 
 /** Poll until `check` returns a value (not undefined) or the time is up. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 100): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -29,7 +29,11 @@ async function openOwnRedis(): Promise<OwnRedis> {
   let server: ChildProcess;
   let exited: Promise<void>;
   const launch = async () => {
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    server = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
     await eventually(() => answers(port), 30_000, 100);
   };
@@ -38,10 +42,19 @@ async function openOwnRedis(): Promise<OwnRedis> {
     await exited;
   };
   await launch();
-  return { url, kill, restart: async () => { await kill(); await launch(); } };
+  return {
+    url,
+    kill,
+    restart: async () => {
+      await kill();
+      await launch();
+    },
+  };
 }
 
-/** Whether a Redis answers PING at `port` (a plain socket: an ioredis client keeps the test run alive a while after). */
+/**
+ * Whether a Redis answers PING at `port` (a plain socket: an ioredis client keeps the test run alive a while after).
+ */
 function answers(port: number): Promise<true | undefined> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');

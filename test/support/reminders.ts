@@ -26,7 +26,12 @@ export async function recordReminder(
     recipients,
   };
   const type = rung.kind === 'reminder' ? 'RectificationTaskReminded' : 'RectificationTaskEscalated';
-  const metadata = { actor: SYSTEM_ACTOR, occurredAt: new Date().toISOString(), correlationId: `e2e-${reminderId}`, causationId: null };
+  const metadata = {
+    actor: SYSTEM_ACTOR,
+    occurredAt: new Date().toISOString(),
+    correlationId: `e2e-${reminderId}`,
+    causationId: null,
+  };
   await store.appendToStream(taskStreamName(task.id), [{ type, data, metadata }], { expectedRevision: 'any' });
   return reminderId;
 }

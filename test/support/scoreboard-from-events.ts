@@ -16,7 +16,10 @@ export interface UnitFigures {
  * nothing but their types and data, as things stood at `at`: what the read model must agree with.
  */
 export function scoreboardFromEvents(events: readonly StoredEvent[], at: Date): Map<string, UnitFigures> {
-  const tasks = new Map<string, { status: string; lead: string; leadSince: number; deadline: string; closedAt: number | null }>();
+  const tasks = new Map<
+    string,
+    { status: string; lead: string; leadSince: number; deadline: string; closedAt: number | null }
+  >();
   const sendBacks = new Map<string, number>();
   for (const e of events) {
     if (!e.type.startsWith('RectificationTask')) continue;
@@ -26,7 +29,13 @@ export function scoreboardFromEvents(events: readonly StoredEvent[], at: Date): 
     if (!t && e.type !== 'RectificationTaskAssigned') continue;
     switch (e.type) {
       case 'RectificationTaskAssigned':
-        tasks.set(e.data.taskId, { status: 'assigned', lead: e.data.leadUnitId, leadSince: when, deadline: e.data.deadline, closedAt: null });
+        tasks.set(e.data.taskId, {
+          status: 'assigned',
+          lead: e.data.leadUnitId,
+          leadSince: when,
+          deadline: e.data.deadline,
+          closedAt: null,
+        });
         break;
       case 'RectificationTaskReassigned':
         Object.assign(t!, { status: 'assigned', lead: e.data.leadUnitId, leadSince: when });
@@ -35,20 +44,45 @@ export function scoreboardFromEvents(events: readonly StoredEvent[], at: Date): 
         t!.status = 'in_progress';
         sendBacks.set(t!.lead, (sendBacks.get(t!.lead) ?? 0) + 1);
         break;
-      case 'RectificationTaskAccepted': t!.status = 'accepted'; break;
-      case 'RectificationTaskPlanRecorded': case 'RectificationTaskProgressReported': t!.status = 'in_progress'; break;
-      case 'RectificationTaskSubmitted': t!.status = 'submitted'; break;
-      case 'RectificationTaskVerified': Object.assign(t!, { status: 'closed', closedAt: when }); break;
-      case 'RectificationTaskCancelled': t!.status = 'cancelled'; break;
-      case 'RectificationTaskReopened': Object.assign(t!, { status: 'in_progress', deadline: e.data.deadline, closedAt: null }); break;
-      case 'RectificationTaskExtensionApproved': t!.deadline = e.data.newDeadline; break;
+      case 'RectificationTaskAccepted':
+        t!.status = 'accepted';
+        break;
+      case 'RectificationTaskPlanRecorded':
+      case 'RectificationTaskProgressReported':
+        t!.status = 'in_progress';
+        break;
+      case 'RectificationTaskSubmitted':
+        t!.status = 'submitted';
+        break;
+      case 'RectificationTaskVerified':
+        Object.assign(t!, { status: 'closed', closedAt: when });
+        break;
+      case 'RectificationTaskCancelled':
+        t!.status = 'cancelled';
+        break;
+      case 'RectificationTaskReopened':
+        Object.assign(t!, { status: 'in_progress', deadline: e.data.deadline, closedAt: null });
+        break;
+      case 'RectificationTaskExtensionApproved':
+        t!.deadline = e.data.newDeadline;
+        break;
     }
   }
   // A deadline falls due at the end of its date in Asia/Shanghai.
   const dueAt = (deadline: string) => Date.parse(`${deadline}T00:00:00+08:00`) + 86_400_000;
   const board = new Map<string, UnitFigures & { days: number[] }>();
   const row = (unitId: string) => {
-    if (!board.has(unitId)) board.set(unitId, { open: 0, overdue: 0, closed: 0, closedOnTime: 0, closedLate: 0, averageDaysToClose: null, sendBacks: 0, days: [] });
+    if (!board.has(unitId))
+      board.set(unitId, {
+        open: 0,
+        overdue: 0,
+        closed: 0,
+        closedOnTime: 0,
+        closedLate: 0,
+        averageDaysToClose: null,
+        sendBacks: 0,
+        days: [],
+      });
     return board.get(unitId)!;
   };
   for (const t of tasks.values()) {
@@ -67,7 +101,10 @@ export function scoreboardFromEvents(events: readonly StoredEvent[], at: Date): 
   return new Map(
     [...board].map(([unitId, { days, ...figures }]) => [
       unitId,
-      { ...figures, averageDaysToClose: days.length ? Math.round((10 * days.reduce((a, b) => a + b, 0)) / days.length) / 10 : null },
+      {
+        ...figures,
+        averageDaysToClose: days.length ? Math.round((10 * days.reduce((a, b) => a + b, 0)) / days.length) / 10 : null,
+      },
     ]),
   );
 }
@@ -77,7 +114,15 @@ export function scoreboardByUnit(rows: ReadonlyArray<UnitFigures & { unitId: str
   return new Map(
     rows.map((r) => [
       r.unitId,
-      { open: r.open, overdue: r.overdue, closed: r.closed, closedOnTime: r.closedOnTime, closedLate: r.closedLate, averageDaysToClose: r.averageDaysToClose, sendBacks: r.sendBacks },
+      {
+        open: r.open,
+        overdue: r.overdue,
+        closed: r.closed,
+        closedOnTime: r.closedOnTime,
+        closedLate: r.closedLate,
+        averageDaysToClose: r.averageDaysToClose,
+        sendBacks: r.sendBacks,
+      },
     ]),
   );
 }

@@ -49,7 +49,9 @@ export class TcpProxy {
       client.pipe(upstream);
       upstream.pipe(client);
     });
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.listenPort, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve, reject) =>
+      server.once('error', reject).listen(this.listenPort, '127.0.0.1', () => resolve()),
+    );
     this.listenPort = (server.address() as net.AddressInfo).port;
     this.server = server;
   }

@@ -40,7 +40,9 @@ export function startTestApp(options: StartTestAppOptions = {}): Promise<TestApp
   return closedAfterThisFile(openTestApp(options), (app) => app.close());
 }
 
-/** Each part is closed (in reverse) as soon as it is open, so that a start that fails half-way closes what it opened. */
+/**
+ * Each part is closed (in reverse) as soon as it is open, so that a start that fails half-way closes what it opened.
+ */
 async function openTestApp(options: StartTestAppOptions): Promise<TestApp> {
   const closers: Array<() => unknown> = [];
   let closing: Promise<void> | undefined;
@@ -48,7 +50,10 @@ async function openTestApp(options: StartTestAppOptions): Promise<TestApp> {
   try {
     const database = await openTestDatabase();
     closers.push(() => database.drop());
-    const double = testEventStoreOnEsdb(options.env) && !process.env.ESDB_URL && !options.env?.ESDB_URL ? await EsdbDouble.start() : null;
+    const double =
+      testEventStoreOnEsdb(options.env) && !process.env.ESDB_URL && !options.env?.ESDB_URL
+        ? await EsdbDouble.start()
+        : null;
     if (double) closers.push(() => double.stop());
     const eventStoreEnv: Record<string, string> = testEventStoreOnEsdb(options.env)
       ? { EVENTSTORE: 'esdb', ESDB_URL: double?.url ?? process.env.ESDB_URL! }
@@ -105,7 +110,7 @@ const readSoFar = new WeakMap<TestApp, StoredEvent[]>();
  */
 export async function reactionsSettled(app: TestApp, quietMs = 500): Promise<void> {
   let count = (await storedEvents(app)).length;
-  for (const until = Date.now() + 10_000; Date.now() < until; ) {
+  for (const until = Date.now() + 10_000; Date.now() < until;) {
     await new Promise((resolve) => setTimeout(resolve, quietMs));
     const now = (await storedEvents(app)).length;
     if (now === count) return;

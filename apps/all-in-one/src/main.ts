@@ -1,5 +1,13 @@
 import 'reflect-metadata';
-import { DEMO_PASSWORD, DEMO_USERS, ensureInitialAdmin, loadConfig, runProcess, seedDemoIfEmpty, startInfrastructure } from '@zhenggai/platform';
+import {
+  DEMO_PASSWORD,
+  DEMO_USERS,
+  ensureInitialAdmin,
+  loadConfig,
+  runProcess,
+  seedDemoIfEmpty,
+  startInfrastructure,
+} from '@zhenggai/platform';
 import { createApiApp } from '../../api/src/create-api-app';
 import { WorkerModule } from '../../worker/src/worker.module';
 
@@ -9,7 +17,9 @@ import { WorkerModule } from '../../worker/src/worker.module';
  */
 runProcess('zhenggai', async () => {
   const config = loadConfig();
-  console.log(config.databaseUrl ? 'zhenggai: using DATABASE_URL' : `zhenggai: starting embedded PostgreSQL in ${config.dataDir}`);
+  console.log(
+    config.databaseUrl ? 'zhenggai: using DATABASE_URL' : `zhenggai: starting embedded PostgreSQL in ${config.dataDir}`,
+  );
   const infra = await startInfrastructure(config);
   await ensureInitialAdmin(infra);
   const seeded = config.seedDemo ? await seedDemoIfEmpty(infra) : false;
@@ -22,7 +32,9 @@ runProcess('zhenggai', async () => {
   health:    ${url}/health
 ${seeded ? '  demo data: seeded (the Fuyang 2018 story)\n' : ''}${
     config.seedDemo
-      ? `  demo accounts (password "${DEMO_PASSWORD}"): ${DEMO_USERS.slice(0, 4).map((u) => u.username).join(', ')}\n`
+      ? `  demo accounts (password "${DEMO_PASSWORD}"): ${DEMO_USERS.slice(0, 4)
+          .map((u) => u.username)
+          .join(', ')}\n`
       : ''
   }`);
   return {

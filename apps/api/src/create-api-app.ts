@@ -42,10 +42,14 @@ export async function createApiApp(infra: Infrastructure, options: ApiAppOptions
   registerEvidenceBodyParser(fastify);
   // The read models' views must exist before the first query, even before any worker has started.
   for (const projection of allProjections) await ensureActiveGeneration(infra.pool, projection);
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.register(infra, options.imports ?? []), adapter, {
-    logger: options.logger ?? ['error', 'warn'],
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ApiModule.register(infra, options.imports ?? []),
+    adapter,
+    {
+      logger: options.logger ?? ['error', 'warn'],
+      bodyParser: false,
+    },
+  );
   app.useGlobalPipes(createValidationPipe());
   app.get(IdempotencyHooks).register(fastify);
   // Security headers. The web app (dist/web) and the API docs are the HTML served: scripts only from files of
@@ -77,8 +81,10 @@ export async function createApiApp(infra: Infrastructure, options: ApiAppOptions
     new DocumentBuilder()
       .setTitle('整改 — rectification workflow engine')
       .setDescription(
-        'Findings become rectification tasks for responsible units, with deadlines and quantitative targets; every step is an event. ' +
-          'Errors are RFC 9457 problem details. Commands answer with the new stream revision; send `If-Match` and `Idempotency-Key` as needed.',
+        'Findings become rectification tasks for responsible units, with ' +
+          'deadlines and quantitative targets; every step is an event. ' +
+          'Errors are RFC 9457 problem details. Commands answer with the new ' +
+          'stream revision; send `If-Match` and `Idempotency-Key` as needed.',
       )
       .setVersion('0.1.0')
       .addBearerAuth()

@@ -19,7 +19,11 @@ export class ApiError extends Error {
 }
 
 const STORAGE_KEY = 'zhenggai.session';
-const stored = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as { accessToken: string; refreshToken: string; user: User } | null;
+const stored = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as {
+  accessToken: string;
+  refreshToken: string;
+  user: User;
+} | null;
 
 /** The signed-in user and tokens, kept on the device so that a unit in the field stays signed in. */
 export const session = reactive<{ accessToken: string | null; refreshToken: string | null; user: User | null }>({
@@ -39,14 +43,24 @@ export function forget(): void {
 }
 
 export async function login(username: string, password: string): Promise<User> {
-  const answer = await request<{ accessToken: string; refreshToken: string; user: User }>('POST', '/api/auth/login', { username, password }, { anonymous: true });
+  const answer = await request<{ accessToken: string; refreshToken: string; user: User }>(
+    'POST',
+    '/api/auth/login',
+    { username, password },
+    { anonymous: true },
+  );
   keep(answer);
   return answer.user;
 }
 
 /** Changes the signed-in user's password; every session ends, and the answer is the new one this device keeps. */
 export async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
-  keep(await request<{ accessToken: string; refreshToken: string; user: User }>('POST', '/api/auth/password', { currentPassword, newPassword }));
+  keep(
+    await request<{ accessToken: string; refreshToken: string; user: User }>('POST', '/api/auth/password', {
+      currentPassword,
+      newPassword,
+    }),
+  );
 }
 
 export async function logout(): Promise<void> {
@@ -60,7 +74,11 @@ let renewing: Promise<boolean> | null = null;
 function renew(): Promise<boolean> {
   renewing ??= (async () => {
     if (!session.refreshToken) return false;
-    const response = await fetch('/api/auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: session.refreshToken }) });
+    const response = await fetch('/api/auth/refresh', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: session.refreshToken }),
+    });
     if (!response.ok) return false;
     keep(await response.json());
     return true;
@@ -69,11 +87,18 @@ function renew(): Promise<boolean> {
 }
 
 /** One call to the API with the access token, renewed once when it has expired. */
-export async function raw(method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string>; anonymous?: boolean } = {}): Promise<Response> {
+export async function raw(
+  method: string,
+  path: string,
+  init: { body?: BodyInit; headers?: Record<string, string>; anonymous?: boolean } = {},
+): Promise<Response> {
   const send = () =>
     fetch(path, {
       method,
-      headers: { ...(init.anonymous || !session.accessToken ? {} : { authorization: `Bearer ${session.accessToken}` }), ...init.headers },
+      headers: {
+        ...(init.anonymous || !session.accessToken ? {} : { authorization: `Bearer ${session.accessToken}` }),
+        ...init.headers,
+      },
       body: init.body,
     });
   let response = await send();
@@ -89,7 +114,12 @@ export async function raw(method: string, path: string, init: { body?: BodyInit;
   return response;
 }
 
-export async function request<T = unknown>(method: string, path: string, body?: unknown, options: { anonymous?: boolean; headers?: Record<string, string> } = {}): Promise<T> {
+export async function request<T = unknown>(
+  method: string,
+  path: string,
+  body?: unknown,
+  options: { anonymous?: boolean; headers?: Record<string, string> } = {},
+): Promise<T> {
   const response = await raw(method, path, {
     anonymous: options.anonymous,
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
@@ -105,7 +135,8 @@ export const post = <T = unknown>(path: string, body: unknown = {}) => request<T
 /** A query string from the set values of an object. */
 export function query(params: Record<string, string | number | boolean | undefined | null>): string {
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
   const text = search.toString();
   return text ? `?${text}` : '';
 }

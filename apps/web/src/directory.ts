@@ -2,14 +2,44 @@ import { reactive } from 'vue';
 import { get } from './api';
 import { hasLabel, label, locale } from './i18n';
 
-export interface Region { id: string; code: string; name: string; level: string; parentId: string | null }
-export interface Unit { id: string; name: string; regionId: string; headName: string | null }
-export interface Category { id: string; code: string; name: string }
-export interface Campaign { id: string; name: string; deadline: string; scope?: { regionId?: string; category?: string } }
+export interface Region {
+  id: string;
+  code: string;
+  name: string;
+  level: string;
+  parentId: string | null;
+}
+export interface Unit {
+  id: string;
+  name: string;
+  regionId: string;
+  headName: string | null;
+}
+export interface Category {
+  id: string;
+  code: string;
+  name: string;
+}
+export interface Campaign {
+  id: string;
+  name: string;
+  deadline: string;
+  scope?: { regionId?: string; category?: string };
+}
 
 /** The directory and campaigns, loaded once per sign-in (they change rarely; a reload picks up changes). */
-export const directory = reactive<{ regions: Region[]; units: Unit[]; campaigns: Campaign[]; categories: Category[]; loaded: boolean }>({
-  regions: [], units: [], campaigns: [], categories: [], loaded: false,
+export const directory = reactive<{
+  regions: Region[];
+  units: Unit[];
+  campaigns: Campaign[];
+  categories: Category[];
+  loaded: boolean;
+}>({
+  regions: [],
+  units: [],
+  campaigns: [],
+  categories: [],
+  loaded: false,
 });
 
 let loading: Promise<void> | null = null;
@@ -51,7 +81,8 @@ export const regionName = (id: string | null | undefined) => directory.regions.f
 /** The region tree in depth-first order with each region's depth, for an indented picker. */
 export function regionTree(): Array<Region & { depth: number }> {
   const children = new Map<string | null, Region[]>();
-  for (const region of directory.regions) children.set(region.parentId, [...(children.get(region.parentId) ?? []), region]);
+  for (const region of directory.regions)
+    children.set(region.parentId, [...(children.get(region.parentId) ?? []), region]);
   const known = new Set(directory.regions.map((r) => r.id));
   const out: Array<Region & { depth: number }> = [];
   const walk = (parent: string | null, depth: number) => {
@@ -62,9 +93,10 @@ export function regionTree(): Array<Region & { depth: number }> {
   };
   walk(null, 0);
   // Regions whose parent is out of the caller's sight start their own trees.
-  for (const region of directory.regions) if (region.parentId && !known.has(region.parentId) && !out.some((r) => r.id === region.id)) {
-    out.push({ ...region, depth: 0 });
-    walk(region.id, 1);
-  }
+  for (const region of directory.regions)
+    if (region.parentId && !known.has(region.parentId) && !out.some((r) => r.id === region.id)) {
+      out.push({ ...region, depth: 0 });
+      walk(region.id, 1);
+    }
   return out;
 }

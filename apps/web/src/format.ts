@@ -3,7 +3,15 @@ const SHANGHAI = 'Asia/Shanghai';
 
 export function dateTime(iso: string | null | undefined): string {
   if (!iso) return '';
-  return new Intl.DateTimeFormat('zh-CN', { timeZone: SHANGHAI, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false })
+  return new Intl.DateTimeFormat('zh-CN', {
+    timeZone: SHANGHAI,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  })
     .format(new Date(iso))
     .replace(/\//g, '-');
 }
@@ -21,7 +29,10 @@ export function daysUntil(deadline: string, from = today()): number {
 /** The end of a calendar day in Asia/Shanghai as an instant, for `asOf`. */
 export const endOfDay = (date: string) => `${date}T23:59:59+08:00`;
 
-export function quantity(done: number | null | undefined, target: { quantity: number; unit: string } | null | undefined): string {
+export function quantity(
+  done: number | null | undefined,
+  target: { quantity: number; unit: string } | null | undefined,
+): string {
   if (!target) return done === null || done === undefined ? '' : String(done);
   return `${done ?? 0} / ${target.quantity} ${target.unit}`;
 }

@@ -13,8 +13,16 @@ const routes: RouteRecordRaw[] = [
   { path: '/findings/:id', component: () => import('./views/FindingView.vue'), props: true },
   { path: '/sign-off', component: () => import('./views/SignOffView.vue'), meta: { roles: ['inspector'] } },
   { path: '/inbox', component: () => import('./views/InboxView.vue') },
-  { path: '/cockpit', component: () => import('./views/CockpitView.vue'), meta: { roles: ['leader', 'inspector', 'admin'] } },
-  { path: '/directory', component: () => import('./views/DirectoryView.vue'), meta: { roles: ['admin', 'inspector', 'leader'] } },
+  {
+    path: '/cockpit',
+    component: () => import('./views/CockpitView.vue'),
+    meta: { roles: ['leader', 'inspector', 'admin'] },
+  },
+  {
+    path: '/directory',
+    component: () => import('./views/DirectoryView.vue'),
+    meta: { roles: ['admin', 'inspector', 'leader'] },
+  },
   { path: '/account', component: () => import('./views/AccountView.vue') },
   { path: '/:rest(.*)*', redirect: '/' },
 ];

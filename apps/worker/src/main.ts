@@ -7,7 +7,9 @@ import { WorkerModule } from './worker.module';
 runProcess('zhenggai-worker', async () => {
   const config = loadConfig();
   const infra = await startInfrastructure(config);
-  const app = await NestFactory.createApplicationContext(WorkerModule.register(infra), { logger: ['error', 'warn', 'log'] });
+  const app = await NestFactory.createApplicationContext(WorkerModule.register(infra), {
+    logger: ['error', 'warn', 'log'],
+  });
   await app.init();
   console.log('zhenggai-worker: running');
   return {

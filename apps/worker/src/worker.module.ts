@@ -1,6 +1,11 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { shutdownStep, type Infrastructure } from '@zhenggai/platform';
-import { isPostgresConnectionFailure, PostgresCheckpointStore, ProjectionLeaseLostError, ProjectionRunner } from '@zhenggai/postgres';
+import {
+  isPostgresConnectionFailure,
+  PostgresCheckpointStore,
+  ProjectionLeaseLostError,
+  ProjectionRunner,
+} from '@zhenggai/postgres';
 import { allProjections } from '@zhenggai/read-models';
 import { NotificationChannel } from '@zhenggai/application';
 import { EmailChannel, WebhookChannel } from '@zhenggai/notifications';
@@ -29,7 +34,10 @@ function partName(reactor: Startable): string {
  */
 export function reminderEngineOf(infra: Infrastructure, overrides: Partial<ReminderEngineDeps> = {}): ReminderEngine {
   const { config } = infra;
-  const channels: NotificationChannel[] = [new WebhookChannel(), ...(config.smtp ? [new EmailChannel(config.smtp)] : [])];
+  const channels: NotificationChannel[] = [
+    new WebhookChannel(),
+    ...(config.smtp ? [new EmailChannel(config.smtp)] : []),
+  ];
   return new ReminderEngine({
     queues: infra.queues,
     pool: infra.pool,

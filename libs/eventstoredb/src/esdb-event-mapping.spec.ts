@@ -24,25 +24,49 @@ function asRead(streamName: string, written: ReturnType<typeof chainedEvents>, f
 describe('EventStoreDB event mapping', () => {
   const stream = 'rectificationTask-6f1c1a8e-3d55-4a0e-9a43-3c8e2f1d7b10';
   const events: EventToAppend[] = [
-    { id: '11111111-1111-4111-8111-111111111111', type: 'RectificationTaskAssigned', data: { quantity: 217 }, metadata: { actor: { username: '督查员' }, correlationId: 'c-1', causationId: null } },
+    {
+      id: '11111111-1111-4111-8111-111111111111',
+      type: 'RectificationTaskAssigned',
+      data: { quantity: 217 },
+      metadata: { actor: { username: '督查员' }, correlationId: 'c-1', causationId: null },
+    },
     // A writer's own `$correlationId` is kept as it was written, not taken for the adapter's copy.
-    { id: '22222222-2222-4222-8222-222222222222', type: 'RectificationTaskAccepted', data: {}, metadata: { correlationId: 'c-2', causationId: 'e-1', $correlationId: 'mine' } },
+    {
+      id: '22222222-2222-4222-8222-222222222222',
+      type: 'RectificationTaskAccepted',
+      data: {},
+      metadata: { correlationId: 'c-2', causationId: 'e-1', $correlationId: 'mine' },
+    },
   ];
 
   it('gives back exactly the metadata that was appended, with the chain as fields', () => {
-    const written = chainedEvents(stream, events, events.map((e) => e.id!), null, 0);
+    const written = chainedEvents(
+      stream,
+      events,
+      events.map((e) => e.id!),
+      null,
+      0,
+    );
     const stored = asRead(stream, written).map((resolved) => toStoredEvent(resolved)!);
 
     expect(stored.map((e) => e.metadata)).toEqual(events.map((e) => e.metadata));
-    expect(written[0]!.metadata).toMatchObject({ $correlationId: 'c-1', [PREVIOUS_HASH_KEY]: null, [HASH_KEY]: stored[0]!.hash });
+    expect(written[0]!.metadata).toMatchObject({
+      $correlationId: 'c-1',
+      [PREVIOUS_HASH_KEY]: null,
+      [HASH_KEY]: stored[0]!.hash,
+    });
     expect(written[0]!.metadata).not.toHaveProperty('$causationId');
-    expect(written[1]!.metadata).toMatchObject({ $correlationId: 'mine', $causationId: 'e-1', [PREVIOUS_HASH_KEY]: stored[0]!.hash });
+    expect(written[1]!.metadata).toMatchObject({
+      $correlationId: 'mine',
+      $causationId: 'e-1',
+      [PREVIOUS_HASH_KEY]: stored[0]!.hash,
+    });
     expect(stored.map((e) => e.position)).toEqual([1000n, 1100n]);
     expect(stored[0]!.recordedAt).toBe('2018-07-20T08:00:00.000Z');
     expect(verifyStream(stored)).toEqual({ ok: true, streams: 1, events: 2 });
   });
 
-  it('chains an append onto the stream\'s last hash from its next revision', () => {
+  it("chains an append onto the stream's last hash from its next revision", () => {
     const first = chainedEvents(stream, events.slice(0, 1), [events[0]!.id!], null, 0);
     const [head] = asRead(stream, first).map((resolved) => toStoredEvent(resolved)!);
     const second = chainedEvents(stream, events.slice(1), [events[1]!.id!], head!.hash, 1);
@@ -52,11 +76,24 @@ describe('EventStoreDB event mapping', () => {
   });
 
   it('hands out no system events and names an event without a hash by an empty one', () => {
-    const [system] = asRead('$stats-127.0.0.1:2113', chainedEvents('$stats-127.0.0.1:2113', [{ type: '$statsCollected', data: {}, metadata: {} }], ['33333333-3333-4333-8333-333333333333'], null, 0));
+    const [system] = asRead(
+      '$stats-127.0.0.1:2113',
+      chainedEvents(
+        '$stats-127.0.0.1:2113',
+        [{ type: '$statsCollected', data: {}, metadata: {} }],
+        ['33333333-3333-4333-8333-333333333333'],
+        null,
+        0,
+      ),
+    );
     expect(toStoredEvent(system!)).toBeNull();
     const [foreign] = asRead(stream, chainedEvents(stream, events.slice(0, 1), [events[0]!.id!], null, 0));
     (foreign!.event as { metadata: unknown }).metadata = { written: 'by another client' };
-    expect(toStoredEvent(foreign!)).toMatchObject({ metadata: { written: 'by another client' }, previousHash: null, hash: '' });
+    expect(toStoredEvent(foreign!)).toMatchObject({
+      metadata: { written: 'by another client' },
+      previousHash: null,
+      hash: '',
+    });
   });
 
   it('refuses an event of ours that came without its $all position, rather than order it at a made-up place', () => {

@@ -1,6 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { chainHash, contentDigest, type EventToAppend, type GlobalPosition, type StoredEvent } from '@zhenggai/application';
-import { jsonEvent, START, type AllStreamResolvedEvent, type EventData, type Position, type ResolvedEvent } from '@eventstore/db-client';
+import {
+  chainHash,
+  contentDigest,
+  type EventToAppend,
+  type GlobalPosition,
+  type StoredEvent,
+} from '@zhenggai/application';
+import {
+  jsonEvent,
+  START,
+  type AllStreamResolvedEvent,
+  type EventData,
+  type Position,
+  type ResolvedEvent,
+} from '@eventstore/db-client';
 import { MissingPositionError } from './esdb-server-version';
 
 /**
@@ -36,7 +49,11 @@ export function chainedEvents(
     const id = ids[index]!;
     const data = event.data ?? null;
     const metadata = event.metadata ?? {};
-    const hash = chainHash(previous, firstRevision + index, contentDigest({ streamName, type: event.type, data, metadata, eventId: id }));
+    const hash = chainHash(
+      previous,
+      firstRevision + index,
+      contentDigest({ streamName, type: event.type, data, metadata, eventId: id }),
+    );
     const stored = { ...metadata, ...derivedKeys(metadata), [PREVIOUS_HASH_KEY]: previous, [HASH_KEY]: hash };
     previous = hash;
     return jsonEvent({ id, type: event.type, data: data as never, metadata: stored });
@@ -95,17 +112,34 @@ const NO_POSITION = 2n ** 64n - 1n;
  * the server's own records).
  */
 export function commitPositionOf(resolved: ResolvedEvent | AllStreamResolvedEvent): GlobalPosition | null {
-  for (const candidate of [resolved.event?.position?.commit, (resolved as { commitPosition?: bigint }).commitPosition]) {
+  for (const candidate of [
+    resolved.event?.position?.commit,
+    (resolved as { commitPosition?: bigint }).commitPosition,
+  ]) {
     if (candidate !== undefined && candidate > 0n && candidate !== NO_POSITION) return candidate;
   }
   return null;
 }
 
-function splitMetadata(stored: unknown): { metadata: Record<string, unknown>; previousHash: string | null; hash: string } {
-  if (stored === null || typeof stored !== 'object' || stored instanceof Uint8Array) return { metadata: {}, previousHash: null, hash: '' };
-  const { [PREVIOUS_HASH_KEY]: previousHash, [HASH_KEY]: hash, [DERIVED_KEY]: derived, ...metadata } = stored as Record<string, unknown>;
+function splitMetadata(stored: unknown): {
+  metadata: Record<string, unknown>;
+  previousHash: string | null;
+  hash: string;
+} {
+  if (stored === null || typeof stored !== 'object' || stored instanceof Uint8Array)
+    return { metadata: {}, previousHash: null, hash: '' };
+  const {
+    [PREVIOUS_HASH_KEY]: previousHash,
+    [HASH_KEY]: hash,
+    [DERIVED_KEY]: derived,
+    ...metadata
+  } = stored as Record<string, unknown>;
   if (Array.isArray(derived)) for (const key of derived) delete metadata[key as string];
-  return { metadata, previousHash: typeof previousHash === 'string' ? previousHash : null, hash: typeof hash === 'string' ? hash : '' };
+  return {
+    metadata,
+    previousHash: typeof previousHash === 'string' ? previousHash : null,
+    hash: typeof hash === 'string' ? hash : '',
+  };
 }
 
 /** Where a read or subscription of `$all` starts for "after this position" (0n: from the start). */

@@ -55,32 +55,40 @@ describe('EsdbEventStore on the test double', () => {
   const assigned = (quantity: number) => ({
     type: 'RectificationTaskAssigned',
     data: { quantity },
-    metadata: { actor: { username: 'inspector' }, occurredAt: '2018-07-20T08:00:00.000Z', correlationId: randomUUID(), causationId: null },
-  });
-
-  it('keeps the port\'s stream names (category-id), and the chain, actor and correlation in the event metadata', async () => {
-    const stream = `rectificationTask-${randomUUID()}`;
-    const event = assigned(217);
-    await store.appendToStream(stream, [event], { expectedRevision: 'no_stream' });
-
-    const [stored] = await store.readStream(stream);
-    const [recorded] = await collect(raw.readStream(stream, { direction: FORWARDS, fromRevision: START }));
-    const metadata = recorded!.event!.metadata as Record<string, unknown>;
-
-    expect(recorded!.event!.streamId).toBe(stream);
-    expect(metadata).toMatchObject({
+    metadata: {
       actor: { username: 'inspector' },
-      correlationId: event.metadata.correlationId,
-      $correlationId: event.metadata.correlationId,
-      [PREVIOUS_HASH_KEY]: null,
-      [HASH_KEY]: stored!.hash,
-    });
-    expect(metadata).not.toHaveProperty('$causationId');
-    expect(stored!.metadata).toEqual(event.metadata);
-    expect(verifyStream([stored!])).toMatchObject({ ok: true });
+      occurredAt: '2018-07-20T08:00:00.000Z',
+      correlationId: randomUUID(),
+      causationId: null,
+    },
   });
 
-  it('skips the server\'s system events when reading all events', async () => {
+  it(
+    "keeps the port's stream names (category-id), and the chain, actor and " + 'correlation in the event metadata',
+    async () => {
+      const stream = `rectificationTask-${randomUUID()}`;
+      const event = assigned(217);
+      await store.appendToStream(stream, [event], { expectedRevision: 'no_stream' });
+
+      const [stored] = await store.readStream(stream);
+      const [recorded] = await collect(raw.readStream(stream, { direction: FORWARDS, fromRevision: START }));
+      const metadata = recorded!.event!.metadata as Record<string, unknown>;
+
+      expect(recorded!.event!.streamId).toBe(stream);
+      expect(metadata).toMatchObject({
+        actor: { username: 'inspector' },
+        correlationId: event.metadata.correlationId,
+        $correlationId: event.metadata.correlationId,
+        [PREVIOUS_HASH_KEY]: null,
+        [HASH_KEY]: stored!.hash,
+      });
+      expect(metadata).not.toHaveProperty('$causationId');
+      expect(stored!.metadata).toEqual(event.metadata);
+      expect(verifyStream([stored!])).toMatchObject({ ok: true });
+    },
+  );
+
+  it("skips the server's system events when reading all events", async () => {
     double.log.writeSystemEvent();
     const all = await store.readAll();
     expect(double.log.all.some((record) => record.type.startsWith('$'))).toBe(true);
@@ -92,7 +100,7 @@ describe('EsdbEventStore on the test double', () => {
     await store.appendToStream(stream, [assigned(1), assigned(2)]);
     const head = await store.readHead();
     const source = new EsdbProjectionSource(store);
-    const [last] = (await store.readStream(stream, { fromRevision: 1 }));
+    const [last] = await store.readStream(stream, { fromRevision: 1 });
 
     expect(head).toBe(double.log.all[double.log.all.length - 1]!.position);
     expect(head).toBeGreaterThanOrEqual(last!.position);
@@ -122,22 +130,29 @@ describe('EsdbEventStore on the test double', () => {
     expect(new Set(delivered.map((e) => e.id)).size).toBe(delivered.length);
   });
 
-  it.each([true, false])('appends through BatchAppend when the server advertises it (%s), through Append otherwise', async (batchAppend) => {
-    const server = await EsdbDouble.start({ batchAppend });
-    const onServer = EsdbEventStore.connect(server.url);
-    try {
-      await onServer.appendToStream('campaign-2', [assigned(1)]);
-      await onServer.appendToStream('campaign-2', [assigned(2)], { expectedRevision: 0 });
-      // Both read revision 1 and send their append: the server refuses the second, on either path.
-      const racing = await Promise.allSettled([3, 4].map((n) => onServer.appendToStream('campaign-2', [assigned(n)], { expectedRevision: 1 })));
-      expect(racing.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
-      expect(racing.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []))).toEqual([expect.any(ConcurrencyError)]);
-      expect(server.calls).toMatchObject(batchAppend ? { append: 0, batchAppend: 1 } : { append: 4, batchAppend: 0 });
-    } finally {
-      await onServer.close();
-      server.stop();
-    }
-  });
+  it.each([true, false])(
+    'appends through BatchAppend when the server advertises it (%s), through Append otherwise',
+    async (batchAppend) => {
+      const server = await EsdbDouble.start({ batchAppend });
+      const onServer = EsdbEventStore.connect(server.url);
+      try {
+        await onServer.appendToStream('campaign-2', [assigned(1)]);
+        await onServer.appendToStream('campaign-2', [assigned(2)], { expectedRevision: 0 });
+        // Both read revision 1 and send their append: the server refuses the second, on either path.
+        const racing = await Promise.allSettled(
+          [3, 4].map((n) => onServer.appendToStream('campaign-2', [assigned(n)], { expectedRevision: 1 })),
+        );
+        expect(racing.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+        expect(racing.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []))).toEqual([
+          expect.any(ConcurrencyError),
+        ]);
+        expect(server.calls).toMatchObject(batchAppend ? { append: 0, batchAppend: 1 } : { append: 4, batchAppend: 0 });
+      } finally {
+        await onServer.close();
+        server.stop();
+      }
+    },
+  );
 
   it('a restarted double serves the same log', async () => {
     const log = new DoubleLog({ systemEvents: false });

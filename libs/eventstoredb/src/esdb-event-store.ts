@@ -35,7 +35,10 @@ import { EsdbSubscription } from './esdb-subscription';
 export interface EsdbEventStoreOptions {
   /** Events read from `$all` per round trip when reading or filtering client-side; default 1000. */
   readonly pageSize?: number;
-  /** How long a subscription waits before subscribing again after the server went away; default 500 ms, doubling to 10 s. */
+  /**
+   * How long a subscription waits before subscribing again after the server went away; default 500 ms, doubling to 10
+   * s.
+   */
   readonly reconnectDelayMs?: number;
 }
 
@@ -78,10 +81,14 @@ export class EsdbEventStore implements EventStore {
   ): Promise<AppendResult> {
     const expected = normaliseExpectedRevision(options.expectedRevision ?? 'any');
     const last = await this.lastEvent(streamName);
-    if (events.length === 0) return last ? { nextExpectedRevision: last.revision, position: last.position } : { nextExpectedRevision: -1, position: 0n };
+    if (events.length === 0)
+      return last
+        ? { nextExpectedRevision: last.revision, position: last.position }
+        : { nextExpectedRevision: -1, position: 0n };
     const ids = eventIds(events);
     for (let attempt = 1, tail = last; ; attempt++) {
-      if (!holds(expected, tail)) throw new ConcurrencyError(streamName, String(expected), tail ? String(tail.revision) : 'no_stream');
+      if (!holds(expected, tail))
+        throw new ConcurrencyError(streamName, String(expected), tail ? String(tail.revision) : 'no_stream');
       const chained = chainedEvents(streamName, events, ids, tail?.hash ?? null, tail ? tail.revision + 1 : 0);
       try {
         const result = await this.client.appendToStream(streamName, chained, {
@@ -120,7 +127,9 @@ export class EsdbEventStore implements EventStore {
     // to its end (a read left half-way keeps its call open, and the client's dispose() would wait for it).
     let cursor = options.after ?? 0n;
     for (;;) {
-      const page = await collect(this.client.readAll({ direction: FORWARDS, fromPosition: positionOf(cursor), maxCount: this.pageSize }));
+      const page = await collect(
+        this.client.readAll({ direction: FORWARDS, fromPosition: positionOf(cursor), maxCount: this.pageSize }),
+      );
       for (const resolved of page) {
         const position = commitPositionOf(resolved);
         const event = toStoredEvent(resolved);
@@ -152,7 +161,10 @@ export class EsdbEventStore implements EventStore {
     return version;
   }
 
-  subscribeToAll(handler: (events: readonly StoredEvent[]) => Promise<void>, options: SubscribeOptions = {}): Subscription {
+  subscribeToAll(
+    handler: (events: readonly StoredEvent[]) => Promise<void>,
+    options: SubscribeOptions = {},
+  ): Subscription {
     return this.subscriptions.track(new EsdbSubscription(this.client, handler, options, this.reconnectDelayMs));
   }
 
@@ -162,7 +174,9 @@ export class EsdbEventStore implements EventStore {
   }
 
   private async lastEvent(streamName: string): Promise<StoredEvent | null> {
-    const [last] = await collectStored(this.client.readStream(streamName, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }));
+    const [last] = await collectStored(
+      this.client.readStream(streamName, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }),
+    );
     return last ?? null;
   }
 }

@@ -1,4 +1,10 @@
-import { CancelledError, DeadlineExceededError, NotLeaderError, TimeoutError, UnavailableError } from '@eventstore/db-client';
+import {
+  CancelledError,
+  DeadlineExceededError,
+  NotLeaderError,
+  TimeoutError,
+  UnavailableError,
+} from '@eventstore/db-client';
 import { StoreUnavailableError } from '@zhenggai/application';
 
 /** gRPC status codes that say the server is out of reach, when an error comes through unconverted. */
@@ -16,6 +22,7 @@ export function asEsdbFailure(error: unknown): unknown {
     error instanceof TimeoutError ||
     error instanceof NotLeaderError ||
     error instanceof CancelledError ||
-    (error instanceof Error && [GRPC_UNAVAILABLE, GRPC_DEADLINE_EXCEEDED].includes((error as { code?: unknown }).code as number));
+    (error instanceof Error &&
+      [GRPC_UNAVAILABLE, GRPC_DEADLINE_EXCEEDED].includes((error as { code?: unknown }).code as number));
   return unreachable ? new StoreUnavailableError('EventStoreDB', error) : error;
 }

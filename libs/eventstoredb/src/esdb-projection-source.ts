@@ -15,7 +15,8 @@ export class EsdbProjectionSource implements ProjectionEventSource {
   watch(onAppended: () => void): () => void {
     this.watchers.add(onAppended);
     this.watching ??= this.store.readHead().then(
-      (after) => this.store.subscribeToAll(async () => this.watchers.forEach((wake) => wake()), { after, batchSize: 1000 }),
+      (after) =>
+        this.store.subscribeToAll(async () => this.watchers.forEach((wake) => wake()), { after, batchSize: 1000 }),
       () => null,
     );
     return () => {
@@ -27,9 +28,17 @@ export class EsdbProjectionSource implements ProjectionEventSource {
     };
   }
 
-  async readPage(query: { after: bigint; limit: number; eventTypePrefixes?: readonly string[] }): Promise<ProjectionEventPage> {
+  async readPage(query: {
+    after: bigint;
+    limit: number;
+    eventTypePrefixes?: readonly string[];
+  }): Promise<ProjectionEventPage> {
     const head = await this.store.readHead();
-    const events = await this.store.readAll({ after: query.after, maxCount: query.limit, eventTypePrefixes: query.eventTypePrefixes });
+    const events = await this.store.readAll({
+      after: query.after,
+      maxCount: query.limit,
+      eventTypePrefixes: query.eventTypePrefixes,
+    });
     const last = events[events.length - 1]?.position ?? 0n;
     return { events, highWater: last > head ? last : head };
   }

@@ -9,15 +9,31 @@ describe('the EventStoreDB versions the adapter runs on', () => {
   });
 
   it('is not a server before 22.6, nor a version that cannot be read', () => {
-    for (const version of ['22.5.9', '22.2.0', '21.10.9', '20.10.5', '5.0.11', '0.0.0', 'unknown', '', '22', 'v24.10.0', '22.6x']) {
+    for (const version of [
+      '22.5.9',
+      '22.2.0',
+      '21.10.9',
+      '20.10.5',
+      '5.0.11',
+      '0.0.0',
+      'unknown',
+      '',
+      '22',
+      'v24.10.0',
+      '22.6x',
+    ]) {
       expect([version, isSupportedServerVersion(version)]).toEqual([version, false]);
     }
   });
 
   it('says which server it refuses and what it needs, in one sentence', () => {
     expect(new UnsupportedServerError('21.10.4').message).toBe(
-      'EventStoreDB 21.10.4 is too old: 整改 needs EventStoreDB 22.6 or later, or KurrentDB, as older servers give stream reads no $all position to order events by',
+      'EventStoreDB 21.10.4 is too old: 整改 needs EventStoreDB 22.6 or later, ' +
+        'or KurrentDB, as older servers give stream reads no $all position to ' +
+        'order events by',
     );
-    expect(new UnsupportedServerError(null).message).toMatch(/^EventStoreDB without the ServerFeatures service \(older than 21\.10\) is too old: .*22\.6 or later/);
+    expect(new UnsupportedServerError(null).message).toMatch(
+      /^EventStoreDB without the ServerFeatures service \(older than 21\.10\) is too old: .*22\.6 or later/,
+    );
   });
 });

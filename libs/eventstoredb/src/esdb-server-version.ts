@@ -15,16 +15,25 @@ export class UnsupportedServerError extends Error {
     /** What the server reports; `null`: it has no ServerFeatures service (EventStoreDB before 21.10). */
     readonly serverVersion: string | null,
   ) {
-    const server = serverVersion === null ? 'EventStoreDB without the ServerFeatures service (older than 21.10)' : `EventStoreDB ${serverVersion}`;
+    const server =
+      serverVersion === null
+        ? 'EventStoreDB without the ServerFeatures service (older than 21.10)'
+        : `EventStoreDB ${serverVersion}`;
     super(`${server} is too old: ${NEEDED}, as older servers give stream reads no $all position to order events by`);
     this.name = 'UnsupportedServerError';
   }
 }
 
-/** A read event came without its `$all` position: the server is older than it said, or the event was written in a (TCP) transaction. */
+/**
+ * A read event came without its `$all` position: the server is older than it said, or the event was written in a (TCP)
+ * transaction.
+ */
 export class MissingPositionError extends Error {
   constructor(streamName: string, revision: bigint) {
-    super(`EventStoreDB gave event ${revision} of ${streamName} no $all position, so it cannot be ordered among the others: ${NEEDED}`);
+    super(
+      `EventStoreDB gave event ${revision} of ${streamName} no $all ` +
+        `position, so it cannot be ordered among the others: ${NEEDED}`,
+    );
     this.name = 'MissingPositionError';
   }
 }
@@ -56,12 +65,18 @@ interface ServerFeatures {
 export async function serverVersionOf(client: EventStoreDBClient): Promise<string | null> {
   const features: unknown = await (client as unknown as { readonly capabilities?: Promise<unknown> }).capabilities;
   if (!isServerFeatures(features)) {
-    throw new Error('@eventstore/db-client no longer exposes the server features it fetched: the server version cannot be checked');
+    throw new Error(
+      '@eventstore/db-client no longer exposes the server features it fetched: the server version cannot be checked',
+    );
   }
   const version = features.serverVersion.trim();
   return version === '' || version === 'unknown' ? null : version;
 }
 
 function isServerFeatures(value: unknown): value is ServerFeatures {
-  return typeof value === 'object' && value !== null && typeof (value as { serverVersion?: unknown }).serverVersion === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { serverVersion?: unknown }).serverVersion === 'string'
+  );
 }

@@ -1,6 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { eventTypeFilter, excludeSystemEvents, type EventStoreDBClient } from '@eventstore/db-client';
-import { reportSubscriptionFailure, type GlobalPosition, type StoredEvent, type SubscribeOptions, type Subscription } from '@zhenggai/application';
+import {
+  reportSubscriptionFailure,
+  type GlobalPosition,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '@zhenggai/application';
 import { positionOf, toStoredEvent } from './esdb-event-mapping';
 
 const DEFAULT_BATCH_SIZE = 500;
@@ -60,7 +66,11 @@ export class EsdbSubscription implements Subscription {
       } catch (error) {
         if (error instanceof FatalFailure) return reportSubscriptionFailure(this.options, error.cause);
         if (this.stopRequested) break;
-        process.emitWarning(`event store subscription lost (${error instanceof Error ? error.message : String(error)}); subscribing again in ${delay} ms`);
+        process.emitWarning(
+          'event store subscription lost ' +
+            `(${error instanceof Error ? error.message : String(error)}); ` +
+            `subscribing again in ${delay} ms`,
+        );
         await this.pause(delay);
         delay = Math.min(delay * 2, MAX_RECONNECT_DELAY_MS);
       } finally {

@@ -33,6 +33,12 @@ export type { ProjectionStatus } from './projections/projection-status';
 export { rebuildProjection } from './projections/rebuild-projection';
 export type { RebuildProjectionOptions, RebuildResult } from './projections/rebuild-projection';
 export { PostgresReminderPolicies, reminderPolicyMigrations } from './reminders/postgres-reminder-policies';
-export { Delivery, DeliveryStatus, deliveryMigrations, NewDelivery, PostgresDeliveries } from './reminders/postgres-deliveries';
+export {
+  Delivery,
+  DeliveryStatus,
+  deliveryMigrations,
+  NewDelivery,
+  PostgresDeliveries,
+} from './reminders/postgres-deliveries';
 export { PostgresSessions, sessionMigrations } from './users/postgres-sessions';
 export { PostgresRateLimits, rateLimitMigrations } from './users/postgres-rate-limits';

@@ -11,7 +11,12 @@ export { tasksProjection } from './tasks/tasks.projection';
 export * from './queries/task-queries';
 
 /** Every read model the worker keeps up to date (and `npm run projections:rebuild` can rebuild). */
-export const allProjections: readonly Projection[] = [tasksProjection, auditProjection, inboxProjection, catalogueProjection];
+export const allProjections: readonly Projection[] = [
+  tasksProjection,
+  auditProjection,
+  inboxProjection,
+  catalogueProjection,
+];
 export * from './queries/campaign-progress.query';
 export * from './queries/audit.query';
 export * from './queries/inbox.query';

@@ -53,7 +53,13 @@ export class DoubleLog {
   writeSystemEvent(): void {
     const stream = '$stats-127.0.0.1:2113';
     this.append(stream, 'any', [
-      { id: randomUUID(), type: '$statsCollected', contentType: 'application/json', data: Buffer.from('{}'), customMetadata: new Uint8Array() },
+      {
+        id: randomUUID(),
+        type: '$statsCollected',
+        contentType: 'application/json',
+        data: Buffer.from('{}'),
+        customMetadata: new Uint8Array(),
+      },
     ]);
   }
 
@@ -74,7 +80,13 @@ export class DoubleLog {
     if (!existing) this.streams.set(streamName, records);
     const created = BigInt(Date.now()) * 10_000n;
     for (const event of events) {
-      const record: DoubleRecord = { ...event, streamName, revision: BigInt(records.length), created, position: this.nextPosition };
+      const record: DoubleRecord = {
+        ...event,
+        streamName,
+        revision: BigInt(records.length),
+        created,
+        position: this.nextPosition,
+      };
       // Positions are byte offsets in a real log: growing by more than one, with gaps.
       this.nextPosition += 64n + BigInt(event.data.length + event.customMetadata.length);
       records.push(record);

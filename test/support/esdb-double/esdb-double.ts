@@ -7,9 +7,22 @@ import { Empty, StreamIdentifier, UUID, WrongExpectedVersion } from '@eventstore
 import { Status } from '@eventstore/db-client/generated/status_pb';
 import { Code } from '@eventstore/db-client/generated/code_pb';
 import { StreamsService, type IStreamsServer } from '@eventstore/db-client/generated/streams_grpc_pb';
-import { AppendReq, AppendResp, BatchAppendReq, BatchAppendResp, ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
+import {
+  AppendReq,
+  AppendResp,
+  BatchAppendReq,
+  BatchAppendResp,
+  ReadReq,
+  ReadResp,
+} from '@eventstore/db-client/generated/streams_pb';
 import { AllStreamPosition } from '@eventstore/db-client/generated/shared_pb';
-import { DoubleLog, type AppendOutcome, type DoubleExpected, type DoubleRecord, type ProposedEvent } from './double-log';
+import {
+  DoubleLog,
+  type AppendOutcome,
+  type DoubleExpected,
+  type DoubleRecord,
+  type ProposedEvent,
+} from './double-log';
 
 export interface EsdbDoubleOptions {
   /** Advertise `Streams.BatchAppend` in ServerFeatures (as a real server does): the client then appends with it. */
@@ -57,7 +70,13 @@ export class EsdbDouble {
     const log = options.log ?? new DoubleLog();
     const server = new grpc.Server();
     const calls = { read: 0, append: 0, batchAppend: 0 };
-    server.addService(StreamsService, counted(streamsServer(log, { stream: options.streamPositions ?? true, all: options.allPositions ?? true }), calls));
+    server.addService(
+      StreamsService,
+      counted(
+        streamsServer(log, { stream: options.streamPositions ?? true, all: options.allPositions ?? true }),
+        calls,
+      ),
+    );
     const serverVersion = options.serverVersion === undefined ? DEFAULT_SERVER_VERSION : options.serverVersion;
     if (serverVersion !== null) {
       server.addService(ServerFeaturesService, {
@@ -183,7 +202,11 @@ function appendResponse(outcome: AppendOutcome): AppendResp {
   const response = new AppendResp();
   if (outcome.ok) {
     const success = new AppendResp.Success().setCurrentRevision(outcome.revision.toString());
-    success.setPosition(new AppendResp.Position().setCommitPosition(outcome.position.toString()).setPreparePosition(outcome.position.toString()));
+    success.setPosition(
+      new AppendResp.Position()
+        .setCommitPosition(outcome.position.toString())
+        .setPreparePosition(outcome.position.toString()),
+    );
     return response.setSuccess(success);
   }
   const wrong = new AppendResp.WrongExpectedVersion();
@@ -196,12 +219,18 @@ function appendResponse(outcome: AppendOutcome): AppendResp {
   return response.setWrongExpectedVersion(wrong);
 }
 
-/** BatchAppend answers a wrong expected version with an error status packing `event_store.client.WrongExpectedVersion`. */
+/**
+ * BatchAppend answers a wrong expected version with an error status packing `event_store.client.WrongExpectedVersion`.
+ */
 function batchAppendResponse(correlation: UUID, identifier: StreamIdentifier, outcome: AppendOutcome): BatchAppendResp {
   const response = new BatchAppendResp().setCorrelationId(correlation).setStreamIdentifier(identifier);
   if (outcome.ok) {
     const success = new BatchAppendResp.Success().setCurrentRevision(outcome.revision.toString());
-    success.setPosition(new AllStreamPosition().setCommitPosition(outcome.position.toString()).setPreparePosition(outcome.position.toString()));
+    success.setPosition(
+      new AllStreamPosition()
+        .setCommitPosition(outcome.position.toString())
+        .setPreparePosition(outcome.position.toString()),
+    );
     return response.setSuccess(success);
   }
   const wrong = new WrongExpectedVersion();
@@ -213,7 +242,9 @@ function batchAppendResponse(correlation: UUID, identifier: StreamIdentifier, ou
   else wrong.setExpectedStreamPosition(outcome.expected.toString());
   const details = new Any();
   details.pack(wrong.serializeBinary(), 'event_store.client.WrongExpectedVersion');
-  return response.setError(new Status().setCode(Code.FAILED_PRECONDITION).setMessage('WrongExpectedVersion').setDetails(details));
+  return response.setError(
+    new Status().setCode(Code.FAILED_PRECONDITION).setMessage('WrongExpectedVersion').setDetails(details),
+  );
 }
 
 type ReadCall = grpc.ServerWritableStream<ReadReq, ReadResp>;
@@ -230,15 +261,29 @@ function serveRead(log: DoubleLog, call: ReadCall, positions: Positions): void {
     const revision = streamOptions.hasRevision() ? BigInt(streamOptions.getRevision()) : undefined;
     if (subscribing) {
       // Strictly after the revision; `end`: only what comes next.
-      const start = streamOptions.hasStart() ? 0n : revision !== undefined ? revision + 1n : BigInt(log.stream(streamName)?.length ?? 0);
-      return subscribe(log, call, (index) => {
-        const record = log.all[index]!;
-        return record.streamName === streamName && record.revision >= start;
-      }, 0, positions.stream);
+      const start = streamOptions.hasStart()
+        ? 0n
+        : revision !== undefined
+          ? revision + 1n
+          : BigInt(log.stream(streamName)?.length ?? 0);
+      return subscribe(
+        log,
+        call,
+        (index) => {
+          const record = log.all[index]!;
+          return record.streamName === streamName && record.revision >= start;
+        },
+        0,
+        positions.stream,
+      );
     }
     const records = log.stream(streamName);
     if (!records) {
-      call.write(new ReadResp().setStreamNotFound(new ReadResp.StreamNotFound().setStreamIdentifier(streamOptions.getStreamIdentifier())));
+      call.write(
+        new ReadResp().setStreamNotFound(
+          new ReadResp.StreamNotFound().setStreamIdentifier(streamOptions.getStreamIdentifier()),
+        ),
+      );
       return void call.end();
     }
     let selected: DoubleRecord[];
@@ -282,8 +327,16 @@ function serveRead(log: DoubleLog, call: ReadCall, positions: Positions): void {
 }
 
 /** Confirmation, the backlog, a checkpoint, caught-up, then live events until the client cancels. */
-function subscribe(log: DoubleLog, call: ReadCall, matches: (index: number) => boolean, startIndex: number, positions: boolean): void {
-  call.write(new ReadResp().setConfirmation(new ReadResp.SubscriptionConfirmation().setSubscriptionId(`double-${Date.now()}`)));
+function subscribe(
+  log: DoubleLog,
+  call: ReadCall,
+  matches: (index: number) => boolean,
+  startIndex: number,
+  positions: boolean,
+): void {
+  call.write(
+    new ReadResp().setConfirmation(new ReadResp.SubscriptionConfirmation().setSubscriptionId(`double-${Date.now()}`)),
+  );
   let next = startIndex;
   const deliver = () => {
     for (; next < log.all.length; next++) {
@@ -292,7 +345,14 @@ function subscribe(log: DoubleLog, call: ReadCall, matches: (index: number) => b
   };
   deliver();
   const last = log.all[log.all.length - 1];
-  if (last) call.write(new ReadResp().setCheckpoint(new ReadResp.Checkpoint().setCommitPosition(last.position.toString()).setPreparePosition(last.position.toString())));
+  if (last)
+    call.write(
+      new ReadResp().setCheckpoint(
+        new ReadResp.Checkpoint()
+          .setCommitPosition(last.position.toString())
+          .setPreparePosition(last.position.toString()),
+      ),
+    );
   call.write(new ReadResp().setCaughtUp(new ReadResp.CaughtUp()));
   const stopListening = log.onAppend(deliver);
   call.on('cancelled', stopListening);
@@ -314,7 +374,9 @@ function filterOf(options: ReadReq.Options): (record: DoubleRecord) => boolean {
   };
 }
 
-/** A read event: with its `$all` position, or (`positions` false) with none, as servers before 22.6 send stream reads. */
+/**
+ * A read event: with its `$all` position, or (`positions` false) with none, as servers before 22.6 send stream reads.
+ */
 function eventResponse(record: DoubleRecord, positions: boolean): ReadResp {
   const position = positions ? record.position.toString() : NO_POSITION;
   const recorded = new ReadResp.ReadEvent.RecordedEvent()
@@ -325,7 +387,11 @@ function eventResponse(record: DoubleRecord, positions: boolean): ReadResp {
     .setPreparePosition(position)
     .setData(record.data)
     .setCustomMetadata(record.customMetadata);
-  recorded.getMetadataMap().set('type', record.type).set('content-type', record.contentType).set('created', record.created.toString());
+  recorded
+    .getMetadataMap()
+    .set('type', record.type)
+    .set('content-type', record.contentType)
+    .set('created', record.created.toString());
   const event = new ReadResp.ReadEvent().setEvent(recorded);
   if (positions) event.setCommitPosition(position);
   else event.setNoPosition(new Empty());

@@ -14,11 +14,24 @@ export interface AccessTokenClaims {
 
 export function claimsOf(actor: Actor, sessionId: string): AccessTokenClaims {
   if (actor.role === 'system') throw new Error('the engine itself never holds a token');
-  return { sub: actor.userId, username: actor.username, role: actor.role, unitId: actor.unitId ?? null, scope: actor.regionScopeId ?? null, sid: sessionId };
+  return {
+    sub: actor.userId,
+    username: actor.username,
+    role: actor.role,
+    unitId: actor.unitId ?? null,
+    scope: actor.regionScopeId ?? null,
+    sid: sessionId,
+  };
 }
 
 export function actorOf(claims: Partial<AccessTokenClaims>): Actor | null {
   if (typeof claims.sub !== 'string' || typeof claims.username !== 'string') return null;
   if (!ROLES.includes(claims.role as Role)) return null;
-  return { userId: claims.sub, username: claims.username, role: claims.role as Role, unitId: claims.unitId ?? null, regionScopeId: claims.scope ?? null };
+  return {
+    userId: claims.sub,
+    username: claims.username,
+    role: claims.role as Role,
+    unitId: claims.unitId ?? null,
+    regionScopeId: claims.scope ?? null,
+  };
 }

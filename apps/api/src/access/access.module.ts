@@ -9,7 +9,13 @@ import { StreamReach } from './stream-reach';
 /** Who is asking (the bearer token, its session, its role) and what lies within its reach, for every feature. */
 @Global()
 @Module({
-  providers: [ActiveSessions, BearerAuthenticator, DirectoryView, StreamReach, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+  providers: [
+    ActiveSessions,
+    BearerAuthenticator,
+    DirectoryView,
+    StreamReach,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+  ],
   exports: [ActiveSessions, BearerAuthenticator, DirectoryView, StreamReach],
 })
 export class AccessModule {}

@@ -37,7 +37,8 @@ export class BearerAuthenticator {
       throw unauthorized('send `Authorization: Bearer <accessToken>` from POST /api/auth/login');
     }
     const authenticated = await this.actorOf(token);
-    if (!(await this.sessions.isActive(authenticated.sessionId))) throw unauthorized('this session has ended (logged out, or the account was disabled); log in again');
+    if (!(await this.sessions.isActive(authenticated.sessionId)))
+      throw unauthorized('this session has ended (logged out, or the account was disabled); log in again');
     return authenticated;
   }
 
@@ -52,7 +53,8 @@ export class BearerAuthenticator {
       throw unauthorized('the access token is invalid or has expired; log in again');
     }
     const actor = actorOf(claims);
-    if (!actor || typeof claims.sid !== 'string') throw unauthorized('the access token is not one of ours; log in again');
+    if (!actor || typeof claims.sid !== 'string')
+      throw unauthorized('the access token is not one of ours; log in again');
     const verified = { actor, sessionId: claims.sid, expiresAtMs: (claims.exp ?? 0) * 1000 };
     if (claims.exp) {
       if (this.verified.size >= REMEMBERED_TOKENS) this.verified.delete(this.verified.keys().next().value as string);

@@ -1,5 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { concernsActor, DIRECTORY, Directory, onBranchOf, Reach, reachOf, reachRootOf, Region, Unit } from '@zhenggai/application';
+import {
+  concernsActor,
+  DIRECTORY,
+  Directory,
+  onBranchOf,
+  Reach,
+  reachOf,
+  reachRootOf,
+  Region,
+  Unit,
+} from '@zhenggai/application';
 import { Actor } from '@zhenggai/domain';
 
 /**

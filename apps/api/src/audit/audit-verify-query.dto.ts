@@ -9,6 +9,8 @@ export class AuditVerifyQueryDto {
   @IsOptional()
   @IsString()
   @Length(3, 200)
-  @Matches(/^[A-Za-z][A-Za-z0-9]*-\S+$/, { message: 'stream must be a stream name, category-id, e.g. rectificationTask-<uuid>' })
+  @Matches(/^[A-Za-z][A-Za-z0-9]*-\S+$/, {
+    message: 'stream must be a stream name, category-id, e.g. rectificationTask-<uuid>',
+  })
   stream?: string;
 }

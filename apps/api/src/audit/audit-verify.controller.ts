@@ -1,6 +1,13 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ChainBreakReason, ChainVerification, EVENT_STORE, EventStore, verifyEventStore, verifyStoredStream } from '@zhenggai/application';
+import {
+  ChainBreakReason,
+  ChainVerification,
+  EVENT_STORE,
+  EventStore,
+  verifyEventStore,
+  verifyStoredStream,
+} from '@zhenggai/application';
 import { Actor, ForbiddenError, NotFoundError } from '@zhenggai/domain';
 import { CurrentActor } from '../access/current-actor.decorator';
 import { Roles } from '../access/roles.decorator';
@@ -36,15 +43,23 @@ export class AuditVerifyController {
   @Get('verify')
   @Roles('inspector', 'leader', 'admin')
   @ApiOperation({
-    summary: "Verify the hash chain of one stream or of the whole store: recompute every event's hash and name the first broken link",
+    summary:
+      'Verify the hash chain of one stream or of the whole store: recompute ' +
+      "every event's hash and name the first broken link",
   })
   async verify(@Query() query: AuditVerifyQueryDto, @CurrentActor() actor: Actor): Promise<AuditVerifyAnswer> {
     if (this.directoryView.reachOf(actor).regionId) {
       // A broken link names its stream, which may lie outside the actor's region: a scoped user checks its own.
-      if (!query.stream) throw new ForbiddenError('OUTSIDE_JURISDICTION', 'checking the whole store is for users who see the whole tree: name a stream of your region in `stream`');
+      if (!query.stream)
+        throw new ForbiddenError(
+          'OUTSIDE_JURISDICTION',
+          'checking the whole store is for users who see the whole tree: name a stream of your region in `stream`',
+        );
       if (!(await this.streams.sees(actor, query.stream))) throw new NotFoundError('Stream', query.stream);
     }
-    const result = query.stream ? await verifyStoredStream(this.store, query.stream) : await verifyEventStore(this.store);
+    const result = query.stream
+      ? await verifyStoredStream(this.store, query.stream)
+      : await verifyEventStore(this.store);
     return answerOf(result);
   }
 }

@@ -42,7 +42,9 @@ export class AuthController {
   @Post('password')
   @HttpCode(200)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Change your own password: every session of yours ends, and the answer is a new one (as from login)' })
+  @ApiOperation({
+    summary: 'Change your own password: every session of yours ends, and the answer is a new one (as from login)',
+  })
   changePassword(@Body() body: ChangePasswordDto, @CommandCtx() ctx: CommandContext, @Req() request: HttpRequest) {
     return this.commands.execute(new ChangePasswordCommand(ctx, body.currentPassword, body.newPassword, request.ip));
   }
@@ -60,7 +62,8 @@ export class AuthController {
   @ApiOperation({ summary: 'Who the bearer token belongs to' })
   async me(@CurrentActor() actor: Actor) {
     const user = await this.users.findById(actor.userId);
-    if (!user) throw ProblemException.of(401, 'UNAUTHENTICATED', 'Authentication required', 'this account no longer exists');
+    if (!user)
+      throw ProblemException.of(401, 'UNAUTHENTICATED', 'Authentication required', 'this account no longer exists');
     return publicUser(user);
   }
 }

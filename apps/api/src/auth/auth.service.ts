@@ -115,9 +115,20 @@ export class AuthService {
     const outcome = await this.sessions.refresh(sha256(refreshToken), sha256(next), this.clock.now());
     if (outcome.kind === 'reused') {
       await this.active.end(outcome.session.id);
-      throw ProblemException.of(401, 'REFRESH_TOKEN_REUSED', 'Sign in again', 'this refresh token was already used; the session has been ended for safety');
+      throw ProblemException.of(
+        401,
+        'REFRESH_TOKEN_REUSED',
+        'Sign in again',
+        'this refresh token was already used; the session has been ended for safety',
+      );
     }
-    if (outcome.kind === 'invalid') throw ProblemException.of(401, 'INVALID_REFRESH_TOKEN', 'Sign in again', 'the refresh token is unknown, expired or its session has ended');
+    if (outcome.kind === 'invalid')
+      throw ProblemException.of(
+        401,
+        'INVALID_REFRESH_TOKEN',
+        'Sign in again',
+        'the refresh token is unknown, expired or its session has ended',
+      );
     const user = await this.users.findById(outcome.session.userId);
     if (!user || user.disabled) {
       await this.active.end(outcome.session.id);
@@ -132,13 +143,22 @@ export class AuthService {
    * A retried request (`commandId`, from its Idempotency-Key) whose earlier attempt recorded the change and may
    * have stored the new password already proves either, and completes the change without recording it twice.
    */
-  async changePassword(metadata: CommandMetadata, currentPassword: string, newPassword: string, address: string): Promise<Tokens> {
+  async changePassword(
+    metadata: CommandMetadata,
+    currentPassword: string,
+    newPassword: string,
+    address: string,
+  ): Promise<Tokens> {
     const { actor, commandId } = metadata;
     const now = new Date(metadata.now);
     await this.refuseIfLocked(actor.username, now);
     const user = await this.users.findById(actor.userId);
-    if (!user || user.disabled) throw ProblemException.of(401, 'UNAUTHENTICATED', 'Authentication required', 'this account cannot sign in');
-    const changedBefore = await earlierAttemptOn(this.directory.store, userAccountDecider, userStreamName(user.id), { actor, commandId });
+    if (!user || user.disabled)
+      throw ProblemException.of(401, 'UNAUTHENTICATED', 'Authentication required', 'this account cannot sign in');
+    const changedBefore = await earlierAttemptOn(this.directory.store, userAccountDecider, userStreamName(user.id), {
+      actor,
+      commandId,
+    });
     const proven =
       (await this.hasher.verify(currentPassword, user.passwordHash ?? DECOY_HASH)) ||
       (changedBefore !== null && (await this.hasher.verify(newPassword, user.passwordHash ?? DECOY_HASH)));
@@ -156,8 +176,24 @@ export class AuthService {
     return this.active.end(sessionId);
   }
 
-  private async tokens(user: UserAccount, sessionId: string, refreshToken: string, refreshExpiresAt: Date): Promise<Tokens> {
-    const accessToken = await this.jwt.signAsync(claimsOf({ userId: user.id, username: user.username, role: user.role, unitId: user.unitId, regionScopeId: user.regionScopeId }, sessionId));
+  private async tokens(
+    user: UserAccount,
+    sessionId: string,
+    refreshToken: string,
+    refreshExpiresAt: Date,
+  ): Promise<Tokens> {
+    const accessToken = await this.jwt.signAsync(
+      claimsOf(
+        {
+          userId: user.id,
+          username: user.username,
+          role: user.role,
+          unitId: user.unitId,
+          regionScopeId: user.regionScopeId,
+        },
+        sessionId,
+      ),
+    );
     return {
       accessToken,
       tokenType: 'Bearer',
@@ -179,7 +215,12 @@ export class AuthService {
 
   /** A wrong password counts toward the lock: the one that locks the account is answered as locked. */
   private async recordFailure(username: string, now: Date): Promise<void> {
-    const lockedNow = await this.throttle.recordFailure(username, now, this.policy.maxFailedLogins, this.policy.lockSeconds * 1000);
+    const lockedNow = await this.throttle.recordFailure(
+      username,
+      now,
+      this.policy.maxFailedLogins,
+      this.policy.lockSeconds * 1000,
+    );
     if (lockedNow) throw this.lockedProblem(lockedNow, now);
   }
 

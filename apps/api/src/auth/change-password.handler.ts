@@ -10,7 +10,10 @@ export class ChangePasswordHandler extends ApiCommandHandler<ChangePasswordComma
     super();
   }
 
-  protected handle({ currentPassword, newPassword, address }: ChangePasswordCommand, metadata: CommandMetadata): Promise<Tokens> {
+  protected handle(
+    { currentPassword, newPassword, address }: ChangePasswordCommand,
+    metadata: CommandMetadata,
+  ): Promise<Tokens> {
     return this.auth.changePassword(metadata, currentPassword, newPassword, address);
   }
 }

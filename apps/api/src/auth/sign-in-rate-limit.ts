@@ -35,12 +35,20 @@ export class SignInRateLimit implements OnModuleInit, OnApplicationShutdown {
     // A limiter the sign-in calls, no route hooks; if the store does not answer, sign-in goes on (the account lock
     // still holds). Loaded with the server, not awaited here: that would create Nest's routes before Nest has set
     // its error handler, and the parsers' refusals would lose their problem documents.
-    void this.fastify.register(rateLimit, { global: false, skipOnError: true, store: clockedStore(this.counter, this.clock) });
+    void this.fastify.register(rateLimit, {
+      global: false,
+      skipOnError: true,
+      store: clockedStore(this.counter, this.clock),
+    });
   }
 
   /** Counts an attempt from this address: null when it may go on, else the seconds until the address may try again. */
   async attempt(address: string): Promise<{ retryAfterSeconds: number } | null> {
-    this.limit ??= this.fastify!.createRateLimit({ max: this.perMinute, timeWindow: SIGN_IN_WINDOW_MS, keyGenerator: (request) => `sign-in:${request.ip}` });
+    this.limit ??= this.fastify!.createRateLimit({
+      max: this.perMinute,
+      timeWindow: SIGN_IN_WINDOW_MS,
+      keyGenerator: (request) => `sign-in:${request.ip}`,
+    });
     // The limiter reads the request's address (keyGenerator) and its route options only.
     const outcome = await this.limit({ ip: address, routeOptions: {} } as FastifyRequest);
     return !outcome.isAllowed && outcome.isExceeded ? { retryAfterSeconds: Math.max(1, outcome.ttlInSeconds) } : null;
@@ -51,11 +59,18 @@ export class SignInRateLimit implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-/** @fastify/rate-limit's custom store interface over a shared counter, its time from the clock (not Redis's or the machine's). */
+/**
+ * @fastify/rate-limit's custom store interface over a shared counter, its time from the clock (not Redis's or the
+ * machine's).
+ */
 export function clockedStore(counter: RateLimitCounter, clock: Clock): FastifyRateLimitStoreCtor {
   const logger = new Logger('SignInRateLimit');
   class ClockedStore implements FastifyRateLimitStore {
-    incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow?: number): void {
+    incr(
+      key: string,
+      callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
+      timeWindow?: number,
+    ): void {
       const now = clock.now();
       counter.hit(key, now, timeWindow ?? SIGN_IN_WINDOW_MS).then(
         ({ hits, resetsAt }) => callback(null, { current: hits, ttl: Math.max(0, resetsAt.getTime() - now.getTime()) }),

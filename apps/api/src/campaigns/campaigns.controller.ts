@@ -33,7 +33,11 @@ export class CampaignsController {
 
   @Post()
   @ApiOperation({ summary: '专项行动 — launch a campaign with a deadline, a scope and quantity targets' })
-  async launch(@Body() body: LaunchCampaignDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
+  async launch(
+    @Body() body: LaunchCampaignDto,
+    @CommandCtx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     const input = {
       name: body.name,
       description: body.description ?? '',
@@ -59,12 +63,15 @@ export class CampaignsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One campaign' })
-  async get(@Param('id', uuid) id: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
+  async get(
+    @Param('id', uuid) id: string,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     const { state, revision } = await loadStream(this.store, campaignDecider, campaignStreamName(id));
-    if (state.status === 'none' || !(await this.directoryView.overlaps(actor, state.scope.regionId))) throw new NotFoundError('Campaign', id);
+    if (state.status === 'none' || !(await this.directoryView.overlaps(actor, state.scope.regionId)))
+      throw new NotFoundError('Campaign', id);
     res.header('ETag', etagOf(revision));
     return { ...state, id, revision };
   }
 }
-
-

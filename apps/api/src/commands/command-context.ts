@@ -31,7 +31,11 @@ export const CommandCtx = createParamDecorator((_: unknown, ctx: ExecutionContex
   };
 });
 
-export function commandMetadata(context: CommandContext, clock: Clock, causationId: string | null = null): CommandMetadata {
+export function commandMetadata(
+  context: CommandContext,
+  clock: Clock,
+  causationId: string | null = null,
+): CommandMetadata {
   const { actor, correlationId, commandId } = context;
   return { actor, now: clock.now().toISOString(), correlationId, causationId, ...(commandId ? { commandId } : {}) };
 }
@@ -43,7 +47,10 @@ export interface CommandAnswer {
 }
 
 /** Run a command and put its new revision in the `ETag` header. */
-export async function withETag<A extends CommandAnswer>(res: { header(name: string, value: string): unknown }, answer: Promise<A>): Promise<A> {
+export async function withETag<A extends CommandAnswer>(
+  res: { header(name: string, value: string): unknown },
+  answer: Promise<A>,
+): Promise<A> {
   const settled = await answer;
   res.header('ETag', etagOf(settled.revision));
   return settled;

@@ -8,22 +8,35 @@ export type RequestFieldNames = Readonly<Record<string, string>>;
  * request → command): the one table that maps back, so that a refusal names the field the client sent.
  */
 export const REQUEST_FIELD_NAMES: Partial<Record<RectificationTaskCommand['type'], RequestFieldNames>> = {
-  AssignRectificationTask: { leadUnitId: 'unitId', 'campaign.campaignId': 'campaignId', 'campaign.deadline': 'campaignId' },
+  AssignRectificationTask: {
+    leadUnitId: 'unitId',
+    'campaign.campaignId': 'campaignId',
+    'campaign.deadline': 'campaignId',
+  },
   ReassignRectificationTask: { leadUnitId: 'unitId' },
   RequestDeadlineExtension: { requestedDeadline: 'deadline' },
 };
 
 /** The refusal as the request would word it: its field (and the field's name in its message) renamed. */
 export function inRequestTerms(error: unknown, names: RequestFieldNames | undefined): unknown {
-  if (!names || !(error instanceof ValidationError || error instanceof RuleViolationError || error instanceof DuplicateError) || error.field === undefined) {
+  if (
+    !names ||
+    !(error instanceof ValidationError || error instanceof RuleViolationError || error instanceof DuplicateError) ||
+    error.field === undefined
+  ) {
     return error;
   }
   const from = Object.keys(names).find((name) => error.field === name || error.field!.startsWith(`${name}.`));
   if (from === undefined) return error;
   const field = names[from] + error.field.slice(from.length);
-  const message = error.message.replace(new RegExp(`(?<![\\w.])${from.replace(/\./g, '\\.')}(?![\\w])`, 'g'), names[from]!);
+  const message = error.message.replace(
+    new RegExp(`(?<![\\w.])${from.replace(/\./g, '\\.')}(?![\\w])`, 'g'),
+    names[from]!,
+  );
   if (error instanceof ValidationError) return new ValidationError(field, message, error.code);
-  return error instanceof DuplicateError ? new DuplicateError(field, message) : new RuleViolationError(error.code, message, field);
+  return error instanceof DuplicateError
+    ? new DuplicateError(field, message)
+    : new RuleViolationError(error.code, message, field);
 }
 
 /** Runs a command, its refusals in the request's terms. */

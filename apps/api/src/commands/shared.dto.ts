@@ -1,15 +1,45 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateBy, ValidateNested, ValidationOptions } from 'class-validator';
-import { EARLIEST_DATE, EVIDENCE_REF_MAX_LENGTH, isLocalDate, isWithinCalendar, LATEST_DATE, shanghaiDateOf, TITLE_MAX_LENGTH, UNIT_MAX_LENGTH } from '@zhenggai/domain';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateNested,
+  ValidationOptions,
+} from 'class-validator';
+import {
+  EARLIEST_DATE,
+  EVIDENCE_REF_MAX_LENGTH,
+  isLocalDate,
+  isWithinCalendar,
+  LATEST_DATE,
+  shanghaiDateOf,
+  TITLE_MAX_LENGTH,
+  UNIT_MAX_LENGTH,
+} from '@zhenggai/domain';
 
 /** `?flag=true` / `false` as a boolean (anything else is left for the validator to refuse). */
 export const bool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 /** An optional page size: 1 to 200, 50 when absent. */
 export const PageSizeQuery = () =>
-  applyDecorators(ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }), IsOptional(), Type(() => Number), IsInt(), Min(1), Max(200));
+  applyDecorators(
+    ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }),
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+    Max(200),
+  );
 
 /** The body of a command that takes no fields (an empty object, or none). */
 export class EmptyDto {}
@@ -64,7 +94,8 @@ export function IsLocalDate() {
     name: 'isLocalDate',
     validator: {
       validate: (value: unknown) => isLocalDate(value) && isWithinCalendar(value),
-      defaultMessage: () => `$property must be a date YYYY-MM-DD (Asia/Shanghai) from ${EARLIEST_DATE} to ${LATEST_DATE}`,
+      defaultMessage: () =>
+        `$property must be a date YYYY-MM-DD (Asia/Shanghai) from ${EARLIEST_DATE} to ${LATEST_DATE}`,
     },
   });
 }
@@ -74,7 +105,8 @@ export function IsLocalDate() {
  * or `2018-09-30T15:59:59.999Z`. Not a date alone, nor a time without its offset (the server's own time zone would
  * decide what it means), nor ISO 8601's week, ordinal or basic forms, which JavaScript cannot read.
  */
-const INSTANT = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)$/;
+const INSTANT =
+  /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)$/;
 
 /**
  * What is wrong with an instant given for `field` (a query parameter, a header), or null. The one rule for every
@@ -112,7 +144,8 @@ export function IsQuantity() {
   return ValidateBy({
     name: 'isQuantity',
     validator: {
-      validate: (value: unknown) => typeof value === 'number' && Number.isFinite(value) && Number(value.toFixed(4)) === value,
+      validate: (value: unknown) =>
+        typeof value === 'number' && Number.isFinite(value) && Number(value.toFixed(4)) === value,
       defaultMessage: () => '$property must be a number with at most 4 decimal places',
     },
   });
@@ -127,5 +160,9 @@ export function EvidenceList(options: { required?: boolean; description?: string
         ArrayMinSize(1, { message: 'evidence must list at least one item (佐证材料)' }),
         ...list,
       )
-    : applyDecorators(ApiPropertyOptional({ type: [EvidenceRefDto], description: options.description }), IsOptional(), ...list);
+    : applyDecorators(
+        ApiPropertyOptional({ type: [EvidenceRefDto], description: options.description }),
+        IsOptional(),
+        ...list,
+      );
 }

@@ -6,7 +6,14 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { getMetadataStorage } from 'class-validator';
 import { TEXT_MAX_LENGTH } from '@zhenggai/domain';
 import { LaunchCampaignDto } from '../campaigns/launch-campaign.dto';
-import { CreateCategoryDto, CreateRegionDto, CreateUnitDto, CreateUserDto, RenameDto, UpdateUnitDto } from '../directory/directory.dto';
+import {
+  CreateCategoryDto,
+  CreateRegionDto,
+  CreateUnitDto,
+  CreateUserDto,
+  RenameDto,
+  UpdateUnitDto,
+} from '../directory/directory.dto';
 import { AssignTaskDto } from '../findings/assign-task.dto';
 import { FileFindingDto } from '../findings/file-finding.dto';
 import { ReasonDto, RecordPlanDto, ReportProgressDto, SubmitDto, VerifyDto } from '../tasks/task-lifecycle.dto';
@@ -14,7 +21,22 @@ import { createValidationPipe } from '../http/validation';
 
 type Schema = { properties?: Record<string, { maxLength?: number; minLength?: number }> };
 
-const DTOS = [SubmitDto, RecordPlanDto, ReportProgressDto, VerifyDto, ReasonDto, FileFindingDto, AssignTaskDto, LaunchCampaignDto, CreateRegionDto, CreateUnitDto, CreateUserDto, RenameDto, UpdateUnitDto, CreateCategoryDto];
+const DTOS = [
+  SubmitDto,
+  RecordPlanDto,
+  ReportProgressDto,
+  VerifyDto,
+  ReasonDto,
+  FileFindingDto,
+  AssignTaskDto,
+  LaunchCampaignDto,
+  CreateRegionDto,
+  CreateUnitDto,
+  CreateUserDto,
+  RenameDto,
+  UpdateUnitDto,
+  CreateCategoryDto,
+];
 
 @Module({})
 class NoRoutes {}
@@ -44,17 +66,24 @@ describe('the length limits of request bodies', () => {
     schemas = await openApiSchemas();
   });
 
-  it("are the domain's for a submission's report: the validator and the OpenAPI document both say TEXT_MAX_LENGTH", async () => {
-    expect(lengthRule(SubmitDto, 'report')).toEqual([1, TEXT_MAX_LENGTH]);
-    expect(schemas.SubmitDto.properties!.report).toMatchObject({ minLength: 1, maxLength: TEXT_MAX_LENGTH });
+  it(
+    "are the domain's for a submission's report: the validator and the " + 'OpenAPI document both say TEXT_MAX_LENGTH',
+    async () => {
+      expect(lengthRule(SubmitDto, 'report')).toEqual([1, TEXT_MAX_LENGTH]);
+      expect(schemas.SubmitDto.properties!.report).toMatchObject({ minLength: 1, maxLength: TEXT_MAX_LENGTH });
 
-    const evidence = [{ ref: 'photo-2018-07-14-001.jpg' }];
-    const pipe = createValidationPipe();
-    await expect(pipe.transform({ report: '报'.repeat(TEXT_MAX_LENGTH), evidence }, { type: 'body', metatype: SubmitDto })).resolves.toBeDefined();
-    await expect(pipe.transform({ report: '报'.repeat(TEXT_MAX_LENGTH + 1), evidence }, { type: 'body', metatype: SubmitDto })).rejects.toMatchObject({
-      problem: { field: 'report' },
-    });
-  });
+      const evidence = [{ ref: 'photo-2018-07-14-001.jpg' }];
+      const pipe = createValidationPipe();
+      await expect(
+        pipe.transform({ report: '报'.repeat(TEXT_MAX_LENGTH), evidence }, { type: 'body', metatype: SubmitDto }),
+      ).resolves.toBeDefined();
+      await expect(
+        pipe.transform({ report: '报'.repeat(TEXT_MAX_LENGTH + 1), evidence }, { type: 'body', metatype: SubmitDto }),
+      ).rejects.toMatchObject({
+        problem: { field: 'report' },
+      });
+    },
+  );
 
   it.each(DTOS.map((dto) => [dto.name, dto] as const))('%s documents every length it checks', (name, dto) => {
     const properties = schemas[name].properties ?? {};
@@ -62,7 +91,11 @@ describe('the length limits of request bodies', () => {
     expect(checked.length).toBeGreaterThan(0);
     for (const field of checked) {
       const [min, max] = lengthRule(dto, field)!;
-      expect({ field, minLength: properties[field].minLength, maxLength: properties[field].maxLength }).toEqual({ field, minLength: min, maxLength: max });
+      expect({ field, minLength: properties[field].minLength, maxLength: properties[field].maxLength }).toEqual({
+        field,
+        minLength: min,
+        maxLength: max,
+      });
     }
   });
 });

@@ -7,7 +7,16 @@ import { CurrentActor } from '../access/current-actor.decorator';
 import { publicUser } from '../auth';
 import { Roles } from '../access/roles.decorator';
 import { CommandContext, CommandCtx, withETag } from '../commands/command-context';
-import { CreateCategoryDto, CreateRegionDto, CreateUnitDto, CreateUserDto, RenameDto, SetPasswordDto, UpdateUnitDto, UpdateUserAccessDto } from './directory.dto';
+import {
+  CreateCategoryDto,
+  CreateRegionDto,
+  CreateUnitDto,
+  CreateUserDto,
+  RenameDto,
+  SetPasswordDto,
+  UpdateUnitDto,
+  UpdateUserAccessDto,
+} from './directory.dto';
 import { DirectoryView } from '../access/directory-view';
 import {
   ChangeUnitDetailsCommand,
@@ -41,7 +50,9 @@ export class DirectoryController {
   ) {}
 
   @Get('regions')
-  @ApiOperation({ summary: 'The region tree 市 › 县 › 乡镇 › 村 within reach, as a flat list with parent ids and paths' })
+  @ApiOperation({
+    summary: 'The region tree 市 › 县 › 乡镇 › 村 within reach, as a flat list with parent ids and paths',
+  })
   regions(@CurrentActor() actor: Actor) {
     return this.view.regions(actor);
   }
@@ -54,16 +65,29 @@ export class DirectoryController {
   @Post('regions')
   @Roles('admin')
   @ApiOperation({ summary: 'Adds a region under its parent (its id follows from its administrative code)' })
-  async addRegion(@Body() body: CreateRegionDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
+  async addRegion(
+    @Body() body: CreateRegionDto,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) res: Reply,
+  ) {
     const input = { code: body.code, name: body.name, level: body.level, parentId: body.parentId ?? null };
-    return this.answer(res, this.commands.execute(new CreateRegionCommand(context, input)), (id) => this.directory.getRegion(id));
+    return this.answer(res, this.commands.execute(new CreateRegionCommand(context, input)), (id) =>
+      this.directory.getRegion(id),
+    );
   }
 
   @Patch('regions/:id')
   @Roles('admin')
   @ApiOperation({ summary: 'Renames a region (its code and place in the tree never change)' })
-  renameRegion(@Param('id', ParseUUIDPipe) id: string, @Body() body: RenameDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
-    return this.answer(res, this.commands.execute(new RenameRegionCommand(context, id, body.name)), (rid) => this.directory.getRegion(rid));
+  renameRegion(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: RenameDto,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) res: Reply,
+  ) {
+    return this.answer(res, this.commands.execute(new RenameRegionCommand(context, id, body.name)), (rid) =>
+      this.directory.getRegion(rid),
+    );
   }
 
   @Get('units')
@@ -81,17 +105,33 @@ export class DirectoryController {
 
   @Post('units')
   @Roles('admin')
-  async addUnit(@Body() body: CreateUnitDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
-    const input = { name: body.name, regionId: body.regionId, headName: body.headName ?? null, contact: body.contact ?? null };
+  async addUnit(
+    @Body() body: CreateUnitDto,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) res: Reply,
+  ) {
+    const input = {
+      name: body.name,
+      regionId: body.regionId,
+      headName: body.headName ?? null,
+      contact: body.contact ?? null,
+    };
     return this.answer(res, this.commands.execute(new RegisterUnitCommand(context, input)), (id) => this.unitOf(id));
   }
 
   @Patch('units/:id')
   @Roles('admin')
   @ApiOperation({ summary: "Changes a unit's name, head or contact" })
-  updateUnit(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateUnitDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
+  updateUnit(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: UpdateUnitDto,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) res: Reply,
+  ) {
     const input = { name: body.name, headName: body.headName ?? null, contact: body.contact ?? null };
-    return this.answer(res, this.commands.execute(new ChangeUnitDetailsCommand(context, id, input)), (uid) => this.unitOf(uid));
+    return this.answer(res, this.commands.execute(new ChangeUnitDetailsCommand(context, id, input)), (uid) =>
+      this.unitOf(uid),
+    );
   }
 
   @Get('categories')
@@ -102,15 +142,30 @@ export class DirectoryController {
 
   @Post('categories')
   @Roles('admin')
-  async addCategory(@Body() body: CreateCategoryDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
-    return this.answer(res, this.commands.execute(new DefineCategoryCommand(context, { code: body.code, name: body.name })), (id) => this.categoryOf(id));
+  async addCategory(
+    @Body() body: CreateCategoryDto,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) res: Reply,
+  ) {
+    return this.answer(
+      res,
+      this.commands.execute(new DefineCategoryCommand(context, { code: body.code, name: body.name })),
+      (id) => this.categoryOf(id),
+    );
   }
 
   @Patch('categories/:id')
   @Roles('admin')
   @ApiOperation({ summary: 'Renames a category (its code never changes)' })
-  renameCategory(@Param('id', ParseUUIDPipe) id: string, @Body() body: RenameDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
-    return this.answer(res, this.commands.execute(new RenameCategoryCommand(context, id, body.name)), (cid) => this.categoryOf(cid));
+  renameCategory(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: RenameDto,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) res: Reply,
+  ) {
+    return this.answer(res, this.commands.execute(new RenameCategoryCommand(context, id, body.name)), (cid) =>
+      this.categoryOf(cid),
+    );
   }
 
   @Get('users')
@@ -128,25 +183,61 @@ export class DirectoryController {
 
   @Post('users')
   @Roles('admin')
-  @ApiOperation({ summary: 'Registers a user with a role, a unit and a region scope; the password is kept as a credential, never in history' })
-  async addUser(@Body() body: CreateUserDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
-    const access = { displayName: body.displayName, role: body.role, unitId: body.unitId ?? null, regionScopeId: body.regionScopeId ?? null };
-    return this.answer(res, this.commands.execute(new RegisterUserCommand(context, { username: body.username, ...access, password: body.password })), (id) => this.userOf(id));
+  @ApiOperation({
+    summary:
+      'Registers a user with a role, a unit and a region scope; the password is kept as a credential, never in history',
+  })
+  async addUser(
+    @Body() body: CreateUserDto,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) res: Reply,
+  ) {
+    const access = {
+      displayName: body.displayName,
+      role: body.role,
+      unitId: body.unitId ?? null,
+      regionScopeId: body.regionScopeId ?? null,
+    };
+    return this.answer(
+      res,
+      this.commands.execute(
+        new RegisterUserCommand(context, { username: body.username, ...access, password: body.password }),
+      ),
+      (id) => this.userOf(id),
+    );
   }
 
   @Patch('users/:id')
   @Roles('admin')
-  @ApiOperation({ summary: "Changes a user's name, role, unit or region scope; a change of reach ends the user's sessions" })
-  updateUser(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateUserAccessDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
-    const access = { displayName: body.displayName, role: body.role, unitId: body.unitId ?? null, regionScopeId: body.regionScopeId ?? null };
-    return this.answer(res, this.commands.execute(new ChangeUserAccessCommand(context, id, access)), (uid) => this.userOf(uid));
+  @ApiOperation({
+    summary: "Changes a user's name, role, unit or region scope; a change of reach ends the user's sessions",
+  })
+  updateUser(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: UpdateUserAccessDto,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) res: Reply,
+  ) {
+    const access = {
+      displayName: body.displayName,
+      role: body.role,
+      unitId: body.unitId ?? null,
+      regionScopeId: body.regionScopeId ?? null,
+    };
+    return this.answer(res, this.commands.execute(new ChangeUserAccessCommand(context, id, access)), (uid) =>
+      this.userOf(uid),
+    );
   }
 
   @Post('users/:id/disable')
   @Roles('admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Disables an account at once: its sessions end and it cannot sign in' })
-  disableUser(@Param('id', ParseUUIDPipe) id: string, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
+  disableUser(
+    @Param('id', ParseUUIDPipe) id: string,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) res: Reply,
+  ) {
     return this.answer(res, this.commands.execute(new DisableUserCommand(context, id)), (uid) => this.userOf(uid));
   }
 
@@ -154,7 +245,11 @@ export class DirectoryController {
   @Roles('admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Enables a disabled account again' })
-  enableUser(@Param('id', ParseUUIDPipe) id: string, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
+  enableUser(
+    @Param('id', ParseUUIDPipe) id: string,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) res: Reply,
+  ) {
     return this.answer(res, this.commands.execute(new EnableUserCommand(context, id)), (uid) => this.userOf(uid));
   }
 
@@ -162,8 +257,15 @@ export class DirectoryController {
   @Roles('admin')
   @HttpCode(200)
   @ApiOperation({ summary: "Sets a user's password (an admin's reset); the user's sessions end" })
-  setPassword(@Param('id', ParseUUIDPipe) id: string, @Body() body: SetPasswordDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Reply) {
-    return this.answer(res, this.commands.execute(new SetUserPasswordCommand(context, id, body.password)), (uid) => this.userOf(uid));
+  setPassword(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: SetPasswordDto,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) res: Reply,
+  ) {
+    return this.answer(res, this.commands.execute(new SetUserPasswordCommand(context, id, body.password)), (uid) =>
+      this.userOf(uid),
+    );
   }
 
   /** A directory command answers with the entry as it now stands and its stream's revision (also the ETag). */

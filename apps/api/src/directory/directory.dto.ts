@@ -49,7 +49,9 @@ export class CreateUnitDto {
 
 export class CreateUserDto {
   @ApiProperty({ example: 'wangyan-town' })
-  @Matches(/^[a-z0-9][a-z0-9._-]{2,63}$/, { message: 'username must be 3 to 64 lowercase letters, digits, dots, dashes or underscores' })
+  @Matches(/^[a-z0-9][a-z0-9._-]{2,63}$/, {
+    message: 'username must be 3 to 64 lowercase letters, digits, dots, dashes or underscores',
+  })
   username!: string;
 
   @ApiProperty({ example: '王堰镇联络员' })
@@ -66,14 +68,21 @@ export class CreateUserDto {
   @IsUUID()
   unitId?: string;
 
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'the region subtree an inspector or a leader works in; absent or null: the whole tree' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'the region subtree an inspector or a leader works in; absent or null: the whole tree',
+  })
   @IsOptional()
   @IsUUID()
   regionScopeId?: string;
 
   @ApiProperty({ description: 'at least 12 characters' })
   @IsString()
-  @TextLength(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, { message: `password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters` })
+  @TextLength(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, {
+    message: `password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`,
+  })
   password!: string;
 }
 
@@ -109,7 +118,9 @@ export class UpdateUserAccessDto extends OmitType(CreateUserDto, ['username', 'p
 export class SetPasswordDto {
   @ApiProperty({ description: 'at least 12 characters of three kinds, or 20 or more' })
   @IsString()
-  @TextLength(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, { message: `password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters` })
+  @TextLength(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, {
+    message: `password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`,
+  })
   password!: string;
 }
 

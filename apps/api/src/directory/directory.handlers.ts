@@ -102,7 +102,11 @@ export class ChangeUserAccessHandler extends DirectoryHandler<Directory.ChangeUs
     const before = await this.deps.users.findById(userId);
     const result = await changeUserAccess(this.deps, userId, access, metadata, context.expectedRevision);
     // Tokens carry the role, unit and scope: a session must not keep a reach the user no longer has.
-    if (before && (before.role !== access.role || before.unitId !== access.unitId || before.regionScopeId !== access.regionScopeId)) await this.sessions.endAllOf(userId);
+    if (
+      before &&
+      (before.role !== access.role || before.unitId !== access.unitId || before.regionScopeId !== access.regionScopeId)
+    )
+      await this.sessions.endAllOf(userId);
     return result;
   }
 }

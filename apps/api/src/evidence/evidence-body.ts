@@ -38,7 +38,11 @@ export class UploadedBody {
 
 /** Raw bodies of the evidence content types, up to EVIDENCE_MAX_BYTES (JSON bodies keep their small limit). */
 export function registerEvidenceBodyParser(fastify: FastifyInstance): void {
-  fastify.addContentTypeParser([...EVIDENCE_CONTENT_TYPES], { parseAs: 'buffer', bodyLimit: EVIDENCE_MAX_BYTES }, (_request, body, done) => {
-    done(null, new UploadedBody(body as Buffer));
-  });
+  fastify.addContentTypeParser(
+    [...EVIDENCE_CONTENT_TYPES],
+    { parseAs: 'buffer', bodyLimit: EVIDENCE_MAX_BYTES },
+    (_request, body, done) => {
+      done(null, new UploadedBody(body as Buffer));
+    },
+  );
 }

@@ -1,6 +1,17 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CLOCK, Clock, EVIDENCE_STORE, EvidenceStore, ID_GENERATOR, IdGenerator, References, uploadEvidence, USE_CASE_DEPS, UseCaseDeps } from '@zhenggai/application';
+import {
+  CLOCK,
+  Clock,
+  EVIDENCE_STORE,
+  EvidenceStore,
+  ID_GENERATOR,
+  IdGenerator,
+  References,
+  uploadEvidence,
+  USE_CASE_DEPS,
+  UseCaseDeps,
+} from '@zhenggai/application';
 import { Actor, NotFoundError } from '@zhenggai/domain';
 import { CurrentActor } from '../access/current-actor.decorator';
 import type { FastifyReply } from 'fastify';
@@ -31,26 +42,51 @@ export class EvidenceController {
   @Post()
   @ApiConsumes(...EVIDENCE_CONTENT_TYPES)
   @ApiHeader({ name: 'X-File-Name', required: false, description: 'the original file name, URI-encoded' })
-  @ApiHeader({ name: 'X-Captured-At', required: false, description: 'when the photo was taken (ISO 8601); default: when it is received' })
-  @ApiOperation({ summary: `Upload one file as the raw body (a photo or a PDF, at most ${EVIDENCE_MAX_BYTES / 1024 / 1024} MiB) → { id, sha256, capturedAt, contentType, size }` })
+  @ApiHeader({
+    name: 'X-Captured-At',
+    required: false,
+    description: 'when the photo was taken (ISO 8601); default: when it is received',
+  })
+  @ApiOperation({
+    summary:
+      'Upload one file as the raw body (a photo or a PDF, at most ' +
+      `${EVIDENCE_MAX_BYTES / 1024 / 1024} MiB) → { id, sha256, capturedAt, ` +
+      'contentType, size }',
+  })
   async upload(@Req() request: AuthenticatedRequest) {
     const body = request.body;
     if (!(body instanceof UploadedBody)) {
-      throw ProblemException.of(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', `send the file as the raw body, with Content-Type one of ${EVIDENCE_CONTENT_TYPES.join(', ')}`);
+      throw ProblemException.of(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        'Unsupported media type',
+        `send the file as the raw body, with Content-Type one of ${EVIDENCE_CONTENT_TYPES.join(', ')}`,
+      );
     }
     if (body.size === 0) throw ProblemException.badRequest('body', 'the file is empty', 'EMPTY_FILE');
     const record = await uploadEvidence(
       { store: this.store, ids: this.ids, clock: this.clock },
       {
         bytes: body.bytes,
-        contentType: (headerOf(request, 'content-type') ?? 'application/octet-stream').split(';')[0].trim().toLowerCase(),
+        contentType: (headerOf(request, 'content-type') ?? 'application/octet-stream')
+          .split(';')[0]
+          .trim()
+          .toLowerCase(),
         fileName: fileNameOf(headerOf(request, 'x-file-name')),
         capturedAt: capturedAtOf(headerOf(request, 'x-captured-at')),
         uploadedBy: request.actor.username,
         commandId: commandIdOfRequest(request),
       },
     );
-    return { id: record.id, ref: `evidence:${record.id}`, sha256: record.sha256, capturedAt: record.capturedAt, contentType: record.contentType, size: record.size, fileName: record.fileName };
+    return {
+      id: record.id,
+      ref: `evidence:${record.id}`,
+      sha256: record.sha256,
+      capturedAt: record.capturedAt,
+      contentType: record.contentType,
+      size: record.size,
+      fileName: record.fileName,
+    };
   }
 
   @Get(':id')
@@ -87,7 +123,10 @@ function fileNameOf(raw: string | undefined): string | null {
   } catch {
     throw ProblemException.badRequest('X-File-Name', encoded);
   }
-  name = name.replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim().slice(0, 200);
+  name = name
+    .replace(/[\u0000-\u001f\u007f/\\]/g, '_')
+    .trim()
+    .slice(0, 200);
   return name === '' ? null : name;
 }
 

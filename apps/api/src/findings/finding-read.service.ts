@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DIRECTORY, Directory, EVENT_STORE, EventStore, loadStream, visibleTaskIdsOfFinding } from '@zhenggai/application';
+import {
+  DIRECTORY,
+  Directory,
+  EVENT_STORE,
+  EventStore,
+  loadStream,
+  visibleTaskIdsOfFinding,
+} from '@zhenggai/application';
 import {
   Actor,
   findingDecider,
@@ -37,19 +44,29 @@ export class FindingReadService {
     const { state, revision } = await loadStream(this.store, findingDecider, findingStreamName(findingId));
     if (state.status === 'none') throw new NotFoundError('Finding', findingId);
     const loaded = new Map(
-      (await this.readModels.tasks.tasksOfFinding(findingId)).map((t) => [t.state.taskId as string, t as { state: RectificationTaskState; revision: number }]),
+      (await this.readModels.tasks.tasksOfFinding(findingId)).map((t) => [
+        t.state.taskId as string,
+        t as { state: RectificationTaskState; revision: number },
+      ]),
     );
     const taskOf = async (taskId: string) => {
-      const task = loaded.get(taskId) ?? (await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId)));
+      const task =
+        loaded.get(taskId) ?? (await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId)));
       loaded.set(taskId, task);
       return task.state.status === 'none' ? null : task.state;
     };
-    const visible = await visibleTaskIdsOfFinding({ store: this.store, directory: this.directory }, actor, state, taskOf);
+    const visible = await visibleTaskIdsOfFinding(
+      { store: this.store, directory: this.directory },
+      actor,
+      state,
+      taskOf,
+    );
     if (visible === null) throw new NotFoundError('Finding', findingId);
     const tasks: TaskView[] = [];
     for (const taskId of visible) {
       const task = await taskOf(taskId);
-      if (task && (await this.tasks.visibleTo(task, actor))) tasks.push(this.tasks.view(taskId, task, loaded.get(taskId)!.revision));
+      if (task && (await this.tasks.visibleTo(task, actor)))
+        tasks.push(this.tasks.view(taskId, task, loaded.get(taskId)!.revision));
     }
     return { ...state, taskIds: visible, id: findingId, revision, tasks };
   }
@@ -66,7 +83,13 @@ export class FindingReadService {
       .filter((entry) => entry.type !== 'FindingTaskLinked' || visible.has((entry.data as { taskId: string }).taskId))
       .map((entry) =>
         entry.type === 'FindingResolved'
-          ? { ...entry, data: { ...(entry.data as object), taskIds: ((entry.data as { taskIds: string[] }).taskIds ?? []).filter((id) => visible.has(id)) } }
+          ? {
+              ...entry,
+              data: {
+                ...(entry.data as object),
+                taskIds: ((entry.data as { taskIds: string[] }).taskIds ?? []).filter((id) => visible.has(id)),
+              },
+            }
           : entry,
       );
   }

@@ -19,7 +19,11 @@ const uuid = new ParseUUIDPipe();
 
 @ApiTags('findings')
 @ApiBearerAuth()
-@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first answer' })
+@ApiHeader({
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'a retry with the same key returns the first answer',
+})
 @Controller('api/findings')
 export class FindingsController {
   constructor(
@@ -30,7 +34,11 @@ export class FindingsController {
 
   @Post()
   @ApiOperation({ summary: 'File a finding (问题): title, description, region, category, severity, source, evidence' })
-  async file(@Body() body: FileFindingDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
+  async file(
+    @Body() body: FileFindingDto,
+    @CommandCtx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     const input = {
       title: body.title,
       description: body.description ?? '',
@@ -47,14 +55,20 @@ export class FindingsController {
 
   @Get('similar')
   @Roles('inspector', 'leader', 'admin')
-  @ApiOperation({ summary: '举一反三 — findings of the same category at or near a place, open or resolved, nearest first' })
+  @ApiOperation({
+    summary: '举一反三 — findings of the same category at or near a place, open or resolved, nearest first',
+  })
   similar(@Query() query: SimilarFindingsQueryDto, @CurrentActor() actor: Actor) {
     return this.similarFindings.similar(query, actor);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'The finding with its tasks' })
-  async get(@Param('id', uuid) id: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
+  async get(
+    @Param('id', uuid) id: string,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     const finding = await this.reads.finding(id, actor);
     res.header('ETag', etagOf(finding.revision));
     return finding;
@@ -69,7 +83,12 @@ export class FindingsController {
   @Post(':id/tasks')
   @ApiHeader({ name: 'If-Match', required: false, description: "the finding's revision you last saw" })
   @ApiOperation({ summary: '交办 — assign a rectification task to a responsible unit' })
-  async assign(@Param('id', uuid) id: string, @Body() body: AssignTaskDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
+  async assign(
+    @Param('id', uuid) id: string,
+    @Body() body: AssignTaskDto,
+    @CommandCtx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     const input = {
       findingId: id,
       leadUnitId: body.unitId,

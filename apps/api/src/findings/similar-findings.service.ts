@@ -6,7 +6,10 @@ import { Pool } from 'pg';
 import { DATABASE_POOL } from '../infrastructure/tokens';
 import { SimilarFinding, similarFindings } from './similar-findings';
 
-/** How far through the region tree 举一反三 looks (a sibling village's neighbour in the next town is 4), and how many it lists. */
+/**
+ * How far through the region tree 举一反三 looks (a sibling village's neighbour in the next town is 4), and how many it
+ * lists.
+ */
 const MAX_DISTANCE = 4;
 const LIMIT = 20;
 
@@ -24,11 +27,26 @@ export class SimilarFindingsService {
   }
 
   /** Only findings within the actor's region: a scoped inspector looks for the same problem in its own subtree. */
-  async similar(query: { category: string; regionId: string; excludeId?: string }, actor: Actor): Promise<SimilarFinding[]> {
+  async similar(
+    query: { category: string; regionId: string; excludeId?: string },
+    actor: Actor,
+  ): Promise<SimilarFinding[]> {
     // As coversRegion decides, in SQL for the findings already in the catalogue.
     const scope = actor.role === 'admin' || actor.role === 'system' ? null : (actor.regionScopeId ?? null);
-    const near = { category: query.category, nearRegionId: query.regionId, maxDistance: MAX_DISTANCE, limit: LIMIT, excludeId: query.excludeId };
-    const candidates = await this.catalogue.findingsNear(near, scope, (regionId) => coversRegion(this.directory, actor, regionId));
-    return similarFindings(candidates, await this.directory.listRegions(), { ...query, maxDistance: MAX_DISTANCE, limit: LIMIT });
+    const near = {
+      category: query.category,
+      nearRegionId: query.regionId,
+      maxDistance: MAX_DISTANCE,
+      limit: LIMIT,
+      excludeId: query.excludeId,
+    };
+    const candidates = await this.catalogue.findingsNear(near, scope, (regionId) =>
+      coversRegion(this.directory, actor, regionId),
+    );
+    return similarFindings(candidates, await this.directory.listRegions(), {
+      ...query,
+      maxDistance: MAX_DISTANCE,
+      limit: LIMIT,
+    });
   }
 }

@@ -13,13 +13,26 @@ const regions = [
 ];
 
 const finding = (id: string, regionId: string, over: Partial<FindingSummary> = {}): FindingSummary => ({
-  id, title: id, regionId, category: 'sanitation', severity: 'medium', filedAt: '2018-05-16T08:30:00.000Z', resolved: false, ...over,
+  id,
+  title: id,
+  regionId,
+  category: 'sanitation',
+  severity: 'medium',
+  filedAt: '2018-05-16T08:30:00.000Z',
+  resolved: false,
+  ...over,
 });
 
 describe('举一反三: similar findings', () => {
   it('lists the same category nearest first: the same village, a sibling village, the town, a sibling town', () => {
     const found = similarFindings(
-      [finding('town', 'caoji'), finding('sibling', 'dashi'), finding('here', 'caiying'), finding('county', 'funan'), finding('other-kind', 'caiying', { category: 'industry' })],
+      [
+        finding('town', 'caoji'),
+        finding('sibling', 'dashi'),
+        finding('here', 'caiying'),
+        finding('county', 'funan'),
+        finding('other-kind', 'caiying', { category: 'industry' }),
+      ],
       regions,
       { category: 'sanitation', regionId: 'caiying' },
     );
@@ -32,12 +45,23 @@ describe('举一反三: similar findings', () => {
   });
 
   it('puts open ones before resolved ones at the same distance, and says which is which', () => {
-    const found = similarFindings([finding('closed', 'dashi', { resolved: true }), finding('open', 'dashi')], regions, { category: 'sanitation', regionId: 'caiying' });
-    expect(found.map((f) => [f.id, f.status])).toEqual([['open', 'open'], ['closed', 'resolved']]);
+    const found = similarFindings([finding('closed', 'dashi', { resolved: true }), finding('open', 'dashi')], regions, {
+      category: 'sanitation',
+      regionId: 'caiying',
+    });
+    expect(found.map((f) => [f.id, f.status])).toEqual([
+      ['open', 'open'],
+      ['closed', 'resolved'],
+    ]);
   });
 
   it('leaves out the finding asked about and places too far away', () => {
-    const found = similarFindings([finding('self', 'caiying'), finding('far', 'far')], regions, { category: 'sanitation', regionId: 'caiying', excludeId: 'self', maxDistance: 3 });
+    const found = similarFindings([finding('self', 'caiying'), finding('far', 'far')], regions, {
+      category: 'sanitation',
+      regionId: 'caiying',
+      excludeId: 'self',
+      maxDistance: 3,
+    });
     expect(found).toEqual([]);
   });
 });

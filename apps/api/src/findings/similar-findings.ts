@@ -39,8 +39,16 @@ export function similarFindings(
   };
   return findings
     .filter((f) => f.category === query.category && f.id !== query.excludeId)
-    .map((f): SimilarFinding => ({ ...f, regionName: byId.get(f.regionId)?.name ?? null, distance: distance(f.regionId), status: f.resolved ? 'resolved' : 'open' }))
+    .map((f): SimilarFinding => ({
+      ...f,
+      regionName: byId.get(f.regionId)?.name ?? null,
+      distance: distance(f.regionId),
+      status: f.resolved ? 'resolved' : 'open',
+    }))
     .filter((f) => f.distance <= (query.maxDistance ?? 4))
-    .sort((a, b) => a.distance - b.distance || Number(a.resolved) - Number(b.resolved) || b.filedAt.localeCompare(a.filedAt))
+    .sort(
+      (a, b) =>
+        a.distance - b.distance || Number(a.resolved) - Number(b.resolved) || b.filedAt.localeCompare(a.filedAt),
+    )
     .slice(0, query.limit ?? 20);
 }

@@ -8,7 +8,6 @@ import { Public } from '../access/public.decorator';
 import { ProblemException, STORE_RETRY_AFTER_SECONDS } from '../http/problem-details';
 import { DATABASE_POOL, PROJECTION_SOURCE } from '../infrastructure/tokens';
 
-
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
@@ -19,15 +18,28 @@ export class HealthController {
 
   @Public()
   @Get()
-  @ApiOperation({ summary: 'Liveness and readiness: the database answers; each projection\'s position, lag and whether a runner holds it' })
+  @ApiOperation({
+    summary:
+      "Liveness and readiness: the database answers; each projection's position, lag and whether a runner holds it",
+  })
   async health() {
     let projections: ProjectionStatus[];
     try {
-      projections = await readProjectionStatuses(this.pool, allProjections.map((p) => p.name), this.source.events);
+      projections = await readProjectionStatuses(
+        this.pool,
+        allProjections.map((p) => p.name),
+        this.source.events,
+      );
     } catch {
-      throw ProblemException.of(503, 'DATABASE_UNAVAILABLE', 'Service unavailable', 'the database or the event store does not answer', {
-        retryAfterSeconds: STORE_RETRY_AFTER_SECONDS,
-      });
+      throw ProblemException.of(
+        503,
+        'DATABASE_UNAVAILABLE',
+        'Service unavailable',
+        'the database or the event store does not answer',
+        {
+          retryAfterSeconds: STORE_RETRY_AFTER_SECONDS,
+        },
+      );
     }
     return {
       status: 'ok',

@@ -2,7 +2,13 @@ import { findHostileInput, MAX_INPUT_DEPTH } from './hostile-input';
 
 describe('findHostileInput', () => {
   it('lets ordinary and odd-but-storable text through', () => {
-    const body = { title: '蔡郢村 😀🇨🇳 a\u202eb e\u0301', evidence: [{ ref: '<script>alert(1)</script>' }], n: 1, ok: true, none: null };
+    const body = {
+      title: '蔡郢村 😀🇨🇳 a\u202eb e\u0301',
+      evidence: [{ ref: '<script>alert(1)</script>' }],
+      n: 1,
+      ok: true,
+      none: null,
+    };
     expect(findHostileInput(body, 'body')).toBeNull();
   });
 
@@ -22,14 +28,17 @@ describe('findHostileInput', () => {
     expect(findHostileInput('a\u0000b', 'reminderId')?.field).toBe('reminderId');
   });
 
-  it(`refuses nesting past ${MAX_INPUT_DEPTH} levels, naming the outermost field, at any depth without recursing`, () => {
-    const nest = (levels: number) => {
-      let value: unknown = 1;
-      for (let i = 0; i < levels; i++) value = [value];
-      return value;
-    };
-    expect(findHostileInput({ levels: nest(MAX_INPUT_DEPTH - 1) }, 'body')).toBeNull();
-    expect(findHostileInput({ levels: nest(MAX_INPUT_DEPTH) }, 'body')?.field).toBe('levels');
-    expect(findHostileInput({ levels: nest(1_000_000) }, 'body')?.field).toBe('levels');
-  });
+  it(
+    `refuses nesting past ${MAX_INPUT_DEPTH} levels, naming the outermost ` + 'field, at any depth without recursing',
+    () => {
+      const nest = (levels: number) => {
+        let value: unknown = 1;
+        for (let i = 0; i < levels; i++) value = [value];
+        return value;
+      };
+      expect(findHostileInput({ levels: nest(MAX_INPUT_DEPTH - 1) }, 'body')).toBeNull();
+      expect(findHostileInput({ levels: nest(MAX_INPUT_DEPTH) }, 'body')?.field).toBe('levels');
+      expect(findHostileInput({ levels: nest(1_000_000) }, 'body')?.field).toBe('levels');
+    },
+  );
 });

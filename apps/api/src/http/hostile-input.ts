@@ -27,7 +27,11 @@ export function findHostileInput(value: unknown, root: string): InputFault | nul
   while (stack.length > 0) {
     const { value: node, path, depth } = stack.pop()!;
     if (typeof node === 'string') {
-      if (UNSTORABLE.test(node)) return { field: nameOf(path), message: `${nameOf(path)} must not contain NUL characters or unpaired UTF-16 surrogates` };
+      if (UNSTORABLE.test(node))
+        return {
+          field: nameOf(path),
+          message: `${nameOf(path)} must not contain NUL characters or unpaired UTF-16 surrogates`,
+        };
       continue;
     }
     if (node === null || typeof node !== 'object') continue;
@@ -37,9 +41,14 @@ export function findHostileInput(value: unknown, root: string): InputFault | nul
     }
     const children: Array<{ value: unknown; path: string[]; depth: number }> = [];
     for (const [key, child] of Object.entries(node)) {
-      if (UNSTORABLE.test(key)) return { field: nameOf(path), message: `a property name in ${nameOf(path)} contains NUL characters or unpaired UTF-16 surrogates` };
+      if (UNSTORABLE.test(key))
+        return {
+          field: nameOf(path),
+          message: `a property name in ${nameOf(path)} contains NUL characters or unpaired UTF-16 surrogates`,
+        };
       const at = [...path, key];
-      if (!Array.isArray(node) && PROTOTYPE_KEYS.has(key)) return { field: nameOf(at), message: `property ${key} should not exist` };
+      if (!Array.isArray(node) && PROTOTYPE_KEYS.has(key))
+        return { field: nameOf(at), message: `property ${key} should not exist` };
       children.push({ value: child, path: at, depth: depth + 1 });
     }
     // Reversed onto the stack, so the first offending field in the document is the one named.

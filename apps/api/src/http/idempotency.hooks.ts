@@ -15,11 +15,15 @@ const PUBLIC_POST_ROUTES = new Set(['/api/auth/login', '/api/auth/refresh']);
 
 const CLAIM = Symbol('idempotency claim');
 const COMMAND_ID = Symbol('command id');
-type ClaimedRequest = FastifyRequest & { [CLAIM]?: { readonly scope: string; readonly key: string }; [COMMAND_ID]?: string };
+type ClaimedRequest = FastifyRequest & {
+  [CLAIM]?: { readonly scope: string; readonly key: string };
+  [COMMAND_ID]?: string;
+};
 
 /**
  * The id of the command a request carries under a claimed `Idempotency-Key` (see `commandIdOf`): the same for every
- * attempt of it, so that a retry finds what an earlier attempt stored and creates the same ids. Undefined without a key.
+ * attempt of it, so that a retry finds what an earlier attempt stored and creates the same ids. Undefined without a
+ * key.
  */
 export function commandIdOfRequest(request: FastifyRequest): string | undefined {
   return (request as ClaimedRequest)[COMMAND_ID];
@@ -74,22 +78,47 @@ export class IdempotencyHooks {
     if (PUBLIC_POST_ROUTES.has(request.routeOptions.url ?? '')) return false;
     const authenticated = await this.authenticator.authenticate(request).catch(() => null);
     if (!authenticated) return false; // the guard refuses the request, with the reason
-    if (!KEY.test(key)) return this.sendProblem(request, reply, ProblemException.badRequest('Idempotency-Key', 'Idempotency-Key must be 1 to 255 visible ASCII characters'));
+    if (!KEY.test(key))
+      return this.sendProblem(
+        request,
+        reply,
+        ProblemException.badRequest('Idempotency-Key', 'Idempotency-Key must be 1 to 255 visible ASCII characters'),
+      );
     // Hostile input (perhaps too deep for JSON.stringify, which recurses) is refused by the validation pipe
     // before anything is appended: there is no answer worth keeping.
     if (findHostileInput(request.body, 'body')) return false;
     const scope = authenticated.actor.userId;
+    const ifMatch = headerOf(request, 'if-match') ?? '';
+    const body = JSON.stringify(request.body ?? null);
     const fingerprint = createHash('sha256')
-      .update(`${request.method} ${request.url}\n${headerOf(request, 'if-match') ?? ''}\n${JSON.stringify(request.body ?? null)}`)
+      .update(`${request.method} ${request.url}\n${ifMatch}\n${body}`)
       .digest('hex');
     const claim = await this.store.claim(scope, key, fingerprint);
     switch (claim.outcome) {
       case 'replay':
         return this.replay(reply, claim.answer);
       case 'in-progress':
-        return this.sendProblem(request, reply, ProblemException.of(409, 'IDEMPOTENCY_IN_PROGRESS', 'Request in progress', 'a request with this Idempotency-Key is still being processed; retry shortly'));
+        return this.sendProblem(
+          request,
+          reply,
+          ProblemException.of(
+            409,
+            'IDEMPOTENCY_IN_PROGRESS',
+            'Request in progress',
+            'a request with this Idempotency-Key is still being processed; retry shortly',
+          ),
+        );
       case 'mismatch':
-        return this.sendProblem(request, reply, ProblemException.of(422, 'IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key reused', 'this Idempotency-Key was used for a different request'));
+        return this.sendProblem(
+          request,
+          reply,
+          ProblemException.of(
+            422,
+            'IDEMPOTENCY_KEY_REUSED',
+            'Idempotency-Key reused',
+            'this Idempotency-Key was used for a different request',
+          ),
+        );
       case 'claimed':
         request[CLAIM] = { scope, key };
         request[COMMAND_ID] = commandIdOf(scope, key);
@@ -113,10 +142,15 @@ export class IdempotencyHooks {
         }
       }
       const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
-      await this.store.complete(claim.scope, claim.key, { status, headers, body: text === '' ? null : JSON.parse(text) });
+      await this.store.complete(claim.scope, claim.key, {
+        status,
+        headers,
+        body: text === '' ? null : JSON.parse(text),
+      });
     } catch (error) {
       // The claim ended all the same: a retry resumes it and answers from what the command stored.
-      this.logger.error(`could not keep the answer for Idempotency-Key ${claim.key}: ${error instanceof Error ? error.stack : String(error)}`);
+      const why = error instanceof Error ? error.stack : String(error);
+      this.logger.error(`could not keep the answer for Idempotency-Key ${claim.key}: ${why}`);
     }
   }
 

@@ -7,7 +7,12 @@ import { ProblemException } from './problem-details';
 export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '' || header.trim() === '*') return undefined;
   const match = /^\s*(?:W\/)?"?(-?\d{1,15})"?\s*$/.exec(header);
-  if (!match) throw ProblemException.badRequest('If-Match', 'If-Match must be the revision from an ETag, e.g. "3"', 'INVALID_IF_MATCH');
+  if (!match)
+    throw ProblemException.badRequest(
+      'If-Match',
+      'If-Match must be the revision from an ETag, e.g. "3"',
+      'INVALID_IF_MATCH',
+    );
   return Number(match[1]);
 }
 

@@ -23,10 +23,18 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
       return;
     }
     try {
-      done(null, text === '' ? {} : secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+      done(
+        null,
+        text === '' ? {} : secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }),
+      );
     } catch (error) {
       const poisoned = error instanceof SyntaxError && error.message.includes('forbidden prototype property');
-      done(poisoned ? poisonedKey(text) : ProblemException.badRequest('body', 'the request body is not valid JSON', 'MALFORMED_JSON'), undefined);
+      done(
+        poisoned
+          ? poisonedKey(text)
+          : ProblemException.badRequest('body', 'the request body is not valid JSON', 'MALFORMED_JSON'),
+        undefined,
+      );
     }
   });
 }
@@ -36,5 +44,9 @@ function poisonedKey(text: string): ProblemException {
   // JSON.parse keeps `__proto__` as an own property and touches no prototype: safe to walk for the key's path.
   const fault = findHostileInput(JSON.parse(text), 'body');
   const rule = 'a body may not contain `__proto__` or `constructor.prototype` keys';
-  return ProblemException.badRequest(fault?.field ?? 'body', fault ? `${fault.message}: ${rule}` : rule, 'FORBIDDEN_KEY');
+  return ProblemException.badRequest(
+    fault?.field ?? 'body',
+    fault ? `${fault.message}: ${rule}` : rule,
+    'FORBIDDEN_KEY',
+  );
 }

@@ -38,12 +38,20 @@ describe('sendClientError', () => {
   }
 
   it.each([
-    ['headers over the limit', `GET /tasks HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'HEADERS_TOO_LARGE'],
+    [
+      'headers over the limit',
+      `GET /tasks HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+      'HEADERS_TOO_LARGE',
+    ],
     ['a request line that is not HTTP', 'NOT HTTP AT ALL\r\n\r\n', 400, 'MALFORMED_REQUEST'],
-  ])('answers %s, which Node refuses before Fastify sees a request, as a problem with a code', async (_, request, status, code) => {
-    const answer = await rawAnswer(request);
-    expect(answer).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
-    expect(answer).toMatch(/Content-Type: application\/problem\+json/);
-    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ status, code });
-  });
+  ])(
+    'answers %s, which Node refuses before Fastify sees a request, as a problem with a code',
+    async (_, request, status, code) => {
+      const answer = await rawAnswer(request);
+      expect(answer).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(answer).toMatch(/Content-Type: application\/problem\+json/);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ status, code });
+    },
+  );
 });

@@ -7,9 +7,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Nest's ParseUUIDPipe only says "uuid is expected": name the path parameter that is not one. */
 function namingPathParameter(problem: ProblemDetails, exception: unknown, params: unknown): ProblemDetails {
-  if (!(exception instanceof BadRequestException) || problem.field || !/uuid( v\d)? is expected/.test(problem.detail ?? '')) return problem;
+  if (
+    !(exception instanceof BadRequestException) ||
+    problem.field ||
+    !/uuid( v\d)? is expected/.test(problem.detail ?? '')
+  )
+    return problem;
   const name = Object.entries((params ?? {}) as Record<string, string>).find(([, value]) => !UUID.test(value))?.[0];
-  return name ? { ...ProblemException.badRequest(name, `${name} must be a UUID`).problem, instance: problem.instance } : problem;
+  return name
+    ? { ...ProblemException.badRequest(name, `${name} must be a UUID`).problem, instance: problem.instance }
+    : problem;
 }
 
 @Catch()
@@ -31,7 +38,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
 /** Answers with a problem document, with its status (and `Retry-After` when it says when to try again). */
 export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void {
-  if (typeof problem.retryAfterSeconds === 'number') void reply.header('retry-after', String(problem.retryAfterSeconds));
+  if (typeof problem.retryAfterSeconds === 'number')
+    void reply.header('retry-after', String(problem.retryAfterSeconds));
   void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 
@@ -45,8 +53,18 @@ export function sendFrameworkError(error: FastifyError, request: FastifyRequest,
 
 /** Node's HTTP parser refusals, each with the status and code a problem document gives it. */
 const CLIENT_ERRORS: Record<string, { status: number; title: string; code: string; detail: string }> = {
-  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, title: 'request timeout', code: 'REQUEST_TIMEOUT', detail: 'the request did not arrive in time' },
-  HPE_HEADER_OVERFLOW: { status: 431, title: 'request header fields too large', code: 'HEADERS_TOO_LARGE', detail: 'the request headers are larger than the server takes' },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    title: 'request timeout',
+    code: 'REQUEST_TIMEOUT',
+    detail: 'the request did not arrive in time',
+  },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    title: 'request header fields too large',
+    code: 'HEADERS_TOO_LARGE',
+    detail: 'the request headers are larger than the server takes',
+  },
 };
 
 /**
@@ -56,11 +74,24 @@ const CLIENT_ERRORS: Record<string, { status: number; title: string; code: strin
  */
 export function sendClientError(error: Error & { code?: string }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const known = CLIENT_ERRORS[error.code ?? ''] ?? { status: 400, title: 'bad request', code: 'MALFORMED_REQUEST', detail: 'the request is not valid HTTP' };
-  const body = JSON.stringify({ type: 'about:blank', title: known.title, status: known.status, detail: known.detail, code: known.code });
+  const known = CLIENT_ERRORS[error.code ?? ''] ?? {
+    status: 400,
+    title: 'bad request',
+    code: 'MALFORMED_REQUEST',
+    detail: 'the request is not valid HTTP',
+  };
+  const body = JSON.stringify({
+    type: 'about:blank',
+    title: known.title,
+    status: known.status,
+    detail: known.detail,
+    code: known.code,
+  });
   if (socket.writable) {
     socket.write(
-      `HTTP/1.1 ${known.status} ${known.title}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${known.status} ${known.title}\r\nContent-Length: ` +
+        `${Buffer.byteLength(body)}\r\nContent-Type: ` +
+        `${PROBLEM_CONTENT_TYPE}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy(error);

@@ -62,8 +62,21 @@ export class ProblemException extends HttpException {
     });
   }
 
-  static of(status: number, code: string, title: string, detail: string, extensions: Record<string, unknown> = {}): ProblemException {
-    return new ProblemException({ type: problemType(code.toLowerCase().replace(/_/g, '-')), title, status, detail, code, ...extensions });
+  static of(
+    status: number,
+    code: string,
+    title: string,
+    detail: string,
+    extensions: Record<string, unknown> = {},
+  ): ProblemException {
+    return new ProblemException({
+      type: problemType(code.toLowerCase().replace(/_/g, '-')),
+      title,
+      status,
+      detail,
+      code,
+      ...extensions,
+    });
   }
 }
 
@@ -86,19 +99,33 @@ export function toProblemDetails(error: unknown, instance?: string): ProblemDeta
   if (failure instanceof StoreUnavailableError) {
     // Not the client's mistake, and nothing was decided: the same request may succeed in a moment.
     return {
-      ...ProblemException.of(503, 'STORE_UNAVAILABLE', 'Service unavailable', `${failure.store} does not answer: try again in a moment`, {
-        retryAfterSeconds: STORE_RETRY_AFTER_SECONDS,
-      }).problem,
+      ...ProblemException.of(
+        503,
+        'STORE_UNAVAILABLE',
+        'Service unavailable',
+        `${failure.store} does not answer: try again in a moment`,
+        {
+          retryAfterSeconds: STORE_RETRY_AFTER_SECONDS,
+        },
+      ).problem,
       instance,
     };
   }
   if (error instanceof StreamDamagedError) {
     const verify = `GET /api/audit/verify?stream=${encodeURIComponent(error.streamName)}`;
     const detail =
-      `the stream ${error.streamName} is damaged: the store records revision ${error.recordedRevision}, but its last event is at ` +
-      `${error.lastEventRevision} (an event was removed or added outside the application). Nothing can be appended to it until ` +
+      `the stream ${error.streamName} is damaged: the store records revision ` +
+      `${error.recordedRevision}, but its last event is at ` +
+      `${error.lastEventRevision} (an event was removed or added outside the ` +
+      'application). Nothing can be appended to it until ' +
       `it is repaired; ${verify} shows where it breaks.`;
-    return { ...ProblemException.of(500, 'STREAM_DAMAGED', 'The stream is damaged', detail, { streamName: error.streamName, verify }).problem, instance };
+    return {
+      ...ProblemException.of(500, 'STREAM_DAMAGED', 'The stream is damaged', detail, {
+        streamName: error.streamName,
+        verify,
+      }).problem,
+      instance,
+    };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
@@ -109,15 +136,36 @@ export function toProblemDetails(error: unknown, instance?: string): ProblemDeta
         : typeof (response as { message?: unknown }).message === 'string'
           ? (response as { message: string }).message
           : error.message;
-    return { type: 'about:blank', title: titleOfStatus(status), status, detail: message, instance, code: codeOfHttpException(status, message) };
+    return {
+      type: 'about:blank',
+      title: titleOfStatus(status),
+      status,
+      detail: message,
+      instance,
+      code: codeOfHttpException(status, message),
+    };
   }
   if (isClientFastifyError(error)) {
     // Fastify's own refusals of a request (a URL it cannot decode, a body over the limit, a content type without
     // a parser): its codes are stable, but ours say the same thing in the API's words where it has them.
     const status = error.statusCode;
-    return { type: 'about:blank', title: titleOfStatus(status), status, detail: error.message, instance, code: OUR_CODE_OF_FASTIFY[error.code] ?? error.code };
+    return {
+      type: 'about:blank',
+      title: titleOfStatus(status),
+      status,
+      detail: error.message,
+      instance,
+      code: OUR_CODE_OF_FASTIFY[error.code] ?? error.code,
+    };
   }
-  return { type: 'about:blank', title: 'internal server error', status: 500, detail: 'an unexpected error occurred', instance, code: 'INTERNAL_ERROR' };
+  return {
+    type: 'about:blank',
+    title: 'internal server error',
+    status: 500,
+    detail: 'an unexpected error occurred',
+    instance,
+    code: 'INTERNAL_ERROR',
+  };
 }
 
 /**

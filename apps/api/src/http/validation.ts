@@ -8,15 +8,32 @@ import { ProblemDetails, ProblemException } from './problem-details';
  * greater than 1000000000000" for `"quantityDone": "lots"`.
  */
 const KIND_CONSTRAINTS = new Set([
-  'isString', 'isNumber', 'isInt', 'isBoolean', 'isArray', 'isObject', 'isUuid', 'isIn', 'isEnum',
-  'isQuantity', 'isLocalDate', 'isInstant', 'isDateString', 'isIso8601', 'nestedValidation', 'whitelistValidation',
+  'isString',
+  'isNumber',
+  'isInt',
+  'isBoolean',
+  'isArray',
+  'isObject',
+  'isUuid',
+  'isIn',
+  'isEnum',
+  'isQuantity',
+  'isLocalDate',
+  'isInstant',
+  'isDateString',
+  'isIso8601',
+  'nestedValidation',
+  'whitelistValidation',
 ]);
 
 /**
  * Flatten class-validator's tree into `{ field: 'target.quantity', message }` pairs: for each field, what kind
  * of value it takes if that is what is wrong, else every rule it breaks.
  */
-export function flattenValidationErrors(errors: ClassValidatorError[], prefix = ''): Array<{ field: string; message: string }> {
+export function flattenValidationErrors(
+  errors: ClassValidatorError[],
+  prefix = '',
+): Array<{ field: string; message: string }> {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     const failed = Object.entries(error.constraints ?? {});
@@ -37,8 +54,17 @@ export class RequestValidationPipe extends ValidationPipe {
       const root = metadata.data ?? metadata.type;
       // No body at all (or an empty one of another content type) is a command without fields.
       const absent = value === undefined || value === '';
-      if (metadata.type === 'body' && !metadata.data && !absent && (value === null || typeof value !== 'object' || Array.isArray(value))) {
-        throw ProblemException.badRequest('body', 'the request body must be a JSON object (Content-Type: application/json)', 'BODY_NOT_AN_OBJECT');
+      if (
+        metadata.type === 'body' &&
+        !metadata.data &&
+        !absent &&
+        (value === null || typeof value !== 'object' || Array.isArray(value))
+      ) {
+        throw ProblemException.badRequest(
+          'body',
+          'the request body must be a JSON object (Content-Type: application/json)',
+          'BODY_NOT_AN_OBJECT',
+        );
       }
       const fault = findHostileInput(value, root);
       if (fault) throw ProblemException.badRequest(fault.field, fault.message);

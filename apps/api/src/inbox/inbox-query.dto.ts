@@ -13,7 +13,9 @@ export class InboxQueryDto {
   @PageSizeQuery()
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'the next page: messages older than this `position` (the last one of the previous page)' })
+  @ApiPropertyOptional({
+    description: 'the next page: messages older than this `position` (the last one of the previous page)',
+  })
   @IsOptional()
   @Matches(/^\d{1,18}$/, { message: 'before must be the position of a message' })
   before?: string;

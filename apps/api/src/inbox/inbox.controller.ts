@@ -23,14 +23,30 @@ export class InboxController {
   @Get()
   @ApiOperation({ summary: 'The reminders and escalations sent to you, newest first, with how many are unread' })
   list(@Query() query: InboxQueryDto, @CurrentActor() actor: Actor) {
-    return this.inbox.list(actor.userId, { unreadOnly: query.unread === true, limit: query.limit ?? 50, before: query.before });
+    return this.inbox.list(actor.userId, {
+      unreadOnly: query.unread === true,
+      limit: query.limit ?? 50,
+      before: query.before,
+    });
   }
 
   @Post(':taskId/:reminderId/read')
   @HttpCode(200)
-  @ApiHeader({ name: 'If-Match', required: false, description: "the task's revision you last saw (ETag); 412 when stale" })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first answer' })
-  @ApiOperation({ summary: "Mark a message read: recorded on the task once (its history shows who read it when); ETag is the task's revision" })
+  @ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: "the task's revision you last saw (ETag); 412 when stale",
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'a retry with the same key returns the first answer',
+  })
+  @ApiOperation({
+    summary:
+      'Mark a message read: recorded on the task once (its history shows who ' +
+      "read it when); ETag is the task's revision",
+  })
   async read(
     @Param('taskId', new ParseUUIDPipe()) taskId: string,
     @Param('reminderId') reminderId: string,

@@ -16,7 +16,16 @@ import {
 } from '@zhenggai/application';
 import { directoryDeps, Infrastructure, useCaseDeps } from '@zhenggai/platform';
 import { counterOf, RATE_LIMIT_COUNTER } from './rate-limit-counters';
-import { AUTH_POLICY, AuthPolicy, DATABASE_POOL, DEADLINE_WARNING_DAYS, DELIVERIES, DELIVERY_RETRY, JOB_QUEUES, PROJECTION_SOURCE } from './tokens';
+import {
+  AUTH_POLICY,
+  AuthPolicy,
+  DATABASE_POOL,
+  DEADLINE_WARNING_DAYS,
+  DELIVERIES,
+  DELIVERY_RETRY,
+  JOB_QUEUES,
+  PROJECTION_SOURCE,
+} from './tokens';
 
 /** The adapters and the configuration the hosting process hands in, under their tokens, for every feature. */
 @Global()
@@ -55,6 +64,10 @@ export class InfrastructureModule {
       { provide: DELIVERY_RETRY, useValue: infra.config.deliveryRetry },
       { provide: DEADLINE_WARNING_DAYS, useValue: infra.config.deadlineWarningDays },
     ];
-    return { module: InfrastructureModule, providers, exports: providers.map((p) => (p as { provide: symbol }).provide) };
+    return {
+      module: InfrastructureModule,
+      providers,
+      exports: providers.map((p) => (p as { provide: symbol }).provide),
+    };
   }
 }

@@ -17,7 +17,8 @@ export function counterOf(infra: Infrastructure): RateLimitCounter {
   return redisUrl ? new RedisRateLimits(redisUrl, `${redisPrefix}:rate-limit:`) : new PostgresRateLimits(infra.pool);
 }
 
-// A key's window opens at its first hit; the key expires (in Redis's time) only to be cleaned up, well after the window.
+// A key's window opens at its first hit; the key expires (in Redis's time) only to be cleaned up, well after the
+// window.
 const HIT = `
   local now = tonumber(ARGV[1])
   local window = tonumber(ARGV[2])
@@ -37,13 +38,19 @@ const HIT = `
 export class RedisRateLimits implements RateLimitCounter {
   private readonly redis: IORedis;
 
-  constructor(url: string, private readonly prefix: string) {
+  constructor(
+    url: string,
+    private readonly prefix: string,
+  ) {
     this.redis = new IORedis(url, { maxRetriesPerRequest: 1 });
     this.redis.on('error', () => undefined); // a failed hit says why; the client reconnects by itself
   }
 
   async hit(key: string, now: Date, windowMs: number): Promise<{ hits: number; resetsAt: Date }> {
-    const [hits, resets] = (await this.redis.eval(HIT, 1, this.prefix + key, now.getTime(), windowMs)) as [number, string];
+    const [hits, resets] = (await this.redis.eval(HIT, 1, this.prefix + key, now.getTime(), windowMs)) as [
+      number,
+      string,
+    ];
     return { hits, resetsAt: new Date(Number(resets)) };
   }
 

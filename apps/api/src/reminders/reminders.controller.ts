@@ -1,8 +1,26 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DIRECTORY, Directory, EVENT_STORE, EventStore, loadStream, maySeeStream, REMINDER_POLICIES, ReminderPolicySource } from '@zhenggai/application';
-import { Actor, campaignDecider, campaignStreamName, DEFAULT_REMINDER_POLICY, NotFoundError, refuseUnknownKeys, ValidationError, validateReminderLevels } from '@zhenggai/domain';
+import {
+  DIRECTORY,
+  Directory,
+  EVENT_STORE,
+  EventStore,
+  loadStream,
+  maySeeStream,
+  REMINDER_POLICIES,
+  ReminderPolicySource,
+} from '@zhenggai/application';
+import {
+  Actor,
+  campaignDecider,
+  campaignStreamName,
+  DEFAULT_REMINDER_POLICY,
+  NotFoundError,
+  refuseUnknownKeys,
+  ValidationError,
+  validateReminderLevels,
+} from '@zhenggai/domain';
 import { DeliveryJobs, JobQueues, NOTIFICATIONS_QUEUE } from '@zhenggai/platform';
 import { DeliveryStatus, PostgresDeliveries } from '@zhenggai/postgres';
 import { CurrentActor } from '../access/current-actor.decorator';
@@ -12,7 +30,6 @@ import { maskedChannel, validateUnitChannels } from './unit-channels.validation'
 import { CommandContext, CommandCtx } from '../commands/command-context';
 import { SetUnitChannelsCommand } from '../directory';
 import { DELIVERIES, DELIVERY_RETRY, JOB_QUEUES } from '../infrastructure/tokens';
-
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed'];
@@ -40,19 +57,27 @@ export class RemindersController {
   }
 
   @Get('reminder-policies')
-  @ApiOperation({ summary: 'The reminder ladders in force: `default` and one per campaign of your region that has its own' })
+  @ApiOperation({
+    summary: 'The reminder ladders in force: `default` and one per campaign of your region that has its own',
+  })
   async listPolicies(@CurrentActor() actor: Actor) {
     const visible = [];
     for (const policy of await this.policies.list()) {
       const campaign = policy.id !== DEFAULT_REMINDER_POLICY.id;
-      if (!campaign || (await maySeeStream({ store: this.store, directory: this.directory }, actor, campaignStreamName(policy.id)))) visible.push(policy);
+      if (
+        !campaign ||
+        (await maySeeStream({ store: this.store, directory: this.directory }, actor, campaignStreamName(policy.id)))
+      )
+        visible.push(policy);
     }
     return visible;
   }
 
   @Put('reminder-policies/:id')
   @Roles('admin')
-  @ApiOperation({ summary: 'Defines the next version of a ladder (`default`, or a campaign id); tasks already assigned keep theirs' })
+  @ApiOperation({
+    summary: 'Defines the next version of a ladder (`default`, or a campaign id); tasks already assigned keep theirs',
+  })
   async definePolicy(@Param('id') id: string, @Body() body: Record<string, unknown>, @CurrentActor() actor: Actor) {
     if (id !== DEFAULT_REMINDER_POLICY.id) {
       if (!UUID.test(id)) throw new ValidationError('id', 'a policy is `default` or a campaign id');
@@ -76,12 +101,24 @@ export class RemindersController {
 
   @Put('units/:id/channels')
   @Roles('admin')
-  @ApiOperation({ summary: "Replaces a unit's delivery channels: webhook robots (json, dingtalk, wecom, feishu) and e-mail, for the unit or its head" })
-  async setUnitChannels(@Param('id', ParseUUIDPipe) id: string, @Body() body: Record<string, unknown>, @CommandCtx() context: CommandContext) {
+  @ApiOperation({
+    summary:
+      "Replaces a unit's delivery channels: webhook robots (json, dingtalk, " +
+      'wecom, feishu) and e-mail, for the unit or its head',
+  })
+  async setUnitChannels(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: Record<string, unknown>,
+    @CommandCtx() context: CommandContext,
+  ) {
     if (!(await this.directory.getUnit(id))) throw new NotFoundError('Unit', id);
     const channels = validateUnitChannels(body);
     // History records which channels reach the unit, with the address masked: tokens and secrets stay configuration.
-    const summaries = channels.map((c) => ({ kind: c.kind === 'webhook' ? `webhook:${c.format}` : c.kind, audience: c.audience, address: addressOf(maskedChannel(c)) }));
+    const summaries = channels.map((c) => ({
+      kind: c.kind === 'webhook' ? `webhook:${c.format}` : c.kind,
+      audience: c.audience,
+      address: addressOf(maskedChannel(c)),
+    }));
     const { revision } = await this.commands.execute(new SetUnitChannelsCommand(context, id, channels, summaries));
     return { unitId: id, channels: channels.map(maskedChannel), revision };
   }
@@ -89,11 +126,17 @@ export class RemindersController {
   @Get('admin/deliveries')
   @Roles('admin')
   @ApiOperation({ summary: 'The delivery ledger, newest first: `status=failed` lists what did not arrive' })
-  async listDeliveries(@Query('status') status?: string, @Query('taskId') taskId?: string, @Query('limit') limit?: string) {
-    if (status !== undefined && !STATUSES.includes(status as DeliveryStatus)) throw new ValidationError('status', `status must be one of ${STATUSES.join(', ')}`);
+  async listDeliveries(
+    @Query('status') status?: string,
+    @Query('taskId') taskId?: string,
+    @Query('limit') limit?: string,
+  ) {
+    if (status !== undefined && !STATUSES.includes(status as DeliveryStatus))
+      throw new ValidationError('status', `status must be one of ${STATUSES.join(', ')}`);
     if (taskId !== undefined && !UUID.test(taskId)) throw new ValidationError('taskId', 'taskId must be a UUID');
     const n = limit === undefined ? 100 : Number(limit);
-    if (!Number.isInteger(n) || n < 1 || n > 1000) throw new ValidationError('limit', 'limit must be a whole number from 1 to 1000');
+    if (!Number.isInteger(n) || n < 1 || n > 1000)
+      throw new ValidationError('limit', 'limit must be a whole number from 1 to 1000');
     const items = await this.deliveries.list({ status: status as DeliveryStatus | undefined, taskId, limit: n });
     return { items: items.map((d) => ({ ...d, address: maskedChannel(d.address) })) };
   }
@@ -106,7 +149,12 @@ export class RemindersController {
     const existing = await this.deliveries.get(id);
     if (!existing) throw new NotFoundError('Delivery', id);
     if (existing.status !== 'failed') {
-      throw ProblemException.of(409, 'DELIVERY_NOT_FAILED', 'Only a failed delivery is sent again', `delivery ${id} is ${existing.status}`);
+      throw ProblemException.of(
+        409,
+        'DELIVERY_NOT_FAILED',
+        'Only a failed delivery is sent again',
+        `delivery ${id} is ${existing.status}`,
+      );
     }
     await this.deliveries.reopen(id);
     await this.deliveryJobs.ensure([id]);

@@ -6,27 +6,44 @@ const EMAIL = /^[^\s@<>()"',;:]+@[^\s@<>()"',;:]+\.[^\s@<>()"',;:]+$/;
 
 /** Checks a unit's delivery channels as an admin sends them; throws a ValidationError naming the field. */
 export function validateUnitChannels(body: unknown): UnitChannel[] {
-  if (typeof body === 'object' && body !== null) refuseUnknownKeys(body as Record<string, unknown>, ['channels'], 'body');
+  if (typeof body === 'object' && body !== null)
+    refuseUnknownKeys(body as Record<string, unknown>, ['channels'], 'body');
   const channels = (body as { channels?: unknown } | null)?.channels;
-  if (!Array.isArray(channels) || channels.length > 20) throw new ValidationError('channels', 'channels must be a list of at most 20 channels');
+  if (!Array.isArray(channels) || channels.length > 20)
+    throw new ValidationError('channels', 'channels must be a list of at most 20 channels');
   return channels.map((raw, i): UnitChannel => {
     const at = `channels[${i}]`;
     const c = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-    if (c.kind !== 'webhook' && c.kind !== 'email') throw new ValidationError(`${at}.kind`, `${at}.kind must be "webhook" or "email"`);
+    if (c.kind !== 'webhook' && c.kind !== 'email')
+      throw new ValidationError(`${at}.kind`, `${at}.kind must be "webhook" or "email"`);
     const audience = c.audience ?? 'unit';
-    if (audience !== 'unit' && audience !== 'head') throw new ValidationError(`${at}.audience`, `${at}.audience must be "unit" or "head"`);
-    refuseUnknownKeys(c, c.kind === 'email' ? ['kind', 'address', 'audience'] : ['kind', 'url', 'format', 'secret', 'audience'], at);
+    if (audience !== 'unit' && audience !== 'head')
+      throw new ValidationError(`${at}.audience`, `${at}.audience must be "unit" or "head"`);
+    refuseUnknownKeys(
+      c,
+      c.kind === 'email' ? ['kind', 'address', 'audience'] : ['kind', 'url', 'format', 'secret', 'audience'],
+      at,
+    );
     if (c.kind === 'webhook') {
-      if (typeof c.url !== 'string' || c.url.length > 2000 || !isHttpUrl(c.url)) throw new ValidationError(`${at}.url`, `${at}.url must be an http(s) URL`);
+      if (typeof c.url !== 'string' || c.url.length > 2000 || !isHttpUrl(c.url))
+        throw new ValidationError(`${at}.url`, `${at}.url must be an http(s) URL`);
       const format = c.format ?? 'json';
-      if (!FORMATS.includes(format as WebhookFormat)) throw new ValidationError(`${at}.format`, `${at}.format must be one of ${FORMATS.join(', ')}`);
+      if (!FORMATS.includes(format as WebhookFormat))
+        throw new ValidationError(`${at}.format`, `${at}.format must be one of ${FORMATS.join(', ')}`);
       if (c.secret !== undefined && c.secret !== null && (typeof c.secret !== 'string' || c.secret.length > 200)) {
         throw new ValidationError(`${at}.secret`, `${at}.secret must be text of at most 200 characters`);
       }
-      return { kind: 'webhook', url: c.url, format: format as WebhookFormat, secret: (c.secret as string | undefined) ?? null, audience };
+      return {
+        kind: 'webhook',
+        url: c.url,
+        format: format as WebhookFormat,
+        secret: (c.secret as string | undefined) ?? null,
+        audience,
+      };
     }
     if (c.kind === 'email') {
-      if (typeof c.address !== 'string' || c.address.length > 254 || !EMAIL.test(c.address)) throw new ValidationError(`${at}.address`, `${at}.address must be an e-mail address`);
+      if (typeof c.address !== 'string' || c.address.length > 254 || !EMAIL.test(c.address))
+        throw new ValidationError(`${at}.address`, `${at}.address must be an e-mail address`);
       return { kind: 'email', address: c.address, audience };
     }
     throw new ValidationError(`${at}.kind`, `${at}.kind must be "webhook" or "email"`);
@@ -41,9 +58,15 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-/** What an admin sees of a channel: robot URLs carry access tokens and secrets sign messages, so neither is shown whole. */
+/**
+ * What an admin sees of a channel: robot URLs carry access tokens and secrets sign messages, so neither is shown whole.
+ */
 export function maskedChannel(channel: ChannelAddress | UnitChannel): Record<string, unknown> {
   if (channel.kind === 'email') return channel;
   const url = new URL(channel.url);
-  return { ...channel, url: `${url.origin}${url.pathname}${url.search ? '?…' : ''}`, secret: channel.secret ? '***' : null };
+  return {
+    ...channel,
+    url: `${url.origin}${url.pathname}${url.search ? '?…' : ''}`,
+    secret: channel.secret ? '***' : null,
+  };
 }

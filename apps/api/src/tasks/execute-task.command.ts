@@ -9,8 +9,13 @@ export interface TaskCommandAnswer extends CommandAnswer {
   readonly changed: boolean;
 }
 
-/** One lifecycle command on an existing task (accept, plan, progress, extensions, submit, verify…), as it comes from HTTP. */
-export class ExecuteTaskCommand<C extends TaskLifecycleCommand = TaskLifecycleCommand> extends ApiCommand<TaskCommandAnswer> {
+/**
+ * One lifecycle command on an existing task (accept, plan, progress, extensions, submit, verify…), as it comes from
+ * HTTP.
+ */
+export class ExecuteTaskCommand<
+  C extends TaskLifecycleCommand = TaskLifecycleCommand,
+> extends ApiCommand<TaskCommandAnswer> {
   constructor(
     context: CommandContext,
     readonly taskId: string,

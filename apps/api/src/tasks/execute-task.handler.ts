@@ -12,9 +12,17 @@ export class ExecuteTaskHandler extends ApiCommandHandler<ExecuteTaskCommand, Ta
     super();
   }
 
-  protected async handle({ context, taskId, type, data }: ExecuteTaskCommand, metadata: CommandMetadata): Promise<TaskCommandAnswer> {
+  protected async handle(
+    { context, taskId, type, data }: ExecuteTaskCommand,
+    metadata: CommandMetadata,
+  ): Promise<TaskCommandAnswer> {
     const command = { type, data, metadata } as TaskLifecycleCommand;
-    const { id, revision, status, changed } = await executeTaskCommand(this.deps, taskId, command, context.expectedRevision);
+    const { id, revision, status, changed } = await executeTaskCommand(
+      this.deps,
+      taskId,
+      command,
+      context.expectedRevision,
+    );
     return { id, revision, status, changed };
   }
 

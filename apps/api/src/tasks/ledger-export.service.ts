@@ -14,20 +14,30 @@ const PAGE_SIZE = 200;
 export class LedgerExportService {
   constructor(private readonly views: ReadModelsService) {}
 
-  async export(query: TaskListQueryDto, format: 'xlsx' | 'csv', actor: Actor): Promise<{ body: Buffer | string; contentType: string; fileName: string }> {
+  async export(
+    query: TaskListQueryDto,
+    format: 'xlsx' | 'csv',
+    actor: Actor,
+  ): Promise<{ body: Buffer | string; contentType: string; fileName: string }> {
     const tasks: TaskRow[] = [];
     let asOf = '';
     for (let page = 1; ; page++) {
       const answer = await this.views.taskList({ ...query, page, pageSize: PAGE_SIZE }, actor);
       asOf = answer.asOf;
       if (answer.total > LEDGER_MAX_ROWS) {
-        throw ProblemException.of(422, 'EXPORT_TOO_LARGE', 'Too many rows', `the filters match ${answer.total} tasks; narrow them to at most ${LEDGER_MAX_ROWS}`);
+        throw ProblemException.of(
+          422,
+          'EXPORT_TOO_LARGE',
+          'Too many rows',
+          `the filters match ${answer.total} tasks; narrow them to at most ${LEDGER_MAX_ROWS}`,
+        );
       }
       tasks.push(...(answer.items as TaskRow[]));
       if (answer.items.length < PAGE_SIZE || tasks.length >= answer.total) break;
     }
     const stamp = asOf.slice(0, 10);
-    if (format === 'csv') return { body: ledgerCsv(tasks), contentType: 'text/csv; charset=utf-8', fileName: `整改台账-${stamp}.csv` };
+    if (format === 'csv')
+      return { body: ledgerCsv(tasks), contentType: 'text/csv; charset=utf-8', fileName: `整改台账-${stamp}.csv` };
     return {
       body: await ledgerXlsx(tasks, `整改台账（截至 ${asOf}）`),
       contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',

@@ -12,7 +12,11 @@ const LIGHT_LABELS: Record<Light, string> = {
 };
 
 /** The columns of the 整改台账, in order: heading and how each task fills it. */
-const COLUMNS: ReadonlyArray<{ header: string; width: number; value: (task: TaskRow, index: number) => string | number | null }> = [
+const COLUMNS: ReadonlyArray<{
+  header: string;
+  width: number;
+  value: (task: TaskRow, index: number) => string | number | null;
+}> = [
   { header: '序号', width: 6, value: (_, i) => i + 1 },
   { header: '整改任务', width: 36, value: (t) => t.title },
   { header: '地区', width: 12, value: (t) => t.regionName },
@@ -47,7 +51,9 @@ export function ledgerCsv(tasks: readonly TaskRow[]): string {
     const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
     return `"${safe.replace(/"/g, '""')}"`;
   };
-  return `\uFEFF${ledgerRows(tasks).map((row) => row.map(cell).join(',')).join('\r\n')}\r\n`;
+  return `\uFEFF${ledgerRows(tasks)
+    .map((row) => row.map(cell).join(','))
+    .join('\r\n')}\r\n`;
 }
 
 export async function ledgerXlsx(tasks: readonly TaskRow[], title: string): Promise<Buffer> {

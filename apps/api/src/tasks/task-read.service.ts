@@ -1,5 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, Clock, DIRECTORY, Directory, EVENT_STORE, EventStore, loadStream, maySeeTask, StoredEvent } from '@zhenggai/application';
+import {
+  CLOCK,
+  Clock,
+  DIRECTORY,
+  Directory,
+  EVENT_STORE,
+  EventStore,
+  loadStream,
+  maySeeTask,
+  StoredEvent,
+} from '@zhenggai/application';
 import { ReadModelsService } from '../views';
 import {
   Actor,
@@ -71,13 +81,20 @@ export class TaskReadService {
    * answered. A task the projection has not seen yet is folded from its stream too.
    */
   async task(taskId: string, actor: Actor, minRevision?: number): Promise<TaskView> {
-    let projected = (await this.readModels.tasks.taskState(taskId)) as { state: RectificationTaskState; revision: number } | null;
+    let projected = (await this.readModels.tasks.taskState(taskId)) as {
+      state: RectificationTaskState;
+      revision: number;
+    } | null;
     // Whether the caller may see the task is settled before any wait: a task out of reach answers as fast as one
     // that does not exist, so the time taken tells nothing.
-    if (projected && (projected.state.status === 'none' || !(await this.visibleTo(projected.state, actor)))) throw new NotFoundError('RectificationTask', taskId);
-    if (projected && minRevision !== undefined && projected.revision < minRevision) projected = await this.projectedAtLeast(taskId, minRevision);
-    const { state, revision } = projected ?? (await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId)));
-    if (state.status === 'none' || !(await this.visibleTo(state, actor))) throw new NotFoundError('RectificationTask', taskId);
+    if (projected && (projected.state.status === 'none' || !(await this.visibleTo(projected.state, actor))))
+      throw new NotFoundError('RectificationTask', taskId);
+    if (projected && minRevision !== undefined && projected.revision < minRevision)
+      projected = await this.projectedAtLeast(taskId, minRevision);
+    const { state, revision } =
+      projected ?? (await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId)));
+    if (state.status === 'none' || !(await this.visibleTo(state, actor)))
+      throw new NotFoundError('RectificationTask', taskId);
     return this.view(taskId, state, revision);
   }
 

@@ -26,7 +26,11 @@ const uuid = new ParseUUIDPipe({ version: undefined });
 @ApiTags('tasks')
 @ApiBearerAuth()
 @ApiHeader({ name: 'If-Match', required: false, description: 'the revision you last saw (ETag); 412 when stale' })
-@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first answer' })
+@ApiHeader({
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'a retry with the same key returns the first answer',
+})
 @Controller('api/tasks')
 export class TasksController {
   constructor(
@@ -37,25 +41,43 @@ export class TasksController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'The task list: filters for status, unit, region subtree, category, campaign, due dates, overdue, light, text; by deadline' })
+  @ApiOperation({
+    summary:
+      'The task list: filters for status, unit, region subtree, category, ' +
+      'campaign, due dates, overdue, light, text; by deadline',
+  })
   list(@Query() query: TaskListQueryDto, @CurrentActor() actor: Actor) {
     return this.views.taskList(query, actor);
   }
 
   @Get('export')
-  @ApiOperation({ summary: '整改台账 — the task list with the same filters, every page, as XLSX or CSV (format=xlsx|csv)' })
-  async export(@Query() query: LedgerExportQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
+  @ApiOperation({
+    summary: '整改台账 — the task list with the same filters, every page, as XLSX or CSV (format=xlsx|csv)',
+  })
+  async export(
+    @Query() query: LedgerExportQueryDto,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     const { format = 'xlsx', ...filters } = query;
     const file = await this.ledger.export(filters, format, actor);
     res.header('content-type', file.contentType);
-    res.header('content-disposition', `attachment; filename="ledger.${format}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`);
+    res.header(
+      'content-disposition',
+      `attachment; filename="ledger.${format}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+    );
     res.header('cache-control', 'no-store');
     return file.body;
   }
 
   @Get(':id')
   @ApiOperation({ summary: "A task's current state; ETag is its revision. minRevision waits for your own write." })
-  async get(@Param('id', uuid) id: string, @Query() query: MinRevisionQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: FastifyReply) {
+  async get(
+    @Param('id', uuid) id: string,
+    @Query() query: MinRevisionQueryDto,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     const task = await this.reads.task(id, actor, query.minRevision);
     res.header('ETag', etagOf(task.revision));
     return task;
@@ -70,21 +92,36 @@ export class TasksController {
   @Post(':id/accept')
   @HttpCode(200)
   @ApiOperation({ summary: '签收 — the lead unit signs for the task' })
-  accept(@Param('id', uuid) id: string, @Body() _: EmptyDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
+  accept(
+    @Param('id', uuid) id: string,
+    @Body() _: EmptyDto,
+    @CommandCtx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     return this.run(res, new ExecuteTaskCommand(ctx, id, 'AcceptRectificationTask', {}));
   }
 
   @Post(':id/plan')
   @HttpCode(200)
   @ApiOperation({ summary: '整改措施 — record or revise the plan' })
-  plan(@Param('id', uuid) id: string, @Body() body: RecordPlanDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
+  plan(
+    @Param('id', uuid) id: string,
+    @Body() body: RecordPlanDto,
+    @CommandCtx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     return this.run(res, new ExecuteTaskCommand(ctx, id, 'RecordRectificationPlan', { plan: body.plan }));
   }
 
   @Post(':id/progress')
   @HttpCode(200)
   @ApiOperation({ summary: 'Report progress: quantity done so far, note, evidence' })
-  progress(@Param('id', uuid) id: string, @Body() body: ReportProgressDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
+  progress(
+    @Param('id', uuid) id: string,
+    @Body() body: ReportProgressDto,
+    @CommandCtx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     return this.run(
       res,
       new ExecuteTaskCommand(ctx, id, 'ReportRectificationProgress', {
@@ -98,7 +135,12 @@ export class TasksController {
   @Post(':id/submit')
   @HttpCode(200)
   @ApiOperation({ summary: '申请销号 — submit for sign-off with the completion report and evidence' })
-  submit(@Param('id', uuid) id: string, @Body() body: SubmitDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
+  submit(
+    @Param('id', uuid) id: string,
+    @Body() body: SubmitDto,
+    @CommandCtx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     return this.run(
       res,
       new ExecuteTaskCommand(ctx, id, 'SubmitRectification', {
@@ -112,21 +154,36 @@ export class TasksController {
   @Post(':id/verify')
   @HttpCode(200)
   @ApiOperation({ summary: '验收销号 — verify and close (never by the unit that did the work)' })
-  verify(@Param('id', uuid) id: string, @Body() body: VerifyDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
+  verify(
+    @Param('id', uuid) id: string,
+    @Body() body: VerifyDto,
+    @CommandCtx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     return this.run(res, new ExecuteTaskCommand(ctx, id, 'VerifyRectification', { note: body.note ?? null }));
   }
 
   @Post(':id/send-back')
   @HttpCode(200)
   @ApiOperation({ summary: '退回重办 — send back with a reason' })
-  sendBack(@Param('id', uuid) id: string, @Body() body: ReasonDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
+  sendBack(
+    @Param('id', uuid) id: string,
+    @Body() body: ReasonDto,
+    @CommandCtx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     return this.run(res, new ExecuteTaskCommand(ctx, id, 'SendBackRectification', { reason: body.reason }));
   }
 
   @Post(':id/reassign')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reassign to another unit, with a reason' })
-  reassign(@Param('id', uuid) id: string, @Body() body: ReassignDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
+  reassign(
+    @Param('id', uuid) id: string,
+    @Body() body: ReassignDto,
+    @CommandCtx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     return this.run(
       res,
       new ExecuteTaskCommand(ctx, id, 'ReassignRectificationTask', {
@@ -140,15 +197,28 @@ export class TasksController {
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: '撤销 — cancel with a reason' })
-  cancel(@Param('id', uuid) id: string, @Body() body: ReasonDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
+  cancel(
+    @Param('id', uuid) id: string,
+    @Body() body: ReasonDto,
+    @CommandCtx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     return this.run(res, new ExecuteTaskCommand(ctx, id, 'CancelRectificationTask', { reason: body.reason }));
   }
 
   @Post(':id/reopen')
   @HttpCode(200)
   @ApiOperation({ summary: '回头看 — reopen a closed task with a reason and a new deadline' })
-  reopen(@Param('id', uuid) id: string, @Body() body: ReopenDto, @CommandCtx() ctx: CommandContext, @Res({ passthrough: true }) res: FastifyReply) {
-    return this.run(res, new ExecuteTaskCommand(ctx, id, 'ReopenRectificationTask', { reason: body.reason, deadline: body.deadline }));
+  reopen(
+    @Param('id', uuid) id: string,
+    @Body() body: ReopenDto,
+    @CommandCtx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
+    return this.run(
+      res,
+      new ExecuteTaskCommand(ctx, id, 'ReopenRectificationTask', { reason: body.reason, deadline: body.deadline }),
+    );
   }
 
   private run(res: FastifyReply, command: ExecuteTaskCommand): Promise<TaskCommandAnswer> {

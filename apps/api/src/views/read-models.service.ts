@@ -7,7 +7,6 @@ import { DirectoryView } from '../access/directory-view';
 import { DATABASE_POOL, DEADLINE_WARNING_DAYS } from '../infrastructure/tokens';
 import { AsOfQueryDto, AuditQueryDto, PageQueryDto, TaskListQueryDto } from './view-queries.dto';
 
-
 /** The deadline views, from the read models (eventually consistent: see /health for each projection's lag). */
 @Injectable()
 export class ReadModelsService {
@@ -40,16 +39,29 @@ export class ReadModelsService {
     const reach = this.directoryView.reachOf(actor);
     const filter: TaskFilter = { ...filterOf(query), visibleToUnitId: reach.unitId, scopeRegionId: reach.regionId };
     const result = await this.tasks.list(filter, page, { at, warningDays, current: query.asOf === undefined });
-    return { asOf: at.toISOString(), warningDays, ...page, total: result.total, summary: result.summary, items: result.items };
+    return {
+      asOf: at.toISOString(),
+      warningDays,
+      ...page,
+      total: result.total,
+      summary: result.summary,
+      items: result.items,
+    };
   }
 
   /** A campaign's progress, counting only the tasks within the actor's reach; a campaign elsewhere answers 404. */
   async campaignProgress(campaignId: string, query: AsOfQueryDto, actor: Actor) {
     const events = await this.store.readStream(campaignStreamName(campaignId));
     const launched = events.find((e) => e.type === 'CampaignLaunched');
-    if (!launched || !(await this.directoryView.overlaps(actor, launched.data.scope?.regionId ?? null))) throw new NotFoundError('Campaign', campaignId);
+    if (!launched || !(await this.directoryView.overlaps(actor, launched.data.scope?.regionId ?? null)))
+      throw new NotFoundError('Campaign', campaignId);
     const at = this.instant(query.asOf);
-    return campaignProgress(this.pool, { ...launched.data, launchedAt: launched.metadata.occurredAt }, at, this.directoryView.reachOf(actor));
+    return campaignProgress(
+      this.pool,
+      { ...launched.data, launchedAt: launched.metadata.occurredAt },
+      at,
+      this.directoryView.reachOf(actor),
+    );
   }
 
   async scoreboard(query: AsOfQueryDto, actor: Actor) {

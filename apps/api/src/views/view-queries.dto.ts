@@ -1,11 +1,30 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import { TASK_STATUSES } from '@zhenggai/domain';
 import { LIGHTS } from '@zhenggai/read-models';
 import { bool, IsInstant, IsLocalDate, PageSizeQuery } from '../commands/shared.dto';
 
-const list = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value);
+const list = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : value;
 
 export class PageQueryDto {
   @ApiPropertyOptional({ default: 1, minimum: 1 })
@@ -115,7 +134,9 @@ export class AuditQueryDto extends PageQueryDto {
 }
 
 export class MinRevisionQueryDto {
-  @ApiPropertyOptional({ description: 'wait until the view shows at least this revision (the one your command answered)' })
+  @ApiPropertyOptional({
+    description: 'wait until the view shows at least this revision (the one your command answered)',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -30,7 +30,9 @@ const FILE_PATH = /\/[^/?]*\.[a-z0-9]+(\?|$)/i;
  */
 export async function serveWebApp(app: NestFastifyApplication, dir: string | null = webAppDir()): Promise<void> {
   if (dir === null) {
-    new Logger('WebApp').warn('the web app is not built (no dist/web/index.html): `npm run build` builds it; the API answers without it');
+    new Logger('WebApp').warn(
+      'the web app is not built (no dist/web/index.html): `npm run build` builds it; the API answers without it',
+    );
     return;
   }
   await app.register(fastifyStatic, {
@@ -39,7 +41,10 @@ export async function serveWebApp(app: NestFastifyApplication, dir: string | nul
     wildcard: false,
     index: ['index.html'],
     setHeaders: (reply, path) => {
-      reply.header('cache-control', path.includes(join('/', 'assets', '/')) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      reply.header(
+        'cache-control',
+        path.includes(join('/', 'assets', '/')) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
     },
   });
   const fastify = app.getHttpAdapter().getInstance();

@@ -1,4 +1,12 @@
-import { CheckpointStore, Clock, decideAndAppend, EventStore, LoadedStream, loadStream, StoredEvent } from '@zhenggai/application';
+import {
+  CheckpointStore,
+  Clock,
+  decideAndAppend,
+  EventStore,
+  LoadedStream,
+  loadStream,
+  StoredEvent,
+} from '@zhenggai/application';
 import {
   Actor,
   DomainError,
@@ -14,7 +22,12 @@ import { CheckpointedReactor } from '../reactions/checkpointed-reactor';
 export const FINDING_RESOLUTION = 'finding-resolution';
 
 /** The worker acts as this actor when nobody in particular decided (a finding resolving itself). */
-export const SYSTEM_ACTOR: Actor = { userId: '00000000-0000-0000-0000-000000000000', username: 'system', role: 'admin', unitId: null };
+export const SYSTEM_ACTOR: Actor = {
+  userId: '00000000-0000-0000-0000-000000000000',
+  username: 'system',
+  role: 'admin',
+  unitId: null,
+};
 
 // An assignment needs no reconciliation: linking a task to a resolved finding reopens it.
 const OUTCOME_EVENTS = new Set([
@@ -56,7 +69,10 @@ export class FindingResolutionReactor extends CheckpointedReactor {
     for (const [findingId, cause] of toReconcile) await this.refusalsLogged(() => this.reconcile(findingId, cause));
   }
 
-  /** A finding that refuses (e.g. one that was never filed) is logged and passed over, so one bad stream cannot stop the reactor. */
+  /**
+   * A finding that refuses (e.g. one that was never filed) is logged and passed over, so one bad stream cannot stop the
+   * reactor.
+   */
   private async refusalsLogged(step: () => Promise<void>): Promise<void> {
     try {
       await step();
@@ -66,16 +82,26 @@ export class FindingResolutionReactor extends CheckpointedReactor {
     }
   }
 
-  /** One read of the finding for all the tasks a batch assigned to it; linking what is linked already appends nothing. */
+  /**
+   * One read of the finding for all the tasks a batch assigned to it; linking what is linked already appends nothing.
+   */
   private async link(findingId: string, assignments: readonly StoredEvent[]): Promise<void> {
     const stream = findingStreamName(findingId);
-    let finding: Pick<LoadedStream<FindingState>, 'state' | 'revision'> = await loadStream(this.store, findingDecider, stream);
+    let finding: Pick<LoadedStream<FindingState>, 'state' | 'revision'> = await loadStream(
+      this.store,
+      findingDecider,
+      stream,
+    );
     for (const event of assignments) {
       const { state, revision } = await decideAndAppend(
         this.store,
         findingDecider,
         stream,
-        { type: 'LinkTaskToFinding', data: { taskId: event.data.taskId as string }, metadata: this.metadata(event, event.metadata.actor as Actor) },
+        {
+          type: 'LinkTaskToFinding',
+          data: { taskId: event.data.taskId as string },
+          metadata: this.metadata(event, event.metadata.actor as Actor),
+        },
         { loaded: finding },
       );
       finding = { state, revision };

@@ -27,8 +27,17 @@ describe('durable reactions when PostgreSQL terminates their connection at a kno
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    infra = await startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'reactions-test-secret-long-enough-0123456789', REMINDERS: 'off' }));
-    pool = await closedAfterThisFile(Promise.resolve(createPool(database.url, { max: 3, applicationName: 'zg-test-reactor' })), (p) => (p.ended ? undefined : p.end()));
+    infra = await startInfrastructure(
+      loadConfig({
+        DATABASE_URL: database.url,
+        JWT_SECRET: 'reactions-test-secret-long-enough-0123456789',
+        REMINDERS: 'off',
+      }),
+    );
+    pool = await closedAfterThisFile(
+      Promise.resolve(createPool(database.url, { max: 3, applicationName: 'zg-test-reactor' })),
+      (p) => (p.ended ? undefined : p.end()),
+    );
     await directoryFixtures.region(infra, { id: regionId, code: '341225113201', name: '蔡郢村', level: 'village' });
     await directoryFixtures.category(infra, { code: 'sanitation', name: '改厕' });
     await directoryFixtures.unit(infra, { id: unitId, name: '蔡郢村民委员会', regionId });
@@ -40,7 +49,10 @@ describe('durable reactions when PostgreSQL terminates their connection at a kno
     await database?.drop();
   });
 
-  /** The next call of `object[method]` finds its connection terminated (PostgreSQL's 57P01, as in a restart); later calls go through. */
+  /**
+   * The next call of `object[method]` finds its connection terminated (PostgreSQL's 57P01, as in a restart); later
+   * calls go through.
+   */
   function terminatedOnce<T extends object, K extends keyof T>(object: T, method: K): { calls: () => number } {
     const original = (object[method] as (...args: unknown[]) => Promise<unknown>).bind(object);
     let calls = 0;
@@ -57,42 +69,84 @@ describe('durable reactions when PostgreSQL terminates their connection at a kno
   const checkpointReaches = (checkpoints: PostgresCheckpointStore, name: string, position: GlobalPosition) =>
     eventually(async () => ((await checkpoints.load(name)) >= position ? true : undefined), 60_000, 50);
 
-  it('the directory tables’ reaction saves its checkpoint again after its connection was terminated, and carries on', async () => {
-    const checkpoints = new PostgresCheckpointStore(pool);
-    const saving = terminatedOnce(checkpoints, 'save');
-    const reactor = new DirectoryTablesReactor(new PostgresEventStore(pool), checkpoints, new PostgresDirectory(pool));
-    await reactor.start();
-    stops.push(() => reactor.stop());
+  it(
+    'the directory tables’ reaction saves its checkpoint again after its ' +
+      'connection was terminated, and carries on',
+    async () => {
+      const checkpoints = new PostgresCheckpointStore(pool);
+      const saving = terminatedOnce(checkpoints, 'save');
+      const reactor = new DirectoryTablesReactor(
+        new PostgresEventStore(pool),
+        checkpoints,
+        new PostgresDirectory(pool),
+      );
+      await reactor.start();
+      stops.push(() => reactor.stop());
 
-    await checkpointReaches(checkpoints, DIRECTORY_TABLES, await lastOf(DIRECTORY_EVENT_PREFIXES));
-    expect(saving.calls()).toBeGreaterThanOrEqual(2);
+      await checkpointReaches(checkpoints, DIRECTORY_TABLES, await lastOf(DIRECTORY_EVENT_PREFIXES));
+      expect(saving.calls()).toBeGreaterThanOrEqual(2);
 
-    await directoryFixtures.unit(infra, { id: randomUUID(), name: '王堰镇人民政府', regionId });
-    await checkpointReaches(checkpoints, DIRECTORY_TABLES, await lastOf(DIRECTORY_EVENT_PREFIXES));
-  });
+      await directoryFixtures.unit(infra, { id: randomUUID(), name: '王堰镇人民政府', regionId });
+      await checkpointReaches(checkpoints, DIRECTORY_TABLES, await lastOf(DIRECTORY_EVENT_PREFIXES));
+    },
+  );
 
-  it('the finding resolution reads again after its connection was terminated in the middle of a batch, and carries on', async () => {
-    const deps = useCaseDeps(infra);
-    const meta = () => ({ actor: inspector, now: new Date().toISOString(), correlationId: randomUUID(), causationId: null });
-    const finding = await fileFinding(deps, { title: '旱厕未拆除', description: '', regionId, category: 'sanitation', severity: 'medium', source: '督查组', evidence: [] }, meta());
-    const assign = () =>
-      assignTask(deps, { findingId: finding.id, leadUnitId: unitId, cooperatingUnitIds: [], deadline: '2030-06-30', measures: '拆除旱厕', target: null, campaignId: null, title: null }, meta());
-    await assign();
+  it(
+    'the finding resolution reads again after its connection was ' +
+      'terminated in the middle of a batch, and carries on',
+    async () => {
+      const deps = useCaseDeps(infra);
+      const meta = () => ({
+        actor: inspector,
+        now: new Date().toISOString(),
+        correlationId: randomUUID(),
+        causationId: null,
+      });
+      const finding = await fileFinding(
+        deps,
+        {
+          title: '旱厕未拆除',
+          description: '',
+          regionId,
+          category: 'sanitation',
+          severity: 'medium',
+          source: '督查组',
+          evidence: [],
+        },
+        meta(),
+      );
+      const assign = () =>
+        assignTask(
+          deps,
+          {
+            findingId: finding.id,
+            leadUnitId: unitId,
+            cooperatingUnitIds: [],
+            deadline: '2030-06-30',
+            measures: '拆除旱厕',
+            target: null,
+            campaignId: null,
+            title: null,
+          },
+          meta(),
+        );
+      await assign();
 
-    const store = new PostgresEventStore(pool);
-    const reading = terminatedOnce(store, 'readStream');
-    const checkpoints = new PostgresCheckpointStore(pool);
-    const reactor = new FindingResolutionReactor(store, checkpoints, infra.clock);
-    await reactor.start();
-    stops.push(async () => {
-      await reactor.stop();
-      await store.close();
-    });
+      const store = new PostgresEventStore(pool);
+      const reading = terminatedOnce(store, 'readStream');
+      const checkpoints = new PostgresCheckpointStore(pool);
+      const reactor = new FindingResolutionReactor(store, checkpoints, infra.clock);
+      await reactor.start();
+      stops.push(async () => {
+        await reactor.stop();
+        await store.close();
+      });
 
-    await checkpointReaches(checkpoints, FINDING_RESOLUTION, await lastOf(['RectificationTaskAssigned']));
-    expect(reading.calls()).toBeGreaterThanOrEqual(2);
+      await checkpointReaches(checkpoints, FINDING_RESOLUTION, await lastOf(['RectificationTaskAssigned']));
+      expect(reading.calls()).toBeGreaterThanOrEqual(2);
 
-    await assign();
-    await checkpointReaches(checkpoints, FINDING_RESOLUTION, await lastOf(['RectificationTaskAssigned']));
-  });
+      await assign();
+      await checkpointReaches(checkpoints, FINDING_RESOLUTION, await lastOf(['RectificationTaskAssigned']));
+    },
+  );
 });

@@ -43,7 +43,10 @@ export abstract class CheckpointedReactor {
     });
   }
 
-  /** Ends the subscription, after the batch in hand if it goes through; a batch waiting to be retried is left for the next start. */
+  /**
+   * Ends the subscription, after the batch in hand if it goes through; a batch waiting to be retried is left for the
+   * next start.
+   */
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.subscription?.stop();

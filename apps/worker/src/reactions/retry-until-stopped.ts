@@ -6,7 +6,11 @@ import { setTimeout as wait } from 'node:timers/promises';
  * is away for a while holds a reactor's checkpoint back instead of stopping it. Resolves true once it succeeded,
  * false when `stopping` was aborted after a failure (which also cuts the wait short).
  */
-export async function retryUntilStopped(stopping: AbortSignal, logger: Logger, step: () => Promise<void>): Promise<boolean> {
+export async function retryUntilStopped(
+  stopping: AbortSignal,
+  logger: Logger,
+  step: () => Promise<void>,
+): Promise<boolean> {
   for (let attempt = 0; ; attempt++) {
     try {
       await step();

@@ -40,6 +40,8 @@ export class DeliveryProcessor {
 
 class UnconfiguredChannelError extends Error {
   constructor(kind: string) {
-    super(kind === 'email' ? 'e-mail is not configured: set SMTP_URL and MAIL_FROM' : `no ${kind} channel is configured`);
+    super(
+      kind === 'email' ? 'e-mail is not configured: set SMTP_URL and MAIL_FROM' : `no ${kind} channel is configured`,
+    );
   }
 }

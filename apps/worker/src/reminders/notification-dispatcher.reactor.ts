@@ -1,4 +1,12 @@
-import { ChannelAddress, CheckpointStore, Directory, EventStore, ReminderMessage, StoredEvent, UnitChannel } from '@zhenggai/application';
+import {
+  ChannelAddress,
+  CheckpointStore,
+  Directory,
+  EventStore,
+  ReminderMessage,
+  StoredEvent,
+  UnitChannel,
+} from '@zhenggai/application';
 import { daysBetween, RectificationTaskReminded, ReminderRecipient, shanghaiDateOf } from '@zhenggai/domain';
 import { NewDelivery, PostgresDeliveries } from '@zhenggai/postgres';
 import { createHash } from 'node:crypto';
@@ -11,7 +19,8 @@ export const NOTIFICATION_DISPATCHER = 'notification-dispatcher';
  * From each recorded reminder or escalation to its external deliveries: every unit recipient's channels, as
  * stored when it runs (the unit's own for `unit`, its head's for `unit_head`, falling back to the unit's), get
  * one message each, written to the delivery ledger and queued; a channel two recipients lead to (a level for
- * both `unit` and `unit_head` of a unit without `head` channels) gets one message, the first recipient's. The in-app inbox needs no delivery: it is a
+ * both `unit` and `unit_head` of a unit without `head` channels) gets one message, the first recipient's. The in-app
+ * inbox needs no delivery: it is a
  * read model of the same events. Running from a checkpoint with deterministic delivery ids, a replay queues
  * nothing twice.
  */
@@ -48,7 +57,10 @@ export class NotificationDispatcher extends CheckpointedReactor {
         const channel = JSON.stringify(address);
         if (reached.has(channel)) continue;
         reached.add(channel);
-        const id = `${event.id}.${createHash('sha256').update(JSON.stringify([recipient.role, address])).digest('hex').slice(0, 16)}`;
+        const id = `${event.id}.${createHash('sha256')
+          .update(JSON.stringify([recipient.role, address]))
+          .digest('hex')
+          .slice(0, 16)}`;
         const message: ReminderMessage = {
           deliveryId: id,
           taskId: data.taskId,

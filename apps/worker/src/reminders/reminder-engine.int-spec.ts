@@ -33,14 +33,21 @@ interface Received {
   readonly mails: ParsedMail[];
 }
 
-async function startReceivers(): Promise<{ webhookUrl: string; smtpUrl: string; received: Received; close(): Promise<void> }> {
+async function startReceivers(): Promise<{
+  webhookUrl: string;
+  smtpUrl: string;
+  received: Received;
+  close(): Promise<void>;
+}> {
   const received: Received = { webhooks: [], mails: [] };
   const http: Server = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       received.webhooks.push({ path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(req.url?.startsWith('/dingtalk') ? '{"errcode":0,"errmsg":"ok"}' : '{}');
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(req.url?.startsWith('/dingtalk') ? '{"errcode":0,"errmsg":"ok"}' : '{}');
     });
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -88,8 +95,18 @@ const QUICK_RECOVERY = { lockDurationMs: 2000, stalledIntervalMs: 1000 };
 // -------------------------------------------------------------------------------------------------- the suite
 
 describe.each<[string, (databaseUrl: string) => QueueBackend]>([
-  ...(REDIS_URL ? [['Redis', () => ({ kind: 'redis', url: REDIS_URL, prefix: `zg-test-${randomBytes(4).toString('hex')}` })] as [string, () => QueueBackend]] : []),
-  ['PostgreSQL', (databaseUrl) => ({ kind: 'postgres', url: databaseUrl, schema: `bullmq_${randomBytes(4).toString('hex')}` })],
+  ...(REDIS_URL
+    ? [
+        ['Redis', () => ({ kind: 'redis', url: REDIS_URL, prefix: `zg-test-${randomBytes(4).toString('hex')}` })] as [
+          string,
+          () => QueueBackend,
+        ],
+      ]
+    : []),
+  [
+    'PostgreSQL',
+    (databaseUrl) => ({ kind: 'postgres', url: databaseUrl, schema: `bullmq_${randomBytes(4).toString('hex')}` }),
+  ],
 ])('reminders and escalation on BullMQ (%s)', (name, backendOf) => {
   let database: TestDatabase;
   let infra: Infrastructure;
@@ -109,10 +126,19 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
   beforeAll(async () => {
     database = await createTestDatabase();
     receivers = await closedAfterThisFile(startReceivers(), (r) => r.close());
-    infra = await closedAfterThisFile(startInfrastructure(
-      loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'reminder-test-secret-long-enough-0123456789', SMTP_URL: receivers.smtpUrl, MAIL_FROM: '督查室 <duchashi@example.gov.cn>', PUBLIC_URL: 'https://zhenggai.example.gov.cn' }),
-      { clock },
-    ), (opened) => opened.close());
+    infra = await closedAfterThisFile(
+      startInfrastructure(
+        loadConfig({
+          DATABASE_URL: database.url,
+          JWT_SECRET: 'reminder-test-secret-long-enough-0123456789',
+          SMTP_URL: receivers.smtpUrl,
+          MAIL_FROM: '督查室 <duchashi@example.gov.cn>',
+          PUBLIC_URL: 'https://zhenggai.example.gov.cn',
+        }),
+        { clock },
+      ),
+      (opened) => opened.close(),
+    );
     await directoryFixtures.region(infra, { id: regionId, code: '341225102201', name: '蔡郢村', level: 'village' });
     await directoryFixtures.category(infra, { code: 'dangerous-housing', name: '危房改造' });
     await directoryFixtures.unit(infra, {
@@ -122,12 +148,28 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
       headName: '张镇长',
       channels: [
         { kind: 'webhook', url: `${receivers.webhookUrl}/generic`, format: 'json', audience: 'unit' },
-        { kind: 'webhook', url: `${receivers.webhookUrl}/dingtalk?access_token=t0k3n`, format: 'dingtalk', secret: 'SEC-test', audience: 'unit' },
+        {
+          kind: 'webhook',
+          url: `${receivers.webhookUrl}/dingtalk?access_token=t0k3n`,
+          format: 'dingtalk',
+          secret: 'SEC-test',
+          audience: 'unit',
+        },
         { kind: 'email', address: 'zhangzhen@wangyan.example.gov.cn', audience: 'head' },
       ],
     });
-    for (const [actor, displayName] of [[inspector, '李督查'], [unitUser, '陈办事员'], [leader, '王书记']] as const) {
-      await directoryFixtures.user(infra, { id: actor.userId, username: `${actor.username}-${randomBytes(3).toString('hex')}`, displayName, role: actor.role as never, unitId: actor.unitId ?? null });
+    for (const [actor, displayName] of [
+      [inspector, '李督查'],
+      [unitUser, '陈办事员'],
+      [leader, '王书记'],
+    ] as const) {
+      await directoryFixtures.user(infra, {
+        id: actor.userId,
+        username: `${actor.username}-${randomBytes(3).toString('hex')}`,
+        displayName,
+        role: actor.role as never,
+        unitId: actor.unitId ?? null,
+      });
     }
     await ensureActiveGeneration(infra.pool, tasksProjection);
     runner = new ProjectionRunner({ pool: infra.pool, projection: tasksProjection });
@@ -156,10 +198,39 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
   async function newTask(deadline: string): Promise<string> {
     clock.set(ASSIGNED_AT);
     const deps = useCaseDeps(infra);
-    const finding = await fileFinding(deps, { title: '危房未改造', description: '蔡郢村仍有危房', regionId, category: 'dangerous-housing', severity: 'high', source: '督查组', evidence: [] }, meta(inspector));
-    const task = await assignTask(deps, { findingId: finding.id, leadUnitId: unitUser.unitId!, cooperatingUnitIds: [], deadline, measures: '一户一方案', target: null, campaignId: null, title: null }, meta(inspector));
+    const finding = await fileFinding(
+      deps,
+      {
+        title: '危房未改造',
+        description: '蔡郢村仍有危房',
+        regionId,
+        category: 'dangerous-housing',
+        severity: 'high',
+        source: '督查组',
+        evidence: [],
+      },
+      meta(inspector),
+    );
+    const task = await assignTask(
+      deps,
+      {
+        findingId: finding.id,
+        leadUnitId: unitUser.unitId!,
+        cooperatingUnitIds: [],
+        deadline,
+        measures: '一户一方案',
+        target: null,
+        campaignId: null,
+        title: null,
+      },
+      meta(inspector),
+    );
     // The reconciliation queues levels as they come within the horizon: from the read model.
-    await waitFor('the task in the read model', async () => (await infra.pool.query('SELECT 1 FROM read_models.task_states WHERE task_id = $1', [task.id])).rowCount === 1);
+    await waitFor(
+      'the task in the read model',
+      async () =>
+        (await infra.pool.query('SELECT 1 FROM read_models.task_states WHERE task_id = $1', [task.id])).rowCount === 1,
+    );
     return task.id;
   }
 
@@ -169,7 +240,9 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
   }
 
   const ladderEvents = async (taskId: string): Promise<StoredEvent[]> =>
-    (await infra.eventStore.readStream(taskStreamName(taskId))).filter((e) => e.type === 'RectificationTaskReminded' || e.type === 'RectificationTaskEscalated');
+    (await infra.eventStore.readStream(taskStreamName(taskId))).filter(
+      (e) => e.type === 'RectificationTaskReminded' || e.type === 'RectificationTaskEscalated',
+    );
 
   /**
    * Moves the clock, lets the reconciliation queue what has come within the horizon (its repeatable job does so
@@ -180,13 +253,19 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     clock.set(instant);
     await engine.reconciliation.run();
     await queues.queue(REMINDERS_QUEUE).promoteJobs();
-    await waitFor('the due jobs to have run', async () => idle(await queues.queue(REMINDERS_QUEUE).getJobCounts('waiting', 'active', 'prioritized')));
+    await waitFor('the due jobs to have run', async () =>
+      idle(await queues.queue(REMINDERS_QUEUE).getJobCounts('waiting', 'active', 'prioritized')),
+    );
   }
 
   /** Returns once every delivery of the task is delivered and no delivery job is left: nothing more will be sent. */
   async function deliveriesSettled(taskId: string): Promise<void> {
-    await waitFor('the deliveries to be sent', async () => (await infra.deliveries.list({ taskId })).every((d) => d.status === 'delivered'));
-    await waitFor('the delivery jobs to be done', async () => idle(await queues.queue(NOTIFICATIONS_QUEUE).getJobCounts('waiting', 'active', 'prioritized', 'delayed')));
+    await waitFor('the deliveries to be sent', async () =>
+      (await infra.deliveries.list({ taskId })).every((d) => d.status === 'delivered'),
+    );
+    await waitFor('the delivery jobs to be done', async () =>
+      idle(await queues.queue(NOTIFICATIONS_QUEUE).getJobCounts('waiting', 'active', 'prioritized', 'delayed')),
+    );
   }
 
   const idle = (counts: Record<string, number>) => Object.values(counts).every((n) => n === 0);
@@ -196,13 +275,54 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     // A task due today owes its 到期提醒 at once: when it is recorded, the scheduler has seen both assignments.
     clock.set('2030-06-01T10:00:00+08:00');
     const deps = useCaseDeps(infra);
-    const finding = await fileFinding(deps, { title: '道路破损', description: '村道坑洼', regionId, category: 'dangerous-housing', severity: 'low', source: '督查组', evidence: [] }, meta(inspector));
-    const today = await assignTask(deps, { findingId: finding.id, leadUnitId: unitUser.unitId!, cooperatingUnitIds: [], deadline: '2030-06-01', measures: '当日修复', target: null, campaignId: null, title: null }, meta(inspector));
-    const [dueToday] = await waitFor('the 到期提醒 of the task due today', async () => (await ladderEvents(today.id)).length === 1 && ladderEvents(today.id));
+    const finding = await fileFinding(
+      deps,
+      {
+        title: '道路破损',
+        description: '村道坑洼',
+        regionId,
+        category: 'dangerous-housing',
+        severity: 'low',
+        source: '督查组',
+        evidence: [],
+      },
+      meta(inspector),
+    );
+    const today = await assignTask(
+      deps,
+      {
+        findingId: finding.id,
+        leadUnitId: unitUser.unitId!,
+        cooperatingUnitIds: [],
+        deadline: '2030-06-01',
+        measures: '当日修复',
+        target: null,
+        campaignId: null,
+        title: null,
+      },
+      meta(inspector),
+    );
+    const [dueToday] = await waitFor(
+      'the 到期提醒 of the task due today',
+      async () => (await ladderEvents(today.id)).length === 1 && ladderEvents(today.id),
+    );
     expect(dueToday!.data).toMatchObject({ level: 'due_today' });
     expect(await jobsOf(later)).toEqual([]);
-    await executeTaskCommand(deps, today.id, { type: 'CancelRectificationTask', data: { reason: '重复交办' }, metadata: meta(inspector) });
-    await waitFor('the cancelled task in the read model', async () => (await infra.pool.query(`SELECT 1 FROM read_models.task_states WHERE task_id = $1 AND state->>'status' = 'cancelled'`, [today.id])).rowCount === 1);
+    await executeTaskCommand(deps, today.id, {
+      type: 'CancelRectificationTask',
+      data: { reason: '重复交办' },
+      metadata: meta(inspector),
+    });
+    await waitFor(
+      'the cancelled task in the read model',
+      async () =>
+        (
+          await infra.pool.query(
+            `SELECT 1 FROM read_models.task_states WHERE task_id = $1 AND state->>'status' = 'cancelled'`,
+            [today.id],
+          )
+        ).rowCount === 1,
+    );
 
     clock.set('2030-06-27T08:30:00+08:00'); // half an hour before its 提醒
     expect((await engine.reconciliation.run()).remindersRequeued).toBe(1);
@@ -218,10 +338,20 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     expect(await Promise.all((await jobsOf(taskId)).map((j) => j.getState()))).toEqual(['delayed']);
 
     await at('2030-06-27T09:00:01+08:00');
-    const [reminded] = await waitFor('提醒', async () => (await ladderEvents(taskId)).length === 1 && ladderEvents(taskId));
+    const [reminded] = await waitFor(
+      '提醒',
+      async () => (await ladderEvents(taskId)).length === 1 && ladderEvents(taskId),
+    );
     expect(reminded).toMatchObject({
       type: 'RectificationTaskReminded',
-      data: { reminderId: '0:reminder', level: 'reminder', label: '提醒', deadline: '2030-06-30', dueAt: '2030-06-27T01:00:00.000Z', policy: { id: 'default', version: 1 } },
+      data: {
+        reminderId: '0:reminder',
+        level: 'reminder',
+        label: '提醒',
+        deadline: '2030-06-30',
+        dueAt: '2030-06-27T01:00:00.000Z',
+        policy: { id: 'default', version: 1 },
+      },
       metadata: { actor: { username: 'system', role: 'system' } },
     });
     expect(reminded!.data.recipients).toEqual([
@@ -229,33 +359,63 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
       { role: 'unit', kind: 'user', id: unitUser.userId, name: '陈办事员' },
     ]);
 
-    const webhooks = await waitFor('both webhooks', async () => receivers.received.webhooks.filter((w) => w.body.taskId === taskId || JSON.stringify(w.body).includes(taskId)).length >= 2 && receivers.received.webhooks);
+    const webhooks = await waitFor(
+      'both webhooks',
+      async () =>
+        receivers.received.webhooks.filter((w) => w.body.taskId === taskId || JSON.stringify(w.body).includes(taskId))
+          .length >= 2 && receivers.received.webhooks,
+    );
     const generic = webhooks.find((w) => w.path === '/generic' && w.body.taskId === taskId)!;
-    expect(generic.body).toMatchObject({ type: 'zhenggai.reminder', level: 'reminder', levelLabel: '提醒', kind: 'reminder', deadline: '2030-06-30', daysToDeadline: 3, unitName: '王堰镇人民政府', regionName: '蔡郢村', link: `https://zhenggai.example.gov.cn/tasks/${taskId}` });
+    expect(generic.body).toMatchObject({
+      type: 'zhenggai.reminder',
+      level: 'reminder',
+      levelLabel: '提醒',
+      kind: 'reminder',
+      deadline: '2030-06-30',
+      daysToDeadline: 3,
+      unitName: '王堰镇人民政府',
+      regionName: '蔡郢村',
+      link: `https://zhenggai.example.gov.cn/tasks/${taskId}`,
+    });
     const dingtalk = webhooks.find((w) => w.path.startsWith('/dingtalk') && JSON.stringify(w.body).includes(taskId))!;
     expect(dingtalk.path).toMatch(/access_token=t0k3n&timestamp=\d+&sign=/);
-    expect(dingtalk.body).toMatchObject({ msgtype: 'markdown', markdown: { title: expect.stringContaining('【提醒】') } });
+    expect(dingtalk.body).toMatchObject({
+      msgtype: 'markdown',
+      markdown: { title: expect.stringContaining('【提醒】') },
+    });
 
     // Promoted again and again (a retry, a duplicate): still once, and no second delivery.
-    const duplicate = await queues.queue(REMINDERS_QUEUE).add('fire', { taskId, deadlineVersion: 0, level: 'reminder', dueAt: reminded!.data.dueAt }, { jobId: `duplicate-${taskId}` });
+    const duplicate = await queues
+      .queue(REMINDERS_QUEUE)
+      .add(
+        'fire',
+        { taskId, deadlineVersion: 0, level: 'reminder', dueAt: reminded!.data.dueAt },
+        { jobId: `duplicate-${taskId}` },
+      );
     await at('2030-06-27T12:00:00+08:00');
     expect(await duplicate.getState()).toBe('completed');
     expect((await queues.queue(REMINDERS_QUEUE).getJob(duplicate.id!))!.returnvalue).toBe('not-owed');
     await deliveriesSettled(taskId);
     expect(await ladderEvents(taskId)).toHaveLength(1);
-    expect(receivers.received.webhooks.filter((w) => w.path === '/generic' && w.body.taskId === taskId)).toHaveLength(1);
+    expect(receivers.received.webhooks.filter((w) => w.path === '/generic' && w.body.taskId === taskId)).toHaveLength(
+      1,
+    );
 
     // 催办 the day after the deadline goes to the unit's head (e-mail) and the assigning inspector's inbox.
     await at('2030-07-01T09:00:01+08:00');
     const urged = await waitFor('催办', async () => (await ladderEvents(taskId)).find((e) => e.data.level === 'urge'));
     expect(urged.type).toBe('RectificationTaskEscalated');
-    expect(urged.data.recipients).toEqual(expect.arrayContaining([
-      { role: 'unit_head', kind: 'unit', id: unitUser.unitId, name: '王堰镇人民政府（张镇长）' },
-      { role: 'assigning_office', kind: 'user', id: inspector.userId, name: '李督查' },
-    ]));
+    expect(urged.data.recipients).toEqual(
+      expect.arrayContaining([
+        { role: 'unit_head', kind: 'unit', id: unitUser.unitId, name: '王堰镇人民政府（张镇长）' },
+        { role: 'assigning_office', kind: 'user', id: inspector.userId, name: '李督查' },
+      ]),
+    );
     // due_today was overtaken while nobody ran it (the clock jumped past it): it is not sent late.
     expect((await ladderEvents(taskId)).map((e) => e.data.level)).toEqual(['reminder', 'urge']);
-    const mail = await waitFor('the 催办 e-mail', async () => receivers.received.mails.find((m) => m.text?.includes(taskId) || m.html?.toString().includes(taskId)));
+    const mail = await waitFor('the 催办 e-mail', async () =>
+      receivers.received.mails.find((m) => m.text?.includes(taskId) || m.html?.toString().includes(taskId)),
+    );
     expect(mail.subject).toContain('【催办】');
     expect(mail.subject).toContain('危房未改造');
     expect((mail.to as { text: string }).text).toContain('zhangzhen@wangyan.example.gov.cn');
@@ -267,21 +427,47 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     expect((await jobsOf(taskId)).map((j) => j.id)).toEqual([expect.stringContaining('_0_reminder')]);
     const deps = useCaseDeps(infra);
     await executeTaskCommand(deps, taskId, { type: 'AcceptRectificationTask', data: {}, metadata: meta(unitUser) });
-    await executeTaskCommand(deps, taskId, { type: 'RequestDeadlineExtension', data: { requestId: randomUUID(), requestedDeadline: '2030-07-31', reason: '汛期' }, metadata: meta(unitUser) });
-    const pending = (await infra.eventStore.readStream(taskStreamName(taskId))).find((e) => e.type === 'RectificationTaskExtensionRequested')!;
-    await executeTaskCommand(deps, taskId, { type: 'ApproveDeadlineExtension', data: { requestId: pending.data.requestId as string }, metadata: meta(inspector) });
+    await executeTaskCommand(deps, taskId, {
+      type: 'RequestDeadlineExtension',
+      data: { requestId: randomUUID(), requestedDeadline: '2030-07-31', reason: '汛期' },
+      metadata: meta(unitUser),
+    });
+    const pending = (await infra.eventStore.readStream(taskStreamName(taskId))).find(
+      (e) => e.type === 'RectificationTaskExtensionRequested',
+    )!;
+    await executeTaskCommand(deps, taskId, {
+      type: 'ApproveDeadlineExtension',
+      data: { requestId: pending.data.requestId as string },
+      metadata: meta(inspector),
+    });
 
-    await waitFor('the old deadline\'s job to be dropped', async () => (await jobsOf(taskId)).length === 0);
+    await waitFor("the old deadline's job to be dropped", async () => (await jobsOf(taskId)).length === 0);
     // The reconciliation queues levels from the read model: it has to know the new deadline first.
-    await waitFor('the new deadline in the read model', async () => (await infra.pool.query(`SELECT 1 FROM read_models.task_states WHERE task_id = $1 AND state->>'deadline' = '2030-07-31'`, [taskId])).rowCount === 1);
+    await waitFor(
+      'the new deadline in the read model',
+      async () =>
+        (
+          await infra.pool.query(
+            `SELECT 1 FROM read_models.task_states WHERE task_id = $1 AND state->>'deadline' = '2030-07-31'`,
+            [taskId],
+          )
+        ).rowCount === 1,
+    );
     await at('2030-06-30T09:00:01+08:00'); // the old deadline's day: nothing is owed any more
     expect(await jobsOf(taskId)).toEqual([]);
     expect(await ladderEvents(taskId)).toEqual([]);
     await at('2030-07-28T09:00:01+08:00');
-    const [reminded] = await waitFor('the moved 提醒', async () => (await ladderEvents(taskId)).length === 1 && ladderEvents(taskId));
+    const [reminded] = await waitFor(
+      'the moved 提醒',
+      async () => (await ladderEvents(taskId)).length === 1 && ladderEvents(taskId),
+    );
     expect(reminded!.data).toMatchObject({ reminderId: '1:reminder', deadline: '2030-07-31', deadlineVersion: 1 });
 
-    await executeTaskCommand(deps, taskId, { type: 'CancelRectificationTask', data: { reason: '重复交办' }, metadata: meta(inspector) });
+    await executeTaskCommand(deps, taskId, {
+      type: 'CancelRectificationTask',
+      data: { reason: '重复交办' },
+      metadata: meta(inspector),
+    });
     await waitFor('the jobs to be dropped', async () => (await jobsOf(taskId)).length === 0);
     await at('2030-08-08T09:00:01+08:00');
     expect(await jobsOf(taskId)).toEqual([]);
@@ -303,9 +489,16 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     };
     await engine.start();
     await at('2030-06-27T09:00:01+08:00');
-    await waitFor('the retried job', async () => crashes >= 1 && (await jobsOf(taskId)).filter((j) => j.data.level === 'reminder').length === 0, 20_000);
+    await waitFor(
+      'the retried job',
+      async () => crashes >= 1 && (await jobsOf(taskId)).filter((j) => j.data.level === 'reminder').length === 0,
+      20_000,
+    );
     expect((await ladderEvents(taskId)).map((e) => e.data.reminderId)).toEqual(['0:reminder']);
-    await waitFor('the deliveries', async () => (await infra.deliveries.list({ taskId })).filter((d) => d.status === 'delivered').length === 2);
+    await waitFor(
+      'the deliveries',
+      async () => (await infra.deliveries.list({ taskId })).filter((d) => d.status === 'delivered').length === 2,
+    );
     expect(await infra.deliveries.list({ taskId })).toHaveLength(2);
   });
 
@@ -319,7 +512,14 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     await producer.close();
 
     // Another process takes the due job, records the level and is killed before it can finish the job.
-    const child = spawn(process.execPath, ['-r', REGISTER_TS, CHILD, database.url, JSON.stringify(backend), '2030-06-27T09:00:01+08:00']);
+    const child = spawn(process.execPath, [
+      '-r',
+      REGISTER_TS,
+      CHILD,
+      database.url,
+      JSON.stringify(backend),
+      '2030-06-27T09:00:01+08:00',
+    ]);
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     try {
       for (;;) {
@@ -339,11 +539,18 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     queues = new JobQueues(backend);
     engine = reminderEngineOf(infra, { queues, ...QUICK_RECOVERY });
     await engine.start();
-    await waitFor('the stalled job to be finished', async () => {
-      const jobs = await jobsOf(taskId);
-      return jobs.every((j) => j.data.level !== 'reminder');
-    }, 30_000);
-    await waitFor('the deliveries', async () => (await infra.deliveries.list({ taskId })).filter((d) => d.status === 'delivered').length === 2);
+    await waitFor(
+      'the stalled job to be finished',
+      async () => {
+        const jobs = await jobsOf(taskId);
+        return jobs.every((j) => j.data.level !== 'reminder');
+      },
+      30_000,
+    );
+    await waitFor(
+      'the deliveries',
+      async () => (await infra.deliveries.list({ taskId })).filter((d) => d.status === 'delivered').length === 2,
+    );
     await deliveriesSettled(taskId);
     expect((await ladderEvents(taskId)).map((e) => e.data.reminderId)).toEqual(['0:reminder']);
     expect(await infra.deliveries.list({ taskId })).toHaveLength(2);
@@ -352,7 +559,11 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
 
   it('restores every missing job by reconciliation after the queue lost its data', async () => {
     const taskId = await newTask('2030-06-30');
-    await waitFor('the task in the read model', async () => (await infra.pool.query('SELECT 1 FROM read_models.task_states WHERE task_id = $1', [taskId])).rowCount === 1);
+    await waitFor(
+      'the task in the read model',
+      async () =>
+        (await infra.pool.query('SELECT 1 FROM read_models.task_states WHERE task_id = $1', [taskId])).rowCount === 1,
+    );
     await engine.stop();
     await obliterate(backend); // a Redis that lost its data (or a dropped queue schema)
     queues = new JobQueues(backend);
@@ -372,18 +583,29 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
   });
 
   // A PostgreSQL queue does not lose its rows while the database runs: this is Redis's own failure.
-  (name === 'Redis' ? it : it.skip)('reconciles on its own while running after Redis lost everything, its repeatable job included', async () => {
-    const taskId = await newTask('2030-06-30');
-    await waitFor('the task in the read model', async () => (await infra.pool.query('SELECT 1 FROM read_models.task_states WHERE task_id = $1', [taskId])).rowCount === 1);
-    await engine.stop();
-    queues = new JobQueues(backend);
-    engine = reminderEngineOf(infra, { queues, ...QUICK_RECOVERY, reconcileEveryMs: 1000 });
-    await engine.start();
-    clock.set('2030-06-27T08:00:00+08:00');
+  (name === 'Redis' ? it : it.skip)(
+    'reconciles on its own while running after Redis lost everything, its repeatable job included',
+    async () => {
+      const taskId = await newTask('2030-06-30');
+      await waitFor(
+        'the task in the read model',
+        async () =>
+          (await infra.pool.query('SELECT 1 FROM read_models.task_states WHERE task_id = $1', [taskId])).rowCount === 1,
+      );
+      await engine.stop();
+      queues = new JobQueues(backend);
+      engine = reminderEngineOf(infra, { queues, ...QUICK_RECOVERY, reconcileEveryMs: 1000 });
+      await engine.start();
+      clock.set('2030-06-27T08:00:00+08:00');
 
-    await obliterate(backend); // FLUSHALL, as far as this test's keys go, with the worker running
-    await waitFor('the reconciliation to run again by itself and queue the task', async () => (await jobsOf(taskId)).some((j) => j.data.level === 'reminder'), 20_000);
-  });
+      await obliterate(backend); // FLUSHALL, as far as this test's keys go, with the worker running
+      await waitFor(
+        'the reconciliation to run again by itself and queue the task',
+        async () => (await jobsOf(taskId)).some((j) => j.data.level === 'reminder'),
+        20_000,
+      );
+    },
+  );
 
   async function obliterate(b: QueueBackend): Promise<void> {
     if (b.kind === 'redis') {
@@ -397,5 +619,4 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
       await pool.end();
     }
   }
-
 });

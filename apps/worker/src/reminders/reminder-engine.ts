@@ -1,5 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { Clock, Directory, EventStore, NotificationChannel, StreamStateCache, UserRepository } from '@zhenggai/application';
+import {
+  Clock,
+  Directory,
+  EventStore,
+  NotificationChannel,
+  StreamStateCache,
+  UserRepository,
+} from '@zhenggai/application';
 import { PostgresCheckpointStore, PostgresDeliveries } from '@zhenggai/postgres';
 import { Pool } from 'pg';
 import { DeliveryProcessor } from './delivery.processor';
@@ -55,8 +62,20 @@ export class ReminderEngine {
     // within it, so each level is in the queue before it falls due even if one run fails.
     const horizonMs = Math.max(2 * deps.reconcileEveryMs, 3_600_000);
     this.scheduler = new ReminderScheduler(deps.store, checkpoints, this.reminderJobs, deps.clock, horizonMs);
-    this.dispatcher = new NotificationDispatcher(deps.store, checkpoints, deps.directory, deps.deliveries, this.deliveryJobs, deps.publicUrl);
-    this.firing = new ReminderFiring(deps.store, new ReminderRecipients(deps.directory, deps.users), deps.clock, deps.cache);
+    this.dispatcher = new NotificationDispatcher(
+      deps.store,
+      checkpoints,
+      deps.directory,
+      deps.deliveries,
+      this.deliveryJobs,
+      deps.publicUrl,
+    );
+    this.firing = new ReminderFiring(
+      deps.store,
+      new ReminderRecipients(deps.directory, deps.users),
+      deps.clock,
+      deps.cache,
+    );
     this.delivery = new DeliveryProcessor(deps.deliveries, deps.channels);
     this.reconciliation = new ReminderReconciliation(
       deps.pool,
@@ -84,17 +103,25 @@ export class ReminderEngine {
     await this.ensureReconciliationScheduled();
     // The repeatable job lives in the queue too: a Redis that lost its data lost it as well, so it is put back
     // (an idempotent upsert) as often as it runs.
-    this.rescheduling = setInterval(() => void this.ensureReconciliationScheduled().catch(() => undefined), this.deps.reconcileEveryMs);
+    this.rescheduling = setInterval(
+      () => void this.ensureReconciliationScheduled().catch(() => undefined),
+      this.deps.reconcileEveryMs,
+    );
     this.rescheduling.unref();
     await this.scheduler.start();
     await this.dispatcher.start();
-    this.logger.log(`reminders on BullMQ (${queues.backendName}), reconciling every ${Math.round(this.deps.reconcileEveryMs / 1000)} s`);
+    this.logger.log(
+      `reminders on BullMQ (${queues.backendName}), reconciling every ` +
+        `${Math.round(this.deps.reconcileEveryMs / 1000)} s`,
+    );
   }
 
   private rescheduling: NodeJS.Timeout | undefined;
 
   private async ensureReconciliationScheduled(): Promise<void> {
-    await this.deps.queues.queue(MAINTENANCE_QUEUE).upsertJobScheduler('reconcile-reminders', { every: this.deps.reconcileEveryMs }, { name: 'reconcile' });
+    await this.deps.queues
+      .queue(MAINTENANCE_QUEUE)
+      .upsertJobScheduler('reconcile-reminders', { every: this.deps.reconcileEveryMs }, { name: 'reconcile' });
   }
 
   async stop(): Promise<void> {

@@ -25,7 +25,9 @@ export class ReminderFiring {
     const loaded = await loadStream(this.store, rectificationTaskDecider, stream);
     if (loaded.state.status === 'none') return 'no-task';
     const now = this.clock.now();
-    const owed = remindersToSchedule(loaded.state, now.toISOString()).find((r) => r.level.level === level && r.deadlineVersion === deadlineVersion);
+    const owed = remindersToSchedule(loaded.state, now.toISOString()).find(
+      (r) => r.level.level === level && r.deadlineVersion === deadlineVersion,
+    );
     if (!owed) return 'not-owed';
     const earlyMs = Date.parse(owed.dueAt) - now.getTime();
     if (earlyMs > 0 && token) {
@@ -38,7 +40,16 @@ export class ReminderFiring {
       this.store,
       rectificationTaskDecider,
       stream,
-      { type: 'RecordTaskReminder', data: { level, deadlineVersion, recipients }, metadata: { actor: SYSTEM_ACTOR, now: now.toISOString(), correlationId: job.id ?? `${taskId}:${level}`, causationId: null } },
+      {
+        type: 'RecordTaskReminder',
+        data: { level, deadlineVersion, recipients },
+        metadata: {
+          actor: SYSTEM_ACTOR,
+          now: now.toISOString(),
+          correlationId: job.id ?? `${taskId}:${level}`,
+          causationId: null,
+        },
+      },
       { loaded, cache: this.cache },
     );
     return events.length > 0 ? 'recorded' : 'not-owed';

@@ -8,7 +8,10 @@ export interface ReminderJobData {
   readonly dueAt: string;
 }
 
-/** The levels a task still owes that fall due by `now + horizonMs` (those already due included): the ones to have queued now. */
+/**
+ * The levels a task still owes that fall due by `now + horizonMs` (those already due included): the ones to have queued
+ * now.
+ */
 export function owedWithin(state: RectificationTaskState, now: Date, horizonMs: number): OwedReminder[] {
   const until = now.getTime() + horizonMs;
   return remindersToSchedule(state, now.toISOString()).filter((r) => Date.parse(r.dueAt) <= until);
@@ -22,9 +25,17 @@ export class ReminderJobs {
     return jobIdOf('reminder', taskId, deadlineVersion, level);
   }
 
-  /** Queues the jobs of several tasks in one round trip; a job already queued keeps its place. `nowMs` sets their delays. */
-  async scheduleMany(tasks: ReadonlyArray<{ taskId: string; owed: readonly OwedReminder[] }>, nowMs: number): Promise<void> {
-    const jobs = tasks.flatMap(({ taskId, owed }) => owed.map((r) => ({ name: 'fire', data: this.dataOf(taskId, r), opts: this.optionsOf(taskId, r, nowMs) })));
+  /**
+   * Queues the jobs of several tasks in one round trip; a job already queued keeps its place. `nowMs` sets their
+   * delays.
+   */
+  async scheduleMany(
+    tasks: ReadonlyArray<{ taskId: string; owed: readonly OwedReminder[] }>,
+    nowMs: number,
+  ): Promise<void> {
+    const jobs = tasks.flatMap(({ taskId, owed }) =>
+      owed.map((r) => ({ name: 'fire', data: this.dataOf(taskId, r), opts: this.optionsOf(taskId, r, nowMs) })),
+    );
     for (let i = 0; i < jobs.length; i += 1000) await this.queue.addBulk(jobs.slice(i, i + 1000));
   }
 

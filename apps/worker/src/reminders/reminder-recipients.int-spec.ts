@@ -1,6 +1,23 @@
-import { assignTask, changeUnitDetails, disableUser, fileFinding, ManualClock, setUnitChannels, StoredEvent, UnitChannel } from '@zhenggai/application';
+import {
+  assignTask,
+  changeUnitDetails,
+  disableUser,
+  fileFinding,
+  ManualClock,
+  setUnitChannels,
+  StoredEvent,
+  UnitChannel,
+} from '@zhenggai/application';
 import { Actor, CommandMetadata, ReminderRecipient, SYSTEM_ACTOR, taskStreamName } from '@zhenggai/domain';
-import { DeliveryJobs, directoryDeps, directoryFixtures, Infrastructure, loadConfig, startInfrastructure, useCaseDeps } from '@zhenggai/platform';
+import {
+  DeliveryJobs,
+  directoryDeps,
+  directoryFixtures,
+  Infrastructure,
+  loadConfig,
+  startInfrastructure,
+  useCaseDeps,
+} from '@zhenggai/platform';
 import { PostgresCheckpointStore, PostgresDirectory } from '@zhenggai/postgres';
 import type { Job } from 'bullmq';
 import { randomUUID } from 'node:crypto';
@@ -31,28 +48,86 @@ describe('reminder recipients and channels, as the directory stands when a level
   const leader = { id: randomUUID(), username: 'city-leader', displayName: '王书记' };
   let taskId: string;
 
-  const bySystem = (): CommandMetadata => ({ actor: SYSTEM_ACTOR, now: clock.now().toISOString(), correlationId: randomUUID(), causationId: null });
-  const webhook = (path: string): UnitChannel => ({ kind: 'webhook', url: `http://127.0.0.1:9/${path}`, format: 'json', audience: 'unit' });
+  const bySystem = (): CommandMetadata => ({
+    actor: SYSTEM_ACTOR,
+    now: clock.now().toISOString(),
+    correlationId: randomUUID(),
+    causationId: null,
+  });
+  const webhook = (path: string): UnitChannel => ({
+    kind: 'webhook',
+    url: `http://127.0.0.1:9/${path}`,
+    format: 'json',
+    audience: 'unit',
+  });
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    infra = await startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'recipients-test-secret-long-enough-0123456789' }), { clock });
+    infra = await startInfrastructure(
+      loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'recipients-test-secret-long-enough-0123456789' }),
+      { clock },
+    );
     await directoryFixtures.region(infra, { id: regionId, code: '341225113201', name: '蔡郢村', level: 'village' });
     await directoryFixtures.category(infra, { code: 'sanitation', name: '改厕' });
-    await directoryFixtures.unit(infra, { id: unitId, name: '蔡郢村民委员会', regionId, headName: '李主任', channels: [webhook('before')] });
-    await directoryFixtures.user(infra, { id: inspector.userId, username: inspector.username, displayName: '李督查', role: 'inspector' });
+    await directoryFixtures.unit(infra, {
+      id: unitId,
+      name: '蔡郢村民委员会',
+      regionId,
+      headName: '李主任',
+      channels: [webhook('before')],
+    });
+    await directoryFixtures.user(infra, {
+      id: inspector.userId,
+      username: inspector.username,
+      displayName: '李督查',
+      role: 'inspector',
+    });
     await directoryFixtures.user(infra, { ...first, role: 'unit', unitId });
     await directoryFixtures.user(infra, { ...leader, role: 'leader' });
 
     const worker = new PostgresDirectory(infra.pool);
     firing = new ReminderFiring(infra.eventStore, new ReminderRecipients(worker, infra.users), clock);
     const jobs = { enqueue: async (ids: readonly string[]) => void queued.push(...ids) } as unknown as DeliveryJobs;
-    dispatcher = new NotificationDispatcher(infra.eventStore, new PostgresCheckpointStore(infra.pool), worker, infra.deliveries, jobs, 'https://zhenggai.example.gov.cn');
+    dispatcher = new NotificationDispatcher(
+      infra.eventStore,
+      new PostgresCheckpointStore(infra.pool),
+      worker,
+      infra.deliveries,
+      jobs,
+      'https://zhenggai.example.gov.cn',
+    );
 
     const deps = useCaseDeps(infra);
     const meta = { actor: inspector, now: clock.now().toISOString(), correlationId: randomUUID(), causationId: null };
-    const finding = await fileFinding(deps, { title: '旱厕未拆除', description: '', regionId, category: 'sanitation', severity: 'medium', source: '督查组', evidence: [] }, meta);
-    taskId = (await assignTask(deps, { findingId: finding.id, leadUnitId: unitId, cooperatingUnitIds: [], deadline: '2030-06-30', measures: '拆除旱厕', target: null, campaignId: null, title: null }, meta)).id;
+    const finding = await fileFinding(
+      deps,
+      {
+        title: '旱厕未拆除',
+        description: '',
+        regionId,
+        category: 'sanitation',
+        severity: 'medium',
+        source: '督查组',
+        evidence: [],
+      },
+      meta,
+    );
+    taskId = (
+      await assignTask(
+        deps,
+        {
+          findingId: finding.id,
+          leadUnitId: unitId,
+          cooperatingUnitIds: [],
+          deadline: '2030-06-30',
+          measures: '拆除旱厕',
+          target: null,
+          campaignId: null,
+          title: null,
+        },
+        meta,
+      )
+    ).id;
   });
   afterAll(async () => {
     await infra?.close();
@@ -62,64 +137,160 @@ describe('reminder recipients and channels, as the directory stands when a level
   /** Fires a level of the default ladder at `instant`, as its BullMQ job would, and returns the event it recorded. */
   async function fire(level: string, instant: string): Promise<StoredEvent> {
     clock.set(instant);
-    const job = { id: `reminder_${taskId}_0_${level}`, data: { taskId, deadlineVersion: 0, level, dueAt: instant } } as unknown as Job<ReminderJobData>;
+    const job = {
+      id: `reminder_${taskId}_0_${level}`,
+      data: { taskId, deadlineVersion: 0, level, dueAt: instant },
+    } as unknown as Job<ReminderJobData>;
     expect(await firing.process(job)).toBe('recorded');
     const events = await infra.eventStore.readStream(taskStreamName(taskId));
     return events[events.length - 1];
   }
-  const accounts = (event: StoredEvent) => (event.data.recipients as ReminderRecipient[]).filter((r) => r.kind === 'user').map((r) => r.name);
+  const accounts = (event: StoredEvent) =>
+    (event.data.recipients as ReminderRecipient[]).filter((r) => r.kind === 'user').map((r) => r.name);
 
   it('reaches an account created just before the level fires, and not one disabled just before', async () => {
     expect(accounts(await fire('reminder', '2030-06-27T09:00:00+08:00'))).toEqual(['陈办事员']);
 
     // No pause: the next level fires the moment the directory has changed.
-    await directoryFixtures.user(infra, { id: randomUUID(), username: 'second-member', displayName: '周办事员', role: 'unit', unitId });
+    await directoryFixtures.user(infra, {
+      id: randomUUID(),
+      username: 'second-member',
+      displayName: '周办事员',
+      role: 'unit',
+      unitId,
+    });
     await disableUser(directoryDeps(infra), first.id, bySystem());
     expect(accounts(await fire('due_today', '2030-06-30T09:00:00+08:00'))).toEqual(['周办事员']);
   });
 
-  it('names the unit’s head, the assigning inspector and the leaders as they are stored when the level fires', async () => {
-    await changeUnitDetails(directoryDeps(infra), unitId, { name: '蔡郢村民委员会', headName: '张主任', contact: null }, bySystem());
-    const urged = await fire('urge', '2030-07-01T09:00:00+08:00');
-    expect(urged.data.recipients).toEqual(expect.arrayContaining([
-      { role: 'unit_head', kind: 'unit', id: unitId, name: '蔡郢村民委员会（张主任）' },
-      { role: 'assigning_office', kind: 'user', id: inspector.userId, name: '李督查' },
-    ]));
+  it(
+    'names the unit’s head, the assigning inspector and the leaders as ' + 'they are stored when the level fires',
+    async () => {
+      await changeUnitDetails(
+        directoryDeps(infra),
+        unitId,
+        { name: '蔡郢村民委员会', headName: '张主任', contact: null },
+        bySystem(),
+      );
+      const urged = await fire('urge', '2030-07-01T09:00:00+08:00');
+      expect(urged.data.recipients).toEqual(
+        expect.arrayContaining([
+          { role: 'unit_head', kind: 'unit', id: unitId, name: '蔡郢村民委员会（张主任）' },
+          { role: 'assigning_office', kind: 'user', id: inspector.userId, name: '李督查' },
+        ]),
+      );
 
-    await directoryFixtures.user(infra, { id: randomUUID(), username: 'county-leader', displayName: '赵县长', role: 'leader' });
-    await disableUser(directoryDeps(infra), leader.id, bySystem());
-    expect(accounts(await fire('supervise', '2030-07-03T09:00:00+08:00'))).toEqual(['赵县长']);
-  });
+      await directoryFixtures.user(infra, {
+        id: randomUUID(),
+        username: 'county-leader',
+        displayName: '赵县长',
+        role: 'leader',
+      });
+      await disableUser(directoryDeps(infra), leader.id, bySystem());
+      expect(accounts(await fire('supervise', '2030-07-03T09:00:00+08:00'))).toEqual(['赵县长']);
+    },
+  );
 
-  it('delivers to the unit’s channels as they are stored when it dispatches, not as they were a moment before', async () => {
-    const ladder = (await infra.eventStore.readStream(taskStreamName(taskId))).filter((e) => e.type === 'RectificationTaskReminded');
-    const addresses = async () => (await infra.deliveries.list({ taskId })).map((d) => ({ reminderId: d.reminderId, url: (d.address as { url: string }).url }));
+  it(
+    'delivers to the unit’s channels as they are stored when it ' + 'dispatches, not as they were a moment before',
+    async () => {
+      const ladder = (await infra.eventStore.readStream(taskStreamName(taskId))).filter(
+        (e) => e.type === 'RectificationTaskReminded',
+      );
+      const addresses = async () =>
+        (await infra.deliveries.list({ taskId })).map((d) => ({
+          reminderId: d.reminderId,
+          url: (d.address as { url: string }).url,
+        }));
 
-    await dispatcher.handle([ladder[0]]);
-    expect(await addresses()).toEqual([{ reminderId: '0:reminder', url: 'http://127.0.0.1:9/before' }]);
+      await dispatcher.handle([ladder[0]]);
+      expect(await addresses()).toEqual([{ reminderId: '0:reminder', url: 'http://127.0.0.1:9/before' }]);
 
-    await setUnitChannels(directoryDeps(infra), unitId, [webhook('after')], [{ kind: 'webhook', audience: 'unit', address: '127.0.0.1:9/after' }], bySystem());
-    await dispatcher.handle([ladder[1]]);
-    expect((await addresses()).find((d) => d.reminderId === '0:due_today')).toEqual({ reminderId: '0:due_today', url: 'http://127.0.0.1:9/after' });
-    expect(queued).toHaveLength(2);
-  });
+      await setUnitChannels(
+        directoryDeps(infra),
+        unitId,
+        [webhook('after')],
+        [{ kind: 'webhook', audience: 'unit', address: '127.0.0.1:9/after' }],
+        bySystem(),
+      );
+      await dispatcher.handle([ladder[1]]);
+      expect((await addresses()).find((d) => d.reminderId === '0:due_today')).toEqual({
+        reminderId: '0:due_today',
+        url: 'http://127.0.0.1:9/after',
+      });
+      expect(queued).toHaveLength(2);
+    },
+  );
 
-  it('sends one message, not two, to a unit without head channels for a level addressed to both the unit and its head', async () => {
-    await infra.reminderPolicies.define('default', '双重提醒', [
-      { level: 'both', label: '提醒', kind: 'reminder', offset: { days: -3, hourOfDay: 9 }, recipients: ['unit', 'unit_head'] },
-    ], inspector.userId);
-    const meta = { actor: inspector, now: clock.now().toISOString(), correlationId: randomUUID(), causationId: null };
-    const findingId = (await fileFinding(useCaseDeps(infra), { title: '沟塘未清淤', description: '', regionId, category: 'sanitation', severity: 'low', source: '督查组', evidence: [] }, meta)).id;
-    const both = (await assignTask(useCaseDeps(infra), { findingId, leadUnitId: unitId, cooperatingUnitIds: [], deadline: '2030-07-31', measures: '清淤', target: null, campaignId: null, title: null }, meta)).id;
-    clock.set('2030-07-28T09:00:00+08:00');
-    const job = { id: `reminder_${both}_0_both`, data: { taskId: both, deadlineVersion: 0, level: 'both', dueAt: clock.now().toISOString() } } as unknown as Job<ReminderJobData>;
-    expect(await firing.process(job)).toBe('recorded');
-    const [fired] = (await infra.eventStore.readStream(taskStreamName(both))).filter((e) => e.type === 'RectificationTaskReminded');
-    expect((fired!.data.recipients as ReminderRecipient[]).filter((r) => r.kind === 'unit').map((r) => r.role)).toEqual(['unit', 'unit_head']);
+  it(
+    'sends one message, not two, to a unit without head channels for a ' +
+      'level addressed to both the unit and its head',
+    async () => {
+      await infra.reminderPolicies.define(
+        'default',
+        '双重提醒',
+        [
+          {
+            level: 'both',
+            label: '提醒',
+            kind: 'reminder',
+            offset: { days: -3, hourOfDay: 9 },
+            recipients: ['unit', 'unit_head'],
+          },
+        ],
+        inspector.userId,
+      );
+      const meta = { actor: inspector, now: clock.now().toISOString(), correlationId: randomUUID(), causationId: null };
+      const findingId = (
+        await fileFinding(
+          useCaseDeps(infra),
+          {
+            title: '沟塘未清淤',
+            description: '',
+            regionId,
+            category: 'sanitation',
+            severity: 'low',
+            source: '督查组',
+            evidence: [],
+          },
+          meta,
+        )
+      ).id;
+      const both = (
+        await assignTask(
+          useCaseDeps(infra),
+          {
+            findingId,
+            leadUnitId: unitId,
+            cooperatingUnitIds: [],
+            deadline: '2030-07-31',
+            measures: '清淤',
+            target: null,
+            campaignId: null,
+            title: null,
+          },
+          meta,
+        )
+      ).id;
+      clock.set('2030-07-28T09:00:00+08:00');
+      const job = {
+        id: `reminder_${both}_0_both`,
+        data: { taskId: both, deadlineVersion: 0, level: 'both', dueAt: clock.now().toISOString() },
+      } as unknown as Job<ReminderJobData>;
+      expect(await firing.process(job)).toBe('recorded');
+      const [fired] = (await infra.eventStore.readStream(taskStreamName(both))).filter(
+        (e) => e.type === 'RectificationTaskReminded',
+      );
+      expect(
+        (fired!.data.recipients as ReminderRecipient[]).filter((r) => r.kind === 'unit').map((r) => r.role),
+      ).toEqual(['unit', 'unit_head']);
 
-    await dispatcher.handle([fired!]);
+      await dispatcher.handle([fired!]);
 
-    const deliveries = await infra.deliveries.list({ taskId: both });
-    expect(deliveries.map((d) => [(d.address as { url: string }).url, d.message.recipientName])).toEqual([['http://127.0.0.1:9/after', '蔡郢村民委员会']]);
-  });
+      const deliveries = await infra.deliveries.list({ taskId: both });
+      expect(deliveries.map((d) => [(d.address as { url: string }).url, d.message.recipientName])).toEqual([
+        ['http://127.0.0.1:9/after', '蔡郢村民委员会'],
+      ]);
+    },
+  );
 });

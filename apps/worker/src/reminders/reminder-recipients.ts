@@ -30,7 +30,12 @@ export class ReminderRecipients {
       switch (role) {
         case 'unit':
         case 'unit_head':
-          add({ role, kind: 'unit', id: task.leadUnitId, name: role === 'unit' ? unitName : `${unitName}${unit?.headName ? `（${unit.headName}）` : '负责人'}` });
+          add({
+            role,
+            kind: 'unit',
+            id: task.leadUnitId,
+            name: role === 'unit' ? unitName : `${unitName}${unit?.headName ? `（${unit.headName}）` : '负责人'}`,
+          });
           for (const u of await unitAccounts()) add({ role, kind: 'user', id: u.id, name: u.displayName });
           break;
         case 'assigning_office': {
@@ -43,9 +48,13 @@ export class ReminderRecipients {
           // A region never moves: its path may come from what this process remembers.
           const region = await this.directory.getRegion(task.regionId);
           const depth = (a: UserAccount) => (a.regionScopeId && region ? region.path.indexOf(a.regionScopeId) : -1);
-          const covering = (await leaders()).filter((a) => !a.regionScopeId || (!!region && liesWithin(region, a.regionScopeId)));
+          const covering = (await leaders()).filter(
+            (a) => !a.regionScopeId || (!!region && liesWithin(region, a.regionScopeId)),
+          );
           const closest = Math.max(...covering.map(depth));
-          for (const u of covering) if (role === 'leadership' || depth(u) === closest) add({ role, kind: 'user', id: u.id, name: u.displayName });
+          for (const u of covering)
+            if (role === 'leadership' || depth(u) === closest)
+              add({ role, kind: 'user', id: u.id, name: u.displayName });
           break;
         }
         default:

@@ -37,7 +37,7 @@ export class ReminderReconciliation {
     const now = this.clock.now();
     let openTasks = 0;
     let remindersRequeued = 0;
-    for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
+    for (let after = '00000000-0000-0000-0000-000000000000'; ;) {
       const { rows } = await this.pool.query<{ task_id: string; state: AssignedRectificationTask }>(
         `SELECT task_id, state FROM read_models.task_states
           WHERE task_id > $1 AND state->>'status' NOT IN ('closed', 'cancelled')
@@ -47,8 +47,14 @@ export class ReminderReconciliation {
       for (const row of rows) {
         openTasks++;
         // Rows projected before ladders were pinned lack them: the stream has the whole truth.
-        const state = row.state.reminderPolicy ? row.state : (await loadStream(this.store, rectificationTaskDecider, taskStreamName(row.task_id))).state;
-        remindersRequeued += await this.reminders.ensure(row.task_id, owedWithin(state, now, this.horizonMs), now.getTime());
+        const state = row.state.reminderPolicy
+          ? row.state
+          : (await loadStream(this.store, rectificationTaskDecider, taskStreamName(row.task_id))).state;
+        remindersRequeued += await this.reminders.ensure(
+          row.task_id,
+          owedWithin(state, now, this.horizonMs),
+          now.getTime(),
+        );
       }
       if (rows.length < PAGE) break;
       after = rows[rows.length - 1].task_id;
@@ -57,7 +63,8 @@ export class ReminderReconciliation {
     const deliveriesRequeued = await this.deliveryJobs.ensure((await this.deliveries.pending()).map((d) => d.id));
     const report = { openTasks, remindersRequeued, deliveriesRequeued };
     // Right after a start this may be the scheduler's work not done yet; later it is what the queue had lost.
-    if (remindersRequeued + deliveriesRequeued > 0) this.logger.log(`queued what the queue did not have: ${JSON.stringify(report)}`);
+    if (remindersRequeued + deliveriesRequeued > 0)
+      this.logger.log(`queued what the queue did not have: ${JSON.stringify(report)}`);
     return report;
   }
 }

@@ -1,5 +1,12 @@
 import { CheckpointStore, Clock, EventStore, loadStream, StoredEvent } from '@zhenggai/application';
-import { foldEvents, OwedReminder, RectificationTaskEvent, rectificationTaskDecider, RectificationTaskState, taskStreamName } from '@zhenggai/domain';
+import {
+  foldEvents,
+  OwedReminder,
+  RectificationTaskEvent,
+  rectificationTaskDecider,
+  RectificationTaskState,
+  taskStreamName,
+} from '@zhenggai/domain';
 import { CheckpointedReactor } from '../reactions/checkpointed-reactor';
 import { owedWithin, ReminderJobs } from './reminder-jobs';
 
@@ -52,9 +59,10 @@ export class ReminderScheduler extends CheckpointedReactor {
     for (const [taskId, taskEvents] of byTask) {
       // A task assigned in this very batch: its schedule-changing events so far are all here (what else
       // happened to it changes nothing owed), so its stream need not be read.
-      const state = taskEvents[0]!.revision === 0
-        ? foldEvents(rectificationTaskDecider, taskEvents as unknown as RectificationTaskEvent[])
-        : (await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId))).state;
+      const state =
+        taskEvents[0]!.revision === 0
+          ? foldEvents(rectificationTaskDecider, taskEvents as unknown as RectificationTaskEvent[])
+          : (await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId))).state;
       const owed = await this.dropEnded(taskId, state);
       if (owed) toQueue.push({ taskId, owed: owedWithin(state, now, this.horizonMs) });
     }

@@ -1,4 +1,11 @@
-import { Actor, CommandMetadata, ConcurrencyError, RectificationTaskCommand, rectificationTaskDecider, taskStreamName } from '@zhenggai/domain';
+import {
+  Actor,
+  CommandMetadata,
+  ConcurrencyError,
+  RectificationTaskCommand,
+  rectificationTaskDecider,
+  taskStreamName,
+} from '@zhenggai/domain';
 import { InMemoryEventStore } from '../testing/in-memory-event-store';
 import { decideAndAppend, loadChecked } from './decide-and-append';
 import { StreamStateCache } from './stream-state-cache';
@@ -13,13 +20,30 @@ const stream = taskStreamName(taskId);
 const assign: RectificationTaskCommand = {
   type: 'AssignRectificationTask',
   data: {
-    taskId, findingId: 'f-1', title: '拆除破旧房屋', regionId: 'r-1', category: 'old-housing', leadUnitId: 'unit-town',
-    cooperatingUnitIds: [], deadline: '2018-07-15', measures: '拆除', target: null, campaign: null,
+    taskId,
+    findingId: 'f-1',
+    title: '拆除破旧房屋',
+    regionId: 'r-1',
+    category: 'old-housing',
+    leadUnitId: 'unit-town',
+    cooperatingUnitIds: [],
+    deadline: '2018-07-15',
+    measures: '拆除',
+    target: null,
+    campaign: null,
   },
   metadata: metadata(inspector),
 };
-const accept = (actor: Actor): RectificationTaskCommand => ({ type: 'AcceptRectificationTask', data: {}, metadata: metadata(actor) });
-const plan: RectificationTaskCommand = { type: 'RecordRectificationPlan', data: { plan: '一户一方案' }, metadata: metadata(unit) };
+const accept = (actor: Actor): RectificationTaskCommand => ({
+  type: 'AcceptRectificationTask',
+  data: {},
+  metadata: metadata(actor),
+});
+const plan: RectificationTaskCommand = {
+  type: 'RecordRectificationPlan',
+  data: { plan: '一户一方案' },
+  metadata: metadata(unit),
+};
 const reassign: RectificationTaskCommand = {
   type: 'ReassignRectificationTask',
   data: { leadUnitId: 'unit-village', cooperatingUnitIds: [], reason: '改由村委会牵头' },
@@ -46,10 +70,15 @@ describe('deciding and appending with a cache of written states', () => {
 
   it('decides again on a fresh read when another process moved the stream on', async () => {
     const { store, a, b } = await twoProcesses();
-    await decideAndAppend(store, rectificationTaskDecider, stream, accept(unit), { cache: b }); // a's cache still says assigned
+    // a's cache still says assigned
+    await decideAndAppend(store, rectificationTaskDecider, stream, accept(unit), { cache: b });
     const planned = await decideAndAppend(store, rectificationTaskDecider, stream, plan, { cache: a });
     expect(planned).toMatchObject({ revision: 2, state: { status: 'in_progress' } });
-    expect(store.events.map((e) => e.type)).toEqual(['RectificationTaskAssigned', 'RectificationTaskAccepted', 'RectificationTaskPlanRecorded']);
+    expect(store.events.map((e) => e.type)).toEqual([
+      'RectificationTaskAssigned',
+      'RectificationTaskAccepted',
+      'RectificationTaskPlanRecorded',
+    ]);
   });
 
   it('never refuses on a stale state: a command refused by the cached state is decided on the stored one', async () => {
@@ -62,18 +91,30 @@ describe('deciding and appending with a cache of written states', () => {
   it('never answers "nothing to do" from a stale state', async () => {
     const { store, a, b } = await twoProcesses();
     await decideAndAppend(store, rectificationTaskDecider, stream, accept(unit), { cache: a });
-    await decideAndAppend(store, rectificationTaskDecider, stream, reassign, { cache: b }); // back to assigned, new unit
+    // back to assigned, new unit
+    await decideAndAppend(store, rectificationTaskDecider, stream, reassign, { cache: b });
     // a's cache says the town already accepted (a no-op); the store says the task is no longer the town's.
-    await expect(decideAndAppend(store, rectificationTaskDecider, stream, accept(unit), { cache: a })).rejects.toMatchObject({ code: 'NOT_YOUR_UNIT' });
+    await expect(
+      decideAndAppend(store, rectificationTaskDecider, stream, accept(unit), { cache: a }),
+    ).rejects.toMatchObject({ code: 'NOT_YOUR_UNIT' });
   });
 
   it('honours If-Match against the stored revision, not the cached one', async () => {
     const { store, a, b } = await twoProcesses();
     await decideAndAppend(store, rectificationTaskDecider, stream, accept(unit), { cache: b });
-    const planned = await decideAndAppend(store, rectificationTaskDecider, stream, plan, { cache: a, expectedRevision: 1 });
+    const planned = await decideAndAppend(store, rectificationTaskDecider, stream, plan, {
+      cache: a,
+      expectedRevision: 1,
+    });
     expect(planned.revision).toBe(2);
     await expect(
-      decideAndAppend(store, rectificationTaskDecider, stream, { ...plan, data: { plan: '改' } }, { cache: b, expectedRevision: 1 }),
+      decideAndAppend(
+        store,
+        rectificationTaskDecider,
+        stream,
+        { ...plan, data: { plan: '改' } },
+        { cache: b, expectedRevision: 1 },
+      ),
     ).rejects.toBeInstanceOf(ConcurrencyError);
   });
 
@@ -97,7 +138,13 @@ describe('deciding and appending with a cache of written states', () => {
 
     raced = false;
     await expect(
-      decideAndAppend(racing, rectificationTaskDecider, stream, { ...plan, data: { plan: '再改' } }, { expectedRevision: 3 }),
+      decideAndAppend(
+        racing,
+        rectificationTaskDecider,
+        stream,
+        { ...plan, data: { plan: '再改' } },
+        { expectedRevision: 3 },
+      ),
     ).rejects.toBeInstanceOf(ConcurrencyError);
   });
 
@@ -106,7 +153,8 @@ describe('deciding and appending with a cache of written states', () => {
     const accepted = (loaded: { state: { status: string } }) => {
       if (loaded.state.status !== 'accepted') throw new Error('not accepted');
     };
-    await decideAndAppend(store, rectificationTaskDecider, stream, accept(unit), { cache: b }); // a's cache still says assigned
+    // a's cache still says assigned
+    await decideAndAppend(store, rectificationTaskDecider, stream, accept(unit), { cache: b });
     const reads = store.streamReads;
     const checked = await loadChecked({ store, cache: a }, rectificationTaskDecider, stream, accepted);
     expect(checked).toMatchObject({ revision: 1, fromCache: false, state: { status: 'accepted' } });
@@ -115,6 +163,8 @@ describe('deciding and appending with a cache of written states', () => {
     const trusted = await loadChecked({ store, cache: b }, rectificationTaskDecider, stream, accepted);
     expect(trusted).toMatchObject({ revision: 1, fromCache: true });
     expect(store.streamReads).toBe(reads + 1);
-    await expect(loadChecked({ store, cache: b }, rectificationTaskDecider, stream, () => accepted({ state: { status: 'x' } }))).rejects.toThrow('not accepted');
+    await expect(
+      loadChecked({ store, cache: b }, rectificationTaskDecider, stream, () => accepted({ state: { status: 'x' } })),
+    ).rejects.toThrow('not accepted');
   });
 });

@@ -63,7 +63,7 @@ export async function decideAndAppend<C extends Command, E extends DomainEvent, 
   const fromCache = options.loaded?.fromCache === true;
   let given: Pick<LoadedStream<S>, 'state' | 'revision'> | undefined = fromCache ? undefined : options.loaded;
   let cached = given || commandId ? undefined : fromCache ? options.loaded : cache?.get<S>(streamName);
-  for (let attempt = 1; ; ) {
+  for (let attempt = 1; ;) {
     const fresh = cached === undefined;
     const loaded = given ?? cached ?? (await loadStream(store, decider, streamName));
     given = cached = undefined;
@@ -124,7 +124,10 @@ export async function loadChecked<E extends DomainEvent, S>(
   return { state: stored.state, revision: stored.revision, fromCache: false };
 }
 
-/** What an earlier attempt of the command (its `commandId`) stored on a stream, as in `decideAndAppend`; null when none did. */
+/**
+ * What an earlier attempt of the command (its `commandId`) stored on a stream, as in `decideAndAppend`; null when none
+ * did.
+ */
 export async function earlierAttemptOn<E extends DomainEvent, S>(
   store: EventStore,
   decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>,
@@ -145,7 +148,10 @@ function earlierAttempt<E extends DomainEvent, S>(
   { actor, commandId }: Pick<CommandMetadata, 'actor' | 'commandId'>,
 ): DecideAndAppendResult<S> | null {
   const stored = loaded.events ?? [];
-  const mine = (event: StoredEvent) => commandId !== undefined && event.metadata?.correlationId === commandId && event.metadata?.actor?.userId === actor.userId;
+  const mine = (event: StoredEvent) =>
+    commandId !== undefined &&
+    event.metadata?.correlationId === commandId &&
+    event.metadata?.actor?.userId === actor.userId;
   let last = stored.length - 1;
   while (last >= 0 && !mine(stored[last])) last--;
   if (last < 0) return null;
@@ -179,7 +185,12 @@ async function decideAndAppendOnce<C extends Command, E extends DomainEvent, S>(
     events.map((event) => ({ type: event.type, data: event.data, metadata: { ...metadata } })),
     { expectedRevision: loaded.revision < 0 ? 'no_stream' : loaded.revision },
   );
-  return { revision: result.nextExpectedRevision, state: events.reduce(decider.evolve, loaded.state), events, earlierAttempt: false };
+  return {
+    revision: result.nextExpectedRevision,
+    state: events.reduce(decider.evolve, loaded.state),
+    events,
+    earlierAttempt: false,
+  };
 }
 
 export function eventMetadataFor(command: Command): EventMetadata {
@@ -192,7 +203,11 @@ export function eventMetadataFor(command: Command): EventMetadata {
   };
 }
 
-/** What a stream named by a fresh id looks like before its first event: saves reading it (a clash only costs a retry). */
-export function newStream<S>(decider: Pick<Decider<never, DomainEvent, S>, 'initialState'>): Pick<LoadedStream<S>, 'state' | 'revision'> {
+/**
+ * What a stream named by a fresh id looks like before its first event: saves reading it (a clash only costs a retry).
+ */
+export function newStream<S>(
+  decider: Pick<Decider<never, DomainEvent, S>, 'initialState'>,
+): Pick<LoadedStream<S>, 'state' | 'revision'> {
   return { state: decider.initialState(), revision: -1 };
 }

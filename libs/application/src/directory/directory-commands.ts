@@ -70,7 +70,9 @@ export async function decideDirectoryCommand<C extends Command, E extends Domain
     },
   });
   const first = revision - events.length + 1;
-  await deps.directory.apply(events.map((event, i) => ({ streamName, revision: first + i, type: event.type, data: event.data })));
+  await deps.directory.apply(
+    events.map((event, i) => ({ streamName, revision: first + i, type: event.type, data: event.data })),
+  );
   return { id, revision, changed: events.length > 0 };
 }
 
@@ -84,28 +86,52 @@ export interface CreateRegionInput {
 }
 
 /** Adds a region under its parent; its id follows from its administrative code, which no other region has. */
-export async function createRegion(deps: DirectoryDeps, input: CreateRegionInput, metadata: CommandMetadata): Promise<DirectoryResult> {
+export async function createRegion(
+  deps: DirectoryDeps,
+  input: CreateRegionInput,
+  metadata: CommandMetadata,
+): Promise<DirectoryResult> {
   const parent = input.parentId ? await new References(deps).region(metadata.actor, input.parentId, 'parentId') : null;
   const regionId = nameBasedId('region', String(input.code));
   const codeIsFree = async () => {
     const taken = typeof input.code === 'string' ? await deps.directory.findRegionByCode(input.code) : null;
     if (taken) throw new DuplicateError('code', `region ${taken.name} has the code ${input.code}`);
   };
-  return decideDirectoryCommand(deps, regionDecider, regionId, regionStreamName(regionId), {
-    type: 'CreateRegion',
-    data: {
-      regionId,
-      code: input.code,
-      name: input.name,
-      level: input.level,
-      parent: parent ? { regionId: parent.id, code: parent.code, level: parent.level, path: parent.path } : null,
+  return decideDirectoryCommand(
+    deps,
+    regionDecider,
+    regionId,
+    regionStreamName(regionId),
+    {
+      type: 'CreateRegion',
+      data: {
+        regionId,
+        code: input.code,
+        name: input.name,
+        level: input.level,
+        parent: parent ? { regionId: parent.id, code: parent.code, level: parent.level, path: parent.path } : null,
+      },
+      metadata,
     },
-    metadata,
-  }, { precondition: codeIsFree });
+    { precondition: codeIsFree },
+  );
 }
 
-export function renameRegion(deps: DirectoryDeps, regionId: string, name: string, metadata: CommandMetadata, expectedRevision?: number) {
-  return decideDirectoryCommand(deps, regionDecider, regionId, regionStreamName(regionId), { type: 'RenameRegion', data: { name }, metadata }, { expectedRevision, mustExist: exists, kind: 'Region' });
+export function renameRegion(
+  deps: DirectoryDeps,
+  regionId: string,
+  name: string,
+  metadata: CommandMetadata,
+  expectedRevision?: number,
+) {
+  return decideDirectoryCommand(
+    deps,
+    regionDecider,
+    regionId,
+    regionStreamName(regionId),
+    { type: 'RenameRegion', data: { name }, metadata },
+    { expectedRevision, mustExist: exists, kind: 'Region' },
+  );
 }
 
 export interface UnitInput {
@@ -114,17 +140,41 @@ export interface UnitInput {
   readonly contact: string | null;
 }
 
-export async function registerUnit(deps: DirectoryDeps, input: UnitInput & { regionId: string }, metadata: CommandMetadata): Promise<DirectoryResult> {
+export async function registerUnit(
+  deps: DirectoryDeps,
+  input: UnitInput & { regionId: string },
+  metadata: CommandMetadata,
+): Promise<DirectoryResult> {
   await new References(deps).region(metadata.actor, input.regionId, 'regionId');
   const unitId = newIdFor(deps.ids, metadata, 'unit');
-  return decideDirectoryCommand(deps, unitDecider, unitId, unitStreamName(unitId), { type: 'RegisterUnit', data: { unitId, ...input }, metadata }, {
-    precondition: () => unitNameIsFree(deps, input.name, null),
-  });
+  return decideDirectoryCommand(
+    deps,
+    unitDecider,
+    unitId,
+    unitStreamName(unitId),
+    { type: 'RegisterUnit', data: { unitId, ...input }, metadata },
+    {
+      precondition: () => unitNameIsFree(deps, input.name, null),
+    },
+  );
 }
 
-export async function changeUnitDetails(deps: DirectoryDeps, unitId: string, input: UnitInput, metadata: CommandMetadata, expectedRevision?: number) {
+export async function changeUnitDetails(
+  deps: DirectoryDeps,
+  unitId: string,
+  input: UnitInput,
+  metadata: CommandMetadata,
+  expectedRevision?: number,
+) {
   await unitNameIsFree(deps, input.name, unitId);
-  return decideDirectoryCommand(deps, unitDecider, unitId, unitStreamName(unitId), { type: 'ChangeUnitDetails', data: input, metadata }, { expectedRevision, mustExist: exists, kind: 'Unit' });
+  return decideDirectoryCommand(
+    deps,
+    unitDecider,
+    unitId,
+    unitStreamName(unitId),
+    { type: 'ChangeUnitDetails', data: input, metadata },
+    { expectedRevision, mustExist: exists, kind: 'Unit' },
+  );
 }
 
 async function unitNameIsFree(deps: DirectoryDeps, name: string, unitId: string | null): Promise<void> {
@@ -143,7 +193,14 @@ export async function setUnitChannels(
   summaries: readonly UnitChannelSummary[],
   metadata: CommandMetadata,
 ): Promise<DirectoryResult> {
-  const result = await decideDirectoryCommand(deps, unitDecider, unitId, unitStreamName(unitId), { type: 'SetUnitChannels', data: { channels: summaries }, metadata }, { mustExist: exists, kind: 'Unit' });
+  const result = await decideDirectoryCommand(
+    deps,
+    unitDecider,
+    unitId,
+    unitStreamName(unitId),
+    { type: 'SetUnitChannels', data: { channels: summaries }, metadata },
+    { mustExist: exists, kind: 'Unit' },
+  );
   await deps.directory.setUnitChannels(unitId, channels);
   return result;
 }
@@ -157,57 +214,114 @@ export interface RegisterUserInput extends UserAccess {
 /** A user's id follows from its username (compared without case), which no other user has. */
 export const userIdOf = (username: string) => nameBasedId('user', username.toLowerCase());
 
-export async function registerUser(deps: DirectoryDeps, input: RegisterUserInput, metadata: CommandMetadata): Promise<DirectoryResult> {
+export async function registerUser(
+  deps: DirectoryDeps,
+  input: RegisterUserInput,
+  metadata: CommandMetadata,
+): Promise<DirectoryResult> {
   await checkAccess(deps, input, metadata);
   const userId = userIdOf(String(input.username));
   const { passwordHash, ...registered } = input;
-  const result = await decideDirectoryCommand(deps, userAccountDecider, userId, userStreamName(userId), { type: 'RegisterUser', data: { userId, ...registered }, metadata }, {
-    precondition: async () => {
-      if (typeof input.username === 'string' && (await deps.users.findByUsername(input.username))) {
-        throw new DuplicateError('username', `the username ${input.username} is taken`);
-      }
+  const result = await decideDirectoryCommand(
+    deps,
+    userAccountDecider,
+    userId,
+    userStreamName(userId),
+    { type: 'RegisterUser', data: { userId, ...registered }, metadata },
+    {
+      precondition: async () => {
+        if (typeof input.username === 'string' && (await deps.users.findByUsername(input.username))) {
+          throw new DuplicateError('username', `the username ${input.username} is taken`);
+        }
+      },
     },
-  });
+  );
   // A retry whose earlier attempt stored the password leaves it: the user may have changed it since.
   await deps.users.setPasswordHash(userId, passwordHash, { keepExisting: true });
   return result;
 }
 
-export async function changeUserAccess(deps: DirectoryDeps, userId: string, access: UserAccess, metadata: CommandMetadata, expectedRevision?: number) {
+export async function changeUserAccess(
+  deps: DirectoryDeps,
+  userId: string,
+  access: UserAccess,
+  metadata: CommandMetadata,
+  expectedRevision?: number,
+) {
   await checkAccess(deps, access, metadata);
   return userCommand(deps, userId, { type: 'ChangeUserAccess', data: access, metadata }, expectedRevision);
 }
 
-export const disableUser = (deps: DirectoryDeps, userId: string, metadata: CommandMetadata) => userCommand(deps, userId, { type: 'DisableUser', data: {}, metadata });
-export const enableUser = (deps: DirectoryDeps, userId: string, metadata: CommandMetadata) => userCommand(deps, userId, { type: 'EnableUser', data: {}, metadata });
+export const disableUser = (deps: DirectoryDeps, userId: string, metadata: CommandMetadata) =>
+  userCommand(deps, userId, { type: 'DisableUser', data: {}, metadata });
+export const enableUser = (deps: DirectoryDeps, userId: string, metadata: CommandMetadata) =>
+  userCommand(deps, userId, { type: 'EnableUser', data: {}, metadata });
 
 /** Sets a user's password: history records who set it, the credential store keeps the hash. */
-export async function setUserPassword(deps: DirectoryDeps, userId: string, passwordHash: string, metadata: CommandMetadata): Promise<DirectoryResult> {
+export async function setUserPassword(
+  deps: DirectoryDeps,
+  userId: string,
+  passwordHash: string,
+  metadata: CommandMetadata,
+): Promise<DirectoryResult> {
   const result = await userCommand(deps, userId, { type: 'RecordPasswordChange', data: {}, metadata });
   await deps.users.setPasswordHash(userId, passwordHash);
   return result;
 }
 
 function userCommand(deps: DirectoryDeps, userId: string, command: UserAccountCommand, expectedRevision?: number) {
-  return decideDirectoryCommand(deps, userAccountDecider, userId, userStreamName(userId), command, { expectedRevision, mustExist: exists, kind: 'User' });
-}
-
-async function checkAccess(deps: DirectoryDeps, access: Pick<UserAccess, 'unitId' | 'regionScopeId'>, metadata: CommandMetadata): Promise<void> {
-  const references = new References(deps);
-  if (typeof access.unitId === 'string') await references.unit(metadata.actor, access.unitId, 'unitId');
-  if (typeof access.regionScopeId === 'string') await references.region(metadata.actor, access.regionScopeId, 'regionScopeId');
-}
-
-export async function defineCategory(deps: DirectoryDeps, input: { code: string; name: string }, metadata: CommandMetadata): Promise<DirectoryResult> {
-  const categoryId = nameBasedId('category', String(input.code));
-  return decideDirectoryCommand(deps, categoryDecider, categoryId, categoryStreamName(categoryId), { type: 'DefineCategory', data: { categoryId, ...input }, metadata }, {
-    precondition: async () => {
-      const taken = typeof input.code === 'string' ? await deps.directory.findCategoryByCode(input.code) : null;
-      if (taken) throw new DuplicateError('code', `category ${taken.name} has the code ${input.code}`);
-    },
+  return decideDirectoryCommand(deps, userAccountDecider, userId, userStreamName(userId), command, {
+    expectedRevision,
+    mustExist: exists,
+    kind: 'User',
   });
 }
 
-export function renameCategory(deps: DirectoryDeps, categoryId: string, name: string, metadata: CommandMetadata, expectedRevision?: number) {
-  return decideDirectoryCommand(deps, categoryDecider, categoryId, categoryStreamName(categoryId), { type: 'RenameCategory', data: { name }, metadata }, { expectedRevision, mustExist: exists, kind: 'Category' });
+async function checkAccess(
+  deps: DirectoryDeps,
+  access: Pick<UserAccess, 'unitId' | 'regionScopeId'>,
+  metadata: CommandMetadata,
+): Promise<void> {
+  const references = new References(deps);
+  if (typeof access.unitId === 'string') await references.unit(metadata.actor, access.unitId, 'unitId');
+  if (typeof access.regionScopeId === 'string')
+    await references.region(metadata.actor, access.regionScopeId, 'regionScopeId');
+}
+
+export async function defineCategory(
+  deps: DirectoryDeps,
+  input: { code: string; name: string },
+  metadata: CommandMetadata,
+): Promise<DirectoryResult> {
+  const categoryId = nameBasedId('category', String(input.code));
+  return decideDirectoryCommand(
+    deps,
+    categoryDecider,
+    categoryId,
+    categoryStreamName(categoryId),
+    { type: 'DefineCategory', data: { categoryId, ...input }, metadata },
+    {
+      precondition: async () => {
+        const taken = typeof input.code === 'string' ? await deps.directory.findCategoryByCode(input.code) : null;
+        if (taken) throw new DuplicateError('code', `category ${taken.name} has the code ${input.code}`);
+      },
+    },
+  );
+}
+
+export function renameCategory(
+  deps: DirectoryDeps,
+  categoryId: string,
+  name: string,
+  metadata: CommandMetadata,
+  expectedRevision?: number,
+) {
+  return decideDirectoryCommand(
+    deps,
+    categoryDecider,
+    categoryId,
+    categoryStreamName(categoryId),
+    { type: 'RenameCategory', data: { name }, metadata },
+    { expectedRevision, mustExist: exists, kind: 'Category' },
+  );
 }

@@ -1,4 +1,7 @@
-/** What both event store adapters need alike: expected revisions checked, subscriptions tracked and their failures reported. */
+/**
+ * What both event store adapters need alike: expected revisions checked, subscriptions tracked and their failures
+ * reported.
+ */
 import type { ExpectedRevision, SubscribeOptions, Subscription } from './event-store.port';
 
 /** An expected revision as adapters check it: `-1` (`NO_STREAM_REVISION`) already turned into `no_stream`. */

@@ -124,10 +124,7 @@ export interface EventStore {
    */
   recordedRevision?(streamName: string): Promise<number | null>;
 
-  subscribeToAll(
-    handler: (events: readonly StoredEvent[]) => Promise<void>,
-    options?: SubscribeOptions,
-  ): Subscription;
+  subscribeToAll(handler: (events: readonly StoredEvent[]) => Promise<void>, options?: SubscribeOptions): Subscription;
 
   close(): Promise<void>;
 }

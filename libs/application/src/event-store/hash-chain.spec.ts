@@ -14,11 +14,25 @@ const event: HashedContent = {
 describe('canonicalJson', () => {
   it('sorts object keys at every depth, keeps arrays in order, writes no whitespace', () => {
     expect(canonicalJson({ b: 1, a: { d: [3, 1, 2], c: 'x' } })).toBe('{"a":{"c":"x","d":[3,1,2]},"b":1}');
-    expect(canonicalJson({ b: 1, a: { d: [3, 1, 2], c: 'x' } })).toBe(canonicalJson({ a: { c: 'x', d: [3, 1, 2] }, b: 1 }));
+    expect(canonicalJson({ b: 1, a: { d: [3, 1, 2], c: 'x' } })).toBe(
+      canonicalJson({ a: { c: 'x', d: [3, 1, 2] }, b: 1 }),
+    );
   });
 
   it('writes strings, numbers, booleans and null as JSON.stringify does', () => {
-    const values = ['持之以恒 ✅ "quoted" \\ \n\t\u0001\u2028', 0, -0, 20.32, 1e21, 1e-7, 123456789012345680000, -5e-324, true, false, null];
+    const values = [
+      '持之以恒 ✅ "quoted" \\ \n\t\u0001\u2028',
+      0,
+      -0,
+      20.32,
+      1e21,
+      1e-7,
+      123456789012345680000,
+      -5e-324,
+      true,
+      false,
+      null,
+    ];
     for (const value of values) expect(canonicalJson(value)).toBe(JSON.stringify(value));
   });
 
@@ -56,7 +70,8 @@ describe('contentDigest and chainHash', () => {
       '{"data":{"evidence":["photo-1.jpg"],"note":"拆除旧房 696 间","quantityDone":217,"unit":"户"},' +
       '"eventId":"0b6f4d7e-1c2a-4e5f-8a9b-3c4d5e6f7a8b",' +
       '"metadata":{"actor":{"role":"unit","username":"蔡郢村委会"},"occurredAt":"2018-08-01T10:00:00+08:00"},' +
-      '"streamName":"rectificationTask-7f1c2a9e-4a7b-4f3e-9d61-2b8f1e0c5a10","type":"RectificationTaskProgressReported"}';
+      '"streamName":"rectificationTask-7f1c2a9e-4a7b-4f3e-9d61-2b8f1e0c5a10",' +
+      '"type":"RectificationTaskProgressReported"}';
 
     const digest = contentDigest(event);
 

@@ -13,7 +13,16 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-const SOCKET_CODES = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'];
+const SOCKET_CODES = [
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+];
 const SOCKET_CODE = new RegExp(`^(${SOCKET_CODES.join('|')})$`);
 const SOCKET_CODE_IN_MESSAGE = new RegExp(`\\b(${SOCKET_CODES.join('|')})\\b`);
 
@@ -45,7 +54,10 @@ export class StreamDamagedError extends Error {
     /** The revision of the stream's last event, or `no_stream` when it has none. */
     readonly lastEventRevision: string,
   ) {
-    super(`stream ${streamName} is damaged: the store records revision ${recordedRevision}, but its last event is at ${lastEventRevision}`);
+    super(
+      `stream ${streamName} is damaged: the store records revision ` +
+        `${recordedRevision}, but its last event is at ${lastEventRevision}`,
+    );
     this.name = 'StreamDamagedError';
   }
 }

@@ -3,7 +3,11 @@ import type { StoredEvent } from './event-store.port';
 import { chainHash, contentDigest } from './hash-chain';
 import { verifyEventStore, verifyStoredStream, verifyStream } from './verify-chain';
 
-const progress = (quantityDone: number) => ({ type: 'RectificationTaskProgressReported', data: { quantityDone, unit: '户' }, metadata: { actor: 'unit-1' } });
+const progress = (quantityDone: number) => ({
+  type: 'RectificationTaskProgressReported',
+  data: { quantityDone, unit: '户' },
+  metadata: { actor: 'unit-1' },
+});
 
 async function storeWithTwoStreams() {
   const store = new InMemoryEventStore();
@@ -38,16 +42,28 @@ describe('verifying the hash chain', () => {
 
     expect(result).toMatchObject({
       ok: false,
-      firstBroken: { streamName: 'rectificationTask-a', revision: 2, position: edited.position, reason: 'hash-mismatch', found: edited.hash },
+      firstBroken: {
+        streamName: 'rectificationTask-a',
+        revision: 2,
+        position: edited.position,
+        reason: 'hash-mismatch',
+        found: edited.hash,
+      },
     });
-    expect(verifyStream(await store.readStream('rectificationTask-a'))).toMatchObject({ ok: false, firstBroken: { revision: 2 } });
+    expect(verifyStream(await store.readStream('rectificationTask-a'))).toMatchObject({
+      ok: false,
+      firstBroken: { revision: 2 },
+    });
     expect(verifyStream(await store.readStream('rectificationTask-b')).ok).toBe(true);
   });
 
   it('catches an edit whose hash was recomputed at the next event: its link no longer holds', async () => {
     const store = await storeWithTwoStreams();
     const honest = await verifyStoredStream(store, 'rectificationTask-a');
-    tamper(store, 0, (event) => ({ metadata: { actor: 'someone-else' }, hash: rehash(event, { actor: 'someone-else' }) }));
+    tamper(store, 0, (event) => ({
+      metadata: { actor: 'someone-else' },
+      hash: rehash(event, { actor: 'someone-else' }),
+    }));
 
     expect(honest.ok).toBe(true);
     expect(await verifyStoredStream(store, 'rectificationTask-a')).toMatchObject({
@@ -61,20 +77,36 @@ describe('verifying the hash chain', () => {
     deleted.events.splice(1, 1);
     expect(await verifyEventStore(deleted)).toMatchObject({
       ok: false,
-      firstBroken: { streamName: 'rectificationTask-a', revision: 1, expected: '1', found: '2', reason: 'revision-gap' },
+      firstBroken: {
+        streamName: 'rectificationTask-a',
+        revision: 1,
+        expected: '1',
+        found: '2',
+        reason: 'revision-gap',
+      },
     });
 
     const retyped = await storeWithTwoStreams();
     tamper(retyped, 5, () => ({ type: 'RectificationTaskClosed' }));
-    expect(await verifyEventStore(retyped)).toMatchObject({ ok: false, firstBroken: { streamName: 'rectificationTask-b', revision: 1 } });
+    expect(await verifyEventStore(retyped)).toMatchObject({
+      ok: false,
+      firstBroken: { streamName: 'rectificationTask-b', revision: 1 },
+    });
 
     const moved = await storeWithTwoStreams();
     tamper(moved, 0, () => ({ revision: 1 }));
-    expect(await verifyEventStore(moved)).toMatchObject({ ok: false, firstBroken: { revision: 0, reason: 'revision-gap' } });
+    expect(await verifyEventStore(moved)).toMatchObject({
+      ok: false,
+      firstBroken: { revision: 0, reason: 'revision-gap' },
+    });
   });
 });
 
 /** The hash a forger would store for the first event of a stream with other metadata. */
 function rehash(event: StoredEvent, metadata: unknown): string {
-  return chainHash(null, 0, contentDigest({ streamName: event.streamName, type: event.type, data: event.data, metadata, eventId: event.id }));
+  return chainHash(
+    null,
+    0,
+    contentDigest({ streamName: event.streamName, type: event.type, data: event.data, metadata, eventId: event.id }),
+  );
 }

@@ -46,7 +46,7 @@ export async function verifyStoredStream(
 ): Promise<ChainVerification> {
   const walk = new ChainWalk();
   let last: StoredEvent | undefined;
-  for (let fromRevision = 0; ; ) {
+  for (let fromRevision = 0; ;) {
     const page = await store.readStream(streamName, { fromRevision, maxCount: pageSize });
     for (const event of page) if (walk.check(event)) return walk.result();
     last = page[page.length - 1] ?? last;
@@ -56,7 +56,14 @@ export async function verifyStoredStream(
   const recorded = store.recordedRevision ? await store.recordedRevision(streamName) : null;
   if (recorded !== null && recorded !== (last?.revision ?? -1)) {
     const found = last ? String(last.revision) : null;
-    walk.breakAt({ streamName, revision: (last?.revision ?? -1) + 1, position: last?.position ?? 0n, expected: String(recorded), found, reason: 'end-mismatch' });
+    walk.breakAt({
+      streamName,
+      revision: (last?.revision ?? -1) + 1,
+      position: last?.position ?? 0n,
+      expected: String(recorded),
+      found,
+      reason: 'end-mismatch',
+    });
   }
   return walk.result();
 }
@@ -67,10 +74,12 @@ export async function verifyStoredStream(
  */
 export async function verifyEventStore(store: EventStore, pageSize = DEFAULT_PAGE_SIZE): Promise<ChainVerification> {
   const walk = new ChainWalk();
-  for (let after = 0n; ; ) {
+  for (let after = 0n; ;) {
     // Everything committed now, not only what a subscription may take yet: a long transaction elsewhere on the
     // server must not hide a tampered event from the audit.
-    const page = store.readAllCommitted ? await store.readAllCommitted({ after, maxCount: pageSize }) : await store.readAll({ after, maxCount: pageSize });
+    const page = store.readAllCommitted
+      ? await store.readAllCommitted({ after, maxCount: pageSize })
+      : await store.readAll({ after, maxCount: pageSize });
     if (page.length === 0) return walk.result();
     for (const event of page) if (walk.check(event)) return walk.result();
     after = page[page.length - 1]!.position;
@@ -91,12 +100,19 @@ class ChainWalk {
     const previousHash = head?.hash ?? null;
     const at = { streamName: event.streamName, revision: event.revision, position: event.position };
     if (event.revision !== expectedRevision) {
-      this.broken = { ...at, revision: expectedRevision, expected: String(expectedRevision), found: String(event.revision), reason: 'revision-gap' };
+      this.broken = {
+        ...at,
+        revision: expectedRevision,
+        expected: String(expectedRevision),
+        found: String(event.revision),
+        reason: 'revision-gap',
+      };
     } else if ((event.previousHash ?? null) !== previousHash) {
       this.broken = { ...at, expected: previousHash, found: event.previousHash ?? null, reason: 'broken-link' };
     } else {
       const hash = chainHash(previousHash, event.revision, digestOf(event));
-      if (event.hash !== hash) this.broken = { ...at, expected: hash, found: event.hash ?? null, reason: 'hash-mismatch' };
+      if (event.hash !== hash)
+        this.broken = { ...at, expected: hash, found: event.hash ?? null, reason: 'hash-mismatch' };
       else this.heads.set(event.streamName, { revision: event.revision, hash });
     }
     return this.broken !== undefined;
@@ -117,7 +133,13 @@ class ChainWalk {
 /** The digest of what is stored; content JSON cannot hold (a store gave back something odd) counts as changed. */
 function digestOf(event: StoredEvent): string {
   try {
-    return contentDigest({ streamName: event.streamName, type: event.type, data: event.data, metadata: event.metadata, eventId: event.id });
+    return contentDigest({
+      streamName: event.streamName,
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata,
+      eventId: event.id,
+    });
   } catch {
     return 'unhashable';
   }

@@ -43,7 +43,10 @@ export interface UploadEvidenceInput {
  * Stores an upload under a new id with its SHA-256 and capture time; the answer is what commands cite. A retried
  * upload (same command id, same bytes) whose earlier attempt stored the file answers with that file's record.
  */
-export async function uploadEvidence(deps: { store: EvidenceStore; ids: IdGenerator; clock: Clock }, input: UploadEvidenceInput): Promise<EvidenceRecord> {
+export async function uploadEvidence(
+  deps: { store: EvidenceStore; ids: IdGenerator; clock: Clock },
+  input: UploadEvidenceInput,
+): Promise<EvidenceRecord> {
   const id = newIdFor(deps.ids, input, 'evidence');
   const stored = input.commandId ? await deps.store.record(id) : null;
   if (stored) return stored;

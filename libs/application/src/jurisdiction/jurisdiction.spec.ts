@@ -2,7 +2,14 @@ import { Actor } from '@zhenggai/domain';
 import { Region } from '../directory/directory.port';
 import { coversRegion, liesWithin, onBranchOf, reachOf } from './jurisdiction';
 
-const region = (id: string, path: string[]): Region => ({ id, code: id, name: id, level: 'town', parentId: path.at(-2) ?? null, path });
+const region = (id: string, path: string[]): Region => ({
+  id,
+  code: id,
+  name: id,
+  level: 'town',
+  parentId: path.at(-2) ?? null,
+  path,
+});
 const fuyang = region('fuyang', ['fuyang']);
 const funan = region('funan', ['fuyang', 'funan']);
 const wangyan = region('wangyan', ['fuyang', 'funan', 'wangyan']);
@@ -10,7 +17,13 @@ const linquan = region('linquan', ['fuyang', 'linquan']);
 const regions = new Map([fuyang, funan, wangyan, linquan].map((r) => [r.id, r]));
 const directory = { getRegion: async (id: string) => regions.get(id) ?? null };
 
-const actor = (role: Actor['role'], more: Partial<Actor> = {}): Actor => ({ userId: `u-${role}`, username: role, role, unitId: null, ...more });
+const actor = (role: Actor['role'], more: Partial<Actor> = {}): Actor => ({
+  userId: `u-${role}`,
+  username: role,
+  role,
+  unitId: null,
+  ...more,
+});
 
 describe('region reach', () => {
   it('a region lies within its own subtree and the subtrees above it, not a sibling’s', () => {
@@ -21,17 +34,20 @@ describe('region reach', () => {
     expect(liesWithin(funan, 'wangyan')).toBe(false);
   });
 
-  it('a scoped leader covers its subtree only; an admin, the engine and an unscoped leader cover everything', async () => {
-    const county = actor('leader', { regionScopeId: 'funan' });
-    expect(await coversRegion(directory, county, 'wangyan')).toBe(true);
-    expect(await coversRegion(directory, county, 'linquan')).toBe(false);
-    expect(await coversRegion(directory, county, 'fuyang')).toBe(false);
-    expect(await coversRegion(directory, county, 'nowhere')).toBe(false);
-    expect(await coversRegion(directory, county, null)).toBe(false);
-    for (const everywhere of [actor('admin', { regionScopeId: 'funan' }), actor('system'), actor('leader')]) {
-      expect(await coversRegion(directory, everywhere, 'linquan')).toBe(true);
-    }
-  });
+  it(
+    'a scoped leader covers its subtree only; an admin, the engine and an ' + 'unscoped leader cover everything',
+    async () => {
+      const county = actor('leader', { regionScopeId: 'funan' });
+      expect(await coversRegion(directory, county, 'wangyan')).toBe(true);
+      expect(await coversRegion(directory, county, 'linquan')).toBe(false);
+      expect(await coversRegion(directory, county, 'fuyang')).toBe(false);
+      expect(await coversRegion(directory, county, 'nowhere')).toBe(false);
+      expect(await coversRegion(directory, county, null)).toBe(false);
+      for (const everywhere of [actor('admin', { regionScopeId: 'funan' }), actor('system'), actor('leader')]) {
+        expect(await coversRegion(directory, everywhere, 'linquan')).toBe(true);
+      }
+    },
+  );
 
   it('the branch of a reach is its subtree and what lies above it', () => {
     expect(onBranchOf(funan, wangyan)).toBe(true);
@@ -42,7 +58,9 @@ describe('region reach', () => {
   });
 
   it('limits an actor’s figures to its unit’s tasks or its region subtree', () => {
-    expect(reachOf(actor('unit', { unitId: 'unit-wangyan', regionScopeId: 'funan' }))).toEqual({ unitId: 'unit-wangyan' });
+    expect(reachOf(actor('unit', { unitId: 'unit-wangyan', regionScopeId: 'funan' }))).toEqual({
+      unitId: 'unit-wangyan',
+    });
     expect(reachOf(actor('unit')).unitId).toMatch(/^0{8}-/);
     expect(reachOf(actor('inspector', { regionScopeId: 'funan' }))).toEqual({ regionId: 'funan' });
     expect(reachOf(actor('leader'))).toEqual({});

@@ -6,7 +6,11 @@ import { Directory, Region } from '../directory/directory.port';
  * subtree (none set: the whole tree); a unit user reaches its own unit's tasks; an admin and the engine reach
  * everything. Whatever an actor cannot reach answers as if it did not exist, so existence does not leak.
  */
-export async function coversRegion(directory: Pick<Directory, 'getRegion'>, actor: Actor, regionId: string | null): Promise<boolean> {
+export async function coversRegion(
+  directory: Pick<Directory, 'getRegion'>,
+  actor: Actor,
+  regionId: string | null,
+): Promise<boolean> {
   if (actor.role === 'admin' || actor.role === 'system' || !actor.regionScopeId) return true;
   if (!regionId) return false;
   const region = await directory.getRegion(regionId);
@@ -46,7 +50,11 @@ export interface TaskReach {
   readonly cooperatingUnitIds: readonly string[];
 }
 
-export async function maySeeTask(directory: Pick<Directory, 'getRegion'>, actor: Actor, task: TaskReach): Promise<boolean> {
+export async function maySeeTask(
+  directory: Pick<Directory, 'getRegion'>,
+  actor: Actor,
+  task: TaskReach,
+): Promise<boolean> {
   if (actor.role === 'unit') return isUnitOf(actor, task);
   return coversRegion(directory, actor, task.regionId);
 }
@@ -61,7 +69,9 @@ export function isUnitOf(actor: Actor, task: Pick<TaskReach, 'leadUnitId' | 'coo
  * lists are limited by its unit instead.)
  */
 export function scopeOf(actor: Actor): string | null {
-  return actor.role === 'admin' || actor.role === 'system' || actor.role === 'unit' ? null : (actor.regionScopeId ?? null);
+  return actor.role === 'admin' || actor.role === 'system' || actor.role === 'unit'
+    ? null
+    : (actor.regionScopeId ?? null);
 }
 
 /**
@@ -69,8 +79,14 @@ export function scopeOf(actor: Actor): string | null {
  * leader), its scope's region for a scoped one, its unit's region for a unit user; 'nothing' when that region
  * (or the unit) does not exist.
  */
-export async function reachRootOf(directory: Pick<Directory, 'getRegion' | 'getUnit'>, actor: Actor): Promise<Region | null | 'nothing'> {
-  const regionId = actor.role === 'unit' ? ((actor.unitId && (await directory.getUnit(actor.unitId))?.regionId) ?? null) : scopeOf(actor);
+export async function reachRootOf(
+  directory: Pick<Directory, 'getRegion' | 'getUnit'>,
+  actor: Actor,
+): Promise<Region | null | 'nothing'> {
+  const regionId =
+    actor.role === 'unit'
+      ? ((actor.unitId && (await directory.getUnit(actor.unitId))?.regionId) ?? null)
+      : scopeOf(actor);
   if (actor.role !== 'unit' && regionId === null) return null;
   return (regionId && (await directory.getRegion(regionId))) || 'nothing';
 }
@@ -89,7 +105,11 @@ export function onBranchOf(root: Region | null | 'nothing', region: Pick<Region,
  * Whether something placed in a region (a campaign's scope; null: everywhere) concerns the actor: it lies within
  * the actor's subtree, or the actor's subtree lies within it.
  */
-export async function concernsActor(directory: Pick<Directory, 'getRegion' | 'getUnit'>, actor: Actor, regionId: string | null): Promise<boolean> {
+export async function concernsActor(
+  directory: Pick<Directory, 'getRegion' | 'getUnit'>,
+  actor: Actor,
+  regionId: string | null,
+): Promise<boolean> {
   const root = await reachRootOf(directory, actor);
   if (root === null || regionId === null) return root !== 'nothing';
   const region = await directory.getRegion(regionId);

@@ -16,10 +16,16 @@ export interface ProjectionEventPage {
  * event store directly (inside its transactions) unless given one of these; other event stores provide one.
  */
 export interface ProjectionEventSource {
-  readPage(query: { after: GlobalPosition; limit: number; eventTypePrefixes?: readonly string[] }): Promise<ProjectionEventPage>;
+  readPage(query: {
+    after: GlobalPosition;
+    limit: number;
+    eventTypePrefixes?: readonly string[];
+  }): Promise<ProjectionEventPage>;
   /** The highest position readers can see now. */
   readHead(): Promise<GlobalPosition>;
-  /** How many events at or below `through` match the prefixes, for progress reports; `null` when it cannot tell cheaply. */
+  /**
+   * How many events at or below `through` match the prefixes, for progress reports; `null` when it cannot tell cheaply.
+   */
   countEvents(query: { through: GlobalPosition; eventTypePrefixes?: readonly string[] }): Promise<number | null>;
   /**
    * Calls `onAppended` soon after events are appended anywhere, so that an idle runner reads at once instead of at

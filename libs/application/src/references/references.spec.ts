@@ -1,4 +1,12 @@
-import { Actor, CommandMetadata, DomainError, findingStreamName, NotFoundError, taskStreamName, ValidationError } from '@zhenggai/domain';
+import {
+  Actor,
+  CommandMetadata,
+  DomainError,
+  findingStreamName,
+  NotFoundError,
+  taskStreamName,
+  ValidationError,
+} from '@zhenggai/domain';
 import { EvidenceRecord } from '../evidence/evidence-store.port';
 import { FakeDirectory } from '../testing/fake-directory';
 import { InMemoryEventStore } from '../testing/in-memory-event-store';
@@ -16,7 +24,14 @@ const at = (actor: Actor): CommandMetadata => ({ actor, now: '2026-12-01T09:00:0
 
 const NO_SUCH = '7d1c0e2a-0000-4000-8000-000000000000';
 const photo = (id: string, uploadedBy: string): EvidenceRecord => ({
-  id, sha256: 'a'.repeat(64), capturedAt: '2026-12-01T01:00:00.000Z', receivedAt: '2026-12-01T01:00:00.000Z', contentType: 'image/png', size: 3, fileName: null, uploadedBy,
+  id,
+  sha256: 'a'.repeat(64),
+  capturedAt: '2026-12-01T01:00:00.000Z',
+  receivedAt: '2026-12-01T01:00:00.000Z',
+  contentType: 'image/png',
+  size: 3,
+  fileName: null,
+  uploadedBy,
 });
 
 function world() {
@@ -33,8 +48,33 @@ function world() {
   const count = async () => (await store.readAll()).length;
   /** A finding in 王堰镇 with a task for 王堰镇's town government, accepted. */
   const taskInWangyan = async () => {
-    const finding = await fileFinding(deps, { title: '道路破损', description: '', regionId: 'wangyan', category: 'roads', severity: 'low', source: '', evidence: [] }, at(funanInspector));
-    const task = await assignTask(deps, { findingId: finding.id, leadUnitId: 'wangyan-town', cooperatingUnitIds: [], deadline: '2030-06-30', measures: '修路', target: null, campaignId: null, title: null }, at(funanInspector));
+    const finding = await fileFinding(
+      deps,
+      {
+        title: '道路破损',
+        description: '',
+        regionId: 'wangyan',
+        category: 'roads',
+        severity: 'low',
+        source: '',
+        evidence: [],
+      },
+      at(funanInspector),
+    );
+    const task = await assignTask(
+      deps,
+      {
+        findingId: finding.id,
+        leadUnitId: 'wangyan-town',
+        cooperatingUnitIds: [],
+        deadline: '2030-06-30',
+        measures: '修路',
+        target: null,
+        campaignId: null,
+        title: null,
+      },
+      at(funanInspector),
+    );
     await executeTaskCommand(deps, task.id, { type: 'AcceptRectificationTask', data: {}, metadata: at(wangyanUnit) });
     return { findingId: finding.id, taskId: task.id };
   };
@@ -42,52 +82,119 @@ function world() {
 }
 
 /** The refusal a command gets, as the API would show it: kind, code, field and words. */
-async function refusal(run: () => Promise<unknown>): Promise<{ kind: string; code: string; field?: string; message: string }> {
+async function refusal(
+  run: () => Promise<unknown>,
+): Promise<{ kind: string; code: string; field?: string; message: string }> {
   try {
     await run();
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
-    return { kind: error.kind, code: error.code, field: (error as ValidationError).field, message: error.message.replace(/\b(region|unit|campaign|evidence) \S+/g, '$1 <id>') };
+    return {
+      kind: error.kind,
+      code: error.code,
+      field: (error as ValidationError).field,
+      message: error.message.replace(/\b(region|unit|campaign|evidence) \S+/g, '$1 <id>'),
+    };
   }
   throw new Error('the command was accepted');
 }
 
 describe('references a command names: they exist and lie within the actor’s reach, checked in one place', () => {
-  it('reassign refuses a unit of another county exactly as assign does, and as a unit that does not exist; nothing is stored', async () => {
-    const { deps, count, taskInWangyan } = world();
-    const { findingId, taskId } = await taskInWangyan();
-    const before = await count();
-    const reassign = (unitId: string, cooperatingUnitIds: string[] = []): TaskLifecycleCommand => ({
-      type: 'ReassignRectificationTask', data: { leadUnitId: unitId, cooperatingUnitIds, reason: '调整' }, metadata: at(funanInspector),
-    });
-    const assign = (unitId: string, cooperatingUnitIds: string[] = []) =>
-      assignTask(deps, { findingId, leadUnitId: unitId, cooperatingUnitIds, deadline: '2030-06-30', measures: '修路', target: null, campaignId: null, title: null }, at(funanInspector));
+  it(
+    'reassign refuses a unit of another county exactly as assign does, and ' +
+      'as a unit that does not exist; nothing is stored',
+    async () => {
+      const { deps, count, taskInWangyan } = world();
+      const { findingId, taskId } = await taskInWangyan();
+      const before = await count();
+      const reassign = (unitId: string, cooperatingUnitIds: string[] = []): TaskLifecycleCommand => ({
+        type: 'ReassignRectificationTask',
+        data: { leadUnitId: unitId, cooperatingUnitIds, reason: '调整' },
+        metadata: at(funanInspector),
+      });
+      const assign = (unitId: string, cooperatingUnitIds: string[] = []) =>
+        assignTask(
+          deps,
+          {
+            findingId,
+            leadUnitId: unitId,
+            cooperatingUnitIds,
+            deadline: '2030-06-30',
+            measures: '修路',
+            target: null,
+            campaignId: null,
+            title: null,
+          },
+          at(funanInspector),
+        );
 
-    const outside = await refusal(() => executeTaskCommand(deps, taskId, reassign('jiangzhai-town')));
-    expect(outside).toEqual({ kind: 'validation', code: 'UNKNOWN_UNIT', field: 'unitId', message: expect.any(String) });
-    expect(await refusal(() => executeTaskCommand(deps, taskId, reassign(NO_SUCH)))).toEqual(outside);
-    expect(await refusal(() => assign('jiangzhai-town'))).toEqual(outside);
-    const cooperating = await refusal(() => executeTaskCommand(deps, taskId, reassign('caiying-village', ['wangyan-town', 'jiangzhai-town'])));
-    expect(cooperating).toMatchObject({ code: 'UNKNOWN_UNIT', field: 'cooperatingUnitIds.1' });
-    expect(await refusal(() => assign('caiying-village', ['wangyan-town', 'jiangzhai-town']))).toEqual(cooperating);
-    expect(await count()).toBe(before);
+      const outside = await refusal(() => executeTaskCommand(deps, taskId, reassign('jiangzhai-town')));
+      expect(outside).toEqual({
+        kind: 'validation',
+        code: 'UNKNOWN_UNIT',
+        field: 'unitId',
+        message: expect.any(String),
+      });
+      expect(await refusal(() => executeTaskCommand(deps, taskId, reassign(NO_SUCH)))).toEqual(outside);
+      expect(await refusal(() => assign('jiangzhai-town'))).toEqual(outside);
+      const cooperating = await refusal(() =>
+        executeTaskCommand(deps, taskId, reassign('caiying-village', ['wangyan-town', 'jiangzhai-town'])),
+      );
+      expect(cooperating).toMatchObject({ code: 'UNKNOWN_UNIT', field: 'cooperatingUnitIds.1' });
+      expect(await refusal(() => assign('caiying-village', ['wangyan-town', 'jiangzhai-town']))).toEqual(cooperating);
+      expect(await count()).toBe(before);
 
-    // Within reach: a village of the county, and the city's office above the place.
-    expect((await executeTaskCommand(deps, taskId, reassign('caiying-village', ['city-office']))).changed).toBe(true);
-    // The city's inspector reaches the whole tree.
-    expect((await executeTaskCommand(deps, taskId, { ...reassign('jiangzhai-town'), metadata: at(cityInspector) })).changed).toBe(true);
-  });
+      // Within reach: a village of the county, and the city's office above the place.
+      expect((await executeTaskCommand(deps, taskId, reassign('caiying-village', ['city-office']))).changed).toBe(true);
+      // The city's inspector reaches the whole tree.
+      expect(
+        (await executeTaskCommand(deps, taskId, { ...reassign('jiangzhai-town'), metadata: at(cityInspector) }))
+          .changed,
+      ).toBe(true);
+    },
+  );
 
   it('a campaign outside the inspector’s reach is one that does not exist: no task is linked into it', async () => {
     const { deps, count, taskInWangyan } = world();
     const { findingId } = await taskInWangyan();
     const campaign = async (regionId: string) =>
-      (await launchCampaign(deps, { name: regionId, description: '', deadline: '2030-12-31', scope: { regionId, category: null }, targets: [] }, at(cityInspector))).id;
+      (
+        await launchCampaign(
+          deps,
+          { name: regionId, description: '', deadline: '2030-12-31', scope: { regionId, category: null }, targets: [] },
+          at(cityInspector),
+        )
+      ).id;
     const linquanCampaign = await campaign('linquan');
-    const cityWide = (await launchCampaign(deps, { name: '全市', description: '', deadline: '2030-12-31', scope: { regionId: null, category: null }, targets: [] }, at(cityInspector))).id;
+    const cityWide = (
+      await launchCampaign(
+        deps,
+        {
+          name: '全市',
+          description: '',
+          deadline: '2030-12-31',
+          scope: { regionId: null, category: null },
+          targets: [],
+        },
+        at(cityInspector),
+      )
+    ).id;
     const funanCampaign = await campaign('funan');
     const assign = (campaignId: string) =>
-      assignTask(deps, { findingId, leadUnitId: 'wangyan-town', cooperatingUnitIds: [], deadline: '2030-06-30', measures: '修路', target: null, campaignId, title: null }, at(funanInspector));
+      assignTask(
+        deps,
+        {
+          findingId,
+          leadUnitId: 'wangyan-town',
+          cooperatingUnitIds: [],
+          deadline: '2030-06-30',
+          measures: '修路',
+          target: null,
+          campaignId,
+          title: null,
+        },
+        at(funanInspector),
+      );
     const before = await count();
 
     const outside = await refusal(() => assign(linquanCampaign));
@@ -109,9 +216,18 @@ describe('references a command names: they exist and lie within the actor’s re
     evidence.set(mine, photo(mine, 'wangyan'));
     evidence.set(sharedWithMe, photo(sharedWithMe, 'funan-inspector'));
     citations.set(theirs, ['rectificationTask-00000000-0000-4000-8000-00000000ffff']);
-    citations.set(sharedWithMe, [findingStreamName((await store.readAll())[0].streamName.slice('finding-'.length)), taskStreamName(taskId)]);
+    citations.set(sharedWithMe, [
+      findingStreamName((await store.readAll())[0].streamName.slice('finding-'.length)),
+      taskStreamName(taskId),
+    ]);
     const progress = (ref: string, sha256?: string): TaskLifecycleCommand => ({
-      type: 'ReportRectificationProgress', data: { quantityDone: null, note: '进展', evidence: [{ ref: 'site-photo.jpg' }, { ref, ...(sha256 ? { sha256 } : {}) }] }, metadata: at(wangyanUnit),
+      type: 'ReportRectificationProgress',
+      data: {
+        quantityDone: null,
+        note: '进展',
+        evidence: [{ ref: 'site-photo.jpg' }, { ref, ...(sha256 ? { sha256 } : {}) }],
+      },
+      metadata: at(wangyanUnit),
     });
     const before = await count();
 
@@ -119,14 +235,32 @@ describe('references a command names: they exist and lie within the actor’s re
     expect(stranger).toMatchObject({ kind: 'validation', code: 'UNKNOWN_EVIDENCE', field: 'evidence.1.ref' });
     expect(await refusal(() => executeTaskCommand(deps, taskId, progress(`evidence:${NO_SUCH}`)))).toEqual(stranger);
     expect(await refusal(() => executeTaskCommand(deps, taskId, progress(theirs)))).toEqual(stranger);
-    expect(await refusal(() => executeTaskCommand(deps, taskId, progress(`evidence:${mine}`, 'b'.repeat(64))))).toMatchObject({ code: 'EVIDENCE_HASH_MISMATCH', field: 'evidence.1.sha256' });
+    expect(
+      await refusal(() => executeTaskCommand(deps, taskId, progress(`evidence:${mine}`, 'b'.repeat(64)))),
+    ).toMatchObject({ code: 'EVIDENCE_HASH_MISMATCH', field: 'evidence.1.sha256' });
     expect(await count()).toBe(before);
 
-    await expect(executeTaskCommand(deps, taskId, progress(`evidence:${mine}`, 'a'.repeat(64)))).resolves.toMatchObject({ changed: true });
-    await expect(executeTaskCommand(deps, taskId, progress(`evidence:${sharedWithMe}`))).resolves.toMatchObject({ changed: true });
+    await expect(executeTaskCommand(deps, taskId, progress(`evidence:${mine}`, 'a'.repeat(64)))).resolves.toMatchObject(
+      { changed: true },
+    );
+    await expect(executeTaskCommand(deps, taskId, progress(`evidence:${sharedWithMe}`))).resolves.toMatchObject({
+      changed: true,
+    });
     // A unit of another county reads neither the task nor the finding that cite it.
     const other = await refusal(() =>
-      fileFinding(deps, { title: 't', description: '', regionId: 'jiangzhai', category: 'roads', severity: 'low', source: '', evidence: [{ ref: `evidence:${sharedWithMe}` }] }, at({ ...jiangzhaiUnit, role: 'inspector', regionScopeId: 'linquan' })),
+      fileFinding(
+        deps,
+        {
+          title: 't',
+          description: '',
+          regionId: 'jiangzhai',
+          category: 'roads',
+          severity: 'low',
+          source: '',
+          evidence: [{ ref: `evidence:${sharedWithMe}` }],
+        },
+        at({ ...jiangzhaiUnit, role: 'inspector', regionScopeId: 'linquan' }),
+      ),
     );
     expect(other).toMatchObject({ code: 'UNKNOWN_EVIDENCE', field: 'evidence.0.ref' });
   });
@@ -134,20 +268,36 @@ describe('references a command names: they exist and lie within the actor’s re
   it('a finding is filed only in a region of the actor’s reach and a category that is defined', async () => {
     const { deps, count } = world();
     const file = (regionId: string, category = 'roads') =>
-      fileFinding(deps, { title: '道路破损', description: '', regionId, category, severity: 'low', source: '', evidence: [] }, at(funanInspector));
+      fileFinding(
+        deps,
+        { title: '道路破损', description: '', regionId, category, severity: 'low', source: '', evidence: [] },
+        at(funanInspector),
+      );
     const outside = await refusal(() => file('jiangzhai'));
     expect(outside).toMatchObject({ code: 'UNKNOWN_REGION', field: 'regionId' });
     expect(await refusal(() => file(NO_SUCH))).toEqual(outside);
-    expect(await refusal(() => file('wangyan', 'no-such-category'))).toMatchObject({ code: 'UNKNOWN_CATEGORY', field: 'category' });
+    expect(await refusal(() => file('wangyan', 'no-such-category'))).toMatchObject({
+      code: 'UNKNOWN_CATEGORY',
+      field: 'category',
+    });
     expect(await count()).toBe(0);
   });
 
   it('a task outside the actor’s reach is not found before any reference is looked at', async () => {
     const { deps, taskInWangyan } = world();
     const { taskId } = await taskInWangyan();
-    const linquanInspector: Actor = { userId: 'u5', username: 'linquan-inspector', role: 'inspector', regionScopeId: 'linquan' };
+    const linquanInspector: Actor = {
+      userId: 'u5',
+      username: 'linquan-inspector',
+      role: 'inspector',
+      regionScopeId: 'linquan',
+    };
     await expect(
-      executeTaskCommand(deps, taskId, { type: 'ReassignRectificationTask', data: { leadUnitId: 'jiangzhai-town', cooperatingUnitIds: [], reason: '调整' }, metadata: at(linquanInspector) }),
+      executeTaskCommand(deps, taskId, {
+        type: 'ReassignRectificationTask',
+        data: { leadUnitId: 'jiangzhai-town', cooperatingUnitIds: [], reason: '调整' },
+        metadata: at(linquanInspector),
+      }),
     ).rejects.toBeInstanceOf(NotFoundError);
   });
 });

@@ -48,16 +48,28 @@ export class References {
   async unitFor(actor: Actor, placeRegionId: string, unitId: string, field: string): Promise<Unit> {
     const place = await this.deps.directory.getRegion(placeRegionId);
     const unit = await this.deps.directory.getUnit(unitId);
-    if (!unit || !((place && liesWithin(place, unit.regionId)) || (await coversRegion(this.deps.directory, actor, unit.regionId)))) {
+    if (
+      !unit ||
+      !((place && liesWithin(place, unit.regionId)) || (await coversRegion(this.deps.directory, actor, unit.regionId)))
+    ) {
       throw new ValidationError(field, `unit ${unitId} does not exist (GET /api/units)`, 'UNKNOWN_UNIT');
     }
     return unit;
   }
 
-  /** The lead unit and the cooperating units of a task placed in `placeRegionId` (fields `unitId`, `cooperatingUnitIds.<i>`). */
-  async taskUnits(actor: Actor, placeRegionId: string, leadUnitId: string, cooperatingUnitIds: readonly string[]): Promise<void> {
+  /**
+   * The lead unit and the cooperating units of a task placed in `placeRegionId` (fields `unitId`,
+   * `cooperatingUnitIds.<i>`).
+   */
+  async taskUnits(
+    actor: Actor,
+    placeRegionId: string,
+    leadUnitId: string,
+    cooperatingUnitIds: readonly string[],
+  ): Promise<void> {
     await this.unitFor(actor, placeRegionId, leadUnitId, 'unitId');
-    for (const [i, id] of cooperatingUnitIds.entries()) await this.unitFor(actor, placeRegionId, id, `cooperatingUnitIds.${i}`);
+    for (const [i, id] of cooperatingUnitIds.entries())
+      await this.unitFor(actor, placeRegionId, id, `cooperatingUnitIds.${i}`);
   }
 
   /** A unit of a region within the actor's subtree (an admin's: any unit). */
@@ -73,15 +85,28 @@ export class References {
   async category(code: unknown, field: string): Promise<Category | null> {
     if (typeof code !== 'string' || code.trim() === '') return null;
     const category = await this.deps.directory.findCategoryByCode(code.trim());
-    if (!category) throw new ValidationError(field, `category ${code.trim()} is not defined (GET /api/categories)`, 'UNKNOWN_CATEGORY');
+    if (!category)
+      throw new ValidationError(
+        field,
+        `category ${code.trim()} is not defined (GET /api/categories)`,
+        'UNKNOWN_CATEGORY',
+      );
     return category;
   }
 
   /** A campaign that concerns the actor's region (its scope within the actor's subtree, or above it). */
-  async campaign(actor: Actor, campaignId: string, field: string): Promise<{ campaignId: string; deadline: LocalDate }> {
+  async campaign(
+    actor: Actor,
+    campaignId: string,
+    field: string,
+  ): Promise<{ campaignId: string; deadline: LocalDate }> {
     const { state } = await loadStream(this.deps.store, campaignDecider, campaignStreamName(campaignId));
     if (state.status === 'none' || !(await concernsActor(this.deps.directory, actor, state.scope.regionId))) {
-      throw new ValidationError(field, `campaign ${campaignId} does not exist (GET /api/campaigns)`, 'UNKNOWN_CAMPAIGN');
+      throw new ValidationError(
+        field,
+        `campaign ${campaignId} does not exist (GET /api/campaigns)`,
+        'UNKNOWN_CAMPAIGN',
+      );
     }
     return { campaignId, deadline: state.deadline };
   }
@@ -99,10 +124,18 @@ export class References {
       if (id === null) continue;
       const record = (await this.deps.evidence?.record(id)) ?? null;
       if (!record || !(await this.mayReadEvidence(actor, record))) {
-        throw new ValidationError(`${field}.${i}.ref`, `evidence ${id} does not exist (upload it with POST /api/evidence)`, 'UNKNOWN_EVIDENCE');
+        throw new ValidationError(
+          `${field}.${i}.ref`,
+          `evidence ${id} does not exist (upload it with POST /api/evidence)`,
+          'UNKNOWN_EVIDENCE',
+        );
       }
       if (typeof item.sha256 === 'string' && item.sha256.toLowerCase() !== record.sha256) {
-        throw new ValidationError(`${field}.${i}.sha256`, `evidence ${id} has the SHA-256 ${record.sha256}, not ${item.sha256}`, 'EVIDENCE_HASH_MISMATCH');
+        throw new ValidationError(
+          `${field}.${i}.sha256`,
+          `evidence ${id} has the SHA-256 ${record.sha256}, not ${item.sha256}`,
+          'EVIDENCE_HASH_MISMATCH',
+        );
       }
     }
   }

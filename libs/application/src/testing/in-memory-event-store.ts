@@ -25,7 +25,11 @@ export class InMemoryEventStore implements EventStore {
   streamReads = 0;
   private readonly subscribers = new Set<() => void>();
 
-  async appendToStream(streamName: string, events: readonly EventToAppend[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
+  async appendToStream(
+    streamName: string,
+    events: readonly EventToAppend[],
+    options: { expectedRevision?: ExpectedRevision } = {},
+  ): Promise<AppendResult> {
     const stream = this.events.filter((e) => e.streamName === streamName);
     const current = stream.length - 1;
     // As in the real stores, appending nothing checks nothing.
@@ -42,7 +46,11 @@ export class InMemoryEventStore implements EventStore {
     const stored = events.map((event, i): StoredEvent => {
       const id = event.id ?? randomUUID();
       const revision = current + 1 + i;
-      const hash = chainHash(previousHash, revision, contentDigest({ streamName, type: event.type, data: event.data, metadata: event.metadata, eventId: id }));
+      const hash = chainHash(
+        previousHash,
+        revision,
+        contentDigest({ streamName, type: event.type, data: event.data, metadata: event.metadata, eventId: id }),
+      );
       const storedEvent = {
         id,
         streamName,
@@ -65,15 +73,22 @@ export class InMemoryEventStore implements EventStore {
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     this.streamReads++;
-    return this.events.filter((e) => e.streamName === streamName && e.revision >= (options.fromRevision ?? 0)).slice(0, options.maxCount);
+    return this.events
+      .filter((e) => e.streamName === streamName && e.revision >= (options.fromRevision ?? 0))
+      .slice(0, options.maxCount);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
     const after = options.after ?? 0n;
-    return this.events.filter((e) => e.position > after && takesEventType(options.eventTypePrefixes, e.type)).slice(0, options.maxCount);
+    return this.events
+      .filter((e) => e.position > after && takesEventType(options.eventTypePrefixes, e.type))
+      .slice(0, options.maxCount);
   }
 
-  subscribeToAll(handler: (events: readonly StoredEvent[]) => Promise<void>, options: SubscribeOptions = {}): Subscription {
+  subscribeToAll(
+    handler: (events: readonly StoredEvent[]) => Promise<void>,
+    options: SubscribeOptions = {},
+  ): Subscription {
     return new InMemorySubscription(this.events, this.subscribers, handler, options);
   }
 
@@ -107,7 +122,7 @@ class InMemorySubscription implements Subscription {
     this.subscribers.add(woken);
     await Promise.resolve(); // the caller has its subscription before the first batch
     try {
-      for (let checkpoint = this.options.after ?? 0n; !this.stopRequested; ) {
+      for (let checkpoint = this.options.after ?? 0n; !this.stopRequested;) {
         const batch = this.events
           .filter((e) => e.position > checkpoint && takesEventType(this.options.eventTypePrefixes, e.type))
           .slice(0, this.options.batchSize ?? 500);

@@ -45,7 +45,11 @@ export interface AssignTaskResult extends UseCaseResult {
  * A retried command (its `commandId`) names the same task: when an earlier attempt assigned it already, the retry
  * only makes sure of the link and answers as that attempt would have, rather than assign a second task.
  */
-export async function assignTask(deps: UseCaseDeps, input: AssignTaskInput, metadata: CommandMetadata): Promise<AssignTaskResult> {
+export async function assignTask(
+  deps: UseCaseDeps,
+  input: AssignTaskInput,
+  metadata: CommandMetadata,
+): Promise<AssignTaskResult> {
   // Who may never assign learns that before anything about the finding (which might lie outside its reach).
   authorizeRole(metadata.actor, ['inspector'], 'AssignRectificationTask');
   const findingStream = findingStreamName(input.findingId);
@@ -60,7 +64,10 @@ export async function assignTask(deps: UseCaseDeps, input: AssignTaskInput, meta
   // The finding as this process last wrote it, if it did: a refusal stands only on the stored one.
   const finding = await loadChecked(deps, findingDecider, findingStream, async (loaded) => {
     // A finding outside the actor's region answers as one that does not exist, before any rule can tell otherwise.
-    if (loaded.state.status !== 'none' && !(await coversRegion(deps.directory, metadata.actor, loaded.state.regionId))) {
+    if (
+      loaded.state.status !== 'none' &&
+      !(await coversRegion(deps.directory, metadata.actor, loaded.state.regionId))
+    ) {
       throw new NotFoundError('Finding', input.findingId);
     }
     checkFinding(loaded, input, link);
@@ -71,33 +78,50 @@ export async function assignTask(deps: UseCaseDeps, input: AssignTaskInput, meta
   const campaign = input.campaignId ? await references.campaign(metadata.actor, input.campaignId, 'campaignId') : null;
   const reminderPolicy = (await deps.reminderPolicies?.inForce(input.campaignId)) ?? DEFAULT_REMINDER_POLICY;
 
-  const task = await decideAndAppend(deps.store, rectificationTaskDecider, taskStreamName(taskId), {
-    type: 'AssignRectificationTask',
-    data: {
-      taskId,
-      findingId: input.findingId,
-      title: input.title ?? finding.state.title,
-      regionId: finding.state.regionId,
-      category: finding.state.category,
-      leadUnitId: input.leadUnitId,
-      cooperatingUnitIds: [...input.cooperatingUnitIds],
-      deadline: input.deadline,
-      measures: input.measures,
-      target: input.target,
-      campaign,
-      reminderPolicy,
+  const task = await decideAndAppend(
+    deps.store,
+    rectificationTaskDecider,
+    taskStreamName(taskId),
+    {
+      type: 'AssignRectificationTask',
+      data: {
+        taskId,
+        findingId: input.findingId,
+        title: input.title ?? finding.state.title,
+        regionId: finding.state.regionId,
+        category: finding.state.category,
+        leadUnitId: input.leadUnitId,
+        cooperatingUnitIds: [...input.cooperatingUnitIds],
+        deadline: input.deadline,
+        measures: input.measures,
+        target: input.target,
+        campaign,
+        reminderPolicy,
+      },
+      metadata,
     },
-    metadata,
-  }, { loaded: newStream(rectificationTaskDecider), cache: deps.cache });
-  const linked = await decideAndAppend(deps.store, findingDecider, findingStream, link, { loaded: finding, cache: deps.cache });
+    { loaded: newStream(rectificationTaskDecider), cache: deps.cache },
+  );
+  const linked = await decideAndAppend(deps.store, findingDecider, findingStream, link, {
+    loaded: finding,
+    cache: deps.cache,
+  });
   return { id: taskId, revision: task.revision, findingId: input.findingId, findingRevision: linked.revision };
 }
 
 /** The finding exists, is at the revision the caller saw, and would take the link: refuse before writing anything. */
-function checkFinding(finding: { state: FindingState; revision: number }, input: AssignTaskInput, link: FindingCommand): void {
+function checkFinding(
+  finding: { state: FindingState; revision: number },
+  input: AssignTaskInput,
+  link: FindingCommand,
+): void {
   if (finding.state.status === 'none') throw new NotFoundError('Finding', input.findingId);
   if (input.expectedFindingRevision !== undefined && input.expectedFindingRevision !== finding.revision) {
-    throw new ConcurrencyError(findingStreamName(input.findingId), String(input.expectedFindingRevision), String(finding.revision));
+    throw new ConcurrencyError(
+      findingStreamName(input.findingId),
+      String(input.expectedFindingRevision),
+      String(finding.revision),
+    );
   }
   findingDecider.decide(link, finding.state);
 }

@@ -1,4 +1,11 @@
-import { NotFoundError, RectificationTaskCommand, rectificationTaskDecider, RectificationTaskState, TaskStatus, taskStreamName } from '@zhenggai/domain';
+import {
+  NotFoundError,
+  RectificationTaskCommand,
+  rectificationTaskDecider,
+  RectificationTaskState,
+  TaskStatus,
+  taskStreamName,
+} from '@zhenggai/domain';
 import { decideAndAppend } from '../command-handling/decide-and-append';
 import { maySeeTask } from '../jurisdiction/jurisdiction';
 import { References } from '../references/references';
@@ -24,24 +31,36 @@ export async function executeTaskCommand(
   command: TaskLifecycleCommand,
   expectedRevision?: number,
 ): Promise<TaskCommandResult> {
-  const { revision, state, events, earlierAttempt } = await decideAndAppend(deps.store, rectificationTaskDecider, taskStreamName(taskId), command, {
-    expectedRevision,
-    cache: deps.cache,
-    precondition: async (loaded) => {
-      if (loaded.status === 'none' || !(await maySeeTask(deps.directory, command.metadata.actor, loaded))) throw new NotFoundError('RectificationTask', taskId);
+  const { revision, state, events, earlierAttempt } = await decideAndAppend(
+    deps.store,
+    rectificationTaskDecider,
+    taskStreamName(taskId),
+    command,
+    {
+      expectedRevision,
+      cache: deps.cache,
+      precondition: async (loaded) => {
+        if (loaded.status === 'none' || !(await maySeeTask(deps.directory, command.metadata.actor, loaded)))
+          throw new NotFoundError('RectificationTask', taskId);
+      },
+      beforeAppend: (loaded) => checkReferences(new References(deps), command, loaded),
     },
-    beforeAppend: (loaded) => checkReferences(new References(deps), command, loaded),
-  });
+  );
   if (state.status === 'none') throw new NotFoundError('RectificationTask', taskId);
   return { id: taskId, revision, status: state.status, changed: events.length > 0, earlierAttempt };
 }
 
 /** What a lifecycle command names besides its task: the units it hands the task to, the evidence it cites. */
-async function checkReferences(references: References, command: TaskLifecycleCommand, task: RectificationTaskState): Promise<void> {
+async function checkReferences(
+  references: References,
+  command: TaskLifecycleCommand,
+  task: RectificationTaskState,
+): Promise<void> {
   const { actor } = command.metadata;
   switch (command.type) {
     case 'ReassignRectificationTask':
-      if (task.status !== 'none') await references.taskUnits(actor, task.regionId, command.data.leadUnitId, command.data.cooperatingUnitIds);
+      if (task.status !== 'none')
+        await references.taskUnits(actor, task.regionId, command.data.leadUnitId, command.data.cooperatingUnitIds);
       return;
     case 'ReportRectificationProgress':
     case 'SubmitRectification':

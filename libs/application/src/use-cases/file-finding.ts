@@ -15,17 +15,26 @@ export interface FileFindingInput {
 }
 
 /** 发现问题: a new finding stream (a retried command names the same one, and answers with what it holds). */
-export async function fileFinding(deps: UseCaseDeps, input: FileFindingInput, metadata: CommandMetadata): Promise<UseCaseResult> {
+export async function fileFinding(
+  deps: UseCaseDeps,
+  input: FileFindingInput,
+  metadata: CommandMetadata,
+): Promise<UseCaseResult> {
   const references = new References(deps);
   await references.region(metadata.actor, input.regionId, 'regionId');
   await references.category(input.category, 'category');
   await references.evidence(metadata.actor, input.evidence, 'evidence');
   const findingId = newIdFor(deps.ids, metadata, 'finding');
-  const result = await decideAndAppend(deps.store, findingDecider, findingStreamName(findingId), {
-    type: 'FileFinding',
-    data: { findingId, ...input, evidence: [...input.evidence] },
-    metadata,
-  }, { loaded: newStream(findingDecider), cache: deps.cache });
+  const result = await decideAndAppend(
+    deps.store,
+    findingDecider,
+    findingStreamName(findingId),
+    {
+      type: 'FileFinding',
+      data: { findingId, ...input, evidence: [...input.evidence] },
+      metadata,
+    },
+    { loaded: newStream(findingDecider), cache: deps.cache },
+  );
   return { id: findingId, revision: result.revision };
 }
-

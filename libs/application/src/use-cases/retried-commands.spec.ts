@@ -24,12 +24,29 @@ const keyed = (actor: Actor, key: string): CommandMetadata => {
 };
 const unkeyed = (actor: Actor): CommandMetadata => ({ actor, now: '2026-12-01T09:00:00+08:00', correlationId: 'c' });
 
-const finding: FileFindingInput = { title: '旱厕未拆除', description: '', regionId: 'wangyan', category: 'roads', severity: 'low', source: '', evidence: [] };
+const finding: FileFindingInput = {
+  title: '旱厕未拆除',
+  description: '',
+  regionId: 'wangyan',
+  category: 'roads',
+  severity: 'low',
+  source: '',
+  evidence: [],
+};
 const assignment = (findingId: string): AssignTaskInput => ({
-  findingId, leadUnitId: 'wangyan-town', cooperatingUnitIds: [], deadline: '2030-06-30', measures: '拆除', target: null, campaignId: null, title: null,
+  findingId,
+  leadUnitId: 'wangyan-town',
+  cooperatingUnitIds: [],
+  deadline: '2030-06-30',
+  measures: '拆除',
+  target: null,
+  campaignId: null,
+  title: null,
 });
 
-/** A store whose next append to a stream can be made to fail, or to let another writer in first: a fault at one step. */
+/**
+ * A store whose next append to a stream can be made to fail, or to let another writer in first: a fault at one step.
+ */
 class StoreWithFaults extends InMemoryEventStore {
   private fault: { stream: string; run: () => Promise<void> } | null = null;
 
@@ -38,7 +55,11 @@ class StoreWithFaults extends InMemoryEventStore {
     this.fault = { stream, run };
   }
 
-  override async appendToStream(streamName: string, events: readonly EventToAppend[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult> {
+  override async appendToStream(
+    streamName: string,
+    events: readonly EventToAppend[],
+    options?: { expectedRevision?: ExpectedRevision },
+  ): Promise<AppendResult> {
     const fault = this.fault?.stream === streamName ? this.fault : null;
     if (fault) {
       this.fault = null;
@@ -52,71 +73,112 @@ function world() {
   const store = new StoreWithFaults();
   const directory = new FakeDirectory();
   let next = 0;
-  const deps: UseCaseDeps = { store, directory, ids: { newId: () => `00000000-0000-4000-8000-${String(++next).padStart(12, '0')}` } };
+  const deps: UseCaseDeps = {
+    store,
+    directory,
+    ids: { newId: () => `00000000-0000-4000-8000-${String(++next).padStart(12, '0')}` },
+  };
   const ofType = (type: string) => store.events.filter((e) => e.type === type);
   return { store, directory, deps, ofType };
 }
 
 describe('a command sent again under the same Idempotency-Key', () => {
-  it('files one finding: the retry of an attempt that stored it (and died before answering) answers with it', async () => {
-    const { deps, ofType } = world();
-    const first = await fileFinding(deps, finding, keyed(inspector, 'K'));
-    const retry = await fileFinding(deps, finding, keyed(inspector, 'K'));
-    expect(retry).toEqual(first);
-    expect(ofType('FindingFiled')).toHaveLength(1);
-    expect(ofType('FindingFiled')[0].metadata.correlationId).toBe(commandIdOf(inspector.userId, 'K'));
-    // Another user's key K is a command of its own; without a key, sending it twice is filing twice.
-    expect((await fileFinding(deps, finding, keyed(otherInspector, 'K'))).id).not.toBe(first.id);
-    await fileFinding(deps, finding, unkeyed(inspector));
-    await fileFinding(deps, finding, unkeyed(inspector));
-    expect(ofType('FindingFiled')).toHaveLength(4);
-  });
+  it(
+    'files one finding: the retry of an attempt that stored it (and died ' + 'before answering) answers with it',
+    async () => {
+      const { deps, ofType } = world();
+      const first = await fileFinding(deps, finding, keyed(inspector, 'K'));
+      const retry = await fileFinding(deps, finding, keyed(inspector, 'K'));
+      expect(retry).toEqual(first);
+      expect(ofType('FindingFiled')).toHaveLength(1);
+      expect(ofType('FindingFiled')[0].metadata.correlationId).toBe(commandIdOf(inspector.userId, 'K'));
+      // Another user's key K is a command of its own; without a key, sending it twice is filing twice.
+      expect((await fileFinding(deps, finding, keyed(otherInspector, 'K'))).id).not.toBe(first.id);
+      await fileFinding(deps, finding, unkeyed(inspector));
+      await fileFinding(deps, finding, unkeyed(inspector));
+      expect(ofType('FindingFiled')).toHaveLength(4);
+    },
+  );
 
-  it('assigns one task when the first attempt failed between the task and its link: the retry links that task', async () => {
-    const { store, deps, ofType } = world();
-    const { id: findingId } = await fileFinding(deps, finding, unkeyed(inspector));
-    store.beforeNextAppendTo(findingStreamName(findingId), async () => {
-      throw new Error('the link could not be stored');
-    });
-    const metadata = keyed(inspector, 'assign-1');
-    await expect(assignTask(deps, { ...assignment(findingId), expectedFindingRevision: 0 }, metadata)).rejects.toThrow('the link could not be stored');
-    expect(ofType('RectificationTaskAssigned')).toHaveLength(1);
-    expect(ofType('FindingTaskLinked')).toHaveLength(0);
+  it(
+    'assigns one task when the first attempt failed between the task and ' + 'its link: the retry links that task',
+    async () => {
+      const { store, deps, ofType } = world();
+      const { id: findingId } = await fileFinding(deps, finding, unkeyed(inspector));
+      store.beforeNextAppendTo(findingStreamName(findingId), async () => {
+        throw new Error('the link could not be stored');
+      });
+      const metadata = keyed(inspector, 'assign-1');
+      await expect(
+        assignTask(deps, { ...assignment(findingId), expectedFindingRevision: 0 }, metadata),
+      ).rejects.toThrow('the link could not be stored');
+      expect(ofType('RectificationTaskAssigned')).toHaveLength(1);
+      expect(ofType('FindingTaskLinked')).toHaveLength(0);
 
-    const retry = await assignTask(deps, { ...assignment(findingId), expectedFindingRevision: 0 }, metadata);
-    const assigned = ofType('RectificationTaskAssigned');
-    expect(assigned).toHaveLength(1);
-    expect(retry).toEqual({ id: assigned[0].data.taskId, revision: 0, findingId, findingRevision: 1 });
-    expect(ofType('FindingTaskLinked').map((e) => e.data.taskId)).toEqual([retry.id]);
-    // And again, once the first answer was lost too: the same answer, nothing appended.
-    const count = store.events.length;
-    expect(await assignTask(deps, assignment(findingId), metadata)).toEqual(retry);
-    expect(store.events.length).toBe(count);
-  });
+      const retry = await assignTask(deps, { ...assignment(findingId), expectedFindingRevision: 0 }, metadata);
+      const assigned = ofType('RectificationTaskAssigned');
+      expect(assigned).toHaveLength(1);
+      expect(retry).toEqual({ id: assigned[0].data.taskId, revision: 0, findingId, findingRevision: 1 });
+      expect(ofType('FindingTaskLinked').map((e) => e.data.taskId)).toEqual([retry.id]);
+      // And again, once the first answer was lost too: the same answer, nothing appended.
+      const count = store.events.length;
+      expect(await assignTask(deps, assignment(findingId), metadata)).toEqual(retry);
+      expect(store.events.length).toBe(count);
+    },
+  );
 
-  it('answers with the link the worker made meanwhile, carrying the command’s correlation id, and links nothing twice', async () => {
-    const { store, deps, ofType } = world();
-    const { id: findingId } = await fileFinding(deps, finding, unkeyed(inspector));
-    const metadata = keyed(inspector, 'assign-2');
-    store.beforeNextAppendTo(findingStreamName(findingId), async () => {
-      throw new Error('killed between the two appends');
-    });
-    await expect(assignTask(deps, { ...assignment(findingId), expectedFindingRevision: 0 }, metadata)).rejects.toThrow();
-    const taskId = ofType('RectificationTaskAssigned')[0].data.taskId as string;
-    // The finding reactor heals the link, with the assignment's correlation id.
-    await store.appendToStream(findingStreamName(findingId), [{ type: 'FindingTaskLinked', data: { findingId, taskId }, metadata: { actor: inspector, correlationId: metadata.correlationId } }], { expectedRevision: 0 });
-    await store.appendToStream(findingStreamName(findingId), [{ type: 'FindingResolved', data: { findingId, taskIds: [] }, metadata: { correlationId: 'later' } }], { expectedRevision: 1 });
-    // The retry carries the first attempt's If-Match, which the finding has moved past since.
-    expect(await assignTask(deps, { ...assignment(findingId), expectedFindingRevision: 0 }, metadata)).toEqual({ id: taskId, revision: 0, findingId, findingRevision: 1 });
-    expect(ofType('FindingTaskLinked')).toHaveLength(1);
-  });
+  it(
+    'answers with the link the worker made meanwhile, carrying the ' +
+      'command’s correlation id, and links nothing twice',
+    async () => {
+      const { store, deps, ofType } = world();
+      const { id: findingId } = await fileFinding(deps, finding, unkeyed(inspector));
+      const metadata = keyed(inspector, 'assign-2');
+      store.beforeNextAppendTo(findingStreamName(findingId), async () => {
+        throw new Error('killed between the two appends');
+      });
+      await expect(
+        assignTask(deps, { ...assignment(findingId), expectedFindingRevision: 0 }, metadata),
+      ).rejects.toThrow();
+      const taskId = ofType('RectificationTaskAssigned')[0].data.taskId as string;
+      // The finding reactor heals the link, with the assignment's correlation id.
+      await store.appendToStream(
+        findingStreamName(findingId),
+        [
+          {
+            type: 'FindingTaskLinked',
+            data: { findingId, taskId },
+            metadata: { actor: inspector, correlationId: metadata.correlationId },
+          },
+        ],
+        { expectedRevision: 0 },
+      );
+      await store.appendToStream(
+        findingStreamName(findingId),
+        [{ type: 'FindingResolved', data: { findingId, taskIds: [] }, metadata: { correlationId: 'later' } }],
+        { expectedRevision: 1 },
+      );
+      // The retry carries the first attempt's If-Match, which the finding has moved past since.
+      expect(await assignTask(deps, { ...assignment(findingId), expectedFindingRevision: 0 }, metadata)).toEqual({
+        id: taskId,
+        revision: 0,
+        findingId,
+        findingRevision: 1,
+      });
+      expect(ofType('FindingTaskLinked')).toHaveLength(1);
+    },
+  );
 
   it('records a progress report once, also when the retry lost the race to the attempt still running', async () => {
     const { store, deps, ofType } = world();
     const { id: findingId } = await fileFinding(deps, finding, unkeyed(inspector));
     const { id: taskId } = await assignTask(deps, assignment(findingId), unkeyed(inspector));
     await executeTaskCommand(deps, taskId, { type: 'AcceptRectificationTask', data: {}, metadata: unkeyed(unit) });
-    const report = (metadata: CommandMetadata, note = '已拆三户') => ({ type: 'ReportRectificationProgress' as const, data: { quantityDone: null, note, evidence: [] }, metadata });
+    const report = (metadata: CommandMetadata, note = '已拆三户') => ({
+      type: 'ReportRectificationProgress' as const,
+      data: { quantityDone: null, note, evidence: [] },
+      metadata,
+    });
     const metadata = keyed(unit, 'progress-1');
 
     // The first attempt appends between the retry's read and its append (the retry took over a claim too early).
@@ -140,8 +202,16 @@ describe('a command sent again under the same Idempotency-Key', () => {
     await executeTaskCommand(deps, taskId, { type: 'AcceptRectificationTask', data: {}, metadata: unkeyed(unit) });
     const mine = keyed(unit, 'K');
     const forged = { ...unkeyed(colleague), correlationId: mine.correlationId };
-    await executeTaskCommand(deps, taskId, { type: 'ReportRectificationProgress', data: { quantityDone: null, note: '同事的汇报', evidence: [] }, metadata: forged });
-    const answer = await executeTaskCommand(deps, taskId, { type: 'ReportRectificationProgress', data: { quantityDone: null, note: '我的汇报', evidence: [] }, metadata: mine });
+    await executeTaskCommand(deps, taskId, {
+      type: 'ReportRectificationProgress',
+      data: { quantityDone: null, note: '同事的汇报', evidence: [] },
+      metadata: forged,
+    });
+    const answer = await executeTaskCommand(deps, taskId, {
+      type: 'ReportRectificationProgress',
+      data: { quantityDone: null, note: '我的汇报', evidence: [] },
+      metadata: mine,
+    });
     expect(answer).toMatchObject({ revision: 3, changed: true, earlierAttempt: false });
     expect(ofType('RectificationTaskProgressReported').map((e) => e.data.note)).toEqual(['同事的汇报', '我的汇报']);
   });
@@ -155,7 +225,13 @@ describe('a command sent again under the same Idempotency-Key', () => {
     };
     let now = Date.parse('2026-12-01T01:00:00Z');
     const deps = { store, ids: { newId: () => `id-${files.size}` }, clock: { now: () => new Date((now += 60_000)) } };
-    const upload = { bytes: Buffer.from('照片'), contentType: 'image/jpeg', fileName: '旱厕.jpg', capturedAt: null, uploadedBy: 'wangyan' };
+    const upload = {
+      bytes: Buffer.from('照片'),
+      contentType: 'image/jpeg',
+      fileName: '旱厕.jpg',
+      capturedAt: null,
+      uploadedBy: 'wangyan',
+    };
     const commandId = commandIdOf(unit.userId, 'upload-1');
     const first = await uploadEvidence(deps, { ...upload, commandId });
     expect(await uploadEvidence(deps, { ...upload, commandId })).toEqual(first);
@@ -163,18 +239,26 @@ describe('a command sent again under the same Idempotency-Key', () => {
     expect((await uploadEvidence(deps, upload)).id).not.toBe(first.id);
   });
 
-  it('registers one unit when the first attempt died after the directory had it: its name is taken by itself', async () => {
-    const { directory, store, deps } = world();
-    const users = {} as UserRepository;
-    const input = { name: '王堰镇卫生院', regionId: 'wangyan', headName: null, contact: null };
-    const first = await registerUnit({ ...deps, users }, input, keyed(admin, 'unit-1'));
-    expect(await directory.findUnitByName('王堰镇卫生院')).toMatchObject({ id: first.id });
-    const retry = await registerUnit({ ...deps, users }, input, keyed(admin, 'unit-1'));
-    expect(retry).toEqual(first);
-    expect(store.events.filter((e) => e.type === 'UnitRegistered')).toHaveLength(1);
-    // The retry applied its events again (idempotent by revision), for an attempt that died before the tables.
-    expect(directory.applied.map((c) => [c.streamName, c.revision])).toEqual([[`unit-${first.id}`, 0], [`unit-${first.id}`, 0]]);
-    // Without the key, the same name is refused.
-    await expect(registerUnit({ ...deps, users }, input, unkeyed(admin))).rejects.toMatchObject({ code: 'DUPLICATE' });
-  });
+  it(
+    'registers one unit when the first attempt died after the directory ' + 'had it: its name is taken by itself',
+    async () => {
+      const { directory, store, deps } = world();
+      const users = {} as UserRepository;
+      const input = { name: '王堰镇卫生院', regionId: 'wangyan', headName: null, contact: null };
+      const first = await registerUnit({ ...deps, users }, input, keyed(admin, 'unit-1'));
+      expect(await directory.findUnitByName('王堰镇卫生院')).toMatchObject({ id: first.id });
+      const retry = await registerUnit({ ...deps, users }, input, keyed(admin, 'unit-1'));
+      expect(retry).toEqual(first);
+      expect(store.events.filter((e) => e.type === 'UnitRegistered')).toHaveLength(1);
+      // The retry applied its events again (idempotent by revision), for an attempt that died before the tables.
+      expect(directory.applied.map((c) => [c.streamName, c.revision])).toEqual([
+        [`unit-${first.id}`, 0],
+        [`unit-${first.id}`, 0],
+      ]);
+      // Without the key, the same name is refused.
+      await expect(registerUnit({ ...deps, users }, input, unkeyed(admin))).rejects.toMatchObject({
+        code: 'DUPLICATE',
+      });
+    },
+  );
 });

@@ -6,7 +6,12 @@ import { CampaignLaunched, campaignStreamName } from './campaign.events';
 
 const spec = DeciderSpecification.for(campaignDecider);
 
-const inspector: Actor = { userId: 'user-inspector-li', username: 'li.dc', role: 'inspector', unitId: 'unit-supervision-office' };
+const inspector: Actor = {
+  userId: 'user-inspector-li',
+  username: 'li.dc',
+  role: 'inspector',
+  unitId: 'unit-supervision-office',
+};
 const admin: Actor = { userId: 'user-admin', username: 'admin', role: 'admin', unitId: null };
 const unitUser: Actor = { userId: 'user-wangyan-chen', username: 'chen.wy', role: 'unit', unitId: 'unit-wangyan-town' };
 const leader: Actor = { userId: 'user-leader-wang', username: 'wang.sj', role: 'leader', unitId: null };
@@ -46,14 +51,19 @@ describe('LaunchCampaign (专项行动)', () => {
   });
 
   it('an admin launches one too', () => {
-    spec.given([]).when(launch({}, admin)).then([launched({ launchedBy: admin.userId })]);
+    spec
+      .given([])
+      .when(launch({}, admin))
+      .then([launched({ launchedBy: admin.userId })]);
   });
 
   it('a campaign may cover everywhere and every category, without targets', () => {
     spec
       .given([])
       .when(launch({ name: '四个一', deadline: '2018-12-31', scope: { regionId: null, category: null }, targets: [] }))
-      .then([launched({ name: '四个一', deadline: '2018-12-31', scope: { regionId: null, category: null }, targets: [] })]);
+      .then([
+        launched({ name: '四个一', deadline: '2018-12-31', scope: { regionId: null, category: null }, targets: [] }),
+      ]);
   });
 
   it('records texts trimmed and an empty scope category as none', () => {
@@ -66,7 +76,12 @@ describe('LaunchCampaign (专项行动)', () => {
           targets: [{ label: ' 危房改造 ', quantity: 217, unit: ' 户 ' }],
         }),
       )
-      .then([launched({ scope: { regionId: 'region-fuyang', category: null }, targets: [{ label: '危房改造', quantity: 217, unit: '户' }] })]);
+      .then([
+        launched({
+          scope: { regionId: 'region-fuyang', category: null },
+          targets: [{ label: '危房改造', quantity: 217, unit: '户' }],
+        }),
+      ]);
   });
 
   it.each([
@@ -81,7 +96,15 @@ describe('LaunchCampaign (专项行动)', () => {
     ['targets', { targets: { label: 'x', quantity: 1, unit: '户' } }],
     ['targets[0].label', { targets: [{ label: '', quantity: 1, unit: '户' }] }],
     ['targets[0].quantity', { targets: [{ label: '危房改造', quantity: 0, unit: '户' }] }],
-    ['targets[1].quantity', { targets: [{ label: '危房改造', quantity: 1, unit: '户' }, { label: '清淤', quantity: -3, unit: 'km' }] }],
+    [
+      'targets[1].quantity',
+      {
+        targets: [
+          { label: '危房改造', quantity: 1, unit: '户' },
+          { label: '清淤', quantity: -3, unit: 'km' },
+        ],
+      },
+    ],
     ['targets[0].quantity', { targets: [{ label: '危房改造', quantity: Number.NaN, unit: '户' }] }],
     ['targets[0].unit', { targets: [{ label: '危房改造', quantity: 217, unit: '' }] }],
   ])('refuses malformed input: %s', (field, data) => {

@@ -30,8 +30,13 @@ function launch(command: LaunchCampaign, state: CampaignState): CampaignLaunched
     launchedBy: metadata.actor.userId,
   };
   if (state.status !== 'none') {
-    if (sameValue({ ...state, status: null, launchedBy: null }, { ...launched, status: null, launchedBy: null })) return [];
-    throw new IllegalTransitionError(command.type, state.status, `campaign ${state.campaignId} has already been launched`);
+    if (sameValue({ ...state, status: null, launchedBy: null }, { ...launched, status: null, launchedBy: null }))
+      return [];
+    throw new IllegalTransitionError(
+      command.type,
+      state.status,
+      `campaign ${state.campaignId} has already been launched`,
+    );
   }
   return [{ type: 'CampaignLaunched', data: launched }];
 }
@@ -50,7 +55,10 @@ function requireTargets(value: unknown): CampaignTarget[] {
   if (value === null || value === undefined) return [];
   if (!Array.isArray(value)) throw new ValidationError('targets', 'targets must be a list');
   return value.map((item: unknown, i) => {
-    const { label, quantity, unit } = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+    const { label, quantity, unit } = (typeof item === 'object' && item !== null ? item : {}) as Record<
+      string,
+      unknown
+    >;
     return {
       label: requireText(label, `targets[${i}].label`, NAME_MAX_LENGTH),
       quantity: requirePositiveNumber(quantity, `targets[${i}].quantity`),

@@ -7,7 +7,10 @@ export type RenameCategory = Command<'RenameCategory', { name: string }>;
 export type CategoryCommand = DefineCategory | RenameCategory;
 
 export type CategoryDefined = DomainEvent<'CategoryDefined', { categoryId: string; code: string; name: string }>;
-export type CategoryRenamed = DomainEvent<'CategoryRenamed', { categoryId: string; name: string; previousName: string }>;
+export type CategoryRenamed = DomainEvent<
+  'CategoryRenamed',
+  { categoryId: string; name: string; previousName: string }
+>;
 export type CategoryEvent = CategoryDefined | CategoryRenamed;
 
 export type CategoryState = { readonly status: 'none' } | ({ readonly status: 'active' } & CategoryDefined['data']);
@@ -29,8 +32,11 @@ function define(command: DefineCategory, state: CategoryState): CategoryEvent[] 
 function rename(command: RenameCategory, state: CategoryState): CategoryEvent[] {
   authorizeDirectoryChange(command.metadata.actor, command.type);
   const name = requireText(command.data.name, 'name', NAME_MAX_LENGTH);
-  if (state.status === 'none') throw new IllegalTransitionError(command.type, state.status, 'the category does not exist');
-  return name === state.name ? [] : [{ type: 'CategoryRenamed', data: { categoryId: state.categoryId, name, previousName: state.name } }];
+  if (state.status === 'none')
+    throw new IllegalTransitionError(command.type, state.status, 'the category does not exist');
+  return name === state.name
+    ? []
+    : [{ type: 'CategoryRenamed', data: { categoryId: state.categoryId, name, previousName: state.name } }];
 }
 
 export function evolveCategory(state: CategoryState, event: CategoryEvent): CategoryState {

@@ -1,6 +1,22 @@
-import { assertNever, Command, Decider, DomainEvent, IllegalTransitionError, RuleViolationError, ValidationError } from '../shared';
+import {
+  assertNever,
+  Command,
+  Decider,
+  DomainEvent,
+  IllegalTransitionError,
+  RuleViolationError,
+  ValidationError,
+} from '../shared';
 import { requireId, requireText, NAME_MAX_LENGTH } from '../shared/field-validation';
-import { authorizeDirectoryChange, childCodePrefix, REGION_LEVEL_LABELS, REGION_LEVELS, RegionLevel, requireRegionCode, requireRegionLevel } from './directory-rules';
+import {
+  authorizeDirectoryChange,
+  childCodePrefix,
+  REGION_LEVEL_LABELS,
+  REGION_LEVELS,
+  RegionLevel,
+  requireRegionCode,
+  requireRegionLevel,
+} from './directory-rules';
 
 /** The parent as the directory knows it when a region is added under it. */
 export interface ParentRegion {
@@ -11,7 +27,10 @@ export interface ParentRegion {
   readonly path: readonly string[];
 }
 
-export type CreateRegion = Command<'CreateRegion', { regionId: string; code: string; name: string; level: RegionLevel; parent: ParentRegion | null }>;
+export type CreateRegion = Command<
+  'CreateRegion',
+  { regionId: string; code: string; name: string; level: RegionLevel; parent: ParentRegion | null }
+>;
 export type RenameRegion = Command<'RenameRegion', { name: string }>;
 export type RegionCommand = CreateRegion | RenameRegion;
 
@@ -51,13 +70,17 @@ function create(command: CreateRegion, state: RegionState): RegionEvent[] {
       throw new RuleViolationError(
         'REGION_LEVEL',
         expected
-          ? `a region under a ${parent.level} (${REGION_LEVEL_LABELS[parent.level]}) is a ${expected} (${REGION_LEVEL_LABELS[expected]})`
+          ? `a region under a ${parent.level} ` +
+              `(${REGION_LEVEL_LABELS[parent.level]}) is a ${expected} (${REGION_LEVEL_LABELS[expected]})`
           : 'a village has no regions under it',
         'level',
       );
     }
     if (!created.code.startsWith(childCodePrefix(parent))) {
-      throw new ValidationError('code', `the code of a region under ${parent.code} begins with ${childCodePrefix(parent)}`);
+      throw new ValidationError(
+        'code',
+        `the code of a region under ${parent.code} begins with ${childCodePrefix(parent)}`,
+      );
     }
   }
   if (state.status !== 'none') {
@@ -71,7 +94,8 @@ function create(command: CreateRegion, state: RegionState): RegionEvent[] {
 function rename(command: RenameRegion, state: RegionState): RegionEvent[] {
   authorizeDirectoryChange(command.metadata.actor, command.type);
   const name = requireText(command.data.name, 'name', NAME_MAX_LENGTH);
-  if (state.status === 'none') throw new IllegalTransitionError(command.type, state.status, 'the region does not exist');
+  if (state.status === 'none')
+    throw new IllegalTransitionError(command.type, state.status, 'the region does not exist');
   if (name === state.name) return [];
   return [{ type: 'RegionRenamed', data: { regionId: state.regionId, name, previousName: state.name } }];
 }

@@ -9,35 +9,68 @@ const meta = (actor = admin) => ({ actor, now: '2018-05-01T09:00:00+08:00', corr
 
 const register = (data: Partial<RegisterUnit['data']> = {}, actor = admin): RegisterUnit => ({
   type: 'RegisterUnit',
-  data: { unitId: 'unit-wangyan', regionId: 'r-wangyan', name: '王堰镇人民政府', headName: '镇长', contact: null, ...data },
+  data: {
+    unitId: 'unit-wangyan',
+    regionId: 'r-wangyan',
+    name: '王堰镇人民政府',
+    headName: '镇长',
+    contact: null,
+    ...data,
+  },
   metadata: meta(actor),
 });
 const registered: UnitRegistered = {
   type: 'UnitRegistered',
   data: { unitId: 'unit-wangyan', regionId: 'r-wangyan', name: '王堰镇人民政府', headName: '镇长', contact: null },
 };
-const command = <C extends UnitCommand>(type: C['type'], data: C['data'], actor = admin) => ({ type, data, metadata: meta(actor) }) as C;
+const command = <C extends UnitCommand>(type: C['type'], data: C['data'], actor = admin) =>
+  ({ type, data, metadata: meta(actor) }) as C;
 
 describe('a responsible unit (责任单位)', () => {
   it('an admin registers a unit in a region, with its head and contact', () => {
-    spec.given([]).when(register({ contact: ' 0558-1234567 ' })).then([{ ...registered, data: { ...registered.data, contact: '0558-1234567' } }]);
+    spec
+      .given([])
+      .when(register({ contact: ' 0558-1234567 ' }))
+      .then([{ ...registered, data: { ...registered.data, contact: '0558-1234567' } }]);
     spec.given([registered]).when(register()).thenNothing();
-    spec.given([registered]).when(register({ regionId: 'r-caoji' })).thenThrows(IllegalTransitionError);
+    spec
+      .given([registered])
+      .when(register({ regionId: 'r-caoji' }))
+      .thenThrows(IllegalTransitionError);
   });
 
   it('its name, head and contact change, and history keeps each change', () => {
     spec
       .given([registered])
       .when(command('ChangeUnitDetails', { name: '王堰镇人民政府', headName: '新任镇长', contact: null }))
-      .then([{ type: 'UnitDetailsChanged', data: { unitId: 'unit-wangyan', name: '王堰镇人民政府', headName: '新任镇长', contact: null } }]);
-    spec.given([registered]).when(command('ChangeUnitDetails', { name: '王堰镇人民政府', headName: '镇长', contact: null })).thenNothing();
-    spec.given([]).when(command('ChangeUnitDetails', { name: 'x', headName: null, contact: null })).thenThrows(IllegalTransitionError);
+      .then([
+        {
+          type: 'UnitDetailsChanged',
+          data: { unitId: 'unit-wangyan', name: '王堰镇人民政府', headName: '新任镇长', contact: null },
+        },
+      ]);
+    spec
+      .given([registered])
+      .when(command('ChangeUnitDetails', { name: '王堰镇人民政府', headName: '镇长', contact: null }))
+      .thenNothing();
+    spec
+      .given([])
+      .when(command('ChangeUnitDetails', { name: 'x', headName: null, contact: null }))
+      .thenThrows(IllegalTransitionError);
   });
 
   it('its delivery channels are recorded by kind, audience and masked address', () => {
-    const channels = [{ kind: 'dingtalk', audience: 'head' as const, address: 'https://oapi.dingtalk.com/robot/send?access_token=ab…' }];
-    spec.given([registered]).when(command('SetUnitChannels', { channels })).then([{ type: 'UnitChannelsChanged', data: { unitId: 'unit-wangyan', channels } }]);
-    spec.given([registered, { type: 'UnitChannelsChanged', data: { unitId: 'unit-wangyan', channels } }]).when(command('SetUnitChannels', { channels })).thenNothing();
+    const channels = [
+      { kind: 'dingtalk', audience: 'head' as const, address: 'https://oapi.dingtalk.com/robot/send?access_token=ab…' },
+    ];
+    spec
+      .given([registered])
+      .when(command('SetUnitChannels', { channels }))
+      .then([{ type: 'UnitChannelsChanged', data: { unitId: 'unit-wangyan', channels } }]);
+    spec
+      .given([registered, { type: 'UnitChannelsChanged', data: { unitId: 'unit-wangyan', channels } }])
+      .when(command('SetUnitChannels', { channels }))
+      .thenNothing();
   });
 
   it.each([
@@ -50,6 +83,9 @@ describe('a responsible unit (责任单位)', () => {
 
   it('only an admin changes units', () => {
     spec.given([]).when(register({}, unitUser)).thenThrows(ForbiddenError, 'ROLE_NOT_ALLOWED');
-    spec.given([registered]).when(command('SetUnitChannels', { channels: [] }, unitUser)).thenThrows(ForbiddenError, 'ROLE_NOT_ALLOWED');
+    spec
+      .given([registered])
+      .when(command('SetUnitChannels', { channels: [] }, unitUser))
+      .thenThrows(ForbiddenError, 'ROLE_NOT_ALLOWED');
   });
 });

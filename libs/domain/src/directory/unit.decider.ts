@@ -25,7 +25,10 @@ export type UnitCommand = RegisterUnit | ChangeUnitDetails | SetUnitChannels;
 
 export type UnitRegistered = DomainEvent<'UnitRegistered', { unitId: string; regionId: string } & UnitDetails>;
 export type UnitDetailsChanged = DomainEvent<'UnitDetailsChanged', { unitId: string } & UnitDetails>;
-export type UnitChannelsChanged = DomainEvent<'UnitChannelsChanged', { unitId: string; channels: readonly UnitChannelSummary[] }>;
+export type UnitChannelsChanged = DomainEvent<
+  'UnitChannelsChanged',
+  { unitId: string; channels: readonly UnitChannelSummary[] }
+>;
 export type UnitEvent = UnitRegistered | UnitDetailsChanged | UnitChannelsChanged;
 
 export type UnitState =
@@ -48,7 +51,11 @@ function register(command: RegisterUnit, state: UnitState): UnitEvent[] {
     ...details(command.data),
   };
   if (state.status !== 'none') {
-    const same = state.regionId === registered.regionId && state.name === registered.name && state.headName === registered.headName && state.contact === registered.contact;
+    const same =
+      state.regionId === registered.regionId &&
+      state.name === registered.name &&
+      state.headName === registered.headName &&
+      state.contact === registered.contact;
     if (same) return [];
     throw new IllegalTransitionError(command.type, state.status, `unit ${state.unitId} exists`);
   }
@@ -59,7 +66,8 @@ function change(command: ChangeUnitDetails, state: UnitState): UnitEvent[] {
   authorizeDirectoryChange(command.metadata.actor, command.type);
   const changed = details(command.data);
   if (state.status === 'none') throw new IllegalTransitionError(command.type, state.status, 'the unit does not exist');
-  if (state.name === changed.name && state.headName === changed.headName && state.contact === changed.contact) return [];
+  if (state.name === changed.name && state.headName === changed.headName && state.contact === changed.contact)
+    return [];
   return [{ type: 'UnitDetailsChanged', data: { unitId: state.unitId, ...changed } }];
 }
 

@@ -1,4 +1,14 @@
-import { assertNever, Command, Decider, DomainEvent, ForbiddenError, IllegalTransitionError, Role, RuleViolationError, ValidationError } from '../shared';
+import {
+  assertNever,
+  Command,
+  Decider,
+  DomainEvent,
+  ForbiddenError,
+  IllegalTransitionError,
+  Role,
+  RuleViolationError,
+  ValidationError,
+} from '../shared';
 import { nullableId, requireId, requireText, NAME_MAX_LENGTH } from '../shared/field-validation';
 import { authorizeDirectoryChange, requireRole, requireUsername } from './directory-rules';
 
@@ -26,8 +36,7 @@ export type UserPasswordChanged = DomainEvent<'UserPasswordChanged', { userId: s
 export type UserAccountEvent = UserRegistered | UserAccessChanged | UserDisabled | UserEnabled | UserPasswordChanged;
 
 export type UserAccountState =
-  | { readonly status: 'none' }
-  | ({ readonly status: 'active' | 'disabled' } & UserRegistered['data']);
+  { readonly status: 'none' } | ({ readonly status: 'active' | 'disabled' } & UserRegistered['data']);
 
 /**
  * A unit user reaches its unit's tasks, so it needs a unit and no region scope; an admin runs the whole
@@ -39,7 +48,12 @@ function access(data: UserAccess): UserAccess {
   const regionScopeId = nullableId(data.regionScopeId, 'regionScopeId');
   if (role === 'unit' && !unitId) throw new ValidationError('unitId', 'a unit user needs a unitId');
   if ((role === 'unit' || role === 'admin') && regionScopeId) {
-    throw new ValidationError('regionScopeId', role === 'unit' ? "a unit user reaches its unit's tasks: it takes no region scope" : 'an admin runs the whole directory: it takes no region scope');
+    throw new ValidationError(
+      'regionScopeId',
+      role === 'unit'
+        ? "a unit user reaches its unit's tasks: it takes no region scope"
+        : 'an admin runs the whole directory: it takes no region scope',
+    );
   }
   return { displayName: requireText(data.displayName, 'displayName', NAME_MAX_LENGTH), role, unitId, regionScopeId };
 }
@@ -49,7 +63,11 @@ const sameAccess = (a: UserAccess, b: UserAccess) =>
 
 function register(command: RegisterUser, state: UserAccountState): UserAccountEvent[] {
   authorizeDirectoryChange(command.metadata.actor, command.type);
-  const registered = { userId: requireId(command.data.userId, 'userId'), username: requireUsername(command.data.username), ...access(command.data) };
+  const registered = {
+    userId: requireId(command.data.userId, 'userId'),
+    username: requireUsername(command.data.username),
+    ...access(command.data),
+  };
   if (state.status !== 'none') {
     if (state.username === registered.username && sameAccess(state, registered)) return [];
     throw new IllegalTransitionError(command.type, state.status, `user ${state.username} exists`);
@@ -75,7 +93,8 @@ function changeAccess(command: ChangeUserAccess, state: UserAccountState): UserA
 
 function disable(command: DisableUser, state: UserAccountState): UserAccountEvent[] {
   const user = existing(command, state);
-  if (user.userId === command.metadata.actor.userId) throw new RuleViolationError('SELF_DISABLE', 'an admin cannot disable their own account', 'id');
+  if (user.userId === command.metadata.actor.userId)
+    throw new RuleViolationError('SELF_DISABLE', 'an admin cannot disable their own account', 'id');
   return user.status === 'disabled' ? [] : [{ type: 'UserDisabled', data: { userId: user.userId } }];
 }
 
@@ -87,8 +106,10 @@ function enable(command: EnableUser, state: UserAccountState): UserAccountEvent[
 function passwordChanged(command: RecordPasswordChange, state: UserAccountState): UserAccountEvent[] {
   const { actor } = command.metadata;
   if (state.status === 'none') throw new IllegalTransitionError(command.type, state.status, 'the user does not exist');
-  if (actor.userId === state.userId) return [{ type: 'UserPasswordChanged', data: { userId: state.userId, by: 'self' } }];
-  if (actor.role !== 'admin') throw new ForbiddenError('ROLE_NOT_ALLOWED', "only an admin sets another user's password");
+  if (actor.userId === state.userId)
+    return [{ type: 'UserPasswordChanged', data: { userId: state.userId, by: 'self' } }];
+  if (actor.role !== 'admin')
+    throw new ForbiddenError('ROLE_NOT_ALLOWED', "only an admin sets another user's password");
   return [{ type: 'UserPasswordChanged', data: { userId: state.userId, by: 'admin' } }];
 }
 

@@ -3,7 +3,14 @@ import { TaskStatus } from '../rectification-task';
 import { DeciderSpecification } from '../testing/decider-spec';
 import { FileFinding, FindingCommand, LinkTaskToFinding, ReconcileFindingResolution } from './finding.commands';
 import { findingDecider } from './finding.decider';
-import { FindingEvent, FindingFiled, findingStreamName, FindingReopened, FindingResolved, FindingTaskLinked } from './finding.events';
+import {
+  FindingEvent,
+  FindingFiled,
+  findingStreamName,
+  FindingReopened,
+  FindingResolved,
+  FindingTaskLinked,
+} from './finding.events';
 import { SEVERITIES, SEVERITY_LABELS } from './finding.state';
 
 const spec = DeciderSpecification.for(findingDecider);
@@ -11,7 +18,12 @@ const spec = DeciderSpecification.for(findingDecider);
 const NOW = '2018-07-20T09:00:00+08:00';
 const FINDING_ID = 'finding-caiying-housing';
 
-const inspector: Actor = { userId: 'user-inspector-li', username: 'li.dc', role: 'inspector', unitId: 'unit-supervision-office' };
+const inspector: Actor = {
+  userId: 'user-inspector-li',
+  username: 'li.dc',
+  role: 'inspector',
+  unitId: 'unit-supervision-office',
+};
 const otherInspector: Actor = { userId: 'user-inspector-zhao', username: 'zhao.dc', role: 'inspector' };
 const unitUser: Actor = { userId: 'user-wangyan-chen', username: 'chen.wy', role: 'unit', unitId: 'unit-wangyan-town' };
 const leader: Actor = { userId: 'user-leader-wang', username: 'wang.sj', role: 'leader', unitId: null };
@@ -47,9 +59,18 @@ const filed = (data: Partial<FindingFiled['data']> = {}): FindingFiled => ({
   type: 'FindingFiled',
   data: { ...FILE_DATA, filedBy: inspector.userId, ...data },
 });
-const linked = (taskId: string): FindingTaskLinked => ({ type: 'FindingTaskLinked', data: { findingId: FINDING_ID, taskId } });
-const resolved = (...taskIds: string[]): FindingResolved => ({ type: 'FindingResolved', data: { findingId: FINDING_ID, taskIds } });
-const reopened = (reason: string): FindingReopened => ({ type: 'FindingReopened', data: { findingId: FINDING_ID, reason } });
+const linked = (taskId: string): FindingTaskLinked => ({
+  type: 'FindingTaskLinked',
+  data: { findingId: FINDING_ID, taskId },
+});
+const resolved = (...taskIds: string[]): FindingResolved => ({
+  type: 'FindingResolved',
+  data: { findingId: FINDING_ID, taskIds },
+});
+const reopened = (reason: string): FindingReopened => ({
+  type: 'FindingReopened',
+  data: { findingId: FINDING_ID, reason },
+});
 
 const OPEN_WITH_TWO: FindingEvent[] = [filed(), linked('task-a'), linked('task-b')];
 const RESOLVED: FindingEvent[] = [...OPEN_WITH_TWO, resolved('task-a', 'task-b')];
@@ -75,7 +96,10 @@ describe('finding: basics', () => {
 describe('FileFinding', () => {
   it('an inspector files a finding with place, category, severity and evidence', () => {
     spec.given([]).when(fileFinding()).then([filed()]);
-    spec.given([]).when(fileFinding()).thenState({ status: 'open', taskIds: [], filedBy: inspector.userId, severity: 'high' });
+    spec
+      .given([])
+      .when(fileFinding())
+      .thenState({ status: 'open', taskIds: [], filedBy: inspector.userId, severity: 'high' });
   });
 
   it('records texts trimmed and accepts an empty description, source and evidence', () => {
@@ -86,12 +110,18 @@ describe('FileFinding', () => {
   });
 
   it.each(SEVERITIES)('accepts severity %s', (severity) => {
-    spec.given([]).when(fileFinding({ severity })).then([filed({ severity })]);
+    spec
+      .given([])
+      .when(fileFinding({ severity }))
+      .then([filed({ severity })]);
   });
 
   it('accepts a title of exactly 200 characters', () => {
     const title = '题'.repeat(200);
-    spec.given([]).when(fileFinding({ title })).then([filed({ title })]);
+    spec
+      .given([])
+      .when(fileFinding({ title }))
+      .then([filed({ title })]);
   });
 
   it.each([
@@ -137,8 +167,14 @@ describe('FileFinding', () => {
 
 describe('LinkTaskToFinding', () => {
   it('links a rectification task, in order', () => {
-    spec.given([filed(), linked('task-a')]).when(link('task-b')).then([linked('task-b')]);
-    spec.given([filed(), linked('task-a')]).when(link('task-b')).thenState({ taskIds: ['task-a', 'task-b'] });
+    spec
+      .given([filed(), linked('task-a')])
+      .when(link('task-b'))
+      .then([linked('task-b')]);
+    spec
+      .given([filed(), linked('task-a')])
+      .when(link('task-b'))
+      .thenState({ taskIds: ['task-a', 'task-b'] });
   });
 
   it('linking a task already linked changes nothing', () => {
@@ -147,8 +183,14 @@ describe('LinkTaskToFinding', () => {
   });
 
   it('a new task on a resolved finding reopens it', () => {
-    spec.given(RESOLVED).when(link('task-c')).then([linked('task-c'), reopened('task task-c linked')]);
-    spec.given(RESOLVED).when(link('task-c')).thenState({ status: 'open', taskIds: ['task-a', 'task-b', 'task-c'] });
+    spec
+      .given(RESOLVED)
+      .when(link('task-c'))
+      .then([linked('task-c'), reopened('task task-c linked')]);
+    spec
+      .given(RESOLVED)
+      .when(link('task-c'))
+      .thenState({ status: 'open', taskIds: ['task-a', 'task-b', 'task-c'] });
   });
 
   it('refuses an empty task id', () => {
@@ -168,33 +210,79 @@ describe('ReconcileFindingResolution', () => {
   it('resolves the finding once every task is closed', () => {
     spec
       .given(OPEN_WITH_TWO)
-      .when(reconcile([['task-a', 'closed'], ['task-b', 'closed']]))
+      .when(
+        reconcile([
+          ['task-a', 'closed'],
+          ['task-b', 'closed'],
+        ]),
+      )
       .then([resolved('task-a', 'task-b')]);
-    spec.given(OPEN_WITH_TWO).when(reconcile([['task-a', 'closed'], ['task-b', 'closed']])).thenState({ status: 'resolved' });
+    spec
+      .given(OPEN_WITH_TWO)
+      .when(
+        reconcile([
+          ['task-a', 'closed'],
+          ['task-b', 'closed'],
+        ]),
+      )
+      .thenState({ status: 'resolved' });
   });
 
   it('counts cancelled tasks as finished, as long as one was closed', () => {
     spec
       .given(OPEN_WITH_TWO)
-      .when(reconcile([['task-b', 'cancelled'], ['task-a', 'closed']]))
+      .when(
+        reconcile([
+          ['task-b', 'cancelled'],
+          ['task-a', 'closed'],
+        ]),
+      )
       .then([resolved('task-a', 'task-b')]);
-    spec.given(OPEN_WITH_TWO).when(reconcile([['task-a', 'cancelled'], ['task-b', 'cancelled']])).thenNothing();
+    spec
+      .given(OPEN_WITH_TWO)
+      .when(
+        reconcile([
+          ['task-a', 'cancelled'],
+          ['task-b', 'cancelled'],
+        ]),
+      )
+      .thenNothing();
   });
 
   it.each(['assigned', 'accepted', 'in_progress', 'submitted'] as const)('stays open while a task is %s', (status) => {
-    spec.given(OPEN_WITH_TWO).when(reconcile([['task-a', 'closed'], ['task-b', status]])).thenNothing();
+    spec
+      .given(OPEN_WITH_TWO)
+      .when(
+        reconcile([
+          ['task-a', 'closed'],
+          ['task-b', status],
+        ]),
+      )
+      .thenNothing();
   });
 
   it('stays open while a linked task is not reported', () => {
-    spec.given(OPEN_WITH_TWO).when(reconcile([['task-a', 'closed']])).thenNothing();
+    spec
+      .given(OPEN_WITH_TWO)
+      .when(reconcile([['task-a', 'closed']]))
+      .thenNothing();
   });
 
   it('ignores tasks that are not linked to the finding', () => {
     spec
       .given(OPEN_WITH_TWO)
-      .when(reconcile([['task-a', 'closed'], ['task-b', 'closed'], ['task-z', 'in_progress']]))
+      .when(
+        reconcile([
+          ['task-a', 'closed'],
+          ['task-b', 'closed'],
+          ['task-z', 'in_progress'],
+        ]),
+      )
       .then([resolved('task-a', 'task-b')]);
-    spec.given(RESOLVED).when(reconcile([['task-z', 'in_progress']])).thenNothing();
+    spec
+      .given(RESOLVED)
+      .when(reconcile([['task-z', 'in_progress']]))
+      .thenNothing();
   });
 
   it('a finding without tasks is not resolved', () => {
@@ -202,33 +290,76 @@ describe('ReconcileFindingResolution', () => {
   });
 
   it('a resolved finding stays resolved while its tasks stay finished', () => {
-    spec.given(RESOLVED).when(reconcile([['task-a', 'closed'], ['task-b', 'closed']])).thenNothing();
-    spec.given(RESOLVED).when(reconcile([['task-a', 'closed']])).thenNothing();
+    spec
+      .given(RESOLVED)
+      .when(
+        reconcile([
+          ['task-a', 'closed'],
+          ['task-b', 'closed'],
+        ]),
+      )
+      .thenNothing();
+    spec
+      .given(RESOLVED)
+      .when(reconcile([['task-a', 'closed']]))
+      .thenNothing();
   });
 
   it('a resolved finding reopens when one of its tasks is reopened (回头看)', () => {
     spec
       .given(RESOLVED)
-      .when(reconcile([['task-a', 'closed'], ['task-b', 'in_progress']]))
+      .when(
+        reconcile([
+          ['task-a', 'closed'],
+          ['task-b', 'in_progress'],
+        ]),
+      )
       .then([reopened('task task-b reopened')]);
-    spec.given(RESOLVED).when(reconcile([['task-b', 'in_progress']])).thenState({ status: 'open' });
+    spec
+      .given(RESOLVED)
+      .when(reconcile([['task-b', 'in_progress']]))
+      .thenState({ status: 'open' });
   });
 
   it('resolves again after the reopened task is closed again', () => {
     spec
       .given([...RESOLVED, reopened('task task-b reopened')])
-      .when(reconcile([['task-a', 'closed'], ['task-b', 'closed']]))
+      .when(
+        reconcile([
+          ['task-a', 'closed'],
+          ['task-b', 'closed'],
+        ]),
+      )
       .then([resolved('task-a', 'task-b')]);
   });
 
   it('is not checked against a role: the system issues it on behalf of whoever changed a task', () => {
-    spec.given(OPEN_WITH_TWO).when(reconcile([['task-a', 'closed'], ['task-b', 'closed']], inspector)).then([resolved('task-a', 'task-b')]);
+    spec
+      .given(OPEN_WITH_TWO)
+      .when(
+        reconcile(
+          [
+            ['task-a', 'closed'],
+            ['task-b', 'closed'],
+          ],
+          inspector,
+        ),
+      )
+      .then([resolved('task-a', 'task-b')]);
   });
 
   it.each([
     ['tasks', { tasks: null }],
     ['tasks[0].taskId', { tasks: [{ taskId: '', status: 'closed' }] }],
-    ['tasks[1].status', { tasks: [{ taskId: 'task-a', status: 'closed' }, { taskId: 'task-b', status: 'done' }] }],
+    [
+      'tasks[1].status',
+      {
+        tasks: [
+          { taskId: 'task-a', status: 'closed' },
+          { taskId: 'task-b', status: 'done' },
+        ],
+      },
+    ],
     ['tasks[0].taskId', { tasks: ['task-a'] }],
   ])('refuses malformed input: %s', (field, data) => {
     spec

@@ -1,7 +1,14 @@
 import { assertNever, Decider, IllegalTransitionError, ValidationError } from '../shared';
 import { authorizeRole } from '../shared/authorization';
 import { requireEvidenceList } from '../shared/evidence';
-import { optionalText, requireId, requireOneOf, requireText, sameValue, TITLE_MAX_LENGTH } from '../shared/field-validation';
+import {
+  optionalText,
+  requireId,
+  requireOneOf,
+  requireText,
+  sameValue,
+  TITLE_MAX_LENGTH,
+} from '../shared/field-validation';
 import { TASK_STATUSES, TaskStatus } from '../rectification-task';
 import { FileFinding, FindingCommand, LinkTaskToFinding, ReconcileFindingResolution } from './finding.commands';
 import { FindingEvent, FindingFiled, FindingReopened, FindingResolved, FindingTaskLinked } from './finding.events';
@@ -56,7 +63,9 @@ function reconcile(command: ReconcileFindingResolution, state: FindingState): (F
   // A task that was not reported says nothing about the finding: only a task known to be open again reopens it.
   const reopened = statuses.find(({ status }) => status !== undefined && !FINISHED.includes(status));
   if (!reopened) return [];
-  return [{ type: 'FindingReopened', data: { findingId: finding.findingId, reason: `task ${reopened.taskId} reopened` } }];
+  return [
+    { type: 'FindingReopened', data: { findingId: finding.findingId, reason: `task ${reopened.taskId} reopened` } },
+  ];
 }
 
 function requireTaskStatuses(value: unknown): Map<string, TaskStatus> {
@@ -71,7 +80,11 @@ function requireTaskStatuses(value: unknown): Map<string, TaskStatus> {
 
 function requireFiled(command: FindingCommand, state: FindingState): FiledFinding {
   if (state.status === 'none') {
-    throw new IllegalTransitionError(command.type, 'none', `${command.type} is not allowed: the finding has not been filed`);
+    throw new IllegalTransitionError(
+      command.type,
+      'none',
+      `${command.type} is not allowed: the finding has not been filed`,
+    );
   }
   return state;
 }

@@ -43,7 +43,9 @@ export function evolveFinding(state: FindingState, event: FindingEvent): Finding
   if (state.status === 'none') return state;
   switch (event.type) {
     case 'FindingTaskLinked':
-      return state.taskIds.includes(event.data.taskId) ? state : { ...state, taskIds: [...state.taskIds, event.data.taskId] };
+      return state.taskIds.includes(event.data.taskId)
+        ? state
+        : { ...state, taskIds: [...state.taskIds, event.data.taskId] };
     case 'FindingResolved':
       return { ...state, status: 'resolved' };
     case 'FindingReopened':

@@ -39,7 +39,12 @@ const LEAD_UNIT = 'unit-wangyan-town';
 const COOPERATING_UNIT = 'unit-funan-housing-bureau';
 const NEW_LEAD_UNIT = 'unit-funan-civil-affairs';
 
-const inspector: Actor = { userId: 'user-inspector-li', username: 'li.dc', role: 'inspector', unitId: 'unit-supervision-office' };
+const inspector: Actor = {
+  userId: 'user-inspector-li',
+  username: 'li.dc',
+  role: 'inspector',
+  unitId: 'unit-supervision-office',
+};
 const otherInspector: Actor = { userId: 'user-inspector-zhao', username: 'zhao.dc', role: 'inspector' };
 const leadUser: Actor = { userId: 'user-wangyan-chen', username: 'chen.wy', role: 'unit', unitId: LEAD_UNIT };
 const leadColleague: Actor = { userId: 'user-wangyan-liu', username: 'liu.wy', role: 'unit', unitId: LEAD_UNIT };
@@ -55,7 +60,12 @@ type TaskCommandType = RectificationTaskCommand['type'];
 type WorkflowCommandType = Exclude<TaskCommandType, 'RecordTaskReminder' | 'MarkTaskReminderRead'>;
 type CommandOf<T extends TaskCommandType> = Extract<RectificationTaskCommand, { type: T }>;
 
-function command<T extends TaskCommandType>(type: T, data: CommandOf<T>['data'], actor: Actor, now = NOW): CommandOf<T> {
+function command<T extends TaskCommandType>(
+  type: T,
+  data: CommandOf<T>['data'],
+  actor: Actor,
+  now = NOW,
+): CommandOf<T> {
   return { type, data, metadata: { actor, now, correlationId: 'correlation-1' } } as CommandOf<T>;
 }
 
@@ -82,23 +92,35 @@ const ASSIGN_DATA: CommandOf<'AssignRectificationTask'>['data'] = {
 const assign = (data: Partial<CommandOf<'AssignRectificationTask'>['data']> = {}, actor = inspector, now = NOW) =>
   command('AssignRectificationTask', { ...ASSIGN_DATA, ...data }, actor, now);
 const acceptBy = (actor = leadUser) => command('AcceptRectificationTask', {}, actor);
-const plan = (text = '拆除旧房 217 户，新建安置房', actor = leadUser) => command('RecordRectificationPlan', { plan: text }, actor);
+const plan = (text = '拆除旧房 217 户，新建安置房', actor = leadUser) =>
+  command('RecordRectificationPlan', { plan: text }, actor);
 const progress = (data: Partial<CommandOf<'ReportRectificationProgress'>['data']> = {}, actor = leadUser, now = NOW) =>
-  command('ReportRectificationProgress', { quantityDone: 120, note: '已完成 120 户', evidence: [], ...data }, actor, now);
-const requestExtension = (data: Partial<CommandOf<'RequestDeadlineExtension'>['data']> = {}, now = NOW, actor = leadUser) =>
+  command(
+    'ReportRectificationProgress',
+    { quantityDone: 120, note: '已完成 120 户', evidence: [], ...data },
+    actor,
+    now,
+  );
+const requestExtension = (
+  data: Partial<CommandOf<'RequestDeadlineExtension'>['data']> = {},
+  now = NOW,
+  actor = leadUser,
+) =>
   command(
     'RequestDeadlineExtension',
     { requestId: 'extension-1', requestedDeadline: '2018-10-31', reason: '汛期施工受阻', ...data },
     actor,
     now,
   );
-const approve = (requestId = 'extension-1', actor = inspector) => command('ApproveDeadlineExtension', { requestId }, actor);
+const approve = (requestId = 'extension-1', actor = inspector) =>
+  command('ApproveDeadlineExtension', { requestId }, actor);
 const refuse = (requestId = 'extension-1', reason = '理由不充分', actor = inspector) =>
   command('RefuseDeadlineExtension', { requestId, reason }, actor);
 const submit = (data: Partial<CommandOf<'SubmitRectification'>['data']> = {}, actor = leadUser) =>
   command('SubmitRectification', { report: '217 户危房全部改造完成', evidence, quantityDone: 217, ...data }, actor);
 const verify = (note: string | null = null, actor = otherInspector) => command('VerifyRectification', { note }, actor);
-const sendBack = (reason = '佐证材料不全', actor = otherInspector) => command('SendBackRectification', { reason }, actor);
+const sendBack = (reason = '佐证材料不全', actor = otherInspector) =>
+  command('SendBackRectification', { reason }, actor);
 const reassign = (data: Partial<CommandOf<'ReassignRectificationTask'>['data']> = {}, actor = inspector) =>
   command(
     'ReassignRectificationTask',
@@ -129,7 +151,10 @@ const assigned = (data: Partial<RectificationTaskAssigned['data']> = {}): Rectif
   type: 'RectificationTaskAssigned',
   data: { ...ASSIGNED_DATA, ...data },
 });
-const accepted = (unitId = LEAD_UNIT): RectificationTaskAccepted => ({ type: 'RectificationTaskAccepted', data: { taskId: TASK_ID, unitId } });
+const accepted = (unitId = LEAD_UNIT): RectificationTaskAccepted => ({
+  type: 'RectificationTaskAccepted',
+  data: { taskId: TASK_ID, unitId },
+});
 const planRecorded = (text = '拆除旧房 217 户，新建安置房'): RectificationTaskPlanRecorded => ({
   type: 'RectificationTaskPlanRecorded',
   data: { taskId: TASK_ID, plan: text },
@@ -157,7 +182,13 @@ const extensionApproved = (
   data: Partial<RectificationTaskExtensionApproved['data']> = {},
 ): RectificationTaskExtensionApproved => ({
   type: 'RectificationTaskExtensionApproved',
-  data: { taskId: TASK_ID, requestId: 'extension-1', previousDeadline: '2018-09-30', newDeadline: '2018-10-31', ...data },
+  data: {
+    taskId: TASK_ID,
+    requestId: 'extension-1',
+    previousDeadline: '2018-09-30',
+    newDeadline: '2018-10-31',
+    ...data,
+  },
 });
 const extensionRefused = (requestId = 'extension-1', reason = '理由不充分'): RectificationTaskExtensionRefused => ({
   type: 'RectificationTaskExtensionRefused',
@@ -199,7 +230,14 @@ const cancelled = (reason = '问题重复交办'): RectificationTaskCancelled =>
 });
 const reopened = (data: Partial<RectificationTaskReopened['data']> = {}): RectificationTaskReopened => ({
   type: 'RectificationTaskReopened',
-  data: { taskId: TASK_ID, reason: '回头看发现 3 户返潮', previousDeadline: '2018-09-30', deadline: '2018-11-15', reopenCount: 1, ...data },
+  data: {
+    taskId: TASK_ID,
+    reason: '回头看发现 3 户返潮',
+    previousDeadline: '2018-09-30',
+    deadline: '2018-11-15',
+    reopenCount: 1,
+    ...data,
+  },
 });
 
 const WORKING: RectificationTaskEvent[] = [assigned(), accepted(), planRecorded()];
@@ -275,7 +313,11 @@ describe('rectification task: the state machine', () => {
     ReopenRectificationTask: ['closed'],
   };
   const cases = (Object.keys(ALLOWED_IN) as WorkflowCommandType[]).flatMap((type) =>
-    (['none', ...TASK_STATUSES] as const).map((status) => ({ type, status, allowed: ALLOWED_IN[type].includes(status) })),
+    (['none', ...TASK_STATUSES] as const).map((status) => ({
+      type,
+      status,
+      allowed: ALLOWED_IN[type].includes(status),
+    })),
   );
 
   it.each(cases.filter((c) => !c.allowed))('refuses $type while the task is $status', ({ type, status }) => {
@@ -327,9 +369,12 @@ describe('rectification task: who may issue what', () => {
   ];
   const ALL = [...INSPECTOR_COMMANDS, ...UNIT_COMMANDS];
 
-  it.each(ALL.map(([cmd, given]) => ({ type: cmd.type, cmd, given })))('a leader may not issue $type', ({ cmd, given }) => {
-    spec.given(given).when(withActor(cmd, leader)).thenThrows(ForbiddenError, 'READ_ONLY_ROLE');
-  });
+  it.each(ALL.map(([cmd, given]) => ({ type: cmd.type, cmd, given })))(
+    'a leader may not issue $type',
+    ({ cmd, given }) => {
+      spec.given(given).when(withActor(cmd, leader)).thenThrows(ForbiddenError, 'READ_ONLY_ROLE');
+    },
+  );
 
   it.each(
     INSPECTOR_COMMANDS.flatMap(([cmd, given]) =>
@@ -350,18 +395,29 @@ describe('rectification task: who may issue what', () => {
   const LEAD_ONLY = UNIT_COMMANDS.filter(([cmd]) => cmd.type !== 'ReportRectificationProgress');
   it.each(
     LEAD_ONLY.flatMap(([cmd, given]) =>
-      [cooperatingUser, strangerUser, unitlessUser].map((actor) => ({ type: cmd.type, who: actor.username, cmd: withActor(cmd, actor), given })),
+      [cooperatingUser, strangerUser, unitlessUser].map((actor) => ({
+        type: cmd.type,
+        who: actor.username,
+        cmd: withActor(cmd, actor),
+        given,
+      })),
     ),
   )('only the lead unit issues $type, not $who', ({ cmd, given }) => {
     spec.given(given).when(cmd).thenThrows(ForbiddenError, 'NOT_YOUR_UNIT');
   });
 
-  it.each([strangerUser, unitlessUser])('progress is reported by the lead or a cooperating unit, not $username', (actor) => {
-    spec.given(HISTORY.accepted).when(progress({}, actor)).thenThrows(ForbiddenError, 'NOT_YOUR_UNIT');
-  });
+  it.each([strangerUser, unitlessUser])(
+    'progress is reported by the lead or a cooperating unit, not $username',
+    (actor) => {
+      spec.given(HISTORY.accepted).when(progress({}, actor)).thenThrows(ForbiddenError, 'NOT_YOUR_UNIT');
+    },
+  );
 
   it('another user of the lead unit may act for it', () => {
-    spec.given(HISTORY.accepted).when(plan('方案', leadColleague)).then([planRecorded('方案')]);
+    spec
+      .given(HISTORY.accepted)
+      .when(plan('方案', leadColleague))
+      .then([planRecorded('方案')]);
   });
 });
 
@@ -403,7 +459,10 @@ describe('AssignRectificationTask (交办)', () => {
   });
 
   it('accepts a deadline of today (Asia/Shanghai)', () => {
-    spec.given([]).when(assign({ deadline: '2018-07-20' })).then([assigned({ deadline: '2018-07-20' })]);
+    spec
+      .given([])
+      .when(assign({ deadline: '2018-07-20' }))
+      .then([assigned({ deadline: '2018-07-20' })]);
   });
 
   it('refuses a deadline before today', () => {
@@ -426,7 +485,10 @@ describe('AssignRectificationTask (交办)', () => {
   });
 
   it("accepts a deadline on the campaign's deadline and refuses one after it", () => {
-    spec.given([]).when(assign({ deadline: '2018-09-30' })).then([assigned()]);
+    spec
+      .given([])
+      .when(assign({ deadline: '2018-09-30' }))
+      .then([assigned()]);
     spec
       .given([])
       .when(assign({ deadline: '2018-10-01' }))
@@ -474,21 +536,36 @@ describe('AssignRectificationTask (交办)', () => {
 
   it('accepts measures of exactly 4000 characters', () => {
     const measures = '措'.repeat(4000);
-    spec.given([]).when(assign({ measures })).then([assigned({ measures })]);
+    spec
+      .given([])
+      .when(assign({ measures }))
+      .then([assigned({ measures })]);
   });
 
   it('refuses a clock reading that is not an instant', () => {
-    spec.given([]).when(assign({}, inspector, 'yesterday')).thenThrows(ValidationError, { field: 'metadata.now' });
+    spec
+      .given([])
+      .when(assign({}, inspector, 'yesterday'))
+      .thenThrows(ValidationError, { field: 'metadata.now' });
   });
 
   it('ignores an identical assignment sent again, even by another inspector and after the task moved on', () => {
     spec.given(HISTORY.assigned).when(assign()).thenNothing();
-    spec.given([...WORKING, extensionRequested(), extensionApproved()]).when(assign({}, otherInspector)).thenNothing();
-    spec.given([...WORKING, reassigned()]).when(assign()).thenNothing();
+    spec
+      .given([...WORKING, extensionRequested(), extensionApproved()])
+      .when(assign({}, otherInspector))
+      .thenNothing();
+    spec
+      .given([...WORKING, reassigned()])
+      .when(assign())
+      .thenNothing();
   });
 
   it('ignores an identical assignment sent again after its deadline has passed', () => {
-    spec.given(HISTORY.assigned).when(assign({}, inspector, '2018-10-08T09:00:00+08:00')).thenNothing();
+    spec
+      .given(HISTORY.assigned)
+      .when(assign({}, inspector, '2018-10-08T09:00:00+08:00'))
+      .thenNothing();
   });
 
   it.each([
@@ -532,7 +609,10 @@ describe('RecordRectificationPlan (整改措施)', () => {
   });
 
   it('revises the plan', () => {
-    spec.given(WORKING).when(plan('一户一方案：改造 200 户，拆除 17 户')).then([planRecorded('一户一方案：改造 200 户，拆除 17 户')]);
+    spec
+      .given(WORKING)
+      .when(plan('一户一方案：改造 200 户，拆除 17 户'))
+      .then([planRecorded('一户一方案：改造 200 户，拆除 17 户')]);
   });
 
   it('recording the same plan again changes nothing', () => {
@@ -568,16 +648,28 @@ describe('ReportRectificationProgress', () => {
       .given([...WORKING, progressReported()])
       .when(progress({ quantityDone: null, note: '雨天停工两日' }))
       .then([progressReported({ quantityDone: null, note: '雨天停工两日' })]);
-    spec.given([...WORKING, progressReported()]).when(progress({ quantityDone: null, note: '雨天停工两日' })).thenState({ quantityDone: 120 });
+    spec
+      .given([...WORKING, progressReported()])
+      .when(progress({ quantityDone: null, note: '雨天停工两日' }))
+      .thenState({ quantityDone: 120 });
   });
 
   it('a quantity without a note is enough', () => {
-    spec.given(WORKING).when(progress({ note: '' })).then([progressReported({ note: '' })]);
+    spec
+      .given(WORKING)
+      .when(progress({ note: '' }))
+      .then([progressReported({ note: '' })]);
   });
 
   it('accepts 0 and exactly the target', () => {
-    spec.given(WORKING).when(progress({ quantityDone: 0 })).then([progressReported({ quantityDone: 0 })]);
-    spec.given(WORKING).when(progress({ quantityDone: 217 })).then([progressReported({ quantityDone: 217 })]);
+    spec
+      .given(WORKING)
+      .when(progress({ quantityDone: 0 }))
+      .then([progressReported({ quantityDone: 0 })]);
+    spec
+      .given(WORKING)
+      .when(progress({ quantityDone: 217 }))
+      .then([progressReported({ quantityDone: 217 })]);
   });
 
   it('refuses more than the target', () => {
@@ -629,11 +721,17 @@ describe('ReportRectificationProgress', () => {
   });
 
   it('the same report sent twice in a row is recorded once', () => {
-    spec.given([...WORKING, progressReported()]).when(progress()).thenNothing();
+    spec
+      .given([...WORKING, progressReported()])
+      .when(progress())
+      .thenNothing();
   });
 
   it('the same figures reported again later, or by another unit, are a new report', () => {
-    spec.given([...WORKING, progressReported(), planRecorded('新方案')]).when(progress()).then([progressReported()]);
+    spec
+      .given([...WORKING, progressReported(), planRecorded('新方案')])
+      .when(progress())
+      .then([progressReported()]);
     spec
       .given([...WORKING, progressReported()])
       .when(progress({}, cooperatingUser))
@@ -646,11 +744,14 @@ describe('ReportRectificationProgress', () => {
 describe('RequestDeadlineExtension (申请延期)', () => {
   it('asks for a later deadline with a reason', () => {
     spec.given(WORKING).when(requestExtension()).then([extensionRequested()]);
-    spec.given(WORKING).when(requestExtension()).thenState({
-      deadline: '2018-09-30',
-      pendingExtension: { requestId: 'extension-1', requestedDeadline: '2018-10-31', reason: '汛期施工受阻' },
-      extensionRequestIds: ['extension-1'],
-    });
+    spec
+      .given(WORKING)
+      .when(requestExtension())
+      .thenState({
+        deadline: '2018-09-30',
+        pendingExtension: { requestId: 'extension-1', requestedDeadline: '2018-10-31', reason: '汛期施工受阻' },
+        extensionRequestIds: ['extension-1'],
+      });
   });
 
   it('may be asked as soon as the task is signed for', () => {
@@ -667,15 +768,21 @@ describe('RequestDeadlineExtension (申请延期)', () => {
       .given(WORKING)
       .when(requestExtension({}, '2018-10-01T00:00:00+08:00'))
       .thenThrows(RuleViolationError, 'EXTENSION_AFTER_DEADLINE');
-    spec.given(WORKING).when(requestExtension({}, '2018-09-30T16:00:00Z')).thenThrows(RuleViolationError, 'EXTENSION_AFTER_DEADLINE');
-  });
-
-  it.each([['2018-09-30'], ['2018-09-15']])('refuses a requested deadline of %s, not later than the current one', (requestedDeadline) => {
     spec
       .given(WORKING)
-      .when(requestExtension({ requestedDeadline }))
-      .thenThrows(RuleViolationError, { code: 'EXTENSION_NOT_LATER', field: 'requestedDeadline' });
+      .when(requestExtension({}, '2018-09-30T16:00:00Z'))
+      .thenThrows(RuleViolationError, 'EXTENSION_AFTER_DEADLINE');
   });
+
+  it.each([['2018-09-30'], ['2018-09-15']])(
+    'refuses a requested deadline of %s, not later than the current one',
+    (requestedDeadline) => {
+      spec
+        .given(WORKING)
+        .when(requestExtension({ requestedDeadline }))
+        .thenThrows(RuleViolationError, { code: 'EXTENSION_NOT_LATER', field: 'requestedDeadline' });
+    },
+  );
 
   it('accepts a requested deadline one day later', () => {
     spec
@@ -701,7 +808,10 @@ describe('RequestDeadlineExtension (申请延期)', () => {
   });
 
   it('the same request sent again changes nothing', () => {
-    spec.given([...WORKING, extensionRequested()]).when(requestExtension()).thenNothing();
+    spec
+      .given([...WORKING, extensionRequested()])
+      .when(requestExtension())
+      .thenNothing();
   });
 
   it('a request id cannot be reused for other content or after a decision', () => {
@@ -726,11 +836,21 @@ describe('RequestDeadlineExtension (申请延期)', () => {
     const given = [...WORKING, extensionRequested(), extensionApproved()];
     spec
       .given(given)
-      .when(requestExtension({ requestId: 'extension-2', requestedDeadline: '2018-11-15' }, '2018-10-31T20:00:00+08:00'))
-      .then([extensionRequested({ requestId: 'extension-2', currentDeadline: '2018-10-31', requestedDeadline: '2018-11-15' })]);
+      .when(
+        requestExtension({ requestId: 'extension-2', requestedDeadline: '2018-11-15' }, '2018-10-31T20:00:00+08:00'),
+      )
+      .then([
+        extensionRequested({
+          requestId: 'extension-2',
+          currentDeadline: '2018-10-31',
+          requestedDeadline: '2018-11-15',
+        }),
+      ]);
     spec
       .given(given)
-      .when(requestExtension({ requestId: 'extension-2', requestedDeadline: '2018-11-15' }, '2018-11-01T00:00:00+08:00'))
+      .when(
+        requestExtension({ requestId: 'extension-2', requestedDeadline: '2018-11-15' }, '2018-11-01T00:00:00+08:00'),
+      )
       .thenThrows(RuleViolationError, 'EXTENSION_AFTER_DEADLINE');
   });
 });
@@ -740,13 +860,16 @@ describe('ApproveDeadlineExtension', () => {
 
   it('moves the deadline to the requested date and keeps the old one in history', () => {
     spec.given(PENDING).when(approve()).then([extensionApproved()]);
-    spec.given(PENDING).when(approve()).thenState({
-      deadline: '2018-10-31',
-      originalDeadline: '2018-09-30',
-      deadlineChanges: [{ from: '2018-09-30', to: '2018-10-31', reason: '汛期施工受阻', requestId: 'extension-1' }],
-      pendingExtension: null,
-      extensionRequestIds: ['extension-1'],
-    });
+    spec
+      .given(PENDING)
+      .when(approve())
+      .thenState({
+        deadline: '2018-10-31',
+        originalDeadline: '2018-09-30',
+        deadlineChanges: [{ from: '2018-09-30', to: '2018-10-31', reason: '汛期施工受阻', requestId: 'extension-1' }],
+        pendingExtension: null,
+        extensionRequestIds: ['extension-1'],
+      });
   });
 
   it('may be decided after the deadline has passed: the request was made in time', () => {
@@ -757,11 +880,17 @@ describe('ApproveDeadlineExtension', () => {
   });
 
   it('may be decided while the work awaits sign-off', () => {
-    spec.given([...PENDING, submitted()]).when(approve()).then([extensionApproved()]);
+    spec
+      .given([...PENDING, submitted()])
+      .when(approve())
+      .then([extensionApproved()]);
   });
 
   it('approving again changes nothing', () => {
-    spec.given([...PENDING, extensionApproved()]).when(approve()).thenNothing();
+    spec
+      .given([...PENDING, extensionApproved()])
+      .when(approve())
+      .thenNothing();
   });
 
   it.each([
@@ -770,7 +899,10 @@ describe('ApproveDeadlineExtension', () => {
     ['a refused request', [...PENDING, extensionRefused()], 'extension-1'],
     ['a request dropped by a reassignment', [...PENDING, reassigned(), accepted(NEW_LEAD_UNIT)], 'extension-1'],
   ])('refuses to approve %s', (_, given, requestId) => {
-    spec.given(given).when(approve(requestId)).thenThrows(RuleViolationError, { code: 'EXTENSION_NOT_PENDING', field: 'requestId' });
+    spec
+      .given(given)
+      .when(approve(requestId))
+      .thenThrows(RuleViolationError, { code: 'EXTENSION_NOT_PENDING', field: 'requestId' });
   });
 
   it('refuses a missing request id', () => {
@@ -783,11 +915,17 @@ describe('RefuseDeadlineExtension', () => {
 
   it('refuses the request with a reason; the deadline stays', () => {
     spec.given(PENDING).when(refuse()).then([extensionRefused()]);
-    spec.given(PENDING).when(refuse()).thenState({ deadline: '2018-09-30', deadlineChanges: [], pendingExtension: null });
+    spec
+      .given(PENDING)
+      .when(refuse())
+      .thenState({ deadline: '2018-09-30', deadlineChanges: [], pendingExtension: null });
   });
 
   it('refusing again changes nothing', () => {
-    spec.given([...PENDING, extensionRefused()]).when(refuse()).thenNothing();
+    spec
+      .given([...PENDING, extensionRefused()])
+      .when(refuse())
+      .thenNothing();
   });
 
   it('requires a reason', () => {
@@ -799,7 +937,10 @@ describe('RefuseDeadlineExtension', () => {
     ['an unknown request', PENDING, 'extension-9'],
     ['an approved request', [...PENDING, extensionApproved()], 'extension-1'],
   ])('cannot refuse %s', (_, given, requestId) => {
-    spec.given(given).when(refuse(requestId)).thenThrows(RuleViolationError, { code: 'EXTENSION_NOT_PENDING', field: 'requestId' });
+    spec
+      .given(given)
+      .when(refuse(requestId))
+      .thenThrows(RuleViolationError, { code: 'EXTENSION_NOT_PENDING', field: 'requestId' });
   });
 });
 
@@ -808,15 +949,21 @@ describe('RefuseDeadlineExtension', () => {
 describe('SubmitRectification (申请销号)', () => {
   it('submits the completion report with its evidence and the target met', () => {
     spec.given(WORKING).when(submit()).then([submitted()]);
-    spec.given(WORKING).when(submit()).thenState({
-      status: 'submitted',
-      quantityDone: 217,
-      submittedBy: { userId: leadUser.userId, unitId: LEAD_UNIT },
-    });
+    spec
+      .given(WORKING)
+      .when(submit())
+      .thenState({
+        status: 'submitted',
+        quantityDone: 217,
+        submittedBy: { userId: leadUser.userId, unitId: LEAD_UNIT },
+      });
   });
 
   it('takes the last reported quantity when the submission gives none', () => {
-    spec.given(WITH_QUANTITY).when(submit({ quantityDone: null })).then([submitted({ quantityDone: 217 })]);
+    spec
+      .given(WITH_QUANTITY)
+      .when(submit({ quantityDone: null }))
+      .then([submitted({ quantityDone: 217 })]);
   });
 
   it.each([
@@ -824,7 +971,10 @@ describe('SubmitRectification (申请销号)', () => {
     ['nothing reported', WORKING, null],
     ['less than the target reported', [...WORKING, progressReported({ quantityDone: 200 })], null],
   ])('refuses when the target is not met: %s', (_, given, quantityDone) => {
-    spec.given(given).when(submit({ quantityDone })).thenThrows(RuleViolationError, { code: 'TARGET_NOT_MET', field: 'quantityDone' });
+    spec
+      .given(given)
+      .when(submit({ quantityDone }))
+      .thenThrows(RuleViolationError, { code: 'TARGET_NOT_MET', field: 'quantityDone' });
   });
 
   it('refuses more than the target', () => {
@@ -858,7 +1008,10 @@ describe('SubmitRectification (申请销号)', () => {
     ['evidence[0].ref', { evidence: [{ ref: ' ' }] }],
     ['quantityDone', { quantityDone: -5 }],
   ])('refuses malformed input: %s', (field, data) => {
-    spec.given(WORKING).when(submit(data as never)).thenThrows(ValidationError, { field });
+    spec
+      .given(WORKING)
+      .when(submit(data as never))
+      .thenThrows(ValidationError, { field });
   });
 
   it('a pending extension request stays pending', () => {
@@ -870,7 +1023,10 @@ describe('SubmitRectification (申请销号)', () => {
 
   it('the same submission sent again changes nothing', () => {
     spec.given(SUBMITTED).when(submit()).thenNothing();
-    spec.given(SUBMITTED).when(submit({ quantityDone: null })).thenNothing();
+    spec
+      .given(SUBMITTED)
+      .when(submit({ quantityDone: null }))
+      .thenNothing();
   });
 
   it('a different submission while one awaits sign-off is refused', () => {
@@ -886,20 +1042,32 @@ describe('SubmitRectification (申请销号)', () => {
 
 describe('VerifyRectification (验收销号)', () => {
   it('an inspector outside the working units signs off and closes the task', () => {
-    spec.given(SUBMITTED).when(verify('现场核查合格', inspector)).then([verified('现场核查合格', inspector)]);
-    spec.given(SUBMITTED).when(verify(null)).thenState({
-      status: 'closed',
-      verifiedBy: { userId: otherInspector.userId, unitId: null },
-      submittedBy: { userId: leadUser.userId, unitId: LEAD_UNIT },
-    });
+    spec
+      .given(SUBMITTED)
+      .when(verify('现场核查合格', inspector))
+      .then([verified('现场核查合格', inspector)]);
+    spec
+      .given(SUBMITTED)
+      .when(verify(null))
+      .thenState({
+        status: 'closed',
+        verifiedBy: { userId: otherInspector.userId, unitId: null },
+        submittedBy: { userId: leadUser.userId, unitId: LEAD_UNIT },
+      });
   });
 
   it('records an empty note as none, and the verifier without a unit as unit null', () => {
-    spec.given(SUBMITTED).when(verify('   ')).then([verified(null, otherInspector)]);
+    spec
+      .given(SUBMITTED)
+      .when(verify('   '))
+      .then([verified(null, otherInspector)]);
   });
 
   it('refuses a note longer than 4000 characters', () => {
-    spec.given(SUBMITTED).when(verify('注'.repeat(4001))).thenThrows(ValidationError, { field: 'note' });
+    spec
+      .given(SUBMITTED)
+      .when(verify('注'.repeat(4001)))
+      .thenThrows(ValidationError, { field: 'note' });
   });
 
   it('drops an extension request still pending', () => {
@@ -914,8 +1082,14 @@ describe('VerifyRectification (验收销号)', () => {
   });
 
   const selfSignOffs: [string, Actor][] = [
-    ['an inspector of the lead unit', { userId: 'user-wangyan-inspector', username: 'x', role: 'inspector', unitId: LEAD_UNIT }],
-    ['an inspector of a cooperating unit', { userId: 'user-housing-inspector', username: 'y', role: 'inspector', unitId: COOPERATING_UNIT }],
+    [
+      'an inspector of the lead unit',
+      { userId: 'user-wangyan-inspector', username: 'x', role: 'inspector', unitId: LEAD_UNIT },
+    ],
+    [
+      'an inspector of a cooperating unit',
+      { userId: 'user-housing-inspector', username: 'y', role: 'inspector', unitId: COOPERATING_UNIT },
+    ],
     ['the user who submitted', { ...leadUser, role: 'inspector', unitId: null }],
   ];
 
@@ -932,12 +1106,18 @@ describe('VerifyRectification (验收销号)', () => {
 
 describe('SendBackRectification (退回重办)', () => {
   it('sends the work back with a reason and counts it', () => {
-    spec.given(SUBMITTED).when(sendBack()).then([sentBack(1)]);
+    spec
+      .given(SUBMITTED)
+      .when(sendBack())
+      .then([sentBack(1)]);
     spec.given(SUBMITTED).when(sendBack()).thenState({ status: 'in_progress', sendBackCount: 1, submittedBy: null });
   });
 
   it('counts every send-back', () => {
-    spec.given([...SUBMITTED, sentBack(1), submitted()]).when(sendBack('仍有 2 户未完成')).then([sentBack(2, '仍有 2 户未完成')]);
+    spec
+      .given([...SUBMITTED, sentBack(1), submitted()])
+      .when(sendBack('仍有 2 户未完成'))
+      .then([sentBack(2, '仍有 2 户未完成')]);
   });
 
   it('requires a reason', () => {
@@ -945,7 +1125,10 @@ describe('SendBackRectification (退回重办)', () => {
   });
 
   it('the unit resubmits after a send-back', () => {
-    spec.given([...SUBMITTED, sentBack(1)]).when(submit({ report: '补充佐证材料' })).then([submitted({ report: '补充佐证材料' })]);
+    spec
+      .given([...SUBMITTED, sentBack(1)])
+      .when(submit({ report: '补充佐证材料' }))
+      .then([submitted({ report: '补充佐证材料' })]);
   });
 });
 
@@ -954,9 +1137,18 @@ describe('SendBackRectification (退回重办)', () => {
 describe('ReassignRectificationTask', () => {
   it('hands the task to another lead unit, which must sign for it again', () => {
     spec.given(WORKING).when(reassign()).then([reassigned()]);
-    spec.given(WORKING).when(reassign()).thenState({ status: 'assigned', leadUnitId: NEW_LEAD_UNIT, plan: '拆除旧房 217 户，新建安置房' });
-    spec.given([...WORKING, reassigned()]).when(acceptBy(newLeadUser)).then([accepted(NEW_LEAD_UNIT)]);
-    spec.given([...WORKING, reassigned()]).when(acceptBy(leadUser)).thenThrows(ForbiddenError, 'NOT_YOUR_UNIT');
+    spec
+      .given(WORKING)
+      .when(reassign())
+      .thenState({ status: 'assigned', leadUnitId: NEW_LEAD_UNIT, plan: '拆除旧房 217 户，新建安置房' });
+    spec
+      .given([...WORKING, reassigned()])
+      .when(acceptBy(newLeadUser))
+      .then([accepted(NEW_LEAD_UNIT)]);
+    spec
+      .given([...WORKING, reassigned()])
+      .when(acceptBy(leadUser))
+      .thenThrows(ForbiddenError, 'NOT_YOUR_UNIT');
   });
 
   it('may make the former lead a cooperating unit', () => {
@@ -992,16 +1184,22 @@ describe('ReassignRectificationTask', () => {
     ['reason', { reason: '' }],
     ['cooperatingUnitIds', { cooperatingUnitIds: null }],
   ])('refuses malformed input: %s', (field, data) => {
-    spec.given(WORKING).when(reassign(data as never)).thenThrows(ValidationError, { field });
+    spec
+      .given(WORKING)
+      .when(reassign(data as never))
+      .thenThrows(ValidationError, { field });
   });
 });
 
 // ---------------------------------------------------------------------------------------------- 撤销 cancel
 
 describe('CancelRectificationTask (撤销)', () => {
-  it.each(['assigned', 'accepted', 'in_progress', 'submitted'] as const)('cancels a task that is %s, with a reason', (status) => {
-    spec.given(HISTORY[status]).when(cancel()).then([cancelled()]);
-  });
+  it.each(['assigned', 'accepted', 'in_progress', 'submitted'] as const)(
+    'cancels a task that is %s, with a reason',
+    (status) => {
+      spec.given(HISTORY[status]).when(cancel()).then([cancelled()]);
+    },
+  );
 
   it('drops a pending extension request', () => {
     spec
@@ -1030,15 +1228,18 @@ describe('ReopenRectificationTask (回头看)', () => {
 
   it('reopens a closed task with a reason and a new deadline; the old deadline stays in history', () => {
     spec.given(CLOSED).when(reopen({}, LATER)).then([reopened()]);
-    spec.given(CLOSED).when(reopen({}, LATER)).thenState({
-      status: 'in_progress',
-      deadline: '2018-11-15',
-      originalDeadline: '2018-09-30',
-      deadlineChanges: [{ from: '2018-09-30', to: '2018-11-15', reason: '回头看发现 3 户返潮', requestId: null }],
-      reopenCount: 1,
-      submittedBy: null,
-      verifiedBy: null,
-    });
+    spec
+      .given(CLOSED)
+      .when(reopen({}, LATER))
+      .thenState({
+        status: 'in_progress',
+        deadline: '2018-11-15',
+        originalDeadline: '2018-09-30',
+        deadlineChanges: [{ from: '2018-09-30', to: '2018-11-15', reason: '回头看发现 3 户返潮', requestId: null }],
+        reopenCount: 1,
+        submittedBy: null,
+        verifiedBy: null,
+      });
   });
 
   it('counts every reopening and follows extensions', () => {
@@ -1049,7 +1250,10 @@ describe('ReopenRectificationTask (回头看)', () => {
   });
 
   it('accepts today as the new deadline and refuses a day before', () => {
-    spec.given(CLOSED).when(reopen({ deadline: '2018-10-20' }, LATER)).then([reopened({ deadline: '2018-10-20' })]);
+    spec
+      .given(CLOSED)
+      .when(reopen({ deadline: '2018-10-20' }, LATER))
+      .then([reopened({ deadline: '2018-10-20' })]);
     spec
       .given(CLOSED)
       .when(reopen({ deadline: '2018-10-19' }, LATER))
@@ -1064,7 +1268,10 @@ describe('ReopenRectificationTask (回头看)', () => {
   });
 
   it('the reopened task goes through sign-off again', () => {
-    spec.given([...CLOSED, reopened()]).when(submit({ report: '3 户返潮已处理' })).then([submitted({ report: '3 户返潮已处理' })]);
+    spec
+      .given([...CLOSED, reopened()])
+      .when(submit({ report: '3 户返潮已处理' }))
+      .then([submitted({ report: '3 户返潮已处理' })]);
   });
 });
 
@@ -1076,7 +1283,10 @@ describe('a task from assignment to sign-off', () => {
       [assign(), 'RectificationTaskAssigned'],
       [acceptBy(), 'RectificationTaskAccepted'],
       [plan(), 'RectificationTaskPlanRecorded'],
-      [progress({ quantityDone: 150, evidence }, leadUser, '2018-08-20T18:00:00+08:00'), 'RectificationTaskProgressReported'],
+      [
+        progress({ quantityDone: 150, evidence }, leadUser, '2018-08-20T18:00:00+08:00'),
+        'RectificationTaskProgressReported',
+      ],
       [requestExtension({}, '2018-09-25T10:00:00+08:00'), 'RectificationTaskExtensionRequested'],
       [approve(), 'RectificationTaskExtensionApproved'],
       [progress({ quantityDone: 217, note: '全部完成' }, cooperatingUser), 'RectificationTaskProgressReported'],

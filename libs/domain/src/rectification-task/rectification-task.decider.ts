@@ -113,7 +113,11 @@ function assign(command: AssignRectificationTask, state: RectificationTaskState)
   }
   const today = shanghaiDateOf(now);
   if (compareLocalDates(assigned.deadline, today) < 0) {
-    throw new RuleViolationError('DEADLINE_IN_PAST', `the deadline ${assigned.deadline} is before today (${today})`, 'deadline');
+    throw new RuleViolationError(
+      'DEADLINE_IN_PAST',
+      `the deadline ${assigned.deadline} is before today (${today})`,
+      'deadline',
+    );
   }
   if (campaignDeadline !== null && compareLocalDates(assigned.deadline, campaignDeadline) > 0) {
     throw new RuleViolationError(
@@ -178,7 +182,11 @@ function requestExtension(
 
   if (task.extensionRequestIds.includes(requestId)) {
     const pending = task.pendingExtension;
-    if (pending?.requestId === requestId && pending.requestedDeadline === requestedDeadline && pending.reason === reason) {
+    if (
+      pending?.requestId === requestId &&
+      pending.requestedDeadline === requestedDeadline &&
+      pending.reason === reason
+    ) {
       return [];
     }
     throw new RuleViolationError(
@@ -270,7 +278,11 @@ function submit(command: SubmitRectification, state: RectificationTaskState): Re
   }
 
   if (evidence.length === 0) {
-    throw new RuleViolationError('EVIDENCE_REQUIRED', 'a submission needs at least one piece of supporting evidence', 'evidence');
+    throw new RuleViolationError(
+      'EVIDENCE_REQUIRED',
+      'a submission needs at least one piece of supporting evidence',
+      'evidence',
+    );
   }
   if (commandQuantity !== null) checkQuantityWithinTarget(task, commandQuantity);
   if (task.target && quantityDone !== task.target.quantity) {
@@ -280,7 +292,9 @@ function submit(command: SubmitRectification, state: RectificationTaskState): Re
       'quantityDone',
     );
   }
-  return [{ type: 'RectificationTaskSubmitted', data: { taskId: task.taskId, report, evidence, quantityDone, submittedBy } }];
+  return [
+    { type: 'RectificationTaskSubmitted', data: { taskId: task.taskId, report, evidence, quantityDone, submittedBy } },
+  ];
 }
 
 function verify(command: VerifyRectification, state: RectificationTaskState): RectificationTaskVerified[] {
@@ -293,7 +307,11 @@ function verify(command: VerifyRectification, state: RectificationTaskState): Re
   return [
     {
       type: 'RectificationTaskVerified',
-      data: { taskId: task.taskId, note, verifiedBy: { userId: metadata.actor.userId, unitId: metadata.actor.unitId ?? null } },
+      data: {
+        taskId: task.taskId,
+        note,
+        verifiedBy: { userId: metadata.actor.userId, unitId: metadata.actor.unitId ?? null },
+      },
     },
   ];
 }
@@ -303,7 +321,9 @@ function sendBack(command: SendBackRectification, state: RectificationTaskState)
   const reason = requireText(command.data.reason, 'reason');
   const task = requireStatus(command, state, ['submitted']);
   requireIndependentReviewer(command.metadata.actor, task);
-  return [{ type: 'RectificationTaskSentBack', data: { taskId: task.taskId, reason, sendBackCount: task.sendBackCount + 1 } }];
+  return [
+    { type: 'RectificationTaskSentBack', data: { taskId: task.taskId, reason, sendBackCount: task.sendBackCount + 1 } },
+  ];
 }
 
 function reassign(command: ReassignRectificationTask, state: RectificationTaskState): RectificationTaskReassigned[] {
@@ -317,7 +337,11 @@ function reassign(command: ReassignRectificationTask, state: RectificationTaskSt
     throw new RuleViolationError('SAME_LEAD_UNIT', `unit ${leadUnitId} already leads this task`, 'leadUnitId');
   }
   if (cooperatingUnitIds.includes(leadUnitId)) {
-    throw new RuleViolationError('LEAD_UNIT_ALSO_COOPERATING', 'the lead unit cannot also be a cooperating unit', 'cooperatingUnitIds');
+    throw new RuleViolationError(
+      'LEAD_UNIT_ALSO_COOPERATING',
+      'the lead unit cannot also be a cooperating unit',
+      'cooperatingUnitIds',
+    );
   }
   return [
     {
@@ -352,19 +376,30 @@ function reopen(command: ReopenRectificationTask, state: RectificationTaskState)
   return [
     {
       type: 'RectificationTaskReopened',
-      data: { taskId: task.taskId, reason, previousDeadline: task.deadline, deadline, reopenCount: task.reopenCount + 1 },
+      data: {
+        taskId: task.taskId,
+        reason,
+        previousDeadline: task.deadline,
+        deadline,
+        reopenCount: task.reopenCount + 1,
+      },
     },
   ];
 }
 
-function recordReminder(command: RecordTaskReminder, state: RectificationTaskState): Array<RectificationTaskReminded | RectificationTaskEscalated> {
+function recordReminder(
+  command: RecordTaskReminder,
+  state: RectificationTaskState,
+): Array<RectificationTaskReminded | RectificationTaskEscalated> {
   const { data, metadata } = command;
   if (metadata.actor.role !== 'system') {
     throw new ForbiddenError('SYSTEM_ONLY', 'reminders are recorded by the engine when they fall due');
   }
   const now = requireInstant(metadata.now, 'metadata.now');
   if (state.status === 'none') throw new NotFoundError('task', 'unknown');
-  const owed = remindersToSchedule(state, now).find((r) => r.level.level === data.level && r.deadlineVersion === data.deadlineVersion);
+  const owed = remindersToSchedule(state, now).find(
+    (r) => r.level.level === data.level && r.deadlineVersion === data.deadlineVersion,
+  );
   // Closed, cancelled, the deadline moved, already recorded, overtaken by a later level, or not due yet.
   if (!owed || Date.parse(owed.dueAt) > Date.parse(now)) return [];
   const recorded = {
@@ -385,7 +420,10 @@ function recordReminder(command: RecordTaskReminder, state: RectificationTaskSta
     : [{ type: 'RectificationTaskEscalated', data: recorded }];
 }
 
-function markReminderRead(command: MarkTaskReminderRead, state: RectificationTaskState): RectificationTaskReminderRead[] {
+function markReminderRead(
+  command: MarkTaskReminderRead,
+  state: RectificationTaskState,
+): RectificationTaskReminderRead[] {
   const { actor } = command.metadata;
   const reminderId = requireText(command.data.reminderId, 'reminderId', 100);
   if (state.status === 'none') throw new NotFoundError('task', 'unknown');
@@ -407,7 +445,11 @@ function requireStatus(
   allowed: readonly TaskStatus[],
 ): AssignedRectificationTask {
   if (state.status === 'none') {
-    throw new IllegalTransitionError(command.type, 'none', `${command.type} is not allowed: the task has not been assigned`);
+    throw new IllegalTransitionError(
+      command.type,
+      'none',
+      `${command.type} is not allowed: the task has not been assigned`,
+    );
   }
   if (!allowed.includes(state.status)) throw new IllegalTransitionError(command.type, state.status);
   return state;
@@ -439,13 +481,18 @@ function requireIndependentReviewer(actor: Actor, task: AssignedRectificationTas
 
 function requirePendingExtension(task: AssignedRectificationTask, requestId: string) {
   if (task.pendingExtension?.requestId !== requestId) {
-    throw new RuleViolationError('EXTENSION_NOT_PENDING', `no extension request ${requestId} is waiting for a decision`, 'requestId');
+    throw new RuleViolationError(
+      'EXTENSION_NOT_PENDING',
+      `no extension request ${requestId} is waiting for a decision`,
+      'requestId',
+    );
   }
   return task.pendingExtension;
 }
 
 function checkQuantityWithinTarget(task: AssignedRectificationTask, quantityDone: number): void {
-  if (!task.target) throw new ValidationError('quantityDone', 'this task has no quantity target; leave quantityDone empty');
+  if (!task.target)
+    throw new ValidationError('quantityDone', 'this task has no quantity target; leave quantityDone empty');
   if (quantityDone > task.target.quantity) {
     throw new RuleViolationError(
       'QUANTITY_ABOVE_TARGET',
@@ -496,7 +543,11 @@ export function decideRectificationTask(
 }
 
 /** The rectification task (整改任务) stream: `rectificationTask-<taskId>`. */
-export const rectificationTaskDecider: Decider<RectificationTaskCommand, RectificationTaskEvent, RectificationTaskState> = {
+export const rectificationTaskDecider: Decider<
+  RectificationTaskCommand,
+  RectificationTaskEvent,
+  RectificationTaskState
+> = {
   initialState: initialRectificationTaskState,
   evolve: evolveRectificationTask,
   decide: decideRectificationTask,

@@ -16,14 +16,19 @@ export type RectificationTaskAssigned = DomainEvent<
     target: QuantityTarget | null;
     campaignId: string | null;
     assignedBy: string;
-    /** The reminder ladder in force at assignment, pinned: changing a policy later never changes what this task is owed. */
+    /**
+     * The reminder ladder in force at assignment, pinned: changing a policy later never changes what this task is owed.
+     */
     reminderPolicy: ReminderPolicy;
   }
 >;
 
 export type RectificationTaskAccepted = DomainEvent<'RectificationTaskAccepted', { taskId: string; unitId: string }>;
 
-export type RectificationTaskPlanRecorded = DomainEvent<'RectificationTaskPlanRecorded', { taskId: string; plan: string }>;
+export type RectificationTaskPlanRecorded = DomainEvent<
+  'RectificationTaskPlanRecorded',
+  { taskId: string; plan: string }
+>;
 
 export type RectificationTaskProgressReported = DomainEvent<
   'RectificationTaskProgressReported',
@@ -69,14 +74,26 @@ export type RectificationTaskSentBack = DomainEvent<
 
 export type RectificationTaskReassigned = DomainEvent<
   'RectificationTaskReassigned',
-  { taskId: string; previousLeadUnitId: string; leadUnitId: string; cooperatingUnitIds: readonly string[]; reason: string }
+  {
+    taskId: string;
+    previousLeadUnitId: string;
+    leadUnitId: string;
+    cooperatingUnitIds: readonly string[];
+    reason: string;
+  }
 >;
 
 export type RectificationTaskCancelled = DomainEvent<'RectificationTaskCancelled', { taskId: string; reason: string }>;
 
 export type RectificationTaskReopened = DomainEvent<
   'RectificationTaskReopened',
-  { taskId: string; reason: string; previousDeadline: LocalDate; deadline: LocalDate; /** Including this one. */ reopenCount: number }
+  {
+    taskId: string;
+    reason: string;
+    previousDeadline: LocalDate;
+    deadline: LocalDate;
+    /** Including this one. */ reopenCount: number;
+  }
 >;
 
 /** Who a fired ladder level was sent to, resolved when it fired. */

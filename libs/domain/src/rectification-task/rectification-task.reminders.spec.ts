@@ -39,7 +39,12 @@ const extended: RectificationTaskEvent = {
   type: 'RectificationTaskExtensionApproved',
   data: { taskId: TASK_ID, requestId: 'ext-1', previousDeadline: '2018-09-30', newDeadline: '2018-10-31' },
 };
-const record = (level: string, deadlineVersion = 0, actor: Actor = SYSTEM_ACTOR, now = '2018-09-27T09:00:05+08:00'): RecordTaskReminder => ({
+const record = (
+  level: string,
+  deadlineVersion = 0,
+  actor: Actor = SYSTEM_ACTOR,
+  now = '2018-09-27T09:00:05+08:00',
+): RecordTaskReminder => ({
   type: 'RecordTaskReminder',
   data: { level, deadlineVersion, recipients: RECIPIENTS },
   metadata: { actor, now, correlationId: 'job-1' },
@@ -49,7 +54,12 @@ const read = (reminderId: string, actor: Actor = unitUser): MarkTaskReminderRead
   data: { reminderId },
   metadata: { actor, now: '2018-09-27T10:00:00+08:00', correlationId: 'c-2' },
 });
-const reminded = (level = 'reminder', label = '提醒', deadline = '2018-09-30', deadlineVersion = 0): RectificationTaskEvent => ({
+const reminded = (
+  level = 'reminder',
+  label = '提醒',
+  deadline = '2018-09-30',
+  deadlineVersion = 0,
+): RectificationTaskEvent => ({
   type: 'RectificationTaskReminded',
   data: {
     taskId: TASK_ID,
@@ -60,7 +70,10 @@ const reminded = (level = 'reminder', label = '提醒', deadline = '2018-09-30',
     label,
     deadline,
     deadlineVersion,
-    dueAt: levelDueAt(deadline, DEFAULT_REMINDER_POLICY.levels.find((l) => l.level === level)!),
+    dueAt: levelDueAt(
+      deadline,
+      DEFAULT_REMINDER_POLICY.levels.find((l) => l.level === level)!,
+    ),
     policy: { id: 'default', version: 1 },
     recipients: RECIPIENTS,
   },
@@ -78,7 +91,13 @@ describe('the reminder ladder (DESIGN.md defaults, Asia/Shanghai)', () => {
   });
 
   it('counts hour offsets from the moment the deadline falls due (the end of its date)', () => {
-    const level = { level: 'last_call', label: '最后提醒', kind: 'reminder' as const, offset: { hours: -2 }, recipients: ['unit' as const] };
+    const level = {
+      level: 'last_call',
+      label: '最后提醒',
+      kind: 'reminder' as const,
+      offset: { hours: -2 },
+      recipients: ['unit' as const],
+    };
     expect(levelDueAt('2018-09-30', level)).toBe('2018-09-30T14:00:00.000Z'); // 22:00 in Shanghai
   });
 
@@ -97,10 +116,25 @@ describe('the reminder ladder (DESIGN.md defaults, Asia/Shanghai)', () => {
       id: 'housing-campaign',
       version: 2,
       name: '危房攻坚',
-      levels: [{ level: 'weekly', label: '周提醒', kind: 'reminder', offset: { days: -7, hourOfDay: 8 }, recipients: ['unit'] }],
+      levels: [
+        {
+          level: 'weekly',
+          label: '周提醒',
+          kind: 'reminder',
+          offset: { days: -7, hourOfDay: 8 },
+          recipients: ['unit'],
+        },
+      ],
     };
     const owed = owedReminders(foldEvents(rectificationTaskDecider, [assigned(campaignLadder)]));
-    expect(owed).toEqual([{ reminderId: '0:weekly', deadlineVersion: 0, level: campaignLadder.levels[0], dueAt: '2018-09-23T00:00:00.000Z' }]);
+    expect(owed).toEqual([
+      {
+        reminderId: '0:weekly',
+        deadlineVersion: 0,
+        level: campaignLadder.levels[0],
+        dueAt: '2018-09-23T00:00:00.000Z',
+      },
+    ]);
   });
 });
 
@@ -122,21 +156,39 @@ describe('RecordTaskReminder (the engine records a level that fell due)', () => 
   });
 
   it('records nothing before the level is due (a job that ran early)', () => {
-    spec.given([assigned()]).when({ ...record('due_today'), metadata: { ...record('due_today').metadata, now: '2018-09-30T08:59:59+08:00' } }).thenNothing();
+    spec
+      .given([assigned()])
+      .when({ ...record('due_today'), metadata: { ...record('due_today').metadata, now: '2018-09-30T08:59:59+08:00' } })
+      .thenNothing();
   });
 
   it('sends only the latest of several levels already due, not a burst (a worker that was down for days)', () => {
-    const late = (level: string) => ({ ...record(level), metadata: { ...record(level).metadata, now: '2018-10-04T10:00:00+08:00' } });
+    const late = (level: string) => ({
+      ...record(level),
+      metadata: { ...record(level).metadata, now: '2018-10-04T10:00:00+08:00' },
+    });
     spec.given([assigned()]).when(late('urge')).thenNothing();
-    spec.given([assigned()]).when(late('supervise')).then([
-      { type: 'RectificationTaskEscalated', data: { ...(reminded('supervise', '督办').data as object), dueAt: '2018-10-03T01:00:00.000Z' } as never },
-    ]);
+    spec
+      .given([assigned()])
+      .when(late('supervise'))
+      .then([
+        {
+          type: 'RectificationTaskEscalated',
+          data: { ...(reminded('supervise', '督办').data as object), dueAt: '2018-10-03T01:00:00.000Z' } as never,
+        },
+      ]);
     const state = foldEvents(rectificationTaskDecider, [assigned()]);
-    expect(remindersToSchedule(state, '2018-10-04T10:00:00+08:00').map((r) => r.reminderId)).toEqual(['0:supervise', '0:report']);
+    expect(remindersToSchedule(state, '2018-10-04T10:00:00+08:00').map((r) => r.reminderId)).toEqual([
+      '0:supervise',
+      '0:report',
+    ]);
   });
 
   it('does not go back to a level earlier than one already recorded', () => {
-    const supervised: RectificationTaskEvent = { type: 'RectificationTaskEscalated', data: { ...(reminded('supervise', '督办').data as object) } as never };
+    const supervised: RectificationTaskEvent = {
+      type: 'RectificationTaskEscalated',
+      data: { ...(reminded('supervise', '督办').data as object) } as never,
+    };
     const state = foldEvents(rectificationTaskDecider, [assigned(), supervised]);
     expect(remindersToSchedule(state, '2018-10-04T10:00:00+08:00').map((r) => r.reminderId)).toEqual(['0:report']);
   });
@@ -158,11 +210,17 @@ describe('RecordTaskReminder (the engine records a level that fell due)', () => 
       ['1:supervise', '2018-11-03T01:00:00.000Z'],
       ['1:report', '2018-11-07T01:00:00.000Z'],
     ]);
-    spec.given([assigned(), reminded(), extended]).when(record('reminder', 1, SYSTEM_ACTOR, '2018-10-28T09:00:05+08:00')).then([reminded('reminder', '提醒', '2018-10-31', 1)]);
+    spec
+      .given([assigned(), reminded(), extended])
+      .when(record('reminder', 1, SYSTEM_ACTOR, '2018-10-28T09:00:05+08:00'))
+      .then([reminded('reminder', '提醒', '2018-10-31', 1)]);
   });
 
   it('records nothing for a closed or cancelled task', () => {
-    const cancelled: RectificationTaskEvent = { type: 'RectificationTaskCancelled', data: { taskId: TASK_ID, reason: '重复交办' } };
+    const cancelled: RectificationTaskEvent = {
+      type: 'RectificationTaskCancelled',
+      data: { taskId: TASK_ID, reason: '重复交办' },
+    };
     spec.given([assigned(), cancelled]).when(record('urge')).thenNothing();
     expect(owedReminders(foldEvents(rectificationTaskDecider, [assigned(), cancelled]))).toEqual([]);
   });
@@ -172,7 +230,10 @@ describe('RecordTaskReminder (the engine records a level that fell due)', () => 
   });
 
   it('is refused to people: only the engine records reminders', () => {
-    spec.given([assigned()]).when(record('reminder', 0, unitUser)).thenThrows(ForbiddenError, { code: 'SYSTEM_ONLY' });
+    spec
+      .given([assigned()])
+      .when(record('reminder', 0, unitUser))
+      .thenThrows(ForbiddenError, { code: 'SYSTEM_ONLY' });
   });
 
   it('is refused for a task that does not exist', () => {
@@ -184,7 +245,10 @@ describe('RecordTaskReminder (the engine records a level that fell due)', () => 
       type: 'RectificationTaskProgressReported',
       data: { taskId: TASK_ID, unitId: 'unit-wangyan', quantityDone: null, note: '已完成一半', evidence: [] },
     };
-    const accepted: RectificationTaskEvent = { type: 'RectificationTaskAccepted', data: { taskId: TASK_ID, unitId: 'unit-wangyan' } };
+    const accepted: RectificationTaskEvent = {
+      type: 'RectificationTaskAccepted',
+      data: { taskId: TASK_ID, unitId: 'unit-wangyan' },
+    };
     spec
       .given([assigned(), accepted, progress, reminded()])
       .when({
@@ -201,26 +265,46 @@ describe('MarkTaskReminderRead (a recipient opens it in the inbox)', () => {
     spec
       .given([assigned(), reminded()])
       .when(read('0:reminder'))
-      .then([{ type: 'RectificationTaskReminderRead', data: { taskId: TASK_ID, reminderId: '0:reminder', readBy: { userId: unitUser.userId, username: 'chen.wy' } } }]);
+      .then([
+        {
+          type: 'RectificationTaskReminderRead',
+          data: { taskId: TASK_ID, reminderId: '0:reminder', readBy: { userId: unitUser.userId, username: 'chen.wy' } },
+        },
+      ]);
   });
 
   it('records the first reading only', () => {
-    const first = { type: 'RectificationTaskReminderRead', data: { taskId: TASK_ID, reminderId: '0:reminder', readBy: { userId: unitUser.userId, username: 'chen.wy' } } } as const;
+    const first = {
+      type: 'RectificationTaskReminderRead',
+      data: { taskId: TASK_ID, reminderId: '0:reminder', readBy: { userId: unitUser.userId, username: 'chen.wy' } },
+    } as const;
     spec.given([assigned(), reminded(), first]).when(read('0:reminder')).thenNothing();
   });
 
   it('lets a leader record reading (reading is not commanding)', () => {
-    spec.given([assigned(), reminded()]).when(read('0:reminder', leader)).then([
-      { type: 'RectificationTaskReminderRead', data: { taskId: TASK_ID, reminderId: '0:reminder', readBy: { userId: leader.userId, username: 'wang.sj' } } },
-    ]);
+    spec
+      .given([assigned(), reminded()])
+      .when(read('0:reminder', leader))
+      .then([
+        {
+          type: 'RectificationTaskReminderRead',
+          data: { taskId: TASK_ID, reminderId: '0:reminder', readBy: { userId: leader.userId, username: 'wang.sj' } },
+        },
+      ]);
   });
 
   it('is refused, as not found, to an account the reminder was not sent to', () => {
     const stranger: Actor = { userId: 'user-miaoji-sun', username: 'sun.mj', role: 'unit', unitId: 'unit-miaoji' };
-    spec.given([assigned(), reminded()]).when(read('0:reminder', stranger)).thenThrows(NotFoundError, { entity: 'reminder', id: '0:reminder' });
+    spec
+      .given([assigned(), reminded()])
+      .when(read('0:reminder', stranger))
+      .thenThrows(NotFoundError, { entity: 'reminder', id: '0:reminder' });
   });
 
   it('is refused for a reminder the task never had', () => {
-    spec.given([assigned()]).when(read('0:reminder')).thenThrows(NotFoundError, { entity: 'reminder', id: '0:reminder' });
+    spec
+      .given([assigned()])
+      .when(read('0:reminder'))
+      .thenThrows(NotFoundError, { entity: 'reminder', id: '0:reminder' });
   });
 });

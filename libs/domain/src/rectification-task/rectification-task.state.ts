@@ -38,7 +38,10 @@ export interface RecordedReminder {
   readonly readBy: readonly string[];
 }
 
-/** What became of an extension request that is no longer pending ('dropped': the task was reassigned, closed or cancelled first). */
+/**
+ * What became of an extension request that is no longer pending ('dropped': the task was reassigned, closed or
+ * cancelled first).
+ */
 export type ExtensionOutcome = 'approved' | 'refused' | 'dropped';
 
 export interface RectificationTaskDetails {
@@ -88,7 +91,9 @@ export interface RectificationTaskDetails {
 }
 
 /** A task that has been assigned, in one of its statuses. */
-export type AssignedRectificationTask = { [S in TaskStatus]: RectificationTaskDetails & { readonly status: S } }[TaskStatus];
+export type AssignedRectificationTask = {
+  [S in TaskStatus]: RectificationTaskDetails & { readonly status: S };
+}[TaskStatus];
 
 export type RectificationTaskState = { readonly status: 'none' } | AssignedRectificationTask;
 
@@ -96,16 +101,25 @@ export function initialRectificationTaskState(): RectificationTaskState {
   return { status: 'none' };
 }
 
-export function evolveRectificationTask(state: RectificationTaskState, event: RectificationTaskEvent): RectificationTaskState {
+export function evolveRectificationTask(
+  state: RectificationTaskState,
+  event: RectificationTaskEvent,
+): RectificationTaskState {
   if (event.type === 'RectificationTaskAssigned') return assignedTask(event.data);
   if (state.status === 'none') return state;
   const next = evolveAssigned(state, event);
-  return event.type === 'RectificationTaskProgressReported' || isBookkeeping(event) ? next : { ...next, lastProgress: null };
+  return event.type === 'RectificationTaskProgressReported' || isBookkeeping(event)
+    ? next
+    : { ...next, lastProgress: null };
 }
 
 /** Events the engine records beside the work (reminders, reads): they do not end a resend window. */
 function isBookkeeping(event: RectificationTaskEvent): boolean {
-  return event.type === 'RectificationTaskReminded' || event.type === 'RectificationTaskEscalated' || event.type === 'RectificationTaskReminderRead';
+  return (
+    event.type === 'RectificationTaskReminded' ||
+    event.type === 'RectificationTaskEscalated' ||
+    event.type === 'RectificationTaskReminderRead'
+  );
 }
 
 function assignedTask(data: RectificationTaskAssigned['data']): AssignedRectificationTask {
@@ -245,7 +259,9 @@ function evolveAssigned(state: AssignedRectificationTask, event: RectificationTa
       const { reminderId, readBy } = event.data;
       return {
         ...state,
-        reminders: state.reminders.map((r) => (r.reminderId === reminderId ? { ...r, readBy: [...r.readBy, readBy.userId] } : r)),
+        reminders: state.reminders.map((r) =>
+          r.reminderId === reminderId ? { ...r, readBy: [...r.readBy, readBy.userId] } : r,
+        ),
       };
     }
     default: {

@@ -8,15 +8,59 @@ describe('a reminder ladder given as data', () => {
 
   it.each([
     [[], 'levels'],
-    [[{ level: 'Urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 9 }, recipients: ['unit'] }], 'levels[0].level'],
-    [[{ level: 'urge', label: '', kind: 'escalation', offset: { days: 1, hourOfDay: 9 }, recipients: ['unit'] }], 'levels[0].label'],
-    [[{ level: 'urge', label: '催办', kind: 'loud', offset: { days: 1, hourOfDay: 9 }, recipients: ['unit'] }], 'levels[0].kind'],
-    [[{ level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 24 }, recipients: ['unit'] }], 'levels[0].offset.hourOfDay'],
-    [[{ level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1.5, hourOfDay: 9 }, recipients: ['unit'] }], 'levels[0].offset.days'],
-    [[{ level: 'urge', label: '催办', kind: 'escalation', offset: { hours: 'soon' }, recipients: ['unit'] }], 'levels[0].offset.hours'],
-    [[{ level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 9 }, recipients: ['mayor'] }], 'levels[0].recipients'],
-    [[{ level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 9 }, recipients: ['unit'], channel: 'sms' }], 'levels[0].channel'],
-    [[{ level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 9, minutes: 30 }, recipients: ['unit'] }], 'levels[0].offset.minutes'],
+    [
+      [{ level: 'Urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 9 }, recipients: ['unit'] }],
+      'levels[0].level',
+    ],
+    [
+      [{ level: 'urge', label: '', kind: 'escalation', offset: { days: 1, hourOfDay: 9 }, recipients: ['unit'] }],
+      'levels[0].label',
+    ],
+    [
+      [{ level: 'urge', label: '催办', kind: 'loud', offset: { days: 1, hourOfDay: 9 }, recipients: ['unit'] }],
+      'levels[0].kind',
+    ],
+    [
+      [{ level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 24 }, recipients: ['unit'] }],
+      'levels[0].offset.hourOfDay',
+    ],
+    [
+      [{ level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1.5, hourOfDay: 9 }, recipients: ['unit'] }],
+      'levels[0].offset.days',
+    ],
+    [
+      [{ level: 'urge', label: '催办', kind: 'escalation', offset: { hours: 'soon' }, recipients: ['unit'] }],
+      'levels[0].offset.hours',
+    ],
+    [
+      [{ level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 9 }, recipients: ['mayor'] }],
+      'levels[0].recipients',
+    ],
+    [
+      [
+        {
+          level: 'urge',
+          label: '催办',
+          kind: 'escalation',
+          offset: { days: 1, hourOfDay: 9 },
+          recipients: ['unit'],
+          channel: 'sms',
+        },
+      ],
+      'levels[0].channel',
+    ],
+    [
+      [
+        {
+          level: 'urge',
+          label: '催办',
+          kind: 'escalation',
+          offset: { days: 1, hourOfDay: 9, minutes: 30 },
+          recipients: ['unit'],
+        },
+      ],
+      'levels[0].offset.minutes',
+    ],
     [
       [
         { level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 9 }, recipients: ['unit'] },
@@ -37,7 +81,13 @@ describe('a reminder ladder given as data', () => {
 describe('the yellow light of a ladder (黄灯)', () => {
   const ladder = (...offsets: ReminderLevel['offset'][]) => ({
     ...DEFAULT_REMINDER_POLICY,
-    levels: offsets.map((offset, i) => ({ level: `l${i}`, label: '提醒', kind: 'reminder' as const, offset, recipients: ['unit' as const] })),
+    levels: offsets.map((offset, i) => ({
+      level: `l${i}`,
+      label: '提醒',
+      kind: 'reminder' as const,
+      offset,
+      recipients: ['unit' as const],
+    })),
   });
 
   it('starts when the first reminder is due: 3 days before the deadline by default', () => {

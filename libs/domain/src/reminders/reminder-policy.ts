@@ -35,10 +35,34 @@ export const DEFAULT_REMINDER_POLICY: ReminderPolicy = {
   name: '默认催办规则',
   levels: [
     { level: 'reminder', label: '提醒', kind: 'reminder', offset: { days: -3, hourOfDay: 9 }, recipients: ['unit'] },
-    { level: 'due_today', label: '到期提醒', kind: 'reminder', offset: { days: 0, hourOfDay: 9 }, recipients: ['unit'] },
-    { level: 'urge', label: '催办', kind: 'escalation', offset: { days: 1, hourOfDay: 9 }, recipients: ['unit_head', 'assigning_office'] },
-    { level: 'supervise', label: '督办', kind: 'escalation', offset: { days: 3, hourOfDay: 9 }, recipients: ['supervising_leader'] },
-    { level: 'report', label: '通报', kind: 'escalation', offset: { days: 7, hourOfDay: 9 }, recipients: ['leadership'] },
+    {
+      level: 'due_today',
+      label: '到期提醒',
+      kind: 'reminder',
+      offset: { days: 0, hourOfDay: 9 },
+      recipients: ['unit'],
+    },
+    {
+      level: 'urge',
+      label: '催办',
+      kind: 'escalation',
+      offset: { days: 1, hourOfDay: 9 },
+      recipients: ['unit_head', 'assigning_office'],
+    },
+    {
+      level: 'supervise',
+      label: '督办',
+      kind: 'escalation',
+      offset: { days: 3, hourOfDay: 9 },
+      recipients: ['supervising_leader'],
+    },
+    {
+      level: 'report',
+      label: '通报',
+      kind: 'escalation',
+      offset: { days: 7, hourOfDay: 9 },
+      recipients: ['leadership'],
+    },
   ],
 };
 
@@ -47,7 +71,8 @@ const LEVEL_ID = /^[a-z][a-z0-9_]{0,39}$/;
 
 /** The instant a level of the ladder is due for a task with this deadline. */
 export function levelDueAt(deadline: LocalDate, level: ReminderLevel): string {
-  if ('hours' in level.offset) return new Date(dueInstant(deadline).getTime() + level.offset.hours * HOUR_MS).toISOString();
+  if ('hours' in level.offset)
+    return new Date(dueInstant(deadline).getTime() + level.offset.hours * HOUR_MS).toISOString();
   return shanghaiInstant(addDays(deadline, level.offset.days), level.offset.hourOfDay).toISOString();
 }
 
@@ -62,36 +87,50 @@ export function validateReminderLevels(levels: unknown, field = 'levels'): Remin
     if (typeof raw !== 'object' || raw === null) throw new ValidationError(at, `${at} must be an object`);
     const l = raw as Record<string, unknown>;
     refuseUnknownKeys(l, ['level', 'label', 'kind', 'offset', 'recipients'], at);
-    if (typeof l.level !== 'string' || !LEVEL_ID.test(l.level)) throw new ValidationError(`${at}.level`, `${at}.level must be a lower-case id like "urge"`);
+    if (typeof l.level !== 'string' || !LEVEL_ID.test(l.level))
+      throw new ValidationError(`${at}.level`, `${at}.level must be a lower-case id like "urge"`);
     if (seen.has(l.level)) throw new ValidationError(`${at}.level`, `${at}.level "${l.level}" appears twice`);
     seen.add(l.level);
-    if (typeof l.label !== 'string' || l.label.trim() === '' || l.label.length > 20) throw new ValidationError(`${at}.label`, `${at}.label must be 1 to 20 characters`);
-    if (l.kind !== 'reminder' && l.kind !== 'escalation') throw new ValidationError(`${at}.kind`, `${at}.kind must be "reminder" or "escalation"`);
+    if (typeof l.label !== 'string' || l.label.trim() === '' || l.label.length > 20)
+      throw new ValidationError(`${at}.label`, `${at}.label must be 1 to 20 characters`);
+    if (l.kind !== 'reminder' && l.kind !== 'escalation')
+      throw new ValidationError(`${at}.kind`, `${at}.kind must be "reminder" or "escalation"`);
     const recipients = l.recipients;
     if (!Array.isArray(recipients) || recipients.length === 0 || recipients.some((r) => !RECIPIENT_ROLES.includes(r))) {
       throw new ValidationError(`${at}.recipients`, `${at}.recipients must list some of ${RECIPIENT_ROLES.join(', ')}`);
     }
-    return { level: l.level, label: l.label.trim(), kind: l.kind, offset: validateOffset(l.offset, `${at}.offset`), recipients: [...new Set(recipients as RecipientRole[])] };
+    return {
+      level: l.level,
+      label: l.label.trim(),
+      kind: l.kind,
+      offset: validateOffset(l.offset, `${at}.offset`),
+      recipients: [...new Set(recipients as RecipientRole[])],
+    };
   });
 }
 
 function validateOffset(offset: unknown, at: string): ReminderLevel['offset'] {
   const o = (typeof offset === 'object' && offset !== null ? offset : {}) as Record<string, unknown>;
   refuseUnknownKeys(o, ['days', 'hourOfDay', 'hours'], at);
-  const isInt = (v: unknown, min: number, max: number): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+  const isInt = (v: unknown, min: number, max: number): v is number =>
+    Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
   if ('hours' in o && !('days' in o)) {
-    if (!isInt(o.hours, -24 * 90, 24 * 90)) throw new ValidationError(`${at}.hours`, `${at}.hours must be a whole number of hours within 90 days`);
+    if (!isInt(o.hours, -24 * 90, 24 * 90))
+      throw new ValidationError(`${at}.hours`, `${at}.hours must be a whole number of hours within 90 days`);
     return { hours: o.hours };
   }
-  if (!isInt(o.days, -90, 90)) throw new ValidationError(`${at}.days`, `${at}.days must be a whole number from -90 to 90 (or give hours instead)`);
-  if (!isInt(o.hourOfDay, 0, 23)) throw new ValidationError(`${at}.hourOfDay`, `${at}.hourOfDay must be an hour from 0 to 23`);
+  if (!isInt(o.days, -90, 90))
+    throw new ValidationError(`${at}.days`, `${at}.days must be a whole number from -90 to 90 (or give hours instead)`);
+  if (!isInt(o.hourOfDay, 0, 23))
+    throw new ValidationError(`${at}.hourOfDay`, `${at}.hourOfDay must be an hour from 0 to 23`);
   return { days: o.days, hourOfDay: o.hourOfDay };
 }
 
 /** A field the ladder does not have is a mistake to point out, not to ignore. */
 export function refuseUnknownKeys(value: Record<string, unknown>, known: readonly string[], at: string): void {
   const unknown = Object.keys(value).find((key) => !known.includes(key));
-  if (unknown !== undefined) throw new ValidationError(`${at}.${unknown}`, `${at}.${unknown} is not a known field (${known.join(', ')})`);
+  if (unknown !== undefined)
+    throw new ValidationError(`${at}.${unknown}`, `${at}.${unknown} is not a known field (${known.join(', ')})`);
 }
 
 /**
@@ -99,6 +138,8 @@ export function refuseUnknownKeys(value: Record<string, unknown>, known: readonl
  * due (DESIGN.md's default: 3). 0 when the ladder reminds nobody before the deadline day.
  */
 export function warningDaysOf(policy: ReminderPolicy): number {
-  const before = policy.levels.map((l) => ('hours' in l.offset ? Math.ceil(-l.offset.hours / 24) - 1 : -l.offset.days)).filter((d) => d > 0);
+  const before = policy.levels
+    .map((l) => ('hours' in l.offset ? Math.ceil(-l.offset.hours / 24) - 1 : -l.offset.days))
+    .filter((d) => d > 0);
   return before.length > 0 ? Math.max(...before) : 0;
 }

@@ -17,4 +17,9 @@ export interface Actor {
 }
 
 /** The engine acting on its own (a reminder falling due): recorded as the actor of what it appends. */
-export const SYSTEM_ACTOR: Actor = { userId: '00000000-0000-0000-0000-000000000000', username: 'system', role: 'system', unitId: null };
+export const SYSTEM_ACTOR: Actor = {
+  userId: '00000000-0000-0000-0000-000000000000',
+  username: 'system',
+  role: 'system',
+  unitId: null,
+};

@@ -4,13 +4,7 @@
  * concurrency 412.
  */
 export type DomainErrorKind =
-  | 'validation'
-  | 'forbidden'
-  | 'not-found'
-  | 'illegal-transition'
-  | 'duplicate'
-  | 'rule-violation'
-  | 'concurrency';
+  'validation' | 'forbidden' | 'not-found' | 'illegal-transition' | 'duplicate' | 'rule-violation' | 'concurrency';
 
 export abstract class DomainError extends Error {
   abstract readonly kind: DomainErrorKind;
@@ -90,7 +84,10 @@ export class ConcurrencyError extends DomainError {
   }
 }
 
-/** Something with the same natural key exists already (a region code, a username, a category code); `field` names the key. */
+/**
+ * Something with the same natural key exists already (a region code, a username, a category code); `field` names the
+ * key.
+ */
 export class DuplicateError extends DomainError {
   readonly kind = 'duplicate' as const;
   constructor(

@@ -21,7 +21,8 @@ export function requireEvidenceList(value: unknown, field: string): EvidenceRef[
 }
 
 function requireEvidenceRef(value: unknown, field: string): EvidenceRef {
-  if (typeof value !== 'object' || value === null) throw new ValidationError(field, `${field} must be an evidence reference`);
+  if (typeof value !== 'object' || value === null)
+    throw new ValidationError(field, `${field} must be an evidence reference`);
   const { ref, name, sha256 } = value as Record<string, unknown>;
   const cleanRef = optionalText(ref, `${field}.ref`, EVIDENCE_REF_MAX_LENGTH);
   if (cleanRef === '') throw new ValidationError(`${field}.ref`, `${field}.ref is required`);

@@ -18,7 +18,8 @@ export const NAME_MAX_LENGTH = 100;
 export function requireId(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(field, `${field} is required`);
   if (value !== value.trim()) throw new ValidationError(field, `${field} must not start or end with spaces`);
-  if (value.length > ID_MAX_LENGTH) throw new ValidationError(field, `${field} is longer than ${ID_MAX_LENGTH} characters`);
+  if (value.length > ID_MAX_LENGTH)
+    throw new ValidationError(field, `${field} is longer than ${ID_MAX_LENGTH} characters`);
   return value;
 }
 

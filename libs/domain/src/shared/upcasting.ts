@@ -16,7 +16,9 @@ export interface EventUpcaster<Old extends DomainEvent = DomainEvent, New extend
 }
 
 /** An upcaster with its types checked: `upcaster<OldShape, NewShape>({ from, to, upcast })`. */
-export function upcaster<Old extends DomainEvent, New extends DomainEvent>(definition: EventUpcaster<Old, New>): EventUpcaster {
+export function upcaster<Old extends DomainEvent, New extends DomainEvent>(
+  definition: EventUpcaster<Old, New>,
+): EventUpcaster {
   return definition as unknown as EventUpcaster;
 }
 
@@ -54,7 +56,9 @@ export class UpcasterRegistry {
     }
   }
 
-  /** The event in its newest shape: the same object when no upcaster applies, else a copy with the new type and data. */
+  /**
+   * The event in its newest shape: the same object when no upcaster applies, else a copy with the new type and data.
+   */
   upcast<T extends VersionedEvent>(event: T): T {
     if (this.byKey.size === 0) return event;
     let { type, data } = event;

@@ -38,13 +38,15 @@ export const DeciderSpecification = {
                 } catch (error) {
                   thrown = error;
                 }
-                if (thrown === undefined) throw new Error(`expected ${errorClass.name} to be thrown, but the command was decided`);
+                if (thrown === undefined)
+                  throw new Error(`expected ${errorClass.name} to be thrown, but the command was decided`);
                 expect(thrown).toBeInstanceOf(errorClass);
                 const error = thrown as Err;
                 if (typeof expectation === 'string') {
                   expect((error as unknown as DomainError).code).toBe(expectation);
                 } else if (typeof expectation === 'function') {
-                  if (!expectation(error)) throw new Error(`${error.name} "${error.message}" does not satisfy the expectation`);
+                  if (!expectation(error))
+                    throw new Error(`${error.name} "${error.message}" does not satisfy the expectation`);
                 } else if (expectation !== undefined) {
                   expect(error).toMatchObject(expectation);
                 }

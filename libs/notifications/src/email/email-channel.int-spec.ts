@@ -70,6 +70,8 @@ describe('e-mail channel (real SMTP server)', () => {
     server = started.server;
     const channel = new EmailChannel({ url: started.url, from: 'noreply@zhenggai.example.cn' });
 
-    await expect(channel.send({ kind: 'email', address: 'nobody@example.cn' }, sampleReminder())).rejects.toThrow(/550/);
+    await expect(channel.send({ kind: 'email', address: 'nobody@example.cn' }, sampleReminder())).rejects.toThrow(
+      /550/,
+    );
   });
 });

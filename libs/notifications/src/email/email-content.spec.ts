@@ -27,6 +27,8 @@ describe('e-mail content', () => {
   });
 
   it('keeps a line break typed in a title out of the subject header', () => {
-    expect(emailContent(sampleReminder({ taskTitle: '危房\r\nBcc: x@y.cn' })).subject).toBe('【督办】危房 Bcc: x@y.cn（已逾期3天）');
+    expect(emailContent(sampleReminder({ taskTitle: '危房\r\nBcc: x@y.cn' })).subject).toBe(
+      '【督办】危房 Bcc: x@y.cn（已逾期3天）',
+    );
   });
 });

@@ -45,7 +45,8 @@ describe('webhook channel (real HTTP receiver)', () => {
 
   beforeEach(() => {
     received = [];
-    answer = (response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0,"errmsg":"ok"}');
+    answer = (response) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0,"errmsg":"ok"}');
   });
 
   const now = new Date('2025-06-04T01:02:03.456Z');
@@ -97,7 +98,9 @@ describe('webhook channel (real HTTP receiver)', () => {
 
   it('throws when a robot answers 200 with an error code in the body', async () => {
     answer = (response) => response.writeHead(200).end('{"errcode":310000,"errmsg":"sign not match"}');
-    await expect(channel.send(webhook('dingtalk'), message)).rejects.toThrow('refused the message: 310000 sign not match');
+    await expect(channel.send(webhook('dingtalk'), message)).rejects.toThrow(
+      'refused the message: 310000 sign not match',
+    );
     await expect(channel.send(webhook('wecom'), message)).rejects.toThrow('310000');
     answer = (response) => response.writeHead(200).end('{"code":19021,"msg":"sign match fail"}');
     const feishu = channel.send(webhook('feishu', '/open-apis/bot/v2/hook/secret-token'), message);

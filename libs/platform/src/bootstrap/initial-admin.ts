@@ -14,7 +14,14 @@ export async function ensureInitialAdmin(infra: Infrastructure): Promise<'create
   if ((await infra.users.count()) > 0) return 'exists';
   await registerUser(
     directoryDeps(infra),
-    { username: admin.username, displayName: '系统管理员', role: 'admin', unitId: null, regionScopeId: null, passwordHash: await infra.passwordHasher.hash(admin.password) },
+    {
+      username: admin.username,
+      displayName: '系统管理员',
+      role: 'admin',
+      unitId: null,
+      regionScopeId: null,
+      passwordHash: await infra.passwordHasher.hash(admin.password),
+    },
     { actor: SYSTEM_ACTOR, now: infra.clock.now().toISOString(), correlationId: randomUUID(), causationId: null },
   );
   return 'created';

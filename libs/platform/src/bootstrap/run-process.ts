@@ -12,7 +12,9 @@ export interface Running {
   readonly graceMs: number;
 }
 
-/** After the grace period, how long each step not yet begun still gets (the stores: the embedded PostgreSQL above all). */
+/**
+ * After the grace period, how long each step not yet begun still gets (the stores: the embedded PostgreSQL above all).
+ */
 const LAST_CHANCE_MS = 5_000;
 
 /**
@@ -31,7 +33,8 @@ export function runProcess(name: string, start: () => Promise<Running>): void {
     const { failures, abandoned, graceMs } = await closeWithin(running!);
     if (abandoned.length > 0) {
       console.error(
-        `${name}: not stopped within ${graceMs / 1000} s of ${signal} (SHUTDOWN_GRACE_SECONDS); closed what it could and abandoned: ${abandoned.join('; ')}`,
+        `${name}: not stopped within ${graceMs / 1000} s of ${signal} ` +
+          `(SHUTDOWN_GRACE_SECONDS); closed what it could and abandoned: ${abandoned.join('; ')}`,
       );
     }
     for (const failure of failures) console.error(`${name}: error while stopping`, failure);
@@ -45,7 +48,9 @@ export function runProcess(name: string, start: () => Promise<Running>): void {
     const graceMs = configuredGraceMs();
     console.log(`${name}: ${signal} received while starting, stopping once started…`);
     setTimeout(() => {
-      console.error(`${name}: still starting ${graceMs / 1000} s after ${signal} (SHUTDOWN_GRACE_SECONDS); abandoned the start`);
+      console.error(
+        `${name}: still starting ${graceMs / 1000} s after ${signal} (SHUTDOWN_GRACE_SECONDS); abandoned the start`,
+      );
       process.exit(1);
     }, graceMs).unref();
   };
@@ -57,7 +62,8 @@ export function runProcess(name: string, start: () => Promise<Running>): void {
       if (stopping) void stop(stopping);
     })
     .catch((error: unknown) => {
-      if (error instanceof ConfigurationError || error instanceof DataFolderError) console.error(`${name}: ${error.message}`);
+      if (error instanceof ConfigurationError || error instanceof DataFolderError)
+        console.error(`${name}: ${error.message}`);
       else console.error(`${name}: failed to start`, error);
       process.exit(1);
     });
@@ -94,7 +100,13 @@ async function within(ms: number, closing: Promise<unknown>): Promise<'closed' |
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), ms)));
   try {
-    return await Promise.race([closing.then(() => 'closed' as const, (failure: unknown) => ({ failure })), timeout]);
+    return await Promise.race([
+      closing.then(
+        () => 'closed' as const,
+        (failure: unknown) => ({ failure }),
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -20,9 +20,12 @@ export async function shutdownStep<T>(name: string, close: () => Promise<T>): Pr
   }
 }
 
-/** The innermost steps still under way (those no other step under way runs within), each named with its enclosing steps. */
+/**
+ * The innermost steps still under way (those no other step under way runs within), each named with its enclosing steps.
+ */
 export function shutdownStepsUnderWay(): string[] {
   const paths = [...underWay.values()];
-  const encloses = (outer: readonly string[], inner: readonly string[]) => inner.length > outer.length && outer.every((name, i) => inner[i] === name);
+  const encloses = (outer: readonly string[], inner: readonly string[]) =>
+    inner.length > outer.length && outer.every((name, i) => inner[i] === name);
   return paths.filter((path) => !paths.some((other) => encloses(path, other))).map((path) => path.join(' › '));
 }

@@ -29,7 +29,10 @@ export interface AppConfig {
   readonly trustedProxies: number;
   /** Browser origins allowed to call the API from other sites (CORS); empty: only the app's own pages. */
   readonly corsOrigins: readonly string[];
-  /** 红黄绿灯: a task turns yellow this many days before its deadline; `null`: when the default ladder's first reminder is due. */
+  /**
+   * 红黄绿灯: a task turns yellow this many days before its deadline; `null`: when the default ladder's first reminder is
+   * due.
+   */
   readonly deadlineWarningDays: number | null;
   readonly seedDemo: boolean;
   readonly initialAdmin: { username: string; password: string } | null;
@@ -49,7 +52,9 @@ export interface AppConfig {
   readonly publicUrl: string;
   /** Where uploaded evidence is kept: a folder (default `DATA_DIR/evidence`) or an S3-compatible bucket. */
   readonly evidence: EvidenceStoreConfig;
-  /** How long a shutdown may take before it abandons what is still closing (a queue waiting for a Redis that is gone). */
+  /**
+   * How long a shutdown may take before it abandons what is still closing (a queue waiting for a Redis that is gone).
+   */
   readonly shutdownGraceSeconds: number;
 }
 
@@ -57,7 +62,10 @@ export type EvidenceStoreConfig =
   | { readonly kind: 'local'; readonly dir: string }
   | {
       readonly kind: 's3';
-      /** e.g. https://s3.cn-north-1.amazonaws.com.cn, or a MinIO / OSS / COS endpoint; null: the SDK's default for the region. */
+      /**
+       * e.g. https://s3.cn-north-1.amazonaws.com.cn, or a MinIO / OSS / COS endpoint; null: the SDK's default for the
+       * region.
+       */
       readonly endpoint: string | null;
       readonly region: string;
       readonly bucket: string;
@@ -133,26 +141,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
 
   const redisUrl = text('REDIS_URL') ?? null;
-  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must be a redis:// or rediss:// URL (leave it unset to queue jobs in PostgreSQL)');
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl))
+    problems.push('REDIS_URL must be a redis:// or rediss:// URL (leave it unset to queue jobs in PostgreSQL)');
   const redisPrefix = text('REDIS_PREFIX') ?? 'bull';
-  if (!/^[\w.-]{1,64}$/.test(redisPrefix)) problems.push('REDIS_PREFIX must be 1 to 64 letters, digits, dots, dashes or underscores');
+  if (!/^[\w.-]{1,64}$/.test(redisPrefix))
+    problems.push('REDIS_PREFIX must be 1 to 64 letters, digits, dots, dashes or underscores');
   const smtpUrl = text('SMTP_URL');
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) problems.push('SMTP_URL must be an smtp:// or smtps:// URL');
   const mailFrom = text('MAIL_FROM');
-  if (smtpUrl && !mailFrom) problems.push('MAIL_FROM must be set with SMTP_URL (the sender of reminder e-mails, e.g. 督查室 <duchashi@example.gov.cn>)');
+  if (smtpUrl && !mailFrom)
+    problems.push(
+      'MAIL_FROM must be set with SMTP_URL (the sender of reminder e-mails, e.g. 督查室 <duchashi@example.gov.cn>)',
+    );
   const port = integer('PORT', 3000, 0, 65535)!;
-  const corsOrigins = (text('CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const corsOrigins = (text('CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const origin of corsOrigins) {
-    if (!/^https?:\/\/[^/]+$/.test(origin)) problems.push(`CORS_ORIGINS must list origins like https://zhenggai.example.gov.cn (got "${origin}")`);
+    if (!/^https?:\/\/[^/]+$/.test(origin))
+      problems.push(`CORS_ORIGINS must list origins like https://zhenggai.example.gov.cn (got "${origin}")`);
   }
   const publicUrl = text('PUBLIC_URL') ?? `http://localhost:${port}`;
   if (!/^https?:\/\//.test(publicUrl)) problems.push('PUBLIC_URL must be an http:// or https:// URL');
 
   const dataDir = resolve(text('DATA_DIR') ?? '.data');
   const evidenceKind = text('EVIDENCE_STORE') ?? 'local';
-  let evidence: EvidenceStoreConfig = { kind: 'local', dir: resolve(text('EVIDENCE_DIR') ?? resolve(dataDir, 'evidence')) };
+  let evidence: EvidenceStoreConfig = {
+    kind: 'local',
+    dir: resolve(text('EVIDENCE_DIR') ?? resolve(dataDir, 'evidence')),
+  };
   if (evidenceKind === 's3') {
-    const missing = ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'].filter((name) => text(name) === undefined);
+    const missing = ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'].filter(
+      (name) => text(name) === undefined,
+    );
     if (missing.length > 0) problems.push(`EVIDENCE_STORE=s3 needs ${missing.join(', ')}`);
     const endpoint = text('S3_ENDPOINT') ?? null;
     if (endpoint && !/^https?:\/\//.test(endpoint)) problems.push('S3_ENDPOINT must be an http:// or https:// URL');
@@ -193,7 +215,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisUrl,
     redisPrefix,
     reminderReconcileSeconds: integer('REMINDER_RECONCILE_SECONDS', 600, 5, 86_400)!,
-    deliveryRetry: { attempts: integer('DELIVERY_ATTEMPTS', 6, 1, 50)!, backoffMs: integer('DELIVERY_BACKOFF_MS', 5000, 10, 3_600_000)! },
+    deliveryRetry: {
+      attempts: integer('DELIVERY_ATTEMPTS', 6, 1, 50)!,
+      backoffMs: integer('DELIVERY_BACKOFF_MS', 5000, 10, 3_600_000)!,
+    },
     smtp: smtpUrl && mailFrom ? { url: smtpUrl, from: mailFrom } : null,
     publicUrl: publicUrl.replace(/\/+$/, ''),
     evidence,
@@ -211,11 +236,18 @@ function eventStoreConfig(kind: string | undefined, url: string | undefined, pro
     return { kind: 'postgres' };
   }
   if (chosen === 'postgres') {
-    if (url) problems.push('ESDB_URL is set but EVENTSTORE is not esdb: set EVENTSTORE=esdb to store events in EventStoreDB, or unset ESDB_URL');
+    if (url)
+      problems.push(
+        'ESDB_URL is set but EVENTSTORE is not esdb: set EVENTSTORE=esdb to ' +
+          'store events in EventStoreDB, or unset ESDB_URL',
+      );
     return { kind: 'postgres' };
   }
   if (!url) {
-    problems.push('EVENTSTORE=esdb needs ESDB_URL, the EventStoreDB / KurrentDB connection string (e.g. esdb://eventstore:2113?tls=false)');
+    problems.push(
+      'EVENTSTORE=esdb needs ESDB_URL, the EventStoreDB / KurrentDB ' +
+        'connection string (e.g. esdb://eventstore:2113?tls=false)',
+    );
     return { kind: 'postgres' };
   }
   if (!/^esdb(\+discover)?:\/\//.test(url)) {

@@ -13,24 +13,55 @@ const SET_UP_AT = '2018-05-01T09:00:00+08:00';
  */
 export async function seedDemoDirectory(infra: Infrastructure) {
   const deps = directoryDeps(infra);
-  const by = (actor: Actor): CommandMetadata => ({ actor, now: new Date(SET_UP_AT).toISOString(), correlationId: randomUUID(), causationId: null });
+  const by = (actor: Actor): CommandMetadata => ({
+    actor,
+    now: new Date(SET_UP_AT).toISOString(),
+    correlationId: randomUUID(),
+    causationId: null,
+  });
   const passwordHash = await infra.passwordHasher.hash(DEMO_PASSWORD);
   const actors = new Map<string, Actor>();
-  const register = async (u: (typeof DEMO_USERS)[number], unitId: string | null, regionScopeId: string | null, as: Actor) => {
-    const { id } = await registerUser(deps, { username: u.username, displayName: u.displayName, role: u.role, unitId, regionScopeId, passwordHash }, by(as));
+  const register = async (
+    u: (typeof DEMO_USERS)[number],
+    unitId: string | null,
+    regionScopeId: string | null,
+    as: Actor,
+  ) => {
+    const { id } = await registerUser(
+      deps,
+      { username: u.username, displayName: u.displayName, role: u.role, unitId, regionScopeId, passwordHash },
+      by(as),
+    );
     const actor: Actor = { userId: id, username: u.username, role: u.role, unitId, regionScopeId };
     actors.set(u.username, actor);
     return actor;
   };
-  const admin = await register(DEMO_USERS.find((u) => u.role === 'admin')!, null, null, SYSTEM_ACTOR);
+  const admin = await register(
+    DEMO_USERS.find((u) => u.role === 'admin')!,
+    null,
+    null,
+    SYSTEM_ACTOR,
+  );
 
   const region: Record<string, string> = {};
   for (const r of DEMO_REGIONS) {
-    region[r.key] = (await createRegion(deps, { code: r.code, name: r.name, level: r.level, parentId: r.parent ? region[r.parent] : null }, by(admin))).id;
+    region[r.key] = (
+      await createRegion(
+        deps,
+        { code: r.code, name: r.name, level: r.level, parentId: r.parent ? region[r.parent] : null },
+        by(admin),
+      )
+    ).id;
   }
   const unit: Record<string, string> = {};
   for (const u of DEMO_UNITS) {
-    unit[u.key] = (await registerUnit(deps, { name: u.name, regionId: region[u.region], headName: u.headName, contact: null }, by(admin))).id;
+    unit[u.key] = (
+      await registerUnit(
+        deps,
+        { name: u.name, regionId: region[u.region], headName: u.headName, contact: null },
+        by(admin),
+      )
+    ).id;
   }
   for (const c of DEMO_CATEGORIES) await defineCategory(deps, c, by(admin));
   for (const u of DEMO_USERS) {

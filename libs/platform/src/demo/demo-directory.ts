@@ -4,7 +4,13 @@ import { RegionLevel, Role } from '@zhenggai/domain';
  * The places and units of the seed article (阜阳市 › 阜南县 › 王堰镇 › 蔡郢村), a few neighbours, and one
  * other county (临泉县) whose tasks the county's own users do not see.
  */
-export const DEMO_REGIONS: ReadonlyArray<{ key: string; code: string; name: string; level: RegionLevel; parent: string | null }> = [
+export const DEMO_REGIONS: ReadonlyArray<{
+  key: string;
+  code: string;
+  name: string;
+  level: RegionLevel;
+  parent: string | null;
+}> = [
   { key: 'fuyang', code: '341200', name: '阜阳市', level: 'city', parent: null },
   { key: 'funan', code: '341225', name: '阜南县', level: 'county', parent: 'fuyang' },
   { key: 'wangyan', code: '341225113', name: '王堰镇', level: 'town', parent: 'funan' },
@@ -47,7 +53,13 @@ export const DEMO_PASSWORD = 'rectify-demo';
  * The four demo accounts, one for each other unit so the whole story has real actors, and a county inspector
  * and leader who see only 阜南县 (`scope`: the region subtree they work in).
  */
-export const DEMO_USERS: ReadonlyArray<{ username: string; displayName: string; role: Role; unit: string | null; scope?: string }> = [
+export const DEMO_USERS: ReadonlyArray<{
+  username: string;
+  displayName: string;
+  role: Role;
+  unit: string | null;
+  scope?: string;
+}> = [
   { username: 'admin', displayName: '系统管理员', role: 'admin', unit: null },
   { username: 'inspector', displayName: '市委督查组 督查员', role: 'inspector', unit: 'inspection' },
   { username: 'unit', displayName: '王堰镇人民政府 联络员', role: 'unit', unit: 'wangyan' },
@@ -56,7 +68,13 @@ export const DEMO_USERS: ReadonlyArray<{ username: string; displayName: string; 
   { username: 'wangjiaba', displayName: '王家坝镇人民政府 联络员', role: 'unit', unit: 'wangjiaba' },
   { username: 'caoji', displayName: '曹集镇人民政府 联络员', role: 'unit', unit: 'caoji' },
   { username: 'housing', displayName: '阜南县住建局 联络员', role: 'unit', unit: 'housing' },
-  { username: 'funan-inspector', displayName: '阜南县委督查室 督查员', role: 'inspector', unit: 'funanOffice', scope: 'funan' },
+  {
+    username: 'funan-inspector',
+    displayName: '阜南县委督查室 督查员',
+    role: 'inspector',
+    unit: 'funanOffice',
+    scope: 'funan',
+  },
   { username: 'funan-leader', displayName: '阜南县领导（只读）', role: 'leader', unit: null, scope: 'funan' },
   { username: 'jiangzhai', displayName: '姜寨镇人民政府 联络员', role: 'unit', unit: 'jiangzhai' },
 ];

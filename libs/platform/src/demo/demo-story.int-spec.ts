@@ -43,7 +43,12 @@ describe('the demo story', () => {
   let database: TestDatabase;
   let infra: Infrastructure;
   let events: StoredEvent[];
-  let campaigns: Array<{ id: string; name: string; deadline: string; targets: Array<{ label: string; quantity: number; unit: string }> }>;
+  let campaigns: Array<{
+    id: string;
+    name: string;
+    deadline: string;
+    targets: Array<{ label: string; quantity: number; unit: string }>;
+  }>;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -67,7 +72,11 @@ describe('the demo story', () => {
       for (const task of linked) expect(campaign.targets.map((t) => t.unit)).toContain(task.target?.unit);
       for (const target of campaign.targets) {
         const tasks = linked.filter((t) => t.target?.unit === target.unit);
-        expect([campaign.name, target.unit, sum(tasks.map((t) => t.target!.quantity))]).toEqual([campaign.name, target.unit, target.quantity]);
+        expect([campaign.name, target.unit, sum(tasks.map((t) => t.target!.quantity))]).toEqual([
+          campaign.name,
+          target.unit,
+          target.quantity,
+        ]);
       }
     }
   });
@@ -84,10 +93,17 @@ describe('the demo story', () => {
 
   it('has Caiying’s figures where the article puts them by the 17 July meeting', async () => {
     const caiying = (await infra.directory.listRegions()).find((r) => r.name === '蔡郢村')!.id;
-    const atMeeting = tasksOf(events, Date.parse('2018-07-17T23:59:59+08:00')).filter((t) => t.regionId === caiying && t.target);
+    const atMeeting = tasksOf(events, Date.parse('2018-07-17T23:59:59+08:00')).filter(
+      (t) => t.regionId === caiying && t.target,
+    );
     // 拆除破旧房屋217户696间，拆除旱厕407个，清淤沟塘20.32公里，同时流转土地2200亩
     expect(atMeeting.map((t) => [t.target!.quantity, t.target!.unit, t.done]).sort()).toEqual(
-      [[217, '户', 217], [407, '个', 407], [20.32, '公里', 20.32], [2200, '亩', 2200]].sort(),
+      [
+        [217, '户', 217],
+        [407, '个', 407],
+        [20.32, '公里', 20.32],
+        [2200, '亩', 2200],
+      ].sort(),
     );
     // 确保在9月底前完成消除危房目标 … 全县所有村庄年底前“四个一”整治全覆盖
     expect(campaigns.map((c) => c.deadline)).toEqual(['2018-09-30', '2018-12-31']);

@@ -45,7 +45,10 @@ class Storyteller {
     return (await launchCampaign(this.deps, input, this.metadata(by))).id;
   }
 
-  async assign(by: string, input: Omit<AssignTaskInput, 'cooperatingUnitIds' | 'target' | 'campaignId' | 'title'> & Partial<AssignTaskInput>) {
+  async assign(
+    by: string,
+    input: Omit<AssignTaskInput, 'cooperatingUnitIds' | 'target' | 'campaignId' | 'title'> & Partial<AssignTaskInput>,
+  ) {
     const full: AssignTaskInput = { cooperatingUnitIds: [], target: null, campaignId: null, title: null, ...input };
     return (await assignTask(this.deps, full, this.metadata(by))).id;
   }
@@ -83,47 +86,88 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
   const housing = await story.file('inspector', {
     title: '蔡郢村破旧房屋散乱无序',
     description: '大史郢庄、万庄破旧房屋、危旧房散乱无序，存在安全隐患。',
-    regionId: region.caiying, category: 'old-housing', severity: 'high', source,
+    regionId: region.caiying,
+    category: 'old-housing',
+    severity: 'high',
+    source,
     evidence: [photo('demo/2018-05-16/dashiying-houses.jpg', '大史郢庄破旧房屋')],
   });
   const toilets = await story.file('inspector', {
-    title: '旱厕未改造，影响人居环境', description: '村内旱厕数量多，卫生条件差。',
-    regionId: region.caiying, category: 'sanitation', severity: 'medium', source, evidence: [],
+    title: '旱厕未改造，影响人居环境',
+    description: '村内旱厕数量多，卫生条件差。',
+    regionId: region.caiying,
+    category: 'sanitation',
+    severity: 'medium',
+    source,
+    evidence: [],
   });
   const ponds = await story.file('inspector', {
-    title: '沟塘淤积，水体脏乱', description: '沟塘水渠淤塞，垃圾漂浮。',
-    regionId: region.caiying, category: 'ponds-ditches', severity: 'medium', source, evidence: [],
+    title: '沟塘淤积，水体脏乱',
+    description: '沟塘水渠淤塞，垃圾漂浮。',
+    regionId: region.caiying,
+    category: 'ponds-ditches',
+    severity: 'medium',
+    source,
+    evidence: [],
   });
   const environment = await story.file('inspector', {
-    title: '垃圾柴垛随处堆放，道路坑坑洼洼', description: '村庄环境脏乱差，入户道路未硬化。',
-    regionId: region.caiying, category: 'village-environment', severity: 'high', source, evidence: [],
+    title: '垃圾柴垛随处堆放，道路坑坑洼洼',
+    description: '村庄环境脏乱差，入户道路未硬化。',
+    regionId: region.caiying,
+    category: 'village-environment',
+    severity: 'high',
+    source,
+    evidence: [],
   });
   const industry = await story.file('inspector', {
-    title: '产业发展薄弱，土地零散撂荒', description: '缺少扶贫产业，贫困劳动力就业渠道少。',
-    regionId: region.caiying, category: 'industry', severity: 'medium', source, evidence: [],
+    title: '产业发展薄弱，土地零散撂荒',
+    description: '缺少扶贫产业，贫困劳动力就业渠道少。',
+    regionId: region.caiying,
+    category: 'industry',
+    severity: 'medium',
+    source,
+    evidence: [],
   });
 
   // 17 May: 交办.
   story.at(SHANGHAI('2018-05-17', '09:00'));
   const tHousing = await assign('inspector', {
-    findingId: housing, leadUnitId: unit.wangyan, cooperatingUnitIds: [unit.caiying], deadline: '2018-07-15',
-    measures: '拆除破旧房屋，一户一方案，拆后复垦或绿化', target: { quantity: 217, unit: '户' }, title: '拆除破旧房屋217户（696间）',
+    findingId: housing,
+    leadUnitId: unit.wangyan,
+    cooperatingUnitIds: [unit.caiying],
+    deadline: '2018-07-15',
+    measures: '拆除破旧房屋，一户一方案，拆后复垦或绿化',
+    target: { quantity: 217, unit: '户' },
+    title: '拆除破旧房屋217户（696间）',
   });
   const tToilets = await assign('inspector', {
-    findingId: toilets, leadUnitId: unit.caiying, cooperatingUnitIds: [unit.wangyan], deadline: '2018-07-10',
-    measures: '拆除旱厕，建设公厕和雨污管道', target: { quantity: 407, unit: '个' },
+    findingId: toilets,
+    leadUnitId: unit.caiying,
+    cooperatingUnitIds: [unit.wangyan],
+    deadline: '2018-07-10',
+    measures: '拆除旱厕，建设公厕和雨污管道',
+    target: { quantity: 407, unit: '个' },
   });
   const tPonds = await assign('inspector', {
-    findingId: ponds, leadUnitId: unit.wangyan, deadline: '2018-07-10',
-    measures: '清淤沟塘水渠，清理平整', target: { quantity: 20.32, unit: '公里' },
+    findingId: ponds,
+    leadUnitId: unit.wangyan,
+    deadline: '2018-07-10',
+    measures: '清淤沟塘水渠，清理平整',
+    target: { quantity: 20.32, unit: '公里' },
   });
   const tEnvironment = await assign('inspector', {
-    findingId: environment, leadUnitId: unit.caiying, deadline: '2018-06-30',
+    findingId: environment,
+    leadUnitId: unit.caiying,
+    deadline: '2018-06-30',
     measures: '清理垃圾柴垛，硬化入户道路，房前屋后绿化',
   });
   const tIndustry = await assign('inspector', {
-    findingId: industry, leadUnitId: unit.wangyan, cooperatingUnitIds: [unit.caiying], deadline: '2018-07-15',
-    measures: '流转土地，开工建设扶贫车间', target: { quantity: 2200, unit: '亩' },
+    findingId: industry,
+    leadUnitId: unit.wangyan,
+    cooperatingUnitIds: [unit.caiying],
+    deadline: '2018-07-15',
+    measures: '流转土地，开工建设扶贫车间',
+    target: { quantity: 2200, unit: '亩' },
   });
 
   story.at(SHANGHAI('2018-05-18', '08:30'));
@@ -133,44 +177,84 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
   await story.task('caiying', tToilets, 'AcceptRectificationTask', {});
   await story.task('caiying', tEnvironment, 'AcceptRectificationTask', {});
   story.at(SHANGHAI('2018-05-20'));
-  await story.task('unit', tHousing, 'RecordRectificationPlan', { plan: '一户一方案：大史郢庄、万庄先行，分三批拆除，拆后复垦绿化' });
-  await story.task('caiying', tToilets, 'RecordRectificationPlan', { plan: '逐户拆除旱厕，同步建设公厕、雨污管道和污水处理设施' });
+  await story.task('unit', tHousing, 'RecordRectificationPlan', {
+    plan: '一户一方案：大史郢庄、万庄先行，分三批拆除，拆后复垦绿化',
+  });
+  await story.task('caiying', tToilets, 'RecordRectificationPlan', {
+    plan: '逐户拆除旱厕，同步建设公厕、雨污管道和污水处理设施',
+  });
   await story.task('unit', tPonds, 'RecordRectificationPlan', { plan: '分片清淤，机械为主、人工为辅' });
-  await story.task('caiying', tEnvironment, 'RecordRectificationPlan', { plan: '全员参战，清理垃圾柴垛，硬化入户道路' });
-  await story.task('unit', tIndustry, 'RecordRectificationPlan', { plan: '通过复垦土地指标交易筹资，流转土地，建设扶贫车间' });
+  await story.task('caiying', tEnvironment, 'RecordRectificationPlan', {
+    plan: '全员参战，清理垃圾柴垛，硬化入户道路',
+  });
+  await story.task('unit', tIndustry, 'RecordRectificationPlan', {
+    plan: '通过复垦土地指标交易筹资，流转土地，建设扶贫车间',
+  });
 
   story.at(SHANGHAI('2018-06-10'));
-  await story.task('unit', tHousing, 'ReportRectificationProgress', { quantityDone: 120, note: '已拆除120户', evidence: [photo('demo/2018-06-10/wanzhuang.jpg', '万庄拆除现场')] });
-  await story.task('caiying', tToilets, 'ReportRectificationProgress', { quantityDone: 210, note: '已拆除旱厕210个', evidence: [] });
-  await story.task('unit', tPonds, 'ReportRectificationProgress', { quantityDone: 8.5, note: '已清淤8.5公里', evidence: [] });
-  await story.task('unit', tIndustry, 'ReportRectificationProgress', { quantityDone: 1300, note: '已流转土地1300亩', evidence: [] });
+  await story.task('unit', tHousing, 'ReportRectificationProgress', {
+    quantityDone: 120,
+    note: '已拆除120户',
+    evidence: [photo('demo/2018-06-10/wanzhuang.jpg', '万庄拆除现场')],
+  });
+  await story.task('caiying', tToilets, 'ReportRectificationProgress', {
+    quantityDone: 210,
+    note: '已拆除旱厕210个',
+    evidence: [],
+  });
+  await story.task('unit', tPonds, 'ReportRectificationProgress', {
+    quantityDone: 8.5,
+    note: '已清淤8.5公里',
+    evidence: [],
+  });
+  await story.task('unit', tIndustry, 'ReportRectificationProgress', {
+    quantityDone: 1300,
+    note: '已流转土地1300亩',
+    evidence: [],
+  });
 
   story.at(SHANGHAI('2018-06-28'));
   await story.task('caiying', tEnvironment, 'SubmitRectification', {
-    report: '垃圾柴垛全部清理，入户道路全部硬化，房前屋后绿化成林', evidence: [photo('demo/2018-06-28/roads.jpg', '入户道路硬化后')], quantityDone: null,
+    report: '垃圾柴垛全部清理，入户道路全部硬化，房前屋后绿化成林',
+    evidence: [photo('demo/2018-06-28/roads.jpg', '入户道路硬化后')],
+    quantityDone: null,
   });
   story.at(SHANGHAI('2018-06-29', '15:00'));
   await story.task('inspector', tEnvironment, 'VerifyRectification', { note: '现场核查，整治到位，同意销号' });
 
   story.at(SHANGHAI('2018-07-05'));
-  await story.task('unit', tHousing, 'ReportRectificationProgress', { quantityDone: 217, note: '217户696间全部拆除', evidence: [photo('demo/2018-07-05/dashiying-after.jpg', '大史郢庄拆除后')] });
+  await story.task('unit', tHousing, 'ReportRectificationProgress', {
+    quantityDone: 217,
+    note: '217户696间全部拆除',
+    evidence: [photo('demo/2018-07-05/dashiying-after.jpg', '大史郢庄拆除后')],
+  });
   await story.task('caiying', tToilets, 'SubmitRectification', {
-    report: '拆除旱厕407个，公厕、雨污管道建成', evidence: [photo('demo/2018-07-05/toilets.jpg', '公厕建成')], quantityDone: 407,
+    report: '拆除旱厕407个，公厕、雨污管道建成',
+    evidence: [photo('demo/2018-07-05/toilets.jpg', '公厕建成')],
+    quantityDone: 407,
   });
   story.at(SHANGHAI('2018-07-08'));
   await story.task('unit', tHousing, 'SubmitRectification', {
-    report: '拆除破旧房屋217户696间，拆后复垦绿化', evidence: [photo('demo/2018-07-08/report.pdf', '整改报告')], quantityDone: null,
+    report: '拆除破旧房屋217户696间，拆后复垦绿化',
+    evidence: [photo('demo/2018-07-08/report.pdf', '整改报告')],
+    quantityDone: null,
   });
   await story.task('unit', tPonds, 'SubmitRectification', {
-    report: '沟塘清淤完成', evidence: [photo('demo/2018-07-08/ponds.jpg', '清淤后沟塘')], quantityDone: 20.32,
+    report: '沟塘清淤完成',
+    evidence: [photo('demo/2018-07-08/ponds.jpg', '清淤后沟塘')],
+    quantityDone: 20.32,
   });
   story.at(SHANGHAI('2018-07-09', '11:00'));
   await story.task('inspector', tToilets, 'VerifyRectification', { note: '核查属实，同意销号' });
-  await story.task('inspector', tPonds, 'SendBackRectification', { reason: '佐证材料不全：缺少清淤前后对比照片和验收单' });
+  await story.task('inspector', tPonds, 'SendBackRectification', {
+    reason: '佐证材料不全：缺少清淤前后对比照片和验收单',
+  });
   story.at(SHANGHAI('2018-07-10', '09:00'));
   const industryExtension = infra.ids.newId();
   await story.task('unit', tIndustry, 'RequestDeadlineExtension', {
-    requestId: industryExtension, requestedDeadline: '2018-07-31', reason: '部分农户流转合同尚待签订，扶贫车间主体在建',
+    requestId: industryExtension,
+    requestedDeadline: '2018-07-31',
+    reason: '部分农户流转合同尚待签订，扶贫车间主体在建',
   });
   story.at(SHANGHAI('2018-07-11', '10:00'));
   await story.task('inspector', tIndustry, 'ApproveDeadlineExtension', { requestId: industryExtension });
@@ -178,15 +262,26 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
   await story.task('inspector', tHousing, 'VerifyRectification', { note: '逐户核查，拆除到位，同意销号' });
   story.at(SHANGHAI('2018-07-13'));
   await story.task('unit', tPonds, 'SubmitRectification', {
-    report: '补充清淤前后对比照片及验收单', evidence: [photo('demo/2018-07-13/ponds-before-after.jpg', '对比照片'), photo('demo/2018-07-13/acceptance.pdf', '验收单')], quantityDone: null,
+    report: '补充清淤前后对比照片及验收单',
+    evidence: [
+      photo('demo/2018-07-13/ponds-before-after.jpg', '对比照片'),
+      photo('demo/2018-07-13/acceptance.pdf', '验收单'),
+    ],
+    quantityDone: null,
   });
   story.at(SHANGHAI('2018-07-16', '10:00'));
   await story.task('inspector', tPonds, 'VerifyRectification', { note: '补充材料齐全，同意销号（逾期）' });
   // By the 17 July meeting 2,200 mu were transferred and the workshop begun, as the article reports.
   story.at(SHANGHAI('2018-07-16', '16:00'));
-  await story.task('unit', tIndustry, 'ReportRectificationProgress', { quantityDone: 2200, note: '流转土地2200亩，扶贫车间开工建设', evidence: [] });
+  await story.task('unit', tIndustry, 'ReportRectificationProgress', {
+    quantityDone: 2200,
+    note: '流转土地2200亩，扶贫车间开工建设',
+    evidence: [],
+  });
   await story.task('unit', tIndustry, 'SubmitRectification', {
-    report: '流转土地2200亩，扶贫车间已开工', evidence: [photo('demo/2018-07-16/workshop.jpg', '扶贫车间')], quantityDone: null,
+    report: '流转土地2200亩，扶贫车间已开工',
+    evidence: [photo('demo/2018-07-16/workshop.jpg', '扶贫车间')],
+    quantityDone: null,
   });
   story.at(SHANGHAI('2018-07-20'));
   await story.task('inspector', tIndustry, 'VerifyRectification', { note: '同意销号' });
@@ -194,42 +289,100 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
   // 17-18 July 2018: the city meeting sets the campaigns.
   story.at(SHANGHAI('2018-07-18', '09:00'));
   const dangerousHousing = await story.launch('inspector', {
-    name: '危房改造清零', description: '补齐危房改造的短板，确保在9月底前完成消除危房目标', deadline: '2018-09-30',
-    scope: { regionId: region.funan, category: 'dangerous-housing' }, targets: [{ label: '危房改造', quantity: 313, unit: '户' }],
+    name: '危房改造清零',
+    description: '补齐危房改造的短板，确保在9月底前完成消除危房目标',
+    deadline: '2018-09-30',
+    scope: { regionId: region.funan, category: 'dangerous-housing' },
+    targets: [{ label: '危房改造', quantity: 313, unit: '户' }],
   });
   const fourOnes = await story.launch('inspector', {
-    name: '“四个一”整治全覆盖', description: '一条文明路、一口干净塘、一块文化墙、一个小广场，全县所有村庄年底前全覆盖', deadline: '2018-12-31',
-    scope: { regionId: region.funan, category: 'four-ones' }, targets: [{ label: '完成“四个一”建设的村庄', quantity: 43, unit: '个' }],
+    name: '“四个一”整治全覆盖',
+    description: '一条文明路、一口干净塘、一块文化墙、一个小广场，全县所有村庄年底前全覆盖',
+    deadline: '2018-12-31',
+    scope: { regionId: region.funan, category: 'four-ones' },
+    targets: [{ label: '完成“四个一”建设的村庄', quantity: 43, unit: '个' }],
   });
   const slowHousing = await story.file('inspector', {
-    title: '危房改造进度滞后', description: '部分乡镇危房改造进度慢于序时进度。', regionId: region.funan,
-    category: 'dangerous-housing', severity: 'high', source: '全市脱贫攻坚工作推进会（2018年7月17日）', evidence: [],
+    title: '危房改造进度滞后',
+    description: '部分乡镇危房改造进度慢于序时进度。',
+    regionId: region.funan,
+    category: 'dangerous-housing',
+    severity: 'high',
+    source: '全市脱贫攻坚工作推进会（2018年7月17日）',
+    evidence: [],
   });
   const tDhWangyan = await assign('inspector', {
-    findingId: slowHousing, leadUnitId: unit.wangyan, deadline: '2018-09-30', measures: '危房改造，一户一方案', target: { quantity: 86, unit: '户' }, campaignId: dangerousHousing, title: '王堰镇危房改造清零',
+    findingId: slowHousing,
+    leadUnitId: unit.wangyan,
+    deadline: '2018-09-30',
+    measures: '危房改造，一户一方案',
+    target: { quantity: 86, unit: '户' },
+    campaignId: dangerousHousing,
+    title: '王堰镇危房改造清零',
   });
   const tDhWangjiaba = await assign('inspector', {
-    findingId: slowHousing, leadUnitId: unit.wangjiaba, deadline: '2018-09-30', measures: '危房改造，行蓄洪区庄台统筹', target: { quantity: 132, unit: '户' }, campaignId: dangerousHousing, title: '王家坝镇危房改造清零',
+    findingId: slowHousing,
+    leadUnitId: unit.wangjiaba,
+    deadline: '2018-09-30',
+    measures: '危房改造，行蓄洪区庄台统筹',
+    target: { quantity: 132, unit: '户' },
+    campaignId: dangerousHousing,
+    title: '王家坝镇危房改造清零',
   });
   const tDhCaoji = await assign('inspector', {
-    findingId: slowHousing, leadUnitId: unit.caoji, deadline: '2018-09-25', measures: '危房改造', target: { quantity: 95, unit: '户' }, campaignId: dangerousHousing, title: '曹集镇危房改造清零',
+    findingId: slowHousing,
+    leadUnitId: unit.caoji,
+    deadline: '2018-09-25',
+    measures: '危房改造',
+    target: { quantity: 95, unit: '户' },
+    campaignId: dangerousHousing,
+    title: '曹集镇危房改造清零',
   });
   const fourOnesGap = await story.file('inspector', {
-    title: '村庄“四个一”建设未全覆盖', description: '一条文明路、一口干净塘、一块文化墙、一个小广场建设进度不一。', regionId: region.funan,
-    category: 'four-ones', severity: 'medium', source: '全市脱贫攻坚工作推进会（2018年7月17日）', evidence: [],
+    title: '村庄“四个一”建设未全覆盖',
+    description: '一条文明路、一口干净塘、一块文化墙、一个小广场建设进度不一。',
+    regionId: region.funan,
+    category: 'four-ones',
+    severity: 'medium',
+    source: '全市脱贫攻坚工作推进会（2018年7月17日）',
+    evidence: [],
   });
   // Counted in villages, as the campaign's target is: Caiying (the pilot) is one, the rest of its town 17.
   const tFourCaiying = await assign('inspector', {
-    findingId: fourOnesGap, leadUnitId: unit.caiying, deadline: '2018-10-31', measures: '建设一条文明路、一口干净塘、一块文化墙、一个小广场', target: { quantity: 1, unit: '个' }, campaignId: fourOnes, title: '蔡郢村“四个一”建设',
+    findingId: fourOnesGap,
+    leadUnitId: unit.caiying,
+    deadline: '2018-10-31',
+    measures: '建设一条文明路、一口干净塘、一块文化墙、一个小广场',
+    target: { quantity: 1, unit: '个' },
+    campaignId: fourOnes,
+    title: '蔡郢村“四个一”建设',
   });
   const tFourWangyan = await assign('inspector', {
-    findingId: fourOnesGap, leadUnitId: unit.wangyan, deadline: '2018-12-31', measures: '蔡郢村以外的全镇村庄“四个一”建设', target: { quantity: 17, unit: '个' }, campaignId: fourOnes, title: '王堰镇其余村庄“四个一”全覆盖',
+    findingId: fourOnesGap,
+    leadUnitId: unit.wangyan,
+    deadline: '2018-12-31',
+    measures: '蔡郢村以外的全镇村庄“四个一”建设',
+    target: { quantity: 17, unit: '个' },
+    campaignId: fourOnes,
+    title: '王堰镇其余村庄“四个一”全覆盖',
   });
   const tFourWangjiaba = await assign('inspector', {
-    findingId: fourOnesGap, leadUnitId: unit.wangjiaba, deadline: '2018-12-31', measures: '全镇村庄“四个一”建设', target: { quantity: 21, unit: '个' }, campaignId: fourOnes, title: '王家坝镇村庄“四个一”全覆盖',
+    findingId: fourOnesGap,
+    leadUnitId: unit.wangjiaba,
+    deadline: '2018-12-31',
+    measures: '全镇村庄“四个一”建设',
+    target: { quantity: 21, unit: '个' },
+    campaignId: fourOnes,
+    title: '王家坝镇村庄“四个一”全覆盖',
   });
   const tFourCaoji = await assign('inspector', {
-    findingId: fourOnesGap, leadUnitId: unit.caoji, deadline: '2018-12-31', measures: '尚未建成的4个村“四个一”建设', target: { quantity: 4, unit: '个' }, campaignId: fourOnes, title: '曹集镇村庄“四个一”全覆盖',
+    findingId: fourOnesGap,
+    leadUnitId: unit.caoji,
+    deadline: '2018-12-31',
+    measures: '尚未建成的4个村“四个一”建设',
+    target: { quantity: 4, unit: '个' },
+    campaignId: fourOnes,
+    title: '曹集镇村庄“四个一”全覆盖',
   });
 
   story.at(SHANGHAI('2018-07-19', '08:30'));
@@ -241,111 +394,233 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
   await story.task('caoji', tFourCaoji, 'AcceptRectificationTask', {});
   // The article found Caiying's roads hardened, its ponds cleaned and its squares built by the meeting: only the
   // culture wall was left.
-  await story.task('caiying', tFourCaiying, 'ReportRectificationProgress', { quantityDone: null, note: '文明路、干净塘、小广场已建成，文化墙在建', evidence: [] });
+  await story.task('caiying', tFourCaiying, 'ReportRectificationProgress', {
+    quantityDone: null,
+    note: '文明路、干净塘、小广场已建成，文化墙在建',
+    evidence: [],
+  });
   story.at(SHANGHAI('2018-07-25'));
   await story.task('inspector', tFourWangjiaba, 'ReassignRectificationTask', {
-    leadUnitId: unit.housing, cooperatingUnitIds: [unit.wangjiaba], reason: '行蓄洪区庄台建设由县住建局牵头统筹',
+    leadUnitId: unit.housing,
+    cooperatingUnitIds: [unit.wangjiaba],
+    reason: '行蓄洪区庄台建设由县住建局牵头统筹',
   });
   await story.task('housing', tFourWangjiaba, 'AcceptRectificationTask', {});
 
   story.at(SHANGHAI('2018-08-10'));
-  await story.task('caiying', tFourCaiying, 'SubmitRectification', { report: '文化墙建成，文明路、干净塘、文化墙、小广场全部建成', evidence: [photo('demo/2018-08-10/culture-wall.jpg', '文化墙')], quantityDone: 1 });
+  await story.task('caiying', tFourCaiying, 'SubmitRectification', {
+    report: '文化墙建成，文明路、干净塘、文化墙、小广场全部建成',
+    evidence: [photo('demo/2018-08-10/culture-wall.jpg', '文化墙')],
+    quantityDone: 1,
+  });
   story.at(SHANGHAI('2018-08-13'));
   await story.task('inspector', tFourCaiying, 'VerifyRectification', { note: '同意销号' });
 
   story.at(SHANGHAI('2018-08-20'));
-  await story.task('unit', tDhWangyan, 'ReportRectificationProgress', { quantityDone: 50, note: '已完成50户', evidence: [] });
-  await story.task('wangjiaba', tDhWangjiaba, 'ReportRectificationProgress', { quantityDone: 61, note: '已完成61户', evidence: [] });
-  await story.task('caoji', tDhCaoji, 'ReportRectificationProgress', { quantityDone: 70, note: '已完成70户', evidence: [] });
-  await story.task('housing', tFourWangjiaba, 'ReportRectificationProgress', { quantityDone: 9, note: '9个村已建成', evidence: [] });
-  await story.task('caoji', tFourCaoji, 'ReportRectificationProgress', { quantityDone: 1, note: '1个村已建成，3个村在建', evidence: [] });
+  await story.task('unit', tDhWangyan, 'ReportRectificationProgress', {
+    quantityDone: 50,
+    note: '已完成50户',
+    evidence: [],
+  });
+  await story.task('wangjiaba', tDhWangjiaba, 'ReportRectificationProgress', {
+    quantityDone: 61,
+    note: '已完成61户',
+    evidence: [],
+  });
+  await story.task('caoji', tDhCaoji, 'ReportRectificationProgress', {
+    quantityDone: 70,
+    note: '已完成70户',
+    evidence: [],
+  });
+  await story.task('housing', tFourWangjiaba, 'ReportRectificationProgress', {
+    quantityDone: 9,
+    note: '9个村已建成',
+    evidence: [],
+  });
+  await story.task('caoji', tFourCaoji, 'ReportRectificationProgress', {
+    quantityDone: 1,
+    note: '1个村已建成，3个村在建',
+    evidence: [],
+  });
   story.at(SHANGHAI('2018-09-20'));
   const wangjiabaExtension = infra.ids.newId();
   await story.task('wangjiaba', tDhWangjiaba, 'RequestDeadlineExtension', {
-    requestId: wangjiabaExtension, requestedDeadline: '2018-10-31', reason: '汛期影响施工，部分庄台危房需整体搬迁',
+    requestId: wangjiabaExtension,
+    requestedDeadline: '2018-10-31',
+    reason: '汛期影响施工，部分庄台危房需整体搬迁',
   });
-  await story.task('caoji', tDhCaoji, 'SubmitRectification', { report: '95户危房改造全部完成', evidence: [photo('demo/2018-09-20/caoji.jpg', '改造后住房')], quantityDone: 95 });
+  await story.task('caoji', tDhCaoji, 'SubmitRectification', {
+    report: '95户危房改造全部完成',
+    evidence: [photo('demo/2018-09-20/caoji.jpg', '改造后住房')],
+    quantityDone: 95,
+  });
   story.at(SHANGHAI('2018-09-22'));
   await story.task('inspector', tDhWangjiaba, 'RefuseDeadlineExtension', {
-    requestId: wangjiabaExtension, reason: '危房清零时限不能突破，请加派力量',
+    requestId: wangjiabaExtension,
+    reason: '危房清零时限不能突破，请加派力量',
   });
   story.at(SHANGHAI('2018-09-24'));
   await story.task('inspector', tDhCaoji, 'VerifyRectification', { note: '同意销号' });
   story.at(SHANGHAI('2018-09-26'));
-  await story.task('unit', tDhWangyan, 'SubmitRectification', { report: '86户危房改造全部完成', evidence: [photo('demo/2018-09-26/wangyan.jpg', '改造后住房')], quantityDone: 86 });
+  await story.task('unit', tDhWangyan, 'SubmitRectification', {
+    report: '86户危房改造全部完成',
+    evidence: [photo('demo/2018-09-26/wangyan.jpg', '改造后住房')],
+    quantityDone: 86,
+  });
   story.at(SHANGHAI('2018-09-28'));
   await story.task('inspector', tDhWangyan, 'VerifyRectification', { note: '同意销号' });
   story.at(SHANGHAI('2018-09-30', '18:00'));
-  await story.task('wangjiaba', tDhWangjiaba, 'ReportRectificationProgress', { quantityDone: 118, note: '截至9月30日完成118户，剩余14户正在施工', evidence: [] });
+  await story.task('wangjiaba', tDhWangjiaba, 'ReportRectificationProgress', {
+    quantityDone: 118,
+    note: '截至9月30日完成118户，剩余14户正在施工',
+    evidence: [],
+  });
   story.at(SHANGHAI('2018-10-06'));
-  await story.task('wangjiaba', tDhWangjiaba, 'SubmitRectification', { report: '132户危房改造全部完成', evidence: [photo('demo/2018-10-06/wangjiaba.jpg', '改造后住房')], quantityDone: 132 });
+  await story.task('wangjiaba', tDhWangjiaba, 'SubmitRectification', {
+    report: '132户危房改造全部完成',
+    evidence: [photo('demo/2018-10-06/wangjiaba.jpg', '改造后住房')],
+    quantityDone: 132,
+  });
   story.at(SHANGHAI('2018-10-09'));
   await story.task('inspector', tDhWangjiaba, 'VerifyRectification', { note: '同意销号（逾期9天）' });
 
   story.at(SHANGHAI('2018-11-30'));
-  await story.task('caoji', tFourCaoji, 'SubmitRectification', { report: '4个村“四个一”全部建成', evidence: [photo('demo/2018-11-30/caoji.jpg', '文明路')], quantityDone: 4 });
+  await story.task('caoji', tFourCaoji, 'SubmitRectification', {
+    report: '4个村“四个一”全部建成',
+    evidence: [photo('demo/2018-11-30/caoji.jpg', '文明路')],
+    quantityDone: 4,
+  });
   story.at(SHANGHAI('2018-12-04'));
   await story.task('inspector', tFourCaoji, 'VerifyRectification', { note: '同意销号' });
   story.at(SHANGHAI('2018-12-20'));
-  await story.task('housing', tFourWangjiaba, 'SubmitRectification', { report: '21个村“四个一”建成', evidence: [photo('demo/2018-12-20/wangjiaba.jpg', '文化墙')], quantityDone: 21 });
+  await story.task('housing', tFourWangjiaba, 'SubmitRectification', {
+    report: '21个村“四个一”建成',
+    evidence: [photo('demo/2018-12-20/wangjiaba.jpg', '文化墙')],
+    quantityDone: 21,
+  });
   story.at(SHANGHAI('2018-12-28'));
   await story.task('inspector', tFourWangjiaba, 'VerifyRectification', { note: '同意销号' });
   story.at(SHANGHAI('2018-12-29'));
-  await story.task('unit', tFourWangyan, 'ReportRectificationProgress', { quantityDone: 14, note: '14个村已建成，3个村文化墙在建', evidence: [] });
+  await story.task('unit', tFourWangyan, 'ReportRectificationProgress', {
+    quantityDone: 14,
+    note: '14个村已建成，3个村文化墙在建',
+    evidence: [],
+  });
   story.at(SHANGHAI('2019-01-06'));
-  await story.task('unit', tFourWangyan, 'SubmitRectification', { report: '其余17个村“四个一”全部建成', evidence: [photo('demo/2019-01-06/wangyan.jpg', '验收照片')], quantityDone: 17 });
+  await story.task('unit', tFourWangyan, 'SubmitRectification', {
+    report: '其余17个村“四个一”全部建成',
+    evidence: [photo('demo/2019-01-06/wangyan.jpg', '验收照片')],
+    quantityDone: 17,
+  });
   story.at(SHANGHAI('2019-01-08'));
   await story.task('inspector', tFourWangyan, 'VerifyRectification', { note: '同意销号（逾期）' });
 
   // A recent 回头看 (look-back): open tasks due in the coming days, relative to today.
   const day = (offset: number, time = '10:00') => SHANGHAI(addDays(today, offset), time);
   story.at(day(-12));
-  await story.task('inspector', tHousing, 'ReopenRectificationTask', { reason: '回头看发现部分拆除户出现违建反弹', deadline: addDays(today, 5) });
+  await story.task('inspector', tHousing, 'ReopenRectificationTask', {
+    reason: '回头看发现部分拆除户出现违建反弹',
+    deadline: addDays(today, 5),
+  });
   const employment = await story.file('inspector', {
-    title: '扶贫车间贫困劳动力就业占比未达50%', description: '蔡郢村扶贫车间就业贫困劳动力占比不足50%。', regionId: region.caiying,
-    category: 'employment', severity: 'medium', source: '回头看督查', evidence: [],
+    title: '扶贫车间贫困劳动力就业占比未达50%',
+    description: '蔡郢村扶贫车间就业贫困劳动力占比不足50%。',
+    regionId: region.caiying,
+    category: 'employment',
+    severity: 'medium',
+    source: '回头看督查',
+    evidence: [],
   });
   const water = await story.file('inspector', {
-    title: '部分农户饮水安全不达标', description: '蔡郢村及周边部分农户饮水水质检测不达标。', regionId: region.caiying,
-    category: 'drinking-water', severity: 'high', source: '回头看督查', evidence: [],
+    title: '部分农户饮水安全不达标',
+    description: '蔡郢村及周边部分农户饮水水质检测不达标。',
+    regionId: region.caiying,
+    category: 'drinking-water',
+    severity: 'high',
+    source: '回头看督查',
+    evidence: [],
   });
   story.at(day(-11));
   const tEmployment = await assign('inspector', {
-    findingId: employment, leadUnitId: unit.wangyan, deadline: addDays(today, 2), measures: '优先招用贫困劳动力，开发公益性岗位',
+    findingId: employment,
+    leadUnitId: unit.wangyan,
+    deadline: addDays(today, 2),
+    measures: '优先招用贫困劳动力，开发公益性岗位',
     target: { quantity: 50, unit: '%' },
   });
   const tWorkshopRecords = await assign('inspector', {
-    findingId: employment, leadUnitId: unit.wangyan, deadline: addDays(today, 6), measures: '完善扶贫车间用工台账', title: '完善扶贫车间用工台账',
+    findingId: employment,
+    leadUnitId: unit.wangyan,
+    deadline: addDays(today, 6),
+    measures: '完善扶贫车间用工台账',
+    title: '完善扶贫车间用工台账',
   });
   const tWater = await assign('inspector', {
-    findingId: water, leadUnitId: unit.housing, cooperatingUnitIds: [unit.caiying], deadline: addDays(today, -1),
-    measures: '管网延伸入户，水质复检', target: { quantity: 45, unit: '户' },
+    findingId: water,
+    leadUnitId: unit.housing,
+    cooperatingUnitIds: [unit.caiying],
+    deadline: addDays(today, -1),
+    measures: '管网延伸入户，水质复检',
+    target: { quantity: 45, unit: '户' },
   });
   await assign('inspector', {
-    findingId: water, leadUnitId: unit.caiying, deadline: addDays(today, 8), measures: '建立村级供水设施日常巡查制度', title: '建立供水设施巡查制度',
+    findingId: water,
+    leadUnitId: unit.caiying,
+    deadline: addDays(today, 8),
+    measures: '建立村级供水设施日常巡查制度',
+    title: '建立供水设施巡查制度',
   });
   // Meanwhile in 临泉县: a task 阜南县's own users never see.
   const roads = await story.file('inspector', {
-    title: '村组道路未硬化，雨天泥泞', description: '姜寨镇部分村组道路未硬化，群众出行不便。', regionId: region.jiangzhai,
-    category: 'roads', severity: 'medium', source: '回头看督查', evidence: [],
+    title: '村组道路未硬化，雨天泥泞',
+    description: '姜寨镇部分村组道路未硬化，群众出行不便。',
+    regionId: region.jiangzhai,
+    category: 'roads',
+    severity: 'medium',
+    source: '回头看督查',
+    evidence: [],
   });
   const tRoads = await assign('inspector', {
-    findingId: roads, leadUnitId: unit.jiangzhai, deadline: addDays(today, 4), measures: '村组道路硬化，完善排水', target: { quantity: 3.6, unit: '公里' },
+    findingId: roads,
+    leadUnitId: unit.jiangzhai,
+    deadline: addDays(today, 4),
+    measures: '村组道路硬化，完善排水',
+    target: { quantity: 3.6, unit: '公里' },
   });
   story.at(day(-10));
-  await story.task('unit', tHousing, 'ReportRectificationProgress', { quantityDone: 217, note: '已拆除违建反弹点位，正在复核', evidence: [] });
+  await story.task('unit', tHousing, 'ReportRectificationProgress', {
+    quantityDone: 217,
+    note: '已拆除违建反弹点位，正在复核',
+    evidence: [],
+  });
   await story.task('unit', tEmployment, 'AcceptRectificationTask', {});
   await story.task('unit', tWorkshopRecords, 'AcceptRectificationTask', {});
   await story.task('housing', tWater, 'AcceptRectificationTask', {});
   await story.task('jiangzhai', tRoads, 'AcceptRectificationTask', {});
   story.at(day(-8));
-  await story.task('unit', tEmployment, 'RecordRectificationPlan', { plan: '新增公益性岗位12个，车间优先招用贫困劳动力' });
-  await story.task('unit', tWorkshopRecords, 'RecordRectificationPlan', { plan: '逐人核对用工信息，建立按月更新的用工台账' });
-  await story.task('housing', tWater, 'ReportRectificationProgress', { quantityDone: 30, note: '已完成30户管网入户', evidence: [] });
+  await story.task('unit', tEmployment, 'RecordRectificationPlan', {
+    plan: '新增公益性岗位12个，车间优先招用贫困劳动力',
+  });
+  await story.task('unit', tWorkshopRecords, 'RecordRectificationPlan', {
+    plan: '逐人核对用工信息，建立按月更新的用工台账',
+  });
+  await story.task('housing', tWater, 'ReportRectificationProgress', {
+    quantityDone: 30,
+    note: '已完成30户管网入户',
+    evidence: [],
+  });
   story.at(day(-2));
-  await story.task('unit', tEmployment, 'ReportRectificationProgress', { quantityDone: 42, note: '贫困劳动力占比提升至42%', evidence: [] });
+  await story.task('unit', tEmployment, 'ReportRectificationProgress', {
+    quantityDone: 42,
+    note: '贫困劳动力占比提升至42%',
+    evidence: [],
+  });
   story.at(day(-1, '17:00'));
-  await story.task('unit', tWorkshopRecords, 'SubmitRectification', { report: '用工台账已完善，按月更新', evidence: [photo('demo/recent/ledger.pdf', '用工台账')], quantityDone: null });
+  await story.task('unit', tWorkshopRecords, 'SubmitRectification', {
+    report: '用工台账已完善，按月更新',
+    evidence: [photo('demo/recent/ledger.pdf', '用工台账')],
+    quantityDone: null,
+  });
 
   return { findings: 10, tasks };
 }

@@ -12,7 +12,12 @@ import { S3EvidenceStore } from './s3-evidence-store';
  * A tiny S3 double: PUT and GET of objects in path style, NoSuchKey for the rest. It checks that requests are
  * signed (AWS Signature V4 with the configured key), not the signature itself: a real S3 store is not run here.
  */
-function s3Double(): Promise<{ server: Server; url: string; objects: Map<string, { body: Buffer; contentType: string }>; unsigned: number }> {
+function s3Double(): Promise<{
+  server: Server;
+  url: string;
+  objects: Map<string, { body: Buffer; contentType: string }>;
+  unsigned: number;
+}> {
   const objects = new Map<string, { body: Buffer; contentType: string }>();
   const state = { unsigned: 0 };
   const read = (request: IncomingMessage) =>
@@ -21,18 +26,25 @@ function s3Double(): Promise<{ server: Server; url: string; objects: Map<string,
       request.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => resolve(Buffer.concat(chunks)));
     });
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    if (!String(request.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 Credential=test-key/')) state.unsigned++;
+    if (!String(request.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 Credential=test-key/'))
+      state.unsigned++;
     const key = decodeURIComponent(new URL(request.url!, 'http://s3').pathname);
     if (request.method === 'PUT') {
       objects.set(key, { body: await read(request), contentType: String(request.headers['content-type']) });
       response.writeHead(200, { etag: '"x"' }).end();
     } else if (request.method === 'GET' && objects.has(key)) {
       const object = objects.get(key)!;
-      response.writeHead(200, { 'content-type': object.contentType, 'content-length': object.body.length }).end(object.body);
+      response
+        .writeHead(200, { 'content-type': object.contentType, 'content-length': object.body.length })
+        .end(object.body);
     } else {
       response
         .writeHead(404, { 'content-type': 'application/xml' })
-        .end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>');
+        .end(
+          '<?xml version="1.0" ' +
+            'encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified ' +
+            'key does not exist.</Message></Error>',
+        );
     }
   };
   const server = createServer((request, response) => void handle(request, response));
@@ -87,12 +99,23 @@ function contract(name: string, open: () => Promise<{ store: EvidenceStore; clos
 
 /** The store on the double's bucket (or on a port where none answers). */
 const bucketAt = (endpoint: string) =>
-  new S3EvidenceStore({ endpoint, region: 'cn-north-1', bucket: 'zhenggai', prefix: 'evidence/', accessKeyId: 'test-key', secretAccessKey: 'test-secret', forcePathStyle: true });
+  new S3EvidenceStore({
+    endpoint,
+    region: 'cn-north-1',
+    bucket: 'zhenggai',
+    prefix: 'evidence/',
+    accessKeyId: 'test-key',
+    secretAccessKey: 'test-secret',
+    forcePathStyle: true,
+  });
 
 describe('evidence stores', () => {
   contract('a local folder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zhenggai-evidence-'));
-    return { store: new LocalFolderEvidenceStore(dir), close: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      store: new LocalFolderEvidenceStore(dir),
+      close: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   });
 
   let double: Awaited<ReturnType<typeof s3Double>>;
@@ -116,17 +139,29 @@ describe('evidence stores', () => {
     expect(double.unsigned).toBe(0);
   });
 
-  it('answers StoreUnavailableError when the bucket does not answer, so the API can say 503 rather than 500', async () => {
-    const closed = await s3Double();
-    await new Promise((resolve) => closed.server.close(resolve));
-    const store = bucketAt(closed.url);
-    try {
-      const at = new Date(0).toISOString();
-      const record: EvidenceRecord = { id: randomUUID(), sha256: 'a'.repeat(64), capturedAt: at, receivedAt: at, contentType: 'image/jpeg', size: 1, fileName: null, uploadedBy: 'u' };
-      await expect(store.put(record, Buffer.from('x'))).rejects.toBeInstanceOf(StoreUnavailableError);
-      await expect(store.get(record.id)).rejects.toBeInstanceOf(StoreUnavailableError);
-    } finally {
-      store.close();
-    }
-  });
+  it(
+    'answers StoreUnavailableError when the bucket does not answer, so the ' + 'API can say 503 rather than 500',
+    async () => {
+      const closed = await s3Double();
+      await new Promise((resolve) => closed.server.close(resolve));
+      const store = bucketAt(closed.url);
+      try {
+        const at = new Date(0).toISOString();
+        const record: EvidenceRecord = {
+          id: randomUUID(),
+          sha256: 'a'.repeat(64),
+          capturedAt: at,
+          receivedAt: at,
+          contentType: 'image/jpeg',
+          size: 1,
+          fileName: null,
+          uploadedBy: 'u',
+        };
+        await expect(store.put(record, Buffer.from('x'))).rejects.toBeInstanceOf(StoreUnavailableError);
+        await expect(store.get(record.id)).rejects.toBeInstanceOf(StoreUnavailableError);
+      } finally {
+        store.close();
+      }
+    },
+  );
 });

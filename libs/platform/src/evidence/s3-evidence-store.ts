@@ -24,10 +24,21 @@ export class S3EvidenceStore implements EvidenceStore {
   async put(record: EvidenceRecord, bytes: Buffer): Promise<void> {
     try {
       await this.client.send(
-        new PutObjectCommand({ Bucket: this.config.bucket, Key: this.key(record.id), Body: bytes, ContentType: record.contentType, ContentLength: bytes.length }),
+        new PutObjectCommand({
+          Bucket: this.config.bucket,
+          Key: this.key(record.id),
+          Body: bytes,
+          ContentType: record.contentType,
+          ContentLength: bytes.length,
+        }),
       );
       await this.client.send(
-        new PutObjectCommand({ Bucket: this.config.bucket, Key: `${this.key(record.id)}.json`, Body: JSON.stringify(record), ContentType: 'application/json' }),
+        new PutObjectCommand({
+          Bucket: this.config.bucket,
+          Key: `${this.key(record.id)}.json`,
+          Body: JSON.stringify(record),
+          ContentType: 'application/json',
+        }),
       );
     } catch (error) {
       throw asS3Failure(error);
@@ -45,7 +56,9 @@ export class S3EvidenceStore implements EvidenceStore {
 
   record(id: string): Promise<EvidenceRecord | null> {
     return absentAsNull(async () => {
-      const meta = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: `${this.key(id)}.json` }));
+      const meta = await this.client.send(
+        new GetObjectCommand({ Bucket: this.config.bucket, Key: `${this.key(id)}.json` }),
+      );
       return JSON.parse(await meta.Body!.transformToString('utf8')) as EvidenceRecord;
     });
   }
@@ -75,6 +88,7 @@ async function absentAsNull<T>(read: () => Promise<T>): Promise<T | null> {
 function asS3Failure(error: unknown): unknown {
   const { name, $metadata } = (error ?? {}) as { name?: unknown; $metadata?: { httpStatusCode?: number } };
   const status = $metadata?.httpStatusCode;
-  const unreachable = isSocketFailure(error) || name === 'TimeoutError' || (typeof status === 'number' && status >= 500);
+  const unreachable =
+    isSocketFailure(error) || name === 'TimeoutError' || (typeof status === 'number' && status >= 500);
   return unreachable ? new StoreUnavailableError('The evidence store (S3)', error) : error;
 }

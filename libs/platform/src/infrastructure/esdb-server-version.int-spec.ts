@@ -10,7 +10,13 @@ const WORKER_MAIN = path.resolve(__dirname, '../../../../apps/worker/src/main.ts
 
 /** The settings of a process on EventStoreDB (`EVENTSTORE=esdb`) at `esdbUrl`. */
 function esdbEnv(database: TestDatabase, esdbUrl: string): Record<string, string> {
-  return { DATABASE_URL: database.url, JWT_SECRET: 'esdb-version-secret-long-enough-0123456789', EVENTSTORE: 'esdb', ESDB_URL: esdbUrl, REMINDERS: 'off' };
+  return {
+    DATABASE_URL: database.url,
+    JWT_SECRET: 'esdb-version-secret-long-enough-0123456789',
+    EVENTSTORE: 'esdb',
+    ESDB_URL: esdbUrl,
+    REMINDERS: 'off',
+  };
 }
 
 // A process on EventStoreDB checks the server's version at start, over real gRPC against the test double.
@@ -46,7 +52,10 @@ describe('starting on EventStoreDB: the server version', () => {
   it('refuses a server that does not tell its version (no ServerFeatures service: before 21.10)', async () => {
     const older = await double({ serverVersion: null, batchAppend: false });
     await expect(startInfrastructure(loadConfig(esdbEnv(database, older.url)))).rejects.toThrow(
-      /ESDB_URL \(.+\): EventStoreDB without the ServerFeatures service \(older than 21\.10\) is too old: .*22\.6 or later/,
+      new RegExp(
+        String.raw`ESDB_URL \(.+\): EventStoreDB without the ServerFeatures service \(older than 21\.10\) ` +
+          String.raw`is too old: .*22\.6 or later`,
+      ),
     );
   });
 
@@ -54,7 +63,9 @@ describe('starting on EventStoreDB: the server version', () => {
     const recent = await double({ serverVersion });
     const infra = await startInfrastructure(loadConfig(esdbEnv(database, recent.url)));
     try {
-      await infra.eventStore.appendToStream('campaign-version-check', [{ type: 'CampaignLaunched', data: {}, metadata: {} }]);
+      await infra.eventStore.appendToStream('campaign-version-check', [
+        { type: 'CampaignLaunched', data: {}, metadata: {} },
+      ]);
       expect(recent.log.stream('campaign-version-check')).toHaveLength(1);
     } finally {
       await infra.close();
@@ -74,7 +85,8 @@ describe('starting on EventStoreDB: the server version', () => {
     expect(code).toBe(1);
     expect(stderr.trim()).toBe(
       `zhenggai-worker: Invalid configuration:\n  - ESDB_URL (${old.url}): EventStoreDB 22.2.0 is too old: ` +
-        '整改 needs EventStoreDB 22.6 or later, or KurrentDB, as older servers give stream reads no $all position to order events by',
+        '整改 needs EventStoreDB 22.6 or later, or KurrentDB, as older servers ' +
+        'give stream reads no $all position to order events by',
     );
   });
 });

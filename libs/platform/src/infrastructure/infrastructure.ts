@@ -112,7 +112,9 @@ export function useCaseDeps(infra: Infrastructure): UseCaseDeps {
   };
 }
 
-/** Uploaded evidence as the reference checks read it: the record from the evidence store, the citations from the audit. */
+/**
+ * Uploaded evidence as the reference checks read it: the record from the evidence store, the citations from the audit.
+ */
 export function evidenceIndex(infra: Pick<Infrastructure, 'evidence' | 'pool'>): EvidenceIndex {
   return { record: (id) => infra.evidence.record(id), streamsCiting: (id) => streamsCitingEvidence(infra.pool, id) };
 }
@@ -131,7 +133,11 @@ export async function startInfrastructure(
     await migrate(pool, allMigrations);
     const { eventStore, projectionSource } = await openEventStore(config, pool);
     closers.push(() => shutdownStep('the event store', () => eventStore.close()));
-    const queues = new JobQueues(config.redisUrl ? { kind: 'redis', url: config.redisUrl, prefix: config.redisPrefix } : { kind: 'postgres', url: databaseUrl });
+    const queues = new JobQueues(
+      config.redisUrl
+        ? { kind: 'redis', url: config.redisUrl, prefix: config.redisPrefix }
+        : { kind: 'postgres', url: databaseUrl },
+    );
     closers.push(() => shutdownStep('the job queues', () => queues.close()));
     const idempotency = new PostgresIdempotencyStore(pool);
     closers.push(() => shutdownStep('the idempotency claims', () => idempotency.close()));
@@ -169,16 +175,22 @@ export async function startInfrastructure(
  * The event store EVENTSTORE chose: PostgreSQL in the pool, or EventStoreDB, checked to answer and to be recent
  * enough (a server that is too old is a setting to change: `ConfigurationError`) before the process goes on.
  */
-async function openEventStore(config: AppConfig, pool: Pool): Promise<{ eventStore: EventStore; projectionSource: ProjectionEventSource | undefined }> {
-  if (config.eventStore.kind === 'postgres') return { eventStore: new PostgresEventStore(pool), projectionSource: undefined };
+async function openEventStore(
+  config: AppConfig,
+  pool: Pool,
+): Promise<{ eventStore: EventStore; projectionSource: ProjectionEventSource | undefined }> {
+  if (config.eventStore.kind === 'postgres')
+    return { eventStore: new PostgresEventStore(pool), projectionSource: undefined };
   const store = EsdbEventStore.connect(config.eventStore.url);
   try {
     await store.requireSupportedServer();
     await store.readHead();
   } catch (error) {
     await store.close().catch(() => undefined);
-    if (error instanceof UnsupportedServerError) throw new ConfigurationError([`ESDB_URL (${config.eventStore.url}): ${error.message}`]);
-    throw new Error(`EventStoreDB at ESDB_URL (${config.eventStore.url}) does not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    if (error instanceof UnsupportedServerError)
+      throw new ConfigurationError([`ESDB_URL (${config.eventStore.url}): ${error.message}`]);
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`EventStoreDB at ESDB_URL (${config.eventStore.url}) does not answer: ${why}`, { cause: error });
   }
   return { eventStore: store, projectionSource: new EsdbProjectionSource(store) };
 }

@@ -8,13 +8,22 @@ export interface DeliveryJobData {
 export class DeliveryJobs {
   constructor(
     private readonly queue: AnyQueue,
-    private readonly retry: { readonly attempts: number; readonly backoffMs: number } = { attempts: 6, backoffMs: 5000 },
+    private readonly retry: { readonly attempts: number; readonly backoffMs: number } = {
+      attempts: 6,
+      backoffMs: 5000,
+    },
   ) {}
 
   /** Queues new deliveries in one round trip (a delivery that has a job keeps it). */
   async enqueue(deliveryIds: readonly string[]): Promise<void> {
     if (deliveryIds.length === 0) return;
-    await this.queue.addBulk(deliveryIds.map((deliveryId) => ({ name: 'deliver', data: { deliveryId } satisfies DeliveryJobData, opts: this.jobOptions(deliveryId) })));
+    await this.queue.addBulk(
+      deliveryIds.map((deliveryId) => ({
+        name: 'deliver',
+        data: { deliveryId } satisfies DeliveryJobData,
+        opts: this.jobOptions(deliveryId),
+      })),
+    );
   }
 
   private jobOptions(deliveryId: string) {
@@ -44,4 +53,3 @@ export class DeliveryJobs {
     return added;
   }
 }
-

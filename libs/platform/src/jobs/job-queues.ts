@@ -34,19 +34,34 @@ export class JobQueues {
   queue(name: string): AnyQueue {
     let queue: AnyQueue | undefined = this.queues.get(name);
     if (!queue) {
-      queue = this.backend.kind === 'redis'
-        ? new Queue(name, { connection: this.redisConnection(), prefix: this.backend.prefix })
-        : new Queue(name, { connection: this.postgresConnection() }, watchedPostgresBackend);
+      queue =
+        this.backend.kind === 'redis'
+          ? new Queue(name, { connection: this.redisConnection(), prefix: this.backend.prefix })
+          : new Queue(name, { connection: this.postgresConnection() }, watchedPostgresBackend);
       queue.on('error', () => undefined); // connection trouble is retried by the client; jobs say what failed
       this.queues.set(name, queue);
     }
     return queue;
   }
 
-  worker<T>(name: string, processor: (job: Job<T>, token?: string) => Promise<unknown>, options: Omit<WorkerOptions, 'connection'> = {}): AnyWorker<T> {
-    const worker: AnyWorker<T> = this.backend.kind === 'redis'
-      ? new Worker<T>(name, processor, { ...options, connection: this.redisConnection(), prefix: this.backend.prefix })
-      : new Worker(name, processor as (job: Job) => Promise<unknown>, { ...options, connection: this.postgresConnection() }, watchedPostgresBackend);
+  worker<T>(
+    name: string,
+    processor: (job: Job<T>, token?: string) => Promise<unknown>,
+    options: Omit<WorkerOptions, 'connection'> = {},
+  ): AnyWorker<T> {
+    const worker: AnyWorker<T> =
+      this.backend.kind === 'redis'
+        ? new Worker<T>(name, processor, {
+            ...options,
+            connection: this.redisConnection(),
+            prefix: this.backend.prefix,
+          })
+        : new Worker(
+            name,
+            processor as (job: Job) => Promise<unknown>,
+            { ...options, connection: this.postgresConnection() },
+            watchedPostgresBackend,
+          );
     worker.on('error', () => undefined);
     this.workers.push(worker);
     return worker;
@@ -74,10 +89,14 @@ export class JobQueues {
     await closeInReverse(
       [
         () => shutdownStep(`the connections to ${on}`, () => allClosed(connections.map(endRedis))),
-        () => shutdownStep(`BullMQ queues ${queues.map((q) => q.name).join(', ')} on ${on}`, () => allClosed(queues.map((q) => q.close()))),
         () =>
-          shutdownStep(`BullMQ workers ${workers.map((w) => w.name).join(', ')} on ${on}, finishing their jobs in progress`, () =>
-            allClosed(workers.map((w) => w.close())),
+          shutdownStep(`BullMQ queues ${queues.map((q) => q.name).join(', ')} on ${on}`, () =>
+            allClosed(queues.map((q) => q.close())),
+          ),
+        () =>
+          shutdownStep(
+            `BullMQ workers ${workers.map((w) => w.name).join(', ')} on ${on}, finishing their jobs in progress`,
+            () => allClosed(workers.map((w) => w.close())),
           ),
       ],
       'the job queues',
@@ -91,9 +110,21 @@ export class JobQueues {
     return connection;
   }
 
-  private postgresConnection(): { connectionString: string; schema: string; migrate: true; max: number; application_name: string } {
+  private postgresConnection(): {
+    connectionString: string;
+    schema: string;
+    migrate: true;
+    max: number;
+    application_name: string;
+  } {
     const backend = this.backend as Extract<QueueBackend, { kind: 'postgres' }>;
-    return { connectionString: backend.url, schema: backend.schema ?? 'bullmq', migrate: true, max: 4, application_name: 'zhenggai:bullmq' };
+    return {
+      connectionString: backend.url,
+      schema: backend.schema ?? 'bullmq',
+      migrate: true,
+      max: 4,
+      application_name: 'zhenggai:bullmq',
+    };
   }
 }
 

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createPool, directoryMigrations, isPostgresConnectionFailure, migrate, PostgresDirectory } from '@zhenggai/postgres';
+import {
+  createPool,
+  directoryMigrations,
+  isPostgresConnectionFailure,
+  migrate,
+  PostgresDirectory,
+} from '@zhenggai/postgres';
 import { Client, type Pool } from 'pg';
 import { eventually } from '../../../../test/support/http-client';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
@@ -17,7 +23,10 @@ describe('PostgresDirectory when PostgreSQL terminates the connection of its tra
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    pool = await closedAfterThisFile(Promise.resolve(createPool(database.url, { max: 3, applicationName: 'zg-directory' })), (p) => (p.ended ? undefined : p.end()));
+    pool = await closedAfterThisFile(
+      Promise.resolve(createPool(database.url, { max: 3, applicationName: 'zg-directory' })),
+      (p) => (p.ended ? undefined : p.end()),
+    );
     await migrate(pool, directoryMigrations);
   });
   afterAll(async () => {
@@ -29,7 +38,14 @@ describe('PostgresDirectory when PostgreSQL terminates the connection of its tra
     const directory = new PostgresDirectory(pool);
     const regionId = randomUUID();
     const streamName = `region-${regionId}`;
-    await directory.apply([{ streamName, revision: 0, type: 'RegionCreated', data: { regionId, code: '341225', name: '阜南县', level: 'county', parentId: null, path: [regionId] } }]);
+    await directory.apply([
+      {
+        streamName,
+        revision: 0,
+        type: 'RegionCreated',
+        data: { regionId, code: '341225', name: '阜南县', level: 'county', parentId: null, path: [regionId] },
+      },
+    ]);
 
     // The test holds the region's row, so that the directory's transaction waits at a known statement.
     const holder = new Client({ connectionString: database.url, application_name: 'zg-test-holder' });
@@ -38,13 +54,27 @@ describe('PostgresDirectory when PostgreSQL terminates the connection of its tra
     await holder.query('SELECT 1 FROM regions WHERE id = $1 FOR UPDATE', [regionId]);
     let applying: Promise<unknown>;
     try {
-      applying = directory.apply([{ streamName, revision: 1, type: 'RegionRenamed', data: { regionId, name: '阜南' } }]).then(() => 'applied', (error) => error);
+      applying = directory
+        .apply([{ streamName, revision: 1, type: 'RegionRenamed', data: { regionId, name: '阜南' } }])
+        .then(
+          () => 'applied',
+          (error) => error,
+        );
       const waiting = async () =>
-        (await holder.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'zg-directory' AND wait_event_type = 'Lock'`)).rows;
-      const [blocked] = await eventually(async () => {
-        const rows = await waiting();
-        return rows.length === 1 ? rows : undefined;
-      }, 60_000, 20);
+        (
+          await holder.query<{ pid: number }>(
+            'SELECT pid FROM pg_stat_activity WHERE datname = current_database() ' +
+              `AND application_name = 'zg-directory' AND wait_event_type = 'Lock'`,
+          )
+        ).rows;
+      const [blocked] = await eventually(
+        async () => {
+          const rows = await waiting();
+          return rows.length === 1 ? rows : undefined;
+        },
+        60_000,
+        20,
+      );
       await holder.query('SELECT pg_terminate_backend($1)', [blocked!.pid]);
     } finally {
       await holder.query('ROLLBACK');

@@ -54,7 +54,14 @@ interface UnitRow {
   channels: UnitChannel[];
 }
 
-const toRegion = (r: RegionRow): Region => ({ id: r.id, code: r.code, name: r.name, level: r.level, parentId: r.parent_id, path: r.path });
+const toRegion = (r: RegionRow): Region => ({
+  id: r.id,
+  code: r.code,
+  name: r.name,
+  level: r.level,
+  parentId: r.parent_id,
+  path: r.path,
+});
 const toUnit = (r: UnitRow): Unit => ({
   id: r.id,
   name: r.name,
@@ -71,17 +78,39 @@ type Row = Record<string, unknown>;
  * by the stream revision, so an event applied twice (by the command, then by the worker) changes nothing.
  */
 const CHANGES: Record<string, { table: string; id: string; create?: (d: any) => Row; set?: (d: any) => Row }> = {
-  RegionCreated: { table: 'regions', id: 'regionId', create: (d) => ({ code: d.code, name: d.name, level: d.level, parent_id: d.parentId, path: d.path }) },
+  RegionCreated: {
+    table: 'regions',
+    id: 'regionId',
+    create: (d) => ({ code: d.code, name: d.name, level: d.level, parent_id: d.parentId, path: d.path }),
+  },
   RegionRenamed: { table: 'regions', id: 'regionId', set: (d) => ({ name: d.name }) },
-  UnitRegistered: { table: 'units', id: 'unitId', create: (d) => ({ name: d.name, region_id: d.regionId, head_name: d.headName, contact: d.contact }) },
-  UnitDetailsChanged: { table: 'units', id: 'unitId', set: (d) => ({ name: d.name, head_name: d.headName, contact: d.contact }) },
+  UnitRegistered: {
+    table: 'units',
+    id: 'unitId',
+    create: (d) => ({ name: d.name, region_id: d.regionId, head_name: d.headName, contact: d.contact }),
+  },
+  UnitDetailsChanged: {
+    table: 'units',
+    id: 'unitId',
+    set: (d) => ({ name: d.name, head_name: d.headName, contact: d.contact }),
+  },
   UnitChannelsChanged: { table: 'units', id: 'unitId', set: () => ({}) },
   UserRegistered: {
     table: 'users',
     id: 'userId',
-    create: (d) => ({ username: d.username, display_name: d.displayName, role: d.role, unit_id: d.unitId, region_scope_id: d.regionScopeId }),
+    create: (d) => ({
+      username: d.username,
+      display_name: d.displayName,
+      role: d.role,
+      unit_id: d.unitId,
+      region_scope_id: d.regionScopeId,
+    }),
   },
-  UserAccessChanged: { table: 'users', id: 'userId', set: (d) => ({ display_name: d.displayName, role: d.role, unit_id: d.unitId, region_scope_id: d.regionScopeId }) },
+  UserAccessChanged: {
+    table: 'users',
+    id: 'userId',
+    set: (d) => ({ display_name: d.displayName, role: d.role, unit_id: d.unitId, region_scope_id: d.regionScopeId }),
+  },
   UserDisabled: { table: 'users', id: 'userId', set: () => ({ disabled: true }) },
   UserEnabled: { table: 'users', id: 'userId', set: () => ({ disabled: false }) },
   UserPasswordChanged: { table: 'users', id: 'userId', set: () => ({}) },
@@ -100,14 +129,17 @@ async function applyChange(client: PoolClient, change: DirectoryChange): Promise
     const values = columns.map((_, i) => `$${i + 3}`);
     await client.query(
       `INSERT INTO ${how.table} (id, revision, ${columns.join(', ')}) VALUES ($1, $2, ${values.join(', ')})
-       ON CONFLICT (id) DO UPDATE SET revision = $2, ${columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ')} WHERE ${newer}`,
+       ON CONFLICT (id) DO UPDATE SET revision = $2, ${columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ')} WHERE
+         ${newer}`,
       [id, change.revision, ...columns.map((c) => row[c])],
     );
   } else {
     const row = how.set!(change.data);
     const columns = Object.keys(row);
     await client.query(
-      `UPDATE ${how.table} SET revision = $2${columns.map((c, i) => `, ${c} = $${i + 3}`).join('')} WHERE id = $1 AND ${newer}`,
+      `UPDATE ${how.table} SET revision = ` +
+        `$2${columns.map((c, i) => `, ${c} = $${i + 3}`).join('')} WHERE id = ` +
+        `$1 AND ${newer}`,
       [id, change.revision, ...columns.map((c) => row[c])],
     );
   }
@@ -128,7 +160,11 @@ export class PostgresDirectory implements Directory {
     private readonly ttlMs = 60_000,
   ) {}
 
-  private async remembered<T extends Region | Unit>(key: string, read: DirectoryRead, load: () => Promise<T | null>): Promise<T | null> {
+  private async remembered<T extends Region | Unit>(
+    key: string,
+    read: DirectoryRead,
+    load: () => Promise<T | null>,
+  ): Promise<T | null> {
     const hit = read.stored ? undefined : this.found.get(key);
     if (hit && hit.until > this.now()) return hit.value as T;
     const value = await load();
@@ -177,12 +213,17 @@ export class PostgresDirectory implements Directory {
   }
 
   async findCategoryByCode(code: string): Promise<Category | null> {
-    const { rows } = await this.pool.query<Category>('SELECT id, code, name FROM categories WHERE code = $1 LIMIT 1', [code]);
+    const { rows } = await this.pool.query<Category>('SELECT id, code, name FROM categories WHERE code = $1 LIMIT 1', [
+      code,
+    ]);
     return rows[0] ?? null;
   }
 
   async setUnitChannels(unitId: string, channels: readonly UnitChannel[]): Promise<void> {
-    const { rowCount } = await this.pool.query('UPDATE units SET channels = $2 WHERE id = $1', [unitId, JSON.stringify(channels)]);
+    const { rowCount } = await this.pool.query('UPDATE units SET channels = $2 WHERE id = $1', [
+      unitId,
+      JSON.stringify(channels),
+    ]);
     if (rowCount === 0) throw new Error(`unit ${unitId} does not exist`);
     this.found.delete(`unit:${unitId}`);
   }

@@ -13,7 +13,12 @@ import { canEnter, type OsUser } from './server-os-user';
  * its own in `home`, to which `dataDir` becomes a symbolic link, so that every later start (and a person
  * looking) finds it. Nothing of the caller's folders is opened up to other users.
  */
-export async function clusterFolder(dataDir: string, user: OsUser | undefined, log: (line: string) => void, home = SERVER_HOME): Promise<string> {
+export async function clusterFolder(
+  dataDir: string,
+  user: OsUser | undefined,
+  log: (line: string) => void,
+  home = SERVER_HOME,
+): Promise<string> {
   const linked = await linkTarget(dataDir);
   if (linked) return linked;
   const parent = path.dirname(dataDir);
@@ -29,20 +34,26 @@ export async function clusterFolder(dataDir: string, user: OsUser | undefined, l
   if (!(await canEnter(own, user))) {
     throw new DataFolderError(
       dataDir,
-      `the OS user ${user.name}, which runs PostgreSQL for root, can reach neither ${parent} nor ${home}; let it enter one of them (chmod o+x on the folder and those above) or run as another user than root`,
+      `the OS user ${user.name}, which runs PostgreSQL for root, can reach ` +
+        `neither ${parent} nor ${home}; let it enter one of them (chmod o+x on ` +
+        'the folder and those above) or run as another user than root',
     );
   }
   const entries = await readdir(dataDir).catch(() => undefined);
   if (entries && entries.length > 0) {
     throw new DataFolderError(
       dataDir,
-      `the OS user ${user.name}, which runs PostgreSQL for root, cannot enter ${parent}, where the cluster ${dataDir} is; let it enter (chmod o+x on ${parent} and the folders above) or run as another user than root`,
+      `the OS user ${user.name}, which runs PostgreSQL for root, cannot ` +
+        `enter ${parent}, where the cluster ${dataDir} is; let it enter (chmod ` +
+        `o+x on ${parent} and the folders above) or run as another user than root`,
     );
   }
   // An empty folder left by an earlier attempt gives way to the link.
   if (entries) await rmdir(dataDir);
   await inFolder(parent, () => symlink(cluster, dataDir));
-  log(`the OS user ${user.name} cannot enter ${parent}: PostgreSQL keeps its files in ${cluster}, linked from ${dataDir}`);
+  log(
+    `the OS user ${user.name} cannot enter ${parent}: PostgreSQL keeps its files in ${cluster}, linked from ${dataDir}`,
+  );
   return cluster;
 }
 
@@ -52,7 +63,10 @@ async function linkTarget(dataDir: string): Promise<string | undefined> {
   if (!stats?.isSymbolicLink()) return undefined;
   const target = path.resolve(path.dirname(dataDir), await readlink(dataDir));
   if (!existsSync(target)) {
-    throw new DataFolderError(dataDir, `${dataDir} links to ${target}, which is gone; restore it, or remove the link to start on an empty database`);
+    throw new DataFolderError(
+      dataDir,
+      `${dataDir} links to ${target}, which is gone; restore it, or remove the link to start on an empty database`,
+    );
   }
   return target;
 }

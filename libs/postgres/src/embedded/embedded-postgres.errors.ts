@@ -58,7 +58,9 @@ const FOLDER_CAUSES: Record<string, string> = {
   EPERM: 'permission denied; make it writable for this user or set DATA_DIR to a folder that is',
 };
 
-/** strerror() texts as PostgreSQL prints them (its messages are in English: the launcher runs it with LC_MESSAGES=C). */
+/**
+ * strerror() texts as PostgreSQL prints them (its messages are in English: the launcher runs it with LC_MESSAGES=C).
+ */
 const SERVER_MESSAGES: Array<[string, string]> = [
   ['Read-only file system', 'EROFS'],
   ['No space left on device', 'ENOSPC'],

@@ -45,7 +45,10 @@ describe('startEmbeddedPostgres', () => {
     await removeDataFolder(folder);
   });
 
-  function spawnChild(folder = dataDir): { child: ChildProcessWithoutNullStreams; next: () => Promise<Record<string, unknown>> } {
+  function spawnChild(folder = dataDir): {
+    child: ChildProcessWithoutNullStreams;
+    next: () => Promise<Record<string, unknown>>;
+  } {
     const child = spawn(process.execPath, ['-r', REGISTER_TS, CHILD, folder]);
     children.push(child);
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
@@ -78,7 +81,11 @@ describe('startEmbeddedPostgres', () => {
     return Number.parseInt(text.split('\n')[0] ?? '', 10) || undefined;
   };
 
-  async function query<T extends Record<string, unknown>>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
+  async function query<T extends Record<string, unknown>>(
+    url: string,
+    sql: string,
+    values: unknown[] = [],
+  ): Promise<T[]> {
     const client = new Client(url);
     await client.connect();
     try {
@@ -92,7 +99,8 @@ describe('startEmbeddedPostgres', () => {
     await query(url, 'CREATE TABLE IF NOT EXISTS notes (note text)');
     await query(url, 'INSERT INTO notes VALUES ($1)', [note]);
   };
-  const readNotes = async (url: string) => (await query<{ note: string }>(url, 'SELECT note FROM notes')).map((r) => r.note);
+  const readNotes = async (url: string) =>
+    (await query<{ note: string }>(url, 'SELECT note FROM notes')).map((r) => r.note);
 
   it('creates the zhenggai database and keeps its data across a stop and a new start', async () => {
     const first = await launch();
@@ -110,21 +118,24 @@ describe('startEmbeddedPostgres', () => {
     await second.stop();
   });
 
-  it('after its launcher was killed with SIGKILL, stops the orphaned server and starts again on the same data', async () => {
-    const first = await launch();
-    await writeNote(first.url, 'before the crash');
-    const orphan = (await postmasterPid())!;
-    first.child.kill('SIGKILL');
-    await exited(first.child);
-    expect(isRunning(orphan)).toBe(true); // the server outlives its launcher
+  it(
+    'after its launcher was killed with SIGKILL, stops the orphaned server ' + 'and starts again on the same data',
+    async () => {
+      const first = await launch();
+      await writeNote(first.url, 'before the crash');
+      const orphan = (await postmasterPid())!;
+      first.child.kill('SIGKILL');
+      await exited(first.child);
+      expect(isRunning(orphan)).toBe(true); // the server outlives its launcher
 
-    const second = await launch();
+      const second = await launch();
 
-    expect(isRunning(orphan)).toBe(false);
-    expect(await postmasterPid()).not.toBe(orphan);
-    expect(await readNotes(second.url)).toEqual(['before the crash']);
-    await second.stop();
-  });
+      expect(isRunning(orphan)).toBe(false);
+      expect(await postmasterPid()).not.toBe(orphan);
+      expect(await readNotes(second.url)).toEqual(['before the crash']);
+      await second.stop();
+    },
+  );
 
   it('after the launcher and the server were both killed, recovers and keeps committed data', async () => {
     const first = await launch();
@@ -177,22 +188,26 @@ describe('startEmbeddedPostgres', () => {
 
   const asRoot = process.getuid?.() === 0 ? it : it.skip;
 
-  asRoot('as root, keeps the cluster of a folder the server’s OS user cannot enter where it can, linked from the folder, and finds it again', async () => {
-    const first = await launch();
-    await writeNote(first.url, '放在 postgres 用户够得着的地方');
-    await first.stop();
+  asRoot(
+    'as root, keeps the cluster of a folder the server’s OS user cannot ' +
+      'enter where it can, linked from the folder, and finds it again',
+    async () => {
+      const first = await launch();
+      await writeNote(first.url, '放在 postgres 用户够得着的地方');
+      await first.stop();
 
-    expect((await lstat(dataDir)).isSymbolicLink()).toBe(true);
-    const cluster = await realpath(dataDir);
-    expect(path.dirname(path.dirname(cluster))).toBe(SERVER_HOME);
-    expect((await stat(cluster)).uid).toBe(Number(execFileSync('id', ['-u', 'postgres']).toString()));
-    expect((await stat(folder)).mode & 0o777).toBe(0o700); // nothing of the caller's was opened up
+      expect((await lstat(dataDir)).isSymbolicLink()).toBe(true);
+      const cluster = await realpath(dataDir);
+      expect(path.dirname(path.dirname(cluster))).toBe(SERVER_HOME);
+      expect((await stat(cluster)).uid).toBe(Number(execFileSync('id', ['-u', 'postgres']).toString()));
+      expect((await stat(folder)).mode & 0o777).toBe(0o700); // nothing of the caller's was opened up
 
-    const second = await launch();
-    expect(await readNotes(second.url)).toEqual(['放在 postgres 用户够得着的地方']);
-    expect(await realpath(dataDir)).toBe(cluster);
-    await second.stop();
-  });
+      const second = await launch();
+      expect(await readNotes(second.url)).toEqual(['放在 postgres 用户够得着的地方']);
+      expect(await realpath(dataDir)).toBe(cluster);
+      await second.stop();
+    },
+  );
 
   asRoot('as root, stops rather than begin an empty cluster when the folder the link points to is gone', async () => {
     const first = await launch();
@@ -204,7 +219,9 @@ describe('startEmbeddedPostgres', () => {
 
     expect(await next()).toEqual({
       error: 'DataFolderError',
-      message: `${dataDir} links to ${cluster}, which is gone; restore it, or remove the link to start on an empty database`,
+      message:
+        `${dataDir} links to ${cluster}, which is gone; restore it, or remove ` +
+        'the link to start on an empty database',
     });
   });
 
@@ -216,26 +233,31 @@ describe('startEmbeddedPostgres', () => {
     expect(existsSync(path.join(dataDir, 'PG_VERSION'))).toBe(true);
   });
 
-  asRoot('as root, runs a copy of PostgreSQL’s programs when the server’s OS user cannot reach the installed ones', async () => {
-    const installed = path.dirname(path.dirname((await postgresInstallation(undefined)).postgres));
-    const unreachable = path.join(folder, 'node_modules-copy');
-    execFileSync('cp', ['-al', installed, unreachable]); // the programs of a project cloned into a private folder
-    const home = path.join(folder, 'home');
-    await mkdir(home, { mode: 0o755 });
-    await chmod(folder, 0o711); // the place for copies is reachable, the project's folder below it is not
-    await chmod(unreachable, 0o700);
-    const user = (await serverOsUser())!;
+  asRoot(
+    'as root, runs a copy of PostgreSQL’s programs when the server’s OS user cannot reach the installed ones',
+    async () => {
+      const installed = path.dirname(path.dirname((await postgresInstallation(undefined)).postgres));
+      const unreachable = path.join(folder, 'node_modules-copy');
+      execFileSync('cp', ['-al', installed, unreachable]); // the programs of a project cloned into a private folder
+      const home = path.join(folder, 'home');
+      await mkdir(home, { mode: 0o755 });
+      await chmod(folder, 0o711); // the place for copies is reachable, the project's folder below it is not
+      await chmod(unreachable, 0o700);
+      const user = (await serverOsUser())!;
 
-    const copied = await postgresInstallation(user, { home, packaged: { dir: unreachable, version: 'test' } });
+      const copied = await postgresInstallation(user, { home, packaged: { dir: unreachable, version: 'test' } });
 
-    expect(copied.dir).toBe(path.join(home, 'postgres-test'));
-    await mkdir(dataDir, { mode: 0o700 });
-    await chown(dataDir, user.uid, user.gid);
-    await runInitdb(copied, dataDir, [], user, new ServerOutput());
-    expect(existsSync(path.join(dataDir, 'PG_VERSION'))).toBe(true);
-    // A second start finds the copy.
-    expect((await postgresInstallation(user, { home, packaged: { dir: unreachable, version: 'test' } })).dir).toBe(copied.dir);
-  });
+      expect(copied.dir).toBe(path.join(home, 'postgres-test'));
+      await mkdir(dataDir, { mode: 0o700 });
+      await chown(dataDir, user.uid, user.gid);
+      await runInitdb(copied, dataDir, [], user, new ServerOutput());
+      expect(existsSync(path.join(dataDir, 'PG_VERSION'))).toBe(true);
+      // A second start finds the copy.
+      expect((await postgresInstallation(user, { home, packaged: { dir: unreachable, version: 'test' } })).dir).toBe(
+        copied.dir,
+      );
+    },
+  );
 
   it('rejects, rather than dies of an unhandled error event, when a program of PostgreSQL cannot be run', async () => {
     const notExecutable = path.join(folder, 'initdb');
@@ -245,7 +267,9 @@ describe('startEmbeddedPostgres', () => {
     await expect(runInitdb(broken, dataDir, [], undefined, new ServerOutput())).rejects.toThrow(
       new RegExp(`could not run ${notExecutable}: spawn ${notExecutable} EACCES`),
     );
-    await expect(ServerProcess.start(broken, ['-D', dataDir], undefined, new ServerOutput(), 10_000)).rejects.toThrow(/ENOENT/);
+    await expect(ServerProcess.start(broken, ['-D', dataDir], undefined, new ServerOutput(), 10_000)).rejects.toThrow(
+      /ENOENT/,
+    );
   });
 
   const withMounts = canMount() ? it : it.skip;
@@ -257,7 +281,9 @@ describe('startEmbeddedPostgres', () => {
 
     expect(await next()).toEqual({
       error: 'DataFolderError',
-      message: `cannot write to ${path.join(disk, 'data')}: it is on a read-only file system; set DATA_DIR to a folder on a writable disk`,
+      message:
+        `cannot write to ${path.join(disk, 'data')}: it is on a read-only file ` +
+        'system; set DATA_DIR to a folder on a writable disk',
     });
   });
 
@@ -268,7 +294,9 @@ describe('startEmbeddedPostgres', () => {
 
     expect(await next()).toEqual({
       error: 'DataFolderError',
-      message: `cannot write to ${path.join(disk, 'data')}: the disk is full; free some space or set DATA_DIR to a folder on another disk`,
+      message:
+        `cannot write to ${path.join(disk, 'data')}: the disk is full; free ` +
+        'some space or set DATA_DIR to a folder on another disk',
     });
   });
 

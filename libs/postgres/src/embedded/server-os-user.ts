@@ -24,7 +24,9 @@ export async function serverOsUser(): Promise<OsUser | undefined> {
     return { name: SERVER_ACCOUNT, uid: await id('-u'), gid: await id('-g') };
   } catch {
     throw new EmbeddedPostgresStartError(
-      `running as root needs an OS user "${SERVER_ACCOUNT}" to run PostgreSQL as (create it, e.g. useradd --system ${SERVER_ACCOUNT}, or run as another user)`,
+      `running as root needs an OS user "${SERVER_ACCOUNT}" to run ` +
+        `PostgreSQL as (create it, e.g. useradd --system ${SERVER_ACCOUNT}, or ` +
+        'run as another user)',
       '',
     );
   }

@@ -13,14 +13,26 @@ const FAST_SHUTDOWN_MS = 30_000;
  * Runs initdb on `dataDir` to its end. Every failure, a program that cannot be started (EACCES, ENOENT) among
  * them, rejects with an `EmbeddedPostgresStartError`: none is left to an unhandled 'error' event.
  */
-export function runInitdb(installation: PostgresInstallation, dataDir: string, flags: readonly string[], user: OsUser | undefined, output: ServerOutput): Promise<void> {
+export function runInitdb(
+  installation: PostgresInstallation,
+  dataDir: string,
+  flags: readonly string[],
+  user: OsUser | undefined,
+  output: ServerOutput,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = launch(installation.initdb, [`--pgdata=${dataDir}`, '--lc-messages=C', ...flags], user, output);
     if (child instanceof Error) return reject(child);
     child.once('error', (error) => reject(cannotRun(installation.initdb, error, output)));
     child.once('close', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new EmbeddedPostgresStartError(`initdb failed in ${dataDir} (${signal ?? `exit code ${code}`})`, output.tail()));
+      else
+        reject(
+          new EmbeddedPostgresStartError(
+            `initdb failed in ${dataDir} (${signal ?? `exit code ${code}`})`,
+            output.tail(),
+          ),
+        );
     });
   });
 }
@@ -83,7 +95,12 @@ export class ServerProcess {
  * Spawns a PostgreSQL program, as the server's OS user when running as root, with its output going to `output`.
  * Answers the error instead of throwing when spawn() fails at once.
  */
-function launch(program: string, args: readonly string[], user: OsUser | undefined, output: ServerOutput): ChildProcess | EmbeddedPostgresStartError {
+function launch(
+  program: string,
+  args: readonly string[],
+  user: OsUser | undefined,
+  output: ServerOutput,
+): ChildProcess | EmbeddedPostgresStartError {
   let child: ChildProcess;
   try {
     child = spawn(program, args, {
@@ -104,5 +121,8 @@ function launch(program: string, args: readonly string[], user: OsUser | undefin
 function cannotRun(program: string, error: unknown, output: ServerOutput): EmbeddedPostgresStartError {
   // Not `instanceof Error`: the error may come from another realm (Node's own, under jest).
   const message = (error as { message?: unknown } | undefined)?.message;
-  return new EmbeddedPostgresStartError(`could not run ${program}: ${typeof message === 'string' ? message : String(error)}`, output.tail());
+  return new EmbeddedPostgresStartError(
+    `could not run ${program}: ${typeof message === 'string' ? message : String(error)}`,
+    output.tail(),
+  );
 }

@@ -32,7 +32,9 @@ export class EventNotifications {
   private client: Client | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private announcing = false;
-  /** Sent with each NOTIFY, so that this object's own announcements, already delivered in-process, wake nobody twice. */
+  /**
+   * Sent with each NOTIFY, so that this object's own announcements, already delivered in-process, wake nobody twice.
+   */
   private readonly origin = randomUUID();
   private announceAgain = false;
 
@@ -73,7 +75,9 @@ export class EventNotifications {
     try {
       do {
         this.announceAgain = false;
-        await this.pool.query('SELECT pg_notify($1, $2)', [EVENTS_APPENDED_CHANNEL, this.origin]).catch(() => undefined);
+        await this.pool
+          .query('SELECT pg_notify($1, $2)', [EVENTS_APPENDED_CHANNEL, this.origin])
+          .catch(() => undefined);
         if (this.announceAgain) await new Promise((resolve) => setTimeout(resolve, ANNOUNCE_INTERVAL_MS));
       } while (this.announceAgain);
     } finally {
@@ -88,7 +92,11 @@ export class EventNotifications {
   private connect(): void {
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
-    const client = new Client({ ...this.pool.options, application_name: `${this.pool.options.application_name ?? 'zhenggai'}:listen`, keepAlive: true });
+    const client = new Client({
+      ...this.pool.options,
+      application_name: `${this.pool.options.application_name ?? 'zhenggai'}:listen`,
+      keepAlive: true,
+    });
     this.client = client;
     client.on('notification', (message) => {
       if (message.payload !== this.origin) this.wakeAll();

@@ -120,7 +120,8 @@ export const eventStoreMigrations: readonly Migration[] = [
         END IF;
 
         IF v_revision IS NULL THEN
-          RETURN QUERY SELECT NULL::bigint, NULL::bigint, (SELECT s.revision FROM streams s WHERE s.stream_name = p_stream_name);
+          RETURN QUERY SELECT NULL::bigint, NULL::bigint, (SELECT s.revision FROM streams s WHERE s.stream_name =
+            p_stream_name);
           RETURN;
         END IF;
 
@@ -129,7 +130,8 @@ export const eventStoreMigrations: readonly Migration[] = [
           SELECT e.hash INTO v_previous FROM events e
           WHERE e.stream_name = p_stream_name AND e.stream_revision = v_first - 1;
           IF v_previous IS NULL THEN
-            RAISE EXCEPTION 'cannot chain revision % of %: the event before it is missing or has no hash', v_first, p_stream_name
+            RAISE EXCEPTION 'cannot chain revision % of %: the event before it is missing or has no hash',
+              v_first, p_stream_name
               USING ERRCODE = 'data_corrupted';
           END IF;
         END IF;
@@ -137,11 +139,13 @@ export const eventStoreMigrations: readonly Migration[] = [
           -- A digest that is not the event's makes an event that verification names: no need to check it here.
           v_digest := p_events -> (i - 1) ->> 'digest';
           v_previous_hashes[i] := v_previous;
-          v_previous := encode(sha256(convert_to(coalesce(v_previous, 'genesis') || ':' || (v_first + i - 1) || ':' || v_digest, 'UTF8')), 'hex');
+          v_previous := encode(sha256(convert_to(
+            coalesce(v_previous, 'genesis') || ':' || (v_first + i - 1) || ':' || v_digest, 'UTF8')), 'hex');
           v_hashes[i] := v_previous;
         END LOOP;
 
-        INSERT INTO events (global_position, stream_name, stream_revision, event_id, type, data, metadata, transaction_id, previous_hash, hash)
+        INSERT INTO events (global_position, stream_name, stream_revision, event_id, type, data, metadata,
+          transaction_id, previous_hash, hash)
         OVERRIDING SYSTEM VALUE
         SELECT v_positions[e.ordinality], p_stream_name, v_first - 1 + e.ordinality,
                (e.value ->> 'id')::uuid, e.value ->> 'type', e.value -> 'data', e.value -> 'metadata',

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { contentDigest, StoreUnavailableError, StreamDamagedError, verifyStoredStream, type GlobalPosition, type StoredEvent, type Subscription } from '@zhenggai/application';
+import {
+  contentDigest,
+  StoreUnavailableError,
+  StreamDamagedError,
+  verifyStoredStream,
+  type GlobalPosition,
+  type StoredEvent,
+  type Subscription,
+} from '@zhenggai/application';
 import { ConcurrencyError } from '@zhenggai/domain';
 import {
   createPool,
@@ -77,14 +85,23 @@ describe('PostgresEventStore on PostgreSQL', () => {
   const event = (type: string, data: unknown = {}) => ({ id: randomUUID(), type, data, metadata: {} });
   /** The payload of `append_to_stream`, as the adapter sends it. */
   const appendPayload = (streamName: string, events: ReturnType<typeof event>[]) =>
-    JSON.stringify(events.map((e) => ({ ...e, digest: contentDigest({ streamName, type: e.type, data: e.data, metadata: e.metadata, eventId: e.id }) })));
+    JSON.stringify(
+      events.map((e) => ({
+        ...e,
+        digest: contentDigest({ streamName, type: e.type, data: e.data, metadata: e.metadata, eventId: e.id }),
+      })),
+    );
   const marker = async () => (await store.appendToStream(newStream(), [event('Marker')])).position;
 
   /** Appends through the SQL function inside a transaction the test keeps open. */
   async function openAppendTransaction(streamName: string, events: ReturnType<typeof event>[]) {
     const client = await pool.connect();
     await client.query('BEGIN');
-    await client.query('SELECT * FROM append_to_stream($1, $2, $3)', [streamName, 'any', appendPayload(streamName, events)]);
+    await client.query('SELECT * FROM append_to_stream($1, $2, $3)', [
+      streamName,
+      'any',
+      appendPayload(streamName, events),
+    ]);
     return {
       commit: async () => {
         await client.query('COMMIT');
@@ -118,73 +135,89 @@ describe('PostgresEventStore on PostgreSQL', () => {
       expect((await store.readAll({ after })).map((e) => e.type)).toEqual(['Slow', 'Fast']);
     });
 
-    it('refuses an append that is not the first write of its transaction (its id would precede its positions)', async () => {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query('SELECT pg_current_xact_id()');
-        const late = newStream();
-        await expect(
-          client.query('SELECT * FROM append_to_stream($1, $2, $3)', [late, 'any', appendPayload(late, [event('Late')])]),
-        ).rejects.toMatchObject({ code: '25000' });
-      } finally {
-        await client.query('ROLLBACK');
-        client.release();
-      }
-    });
-
-    it('concurrent writers, slow and rolled-back transactions: readers get every committed event once, in order', async () => {
-      const after = await marker();
-      const committed = new Set<string>();
-      const rolledBack = new Set<string>();
-      const reader = openStore(openPool(2), 20);
-      const subscriber = collect(reader, after);
-      const polled = pollReadAll(reader, after);
-
-      const writerPools = [openPool(5), openPool(5), openPool(5)];
-      const writer = async (writerPool: Pool, writerIndex: number) => {
-        const writerStore = new PostgresEventStore(writerPool);
-        const stream = newStream();
-        for (let n = 0; n < 40; n++) {
-          const events = Array.from({ length: 1 + (n % 3) }, () => event('Stress', { writerIndex, n }));
-          if (n % 4 === 1) {
-            // A transaction that takes its positions, then sleeps while others commit after it.
-            const client = await writerPool.connect();
-            const rollBack = n % 16 === 9;
-            try {
-              await client.query('BEGIN');
-              await client.query('SELECT * FROM append_to_stream($1, $2, $3)', [`${stream}-slow`, 'any', appendPayload(`${stream}-slow`, events)]);
-              await client.query('SELECT pg_sleep($1)', [Math.random() * 0.08]);
-              await client.query(rollBack ? 'ROLLBACK' : 'COMMIT');
-            } finally {
-              client.release();
-            }
-            for (const { id } of events) (rollBack ? rolledBack : committed).add(id);
-          } else {
-            await writerStore.appendToStream(stream, events);
-            for (const { id } of events) committed.add(id);
-          }
+    it(
+      'refuses an append that is not the first write of its transaction (its ' + 'id would precede its positions)',
+      async () => {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          await client.query('SELECT pg_current_xact_id()');
+          const late = newStream();
+          await expect(
+            client.query('SELECT * FROM append_to_stream($1, $2, $3)', [
+              late,
+              'any',
+              appendPayload(late, [event('Late')]),
+            ]),
+          ).rejects.toMatchObject({ code: '25000' });
+        } finally {
+          await client.query('ROLLBACK');
+          client.release();
         }
-      };
-      await Promise.all(writerPools.flatMap((writerPool, p) => [0, 1, 2, 3].map((w) => writer(writerPool, p * 4 + w))));
-      // Appended after every writer is done: once both readers have it, they have had all they will get before it.
-      const last = event('Last');
-      await store.appendToStream(newStream(), [last]);
+      },
+    );
 
-      const reached = (delivered: StoredEvent[]) => delivered.some((e) => e.id === last.id);
-      await waitFor(() => reached(subscriber.delivered) && reached(polled.seen), 20_000);
-      await polled.stop();
+    it(
+      'concurrent writers, slow and rolled-back transactions: readers get ' + 'every committed event once, in order',
+      async () => {
+        const after = await marker();
+        const committed = new Set<string>();
+        const rolledBack = new Set<string>();
+        const reader = openStore(openPool(2), 20);
+        const subscriber = collect(reader, after);
+        const polled = pollReadAll(reader, after);
 
-      for (const delivered of [subscriber.delivered, polled.seen]) {
-        expect(delivered[delivered.length - 1]!.id).toBe(last.id);
-        const ids = delivered.slice(0, -1).map((e) => e.id);
-        expect(ids).toHaveLength(committed.size);
-        expect(new Set(ids)).toEqual(committed);
-        expect(ids.some((id) => rolledBack.has(id))).toBe(false);
-        expect(isStrictlyIncreasing(delivered.map((e) => e.position))).toBe(true);
-      }
-      expect(rolledBack.size).toBeGreaterThan(0);
-    });
+        const writerPools = [openPool(5), openPool(5), openPool(5)];
+        const writer = async (writerPool: Pool, writerIndex: number) => {
+          const writerStore = new PostgresEventStore(writerPool);
+          const stream = newStream();
+          for (let n = 0; n < 40; n++) {
+            const events = Array.from({ length: 1 + (n % 3) }, () => event('Stress', { writerIndex, n }));
+            if (n % 4 === 1) {
+              // A transaction that takes its positions, then sleeps while others commit after it.
+              const client = await writerPool.connect();
+              const rollBack = n % 16 === 9;
+              try {
+                await client.query('BEGIN');
+                await client.query('SELECT * FROM append_to_stream($1, $2, $3)', [
+                  `${stream}-slow`,
+                  'any',
+                  appendPayload(`${stream}-slow`, events),
+                ]);
+                await client.query('SELECT pg_sleep($1)', [Math.random() * 0.08]);
+                await client.query(rollBack ? 'ROLLBACK' : 'COMMIT');
+              } finally {
+                client.release();
+              }
+              for (const { id } of events) (rollBack ? rolledBack : committed).add(id);
+            } else {
+              await writerStore.appendToStream(stream, events);
+              for (const { id } of events) committed.add(id);
+            }
+          }
+        };
+        await Promise.all(
+          writerPools.flatMap((writerPool, p) => [0, 1, 2, 3].map((w) => writer(writerPool, p * 4 + w))),
+        );
+        // Appended after every writer is done: once both readers have it, they have had all they will get before it.
+        const last = event('Last');
+        await store.appendToStream(newStream(), [last]);
+
+        const reached = (delivered: StoredEvent[]) => delivered.some((e) => e.id === last.id);
+        await waitFor(() => reached(subscriber.delivered) && reached(polled.seen), 20_000);
+        await polled.stop();
+
+        for (const delivered of [subscriber.delivered, polled.seen]) {
+          expect(delivered[delivered.length - 1]!.id).toBe(last.id);
+          const ids = delivered.slice(0, -1).map((e) => e.id);
+          expect(ids).toHaveLength(committed.size);
+          expect(new Set(ids)).toEqual(committed);
+          expect(ids.some((id) => rolledBack.has(id))).toBe(false);
+          expect(isStrictlyIncreasing(delivered.map((e) => e.position))).toBe(true);
+        }
+        expect(rolledBack.size).toBeGreaterThan(0);
+      },
+    );
   });
 
   describe('database-enforced revisions', () => {
@@ -205,32 +238,42 @@ describe('PostgresEventStore on PostgreSQL', () => {
       await store.appendToStream(stream, [event('First'), event('Second')]);
       await pool.query('UPDATE streams SET revision = 0 WHERE stream_name = $1', [stream]);
 
-      const error = await store.appendToStream(stream, [event('Third')], { expectedRevision: 0 }).catch((e: unknown) => e);
+      const error = await store
+        .appendToStream(stream, [event('Third')], { expectedRevision: 0 })
+        .catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(ConcurrencyError);
       expect(error).toMatchObject({ streamName: stream, expected: '0', actual: '1' });
       expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['First', 'Second']);
     });
 
-    it('says the stream is damaged when its last event was deleted by hand, where every append answered "revision 1, expected 0"', async () => {
-      const stream = newStream();
-      await store.appendToStream(stream, [event('First'), event('Second')]);
-      await pool.query('DELETE FROM events WHERE stream_name = $1 AND stream_revision = 1', [stream]);
+    it(
+      'says the stream is damaged when its last event was deleted by hand, ' +
+        'where every append answered "revision 1, expected 0"',
+      async () => {
+        const stream = newStream();
+        await store.appendToStream(stream, [event('First'), event('Second')]);
+        await pool.query('DELETE FROM events WHERE stream_name = $1 AND stream_revision = 1', [stream]);
 
-      const error = await store.appendToStream(stream, [event('Third')], { expectedRevision: 0 }).catch((e: unknown) => e);
+        const error = await store
+          .appendToStream(stream, [event('Third')], { expectedRevision: 0 })
+          .catch((e: unknown) => e);
 
-      expect(error).toBeInstanceOf(StreamDamagedError);
-      expect(error).toMatchObject({ streamName: stream, recordedRevision: '1', lastEventRevision: '0' });
-      expect(await verifyStoredStream(store, stream)).toMatchObject({
-        ok: false,
-        firstBroken: { streamName: stream, revision: 1, reason: 'end-mismatch', expected: '1', found: '0' },
-      });
-      // A caller that is merely behind still gets the concurrency error.
-      const healthy = newStream();
-      await store.appendToStream(healthy, [event('First'), event('Second')]);
-      await expect(store.appendToStream(healthy, [event('Third')], { expectedRevision: 0 })).rejects.toBeInstanceOf(ConcurrencyError);
-      expect(await verifyStoredStream(store, healthy)).toMatchObject({ ok: true });
-    });
+        expect(error).toBeInstanceOf(StreamDamagedError);
+        expect(error).toMatchObject({ streamName: stream, recordedRevision: '1', lastEventRevision: '0' });
+        expect(await verifyStoredStream(store, stream)).toMatchObject({
+          ok: false,
+          firstBroken: { streamName: stream, revision: 1, reason: 'end-mismatch', expected: '1', found: '0' },
+        });
+        // A caller that is merely behind still gets the concurrency error.
+        const healthy = newStream();
+        await store.appendToStream(healthy, [event('First'), event('Second')]);
+        await expect(store.appendToStream(healthy, [event('Third')], { expectedRevision: 0 })).rejects.toBeInstanceOf(
+          ConcurrencyError,
+        );
+        expect(await verifyStoredStream(store, healthy)).toMatchObject({ ok: true });
+      },
+    );
 
     it('refuses an event id that is already stored, appending nothing', async () => {
       const [stream, other] = [newStream(), newStream()];
@@ -245,7 +288,9 @@ describe('PostgresEventStore on PostgreSQL', () => {
 
     it('treats expected revision -1 as no_stream', async () => {
       const stream = newStream();
-      expect((await store.appendToStream(stream, [event('First')], { expectedRevision: -1 })).nextExpectedRevision).toBe(0);
+      expect(
+        (await store.appendToStream(stream, [event('First')], { expectedRevision: -1 })).nextExpectedRevision,
+      ).toBe(0);
       await expect(store.appendToStream(stream, [event('Again')], { expectedRevision: -1 })).rejects.toBeInstanceOf(
         ConcurrencyError,
       );
@@ -303,7 +348,12 @@ describe('PostgresEventStore on PostgreSQL', () => {
       const reads = readsOn(readerPool);
       const reader = openStore(readerPool, 600_000); // only an append wakes it
       const lingered: string[][] = [];
-      subscriptions.push(reader.subscribeToAll(async (events) => void lingered.push(events.map((e) => e.type)), { after, lingerMs: 1000 }));
+      subscriptions.push(
+        reader.subscribeToAll(async (events) => void lingered.push(events.map((e) => e.type)), {
+          after,
+          lingerMs: 1000,
+        }),
+      );
       const prompt = collect(reader, after);
       await waitFor(() => reads.finished >= 2); // both have caught up
 
@@ -332,51 +382,60 @@ describe('PostgresEventStore on PostgreSQL', () => {
       await waitFor(async () => (await listeningConnections()) === 1);
     });
 
-    it('listens again when its listening connection is terminated: appends meanwhile and after wake it, long before its next poll', async () => {
-      const after = await marker();
-      const listening = openStore(openPool(2), 600_000);
-      const subscriber = collect(listening, after);
-      await waitFor(async () => (await listeningPids()).length === 1);
-      const [terminated] = await listeningPids();
-      const elsewhere = openStore(openPool(2));
+    it(
+      'listens again when its listening connection is terminated: appends ' +
+        'meanwhile and after wake it, long before its next poll',
+      async () => {
+        const after = await marker();
+        const listening = openStore(openPool(2), 600_000);
+        const subscriber = collect(listening, after);
+        await waitFor(async () => (await listeningPids()).length === 1);
+        const [terminated] = await listeningPids();
+        const elsewhere = openStore(openPool(2));
 
-      await pool.query('SELECT pg_terminate_backend($1)', [terminated]);
-      await elsewhere.appendToStream(newStream(), [event('WhileNotListening')]);
-      await waitFor(() => subscriber.delivered.length === 1);
-      await waitFor(async () => (await listeningPids()).some((pid) => pid !== terminated));
-      await elsewhere.appendToStream(newStream(), [event('ListeningAgain')]);
-      await waitFor(() => subscriber.delivered.length === 2);
+        await pool.query('SELECT pg_terminate_backend($1)', [terminated]);
+        await elsewhere.appendToStream(newStream(), [event('WhileNotListening')]);
+        await waitFor(() => subscriber.delivered.length === 1);
+        await waitFor(async () => (await listeningPids()).some((pid) => pid !== terminated));
+        await elsewhere.appendToStream(newStream(), [event('ListeningAgain')]);
+        await waitFor(() => subscriber.delivered.length === 2);
 
-      expect(subscriber.delivered.map((e) => e.type)).toEqual(['WhileNotListening', 'ListeningAgain']);
-    });
+        expect(subscriber.delivered.map((e) => e.type)).toEqual(['WhileNotListening', 'ListeningAgain']);
+      },
+    );
 
-    it('answers StoreUnavailableError while PostgreSQL is out of reach, and keeps delivering once it is back', async () => {
-      const server = new URL(database.url);
-      const proxy = await TcpProxy.start({ host: server.hostname, port: Number(server.port || 5432) });
-      const through = new URL(database.url);
-      through.hostname = '127.0.0.1';
-      through.port = String(proxy.port);
-      const cutOff = createPool(through.toString(), { max: 2 });
-      pools.push(cutOff);
-      const reader = openStore(cutOff, 100);
-      const warnings = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-      try {
-        const subscriber = collect(reader, await marker());
-        await waitFor(async () => (await listeningConnections()) >= 1);
+    it(
+      'answers StoreUnavailableError while PostgreSQL is out of reach, and ' + 'keeps delivering once it is back',
+      async () => {
+        const server = new URL(database.url);
+        const proxy = await TcpProxy.start({ host: server.hostname, port: Number(server.port || 5432) });
+        const through = new URL(database.url);
+        through.hostname = '127.0.0.1';
+        through.port = String(proxy.port);
+        const cutOff = createPool(through.toString(), { max: 2 });
+        pools.push(cutOff);
+        const reader = openStore(cutOff, 100);
+        const warnings = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+        try {
+          const subscriber = collect(reader, await marker());
+          await waitFor(async () => (await listeningConnections()) >= 1);
 
-        await proxy.cut();
-        await expect(reader.appendToStream(newStream(), [event('WhileCut')])).rejects.toBeInstanceOf(StoreUnavailableError);
-        await expect(reader.readStream(newStream())).rejects.toBeInstanceOf(StoreUnavailableError);
-        await waitFor(() => warnings.mock.calls.some(([message]) => String(message).includes('cannot read')));
-        await store.appendToStream(newStream(), [event('WhileAway')]);
-        await proxy.restore();
+          await proxy.cut();
+          await expect(reader.appendToStream(newStream(), [event('WhileCut')])).rejects.toBeInstanceOf(
+            StoreUnavailableError,
+          );
+          await expect(reader.readStream(newStream())).rejects.toBeInstanceOf(StoreUnavailableError);
+          await waitFor(() => warnings.mock.calls.some(([message]) => String(message).includes('cannot read')));
+          await store.appendToStream(newStream(), [event('WhileAway')]);
+          await proxy.restore();
 
-        await waitFor(() => subscriber.delivered.some((e) => e.type === 'WhileAway'));
-      } finally {
-        warnings.mockRestore();
-        await proxy.close();
-      }
-    });
+          await waitFor(() => subscriber.delivered.some((e) => e.type === 'WhileAway'));
+        } finally {
+          warnings.mockRestore();
+          await proxy.close();
+        }
+      },
+    );
 
     it('stop() releases the listening connection; stop() from inside the handler does not deadlock', async () => {
       const after = await marker();
@@ -406,7 +465,8 @@ describe('PostgresEventStore on PostgreSQL', () => {
 
   async function listeningPids(): Promise<number[]> {
     const { rows } = await pool.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE '%:listen' AND query = $1`,
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() ' +
+        `AND application_name LIKE '%:listen' AND query = $1`,
       [`LISTEN ${EVENTS_APPENDED_CHANNEL}`],
     );
     return rows.map((row) => row.pid);
@@ -426,7 +486,7 @@ function pollReadAll(store: PostgresEventStore, after: GlobalPosition) {
   const seen: StoredEvent[] = [];
   let stopped = false;
   const loop = (async () => {
-    for (let checkpoint = after; !stopped; ) {
+    for (let checkpoint = after; !stopped;) {
       const page = await store.readAll({ after: checkpoint, maxCount: 50 });
       seen.push(...page);
       if (page.length > 0) checkpoint = page[page.length - 1]!.position;

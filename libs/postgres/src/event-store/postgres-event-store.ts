@@ -115,10 +115,10 @@ export class PostgresEventStore implements EventStore {
 
   async readAllCommitted(options: Pick<ReadAllOptions, 'after' | 'maxCount'> = {}): Promise<StoredEvent[]> {
     const { rows } = await this.pool
-      .query<StoredEventRow>(`SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE global_position > $1 ORDER BY global_position LIMIT $2`, [
-        (options.after ?? 0n).toString(),
-        options.maxCount ?? null,
-      ])
+      .query<StoredEventRow>(
+        `SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE global_position > $1 ORDER BY global_position LIMIT $2`,
+        [(options.after ?? 0n).toString(), options.maxCount ?? null],
+      )
       .catch(rethrowAsPostgresFailure);
     return rows.map(toStoredEvent);
   }
@@ -167,13 +167,18 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async appendFailure(streamName: string, expected: CheckedExpectedRevision, error: unknown): Promise<unknown> {
-    const constraint = (error as { code?: string; constraint?: string }).code === UNIQUE_VIOLATION
-      ? (error as { constraint?: string }).constraint
-      : undefined;
+    const constraint =
+      (error as { code?: string; constraint?: string }).code === UNIQUE_VIOLATION
+        ? (error as { constraint?: string }).constraint
+        : undefined;
     if (constraint === 'events_event_id_key') return new DuplicateEventIdError(streamName, error);
     if (constraint !== 'events_stream_revision_key') return asPostgresFailure(error);
     // The streams table said the revision was free but an event holds it: trust the events.
-    return new ConcurrencyError(streamName, String(expected), (await this.lastEventRevision(streamName)) ?? 'no_stream');
+    return new ConcurrencyError(
+      streamName,
+      String(expected),
+      (await this.lastEventRevision(streamName)) ?? 'no_stream',
+    );
   }
 
   /**
@@ -181,7 +186,11 @@ export class PostgresEventStore implements EventStore {
    * error, 412), or the table disagrees with the events themselves: one was deleted or added by hand, and every
    * append would be refused as stale forever. That is said as it is, with where to look.
    */
-  private async expectationFailure(streamName: string, expected: CheckedExpectedRevision, recorded: string | null): Promise<Error> {
+  private async expectationFailure(
+    streamName: string,
+    expected: CheckedExpectedRevision,
+    recorded: string | null,
+  ): Promise<Error> {
     const last = await this.lastEventRevision(streamName);
     if (last !== recorded) return new StreamDamagedError(streamName, recorded ?? 'no_stream', last ?? 'no_stream');
     return new ConcurrencyError(streamName, String(expected), recorded ?? 'no_stream');
@@ -189,7 +198,10 @@ export class PostgresEventStore implements EventStore {
 
   private async lastEventRevision(streamName: string): Promise<string | null> {
     const { rows } = await this.pool
-      .query<{ revision: string | null }>('SELECT max(stream_revision)::text AS revision FROM events WHERE stream_name = $1', [streamName])
+      .query<{ revision: string | null }>(
+        'SELECT max(stream_revision)::text AS revision FROM events WHERE stream_name = $1',
+        [streamName],
+      )
       .catch(rethrowAsPostgresFailure);
     return rows[0]?.revision ?? null;
   }

@@ -1,12 +1,21 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { reportSubscriptionFailure, type GlobalPosition, type StoredEvent, type SubscribeOptions, type Subscription } from '@zhenggai/application';
+import {
+  reportSubscriptionFailure,
+  type GlobalPosition,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '@zhenggai/application';
 import type { VisibleEventsPage } from './visible-events.query';
 import { InterruptibleWait } from '../support/interruptible-wait';
 import { isPostgresConnectionFailure } from '../pool/connection-failure';
 
 export interface SubscriptionSource {
   read(after: GlobalPosition, limit: number, eventTypePrefixes?: readonly string[]): Promise<VisibleEventsPage>;
-  /** Calls `wake` whenever new events of these types (all without prefixes) may be readable; the returned function stops that. */
+  /**
+   * Calls `wake` whenever new events of these types (all without prefixes) may be readable; the returned function stops
+   * that.
+   */
   onWake(wake: () => void, eventTypePrefixes?: readonly string[]): () => Promise<void>;
   readonly pollIntervalMs: number;
 }
@@ -88,7 +97,9 @@ export class PostgresSubscription implements Subscription {
         return await this.source.read(after, limit, this.options.eventTypePrefixes);
       } catch (error) {
         if (!isPostgresConnectionFailure(error) || this.stopRequested) throw error;
-        process.emitWarning(`event store subscription cannot read (${(error as Error).message}); reading again in ${delay} ms`);
+        process.emitWarning(
+          `event store subscription cannot read (${(error as Error).message}); reading again in ${delay} ms`,
+        );
         await this.idle.for(delay);
         if (this.stopRequested) return null;
       }

@@ -17,7 +17,10 @@ describe('the PostgreSQL idempotency store: a claim lasts as long as its holder'
   });
 
   beforeEach(async () => {
-    pools = { a: createPool(database.url, { max: 3, applicationName: 'process-a' }), b: createPool(database.url, { max: 3, applicationName: 'process-b' }) };
+    pools = {
+      a: createPool(database.url, { max: 3, applicationName: 'process-a' }),
+      b: createPool(database.url, { max: 3, applicationName: 'process-b' }),
+    };
     await migrate(pools.a, idempotencyMigrations);
     await pools.a.query('TRUNCATE idempotency_keys');
     a = await closedAfterThisFile(Promise.resolve(new PostgresIdempotencyStore(pools.a)), (store) => store.close());
@@ -32,13 +35,17 @@ describe('the PostgreSQL idempotency store: a claim lasts as long as its holder'
   /** Ends the claims session of process a, as PostgreSQL does when a's process is killed or cut off. */
   async function endClaimsSessionOf(name: string): Promise<void> {
     const { rows } = await pools.b.query<{ ended: boolean }>(
-      `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name LIKE $1 || ':idempotency:%'`,
+      'SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE ' +
+        `application_name LIKE $1 || ':idempotency:%'`,
       [name],
     );
     expect(rows.map((row) => row.ended)).toEqual([true]);
     // Terminated is not yet gone: wait until PostgreSQL has let go of the session's locks.
     for (;;) {
-      const { rows: left } = await pools.b.query(`SELECT 1 FROM pg_stat_activity WHERE application_name LIKE $1 || ':idempotency:%'`, [name]);
+      const { rows: left } = await pools.b.query(
+        `SELECT 1 FROM pg_stat_activity WHERE application_name LIKE $1 || ':idempotency:%'`,
+        [name],
+      );
       if (left.length === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -67,14 +74,18 @@ describe('the PostgreSQL idempotency store: a claim lasts as long as its holder'
     expect(await a.claim('u1', 'K', 'fp')).toEqual({ outcome: 'replay', answer: ANSWER });
   });
 
-  it('ends a claim released after a server error: the next request resumes it, the same key for another request is refused', async () => {
-    expect(await a.claim('u1', 'K', 'fp')).toEqual({ outcome: 'claimed', resumed: false });
-    await a.release('u1', 'K');
-    expect(await b.claim('u1', 'K', 'other')).toEqual({ outcome: 'mismatch' });
-    expect(await b.claim('u1', 'K', 'fp')).toEqual({ outcome: 'claimed', resumed: true });
-    await b.release('u1', 'K');
-    expect(await a.claim('u1', 'K', 'fp')).toEqual({ outcome: 'claimed', resumed: true });
-  });
+  it(
+    'ends a claim released after a server error: the next request resumes ' +
+      'it, the same key for another request is refused',
+    async () => {
+      expect(await a.claim('u1', 'K', 'fp')).toEqual({ outcome: 'claimed', resumed: false });
+      await a.release('u1', 'K');
+      expect(await b.claim('u1', 'K', 'other')).toEqual({ outcome: 'mismatch' });
+      expect(await b.claim('u1', 'K', 'fp')).toEqual({ outcome: 'claimed', resumed: true });
+      await b.release('u1', 'K');
+      expect(await a.claim('u1', 'K', 'fp')).toEqual({ outcome: 'claimed', resumed: true });
+    },
+  );
 
   it('ends the claims of a store that is closed (a process stopping mid-request)', async () => {
     expect(await a.claim('u1', 'K', 'fp')).toEqual({ outcome: 'claimed', resumed: false });

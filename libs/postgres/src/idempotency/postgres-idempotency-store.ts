@@ -53,7 +53,10 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     let locked: boolean;
     try {
       const client = await session;
-      const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEY_SQL}) AS locked`, [scope, key]);
+      const { rows } = await client.query<{ locked: boolean }>(
+        `SELECT pg_try_advisory_lock(${LOCK_KEY_SQL}) AS locked`,
+        [scope, key],
+      );
       locked = rows[0]?.locked === true;
     } catch (error) {
       this.held.delete(id);
@@ -82,7 +85,11 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
 
   async complete(scope: string, key: string, answer: StoredAnswer): Promise<void> {
     try {
-      await this.pool.query('UPDATE idempotency_keys SET answer = $3 WHERE scope = $1 AND key = $2', [scope, key, JSON.stringify(answer)]);
+      await this.pool.query('UPDATE idempotency_keys SET answer = $3 WHERE scope = $1 AND key = $2', [
+        scope,
+        key,
+        JSON.stringify(answer),
+      ]);
     } finally {
       // Even without the answer kept, the claim ends: a retry resumes it and answers from what the command stored.
       await this.unlock(scope, key);
@@ -157,7 +164,9 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
 
 const claimId = (scope: string, key: string) => `${scope}\n${key}`;
 
-/** What a request learns from a claim's row besides "in progress": a kept answer, or that the key was used otherwise. */
+/**
+ * What a request learns from a claim's row besides "in progress": a kept answer, or that the key was used otherwise.
+ */
 function answered(row: ClaimRow | null, fingerprint: string): IdempotencyClaim | null {
   if (!row) return null;
   if (row.fingerprint !== fingerprint) return { outcome: 'mismatch' };

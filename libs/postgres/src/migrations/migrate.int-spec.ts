@@ -1,4 +1,11 @@
-import { createPool, migrate, MigrationFailedError, MigrationListError, UnknownMigrationsError, type Migration } from '@zhenggai/postgres';
+import {
+  createPool,
+  migrate,
+  MigrationFailedError,
+  MigrationListError,
+  UnknownMigrationsError,
+  type Migration,
+} from '@zhenggai/postgres';
 import type { Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 
@@ -58,7 +65,10 @@ describe('migrate', () => {
 
   it('rolls back a failing migration entirely and keeps the ones before it', async () => {
     const pool = openPool();
-    const broken: Migration = { id: 'test-002-broken', sql: 'CREATE TABLE half_done (id int); SELECT * FROM missing_table' };
+    const broken: Migration = {
+      id: 'test-002-broken',
+      sql: 'CREATE TABLE half_done (id int); SELECT * FROM missing_table',
+    };
 
     const error = await migrate(pool, [first, broken, second]).catch((e: unknown) => e);
 
@@ -79,7 +89,10 @@ describe('migrate', () => {
     const pool = openPool();
     await migrate(pool, [first, second]);
 
-    const error = await migrate(pool, [first, { id: 'test-003-third', sql: 'CREATE TABLE third_table (id int)' }]).catch((e: unknown) => e);
+    const error = await migrate(pool, [
+      first,
+      { id: 'test-003-third', sql: 'CREATE TABLE third_table (id int)' },
+    ]).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(UnknownMigrationsError);
     expect(error).toMatchObject({ migrationIds: ['test-002-second'] });

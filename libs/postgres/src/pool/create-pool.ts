@@ -12,7 +12,10 @@ export interface CreatePoolOptions {
   readonly onIdleClientError?: (error: Error) => void;
 }
 
-/** A `pg` pool for one database URL, with `error` listeners so that a dropped connection, idle or in use, cannot crash the process. */
+/**
+ * A `pg` pool for one database URL, with `error` listeners so that a dropped connection, idle or in use, cannot crash
+ * the process.
+ */
 export function createPool(url: string, options: CreatePoolOptions = {}): Pool {
   const pool = new Pool({
     connectionString: url,

@@ -40,7 +40,13 @@ export async function readBatch(
   });
   const full = page.events.length === batchSize;
   const reached = full ? page.events[page.events.length - 1]!.position : page.highWater;
-  return { from, to: reached > from ? reached : from, events: upcasters.upcastAll(page.events), full, head: page.highWater };
+  return {
+    from,
+    to: reached > from ? reached : from,
+    events: upcasters.upcastAll(page.events),
+    full,
+    head: page.highWater,
+  };
 }
 
 /**

@@ -37,7 +37,15 @@ describe('a projection runner killed in the middle of a batch', () => {
   });
 
   function spawnRunner(name: string, batchSize: number, hangAtBatch: number) {
-    const child = spawn(process.execPath, ['-r', REGISTER_TS, CHILD, database.url, name, String(batchSize), String(hangAtBatch)]);
+    const child = spawn(process.execPath, [
+      '-r',
+      REGISTER_TS,
+      CHILD,
+      database.url,
+      name,
+      String(batchSize),
+      String(hangAtBatch),
+    ]);
     children.push(child);
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const next = async () => {
@@ -49,7 +57,11 @@ describe('a projection runner killed in the middle of a batch', () => {
   }
 
   async function runToTheEnd(name: string): Promise<ProjectionRunner> {
-    const runner = new ProjectionRunner({ pool: db.pool(), projection: countingProjection({ name }), leaseRetryMs: 100 });
+    const runner = new ProjectionRunner({
+      pool: db.pool(),
+      projection: countingProjection({ name }),
+      leaseRetryMs: 100,
+    });
     runners.push(runner);
     await runner.start();
     await waitUntilCaughtUp(runner, db.pool());

@@ -37,7 +37,8 @@ export async function readCheckpoint(db: Pool | PoolClient, name: string, genera
 /**
  * The active generation, after creating generation 1 if the projection has none: its schema, its tables
  * (`setup`), the `read_models` views and its checkpoint at 0, all in one transaction. A process that serves
- * the views without running the projection (an API alone on a new database) may call it so they exist. Processes that do this
+ * the views without running the projection (an API alone on a new database) may call it so they exist. Processes that
+ * do this
  * at the same moment serialise on the insert of the state row: the first creates, the others wait for its
  * commit and then find the row.
  */
@@ -47,7 +48,8 @@ export async function ensureActiveGeneration(pool: Pool, projection: Projection)
   if (existing !== null) return existing;
   const created = await inTransaction(pool, async (client) => {
     const { rowCount } = await client.query(
-      `INSERT INTO projection_state (name, active_generation, active_version) VALUES ($1, 1, $2) ON CONFLICT (name) DO NOTHING`,
+      'INSERT INTO projection_state (name, active_generation, ' +
+        'active_version) VALUES ($1, 1, $2) ON CONFLICT (name) DO NOTHING',
       [projection.name, projectionVersion(projection)],
     );
     if (rowCount === 0) return false;
@@ -63,10 +65,10 @@ export async function createGeneration(client: PoolClient, projection: Projectio
   const schema = generationSchema(projection.name, generation);
   await client.query(`CREATE SCHEMA "${schema}"`);
   await projection.setup(client, schema);
-  await client.query(
-    'INSERT INTO projection_checkpoints (name, generation, position) VALUES ($1, $2, 0)',
-    [projection.name, generation],
-  );
+  await client.query('INSERT INTO projection_checkpoints (name, generation, position) VALUES ($1, $2, 0)', [
+    projection.name,
+    generation,
+  ]);
 }
 
 /**
@@ -121,6 +123,9 @@ export const projectionVersion = (projection: Projection): number => projection.
 
 /** The version of the projection that built the active generation (null before the first start). */
 export async function readActiveVersion(db: Pool | PoolClient, name: string): Promise<number | null> {
-  const { rows } = await db.query<{ active_version: number }>('SELECT active_version FROM projection_state WHERE name = $1', [name]);
+  const { rows } = await db.query<{ active_version: number }>(
+    'SELECT active_version FROM projection_state WHERE name = $1',
+    [name],
+  );
   return rows[0]?.active_version ?? null;
 }

@@ -81,7 +81,9 @@ describe('ProjectionRunner', () => {
     ]);
 
     await db.store.appendToStream('late-1', [{ type: 'Counted', data: { amount: 5 }, metadata: {} }]);
-    await waitFor(async () => (await readCounts(db.pool(), 'catch_up')).rows.some((row) => row.stream_name === 'late-1'));
+    await waitFor(async () =>
+      (await readCounts(db.pool(), 'catch_up')).rows.some((row) => row.stream_name === 'late-1'),
+    );
   });
 
   it('moves its checkpoint past events it does not take', async () => {
@@ -104,7 +106,10 @@ describe('ProjectionRunner', () => {
       gatherMsPerEvent: 1_000,
       maxGatherMs: 1_500,
       pollIntervalMs: 30_000,
-      projection: countingProjection({ name: 'gathers', afterWrite: (events) => void batches.push(events.map((e) => e.streamName)) }),
+      projection: countingProjection({
+        name: 'gathers',
+        afterWrite: (events) => void batches.push(events.map((e) => e.streamName)),
+      }),
     });
     await r.start();
     await caughtUp(r);
@@ -133,138 +138,166 @@ describe('ProjectionRunner', () => {
     expect(r.status().phase).toBe('stopped');
   });
 
-  it('rolls back a batch whose apply fails after writing rows, and retries it: nothing lost, nothing counted twice', async () => {
-    await appendEvents(db.store, 300, { prefix: 'fails', otherEvery: 4 });
-    let batches = 0;
-    const errors: unknown[] = [];
-    const r = runner({
-      name: 'fails_once',
-      batchSize: 50,
-      projection: countingProjection({
+  it(
+    'rolls back a batch whose apply fails after writing rows, and retries ' + 'it: nothing lost, nothing counted twice',
+    async () => {
+      await appendEvents(db.store, 300, { prefix: 'fails', otherEvery: 4 });
+      let batches = 0;
+      const errors: unknown[] = [];
+      const r = runner({
         name: 'fails_once',
-        afterWrite: () => {
-          if (++batches === 3) throw new Error('boom after writing');
-        },
-      }),
-      onError: (error) => errors.push(error),
-    });
+        batchSize: 50,
+        projection: countingProjection({
+          name: 'fails_once',
+          afterWrite: () => {
+            if (++batches === 3) throw new Error('boom after writing');
+          },
+        }),
+        onError: (error) => errors.push(error),
+      });
 
-    await r.start();
-    await caughtUp(r);
+      await r.start();
+      await caughtUp(r);
 
-    expect(errors).toEqual([expect.objectContaining({ message: 'boom after writing' })]);
-    expect((await readCounts(db.pool(), 'fails_once')).rows).toEqual(expectedCounts(await allEvents(db.store)));
-    expect(r.status().lastError).toBeNull();
-  });
+      expect(errors).toEqual([expect.objectContaining({ message: 'boom after writing' })]);
+      expect((await readCounts(db.pool(), 'fails_once')).rows).toEqual(expectedCounts(await allEvents(db.store)));
+      expect(r.status().lastError).toBeNull();
+    },
+  );
 
-  it('lets one of two runners apply; when the holder stops, the other takes over and continues, no batch applied twice', async () => {
-    const applied = new Map<string, bigint[]>([['a', []], ['b', []]]);
-    const projectionOf = (id: string) =>
-      countingProjection({ name: 'shared', afterWrite: (events) => void applied.get(id)!.push(...events.map((e) => e.position)) });
-    const a = runner({ name: 'shared', batchSize: 20, projection: projectionOf('a') });
-    const b = runner({ name: 'shared', batchSize: 20, projection: projectionOf('b') });
-    await Promise.all([a.start(), b.start()]);
-    await waitFor(() => a.status().holdsLease || b.status().holdsLease);
-    const [holder, standby] = a.status().holdsLease ? [a, b] : [b, a];
+  it(
+    'lets one of two runners apply; when the holder stops, the other takes ' +
+      'over and continues, no batch applied twice',
+    async () => {
+      const applied = new Map<string, bigint[]>([
+        ['a', []],
+        ['b', []],
+      ]);
+      const projectionOf = (id: string) =>
+        countingProjection({
+          name: 'shared',
+          afterWrite: (events) => void applied.get(id)!.push(...events.map((e) => e.position)),
+        });
+      const a = runner({ name: 'shared', batchSize: 20, projection: projectionOf('a') });
+      const b = runner({ name: 'shared', batchSize: 20, projection: projectionOf('b') });
+      await Promise.all([a.start(), b.start()]);
+      await waitFor(() => a.status().holdsLease || b.status().holdsLease);
+      const [holder, standby] = a.status().holdsLease ? [a, b] : [b, a];
 
-    await appendEvents(db.store, 200, { prefix: 'shared' });
-    await caughtUp(holder);
-    expect(standby.status()).toMatchObject({ holdsLease: false, phase: 'standby', leased: true });
+      await appendEvents(db.store, 200, { prefix: 'shared' });
+      await caughtUp(holder);
+      expect(standby.status()).toMatchObject({ holdsLease: false, phase: 'standby', leased: true });
 
-    // The holder stops once it has applied some of the next events; the standby gets the rest and more.
-    const fromHolderSoFar = applied.get(holder === a ? 'a' : 'b')!.length;
-    const appending = appendEvents(db.store, 150, { prefix: 'shared' });
-    await waitFor(() => applied.get(holder === a ? 'a' : 'b')!.length > fromHolderSoFar);
-    await holder.stop();
-    await appending;
-    await appendEvents(db.store, 150, { prefix: 'shared' });
-    await caughtUp(standby);
+      // The holder stops once it has applied some of the next events; the standby gets the rest and more.
+      const fromHolderSoFar = applied.get(holder === a ? 'a' : 'b')!.length;
+      const appending = appendEvents(db.store, 150, { prefix: 'shared' });
+      await waitFor(() => applied.get(holder === a ? 'a' : 'b')!.length > fromHolderSoFar);
+      await holder.stop();
+      await appending;
+      await appendEvents(db.store, 150, { prefix: 'shared' });
+      await caughtUp(standby);
 
-    expect(holder.status()).toMatchObject({ phase: 'stopped', holdsLease: false });
-    expect(standby.status().holdsLease).toBe(true);
-    const fromHolder = applied.get(holder === a ? 'a' : 'b')!;
-    const fromStandby = applied.get(standby === a ? 'a' : 'b')!;
-    expect(fromHolder.length).toBeGreaterThan(0);
-    expect(fromStandby.length).toBeGreaterThan(0);
-    const all = [...fromHolder, ...fromStandby];
-    const events = await allEvents(db.store);
-    expect(new Set(all).size).toBe(all.length);
-    expect(all.sort(compare)).toEqual(events.filter((e) => e.type === 'Counted').map((e) => e.position));
-    expect((await readCounts(db.pool(), 'shared')).rows).toEqual(expectedCounts(events));
-  });
+      expect(holder.status()).toMatchObject({ phase: 'stopped', holdsLease: false });
+      expect(standby.status().holdsLease).toBe(true);
+      const fromHolder = applied.get(holder === a ? 'a' : 'b')!;
+      const fromStandby = applied.get(standby === a ? 'a' : 'b')!;
+      expect(fromHolder.length).toBeGreaterThan(0);
+      expect(fromStandby.length).toBeGreaterThan(0);
+      const all = [...fromHolder, ...fromStandby];
+      const events = await allEvents(db.store);
+      expect(new Set(all).size).toBe(all.length);
+      expect(all.sort(compare)).toEqual(events.filter((e) => e.type === 'Counted').map((e) => e.position));
+      expect((await readCounts(db.pool(), 'shared')).rows).toEqual(expectedCounts(events));
+    },
+  );
 
-  it('a runner whose lease connection is terminated mid-batch commits nothing: the new holder applies that batch, once', async () => {
-    const applied: Array<{ runner: string; positions: bigint[] }> = [];
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let hang = true;
-    const errors: unknown[] = [];
-    const a = runner({
-      name: 'fenced',
-      batchSize: 100,
-      projection: countingProjection({
+  it(
+    'a runner whose lease connection is terminated mid-batch commits ' +
+      'nothing: the new holder applies that batch, once',
+    async () => {
+      const applied: Array<{ runner: string; positions: bigint[] }> = [];
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let hang = true;
+      const errors: unknown[] = [];
+      const a = runner({
         name: 'fenced',
-        afterWrite: async (events) => {
-          applied.push({ runner: 'a', positions: events.map((e) => e.position) });
-          if (hang) await gate;
-        },
-      }),
-      onError: (error) => errors.push(error),
-    });
-    await a.start();
-    await waitFor(() => applied.length === 1);
+        batchSize: 100,
+        projection: countingProjection({
+          name: 'fenced',
+          afterWrite: async (events) => {
+            applied.push({ runner: 'a', positions: events.map((e) => e.position) });
+            if (hang) await gate;
+          },
+        }),
+        onError: (error) => errors.push(error),
+      });
+      await a.start();
+      await waitFor(() => applied.length === 1);
 
-    // The lease's session dies (a network cut, as the server sees it) while `a` is inside its batch.
-    const admin = db.pool();
-    await admin.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE '%:projection:fenced'`,
-    );
-    const b = runner({
-      name: 'fenced',
-      batchSize: 100,
-      projection: countingProjection({
+      // The lease's session dies (a network cut, as the server sees it) while `a` is inside its batch.
+      const admin = db.pool();
+      await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE '%:projection:fenced'`,
+      );
+      const b = runner({
         name: 'fenced',
-        afterWrite: (events) => void applied.push({ runner: 'b', positions: events.map((e) => e.position) }),
-      }),
-      onError: (error) => errors.push(error),
-    });
-    await b.start();
-    await waitFor(() => b.status().holdsLease);
-    // b reads the same batch and waits on the checkpoint row that a's transaction holds.
-    await waitFor(async () => (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rowCount! > 0);
-    hang = false;
-    release();
-    // Both start over from the stored checkpoint; either may win the lease.
-    await appendEvents(db.store, 10, { prefix: 'fenced' });
-    await caughtUp([a, b]);
+        batchSize: 100,
+        projection: countingProjection({
+          name: 'fenced',
+          afterWrite: (events) => void applied.push({ runner: 'b', positions: events.map((e) => e.position) }),
+        }),
+        onError: (error) => errors.push(error),
+      });
+      await b.start();
+      await waitFor(() => b.status().holdsLease);
+      // b reads the same batch and waits on the checkpoint row that a's transaction holds.
+      await waitFor(
+        async () =>
+          (
+            await admin.query(
+              `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            )
+          ).rowCount! > 0,
+      );
+      hang = false;
+      release();
+      // Both start over from the stored checkpoint; either may win the lease.
+      await appendEvents(db.store, 10, { prefix: 'fenced' });
+      await caughtUp([a, b]);
 
-    expect(errors).toContainEqual(expect.objectContaining({ name: 'ProjectionLeaseLostError' }));
-    // `a`'s batch rolled back (the server no longer counted the lease as its own), so `b`, which waited on the
-    // checkpoint row, found it unmoved and applied the same events: the batch committed once, by the holder.
-    expect(errors).not.toContainEqual(expect.objectContaining({ name: 'ProjectionFencedError' }));
-    const stuck = applied[0]!.positions;
-    const byB = applied.filter((batch) => batch.runner === 'b').flatMap((batch) => batch.positions);
-    expect(byB).toEqual(expect.arrayContaining(stuck));
-    expect((await readCounts(db.pool(), 'fenced')).rows).toEqual(expectedCounts(await allEvents(db.store)));
-  });
+      expect(errors).toContainEqual(expect.objectContaining({ name: 'ProjectionLeaseLostError' }));
+      // `a`'s batch rolled back (the server no longer counted the lease as its own), so `b`, which waited on the
+      // checkpoint row, found it unmoved and applied the same events: the batch committed once, by the holder.
+      expect(errors).not.toContainEqual(expect.objectContaining({ name: 'ProjectionFencedError' }));
+      const stuck = applied[0]!.positions;
+      const byB = applied.filter((batch) => batch.runner === 'b').flatMap((batch) => batch.positions);
+      expect(byB).toEqual(expect.arrayContaining(stuck));
+      expect((await readCounts(db.pool(), 'fenced')).rows).toEqual(expectedCounts(await allEvents(db.store)));
+    },
+  );
 
-  it('fences a batch when another writer moved the checkpoint: it applies nothing and starts over from the stored checkpoint', async () => {
-    const errors: unknown[] = [];
-    const r = runner({ name: 'moved', pollIntervalMs: 60_000, onError: (error) => errors.push(error) });
-    await appendEvents(db.store, 20, { prefix: 'moved' });
-    await r.start();
-    await caughtUp(r);
+  it(
+    'fences a batch when another writer moved the checkpoint: it applies ' +
+      'nothing and starts over from the stored checkpoint',
+    async () => {
+      const errors: unknown[] = [];
+      const r = runner({ name: 'moved', pollIntervalMs: 60_000, onError: (error) => errors.push(error) });
+      await appendEvents(db.store, 20, { prefix: 'moved' });
+      await r.start();
+      await caughtUp(r);
 
-    // Another writer of the generation (as after a lost lease) started it over: its rows gone, its checkpoint at 0.
-    const admin = db.pool();
-    await admin.query('TRUNCATE proj_moved_g1.counts');
-    await admin.query(`UPDATE projection_checkpoints SET position = 0 WHERE name = 'moved'`);
-    await appendEvents(db.store, 5, { prefix: 'moved' });
-    await caughtUp(r);
+      // Another writer of the generation (as after a lost lease) started it over: its rows gone, its checkpoint at 0.
+      const admin = db.pool();
+      await admin.query('TRUNCATE proj_moved_g1.counts');
+      await admin.query(`UPDATE projection_checkpoints SET position = 0 WHERE name = 'moved'`);
+      await appendEvents(db.store, 5, { prefix: 'moved' });
+      await caughtUp(r);
 
-    expect(errors).toEqual([expect.objectContaining({ name: 'ProjectionFencedError' })]);
-    expect((await readCounts(admin, 'moved')).rows).toEqual(expectedCounts(await allEvents(db.store)));
-  });
+      expect(errors).toEqual([expect.objectContaining({ name: 'ProjectionFencedError' })]);
+      expect((await readCounts(admin, 'moved')).rows).toEqual(expectedCounts(await allEvents(db.store)));
+    },
+  );
 });
 
 function compare(a: bigint, b: bigint): number {

@@ -2,7 +2,13 @@ import type { GlobalPosition, Projection, ProjectionEventSource } from '@zhengga
 import { postgresProjectionSource } from '../event-store/visible-events.query';
 import type { Pool } from 'pg';
 import { applyBatch, readBatch, type ProjectionBatch } from './projection-batch';
-import { ensureActiveGeneration, projectionVersion, readActiveGeneration, readActiveVersion, readCheckpoint } from './projection-generations';
+import {
+  ensureActiveGeneration,
+  projectionVersion,
+  readActiveGeneration,
+  readActiveVersion,
+  readCheckpoint,
+} from './projection-generations';
 import { ProjectionGenerationMissingError, ProjectionVersionAheadError } from './projection.errors';
 import { rebuildProjection } from './rebuild-projection';
 import { ProjectionLease } from './projection-lease';
@@ -279,7 +285,12 @@ export class ProjectionRunner {
     if (active === null || active === mine) return;
     if (active > mine) throw new ProjectionVersionAheadError(this.projection.name, active, mine);
     this.phase = 'rebuilding';
-    await rebuildProjection({ pool: this.pool, projection: this.projection, batchSize: this.batchSize, source: this.options.source });
+    await rebuildProjection({
+      pool: this.pool,
+      projection: this.projection,
+      batchSize: this.batchSize,
+      source: this.options.source,
+    });
     await this.moveToActiveGeneration();
     this.phase = 'catching-up';
   }
@@ -311,7 +322,10 @@ export class ProjectionRunner {
   /** `leaseRetryMs` on standby or after one failure, doubling with each failure in a row up to `maxFailureWaitMs`. */
   private waitBeforeRetry(): number {
     const doublings = Math.max(0, this.failuresInARow - 1);
-    return Math.min(this.leaseRetryMs * 2 ** Math.min(doublings, 20), Math.max(this.leaseRetryMs, this.maxFailureWaitMs));
+    return Math.min(
+      this.leaseRetryMs * 2 ** Math.min(doublings, 20),
+      Math.max(this.leaseRetryMs, this.maxFailureWaitMs),
+    );
   }
 
   private wake(): void {

@@ -14,7 +14,9 @@ export interface ProjectionStatus {
   readonly head: GlobalPosition;
   /** `head - position`, in positions (not all of them are events the projection takes). */
   readonly lag: number;
-  /** When the active generation's checkpoint was last written (by a batch, or at the generation's creation), ISO-8601. */
+  /**
+   * When the active generation's checkpoint was last written (by a batch, or at the generation's creation), ISO-8601.
+   */
   readonly lastBatchAt: string | null;
   /** Some session holds the projection's lease: a runner is active somewhere. */
   readonly leased: boolean;

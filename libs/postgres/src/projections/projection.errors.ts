@@ -21,7 +21,8 @@ export class ProjectionFencedError extends Error {
     readonly found: bigint | null,
   ) {
     super(
-      `projection ${projectionName} generation ${generation}: checkpoint is ${found ?? 'missing'}, expected ${expected}; ` +
+      `projection ${projectionName} generation ${generation}: checkpoint is ` +
+        `${found ?? 'missing'}, expected ${expected}; ` +
         'another writer moved it, the batch was rolled back',
     );
     this.name = new.target.name;
@@ -48,7 +49,10 @@ export class ProjectionRebuildLockLostError extends Error {
     readonly projectionName: string,
     cause?: unknown,
   ) {
-    super(`projection ${projectionName}: the rebuild lock's connection was lost; the rebuild stopped and activated nothing`, { cause });
+    super(
+      `projection ${projectionName}: the rebuild lock's connection was lost; the rebuild stopped and activated nothing`,
+      { cause },
+    );
     this.name = new.target.name;
   }
 }
@@ -79,7 +83,11 @@ export class ProjectionVersionAheadError extends Error {
     readonly activeVersion: number,
     readonly runningVersion: number,
   ) {
-    super(`projection ${projectionName}: the read model was built by version ${activeVersion}, this process runs version ${runningVersion}; it applies nothing until it is upgraded`);
+    super(
+      `projection ${projectionName}: the read model was built by version ` +
+        `${activeVersion}, this process runs version ${runningVersion}; it ` +
+        'applies nothing until it is upgraded',
+    );
     this.name = 'ProjectionVersionAheadError';
   }
 }

@@ -55,75 +55,80 @@ describe('rebuildProjection', () => {
 
   const schemas = async (name: string) =>
     (
-      await pool.query<{ nspname: string }>(
-        `SELECT nspname FROM pg_namespace WHERE nspname LIKE $1 ORDER BY nspname`,
-        [`proj\\_${name}\\_g%`],
-      )
+      await pool.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname LIKE $1 ORDER BY nspname`, [
+        `proj\\_${name}\\_g%`,
+      ])
     ).rows.map((row) => row.nspname);
 
   const checkpointRows = async (name: string) =>
-    (await pool.query('SELECT generation FROM projection_checkpoints WHERE name = $1 ORDER BY generation', [name])).rows;
+    (await pool.query('SELECT generation FROM projection_checkpoints WHERE name = $1 ORDER BY generation', [name]))
+      .rows;
 
-  it('swaps in a generation with the same rows as the incremental run, while readers and a live runner carry on', async () => {
-    const live = await startRunner(countingProjection({ name: 'swapped' }));
-    const incremental = await readCounts(pool, 'swapped');
-    expect(incremental.servedBy).toEqual(['proj_swapped_g1']);
+  it(
+    'swaps in a generation with the same rows as the incremental run, ' + 'while readers and a live runner carry on',
+    async () => {
+      const live = await startRunner(countingProjection({ name: 'swapped' }));
+      const incremental = await readCounts(pool, 'swapped');
+      expect(incremental.servedBy).toEqual(['proj_swapped_g1']);
 
-    // Events keep coming during the rebuild and after it.
-    let appending = true;
-    const appender = (async () => {
-      for (let i = 0; appending; i++) {
-        await db.store.appendToStream(`during-${i % 5}`, [{ type: 'Counted', data: { amount: i + 1 }, metadata: {} }]);
-        await sleep(5);
-      }
-    })();
+      // Events keep coming during the rebuild and after it.
+      let appending = true;
+      const appender = (async () => {
+        for (let i = 0; appending; i++) {
+          await db.store.appendToStream(`during-${i % 5}`, [
+            { type: 'Counted', data: { amount: i + 1 }, metadata: {} },
+          ]);
+          await sleep(5);
+        }
+      })();
 
-    const seenDuringRebuild: Array<{ servedBy: string[]; served: number; inNewGeneration: number }> = [];
-    const progress: Array<[number, number]> = [];
-    const result = await rebuildProjection({
-      pool,
-      batchSize: 100,
-      projection: countingProjection({
-        name: 'swapped',
-        afterWrite: async (_events, schema) => {
-          // A reader, mid-rebuild: the views still serve generation 1, not the half-built generation 2.
-          const served = await readCounts(db.pool(), 'swapped');
-          const { rows } = await db.pool().query(`SELECT coalesce(sum(events), 0)::int AS n FROM "${schema}".counts`);
-          seenDuringRebuild.push({
-            servedBy: served.servedBy,
-            served: served.rows.reduce((sum, row) => sum + row.events, 0),
-            inNewGeneration: rows[0].n,
-          });
-        },
-      }),
-      onProgress: (done, total) => progress.push([done, total]),
-    });
+      const seenDuringRebuild: Array<{ servedBy: string[]; served: number; inNewGeneration: number }> = [];
+      const progress: Array<[number, number]> = [];
+      const result = await rebuildProjection({
+        pool,
+        batchSize: 100,
+        projection: countingProjection({
+          name: 'swapped',
+          afterWrite: async (_events, schema) => {
+            // A reader, mid-rebuild: the views still serve generation 1, not the half-built generation 2.
+            const served = await readCounts(db.pool(), 'swapped');
+            const { rows } = await db.pool().query(`SELECT coalesce(sum(events), 0)::int AS n FROM "${schema}".counts`);
+            seenDuringRebuild.push({
+              servedBy: served.servedBy,
+              served: served.rows.reduce((sum, row) => sum + row.events, 0),
+              inNewGeneration: rows[0].n,
+            });
+          },
+        }),
+        onProgress: (done, total) => progress.push([done, total]),
+      });
 
-    expect(result).toMatchObject({ name: 'swapped', generation: 2, previousGeneration: 1 });
-    expect(seenDuringRebuild.length).toBeGreaterThan(5);
-    expect(seenDuringRebuild.every((seen) => seen.servedBy[0] === 'proj_swapped_g1')).toBe(true);
-    expect(seenDuringRebuild.slice(0, 5).every((seen) => seen.inNewGeneration < seen.served)).toBe(true);
-    expect(progress[0]![0]).toBe(0);
-    expect(progress[progress.length - 1]![0]).toBe(progress[progress.length - 1]![1]);
-    expect(progress.map(([done]) => done)).toEqual([...progress.map(([done]) => done)].sort((a, b) => a - b));
-    expect(result.events).toBe(progress[progress.length - 1]![0]);
+      expect(result).toMatchObject({ name: 'swapped', generation: 2, previousGeneration: 1 });
+      expect(seenDuringRebuild.length).toBeGreaterThan(5);
+      expect(seenDuringRebuild.every((seen) => seen.servedBy[0] === 'proj_swapped_g1')).toBe(true);
+      expect(seenDuringRebuild.slice(0, 5).every((seen) => seen.inNewGeneration < seen.served)).toBe(true);
+      expect(progress[0]![0]).toBe(0);
+      expect(progress[progress.length - 1]![0]).toBe(progress[progress.length - 1]![1]);
+      expect(progress.map(([done]) => done)).toEqual([...progress.map(([done]) => done)].sort((a, b) => a - b));
+      expect(result.events).toBe(progress[progress.length - 1]![0]);
 
-    // After the swap: the new generation serves; the live runner moved to it and applies what comes next.
-    await waitFor(() => live.status().generation === 2 && live.status().position > result.position);
-    appending = false;
-    await appender;
-    await waitUntilCaughtUp(live, pool);
-    expect(live.status().generation).toBe(2);
-    const after = await readCounts(pool, 'swapped');
-    expect(after.servedBy).toEqual(['proj_swapped_g2']);
-    expect(after.rows).toEqual(expectedCounts(await allEvents(db.store)));
-    expect(live.status().position).toBeGreaterThan(result.position);
-    expect(await schemas('swapped')).toEqual(['proj_swapped_g2']);
-    expect(await checkpointRows('swapped')).toEqual([{ generation: 2 }]);
-    expect(await readProjectionStatuses(pool, ['swapped'])).toEqual([
-      expect.objectContaining({ generation: 2, lag: 0, leased: true }),
-    ]);
-  });
+      // After the swap: the new generation serves; the live runner moved to it and applies what comes next.
+      await waitFor(() => live.status().generation === 2 && live.status().position > result.position);
+      appending = false;
+      await appender;
+      await waitUntilCaughtUp(live, pool);
+      expect(live.status().generation).toBe(2);
+      const after = await readCounts(pool, 'swapped');
+      expect(after.servedBy).toEqual(['proj_swapped_g2']);
+      expect(after.rows).toEqual(expectedCounts(await allEvents(db.store)));
+      expect(live.status().position).toBeGreaterThan(result.position);
+      expect(await schemas('swapped')).toEqual(['proj_swapped_g2']);
+      expect(await checkpointRows('swapped')).toEqual([{ generation: 2 }]);
+      expect(await readProjectionStatuses(pool, ['swapped'])).toEqual([
+        expect.objectContaining({ generation: 2, lag: 0, leased: true }),
+      ]);
+    },
+  );
 
   it('waits for a live batch in flight before it swaps; the runner then moves to the new generation', async () => {
     let hang = false;
@@ -151,7 +156,14 @@ describe('rebuildProjection', () => {
       return result;
     });
     // The rebuild waits for the batch's lock on the active generation: by then it would have swapped if it did not.
-    await waitFor(async () => (await pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rowCount! > 0);
+    await waitFor(
+      async () =>
+        (
+          await pool.query(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          )
+        ).rowCount! > 0,
+    );
     expect(rebuilt).toBe(false);
     expect((await readCounts(pool, 'held')).servedBy).toEqual(['proj_held_g1']);
 
@@ -164,18 +176,21 @@ describe('rebuildProjection', () => {
     expect((await readCounts(pool, 'held')).rows).toEqual(expectedCounts(await allEvents(db.store)));
   });
 
-  it('rebuilds with no runner running, a projection never started too, and a runner then continues from it', async () => {
-    const result = await rebuildProjection({ pool, projection: countingProjection({ name: 'cold' }) });
+  it(
+    'rebuilds with no runner running, a projection never started too, and ' + 'a runner then continues from it',
+    async () => {
+      const result = await rebuildProjection({ pool, projection: countingProjection({ name: 'cold' }) });
 
-    expect(result).toMatchObject({ generation: 2, previousGeneration: 1 });
-    expect((await readCounts(pool, 'cold')).rows).toEqual(expectedCounts(await allEvents(db.store)));
-    expect(await schemas('cold')).toEqual(['proj_cold_g2']);
+      expect(result).toMatchObject({ generation: 2, previousGeneration: 1 });
+      expect((await readCounts(pool, 'cold')).rows).toEqual(expectedCounts(await allEvents(db.store)));
+      expect(await schemas('cold')).toEqual(['proj_cold_g2']);
 
-    await appendEvents(db.store, 20, { prefix: 'cold' });
-    const runner = await startRunner(countingProjection({ name: 'cold' }));
-    expect(runner.status().generation).toBe(2);
-    expect((await readCounts(pool, 'cold')).rows).toEqual(expectedCounts(await allEvents(db.store)));
-  });
+      await appendEvents(db.store, 20, { prefix: 'cold' });
+      const runner = await startRunner(countingProjection({ name: 'cold' }));
+      expect(runner.status().generation).toBe(2);
+      expect((await readCounts(pool, 'cold')).rows).toEqual(expectedCounts(await allEvents(db.store)));
+    },
+  );
 
   it('leaves the active generation serving when it fails, and drops its partial generation', async () => {
     await startRunner(countingProjection({ name: 'failing' }));
@@ -246,7 +261,10 @@ describe('rebuildProjection', () => {
     const v2: Projection = {
       ...v1,
       views: (schema) => [
-        { name: 'versioned_counts', select: `SELECT stream_name, total, events, '${schema}' AS served_by FROM "${schema}".counts` },
+        {
+          name: 'versioned_counts',
+          select: `SELECT stream_name, total, events, '${schema}' AS served_by FROM "${schema}".counts`,
+        },
         { name: 'versioned_totals', select: `SELECT sum(total) AS total FROM "${schema}".counts` },
       ],
     };

@@ -20,7 +20,10 @@ export interface RebuildProjectionOptions {
   /** The database of the read models, and of the event store unless `source` is given. */
   readonly pool: Pool;
   readonly projection: Projection;
-  /** Where events are read from; default the PostgreSQL event store in `pool` (inside the activating transaction at the end). */
+  /**
+   * Where events are read from; default the PostgreSQL event store in `pool` (inside the activating transaction at the
+   * end).
+   */
   readonly source?: ProjectionEventSource;
   /** Events per transaction; default 1000. */
   readonly batchSize?: number;
@@ -81,8 +84,12 @@ export async function rebuildProjection(options: RebuildProjectionOptions): Prom
       position = await activate(pool, write, previousGeneration, position);
     } catch (error) {
       // Without the lock, the generation may be another rebuild's by now: leave it to the next rebuild.
-      const stillOurs = await lock.assertStillHeld(pool).then(() => true, () => false);
-      if (stillOurs) await dropGenerations(pool, projection.name, 'newer-than', previousGeneration).catch(() => undefined);
+      const stillOurs = await lock.assertStillHeld(pool).then(
+        () => true,
+        () => false,
+      );
+      if (stillOurs)
+        await dropGenerations(pool, projection.name, 'newer-than', previousGeneration).catch(() => undefined);
       throw error;
     }
     await dropGenerations(pool, projection.name, 'older-than', generation);
@@ -104,7 +111,7 @@ interface GenerationWrite {
 
 /** Applies batches to the new generation, each in a transaction of its own, until a page comes back short. */
 async function catchUp(pool: Pool, write: GenerationWrite): Promise<GlobalPosition> {
-  for (let position = 0n; ; ) {
+  for (let position = 0n; ;) {
     const batch = await readBatch(write.sourceOf(pool), write.projection, position, write.batchSize);
     if (batch.to > batch.from) {
       await inTransaction(pool, (client) => applyBatch(client, write.projection, write.generation, batch, write.lock));
@@ -132,17 +139,20 @@ async function activate(
     const position = await applyRemaining(client, write, from);
     await write.lock.assertStillHeld(client);
     await pointViews(client, projection, generation);
-    await client.query('UPDATE projection_state SET active_generation = $2, active_version = $3, updated_at = now() WHERE name = $1', [
-      projection.name,
-      generation,
-      projectionVersion(projection),
-    ]);
+    await client.query(
+      'UPDATE projection_state SET active_generation = $2, active_version = $3, updated_at = now() WHERE name = $1',
+      [projection.name, generation, projectionVersion(projection)],
+    );
     return position;
   });
 }
 
-async function applyRemaining(client: PoolClient, write: GenerationWrite, from: GlobalPosition): Promise<GlobalPosition> {
-  for (let position = from; ; ) {
+async function applyRemaining(
+  client: PoolClient,
+  write: GenerationWrite,
+  from: GlobalPosition,
+): Promise<GlobalPosition> {
+  for (let position = from; ;) {
     const batch = await readBatch(write.sourceOf(client), write.projection, position, write.batchSize);
     if (batch.to > batch.from) {
       await applyBatch(client, write.projection, write.generation, batch, write.lock);

@@ -2,9 +2,14 @@ import { Client, type ClientBase, type Pool } from 'pg';
 
 export interface SessionLockOptions {
   readonly projectionName: string;
-  /** SQL for the lock's 64-bit key, given an SQL expression for the projection's name (`leaseKeySql`, `rebuildLockKeySql`). */
+  /**
+   * SQL for the lock's 64-bit key, given an SQL expression for the projection's name (`leaseKeySql`,
+   * `rebuildLockKeySql`).
+   */
   readonly keySql: (nameExpression: string) => string;
-  /** Shown in `pg_stat_activity` after the pool's application name and before the projection's: `projection`, `rebuild`. */
+  /**
+   * Shown in `pg_stat_activity` after the pool's application name and before the projection's: `projection`, `rebuild`.
+   */
   readonly purpose: string;
   /** The error a holder gets once the lock is lost. */
   readonly lostError: (cause?: unknown) => Error;
@@ -77,18 +82,24 @@ export class SessionLock {
    * `nameParam` is the projection's name and `pidParam` is `pid`.
    */
   stillHeldSql(nameParam: string, pidParam: string): string {
-    return `EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = ${pidParam} AND granted AND objsubid = 1
+    return `EXISTS (SELECT 1 FROM pg_locks
+      WHERE locktype = 'advisory' AND pid = ${pidParam} AND granted AND objsubid = 1
       AND ((classid::bigint << 32) | objid::bigint) = ${this.options.keySql(nameParam)})`;
   }
 
   /** Throws the lock's lost error unless the server still counts the lock as held (inside a transaction: as of now). */
   async assertStillHeld(db: ClientBase | Pool): Promise<void> {
     this.assertHeld();
-    const { rows } = await db.query<{ held: boolean }>(`SELECT ${this.stillHeldSql('$1', '$2')} AS held`, [this.options.projectionName, this.pid]);
+    const { rows } = await db.query<{ held: boolean }>(`SELECT ${this.stillHeldSql('$1', '$2')} AS held`, [
+      this.options.projectionName,
+      this.pid,
+    ]);
     if (!rows[0]?.held) throw (this.lostWith ??= this.options.lostError());
   }
 
-  /** The lock is gone: what a holder that finds out by itself (a statement under `stillHeldSql` matched nothing) throws. */
+  /**
+   * The lock is gone: what a holder that finds out by itself (a statement under `stillHeldSql` matched nothing) throws.
+   */
   lostError(): Error {
     return (this.lostWith ??= this.options.lostError());
   }

@@ -1,4 +1,10 @@
-import { loadStream, type EventStore, type Projection, type ProjectionEventSource, type StoredEvent } from '@zhenggai/application';
+import {
+  loadStream,
+  type EventStore,
+  type Projection,
+  type ProjectionEventSource,
+  type StoredEvent,
+} from '@zhenggai/application';
 import {
   DEFAULT_REMINDER_POLICY,
   rectificationTaskDecider,
@@ -11,12 +17,20 @@ import {
 import { readBatch } from './projection-batch';
 
 /** A shape `RectificationTaskAssigned` never had, standing for the first change to come: one unit, no ladder. */
-type AssignedV1 = DomainEvent<'RectificationTaskAssigned', Omit<RectificationTaskAssigned['data'], 'leadUnitId' | 'cooperatingUnitIds' | 'reminderPolicy'> & { unitId: string }>;
+type AssignedV1 = DomainEvent<
+  'RectificationTaskAssigned',
+  Omit<RectificationTaskAssigned['data'], 'leadUnitId' | 'cooperatingUnitIds' | 'reminderPolicy'> & { unitId: string }
+>;
 
 const assignedV1ToV2 = upcaster<AssignedV1, RectificationTaskAssigned>({
   from: { type: 'RectificationTaskAssigned', version: 1 },
   to: 'RectificationTaskAssigned',
-  upcast: ({ unitId, ...rest }) => ({ ...rest, leadUnitId: unitId, cooperatingUnitIds: [], reminderPolicy: DEFAULT_REMINDER_POLICY }),
+  upcast: ({ unitId, ...rest }) => ({
+    ...rest,
+    leadUnitId: unitId,
+    cooperatingUnitIds: [],
+    reminderPolicy: DEFAULT_REMINDER_POLICY,
+  }),
 });
 const upcasters = new UpcasterRegistry([assignedV1ToV2]);
 
@@ -55,30 +69,45 @@ describe('an event stored in an older shape', () => {
     const loaded = await loadStream(store, rectificationTaskDecider, taskStreamName(taskId), upcasters);
 
     expect(loaded.revision).toBe(0);
-    expect(loaded.state).toMatchObject({ status: 'assigned', leadUnitId: 'unit-wangyan', cooperatingUnitIds: [], reminderPolicy: DEFAULT_REMINDER_POLICY });
-    expect(loaded.events[0]).toMatchObject({ id: stored.id, position: 1n, hash: 'h0', data: { leadUnitId: 'unit-wangyan' } });
+    expect(loaded.state).toMatchObject({
+      status: 'assigned',
+      leadUnitId: 'unit-wangyan',
+      cooperatingUnitIds: [],
+      reminderPolicy: DEFAULT_REMINDER_POLICY,
+    });
+    expect(loaded.events[0]).toMatchObject({
+      id: stored.id,
+      position: 1n,
+      hash: 'h0',
+      data: { leadUnitId: 'unit-wangyan' },
+    });
     expect(loaded.events[0]!.data).not.toHaveProperty('unitId');
   });
 
-  it('is handed to projections in its newest shape, and the batch still moves the checkpoint to its position', async () => {
-    const source: ProjectionEventSource = {
-      readPage: async () => ({ events: [stored], highWater: 1n }),
-      readHead: async () => 1n,
-      countEvents: async () => 1,
-    };
-    const projection = { name: 'tasks', eventTypePrefixes: ['RectificationTask'] } as unknown as Projection;
+  it(
+    'is handed to projections in its newest shape, and the batch still ' + 'moves the checkpoint to its position',
+    async () => {
+      const source: ProjectionEventSource = {
+        readPage: async () => ({ events: [stored], highWater: 1n }),
+        readHead: async () => 1n,
+        countEvents: async () => 1,
+      };
+      const projection = { name: 'tasks', eventTypePrefixes: ['RectificationTask'] } as unknown as Projection;
 
-    const batch = await readBatch(source, projection, 0n, 100, upcasters);
+      const batch = await readBatch(source, projection, 0n, 100, upcasters);
 
-    expect(batch.to).toBe(1n);
-    expect(batch.events.map((e) => [e.type, e.data.leadUnitId, e.data.cooperatingUnitIds, e.data.unitId])).toEqual([
-      ['RectificationTaskAssigned', 'unit-wangyan', [], undefined],
-    ]);
-  });
+      expect(batch.to).toBe(1n);
+      expect(batch.events.map((e) => [e.type, e.data.leadUnitId, e.data.cooperatingUnitIds, e.data.unitId])).toEqual([
+        ['RectificationTaskAssigned', 'unit-wangyan', [], undefined],
+      ]);
+    },
+  );
 
   it('is handed back as stored by a registry without upcasters for it', async () => {
     const store = { readStream: async () => [stored] } as unknown as EventStore;
 
-    expect((await loadStream(store, rectificationTaskDecider, taskStreamName(taskId), UpcasterRegistry.none)).events[0]).toBe(stored);
+    expect(
+      (await loadStream(store, rectificationTaskDecider, taskStreamName(taskId), UpcasterRegistry.none)).events[0],
+    ).toBe(stored);
   });
 });

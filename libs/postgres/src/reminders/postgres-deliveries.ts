@@ -95,7 +95,18 @@ export class PostgresDeliveries {
        UNION ALL
        SELECT i.id, i.event_id, i.task_id, i.reminder_id, i.address, i.message, 'pending', 0, NULL, now(), now(), NULL
          FROM input i WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = i.id)`,
-      [JSON.stringify(deliveries.map((d) => ({ id: d.id, event_id: d.eventId, task_id: d.taskId, reminder_id: d.reminderId, address: d.address, message: d.message })))],
+      [
+        JSON.stringify(
+          deliveries.map((d) => ({
+            id: d.id,
+            event_id: d.eventId,
+            task_id: d.taskId,
+            reminder_id: d.reminderId,
+            address: d.address,
+            message: d.message,
+          })),
+        ),
+      ],
     );
     return rows.map(toDelivery);
   }
@@ -107,7 +118,8 @@ export class PostgresDeliveries {
 
   async markDelivered(id: string): Promise<void> {
     await this.pool.query(
-      `UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, last_error = NULL, delivered_at = now(), updated_at = now()
+      `UPDATE deliveries
+          SET status = 'delivered', attempts = attempts + 1, last_error = NULL, delivered_at = now(), updated_at = now()
         WHERE id = $1 AND status <> 'delivered'`,
       [id],
     );

@@ -59,7 +59,9 @@ export class PostgresReminderPolicies implements ReminderPolicySource {
       `SELECT DISTINCT ON (id) id, version, name, levels FROM reminder_policies ORDER BY id, version DESC`,
     );
     const policies = rows.map(toPolicy);
-    return policies.some((p) => p.id === DEFAULT_REMINDER_POLICY.id) ? policies : [DEFAULT_REMINDER_POLICY, ...policies];
+    return policies.some((p) => p.id === DEFAULT_REMINDER_POLICY.id)
+      ? policies
+      : [DEFAULT_REMINDER_POLICY, ...policies];
   }
 
   async define(id: string, name: string, levels: readonly ReminderLevel[], definedBy: string): Promise<ReminderPolicy> {

@@ -27,7 +27,8 @@ export class PostgresRateLimits {
   /** Counts one hit of `key` at `now`; answers the hits in the key's current window and when that window ends. */
   async hit(key: string, now: Date, windowMs: number): Promise<{ hits: number; resetsAt: Date }> {
     const { rows } = await this.pool.query<{ hits: number; resets_at: Date }>(
-      `INSERT INTO rate_limit_windows AS w (key, hits, resets_at) VALUES ($1, 1, $2::timestamptz + $3 * interval '1 millisecond')
+      `INSERT INTO rate_limit_windows AS w (key, hits, resets_at)
+       VALUES ($1, 1, $2::timestamptz + $3 * interval '1 millisecond')
        ON CONFLICT (key) DO UPDATE SET
          hits = CASE WHEN w.resets_at <= $2 THEN 1 ELSE w.hits + 1 END,
          resets_at = CASE WHEN w.resets_at <= $2 THEN EXCLUDED.resets_at ELSE w.resets_at END

@@ -31,7 +31,12 @@ interface SessionRow {
   expires_at: Date;
   revoked_at: Date | null;
 }
-const toSession = (r: SessionRow): Session => ({ id: r.id, userId: r.user_id, expiresAt: r.expires_at, revokedAt: r.revoked_at });
+const toSession = (r: SessionRow): Session => ({
+  id: r.id,
+  userId: r.user_id,
+  expiresAt: r.expires_at,
+  revokedAt: r.revoked_at,
+});
 
 /** Sessions with rotating refresh tokens (only their SHA-256 is stored), and the lockout counters. */
 export class PostgresSessions implements SessionStore, LoginThrottle {
@@ -61,7 +66,10 @@ export class PostgresSessions implements SessionStore, LoginThrottle {
   }
 
   async isActive(sessionId: string, now: Date): Promise<boolean> {
-    const { rows } = await this.pool.query('SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2', [sessionId, now]);
+    const { rows } = await this.pool.query(
+      'SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2',
+      [sessionId, now],
+    );
     return rows.length > 0;
   }
 
@@ -88,15 +96,19 @@ export class PostgresSessions implements SessionStore, LoginThrottle {
   async recordFailure(username: string, now: Date, maxFailures: number, lockMs: number): Promise<Date | null> {
     // Failures count within a window as long as the lock; an old count, or a lock that has passed, starts anew.
     const { rows } = await this.pool.query<{ locked_until: Date | null }>(
-      `WITH input AS (SELECT $1::text AS username, $2::timestamptz AS now, $3::int AS max_failures, make_interval(secs => $4::numeric / 1000) AS lock)
+      `WITH input AS (SELECT $1::text AS username, $2::timestamptz AS now, $3::int AS max_failures,
+                             make_interval(secs => $4::numeric / 1000) AS lock)
        INSERT INTO login_failures AS f (username, failures, first_at, locked_until)
        SELECT username, 1, now, CASE WHEN max_failures <= 1 THEN now + lock END FROM input
        ON CONFLICT (username) DO UPDATE SET
-         failures = CASE WHEN f.first_at < EXCLUDED.first_at - (SELECT lock FROM input) OR f.locked_until <= EXCLUDED.first_at THEN 1 ELSE f.failures + 1 END,
-         first_at = CASE WHEN f.first_at < EXCLUDED.first_at - (SELECT lock FROM input) OR f.locked_until <= EXCLUDED.first_at THEN EXCLUDED.first_at ELSE f.first_at END,
+         failures = CASE WHEN f.first_at < EXCLUDED.first_at - (SELECT lock FROM input) OR f.locked_until <=
+           EXCLUDED.first_at THEN 1 ELSE f.failures + 1 END,
+         first_at = CASE WHEN f.first_at < EXCLUDED.first_at - (SELECT lock FROM input) OR f.locked_until <=
+           EXCLUDED.first_at THEN EXCLUDED.first_at ELSE f.first_at END,
          locked_until = CASE
            WHEN f.locked_until > EXCLUDED.first_at THEN f.locked_until
-           WHEN f.first_at >= EXCLUDED.first_at - (SELECT lock FROM input) AND (f.locked_until IS NULL) AND f.failures + 1 >= (SELECT max_failures FROM input)
+           WHEN f.first_at >= EXCLUDED.first_at - (SELECT lock FROM input) AND (f.locked_until IS NULL) AND f.failures +
+             1 >= (SELECT max_failures FROM input)
              THEN EXCLUDED.first_at + (SELECT lock FROM input)
          END
        RETURNING locked_until`,

@@ -57,7 +57,10 @@ export class PostgresUserRepository implements UserRepository {
   constructor(private readonly pool: Pool) {}
 
   async findByUsername(username: string): Promise<UserAccount | null> {
-    const { rows } = await this.pool.query<UserRow>(`${SELECT} WHERE lower(u.username) = lower($1) ORDER BY u.created_at LIMIT 1`, [username]);
+    const { rows } = await this.pool.query<UserRow>(
+      `${SELECT} WHERE lower(u.username) = lower($1) ORDER BY u.created_at LIMIT 1`,
+      [username],
+    );
     return rows[0] ? toAccount(rows[0]) : null;
   }
 
@@ -73,7 +76,8 @@ export class PostgresUserRepository implements UserRepository {
 
   async listEnabled(role: Role, unitId?: string): Promise<UserAccount[]> {
     const { rows } = await this.pool.query<UserRow>(
-      `${SELECT} WHERE NOT u.disabled AND u.role = $1 AND ($2::uuid IS NULL OR u.unit_id = $2::uuid) ORDER BY u.username`,
+      `${SELECT} WHERE NOT u.disabled AND u.role = $1 AND ($2::uuid IS NULL ` +
+        'OR u.unit_id = $2::uuid) ORDER BY u.username',
       [role, unitId ?? null],
     );
     return rows.map(toAccount);
@@ -82,7 +86,8 @@ export class PostgresUserRepository implements UserRepository {
   async setPasswordHash(userId: string, passwordHash: string, options: { keepExisting?: boolean } = {}): Promise<void> {
     await this.pool.query(
       `INSERT INTO user_credentials (user_id, password_hash) VALUES ($1, $2)
-       ON CONFLICT (user_id) DO ${options.keepExisting ? 'NOTHING' : 'UPDATE SET password_hash = EXCLUDED.password_hash, changed_at = now()'}`,
+       ON CONFLICT (user_id) DO
+         ${options.keepExisting ? 'NOTHING' : 'UPDATE SET password_hash = EXCLUDED.password_hash, changed_at = now()'}`,
       [userId, passwordHash],
     );
   }

@@ -1,7 +1,10 @@
 import { Projection, ProjectionSql, StoredEvent } from '@zhenggai/application';
 import { DIRECTORY_EVENT_PREFIXES } from '@zhenggai/domain';
 
-/** The region a stream's first event places it in (a task's or a finding's place, a campaign's scope, a region or a unit). */
+/**
+ * The region a stream's first event places it in (a task's or a finding's place, a campaign's scope, a region or a
+ * unit).
+ */
 function regionOf(e: StoredEvent): string | null {
   switch (e.type) {
     case 'FindingFiled':
@@ -64,7 +67,8 @@ export const auditProjection: Projection = {
     });
     if (placed.length > 0) {
       await sql.query(
-        `INSERT INTO "${schema}".stream_regions SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".stream_regions, $1::jsonb)
+        `INSERT INTO "${schema}".stream_regions
+           SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".stream_regions, $1::jsonb)
          ON CONFLICT (stream_name) DO NOTHING`,
         [JSON.stringify(placed)],
       );
@@ -85,10 +89,12 @@ export const auditProjection: Projection = {
     }));
     await sql.query(
       `INSERT INTO "${schema}".audit_entries
-       SELECT e.position, e.stream_name, e.revision, e.type, e.actor_user_id, e.actor_username, e.actor_role, e.actor_unit_id,
+       SELECT e.position, e.stream_name, e.revision, e.type, e.actor_user_id, e.actor_username, e.actor_role,
+         e.actor_unit_id,
               e.occurred_at, e.recorded_at, e.correlation_id, e.data, sr.region_id
          FROM jsonb_populate_recordset(NULL::"${schema}".audit_entries, $1::jsonb) e
-         LEFT JOIN (SELECT * FROM "${schema}".stream_regions WHERE stream_name = ANY($2::text[])) sr ON sr.stream_name = e.stream_name`,
+         LEFT JOIN (SELECT * FROM "${schema}".stream_regions WHERE stream_name = ANY($2::text[])) sr ON sr.stream_name =
+           e.stream_name`,
       // The batch's streams, also as an array, so that their regions are looked up by key: joined with the
       // batch alone, the planner hashes the whole table of streams for every batch.
       [JSON.stringify(rows), [...new Set(events.map((e) => e.streamName))]],

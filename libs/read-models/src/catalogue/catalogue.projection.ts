@@ -56,26 +56,34 @@ export const catalogueProjection: Projection = {
           break;
         }
         case 'CampaignLaunched':
-          campaigns.push({ campaign_id: event.data.campaignId, position: event.position.toString(), launched_at: occurredAt(event), data: event.data });
+          campaigns.push({
+            campaign_id: event.data.campaignId,
+            position: event.position.toString(),
+            launched_at: occurredAt(event),
+            data: event.data,
+          });
           break;
       }
     }
     if (filed.size > 0) {
       await sql.query(
-        `INSERT INTO "${schema}".findings SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".findings, $1::jsonb)`,
+        `INSERT INTO "${schema}".findings SELECT * FROM ` +
+          `jsonb_populate_recordset(NULL::"${schema}".findings, $1::jsonb)`,
         [JSON.stringify([...filed.values()])],
       );
     }
     if (resolvedLater.size > 0) {
       await sql.query(
         `UPDATE "${schema}".findings f SET resolved = u.resolved
-           FROM jsonb_to_recordset($1::jsonb) AS u(finding_id uuid, resolved boolean) WHERE f.finding_id = u.finding_id`,
+           FROM jsonb_to_recordset($1::jsonb) AS u(finding_id uuid, resolved boolean) WHERE f.finding_id =
+             u.finding_id`,
         [JSON.stringify([...resolvedLater].map(([finding_id, resolved]) => ({ finding_id, resolved })))],
       );
     }
     if (campaigns.length > 0) {
       await sql.query(
-        `INSERT INTO "${schema}".campaigns SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".campaigns, $1::jsonb)`,
+        `INSERT INTO "${schema}".campaigns SELECT * FROM ` +
+          `jsonb_populate_recordset(NULL::"${schema}".campaigns, $1::jsonb)`,
         [JSON.stringify(campaigns)],
       );
     }

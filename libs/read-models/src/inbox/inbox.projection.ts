@@ -59,7 +59,11 @@ export const inboxProjection: Projection = {
     for (const event of events) {
       switch (event.type) {
         case 'RectificationTaskAssigned':
-          titles.set(event.data.taskId, { task_id: event.data.taskId, title: event.data.title, lead_unit_id: event.data.leadUnitId });
+          titles.set(event.data.taskId, {
+            task_id: event.data.taskId,
+            title: event.data.title,
+            lead_unit_id: event.data.leadUnitId,
+          });
           break;
         case 'RectificationTaskReassigned':
           leadUnits.set(event.data.taskId, event.data.leadUnitId);
@@ -77,7 +81,13 @@ export const inboxProjection: Projection = {
           // Only the first read counts; a message and its read in one batch are merged before any SQL.
           const message = messages.get(key);
           if (message) message.read_at ??= occurredAt(event);
-          else if (!reads.has(key)) reads.set(key, { user_id: readBy.userId, task_id: taskId, reminder_id: reminderId, read_at: occurredAt(event) });
+          else if (!reads.has(key))
+            reads.set(key, {
+              user_id: readBy.userId,
+              task_id: taskId,
+              reminder_id: reminderId,
+              read_at: occurredAt(event),
+            });
           break;
         }
       }
@@ -112,7 +122,8 @@ export const inboxProjection: Projection = {
       await sql.query(
         `UPDATE "${schema}".inbox_messages m SET read_at = r.read_at
            FROM jsonb_to_recordset($1::jsonb) AS r(user_id uuid, task_id uuid, reminder_id text, read_at timestamptz)
-          WHERE m.user_id = r.user_id AND m.task_id = r.task_id AND m.reminder_id = r.reminder_id AND m.read_at IS NULL`,
+          WHERE m.user_id = r.user_id AND m.task_id = r.task_id AND m.reminder_id = r.reminder_id AND m.read_at IS
+            NULL`,
         [JSON.stringify([...reads.values()])],
       );
     }
@@ -153,7 +164,8 @@ const occurredAt = (event: StoredEvent): string => event.metadata?.occurredAt ??
 function messageRows(event: StoredEvent): MessageRow[] {
   const { taskId, reminderId, level, label, deadline, dueAt, recipients } = event.data;
   const users = new Set<string>();
-  for (const recipient of recipients as readonly ReminderRecipient[]) if (recipient.kind === 'user') users.add(recipient.id);
+  for (const recipient of recipients as readonly ReminderRecipient[])
+    if (recipient.kind === 'user') users.add(recipient.id);
   return [...users].map((userId) => ({
     user_id: userId,
     task_id: taskId,

@@ -40,7 +40,10 @@ export async function auditEntries(sql: ProjectionSql, filter: AuditFilter, page
         LIMIT ${params.add(page.pageSize)} OFFSET ${params.add((page.page - 1) * page.pageSize)}`,
       params.values,
     ),
-    sql.query<{ n: string }>(`SELECT count(*) AS n FROM read_models.audit_entries ${where}`, params.values.slice(0, -2)),
+    sql.query<{ n: string }>(
+      `SELECT count(*) AS n FROM read_models.audit_entries ${where}`,
+      params.values.slice(0, -2),
+    ),
   ]);
   const items: AuditEntry[] = rows.rows.map((r: any) => ({
     position: String(r.position),
@@ -63,7 +66,10 @@ export async function auditEntries(sql: ProjectionSql, filter: AuditFilter, page
 export async function streamsCitingEvidence(sql: ProjectionSql, evidenceId: string): Promise<string[]> {
   const { rows } = await sql.query<{ stream_name: string }>(
     `SELECT DISTINCT stream_name FROM read_models.audit_entries WHERE data @> $1::jsonb OR data @> $2::jsonb`,
-    [JSON.stringify({ evidence: [{ ref: `evidence:${evidenceId}` }] }), JSON.stringify({ evidence: [{ ref: evidenceId }] })],
+    [
+      JSON.stringify({ evidence: [{ ref: `evidence:${evidenceId}` }] }),
+      JSON.stringify({ evidence: [{ ref: evidenceId }] }),
+    ],
   );
   return rows.map((row) => row.stream_name);
 }

@@ -20,7 +20,15 @@ export interface CampaignProgress {
   readonly asOf: string;
   /** Calendar days from the as-of date to the deadline (negative once past). */
   readonly daysLeft: number;
-  readonly totals: { tasks: number; open: number; overdue: number; closed: number; closedOnTime: number; closedLate: number; cancelled: number };
+  readonly totals: {
+    tasks: number;
+    open: number;
+    overdue: number;
+    closed: number;
+    closedOnTime: number;
+    closedLate: number;
+    cancelled: number;
+  };
   /** Quantity done against the tasks' targets, per unit of measure. */
   readonly quantities: Array<{ unit: string; target: number; done: number }>;
   readonly targets: ReadonlyArray<{ label: string; quantity: number; unit: string }>;
@@ -54,13 +62,25 @@ export const BURNDOWN_MAX_DAYS = 3660;
 
 /**
  * "Are we going to clear dangerous housing by 30 September, and who is behind?" — a campaign's tasks as they
- * stood at `at`: totals, quantities, by region and by unit, and the burndown from launch to `at` (at most {@link BURNDOWN_MAX_DAYS} days). By unit means
+ * stood at `at`: totals, quantities, by region and by unit, and the burndown from launch to `at` (at most {@link
+ * BURNDOWN_MAX_DAYS} days). By unit means
  * by the unit leading each task at `at`: who has the rest of the work in hand. A task handed over brings the
  * quantity already done with it, since that is the task's progress, not a unit's score (the scoreboard keeps
  * each unit's own record).
  */
-export async function campaignProgress(sql: ProjectionSql, campaign: CampaignDefinition, at: Date, reach: Reach = {}): Promise<CampaignProgress> {
-  const params = [campaign.campaignId, at.toISOString(), shanghaiDateOf(at), reach.regionId ?? null, reach.unitId ?? null];
+export async function campaignProgress(
+  sql: ProjectionSql,
+  campaign: CampaignDefinition,
+  at: Date,
+  reach: Reach = {},
+): Promise<CampaignProgress> {
+  const params = [
+    campaign.campaignId,
+    at.toISOString(),
+    shanghaiDateOf(at),
+    reach.regionId ?? null,
+    reach.unitId ?? null,
+  ];
   const valid = `v.campaign_id = $1::uuid AND ${VALID_AT('v', '$2::timestamptz')} AND ${WITHIN_REACH('v', '$4', '$5')}`;
   const [totals, quantities, byRegion, byUnit] = await Promise.all([
     sql.query(
@@ -75,7 +95,8 @@ export async function campaignProgress(sql: ProjectionSql, campaign: CampaignDef
       params,
     ),
     sql.query(
-      `SELECT v.target_unit AS unit, sum(v.target_quantity)::float8 AS target, coalesce(sum(v.quantity_done), 0)::float8 AS done
+      `SELECT v.target_unit AS unit, sum(v.target_quantity)::float8 AS target,
+              coalesce(sum(v.quantity_done), 0)::float8 AS done
          FROM read_models.task_versions v
         WHERE v.campaign_id = $1::uuid AND ${VALID_AT('v', '$2::timestamptz')} AND ${WITHIN_REACH('v', '$3', '$4')}
           AND v.status <> 'cancelled' AND v.target_unit IS NOT NULL
@@ -98,7 +119,8 @@ export async function campaignProgress(sql: ProjectionSql, campaign: CampaignDef
   const asOfDate = shanghaiDateOf(at);
   const launchDate = shanghaiDateOf(campaign.launchedAt);
   const lastDay = [asOfDate, addDays(launchDate, BURNDOWN_MAX_DAYS - 1)].sort()[0]!;
-  const burndown = launchDate <= asOfDate ? await burndownOf(sql, campaign.campaignId, launchDate, lastDay, at, reach) : [];
+  const burndown =
+    launchDate <= asOfDate ? await burndownOf(sql, campaign.campaignId, launchDate, lastDay, at, reach) : [];
   return {
     campaignId: campaign.campaignId,
     name: campaign.name,
@@ -122,7 +144,8 @@ async function burndownOf(sql: ProjectionSql, campaignId: string, from: string, 
      SELECT to_char(days.day, 'YYYY-MM-DD') AS date,
             count(v.task_id) FILTER (WHERE v.status NOT IN ('closed', 'cancelled'))::int AS open,
             count(v.task_id) FILTER (WHERE v.status = 'closed')::int AS closed,
-            count(v.task_id) FILTER (WHERE v.status NOT IN ('closed', 'cancelled') AND days.instant >= ${DUE_AT('v')})::int AS overdue
+            count(v.task_id) FILTER (WHERE v.status NOT IN ('closed', 'cancelled') AND days.instant >=
+              ${DUE_AT('v')})::int AS overdue
        FROM days
        LEFT JOIN read_models.task_versions v
          ON v.campaign_id = $1::uuid AND ${VALID_AT('v', 'days.instant')} AND ${WITHIN_REACH('v', '$5', '$6')}

@@ -21,7 +21,15 @@ const FINDING_EVENTS = ['FindingFiled', 'FindingResolved', 'FindingReopened'];
 const FINDING_COLUMNS = 'f.finding_id, f.title, f.region_id, f.category, f.severity, f.filed_at, f.resolved';
 
 function toFinding(r: FindingRow): CatalogueFinding {
-  return { id: r.finding_id, title: r.title, regionId: r.region_id, category: r.category, severity: r.severity, filedAt: new Date(r.filed_at).toISOString(), resolved: r.resolved };
+  return {
+    id: r.finding_id,
+    title: r.title,
+    regionId: r.region_id,
+    category: r.category,
+    severity: r.severity,
+    filedAt: new Date(r.filed_at).toISOString(),
+    resolved: r.resolved,
+  };
 }
 
 /**
@@ -55,8 +63,10 @@ export class CatalogueQueries {
          -- steps from each place up to the nearest place above both (paths run from the root; once they part,
          -- no position holds the same region on both)
          CROSS JOIN LATERAL (SELECT cardinality(r.path) + cardinality(q.path)
-                                    - 2 * (SELECT count(*) FROM generate_subscripts(r.path, 1) i WHERE r.path[i] = q.path[i]) AS steps) d
-        WHERE f.category = $1 AND f.finding_id IS DISTINCT FROM $5::uuid AND ${WITHIN_REGION('f.region_id', '$3', 'text')} AND d.steps <= $4
+                                    - 2 * (SELECT count(*) FROM generate_subscripts(r.path, 1) i WHERE r.path[i] =
+                                      q.path[i]) AS steps) d
+        WHERE f.category = $1 AND f.finding_id IS DISTINCT FROM $5::uuid AND
+          ${WITHIN_REGION('f.region_id', '$3', 'text')} AND d.steps <= $4
         ORDER BY d.steps, f.resolved, f.filed_at DESC, f.finding_id
         LIMIT $6`,
       [query.category, query.nearRegionId, withinRegionId, query.maxDistance, query.excludeId ?? null, query.limit],
@@ -64,10 +74,13 @@ export class CatalogueQueries {
     const findings = new Map((built?.rows ?? []).map((r) => [r.finding_id, toFinding(r)]));
     const tail = await this.tail(built?.position ?? 0n, FINDING_EVENTS);
     // A finding beyond the nearest `limit` whose status the tail changes may now rank among them.
-    const touched = [...new Set(tail.filter((e) => e.type !== 'FindingFiled').map((e) => e.data.findingId as string))].filter((id) => !findings.has(id));
+    const touched = [
+      ...new Set(tail.filter((e) => e.type !== 'FindingFiled').map((e) => e.data.findingId as string)),
+    ].filter((id) => !findings.has(id));
     if (built && touched.length > 0) {
       const { rows } = await this.sql.query<FindingRow>(
-        `SELECT ${FINDING_COLUMNS} FROM read_models.findings f WHERE f.finding_id = ANY($1::uuid[]) AND f.category = $2 AND ${WITHIN_REGION('f.region_id', '$3', 'text')}`,
+        `SELECT ${FINDING_COLUMNS} FROM read_models.findings f WHERE ` +
+          `f.finding_id = ANY($1::uuid[]) AND f.category = $2 AND ${WITHIN_REGION('f.region_id', '$3', 'text')}`,
         [touched, query.category, withinRegionId],
       );
       for (const r of rows) findings.set(r.finding_id, toFinding(r));
@@ -86,7 +99,10 @@ export class CatalogueQueries {
 
   /** Every campaign launched, in the order they were launched. */
   async campaigns(): Promise<CatalogueCampaign[]> {
-    const built = await this.rows<{ data: { campaignId: string } }>('SELECT c.data FROM read_models.campaigns c ORDER BY c.position', []);
+    const built = await this.rows<{ data: { campaignId: string } }>(
+      'SELECT c.data FROM read_models.campaigns c ORDER BY c.position',
+      [],
+    );
     const launched = (built?.rows ?? []).map((r) => r.data);
     for (const event of await this.tail(built?.position ?? 0n, ['CampaignLaunched'])) launched.push(event.data);
     return launched.map((data) => ({ id: data.campaignId, ...data }));

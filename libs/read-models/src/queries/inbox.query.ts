@@ -38,8 +38,9 @@ export interface InboxPage {
 }
 
 const MESSAGE_COLUMNS = `
-  m.task_id AS "taskId", m.reminder_id AS "reminderId", m.kind, m.level, m.label, t.title, t.lead_unit_id AS "leadUnitId",
-  to_char(m.deadline, 'YYYY-MM-DD') AS deadline, m.due_at AS "dueAt", m.recorded_at AS "recordedAt", m.read_at AS "readAt",
+  m.task_id AS "taskId", m.reminder_id AS "reminderId", m.kind, m.level, m.label, t.title,
+  t.lead_unit_id AS "leadUnitId", to_char(m.deadline, 'YYYY-MM-DD') AS deadline, m.due_at AS "dueAt",
+  m.recorded_at AS "recordedAt", m.read_at AS "readAt",
   m.position::text AS position
   FROM read_models.inbox_messages m LEFT JOIN read_models.inbox_task_titles t ON t.task_id = m.task_id`;
 
@@ -54,7 +55,8 @@ export class InboxQueries {
     if (options.before !== undefined) clauses.push(`m.position < ${params.add(options.before)}::bigint`);
     const [rows, unread] = await Promise.all([
       this.sql.query<MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} WHERE ${clauses.join(' AND ')} ORDER BY m.position DESC LIMIT ${params.add(options.limit)}`,
+        `SELECT ${MESSAGE_COLUMNS} WHERE ${clauses.join(' AND ')} ORDER BY ` +
+          `m.position DESC LIMIT ${params.add(options.limit)}`,
         params.values,
       ),
       this.sql.query<{ n: number }>(
@@ -76,7 +78,11 @@ export class InboxQueries {
 }
 
 type Instant = Date | string;
-type MessageRow = Omit<InboxMessage, 'dueAt' | 'recordedAt' | 'readAt'> & { dueAt: Instant; recordedAt: Instant; readAt: Instant | null };
+type MessageRow = Omit<InboxMessage, 'dueAt' | 'recordedAt' | 'readAt'> & {
+  dueAt: Instant;
+  recordedAt: Instant;
+  readAt: Instant | null;
+};
 
 const iso = (instant: Instant) => new Date(instant).toISOString();
 

@@ -16,7 +16,8 @@ export const WITHIN_REGION = (column: string, region: string, columnType: 'uuid'
   `(${region}::uuid IS NULL OR ${IN_REGION_SUBTREE(column, region, columnType)})`;
 
 /** The task row `alias` is the unit `unit`'s: it leads the task or cooperates on it. */
-export const OF_UNIT = (alias: string, unit: string) => `(${alias}.lead_unit_id = ${unit}::uuid OR ${unit}::uuid = ANY(${alias}.cooperating_unit_ids))`;
+export const OF_UNIT = (alias: string, unit: string) =>
+  `(${alias}.lead_unit_id = ${unit}::uuid OR ${unit}::uuid = ANY(${alias}.cooperating_unit_ids))`;
 
 /** Task rows within a reach given as two nullable uuid parameters, a region and a unit (null: no limit). */
 export const WITHIN_REACH = (alias: string, region: string, unit: string) =>

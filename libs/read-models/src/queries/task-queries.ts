@@ -70,11 +70,13 @@ export interface TaskRow {
 
 const ROW_COLUMNS = (today: string, warn: string) => `
   v.task_id AS id, v.finding_id AS "findingId", v.title, v.status, ${LIGHT('v', today, warn)} AS light,
-  v.region_id AS "regionId", r.name AS "regionName", v.category, v.lead_unit_id AS "leadUnitId", u.name AS "leadUnitName",
-  v.cooperating_unit_ids AS "cooperatingUnitIds", to_char(v.deadline, 'YYYY-MM-DD') AS deadline,
-  to_char(v.original_deadline, 'YYYY-MM-DD') AS "originalDeadline", ${DUE_AT('v')} AS "dueAt", v.campaign_id AS "campaignId",
-  v.target_quantity::float8 AS "targetQuantity", v.target_unit AS "targetUnit", v.quantity_done::float8 AS "quantityDone",
-  v.send_back_count AS "sendBackCount", v.assigned_at AS "assignedAt", v.closed_at AS "closedAt", v.version AS revision`;
+  v.region_id AS "regionId", r.name AS "regionName", v.category, v.lead_unit_id AS "leadUnitId",
+  u.name AS "leadUnitName", v.cooperating_unit_ids AS "cooperatingUnitIds",
+  to_char(v.deadline, 'YYYY-MM-DD') AS deadline,
+  to_char(v.original_deadline, 'YYYY-MM-DD') AS "originalDeadline", ${DUE_AT('v')} AS "dueAt",
+  v.campaign_id AS "campaignId", v.target_quantity::float8 AS "targetQuantity", v.target_unit AS "targetUnit",
+  v.quantity_done::float8 AS "quantityDone", v.send_back_count AS "sendBackCount", v.assigned_at AS "assignedAt",
+  v.closed_at AS "closedAt", v.version AS revision`;
 
 /**
  * The questions leadership and units ask, answered from the `tasks` read model (views in `read_models`), now or
@@ -85,19 +87,25 @@ export class TaskQueries {
   constructor(private readonly sql: ProjectionSql) {}
 
   /** Tasks matching the filter as they stand at `at`, sorted by deadline, one page, with the count of each light. */
-  async list(filter: TaskFilter, page: Page, options: ListOptions): Promise<{ items: TaskRow[]; total: number; summary: Record<Light, number> }> {
+  async list(
+    filter: TaskFilter,
+    page: Page,
+    options: ListOptions,
+  ): Promise<{ items: TaskRow[]; total: number; summary: Record<Light, number> }> {
     const { at, warningDays, current = false } = options;
     const params = new SqlParams();
     const today = `${params.add(shanghaiDateOf(at))}::date`;
     const warn = `${params.add(warningDays)}::int`;
     const filters = filterClauses(filter, params, today, warn);
+    const validAt = () => VALID_AT('v', `${params.add(at.toISOString())}::timestamptz`);
     const where = current
       ? `read_models.tasks v ${whereOf(filters)}`
-      : `read_models.task_versions v ${whereOf([VALID_AT('v', `${params.add(at.toISOString())}::timestamptz`), ...filters])}`;
+      : `read_models.task_versions v ${whereOf([validAt(), ...filters])}`;
     // The per-deadline counts hold the columns of every filter they can answer, under the same names.
     const counts =
       current && countedByDeadline(filter)
-        ? `SELECT ${LIGHT('v', today, warn)} AS light, sum(v.n) AS n FROM read_models.task_deadline_counts v ${whereOf(filters)} GROUP BY 1`
+        ? `SELECT ${LIGHT('v', today, warn)} AS light, sum(v.n) AS n FROM ` +
+          `read_models.task_deadline_counts v ${whereOf(filters)} GROUP BY 1`
         : `SELECT ${LIGHT('v', today, warn)} AS light, count(*) AS n FROM ${where} GROUP BY 1`;
     const counted = params.values.length;
     const limit = params.add(page.pageSize);
@@ -120,7 +128,10 @@ export class TaskQueries {
 
   /** The task's current state as the read model has it, with its revision; null when unknown. */
   async taskState(taskId: string): Promise<{ state: any; revision: number } | null> {
-    const { rows } = await this.sql.query<{ state: any; version: number }>('SELECT state, version FROM read_models.task_states WHERE task_id = $1', [taskId]);
+    const { rows } = await this.sql.query<{ state: any; version: number }>(
+      'SELECT state, version FROM read_models.task_states WHERE task_id = $1',
+      [taskId],
+    );
     return rows[0] ? { state: rows[0].state, revision: rows[0].version } : null;
   }
 
@@ -152,7 +163,8 @@ export class TaskQueries {
     const since = handOvers ? 'v.lead_since' : 'v.assigned_at';
     const sentBack = handOvers
       ? `SELECT v.lead_unit_id AS unit_id, count(*)::int AS n FROM read_models.task_versions v
-          WHERE v.sent_back AND v.valid_from <= $1::timestamptz AND ${WITHIN_REACH('v', '$3', '$4')} GROUP BY v.lead_unit_id`
+          WHERE v.sent_back AND v.valid_from <= $1::timestamptz AND ${WITHIN_REACH('v', '$3', '$4')} GROUP BY
+            v.lead_unit_id`
       : `SELECT v.lead_unit_id AS unit_id, sum(v.send_back_count)::int AS n FROM read_models.task_versions v
           WHERE ${VALID_AT('v', '$1::timestamptz')} AND ${WITHIN_REACH('v', '$3', '$4')} GROUP BY v.lead_unit_id`;
     const { rows } = await this.sql.query(
@@ -163,7 +175,8 @@ export class TaskQueries {
                 count(*) FILTER (WHERE v.status = 'closed')::int AS closed,
                 count(*) FILTER (WHERE v.status = 'closed' AND v.closed_on_time)::int AS closed_on_time,
                 count(*) FILTER (WHERE v.status = 'closed' AND NOT v.closed_on_time)::int AS closed_late,
-                round(avg(extract(epoch FROM v.closed_at - ${since}) / 86400) FILTER (WHERE v.status = 'closed')::numeric, 1)::float8 AS average_days
+                round(avg(extract(epoch FROM v.closed_at - ${since}) / 86400) FILTER (WHERE v.status =
+                  'closed')::numeric, 1)::float8 AS average_days
            FROM read_models.task_versions v
           WHERE ${VALID_AT('v', '$1::timestamptz')} AND ${WITHIN_REACH('v', '$3', '$4')}
           GROUP BY v.lead_unit_id),
@@ -177,7 +190,10 @@ export class TaskQueries {
         ORDER BY overdue DESC, open DESC, u.name, "unitId"`,
       [at.toISOString(), shanghaiDateOf(at), reach.regionId ?? null, reach.unitId ?? null],
     );
-    return rows.map((r: any) => ({ ...r, onTimeRate: r.closed > 0 ? Math.round((1000 * r.closedOnTime) / r.closed) / 1000 : null }));
+    return rows.map((r: any) => ({
+      ...r,
+      onTimeRate: r.closed > 0 ? Math.round((1000 * r.closedOnTime) / r.closed) / 1000 : null,
+    }));
   }
 
   private handOversKept = false;
@@ -186,7 +202,8 @@ export class TaskQueries {
   private async keepsHandOvers(): Promise<boolean> {
     if (!this.handOversKept) {
       const { rows } = await this.sql.query(
-        `SELECT 1 FROM information_schema.columns WHERE table_schema = 'read_models' AND table_name = 'task_versions' AND column_name = 'sent_back'`,
+        'SELECT 1 FROM information_schema.columns WHERE table_schema = ' +
+          `'read_models' AND table_name = 'task_versions' AND column_name = 'sent_back'`,
       );
       this.handOversKept = rows.length > 0;
     }
@@ -228,7 +245,11 @@ function filterClauses(filter: TaskFilter, params: SqlParams, today: string, war
   if (filter.light?.length) clauses.push(`${LIGHT('v', today, warn)} = ANY(${params.add(filter.light)}::text[])`);
   if (filter.text) {
     const pattern = params.add(`%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    clauses.push(`(v.title ILIKE ${pattern} OR EXISTS (SELECT 1 FROM read_models.task_states s WHERE s.task_id = v.task_id AND s.state->>'measures' ILIKE ${pattern}))`);
+    clauses.push(
+      `(v.title ILIKE ${pattern} OR EXISTS (SELECT 1 FROM ` +
+        'read_models.task_states s WHERE s.task_id = v.task_id AND ' +
+        `s.state->>'measures' ILIKE ${pattern}))`,
+    );
   }
   return clauses;
 }
@@ -237,7 +258,17 @@ function whereOf(conditions: readonly string[]): string {
   return conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
 }
 
-const COUNTED_FILTERS = new Set(['unitId', 'campaignId', 'regionId', 'scopeRegionId', 'status', 'dueBefore', 'dueAfter', 'overdue', 'light']);
+const COUNTED_FILTERS = new Set([
+  'unitId',
+  'campaignId',
+  'regionId',
+  'scopeRegionId',
+  'status',
+  'dueBefore',
+  'dueAfter',
+  'overdue',
+  'light',
+]);
 
 /**
  * The per-deadline counts know unit, campaign, region, status, deadline and on-time close, hence every light:

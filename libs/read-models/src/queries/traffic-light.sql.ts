@@ -16,10 +16,12 @@ export const LIGHT = (alias: string, today: string, warn: string) => `CASE
     ELSE 'green' END`;
 
 /** Open and past its deadline on `today`. */
-export const OVERDUE = (alias: string, today: string) => `(${alias}.status NOT IN ('closed', 'cancelled') AND ${alias}.deadline < ${today})`;
+export const OVERDUE = (alias: string, today: string) =>
+  `(${alias}.status NOT IN ('closed', 'cancelled') AND ${alias}.deadline < ${today})`;
 
 /** Versions valid at `$at`: the task as it stood then (deadline, status, quantities). */
-export const VALID_AT = (alias: string, at: string) => `${alias}.valid_from <= ${at} AND (${alias}.valid_to IS NULL OR ${alias}.valid_to > ${at})`;
+export const VALID_AT = (alias: string, at: string) =>
+  `${alias}.valid_from <= ${at} AND (${alias}.valid_to IS NULL OR ${alias}.valid_to > ${at})`;
 
 export const LIGHTS = ['green', 'yellow', 'red', 'closed_on_time', 'closed_late', 'cancelled'] as const;
 export type Light = (typeof LIGHTS)[number];

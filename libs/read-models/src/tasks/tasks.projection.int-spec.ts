@@ -13,23 +13,57 @@ import { closedAfterThisFile } from '../../../../test/support/opened-for-this-fi
 /** What the demo story implies, computed straight from the events with nothing but the event types. */
 function independently(events: readonly StoredEvent[], campaignId: string, at: Date) {
   const until = events.filter((e) => Date.parse(e.metadata.occurredAt) <= at.getTime());
-  const tasks = new Map<string, { status: string; deadline: string; done: number | null; closedAt: string | null; target: number }>();
+  const tasks = new Map<
+    string,
+    { status: string; deadline: string; done: number | null; closedAt: string | null; target: number }
+  >();
   for (const e of until) {
     const t = tasks.get(e.data.taskId);
     switch (e.type) {
       case 'RectificationTaskAssigned':
-        if (e.data.campaignId === campaignId) tasks.set(e.data.taskId, { status: 'assigned', deadline: e.data.deadline, done: null, closedAt: null, target: e.data.target?.quantity ?? 0 });
+        if (e.data.campaignId === campaignId)
+          tasks.set(e.data.taskId, {
+            status: 'assigned',
+            deadline: e.data.deadline,
+            done: null,
+            closedAt: null,
+            target: e.data.target?.quantity ?? 0,
+          });
         break;
-      case 'RectificationTaskAccepted': if (t) t.status = 'accepted'; break;
-      case 'RectificationTaskPlanRecorded': case 'RectificationTaskProgressReported':
-        if (t) { t.status = 'in_progress'; if (e.data.quantityDone !== null && e.data.quantityDone !== undefined) t.done = e.data.quantityDone; }
+      case 'RectificationTaskAccepted':
+        if (t) t.status = 'accepted';
         break;
-      case 'RectificationTaskSubmitted': if (t) { t.status = 'submitted'; if (e.data.quantityDone !== null) t.done = e.data.quantityDone; } break;
-      case 'RectificationTaskSentBack': if (t) t.status = 'in_progress'; break;
-      case 'RectificationTaskVerified': if (t) { t.status = 'closed'; t.closedAt = e.metadata.occurredAt; } break;
-      case 'RectificationTaskExtensionApproved': if (t) t.deadline = e.data.newDeadline; break;
-      case 'RectificationTaskReassigned': if (t) t.status = 'assigned'; break;
-      case 'RectificationTaskCancelled': if (t) t.status = 'cancelled'; break;
+      case 'RectificationTaskPlanRecorded':
+      case 'RectificationTaskProgressReported':
+        if (t) {
+          t.status = 'in_progress';
+          if (e.data.quantityDone !== null && e.data.quantityDone !== undefined) t.done = e.data.quantityDone;
+        }
+        break;
+      case 'RectificationTaskSubmitted':
+        if (t) {
+          t.status = 'submitted';
+          if (e.data.quantityDone !== null) t.done = e.data.quantityDone;
+        }
+        break;
+      case 'RectificationTaskSentBack':
+        if (t) t.status = 'in_progress';
+        break;
+      case 'RectificationTaskVerified':
+        if (t) {
+          t.status = 'closed';
+          t.closedAt = e.metadata.occurredAt;
+        }
+        break;
+      case 'RectificationTaskExtensionApproved':
+        if (t) t.deadline = e.data.newDeadline;
+        break;
+      case 'RectificationTaskReassigned':
+        if (t) t.status = 'assigned';
+        break;
+      case 'RectificationTaskCancelled':
+        if (t) t.status = 'cancelled';
+        break;
     }
   }
   const due = (deadline: string) => Date.parse(`${deadline}T00:00:00+08:00`) + 86_400_000;
@@ -55,7 +89,10 @@ describe('the tasks read model over the demo story', () => {
   beforeAll(async () => {
     const database = await createTestDatabase();
     drop = database.drop;
-    infra = await closedAfterThisFile(startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'x'.repeat(40) })), (i) => i.close());
+    infra = await closedAfterThisFile(
+      startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'x'.repeat(40) })),
+      (i) => i.close(),
+    );
     await seedDemo(infra);
     await projectAll(infra.pool, infra.eventStore, [tasksProjection, auditProjection]);
     events = await infra.eventStore.readAll({ maxCount: 100_000 });
@@ -77,21 +114,42 @@ describe('the tasks read model over the demo story', () => {
     const progress = await campaignProgress(infra.pool, dangerousHousing, at);
     const truth = independently(events, dangerousHousing.campaignId, at);
     expect(truth).toMatchObject(expected);
-    expect(progress.totals).toMatchObject({ tasks: truth.tasks, open: truth.open, closed: truth.closed, closedOnTime: truth.closedOnTime, overdue: truth.overdue });
+    expect(progress.totals).toMatchObject({
+      tasks: truth.tasks,
+      open: truth.open,
+      closed: truth.closed,
+      closedOnTime: truth.closedOnTime,
+      overdue: truth.overdue,
+    });
     expect(progress.quantities).toEqual([{ unit: '户', target: truth.target, done: truth.done }]);
   });
 
-  it('shows at the deadline that Wangjiaba is the one behind: 118 of 132 households, yellow, red a second later', async () => {
-    const atDeadline = await campaignProgress(infra.pool, dangerousHousing, new Date('2018-09-30T23:59:59+08:00'));
-    expect(atDeadline.daysLeft).toBe(0);
-    expect(atDeadline.byUnit.find((u) => u.unitName === '王家坝镇人民政府')).toMatchObject({ open: 1, quantityDone: 118, quantityTarget: 132 });
-    const queries = new TaskQueries(infra.pool);
-    const before = await queries.list({ campaignId: dangerousHousing.campaignId }, { page: 1, pageSize: 10 }, { at: new Date('2018-09-30T23:59:59+08:00'), warningDays: 3 });
-    expect(before.summary).toMatchObject({ yellow: 1, closed_on_time: 2, red: 0 });
-    const after = await queries.list({ campaignId: dangerousHousing.campaignId }, { page: 1, pageSize: 10 }, { at: new Date('2018-10-01T00:00:00+08:00'), warningDays: 3 });
-    expect(after.summary).toMatchObject({ red: 1, closed_on_time: 2 });
-    expect(after.items.find((t) => t.light === 'red')?.title).toBe('王家坝镇危房改造清零');
-  });
+  it(
+    'shows at the deadline that Wangjiaba is the one behind: 118 of 132 ' + 'households, yellow, red a second later',
+    async () => {
+      const atDeadline = await campaignProgress(infra.pool, dangerousHousing, new Date('2018-09-30T23:59:59+08:00'));
+      expect(atDeadline.daysLeft).toBe(0);
+      expect(atDeadline.byUnit.find((u) => u.unitName === '王家坝镇人民政府')).toMatchObject({
+        open: 1,
+        quantityDone: 118,
+        quantityTarget: 132,
+      });
+      const queries = new TaskQueries(infra.pool);
+      const before = await queries.list(
+        { campaignId: dangerousHousing.campaignId },
+        { page: 1, pageSize: 10 },
+        { at: new Date('2018-09-30T23:59:59+08:00'), warningDays: 3 },
+      );
+      expect(before.summary).toMatchObject({ yellow: 1, closed_on_time: 2, red: 0 });
+      const after = await queries.list(
+        { campaignId: dangerousHousing.campaignId },
+        { page: 1, pageSize: 10 },
+        { at: new Date('2018-10-01T00:00:00+08:00'), warningDays: 3 },
+      );
+      expect(after.summary).toMatchObject({ red: 1, closed_on_time: 2 });
+      expect(after.items.find((t) => t.light === 'red')?.title).toBe('王家坝镇危房改造清零');
+    },
+  );
 
   it('burns down day by day from the launch to the as-of day', async () => {
     const progress = await campaignProgress(infra.pool, dangerousHousing, new Date('2018-10-10T00:00:00+08:00'));
@@ -106,7 +164,8 @@ describe('the tasks read model over the demo story', () => {
 
   it('keeps the deadline as it was then: the approved extension shows only after its approval', async () => {
     const queries = new TaskQueries(infra.pool);
-    const industry = (at: string) => queries.list({ text: '流转土地' }, { page: 1, pageSize: 5 }, { at: new Date(at), warningDays: 3 });
+    const industry = (at: string) =>
+      queries.list({ text: '流转土地' }, { page: 1, pageSize: 5 }, { at: new Date(at), warningDays: 3 });
     expect((await industry('2018-07-10T12:00:00+08:00')).items[0].deadline).toBe('2018-07-15');
     const later = (await industry('2018-07-12T12:00:00+08:00')).items[0];
     expect(later).toMatchObject({ deadline: '2018-07-31', originalDeadline: '2018-07-15' });
@@ -117,25 +176,51 @@ describe('the tasks read model over the demo story', () => {
     const wangyan = board.find((u) => u.unitName === '王堰镇人民政府')!;
     // 王堰镇 led: housing (on time), ponds (late, one send-back), industry (on time after extension),
     // dangerous housing (on time), 四个一 (late).
-    expect(wangyan).toMatchObject({ open: 0, closed: 5, closedOnTime: 3, closedLate: 2, sendBacks: 1, onTimeRate: 0.6 });
+    expect(wangyan).toMatchObject({
+      open: 0,
+      closed: 5,
+      closedOnTime: 3,
+      closedLate: 2,
+      sendBacks: 1,
+      onTimeRate: 0.6,
+    });
   });
 
-  it.each(['2018-07-10T12:00:00+08:00', '2018-07-25T12:00:00+08:00', '2018-09-30T23:59:59+08:00', '2019-02-01T00:00:00+08:00', 'now'])(
-    'scores every unit as the events say, as of %s',
-    async (instant) => {
-      const at = instant === 'now' ? new Date() : new Date(instant);
-      expect(scoreboardByUnit(await new TaskQueries(infra.pool).scoreboard(at))).toEqual(scoreboardFromEvents(events, at));
-    },
-  );
+  it.each([
+    '2018-07-10T12:00:00+08:00',
+    '2018-07-25T12:00:00+08:00',
+    '2018-09-30T23:59:59+08:00',
+    '2019-02-01T00:00:00+08:00',
+    'now',
+  ])('scores every unit as the events say, as of %s', async (instant) => {
+    const at = instant === 'now' ? new Date() : new Date(instant);
+    expect(scoreboardByUnit(await new TaskQueries(infra.pool).scoreboard(at))).toEqual(
+      scoreboardFromEvents(events, at),
+    );
+  });
 
   it('sums the light summary from per-deadline counts exactly as counting the tasks does', async () => {
     const queries = new TaskQueries(infra.pool);
     const now = new Date();
-    const units = [...new Set(events.filter((e) => e.type === 'RectificationTaskAssigned').map((e) => e.data.leadUnitId as string))];
-    const filters = [{}, { campaignId: dangerousHousing.campaignId }, { status: ['in_progress'] }, { overdue: true }, { overdue: false }, { light: ['yellow', 'red'] as Light[] }, { dueBefore: '2018-09-30', dueAfter: '2018-07-01' }];
+    const units = [
+      ...new Set(events.filter((e) => e.type === 'RectificationTaskAssigned').map((e) => e.data.leadUnitId as string)),
+    ];
+    const filters = [
+      {},
+      { campaignId: dangerousHousing.campaignId },
+      { status: ['in_progress'] },
+      { overdue: true },
+      { overdue: false },
+      { light: ['yellow', 'red'] as Light[] },
+      { dueBefore: '2018-09-30', dueAfter: '2018-07-01' },
+    ];
     const regions = (await infra.directory.listRegions()).map((r) => ({ regionId: r.id }));
     for (const filter of [...filters, ...regions, ...units.map((unitId) => ({ unitId, overdue: true }))]) {
-      const fromCounts = await queries.list(filter, { page: 1, pageSize: 1 }, { at: now, warningDays: 3, current: true });
+      const fromCounts = await queries.list(
+        filter,
+        { page: 1, pageSize: 1 },
+        { at: now, warningDays: 3, current: true },
+      );
       const counted = await queries.list(filter, { page: 1, pageSize: 1 }, { at: now, warningDays: 3, current: false });
       expect(fromCounts.summary).toEqual(counted.summary);
     }
@@ -144,7 +229,11 @@ describe('the tasks read model over the demo story', () => {
   });
 
   it('lists who did what across streams', async () => {
-    const audit = await auditEntries(infra.pool, { actor: 'wangjiaba', from: new Date('2018-09-01T00:00:00+08:00'), to: new Date('2018-10-31T00:00:00+08:00') }, { page: 1, pageSize: 50 });
+    const audit = await auditEntries(
+      infra.pool,
+      { actor: 'wangjiaba', from: new Date('2018-09-01T00:00:00+08:00'), to: new Date('2018-10-31T00:00:00+08:00') },
+      { page: 1, pageSize: 50 },
+    );
     expect(audit.items.map((e) => e.type)).toEqual([
       'RectificationTaskExtensionRequested',
       'RectificationTaskProgressReported',

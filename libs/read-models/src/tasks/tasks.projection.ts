@@ -91,7 +91,8 @@ export const tasksProjection: Projection = {
     const taskIds = [...new Set(events.map((e) => e.data?.taskId as string).filter(Boolean))];
     if (taskIds.length === 0) return;
     const { rows } = await sql.query<TaskStateRow>(
-      `SELECT task_id, version, assigned_at, closed_at, lead_since, state FROM "${schema}".task_states WHERE task_id = ANY($1::uuid[])`,
+      'SELECT task_id, version, assigned_at, closed_at, lead_since, state ' +
+        `FROM "${schema}".task_states WHERE task_id = ANY($1::uuid[])`,
       [taskIds],
     );
     const current = new Map<string, Folded>(
@@ -115,8 +116,18 @@ export const tasksProjection: Projection = {
     for (const event of events) {
       const taskId = event.data?.taskId as string | undefined;
       if (!taskId) continue;
-      const before = current.get(taskId) ?? { state: rectificationTaskDecider.initialState(), version: -1, assignedAt: '', closedAt: null, leadSince: '', stored: false };
-      const state = rectificationTaskDecider.evolve(before.state, { type: event.type, data: event.data } as RectificationTaskEvent);
+      const before = current.get(taskId) ?? {
+        state: rectificationTaskDecider.initialState(),
+        version: -1,
+        assignedAt: '',
+        closedAt: null,
+        leadSince: '',
+        stored: false,
+      };
+      const state = rectificationTaskDecider.evolve(before.state, {
+        type: event.type,
+        data: event.data,
+      } as RectificationTaskEvent);
       if (state === before.state || state.status === 'none') continue;
       const at: string = event.metadata?.occurredAt ?? event.recordedAt;
       const folded: Folded = {
@@ -124,7 +135,10 @@ export const tasksProjection: Projection = {
         version: event.revision,
         assignedAt: event.type === 'RectificationTaskAssigned' ? at : before.assignedAt,
         closedAt: state.status === 'closed' ? (before.state.status === 'closed' ? before.closedAt : at) : null,
-        leadSince: event.type === 'RectificationTaskAssigned' || event.type === 'RectificationTaskReassigned' ? at : before.leadSince,
+        leadSince:
+          event.type === 'RectificationTaskAssigned' || event.type === 'RectificationTaskReassigned'
+            ? at
+            : before.leadSince,
         stored: before.stored,
       };
       const previous = lastVersionOf.get(taskId);
@@ -175,7 +189,8 @@ export const tasksProjection: Projection = {
     await sql.query(
       `INSERT INTO "${schema}".task_states
        SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".task_states, $1::jsonb)
-       ON CONFLICT (task_id) DO UPDATE SET version = EXCLUDED.version, closed_at = EXCLUDED.closed_at, lead_since = EXCLUDED.lead_since,
+       ON CONFLICT (task_id) DO UPDATE SET version = EXCLUDED.version, closed_at = EXCLUDED.closed_at, lead_since =
+         EXCLUDED.lead_since,
          updated_at = EXCLUDED.updated_at, state = EXCLUDED.state`,
       [JSON.stringify(states)],
     );
@@ -186,10 +201,22 @@ const NO_CAMPAIGN = '00000000-0000-0000-0000-000000000000';
 
 /**
  * How many current tasks there are per lead unit, campaign, region, status, deadline and on-time close (a unit
- * works in few regions, so this stays far smaller than the tasks), from which the 红黄绿灯 summary of a whole view is summed without counting every task.
+ * works in few regions, so this stays far smaller than the tasks), from which the 红黄绿灯 summary of a whole view is
+ * summed without counting every task.
  */
 class DeadlineCounts {
-  private readonly deltas = new Map<string, { lead_unit_id: string; campaign_id: string; region_id: string; status: string; deadline: string; closed_on_time: boolean; n: number }>();
+  private readonly deltas = new Map<
+    string,
+    {
+      lead_unit_id: string;
+      campaign_id: string;
+      region_id: string;
+      status: string;
+      deadline: string;
+      closed_on_time: boolean;
+      n: number;
+    }
+  >();
 
   add(state: AssignedRectificationTask, closedAt: string | null, n: number): void {
     const closedOnTime = closedAt !== null && shanghaiDateOf(closedAt) <= state.deadline;
@@ -213,7 +240,8 @@ class DeadlineCounts {
     await sql.query(
       `INSERT INTO "${schema}".task_deadline_counts AS c
        SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".task_deadline_counts, $1::jsonb)
-       ON CONFLICT (lead_unit_id, campaign_id, region_id, status, deadline, closed_on_time) DO UPDATE SET n = c.n + EXCLUDED.n`,
+       ON CONFLICT (lead_unit_id, campaign_id, region_id, status, deadline, closed_on_time) DO UPDATE SET n = c.n +
+         EXCLUDED.n`,
       [JSON.stringify(changed)],
     );
     await sql.query(`DELETE FROM "${schema}".task_deadline_counts WHERE n = 0`);
@@ -269,7 +297,13 @@ interface VersionRow {
 
 const iso = (d: Date) => d.toISOString();
 
-function versionRow(taskId: string, state: AssignedRectificationTask, folded: Folded, event: StoredEvent, at: string): VersionRow {
+function versionRow(
+  taskId: string,
+  state: AssignedRectificationTask,
+  folded: Folded,
+  event: StoredEvent,
+  at: string,
+): VersionRow {
   return {
     task_id: taskId,
     version: event.revision,

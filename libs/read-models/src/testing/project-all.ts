@@ -6,19 +6,25 @@ import { everyEventReadable } from '../../../../test/support/every-event-readabl
  * go: the plainest possible runner, for tests of the projections and their queries. It projects every event
  * committed when it is called, waiting for those the store still holds back (see `everyEventReadable`).
  */
-export async function projectAll(sql: ProjectionSql, store: EventStore, projections: readonly Projection[], suffix = 'test'): Promise<void> {
+export async function projectAll(
+  sql: ProjectionSql,
+  store: EventStore,
+  projections: readonly Projection[],
+  suffix = 'test',
+): Promise<void> {
   await everyEventReadable(store);
   await sql.query('CREATE SCHEMA IF NOT EXISTS read_models');
   for (const projection of projections) {
     const schema = `proj_${projection.name}_${suffix}`;
     await sql.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; CREATE SCHEMA "${schema}"`);
     await projection.setup(sql, schema);
-    for (let after = 0n; ; ) {
+    for (let after = 0n; ;) {
       const events = await store.readAll({ after, maxCount: 500, eventTypePrefixes: projection.eventTypePrefixes });
       if (events.length === 0) break;
       await projection.apply(sql, schema, events);
       after = events[events.length - 1].position;
     }
-    for (const view of projection.views(schema)) await sql.query(`CREATE OR REPLACE VIEW read_models.${view.name} AS ${view.select}`);
+    for (const view of projection.views(schema))
+      await sql.query(`CREATE OR REPLACE VIEW read_models.${view.name} AS ${view.select}`);
   }
 }

@@ -10,9 +10,13 @@ import { ReminderRecipients } from '../reminder-recipients';
 
 async function main(): Promise<void> {
   const [url, backendJson, now] = process.argv.slice(2);
-  if (!url || !backendJson || !now) throw new Error('usage: reminder-firing.child.ts <databaseUrl> <backend JSON> <now>');
+  if (!url || !backendJson || !now)
+    throw new Error('usage: reminder-firing.child.ts <databaseUrl> <backend JSON> <now>');
   const clock = new ManualClock(now);
-  const infra = await startInfrastructure(loadConfig({ DATABASE_URL: url, JWT_SECRET: 'child-process-secret-long-enough-0123456789' }), { clock });
+  const infra = await startInfrastructure(
+    loadConfig({ DATABASE_URL: url, JWT_SECRET: 'child-process-secret-long-enough-0123456789' }),
+    { clock },
+  );
   const firing = new ReminderFiring(infra.eventStore, new ReminderRecipients(infra.directory, infra.users), clock);
   const queues = new JobQueues(JSON.parse(backendJson) as QueueBackend);
   queues.worker<ReminderJobData>(

@@ -36,7 +36,8 @@ export function countingProjection(options: CountingProjectionOptions): Projecti
       const rows = events.map((event) => ({ stream_name: event.streamName, amount: Number(event.data.amount) }));
       await sql.query(
         `INSERT INTO "${schema}".counts AS c (stream_name, events, total)
-         SELECT stream_name, count(*), sum(amount) FROM jsonb_to_recordset($1::jsonb) AS r(stream_name text, amount bigint)
+         SELECT stream_name, count(*), sum(amount) FROM jsonb_to_recordset($1::jsonb) AS r(stream_name text, amount
+           bigint)
          GROUP BY stream_name
          ON CONFLICT (stream_name) DO UPDATE SET events = c.events + EXCLUDED.events, total = c.total + EXCLUDED.total`,
         [JSON.stringify(rows)],

@@ -77,7 +77,10 @@ export async function allEvents(store: EventStore): Promise<StoredEvent[]> {
 }
 
 /** What the counting projection's view serves, and which generation's schema served it. */
-export async function readCounts(pool: Pool, projectionName: string): Promise<{ rows: CountRow[]; servedBy: string[] }> {
+export async function readCounts(
+  pool: Pool,
+  projectionName: string,
+): Promise<{ rows: CountRow[]; servedBy: string[] }> {
   const { rows } = await pool.query<CountRow & { served_by: string }>(
     `SELECT stream_name, events, total::integer AS total, served_by FROM read_models."${projectionName}_counts"
      ORDER BY stream_name COLLATE "C"`,
