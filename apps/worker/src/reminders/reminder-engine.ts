@@ -79,7 +79,6 @@ export class ReminderEngine {
     this.delivery = new DeliveryProcessor(deps.deliveries, deps.channels);
     this.reconciliation = new ReminderReconciliation(
       deps.pool,
-      deps.store,
       this.reminderJobs,
       deps.deliveries,
       this.deliveryJobs,

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { Clock, EventStore, loadStream } from '@zhenggai/application';
-import { AssignedRectificationTask, rectificationTaskDecider, taskStreamName } from '@zhenggai/domain';
+import { Clock } from '@zhenggai/application';
+import { AssignedRectificationTask } from '@zhenggai/domain';
 import { PostgresDeliveries } from '@zhenggai/postgres';
 import { Pool } from 'pg';
 import { DeliveryJobs } from '@zhenggai/platform';
@@ -25,7 +25,6 @@ export class ReminderReconciliation {
 
   constructor(
     private readonly pool: Pool,
-    private readonly store: EventStore,
     private readonly reminders: ReminderJobs,
     private readonly deliveries: PostgresDeliveries,
     private readonly deliveryJobs: DeliveryJobs,
@@ -46,13 +45,9 @@ export class ReminderReconciliation {
       );
       for (const row of rows) {
         openTasks++;
-        // Rows projected before ladders were pinned lack them: the stream has the whole truth.
-        const state = row.state.reminderPolicy
-          ? row.state
-          : (await loadStream(this.store, rectificationTaskDecider, taskStreamName(row.task_id))).state;
         remindersRequeued += await this.reminders.ensure(
           row.task_id,
-          owedWithin(state, now, this.horizonMs),
+          owedWithin(row.state, now, this.horizonMs),
           now.getTime(),
         );
       }
