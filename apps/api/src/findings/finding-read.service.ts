@@ -18,7 +18,7 @@ import {
   taskStreamName,
 } from '@zhenggai/domain';
 import { ReadModelsService } from '../views';
-import { historyEntry, TaskReadService, TaskView } from '../tasks';
+import { historyOf, TaskReadService, TaskView } from '../tasks';
 
 export type FindingView = Exclude<FindingState, { status: 'none' }> & {
   readonly id: string;
@@ -77,7 +77,7 @@ export class FindingReadService {
    */
   async history(findingId: string, actor: Actor) {
     const visible = new Set((await this.finding(findingId, actor)).taskIds);
-    const entries = (await this.store.readStream(findingStreamName(findingId))).map(historyEntry);
+    const entries = historyOf(await this.store.readStream(findingStreamName(findingId)));
     if (actor.role !== 'unit') return entries;
     return entries
       .filter((entry) => entry.type !== 'FindingTaskLinked' || visible.has((entry.data as { taskId: string }).taskId))

@@ -1,3 +1,4 @@
 /** What other features may use of the tasks. */
-export { historyEntry, TaskReadService, TaskView } from './task-read.service';
+export { HistoryEntry, historyOf } from './event-history';
+export { TaskReadService, TaskView } from './task-read.service';
 export { TasksModule } from './tasks.module';

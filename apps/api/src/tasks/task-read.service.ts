@@ -8,9 +8,9 @@ import {
   EventStore,
   loadStream,
   maySeeTask,
-  StoredEvent,
 } from '@zhenggai/application';
 import { ReadModelsService } from '../views';
+import { HistoryEntry, historyOf } from './event-history';
 import {
   Actor,
   dueInstant,
@@ -29,35 +29,6 @@ export type TaskView = Omit<Exclude<RectificationTaskState, { status: 'none' }>,
   readonly dueAt: string;
   readonly overdue: boolean;
 };
-
-export interface HistoryEntry {
-  readonly revision: number;
-  readonly position: string;
-  readonly type: string;
-  readonly data: unknown;
-  readonly actor: unknown;
-  readonly occurredAt: string;
-  readonly recordedAt: string;
-  readonly correlationId: string | null;
-  readonly causationId: string | null;
-  /** The event's link in its stream's hash chain (GET /api/audit/verify checks it). */
-  readonly previousHash: string | null;
-  readonly hash: string;
-}
-
-export const historyEntry = (event: StoredEvent): HistoryEntry => ({
-  revision: event.revision,
-  position: event.position.toString(),
-  type: event.type,
-  data: event.data,
-  actor: event.metadata?.actor ?? null,
-  occurredAt: event.metadata?.occurredAt ?? event.recordedAt,
-  recordedAt: event.recordedAt,
-  correlationId: event.metadata?.correlationId ?? null,
-  causationId: event.metadata?.causationId ?? null,
-  previousHash: event.previousHash,
-  hash: event.hash,
-});
 
 const MIN_REVISION_WAIT_MS = 1000;
 
@@ -111,7 +82,7 @@ export class TaskReadService {
 
   async history(taskId: string, actor: Actor): Promise<HistoryEntry[]> {
     await this.task(taskId, actor);
-    return (await this.store.readStream(taskStreamName(taskId))).map(historyEntry);
+    return historyOf(await this.store.readStream(taskStreamName(taskId)));
   }
 
   visibleTo(state: Exclude<RectificationTaskState, { status: 'none' }>, actor: Actor): Promise<boolean> {
