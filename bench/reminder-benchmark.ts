@@ -14,7 +14,8 @@ import IORedis from 'ioredis';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { reminderEngineOf } from '../apps/worker/src/worker.module';
+import { openWorkerCommands } from '../apps/worker/src/commands/worker-commands.module';
+import { reminderEngineOf, workerCommandDeps } from '../apps/worker/src/worker.module';
 import { REMINDER_SCHEDULER } from '../apps/worker/src/reminders/reminder-scheduler.reactor';
 import { NOTIFICATION_DISPATCHER } from '../apps/worker/src/reminders/notification-dispatcher.reactor';
 import { percentile } from './closed-loop';
@@ -99,7 +100,8 @@ async function benchmarkBackend(
   const taskIds = await writeOpenTasks(infra, unitId, regionId, tasks);
 
   const clock = new ManualClock('2030-01-02T00:00:00+08:00'); // after every due instant: a job never waits on the clock
-  const engine = reminderEngineOf(infra, {
+  const bus = await openWorkerCommands({ ...workerCommandDeps(infra), clock });
+  const engine = reminderEngineOf(infra, bus.commands, {
     queues: new JobQueues(backend),
     clock,
     reconcileEveryMs: 3_600_000,
@@ -140,6 +142,7 @@ async function benchmarkBackend(
   const first = Math.min(...arrived.values());
   const last = Math.max(...arrived.values());
   await engine.stop();
+  await bus.close();
   await new Promise((resolve) => receiver.close(resolve));
   await dropQueue(backend);
 

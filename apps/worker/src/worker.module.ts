@@ -1,4 +1,5 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { shutdownStep, type Infrastructure } from '@zhenggai/platform';
 import {
   isPostgresConnectionFailure,
@@ -9,9 +10,13 @@ import {
 import { allProjections } from '@zhenggai/read-models';
 import { NotificationChannel } from '@zhenggai/application';
 import { EmailChannel, WebhookChannel } from '@zhenggai/notifications';
+import { WorkerCommands } from './commands/worker-command';
+import { WorkerCommandDeps } from './commands/worker-command-deps';
+import { WorkerCommandsModule } from './commands/worker-commands.module';
 import { DirectoryTablesReactor } from './directory/directory-tables.reactor';
 import { FindingResolutionReactor } from './finding-resolution/finding-resolution.reactor';
 import { ReminderEngine, ReminderEngineDeps } from './reminders/reminder-engine';
+import { ReminderRecipients } from './reminders/reminder-recipients';
 
 const REACTORS = Symbol('Reactors');
 const logger = new Logger('Worker');
@@ -28,11 +33,26 @@ function partName(reactor: Startable): string {
   return `reaction ${(reactor as { name?: string }).name ?? reactor.constructor.name}`;
 }
 
+/** What the worker's command handlers use of the process's infrastructure. */
+export function workerCommandDeps(infra: Infrastructure): WorkerCommandDeps {
+  return {
+    store: infra.eventStore,
+    cache: infra.streamCache,
+    clock: infra.clock,
+    recipients: new ReminderRecipients(infra.directory, infra.users),
+  };
+}
+
 /**
  * The reminder ladder on the process's BullMQ queues (Redis with REDIS_URL, else BullMQ's PostgreSQL backend),
- * wired from its configuration; `overrides` replace parts of it (tests and the benchmark).
+ * wired from its configuration, sending its commands to `commands`; `overrides` replace parts of it (tests and the
+ * benchmark).
  */
-export function reminderEngineOf(infra: Infrastructure, overrides: Partial<ReminderEngineDeps> = {}): ReminderEngine {
+export function reminderEngineOf(
+  infra: Infrastructure,
+  commands: WorkerCommands,
+  overrides: Partial<ReminderEngineDeps> = {},
+): ReminderEngine {
   const { config } = infra;
   const channels: NotificationChannel[] = [
     new WebhookChannel(),
@@ -43,13 +63,12 @@ export function reminderEngineOf(infra: Infrastructure, overrides: Partial<Remin
     pool: infra.pool,
     store: infra.eventStore,
     directory: infra.directory,
-    users: infra.users,
     deliveries: infra.deliveries,
     channels,
     clock: infra.clock,
     publicUrl: config.publicUrl,
     reconcileEveryMs: config.reminderReconcileSeconds * 1000,
-    cache: infra.streamCache,
+    commands,
     deliveryRetry: config.deliveryRetry,
     ...overrides,
   });
@@ -79,12 +98,14 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
     const checkpoints = new PostgresCheckpointStore(infra.pool);
     return {
       module: WorkerModule,
+      imports: [WorkerCommandsModule.register(workerCommandDeps(infra))],
       providers: [
         {
           provide: REACTORS,
-          useFactory: (): Startable[] => [
+          inject: [CommandBus],
+          useFactory: (commands: CommandBus): Startable[] => [
             new DirectoryTablesReactor(infra.eventStore, checkpoints, infra.directory),
-            new FindingResolutionReactor(infra.eventStore, checkpoints, infra.clock),
+            new FindingResolutionReactor(infra.eventStore, checkpoints, commands),
             ...allProjections.map(
               (projection) =>
                 new ProjectionRunner({
@@ -94,7 +115,7 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
                   onError: (error) => reportProjectionFailure(projection.name, error),
                 }),
             ),
-            ...(infra.config.reminders ? [reminderEngineOf(infra)] : []),
+            ...(infra.config.reminders ? [reminderEngineOf(infra, commands)] : []),
           ],
         },
       ],

@@ -1,8 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { Command, ICommandHandler } from '@nestjs/cqrs';
-import { CLOCK, Clock } from '@zhenggai/application';
+import { CLOCK, Clock, commandMetadata } from '@zhenggai/application';
 import { CommandMetadata } from '@zhenggai/domain';
-import { CommandContext, commandMetadata } from './command-context';
+import { CommandContext } from './command-context';
 import { namedAsInTheRequest, RequestFieldNames } from './request-fields';
 
 /**

@@ -1,14 +1,12 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import { Clock } from '@zhenggai/application';
-import { Actor, CommandMetadata } from '@zhenggai/domain';
+import { CommandOrigin } from '@zhenggai/application';
 import { randomUUID } from 'node:crypto';
 import { AuthenticatedRequest, headerOf } from '../access/authenticated-request';
 import { commandIdOfRequest } from '../http/idempotency.hooks';
 import { etagOf, parseIfMatch } from '../http/if-match';
 
 /** What the edge knows about a request that issues a command. */
-export interface CommandContext {
-  readonly actor: Actor;
+export interface CommandContext extends CommandOrigin {
   /** The command's own id under an `Idempotency-Key` (then also its correlation id; see `CommandMetadata`). */
   readonly commandId?: string;
   /** The command's id under a key; else `X-Correlation-Id`, or a new one. */
@@ -30,15 +28,6 @@ export const CommandCtx = createParamDecorator((_: unknown, ctx: ExecutionContex
     expectedRevision: parseIfMatch(headerOf(request, 'if-match')),
   };
 });
-
-export function commandMetadata(
-  context: CommandContext,
-  clock: Clock,
-  causationId: string | null = null,
-): CommandMetadata {
-  const { actor, correlationId, commandId } = context;
-  return { actor, now: clock.now().toISOString(), correlationId, causationId, ...(commandId ? { commandId } : {}) };
-}
 
 /** Every command answers with the stream's new revision. */
 export interface CommandAnswer {

@@ -1,33 +1,11 @@
-import {
-  CheckpointStore,
-  Clock,
-  decideAndAppend,
-  EventStore,
-  LoadedStream,
-  loadStream,
-  StoredEvent,
-} from '@zhenggai/application';
-import {
-  Actor,
-  DomainError,
-  findingDecider,
-  FindingState,
-  findingStreamName,
-  rectificationTaskDecider,
-  taskStreamName,
-  TaskStatus,
-} from '@zhenggai/domain';
+import { CheckpointStore, EventStore, loadStream, StoredEvent } from '@zhenggai/application';
+import { Actor, DomainError, rectificationTaskDecider, SYSTEM_ACTOR, taskStreamName } from '@zhenggai/domain';
+import { WorkerCommands } from '../commands/worker-command';
 import { CheckpointedReactor } from '../reactions/checkpointed-reactor';
+import { LinkTaskToFindingCommand } from './link-task-to-finding.command';
+import { ResolveFindingCommand } from './resolve-finding.command';
 
 export const FINDING_RESOLUTION = 'finding-resolution';
-
-/** The worker acts as this actor when nobody in particular decided (a finding resolving itself). */
-export const SYSTEM_ACTOR: Actor = {
-  userId: '00000000-0000-0000-0000-000000000000',
-  username: 'system',
-  role: 'admin',
-  unitId: null,
-};
 
 // An assignment needs no reconciliation: linking a task to a resolved finding reopens it.
 const OUTCOME_EVENTS = new Set([
@@ -47,7 +25,7 @@ export class FindingResolutionReactor extends CheckpointedReactor {
   constructor(
     store: EventStore,
     checkpoints: CheckpointStore,
-    private readonly clock: Clock,
+    private readonly commands: WorkerCommands,
   ) {
     super(store, checkpoints, FINDING_RESOLUTION, ['RectificationTaskAssigned', ...OUTCOME_EVENTS]);
   }
@@ -82,29 +60,15 @@ export class FindingResolutionReactor extends CheckpointedReactor {
     }
   }
 
-  /**
-   * One read of the finding for all the tasks a batch assigned to it; linking what is linked already appends nothing.
-   */
+  /** Linking what is linked already appends nothing. */
   private async link(findingId: string, assignments: readonly StoredEvent[]): Promise<void> {
-    const stream = findingStreamName(findingId);
-    let finding: Pick<LoadedStream<FindingState>, 'state' | 'revision'> = await loadStream(
-      this.store,
-      findingDecider,
-      stream,
-    );
     for (const event of assignments) {
-      const { state, revision } = await decideAndAppend(
-        this.store,
-        findingDecider,
-        stream,
-        {
-          type: 'LinkTaskToFinding',
-          data: { taskId: event.data.taskId as string },
-          metadata: this.metadata(event, event.metadata.actor as Actor),
-        },
-        { loaded: finding },
+      await this.commands.execute(
+        new LinkTaskToFindingCommand(this.originOf(event, event.metadata.actor as Actor), {
+          findingId,
+          taskId: event.data.taskId as string,
+        }),
       );
-      finding = { state, revision };
     }
   }
 
@@ -115,26 +79,11 @@ export class FindingResolutionReactor extends CheckpointedReactor {
   }
 
   private async reconcile(findingId: string, cause: StoredEvent): Promise<void> {
-    const finding = await loadStream(this.store, findingDecider, findingStreamName(findingId));
-    if (finding.state.status === 'none') return;
-    const tasks: Array<{ taskId: string; status: TaskStatus }> = [];
-    for (const taskId of finding.state.taskIds) {
-      const { state } = await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId));
-      if (state.status !== 'none') tasks.push({ taskId, status: state.status });
-    }
-    await decideAndAppend(this.store, findingDecider, findingStreamName(findingId), {
-      type: 'ReconcileFindingResolution',
-      data: { tasks },
-      metadata: this.metadata(cause, SYSTEM_ACTOR),
-    });
+    await this.commands.execute(new ResolveFindingCommand(this.originOf(cause, SYSTEM_ACTOR), { findingId }));
   }
 
-  private metadata(cause: StoredEvent, actor: Actor) {
-    return {
-      actor,
-      now: this.clock.now().toISOString(),
-      correlationId: (cause.metadata.correlationId as string) ?? cause.id,
-      causationId: cause.id,
-    };
+  /** The command follows from `cause`: in its correlation, caused by it. */
+  private originOf(cause: StoredEvent, actor: Actor) {
+    return { actor, correlationId: (cause.metadata.correlationId as string) ?? cause.id, causationId: cause.id };
   }
 }

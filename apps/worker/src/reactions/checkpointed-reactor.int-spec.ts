@@ -7,6 +7,8 @@ import type { Pool } from 'pg';
 import { eventually } from '../../../../test/support/http-client';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { openWorkerCommands } from '../commands/worker-commands.module';
+import { ReminderRecipients } from '../reminders/reminder-recipients';
 import { DIRECTORY_TABLES, DirectoryTablesReactor } from '../directory/directory-tables.reactor';
 import { FINDING_RESOLUTION, FindingResolutionReactor } from '../finding-resolution/finding-resolution.reactor';
 
@@ -135,7 +137,15 @@ describe('durable reactions when PostgreSQL terminates their connection at a kno
       const store = new PostgresEventStore(pool);
       const reading = terminatedOnce(store, 'readStream');
       const checkpoints = new PostgresCheckpointStore(pool);
-      const reactor = new FindingResolutionReactor(store, checkpoints, infra.clock);
+      const { commands } = await closedAfterThisFile(
+        openWorkerCommands({
+          store,
+          clock: infra.clock,
+          recipients: new ReminderRecipients(infra.directory, infra.users),
+        }),
+        (opened) => opened.close(),
+      );
+      const reactor = new FindingResolutionReactor(store, checkpoints, commands);
       await reactor.start();
       stops.push(async () => {
         await reactor.stop();

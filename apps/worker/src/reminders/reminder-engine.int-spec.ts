@@ -13,7 +13,9 @@ import { Pool } from 'pg';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
 import { JobQueues, NOTIFICATIONS_QUEUE, QueueBackend, REMINDERS_QUEUE } from '@zhenggai/platform';
 import { ReminderEngine } from './reminder-engine';
-import { reminderEngineOf } from '../worker.module';
+import { WorkerCommands } from '../commands/worker-command';
+import { openWorkerCommands } from '../commands/worker-commands.module';
+import { reminderEngineOf, workerCommandDeps } from '../worker.module';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -114,6 +116,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
   let engine: ReminderEngine;
   let queues: JobQueues;
   let runner: ProjectionRunner;
+  let commands: WorkerCommands;
   let backend: QueueBackend;
   const clock = new ManualClock(ASSIGNED_AT);
   const inspector: Actor = { userId: randomUUID(), username: 'inspector', role: 'inspector', unitId: null };
@@ -171,6 +174,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
         unitId: actor.unitId ?? null,
       });
     }
+    ({ commands } = await closedAfterThisFile(openWorkerCommands(workerCommandDeps(infra)), (c) => c.close()));
     await ensureActiveGeneration(infra.pool, tasksProjection);
     runner = new ProjectionRunner({ pool: infra.pool, projection: tasksProjection });
     await runner.start();
@@ -179,7 +183,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
   beforeEach(async () => {
     backend = backendOf(database.url);
     queues = new JobQueues(backend);
-    engine = reminderEngineOf(infra, { queues, ...QUICK_RECOVERY });
+    engine = reminderEngineOf(infra, commands, { queues, ...QUICK_RECOVERY });
     await engine.start();
   });
 
@@ -479,7 +483,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     await engine.stop();
     // A worker that records the level, then dies before BullMQ hears the job finished: the job runs again.
     queues = new JobQueues(backend);
-    engine = reminderEngineOf(infra, { queues, ...QUICK_RECOVERY });
+    engine = reminderEngineOf(infra, commands, { queues, ...QUICK_RECOVERY });
     const record = engine.firing.process.bind(engine.firing);
     let crashes = 0;
     engine.firing.process = async (job, token) => {
@@ -537,7 +541,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     // Restarted, the worker finds the dead one's job stalled, runs it again, and it records nothing more.
     clock.set('2030-06-27T09:00:01+08:00');
     queues = new JobQueues(backend);
-    engine = reminderEngineOf(infra, { queues, ...QUICK_RECOVERY });
+    engine = reminderEngineOf(infra, commands, { queues, ...QUICK_RECOVERY });
     await engine.start();
     await waitFor(
       'the stalled job to be finished',
@@ -568,7 +572,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
     await obliterate(backend); // a Redis that lost its data (or a dropped queue schema)
     queues = new JobQueues(backend);
     expect(await jobsOf(taskId)).toEqual([]);
-    engine = reminderEngineOf(infra, { queues, ...QUICK_RECOVERY });
+    engine = reminderEngineOf(infra, commands, { queues, ...QUICK_RECOVERY });
     await engine.start();
 
     clock.set('2030-06-27T08:00:00+08:00');
@@ -594,7 +598,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
       );
       await engine.stop();
       queues = new JobQueues(backend);
-      engine = reminderEngineOf(infra, { queues, ...QUICK_RECOVERY, reconcileEveryMs: 1000 });
+      engine = reminderEngineOf(infra, commands, { queues, ...QUICK_RECOVERY, reconcileEveryMs: 1000 });
       await engine.start();
       clock.set('2030-06-27T08:00:00+08:00');
 

@@ -1,14 +1,8 @@
 import { Logger } from '@nestjs/common';
-import {
-  Clock,
-  Directory,
-  EventStore,
-  NotificationChannel,
-  StreamStateCache,
-  UserRepository,
-} from '@zhenggai/application';
+import { Clock, Directory, EventStore, NotificationChannel } from '@zhenggai/application';
 import { PostgresCheckpointStore, PostgresDeliveries } from '@zhenggai/postgres';
 import { Pool } from 'pg';
+import { WorkerCommands } from '../commands/worker-command';
 import { DeliveryProcessor } from './delivery.processor';
 import { DeliveryJobs } from '@zhenggai/platform';
 import { JobQueues, MAINTENANCE_QUEUE, NOTIFICATIONS_QUEUE, REMINDERS_QUEUE, shutdownStep } from '@zhenggai/platform';
@@ -16,7 +10,6 @@ import { NotificationDispatcher } from './notification-dispatcher.reactor';
 import { ReminderFiring } from './reminder-firing.processor';
 import { ReminderJobs } from './reminder-jobs';
 import { ReminderReconciliation } from './reminder-reconciliation';
-import { ReminderRecipients } from './reminder-recipients';
 import { ReminderScheduler } from './reminder-scheduler.reactor';
 
 export interface ReminderEngineDeps {
@@ -24,13 +17,13 @@ export interface ReminderEngineDeps {
   readonly pool: Pool;
   readonly store: EventStore;
   readonly directory: Directory;
-  readonly users: UserRepository;
   readonly deliveries: PostgresDeliveries;
   readonly channels: readonly NotificationChannel[];
   readonly clock: Clock;
   readonly publicUrl: string;
   readonly reconcileEveryMs: number;
-  readonly cache?: StreamStateCache;
+  /** Where the firing of a level sends its command (the CommandBus). */
+  readonly commands: WorkerCommands;
   /** Jobs processed at once per queue; default 8. */
   readonly concurrency?: number;
   /** How soon a job of a dead worker runs again (BullMQ's lock duration and stalled-job check, ms). */
@@ -70,12 +63,7 @@ export class ReminderEngine {
       this.deliveryJobs,
       deps.publicUrl,
     );
-    this.firing = new ReminderFiring(
-      deps.store,
-      new ReminderRecipients(deps.directory, deps.users),
-      deps.clock,
-      deps.cache,
-    );
+    this.firing = new ReminderFiring(deps.commands);
     this.delivery = new DeliveryProcessor(deps.deliveries, deps.channels);
     this.reconciliation = new ReminderReconciliation(
       deps.pool,

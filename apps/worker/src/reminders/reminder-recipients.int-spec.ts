@@ -22,6 +22,8 @@ import { PostgresCheckpointStore, PostgresDirectory } from '@zhenggai/postgres';
 import type { Job } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
+import { openWorkerCommands } from '../commands/worker-commands.module';
 import { NotificationDispatcher } from './notification-dispatcher.reactor';
 import { ReminderFiring } from './reminder-firing.processor';
 import { ReminderJobData } from './reminder-jobs';
@@ -86,7 +88,11 @@ describe('reminder recipients and channels, as the directory stands when a level
     await directoryFixtures.user(infra, { ...leader, role: 'leader' });
 
     const worker = new PostgresDirectory(infra.pool);
-    firing = new ReminderFiring(infra.eventStore, new ReminderRecipients(worker, infra.users), clock);
+    const { commands } = await closedAfterThisFile(
+      openWorkerCommands({ store: infra.eventStore, clock, recipients: new ReminderRecipients(worker, infra.users) }),
+      (opened) => opened.close(),
+    );
+    firing = new ReminderFiring(commands);
     const jobs = { enqueue: async (ids: readonly string[]) => void queued.push(...ids) } as unknown as DeliveryJobs;
     dispatcher = new NotificationDispatcher(
       infra.eventStore,

@@ -1,4 +1,4 @@
-import { Directory, liesWithin, UserAccount, UserRepository } from '@zhenggai/application';
+import { Directory, liesWithin, ReminderRecipientResolver, UserAccount, UserRepository } from '@zhenggai/application';
 import { AssignedRectificationTask, RecipientRole, ReminderRecipient } from '@zhenggai/domain';
 
 /**
@@ -11,7 +11,7 @@ import { AssignedRectificationTask, RecipientRole, ReminderRecipient } from '@zh
  * - `leadership`: every leader whose region covers the task's place (unscoped leaders cover all).
  * Disabled accounts are left out.
  */
-export class ReminderRecipients {
+export class ReminderRecipients implements ReminderRecipientResolver {
   constructor(
     private readonly directory: Directory,
     private readonly users: UserRepository,

@@ -6,7 +6,8 @@ import { ManualClock } from '@zhenggai/application';
 import { JobQueues, loadConfig, QueueBackend, REMINDERS_QUEUE, startInfrastructure } from '@zhenggai/platform';
 import { ReminderFiring } from '../reminder-firing.processor';
 import { ReminderJobData } from '../reminder-jobs';
-import { ReminderRecipients } from '../reminder-recipients';
+import { openWorkerCommands } from '../../commands/worker-commands.module';
+import { workerCommandDeps } from '../../worker.module';
 
 async function main(): Promise<void> {
   const [url, backendJson, now] = process.argv.slice(2);
@@ -17,7 +18,8 @@ async function main(): Promise<void> {
     loadConfig({ DATABASE_URL: url, JWT_SECRET: 'child-process-secret-long-enough-0123456789' }),
     { clock },
   );
-  const firing = new ReminderFiring(infra.eventStore, new ReminderRecipients(infra.directory, infra.users), clock);
+  const { commands } = await openWorkerCommands(workerCommandDeps(infra));
+  const firing = new ReminderFiring(commands);
   const queues = new JobQueues(JSON.parse(backendJson) as QueueBackend);
   queues.worker<ReminderJobData>(
     REMINDERS_QUEUE,
