@@ -19,11 +19,12 @@ export class ReminderFiring {
     const result = await this.commands.execute(
       new RecordTaskReminderCommand(
         { actor: SYSTEM_ACTOR, correlationId: job.id ?? `${taskId}:${level}`, causationId: null },
-        // Without a lock token (not a job a worker holds) there is no moving it later.
-        { taskId, level, deadlineVersion, recordEarly: !token },
+        { taskId, level, deadlineVersion },
       ),
     );
     if (result.outcome !== 'early') return result.outcome;
+    // Not a job a worker holds (no lock token): nothing to move, and nothing owed yet.
+    if (!token) return 'not-owed';
     // This process's clock says it is not time yet (clocks differ a little between machines).
     await job.moveToDelayed(Date.now() + result.dueInMs, token);
     throw new DelayedError();

@@ -10,6 +10,7 @@ import {
 import { EvidenceRecord } from '../evidence/evidence-store.port';
 import { FakeDirectory } from '../testing/fake-directory';
 import { InMemoryEventStore } from '../testing/in-memory-event-store';
+import { assignmentInWangyan, findingInWangyan } from '../testing/wangyan-scene';
 import { assignTask } from '../use-cases/assign-task';
 import { executeTaskCommand, TaskLifecycleCommand } from '../use-cases/execute-task-command';
 import { fileFinding } from '../use-cases/file-finding';
@@ -48,33 +49,8 @@ function world() {
   const count = async () => (await store.readAll()).length;
   /** A finding in 王堰镇 with a task for 王堰镇's town government, accepted. */
   const taskInWangyan = async () => {
-    const finding = await fileFinding(
-      deps,
-      {
-        title: '道路破损',
-        description: '',
-        regionId: 'wangyan',
-        category: 'roads',
-        severity: 'low',
-        source: '',
-        evidence: [],
-      },
-      at(funanInspector),
-    );
-    const task = await assignTask(
-      deps,
-      {
-        findingId: finding.id,
-        leadUnitId: 'wangyan-town',
-        cooperatingUnitIds: [],
-        deadline: '2030-06-30',
-        measures: '修路',
-        target: null,
-        campaignId: null,
-        title: null,
-      },
-      at(funanInspector),
-    );
+    const finding = await fileFinding(deps, findingInWangyan({ title: '道路破损' }), at(funanInspector));
+    const task = await assignTask(deps, assignmentInWangyan(finding.id, { measures: '修路' }), at(funanInspector));
     await executeTaskCommand(deps, task.id, { type: 'AcceptRectificationTask', data: {}, metadata: at(wangyanUnit) });
     return { findingId: finding.id, taskId: task.id };
   };

@@ -7,13 +7,11 @@ export interface RecordTaskReminderInput {
   readonly taskId: string;
   readonly level: string;
   readonly deadlineVersion: number;
-  /** A level not due yet by the command's clock is recorded all the same (true), or answered `early` (false). */
-  readonly recordEarly: boolean;
 }
 
 export type RecordTaskReminderResult =
   | { readonly outcome: 'recorded' | 'not-owed' | 'no-task' }
-  /** Not due yet by the command's clock: due this many milliseconds later. Nothing was recorded. */
+  /** Not due yet by the command's clock (clocks differ a little between machines): due this many ms later. */
   | { readonly outcome: 'early'; readonly dueInMs: number };
 
 export interface RecordTaskReminderDeps extends StreamAccess {
@@ -23,7 +21,7 @@ export interface RecordTaskReminderDeps extends StreamAccess {
 /**
  * A ladder level falling due: recorded (with whom it reaches) only if the task still owes it — not closed, same
  * deadline, not recorded yet, not overtaken. The decision is idempotent, so a retried or duplicated job records
- * the level once.
+ * the level once. A level not due yet is not recorded before its time: its sender may try again then.
  */
 export async function recordTaskReminder(
   deps: RecordTaskReminderDeps,
@@ -39,7 +37,7 @@ export async function recordTaskReminder(
   );
   if (!owed) return { outcome: 'not-owed' };
   const dueInMs = Date.parse(owed.dueAt) - Date.parse(metadata.now);
-  if (dueInMs > 0 && !input.recordEarly) return { outcome: 'early', dueInMs };
+  if (dueInMs > 0) return { outcome: 'early', dueInMs };
   const recipients = await deps.recipients.resolve(loaded.state, owed.level.recipients);
   const { events } = await decideAndAppend(
     deps.store,

@@ -5,10 +5,11 @@ import { EvidenceRecord, EvidenceStore, uploadEvidence } from '../evidence/evide
 import { commandIdOf } from '../ids/command-id';
 import { FakeDirectory } from '../testing/fake-directory';
 import { InMemoryEventStore } from '../testing/in-memory-event-store';
+import { assignmentInWangyan, findingInWangyan } from '../testing/wangyan-scene';
 import { UserRepository } from '../users/user-repository.port';
-import { assignTask, AssignTaskInput } from './assign-task';
+import { assignTask } from './assign-task';
 import { executeTaskCommand } from './execute-task-command';
-import { fileFinding, FileFindingInput } from './file-finding';
+import { fileFinding } from './file-finding';
 import { UseCaseDeps } from './use-case-deps';
 
 const inspector: Actor = { userId: 'u-inspector', username: 'inspector', role: 'inspector' };
@@ -24,25 +25,8 @@ const keyed = (actor: Actor, key: string): CommandMetadata => {
 };
 const unkeyed = (actor: Actor): CommandMetadata => ({ actor, now: '2026-12-01T09:00:00+08:00', correlationId: 'c' });
 
-const finding: FileFindingInput = {
-  title: '旱厕未拆除',
-  description: '',
-  regionId: 'wangyan',
-  category: 'roads',
-  severity: 'low',
-  source: '',
-  evidence: [],
-};
-const assignment = (findingId: string): AssignTaskInput => ({
-  findingId,
-  leadUnitId: 'wangyan-town',
-  cooperatingUnitIds: [],
-  deadline: '2030-06-30',
-  measures: '拆除',
-  target: null,
-  campaignId: null,
-  title: null,
-});
+const finding = findingInWangyan();
+const assignment = (findingId: string) => assignmentInWangyan(findingId);
 
 /**
  * A store whose next append to a stream can be made to fail, or to let another writer in first: a fault at one step.
