@@ -63,6 +63,15 @@ module.exports = {
       to: { path: '^libs/[^/]+/src/', pathNot: ['^libs/[^/]+/src/index\\.ts$'] },
     },
     {
+      name: 'worker-reactions-send-commands-through-the-bus',
+      comment:
+        'a reactor or a job processor sends a typed command on the CommandBus; only the bus reaches its handler ' +
+        '(and the handler its use case), as in the API',
+      severity: 'error',
+      from: { path: '^apps/worker/src/.+\\.(reactor|processor)\\.ts$' },
+      to: { path: '\\.handler\\.ts$' },
+    },
+    {
       name: 'use-cases-never-touch-the-stream-cache',
       comment:
         'a use case reads load → decide → append; trusting a cached state (and ' +
