@@ -4,6 +4,7 @@ import { directoryFixtures, Infrastructure, loadConfig, startInfrastructure, use
 import { createPool, PostgresCheckpointStore, PostgresDirectory, PostgresEventStore } from '@zhenggai/postgres';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
+import { everyEventReadable } from '../../../../test/support/every-event-readable';
 import { eventually } from '../../../../test/support/http-client';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
@@ -66,8 +67,10 @@ describe('durable reactions when PostgreSQL terminates their connection at a kno
   }
 
   /** The position of the last event of these types: where a reaction that takes them saves its checkpoint. */
-  const lastOf = async (prefixes: readonly string[]): Promise<GlobalPosition> =>
-    (await infra.eventStore.readAll()).filter((e) => prefixes.some((p) => e.type.startsWith(p))).pop()!.position;
+  const lastOf = async (prefixes: readonly string[]): Promise<GlobalPosition> => {
+    await everyEventReadable(infra.eventStore);
+    return (await infra.eventStore.readAll()).filter((e) => prefixes.some((p) => e.type.startsWith(p))).pop()!.position;
+  };
   const checkpointReaches = (checkpoints: PostgresCheckpointStore, name: string, position: GlobalPosition) =>
     eventually(async () => ((await checkpoints.load(name)) >= position ? true : undefined), 60_000, 50);
 
