@@ -1,6 +1,6 @@
-import { eventually, HttpClient, login } from '../support/http-client';
+import { HttpClient, login } from '../support/http-client';
 import { scoreboardByUnit, scoreboardFromEvents } from '../support/scoreboard-from-events';
-import { startTestApp, storedEvents, TestApp } from '../support/test-app';
+import { readModelsCaughtUp, startTestApp, storedEvents, TestApp } from '../support/test-app';
 
 /** Issue 3 over HTTP: the views leadership and units work from, fed by the worker's projections. */
 describe('deadline views over HTTP', () => {
@@ -17,10 +17,7 @@ describe('deadline views over HTTP', () => {
       (c: { name: string }) => c.name === '危房改造清零',
     ).id;
     // The projections catch up with the seeded story.
-    await eventually(async () => {
-      const health = await app.http.get('/health');
-      return health.body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined;
-    }, 20_000);
+    await readModelsCaughtUp(app);
   });
   afterAll(() => app?.close());
 
@@ -112,7 +109,7 @@ describe('deadline views over HTTP', () => {
       reason: '改由曹集镇对口帮扶',
     });
     expect(reassigned.status).toBe(200);
-    await inspector.get(`/api/tasks/${taskId}?minRevision=${reassigned.body.revision}`);
+    await readModelsCaughtUp(app);
 
     const board = async (asOf?: string) => {
       const answer = await leader.get(`/api/units/scoreboard${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`);

@@ -2,7 +2,7 @@ import { decideAndAppend } from '@zhenggai/application';
 import { SYSTEM_ACTOR, unitDecider, unitStreamName } from '@zhenggai/domain';
 import { randomUUID } from 'node:crypto';
 import { eventually, HttpClient, login } from '../support/http-client';
-import { startTestApp, storedEvents, TestApp } from '../support/test-app';
+import { readModelsCaughtUp, startTestApp, storedEvents, TestApp } from '../support/test-app';
 
 /**
  * The directory as events (issue 5): regions, units, categories and users, managed by an admin, every change in
@@ -190,9 +190,7 @@ describe('the directory', () => {
       'dangerous-housing',
     ]);
 
-    await eventually(async () =>
-      (await app.http.get('/health')).body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined,
-    );
+    await readModelsCaughtUp(app);
     const audit = (await admin.get('/api/audit?actor=ops-admin&pageSize=100')).body.items.map(
       (e: { type: string }) => e.type,
     );

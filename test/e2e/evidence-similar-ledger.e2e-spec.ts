@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { eventually, HttpClient, login } from '../support/http-client';
-import { startTestApp, TestApp } from '../support/test-app';
+import { HttpClient, login } from '../support/http-client';
+import { readModelsCaughtUp, startTestApp, TestApp } from '../support/test-app';
 
 /** Issue 7's API: evidence files with their SHA-256, 举一反三, and the 整改台账 export. */
 describe('evidence, similar findings and the ledger over HTTP', () => {
@@ -22,11 +22,7 @@ describe('evidence, similar findings and the ledger over HTTP', () => {
     token = (await app.http.post('/api/auth/login', { username: 'unit', password: 'rectify-demo' })).body.accessToken;
     inspectorToken = (await app.http.post('/api/auth/login', { username: 'inspector', password: 'rectify-demo' })).body
       .accessToken;
-    await eventually(
-      async () =>
-        (await app.http.get('/health')).body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined,
-      20_000,
-    );
+    await readModelsCaughtUp(app);
   });
   afterAll(async () => {
     await app?.close();

@@ -1,7 +1,7 @@
 import { ReminderRecipient } from '@zhenggai/domain';
 import { recordReminder } from '../support/reminders';
 import { eventually, HttpClient, login } from '../support/http-client';
-import { startTestApp, TestApp } from '../support/test-app';
+import { readModelsCaughtUp, startTestApp, TestApp } from '../support/test-app';
 
 /** The in-app inbox over HTTP: reading a message is recorded on its task, so the history shows who knew what when. */
 describe('the inbox', () => {
@@ -34,10 +34,7 @@ describe('the inbox', () => {
     unit = await login(app.http, 'unit');
     leader = await login(app.http, 'leader');
     me = (await unit.get('/api/auth/me')).body;
-    await eventually(async () => {
-      const health = await app.http.get('/health');
-      return health.body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined;
-    }, 20_000);
+    await readModelsCaughtUp(app);
     task = (await unit.get('/api/tasks?status=closed&pageSize=1')).body.items[0];
     deadlineVersion = (await unit.get(`/api/tasks/${task.id}`)).body.deadlineVersion;
   });

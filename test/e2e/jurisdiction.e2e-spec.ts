@@ -1,6 +1,6 @@
-import { eventually, HttpAnswer, HttpClient, login } from '../support/http-client';
+import { HttpAnswer, HttpClient, login } from '../support/http-client';
 import { ReadModelsService } from '../../apps/api/src/views/read-models.service';
-import { startTestApp, storedEvents, TestApp } from '../support/test-app';
+import { readModelsCaughtUp, startTestApp, storedEvents, TestApp } from '../support/test-app';
 
 /**
  * Jurisdiction over HTTP, endpoint by endpoint (issue 5): an inspector and a leader of 阜南县 and a unit of
@@ -34,9 +34,7 @@ describe('jurisdiction: every endpoint × role × inside and outside', () => {
     app = await startTestApp({ seed: true });
     for (const username of ['admin', 'inspector', 'leader', 'funan-inspector', 'funan-leader', 'unit', 'jiangzhai'])
       as[username] = await login(app.http, username);
-    await eventually(async () =>
-      (await app.http.get('/health')).body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined,
-    );
+    await readModelsCaughtUp(app);
 
     const regions: Array<{ id: string; name: string }> = (await as.admin.get('/api/regions')).body;
     const units: Array<{ id: string; name: string }> = (await as.admin.get('/api/units')).body;
@@ -94,9 +92,7 @@ describe('jurisdiction: every endpoint × role × inside and outside', () => {
       extensionOut: await ask(as.jiangzhai, taskOut.id, later((await state(taskOut.id)).deadline)),
     };
     expect(Object.values(ids).every(Boolean)).toBe(true);
-    await eventually(async () =>
-      (await app.http.get('/health')).body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined,
-    );
+    await readModelsCaughtUp(app);
   });
   afterAll(() => app?.close());
 
@@ -323,9 +319,7 @@ describe('jurisdiction: every endpoint × role × inside and outside', () => {
       evidence: [{ ref: upload.body.ref, sha256: upload.body.sha256 }],
     });
     expect(cited.status).toBe(200);
-    await eventually(async () =>
-      (await app.http.get('/health')).body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined,
-    );
+    await readModelsCaughtUp(app);
     const file = `/api/evidence/${upload.body.id}`;
     expect((await as.jiangzhai.get(file)).status).toBe(200);
     expect((await as.inspector.get(file)).status).toBe(200);
@@ -410,11 +404,7 @@ describe('jurisdiction: every endpoint × role × inside and outside', () => {
         submitQuantity =
           ((await as.admin.get(`/api/tasks/${ids.taskIn}`)).body as { target: { quantity: number } | null }).target
             ?.quantity ?? null;
-        await eventually(async () =>
-          (await app.http.get('/health')).body.projections?.every((p: { lag: number }) => p.lag === 0)
-            ? true
-            : undefined,
-        );
+        await readModelsCaughtUp(app);
       }, 60_000);
 
       const deadline = '2030-06-30';

@@ -3,7 +3,7 @@ import { Clock, StoredEvent } from '@zhenggai/application';
 import { closeInReverse, Infrastructure, loadConfig, seedDemo, startInfrastructure } from '@zhenggai/platform';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { HttpClient } from './http-client';
+import { eventually, HttpClient } from './http-client';
 import { EsdbDouble } from './esdb-double';
 import { closedAfterThisFile } from './opened-for-this-file';
 import { openTestDatabase } from './test-database';
@@ -103,6 +103,21 @@ export async function storedEvents(app: TestApp, after?: bigint): Promise<Stored
 }
 
 const readSoFar = new WeakMap<TestApp, StoredEvent[]>();
+
+/**
+ * Waits until every projection has applied every event committed so far. `/health`'s lag counts only to the head
+ * readers can see, which PostgreSQL holds back while any older transaction runs on the (shared) server: a view read
+ * after `lag === 0` could still miss the test's last commands. This compares each projection's position with the
+ * last committed event instead.
+ */
+export async function readModelsCaughtUp(app: TestApp, timeoutMs = 60_000): Promise<void> {
+  const events = await storedEvents(app);
+  const head = events.length > 0 ? events[events.length - 1]!.position : 0n;
+  await eventually(async () => {
+    const projections = (await app.http.get('/health')).body.projections as Array<{ position: string }> | undefined;
+    return projections?.every((p) => BigInt(p.position ?? 0) >= head) ? true : undefined;
+  }, timeoutMs);
+}
 
 /**
  * Waits until the app's reactions have been appended (the store stops growing for `quietMs`, at most 10 s): a test
