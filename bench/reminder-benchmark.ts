@@ -173,6 +173,10 @@ function assignedEvent(taskId: string, unitId: string, regionId: string): Rectif
       target: null,
       campaignId: null,
       assignedBy: randomUUID(),
+      parentTaskId: null,
+      rootTaskId: taskId,
+      depth: 0,
+      assigningUnitId: null,
       reminderPolicy: LADDER,
     },
   };

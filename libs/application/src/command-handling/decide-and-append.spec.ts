@@ -31,6 +31,7 @@ const assign: RectificationTaskCommand = {
     measures: '拆除',
     target: null,
     campaign: null,
+    parent: null,
   },
   metadata: metadata(inspector),
 };
@@ -46,7 +47,7 @@ const plan: RectificationTaskCommand = {
 };
 const reassign: RectificationTaskCommand = {
   type: 'ReassignRectificationTask',
-  data: { leadUnitId: 'unit-village', cooperatingUnitIds: [], reason: '改由村委会牵头' },
+  data: { leadUnitId: 'unit-village', cooperatingUnitIds: [], reason: '改由村委会牵头', subtaskStatuses: {} },
   metadata: metadata(inspector),
 };
 

@@ -97,6 +97,7 @@ export async function assignTask(
         target: input.target,
         campaign,
         reminderPolicy,
+        parent: null,
       },
       metadata,
     },

@@ -6,12 +6,26 @@ import {
   TaskStatus,
   taskStreamName,
 } from '@zhenggai/domain';
-import { decideAndAppend } from '../command-handling/decide-and-append';
+import { decideAndAppend, loadChecked } from '../command-handling/decide-and-append';
 import { maySeeTask } from '../jurisdiction/jurisdiction';
 import { References } from '../references/references';
+import { parentDeadlineOf, subtaskStatusesOf } from '../task-tree/task-tree-facts';
 import { UseCaseDeps, UseCaseResult } from './use-case-deps';
 
-export type TaskLifecycleCommand = Exclude<RectificationTaskCommand, { type: 'AssignRectificationTask' }>;
+/** The facts of the task's tree the use case loads and hands to the decider with the command. */
+type TreeFact = 'subtaskStatuses' | 'parentDeadline';
+
+type LifecycleDomainCommand = Exclude<
+  RectificationTaskCommand,
+  { type: 'AssignRectificationTask' | 'BreakDownRectificationTask' }
+>;
+
+/** One lifecycle command as a caller sends it: without the facts of the tree, which this use case adds. */
+export type TaskLifecycleCommand = {
+  [T in LifecycleDomainCommand['type']]: Omit<Extract<LifecycleDomainCommand, { type: T }>, 'data'> & {
+    readonly data: Readonly<Omit<Extract<LifecycleDomainCommand, { type: T }>['data'], TreeFact>>;
+  };
+}[LifecycleDomainCommand['type']];
 
 export interface TaskCommandResult extends UseCaseResult {
   readonly status: TaskStatus;
@@ -23,7 +37,8 @@ export interface TaskCommandResult extends UseCaseResult {
 
 /**
  * One lifecycle command on an existing task: accept, plan, progress, extensions, submit, verify, … A task
- * outside the actor's reach answers as if it did not exist.
+ * outside the actor's reach answers as if it did not exist. For a task in a tree (逐级分解), the statuses of its
+ * sub-tasks and its parent's deadline are read first and handed to the decider.
  */
 export async function executeTaskCommand(
   deps: Pick<UseCaseDeps, 'store' | 'cache' | 'directory' | 'evidence'>,
@@ -31,23 +46,53 @@ export async function executeTaskCommand(
   command: TaskLifecycleCommand,
   expectedRevision?: number,
 ): Promise<TaskCommandResult> {
+  const stream = taskStreamName(taskId);
+  const { actor } = command.metadata;
+  const withinReach = async (loaded: RectificationTaskState) => {
+    if (loaded.status === 'none' || !(await maySeeTask(deps.directory, actor, loaded)))
+      throw new NotFoundError('RectificationTask', taskId);
+  };
+  const task = await loadChecked(deps, rectificationTaskDecider, stream, ({ state }) => withinReach(state));
   const { revision, state, events, earlierAttempt } = await decideAndAppend(
     deps.store,
     rectificationTaskDecider,
-    taskStreamName(taskId),
-    command,
+    stream,
+    await withTreeFacts(deps, command, task.state),
     {
       expectedRevision,
       cache: deps.cache,
-      precondition: async (loaded) => {
-        if (loaded.status === 'none' || !(await maySeeTask(deps.directory, command.metadata.actor, loaded)))
-          throw new NotFoundError('RectificationTask', taskId);
-      },
+      // A command that may be a retry is decided on the stream as stored, with its events (see decideAndAppend).
+      loaded: command.metadata.commandId ? undefined : task,
+      precondition: withinReach,
       beforeAppend: (loaded) => checkReferences(new References(deps), command, loaded),
     },
   );
   if (state.status === 'none') throw new NotFoundError('RectificationTask', taskId);
   return { id: taskId, revision, status: state.status, changed: events.length > 0, earlierAttempt };
+}
+
+/** The command with the facts of the task's tree its decision needs (none are read for a task outside a tree). */
+async function withTreeFacts(
+  deps: Pick<UseCaseDeps, 'store'>,
+  command: TaskLifecycleCommand,
+  task: RectificationTaskState,
+): Promise<LifecycleDomainCommand> {
+  const inTree = task.status !== 'none';
+  switch (command.type) {
+    case 'ReportRectificationProgress':
+    case 'SubmitRectification':
+    case 'ReassignRectificationTask': {
+      const subtaskStatuses = inTree ? await subtaskStatusesOf(deps.store, task) : {};
+      return { ...command, data: { ...command.data, subtaskStatuses } } as LifecycleDomainCommand;
+    }
+    case 'RequestDeadlineExtension':
+    case 'ApproveDeadlineExtension': {
+      const parentDeadline = inTree ? await parentDeadlineOf(deps.store, task) : null;
+      return { ...command, data: { ...command.data, parentDeadline } } as LifecycleDomainCommand;
+    }
+    default:
+      return command;
+  }
 }
 
 /** What a lifecycle command names besides its task: the units it hands the task to, the evidence it cites. */

@@ -13,6 +13,7 @@ import { rectificationTaskDecider } from './rectification-task.decider';
 import {
   RectificationTaskAccepted,
   RectificationTaskAssigned,
+  RectificationTaskBrokenDown,
   RectificationTaskCancelled,
   RectificationTaskEvent,
   RectificationTaskExtensionApproved,
@@ -87,6 +88,7 @@ const ASSIGN_DATA: CommandOf<'AssignRectificationTask'>['data'] = {
   measures: '逐户排查，一户一方案，9月底前全部完成改造',
   target: { quantity: 217, unit: '户' },
   campaign: { campaignId: 'campaign-housing-zero', deadline: '2018-09-30' },
+  parent: null,
 };
 
 const assign = (data: Partial<CommandOf<'AssignRectificationTask'>['data']> = {}, actor = inspector, now = NOW) =>
@@ -97,7 +99,7 @@ const plan = (text = '拆除旧房 217 户，新建安置房', actor = leadUser)
 const progress = (data: Partial<CommandOf<'ReportRectificationProgress'>['data']> = {}, actor = leadUser, now = NOW) =>
   command(
     'ReportRectificationProgress',
-    { quantityDone: 120, note: '已完成 120 户', evidence: [], ...data },
+    { quantityDone: 120, note: '已完成 120 户', evidence: [], subtaskStatuses: {}, ...data },
     actor,
     now,
   );
@@ -108,28 +110,79 @@ const requestExtension = (
 ) =>
   command(
     'RequestDeadlineExtension',
-    { requestId: 'extension-1', requestedDeadline: '2018-10-31', reason: '汛期施工受阻', ...data },
+    {
+      requestId: 'extension-1',
+      requestedDeadline: '2018-10-31',
+      reason: '汛期施工受阻',
+      parentDeadline: null,
+      ...data,
+    },
     actor,
     now,
   );
 const approve = (requestId = 'extension-1', actor = inspector) =>
-  command('ApproveDeadlineExtension', { requestId }, actor);
+  command('ApproveDeadlineExtension', { requestId, parentDeadline: null }, actor);
 const refuse = (requestId = 'extension-1', reason = '理由不充分', actor = inspector) =>
   command('RefuseDeadlineExtension', { requestId, reason }, actor);
 const submit = (data: Partial<CommandOf<'SubmitRectification'>['data']> = {}, actor = leadUser) =>
-  command('SubmitRectification', { report: '217 户危房全部改造完成', evidence, quantityDone: 217, ...data }, actor);
+  command(
+    'SubmitRectification',
+    { report: '217 户危房全部改造完成', evidence, quantityDone: 217, subtaskStatuses: {}, ...data },
+    actor,
+  );
 const verify = (note: string | null = null, actor = otherInspector) => command('VerifyRectification', { note }, actor);
 const sendBack = (reason = '佐证材料不全', actor = otherInspector) =>
   command('SendBackRectification', { reason }, actor);
 const reassign = (data: Partial<CommandOf<'ReassignRectificationTask'>['data']> = {}, actor = inspector) =>
   command(
     'ReassignRectificationTask',
-    { leadUnitId: NEW_LEAD_UNIT, cooperatingUnitIds: [COOPERATING_UNIT], reason: '职责调整，改由民政局牵头', ...data },
+    {
+      leadUnitId: NEW_LEAD_UNIT,
+      cooperatingUnitIds: [COOPERATING_UNIT],
+      reason: '职责调整，改由民政局牵头',
+      subtaskStatuses: {},
+      ...data,
+    },
     actor,
   );
 const cancel = (reason = '问题重复交办', actor = inspector) => command('CancelRectificationTask', { reason }, actor);
 const reopen = (data: Partial<CommandOf<'ReopenRectificationTask'>['data']> = {}, now = NOW, actor = inspector) =>
   command('ReopenRectificationTask', { reason: '回头看发现 3 户返潮', deadline: '2018-11-15', ...data }, actor, now);
+
+// 逐级分解: 王堰镇 (LEAD_UNIT) breaks its task down to the villages below it.
+const FUYANG = 'region-fuyang';
+const FUNAN = 'region-funan';
+const WANGYAN = 'region-wangyan';
+const CAIYING = 'region-caiying';
+const CAIYING_UNIT = 'unit-caiying-committee';
+const XIAOZHUANG_UNIT = 'unit-xiaozhuang-committee';
+const SUBTASK_ID = 'task-caiying-committee-housing';
+const caiyingUser: Actor = { userId: 'user-caiying-zhang', username: 'zhang.cy', role: 'unit', unitId: CAIYING_UNIT };
+const UNIT_REGION_PATHS: Record<string, readonly string[]> = {
+  [LEAD_UNIT]: [FUYANG, FUNAN, WANGYAN],
+  [CAIYING_UNIT]: [FUYANG, FUNAN, WANGYAN, CAIYING],
+  [XIAOZHUANG_UNIT]: [FUYANG, FUNAN, WANGYAN, 'region-xiaozhuang'],
+  [COOPERATING_UNIT]: [FUYANG, FUNAN],
+  'unit-miaoji-town': [FUYANG, FUNAN, 'region-miaoji'],
+  'unit-wangyan-school': [FUYANG, FUNAN, WANGYAN],
+};
+type RequestedSubtask = CommandOf<'BreakDownRectificationTask'>['data']['subtasks'][number];
+const caiyingShare = (data: Partial<RequestedSubtask> = {}): RequestedSubtask => ({
+  taskId: SUBTASK_ID,
+  unitId: CAIYING_UNIT,
+  deadline: '2018-09-15',
+  measures: '蔡郢村拆除破旧房屋 150 户',
+  title: null,
+  share: 150,
+  ...data,
+});
+const breakDown = (
+  subtasks: readonly RequestedSubtask[] = [caiyingShare()],
+  subtaskStatuses: Record<string, TaskStatus> = {},
+  actor = leadUser,
+  now = NOW,
+) =>
+  command('BreakDownRectificationTask', { subtasks, unitRegionPaths: UNIT_REGION_PATHS, subtaskStatuses }, actor, now);
 
 const ASSIGNED_DATA: RectificationTaskAssigned['data'] = {
   taskId: TASK_ID,
@@ -144,6 +197,10 @@ const ASSIGNED_DATA: RectificationTaskAssigned['data'] = {
   target: { quantity: 217, unit: '户' },
   campaignId: 'campaign-housing-zero',
   assignedBy: inspector.userId,
+  parentTaskId: null,
+  rootTaskId: TASK_ID,
+  depth: 0,
+  assigningUnitId: null,
   reminderPolicy: DEFAULT_REMINDER_POLICY,
 };
 
@@ -286,6 +343,7 @@ describe('rectification task: the state machine', () => {
     AssignRectificationTask: () => assign({ leadUnitId: 'unit-other', cooperatingUnitIds: [] }),
     AcceptRectificationTask: () => acceptBy(),
     RecordRectificationPlan: () => plan('修订后的方案'),
+    BreakDownRectificationTask: () => breakDown(),
     ReportRectificationProgress: () => progress({ quantityDone: 150 }),
     RequestDeadlineExtension: () => requestExtension(),
     ApproveDeadlineExtension: () => approve(),
@@ -301,6 +359,7 @@ describe('rectification task: the state machine', () => {
     AssignRectificationTask: ['none'],
     AcceptRectificationTask: ['assigned', 'accepted'],
     RecordRectificationPlan: ['accepted', 'in_progress'],
+    BreakDownRectificationTask: ['accepted', 'in_progress'],
     ReportRectificationProgress: ['accepted', 'in_progress'],
     RequestDeadlineExtension: ['accepted', 'in_progress'],
     ApproveDeadlineExtension: ['accepted', 'in_progress', 'submitted'],
@@ -363,6 +422,7 @@ describe('rectification task: who may issue what', () => {
   const UNIT_COMMANDS: [RectificationTaskCommand, RectificationTaskEvent[]][] = [
     [acceptBy(), HISTORY.assigned],
     [plan(), HISTORY.accepted],
+    [breakDown(), HISTORY.accepted],
     [progress(), HISTORY.accepted],
     [requestExtension(), WORKING],
     [submit(), WITH_QUANTITY],
@@ -875,7 +935,14 @@ describe('ApproveDeadlineExtension', () => {
   it('may be decided after the deadline has passed: the request was made in time', () => {
     spec
       .given(PENDING)
-      .when(command('ApproveDeadlineExtension', { requestId: 'extension-1' }, inspector, '2018-10-02T09:00:00+08:00'))
+      .when(
+        command(
+          'ApproveDeadlineExtension',
+          { requestId: 'extension-1', parentDeadline: null },
+          inspector,
+          '2018-10-02T09:00:00+08:00',
+        ),
+      )
       .then([extensionApproved()]);
   });
 
@@ -1312,5 +1379,485 @@ describe('a task from assignment to sign-off', () => {
       submission: { report: '补充照片', evidence },
       verifiedBy: { userId: otherInspector.userId, unitId: null },
     });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------- 逐级分解 break down
+
+const brokenDown = (
+  subtasks: RectificationTaskBrokenDown['data']['subtasks'] = [caiyingAssignment()],
+): RectificationTaskBrokenDown => ({
+  type: 'RectificationTaskBrokenDown',
+  data: { taskId: TASK_ID, subtasks, brokenDownBy: { userId: leadUser.userId, unitId: LEAD_UNIT } },
+});
+function caiyingAssignment(
+  data: Partial<RectificationTaskBrokenDown['data']['subtasks'][number]> = {},
+): RectificationTaskBrokenDown['data']['subtasks'][number] {
+  return {
+    taskId: SUBTASK_ID,
+    title: '蔡郢村危房改造',
+    regionId: CAIYING,
+    leadUnitId: CAIYING_UNIT,
+    deadline: '2018-09-15',
+    measures: '蔡郢村拆除破旧房屋 150 户',
+    target: { quantity: 150, unit: '户' },
+    ...data,
+  };
+}
+const BROKEN_DOWN: RectificationTaskEvent[] = [...WORKING, brokenDown()];
+
+describe('BreakDownRectificationTask (分解)', () => {
+  it('records the sub-tasks on the parent, each placed where its unit is and with its share of the target', () => {
+    spec.given(HISTORY.accepted).when(breakDown()).then([brokenDown()]);
+    spec
+      .given(HISTORY.accepted)
+      .when(breakDown())
+      .thenState({
+        status: 'in_progress',
+        subtasks: [caiyingAssignment()],
+      });
+  });
+
+  it('may hand a cooperating unit a sub-task, placed at the parent’s place, with its own title and no share', () => {
+    spec
+      .given(WORKING)
+      .when(
+        breakDown([caiyingShare({ taskId: 'task-bureau', unitId: COOPERATING_UNIT, title: '技术指导', share: null })]),
+      )
+      .then([
+        brokenDown([
+          caiyingAssignment({
+            taskId: 'task-bureau',
+            leadUnitId: COOPERATING_UNIT,
+            title: '技术指导',
+            regionId: 'region-caiying',
+            target: null,
+          }),
+        ]),
+      ]);
+  });
+
+  it('may break down again later, as long as the shares stay within the target', () => {
+    const more = breakDown([caiyingShare({ taskId: 'task-xiaozhuang', unitId: XIAOZHUANG_UNIT, share: 67 })]);
+    spec
+      .given(BROKEN_DOWN)
+      .when(more)
+      .then([
+        brokenDown([
+          caiyingAssignment({
+            taskId: 'task-xiaozhuang',
+            leadUnitId: XIAOZHUANG_UNIT,
+            regionId: 'region-caiying',
+            target: { quantity: 67, unit: '户' },
+          }),
+        ]),
+      ]);
+  });
+
+  it('places a village below the parent’s place at the village itself', () => {
+    const atTown = assigned({ regionId: WANGYAN });
+    const [event] = rectificationTaskDecider.decide(breakDown(), stateAfter([atTown, accepted()]));
+    expect((event as RectificationTaskBrokenDown).data.subtasks[0].regionId).toBe(CAIYING);
+  });
+
+  it('is safe to resend: the same sub-tasks again change nothing', () => {
+    spec.given(BROKEN_DOWN).when(breakDown()).thenNothing();
+  });
+
+  it('refuses a sub-task id used before with other content', () => {
+    spec
+      .given(BROKEN_DOWN)
+      .when(breakDown([caiyingShare({ share: 140 })]))
+      .thenThrows(RuleViolationError, { code: 'SUBTASK_ID_USED', field: 'subtasks' });
+  });
+
+  it('is issued by a user of the lead unit only', () => {
+    for (const actor of [cooperatingUser, strangerUser, unitlessUser, caiyingUser]) {
+      spec
+        .given(WORKING)
+        .when(breakDown(undefined, {}, actor))
+        .thenThrows(ForbiddenError, 'NOT_YOUR_UNIT');
+    }
+    spec
+      .given(WORKING)
+      .when(breakDown(undefined, {}, inspector))
+      .thenThrows(ForbiddenError, 'ROLE_NOT_ALLOWED');
+    spec
+      .given(WORKING)
+      .when(breakDown(undefined, {}, leader))
+      .thenThrows(ForbiddenError, 'READ_ONLY_ROLE');
+  });
+
+  it.each([
+    ['no sub-task at all', [], 'subtasks'],
+    ['a blank measure', [caiyingShare({ measures: ' ' })], 'subtasks.0.measures'],
+    ['a malformed deadline', [caiyingShare({ deadline: '2018-09-31' })], 'subtasks.0.deadline'],
+    ['a share of 0', [caiyingShare({ share: 0 })], 'subtasks.0.share'],
+    ['a negative share', [caiyingShare({ share: -3 })], 'subtasks.0.share'],
+    ['a title too long', [caiyingShare({ title: '长'.repeat(201) })], 'subtasks.0.title'],
+    ['the same unit twice', [caiyingShare(), caiyingShare({ taskId: 'task-2', share: 1 })], 'subtasks.1.unitId'],
+    ['the same id twice', [caiyingShare(), caiyingShare({ unitId: XIAOZHUANG_UNIT, share: 1 })], 'subtasks.1.taskId'],
+    ['more than 50 sub-tasks', Array.from({ length: 51 }, (_, i) => caiyingShare({ taskId: `t${i}` })), 'subtasks'],
+  ])('refuses %s', (_, subtasks, field) => {
+    spec
+      .given(WORKING)
+      .when(breakDown(subtasks as RequestedSubtask[]))
+      .thenThrows(ValidationError, { field });
+  });
+
+  it('refuses a sub-task for the unit’s own unit', () => {
+    spec
+      .given(WORKING)
+      .when(breakDown([caiyingShare({ unitId: LEAD_UNIT })]))
+      .thenThrows(RuleViolationError, { code: 'SUBTASK_FOR_OWN_UNIT', field: 'subtasks.0.unitId' });
+  });
+
+  it.each([
+    ['a town beside it', 'unit-miaoji-town'],
+    ['another unit of its own region (not below it)', 'unit-wangyan-school'],
+  ])('refuses a sub-task for a unit outside the subtree: %s', (_, unitId) => {
+    spec
+      .given(WORKING)
+      .when(breakDown([caiyingShare({ unitId })]))
+      .thenThrows(RuleViolationError, { code: 'SUBTASK_UNIT_OUTSIDE_SUBTREE', field: 'subtasks.0.unitId' });
+  });
+
+  it('refuses a unit whose region is not known', () => {
+    spec
+      .given(WORKING)
+      .when(breakDown([caiyingShare({ unitId: 'unit-nowhere' })]))
+      .thenThrows(ValidationError, { code: 'UNKNOWN_UNIT', field: 'subtasks.0.unitId' });
+  });
+
+  it('refuses a deadline after the parent’s, or before today', () => {
+    spec
+      .given(WORKING)
+      .when(breakDown([caiyingShare({ deadline: '2018-10-01' })]))
+      .thenThrows(RuleViolationError, { code: 'SUBTASK_DEADLINE_AFTER_PARENT', field: 'subtasks.0.deadline' });
+    spec
+      .given(WORKING)
+      .when(breakDown([caiyingShare({ deadline: '2018-07-19' })]))
+      .thenThrows(RuleViolationError, { code: 'DEADLINE_IN_PAST', field: 'subtasks.0.deadline' });
+  });
+
+  it('allows a deadline on the parent’s own deadline, and shares adding up to the whole target', () => {
+    spec
+      .given(WORKING)
+      .when(
+        breakDown([
+          caiyingShare({ deadline: '2018-09-30', share: 150 }),
+          caiyingShare({ taskId: 'task-xiaozhuang', unitId: XIAOZHUANG_UNIT, share: 67 }),
+        ]),
+      )
+      .thenState({ subtasks: [{ taskId: SUBTASK_ID }, { taskId: 'task-xiaozhuang' }] });
+  });
+
+  it('refuses shares that add up to more than the target', () => {
+    spec
+      .given(WORKING)
+      .when(
+        breakDown([caiyingShare(), caiyingShare({ taskId: 'task-xiaozhuang', unitId: XIAOZHUANG_UNIT, share: 68 })]),
+      )
+      .thenThrows(RuleViolationError, { code: 'SHARES_ABOVE_TARGET', field: 'subtasks' });
+    spec
+      .given(BROKEN_DOWN)
+      .when(breakDown([caiyingShare({ taskId: 'task-xiaozhuang', unitId: XIAOZHUANG_UNIT, share: 68 })]))
+      .thenThrows(RuleViolationError, 'SHARES_ABOVE_TARGET');
+  });
+
+  it('counts what the unit has done itself against the target too', () => {
+    spec
+      .given([...WORKING, progressReported({ quantityDone: 100 })])
+      .when(breakDown([caiyingShare({ share: 118 })]))
+      .thenThrows(RuleViolationError, 'SHARES_ABOVE_TARGET');
+  });
+
+  it('gives back the share of a cancelled sub-task (a sub-task of unknown status keeps its share)', () => {
+    const again = breakDown([caiyingShare({ taskId: 'task-again', share: 150 })], { [SUBTASK_ID]: 'cancelled' });
+    spec
+      .given(BROKEN_DOWN)
+      .when(again)
+      .thenState({ subtasks: [{ taskId: SUBTASK_ID }, { taskId: 'task-again' }] });
+    spec
+      .given(BROKEN_DOWN)
+      .when(breakDown([caiyingShare({ taskId: 'task-again', share: 150 })], {}))
+      .thenThrows(RuleViolationError, 'SHARES_ABOVE_TARGET');
+  });
+
+  it('refuses a share when the task has no quantity target', () => {
+    spec
+      .given([assigned({ target: null }), accepted()])
+      .when(breakDown())
+      .thenThrows(RuleViolationError, { code: 'SHARE_WITHOUT_TARGET', field: 'subtasks.0.share' });
+    spec
+      .given([assigned({ target: null }), accepted()])
+      .when(breakDown([caiyingShare({ share: null })]))
+      .thenState({ subtasks: [{ taskId: SUBTASK_ID, target: null }] });
+  });
+
+  it('adds shares without drifting (0.1 + 0.2 of a target of 0.3 km)', () => {
+    spec
+      .given([assigned({ target: { quantity: 0.3, unit: 'km' } }), accepted()])
+      .when(
+        breakDown([
+          caiyingShare({ share: 0.1 }),
+          caiyingShare({ taskId: 'task-xiaozhuang', unitId: XIAOZHUANG_UNIT, share: 0.2 }),
+        ]),
+      )
+      .thenState({ subtasks: [{ target: { quantity: 0.1 } }, { target: { quantity: 0.2 } }] });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------- a sub-task's stream
+
+const PARENT_ID = 'task-wangyan-housing';
+const SUBTASK_PARENT = {
+  taskId: PARENT_ID,
+  rootTaskId: 'task-funan-housing',
+  depth: 1,
+  leadUnitId: LEAD_UNIT,
+  deadline: '2018-09-30',
+  campaignId: 'campaign-housing-zero',
+};
+const assignSubtask = (data: Partial<CommandOf<'AssignRectificationTask'>['data']> = {}, actor = leadUser) =>
+  assign(
+    {
+      leadUnitId: CAIYING_UNIT,
+      cooperatingUnitIds: [],
+      deadline: '2018-09-15',
+      target: { quantity: 150, unit: '户' },
+      campaign: null,
+      parent: SUBTASK_PARENT,
+      ...data,
+    },
+    actor,
+  );
+const subtaskAssigned = () =>
+  assigned({
+    leadUnitId: CAIYING_UNIT,
+    cooperatingUnitIds: [],
+    deadline: '2018-09-15',
+    target: { quantity: 150, unit: '户' },
+    assignedBy: leadUser.userId,
+    parentTaskId: PARENT_ID,
+    rootTaskId: 'task-funan-housing',
+    depth: 2,
+    assigningUnitId: LEAD_UNIT,
+  });
+const SUB_WORKING: RectificationTaskEvent[] = [subtaskAssigned(), accepted(CAIYING_UNIT), planRecorded()];
+const SUB_SUBMITTED: RectificationTaskEvent[] = [
+  ...SUB_WORKING,
+  progressReported({ unitId: CAIYING_UNIT, quantityDone: 150 }),
+  submitted({ quantityDone: 150, submittedBy: { userId: caiyingUser.userId, unitId: CAIYING_UNIT } }),
+];
+const subExtension = (requestedDeadline = '2018-09-25', parentDeadline: string | null = '2018-09-30') =>
+  requestExtension({ requestedDeadline, parentDeadline }, NOW, caiyingUser);
+
+describe('a sub-task (逐级分解): its own stream', () => {
+  it('is assigned by the parent’s lead unit, one level deeper, in the parent’s tree and campaign', () => {
+    spec.given([]).when(assignSubtask()).then([subtaskAssigned()]);
+  });
+
+  it('makes a top-level task the root of its own tree, at depth 0, checked by the inspection side', () => {
+    spec
+      .given([])
+      .when(assign())
+      .thenState({ parentTaskId: null, rootTaskId: TASK_ID, depth: 0, assigningUnitId: null, subtasks: [] });
+  });
+
+  it('is assigned by a user of the parent’s lead unit only', () => {
+    spec.given([]).when(assignSubtask({}, inspector)).thenThrows(ForbiddenError, 'ROLE_NOT_ALLOWED');
+    spec.given([]).when(assignSubtask({}, strangerUser)).thenThrows(ForbiddenError, 'NOT_YOUR_UNIT');
+  });
+
+  it('holds to its parent: one unit, never the parent’s own, no later deadline, no campaign of its own', () => {
+    spec
+      .given([])
+      .when(assignSubtask({ leadUnitId: LEAD_UNIT }))
+      .thenThrows(RuleViolationError, { code: 'SUBTASK_FOR_OWN_UNIT', field: 'leadUnitId' });
+    spec
+      .given([])
+      .when(assignSubtask({ deadline: '2018-10-01' }))
+      .thenThrows(RuleViolationError, { code: 'SUBTASK_DEADLINE_AFTER_PARENT', field: 'deadline' });
+    spec
+      .given([])
+      .when(assignSubtask({ cooperatingUnitIds: [XIAOZHUANG_UNIT] }))
+      .thenThrows(ValidationError, { field: 'cooperatingUnitIds' });
+    spec
+      .given([])
+      .when(assignSubtask({ campaign: { campaignId: 'campaign-housing-zero', deadline: '2018-09-30' } }))
+      .thenThrows(ValidationError, { field: 'campaign' });
+  });
+
+  it('is verified by the unit that broke its parent down', () => {
+    spec
+      .given(SUB_SUBMITTED)
+      .when(verify('村里整改到位', leadUser))
+      .then([verified('村里整改到位', leadUser)]);
+  });
+
+  it('is sent back by that unit too', () => {
+    spec
+      .given(SUB_SUBMITTED)
+      .when(sendBack('照片不全', leadUser))
+      .then([sentBack(1, '照片不全')]);
+  });
+
+  it.each([
+    ['its own unit (no unit signs off its own work)', caiyingUser, 'NOT_ASSIGNING_UNIT'],
+    ['a unit elsewhere', strangerUser, 'NOT_ASSIGNING_UNIT'],
+    ['a unit user without a unit', unitlessUser, 'NOT_ASSIGNING_UNIT'],
+    ['an inspector (the inspection side checks the top level)', inspector, 'ROLE_NOT_ALLOWED'],
+    ['a leader', leader, 'READ_ONLY_ROLE'],
+  ])('is not verified, sent back or cancelled by %s', (_, actor, code) => {
+    spec.given(SUB_SUBMITTED).when(verify(null, actor)).thenThrows(ForbiddenError, code);
+    spec.given(SUB_SUBMITTED).when(sendBack('退回', actor)).thenThrows(ForbiddenError, code);
+    spec.given(SUB_WORKING).when(cancel('重复', actor)).thenThrows(ForbiddenError, code);
+  });
+
+  it('is cancelled (with a reason) and reopened by the unit that broke its parent down', () => {
+    spec
+      .given(SUB_WORKING)
+      .when(cancel('改由他村承担', leadUser))
+      .then([cancelled('改由他村承担')]);
+    spec
+      .given([...SUB_SUBMITTED, verified(null, leadUser)])
+      .when(reopen({}, NOW, leadUser))
+      .then([reopened({ previousDeadline: '2018-09-15' })]);
+  });
+
+  it('is not reassigned: it is cancelled and the parent broken down again', () => {
+    spec
+      .given(SUB_WORKING)
+      .when(reassign({ leadUnitId: XIAOZHUANG_UNIT, cooperatingUnitIds: [] }, leadUser))
+      .thenThrows(RuleViolationError, 'SUBTASK_NOT_REASSIGNABLE');
+  });
+
+  it('asks for an extension up to its parent’s deadline, decided by the parent’s unit', () => {
+    const requested = extensionRequested({ currentDeadline: '2018-09-15', requestedDeadline: '2018-09-25' });
+    spec.given(SUB_WORKING).when(subExtension()).then([requested]);
+    spec
+      .given([...SUB_WORKING, requested])
+      .when(withActor(approve(), leadUser))
+      .thenThrows(ValidationError, { field: 'parentDeadline' });
+    spec
+      .given([...SUB_WORKING, requested])
+      .when(command('ApproveDeadlineExtension', { requestId: 'extension-1', parentDeadline: '2018-09-30' }, leadUser))
+      .then([extensionApproved({ previousDeadline: '2018-09-15', newDeadline: '2018-09-25' })]);
+    spec
+      .given([...SUB_WORKING, requested])
+      .when(refuse('extension-1', '先按期完成', leadUser))
+      .then([extensionRefused('extension-1', '先按期完成')]);
+    spec
+      .given([...SUB_WORKING, requested])
+      .when(refuse('extension-1', '先按期完成', inspector))
+      .thenThrows(ForbiddenError, 'ROLE_NOT_ALLOWED');
+  });
+
+  it('may not ask for a deadline past its parent’s: the parent asks upward first', () => {
+    spec
+      .given(SUB_WORKING)
+      .when(subExtension('2018-10-01'))
+      .thenThrows(RuleViolationError, { code: 'EXTENSION_AFTER_PARENT_DEADLINE', field: 'requestedDeadline' });
+    spec.given(SUB_WORKING).when(subExtension('2018-09-25', null)).thenThrows(ValidationError, 'INVALID_FIELD');
+  });
+
+  it('is not approved past its parent’s deadline either', () => {
+    const requested = extensionRequested({ currentDeadline: '2018-09-15', requestedDeadline: '2018-09-30' });
+    spec
+      .given([...SUB_WORKING, requested])
+      .when(command('ApproveDeadlineExtension', { requestId: 'extension-1', parentDeadline: '2018-09-20' }, leadUser))
+      .thenThrows(RuleViolationError, 'EXTENSION_AFTER_PARENT_DEADLINE');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------- a parent
+
+describe('a task broken down: its own part and its open sub-tasks', () => {
+  const ALL_CLOSED = { [SUBTASK_ID]: 'closed' } as const;
+
+  it('reports its own work up to the target less the shares (150 of 217 shared: 67 its own)', () => {
+    spec
+      .given(BROKEN_DOWN)
+      .when(progress({ quantityDone: 67, subtaskStatuses: {} }))
+      .then([progressReported({ quantityDone: 67 })]);
+    spec
+      .given(BROKEN_DOWN)
+      .when(progress({ quantityDone: 68 }))
+      .thenThrows(RuleViolationError, { code: 'QUANTITY_ABOVE_OWN_PART', field: 'quantityDone' });
+  });
+
+  it('takes back the share of a cancelled sub-task as its own work', () => {
+    spec
+      .given(BROKEN_DOWN)
+      .when(progress({ quantityDone: 217, subtaskStatuses: { [SUBTASK_ID]: 'cancelled' } }))
+      .then([progressReported({ quantityDone: 217 })]);
+  });
+
+  it('is not submitted while a sub-task is open, naming it', () => {
+    for (const status of ['assigned', 'accepted', 'in_progress', 'submitted'] as const) {
+      const error = spec
+        .given([...BROKEN_DOWN, progressReported({ quantityDone: 67 })])
+        .when(submit({ quantityDone: 67, subtaskStatuses: { [SUBTASK_ID]: status } }))
+        .thenThrows(RuleViolationError, { code: 'SUBTASKS_OPEN', field: 'subtasks' });
+      expect(error.message).toContain(SUBTASK_ID);
+    }
+    spec
+      .given([...BROKEN_DOWN, progressReported({ quantityDone: 67 })])
+      .when(submit({ quantityDone: 67, subtaskStatuses: {} }))
+      .thenThrows(RuleViolationError, 'SUBTASKS_OPEN');
+  });
+
+  it('is submitted with its own part done once every sub-task is verified', () => {
+    spec
+      .given([...BROKEN_DOWN, progressReported({ quantityDone: 67 })])
+      .when(submit({ quantityDone: null, subtaskStatuses: ALL_CLOSED }))
+      .then([submitted({ quantityDone: 67 })]);
+    spec
+      .given([...BROKEN_DOWN, progressReported({ quantityDone: 60 })])
+      .when(submit({ quantityDone: null, subtaskStatuses: ALL_CLOSED }))
+      .thenThrows(RuleViolationError, (e) => e.code === 'TARGET_NOT_MET' && e.message.includes('own part 67'));
+  });
+
+  it('is submitted when a sub-task was cancelled, its share done by the unit itself', () => {
+    spec
+      .given(BROKEN_DOWN)
+      .when(submit({ quantityDone: 217, subtaskStatuses: { [SUBTASK_ID]: 'cancelled' } }))
+      .then([submitted()]);
+  });
+
+  it('needs nothing of its own when the shares take the whole target', () => {
+    const whole = brokenDown([
+      caiyingAssignment(),
+      caiyingAssignment({
+        taskId: 'task-xiaozhuang',
+        leadUnitId: XIAOZHUANG_UNIT,
+        target: { quantity: 67, unit: '户' },
+      }),
+    ]);
+    spec
+      .given([...WORKING, whole])
+      .when(submit({ quantityDone: null, subtaskStatuses: { ...ALL_CLOSED, 'task-xiaozhuang': 'closed' } }))
+      .then([submitted({ quantityDone: null })]);
+  });
+
+  it('is not reassigned while a sub-task is open (the new unit would check what the old one handed out)', () => {
+    spec.given(BROKEN_DOWN).when(reassign()).thenThrows(RuleViolationError, 'SUBTASKS_OPEN');
+    spec
+      .given(BROKEN_DOWN)
+      .when(reassign({ subtaskStatuses: ALL_CLOSED }))
+      .then([reassigned()]);
+  });
+
+  it('is sent back without touching its sub-tasks, and an approved extension moves none of them', () => {
+    const submittedParent = [...BROKEN_DOWN, progressReported({ quantityDone: 67 }), submitted({ quantityDone: 67 })];
+    spec
+      .given(submittedParent)
+      .when(sendBack())
+      .thenState({ status: 'in_progress', subtasks: [caiyingAssignment()] });
+    spec
+      .given([...BROKEN_DOWN, extensionRequested()])
+      .when(approve())
+      .thenState({ deadline: '2018-10-31', subtasks: [caiyingAssignment()] });
   });
 });

@@ -22,6 +22,7 @@ import {
   requireIdList,
   requireInstant,
   requireLocalDate,
+  requirePositiveNumber,
   requireText,
   sameValue,
   TITLE_MAX_LENGTH,
@@ -31,6 +32,7 @@ import {
   AcceptRectificationTask,
   ApproveDeadlineExtension,
   AssignRectificationTask,
+  BreakDownRectificationTask,
   CancelRectificationTask,
   RecordRectificationPlan,
   RectificationTaskCommand,
@@ -44,10 +46,12 @@ import {
   VerifyRectification,
   RecordTaskReminder,
   MarkTaskReminderRead,
+  SubtaskStatuses,
 } from './rectification-task.commands';
 import {
   RectificationTaskAccepted,
   RectificationTaskAssigned,
+  RectificationTaskBrokenDown,
   RectificationTaskCancelled,
   RectificationTaskEvent,
   RectificationTaskExtensionApproved,
@@ -63,7 +67,16 @@ import {
   RectificationTaskReminded,
   RectificationTaskEscalated,
   RectificationTaskReminderRead,
+  SubtaskAssignment,
 } from './rectification-task.events';
+import {
+  liesStrictlyBelow,
+  MAX_SUBTASKS_PER_BREAKDOWN,
+  openSubtaskIds,
+  roundQuantity,
+  sharesHeld,
+  subtaskPlace,
+} from './task-tree';
 import { remindersToSchedule } from './rectification-task.reminders';
 import {
   AssignedRectificationTask,
@@ -78,10 +91,16 @@ import {
 
 function assign(command: AssignRectificationTask, state: RectificationTaskState): RectificationTaskAssigned[] {
   const { data, metadata } = command;
-  authorizeRole(metadata.actor, ['inspector'], command.type);
+  const { parent } = data;
+  // A top-level task is assigned by the inspection side, a sub-task by its parent's lead unit (逐级分解).
+  authorizeRole(metadata.actor, parent ? ['unit'] : ['inspector'], command.type);
   const now = requireInstant(metadata.now, 'metadata.now');
+  const taskId = requireId(data.taskId, 'taskId');
+  if (parent && data.campaign) {
+    throw new ValidationError('campaign', "a sub-task counts towards its parent's campaign, it names none itself");
+  }
   const assigned: RectificationTaskAssigned['data'] = {
-    taskId: requireId(data.taskId, 'taskId'),
+    taskId,
     findingId: requireId(data.findingId, 'findingId'),
     title: requireText(data.title, 'title', TITLE_MAX_LENGTH),
     regionId: requireId(data.regionId, 'regionId'),
@@ -91,10 +110,21 @@ function assign(command: AssignRectificationTask, state: RectificationTaskState)
     deadline: requireLocalDate(data.deadline, 'deadline'),
     measures: requireText(data.measures, 'measures'),
     target: nullableQuantityTarget(data.target, 'target'),
-    campaignId: data.campaign ? requireId(data.campaign.campaignId, 'campaign.campaignId') : null,
+    campaignId: parent
+      ? parent.campaignId
+      : data.campaign
+        ? requireId(data.campaign.campaignId, 'campaign.campaignId')
+        : null,
     assignedBy: metadata.actor.userId,
+    parentTaskId: parent ? requireId(parent.taskId, 'parent.taskId') : null,
+    rootTaskId: parent ? requireId(parent.rootTaskId, 'parent.rootTaskId') : taskId,
+    depth: parent ? parent.depth + 1 : 0,
+    assigningUnitId: parent ? requireId(parent.leadUnitId, 'parent.leadUnitId') : null,
     reminderPolicy: data.reminderPolicy ?? DEFAULT_REMINDER_POLICY,
   };
+  if (parent && metadata.actor.unitId !== parent.leadUnitId) {
+    throw new ForbiddenError('NOT_YOUR_UNIT', `task ${parent.taskId} is led by another unit`);
+  }
   const campaignDeadline = data.campaign ? requireLocalDate(data.campaign.deadline, 'campaign.deadline') : null;
 
   if (state.status !== 'none') {
@@ -111,6 +141,7 @@ function assign(command: AssignRectificationTask, state: RectificationTaskState)
       'cooperatingUnitIds',
     );
   }
+  if (parent) checkSubtaskAssignment(assigned, parent);
   const today = shanghaiDateOf(now);
   if (compareLocalDates(assigned.deadline, today) < 0) {
     throw new RuleViolationError(
@@ -127,6 +158,30 @@ function assign(command: AssignRectificationTask, state: RectificationTaskState)
     );
   }
   return [{ type: 'RectificationTaskAssigned', data: assigned }];
+}
+
+/** What a sub-task's own stream holds to, whatever its parent decided. */
+function checkSubtaskAssignment(
+  assigned: RectificationTaskAssigned['data'],
+  parent: NonNullable<AssignRectificationTask['data']['parent']>,
+): void {
+  if (assigned.cooperatingUnitIds.length > 0) {
+    throw new ValidationError('cooperatingUnitIds', 'a sub-task has one unit; it may be broken down further instead');
+  }
+  if (assigned.leadUnitId === parent.leadUnitId) {
+    throw new RuleViolationError(
+      'SUBTASK_FOR_OWN_UNIT',
+      `unit ${assigned.leadUnitId} cannot break a task down to itself`,
+      'leadUnitId',
+    );
+  }
+  if (compareLocalDates(assigned.deadline, parent.deadline) > 0) {
+    throw new RuleViolationError(
+      'SUBTASK_DEADLINE_AFTER_PARENT',
+      `the deadline ${assigned.deadline} is after the parent task's deadline ${parent.deadline}`,
+      'deadline',
+    );
+  }
 }
 
 function accept(command: AcceptRectificationTask, state: RectificationTaskState): RectificationTaskAccepted[] {
@@ -146,6 +201,146 @@ function recordPlan(command: RecordRectificationPlan, state: RectificationTaskSt
   return [{ type: 'RectificationTaskPlanRecorded', data: { taskId: task.taskId, plan } }];
 }
 
+function breakDown(command: BreakDownRectificationTask, state: RectificationTaskState): RectificationTaskBrokenDown[] {
+  const { data, metadata } = command;
+  authorizeRole(metadata.actor, ['unit'], command.type);
+  const now = requireInstant(metadata.now, 'metadata.now');
+  const requested = requireRequestedSubtasks(data.subtasks);
+  const task = requireStatus(command, state, ['accepted', 'in_progress']);
+  const unitId = requireLeadUnit(metadata.actor, task);
+
+  const known = requested.filter((r) => task.subtasks.some((s) => s.taskId === r.taskId));
+  if (known.length > 0) {
+    const resent =
+      known.length === requested.length &&
+      requested.every((r) => {
+        const recorded = task.subtasks.find((s) => s.taskId === r.taskId)!;
+        return sameValue(
+          [
+            recorded.leadUnitId,
+            recorded.deadline,
+            recorded.measures,
+            recorded.title,
+            recorded.target?.quantity ?? null,
+          ],
+          [r.unitId, r.deadline, r.measures, r.title ?? task.title, r.share],
+        );
+      });
+    if (resent) return [];
+    throw new RuleViolationError(
+      'SUBTASK_ID_USED',
+      `sub-task ${known[0].taskId} was already broken down with other content`,
+      'subtasks',
+    );
+  }
+
+  const leadRegionPath = data.unitRegionPaths[task.leadUnitId];
+  if (!leadRegionPath || leadRegionPath.length === 0) {
+    throw new ValidationError('unitRegionPaths', `the region of unit ${task.leadUnitId} is not known`);
+  }
+  const leadRegionId = leadRegionPath[leadRegionPath.length - 1];
+  const today = shanghaiDateOf(now);
+  const subtasks = requested.map((r, i): SubtaskAssignment => {
+    const field = `subtasks.${i}`;
+    if (r.unitId === task.leadUnitId) {
+      throw new RuleViolationError(
+        'SUBTASK_FOR_OWN_UNIT',
+        `unit ${r.unitId} leads this task and cannot break it down to itself`,
+        `${field}.unitId`,
+      );
+    }
+    const unitRegionPath = data.unitRegionPaths[r.unitId];
+    if (!unitRegionPath || unitRegionPath.length === 0) {
+      throw new ValidationError(`${field}.unitId`, `unit ${r.unitId} does not exist`, 'UNKNOWN_UNIT');
+    }
+    if (!liesStrictlyBelow(unitRegionPath, leadRegionId) && !task.cooperatingUnitIds.includes(r.unitId)) {
+      throw new RuleViolationError(
+        'SUBTASK_UNIT_OUTSIDE_SUBTREE',
+        `unit ${r.unitId} is neither a unit of a region below this unit's nor a cooperating unit of the task`,
+        `${field}.unitId`,
+      );
+    }
+    if (compareLocalDates(r.deadline, today) < 0) {
+      throw new RuleViolationError(
+        'DEADLINE_IN_PAST',
+        `the deadline ${r.deadline} is before today (${today})`,
+        `${field}.deadline`,
+      );
+    }
+    if (compareLocalDates(r.deadline, task.deadline) > 0) {
+      throw new RuleViolationError(
+        'SUBTASK_DEADLINE_AFTER_PARENT',
+        `the deadline ${r.deadline} is after this task's deadline ${task.deadline}`,
+        `${field}.deadline`,
+      );
+    }
+    if (r.share !== null && !task.target) {
+      throw new RuleViolationError(
+        'SHARE_WITHOUT_TARGET',
+        'this task has no quantity target to share; leave share empty',
+        `${field}.share`,
+      );
+    }
+    return {
+      taskId: r.taskId,
+      title: r.title ?? task.title,
+      regionId: subtaskPlace(unitRegionPath, task.regionId),
+      leadUnitId: r.unitId,
+      deadline: r.deadline,
+      measures: r.measures,
+      target: r.share === null || !task.target ? null : { quantity: r.share, unit: task.target.unit },
+    };
+  });
+  if (task.target) {
+    const held = sharesHeld(task, data.subtaskStatuses);
+    const added = roundQuantity(subtasks.reduce((sum, s) => sum + (s.target?.quantity ?? 0), 0));
+    const ownDone = task.quantityDone ?? 0;
+    if (roundQuantity(held + added + ownDone) > task.target.quantity) {
+      throw new RuleViolationError(
+        'SHARES_ABOVE_TARGET',
+        `shares of ${added} ${task.target.unit} with ${held} shared before and ${ownDone} done by this unit itself ` +
+          `come to more than the target of ${task.target.quantity} ${task.target.unit}`,
+        'subtasks',
+      );
+    }
+  }
+  return [
+    {
+      type: 'RectificationTaskBrokenDown',
+      data: { taskId: task.taskId, subtasks, brokenDownBy: { userId: metadata.actor.userId, unitId } },
+    },
+  ];
+}
+
+/** The sub-tasks a break-down asks for, checked field by field (`subtasks.<i>.<field>`). */
+function requireRequestedSubtasks(value: unknown): BreakDownRectificationTask['data']['subtasks'] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new ValidationError('subtasks', 'a break-down names at least one sub-task');
+  }
+  if (value.length > MAX_SUBTASKS_PER_BREAKDOWN) {
+    throw new ValidationError('subtasks', `a break-down names at most ${MAX_SUBTASKS_PER_BREAKDOWN} sub-tasks`);
+  }
+  const subtasks = value.map((item: Record<string, unknown> | null, i) => {
+    const field = `subtasks.${i}`;
+    if (typeof item !== 'object' || item === null) throw new ValidationError(field, `${field} must be an object`);
+    return {
+      taskId: requireId(item.taskId, `${field}.taskId`),
+      unitId: requireId(item.unitId, `${field}.unitId`),
+      deadline: requireLocalDate(item.deadline, `${field}.deadline`),
+      measures: requireText(item.measures, `${field}.measures`),
+      title: nullableText(item.title, `${field}.title`, TITLE_MAX_LENGTH),
+      share:
+        item.share === null || item.share === undefined ? null : requirePositiveNumber(item.share, `${field}.share`),
+    };
+  });
+  for (const key of ['taskId', 'unitId'] as const) {
+    const ids = subtasks.map((s) => s[key]);
+    const twice = ids.findIndex((id, i) => ids.indexOf(id) !== i);
+    if (twice >= 0) throw new ValidationError(`subtasks.${twice}.${key}`, `subtasks name ${ids[twice]} twice`);
+  }
+  return subtasks;
+}
+
 function reportProgress(
   command: ReportRectificationProgress,
   state: RectificationTaskState,
@@ -163,7 +358,7 @@ function reportProgress(
   const report = { unitId, quantityDone, note, evidence };
   if (task.status === 'in_progress' && sameValue(task.lastProgress, report)) return [];
 
-  if (quantityDone !== null) checkQuantityWithinTarget(task, quantityDone);
+  if (quantityDone !== null) checkQuantityWithinTarget(task, quantityDone, data.subtaskStatuses);
   return [{ type: 'RectificationTaskProgressReported', data: { taskId: task.taskId, ...report } }];
 }
 
@@ -216,6 +411,7 @@ function requestExtension(
       'requestedDeadline',
     );
   }
+  checkWithinParentDeadline(task, requestedDeadline, data.parentDeadline);
   return [
     {
       type: 'RectificationTaskExtensionRequested',
@@ -231,11 +427,12 @@ function approveExtension(
   command: ApproveDeadlineExtension,
   state: RectificationTaskState,
 ): RectificationTaskExtensionApproved[] {
-  authorizeRole(command.metadata.actor, ['inspector'], command.type);
+  authorizeChecker(command, state);
   const requestId = requireId(command.data.requestId, 'requestId');
   const task = requireStatus(command, state, EXTENSION_DECISION_STATUSES);
   if (task.extensionOutcomes[requestId] === 'approved') return [];
   const pending = requirePendingExtension(task, requestId);
+  checkWithinParentDeadline(task, pending.requestedDeadline, command.data.parentDeadline);
   return [
     {
       type: 'RectificationTaskExtensionApproved',
@@ -248,7 +445,7 @@ function refuseExtension(
   command: RefuseDeadlineExtension,
   state: RectificationTaskState,
 ): RectificationTaskExtensionRefused[] {
-  authorizeRole(command.metadata.actor, ['inspector'], command.type);
+  authorizeChecker(command, state);
   const requestId = requireId(command.data.requestId, 'requestId');
   const reason = requireText(command.data.reason, 'reason');
   const task = requireStatus(command, state, EXTENSION_DECISION_STATUSES);
@@ -284,13 +481,26 @@ function submit(command: SubmitRectification, state: RectificationTaskState): Re
       'evidence',
     );
   }
-  if (commandQuantity !== null) checkQuantityWithinTarget(task, commandQuantity);
-  if (task.target && quantityDone !== task.target.quantity) {
+  const open = openSubtaskIds(task, data.subtaskStatuses);
+  if (open.length > 0) {
     throw new RuleViolationError(
-      'TARGET_NOT_MET',
-      `the target is ${task.target.quantity} ${task.target.unit}, ${quantityDone ?? 0} done`,
-      'quantityDone',
+      'SUBTASKS_OPEN',
+      `sub-tasks ${open.join(', ')} are neither verified nor cancelled yet`,
+      'subtasks',
     );
+  }
+  if (commandQuantity !== null) checkQuantityWithinTarget(task, commandQuantity, data.subtaskStatuses);
+  if (task.target) {
+    const ownPart = roundQuantity(task.target.quantity - sharesHeld(task, data.subtaskStatuses));
+    if ((quantityDone ?? 0) !== ownPart) {
+      const whose =
+        ownPart === task.target.quantity ? '' : ` (this unit's own part ${ownPart}, the rest its sub-tasks')`;
+      throw new RuleViolationError(
+        'TARGET_NOT_MET',
+        `the target is ${task.target.quantity} ${task.target.unit}${whose}, ${quantityDone ?? 0} done`,
+        'quantityDone',
+      );
+    }
   }
   return [
     { type: 'RectificationTaskSubmitted', data: { taskId: task.taskId, report, evidence, quantityDone, submittedBy } },
@@ -299,7 +509,7 @@ function submit(command: SubmitRectification, state: RectificationTaskState): Re
 
 function verify(command: VerifyRectification, state: RectificationTaskState): RectificationTaskVerified[] {
   const { data, metadata } = command;
-  authorizeRole(metadata.actor, ['inspector'], command.type);
+  authorizeChecker(command, state);
   const note = nullableText(data.note, 'note');
   const task = requireStatus(command, state, ['submitted', 'closed']);
   requireIndependentReviewer(metadata.actor, task);
@@ -317,7 +527,7 @@ function verify(command: VerifyRectification, state: RectificationTaskState): Re
 }
 
 function sendBack(command: SendBackRectification, state: RectificationTaskState): RectificationTaskSentBack[] {
-  authorizeRole(command.metadata.actor, ['inspector'], command.type);
+  authorizeChecker(command, state);
   const reason = requireText(command.data.reason, 'reason');
   const task = requireStatus(command, state, ['submitted']);
   requireIndependentReviewer(command.metadata.actor, task);
@@ -328,11 +538,26 @@ function sendBack(command: SendBackRectification, state: RectificationTaskState)
 
 function reassign(command: ReassignRectificationTask, state: RectificationTaskState): RectificationTaskReassigned[] {
   const { data } = command;
-  authorizeRole(command.metadata.actor, ['inspector'], command.type);
+  authorizeChecker(command, state);
   const leadUnitId = requireId(data.leadUnitId, 'leadUnitId');
   const cooperatingUnitIds = requireIdList(data.cooperatingUnitIds, 'cooperatingUnitIds');
   const reason = requireText(data.reason, 'reason');
   const task = requireStatus(command, state, ['assigned', 'accepted', 'in_progress']);
+  if (task.parentTaskId !== null) {
+    throw new RuleViolationError(
+      'SUBTASK_NOT_REASSIGNABLE',
+      `sub-task ${task.taskId} is not reassigned: cancel it with a reason and break its parent down again`,
+    );
+  }
+  const open = openSubtaskIds(task, data.subtaskStatuses);
+  if (open.length > 0) {
+    // The new lead unit would have to check sub-tasks the old one handed out.
+    throw new RuleViolationError(
+      'SUBTASKS_OPEN',
+      `sub-tasks ${open.join(', ')} are neither verified nor cancelled yet`,
+      'subtasks',
+    );
+  }
   if (leadUnitId === task.leadUnitId) {
     throw new RuleViolationError('SAME_LEAD_UNIT', `unit ${leadUnitId} already leads this task`, 'leadUnitId');
   }
@@ -352,7 +577,7 @@ function reassign(command: ReassignRectificationTask, state: RectificationTaskSt
 }
 
 function cancel(command: CancelRectificationTask, state: RectificationTaskState): RectificationTaskCancelled[] {
-  authorizeRole(command.metadata.actor, ['inspector'], command.type);
+  authorizeChecker(command, state);
   const reason = requireText(command.data.reason, 'reason');
   const task = requireStatus(command, state, ['assigned', 'accepted', 'in_progress', 'submitted', 'cancelled']);
   if (task.status === 'cancelled') {
@@ -364,7 +589,7 @@ function cancel(command: CancelRectificationTask, state: RectificationTaskState)
 
 function reopen(command: ReopenRectificationTask, state: RectificationTaskState): RectificationTaskReopened[] {
   const { data, metadata } = command;
-  authorizeRole(metadata.actor, ['inspector'], command.type);
+  authorizeChecker(command, state);
   const now = requireInstant(metadata.now, 'metadata.now');
   const reason = requireText(data.reason, 'reason');
   const deadline = requireLocalDate(data.deadline, 'deadline');
@@ -455,6 +680,43 @@ function requireStatus(
   return state;
 }
 
+/**
+ * Who checks a task (verifies, sends back, decides extensions, reassigns, cancels, reopens): the inspection side for
+ * a top-level task, a user of the unit that broke its parent down for a sub-task.
+ */
+function authorizeChecker(command: RectificationTaskCommand, state: RectificationTaskState): void {
+  const { actor } = command.metadata;
+  const assigningUnitId = state.status === 'none' ? null : state.assigningUnitId;
+  if (assigningUnitId === null) return authorizeRole(actor, ['inspector'], command.type);
+  authorizeRole(actor, ['unit'], command.type);
+  if (actor.unitId !== assigningUnitId) {
+    throw new ForbiddenError(
+      'NOT_ASSIGNING_UNIT',
+      `task ${state.status === 'none' ? '' : state.taskId} is a sub-task, checked by the unit that broke its parent down`,
+    );
+  }
+}
+
+/** A sub-task's deadline never passes its parent's (the parent's unit asks upward first). */
+function checkWithinParentDeadline(
+  task: AssignedRectificationTask,
+  requestedDeadline: string,
+  parentDeadline: string | null,
+): void {
+  if (task.parentTaskId === null) return;
+  if (parentDeadline === null) {
+    throw new ValidationError('parentDeadline', `the deadline of parent task ${task.parentTaskId} is not known`);
+  }
+  if (compareLocalDates(requestedDeadline, parentDeadline) > 0) {
+    throw new RuleViolationError(
+      'EXTENSION_AFTER_PARENT_DEADLINE',
+      `the requested deadline ${requestedDeadline} is after the parent task's deadline ${parentDeadline}; ` +
+        'the parent must be extended first',
+      'requestedDeadline',
+    );
+  }
+}
+
 /** The acting unit user's unit, which must lead the task. */
 function requireLeadUnit(actor: Actor, task: AssignedRectificationTask): string {
   if (!actor.unitId || actor.unitId !== task.leadUnitId) {
@@ -490,9 +752,23 @@ function requirePendingExtension(task: AssignedRectificationTask, requestId: str
   return task.pendingExtension;
 }
 
-function checkQuantityWithinTarget(task: AssignedRectificationTask, quantityDone: number): void {
+/** A unit's own quantity done stays within the target, less the shares its sub-tasks hold. */
+function checkQuantityWithinTarget(
+  task: AssignedRectificationTask,
+  quantityDone: number,
+  subtaskStatuses: SubtaskStatuses,
+): void {
   if (!task.target)
     throw new ValidationError('quantityDone', 'this task has no quantity target; leave quantityDone empty');
+  const shared = sharesHeld(task, subtaskStatuses);
+  if (shared > 0 && quantityDone > roundQuantity(task.target.quantity - shared)) {
+    throw new RuleViolationError(
+      'QUANTITY_ABOVE_OWN_PART',
+      `${quantityDone} is more than this unit's own part: the target of ${task.target.quantity} ` +
+        `${task.target.unit} less ${shared} shared out to sub-tasks`,
+      'quantityDone',
+    );
+  }
   if (quantityDone > task.target.quantity) {
     throw new RuleViolationError(
       'QUANTITY_ABOVE_TARGET',
@@ -513,6 +789,8 @@ export function decideRectificationTask(
       return accept(command, state);
     case 'RecordRectificationPlan':
       return recordPlan(command, state);
+    case 'BreakDownRectificationTask':
+      return breakDown(command, state);
     case 'ReportRectificationProgress':
       return reportProgress(command, state);
     case 'RequestDeadlineExtension':

@@ -16,11 +16,41 @@ export type RectificationTaskAssigned = DomainEvent<
     target: QuantityTarget | null;
     campaignId: string | null;
     assignedBy: string;
+    /** The task this one was broken down from (逐级分解); null for a top-level task. */
+    parentTaskId: string | null;
+    /** The top-level task of the tree: the task itself for a top-level task. */
+    rootTaskId: string;
+    /** 0 for a top-level task, its parent's depth + 1 for a sub-task. */
+    depth: number;
+    /**
+     * The unit that broke the parent down (the parent's lead unit), which checks this task: verifies it, sends it
+     * back, decides its extensions, cancels or reopens it. Null for a top-level task: the inspection side checks it.
+     */
+    assigningUnitId: string | null;
     /**
      * The reminder ladder in force at assignment, pinned: changing a policy later never changes what this task is owed.
      */
     reminderPolicy: ReminderPolicy;
   }
+>;
+
+/** One sub-task as its parent records it: everything its own stream is assigned with. */
+export interface SubtaskAssignment {
+  readonly taskId: string;
+  readonly title: string;
+  /** Where the work is: the sub-task's unit's region when it lies within the parent's place, else the parent's. */
+  readonly regionId: string;
+  readonly leadUnitId: string;
+  readonly deadline: LocalDate;
+  readonly measures: string;
+  /** Its share of the parent's quantity target, in the parent's unit of measure; null: no quantity of its own. */
+  readonly target: QuantityTarget | null;
+}
+
+/** 分解: the lead unit broke (part of) its task down into sub-tasks, each a task stream of its own. */
+export type RectificationTaskBrokenDown = DomainEvent<
+  'RectificationTaskBrokenDown',
+  { taskId: string; subtasks: readonly SubtaskAssignment[]; brokenDownBy: { userId: string; unitId: string } }
 >;
 
 export type RectificationTaskAccepted = DomainEvent<'RectificationTaskAccepted', { taskId: string; unitId: string }>;
@@ -138,6 +168,7 @@ export type RectificationTaskEvent =
   | RectificationTaskAssigned
   | RectificationTaskAccepted
   | RectificationTaskPlanRecorded
+  | RectificationTaskBrokenDown
   | RectificationTaskProgressReported
   | RectificationTaskExtensionRequested
   | RectificationTaskExtensionApproved

@@ -27,6 +27,10 @@ const assigned = (policy: ReminderPolicy = DEFAULT_REMINDER_POLICY): Rectificati
     category: '危房改造',
     leadUnitId: 'unit-wangyan',
     cooperatingUnitIds: [],
+    parentTaskId: null,
+    rootTaskId: TASK_ID,
+    depth: 0,
+    assigningUnitId: null,
     deadline: '2018-09-30',
     measures: '一户一方案',
     target: null,
@@ -253,7 +257,7 @@ describe('RecordTaskReminder (the engine records a level that fell due)', () => 
       .given([assigned(), accepted, progress, reminded()])
       .when({
         type: 'ReportRectificationProgress',
-        data: { quantityDone: null, note: '已完成一半', evidence: [] },
+        data: { quantityDone: null, note: '已完成一半', evidence: [], subtaskStatuses: {} },
         metadata: { actor: unitUser, now: '2018-09-27T11:00:00+08:00', correlationId: 'c-3' },
       })
       .thenNothing();

@@ -1,6 +1,6 @@
 import { ReminderPolicy } from '../reminders/reminder-policy';
 import { EvidenceRef, LocalDate, QuantityTarget } from '../shared';
-import { RectificationTaskAssigned, RectificationTaskEvent } from './rectification-task.events';
+import { RectificationTaskAssigned, RectificationTaskEvent, SubtaskAssignment } from './rectification-task.events';
 
 export const TASK_STATUSES = ['assigned', 'accepted', 'in_progress', 'submitted', 'closed', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -74,6 +74,13 @@ export interface RectificationTaskDetails {
   readonly verifiedBy: { readonly userId: string; readonly unitId: string | null } | null;
   readonly cancelReason: string | null;
   readonly assignedBy: string;
+  /** Its place in a tree (逐级分解): see `RectificationTaskAssigned`. */
+  readonly parentTaskId: string | null;
+  readonly rootTaskId: string;
+  readonly depth: number;
+  readonly assigningUnitId: string | null;
+  /** The sub-tasks it was broken down into, in order, each with its share (`target`). */
+  readonly subtasks: readonly SubtaskAssignment[];
   /** The reminder ladder pinned at assignment. */
   readonly reminderPolicy: ReminderPolicy;
   /** Counts the moves of the deadline (extensions, reopenings): reminders are owed once per level per version. */
@@ -150,6 +157,11 @@ function assignedTask(data: RectificationTaskAssigned['data']): AssignedRectific
     verifiedBy: null,
     cancelReason: null,
     assignedBy: data.assignedBy,
+    parentTaskId: data.parentTaskId,
+    rootTaskId: data.rootTaskId,
+    depth: data.depth,
+    assigningUnitId: data.assigningUnitId,
+    subtasks: [],
     reminderPolicy: data.reminderPolicy,
     deadlineVersion: 0,
     reminders: [],
@@ -166,6 +178,8 @@ function evolveAssigned(state: AssignedRectificationTask, event: RectificationTa
       return { ...state, status: 'accepted' };
     case 'RectificationTaskPlanRecorded':
       return { ...state, status: 'in_progress', plan: event.data.plan };
+    case 'RectificationTaskBrokenDown':
+      return { ...state, status: 'in_progress', subtasks: [...state.subtasks, ...event.data.subtasks] };
     case 'RectificationTaskProgressReported': {
       const { unitId, quantityDone, note, evidence } = event.data;
       return {

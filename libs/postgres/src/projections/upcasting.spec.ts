@@ -47,6 +47,10 @@ const oldData: AssignedV1['data'] = {
   target: { quantity: 217, unit: '户' },
   campaignId: null,
   assignedBy: 'user-inspector-li',
+  parentTaskId: null,
+  rootTaskId: taskId,
+  depth: 0,
+  assigningUnitId: null,
 };
 /** As the store gives it back: the old shape, version 1 (no `schemaVersion`). */
 const stored: StoredEvent = {
