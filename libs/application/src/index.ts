@@ -21,6 +21,8 @@ export * from './use-cases/execute-task-command';
 export * from './use-cases/record-task-reminder';
 export * from './use-cases/link-task-to-finding';
 export * from './use-cases/resolve-finding';
+export * from './use-cases/break-down-task';
+export * from './task-tree/task-tree-facts';
 export * from './projections/projection.port';
 export * from './projections/projection-event-source.port';
 export * from './subscriptions/checkpoint-store.port';

@@ -34,7 +34,8 @@ export class FindingResolutionReactor extends CheckpointedReactor {
     const assigned = new Map<string, StoredEvent[]>();
     const toReconcile = new Map<string, StoredEvent>();
     for (const event of events) {
-      if (event.type === 'RectificationTaskAssigned') {
+      // A sub-task answers to its parent, not to the finding: only top-level tasks are the finding's.
+      if (event.type === 'RectificationTaskAssigned' && event.data.parentTaskId === null) {
         const findingId = event.data.findingId as string;
         assigned.set(findingId, [...(assigned.get(findingId) ?? []), event]);
       }

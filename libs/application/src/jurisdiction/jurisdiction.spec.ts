@@ -1,6 +1,6 @@
 import { Actor } from '@zhenggai/domain';
 import { Region } from '../directory/directory.port';
-import { coversRegion, liesWithin, onBranchOf, reachOf } from './jurisdiction';
+import { coversRegion, liesWithin, maySeeTask, onBranchOf, reachOf } from './jurisdiction';
 
 const region = (id: string, path: string[]): Region => ({
   id,
@@ -65,5 +65,36 @@ describe('region reach', () => {
     expect(reachOf(actor('inspector', { regionScopeId: 'funan' }))).toEqual({ regionId: 'funan' });
     expect(reachOf(actor('leader'))).toEqual({});
     expect(reachOf(actor('admin', { regionScopeId: 'funan' }))).toEqual({});
+  });
+
+  it('lets a unit reach its own tasks and the sub-tasks it handed out, not its parent or siblings', async () => {
+    const county = actor('unit', { unitId: 'unit-funan' });
+    const town = actor('unit', { unitId: 'unit-wangyan' });
+    const village = actor('unit', { unitId: 'unit-caiying' });
+    const parent = { regionId: 'funan', leadUnitId: 'unit-funan', cooperatingUnitIds: [], assigningUnitId: null };
+    const subtask = {
+      regionId: 'wangyan',
+      leadUnitId: 'unit-wangyan',
+      cooperatingUnitIds: [],
+      assigningUnitId: 'unit-funan',
+    };
+    const sibling = { ...subtask, leadUnitId: 'unit-caoji' };
+    const grandchild = {
+      regionId: 'wangyan',
+      leadUnitId: 'unit-caiying',
+      cooperatingUnitIds: [],
+      assigningUnitId: 'unit-wangyan',
+    };
+    expect(await maySeeTask(directory, county, parent)).toBe(true);
+    expect(await maySeeTask(directory, county, subtask)).toBe(true);
+    expect(await maySeeTask(directory, town, subtask)).toBe(true);
+    expect(await maySeeTask(directory, town, parent)).toBe(false);
+    expect(await maySeeTask(directory, town, sibling)).toBe(false);
+    expect(await maySeeTask(directory, town, grandchild)).toBe(true);
+    expect(await maySeeTask(directory, village, subtask)).toBe(false);
+    expect(await maySeeTask(directory, actor('unit'), { ...subtask, assigningUnitId: null })).toBe(false);
+    // Whoever covers a task's region covers its sub-tasks: they lie within its place.
+    expect(await maySeeTask(directory, actor('inspector', { regionScopeId: 'funan' }), grandchild)).toBe(true);
+    expect(await maySeeTask(directory, actor('inspector', { regionScopeId: 'linquan' }), grandchild)).toBe(false);
   });
 });

@@ -48,14 +48,20 @@ export interface TaskReach {
   readonly regionId: string;
   readonly leadUnitId: string;
   readonly cooperatingUnitIds: readonly string[];
+  /** For a sub-task, the unit that broke its parent down (and checks it); null for a top-level task. */
+  readonly assigningUnitId: string | null;
 }
 
+/**
+ * A unit user reaches the tasks its unit leads or cooperates on, and the sub-tasks it handed out (it checks them);
+ * anyone else the tasks placed within its region subtree (a sub-task lies within its parent's place).
+ */
 export async function maySeeTask(
   directory: Pick<Directory, 'getRegion'>,
   actor: Actor,
   task: TaskReach,
 ): Promise<boolean> {
-  if (actor.role === 'unit') return isUnitOf(actor, task);
+  if (actor.role === 'unit') return isUnitOf(actor, task) || (!!actor.unitId && task.assigningUnitId === actor.unitId);
   return coversRegion(directory, actor, task.regionId);
 }
 

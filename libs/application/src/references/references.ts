@@ -72,6 +72,29 @@ export class References {
       await this.unitFor(actor, placeRegionId, id, `cooperatingUnitIds.${i}`);
   }
 
+  /**
+   * The units a task is broken down to (fields `subtasks.<i>.unitId`), each of the actor's reach, with the region
+   * path of each and of the task's lead unit: the facts the decider judges the subtree rule on.
+   */
+  async subtaskUnits(
+    actor: Actor,
+    leadUnitId: string,
+    unitIds: readonly string[],
+  ): Promise<Record<string, readonly string[]>> {
+    const paths: Record<string, readonly string[]> = {};
+    const regionPathOf = async (unit: Unit) => (await this.deps.directory.getRegion(unit.regionId))?.path ?? null;
+    const lead = await this.deps.directory.getUnit(leadUnitId);
+    const leadPath = lead && (await regionPathOf(lead));
+    if (leadPath) paths[leadUnitId] = leadPath;
+    for (const [i, id] of unitIds.entries()) {
+      const field = `subtasks.${i}.unitId`;
+      const path = await regionPathOf(await this.unit(actor, id, field));
+      if (!path) throw new ValidationError(field, `unit ${id} does not exist (GET /api/units)`, 'UNKNOWN_UNIT');
+      paths[id] = path;
+    }
+    return paths;
+  }
+
   /** A unit of a region within the actor's subtree (an admin's: any unit). */
   async unit(actor: Actor, unitId: string, field: string): Promise<Unit> {
     const unit = await this.deps.directory.getUnit(unitId);

@@ -1,11 +1,10 @@
 import { Actor, CommandMetadata, findingStreamName, taskStreamName } from '@zhenggai/domain';
 import { registerUnit } from '../directory/directory-commands';
-import { AppendResult, EventToAppend, ExpectedRevision } from '../event-store/event-store.port';
 import { EvidenceRecord, EvidenceStore, uploadEvidence } from '../evidence/evidence-store.port';
 import { commandIdOf } from '../ids/command-id';
 import { FakeDirectory } from '../testing/fake-directory';
-import { InMemoryEventStore } from '../testing/in-memory-event-store';
 import { assignmentInWangyan, findingInWangyan } from '../testing/wangyan-scene';
+import { StoreWithFaults } from '../testing/store-with-faults';
 import { UserRepository } from '../users/user-repository.port';
 import { assignTask } from './assign-task';
 import { executeTaskCommand } from './execute-task-command';
@@ -27,31 +26,6 @@ const unkeyed = (actor: Actor): CommandMetadata => ({ actor, now: '2026-12-01T09
 
 const finding = findingInWangyan();
 const assignment = (findingId: string) => assignmentInWangyan(findingId);
-
-/**
- * A store whose next append to a stream can be made to fail, or to let another writer in first: a fault at one step.
- */
-class StoreWithFaults extends InMemoryEventStore {
-  private fault: { stream: string; run: () => Promise<void> } | null = null;
-
-  /** The next append to `stream` first runs `run` (which may throw, or append something itself). */
-  beforeNextAppendTo(stream: string, run: () => Promise<void>): void {
-    this.fault = { stream, run };
-  }
-
-  override async appendToStream(
-    streamName: string,
-    events: readonly EventToAppend[],
-    options?: { expectedRevision?: ExpectedRevision },
-  ): Promise<AppendResult> {
-    const fault = this.fault?.stream === streamName ? this.fault : null;
-    if (fault) {
-      this.fault = null;
-      await fault.run();
-    }
-    return super.appendToStream(streamName, events, options);
-  }
-}
 
 function world() {
   const store = new StoreWithFaults();

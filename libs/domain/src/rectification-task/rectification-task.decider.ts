@@ -686,13 +686,14 @@ function requireStatus(
  */
 function authorizeChecker(command: RectificationTaskCommand, state: RectificationTaskState): void {
   const { actor } = command.metadata;
-  const assigningUnitId = state.status === 'none' ? null : state.assigningUnitId;
-  if (assigningUnitId === null) return authorizeRole(actor, ['inspector'], command.type);
+  if (state.status === 'none' || state.assigningUnitId === null) {
+    return authorizeRole(actor, ['inspector'], command.type);
+  }
   authorizeRole(actor, ['unit'], command.type);
-  if (actor.unitId !== assigningUnitId) {
+  if (actor.unitId !== state.assigningUnitId) {
     throw new ForbiddenError(
       'NOT_ASSIGNING_UNIT',
-      `task ${state.status === 'none' ? '' : state.taskId} is a sub-task, checked by the unit that broke its parent down`,
+      `task ${state.taskId} is a sub-task, checked by the unit that broke its parent down`,
     );
   }
 }
