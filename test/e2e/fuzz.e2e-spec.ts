@@ -268,7 +268,7 @@ describe('bad input on every command endpoint', () => {
     });
     expect(requested.status).toBe(201);
     const units = (await inspector.get('/api/units')).body as Array<{ id: string; name: string; regionId: string }>;
-    const regions = (await inspector.get('/api/regions')).body as Array<{ id: string; name: string }>;
+    const regions = (await inspector.get('/api/regions')).body as Array<{ id: string; name: string; path: string[] }>;
     const categories = (await inspector.get('/api/categories')).body as Array<{
       id: string;
       code: string;
@@ -297,6 +297,12 @@ describe('bad input on every command endpoint', () => {
     expect(target.status).toBe(201);
     ids.user = target.body.id;
     const evidence = [{ ref: 'photo-2018-07-14-001.jpg', name: '整改后照片', sha256: 'a'.repeat(64) }];
+    // A unit below the lead unit of the task in progress, which it may break its task down to.
+    const leadRegion = units.find((u) => u.id === inProgress.leadUnitId)!.regionId;
+    const below = units.find((u) => {
+      const path = regions.find((r) => r.id === u.regionId)?.path ?? [];
+      return path.includes(leadRegion) && u.regionId !== leadRegion;
+    });
     const history = (taskId: string) => () => `/api/tasks/${taskId}/history`;
     profiles = {
       'POST /api/auth/login': { as: null, params: {}, body: { username: 'fuzz-nobody', password: 'not-the-password' } },
@@ -338,6 +344,16 @@ describe('bad input on every command endpoint', () => {
         as: lead,
         params: { id: ids.inProgress },
         body: { quantityDone: 43, note: '已完成', evidence },
+        readback: history(ids.inProgress),
+      },
+      'POST /api/tasks/{id}/subtasks': {
+        as: lead,
+        params: { id: ids.inProgress },
+        body: {
+          subtasks: [
+            { unitId: below?.id ?? ids.otherUnit, deadline: inProgress.deadline, measures: '分村清淤', title: '清淤' },
+          ],
+        },
         readback: history(ids.inProgress),
       },
       'POST /api/tasks/{id}/submit': {

@@ -174,6 +174,11 @@ describe('jurisdiction: every endpoint × role × inside and outside', () => {
       () => ({ reason: '不同意' }),
     ],
     [
+      'break down',
+      (w) => `/api/tasks/${task(w)}/subtasks`,
+      () => ({ subtasks: [{ unitId: ids.unitIn, deadline: '2030-06-30', measures: '分解到村' }] }),
+    ],
+    [
       'assign',
       (w) => `/api/findings/${w === 'in' ? ids.findingIn : ids.findingOut}/tasks`,
       () => ({ unitId: ids.unitIn, deadline: '2030-06-30', measures: '整改' }),

@@ -359,6 +359,7 @@ const LABELS: Record<string, [zh: string, en: string]> = {
   RectificationTaskAssigned: ['交办', 'Assigned'],
   RectificationTaskAccepted: ['签收', 'Accepted'],
   RectificationTaskPlanRecorded: ['记录整改方案', 'Plan recorded'],
+  RectificationTaskBrokenDown: ['逐级分解', 'Broken down'],
   RectificationTaskProgressReported: ['报告进度', 'Progress reported'],
   RectificationTaskExtensionRequested: ['申请延期', 'Extension requested'],
   RectificationTaskExtensionApproved: ['同意延期', 'Extension approved'],

@@ -7,6 +7,8 @@ import { CurrentActor } from '../access/current-actor.decorator';
 import { CommandContext, CommandCtx, withETag } from '../commands/command-context';
 import { EmptyDto } from '../commands/shared.dto';
 import { etagOf } from '../http/if-match';
+import { BreakDownTaskCommand } from './break-down-task.command';
+import { BreakDownDto } from './break-down-task.dto';
 import { ExecuteTaskCommand, TaskCommandAnswer } from './execute-task.command';
 import { TaskReadService } from './task-read.service';
 import { LedgerExportQueryDto, MinRevisionQueryDto, ReadModelsService, TaskListQueryDto } from '../views';
@@ -111,6 +113,32 @@ export class TasksController {
     @Res({ passthrough: true }) res: FastifyReply,
   ) {
     return this.run(res, new ExecuteTaskCommand(ctx, id, 'RecordRectificationPlan', { plan: body.plan }));
+  }
+
+  @Post(':id/subtasks')
+  @ApiOperation({
+    summary:
+      '分解 — break an accepted task down into sub-tasks for units below the lead unit (or its cooperating units), ' +
+      "each with a deadline and a share of the target within the task's; the breaking unit verifies them",
+  })
+  async breakDown(
+    @Param('id', uuid) id: string,
+    @Body() body: BreakDownDto,
+    @CommandCtx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
+    const input = {
+      taskId: id,
+      subtasks: body.subtasks.map((subtask) => ({
+        unitId: subtask.unitId,
+        deadline: subtask.deadline,
+        measures: subtask.measures,
+        title: subtask.title ?? null,
+        share: subtask.share ?? null,
+      })),
+      expectedRevision: ctx.expectedRevision,
+    };
+    return withETag(res, this.commands.execute(new BreakDownTaskCommand(ctx, input)));
   }
 
   @Post(':id/progress')

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ViewsModule } from '../views';
+import { BreakDownTaskHandler } from './break-down-task.handler';
 import { ExecuteTaskHandler } from './execute-task.handler';
 import { ExtensionRequestsController } from './extension-requests.controller';
 import { LedgerExportService } from './ledger-export.service';
@@ -9,7 +10,7 @@ import { TasksController } from './tasks.controller';
 @Module({
   imports: [ViewsModule],
   controllers: [TasksController, ExtensionRequestsController],
-  providers: [TaskReadService, LedgerExportService, ExecuteTaskHandler],
+  providers: [TaskReadService, LedgerExportService, ExecuteTaskHandler, BreakDownTaskHandler],
   exports: [TaskReadService],
 })
 export class TasksModule {}
