@@ -15,6 +15,7 @@ import { WorkerCommandDeps } from './commands/worker-command-deps';
 import { WorkerCommandsModule } from './commands/worker-commands.module';
 import { DirectoryTablesReactor } from './directory/directory-tables.reactor';
 import { FindingResolutionReactor } from './finding-resolution/finding-resolution.reactor';
+import { SubtaskAssignmentReactor } from './task-tree/subtask-assignment.reactor';
 import { ReminderEngine, ReminderEngineDeps } from './reminders/reminder-engine';
 import { ReminderRecipients } from './reminders/reminder-recipients';
 
@@ -40,6 +41,7 @@ export function workerCommandDeps(infra: Infrastructure): WorkerCommandDeps {
     cache: infra.streamCache,
     clock: infra.clock,
     recipients: new ReminderRecipients(infra.directory, infra.users),
+    reminderPolicies: infra.reminderPolicies,
   };
 }
 
@@ -106,6 +108,7 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
           useFactory: (commands: CommandBus): Startable[] => [
             new DirectoryTablesReactor(infra.eventStore, checkpoints, infra.directory),
             new FindingResolutionReactor(infra.eventStore, checkpoints, commands),
+            new SubtaskAssignmentReactor(infra.eventStore, checkpoints, commands),
             ...allProjections.map(
               (projection) =>
                 new ProjectionRunner({

@@ -1,9 +1,13 @@
-import { Clock, ReminderRecipientResolver, StreamAccess } from '@zhenggai/application';
+import { Clock, ReminderPolicySource, ReminderRecipientResolver, StreamAccess } from '@zhenggai/application';
 
-/** What the worker's command handlers need: the event store (and its state cache), recipients, the clock. */
+/**
+ * What the worker's command handlers need: the event store (and its state cache), recipients, the clock, and the
+ * reminder ladders in force (pinned on the sub-tasks a break-down assigns).
+ */
 export const WORKER_COMMAND_DEPS = Symbol('WorkerCommandDeps');
 
 export interface WorkerCommandDeps extends StreamAccess {
   readonly recipients: ReminderRecipientResolver;
   readonly clock: Clock;
+  readonly reminderPolicies?: ReminderPolicySource;
 }

@@ -5,6 +5,7 @@ import { CLOCK } from '@zhenggai/application';
 import { LinkTaskToFindingHandler } from '../finding-resolution/link-task-to-finding.handler';
 import { ResolveFindingHandler } from '../finding-resolution/resolve-finding.handler';
 import { RecordTaskReminderHandler } from '../reminders/record-task-reminder.handler';
+import { CompleteBreakDownHandler } from '../task-tree/complete-break-down.handler';
 import { WorkerCommands } from './worker-command';
 import { WORKER_COMMAND_DEPS, WorkerCommandDeps } from './worker-command-deps';
 
@@ -21,6 +22,7 @@ export class WorkerCommandsModule {
         RecordTaskReminderHandler,
         LinkTaskToFindingHandler,
         ResolveFindingHandler,
+        CompleteBreakDownHandler,
       ],
     };
   }

@@ -11,7 +11,7 @@ import { commandIdOf, newIdFor } from '../ids/command-id';
 import { FakeDirectory } from '../testing/fake-directory';
 import { StoreWithFaults } from '../testing/store-with-faults';
 import { assignTask } from './assign-task';
-import { breakDownTask, BreakDownTaskInput } from './break-down-task';
+import { breakDownTask, BreakDownTaskInput, completeBreakDown } from './break-down-task';
 import { executeTaskCommand, TaskLifecycleCommand } from './execute-task-command';
 import { fileFinding } from './file-finding';
 import { UseCaseDeps } from './use-case-deps';
@@ -197,6 +197,34 @@ describe('breakDownTask (分解)', () => {
     expect(ofType('RectificationTaskAssigned').map((e) => e.data.taskId)).toEqual([top, subtask.id, expectedId]);
   });
 });
+
+describe('completeBreakDown (the worker’s reaction to a break-down)', () => {
+  it('assigns the sub-tasks a break-down that died between its appends left without a stream, once', async () => {
+    const { store, deps, top, ofType } = await world();
+    const input = toTown(top, 100);
+    const lost = newIdFor(deps.ids, {}, 'unused'); // the id generator's next id is the sub-task's
+    store.beforeNextAppendTo(taskStreamName(nextIdAfter(lost)), async () => {
+      throw new Error('killed between the appends');
+    });
+    await expect(breakDownTask(deps, input, meta(county))).rejects.toThrow('killed between the appends');
+    const [brokenDown] = ofType('RectificationTaskBrokenDown');
+    expect(ofType('RectificationTaskAssigned')).toHaveLength(1);
+
+    expect(await completeBreakDown(deps, brokenDown)).toEqual([{ id: nextIdAfter(lost), revision: 0 }]);
+    const [, assigned] = ofType('RectificationTaskAssigned');
+    expect(assigned.data).toMatchObject({ taskId: nextIdAfter(lost), parentTaskId: top, assignedBy: county.userId });
+    expect(assigned.metadata).toMatchObject({ occurredAt: NOW, causationId: brokenDown.id });
+    // Again (a batch replayed after a crash): nothing appended.
+    const count = store.events.length;
+    expect(await completeBreakDown(deps, brokenDown)).toEqual([{ id: nextIdAfter(lost), revision: 0 }]);
+    expect(store.events.length).toBe(count);
+  });
+});
+
+/** The fake id generator's ids count up: the one after `id`. */
+function nextIdAfter(id: string): string {
+  return id.replace(/\d{12}$/, (n) => String(Number(n) + 1).padStart(12, '0'));
+}
 
 describe('the lifecycle of a tree through executeTaskCommand', () => {
   async function brokenDown() {

@@ -1,4 +1,5 @@
 import {
+  Actor,
   AssignedRectificationTask,
   AssignRectificationTask,
   authorizeRole,
@@ -13,6 +14,8 @@ import {
   taskStreamName,
 } from '@zhenggai/domain';
 import { decideAndAppend, earlierAttemptOn, loadChecked, newStream } from '../command-handling/decide-and-append';
+import { loadStream } from '../command-handling/load-stream';
+import { StoredEvent } from '../event-store/event-store.port';
 import { newIdFor } from '../ids/command-id';
 import { maySeeTask } from '../jurisdiction/jurisdiction';
 import { References } from '../references/references';
@@ -102,9 +105,29 @@ export async function breakDownTask(
   return { id: input.taskId, revision: decided.revision, subtasks: await assignSubtasks(deps, decided, metadata) };
 }
 
+/**
+ * Makes sure every sub-task a recorded break-down names has its stream: the worker's reaction to
+ * `RectificationTaskBrokenDown`, which heals a break-down that died between its appends with no Idempotency-Key to
+ * retry it under. Each is assigned as the break-down's actor at its time (the decision was taken then), from the
+ * parent as it stands; one assigned already is left as it is (its assignment resent changes nothing).
+ */
+export async function completeBreakDown(
+  deps: Pick<UseCaseDeps, 'store' | 'cache' | 'reminderPolicies'>,
+  brokenDown: StoredEvent,
+): Promise<UseCaseResult[]> {
+  const { state } = await loadStream(deps.store, rectificationTaskDecider, taskStreamName(brokenDown.data.taskId));
+  const metadata: CommandMetadata = {
+    actor: brokenDown.metadata.actor as Actor,
+    now: brokenDown.metadata.occurredAt as string,
+    correlationId: (brokenDown.metadata.correlationId as string) ?? brokenDown.id,
+    causationId: brokenDown.id,
+  };
+  return assignSubtasks(deps, { state, events: [{ type: brokenDown.type, data: brokenDown.data }] }, metadata);
+}
+
 /** Assigns each sub-task the parent's break-down (its events just appended, or an earlier attempt's) names. */
 async function assignSubtasks(
-  deps: UseCaseDeps,
+  deps: Pick<UseCaseDeps, 'store' | 'cache' | 'reminderPolicies'>,
   decided: { readonly state: RectificationTaskState; readonly events: readonly { type: string; data: unknown }[] },
   metadata: CommandMetadata,
 ): Promise<UseCaseResult[]> {
