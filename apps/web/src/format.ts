@@ -16,6 +16,17 @@ export function dateTime(iso: string | null | undefined): string {
     .replace(/\//g, '-');
 }
 
+/** A calendar date (YYYY-MM-DD) or the Shanghai day of an instant, as 2020年1月1日. */
+export function calendarDate(date: string): string {
+  const instant = /^\d{4}-\d{2}-\d{2}$/.test(date) ? `${date}T12:00:00+08:00` : date;
+  return new Intl.DateTimeFormat('zh-CN', {
+    timeZone: SHANGHAI,
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+  }).format(new Date(instant));
+}
+
 /** Today's date in Asia/Shanghai, YYYY-MM-DD. */
 export function today(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: SHANGHAI }).format(new Date());
