@@ -82,9 +82,9 @@ function shownValue(value: string | undefined): string {
 function wait(seconds: number | undefined): string {
   const zh = locale.value === 'zh';
   if (typeof seconds !== 'number' || seconds <= 0) return zh ? '稍等片刻' : 'a moment';
-  if (seconds < 60) return zh ? `${Math.ceil(seconds)} 秒` : `${Math.ceil(seconds)} seconds`;
+  if (seconds < 60) return zh ? `${Math.ceil(seconds)}秒` : `${Math.ceil(seconds)} seconds`;
   const minutes = Math.ceil(seconds / 60);
-  return zh ? `${minutes} 分钟` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return zh ? `${minutes}分钟` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
 /** The sentence for a problem, with `value` (what the person entered in the problem's field) filled in. */
