@@ -163,6 +163,52 @@ export const PROBLEM_SENTENCES: Readonly<Record<string, readonly [zh: string, en
   ],
   EXPORT_TOO_LARGE: ['要导出的任务太多，请增加筛选条件后再导出。', 'Too many tasks to export: narrow the filters.'],
 
+  // 逐级分解 (breaking a task down)
+  SUBTASK_FOR_OWN_UNIT: [
+    '不能把任务分解给本单位自己，请选择下级单位或配合单位。',
+    'A task cannot be broken down to its own unit: choose a unit below, or a cooperating unit.',
+  ],
+  SUBTASK_UNIT_OUTSIDE_SUBTREE: [
+    '所选单位不在本单位辖区的下级，也不是本任务的配合单位，请重新选择。',
+    'That unit is neither below this unit nor a cooperating unit of the task: choose another.',
+  ],
+  SUBTASK_DEADLINE_AFTER_PARENT: [
+    '子任务的{field}{value}晚于上级任务的期限，请改为不晚于上级期限的日期。',
+    "The sub-task's {field}{value} is after the parent task's deadline: choose an earlier date.",
+  ],
+  SHARE_WITHOUT_TARGET: [
+    '本任务没有量化目标，无法分配数量，请将分配数量留空。',
+    'This task has no quantity target to share: leave the share empty.',
+  ],
+  SHARES_ABOVE_TARGET: [
+    '分配给子任务的数量加上本单位已完成的数量超过了任务目标，请减少分配数量。',
+    'The shares with what this unit did itself come to more than the target: lower the shares.',
+  ],
+  SUBTASK_ID_USED: [
+    '该分解已按其他内容提交过，请刷新页面后重新分解。',
+    'This break-down was already sent with other content: reload and break the task down again.',
+  ],
+  SUBTASKS_OPEN: [
+    '还有子任务未验收或未撤销，请先验收或撤销全部子任务。',
+    'Some sub-tasks are neither verified nor cancelled: verify or cancel them first.',
+  ],
+  SUBTASK_NOT_REASSIGNABLE: [
+    '子任务不能改派：请撤销该子任务（写明理由）后重新分解上级任务。',
+    'A sub-task is not reassigned: cancel it with a reason and break the parent down again.',
+  ],
+  EXTENSION_AFTER_PARENT_DEADLINE: [
+    '申请的期限{value}晚于上级任务的期限，请先由上级单位向上申请延期。',
+    "The requested deadline{value} is after the parent task's: the parent's unit must ask for an extension first.",
+  ],
+  QUANTITY_ABOVE_OWN_PART: [
+    '{field}{value}超过了本单位自己承担的部分（任务目标减去已分给子任务的数量），请核对后重新填写。',
+    "{field}{value} is more than this unit's own part (the target less the sub-tasks' shares): check it.",
+  ],
+  NOT_ASSIGNING_UNIT: [
+    '这是子任务，只能由分解它的上级单位验收、退回或审批。',
+    'This is a sub-task: only the unit that broke its parent down verifies, sends back or decides on it.',
+  ],
+
   // The server (500, 503), or no answer at all
   OFFLINE: ['网络连接失败，请检查网络后重试。', 'No connection: check the network and try again.'],
   INTERNAL_ERROR: ['系统出现异常，请稍后重试；如仍有问题，请联系管理员。', 'Something went wrong: try again later.'],
