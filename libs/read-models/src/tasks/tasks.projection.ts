@@ -18,7 +18,9 @@ export const tasksProjection: Projection = {
   // 2: the task state kept per task carries its pinned reminder ladder, deadline version and reminders.
   // 3: each version knows since when its lead unit has led the task and whether a send-back began it, so the
   // scoreboard charges a send-back and the days to close to the unit whose work they were.
-  version: 3,
+  // 4: each version knows its place in a tree (逐级分解): parent, root, depth, the unit that assigned it and how many
+  // sub-tasks it was broken into, so that the views roll sub-tasks up to their parents without counting twice.
+  version: 4,
   eventTypePrefixes: ['RectificationTask'],
 
   async setup(sql: ProjectionSql, schema: string): Promise<void> {
@@ -49,12 +51,19 @@ export const tasksProjection: Projection = {
         closed_on_time boolean,
         lead_since timestamptz NOT NULL,
         sent_back boolean NOT NULL,
+        parent_task_id uuid,
+        root_task_id uuid NOT NULL,
+        depth integer NOT NULL,
+        assigning_unit_id uuid,
+        subtask_count integer NOT NULL,
         PRIMARY KEY (task_id, version)
       );
       CREATE INDEX ON "${schema}".task_versions (deadline, task_id) WHERE valid_to IS NULL;
       CREATE INDEX ON "${schema}".task_versions (lead_unit_id, deadline) WHERE valid_to IS NULL;
       CREATE INDEX ON "${schema}".task_versions (campaign_id, valid_from) WHERE campaign_id IS NOT NULL;
       CREATE INDEX ON "${schema}".task_versions (valid_from) WHERE sent_back;
+      CREATE INDEX ON "${schema}".task_versions (parent_task_id, valid_from) WHERE parent_task_id IS NOT NULL;
+      CREATE INDEX ON "${schema}".task_versions (root_task_id, valid_from);
       CREATE TABLE "${schema}".task_states (
         task_id uuid PRIMARY KEY,
         version integer NOT NULL,
@@ -293,6 +302,11 @@ interface VersionRow {
   closed_on_time: boolean | null;
   lead_since: string;
   sent_back: boolean;
+  parent_task_id: string | null;
+  root_task_id: string;
+  depth: number;
+  assigning_unit_id: string | null;
+  subtask_count: number;
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -332,5 +346,12 @@ function versionRow(
     lead_since: folded.leadSince,
     // The send-back's version carries the lead unit whose work was sent back, whoever leads the task later.
     sent_back: event.type === 'RectificationTaskSentBack',
+    // A task assigned before trees existed has none of the four: it is a top-level task, its own root.
+    parent_task_id: state.parentTaskId ?? null,
+    root_task_id: state.rootTaskId ?? taskId,
+    depth: state.depth ?? 0,
+    assigning_unit_id: state.assigningUnitId ?? null,
+    // Broken down or not: a task never broken down (most) needs no look below it when its work is rolled up.
+    subtask_count: state.subtasks?.length ?? 0,
   };
 }
