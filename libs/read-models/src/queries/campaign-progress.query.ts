@@ -2,6 +2,7 @@ import { ProjectionSql, Reach } from '@zhenggai/application';
 import { addDays, daysBetween, shanghaiDateOf } from '@zhenggai/domain';
 import { END_OF_DAY } from './local-date.sql';
 import { WITHIN_REACH } from './reach.sql';
+import { OWN_TARGET, ROLLED_UP_DONE } from './roll-up.sql';
 import { DUE_AT, OVERDUE, VALID_AT } from './traffic-light.sql';
 
 export interface CampaignDefinition {
@@ -29,7 +30,11 @@ export interface CampaignProgress {
     closedLate: number;
     cancelled: number;
   };
-  /** Quantity done against the tasks' targets, per unit of measure. */
+  /**
+   * Quantity done against the targets, per unit of measure, counting each tree once: the targets of the tasks at
+   * the top of what the reach holds (top-level tasks, for a reach that holds their trees), each with its work
+   * rolled up (its own reported work and what its sub-tasks have had verified).
+   */
   readonly quantities: Array<{ unit: string; target: number; done: number }>;
   readonly targets: ReadonlyArray<{ label: string; quantity: number; unit: string }>;
   readonly byRegion: Array<Breakdown & { regionId: string; regionName: string | null }>;
@@ -38,6 +43,11 @@ export interface CampaignProgress {
   readonly burndown: Array<{ date: string; open: number; closed: number; overdue: number }>;
 }
 
+/**
+ * Each unit's (or region's) own work at its level: every task counts (a parent and its sub-tasks are each a unit's
+ * work), quantities are each task's own part (a parent's target less the shares it handed down, its own reported
+ * work), so that the rows' targets add up to the total without counting a share twice.
+ */
 interface Breakdown {
   tasks: number;
   open: number;
@@ -52,7 +62,7 @@ const BREAKDOWN = `count(*) FILTER (WHERE v.status <> 'cancelled')::int AS tasks
   count(*) FILTER (WHERE ${OVERDUE('v', '$3::date')})::int AS overdue,
   count(*) FILTER (WHERE v.status = 'closed')::int AS closed,
   sum(v.quantity_done) FILTER (WHERE v.status <> 'cancelled')::float8 AS "quantityDone",
-  sum(v.target_quantity) FILTER (WHERE v.status <> 'cancelled')::float8 AS "quantityTarget"`;
+  sum(${OWN_TARGET('v', '$2::timestamptz')}) FILTER (WHERE v.status <> 'cancelled')::float8 AS "quantityTarget"`;
 
 /**
  * The burndown covers at most the first ten years of a campaign: an as-of instant centuries later would otherwise
@@ -96,10 +106,14 @@ export async function campaignProgress(
     ),
     sql.query(
       `SELECT v.target_unit AS unit, sum(v.target_quantity)::float8 AS target,
-              coalesce(sum(v.quantity_done), 0)::float8 AS done
+              coalesce(sum(${ROLLED_UP_DONE('v', '$2::timestamptz')}), 0)::float8 AS done
          FROM read_models.task_versions v
         WHERE v.campaign_id = $1::uuid AND ${VALID_AT('v', '$2::timestamptz')} AND ${WITHIN_REACH('v', '$3', '$4')}
           AND v.status <> 'cancelled' AND v.target_unit IS NOT NULL
+          AND (v.parent_task_id IS NULL OR NOT EXISTS (
+                SELECT 1 FROM read_models.task_versions p
+                 WHERE p.task_id = v.parent_task_id AND ${VALID_AT('p', '$2::timestamptz')}
+                   AND ${WITHIN_REACH('p', '$3', '$4')}))
         GROUP BY v.target_unit ORDER BY v.target_unit`,
       [params[0], params[1], params[3], params[4]],
     ),

@@ -2,6 +2,7 @@ import { ProjectionSql, Reach } from '@zhenggai/application';
 import { SqlParams } from './sql-params';
 import { shanghaiDateOf } from '@zhenggai/domain';
 import { IN_REGION_SUBTREE, OF_UNIT, WITHIN_REACH } from './reach.sql';
+import { ROLLED_UP_DONE } from './roll-up.sql';
 import { DUE_AT, LIGHT, Light, LIGHTS, OVERDUE, VALID_AT } from './traffic-light.sql';
 
 export { LIGHTS, type Light } from './traffic-light.sql';
@@ -61,21 +62,25 @@ export interface TaskRow {
   readonly dueAt: string;
   readonly campaignId: string | null;
   readonly target: { quantity: number; unit: string } | null;
+  /** Done against `target`, rolled up: the unit's own reported work and what its sub-tasks have had verified. */
   readonly quantityDone: number | null;
+  /** The unit's own reported work (what progress reports and submissions carry); `quantityDone` without a tree. */
+  readonly ownQuantityDone: number | null;
   readonly sendBackCount: number;
   readonly assignedAt: string;
   readonly closedAt: string | null;
   readonly revision: number;
 }
 
-const ROW_COLUMNS = (today: string, warn: string) => `
+const ROW_COLUMNS = (today: string, warn: string, at: string) => `
   v.task_id AS id, v.finding_id AS "findingId", v.title, v.status, ${LIGHT('v', today, warn)} AS light,
   v.region_id AS "regionId", r.name AS "regionName", v.category, v.lead_unit_id AS "leadUnitId",
   u.name AS "leadUnitName", v.cooperating_unit_ids AS "cooperatingUnitIds",
   to_char(v.deadline, 'YYYY-MM-DD') AS deadline,
   to_char(v.original_deadline, 'YYYY-MM-DD') AS "originalDeadline", ${DUE_AT('v')} AS "dueAt",
   v.campaign_id AS "campaignId", v.target_quantity::float8 AS "targetQuantity", v.target_unit AS "targetUnit",
-  v.quantity_done::float8 AS "quantityDone", v.send_back_count AS "sendBackCount", v.assigned_at AS "assignedAt",
+  (${ROLLED_UP_DONE('v', at)})::float8 AS "quantityDone", v.quantity_done::float8 AS "ownQuantityDone",
+  v.send_back_count AS "sendBackCount", v.assigned_at AS "assignedAt",
   v.closed_at AS "closedAt", v.version AS revision`;
 
 /**
@@ -110,9 +115,10 @@ export class TaskQueries {
     const counted = params.values.length;
     const limit = params.add(page.pageSize);
     const offset = params.add((page.page - 1) * page.pageSize);
+    const rolledUpAt = `${params.add(at.toISOString())}::timestamptz`;
     const [items, totals] = await Promise.all([
       this.sql.query(
-        `SELECT ${ROW_COLUMNS(today, warn)}
+        `SELECT ${ROW_COLUMNS(today, warn, rolledUpAt)}
            FROM (SELECT v.* FROM ${where} ORDER BY v.deadline, v.task_id LIMIT ${limit} OFFSET ${offset}) v
            LEFT JOIN regions r ON r.id = v.region_id
            LEFT JOIN units u ON u.id = v.lead_unit_id

@@ -1,6 +1,7 @@
 import { StoredEvent } from '@zhenggai/application';
 import { Infrastructure, loadConfig, seedDemo, startInfrastructure } from '@zhenggai/platform';
 import { scoreboardByUnit, scoreboardFromEvents } from '../../../../test/support/scoreboard-from-events';
+import { quantitiesFromEvents } from '../../../../test/support/quantities-from-events';
 import { createTestDatabase } from '../../../../test/support/test-database';
 import { auditEntries } from '../queries/audit.query';
 import { campaignProgress, CampaignDefinition } from '../queries/campaign-progress.query';
@@ -122,6 +123,8 @@ describe('the tasks read model over the demo story', () => {
       overdue: truth.overdue,
     });
     expect(progress.quantities).toEqual([{ unit: '户', target: truth.target, done: truth.done }]);
+    // The same, as trees count (each once, at its top-level task): the demo's tasks were never broken down.
+    expect(progress.quantities).toEqual(quantitiesFromEvents(events, dangerousHousing.campaignId, at).quantities);
   });
 
   it(

@@ -1,0 +1,202 @@
+import {
+  assignTask,
+  breakDownTask,
+  executeTaskCommand,
+  fileFinding,
+  StoredEvent,
+  TaskLifecycleCommand,
+} from '@zhenggai/application';
+import { Actor } from '@zhenggai/domain';
+import { Infrastructure, loadConfig, seedDemo, startInfrastructure, useCaseDeps } from '@zhenggai/platform';
+import { randomUUID } from 'node:crypto';
+import { quantitiesFromEvents } from '../../../../test/support/quantities-from-events';
+import { everyEventReadable } from '../../../../test/support/every-event-readable';
+import { createTestDatabase } from '../../../../test/support/test-database';
+import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
+import { projectAll } from '../testing/project-all';
+import { tasksProjection } from '../tasks/tasks.projection';
+import { campaignProgress, CampaignDefinition } from './campaign-progress.query';
+import { TaskQueries } from './task-queries';
+
+jest.setTimeout(60_000);
+
+const at = (date: string, time = '10:00') => `${date}T${time}:00+08:00`;
+
+/**
+ * 逐级分解 in the read models: the demo's 危房改造清零 campaign gains a tree 县 → 镇 → 村 (217 households to 阜南县住建局,
+ * 200 of them to 王堰镇, 10 to 王家坝镇, 150 of 王堰镇's to 蔡郢村); campaign progress counts each tree once at its
+ * top-level task, rolls verified work up, and gives each unit its own part — as the events say, now and as of then.
+ */
+describe('rolling a task tree up in campaign progress and the task list', () => {
+  let infra: Infrastructure;
+  let events: StoredEvent[];
+  let campaign: CampaignDefinition;
+  const ids: Record<'county' | 'town' | 'neighbour' | 'village', string> = {
+    county: '',
+    town: '',
+    neighbour: '',
+    village: '',
+  };
+
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    infra = await closedAfterThisFile(
+      startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'x'.repeat(40) })),
+      async (i) => {
+        await i.close();
+        await database.drop();
+      },
+    );
+    await seedDemo(infra);
+    await everyEventReadable(infra.eventStore);
+    const seeded = await infra.eventStore.readAll({ maxCount: 100_000 });
+    const launched = seeded.find((e) => e.type === 'CampaignLaunched' && e.data.name === '危房改造清零')!;
+    campaign = { ...launched.data, launchedAt: launched.metadata.occurredAt };
+    const unitId = async (name: string) => (await infra.directory.findUnitByName(name))!.id;
+    const [housing, wangyan, wangjiaba, caiying] = await Promise.all(
+      ['阜南县住房和城乡建设局', '王堰镇人民政府', '王家坝镇人民政府', '蔡郢村民委员会'].map(unitId),
+    );
+    const region = (await infra.directory.listRegions()).find((r) => r.name === '蔡郢村')!;
+    const deps = useCaseDeps(infra);
+    const inspector: Actor = { userId: randomUUID(), username: 'city', role: 'inspector', unitId: null };
+    const member = (unit: string): Actor => ({
+      userId: randomUUID(),
+      username: `u-${unit}`,
+      role: 'unit',
+      unitId: unit,
+    });
+    const meta = (actor: Actor, instant: string) => ({
+      actor,
+      now: new Date(instant).toISOString(),
+      correlationId: randomUUID(),
+      causationId: null,
+    });
+    const run = (actor: Actor, instant: string, taskId: string, type: TaskLifecycleCommand['type'], data: object) =>
+      executeTaskCommand(deps, taskId, { type, data, metadata: meta(actor, instant) } as TaskLifecycleCommand);
+    const subtask = (unit: string, share: number, deadline = '2018-09-20') => ({
+      unitId: unit,
+      deadline,
+      measures: '逐户拆除',
+      title: null,
+      share,
+    });
+    const evidence = [{ ref: 'demo/report.pdf', name: '验收照片' }];
+
+    const finding = await fileFinding(
+      deps,
+      {
+        title: '阜南县危房改造清零',
+        description: '',
+        regionId: region.id,
+        category: 'dangerous-housing',
+        severity: 'high',
+        source: '督查',
+        evidence: [],
+      },
+      meta(inspector, at('2018-08-01')),
+    );
+    ids.county = (
+      await assignTask(
+        deps,
+        {
+          findingId: finding.id,
+          leadUnitId: housing,
+          cooperatingUnitIds: [],
+          deadline: '2018-09-30',
+          measures: '危房改造清零',
+          target: { quantity: 217, unit: '户' },
+          campaignId: campaign.campaignId,
+          title: null,
+        },
+        meta(inspector, at('2018-08-01')),
+      )
+    ).id;
+    const [county, town, village] = [member(housing), member(wangyan), member(caiying)];
+    await run(county, at('2018-08-02'), ids.county, 'AcceptRectificationTask', {});
+    const split = await breakDownTask(
+      deps,
+      { taskId: ids.county, subtasks: [subtask(wangyan, 200), subtask(wangjiaba, 10)] },
+      meta(county, at('2018-08-02', '11:00')),
+    );
+    [ids.town, ids.neighbour] = split.subtasks.map((s) => s.id);
+    await run(town, at('2018-08-03'), ids.town, 'AcceptRectificationTask', {});
+    ids.village = (
+      await breakDownTask(
+        deps,
+        { taskId: ids.town, subtasks: [subtask(caiying, 150, '2018-09-10')] },
+        meta(town, at('2018-08-03', '11:00')),
+      )
+    ).subtasks[0].id;
+    await run(village, at('2018-08-04'), ids.village, 'AcceptRectificationTask', {});
+    await run(village, at('2018-08-20'), ids.village, 'ReportRectificationProgress', {
+      quantityDone: 150,
+      note: '拆除完成',
+      evidence,
+    });
+    await run(village, at('2018-08-21'), ids.village, 'SubmitRectification', {
+      report: '150 户拆除完成',
+      evidence,
+      quantityDone: null,
+    });
+    await run(town, at('2018-08-25'), ids.village, 'VerifyRectification', { note: '镇里验收合格' });
+    await run(town, at('2018-08-26'), ids.town, 'ReportRectificationProgress', {
+      quantityDone: 30,
+      note: '镇本级',
+      evidence,
+    });
+    await run(county, at('2018-08-27'), ids.county, 'ReportRectificationProgress', {
+      quantityDone: 5,
+      note: '县本级',
+      evidence,
+    });
+    await run(county, at('2018-09-01'), ids.neighbour, 'CancelRectificationTask', { reason: '并入王堰镇实施' });
+    await run(town, at('2018-09-05'), ids.town, 'SubmitRectification', {
+      report: '王堰镇 200 户完成',
+      evidence,
+      quantityDone: 50,
+    });
+    await run(county, at('2018-09-06'), ids.town, 'VerifyRectification', { note: '县里验收合格' });
+    await projectAll(infra.pool, infra.eventStore, [tasksProjection]);
+    events = await infra.eventStore.readAll({ maxCount: 100_000 });
+  });
+
+  type Figures = Record<'village' | 'town' | 'county', [rolledUp: number | null, own: number | null]>;
+  const before = { village: [150, 150], town: [null, null], county: [null, null] } satisfies Figures;
+  const verified = { ...before, town: [180, 30] } satisfies Figures;
+  const countyReported = { ...verified, county: [5, 5] } satisfies Figures;
+  const townVerified = { village: [150, 150], town: [200, 50], county: [205, 5] } satisfies Figures;
+
+  it.each([
+    ['before the village’s work was verified', '2018-08-24T12:00:00+08:00', before],
+    ['once the town had verified it and reported its own', '2018-08-26T12:00:00+08:00', verified],
+    ['after the county’s own report', '2018-08-28T12:00:00+08:00', countyReported],
+    ['after the neighbour’s share came back', '2018-09-02T12:00:00+08:00', countyReported],
+    ['now, the town verified by the county', 'now', townVerified],
+  ])('counts the tree once, as the events say, %s', async (_, instant, expected: Figures) => {
+    const when = instant === 'now' ? new Date() : new Date(instant);
+    const progress = await campaignProgress(infra.pool, campaign, when);
+    const truth = quantitiesFromEvents(events, campaign.campaignId, when);
+    expect(progress.quantities).toEqual(truth.quantities);
+    expect(progress.quantities.find((q) => q.unit === '户')?.done).toBeGreaterThanOrEqual(expected.county[0] ?? 0);
+    for (const [unitId, figures] of truth.byUnit)
+      expect([unitId, progress.byUnit.find((row) => row.unitId === unitId)]).toEqual([
+        unitId,
+        expect.objectContaining(figures),
+      ]);
+    // The units' own parts add up to the total target: no share is counted twice.
+    const target = progress.quantities.find((q) => q.unit === '户')!.target;
+    expect(progress.byUnit.reduce((sum, row) => sum + (row.quantityTarget ?? 0), 0)).toBe(target);
+    expect(progress.byRegion.reduce((sum, row) => sum + (row.quantityTarget ?? 0), 0)).toBe(target);
+
+    // The task list shows each task's work rolled up, and its unit's own beside it.
+    const list = await new TaskQueries(infra.pool).list(
+      { campaignId: campaign.campaignId },
+      { page: 1, pageSize: 50 },
+      { at: when, warningDays: 3, current: instant === 'now' },
+    );
+    for (const level of ['village', 'town', 'county'] as const) {
+      const row = list.items.find((item) => item.id === ids[level])!;
+      expect([level, row.quantityDone, row.ownQuantityDone]).toEqual([level, ...expected[level]]);
+    }
+  });
+});

@@ -1,0 +1,70 @@
+import type { StoredEvent } from '@zhenggai/application';
+
+interface TaskFacts {
+  status: string;
+  parent: string | null;
+  lead: string;
+  target: number | null;
+  unit: string | null;
+  /** The lead unit's own reported work: the latest quantity a progress report or submission carried. */
+  own: number | null;
+}
+
+/**
+ * A campaign's quantities as `campaignProgress` documents them for trees (逐级分解), computed straight from the task
+ * events with nothing but their types and data, as things stood at `at`: each tree counted once at its top-level
+ * task (its target; its work rolled up: its own reported work plus, recursively, what its sub-tasks had verified),
+ * and per unit each task's own part (target less the shares of its sub-tasks not cancelled, own reported work).
+ */
+export function quantitiesFromEvents(events: readonly StoredEvent[], campaignId: string, at: Date) {
+  const tasks = new Map<string, TaskFacts>();
+  for (const e of events) {
+    if (!e.type.startsWith('RectificationTask') || Date.parse(e.metadata.occurredAt) > at.getTime()) continue;
+    const t = tasks.get(e.data.taskId);
+    if (e.type === 'RectificationTaskAssigned') {
+      if (e.data.campaignId !== campaignId) continue;
+      tasks.set(e.data.taskId, {
+        status: 'assigned',
+        parent: e.data.parentTaskId ?? null,
+        lead: e.data.leadUnitId,
+        target: e.data.target?.quantity ?? null,
+        unit: e.data.target?.unit ?? null,
+        own: null,
+      });
+      continue;
+    }
+    if (!t) continue;
+    if (e.type === 'RectificationTaskProgressReported' || e.type === 'RectificationTaskSubmitted')
+      t.own = e.data.quantityDone ?? t.own;
+    if (e.type === 'RectificationTaskVerified') t.status = 'closed';
+    else if (e.type === 'RectificationTaskCancelled') t.status = 'cancelled';
+    else if (e.type === 'RectificationTaskReopened') t.status = 'open';
+    else if (e.type === 'RectificationTaskReassigned') t.lead = e.data.leadUnitId;
+  }
+  const children = (id: string) => [...tasks].filter(([, c]) => c.parent === id);
+  const rolledUp = (id: string): number =>
+    (tasks.get(id)!.own ?? 0) +
+    children(id)
+      .filter(([, c]) => c.status === 'closed')
+      .reduce((sum, [childId]) => sum + rolledUp(childId), 0);
+  const live = [...tasks].filter(([, t]) => t.status !== 'cancelled');
+  const totals = new Map<string, { unit: string; target: number; done: number }>();
+  for (const [id, t] of live.filter(([, t]) => t.parent === null && t.unit !== null)) {
+    const total = totals.get(t.unit!) ?? { unit: t.unit!, target: 0, done: 0 };
+    total.target += t.target!;
+    total.done += rolledUp(id);
+    totals.set(t.unit!, total);
+  }
+  // A unit none of whose tasks reported a quantity has done null (nothing said), as SQL sums it.
+  const byUnit = new Map<string, { quantityTarget: number; quantityDone: number | null }>();
+  for (const [id, t] of live.filter(([, t]) => t.target !== null)) {
+    const shares = children(id)
+      .filter(([, c]) => c.status !== 'cancelled')
+      .reduce((sum, [, c]) => sum + (c.target ?? 0), 0);
+    const row = byUnit.get(t.lead) ?? { quantityTarget: 0, quantityDone: null };
+    row.quantityTarget += t.target! - shares;
+    if (t.own !== null) row.quantityDone = (row.quantityDone ?? 0) + t.own;
+    byUnit.set(t.lead, row);
+  }
+  return { quantities: [...totals.values()].sort((a, b) => a.unit.localeCompare(b.unit)), byUnit };
+}
