@@ -1,5 +1,6 @@
 import { eventually, HttpAnswer, HttpClient, login } from '../support/http-client';
-import { reactionsSettled, startTestApp, storedEvents, TestApp } from '../support/test-app';
+import { quantitiesFromEvents } from '../support/quantities-from-events';
+import { reactionsSettled, readModelsCaughtUp, startTestApp, storedEvents, TestApp } from '../support/test-app';
 
 /**
  * 逐级分解 over HTTP (issue 18), with the demo's accounts: the city's inspector assigns 危房改造 in 蔡郢村 to
@@ -15,6 +16,9 @@ describe('decomposition: 市 → 县 → 镇 → 村 over HTTP', () => {
   let town: string;
   let townNeighbour: string;
   let village: string;
+  let campaignId: string;
+  /** Just after the town verified the village's work, before the town itself was verified. */
+  let afterVillageVerified: string;
 
   const eventCount = async () => (await storedEvents(app)).length;
   const post = (user: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -56,7 +60,15 @@ describe('decomposition: 市 → 县 → 镇 → 村 over HTTP', () => {
       severity: 'high',
     });
     findingId = filed.body.id;
+    const launched = await post('inspector', '/api/campaigns', {
+      name: '危房改造清零（分解）',
+      deadline: '2030-12-31',
+      targets: [{ label: '危房改造', quantity: 217, unit: '户' }],
+    });
+    expect(launched.status).toBe(201);
+    campaignId = launched.body.id;
     const assigned = await post('inspector', `/api/findings/${findingId}/tasks`, {
+      campaignId,
       unitId: unitIds.housing,
       deadline: '2030-09-30',
       measures: '危房改造清零',
@@ -243,6 +255,8 @@ describe('decomposition: 市 → 县 → 镇 → 村 over HTTP', () => {
     expect((await refused('housing', `/api/tasks/${village}/verify`, {})).status).toBe(404);
     const verified = await post('unit', `/api/tasks/${village}/verify`, { note: '镇里验收合格' });
     expect(verified.body).toMatchObject({ status: 'closed' });
+    await readModelsCaughtUp(app);
+    afterVillageVerified = new Date().toISOString();
 
     const townSubmitted = await post('unit', `/api/tasks/${town}/submit`, {
       report: '王堰镇 200 户完成',
@@ -304,5 +318,119 @@ describe('decomposition: 市 → 县 → 镇 → 村 over HTTP', () => {
       return answer.status === 'resolved' ? answer : undefined;
     });
     expect(finding.taskIds).toEqual([county]);
+  });
+
+  /** The campaign's progress as the city's inspector reads it, checked against the events. */
+  const progressChecked = async (asOf?: string) => {
+    await readModelsCaughtUp(app);
+    const query = asOf ? `?asOf=${encodeURIComponent(asOf)}` : '';
+    const progress = (await as.inspector.get(`/api/campaigns/${campaignId}/progress${query}`)).body;
+    const truth = quantitiesFromEvents(await storedEvents(app), campaignId, asOf ? new Date(asOf) : new Date());
+    expect(progress.quantities).toEqual(truth.quantities);
+    for (const [unitId, figures] of truth.byUnit)
+      expect([unitId, progress.byUnit.find((row: { unitId: string }) => row.unitId === unitId)]).toEqual([
+        unitId,
+        expect.objectContaining(figures),
+      ]);
+    // Each share counted once: the total is the top-level target, and the units' own parts add up to it.
+    expect(progress.quantities.map((q: { target: number }) => q.target)).toEqual([217]);
+    const sum = (rows: Array<{ quantityTarget: number | null }>) =>
+      rows.reduce((total, row) => total + (row.quantityTarget ?? 0), 0);
+    expect([sum(progress.byUnit), sum(progress.byRegion)]).toEqual([217, 217]);
+    return progress;
+  };
+
+  it('counts campaign progress once per tree, rolled up to the top-level task, now and as of a past instant', async () => {
+    const now = await progressChecked();
+    // The county's own 17, the town's own 50, the village's 150 verified by the town, the town's by the county.
+    expect(now.quantities).toEqual([{ unit: '户', target: 217, done: 217 }]);
+    const then = await progressChecked(afterVillageVerified);
+    // Then the town was not verified yet: nothing of its tree had reached the county.
+    expect(then.quantities).toEqual([{ unit: '户', target: 217, done: 0 }]);
+    expect(then.byUnit.find((row: { unitId: string }) => row.unitId === unitIds.housing)).toMatchObject({
+      quantityTarget: 7,
+      quantityDone: null,
+    });
+    const countyTask = (await as.housing.get(`/api/tasks/${county}`)).body;
+    expect([countyTask.quantityDone, countyTask.ownQuantityDone]).toEqual([217, 17]);
+  });
+
+  it('answers the tree of a task within reach, each level seeing its own part and the chain it answers to', async () => {
+    await readModelsCaughtUp(app);
+    const tree = await as.inspector.get(`/api/tasks/${village}/tree`);
+    expect(tree.status).toBe(200);
+    expect(tree.body).toMatchObject({ rootTaskId: county, asOf: expect.any(String) });
+    const nodes = tree.body.nodes as Array<{ id: string; depth: number }>;
+    // Parents come before their sub-tasks; sub-tasks of one break-down in no particular order.
+    expect(nodes.map((node) => node.depth)).toEqual([0, 1, 1, 2]);
+    const byId = Object.fromEntries(nodes.map((node) => [node.id, node]));
+    expect(byId).toEqual({
+      [county]: expect.objectContaining({
+        id: county,
+        depth: 0,
+        parentTaskId: null,
+        leadUnitId: unitIds.housing,
+        leadUnitName: '阜南县住房和城乡建设局',
+        regionName: '蔡郢村',
+        status: 'closed',
+        light: expect.stringMatching(/^closed_/),
+        deadline: '2030-09-30',
+        target: { quantity: 217, unit: '户' },
+        ownTarget: { quantity: 17, unit: '户' },
+        quantityDone: 217,
+        ownQuantityDone: 17,
+        partial: false,
+      }),
+      [town]: expect.objectContaining({ depth: 1, parentTaskId: county, quantityDone: 200, ownQuantityDone: 50 }),
+      [townNeighbour]: expect.objectContaining({ depth: 1, parentTaskId: county, status: 'cancelled' }),
+      [village]: expect.objectContaining({ depth: 2, parentTaskId: town, quantityDone: 150, ownQuantityDone: 150 }),
+    });
+
+    const shown = async (user: string, taskId: string) =>
+      Object.fromEntries(
+        ((await as[user].get(`/api/tasks/${taskId}/tree`)).body.nodes as Array<{ id: string; partial: boolean }>).map(
+          (node) => [node.id, node.partial],
+        ),
+      );
+    expect(await shown('housing', town)).toEqual({
+      [county]: false,
+      [town]: false,
+      [townNeighbour]: false,
+      [village]: false,
+    });
+    // 王堰镇 sees its task and the village's in full, of the county's only what it answers to, nothing of 王家坝镇's.
+    expect(await shown('unit', village)).toEqual({ [county]: true, [town]: false, [village]: false });
+    const above = (await as.caiying.get(`/api/tasks/${village}/tree`)).body.nodes[0];
+    expect(Object.keys(above).sort()).toEqual([
+      'deadline',
+      'depth',
+      'id',
+      'parentTaskId',
+      'partial',
+      'status',
+      'title',
+    ]);
+    expect(await shown('wangjiaba', townNeighbour)).toEqual({ [county]: true, [townNeighbour]: false });
+    for (const [user, taskId] of [
+      ['wangjiaba', town],
+      ['wangjiaba', village],
+      ['caiying', townNeighbour],
+      ['jiangzhai', county],
+    ])
+      expect([user, (await as[user].get(`/api/tasks/${taskId}/tree`)).body]).toEqual([
+        user,
+        expect.objectContaining({ status: 404, code: 'NOT_FOUND' }),
+      ]);
+
+    // As of a past instant: the town not verified yet, so the county had nothing of its tree.
+    const then = await as.inspector.get(`/api/tasks/${town}/tree?asOf=${encodeURIComponent(afterVillageVerified)}`);
+    expect(then.body.asOf).toBe(afterVillageVerified);
+    const node = (id: string) => then.body.nodes.find((n: { id: string }) => n.id === id);
+    expect(node(county)).toMatchObject({ status: 'in_progress', quantityDone: null, ownTarget: { quantity: 7 } });
+    expect(node(town)).toMatchObject({ status: 'in_progress', quantityDone: 200, ownQuantityDone: 50 });
+    expect(node(village)).toMatchObject({ status: 'closed' });
+    expect(
+      (await as.inspector.get(`/api/tasks/${village}/tree?asOf=${encodeURIComponent('2020-01-01T00:00:00Z')}`)).status,
+    ).toBe(404);
   });
 });

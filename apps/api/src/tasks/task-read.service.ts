@@ -6,9 +6,11 @@ import {
   Directory,
   EVENT_STORE,
   EventStore,
+  isUnitOf,
   loadStream,
   maySeeTask,
 } from '@zhenggai/application';
+import { TaskTreeNode } from '@zhenggai/read-models';
 import { ReadModelsService } from '../views';
 import { HistoryEntry, historyOf } from './event-history';
 import {
@@ -24,11 +26,29 @@ import {
 
 export type TaskView = Omit<Exclude<RectificationTaskState, { status: 'none' }>, 'assignment' | 'lastProgress'> & {
   readonly id: string;
+  /**
+   * `quantityDone` is the work done against the target, rolled up: the unit's own reported work plus what its
+   * sub-tasks have had verified (逐级分解); `ownQuantityDone` is the unit's own, the figure progress reports and
+   * submissions carry. The two differ only for a task broken down.
+   */
+  readonly ownQuantityDone: number | null;
   readonly revision: number;
   readonly statusLabel: string;
   readonly dueAt: string;
   readonly overdue: boolean;
 };
+
+/** A task's tree: each node in full, or (`partial`) only what a unit answers to above its own tasks. */
+export interface TaskTree {
+  readonly asOf: string;
+  readonly rootTaskId: string;
+  readonly nodes: Array<
+    | (TaskTreeNode & { readonly partial: false })
+    | (Pick<TaskTreeNode, 'id' | 'title' | 'deadline' | 'status' | 'depth' | 'parentTaskId'> & {
+        readonly partial: true;
+      })
+  >;
+}
 
 const MIN_REVISION_WAIT_MS = 1000;
 
@@ -66,7 +86,52 @@ export class TaskReadService {
       projected ?? (await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId)));
     if (state.status === 'none' || !(await this.visibleTo(state, actor)))
       throw new NotFoundError('RectificationTask', taskId);
-    return this.view(taskId, state, revision);
+    const view = this.view(taskId, state, revision);
+    if (!state.subtasks?.length) return view;
+    const below = await this.readModels.tasks.verifiedBelow(taskId, this.clock.now());
+    return below === null ? view : { ...view, quantityDone: (state.quantityDone ?? 0) + below };
+  }
+
+  /**
+   * The tree the task belongs to (逐级分解), from its top-level task down, as it stood at `asOf` (default now), within
+   * the actor's reach: the task itself answers 404 as `task` does. A unit user sees its unit's tasks and everything
+   * below them in full, and of the chain above them only what they answer to (id, title, deadline, status, marked
+   * `partial`), nothing of their siblings; an inspector or a leader every task placed within their region.
+   */
+  async tree(taskId: string, actor: Actor, asOf?: string): Promise<TaskTree> {
+    const task = await this.task(taskId, actor);
+    const at = this.readModels.instant(asOf);
+    const rootTaskId = task.rootTaskId ?? taskId;
+    const nodes = await this.readModels.tasks.tree(rootTaskId, at, await this.readModels.warningDays());
+    // Asked about an instant before the task was assigned: it had no tree then.
+    if (asOf !== undefined && !nodes.some((node) => node.id === taskId))
+      throw new NotFoundError('RectificationTask', taskId);
+    return { asOf: at.toISOString(), rootTaskId, nodes: await this.treeWithinReach(nodes, actor) };
+  }
+
+  private async treeWithinReach(nodes: readonly TaskTreeNode[], actor: Actor): Promise<TaskTree['nodes']> {
+    if (actor.role !== 'unit') {
+      const seen = await Promise.all(nodes.map((node) => maySeeTask(this.directory, actor, node)));
+      return nodes.filter((_, i) => seen[i]).map((node) => ({ ...node, partial: false }));
+    }
+    const byId = new Map(nodes.map((node) => [node.id, node]));
+    const full = new Set<string>();
+    // Parents come before their sub-tasks (by depth), so a parent's place is settled first.
+    for (const node of nodes)
+      if (isUnitOf(actor, node) || (node.parentTaskId !== null && full.has(node.parentTaskId))) full.add(node.id);
+    const above = new Set<string>();
+    for (const id of full) {
+      for (let up = byId.get(id)!.parentTaskId; up !== null && !full.has(up) && !above.has(up);) {
+        above.add(up);
+        up = byId.get(up)?.parentTaskId ?? null;
+      }
+    }
+    return nodes.flatMap((node): TaskTree['nodes'] => {
+      if (full.has(node.id)) return [{ ...node, partial: false }];
+      if (!above.has(node.id)) return [];
+      const { id, title, deadline, status, depth, parentTaskId } = node;
+      return [{ id, title, deadline, status, depth, parentTaskId, partial: true }];
+    });
   }
 
   /** The projected task once it reaches `minRevision`, waiting a moment for the projection; null when it does not. */
@@ -96,6 +161,7 @@ export class TaskReadService {
     return {
       ...shown,
       id: taskId,
+      ownQuantityDone: state.quantityDone,
       revision,
       statusLabel: TASK_STATUS_LABELS[state.status],
       dueAt: dueInstant(state.deadline).toISOString(),

@@ -11,7 +11,7 @@ import { BreakDownTaskCommand } from './break-down-task.command';
 import { BreakDownDto } from './break-down-task.dto';
 import { ExecuteTaskCommand, TaskCommandAnswer } from './execute-task.command';
 import { TaskReadService } from './task-read.service';
-import { LedgerExportQueryDto, MinRevisionQueryDto, ReadModelsService, TaskListQueryDto } from '../views';
+import { AsOfQueryDto, LedgerExportQueryDto, MinRevisionQueryDto, ReadModelsService, TaskListQueryDto } from '../views';
 import { LedgerExportService } from './ledger-export.service';
 import {
   ReassignDto,
@@ -83,6 +83,16 @@ export class TasksController {
     const task = await this.reads.task(id, actor, query.minRevision);
     res.header('ETag', etagOf(task.revision));
     return task;
+  }
+
+  @Get(':id/tree')
+  @ApiOperation({
+    summary:
+      '逐级分解 — the whole tree of the task, from its top-level task down: each node with its unit, region, depth, ' +
+      'parent, status, light, deadline, target and quantity done (own and rolled up), within your reach (asOf)',
+  })
+  tree(@Param('id', uuid) id: string, @Query() query: AsOfQueryDto, @CurrentActor() actor: Actor) {
+    return this.reads.tree(id, actor, query.asOf);
   }
 
   @Get(':id/history')

@@ -2,7 +2,7 @@ import { ProjectionSql, Reach } from '@zhenggai/application';
 import { SqlParams } from './sql-params';
 import { shanghaiDateOf } from '@zhenggai/domain';
 import { IN_REGION_SUBTREE, OF_UNIT, WITHIN_REACH } from './reach.sql';
-import { ROLLED_UP_DONE } from './roll-up.sql';
+import { OWN_TARGET, ROLLED_UP_DONE } from './roll-up.sql';
 import { DUE_AT, LIGHT, Light, LIGHTS, OVERDUE, VALID_AT } from './traffic-light.sql';
 
 export { LIGHTS, type Light } from './traffic-light.sql';
@@ -141,6 +141,47 @@ export class TaskQueries {
     return rows[0] ? { state: rows[0].state, revision: rows[0].version } : null;
   }
 
+  /**
+   * What the task's verified sub-tasks add to its own work at `at` (their quantities rolled up, recursively): null
+   * when none has a quantity, or the task is not in the read model (yet).
+   */
+  async verifiedBelow(taskId: string, at: Date): Promise<number | null> {
+    const { rows } = await this.sql.query<{ below: number | null }>(
+      `SELECT ((${ROLLED_UP_DONE('v', '$2::timestamptz')}) - coalesce(v.quantity_done, 0))::float8 AS below
+         FROM read_models.task_versions v WHERE v.task_id = $1::uuid AND ${VALID_AT('v', '$2::timestamptz')}`,
+      [taskId, at.toISOString()],
+    );
+    return rows[0]?.below ?? null;
+  }
+
+  /**
+   * Every task of the tree under `rootTaskId` as it stood at `at` (逐级分解), parents before their sub-tasks: each
+   * with its light, its own part of the target and its work, own and rolled up. Reach is the caller's to apply.
+   */
+  async tree(rootTaskId: string, at: Date, warningDays: number): Promise<TaskTreeNode[]> {
+    const { rows } = await this.sql.query(
+      `SELECT v.task_id AS id, v.title, v.status, ${LIGHT('v', '$3::date', '$4::int')} AS light,
+              to_char(v.deadline, 'YYYY-MM-DD') AS deadline, v.depth, v.parent_task_id AS "parentTaskId",
+              v.region_id AS "regionId", r.name AS "regionName", v.lead_unit_id AS "leadUnitId",
+              u.name AS "leadUnitName", v.cooperating_unit_ids AS "cooperatingUnitIds",
+              v.assigning_unit_id AS "assigningUnitId", v.target_quantity::float8 AS "targetQuantity",
+              v.target_unit AS "targetUnit", (${OWN_TARGET('v', '$2::timestamptz')})::float8 AS "ownTarget",
+              (${ROLLED_UP_DONE('v', '$2::timestamptz')})::float8 AS "quantityDone",
+              v.quantity_done::float8 AS "ownQuantityDone"
+         FROM read_models.task_versions v
+         LEFT JOIN regions r ON r.id = v.region_id
+         LEFT JOIN units u ON u.id = v.lead_unit_id
+        WHERE v.root_task_id = $1::uuid AND ${VALID_AT('v', '$2::timestamptz')}
+        ORDER BY v.depth, v.assigned_at, v.task_id`,
+      [rootTaskId, at.toISOString(), shanghaiDateOf(at), warningDays],
+    );
+    return rows.map(({ targetQuantity, targetUnit, ownTarget, ...node }: any) => ({
+      ...node,
+      target: targetQuantity === null ? null : { quantity: targetQuantity, unit: targetUnit },
+      ownTarget: targetQuantity === null ? null : { quantity: ownTarget, unit: targetUnit },
+    }));
+  }
+
   async tasksOfFinding(findingId: string): Promise<Array<{ state: any; revision: number }>> {
     const { rows } = await this.sql.query<{ state: any; version: number }>(
       'SELECT state, version FROM read_models.task_states WHERE finding_id = $1 ORDER BY assigned_at, task_id',
@@ -215,6 +256,30 @@ export class TaskQueries {
     }
     return this.handOversKept;
   }
+}
+
+/** A task in its tree (`TaskQueries.tree`). */
+export interface TaskTreeNode {
+  readonly id: string;
+  readonly title: string;
+  readonly status: string;
+  readonly light: Light;
+  readonly deadline: string;
+  /** 0 for the top-level task. */
+  readonly depth: number;
+  readonly parentTaskId: string | null;
+  readonly regionId: string;
+  readonly regionName: string | null;
+  readonly leadUnitId: string;
+  readonly leadUnitName: string | null;
+  readonly cooperatingUnitIds: string[];
+  readonly assigningUnitId: string | null;
+  readonly target: { quantity: number; unit: string } | null;
+  /** The target less the shares of its sub-tasks not cancelled: the unit's own part. */
+  readonly ownTarget: { quantity: number; unit: string } | null;
+  /** Own reported work plus what its sub-tasks have had verified, recursively. */
+  readonly quantityDone: number | null;
+  readonly ownQuantityDone: number | null;
 }
 
 export interface ScoreboardRow {
