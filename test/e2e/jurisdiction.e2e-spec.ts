@@ -100,6 +100,7 @@ describe('jurisdiction: every endpoint × role × inside and outside', () => {
   const reads: Array<[string, (w: Where) => string]> = [
     ['GET /api/tasks/:id', (w) => `/api/tasks/${w === 'in' ? ids.taskIn : ids.taskOut}`],
     ['GET /api/tasks/:id/history', (w) => `/api/tasks/${w === 'in' ? ids.taskIn : ids.taskOut}/history`],
+    ['GET /api/tasks/:id/tree', (w) => `/api/tasks/${w === 'in' ? ids.taskIn : ids.taskOut}/tree`],
     ['GET /api/findings/:id', (w) => `/api/findings/${w === 'in' ? ids.findingIn : ids.findingOut}`],
     ['GET /api/findings/:id/history', (w) => `/api/findings/${w === 'in' ? ids.findingIn : ids.findingOut}/history`],
     ['GET /api/campaigns/:id', (w) => `/api/campaigns/${w === 'in' ? ids.campaignIn : ids.campaignOut}`],
@@ -124,6 +125,7 @@ describe('jurisdiction: every endpoint × role × inside and outside', () => {
   it("a unit user reads its own unit's tasks only, even in its own county", async () => {
     expect((await as.unit.get(`/api/tasks/${ids.taskOtherUnit}`)).status).toBe(404);
     expect((await as.unit.get(`/api/tasks/${ids.taskOtherUnit}/history`)).status).toBe(404);
+    expect((await as.unit.get(`/api/tasks/${ids.taskOtherUnit}/tree`)).status).toBe(404);
     expect((await as['funan-inspector'].get(`/api/tasks/${ids.taskOtherUnit}`)).status).toBe(200);
   });
 
