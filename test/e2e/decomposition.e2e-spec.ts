@@ -340,7 +340,7 @@ describe('decomposition: 市 → 县 → 镇 → 村 over HTTP', () => {
     return progress;
   };
 
-  it('counts campaign progress once per tree, rolled up to the top-level task, now and as of a past instant', async () => {
+  it('counts campaign progress once per tree, rolled up to its top-level task, now and as of then', async () => {
     const now = await progressChecked();
     // The county's own 17, the town's own 50, the village's 150 verified by the town, the town's by the county.
     expect(now.quantities).toEqual([{ unit: '户', target: 217, done: 217 }]);
@@ -355,7 +355,7 @@ describe('decomposition: 市 → 县 → 镇 → 村 over HTTP', () => {
     expect([countyTask.quantityDone, countyTask.ownQuantityDone]).toEqual([217, 17]);
   });
 
-  it('answers the tree of a task within reach, each level seeing its own part and the chain it answers to', async () => {
+  it('answers a task’s tree within reach, each level seeing its own part and the chain above', async () => {
     await readModelsCaughtUp(app);
     const tree = await as.inspector.get(`/api/tasks/${village}/tree`);
     expect(tree.status).toBe(200);
