@@ -4,6 +4,7 @@ import { PostgresCheckpointStore, PostgresDeliveries } from '@zhenggai/postgres'
 import { Pool } from 'pg';
 import { WorkerCommands } from '../commands/worker-command';
 import { DeliveryProcessor } from './delivery.processor';
+import { outlastingStoreOutages } from './store-outage';
 import { DeliveryJobs } from '@zhenggai/platform';
 import { JobQueues, MAINTENANCE_QUEUE, NOTIFICATIONS_QUEUE, REMINDERS_QUEUE, shutdownStep } from '@zhenggai/platform';
 import { NotificationDispatcher } from './notification-dispatcher.reactor';
@@ -83,8 +84,16 @@ export class ReminderEngine {
       ...(lockDurationMs ? { lockDuration: lockDurationMs } : {}),
       ...(stalledIntervalMs ? { stalledInterval: stalledIntervalMs } : {}),
     };
-    queues.worker(REMINDERS_QUEUE, (job, token) => this.firing.process(job as never, token), options);
-    queues.worker(NOTIFICATIONS_QUEUE, (job) => this.delivery.process(job as never), options);
+    queues.worker(
+      REMINDERS_QUEUE,
+      (job, token) => outlastingStoreOutages(job, token, () => this.firing.process(job as never, token)),
+      options,
+    );
+    queues.worker(
+      NOTIFICATIONS_QUEUE,
+      (job, token) => outlastingStoreOutages(job, token, () => this.delivery.process(job as never)),
+      options,
+    );
     queues.worker(MAINTENANCE_QUEUE, () => this.reconciliation.run(), { concurrency: 1 });
     await queues.ready();
     await this.ensureReconciliationScheduled();
