@@ -19,6 +19,9 @@ const COLUMNS: ReadonlyArray<{
 }> = [
   { header: '序号', width: 6, value: (_, i) => i + 1 },
   { header: '整改任务', width: 36, value: (t) => t.title },
+  // 逐级分解: where the task stands in its tree, so a county's ledger reads as the chain it hands up.
+  { header: '层级', width: 6, value: (t) => t.depth },
+  { header: '上级任务', width: 36, value: (t) => t.parentTitle },
   { header: '地区', width: 12, value: (t) => t.regionName },
   { header: '问题类别', width: 16, value: (t) => t.category },
   { header: '牵头单位', width: 22, value: (t) => t.leadUnitName },

@@ -67,6 +67,11 @@ export interface TaskRow {
   /** The unit's own reported work (what progress reports and submissions carry); `quantityDone` without a tree. */
   readonly ownQuantityDone: number | null;
   readonly sendBackCount: number;
+  /** 逐级分解: 0 for a top-level task, 1 for its sub-tasks, and so on. */
+  readonly depth: number;
+  readonly parentTaskId: string | null;
+  /** The parent task's title (what a sub-task answers to); null at the top. */
+  readonly parentTitle: string | null;
   readonly assignedAt: string;
   readonly closedAt: string | null;
   readonly revision: number;
@@ -80,7 +85,9 @@ const ROW_COLUMNS = (today: string, warn: string, at: string) => `
   to_char(v.original_deadline, 'YYYY-MM-DD') AS "originalDeadline", ${DUE_AT('v')} AS "dueAt",
   v.campaign_id AS "campaignId", v.target_quantity::float8 AS "targetQuantity", v.target_unit AS "targetUnit",
   (${ROLLED_UP_DONE('v', at)})::float8 AS "quantityDone", v.quantity_done::float8 AS "ownQuantityDone",
-  v.send_back_count AS "sendBackCount", v.assigned_at AS "assignedAt",
+  v.send_back_count AS "sendBackCount", v.depth, v.parent_task_id AS "parentTaskId",
+  (SELECT p.title FROM read_models.tasks p WHERE p.task_id = v.parent_task_id) AS "parentTitle",
+  v.assigned_at AS "assignedAt",
   v.closed_at AS "closedAt", v.version AS revision`;
 
 /**
