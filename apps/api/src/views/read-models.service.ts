@@ -5,7 +5,14 @@ import { auditEntries, campaignProgress, Light, TaskFilter, TaskQueries } from '
 import { Pool } from 'pg';
 import { DirectoryView } from '../access/directory-view';
 import { DATABASE_POOL, DEADLINE_WARNING_DAYS } from '../infrastructure/tokens';
-import { AsOfQueryDto, AuditQueryDto, PageQueryDto, TaskListQueryDto } from './view-queries.dto';
+import {
+  AsOfQueryDto,
+  AuditQueryDto,
+  CampaignProgressQueryDto,
+  DeadlineViewQueryDto,
+  PageQueryDto,
+  TaskListQueryDto,
+} from './view-queries.dto';
 
 /** The deadline views, from the read models (eventually consistent: see /health for each projection's lag). */
 @Injectable()
@@ -32,13 +39,19 @@ export class ReadModelsService {
     return asOf ? new Date(asOf) : this.clock.now();
   }
 
-  async taskList(query: TaskListQueryDto, actor: Actor) {
+  /** The task list; with `byRegionLevel` (the deadline view), its tasks counted by region at those levels too. */
+  async taskList(query: DeadlineViewQueryDto, actor: Actor) {
     const at = this.instant(query.asOf);
     const page = pageOf(query);
     const warningDays = await this.warningDays();
     const reach = this.directoryView.reachOf(actor);
     const filter: TaskFilter = { ...filterOf(query), visibleToUnitId: reach.unitId, scopeRegionId: reach.regionId };
-    const result = await this.tasks.list(filter, page, { at, warningDays, current: query.asOf === undefined });
+    const result = await this.tasks.list(filter, page, {
+      at,
+      warningDays,
+      current: query.asOf === undefined,
+      byRegionLevel: query.byRegionLevel,
+    });
     return {
       asOf: at.toISOString(),
       warningDays,
@@ -46,11 +59,12 @@ export class ReadModelsService {
       total: result.total,
       summary: result.summary,
       items: result.items,
+      ...(result.byRegionLevel && { byRegionLevel: result.byRegionLevel }),
     };
   }
 
   /** A campaign's progress, counting only the tasks within the actor's reach; a campaign elsewhere answers 404. */
-  async campaignProgress(campaignId: string, query: AsOfQueryDto, actor: Actor) {
+  async campaignProgress(campaignId: string, query: CampaignProgressQueryDto, actor: Actor) {
     const events = await this.store.readStream(campaignStreamName(campaignId));
     const launched = events.find((e) => e.type === 'CampaignLaunched');
     if (!launched || !(await this.directoryView.overlaps(actor, launched.data.scope?.regionId ?? null)))
@@ -61,6 +75,7 @@ export class ReadModelsService {
       { ...launched.data, launchedAt: launched.metadata.occurredAt },
       at,
       this.directoryView.reachOf(actor),
+      { byRegionLevel: query.byRegionLevel },
     );
   }
 

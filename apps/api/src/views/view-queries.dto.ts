@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -14,7 +15,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { TASK_STATUSES } from '@zhenggai/domain';
+import { REGION_LEVELS, RegionLevel, TASK_STATUSES } from '@zhenggai/domain';
 import { LIGHTS } from '@zhenggai/read-models';
 import { bool, IsInstant, IsLocalDate, PageSizeQuery } from '../commands/shared.dto';
 
@@ -44,6 +45,25 @@ export class AsOfQueryDto extends PageQueryDto {
   @IsOptional()
   @IsInstant()
   asOf?: string;
+}
+
+/** 市 › 县 › 乡镇 › 村: roll a view up to these region levels (comma-separated). */
+const ByRegionLevel = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      description: `comma-separated region levels to roll up to: ${REGION_LEVELS.join(', ')}`,
+      example: 'county,town,village',
+    }),
+    IsOptional(),
+    Transform(list),
+    IsArray(),
+    ArrayMaxSize(REGION_LEVELS.length),
+    IsIn(REGION_LEVELS, { each: true, message: `byRegionLevel must be among ${REGION_LEVELS.join(', ')}` }),
+  );
+
+export class CampaignProgressQueryDto extends AsOfQueryDto {
+  @ByRegionLevel()
+  byRegionLevel?: RegionLevel[];
 }
 
 export class TaskListQueryDto extends AsOfQueryDto {
@@ -108,6 +128,11 @@ export class TaskListQueryDto extends AsOfQueryDto {
   @IsString()
   @Length(1, 100)
   q?: string;
+}
+
+export class DeadlineViewQueryDto extends TaskListQueryDto {
+  @ByRegionLevel()
+  byRegionLevel?: RegionLevel[];
 }
 
 export class AuditQueryDto extends PageQueryDto {

@@ -4,7 +4,7 @@ import { Actor } from '@zhenggai/domain';
 import { CurrentActor } from '../access/current-actor.decorator';
 import { Roles } from '../access/roles.decorator';
 import { ReadModelsService } from './read-models.service';
-import { AsOfQueryDto, AuditQueryDto, TaskListQueryDto } from './view-queries.dto';
+import { AsOfQueryDto, AuditQueryDto, CampaignProgressQueryDto, DeadlineViewQueryDto } from './view-queries.dto';
 
 @ApiTags('views')
 @ApiBearerAuth()
@@ -14,13 +14,17 @@ export class ViewsController {
 
   @Get('views/deadlines')
   @ApiOperation({ summary: '红黄绿灯 — tasks by deadline with their light, now or as of a past instant (asOf)' })
-  deadlines(@Query() query: TaskListQueryDto, @CurrentActor() actor: Actor) {
+  deadlines(@Query() query: DeadlineViewQueryDto, @CurrentActor() actor: Actor) {
     return this.views.taskList(query, actor);
   }
 
   @Get('campaigns/:id/progress')
   @ApiOperation({ summary: 'Campaign progress: totals, quantities, by region and unit, burndown, days left (asOf)' })
-  progress(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: AsOfQueryDto, @CurrentActor() actor: Actor) {
+  progress(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() query: CampaignProgressQueryDto,
+    @CurrentActor() actor: Actor,
+  ) {
     return this.views.campaignProgress(id, query, actor);
   }
 

@@ -1,7 +1,8 @@
 import { ProjectionSql, Reach } from '@zhenggai/application';
-import { addDays, daysBetween, shanghaiDateOf } from '@zhenggai/domain';
+import { addDays, daysBetween, RegionLevel, shanghaiDateOf } from '@zhenggai/domain';
 import { END_OF_DAY } from './local-date.sql';
 import { WITHIN_REACH } from './reach.sql';
+import { RegionOfLevel, rollUpByRegionLevel } from './region-levels';
 import { OWN_TARGET, ROLLED_UP_DONE } from './roll-up.sql';
 import { DUE_AT, OVERDUE, VALID_AT } from './traffic-light.sql';
 
@@ -41,6 +42,29 @@ export interface CampaignProgress {
   readonly byUnit: Array<Breakdown & { unitId: string; unitName: string | null }>;
   /** Day by day, at the end of each day (or at the as-of instant for its own day): tasks open and closed. */
   readonly burndown: Array<{ date: string; open: number; closed: number; overdue: number }>;
+  /**
+   * Asked for (`byRegionLevel`): the by-region rows rolled up to each level asked (市 › 县 › 乡镇 › 村), each region
+   * of that level with its own parts below it, and each place above it that holds work itself as a row of its own
+   * (see {@link rollUpByRegionLevel}): the rows of one level add up to the totals and to the quantities' target.
+   */
+  readonly byRegionLevel?: Partial<Record<RegionLevel, RegionBehind[]>>;
+}
+
+/** A region of a level asked, its own parts summed, and whether it is behind. */
+export type RegionBehind = RegionOfLevel &
+  Breakdown & {
+    /** Tasks due by the as-of date (deadlines as they were then) and not signed off: overdue, or due that day. */
+    dueOpen: number;
+    /**
+     * Some of its tasks are due and not signed off (`dueOpen`), or the campaign's deadline has come and its quantity
+     * done is below its target.
+     */
+    behind: boolean;
+  };
+
+export interface CampaignProgressOptions {
+  /** Roll the by-region rows up to these region levels too. */
+  readonly byRegionLevel?: readonly RegionLevel[];
 }
 
 /**
@@ -83,6 +107,7 @@ export async function campaignProgress(
   campaign: CampaignDefinition,
   at: Date,
   reach: Reach = {},
+  options: CampaignProgressOptions = {},
 ): Promise<CampaignProgress> {
   const params = [
     campaign.campaignId,
@@ -118,7 +143,9 @@ export async function campaignProgress(
       [params[0], params[1], params[3], params[4]],
     ),
     sql.query(
-      `SELECT v.region_id AS "regionId", r.name AS "regionName", ${BREAKDOWN}
+      `SELECT v.region_id AS "regionId", r.name AS "regionName", ${BREAKDOWN},
+              count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled') AND v.deadline <= $3::date)::int
+                AS "dueOpen"
          FROM read_models.task_versions v LEFT JOIN regions r ON r.id = v.region_id
         WHERE ${valid} GROUP BY v.region_id, r.name ORDER BY overdue DESC, open DESC, r.name`,
       params,
@@ -135,6 +162,10 @@ export async function campaignProgress(
   const lastDay = [asOfDate, addDays(launchDate, BURNDOWN_MAX_DAYS - 1)].sort()[0]!;
   const burndown =
     launchDate <= asOfDate ? await burndownOf(sql, campaign.campaignId, launchDate, lastDay, at, reach) : [];
+  const regionRows = byRegion.rows.map(({ regionId, regionName: _, ...figures }) => ({ regionId, figures }));
+  const byRegionLevel = options.byRegionLevel?.length
+    ? await regionsBehind(sql, regionRows, options.byRegionLevel, asOfDate >= campaign.deadline)
+    : undefined;
   return {
     campaignId: campaign.campaignId,
     name: campaign.name,
@@ -144,10 +175,37 @@ export async function campaignProgress(
     totals: totals.rows[0],
     quantities: quantities.rows,
     targets: campaign.targets,
-    byRegion: byRegion.rows,
+    byRegion: byRegion.rows.map(({ dueOpen: _, ...row }) => row),
     byUnit: byUnit.rows,
     burndown,
+    ...(byRegionLevel && { byRegionLevel }),
   };
+}
+
+async function regionsBehind(
+  sql: ProjectionSql,
+  rows: Array<{ regionId: string; figures: Breakdown & { dueOpen: number } }>,
+  levels: readonly RegionLevel[],
+  deadlineCome: boolean,
+): Promise<Partial<Record<RegionLevel, RegionBehind[]>>> {
+  const rolled = await rollUpByRegionLevel(sql, rows, levels);
+  const answer: Partial<Record<RegionLevel, RegionBehind[]>> = {};
+  for (const level of levels) {
+    answer[level] = rolled[level]!.map((row) => ({
+      ...row,
+      behind:
+        row.dueOpen > 0 ||
+        (deadlineCome && row.quantityTarget !== null && (row.quantityDone ?? 0) < row.quantityTarget),
+    })).sort(
+      (a, b) =>
+        Number(b.behind) - Number(a.behind) ||
+        b.overdue - a.overdue ||
+        b.dueOpen - a.dueOpen ||
+        (a.regionName ?? '').localeCompare(b.regionName ?? '', 'zh') ||
+        a.regionId.localeCompare(b.regionId),
+    );
+  }
+  return answer;
 }
 
 async function burndownOf(sql: ProjectionSql, campaignId: string, from: string, to: string, at: Date, reach: Reach) {

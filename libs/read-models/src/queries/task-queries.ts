@@ -1,7 +1,8 @@
 import { ProjectionSql, Reach } from '@zhenggai/application';
 import { SqlParams } from './sql-params';
-import { shanghaiDateOf } from '@zhenggai/domain';
+import { RegionLevel, shanghaiDateOf } from '@zhenggai/domain';
 import { IN_REGION_SUBTREE, OF_UNIT, WITHIN_REACH } from './reach.sql';
+import { RegionOfLevel, rollUpByRegionLevel } from './region-levels';
 import { OWN_TARGET, ROLLED_UP_DONE } from './roll-up.sql';
 import { DUE_AT, LIGHT, Light, LIGHTS, OVERDUE, VALID_AT } from './traffic-light.sql';
 
@@ -43,7 +44,22 @@ export interface ListOptions {
    * versions valid at `at` otherwise).
    */
   readonly current?: boolean;
+  /** Count the matching tasks by region too, rolled up to each of these levels (市 › 县 › 乡镇 › 村). */
+  readonly byRegionLevel?: readonly RegionLevel[];
 }
+
+/**
+ * The tasks matching a filter in one region of a level asked (or in a place above it that holds tasks itself: see
+ * {@link rollUpByRegionLevel}), each task counted once, in the region of its place: the rows of a level add up to the
+ * list's `total` and `summary`; quantities are each task's own part (target less the shares handed down, its own
+ * reported work), cancelled tasks left out, so they add up to the campaign's target without counting a share twice.
+ */
+export type RegionLights = RegionOfLevel & {
+  tasks: number;
+  summary: Record<Light, number>;
+  quantityTarget: number | null;
+  quantityDone: number | null;
+};
 
 export interface TaskRow {
   readonly id: string;
@@ -103,8 +119,13 @@ export class TaskQueries {
     filter: TaskFilter,
     page: Page,
     options: ListOptions,
-  ): Promise<{ items: TaskRow[]; total: number; summary: Record<Light, number> }> {
-    const { at, warningDays, current = false } = options;
+  ): Promise<{
+    items: TaskRow[];
+    total: number;
+    summary: Record<Light, number>;
+    byRegionLevel?: Partial<Record<RegionLevel, RegionLights[]>>;
+  }> {
+    const { at, warningDays, current = false, byRegionLevel } = options;
     const params = new SqlParams();
     const today = `${params.add(shanghaiDateOf(at))}::date`;
     const warn = `${params.add(warningDays)}::int`;
@@ -123,7 +144,7 @@ export class TaskQueries {
     const limit = params.add(page.pageSize);
     const offset = params.add((page.page - 1) * page.pageSize);
     const rolledUpAt = `${params.add(at.toISOString())}::timestamptz`;
-    const [items, totals] = await Promise.all([
+    const [items, totals, byRegion] = await Promise.all([
       this.sql.query(
         `SELECT ${ROW_COLUMNS(today, warn, rolledUpAt)}
            FROM (SELECT v.* FROM ${where} ORDER BY v.deadline, v.task_id LIMIT ${limit} OFFSET ${offset}) v
@@ -133,10 +154,53 @@ export class TaskQueries {
         params.values,
       ),
       this.sql.query<{ light: Light; n: string }>(counts, params.values.slice(0, counted)),
+      byRegionLevel?.length
+        ? this.sql.query<{ regionId: string; light: Light; n: number; target: number | null; done: number | null }>(
+            `SELECT v.region_id AS "regionId", ${LIGHT('v', today, warn)} AS light, count(*)::int AS n,
+                    sum(${OWN_TARGET('v', `$${counted + 1}::timestamptz`)})
+                      FILTER (WHERE v.status <> 'cancelled')::float8 AS target,
+                    sum(v.quantity_done) FILTER (WHERE v.status <> 'cancelled')::float8 AS done
+               FROM ${where} GROUP BY 1, 2`,
+            [...params.values.slice(0, counted), at.toISOString()],
+          )
+        : null,
     ]);
-    const summary = Object.fromEntries(LIGHTS.map((l) => [l, 0])) as Record<Light, number>;
+    const summary = noLights();
     for (const row of totals.rows) summary[row.light] = Number(row.n);
-    return { items: items.rows.map(toTaskRow), total: Object.values(summary).reduce((a, b) => a + b, 0), summary };
+    return {
+      items: items.rows.map(toTaskRow),
+      total: Object.values(summary).reduce((a, b) => a + b, 0),
+      summary,
+      ...(byRegion && { byRegionLevel: await this.lightsByRegionLevel(byRegion.rows, byRegionLevel!) }),
+    };
+  }
+
+  private async lightsByRegionLevel(
+    rows: ReadonlyArray<{ regionId: string; light: Light; n: number; target: number | null; done: number | null }>,
+    levels: readonly RegionLevel[],
+  ): Promise<Partial<Record<RegionLevel, RegionLights[]>>> {
+    const rolled = await rollUpByRegionLevel(
+      this.sql,
+      rows.map(({ regionId, light, n, target, done }) => ({
+        regionId,
+        figures: { tasks: n, ...noLights(), [light]: n, quantityTarget: target, quantityDone: done },
+      })),
+      levels,
+    );
+    const answer: Partial<Record<RegionLevel, RegionLights[]>> = {};
+    for (const level of levels)
+      answer[level] = rolled[level]!.map((row) => {
+        const { regionId, regionName, regionLevel, tasks, quantityTarget, quantityDone } = row;
+        const summary = Object.fromEntries(LIGHTS.map((l) => [l, row[l]])) as Record<Light, number>;
+        return { regionId, regionName, regionLevel, tasks, summary, quantityTarget, quantityDone };
+      }).sort(
+        (a, b) =>
+          b.summary.red - a.summary.red ||
+          b.summary.yellow - a.summary.yellow ||
+          (a.regionName ?? '').localeCompare(b.regionName ?? '', 'zh') ||
+          a.regionId.localeCompare(b.regionId),
+      );
+    return answer;
   }
 
   /** The task's current state as the read model has it, with its revision; null when unknown. */
@@ -330,6 +394,10 @@ function filterClauses(filter: TaskFilter, params: SqlParams, today: string, war
     );
   }
   return clauses;
+}
+
+function noLights(): Record<Light, number> {
+  return Object.fromEntries(LIGHTS.map((l) => [l, 0])) as Record<Light, number>;
 }
 
 function whereOf(conditions: readonly string[]): string {
