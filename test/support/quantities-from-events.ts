@@ -4,6 +4,8 @@ interface TaskFacts {
   status: string;
   parent: string | null;
   lead: string;
+  /** Where the task is placed (its region never changes). */
+  region: string;
   target: number | null;
   unit: string | null;
   /** The lead unit's own reported work: the latest quantity a progress report or submission carried. */
@@ -14,7 +16,8 @@ interface TaskFacts {
  * A campaign's quantities as `campaignProgress` documents them for trees (逐级分解), computed straight from the task
  * events with nothing but their types and data, as things stood at `at`: each tree counted once at its top-level
  * task (its target; its work rolled up: its own reported work plus, recursively, what its sub-tasks had verified),
- * and per unit each task's own part (target less the shares of its sub-tasks not cancelled, own reported work).
+ * and per unit and per region each task's own part (target less the shares of its sub-tasks not cancelled, own
+ * reported work); per region also its tasks not cancelled.
  */
 export function quantitiesFromEvents(events: readonly StoredEvent[], campaignId: string, at: Date) {
   const tasks = new Map<string, TaskFacts>();
@@ -27,6 +30,7 @@ export function quantitiesFromEvents(events: readonly StoredEvent[], campaignId:
         status: 'assigned',
         parent: e.data.parentTaskId ?? null,
         lead: e.data.leadUnitId,
+        region: e.data.regionId,
         target: e.data.target?.quantity ?? null,
         unit: e.data.target?.unit ?? null,
         own: null,
@@ -57,14 +61,20 @@ export function quantitiesFromEvents(events: readonly StoredEvent[], campaignId:
   }
   // A unit none of whose tasks reported a quantity has done null (nothing said), as SQL sums it.
   const byUnit = new Map<string, { quantityTarget: number; quantityDone: number | null }>();
-  for (const [id, t] of live.filter(([, t]) => t.target !== null)) {
+  const byRegion = new Map<string, { tasks: number; quantityTarget: number; quantityDone: number | null }>();
+  for (const [id, t] of live) {
+    const region = byRegion.get(t.region) ?? { tasks: 0, quantityTarget: 0, quantityDone: null };
+    region.tasks++;
+    byRegion.set(t.region, region);
+    if (t.target === null) continue;
     const shares = children(id)
       .filter(([, c]) => c.status !== 'cancelled')
       .reduce((sum, [, c]) => sum + (c.target ?? 0), 0);
-    const row = byUnit.get(t.lead) ?? { quantityTarget: 0, quantityDone: null };
-    row.quantityTarget += t.target! - shares;
-    if (t.own !== null) row.quantityDone = (row.quantityDone ?? 0) + t.own;
-    byUnit.set(t.lead, row);
+    for (const row of [byUnit.get(t.lead) ?? { quantityTarget: 0, quantityDone: null }, region]) {
+      row.quantityTarget += t.target - shares;
+      if (t.own !== null) row.quantityDone = (row.quantityDone ?? 0) + t.own;
+      if (row !== region) byUnit.set(t.lead, row);
+    }
   }
-  return { quantities: [...totals.values()].sort((a, b) => a.unit.localeCompare(b.unit)), byUnit };
+  return { quantities: [...totals.values()].sort((a, b) => a.unit.localeCompare(b.unit)), byUnit, byRegion };
 }

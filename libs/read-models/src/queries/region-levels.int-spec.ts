@@ -1,0 +1,268 @@
+import {
+  assignTask,
+  Region,
+  breakDownTask,
+  executeTaskCommand,
+  fileFinding,
+  StoredEvent,
+  TaskLifecycleCommand,
+} from '@zhenggai/application';
+import { Actor, RegionLevel } from '@zhenggai/domain';
+import { Infrastructure, loadConfig, seedDemo, startInfrastructure, useCaseDeps } from '@zhenggai/platform';
+import { randomUUID } from 'node:crypto';
+import { quantitiesFromEvents } from '../../../../test/support/quantities-from-events';
+import { scoreboardByUnit, scoreboardFromEvents } from '../../../../test/support/scoreboard-from-events';
+import { everyEventReadable } from '../../../../test/support/every-event-readable';
+import { createTestDatabase } from '../../../../test/support/test-database';
+import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
+import { projectAll } from '../testing/project-all';
+import { tasksProjection } from '../tasks/tasks.projection';
+import { campaignProgress, CampaignDefinition } from './campaign-progress.query';
+import { TaskQueries } from './task-queries';
+
+jest.setTimeout(60_000);
+
+const at = (date: string, time = '10:00') => `${date}T${time}:00+08:00`;
+const LEVELS: RegionLevel[] = ['city', 'county', 'town', 'village'];
+
+/**
+ * 逐级分解 by region level: the demo's 危房改造清零 campaign gains a tree placed at 阜南县 (217 households to its
+ * 住建局, 200 to 王堰镇, 10 to 王家坝镇, 150 of 王堰镇's to 蔡郢村, the village's first submission sent back by the
+ * town). Asked by city, county, town and village, campaign progress and the deadline view give each region its units'
+ * own parts, as the events say, and every level adds up to the totals; the scoreboard charges each unit its own work
+ * at its level.
+ */
+describe('campaign progress, the deadline view and the scoreboard by region level', () => {
+  let infra: Infrastructure;
+  let events: StoredEvent[];
+  let campaign: CampaignDefinition;
+  let regions: Region[];
+  let village: string;
+
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    infra = await closedAfterThisFile(
+      startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'x'.repeat(40) })),
+      async (i) => {
+        await i.close();
+        await database.drop();
+      },
+    );
+    await seedDemo(infra);
+    await everyEventReadable(infra.eventStore);
+    const seeded = await infra.eventStore.readAll({ maxCount: 100_000 });
+    const launched = seeded.find((e) => e.type === 'CampaignLaunched' && e.data.name === '危房改造清零')!;
+    campaign = { ...launched.data, launchedAt: launched.metadata.occurredAt };
+    const unitId = async (name: string) => (await infra.directory.findUnitByName(name))!.id;
+    const [housing, wangyan, wangjiaba, caiying] = await Promise.all(
+      ['阜南县住房和城乡建设局', '王堰镇人民政府', '王家坝镇人民政府', '蔡郢村民委员会'].map(unitId),
+    );
+    regions = await infra.directory.listRegions();
+    const deps = useCaseDeps(infra);
+    const inspector: Actor = { userId: randomUUID(), username: 'city', role: 'inspector', unitId: null };
+    const member = (unit: string): Actor => ({
+      userId: randomUUID(),
+      username: `u-${unit}`,
+      role: 'unit',
+      unitId: unit,
+    });
+    const meta = (actor: Actor, instant: string) => ({
+      actor,
+      now: new Date(instant).toISOString(),
+      correlationId: randomUUID(),
+      causationId: null,
+    });
+    const run = (actor: Actor, instant: string, taskId: string, type: TaskLifecycleCommand['type'], data: object) =>
+      executeTaskCommand(deps, taskId, { type, data, metadata: meta(actor, instant) } as TaskLifecycleCommand);
+    const subtask = (unit: string, share: number, deadline = '2018-09-20') => ({
+      unitId: unit,
+      deadline,
+      measures: '逐户拆除',
+      title: null,
+      share,
+    });
+    const evidence = [{ ref: 'demo/report.pdf', name: '验收照片' }];
+
+    const finding = await fileFinding(
+      deps,
+      {
+        title: '阜南县危房改造清零',
+        description: '',
+        regionId: regions.find((r) => r.name === '阜南县')!.id,
+        category: 'dangerous-housing',
+        severity: 'high',
+        source: '督查',
+        evidence: [],
+      },
+      meta(inspector, at('2018-08-01')),
+    );
+    const county = (
+      await assignTask(
+        deps,
+        {
+          findingId: finding.id,
+          leadUnitId: housing,
+          cooperatingUnitIds: [],
+          deadline: '2018-09-30',
+          measures: '危房改造清零',
+          target: { quantity: 217, unit: '户' },
+          campaignId: campaign.campaignId,
+          title: null,
+        },
+        meta(inspector, at('2018-08-01')),
+      )
+    ).id;
+    const [countyUnit, townUnit, villageUnit] = [member(housing), member(wangyan), member(caiying)];
+    await run(countyUnit, at('2018-08-02'), county, 'AcceptRectificationTask', {});
+    const [town] = (
+      await breakDownTask(
+        deps,
+        { taskId: county, subtasks: [subtask(wangyan, 200), subtask(wangjiaba, 10, '2018-08-31')] },
+        meta(countyUnit, at('2018-08-02', '11:00')),
+      )
+    ).subtasks.map((s) => s.id);
+    await run(townUnit, at('2018-08-03'), town, 'AcceptRectificationTask', {});
+    village = (
+      await breakDownTask(
+        deps,
+        { taskId: town, subtasks: [subtask(caiying, 150, '2018-09-10')] },
+        meta(townUnit, at('2018-08-03', '11:00')),
+      )
+    ).subtasks[0].id;
+    await run(villageUnit, at('2018-08-04'), village, 'AcceptRectificationTask', {});
+    await run(villageUnit, at('2018-08-14'), village, 'ReportRectificationProgress', {
+      quantityDone: 150,
+      note: '拆除完成',
+      evidence,
+    });
+    await run(villageUnit, at('2018-08-15'), village, 'SubmitRectification', {
+      report: '150 户拆除完成',
+      evidence,
+      quantityDone: 150,
+    });
+    await run(townUnit, at('2018-08-16'), village, 'SendBackRectification', { reason: '佐证材料不全' });
+    await run(villageUnit, at('2018-08-20'), village, 'SubmitRectification', {
+      report: '150 户拆除完成，补齐照片',
+      evidence,
+      quantityDone: 150,
+    });
+    await run(townUnit, at('2018-08-25'), village, 'VerifyRectification', { note: '镇里验收合格' });
+    await run(townUnit, at('2018-08-26'), town, 'ReportRectificationProgress', {
+      quantityDone: 30,
+      note: '镇本级',
+      evidence,
+    });
+    await run(countyUnit, at('2018-08-27'), county, 'ReportRectificationProgress', {
+      quantityDone: 5,
+      note: '县本级',
+      evidence,
+    });
+    await projectAll(infra.pool, infra.eventStore, [tasksProjection]);
+    events = await infra.eventStore.readAll({ maxCount: 100_000 });
+  });
+
+  /** The events' per-region figures rolled up to `level` through the region tree, as a reader would add them. */
+  function truthAt(level: RegionLevel, byRegion: ReturnType<typeof quantitiesFromEvents>['byRegion']) {
+    const rolled = new Map<string, { tasks: number; quantityTarget: number; quantityDone: number | null }>();
+    for (const [regionId, figures] of byRegion) {
+      const own = regions.find((r) => r.id === regionId)!;
+      const key = regions.find((r) => r.level === level && own.path.includes(r.id))?.id ?? regionId;
+      const row = rolled.get(key) ?? { tasks: 0, quantityTarget: 0, quantityDone: null };
+      row.tasks += figures.tasks;
+      row.quantityTarget += figures.quantityTarget;
+      if (figures.quantityDone !== null) row.quantityDone = (row.quantityDone ?? 0) + figures.quantityDone;
+      rolled.set(key, row);
+    }
+    return rolled;
+  }
+
+  it.each([
+    ['before the village’s work was sent back', '2018-08-15T12:00:00+08:00'],
+    ['once the town had verified it', '2018-08-25T12:00:00+08:00'],
+    ['after the neighbour town’s deadline', '2018-09-02T12:00:00+08:00'],
+    ['now', 'now'],
+  ])('adds every level up to the totals, as the events say, %s', async (_, instant) => {
+    const when = instant === 'now' ? new Date() : new Date(instant);
+    const progress = await campaignProgress(infra.pool, campaign, when, {}, { byRegionLevel: LEVELS });
+    const truth = quantitiesFromEvents(events, campaign.campaignId, when);
+    const target = progress.quantities.find((q) => q.unit === '户')!.target;
+    const list = await new TaskQueries(infra.pool).list(
+      { campaignId: campaign.campaignId },
+      { page: 1, pageSize: 1 },
+      { at: when, warningDays: 3, current: instant === 'now', byRegionLevel: LEVELS },
+    );
+    for (const level of LEVELS) {
+      const rows = progress.byRegionLevel![level]!;
+      const expected = truthAt(level, truth.byRegion);
+      expect([level, rows.map((r) => r.regionId).sort()]).toEqual([level, [...expected.keys()].sort()]);
+      for (const row of rows) {
+        const figures = expected.get(row.regionId)!;
+        expect([level, row.regionName, row.tasks, row.quantityTarget ?? 0, row.quantityDone]).toEqual([
+          level,
+          row.regionName,
+          figures.tasks,
+          figures.quantityTarget,
+          figures.quantityDone,
+        ]);
+        // A row of the level asked, or a place above it holding work itself.
+        expect(LEVELS.indexOf(row.regionLevel!)).toBeLessThanOrEqual(LEVELS.indexOf(level));
+      }
+      const sum = (key: 'tasks' | 'open' | 'overdue' | 'closed' | 'quantityTarget') =>
+        rows.reduce((total, row) => total + (row[key] ?? 0), 0);
+      expect([level, sum('quantityTarget'), sum('tasks'), sum('open'), sum('overdue'), sum('closed')]).toEqual([
+        level,
+        target,
+        progress.totals.tasks,
+        progress.totals.open,
+        progress.totals.overdue,
+        progress.totals.closed,
+      ]);
+
+      // The deadline view counts the same tasks by region: every light of a level adds up to the list's.
+      const lights = list.byRegionLevel![level]!;
+      expect(lights.reduce((total, row) => total + row.tasks, 0)).toBe(list.total);
+      for (const light of Object.keys(list.summary) as Array<keyof typeof list.summary>)
+        expect([level, light, lights.reduce((total, row) => total + row.summary[light], 0)]).toEqual([
+          level,
+          light,
+          list.summary[light],
+        ]);
+      for (const row of lights)
+        expect([row.regionId, row.quantityTarget, row.quantityDone]).toEqual([
+          row.regionId,
+          rows.find((r) => r.regionId === row.regionId)!.quantityTarget,
+          rows.find((r) => r.regionId === row.regionId)!.quantityDone,
+        ]);
+    }
+    const county = progress.byRegionLevel!.county!.find((r) => r.regionName === '阜南县')!;
+    const town = (name: string) => progress.byRegionLevel!.town!.find((r) => r.regionName === name);
+    expect(county.behind).toBe(county.dueOpen > 0);
+    if (instant === '2018-09-02T12:00:00+08:00') {
+      // 王家坝镇's share was due on 31 August and is still open: that town is behind, 王堰镇 is not yet.
+      expect(town('王家坝镇')).toMatchObject({ overdue: 1, dueOpen: 1, behind: true });
+      expect(town('王堰镇')!.dueOpen).toBe(0);
+    }
+  });
+
+  it.each([
+    ['before the send-back', '2018-08-15T12:00:00+08:00'],
+    ['after it', '2018-08-17T12:00:00+08:00'],
+    ['now', 'now'],
+  ])('charges each unit its own work at its level on the scoreboard, as the events say, %s', async (_, instant) => {
+    const when = instant === 'now' ? new Date() : new Date(instant);
+    const board = await new TaskQueries(infra.pool).scoreboard(when);
+    expect(scoreboardByUnit(board)).toEqual(scoreboardFromEvents(events, when));
+    const caiying = (await infra.directory.findUnitByName('蔡郢村民委员会'))!.id;
+    const wangyan = (await infra.directory.findUnitByName('王堰镇人民政府'))!.id;
+    const sendBacks = (unitId: string) => board.find((row) => row.unitId === unitId)?.sendBacks ?? 0;
+    const others = scoreboardFromEvents(
+      events.filter((e) => e.data?.taskId !== village),
+      when,
+    );
+    // The town's send-back of the village's sub-task is the village's, not the town's.
+    expect([sendBacks(caiying), sendBacks(wangyan)]).toEqual([
+      (others.get(caiying)?.sendBacks ?? 0) + (instant === '2018-08-15T12:00:00+08:00' ? 0 : 1),
+      others.get(wangyan)?.sendBacks ?? 0,
+    ]);
+  });
+});
