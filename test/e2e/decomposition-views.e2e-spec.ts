@@ -1,5 +1,5 @@
 import { HttpClient, login } from '../support/http-client';
-import { quantitiesFromEvents } from '../support/quantities-from-events';
+import { byRegionLevelFromEvents, quantitiesFromEvents } from '../support/quantities-from-events';
 import { scoreboardByUnit, scoreboardFromEvents } from '../support/scoreboard-from-events';
 import { readModelsCaughtUp, startTestApp, storedEvents, TestApp } from '../support/test-app';
 
@@ -127,16 +127,7 @@ describe('decomposition in the views: by region level over HTTP', () => {
     expect(progress.quantities.map((q: { target: number }) => q.target)).toEqual([217]);
     for (const level of LEVELS) {
       const rows: RegionRow[] = progress.byRegionLevel[level];
-      const expected = new Map<string, { tasks: number; quantityTarget: number; quantityDone: number | null }>();
-      for (const [regionId, figures] of truth.byRegion) {
-        const own = regions.find((r) => r.id === regionId)!;
-        const key = regions.find((r) => r.level === level && own.path.includes(r.id))?.id ?? regionId;
-        const row = expected.get(key) ?? { tasks: 0, quantityTarget: 0, quantityDone: null };
-        row.tasks += figures.tasks;
-        row.quantityTarget += figures.quantityTarget;
-        if (figures.quantityDone !== null) row.quantityDone = (row.quantityDone ?? 0) + figures.quantityDone;
-        expected.set(key, row);
-      }
+      const expected = byRegionLevelFromEvents(truth.byRegion, regions, level);
       expect([
         level,
         Object.fromEntries(rows.map((r) => [r.regionId, [r.tasks, r.quantityTarget, r.quantityDone]])),

@@ -78,3 +78,25 @@ export function quantitiesFromEvents(events: readonly StoredEvent[], campaignId:
   }
   return { quantities: [...totals.values()].sort((a, b) => a.unit.localeCompare(b.unit)), byUnit, byRegion };
 }
+
+/**
+ * `quantitiesFromEvents(…).byRegion` rolled up to the regions of `level` as a reader adds them up through the region
+ * tree: each region's figures go to the region of that level on its path, or stay with it when it lies above.
+ */
+export function byRegionLevelFromEvents(
+  byRegion: ReturnType<typeof quantitiesFromEvents>['byRegion'],
+  regions: ReadonlyArray<{ id: string; level: string; path: readonly string[] }>,
+  level: string,
+) {
+  const rolled = new Map<string, { tasks: number; quantityTarget: number; quantityDone: number | null }>();
+  for (const [regionId, figures] of byRegion) {
+    const own = regions.find((r) => r.id === regionId)!;
+    const key = regions.find((r) => r.level === level && own.path.includes(r.id))?.id ?? regionId;
+    const row = rolled.get(key) ?? { tasks: 0, quantityTarget: 0, quantityDone: null };
+    row.tasks += figures.tasks;
+    row.quantityTarget += figures.quantityTarget;
+    if (figures.quantityDone !== null) row.quantityDone = (row.quantityDone ?? 0) + figures.quantityDone;
+    rolled.set(key, row);
+  }
+  return rolled;
+}

@@ -10,7 +10,7 @@ import {
 import { Actor, RegionLevel } from '@zhenggai/domain';
 import { Infrastructure, loadConfig, seedDemo, startInfrastructure, useCaseDeps } from '@zhenggai/platform';
 import { randomUUID } from 'node:crypto';
-import { quantitiesFromEvents } from '../../../../test/support/quantities-from-events';
+import { byRegionLevelFromEvents, quantitiesFromEvents } from '../../../../test/support/quantities-from-events';
 import { scoreboardByUnit, scoreboardFromEvents } from '../../../../test/support/scoreboard-from-events';
 import { everyEventReadable } from '../../../../test/support/every-event-readable';
 import { createTestDatabase } from '../../../../test/support/test-database';
@@ -161,21 +161,6 @@ describe('campaign progress, the deadline view and the scoreboard by region leve
     events = await infra.eventStore.readAll({ maxCount: 100_000 });
   });
 
-  /** The events' per-region figures rolled up to `level` through the region tree, as a reader would add them. */
-  function truthAt(level: RegionLevel, byRegion: ReturnType<typeof quantitiesFromEvents>['byRegion']) {
-    const rolled = new Map<string, { tasks: number; quantityTarget: number; quantityDone: number | null }>();
-    for (const [regionId, figures] of byRegion) {
-      const own = regions.find((r) => r.id === regionId)!;
-      const key = regions.find((r) => r.level === level && own.path.includes(r.id))?.id ?? regionId;
-      const row = rolled.get(key) ?? { tasks: 0, quantityTarget: 0, quantityDone: null };
-      row.tasks += figures.tasks;
-      row.quantityTarget += figures.quantityTarget;
-      if (figures.quantityDone !== null) row.quantityDone = (row.quantityDone ?? 0) + figures.quantityDone;
-      rolled.set(key, row);
-    }
-    return rolled;
-  }
-
   it.each([
     ['before the village’s work was sent back', '2018-08-15T12:00:00+08:00'],
     ['once the town had verified it', '2018-08-25T12:00:00+08:00'],
@@ -193,7 +178,7 @@ describe('campaign progress, the deadline view and the scoreboard by region leve
     );
     for (const level of LEVELS) {
       const rows = progress.byRegionLevel![level]!;
-      const expected = truthAt(level, truth.byRegion);
+      const expected = byRegionLevelFromEvents(truth.byRegion, regions, level);
       expect([level, rows.map((r) => r.regionId).sort()]).toEqual([level, [...expected.keys()].sort()]);
       for (const row of rows) {
         const figures = expected.get(row.regionId)!;
