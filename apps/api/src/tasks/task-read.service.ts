@@ -6,9 +6,11 @@ import {
   Directory,
   EVENT_STORE,
   EventStore,
-  isUnitOf,
   loadStream,
   maySeeTask,
+  TaskReach,
+  taskReachDeps,
+  unitReachesInTree,
 } from '@zhenggai/application';
 import { TaskTreeNode } from '@zhenggai/read-models';
 import { ReadModelsService } from '../views';
@@ -111,14 +113,12 @@ export class TaskReadService {
 
   private async treeWithinReach(nodes: readonly TaskTreeNode[], actor: Actor): Promise<TaskTree['nodes']> {
     if (actor.role !== 'unit') {
-      const seen = await Promise.all(nodes.map((node) => maySeeTask(this.directory, actor, node)));
+      const seen = await Promise.all(nodes.map((node) => this.visibleTo(node, actor)));
       return nodes.filter((_, i) => seen[i]).map((node) => ({ ...node, partial: false }));
     }
     const byId = new Map(nodes.map((node) => [node.id, node]));
-    const full = new Set<string>();
     // Parents come before their sub-tasks (by depth), so a parent's place is settled first.
-    for (const node of nodes)
-      if (isUnitOf(actor, node) || (node.parentTaskId !== null && full.has(node.parentTaskId))) full.add(node.id);
+    const full = unitReachesInTree(actor, nodes);
     const above = new Set<string>();
     for (const id of full) {
       for (let up = byId.get(id)!.parentTaskId; up !== null && !full.has(up) && !above.has(up);) {
@@ -150,8 +150,9 @@ export class TaskReadService {
     return historyOf(await this.store.readStream(taskStreamName(taskId)));
   }
 
-  visibleTo(state: Exclude<RectificationTaskState, { status: 'none' }>, actor: Actor): Promise<boolean> {
-    return maySeeTask(this.directory, actor, state);
+  /** Rule 5 of 逐级分解: `maySeeTask`, the tasks above a sub-task read from their streams. */
+  visibleTo(task: TaskReach, actor: Actor): Promise<boolean> {
+    return maySeeTask(taskReachDeps({ store: this.store, directory: this.directory }), actor, task);
   }
 
   view(taskId: string, state: Exclude<RectificationTaskState, { status: 'none' }>, revision: number): TaskView {

@@ -1,6 +1,14 @@
 import { Actor } from '@zhenggai/domain';
 import { Region } from '../directory/directory.port';
-import { coversRegion, liesWithin, maySeeTask, onBranchOf, reachOf } from './jurisdiction';
+import {
+  coversRegion,
+  liesWithin,
+  maySeeTask,
+  onBranchOf,
+  reachOf,
+  TaskReach,
+  unitReachesInTree,
+} from './jurisdiction';
 
 const region = (id: string, path: string[]): Region => ({
   id,
@@ -67,16 +75,23 @@ describe('region reach', () => {
     expect(reachOf(actor('admin', { regionScopeId: 'funan' }))).toEqual({});
   });
 
-  it('lets a unit reach its own tasks and the sub-tasks it handed out, not its parent or siblings', async () => {
+  it('lets a unit reach its own tasks and every sub-task below them, not its parent or siblings', async () => {
     const county = actor('unit', { unitId: 'unit-funan' });
     const town = actor('unit', { unitId: 'unit-wangyan' });
     const village = actor('unit', { unitId: 'unit-caiying' });
-    const parent = { regionId: 'funan', leadUnitId: 'unit-funan', cooperatingUnitIds: [], assigningUnitId: null };
+    const parent = {
+      regionId: 'funan',
+      leadUnitId: 'unit-funan',
+      cooperatingUnitIds: [],
+      assigningUnitId: null,
+      parentTaskId: null,
+    };
     const subtask = {
       regionId: 'wangyan',
       leadUnitId: 'unit-wangyan',
       cooperatingUnitIds: [],
       assigningUnitId: 'unit-funan',
+      parentTaskId: 'task-county',
     };
     const sibling = { ...subtask, leadUnitId: 'unit-caoji' };
     const grandchild = {
@@ -84,17 +99,56 @@ describe('region reach', () => {
       leadUnitId: 'unit-caiying',
       cooperatingUnitIds: [],
       assigningUnitId: 'unit-wangyan',
+      parentTaskId: 'task-town',
     };
-    expect(await maySeeTask(directory, county, parent)).toBe(true);
-    expect(await maySeeTask(directory, county, subtask)).toBe(true);
-    expect(await maySeeTask(directory, town, subtask)).toBe(true);
-    expect(await maySeeTask(directory, town, parent)).toBe(false);
-    expect(await maySeeTask(directory, town, sibling)).toBe(false);
-    expect(await maySeeTask(directory, town, grandchild)).toBe(true);
-    expect(await maySeeTask(directory, village, subtask)).toBe(false);
-    expect(await maySeeTask(directory, actor('unit'), { ...subtask, assigningUnitId: null })).toBe(false);
+    const cousin = { ...grandchild, leadUnitId: 'unit-other-village', assigningUnitId: 'unit-caoji' };
+    const tasks: Record<string, TaskReach> = {
+      'task-county': parent,
+      'task-town': subtask,
+      'task-sibling-town': sibling,
+    };
+    const reach = { directory, taskReachOf: async (id: string) => tasks[id] ?? null };
+    expect(await maySeeTask(reach, county, parent)).toBe(true);
+    expect(await maySeeTask(reach, county, subtask)).toBe(true);
+    expect(await maySeeTask(reach, town, subtask)).toBe(true);
+    expect(await maySeeTask(reach, town, parent)).toBe(false);
+    expect(await maySeeTask(reach, town, sibling)).toBe(false);
+    expect(await maySeeTask(reach, town, grandchild)).toBe(true);
+    expect(await maySeeTask(reach, village, subtask)).toBe(false);
+    expect(await maySeeTask(reach, actor('unit'), { ...subtask, assigningUnitId: null })).toBe(false);
+    // Reading reaches every level below (acting does not: that is the domain's assigningUnitId rule).
+    expect(await maySeeTask(reach, county, grandchild)).toBe(true);
+    expect(await maySeeTask(reach, county, { ...cousin, parentTaskId: 'task-sibling-town' })).toBe(true);
+    expect(await maySeeTask(reach, town, { ...cousin, parentTaskId: 'task-sibling-town' })).toBe(false);
+    expect(await maySeeTask(reach, village, grandchild)).toBe(true);
     // Whoever covers a task's region covers its sub-tasks: they lie within its place.
-    expect(await maySeeTask(directory, actor('inspector', { regionScopeId: 'funan' }), grandchild)).toBe(true);
-    expect(await maySeeTask(directory, actor('inspector', { regionScopeId: 'linquan' }), grandchild)).toBe(false);
+    expect(await maySeeTask(reach, actor('inspector', { regionScopeId: 'funan' }), grandchild)).toBe(true);
+    expect(await maySeeTask(reach, actor('inspector', { regionScopeId: 'linquan' }), grandchild)).toBe(false);
+  });
+
+  it('tells from one tree which nodes a unit reaches in full: its own and everything below them', () => {
+    const node = (id: string, leadUnitId: string, parentTaskId: string | null) => ({
+      id,
+      regionId: 'funan',
+      leadUnitId,
+      cooperatingUnitIds: [],
+      assigningUnitId: null,
+      parentTaskId,
+    });
+    const nodes = [
+      node('city', 'unit-fuyang', null),
+      node('county', 'unit-funan', 'city'),
+      node('town', 'unit-wangyan', 'county'),
+      node('other-town', 'unit-caoji', 'county'),
+      node('village', 'unit-caiying', 'town'),
+    ];
+    expect([...unitReachesInTree(actor('unit', { unitId: 'unit-funan' }), nodes)]).toEqual([
+      'county',
+      'town',
+      'other-town',
+      'village',
+    ]);
+    expect([...unitReachesInTree(actor('unit', { unitId: 'unit-wangyan' }), nodes)]).toEqual(['town', 'village']);
+    expect([...unitReachesInTree(actor('unit', { unitId: 'unit-caiying' }), nodes)]).toEqual(['village']);
   });
 });

@@ -43,26 +43,60 @@ export function reachOf(actor: Actor): Reach {
 /** A unit id no unit has: a unit user without a unit reaches no task. */
 const NOBODY = '00000000-0000-0000-0000-000000000000';
 
-/** What decides whether a task is within reach: its place and its units. */
+/** What decides whether a task is within reach: its place, its units and its place in a tree. */
 export interface TaskReach {
   readonly regionId: string;
   readonly leadUnitId: string;
   readonly cooperatingUnitIds: readonly string[];
   /** For a sub-task, the unit that broke its parent down (and checks it); null for a top-level task. */
   readonly assigningUnitId: string | null;
+  /** For a sub-task, the task it was broken down from; null for a top-level task. */
+  readonly parentTaskId: string | null;
+}
+
+/** A task's reach by its id (its parent's, when walking up a tree); null when there is no such task. */
+export type TaskReachOf = (taskId: string) => Promise<TaskReach | null>;
+
+/** What deciding a task's reach reads: the directory (regions) and, for a unit user, the tasks above a sub-task. */
+export interface TaskReachDeps {
+  readonly directory: Pick<Directory, 'getRegion'>;
+  readonly taskReachOf: TaskReachOf;
+}
+
+/** More levels than any region tree has: a tree read wrongly as a cycle stops here. */
+const MAX_TREE_DEPTH = 32;
+
+/**
+ * Rule 5 of 逐级分解 (reach). A unit user reaches the tasks its unit leads or cooperates on, the sub-tasks it handed
+ * out, and every sub-task below those at any depth (reading deeper is fine; acting on a sub-task is the domain's
+ * `assigningUnitId` rule, one level only); the chain above its tasks it learns only as the tree's summary. Anyone
+ * else reaches the tasks placed within its region subtree (a sub-task lies within its parent's place). The SQL twin
+ * is `OF_UNIT` in the read models' reach.sql.ts.
+ */
+export async function maySeeTask(deps: TaskReachDeps, actor: Actor, task: TaskReach): Promise<boolean> {
+  if (actor.role !== 'unit') return coversRegion(deps.directory, actor, task.regionId);
+  let node: TaskReach | null = task;
+  for (let level = 0; node && level < MAX_TREE_DEPTH; level++) {
+    if (isUnitOf(actor, node) || (!!actor.unitId && node.assigningUnitId === actor.unitId)) return true;
+    node = node.parentTaskId === null ? null : await deps.taskReachOf(node.parentTaskId);
+  }
+  return false;
 }
 
 /**
- * A unit user reaches the tasks its unit leads or cooperates on, and the sub-tasks it handed out (it checks them);
- * anyone else the tasks placed within its region subtree (a sub-task lies within its parent's place).
+ * Whether a unit user reaches a task in full: the task or a task above it is its unit's (see `maySeeTask`), known
+ * from the nodes of one tree, parents before their sub-tasks. The tree endpoint's rule, without reading streams.
  */
-export async function maySeeTask(
-  directory: Pick<Directory, 'getRegion'>,
+export function unitReachesInTree<T extends TaskReach & { readonly id: string }>(
   actor: Actor,
-  task: TaskReach,
-): Promise<boolean> {
-  if (actor.role === 'unit') return isUnitOf(actor, task) || (!!actor.unitId && task.assigningUnitId === actor.unitId);
-  return coversRegion(directory, actor, task.regionId);
+  nodes: readonly T[],
+): Set<string> {
+  const reached = new Set<string>();
+  for (const node of nodes) {
+    const own = isUnitOf(actor, node) || (!!actor.unitId && node.assigningUnitId === actor.unitId);
+    if (own || (node.parentTaskId !== null && reached.has(node.parentTaskId))) reached.add(node.id);
+  }
+  return reached;
 }
 
 /** Whether the actor belongs to the task's lead unit or one of its cooperating units. */

@@ -11,11 +11,24 @@ import {
 import { loadStream } from '../command-handling/load-stream';
 import { Directory } from '../directory/directory.port';
 import { EventStore } from '../event-store/event-store.port';
-import { concernsActor, coversRegion, maySeeTask } from './jurisdiction';
+import { concernsActor, coversRegion, maySeeTask, TaskReach, TaskReachDeps, TaskReachOf } from './jurisdiction';
 
 export interface StreamReachDeps {
   readonly store: EventStore;
   readonly directory: Pick<Directory, 'getRegion' | 'getUnit'>;
+}
+
+/** A task's reach as its stream has it (the source of truth for who may read or act on it); null: no such task. */
+export function storedTaskReach(store: EventStore): TaskReachOf {
+  return async (taskId) => {
+    const { state } = await loadStream(store, rectificationTaskDecider, taskStreamName(taskId));
+    return state.status === 'none' ? null : state;
+  };
+}
+
+/** What `maySeeTask` reads, from the event store and the directory. */
+export function taskReachDeps(deps: StreamReachDeps): TaskReachDeps {
+  return { directory: deps.directory, taskReachOf: storedTaskReach(deps.store) };
 }
 
 /**
@@ -27,17 +40,14 @@ export async function visibleTaskIdsOfFinding(
   deps: StreamReachDeps,
   actor: Actor,
   finding: Exclude<FindingState, { status: 'none' }>,
-  taskState: (taskId: string) => Promise<Parameters<typeof maySeeTask>[2] | null> = async (taskId) => {
-    const { state } = await loadStream(deps.store, rectificationTaskDecider, taskStreamName(taskId));
-    return state.status === 'none' ? null : state;
-  },
+  taskState: (taskId: string) => Promise<TaskReach | null> = storedTaskReach(deps.store),
 ): Promise<readonly string[] | null> {
   if (!(await coversRegion(deps.directory, actor, finding.regionId))) return null;
   if (actor.role !== 'unit') return finding.taskIds;
   const visible: string[] = [];
   for (const taskId of finding.taskIds) {
     const task = await taskState(taskId);
-    if (task && (await maySeeTask(deps.directory, actor, task))) visible.push(taskId);
+    if (task && (await maySeeTask(taskReachDeps(deps), actor, task))) visible.push(taskId);
   }
   return visible.length > 0 ? visible : null;
 }
@@ -52,7 +62,7 @@ export async function maySeeStream(deps: StreamReachDeps, actor: Actor, streamNa
   const id = rest.join('-');
   if (category === 'rectificationTask' && streamName === taskStreamName(id)) {
     const { state } = await loadStream(deps.store, rectificationTaskDecider, streamName);
-    return state.status !== 'none' && (await maySeeTask(deps.directory, actor, state));
+    return state.status !== 'none' && (await maySeeTask(taskReachDeps(deps), actor, state));
   }
   if (category === 'finding' && streamName === findingStreamName(id)) {
     const { state } = await loadStream(deps.store, findingDecider, streamName);

@@ -18,6 +18,7 @@ import { loadStream } from '../command-handling/load-stream';
 import { StoredEvent } from '../event-store/event-store.port';
 import { newIdFor } from '../ids/command-id';
 import { maySeeTask } from '../jurisdiction/jurisdiction';
+import { taskReachDeps } from '../jurisdiction/stream-reach';
 import { References } from '../references/references';
 import { subtaskStatusesOf } from '../task-tree/task-tree-facts';
 import { UseCaseDeps, UseCaseResult } from './use-case-deps';
@@ -65,7 +66,7 @@ export async function breakDownTask(
     return { id: input.taskId, revision: earlier.revision, subtasks: await assignSubtasks(deps, earlier, metadata) };
   }
   const withinReach = async (state: RectificationTaskState) => {
-    if (state.status === 'none' || !(await maySeeTask(deps.directory, metadata.actor, state)))
+    if (state.status === 'none' || !(await maySeeTask(taskReachDeps(deps), metadata.actor, state)))
       throw new NotFoundError('RectificationTask', input.taskId);
   };
   const parent = await loadChecked(deps, rectificationTaskDecider, stream, ({ state }) => withinReach(state));

@@ -8,6 +8,7 @@ import {
 } from '@zhenggai/domain';
 import { decideAndAppend, loadChecked } from '../command-handling/decide-and-append';
 import { maySeeTask } from '../jurisdiction/jurisdiction';
+import { taskReachDeps } from '../jurisdiction/stream-reach';
 import { References } from '../references/references';
 import { parentDeadlineOf, subtaskStatusesOf } from '../task-tree/task-tree-facts';
 import { UseCaseDeps, UseCaseResult } from './use-case-deps';
@@ -49,7 +50,7 @@ export async function executeTaskCommand(
   const stream = taskStreamName(taskId);
   const { actor } = command.metadata;
   const withinReach = async (loaded: RectificationTaskState) => {
-    if (loaded.status === 'none' || !(await maySeeTask(deps.directory, actor, loaded)))
+    if (loaded.status === 'none' || !(await maySeeTask(taskReachDeps(deps), actor, loaded)))
       throw new NotFoundError('RectificationTask', taskId);
   };
   const task = await loadChecked(deps, rectificationTaskDecider, stream, ({ state }) => withinReach(state));

@@ -30,6 +30,7 @@ const at = (date: string, time = '10:00') => `${date}T${time}:00+08:00`;
 describe('rolling a task tree up in campaign progress and the task list', () => {
   let infra: Infrastructure;
   let events: StoredEvent[];
+  const units: Record<string, string> = {};
   let campaign: CampaignDefinition;
   const ids: Record<'county' | 'town' | 'neighbour' | 'village', string> = {
     county: '',
@@ -56,6 +57,7 @@ describe('rolling a task tree up in campaign progress and the task list', () => 
     const [housing, wangyan, wangjiaba, caiying] = await Promise.all(
       ['阜南县住房和城乡建设局', '王堰镇人民政府', '王家坝镇人民政府', '蔡郢村民委员会'].map(unitId),
     );
+    Object.assign(units, { county: housing, town: wangyan, neighbour: wangjiaba, village: caiying });
     const region = (await infra.directory.listRegions()).find((r) => r.name === '蔡郢村')!;
     const deps = useCaseDeps(infra);
     const inspector: Actor = { userId: randomUUID(), username: 'city', role: 'inspector', unitId: null };
@@ -199,4 +201,25 @@ describe('rolling a task tree up in campaign progress and the task list', () => 
       expect([level, row.quantityDone, row.ownQuantityDone]).toEqual([level, ...expected[level]]);
     }
   });
+
+  it.each([
+    ['county', ['county', 'town', 'neighbour', 'village']],
+    ['town', ['town', 'village']],
+    ['neighbour', ['neighbour']],
+    ['village', ['village']],
+  ] as const)(
+    'lists for the %s’s unit its own tasks and every sub-task below them, not those above',
+    async (unit, seen) => {
+      const queries = new TaskQueries(infra.pool);
+      for (const current of [true, false]) {
+        const list = await queries.list(
+          { campaignId: campaign.campaignId, visibleToUnitId: units[unit] },
+          { page: 1, pageSize: 50 },
+          { at: new Date(), warningDays: 3, current },
+        );
+        const levels = Object.entries(ids).filter(([, id]) => list.items.some((item) => item.id === id));
+        expect([current, levels.map(([level]) => level).sort()]).toEqual([current, [...seen].sort()]);
+      }
+    },
+  );
 });
