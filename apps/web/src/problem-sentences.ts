@@ -204,6 +204,14 @@ export const PROBLEM_SENTENCES: Readonly<Record<string, readonly [zh: string, en
     '{field}{value}超过了本单位自己承担的部分（任务目标减去已分给子任务的数量），请核对后重新填写。',
     "{field}{value} is more than this unit's own part (the target less the sub-tasks' shares): check it.",
   ],
+  PARENT_NOT_OPEN: [
+    '上级任务已销号或已撤销，不能单独重新打开子任务，请先由上级单位重新打开上级任务。',
+    'The parent task is closed or cancelled: the parent must be reopened before its sub-task.',
+  ],
+  REOPEN_AFTER_PARENT_DEADLINE: [
+    '重新打开的{field}{value}晚于上级任务的期限，请改为不晚于上级期限的日期。',
+    "The new {field}{value} is after the parent task's deadline: choose an earlier date.",
+  ],
   NOT_ASSIGNING_UNIT: [
     '这是子任务，只能由分解它的上级单位验收、退回或审批。',
     'This is a sub-task: only the unit that broke its parent down verifies, sends back or decides on it.',

@@ -27,12 +27,20 @@ export async function subtaskStatusesOf(
   return statuses;
 }
 
+/** A sub-task's parent's status and deadline in force; null for a top-level task (or a parent that cannot be read). */
+export async function parentOf(
+  store: EventStore,
+  task: Pick<AssignedRectificationTask, 'parentTaskId'>,
+): Promise<Pick<AssignedRectificationTask, 'status' | 'deadline'> | null> {
+  if (task.parentTaskId === null) return null;
+  const { state } = await loadStream(store, rectificationTaskDecider, taskStreamName(task.parentTaskId));
+  return state.status === 'none' ? null : state;
+}
+
 /** A sub-task's parent's deadline in force; null for a top-level task (or a parent that cannot be read). */
 export async function parentDeadlineOf(
   store: EventStore,
   task: Pick<AssignedRectificationTask, 'parentTaskId'>,
 ): Promise<LocalDate | null> {
-  if (task.parentTaskId === null) return null;
-  const { state } = await loadStream(store, rectificationTaskDecider, taskStreamName(task.parentTaskId));
-  return state.status === 'none' ? null : state.deadline;
+  return (await parentOf(store, task))?.deadline ?? null;
 }

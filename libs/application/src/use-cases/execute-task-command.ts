@@ -10,11 +10,11 @@ import { decideAndAppend, loadChecked } from '../command-handling/decide-and-app
 import { maySeeTask } from '../jurisdiction/jurisdiction';
 import { taskReachDeps } from '../jurisdiction/stream-reach';
 import { References } from '../references/references';
-import { parentDeadlineOf, subtaskStatusesOf } from '../task-tree/task-tree-facts';
+import { parentDeadlineOf, parentOf, subtaskStatusesOf } from '../task-tree/task-tree-facts';
 import { UseCaseDeps, UseCaseResult } from './use-case-deps';
 
 /** The facts of the task's tree the use case loads and hands to the decider with the command. */
-type TreeFact = 'subtaskStatuses' | 'parentDeadline';
+type TreeFact = 'subtaskStatuses' | 'parentDeadline' | 'parentStatus';
 
 type LifecycleDomainCommand = Exclude<
   RectificationTaskCommand,
@@ -82,7 +82,8 @@ async function withTreeFacts(
   switch (command.type) {
     case 'ReportRectificationProgress':
     case 'SubmitRectification':
-    case 'ReassignRectificationTask': {
+    case 'ReassignRectificationTask':
+    case 'CancelRectificationTask': {
       const subtaskStatuses = inTree ? await subtaskStatusesOf(deps.store, task) : {};
       return { ...command, data: { ...command.data, subtaskStatuses } } as LifecycleDomainCommand;
     }
@@ -90,6 +91,11 @@ async function withTreeFacts(
     case 'ApproveDeadlineExtension': {
       const parentDeadline = inTree ? await parentDeadlineOf(deps.store, task) : null;
       return { ...command, data: { ...command.data, parentDeadline } } as LifecycleDomainCommand;
+    }
+    case 'ReopenRectificationTask': {
+      const parent = inTree ? await parentOf(deps.store, task) : null;
+      const parentFacts = { parentStatus: parent?.status ?? null, parentDeadline: parent?.deadline ?? null };
+      return { ...command, data: { ...command.data, ...parentFacts } } as LifecycleDomainCommand;
     }
     default:
       return command;

@@ -118,11 +118,21 @@ export type ReassignRectificationTask = Command<
   { leadUnitId: string; cooperatingUnitIds: readonly string[]; reason: string; subtaskStatuses: SubtaskStatuses }
 >;
 
-/** 撤销. */
-export type CancelRectificationTask = Command<'CancelRectificationTask', { reason: string }>;
+/** 撤销. A task broken down is cancelled only once its sub-tasks are verified or cancelled (facts the use case loads). */
+export type CancelRectificationTask = Command<
+  'CancelRectificationTask',
+  { reason: string; subtaskStatuses: SubtaskStatuses }
+>;
 
-/** 回头看: a closed task found back; re-rectify by the new deadline. */
-export type ReopenRectificationTask = Command<'ReopenRectificationTask', { reason: string; deadline: LocalDate }>;
+/**
+ * 回头看: a closed task found back; re-rectify by the new deadline. For a sub-task, its parent's status and deadline
+ * in force (facts the use case loads; null for a top-level task): it is reopened only under an open parent, by a
+ * deadline no later than the parent's.
+ */
+export type ReopenRectificationTask = Command<
+  'ReopenRectificationTask',
+  { reason: string; deadline: LocalDate; parentStatus: TaskStatus | null; parentDeadline: LocalDate | null }
+>;
 
 /** A ladder level fell due (issued by the reminder job as the system): recorded once, if still owed. */
 export type RecordTaskReminder = Command<

@@ -8,7 +8,7 @@ import {
 } from '../shared';
 import { DEFAULT_REMINDER_POLICY } from '../reminders/reminder-policy';
 import { DeciderSpecification } from '../testing/decider-spec';
-import { RectificationTaskCommand } from './rectification-task.commands';
+import { RectificationTaskCommand, SubtaskStatuses } from './rectification-task.commands';
 import { rectificationTaskDecider } from './rectification-task.decider';
 import {
   RectificationTaskAccepted,
@@ -145,9 +145,15 @@ const reassign = (data: Partial<CommandOf<'ReassignRectificationTask'>['data']> 
     },
     actor,
   );
-const cancel = (reason = '问题重复交办', actor = inspector) => command('CancelRectificationTask', { reason }, actor);
+const cancel = (reason = '问题重复交办', actor = inspector, subtaskStatuses: SubtaskStatuses = {}) =>
+  command('CancelRectificationTask', { reason, subtaskStatuses }, actor);
 const reopen = (data: Partial<CommandOf<'ReopenRectificationTask'>['data']> = {}, now = NOW, actor = inspector) =>
-  command('ReopenRectificationTask', { reason: '回头看发现 3 户返潮', deadline: '2018-11-15', ...data }, actor, now);
+  command(
+    'ReopenRectificationTask',
+    { reason: '回头看发现 3 户返潮', deadline: '2018-11-15', parentStatus: null, parentDeadline: null, ...data },
+    actor,
+    now,
+  );
 
 // 逐级分解: 王堰镇 (LEAD_UNIT) breaks its task down to the villages below it.
 const FUYANG = 'region-fuyang';
@@ -1645,6 +1651,8 @@ const subtaskAssigned = () =>
     assigningUnitId: LEAD_UNIT,
   });
 const SUB_WORKING: RectificationTaskEvent[] = [subtaskAssigned(), accepted(CAIYING_UNIT), planRecorded()];
+/** A sub-task's parent, as the use case reads it before a reopening: still open, extended past the new deadline. */
+const UNDER_OPEN_PARENT = { parentStatus: 'in_progress', parentDeadline: '2018-11-30' } as const;
 const SUB_SUBMITTED: RectificationTaskEvent[] = [
   ...SUB_WORKING,
   progressReported({ unitId: CAIYING_UNIT, quantityDone: 150 }),
@@ -1722,8 +1730,31 @@ describe('a sub-task (逐级分解): its own stream', () => {
       .then([cancelled('改由他村承担')]);
     spec
       .given([...SUB_SUBMITTED, verified(null, leadUser)])
-      .when(reopen({}, NOW, leadUser))
+      .when(reopen(UNDER_OPEN_PARENT, NOW, leadUser))
       .then([reopened({ previousDeadline: '2018-09-15' })]);
+  });
+
+  it('is reopened only under a parent still open, and not past the parent’s deadline in force', () => {
+    const closedSub = [...SUB_SUBMITTED, verified(null, leadUser)];
+    for (const parentStatus of ['closed', 'cancelled'] as const) {
+      spec
+        .given(closedSub)
+        .when(reopen({ ...UNDER_OPEN_PARENT, parentStatus }, NOW, leadUser))
+        .thenThrows(RuleViolationError, { code: 'PARENT_NOT_OPEN', field: 'parentTaskId' });
+    }
+    spec
+      .given(closedSub)
+      .when(reopen({ ...UNDER_OPEN_PARENT, parentDeadline: '2018-11-14' }, NOW, leadUser))
+      .thenThrows(RuleViolationError, { code: 'REOPEN_AFTER_PARENT_DEADLINE', field: 'deadline' });
+    spec
+      .given(closedSub)
+      .when(reopen({ ...UNDER_OPEN_PARENT, deadline: '2018-11-30', parentDeadline: '2018-11-30' }, NOW, leadUser))
+      .then([reopened({ previousDeadline: '2018-09-15', deadline: '2018-11-30' })]);
+    // The parent's facts are the use case's to hand in: a sub-task is never reopened without them.
+    spec
+      .given(closedSub)
+      .when(reopen({}, NOW, leadUser))
+      .thenThrows(ValidationError, { field: 'parentStatus' });
   });
 
   it('is not reassigned: it is cancelled and the parent broken down again', () => {
@@ -1839,6 +1870,28 @@ describe('a task broken down: its own part and its open sub-tasks', () => {
       .given([...WORKING, whole])
       .when(submit({ quantityDone: null, subtaskStatuses: { ...ALL_CLOSED, 'task-xiaozhuang': 'closed' } }))
       .then([submitted({ quantityDone: null })]);
+  });
+
+  it('is not cancelled while a sub-task is open: the canceller cancels the sub-tasks first', () => {
+    for (const status of ['assigned', 'accepted', 'in_progress', 'submitted'] as const) {
+      const error = spec
+        .given(BROKEN_DOWN)
+        .when(cancel('问题重复交办', inspector, { [SUBTASK_ID]: status }))
+        .thenThrows(RuleViolationError, { code: 'SUBTASKS_OPEN', field: 'subtasks' });
+      expect(error.message).toContain(SUBTASK_ID);
+    }
+    spec.given(BROKEN_DOWN).when(cancel()).thenThrows(RuleViolationError, 'SUBTASKS_OPEN');
+    for (const status of ['closed', 'cancelled'] as const) {
+      spec
+        .given(BROKEN_DOWN)
+        .when(cancel('问题重复交办', inspector, { [SUBTASK_ID]: status }))
+        .then([cancelled('问题重复交办')]);
+    }
+    // A resend of the cancellation changes nothing, whatever has become of the sub-tasks since.
+    spec
+      .given([...BROKEN_DOWN, cancelled('问题重复交办')])
+      .when(cancel())
+      .then([]);
   });
 
   it('is not reassigned while a sub-task is open (the new unit would check what the old one handed out)', () => {

@@ -584,6 +584,15 @@ function cancel(command: CancelRectificationTask, state: RectificationTaskState)
     if (task.cancelReason === reason) return [];
     throw new IllegalTransitionError(command.type, task.status);
   }
+  // The canceller cancels (or verifies) the sub-tasks first: a cancelled parent never leaves work open below it.
+  const open = openSubtaskIds(task, command.data.subtaskStatuses);
+  if (open.length > 0) {
+    throw new RuleViolationError(
+      'SUBTASKS_OPEN',
+      `sub-tasks ${open.join(', ')} are neither verified nor cancelled yet: cancel them first`,
+      'subtasks',
+    );
+  }
   return [{ type: 'RectificationTaskCancelled', data: { taskId: task.taskId, reason } }];
 }
 
@@ -598,6 +607,7 @@ function reopen(command: ReopenRectificationTask, state: RectificationTaskState)
   if (compareLocalDates(deadline, today) < 0) {
     throw new RuleViolationError('DEADLINE_IN_PAST', `the deadline ${deadline} is before today (${today})`, 'deadline');
   }
+  checkReopenUnderParent(task, deadline, data.parentStatus, data.parentDeadline);
   return [
     {
       type: 'RectificationTaskReopened',
@@ -694,6 +704,33 @@ function authorizeChecker(command: RectificationTaskCommand, state: Rectificatio
     throw new ForbiddenError(
       'NOT_ASSIGNING_UNIT',
       `task ${state.taskId} is a sub-task, checked by the unit that broke its parent down`,
+    );
+  }
+}
+
+/** A sub-task is reopened only under a parent still open, by a deadline no later than the parent's in force. */
+function checkReopenUnderParent(
+  task: AssignedRectificationTask,
+  deadline: string,
+  parentStatus: TaskStatus | null,
+  parentDeadline: string | null,
+): void {
+  if (task.parentTaskId === null) return;
+  if (parentStatus === null || parentDeadline === null) {
+    throw new ValidationError('parentStatus', `the status of parent task ${task.parentTaskId} is not known`);
+  }
+  if (parentStatus === 'closed' || parentStatus === 'cancelled') {
+    throw new RuleViolationError(
+      'PARENT_NOT_OPEN',
+      `parent task ${task.parentTaskId} is ${parentStatus}: reopen the parent first`,
+      'parentTaskId',
+    );
+  }
+  if (compareLocalDates(deadline, parentDeadline) > 0) {
+    throw new RuleViolationError(
+      'REOPEN_AFTER_PARENT_DEADLINE',
+      `the deadline ${deadline} is after the parent task's deadline ${parentDeadline}`,
+      'deadline',
     );
   }
 }
