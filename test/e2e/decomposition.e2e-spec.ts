@@ -190,9 +190,9 @@ describe('decomposition: 市 → 县 → 镇 → 村 over HTTP', () => {
     });
   });
 
-  it('lets each level reach its own tasks and the sub-tasks it handed out, not its siblings nor above', async () => {
+  it('lets each level read its own tasks and every sub-task below them, not its siblings nor above', async () => {
     const reach: Record<string, Record<string, number>> = {
-      housing: { county: 200, town: 200, townNeighbour: 200, village: 404 },
+      housing: { county: 200, town: 200, townNeighbour: 200, village: 200 },
       unit: { county: 404, town: 200, townNeighbour: 404, village: 200 },
       wangjiaba: { county: 404, town: 404, townNeighbour: 200, village: 404 },
       caiying: { county: 404, town: 404, townNeighbour: 404, village: 200 },
@@ -213,6 +213,13 @@ describe('decomposition: 市 → 县 → 镇 → 村 over HTTP', () => {
         seen[name] = task.status;
       }
       expect([user, seen]).toEqual([user, expected]);
+      // The task list holds what the user reads, at every level, and nothing else of the tree.
+      await readModelsCaughtUp(app);
+      const listed = (await as[user].get(`/api/tasks?pageSize=200`)).body.items.map((item: { id: string }) => item.id);
+      const inList = Object.fromEntries(
+        Object.entries(ids).map(([name, id]) => [name, listed.includes(id) ? 200 : 404]),
+      );
+      expect([user, 'list', inList]).toEqual([user, 'list', expected]);
     }
   });
 
@@ -252,7 +259,11 @@ describe('decomposition: 市 → 县 → 镇 → 村 over HTTP', () => {
         code: 'ROLE_NOT_ALLOWED',
       });
     }
-    expect((await refused('housing', `/api/tasks/${village}/verify`, {})).status).toBe(404);
+    // The county reads the village's task but acts one level down only: the town checks its village.
+    expect((await refused('housing', `/api/tasks/${village}/verify`, {})).body).toMatchObject({
+      status: 403,
+      code: 'NOT_ASSIGNING_UNIT',
+    });
     const verified = await post('unit', `/api/tasks/${village}/verify`, { note: '镇里验收合格' });
     expect(verified.body).toMatchObject({ status: 'closed' });
     await readModelsCaughtUp(app);
@@ -291,6 +302,12 @@ describe('decomposition: 市 → 县 → 镇 → 村 over HTTP', () => {
   it('rolls sign-off up: the county submits once each sub-task is verified or cancelled', async () => {
     const submit = { report: '全县危房改造清零', evidence: [{ ref: 'photo-funan.jpg' }] };
     expect((await refused('housing', `/api/tasks/${county}/submit`, submit)).body.code).toBe('SUBTASKS_OPEN');
+    // Nor is the county's task cancelled while its towns' are open: they are cancelled first.
+    expect((await refused('inspector', `/api/tasks/${county}/cancel`, { reason: '重复交办' })).body).toMatchObject({
+      status: 422,
+      code: 'SUBTASKS_OPEN',
+      field: 'subtasks',
+    });
     expect((await post('housing', `/api/tasks/${townNeighbour}/cancel`, { reason: '并入王堰镇实施' })).status).toBe(
       200,
     );
@@ -353,6 +370,26 @@ describe('decomposition: 市 → 县 → 镇 → 村 over HTTP', () => {
     });
     const countyTask = (await as.housing.get(`/api/tasks/${county}`)).body;
     expect([countyTask.quantityDone, countyTask.ownQuantityDone]).toEqual([217, 17]);
+  });
+
+  it('counts for each unit its part of the tree: its tasks with everything below them, nothing above', async () => {
+    await readModelsCaughtUp(app);
+    const quantities = async (user: string) =>
+      (await as[user].get(`/api/campaigns/${campaignId}/progress`)).body.quantities;
+    expect(await quantities('housing')).toEqual([{ unit: '户', target: 217, done: 217 }]);
+    expect(await quantities('unit')).toEqual([{ unit: '户', target: 200, done: 200 }]);
+    expect(await quantities('caiying')).toEqual([{ unit: '户', target: 150, done: 150 }]);
+    // The scoreboard's rows of the tree's units: each level's own and those below it (a unit's other tasks aside).
+    const tree = ['housing', 'wangyan', 'wangjiaba', 'caiying'] as const;
+    const onBoard = async (user: string) => {
+      const rows = (await as[user].get('/api/units/scoreboard')).body.units as Array<{ unitId: string }>;
+      return tree.filter((name) => rows.some((row) => row.unitId === unitIds[name]));
+    };
+    expect(await onBoard('housing')).toEqual(['housing', 'wangyan', 'wangjiaba', 'caiying']);
+    expect(await onBoard('unit')).toEqual(['wangyan', 'caiying']);
+    // 蔡郢村 cooperates on the seed's tasks of the county and the town; of the sibling town's branch it has nothing.
+    expect(await onBoard('caiying')).toContain('caiying');
+    expect(await onBoard('caiying')).not.toContain('wangjiaba');
   });
 
   it('answers a task’s tree within reach, each level seeing its own part and the chain above', async () => {
