@@ -703,4 +703,81 @@ describe('jurisdiction: every endpoint × role × inside and outside', () => {
       },
     );
   });
+
+  describe('a task broken down 县 → 镇 → 村 (逐级分解)', () => {
+    const chain: Record<'county' | 'town' | 'village', string> = { county: '', town: '', village: '' };
+
+    beforeAll(async () => {
+      for (const username of ['housing', 'caiying', 'wangjiaba', 'caoji'])
+        as[username] = await login(app.http, username);
+      const units: Array<{ id: string; name: string }> = (await as.admin.get('/api/units')).body;
+      const unit = (name: string) => units.find((u) => u.name === name)!.id;
+      const assigned = await as.inspector.post(`/api/findings/${ids.findingIn}/tasks`, {
+        unitId: unit('阜南县住房和城乡建设局'),
+        deadline: '2030-06-30',
+        measures: '危房改造清零',
+      });
+      chain.county = assigned.body.id;
+      const breakDown = async (user: string, taskId: string, unitId: string) => {
+        expect((await as[user].post(`/api/tasks/${taskId}/accept`, {})).status).toBe(200);
+        const answer = await as[user].post(`/api/tasks/${taskId}/subtasks`, {
+          subtasks: [{ unitId, deadline: '2030-06-30', measures: '分解落实' }],
+        });
+        expect(answer.status).toBe(201);
+        return answer.body.subtasks[0].id as string;
+      };
+      chain.town = await breakDown('housing', chain.county, ids.unitIn);
+      chain.village = await breakDown('unit', chain.town, unit('蔡郢村民委员会'));
+      await readModelsCaughtUp(app);
+    });
+
+    const treeReads: Array<[string, (id: string) => string]> = [
+      ['GET /api/tasks/:id', (id) => `/api/tasks/${id}`],
+      ['GET /api/tasks/:id/history', (id) => `/api/tasks/${id}/history`],
+      ['GET /api/tasks/:id/tree', (id) => `/api/tasks/${id}/tree`],
+    ];
+    // Each reader's answer for the county's, the town's and the village's task: a unit reads its own tasks and
+    // everything below them (the chain above only as the tree's summary), a scoped reader its region's every level.
+    const matrix: Array<[string, [county: number, town: number, village: number]]> = [
+      ['housing', [200, 200, 200]],
+      ['unit', [404, 200, 200]],
+      ['caiying', [404, 404, 200]],
+      ['wangjiaba', [404, 404, 404]],
+      ['caoji', [404, 404, 404]],
+      ['jiangzhai', [404, 404, 404]],
+      ['funan-inspector', [200, 200, 200]],
+      ['funan-leader', [200, 200, 200]],
+    ];
+
+    it.each(treeReads)('%s at every level of the tree, for each reader', async (_, path) => {
+      for (const [user, expected] of matrix) {
+        const answers = [];
+        for (const id of [chain.county, chain.town, chain.village]) answers.push((await as[user].get(path(id))).status);
+        expect([user, answers]).toEqual([user, expected]);
+      }
+    });
+
+    it('the task list of each unit holds the same tasks of the tree', async () => {
+      for (const [user, expected] of matrix.filter(([user]) => !user.startsWith('funan-'))) {
+        const listed = (await as[user].get('/api/tasks?pageSize=200')).body.items.map((t: { id: string }) => t.id);
+        const answers = [chain.county, chain.town, chain.village].map((id) => (listed.includes(id) ? 200 : 404));
+        expect([user, answers]).toEqual([user, expected]);
+      }
+    });
+
+    it('the county reads the village’s task but acts one level down only: 403, nothing stored', async () => {
+      const before = await eventCount();
+      for (const [path, body] of [
+        ['verify', {}],
+        ['send-back', { reason: '退回' }],
+        ['cancel', { reason: '撤销' }],
+      ] as const) {
+        const answer = await as.housing.post(`/api/tasks/${chain.village}/${path}`, body);
+        expect([path, answer.status, answer.body.code]).toEqual([path, 403, 'NOT_ASSIGNING_UNIT']);
+      }
+      // Outside the tree's reach the same command answers as for a task that does not exist.
+      expect((await as.wangjiaba.post(`/api/tasks/${chain.village}/cancel`, { reason: '撤销' })).status).toBe(404);
+      expect(await eventCount()).toBe(before);
+    });
+  });
 });
