@@ -77,7 +77,7 @@ export async function maySeeTask(deps: TaskReachDeps, actor: Actor, task: TaskRe
   if (actor.role !== 'unit') return coversRegion(deps.directory, actor, task.regionId);
   let node: TaskReach | null = task;
   for (let level = 0; node && level < MAX_TREE_DEPTH; level++) {
-    if (isUnitOf(actor, node) || (!!actor.unitId && node.assigningUnitId === actor.unitId)) return true;
+    if (isOwnTask(actor, node)) return true;
     node = node.parentTaskId === null ? null : await deps.taskReachOf(node.parentTaskId);
   }
   return false;
@@ -93,10 +93,14 @@ export function unitReachesInTree<T extends TaskReach & { readonly id: string }>
 ): Set<string> {
   const reached = new Set<string>();
   for (const node of nodes) {
-    const own = isUnitOf(actor, node) || (!!actor.unitId && node.assigningUnitId === actor.unitId);
-    if (own || (node.parentTaskId !== null && reached.has(node.parentTaskId))) reached.add(node.id);
+    if (isOwnTask(actor, node) || (node.parentTaskId !== null && reached.has(node.parentTaskId))) reached.add(node.id);
   }
   return reached;
+}
+
+/** Where a unit user's reach starts: a task its unit leads or cooperates on, or handed out (it checks it). */
+function isOwnTask(actor: Actor, task: TaskReach): boolean {
+  return isUnitOf(actor, task) || (!!actor.unitId && task.assigningUnitId === actor.unitId);
 }
 
 /** Whether the actor belongs to the task's lead unit or one of its cooperating units. */
