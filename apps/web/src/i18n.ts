@@ -163,6 +163,21 @@ const zh = {
   currentPassword: '当前密码',
   newPassword: '新密码（至少 12 位，含三类字符）',
   passwordChanged: '密码已修改，其他设备上的登录已退出',
+  breakDown: '分解',
+  breakDownHint:
+    '把任务逐级分解给下级单位或配合单位，各自期限不晚于本任务，分得的数量从目标中划出；下级办完由本单位验收。',
+  subtaskTitle: '子任务标题（不填则同本任务）',
+  subtask: '子任务',
+  share: '分得数量',
+  removeSubtask: '删去这一项',
+  addSubtask: '再加一个单位',
+  remainder: '剩余（本单位自办）',
+  breakDownSubmit: '确认分解',
+  brokenDownOk: '已分解，子任务已下发',
+  createdSubtasks: '新下发的子任务',
+  taskTree: '逐级分解',
+  chainAbove: '上级任务',
+  subtaskSignOff: '下级子任务待验收',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -327,6 +342,22 @@ const en: Record<MessageKey, string> = {
   currentPassword: 'Current password',
   newPassword: 'New password (12+ characters of three kinds)',
   passwordChanged: 'Password changed; sign-ins on other devices have ended',
+  breakDown: 'Break down',
+  breakDownHint:
+    'Hand parts of the task to units below or to cooperating units, each due no later than this task, each share ' +
+    'taken from the target; your unit verifies their work.',
+  subtaskTitle: 'Sub-task title (empty: the same as this task)',
+  subtask: 'Sub-task',
+  share: 'Share',
+  removeSubtask: 'Remove',
+  addSubtask: 'Add a unit',
+  remainder: 'Left (your own part)',
+  breakDownSubmit: 'Break down',
+  brokenDownOk: 'Broken down; the sub-tasks are assigned',
+  createdSubtasks: 'New sub-tasks',
+  taskTree: 'Task tree',
+  chainAbove: 'Above',
+  subtaskSignOff: 'Sub-tasks awaiting your sign-off',
 };
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { zh, en };

@@ -52,6 +52,7 @@ const FIELD_LABELS: Readonly<Record<string, MessageKey>> = {
   code: 'code',
   name: 'name',
   headName: 'headName',
+  share: 'share',
 };
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;

@@ -11,7 +11,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/tasks/:id', component: () => import('./views/TaskView.vue'), props: true },
   { path: '/findings/new', component: () => import('./views/NewFindingView.vue'), meta: { roles: ['inspector'] } },
   { path: '/findings/:id', component: () => import('./views/FindingView.vue'), props: true },
-  { path: '/sign-off', component: () => import('./views/SignOffView.vue'), meta: { roles: ['inspector'] } },
+  { path: '/sign-off', component: () => import('./views/SignOffView.vue'), meta: { roles: ['inspector', 'unit'] } },
   { path: '/inbox', component: () => import('./views/InboxView.vue') },
   {
     path: '/cockpit',
