@@ -1,0 +1,213 @@
+import type { Page } from 'playwright-core';
+import { addDays, shanghaiDateOf } from '@zhenggai/domain';
+import { browserSession, DESKTOP, Journey, PHONE, samplePhoto } from '../support/browser';
+import { login } from '../support/http-client';
+import { TestApp } from '../support/test-app';
+
+/**
+ * 逐级分解 in real Chromium, on a phone and on a desktop: the county's housing bureau breaks its task down to 王堰镇,
+ * the town breaks its share down to 蔡郢村, the village reports and submits, the town verifies it and submits its own
+ * part, the county verifies the town and submits its own, the inspector closes the top — the tree showing every
+ * level with its light all along. Each unit works with its demo account.
+ */
+// A real browser on a shared machine: each step may take seconds.
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+const ISO_TIMESTAMP = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+const RAW_CODE = /\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\b[a-z]+_[a-z_]+\b/;
+
+const VIEWPORTS = [
+  ['phone', PHONE],
+  ['desktop', { ...DESKTOP, viewport: { width: 1366, height: 768 } }],
+] as const;
+
+const today = shanghaiDateOf(new Date());
+const titleOn = (name: string) => `蔡郢村危房改造（${name === 'phone' ? '一' : '二'}）`;
+
+describe('web app: 逐级分解, county → town → village', () => {
+  /** One task for the county's housing bureau per viewport: 10 households in 蔡郢村. */
+  async function setUp(app: TestApp) {
+    const inspector = await login(app.http, 'inspector');
+    const housing = await login(app.http, 'housing');
+    const { unitId } = (await housing.get('/api/auth/me')).body as { unitId: string };
+    const regions = (await inspector.get('/api/regions')).body as Array<{ id: string; name: string }>;
+    for (const [name] of VIEWPORTS) {
+      const finding = await inspector.post('/api/findings', {
+        title: titleOn(name),
+        regionId: regions.find((r) => r.name === '蔡郢村')!.id,
+        category: 'dangerous-housing',
+        severity: 'high',
+      });
+      await inspector.post(`/api/findings/${finding.body.id}/tasks`, {
+        unitId,
+        deadline: addDays(today, 30),
+        measures: '逐户核查危房，完成改造',
+        target: { quantity: 10, unit: '户' },
+      });
+    }
+  }
+  const session = browserSession('breakdown', { setUp });
+
+  describe.each(VIEWPORTS)('on the %s', (name, options) => {
+    let journey: Journey;
+    let page: Page;
+    const title = titleOn(name);
+    beforeAll(async () => {
+      const browser = session.journey.page.context().browser()!;
+      journey = await Journey.start(browser, session.http.baseUrl, `breakdown-${name}`, options);
+      page = journey.page;
+    });
+    afterAll(() => journey?.close());
+
+    async function signInAs(username: string) {
+      if (await page.getByTestId('logout').count()) {
+        await page.getByTestId('logout').click();
+        // Signed out for good (the session ended on the server) before the next one signs in.
+        await page.getByTestId('login-form').waitFor();
+      }
+      await journey.signIn(username);
+    }
+    async function openTask() {
+      await page.getByTestId('task-card').filter({ hasText: title }).first().click();
+      await page.getByTestId('task-detail').waitFor();
+    }
+    async function expectNothingRaw() {
+      const text = await page.locator('body').innerText();
+      expect(text).not.toMatch(UUID);
+      expect(text).not.toMatch(ISO_TIMESTAMP);
+      expect(text).not.toMatch(RAW_CODE);
+    }
+    /** The tree's nodes as shown: depth, whether only the chain above, light, status. */
+    const treeRows = () =>
+      page
+        .getByTestId('tree-node')
+        .evaluateAll((nodes) =>
+          nodes.map((n) => [
+            Number(n.getAttribute('data-depth')),
+            n.getAttribute('data-partial') === 'true',
+            n.querySelector('[data-light]')?.getAttribute('data-light') ?? null,
+            n.querySelector('[data-status]')?.getAttribute('data-status') ?? null,
+          ]),
+        );
+    async function breakDown(unitName: string, share: string, remainder: string) {
+      await page.getByTestId('break-down-open').click();
+      const form = page.getByTestId('break-down-form');
+      const row = form.getByTestId('subtask-row').first();
+      await row.locator('select[name=subtaskUnit]').selectOption({ label: unitName });
+      await row.locator('input[name=subtaskShare]').fill(share);
+      await row.locator('input[name=subtaskDeadline]').fill(addDays(today, 20));
+      await row.locator('textarea[name=subtaskMeasures]').fill(`${unitName}负责${share}户危房改造`);
+      await form.getByTestId('remainder-value').filter({ hasText: remainder }).waitFor();
+      await journey.shot('break-down-form');
+      await form.getByTestId('break-down-submit').click();
+      await page.getByTestId('created-subtasks').getByText(unitName.replace(/（.*$/, '')).waitFor();
+    }
+    async function submitOwnPart(quantity: string, report: string) {
+      const submit = page.getByTestId('submit-form');
+      await submit.locator('textarea[name=report]').fill(report);
+      await submit.locator('input[name=submitQuantity]').fill(quantity);
+      await submit
+        .getByTestId('evidence-input')
+        .setInputFiles({ name: '改造照片.png', mimeType: 'image/png', buffer: samplePhoto() });
+      await submit.getByTestId('evidence-uploaded').waitFor();
+      await submit.locator('button[type=submit]').click();
+      await page.getByTestId('task-status').filter({ hasText: '待验收' }).waitFor();
+    }
+    async function verifyFromQueue() {
+      await page.getByTestId('nav').getByText('待验收').click();
+      await page.getByTestId('sign-off-queue').getByTestId('task-card').filter({ hasText: title }).first().click();
+      await page.getByTestId('sign-off').waitFor();
+      await journey.shot('sign-off');
+      await page.getByTestId('verify').click();
+      await page.getByTestId('task-status').filter({ hasText: '已销号' }).waitFor();
+    }
+
+    it('the county accepts its task and breaks 6 of 10 households down to 王堰镇, the remainder shown', async () => {
+      await signInAs('housing');
+      await openTask();
+      await page.getByTestId('accept').click();
+      await page.getByTestId('task-status').filter({ hasText: '已签收' }).waitFor();
+      await breakDown('王堰镇人民政府（王堰镇）', '6', '4');
+      await page.getByTestId('tree-node').nth(1).waitFor();
+      expect(await treeRows()).toEqual([
+        [0, false, 'green', 'in_progress'],
+        [1, false, 'green', 'assigned'],
+      ]);
+      await expectNothingRaw();
+      await journey.shot('county-tree');
+    });
+
+    it('the town accepts, sees the county above it and breaks 4 down to 蔡郢村', async () => {
+      await signInAs('unit');
+      await openTask();
+      // Only its own task and the chain above it: no sign-off or break-down of what it does not lead.
+      expect(await page.getByTestId('sign-off').count()).toBe(0);
+      await page.getByTestId('accept').click();
+      await page.getByTestId('task-status').filter({ hasText: '已签收' }).waitFor();
+      await breakDown('蔡郢村民委员会（蔡郢村）', '4', '2');
+      await page.getByTestId('tree-node').nth(2).waitFor();
+      expect(await treeRows()).toEqual([
+        [0, true, null, null],
+        [1, false, 'green', 'in_progress'],
+        [2, false, 'green', 'assigned'],
+      ]);
+      await expectNothingRaw();
+      await journey.shot('town-tree');
+    });
+
+    it('the village accepts, does its 4 households and submits', async () => {
+      await signInAs('caiying');
+      await openTask();
+      await page.getByTestId('accept').click();
+      await page.getByTestId('task-status').filter({ hasText: '已签收' }).waitFor();
+      expect(await page.getByTestId('break-down-open').count()).toBe(1);
+      const progress = page.getByTestId('progress-form');
+      await progress.locator('input[name=quantityDone]').fill('2');
+      await progress.locator('textarea[name=note]').fill('已改造2户');
+      await progress.locator('button[type=submit]').click();
+      await page.getByTestId('task-status').filter({ hasText: '整改中' }).waitFor();
+      await submitOwnPart('4', '4户危房全部改造完成');
+      expect(await page.getByTestId('sign-off').count()).toBe(0);
+      await expectNothingRaw();
+      await journey.shot('village-submitted');
+    });
+
+    it('the town verifies the village from its 待验收 queue, then submits its own 2 households', async () => {
+      await signInAs('unit');
+      await verifyFromQueue();
+      await expectNothingRaw();
+      await page.getByTestId('tree-node').filter({ hasText: '王堰镇人民政府' }).getByRole('link').click();
+      await page.getByTestId('submit-form').waitFor();
+      expect(await treeRows()).toEqual([
+        [0, true, null, null],
+        [1, false, 'green', 'in_progress'],
+        [2, false, 'closed_on_time', 'closed'],
+      ]);
+      // The village's 4 households count for the town once verified.
+      expect(await page.getByTestId('tree-quantity').allInnerTexts()).toEqual(['4 / 6 户', '4 / 4 户']);
+      await submitOwnPart('2', '本镇自办2户完成');
+    });
+
+    it('the county verifies the town, submits its own 4 households, and the inspector closes the top', async () => {
+      await signInAs('housing');
+      await verifyFromQueue();
+      await page.getByTestId('tree-node').filter({ hasText: '阜南县住房和城乡建设局' }).getByRole('link').click();
+      await page.getByTestId('submit-form').waitFor();
+      expect(await page.getByTestId('tree-quantity').allInnerTexts()).toEqual(['6 / 10 户', '6 / 6 户', '4 / 4 户']);
+      await submitOwnPart('4', '县住建局直办4户完成');
+
+      await signInAs('inspector');
+      await verifyFromQueue();
+      await page.getByTestId('tree-node').nth(2).waitFor();
+      expect(await treeRows()).toEqual([
+        [0, false, 'closed_on_time', 'closed'],
+        [1, false, 'closed_on_time', 'closed'],
+        [2, false, 'closed_on_time', 'closed'],
+      ]);
+      expect(await page.getByTestId('tree-quantity').allInnerTexts()).toEqual(['10 / 10 户', '6 / 6 户', '4 / 4 户']);
+      await expectNothingRaw();
+      await journey.shot('all-closed');
+      expect(journey.problems).toEqual([]);
+    });
+  });
+});
