@@ -89,13 +89,17 @@ describe('web app: 逐级分解, county → town → village', () => {
             n.querySelector('[data-status]')?.getAttribute('data-status') ?? null,
           ]),
         );
-    async function breakDown(unitName: string, share: string, remainder: string) {
+    async function breakDown(unitName: string, share: string, remainder: string, deadline: string) {
       await page.getByTestId('break-down-open').click();
+      await page.getByTestId('break-down-form').locator('select[name=subtaskUnit]').selectOption({ label: unitName });
+      await breakDownFilled(unitName, share, remainder, deadline);
+    }
+    /** Fills the open form's one row for the unit chosen, checks the remainder shown, and submits. */
+    async function breakDownFilled(unitName: string, share: string, remainder: string, deadline: string) {
       const form = page.getByTestId('break-down-form');
       const row = form.getByTestId('subtask-row').first();
-      await row.locator('select[name=subtaskUnit]').selectOption({ label: unitName });
       await row.locator('input[name=subtaskShare]').fill(share);
-      await row.locator('input[name=subtaskDeadline]').fill(addDays(today, 20));
+      await row.locator('input[name=subtaskDeadline]').fill(deadline);
       await row.locator('textarea[name=subtaskMeasures]').fill(`${unitName}负责${share}户危房改造`);
       await form.getByTestId('remainder-value').filter({ hasText: remainder }).waitFor();
       await journey.shot('break-down-form');
@@ -122,12 +126,24 @@ describe('web app: 逐级分解, county → town → village', () => {
       await page.getByTestId('task-status').filter({ hasText: '已销号' }).waitFor();
     }
 
-    it('the county accepts its task and breaks 6 of 10 households down to 王堰镇, the remainder shown', async () => {
+    it('the county accepts, is refused 11 of 10 under the remainder, and breaks 6 down to 王堰镇', async () => {
       await signInAs('housing');
       await openTask();
       await page.getByTestId('accept').click();
       await page.getByTestId('task-status').filter({ hasText: '已签收' }).waitFor();
-      await breakDown('王堰镇人民政府（王堰镇）', '6', '4');
+      // More than the target: the remainder turns negative as it types, and the refusal says so under it.
+      await page.getByTestId('break-down-open').click();
+      const form = page.getByTestId('break-down-form');
+      await form.locator('select[name=subtaskUnit]').selectOption({ label: '王堰镇人民政府（王堰镇）' });
+      await form.locator('input[name=subtaskShare]').fill('11');
+      await form.getByTestId('remainder-value').filter({ hasText: '-1' }).waitFor();
+      await form.getByTestId('break-down-submit').click();
+      expect(await form.getByTestId('field-error').innerText()).toBe(
+        '分配给子任务的数量加上本单位已完成的数量超过了任务目标，请减少分配数量。',
+      );
+      await expectNothingRaw();
+      await journey.shot('shares-above-target');
+      await breakDownFilled('王堰镇人民政府（王堰镇）', '6', '4', addDays(today, 20));
       await page.getByTestId('tree-node').nth(1).waitFor();
       expect(await treeRows()).toEqual([
         [0, false, 'green', 'in_progress'],
@@ -144,7 +160,7 @@ describe('web app: 逐级分解, county → town → village', () => {
       expect(await page.getByTestId('sign-off').count()).toBe(0);
       await page.getByTestId('accept').click();
       await page.getByTestId('task-status').filter({ hasText: '已签收' }).waitFor();
-      await breakDown('蔡郢村民委员会（蔡郢村）', '4', '2');
+      await breakDown('蔡郢村民委员会（蔡郢村）', '4', '2', addDays(today, 15));
       await page.getByTestId('tree-node').nth(2).waitFor();
       expect(await treeRows()).toEqual([
         [0, true, null, null],
@@ -155,7 +171,7 @@ describe('web app: 逐级分解, county → town → village', () => {
       await journey.shot('town-tree');
     });
 
-    it('the village accepts, does its 4 households and submits', async () => {
+    it('the village accepts, reports, asks the town for more time and submits its 4 households', async () => {
       await signInAs('caiying');
       await openTask();
       await page.getByTestId('accept').click();
@@ -166,14 +182,26 @@ describe('web app: 逐级分解, county → town → village', () => {
       await progress.locator('textarea[name=note]').fill('已改造2户');
       await progress.locator('button[type=submit]').click();
       await page.getByTestId('task-status').filter({ hasText: '整改中' }).waitFor();
+      const extension = page.getByTestId('extension-form');
+      await extension.locator('input[name=deadline]').fill(addDays(today, 18));
+      await extension.locator('textarea[name=reason]').fill('两户房主外出务工，需延期');
+      await extension.locator('button[type=submit]').click();
+      await page.getByTestId('pending-extension').waitFor();
+      // The village does not decide its own extension: the town that assigned it does.
+      expect(await page.getByTestId('approve-extension').count()).toBe(0);
       await submitOwnPart('4', '4户危房全部改造完成');
       expect(await page.getByTestId('sign-off').count()).toBe(0);
       await expectNothingRaw();
       await journey.shot('village-submitted');
     });
 
-    it('the town verifies the village from its 待验收 queue, then submits its own 2 households', async () => {
+    it('the town approves the village extension, verifies it from its 待验收 queue and submits its own part', async () => {
       await signInAs('unit');
+      await openTask();
+      await page.getByTestId('tree-node').filter({ hasText: '蔡郢村民委员会' }).getByRole('link').click();
+      await page.getByTestId('approve-extension').click();
+      await page.getByTestId('pending-extension').waitFor({ state: 'detached' });
+      expect(await page.getByTestId('task-detail').innerText()).toContain(addDays(today, 18));
       await verifyFromQueue();
       await expectNothingRaw();
       await page.getByTestId('tree-node').filter({ hasText: '王堰镇人民政府' }).getByRole('link').click();
@@ -207,7 +235,8 @@ describe('web app: 逐级分解, county → town → village', () => {
       expect(await page.getByTestId('tree-quantity').allInnerTexts()).toEqual(['10 / 10 户', '6 / 6 户', '4 / 4 户']);
       await expectNothingRaw();
       await journey.shot('all-closed');
-      expect(journey.problems).toEqual([]);
+      // Nothing went wrong but the one refusal asked for.
+      expect(journey.problems).toEqual([expect.stringMatching(/^422 POST \/api\/tasks\/[^/]+\/subtasks$/)]);
     });
   });
 });
