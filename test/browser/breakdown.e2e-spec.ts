@@ -61,14 +61,14 @@ describe('web app: 逐级分解, county → town → village', () => {
 
     async function signInAs(username: string) {
       if (await page.getByTestId('logout').count()) {
-        await page.getByTestId('logout').click();
         // Signed out for good (the session ended on the server) before the next one signs in.
-        await page.getByTestId('login-form').waitFor();
+        await journey.signOut();
       }
       await journey.signIn(username);
     }
-    async function openTask() {
-      await page.getByTestId('task-card').filter({ hasText: title }).first().click();
+    /** The unit's own task of the tree (its list also holds the sub-tasks below it, of the same title). */
+    async function openTask(leadUnit: string) {
+      await page.getByTestId('task-card').filter({ hasText: title }).filter({ hasText: leadUnit }).first().click();
       await page.getByTestId('task-detail').waitFor();
     }
     async function expectNothingRaw() {
@@ -128,7 +128,7 @@ describe('web app: 逐级分解, county → town → village', () => {
 
     it('the county accepts, is refused 11 of 10 under the remainder, and breaks 6 down to 王堰镇', async () => {
       await signInAs('housing');
-      await openTask();
+      await openTask('阜南县住房和城乡建设局');
       await page.getByTestId('accept').click();
       await page.getByTestId('task-status').filter({ hasText: '已签收' }).waitFor();
       // More than the target: the remainder turns negative as it types, and the refusal says so under it.
@@ -155,7 +155,7 @@ describe('web app: 逐级分解, county → town → village', () => {
 
     it('the town accepts, sees the county above it and breaks 4 down to 蔡郢村', async () => {
       await signInAs('unit');
-      await openTask();
+      await openTask('王堰镇人民政府');
       // Only its own task and the chain above it: no sign-off or break-down of what it does not lead.
       expect(await page.getByTestId('sign-off').count()).toBe(0);
       await page.getByTestId('accept').click();
@@ -173,7 +173,7 @@ describe('web app: 逐级分解, county → town → village', () => {
 
     it('the village accepts, reports, asks the town for more time and submits its 4 households', async () => {
       await signInAs('caiying');
-      await openTask();
+      await openTask('蔡郢村民委员会');
       await page.getByTestId('accept').click();
       await page.getByTestId('task-status').filter({ hasText: '已签收' }).waitFor();
       expect(await page.getByTestId('break-down-open').count()).toBe(1);
@@ -197,7 +197,7 @@ describe('web app: 逐级分解, county → town → village', () => {
 
     it('the town approves the village extension, verifies it from its 待验收 queue and submits its own part', async () => {
       await signInAs('unit');
-      await openTask();
+      await openTask('王堰镇人民政府');
       await page.getByTestId('tree-node').filter({ hasText: '蔡郢村民委员会' }).getByRole('link').click();
       await page.getByTestId('approve-extension').click();
       await page.getByTestId('pending-extension').waitFor({ state: 'detached' });

@@ -151,7 +151,7 @@ describe('web app: refusals in Chinese, in view', () => {
 
     it('says under the username, far down the directory, that the name is taken', async () => {
       const { page } = journey;
-      await page.getByTestId('logout').click();
+      await journey.signOut();
       await journey.signIn('admin');
       const form = page.getByTestId('add-user');
       await form.locator('input[name=username]').fill('inspector');
@@ -166,7 +166,7 @@ describe('web app: refusals in Chinese, in view', () => {
       await expectNothingRaw(page, await refusal);
       await journey.shot('username-taken');
       expect(journey.problems.filter((problem) => /^(console|page):/.test(problem))).toEqual([]);
-      await page.getByTestId('logout').click();
+      await journey.signOut();
     });
   });
 });

@@ -84,6 +84,16 @@ export class Journey {
     await this.page.getByTestId('who').waitFor();
   }
 
+  /**
+   * Signs out once the page has no request in flight (one answered after the session ended would fail the page's
+   * own load), and waits until the session has ended on the server (the sign-in form is back).
+   */
+  async signOut(): Promise<void> {
+    await this.page.waitForLoadState('networkidle');
+    await this.page.getByTestId('logout').click();
+    await this.page.getByTestId('login-form').waitFor();
+  }
+
   /** A full-page screenshot, numbered in the order of the journey: test-artifacts/screenshots/<role>-<n>-<name>.png. */
   async shot(name: string): Promise<string> {
     this.step++;
