@@ -1,20 +1,9 @@
-import {
-  assignTask,
-  Region,
-  breakDownTask,
-  executeTaskCommand,
-  fileFinding,
-  StoredEvent,
-  TaskLifecycleCommand,
-} from '@zhenggai/application';
-import { Actor, RegionLevel } from '@zhenggai/domain';
-import { Infrastructure, loadConfig, seedDemo, startInfrastructure, useCaseDeps } from '@zhenggai/platform';
-import { randomUUID } from 'node:crypto';
+import { assignTask, breakDownTask, fileFinding, Region, StoredEvent } from '@zhenggai/application';
+import { RegionLevel } from '@zhenggai/domain';
+import { Infrastructure } from '@zhenggai/platform';
 import { byRegionLevelFromEvents, quantitiesFromEvents } from '../../../../test/support/quantities-from-events';
 import { scoreboardByUnit, scoreboardFromEvents } from '../../../../test/support/scoreboard-from-events';
-import { everyEventReadable } from '../../../../test/support/every-event-readable';
-import { createTestDatabase } from '../../../../test/support/test-database';
-import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
+import { at, demoTreeWorld } from '../testing/demo-tree-world';
 import { projectAll } from '../testing/project-all';
 import { tasksProjection } from '../tasks/tasks.projection';
 import { campaignProgress, CampaignDefinition } from './campaign-progress.query';
@@ -22,7 +11,6 @@ import { TaskQueries } from './task-queries';
 
 jest.setTimeout(60_000);
 
-const at = (date: string, time = '10:00') => `${date}T${time}:00+08:00`;
 const LEVELS: RegionLevel[] = ['city', 'county', 'town', 'village'];
 
 /**
@@ -40,48 +28,11 @@ describe('campaign progress, the deadline view and the scoreboard by region leve
   let village: string;
 
   beforeAll(async () => {
-    const database = await createTestDatabase();
-    infra = await closedAfterThisFile(
-      startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'x'.repeat(40) })),
-      async (i) => {
-        await i.close();
-        await database.drop();
-      },
-    );
-    await seedDemo(infra);
-    await everyEventReadable(infra.eventStore);
-    const seeded = await infra.eventStore.readAll({ maxCount: 100_000 });
-    const launched = seeded.find((e) => e.type === 'CampaignLaunched' && e.data.name === '危房改造清零')!;
-    campaign = { ...launched.data, launchedAt: launched.metadata.occurredAt };
-    const unitId = async (name: string) => (await infra.directory.findUnitByName(name))!.id;
-    const [housing, wangyan, wangjiaba, caiying] = await Promise.all(
-      ['阜南县住房和城乡建设局', '王堰镇人民政府', '王家坝镇人民政府', '蔡郢村民委员会'].map(unitId),
-    );
+    const world = await demoTreeWorld();
+    ({ infra, campaign } = world);
+    const { deps, inspector, member, meta, run, subtask, evidence } = world;
+    const { county: housing, town: wangyan, neighbour: wangjiaba, village: caiying } = world.units;
     regions = await infra.directory.listRegions();
-    const deps = useCaseDeps(infra);
-    const inspector: Actor = { userId: randomUUID(), username: 'city', role: 'inspector', unitId: null };
-    const member = (unit: string): Actor => ({
-      userId: randomUUID(),
-      username: `u-${unit}`,
-      role: 'unit',
-      unitId: unit,
-    });
-    const meta = (actor: Actor, instant: string) => ({
-      actor,
-      now: new Date(instant).toISOString(),
-      correlationId: randomUUID(),
-      causationId: null,
-    });
-    const run = (actor: Actor, instant: string, taskId: string, type: TaskLifecycleCommand['type'], data: object) =>
-      executeTaskCommand(deps, taskId, { type, data, metadata: meta(actor, instant) } as TaskLifecycleCommand);
-    const subtask = (unit: string, share: number, deadline = '2018-09-20') => ({
-      unitId: unit,
-      deadline,
-      measures: '逐户拆除',
-      title: null,
-      share,
-    });
-    const evidence = [{ ref: 'demo/report.pdf', name: '验收照片' }];
 
     const finding = await fileFinding(
       deps,

@@ -1,26 +1,13 @@
-import {
-  assignTask,
-  breakDownTask,
-  executeTaskCommand,
-  fileFinding,
-  StoredEvent,
-  TaskLifecycleCommand,
-} from '@zhenggai/application';
-import { Actor } from '@zhenggai/domain';
-import { Infrastructure, loadConfig, seedDemo, startInfrastructure, useCaseDeps } from '@zhenggai/platform';
-import { randomUUID } from 'node:crypto';
+import { assignTask, breakDownTask, fileFinding, StoredEvent } from '@zhenggai/application';
+import { Infrastructure } from '@zhenggai/platform';
 import { quantitiesFromEvents } from '../../../../test/support/quantities-from-events';
-import { everyEventReadable } from '../../../../test/support/every-event-readable';
-import { createTestDatabase } from '../../../../test/support/test-database';
-import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
+import { at, demoTreeWorld } from '../testing/demo-tree-world';
 import { projectAll } from '../testing/project-all';
 import { tasksProjection } from '../tasks/tasks.projection';
 import { campaignProgress, CampaignDefinition } from './campaign-progress.query';
 import { TaskQueries } from './task-queries';
 
 jest.setTimeout(60_000);
-
-const at = (date: string, time = '10:00') => `${date}T${time}:00+08:00`;
 
 /**
  * 逐级分解 in the read models: the demo's 危房改造清零 campaign gains a tree 县 → 镇 → 村 (217 households to 阜南县住建局,
@@ -40,49 +27,12 @@ describe('rolling a task tree up in campaign progress and the task list', () => 
   };
 
   beforeAll(async () => {
-    const database = await createTestDatabase();
-    infra = await closedAfterThisFile(
-      startInfrastructure(loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'x'.repeat(40) })),
-      async (i) => {
-        await i.close();
-        await database.drop();
-      },
-    );
-    await seedDemo(infra);
-    await everyEventReadable(infra.eventStore);
-    const seeded = await infra.eventStore.readAll({ maxCount: 100_000 });
-    const launched = seeded.find((e) => e.type === 'CampaignLaunched' && e.data.name === '危房改造清零')!;
-    campaign = { ...launched.data, launchedAt: launched.metadata.occurredAt };
-    const unitId = async (name: string) => (await infra.directory.findUnitByName(name))!.id;
-    const [housing, wangyan, wangjiaba, caiying] = await Promise.all(
-      ['阜南县住房和城乡建设局', '王堰镇人民政府', '王家坝镇人民政府', '蔡郢村民委员会'].map(unitId),
-    );
+    const world = await demoTreeWorld();
+    ({ infra, campaign } = world);
+    const { deps, inspector, member, meta, run, subtask, evidence } = world;
+    const { county: housing, town: wangyan, neighbour: wangjiaba, village: caiying } = world.units;
     Object.assign(units, { county: housing, town: wangyan, neighbour: wangjiaba, village: caiying });
     const region = (await infra.directory.listRegions()).find((r) => r.name === '蔡郢村')!;
-    const deps = useCaseDeps(infra);
-    const inspector: Actor = { userId: randomUUID(), username: 'city', role: 'inspector', unitId: null };
-    const member = (unit: string): Actor => ({
-      userId: randomUUID(),
-      username: `u-${unit}`,
-      role: 'unit',
-      unitId: unit,
-    });
-    const meta = (actor: Actor, instant: string) => ({
-      actor,
-      now: new Date(instant).toISOString(),
-      correlationId: randomUUID(),
-      causationId: null,
-    });
-    const run = (actor: Actor, instant: string, taskId: string, type: TaskLifecycleCommand['type'], data: object) =>
-      executeTaskCommand(deps, taskId, { type, data, metadata: meta(actor, instant) } as TaskLifecycleCommand);
-    const subtask = (unit: string, share: number, deadline = '2018-09-20') => ({
-      unitId: unit,
-      deadline,
-      measures: '逐户拆除',
-      title: null,
-      share,
-    });
-    const evidence = [{ ref: 'demo/report.pdf', name: '验收照片' }];
 
     const finding = await fileFinding(
       deps,
