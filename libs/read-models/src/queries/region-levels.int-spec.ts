@@ -1,4 +1,4 @@
-import { assignTask, breakDownTask, fileFinding, Region, StoredEvent } from '@zhenggai/application';
+import { breakDownTask, Region, StoredEvent } from '@zhenggai/application';
 import { RegionLevel } from '@zhenggai/domain';
 import { Infrastructure } from '@zhenggai/platform';
 import { byRegionLevelFromEvents, quantitiesFromEvents } from '../../../../test/support/quantities-from-events';
@@ -30,39 +30,11 @@ describe('campaign progress, the deadline view and the scoreboard by region leve
   beforeAll(async () => {
     const world = await demoTreeWorld();
     ({ infra, campaign } = world);
-    const { deps, inspector, member, meta, run, subtask, evidence } = world;
+    const { deps, member, meta, run, subtask, evidence } = world;
     const { county: housing, town: wangyan, neighbour: wangjiaba, village: caiying } = world.units;
     regions = await infra.directory.listRegions();
 
-    const finding = await fileFinding(
-      deps,
-      {
-        title: '阜南县危房改造清零',
-        description: '',
-        regionId: regions.find((r) => r.name === '阜南县')!.id,
-        category: 'dangerous-housing',
-        severity: 'high',
-        source: '督查',
-        evidence: [],
-      },
-      meta(inspector, at('2018-08-01')),
-    );
-    const county = (
-      await assignTask(
-        deps,
-        {
-          findingId: finding.id,
-          leadUnitId: housing,
-          cooperatingUnitIds: [],
-          deadline: '2018-09-30',
-          measures: '危房改造清零',
-          target: { quantity: 217, unit: '户' },
-          campaignId: campaign.campaignId,
-          title: null,
-        },
-        meta(inspector, at('2018-08-01')),
-      )
-    ).id;
+    const county = await world.countyTask(regions.find((r) => r.name === '阜南县')!.id);
     const [countyUnit, townUnit, villageUnit] = [member(housing), member(wangyan), member(caiying)];
     await run(countyUnit, at('2018-08-02'), county, 'AcceptRectificationTask', {});
     const [town] = (

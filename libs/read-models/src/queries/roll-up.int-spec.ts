@@ -1,4 +1,4 @@
-import { assignTask, breakDownTask, fileFinding, StoredEvent } from '@zhenggai/application';
+import { breakDownTask, StoredEvent } from '@zhenggai/application';
 import { Infrastructure } from '@zhenggai/platform';
 import { quantitiesFromEvents } from '../../../../test/support/quantities-from-events';
 import { at, demoTreeWorld } from '../testing/demo-tree-world';
@@ -29,40 +29,12 @@ describe('rolling a task tree up in campaign progress and the task list', () => 
   beforeAll(async () => {
     const world = await demoTreeWorld();
     ({ infra, campaign } = world);
-    const { deps, inspector, member, meta, run, subtask, evidence } = world;
+    const { deps, member, meta, run, subtask, evidence } = world;
     const { county: housing, town: wangyan, neighbour: wangjiaba, village: caiying } = world.units;
     Object.assign(units, { county: housing, town: wangyan, neighbour: wangjiaba, village: caiying });
     const region = (await infra.directory.listRegions()).find((r) => r.name === '蔡郢村')!;
 
-    const finding = await fileFinding(
-      deps,
-      {
-        title: '阜南县危房改造清零',
-        description: '',
-        regionId: region.id,
-        category: 'dangerous-housing',
-        severity: 'high',
-        source: '督查',
-        evidence: [],
-      },
-      meta(inspector, at('2018-08-01')),
-    );
-    ids.county = (
-      await assignTask(
-        deps,
-        {
-          findingId: finding.id,
-          leadUnitId: housing,
-          cooperatingUnitIds: [],
-          deadline: '2018-09-30',
-          measures: '危房改造清零',
-          target: { quantity: 217, unit: '户' },
-          campaignId: campaign.campaignId,
-          title: null,
-        },
-        meta(inspector, at('2018-08-01')),
-      )
-    ).id;
+    ids.county = await world.countyTask(region.id);
     const [county, town, village] = [member(housing), member(wangyan), member(caiying)];
     await run(county, at('2018-08-02'), ids.county, 'AcceptRectificationTask', {});
     const split = await breakDownTask(

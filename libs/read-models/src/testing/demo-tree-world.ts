@@ -1,4 +1,4 @@
-import { executeTaskCommand, TaskLifecycleCommand, UseCaseDeps } from '@zhenggai/application';
+import { assignTask, executeTaskCommand, fileFinding, TaskLifecycleCommand, UseCaseDeps } from '@zhenggai/application';
 import { Actor, CommandMetadata } from '@zhenggai/domain';
 import { Infrastructure, loadConfig, seedDemo, startInfrastructure, useCaseDeps } from '@zhenggai/platform';
 import { randomUUID } from 'node:crypto';
@@ -41,6 +41,11 @@ export interface DemoTreeWorld {
     deadline?: string,
   ): { unitId: string; deadline: string; measures: string; title: null; share: number };
   readonly evidence: ReadonlyArray<{ ref: string; name: string }>;
+  /**
+   * The top of the tree: the city's inspector files 阜南县危房改造清零 at `regionId` and assigns its 217 households, due
+   * 30 September 2018, to 阜南县住建局 in the campaign (on 1 August 2018). Answers the task's id.
+   */
+  countyTask(regionId: string): Promise<string>;
 }
 
 export async function demoTreeWorld(): Promise<DemoTreeWorld> {
@@ -67,12 +72,41 @@ export async function demoTreeWorld(): Promise<DemoTreeWorld> {
     correlationId: randomUUID(),
     causationId: null,
   });
+  const inspector: Actor = { userId: randomUUID(), username: 'city', role: 'inspector', unitId: null };
+  const campaign: CampaignDefinition = { ...launched.data, launchedAt: launched.metadata.occurredAt };
+  const countyTask = async (regionId: string) => {
+    const filed = meta(inspector, at('2018-08-01'));
+    const finding = await fileFinding(
+      deps,
+      {
+        title: '阜南县危房改造清零',
+        description: '',
+        regionId,
+        category: 'dangerous-housing',
+        severity: 'high',
+        source: '督查',
+        evidence: [],
+      },
+      filed,
+    );
+    const assignment = {
+      findingId: finding.id,
+      leadUnitId: county,
+      cooperatingUnitIds: [],
+      deadline: '2018-09-30',
+      measures: '危房改造清零',
+      target: { quantity: 217, unit: '户' },
+      campaignId: campaign.campaignId,
+      title: null,
+    };
+    return (await assignTask(deps, assignment, meta(inspector, at('2018-08-01')))).id;
+  };
   return {
     infra,
     deps,
-    campaign: { ...launched.data, launchedAt: launched.metadata.occurredAt },
+    campaign,
     units: { county, town, neighbour, village },
-    inspector: { userId: randomUUID(), username: 'city', role: 'inspector', unitId: null },
+    inspector,
     member: (unit) => ({ userId: randomUUID(), username: `u-${unit}`, role: 'unit', unitId: unit }),
     meta,
     run: (actor, instant, taskId, type, data) =>
@@ -85,5 +119,6 @@ export async function demoTreeWorld(): Promise<DemoTreeWorld> {
       share,
     }),
     evidence: [{ ref: 'demo/report.pdf', name: '验收照片' }],
+    countyTask,
   };
 }
