@@ -21,7 +21,8 @@ describe('web app: leadership (领导驾驶舱)', () => {
       await page.getByTestId('campaign-progress').getByText('危房改造清零').waitFor();
       for (const chart of ['burndown-chart', 'summary-chart', 'region-chart', 'unit-chart'])
         await page.getByTestId(chart).locator('canvas').waitFor();
-      expect(await page.getByTestId('kpi-tasks').textContent()).toBe('3');
+      // The city's task to 阜南县, its three towns' shares and two villages' (逐级分解).
+      expect(await page.getByTestId('kpi-tasks').textContent()).toBe('6');
       await page.getByTestId('overdue-list').getByTestId('task-card').first().waitFor();
       expect(await page.getByTestId('scoreboard-row').filter({ hasText: '王堰镇人民政府' }).count()).toBe(1);
       // Let the charts finish their entrance animation before the picture.
@@ -48,10 +49,11 @@ describe('web app: leadership (领导驾驶舱)', () => {
     const { page } = journey;
     await page.getByTestId('as-of-campaign-deadline').click();
     await page.getByTestId('as-of-label').filter({ hasText: '2018-09-30' }).waitFor();
-    // On 30 September 2018: two of three towns closed, Wangjiaba still open, 299 of 313 households done.
-    await eventually(async () => ((await page.getByTestId('kpi-closed').textContent()) === '2' ? true : undefined));
-    expect(await page.getByTestId('kpi-open').textContent()).toBe('1');
-    expect(await page.getByTestId('kpi-quantity').textContent()).toBe('299 / 313');
+    // On 30 September 2018: 王堰镇 (with 蔡郢村) and 曹集镇 signed off, 王家坝镇 and its 王家坝村 still open, and so
+    // the county's task: 181 of 313 households checked and counted at the top (86 + 95).
+    await eventually(async () => ((await page.getByTestId('kpi-closed').textContent()) === '3' ? true : undefined));
+    expect(await page.getByTestId('kpi-open').textContent()).toBe('3');
+    expect(await page.getByTestId('kpi-quantity').textContent()).toBe('181 / 313');
     await page.waitForTimeout(1200);
     // The README shows this one: `UPDATE_SCREENSHOTS=1 npx jest test/browser/leader` renews docs/cockpit.png.
     const shot = await journey.shot('cockpit-as-of-2018-09-30');

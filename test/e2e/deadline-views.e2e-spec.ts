@@ -1,6 +1,14 @@
 import { HttpClient, login } from '../support/http-client';
+import { quantitiesFromEvents } from '../support/quantities-from-events';
 import { scoreboardByUnit, scoreboardFromEvents } from '../support/scoreboard-from-events';
 import { readModelsCaughtUp, startTestApp, storedEvents, TestApp } from '../support/test-app';
+
+interface RegionRow {
+  regionName: string;
+  quantityTarget: number | null;
+  quantityDone: number | null;
+  behind: boolean;
+}
 
 /** Issue 3 over HTTP: the views leadership and units work from, fed by the worker's projections. */
 describe('deadline views over HTTP', () => {
@@ -21,37 +29,64 @@ describe('deadline views over HTTP', () => {
   });
   afterAll(() => app?.close());
 
-  it(
-    'answers "are we going to clear dangerous housing by 30 September, and ' + 'who is behind?" as of the deadline',
-    async () => {
-      const asOf = encodeURIComponent('2018-09-30T23:59:59+08:00');
-      const progress = await leader.get(`/api/campaigns/${dangerousHousing}/progress?asOf=${asOf}`);
-      expect(progress.status).toBe(200);
-      expect(progress.body).toMatchObject({
-        name: '危房改造清零',
-        daysLeft: 0,
-        totals: { tasks: 3, closed: 2, open: 1, overdue: 0 },
-      });
-      expect(progress.body.quantities).toEqual([{ unit: '户', target: 313, done: 299 }]);
-      const behind = progress.body.byUnit
-        .filter((u: { open: number }) => u.open > 0)
-        .map((u: { unitName: string }) => u.unitName);
-      expect(behind).toEqual(['王家坝镇人民政府']);
-
-      const view = await leader.get(`/api/views/deadlines?campaignId=${dangerousHousing}&asOf=${asOf}`);
-      expect(view.body.summary).toMatchObject({ yellow: 1, closed_on_time: 2, red: 0 });
-      const nextMorning = await leader.get(
-        `/api/views/deadlines?campaignId=${dangerousHousing}&asOf=${encodeURIComponent('2018-10-01T08:00:00+08:00')}`,
+  it('answers "will dangerous housing be cleared by 30 September, and who is behind?" at every level', async () => {
+    const asOf = '2018-09-30T23:59:59+08:00';
+    const progress = await leader.get(
+      `/api/campaigns/${dangerousHousing}/progress?asOf=${encodeURIComponent(asOf)}&byRegionLevel=county,town,village`,
+    );
+    expect(progress.status).toBe(200);
+    // The city's task to the county, the county's shares to three towns, two towns' shares to a village each.
+    expect(progress.body).toMatchObject({
+      name: '危房改造清零',
+      daysLeft: 0,
+      totals: { tasks: 6, closed: 3, open: 3, overdue: 0 },
+    });
+    expect(progress.body.quantities).toEqual(
+      quantitiesFromEvents(await storedEvents(app), dangerousHousing, new Date(asOf)).quantities,
+    );
+    const named = (level: string) =>
+      Object.fromEntries(
+        (progress.body.byRegionLevel[level] as RegionRow[])
+          .filter((r) => r.quantityTarget)
+          .map((r) => [r.regionName, [r.quantityDone, r.quantityTarget, r.behind]]),
       );
-      expect(nextMorning.body.summary).toMatchObject({ red: 1 });
-    },
-  );
+    // Which county, which town, which village: 王家坝镇 and its 王家坝村 are behind, so the county is.
+    expect(named('county')).toEqual({ 阜南县: [299, 313, true] });
+    expect(named('town')).toEqual({ 王堰镇: [86, 86, false], 王家坝镇: [118, 132, true], 曹集镇: [95, 95, false] });
+    expect(named('village')).toEqual({
+      王堰镇: [62, 62, false],
+      蔡郢村: [24, 24, false],
+      王家坝镇: [84, 92, true],
+      王家坝村: [34, 40, true],
+      曹集镇: [95, 95, false],
+    });
+    const behind = progress.body.byUnit
+      .filter((u: { open: number }) => u.open > 0)
+      .map((u: { unitName: string }) => u.unitName)
+      .sort();
+    expect(behind).toEqual(['王家坝村民委员会', '王家坝镇人民政府', '阜南县住房和城乡建设局'].sort());
+
+    const view = await leader.get(
+      `/api/views/deadlines?campaignId=${dangerousHousing}&asOf=${encodeURIComponent(asOf)}`,
+    );
+    expect(view.body.summary).toMatchObject({ yellow: 3, closed_on_time: 3, red: 0 });
+    const nextMorning = await leader.get(
+      `/api/views/deadlines?campaignId=${dangerousHousing}&asOf=${encodeURIComponent('2018-10-01T08:00:00+08:00')}`,
+    );
+    expect(nextMorning.body.summary).toMatchObject({ red: 3 });
+  });
 
   it('filters the task list and shows a unit only its own tasks', async () => {
     const mine = await unit.get('/api/tasks?pageSize=200');
     const me = (await unit.get('/api/auth/me')).body;
     expect(mine.body.items.length).toBeGreaterThan(0);
-    for (const task of mine.body.items) expect([task.leadUnitId, ...task.cooperatingUnitIds]).toContain(me.unitId);
+    // Its own tasks, and the sub-tasks it handed down (each answering to one of the listed tasks).
+    type Row = { id: string; leadUnitId: string; cooperatingUnitIds: string[]; parentTaskId: string | null };
+    const rows: Row[] = mine.body.items;
+    const own = (t: Row) => [t.leadUnitId, ...t.cooperatingUnitIds].includes(me.unitId);
+    const below = (t: Row): boolean => rows.some((p) => p.id === t.parentTaskId && (own(p) || below(p)));
+    expect(rows.filter((t) => !own(t) && !below(t))).toEqual([]);
+    expect(rows.filter((t) => !own(t)).length).toBeGreaterThan(0);
     const all = await leader.get('/api/tasks?pageSize=200');
     expect(all.body.total).toBeGreaterThan(mine.body.total);
     const deadlines = all.body.items.map((t: { deadline: string }) => t.deadline);
@@ -72,8 +107,9 @@ describe('deadline views over HTTP', () => {
     const [from, to] = ['2018-09-01T00:00:00+08:00', '2018-10-31T00:00:00+08:00'].map(encodeURIComponent);
     const audit = await leader.get(`/api/audit?actor=wangjiaba&from=${from}&to=${to}`);
     expect(audit.body.items.map((e: { type: string }) => e.type)).toEqual([
-      'RectificationTaskExtensionRequested',
+      // At the deadline its report; then it signs off its village's share (验收) before it submits its own.
       'RectificationTaskProgressReported',
+      'RectificationTaskVerified',
       'RectificationTaskSubmitted',
     ]);
     expect((await unit.get('/api/audit')).status).toBe(403);

@@ -296,10 +296,16 @@ describe('jurisdiction: every endpoint × role × inside and outside', () => {
         id: string;
         leadUnitId: string;
         cooperatingUnitIds: string[];
+        parentTaskId: string | null;
       }>;
-      expect(unitTasks.every((t) => t.leadUnitId === ids.unitIn || t.cooperatingUnitIds.includes(ids.unitIn))).toBe(
-        true,
-      );
+      // Its own tasks, and the sub-tasks below them (逐级分解, at every depth): each of those answers to a listed task.
+      const own = (t: (typeof unitTasks)[number]) =>
+        t.leadUnitId === ids.unitIn || t.cooperatingUnitIds.includes(ids.unitIn);
+      const below = (t: (typeof unitTasks)[number]): boolean => {
+        const parent = unitTasks.find((p) => p.id === t.parentTaskId);
+        return !!parent && (own(parent) || below(parent));
+      };
+      expect(unitTasks.filter((t) => !own(t) && !below(t))).toEqual([]);
       expect(unitTasks.map((t) => t.id)).not.toContain(ids.taskOtherUnit);
 
       const audit = (await as['funan-leader'].get('/api/audit?type=RectificationTaskAssigned&pageSize=200')).body;

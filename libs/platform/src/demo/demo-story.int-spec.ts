@@ -11,8 +11,10 @@ interface Task {
   readonly id: string;
   readonly regionId: string;
   readonly campaignId: string | null;
+  readonly parentTaskId: string | null;
   readonly target: { quantity: number; unit: string } | null;
   status: string;
+  /** The task's own reported work (a parent's excludes its sub-tasks'). */
   done: number | null;
 }
 
@@ -23,14 +25,25 @@ function tasksOf(events: readonly StoredEvent[], until = Infinity): Task[] {
     const task = tasks.get(e.data.taskId);
     if (e.type === 'RectificationTaskAssigned') {
       const { taskId, regionId, campaignId, target } = e.data;
-      tasks.set(taskId, { id: taskId, regionId, campaignId, target, status: 'open', done: null });
+      const parentTaskId = e.data.parentTaskId ?? null;
+      tasks.set(taskId, { id: taskId, regionId, campaignId, parentTaskId, target, status: 'open', done: null });
     } else if (task && (e.type === 'RectificationTaskProgressReported' || e.type === 'RectificationTaskSubmitted')) {
       task.done = e.data.quantityDone ?? task.done;
+    } else if (task && e.type === 'RectificationTaskVerified') {
+      task.status = 'verified';
+    } else if (task && e.type === 'RectificationTaskReopened') {
+      task.status = 'open';
     } else if (task && e.type === 'RectificationTaskCancelled') {
       task.status = 'cancelled';
     }
   }
   return [...tasks.values()].filter((t) => t.status !== 'cancelled');
+}
+
+/** A task's work rolled up (逐级): its own and what its sub-tasks have had verified, at every depth. */
+function rolledUp(task: Task, all: readonly Task[]): number {
+  const below = all.filter((t) => t.parentTaskId === task.id && t.status === 'verified');
+  return (task.done ?? 0) + below.reduce((n, child) => n + rolledUp(child, all), 0);
 }
 
 const sum = (values: readonly number[]) => Math.round(values.reduce((a, b) => a + b, 0) * 1000) / 1000;
@@ -63,10 +76,10 @@ describe('the demo story', () => {
     await database?.drop();
   });
 
-  it('gives each campaign quantity targets its tasks add up to, in the same units of measure', () => {
+  it('gives each campaign quantity targets its top-level tasks add up to, in the same units of measure', () => {
     expect(campaigns.map((c) => c.name)).toEqual(['危房改造清零', '“四个一”整治全覆盖']);
     for (const campaign of campaigns) {
-      const linked = tasksOf(events).filter((t) => t.campaignId === campaign.id);
+      const linked = tasksOf(events).filter((t) => t.campaignId === campaign.id && t.parentTaskId === null);
       expect(linked.length).toBeGreaterThan(0);
       // Every linked task counts in a unit the campaign counts in, so none of its work falls outside the targets.
       for (const task of linked) expect(campaign.targets.map((t) => t.unit)).toContain(task.target?.unit);
@@ -81,11 +94,25 @@ describe('the demo story', () => {
     }
   });
 
-  it('completes each campaign: by the end of the story its tasks have done what the targets ask', () => {
+  it('tells each campaign as the chain it was: city to county, county to towns, towns to villages', () => {
     for (const campaign of campaigns) {
       const linked = tasksOf(events).filter((t) => t.campaignId === campaign.id);
+      const depth = (t: Task): number => (t.parentTaskId ? 1 + depth(linked.find((p) => p.id === t.parentTaskId)!) : 0);
+      expect([campaign.name, Math.max(...linked.map(depth))]).toEqual([campaign.name, 2]);
+      // No level shares out more than it was given.
+      for (const parent of linked) {
+        const shares = sum(linked.filter((t) => t.parentTaskId === parent.id).map((t) => t.target?.quantity ?? 0));
+        expect(shares).toBeLessThanOrEqual(parent.target?.quantity ?? 0);
+      }
+    }
+  });
+
+  it('completes each campaign: by the end of the story its tasks have done what the targets ask', () => {
+    for (const campaign of campaigns) {
+      const all = tasksOf(events);
+      const linked = all.filter((t) => t.campaignId === campaign.id && t.parentTaskId === null);
       for (const target of campaign.targets) {
-        const done = sum(linked.filter((t) => t.target?.unit === target.unit).map((t) => t.done ?? 0));
+        const done = sum(linked.filter((t) => t.target?.unit === target.unit).map((t) => rolledUp(t, all)));
         expect([campaign.name, target.unit, done]).toEqual([campaign.name, target.unit, target.quantity]);
       }
     }
@@ -93,11 +120,10 @@ describe('the demo story', () => {
 
   it('has Caiying’s figures where the article puts them by the 17 July meeting', async () => {
     const caiying = (await infra.directory.listRegions()).find((r) => r.name === '蔡郢村')!.id;
-    const atMeeting = tasksOf(events, Date.parse('2018-07-17T23:59:59+08:00')).filter(
-      (t) => t.regionId === caiying && t.target,
-    );
+    const all = tasksOf(events, Date.parse('2018-07-17T23:59:59+08:00'));
+    const atMeeting = all.filter((t) => t.regionId === caiying && t.target && t.parentTaskId === null);
     // 拆除破旧房屋217户696间，拆除旱厕407个，清淤沟塘20.32公里，同时流转土地2200亩
-    expect(atMeeting.map((t) => [t.target!.quantity, t.target!.unit, t.done]).sort()).toEqual(
+    expect(atMeeting.map((t) => [t.target!.quantity, t.target!.unit, rolledUp(t, all)]).sort()).toEqual(
       [
         [217, '户', 217],
         [407, '个', 407],

@@ -1,6 +1,8 @@
 import {
   assignTask,
   AssignTaskInput,
+  breakDownTask,
+  BreakDownTaskInput,
   executeTaskCommand,
   fileFinding,
   FileFindingInput,
@@ -53,6 +55,14 @@ class Storyteller {
     return (await assignTask(this.deps, full, this.metadata(by))).id;
   }
 
+  async breakDown(
+    by: string,
+    taskId: string,
+    subtasks: ReadonlyArray<Omit<BreakDownTaskInput['subtasks'][number], 'title'> & { title: string }>,
+  ): Promise<string[]> {
+    return (await breakDownTask(this.deps, { taskId, subtasks }, this.metadata(by))).subtasks.map((s) => s.id);
+  }
+
   async task<T extends Lifecycle>(by: string, taskId: string, type: T, data: DataOf<T>): Promise<void> {
     await executeTaskCommand(this.deps, taskId, { type, data, metadata: this.metadata(by) } as TaskLifecycleCommand);
   }
@@ -66,9 +76,11 @@ const SHANGHAI = (date: string, time = '10:00') => `${date}T${time}:00+08:00`;
  * inspection of Caiying village found it dirty, messy and poor; two months later 217 households / 696 rooms of
  * old housing were demolished, 407 dry toilets removed, 20.32 km of ditches and ponds dredged and 2,200 mu of
  * land transferred. At the 17 July meeting the city set the dangerous-housing deadline (end of September) and
- * the 四个一 works (every village by year end). Some tasks close on time, some late, one is sent back, one
- * extension is approved and one refused; and a recent 回头看 (look-back) leaves tasks open and due in the
- * coming days, relative to `today`.
+ * the 四个一 works (every village by year end). Both run down the chain as they did (逐级分解): the city assigns each
+ * to the county, the county breaks it down to its towns, the towns to their villages, and each level verifies the
+ * level below before it reports up; at the deadline 王家坝镇 and its 王家坝村 are behind, and so the county is. Some
+ * tasks close on time, some late, one is sent back, one extension is approved and one refused; and a recent 回头看
+ * (look-back) leaves tasks open and due in the coming days, relative to `today`.
  */
 export async function seedDemo(infra: Infrastructure): Promise<{ findings: number; tasks: number }> {
   const { region, unit, actors } = await seedDemoDirectory(infra);
@@ -78,6 +90,10 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
   const assign: Storyteller['assign'] = async (by, input) => {
     tasks++;
     return story.assign(by, input);
+  };
+  const breakDown: Storyteller['breakDown'] = async (by, taskId, subtasks) => {
+    tasks += subtasks.length;
+    return story.breakDown(by, taskId, subtasks);
   };
   const source = '市委督查组 2018年5月16日实地督查（李平带队）';
 
@@ -172,6 +188,17 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
 
   story.at(SHANGHAI('2018-05-18', '08:30'));
   await story.task('unit', tHousing, 'AcceptRectificationTask', {});
+  // The town hands the demolition itself to the village (分解): 蔡郢村 answers to 王堰镇, and 王堰镇 to the city.
+  const [tHousingCaiying] = await breakDown('unit', tHousing, [
+    {
+      unitId: unit.caiying,
+      deadline: '2018-07-10',
+      measures: '大史郢庄、万庄先行，分三批拆除，拆后复垦绿化',
+      share: 217,
+      title: '蔡郢村拆除破旧房屋217户（696间）',
+    },
+  ]);
+  await story.task('caiying', tHousingCaiying, 'AcceptRectificationTask', {});
   await story.task('unit', tPonds, 'AcceptRectificationTask', {});
   await story.task('unit', tIndustry, 'AcceptRectificationTask', {});
   await story.task('caiying', tToilets, 'AcceptRectificationTask', {});
@@ -192,7 +219,7 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
   });
 
   story.at(SHANGHAI('2018-06-10'));
-  await story.task('unit', tHousing, 'ReportRectificationProgress', {
+  await story.task('caiying', tHousingCaiying, 'ReportRectificationProgress', {
     quantityDone: 120,
     note: '已拆除120户',
     evidence: [photo('demo/2018-06-10/wanzhuang.jpg', '万庄拆除现场')],
@@ -223,16 +250,18 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
   await story.task('inspector', tEnvironment, 'VerifyRectification', { note: '现场核查，整治到位，同意销号' });
 
   story.at(SHANGHAI('2018-07-05'));
-  await story.task('unit', tHousing, 'ReportRectificationProgress', {
-    quantityDone: 217,
-    note: '217户696间全部拆除',
+  await story.task('caiying', tHousingCaiying, 'SubmitRectification', {
+    report: '217户696间全部拆除，拆后复垦绿化',
     evidence: [photo('demo/2018-07-05/dashiying-after.jpg', '大史郢庄拆除后')],
+    quantityDone: 217,
   });
   await story.task('caiying', tToilets, 'SubmitRectification', {
     report: '拆除旱厕407个，公厕、雨污管道建成',
     evidence: [photo('demo/2018-07-05/toilets.jpg', '公厕建成')],
     quantityDone: 407,
   });
+  story.at(SHANGHAI('2018-07-07'));
+  await story.task('unit', tHousingCaiying, 'VerifyRectification', { note: '镇里逐户验收，拆除到位' });
   story.at(SHANGHAI('2018-07-08'));
   await story.task('unit', tHousing, 'SubmitRectification', {
     report: '拆除破旧房屋217户696间，拆后复垦绿化',
@@ -311,32 +340,16 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
     source: '全市脱贫攻坚工作推进会（2018年7月17日）',
     evidence: [],
   });
-  const tDhWangyan = await assign('inspector', {
+  // 交办 to the county, which answers for all of it: 阜南县住建局 leads 危房改造 and breaks it down to the towns, the
+  // towns to their villages (逐级分解); each level checks the level below before it reports up.
+  const tDhCounty = await assign('inspector', {
     findingId: slowHousing,
-    leadUnitId: unit.wangyan,
+    leadUnitId: unit.housing,
     deadline: '2018-09-30',
-    measures: '危房改造，一户一方案',
-    target: { quantity: 86, unit: '户' },
+    measures: '危房改造，一户一方案，逐级分解到镇、村',
+    target: { quantity: 313, unit: '户' },
     campaignId: dangerousHousing,
-    title: '王堰镇危房改造清零',
-  });
-  const tDhWangjiaba = await assign('inspector', {
-    findingId: slowHousing,
-    leadUnitId: unit.wangjiaba,
-    deadline: '2018-09-30',
-    measures: '危房改造，行蓄洪区庄台统筹',
-    target: { quantity: 132, unit: '户' },
-    campaignId: dangerousHousing,
-    title: '王家坝镇危房改造清零',
-  });
-  const tDhCaoji = await assign('inspector', {
-    findingId: slowHousing,
-    leadUnitId: unit.caoji,
-    deadline: '2018-09-25',
-    measures: '危房改造',
-    target: { quantity: 95, unit: '户' },
-    campaignId: dangerousHousing,
-    title: '曹集镇危房改造清零',
+    title: '阜南县危房改造清零',
   });
   const fourOnesGap = await story.file('inspector', {
     title: '村庄“四个一”建设未全覆盖',
@@ -347,51 +360,105 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
     source: '全市脱贫攻坚工作推进会（2018年7月17日）',
     evidence: [],
   });
-  // Counted in villages, as the campaign's target is: Caiying (the pilot) is one, the rest of its town 17.
-  const tFourCaiying = await assign('inspector', {
+  // Counted in villages, as the campaign's target is: the county government answers for all 43 and shares them out.
+  const tFourCounty = await assign('inspector', {
     findingId: fourOnesGap,
-    leadUnitId: unit.caiying,
-    deadline: '2018-10-31',
-    measures: '建设一条文明路、一口干净塘、一块文化墙、一个小广场',
-    target: { quantity: 1, unit: '个' },
-    campaignId: fourOnes,
-    title: '蔡郢村“四个一”建设',
-  });
-  const tFourWangyan = await assign('inspector', {
-    findingId: fourOnesGap,
-    leadUnitId: unit.wangyan,
+    leadUnitId: unit.funanGov,
+    cooperatingUnitIds: [unit.housing],
     deadline: '2018-12-31',
-    measures: '蔡郢村以外的全镇村庄“四个一”建设',
-    target: { quantity: 17, unit: '个' },
+    measures: '全县村庄建设一条文明路、一口干净塘、一块文化墙、一个小广场',
+    target: { quantity: 43, unit: '个' },
     campaignId: fourOnes,
-    title: '王堰镇其余村庄“四个一”全覆盖',
-  });
-  const tFourWangjiaba = await assign('inspector', {
-    findingId: fourOnesGap,
-    leadUnitId: unit.wangjiaba,
-    deadline: '2018-12-31',
-    measures: '全镇村庄“四个一”建设',
-    target: { quantity: 21, unit: '个' },
-    campaignId: fourOnes,
-    title: '王家坝镇村庄“四个一”全覆盖',
-  });
-  const tFourCaoji = await assign('inspector', {
-    findingId: fourOnesGap,
-    leadUnitId: unit.caoji,
-    deadline: '2018-12-31',
-    measures: '尚未建成的4个村“四个一”建设',
-    target: { quantity: 4, unit: '个' },
-    campaignId: fourOnes,
-    title: '曹集镇村庄“四个一”全覆盖',
+    title: '阜南县村庄“四个一”全覆盖',
   });
 
   story.at(SHANGHAI('2018-07-19', '08:30'));
+  await story.task('housing', tDhCounty, 'AcceptRectificationTask', {});
+  await story.task('funan', tFourCounty, 'AcceptRectificationTask', {});
+  story.at(SHANGHAI('2018-07-19', '10:00'));
+  const [tDhWangyan, tDhWangjiaba, tDhCaoji] = await breakDown('housing', tDhCounty, [
+    {
+      unitId: unit.wangyan,
+      deadline: '2018-09-30',
+      measures: '危房改造，一户一方案',
+      share: 86,
+      title: '王堰镇危房改造清零',
+    },
+    {
+      unitId: unit.wangjiaba,
+      deadline: '2018-09-30',
+      measures: '危房改造，行蓄洪区庄台统筹',
+      share: 132,
+      title: '王家坝镇危房改造清零',
+    },
+    { unitId: unit.caoji, deadline: '2018-09-25', measures: '危房改造', share: 95, title: '曹集镇危房改造清零' },
+  ]);
+  const [tFourWangyan, tFourWangjiaba, tFourCaoji] = await breakDown('funan', tFourCounty, [
+    {
+      unitId: unit.wangyan,
+      deadline: '2018-12-31',
+      measures: '全镇18个村“四个一”建设',
+      share: 18,
+      title: '王堰镇村庄“四个一”全覆盖',
+    },
+    // 王家坝镇's villages lie in the flood-storage area, whose platforms (庄台) the county's 住建局 plans anyway.
+    {
+      unitId: unit.housing,
+      deadline: '2018-12-31',
+      measures: '王家坝镇21个村“四个一”建设，行蓄洪区庄台由县住建局牵头统筹，王家坝镇配合',
+      share: 21,
+      title: '王家坝镇村庄“四个一”全覆盖（县住建局牵头）',
+    },
+    {
+      unitId: unit.caoji,
+      deadline: '2018-12-31',
+      measures: '尚未建成的4个村“四个一”建设',
+      share: 4,
+      title: '曹集镇村庄“四个一”全覆盖',
+    },
+  ]);
+
+  story.at(SHANGHAI('2018-07-20', '08:30'));
   await story.task('unit', tDhWangyan, 'AcceptRectificationTask', {});
   await story.task('wangjiaba', tDhWangjiaba, 'AcceptRectificationTask', {});
   await story.task('caoji', tDhCaoji, 'AcceptRectificationTask', {});
-  await story.task('caiying', tFourCaiying, 'AcceptRectificationTask', {});
   await story.task('unit', tFourWangyan, 'AcceptRectificationTask', {});
   await story.task('caoji', tFourCaoji, 'AcceptRectificationTask', {});
+  await story.task('housing', tFourWangjiaba, 'AcceptRectificationTask', {});
+  story.at(SHANGHAI('2018-07-20', '10:00'));
+  // Each town keeps part of the work as its own and hands a village its share.
+  const [tDhCaiying] = await breakDown('unit', tDhWangyan, [
+    {
+      unitId: unit.caiying,
+      deadline: '2018-09-20',
+      measures: '危房改造，一户一方案',
+      share: 24,
+      title: '蔡郢村危房改造',
+    },
+  ]);
+  const [tDhWangjiabacun] = await breakDown('wangjiaba', tDhWangjiaba, [
+    {
+      unitId: unit.wangjiabacun,
+      deadline: '2018-09-30',
+      measures: '庄台危房改造，整体搬迁户先行',
+      share: 40,
+      title: '王家坝村危房改造',
+    },
+  ]);
+  // Caiying (the pilot) is one of 王堰镇's 18 villages, due two months before the rest.
+  const [tFourCaiying] = await breakDown('unit', tFourWangyan, [
+    {
+      unitId: unit.caiying,
+      deadline: '2018-10-31',
+      measures: '建设一条文明路、一口干净塘、一块文化墙、一个小广场',
+      share: 1,
+      title: '蔡郢村“四个一”建设',
+    },
+  ]);
+  story.at(SHANGHAI('2018-07-21', '08:30'));
+  await story.task('caiying', tDhCaiying, 'AcceptRectificationTask', {});
+  await story.task('wangjiabacun', tDhWangjiabacun, 'AcceptRectificationTask', {});
+  await story.task('caiying', tFourCaiying, 'AcceptRectificationTask', {});
   // The article found Caiying's roads hardened, its ponds cleaned and its squares built by the meeting: only the
   // culture wall was left.
   await story.task('caiying', tFourCaiying, 'ReportRectificationProgress', {
@@ -399,13 +466,6 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
     note: '文明路、干净塘、小广场已建成，文化墙在建',
     evidence: [],
   });
-  story.at(SHANGHAI('2018-07-25'));
-  await story.task('inspector', tFourWangjiaba, 'ReassignRectificationTask', {
-    leadUnitId: unit.housing,
-    cooperatingUnitIds: [unit.wangjiaba],
-    reason: '行蓄洪区庄台建设由县住建局牵头统筹',
-  });
-  await story.task('housing', tFourWangjiaba, 'AcceptRectificationTask', {});
 
   story.at(SHANGHAI('2018-08-10'));
   await story.task('caiying', tFourCaiying, 'SubmitRectification', {
@@ -414,17 +474,27 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
     quantityDone: 1,
   });
   story.at(SHANGHAI('2018-08-13'));
-  await story.task('inspector', tFourCaiying, 'VerifyRectification', { note: '同意销号' });
+  await story.task('unit', tFourCaiying, 'VerifyRectification', { note: '镇里验收合格' });
 
   story.at(SHANGHAI('2018-08-20'));
   await story.task('unit', tDhWangyan, 'ReportRectificationProgress', {
-    quantityDone: 50,
-    note: '已完成50户',
+    quantityDone: 35,
+    note: '镇直接实施的62户已完成35户',
+    evidence: [],
+  });
+  await story.task('caiying', tDhCaiying, 'ReportRectificationProgress', {
+    quantityDone: 15,
+    note: '已完成15户',
     evidence: [],
   });
   await story.task('wangjiaba', tDhWangjiaba, 'ReportRectificationProgress', {
-    quantityDone: 61,
-    note: '已完成61户',
+    quantityDone: 45,
+    note: '镇直接实施的92户已完成45户',
+    evidence: [],
+  });
+  await story.task('wangjiabacun', tDhWangjiabacun, 'ReportRectificationProgress', {
+    quantityDone: 16,
+    note: '已完成16户',
     evidence: [],
   });
   await story.task('caoji', tDhCaoji, 'ReportRectificationProgress', {
@@ -442,12 +512,21 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
     note: '1个村已建成，3个村在建',
     evidence: [],
   });
+  story.at(SHANGHAI('2018-09-14'));
+  await story.task('caiying', tDhCaiying, 'SubmitRectification', {
+    report: '24户危房改造全部完成',
+    evidence: [photo('demo/2018-09-14/caiying.jpg', '改造后住房')],
+    quantityDone: 24,
+  });
+  story.at(SHANGHAI('2018-09-15'));
+  await story.task('unit', tDhCaiying, 'VerifyRectification', { note: '逐户核查，镇里验收合格' });
   story.at(SHANGHAI('2018-09-20'));
-  const wangjiabaExtension = infra.ids.newId();
-  await story.task('wangjiaba', tDhWangjiaba, 'RequestDeadlineExtension', {
-    requestId: wangjiabaExtension,
+  // A town cannot be given more time than the county has: the county asks the city, which refuses.
+  const countyExtension = infra.ids.newId();
+  await story.task('housing', tDhCounty, 'RequestDeadlineExtension', {
+    requestId: countyExtension,
     requestedDeadline: '2018-10-31',
-    reason: '汛期影响施工，部分庄台危房需整体搬迁',
+    reason: '王家坝镇汛期影响施工，部分庄台危房需整体搬迁',
   });
   await story.task('caoji', tDhCaoji, 'SubmitRectification', {
     report: '95户危房改造全部完成',
@@ -455,34 +534,55 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
     quantityDone: 95,
   });
   story.at(SHANGHAI('2018-09-22'));
-  await story.task('inspector', tDhWangjiaba, 'RefuseDeadlineExtension', {
-    requestId: wangjiabaExtension,
+  await story.task('inspector', tDhCounty, 'RefuseDeadlineExtension', {
+    requestId: countyExtension,
     reason: '危房清零时限不能突破，请加派力量',
   });
   story.at(SHANGHAI('2018-09-24'));
-  await story.task('inspector', tDhCaoji, 'VerifyRectification', { note: '同意销号' });
+  await story.task('housing', tDhCaoji, 'VerifyRectification', { note: '县住建局验收合格' });
   story.at(SHANGHAI('2018-09-26'));
   await story.task('unit', tDhWangyan, 'SubmitRectification', {
-    report: '86户危房改造全部完成',
+    report: '86户危房改造全部完成（镇直接实施62户，蔡郢村24户已验收）',
     evidence: [photo('demo/2018-09-26/wangyan.jpg', '改造后住房')],
-    quantityDone: 86,
+    quantityDone: 62,
   });
   story.at(SHANGHAI('2018-09-28'));
-  await story.task('inspector', tDhWangyan, 'VerifyRectification', { note: '同意销号' });
+  await story.task('housing', tDhWangyan, 'VerifyRectification', { note: '县住建局验收合格' });
+  // The deadline: 王家坝镇 and its 王家坝村 are behind.
   story.at(SHANGHAI('2018-09-30', '18:00'));
   await story.task('wangjiaba', tDhWangjiaba, 'ReportRectificationProgress', {
-    quantityDone: 118,
-    note: '截至9月30日完成118户，剩余14户正在施工',
+    quantityDone: 84,
+    note: '截至9月30日镇直接实施的92户完成84户，剩余8户正在施工',
     evidence: [],
   });
+  await story.task('wangjiabacun', tDhWangjiabacun, 'ReportRectificationProgress', {
+    quantityDone: 34,
+    note: '截至9月30日完成34户，剩余6户整体搬迁',
+    evidence: [],
+  });
+  story.at(SHANGHAI('2018-10-04'));
+  await story.task('wangjiabacun', tDhWangjiabacun, 'SubmitRectification', {
+    report: '40户危房改造全部完成',
+    evidence: [photo('demo/2018-10-04/wangjiacun.jpg', '搬迁安置房')],
+    quantityDone: 40,
+  });
+  story.at(SHANGHAI('2018-10-05'));
+  await story.task('wangjiaba', tDhWangjiabacun, 'VerifyRectification', { note: '镇里验收合格（逾期5天）' });
   story.at(SHANGHAI('2018-10-06'));
   await story.task('wangjiaba', tDhWangjiaba, 'SubmitRectification', {
-    report: '132户危房改造全部完成',
+    report: '132户危房改造全部完成（镇直接实施92户，王家坝村40户已验收）',
     evidence: [photo('demo/2018-10-06/wangjiaba.jpg', '改造后住房')],
-    quantityDone: 132,
+    quantityDone: 92,
+  });
+  story.at(SHANGHAI('2018-10-08'));
+  await story.task('housing', tDhWangjiaba, 'VerifyRectification', { note: '县住建局验收合格（逾期8天）' });
+  await story.task('housing', tDhCounty, 'SubmitRectification', {
+    report: '全县313户危房改造全部完成',
+    evidence: [photo('demo/2018-10-08/funan.pdf', '县级验收报告')],
+    quantityDone: null,
   });
   story.at(SHANGHAI('2018-10-09'));
-  await story.task('inspector', tDhWangjiaba, 'VerifyRectification', { note: '同意销号（逾期9天）' });
+  await story.task('inspector', tDhCounty, 'VerifyRectification', { note: '同意销号（逾期9天）' });
 
   story.at(SHANGHAI('2018-11-30'));
   await story.task('caoji', tFourCaoji, 'SubmitRectification', {
@@ -491,7 +591,7 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
     quantityDone: 4,
   });
   story.at(SHANGHAI('2018-12-04'));
-  await story.task('inspector', tFourCaoji, 'VerifyRectification', { note: '同意销号' });
+  await story.task('funan', tFourCaoji, 'VerifyRectification', { note: '县里验收合格' });
   story.at(SHANGHAI('2018-12-20'));
   await story.task('housing', tFourWangjiaba, 'SubmitRectification', {
     report: '21个村“四个一”建成',
@@ -499,21 +599,28 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
     quantityDone: 21,
   });
   story.at(SHANGHAI('2018-12-28'));
-  await story.task('inspector', tFourWangjiaba, 'VerifyRectification', { note: '同意销号' });
+  await story.task('funan', tFourWangjiaba, 'VerifyRectification', { note: '县里验收合格' });
   story.at(SHANGHAI('2018-12-29'));
   await story.task('unit', tFourWangyan, 'ReportRectificationProgress', {
     quantityDone: 14,
-    note: '14个村已建成，3个村文化墙在建',
+    note: '其余17个村中14个已建成，3个村文化墙在建',
     evidence: [],
   });
   story.at(SHANGHAI('2019-01-06'));
   await story.task('unit', tFourWangyan, 'SubmitRectification', {
-    report: '其余17个村“四个一”全部建成',
+    report: '全镇18个村“四个一”全部建成（蔡郢村已验收）',
     evidence: [photo('demo/2019-01-06/wangyan.jpg', '验收照片')],
     quantityDone: 17,
   });
   story.at(SHANGHAI('2019-01-08'));
-  await story.task('inspector', tFourWangyan, 'VerifyRectification', { note: '同意销号（逾期）' });
+  await story.task('funan', tFourWangyan, 'VerifyRectification', { note: '县里验收合格（逾期）' });
+  await story.task('funan', tFourCounty, 'SubmitRectification', {
+    report: '全县43个村“四个一”全部建成',
+    evidence: [photo('demo/2019-01-08/funan.pdf', '县级验收报告')],
+    quantityDone: null,
+  });
+  story.at(SHANGHAI('2019-01-10'));
+  await story.task('inspector', tFourCounty, 'VerifyRectification', { note: '同意销号（逾期）' });
 
   // A recent 回头看 (look-back): open tasks due in the coming days, relative to today.
   const day = (offset: number, time = '10:00') => SHANGHAI(addDays(today, offset), time);
@@ -589,7 +696,7 @@ export async function seedDemo(infra: Infrastructure): Promise<{ findings: numbe
   });
   story.at(day(-10));
   await story.task('unit', tHousing, 'ReportRectificationProgress', {
-    quantityDone: 217,
+    quantityDone: null,
     note: '已拆除违建反弹点位，正在复核',
     evidence: [],
   });

@@ -76,8 +76,6 @@ function independently(events: readonly StoredEvent[], campaignId: string, at: D
     closed: all.filter((t) => t.status === 'closed').length,
     closedOnTime: all.filter((t) => t.status === 'closed' && Date.parse(t.closedAt!) < due(t.deadline)).length,
     overdue: open.filter((t) => at.getTime() >= due(t.deadline)).length,
-    done: all.reduce((sum, t) => sum + (t.done ?? 0), 0),
-    target: all.reduce((sum, t) => sum + t.target, 0),
   };
 }
 
@@ -106,10 +104,11 @@ describe('the tasks read model over the demo story', () => {
   });
 
   it.each([
-    ['at the deadline, 2018-09-30 23:59:59', '2018-09-30T23:59:59+08:00', { overdue: 0, closed: 2 }],
-    ['a second later, when it has fallen due', '2018-10-01T00:00:00+08:00', { overdue: 1, closed: 2 }],
-    ['on 20 September', '2018-09-20T12:00:00+08:00', { overdue: 0, closed: 0 }],
-    ['after the late sign-off', '2018-10-10T00:00:00+08:00', { overdue: 0, closed: 3 }],
+    // The county, its three towns, and the two villages the towns handed shares to.
+    ['at the deadline, 2018-09-30 23:59:59', '2018-09-30T23:59:59+08:00', { tasks: 6, overdue: 0, closed: 3 }],
+    ['a second later, when it has fallen due', '2018-10-01T00:00:00+08:00', { tasks: 6, overdue: 3, closed: 3 }],
+    ['on 20 September', '2018-09-20T12:00:00+08:00', { tasks: 6, overdue: 0, closed: 1 }],
+    ['after the late sign-off', '2018-10-10T00:00:00+08:00', { tasks: 6, overdue: 0, closed: 6 }],
   ])('gives the dangerous-housing campaign as it stood %s', async (_, instant, expected) => {
     const at = new Date(instant);
     const progress = await campaignProgress(infra.pool, dangerousHousing, at);
@@ -122,35 +121,37 @@ describe('the tasks read model over the demo story', () => {
       closedOnTime: truth.closedOnTime,
       overdue: truth.overdue,
     });
-    expect(progress.quantities).toEqual([{ unit: '户', target: truth.target, done: truth.done }]);
-    // The same, as trees count (each once, at its top-level task): the demo's tasks were never broken down.
+    // Quantities as trees count them: each tree once, at its top-level task, its work rolled up.
     expect(progress.quantities).toEqual(quantitiesFromEvents(events, dangerousHousing.campaignId, at).quantities);
+    expect(progress.quantities.map((q) => q.target)).toEqual([313]);
   });
 
   it(
-    'shows at the deadline that Wangjiaba is the one behind: 118 of 132 ' + 'households, yellow, red a second later',
+    'shows at the deadline that Wangjiaba (the town 84 of its own 92 households, its village 34 of 40) is behind, ' +
+      'and the county above them: yellow, red a second later',
     async () => {
       const atDeadline = await campaignProgress(infra.pool, dangerousHousing, new Date('2018-09-30T23:59:59+08:00'));
       expect(atDeadline.daysLeft).toBe(0);
-      expect(atDeadline.byUnit.find((u) => u.unitName === '王家坝镇人民政府')).toMatchObject({
-        open: 1,
-        quantityDone: 118,
-        quantityTarget: 132,
-      });
+      const unit = (name: string) => atDeadline.byUnit.find((u) => u.unitName === name);
+      expect(unit('王家坝镇人民政府')).toMatchObject({ open: 1, quantityDone: 84, quantityTarget: 92 });
+      expect(unit('王家坝村民委员会')).toMatchObject({ open: 1, quantityDone: 34, quantityTarget: 40 });
+      expect(unit('王堰镇人民政府')).toMatchObject({ open: 0, quantityDone: 62, quantityTarget: 62 });
       const queries = new TaskQueries(infra.pool);
       const before = await queries.list(
         { campaignId: dangerousHousing.campaignId },
         { page: 1, pageSize: 10 },
         { at: new Date('2018-09-30T23:59:59+08:00'), warningDays: 3 },
       );
-      expect(before.summary).toMatchObject({ yellow: 1, closed_on_time: 2, red: 0 });
+      expect(before.summary).toMatchObject({ yellow: 3, closed_on_time: 3, red: 0 });
       const after = await queries.list(
         { campaignId: dangerousHousing.campaignId },
         { page: 1, pageSize: 10 },
         { at: new Date('2018-10-01T00:00:00+08:00'), warningDays: 3 },
       );
-      expect(after.summary).toMatchObject({ red: 1, closed_on_time: 2 });
-      expect(after.items.find((t) => t.light === 'red')?.title).toBe('王家坝镇危房改造清零');
+      expect(after.summary).toMatchObject({ red: 3, closed_on_time: 3 });
+      expect(after.items.filter((t) => t.light === 'red').map((t) => t.title)).toEqual(
+        expect.arrayContaining(['阜南县危房改造清零', '王家坝镇危房改造清零', '王家坝村危房改造']),
+      );
     },
   );
 
@@ -158,11 +159,13 @@ describe('the tasks read model over the demo story', () => {
     const progress = await campaignProgress(infra.pool, dangerousHousing, new Date('2018-10-10T00:00:00+08:00'));
     const day = (date: string) => progress.burndown.find((d) => d.date === date);
     expect(progress.burndown[0].date).toBe('2018-07-18');
-    expect(day('2018-07-18')).toMatchObject({ open: 3, closed: 0 });
-    expect(day('2018-09-24')).toMatchObject({ open: 2, closed: 1 });
-    expect(day('2018-09-30')).toMatchObject({ open: 1, closed: 2, overdue: 0 });
-    expect(day('2018-10-01')).toMatchObject({ open: 1, overdue: 1 });
-    expect(day('2018-10-09')).toMatchObject({ open: 0, closed: 3 });
+    // The city's task to the county on the 18th; the towns' shares on the 19th, the villages' on the 20th.
+    expect(day('2018-07-18')).toMatchObject({ open: 1, closed: 0 });
+    expect(day('2018-07-20')).toMatchObject({ open: 6, closed: 0 });
+    expect(day('2018-09-24')).toMatchObject({ open: 4, closed: 2 });
+    expect(day('2018-09-30')).toMatchObject({ open: 3, closed: 3, overdue: 0 });
+    expect(day('2018-10-01')).toMatchObject({ open: 3, overdue: 3 });
+    expect(day('2018-10-09')).toMatchObject({ open: 0, closed: 6 });
   });
 
   it('keeps the deadline as it was then: the approved extension shows only after its approval', async () => {
@@ -238,8 +241,9 @@ describe('the tasks read model over the demo story', () => {
       { page: 1, pageSize: 50 },
     );
     expect(audit.items.map((e) => e.type)).toEqual([
-      'RectificationTaskExtensionRequested',
+      // At the deadline its report; then it signs off its village's share (验收) before it submits its own.
       'RectificationTaskProgressReported',
+      'RectificationTaskVerified',
       'RectificationTaskSubmitted',
     ]);
   });
