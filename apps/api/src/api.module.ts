@@ -16,6 +16,7 @@ import { InboxModule } from './inbox/inbox.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { RemindersModule } from './reminders/reminders.module';
 import { TasksModule } from './tasks/tasks.module';
+import { TodoModule } from './todo/todo.module';
 import { ViewsModule } from './views/views.module';
 
 /**
@@ -48,6 +49,7 @@ export class ApiModule {
         ViewsModule,
         AuditModule,
         InboxModule,
+        TodoModule,
         RemindersModule,
         EvidenceModule,
         ...hosted,

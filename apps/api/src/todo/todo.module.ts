@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { TodoController } from './todo.controller';
+
+@Module({ controllers: [TodoController] })
+export class TodoModule {}

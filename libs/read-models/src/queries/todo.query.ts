@@ -1,0 +1,79 @@
+import { ProjectionSql } from '@zhenggai/application';
+import { TODO_KINDS, TodoKind } from '../todo/todo.fold';
+import { WITHIN_REGION } from './reach.sql';
+import { SqlParams } from './sql-params';
+
+/** Whose to-do: a unit user's is its unit's; an inspector's the inspection side's within its region (null: all). */
+export type TodoHolder =
+  | { readonly unitId: string }
+  | { readonly inspection: true; readonly regionId: string | null }
+  | { readonly nobody: true };
+
+export interface TodoEntry {
+  readonly taskId: string;
+  readonly kind: TodoKind;
+  readonly title: string;
+  readonly deadline: string;
+  readonly leadUnitId: string;
+  readonly leadUnitName: string | null;
+  readonly regionId: string;
+  readonly regionName: string | null;
+  /** When the hand-over happened. */
+  readonly since: string;
+  readonly detail: Record<string, string | number | boolean | null>;
+}
+
+export interface TodoCounts {
+  readonly total: number;
+  /** Every kind, 0 where nothing waits. */
+  readonly byKind: Record<TodoKind, number>;
+}
+
+export interface TodoList extends TodoCounts {
+  /** Oldest first. */
+  readonly items: TodoEntry[];
+}
+
+/** One reader's 待办, from the `todo` read model. */
+export class TodoQueries {
+  constructor(private readonly sql: ProjectionSql) {}
+
+  async list(holder: TodoHolder, options: { kind?: TodoKind; limit: number }): Promise<TodoList> {
+    const counts = await this.counts(holder);
+    if ('nobody' in holder) return { ...counts, items: [] };
+    const params = new SqlParams();
+    const clauses = [this.holding(holder, params)];
+    if (options.kind) clauses.push(`i.kind = ${params.add(options.kind)}`);
+    const { rows } = await this.sql.query<Omit<TodoEntry, 'since'> & { since: Date | string }>(
+      `SELECT i.task_id AS "taskId", i.kind, i.title, to_char(i.deadline, 'YYYY-MM-DD') AS deadline,
+              i.lead_unit_id AS "leadUnitId", u.name AS "leadUnitName", i.region_id AS "regionId",
+              r.name AS "regionName", i.since, i.detail
+         FROM read_models.todo_items i
+         LEFT JOIN units u ON u.id = i.lead_unit_id
+         LEFT JOIN regions r ON r.id = i.region_id
+        WHERE ${clauses.join(' AND ')}
+        ORDER BY i.since, i.position
+        LIMIT ${params.add(options.limit)}`,
+      params.values,
+    );
+    return { ...counts, items: rows.map((row) => ({ ...row, since: new Date(row.since).toISOString() })) };
+  }
+
+  async counts(holder: TodoHolder): Promise<TodoCounts> {
+    const byKind = Object.fromEntries(TODO_KINDS.map((k) => [k, 0])) as Record<TodoKind, number>;
+    if ('nobody' in holder) return { total: 0, byKind };
+    const params = new SqlParams();
+    const { rows } = await this.sql.query<{ kind: TodoKind; n: number }>(
+      `SELECT i.kind, count(*)::int AS n FROM read_models.todo_items i
+        WHERE ${this.holding(holder, params)} GROUP BY i.kind`,
+      params.values,
+    );
+    for (const row of rows) byKind[row.kind] = row.n;
+    return { total: rows.reduce((n, row) => n + row.n, 0), byKind };
+  }
+
+  private holding(holder: Exclude<TodoHolder, { nobody: true }>, params: SqlParams): string {
+    if ('unitId' in holder) return `i.holder_unit_id = ${params.add(holder.unitId)}::uuid`;
+    return `i.holder_unit_id IS NULL AND ${WITHIN_REGION('i.region_id', params.add(holder.regionId))}`;
+  }
+}
