@@ -10,6 +10,8 @@ describe('web app: the inspector (督查员)', () => {
     const { journey } = session;
     const { page } = journey;
     await journey.signIn('inspector');
+    // The day starts on 待办; the task list is one tap away.
+    await page.getByTestId('nav').locator('a[href="/tasks"]').click();
     await page.getByTestId('task-card').first().waitFor();
     await journey.shot('task-ledger');
     // The 整改台账 of what is on screen (here: overdue only), as a spreadsheet.

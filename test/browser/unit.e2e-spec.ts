@@ -47,6 +47,8 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     const { journey } = session;
     const { page } = journey;
     await journey.signIn('unit');
+    // The day starts on 待办; the task list is one tap away.
+    await page.getByTestId('nav').locator('a[href="/tasks"]').click();
     const card = page.getByTestId('task-card').filter({ hasText: title });
     await card.waitFor();
     expect(await card.locator('[data-light]').getAttribute('data-light')).toBe('green');

@@ -141,12 +141,12 @@ describe('待办 over HTTP: one item per hand-over, for exactly who acts next', 
     for (const user of ['unit', 'inspector', 'caiying']) {
       const list = (await as[user].get('/api/todo?limit=200')).body;
       const counts = (await as[user].get('/api/todo/counts')).body;
-      expect(counts).toEqual({ total: list.total, byKind: list.byKind });
+      expect(counts).toEqual({ total: list.total, badge: list.total - list.byKind.plan, byKind: list.byKind });
       expect(list.items.length).toBe(Math.min(list.total, 200));
       const since = list.items.map((i: { since: string }) => i.since);
       expect([...since].sort()).toEqual(since);
     }
-    expect((await as.leader.get('/api/todo')).body).toMatchObject({ total: 0, items: [] });
+    expect((await as.leader.get('/api/todo')).body).toMatchObject({ total: 0, badge: 0, items: [] });
     expect((await as.unit.get('/api/todo?kind=nothing')).body).toMatchObject({ status: 400, field: 'kind' });
   });
 });

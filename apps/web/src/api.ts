@@ -126,8 +126,12 @@ export async function request<T = unknown>(
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
+  if (method !== 'GET' && !options.anonymous) for (const listener of afterCommand) listener();
   return (text ? JSON.parse(text) : null) as T;
 }
+
+/** Called after each command the app sends (what waits on the user may have changed). */
+export const afterCommand: Array<() => void> = [];
 
 export const get = <T = unknown>(path: string) => request<T>('GET', path);
 export const post = <T = unknown>(path: string, body: unknown = {}) => request<T>('POST', path, body);

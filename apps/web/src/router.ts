@@ -13,6 +13,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/findings/:id', component: () => import('./views/FindingView.vue'), props: true },
   { path: '/sign-off', component: () => import('./views/SignOffView.vue'), meta: { roles: ['inspector', 'unit'] } },
   { path: '/inbox', component: () => import('./views/InboxView.vue') },
+  { path: '/todo', component: () => import('./views/TodoView.vue'), meta: { roles: ['inspector', 'unit'] } },
   {
     path: '/cockpit',
     component: () => import('./views/CockpitView.vue'),

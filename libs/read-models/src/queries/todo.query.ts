@@ -1,5 +1,5 @@
 import { ProjectionSql } from '@zhenggai/application';
-import { TODO_KINDS, TodoKind } from '../todo/todo.fold';
+import { TODO_KINDS, TodoKind, UNCOUNTED_KINDS } from '../todo/todo.fold';
 import { WITHIN_REGION } from './reach.sql';
 import { SqlParams } from './sql-params';
 
@@ -25,6 +25,8 @@ export interface TodoEntry {
 
 export interface TodoCounts {
   readonly total: number;
+  /** What the navigation's badge shows: the items handed over (all but the unit's own next step, a plan to record). */
+  readonly badge: number;
   /** Every kind, 0 where nothing waits. */
   readonly byKind: Record<TodoKind, number>;
 }
@@ -61,7 +63,7 @@ export class TodoQueries {
 
   async counts(holder: TodoHolder): Promise<TodoCounts> {
     const byKind = Object.fromEntries(TODO_KINDS.map((k) => [k, 0])) as Record<TodoKind, number>;
-    if ('nobody' in holder) return { total: 0, byKind };
+    if ('nobody' in holder) return { total: 0, badge: 0, byKind };
     const params = new SqlParams();
     const { rows } = await this.sql.query<{ kind: TodoKind; n: number }>(
       `SELECT i.kind, count(*)::int AS n FROM read_models.todo_items i
@@ -69,7 +71,8 @@ export class TodoQueries {
       params.values,
     );
     for (const row of rows) byKind[row.kind] = row.n;
-    return { total: rows.reduce((n, row) => n + row.n, 0), byKind };
+    const sum = (list: typeof rows) => list.reduce((n, row) => n + row.n, 0);
+    return { total: sum(rows), badge: sum(rows.filter((r) => !UNCOUNTED_KINDS.includes(r.kind))), byKind };
   }
 
   private holding(holder: Exclude<TodoHolder, { nobody: true }>, params: SqlParams): string {

@@ -35,6 +35,12 @@ export const TODO_KINDS: readonly TodoKind[] = [
   'extension_request',
 ];
 
+/**
+ * Kinds that are the unit's own next step rather than something handed to it: listed, not counted on the badge (so
+ * signing for a task drops the count, though its plan is still to record).
+ */
+export const UNCOUNTED_KINDS: readonly TodoKind[] = ['plan'];
+
 /** The kinds a checker (the assigning unit or the inspection side) acts on; the others wait on the lead unit. */
 export const CHECKING_KINDS: readonly TodoKind[] = ['verify', 'extension_request'];
 
