@@ -100,9 +100,15 @@ describe('reminders and escalation over HTTP', () => {
       expect(ladder.status).toBe(200);
       expect(ladder.body).toMatchObject({ id: 'default', version: 2 });
       const channels = await put(admin, `/api/units/${me.unitId}/channels`, {
+        // The ladder's messages only: the hand-over notices (a new task…) are for other channels here.
         channels: [
-          { kind: 'webhook', url: `${receiverUrl}/json?token=secret-token`, format: 'json' },
-          { kind: 'webhook', url: `${receiverUrl}/wecom`, format: 'wecom' },
+          {
+            kind: 'webhook',
+            url: `${receiverUrl}/json?token=secret-token`,
+            format: 'json',
+            takes: ['reminder', 'escalation'],
+          },
+          { kind: 'webhook', url: `${receiverUrl}/wecom`, format: 'wecom', takes: ['reminder', 'escalation'] },
         ],
       });
       expect(channels.status).toBe(200);

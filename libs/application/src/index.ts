@@ -38,3 +38,4 @@ export * from './jurisdiction/jurisdiction';
 export * from './jurisdiction/stream-reach';
 export * from './references/references';
 export * from './evidence/evidence-store.port';
+export * from './notifications/hand-over-notices';

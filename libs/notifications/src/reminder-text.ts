@@ -14,6 +14,7 @@ export function deadlineStatus(daysToDeadline: number): string {
 
 /** 【督办】蔡郢村危房改造 已逾期3天: the level, the task and where it stands, at a glance. */
 export function reminderHeadline(message: ReminderMessage): string {
+  if (message.notice) return `【${message.levelLabel}】${message.taskTitle}`;
   return `【${message.levelLabel}】${message.taskTitle} ${deadlineStatus(message.daysToDeadline)}`;
 }
 
@@ -23,11 +24,13 @@ export function reminderFacts(message: ReminderMessage): ReadonlyArray<readonly 
     ['责任单位', message.unitName],
     ...(message.regionName ? [['所属地区', message.regionName] as const] : []),
     ['整改时限', `${message.deadline}（${deadlineStatus(message.daysToDeadline)}）`],
+    ...(message.notice?.reason ? [['理由', message.notice.reason] as const] : []),
   ];
 }
 
 /** The words before the facts: whom the message is for and what is asked of them. */
 export function reminderGreeting(message: ReminderMessage): string {
+  if (message.notice) return `${message.recipientName}：${message.notice.what}，${message.notice.next}。`;
   const ask = message.daysToDeadline < 0 ? '请尽快完成整改并反馈' : '请按时完成整改';
   return `${message.recipientName}：任务「${message.taskTitle}」${deadlineStatus(message.daysToDeadline)}，${ask}。`;
 }

@@ -118,6 +118,7 @@ export class RemindersController {
       kind: c.kind === 'webhook' ? `webhook:${c.format}` : c.kind,
       audience: c.audience,
       address: addressOf(maskedChannel(c)),
+      ...(c.takes ? { takes: c.takes } : {}),
     }));
     const { revision } = await this.commands.execute(new SetUnitChannelsCommand(context, id, channels, summaries));
     return { unitId: id, channels: channels.map(maskedChannel), revision };

@@ -1,5 +1,5 @@
 import { ChannelAddress, UnitChannel, WebhookFormat } from '@zhenggai/application';
-import { refuseUnknownKeys, ValidationError } from '@zhenggai/domain';
+import { MESSAGE_KINDS, MessageKind, refuseUnknownKeys, ValidationError } from '@zhenggai/domain';
 
 const FORMATS: readonly WebhookFormat[] = ['json', 'dingtalk', 'wecom', 'feishu'];
 const EMAIL = /^[^\s@<>()"',;:]+@[^\s@<>()"',;:]+\.[^\s@<>()"',;:]+$/;
@@ -21,9 +21,12 @@ export function validateUnitChannels(body: unknown): UnitChannel[] {
       throw new ValidationError(`${at}.audience`, `${at}.audience must be "unit" or "head"`);
     refuseUnknownKeys(
       c,
-      c.kind === 'email' ? ['kind', 'address', 'audience'] : ['kind', 'url', 'format', 'secret', 'audience'],
+      c.kind === 'email'
+        ? ['kind', 'address', 'audience', 'takes']
+        : ['kind', 'url', 'format', 'secret', 'audience', 'takes'],
       at,
     );
+    const takes = takesOf(c.takes, `${at}.takes`);
     if (c.kind === 'webhook') {
       if (typeof c.url !== 'string' || c.url.length > 2000 || !isHttpUrl(c.url))
         throw new ValidationError(`${at}.url`, `${at}.url must be an http(s) URL`);
@@ -39,15 +42,24 @@ export function validateUnitChannels(body: unknown): UnitChannel[] {
         format: format as WebhookFormat,
         secret: (c.secret as string | undefined) ?? null,
         audience,
+        takes,
       };
     }
     if (c.kind === 'email') {
       if (typeof c.address !== 'string' || c.address.length > 254 || !EMAIL.test(c.address))
         throw new ValidationError(`${at}.address`, `${at}.address must be an e-mail address`);
-      return { kind: 'email', address: c.address, audience };
+      return { kind: 'email', address: c.address, audience, takes };
     }
     throw new ValidationError(`${at}.kind`, `${at}.kind must be "webhook" or "email"`);
   });
+}
+
+/** Which kinds of message a channel takes: absent or null, all; else one or more of MESSAGE_KINDS. */
+function takesOf(takes: unknown, field: string): MessageKind[] | null {
+  if (takes === undefined || takes === null) return null;
+  if (!Array.isArray(takes) || takes.length === 0 || takes.some((k) => !MESSAGE_KINDS.includes(k)))
+    throw new ValidationError(field, `${field} must list one or more of ${MESSAGE_KINDS.join(', ')}`);
+  return MESSAGE_KINDS.filter((k) => takes.includes(k));
 }
 
 function isHttpUrl(value: string): boolean {

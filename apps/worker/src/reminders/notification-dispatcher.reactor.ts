@@ -7,7 +7,14 @@ import {
   StoredEvent,
   UnitChannel,
 } from '@zhenggai/application';
-import { daysBetween, RectificationTaskReminded, ReminderRecipient, shanghaiDateOf } from '@zhenggai/domain';
+import {
+  channelTakes,
+  daysBetween,
+  MessageKind,
+  RectificationTaskReminded,
+  ReminderRecipient,
+  shanghaiDateOf,
+} from '@zhenggai/domain';
 import { NewDelivery, PostgresDeliveries } from '@zhenggai/postgres';
 import { createHash } from 'node:crypto';
 import { DeliveryJobs } from '@zhenggai/platform';
@@ -53,7 +60,8 @@ export class NotificationDispatcher extends CheckpointedReactor {
     for (const recipient of unitRecipients) {
       // As stored now, not as this process last remembered it: a channel removed or re-keyed a moment ago is not used.
       const unit = await this.directory.getUnit(recipient.id, { stored: true });
-      for (const address of channelsFor(recipient, unit?.channels ?? [])) {
+      const kind: MessageKind = event.type === 'RectificationTaskEscalated' ? 'escalation' : 'reminder';
+      for (const address of channelsFor(recipient, unit?.channels ?? [], kind)) {
         const channel = JSON.stringify(address);
         if (reached.has(channel)) continue;
         reached.add(channel);
@@ -83,10 +91,16 @@ export class NotificationDispatcher extends CheckpointedReactor {
   }
 }
 
-function channelsFor(recipient: ReminderRecipient, channels: readonly UnitChannel[]): ChannelAddress[] {
-  const strip = ({ audience: _audience, ...address }: UnitChannel): ChannelAddress => address as ChannelAddress;
+/** The addresses a recipient's unit channels give for one kind of message (a channel's `takes` is its preference). */
+export function channelsFor(
+  recipient: Pick<ReminderRecipient, 'role'>,
+  channels: readonly UnitChannel[],
+  kind: MessageKind,
+): ChannelAddress[] {
+  const strip = ({ audience: _audience, takes: _takes, ...address }: UnitChannel): ChannelAddress =>
+    address as ChannelAddress;
   const unit = channels.filter((c) => c.audience === 'unit');
-  if (recipient.role !== 'unit_head') return unit.map(strip);
   const head = channels.filter((c) => c.audience === 'head');
-  return (head.length > 0 ? head : unit).map(strip);
+  const chosen = recipient.role !== 'unit_head' || head.length === 0 ? unit : head;
+  return chosen.filter((c) => channelTakes(c.takes, kind)).map(strip);
 }

@@ -150,13 +150,21 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
       regionId,
       headName: '张镇长',
       channels: [
-        { kind: 'webhook', url: `${receivers.webhookUrl}/generic`, format: 'json', audience: 'unit' },
+        // The ladder's messages: the hand-over notices have a test of their own (test/e2e/notices.e2e-spec.ts).
+        {
+          kind: 'webhook',
+          url: `${receivers.webhookUrl}/generic`,
+          format: 'json',
+          audience: 'unit',
+          takes: ['reminder', 'escalation'],
+        },
         {
           kind: 'webhook',
           url: `${receivers.webhookUrl}/dingtalk?access_token=t0k3n`,
           format: 'dingtalk',
           secret: 'SEC-test',
           audience: 'unit',
+          takes: ['reminder', 'escalation'],
         },
         { kind: 'email', address: 'zhangzhen@wangyan.example.gov.cn', audience: 'head' },
       ],

@@ -7,6 +7,7 @@ import { DeliveryProcessor } from './delivery.processor';
 import { outlastingStoreOutages } from './store-outage';
 import { DeliveryJobs } from '@zhenggai/platform';
 import { JobQueues, MAINTENANCE_QUEUE, NOTIFICATIONS_QUEUE, REMINDERS_QUEUE, shutdownStep } from '@zhenggai/platform';
+import { HandOverNotifier } from './hand-over-notifier.reactor';
 import { NotificationDispatcher } from './notification-dispatcher.reactor';
 import { ReminderFiring } from './reminder-firing.processor';
 import { ReminderJobs } from './reminder-jobs';
@@ -44,6 +45,7 @@ export class ReminderEngine {
   readonly deliveryJobs: DeliveryJobs;
   readonly scheduler: ReminderScheduler;
   readonly dispatcher: NotificationDispatcher;
+  readonly notifier: HandOverNotifier;
   readonly firing: ReminderFiring;
   readonly delivery: DeliveryProcessor;
   readonly reconciliation: ReminderReconciliation;
@@ -57,6 +59,14 @@ export class ReminderEngine {
     const horizonMs = Math.max(2 * deps.reconcileEveryMs, 3_600_000);
     this.scheduler = new ReminderScheduler(deps.store, checkpoints, this.reminderJobs, deps.clock, horizonMs);
     this.dispatcher = new NotificationDispatcher(
+      deps.store,
+      checkpoints,
+      deps.directory,
+      deps.deliveries,
+      this.deliveryJobs,
+      deps.publicUrl,
+    );
+    this.notifier = new HandOverNotifier(
       deps.store,
       checkpoints,
       deps.directory,
@@ -106,6 +116,7 @@ export class ReminderEngine {
     this.rescheduling.unref();
     await this.scheduler.start();
     await this.dispatcher.start();
+    await this.notifier.start();
     this.logger.log(
       `reminders on BullMQ (${queues.backendName}), reconciling every ` +
         `${Math.round(this.deps.reconcileEveryMs / 1000)} s`,
@@ -124,6 +135,7 @@ export class ReminderEngine {
     clearInterval(this.rescheduling);
     await shutdownStep(`reaction ${this.scheduler.name}`, () => this.scheduler.stop());
     await shutdownStep(`reaction ${this.dispatcher.name}`, () => this.dispatcher.stop());
+    await shutdownStep(`reaction ${this.notifier.name}`, () => this.notifier.stop());
     await shutdownStep('the job queues', () => this.deps.queues.close());
   }
 }

@@ -1,4 +1,4 @@
-import { RegionLevel } from '@zhenggai/domain';
+import { MessageKind, RegionLevel } from '@zhenggai/domain';
 import { ChannelAddress } from '../notifications/notification-channel.port';
 
 export const DIRECTORY = Symbol('Directory');
@@ -26,7 +26,11 @@ export interface Unit {
   readonly channels?: readonly UnitChannel[];
 }
 
-export type UnitChannel = ChannelAddress & { readonly audience: 'unit' | 'head' };
+/** One of a unit's channels: its address, whom of the unit it reaches, and what it takes (absent or null: all). */
+export type UnitChannel = ChannelAddress & {
+  readonly audience: 'unit' | 'head';
+  readonly takes?: readonly MessageKind[] | null;
+};
 
 /** A category of problems, named by findings and campaigns by its code. */
 export interface Category {

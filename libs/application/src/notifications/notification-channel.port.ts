@@ -23,7 +23,12 @@ export interface ReminderMessage {
   /** The ladder level's id (`reminder`, `due_today`, `urge`, `supervise`, `report`) and its label (提醒, 督办...). */
   readonly level: string;
   readonly levelLabel: string;
-  readonly kind: 'reminder' | 'escalation';
+  readonly kind: 'reminder' | 'escalation' | 'notice';
+  /**
+   * For a notice (`kind: 'notice'`): a hand-over (a new task, a send-back, a decision…) in words — what happened and
+   * what to do next, and the reason given, if any. `level` is then the notice's kind, `levelLabel` its Chinese name.
+   */
+  readonly notice?: { readonly what: string; readonly next: string; readonly reason: string | null };
   /** The deadline in force, a date in Asia/Shanghai (YYYY-MM-DD). */
   readonly deadline: string;
   /** Days from the date the reminder was due to the deadline: positive before it, 0 on the day, negative overdue. */

@@ -73,6 +73,25 @@ describe('a responsible unit (责任单位)', () => {
       .thenNothing();
   });
 
+  it('records which kinds of message a channel takes, in a fixed order; refuses a kind that is not one', () => {
+    const address = 'https://oapi.dingtalk.com/robot/send?access_token=ab…';
+    const asked = [{ kind: 'dingtalk', audience: 'unit' as const, address, takes: ['sent_back', 'assigned'] }];
+    spec
+      .given([registered])
+      .when(command('SetUnitChannels', { channels: asked as never }))
+      .then([
+        {
+          type: 'UnitChannelsChanged',
+          data: { unitId: 'unit-wangyan', channels: [{ ...asked[0], takes: ['assigned', 'sent_back'] }] },
+        },
+      ]);
+    for (const takes of [[], ['progress_report'], 'assigned'])
+      spec
+        .given([registered])
+        .when(command('SetUnitChannels', { channels: [{ ...asked[0], takes }] as never }))
+        .thenThrows(ValidationError, { field: 'channels[0].takes' });
+  });
+
   it.each([
     ['name', { name: '' }],
     ['regionId', { regionId: '' }],

@@ -3,13 +3,38 @@ import { nullableText, requireId, requireText, NAME_MAX_LENGTH, TITLE_MAX_LENGTH
 import { authorizeDirectoryChange } from './directory-rules';
 
 /**
- * Where a unit's reminders go besides the inbox, as history keeps it: the kind and audience of each channel and
- * its address masked (robot tokens and signing secrets are configuration, not history).
+ * What a channel can be sent: the ladder's reminders and escalations, and the notices of each hand-over (a new task,
+ * one handed away, a send-back, an extension approved or refused, a reopening, a submission or an extension request
+ * to check).
+ */
+export const MESSAGE_KINDS = [
+  'reminder',
+  'escalation',
+  'assigned',
+  'reassigned_away',
+  'sent_back',
+  'extension_approved',
+  'extension_refused',
+  'reopened',
+  'submitted',
+  'extension_requested',
+] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
+/** Whether a channel that takes `takes` (null or absent: everything) is sent a message of `kind`. */
+export const channelTakes = (takes: readonly MessageKind[] | null | undefined, kind: MessageKind): boolean =>
+  !takes || takes.includes(kind);
+
+/**
+ * Where a unit's reminders go besides the inbox, as history keeps it: the kind and audience of each channel, its
+ * address masked (robot tokens and signing secrets are configuration, not history), and which kinds of message it
+ * takes (absent: all).
  */
 export interface UnitChannelSummary {
   readonly kind: string;
   readonly audience: 'unit' | 'head';
   readonly address: string;
+  readonly takes?: readonly MessageKind[];
 }
 
 export interface UnitDetails {
@@ -78,10 +103,19 @@ function setChannels(command: SetUnitChannels, state: UnitState): UnitEvent[] {
     kind: requireText(c.kind, `channels[${i}].kind`, 40),
     audience: c.audience === 'head' ? ('head' as const) : ('unit' as const),
     address: requireText(c.address, `channels[${i}].address`),
+    ...(c.takes === undefined || c.takes === null ? {} : { takes: messageKinds(c.takes, `channels[${i}].takes`) }),
   }));
   if (state.status === 'none') throw new IllegalTransitionError(command.type, state.status, 'the unit does not exist');
   if (JSON.stringify(channels) === JSON.stringify(state.channels)) return [];
   return [{ type: 'UnitChannelsChanged', data: { unitId: state.unitId, channels } }];
+}
+
+/** A channel's preference: a non-empty list of known kinds, each once, in the order of MESSAGE_KINDS. */
+function messageKinds(takes: unknown, field: string): MessageKind[] {
+  if (!Array.isArray(takes) || takes.length === 0 || takes.some((k) => !MESSAGE_KINDS.includes(k))) {
+    throw new ValidationError(field, `${field} must list one or more of ${MESSAGE_KINDS.join(', ')}`);
+  }
+  return MESSAGE_KINDS.filter((k) => takes.includes(k));
 }
 
 export function evolveUnit(state: UnitState, event: UnitEvent): UnitState {

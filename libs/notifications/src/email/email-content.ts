@@ -9,7 +9,9 @@ export interface EmailContent {
 
 /** Subject, plain text and HTML of the e-mail for one reminder; every user-supplied string is escaped in the HTML. */
 export function emailContent(message: ReminderMessage): EmailContent {
-  const subject = `【${message.levelLabel}】${message.taskTitle}（${deadlineStatus(message.daysToDeadline)}）`;
+  const subject = message.notice
+    ? `【${message.levelLabel}】${message.taskTitle}`
+    : `【${message.levelLabel}】${message.taskTitle}（${deadlineStatus(message.daysToDeadline)}）`;
   const greeting = reminderGreeting(message);
   const facts = reminderFacts(message);
   const text = [

@@ -9,7 +9,8 @@ export const WECOM_MARKDOWN_MAX_BYTES = 4096;
 
 /**
  * The request body for one format, without signature:
- * - `json`: every field of the message under `type: 'zhenggai.reminder'`, for receivers of our own;
+ * - `json`: every field of the message under `type: 'zhenggai.reminder'` (a hand-over: `'zhenggai.notice'`), for
+ *   receivers of our own;
  * - `dingtalk`: a markdown robot message;
  * - `wecom`: a markdown robot message, cut to WeCom's 4096 bytes;
  * - `feishu`: a rich-text `post` message rather than an interactive card: its text and link are separate
@@ -52,7 +53,7 @@ export function webhookRequest(
 
 function jsonPayload(message: ReminderMessage) {
   return {
-    type: 'zhenggai.reminder',
+    type: message.notice ? 'zhenggai.notice' : 'zhenggai.reminder',
     deliveryId: message.deliveryId,
     taskId: message.taskId,
     taskTitle: message.taskTitle,
@@ -66,6 +67,7 @@ function jsonPayload(message: ReminderMessage) {
     recipientName: message.recipientName,
     link: message.link,
     recordedAt: message.recordedAt,
+    ...(message.notice ? { notice: message.notice } : {}),
   };
 }
 
