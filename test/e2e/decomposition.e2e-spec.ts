@@ -221,6 +221,17 @@ describe('decomposition: 市 → 县 → 镇 → 村 over HTTP', () => {
       );
       expect([user, 'list', inList]).toEqual([user, 'list', expected]);
     }
+    // Each row names the unit that handed the task out (the one that checks it); a top-level task's names none.
+    const rows: Array<{ id: string; assigningUnitId: string | null }> = (
+      await as.housing.get('/api/tasks?pageSize=200')
+    ).body.items;
+    const assigning = (id: string) => rows.find((row) => row.id === id)!.assigningUnitId;
+    expect([assigning(county), assigning(town), assigning(townNeighbour), assigning(village)]).toEqual([
+      null,
+      unitIds.housing,
+      unitIds.housing,
+      unitIds.wangyan,
+    ]);
   });
 
   it('is checked level by level: the village’s work by the town, never by itself nor the inspection side', async () => {

@@ -88,6 +88,8 @@ export interface TaskRow {
   readonly parentTaskId: string | null;
   /** The parent task's title (what a sub-task answers to); null at the top. */
   readonly parentTitle: string | null;
+  /** 逐级分解: the unit that handed this sub-task out (and verifies it); null for a top-level task. */
+  readonly assigningUnitId: string | null;
   readonly assignedAt: string;
   readonly closedAt: string | null;
   readonly revision: number;
@@ -103,7 +105,7 @@ const ROW_COLUMNS = (today: string, warn: string, at: string) => `
   (${ROLLED_UP_DONE('v', at)})::float8 AS "quantityDone", v.quantity_done::float8 AS "ownQuantityDone",
   v.send_back_count AS "sendBackCount", v.depth, v.parent_task_id AS "parentTaskId",
   (SELECT p.title FROM read_models.tasks p WHERE p.task_id = v.parent_task_id) AS "parentTitle",
-  v.assigned_at AS "assignedAt",
+  v.assigning_unit_id AS "assigningUnitId", v.assigned_at AS "assignedAt",
   v.closed_at AS "closedAt", v.version AS revision`;
 
 /**
