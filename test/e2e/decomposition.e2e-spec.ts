@@ -474,11 +474,39 @@ describe('decomposition: 市 → 县 → 镇 → 村 over HTTP', () => {
     const then = await as.inspector.get(`/api/tasks/${town}/tree?asOf=${encodeURIComponent(afterVillageVerified)}`);
     expect(then.body.asOf).toBe(afterVillageVerified);
     const node = (id: string) => then.body.nodes.find((n: { id: string }) => n.id === id);
-    expect(node(county)).toMatchObject({ status: 'in_progress', quantityDone: null, ownTarget: { quantity: 7 } });
+    // A node with a target has done 0 of it until something is reported or verified below, not null.
+    expect(node(county)).toMatchObject({
+      status: 'in_progress',
+      quantityDone: 0,
+      ownQuantityDone: 0,
+      ownTarget: { quantity: 7 },
+    });
+    expect(node(townNeighbour)).toMatchObject({ target: { quantity: 10 }, quantityDone: 0, ownQuantityDone: 0 });
     expect(node(town)).toMatchObject({ status: 'in_progress', quantityDone: 200, ownQuantityDone: 50 });
     expect(node(village)).toMatchObject({ status: 'closed' });
     expect(
       (await as.inspector.get(`/api/tasks/${village}/tree?asOf=${encodeURIComponent('2020-01-01T00:00:00Z')}`)).status,
     ).toBe(404);
+  });
+
+  it('answers a tree node’s quantity done as null only when it has no target', async () => {
+    const regions: Array<{ id: string; name: string }> = (await as.admin.get('/api/regions')).body;
+    const filed = await post('inspector', '/api/findings', {
+      title: '王堰镇河道垃圾未清理',
+      regionId: regions.find((r) => r.name === '王堰镇')!.id,
+      category: 'sanitation',
+      severity: 'low',
+    });
+    const assigned = await post('inspector', `/api/findings/${filed.body.id}/tasks`, {
+      unitId: unitIds.wangyan,
+      deadline: '2030-09-30',
+      measures: '清理河道垃圾',
+    });
+    expect(assigned.status).toBe(201);
+    await readModelsCaughtUp(app);
+    const nodes = (await as.inspector.get(`/api/tasks/${assigned.body.id}/tree`)).body.nodes;
+    expect(nodes).toEqual([
+      expect.objectContaining({ target: null, ownTarget: null, quantityDone: null, ownQuantityDone: null }),
+    ]);
   });
 });

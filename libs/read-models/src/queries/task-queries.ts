@@ -248,11 +248,18 @@ export class TaskQueries {
         ORDER BY v.depth, v.assigned_at, v.task_id`,
       [rootTaskId, at.toISOString(), shanghaiDateOf(at), warningDays],
     );
-    return rows.map(({ targetQuantity, targetUnit, ownTarget, ...node }: any) => ({
-      ...node,
-      target: targetQuantity === null ? null : { quantity: targetQuantity, unit: targetUnit },
-      ownTarget: targetQuantity === null ? null : { quantity: ownTarget, unit: targetUnit },
-    }));
+    // A node with a target has done 0 of it until work is reported (or verified below); null only without a target.
+    return rows.map(({ targetQuantity, targetUnit, ownTarget, quantityDone, ownQuantityDone, ...node }: any) =>
+      targetQuantity === null
+        ? { ...node, target: null, ownTarget: null, quantityDone: null, ownQuantityDone: null }
+        : {
+            ...node,
+            target: { quantity: targetQuantity, unit: targetUnit },
+            ownTarget: { quantity: ownTarget, unit: targetUnit },
+            quantityDone: quantityDone ?? 0,
+            ownQuantityDone: ownQuantityDone ?? 0,
+          },
+    );
   }
 
   async tasksOfFinding(findingId: string): Promise<Array<{ state: any; revision: number }>> {
@@ -350,8 +357,9 @@ export interface TaskTreeNode {
   readonly target: { quantity: number; unit: string } | null;
   /** The target less the shares of its sub-tasks not cancelled: the unit's own part. */
   readonly ownTarget: { quantity: number; unit: string } | null;
-  /** Own reported work plus what its sub-tasks have had verified, recursively. */
+  /** Own reported work plus what its sub-tasks have had verified, recursively: 0 before any; null without a target. */
   readonly quantityDone: number | null;
+  /** Own reported work: 0 before any; null without a target. */
   readonly ownQuantityDone: number | null;
 }
 
