@@ -66,10 +66,18 @@ describe('web app: 逐级分解, county → town → village', () => {
       }
       await journey.signIn(username);
     }
-    /** The unit's own task of the tree (its list also holds the sub-tasks below it, of the same title). */
+    /**
+     * The unit's own task of the tree, by the lead unit its card names (its list also holds the sub-tasks below it,
+     * whose titles name the units above them).
+     */
     async function openTask(leadUnit: string) {
-      await page.getByTestId('task-card').filter({ hasText: title }).filter({ hasText: leadUnit }).first().click();
+      const ledBy = page.locator('.meta > span:first-child').filter({ hasText: new RegExp(`^${leadUnit}$`) });
+      await page.getByTestId('task-card').filter({ hasText: title }).filter({ has: ledBy }).first().click();
       await page.getByTestId('task-detail').waitFor();
+    }
+    /** Opens the task of the tree its unit leads, by the unit's name its node links with. */
+    async function openTreeNode(leadUnit: string) {
+      await page.getByTestId('tree-node').getByRole('link', { name: leadUnit, exact: true }).click();
     }
     async function expectNothingRaw() {
       const text = await page.locator('body').innerText();
@@ -198,13 +206,13 @@ describe('web app: 逐级分解, county → town → village', () => {
     it('the town approves the village extension, verifies it from its 待验收 queue and submits its own part', async () => {
       await signInAs('unit');
       await openTask('王堰镇人民政府');
-      await page.getByTestId('tree-node').filter({ hasText: '蔡郢村民委员会' }).getByRole('link').click();
+      await openTreeNode('蔡郢村民委员会');
       await page.getByTestId('approve-extension').click();
       await page.getByTestId('pending-extension').waitFor({ state: 'detached' });
       expect(await page.getByTestId('task-detail').innerText()).toContain(addDays(today, 18));
       await verifyFromQueue();
       await expectNothingRaw();
-      await page.getByTestId('tree-node').filter({ hasText: '王堰镇人民政府' }).getByRole('link').click();
+      await openTreeNode('王堰镇人民政府');
       await page.getByTestId('submit-form').waitFor();
       expect(await treeRows()).toEqual([
         [0, true, null, null],
@@ -219,7 +227,7 @@ describe('web app: 逐级分解, county → town → village', () => {
     it('the county verifies the town, submits its own 4 households, and the inspector closes the top', async () => {
       await signInAs('housing');
       await verifyFromQueue();
-      await page.getByTestId('tree-node').filter({ hasText: '阜南县住房和城乡建设局' }).getByRole('link').click();
+      await openTreeNode('阜南县住房和城乡建设局');
       await page.getByTestId('submit-form').waitFor();
       expect(await page.getByTestId('tree-quantity').allInnerTexts()).toEqual(['6 / 10 户', '6 / 6 户', '4 / 4 户']);
       await submitOwnPart('4', '县住建局直办4户完成');

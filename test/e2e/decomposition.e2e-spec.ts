@@ -112,6 +112,10 @@ describe('decomposition: 市 → 县 → 镇 → 村 over HTTP', () => {
       assigningUnitId: unitIds.housing,
       status: 'assigned',
     });
+    // Left untitled, the sub-task takes the parent's title with its unit's name.
+    expect((await as.wangjiaba.get(`/api/tasks/${townNeighbour}`)).body.title).toBe(
+      '蔡郢村危房改造未清零（王家坝镇人民政府）',
+    );
     const history = (await as.housing.get(`/api/tasks/${county}/history`)).body as Array<{ type: string; data: any }>;
     expect(history.map((e) => e.type)).toEqual([
       'RectificationTaskAssigned',

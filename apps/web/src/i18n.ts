@@ -177,7 +177,8 @@ const zh = {
   breakDown: '分解',
   breakDownHint:
     '把任务逐级分解给下级单位或配合单位，各自期限不晚于本任务，分得的数量从目标中划出；下级办完由本单位验收。',
-  subtaskTitle: '子任务标题（不填则同本任务）',
+  subtaskTitle: '子任务标题（不填则为本任务标题加承办单位）',
+  subtaskUnitName: '承办单位',
   subtask: '子任务',
   share: '分得数量',
   removeSubtask: '删去这一项',
@@ -368,7 +369,8 @@ const en: Record<MessageKey, string> = {
   breakDownHint:
     'Hand parts of the task to units below or to cooperating units, each due no later than this task, each share ' +
     'taken from the target; your unit verifies their work.',
-  subtaskTitle: 'Sub-task title (empty: the same as this task)',
+  subtaskTitle: "Sub-task title (empty: this task's title with the unit's name)",
+  subtaskUnitName: 'unit',
   subtask: 'Sub-task',
   share: 'Share',
   removeSubtask: 'Remove',

@@ -31,7 +31,9 @@ export class SubtaskDto {
   @TextLength(1, TEXT_MAX_LENGTH)
   measures!: string;
 
-  @ApiPropertyOptional({ description: "defaults to the task's title" })
+  @ApiPropertyOptional({
+    description: "defaults to the task's title followed by the unit's name: 蔡郢村危房改造（蔡郢村民委员会）",
+  })
   @IsOptional()
   @IsString()
   @TextLength(1, TITLE_MAX_LENGTH)

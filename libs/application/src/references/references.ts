@@ -74,25 +74,29 @@ export class References {
 
   /**
    * The units a task is broken down to (fields `subtasks.<i>.unitId`), each of the actor's reach, with the region
-   * path of each and of the task's lead unit: the facts the decider judges the subtree rule on.
+   * path of each and of the task's lead unit (the facts the decider judges the subtree rule on) and each one's name
+   * (what an untitled sub-task's title says).
    */
   async subtaskUnits(
     actor: Actor,
     leadUnitId: string,
     unitIds: readonly string[],
-  ): Promise<Record<string, readonly string[]>> {
+  ): Promise<{ unitRegionPaths: Record<string, readonly string[]>; unitNames: Record<string, string> }> {
     const paths: Record<string, readonly string[]> = {};
+    const names: Record<string, string> = {};
     const regionPathOf = async (unit: Unit) => (await this.deps.directory.getRegion(unit.regionId))?.path ?? null;
     const lead = await this.deps.directory.getUnit(leadUnitId);
     const leadPath = lead && (await regionPathOf(lead));
     if (leadPath) paths[leadUnitId] = leadPath;
     for (const [i, id] of unitIds.entries()) {
       const field = `subtasks.${i}.unitId`;
-      const path = await regionPathOf(await this.unit(actor, id, field));
+      const unit = await this.unit(actor, id, field);
+      const path = await regionPathOf(unit);
       if (!path) throw new ValidationError(field, `unit ${id} does not exist (GET /api/units)`, 'UNKNOWN_UNIT');
       paths[id] = path;
+      names[id] = unit.name;
     }
-    return paths;
+    return { unitRegionPaths: paths, unitNames: names };
   }
 
   /** A unit of a region within the actor's subtree (an admin's: any unit). */

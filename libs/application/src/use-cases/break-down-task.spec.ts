@@ -99,8 +99,10 @@ describe('breakDownTask (分解)', () => {
     });
     const assigned = ofType('RectificationTaskAssigned').map((e) => e.data);
     expect(assigned.slice(1)).toEqual([
+      // Untitled: the parent's title with the unit's name as the directory gives it.
       expect.objectContaining({
         taskId: townTask,
+        title: '危房改造（wangyan-town）',
         leadUnitId: 'wangyan-town',
         regionId: 'caiying',
         parentTaskId: top,

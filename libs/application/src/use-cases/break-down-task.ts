@@ -29,7 +29,7 @@ export interface BreakDownTaskInput {
     readonly unitId: string;
     readonly deadline: string;
     readonly measures: string;
-    /** Defaults to the parent's title. */
+    /** Defaults to the parent's title followed by the unit's name (`defaultSubtaskTitle`). */
     readonly title: string | null;
     /** Its share of the parent's quantity target; null: none. */
     readonly share: number | null;
@@ -71,7 +71,7 @@ export async function breakDownTask(
   };
   const parent = await loadChecked(deps, rectificationTaskDecider, stream, ({ state }) => withinReach(state));
   if (parent.state.status === 'none') throw new NotFoundError('RectificationTask', input.taskId);
-  const unitRegionPaths = await new References(deps).subtaskUnits(
+  const { unitRegionPaths, unitNames } = await new References(deps).subtaskUnits(
     metadata.actor,
     parent.state.leadUnitId,
     input.subtasks.map((subtask) => subtask.unitId),
@@ -84,6 +84,7 @@ export async function breakDownTask(
         taskId: newIdFor(deps.ids, metadata, `subtask-${i}`),
       })),
       unitRegionPaths,
+      unitNames,
       subtaskStatuses: await subtaskStatusesOf(deps.store, parent.state),
     },
     metadata,

@@ -51,7 +51,7 @@ export interface RequestedSubtask {
   readonly unitId: string;
   readonly deadline: LocalDate;
   readonly measures: string;
-  /** Defaults to the parent's title. */
+  /** Defaults to the parent's title followed by the unit's name: 蔡郢村危房改造（蔡郢村民委员会）. */
   readonly title: string | null;
   /** Its share of the parent's quantity target (the parent's unit of measure); null: none. */
   readonly share: number | null;
@@ -67,6 +67,8 @@ export type BreakDownRectificationTask = Command<
      * parent's lead unit and of every unit named, by unit id.
      */
     unitRegionPaths: Readonly<Record<string, readonly string[]>>;
+    /** Facts from the directory: the name of every unit named, by unit id (an untitled sub-task's title says it). */
+    unitNames: Readonly<Record<string, string>>;
     subtaskStatuses: SubtaskStatuses;
   }
 >;

@@ -172,6 +172,13 @@ const UNIT_REGION_PATHS: Record<string, readonly string[]> = {
   'unit-miaoji-town': [FUYANG, FUNAN, 'region-miaoji'],
   'unit-wangyan-school': [FUYANG, FUNAN, WANGYAN],
 };
+const UNIT_NAMES: Record<string, string> = {
+  [CAIYING_UNIT]: '蔡郢村民委员会',
+  [XIAOZHUANG_UNIT]: '小庄村民委员会',
+  [COOPERATING_UNIT]: '阜南县住房和城乡建设局',
+  'unit-miaoji-town': '苗集镇人民政府',
+  'unit-wangyan-school': '王堰镇中心学校',
+};
 type RequestedSubtask = CommandOf<'BreakDownRectificationTask'>['data']['subtasks'][number];
 const caiyingShare = (data: Partial<RequestedSubtask> = {}): RequestedSubtask => ({
   taskId: SUBTASK_ID,
@@ -188,7 +195,12 @@ const breakDown = (
   actor = leadUser,
   now = NOW,
 ) =>
-  command('BreakDownRectificationTask', { subtasks, unitRegionPaths: UNIT_REGION_PATHS, subtaskStatuses }, actor, now);
+  command(
+    'BreakDownRectificationTask',
+    { subtasks, unitRegionPaths: UNIT_REGION_PATHS, unitNames: UNIT_NAMES, subtaskStatuses },
+    actor,
+    now,
+  );
 
 const ASSIGNED_DATA: RectificationTaskAssigned['data'] = {
   taskId: TASK_ID,
@@ -1401,7 +1413,7 @@ function caiyingAssignment(
 ): RectificationTaskBrokenDown['data']['subtasks'][number] {
   return {
     taskId: SUBTASK_ID,
-    title: '蔡郢村危房改造',
+    title: '蔡郢村危房改造（蔡郢村民委员会）',
     regionId: CAIYING,
     leadUnitId: CAIYING_UNIT,
     deadline: '2018-09-15',
@@ -1410,6 +1422,15 @@ function caiyingAssignment(
     ...data,
   };
 }
+/** 小庄村's sub-task, untitled: placed at the parent's place (小庄村 is not below 蔡郢村). */
+const xiaozhuangAssignment = (data: Partial<RectificationTaskBrokenDown['data']['subtasks'][number]> = {}) =>
+  caiyingAssignment({
+    taskId: 'task-xiaozhuang',
+    title: '蔡郢村危房改造（小庄村民委员会）',
+    leadUnitId: XIAOZHUANG_UNIT,
+    regionId: 'region-caiying',
+    ...data,
+  });
 const BROKEN_DOWN: RectificationTaskEvent[] = [...WORKING, brokenDown()];
 
 describe('BreakDownRectificationTask (分解)', () => {
@@ -1448,16 +1469,39 @@ describe('BreakDownRectificationTask (分解)', () => {
     spec
       .given(BROKEN_DOWN)
       .when(more)
+      .then([brokenDown([xiaozhuangAssignment({ target: { quantity: 67, unit: '户' } })])]);
+  });
+
+  it('titles an untitled sub-task with the parent’s title and its unit’s name, a titled one as asked', () => {
+    spec
+      .given(WORKING)
+      .when(
+        breakDown([
+          caiyingShare({ share: 100 }),
+          caiyingShare({ taskId: 'task-xiaozhuang', unitId: XIAOZHUANG_UNIT, title: '小庄村危房改造', share: 50 }),
+        ]),
+      )
       .then([
         brokenDown([
-          caiyingAssignment({
-            taskId: 'task-xiaozhuang',
-            leadUnitId: XIAOZHUANG_UNIT,
-            regionId: 'region-caiying',
-            target: { quantity: 67, unit: '户' },
-          }),
+          caiyingAssignment({ title: '蔡郢村危房改造（蔡郢村民委员会）', target: { quantity: 100, unit: '户' } }),
+          xiaozhuangAssignment({ title: '小庄村危房改造', target: { quantity: 50, unit: '户' } }),
         ]),
       ]);
+  });
+
+  it('cuts a long parent title short so that the default title keeps the unit’s name within 200 characters', () => {
+    const [event] = rectificationTaskDecider.decide(
+      breakDown(),
+      stateAfter([assigned({ title: '危'.repeat(200) }), accepted()]),
+    ) as RectificationTaskBrokenDown[];
+    const { title } = event.data.subtasks[0];
+    expect([title.length, title.endsWith('…（蔡郢村民委员会）'), title.startsWith('危危')]).toEqual([200, true, true]);
+  });
+
+  it('refuses an untitled sub-task for a unit whose name the directory does not give, naming the unit field', () => {
+    const withoutName = breakDown();
+    const command = { ...withoutName, data: { ...withoutName.data, unitNames: {} } };
+    spec.given(WORKING).when(command).thenThrows(ValidationError, { field: 'subtasks.0.unitId', code: 'UNKNOWN_UNIT' });
   });
 
   it('places a village below the parent’s place at the village itself', () => {

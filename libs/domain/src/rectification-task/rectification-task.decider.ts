@@ -46,6 +46,7 @@ import {
   VerifyRectification,
   RecordTaskReminder,
   MarkTaskReminderRead,
+  RequestedSubtask,
   SubtaskStatuses,
 } from './rectification-task.commands';
 import {
@@ -70,6 +71,7 @@ import {
   SubtaskAssignment,
 } from './rectification-task.events';
 import {
+  defaultSubtaskTitle,
   liesStrictlyBelow,
   MAX_SUBTASKS_PER_BREAKDOWN,
   openSubtaskIds,
@@ -209,11 +211,17 @@ function breakDown(command: BreakDownRectificationTask, state: RectificationTask
   const task = requireStatus(command, state, ['accepted', 'in_progress']);
   const unitId = requireLeadUnit(metadata.actor, task);
 
+  const titleOf = (r: RequestedSubtask, field: string) => {
+    if (r.title !== null) return r.title;
+    const unitName = data.unitNames?.[r.unitId];
+    if (!unitName) throw new ValidationError(`${field}.unitId`, `unit ${r.unitId} does not exist`, 'UNKNOWN_UNIT');
+    return defaultSubtaskTitle(task.title, unitName);
+  };
   const known = requested.filter((r) => task.subtasks.some((s) => s.taskId === r.taskId));
   if (known.length > 0) {
     const resent =
       known.length === requested.length &&
-      requested.every((r) => {
+      requested.every((r, i) => {
         const recorded = task.subtasks.find((s) => s.taskId === r.taskId)!;
         return sameValue(
           [
@@ -223,7 +231,7 @@ function breakDown(command: BreakDownRectificationTask, state: RectificationTask
             recorded.title,
             recorded.target?.quantity ?? null,
           ],
-          [r.unitId, r.deadline, r.measures, r.title ?? task.title, r.share],
+          [r.unitId, r.deadline, r.measures, titleOf(r, `subtasks.${i}`), r.share],
         );
       });
     if (resent) return [];
@@ -283,7 +291,7 @@ function breakDown(command: BreakDownRectificationTask, state: RectificationTask
     }
     return {
       taskId: r.taskId,
-      title: r.title ?? task.title,
+      title: titleOf(r, field),
       regionId: subtaskPlace(unitRegionPath, task.regionId),
       leadUnitId: r.unitId,
       deadline: r.deadline,

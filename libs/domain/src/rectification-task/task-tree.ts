@@ -1,5 +1,6 @@
 import { AssignedRectificationTask } from './rectification-task.state';
 import { SubtaskStatuses } from './rectification-task.commands';
+import { TITLE_MAX_LENGTH } from '../shared/field-validation';
 
 /** The most sub-tasks one break-down names (a county has a few dozen towns at most). */
 export const MAX_SUBTASKS_PER_BREAKDOWN = 50;
@@ -41,4 +42,18 @@ export function liesStrictlyBelow(unitRegionPath: readonly string[], breakingReg
  */
 export function subtaskPlace(unitRegionPath: readonly string[], parentRegionId: string): string {
   return unitRegionPath.includes(parentRegionId) ? unitRegionPath[unitRegionPath.length - 1] : parentRegionId;
+}
+
+/**
+ * The title of a sub-task its break-down leaves untitled: the parent's, followed by the unit's name in full-width
+ * brackets (蔡郢村危房改造（蔡郢村民委员会）), so that the tasks of a tree are told apart by their titles alone. A
+ * parent's title too long for both is cut short (…) to keep the unit's name within the longest title allowed.
+ */
+export function defaultSubtaskTitle(parentTitle: string, unitName: string): string {
+  const suffix = `（${unitName}）`;
+  if (parentTitle.length + suffix.length <= TITLE_MAX_LENGTH) return `${parentTitle}${suffix}`;
+  return `${parentTitle.slice(0, Math.max(0, TITLE_MAX_LENGTH - suffix.length - 1))}…${suffix}`.slice(
+    0,
+    TITLE_MAX_LENGTH,
+  );
 }
