@@ -79,6 +79,14 @@ describe('web app: 逐级分解, county → town → village', () => {
     async function openTreeNode(leadUnit: string) {
       await page.getByTestId('tree-node').getByRole('link', { name: leadUnit, exact: true }).click();
     }
+    /** 回头看: reopens the closed task on the page with a reason and a new deadline. */
+    async function reopenWith(reason: string, deadline: string) {
+      await page.locator('input[name=reopenReason]').fill(reason);
+      await page.locator('input[name=reopenDeadline]').fill(deadline);
+      await page.getByTestId('reopen').click();
+      await page.getByTestId('task-status').filter({ hasText: '整改中' }).waitFor();
+      await page.getByTestId('task-detail').getByText(deadline).waitFor();
+    }
     async function expectNothingRaw() {
       const text = await page.locator('body').innerText();
       expect(text).not.toMatch(UUID);
@@ -244,6 +252,61 @@ describe('web app: 逐级分解, county → town → village', () => {
       await expectNothingRaw();
       await journey.shot('all-closed');
       // Nothing went wrong but the one refusal asked for.
+      expect(journey.problems).toEqual([expect.stringMatching(/^422 POST \/api\/tasks\/[^/]+\/subtasks$/)]);
+    });
+
+    it('after a look-back the county reopens the town’s share by its deadline, cancels it once confirmed', async () => {
+      // Under its closed task, the town may not reopen the village's verified share, and is told why.
+      await signInAs('unit');
+      await page.getByTestId('filter-status').selectOption('');
+      await openTask('王堰镇人民政府');
+      await openTreeNode('蔡郢村民委员会');
+      await page.getByTestId('reopen-hint').waitFor();
+      expect(await page.getByTestId('reopen').isDisabled()).toBe(true);
+      expect(await page.getByTestId('cancel-task').count()).toBe(0);
+      await expectNothingRaw();
+      await journey.shot('sub-task-reopen-blocked');
+
+      await signInAs('inspector');
+      await openTask('阜南县住房和城乡建设局');
+      await reopenWith('回头看发现1户屋面渗漏', addDays(today, 25));
+
+      // The county reopens the town's share, by a deadline no later than its own task's.
+      await signInAs('housing');
+      await openTask('阜南县住房和城乡建设局');
+      await openTreeNode('王堰镇人民政府');
+      await page
+        .getByTestId('reopen-limit')
+        .filter({ hasText: addDays(today, 25) })
+        .waitFor();
+      await page.locator('input[name=reopenDeadline]').fill(addDays(today, 26));
+      expect(await page.getByTestId('reopen').isDisabled()).toBe(true);
+      await reopenWith('回头看：1户屋面渗漏，镇里复查', addDays(today, 24));
+      await expectNothingRaw();
+
+      // The inspector may not cancel the top task while the town's share is open again: the button says why.
+      await signInAs('inspector');
+      await openTask('阜南县住房和城乡建设局');
+      await page.getByTestId('cancel-hint').waitFor();
+      expect(await page.getByTestId('cancel-task').isDisabled()).toBe(true);
+
+      // The county cancels the town's share, behind a confirmation it may first decline.
+      await signInAs('housing');
+      await openTask('阜南县住房和城乡建设局');
+      await openTreeNode('王堰镇人民政府');
+      await page.locator('input[name=cancelReason]').fill('渗漏户改由县住建局直接维修');
+      await page.getByTestId('cancel-task').click();
+      await page.getByTestId('confirm-cancel').getByText('渗漏户改由县住建局直接维修').waitFor();
+      await journey.shot('confirm-cancel');
+      await page.getByTestId('confirm-cancel-no').click();
+      await page.getByTestId('confirm-cancel').waitFor({ state: 'detached' });
+      expect(await page.getByTestId('task-status').getAttribute('data-status')).toBe('in_progress');
+      await page.getByTestId('cancel-task').click();
+      await page.getByTestId('confirm-cancel-yes').click();
+      await page.getByTestId('task-status').filter({ hasText: '已撤销' }).waitFor();
+      expect(await page.getByTestId('manage-task').count()).toBe(0);
+      await expectNothingRaw();
+      await journey.shot('sub-task-cancelled');
       expect(journey.problems).toEqual([expect.stringMatching(/^422 POST \/api\/tasks\/[^/]+\/subtasks$/)]);
     });
   });

@@ -95,6 +95,7 @@ describe('web app: the inspector (督查员)', () => {
 
     await page.locator('input[name=cancelReason]').fill('与另一任务重复');
     await page.getByTestId('cancel-task').click();
+    await page.getByTestId('confirm-cancel-yes').click();
     await page.getByTestId('task-status').filter({ hasText: '已撤销' }).waitFor();
     await journey.shot('reopened-reassigned-cancelled');
   });

@@ -190,6 +190,13 @@ const zh = {
   taskTree: '逐级分解',
   chainAbove: '上级任务',
   subtaskSignOff: '下级子任务待验收',
+  confirmCancelTitle: '确认撤销这项任务？',
+  confirmCancelBody: '撤销后承办单位不再办理此任务；子任务分得的数量退回上级任务。撤销原因：',
+  confirmCancel: '确认撤销',
+  keepTask: '暂不撤销',
+  cancelBlockedBySubtasks: '还有下级子任务未验收或撤销：请先在下方逐级分解中处理这些子任务，再撤销本任务。',
+  reopenBlockedByParent: '上级任务已销号或撤销，须先由上级重新打开上级任务，才能重新打开本任务。',
+  reopenNoLaterThan: '新期限不得晚于上级任务期限',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -382,6 +389,14 @@ const en: Record<MessageKey, string> = {
   taskTree: 'Task tree',
   chainAbove: 'Above',
   subtaskSignOff: 'Sub-tasks awaiting your sign-off',
+  confirmCancelTitle: 'Cancel this task?',
+  confirmCancelBody: "Its unit stops working on it; a sub-task's share goes back to the task above. Reason:",
+  confirmCancel: 'Yes, cancel it',
+  keepTask: 'Keep it',
+  cancelBlockedBySubtasks:
+    'Sub-tasks below are neither verified nor cancelled: deal with them in the task tree first, then cancel this task.',
+  reopenBlockedByParent: 'The task above is closed or cancelled: it must be reopened first.',
+  reopenNoLaterThan: 'The new deadline may be no later than the deadline of the task above',
 };
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { zh, en };
