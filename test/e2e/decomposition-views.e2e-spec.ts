@@ -1,3 +1,4 @@
+import { countyTree, CountyTree } from '../support/county-tree';
 import { HttpClient, login } from '../support/http-client';
 import { byRegionLevelFromEvents, quantitiesFromEvents } from '../support/quantities-from-events';
 import { scoreboardByUnit, scoreboardFromEvents } from '../support/scoreboard-from-events';
@@ -38,65 +39,17 @@ describe('decomposition in the views: by region level over HTTP', () => {
   const as: Record<string, HttpClient> = {};
   let regions: Region[];
   let campaignId: string;
-  const ids: Record<'county' | 'town' | 'neighbour' | 'village', string> = {
-    county: '',
-    town: '',
-    neighbour: '',
-    village: '',
-  };
+  let ids: CountyTree['ids'];
+  let post: CountyTree['post'];
   /** The village has reported part of its work; nothing is verified yet. */
   let midway: string;
-
-  const post = async (user: string, path: string, body: unknown) => {
-    const answer = await as[user].post(path, body);
-    if (answer.status >= 300) throw new Error(`${user} ${path}: ${JSON.stringify(answer.body)}`);
-    return answer.body;
-  };
   const evidence = [{ ref: 'photo.jpg' }];
 
   beforeAll(async () => {
     app = await startTestApp({ seed: true });
     for (const user of ['admin', 'inspector', 'leader', 'funan-leader', 'housing', 'unit', 'wangjiaba', 'caiying'])
       as[user] = await login(app.http, user);
-    const units: Array<{ id: string; name: string }> = (await as.admin.get('/api/units')).body;
-    regions = (await as.admin.get('/api/regions')).body;
-    const unit = (name: string) => units.find((u) => u.name === name)!.id;
-    const finding = await post('inspector', '/api/findings', {
-      title: '阜南县危房改造未清零',
-      regionId: regions.find((r) => r.name === '阜南县')!.id,
-      category: 'dangerous-housing',
-      severity: 'high',
-    });
-    campaignId = (
-      await post('inspector', '/api/campaigns', {
-        name: '危房改造清零（逐级）',
-        deadline: '2030-09-30',
-        targets: [{ label: '危房改造', quantity: 217, unit: '户' }],
-      })
-    ).id;
-    ids.county = (
-      await post('inspector', `/api/findings/${finding.id}/tasks`, {
-        campaignId,
-        unitId: unit('阜南县住房和城乡建设局'),
-        deadline: '2030-09-30',
-        measures: '危房改造清零',
-        target: { quantity: 217, unit: '户' },
-      })
-    ).id;
-    await post('housing', `/api/tasks/${ids.county}/accept`, {});
-    const split = await post('housing', `/api/tasks/${ids.county}/subtasks`, {
-      subtasks: [
-        { unitId: unit('王堰镇人民政府'), deadline: '2030-09-20', measures: '逐户拆除', share: 200 },
-        { unitId: unit('王家坝镇人民政府'), deadline: '2030-09-15', measures: '逐户拆除', share: 10 },
-      ],
-    });
-    [ids.town, ids.neighbour] = split.subtasks.map((s: { id: string }) => s.id);
-    await post('unit', `/api/tasks/${ids.town}/accept`, {});
-    ids.village = (
-      await post('unit', `/api/tasks/${ids.town}/subtasks`, {
-        subtasks: [{ unitId: unit('蔡郢村民委员会'), deadline: '2030-09-10', measures: '逐户拆除', share: 150 }],
-      })
-    ).subtasks[0].id;
+    ({ campaignId, regions, ids, post } = await countyTree(as));
     await post('caiying', `/api/tasks/${ids.village}/accept`, {});
     await post('caiying', `/api/tasks/${ids.village}/progress`, { quantityDone: 100, note: '拆除过半', evidence });
     await post('housing', `/api/tasks/${ids.county}/progress`, { quantityDone: 5, note: '县本级', evidence });

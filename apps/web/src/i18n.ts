@@ -197,6 +197,13 @@ const zh = {
   cancelBlockedBySubtasks: '还有下级子任务未验收或撤销：请先在下方逐级分解中处理这些子任务，再撤销本任务。',
   reopenBlockedByParent: '上级任务已销号或撤销，须先由上级重新打开上级任务，才能重新打开本任务。',
   reopenNoLaterThan: '新期限不得晚于上级任务期限',
+  byRegionLevel: '分级进度（县 › 乡镇 › 村）',
+  regionTop: '市',
+  ownLevel: '本级',
+  doneOfTarget: '完成 / 目标',
+  behind: '滞后',
+  onTrack: '正常',
+  regionDrillHint: '点地区名称看下一级',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -397,6 +404,13 @@ const en: Record<MessageKey, string> = {
     'Sub-tasks below are neither verified nor cancelled: deal with them in the task tree first, then cancel this task.',
   reopenBlockedByParent: 'The task above is closed or cancelled: it must be reopened first.',
   reopenNoLaterThan: 'The new deadline may be no later than the deadline of the task above',
+  byRegionLevel: 'Progress by level (county › town › village)',
+  regionTop: 'City',
+  ownLevel: 'own part',
+  doneOfTarget: 'Done / target',
+  behind: 'Behind',
+  onTrack: 'On track',
+  regionDrillHint: 'Click a region to see the level below',
 };
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { zh, en };
