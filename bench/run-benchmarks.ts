@@ -10,8 +10,9 @@ import { allProjections } from '@zhenggai/read-models';
 import { createApiApp } from '../apps/api/src/create-api-app';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { closedLoop, percentile, Sample, timed } from './closed-loop';
-import { benchmarkReadSide } from './projection-benchmark';
+import { benchmarkReadSide, benchmarkReadSideCase } from './projection-benchmark';
 import { benchmarkReminders } from './reminder-benchmark';
+import { taskTreeCase } from './task-tree-benchmark';
 
 /**
  * `npm run bench`: the write path's throughput and latency over HTTP, next to the raw rate of the store it sits on.
@@ -210,7 +211,10 @@ async function main(): Promise<void> {
     );
 
     const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
-    const runs = (part: string): boolean => !only || only.includes(part);
+    // The task-tree case (`trees`) runs when asked for, by BENCH_ONLY or BENCH_TREES=1: after `read` it would add its
+    // tasks to the same store, and it takes minutes of its own.
+    const runs = (part: string): boolean =>
+      only ? only.includes(part) : part !== 'trees' || process.env.BENCH_TREES === '1';
     const processes = (process.env.BENCH_PROCESSES ?? 'api,all-in-one').split(',').map((name) => name.trim());
     for (const name of processes) {
       if (!(name in PROCESSES))
@@ -228,6 +232,12 @@ async function main(): Promise<void> {
         Number(process.env.BENCH_REMINDER_WINDOW ?? 10),
       );
     if (runs('read')) await benchmarkReadSide(infra, infra.databaseUrl, Number(process.env.BENCH_TASKS ?? 100_000));
+    if (runs('trees'))
+      await benchmarkReadSideCase(
+        infra,
+        infra.databaseUrl,
+        taskTreeCase(Number(process.env.BENCH_TREE_TASKS ?? process.env.BENCH_TASKS ?? 100_000)),
+      );
   } finally {
     await infra.close();
     rmSync(dataDir, { recursive: true, force: true });
