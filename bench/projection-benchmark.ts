@@ -325,11 +325,15 @@ function chained(
   return { ...row, previous_hash: previous, hash };
 }
 
+/** A slow view is measured for this long at most (and at least ten times): a run of seconds-long answers ends. */
+const VIEW_GROUP_MAX_MS = 30_000;
+
 /** One group's requests in turn (after a few unmeasured ones), and its p50 and p95. */
 async function measureViews(app: { url: string; login(username: string): Promise<string> }, group: ViewGroup) {
   const token = await app.login(group.username);
   const latencies: number[] = [];
-  for (let i = -Math.min(10, group.paths.length); i < group.requests; i++) {
+  const until = Date.now() + VIEW_GROUP_MAX_MS;
+  for (let i = -Math.min(10, group.paths.length); i < group.requests && (i < 10 || Date.now() < until); i++) {
     const path = group.paths[(i + group.paths.length) % group.paths.length];
     const start = process.hrtime.bigint();
     const response = await fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -340,7 +344,7 @@ async function measureViews(app: { url: string; login(username: string): Promise
   latencies.sort((a, b) => a - b);
   console.log(
     `${group.name.padEnd(44)} p50 ${percentile(latencies, 50).toFixed(1)} ms   p95 ` +
-      `${percentile(latencies, 95).toFixed(1)} ms (target < 50 ms; ${group.requests} requests)`,
+      `${percentile(latencies, 95).toFixed(1)} ms (target < 50 ms; ${latencies.length} requests)`,
   );
 }
 

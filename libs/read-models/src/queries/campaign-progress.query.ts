@@ -1,10 +1,10 @@
 import { ProjectionSql, Reach } from '@zhenggai/application';
 import { addDays, daysBetween, RegionLevel, shanghaiDateOf } from '@zhenggai/domain';
-import { END_OF_DAY } from './local-date.sql';
+import { DATE_OF } from './local-date.sql';
 import { WITHIN_REACH } from './reach.sql';
 import { RegionOfLevel, rollUpByRegionLevel } from './region-levels';
 import { OWN_TARGET, ROLLED_UP_DONE } from './roll-up.sql';
-import { DUE_AT, OVERDUE, VALID_AT } from './traffic-light.sql';
+import { OVERDUE, VALID_AT } from './traffic-light.sql';
 
 export interface CampaignDefinition {
   readonly campaignId: string;
@@ -208,20 +208,39 @@ async function regionsBehind(
   return answer;
 }
 
+/**
+ * Open, closed and overdue at the end of each day (at `at` on its own day), from each version's changes alone: a
+ * version is counted from the day it became valid up to the day it was ended (its `valid_to`, if by `at`), and as
+ * overdue from the day after its deadline. Each version adds to the day it starts and takes away on the day it ends,
+ * and the days sum what came before them, so the cost grows with the versions and the days, not with their product.
+ * A version valid at the end of day d (instant I = the day's last microsecond, or `at` on its own day) has started by
+ * d (`valid_from` ≤ I: its Shanghai date ≤ d) and not ended by it (`valid_to` > I: its date > d, or after `at`); it
+ * is overdue when I is at or after its deadline's end, that is d > its deadline.
+ */
 async function burndownOf(sql: ProjectionSql, campaignId: string, from: string, to: string, at: Date, reach: Reach) {
+  const dayOf = (instant: string) => `greatest(${DATE_OF(instant)}, $2::date)`;
+  const open = `v.status NOT IN ('closed', 'cancelled')`;
   const { rows } = await sql.query(
-    `WITH days AS (
-       SELECT d::date AS day, least(${END_OF_DAY('d::date')} - interval '1 microsecond', $4::timestamptz) AS instant
-         FROM generate_series($2::date, $3::date, interval '1 day') AS d)
-     SELECT to_char(days.day, 'YYYY-MM-DD') AS date,
-            count(v.task_id) FILTER (WHERE v.status NOT IN ('closed', 'cancelled'))::int AS open,
-            count(v.task_id) FILTER (WHERE v.status = 'closed')::int AS closed,
-            count(v.task_id) FILTER (WHERE v.status NOT IN ('closed', 'cancelled') AND days.instant >=
-              ${DUE_AT('v')})::int AS overdue
-       FROM days
-       LEFT JOIN read_models.task_versions v
-         ON v.campaign_id = $1::uuid AND ${VALID_AT('v', 'days.instant')} AND ${WITHIN_REACH('v', '$5', '$6')}
-      GROUP BY days.day ORDER BY days.day`,
+    `WITH versions AS (
+       SELECT ${dayOf('v.valid_from')} AS starts,
+              CASE WHEN v.valid_to <= $4::timestamptz THEN ${dayOf('v.valid_to')} END AS ends,
+              (${open})::int AS open, (v.status = 'closed')::int AS closed,
+              CASE WHEN ${open} THEN greatest(${dayOf('v.valid_from')}, v.deadline + 1) END AS overdue_from
+         FROM read_models.task_versions v
+        WHERE v.campaign_id = $1::uuid AND v.valid_from <= $4::timestamptz AND ${WITHIN_REACH('v', '$5', '$6')}),
+     changes(day, open, closed, overdue) AS (
+       SELECT starts, open, closed, 0 FROM versions
+       UNION ALL SELECT ends, -open, -closed, 0 FROM versions WHERE ends IS NOT NULL
+       UNION ALL SELECT overdue_from, 0, 0, 1 FROM versions
+        WHERE overdue_from IS NOT NULL AND (ends IS NULL OR overdue_from < ends)
+       UNION ALL SELECT ends, 0, 0, -1 FROM versions WHERE overdue_from < ends)
+     SELECT to_char(d.day, 'YYYY-MM-DD') AS date,
+            (sum(coalesce(sum(c.open), 0)) OVER w)::int AS open,
+            (sum(coalesce(sum(c.closed), 0)) OVER w)::int AS closed,
+            (sum(coalesce(sum(c.overdue), 0)) OVER w)::int AS overdue
+       FROM generate_series($2::date, $3::date, interval '1 day') AS d(day)
+       LEFT JOIN changes c ON c.day = d.day::date
+      GROUP BY d.day WINDOW w AS (ORDER BY d.day) ORDER BY d.day`,
     [campaignId, from, to, at.toISOString(), reach.regionId ?? null, reach.unitId ?? null],
   );
   return rows as Array<{ date: string; open: number; closed: number; overdue: number }>;

@@ -4,3 +4,6 @@
  * instant.
  */
 export const END_OF_DAY = (date: string) => `((${date} + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')`;
+
+/** The Asia/Shanghai date of the instant `instant` (an SQL timestamptz): the twin of the domain's `shanghaiDateOf`. */
+export const DATE_OF = (instant: string) => `(${instant} AT TIME ZONE 'Asia/Shanghai')::date`;
