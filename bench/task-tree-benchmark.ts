@@ -100,6 +100,7 @@ interface TreeWorld {
   readonly countyRegionId: string;
   /** Every unit's region path (the directory's fact a break-down is decided with). */
   readonly unitRegionPaths: Record<string, readonly string[]>;
+  readonly unitNames: Record<string, string>;
 }
 
 async function treeWorld(infra: Infrastructure): Promise<TreeWorld> {
@@ -128,6 +129,7 @@ async function treeWorld(infra: Infrastructure): Promise<TreeWorld> {
     cityRegionId: regions.find((r) => r.code === '341200')!.id,
     countyRegionId: regions.find((r) => r.code === '341225')!.id,
     unitRegionPaths: Object.fromEntries(units.map((u) => [u.id, regionOf(u.id).path])),
+    unitNames: Object.fromEntries(units.map((u) => [u.id, u.name])),
   };
 }
 
@@ -225,6 +227,7 @@ async function writeTrees(
       data: {
         subtasks: subtasks.map((s) => ({ ...s, taskId: randomUUID(), measures: '逐户整改', title: null })),
         unitRegionPaths: world.unitRegionPaths,
+        unitNames: world.unitNames,
         subtaskStatuses: {},
       },
       metadata,
