@@ -71,6 +71,8 @@ describe('web app: 逐级分解, county → town → village', () => {
      * whose titles name the units above them).
      */
     async function openTask(leadUnit: string) {
+      // The day starts on 待办; the unit's list is one tap away.
+      await page.getByTestId('nav').locator('a[href="/tasks"]').click();
       const ledBy = page.locator('.meta > span:first-child').filter({ hasText: new RegExp(`^${leadUnit}$`) });
       await page.getByTestId('task-card').filter({ hasText: title }).filter({ has: ledBy }).first().click();
       await page.getByTestId('task-detail').waitFor();
