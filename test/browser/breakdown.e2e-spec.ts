@@ -72,7 +72,7 @@ describe('web app: 逐级分解, county → town → village', () => {
      */
     async function openTask(leadUnit: string) {
       // The day starts on 待办; the unit's list is one tap away.
-      await page.getByTestId('nav').locator('a[href="/tasks"]').click();
+      if (new URL(page.url()).pathname !== '/tasks') await page.getByTestId('nav').locator('a[href="/tasks"]').click();
       const ledBy = page.locator('.meta > span:first-child').filter({ hasText: new RegExp(`^${leadUnit}$`) });
       await page.getByTestId('task-card').filter({ hasText: title }).filter({ has: ledBy }).first().click();
       await page.getByTestId('task-detail').waitFor();
@@ -260,6 +260,7 @@ describe('web app: 逐级分解, county → town → village', () => {
     it('after a look-back the county reopens the town’s share by its deadline, cancels it once confirmed', async () => {
       // Under its closed task, the town may not reopen the village's verified share, and is told why.
       await signInAs('unit');
+      await page.getByTestId('nav').locator('a[href="/tasks"]').click();
       await page.getByTestId('filter-status').selectOption('');
       await openTask('王堰镇人民政府');
       await openTreeNode('蔡郢村民委员会');

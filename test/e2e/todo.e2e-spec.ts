@@ -96,8 +96,13 @@ describe('待办 over HTTP: one item per hand-over, for exactly who acts next', 
     expect(
       (await as.unit.get('/api/todo')).body.items.find((i: { taskId: string }) => i.taskId === task).detail,
     ).toEqual({ reason: '缺少整改后照片' });
+    // Marked 被退回 in every list while it stands sent back, with the reason.
+    const row = async () =>
+      (await as.unit.get('/api/tasks?pageSize=200')).body.items.find((t: { id: string }) => t.id === task);
+    expect((await row()).sentBackReason).toBe('缺少整改后照片');
     await post('unit', `/api/tasks/${task}/submit`, { report: '补充照片', evidence });
     expect(await waitingOn(task)).toEqual({ inspector: ['verify'], 'funan-inspector': ['verify'] });
+    expect((await row()).sentBackReason).toBeNull();
     await post('funan-inspector', `/api/tasks/${task}/verify`, { note: '同意销号' });
     expect(await waitingOn(task)).toEqual({});
 

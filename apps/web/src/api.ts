@@ -126,7 +126,9 @@ export async function request<T = unknown>(
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  if (method !== 'GET' && !options.anonymous) for (const listener of afterCommand) listener();
+  // A command may have changed what waits on the user; signing in or out did not.
+  if (method !== 'GET' && !options.anonymous && !path.startsWith('/api/auth/'))
+    for (const listener of afterCommand) listener();
   return (text ? JSON.parse(text) : null) as T;
 }
 

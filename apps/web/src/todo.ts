@@ -1,5 +1,5 @@
 import { reactive } from 'vue';
-import { afterCommand, get, session } from './api';
+import { afterCommand, session } from './api';
 
 /** The signed-in user's 待办 counts, for the badge on the navigation. */
 export const todoCounts = reactive<{ total: number; badge: number; byKind: Record<string, number> }>({
@@ -11,21 +11,29 @@ export const todoCounts = reactive<{ total: number; badge: number; byKind: Recor
 /** Roles something can wait on: leaders and admins act on no task. */
 export const hasTodo = (role: string | undefined) => role === 'unit' || role === 'inspector';
 
-/** Asks the server for the counts now (after a command, on a page change, on a timer); quiet on failure. */
+/**
+ * Asks the server for the counts now (after a command, on a page change, on a timer). Quiet: a background look
+ * never renews the session nor sends anyone to the sign-in page (a session that ended a moment ago, a token about to
+ * be renewed by the page's own next request); the badge waits for the next refresh.
+ */
 export async function refreshTodoCounts(): Promise<void> {
-  if (!session.user || !hasTodo(session.user.role)) {
+  const token = session.accessToken;
+  if (!session.user || !hasTodo(session.user.role) || !token) {
     todoCounts.total = 0;
     todoCounts.badge = 0;
     todoCounts.byKind = {};
     return;
   }
   try {
-    const counts = await get<{ total: number; badge: number; byKind: Record<string, number> }>('/api/todo/counts');
+    const response = await fetch('/api/todo/counts', { headers: { authorization: `Bearer ${token}` } });
+    // Signed out or signed in as someone else meanwhile: the answer is not this session's.
+    if (!response.ok || session.accessToken !== token) return;
+    const counts = (await response.json()) as { total: number; badge: number; byKind: Record<string, number> };
     todoCounts.total = counts.total;
     todoCounts.badge = counts.badge;
     todoCounts.byKind = counts.byKind;
   } catch {
-    // The badge waits for the next refresh; the page itself shows any problem.
+    // Offline for a moment: the next refresh tries again.
   }
 }
 

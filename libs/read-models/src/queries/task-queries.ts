@@ -83,6 +83,8 @@ export interface TaskRow {
   /** The unit's own reported work (what progress reports and submissions carry); `quantityDone` without a tree. */
   readonly ownQuantityDone: number | null;
   readonly sendBackCount: number;
+  /** 被退回: the reason, while the unit's submission stands sent back (until it submits again); else null. */
+  readonly sentBackReason: string | null;
   /** 逐级分解: 0 for a top-level task, 1 for its sub-tasks, and so on. */
   readonly depth: number;
   readonly parentTaskId: string | null;
@@ -103,7 +105,8 @@ const ROW_COLUMNS = (today: string, warn: string, at: string) => `
   to_char(v.original_deadline, 'YYYY-MM-DD') AS "originalDeadline", ${DUE_AT('v')} AS "dueAt",
   v.campaign_id AS "campaignId", v.target_quantity::float8 AS "targetQuantity", v.target_unit AS "targetUnit",
   (${ROLLED_UP_DONE('v', at)})::float8 AS "quantityDone", v.quantity_done::float8 AS "ownQuantityDone",
-  v.send_back_count AS "sendBackCount", v.depth, v.parent_task_id AS "parentTaskId",
+  v.send_back_count AS "sendBackCount", v.sent_back_reason AS "sentBackReason", v.depth,
+  v.parent_task_id AS "parentTaskId",
   (SELECT p.title FROM read_models.tasks p WHERE p.task_id = v.parent_task_id) AS "parentTitle",
   v.assigning_unit_id AS "assigningUnitId", v.assigned_at AS "assignedAt",
   v.closed_at AS "closedAt", v.version AS revision`;
