@@ -122,6 +122,27 @@ describe('jurisdiction: every endpoint × role × inside and outside', () => {
     });
   });
 
+  it('待办 holds only what its reader may read: the extension request inside the county, not the one outside', async () => {
+    const waiting = async (user: string) =>
+      ((await as[user].get('/api/todo?limit=200')).body.items as Array<{ taskId: string; kind: string }>).filter(
+        (i) => i.kind === 'extension_request',
+      );
+    const tasksOf = async (user: string) => (await waiting(user)).map((i) => i.taskId);
+    expect(await tasksOf('funan-inspector')).toContain(ids.taskIn);
+    expect(await tasksOf('funan-inspector')).not.toContain(ids.taskOut);
+    expect(await tasksOf('inspector')).toEqual(expect.arrayContaining([ids.taskIn, ids.taskOut]));
+    for (const user of ['unit', 'jiangzhai', 'leader', 'funan-leader']) expect(await waiting(user)).toEqual([]);
+    // Whatever anyone's 待办 holds, its task opens for them.
+    for (const user of ['inspector', 'funan-inspector', 'unit', 'jiangzhai']) {
+      for (const item of (await as[user].get('/api/todo?limit=200')).body.items as Array<{ taskId: string }>)
+        expect([user, item.taskId, (await as[user].get(`/api/tasks/${item.taskId}`)).status]).toEqual([
+          user,
+          item.taskId,
+          200,
+        ]);
+    }
+  });
+
   it("a unit user reads its own unit's tasks only, even in its own county", async () => {
     expect((await as.unit.get(`/api/tasks/${ids.taskOtherUnit}`)).status).toBe(404);
     expect((await as.unit.get(`/api/tasks/${ids.taskOtherUnit}/history`)).status).toBe(404);
