@@ -24,6 +24,7 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 import { openWorkerCommands } from '../commands/worker-commands.module';
+import { HandOverNotifier } from './hand-over-notifier.reactor';
 import { NotificationDispatcher } from './notification-dispatcher.reactor';
 import { ReminderFiring } from './reminder-firing.processor';
 import { ReminderJobData } from './reminder-jobs';
@@ -41,6 +42,7 @@ describe('reminder recipients and channels, as the directory stands when a level
   let infra: Infrastructure;
   let firing: ReminderFiring;
   let dispatcher: NotificationDispatcher;
+  let notifier: HandOverNotifier;
   const queued: string[] = [];
   const clock = new ManualClock('2030-06-01T10:00:00+08:00');
   const regionId = randomUUID();
@@ -95,6 +97,14 @@ describe('reminder recipients and channels, as the directory stands when a level
     firing = new ReminderFiring(commands);
     const jobs = { enqueue: async (ids: readonly string[]) => void queued.push(...ids) } as unknown as DeliveryJobs;
     dispatcher = new NotificationDispatcher(
+      infra.eventStore,
+      new PostgresCheckpointStore(infra.pool),
+      worker,
+      infra.deliveries,
+      jobs,
+      'https://zhenggai.example.gov.cn',
+    );
+    notifier = new HandOverNotifier(
       infra.eventStore,
       new PostgresCheckpointStore(infra.pool),
       worker,
@@ -299,4 +309,18 @@ describe('reminder recipients and channels, as the directory stands when a level
       ]);
     },
   );
+
+  it('records each hand-over notice once when the notifier runs again over the same events', async () => {
+    // A worker killed after recording its deliveries but before saving its checkpoint runs the same batch again.
+    const stream = await infra.eventStore.readStream(taskStreamName(taskId));
+    const notices = async () =>
+      (await infra.deliveries.list({ taskId })).filter((d) => d.reminderId.startsWith('notice:'));
+    await notifier.handle(stream);
+    const once = await notices();
+    expect(once.map((d) => [d.reminderId, d.message.levelLabel, d.message.recipientName])).toEqual([
+      ['notice:assigned', '新交办', '蔡郢村民委员会'],
+    ]);
+    await notifier.handle(stream);
+    expect(await notices()).toEqual(once);
+  });
 });
