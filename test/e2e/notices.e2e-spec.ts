@@ -71,6 +71,10 @@ describe('notices for every hand-over, by channel preference', () => {
       channels: [{ kind: 'email', address: 'cun@example.cn', takes: ['progress_report'] }],
     });
     expect([refused.status, refused.body.field]).toEqual([400, 'channels[0].takes']);
+    const sleepless = await put(as.admin, `/api/units/${village}/channels`, {
+      channels: [{ kind: 'email', address: 'cun@example.cn', quietHours: { from: '22:00', to: '7:00' } }],
+    });
+    expect([sleepless.status, sleepless.body.field]).toEqual([400, 'channels[0].quietHours.to']);
 
     const regions: Array<{ id: string; name: string }> = (await as.inspector.get('/api/regions')).body;
     const finding = await post('inspector', '/api/findings', {

@@ -39,3 +39,4 @@ export * from './jurisdiction/stream-reach';
 export * from './references/references';
 export * from './evidence/evidence-store.port';
 export * from './notifications/hand-over-notices';
+export * from './notifications/quiet-hours';

@@ -119,6 +119,7 @@ export class RemindersController {
       audience: c.audience,
       address: addressOf(maskedChannel(c)),
       ...(c.takes ? { takes: c.takes } : {}),
+      ...(c.kind === 'email' && c.quietHours ? { quietHours: c.quietHours } : {}),
     }));
     const { revision } = await this.commands.execute(new SetUnitChannelsCommand(context, id, channels, summaries));
     return { unitId: id, channels: channels.map(maskedChannel), revision };

@@ -1,4 +1,4 @@
-import { ChannelAddress, UnitChannel, WebhookFormat } from '@zhenggai/application';
+import { ChannelAddress, isClockTime, QuietHours, UnitChannel, WebhookFormat } from '@zhenggai/application';
 import { MESSAGE_KINDS, MessageKind, refuseUnknownKeys, ValidationError } from '@zhenggai/domain';
 
 const FORMATS: readonly WebhookFormat[] = ['json', 'dingtalk', 'wecom', 'feishu'];
@@ -22,7 +22,7 @@ export function validateUnitChannels(body: unknown): UnitChannel[] {
     refuseUnknownKeys(
       c,
       c.kind === 'email'
-        ? ['kind', 'address', 'audience', 'takes']
+        ? ['kind', 'address', 'audience', 'takes', 'quietHours']
         : ['kind', 'url', 'format', 'secret', 'audience', 'takes'],
       at,
     );
@@ -48,7 +48,13 @@ export function validateUnitChannels(body: unknown): UnitChannel[] {
     if (c.kind === 'email') {
       if (typeof c.address !== 'string' || c.address.length > 254 || !EMAIL.test(c.address))
         throw new ValidationError(`${at}.address`, `${at}.address must be an e-mail address`);
-      return { kind: 'email', address: c.address, audience, takes };
+      return {
+        kind: 'email',
+        address: c.address,
+        audience,
+        takes,
+        quietHours: quietHoursOf(c.quietHours, `${at}.quietHours`),
+      };
     }
     throw new ValidationError(`${at}.kind`, `${at}.kind must be "webhook" or "email"`);
   });
@@ -60,6 +66,16 @@ function takesOf(takes: unknown, field: string): MessageKind[] | null {
   if (!Array.isArray(takes) || takes.length === 0 || takes.some((k) => !MESSAGE_KINDS.includes(k)))
     throw new ValidationError(field, `${field} must list one or more of ${MESSAGE_KINDS.join(', ')}`);
   return MESSAGE_KINDS.filter((k) => takes.includes(k));
+}
+
+/** An e-mail address's quiet hours: absent or null, none; else `{ from, to }` as HH:MM (Asia/Shanghai). */
+function quietHoursOf(quiet: unknown, field: string): QuietHours | null {
+  if (quiet === undefined || quiet === null) return null;
+  const q = (typeof quiet === 'object' ? quiet : {}) as Record<string, unknown>;
+  refuseUnknownKeys(q, ['from', 'to'], field);
+  for (const end of ['from', 'to'] as const)
+    if (!isClockTime(q[end])) throw new ValidationError(`${field}.${end}`, `${field}.${end} must be a time HH:MM`);
+  return { from: q.from as string, to: q.to as string };
 }
 
 function isHttpUrl(value: string): boolean {

@@ -1,5 +1,6 @@
 import {
   CheckpointStore,
+  Clock,
   Directory,
   EventStore,
   HAND_OVER_EVENT_TYPES,
@@ -8,13 +9,14 @@ import {
   NoticeTask,
   ReminderMessage,
   StoredEvent,
+  UnitChannel,
 } from '@zhenggai/application';
 import { daysBetween, shanghaiDateOf, taskStreamName } from '@zhenggai/domain';
 import { DeliveryJobs } from '@zhenggai/platform';
 import { NewDelivery, PostgresDeliveries } from '@zhenggai/postgres';
 import { createHash } from 'node:crypto';
 import { CheckpointedReactor } from '../reactions/checkpointed-reactor';
-import { channelsFor } from './notification-dispatcher.reactor';
+import { addressOf, channelsFor, recordAndQueue } from './notification-dispatcher.reactor';
 
 export const HAND_OVER_NOTIFIER = 'hand-over-notifier';
 
@@ -32,18 +34,18 @@ export class HandOverNotifier extends CheckpointedReactor {
     private readonly deliveries: PostgresDeliveries,
     private readonly jobs: DeliveryJobs,
     private readonly publicUrl: string,
+    private readonly clock: Clock,
   ) {
     super(store, checkpoints, HAND_OVER_NOTIFIER, HAND_OVER_EVENT_TYPES);
   }
 
   protected async apply(events: readonly StoredEvent[]): Promise<void> {
-    const wanted: NewDelivery[] = [];
+    const wanted: Array<NewDelivery & Pick<UnitChannel, 'quietHours'>> = [];
     for (const event of events) wanted.push(...(await this.deliveriesOf(event)));
-    const pending = await this.deliveries.record(wanted);
-    await this.jobs.enqueue(pending.map((d) => d.id));
+    await recordAndQueue(this.deliveries, this.jobs, this.clock, wanted);
   }
 
-  private async deliveriesOf(event: StoredEvent): Promise<NewDelivery[]> {
+  private async deliveriesOf(event: StoredEvent): Promise<Array<NewDelivery & Pick<UnitChannel, 'quietHours'>>> {
     const task = await this.taskBefore(event);
     if (!task) return [];
     const notices = handOverNotices(event, task);
@@ -51,12 +53,13 @@ export class HandOverNotifier extends CheckpointedReactor {
     const region = await this.directory.getRegion(task.regionId, { stored: true });
     const occurredAt = (event.metadata?.occurredAt as string | undefined) ?? event.recordedAt;
     const deadline = (event.data.newDeadline ?? event.data.deadline ?? task.deadline) as string;
-    const deliveries: NewDelivery[] = [];
+    const deliveries: Array<NewDelivery & Pick<UnitChannel, 'quietHours'>> = [];
     for (const notice of notices) {
       // As stored now: a channel removed or re-keyed a moment ago is not used.
       const unit = await this.directory.getUnit(notice.unitId, { stored: true });
       const lead = notice.unitId === task.leadUnitId ? unit : await this.directory.getUnit(task.leadUnitId);
-      for (const address of channelsFor({ role: 'unit' }, unit?.channels ?? [], notice.kind)) {
+      for (const channel of channelsFor({ role: 'unit' }, unit?.channels ?? [], notice.kind)) {
+        const address = addressOf(channel);
         const id = `${event.id}.${createHash('sha256')
           .update(JSON.stringify([notice.kind, notice.unitId, address]))
           .digest('hex')
@@ -84,6 +87,7 @@ export class HandOverNotifier extends CheckpointedReactor {
           reminderId: `notice:${notice.kind}`,
           address,
           message,
+          quietHours: channel.quietHours,
         });
       }
     }

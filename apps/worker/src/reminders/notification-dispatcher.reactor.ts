@@ -1,9 +1,11 @@
 import {
   ChannelAddress,
   CheckpointStore,
+  Clock,
   Directory,
   EventStore,
   ReminderMessage,
+  sendableAt,
   StoredEvent,
   UnitChannel,
 } from '@zhenggai/application';
@@ -39,29 +41,30 @@ export class NotificationDispatcher extends CheckpointedReactor {
     private readonly deliveries: PostgresDeliveries,
     private readonly jobs: DeliveryJobs,
     private readonly publicUrl: string,
+    private readonly clock: Clock,
   ) {
     super(store, checkpoints, NOTIFICATION_DISPATCHER, ['RectificationTaskReminded', 'RectificationTaskEscalated']);
   }
 
   protected async apply(events: readonly StoredEvent[]): Promise<void> {
-    const wanted: NewDelivery[] = [];
+    const wanted: Array<NewDelivery & { quietHours?: UnitChannel['quietHours'] }> = [];
     for (const event of events) wanted.push(...(await this.deliveriesOf(event)));
-    const pending = await this.deliveries.record(wanted);
-    await this.jobs.enqueue(pending.map((d) => d.id));
+    await recordAndQueue(this.deliveries, this.jobs, this.clock, wanted);
   }
 
-  private async deliveriesOf(event: StoredEvent): Promise<NewDelivery[]> {
+  private async deliveriesOf(event: StoredEvent): Promise<Array<NewDelivery & Pick<UnitChannel, 'quietHours'>>> {
     const data = event.data as RectificationTaskReminded['data'];
     const unitRecipients = data.recipients.filter((r) => r.kind === 'unit');
     if (unitRecipients.length === 0) return [];
     const region = await this.directory.getRegion(data.regionId, { stored: true });
-    const deliveries: NewDelivery[] = [];
+    const deliveries: Array<NewDelivery & Pick<UnitChannel, 'quietHours'>> = [];
     const reached = new Set<string>();
     for (const recipient of unitRecipients) {
       // As stored now, not as this process last remembered it: a channel removed or re-keyed a moment ago is not used.
       const unit = await this.directory.getUnit(recipient.id, { stored: true });
       const kind: MessageKind = event.type === 'RectificationTaskEscalated' ? 'escalation' : 'reminder';
-      for (const address of channelsFor(recipient, unit?.channels ?? [], kind)) {
+      for (const unitChannel of channelsFor(recipient, unit?.channels ?? [], kind)) {
+        const address = addressOf(unitChannel);
         const channel = JSON.stringify(address);
         if (reached.has(channel)) continue;
         reached.add(channel);
@@ -84,23 +87,57 @@ export class NotificationDispatcher extends CheckpointedReactor {
           link: `${this.publicUrl}/tasks/${data.taskId}`,
           recordedAt: (event.metadata?.occurredAt as string | undefined) ?? event.recordedAt,
         };
-        deliveries.push({ id, eventId: event.id, taskId: data.taskId, reminderId: data.reminderId, address, message });
+        deliveries.push({
+          id,
+          eventId: event.id,
+          taskId: data.taskId,
+          reminderId: data.reminderId,
+          address,
+          message,
+          quietHours: unitChannel.quietHours,
+        });
       }
     }
     return deliveries;
   }
 }
 
-/** The addresses a recipient's unit channels give for one kind of message (a channel's `takes` is its preference). */
+/** The channels a recipient's unit has for one kind of message (a channel's `takes` is its preference). */
 export function channelsFor(
   recipient: Pick<ReminderRecipient, 'role'>,
   channels: readonly UnitChannel[],
   kind: MessageKind,
-): ChannelAddress[] {
-  const strip = ({ audience: _audience, takes: _takes, ...address }: UnitChannel): ChannelAddress =>
-    address as ChannelAddress;
+): UnitChannel[] {
   const unit = channels.filter((c) => c.audience === 'unit');
   const head = channels.filter((c) => c.audience === 'head');
   const chosen = recipient.role !== 'unit_head' || head.length === 0 ? unit : head;
-  return chosen.filter((c) => channelTakes(c.takes, kind)).map(strip);
+  return chosen.filter((c) => channelTakes(c.takes, kind));
+}
+
+/** Where a channel sends, without whom it reaches and when (what the delivery ledger keeps). */
+export function addressOf({ audience: _a, takes: _t, quietHours: _q, ...address }: UnitChannel): ChannelAddress {
+  return address as ChannelAddress;
+}
+
+/**
+ * Writes the deliveries to the ledger (a repeat is a no-op) and queues those pending, each e-mail due in its
+ * address's quiet hours delayed until they end.
+ */
+export async function recordAndQueue(
+  deliveries: PostgresDeliveries,
+  jobs: DeliveryJobs,
+  clock: Clock,
+  wanted: ReadonlyArray<NewDelivery & Pick<UnitChannel, 'quietHours'>>,
+): Promise<void> {
+  const pending = await deliveries.record(wanted.map(({ quietHours: _quiet, ...delivery }) => delivery));
+  const now = clock.now();
+  const delays = new Map<string, number>();
+  for (const delivery of wanted) {
+    const delay = sendableAt(delivery.quietHours, now).getTime() - now.getTime();
+    if (delay > 0) delays.set(delivery.id, delay);
+  }
+  await jobs.enqueue(
+    pending.map((d) => d.id),
+    delays,
+  );
 }

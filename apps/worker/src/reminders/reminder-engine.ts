@@ -65,6 +65,7 @@ export class ReminderEngine {
       deps.deliveries,
       this.deliveryJobs,
       deps.publicUrl,
+      deps.clock,
     );
     this.notifier = new HandOverNotifier(
       deps.store,
@@ -73,6 +74,7 @@ export class ReminderEngine {
       deps.deliveries,
       this.deliveryJobs,
       deps.publicUrl,
+      deps.clock,
     );
     this.firing = new ReminderFiring(deps.commands);
     this.delivery = new DeliveryProcessor(deps.deliveries, deps.channels);

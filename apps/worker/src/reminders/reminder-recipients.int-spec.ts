@@ -44,6 +44,7 @@ describe('reminder recipients and channels, as the directory stands when a level
   let dispatcher: NotificationDispatcher;
   let notifier: HandOverNotifier;
   const queued: string[] = [];
+  const delays = new Map<string, number>();
   const clock = new ManualClock('2030-06-01T10:00:00+08:00');
   const regionId = randomUUID();
   const unitId = randomUUID();
@@ -95,7 +96,12 @@ describe('reminder recipients and channels, as the directory stands when a level
       (opened) => opened.close(),
     );
     firing = new ReminderFiring(commands);
-    const jobs = { enqueue: async (ids: readonly string[]) => void queued.push(...ids) } as unknown as DeliveryJobs;
+    const jobs = {
+      enqueue: async (ids: readonly string[], delaysMs?: ReadonlyMap<string, number>) => {
+        queued.push(...ids);
+        for (const [id, ms] of delaysMs ?? []) delays.set(id, ms);
+      },
+    } as unknown as DeliveryJobs;
     dispatcher = new NotificationDispatcher(
       infra.eventStore,
       new PostgresCheckpointStore(infra.pool),
@@ -103,6 +109,7 @@ describe('reminder recipients and channels, as the directory stands when a level
       infra.deliveries,
       jobs,
       'https://zhenggai.example.gov.cn',
+      clock,
     );
     notifier = new HandOverNotifier(
       infra.eventStore,
@@ -111,6 +118,7 @@ describe('reminder recipients and channels, as the directory stands when a level
       infra.deliveries,
       jobs,
       'https://zhenggai.example.gov.cn',
+      clock,
     );
 
     const deps = useCaseDeps(infra);
@@ -322,5 +330,55 @@ describe('reminder recipients and channels, as the directory stands when a level
     ]);
     await notifier.handle(stream);
     expect(await notices()).toEqual(once);
+  });
+
+  it('holds an e-mail due in its quiet hours until they end, and sends a webhook at once', async () => {
+    await setUnitChannels(
+      directoryDeps(infra),
+      unitId,
+      [
+        { ...webhook('now'), takes: ['assigned'] },
+        {
+          kind: 'email',
+          address: 'li@caiying.example.cn',
+          audience: 'unit',
+          quietHours: { from: '22:00', to: '07:00' },
+        },
+      ],
+      [
+        { kind: 'webhook:json', audience: 'unit', address: '127.0.0.1:9/now', takes: ['assigned'] },
+        {
+          kind: 'email',
+          audience: 'unit',
+          address: 'li@caiying.example.cn',
+          quietHours: { from: '22:00', to: '07:00' },
+        },
+      ],
+      bySystem(),
+    );
+    clock.set('2030-08-01T23:00:00+08:00');
+    const meta = { actor: inspector, now: clock.now().toISOString(), correlationId: randomUUID(), causationId: null };
+    const late = (
+      await assignTask(
+        useCaseDeps(infra),
+        {
+          findingId: (await infra.eventStore.readStream(taskStreamName(taskId)))[0].data.findingId,
+          leadUnitId: unitId,
+          cooperatingUnitIds: [],
+          deadline: '2030-08-30',
+          measures: '夜间交办',
+          target: null,
+          campaignId: null,
+          title: '夜间交办的任务',
+        },
+        meta,
+      )
+    ).id;
+    await notifier.handle(await infra.eventStore.readStream(taskStreamName(late)));
+    const sent = await infra.deliveries.list({ taskId: late });
+    const delayOf = (kind: string) => delays.get(sent.find((d) => d.address.kind === kind)!.id) ?? 0;
+    expect(sent.map((d) => d.address.kind).sort()).toEqual(['email', 'webhook']);
+    // 23:00 to 07:00 the next morning.
+    expect([delayOf('webhook'), delayOf('email')]).toEqual([0, 8 * 3_600_000]);
   });
 });

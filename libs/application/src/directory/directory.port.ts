@@ -1,5 +1,6 @@
 import { MessageKind, RegionLevel } from '@zhenggai/domain';
 import { ChannelAddress } from '../notifications/notification-channel.port';
+import { QuietHours } from '../notifications/quiet-hours';
 
 export const DIRECTORY = Symbol('Directory');
 
@@ -26,10 +27,14 @@ export interface Unit {
   readonly channels?: readonly UnitChannel[];
 }
 
-/** One of a unit's channels: its address, whom of the unit it reaches, and what it takes (absent or null: all). */
+/**
+ * One of a unit's channels: its address, whom of the unit it reaches, what it takes (absent or null: all) and, for
+ * an e-mail address, its quiet hours (免打扰, Asia/Shanghai), in which nothing is sent to it.
+ */
 export type UnitChannel = ChannelAddress & {
   readonly audience: 'unit' | 'head';
   readonly takes?: readonly MessageKind[] | null;
+  readonly quietHours?: QuietHours | null;
 };
 
 /** A category of problems, named by findings and campaigns by its code. */

@@ -35,6 +35,8 @@ export interface UnitChannelSummary {
   readonly audience: 'unit' | 'head';
   readonly address: string;
   readonly takes?: readonly MessageKind[];
+  /** An e-mail address's quiet hours (免打扰, Asia/Shanghai HH:MM): nothing is sent to it from `from` to `to`. */
+  readonly quietHours?: { readonly from: string; readonly to: string };
 }
 
 export interface UnitDetails {
@@ -104,6 +106,9 @@ function setChannels(command: SetUnitChannels, state: UnitState): UnitEvent[] {
     audience: c.audience === 'head' ? ('head' as const) : ('unit' as const),
     address: requireText(c.address, `channels[${i}].address`),
     ...(c.takes === undefined || c.takes === null ? {} : { takes: messageKinds(c.takes, `channels[${i}].takes`) }),
+    ...(c.quietHours === undefined || c.quietHours === null
+      ? {}
+      : { quietHours: quietHours(c.quietHours, `channels[${i}].quietHours`) }),
   }));
   if (state.status === 'none') throw new IllegalTransitionError(command.type, state.status, 'the unit does not exist');
   if (JSON.stringify(channels) === JSON.stringify(state.channels)) return [];
@@ -116,6 +121,15 @@ function messageKinds(takes: unknown, field: string): MessageKind[] {
     throw new ValidationError(field, `${field} must list one or more of ${MESSAGE_KINDS.join(', ')}`);
   }
   return MESSAGE_KINDS.filter((k) => takes.includes(k));
+}
+
+const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+function quietHours(value: { from: string; to: string }, field: string): { from: string; to: string } {
+  for (const end of ['from', 'to'] as const)
+    if (typeof value?.[end] !== 'string' || !CLOCK_TIME.test(value[end]))
+      throw new ValidationError(`${field}.${end}`, `${field}.${end} must be a time HH:MM`);
+  return { from: value.from, to: value.to };
 }
 
 export function evolveUnit(state: UnitState, event: UnitEvent): UnitState {

@@ -14,15 +14,21 @@ export class DeliveryJobs {
     },
   ) {}
 
-  /** Queues new deliveries in one round trip (a delivery that has a job keeps it). */
-  async enqueue(deliveryIds: readonly string[]): Promise<void> {
+  /**
+   * Queues new deliveries in one round trip (a delivery that has a job keeps it); `delaysMs` holds those that must
+   * wait (an e-mail address's quiet hours).
+   */
+  async enqueue(deliveryIds: readonly string[], delaysMs?: ReadonlyMap<string, number>): Promise<void> {
     if (deliveryIds.length === 0) return;
     await this.queue.addBulk(
-      deliveryIds.map((deliveryId) => ({
-        name: 'deliver',
-        data: { deliveryId } satisfies DeliveryJobData,
-        opts: this.jobOptions(deliveryId),
-      })),
+      deliveryIds.map((deliveryId) => {
+        const delay = delaysMs?.get(deliveryId) ?? 0;
+        return {
+          name: 'deliver',
+          data: { deliveryId } satisfies DeliveryJobData,
+          opts: { ...this.jobOptions(deliveryId), ...(delay > 0 ? { delay } : {}) },
+        };
+      }),
     );
   }
 
