@@ -122,7 +122,7 @@ describe('jurisdiction: every endpoint × role × inside and outside', () => {
     });
   });
 
-  it('待办 holds only what its reader may read: the extension request inside the county, not the one outside', async () => {
+  it('待办 holds only what its reader may read: the extension request inside the county, not outside', async () => {
     const waiting = async (user: string) =>
       ((await as[user].get('/api/todo?limit=200')).body.items as Array<{ taskId: string; kind: string }>).filter(
         (i) => i.kind === 'extension_request',
