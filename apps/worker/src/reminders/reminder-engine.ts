@@ -1,8 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { Clock, Directory, EventStore, NotificationChannel } from '@zhenggai/application';
+import { Clock, Directory, EventStore, NotificationChannel, UserRepository } from '@zhenggai/application';
 import { PostgresCheckpointStore, PostgresDeliveries } from '@zhenggai/postgres';
+import { TaskQueries } from '@zhenggai/read-models';
 import { Pool } from 'pg';
 import { WorkerCommands } from '../commands/worker-command';
+import { DailyDigest, digestPattern } from './daily-digest';
 import { DeliveryProcessor } from './delivery.processor';
 import { outlastingStoreOutages } from './store-outage';
 import { DeliveryJobs } from '@zhenggai/platform';
@@ -19,11 +21,14 @@ export interface ReminderEngineDeps {
   readonly pool: Pool;
   readonly store: EventStore;
   readonly directory: Directory;
+  readonly users: UserRepository;
   readonly deliveries: PostgresDeliveries;
   readonly channels: readonly NotificationChannel[];
   readonly clock: Clock;
   readonly publicUrl: string;
   readonly reconcileEveryMs: number;
+  /** When the daily digest goes out, HH:MM in Asia/Shanghai. */
+  readonly digestTime: string;
   /** Where the firing of a level sends its command (the CommandBus). */
   readonly commands: WorkerCommands;
   /** Jobs processed at once per queue; default 8. */
@@ -49,6 +54,7 @@ export class ReminderEngine {
   readonly firing: ReminderFiring;
   readonly delivery: DeliveryProcessor;
   readonly reconciliation: ReminderReconciliation;
+  readonly digest: DailyDigest;
 
   constructor(private readonly deps: ReminderEngineDeps) {
     const checkpoints = new PostgresCheckpointStore(deps.pool);
@@ -86,6 +92,16 @@ export class ReminderEngine {
       deps.clock,
       horizonMs,
     );
+    this.digest = new DailyDigest({
+      directory: deps.directory,
+      users: deps.users,
+      tasks: new TaskQueries(deps.pool),
+      deliveries: deps.deliveries,
+      jobs: this.deliveryJobs,
+      clock: deps.clock,
+      publicUrl: deps.publicUrl,
+      time: deps.digestTime,
+    });
   }
 
   async start(): Promise<void> {
@@ -106,9 +122,19 @@ export class ReminderEngine {
       (job, token) => outlastingStoreOutages(job, token, () => this.delivery.process(job as never)),
       options,
     );
-    queues.worker(MAINTENANCE_QUEUE, () => this.reconciliation.run(), { concurrency: 1 });
+    // The digest's own job sends it at its time; every reconciliation catches up a digest missed while down.
+    queues.worker(
+      MAINTENANCE_QUEUE,
+      async (job) => {
+        if (job.name === 'digest') return this.digest.runIfDue();
+        await this.reconciliation.run();
+        return this.digest.runIfDue();
+      },
+      { concurrency: 1 },
+    );
     await queues.ready();
     await this.ensureReconciliationScheduled();
+    await this.digest.runIfDue();
     // The repeatable job lives in the queue too: a Redis that lost its data lost it as well, so it is put back
     // (an idempotent upsert) as often as it runs.
     this.rescheduling = setInterval(
@@ -131,6 +157,13 @@ export class ReminderEngine {
     await this.deps.queues
       .queue(MAINTENANCE_QUEUE)
       .upsertJobScheduler('reconcile-reminders', { every: this.deps.reconcileEveryMs }, { name: 'reconcile' });
+    await this.deps.queues
+      .queue(MAINTENANCE_QUEUE)
+      .upsertJobScheduler(
+        'daily-digest',
+        { pattern: digestPattern(this.deps.digestTime), tz: 'Asia/Shanghai' },
+        { name: 'digest' },
+      );
   }
 
   async stop(): Promise<void> {

@@ -23,12 +23,18 @@ export interface ReminderMessage {
   /** The ladder level's id (`reminder`, `due_today`, `urge`, `supervise`, `report`) and its label (提醒, 督办...). */
   readonly level: string;
   readonly levelLabel: string;
-  readonly kind: 'reminder' | 'escalation' | 'notice';
+  readonly kind: 'reminder' | 'escalation' | 'notice' | 'digest';
   /**
    * For a notice (`kind: 'notice'`): a hand-over (a new task, a send-back, a decision…) in words — what happened and
    * what to do next, and the reason given, if any. `level` is then the notice's kind, `levelLabel` its Chinese name.
    */
   readonly notice?: { readonly what: string; readonly next: string; readonly reason: string | null };
+  /**
+   * For the daily digest (`kind: 'digest'`, 每日督办简报): the figures of one jurisdiction as of the digest's instant,
+   * each with a link to the tasks behind it. `taskId` and `taskTitle` are then empty and the title, `deadline` the
+   * digest's date, `regionName` the jurisdiction (null: every region).
+   */
+  readonly digest?: { readonly date: string; readonly asOf: string; readonly figures: readonly DigestFigure[] };
   /** The deadline in force, a date in Asia/Shanghai (YYYY-MM-DD). */
   readonly deadline: string;
   /** Days from the date the reminder was due to the deadline: positive before it, 0 on the day, negative overdue. */
@@ -41,6 +47,13 @@ export interface ReminderMessage {
   readonly link: string;
   /** When the reminder was recorded (ISO 8601). */
   readonly recordedAt: string;
+}
+
+/** One figure of a daily digest: 新增逾期 3, and where to see them. */
+export interface DigestFigure {
+  readonly label: string;
+  readonly count: number;
+  readonly link: string;
 }
 
 /** Sends one message to one address; throws when the receiver did not accept it (the caller retries). */

@@ -5,7 +5,7 @@ import { authorizeDirectoryChange } from './directory-rules';
 /**
  * What a channel can be sent: the ladder's reminders and escalations, and the notices of each hand-over (a new task,
  * one handed away, a send-back, an extension approved or refused, a reopening, a submission or an extension request
- * to check).
+ * to check), and the daily digest (每日督办简报) of an inspection office or a leader.
  */
 export const MESSAGE_KINDS = [
   'reminder',
@@ -18,6 +18,7 @@ export const MESSAGE_KINDS = [
   'reopened',
   'submitted',
   'extension_requested',
+  'digest',
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 

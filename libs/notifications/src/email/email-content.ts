@@ -1,5 +1,5 @@
 import type { ReminderMessage } from '@zhenggai/application';
-import { deadlineStatus, LINK_LABEL, reminderFacts, reminderGreeting } from '../reminder-text';
+import { deadlineStatus, reminderFacts, reminderGreeting, reminderHeadline, reminderLinks } from '../reminder-text';
 
 export interface EmailContent {
   readonly subject: string;
@@ -9,17 +9,20 @@ export interface EmailContent {
 
 /** Subject, plain text and HTML of the e-mail for one reminder; every user-supplied string is escaped in the HTML. */
 export function emailContent(message: ReminderMessage): EmailContent {
-  const subject = message.notice
-    ? `【${message.levelLabel}】${message.taskTitle}`
-    : `【${message.levelLabel}】${message.taskTitle}（${deadlineStatus(message.daysToDeadline)}）`;
+  const subject = message.digest
+    ? reminderHeadline(message)
+    : message.notice
+      ? `【${message.levelLabel}】${message.taskTitle}`
+      : `【${message.levelLabel}】${message.taskTitle}（${deadlineStatus(message.daysToDeadline)}）`;
   const greeting = reminderGreeting(message);
   const facts = reminderFacts(message);
+  const links = reminderLinks(message);
   const text = [
     greeting,
     '',
     ...facts.map(([label, value]) => `${label}：${value}`),
     '',
-    `${LINK_LABEL}：${message.link}`,
+    ...links.map(([label, url]) => `${label}：${url}`),
   ].join('\n');
   const html = [
     '<!DOCTYPE html>',
@@ -28,7 +31,7 @@ export function emailContent(message: ReminderMessage): EmailContent {
     '<ul>',
     ...facts.map(([label, value]) => `<li><strong>${escapeHtml(label)}</strong>：${escapeHtml(value)}</li>`),
     '</ul>',
-    `<p><a href="${escapeHtml(message.link)}">${LINK_LABEL}</a></p>`,
+    ...links.map(([label, url]) => `<p><a href="${escapeHtml(url)}">${escapeHtml(label)}</a></p>`),
     '</body></html>',
   ].join('\n');
   // A header cannot hold a line break; a title typed with one must not end the subject early.

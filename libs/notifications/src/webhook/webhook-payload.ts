@@ -1,5 +1,5 @@
 import type { ChannelAddress, ReminderMessage, WebhookFormat } from '@zhenggai/application';
-import { LINK_LABEL, reminderFacts, reminderGreeting, reminderHeadline } from '../reminder-text';
+import { reminderFacts, reminderGreeting, reminderHeadline, reminderLinks } from '../reminder-text';
 import { dingTalkSignedUrl, feishuSignature } from './webhook-signing';
 
 export type WebhookAddress = Extract<ChannelAddress, { kind: 'webhook' }>;
@@ -9,8 +9,8 @@ export const WECOM_MARKDOWN_MAX_BYTES = 4096;
 
 /**
  * The request body for one format, without signature:
- * - `json`: every field of the message under `type: 'zhenggai.reminder'` (a hand-over: `'zhenggai.notice'`), for
- *   receivers of our own;
+ * - `json`: every field of the message under `type: 'zhenggai.reminder'` (a hand-over: `'zhenggai.notice'`, a daily
+ *   digest: `'zhenggai.digest'`), for receivers of our own;
  * - `dingtalk`: a markdown robot message;
  * - `wecom`: a markdown robot message, cut to WeCom's 4096 bytes;
  * - `feishu`: a rich-text `post` message rather than an interactive card: its text and link are separate
@@ -53,7 +53,7 @@ export function webhookRequest(
 
 function jsonPayload(message: ReminderMessage) {
   return {
-    type: message.notice ? 'zhenggai.notice' : 'zhenggai.reminder',
+    type: message.digest ? 'zhenggai.digest' : message.notice ? 'zhenggai.notice' : 'zhenggai.reminder',
     deliveryId: message.deliveryId,
     taskId: message.taskId,
     taskTitle: message.taskTitle,
@@ -68,16 +68,19 @@ function jsonPayload(message: ReminderMessage) {
     link: message.link,
     recordedAt: message.recordedAt,
     ...(message.notice ? { notice: message.notice } : {}),
+    ...(message.digest ? { digest: message.digest } : {}),
   };
 }
 
-/** Headline, greeting and facts as markdown lines; the link comes last (see wecomContent). */
+/** Headline, greeting and facts as markdown lines; the links come last, on one line (see wecomContent). */
 function markdownLines(message: ReminderMessage): string[] {
   return [
     `#### ${escapeMarkdown(reminderHeadline(message))}`,
     escapeMarkdown(reminderGreeting(message)),
     ...reminderFacts(message).map(([label, value]) => `**${label}**：${escapeMarkdown(value)}`),
-    `[${LINK_LABEL}](${markdownUrl(message.link)})`,
+    reminderLinks(message)
+      .map(([label, url]) => `[${label}](${markdownUrl(url)})`)
+      .join('　'),
   ];
 }
 
@@ -134,7 +137,7 @@ function feishuPost(message: ReminderMessage) {
     content: [
       text(reminderGreeting(message)),
       ...reminderFacts(message).map(([label, value]) => text(`${label}：${value}`)),
-      [{ tag: 'a', text: LINK_LABEL, href: message.link }],
+      ...reminderLinks(message).map(([label, url]) => [{ tag: 'a', text: label, href: url }]),
     ],
   };
 }

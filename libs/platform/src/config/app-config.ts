@@ -44,6 +44,8 @@ export interface AppConfig {
   readonly redisPrefix: string;
   /** How often the reminder reconciliation compares what is owed with what is queued. */
   readonly reminderReconcileSeconds: number;
+  /** When the daily digest (每日督办简报) goes out each day, Asia/Shanghai time, as HH:MM (`DIGEST_TIME`). */
+  readonly digestTime: string;
   /** Attempts per external delivery, and the first wait between them (doubling each time). */
   readonly deliveryRetry: { attempts: number; backoffMs: number };
   /** E-mail for reminders: an SMTP URL (`smtp://user:pass@host:587`, `smtps://...`) and the sender. */
@@ -192,6 +194,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push(`EVIDENCE_STORE must be local or s3 (got "${evidenceKind}")`);
   }
 
+  const digestTime = text('DIGEST_TIME') ?? '08:30';
+  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(digestTime))
+    problems.push(`DIGEST_TIME must be a time of day HH:MM, Asia/Shanghai (got "${digestTime}")`);
   const config: AppConfig = {
     port,
     host: text('HOST') ?? (embedded ? '127.0.0.1' : '0.0.0.0'),
@@ -215,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisUrl,
     redisPrefix,
     reminderReconcileSeconds: integer('REMINDER_RECONCILE_SECONDS', 600, 5, 86_400)!,
+    digestTime,
     deliveryRetry: {
       attempts: integer('DELIVERY_ATTEMPTS', 6, 1, 50)!,
       backoffMs: integer('DELIVERY_BACKOFF_MS', 5000, 10, 3_600_000)!,

@@ -1,7 +1,7 @@
 import { ProjectionSql, Reach } from '@zhenggai/application';
 import { SqlParams } from './sql-params';
 import { RegionLevel, shanghaiDateOf } from '@zhenggai/domain';
-import { IN_REGION_SUBTREE, OF_UNIT, WITHIN_REACH } from './reach.sql';
+import { IN_REGION_SUBTREE, OF_UNIT, WITHIN_REACH, WITHIN_REGION } from './reach.sql';
 import { RegionOfLevel, rollUpByRegionLevel } from './region-levels';
 import { OWN_TARGET, ROLLED_UP_DONE } from './roll-up.sql';
 import { DUE_AT, LIGHT, Light, LIGHTS, OVERDUE, VALID_AT } from './traffic-light.sql';
@@ -206,6 +206,28 @@ export class TaskQueries {
           a.regionId.localeCompare(b.regionId),
       );
     return answer;
+  }
+
+  /**
+   * The send-backs (退回重办) and approved extensions (延期: a new deadline without a reopening) recorded in
+   * [`from`, `to`), of tasks in `scopeRegionId`'s subtree (null: anywhere): what the daily digest reports of a day.
+   */
+  async handOversBetween(
+    from: Date,
+    to: Date,
+    scopeRegionId: string | null,
+  ): Promise<{ sendBacks: number; extensions: number }> {
+    const { rows } = await this.sql.query<{ sendBacks: number; extensions: number }>(
+      `SELECT count(*) FILTER (WHERE v.sent_back)::int AS "sendBacks",
+              count(*) FILTER (WHERE EXISTS (SELECT 1 FROM read_models.task_versions p
+                WHERE p.task_id = v.task_id AND p.version = v.version - 1 AND p.deadline <> v.deadline
+                  AND p.reopen_count = v.reopen_count))::int AS extensions
+         FROM read_models.task_versions v
+        WHERE v.valid_from >= $1::timestamptz AND v.valid_from < $2::timestamptz
+          AND ${WITHIN_REGION('v.region_id', '$3')}`,
+      [from.toISOString(), to.toISOString(), scopeRegionId],
+    );
+    return rows[0] ?? { sendBacks: 0, extensions: 0 };
   }
 
   /** The task's current state as the read model has it, with its revision; null when unknown. */
