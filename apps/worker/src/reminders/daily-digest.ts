@@ -170,8 +170,10 @@ export class DailyDigest {
     const { tasks, publicUrl } = this.deps;
     // No figure depends on the warning window: 三天内将逾期 takes green and yellow alike.
     const warningDays = 3;
-    const link = (query: Record<string, string>) =>
-      `${publicUrl}/tasks?${new URLSearchParams({ ...query, ...(scopeRegionId ? { regionId: scopeRegionId } : {}) })}`;
+    const link = (query: Record<string, string>) => {
+      const search = new URLSearchParams({ ...query, ...(scopeRegionId ? { regionId: scopeRegionId } : {}) });
+      return search.size > 0 ? `${publicUrl}/tasks?${search}` : `${publicUrl}/tasks`;
+    };
     const figures: DigestFigure[] = [];
     for (const { label, filter, query } of digestFilters(due.date, scopeRegionId)) {
       const { total } = await tasks.list(filter, { page: 1, pageSize: 1 }, { at: due.at, warningDays });

@@ -3,13 +3,11 @@ import { Actor, taskStreamName } from '@zhenggai/domain';
 import { directoryFixtures, Infrastructure, loadConfig, startInfrastructure, useCaseDeps } from '@zhenggai/platform';
 import { ensureActiveGeneration, ProjectionRunner } from '@zhenggai/postgres';
 import { tasksProjection } from '@zhenggai/read-models';
-import IORedis from 'ioredis';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { Pool } from 'pg';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
 import { JobQueues, NOTIFICATIONS_QUEUE, QueueBackend, REMINDERS_QUEUE } from '@zhenggai/platform';
 import { ReminderEngine } from './reminder-engine';
@@ -20,12 +18,11 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
+import { assignedTask, obliterateQueues, queueBackends, waitFor } from '../../../../test/support/queue-backends';
 
 const REGISTER_TS = path.resolve(__dirname, '../../../../test/support/register-ts.js');
 const CHILD = path.resolve(__dirname, 'testing/reminder-firing.child.ts');
 
-// The global setup leaves TEST_REDIS_URL empty when no Redis answers: then only PostgreSQL is tested.
-const REDIS_URL = process.env.TEST_REDIS_URL;
 const ASSIGNED_AT = '2030-06-01T10:00:00+08:00';
 
 // ------------------------------------------------------------------------------------ receivers started by the test
@@ -80,36 +77,13 @@ async function startReceivers(): Promise<{
   };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 // A dead worker's job runs again within seconds (BullMQ's defaults wait 30 s); every engine of a test uses the
 // same, since the stalled-job check is paced by whichever worker ran it last.
 const QUICK_RECOVERY = { lockDurationMs: 2000, stalledIntervalMs: 1000 };
 
 // -------------------------------------------------------------------------------------------------- the suite
 
-describe.each<[string, (databaseUrl: string) => QueueBackend]>([
-  ...(REDIS_URL
-    ? [
-        ['Redis', () => ({ kind: 'redis', url: REDIS_URL, prefix: `zg-test-${randomBytes(4).toString('hex')}` })] as [
-          string,
-          () => QueueBackend,
-        ],
-      ]
-    : []),
-  [
-    'PostgreSQL',
-    (databaseUrl) => ({ kind: 'postgres', url: databaseUrl, schema: `bullmq_${randomBytes(4).toString('hex')}` }),
-  ],
-])('reminders and escalation on BullMQ (%s)', (name, backendOf) => {
+describe.each(queueBackends())('reminders and escalation on BullMQ (%s)', (name, backendOf) => {
   let database: TestDatabase;
   let infra: Infrastructure;
   let receivers: Awaited<ReturnType<typeof startReceivers>>;
@@ -197,7 +171,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
 
   afterEach(async () => {
     await engine.stop();
-    await obliterate(backend);
+    await obliterateQueues(backend);
   });
 
   afterAll(async () => {
@@ -209,41 +183,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
 
   async function newTask(deadline: string): Promise<string> {
     clock.set(ASSIGNED_AT);
-    const deps = useCaseDeps(infra);
-    const finding = await fileFinding(
-      deps,
-      {
-        title: '危房未改造',
-        description: '蔡郢村仍有危房',
-        regionId,
-        category: 'dangerous-housing',
-        severity: 'high',
-        source: '督查组',
-        evidence: [],
-      },
-      meta(inspector),
-    );
-    const task = await assignTask(
-      deps,
-      {
-        findingId: finding.id,
-        leadUnitId: unitUser.unitId!,
-        cooperatingUnitIds: [],
-        deadline,
-        measures: '一户一方案',
-        target: null,
-        campaignId: null,
-        title: null,
-      },
-      meta(inspector),
-    );
-    // The reconciliation queues levels as they come within the horizon: from the read model.
-    await waitFor(
-      'the task in the read model',
-      async () =>
-        (await infra.pool.query('SELECT 1 FROM read_models.task_states WHERE task_id = $1', [task.id])).rowCount === 1,
-    );
-    return task.id;
+    return assignedTask(infra, inspector, { regionId, leadUnitId: unitUser.unitId!, deadline });
   }
 
   async function jobsOf(taskId: string) {
@@ -577,7 +517,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
         (await infra.pool.query('SELECT 1 FROM read_models.task_states WHERE task_id = $1', [taskId])).rowCount === 1,
     );
     await engine.stop();
-    await obliterate(backend); // a Redis that lost its data (or a dropped queue schema)
+    await obliterateQueues(backend); // a Redis that lost its data (or a dropped queue schema)
     queues = new JobQueues(backend);
     expect(await jobsOf(taskId)).toEqual([]);
     engine = reminderEngineOf(infra, commands, { queues, ...QUICK_RECOVERY });
@@ -610,7 +550,7 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
       await engine.start();
       clock.set('2030-06-27T08:00:00+08:00');
 
-      await obliterate(backend); // FLUSHALL, as far as this test's keys go, with the worker running
+      await obliterateQueues(backend); // FLUSHALL, as far as this test's keys go, with the worker running
       await waitFor(
         'the reconciliation to run again by itself and queue the task',
         async () => (await jobsOf(taskId)).some((j) => j.data.level === 'reminder'),
@@ -618,17 +558,4 @@ describe.each<[string, (databaseUrl: string) => QueueBackend]>([
       );
     },
   );
-
-  async function obliterate(b: QueueBackend): Promise<void> {
-    if (b.kind === 'redis') {
-      const redis = new IORedis(b.url);
-      const keys = await redis.keys(`${b.prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      await redis.quit();
-    } else {
-      const pool = new Pool({ connectionString: b.url });
-      await pool.query(`DROP SCHEMA IF EXISTS "${b.schema}" CASCADE`);
-      await pool.end();
-    }
-  }
 });

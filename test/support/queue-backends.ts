@@ -1,0 +1,103 @@
+import { assignTask, fileFinding } from '@zhenggai/application';
+import type { Actor } from '@zhenggai/domain';
+import { Infrastructure, QueueBackend, useCaseDeps } from '@zhenggai/platform';
+import IORedis from 'ioredis';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+
+/**
+ * The BullMQ backends a queue test runs on, each as a name and a fresh backend for a database: Redis when the global
+ * setup found one (TEST_REDIS_URL; empty when none answers), and always BullMQ's PostgreSQL backend.
+ */
+export function queueBackends(): Array<[string, (databaseUrl: string) => QueueBackend]> {
+  const redisUrl = process.env.TEST_REDIS_URL;
+  return [
+    ...(redisUrl
+      ? [
+          ['Redis', () => ({ kind: 'redis', url: redisUrl, prefix: `zg-test-${randomBytes(4).toString('hex')}` })] as [
+            string,
+            () => QueueBackend,
+          ],
+        ]
+      : []),
+    [
+      'PostgreSQL',
+      (databaseUrl) => ({ kind: 'postgres', url: databaseUrl, schema: `bullmq_${randomBytes(4).toString('hex')}` }),
+    ],
+  ];
+}
+
+/** Removes everything a backend holds: the Redis keys under its prefix, or its PostgreSQL schema. */
+export async function obliterateQueues(b: QueueBackend): Promise<void> {
+  if (b.kind === 'redis') {
+    const redis = new IORedis(b.url);
+    const keys = await redis.keys(`${b.prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  } else {
+    const pool = new Pool({ connectionString: b.url });
+    await pool.query(`DROP SCHEMA IF EXISTS "${b.schema}" CASCADE`);
+    await pool.end();
+  }
+}
+
+/** Polls `probe` until it answers something truthy, and answers that; fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * A finding filed and its task assigned by `inspector` now (on the infrastructure's clock), awaited in the tasks read
+ * model (the reminder reconciliation and the daily digest read it): answers the task's id.
+ */
+export async function assignedTask(
+  infra: Infrastructure,
+  inspector: Actor,
+  task: { regionId: string; leadUnitId: string; deadline: string },
+): Promise<string> {
+  const deps = useCaseDeps(infra);
+  const meta = () => ({ actor: inspector, now: infra.clock.now().toISOString(), correlationId: randomUUID() });
+  const finding = await fileFinding(
+    deps,
+    {
+      title: '危房未改造',
+      description: '仍有危房',
+      regionId: task.regionId,
+      category: 'dangerous-housing',
+      severity: 'high',
+      source: '督查组',
+      evidence: [],
+    },
+    meta(),
+  );
+  const { id } = await assignTask(
+    deps,
+    {
+      findingId: finding.id,
+      leadUnitId: task.leadUnitId,
+      cooperatingUnitIds: [],
+      deadline: task.deadline,
+      measures: '一户一方案',
+      target: null,
+      campaignId: null,
+      title: null,
+    },
+    meta(),
+  );
+  await waitFor(
+    'the task in the read model',
+    async () =>
+      (await infra.pool.query('SELECT 1 FROM read_models.task_states WHERE task_id = $1', [id])).rowCount === 1,
+  );
+  return id;
+}
