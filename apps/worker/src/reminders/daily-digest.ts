@@ -9,6 +9,9 @@ import { channelsFor } from './notification-dispatcher.reactor';
 
 export const DIGEST_LABEL = '每日督办简报';
 
+/** The task list's 未办结 (its status filter): open tasks due from today on are the green and yellow ones. */
+const OPEN_STATUSES = 'assigned,accepted,in_progress,submitted';
+
 /** The repeatable job's cron pattern for a digest time `HH:MM` (read in Asia/Shanghai). */
 export const digestPattern = (time: string): string => {
   const [hours, minutes] = time.split(':').map(Number);
@@ -48,7 +51,7 @@ export function digestFilters(
     {
       label: '三天内将逾期',
       filter: { ...scope, light: ['green', 'yellow'], dueAfter: date, dueBefore: addDays(date, 2) },
-      query: { light: 'yellow', dueAfter: date, dueBefore: addDays(date, 2) },
+      query: { status: OPEN_STATUSES, dueAfter: date, dueBefore: addDays(date, 2) },
     },
   ];
 }
