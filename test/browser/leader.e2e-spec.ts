@@ -141,4 +141,20 @@ describe('web app: leadership (领导驾驶舱)', () => {
     expect(await crumbs()).toBe('市');
     expect(journey.problems).toEqual([]);
   });
+
+  it("opens a daily digest's link: the county's overdue tasks, the narrowing said in words, then widened", async () => {
+    const { journey } = session;
+    const { page } = journey;
+    const regions = (await (await login(session.http, 'admin')).get('/api/regions')).body;
+    const funan = regions.find((r: { name: string }) => r.name === '阜南县')!.id;
+    await page.goto(`${session.http.baseUrl}/tasks?overdue=true&regionId=${funan}&dueBefore=2030-12-31`);
+    const narrowed = page.getByTestId('narrowed');
+    await narrowed.filter({ hasText: '阜南县' }).waitFor();
+    expect(await narrowed.innerText()).toContain('2030年12月31日');
+    expect(await narrowed.innerText()).not.toMatch(UUID);
+    await page.getByTestId('light-summary').waitFor();
+    await page.getByRole('button', { name: '查看全部' }).click();
+    await narrowed.waitFor({ state: 'detached' });
+    expect(journey.problems).toEqual([]);
+  });
 });
