@@ -1,4 +1,4 @@
-import { ManualClock } from '@zhenggai/application';
+import { executeTaskCommand, ManualClock } from '@zhenggai/application';
 import { Actor } from '@zhenggai/domain';
 import {
   directoryFixtures,
@@ -9,6 +9,7 @@ import {
   NOTIFICATIONS_QUEUE,
   QueueBackend,
   startInfrastructure,
+  useCaseDeps,
 } from '@zhenggai/platform';
 import { ensureActiveGeneration, ProjectionRunner } from '@zhenggai/postgres';
 import { TaskQueries, tasksProjection } from '@zhenggai/read-models';
@@ -67,6 +68,7 @@ describe.each(queueBackends())('the daily digest on BullMQ (%s)', (_name, backen
   const funanOffice = randomUUID();
   const townUnit = randomUUID();
   const inspector: Actor = { userId: randomUUID(), username: 'inspector', role: 'inspector', unitId: cityOffice };
+  const townUser: Actor = { userId: randomUUID(), username: 'town', role: 'unit', unitId: townUnit };
   const cityLeader = randomUUID();
   const funanLeader = randomUUID();
 
@@ -136,7 +138,8 @@ describe.each(queueBackends())('the daily digest on BullMQ (%s)', (_name, backen
       regionId: funanVillage,
       channels: [{ kind: 'webhook', url: `${receiver.url}/town`, format: 'json', audience: 'unit' }],
     });
-    const users: Array<[string, string, 'inspector' | 'leader', string | null, string | null]> = [
+    const users: Array<[string, string, 'inspector' | 'leader' | 'unit', string | null, string | null]> = [
+      [townUser.userId, '王堰镇 办事员', 'unit', townUnit, null],
       [inspector.userId, '市委督查组 督查员', 'inspector', cityOffice, null],
       [randomUUID(), '阜南县委督查室 督查员', 'inspector', funanOffice, funan],
       [cityLeader, '市委领导', 'leader', null, null],
@@ -166,6 +169,49 @@ describe.each(queueBackends())('the daily digest on BullMQ (%s)', (_name, backen
     ]) {
       await newTask(regionId, deadline);
     }
+    // On 2030-06-02 one 阜南县 task is sent back and another's deadline extended: yesterday's, for the 06-03 digest.
+    const sentBack = await newTask(funanVillage, '2030-06-30');
+    const extended = await newTask(funanVillage, '2030-06-20');
+    clock.set('2030-06-02T15:00:00+08:00');
+    const deps = useCaseDeps(infra);
+    const meta = (actor: Actor) => ({ actor, now: clock.now().toISOString(), correlationId: randomUUID() });
+    for (const taskId of [sentBack, extended])
+      await executeTaskCommand(deps, taskId, { type: 'AcceptRectificationTask', data: {}, metadata: meta(townUser) });
+    await executeTaskCommand(deps, sentBack, {
+      type: 'ReportRectificationProgress',
+      data: { quantityDone: null, note: '已开工', evidence: [] },
+      metadata: meta(townUser),
+    });
+    await executeTaskCommand(deps, sentBack, {
+      type: 'SubmitRectification',
+      data: { report: '已完成', evidence: [{ ref: 'demo/report.pdf', name: '整改报告' }], quantityDone: null },
+      metadata: meta(townUser),
+    });
+    await executeTaskCommand(deps, sentBack, {
+      type: 'SendBackRectification',
+      data: { reason: '证据不足' },
+      metadata: meta(inspector),
+    });
+    const requestId = randomUUID();
+    await executeTaskCommand(deps, extended, {
+      type: 'RequestDeadlineExtension',
+      data: { requestId, requestedDeadline: '2030-07-31', reason: '汛期' },
+      metadata: meta(townUser),
+    });
+    await executeTaskCommand(deps, extended, {
+      type: 'ApproveDeadlineExtension',
+      data: { requestId },
+      metadata: meta(inspector),
+    });
+    await waitFor('the send-back and the extension in the read model', async () => {
+      const { rows } = await infra.pool.query(
+        `SELECT count(*) FILTER (WHERE task_id = $1 AND send_back_count = 1)::int AS sent_back,
+                count(*) FILTER (WHERE task_id = $2 AND deadline = '2030-07-31')::int AS extended
+           FROM read_models.tasks`,
+        [sentBack, extended],
+      );
+      return rows[0].sent_back === 1 && rows[0].extended === 1;
+    });
     backend = backendOf(database.url);
     queues = new JobQueues(backend);
   });
@@ -274,8 +320,8 @@ describe.each(queueBackends())('the daily digest on BullMQ (%s)', (_name, backen
           dueAfter: '2030-06-03',
           dueBefore: '2030-06-05',
         }),
-        昨日退回重办: 0,
-        昨日批准延期: 0,
+        昨日退回重办: 1,
+        昨日批准延期: 1,
       });
     }
     // and in numbers: 临泉县's overdue task is the city's, not 阜南县's
@@ -299,7 +345,14 @@ describe.each(queueBackends())('the daily digest on BullMQ (%s)', (_name, backen
     expect(digestsOf('2030-06-04')).toHaveLength(4);
     // 06-02's task is no longer new; the one due 06-04 is still not red
     const funanDigest = digestsOf('2030-06-04').find((d) => d.body.recipientName === '阜南县委督查室')!.body;
-    expect(figuresOf(funanDigest)).toMatchObject({ 新增逾期: 0, 逾期未完成: 1, 三天内将逾期: 1 });
+    // and the send-back and extension of 06-02 were the day before yesterday's
+    expect(figuresOf(funanDigest)).toEqual({
+      新增逾期: 0,
+      逾期未完成: 1,
+      三天内将逾期: 1,
+      昨日退回重办: 0,
+      昨日批准延期: 0,
+    });
   });
 
   it('after two days down, catches up exactly once: that day only', async () => {
