@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { Clock, DigestFigure, Directory, ReminderMessage, UserRepository } from '@zhenggai/application';
+import { Clock, DigestFigure, Directory, ReminderMessage, UnitChannel, UserRepository } from '@zhenggai/application';
 import { addDays, LocalDate, shanghaiDateOf, shanghaiInstant } from '@zhenggai/domain';
 import { DeliveryJobs } from '@zhenggai/platform';
 import { NewDelivery, PostgresDeliveries } from '@zhenggai/postgres';
 import { TaskFilter, TaskQueries } from '@zhenggai/read-models';
 import { createHash } from 'node:crypto';
-import { channelsFor } from './notification-dispatcher.reactor';
+import { addressOf, channelsFor, recordAndQueue } from './notification-dispatcher.reactor';
 
 export const DIGEST_LABEL = '每日督办简报';
 
@@ -93,13 +93,12 @@ export class DailyDigest {
   async runIfDue(): Promise<number> {
     const due = digestDue(this.deps.clock.now(), this.deps.time);
     if (!due || this.doneFor === due.date) return 0;
-    const wanted: NewDelivery[] = [];
+    const wanted: Array<NewDelivery & Pick<UnitChannel, 'quietHours'>> = [];
     for (const recipient of await this.recipients()) wanted.push(...(await this.deliveriesOf(recipient, due)));
-    const pending = await this.deps.deliveries.record(wanted);
-    await this.deps.jobs.enqueue(pending.map((d) => d.id));
+    const pending = await recordAndQueue(this.deps.deliveries, this.deps.jobs, this.deps.clock, wanted);
     this.doneFor = due.date;
-    if (pending.length > 0) this.logger.log(`daily digest of ${due.date}: ${pending.length} queued`);
-    return pending.length;
+    if (pending > 0) this.logger.log(`daily digest of ${due.date}: ${pending} queued`);
+    return pending;
   }
 
   private async recipients(): Promise<DigestRecipient[]> {
@@ -132,9 +131,12 @@ export class DailyDigest {
     return recipients.filter((r) => r.unitIds.length > 0);
   }
 
-  private async deliveriesOf(recipient: DigestRecipient, due: { date: LocalDate; at: Date }): Promise<NewDelivery[]> {
+  private async deliveriesOf(
+    recipient: DigestRecipient,
+    due: { date: LocalDate; at: Date },
+  ): Promise<Array<NewDelivery & Pick<UnitChannel, 'quietHours'>>> {
     const { directory, publicUrl } = this.deps;
-    const addresses = [];
+    const addresses: UnitChannel[] = [];
     for (const unitId of recipient.unitIds) {
       const unit = await directory.getUnit(unitId, { stored: true });
       addresses.push(...channelsFor({ role: 'unit' }, unit?.channels ?? [], 'digest'));
@@ -143,7 +145,8 @@ export class DailyDigest {
     const figures = await this.figures(recipient.scopeRegionId, due);
     const region = recipient.scopeRegionId ? await directory.getRegion(recipient.scopeRegionId) : null;
     const eventId = uuidOf(`digest:${due.date}`);
-    return addresses.map((address) => {
+    return addresses.map((channel) => {
+      const address = addressOf(channel);
       const id = `digest.${due.date}.${createHash('sha256')
         .update(JSON.stringify([recipient.key, address]))
         .digest('hex')
@@ -164,7 +167,8 @@ export class DailyDigest {
         link: `${publicUrl}/tasks`,
         recordedAt: due.at.toISOString(),
       };
-      return { id, eventId, taskId: NO_TASK, reminderId: `digest:${due.date}`, address, message };
+      const quietHours = channel.quietHours;
+      return { id, eventId, taskId: NO_TASK, reminderId: `digest:${due.date}`, address, message, quietHours };
     });
   }
 

@@ -121,14 +121,14 @@ export function addressOf({ audience: _a, takes: _t, quietHours: _q, ...address 
 
 /**
  * Writes the deliveries to the ledger (a repeat is a no-op) and queues those pending, each e-mail due in its
- * address's quiet hours delayed until they end.
+ * address's quiet hours delayed until they end. Answers how many were pending.
  */
 export async function recordAndQueue(
   deliveries: PostgresDeliveries,
   jobs: DeliveryJobs,
   clock: Clock,
   wanted: ReadonlyArray<NewDelivery & Pick<UnitChannel, 'quietHours'>>,
-): Promise<void> {
+): Promise<number> {
   const pending = await deliveries.record(wanted.map(({ quietHours: _quiet, ...delivery }) => delivery));
   const now = clock.now();
   const delays = new Map<string, number>();
@@ -140,4 +140,5 @@ export async function recordAndQueue(
     pending.map((d) => d.id),
     delays,
   );
+  return pending.length;
 }
