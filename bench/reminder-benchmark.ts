@@ -37,13 +37,14 @@ const LADDER: ReminderPolicy = {
 const DEADLINE = '2030-01-01';
 
 /**
- * Reminders (issue 4), on each backend: how many ladder jobs per second are scheduled, and how fast and how
- * late they are delivered. TASKS open tasks each owe one level; their jobs are queued due at instants spread
- * evenly over WINDOW seconds; each is fired (the task re-read, the level recorded as an event), dispatched
- * and delivered to a webhook receiver on this machine. The delay is from the instant a job was due to the
- * moment its webhook arrived. Targets: p99 under 2 s on Redis and 5 s on PostgreSQL.
+ * The queue backends a case measures, each with its p99 target: Redis (BENCH_REDIS_URL, 127.0.0.1:6379 by default)
+ * when it answers, under a key prefix of its own, and BullMQ's PostgreSQL backend in a schema of its own, so that
+ * no job of another part is in the queue.
  */
-export async function benchmarkReminders(infra: Infrastructure, tasks: number, windowSeconds: number): Promise<void> {
+export async function benchBackends(
+  infra: Infrastructure,
+  part: string,
+): Promise<Array<[string, QueueBackend, number]>> {
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const backends: Array<[string, QueueBackend, number]> = [];
   if (await reachable(redisUrl))
@@ -52,13 +53,24 @@ export async function benchmarkReminders(infra: Infrastructure, tasks: number, w
       { kind: 'redis', url: redisUrl, prefix: `zg-bench-${randomBytes(4).toString('hex')}` },
       2000,
     ]);
-  else console.log(`\nreminders: no Redis at ${redisUrl} (BENCH_REDIS_URL), measuring PostgreSQL only`);
+  else console.log(`\n${part}: no Redis at ${redisUrl} (BENCH_REDIS_URL), measuring PostgreSQL only`);
   backends.push([
     'PostgreSQL',
     { kind: 'postgres', url: infra.databaseUrl, schema: `bullmq_bench_${randomBytes(4).toString('hex')}` },
     5000,
   ]);
+  return backends;
+}
 
+/**
+ * Reminders (issue 4), on each backend: how many ladder jobs per second are scheduled, and how fast and how
+ * late they are delivered. TASKS open tasks each owe one level; their jobs are queued due at instants spread
+ * evenly over WINDOW seconds; each is fired (the task re-read, the level recorded as an event), dispatched
+ * and delivered to a webhook receiver on this machine. The delay is from the instant a job was due to the
+ * moment its webhook arrived. Targets: p99 under 2 s on Redis and 5 s on PostgreSQL.
+ */
+export async function benchmarkReminders(infra: Infrastructure, tasks: number, windowSeconds: number): Promise<void> {
+  const backends = await benchBackends(infra, 'reminders');
   console.log(
     `\nreminders — ${tasks.toLocaleString()} tasks, each owing one level, ` +
       `due spread over ${windowSeconds} s, delivered to a local webhook\n`,
@@ -76,18 +88,11 @@ async function benchmarkBackend(
   windowSeconds: number,
 ): Promise<void> {
   const arrived = new Map<string, number>();
-  const receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const at = Date.now();
-      const taskId = JSON.parse(Buffer.concat(chunks).toString('utf8')).taskId as string;
-      if (!arrived.has(taskId)) arrived.set(taskId, at);
-      res.writeHead(200).end('{}');
-    });
+  const receiver = await webhookReceiver((body, at) => {
+    const taskId = body.taskId as string;
+    if (!arrived.has(taskId)) arrived.set(taskId, at);
   });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const webhook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const webhook = receiver.url;
 
   const regionId = (await infra.directory.listRegions())[0]!.id;
   const unitId = randomUUID();
@@ -143,7 +148,7 @@ async function benchmarkBackend(
   const last = Math.max(...arrived.values());
   await engine.stop();
   await bus.close();
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
   await dropQueue(backend);
 
   const lost = tasks - arrived.size;
@@ -155,6 +160,26 @@ async function benchmarkBackend(
       `   delay p50 ${percentile(delays, 50).toFixed(0)} ms   p99 ` +
       `${percentile(delays, 99).toFixed(0)} ms (target < ${targetMs} ms)${lost ? `   ${lost} NOT DELIVERED` : ''}`,
   );
+}
+
+/** An HTTP server on this machine taking webhooks: `onMessage` gets each JSON body and the instant it arrived. */
+export async function webhookReceiver(
+  onMessage: (body: Record<string, unknown>, at: number) => void,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const at = Date.now();
+      onMessage(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>, at);
+      res.writeHead(200).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 function assignedEvent(taskId: string, unitId: string, regionId: string): RectificationTaskEvent {
@@ -219,7 +244,7 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
-async function dropQueue(backend: QueueBackend): Promise<void> {
+export async function dropQueue(backend: QueueBackend): Promise<void> {
   if (backend.kind === 'redis') {
     const redis = new IORedis(backend.url);
     const keys = await redis.keys(`${backend.prefix}:*`);

@@ -1,0 +1,217 @@
+import { Infrastructure, JobQueues, QueueBackend } from '@zhenggai/platform';
+import { PostgresCheckpointStore } from '@zhenggai/postgres';
+import { createApiApp } from '../apps/api/src/create-api-app';
+import { HAND_OVER_NOTIFIER } from '../apps/worker/src/reminders/hand-over-notifier.reactor';
+import { WorkerModule } from '../apps/worker/src/worker.module';
+import { percentile, Sample } from './closed-loop';
+import { benchBackends, dropQueue, webhookReceiver } from './reminder-benchmark';
+import { alternatingRounds, DURATION_MS, merged, projectionsCaughtUp, ratioOf, report, ROUNDS } from './write-path';
+
+/** How long the case waits, after a side and after the load, for the notices still owed to arrive. */
+const DRAIN_MS = Number(process.env.BENCH_NOTICE_DRAIN_SECONDS ?? 60) * 1000;
+/** The ratio's target: notices on may cost the command path at most this much of its HTTP / raw ratio. */
+const RATIO_DROP_TARGET = 0.03;
+
+/**
+ * Hand-over notices under the write load (issue 19), on each queue backend: the all-in-one (API and worker, reminders
+ * on, so the HandOverNotifier runs) takes the write benchmark's command stream twice — first with the assignees' unit
+ * (王堰镇, which the load assigns every task to) without channels, then with a json webhook channel pointing at a
+ * receiver in this process. Each assignment is a notice; its latency runs from the event's time (the payload's
+ * `recordedAt`, the instant the command was taken) to its arrival, so it covers the notifier's lag, the ledger, the
+ * queue and the POST. Targets: p99 under 2 s on Redis, 5 s on PostgreSQL; the HTTP / raw ratio with notices at most
+ * 0.03 below the ratio without.
+ */
+export async function benchmarkNotices(infra: Infrastructure): Promise<void> {
+  const backends = await benchBackends(infra, 'notices');
+  console.log(
+    `\nnotices (issue 19) — the write load on the all-in-one, ${DURATION_MS / 1000} s per side in ${ROUNDS} rounds, ` +
+      "without channels, then with a json webhook on the assignees' unit\n",
+  );
+  for (const [name, backend, targetMs] of backends) await noticesOn(infra, name, backend, targetMs);
+}
+
+interface Arrival {
+  readonly recordedAt: number;
+  readonly at: number;
+}
+
+async function noticesOn(infra: Infrastructure, name: string, backend: QueueBackend, targetMs: number): Promise<void> {
+  const arrivals = new Map<string, Arrival>();
+  let repeated = 0;
+  /** Notices of events before the channel was set (the notifier a batch behind) are not counted. */
+  let countFrom = Infinity;
+  const receiver = await webhookReceiver((body, at) => {
+    const id = body.deliveryId as string;
+    if (body.type !== 'zhenggai.notice' || Date.parse(body.recordedAt as string) < countFrom) return;
+    if (arrivals.has(id)) repeated++;
+    else arrivals.set(id, { recordedAt: Date.parse(body.recordedAt as string), at });
+  });
+  // The process as `npm start` runs it with this backend: REDIS_URL set or not, reminders on.
+  const queues = new JobQueues(backend);
+  const processInfra: Infrastructure = {
+    ...infra,
+    config: {
+      ...infra.config,
+      reminders: true,
+      redisUrl: backend.kind === 'redis' ? backend.url : null,
+      redisPrefix: (backend.kind === 'redis' && backend.prefix) || infra.config.redisPrefix,
+      // Each side's load generator signs in afresh; the case signs in a dozen times a minute.
+      loginRatePerMinute: 10_000,
+    },
+    queues,
+  };
+  // The notifier starts at the head: the tasks of the parts before are not this case's notices.
+  await new PostgresCheckpointStore(infra.pool).save(HAND_OVER_NOTIFIER, await head(infra));
+  const unitId = (await infra.users.list()).find((u) => u.username === 'unit')!.unitId!;
+  const app = await createApiApp(processInfra, {
+    imports: [WorkerModule.register(processInfra)],
+    logger: ['error'],
+  });
+  try {
+    await app.listen(0, '127.0.0.1');
+    const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    const admin = await signIn(base, 'admin');
+    const setChannels = (channels: unknown[]) => setUnitChannels(infra, base, admin, unitId, channels);
+
+    await setChannels([]);
+    const quiet = await alternatingRounds(infra, base, { raw: true, http: true }, () => projectionsCaughtUp(infra));
+
+    await projectionsCaughtUp(infra);
+    await pause(1000); // the notifier's last batch of the quiet sides
+    await setChannels([{ kind: 'webhook', url: receiver.url, format: 'json' }]);
+    const from = await head(infra);
+    countFrom = Date.now();
+    const owed = async () => assignmentsSince(infra, unitId, from);
+    /** Waits (at most DRAIN_MS) until a notice of every assignment made so far has arrived. */
+    const drained = async (): Promise<void> => {
+      for (const until = Date.now() + DRAIN_MS; Date.now() < until; await pause(100))
+        if (arrivals.size >= (await owed())) return;
+    };
+    // Each side starts once the notices of the one before have arrived, so that neither pays for the other's.
+    const noticing = await alternatingRounds(infra, base, { raw: true, http: true }, async () => {
+      await projectionsCaughtUp(infra);
+      await drained();
+    });
+    const loadEnded = Date.now();
+    await drained();
+    const drainSeconds = (Date.now() - loadEnded) / 1000;
+    const expected = await owed();
+    await setChannels([]);
+
+    console.log(`${name}: without channels`);
+    const before = printSides(quiet);
+    console.log(`${name}: with a json webhook on the unit (notices on)`);
+    const after = printSides(noticing);
+    const drop = before.overall - after.overall;
+    console.log(
+      `HTTP rate / raw rate: ${before.overall.toFixed(2)} without channels (round by round ` +
+        `${before.rounds.map((r) => r.toFixed(2)).join(', ')}), ${after.overall.toFixed(2)} with notices ` +
+        `(${after.rounds.map((r) => r.toFixed(2)).join(', ')}): drop ${drop.toFixed(2)} ` +
+        `(target ≤ ${RATIO_DROP_TARGET.toFixed(2)}${drop > RATIO_DROP_TARGET ? ', MISSED' : ''})`,
+    );
+    await printLatencies(infra, name, arrivals, expected, repeated, targetMs, drainSeconds);
+    console.log('');
+  } finally {
+    await app.close();
+    await queues.close();
+    await receiver.close();
+    await dropQueue(backend);
+  }
+}
+
+function printSides(sides: { raw: Sample[]; http: Sample[] }): { overall: number; rounds: number[] } {
+  report('  raw store: read stream + append', merged(sides.raw));
+  report('  HTTP commands: assign + accept + progress', merged(sides.http));
+  return ratioOf(sides.raw, sides.http);
+}
+
+/**
+ * From the event's time to arrival, and its two parts: the event to its row in the delivery ledger (the notifier's
+ * lag: it lingers, reads, records) and the ledger to arrival (the queue, the job, the POST).
+ */
+async function printLatencies(
+  infra: Infrastructure,
+  name: string,
+  arrivals: ReadonlyMap<string, Arrival>,
+  expected: number,
+  repeated: number,
+  targetMs: number,
+  drainSeconds: number,
+): Promise<void> {
+  const { rows } = await infra.pool.query<{ id: string; created_at: Date }>(
+    'SELECT id, created_at FROM deliveries WHERE id = ANY($1)',
+    [[...arrivals.keys()]],
+  );
+  const recorded = new Map(rows.map((r) => [r.id, r.created_at.getTime()]));
+  const sorted = (values: number[]) => values.sort((a, b) => a - b);
+  const total = sorted([...arrivals.values()].map((a) => a.at - a.recordedAt));
+  const toLedger = sorted(
+    [...arrivals].filter(([id]) => recorded.has(id)).map(([id, a]) => recorded.get(id)! - a.recordedAt),
+  );
+  const fromLedger = sorted(
+    [...arrivals].filter(([id]) => recorded.has(id)).map(([id, a]) => a.at - recorded.get(id)!),
+  );
+  const line = (values: number[]) =>
+    `p50 ${percentile(values, 50).toFixed(0)} ms   p95 ${percentile(values, 95).toFixed(0)} ms   ` +
+    `p99 ${percentile(values, 99).toFixed(0)} ms   max ${(values[values.length - 1] ?? NaN).toFixed(0)} ms`;
+  const p99 = percentile(total, 99);
+  const missing = expected - arrivals.size;
+  console.log(
+    `${name}: ${arrivals.size} of ${expected} notices arrived` +
+      `${missing > 0 ? ` (${missing} NOT ARRIVED within ${DRAIN_MS / 1000} s)` : ''}` +
+      `${repeated > 0 ? `, ${repeated} twice` : ''}; the last ${drainSeconds.toFixed(1)} s after the load`,
+  );
+  console.log(
+    `  event → arrival:        ${line(total)}   (target p99 < ${targetMs} ms${p99 < targetMs ? '' : ', MISSED'})`,
+  );
+  console.log(`  event → ledger row:     ${line(toLedger)}`);
+  console.log(`  ledger row → arrival:   ${line(fromLedger)}`);
+}
+
+async function head(infra: Infrastructure): Promise<bigint> {
+  const { rows } = await infra.pool.query<{ p: string }>('SELECT coalesce(max(global_position), 0) AS p FROM events');
+  return BigInt(rows[0]!.p);
+}
+
+/** The assignments to the unit since `from`: each owes one notice to its channel. */
+async function assignmentsSince(infra: Infrastructure, unitId: string, from: bigint): Promise<number> {
+  const { rows } = await infra.pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM events
+      WHERE global_position > $1 AND type = 'RectificationTaskAssigned' AND data->>'leadUnitId' = $2`,
+    [from.toString(), unitId],
+  );
+  return Number(rows[0]!.n);
+}
+
+async function signIn(base: string, username: string): Promise<string> {
+  const answer = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: 'rectify-demo' }),
+  });
+  if (!answer.ok) throw new Error(`sign-in of ${username}: HTTP ${answer.status}`);
+  return ((await answer.json()) as { accessToken: string }).accessToken;
+}
+
+/** An admin sets the unit's channels; resolves once the notifier would read them (the stored directory has them). */
+async function setUnitChannels(
+  infra: Infrastructure,
+  base: string,
+  token: string,
+  unitId: string,
+  channels: unknown[],
+): Promise<void> {
+  const answer = await fetch(`${base}/api/units/${unitId}/channels`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ channels }),
+  });
+  if (!answer.ok) throw new Error(`PUT /api/units/${unitId}/channels: HTTP ${answer.status} ${await answer.text()}`);
+  for (const until = Date.now() + 30_000; Date.now() < until; await pause(100)) {
+    const unit = await infra.directory.getUnit(unitId, { stored: true });
+    if ((unit?.channels ?? []).length === channels.length) return;
+  }
+  throw new Error(`the unit's channels were not stored within 30 s`);
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
