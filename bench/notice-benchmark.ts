@@ -102,7 +102,7 @@ async function noticesOn(infra: Infrastructure, name: string, backend: QueueBack
     const before = printSides(quiet);
     console.log(`${name}: with a json webhook on the unit (notices on)`);
     const after = printSides(noticing);
-    const drop = before.overall - after.overall;
+    const drop = Math.round((before.overall - after.overall) * 100) / 100 || 0; // no "-0.00"
     console.log(
       `HTTP rate / raw rate: ${before.overall.toFixed(2)} without channels (round by round ` +
         `${before.rounds.map((r) => r.toFixed(2)).join(', ')}), ${after.overall.toFixed(2)} with notices ` +
