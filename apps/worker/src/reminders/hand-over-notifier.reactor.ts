@@ -40,25 +40,34 @@ export class HandOverNotifier extends CheckpointedReactor {
   }
 
   protected async apply(events: readonly StoredEvent[]): Promise<void> {
+    // Units and regions as stored when the batch is handled (a channel removed a moment ago is not used), each read
+    // once a batch: under load a batch holds hundreds of assignments to the same few units.
+    const units = memo((id: string) => this.directory.getUnit(id, { stored: true }));
+    const regions = memo((id: string) => this.directory.getRegion(id, { stored: true }));
     const wanted: Array<NewDelivery & Pick<UnitChannel, 'quietHours'>> = [];
-    for (const event of events) wanted.push(...(await this.deliveriesOf(event)));
+    for (const event of events) wanted.push(...(await this.deliveriesOf(event, units, regions)));
     await recordAndQueue(this.deliveries, this.jobs, this.clock, wanted);
   }
 
-  private async deliveriesOf(event: StoredEvent): Promise<Array<NewDelivery & Pick<UnitChannel, 'quietHours'>>> {
+  private async deliveriesOf(
+    event: StoredEvent,
+    units: (id: string) => ReturnType<Directory['getUnit']>,
+    regions: (id: string) => ReturnType<Directory['getRegion']>,
+  ): Promise<Array<NewDelivery & Pick<UnitChannel, 'quietHours'>>> {
     const task = await this.taskBefore(event);
     if (!task) return [];
     const notices = handOverNotices(event, task);
     if (notices.length === 0) return [];
-    const region = await this.directory.getRegion(task.regionId, { stored: true });
     const occurredAt = (event.metadata?.occurredAt as string | undefined) ?? event.recordedAt;
     const deadline = (event.data.newDeadline ?? event.data.deadline ?? task.deadline) as string;
     const deliveries: Array<NewDelivery & Pick<UnitChannel, 'quietHours'>> = [];
     for (const notice of notices) {
-      // As stored now: a channel removed or re-keyed a moment ago is not used.
-      const unit = await this.directory.getUnit(notice.unitId, { stored: true });
-      const lead = notice.unitId === task.leadUnitId ? unit : await this.directory.getUnit(task.leadUnitId);
-      for (const channel of channelsFor({ role: 'unit' }, unit?.channels ?? [], notice.kind)) {
+      const unit = await units(notice.unitId);
+      const channels = channelsFor({ role: 'unit' }, unit?.channels ?? [], notice.kind);
+      if (channels.length === 0) continue;
+      const lead = notice.unitId === task.leadUnitId ? unit : await units(task.leadUnitId);
+      const region = await regions(task.regionId);
+      for (const channel of channels) {
         const address = addressOf(channel);
         const id = `${event.id}.${createHash('sha256')
           .update(JSON.stringify([notice.kind, notice.unitId, address]))
@@ -109,6 +118,16 @@ export class HandOverNotifier extends CheckpointedReactor {
     }
     return task;
   }
+}
+
+/** `lookUp` answered once per key. */
+function memo<T>(lookUp: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const answers = new Map<string, Promise<T>>();
+  return (key) => {
+    let answer = answers.get(key);
+    if (!answer) answers.set(key, (answer = lookUp(key)));
+    return answer;
+  };
 }
 
 type TaskFacts = { -readonly [K in keyof NoticeTask]: NoticeTask[K] } & { regionId: string; deadline: string };
