@@ -1,5 +1,12 @@
 import { assertNever, Command, Decider, DomainEvent, IllegalTransitionError, ValidationError } from '../shared';
-import { nullableText, requireId, requireText, NAME_MAX_LENGTH, TITLE_MAX_LENGTH } from '../shared/field-validation';
+import {
+  nullableText,
+  requireClockTime,
+  requireId,
+  requireText,
+  NAME_MAX_LENGTH,
+  TITLE_MAX_LENGTH,
+} from '../shared/field-validation';
 import { authorizeDirectoryChange } from './directory-rules';
 
 /**
@@ -124,13 +131,8 @@ function messageKinds(takes: unknown, field: string): MessageKind[] {
   return MESSAGE_KINDS.filter((k) => takes.includes(k));
 }
 
-const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
-
 function quietHours(value: { from: string; to: string }, field: string): { from: string; to: string } {
-  for (const end of ['from', 'to'] as const)
-    if (typeof value?.[end] !== 'string' || !CLOCK_TIME.test(value[end]))
-      throw new ValidationError(`${field}.${end}`, `${field}.${end} must be a time HH:MM`);
-  return { from: value.from, to: value.to };
+  return { from: requireClockTime(value?.from, `${field}.from`), to: requireClockTime(value?.to, `${field}.to`) };
 }
 
 export function evolveUnit(state: UnitState, event: UnitEvent): UnitState {

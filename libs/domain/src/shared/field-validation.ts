@@ -61,6 +61,13 @@ export function requireLocalDate(value: unknown, field: string): LocalDate {
   return assertLocalDate(value, field);
 }
 
+/** A time of day `HH:MM` (00:00 to 23:59), as the digest and quiet hours are set in Asia/Shanghai. */
+export function requireClockTime(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !/^([01]\d|2[0-3]):[0-5]\d$/.test(value))
+    throw new ValidationError(field, `${field} must be a time HH:MM`);
+  return value;
+}
+
 /** An ISO-8601 instant such as `metadata.now`. */
 export function requireInstant(value: unknown, field: string): string {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(Date.parse(value))) {
