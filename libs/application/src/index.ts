@@ -34,6 +34,7 @@ export * from './users/password-policy';
 export * from './ids/name-based-id';
 export * from './ids/command-id';
 export * from './directory/directory-commands';
+export * from './directory/digest-schedule';
 export * from './jurisdiction/jurisdiction';
 export * from './jurisdiction/stream-reach';
 export * from './references/references';

@@ -75,6 +75,16 @@ export class RenameCategoryCommand extends DirectoryCommand {
   }
 }
 
+/** Sets when the daily digest (每日督办简报) goes out, HH:MM in Asia/Shanghai. */
+export class SetDigestTimeCommand extends DirectoryCommand {
+  constructor(
+    context: CommandContext,
+    readonly time: string,
+  ) {
+    super(context);
+  }
+}
+
 /** Registers a user; the password is checked against the policy and kept as a credential, never in history. */
 export class RegisterUserCommand extends DirectoryCommand {
   constructor(

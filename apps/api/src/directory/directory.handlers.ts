@@ -17,11 +17,13 @@ import {
   registerUser,
   renameCategory,
   renameRegion,
+  setDigestTime,
   setUnitChannels,
   setUserPassword,
 } from '@zhenggai/application';
 import { CommandMetadata, NotFoundError } from '@zhenggai/domain';
 import { ActiveSessions } from '../access/active-sessions';
+import { CONFIGURED_DIGEST_TIME } from '../infrastructure/tokens';
 import { ApiCommand, ApiCommandHandler } from '../commands/api-command';
 import * as Directory from './directory.commands';
 
@@ -76,6 +78,17 @@ export class DefineCategoryHandler extends DirectoryHandler<Directory.DefineCate
 export class RenameCategoryHandler extends DirectoryHandler<Directory.RenameCategoryCommand> {
   protected handle({ context, categoryId, name }: Directory.RenameCategoryCommand, metadata: CommandMetadata) {
     return renameCategory(this.deps, categoryId, name, metadata, context.expectedRevision);
+  }
+}
+
+@CommandHandler(Directory.SetDigestTimeCommand)
+export class SetDigestTimeHandler extends DirectoryHandler<Directory.SetDigestTimeCommand> {
+  constructor(@Inject(CONFIGURED_DIGEST_TIME) private readonly configuredTime: string) {
+    super();
+  }
+
+  protected handle({ time }: Directory.SetDigestTimeCommand, metadata: CommandMetadata) {
+    return setDigestTime(this.deps, time, this.configuredTime, metadata);
   }
 }
 
@@ -158,6 +171,7 @@ export const directoryHandlers = [
   SetUnitChannelsHandler,
   DefineCategoryHandler,
   RenameCategoryHandler,
+  SetDigestTimeHandler,
   RegisterUserHandler,
   ChangeUserAccessHandler,
   DisableUserHandler,

@@ -1,2 +1,2 @@
 /** What other features may use of the directory. */
-export { SetUnitChannelsCommand } from './directory.commands';
+export { SetDigestTimeCommand, SetUnitChannelsCommand } from './directory.commands';

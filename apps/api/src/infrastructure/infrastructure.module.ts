@@ -21,6 +21,7 @@ import {
   AuthPolicy,
   DATABASE_POOL,
   DEADLINE_WARNING_DAYS,
+  CONFIGURED_DIGEST_TIME,
   DELIVERIES,
   DELIVERY_RETRY,
   JOB_QUEUES,
@@ -63,6 +64,7 @@ export class InfrastructureModule {
       { provide: RATE_LIMIT_COUNTER, useValue: counterOf(infra) },
       { provide: DELIVERY_RETRY, useValue: infra.config.deliveryRetry },
       { provide: DEADLINE_WARNING_DAYS, useValue: infra.config.deadlineWarningDays },
+      { provide: CONFIGURED_DIGEST_TIME, useValue: infra.config.digestTime },
     ];
     return {
       module: InfrastructureModule,

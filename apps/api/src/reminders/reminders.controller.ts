@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Pu
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
+  digestTimeInForce,
   DIRECTORY,
   Directory,
   EVENT_STORE,
@@ -28,8 +29,8 @@ import { Roles } from '../access/roles.decorator';
 import { ProblemException } from '../http/problem-details';
 import { maskedChannel, validateUnitChannels } from './unit-channels.validation';
 import { CommandContext, CommandCtx } from '../commands/command-context';
-import { SetUnitChannelsCommand } from '../directory';
-import { DELIVERIES, DELIVERY_RETRY, JOB_QUEUES } from '../infrastructure/tokens';
+import { SetDigestTimeCommand, SetUnitChannelsCommand } from '../directory';
+import { CONFIGURED_DIGEST_TIME, DELIVERIES, DELIVERY_RETRY, JOB_QUEUES } from '../infrastructure/tokens';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed'];
@@ -52,6 +53,7 @@ export class RemindersController {
     @Inject(DELIVERIES) private readonly deliveries: PostgresDeliveries,
     @Inject(JOB_QUEUES) queues: JobQueues,
     @Inject(DELIVERY_RETRY) retry: { attempts: number; backoffMs: number },
+    @Inject(CONFIGURED_DIGEST_TIME) private readonly configuredDigestTime: string,
   ) {
     this.deliveryJobs = new DeliveryJobs(queues.queue(NOTIFICATIONS_QUEUE), retry);
   }
@@ -123,6 +125,26 @@ export class RemindersController {
     }));
     const { revision } = await this.commands.execute(new SetUnitChannelsCommand(context, id, channels, summaries));
     return { unitId: id, channels: channels.map(maskedChannel), revision };
+  }
+
+  @Get('settings/digest')
+  @Roles('admin')
+  @ApiOperation({
+    summary: 'When the daily digest (每日督办简报) goes out, HH:MM Asia/Shanghai: as an admin set it, else DIGEST_TIME',
+  })
+  digestTime() {
+    return digestTimeInForce(this.store, this.configuredDigestTime);
+  }
+
+  @Put('settings/digest')
+  @Roles('admin')
+  @ApiOperation({
+    summary: 'Sets when the daily digest goes out, `{ time: "HH:MM" }` (Asia/Shanghai); history keeps it',
+  })
+  async setDigestTime(@Body() body: Record<string, unknown>, @CommandCtx() context: CommandContext) {
+    if (typeof body === 'object' && body !== null) refuseUnknownKeys(body, ['time'], 'body');
+    const { revision } = await this.commands.execute(new SetDigestTimeCommand(context, body?.time as string));
+    return { ...(await digestTimeInForce(this.store, this.configuredDigestTime)), revision };
   }
 
   @Get('admin/deliveries')

@@ -1,6 +1,7 @@
-import { executeTaskCommand, ManualClock } from '@zhenggai/application';
+import { executeTaskCommand, ManualClock, setDigestTime } from '@zhenggai/application';
 import { Actor } from '@zhenggai/domain';
 import {
+  directoryDeps,
   directoryFixtures,
   Infrastructure,
   JobQueues,
@@ -68,6 +69,7 @@ describe.each(queueBackends())('the daily digest on BullMQ (%s)', (_name, backen
   const funanOffice = randomUUID();
   const townUnit = randomUUID();
   const inspector: Actor = { userId: randomUUID(), username: 'inspector', role: 'inspector', unitId: cityOffice };
+  const admin: Actor = { userId: randomUUID(), username: 'admin', role: 'admin', unitId: null };
   const townUser: Actor = { userId: randomUUID(), username: 'town', role: 'unit', unitId: townUnit };
   const cityLeader = randomUUID();
   const funanLeader = randomUUID();
@@ -284,6 +286,7 @@ describe.each(queueBackends())('the daily digest on BullMQ (%s)', (_name, backen
       jobs: engine!.deliveryJobs,
       clock,
       publicUrl: 'https://zhenggai.example.gov.cn',
+      store: infra.eventStore,
       time: '08:30',
     });
     expect(await another.runIfDue()).toBe(0);
@@ -365,5 +368,29 @@ describe.each(queueBackends())('the daily digest on BullMQ (%s)', (_name, backen
     expect(digestsOf('2030-06-05')).toHaveLength(0);
     expect(digestsOf('2030-06-06')).toHaveLength(4);
     expect(receiver.received.filter((r) => r.body.digest)).toHaveLength(12);
+  });
+
+  it('goes out at the time an admin set, read from history, not at the configured one', async () => {
+    // given an admin set the digest for 07:00 (DIGEST_TIME says 08:30)
+    clock.set('2030-06-06T18:00:00+08:00');
+    await setDigestTime(directoryDeps(infra), '07:00', '08:30', {
+      actor: admin,
+      now: clock.now().toISOString(),
+      correlationId: randomUUID(),
+    });
+    // when a worker runs before it, nothing is sent, and the repeatable job is put at 07:00
+    await workerAt('2030-06-07T06:59:00+08:00');
+    expect(await engine!.digest.runIfDue()).toBe(0);
+    expect(await queues.queue(MAINTENANCE_QUEUE).getJobScheduler('daily-digest')).toMatchObject({
+      pattern: '0 7 * * *',
+      tz: 'Asia/Shanghai',
+    });
+    expect(digestsOf('2030-06-07')).toHaveLength(0);
+    // then after 07:00 and before 08:30 each recipient's digest goes out, as of 07:00
+    clock.set('2030-06-07T07:30:00+08:00');
+    await engine!.digest.runIfDue();
+    await settled('2030-06-07');
+    expect(digestsOf('2030-06-07')).toHaveLength(4);
+    expect(digestsOf('2030-06-07').every((d) => d.body.digest.asOf === '07:00')).toBe(true);
   });
 });

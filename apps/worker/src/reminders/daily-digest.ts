@@ -1,5 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { Clock, DigestFigure, Directory, ReminderMessage, UnitChannel, UserRepository } from '@zhenggai/application';
+import {
+  Clock,
+  DigestFigure,
+  digestTimeInForce,
+  Directory,
+  EventStore,
+  ReminderMessage,
+  UnitChannel,
+  UserRepository,
+} from '@zhenggai/application';
 import { addDays, LocalDate, shanghaiDateOf, shanghaiInstant } from '@zhenggai/domain';
 import { DeliveryJobs } from '@zhenggai/platform';
 import { NewDelivery, PostgresDeliveries } from '@zhenggai/postgres';
@@ -72,16 +81,18 @@ export interface DailyDigestDeps {
   readonly jobs: DeliveryJobs;
   readonly clock: Clock;
   readonly publicUrl: string;
-  /** HH:MM, Asia/Shanghai. */
+  /** Where an admin's setting of the digest's time is read (stream `settings-digest`). */
+  readonly store: EventStore;
+  /** The configured time (`DIGEST_TIME`, HH:MM, Asia/Shanghai), in force while no admin has set one. */
   readonly time: string;
 }
 
 /**
- * 每日督办简报: once a day, at the time set (`DIGEST_TIME`), each inspection office (a unit with enabled inspectors)
- * and each leader is sent its jurisdiction's figures as of that time — from the deadline view's own queries — through
- * the delivery ledger. The ids follow from recipient, date and address, so running again the same day (a second
- * worker, the catch-up after a restart) records nothing; a day missed while the worker was down is not sent late,
- * only that day's digest once its time has passed.
+ * 每日督办简报: once a day, at the time an admin set (PUT /api/settings/digest; else `DIGEST_TIME`), read on every
+ * run, each inspection office (a unit with enabled inspectors) and each leader is sent its jurisdiction's figures as
+ * of that time — from the deadline view's own queries — through the delivery ledger. The ids follow from recipient,
+ * date and address, so running again the same day (a second worker, the catch-up after a restart) records nothing;
+ * a day missed while the worker was down is not sent late, only that day's digest once its time has passed.
  */
 export class DailyDigest {
   private readonly logger = new Logger('Digest');
@@ -91,10 +102,12 @@ export class DailyDigest {
 
   /** Sends today's digest if its time has come and this process has not yet; returns how many were queued. */
   async runIfDue(): Promise<number> {
-    const due = digestDue(this.deps.clock.now(), this.deps.time);
+    const { time } = await digestTimeInForce(this.deps.store, this.deps.time);
+    const due = digestDue(this.deps.clock.now(), time);
     if (!due || this.doneFor === due.date) return 0;
     const wanted: Array<NewDelivery & Pick<UnitChannel, 'quietHours'>> = [];
-    for (const recipient of await this.recipients()) wanted.push(...(await this.deliveriesOf(recipient, due)));
+    for (const recipient of await this.recipients())
+      wanted.push(...(await this.deliveriesOf(recipient, { ...due, time })));
     const pending = await recordAndQueue(this.deps.deliveries, this.deps.jobs, this.deps.clock, wanted);
     this.doneFor = due.date;
     if (pending > 0) this.logger.log(`daily digest of ${due.date}: ${pending} queued`);
@@ -133,7 +146,7 @@ export class DailyDigest {
 
   private async deliveriesOf(
     recipient: DigestRecipient,
-    due: { date: LocalDate; at: Date },
+    due: { date: LocalDate; at: Date; time: string },
   ): Promise<Array<NewDelivery & Pick<UnitChannel, 'quietHours'>>> {
     const { directory, publicUrl } = this.deps;
     const addresses: UnitChannel[] = [];
@@ -158,7 +171,7 @@ export class DailyDigest {
         level: 'digest',
         levelLabel: DIGEST_LABEL,
         kind: 'digest',
-        digest: { date: due.date, asOf: this.deps.time, figures },
+        digest: { date: due.date, asOf: due.time, figures },
         deadline: due.date,
         daysToDeadline: 0,
         unitName: recipient.name,

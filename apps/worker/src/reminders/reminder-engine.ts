@@ -1,5 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { Clock, Directory, EventStore, NotificationChannel, UserRepository } from '@zhenggai/application';
+import {
+  Clock,
+  digestTimeInForce,
+  Directory,
+  EventStore,
+  NotificationChannel,
+  UserRepository,
+} from '@zhenggai/application';
 import { PostgresCheckpointStore, PostgresDeliveries } from '@zhenggai/postgres';
 import { TaskQueries } from '@zhenggai/read-models';
 import { Pool } from 'pg';
@@ -27,7 +34,7 @@ export interface ReminderEngineDeps {
   readonly clock: Clock;
   readonly publicUrl: string;
   readonly reconcileEveryMs: number;
-  /** When the daily digest goes out, HH:MM in Asia/Shanghai. */
+  /** When the daily digest goes out while no admin has set it (`DIGEST_TIME`), HH:MM in Asia/Shanghai. */
   readonly digestTime: string;
   /** Where the firing of a level sends its command (the CommandBus). */
   readonly commands: WorkerCommands;
@@ -100,6 +107,7 @@ export class ReminderEngine {
       jobs: this.deliveryJobs,
       clock: deps.clock,
       publicUrl: deps.publicUrl,
+      store: deps.store,
       time: deps.digestTime,
     });
   }
@@ -153,17 +161,18 @@ export class ReminderEngine {
 
   private rescheduling: NodeJS.Timeout | undefined;
 
+  /**
+   * Puts the repeatable jobs (back) in the queue: the reconciliation, and the digest at the time in force, so that
+   * an admin's new digest time takes effect within a reconcile interval.
+   */
   private async ensureReconciliationScheduled(): Promise<void> {
+    const { time } = await digestTimeInForce(this.deps.store, this.deps.digestTime);
     await this.deps.queues
       .queue(MAINTENANCE_QUEUE)
       .upsertJobScheduler('reconcile-reminders', { every: this.deps.reconcileEveryMs }, { name: 'reconcile' });
     await this.deps.queues
       .queue(MAINTENANCE_QUEUE)
-      .upsertJobScheduler(
-        'daily-digest',
-        { pattern: digestPattern(this.deps.digestTime), tz: 'Asia/Shanghai' },
-        { name: 'digest' },
-      );
+      .upsertJobScheduler('daily-digest', { pattern: digestPattern(time), tz: 'Asia/Shanghai' }, { name: 'digest' });
   }
 
   async stop(): Promise<void> {

@@ -20,6 +20,9 @@ export interface DigestScheduleState {
 /** The one stream of the digest's schedule. */
 export const DIGEST_SCHEDULE_STREAM = 'settings-digest';
 
+/** The event types of the admin's settings, for the audit, which keeps them with the directory's changes. */
+export const SETTINGS_EVENT_PREFIXES = ['DigestTime'] as const;
+
 function setTime(command: SetDigestTime, state: DigestScheduleState): DigestScheduleEvent[] {
   authorizeDirectoryChange(command.metadata.actor, command.type);
   const time = requireClockTime(command.data.time, 'time');

@@ -1,5 +1,5 @@
 import { Projection, ProjectionSql, StoredEvent } from '@zhenggai/application';
-import { DIRECTORY_EVENT_PREFIXES } from '@zhenggai/domain';
+import { DIRECTORY_EVENT_PREFIXES, SETTINGS_EVENT_PREFIXES } from '@zhenggai/domain';
 
 /**
  * The region a stream's first event places it in (a task's or a finding's place, a campaign's scope, a region or a
@@ -21,13 +21,19 @@ function regionOf(e: StoredEvent): string | null {
 
 /**
  * Every event of every stream, indexed by who did it and when: the cross-stream audit (全程留痕), the
- * directory's changes included. Each entry carries its stream's region, so a user limited to a subtree reads
- * the entries of its subtree only. Version 2: the directory and the regions.
+ * directory's changes and the admin's settings (the digest's time) included. Each entry carries its stream's region,
+ * so a user limited to a subtree reads the entries of its subtree only. Version 2: the directory and the regions.
  */
 export const auditProjection: Projection = {
   name: 'audit',
   version: 2,
-  eventTypePrefixes: ['RectificationTask', 'Finding', 'Campaign', ...DIRECTORY_EVENT_PREFIXES],
+  eventTypePrefixes: [
+    'RectificationTask',
+    'Finding',
+    'Campaign',
+    ...DIRECTORY_EVENT_PREFIXES,
+    ...SETTINGS_EVENT_PREFIXES,
+  ],
 
   async setup(sql: ProjectionSql, schema: string): Promise<void> {
     await sql.query(`
