@@ -19,6 +19,24 @@ describe('web app: the admin (管理员)', () => {
     expect(journey.problems).toEqual([]);
   });
 
+  it('sets the time of the daily digest (每日督办简报时间): the default until set, then the time saved', async () => {
+    const { page } = session.journey;
+    const digest = page.getByTestId('digest-time');
+    await digest.getByText('（系统默认）').waitFor();
+    expect(await digest.locator('input[name=time]').inputValue()).toBe('08:30');
+    await digest.locator('input[name=time]').fill('07:15');
+    await digest.getByRole('button', { name: '保存' }).click();
+    await digest.getByText('已保存').waitFor();
+    await digest.getByText('（系统默认）').waitFor({ state: 'detached' });
+    await page.reload();
+    await page.getByTestId('digest-time').getByText('每日督办简报时间').first().waitFor();
+    // the value the app put in the input once it read the setting (a string: this file has no DOM types)
+    await page.waitForFunction(
+      `document.querySelector('[data-testid=digest-time] input[name=time]')?.value === '07:15'`,
+    );
+    expect(session.journey.problems).toEqual([]);
+  });
+
   it(
     'adds a county, a unit in it, a category and an inspector limited to ' + 'the county, then disables the account',
     async () => {

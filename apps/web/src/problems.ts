@@ -53,6 +53,7 @@ const FIELD_LABELS: Readonly<Record<string, MessageKey>> = {
   name: 'name',
   headName: 'headName',
   share: 'share',
+  time: 'time',
 };
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
