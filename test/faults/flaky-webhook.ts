@@ -1,11 +1,16 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 
-/** One request the receiver got: the JSON webhook's delivery id, task and level, and whether it was accepted. */
+/**
+ * One request the receiver got: the JSON webhook's delivery id, task, level, recipient and deadline (a digest's
+ * day), and whether it was accepted.
+ */
 export interface ReceivedDelivery {
   readonly deliveryId: string;
   readonly taskId: string;
   readonly level: string;
+  readonly recipientName: string;
+  readonly deadline: string;
   readonly accepted: boolean;
 }
 
@@ -46,10 +51,13 @@ export class FlakyWebhook {
   private take(body: string): boolean {
     const accepted = ++this.count % this.failEvery !== 0;
     try {
-      const message = JSON.parse(body) as { deliveryId: string; taskId: string; level: string };
-      this.received.push({ deliveryId: message.deliveryId, taskId: message.taskId, level: message.level, accepted });
+      const { deliveryId, taskId, level, recipientName, deadline } = JSON.parse(body) as Omit<
+        ReceivedDelivery,
+        'accepted'
+      >;
+      this.received.push({ deliveryId, taskId, level, recipientName, deadline, accepted });
     } catch {
-      this.received.push({ deliveryId: '', taskId: '', level: '', accepted });
+      this.received.push({ deliveryId: '', taskId: '', level: '', recipientName: '', deadline: '', accepted });
     }
     return accepted;
   }

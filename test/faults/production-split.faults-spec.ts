@@ -617,12 +617,12 @@ describe('faults on the production split: every acknowledged write kept once, ev
           ledger: (await ledger(e.data.taskId)).items,
         });
       expect(missing).toEqual([]);
+      // One message per task and level (or notice kind), and per recipient and day for the daily digest.
       const idsPerLevel = new Map<string, Set<string>>();
-      for (const r of webhook.received)
-        idsPerLevel.set(
-          `${r.taskId}:${r.level}`,
-          (idsPerLevel.get(`${r.taskId}:${r.level}`) ?? new Set()).add(r.deliveryId),
-        );
+      for (const r of webhook.received) {
+        const key = r.level === 'digest' ? `digest:${r.deadline}:${r.recipientName}` : `${r.taskId}:${r.level}`;
+        idsPerLevel.set(key, (idsPerLevel.get(key) ?? new Set()).add(r.deliveryId));
+      }
       expect(
         [...idsPerLevel].filter(([, ids]) => ids.size !== 1).map(([level, ids]) => `${level}: ${[...ids].join(', ')}`),
       ).toEqual([]);
