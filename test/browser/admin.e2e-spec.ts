@@ -1,4 +1,5 @@
 import { browserSession } from '../support/browser';
+import { eventually } from '../support/http-client';
 
 /** The admin in real Chromium: the directory (regions, units, accounts). */
 // A real browser on a shared machine: each step may take seconds.
@@ -30,10 +31,9 @@ describe('web app: the admin (管理员)', () => {
     await digest.getByText('（系统默认）').waitFor({ state: 'detached' });
     await page.reload();
     await page.getByTestId('digest-time').getByText('每日督办简报时间').first().waitFor();
-    // the value the app put in the input once it read the setting (a string: this file has no DOM types)
-    await page.waitForFunction(
-      `document.querySelector('[data-testid=digest-time] input[name=time]')?.value === '07:15'`,
-    );
+    // The value the app put in the input once it read the setting (the page's policy allows no evaluated strings).
+    const time = page.getByTestId('digest-time').locator('input[name=time]');
+    await eventually(async () => ((await time.inputValue()) === '07:15' ? true : undefined), 15_000);
     expect(session.journey.problems).toEqual([]);
   });
 

@@ -95,9 +95,11 @@ describe('web app: 逐级分解, county → town → village', () => {
       expect(text).not.toMatch(ISO_TIMESTAMP);
       expect(text).not.toMatch(RAW_CODE);
     }
-    /** The tree's nodes as shown: depth, whether only the chain above, light, status. */
-    const treeRows = () =>
-      page
+    /** The tree's nodes as shown (once the tree has loaded: one request brings them all): depth, whether only the
+     * chain above, light, status. */
+    const treeRows = async () => {
+      await page.getByTestId('tree-node').first().waitFor();
+      return page
         .getByTestId('tree-node')
         .evaluateAll((nodes) =>
           nodes.map((n) => [
@@ -107,6 +109,7 @@ describe('web app: 逐级分解, county → town → village', () => {
             n.querySelector('[data-status]')?.getAttribute('data-status') ?? null,
           ]),
         );
+    };
     async function breakDown(unitName: string, share: string, remainder: string, deadline: string) {
       await page.getByTestId('break-down-open').click();
       await page.getByTestId('break-down-form').locator('select[name=subtaskUnit]').selectOption({ label: unitName });

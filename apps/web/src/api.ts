@@ -114,16 +114,23 @@ export async function raw(
   return response;
 }
 
+/** How many commands (anything but a GET) are on their way: a background look waits until none is. */
+export const inFlight = { commands: 0 };
+
 export async function request<T = unknown>(
   method: string,
   path: string,
   body?: unknown,
   options: { anonymous?: boolean; headers?: Record<string, string> } = {},
 ): Promise<T> {
+  const command = method !== 'GET';
+  if (command) inFlight.commands++;
   const response = await raw(method, path, {
     anonymous: options.anonymous,
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
     body: body === undefined ? undefined : JSON.stringify(body),
+  }).finally(() => {
+    if (command) inFlight.commands--;
   });
   const text = await response.text();
   // A command may have changed what waits on the user; signing in or out did not.

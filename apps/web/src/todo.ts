@@ -1,5 +1,5 @@
 import { reactive } from 'vue';
-import { afterCommand, session } from './api';
+import { afterCommand, inFlight, session } from './api';
 
 /** The signed-in user's 待办 counts, for the badge on the navigation. */
 export const todoCounts = reactive<{ total: number; badge: number; byKind: Record<string, number> }>({
@@ -24,6 +24,8 @@ export async function refreshTodoCounts(): Promise<void> {
     todoCounts.byKind = {};
     return;
   }
+  // A command on its way may end this session (a password change, a sign-out): look again after it.
+  if (inFlight.commands > 0) return;
   try {
     const response = await fetch('/api/todo/counts', { headers: { authorization: `Bearer ${token}` } });
     // Signed out or signed in as someone else meanwhile: the answer is not this session's.
