@@ -1,5 +1,5 @@
-import { ChannelAddress, isClockTime, QuietHours, UnitChannel, WebhookFormat } from '@zhenggai/application';
-import { MESSAGE_KINDS, MessageKind, refuseUnknownKeys, ValidationError } from '@zhenggai/domain';
+import { ChannelAddress, QuietHours, UnitChannel, WebhookFormat } from '@zhenggai/application';
+import { MESSAGE_KINDS, MessageKind, refuseUnknownKeys, requireClockTime, ValidationError } from '@zhenggai/domain';
 
 const FORMATS: readonly WebhookFormat[] = ['json', 'dingtalk', 'wecom', 'feishu'];
 const EMAIL = /^[^\s@<>()"',;:]+@[^\s@<>()"',;:]+\.[^\s@<>()"',;:]+$/;
@@ -73,9 +73,7 @@ function quietHoursOf(quiet: unknown, field: string): QuietHours | null {
   if (quiet === undefined || quiet === null) return null;
   const q = (typeof quiet === 'object' ? quiet : {}) as Record<string, unknown>;
   refuseUnknownKeys(q, ['from', 'to'], field);
-  for (const end of ['from', 'to'] as const)
-    if (!isClockTime(q[end])) throw new ValidationError(`${field}.${end}`, `${field}.${end} must be a time HH:MM`);
-  return { from: q.from as string, to: q.to as string };
+  return { from: requireClockTime(q.from, `${field}.from`), to: requireClockTime(q.to, `${field}.to`) };
 }
 
 function isHttpUrl(value: string): boolean {

@@ -9,10 +9,6 @@ export interface QuietHours {
   readonly to: string;
 }
 
-const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
-
-export const isClockTime = (value: unknown): value is string => typeof value === 'string' && HH_MM.test(value);
-
 const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 
 /** When a message due at `now` may be sent: `now` outside the quiet hours, else the instant they end. Pure. */

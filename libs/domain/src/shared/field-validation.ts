@@ -62,9 +62,12 @@ export function requireLocalDate(value: unknown, field: string): LocalDate {
 }
 
 /** A time of day `HH:MM` (00:00 to 23:59), as the digest and quiet hours are set in Asia/Shanghai. */
+export const isClockTime = (value: unknown): value is string =>
+  typeof value === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(value);
+
+/** {@link isClockTime}, or a ValidationError naming the field. */
 export function requireClockTime(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !/^([01]\d|2[0-3]):[0-5]\d$/.test(value))
-    throw new ValidationError(field, `${field} must be a time HH:MM`);
+  if (!isClockTime(value)) throw new ValidationError(field, `${field} must be a time HH:MM`);
   return value;
 }
 

@@ -7,5 +7,13 @@ export * from './upcasting';
 export * from './evidence';
 export * from './local-date';
 export * from './quantity-target';
-export { ID_MAX_LENGTH, NAME_MAX_LENGTH, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH, UNIT_MAX_LENGTH } from './field-validation';
+export {
+  ID_MAX_LENGTH,
+  isClockTime,
+  NAME_MAX_LENGTH,
+  requireClockTime,
+  TEXT_MAX_LENGTH,
+  TITLE_MAX_LENGTH,
+  UNIT_MAX_LENGTH,
+} from './field-validation';
 export { authorizeRole } from './authorization';

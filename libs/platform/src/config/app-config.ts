@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { isClockTime } from '@zhenggai/domain';
 
 /** Everything the processes read from the environment, parsed and checked once at start. */
 export interface AppConfig {
@@ -195,7 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
 
   const digestTime = text('DIGEST_TIME') ?? '08:30';
-  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(digestTime))
+  if (!isClockTime(digestTime))
     problems.push(`DIGEST_TIME must be a time of day HH:MM, Asia/Shanghai (got "${digestTime}")`);
   const config: AppConfig = {
     port,
