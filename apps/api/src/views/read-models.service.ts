@@ -75,7 +75,7 @@ export class ReadModelsService {
       { ...launched.data, launchedAt: launched.metadata.occurredAt },
       at,
       this.directoryView.reachOf(actor),
-      { byRegionLevel: query.byRegionLevel },
+      { byRegionLevel: query.byRegionLevel, current: query.asOf === undefined },
     );
   }
 

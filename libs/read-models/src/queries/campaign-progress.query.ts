@@ -1,7 +1,8 @@
 import { ProjectionSql, Reach } from '@zhenggai/application';
 import { addDays, daysBetween, RegionLevel, shanghaiDateOf } from '@zhenggai/domain';
 import { DATE_OF } from './local-date.sql';
-import { WITHIN_REACH } from './reach.sql';
+import { NO_PARENT } from '../tasks/tasks.projection';
+import { IN_REGION_SUBTREE, WITHIN_REACH, WITHIN_REGION } from './reach.sql';
 import { RegionOfLevel, rollUpByRegionLevel } from './region-levels';
 import { OWN_TARGET, ROLLED_UP_DONE } from './roll-up.sql';
 import { OVERDUE, VALID_AT } from './traffic-light.sql';
@@ -65,6 +66,11 @@ export type RegionBehind = RegionOfLevel &
 export interface CampaignProgressOptions {
   /** Roll the by-region rows up to these region levels too. */
   readonly byRegionLevel?: readonly RegionLevel[];
+  /**
+   * `at` is now: for a reach by region (or none), the figures are summed from the counts the read model keeps as the
+   * events arrive (a few hundred rows), not from every task's versions; a unit's reach still reads its tasks.
+   */
+  readonly current?: boolean;
 }
 
 /**
@@ -116,8 +122,43 @@ export async function campaignProgress(
     reach.regionId ?? null,
     reach.unitId ?? null,
   ];
+  const fromCounts = options.current === true && !reach.unitId;
   const valid = `v.campaign_id = $1::uuid AND ${VALID_AT('v', '$2::timestamptz')} AND ${WITHIN_REACH('v', '$4', '$5')}`;
-  const [totals, quantities, byRegion, byUnit] = await Promise.all([
+  const [totals, quantities, byRegion, byUnit] = await Promise.all(
+    fromCounts ? countedFigures(sql, params) : versionedFigures(sql, params, valid),
+  );
+  const asOfDate = shanghaiDateOf(at);
+  const launchDate = shanghaiDateOf(campaign.launchedAt);
+  const lastDay = [asOfDate, addDays(launchDate, BURNDOWN_MAX_DAYS - 1)].sort()[0]!;
+  const burndown =
+    launchDate > asOfDate
+      ? []
+      : fromCounts
+        ? await countedBurndownOf(sql, campaign.campaignId, launchDate, lastDay, reach)
+        : await burndownOf(sql, campaign.campaignId, launchDate, lastDay, at, reach);
+  const regionRows = byRegion.rows.map(({ regionId, regionName: _, ...figures }) => ({ regionId, figures }));
+  const byRegionLevel = options.byRegionLevel?.length
+    ? await regionsBehind(sql, regionRows, options.byRegionLevel, asOfDate >= campaign.deadline)
+    : undefined;
+  return {
+    campaignId: campaign.campaignId,
+    name: campaign.name,
+    deadline: campaign.deadline,
+    asOf: at.toISOString(),
+    daysLeft: daysBetween(asOfDate, campaign.deadline),
+    totals: totals.rows[0],
+    quantities: quantities.rows,
+    targets: campaign.targets,
+    byRegion: byRegion.rows.map(({ dueOpen: _, ...row }) => row),
+    byUnit: byUnit.rows,
+    burndown,
+    ...(byRegionLevel && { byRegionLevel }),
+  };
+}
+
+/** Totals, quantities, by region and by unit from every version valid at the instant (`$2`). */
+function versionedFigures(sql: ProjectionSql, params: unknown[], valid: string) {
+  return [
     sql.query(
       `SELECT count(*) FILTER (WHERE v.status <> 'cancelled')::int AS tasks,
               count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled'))::int AS open,
@@ -142,44 +183,85 @@ export async function campaignProgress(
         GROUP BY v.target_unit ORDER BY v.target_unit`,
       [params[0], params[1], params[3], params[4]],
     ),
+    ...byRegionAndUnit(sql, `read_models.task_versions v`, valid, params, {
+      breakdown: BREAKDOWN,
+      dueOpen: `count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled') AND v.deadline <= $3::date)::int`,
+    }),
+  ];
+}
+
+/** By region (with the tasks due and open, `dueOpen`) and by unit: the same groups from the versions or the counts. */
+function byRegionAndUnit(
+  sql: ProjectionSql,
+  from: string,
+  valid: string,
+  params: unknown[],
+  figures: { breakdown: string; dueOpen: string },
+) {
+  return [
     sql.query(
-      `SELECT v.region_id AS "regionId", r.name AS "regionName", ${BREAKDOWN},
-              count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled') AND v.deadline <= $3::date)::int
-                AS "dueOpen"
-         FROM read_models.task_versions v LEFT JOIN regions r ON r.id = v.region_id
+      `SELECT v.region_id AS "regionId", r.name AS "regionName", ${figures.breakdown}, ${figures.dueOpen} AS "dueOpen"
+         FROM ${from} LEFT JOIN regions r ON r.id = v.region_id
         WHERE ${valid} GROUP BY v.region_id, r.name ORDER BY overdue DESC, open DESC, r.name`,
       params,
     ),
     sql.query(
-      `SELECT v.lead_unit_id AS "unitId", u.name AS "unitName", ${BREAKDOWN}
-         FROM read_models.task_versions v LEFT JOIN units u ON u.id = v.lead_unit_id
+      `SELECT v.lead_unit_id AS "unitId", u.name AS "unitName", ${figures.breakdown}
+         FROM ${from} LEFT JOIN units u ON u.id = v.lead_unit_id
         WHERE ${valid} GROUP BY v.lead_unit_id, u.name ORDER BY overdue DESC, open DESC, u.name`,
       params,
     ),
-  ]);
-  const asOfDate = shanghaiDateOf(at);
-  const launchDate = shanghaiDateOf(campaign.launchedAt);
-  const lastDay = [asOfDate, addDays(launchDate, BURNDOWN_MAX_DAYS - 1)].sort()[0]!;
-  const burndown =
-    launchDate <= asOfDate ? await burndownOf(sql, campaign.campaignId, launchDate, lastDay, at, reach) : [];
-  const regionRows = byRegion.rows.map(({ regionId, regionName: _, ...figures }) => ({ regionId, figures }));
-  const byRegionLevel = options.byRegionLevel?.length
-    ? await regionsBehind(sql, regionRows, options.byRegionLevel, asOfDate >= campaign.deadline)
-    : undefined;
-  return {
-    campaignId: campaign.campaignId,
-    name: campaign.name,
-    deadline: campaign.deadline,
-    asOf: at.toISOString(),
-    daysLeft: daysBetween(asOfDate, campaign.deadline),
-    totals: totals.rows[0],
-    quantities: quantities.rows,
-    targets: campaign.targets,
-    byRegion: byRegion.rows.map(({ dueOpen: _, ...row }) => row),
-    byUnit: byUnit.rows,
-    burndown,
-    ...(byRegionLevel && { byRegionLevel }),
-  };
+  ];
+}
+
+/** The task counts of a campaign's row `v` in the per-deadline counts, as {@link BREAKDOWN} counts task rows. */
+const COUNTED = (condition: string) => `coalesce(sum(v.n) FILTER (WHERE ${condition}), 0)::int`;
+/** A quantity summed over the counts' rows not cancelled: null when none of their tasks has one (as SQL's sum). */
+const SUMMED = (sum: string, n: string) =>
+  `(CASE WHEN coalesce(sum(v.${n}) FILTER (WHERE v.status <> 'cancelled'), 0) = 0 THEN NULL
+     ELSE sum(v.${sum}) FILTER (WHERE v.status <> 'cancelled') END)::float8`;
+const COUNTED_BREAKDOWN = `${COUNTED(`v.status <> 'cancelled'`)} AS tasks,
+  ${COUNTED(`v.status NOT IN ('closed', 'cancelled')`)} AS open,
+  ${COUNTED(OVERDUE('v', '$2::date'))} AS overdue,
+  ${COUNTED(`v.status = 'closed'`)} AS closed,
+  ${SUMMED('own_done', 'done_n')} AS "quantityDone",
+  ${SUMMED('own_target', 'target_n')} AS "quantityTarget"`;
+
+/**
+ * The same figures as {@link versionedFigures}, now, for a reach by region (`$3`, or none), from the per-deadline
+ * counts. A tree counts once at the top of what the reach holds: a task whose parent lies outside the reach (or
+ * has none) brings its full target and its rolled-up work.
+ */
+function countedFigures(sql: ProjectionSql, params: unknown[]) {
+  const counted = [params[0], params[2], params[3]];
+  const valid = `v.campaign_id = $1::uuid AND ${WITHIN_REGION('v.region_id', '$3')}`;
+  return [
+    sql.query(
+      `SELECT ${COUNTED(`v.status <> 'cancelled'`)} AS tasks,
+              ${COUNTED(`v.status NOT IN ('closed', 'cancelled')`)} AS open,
+              ${COUNTED(OVERDUE('v', '$2::date'))} AS overdue,
+              ${COUNTED(`v.status = 'closed'`)} AS closed,
+              ${COUNTED(`v.status = 'closed' AND v.closed_on_time`)} AS "closedOnTime",
+              ${COUNTED(`v.status = 'closed' AND NOT v.closed_on_time`)} AS "closedLate",
+              ${COUNTED(`v.status = 'cancelled'`)} AS cancelled
+         FROM read_models.task_deadline_counts v WHERE ${valid}`,
+      counted,
+    ),
+    sql.query(
+      `SELECT v.target_unit AS unit, sum(v.top_target)::float8 AS target, sum(v.top_done)::float8 AS done
+         FROM read_models.task_deadline_counts v
+        WHERE v.campaign_id = $1::uuid AND ${WITHIN_REGION('v.region_id', '$2')}
+          AND v.status <> 'cancelled' AND v.target_unit <> ''
+          AND (v.parent_region_id = '${NO_PARENT}'::uuid
+               OR ($2::uuid IS NOT NULL AND NOT ${IN_REGION_SUBTREE('v.parent_region_id', '$2')}))
+        GROUP BY v.target_unit ORDER BY v.target_unit`,
+      [params[0], params[3]],
+    ),
+    ...byRegionAndUnit(sql, `read_models.task_deadline_counts v`, valid, counted, {
+      breakdown: COUNTED_BREAKDOWN,
+      dueOpen: COUNTED(`v.status NOT IN ('closed', 'cancelled') AND v.deadline <= $2::date`),
+    }),
+  ];
 }
 
 async function regionsBehind(
@@ -242,6 +324,29 @@ async function burndownOf(sql: ProjectionSql, campaignId: string, from: string, 
        LEFT JOIN changes c ON c.day = d.day::date
       GROUP BY d.day WINDOW w AS (ORDER BY d.day) ORDER BY d.day`,
     [campaignId, from, to, at.toISOString(), reach.regionId ?? null, reach.unitId ?? null],
+  );
+  return rows as Array<{ date: string; open: number; closed: number; overdue: number }>;
+}
+
+/**
+ * The burndown as {@link burndownOf} answers it now, for a reach by region (or none), from the changes per campaign,
+ * region and day the read model keeps: the changes before the launch count on its day.
+ */
+async function countedBurndownOf(sql: ProjectionSql, campaignId: string, from: string, to: string, reach: Reach) {
+  const { rows } = await sql.query(
+    `WITH changes AS (
+       SELECT greatest(c.day, $2::date) AS day, sum(c.open) AS open, sum(c.closed) AS closed, sum(c.overdue) AS overdue
+         FROM read_models.task_campaign_days c
+        WHERE c.campaign_id = $1::uuid AND c.day <= $3::date AND ${WITHIN_REGION('c.region_id', '$4')}
+        GROUP BY 1)
+     SELECT to_char(d.day, 'YYYY-MM-DD') AS date,
+            (sum(coalesce(c.open, 0)) OVER w)::int AS open,
+            (sum(coalesce(c.closed, 0)) OVER w)::int AS closed,
+            (sum(coalesce(c.overdue, 0)) OVER w)::int AS overdue
+       FROM generate_series($2::date, $3::date, interval '1 day') AS d(day)
+       LEFT JOIN changes c ON c.day = d.day::date
+     WINDOW w AS (ORDER BY d.day) ORDER BY d.day`,
+    [campaignId, from, to, reach.regionId ?? null],
   );
   return rows as Array<{ date: string; open: number; closed: number; overdue: number }>;
 }

@@ -1,9 +1,9 @@
-import { breakDownTask, Region, StoredEvent } from '@zhenggai/application';
+import { Region, StoredEvent } from '@zhenggai/application';
 import { RegionLevel } from '@zhenggai/domain';
 import { Infrastructure } from '@zhenggai/platform';
 import { byRegionLevelFromEvents, quantitiesFromEvents } from '../../../../test/support/quantities-from-events';
 import { scoreboardByUnit, scoreboardFromEvents } from '../../../../test/support/scoreboard-from-events';
-import { at, demoTreeWorld } from '../testing/demo-tree-world';
+import { demoTreeWorld, sentBackTree } from '../testing/demo-tree-world';
 import { projectAll } from '../testing/project-all';
 import { tasksProjection } from '../tasks/tasks.projection';
 import { campaignProgress, CampaignDefinition } from './campaign-progress.query';
@@ -30,56 +30,8 @@ describe('campaign progress, the deadline view and the scoreboard by region leve
   beforeAll(async () => {
     const world = await demoTreeWorld();
     ({ infra, campaign } = world);
-    const { deps, member, meta, run, subtask, evidence } = world;
-    const { county: housing, town: wangyan, neighbour: wangjiaba, village: caiying } = world.units;
     regions = await infra.directory.listRegions();
-
-    const county = await world.countyTask(regions.find((r) => r.name === '阜南县')!.id);
-    const [countyUnit, townUnit, villageUnit] = [member(housing), member(wangyan), member(caiying)];
-    await run(countyUnit, at('2018-08-02'), county, 'AcceptRectificationTask', {});
-    const [town] = (
-      await breakDownTask(
-        deps,
-        { taskId: county, subtasks: [subtask(wangyan, 200), subtask(wangjiaba, 10, '2018-08-31')] },
-        meta(countyUnit, at('2018-08-02', '11:00')),
-      )
-    ).subtasks.map((s) => s.id);
-    await run(townUnit, at('2018-08-03'), town, 'AcceptRectificationTask', {});
-    village = (
-      await breakDownTask(
-        deps,
-        { taskId: town, subtasks: [subtask(caiying, 150, '2018-09-10')] },
-        meta(townUnit, at('2018-08-03', '11:00')),
-      )
-    ).subtasks[0].id;
-    await run(villageUnit, at('2018-08-04'), village, 'AcceptRectificationTask', {});
-    await run(villageUnit, at('2018-08-14'), village, 'ReportRectificationProgress', {
-      quantityDone: 150,
-      note: '拆除完成',
-      evidence,
-    });
-    await run(villageUnit, at('2018-08-15'), village, 'SubmitRectification', {
-      report: '150 户拆除完成',
-      evidence,
-      quantityDone: 150,
-    });
-    await run(townUnit, at('2018-08-16'), village, 'SendBackRectification', { reason: '佐证材料不全' });
-    await run(villageUnit, at('2018-08-20'), village, 'SubmitRectification', {
-      report: '150 户拆除完成，补齐照片',
-      evidence,
-      quantityDone: 150,
-    });
-    await run(townUnit, at('2018-08-25'), village, 'VerifyRectification', { note: '镇里验收合格' });
-    await run(townUnit, at('2018-08-26'), town, 'ReportRectificationProgress', {
-      quantityDone: 30,
-      note: '镇本级',
-      evidence,
-    });
-    await run(countyUnit, at('2018-08-27'), county, 'ReportRectificationProgress', {
-      quantityDone: 5,
-      note: '县本级',
-      evidence,
-    });
+    ({ village } = await sentBackTree(world, regions.find((r) => r.name === '阜南县')!.id));
     await projectAll(infra.pool, infra.eventStore, [tasksProjection]);
     events = await infra.eventStore.readAll({ maxCount: 100_000 });
   });

@@ -1,5 +1,5 @@
 import { ProjectionSql } from '@zhenggai/application';
-import { RegionLevel } from '@zhenggai/domain';
+import { RegionLevel, roundQuantity } from '@zhenggai/domain';
 
 /** Where a row rolled up by region level counts: a region of the level asked, or a place above it. */
 export interface RegionOfLevel {
@@ -44,6 +44,7 @@ export async function rollUpByRegionLevel<T extends Record<keyof T, number | nul
   return answer;
 }
 
+/** Quantities have four decimal places: the sum is rounded to them, so it does not hang on the order of the rows. */
 function add<V extends number | null>(a: V, b: V): V {
-  return (a === null && b === null ? null : (a ?? 0) + (b ?? 0)) as V;
+  return (a === null && b === null ? null : roundQuantity((a ?? 0) + (b ?? 0))) as V;
 }

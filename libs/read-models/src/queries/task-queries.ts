@@ -140,11 +140,19 @@ export class TaskQueries {
       ? `read_models.tasks v ${whereOf(filters)}`
       : `read_models.task_versions v ${whereOf([validAt(), ...filters])}`;
     // The per-deadline counts hold the columns of every filter they can answer, under the same names.
-    const counts =
-      current && countedByDeadline(filter)
-        ? `SELECT ${LIGHT('v', today, warn)} AS light, sum(v.n) AS n FROM ` +
-          `read_models.task_deadline_counts v ${whereOf(filters)} GROUP BY 1`
-        : `SELECT ${LIGHT('v', today, warn)} AS light, count(*) AS n FROM ${where} GROUP BY 1`;
+    const fromCounts = current && countedByDeadline(filter);
+    const counts = fromCounts
+      ? `SELECT ${LIGHT('v', today, warn)} AS light, sum(v.n) AS n FROM ` +
+        `read_models.task_deadline_counts v ${whereOf(filters)} GROUP BY 1`
+      : `SELECT ${LIGHT('v', today, warn)} AS light, count(*) AS n FROM ${where} GROUP BY 1`;
+    const byRegionQuery = fromCounts
+      ? `SELECT v.region_id AS "regionId", ${LIGHT('v', today, warn)} AS light, sum(v.n)::int AS n,
+                (CASE WHEN coalesce(sum(v.target_n) FILTER (WHERE v.status <> 'cancelled'), 0) = 0 THEN NULL
+                  ELSE sum(v.own_target) FILTER (WHERE v.status <> 'cancelled') END)::float8 AS target,
+                (CASE WHEN coalesce(sum(v.done_n) FILTER (WHERE v.status <> 'cancelled'), 0) = 0 THEN NULL
+                  ELSE sum(v.own_done) FILTER (WHERE v.status <> 'cancelled') END)::float8 AS done
+           FROM read_models.task_deadline_counts v ${whereOf(filters)} GROUP BY 1, 2`
+      : null;
     const counted = params.values.length;
     const limit = params.add(page.pageSize);
     const offset = params.add((page.page - 1) * page.pageSize);
@@ -159,16 +167,21 @@ export class TaskQueries {
         params.values,
       ),
       this.sql.query<{ light: Light; n: string }>(counts, params.values.slice(0, counted)),
-      byRegionLevel?.length
+      byRegionLevel?.length && byRegionQuery
         ? this.sql.query<{ regionId: string; light: Light; n: number; target: number | null; done: number | null }>(
-            `SELECT v.region_id AS "regionId", ${LIGHT('v', today, warn)} AS light, count(*)::int AS n,
+            byRegionQuery,
+            params.values.slice(0, counted),
+          )
+        : byRegionLevel?.length
+          ? this.sql.query<{ regionId: string; light: Light; n: number; target: number | null; done: number | null }>(
+              `SELECT v.region_id AS "regionId", ${LIGHT('v', today, warn)} AS light, count(*)::int AS n,
                     sum(${OWN_TARGET('v', `$${counted + 1}::timestamptz`)})
                       FILTER (WHERE v.status <> 'cancelled')::float8 AS target,
                     sum(v.quantity_done) FILTER (WHERE v.status <> 'cancelled')::float8 AS done
                FROM ${where} GROUP BY 1, 2`,
-            [...params.values.slice(0, counted), at.toISOString()],
-          )
-        : null,
+              [...params.values.slice(0, counted), at.toISOString()],
+            )
+          : null,
     ]);
     const summary = noLights();
     for (const row of totals.rows) summary[row.light] = Number(row.n);

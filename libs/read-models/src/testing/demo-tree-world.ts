@@ -1,4 +1,11 @@
-import { assignTask, executeTaskCommand, fileFinding, TaskLifecycleCommand, UseCaseDeps } from '@zhenggai/application';
+import {
+  assignTask,
+  breakDownTask,
+  executeTaskCommand,
+  fileFinding,
+  TaskLifecycleCommand,
+  UseCaseDeps,
+} from '@zhenggai/application';
 import { Actor, CommandMetadata } from '@zhenggai/domain';
 import { Infrastructure, loadConfig, seedDemo, startInfrastructure, useCaseDeps } from '@zhenggai/platform';
 import { randomUUID } from 'node:crypto';
@@ -121,4 +128,64 @@ export async function demoTreeWorld(): Promise<DemoTreeWorld> {
     evidence: [{ ref: 'demo/report.pdf', name: '验收照片' }],
     countyTask,
   };
+}
+
+/**
+ * A tree grown in the campaign at `regionId`: 217 households to 阜南县住建局, 200 to 王堰镇, 10 to 王家坝镇 (due 31
+ * August), 150 of 王堰镇's to 蔡郢村 (due 10 September); the village's first submission is sent back by the town, its
+ * second verified; the town reports 30 of its own, the county 5. Answers the tasks' ids.
+ */
+export async function sentBackTree(
+  world: DemoTreeWorld,
+  regionId: string,
+): Promise<{ county: string; town: string; neighbour: string; village: string }> {
+  const { deps, member, meta, run, subtask, evidence } = world;
+  const { county: housing, town: wangyan, neighbour: wangjiaba, village: caiying } = world.units;
+  const county = await world.countyTask(regionId);
+  const [countyUnit, townUnit, villageUnit] = [member(housing), member(wangyan), member(caiying)];
+  await run(countyUnit, at('2018-08-02'), county, 'AcceptRectificationTask', {});
+  const [town, neighbour] = (
+    await breakDownTask(
+      deps,
+      { taskId: county, subtasks: [subtask(wangyan, 200), subtask(wangjiaba, 10, '2018-08-31')] },
+      meta(countyUnit, at('2018-08-02', '11:00')),
+    )
+  ).subtasks.map((s) => s.id);
+  await run(townUnit, at('2018-08-03'), town, 'AcceptRectificationTask', {});
+  const village = (
+    await breakDownTask(
+      deps,
+      { taskId: town, subtasks: [subtask(caiying, 150, '2018-09-10')] },
+      meta(townUnit, at('2018-08-03', '11:00')),
+    )
+  ).subtasks[0].id;
+  await run(villageUnit, at('2018-08-04'), village, 'AcceptRectificationTask', {});
+  await run(villageUnit, at('2018-08-14'), village, 'ReportRectificationProgress', {
+    quantityDone: 150,
+    note: '拆除完成',
+    evidence,
+  });
+  await run(villageUnit, at('2018-08-15'), village, 'SubmitRectification', {
+    report: '150 户拆除完成',
+    evidence,
+    quantityDone: 150,
+  });
+  await run(townUnit, at('2018-08-16'), village, 'SendBackRectification', { reason: '佐证材料不全' });
+  await run(villageUnit, at('2018-08-20'), village, 'SubmitRectification', {
+    report: '150 户拆除完成，补齐照片',
+    evidence,
+    quantityDone: 150,
+  });
+  await run(townUnit, at('2018-08-25'), village, 'VerifyRectification', { note: '镇里验收合格' });
+  await run(townUnit, at('2018-08-26'), town, 'ReportRectificationProgress', {
+    quantityDone: 30,
+    note: '镇本级',
+    evidence,
+  });
+  await run(countyUnit, at('2018-08-27'), county, 'ReportRectificationProgress', {
+    quantityDone: 5,
+    note: '县本级',
+    evidence,
+  });
+  return { county, town, neighbour, village };
 }

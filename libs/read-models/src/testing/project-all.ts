@@ -11,6 +11,8 @@ export async function projectAll(
   store: EventStore,
   projections: readonly Projection[],
   suffix = 'test',
+  /** Events per batch: the runner's batches are as large as what has arrived since the last. */
+  batchSize = 500,
 ): Promise<void> {
   await everyEventReadable(store);
   await sql.query('CREATE SCHEMA IF NOT EXISTS read_models');
@@ -19,7 +21,11 @@ export async function projectAll(
     await sql.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; CREATE SCHEMA "${schema}"`);
     await projection.setup(sql, schema);
     for (let after = 0n; ;) {
-      const events = await store.readAll({ after, maxCount: 500, eventTypePrefixes: projection.eventTypePrefixes });
+      const events = await store.readAll({
+        after,
+        maxCount: batchSize,
+        eventTypePrefixes: projection.eventTypePrefixes,
+      });
       if (events.length === 0) break;
       await projection.apply(sql, schema, events);
       after = events[events.length - 1].position;

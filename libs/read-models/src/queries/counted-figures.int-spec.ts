@@ -1,0 +1,76 @@
+import { StoredEvent } from '@zhenggai/application';
+import { RegionLevel } from '@zhenggai/domain';
+import { Infrastructure } from '@zhenggai/platform';
+import { at, demoTreeWorld, sentBackTree } from '../testing/demo-tree-world';
+import { projectAll } from '../testing/project-all';
+import { tasksProjection } from '../tasks/tasks.projection';
+import { campaignProgress, CampaignDefinition } from './campaign-progress.query';
+import { TaskQueries } from './task-queries';
+
+jest.setTimeout(120_000);
+
+const LEVELS: RegionLevel[] = ['city', 'county', 'town', 'village'];
+
+/**
+ * The views as they stand now are summed from what the tasks read model keeps as the events arrive (the per-deadline
+ * counts with their quantities, each task's roll-up, the burndown's changes per day), not from every task's versions.
+ * Both must give the same answers: over the demo story and a tree 县 → 镇 → 村 whose sub-tasks are sent back,
+ * verified level by level, cancelled and signed off at the top, for every campaign, every reach by region and every
+ * level, projected one event at a time (every task above read back from the store), a few at a time and all at once.
+ */
+describe('the views now, from the kept roll-ups, equal the same views from every version', () => {
+  let infra: Infrastructure;
+  let events: StoredEvent[];
+  let campaigns: CampaignDefinition[];
+
+  beforeAll(async () => {
+    const world = await demoTreeWorld();
+    ({ infra } = world);
+    const { member, run, evidence, inspector } = world;
+    const regions = await infra.directory.listRegions();
+    const { county, town, neighbour } = await sentBackTree(world, regions.find((r) => r.name === '阜南县')!.id);
+    const [countyUnit, townUnit] = [member(world.units.county), member(world.units.town)];
+    await run(countyUnit, at('2018-09-01'), neighbour, 'CancelRectificationTask', { reason: '并入王堰镇实施' });
+    await run(townUnit, at('2018-09-05'), town, 'SubmitRectification', { report: '完成', evidence, quantityDone: 50 });
+    await run(countyUnit, at('2018-09-06'), town, 'VerifyRectification', { note: '县里验收合格' });
+    await run(countyUnit, at('2018-09-07'), county, 'SubmitRectification', {
+      report: '全县完成',
+      evidence,
+      quantityDone: 17,
+    });
+    await run(inspector, at('2018-09-08'), county, 'VerifyRectification', { note: '市里验收合格' });
+
+    events = await infra.eventStore.readAll({ maxCount: 100_000 });
+    campaigns = events
+      .filter((e) => e.type === 'CampaignLaunched')
+      .map((e) => ({ ...e.data, launchedAt: e.metadata.occurredAt }) as CampaignDefinition);
+  });
+
+  it.each([1, 7, 500])('answers the same, projected %s event(s) at a time', async (batchSize) => {
+    await projectAll(infra.pool, infra.eventStore, [tasksProjection], `counted_${batchSize}`, batchSize);
+    const now = new Date();
+    const reaches = [{}, ...(await infra.directory.listRegions()).map((r) => ({ regionId: r.id }))];
+    expect(campaigns.length).toBeGreaterThan(1);
+    for (const campaign of campaigns)
+      for (const reach of reaches) {
+        const versioned = await campaignProgress(infra.pool, campaign, now, reach, { byRegionLevel: LEVELS });
+        const counted = await campaignProgress(infra.pool, campaign, now, reach, {
+          byRegionLevel: LEVELS,
+          current: true,
+        });
+        expect([campaign.name, reach, counted]).toEqual([campaign.name, reach, versioned]);
+      }
+    const queries = new TaskQueries(infra.pool);
+    for (const filter of [
+      {},
+      ...campaigns.map((c) => ({ campaignId: c.campaignId })),
+      ...reaches.map((r) => ({ scopeRegionId: (r as { regionId?: string }).regionId })),
+      { overdue: false, light: ['green' as const, 'closed_on_time' as const] },
+    ]) {
+      const options = { at: now, warningDays: 3, byRegionLevel: LEVELS };
+      const counted = await queries.list(filter, { page: 1, pageSize: 5 }, { ...options, current: true });
+      const versioned = await queries.list(filter, { page: 1, pageSize: 5 }, { ...options, current: false });
+      expect([filter, counted]).toEqual([filter, versioned]);
+    }
+  });
+});
