@@ -12,8 +12,8 @@ import {
   startInfrastructure,
   useCaseDeps,
 } from '@zhenggai/platform';
-import { ensureActiveGeneration, ProjectionRunner } from '@zhenggai/postgres';
-import { TaskQueries, tasksProjection } from '@zhenggai/read-models';
+import { ProjectionRunner } from '@zhenggai/postgres';
+import { TaskQueries } from '@zhenggai/read-models';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,10 +21,10 @@ import { closedAfterThisFile } from '../../../../test/support/opened-for-this-fi
 import { assignedTask, obliterateQueues, queueBackends, waitFor } from '../../../../test/support/queue-backends';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
 import { WorkerCommands } from '../commands/worker-command';
-import { openWorkerCommands } from '../commands/worker-commands.module';
-import { reminderEngineOf, workerCommandDeps } from '../worker.module';
+import { reminderEngineOf } from '../worker.module';
 import { DailyDigest } from './daily-digest';
 import { ReminderEngine } from './reminder-engine';
+import { workerCommandsWithTasks } from './testing/worker-setup';
 
 const ASSIGNED_AT = '2030-06-01T10:00:00+08:00';
 
@@ -157,10 +157,7 @@ describe.each(queueBackends())('the daily digest on BullMQ (%s)', (_name, backen
         regionScopeId,
       });
     }
-    ({ commands } = await closedAfterThisFile(openWorkerCommands(workerCommandDeps(infra)), (c) => c.close()));
-    await ensureActiveGeneration(infra.pool, tasksProjection);
-    runner = new ProjectionRunner({ pool: infra.pool, projection: tasksProjection });
-    await runner.start();
+    ({ commands, runner } = await workerCommandsWithTasks(infra));
     // 阜南县: one task overdue since 2030-06-03 (due 06-02), one due 06-04, one due late in the month;
     // 临泉县 (the city's, not 阜南县's): one overdue since 06-02 (due 06-01).
     for (const [regionId, deadline] of [

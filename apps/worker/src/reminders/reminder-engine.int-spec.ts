@@ -1,92 +1,27 @@
 import { assignTask, executeTaskCommand, fileFinding, ManualClock, StoredEvent } from '@zhenggai/application';
 import { Actor, taskStreamName } from '@zhenggai/domain';
 import { directoryFixtures, Infrastructure, loadConfig, startInfrastructure, useCaseDeps } from '@zhenggai/platform';
-import { ensureActiveGeneration, ProjectionRunner } from '@zhenggai/postgres';
-import { tasksProjection } from '@zhenggai/read-models';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, IncomingMessage, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import { ProjectionRunner } from '@zhenggai/postgres';
+import { randomUUID } from 'node:crypto';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
 import { JobQueues, NOTIFICATIONS_QUEUE, QueueBackend, REMINDERS_QUEUE } from '@zhenggai/platform';
 import { ReminderEngine } from './reminder-engine';
 import { WorkerCommands } from '../commands/worker-command';
-import { openWorkerCommands } from '../commands/worker-commands.module';
-import { reminderEngineOf, workerCommandDeps } from '../worker.module';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
+import { reminderEngineOf } from '../worker.module';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 import { assignedTask, obliterateQueues, queueBackends, waitFor } from '../../../../test/support/queue-backends';
-
-const REGISTER_TS = path.resolve(__dirname, '../../../../test/support/register-ts.js');
-const CHILD = path.resolve(__dirname, 'testing/reminder-firing.child.ts');
+import { Receivers, startReceivers } from './testing/receivers';
+import { registerActors, workerCommandsWithTasks } from './testing/worker-setup';
+import { killedAt, QUICK_RECOVERY } from './testing/worker-process';
 
 const ASSIGNED_AT = '2030-06-01T10:00:00+08:00';
-
-// ------------------------------------------------------------------------------------ receivers started by the test
-
-interface Received {
-  readonly webhooks: Array<{ path: string; body: any }>;
-  readonly mails: ParsedMail[];
-}
-
-async function startReceivers(): Promise<{
-  webhookUrl: string;
-  smtpUrl: string;
-  received: Received;
-  close(): Promise<void>;
-}> {
-  const received: Received = { webhooks: [], mails: [] };
-  const http: Server = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.webhooks.push({ path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(req.url?.startsWith('/dingtalk') ? '{"errcode":0,"errmsg":"ok"}' : '{}');
-    });
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const smtp = new SMTPServer({
-    secure: false,
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => {
-        received.mails.push(mail);
-        callback();
-      }, callback);
-    },
-  });
-  const listener = smtp.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => listener.once('listening', resolve));
-  let closing: Promise<void> | undefined;
-  return {
-    webhookUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
-    smtpUrl: `smtp://127.0.0.1:${(listener.address() as AddressInfo).port}`,
-    received,
-    close: () =>
-      (closing ??= (async () => {
-        await new Promise((resolve) => http.close(resolve));
-        await new Promise<void>((resolve) => smtp.close(() => resolve()));
-      })()),
-  };
-}
-
-// A dead worker's job runs again within seconds (BullMQ's defaults wait 30 s); every engine of a test uses the
-// same, since the stalled-job check is paced by whichever worker ran it last.
-const QUICK_RECOVERY = { lockDurationMs: 2000, stalledIntervalMs: 1000 };
 
 // -------------------------------------------------------------------------------------------------- the suite
 
 describe.each(queueBackends())('reminders and escalation on BullMQ (%s)', (name, backendOf) => {
   let database: TestDatabase;
   let infra: Infrastructure;
-  let receivers: Awaited<ReturnType<typeof startReceivers>>;
+  let receivers: Receivers;
   let engine: ReminderEngine;
   let queues: JobQueues;
   let runner: ProjectionRunner;
@@ -143,23 +78,12 @@ describe.each(queueBackends())('reminders and escalation on BullMQ (%s)', (name,
         { kind: 'email', address: 'zhangzhen@wangyan.example.gov.cn', audience: 'head' },
       ],
     });
-    for (const [actor, displayName] of [
+    await registerActors(infra, [
       [inspector, '李督查'],
       [unitUser, '陈办事员'],
       [leader, '王书记'],
-    ] as const) {
-      await directoryFixtures.user(infra, {
-        id: actor.userId,
-        username: `${actor.username}-${randomBytes(3).toString('hex')}`,
-        displayName,
-        role: actor.role as never,
-        unitId: actor.unitId ?? null,
-      });
-    }
-    ({ commands } = await closedAfterThisFile(openWorkerCommands(workerCommandDeps(infra)), (c) => c.close()));
-    await ensureActiveGeneration(infra.pool, tasksProjection);
-    runner = new ProjectionRunner({ pool: infra.pool, projection: tasksProjection });
-    await runner.start();
+    ]);
+    ({ commands, runner } = await workerCommandsWithTasks(infra));
   });
 
   beforeEach(async () => {
@@ -464,26 +388,12 @@ describe.each(queueBackends())('reminders and escalation on BullMQ (%s)', (name,
     await producer.close();
 
     // Another process takes the due job, records the level and is killed before it can finish the job.
-    const child = spawn(process.execPath, [
-      '-r',
-      REGISTER_TS,
-      CHILD,
-      database.url,
-      JSON.stringify(backend),
-      '2030-06-27T09:00:01+08:00',
-    ]);
-    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-    try {
-      for (;;) {
-        const { value, done } = await lines.next();
-        if (done) throw new Error('the worker process ended');
-        const line = JSON.parse(value as string);
-        if (line.error) throw new Error(line.message);
-        if (line.recorded) break;
-      }
-    } finally {
-      child.kill('SIGKILL');
-    }
+    const stopped = await killedAt('level-recorded', {
+      backend,
+      now: '2030-06-27T09:00:01+08:00',
+      env: { DATABASE_URL: database.url },
+    });
+    expect(stopped.recorded).toBe('0:reminder');
     expect((await ladderEvents(taskId)).map((e) => e.data.reminderId)).toEqual(['0:reminder']);
 
     // Restarted, the worker finds the dead one's job stalled, runs it again, and it records nothing more.
