@@ -23,18 +23,17 @@ const UNITS_OWN = (alias: string, unit: string) =>
 /**
  * The task row `alias` lies within the unit `unit`'s reach (逐级分解, rule 5): the task is its own (see above), or
  * lies below one of its own tasks at any depth. The twin of `maySeeTask`: the tasks above are taken as they stand
- * now (a sub-task's parent never changes; its unit changes only once its sub-tasks are done), and only those broken
- * down are walked, once per query.
+ * now (a sub-task's parent never changes; its unit changes only once its sub-tasks are done), from the rows of who
+ * reaches what that the tasks read model keeps (`task_reach`, `below`: through a task above).
  */
 export const OF_UNIT = (alias: string, unit: string) =>
   `(${UNITS_OWN(alias, unit)}
-    OR (${alias}.parent_task_id IS NOT NULL AND ${alias}.parent_task_id IN (
-      WITH RECURSIVE above(task_id) AS (
-        SELECT t.task_id FROM read_models.tasks t WHERE t.subtask_count > 0 AND ${UNITS_OWN('t', unit)}
-        UNION
-        SELECT c.task_id FROM read_models.tasks c JOIN above ON c.parent_task_id = above.task_id
-         WHERE c.subtask_count > 0)
-      SELECT task_id FROM above)))`;
+    OR ${alias}.task_id IN (SELECT r.task_id FROM read_models.task_reach r
+      WHERE r.unit_id = ${unit}::uuid AND r.below))`;
+
+/** As {@link OF_UNIT} for a current task row: the unit's rows of `task_reach` alone, read by their key. */
+export const OF_UNIT_NOW = (alias: string, unit: string) =>
+  `${alias}.task_id IN (SELECT r.task_id FROM read_models.task_reach r WHERE r.unit_id = ${unit}::uuid)`;
 
 /** Task rows within a reach given as two nullable uuid parameters, a region and a unit (null: no limit). */
 export const WITHIN_REACH = (alias: string, region: string, unit: string) =>

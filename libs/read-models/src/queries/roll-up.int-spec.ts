@@ -1,7 +1,7 @@
 import { breakDownTask, StoredEvent } from '@zhenggai/application';
 import { Infrastructure } from '@zhenggai/platform';
 import { quantitiesFromEvents } from '../../../../test/support/quantities-from-events';
-import { at, demoTreeWorld } from '../testing/demo-tree-world';
+import { at, demoTreeWorld, DemoTreeWorld } from '../testing/demo-tree-world';
 import { projectAll } from '../testing/project-all';
 import { tasksProjection } from '../tasks/tasks.projection';
 import { campaignProgress, CampaignDefinition } from './campaign-progress.query';
@@ -26,8 +26,10 @@ describe('rolling a task tree up in campaign progress and the task list', () => 
     village: '',
   };
 
+  let world: DemoTreeWorld;
+
   beforeAll(async () => {
-    const world = await demoTreeWorld();
+    world = await demoTreeWorld();
     ({ infra, campaign } = world);
     const { deps, member, meta, run, subtask, evidence } = world;
     const { county: housing, town: wangyan, neighbour: wangjiaba, village: caiying } = world.units;
@@ -144,4 +146,32 @@ describe('rolling a task tree up in campaign progress and the task list', () => 
       }
     },
   );
+
+  // Last: it changes the tree's lead at the top.
+  it('takes a tree to the unit its top is reassigned to (its sub-tasks done), away from the one before', async () => {
+    await world.run(world.inspector, at('2018-09-10'), ids.county, 'ReassignRectificationTask', {
+      leadUnitId: units.village,
+      cooperatingUnitIds: [],
+      reason: '改由村里牵头收尾',
+    });
+    await projectAll(infra.pool, infra.eventStore, [tasksProjection], 'reassigned');
+    const queries = new TaskQueries(infra.pool);
+    const seen = async (unit: 'county' | 'village', current: boolean) => {
+      const list = await queries.list(
+        { campaignId: campaign.campaignId, visibleToUnitId: units[unit] },
+        { page: 1, pageSize: 50 },
+        { at: new Date(), warningDays: 3, current },
+      );
+      return Object.entries(ids)
+        .filter(([, id]) => list.items.some((item) => item.id === id))
+        .map(([level]) => level)
+        .sort();
+    };
+    for (const current of [true, false]) {
+      // The village now leads the county's task, and so reaches the whole tree below it.
+      expect([current, await seen('village', current)]).toEqual([current, ['county', 'neighbour', 'town', 'village']]);
+      // 住建局 no longer leads it: it still answers for the sub-tasks it handed out, and what lies below them.
+      expect([current, await seen('county', current)]).toEqual([current, ['neighbour', 'town', 'village']]);
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { ProjectionSql, Reach } from '@zhenggai/application';
 import { SqlParams } from './sql-params';
 import { RegionLevel, shanghaiDateOf } from '@zhenggai/domain';
-import { IN_REGION_SUBTREE, OF_UNIT, WITHIN_REACH, WITHIN_REGION } from './reach.sql';
+import { IN_REGION_SUBTREE, OF_UNIT, OF_UNIT_NOW, WITHIN_REACH, WITHIN_REGION } from './reach.sql';
 import { RegionOfLevel, rollUpByRegionLevel } from './region-levels';
 import { OWN_TARGET, ROLLED_UP_DONE } from './roll-up.sql';
 import { DUE_AT, LIGHT, Light, LIGHTS, OVERDUE, VALID_AT } from './traffic-light.sql';
@@ -134,7 +134,7 @@ export class TaskQueries {
     const params = new SqlParams();
     const today = `${params.add(shanghaiDateOf(at))}::date`;
     const warn = `${params.add(warningDays)}::int`;
-    const filters = filterClauses(filter, params, today, warn);
+    const filters = filterClauses(filter, params, today, warn, current);
     const validAt = () => VALID_AT('v', `${params.add(at.toISOString())}::timestamptz`);
     const where = current
       ? `read_models.tasks v ${whereOf(filters)}`
@@ -419,11 +419,11 @@ export interface ScoreboardRow {
  * are taken on), with their values added to `params`. The one builder for the task rows, their versions and the
  * per-deadline counts.
  */
-function filterClauses(filter: TaskFilter, params: SqlParams, today: string, warn: string): string[] {
+function filterClauses(filter: TaskFilter, params: SqlParams, today: string, warn: string, current = false): string[] {
   const clauses: string[] = [];
   if (filter.status?.length) clauses.push(`v.status = ANY(${params.add(filter.status)}::text[])`);
   if (filter.unitId) clauses.push(`v.lead_unit_id = ${params.add(filter.unitId)}::uuid`);
-  if (filter.visibleToUnitId) clauses.push(OF_UNIT('v', params.add(filter.visibleToUnitId)));
+  if (filter.visibleToUnitId) clauses.push((current ? OF_UNIT_NOW : OF_UNIT)('v', params.add(filter.visibleToUnitId)));
   if (filter.regionId) clauses.push(IN_REGION_SUBTREE('v.region_id', params.add(filter.regionId)));
   if (filter.scopeRegionId) clauses.push(IN_REGION_SUBTREE('v.region_id', params.add(filter.scopeRegionId)));
   if (filter.category) clauses.push(`v.category = ${params.add(filter.category)}`);
