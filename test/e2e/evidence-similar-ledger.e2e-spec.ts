@@ -117,8 +117,8 @@ describe('evidence, similar findings and the ledger over HTTP', () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(Buffer.from(await xlsx.arrayBuffer()) as never);
     const sheet = workbook.getWorksheet('整改台账')!;
-    expect(sheet.getRow(2).getCell(2).value).toBe('整改任务');
-    expect(sheet.rowCount).toBe(list.total + 2);
+    expect(sheet.getRow(3).getCell(3).value).toBe('整改任务');
+    expect(sheet.rowCount).toBe(list.total + 3);
     expect((await inspector.get('/api/tasks/export?format=pdf')).status).toBe(400);
   });
 });

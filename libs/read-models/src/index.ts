@@ -26,3 +26,4 @@ export * from './queries/audit.query';
 export * from './queries/inbox.query';
 export * from './queries/catalogue.query';
 export * from './queries/todo.query';
+export * from './queries/ledger.query';

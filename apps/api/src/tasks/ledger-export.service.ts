@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { Actor } from '@zhenggai/domain';
+import { Actor, shanghaiDateOf } from '@zhenggai/domain';
 import type { TaskRow } from '@zhenggai/read-models';
 import { ProblemException } from '../http/problem-details';
 import { ReadModelsService, TaskListQueryDto } from '../views';
-import { ledgerCsv, ledgerXlsx } from './ledger';
+import { LedgerTask, ledgerCsv, ledgerXlsx } from './ledger';
 
 /** The most rows one export carries: a county's ledger fits many times over; a runaway query does not. */
 export const LEDGER_MAX_ROWS = 20_000;
@@ -35,11 +35,14 @@ export class LedgerExportService {
       tasks.push(...(answer.items as TaskRow[]));
       if (answer.items.length < PAGE_SIZE || tasks.length >= answer.total) break;
     }
-    const stamp = asOf.slice(0, 10);
+    const details = await this.views.ledgerDetails(tasks, new Date(asOf));
+    const ledger: LedgerTask[] = tasks.map((row) => ({ row, details: details.get(row.id)! }));
+    // Named for the day in Beijing: an export at 01:00 on 2 December is 2 December's ledger, not UTC's 1 December.
+    const stamp = shanghaiDateOf(asOf);
     if (format === 'csv')
-      return { body: ledgerCsv(tasks), contentType: 'text/csv; charset=utf-8', fileName: `整改台账-${stamp}.csv` };
+      return { body: ledgerCsv(ledger), contentType: 'text/csv; charset=utf-8', fileName: `整改台账-${stamp}.csv` };
     return {
-      body: await ledgerXlsx(tasks, `整改台账（截至 ${asOf}）`),
+      body: await ledgerXlsx(ledger, asOf),
       contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
       fileName: `整改台账-${stamp}.xlsx`,
     };

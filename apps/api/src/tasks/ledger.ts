@@ -1,5 +1,5 @@
-import { TASK_STATUS_LABELS, TaskStatus } from '@zhenggai/domain';
-import type { Light, TaskRow } from '@zhenggai/read-models';
+import { shanghaiDateOf, TASK_STATUS_LABELS, TaskStatus } from '@zhenggai/domain';
+import type { LedgerDetails, Light, TaskRow } from '@zhenggai/read-models';
 import ExcelJS from 'exceljs';
 
 const LIGHT_LABELS: Record<Light, string> = {
@@ -11,63 +11,141 @@ const LIGHT_LABELS: Record<Light, string> = {
   cancelled: '已撤销',
 };
 
-/** The columns of the 整改台账, in order: heading and how each task fills it. */
+/** A task as the ledger shows it: its row in the task list and what the ledger adds (names, texts, number). */
+export interface LedgerTask {
+  readonly row: TaskRow;
+  readonly details: LedgerDetails;
+}
+
+/** A cell: text, a number, or a calendar day (`day`, YYYY-MM-DD, already in Beijing time). */
+type Cell = string | number | { day: string } | null;
+
+const day = (date: string | null): Cell => (date ? { day: date } : null);
+/** The Beijing calendar day of an instant: 01:00 on 2 December in Beijing is 2 December, not UTC's 1 December. */
+const beijingDay = (instant: string | null): Cell => day(instant ? shanghaiDateOf(instant) : null);
+
+/** The columns of the 整改台账, in order: heading, width and how each task fills it. */
 const COLUMNS: ReadonlyArray<{
   header: string;
   width: number;
-  value: (task: TaskRow, index: number) => string | number | null;
+  wrap?: true;
+  value: (t: LedgerTask, i: number) => Cell;
 }> = [
   { header: '序号', width: 6, value: (_, i) => i + 1 },
-  { header: '整改任务', width: 36, value: (t) => t.title },
+  { header: '任务编号', width: 15, value: (t) => t.details.number },
+  { header: '整改任务', width: 30, wrap: true, value: (t) => t.row.title },
+  { header: '问题类别', width: 12, value: (t) => t.details.categoryName ?? t.row.category },
+  { header: '地区', width: 10, value: (t) => t.row.regionName },
+  { header: '专项行动', width: 16, wrap: true, value: (t) => t.details.campaignName },
   // 逐级分解: where the task stands in its tree, so a county's ledger reads as the chain it hands up.
-  { header: '层级', width: 6, value: (t) => t.depth },
-  { header: '上级任务', width: 36, value: (t) => t.parentTitle },
-  { header: '地区', width: 12, value: (t) => t.regionName },
-  { header: '问题类别', width: 16, value: (t) => t.category },
-  { header: '牵头单位', width: 22, value: (t) => t.leadUnitName },
-  { header: '状态', width: 10, value: (t) => TASK_STATUS_LABELS[t.status as TaskStatus] ?? t.status },
-  { header: '红黄绿灯', width: 12, value: (t) => LIGHT_LABELS[t.light] ?? t.light },
-  { header: '整改期限', width: 12, value: (t) => t.deadline },
-  { header: '原定期限', width: 12, value: (t) => t.originalDeadline },
-  { header: '目标量', width: 10, value: (t) => t.target?.quantity ?? null },
-  { header: '完成量', width: 10, value: (t) => t.quantityDone },
-  { header: '计量单位', width: 8, value: (t) => t.target?.unit ?? null },
-  { header: '退回次数', width: 8, value: (t) => t.sendBackCount },
-  { header: '交办时间', width: 20, value: (t) => t.assignedAt },
-  { header: '销号时间', width: 20, value: (t) => t.closedAt },
-  { header: '任务编号', width: 38, value: (t) => t.id },
+  { header: '层级', width: 6, value: (t) => t.row.depth },
+  { header: '上级任务', width: 24, wrap: true, value: (t) => t.row.parentTitle },
+  { header: '责任单位', width: 20, wrap: true, value: (t) => t.row.leadUnitName },
+  { header: '责任人', width: 10, value: (t) => t.details.responsible },
+  { header: '联系方式', width: 14, value: (t) => t.details.contact },
+  { header: '配合单位', width: 20, wrap: true, value: (t) => t.details.cooperatingUnitNames.join('、') || null },
+  { header: '整改措施', width: 36, wrap: true, value: (t) => t.details.measures },
+  { header: '整改方案', width: 36, wrap: true, value: (t) => t.details.plan },
+  { header: '目标量', width: 9, value: (t) => t.row.target?.quantity ?? null },
+  { header: '完成量', width: 9, value: (t) => t.row.quantityDone },
+  { header: '计量单位', width: 8, value: (t) => t.row.target?.unit ?? null },
+  {
+    header: '最新进展',
+    width: 36,
+    wrap: true,
+    value: (t) => {
+      const progress = t.details.latestProgress;
+      return progress && `${shanghaiDateOf(progress.at)} ${progress.note}`;
+    },
+  },
+  { header: '交办日期', width: 11, value: (t) => beijingDay(t.row.assignedAt) },
+  { header: '整改期限', width: 11, value: (t) => day(t.row.deadline) },
+  { header: '原定期限', width: 11, value: (t) => day(t.row.originalDeadline) },
+  { header: '状态', width: 8, value: (t) => TASK_STATUS_LABELS[t.row.status as TaskStatus] ?? t.row.status },
+  { header: '红黄绿灯', width: 12, value: (t) => LIGHT_LABELS[t.row.light] ?? t.row.light },
+  { header: '退回次数', width: 8, value: (t) => t.row.sendBackCount },
+  { header: '办结日期', width: 11, value: (t) => beijingDay(t.row.closedAt) },
+  { header: '任务ID', width: 38, value: (t) => t.row.id },
 ];
 
-/** The ledger as rows of cells, the heading first. */
-export function ledgerRows(tasks: readonly TaskRow[]): Array<Array<string | number | null>> {
-  return [COLUMNS.map((c) => c.header), ...tasks.map((task, i) => COLUMNS.map((c) => c.value(task, i)))];
+/** The headings of the ledger, in order (the XLSX's header row and the CSV's first line). */
+export const LEDGER_HEADERS: readonly string[] = COLUMNS.map((c) => c.header);
+
+/** 截至2026年12月2日 14:30: an instant as a Beijing office writes it. */
+export function asOfLabel(instant: string): string {
+  const [date, time] = new Date(Date.parse(instant) + 8 * 3_600_000).toISOString().split('T');
+  const [y, m, d] = date!.split('-').map(Number);
+  return `截至${y}年${m}月${d}日 ${time!.slice(0, 5)}`;
 }
 
 /**
- * CSV as Excel opens it in China: UTF-8 with a byte-order mark, CRLF, every text cell quoted; a cell that a
- * spreadsheet would run as a formula (=, +, -, @) is prefixed with an apostrophe.
+ * CSV as Excel opens it in China: UTF-8 with a byte-order mark, CRLF, every text cell quoted, days as YYYY-MM-DD; a
+ * cell that a spreadsheet would run as a formula (=, +, -, @) is prefixed with an apostrophe. The same columns as the
+ * XLSX, without its title rows.
  */
-export function ledgerCsv(tasks: readonly TaskRow[]): string {
-  const cell = (value: string | number | null) => {
+export function ledgerCsv(tasks: readonly LedgerTask[]): string {
+  const cell = (value: Cell) => {
     if (value === null) return '';
     if (typeof value === 'number') return String(value);
+    if (typeof value === 'object') return value.day;
     const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
     return `"${safe.replace(/"/g, '""')}"`;
   };
-  return `\uFEFF${ledgerRows(tasks)
-    .map((row) => row.map(cell).join(','))
-    .join('\r\n')}\r\n`;
+  const lines = [LEDGER_HEADERS.map(cell), ...tasks.map((task, i) => COLUMNS.map((c) => cell(c.value(task, i))))];
+  return `\uFEFF${lines.map((line) => line.join(',')).join('\r\n')}\r\n`;
 }
 
-export async function ledgerXlsx(tasks: readonly TaskRow[], title: string): Promise<Buffer> {
+const HEADER_ROW = 3;
+
+/**
+ * The ledger an office files: its name and as-of time (Beijing) above, the header frozen with filters on it, days as
+ * date cells, printed on A4 landscape fitted to the width with the header repeated on every page.
+ */
+export async function ledgerXlsx(tasks: readonly LedgerTask[], asOf: string): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = '整改';
-  const sheet = workbook.addWorksheet('整改台账', { views: [{ state: 'frozen', ySplit: 2 }] });
-  sheet.addRow([title]);
-  sheet.mergeCells(1, 1, 1, COLUMNS.length);
-  sheet.getRow(1).font = { bold: true, size: 14 };
-  for (const row of ledgerRows(tasks)) sheet.addRow(row);
-  sheet.getRow(2).font = { bold: true };
+  const last = COLUMNS.length;
+  const sheet = workbook.addWorksheet('整改台账', {
+    views: [{ state: 'frozen', xSplit: 3, ySplit: HEADER_ROW }],
+    pageSetup: {
+      paperSize: 9,
+      orientation: 'landscape',
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      horizontalCentered: true,
+      printTitlesRow: `${HEADER_ROW}:${HEADER_ROW}`,
+      margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+    },
+    headerFooter: { oddFooter: '第 &P 页，共 &N 页' },
+  });
+  sheet.addRow(['整改台账']);
+  sheet.addRow([`${asOfLabel(asOf)}　共 ${tasks.length} 项`]);
+  sheet.mergeCells(1, 1, 1, last);
+  sheet.mergeCells(2, 1, 2, last);
+  sheet.getRow(1).font = { bold: true, size: 16 };
+  sheet.getRow(1).alignment = { horizontal: 'center' };
+  sheet.getRow(2).alignment = { horizontal: 'right' };
+  const header = sheet.addRow([...LEDGER_HEADERS]);
+  header.font = { bold: true };
+  header.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
+  header.eachCell((cell) => {
+    cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
+    cell.border = { bottom: { style: 'thin' } };
+  });
+  tasks.forEach((task, i) => {
+    const row = sheet.addRow(COLUMNS.map((c) => xlsxValue(c.value(task, i))));
+    row.eachCell((cell, n) => {
+      cell.alignment = { vertical: 'top', wrapText: COLUMNS[n - 1]!.wrap ?? false };
+      if (cell.value instanceof Date) cell.numFmt = 'yyyy-mm-dd';
+    });
+  });
   COLUMNS.forEach((column, i) => (sheet.getColumn(i + 1).width = column.width));
+  sheet.autoFilter = { from: { row: HEADER_ROW, column: 1 }, to: { row: HEADER_ROW + tasks.length, column: last } };
   return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** A day is written as a date cell: midnight UTC of that day, which a spreadsheet reads as the day itself. */
+function xlsxValue(value: Cell): string | number | Date | null {
+  return value !== null && typeof value === 'object' ? new Date(`${value.day}T00:00:00Z`) : value;
 }

@@ -1,7 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, Clock, EVENT_STORE, EventStore, REMINDER_POLICIES, ReminderPolicySource } from '@zhenggai/application';
 import { Actor, campaignStreamName, NotFoundError, warningDaysOf } from '@zhenggai/domain';
-import { auditEntries, campaignProgress, Light, TaskFilter, TaskQueries } from '@zhenggai/read-models';
+import {
+  auditEntries,
+  campaignProgress,
+  ledgerDetails,
+  Light,
+  TaskFilter,
+  TaskQueries,
+  TaskRow,
+} from '@zhenggai/read-models';
 import { Pool } from 'pg';
 import { DirectoryView } from '../access/directory-view';
 import { DATABASE_POOL, DEADLINE_WARNING_DAYS } from '../infrastructure/tokens';
@@ -61,6 +69,11 @@ export class ReadModelsService {
       items: result.items,
       ...(result.byRegionLevel && { byRegionLevel: result.byRegionLevel }),
     };
+  }
+
+  /** What the 整改台账 shows of these tasks (of the list as of `at`) beyond their rows: names, texts, numbers. */
+  ledgerDetails(rows: readonly TaskRow[], at: Date) {
+    return ledgerDetails(this.pool, rows, at);
   }
 
   /** A campaign's progress, counting only the tasks within the actor's reach; a campaign elsewhere answers 404. */
