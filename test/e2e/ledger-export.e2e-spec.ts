@@ -112,7 +112,7 @@ describe('the 整改台账 export', () => {
   const rowOf = (sheet: ExcelJS.Worksheet, n: number) =>
     Object.fromEntries(HEADERS.map((header, i) => [header, sheet.getRow(n).getCell(i + 1).value]));
 
-  it('has the title and as-of time in Beijing, Chinese headers, filters, a frozen header and a print layout', async () => {
+  it('has the title and as-of time in Beijing, Chinese headers, filters, a frozen header, a print layout', async () => {
     const sheet = await open();
     expect(sheet.getRow(1).getCell(1).value).toBe('整改台账');
     expect(sheet.getRow(2).getCell(1).value).toBe('截至2027年3月8日 07:30　共 1 项');

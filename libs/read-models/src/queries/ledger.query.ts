@@ -1,5 +1,7 @@
 import { ProjectionSql } from '@zhenggai/application';
 import { taskStreamName } from '@zhenggai/domain';
+import { DATE_OF } from './local-date.sql';
+import { REGION_OF_LEVEL } from './reach.sql';
 import type { TaskRow } from './task-queries';
 
 /** What the 整改台账 shows of a task beyond its row in the task list: names for its codes and ids, and its texts. */
@@ -39,11 +41,9 @@ export async function ledgerDetails(
   const [numbers, units, categories, campaigns, texts] = await Promise.all([
     sql.query<{ id: string; county: string | null; year: number; seq: number }>(
       `WITH placed AS (
-         SELECT v.task_id,
-                coalesce((SELECT a.id FROM regions a WHERE a.id = ANY(r.path) AND a.level = 'county'), v.region_id)
-                  AS county_id,
-                extract(year FROM v.assigned_at AT TIME ZONE 'Asia/Shanghai')::int AS year
-           FROM read_models.tasks v LEFT JOIN regions r ON r.id = v.region_id),
+         SELECT v.task_id, coalesce(${REGION_OF_LEVEL('v.region_id', "'county'")}, v.region_id) AS county_id,
+                extract(year FROM ${DATE_OF('v.assigned_at')})::int AS year
+           FROM read_models.tasks v),
        asked AS (SELECT DISTINCT county_id, year FROM placed WHERE task_id = ANY($1::uuid[])),
        numbered AS (
          SELECT p.task_id, p.county_id, p.year,

@@ -11,6 +11,10 @@
 export const IN_REGION_SUBTREE = (column: string, region: string, columnType: 'uuid' | 'text' = 'uuid') =>
   `${column} IN (SELECT id${columnType === 'text' ? '::text' : ''} FROM regions WHERE ${region}::uuid = ANY(path))`;
 
+/** The region of `level` on the path of the region `region` (the region itself if it is of that level), or null. */
+export const REGION_OF_LEVEL = (region: string, level: string) =>
+  `(SELECT a.id FROM regions r JOIN regions a ON a.id = ANY(r.path) WHERE r.id = ${region} AND a.level = ${level})`;
+
 /** As {@link IN_REGION_SUBTREE}, for a nullable region parameter: null, anywhere. */
 export const WITHIN_REGION = (column: string, region: string, columnType: 'uuid' | 'text' = 'uuid') =>
   `(${region}::uuid IS NULL OR ${IN_REGION_SUBTREE(column, region, columnType)})`;
