@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { sampleReminder } from '../testing/sample-reminder';
-import { EmailChannel } from './email-channel';
+import { EmailChannel, messageIdOf } from './email-channel';
 
 /** A plain-text SMTP server on this machine, started per test with the handlers the test needs. */
 async function startSmtpServer(
@@ -55,6 +55,9 @@ describe('e-mail channel (real SMTP server)', () => {
     expect(mail.from?.value).toEqual([{ name: '整改督办', address: 'noreply@zhenggai.example.cn' }]);
     expect(mail.to).toMatchObject({ value: [{ address: 'zhujianju@example.cn' }] });
     expect(mail.subject).toBe('【催办】蔡郢村危房改造 <第二批>（已逾期1天）');
+    // Sent again (a worker that died before recording the delivery), it is recognisably the same message.
+    expect(mail.messageId).toBe(messageIdOf(sampleReminder().deliveryId));
+    expect(messageIdOf('notice:任务/1')).toBe('<notice=3a=4efb=52a1=2f1@deliveries.zhenggai>');
     expect(mail.text).toContain('责任单位：蔡郢村村委会');
     expect(mail.text).toContain('整改时限：2025-06-01（已逾期1天）');
     expect(mail.html).toContain('任务「蔡郢村危房改造 &lt;第二批&gt;」已逾期1天');

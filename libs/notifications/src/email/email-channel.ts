@@ -23,6 +23,21 @@ export class EmailChannel implements NotificationChannel {
 
   async send(address: ChannelAddress, message: ReminderMessage): Promise<void> {
     if (address.kind !== 'email') throw new Error(`the e-mail channel cannot send to a ${address.kind} address`);
-    await this.transport.sendMail({ from: this.options.from, to: address.address, ...emailContent(message) });
+    await this.transport.sendMail({
+      from: this.options.from,
+      to: address.address,
+      messageId: messageIdOf(message.deliveryId),
+      ...emailContent(message),
+    });
   }
+}
+
+/**
+ * The Message-ID of a delivery: the same for every attempt, so a message sent again after a worker died before its
+ * delivery was recorded is recognised by mail systems (and by people) as the one they already have. The delivery id
+ * is written with the characters a Message-ID allows, each other one as `=` and its code.
+ */
+export function messageIdOf(deliveryId: string): string {
+  const local = deliveryId.replace(/[^A-Za-z0-9._-]/g, (c) => `=${c.codePointAt(0)!.toString(16)}`);
+  return `<${local}@deliveries.zhenggai>`;
 }
