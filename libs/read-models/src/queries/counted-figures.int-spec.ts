@@ -13,7 +13,8 @@ const LEVELS: RegionLevel[] = ['city', 'county', 'town', 'village'];
 
 /**
  * The views as they stand now are summed from what the tasks read model keeps as the events arrive (the per-deadline
- * counts with their quantities, each task's roll-up, the burndown's changes per day), not from every task's versions.
+ * counts with their quantities, each task's roll-up, the burndown's changes per day, who reaches each task), not from
+ * every task's versions.
  * Both must give the same answers: over the demo story and a tree 县 → 镇 → 村 whose sub-tasks are sent back,
  * verified level by level, cancelled and signed off at the top, for every campaign, every reach by region and every
  * level, projected one event at a time (every task above read back from the store), a few at a time and all at once.
@@ -72,5 +73,20 @@ describe('the views now, from the kept roll-ups, equal the same views from every
       const versioned = await queries.list(filter, { page: 1, pageSize: 5 }, { ...options, current: false });
       expect([filter, counted]).toEqual([filter, versioned]);
     }
+    // A unit's list, from its rows of who reaches what, as from testing every version against its reach.
+    const units = (await infra.directory.listUnits()).map((u) => u.id);
+    for (const visibleToUnitId of units)
+      for (const filter of [
+        { visibleToUnitId },
+        { visibleToUnitId, overdue: true },
+        { visibleToUnitId, light: ['red' as const, 'closed_late' as const] },
+        { visibleToUnitId, campaignId: campaigns[0].campaignId },
+      ])
+        for (const page of [1, 2]) {
+          const options = { at: now, warningDays: 3 };
+          const counted = await queries.list(filter, { page, pageSize: 3 }, { ...options, current: true });
+          const versioned = await queries.list(filter, { page, pageSize: 3 }, { ...options, current: false });
+          expect([filter, page, counted]).toEqual([filter, page, versioned]);
+        }
   });
 });

@@ -35,10 +35,6 @@ export const OF_UNIT = (alias: string, unit: string) =>
     OR ${alias}.task_id IN (SELECT r.task_id FROM read_models.task_reach r
       WHERE r.unit_id = ${unit}::uuid AND r.below))`;
 
-/** As {@link OF_UNIT} for a current task row: the unit's rows of `task_reach` alone, read by their key. */
-export const OF_UNIT_NOW = (alias: string, unit: string) =>
-  `${alias}.task_id IN (SELECT r.task_id FROM read_models.task_reach r WHERE r.unit_id = ${unit}::uuid)`;
-
 /** Task rows within a reach given as two nullable uuid parameters, a region and a unit (null: no limit). */
 export const WITHIN_REACH = (alias: string, region: string, unit: string) =>
   `${WITHIN_REGION(`${alias}.region_id`, region)}

@@ -1,7 +1,7 @@
 import { ProjectionSql, Reach } from '@zhenggai/application';
 import { SqlParams } from './sql-params';
 import { RegionLevel, shanghaiDateOf } from '@zhenggai/domain';
-import { IN_REGION_SUBTREE, OF_UNIT, OF_UNIT_NOW, WITHIN_REACH, WITHIN_REGION } from './reach.sql';
+import { IN_REGION_SUBTREE, OF_UNIT, WITHIN_REACH, WITHIN_REGION } from './reach.sql';
 import { RegionOfLevel, rollUpByRegionLevel } from './region-levels';
 import { OWN_TARGET, ROLLED_UP_DONE } from './roll-up.sql';
 import { DUE_AT, LIGHT, Light, LIGHTS, OVERDUE, VALID_AT } from './traffic-light.sql';
@@ -134,17 +134,30 @@ export class TaskQueries {
     const params = new SqlParams();
     const today = `${params.add(shanghaiDateOf(at))}::date`;
     const warn = `${params.add(warningDays)}::int`;
-    const filters = filterClauses(filter, params, today, warn, current);
+    // A unit's list now starts from its rows of who reaches what, in deadline order (see `task_reach`).
+    const unitNow = current && filter.visibleToUnitId ? filter.visibleToUnitId : null;
+    const filters = filterClauses(unitNow ? { ...filter, visibleToUnitId: undefined } : filter, params, today, warn);
+    const unit = unitNow ? `${params.add(unitNow)}::uuid` : null;
     const validAt = () => VALID_AT('v', `${params.add(at.toISOString())}::timestamptz`);
-    const where = current
-      ? `read_models.tasks v ${whereOf(filters)}`
-      : `read_models.task_versions v ${whereOf([validAt(), ...filters])}`;
-    // The per-deadline counts hold the columns of every filter they can answer, under the same names.
+    const where = unit
+      ? `read_models.task_reach r JOIN read_models.tasks v ON v.task_id = r.task_id ${whereOf([
+          `r.unit_id = ${unit}`,
+          ...filters,
+        ])}`
+      : current
+        ? `read_models.tasks v ${whereOf(filters)}`
+        : `read_models.task_versions v ${whereOf([validAt(), ...filters])}`;
+    const order = unit ? 'r.deadline, r.task_id' : 'v.deadline, v.task_id';
+    // The per-deadline counts hold the columns of every filter they can answer, under the same names; so do a unit's
+    // rows of who reaches what, for the filters on a task's light alone.
     const fromCounts = current && countedByDeadline(filter);
     const counts = fromCounts
       ? `SELECT ${LIGHT('v', today, warn)} AS light, sum(v.n) AS n FROM ` +
         `read_models.task_deadline_counts v ${whereOf(filters)} GROUP BY 1`
-      : `SELECT ${LIGHT('v', today, warn)} AS light, count(*) AS n FROM ${where} GROUP BY 1`;
+      : unit && countedByLight(filter)
+        ? `SELECT ${LIGHT('v', today, warn)} AS light, count(*) AS n FROM read_models.task_reach v ` +
+          `${whereOf([`v.unit_id = ${unit}`, ...filters])} GROUP BY 1`
+        : `SELECT ${LIGHT('v', today, warn)} AS light, count(*) AS n FROM ${where} GROUP BY 1`;
     const byRegionQuery = fromCounts
       ? `SELECT v.region_id AS "regionId", ${LIGHT('v', today, warn)} AS light, sum(v.n)::int AS n,
                 (CASE WHEN coalesce(sum(v.target_n) FILTER (WHERE v.status <> 'cancelled'), 0) = 0 THEN NULL
@@ -160,7 +173,7 @@ export class TaskQueries {
     const [items, totals, byRegion] = await Promise.all([
       this.sql.query(
         `SELECT ${ROW_COLUMNS(today, warn, rolledUpAt)}
-           FROM (SELECT v.* FROM ${where} ORDER BY v.deadline, v.task_id LIMIT ${limit} OFFSET ${offset}) v
+           FROM (SELECT v.* FROM ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}) v
            LEFT JOIN regions r ON r.id = v.region_id
            LEFT JOIN units u ON u.id = v.lead_unit_id
           ORDER BY v.deadline, v.task_id`,
@@ -419,11 +432,11 @@ export interface ScoreboardRow {
  * are taken on), with their values added to `params`. The one builder for the task rows, their versions and the
  * per-deadline counts.
  */
-function filterClauses(filter: TaskFilter, params: SqlParams, today: string, warn: string, current = false): string[] {
+function filterClauses(filter: TaskFilter, params: SqlParams, today: string, warn: string): string[] {
   const clauses: string[] = [];
   if (filter.status?.length) clauses.push(`v.status = ANY(${params.add(filter.status)}::text[])`);
   if (filter.unitId) clauses.push(`v.lead_unit_id = ${params.add(filter.unitId)}::uuid`);
-  if (filter.visibleToUnitId) clauses.push((current ? OF_UNIT_NOW : OF_UNIT)('v', params.add(filter.visibleToUnitId)));
+  if (filter.visibleToUnitId) clauses.push(OF_UNIT('v', params.add(filter.visibleToUnitId)));
   if (filter.regionId) clauses.push(IN_REGION_SUBTREE('v.region_id', params.add(filter.regionId)));
   if (filter.scopeRegionId) clauses.push(IN_REGION_SUBTREE('v.region_id', params.add(filter.scopeRegionId)));
   if (filter.category) clauses.push(`v.category = ${params.add(filter.category)}`);
@@ -470,6 +483,12 @@ const COUNTED_FILTERS = new Set([
  */
 function countedByDeadline(filter: TaskFilter): boolean {
   return Object.entries(filter).every(([key, value]) => value === undefined || COUNTED_FILTERS.has(key));
+}
+
+/** A unit's rows of who reaches what hold a task's status and deadline: the filters on its light alone. */
+function countedByLight(filter: TaskFilter): boolean {
+  const light = new Set(['visibleToUnitId', 'status', 'dueBefore', 'dueAfter', 'overdue', 'light']);
+  return Object.entries(filter).every(([key, value]) => value === undefined || light.has(key));
 }
 
 function toTaskRow(r: any): TaskRow {

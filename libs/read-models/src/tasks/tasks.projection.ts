@@ -28,7 +28,8 @@ export const tasksProjection: Projection = {
   // rolled up; per unit, campaign, region, status and deadline: the quantities summed; per campaign, region and day:
   // the burndown's changes), so that the views as they stand now read a few hundred rows instead of every task.
   // 8: who reaches each task (逐级分解, rule 5: the units whose own it is, or whose own task lies above it) is kept as
-  // rows (unit, task), so that a unit's list reads its own rows instead of testing every task against its reach.
+  // rows (unit, task) with the task's status, deadline and on-time close, so that a unit's list reads its own rows
+  // in deadline order, and counts its lights from them, instead of testing every task against its reach.
   version: 8,
   eventTypePrefixes: ['RectificationTask'],
 
@@ -113,9 +114,13 @@ export const tasksProjection: Projection = {
         unit_id uuid NOT NULL,
         task_id uuid NOT NULL,
         below boolean NOT NULL,
+        status text NOT NULL,
+        deadline date NOT NULL,
+        closed_on_time boolean NOT NULL,
         PRIMARY KEY (unit_id, task_id)
       );
       CREATE INDEX ON "${schema}".task_reach (task_id);
+      CREATE INDEX ON "${schema}".task_reach (unit_id, deadline, task_id);
       CREATE TABLE "${schema}".task_campaign_days (
         campaign_id uuid NOT NULL,
         region_id uuid NOT NULL,
@@ -255,6 +260,26 @@ export const tasksProjection: Projection = {
     }
     await counts.save(sql, schema);
     await saveReach(sql, schema, unitsChanged, reassigned, current);
+    // The tasks whose lights' facts moved (not those whose reach was just written with them): their reach rows follow.
+    const lightsMoved = [...lastVersionOf.keys()].filter((id) => {
+      const before = countedBefore.get(id)?.row;
+      const after = countedAs(current.get(id)!, rollUps.get(id)!, current)?.row;
+      return (
+        !unitsChanged.has(id) &&
+        before !== undefined &&
+        after !== undefined &&
+        (before.status !== after.status ||
+          before.deadline !== after.deadline ||
+          before.closed_on_time !== after.closed_on_time)
+      );
+    });
+    if (lightsMoved.length > 0)
+      await sql.query(
+        `UPDATE "${schema}".task_reach r SET status = c.status, deadline = c.deadline, closed_on_time = c.closed_on_time
+           FROM jsonb_to_recordset($1::jsonb) AS c(task_id uuid, status text, deadline date, closed_on_time boolean)
+          WHERE r.task_id = ANY($2::uuid[]) AND r.task_id = c.task_id`,
+        [JSON.stringify(lightsMoved.map((id) => ({ task_id: id, ...lightFacts(current.get(id)!) }))), lightsMoved],
+      );
     await days.save(sql, schema);
     const states = [...lastVersionOf.keys()].map((taskId) => {
       const f = current.get(taskId)!;
@@ -305,6 +330,16 @@ export const tasksProjection: Projection = {
   },
 };
 
+/** What a task's light is taken from (with the date asked): its status, deadline and whether it closed on time. */
+function lightFacts(folded: Folded): { status: string; deadline: string; closed_on_time: boolean } {
+  const state = folded.state as AssignedRectificationTask;
+  return {
+    status: state.status,
+    deadline: state.deadline,
+    closed_on_time: folded.closedAt !== null && shanghaiDateOf(folded.closedAt) <= state.deadline,
+  };
+}
+
 /** The units whose own the task is: it leads it, cooperates on it, or handed it out (the twin of `UNITS_OWN`). */
 function ownUnits(state: AssignedRectificationTask): string[] {
   return [state.leadUnitId, ...state.cooperatingUnitIds, state.assigningUnitId].filter(isId);
@@ -324,7 +359,7 @@ async function saveReach(
   tasks: ReadonlyMap<string, Folded>,
 ): Promise<void> {
   if (changed.size === 0) return;
-  const rows: Array<{ unit_id: string; task_id: string; below: boolean }> = [];
+  const rows: Array<{ unit_id: string; task_id: string; below: boolean } & ReturnType<typeof lightFacts>> = [];
   for (const taskId of changed) {
     const reach = new Map<string, boolean>(
       ownUnits(tasks.get(taskId)!.state as AssignedRectificationTask).map((u) => [u, false]),
@@ -336,7 +371,8 @@ async function saveReach(
       for (const unit of ownUnits(state)) reach.set(unit, true);
       above = state.parentTaskId;
     }
-    for (const [unit, below] of reach) rows.push({ unit_id: unit, task_id: taskId, below });
+    const facts = lightFacts(tasks.get(taskId)!);
+    for (const [unit, below] of reach) rows.push({ unit_id: unit, task_id: taskId, below, ...facts });
   }
   await sql.query(`DELETE FROM "${schema}".task_reach WHERE task_id = ANY($1::uuid[])`, [[...changed]]);
   await sql.query(
@@ -365,11 +401,13 @@ async function saveReach(
          JOIN "${schema}".task_versions a ON a.task_id = up.above_id AND a.valid_to IS NULL
         WHERE a.parent_task_id IS NOT NULL)
      INSERT INTO "${schema}".task_reach
-     SELECT u.unit_id, up.task_id, bool_or(up.depth > 0) FROM up
+     SELECT u.unit_id, up.task_id, bool_or(up.depth > 0), t.status, t.deadline, coalesce(t.closed_on_time, false)
+       FROM up
        JOIN "${schema}".task_versions a ON a.task_id = up.above_id AND a.valid_to IS NULL
+       JOIN "${schema}".task_versions t ON t.task_id = up.task_id AND t.valid_to IS NULL
        CROSS JOIN LATERAL unnest(a.lead_unit_id || a.cooperating_unit_ids || a.assigning_unit_id) AS u(unit_id)
       WHERE u.unit_id IS NOT NULL
-      GROUP BY u.unit_id, up.task_id`,
+      GROUP BY u.unit_id, up.task_id, t.status, t.deadline, t.closed_on_time`,
     [brokenDown],
   );
 }
@@ -467,9 +505,7 @@ function countedAs(folded: Folded, rollUp: RollUp, tasks: ReadonlyMap<string, Fo
     lead_unit_id: state.leadUnitId,
     campaign_id: state.campaignId ?? NO_CAMPAIGN,
     region_id: state.regionId,
-    status: state.status,
-    deadline: state.deadline,
-    closed_on_time: folded.closedAt !== null && shanghaiDateOf(folded.closedAt) <= state.deadline,
+    ...lightFacts(folded),
     parent_region_id: parent && parent.status !== 'none' ? parent.regionId : NO_PARENT,
     target_unit: state.target?.unit ?? '',
   };
