@@ -38,6 +38,7 @@ export {
   DeliveryStatus,
   deliveryMigrations,
   NewDelivery,
+  PendingDelivery,
   PostgresDeliveries,
 } from './reminders/postgres-deliveries';
 export { PostgresSessions, sessionMigrations } from './users/postgres-sessions';

@@ -180,8 +180,8 @@ export class RemindersController {
         `delivery ${id} is ${existing.status}`,
       );
     }
-    await this.deliveries.reopen(id);
-    await this.deliveryJobs.ensure([id]);
+    const reopened = await this.deliveries.reopen(id);
+    if (reopened?.batch) await this.deliveryJobs.ensure([reopened.batch]);
     return { id, status: 'pending' };
   }
 }

@@ -11,10 +11,10 @@ import {
 } from '@zhenggai/application';
 import { addDays, LocalDate, shanghaiDateOf, shanghaiInstant } from '@zhenggai/domain';
 import { DeliveryJobs } from '@zhenggai/platform';
-import { NewDelivery, PostgresDeliveries } from '@zhenggai/postgres';
+import { PostgresDeliveries } from '@zhenggai/postgres';
 import { TaskFilter, TaskQueries } from '@zhenggai/read-models';
 import { createHash } from 'node:crypto';
-import { addressOf, channelsFor, recordAndQueue } from './notification-dispatcher.reactor';
+import { addressOf, channelsFor, recordAndQueue, WantedDelivery } from './notification-dispatcher.reactor';
 
 export const DIGEST_LABEL = '每日督办简报';
 
@@ -105,7 +105,7 @@ export class DailyDigest {
     const { time } = await digestTimeInForce(this.deps.store, this.deps.time);
     const due = digestDue(this.deps.clock.now(), time);
     if (!due || this.doneFor === due.date) return 0;
-    const wanted: Array<NewDelivery & Pick<UnitChannel, 'quietHours'>> = [];
+    const wanted: WantedDelivery[] = [];
     for (const recipient of await this.recipients())
       wanted.push(...(await this.deliveriesOf(recipient, { ...due, time })));
     const pending = await recordAndQueue(this.deps.deliveries, this.deps.jobs, this.deps.clock, wanted);
@@ -147,7 +147,7 @@ export class DailyDigest {
   private async deliveriesOf(
     recipient: DigestRecipient,
     due: { date: LocalDate; at: Date; time: string },
-  ): Promise<Array<NewDelivery & Pick<UnitChannel, 'quietHours'>>> {
+  ): Promise<WantedDelivery[]> {
     const { directory, publicUrl } = this.deps;
     const addresses: UnitChannel[] = [];
     for (const unitId of recipient.unitIds) {

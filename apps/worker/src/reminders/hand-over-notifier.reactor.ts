@@ -9,14 +9,13 @@ import {
   NoticeTask,
   ReminderMessage,
   StoredEvent,
-  UnitChannel,
 } from '@zhenggai/application';
 import { daysBetween, shanghaiDateOf, taskStreamName } from '@zhenggai/domain';
 import { DeliveryJobs } from '@zhenggai/platform';
-import { NewDelivery, PostgresDeliveries } from '@zhenggai/postgres';
+import { PostgresDeliveries } from '@zhenggai/postgres';
 import { createHash } from 'node:crypto';
 import { CheckpointedReactor } from '../reactions/checkpointed-reactor';
-import { addressOf, channelsFor, recordAndQueue } from './notification-dispatcher.reactor';
+import { addressOf, channelsFor, recordAndQueue, WantedDelivery } from './notification-dispatcher.reactor';
 
 export const HAND_OVER_NOTIFIER = 'hand-over-notifier';
 
@@ -44,7 +43,7 @@ export class HandOverNotifier extends CheckpointedReactor {
     // once a batch: under load a batch holds hundreds of assignments to the same few units.
     const units = memo((id: string) => this.directory.getUnit(id, { stored: true }));
     const regions = memo((id: string) => this.directory.getRegion(id, { stored: true }));
-    const wanted: Array<NewDelivery & Pick<UnitChannel, 'quietHours'>> = [];
+    const wanted: WantedDelivery[] = [];
     for (const event of events) wanted.push(...(await this.deliveriesOf(event, units, regions)));
     await recordAndQueue(this.deliveries, this.jobs, this.clock, wanted);
   }
@@ -53,14 +52,14 @@ export class HandOverNotifier extends CheckpointedReactor {
     event: StoredEvent,
     units: (id: string) => ReturnType<Directory['getUnit']>,
     regions: (id: string) => ReturnType<Directory['getRegion']>,
-  ): Promise<Array<NewDelivery & Pick<UnitChannel, 'quietHours'>>> {
+  ): Promise<WantedDelivery[]> {
     const task = await this.taskBefore(event);
     if (!task) return [];
     const notices = handOverNotices(event, task);
     if (notices.length === 0) return [];
     const occurredAt = (event.metadata?.occurredAt as string | undefined) ?? event.recordedAt;
     const deadline = (event.data.newDeadline ?? event.data.deadline ?? task.deadline) as string;
-    const deliveries: Array<NewDelivery & Pick<UnitChannel, 'quietHours'>> = [];
+    const deliveries: WantedDelivery[] = [];
     for (const notice of notices) {
       const unit = await units(notice.unitId);
       const channels = channelsFor({ role: 'unit' }, unit?.channels ?? [], notice.kind);

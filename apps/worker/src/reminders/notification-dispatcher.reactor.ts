@@ -47,17 +47,17 @@ export class NotificationDispatcher extends CheckpointedReactor {
   }
 
   protected async apply(events: readonly StoredEvent[]): Promise<void> {
-    const wanted: Array<NewDelivery & { quietHours?: UnitChannel['quietHours'] }> = [];
+    const wanted: WantedDelivery[] = [];
     for (const event of events) wanted.push(...(await this.deliveriesOf(event)));
     await recordAndQueue(this.deliveries, this.jobs, this.clock, wanted);
   }
 
-  private async deliveriesOf(event: StoredEvent): Promise<Array<NewDelivery & Pick<UnitChannel, 'quietHours'>>> {
+  private async deliveriesOf(event: StoredEvent): Promise<WantedDelivery[]> {
     const data = event.data as RectificationTaskReminded['data'];
     const unitRecipients = data.recipients.filter((r) => r.kind === 'unit');
     if (unitRecipients.length === 0) return [];
     const region = await this.directory.getRegion(data.regionId, { stored: true });
-    const deliveries: Array<NewDelivery & Pick<UnitChannel, 'quietHours'>> = [];
+    const deliveries: WantedDelivery[] = [];
     const reached = new Set<string>();
     for (const recipient of unitRecipients) {
       // As stored now, not as this process last remembered it: a channel removed or re-keyed a moment ago is not used.
@@ -119,26 +119,47 @@ export function addressOf({ audience: _a, takes: _t, quietHours: _q, ...address 
   return address as ChannelAddress;
 }
 
+/** The most deliveries one job sends: a batch is sent one by one, and a long one holds its address's later messages. */
+export const DELIVERY_BATCH_SIZE = 100;
+
+/** A delivery that a reaction wants sent, with the quiet hours of its channel. */
+export type WantedDelivery = Omit<NewDelivery, 'batch'> & Pick<UnitChannel, 'quietHours'>;
+
 /**
- * Writes the deliveries to the ledger (a repeat is a no-op) and queues those pending, each e-mail due in its
- * address's quiet hours delayed until they end. Answers how many were pending.
+ * Writes the deliveries to the ledger (a repeat is a no-op) and queues those pending: those to one address (with the
+ * same quiet hours) form batches of at most DELIVERY_BATCH_SIZE, one job each, which sends them one by one; a batch
+ * of e-mail due in its address's quiet hours is delayed until they end. A delivery recorded before stays in its
+ * batch, so queuing it again finds that batch's job. Answers how many were pending.
  */
 export async function recordAndQueue(
   deliveries: PostgresDeliveries,
   jobs: DeliveryJobs,
   clock: Clock,
-  wanted: ReadonlyArray<NewDelivery & Pick<UnitChannel, 'quietHours'>>,
+  wanted: readonly WantedDelivery[],
 ): Promise<number> {
-  const pending = await deliveries.record(wanted.map(({ quietHours: _quiet, ...delivery }) => delivery));
-  const now = clock.now();
-  const delays = new Map<string, number>();
+  const byAddress = new Map<string, WantedDelivery[]>();
   for (const delivery of wanted) {
-    const delay = sendableAt(delivery.quietHours, now).getTime() - now.getTime();
-    if (delay > 0) delays.set(delivery.id, delay);
+    const key = JSON.stringify([delivery.address, delivery.quietHours ?? null]);
+    const group = byAddress.get(key);
+    if (group) group.push(delivery);
+    else byAddress.set(key, [delivery]);
   }
-  await jobs.enqueue(
-    pending.map((d) => d.id),
-    delays,
-  );
+  const batched: NewDelivery[] = [];
+  for (const group of byAddress.values()) {
+    for (let i = 0; i < group.length; i += DELIVERY_BATCH_SIZE) {
+      const part = group.slice(i, i + DELIVERY_BATCH_SIZE);
+      const batch = `deliveries.${createHash('sha256')
+        .update(JSON.stringify(part.map((d) => d.id).sort()))
+        .digest('hex')
+        .slice(0, 24)}`;
+      for (const { quietHours: _quiet, ...delivery } of part) batched.push({ ...delivery, batch });
+    }
+  }
+  const pending = await deliveries.record(batched);
+  const now = clock.now();
+  const delayOf = new Map(wanted.map((d) => [d.id, sendableAt(d.quietHours, now).getTime() - now.getTime()]));
+  const delays = new Map<string, number>();
+  for (const { id, batch } of pending) delays.set(batch, Math.max(delays.get(batch) ?? 0, delayOf.get(id) ?? 0));
+  await jobs.enqueue([...delays].map(([batch, delayMs]) => ({ batch, delayMs })));
   return pending.length;
 }

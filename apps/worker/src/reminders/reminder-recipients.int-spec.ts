@@ -10,6 +10,7 @@ import {
 } from '@zhenggai/application';
 import { Actor, CommandMetadata, ReminderRecipient, SYSTEM_ACTOR, taskStreamName } from '@zhenggai/domain';
 import {
+  DeliveryBatch,
   DeliveryJobs,
   directoryDeps,
   directoryFixtures,
@@ -97,9 +98,11 @@ describe('reminder recipients and channels, as the directory stands when a level
     );
     firing = new ReminderFiring(commands);
     const jobs = {
-      enqueue: async (ids: readonly string[], delaysMs?: ReadonlyMap<string, number>) => {
-        queued.push(...ids);
-        for (const [id, ms] of delaysMs ?? []) delays.set(id, ms);
+      enqueue: async (batches: readonly DeliveryBatch[]) => {
+        for (const { batch, delayMs } of batches) {
+          queued.push(batch);
+          delays.set(batch, delayMs ?? 0);
+        }
       },
     } as unknown as DeliveryJobs;
     dispatcher = new NotificationDispatcher(
@@ -376,7 +379,7 @@ describe('reminder recipients and channels, as the directory stands when a level
     ).id;
     await notifier.handle(await infra.eventStore.readStream(taskStreamName(late)));
     const sent = await infra.deliveries.list({ taskId: late });
-    const delayOf = (kind: string) => delays.get(sent.find((d) => d.address.kind === kind)!.id) ?? 0;
+    const delayOf = (kind: string) => delays.get(sent.find((d) => d.address.kind === kind)!.batch!) ?? 0;
     expect(sent.map((d) => d.address.kind).sort()).toEqual(['email', 'webhook']);
     // 23:00 to 07:00 the next morning.
     expect([delayOf('webhook'), delayOf('email')]).toEqual([0, 8 * 3_600_000]);

@@ -17,7 +17,7 @@ const PAGE = 1000;
 /**
  * Brings levels into the queue as they come within the horizon, and is the safety net under it: compares what
  * the read model says each open task is owed (levels due within `horizonMs`, or due and not yet recorded) with
- * the jobs that exist, and queues what is missing; and re-queues every delivery the ledger still has pending.
+ * the jobs that exist, and queues what is missing; and re-queues the batch of every delivery the ledger still has pending.
  * A Redis that lost its data therefore loses no reminder, only time until the next run.
  */
 export class ReminderReconciliation {
@@ -55,7 +55,9 @@ export class ReminderReconciliation {
       after = rows[rows.length - 1].task_id;
     }
     // The oldest pending deliveries (a bounded number per run; the next run takes the rest).
-    const deliveriesRequeued = await this.deliveryJobs.ensure((await this.deliveries.pending()).map((d) => d.id));
+    const deliveriesRequeued = await this.deliveryJobs.ensure(
+      (await this.deliveries.pending()).flatMap((d) => (d.batch ? [d.batch] : [])),
+    );
     const report = { openTasks, remindersRequeued, deliveriesRequeued };
     // Right after a start this may be the scheduler's work not done yet; later it is what the queue had lost.
     if (remindersRequeued + deliveriesRequeued > 0)

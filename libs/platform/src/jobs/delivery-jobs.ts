@@ -1,10 +1,24 @@
 import { AnyQueue, jobIdOf } from './job-queues';
 
+/**
+ * A delivery job: it sends the pending deliveries of one batch of the ledger (one address's, in the order recorded).
+ * A job queued before batches names its one delivery instead; its id is that delivery's batch.
+ */
 export interface DeliveryJobData {
-  readonly deliveryId: string;
+  readonly batch?: string;
+  readonly deliveryId?: string;
 }
 
-/** The notification queue: one job per delivery, retried with exponential backoff (5 s, 10 s, 20 s...). */
+/** A batch of deliveries to queue, and how long it waits first (an e-mail address's quiet hours). */
+export interface DeliveryBatch {
+  readonly batch: string;
+  readonly delayMs?: number;
+}
+
+/**
+ * The notification queue: one job per batch of deliveries, its id the batch's, retried with exponential backoff (5 s,
+ * 10 s, 20 s...).
+ */
 export class DeliveryJobs {
   constructor(
     private readonly queue: AnyQueue,
@@ -14,27 +28,21 @@ export class DeliveryJobs {
     },
   ) {}
 
-  /**
-   * Queues new deliveries in one round trip (a delivery that has a job keeps it); `delaysMs` holds those that must
-   * wait (an e-mail address's quiet hours).
-   */
-  async enqueue(deliveryIds: readonly string[], delaysMs?: ReadonlyMap<string, number>): Promise<void> {
-    if (deliveryIds.length === 0) return;
+  /** Queues batches in one round trip; a batch that has a job keeps it (a replay queues nothing twice). */
+  async enqueue(batches: readonly DeliveryBatch[]): Promise<void> {
+    if (batches.length === 0) return;
     await this.queue.addBulk(
-      deliveryIds.map((deliveryId) => {
-        const delay = delaysMs?.get(deliveryId) ?? 0;
-        return {
-          name: 'deliver',
-          data: { deliveryId } satisfies DeliveryJobData,
-          opts: { ...this.jobOptions(deliveryId), ...(delay > 0 ? { delay } : {}) },
-        };
-      }),
+      batches.map(({ batch, delayMs = 0 }) => ({
+        name: 'deliver',
+        data: { batch } satisfies DeliveryJobData,
+        opts: { ...this.jobOptions(batch), ...(delayMs > 0 ? { delay: delayMs } : {}) },
+      })),
     );
   }
 
-  private jobOptions(deliveryId: string) {
+  private jobOptions(batch: string) {
     return {
-      jobId: jobIdOf('delivery', deliveryId),
+      jobId: jobIdOf(batch),
       attempts: this.retry.attempts,
       backoff: { type: 'exponential' as const, delay: this.retry.backoffMs },
       removeOnComplete: true,
@@ -42,18 +50,17 @@ export class DeliveryJobs {
     };
   }
 
-  /** Queues the deliveries that have no job (and runs again a failed one); returns how many were missing. */
-  async ensure(deliveryIds: readonly string[]): Promise<number> {
+  /** Queues the batches that have no job (and runs again a failed one); returns how many were missing. */
+  async ensure(batches: readonly string[]): Promise<number> {
     let added = 0;
-    for (const deliveryId of deliveryIds) {
-      const jobId = jobIdOf('delivery', deliveryId);
-      const existing = await this.queue.getJob(jobId);
+    for (const batch of new Set(batches)) {
+      const existing = await this.queue.getJob(jobIdOf(batch));
       if (existing) {
-        // A failed job of a delivery an admin put back in line runs again.
+        // A failed job whose batch still has pending rows (it failed before it could try them) runs again.
         if (await existing.isFailed()) await existing.retry();
         continue;
       }
-      await this.queue.add('deliver', { deliveryId } satisfies DeliveryJobData, this.jobOptions(deliveryId));
+      await this.queue.add('deliver', { batch } satisfies DeliveryJobData, this.jobOptions(batch));
       added++;
     }
     return added;

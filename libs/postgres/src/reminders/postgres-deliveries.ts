@@ -22,6 +22,15 @@ export const deliveryMigrations = [
       CREATE INDEX IF NOT EXISTS deliveries_open ON deliveries (created_at) WHERE status <> 'delivered';
       CREATE INDEX IF NOT EXISTS deliveries_task ON deliveries (task_id);`,
   },
+  {
+    // Each delivery belongs to one batch, the queue job that sends it. The rows still owed before batches get the
+    // id of the job each had of its own then, so that job, when it runs, finds its row.
+    id: 'deliveries-002-batch',
+    sql: `
+      ALTER TABLE deliveries ADD COLUMN IF NOT EXISTS batch text;
+      UPDATE deliveries SET batch = 'delivery_' || replace(id, ':', '-') WHERE batch IS NULL AND status <> 'delivered';
+      CREATE INDEX IF NOT EXISTS deliveries_pending_batch ON deliveries (batch) WHERE status = 'pending';`,
+  },
 ];
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -34,6 +43,11 @@ export interface Delivery {
   readonly reminderId: string;
   readonly address: ChannelAddress;
   readonly message: ReminderMessage;
+  /**
+   * The batch it is sent in: the queue job, one per address, that sends the batch's pending rows one by one (null for
+   * a row delivered before batches).
+   */
+  readonly batch: string | null;
   readonly status: DeliveryStatus;
   readonly attempts: number;
   readonly lastError: string | null;
@@ -41,7 +55,15 @@ export interface Delivery {
   readonly deliveredAt: string | null;
 }
 
-export type NewDelivery = Pick<Delivery, 'id' | 'eventId' | 'taskId' | 'reminderId' | 'address' | 'message'>;
+export type NewDelivery = Pick<Delivery, 'id' | 'eventId' | 'taskId' | 'reminderId' | 'address' | 'message'> & {
+  readonly batch: string;
+};
+
+/** A delivery still to be sent, and the batch that sends it. */
+export interface PendingDelivery {
+  readonly id: string;
+  readonly batch: string;
+}
 
 interface DeliveryRow {
   id: string;
@@ -50,6 +72,7 @@ interface DeliveryRow {
   reminder_id: string;
   address: ChannelAddress;
   message: ReminderMessage;
+  batch: string | null;
   status: DeliveryStatus;
   attempts: number;
   last_error: string | null;
@@ -64,6 +87,7 @@ const toDelivery = (r: DeliveryRow): Delivery => ({
   reminderId: r.reminder_id,
   address: r.address,
   message: r.message,
+  batch: r.batch,
   status: r.status,
   attempts: r.attempts,
   lastError: r.last_error,
@@ -79,22 +103,31 @@ const toDelivery = (r: DeliveryRow): Delivery => ({
 export class PostgresDeliveries {
   constructor(private readonly pool: Pool) {}
 
-  /** Records the deliveries that are not recorded yet; returns those still to be sent. */
-  async record(deliveries: readonly NewDelivery[]): Promise<Delivery[]> {
+  /**
+   * Records the deliveries that are not recorded yet, each in the batch it names; returns those still to be sent, each
+   * with the batch it is in (a delivery recorded before keeps its own).
+   */
+  async record(deliveries: readonly NewDelivery[]): Promise<PendingDelivery[]> {
     if (deliveries.length === 0) return [];
-    const { rows } = await this.pool.query<DeliveryRow>(
+    // The rows inserted, the rows there before that are still pending and, with no batch, those another worker
+    // inserted while this statement ran (its snapshot does not see them), to be read again once it has.
+    const { rows } = await this.pool.query<{ id: string; batch: string | null }>(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb)
-           AS d(id text, event_id uuid, task_id uuid, reminder_id text, address jsonb, message jsonb)
+           AS d(id text, event_id uuid, task_id uuid, reminder_id text, address jsonb, message jsonb, batch text)
        ), inserted AS (
-         INSERT INTO deliveries (id, event_id, task_id, reminder_id, address, message)
-         SELECT id, event_id, task_id, reminder_id, address, message FROM input
+         INSERT INTO deliveries (id, event_id, task_id, reminder_id, address, message, batch)
+         SELECT id, event_id, task_id, reminder_id, address, message, batch FROM input
          ON CONFLICT (id) DO NOTHING
+         RETURNING id, batch
        )
-       SELECT d.* FROM deliveries d JOIN input USING (id) WHERE d.status = 'pending'
+       SELECT id, batch FROM inserted
        UNION ALL
-       SELECT i.id, i.event_id, i.task_id, i.reminder_id, i.address, i.message, 'pending', 0, NULL, now(), now(), NULL
-         FROM input i WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = i.id)`,
+       SELECT d.id, d.batch FROM deliveries d JOIN input USING (id) WHERE d.status = 'pending'
+       UNION ALL
+       SELECT i.id, NULL FROM input i
+        WHERE NOT EXISTS (SELECT 1 FROM inserted n WHERE n.id = i.id)
+          AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = i.id)`,
       [
         JSON.stringify(
           deliveries.map((d) => ({
@@ -104,16 +137,33 @@ export class PostgresDeliveries {
             reminder_id: d.reminderId,
             address: d.address,
             message: d.message,
+            batch: d.batch,
           })),
         ),
       ],
     );
-    return rows.map(toDelivery);
+    const pending = rows.filter((r): r is PendingDelivery => r.batch !== null);
+    const concurrent = rows.filter((r) => r.batch === null).map((r) => r.id);
+    if (concurrent.length === 0) return pending;
+    const { rows: theirs } = await this.pool.query<PendingDelivery>(
+      `SELECT id, batch FROM deliveries WHERE id = ANY($1) AND status = 'pending' AND batch IS NOT NULL`,
+      [concurrent],
+    );
+    return [...pending, ...theirs];
   }
 
   async get(id: string): Promise<Delivery | null> {
     const { rows } = await this.pool.query<DeliveryRow>('SELECT * FROM deliveries WHERE id = $1', [id]);
     return rows[0] ? toDelivery(rows[0]) : null;
+  }
+
+  /** The batch's deliveries still to be sent, in the order they were recorded. */
+  async pendingIn(batch: string): Promise<Delivery[]> {
+    const { rows } = await this.pool.query<DeliveryRow>(
+      `SELECT * FROM deliveries WHERE batch = $1 AND status = 'pending' ORDER BY created_at, id`,
+      [batch],
+    );
+    return rows.map(toDelivery);
   }
 
   async markDelivered(id: string): Promise<void> {
@@ -125,20 +175,27 @@ export class PostgresDeliveries {
     );
   }
 
-  /** One failed attempt; `final` when the queue gives up retrying. */
-  async markAttemptFailed(id: string, error: string, final: boolean): Promise<void> {
+  /** One failed attempt of each delivery, in one statement; `final` when the queue gives up retrying them. */
+  async markAttemptsFailed(failures: ReadonlyArray<{ id: string; error: string }>, final: boolean): Promise<void> {
+    if (failures.length === 0) return;
     await this.pool.query(
-      `UPDATE deliveries SET attempts = attempts + 1, last_error = $2, updated_at = now(),
-              status = CASE WHEN $3 THEN 'failed' ELSE status END
-        WHERE id = $1 AND status <> 'delivered'`,
-      [id, error.slice(0, 2000), final],
+      `UPDATE deliveries d SET attempts = d.attempts + 1, last_error = f.error, updated_at = now(),
+              status = CASE WHEN $3 THEN 'failed' ELSE d.status END
+         FROM unnest($1::text[], $2::text[]) AS f(id, error)
+        WHERE d.id = f.id AND d.status <> 'delivered'`,
+      [failures.map((f) => f.id), failures.map((f) => f.error.slice(0, 2000)), final],
     );
   }
 
-  /** Puts a failed delivery back in line (an admin's retry). */
+  /**
+   * Puts a failed delivery back in line (an admin's retry), in a batch of its own (named for its attempts so far, so
+   * each retry is a new job): the batch it failed in has run its course.
+   */
   async reopen(id: string): Promise<Delivery | null> {
     const { rows } = await this.pool.query<DeliveryRow>(
-      `UPDATE deliveries SET status = 'pending', updated_at = now() WHERE id = $1 AND status = 'failed' RETURNING *`,
+      `UPDATE deliveries SET status = 'pending', updated_at = now(),
+              batch = 'retry_' || replace(id, ':', '-') || '_' || attempts
+        WHERE id = $1 AND status = 'failed' RETURNING *`,
       [id],
     );
     return rows[0] ? toDelivery(rows[0]) : null;

@@ -51,9 +51,10 @@ function firing(commands: WorkerCommands, queues: JobQueues): void {
  * The hand-over notifier and the delivery worker (one job at a time, so one delivery is in hand when it stops), as
  * the worker wires them; it stops at `step` of the task's notices:
  * - `notices-recorded`: the notifier has written them to the ledger, and neither queued them nor saved its checkpoint;
- * - `notices-queued`: it has queued them, and not saved its checkpoint;
+ * - `notices-queued`: it has queued them (a job per batch), and not saved its checkpoint;
  * - `notice-sent`: a JSON webhook took one (answered 200), and the ledger does not say it is delivered;
- * - `notice-delivered`: the ledger says one is delivered, and BullMQ has not heard that its job finished.
+ * - `notice-delivered`: the ledger says one is delivered, the rest of its batch is not sent, and BullMQ has not heard
+ *   that its job finished.
  */
 async function notices(
   infra: Infrastructure,
@@ -65,19 +66,22 @@ async function notices(
   const engine = reminderEngineOf(infra, commands, { queues });
   const { deliveries } = infra; // the notifier's ledger and the delivery processor's
   const ours = new Map<string, ChannelAddress>();
+  /** The batches that hold the task's pending notices. */
+  const ourBatches = new Set<string>();
 
   const record = deliveries.record.bind(deliveries);
   deliveries.record = async (wanted) => {
     const pending = await record(wanted);
     const theirs = wanted.filter((d) => d.taskId === taskId);
     for (const d of theirs) ours.set(d.id, d.address);
+    for (const d of pending) if (ours.has(d.id)) ourBatches.add(d.batch);
     if (step === 'notices-recorded' && theirs.length > 0) stop(step, { recorded: theirs.length });
     return pending;
   };
   const enqueue = engine.deliveryJobs.enqueue.bind(engine.deliveryJobs);
-  engine.deliveryJobs.enqueue = async (ids, delays) => {
-    await enqueue(ids, delays);
-    const queued = ids.filter((id) => ours.has(id)).length;
+  engine.deliveryJobs.enqueue = async (batches) => {
+    await enqueue(batches);
+    const queued = batches.filter((b) => ourBatches.has(b.batch)).length;
     if (step === 'notices-queued' && queued > 0) stop(step, { queued });
   };
   const markDelivered = deliveries.markDelivered.bind(deliveries);

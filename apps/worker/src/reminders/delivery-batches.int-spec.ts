@@ -1,0 +1,174 @@
+import { ManualClock, NotificationChannel, StoredEvent } from '@zhenggai/application';
+import { Actor, taskStreamName } from '@zhenggai/domain';
+import { WebhookChannel } from '@zhenggai/notifications';
+import {
+  directoryFixtures,
+  Infrastructure,
+  JobQueues,
+  loadConfig,
+  NOTIFICATIONS_QUEUE,
+  QueueBackend,
+  startInfrastructure,
+} from '@zhenggai/platform';
+import { Delivery, ProjectionRunner } from '@zhenggai/postgres';
+import { randomUUID } from 'node:crypto';
+import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
+import { assignedTask, obliterateQueues, queueBackends, waitFor } from '../../../../test/support/queue-backends';
+import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { WorkerCommands } from '../commands/worker-command';
+import { reminderEngineOf } from '../worker.module';
+import { DeliveryProcessor } from './delivery.processor';
+import { ReminderEngine } from './reminder-engine';
+import { Receivers, startReceivers } from './testing/receivers';
+import { registerActors, workerCommandsWithTasks } from './testing/worker-setup';
+
+jest.setTimeout(120_000);
+
+const NOW = '2030-06-01T10:00:00+08:00';
+/** Tasks assigned at once to the one unit, whose one channel is a JSON webhook: a notice each. */
+const N = 10;
+
+/**
+ * The notices of a batch of events go out in batches, on each queue backend: those to one channel are one queue job,
+ * which sends them one by one, each its own message with its own delivery id; a job run again sends only what the
+ * ledger does not say it sent.
+ */
+describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
+  let database: TestDatabase;
+  let infra: Infrastructure;
+  let receivers: Receivers;
+  let commands: WorkerCommands;
+  let runner: ProjectionRunner;
+  let backend: QueueBackend;
+  let queues: JobQueues;
+  let engine: ReminderEngine;
+  const clock = new ManualClock(NOW);
+  const regionId = randomUUID();
+  const unitId = randomUUID();
+  const inspector: Actor = { userId: randomUUID(), username: 'inspector', role: 'inspector', unitId: null };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    receivers = await closedAfterThisFile(startReceivers(), (r) => r.close());
+    infra = await closedAfterThisFile(
+      startInfrastructure(
+        loadConfig({
+          DATABASE_URL: database.url,
+          PUBLIC_URL: 'https://zhenggai.example.gov.cn',
+          JWT_SECRET: 'delivery-batches-secret-long-enough-0123456789',
+        }),
+        { clock },
+      ),
+      (opened) => opened.close(),
+    );
+    await directoryFixtures.region(infra, { id: regionId, code: '341225102201', name: '蔡郢村', level: 'village' });
+    await directoryFixtures.category(infra, { code: 'dangerous-housing', name: '危房改造' });
+    await directoryFixtures.unit(infra, {
+      id: unitId,
+      name: '蔡郢村民委员会',
+      regionId,
+      channels: [{ kind: 'webhook', url: `${receivers.webhookUrl}/batches`, format: 'json', audience: 'unit' }],
+    });
+    await registerActors(infra, [[inspector, '李督查']]);
+    ({ commands, runner } = await workerCommandsWithTasks(infra));
+  });
+
+  beforeEach(() => {
+    backend = backendOf(database.url);
+    queues = new JobQueues(backend);
+    engine = reminderEngineOf(infra, commands, { queues, deliveryRetry: { attempts: 3, backoffMs: 50 } });
+  });
+
+  afterEach(async () => {
+    await queues.close();
+    await obliterateQueues(backend);
+  });
+
+  afterAll(async () => {
+    await runner?.stop();
+    await infra?.close();
+    await receivers?.close();
+    await database?.drop();
+  });
+
+  /** N tasks assigned to the unit; answers their assignments (a notice each). */
+  async function assignments(): Promise<StoredEvent[]> {
+    const events: StoredEvent[] = [];
+    for (let i = 0; i < N; i++) {
+      const taskId = await assignedTask(infra, inspector, { regionId, leadUnitId: unitId, deadline: '2030-09-30' });
+      events.push((await infra.eventStore.readStream(taskStreamName(taskId)))[0]);
+    }
+    return events;
+  }
+
+  async function ledgerOf(events: readonly StoredEvent[]): Promise<Delivery[]> {
+    const rows = await Promise.all(events.map((e) => infra.deliveries.list({ taskId: e.data.taskId })));
+    return rows.flat().sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  const jobsQueued = () => queues.queue(NOTIFICATIONS_QUEUE).getJobs(['waiting', 'delayed', 'prioritized', 'active']);
+
+  /** The delivery ids of the notices of `events` that reached the webhook, in order of arrival. */
+  const arrivalsOf = (events: readonly StoredEvent[]): string[] => {
+    const tasks = new Set(events.map((e) => e.data.taskId));
+    return receivers.received.webhooks
+      .filter((w) => w.path === '/batches' && tasks.has(w.body.taskId))
+      .map((w) => w.body.deliveryId as string);
+  };
+
+  const allDelivered = (events: readonly StoredEvent[]) =>
+    waitFor('every notice to be delivered', async () => {
+      const ledger = await ledgerOf(events);
+      return ledger.length === N && ledger.every((d) => d.status === 'delivered');
+    });
+
+  it('queues the notices of a batch of events to one channel as one job, once however often it runs', async () => {
+    const events = await assignments();
+
+    await engine.notifier.handle(events);
+    const ledger = await ledgerOf(events);
+    expect(ledger).toHaveLength(N);
+    expect(new Set(ledger.map((d) => d.batch)).size).toBe(1);
+    const [job, ...more] = await jobsQueued();
+    expect(more).toHaveLength(0);
+    expect(job.data).toEqual({ batch: ledger[0].batch });
+
+    // A replay, of the same events and of part of them, queues no second job.
+    await engine.notifier.handle(events.slice(0, N / 2));
+    await engine.notifier.handle(events);
+    expect(await jobsQueued()).toHaveLength(1);
+
+    // Sent: one message per notice, each with its own delivery id.
+    queues.worker(NOTIFICATIONS_QUEUE, (j) => engine.delivery.process(j as never));
+    await allDelivered(events);
+    await waitFor('the job to be done', async () => (await jobsQueued()).length === 0);
+    expect(arrivalsOf(events).sort()).toEqual(ledger.map((d) => d.id));
+  });
+
+  it('sends, when the job runs again after half its notices were sent, only the other half', async () => {
+    const events = await assignments();
+    await engine.notifier.handle(events);
+    const ids = (await ledgerOf(events)).map((d) => d.id);
+
+    // The webhook fails the first attempt's message after half of them were sent.
+    const webhook = new WebhookChannel();
+    const tried: string[] = [];
+    const flaky: NotificationChannel = {
+      kind: 'webhook',
+      send: async (address, message) => {
+        tried.push(message.deliveryId);
+        if (tried.length === N / 2 + 1) throw new Error('webhook answered 502');
+        await webhook.send(address, message);
+      },
+    };
+    const processor = new DeliveryProcessor(infra.deliveries, [flaky]);
+    queues.worker(NOTIFICATIONS_QUEUE, (j) => processor.process(j as never));
+    await allDelivered(events);
+
+    // The first attempt sent half, failed on the next; the retry sent from that one on, each once.
+    expect(tried).toEqual([...ids.slice(0, N / 2 + 1), ...ids.slice(N / 2)]);
+    expect(arrivalsOf(events)).toEqual(ids);
+    const ledger = await ledgerOf(events);
+    expect(ledger.map((d) => d.attempts)).toEqual(ids.map((_, i) => (i === N / 2 ? 2 : 1)));
+  });
+});
