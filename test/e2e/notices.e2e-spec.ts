@@ -107,7 +107,7 @@ describe('notices for every hand-over, by channel preference', () => {
     }, 30_000);
     const of = (path: string) =>
       received.filter((r) => r.path === path && JSON.stringify(r.body).includes('村口沟渠堵塞'));
-    // Each delivery is a job of its own: they arrive in any order.
+    // Notices of events the notifier handles at different times are jobs of their own: they arrive in any order.
     const levels = (path: string) =>
       of(path)
         .map((r) => r.body.level ?? r.body.markdown.title)

@@ -17,8 +17,9 @@ const PAGE = 1000;
 /**
  * Brings levels into the queue as they come within the horizon, and is the safety net under it: compares what
  * the read model says each open task is owed (levels due within `horizonMs`, or due and not yet recorded) with
- * the jobs that exist, and queues what is missing; and re-queues the batch of every delivery the ledger still has pending.
- * A Redis that lost its data therefore loses no reminder, only time until the next run.
+ * the jobs that exist, and queues what is missing; and re-queues the batch of every delivery the ledger still has
+ * pending (its job, if the queue lost it). A Redis that lost its data therefore loses no reminder, only time until
+ * the next run.
  */
 export class ReminderReconciliation {
   private readonly logger = new Logger('ReminderReconciliation');
