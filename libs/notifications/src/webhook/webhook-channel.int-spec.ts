@@ -116,6 +116,15 @@ describe('webhook channel (real HTTP receiver)', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it('gives up on a receiver that starts to answer and never ends', async () => {
+    answer = (response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{');
+    };
+    const impatient = new WebhookChannel({ timeoutMs: 200, now: () => now });
+    await expect(impatient.send(webhook('json'), message)).rejects.toThrow('no answer within 200 ms');
+  });
+
   it('throws when nothing listens, naming the cause', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
