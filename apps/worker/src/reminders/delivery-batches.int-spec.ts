@@ -145,30 +145,37 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
     expect(arrivalsOf(events).sort()).toEqual(ledger.map((d) => d.id));
   });
 
-  it('sends, when the job runs again after half its notices were sent, only the other half', async () => {
-    const events = await assignments();
-    await engine.notifier.handle(events);
-    const ids = (await ledgerOf(events)).map((d) => d.id);
+  it.each([1, 4])(
+    'sends, when the job runs again after half its notices were sent, only the rest (%i at a time)',
+    async (lanes) => {
+      const events = await assignments();
+      await engine.notifier.handle(events);
+      const ids = (await ledgerOf(events)).map((d) => d.id);
 
-    // The webhook fails the first attempt's message after half of them were sent.
-    const webhook = new WebhookChannel();
-    const tried: string[] = [];
-    const flaky: NotificationChannel = {
-      kind: 'webhook',
-      send: async (address, message) => {
-        tried.push(message.deliveryId);
-        if (tried.length === N / 2 + 1) throw new Error('webhook answered 502');
-        await webhook.send(address, message);
-      },
-    };
-    const processor = new DeliveryProcessor(infra.deliveries, [flaky]);
-    queues.worker(NOTIFICATIONS_QUEUE, (j) => processor.process(j as never));
-    await allDelivered(events);
+      // The webhook fails the first attempt's message after half of them were taken.
+      const webhook = new WebhookChannel();
+      const tried: string[] = [];
+      const flaky: NotificationChannel = {
+        kind: 'webhook',
+        send: async (address, message) => {
+          tried.push(message.deliveryId);
+          if (tried.length === N / 2 + 1) throw new Error('webhook answered 502');
+          await webhook.send(address, message);
+        },
+      };
+      const processor = new DeliveryProcessor(infra.deliveries, [flaky], lanes);
+      queues.worker(NOTIFICATIONS_QUEUE, (j) => processor.process(j as never));
+      await allDelivered(events);
 
-    // The first attempt sent half, failed on the next; the retry sent from that one on, each once.
-    expect(tried).toEqual([...ids.slice(0, N / 2 + 1), ...ids.slice(N / 2)]);
-    expect(arrivalsOf(events)).toEqual(ids);
-    const ledger = await ledgerOf(events);
-    expect(ledger.map((d) => d.attempts)).toEqual(ids.map((_, i) => (i === N / 2 ? 2 : 1)));
-  });
+      // Every notice arrived once; only the one that failed was tried twice, the first attempt's others once.
+      expect(arrivalsOf(events).sort()).toEqual(ids);
+      const failed = tried[N / 2];
+      expect(tried.filter((id) => id === failed)).toHaveLength(2);
+      expect([...tried].sort()).toEqual([...ids, failed].sort());
+      const ledger = await ledgerOf(events);
+      expect(ledger.map((d) => d.attempts)).toEqual(ids.map((id) => (id === failed ? 2 : 1)));
+      // One at a time, in the order recorded: the first half, the failed one, then from it on.
+      if (lanes === 1) expect(tried).toEqual([...ids.slice(0, N / 2 + 1), ...ids.slice(N / 2)]);
+    },
+  );
 });

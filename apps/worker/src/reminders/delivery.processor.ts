@@ -9,13 +9,17 @@ export interface DeliveryOutcome {
   readonly failed: number;
 }
 
+/** How many of a batch's messages are on their way at once, by default. */
+export const DELIVERY_LANES = 4;
+
 /**
  * Sends a batch of deliveries (one address's) through its channel and records each outcome in the ledger. It reads
- * the batch's pending rows in one query and sends them one by one, each marked delivered as soon as it is sent: a job
- * run again (a retry, a worker killed mid-way) sends only what is still pending, and at most the one message sent
- * but not yet marked goes out twice, with the same delivery id. A failed send ends the attempt, and the job is
- * retried with backoff (the address is likely down: the rest wait for it too, as one address's jobs did); on the last
- * attempt every row left is tried, and those that fail are marked failed, for an admin to see and retry.
+ * the batch's pending rows in one query and sends them in `lanes` at once, each marked delivered as soon as it is
+ * sent: a job run again (a retry, a worker killed mid-way) sends only what is still pending, and only a message sent
+ * but not yet marked (one a lane, at most) goes out twice, with the same delivery id. A failed send ends the attempt
+ * (the lanes finish the messages in hand), and the job is retried with backoff: the address is likely down, and the
+ * rest wait for it too, as one address's jobs did. On the last attempt every row left is tried, and those that fail
+ * are marked failed, in one statement, for an admin to see and retry.
  */
 export class DeliveryProcessor {
   private readonly logger = new Logger('Delivery');
@@ -23,30 +27,46 @@ export class DeliveryProcessor {
   constructor(
     private readonly deliveries: PostgresDeliveries,
     private readonly channels: readonly NotificationChannel[],
+    private readonly lanes = DELIVERY_LANES,
   ) {}
 
   async process(job: Job<DeliveryJobData>): Promise<DeliveryOutcome> {
     // A job queued before batches was one delivery's; its id is the batch the ledger gave that delivery.
     const batch = job.data.batch ?? job.id!;
     const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const rows = await this.deliveries.pendingIn(batch);
     const failures: Array<{ id: string; error: string }> = [];
     const unsendable: Array<{ id: string; error: string }> = [];
     let delivered = 0;
-    for (const delivery of await this.deliveries.pendingIn(batch)) {
-      const channel = this.channels.find((c) => c.kind === delivery.address.kind);
-      if (!channel) {
-        unsendable.push({ id: delivery.id, error: unconfigured(delivery.address.kind) });
-        continue;
-      }
-      const error = await sent(channel, delivery);
-      if (error === null) {
-        await this.deliveries.markDelivered(delivery.id);
+    let next = 0;
+    let stopped = false;
+    const lane = async (): Promise<void> => {
+      while (!stopped && next < rows.length) {
+        const delivery = rows[next++];
+        const channel = this.channels.find((c) => c.kind === delivery.address.kind);
+        if (!channel) {
+          unsendable.push({ id: delivery.id, error: unconfigured(delivery.address.kind) });
+          continue;
+        }
+        const error = await sent(channel, delivery);
+        if (error !== null) {
+          failures.push({ id: delivery.id, error });
+          stopped = !final;
+          continue;
+        }
+        try {
+          await this.deliveries.markDelivered(delivery.id);
+        } catch (markFailed) {
+          stopped = true;
+          throw markFailed;
+        }
         delivered++;
-        continue;
       }
-      failures.push({ id: delivery.id, error });
-      if (!final) break;
-    }
+    };
+    // Every lane ends before the job does, whatever one of them met: none sends on for a job that is over.
+    const ended = await Promise.allSettled(Array.from({ length: Math.min(this.lanes, rows.length) }, lane));
+    const broken = ended.find((e): e is PromiseRejectedResult => e.status === 'rejected');
+    if (broken) throw broken.reason;
     // No attempt sends through a channel this process does not have: those fail at once.
     await this.deliveries.markAttemptsFailed(unsendable, true);
     await this.deliveries.markAttemptsFailed(failures, final);

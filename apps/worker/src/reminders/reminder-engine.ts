@@ -43,6 +43,8 @@ export interface ReminderEngineDeps {
   /** How soon a job of a dead worker runs again (BullMQ's lock duration and stalled-job check, ms). */
   readonly lockDurationMs?: number;
   readonly deliveryRetry?: { readonly attempts: number; readonly backoffMs: number };
+  /** How many messages of a batch a delivery job has on their way at once; default DELIVERY_LANES. */
+  readonly deliveryLanes?: number;
   readonly stalledIntervalMs?: number;
 }
 
@@ -90,7 +92,7 @@ export class ReminderEngine {
       deps.clock,
     );
     this.firing = new ReminderFiring(deps.commands);
-    this.delivery = new DeliveryProcessor(deps.deliveries, deps.channels);
+    this.delivery = new DeliveryProcessor(deps.deliveries, deps.channels, deps.deliveryLanes);
     this.reconciliation = new ReminderReconciliation(
       deps.pool,
       this.reminderJobs,

@@ -48,7 +48,8 @@ function firing(commands: WorkerCommands, queues: JobQueues): void {
 }
 
 /**
- * The hand-over notifier and the delivery worker (one job at a time, so one delivery is in hand when it stops), as
+ * The hand-over notifier and the delivery worker (one job at a time, one message at a time, so one delivery is in hand
+ * when it stops), as
  * the worker wires them; it stops at `step` of the task's notices:
  * - `notices-recorded`: the notifier has written them to the ledger, and neither queued them nor saved its checkpoint;
  * - `notices-queued`: it has queued them (a job per batch), and not saved its checkpoint;
@@ -63,7 +64,7 @@ async function notices(
   step: Exclude<WorkerStep, 'level-recorded'>,
   taskId: string,
 ): Promise<void> {
-  const engine = reminderEngineOf(infra, commands, { queues });
+  const engine = reminderEngineOf(infra, commands, { queues, deliveryLanes: 1 });
   const { deliveries } = infra; // the notifier's ledger and the delivery processor's
   const ours = new Map<string, ChannelAddress>();
   /** The batches that hold the task's pending notices. */
