@@ -56,6 +56,21 @@ describe('verifying the hash chain over HTTP', () => {
     });
   });
 
+  it('names the person and the unit behind each entry of a history, not their login', async () => {
+    const history = (await unit.get(`/api/tasks/${taskId}/history`)).body as Array<{
+      type: string;
+      by: { displayName: string | null; unitName: string | null } | null;
+    }>;
+
+    expect(history.map((e) => [e.type, e.by])).toEqual([
+      ['RectificationTaskAssigned', { displayName: '市委督查组 督查员', unitName: '阜阳市委督查组' }],
+      ['RectificationTaskAccepted', { displayName: '王堰镇人民政府 联络员', unitName: '王堰镇人民政府' }],
+      ['RectificationTaskProgressReported', { displayName: '王堰镇人民政府 联络员', unitName: '王堰镇人民政府' }],
+    ]);
+    const findingHistory = (await inspector.get(`/api/findings/${findingId}/history`)).body;
+    expect(findingHistory[0].by).toEqual({ displayName: '市委督查组 督查员', unitName: '阜阳市委督查组' });
+  });
+
   it(
     'answers ok for untouched history, one stream or the whole store (demo ' +
       'data included); only inspectors, leaders and admins may ask',

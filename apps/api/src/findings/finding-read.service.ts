@@ -18,7 +18,7 @@ import {
   taskStreamName,
 } from '@zhenggai/domain';
 import { ReadModelsService } from '../views';
-import { historyOf, TaskReadService, TaskView } from '../tasks';
+import { HistoryNames, historyOf, TaskReadService, TaskView } from '../tasks';
 
 export type FindingView = Exclude<FindingState, { status: 'none' }> & {
   readonly id: string;
@@ -33,6 +33,7 @@ export class FindingReadService {
     @Inject(DIRECTORY) private readonly directory: Directory,
     private readonly tasks: TaskReadService,
     private readonly readModels: ReadModelsService,
+    private readonly names: HistoryNames,
   ) {}
 
   /**
@@ -78,8 +79,8 @@ export class FindingReadService {
   async history(findingId: string, actor: Actor) {
     const visible = new Set((await this.finding(findingId, actor)).taskIds);
     const entries = historyOf(await this.store.readStream(findingStreamName(findingId)));
-    if (actor.role !== 'unit') return entries;
-    return entries
+    if (actor.role !== 'unit') return this.names.named(entries);
+    const seen = entries
       .filter((entry) => entry.type !== 'FindingTaskLinked' || visible.has((entry.data as { taskId: string }).taskId))
       .map((entry) =>
         entry.type === 'FindingResolved'
@@ -92,5 +93,6 @@ export class FindingReadService {
             }
           : entry,
       );
+    return this.names.named(seen);
   }
 }

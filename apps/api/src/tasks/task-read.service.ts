@@ -14,7 +14,8 @@ import {
 } from '@zhenggai/application';
 import { TaskTreeNode } from '@zhenggai/read-models';
 import { ReadModelsService } from '../views';
-import { HistoryEntry, historyOf } from './event-history';
+import { historyOf } from './event-history';
+import { HistoryNames, NamedHistoryEntry } from './history-names';
 import {
   Actor,
   dueInstant,
@@ -66,6 +67,7 @@ export class TaskReadService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(DIRECTORY) private readonly directory: Directory,
     private readonly readModels: ReadModelsService,
+    private readonly names: HistoryNames,
   ) {}
 
   /**
@@ -145,9 +147,10 @@ export class TaskReadService {
     }
   }
 
-  async history(taskId: string, actor: Actor): Promise<HistoryEntry[]> {
+  /** The task's events, each with the name of the person and unit behind it. */
+  async history(taskId: string, actor: Actor): Promise<NamedHistoryEntry[]> {
     await this.task(taskId, actor);
-    return historyOf(await this.store.readStream(taskStreamName(taskId)));
+    return this.names.named(historyOf(await this.store.readStream(taskStreamName(taskId))));
   }
 
   /** Rule 5 of 逐级分解: `maySeeTask`, the tasks above a sub-task read from their streams. */

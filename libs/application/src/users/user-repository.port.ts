@@ -23,6 +23,8 @@ export interface UserRepository {
   /** Compared without case. */
   findByUsername(username: string): Promise<UserAccount | null>;
   findById(id: string): Promise<UserAccount | null>;
+  /** The accounts of these ids that exist, in one read (a page naming the people behind its entries). */
+  findByIds(ids: readonly string[]): Promise<UserAccount[]>;
   list(): Promise<UserAccount[]>;
   /** The enabled accounts of a role (and, given one, of a unit), as stored now. */
   listEnabled(role: Role, unitId?: string): Promise<UserAccount[]>;

@@ -51,6 +51,8 @@ const toAccount = (row: UserRow): UserAccount => ({
   disabled: row.disabled,
 });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const SELECT = 'SELECT u.*, c.password_hash FROM users u LEFT JOIN user_credentials c ON c.user_id = u.id';
 
 export class PostgresUserRepository implements UserRepository {
@@ -67,6 +69,13 @@ export class PostgresUserRepository implements UserRepository {
   async findById(id: string): Promise<UserAccount | null> {
     const { rows } = await this.pool.query<UserRow>(`${SELECT} WHERE u.id = $1`, [id]);
     return rows[0] ? toAccount(rows[0]) : null;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<UserAccount[]> {
+    const valid = ids.filter((id) => UUID.test(id));
+    if (valid.length === 0) return [];
+    const { rows } = await this.pool.query<UserRow>(`${SELECT} WHERE u.id = ANY($1::uuid[])`, [valid]);
+    return rows.map(toAccount);
   }
 
   async list(): Promise<UserAccount[]> {
