@@ -66,14 +66,29 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     const { journey } = session;
     const { page } = journey;
     await page.getByTestId('task-card').filter({ hasText: title }).click();
+    await page.getByTestId('next-step').filter({ hasText: '下一步：签收任务' }).waitFor();
     await page.getByTestId('accept').click();
     await page.getByTestId('task-status').filter({ hasText: '已签收' }).waitFor();
+
+    // One line says what to do now; its form is the one open, the others wait behind their buttons.
+    await page.getByTestId('next-step').filter({ hasText: '下一步：制定整改方案' }).waitFor();
+    const actions = page.getByTestId('task-actions');
+    await actions.getByTestId('plan-form').waitFor();
+    expect(await actions.locator('form').count()).toBe(1);
+    expect(await page.getByTestId('break-down-form').count()).toBe(0);
+    // A button that cannot be pressed yet says why.
+    expect(await page.getByTestId('open-submit').isDisabled()).toBe(true);
+    expect(await page.getByTestId('hint-submit').innerText()).toBe('请先制定整改方案或报告进度');
+    await journey.shot('next-step');
 
     await page.locator('textarea[name=plan]').fill('一厕一人，专人保洁；镇里每周抽查');
     await page.getByTestId('plan-form').locator('button[type=submit]').click();
     await page.getByTestId('timeline-entry').filter({ hasText: '记录整改方案' }).waitFor();
 
+    // The plan recorded, the next step's form opens in its place.
     const progress = page.getByTestId('progress-form');
+    await progress.waitFor();
+    expect(await actions.locator('form').count()).toBe(1);
     await progress.locator('input[name=quantityDone]').fill('5');
     await progress.locator('textarea[name=note]').fill('已落实5座公厕专人保洁');
     await progress
@@ -87,15 +102,25 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     await reported.getByTestId('evidence-image').waitFor();
     await reported.getByTestId('evidence-captured-at').waitFor();
 
+    await page.getByTestId('open-extension').click();
     const extension = page.getByTestId('extension-form');
+    expect(await actions.locator('form').count()).toBe(1);
     await extension.locator('input[name=deadline]').fill(addDays(today, 20));
+    await extension.getByText('延期理由').waitFor();
     await extension.locator('textarea[name=reason]').fill('部分公厕在维修，需延期');
     await extension.locator('button[type=submit]').click();
     await page.getByTestId('pending-extension').waitFor();
+    expect(await page.getByTestId('open-extension').isDisabled()).toBe(true);
+    expect(await page.getByTestId('hint-extension').innerText()).toBe('已有延期申请待审批');
+    // The date asked for is what the history says it is: not the deadline.
+    await page.getByTestId('timeline-entry').filter({ hasText: `申请延期至：` }).waitFor();
 
+    await page.getByTestId('open-submit').click();
     const submit = page.getByTestId('submit-form');
     await submit.locator('textarea[name=report]').fill('12座公厕全部落实专人保洁');
     await submit.locator('input[name=submitQuantity]').fill('12');
+    expect(await submit.locator('button[type=submit]').isDisabled()).toBe(true);
+    expect(await submit.getByTestId('hint-submission').innerText()).toBe('请先上传佐证材料');
     await submit
       .getByTestId('evidence-input')
       .setInputFiles({ name: '验收照片.png', mimeType: 'image/png', buffer: samplePhoto(120, 80) });
@@ -103,7 +128,61 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     await submit.locator('button[type=submit]').click();
     await page.getByTestId('task-status').filter({ hasText: '待验收' }).waitFor();
     await page.getByTestId('submission-report').waitFor();
+    await page.getByTestId('next-step').filter({ hasText: '等待验收' }).waitFor();
     await journey.shot('submitted');
+  });
+
+  it('reads the timeline in people’s words: unit · person, no login names, no hashes until 校验', async () => {
+    const { page } = session.journey;
+    const timeline = page.getByTestId('timeline');
+    await timeline.getByTestId('timeline-actor').filter({ hasText: '王堰镇人民政府 · 联络员' }).first().waitFor();
+    await timeline.getByTestId('timeline-actor').filter({ hasText: '阜阳市委督查组 · 市委督查组 督查员' }).waitFor();
+    const text = await timeline.innerText();
+    expect(text).not.toMatch(/genesis|inspector|system|SHA-256|[0-9a-f]{12}/i);
+    // Times in Beijing, in Chinese.
+    expect(text).toMatch(/\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}/);
+    expect(await page.getByTestId('evidence-sha256').count()).toBe(0);
+    await page.getByTestId('show-checks').click();
+    expect(await page.getByTestId('entry-hash').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('evidence-sha256').count()).toBeGreaterThan(0);
+    await page.getByTestId('show-checks').click();
+    expect(await page.getByTestId('entry-hash').count()).toBe(0);
+  });
+
+  it('sees the send-back reason at the top of the task, and the submit form open again', async () => {
+    const { journey, app } = session;
+    const { page } = journey;
+    const taskId = new URL(page.url()).pathname.split('/').pop()!;
+    const inspector = await login(app.http, 'inspector');
+    const reason = '3座公厕照片看不清保洁情况，请补拍';
+    expect((await inspector.post(`/api/tasks/${taskId}/send-back`, { reason })).status).toBeLessThan(300);
+    await page.reload();
+    const banner = page.getByTestId('sent-back-banner');
+    await banner.filter({ hasText: `被退回：${reason}` }).waitFor();
+    // At the top of the page, in the first screen.
+    const box = (await banner.boundingBox())!;
+    expect(box.y + box.height).toBeLessThan(844 / 2);
+    await page.getByTestId('next-step').filter({ hasText: '按退回理由整改' }).waitFor();
+    await page.getByTestId('submit-form').waitFor();
+    expect(await page.getByTestId('task-actions').locator('form').count()).toBe(1);
+    await journey.shot('sent-back');
+  });
+
+  it('has a tab bar fixed at the bottom of the phone, its labels whole, the 待办 badge on it', async () => {
+    const { page } = session.journey;
+    const nav = page.getByTestId('nav');
+    expect(await nav.evaluate((el) => getComputedStyle(el).position)).toBe('fixed');
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    const box = (await nav.boundingBox())!;
+    expect(Math.round(box.y + box.height)).toBe(844);
+    const signOff = nav.locator('a[href="/sign-off"]');
+    expect(await signOff.innerText()).toBe('待验收');
+    // On one line: as tall as the others, and nothing of it cut off.
+    const fits = await signOff.evaluate((el) => el.scrollWidth <= el.clientWidth && el.clientHeight < 64);
+    expect(fits).toBe(true);
+    await nav.getByTestId('todo-badge').waitFor();
+    const badge = (await nav.getByTestId('todo-badge').boundingBox())!;
+    expect(badge.y).toBeGreaterThanOrEqual(box.y);
   });
 
   it('reads a reminder in the inbox', async () => {
@@ -135,5 +214,17 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
       200,
     );
     expect(journey.problems).toEqual([]);
+  });
+
+  it('a task that does not exist (or lies out of reach) says so, with no error in the console', async () => {
+    const { journey, http } = session;
+    const { page } = journey;
+    await page.goto(`${http.baseUrl}/tasks/00000000-0000-4000-8000-000000000000`);
+    await page.getByTestId('task-missing').filter({ hasText: '任务不存在或无权查看' }).waitFor();
+    expect(await page.getByText('加载中…').count()).toBe(0);
+    await page.goto(`${http.baseUrl}/tasks/not-a-task`);
+    await page.getByTestId('task-missing').waitFor();
+    // The API's 404 and 400 are the answers looked for; nothing failed in the page itself.
+    expect(journey.problems.filter((p) => p.startsWith('console:') || p.startsWith('page:'))).toEqual([]);
   });
 });

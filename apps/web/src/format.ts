@@ -47,3 +47,22 @@ export function quantity(
   if (!target) return done === null || done === undefined ? '' : String(done);
   return `${done ?? 0} / ${target.quantity} ${target.unit}`;
 }
+
+/** An instant as people in Beijing read it, in Chinese form: 2026年12月2日 15:04. */
+export function beijingTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: SHANGHAI,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(iso))
+      .map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}年${parts.month}月${parts.day}日 ${parts.hour}:${parts.minute}`;
+}
