@@ -129,6 +129,7 @@ describe('web app: 逐级分解, county → town → village', () => {
     }
     async function submitOwnPart(quantity: string, report: string) {
       const submit = page.getByTestId('submit-form');
+      if ((await submit.count()) === 0) await page.getByTestId('open-submit').click();
       await submit.locator('textarea[name=report]').fill(report);
       await submit.locator('input[name=submitQuantity]').fill(quantity);
       await submit
@@ -198,11 +199,13 @@ describe('web app: 逐级分解, county → town → village', () => {
       await page.getByTestId('accept').click();
       await page.getByTestId('task-status').filter({ hasText: '已签收' }).waitFor();
       expect(await page.getByTestId('break-down-open').count()).toBe(1);
+      await page.getByTestId('open-progress').click();
       const progress = page.getByTestId('progress-form');
       await progress.locator('input[name=quantityDone]').fill('2');
       await progress.locator('textarea[name=note]').fill('已改造2户');
       await progress.locator('button[type=submit]').click();
       await page.getByTestId('task-status').filter({ hasText: '整改中' }).waitFor();
+      await page.getByTestId('open-extension').click();
       const extension = page.getByTestId('extension-form');
       await extension.locator('input[name=deadline]').fill(addDays(today, 18));
       await extension.locator('textarea[name=reason]').fill('两户房主外出务工，需延期');
@@ -226,7 +229,7 @@ describe('web app: 逐级分解, county → town → village', () => {
       await verifyFromQueue();
       await expectNothingRaw();
       await openTreeNode('王堰镇人民政府');
-      await page.getByTestId('submit-form').waitFor();
+      await page.getByTestId('open-submit').waitFor();
       expect(await treeRows()).toEqual([
         [0, true, null, null],
         [1, false, 'green', 'in_progress'],
@@ -241,7 +244,7 @@ describe('web app: 逐级分解, county → town → village', () => {
       await signInAs('housing');
       await verifyFromQueue();
       await openTreeNode('阜南县住房和城乡建设局');
-      await page.getByTestId('submit-form').waitFor();
+      await page.getByTestId('open-submit').waitFor();
       expect(await page.getByTestId('tree-quantity').allInnerTexts()).toEqual(['6 / 10 户', '6 / 6 户', '4 / 4 户']);
       await submitOwnPart('4', '县住建局直办4户完成');
 
@@ -294,12 +297,13 @@ describe('web app: 逐级分解, county → town → village', () => {
       await signInAs('inspector');
       await openTask('阜南县住房和城乡建设局');
       await page.getByTestId('cancel-hint').waitFor();
-      expect(await page.getByTestId('cancel-task').isDisabled()).toBe(true);
+      expect(await page.getByTestId('open-cancel').isDisabled()).toBe(true);
 
       // The county cancels the town's share, behind a confirmation it may first decline.
       await signInAs('housing');
       await openTask('阜南县住房和城乡建设局');
       await openTreeNode('王堰镇人民政府');
+      await page.getByTestId('open-cancel').click();
       await page.locator('input[name=cancelReason]').fill('渗漏户改由县住建局直接维修');
       await page.getByTestId('cancel-task').click();
       await page.getByTestId('confirm-cancel').getByText('渗漏户改由县住建局直接维修').waitFor();

@@ -87,14 +87,26 @@ describe('web app: the inspector (督查员)', () => {
     await page.getByTestId('timeline-entry').filter({ hasText: '回头看重新打开' }).waitFor();
     await page.getByTestId('task-detail').getByText(deadline).waitFor();
 
+    // One form at a time: 改派 and 撤销 open from their buttons, each asks before it is done.
+    expect(await page.getByTestId('manage-task').locator('form').count()).toBe(0);
+    await page.getByTestId('open-reassign').click();
     await page.locator('select[name=reassignUnit]').selectOption({ label: '蔡郢村民委员会' });
+    await page.getByTestId('reassign-form').getByText('改派理由').waitFor();
     await page.locator('input[name=reassignReason]').fill('用工台账由村委会牵头整理');
     await page.getByTestId('reassign').click();
+    await page.getByTestId('confirm-reassign').getByText('用工台账由村委会牵头整理').waitFor();
+    await page.getByTestId('confirm-reassign-yes').click();
     await page.getByTestId('timeline-entry').filter({ hasText: '改派' }).waitFor();
     await page.getByTestId('task-detail').getByText('蔡郢村民委员会').first().waitFor();
 
+    await page.getByTestId('open-cancel').click();
+    expect(await page.getByTestId('manage-task').locator('form').count()).toBe(1);
+    await page.getByTestId('cancel-form').getByText('撤销理由').waitFor();
     await page.locator('input[name=cancelReason]').fill('与另一任务重复');
     await page.getByTestId('cancel-task').click();
+    // Not yet: 撤销 cannot be taken back, so it is asked about first.
+    await page.getByTestId('confirm-cancel').getByText('与另一任务重复').waitFor();
+    expect(await page.getByTestId('task-status').getAttribute('data-status')).not.toBe('cancelled');
     await page.getByTestId('confirm-cancel-yes').click();
     await page.getByTestId('task-status').filter({ hasText: '已撤销' }).waitFor();
     await journey.shot('reopened-reassigned-cancelled');
