@@ -70,6 +70,16 @@ describe('web app: the inspector (督查员)', () => {
     await journey.shot('sign-off-queue');
     await card.click();
     await page.getByTestId('submission-report').filter({ hasText: '用工台账已完善' }).waitFor();
+    // On the desktop too: what to do now in one line, the navigation at the top, one form open at a time.
+    await page.getByTestId('next-step').filter({ hasText: '下一步：核查整改报告和佐证材料' }).waitFor();
+    expect(await page.getByTestId('nav').evaluate((el) => getComputedStyle(el).position)).not.toBe('fixed');
+    await page.getByTestId('open-send-back').click();
+    expect(await page.getByTestId('sign-off').locator('form').count()).toBe(1);
+    await page.getByTestId('send-back-form').getByText('退回理由', { exact: true }).waitFor();
+    expect(await page.getByTestId('send-back').isDisabled()).toBe(true);
+    expect(await page.getByTestId('hint-send-back').innerText()).toBe('请先填写退回理由');
+    await page.getByTestId('open-verify').click();
+    expect(await page.getByTestId('send-back-form').count()).toBe(0);
     await page.locator('input[name=verifyNote]').fill('核查用工台账，同意销号');
     await page.getByTestId('verify').click();
     await page.getByTestId('task-status').filter({ hasText: '已销号' }).waitFor();
