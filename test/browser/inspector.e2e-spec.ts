@@ -1,4 +1,4 @@
-import { browserSession, samplePhoto } from '../support/browser';
+import { browserSession, computedStyle, samplePhoto } from '../support/browser';
 
 /** The inspector's day in real Chromium: file a finding with a photo, see 举一反三, assign it, sign off a submission. */
 // A real browser on a shared machine: each step may take seconds.
@@ -72,7 +72,7 @@ describe('web app: the inspector (督查员)', () => {
     await page.getByTestId('submission-report').filter({ hasText: '用工台账已完善' }).waitFor();
     // On the desktop too: what to do now in one line, the navigation at the top, one form open at a time.
     await page.getByTestId('next-step').filter({ hasText: '下一步：核查整改报告和佐证材料' }).waitFor();
-    expect(await page.getByTestId('nav').evaluate((el) => getComputedStyle(el).position)).not.toBe('fixed');
+    expect(await computedStyle(page.getByTestId('nav'), 'position')).not.toBe('fixed');
     await page.getByTestId('open-send-back').click();
     expect(await page.getByTestId('sign-off').locator('form').count()).toBe(1);
     await page.getByTestId('send-back-form').getByText('退回理由', { exact: true }).waitFor();

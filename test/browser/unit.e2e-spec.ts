@@ -1,6 +1,6 @@
 import { addDays, shanghaiDateOf } from '@zhenggai/domain';
 import { HttpClient, login } from '../support/http-client';
-import { browserSession, PHONE, samplePhoto } from '../support/browser';
+import { browserSession, computedStyle, PHONE, samplePhoto } from '../support/browser';
 import { recordReminder } from '../support/reminders';
 import { TestApp } from '../support/test-app';
 
@@ -171,8 +171,9 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
   it('has a tab bar fixed at the bottom of the phone, its labels whole, the 待办 badge on it', async () => {
     const { page } = session.journey;
     const nav = page.getByTestId('nav');
-    expect(await nav.evaluate((el) => getComputedStyle(el).position)).toBe('fixed');
-    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    expect(await computedStyle(nav, 'position')).toBe('fixed');
+    // Scrolled down the long page, it stays where the thumb is.
+    await page.getByTestId('timeline').scrollIntoViewIfNeeded();
     const box = (await nav.boundingBox())!;
     expect(Math.round(box.y + box.height)).toBe(844);
     const signOff = nav.locator('a[href="/sign-off"]');

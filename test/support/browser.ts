@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { Browser, BrowserContextOptions, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContextOptions, chromium, Locator, Page } from 'playwright-core';
 import { webAppDir } from '../../apps/api/src/web/serve-web-app';
 import { BUILT, BuiltProcess, startBuiltProcess } from './built-process';
 import { eventually, HttpClient } from './http-client';
@@ -175,6 +175,15 @@ export function browserSession(
       return held.journey!;
     },
   };
+}
+
+/** A CSS property of an element as the browser computed it (`position`: whether it is fixed in the viewport). */
+export function computedStyle(locator: Locator, property: string): Promise<string> {
+  return locator.evaluate(
+    (el, name) =>
+      (globalThis as unknown as { getComputedStyle(e: unknown): Record<string, string> }).getComputedStyle(el)[name],
+    property,
+  );
 }
 
 /** A small real PNG (a photo stand-in): a green field with a red square, `width` × `height`. */
