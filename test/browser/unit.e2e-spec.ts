@@ -113,7 +113,10 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     expect(await page.getByTestId('open-extension').isDisabled()).toBe(true);
     expect(await page.getByTestId('hint-extension').innerText()).toBe('已有延期申请待审批');
     // The date asked for is what the history says it is: not the deadline.
-    await page.getByTestId('timeline-entry').filter({ hasText: `申请延期至：` }).waitFor();
+    const asked = page.getByTestId('timeline-entry').filter({ hasText: '申请延期至：' });
+    await asked.waitFor();
+    expect(await asked.innerText()).not.toContain('整改期限');
+    expect(await asked.innerText()).toContain('延期理由：部分公厕在维修，需延期');
 
     await page.getByTestId('open-submit').click();
     const submit = page.getByTestId('submit-form');
