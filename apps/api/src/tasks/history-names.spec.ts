@@ -41,7 +41,7 @@ describe('naming the people behind a history', () => {
   ]);
   const names = new HistoryNames({ findByIds } as unknown as UserRepository, { listUnits } as unknown as Directory);
 
-  it('names each entry’s person and unit with one read of the accounts and one of the units, however long', async () => {
+  it('names each person and unit with one read of the accounts and one of the units, however long', async () => {
     const history = [
       entry(0, { userId: ZHANG, username: 'zhangsan', role: 'unit', unitId: 'u-wangjiaba' }),
       entry(1, { userId: ZHANG, username: 'zhangsan', role: 'unit', unitId: 'u-wangjiaba' }),
@@ -63,7 +63,7 @@ describe('naming the people behind a history', () => {
     expect(listUnits).toHaveBeenCalledTimes(1);
   });
 
-  it('names an account no longer in the directory by its recorded login, and reads nothing for the engine alone', async () => {
+  it('names an account gone from the directory by its recorded login; reads nothing for the engine', async () => {
     findByIds.mockClear();
     listUnits.mockClear();
     const gone = '33333333-3333-4333-8333-333333333333';
