@@ -40,7 +40,8 @@ export interface CampaignProgress {
   readonly quantities: Array<{ unit: string; target: number; done: number }>;
   readonly targets: ReadonlyArray<{ label: string; quantity: number; unit: string }>;
   readonly byRegion: Array<Breakdown & { regionId: string; regionName: string | null }>;
-  readonly byUnit: Array<Breakdown & { unitId: string; unitName: string | null }>;
+  /** By the unit leading each task, with whether it is behind by the same rule as a region ({@link RegionBehind}). */
+  readonly byUnit: Array<Breakdown & { unitId: string; unitName: string | null; dueOpen: number; behind: boolean }>;
   /** Day by day, at the end of each day (or at the as-of instant for its own day): tasks open and closed. */
   readonly burndown: Array<{ date: string; open: number; closed: number; overdue: number }>;
   /**
@@ -137,8 +138,9 @@ export async function campaignProgress(
         ? await countedBurndownOf(sql, campaign.campaignId, launchDate, lastDay, reach)
         : await burndownOf(sql, campaign.campaignId, launchDate, lastDay, at, reach);
   const regionRows = byRegion.rows.map(({ regionId, regionName: _, ...figures }) => ({ regionId, figures }));
+  const deadlineCome = asOfDate >= campaign.deadline;
   const byRegionLevel = options.byRegionLevel?.length
-    ? await regionsBehind(sql, regionRows, options.byRegionLevel, asOfDate >= campaign.deadline)
+    ? await regionsBehind(sql, regionRows, options.byRegionLevel, deadlineCome)
     : undefined;
   return {
     campaignId: campaign.campaignId,
@@ -150,7 +152,7 @@ export async function campaignProgress(
     quantities: quantities.rows,
     targets: campaign.targets,
     byRegion: byRegion.rows.map(({ dueOpen: _, ...row }) => row),
-    byUnit: byUnit.rows,
+    byUnit: byUnit.rows.map((row) => ({ ...row, behind: isBehind(row, deadlineCome) })),
     burndown,
     ...(byRegionLevel && { byRegionLevel }),
   };
@@ -206,7 +208,7 @@ function byRegionAndUnit(
       params,
     ),
     sql.query(
-      `SELECT v.lead_unit_id AS "unitId", u.name AS "unitName", ${figures.breakdown}
+      `SELECT v.lead_unit_id AS "unitId", u.name AS "unitName", ${figures.breakdown}, ${figures.dueOpen} AS "dueOpen"
          FROM ${from} LEFT JOIN units u ON u.id = v.lead_unit_id
         WHERE ${valid} GROUP BY v.lead_unit_id, u.name ORDER BY overdue DESC, open DESC, u.name`,
       params,
@@ -264,6 +266,16 @@ function countedFigures(sql: ProjectionSql, params: unknown[]) {
   ];
 }
 
+/**
+ * Behind: some of its tasks are due and not signed off, or the campaign's deadline has come and its quantity done is
+ * below its target.
+ */
+function isBehind(row: Breakdown & { dueOpen: number }, deadlineCome: boolean): boolean {
+  return (
+    row.dueOpen > 0 || (deadlineCome && row.quantityTarget !== null && (row.quantityDone ?? 0) < row.quantityTarget)
+  );
+}
+
 async function regionsBehind(
   sql: ProjectionSql,
   rows: Array<{ regionId: string; figures: Breakdown & { dueOpen: number } }>,
@@ -273,12 +285,7 @@ async function regionsBehind(
   const rolled = await rollUpByRegionLevel(sql, rows, levels);
   const answer: Partial<Record<RegionLevel, RegionBehind[]>> = {};
   for (const level of levels) {
-    answer[level] = rolled[level]!.map((row) => ({
-      ...row,
-      behind:
-        row.dueOpen > 0 ||
-        (deadlineCome && row.quantityTarget !== null && (row.quantityDone ?? 0) < row.quantityTarget),
-    })).sort(
+    answer[level] = rolled[level]!.map((row) => ({ ...row, behind: isBehind(row, deadlineCome) })).sort(
       (a, b) =>
         Number(b.behind) - Number(a.behind) ||
         b.overdue - a.overdue ||

@@ -136,6 +136,13 @@ describe('the tasks read model over the demo story', () => {
       expect(unit('王家坝镇人民政府')).toMatchObject({ open: 1, quantityDone: 84, quantityTarget: 92 });
       expect(unit('王家坝村民委员会')).toMatchObject({ open: 1, quantityDone: 34, quantityTarget: 40 });
       expect(unit('王堰镇人民政府')).toMatchObject({ open: 0, quantityDone: 62, quantityTarget: 62 });
+      // Behind by the regions' rule: a task due and not signed off (or, from the deadline, done below target).
+      expect(
+        atDeadline.byUnit
+          .filter((u) => u.behind)
+          .map((u) => u.unitName)
+          .sort(),
+      ).toEqual(['王家坝村民委员会', '王家坝镇人民政府', '阜南县住房和城乡建设局'].sort());
       const queries = new TaskQueries(infra.pool);
       const before = await queries.list(
         { campaignId: dangerousHousing.campaignId },
