@@ -13,6 +13,8 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('../../dist/web', import.meta.url)),
     emptyOutDir: true,
     chunkSizeWarningLimit: 1200,
+    // Which chunks each entry loads: the first screen's size budget (test/browser/first-screen.e2e-spec.ts) reads it.
+    manifest: true,
   },
   server: { proxy: { '/api': 'http://127.0.0.1:3000', '/health': 'http://127.0.0.1:3000' } },
 });
