@@ -22,6 +22,7 @@ export const allProjections: readonly Projection[] = [
   todoProjection,
 ];
 export * from './queries/campaign-progress.query';
+export * from './queries/quantity-burndown.query';
 export * from './queries/audit.query';
 export * from './queries/inbox.query';
 export * from './queries/catalogue.query';

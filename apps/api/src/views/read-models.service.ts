@@ -88,7 +88,11 @@ export class ReadModelsService {
       { ...launched.data, launchedAt: launched.metadata.occurredAt },
       at,
       this.directoryView.reachOf(actor),
-      { byRegionLevel: query.byRegionLevel, current: query.asOf === undefined },
+      {
+        byRegionLevel: query.byRegionLevel,
+        current: query.asOf === undefined,
+        quantityBurndown: query.quantityBurndown,
+      },
     );
   }
 

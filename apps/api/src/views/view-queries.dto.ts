@@ -64,6 +64,12 @@ const ByRegionLevel = () =>
 export class CampaignProgressQueryDto extends AsOfQueryDto {
   @ByRegionLevel()
   byRegionLevel?: RegionLevel[];
+
+  @ApiPropertyOptional({ description: 'true: add the burndown in the campaign’s own quantities (households, rooms)' })
+  @IsOptional()
+  @Transform(bool)
+  @IsBoolean({ message: 'quantityBurndown must be true or false' })
+  quantityBurndown?: boolean;
 }
 
 export class TaskListQueryDto extends AsOfQueryDto {

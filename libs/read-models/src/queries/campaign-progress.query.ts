@@ -6,6 +6,7 @@ import { IN_REGION_SUBTREE, WITHIN_REACH, WITHIN_REGION } from './reach.sql';
 import { RegionOfLevel, rollUpByRegionLevel } from './region-levels';
 import { OWN_TARGET, ROLLED_UP_DONE } from './roll-up.sql';
 import { OVERDUE, VALID_AT } from './traffic-light.sql';
+import { QuantityDay, quantityBurndownOf } from './quantity-burndown.query';
 
 export interface CampaignDefinition {
   readonly campaignId: string;
@@ -45,6 +46,11 @@ export interface CampaignProgress {
   /** Day by day, at the end of each day (or at the as-of instant for its own day): tasks open and closed. */
   readonly burndown: Array<{ date: string; open: number; closed: number; overdue: number }>;
   /**
+   * Asked for (`quantityBurndown`): the same days in the campaign's own quantities, each day's target and done per
+   * unit of measure as {@link quantities} counts them at its end.
+   */
+  readonly quantityBurndown?: QuantityDay[];
+  /**
    * Asked for (`byRegionLevel`): the by-region rows rolled up to each level asked (市 › 县 › 乡镇 › 村), each region
    * of that level with its own parts below it, and each place above it that holds work itself as a row of its own
    * (see {@link rollUpByRegionLevel}): the rows of one level add up to the totals and to the quantities' target.
@@ -72,6 +78,8 @@ export interface CampaignProgressOptions {
    * events arrive (a few hundred rows), not from every task's versions; a unit's reach still reads its tasks.
    */
   readonly current?: boolean;
+  /** Add the burndown in the campaign's quantities (read from the campaign's versions, now as for a past instant). */
+  readonly quantityBurndown?: boolean;
 }
 
 /**
@@ -137,6 +145,12 @@ export async function campaignProgress(
       : fromCounts
         ? await countedBurndownOf(sql, campaign.campaignId, launchDate, lastDay, reach)
         : await burndownOf(sql, campaign.campaignId, launchDate, lastDay, at, reach);
+  const quantityBurndown =
+    options.quantityBurndown !== true
+      ? undefined
+      : launchDate > asOfDate
+        ? []
+        : await quantityBurndownOf(sql, campaign.campaignId, launchDate, lastDay, at, reach);
   const regionRows = byRegion.rows.map(({ regionId, regionName: _, ...figures }) => ({ regionId, figures }));
   const deadlineCome = asOfDate >= campaign.deadline;
   const byRegionLevel = options.byRegionLevel?.length
@@ -154,6 +168,7 @@ export async function campaignProgress(
     byRegion: byRegion.rows.map(({ dueOpen: _, ...row }) => row),
     byUnit: byUnit.rows.map((row) => ({ ...row, behind: isBehind(row, deadlineCome) })),
     burndown,
+    ...(quantityBurndown && { quantityBurndown }),
     ...(byRegionLevel && { byRegionLevel }),
   };
 }

@@ -126,6 +126,41 @@ describe('rolling a task tree up in campaign progress and the task list', () => 
     }
   });
 
+  it('burns the campaign down in its own quantities, day by day as the events say, in every reach', async () => {
+    const asOf = new Date('2018-09-10T12:00:00+08:00');
+    const progress = await campaignProgress(infra.pool, campaign, asOf, {}, { quantityBurndown: true });
+    const days = progress.quantityBurndown!;
+    // The same days as the task burndown, from the launch to the as-of day.
+    expect(days.map((d) => d.date)).toEqual(progress.burndown.map((d) => d.date));
+    const endOf = (date: string) => (date === '2018-09-10' ? asOf : new Date(`${date}T23:59:59.999+08:00`));
+    for (const day of days)
+      expect([day.date, day.quantities]).toEqual([
+        day.date,
+        quantitiesFromEvents(events, campaign.campaignId, endOf(day.date)).quantities,
+      ]);
+    // The roll-up moves on the days the events say: the village's 150 reach the top once the town's 200 are verified.
+    const done = (date: string) => days.find((d) => d.date === date)!.quantities.find((q) => q.unit === '户')!.done;
+    expect(done('2018-09-05') - done('2018-09-04')).toBe(0);
+    expect(done('2018-09-06') - done('2018-09-05')).toBe(200);
+    // A narrower reach counts each tree at the top of what it holds, as the progress's quantities do.
+    const regions = await infra.directory.listRegions();
+    for (const name of ['阜南县', '王堰镇', '蔡郢村']) {
+      const reach = { regionId: regions.find((r) => r.name === name)!.id };
+      const within = await campaignProgress(infra.pool, campaign, asOf, reach, { quantityBurndown: true });
+      expect([name, within.quantityBurndown!.at(-1)!.quantities]).toEqual([name, within.quantities]);
+    }
+    for (const unit of ['county', 'town', 'village'] as const) {
+      const within = await campaignProgress(
+        infra.pool,
+        campaign,
+        asOf,
+        { unitId: units[unit] },
+        { quantityBurndown: true },
+      );
+      expect([unit, within.quantityBurndown!.at(-1)!.quantities]).toEqual([unit, within.quantities]);
+    }
+  });
+
   it.each([
     ['county', ['county', 'town', 'neighbour', 'village']],
     ['town', ['town', 'village']],

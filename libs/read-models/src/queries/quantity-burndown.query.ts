@@ -1,0 +1,86 @@
+import { ProjectionSql, Reach } from '@zhenggai/application';
+import { addDays } from '@zhenggai/domain';
+import { DATE_OF } from './local-date.sql';
+import { WITHIN_REACH } from './reach.sql';
+
+/** A day of a campaign's burndown in its own quantities: each unit of measure's target and done at its end. */
+export interface QuantityDay {
+  readonly date: string;
+  readonly quantities: Array<{ unit: string; target: number; done: number }>;
+}
+
+interface VersionRow {
+  taskId: string;
+  parentId: string | null;
+  status: string;
+  done: number | null;
+  target: number | null;
+  unit: string | null;
+  inReach: boolean;
+  day: string;
+}
+
+/**
+ * The campaign's quantities (as `campaignProgress` counts them: each tree once at the top of what the reach holds,
+ * its target, its own reported work and, recursively, what its sub-tasks have had verified) at the end of each day
+ * from `from` to `to` (at `at` on its own day). One query reads the campaign's versions up to `at` in the order they
+ * became valid (linear in them); each day's figures are then summed over the tasks as that day's versions left
+ * them, on the days something changed, and carried over the days nothing did.
+ */
+export async function quantityBurndownOf(
+  sql: ProjectionSql,
+  campaignId: string,
+  from: string,
+  to: string,
+  at: Date,
+  reach: Reach,
+): Promise<QuantityDay[]> {
+  const { rows } = await sql.query(
+    `SELECT v.task_id AS "taskId", v.parent_task_id AS "parentId", v.status,
+            v.quantity_done::float8 AS done, v.target_quantity::float8 AS target, v.target_unit AS unit,
+            ${WITHIN_REACH('v', '$4', '$5')} AS "inReach",
+            to_char(greatest(${DATE_OF('v.valid_from')}, $2::date), 'YYYY-MM-DD') AS day
+       FROM read_models.task_versions v
+      WHERE v.campaign_id = $1::uuid AND v.valid_from <= $3::timestamptz
+      ORDER BY v.valid_from, v.version`,
+    [campaignId, from, at.toISOString(), reach.regionId ?? null, reach.unitId ?? null],
+  );
+  const versions = rows as VersionRow[];
+  const tasks = new Map<string, VersionRow>();
+  const children = new Map<string, Set<string>>();
+  const rolledUp = (taskId: string): number => {
+    let sum = tasks.get(taskId)!.done ?? 0;
+    for (const child of children.get(taskId) ?? []) if (tasks.get(child)!.status === 'closed') sum += rolledUp(child);
+    return sum;
+  };
+  const figures = (): QuantityDay['quantities'] => {
+    const byUnit = new Map<string, { unit: string; target: number; done: number }>();
+    for (const [taskId, t] of tasks) {
+      if (!t.inReach || t.status === 'cancelled' || t.unit === null) continue;
+      if (t.parentId !== null && tasks.get(t.parentId)?.inReach) continue;
+      const row = byUnit.get(t.unit) ?? { unit: t.unit, target: 0, done: 0 };
+      row.target += t.target ?? 0;
+      row.done += rolledUp(taskId);
+      byUnit.set(t.unit, row);
+    }
+    return [...byUnit.values()].sort((a, b) => a.unit.localeCompare(b.unit));
+  };
+  const days: QuantityDay[] = [];
+  let next = 0;
+  let quantities: QuantityDay['quantities'] = [];
+  for (let date = from; date <= to; date = addDays(date, 1)) {
+    if (next < versions.length && versions[next].day <= date) {
+      for (; next < versions.length && versions[next].day <= date; next++) {
+        const version = versions[next];
+        tasks.set(version.taskId, version);
+        if (version.parentId !== null) {
+          const siblings = children.get(version.parentId) ?? new Set<string>();
+          children.set(version.parentId, siblings.add(version.taskId));
+        }
+      }
+      quantities = figures();
+    }
+    days.push({ date, quantities });
+  }
+  return days;
+}
