@@ -33,29 +33,131 @@ const ISO_TIMESTAMP = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 describe('web app: leadership (领导驾驶舱)', () => {
   const session = browserSession('leader', { setUp });
 
+  /** Chooses a campaign by its name (its option reads 名称（进行中 · 红灯2）). */
+  const choose = async (name: string) => {
+    const select = session.journey.page.getByTestId('campaign');
+    const option = select.locator(`option[data-name="${name}"]`);
+    await select.selectOption((await option.getAttribute('value'))!);
+  };
+  /** The campaign's progress as the API gives the leader now, and the names of its units and counties behind. */
+  const fromApi = async (name: string, asOf?: string) => {
+    const leader = await login(session.http, 'leader');
+    const campaign = (await leader.get('/api/campaigns')).body.find((c: { name: string }) => c.name === name);
+    const at = asOf ? `&asOf=${encodeURIComponent(`${asOf}T23:59:59+08:00`)}` : '';
+    const progress = (
+      await leader.get(`/api/campaigns/${campaign.id}/progress?byRegionLevel=county,town,village${at}`)
+    ).body;
+    type Named = { behind: boolean; unitName?: string; regionName?: string; regionLevel?: string };
+    return {
+      rings: progress.quantities.map(
+        (q: { done: number; target: number; unit: string }) => `${q.done} / ${q.target} ${q.unit}`,
+      ),
+      unitsBehind: progress.byUnit
+        .filter((u: Named) => u.behind)
+        .map((u: Named) => u.unitName)
+        .sort(),
+      countiesBehind: progress.byRegionLevel.county
+        .filter((r: Named) => r.behind)
+        .map((r: Named) => (r.regionLevel === 'county' ? r.regionName : `${r.regionName}（本级）`))
+        .sort(),
+    };
+  };
+  /** The names in a ranking's red rows (behind, and drawn red). */
+  const redRows = (rows: string, name: string) =>
+    session.journey.page.getByTestId(rows).evaluateAll(
+      (trs, n) =>
+        trs
+          .filter((tr) => tr.getAttribute('data-behind') === 'true' && tr.classList.contains('danger'))
+          .map((tr) => tr.querySelector(`[data-testid=${n}]`)!.textContent!.trim())
+          .sort(),
+      name,
+    );
+
   it(
-    'shows the campaign, its burndown, the lights by region and by unit, ' + 'the overdue list and the scoreboard',
+    'opens on the campaign still running: its 完成率 ring as the API counts it, its laggards in red, ' +
+      'its lights by region and by unit, and its units on the scoreboard',
     async () => {
       const { journey } = session;
       const { page } = journey;
       await journey.signIn('leader');
-      await page.getByTestId('campaign-progress').getByText('危房改造清零').waitFor();
-      for (const chart of ['burndown-chart', 'summary-chart', 'region-chart', 'unit-chart'])
-        await page.getByTestId(chart).locator('canvas').waitFor();
-      // The city's task to 阜南县, its three towns' shares and two villages' (逐级分解).
-      expect(await page.getByTestId('kpi-tasks').textContent()).toBe('6');
-      await page.getByTestId('overdue-list').getByTestId('task-card').first().waitFor();
+      // The demo's campaigns ended in 2018; the county tree's runs to 2030.
+      await page.getByTestId('campaign-name').filter({ hasText: TREE_CAMPAIGN }).waitFor();
+      const chosen = await page.getByTestId('campaign').locator('option:checked').textContent();
+      expect(chosen).toMatch(new RegExp(`^${TREE_CAMPAIGN}（进行中`));
+      for (const chart of ['ring-chart', 'burndown-chart', 'summary-chart', 'region-chart', 'unit-chart'])
+        await page.getByTestId(chart).first().locator('canvas').waitFor();
+      const api = await fromApi(TREE_CAMPAIGN);
+      // Done counts at the top once verified up the tree: 蔡郢村's 150 wait on 王堰镇's own sign-off.
+      expect(api.rings).toEqual(['0 / 217 户']);
+      expect(await page.getByTestId('ring-figure').allTextContents()).toEqual(api.rings);
+      expect(await page.getByTestId('ring-rate').allTextContents()).toEqual(['0%']);
+      // The burndown in the campaign's households, against the ideal line to its deadline.
+      expect(await page.getByTestId('burndown-hint').textContent()).toContain('按数量');
+      // Nothing is due yet, so nobody is behind today.
+      expect([api.unitsBehind, api.countiesBehind]).toEqual([[], []]);
+      await page.getByTestId('unit-rank-row').first().waitFor();
+      expect(await redRows('unit-rank-row', 'unit-rank-name')).toEqual([]);
+      // At its deadline: who is behind is the units and the county the API names, and only they, in red.
+      await page.getByTestId('as-of-campaign-deadline').click();
+      await page.getByTestId('as-of-label').filter({ hasText: '2030-09-30' }).waitFor();
+      const atDeadline = await fromApi(TREE_CAMPAIGN, '2030-09-30');
+      expect(atDeadline.unitsBehind.length).toBeGreaterThan(0);
+      await eventually(async () =>
+        JSON.stringify(await redRows('unit-rank-row', 'unit-rank-name')) === JSON.stringify(atDeadline.unitsBehind)
+          ? true
+          : undefined,
+      );
+      expect(await redRows('region-row', 'region-name')).toEqual(atDeadline.countiesBehind);
+      await page.getByTestId('as-of-now').click();
+      await page.getByTestId('as-of-label').filter({ hasText: /^现在/ }).waitFor();
+      // The scoreboard lists the campaign's lead units only.
       expect(await page.getByTestId('scoreboard-row').filter({ hasText: '王堰镇人民政府' }).count()).toBe(1);
+      expect(await page.getByTestId('scoreboard-row').filter({ hasText: '曹集镇人民政府' }).count()).toBe(0);
+      const text = await page.locator('body').innerText();
+      expect(text).not.toMatch(UUID);
+      expect(text).not.toMatch(ISO_TIMESTAMP);
       // Let the charts finish their entrance animation before the picture.
       await page.waitForTimeout(1200);
       await journey.shot('cockpit');
     },
   );
 
-  it('opens an overdue task: its full history as a timeline, and the hash chain checked', async () => {
+  it('changes every figure and chart to the campaign chosen', async () => {
     const { journey } = session;
     const { page } = journey;
-    await page.getByTestId('overdue-list').getByTestId('task-card').first().click();
+    const charts = ['ring-chart', 'burndown-chart', 'summary-chart', 'region-chart', 'unit-chart'];
+    const pictures = () => Promise.all(charts.map((chart) => page.getByTestId(chart).first().screenshot()));
+    const before = await pictures();
+    await choose('危房改造清零');
+    await page
+      .getByTestId('campaign-name')
+      .filter({ hasText: /^危房改造清零$/ })
+      .waitFor();
+    const api = await fromApi('危房改造清零');
+    await eventually(async () =>
+      JSON.stringify(await page.getByTestId('ring-figure').allTextContents()) === JSON.stringify(api.rings)
+        ? true
+        : undefined,
+    );
+    expect(await redRows('unit-rank-row', 'unit-rank-name')).toEqual(api.unitsBehind);
+    expect(await redRows('region-row', 'region-name')).toEqual(api.countiesBehind);
+    // Ended: every task signed off, so no count of days past its deadline.
+    expect(await page.getByTestId('kpi-days-left').textContent()).toBe('已结束');
+    await page.waitForTimeout(1200);
+    const after = await pictures();
+    for (const [i, chart] of charts.entries()) expect([chart, after[i].equals(before[i])]).toEqual([chart, false]);
+    expect(journey.problems).toEqual([]);
+  });
+
+  it('opens a red task of the campaign: its full history as a timeline, and the hash chain checked', async () => {
+    const { journey } = session;
+    const { page } = journey;
+    // The day after the dangerous-housing deadline: 王家坝镇's, 王家坝村's and the county's tasks are red.
+    await page.getByTestId('as-of-date').fill('2018-10-01');
+    await page.getByTestId('as-of-label').filter({ hasText: '2018-10-01' }).waitFor();
+    const cards = page.getByTestId('overdue-list').getByTestId('task-card');
+    await eventually(async () => ((await cards.count()) === 3 ? true : undefined));
+    await cards.first().click();
     await page.getByTestId('timeline-entry').first().waitFor();
     expect(await page.getByTestId('timeline-entry').count()).toBeGreaterThanOrEqual(3);
     expect(await page.getByTestId('accept').count()).toBe(0);
@@ -68,13 +170,19 @@ describe('web app: leadership (领导驾驶舱)', () => {
   it('shows the cockpit as it stood at the dangerous-housing deadline (as-of)', async () => {
     const { journey } = session;
     const { page } = journey;
-    await page.getByTestId('as-of-campaign-deadline').click();
+    await page.getByTestId('campaign-progress').waitFor();
+    await choose('危房改造清零');
+    await page.getByTestId('as-of-campaign-deadline').filter({ hasText: '2018-09-30' }).click();
     await page.getByTestId('as-of-label').filter({ hasText: '2018-09-30' }).waitFor();
     // On 30 September 2018: 王堰镇 (with 蔡郢村) and 曹集镇 signed off, 王家坝镇 and its 王家坝村 still open, and so
     // the county's task: 181 of 313 households checked and counted at the top (86 + 95).
     await eventually(async () => ((await page.getByTestId('kpi-closed').textContent()) === '3' ? true : undefined));
     expect(await page.getByTestId('kpi-open').textContent()).toBe('3');
     expect(await page.getByTestId('kpi-quantity').textContent()).toBe('181 / 313');
+    expect(await page.getByTestId('ring-figure').allTextContents()).toEqual(['181 / 313 户']);
+    expect(await page.getByTestId('ring-rate').allTextContents()).toEqual(['58%']);
+    // Due that day and open: yellow, not yet red.
+    expect(await page.getByTestId('overdue-list').getByTestId('task-card').count()).toBe(3);
     await page.waitForTimeout(1200);
     // The README shows this one: `UPDATE_SCREENSHOTS=1 npx jest test/browser/leader` renews docs/cockpit.png.
     const shot = await journey.shot('cockpit-as-of-2018-09-30');
@@ -88,7 +196,7 @@ describe('web app: leadership (领导驾驶舱)', () => {
   it('drills a campaign down by level at its deadline: 县, then a county’s towns, then a town’s villages', async () => {
     const { journey } = session;
     const { page } = journey;
-    await page.getByTestId('campaign').selectOption({ label: TREE_CAMPAIGN });
+    await choose(TREE_CAMPAIGN);
     await page.getByTestId('as-of-campaign-deadline').click();
     await page.getByTestId('as-of-label').filter({ hasText: '2030-09-30' }).waitFor();
     const drill = page.getByTestId('region-drill');
@@ -98,7 +206,7 @@ describe('web app: leadership (领导驾驶舱)', () => {
         .getByTestId('region-row')
         .evaluateAll((trs) =>
           trs.map((tr) => [
-            tr.querySelector('td')!.textContent!.trim(),
+            tr.querySelector('[data-testid=region-name]')!.textContent!.trim(),
             tr.querySelector('[data-testid=region-quantity]')!.textContent!.trim(),
             tr.getAttribute('data-behind') === 'true' && tr.classList.contains('danger'),
           ]),

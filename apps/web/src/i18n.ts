@@ -219,7 +219,9 @@ const zh = {
   tasksUnit: '项任务',
   remaining: '未完成',
   idealLine: '理想进度',
-  burndownInTasks: '按任务数：未销号任务与理想进度（开始交办时全部未销号，到行动期限清零）',
+  burndownInQuantity:
+    '按数量：目标中未完成的数量（下级完成经逐级验收后计入）与理想进度（目标下达时为全部，到行动期限清零）',
+  burndownInTasks: '本专项行动未设数量目标，按任务数：未销号任务与理想进度（开始交办时全部未销号，到行动期限清零）',
   unitRanking: '各单位完成排名（红色为滞后）',
   regionRanking: '各地区完成排名（红色为滞后）',
   regionLights: '各地区红黄绿灯',
@@ -496,8 +498,10 @@ const en: Record<MessageKey, string> = {
   tasksUnit: 'tasks',
   remaining: 'Remaining',
   idealLine: 'Ideal',
+  burndownInQuantity:
+    'In quantity: what is left of the target (work below counts once verified up the tree) against an ideal line, all of it when the target was set, none at the deadline',
   burndownInTasks:
-    'In tasks: tasks not signed off against an ideal line, all open when work first arrived, none at the deadline',
+    'No quantity target: tasks not signed off against an ideal line, all open when work first arrived, none at the deadline',
   unitRanking: 'Units ranked by done of target (behind in red)',
   regionRanking: 'Regions ranked by done of target (behind in red)',
   regionLights: 'Lights by region',
