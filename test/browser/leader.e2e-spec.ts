@@ -44,9 +44,8 @@ describe('web app: leadership (领导驾驶舱)', () => {
     const leader = await login(session.http, 'leader');
     const campaign = (await leader.get('/api/campaigns')).body.find((c: { name: string }) => c.name === name);
     const at = asOf ? `&asOf=${encodeURIComponent(`${asOf}T23:59:59+08:00`)}` : '';
-    const progress = (
-      await leader.get(`/api/campaigns/${campaign.id}/progress?byRegionLevel=county,town,village${at}`)
-    ).body;
+    const progress = (await leader.get(`/api/campaigns/${campaign.id}/progress?byRegionLevel=county,town,village${at}`))
+      .body;
     type Named = { behind: boolean; unitName?: string; regionName?: string; regionLevel?: string };
     return {
       rings: progress.quantities.map(

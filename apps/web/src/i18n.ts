@@ -499,9 +499,11 @@ const en: Record<MessageKey, string> = {
   remaining: 'Remaining',
   idealLine: 'Ideal',
   burndownInQuantity:
-    'In quantity: what is left of the target (work below counts once verified up the tree) against an ideal line, all of it when the target was set, none at the deadline',
+    'In quantity: what is left of the target (work below counts once verified up the tree) against an ideal ' +
+    'line, all of it when the target was set, none at the deadline',
   burndownInTasks:
-    'No quantity target: tasks not signed off against an ideal line, all open when work first arrived, none at the deadline',
+    'No quantity target: tasks not signed off against an ideal line, all open when work first arrived, ' +
+    'none at the deadline',
   unitRanking: 'Units ranked by done of target (behind in red)',
   regionRanking: 'Regions ranked by done of target (behind in red)',
   regionLights: 'Lights by region',
