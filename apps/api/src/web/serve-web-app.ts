@@ -24,9 +24,10 @@ const FILE_PATH = /\/[^/?]*\.[a-z0-9]+(\?|$)/i;
 
 /**
  * The web app for inspectors, units and leadership, from the same origin as the API (no CORS, one strict CSP).
- * Built files are served as they are (hashed assets cached for a year, index.html never); any other GET that is
- * not under /api or /health and does not name a file is a route of the app, answered with index.html. A path
- * under /api or /health that no controller knows stays the API's 404 problem document.
+ * Built files are served as they are, scripts and styles in the Brotli or gzip copy the build made when the browser
+ * accepts it (hashed assets cached for a year, index.html never); any other GET that is not under /api or /health
+ * and does not name a file is a route of the app, answered with index.html. A path under /api or /health that no
+ * controller knows stays the API's 404 problem document.
  */
 export async function serveWebApp(app: NestFastifyApplication, dir: string | null = webAppDir()): Promise<void> {
   if (dir === null) {
@@ -40,6 +41,8 @@ export async function serveWebApp(app: NestFastifyApplication, dir: string | nul
     prefix: '/',
     wildcard: false,
     index: ['index.html'],
+    // The build's Brotli and gzip copies of the scripts and styles, to browsers that accept them.
+    preCompressed: true,
     setHeaders: (reply, path) => {
       reply.header(
         'cache-control',
