@@ -197,9 +197,9 @@ describe('decomposition in the views: by region level over HTTP', () => {
       .split('\r\n')
       .map((line) => line.split(',').map((cell) => cell.replace(/^"|"$/g, '')));
     const column = (name: string) => header.indexOf(name);
-    expect(header.slice(0, 4)).toEqual(['序号', '整改任务', '层级', '上级任务']);
+    expect(header).toEqual(expect.arrayContaining(['序号', '任务编号', '整改任务', '层级', '上级任务', '任务ID']));
     const title = async (id: string) => (await as.inspector.get(`/api/tasks/${id}`)).body.title as string;
-    const rows = Object.fromEntries(lines.map((cells) => [cells[column('任务编号')], cells]));
+    const rows = Object.fromEntries(lines.map((cells) => [cells[column('任务ID')], cells]));
     expect(
       Object.fromEntries(
         Object.entries(ids).map(([name, id]) => [name, [rows[id][column('层级')], rows[id][column('上级任务')]]]),
