@@ -208,5 +208,17 @@ describe('rolling a task tree up in campaign progress and the task list', () => 
       // 住建局 no longer leads it: it still answers for the sub-tasks it handed out, and what lies below them.
       expect([current, await seen('county', current)]).toEqual([current, ['neighbour', 'town', 'village']]);
     }
+    // Its lights are counted for the unit it now reaches them through, and no longer for the one before.
+    for (const unit of ['county', 'village'] as const) {
+      const summary = async (current: boolean) =>
+        (
+          await queries.list(
+            { visibleToUnitId: units[unit] },
+            { page: 1, pageSize: 1 },
+            { at: new Date(), warningDays: 3, current },
+          )
+        ).summary;
+      expect([unit, await summary(true)]).toEqual([unit, await summary(false)]);
+    }
   });
 });

@@ -134,29 +134,30 @@ export class TaskQueries {
     const params = new SqlParams();
     const today = `${params.add(shanghaiDateOf(at))}::date`;
     const warn = `${params.add(warningDays)}::int`;
-    // A unit's list now starts from its rows of who reaches what, in deadline order (see `task_reach`).
+    // A unit's list now starts from its rows of who reaches what, in deadline order (see `task_reach`), which carry
+    // each task's status and deadline: the filters on its light are taken on those rows, before any task is read.
     const unitNow = current && filter.visibleToUnitId ? filter.visibleToUnitId : null;
-    const filters = filterClauses(unitNow ? { ...filter, visibleToUnitId: undefined } : filter, params, today, warn);
+    const { onLight, rest } = byLight({ ...filter, visibleToUnitId: undefined });
+    const filters = unitNow ? [] : filterClauses(filter, params, today, warn);
+    const onReach = unitNow ? filterClauses(onLight, params, today, warn, 'r') : [];
+    const onTask = unitNow ? filterClauses(rest, params, today, warn) : [];
     const unit = unitNow ? `${params.add(unitNow)}::uuid` : null;
+    const ofUnit = [`r.unit_id = ${unit}`, ...onReach];
     const validAt = () => VALID_AT('v', `${params.add(at.toISOString())}::timestamptz`);
     const where = unit
-      ? `read_models.task_reach r JOIN read_models.tasks v ON v.task_id = r.task_id ${whereOf([
-          `r.unit_id = ${unit}`,
-          ...filters,
-        ])}`
+      ? `read_models.task_reach r JOIN read_models.tasks v ON v.task_id = r.task_id ${whereOf([...ofUnit, ...onTask])}`
       : current
         ? `read_models.tasks v ${whereOf(filters)}`
         : `read_models.task_versions v ${whereOf([validAt(), ...filters])}`;
-    const order = unit ? 'r.deadline, r.task_id' : 'v.deadline, v.task_id';
     // The per-deadline counts hold the columns of every filter they can answer, under the same names; so do a unit's
     // rows of who reaches what, for the filters on a task's light alone.
     const fromCounts = current && countedByDeadline(filter);
     const counts = fromCounts
       ? `SELECT ${LIGHT('v', today, warn)} AS light, sum(v.n) AS n FROM ` +
         `read_models.task_deadline_counts v ${whereOf(filters)} GROUP BY 1`
-      : unit && countedByLight(filter)
-        ? `SELECT ${LIGHT('v', today, warn)} AS light, count(*) AS n FROM read_models.task_reach v ` +
-          `${whereOf([`v.unit_id = ${unit}`, ...filters])} GROUP BY 1`
+      : unit && onTask.length === 0
+        ? `SELECT ${LIGHT('r', today, warn)} AS light, sum(r.n) AS n FROM read_models.task_reach_counts r ` +
+          `${whereOf(ofUnit)} GROUP BY 1`
         : `SELECT ${LIGHT('v', today, warn)} AS light, count(*) AS n FROM ${where} GROUP BY 1`;
     const byRegionQuery = fromCounts
       ? `SELECT v.region_id AS "regionId", ${LIGHT('v', today, warn)} AS light, sum(v.n)::int AS n,
@@ -170,10 +171,19 @@ export class TaskQueries {
     const limit = params.add(page.pageSize);
     const offset = params.add((page.page - 1) * page.pageSize);
     const rolledUpAt = `${params.add(at.toISOString())}::timestamptz`;
+    // A unit's page without filters beyond the light is found in its rows alone (a deep page skips index entries,
+    // not tasks), and only its tasks are read.
+    const pageQuery =
+      unit && onTask.length === 0
+        ? `SELECT v.* FROM (SELECT r.task_id, r.deadline FROM read_models.task_reach r ${whereOf(ofUnit)}
+             ORDER BY r.deadline, r.task_id LIMIT ${limit} OFFSET ${offset}) p
+             JOIN read_models.tasks v ON v.task_id = p.task_id`
+        : `SELECT v.* FROM ${where} ORDER BY ${unit ? 'r' : 'v'}.deadline, ${unit ? 'r' : 'v'}.task_id
+             LIMIT ${limit} OFFSET ${offset}`;
     const [items, totals, byRegion] = await Promise.all([
       this.sql.query(
         `SELECT ${ROW_COLUMNS(today, warn, rolledUpAt)}
-           FROM (SELECT v.* FROM ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}) v
+           FROM (${pageQuery}) v
            LEFT JOIN regions r ON r.id = v.region_id
            LEFT JOIN units u ON u.id = v.lead_unit_id
           ORDER BY v.deadline, v.task_id`,
@@ -432,30 +442,38 @@ export interface ScoreboardRow {
  * are taken on), with their values added to `params`. The one builder for the task rows, their versions and the
  * per-deadline counts.
  */
-function filterClauses(filter: TaskFilter, params: SqlParams, today: string, warn: string): string[] {
+function filterClauses(filter: TaskFilter, params: SqlParams, today: string, warn: string, alias = 'v'): string[] {
   const clauses: string[] = [];
-  if (filter.status?.length) clauses.push(`v.status = ANY(${params.add(filter.status)}::text[])`);
-  if (filter.unitId) clauses.push(`v.lead_unit_id = ${params.add(filter.unitId)}::uuid`);
-  if (filter.visibleToUnitId) clauses.push(OF_UNIT('v', params.add(filter.visibleToUnitId)));
-  if (filter.regionId) clauses.push(IN_REGION_SUBTREE('v.region_id', params.add(filter.regionId)));
-  if (filter.scopeRegionId) clauses.push(IN_REGION_SUBTREE('v.region_id', params.add(filter.scopeRegionId)));
-  if (filter.category) clauses.push(`v.category = ${params.add(filter.category)}`);
-  if (filter.campaignId) clauses.push(`v.campaign_id = ${params.add(filter.campaignId)}::uuid`);
-  if (filter.findingId) clauses.push(`v.finding_id = ${params.add(filter.findingId)}::uuid`);
-  if (filter.dueBefore) clauses.push(`v.deadline <= ${params.add(filter.dueBefore)}::date`);
-  if (filter.dueAfter) clauses.push(`v.deadline >= ${params.add(filter.dueAfter)}::date`);
-  if (filter.overdue !== undefined) clauses.push(filter.overdue ? OVERDUE('v', today) : `NOT ${OVERDUE('v', today)}`);
-  if (filter.light?.length) clauses.push(`${LIGHT('v', today, warn)} = ANY(${params.add(filter.light)}::text[])`);
+  if (filter.status?.length) clauses.push(`${alias}.status = ANY(${params.add(filter.status)}::text[])`);
+  if (filter.unitId) clauses.push(`${alias}.lead_unit_id = ${params.add(filter.unitId)}::uuid`);
+  if (filter.visibleToUnitId) clauses.push(OF_UNIT(alias, params.add(filter.visibleToUnitId)));
+  if (filter.regionId) clauses.push(IN_REGION_SUBTREE(`${alias}.region_id`, params.add(filter.regionId)));
+  if (filter.scopeRegionId) clauses.push(IN_REGION_SUBTREE(`${alias}.region_id`, params.add(filter.scopeRegionId)));
+  if (filter.category) clauses.push(`${alias}.category = ${params.add(filter.category)}`);
+  if (filter.campaignId) clauses.push(`${alias}.campaign_id = ${params.add(filter.campaignId)}::uuid`);
+  if (filter.findingId) clauses.push(`${alias}.finding_id = ${params.add(filter.findingId)}::uuid`);
+  if (filter.dueBefore) clauses.push(`${alias}.deadline <= ${params.add(filter.dueBefore)}::date`);
+  if (filter.dueAfter) clauses.push(`${alias}.deadline >= ${params.add(filter.dueAfter)}::date`);
+  if (filter.overdue !== undefined)
+    clauses.push(filter.overdue ? OVERDUE(alias, today) : `NOT ${OVERDUE(alias, today)}`);
+  if (filter.light?.length) {
+    clauses.push(`${LIGHT(alias, today, warn)} = ANY(${params.add(filter.light)}::text[])`);
+    // Open lights only: said outright, so that an index of the open tasks serves.
+    if (filter.light.every((light) => OPEN_LIGHTS.includes(light)))
+      clauses.push(`${alias}.status NOT IN ('closed', 'cancelled')`);
+  }
   if (filter.text) {
     const pattern = params.add(`%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     clauses.push(
-      `(v.title ILIKE ${pattern} OR EXISTS (SELECT 1 FROM ` +
-        'read_models.task_states s WHERE s.task_id = v.task_id AND ' +
+      `(${alias}.title ILIKE ${pattern} OR EXISTS (SELECT 1 FROM ` +
+        `read_models.task_states s WHERE s.task_id = ${alias}.task_id AND ` +
         `s.state->>'measures' ILIKE ${pattern}))`,
     );
   }
   return clauses;
 }
+
+const OPEN_LIGHTS: readonly Light[] = ['green', 'yellow', 'red'];
 
 function noLights(): Record<Light, number> {
   return Object.fromEntries(LIGHTS.map((l) => [l, 0])) as Record<Light, number>;
@@ -485,10 +503,11 @@ function countedByDeadline(filter: TaskFilter): boolean {
   return Object.entries(filter).every(([key, value]) => value === undefined || COUNTED_FILTERS.has(key));
 }
 
-/** A unit's rows of who reaches what hold a task's status and deadline: the filters on its light alone. */
-function countedByLight(filter: TaskFilter): boolean {
-  const light = new Set(['visibleToUnitId', 'status', 'dueBefore', 'dueAfter', 'overdue', 'light']);
-  return Object.entries(filter).every(([key, value]) => value === undefined || light.has(key));
+/** The filters on a task's light alone (status, deadline, overdue, light), which a unit's rows of who reaches what
+ * can answer, apart from the rest. */
+function byLight(filter: TaskFilter): { onLight: TaskFilter; rest: TaskFilter } {
+  const { status, dueBefore, dueAfter, overdue, light, ...rest } = filter;
+  return { onLight: { status, dueBefore, dueAfter, overdue, light }, rest };
 }
 
 function toTaskRow(r: any): TaskRow {

@@ -28,8 +28,9 @@ export const tasksProjection: Projection = {
   // rolled up; per unit, campaign, region, status and deadline: the quantities summed; per campaign, region and day:
   // the burndown's changes), so that the views as they stand now read a few hundred rows instead of every task.
   // 8: who reaches each task (逐级分解, rule 5: the units whose own it is, or whose own task lies above it) is kept as
-  // rows (unit, task) with the task's status, deadline and on-time close, so that a unit's list reads its own rows
-  // in deadline order, and counts its lights from them, instead of testing every task against its reach.
+  // rows (unit, task) with the task's status, deadline and on-time close, and counted per unit, status, deadline and
+  // on-time close, so that a unit's list reads its own rows in deadline order and sums its lights from its counts,
+  // instead of testing every task against its reach.
   version: 8,
   eventTypePrefixes: ['RectificationTask'],
 
@@ -121,6 +122,16 @@ export const tasksProjection: Projection = {
       );
       CREATE INDEX ON "${schema}".task_reach (task_id);
       CREATE INDEX ON "${schema}".task_reach (unit_id, deadline, task_id);
+      CREATE INDEX ON "${schema}".task_reach (unit_id, deadline, task_id) WHERE status NOT IN ('closed', 'cancelled');
+      CREATE TABLE "${schema}".task_reach_counts (
+        unit_id uuid NOT NULL,
+        status text NOT NULL,
+        deadline date NOT NULL,
+        closed_on_time boolean NOT NULL,
+        n integer NOT NULL,
+        PRIMARY KEY (unit_id, status, deadline, closed_on_time)
+      );
+      CREATE INDEX ON "${schema}".task_reach_counts (n) WHERE n = 0;
       CREATE TABLE "${schema}".task_campaign_days (
         campaign_id uuid NOT NULL,
         region_id uuid NOT NULL,
@@ -140,6 +151,7 @@ export const tasksProjection: Projection = {
       { name: 'task_states', select: `SELECT * FROM "${schema}".task_states` },
       { name: 'task_deadline_counts', select: `SELECT * FROM "${schema}".task_deadline_counts` },
       { name: 'task_reach', select: `SELECT * FROM "${schema}".task_reach` },
+      { name: 'task_reach_counts', select: `SELECT * FROM "${schema}".task_reach_counts` },
       { name: 'task_campaign_days', select: `SELECT * FROM "${schema}".task_campaign_days` },
     ];
   },
@@ -259,7 +271,8 @@ export const tasksProjection: Projection = {
       if (after) counts.add(after, +1);
     }
     await counts.save(sql, schema);
-    await saveReach(sql, schema, unitsChanged, reassigned, current);
+    const reachCounts = new ReachCounts();
+    await saveReach(sql, schema, unitsChanged, reassigned, current, reachCounts);
     // The tasks whose lights' facts moved (not those whose reach was just written with them): their reach rows follow.
     const lightsMoved = [...lastVersionOf.keys()].filter((id) => {
       const before = countedBefore.get(id)?.row;
@@ -273,13 +286,21 @@ export const tasksProjection: Projection = {
           before.closed_on_time !== after.closed_on_time)
       );
     });
-    if (lightsMoved.length > 0)
-      await sql.query(
+    if (lightsMoved.length > 0) {
+      const { rows: moved } = await sql.query<{ unit_id: string; task_id: string }>(
         `UPDATE "${schema}".task_reach r SET status = c.status, deadline = c.deadline, closed_on_time = c.closed_on_time
            FROM jsonb_to_recordset($1::jsonb) AS c(task_id uuid, status text, deadline date, closed_on_time boolean)
-          WHERE r.task_id = ANY($2::uuid[]) AND r.task_id = c.task_id`,
+          WHERE r.task_id = ANY($2::uuid[]) AND r.task_id = c.task_id
+          RETURNING r.unit_id, r.task_id`,
         [JSON.stringify(lightsMoved.map((id) => ({ task_id: id, ...lightFacts(current.get(id)!) }))), lightsMoved],
       );
+      for (const { unit_id, task_id } of moved) {
+        const { status, deadline, closed_on_time } = countedBefore.get(task_id)!.row;
+        reachCounts.add({ unit_id, status, deadline, closed_on_time }, -1);
+        reachCounts.add({ unit_id, ...lightFacts(current.get(task_id)!) }, +1);
+      }
+    }
+    await reachCounts.save(sql, schema);
     await days.save(sql, schema);
     const states = [...lastVersionOf.keys()].map((taskId) => {
       const f = current.get(taskId)!;
@@ -357,6 +378,7 @@ async function saveReach(
   changed: ReadonlySet<string>,
   reassigned: ReadonlySet<string>,
   tasks: ReadonlyMap<string, Folded>,
+  counts: ReachCounts,
 ): Promise<void> {
   if (changed.size === 0) return;
   const rows: Array<{ unit_id: string; task_id: string; below: boolean } & ReturnType<typeof lightFacts>> = [];
@@ -374,12 +396,18 @@ async function saveReach(
     const facts = lightFacts(tasks.get(taskId)!);
     for (const [unit, below] of reach) rows.push({ unit_id: unit, task_id: taskId, below, ...facts });
   }
-  await sql.query(`DELETE FROM "${schema}".task_reach WHERE task_id = ANY($1::uuid[])`, [[...changed]]);
+  const gone = await sql.query<ReachFacts>(
+    `DELETE FROM "${schema}".task_reach WHERE task_id = ANY($1::uuid[])
+     RETURNING unit_id, status, deadline::text AS deadline, closed_on_time`,
+    [[...changed]],
+  );
+  for (const row of gone.rows) counts.add(row, -1);
   await sql.query(
     `INSERT INTO "${schema}".task_reach
      SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".task_reach, $1::jsonb)`,
     [JSON.stringify(rows)],
   );
+  for (const row of rows) counts.add(row, +1);
   // Below a task assigned in this batch there are only tasks of this batch, whose reach was just computed.
   const brokenDown = [...reassigned].filter(
     (id) => ((tasks.get(id)!.state as AssignedRectificationTask).subtasks ?? []).length > 0,
@@ -390,10 +418,13 @@ async function saveReach(
       UNION
       SELECT c.task_id FROM "${schema}".task_versions c JOIN sub ON c.parent_task_id = sub.task_id
        WHERE c.valid_to IS NULL)`;
-  await sql.query(`${below} DELETE FROM "${schema}".task_reach WHERE task_id IN (SELECT task_id FROM sub)`, [
-    brokenDown,
-  ]);
-  await sql.query(
+  const goneBelow = await sql.query<ReachFacts>(
+    `${below} DELETE FROM "${schema}".task_reach WHERE task_id IN (SELECT task_id FROM sub)
+     RETURNING unit_id, status, deadline::text AS deadline, closed_on_time`,
+    [brokenDown],
+  );
+  for (const row of goneBelow.rows) counts.add(row, -1);
+  const belowNow = await sql.query<ReachFacts>(
     `${below}, up(task_id, above_id, depth) AS (
        SELECT t.task_id, t.task_id, 0 FROM sub t
        UNION ALL
@@ -407,9 +438,52 @@ async function saveReach(
        JOIN "${schema}".task_versions t ON t.task_id = up.task_id AND t.valid_to IS NULL
        CROSS JOIN LATERAL unnest(a.lead_unit_id || a.cooperating_unit_ids || a.assigning_unit_id) AS u(unit_id)
       WHERE u.unit_id IS NOT NULL
-      GROUP BY u.unit_id, up.task_id, t.status, t.deadline, t.closed_on_time`,
+      GROUP BY u.unit_id, up.task_id, t.status, t.deadline, t.closed_on_time
+     RETURNING unit_id, status, deadline::text AS deadline, closed_on_time`,
     [brokenDown],
   );
+  for (const row of belowNow.rows) counts.add(row, +1);
+}
+
+/** A row of who reaches what, as its unit's light counts take it. */
+interface ReachFacts {
+  unit_id: string;
+  status: string;
+  deadline: string;
+  closed_on_time: boolean;
+}
+
+/**
+ * How many tasks each unit reaches per status, deadline and on-time close: a unit's 红黄绿灯 summed from a few hundred
+ * rows, not counted over the tens of thousands of tasks a county's office may reach.
+ */
+class ReachCounts {
+  private readonly deltas = new Map<string, ReachFacts & { n: number }>();
+
+  add(facts: ReachFacts, n: 1 | -1): void {
+    const row = {
+      unit_id: facts.unit_id,
+      status: facts.status,
+      deadline: facts.deadline,
+      closed_on_time: facts.closed_on_time,
+    };
+    const key = Object.values(row).join('|');
+    const delta = this.deltas.get(key) ?? { ...row, n: 0 };
+    delta.n += n;
+    this.deltas.set(key, delta);
+  }
+
+  async save(sql: ProjectionSql, schema: string): Promise<void> {
+    const changed = [...this.deltas.values()].filter((d) => d.n !== 0);
+    if (changed.length === 0) return;
+    await sql.query(
+      `INSERT INTO "${schema}".task_reach_counts AS c
+       SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".task_reach_counts, $1::jsonb)
+       ON CONFLICT (unit_id, status, deadline, closed_on_time) DO UPDATE SET n = c.n + EXCLUDED.n`,
+      [JSON.stringify(changed)],
+    );
+    await sql.query(`DELETE FROM "${schema}".task_reach_counts WHERE n = 0`);
+  }
 }
 
 const NO_CAMPAIGN = '00000000-0000-0000-0000-000000000000';
