@@ -31,7 +31,9 @@ export const tasksProjection: Projection = {
   // rows (unit, task) with the task's status, deadline and on-time close, and counted per unit, status, deadline and
   // on-time close, so that a unit's list reads its own rows in deadline order and sums its lights from its counts,
   // instead of testing every task against its reach.
-  version: 8,
+  // 9: the same tables as 8 became in its last form (the reach rows' light facts, their counts): a store projected
+  // with an earlier form of 8 is rebuilt.
+  version: 9,
   eventTypePrefixes: ['RectificationTask'],
 
   async setup(sql: ProjectionSql, schema: string): Promise<void> {
