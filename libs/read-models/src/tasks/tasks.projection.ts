@@ -265,9 +265,10 @@ export const tasksProjection: Projection = {
       [JSON.stringify(versions)],
     );
     const counts = new DeadlineCounts();
-    for (const [id, folded] of current) {
+    const countedAfter = new Map([...current].map(([id, f]) => [id, countedAs(f, rollUps.get(id)!, current)]));
+    for (const id of current.keys()) {
       const before = countedBefore.get(id);
-      const after = countedAs(folded, rollUps.get(id)!, current);
+      const after = countedAfter.get(id);
       if (before && after && before.key === after.key && sameFigures(before.figures, after.figures)) continue;
       if (before) counts.add(before, -1);
       if (after) counts.add(after, +1);
@@ -278,7 +279,7 @@ export const tasksProjection: Projection = {
     // The tasks whose lights' facts moved (not those whose reach was just written with them): their reach rows follow.
     const lightsMoved = [...lastVersionOf.keys()].filter((id) => {
       const before = countedBefore.get(id)?.row;
-      const after = countedAs(current.get(id)!, rollUps.get(id)!, current)?.row;
+      const after = countedAfter.get(id)?.row;
       return (
         !unitsChanged.has(id) &&
         before !== undefined &&
