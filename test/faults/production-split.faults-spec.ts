@@ -450,6 +450,7 @@ describe('faults on the production split: every acknowledged write kept once, ev
     );
 
     // Quiescence: the projections have every event, and the store stops growing (reminders and reactions done).
+    const settlingFrom = Date.now();
     const direct = new Client({ connectionString: held.directUrl, application_name: 'faults-check' });
     await direct.connect();
     try {
@@ -599,8 +600,13 @@ describe('faults on the production split: every acknowledged write kept once, ev
             !delivered.has(`${e.data.taskId}:${e.data.level}`),
         );
       };
+      const deliveriesFrom = Date.now();
       await eventually(async () => (undelivered().length === 0 ? true : undefined), 120_000, 500).catch(
         () => undefined,
+      );
+      console.log(
+        `settled: the store ${((deliveriesFrom - settlingFrom) / 1000).toFixed(1)} s after the load, ` +
+          `the deliveries ${((Date.now() - deliveriesFrom) / 1000).toFixed(1)} s after that`,
       );
       const ledger = async (taskId: string) =>
         (await (
@@ -633,7 +639,8 @@ describe('faults on the production split: every acknowledged write kept once, ev
     // No process died of it, and every fault was recovered from.
     expect([held.api1, held.api2, held.worker].map((p) => p!.exitCode)).toEqual([null, null, null]);
     expect(recoveries.filter((r) => r.seconds === null)).toEqual([]);
-  });
+    // Longer than its waits added up (the faults, quiescence, the deliveries), so a slow run fails on what it found.
+  }, 480_000);
 });
 
 /** Deletes every key of one BullMQ prefix (this run's queues), as a Redis that lost its data would. */

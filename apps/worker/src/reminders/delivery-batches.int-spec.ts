@@ -139,7 +139,7 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
     expect(await jobsQueued()).toHaveLength(1);
 
     // Sent: one message per notice, each with its own delivery id.
-    queues.worker(NOTIFICATIONS_QUEUE, (j) => engine.delivery.process(j as never));
+    queues.worker(NOTIFICATIONS_QUEUE, (j, token) => engine.delivery.process(j as never, token));
     await allDelivered(events);
     await waitFor('the job to be done', async () => (await jobsQueued()).length === 0);
     expect(arrivalsOf(events).sort()).toEqual(ledger.map((d) => d.id));
@@ -164,7 +164,7 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
         },
       };
       const processor = new DeliveryProcessor(infra.deliveries, [flaky], lanes);
-      queues.worker(NOTIFICATIONS_QUEUE, (j) => processor.process(j as never));
+      queues.worker(NOTIFICATIONS_QUEUE, (j, token) => processor.process(j as never, token));
       await allDelivered(events);
 
       // Every notice arrived once; only the one that failed was tried twice, the first attempt's others once.
@@ -178,4 +178,52 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
       if (lanes === 1) expect(tried).toEqual([...ids.slice(0, N / 2 + 1), ...ids.slice(N / 2)]);
     },
   );
+
+  /** A webhook channel that refuses the messages `refused` picks (by delivery id and how often it was tried). */
+  function refusing(refused: (deliveryId: string, tries: number) => boolean) {
+    const webhook = new WebhookChannel();
+    const tried: string[] = [];
+    const channel: NotificationChannel = {
+      kind: 'webhook',
+      send: async (address, message) => {
+        tried.push(message.deliveryId);
+        if (refused(message.deliveryId, tried.length)) throw new Error('webhook answered 500');
+        await webhook.send(address, message);
+      },
+    };
+    return { channel, tried };
+  }
+
+  it('delivers every notice of a batch to a robot that refuses one message in three: an attempt that sent some spends none of the attempts', async () => {
+    const events = await assignments();
+    await engine.notifier.handle(events);
+    const ids = (await ledgerOf(events)).map((d) => d.id);
+
+    // Three attempts, each sending two messages before the third is refused, would leave four failed if each spent one.
+    const { channel } = refusing((_id, tries) => tries % 3 === 0);
+    const processor = new DeliveryProcessor(infra.deliveries, [channel], 1);
+    queues.worker(NOTIFICATIONS_QUEUE, (j, token) => processor.process(j as never, token));
+    await allDelivered(events);
+    expect(arrivalsOf(events).sort()).toEqual(ids);
+  });
+
+  it('marks failed, after its attempts, a message the robot always refuses, once the rest of its batch went out', async () => {
+    const events = await assignments();
+    await engine.notifier.handle(events);
+    const ids = (await ledgerOf(events)).map((d) => d.id);
+    const bad = ids[3];
+
+    const { channel, tried } = refusing((id) => id === bad);
+    const processor = new DeliveryProcessor(infra.deliveries, [channel], 4);
+    queues.worker(NOTIFICATIONS_QUEUE, (j, token) => processor.process(j as never, token));
+    await waitFor('the batch to have run its course', async () =>
+      (await ledgerOf(events)).every((d) => d.status !== 'pending'),
+    );
+    const ledger = await ledgerOf(events);
+    expect(ledger.filter((d) => d.status === 'failed').map((d) => d.id)).toEqual([bad]);
+    expect(arrivalsOf(events).sort()).toEqual(ids.filter((id) => id !== bad));
+    // Tried on every attempt until the rest were gone, then on each of the job's three attempts: never without end.
+    expect(tried.filter((id) => id === bad).length).toBeLessThanOrEqual(N);
+    await waitFor('the job to be done', async () => (await jobsQueued()).length === 0);
+  });
 });

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NotificationChannel } from '@zhenggai/application';
 import { Delivery, PostgresDeliveries } from '@zhenggai/postgres';
-import { Job } from 'bullmq';
+import { DelayedError, Job } from 'bullmq';
 import { DeliveryJobData } from '@zhenggai/platform';
 
 export interface DeliveryOutcome {
@@ -18,8 +18,11 @@ export const DELIVERY_LANES = 4;
  * sent: a job run again (a retry, a worker killed mid-way) sends only what is still pending, and only a message sent
  * but not yet marked (one a lane, at most) goes out twice, with the same delivery id. A failed send ends the attempt
  * (the lanes finish the messages in hand), and the job is retried with backoff: the address is likely down, and the
- * rest wait for it too, as one address's jobs did. On the last attempt every row left is tried, and those that fail
- * are marked failed, in one statement, for an admin to see and retry.
+ * rest wait for it too, as one address's jobs did. An attempt that sent some of its messages before one failed spends
+ * none of the job's attempts (the address is up; it waits the first backoff and goes on): the attempts are for an
+ * address that takes nothing, so a robot that refuses one message in ten does not leave the tail of a large batch
+ * failed. On the last attempt every row left is tried, and those that fail are marked failed, in one statement, for
+ * an admin to see and retry; a message that alone keeps failing ends there once the rest of its batch went out.
  */
 export class DeliveryProcessor {
   private readonly logger = new Logger('Delivery');
@@ -30,7 +33,7 @@ export class DeliveryProcessor {
     private readonly lanes = DELIVERY_LANES,
   ) {}
 
-  async process(job: Job<DeliveryJobData>): Promise<DeliveryOutcome> {
+  async process(job: Job<DeliveryJobData>, token?: string): Promise<DeliveryOutcome> {
     // A job queued before batches was one delivery's; its id is the batch the ledger gave that delivery.
     const batch = job.data.batch ?? job.id!;
     const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -69,12 +72,26 @@ export class DeliveryProcessor {
     if (broken) throw broken.reason;
     // No attempt sends through a channel this process does not have: those fail at once.
     await this.deliveries.markAttemptsFailed(unsendable, true);
-    await this.deliveries.markAttemptsFailed(failures, final);
-    for (const { id, error } of [...unsendable, ...(final ? failures : [])])
+    // Some went out before one failed: the rest wait the first backoff, without spending an attempt (a job held by
+    // no worker, without a lock token, spends one as before).
+    const progressed = failures.length > 0 && delivered > 0 && token !== undefined;
+    const failed = final && !progressed;
+    await this.deliveries.markAttemptsFailed(failures, failed);
+    for (const { id, error } of [...unsendable, ...(failed ? failures : [])])
       this.logger.warn(`delivery ${id} failed: ${error}`);
+    if (progressed) {
+      await job.moveToDelayed(Date.now() + firstBackoffMs(job), token);
+      throw new DelayedError();
+    }
     if (failures.length > 0) throw new Error(failures[0].error);
     return { delivered, failed: unsendable.length };
   }
+}
+
+/** The job's first backoff: how long a batch waits after one of its messages failed. */
+function firstBackoffMs(job: Job): number {
+  const backoff = job.opts.backoff;
+  return (typeof backoff === 'number' ? backoff : backoff?.delay) ?? 1000;
 }
 
 /** Null once the channel took the message, else why it did not. */

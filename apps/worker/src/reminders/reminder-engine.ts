@@ -129,7 +129,7 @@ export class ReminderEngine {
     );
     queues.worker(
       NOTIFICATIONS_QUEUE,
-      (job, token) => outlastingStoreOutages(job, token, () => this.delivery.process(job as never)),
+      (job, token) => outlastingStoreOutages(job, token, () => this.delivery.process(job as never, token)),
       options,
     );
     // The digest's own job sends it at its time; every reconciliation catches up a digest missed while down.

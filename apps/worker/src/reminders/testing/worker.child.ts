@@ -94,7 +94,7 @@ async function notices(
     if (step === 'notice-delivered' && address) stop(step, { deliveryId: id });
   };
 
-  queues.worker(NOTIFICATIONS_QUEUE, (job) => engine.delivery.process(job as never), {
+  queues.worker(NOTIFICATIONS_QUEUE, (job, token) => engine.delivery.process(job as never, token), {
     ...QUICK_LOCKS,
     concurrency: 1,
   });
