@@ -194,7 +194,7 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
     return { channel, tried };
   }
 
-  it('delivers every notice of a batch to a robot that refuses one message in three: an attempt that sent some spends none of the attempts', async () => {
+  it('delivers all of a batch to a robot refusing one in three: an attempt that sent some spends none', async () => {
     const events = await assignments();
     await engine.notifier.handle(events);
     const ids = (await ledgerOf(events)).map((d) => d.id);
@@ -207,7 +207,7 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
     expect(arrivalsOf(events).sort()).toEqual(ids);
   });
 
-  it('marks failed, after its attempts, a message the robot always refuses, once the rest of its batch went out', async () => {
+  it('marks failed a message the robot always refuses, once the rest of its batch is out', async () => {
     const events = await assignments();
     await engine.notifier.handle(events);
     const ids = (await ledgerOf(events)).map((d) => d.id);
