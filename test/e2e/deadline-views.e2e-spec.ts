@@ -1,6 +1,7 @@
 import { HttpClient, login } from '../support/http-client';
 import { quantitiesFromEvents } from '../support/quantities-from-events';
 import { scoreboardByUnit, scoreboardFromEvents } from '../support/scoreboard-from-events';
+import { bandOf as urgencyBandOf, URGENCY_BANDS } from '../support/task-cards';
 import { readModelsCaughtUp, startTestApp, storedEvents, TestApp } from '../support/test-app';
 
 interface RegionRow {
@@ -97,6 +98,36 @@ describe('deadline views over HTTP', () => {
     for (const task of overdue.body.items) expect(task.light).toBe('red');
     const text = await leader.get(`/api/tasks?q=${encodeURIComponent('饮水')}`);
     expect(text.body.items.map((t: { title: string }) => t.title)).toEqual(['部分农户饮水安全不达标']);
+  });
+
+  it('lists by urgency when asked (sort=urgency), and pages it without a task twice or missed', async () => {
+    type Row = { id: string; status: string; light: string; deadline: string };
+    const bandOf = (t: Row) => URGENCY_BANDS.indexOf(urgencyBandOf(t));
+    for (const client of [leader, unit]) {
+      const whole = await client.get('/api/tasks?sort=urgency&pageSize=200');
+      expect(whole.status).toBe(200);
+      const rows: Row[] = whole.body.items;
+      const bands = rows.map(bandOf);
+      // Overdue first, then 待签收, 待验收, the other open tasks; the closed and cancelled ones last.
+      expect(bands).toEqual([...bands].sort((a, b) => a - b));
+      if (client === leader) expect(bands[0]).toBe(0);
+      expect(bands[bands.length - 1]).toBe(4);
+      // Within a band by deadline: nearest first while open, the latest first once ended.
+      for (let i = 1; i < rows.length; i++) {
+        if (bands[i] !== bands[i - 1]) continue;
+        const [sooner, later] = bands[i] === 4 ? [rows[i], rows[i - 1]] : [rows[i - 1], rows[i]];
+        expect([sooner.deadline, later.deadline].sort()).toEqual([sooner.deadline, later.deadline]);
+      }
+      const paged: string[] = [];
+      for (let page = 1; page <= Math.ceil(whole.body.total / 3); page++)
+        paged.push(
+          ...(await client.get(`/api/tasks?sort=urgency&pageSize=3&page=${page}`)).body.items.map((t: Row) => t.id),
+        );
+      expect(paged).toEqual(rows.map((t) => t.id));
+    }
+    const unknown = await leader.get('/api/tasks?sort=newest');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.field).toBe('sort');
   });
 
   it('scores the units and lists the audit trail by actor and time', async () => {

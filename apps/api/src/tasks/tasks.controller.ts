@@ -46,7 +46,7 @@ export class TasksController {
   @ApiOperation({
     summary:
       'The task list: filters for status, unit, region subtree, category, ' +
-      'campaign, due dates, overdue, light, text; by deadline',
+      'campaign, due dates, overdue, light, text; by deadline, or by urgency (sort=urgency)',
   })
   list(@Query() query: TaskListQueryDto, @CurrentActor() actor: Actor) {
     return this.views.taskList(query, actor);

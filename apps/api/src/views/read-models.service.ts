@@ -59,6 +59,7 @@ export class ReadModelsService {
       warningDays,
       current: query.asOf === undefined,
       byRegionLevel: query.byRegionLevel,
+      order: query.sort,
     });
     return {
       asOf: at.toISOString(),

@@ -16,7 +16,7 @@ import {
   Min,
 } from 'class-validator';
 import { REGION_LEVELS, RegionLevel, TASK_STATUSES } from '@zhenggai/domain';
-import { LIGHTS } from '@zhenggai/read-models';
+import { LIGHTS, LIST_ORDERS, ListOrder } from '@zhenggai/read-models';
 import { bool, IsInstant, IsLocalDate, PageSizeQuery } from '../commands/shared.dto';
 
 const list = ({ value }: { value: unknown }) =>
@@ -134,6 +134,18 @@ export class TaskListQueryDto extends AsOfQueryDto {
   @IsString()
   @Length(1, 100)
   q?: string;
+
+  @ApiPropertyOptional({
+    enum: LIST_ORDERS,
+    default: 'deadline',
+    description:
+      'deadline: nearest deadline first; urgency: overdue (open, past its deadline) first, then assigned (待签收), ' +
+      'submitted (待验收) and the other open tasks, each nearest deadline first, then closed and cancelled, latest ' +
+      'deadline first',
+  })
+  @IsOptional()
+  @IsIn(LIST_ORDERS, { message: `sort must be one of ${LIST_ORDERS.join(', ')}` })
+  sort?: ListOrder;
 }
 
 export class DeadlineViewQueryDto extends TaskListQueryDto {

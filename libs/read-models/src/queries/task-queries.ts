@@ -5,8 +5,10 @@ import { IN_REGION_SUBTREE, OF_UNIT, WITHIN_REACH, WITHIN_REGION } from './reach
 import { RegionOfLevel, rollUpByRegionLevel } from './region-levels';
 import { OWN_TARGET, ROLLED_UP_DONE } from './roll-up.sql';
 import { DUE_AT, LIGHT, Light, LIGHTS, OVERDUE, VALID_AT } from './traffic-light.sql';
+import { firstByUrgency, ListOrder, ORDER_OF, URGENCY_ORDER } from './urgency.sql';
 
 export { LIGHTS, type Light } from './traffic-light.sql';
+export { LIST_ORDERS, type ListOrder } from './urgency.sql';
 
 export interface TaskFilter {
   readonly status?: readonly string[];
@@ -46,6 +48,8 @@ export interface ListOptions {
   readonly current?: boolean;
   /** Count the matching tasks by region too, rolled up to each of these levels (市 › 县 › 乡镇 › 村). */
   readonly byRegionLevel?: readonly RegionLevel[];
+  /** By deadline (the default) or by urgency: overdue, 待签收, 待验收, the other open tasks, then the ended ones. */
+  readonly order?: ListOrder;
 }
 
 /**
@@ -119,7 +123,7 @@ const ROW_COLUMNS = (today: string, warn: string, at: string) => `
 export class TaskQueries {
   constructor(private readonly sql: ProjectionSql) {}
 
-  /** Tasks matching the filter as they stand at `at`, sorted by deadline, one page, with the count of each light. */
+  /** Tasks matching the filter as they stand at `at`, in `options.order`, one page, with the count of each light. */
   async list(
     filter: TaskFilter,
     page: Page,
@@ -130,7 +134,7 @@ export class TaskQueries {
     summary: Record<Light, number>;
     byRegionLevel?: Partial<Record<RegionLevel, RegionLights[]>>;
   }> {
-    const { at, warningDays, current = false, byRegionLevel } = options;
+    const { at, warningDays, current = false, byRegionLevel, order = 'deadline' } = options;
     const params = new SqlParams();
     const today = `${params.add(shanghaiDateOf(at))}::date`;
     const warn = `${params.add(warningDays)}::int`;
@@ -144,11 +148,12 @@ export class TaskQueries {
     const unit = unitNow ? `${params.add(unitNow)}::uuid` : null;
     const ofUnit = [`r.unit_id = ${unit}`, ...onReach];
     const validAt = () => VALID_AT('v', `${params.add(at.toISOString())}::timestamptz`);
-    const where = unit
-      ? `read_models.task_reach r JOIN read_models.tasks v ON v.task_id = r.task_id ${whereOf([...ofUnit, ...onTask])}`
+    const [from, conditions] = unit
+      ? ['read_models.task_reach r JOIN read_models.tasks v ON v.task_id = r.task_id', [...ofUnit, ...onTask]]
       : current
-        ? `read_models.tasks v ${whereOf(filters)}`
-        : `read_models.task_versions v ${whereOf([validAt(), ...filters])}`;
+        ? ['read_models.tasks v', filters]
+        : ['read_models.task_versions v', [validAt(), ...filters]];
+    const where = `${from} ${whereOf(conditions)}`;
     // The per-deadline counts hold the columns of every filter they can answer, under the same names; so do a unit's
     // rows of who reaches what, for the filters on a task's light alone.
     const fromCounts = current && countedByDeadline(filter);
@@ -171,22 +176,29 @@ export class TaskQueries {
     const limit = params.add(page.pageSize);
     const offset = params.add((page.page - 1) * page.pageSize);
     const rolledUpAt = `${params.add(at.toISOString())}::timestamptz`;
+    const key = unit ? 'r' : 'v';
+    // By urgency now, a page is taken from the first rows of each status on each side of today, read in index order.
+    const first = order === 'urgency' && current ? params.add(page.page * page.pageSize) : null;
+    const pageOf = (select: string, source: string, where: readonly string[]) =>
+      first
+        ? `SELECT * FROM (${firstByUrgency(select, source, where, key, today, first)}) u
+             ORDER BY ${URGENCY_ORDER('u', today)} LIMIT ${limit} OFFSET ${offset}`
+        : `SELECT ${select} FROM ${source} ${whereOf(where)} ORDER BY ${ORDER_OF(order, key, today)}
+             LIMIT ${limit} OFFSET ${offset}`;
     // A unit's page without filters beyond the light is found in its rows alone (a deep page skips index entries,
     // not tasks), and only its tasks are read.
     const pageQuery =
       unit && onTask.length === 0
-        ? `SELECT v.* FROM (SELECT r.task_id, r.deadline FROM read_models.task_reach r ${whereOf(ofUnit)}
-             ORDER BY r.deadline, r.task_id LIMIT ${limit} OFFSET ${offset}) p
+        ? `SELECT v.* FROM (${pageOf('r.task_id, r.status, r.deadline', 'read_models.task_reach r', ofUnit)}) p
              JOIN read_models.tasks v ON v.task_id = p.task_id`
-        : `SELECT v.* FROM ${where} ORDER BY ${unit ? 'r' : 'v'}.deadline, ${unit ? 'r' : 'v'}.task_id
-             LIMIT ${limit} OFFSET ${offset}`;
+        : pageOf('v.*', from, conditions);
     const [items, totals, byRegion] = await Promise.all([
       this.sql.query(
         `SELECT ${ROW_COLUMNS(today, warn, rolledUpAt)}
            FROM (${pageQuery}) v
            LEFT JOIN regions r ON r.id = v.region_id
            LEFT JOIN units u ON u.id = v.lead_unit_id
-          ORDER BY v.deadline, v.task_id`,
+          ORDER BY ${ORDER_OF(order, 'v', today)}`,
         params.values,
       ),
       this.sql.query<{ light: Light; n: string }>(counts, params.values.slice(0, counted)),

@@ -1,0 +1,183 @@
+import { assignTask, fileFinding } from '@zhenggai/application';
+import { Actor } from '@zhenggai/domain';
+import { at, DemoTreeWorld, demoTreeWorld, sentBackTree } from '../testing/demo-tree-world';
+import { projectAll } from '../testing/project-all';
+import { tasksProjection } from '../tasks/tasks.projection';
+import { TaskFilter, TaskQueries, TaskRow } from './task-queries';
+
+jest.setTimeout(180_000);
+
+/** The day the lists are asked about (Asia/Shanghai). */
+const TODAY = '2018-09-15';
+const ASKED = new Date(at(TODAY));
+
+const BANDS = ['逾期', '待签收', '待验收', '其他未销号', '已结束'] as const;
+type Band = (typeof BANDS)[number];
+
+/** The urgency of a task on TODAY, as the inspector reads it. */
+function bandOf(task: Pick<TaskRow, 'status' | 'deadline'>): Band {
+  if (['closed', 'cancelled'].includes(task.status)) return '已结束';
+  if (task.deadline < TODAY) return '逾期';
+  return task.status === 'assigned' ? '待签收' : task.status === 'submitted' ? '待验收' : '其他未销号';
+}
+
+/** Urgency order written out plainly: band, then nearest deadline (latest for the ended ones), then id. */
+function byUrgency(a: TaskRow, b: TaskRow): number {
+  const [ba, bb] = [BANDS.indexOf(bandOf(a)), BANDS.indexOf(bandOf(b))];
+  if (ba !== bb) return ba - bb;
+  const sign = bandOf(a) === '已结束' ? -1 : 1;
+  return sign * (compare(a.deadline, b.deadline) || compare(a.id, b.id));
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * A list by urgency (sort=urgency) puts first what needs someone today: overdue tasks, then those waiting to be signed
+ * for (待签收), then those waiting for sign-off (待验收), then the other open tasks, each nearest deadline first; the
+ * closed and cancelled ones last, latest deadline first. Paged in any size, every task comes exactly once, in that
+ * order, on every path a list takes: all tasks or a region's (current rows), a unit's (its rows of who reaches what,
+ * with or without filters on the tasks themselves), and as of a past instant.
+ */
+describe('a task list by urgency', () => {
+  let world: DemoTreeWorld;
+  let queries: TaskQueries;
+  let funan: string;
+  const made: Record<string, string> = {};
+
+  beforeAll(async () => {
+    world = await demoTreeWorld();
+    const { infra, run, member, inspector, evidence } = world;
+    const regions = await infra.directory.listRegions();
+    funan = regions.find((r) => r.name === '阜南县')!.id;
+    await sentBackTree(world, funan);
+    const town = member(world.units.town);
+    const wangyan = regions.find((r) => r.name === '王堰镇')!.id;
+    // 王堰镇's own tasks, each given on 1 September 2018 and taken as far as its name says by the 14th.
+    const given = async (name: string, deadline: string) => {
+      made[name] = await assigned(world, inspector, wangyan, world.units.town, name, deadline);
+      return made[name];
+    };
+    await given('逾期未签收', '2018-09-10');
+    const lateSubmitted = await given('逾期已报待验收', '2018-09-12');
+    await given('待签收-18日', '2018-09-18');
+    await given('待签收-20日', '2018-09-20');
+    await given('待签收-20日之二', '2018-09-20');
+    const submitted = await given('待验收-25日', '2018-09-25');
+    const accepted = await given('已签收-16日', '2018-09-16');
+    const planned = await given('整改中-30日', '2018-09-30');
+    const closed = await given('已销号-10月', '2018-10-31');
+    const cancelled = await given('已撤销-11月', '2018-11-30');
+    for (const id of [lateSubmitted, submitted, accepted, planned, closed])
+      await run(town, at('2018-09-02'), id, 'AcceptRectificationTask', {});
+    for (const id of [lateSubmitted, submitted, planned, closed])
+      await run(town, at('2018-09-03'), id, 'RecordRectificationPlan', { plan: '逐户排查' });
+    for (const id of [lateSubmitted, submitted, closed])
+      await run(town, at('2018-09-05'), id, 'SubmitRectification', { report: '完成', evidence });
+    await run(inspector, at('2018-09-06'), closed, 'VerifyRectification', { note: '验收合格' });
+    await run(inspector, at('2018-09-07'), cancelled, 'CancelRectificationTask', { reason: '并入其他任务' });
+
+    await projectAll(infra.pool, infra.eventStore, [tasksProjection], 'urgency');
+    queries = new TaskQueries(infra.pool);
+  });
+
+  /** Every page of the list in `order`, `pageSize` at a time, joined. */
+  async function paged(filter: TaskFilter, pageSize: number, current: boolean): Promise<TaskRow[]> {
+    const rows: TaskRow[] = [];
+    for (let page = 1; ; page++) {
+      const options = { at: ASKED, warningDays: 3, current, order: 'urgency' as const };
+      const { items, total } = await queries.list(filter, { page, pageSize }, options);
+      rows.push(...items);
+      if (page * pageSize >= total) return rows;
+    }
+  }
+
+  it('opens 王堰镇’s list on its overdue tasks, then 待签收, then 待验收, then the rest by deadline, ended last', async () => {
+    const { items } = await queries.list(
+      { visibleToUnitId: world.units.town },
+      { page: 1, pageSize: 100 },
+      { at: ASKED, warningDays: 3, current: true, order: 'urgency' },
+    );
+    const mine = new Set(Object.values(made));
+    const titles = items.filter((t) => mine.has(t.id)).map((t) => Object.keys(made).find((k) => made[k] === t.id));
+    const twins = [made['待签收-20日'], made['待签收-20日之二']].sort(compare);
+    expect(titles).toEqual([
+      '逾期未签收',
+      '逾期已报待验收',
+      '待签收-18日',
+      ...twins.map((id) => Object.keys(made).find((k) => made[k] === id)),
+      '待验收-25日',
+      '已签收-16日',
+      '整改中-30日',
+      '已撤销-11月',
+      '已销号-10月',
+    ]);
+    // The tree's tasks it reaches (its own and 蔡郢村's below it, long overdue or closed) take their places too.
+    expect(items.map(bandOf)).toEqual([...items].sort(byUrgency).map(bandOf));
+    expect(new Set(items.map(bandOf))).toEqual(new Set(BANDS));
+  });
+
+  const paths: Array<[string, () => TaskFilter]> = [
+    ['every task (the current rows)', () => ({})],
+    ['the tasks in 阜南县', () => ({ scopeRegionId: funan })],
+    ['a unit’s tasks (its rows of who reaches what)', () => ({ visibleToUnitId: world.units.town })],
+    ['a unit’s open tasks', () => ({ visibleToUnitId: world.units.town, light: ['red', 'yellow', 'green'] })],
+    [
+      'a unit’s tasks of one category (filtered on the tasks themselves)',
+      () => ({ visibleToUnitId: world.units.town, category: 'sanitation' }),
+    ],
+    ['the county housing office’s tasks and all below them', () => ({ visibleToUnitId: world.units.county })],
+  ];
+
+  it.each(paths)('pages %s in that order, each task once, now and as of the day', async (_, filterOf) => {
+    const filter = filterOf();
+    // Now (the current rows), and as of the day asked about (the versions valid then).
+    for (const current of [true, false]) {
+      const options = { at: ASKED, warningDays: 3, current };
+      const everyOne = await queries.list(filter, { page: 1, pageSize: 1000 }, options);
+      expect(everyOne.total).toBeGreaterThan(3);
+      const expected = [...everyOne.items].sort(byUrgency).map((t) => t.id);
+      for (const pageSize of [1, 3, 7, 1000]) {
+        const pages = await paged(filter, pageSize, current);
+        expect([current, pageSize, pages.map((t) => t.id)]).toEqual([current, pageSize, expected]);
+      }
+    }
+  });
+
+  it('keeps the deadline order unless asked otherwise', async () => {
+    const { items } = await queries.list(
+      { visibleToUnitId: world.units.town },
+      { page: 1, pageSize: 1000 },
+      { at: ASKED, warningDays: 3, current: true },
+    );
+    const byDeadline = [...items].sort((a, b) => compare(a.deadline, b.deadline) || compare(a.id, b.id));
+    expect(items.map((t) => t.id)).toEqual(byDeadline.map((t) => t.id));
+  });
+});
+
+/** A task for `unitId` at `regionId`, given on 1 September 2018 by the inspector, due `deadline`; answers its id. */
+async function assigned(
+  world: DemoTreeWorld,
+  inspector: Actor,
+  regionId: string,
+  unitId: string,
+  title: string,
+  deadline: string,
+): Promise<string> {
+  const given = world.meta(inspector, at('2018-09-01'));
+  const finding = await fileFinding(
+    world.deps,
+    { title, description: '', regionId, category: 'sanitation', severity: 'medium', source: '督查', evidence: [] },
+    given,
+  );
+  const assignment = {
+    findingId: finding.id,
+    leadUnitId: unitId,
+    cooperatingUnitIds: [],
+    deadline,
+    measures: title,
+    target: null,
+    campaignId: null,
+    title,
+  };
+  return (await assignTask(world.deps, assignment, world.meta(inspector, at('2018-09-01', '10:30')))).id;
+}
