@@ -71,13 +71,26 @@ export function taskTreeCase(tasks: number): ReadSideCase {
         {
           name: 'task list of 阜南县住建局 (all below it)',
           username: 'housing',
-          paths: ['/api/tasks', '/api/tasks?overdue=true', '/api/tasks?page=50', '/api/tasks?light=yellow,red'],
+          paths: [
+            '/api/tasks',
+            '/api/tasks?overdue=true',
+            '/api/tasks?page=50',
+            '/api/tasks?light=yellow,red',
+            // As the web app asks: most urgent first.
+            '/api/tasks?sort=urgency&pageSize=200',
+            '/api/tasks?sort=urgency&status=assigned,accepted,in_progress,submitted&pageSize=200',
+          ],
           requests: 100,
         },
         {
           name: 'task list of 王堰镇 (its tasks and 蔡郢村)',
           username: 'unit',
-          paths: ['/api/tasks', '/api/tasks?overdue=true', '/api/tasks?page=20'],
+          paths: [
+            '/api/tasks',
+            '/api/tasks?overdue=true',
+            '/api/tasks?page=20',
+            '/api/tasks?sort=urgency&pageSize=200',
+          ],
           requests: 100,
         },
       ];

@@ -267,6 +267,8 @@ describe('web app: 逐级分解, county → town → village', () => {
       // Under its closed task, the town may not reopen the village's verified share, and is told why.
       await signInAs('unit');
       await page.getByTestId('nav').locator('a[href="/tasks"]').click();
+      // On the phone the filters wait behind 筛选.
+      if (name === 'phone') await page.getByTestId('filters-toggle').click();
       await page.getByTestId('filter-status').selectOption('');
       await openTask('王堰镇人民政府');
       await openTreeNode('蔡郢村民委员会');

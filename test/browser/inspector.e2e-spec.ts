@@ -1,4 +1,6 @@
 import { browserSession, computedStyle, samplePhoto } from '../support/browser';
+import { login } from '../support/http-client';
+import { bandOf, cardsOnScreen, URGENCY_BANDS } from '../support/task-cards';
 
 /** The inspector's day in real Chromium: file a finding with a photo, see 举一反三, assign it, sign off a submission. */
 // A real browser on a shared machine: each step may take seconds.
@@ -14,6 +16,26 @@ describe('web app: the inspector (督查员)', () => {
     await page.getByTestId('nav').locator('a[href="/tasks"]').click();
     await page.getByTestId('task-card').first().waitFor();
     await journey.shot('task-ledger');
+    // Most urgent first, not the past: the overdue tasks, then those waiting to be signed for (待签收, which stand
+    // out), then those waiting for sign-off (待验收), the other open ones, and the closed and cancelled ones last.
+    const cards = await cardsOnScreen(page);
+    const inspector = await login(session.http, 'inspector');
+    const listed = (await inspector.get('/api/tasks?sort=urgency&pageSize=200')).body.items as Array<{ id: string }>;
+    expect(cards.map((c) => c.id)).toEqual(listed.map((t) => t.id));
+    const bands = cards.map(bandOf);
+    expect(bands[0]).toBe('逾期');
+    expect(bands).toEqual([...bands].sort((a, b) => URGENCY_BANDS.indexOf(a) - URGENCY_BANDS.indexOf(b)));
+    expect(bands).toContain('待签收');
+    expect(bands[bands.length - 1]).toBe('已结束');
+    for (const card of cards)
+      expect([card.status, card.awaitingTag, card.background]).toEqual(
+        card.status === 'assigned'
+          ? ['assigned', true, 'rgb(255, 248, 225)']
+          : [card.status, false, 'rgb(255, 255, 255)'],
+      );
+    // On the desktop the filters stand open, with no button to unfold them.
+    expect(await page.getByTestId('filters').isVisible()).toBe(true);
+    expect(await page.getByTestId('filters-toggle').isVisible()).toBe(false);
     // The 整改台账 of what is on screen (here: overdue only), as a spreadsheet.
     await page.getByText('只看逾期').click();
     await page.getByTestId('light-summary').filter({ hasText: '共 1 项' }).waitFor();

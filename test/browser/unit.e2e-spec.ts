@@ -2,10 +2,12 @@ import { addDays, shanghaiDateOf } from '@zhenggai/domain';
 import { HttpClient, login } from '../support/http-client';
 import { browserSession, computedStyle, PHONE, samplePhoto } from '../support/browser';
 import { recordReminder } from '../support/reminders';
+import { bandOf, cardsOnScreen, URGENCY_BANDS } from '../support/task-cards';
 import { TestApp } from '../support/test-app';
 
 /**
- * The unit's day on a phone in real Chromium: its tasks by deadline with their lights, the whole lifecycle, the inbox.
+ * The unit's day on a phone in real Chromium: its tasks most urgent first with their lights, the whole lifecycle, the
+ * inbox.
  */
 // A real browser on a shared machine: each step may take seconds.
 
@@ -43,8 +45,8 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
   }
   const session = browserSession('unit', { context: PHONE, setUp });
 
-  it('lists my tasks by deadline with their lights', async () => {
-    const { journey } = session;
+  it('lists my open tasks most urgent first, the one to sign for standing out, the filters behind 筛选', async () => {
+    const { journey, http } = session;
     const { page } = journey;
     await journey.signIn('unit');
     // The day starts on 待办; the task list is one tap away.
@@ -52,14 +54,37 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     const card = page.getByTestId('task-card').filter({ hasText: title });
     await card.waitFor();
     expect(await card.locator('[data-light]').getAttribute('data-light')).toBe('green');
-    const lights = await page
-      .getByTestId('task-card')
-      .locator('[data-light]')
-      .evaluateAll((els) => els.map((el) => el.getAttribute('data-light')));
-    // Open tasks only, nearest deadline first: the one due in two days (yellow) before those due later.
-    expect(lights[0]).toBe('yellow');
-    expect(lights.every((light) => ['yellow', 'green', 'red'].includes(light!))).toBe(true);
+    // The new task waits to be signed for: it says so, and stands out.
+    expect(await card.getByTestId('awaiting-acceptance').innerText()).toBe('待签收');
+    expect(await computedStyle(card, 'background-color')).toBe('rgb(255, 248, 225)');
+    // Open tasks only, most urgent first: overdue, then 待签收, 待验收, then the others by deadline; as the API has it.
+    const cards = await cardsOnScreen(page);
+    const unit = await login(http, 'unit');
+    const open = 'assigned,accepted,in_progress,submitted';
+    const listed = (await unit.get(`/api/tasks?sort=urgency&status=${open}&pageSize=200`)).body.items;
+    expect(cards.map((c) => c.id)).toEqual(listed.map((t: { id: string }) => t.id));
+    const bands = cards.map(bandOf);
+    expect(bands).toEqual([...bands].sort((a, b) => URGENCY_BANDS.indexOf(a) - URGENCY_BANDS.indexOf(b)));
+    expect(bands).not.toContain('已结束');
+    const mine = cards.findIndex((c) => c.status === 'assigned' && c.light === 'green');
+    expect(bands.slice(0, mine).every((band) => band === '逾期' || band === '待签收')).toBe(true);
+    // The one due in two days (yellow), already signed for, waits below the task still to be signed for.
+    const dueSoon = cards.findIndex((c) => c.light === 'yellow' && bandOf(c) === '其他未销号');
+    expect(dueSoon).toBeGreaterThan(mine);
+
+    // On the phone the first screen shows tasks: the filters wait behind 筛选, which says one is set (open tasks).
+    expect(await page.getByTestId('filters').isVisible()).toBe(false);
+    const toggle = page.getByTestId('filters-toggle');
+    expect(await toggle.innerText()).toBe('筛选（1）');
+    const first = (await page.getByTestId('task-card').first().boundingBox())!;
+    expect(first.y + first.height).toBeLessThan(844);
     await journey.shot('my-tasks');
+    await toggle.click();
+    await page.getByTestId('filter-status').waitFor();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    await journey.shot('my-tasks-filters');
+    await toggle.click();
+    await page.getByTestId('filters').waitFor({ state: 'hidden' });
   });
 
   it('signs for the task, plans, reports progress with a photo, asks for an extension and submits', async () => {
