@@ -181,16 +181,20 @@ export class TaskQueries {
     const first = order === 'urgency' && current ? params.add(page.page * page.pageSize) : null;
     const pageOf = (select: string, source: string, where: readonly string[]) =>
       first
-        ? `SELECT * FROM (${firstByUrgency(select, source, where, key, today, first)}) u
+        ? `SELECT * FROM (${firstByUrgency(select, source, where, key, today, first, filter)}) u
              ORDER BY ${URGENCY_ORDER('u', today)} LIMIT ${limit} OFFSET ${offset}`
         : `SELECT ${select} FROM ${source} ${whereOf(where)} ORDER BY ${ORDER_OF(order, key, today)}
              LIMIT ${limit} OFFSET ${offset}`;
     // A unit's page without filters beyond the light is found in its rows alone (a deep page skips index entries,
-    // not tasks), and only its tasks are read.
+    // not tasks), and only its tasks are read; a page by urgency merges and sorts only what orders it.
+    const reachOnly = unit && onTask.length === 0;
     const pageQuery =
-      unit && onTask.length === 0
-        ? `SELECT v.* FROM (${pageOf('r.task_id, r.status, r.deadline', 'read_models.task_reach r', ofUnit)}) p
-             JOIN read_models.tasks v ON v.task_id = p.task_id`
+      reachOnly || first
+        ? `SELECT v.* FROM (${pageOf(
+            `${key}.task_id, ${key}.status, ${key}.deadline`,
+            reachOnly ? 'read_models.task_reach r' : from,
+            reachOnly ? ofUnit : conditions,
+          )}) p JOIN read_models.tasks v ON v.task_id = p.task_id`
         : pageOf('v.*', from, conditions);
     const [items, totals, byRegion] = await Promise.all([
       this.sql.query(

@@ -1,11 +1,12 @@
 import { TASK_STATUSES } from '@zhenggai/domain';
+import { Light } from './traffic-light.sql';
 
 /** How a task list is ordered: by deadline (then id), or by urgency (see {@link URGENCY_ORDER}). */
 export const LIST_ORDERS = ['deadline', 'urgency'] as const;
 export type ListOrder = (typeof LIST_ORDERS)[number];
 
 const ENDED = ['closed', 'cancelled'];
-const OPEN_STATUSES = TASK_STATUSES.filter((status) => !ENDED.includes(status));
+const OPEN_STATUSES: readonly string[] = TASK_STATUSES.filter((status) => !ENDED.includes(status));
 
 /**
  * The order of urgency on `today` (a task row `alias` with `status`, `deadline` and `task_id`), as ORDER BY keys:
@@ -25,13 +26,22 @@ export const URGENCY_ORDER = (alias: string, today: string) => {
 export const ORDER_OF = (order: ListOrder, alias: string, today: string) =>
   order === 'urgency' ? URGENCY_ORDER(alias, today) : `${alias}.deadline, ${alias}.task_id`;
 
+/** What a list's filters leave of the slices of {@link firstByUrgency}: the statuses, and which side of today. */
+export interface UrgencySlices {
+  /** The statuses its status and light filters leave (none: every one). */
+  readonly status?: readonly string[];
+  readonly light?: readonly Light[];
+  /** true: overdue only; false: none overdue. */
+  readonly overdue?: boolean;
+}
+
 /**
  * The first `first` rows of a list by urgency, without sorting every row: one slice per status and side of
  * `today` (a single status over a span of deadlines, which an index on status, deadline and id reads in order), each
- * at most `first` long, merged and sorted (at most ten times `first` rows). Any page of `first` rows or fewer is
- * among them: each band is the union of its slices, and the top of a band is the top of each of its slices.
+ * at most `first` long, merged (the caller sorts them with {@link URGENCY_ORDER}). Any page of `first` rows or fewer
+ * is among them: each band is the union of its slices, and the top of a band is the top of each of its slices.
  * `select` reads the columns of task row `alias` (`status`, `deadline` and `task_id` among them) from `from`, where
- * `conditions` hold.
+ * `conditions` hold. The slices the filters in `leave` rule out are not read at all.
  */
 export function firstByUrgency(
   select: string,
@@ -40,16 +50,32 @@ export function firstByUrgency(
   alias: string,
   today: string,
   first: string,
+  leave: UrgencySlices = {},
 ): string {
+  const statuses = TASK_STATUSES.filter(
+    (status) =>
+      (!leave.status?.length || leave.status.includes(status)) &&
+      (!leave.light?.length || leave.light.some((light) => statusesOfLight(light).includes(status))),
+  );
   const slice = (status: string, span: string | null, direction: 'ASC' | 'DESC') => {
     const where = [...conditions, `${alias}.status = '${status}'`, ...(span ? [span] : [])].join(' AND ');
     return `(SELECT ${select} FROM ${from} WHERE ${where}
       ORDER BY ${alias}.deadline ${direction}, ${alias}.task_id ${direction} LIMIT ${first})`;
   };
+  const open = statuses.filter((s) => OPEN_STATUSES.includes(s));
+  const ended = statuses.filter((s) => ENDED.includes(s));
   const slices = [
-    ...OPEN_STATUSES.map((s) => slice(s, `${alias}.deadline < ${today}`, 'ASC')),
-    ...OPEN_STATUSES.map((s) => slice(s, `${alias}.deadline >= ${today}`, 'ASC')),
-    ...ENDED.map((s) => slice(s, null, 'DESC')),
+    ...(leave.overdue === false ? [] : open.map((s) => slice(s, `${alias}.deadline < ${today}`, 'ASC'))),
+    ...(leave.overdue === true ? [] : open.map((s) => slice(s, `${alias}.deadline >= ${today}`, 'ASC'))),
+    ...(leave.overdue === true ? [] : ended.map((s) => slice(s, null, 'DESC'))),
   ];
-  return `SELECT * FROM (${slices.join('\n UNION ALL ')}) u`;
+  // Nothing can match: still a query of the same columns and parameters.
+  if (slices.length === 0)
+    slices.push(`(SELECT ${select} FROM ${from} WHERE ${[...conditions, 'false'].join(' AND ')} LIMIT ${first})`);
+  return slices.join('\n UNION ALL ');
+}
+
+/** The statuses a task of `light` has. */
+function statusesOfLight(light: Light): readonly string[] {
+  return light === 'cancelled' ? ['cancelled'] : light.startsWith('closed') ? ['closed'] : OPEN_STATUSES;
 }
