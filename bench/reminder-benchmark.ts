@@ -12,8 +12,8 @@ import { directoryFixtures, Infrastructure, JobQueues, QueueBackend } from '@zhe
 import { PostgresCheckpointStore } from '@zhenggai/postgres';
 import IORedis from 'ioredis';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
 import { openWorkerCommands } from '../apps/worker/src/commands/worker-commands.module';
 import { reminderEngineOf, workerCommandDeps } from '../apps/worker/src/worker.module';
 import { REMINDER_SCHEDULER } from '../apps/worker/src/reminders/reminder-scheduler.reactor';
@@ -166,19 +166,27 @@ async function benchmarkBackend(
 export async function webhookReceiver(
   onMessage: (body: Record<string, unknown>, at: number) => void,
 ): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const at = Date.now();
-      onMessage(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>, at);
-      res.writeHead(200).end('{}');
-    });
+  // In a child process (webhook-receiver.ts), as a robot is elsewhere: receiving is not the engine's work.
+  const child = fork(join(__dirname, 'webhook-receiver.js'), [], { stdio: 'inherit' });
+  let closed: (() => void) | null = null;
+  const port = await new Promise<number>((resolve, reject) => {
+    child.on(
+      'message',
+      (message: { port?: number; arrivals?: Array<{ body: Record<string, unknown>; at: number }> }) => {
+        if (message.port !== undefined) resolve(message.port);
+        for (const { body, at } of message.arrivals ?? []) onMessage(body, at);
+        if ('closed' in message) closed?.();
+      },
+    );
+    child.once('exit', (code) => reject(new Error(`the webhook receiver exited with ${code}`)));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    url: `http://127.0.0.1:${port}/hook`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        closed = resolve;
+        child.send({ close: true });
+      }),
   };
 }
 

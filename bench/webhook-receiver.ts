@@ -1,0 +1,33 @@
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+/**
+ * A webhook receiver in a process of its own, as a robot gateway is on another machine: it answers each POST with 200
+ * and tells its parent what arrived (the JSON body and the instant), in batches a few times a second, so the process
+ * measured spends nothing on receiving. Started by `webhookReceiver` (reminder-benchmark.ts).
+ */
+const arrivals: Array<{ body: Record<string, unknown>; at: number }> = [];
+const server = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    arrivals.push({
+      body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+      at: Date.now(),
+    });
+    res.writeHead(200).end('{}');
+  });
+});
+const flush = () => {
+  if (arrivals.length > 0) process.send!({ arrivals: arrivals.splice(0) });
+};
+const timer = setInterval(flush, 50);
+process.on('message', (message: { close?: boolean }) => {
+  if (!message.close) return;
+  clearInterval(timer);
+  server.close(() => {
+    flush();
+    process.send!({ closed: true }, () => process.exit(0));
+  });
+});
+server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
