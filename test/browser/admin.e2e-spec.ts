@@ -6,7 +6,7 @@ import { eventually } from '../support/http-client';
 
 describe('web app: the admin (管理员)', () => {
   // What users run: the built all-in-one process (dist/), not the sources.
-  const session = browserSession('admin', { built: true });
+  const session = browserSession('admin');
 
   it('signs in to the directory: the region tree, the units and the accounts', async () => {
     const { journey } = session;

@@ -1,8 +1,7 @@
 import type { Page } from 'playwright-core';
 import { addDays, shanghaiDateOf } from '@zhenggai/domain';
-import { browserSession, DESKTOP, Journey, PHONE, samplePhoto } from '../support/browser';
+import { browserSession, DESKTOP, Journey, PHONE, samplePhoto, JourneySetUp } from '../support/browser';
 import { login } from '../support/http-client';
-import { TestApp } from '../support/test-app';
 
 /**
  * 逐级分解 in real Chromium, on a phone and on a desktop: the county's housing bureau breaks its task down to 王堰镇,
@@ -26,7 +25,7 @@ const titleOn = (name: string) => `蔡郢村危房改造（${name === 'phone' ? 
 
 describe('web app: 逐级分解, county → town → village', () => {
   /** One task for the county's housing bureau per viewport: 10 households in 蔡郢村. */
-  async function setUp(app: TestApp) {
+  async function setUp(app: JourneySetUp) {
     const inspector = await login(app.http, 'inspector');
     const housing = await login(app.http, 'housing');
     const { unitId } = (await housing.get('/api/auth/me')).body as { unitId: string };

@@ -1,9 +1,8 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, login } from '../support/http-client';
-import { browserSession } from '../support/browser';
+import { browserSession, JourneySetUp } from '../support/browser';
 import { COUNTY_TREE_USERS, countyTree } from '../support/county-tree';
-import { TestApp } from '../support/test-app';
 
 /**
  * Leadership's cockpit in real Chromium: campaign burndown, lights by region and unit, overdue, scoreboard, history,
@@ -16,7 +15,7 @@ const TREE_CAMPAIGN = '危房改造清零（逐级）';
 /**
  * The county tree (issue 18, {@link countyTree}), where 蔡郢村 has done and had verified all of its 150 households.
  */
-async function setUp(app: TestApp) {
+async function setUp(app: JourneySetUp) {
   const users = [...COUNTY_TREE_USERS, 'caiying'];
   const as = Object.fromEntries(await Promise.all(users.map(async (user) => [user, await login(app.http, user)])));
   const { ids, post } = await countyTree(as);

@@ -1,9 +1,9 @@
+import { join } from 'node:path';
 import { addDays, shanghaiDateOf } from '@zhenggai/domain';
 import { HttpClient, login } from '../support/http-client';
-import { browserSession, computedStyle, PHONE, samplePhoto } from '../support/browser';
+import { browserSession, computedStyle, PHONE, samplePhoto, JourneySetUp } from '../support/browser';
 import { recordReminder } from '../support/reminders';
 import { bandOf, cardsOnScreen, URGENCY_BANDS } from '../support/task-cards';
-import { TestApp } from '../support/test-app';
 
 /**
  * The unit's day on a phone in real Chromium: its tasks most urgent first with their lights, the whole lifecycle, the
@@ -16,7 +16,7 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
   const title = '王堰镇公厕保洁不到位';
 
   /** A new task for the unit to work through, and a reminder waiting in its inbox. */
-  async function setUp(app: TestApp) {
+  async function setUp(app: JourneySetUp) {
     const inspector = await login(app.http, 'inspector');
     const unit: HttpClient = await login(app.http, 'unit');
     const me = (await unit.get('/api/auth/me')).body;
@@ -36,11 +36,10 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     // Recorded on one of its closed tasks, as the reminder worker would.
     const closed = (await unit.get('/api/tasks?status=closed&pageSize=1')).body.items[0];
     const { deadlineVersion } = (await unit.get(`/api/tasks/${closed.id}`)).body;
-    await recordReminder(
-      app.infra.eventStore,
-      { id: closed.id, deadline: closed.deadline, deadlineVersion },
-      'due_today',
-      [{ role: 'unit', kind: 'user', id: me.id, name: me.displayName }],
+    await app.withInfrastructure((infra) =>
+      recordReminder(infra.eventStore, { id: closed.id, deadline: closed.deadline, deadlineVersion }, 'due_today', [
+        { role: 'unit', kind: 'user', id: me.id, name: me.displayName },
+      ]),
     );
   }
   const session = browserSession('unit', { context: PHONE, setUp });
@@ -178,10 +177,10 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
   });
 
   it('sees the send-back reason at the top of the task, and the submit form open again', async () => {
-    const { journey, app } = session;
+    const { journey, http } = session;
     const { page } = journey;
     const taskId = new URL(page.url()).pathname.split('/').pop()!;
-    const inspector = await login(app.http, 'inspector');
+    const inspector = await login(http, 'inspector');
     const reason = '3座公厕照片看不清保洁情况，请补拍';
     expect((await inspector.post(`/api/tasks/${taskId}/send-back`, { reason })).status).toBeLessThan(300);
     await page.reload();
@@ -194,6 +193,11 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     await page.getByTestId('submit-form').waitFor();
     expect(await page.getByTestId('task-actions').locator('form').count()).toBe(1);
     await journey.shot('sent-back');
+    // The README shows its first screen: `UPDATE_SCREENSHOTS=1 npx jest test/browser/unit` renews docs/unit-phone.png.
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+      await page.screenshot({ path: join(__dirname, '../../docs/unit-phone.png') });
+    }
   });
 
   it('has a tab bar fixed at the bottom of the phone, its labels whole, the 待办 badge on it', async () => {
@@ -229,7 +233,7 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
   });
 
   it('changes its password from its account page; the device stays signed in', async () => {
-    const { journey, app } = session;
+    const { journey, http } = session;
     const { page } = journey;
     await page.getByTestId('who').click();
     await page.locator('input[name=currentPassword]').fill('rectify-demo');
@@ -238,10 +242,8 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     await page.getByTestId('password-changed').waitFor();
     await page.getByTestId('nav').getByText('我的任务').click();
     await page.getByTestId('task-card').first().waitFor();
-    expect((await app.http.post('/api/auth/login', { username: 'unit', password: 'rectify-demo' })).status).toBe(401);
-    expect((await app.http.post('/api/auth/login', { username: 'unit', password: 'Wangyan-field-2026' })).status).toBe(
-      200,
-    );
+    expect((await http.post('/api/auth/login', { username: 'unit', password: 'rectify-demo' })).status).toBe(401);
+    expect((await http.post('/api/auth/login', { username: 'unit', password: 'Wangyan-field-2026' })).status).toBe(200);
     expect(journey.problems).toEqual([]);
   });
 

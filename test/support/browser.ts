@@ -7,6 +7,7 @@ import { BUILT, BuiltProcess, startBuiltProcess } from './built-process';
 import { eventually, HttpClient } from './http-client';
 import { closedAfterThisFile } from './opened-for-this-file';
 import { startTestApp, TestApp } from './test-app';
+import { Infrastructure, loadConfig, startInfrastructure } from '@zhenggai/platform';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 /** Debian's chromium (`.ci/run` installs it); playwright-core never downloads a browser of its own. */
@@ -108,21 +109,27 @@ export class Journey {
 }
 
 export interface BrowserSession {
-  /** The app as the tests start it from the sources (not with `built`). */
-  readonly app: TestApp;
+  /** Where the app answers (the built process, or the app from the sources). */
   readonly http: HttpClient;
   readonly journey: Journey;
 }
 
+/** What a journey's set-up may use: the app over HTTP, and its stores for what no request can do. */
+export interface JourneySetUp {
+  readonly http: HttpClient;
+  /** Runs `work` with infrastructure on the app's database (opened for it, closed after). */
+  withInfrastructure<T>(work: (infra: Infrastructure) => Promise<T>): Promise<T>;
+}
+
 /**
- * For one test file: the real app on the demo story (projections caught up, after `setUp` has added what the
- * journey needs) and one role's browser page on it; all closed after the file, whatever part of the setup
- * failed. With `built`, the app is the built all-in-one process (`dist/`, as `npm start` runs it) on a database
- * of its own, seeded by the process itself: what users run, not the sources.
+ * For one test file: the app on the demo story (projections caught up, after `setUp` has added what the journey
+ * needs) and one role's browser page on it; all closed after the file, whatever part of the setup failed. The app is
+ * the built all-in-one process (`dist/`, as `npm start` runs it) on a database of its own, seeded by the process
+ * itself: what users run, not the sources. With `sources`, it is the app from the sources in the test's process.
  */
 export function browserSession(
   role: string,
-  options: { context?: BrowserContextOptions; setUp?: (app: TestApp) => Promise<void>; built?: boolean } = {},
+  options: { context?: BrowserContextOptions; setUp?: (app: JourneySetUp) => Promise<void>; sources?: boolean } = {},
 ): BrowserSession {
   const held: { app?: TestApp; database?: TestDatabase; process?: BuiltProcess; browser?: Browser; journey?: Journey } =
     {};
@@ -133,21 +140,39 @@ export function browserSession(
         (await http().get('/health')).body.projections?.every((p: { lag: number }) => p.lag === 0) ? true : undefined,
       60_000,
     );
+  const setUp: JourneySetUp = {
+    get http() {
+      return http();
+    },
+    withInfrastructure: async (work) => {
+      if (held.app) return work(held.app.infra);
+      const infra = await startInfrastructure(
+        loadConfig({ DATABASE_URL: held.database!.url, JWT_SECRET: BUILT_SECRET, REMINDERS: 'off' }),
+      );
+      try {
+        return await work(infra);
+      } finally {
+        await infra.close();
+      }
+    },
+  };
   beforeAll(async () => {
-    if (options.built) {
+    if (options.sources) {
+      held.app = await startTestApp({ seed: true });
+    } else {
       held.database = await createTestDatabase();
       held.process = await startBuiltProcess(BUILT.allInOne, {
         DATABASE_URL: held.database.url,
-        JWT_SECRET: 'browser-secret-that-is-long-enough-0123456789',
+        JWT_SECRET: BUILT_SECRET,
         SEED_DEMO: 'true',
         REMINDERS: 'off',
       });
-    } else {
-      held.app = await startTestApp({ seed: true });
-      await caughtUp();
-      if (options.setUp) await options.setUp(held.app);
     }
     await caughtUp();
+    if (options.setUp) {
+      await options.setUp(setUp);
+      await caughtUp();
+    }
     held.browser = await closedAfterThisFile(launchBrowser(), (browser) => browser.close());
     held.journey = await Journey.start(held.browser, http().baseUrl, role, options.context);
   });
@@ -164,10 +189,6 @@ export function browserSession(
     if (failures.length > 0) throw failures[0];
   });
   return {
-    get app() {
-      if (!held.app) throw new Error('this browser session runs the built process: it has no TestApp');
-      return held.app;
-    },
     get http() {
       return http();
     },
@@ -176,6 +197,8 @@ export function browserSession(
     },
   };
 }
+
+const BUILT_SECRET = 'browser-secret-that-is-long-enough-0123456789';
 
 /** A CSS property of an element as the browser computed it (`position`: whether it is fixed in the viewport). */
 export function computedStyle(locator: Locator, property: string): Promise<string> {

@@ -11,7 +11,7 @@ import { BreakDownTaskCommand } from './break-down-task.command';
 import { BreakDownDto } from './break-down-task.dto';
 import { ExecuteTaskCommand, TaskCommandAnswer } from './execute-task.command';
 import { TaskReadService } from './task-read.service';
-import { AsOfQueryDto, LedgerExportQueryDto, MinRevisionQueryDto, ReadModelsService, TaskListQueryDto } from '../views';
+import { LedgerExportQueryDto, MinRevisionQueryDto, ReadModelsService, TaskListQueryDto, TreeQueryDto } from '../views';
 import { LedgerExportService } from './ledger-export.service';
 import {
   ReassignDto,
@@ -89,10 +89,11 @@ export class TasksController {
   @ApiOperation({
     summary:
       '逐级分解 — the whole tree of the task, from its top-level task down: each node with its unit, region, depth, ' +
-      'parent, status, light, deadline, target and quantity done (own and rolled up), within your reach (asOf)',
+      'parent, status, light, deadline, target and quantity done (own and rolled up), within your reach (asOf; ' +
+      'minRevision waits for your own write)',
   })
-  tree(@Param('id', uuid) id: string, @Query() query: AsOfQueryDto, @CurrentActor() actor: Actor) {
-    return this.reads.tree(id, actor, query.asOf);
+  tree(@Param('id', uuid) id: string, @Query() query: TreeQueryDto, @CurrentActor() actor: Actor) {
+    return this.reads.tree(id, actor, query.asOf, query.minRevision);
   }
 
   @Get(':id/history')

@@ -1,4 +1,10 @@
 /** What other features may use of the deadline views. */
 export { ReadModelsService } from './read-models.service';
-export { AsOfQueryDto, LedgerExportQueryDto, MinRevisionQueryDto, TaskListQueryDto } from './view-queries.dto';
+export {
+  AsOfQueryDto,
+  LedgerExportQueryDto,
+  MinRevisionQueryDto,
+  TaskListQueryDto,
+  TreeQueryDto,
+} from './view-queries.dto';
 export { ViewsModule } from './views.module';

@@ -187,6 +187,18 @@ export class MinRevisionQueryDto {
   minRevision?: number;
 }
 
+/** A tree as of an instant, or now once it shows at least the revision of the task asked about. */
+export class TreeQueryDto extends AsOfQueryDto {
+  @ApiPropertyOptional({
+    description: 'wait until the tree shows at least this revision of the task asked about (your command answered it)',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  minRevision?: number;
+}
+
 export class LedgerExportQueryDto extends TaskListQueryDto {
   @ApiPropertyOptional({ enum: ['xlsx', 'csv'], default: 'xlsx' })
   @IsOptional()
