@@ -12,6 +12,7 @@ import { EvidenceModule } from './evidence/evidence.module';
 import { FindingsModule } from './findings/findings.module';
 import { HealthModule } from './health/health.module';
 import { HttpModule } from './http/http.module';
+import { ImportsModule } from './imports/imports.module';
 import { InboxModule } from './inbox/inbox.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { RemindersModule } from './reminders/reminders.module';
@@ -52,6 +53,7 @@ export class ApiModule {
         TodoModule,
         RemindersModule,
         EvidenceModule,
+        ImportsModule,
         ...hosted,
       ],
     };

@@ -12,6 +12,7 @@ import { createValidationPipe } from './http/validation';
 import { registerSecurityHeaders } from './http/security-headers';
 import { IdempotencyHooks } from './http/idempotency.hooks';
 import { registerEvidenceBodyParser } from './evidence/evidence-body';
+import { registerSpreadsheetBodyParser } from './imports/spreadsheet-body';
 import { serveWebApp } from './web/serve-web-app';
 
 export interface ApiAppOptions {
@@ -40,6 +41,7 @@ export async function createApiApp(infra: Infrastructure, options: ApiAppOptions
   const fastify = adapter.getInstance();
   registerJsonBodyParser(fastify);
   registerEvidenceBodyParser(fastify);
+  registerSpreadsheetBodyParser(fastify);
   // The read models' views must exist before the first query, even before any worker has started.
   for (const projection of allProjections) await ensureActiveGeneration(infra.pool, projection);
   const app = await NestFactory.create<NestFastifyApplication>(

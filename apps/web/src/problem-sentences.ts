@@ -37,6 +37,24 @@ export const PROBLEM_SENTENCES: Readonly<Record<string, readonly [zh: string, en
     '佐证材料与上传时不一致，请删除后重新上传。',
     'A piece of evidence differs from what was uploaded: upload it again.',
   ],
+  IMPORT_NOT_A_SPREADSHEET: [
+    '所选文件不是表格，请上传 XLSX 或 CSV 格式的表格；旧版 XLS 表格请另存为 XLSX 后上传。',
+    'The file is not a spreadsheet: upload an .xlsx or a .csv file (save an .xls as .xlsx).',
+  ],
+  IMPORT_MISSING_COLUMNS: [
+    '表格缺少必填的列，请下载问题清单模板，对照表头修改后重新上传。',
+    'The sheet lacks required columns: download the template and match its headings.',
+  ],
+  IMPORT_NO_ROWS: ['表格中没有填写问题，请在表头下逐行填写后重新上传。', 'The sheet lists no problems.'],
+  IMPORT_TOO_MANY_ROWS: [
+    '表格行数过多，每个文件最多 2000 行，请拆分为几个文件分别导入。',
+    'The sheet has too many rows (at most 2,000): split it into several files.',
+  ],
+  AMBIGUOUS_REGION: [
+    '有多个同名地点，请写明上级地名或填写行政区划代码。',
+    'More than one place has this name: give its parents or its code.',
+  ],
+  AMBIGUOUS_UNIT: ['有多个同名单位，请联系管理员区分单位名称。', 'More than one unit has this name.'],
   EMPTY_FILE: ['所选文件是空的，请选择其他文件。', 'The file is empty: choose another one.'],
   BODY_NOT_AN_OBJECT: ['提交的内容无法识别，请刷新页面后重试。', 'What was sent cannot be read: reload and try again.'],
   MALFORMED_JSON: ['提交的内容无法识别，请刷新页面后重试。', 'What was sent cannot be read: reload and try again.'],

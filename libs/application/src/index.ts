@@ -41,3 +41,6 @@ export * from './references/references';
 export * from './evidence/evidence-store.port';
 export * from './notifications/hand-over-notices';
 export * from './notifications/quiet-hours';
+export * from './imports/problem-list-columns';
+export * from './imports/problem-list-preview';
+export * from './imports/import-store.port';

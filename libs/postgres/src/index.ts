@@ -43,3 +43,4 @@ export {
 } from './reminders/postgres-deliveries';
 export { PostgresSessions, sessionMigrations } from './users/postgres-sessions';
 export { PostgresRateLimits, rateLimitMigrations } from './users/postgres-rate-limits';
+export * from './imports/postgres-imports';

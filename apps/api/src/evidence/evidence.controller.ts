@@ -19,7 +19,8 @@ import { AuthenticatedRequest, headerOf } from '../access/authenticated-request'
 import { ProblemException } from '../http/problem-details';
 import { instantFault } from '../commands/shared.dto';
 import { commandIdOfRequest } from '../http/idempotency.hooks';
-import { EVIDENCE_CONTENT_TYPES, EVIDENCE_MAX_BYTES, UploadedBody } from './evidence-body';
+import { fileNameOf, uploadedFile } from '../http/uploaded-body';
+import { EVIDENCE_CONTENT_TYPES, EVIDENCE_MAX_BYTES } from './evidence-body';
 
 const uuid = new ParseUUIDPipe();
 
@@ -54,16 +55,11 @@ export class EvidenceController {
       'contentType, size }',
   })
   async upload(@Req() request: AuthenticatedRequest) {
-    const body = request.body;
-    if (!(body instanceof UploadedBody)) {
-      throw ProblemException.of(
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-        'Unsupported media type',
-        `send the file as the raw body, with Content-Type one of ${EVIDENCE_CONTENT_TYPES.join(', ')}`,
-      );
-    }
-    if (body.size === 0) throw ProblemException.badRequest('body', 'the file is empty', 'EMPTY_FILE');
+    const body = uploadedFile(request.body, {
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      title: 'Unsupported media type',
+      contentTypes: EVIDENCE_CONTENT_TYPES,
+    });
     const record = await uploadEvidence(
       { store: this.store, ids: this.ids, clock: this.clock },
       {
@@ -110,24 +106,6 @@ export class EvidenceController {
       .header('content-disposition', record.contentType.startsWith('image/') ? 'inline' : 'attachment')
       .send(bytes);
   }
-}
-
-function fileNameOf(raw: string | undefined): string | null {
-  if (!raw) return null;
-  // A header's bytes arrive as Latin-1: a name sent as raw UTF-8 would be kept garbled (照片 as ç…§ç‰‡).
-  const encoded = 'X-File-Name must be URI-encoded UTF-8, e.g. %E7%85%A7%E7%89%87.jpg for 照片.jpg';
-  if (!/^[\x20-\x7e]*$/.test(raw)) throw ProblemException.badRequest('X-File-Name', encoded);
-  let name: string;
-  try {
-    name = decodeURIComponent(raw);
-  } catch {
-    throw ProblemException.badRequest('X-File-Name', encoded);
-  }
-  name = name
-    .replace(/[\u0000-\u001f\u007f/\\]/g, '_')
-    .trim()
-    .slice(0, 200);
-  return name === '' ? null : name;
 }
 
 function capturedAtOf(raw: string | undefined): string | null {

@@ -6,6 +6,7 @@ import {
   EVENT_STORE,
   EVIDENCE_STORE,
   ID_GENERATOR,
+  IMPORT_STORE,
   IDEMPOTENCY_STORE,
   LOGIN_THROTTLE,
   PASSWORD_HASHER,
@@ -50,6 +51,7 @@ export class InfrastructureModule {
       { provide: JOB_QUEUES, useValue: infra.queues },
       { provide: SESSIONS, useValue: infra.sessions },
       { provide: EVIDENCE_STORE, useValue: infra.evidence },
+      { provide: IMPORT_STORE, useValue: infra.imports },
       { provide: LOGIN_THROTTLE, useValue: infra.sessions },
       {
         provide: AUTH_POLICY,

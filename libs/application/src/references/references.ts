@@ -99,6 +99,88 @@ export class References {
     return { unitRegionPaths: paths, unitNames: names };
   }
 
+  /**
+   * A region as a person writes it (a spreadsheet's 地点): its code (行政区划代码), its name, or its name under its
+   * parents' (`王堰镇/蔡郢村`, `阜南县 王堰镇 蔡郢村`), then checked as `region` checks an id. A name that fits
+   * more than one region within the actor's reach is refused as ambiguous (`AMBIGUOUS_REGION`).
+   */
+  async regionWritten(actor: Actor, written: string, field: string): Promise<Region> {
+    const text = written.trim();
+    const byCode = /^\d{6,12}$/.test(text) ? await this.deps.directory.findRegionByCode(text) : null;
+    if (byCode) return this.region(actor, byCode.id, field);
+    const names = text.split(/[\s/\\›>|、,，-]+/).filter((name) => name !== '');
+    const regions = await this.listed('regions', () => this.deps.directory.listRegions());
+    const byId = new Map(regions.map((region) => [region.id, region]));
+    const fits = (region: Region) => {
+      // The names given above the last are ancestors of it, in order, though not necessarily every one.
+      const ancestors = region.path.slice(0, -1).map((id) => byId.get(id)?.name);
+      let at = 0;
+      for (const name of names.slice(0, -1)) {
+        at = ancestors.indexOf(name, at) + 1;
+        if (at === 0) return false;
+      }
+      return true;
+    };
+    const named = regions.filter((region) => region.name === names[names.length - 1] && fits(region));
+    const reached: Region[] = [];
+    for (const region of named) if (await coversRegion(this.deps.directory, actor, region.id)) reached.push(region);
+    if (reached.length > 1) {
+      throw new ValidationError(
+        field,
+        `more than one region is named ${text}: name its parents too`,
+        'AMBIGUOUS_REGION',
+      );
+    }
+    if (reached.length === 0) {
+      throw new ValidationError(field, `region ${text} does not exist (GET /api/regions)`, 'UNKNOWN_REGION');
+    }
+    return this.region(actor, reached[0].id, field);
+  }
+
+  /**
+   * A unit as a person writes it (its name, or its id), that may be given work placed in `placeRegionId`, as
+   * `unitFor` decides. Of units of one name, the one the rule admits; more than one: `AMBIGUOUS_UNIT`.
+   */
+  async unitWritten(actor: Actor, placeRegionId: string, written: string, field: string): Promise<Unit> {
+    const text = written.trim();
+    const units = await this.listed('units', () => this.deps.directory.listUnits());
+    const named = units.filter((unit) => unit.id === text || unit.name === text);
+    const admitted: Unit[] = [];
+    for (const unit of named) {
+      const found = await this.unitFor(actor, placeRegionId, unit.id, field).catch((error: unknown) => {
+        if (error instanceof ValidationError) return null;
+        throw error;
+      });
+      if (found) admitted.push(found);
+    }
+    if (admitted.length > 1) {
+      throw new ValidationError(field, `more than one unit is named ${text}`, 'AMBIGUOUS_UNIT');
+    }
+    if (admitted.length === 0) {
+      throw new ValidationError(field, `unit ${text} does not exist (GET /api/units)`, 'UNKNOWN_UNIT');
+    }
+    return admitted[0];
+  }
+
+  /** A category as a person writes it: its code or its name. */
+  async categoryWritten(written: string, field: string): Promise<Category> {
+    const text = written.trim();
+    const categories = await this.listed('categories', () => this.deps.directory.listCategories());
+    const found = categories.find((category) => category.code === text || category.name === text);
+    if (!found) {
+      throw new ValidationError(field, `category ${text} is not defined (GET /api/categories)`, 'UNKNOWN_CATEGORY');
+    }
+    return found;
+  }
+
+  /** The directory's lists, read once for this instance (one import reads them for all its rows). */
+  private readonly lists = new Map<string, Promise<unknown>>();
+  private listed<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let list = this.lists.get(key) as Promise<T> | undefined;
+    if (!list) this.lists.set(key, (list = read()));
+    return list;
+  }
+
   /** A unit of a region within the actor's subtree (an admin's: any unit). */
   async unit(actor: Actor, unitId: string, field: string): Promise<Unit> {
     const unit = await this.deps.directory.getUnit(unitId);

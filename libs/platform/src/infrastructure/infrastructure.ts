@@ -30,12 +30,14 @@ import {
   rateLimitMigrations,
   eventStoreMigrations,
   idempotencyMigrations,
+  importMigrations,
   migrate,
   projectionMigrations,
   reminderPolicyMigrations,
   PostgresDirectory,
   PostgresEventStore,
   PostgresIdempotencyStore,
+  PostgresImports,
   PostgresUserRepository,
   startEmbeddedPostgres,
   subscriptionMigrations,
@@ -73,6 +75,8 @@ export interface Infrastructure {
   readonly sessions: PostgresSessions;
   /** Uploaded evidence files (a local folder, or an S3-compatible bucket). */
   readonly evidence: EvidenceStore;
+  /** Previewed 问题清单 imports. */
+  readonly imports: PostgresImports;
   readonly passwordHasher: PasswordHasher;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -93,6 +97,7 @@ export const allMigrations = [
   ...deliveryMigrations,
   ...sessionMigrations,
   ...rateLimitMigrations,
+  ...importMigrations,
 ];
 
 /** The directory's use cases' dependencies, as this process wires them. */
@@ -156,6 +161,7 @@ export async function startInfrastructure(
       queues,
       sessions: new PostgresSessions(pool),
       evidence: evidenceStoreOf(config.evidence, closers),
+      imports: new PostgresImports(pool),
       passwordHasher: new ScryptPasswordHasher(),
       clock: overrides.clock ?? new SystemClock(),
       ids: overrides.ids ?? new RandomUuidGenerator(),
