@@ -374,6 +374,70 @@ describe('问题清单 import: template and preview', () => {
     expect(older.body.rows[0]).toMatchObject({ finding: { region: { name: '蔡郢村' } }, problems: [] });
   });
 
+  it('files the valid rows as the ordinary commands, once however often committed or the file uploaded', async () => {
+    const bytes = await workbook([
+      housingRow,
+      toiletsRow,
+      ['3', '蔡郢村', '危房改造', '危房', '一般', '不存在的单位', '', day('2018-09-30'), '', '', '拆除'],
+    ]);
+    const preview = await upload(bytes);
+    const importId = preview.body.id as string;
+    const filedTypes = ['FindingFiled', 'RectificationTaskAssigned', 'FindingTaskLinked'];
+    const filedEvents = async () => (await storedEvents(app)).filter((e) => filedTypes.includes(e.type));
+    const before = (await filedEvents()).length;
+
+    clock.set('2018-07-20T10:00:00+08:00');
+    const committed = await inspector.post(`/api/imports/${importId}/commit`, {});
+    expect(committed.status).toBe(200);
+    expect(committed.body.commit.at).toBe('2018-07-20T02:00:00.000Z');
+    const [housing, toilets, bad] = committed.body.commit.rows;
+    expect(housing).toMatchObject({ rowNumber: 3, status: 'filed', taskIds: [expect.any(String)] });
+    expect(toilets).toMatchObject({ rowNumber: 4, status: 'filed', taskIds: [expect.any(String)] });
+    expect(bad).toEqual({ rowNumber: 5, status: 'skipped' });
+
+    // Ordinary findings and tasks, by the importing inspector, correlated by the import.
+    const finding = await inspector.get(`/api/findings/${housing.findingId}`);
+    expect(finding.body).toMatchObject({
+      title: '大史郢庄、万庄危旧房散乱无序，存在安全隐患',
+      category: 'dangerous-housing',
+      severity: 'high',
+      source: '问题清单《第三督查组问题清单.xlsx》第3行',
+    });
+    const task = await inspector.get(`/api/tasks/${housing.taskIds[0]}`);
+    expect(task.body).toMatchObject({
+      status: 'assigned',
+      deadline: '2018-09-30',
+      target: { quantity: 217, unit: '户' },
+      measures: '拆除破旧房屋，一户一方案，拆后复垦或绿化',
+    });
+    const filed = (await filedEvents()).slice(before);
+    expect(filed.map((e) => e.type).sort()).toEqual([
+      'FindingFiled',
+      'FindingFiled',
+      'FindingTaskLinked',
+      'FindingTaskLinked',
+      'RectificationTaskAssigned',
+      'RectificationTaskAssigned',
+    ]);
+    for (const event of filed) {
+      expect(event.metadata).toMatchObject({ correlationId: importId, actor: { username: 'inspector' } });
+    }
+
+    // Committed again, and the same file uploaded and committed again: the same findings, nothing stored twice.
+    const again = await inspector.post(`/api/imports/${importId}/commit`, {});
+    expect(again.body.commit.rows).toEqual(committed.body.commit.rows);
+    const reuploaded = await upload(bytes);
+    expect(reuploaded.body.id).not.toBe(importId);
+    const recommitted = await inspector.post(`/api/imports/${reuploaded.body.id}/commit`, {});
+    expect(recommitted.body.commit.rows).toEqual(committed.body.commit.rows);
+    expect((await filedEvents()).length).toBe(before + 6);
+    expect((await inspector.get(`/api/imports/${importId}`)).body.commit.rows).toEqual(committed.body.commit.rows);
+
+    // Another inspector does not see the import, let alone commit it.
+    const county = app.http.as(tokens['funan-inspector']!);
+    expect((await county.post(`/api/imports/${importId}/commit`, {})).status).toBe(404);
+  });
+
   it('refuses a file that is not a 问题清单, saying what is wrong', async () => {
     const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001', 'hex');
     expect((await upload(png, 'application/octet-stream')).body).toMatchObject({

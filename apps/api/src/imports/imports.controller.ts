@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '@zhenggai/domain';
 import type { FastifyReply } from 'fastify';
@@ -58,6 +58,17 @@ export class ImportsController {
     const answer = await this.imports.preview(body, fileNameOf(headerOf(request, 'x-file-name')), request.actor);
     res.status(201).header('Location', `/api/imports/${answer.id}`);
     return answer;
+  }
+
+  @Post(':id/commit')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "File the import's valid rows as findings and tasks (the importing inspector as actor, the import's id as " +
+      'correlation id); a row already filed, by this import or by an import of the same file, is not filed again',
+  })
+  commit(@Param('id', uuid) id: string, @CurrentActor() actor: Actor) {
+    return this.imports.commit(id, actor);
   }
 
   @Get(':id')

@@ -139,8 +139,8 @@ export async function earlierAttemptOn<E extends DomainEvent, S>(
 
 /**
  * The outcome of an earlier attempt of the command on a stream read with its events: the events of its append
- * (they carry its id as their correlation id, and its actor: a correlation id given by another user proves nothing)
- * and the stream right after them; null when it stored none.
+ * (they carry its id, as their correlation id or beside it, and its actor: a correlation id given by another user
+ * proves nothing) and the stream right after them; null when it stored none.
  */
 function earlierAttempt<E extends DomainEvent, S>(
   decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>,
@@ -150,7 +150,7 @@ function earlierAttempt<E extends DomainEvent, S>(
   const stored = loaded.events ?? [];
   const mine = (event: StoredEvent) =>
     commandId !== undefined &&
-    event.metadata?.correlationId === commandId &&
+    (event.metadata?.commandId ?? event.metadata?.correlationId) === commandId &&
     event.metadata?.actor?.userId === actor.userId;
   let last = stored.length - 1;
   while (last >= 0 && !mine(stored[last])) last--;
@@ -193,13 +193,18 @@ async function decideAndAppendOnce<C extends Command, E extends DomainEvent, S>(
   };
 }
 
+/**
+ * The metadata every event of a command carries. A command's own id is its correlation id, unless it is one of
+ * several of a larger whole that correlates them (the rows of a 问题清单 import): then its events keep it beside.
+ */
 export function eventMetadataFor(command: Command): EventMetadata {
-  const { actor, now, correlationId, causationId } = command.metadata;
+  const { actor, now, correlationId, causationId, commandId } = command.metadata;
   return {
     actor: { userId: actor.userId, username: actor.username, role: actor.role, unitId: actor.unitId ?? null },
     occurredAt: now,
     correlationId,
     causationId: causationId ?? null,
+    ...(commandId !== undefined && commandId !== correlationId ? { commandId } : {}),
   };
 }
 

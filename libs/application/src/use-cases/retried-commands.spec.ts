@@ -58,6 +58,25 @@ describe('a command sent again under the same Idempotency-Key', () => {
     },
   );
 
+  it('files once a row of an import committed twice: the import correlates, the row identifies', async () => {
+    const { deps, ofType } = world();
+    const row = (commandId: string): CommandMetadata => ({
+      actor: inspector,
+      now: '2026-12-01T09:00:00+08:00',
+      correlationId: 'import-1',
+      commandId,
+    });
+    const filed = await fileFinding(deps, finding, row('row-1'));
+    const assigned = await assignTask(deps, assignment(filed.id), row('row-1-task'));
+    // Committed again, or the same file imported again (another import id): the row is the same command.
+    const again = { ...row('row-1'), correlationId: 'import-2' };
+    expect(await fileFinding(deps, finding, again)).toEqual(filed);
+    expect(await assignTask(deps, assignment(filed.id), { ...again, commandId: 'row-1-task' })).toEqual(assigned);
+    expect(ofType('FindingFiled')).toHaveLength(1);
+    expect(ofType('RectificationTaskAssigned')).toHaveLength(1);
+    expect(ofType('FindingFiled')[0].metadata).toMatchObject({ correlationId: 'import-1', commandId: 'row-1' });
+  });
+
   it(
     'assigns one task when the first attempt failed between the task and ' + 'its link: the retry links that task',
     async () => {

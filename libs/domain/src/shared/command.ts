@@ -8,9 +8,11 @@ export interface CommandMetadata {
   readonly correlationId: string;
   readonly causationId?: string | null;
   /**
-   * The command's own id when its caller may send it again (from an `Idempotency-Key`): every attempt carries
-   * the same one, as its correlation id too. The events an earlier attempt stored are found by it, and the ids
-   * the command creates follow from it, so that a retry completes the first attempt instead of repeating it.
+   * The command's own id when its caller may send it again (from an `Idempotency-Key`, or a row of a 问题清单
+   * import): every attempt carries the same one, as its correlation id too unless the command is one of a larger
+   * whole with a correlation id of its own (the import's). The events an earlier attempt stored are found by it,
+   * and the ids the command creates follow from it, so that a retry completes the first attempt instead of
+   * repeating it.
    */
   readonly commandId?: string;
 }

@@ -1,4 +1,4 @@
-import { ImportStore, PreviewRow, StoredImport } from '@zhenggai/application';
+import { CommittedRow, ImportStore, PreviewRow, StoredImport } from '@zhenggai/application';
 import { Pool } from 'pg';
 
 export const importMigrations = [
@@ -13,7 +13,9 @@ export const importMigrations = [
         imported_by_user_id text NOT NULL,
         imported_by_username text NOT NULL,
         imported_at timestamptz NOT NULL,
-        rows jsonb NOT NULL
+        rows jsonb NOT NULL,
+        committed_at timestamptz,
+        committed_rows jsonb
       );
       CREATE INDEX IF NOT EXISTS problem_list_imports_by_file ON problem_list_imports (file_sha256);`,
   },
@@ -28,6 +30,8 @@ interface ImportRow {
   imported_by_username: string;
   imported_at: Date;
   rows: PreviewRow[];
+  committed_at: Date | null;
+  committed_rows: CommittedRow[] | null;
 }
 
 /** Previewed 问题清单 imports in PostgreSQL, one row each with its parsed rows as JSON. */
@@ -64,7 +68,19 @@ export class PostgresImports implements ImportStore {
           importedBy: { userId: row.imported_by_user_id, username: row.imported_by_username },
           importedAt: row.imported_at.toISOString(),
           rows: row.rows,
+          commit:
+            row.committed_at && row.committed_rows
+              ? { at: row.committed_at.toISOString(), rows: row.committed_rows }
+              : null,
         }
       : null;
+  }
+
+  async recordCommit(id: string, commit: NonNullable<StoredImport['commit']>): Promise<void> {
+    await this.pool.query('UPDATE problem_list_imports SET committed_at = $2, committed_rows = $3 WHERE id = $1', [
+      id,
+      commit.at,
+      JSON.stringify(commit.rows),
+    ]);
   }
 }
