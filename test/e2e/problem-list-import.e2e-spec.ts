@@ -438,6 +438,48 @@ describe('问题清单 import: template and preview', () => {
     expect((await county.post(`/api/imports/${importId}/commit`, {})).status).toBe(404);
   });
 
+  it('reports a row the commands refuse at commit (a deadline passed since the preview), files the rest', async () => {
+    const dueSoon: Cell[] = [
+      '1',
+      '王堰镇/蔡郢村',
+      '危房改造',
+      '危房即将到期',
+      '一般',
+      '王堰镇人民政府',
+      '',
+      day('2018-07-25'),
+      '',
+      '',
+      '拆除',
+    ];
+    const later: Cell[] = [
+      '2',
+      '王堰镇/蔡郢村',
+      '危房改造',
+      '危房年底完成',
+      '一般',
+      '王堰镇人民政府',
+      '',
+      day('2018-12-31'),
+      '',
+      '',
+      '拆除',
+    ];
+    const preview = await upload(await workbook([dueSoon, later]));
+    expect(preview.body.counts).toEqual({ rows: 2, valid: 2, invalid: 0 });
+    clock.set('2018-07-26T09:00:00+08:00');
+    try {
+      const committed = await inspector.post(`/api/imports/${preview.body.id}/commit`, {});
+      expect(committed.status).toBe(200);
+      expect(committed.body.commit.rows).toEqual([
+        { rowNumber: 3, status: 'failed', code: 'DEADLINE_IN_PAST', detail: expect.stringContaining('2018-07-25') },
+        { rowNumber: 4, status: 'filed', findingId: expect.any(String), taskIds: [expect.any(String)] },
+      ]);
+    } finally {
+      clock.set('2018-07-20T10:00:00+08:00');
+    }
+  });
+
   it('refuses a file that is not a 问题清单, saying what is wrong', async () => {
     const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001', 'hex');
     expect((await upload(png, 'application/octet-stream')).body).toMatchObject({
