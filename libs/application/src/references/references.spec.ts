@@ -8,6 +8,7 @@ import {
   ValidationError,
 } from '@zhenggai/domain';
 import { EvidenceRecord } from '../evidence/evidence-store.port';
+import { References } from './references';
 import { FakeDirectory } from '../testing/fake-directory';
 import { InMemoryEventStore } from '../testing/in-memory-event-store';
 import { assignmentInWangyan, findingInWangyan } from '../testing/wangyan-scene';
@@ -275,5 +276,48 @@ describe('references a command names: they exist and lie within the actor’s re
         metadata: at(linquanInspector),
       }),
     ).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('references as a person writes them (a 问题清单 row)', () => {
+  const registered = async (directory: FakeDirectory, unitId: string, name: string, regionId: string) =>
+    directory.apply([
+      { streamName: `unit-${unitId}`, revision: 0, type: 'UnitRegistered', data: { unitId, name, regionId } },
+    ]);
+
+  it('takes a place by its name under the names of its parents, and only within reach', async () => {
+    const references = new References(world().deps);
+    expect((await references.regionWritten(funanInspector, 'wangyan/caiying', 'place')).id).toBe('caiying');
+    expect((await references.regionWritten(funanInspector, 'funan caiying', 'place')).id).toBe('caiying');
+    await expect(references.regionWritten(funanInspector, 'linquan/caiying', 'place')).rejects.toMatchObject({
+      code: 'UNKNOWN_REGION',
+    });
+    await expect(references.regionWritten(funanInspector, 'jiangzhai', 'place')).rejects.toMatchObject({
+      code: 'UNKNOWN_REGION',
+    });
+    expect((await references.regionWritten(cityInspector, 'jiangzhai', 'place')).id).toBe('jiangzhai');
+  });
+
+  it('of units of one name, takes the one that may work at the place, and refuses to guess between two', async () => {
+    const { deps } = world();
+    const directory = deps.directory as FakeDirectory;
+    await registered(directory, 'wangyan-gov', '镇人民政府', 'wangyan');
+    await registered(directory, 'jiangzhai-gov', '镇人民政府', 'jiangzhai');
+    const references = new References(deps);
+    expect((await references.unitWritten(funanInspector, 'caiying', '镇人民政府', 'leadUnit')).id).toBe('wangyan-gov');
+    await expect(references.unitWritten(cityInspector, 'caiying', '镇人民政府', 'leadUnit')).rejects.toMatchObject({
+      code: 'AMBIGUOUS_UNIT',
+      field: 'leadUnit',
+    });
+    await expect(references.unitWritten(funanInspector, 'caiying', '县政府', 'leadUnit')).rejects.toMatchObject({
+      code: 'UNKNOWN_UNIT',
+    });
+  });
+
+  it('takes a category by its code or its name', async () => {
+    const references = new References(world().deps);
+    expect((await references.categoryWritten('道路', 'category')).code).toBe('roads');
+    expect((await references.categoryWritten('roads', 'category')).code).toBe('roads');
+    await expect(references.categoryWritten('桥梁', 'category')).rejects.toMatchObject({ code: 'UNKNOWN_CATEGORY' });
   });
 });
