@@ -30,6 +30,8 @@ type Cited = ReadonlyArray<{ readonly ref: string; readonly sha256?: string }>;
  * other side of the boundary. Each check names the field as the request names it.
  */
 export class References {
+  private readonly lists = new Map<string, Promise<unknown>>();
+
   constructor(private readonly deps: ReferenceDeps) {}
 
   /** A region within the actor's subtree (an admin's or an unscoped user's: any region). */
@@ -174,7 +176,6 @@ export class References {
   }
 
   /** The directory's lists, read once for this instance (one import reads them for all its rows). */
-  private readonly lists = new Map<string, Promise<unknown>>();
   private listed<T>(key: string, read: () => Promise<T>): Promise<T> {
     let list = this.lists.get(key) as Promise<T> | undefined;
     if (!list) this.lists.set(key, (list = read()));
