@@ -433,6 +433,25 @@ describe('问题清单 import: template and preview', () => {
     expect((await filedEvents()).length).toBe(before + 6);
     expect((await inspector.get(`/api/imports/${importId}`)).body.commit.rows).toEqual(committed.body.commit.rows);
 
+    // The list fixed (the unknown unit corrected), its rows reordered and renumbered, and uploaded under another name:
+    // the rows filed before are found as filed, only the fixed one is filed now.
+    const fixed = await upload(
+      await workbook([
+        ['1', '王堰镇/蔡郢村', '危房改造', '危房', '一般', '王堰镇人民政府', '', day('2018-09-30'), '', '', '拆除'],
+        ['2', ...toiletsRow.slice(1)],
+        ['3', ...housingRow.slice(1)],
+      ]),
+      XLSX,
+      'inspector',
+      '第三督查组问题清单（修改后）.xlsx',
+    );
+    const fixedCommit = await inspector.post(`/api/imports/${fixed.body.id}/commit`, {});
+    const [nowFiled, toiletsAgain, housingAgain] = fixedCommit.body.commit.rows;
+    expect(nowFiled).toMatchObject({ rowNumber: 3, status: 'filed' });
+    expect([toiletsAgain.findingId, housingAgain.findingId]).toEqual([toilets.findingId, housing.findingId]);
+    expect([toiletsAgain.taskIds, housingAgain.taskIds]).toEqual([toilets.taskIds, housing.taskIds]);
+    expect((await filedEvents()).length).toBe(before + 9);
+
     // Another inspector does not see the import, let alone commit it.
     const county = app.http.as(tokens['funan-inspector']!);
     expect((await county.post(`/api/imports/${importId}/commit`, {})).status).toBe(404);

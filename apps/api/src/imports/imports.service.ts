@@ -70,7 +70,7 @@ export class ImportsService {
   /**
    * Files the import's valid rows through the CommandBus as the ordinary commands, by the inspector who imported
    * it, each with the import's id as correlation id. A row is one command however often it is committed (its id
-   * from the file's hash and the row's content): a commit again, or of the same file imported again, or after a
+   * from the row's content, whatever file it came in): a commit again, of the list fixed and imported again, or after a
    * crash half-way, finds what was filed and files the rest.
    */
   async commit(id: string, actor: Actor): Promise<ImportView> {

@@ -174,7 +174,7 @@ async function previewRow(references: References, context: PreviewContext, row: 
   return {
     rowNumber: row.rowNumber,
     number: text('number') || null,
-    key: rowKey(context.fileSha256, row),
+    key: rowKey(row),
     finding: {
       title: title || null,
       description,
@@ -196,10 +196,16 @@ async function previewRow(references: References, context: PreviewContext, row: 
   };
 }
 
-/** The identity of a row: the file's hash and the row's cells in column order (not where in the file it stands). */
-function rowKey(fileSha256: string, row: ProblemListRow): string {
-  const content = PROBLEM_LIST_COLUMNS.map((column) => (row.values[column.key] ?? '').trim());
-  return nameBasedId('problem-list-row', `${fileSha256}\n${JSON.stringify(content)}`);
+/**
+ * The identity of a row: its cells in column order, but for its 序号 (not which file it came in, nor where in it it
+ * stands). A list fixed and uploaded again, or rows copied into another list, file nothing twice: the rows committed
+ * before are found as filed.
+ */
+function rowKey(row: ProblemListRow): string {
+  const content = PROBLEM_LIST_COLUMNS.filter((column) => column.key !== 'number').map((column) =>
+    (row.values[column.key] ?? '').trim(),
+  );
+  return nameBasedId('problem-list-row', JSON.stringify(content));
 }
 
 function referenceProblem(code: string, label: string, written: string): string {
