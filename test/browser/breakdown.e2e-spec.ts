@@ -244,6 +244,8 @@ describe('web app: 逐级分解, county → town → village', () => {
       await verifyFromQueue();
       await openTreeNode('阜南县住房和城乡建设局');
       await page.getByTestId('open-submit').waitFor();
+      // The tree comes in its own request, after the task: one node shown, all are.
+      await page.getByTestId('tree-node').first().waitFor();
       expect(await page.getByTestId('tree-quantity').allInnerTexts()).toEqual(['6 / 10 户', '6 / 6 户', '4 / 4 户']);
       await submitOwnPart('4', '县住建局直办4户完成');
 
