@@ -29,6 +29,7 @@ describe('web app: the admin (管理员)', () => {
     await digest.getByRole('button', { name: '保存' }).click();
     await digest.getByText('已保存').waitFor();
     await digest.getByText('（系统默认）').waitFor({ state: 'detached' });
+    await session.journey.check('digest-time-saved');
     await page.reload();
     await page.getByTestId('digest-time').getByText('每日督办简报时间').first().waitFor();
     // The value the app put in the input once it read the setting (the page's policy allows no evaluated strings).
@@ -100,6 +101,7 @@ describe('web app: the admin (管理员)', () => {
     await form.locator('input[name=password]').fill('wrong-password');
     await page.getByTestId('login-submit').click();
     await page.getByTestId('login-error').waitFor();
+    await journey.check('wrong-password');
 
     const route = await fetch(`${http.baseUrl}/cockpit`);
     expect(route.status).toBe(200);

@@ -100,6 +100,7 @@ describe('web app: the inspector (督查员)', () => {
     await page.getByTestId('send-back-form').getByText('退回理由', { exact: true }).waitFor();
     expect(await page.getByTestId('send-back').isDisabled()).toBe(true);
     expect(await page.getByTestId('hint-send-back').innerText()).toBe('请先填写退回理由');
+    await journey.check('send-back-form');
     await page.getByTestId('open-verify').click();
     expect(await page.getByTestId('send-back-form').count()).toBe(0);
     await page.locator('input[name=verifyNote]').fill('核查用工台账，同意销号');
@@ -127,6 +128,7 @@ describe('web app: the inspector (督查员)', () => {
     await page.locator('input[name=reassignReason]').fill('用工台账由村委会牵头整理');
     await page.getByTestId('reassign').click();
     await page.getByTestId('confirm-reassign').getByText('用工台账由村委会牵头整理').waitFor();
+    await journey.check('confirm-reassign');
     await page.getByTestId('confirm-reassign-yes').click();
     await page.getByTestId('timeline-entry').filter({ hasText: '改派' }).waitFor();
     await page.getByTestId('task-detail').getByText('蔡郢村民委员会').first().waitFor();
@@ -139,6 +141,7 @@ describe('web app: the inspector (督查员)', () => {
     // Not yet: 撤销 cannot be taken back, so it is asked about first.
     await page.getByTestId('confirm-cancel').getByText('与另一任务重复').waitFor();
     expect(await page.getByTestId('task-status').getAttribute('data-status')).not.toBe('cancelled');
+    await journey.check('confirm-cancel');
     await page.getByTestId('confirm-cancel-yes').click();
     await page.getByTestId('task-status').filter({ hasText: '已撤销' }).waitFor();
     await journey.shot('reopened-reassigned-cancelled');
@@ -150,7 +153,12 @@ describe('web app: the inspector (督查员)', () => {
     await page.getByTestId('language').click();
     await page.getByTestId('nav').getByText('Sign-off').waitFor();
     await page.getByTestId('task-status').filter({ hasText: 'Cancelled' }).waitFor();
+    // A visitor's choice: the page says it is English (its text is not scanned for English), and axe still runs.
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await journey.check('in-english');
     await page.getByTestId('language').click();
+    await page.getByTestId('task-status').filter({ hasText: '已撤销' }).waitFor();
+    await journey.check('back-in-chinese');
     expect(journey.problems).toEqual([]);
   });
 });

@@ -143,6 +143,7 @@ describe('web app: leadership (领导驾驶舱)', () => {
     expect(await page.getByTestId('kpi-days-left').textContent()).toBe('已结束');
     await page.waitForTimeout(1200);
     const after = await pictures();
+    await journey.check('campaign-chosen');
     for (const [i, chart] of charts.entries()) expect([chart, after[i].equals(before[i])]).toEqual([chart, false]);
     expect(journey.problems).toEqual([]);
   });
@@ -259,6 +260,7 @@ describe('web app: leadership (领导驾驶舱)', () => {
     expect(await narrowed.innerText()).toContain('2030年12月31日');
     expect(await narrowed.innerText()).not.toMatch(UUID);
     await page.getByTestId('light-summary').waitFor();
+    await journey.check('digest-link');
     await page.getByRole('button', { name: '查看全部' }).click();
     await narrowed.waitFor({ state: 'detached' });
     expect(journey.problems).toEqual([]);

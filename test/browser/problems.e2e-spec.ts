@@ -130,6 +130,8 @@ describe('web app: refusals in Chinese, in view', () => {
       await expectInView(page, toast);
       expect(await toast.innerText()).toContain('操作没有成功，请稍后重试');
       expect(await page.getByTestId('problem-code').innerText()).toBe('A_CODE_FROM_TOMORROW');
+      // The code is there for whoever the person calls for help, marked as no words to read (translate="no").
+      await journey.check('unknown-code');
       expect(await page.locator('body').innerText()).not.toContain((await (await refusal).json()).detail);
       await page.unroute('**/api/findings/*/tasks');
     });
@@ -147,6 +149,7 @@ describe('web app: refusals in Chinese, in view', () => {
       expect(await message.innerText()).toBe('当前密码不正确，请重新输入。');
       expect(await form.locator('input[name=currentPassword]').getAttribute('aria-invalid')).toBe('true');
       await expectNothingRaw(page, await refusal);
+      await journey.check('wrong-current-password');
     });
 
     it('says under the username, far down the directory, that the name is taken', async () => {

@@ -60,6 +60,8 @@ describe('web app: 待办 with its badge', () => {
     await journey.shot('todo-new-task');
     await item.click();
     await page.waitForURL(`**/tasks/${taskId}`);
+    await page.getByTestId('accept').waitFor();
+    await journey.check('task-to-sign-for');
     await page.getByTestId('accept').click();
     await badgeBecomes(journey, before);
     await journey.shot('todo-signed');
@@ -88,6 +90,7 @@ describe('web app: 待办 with its badge', () => {
     await item.click();
     await page.waitForURL(`**/tasks/${taskId}`);
     await page.locator('input[name=verifyNote]').fill('现场核查，同意销号');
+    await journey.check('task-to-verify');
     await page.getByTestId('verify').click();
     await badgeBecomes(journey, before - 1);
     expect(journey.problems).toEqual([]);

@@ -136,6 +136,7 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     await page.getByTestId('pending-extension').waitFor();
     expect(await page.getByTestId('open-extension').isDisabled()).toBe(true);
     expect(await page.getByTestId('hint-extension').innerText()).toBe('已有延期申请待审批');
+    await journey.check('extension-pending');
     // The date asked for is what the history says it is: not the deadline.
     const asked = page.getByTestId('timeline-entry').filter({ hasText: '申请延期至：' });
     await asked.waitFor();
@@ -160,7 +161,8 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
   });
 
   it('reads the timeline in people’s words: unit · person, no login names, no hashes until 校验', async () => {
-    const { page } = session.journey;
+    const { journey } = session;
+    const { page } = journey;
     const timeline = page.getByTestId('timeline');
     await timeline.getByTestId('timeline-actor').filter({ hasText: '王堰镇人民政府 · 联络员' }).first().waitFor();
     await timeline.getByTestId('timeline-actor').filter({ hasText: '阜阳市委督查组 · 市委督查组 督查员' }).waitFor();
@@ -172,6 +174,7 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     await page.getByTestId('show-checks').click();
     expect(await page.getByTestId('entry-hash').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('evidence-sha256').count()).toBeGreaterThan(0);
+    await journey.check('checks-shown');
     await page.getByTestId('show-checks').click();
     expect(await page.getByTestId('entry-hash').count()).toBe(0);
   });
@@ -240,6 +243,7 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     await page.locator('input[name=newPassword]').fill('Wangyan-field-2026');
     await page.getByTestId('change-password').click();
     await page.getByTestId('password-changed').waitFor();
+    await journey.check('password-changed');
     await page.getByTestId('nav').getByText('我的任务').click();
     await page.getByTestId('task-card').first().waitFor();
     expect((await http.post('/api/auth/login', { username: 'unit', password: 'rectify-demo' })).status).toBe(401);
@@ -253,6 +257,7 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     await page.goto(`${http.baseUrl}/tasks/00000000-0000-4000-8000-000000000000`);
     await page.getByTestId('task-missing').filter({ hasText: '任务不存在或无权查看' }).waitFor();
     expect(await page.getByText('加载中…').count()).toBe(0);
+    await journey.check('task-missing');
     await page.goto(`${http.baseUrl}/tasks/not-a-task`);
     await page.getByTestId('task-missing').waitFor();
     // The API's 404 and 400 are the answers looked for; nothing failed in the page itself.

@@ -6,6 +6,7 @@ import { webAppDir } from '../../apps/api/src/web/serve-web-app';
 import { BUILT, BuiltProcess, startBuiltProcess } from './built-process';
 import { eventually, HttpClient } from './http-client';
 import { closedAfterThisFile } from './opened-for-this-file';
+import { pageChecks } from './page-checks';
 import { startTestApp, TestApp } from './test-app';
 import { Infrastructure, loadConfig, startInfrastructure } from '@zhenggai/platform';
 import { createTestDatabase, TestDatabase } from './test-database';
@@ -79,6 +80,7 @@ export class Journey {
   async signIn(username: string, password = 'rectify-demo'): Promise<void> {
     await this.page.goto(`${this.baseUrl}/`);
     await this.page.getByTestId('login-form').waitFor();
+    await this.check('login');
     await this.page.locator('input[name=username]').fill(username);
     await this.page.locator('input[name=password]').fill(password);
     await this.page.getByTestId('login-submit').click();
@@ -95,12 +97,29 @@ export class Journey {
     await this.page.getByTestId('login-form').waitFor();
   }
 
-  /** A full-page screenshot, numbered in the order of the journey: test-artifacts/screenshots/<role>-<n>-<name>.png. */
+  /**
+   * Fails the step unless the page as it stands reads right to a Chinese user: no English, raw code, UUID, hash or
+   * ISO timestamp in sight, every error inside the viewport, no serious or critical axe-core violation.
+   */
+  async check(name: string): Promise<void> {
+    this.failOn(name, await pageChecks(this.page));
+  }
+
+  /**
+   * A full-page screenshot, numbered in the order of the journey: test-artifacts/screenshots/<role>-<n>-<name>.png;
+   * the step fails after it when the page does not pass `check` (run first, on the viewport the person sees).
+   */
   async shot(name: string): Promise<string> {
+    const found = await pageChecks(this.page);
     this.step++;
     const path = join(SCREENSHOT_DIR, `${this.role}-${String(this.step).padStart(2, '0')}-${name}.png`);
     await this.page.screenshot({ path, fullPage: true });
+    this.failOn(name, found);
     return path;
+  }
+
+  private failOn(step: string, found: readonly string[]): void {
+    if (found.length > 0) throw new Error(`${this.role} at ${step}:\n${found.join('\n')}`);
   }
 
   async close(): Promise<void> {

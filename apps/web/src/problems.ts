@@ -151,6 +151,17 @@ function enteredValue(control: HTMLElement | null): string | undefined {
   return undefined;
 }
 
+/** The sentence, with the value the person typed kept as theirs (`translate="no"`): a login name is not English. */
+function withEntered(text: string, value: string | undefined): Array<string | Node> {
+  const entered = value?.trim();
+  const at = entered ? Math.max(text.indexOf(`（${entered}）`), text.indexOf(`(${entered})`)) : -1;
+  if (!entered || at < 0) return [text];
+  const own = document.createElement('span');
+  own.translate = false;
+  own.textContent = entered;
+  return [text.slice(0, at + 1), own, text.slice(at + 1 + entered.length)];
+}
+
 /**
  * Shows a refusal where the person looks: under the control its `field` names, in the form or card they acted in
  * (described by it, marked invalid, scrolled into view), else as a toast fixed in the viewport.
@@ -169,7 +180,7 @@ export function showProblem(error: unknown, scope: Element | null = lastScope): 
   paragraph.className = 'field-error';
   paragraph.setAttribute('role', 'alert');
   paragraph.dataset.testid = 'field-error';
-  paragraph.textContent = message.text;
+  paragraph.append(...withEntered(message.text, enteredValue(control)));
   const anchor = control.closest('label') ?? control;
   anchor.after(paragraph);
   control.setAttribute('aria-invalid', 'true');
