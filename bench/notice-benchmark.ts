@@ -18,8 +18,8 @@ const RATIO_DROP_TARGET = 0.03;
  * (王堰镇, which the load assigns every task to) without channels, then with a json webhook channel pointing at a
  * receiver in a process of its own (a robot is another machine). Each assignment is a notice; its latency runs from
  * the event's time (the payload's `recordedAt`, the instant the command was taken) to its arrival, so it covers the
- * notifier's lag, the ledger, the queue and the POST. Targets: p99 under 2 s on Redis, 5 s on PostgreSQL; the HTTP / raw ratio with notices at most
- * 0.03 below the ratio without.
+ * notifier's lag, the ledger, the queue and the POST. Targets: p99 under 2 s on Redis, 5 s on PostgreSQL; the HTTP /
+ * raw ratio with notices at most 0.03 below the ratio without.
  */
 export async function benchmarkNotices(infra: Infrastructure): Promise<void> {
   const backends = await benchBackends(infra, 'notices');
