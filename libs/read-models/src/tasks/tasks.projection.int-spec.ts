@@ -1,4 +1,10 @@
 import { StoredEvent } from '@zhenggai/application';
+import {
+  AssignedRectificationTask,
+  RectificationTaskEvent,
+  rectificationTaskDecider,
+  RectificationTaskState,
+} from '@zhenggai/domain';
 import { Infrastructure, loadConfig, seedDemo, startInfrastructure } from '@zhenggai/platform';
 import { scoreboardByUnit, scoreboardFromEvents } from '../../../../test/support/scoreboard-from-events';
 import { quantitiesFromEvents } from '../../../../test/support/quantities-from-events';
@@ -239,6 +245,30 @@ describe('the tasks read model over the demo story', () => {
     }
     const all = await queries.list({}, { page: 1, pageSize: 1 }, { at: now, warningDays: 3, current: true });
     expect(all.total).toBe(units.length > 0 ? events.filter((e) => e.type === 'RectificationTaskAssigned').length : 0);
+  });
+
+  it('gives each task’s state as its events fold, its pinned ladder included, each ladder kept once', async () => {
+    const queries = new TaskQueries(infra.pool);
+    const folded = new Map<string, RectificationTaskState>();
+    for (const e of events.filter((e) => e.type.startsWith('RectificationTask')))
+      folded.set(
+        e.data.taskId,
+        rectificationTaskDecider.evolve(
+          folded.get(e.data.taskId) ?? rectificationTaskDecider.initialState(),
+          e as unknown as RectificationTaskEvent,
+        ),
+      );
+    expect(folded.size).toBeGreaterThan(10);
+    for (const [taskId, state] of folded) {
+      // What only deciding needs is not kept (see the projection).
+      const { assignment: _assignment, lastProgress: _lastProgress, ...kept } = state as AssignedRectificationTask;
+      expect((await queries.taskState(taskId))?.state).toEqual(kept);
+    }
+    const ladders = new Set(
+      events.filter((e) => e.type === 'RectificationTaskAssigned').map((e) => JSON.stringify(e.data.reminderPolicy)),
+    );
+    const { rows } = await infra.pool.query('SELECT count(*)::int AS n FROM proj_tasks_test.task_ladders');
+    expect(rows[0].n).toBe(ladders.size);
   });
 
   it('lists who did what across streams', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Projection, ProjectionSql, StoredEvent } from '@zhenggai/application';
 import {
   AssignedRectificationTask,
@@ -35,7 +36,10 @@ export const tasksProjection: Projection = {
   // with an earlier form of 8 is rebuilt.
   // 10: the current rows and the rows of who reaches what are indexed by status and deadline, so that a list by
   // urgency (overdue, 待签收, 待验收, the other open tasks, the ended ones) reads each status in deadline order.
-  version: 10,
+  // 11: the reminder ladder pinned on a task (the same few ladders on every task) is kept once per ladder, apart from
+  // the task's state, which every change of the task writes again (with it, most states were large enough to be
+  // compressed on every write); the `task_states` view joins it back in.
+  version: 11,
   eventTypePrefixes: ['RectificationTask'],
 
   async setup(sql: ProjectionSql, schema: string): Promise<void> {
@@ -92,9 +96,14 @@ export const tasksProjection: Projection = {
         sent_back_reason text,
         children_share numeric NOT NULL,
         rolled_done numeric NOT NULL,
+        ladder_id text,
         state jsonb NOT NULL
       );
       CREATE INDEX ON "${schema}".task_states (finding_id);
+      CREATE TABLE "${schema}".task_ladders (
+        ladder_id text PRIMARY KEY,
+        policy jsonb NOT NULL
+      );
       CREATE TABLE "${schema}".task_deadline_counts (
         lead_unit_id uuid NOT NULL,
         campaign_id uuid NOT NULL,
@@ -154,7 +163,15 @@ export const tasksProjection: Projection = {
     return [
       { name: 'task_versions', select: `SELECT * FROM "${schema}".task_versions` },
       { name: 'tasks', select: `SELECT * FROM "${schema}".task_versions WHERE valid_to IS NULL` },
-      { name: 'task_states', select: `SELECT * FROM "${schema}".task_states` },
+      {
+        name: 'task_states',
+        // The state as the domain folds it: with its pinned ladder (a task assigned without one has none).
+        select: `SELECT s.task_id, s.version, s.finding_id, s.assigned_at, s.closed_at, s.lead_since, s.updated_at,
+            s.sent_back_reason, s.children_share, s.rolled_done,
+            CASE WHEN l.policy IS NULL THEN s.state ELSE s.state || jsonb_build_object('reminderPolicy', l.policy) END
+              AS state
+          FROM "${schema}".task_states s LEFT JOIN "${schema}".task_ladders l ON l.ladder_id = s.ladder_id`,
+      },
       { name: 'task_deadline_counts', select: `SELECT * FROM "${schema}".task_deadline_counts` },
       { name: 'task_reach', select: `SELECT * FROM "${schema}".task_reach` },
       { name: 'task_reach_counts', select: `SELECT * FROM "${schema}".task_reach_counts` },
@@ -174,7 +191,7 @@ export const tasksProjection: Projection = {
     for (let wanted = [...new Set([...taskIds, ...parentsNamed])]; wanted.length > 0;) {
       const { rows } = await sql.query<TaskStateRow>(
         'SELECT task_id, version, assigned_at, closed_at, lead_since, updated_at, sent_back_reason, children_share, ' +
-          `rolled_done, state FROM "${schema}".task_states WHERE task_id = ANY($1::uuid[])`,
+          `rolled_done, ladder_id, state FROM "${schema}".task_states WHERE task_id = ANY($1::uuid[])`,
         [wanted],
       );
       for (const r of rows) {
@@ -186,6 +203,7 @@ export const tasksProjection: Projection = {
           leadSince: iso(r.lead_since),
           since: iso(r.updated_at),
           sentBackReason: r.sent_back_reason,
+          ladderId: r.ladder_id,
           stored: true,
         });
         rollUps.set(r.task_id, { childrenShare: Number(r.children_share), rolledDone: Number(r.rolled_done) });
@@ -203,6 +221,7 @@ export const tasksProjection: Projection = {
     /** Tasks whose own units changed (assigned, reassigned): who reaches them, and the tasks below them, changes. */
     const unitsChanged = new Set<string>();
     const reassigned = new Set<string>();
+    const ladders = new Ladders();
 
     for (const event of events) {
       const taskId = event.data?.taskId as string | undefined;
@@ -215,6 +234,7 @@ export const tasksProjection: Projection = {
         leadSince: '',
         since: '',
         sentBackReason: null,
+        ladderId: null,
         stored: false,
       };
       const state = rectificationTaskDecider.evolve(before.state, {
@@ -234,6 +254,7 @@ export const tasksProjection: Projection = {
             : before.leadSince,
         since: at,
         sentBackReason: sentBackReasonAfter(event, before.sentBackReason),
+        ladderId: event.type === 'RectificationTaskAssigned' ? ladders.pin(state) : before.ladderId,
         stored: before.stored,
       };
       const previous = lastVersionOf.get(taskId);
@@ -258,14 +279,14 @@ export const tasksProjection: Projection = {
       // hash every current row of every task to join them with the few closed here.
       await sql.query(
         `UPDATE "${schema}".task_versions v SET valid_to = c.valid_to
-           FROM jsonb_to_recordset($1::jsonb) AS c(task_id uuid, version integer, valid_to timestamptz)
+           FROM json_to_recordset($1::json) AS c(task_id uuid, version integer, valid_to timestamptz)
           WHERE v.task_id = ANY($2::uuid[]) AND v.task_id = c.task_id AND v.version = c.version AND v.valid_to IS NULL`,
         [JSON.stringify(closeStored), closeStored.map((c) => c.task_id)],
       );
     }
     await sql.query(
       `INSERT INTO "${schema}".task_versions
-       SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".task_versions, $1::jsonb)`,
+       SELECT * FROM json_populate_recordset(NULL::"${schema}".task_versions, $1::json)`,
       [JSON.stringify(versions)],
     );
     const counts = new DeadlineCounts();
@@ -296,7 +317,7 @@ export const tasksProjection: Projection = {
     if (lightsMoved.length > 0) {
       const { rows: moved } = await sql.query<{ unit_id: string; task_id: string }>(
         `UPDATE "${schema}".task_reach r SET status = c.status, deadline = c.deadline, closed_on_time = c.closed_on_time
-           FROM jsonb_to_recordset($1::jsonb) AS c(task_id uuid, status text, deadline date, closed_on_time boolean)
+           FROM json_to_recordset($1::json) AS c(task_id uuid, status text, deadline date, closed_on_time boolean)
           WHERE r.task_id = ANY($2::uuid[]) AND r.task_id = c.task_id
           RETURNING r.unit_id, r.task_id`,
         [JSON.stringify(lightsMoved.map((id) => ({ task_id: id, ...lightFacts(current.get(id)!) }))), lightsMoved],
@@ -309,11 +330,18 @@ export const tasksProjection: Projection = {
     }
     await reachCounts.save(sql, schema);
     await days.save(sql, schema);
+    await ladders.save(sql, schema);
     const states = [...lastVersionOf.keys()].map((taskId) => {
       const f = current.get(taskId)!;
       // What only deciding needs (the first assignment, the last progress report) is not kept: the read
       // model only evolves, and the task's page does not show them.
-      const { assignment: _assignment, lastProgress: _lastProgress, ...s } = f.state as AssignedRectificationTask;
+      // The pinned ladder is kept apart, once per ladder (see `Ladders`).
+      const {
+        assignment: _assignment,
+        lastProgress: _lastProgress,
+        reminderPolicy: _ladder,
+        ...s
+      } = f.state as AssignedRectificationTask;
       const r = rollUps.get(taskId)!;
       return {
         task_id: taskId,
@@ -326,12 +354,13 @@ export const tasksProjection: Projection = {
         sent_back_reason: f.sentBackReason,
         children_share: r.childrenShare,
         rolled_done: r.rolledDone,
+        ladder_id: f.ladderId,
         state: s,
       };
     });
     await sql.query(
       `INSERT INTO "${schema}".task_states
-       SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".task_states, $1::jsonb)
+       SELECT * FROM json_populate_recordset(NULL::"${schema}".task_states, $1::json)
        ON CONFLICT (task_id) DO UPDATE SET version = EXCLUDED.version, closed_at = EXCLUDED.closed_at, lead_since =
          EXCLUDED.lead_since,
          updated_at = EXCLUDED.updated_at, sent_back_reason = EXCLUDED.sent_back_reason,
@@ -342,7 +371,7 @@ export const tasksProjection: Projection = {
     if (aboveOnly.length > 0)
       await sql.query(
         `UPDATE "${schema}".task_states s SET children_share = r.children_share, rolled_done = r.rolled_done
-           FROM jsonb_to_recordset($1::jsonb) AS r(task_id uuid, children_share numeric, rolled_done numeric)
+           FROM json_to_recordset($1::json) AS r(task_id uuid, children_share numeric, rolled_done numeric)
           WHERE s.task_id = ANY($2::uuid[]) AND s.task_id = r.task_id`,
         [
           JSON.stringify(
@@ -411,7 +440,7 @@ async function saveReach(
   for (const row of gone.rows) counts.add(row, -1);
   await sql.query(
     `INSERT INTO "${schema}".task_reach
-     SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".task_reach, $1::jsonb)`,
+     SELECT * FROM json_populate_recordset(NULL::"${schema}".task_reach, $1::json)`,
     [JSON.stringify(rows)],
   );
   for (const row of rows) counts.add(row, +1);
@@ -485,7 +514,7 @@ class ReachCounts {
     if (changed.length === 0) return;
     await sql.query(
       `INSERT INTO "${schema}".task_reach_counts AS c
-       SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".task_reach_counts, $1::jsonb)
+       SELECT * FROM json_populate_recordset(NULL::"${schema}".task_reach_counts, $1::json)
        ON CONFLICT (unit_id, status, deadline, closed_on_time) DO UPDATE SET n = c.n + EXCLUDED.n`,
       [JSON.stringify(changed)],
     );
@@ -645,7 +674,7 @@ class DeadlineCounts {
     if (changed.length === 0) return;
     await sql.query(
       `INSERT INTO "${schema}".task_deadline_counts AS c
-       SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".task_deadline_counts, $1::jsonb)
+       SELECT * FROM json_populate_recordset(NULL::"${schema}".task_deadline_counts, $1::json)
        ON CONFLICT (lead_unit_id, campaign_id, region_id, status, deadline, closed_on_time, parent_region_id,
          target_unit) DO UPDATE SET n = c.n + EXCLUDED.n, target_n = c.target_n + EXCLUDED.target_n,
          own_target = c.own_target + EXCLUDED.own_target, done_n = c.done_n + EXCLUDED.done_n,
@@ -711,12 +740,45 @@ class CampaignDays {
     if (changed.length === 0) return;
     await sql.query(
       `INSERT INTO "${schema}".task_campaign_days AS d
-       SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".task_campaign_days, $1::jsonb)
+       SELECT * FROM json_populate_recordset(NULL::"${schema}".task_campaign_days, $1::json)
        ON CONFLICT (campaign_id, region_id, day) DO UPDATE SET open = d.open + EXCLUDED.open,
          closed = d.closed + EXCLUDED.closed, overdue = d.overdue + EXCLUDED.overdue`,
       [JSON.stringify(changed)],
     );
     await sql.query(`DELETE FROM "${schema}".task_campaign_days WHERE open = 0 AND closed = 0 AND overdue = 0`);
+  }
+}
+
+/**
+ * The reminder ladders pinned on the tasks, each kept once under an id taken from its content: a ladder is pinned when
+ * its task is assigned and never changes, and the tasks share a few (the default, a campaign's), so a task's state,
+ * written again at each of its changes, carries only the id. The state as read (without the ladder) is all the
+ * projection folds on: `evolve` carries the ladder along and never reads it.
+ */
+class Ladders {
+  /** The ladders pinned in this batch: their ids by their JSON. */
+  private readonly ids = new Map<string, string>();
+
+  /** The id of the ladder pinned on a task just assigned (null when assigned without one). */
+  pin(state: AssignedRectificationTask): string | null {
+    const policy = state.reminderPolicy;
+    if (policy === undefined || policy === null) return null;
+    const text = JSON.stringify(policy);
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = createHash('sha256').update(text).digest('base64url');
+      this.ids.set(text, id);
+    }
+    return id;
+  }
+
+  async save(sql: ProjectionSql, schema: string): Promise<void> {
+    if (this.ids.size === 0) return;
+    await sql.query(
+      `INSERT INTO "${schema}".task_ladders
+       SELECT * FROM unnest($1::text[], $2::jsonb[]) ON CONFLICT (ladder_id) DO NOTHING`,
+      [[...this.ids.values()], [...this.ids.keys()]],
+    );
   }
 }
 
@@ -730,6 +792,7 @@ interface TaskStateRow {
   sent_back_reason: string | null;
   children_share: string;
   rolled_done: string;
+  ladder_id: string | null;
   state: unknown;
 }
 
@@ -744,6 +807,8 @@ interface Folded {
   readonly since: string;
   /** While the unit's submission stands sent back (not yet submitted again): the reason given. */
   readonly sentBackReason: string | null;
+  /** Its pinned reminder ladder's id in `task_ladders` (null: assigned without one). */
+  readonly ladderId: string | null;
   readonly stored: boolean;
 }
 
