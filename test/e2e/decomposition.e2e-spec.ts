@@ -290,9 +290,13 @@ describe('decomposition: 市 → 县 → 镇 → 村 over HTTP', () => {
     });
     expect(townSubmitted.body).toMatchObject({ status: 'submitted' });
     expect((await refused('unit', `/api/tasks/${town}/verify`, {})).status).toBe(403);
-    expect((await post('housing', `/api/tasks/${town}/send-back`, { reason: '照片不清' })).body).toMatchObject({
-      status: 'in_progress',
-    });
+    const sentBack = await post('housing', `/api/tasks/${town}/send-back`, { reason: '照片不清' });
+    expect(sentBack.body).toMatchObject({ status: 'in_progress' });
+    // Whoever took the step sees it in the tree at once (minRevision: the revision the command answered).
+    const tree = await as.housing.get(`/api/tasks/${town}/tree?minRevision=${sentBack.body.revision}`);
+    expect(tree.body.nodes.find((n: { id: string }) => n.id === town).status).toBe('in_progress');
+    const bad = await as.housing.get(`/api/tasks/${town}/tree?minRevision=-1`);
+    expect([bad.status, bad.body.errors?.[0]?.field ?? bad.body.field]).toEqual([400, 'minRevision']);
     // The send-back reaches no further down: the village's task stays closed.
     const villageRead = await as.caiying.get(`/api/tasks/${village}?minRevision=${verified.body.revision}`);
     expect(villageRead.body.status).toBe('closed');
