@@ -164,15 +164,22 @@ export interface EvidenceUpload {
   readonly fileName: string | null;
 }
 
-/** Uploads one file as evidence; the capture time is the file's own time (a phone camera sets it when shooting). */
-export async function uploadEvidence(file: File): Promise<EvidenceUpload> {
-  const response = await raw('POST', '/api/evidence', {
+/** Sends a file as the raw body, its type as the content type and its name URI-encoded in `X-File-Name`. */
+export function sendFile(path: string, file: File, headers: Record<string, string> = {}): Promise<Response> {
+  return raw('POST', path, {
     body: file,
     headers: {
       'content-type': file.type || 'application/octet-stream',
       'x-file-name': encodeURIComponent(file.name),
-      'x-captured-at': new Date(file.lastModified || Date.now()).toISOString(),
+      ...headers,
     },
+  });
+}
+
+/** Uploads one file as evidence; the capture time is the file's own time (a phone camera sets it when shooting). */
+export async function uploadEvidence(file: File): Promise<EvidenceUpload> {
+  const response = await sendFile('/api/evidence', file, {
+    'x-captured-at': new Date(file.lastModified || Date.now()).toISOString(),
   });
   return response.json();
 }
