@@ -214,6 +214,24 @@ describe('web app: the inspector imports a 问题清单', () => {
     expect(journey.problems).toEqual([]);
   });
 
+  it('refuses a sheet without the required columns in Chinese, naming the columns it lacks', async () => {
+    const { journey } = session;
+    const { page } = journey;
+    await page.goto(`${session.http.baseUrl}/imports`);
+    const csv = '\ufeff序号,地点,问题描述\r\n1,蔡郢村,危旧房未拆除\r\n';
+    await page
+      .getByTestId('import-file')
+      .setInputFiles({ name: '自制清单.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+    const toast = page.getByTestId('problem-toast');
+    await toast.filter({ hasText: '表格缺少必填的列' }).waitFor();
+    expect(await page.getByTestId('import-missing').innerText()).toBe(
+      '缺少的列：问题类别、严重程度、责任单位、整改期限、整改措施',
+    );
+    expect(await page.getByTestId('import-summary').count()).toBe(0);
+    await journey.shot('import-missing-columns');
+    expect(journey.problems.filter((problem) => /^(console|page):/.test(problem))).toEqual([]);
+  });
+
   it('on the phone, marks the wrong cell and keeps the page readable', async () => {
     const browser = session.journey.page.context().browser()!;
     const phone = await Journey.start(browser, session.http.baseUrl, 'import-phone', PHONE);
