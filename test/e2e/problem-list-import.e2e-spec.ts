@@ -2,7 +2,8 @@ import { ManualClock } from '@zhenggai/application';
 import ExcelJS from 'exceljs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HttpAnswer, HttpClient, login } from '../support/http-client';
+import { eventually, HttpAnswer, HttpClient, login } from '../support/http-client';
+import { holdImportCommits } from '../support/import-commit-hold';
 import { startTestApp, storedEvents, TestApp } from '../support/test-app';
 
 /** The template's headings: required ones starred. */
@@ -38,6 +39,21 @@ type Cell = string | number | Date | null;
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const day = (date: string) => new Date(`${date}T00:00:00Z`);
+
+/** A row of 蔡郢村's dangerous housing for 王堰镇 to put right by `deadline`. */
+const wangyanRow = (number: number, description: string, deadline: string): Cell[] => [
+  String(number),
+  '王堰镇/蔡郢村',
+  '危房改造',
+  description,
+  '一般',
+  '王堰镇人民政府',
+  '',
+  day(deadline),
+  '',
+  '',
+  '拆除',
+];
 
 /** A workbook as an office would make it: a title line above the header, then the rows. */
 async function workbook(rows: Cell[][], headers: string[] = HEADERS): Promise<Buffer> {
@@ -99,6 +115,17 @@ describe('问题清单 import: template and preview', () => {
     });
     const text = await answer.text();
     return { status: answer.status, headers: answer.headers, body: text ? JSON.parse(text) : null };
+  };
+
+  /** Commits an import: 202 with the commit running (or as it stands), then the import once its commit is done. */
+  const commit = async (importId: string, as = inspector): Promise<HttpAnswer> => {
+    const asked = await as.post(`/api/imports/${importId}/commit`, {});
+    expect(asked.status).toBe(202);
+    expect(['running', 'done']).toContain(asked.body.commit.status);
+    return eventually(async () => {
+      const answer = await as.get(`/api/imports/${importId}`);
+      return answer.body.commit?.status === 'done' ? answer : undefined;
+    }, 120_000);
   };
 
   const problemsOf = (answer: HttpAnswer, rowNumber: number) =>
@@ -387,9 +414,15 @@ describe('问题清单 import: template and preview', () => {
     const before = (await filedEvents()).length;
 
     clock.set('2018-07-20T10:00:00+08:00');
-    const committed = await inspector.post(`/api/imports/${importId}/commit`, {});
+    const committed = await commit(importId);
     expect(committed.status).toBe(200);
-    expect(committed.body.commit.at).toBe('2018-07-20T02:00:00.000Z');
+    expect(committed.body.commit).toMatchObject({
+      status: 'done',
+      startedAt: '2018-07-20T02:00:00.000Z',
+      at: '2018-07-20T02:00:00.000Z',
+      processed: 3,
+      total: 3,
+    });
     const [housing, toilets, bad] = committed.body.commit.rows;
     expect(housing).toMatchObject({ rowNumber: 3, status: 'filed', taskIds: [expect.any(String)] });
     expect(toilets).toMatchObject({ rowNumber: 4, status: 'filed', taskIds: [expect.any(String)] });
@@ -424,11 +457,11 @@ describe('问题清单 import: template and preview', () => {
     }
 
     // Committed again, and the same file uploaded and committed again: the same findings, nothing stored twice.
-    const again = await inspector.post(`/api/imports/${importId}/commit`, {});
+    const again = await commit(importId);
     expect(again.body.commit.rows).toEqual(committed.body.commit.rows);
     const reuploaded = await upload(bytes);
     expect(reuploaded.body.id).not.toBe(importId);
-    const recommitted = await inspector.post(`/api/imports/${reuploaded.body.id}/commit`, {});
+    const recommitted = await commit(reuploaded.body.id);
     expect(recommitted.body.commit.rows).toEqual(committed.body.commit.rows);
     expect((await filedEvents()).length).toBe(before + 6);
     expect((await inspector.get(`/api/imports/${importId}`)).body.commit.rows).toEqual(committed.body.commit.rows);
@@ -445,7 +478,7 @@ describe('问题清单 import: template and preview', () => {
       'inspector',
       '第三督查组问题清单（修改后）.xlsx',
     );
-    const fixedCommit = await inspector.post(`/api/imports/${fixed.body.id}/commit`, {});
+    const fixedCommit = await commit(fixed.body.id);
     const [nowFiled, toiletsAgain, housingAgain] = fixedCommit.body.commit.rows;
     expect(nowFiled).toMatchObject({ rowNumber: 3, status: 'filed' });
     expect([toiletsAgain.findingId, housingAgain.findingId]).toEqual([toilets.findingId, housing.findingId]);
@@ -457,39 +490,58 @@ describe('问题清单 import: template and preview', () => {
     expect((await county.post(`/api/imports/${importId}/commit`, {})).status).toBe(404);
   });
 
+  it('commits in the background: the import shows its progress, asked again while running starts nothing', async () => {
+    const rows = Array.from({ length: 4 }, (_, i) => wangyanRow(i + 1, `后台提交的第${i + 1}个问题`, '2018-12-31'));
+    const preview = await upload(await workbook(rows));
+    const importId = preview.body.id as string;
+    // The runner stops after two rows, the third filed and its outcome not yet recorded.
+    const hold = await holdImportCommits(app.infra.databaseUrl, 2);
+    try {
+      const asked = await inspector.post(`/api/imports/${importId}/commit`, {});
+      expect(asked.status).toBe(202);
+      expect(asked.body.commit).toMatchObject({ status: 'running', total: 4, startedAt: '2018-07-20T02:00:00.000Z' });
+      await hold.reached();
+      const halfway = await inspector.get(`/api/imports/${importId}`);
+      expect(halfway.body.commit).toMatchObject({ status: 'running', processed: 2, total: 4 });
+      expect(halfway.body.commit.rows.map((row: { rowNumber: number }) => row.rowNumber)).toEqual([3, 4]);
+
+      clock.set('2018-07-20T10:05:00+08:00');
+      const again = await inspector.post(`/api/imports/${importId}/commit`, {});
+      expect(again.status).toBe(202);
+      expect(again.body.commit).toMatchObject({
+        status: 'running',
+        processed: 2,
+        startedAt: asked.body.commit.startedAt,
+      });
+    } finally {
+      await hold.release();
+    }
+    const done = await eventually(async () => {
+      const answer = await inspector.get(`/api/imports/${importId}`);
+      return answer.body.commit.status === 'done' ? answer : undefined;
+    }, 120_000);
+    expect(done.body.commit).toMatchObject({ status: 'done', processed: 4, total: 4, at: '2018-07-20T02:05:00.000Z' });
+    expect(done.body.commit.rows.map((row: { status: string }) => row.status)).toEqual([
+      'filed',
+      'filed',
+      'filed',
+      'filed',
+    ]);
+    const filed = (await storedEvents(app)).filter(
+      (event) => event.type === 'FindingFiled' && event.metadata.correlationId === importId,
+    );
+    expect(filed.length).toBe(4);
+    clock.set('2018-07-20T10:00:00+08:00');
+  });
+
   it('reports a row the commands refuse at commit (a deadline passed since the preview), files the rest', async () => {
-    const dueSoon: Cell[] = [
-      '1',
-      '王堰镇/蔡郢村',
-      '危房改造',
-      '危房即将到期',
-      '一般',
-      '王堰镇人民政府',
-      '',
-      day('2018-07-25'),
-      '',
-      '',
-      '拆除',
-    ];
-    const later: Cell[] = [
-      '2',
-      '王堰镇/蔡郢村',
-      '危房改造',
-      '危房年底完成',
-      '一般',
-      '王堰镇人民政府',
-      '',
-      day('2018-12-31'),
-      '',
-      '',
-      '拆除',
-    ];
+    const dueSoon = wangyanRow(1, '危房即将到期', '2018-07-25');
+    const later = wangyanRow(2, '危房年底完成', '2018-12-31');
     const preview = await upload(await workbook([dueSoon, later]));
     expect(preview.body.counts).toEqual({ rows: 2, valid: 2, invalid: 0 });
     clock.set('2018-07-26T09:00:00+08:00');
     try {
-      const committed = await inspector.post(`/api/imports/${preview.body.id}/commit`, {});
-      expect(committed.status).toBe(200);
+      const committed = await commit(preview.body.id);
       expect(committed.body.commit.rows).toEqual([
         { rowNumber: 3, status: 'failed', code: 'DEADLINE_IN_PAST', detail: expect.stringContaining('2018-07-25') },
         { rowNumber: 4, status: 'filed', findingId: expect.any(String), taskIds: [expect.any(String)] },

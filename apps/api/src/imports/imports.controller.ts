@@ -61,18 +61,23 @@ export class ImportsController {
   }
 
   @Post(':id/commit')
-  @HttpCode(200)
+  @HttpCode(202)
   @ApiOperation({
     summary:
       "File the import's valid rows as findings and tasks (the importing inspector as actor, the import's id as " +
-      'correlation id); a row already filed, by this import or by an import of the same file, is not filed again',
+      'correlation id), in the background: answers 202 with `commit: { status: running, processed, total, startedAt, ' +
+      'rows }` (asked again while running: how it stands); poll GET /api/imports/:id until `commit.status` is done. ' +
+      'A row already filed, by this import or by an import of the same file, is not filed again, and a commit cut ' +
+      'off by a restart is resumed',
   })
   commit(@Param('id', uuid) id: string, @CurrentActor() actor: Actor) {
     return this.imports.commit(id, actor);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'An import as previewed (only to the inspector who made it)' })
+  @ApiOperation({
+    summary: 'An import as previewed, with its last commit as it stands (only to the inspector who made it)',
+  })
   get(@Param('id', uuid) id: string, @CurrentActor() actor: Actor) {
     return this.imports.get(id, actor);
   }

@@ -1,5 +1,14 @@
-import { CommittedRow, ImportStore, PreviewRow, StoredImport } from '@zhenggai/application';
+import {
+  CommittedRow,
+  ImportCommit,
+  ImportCommitClaim,
+  ImportStore,
+  PreviewRow,
+  StoredImport,
+} from '@zhenggai/application';
+import { Actor } from '@zhenggai/domain';
 import { Pool } from 'pg';
+import { SessionLock } from '../projections/session-lock';
 
 export const importMigrations = [
   {
@@ -19,6 +28,25 @@ export const importMigrations = [
       );
       CREATE INDEX IF NOT EXISTS problem_list_imports_by_file ON problem_list_imports (file_sha256);`,
   },
+  {
+    // A commit runs in the background: asked for (running, by whom, since when), each row's outcome recorded as it
+    // is filed, then done (committed_at, committed_rows as before).
+    id: 'imports-002-commit-progress',
+    sql: `
+      ALTER TABLE problem_list_imports
+        ADD COLUMN IF NOT EXISTS commit_status text,
+        ADD COLUMN IF NOT EXISTS commit_started_at timestamptz,
+        ADD COLUMN IF NOT EXISTS commit_actor jsonb;
+      UPDATE problem_list_imports SET commit_status = 'done' WHERE committed_at IS NOT NULL AND commit_status IS NULL;
+      CREATE INDEX IF NOT EXISTS problem_list_imports_running ON problem_list_imports (id)
+        WHERE commit_status = 'running';
+      CREATE TABLE IF NOT EXISTS problem_list_import_outcomes (
+        import_id uuid NOT NULL REFERENCES problem_list_imports (id) ON DELETE CASCADE,
+        row_number integer NOT NULL,
+        outcome jsonb NOT NULL,
+        PRIMARY KEY (import_id, row_number)
+      );`,
+  },
 ];
 
 interface ImportRow {
@@ -32,9 +60,18 @@ interface ImportRow {
   rows: PreviewRow[];
   committed_at: Date | null;
   committed_rows: CommittedRow[] | null;
+  commit_status: 'running' | 'done' | null;
+  commit_started_at: Date | null;
+  commit_actor: Actor | null;
 }
 
-/** Previewed 问题清单 imports in PostgreSQL, one row each with its parsed rows as JSON. */
+/** The advisory lock a commit's runner holds: a namespace of its own. */
+const commitLockKeySql = (idExpression: string) => `hashtextextended('zhenggai.import.commit:' || ${idExpression}, 0)`;
+
+/**
+ * Previewed 问题清单 imports in PostgreSQL, one row each with its parsed rows as JSON; a running commit's row
+ * outcomes in a table of their own, one row each, written as the rows are filed.
+ */
 export class PostgresImports implements ImportStore {
   constructor(private readonly pool: Pool) {}
 
@@ -57,30 +94,120 @@ export class PostgresImports implements ImportStore {
   }
 
   async get(id: string): Promise<StoredImport | null> {
-    const { rows } = await this.pool.query<ImportRow>('SELECT * FROM problem_list_imports WHERE id = $1', [id]);
-    const row = rows[0];
-    return row
-      ? {
-          id: row.id,
-          fileName: row.file_name,
-          fileSha256: row.file_sha256,
-          format: row.format,
-          importedBy: { userId: row.imported_by_user_id, username: row.imported_by_username },
-          importedAt: row.imported_at.toISOString(),
-          rows: row.rows,
-          commit:
-            row.committed_at && row.committed_rows
-              ? { at: row.committed_at.toISOString(), rows: row.committed_rows }
-              : null,
-        }
-      : null;
+    const found = await this.read(this.pool, id);
+    return found?.stored ?? null;
   }
 
-  async recordCommit(id: string, commit: NonNullable<StoredImport['commit']>): Promise<void> {
-    await this.pool.query('UPDATE problem_list_imports SET committed_at = $2, committed_rows = $3 WHERE id = $1', [
-      id,
-      commit.at,
-      JSON.stringify(commit.rows),
-    ]);
+  async requestCommit(id: string, actor: Actor, startedAt: string): Promise<boolean> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rowCount } = await client.query(
+        `UPDATE problem_list_imports SET commit_status = 'running', commit_started_at = $2, commit_actor = $3
+         WHERE id = $1 AND commit_status IS DISTINCT FROM 'running'`,
+        [id, startedAt, JSON.stringify(actor)],
+      );
+      if (rowCount) await client.query('DELETE FROM problem_list_import_outcomes WHERE import_id = $1', [id]);
+      await client.query('COMMIT');
+      return Boolean(rowCount);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async runningCommits(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `SELECT id FROM problem_list_imports WHERE commit_status = 'running' ORDER BY commit_started_at, id`,
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async claimCommit(id: string): Promise<ImportCommitClaim | null> {
+    const lock = await SessionLock.tryAcquire(this.pool, {
+      projectionName: id,
+      keySql: commitLockKeySql,
+      purpose: 'import-commit',
+      lostError: (cause) => new Error(`import ${id}: the connection holding its commit was lost`, { cause }),
+      keepAlive: true,
+    });
+    if (!lock) return null;
+    try {
+      // Read under the lock: what the last runner recorded before it stopped is all there.
+      const found = await this.read(lock.client, id);
+      if (!found || found.stored.commit?.status !== 'running' || !found.actor) {
+        await lock.release();
+        return null;
+      }
+      const client = lock.client;
+      // Written on the lock's own connection: a runner whose lock is gone records nothing more.
+      return {
+        stored: found.stored,
+        actor: found.actor,
+        recorded: new Set(found.stored.commit.rows.map((row) => row.rowNumber)),
+        async recordRow(row) {
+          lock.assertHeld();
+          await client.query(
+            `INSERT INTO problem_list_import_outcomes (import_id, row_number, outcome) VALUES ($1, $2, $3)
+             ON CONFLICT (import_id, row_number) DO UPDATE SET outcome = EXCLUDED.outcome`,
+            [id, row.rowNumber, JSON.stringify(row)],
+          );
+        },
+        async finish(at) {
+          lock.assertHeld();
+          await client.query(
+            `UPDATE problem_list_imports SET commit_status = 'done', committed_at = $2, committed_rows =
+               (SELECT coalesce(jsonb_agg(outcome ORDER BY row_number), '[]'::jsonb)
+                FROM problem_list_import_outcomes WHERE import_id = $1)
+             WHERE id = $1 AND commit_status = 'running'`,
+            [id, at],
+          );
+        },
+        release: () => lock.release(),
+      };
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  private async read(
+    db: Pick<Pool, 'query'>,
+    id: string,
+  ): Promise<{ stored: StoredImport; actor: Actor | null } | null> {
+    const { rows } = await db.query<ImportRow>('SELECT * FROM problem_list_imports WHERE id = $1', [id]);
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      stored: {
+        id: row.id,
+        fileName: row.file_name,
+        fileSha256: row.file_sha256,
+        format: row.format,
+        importedBy: { userId: row.imported_by_user_id, username: row.imported_by_username },
+        importedAt: row.imported_at.toISOString(),
+        rows: row.rows,
+        commit: await this.commitOf(db, row),
+      },
+      actor: row.commit_actor,
+    };
+  }
+
+  private async commitOf(db: Pick<Pool, 'query'>, row: ImportRow): Promise<ImportCommit | null> {
+    const total = row.rows.length;
+    const startedAt = row.commit_started_at?.toISOString() ?? null;
+    if (row.commit_status === 'running') {
+      const { rows: outcomes } = await db.query<{ outcome: CommittedRow }>(
+        'SELECT outcome FROM problem_list_import_outcomes WHERE import_id = $1 ORDER BY row_number',
+        [row.id],
+      );
+      const done = outcomes.map((outcome) => outcome.outcome);
+      return { status: 'running', startedAt: startedAt!, processed: done.length, total, rows: done };
+    }
+    if (!row.committed_at || !row.committed_rows) return null;
+    const rows = row.committed_rows;
+    return { status: 'done', startedAt, at: row.committed_at.toISOString(), processed: rows.length, total, rows };
   }
 }
