@@ -183,7 +183,8 @@ async function assignmentsSince(infra: Infrastructure, unitId: string, from: big
   return Number(rows[0]!.n);
 }
 
-async function signIn(base: string, username: string): Promise<string> {
+/** Signs in as a demo account and returns its access token. */
+export async function signIn(base: string, username: string): Promise<string> {
   const answer = await fetch(`${base}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

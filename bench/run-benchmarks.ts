@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig, seedDemo, startInfrastructure, Infrastructure } from '@zhenggai/platform';
 import { createApiApp } from '../apps/api/src/create-api-app';
 import { WorkerModule } from '../apps/worker/src/worker.module';
+import { benchmarkImport } from './import-benchmark';
 import { benchmarkNotices } from './notice-benchmark';
 import { benchmarkReadSide, benchmarkReadSideCase } from './projection-benchmark';
 import { benchmarkReminders } from './reminder-benchmark';
@@ -34,6 +35,8 @@ import {
  *
  * - Notices (BENCH_ONLY=notices or BENCH_NOTICES=1, issue 19): the same load on the all-in-one with hand-over notices
  *   going to a local webhook, on Redis and on PostgreSQL (bench/notice-benchmark.ts).
+ * - 问题清单 import (BENCH_ONLY=imports or BENCH_IMPORTS=1, issue 21): a file of BENCH_IMPORT_ROWS rows (2,000)
+ *   previewed and committed on the API process (bench/import-benchmark.ts).
  *
  * Runs on an embedded PostgreSQL in a temporary folder, or on BENCH_DATABASE_URL (a database it may fill).
  * Targets (2 cores): the HTTP rate at least half the raw rate; p99 under 50 ms.
@@ -131,7 +134,8 @@ async function main(): Promise<void> {
       only
         ? only.includes(part)
         : (part !== 'trees' || process.env.BENCH_TREES === '1') &&
-          (part !== 'notices' || process.env.BENCH_NOTICES === '1');
+          (part !== 'notices' || process.env.BENCH_NOTICES === '1') &&
+          (part !== 'imports' || process.env.BENCH_IMPORTS === '1');
     const processes = (process.env.BENCH_PROCESSES ?? 'api,all-in-one').split(',').map((name) => name.trim());
     for (const name of processes) {
       if (!(name in PROCESSES))
@@ -143,6 +147,7 @@ async function main(): Promise<void> {
       if (runs('raw') || runs('http')) await benchmarkWritePath(infra, name, { raw: runs('raw'), http: runs('http') });
     }
     if (runs('notices')) await benchmarkNotices(infra);
+    if (runs('imports')) await benchmarkImport(infra, Number(process.env.BENCH_IMPORT_ROWS ?? 2000));
     if (runs('reminders'))
       await benchmarkReminders(
         infra,

@@ -34,10 +34,11 @@ describe('问题清单 import: a commit cut off by a killed process', () => {
     held.database = await demoDatabase(JWT_SECRET);
     const db = new Client({ connectionString: held.database.url, application_name: 'zhenggai-tests' });
     db.on('error', () => undefined);
-    held.db = await closedAfterThisFile(
+    await closedAfterThisFile(
       db.connect().then(() => db),
       (opened) => opened.end(),
     );
+    held.db = db;
   }, 180_000);
 
   afterAll(async () => {
