@@ -24,8 +24,8 @@ function problemList(): Buffer {
 
 /**
  * Issue 21: an import's commit survives a restart half-way. The API process is killed (SIGKILL) at a step: ten rows
- * recorded, the eleventh filed and its outcome not yet recorded (a trigger holds the write). Another process started
- * on the same database takes the commit up and files every valid row exactly once.
+ * recorded, the next ones filed and their outcomes not yet recorded (a trigger holds the writes). Another process
+ * started on the same database takes the commit up and files every valid row exactly once.
  */
 describe('问题清单 import: a commit cut off by a killed process', () => {
   const held: { database?: TestDatabase; first?: BuiltProcess; second?: BuiltProcess; db?: Client } = {};
@@ -78,12 +78,13 @@ describe('问题清单 import: a commit cut off by a killed process', () => {
     const halfway = await first.http!.as(token).get(`/api/imports/${importId}`);
     expect(halfway.body.commit).toMatchObject({ status: 'running', processed: 10, total: ROWS + 1 });
 
-    // Killed there: the eleventh row is filed, its outcome is not recorded. Its session waits on the server until
+    // Killed there: rows beyond the tenth are filed, their outcomes not recorded. Its session waits on the server until
     // it is ended (as TCP would end it after a while), which also gives up the commit's lock.
     expect(await first.kill('SIGKILL')).toBeNull();
     await db.query('SELECT pg_terminate_backend($1)', [waiting]);
     await hold.release();
-    expect((await filedPerRow()).length).toBe(11);
+    // Rows are filed a few at a time: the one held and those filed beside it have no outcome.
+    expect((await filedPerRow()).length).toBeGreaterThan(10);
     const { rows: recorded } = await db.query<{ count: number }>(
       'SELECT count(*)::int AS count FROM problem_list_import_outcomes WHERE import_id = $1',
       [importId],

@@ -2,6 +2,9 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { CLOCK, Clock, IMPORT_STORE, ImportStore } from '@zhenggai/application';
 import { ProblemListRowFiler } from './problem-list-row-filer';
 
+/** How many rows of an import are filed at a time. */
+export const IMPORT_COMMIT_CONCURRENCY = 4;
+
 /** How often running commits that no runner holds (their process died) are looked for and taken over. */
 export const IMPORT_COMMIT_SWEEP_MS = 15_000;
 
@@ -70,11 +73,25 @@ export class ImportCommitRunner implements OnApplicationBootstrap, BeforeApplica
     const claim = await this.imports.claimCommit(importId);
     if (!claim) return;
     try {
-      for (const row of claim.stored.rows) {
-        if (this.stopping) return;
-        if (claim.recorded.has(row.rowNumber)) continue;
-        await claim.recordRow(await this.rows.file(importId, row, claim.actor));
-      }
+      const pending = claim.stored.rows.filter((row) => !claim.recorded.has(row.rowNumber));
+      let next = 0;
+      let failed = false;
+      // A few rows at a time (each its own finding and task, so they do not contend), each recorded once filed.
+      const fileRows = async () => {
+        while (!this.stopping && !failed && next < pending.length) {
+          const row = pending[next++]!;
+          try {
+            await claim.recordRow(await this.rows.file(importId, row, claim.actor));
+          } catch (error) {
+            failed = true;
+            throw error;
+          }
+        }
+      };
+      const settled = await Promise.allSettled(Array.from({ length: IMPORT_COMMIT_CONCURRENCY }, fileRows));
+      const failure = settled.find((result) => result.status === 'rejected');
+      if (failure) throw failure.reason;
+      if (this.stopping) return;
       await claim.finish(this.clock.now().toISOString());
     } finally {
       await claim.release();
