@@ -153,17 +153,8 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
       const ids = (await ledgerOf(events)).map((d) => d.id);
 
       // The webhook fails the first attempt's message after half of them were taken.
-      const webhook = new WebhookChannel();
-      const tried: string[] = [];
-      const flaky: NotificationChannel = {
-        kind: 'webhook',
-        send: async (address, message) => {
-          tried.push(message.deliveryId);
-          if (tried.length === N / 2 + 1) throw new Error('webhook answered 502');
-          await webhook.send(address, message);
-        },
-      };
-      const processor = new DeliveryProcessor(infra.deliveries, [flaky], lanes);
+      const { channel, tried } = refusing((_id, tries) => tries === N / 2 + 1);
+      const processor = new DeliveryProcessor(infra.deliveries, [channel], lanes);
       queues.worker(NOTIFICATIONS_QUEUE, (j, token) => processor.process(j as never, token));
       await allDelivered(events);
 
