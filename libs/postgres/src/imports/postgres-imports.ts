@@ -127,7 +127,7 @@ export class PostgresImports implements ImportStore {
 
   async claimCommit(id: string): Promise<ImportCommitClaim | null> {
     const lock = await SessionLock.tryAcquire(this.pool, {
-      projectionName: id,
+      name: id,
       keySql: commitLockKeySql,
       purpose: 'import-commit',
       lostError: (cause) => new Error(`import ${id}: the connection holding its commit was lost`, { cause }),

@@ -21,7 +21,7 @@ export class ProjectionLease {
    */
   static async tryAcquire(pool: Pool, projectionName: string, onWake: () => void): Promise<ProjectionLease | null> {
     const lock = await SessionLock.tryAcquire(pool, {
-      projectionName,
+      name: projectionName,
       keySql: leaseKeySql,
       purpose: 'projection',
       lostError: (cause) => new ProjectionLeaseLostError(projectionName, cause),

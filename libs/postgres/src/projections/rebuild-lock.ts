@@ -11,7 +11,7 @@ import { SessionLock } from './session-lock';
  */
 export async function acquireRebuildLock(pool: Pool, projectionName: string): Promise<SessionLock> {
   const lock = await SessionLock.tryAcquire(pool, {
-    projectionName,
+    name: projectionName,
     keySql: rebuildLockKeySql,
     purpose: 'rebuild',
     lostError: (cause) => new ProjectionRebuildLockLostError(projectionName, cause),

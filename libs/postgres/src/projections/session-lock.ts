@@ -1,14 +1,16 @@
 import { Client, type ClientBase, type Pool } from 'pg';
 
 export interface SessionLockOptions {
-  readonly projectionName: string;
+  /** What the lock is for: a projection's name, or an import's id (its commit). */
+  readonly name: string;
   /**
-   * SQL for the lock's 64-bit key, given an SQL expression for the projection's name (`leaseKeySql`,
-   * `rebuildLockKeySql`).
+   * SQL for the lock's 64-bit key, given an SQL expression for its name (`leaseKeySql`, `rebuildLockKeySql`, an
+   * import commit's key).
    */
   readonly keySql: (nameExpression: string) => string;
   /**
-   * Shown in `pg_stat_activity` after the pool's application name and before the projection's: `projection`, `rebuild`.
+   * Shown in `pg_stat_activity` after the pool's application name and before the lock's name: `projection`, `rebuild`,
+   * `import-commit`.
    */
   readonly purpose: string;
   /** The error a holder gets once the lock is lost. */
@@ -41,7 +43,7 @@ export class SessionLock {
   static async tryAcquire(pool: Pool, options: SessionLockOptions): Promise<SessionLock | null> {
     const client = new Client({
       ...pool.options,
-      application_name: `${pool.options.application_name ?? 'zhenggai'}:${options.purpose}:${options.projectionName}`,
+      application_name: `${pool.options.application_name ?? 'zhenggai'}:${options.purpose}:${options.name}`,
       keepAlive: options.keepAlive ?? pool.options.keepAlive,
     });
     let lock: SessionLock | undefined;
@@ -58,7 +60,7 @@ export class SessionLock {
       await client.connect();
       const { rows } = await client.query<{ acquired: boolean; pid: number }>(
         `SELECT pg_try_advisory_lock(${options.keySql('$1')}) AS acquired, pg_backend_pid() AS pid`,
-        [options.projectionName],
+        [options.name],
       );
       if (!rows[0]?.acquired) {
         await client.end().catch(() => undefined);
@@ -91,7 +93,7 @@ export class SessionLock {
   async assertStillHeld(db: ClientBase | Pool): Promise<void> {
     this.assertHeld();
     const { rows } = await db.query<{ held: boolean }>(`SELECT ${this.stillHeldSql('$1', '$2')} AS held`, [
-      this.options.projectionName,
+      this.options.name,
       this.pid,
     ]);
     if (!rows[0]?.held) throw (this.lostWith ??= this.options.lostError());
