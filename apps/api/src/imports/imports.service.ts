@@ -38,7 +38,7 @@ export class ImportsService {
     const now = this.clock.now();
     const rows = await previewProblemList(
       this.deps,
-      { actor, today: shanghaiDateOf(now), fileSha256: file.sha256, fileName },
+      { actor, today: shanghaiDateOf(now), fileName },
       problemListRows(sheet),
     );
     const stored: StoredImport = {

@@ -63,7 +63,7 @@ export interface PreviewContext {
   readonly actor: Actor;
   /** Today in Asia/Shanghai, from the clock: no deadline may fall before it. */
   readonly today: LocalDate;
-  readonly fileSha256: string;
+  /** Named in each finding's source, with the row: 问题清单《…》第N行. */
   readonly fileName: string | null;
 }
 
