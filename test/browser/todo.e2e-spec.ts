@@ -80,6 +80,8 @@ describe('web app: 待办 with its badge', () => {
     await journey.signOut();
     await journey.signIn('inspector');
     const item = page.getByTestId('todo-item').filter({ hasText: title });
+    // The sign-in's own landing on 待办 is over before the page is loaded again.
+    await page.locator('[data-testid=todo], [data-testid=todo-empty]').first().waitFor();
     await eventually(async () => {
       await page.reload();
       await page.locator('[data-testid=todo], [data-testid=todo-empty]').first().waitFor();
