@@ -44,3 +44,4 @@ export * from './notifications/quiet-hours';
 export * from './imports/problem-list-columns';
 export * from './imports/problem-list-preview';
 export * from './imports/import-store.port';
+export * from './bulletins/bulletin-document';
