@@ -690,6 +690,7 @@ const LABELS: Record<string, [zh: string, en: string]> = {
   FindingTaskLinked: ['交办整改任务', 'Task assigned'],
   FindingResolved: ['问题已解决', 'Finding resolved'],
   FindingReopened: ['问题重新打开', 'Finding reopened'],
+  BulletinIssued: ['印发情况通报', 'Bulletin issued'],
   'old-housing': ['破旧房屋', 'Old housing'],
   sanitation: ['改厕 · 环境卫生', 'Sanitation'],
   'ponds-ditches': ['沟塘清淤', 'Ponds and ditches'],

@@ -235,6 +235,20 @@ export const PROBLEM_SENTENCES: Readonly<Record<string, readonly [zh: string, en
     'This is a sub-task: only the unit that broke its parent down verifies, sends back or decides on it.',
   ],
 
+  // 情况通报 (bulletins)
+  AS_OF_IN_FUTURE: [
+    '统计时点不能晚于现在，请选择今天或以前的时间。',
+    'The instant of the figures may not be later than now: choose today or earlier.',
+  ],
+  PERIOD_REVERSED: ['通报期间的结束日期早于开始日期，请重新选择。', 'The period ends before it begins: choose again.'],
+  PERIOD_AFTER_AS_OF: [
+    '通报期间不能晚于统计时点，请调整期间或统计时点。',
+    'The period may not end after the instant of the figures: adjust one of them.',
+  ],
+  BULLETIN_SCOPE_FIXED: [
+    '重新印发的通报须与原通报的范围和期间相同；如需其他范围，请新建通报。',
+    'A new version reports on the same scope and period: issue a new bulletin for another.',
+  ],
   // The server (500, 503), or no answer at all
   OFFLINE: ['网络连接失败，请检查网络后重试。', 'No connection: check the network and try again.'],
   INTERNAL_ERROR: ['系统出现异常，请稍后重试；如仍有问题，请联系管理员。', 'Something went wrong: try again later.'],

@@ -45,3 +45,4 @@ export * from './imports/problem-list-columns';
 export * from './imports/problem-list-preview';
 export * from './imports/import-store.port';
 export * from './bulletins/bulletin-document';
+export * from './use-cases/issue-bulletin';

@@ -28,3 +28,4 @@ export * from './queries/inbox.query';
 export * from './queries/catalogue.query';
 export * from './queries/todo.query';
 export * from './queries/ledger.query';
+export * from './bulletins/bulletin-composer';

@@ -66,3 +66,76 @@ export interface BulletinRenderer {
   docx(document: BulletinDocument): Promise<Buffer>;
   pdf(document: BulletinDocument): Promise<Buffer>;
 }
+
+/** A row of a bulletin's ranking: a region of one level, or a unit. */
+export interface BulletinRankRow {
+  readonly id: string;
+  readonly name: string;
+  readonly tasks: number;
+  readonly open: number;
+  readonly overdue: number;
+  readonly closed: number;
+  /** closed / tasks, 0 to 1; null without tasks. */
+  readonly rate: number | null;
+  readonly quantityTarget: number | null;
+  readonly quantityDone: number | null;
+  readonly behind: boolean;
+}
+
+/** A task a bulletin names: overdue, sent back, or given more time in the period. */
+export interface BulletinTaskRow {
+  readonly taskId: string;
+  readonly title: string;
+  readonly unitName: string | null;
+  readonly regionName: string | null;
+  readonly deadline: string;
+  /** Overdue: calendar days past its deadline at `asOf`. */
+  readonly daysOverdue?: number;
+  /** Sent back or extended: the Shanghai date it happened, and the reason or the new deadline. */
+  readonly date?: string;
+  readonly detail?: string | null;
+}
+
+/**
+ * A bulletin's figures as data (what the document words), answered by the API beside the files so that a reader
+ * (or a test) can hold them against the views: the totals and quantities equal the campaign progress (or the
+ * deadline view) of the same scope as of the same instant.
+ */
+export interface BulletinFigures {
+  readonly asOf: string;
+  readonly scopeName: string;
+  readonly campaignName: string | null;
+  readonly totals: {
+    readonly tasks: number;
+    readonly open: number;
+    readonly overdue: number;
+    readonly closed: number;
+    readonly closedOnTime: number;
+    readonly closedLate: number;
+  };
+  readonly quantities: ReadonlyArray<{ readonly unit: string; readonly target: number; readonly done: number }>;
+  /** One ranking per region level below the scope's (县, 乡镇, 村), each region's own parts rolled up. */
+  readonly byRegionLevel: ReadonlyArray<{ readonly level: string; readonly rows: readonly BulletinRankRow[] }>;
+  readonly byUnit: readonly BulletinRankRow[];
+  readonly overdue: { readonly total: number; readonly rows: readonly BulletinTaskRow[] };
+  readonly sendBacks: { readonly total: number; readonly rows: readonly BulletinTaskRow[] };
+  readonly extensions: { readonly total: number; readonly rows: readonly BulletinTaskRow[] };
+}
+
+/** What a bulletin is asked for: its scope (already checked against the issuer's reach), period and instant. */
+export interface BulletinRequest {
+  readonly scope: { readonly regionId: string | null; readonly campaignId: string | null };
+  readonly period: { readonly from: string; readonly to: string };
+  readonly asOf: Date;
+  /** The issuer's reach (a unit's or a region's), within which the scope is read. */
+  readonly reach: { readonly regionId?: string; readonly unitId?: string };
+  /** 发文机关: the issuing office's name. */
+  readonly issuer: string;
+  readonly title: string | null;
+  readonly version: number;
+}
+
+/** Where a bulletin's document and figures come from: the read models as they stood at `asOf`. */
+export interface BulletinContent {
+  compose(request: BulletinRequest): Promise<{ document: BulletinDocument; figures: BulletinFigures }>;
+}

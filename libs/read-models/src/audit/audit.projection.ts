@@ -13,6 +13,7 @@ function regionOf(e: StoredEvent): string | null {
     case 'UnitRegistered':
       return e.data?.regionId ?? null;
     case 'CampaignLaunched':
+    case 'BulletinIssued':
       return e.data?.scope?.regionId ?? null;
     default:
       return null;
@@ -31,6 +32,7 @@ export const auditProjection: Projection = {
     'RectificationTask',
     'Finding',
     'Campaign',
+    'Bulletin',
     ...DIRECTORY_EVENT_PREFIXES,
     ...SETTINGS_EVENT_PREFIXES,
   ],

@@ -1,15 +1,17 @@
 import { Projection, ProjectionSql, StoredEvent } from '@zhenggai/application';
-import type { FindingFiled } from '@zhenggai/domain';
+import type { BulletinIssued, FindingFiled } from '@zhenggai/domain';
 
 /**
- * The catalogue of findings and campaigns: what 举一反三 compares (a finding's place, category, severity, when it
- * was filed and whether it is resolved) and the campaigns launched, so that neither question reads the whole
- * event store. Readers add the events after the catalogue's checkpoint (`CatalogueQueries`), so a finding or
- * campaign is listed from the moment its event is stored.
+ * The catalogue of findings, campaigns and bulletins: what 举一反三 compares (a finding's place, category, severity,
+ * when it was filed and whether it is resolved), the campaigns launched and the bulletins issued (情况通报, every
+ * version), so that none of these questions reads the whole event store. Readers add the events after the
+ * catalogue's checkpoint (`CatalogueQueries`), so each is listed from the moment its event is stored.
  */
 export const catalogueProjection: Projection = {
   name: 'catalogue',
-  eventTypePrefixes: ['FindingFiled', 'FindingResolved', 'FindingReopened', 'CampaignLaunched'],
+  // 2: the bulletins issued.
+  version: 2,
+  eventTypePrefixes: ['FindingFiled', 'FindingResolved', 'FindingReopened', 'CampaignLaunched', 'BulletinIssued'],
 
   async setup(sql: ProjectionSql, schema: string): Promise<void> {
     await sql.query(`
@@ -28,6 +30,14 @@ export const catalogueProjection: Projection = {
         position bigint NOT NULL,
         launched_at timestamptz NOT NULL,
         data jsonb NOT NULL
+      );
+      CREATE TABLE "${schema}".bulletins (
+        bulletin_id uuid NOT NULL,
+        version integer NOT NULL,
+        position bigint NOT NULL,
+        issued_at timestamptz NOT NULL,
+        data jsonb NOT NULL,
+        PRIMARY KEY (bulletin_id, version)
       );`);
   },
 
@@ -35,6 +45,7 @@ export const catalogueProjection: Projection = {
     return [
       { name: 'findings', select: `SELECT * FROM "${schema}".findings` },
       { name: 'campaigns', select: `SELECT * FROM "${schema}".campaigns` },
+      { name: 'bulletins', select: `SELECT * FROM "${schema}".bulletins` },
     ];
   },
 
@@ -42,6 +53,7 @@ export const catalogueProjection: Projection = {
     const filed = new Map<string, FindingRow>();
     const resolvedLater = new Map<string, boolean>();
     const campaigns: CampaignRow[] = [];
+    const bulletins: BulletinRow[] = [];
     for (const event of events) {
       switch (event.type) {
         case 'FindingFiled':
@@ -62,6 +74,9 @@ export const catalogueProjection: Projection = {
             launched_at: occurredAt(event),
             data: event.data,
           });
+          break;
+        case 'BulletinIssued':
+          bulletins.push(bulletinRow(event));
           break;
       }
     }
@@ -87,6 +102,13 @@ export const catalogueProjection: Projection = {
         [JSON.stringify(campaigns)],
       );
     }
+    if (bulletins.length > 0) {
+      await sql.query(
+        `INSERT INTO "${schema}".bulletins SELECT * FROM ` +
+          `jsonb_populate_recordset(NULL::"${schema}".bulletins, $1::jsonb)`,
+        [JSON.stringify(bulletins)],
+      );
+    }
   },
 };
 
@@ -106,6 +128,27 @@ interface CampaignRow {
   position: string;
   launched_at: string;
   data: unknown;
+}
+
+/** A row of the catalogue's `bulletins` table: one per version issued. */
+export interface BulletinRow {
+  bulletin_id: string;
+  version: number;
+  position: string;
+  issued_at: string;
+  data: BulletinIssued['data'];
+}
+
+/** A `BulletinIssued` event as a row. */
+export function bulletinRow(event: StoredEvent): BulletinRow {
+  const data = event.data as BulletinIssued['data'];
+  return {
+    bulletin_id: data.bulletinId,
+    version: data.version,
+    position: event.position.toString(),
+    issued_at: occurredAt(event),
+    data,
+  };
 }
 
 /** A `FindingFiled` event as a row, not yet resolved. */

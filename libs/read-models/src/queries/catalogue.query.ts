@@ -1,6 +1,13 @@
 import { EventStore, ProjectionSql, StoredEvent } from '@zhenggai/application';
 import { eventUpcasters } from '@zhenggai/domain';
-import { catalogueProjection, FindingRow, findingRow } from '../catalogue/catalogue.projection';
+import { BulletinIssued } from '@zhenggai/domain';
+import {
+  BulletinRow,
+  bulletinRow,
+  catalogueProjection,
+  FindingRow,
+  findingRow,
+} from '../catalogue/catalogue.projection';
 import { WITHIN_REGION } from './reach.sql';
 
 /** A finding as the catalogue keeps it (what 举一反三 compares). */
@@ -16,6 +23,9 @@ export interface CatalogueFinding {
 
 /** A campaign as launched: its id and the data of its `CampaignLaunched` event. */
 export type CatalogueCampaign = { readonly id: string } & Record<string, unknown>;
+
+/** One version of an issued bulletin: its event's data and when it was issued. */
+export type IssuedBulletinVersion = BulletinIssued['data'] & { readonly issuedAt: string };
 
 const FINDING_EVENTS = ['FindingFiled', 'FindingResolved', 'FindingReopened'];
 const FINDING_COLUMNS = 'f.finding_id, f.title, f.region_id, f.category, f.severity, f.filed_at, f.resolved';
@@ -106,6 +116,22 @@ export class CatalogueQueries {
     const launched = (built?.rows ?? []).map((r) => r.data);
     for (const event of await this.tail(built?.position ?? 0n, ['CampaignLaunched'])) launched.push(event.data);
     return launched.map((data) => ({ id: data.campaignId, ...data }));
+  }
+
+  /**
+   * Every version of every bulletin issued (情况通报), newest first, each with when it was issued: a few a week per
+   * county, which the caller filters by reach.
+   */
+  async bulletins(): Promise<IssuedBulletinVersion[]> {
+    const built = await this.rows<BulletinRow>(
+      'SELECT b.bulletin_id, b.version, b.position, b.issued_at, b.data FROM read_models.bulletins b',
+      [],
+    );
+    const rows = built?.rows ?? [];
+    for (const event of await this.tail(built?.position ?? 0n, ['BulletinIssued'])) rows.push(bulletinRow(event));
+    return rows
+      .sort((a, b) => (BigInt(b.position) > BigInt(a.position) ? 1 : -1))
+      .map((r) => ({ ...r.data, issuedAt: new Date(r.issued_at).toISOString() }));
   }
 
   /**

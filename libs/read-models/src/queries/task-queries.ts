@@ -282,6 +282,51 @@ export class TaskQueries {
     return rows[0] ?? { sendBacks: 0, extensions: 0 };
   }
 
+  /**
+   * The send-backs and approved extensions of {@link handOversBetween} one by one (a bulletin names them), of tasks in
+   * `scopeRegionId`'s subtree and, given, of one campaign: the first `limit` of each kind by when they happened, and
+   * how many there were.
+   */
+  async handOverList(
+    from: Date,
+    to: Date,
+    scope: { regionId: string | null; campaignId: string | null },
+    limit: number,
+  ): Promise<Record<'sendBacks' | 'extensions', { total: number; rows: HandOverRow[] }>> {
+    const { rows } = await this.sql.query<HandOverRow & { kind: 'sendBacks' | 'extensions'; total: number }>(
+      `WITH h AS (
+         SELECT v.task_id, v.title, v.lead_unit_id, v.region_id, v.valid_from, v.deadline, v.sent_back_reason,
+                CASE WHEN v.sent_back THEN 'sendBacks' ELSE 'extensions' END AS kind,
+                p.deadline AS previous_deadline
+           FROM read_models.task_versions v
+           LEFT JOIN read_models.task_versions p ON p.task_id = v.task_id AND p.version = v.version - 1
+          WHERE v.valid_from >= $1::timestamptz AND v.valid_from < $2::timestamptz
+            AND ${WITHIN_REGION('v.region_id', '$3')}
+            AND ($4::uuid IS NULL OR v.campaign_id = $4::uuid)
+            AND (v.sent_back OR (p.deadline <> v.deadline AND p.reopen_count = v.reopen_count)))
+       SELECT * FROM (
+         SELECT h.task_id AS "taskId", h.title, u.name AS "unitName", r.name AS "regionName",
+                to_char(h.deadline, 'YYYY-MM-DD') AS deadline, h.valid_from AS "at", h.kind,
+                to_char(h.previous_deadline, 'YYYY-MM-DD') AS "previousDeadline", h.sent_back_reason AS reason,
+                count(*) OVER (PARTITION BY h.kind)::int AS total,
+                row_number() OVER (PARTITION BY h.kind ORDER BY h.valid_from, h.task_id) AS n
+           FROM h LEFT JOIN units u ON u.id = h.lead_unit_id LEFT JOIN regions r ON r.id = h.region_id) x
+        WHERE x.n <= $5
+        ORDER BY x.kind, x.n`,
+      [from.toISOString(), to.toISOString(), scope.regionId, scope.campaignId, limit],
+    );
+    const answer = {
+      sendBacks: { total: 0, rows: [] as HandOverRow[] },
+      extensions: { total: 0, rows: [] as HandOverRow[] },
+    };
+    for (const { kind, total, ...row } of rows) {
+      delete (row as { n?: unknown }).n;
+      answer[kind].total = total;
+      answer[kind].rows.push({ ...row, at: new Date(row.at).toISOString() });
+    }
+    return answer;
+  }
+
   /** The task's current state as the read model has it, with its revision; null when unknown. */
   async taskState(taskId: string): Promise<{ state: any; revision: number } | null> {
     const { rows } = await this.sql.query<{ state: any; version: number }>(
@@ -438,6 +483,20 @@ export interface TaskTreeNode {
   readonly quantityDone: number | null;
   /** Own reported work: 0 before any; null without a target. */
   readonly ownQuantityDone: number | null;
+}
+
+/** A send-back or an approved extension, as a bulletin names it. */
+export interface HandOverRow {
+  readonly taskId: string;
+  readonly title: string;
+  readonly unitName: string | null;
+  readonly regionName: string | null;
+  /** The deadline after it (an extension's new one). */
+  readonly deadline: string;
+  readonly at: string;
+  readonly previousDeadline: string | null;
+  /** A send-back's reason. */
+  readonly reason: string | null;
 }
 
 export interface ScoreboardRow {
