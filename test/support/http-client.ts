@@ -31,6 +31,14 @@ export class HttpClient {
     return this.request<T>('PATCH', path, body, headers);
   }
 
+  /** GET a file: its status, headers and bytes. */
+  async download(path: string): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
+    });
+    return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
+  }
+
   /** POST a raw string body, for malformed input. */
   postRaw<T = any>(path: string, raw: string, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
     return this.request<T>('POST', path, raw, headers, true);

@@ -69,8 +69,11 @@ export async function issueBulletin(
   const streamName = bulletinStreamName(bulletinId);
   const loaded = await loadStream(deps.store, bulletinDecider, streamName);
   if (reissue && loaded.state.status === 'none') throw new NotFoundError('Bulletin', bulletinId);
-  // A new version reports on the scope and the period of the first.
-  const { scope, period } = reissue && loaded.state.status === 'issued' ? loaded.state : input;
+  // A scoped issuer's bulletin without a region is of its own region; a new version keeps the first's scope and period.
+  const { scope, period } =
+    reissue && loaded.state.status === 'issued'
+      ? loaded.state
+      : { ...input, scope: { ...input.scope, regionId: input.scope.regionId ?? actor.regionScopeId ?? null } };
   const references = new References(deps);
   const region = scope.regionId ? await references.region(actor, scope.regionId, 'scope.regionId') : null;
   if (scope.campaignId) await references.campaign(actor, scope.campaignId, 'scope.campaignId');
@@ -107,7 +110,7 @@ export async function issueBulletin(
         contentType: CONTENT_TYPES[format],
         fileName,
         capturedAt: null,
-        uploadedBy: actor.userId,
+        uploadedBy: actor.username,
         commandId: metadata.commandId && nameBasedId(`bulletin.${format}`, `${metadata.commandId}\n${version}`),
       },
     );
