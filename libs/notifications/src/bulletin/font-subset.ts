@@ -1,4 +1,10 @@
-import type { Font } from 'fontkit';
+import type { Font, Glyph } from 'fontkit';
+
+/** fontkit's subset as it is: includeGlyph returns the glyph's id in the subset (@types/fontkit says boolean). */
+interface GlyphSubset {
+  includeGlyph(glyph: Glyph): number;
+  encode(): Uint8Array;
+}
 
 /**
  * A TrueType font holding only the glyphs of `text` (and printable ASCII, so a figure typed in later still shows),
@@ -6,7 +12,7 @@ import type { Font } from 'fontkit';
  * lack cmap, name, OS/2 and post, so these are added here (cmap rebuilt for the new glyph ids, the others copied).
  */
 export function subsetFont(font: Font, file: Buffer, text: string): Buffer {
-  const subset = font.createSubset();
+  const subset = font.createSubset() as unknown as GlyphSubset;
   const codes = new Map<number, number>();
   const wanted = new Set<number>();
   for (let code = 0x20; code <= 0x7e; code++) wanted.add(code);
