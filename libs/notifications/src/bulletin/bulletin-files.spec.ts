@@ -66,7 +66,7 @@ const pdfText = (...args: string[]) => poppler('pdftotext', '-layout', ...args, 
 const squeezed = (text: string) => text.replace(/\s+/g, '');
 
 describe('情况通报 as a PDF', () => {
-  it('prints the title, 文号, every headline figure, the first and last rows, the bars, the empty list and the date', () => {
+  it('prints the title, 文号, every headline figure, the first and last rows, the bars, the empty list, the date', () => {
     const text = squeezed(pdfText());
     for (const expected of printed) expect(text).toContain(squeezed(expected));
   });
@@ -91,7 +91,7 @@ describe('情况通报 as a PDF', () => {
     for (const line of fonts) expect(line.split(/\s+/)[4]).toBe('yes');
   });
 
-  it('shows the issuer and the rule in red at the top of the first page, and none at its foot (below the table)', () => {
+  it('shows the issuer and the rule in red at the top of the first page, and no red at its foot', () => {
     execFileSync('pdftoppm', [
       '-r',
       '50',
@@ -120,7 +120,7 @@ describe('情况通报 as a PDF', () => {
 });
 
 describe('情况通报 as a DOCX', () => {
-  it('says the same as the PDF: the title, 文号, every headline figure, the rows, the bars, the empty list, the date', async () => {
+  it('says what the PDF says: title, 文号, headline figures, rows, bars, the empty list, the date', async () => {
     const text = squeezed((await mammoth.extractRawText({ buffer: docx })).value);
     for (const expected of printed) expect(text).toContain(squeezed(expected));
   });
