@@ -6,6 +6,7 @@ import { Infrastructure } from '@zhenggai/platform';
 import { AccessModule } from './access/access.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { BulletinsModule } from './bulletins/bulletins.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { DirectoryModule } from './directory/directory.module';
 import { EvidenceModule } from './evidence/evidence.module';
@@ -45,6 +46,7 @@ export class ApiModule {
         FindingsModule,
         TasksModule,
         CampaignsModule,
+        BulletinsModule,
         DirectoryModule,
         HealthModule,
         ViewsModule,

@@ -1,6 +1,6 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { shutdownStep, type Infrastructure } from '@zhenggai/platform';
+import { bulletinDeps, shutdownStep, type Infrastructure } from '@zhenggai/platform';
 import {
   isPostgresConnectionFailure,
   PostgresCheckpointStore,
@@ -42,6 +42,7 @@ export function workerCommandDeps(infra: Infrastructure): WorkerCommandDeps {
     clock: infra.clock,
     recipients: new ReminderRecipients(infra.directory, infra.users),
     reminderPolicies: infra.reminderPolicies,
+    bulletins: bulletinDeps(infra),
   };
 }
 

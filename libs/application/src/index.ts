@@ -46,3 +46,4 @@ export * from './imports/problem-list-preview';
 export * from './imports/import-store.port';
 export * from './bulletins/bulletin-document';
 export * from './use-cases/issue-bulletin';
+export * from './bulletins/bulletin-schedules';

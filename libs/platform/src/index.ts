@@ -1,5 +1,6 @@
 export * from './config/app-config';
 export * from './infrastructure/infrastructure';
+export * from './infrastructure/bulletin-deps';
 export * from './security/scrypt-password-hasher';
 export * from './bootstrap/initial-admin';
 export * from './bootstrap/run-process';

@@ -15,10 +15,11 @@ import {
   USE_CASE_DEPS,
   USER_REPOSITORY,
 } from '@zhenggai/application';
-import { directoryDeps, Infrastructure, useCaseDeps } from '@zhenggai/platform';
+import { bulletinDeps, directoryDeps, Infrastructure, useCaseDeps } from '@zhenggai/platform';
 import { counterOf, RATE_LIMIT_COUNTER } from './rate-limit-counters';
 import {
   AUTH_POLICY,
+  BULLETIN_DEPS,
   AuthPolicy,
   DATABASE_POOL,
   DEADLINE_WARNING_DAYS,
@@ -45,6 +46,7 @@ export class InfrastructureModule {
       { provide: DATABASE_POOL, useValue: infra.pool },
       { provide: PROJECTION_SOURCE, useValue: { events: infra.projectionSource } },
       { provide: USE_CASE_DEPS, useValue: useCaseDeps(infra) },
+      { provide: BULLETIN_DEPS, useValue: bulletinDeps(infra) },
       { provide: DIRECTORY_DEPS, useValue: directoryDeps(infra) },
       { provide: REMINDER_POLICIES, useValue: infra.reminderPolicies },
       { provide: DELIVERIES, useValue: infra.deliveries },

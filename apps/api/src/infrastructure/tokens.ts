@@ -28,3 +28,5 @@ export interface AuthPolicy {
   readonly lockSeconds: number;
   readonly loginsPerMinutePerAddress: number;
 }
+/** What issuing a bulletin needs (IssueBulletinDeps). */
+export const BULLETIN_DEPS = Symbol('BulletinDeps');

@@ -1,4 +1,10 @@
-import { Clock, ReminderPolicySource, ReminderRecipientResolver, StreamAccess } from '@zhenggai/application';
+import {
+  Clock,
+  IssueBulletinDeps,
+  ReminderPolicySource,
+  ReminderRecipientResolver,
+  StreamAccess,
+} from '@zhenggai/application';
 
 /**
  * What the worker's command handlers need: the event store (and its state cache), recipients, the clock, and the
@@ -10,4 +16,6 @@ export interface WorkerCommandDeps extends StreamAccess {
   readonly recipients: ReminderRecipientResolver;
   readonly clock: Clock;
   readonly reminderPolicies?: ReminderPolicySource;
+  /** What issuing a weekly bulletin needs (its composer, renderer and file store); absent: the worker issues none. */
+  readonly bulletins?: IssueBulletinDeps;
 }

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { CLOCK } from '@zhenggai/application';
+import { IssueScheduledBulletinHandler } from '../bulletins/issue-scheduled-bulletin.handler';
 import { LinkTaskToFindingHandler } from '../finding-resolution/link-task-to-finding.handler';
 import { ResolveFindingHandler } from '../finding-resolution/resolve-finding.handler';
 import { RecordTaskReminderHandler } from '../reminders/record-task-reminder.handler';
@@ -23,6 +24,7 @@ export class WorkerCommandsModule {
         LinkTaskToFindingHandler,
         ResolveFindingHandler,
         CompleteBreakDownHandler,
+        IssueScheduledBulletinHandler,
       ],
     };
   }

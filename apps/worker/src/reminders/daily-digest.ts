@@ -208,10 +208,10 @@ export class DailyDigest {
 }
 
 /** The ledger's task column for a message about no one task. */
-const NO_TASK = '00000000-0000-0000-0000-000000000000';
+export const NO_TASK = '00000000-0000-0000-0000-000000000000';
 
 /** A UUID-shaped id that follows from `text` (the ledger's event column of a digest, which has no event). */
-function uuidOf(text: string): string {
+export function uuidOf(text: string): string {
   const hex = createHash('sha256').update(text).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

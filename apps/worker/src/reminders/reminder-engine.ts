@@ -12,6 +12,7 @@ import { TaskQueries } from '@zhenggai/read-models';
 import { Pool } from 'pg';
 import { WorkerCommands } from '../commands/worker-command';
 import { DailyDigest, digestPattern } from './daily-digest';
+import { WeeklyBulletins } from '../bulletins/weekly-bulletins';
 import { DeliveryProcessor } from './delivery.processor';
 import { outlastingStoreOutages } from './store-outage';
 import { DeliveryJobs } from '@zhenggai/platform';
@@ -22,6 +23,9 @@ import { ReminderFiring } from './reminder-firing.processor';
 import { ReminderJobs } from './reminder-jobs';
 import { ReminderReconciliation } from './reminder-reconciliation';
 import { ReminderScheduler } from './reminder-scheduler.reactor';
+
+/** How often the worker looks for weekly bulletins due. */
+const BULLETIN_CHECK_MS = 60_000;
 
 export interface ReminderEngineDeps {
   readonly queues: JobQueues;
@@ -64,6 +68,7 @@ export class ReminderEngine {
   readonly delivery: DeliveryProcessor;
   readonly reconciliation: ReminderReconciliation;
   readonly digest: DailyDigest;
+  readonly bulletins: WeeklyBulletins;
 
   constructor(private readonly deps: ReminderEngineDeps) {
     const checkpoints = new PostgresCheckpointStore(deps.pool);
@@ -112,6 +117,16 @@ export class ReminderEngine {
       store: deps.store,
       time: deps.digestTime,
     });
+    this.bulletins = new WeeklyBulletins({
+      store: deps.store,
+      directory: deps.directory,
+      users: deps.users,
+      deliveries: deps.deliveries,
+      jobs: this.deliveryJobs,
+      clock: deps.clock,
+      publicUrl: deps.publicUrl,
+      commands: deps.commands,
+    });
   }
 
   async start(): Promise<void> {
@@ -137,14 +152,18 @@ export class ReminderEngine {
       MAINTENANCE_QUEUE,
       async (job) => {
         if (job.name === 'digest') return this.digest.runIfDue();
+        if (job.name === 'bulletins') return this.bulletins.runDue();
         await this.reconciliation.run();
-        return this.digest.runIfDue();
+        const digests = await this.digest.runIfDue();
+        await this.bulletins.runDue().catch((error: Error) => this.logger.error(`weekly bulletins: ${error.message}`));
+        return digests;
       },
       { concurrency: 1 },
     );
     await queues.ready();
     await this.ensureReconciliationScheduled();
     await this.digest.runIfDue();
+    await this.bulletins.runDue().catch((error: Error) => this.logger.error(`weekly bulletins: ${error.message}`));
     // The repeatable job lives in the queue too: a Redis that lost its data lost it as well, so it is put back
     // (an idempotent upsert) as often as it runs.
     this.rescheduling = setInterval(
@@ -175,6 +194,10 @@ export class ReminderEngine {
     await this.deps.queues
       .queue(MAINTENANCE_QUEUE)
       .upsertJobScheduler('daily-digest', { pattern: digestPattern(time), tz: 'Asia/Shanghai' }, { name: 'digest' });
+    // Weekly bulletins fall due at the times admins set: looked for every minute, each issued once.
+    await this.deps.queues
+      .queue(MAINTENANCE_QUEUE)
+      .upsertJobScheduler('weekly-bulletins', { every: BULLETIN_CHECK_MS }, { name: 'bulletins' });
   }
 
   async stop(): Promise<void> {

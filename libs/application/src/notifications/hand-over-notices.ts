@@ -5,7 +5,7 @@ import type { StoredEvent } from '../event-store/event-store.port';
  * 交办通知: a hand-over of a task told to the unit it reaches, outside the app (robots, e-mail); in the app the
  * same hand-over is a 待办 item. A notice is delivery, not history: the event is the fact.
  */
-export type NoticeKind = Exclude<MessageKind, 'reminder' | 'escalation' | 'digest'>;
+export type NoticeKind = Exclude<MessageKind, 'reminder' | 'escalation' | 'digest' | 'bulletin'>;
 
 /** The Chinese name of each kind, as a headline's 【…】 shows it. */
 export const NOTICE_LABELS: Readonly<Record<NoticeKind, string>> = {

@@ -23,7 +23,7 @@ export interface ReminderMessage {
   /** The ladder level's id (`reminder`, `due_today`, `urge`, `supervise`, `report`) and its label (提醒, 督办...). */
   readonly level: string;
   readonly levelLabel: string;
-  readonly kind: 'reminder' | 'escalation' | 'notice' | 'digest';
+  readonly kind: 'reminder' | 'escalation' | 'notice' | 'digest' | 'bulletin';
   /**
    * For a notice (`kind: 'notice'`): a hand-over (a new task, a send-back, a decision…) in words — what happened and
    * what to do next, and the reason given, if any. `level` is then the notice's kind, `levelLabel` its Chinese name.
@@ -35,6 +35,16 @@ export interface ReminderMessage {
    * digest's date, `regionName` the jurisdiction (null: every region).
    */
   readonly digest?: { readonly date: string; readonly asOf: string; readonly figures: readonly DigestFigure[] };
+  /**
+   * For a weekly bulletin issued (`kind: 'bulletin'`, 情况通报): its title (also `taskTitle`), what it covers, when
+   * its figures were taken and the days it reports, in words; `link` opens the list of bulletins.
+   */
+  readonly bulletin?: {
+    readonly title: string;
+    readonly scope: string;
+    readonly asOf: string;
+    readonly period: string;
+  };
   /** The deadline in force, a date in Asia/Shanghai (YYYY-MM-DD). */
   readonly deadline: string;
   /** Days from the date the reminder was due to the deadline: positive before it, 0 on the day, negative overdue. */

@@ -136,14 +136,13 @@ export async function issueBulletin(
     },
     { loaded, cache: deps.cache },
   );
-  const state = result.state.status === 'issued' ? result.state : null;
-  return {
-    id: bulletinId,
-    revision: result.revision,
-    version: state?.version ?? version,
-    files,
-    figures,
-  };
+  if (result.events.length === 0) {
+    // Issued meanwhile by another run of the same schedule: the files that count are the ones it recorded.
+    const stored = (await loadStream(deps.store, bulletinDecider, streamName)).events.at(-1);
+    if (stored)
+      return { id: bulletinId, revision: stored.revision, version: stored.data.version, files: stored.data.files };
+  }
+  return { id: bulletinId, revision: result.revision, version, files, figures };
 }
 
 /** A schedule's bulletin of a period: the same id however often the run is repeated. */
@@ -151,10 +150,12 @@ export function scheduledBulletinId(input: Pick<IssueBulletinInput, 'scheduleId'
   return nameBasedId('bulletin', `${input.scheduleId}\n${input.period.from}\n${input.period.to}`);
 }
 
-/** 发文机关: the issuer's office (its unit), else the office of the region it speaks for. */
+/** 发文机关: the issuer's office (its unit), else the office of the region it works in (the top: everywhere). */
 async function issuerOf(deps: UseCaseDeps, actor: Actor, regionName: string | null): Promise<string> {
   const unit = actor.unitId ? await deps.directory.getUnit(actor.unitId) : null;
   if (unit) return unit.name;
   const scoped = actor.regionScopeId ? await deps.directory.getRegion(actor.regionScopeId) : null;
-  return `${scoped?.name ?? regionName ?? ''}整改工作领导小组办公室`;
+  const roots = scoped ? [] : (await deps.directory.listRegions()).filter((r) => r.parentId === null);
+  const top = roots.length === 1 ? roots[0].name : null;
+  return `${scoped?.name ?? top ?? regionName ?? ''}整改工作领导小组办公室`;
 }

@@ -2,3 +2,4 @@ export * from './bulletin.commands';
 export * from './bulletin.events';
 export * from './bulletin.state';
 export { bulletinDecider, decideBulletin } from './bulletin.decider';
+export * from './bulletin-schedule.decider';

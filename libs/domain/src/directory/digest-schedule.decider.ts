@@ -21,7 +21,7 @@ export interface DigestScheduleState {
 export const DIGEST_SCHEDULE_STREAM = 'settings-digest';
 
 /** The event types of the admin's settings, for the audit, which keeps them with the directory's changes. */
-export const SETTINGS_EVENT_PREFIXES = ['DigestTime'] as const;
+export const SETTINGS_EVENT_PREFIXES = ['DigestTime', 'BulletinSchedule'] as const;
 
 function setTime(command: SetDigestTime, state: DigestScheduleState): DigestScheduleEvent[] {
   authorizeDirectoryChange(command.metadata.actor, command.type);

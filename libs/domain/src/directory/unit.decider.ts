@@ -12,7 +12,7 @@ import { authorizeDirectoryChange } from './directory-rules';
 /**
  * What a channel can be sent: the ladder's reminders and escalations, and the notices of each hand-over (a new task,
  * one handed away, a send-back, an extension approved or refused, a reopening, a submission or an extension request
- * to check), and the daily digest (每日督办简报) of an inspection office or a leader.
+ * to check), the daily digest (每日督办简报) of an inspection office or a leader, and a weekly bulletin (情况通报).
  */
 export const MESSAGE_KINDS = [
   'reminder',
@@ -26,6 +26,7 @@ export const MESSAGE_KINDS = [
   'submitted',
   'extension_requested',
   'digest',
+  'bulletin',
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { RemoveBulletinScheduleHandler, SetBulletinScheduleHandler } from './bulletin-schedule.commands';
+import { BulletinSchedulesController } from './bulletin-schedules.controller';
+import { BulletinsController } from './bulletins.controller';
+import { IssueBulletinHandler } from './issue-bulletin.handler';
+
+@Module({
+  controllers: [BulletinsController, BulletinSchedulesController],
+  providers: [IssueBulletinHandler, SetBulletinScheduleHandler, RemoveBulletinScheduleHandler],
+})
+export class BulletinsModule {}
