@@ -148,7 +148,7 @@ describe('情况通报 over HTTP', () => {
     expect(figuresOf(words)).toEqual(figuresOf(text));
   });
 
-  it('records BulletinIssued with each file's SHA-256; a reissue is a new version, the first stays', async () => {
+  it('records BulletinIssued with the SHA-256 of each file; a reissue is a new version, the first stays', async () => {
     const [bulletin] = (await leader.get('/api/bulletins')).body;
     const issuedEvents = (await storedEvents(app)).filter((e) => e.type === 'BulletinIssued');
     expect(issuedEvents).toHaveLength(1);
