@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mammoth from 'mammoth';
-import { HttpClient, login } from '../support/http-client';
+import { eventually, HttpClient, login } from '../support/http-client';
 import { readModelsCaughtUp, startTestApp, storedEvents, TestApp } from '../support/test-app';
 
 const AS_OF = '2018-09-30T23:59:59+08:00';
@@ -26,6 +26,11 @@ function pdfText(pdf: Buffer, dir: string): string {
   const path = join(dir, 'bulletin.pdf');
   writeFileSync(path, pdf);
   return execFileSync('pdftotext', ['-enc', 'UTF-8', path, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+}
+
+/** The first bulletin of the list that `which` picks, once the list (a read model) shows it. */
+function listed(client: HttpClient, which: (b: any) => boolean): Promise<any> {
+  return eventually(async () => ((await client.get('/api/bulletins')).body as any[]).find(which));
 }
 
 const percent = (closed: number, tasks: number) => `${(Math.round((closed / tasks) * 1000) / 10).toFixed(1)}%`;
@@ -103,8 +108,7 @@ describe('情况通报 over HTTP', () => {
   });
 
   it('keeps the PDF as issued: A4, the Chinese text and figures read back, a first page rendered', async () => {
-    const { body } = await leader.get('/api/bulletins');
-    const bulletin = body.find((b: { scope: { campaignId: string } }) => b.scope.campaignId === housing);
+    const bulletin = await listed(leader, (b) => b.scope.campaignId === housing);
     const pdfFile = bulletin.files.find((f: { format: string }) => f.format === 'pdf');
     const pdf = await leader.download(pdfFile.url);
     expect(pdf.status).toBe(200);
@@ -135,7 +139,7 @@ describe('情况通报 over HTTP', () => {
   });
 
   it('keeps the DOCX as issued, holding the same figures as the PDF', async () => {
-    const bulletin = (await leader.get('/api/bulletins')).body[0];
+    const bulletin = await listed(leader, (b) => b.scope.campaignId === housing);
     const files = Object.fromEntries(bulletin.files.map((f: { format: string }) => [f.format, f]));
     const docx = await leader.download(files.docx.url);
     expect(createHash('sha256').update(docx.bytes).digest('hex')).toBe(files.docx.sha256);
@@ -149,7 +153,7 @@ describe('情况通报 over HTTP', () => {
   });
 
   it('records BulletinIssued with the SHA-256 of each file; a reissue is a new version, the first stays', async () => {
-    const [bulletin] = (await leader.get('/api/bulletins')).body;
+    const bulletin = await listed(leader, (b) => b.scope.campaignId === housing);
     const issuedEvents = (await storedEvents(app)).filter((e) => e.type === 'BulletinIssued');
     expect(issuedEvents).toHaveLength(1);
     expect(issuedEvents[0].data.files.map((f: { sha256: string }) => f.sha256).sort()).toEqual(
@@ -183,7 +187,11 @@ describe('情况通报 over HTTP', () => {
     const own = await funanLeader.post('/api/bulletins', { period: PERIOD, asOf: AS_OF });
     expect(own.status).toBe(201);
     expect(own.body.figures.scopeName).toBe('阜南县');
-    const listed = (await funanLeader.get('/api/bulletins')).body.map((b: { id: string }) => b.id);
+    // The list is a read model: the bulletin appears in it once the catalogue (or the store's tail) shows it.
+    const listed = await eventually(async () => {
+      const ids = (await funanLeader.get('/api/bulletins')).body.map((b: { id: string }) => b.id);
+      return ids.length > 0 ? ids : undefined;
+    });
     expect(listed).toEqual([own.body.id]);
     const cityWide = (await leader.get('/api/bulletins')).body.find((b: { id: string }) => b.id !== own.body.id);
     expect((await funanLeader.get(`/api/bulletins/${cityWide.id}`)).status).toBe(404);
@@ -208,5 +216,34 @@ describe('情况通报 over HTTP', () => {
       expect([answer.status, JSON.stringify(answer.body)]).toEqual([400, expect.stringContaining(field)]);
     }
     expect((await storedEvents(app)).length).toBe(before);
+  });
+
+  it('lets an admin set up a weekly bulletin per county, naming a bad field, and no one else', async () => {
+    const admin = await login(app.http, 'admin');
+    const regions = (await admin.get('/api/regions')).body as Array<{ id: string; name: string }>;
+    const funan = regions.find((r) => r.name === '阜南县')!.id;
+    const id = '0d7c6a4e-1f7b-4c3e-9a51-6f2b7e1c2d3a';
+    const schedule = { regionId: funan, weekday: 1, time: '09:00' };
+    expect((await leader.put(`/api/settings/bulletins/${id}`, schedule)).status).toBe(403);
+    const set = await admin.put(`/api/settings/bulletins/${id}`, schedule);
+    expect(set.status).toBe(200);
+    expect((await admin.get('/api/settings/bulletins')).body).toEqual([
+      { scheduleId: id, regionId: funan, campaignId: null, weekday: 1, time: '09:00' },
+    ]);
+    for (const [body, field] of [
+      [{ ...schedule, weekday: 8 }, 'weekday'],
+      [{ ...schedule, time: '9点' }, 'time'],
+      [{ ...schedule, regionId: '6f1c1d7e-0000-4000-8000-000000000000' }, 'regionId'],
+    ] as const) {
+      const answer = await admin.put(`/api/settings/bulletins/${id}`, body);
+      expect([answer.status, answer.body.field ?? JSON.stringify(answer.body)]).toEqual([
+        400,
+        expect.stringContaining(field),
+      ]);
+    }
+    expect((await admin.delete(`/api/settings/bulletins/${id}`)).status).toBe(204);
+    expect((await admin.get('/api/settings/bulletins')).body).toEqual([]);
+    const types = (await storedEvents(app)).map((e) => e.type).filter((t) => t.startsWith('BulletinSchedule'));
+    expect(types).toEqual(['BulletinScheduleSet', 'BulletinScheduleRemoved']);
   });
 });

@@ -31,6 +31,10 @@ export class HttpClient {
     return this.request<T>('PATCH', path, body, headers);
   }
 
+  delete<T = any>(path: string, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
+    return this.request<T>('DELETE', path, undefined, headers);
+  }
+
   /** GET a file: its status, headers and bytes. */
   async download(path: string): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
     const response = await fetch(`${this.baseUrl}${path}`, {

@@ -691,6 +691,8 @@ const LABELS: Record<string, [zh: string, en: string]> = {
   FindingResolved: ['问题已解决', 'Finding resolved'],
   FindingReopened: ['问题重新打开', 'Finding reopened'],
   BulletinIssued: ['印发情况通报', 'Bulletin issued'],
+  BulletinScheduleSet: ['设置每周情况通报', 'Weekly bulletin set up'],
+  BulletinScheduleRemoved: ['停止每周情况通报', 'Weekly bulletin stopped'],
   'old-housing': ['破旧房屋', 'Old housing'],
   sanitation: ['改厕 · 环境卫生', 'Sanitation'],
   'ponds-ditches': ['沟塘清淤', 'Ponds and ditches'],

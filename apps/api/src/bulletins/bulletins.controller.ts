@@ -13,7 +13,14 @@ import {
   EvidenceStore,
   IssuedBulletinAnswer,
 } from '@zhenggai/application';
-import { Actor, BULLETIN_FORMATS, BulletinFormat, NotFoundError } from '@zhenggai/domain';
+import {
+  Actor,
+  BULLETIN_FORMATS,
+  BulletinFormat,
+  BulletinIssued,
+  bulletinStreamName,
+  NotFoundError,
+} from '@zhenggai/domain';
 import { CatalogueQueries, IssuedBulletinVersion } from '@zhenggai/read-models';
 import type { FastifyReply } from 'fastify';
 import { Pool } from 'pg';
@@ -54,7 +61,7 @@ export class BulletinsController {
 
   constructor(
     private readonly commands: CommandBus,
-    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(DATABASE_POOL) pool: Pool,
     @Inject(DIRECTORY) private readonly directory: Directory,
     @Inject(EVIDENCE_STORE) private readonly files: EvidenceStore,
@@ -154,9 +161,16 @@ export class BulletinsController {
       .send(found.bytes);
   }
 
-  /** Every version of a bulletin the actor may read, newest first; 404 when there is none. */
+  /**
+   * Every version of a bulletin the actor may read, newest first, from its own stream (a version just issued is
+   * there at once); 404 when there is none.
+   */
   private async versionsOf(id: string, actor: Actor): Promise<IssuedBulletinVersion[]> {
-    const versions = (await this.catalogue.bulletins()).filter((v) => v.bulletinId === id);
+    const events = await this.store.readStream(bulletinStreamName(id));
+    const versions = events
+      .filter((e) => e.type === 'BulletinIssued')
+      .map((e) => ({ ...(e.data as BulletinIssued['data']), issuedAt: e.metadata?.occurredAt ?? e.recordedAt }))
+      .reverse();
     if (versions.length === 0 || !(await coversRegion(this.directory, actor, versions[0].scope.regionId)))
       throw new NotFoundError('Bulletin', id);
     return versions;
