@@ -54,6 +54,11 @@ const FIELD_LABELS: Readonly<Record<string, MessageKey>> = {
   headName: 'headName',
   share: 'share',
   time: 'time',
+  'period.from': 'bulletinPeriodFrom',
+  'period.to': 'bulletinPeriodTo',
+  asOf: 'bulletinAsOf',
+  'scope.regionId': 'bulletinScope',
+  'scope.campaignId': 'campaign',
 };
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;

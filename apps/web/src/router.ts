@@ -25,6 +25,11 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./views/DirectoryView.vue'),
     meta: { roles: ['admin', 'inspector', 'leader'] },
   },
+  {
+    path: '/bulletins',
+    component: () => import('./views/BulletinsView.vue'),
+    meta: { roles: ['inspector', 'leader', 'admin'] },
+  },
   { path: '/account', component: () => import('./views/AccountView.vue') },
   { path: '/:rest(.*)*', redirect: '/' },
 ];
