@@ -9,13 +9,15 @@ import type { Page } from 'playwright-core';
 
 /**
  * Latin that a Chinese page may show, in any case: file formats (导出台账 XLSX, the extension of a photo's file
- * name), units of measure, and ID as the name of an id column. Anything else Latin is English or a code leaking
- * through.
+ * name, a bulletin's 下载 Word), units of measure, and ID as the name of an id column. Anything else Latin is
+ * English or a code leaking through.
  */
 const ALLOWED_LATIN = new Set([
   'xlsx',
   'csv',
   'pdf',
+  'docx',
+  'word',
   'png',
   'jpg',
   'jpeg',
