@@ -108,6 +108,9 @@ describe('web app: 情况通报', () => {
     await error.waitFor();
     expect(await error.textContent()).toContain('通报期间的结束日期早于开始日期');
     expect(await form.getByTestId('bulletin-to').getAttribute('aria-invalid')).toBe('true');
+    // Under the field it names, not under another.
+    const [at, field] = [(await error.boundingBox())!, (await form.getByTestId('bulletin-to').boundingBox())!];
+    expect([Math.abs(at.x - field.x) < 2, at.y >= field.y + field.height - 1]).toEqual([true, true]);
     expect(await form.getByTestId('bulletin-result').count()).toBe(0);
     await journey.shot('bulletin-period-reversed');
     expect(journey.problems).toEqual(['400 POST /api/bulletins']);
