@@ -30,6 +30,10 @@ describe('web app: 情况通报', () => {
     const { journey } = session;
     const { page } = journey;
     await journey.signIn('leader');
+    await page.getByTestId('nav').getByText('情况通报').click();
+    await page.getByTestId('bulletins-empty').filter({ hasText: '暂无通报' }).waitFor();
+    await journey.check('bulletins-empty');
+    await page.getByTestId('nav').getByText('领导驾驶舱').click();
     await page.getByTestId('campaign-progress').waitFor();
     const select = page.getByTestId('campaign');
     await select.selectOption((await select.locator(`option[data-name="${CAMPAIGN}"]`).getAttribute('value'))!);
@@ -89,9 +93,23 @@ describe('web app: 情况通报', () => {
     await page.getByTestId('confirm-reissue').filter({ hasText: '第2版' }).waitFor();
     await journey.check('bulletin-reissue-confirm');
     await page.getByTestId('confirm-reissue-yes').click();
-    await item.getByTestId('bulletin-item-reissued').waitFor({ timeout: 60_000 });
+    await item.getByTestId('bulletin-item-reissued').filter({ hasText: '已印发第2版' }).waitFor({ timeout: 60_000 });
     expect(await item.getByTestId('bulletin-item-version').textContent()).toBe('第2版');
     expect(journey.problems).toEqual([]);
+  });
+
+  it('says in Chinese when the list cannot be loaded, not 加载中 for ever', async () => {
+    const { journey } = session;
+    const { page } = journey;
+    await page.route(/\/api\/bulletins$/, (route) =>
+      route.fulfill({ status: 503, json: { status: 503, code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 30 } }),
+    );
+    await page.goto(`${session.http.baseUrl}/bulletins`);
+    await page.getByTestId('bulletins-error').filter({ hasText: '通报列表加载失败：系统暂时无法使用' }).waitFor();
+    expect(await page.getByTestId('bulletins-loading').count()).toBe(0);
+    await journey.check('bulletins-error');
+    await page.unrouteAll();
+    expect(journey.problems.splice(0)).toEqual(['503 GET /api/bulletins']);
   });
 
   it('refuses a period that ends before it begins, in Chinese next to the field', async () => {
