@@ -378,6 +378,28 @@ describe('问题清单 import: template and preview', () => {
     expect(answer.body.rows[2].finding.region).toMatchObject({ code: '341225104299' });
   });
 
+  it('reads a workbook LibreOffice Calc saved (dates as serial numbers, its own styles and strings)', async () => {
+    // test/fixtures/problem-list-libreoffice.xlsx: the template's headings and three of 蔡郢村's problems, typed as
+    // the CSV beside it and saved as .xlsx by LibreOffice 7.4 (soffice --convert-to xlsx), not by our own library.
+    const bytes = readFileSync(join(__dirname, '..', 'fixtures', 'problem-list-libreoffice.xlsx'));
+    const answer = await upload(bytes, XLSX, 'inspector', '第三督查组问题清单.xlsx');
+    expect(answer.status).toBe(201);
+    expect(answer.body.rows.map((row: { problems: unknown[] }) => row.problems)).toEqual([[], [], []]);
+    expect(answer.body).toMatchObject({ format: 'xlsx', counts: { rows: 3, valid: 3, invalid: 0 } });
+    expect(answer.body.rows[0]).toMatchObject({
+      finding: { title: '大史郢庄、万庄危旧房', region: { name: '蔡郢村' }, category: { code: 'dangerous-housing' } },
+      tasks: [{ deadline: '2018-09-30', target: { quantity: 217, unit: '户' } }],
+    });
+    expect(answer.body.rows[1]).toMatchObject({
+      finding: { category: { code: 'ponds-ditches' } },
+      tasks: [{ deadline: '2018-08-31', target: { quantity: 20.32, unit: 'km' } }],
+    });
+    expect(answer.body.rows[2]).toMatchObject({
+      finding: { description: '庄台旱厕未改造，"卫生差"，涉及多户。', category: { code: 'sanitation' } },
+      tasks: [{ deadline: '2018-09-15', target: null }],
+    });
+  });
+
   it('reads a CSV as Excel saves it (UTF-8 with a byte-order mark) and as older Excel does (GB 18030)', async () => {
     const quoted: Cell[] = [...toiletsRow];
     quoted[3] = '庄台旱厕未改造，"卫生差"\n涉及多户';
