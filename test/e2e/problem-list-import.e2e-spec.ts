@@ -400,6 +400,24 @@ describe('问题清单 import: template and preview', () => {
     });
   });
 
+  it('answers how a commit stands without its rows, to the importing inspector only', async () => {
+    const bytes = readFileSync(join(__dirname, '..', 'fixtures', 'problem-list-libreoffice.xlsx'));
+    const { id } = (await upload(bytes)).body;
+    expect((await inspector.get(`/api/imports/${id}/status`)).body).toEqual({
+      id,
+      importedByUserId: expect.any(String),
+      rows: 3,
+      commit: null,
+    });
+    const other = app.http.as(tokens['funan-inspector']!);
+    expect((await other.get(`/api/imports/${id}/status`)).status).toBe(404);
+    await commit(id);
+    const { body } = await inspector.get(`/api/imports/${id}/status`);
+    expect(body.commit).toMatchObject({ status: 'done', processed: 3, total: 3, failed: 0 });
+    expect(body.commit.filed + body.commit.skipped).toBe(3);
+    expect(JSON.stringify(body)).not.toContain('蔡郢村');
+  });
+
   it('reads a CSV as Excel saves it (UTF-8 with a byte-order mark) and as older Excel does (GB 18030)', async () => {
     const quoted: Cell[] = [...toiletsRow];
     quoted[3] = '庄台旱厕未改造，"卫生差"\n涉及多户';

@@ -73,4 +73,12 @@ export async function previewProblemList(file: File): Promise<ProblemListImport>
 
 export const loadImport = (id: string) => get<ProblemListImport>(`/api/imports/${id}`);
 
+/** How a commit stands, without the rows: what the progress bar polls. */
+export interface ImportStatus {
+  readonly id: string;
+  readonly rows: number;
+  readonly commit: { readonly status: 'running' | 'done'; readonly processed: number; readonly total: number } | null;
+}
+
+export const loadImportStatus = (id: string) => get<ImportStatus>(`/api/imports/${id}/status`);
 export const commitImport = (id: string) => post<ProblemListImport>(`/api/imports/${id}/commit`);

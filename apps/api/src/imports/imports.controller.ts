@@ -74,6 +74,16 @@ export class ImportsController {
     return this.imports.commit(id, actor);
   }
 
+  @Get(':id/status')
+  @ApiOperation({
+    summary:
+      "How an import's commit stands — `commit: { status, processed, total, filed, skipped, failed }` — without " +
+      'its rows: what a progress bar polls (GET /api/imports/:id answers the whole preview)',
+  })
+  status(@Param('id', uuid) id: string, @CurrentActor() actor: Actor) {
+    return this.imports.status(id, actor);
+  }
+
   @Get(':id')
   @ApiOperation({
     summary: 'An import as previewed, with its last commit as it stands (only to the inspector who made it)',

@@ -5,6 +5,7 @@ import {
   ID_GENERATOR,
   IdGenerator,
   IMPORT_STORE,
+  ImportStatus,
   ImportStore,
   previewProblemList,
   StoredImport,
@@ -60,6 +61,13 @@ export class ImportsService {
     const stored = await this.imports.get(id);
     if (!stored || stored.importedBy.userId !== actor.userId) throw new NotFoundError('Import', id);
     return viewOf(stored);
+  }
+
+  /** How the import's commit stands, without its rows (what a progress bar polls), to its inspector only. */
+  async status(id: string, actor: Actor): Promise<ImportStatus> {
+    const status = await this.imports.status(id);
+    if (!status || status.importedByUserId !== actor.userId) throw new NotFoundError('Import', id);
+    return status;
   }
 
   /**

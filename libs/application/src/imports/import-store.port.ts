@@ -65,9 +65,28 @@ export interface ImportCommitClaim {
 }
 
 /** Where previewed imports are kept (rows are written once and never changed) with their commits' progress. */
+/** How an import's commit stands, without its rows: what a progress bar polls. */
+export interface ImportStatus {
+  readonly id: string;
+  readonly importedByUserId: string;
+  readonly rows: number;
+  readonly commit: {
+    readonly status: 'running' | 'done';
+    readonly startedAt: string | null;
+    readonly at: string | null;
+    readonly processed: number;
+    readonly total: number;
+    readonly filed: number;
+    readonly skipped: number;
+    readonly failed: number;
+  } | null;
+}
+
 export interface ImportStore {
   save(stored: StoredImport): Promise<void>;
   get(id: string): Promise<StoredImport | null>;
+  /** The import's commit as it stands, counted in the database: no row of the file is read into the process. */
+  status(id: string): Promise<ImportStatus | null>;
   /**
    * Records that a commit was asked for, by `actor` at `startedAt`: `true` when it starts now (the outcomes of an
    * earlier commit forgotten), `false` when one is running already (which goes on as it was).

@@ -2,6 +2,7 @@ import {
   CommittedRow,
   ImportCommit,
   ImportCommitClaim,
+  ImportStatus,
   ImportStore,
   PreviewRow,
   StoredImport,
@@ -96,6 +97,55 @@ export class PostgresImports implements ImportStore {
   async get(id: string): Promise<StoredImport | null> {
     const found = await this.read(this.pool, id);
     return found?.stored ?? null;
+  }
+
+  async status(id: string): Promise<ImportStatus | null> {
+    const { rows } = await this.pool.query<{
+      user_id: string;
+      rows: number;
+      status: 'running' | 'done' | null;
+      started_at: Date | null;
+      at: Date | null;
+      filed: number;
+      skipped: number;
+      failed: number;
+    }>(
+      `WITH i AS (SELECT * FROM problem_list_imports WHERE id = $1),
+            o AS (SELECT o.outcome FROM problem_list_import_outcomes o, i
+                   WHERE o.import_id = i.id AND i.commit_status = 'running'
+                  UNION ALL
+                  SELECT r FROM i, jsonb_array_elements(coalesce(i.committed_rows, '[]'::jsonb)) r
+                   WHERE i.commit_status IS DISTINCT FROM 'running')
+       SELECT i.imported_by_user_id AS user_id, jsonb_array_length(i.rows) AS rows, i.commit_status AS status,
+              i.commit_started_at AS started_at, i.committed_at AS at,
+              (SELECT count(*) FROM o WHERE o.outcome->>'status' = 'filed')::int AS filed,
+              (SELECT count(*) FROM o WHERE o.outcome->>'status' = 'skipped')::int AS skipped,
+              (SELECT count(*) FROM o WHERE o.outcome->>'status' = 'failed')::int AS failed
+         FROM i`,
+      [id],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const processed = row.filed + row.skipped + row.failed;
+    const running = row.status === 'running';
+    return {
+      id,
+      importedByUserId: row.user_id,
+      rows: row.rows,
+      commit:
+        running || row.at
+          ? {
+              status: running ? 'running' : 'done',
+              startedAt: row.started_at?.toISOString() ?? null,
+              at: running ? null : (row.at?.toISOString() ?? null),
+              processed,
+              total: row.rows,
+              filed: row.filed,
+              skipped: row.skipped,
+              failed: row.failed,
+            }
+          : null,
+    };
   }
 
   async requestCommit(id: string, actor: Actor, startedAt: string): Promise<boolean> {
