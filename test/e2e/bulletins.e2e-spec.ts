@@ -133,7 +133,8 @@ describe('情况通报 over HTTP', () => {
     expect(text).toContain('2018年9月30日24时');
     expect(text).toContain(`共有整改任务${t.tasks}项，已销号${t.closed}项`);
     expect(text).toContain(percent(t.closed, t.tasks));
-    for (const q of progress.quantities) expect(text).toContain(`完成${q.done}${q.unit}，目标${q.target}${q.unit}`);
+    for (const q of progress.quantities)
+      expect(text).toContain(`按${q.unit}计，完成${q.done}${q.unit}，目标${q.target}${q.unit}`);
     for (const name of ['阜南县', '王堰镇', '王家坝镇', '曹集镇', '蔡郢村', '王家坝村']) expect(text).toContain(name);
     expect(text).toContain('2018年9月30日');
   });

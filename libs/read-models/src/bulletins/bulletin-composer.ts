@@ -243,7 +243,11 @@ export class BulletinComposer implements BulletinContent {
       `截至${asOfText}，${f.scopeName}共有整改任务${t.tasks}项，已销号${t.closed}项（其中按期销号${t.closedOnTime}项、` +
         `逾期销号${t.closedLate}项），销号率${rateOf(t.closed, t.tasks)}；未办结${t.open}项，其中逾期未完成${t.overdue}项。` +
         f.quantities
-          .map((q) => `${q.unit}计的任务量完成${fmt(q.done)}${q.unit}，目标${fmt(q.target)}${q.unit}。`)
+          .map(
+            (q) =>
+              `按${q.unit}计，完成${fmt(q.done)}${q.unit}，目标${fmt(q.target)}${q.unit}` +
+              `（${q.target > 0 ? percent(q.done / q.target) : '—'}）。`,
+          )
           .join(''),
     ];
     const sections: BulletinSection[] = [];
@@ -270,7 +274,7 @@ export class BulletinComposer implements BulletinContent {
       kind: 'table',
       heading: '逾期未完成任务清单',
       columns: ['序号', '整改任务', '责任单位', '地区', '整改期限', '逾期天数'],
-      widths: [4, 30, 16, 12, 12, 8],
+      widths: [6, 27, 17, 11, 15, 10],
       rows: f.overdue.rows.map((r, i) => ({
         cells: [
           String(i + 1),
@@ -405,7 +409,11 @@ function rankingTable(
       emphasis: r.behind,
     })),
     empty: '本范围内暂无整改任务。',
-    note: shown.length < sorted.length ? `共${sorted.length}个，此处列出进度滞后的${shown.length}个。` : undefined,
+    note:
+      [
+        shown.length < sorted.length ? `共${sorted.length}个，此处列出进度滞后的${shown.length}个。` : '',
+        withQuantity ? '排名中的完成量为各级本级填报数，目标为本级承担的部分；总完成量按逐级验收汇总。' : '',
+      ].join('') || undefined,
   };
 }
 
