@@ -1,4 +1,4 @@
-import { get, post } from './api';
+import { get, post, request } from './api';
 import { endOfDay, today } from './format';
 
 export type BulletinFormat = 'pdf' | 'docx';
@@ -69,4 +69,37 @@ export const asOfOfDay = (date: string): string | undefined => (date && date < t
 /** The day `days` before (negative: after) a calendar day, YYYY-MM-DD. */
 export function daysBefore(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A weekly bulletin (每周情况通报) an admin has set up: a region, optionally one campaign, a weekday and a time. */
+export interface BulletinSchedule {
+  readonly scheduleId: string;
+  readonly regionId: string;
+  readonly campaignId: string | null;
+  /** 1 Monday … 7 Sunday. */
+  readonly weekday: number;
+  /** HH:MM, Beijing time. */
+  readonly time: string;
+}
+
+export const listBulletinSchedules = () => get<BulletinSchedule[]>('/api/settings/bulletins');
+export const setBulletinSchedule = ({ scheduleId, ...schedule }: BulletinSchedule) =>
+  request('PUT', `/api/settings/bulletins/${scheduleId}`, {
+    ...schedule,
+    campaignId: schedule.campaignId ?? undefined,
+  });
+export const removeBulletinSchedule = (scheduleId: string) =>
+  request('DELETE', `/api/settings/bulletins/${scheduleId}`);
+
+/**
+ * A new schedule's id. `crypto.randomUUID` exists only in a secure context; an office that serves the app over plain
+ * HTTP on its own network still gets a random (version 4) UUID.
+ */
+export function newScheduleId(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -24,6 +24,8 @@ const zh = {
   sentBackBanner: '被退回：',
   todoTitle: '待办事项',
   todoEmpty: '暂无待办，所有交办事项都已处理',
+  todoLoadFailed: '待办加载失败：',
+  retry: '重试',
   todoSince: '交办于',
   todoReason: '理由',
   todoRequested: '申请延至',
@@ -349,6 +351,18 @@ const zh = {
   bulletinReissueAsOf: '新的统计时点（不填则沿用上一版）',
   bulletinReissueYes: '确认印发',
   bulletinReissued: '已印发第{version}版',
+  bulletinSchedules: '每周情况通报',
+  bulletinSchedulesHint: '每周此时（北京时间）按所选地区印发上一周的情况通报，并通过通知渠道发送',
+  bulletinSchedulesEmpty: '尚未设置每周情况通报',
+  bulletinSchedulesLoadFailed: '每周情况通报加载失败：',
+  bulletinScheduleNew: '新增',
+  bulletinScheduleAllTasks: '全部任务',
+  bulletinScheduleWhen: '每{weekday} {time}',
+  weekday: '星期',
+  remove: '删除',
+  bulletinScheduleRemoveTitle: '删除每周情况通报',
+  bulletinScheduleRemoveBody: '删除后不再按时印发，已印发的通报保留：',
+  bulletinScheduleRemoveYes: '确认删除',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -374,6 +388,8 @@ const en: Record<MessageKey, string> = {
   sentBackBanner: 'Sent back: ',
   todoTitle: 'To do',
   todoEmpty: 'Nothing waits on you',
+  todoLoadFailed: 'The to-do list could not be loaded: ',
+  retry: 'Try again',
   todoSince: 'since',
   todoReason: 'Reason',
   todoRequested: 'Asks until',
@@ -708,6 +724,19 @@ const en: Record<MessageKey, string> = {
   bulletinReissueAsOf: 'New as-of date (empty: as the last version)',
   bulletinReissueYes: 'Issue',
   bulletinReissued: 'Version {version} issued',
+  bulletinSchedules: 'Weekly bulletins',
+  bulletinSchedulesHint:
+    'Issued each week at this time (Beijing time) for the region chosen, reporting the week before, and sent out',
+  bulletinSchedulesEmpty: 'No weekly bulletin set up',
+  bulletinSchedulesLoadFailed: 'The weekly bulletins could not be loaded: ',
+  bulletinScheduleNew: 'Add',
+  bulletinScheduleAllTasks: 'All tasks',
+  bulletinScheduleWhen: 'Every {weekday} at {time}',
+  weekday: 'Weekday',
+  remove: 'Delete',
+  bulletinScheduleRemoveTitle: 'Delete this weekly bulletin?',
+  bulletinScheduleRemoveBody: 'It is no longer issued; the bulletins issued stay: ',
+  bulletinScheduleRemoveYes: 'Delete',
 };
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { zh, en };
@@ -790,6 +819,13 @@ const LABELS: Record<string, [zh: string, en: string]> = {
   'todo.reopened': ['重新打开', 'Reopened'],
   'todo.verify': ['待验收', 'To sign off'],
   'todo.extension_request': ['待审批延期', 'Extension to decide'],
+  'weekday.1': ['周一', 'Monday'],
+  'weekday.2': ['周二', 'Tuesday'],
+  'weekday.3': ['周三', 'Wednesday'],
+  'weekday.4': ['周四', 'Thursday'],
+  'weekday.5': ['周五', 'Friday'],
+  'weekday.6': ['周六', 'Saturday'],
+  'weekday.7': ['周日', 'Sunday'],
 };
 
 /** Whether the app has its own label for a code (a status, a light, a level, a known category…). */

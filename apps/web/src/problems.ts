@@ -54,6 +54,7 @@ const FIELD_LABELS: Readonly<Record<string, MessageKey>> = {
   headName: 'headName',
   share: 'share',
   time: 'time',
+  weekday: 'weekday',
   'period.from': 'bulletinPeriodFrom',
   'period.to': 'bulletinPeriodTo',
   asOf: 'bulletinAsOf',
