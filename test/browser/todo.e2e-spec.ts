@@ -4,7 +4,8 @@ import { browserSession, Journey } from '../support/browser';
 
 /**
  * 待办 in real Chromium (issue 19): the unit's badge counts a new task at once, the task opens from its 待办 and the
- * count drops once it is signed for; the same for the inspector's 待验收.
+ * count drops once it is signed for; the same for the inspector's 待验收; a list that cannot be loaded is said in
+ * Chinese with 重试, never left on 加载中.
  */
 describe('web app: 待办 with its badge', () => {
   const today = shanghaiDateOf(new Date());
@@ -80,11 +81,17 @@ describe('web app: 待办 with its badge', () => {
     await journey.signOut();
     await journey.signIn('inspector');
     const item = page.getByTestId('todo-item').filter({ hasText: title });
-    // The sign-in's own landing on 待办 is over before the page is loaded again.
-    await page.locator('[data-testid=todo], [data-testid=todo-empty]').first().waitFor();
+    // The sign-in's own landing on 待办 is over before the page is loaded again. A list that failed to load fails the
+    // step at once, naming the request, rather than after a timeout on 加载中.
+    const settled = async () => {
+      await page.locator('[data-testid=todo], [data-testid=todo-empty], [data-testid=todo-error]').first().waitFor();
+      if ((await page.getByTestId('todo-error').count()) > 0)
+        throw new Error(`待办 failed to load: ${journey.problems.join('; ')}`);
+    };
+    await settled();
     await eventually(async () => {
       await page.reload();
-      await page.locator('[data-testid=todo], [data-testid=todo-empty]').first().waitFor();
+      await settled();
       return (await item.count()) === 1 ? true : undefined;
     }, 30_000);
     expect(await item.getAttribute('data-kind')).toBe('verify');
@@ -96,5 +103,28 @@ describe('web app: 待办 with its badge', () => {
     await page.getByTestId('verify').click();
     await badgeBecomes(journey, before - 1);
     expect(journey.problems).toEqual([]);
+  });
+
+  it('says in Chinese when the 待办 cannot be loaded, not 加载中 for ever, and shows it again on 重试', async () => {
+    const { journey } = session;
+    const { page } = journey;
+    // The list only (not its counts): refused until the test stops it, however often the page asks.
+    const list = /\/api\/todo(\?|$)/;
+    await page.route(list, (route) =>
+      route.fulfill({ status: 503, json: { status: 503, code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 30 } }),
+    );
+    await page.goto(`${session.http.baseUrl}/todo`);
+    const error = page.getByTestId('todo-error');
+    await error.filter({ hasText: '待办加载失败：系统暂时无法使用，请30秒后重试。' }).waitFor();
+    expect(await page.getByTestId('todo-loading').count()).toBe(0);
+    await journey.shot('todo-load-failed');
+    await page.unroute(list);
+    await error.getByRole('button', { name: '重试' }).click();
+    await page.locator('[data-testid=todo], [data-testid=todo-empty]').first().waitFor();
+    expect(await error.count()).toBe(0);
+    await journey.check('todo-after-retry');
+    const failed = journey.problems.splice(0);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(new Set(failed)).toEqual(new Set(['503 GET /api/todo']));
   });
 });
