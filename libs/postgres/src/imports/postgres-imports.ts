@@ -192,27 +192,38 @@ export class PostgresImports implements ImportStore {
         return null;
       }
       const client = lock.client;
-      // Written on the lock's own connection: a runner whose lock is gone records nothing more.
+      // Written on the lock's own connection (a runner whose lock is gone records nothing more), one statement after
+      // the other: the runner files a few rows at a time, and a connection takes one query at a time.
+      let queue: Promise<unknown> = Promise.resolve();
+      const inTurn = (statement: () => Promise<unknown>): Promise<void> => {
+        const turn = queue.then(statement);
+        queue = turn.catch(() => undefined);
+        return turn.then(() => undefined);
+      };
       return {
         stored: found.stored,
         actor: found.actor,
         recorded: new Set(found.stored.commit.rows.map((row) => row.rowNumber)),
-        async recordRow(row) {
+        recordRow(row) {
           lock.assertHeld();
-          await client.query(
-            `INSERT INTO problem_list_import_outcomes (import_id, row_number, outcome) VALUES ($1, $2, $3)
+          return inTurn(() =>
+            client.query(
+              `INSERT INTO problem_list_import_outcomes (import_id, row_number, outcome) VALUES ($1, $2, $3)
              ON CONFLICT (import_id, row_number) DO UPDATE SET outcome = EXCLUDED.outcome`,
-            [id, row.rowNumber, JSON.stringify(row)],
+              [id, row.rowNumber, JSON.stringify(row)],
+            ),
           );
         },
-        async finish(at) {
+        finish(at) {
           lock.assertHeld();
-          await client.query(
-            `UPDATE problem_list_imports SET commit_status = 'done', committed_at = $2, committed_rows =
+          return inTurn(() =>
+            client.query(
+              `UPDATE problem_list_imports SET commit_status = 'done', committed_at = $2, committed_rows =
                (SELECT coalesce(jsonb_agg(outcome ORDER BY row_number), '[]'::jsonb)
                 FROM problem_list_import_outcomes WHERE import_id = $1)
              WHERE id = $1 AND commit_status = 'running'`,
-            [id, at],
+              [id, at],
+            ),
           );
         },
         release: () => lock.release(),
