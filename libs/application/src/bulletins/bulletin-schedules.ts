@@ -1,15 +1,8 @@
-import {
-  BULLETIN_SCHEDULE_STREAM,
-  BulletinSchedule,
-  bulletinScheduleDecider,
-  campaignDecider,
-  campaignStreamName,
-  CommandMetadata,
-  ValidationError,
-} from '@zhenggai/domain';
+import { BULLETIN_SCHEDULE_STREAM, BulletinSchedule, bulletinScheduleDecider, CommandMetadata } from '@zhenggai/domain';
 import { loadStream } from '../command-handling/load-stream';
 import { decideDirectoryCommand, DirectoryDeps, DirectoryResult } from '../directory/directory-commands';
 import { EventStore } from '../event-store/event-store.port';
+import { References } from '../references/references';
 
 /** The weekly bulletins set up now, in the order they were first set up. */
 export async function bulletinSchedulesInForce(store: EventStore): Promise<BulletinSchedule[]> {
@@ -34,17 +27,12 @@ export function setBulletinSchedule(
     { type: 'SetBulletinSchedule', data: { ...schedule }, metadata },
     {
       precondition: async () => {
-        if (typeof schedule.regionId === 'string' && !(await deps.directory.getRegion(schedule.regionId)))
-          throw new ValidationError('regionId', `region ${schedule.regionId} does not exist`, 'UNKNOWN_REGION');
-        if (typeof schedule.campaignId === 'string') {
-          const { state } = await loadStream(deps.store, campaignDecider, campaignStreamName(schedule.campaignId));
-          if (state.status === 'none')
-            throw new ValidationError(
-              'campaignId',
-              `campaign ${schedule.campaignId} does not exist`,
-              'UNKNOWN_CAMPAIGN',
-            );
-        }
+        // The shared reference checks, as every command's: the admin reaches every region and campaign.
+        const references = new References(deps);
+        if (typeof schedule.regionId === 'string')
+          await references.region(metadata.actor, schedule.regionId, 'regionId');
+        if (typeof schedule.campaignId === 'string')
+          await references.campaign(metadata.actor, schedule.campaignId, 'campaignId');
       },
     },
   );
