@@ -55,8 +55,8 @@ describe('web app: the admin (管理员)', () => {
     await form.locator('select[name=weekday]').selectOption({ label: '周一' });
     await form.locator('input[name=time]').fill('09:00');
     // A region gone meanwhile (the request says one the server does not know): refused under the region chosen.
-    const put = '**/api/settings/bulletins/*';
-    await page.route(put, (route) =>
+    const post = '**/api/settings/bulletins';
+    await page.route(post, (route) =>
       route.continue({
         postData: JSON.stringify({
           ...JSON.parse(route.request().postData() ?? '{}'),
@@ -70,7 +70,7 @@ describe('web app: the admin (管理员)', () => {
     expect(await form.locator('select[name=regionId]').getAttribute('aria-invalid')).toBe('true');
     await journey.check('bulletin-schedule-refused');
     expect(journey.problems.splice(0)).toEqual([expect.stringMatching(/^4\d\d PUT \/api\/settings\/bulletins\//)]);
-    await page.unroute(put);
+    await page.unroute(post);
 
     await form.getByTestId('bulletin-schedule-add').click();
     const row = schedules.getByTestId('bulletin-schedule');

@@ -223,28 +223,35 @@ describe('情况通报 over HTTP', () => {
     const admin = await login(app.http, 'admin');
     const regions = (await admin.get('/api/regions')).body as Array<{ id: string; name: string }>;
     const funan = regions.find((r) => r.name === '阜南县')!.id;
-    const id = '0d7c6a4e-1f7b-4c3e-9a51-6f2b7e1c2d3a';
     const schedule = { regionId: funan, weekday: 1, time: '09:00' };
-    expect((await leader.put(`/api/settings/bulletins/${id}`, schedule)).status).toBe(403);
-    const set = await admin.put(`/api/settings/bulletins/${id}`, schedule);
-    expect(set.status).toBe(200);
+    expect((await leader.post('/api/settings/bulletins', schedule)).status).toBe(403);
+    const added = await admin.post('/api/settings/bulletins', schedule);
+    expect(added.status).toBe(201);
+    const id = added.body.scheduleId as string;
+    expect(added.headers.get('location')).toBe(`/api/settings/bulletins/${id}`);
+    const changed = await admin.put(`/api/settings/bulletins/${id}`, { ...schedule, weekday: 5, time: '17:30' });
+    expect(changed.status).toBe(200);
     expect((await admin.get('/api/settings/bulletins')).body).toEqual([
-      { scheduleId: id, regionId: funan, campaignId: null, weekday: 1, time: '09:00' },
+      { scheduleId: id, regionId: funan, campaignId: null, weekday: 5, time: '17:30' },
     ]);
     for (const [body, field] of [
       [{ ...schedule, weekday: 8 }, 'weekday'],
       [{ ...schedule, time: '9点' }, 'time'],
       [{ ...schedule, regionId: '6f1c1d7e-0000-4000-8000-000000000000' }, 'regionId'],
+      [{ ...schedule, campaignId: '6f1c1d7e-0000-4000-8000-000000000000' }, 'campaignId'],
     ] as const) {
-      const answer = await admin.put(`/api/settings/bulletins/${id}`, body);
+      const answer = await admin.post('/api/settings/bulletins', body);
       expect([answer.status, answer.body.field ?? JSON.stringify(answer.body)]).toEqual([
         400,
         expect.stringContaining(field),
       ]);
     }
+    const unknown = '6f1c1d7e-0000-4000-8000-000000000001';
+    expect((await admin.put(`/api/settings/bulletins/${unknown}`, schedule)).status).toBe(404);
+    expect((await admin.delete(`/api/settings/bulletins/${unknown}`)).status).toBe(404);
     expect((await admin.delete(`/api/settings/bulletins/${id}`)).status).toBe(204);
     expect((await admin.get('/api/settings/bulletins')).body).toEqual([]);
     const types = (await storedEvents(app)).map((e) => e.type).filter((t) => t.startsWith('BulletinSchedule'));
-    expect(types).toEqual(['BulletinScheduleSet', 'BulletinScheduleRemoved']);
+    expect(types).toEqual(['BulletinScheduleSet', 'BulletinScheduleSet', 'BulletinScheduleRemoved']);
   });
 });

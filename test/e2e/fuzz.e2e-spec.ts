@@ -296,6 +296,16 @@ describe('bad input on every command endpoint', () => {
     });
     expect(target.status).toBe(201);
     ids.user = target.body.id;
+    // 情况通报: a bulletin to issue again, a weekly bulletin to change.
+    const issued = await inspector.post('/api/bulletins', {
+      scope: { campaignId: ids.campaign },
+      period: { from: later(today, -7), to: today },
+    });
+    expect(issued.status).toBe(201);
+    ids.bulletin = issued.body.id;
+    const scheduled = await admin.post('/api/settings/bulletins', { regionId: ids.region, weekday: 1, time: '09:00' });
+    expect(scheduled.status).toBe(201);
+    ids.schedule = scheduled.body.scheduleId;
     const evidence = [{ ref: 'photo-2018-07-14-001.jpg', name: '整改后照片', sha256: 'a'.repeat(64) }];
     // A unit below the lead unit of the task in progress, which it may break its task down to.
     const leadRegion = units.find((u) => u.id === inProgress.leadUnitId)!.regionId;
@@ -474,6 +484,31 @@ describe('bad input on every command endpoint', () => {
         readback: () => `/api/units/${ids.unit}/channels`,
       },
       'POST /api/admin/deliveries/{id}/retry': { as: 'admin', params: { id: 'no-such-delivery' } },
+      'POST /api/bulletins': {
+        as: 'inspector',
+        params: {},
+        body: { scope: { campaignId: ids.campaign }, period: { from: later(today, -7), to: today }, title: '情况通报' },
+        readback: (a) => `/api/bulletins/${a.body.id}`,
+      },
+      'POST /api/bulletins/{id}/versions': {
+        as: 'inspector',
+        params: { id: ids.bulletin },
+        body: { title: '情况通报（更正）' },
+        readback: () => `/api/bulletins/${ids.bulletin}`,
+      },
+      'POST /api/settings/bulletins': {
+        as: 'admin',
+        params: {},
+        body: { regionId: ids.region, weekday: 2, time: '10:00' },
+        readback: () => '/api/settings/bulletins',
+      },
+      'PUT /api/settings/bulletins/{scheduleId}': {
+        as: 'admin',
+        params: { scheduleId: ids.schedule },
+        body: { regionId: ids.region, weekday: 1, time: '09:00' },
+        readback: () => '/api/settings/bulletins',
+      },
+      'DELETE /api/settings/bulletins/{scheduleId}': { as: 'admin', params: { scheduleId: ids.schedule } },
       'PATCH /api/regions/{id}': {
         as: 'admin',
         params: { id: ids.region },

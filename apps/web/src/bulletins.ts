@@ -83,23 +83,8 @@ export interface BulletinSchedule {
 }
 
 export const listBulletinSchedules = () => get<BulletinSchedule[]>('/api/settings/bulletins');
-export const setBulletinSchedule = ({ scheduleId, ...schedule }: BulletinSchedule) =>
-  request('PUT', `/api/settings/bulletins/${scheduleId}`, {
-    ...schedule,
-    campaignId: schedule.campaignId ?? undefined,
-  });
+/** Sets up a weekly bulletin: the server gives it its id. */
+export const addBulletinSchedule = (schedule: Omit<BulletinSchedule, 'scheduleId'>) =>
+  request('POST', '/api/settings/bulletins', { ...schedule, campaignId: schedule.campaignId ?? undefined });
 export const removeBulletinSchedule = (scheduleId: string) =>
   request('DELETE', `/api/settings/bulletins/${scheduleId}`);
-
-/**
- * A new schedule's id. `crypto.randomUUID` exists only in a secure context; an office that serves the app over plain
- * HTTP on its own network still gets a random (version 4) UUID.
- */
-export function newScheduleId(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}

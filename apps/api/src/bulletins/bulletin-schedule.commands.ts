@@ -4,15 +4,27 @@ import {
   DIRECTORY_DEPS,
   DirectoryDeps,
   DirectoryResult,
+  addBulletinSchedule,
+  BulletinScheduleInput,
+  changeBulletinSchedule,
   removeBulletinSchedule,
-  setBulletinSchedule,
 } from '@zhenggai/application';
 import { BulletinSchedule, CommandMetadata } from '@zhenggai/domain';
 import { ApiCommand, ApiCommandHandler } from '../commands/api-command';
 import { CommandContext } from '../commands/command-context';
 
-/** An admin sets up or changes a weekly bulletin (每周情况通报). */
-export class SetBulletinScheduleCommand extends ApiCommand<DirectoryResult> {
+/** An admin sets up a weekly bulletin (每周情况通报). */
+export class AddBulletinScheduleCommand extends ApiCommand<DirectoryResult> {
+  constructor(
+    context: CommandContext,
+    readonly input: BulletinScheduleInput,
+  ) {
+    super(context);
+  }
+}
+
+/** An admin changes a weekly bulletin. */
+export class ChangeBulletinScheduleCommand extends ApiCommand<DirectoryResult> {
   constructor(
     context: CommandContext,
     readonly schedule: BulletinSchedule,
@@ -31,14 +43,25 @@ export class RemoveBulletinScheduleCommand extends ApiCommand<DirectoryResult> {
   }
 }
 
-@CommandHandler(SetBulletinScheduleCommand)
-export class SetBulletinScheduleHandler extends ApiCommandHandler<SetBulletinScheduleCommand, DirectoryResult> {
+@CommandHandler(AddBulletinScheduleCommand)
+export class AddBulletinScheduleHandler extends ApiCommandHandler<AddBulletinScheduleCommand, DirectoryResult> {
   constructor(@Inject(DIRECTORY_DEPS) private readonly deps: DirectoryDeps) {
     super();
   }
 
-  protected handle({ schedule }: SetBulletinScheduleCommand, metadata: CommandMetadata) {
-    return setBulletinSchedule(this.deps, schedule, metadata);
+  protected handle({ input }: AddBulletinScheduleCommand, metadata: CommandMetadata) {
+    return addBulletinSchedule(this.deps, input, metadata);
+  }
+}
+
+@CommandHandler(ChangeBulletinScheduleCommand)
+export class ChangeBulletinScheduleHandler extends ApiCommandHandler<ChangeBulletinScheduleCommand, DirectoryResult> {
+  constructor(@Inject(DIRECTORY_DEPS) private readonly deps: DirectoryDeps) {
+    super();
+  }
+
+  protected handle({ schedule }: ChangeBulletinScheduleCommand, metadata: CommandMetadata) {
+    return changeBulletinSchedule(this.deps, schedule, metadata);
   }
 }
 

@@ -1,11 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { bulletinSchedulesInForce, EVENT_STORE, EventStore } from '@zhenggai/application';
 import { IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { Roles } from '../access/roles.decorator';
 import { CommandContext, CommandCtx } from '../commands/command-context';
-import { RemoveBulletinScheduleCommand, SetBulletinScheduleCommand } from './bulletin-schedule.commands';
+import {
+  AddBulletinScheduleCommand,
+  ChangeBulletinScheduleCommand,
+  RemoveBulletinScheduleCommand,
+} from './bulletin-schedule.commands';
 
 const uuid = new ParseUUIDPipe();
 
@@ -51,9 +56,27 @@ export class BulletinSchedulesController {
     return bulletinSchedulesInForce(this.store);
   }
 
+  @Post()
+  @ApiOperation({ summary: 'Sets up a weekly bulletin (region, campaign, weekday, time); history keeps it' })
+  async add(
+    @Body() body: BulletinScheduleDto,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
+    const input = {
+      regionId: body.regionId,
+      campaignId: body.campaignId ?? null,
+      weekday: body.weekday,
+      time: body.time,
+    };
+    const { id, revision } = await this.commands.execute(new AddBulletinScheduleCommand(context, input));
+    res.status(201).header('Location', `/api/settings/bulletins/${id}`);
+    return { scheduleId: id, ...input, revision };
+  }
+
   @Put(':scheduleId')
-  @ApiOperation({ summary: 'Sets up or changes a weekly bulletin (region, campaign, weekday, time); history keeps it' })
-  async set(
+  @ApiOperation({ summary: 'Changes a weekly bulletin set up before; history keeps it' })
+  async change(
     @Param('scheduleId', uuid) scheduleId: string,
     @Body() body: BulletinScheduleDto,
     @CommandCtx() context: CommandContext,
@@ -65,7 +88,7 @@ export class BulletinSchedulesController {
       weekday: body.weekday,
       time: body.time,
     };
-    const { revision } = await this.commands.execute(new SetBulletinScheduleCommand(context, schedule));
+    const { revision } = await this.commands.execute(new ChangeBulletinScheduleCommand(context, schedule));
     return { ...schedule, revision };
   }
 

@@ -1,11 +1,20 @@
 import { Module } from '@nestjs/common';
-import { RemoveBulletinScheduleHandler, SetBulletinScheduleHandler } from './bulletin-schedule.commands';
+import {
+  AddBulletinScheduleHandler,
+  ChangeBulletinScheduleHandler,
+  RemoveBulletinScheduleHandler,
+} from './bulletin-schedule.commands';
 import { BulletinSchedulesController } from './bulletin-schedules.controller';
 import { BulletinsController } from './bulletins.controller';
 import { IssueBulletinHandler } from './issue-bulletin.handler';
 
 @Module({
   controllers: [BulletinsController, BulletinSchedulesController],
-  providers: [IssueBulletinHandler, SetBulletinScheduleHandler, RemoveBulletinScheduleHandler],
+  providers: [
+    IssueBulletinHandler,
+    AddBulletinScheduleHandler,
+    ChangeBulletinScheduleHandler,
+    RemoveBulletinScheduleHandler,
+  ],
 })
 export class BulletinsModule {}

@@ -1,4 +1,4 @@
-import { ManualClock, scheduledBulletinId, setBulletinSchedule } from '@zhenggai/application';
+import { addBulletinSchedule, ManualClock, scheduledBulletinId } from '@zhenggai/application';
 import { Actor, bulletinStreamName, SYSTEM_ACTOR } from '@zhenggai/domain';
 import {
   directoryDeps,
@@ -40,7 +40,7 @@ describe.each(queueBackends())('weekly bulletins on BullMQ (%s)', (_name, backen
   const [cityOffice, funanOffice, linquanOffice, townUnit] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
   const inspector: Actor = { userId: randomUUID(), username: 'inspector', role: 'inspector', unitId: cityOffice };
   const admin: Actor = { userId: randomUUID(), username: 'admin', role: 'admin', unitId: null };
-  const scheduleId = randomUUID();
+  let scheduleId: string;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -120,11 +120,11 @@ describe.each(queueBackends())('weekly bulletins on BullMQ (%s)', (_name, backen
     // Set up on Wednesday 2030-06-05: 阜南县, every Monday at 09:00.
     clock.set('2030-06-05T10:00:00+08:00');
     const meta = { actor: admin, now: clock.now().toISOString(), correlationId: randomUUID() };
-    await setBulletinSchedule(
+    ({ id: scheduleId } = await addBulletinSchedule(
       directoryDeps(infra),
-      { scheduleId, regionId: funan, campaignId: null, weekday: 1, time: '09:00' },
+      { regionId: funan, campaignId: null, weekday: 1, time: '09:00' },
       meta,
-    );
+    ));
     backend = backendOf(database.url);
     queues = new JobQueues(backend);
   });

@@ -42,7 +42,7 @@ export interface WeeklyBulletinsDeps {
 }
 
 /**
- * 每周情况通报: each weekly bulletin an admin set up (PUT /api/settings/bulletins/:id) is issued at its weekday and
+ * 每周情况通报: each weekly bulletin an admin set up (POST /api/settings/bulletins) is issued at its weekday and
  * time, as the engine, reporting the seven days before, and its link sent through the channels of the inspection
  * offices whose inspectors may read it (their region covers the bulletin's). Its id follows from the schedule and
  * the period, so a run repeated (a second worker, the catch-up after a restart) issues and sends nothing twice; a

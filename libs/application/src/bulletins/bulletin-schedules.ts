@@ -2,6 +2,7 @@ import { BULLETIN_SCHEDULE_STREAM, BulletinSchedule, bulletinScheduleDecider, Co
 import { loadStream } from '../command-handling/load-stream';
 import { decideDirectoryCommand, DirectoryDeps, DirectoryResult } from '../directory/directory-commands';
 import { EventStore } from '../event-store/event-store.port';
+import { newIdFor } from '../ids/command-id';
 import { References } from '../references/references';
 
 /** The weekly bulletins set up now, in the order they were first set up. */
@@ -10,14 +11,37 @@ export async function bulletinSchedulesInForce(store: EventStore): Promise<Bulle
   return Object.values(state.schedules);
 }
 
+/** A weekly bulletin as an admin asks for it; a new one has no id yet. */
+export type BulletinScheduleInput = Omit<BulletinSchedule, 'scheduleId'>;
+
 /**
- * An admin sets up (or changes) a weekly bulletin of a region and, given, one campaign; both must exist. History
- * keeps each setting (stream `settings-bulletins`).
+ * An admin sets up a weekly bulletin of a region and, given, one campaign (both checked as every command's
+ * references are); its id is new (the same for every attempt of a command sent again). History keeps it (stream
+ * `settings-bulletins`).
  */
-export function setBulletinSchedule(
+export function addBulletinSchedule(
+  deps: DirectoryDeps,
+  input: BulletinScheduleInput,
+  metadata: CommandMetadata,
+): Promise<DirectoryResult> {
+  const scheduleId = newIdFor(deps.ids, metadata, 'bulletin-schedule');
+  return setSchedule(deps, { ...input, scheduleId }, metadata, false);
+}
+
+/** An admin changes a weekly bulletin set up before (an unknown one answers 404). */
+export function changeBulletinSchedule(
   deps: DirectoryDeps,
   schedule: BulletinSchedule,
   metadata: CommandMetadata,
+): Promise<DirectoryResult> {
+  return setSchedule(deps, schedule, metadata, true);
+}
+
+function setSchedule(
+  deps: DirectoryDeps,
+  schedule: BulletinSchedule,
+  metadata: CommandMetadata,
+  mustExist: boolean,
 ): Promise<DirectoryResult> {
   return decideDirectoryCommand(
     deps,
@@ -26,6 +50,7 @@ export function setBulletinSchedule(
     BULLETIN_SCHEDULE_STREAM,
     { type: 'SetBulletinSchedule', data: { ...schedule }, metadata },
     {
+      ...(mustExist && { mustExist: (state) => schedule.scheduleId in state.schedules, kind: 'BulletinSchedule' }),
       precondition: async () => {
         // The shared reference checks, as every command's: the admin reaches every region and campaign.
         const references = new References(deps);
@@ -38,15 +63,18 @@ export function setBulletinSchedule(
   );
 }
 
-/** An admin stops a weekly bulletin; those issued stay. */
+/** An admin stops a weekly bulletin (an unknown one answers 404); those issued stay. */
 export function removeBulletinSchedule(
   deps: DirectoryDeps,
   scheduleId: string,
   metadata: CommandMetadata,
 ): Promise<DirectoryResult> {
-  return decideDirectoryCommand(deps, bulletinScheduleDecider, scheduleId, BULLETIN_SCHEDULE_STREAM, {
-    type: 'RemoveBulletinSchedule',
-    data: { scheduleId },
-    metadata,
-  });
+  return decideDirectoryCommand(
+    deps,
+    bulletinScheduleDecider,
+    scheduleId,
+    BULLETIN_SCHEDULE_STREAM,
+    { type: 'RemoveBulletinSchedule', data: { scheduleId }, metadata },
+    { mustExist: (state) => scheduleId in state.schedules, kind: 'BulletinSchedule' },
+  );
 }
