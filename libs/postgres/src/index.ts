@@ -23,6 +23,7 @@ export { projectionMigrations } from './projections/projection.migrations';
 export { ensureActiveGeneration } from './projections/projection-generations';
 export { generationSchema } from './projections/projection-names';
 export { ProjectionRunner } from './projections/projection-runner';
+export { projectionWriteSql } from './projections/projection-write-sql';
 export type {
   ProjectionRunnerOptions,
   ProjectionRunnerPhase,

@@ -9,6 +9,23 @@ export interface ProjectionSql {
 }
 
 /**
+ * What `apply` writes through: the statements of `ProjectionSql`, and rows appended in bulk (PostgreSQL's COPY), which
+ * the server takes in a fraction of the work the same rows cost it parsed from a JSON parameter.
+ */
+export interface ProjectionWriteSql extends ProjectionSql {
+  /**
+   * Appends `rows` to `table` (schema-qualified, quoted as needed), each row's `columns` in that order. A value is a
+   * string (as its column's type reads it), a number, a boolean, null (or undefined), an array of strings (an array
+   * column) or any other object (a json or jsonb column). Answers the rows appended.
+   */
+  copyRows<R extends object>(
+    table: string,
+    columns: ReadonlyArray<keyof R & string>,
+    rows: readonly R[],
+  ): Promise<number>;
+}
+
+/**
  * A read model built from the event store. Its tables live in a schema of their own per generation
  * (`schema`), so a rebuild can fill a new generation while the old one keeps serving (blue/green); readers use
  * the stable views the projection defines in `views`, which the runner points at the active generation.
@@ -32,5 +49,5 @@ export interface Projection {
    */
   views(schema: string): ReadonlyArray<{ readonly name: string; readonly select: string }>;
   /** Apply one batch, in position order, inside the runner's transaction. Must be deterministic. */
-  apply(sql: ProjectionSql, schema: string, events: readonly StoredEvent[]): Promise<void>;
+  apply(sql: ProjectionWriteSql, schema: string, events: readonly StoredEvent[]): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { eventUpcasters, type UpcasterRegistry } from '@zhenggai/domain';
 import type { PoolClient } from 'pg';
 import { ProjectionFencedError } from './projection.errors';
 import { generationSchema } from './projection-names';
+import { projectionWriteSql } from './projection-write-sql';
 import type { SessionLock } from './session-lock';
 
 /** The next events for a projection, and the checkpoint they move it to. */
@@ -73,7 +74,7 @@ export async function applyBatch(
   const found = rows[0] ? BigInt(rows[0].position) : null;
   if (found !== batch.from) throw new ProjectionFencedError(projection.name, generation, batch.from, found);
   if (batch.events.length > 0) {
-    await projection.apply(client, generationSchema(projection.name, generation), batch.events);
+    await projection.apply(projectionWriteSql(client), generationSchema(projection.name, generation), batch.events);
   }
   const moved = await client.query(
     `UPDATE projection_checkpoints SET position = $3, updated_at = now() WHERE name = $1 AND generation = $2

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { StoredEvent } from '@zhenggai/application';
 import { SYSTEM_ACTOR } from '@zhenggai/domain';
 import { Infrastructure, loadConfig, seedDemo, startInfrastructure } from '@zhenggai/platform';
+import { projectionWriteSql } from '@zhenggai/postgres';
 import { createTestDatabase } from '../../../../test/support/test-database';
 import { CatalogueQueries } from '../queries/catalogue.query';
 import { catalogueProjection } from './catalogue.projection';
@@ -36,7 +37,7 @@ describe('the catalogue of findings and campaigns', () => {
     );
     await catalogueProjection.setup(infra.pool, schema);
     const events = await infra.eventStore.readAll({ eventTypePrefixes: catalogueProjection.eventTypePrefixes });
-    for (const event of events) await catalogueProjection.apply(infra.pool, schema, [event]);
+    for (const event of events) await catalogueProjection.apply(projectionWriteSql(infra.pool), schema, [event]);
     for (const view of catalogueProjection.views(schema))
       await infra.pool.query(`CREATE OR REPLACE VIEW read_models.${view.name} AS ${view.select}`);
     const head = (await infra.pool.query<{ p: string }>('SELECT coalesce(max(global_position), 0) AS p FROM events'))

@@ -1,6 +1,7 @@
 import { StoredEvent } from '@zhenggai/application';
 import { ReminderRecipient, SYSTEM_ACTOR, taskStreamName } from '@zhenggai/domain';
 import { Infrastructure, loadConfig, seedDemo, startInfrastructure } from '@zhenggai/platform';
+import { projectionWriteSql } from '@zhenggai/postgres';
 import { createTestDatabase } from '../../../../test/support/test-database';
 import { InboxQueries } from '../queries/inbox.query';
 import { projectAll } from '../testing/project-all';
@@ -185,7 +186,7 @@ describe('the inbox read model', () => {
       maxCount: 100_000,
       eventTypePrefixes: inboxProjection.eventTypePrefixes,
     })) {
-      await inboxProjection.apply(infra.pool, schema, [event]);
+      await inboxProjection.apply(projectionWriteSql(infra.pool), schema, [event]);
     }
     const original = await rowsOf('proj_inbox_test');
     expect(original.length).toBeGreaterThan(3);

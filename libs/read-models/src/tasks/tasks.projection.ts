@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Projection, ProjectionSql, StoredEvent } from '@zhenggai/application';
+import { Projection, ProjectionSql, ProjectionWriteSql, StoredEvent } from '@zhenggai/application';
 import {
   AssignedRectificationTask,
   RectificationTaskEvent,
@@ -179,7 +179,7 @@ export const tasksProjection: Projection = {
     ];
   },
 
-  async apply(sql: ProjectionSql, schema: string, events: readonly StoredEvent[]): Promise<void> {
+  async apply(sql: ProjectionWriteSql, schema: string, events: readonly StoredEvent[]): Promise<void> {
     const taskIds = [...new Set(events.map((e) => e.data?.taskId as string).filter(Boolean))];
     if (taskIds.length === 0) return;
     const current = new Map<string, Folded>();
@@ -284,11 +284,7 @@ export const tasksProjection: Projection = {
         [JSON.stringify(closeStored), closeStored.map((c) => c.task_id)],
       );
     }
-    await sql.query(
-      `INSERT INTO "${schema}".task_versions
-       SELECT * FROM json_populate_recordset(NULL::"${schema}".task_versions, $1::json)`,
-      [JSON.stringify(versions)],
-    );
+    await sql.copyRows(`"${schema}".task_versions`, columnsOf(versions), versions);
     const counts = new DeadlineCounts();
     const countedAfter = new Map([...current].map(([id, f]) => [id, countedAs(f, rollUps.get(id)!, current)]));
     for (const id of current.keys()) {
@@ -358,15 +354,19 @@ export const tasksProjection: Projection = {
         state: s,
       };
     });
-    await sql.query(
-      `INSERT INTO "${schema}".task_states
-       SELECT * FROM json_populate_recordset(NULL::"${schema}".task_states, $1::json)
-       ON CONFLICT (task_id) DO UPDATE SET version = EXCLUDED.version, closed_at = EXCLUDED.closed_at, lead_since =
-         EXCLUDED.lead_since,
-         updated_at = EXCLUDED.updated_at, sent_back_reason = EXCLUDED.sent_back_reason,
-         children_share = EXCLUDED.children_share, rolled_done = EXCLUDED.rolled_done, state = EXCLUDED.state`,
-      [JSON.stringify(states)],
-    );
+    // A task first seen in this batch has no row yet (all of the batch's were read above): it is appended.
+    const added = states.filter((state) => !current.get(state.task_id)!.stored);
+    await sql.copyRows(`"${schema}".task_states`, columnsOf(states), added);
+    const updated = states.filter((state) => current.get(state.task_id)!.stored);
+    if (updated.length > 0)
+      await sql.query(
+        `UPDATE "${schema}".task_states s SET version = u.version, closed_at = u.closed_at, lead_since = u.lead_since,
+           updated_at = u.updated_at, sent_back_reason = u.sent_back_reason, children_share = u.children_share,
+           rolled_done = u.rolled_done, state = u.state
+          FROM json_populate_recordset(NULL::"${schema}".task_states, $1::json) u
+         WHERE s.task_id = ANY($2::uuid[]) AND s.task_id = u.task_id`,
+        [JSON.stringify(updated), updated.map((state) => state.task_id)],
+      );
     const aboveOnly = [...rolledUpChanged].filter((id) => !lastVersionOf.has(id));
     if (aboveOnly.length > 0)
       await sql.query(
@@ -409,7 +409,7 @@ function ownUnits(state: AssignedRectificationTask): string[] {
  * the current rows, in two statements (a rare event: a task is reassigned only once its sub-tasks are done).
  */
 async function saveReach(
-  sql: ProjectionSql,
+  sql: ProjectionWriteSql,
   schema: string,
   changed: ReadonlySet<string>,
   reassigned: ReadonlySet<string>,
@@ -438,11 +438,7 @@ async function saveReach(
     [[...changed]],
   );
   for (const row of gone.rows) counts.add(row, -1);
-  await sql.query(
-    `INSERT INTO "${schema}".task_reach
-     SELECT * FROM json_populate_recordset(NULL::"${schema}".task_reach, $1::json)`,
-    [JSON.stringify(rows)],
-  );
+  await sql.copyRows(`"${schema}".task_reach`, columnsOf(rows), rows);
   for (const row of rows) counts.add(row, +1);
   // Below a task assigned in this batch there are only tasks of this batch, whose reach was just computed.
   const brokenDown = [...reassigned].filter(
@@ -527,6 +523,10 @@ const NO_CAMPAIGN = '00000000-0000-0000-0000-000000000000';
 export const NO_PARENT = '00000000-0000-0000-0000-000000000000';
 
 const isId = (id: string | null | undefined): id is string => typeof id === 'string' && id.length > 0;
+
+/** The columns of rows built alike (each row names every column of its table): those of the first. */
+const columnsOf = <R extends object>(rows: readonly R[]) =>
+  (rows.length === 0 ? [] : Object.keys(rows[0]!)) as Array<keyof R & string>;
 
 /**
  * A task's part in its tree, kept as the events arrive (the twin of `OWN_TARGET` and `ROLLED_UP_DONE`, which

@@ -1,4 +1,6 @@
-import { EventStore, Projection, ProjectionSql } from '@zhenggai/application';
+import { EventStore, Projection } from '@zhenggai/application';
+import { projectionWriteSql } from '@zhenggai/postgres';
+import type { Pool } from 'pg';
 import { everyEventReadable } from '../../../../test/support/every-event-readable';
 
 /**
@@ -7,7 +9,7 @@ import { everyEventReadable } from '../../../../test/support/every-event-readabl
  * committed when it is called, waiting for those the store still holds back (see `everyEventReadable`).
  */
 export async function projectAll(
-  sql: ProjectionSql,
+  pool: Pool,
   store: EventStore,
   projections: readonly Projection[],
   suffix = 'test',
@@ -15,6 +17,7 @@ export async function projectAll(
   batchSize = 500,
 ): Promise<void> {
   await everyEventReadable(store);
+  const sql = projectionWriteSql(pool);
   await sql.query('CREATE SCHEMA IF NOT EXISTS read_models');
   for (const projection of projections) {
     const schema = `proj_${projection.name}_${suffix}`;
