@@ -432,12 +432,16 @@ async function saveReach(
     const facts = lightFacts(tasks.get(taskId)!);
     for (const [unit, below] of reach) rows.push({ unit_id: unit, task_id: taskId, below, ...facts });
   }
-  const gone = await sql.query<ReachFacts>(
-    `DELETE FROM "${schema}".task_reach WHERE task_id = ANY($1::uuid[])
-     RETURNING unit_id, status, deadline::text AS deadline, closed_on_time`,
-    [[...changed]],
-  );
-  for (const row of gone.rows) counts.add(row, -1);
+  // A task first seen in this batch has no rows yet (most of them, in a rebuild): only the others' are looked for.
+  const stored = [...changed].filter((taskId) => tasks.get(taskId)!.stored);
+  if (stored.length > 0) {
+    const gone = await sql.query<ReachFacts>(
+      `DELETE FROM "${schema}".task_reach WHERE task_id = ANY($1::uuid[])
+       RETURNING unit_id, status, deadline::text AS deadline, closed_on_time`,
+      [stored],
+    );
+    for (const row of gone.rows) counts.add(row, -1);
+  }
   await sql.copyRows(`"${schema}".task_reach`, columnsOf(rows), rows);
   for (const row of rows) counts.add(row, +1);
   // Below a task assigned in this batch there are only tasks of this batch, whose reach was just computed.
@@ -650,19 +654,20 @@ class DeadlineCounts {
   private readonly deltas = new Map<string, CountsKey & CountsFigures>();
 
   add(counted: Counted, sign: 1 | -1): void {
-    const delta = this.deltas.get(counted.key) ?? {
-      ...counted.row,
-      n: 0,
-      target_n: 0,
-      own_target: 0,
-      done_n: 0,
-      own_done: 0,
-      top_target: 0,
-      top_done: 0,
-    };
-    for (const name of Object.keys(counted.figures) as Array<keyof CountsFigures>)
-      delta[name] = roundQuantity(delta[name] + sign * counted.figures[name]);
-    this.deltas.set(counted.key, delta);
+    let delta = this.deltas.get(counted.key);
+    if (delta === undefined) {
+      delta = { ...counted.row, n: 0, target_n: 0, own_target: 0, done_n: 0, own_done: 0, top_target: 0, top_done: 0 };
+      this.deltas.set(counted.key, delta);
+    }
+    const figures = counted.figures;
+    // The counts are whole numbers; the quantities are rounded as the roll-ups are (see `roundQuantity`).
+    delta.n += sign * figures.n;
+    delta.target_n += sign * figures.target_n;
+    delta.done_n += sign * figures.done_n;
+    delta.own_target = roundQuantity(delta.own_target + sign * figures.own_target);
+    delta.own_done = roundQuantity(delta.own_done + sign * figures.own_done);
+    delta.top_target = roundQuantity(delta.top_target + sign * figures.top_target);
+    delta.top_done = roundQuantity(delta.top_done + sign * figures.top_done);
   }
 
   async save(sql: ProjectionSql, schema: string): Promise<void> {
@@ -708,15 +713,33 @@ class CampaignDays {
 
   private count(state: AssignedRectificationTask, since: string, endedAt: string | null, sign: 1 | -1): void {
     if (!state.campaignId) return;
-    const starts = shanghaiDateOf(since);
-    const day = endedAt === null ? starts : shanghaiDateOf(endedAt);
+    const starts = this.dateOf(since);
+    const day = endedAt === null ? starts : this.dateOf(endedAt);
     const open = state.status !== 'closed' && state.status !== 'cancelled';
     this.add(state, day, sign * Number(open), sign * Number(state.status === 'closed'), 0);
     if (!open) return;
-    const overdueFrom = [starts, addDays(state.deadline, 1)].sort()[1]!;
+    const dayAfterDeadline = this.dayAfter(state.deadline);
+    const overdueFrom = starts > dayAfterDeadline ? starts : dayAfterDeadline;
     // Ending: the overdue days stop where it ends, or never began (the +1 at their start is taken back).
     if (endedAt === null) this.add(state, overdueFrom, 0, 0, 1);
     else this.add(state, overdueFrom < day ? day : overdueFrom, 0, 0, -1);
+  }
+
+  /** The day of each instant and the day after each deadline, worked out once a batch (a version's start is its
+   * predecessor's end; the tasks share few deadlines). */
+  private readonly days = new Map<string, string>();
+  private readonly daysAfter = new Map<string, string>();
+
+  private dateOf(instant: string): string {
+    let day = this.days.get(instant);
+    if (day === undefined) this.days.set(instant, (day = shanghaiDateOf(instant)));
+    return day;
+  }
+
+  private dayAfter(deadline: string): string {
+    let day = this.daysAfter.get(deadline);
+    if (day === undefined) this.daysAfter.set(deadline, (day = addDays(deadline, 1)));
+    return day;
   }
 
   private add(state: AssignedRectificationTask, day: string, open: number, closed: number, overdue: number): void {
