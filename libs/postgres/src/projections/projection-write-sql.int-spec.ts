@@ -12,11 +12,11 @@ describe('projectionWriteSql: rows appended by COPY', () => {
     pool = await closedAfterThisFile(Promise.resolve(new Pool({ connectionString: database.url, max: 3 })), (p) =>
       p.end(),
     );
-    await pool.query(`CREATE TABLE copied (
-      id integer PRIMARY KEY, title text, at timestamptz, done numeric, ok boolean, units uuid[], state jsonb, day date)`);
+    await pool.query(`CREATE TABLE copied (id integer PRIMARY KEY, title text, at timestamptz, done numeric,
+      ok boolean, units uuid[], state jsonb, day date)`);
   });
 
-  it('reads back every value as it was given: text with tabs, line ends and backslashes, nulls, arrays, JSON', async () => {
+  it('reads back every value as given: text with tabs, line ends and backslashes, nulls, arrays, JSON', async () => {
     const rows = [
       {
         id: 1,
@@ -35,8 +35,8 @@ describe('projectionWriteSql: rows appended by COPY', () => {
     expect(await sql.copyRows('copied', ['id'], [])).toBe(0);
 
     const { rows: read } = await pool.query(
-      `SELECT id, title, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, done::float8 AS done, ok,
-              units::text[] AS units, state, day::text AS day
+      `SELECT id, title, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
+              done::float8 AS done, ok, units::text[] AS units, state, day::text AS day
          FROM copied ORDER BY id`,
     );
     expect(read).toEqual([

@@ -63,7 +63,8 @@ function copyField(value: unknown): string {
 
 /** An array of strings (or nulls) as PostgreSQL's array literal, each element quoted. */
 function arrayLiteral(values: readonly unknown[]): string {
-  return `{${values.map((v) => (v === null || v === undefined ? 'NULL' : `"${String(v).replace(/["\\]/g, '\\$&')}"`)).join(',')}}`;
+  const element = (v: unknown) => (v === null || v === undefined ? 'NULL' : `"${String(v).replace(/["\\]/g, '\\$&')}"`);
+  return `{${values.map(element).join(',')}}`;
 }
 
 const SPECIAL = /[\\\t\n\r]/;
