@@ -67,7 +67,7 @@ export async function decideAndAppend<C extends Command, E extends DomainEvent, 
     const fresh = cached === undefined;
     const loaded = given ?? cached ?? (await loadStream(store, decider, streamName));
     given = cached = undefined;
-    const earlier = commandId ? earlierAttempt(decider, loaded, command.metadata) : null;
+    const earlier = commandId ? earlierAttemptIn(decider, loaded, command.metadata) : null;
     if (earlier) return earlier;
     try {
       const outcome = await decideAndAppendOnce(store, decider, streamName, command, loaded, options);
@@ -81,7 +81,7 @@ export async function decideAndAppend<C extends Command, E extends DomainEvent, 
       if (commandId) {
         // Perhaps lost to an earlier attempt of this very command, still running when this one began.
         const stored = await loadStream(store, decider, streamName);
-        const earlierNow = earlierAttempt(decider, stored, command.metadata);
+        const earlierNow = earlierAttemptIn(decider, stored, command.metadata);
         if (earlierNow) return earlierNow;
         given = stored;
       }
@@ -134,15 +134,15 @@ export async function earlierAttemptOn<E extends DomainEvent, S>(
   streamName: string,
   metadata: Pick<CommandMetadata, 'actor' | 'commandId'>,
 ): Promise<DecideAndAppendResult<S> | null> {
-  return metadata.commandId ? earlierAttempt(decider, await loadStream(store, decider, streamName), metadata) : null;
+  return metadata.commandId ? earlierAttemptIn(decider, await loadStream(store, decider, streamName), metadata) : null;
 }
 
 /**
- * The outcome of an earlier attempt of the command on a stream read with its events: the events of its append
- * (they carry its id, as their correlation id or beside it, and its actor: a correlation id given by another user
- * proves nothing) and the stream right after them; null when it stored none.
+ * The outcome of an earlier attempt of the command on a stream read with its events (`loadStream`): the events of
+ * its append (they carry its id, as their correlation id or beside it, and its actor: a correlation id given by
+ * another user proves nothing) and the stream right after them; null when it stored none or the command has no id.
  */
-function earlierAttempt<E extends DomainEvent, S>(
+export function earlierAttemptIn<E extends DomainEvent, S>(
   decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>,
   loaded: Pick<LoadedStream<S>, 'state' | 'revision'> & Partial<Pick<LoadedStream<S>, 'events'>>,
   { actor, commandId }: Pick<CommandMetadata, 'actor' | 'commandId'>,

@@ -10,7 +10,7 @@ import {
 } from '@zhenggai/domain';
 import { BulletinContent, BulletinFigures, BulletinRenderer } from '../bulletins/bulletin-document';
 import { Clock } from '../clock/clock.port';
-import { decideAndAppend } from '../command-handling/decide-and-append';
+import { decideAndAppend, earlierAttemptIn } from '../command-handling/decide-and-append';
 import { loadStream } from '../command-handling/load-stream';
 import { EvidenceStore, uploadEvidence } from '../evidence/evidence-store.port';
 import { newIdFor } from '../ids/command-id';
@@ -79,15 +79,12 @@ export async function issueBulletin(
   if (scope.campaignId) await references.campaign(actor, scope.campaignId, 'scope.campaignId');
   const latest = loaded.events.at(-1)?.data;
   // Issued already: by this very command (a retried request), or, for a new bulletin, by a schedule's earlier run.
-  const earlier = metadata.commandId
-    ? [...loaded.events]
-        .reverse()
-        .find((e) => e.metadata?.commandId === metadata.commandId && e.metadata?.actor?.userId === actor.userId)
-    : undefined;
-  const answered = earlier?.data ?? (!reissue ? latest : undefined);
+  const answeredAt =
+    earlierAttemptIn(bulletinDecider, loaded, metadata)?.revision ?? (reissue ? null : loaded.revision);
+  const answered = loaded.events.find((e) => e.revision === answeredAt);
   if (answered) {
-    const revision = (earlier ?? loaded.events.at(-1))!.revision;
-    return { id: bulletinId, revision, version: answered.version, files: answered.files };
+    const { version, files } = answered.data;
+    return { id: bulletinId, revision: answered.revision, version, files };
   }
   const version = (latest?.version ?? 0) + 1;
   const { document, figures } = await deps.bulletins.compose({

@@ -1,4 +1,5 @@
 import { Actor, CommandMetadata, findingStreamName, taskStreamName } from '@zhenggai/domain';
+import { BulletinDocument, BulletinFigures } from '../bulletins/bulletin-document';
 import { registerUnit } from '../directory/directory-commands';
 import { EvidenceRecord, EvidenceStore, uploadEvidence } from '../evidence/evidence-store.port';
 import { commandIdOf } from '../ids/command-id';
@@ -9,6 +10,7 @@ import { UserRepository } from '../users/user-repository.port';
 import { assignTask } from './assign-task';
 import { executeTaskCommand } from './execute-task-command';
 import { fileFinding } from './file-finding';
+import { issueBulletin } from './issue-bulletin';
 import { UseCaseDeps } from './use-case-deps';
 
 const inspector: Actor = { userId: 'u-inspector', username: 'inspector', role: 'inspector' };
@@ -194,14 +196,8 @@ describe('a command sent again under the same Idempotency-Key', () => {
   });
 
   it('stores an upload once: the retry answers with the file its earlier attempt stored', async () => {
-    const files = new Map<string, { record: EvidenceRecord; bytes: Buffer }>();
-    const store: EvidenceStore = {
-      put: async (record, bytes) => void files.set(record.id, { record, bytes }),
-      get: async (id) => files.get(id) ?? null,
-      record: async (id) => files.get(id)?.record ?? null,
-    };
-    let now = Date.parse('2026-12-01T01:00:00Z');
-    const deps = { store, ids: { newId: () => `id-${files.size}` }, clock: { now: () => new Date((now += 60_000)) } };
+    const { files, store, clock } = evidenceInMemory();
+    const deps = { store, ids: { newId: () => `id-${files.size}` }, clock };
     const upload = {
       bytes: Buffer.from('照片'),
       contentType: 'image/jpeg',
@@ -238,4 +234,54 @@ describe('a command sent again under the same Idempotency-Key', () => {
       });
     },
   );
+
+  it('issues one new version of a bulletin: the retry of a reissue answers with the version it recorded', async () => {
+    const { deps, ofType } = world();
+    const evidence = evidenceInMemory();
+    const bulletinDeps = { ...deps, files: evidence.store, clock: evidence.clock, ...bulletinMaker() };
+    const input = { scope: { regionId: null, campaignId: null }, period: { from: '2026-11-23', to: '2026-11-29' } };
+    const { id } = await issueBulletin(
+      bulletinDeps,
+      { ...input, asOf: '2026-11-30T00:00:00+08:00' },
+      unkeyed(inspector),
+    );
+    const reissue = { ...input, bulletinId: id, asOf: '2026-12-01T08:00:00+08:00' };
+    const first = await issueBulletin(bulletinDeps, reissue, keyed(inspector, 'reissue-1'));
+    const retry = await issueBulletin(bulletinDeps, reissue, keyed(inspector, 'reissue-1'));
+    expect(first.version).toBe(2);
+    expect(retry).toEqual({ id, revision: first.revision, version: 2, files: first.files });
+    expect(ofType('BulletinIssued').map((e) => e.data.version)).toEqual([1, 2]);
+  });
 });
+
+/** An evidence store in memory, and a clock a minute on at each reading. */
+function evidenceInMemory() {
+  const files = new Map<string, { record: EvidenceRecord; bytes: Buffer }>();
+  const store: EvidenceStore = {
+    put: async (record, bytes) => void files.set(record.id, { record, bytes }),
+    get: async (id) => files.get(id) ?? null,
+    record: async (id) => files.get(id)?.record ?? null,
+  };
+  let now = Date.parse('2026-12-01T01:00:00Z');
+  return { files, store, clock: { now: () => new Date((now += 60_000)) } };
+}
+
+/** A bulletin's content and files, the same few words for any request: only their recording is under test. */
+function bulletinMaker() {
+  const figures = { asOf: '', totals: { tasks: 0 } } as unknown as BulletinFigures;
+  const document = (title: string | null): BulletinDocument => ({
+    issuer: '督查组',
+    docNumber: '',
+    title: title ?? '情况通报',
+    addressee: '',
+    intro: [],
+    headline: [],
+    sections: [],
+    signature: { issuer: '督查组', dateText: '' },
+    footnote: '',
+  });
+  return {
+    bulletins: { compose: async ({ title }: { title: string | null }) => ({ document: document(title), figures }) },
+    renderer: { pdf: async () => Buffer.from('%PDF'), docx: async () => Buffer.from('PK') },
+  };
+}
