@@ -1,6 +1,13 @@
-import { addBulletinSchedule, ManualClock, scheduledBulletinId } from '@zhenggai/application';
-import { Actor, bulletinStreamName, SYSTEM_ACTOR } from '@zhenggai/domain';
 import {
+  addBulletinSchedule,
+  EventStore,
+  ManualClock,
+  ReadStreamOptions,
+  scheduledBulletinId,
+} from '@zhenggai/application';
+import { Actor, BULLETIN_SCHEDULE_STREAM, bulletinStreamName, SYSTEM_ACTOR } from '@zhenggai/domain';
+import {
+  DeliveryJobs,
   directoryDeps,
   directoryFixtures,
   Infrastructure,
@@ -20,6 +27,7 @@ import { ReminderEngine } from '../reminders/reminder-engine';
 import { Receivers, startReceivers } from '../reminders/testing/receivers';
 import { workerCommandsWithTasks } from '../reminders/testing/worker-setup';
 import { reminderEngineOf } from '../worker.module';
+import { WeeklyBulletins } from './weekly-bulletins';
 
 /**
  * 每周情况通报 (issue 21): a weekly bulletin an admin set up is issued by the worker at its time as the engine, once
@@ -214,6 +222,26 @@ describe.each(queueBackends())('weekly bulletins on BullMQ (%s)', (_name, backen
     expect(noticesTo('/funan')).toHaveLength(1);
   });
 
+  it('a worker new to the week’s bulletin reads the schedules once a run, and tells no one twice', async () => {
+    const { store, reads } = countingReads(infra.eventStore);
+    const bulletins = new WeeklyBulletins({
+      store,
+      directory: infra.directory,
+      users: infra.users,
+      deliveries: infra.deliveries,
+      jobs: new DeliveryJobs(queues.queue(NOTIFICATIONS_QUEUE)),
+      clock,
+      publicUrl: infra.config.publicUrl,
+      commands,
+    });
+    await bulletins.runDue();
+    await bulletins.runDue();
+    await settled();
+    expect(reads.filter((stream) => stream === BULLETIN_SCHEDULE_STREAM)).toHaveLength(2);
+    expect(await issued()).toHaveLength(1);
+    expect(noticesTo('/funan')).toHaveLength(1);
+  });
+
   it('after three weeks down, issues only the bulletin owed now, once', async () => {
     await engine?.stop();
     engine = undefined;
@@ -227,3 +255,15 @@ describe.each(queueBackends())('weekly bulletins on BullMQ (%s)', (_name, backen
     expect(noticesTo('/funan')).toHaveLength(2);
   });
 });
+
+/** The event store, noting the name of each stream read. */
+function countingReads(events: EventStore): { store: EventStore; reads: string[] } {
+  const reads: string[] = [];
+  const store = new Proxy(events, {
+    get: (target, key) =>
+      key === 'readStream'
+        ? (stream: string, options?: ReadStreamOptions) => (reads.push(stream), target.readStream(stream, options))
+        : Reflect.get(target, key),
+  });
+  return { store, reads };
+}

@@ -1,24 +1,16 @@
 import { Logger } from '@nestjs/common';
 import {
-  bulletinSchedulesInForce,
+  bulletinSchedulesSetAt,
   Clock,
   coversRegion,
   Directory,
   EventStore,
-  loadStream,
   ReminderMessage,
   scheduledBulletinId,
   UnitChannel,
   UserRepository,
 } from '@zhenggai/application';
-import {
-  BULLETIN_SCHEDULE_STREAM,
-  BulletinSchedule,
-  bulletinScheduleDecider,
-  bulletinStreamName,
-  latestBulletinRun,
-  SYSTEM_ACTOR,
-} from '@zhenggai/domain';
+import { BulletinSchedule, bulletinStreamName, latestBulletinRun, SYSTEM_ACTOR } from '@zhenggai/domain';
 import { DeliveryJobs } from '@zhenggai/platform';
 import { PostgresDeliveries } from '@zhenggai/postgres';
 import { chineseDate, chineseInstant } from '@zhenggai/read-models';
@@ -59,14 +51,13 @@ export class WeeklyBulletins {
   async runDue(): Promise<number> {
     const { store, clock } = this.deps;
     const now = clock.now();
-    const schedules = await bulletinSchedulesInForce(store);
+    const schedules = await bulletinSchedulesSetAt(store);
     if (schedules.length === 0) return 0;
-    const since = await this.setUpSince();
     const wanted: WantedDelivery[] = [];
-    for (const schedule of schedules) {
+    for (const { schedule, setAt } of schedules) {
       const run = latestBulletinRun(schedule, now);
       // The first run is the first one after the schedule was set up as it stands (not one a week before it).
-      if (run.runAt.getTime() < (since.get(schedule.scheduleId) ?? now).getTime()) continue;
+      if (run.runAt.getTime() < setAt.getTime()) continue;
       const scope = { regionId: schedule.regionId, campaignId: schedule.campaignId };
       const input = { scheduleId: schedule.scheduleId, scope, period: run.period, asOf: run.runAt.toISOString() };
       const correlationId = scheduledBulletinId(input);
@@ -80,16 +71,6 @@ export class WeeklyBulletins {
       this.told.add(issued.id);
     }
     return wanted.length > 0 ? recordAndQueue(this.deps.deliveries, this.deps.jobs, this.deps.clock, wanted) : 0;
-  }
-
-  /** When each schedule was last set as it stands. */
-  private async setUpSince(): Promise<Map<string, Date>> {
-    const { events } = await loadStream(this.deps.store, bulletinScheduleDecider, BULLETIN_SCHEDULE_STREAM);
-    const since = new Map<string, Date>();
-    for (const event of events)
-      if (event.type === 'BulletinScheduleSet')
-        since.set(event.data.scheduleId, new Date(event.metadata?.occurredAt ?? event.recordedAt));
-    return since;
   }
 
   private async deliveriesOf(

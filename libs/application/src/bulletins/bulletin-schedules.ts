@@ -5,10 +5,25 @@ import { EventStore } from '../event-store/event-store.port';
 import { newIdFor } from '../ids/command-id';
 import { References } from '../references/references';
 
+/** A weekly bulletin set up now, and when it was last set as it stands: its first run is the first one after. */
+export interface BulletinScheduleSetAt {
+  readonly schedule: BulletinSchedule;
+  readonly setAt: Date;
+}
+
 /** The weekly bulletins set up now, in the order they were first set up. */
 export async function bulletinSchedulesInForce(store: EventStore): Promise<BulletinSchedule[]> {
-  const { state } = await loadStream(store, bulletinScheduleDecider, BULLETIN_SCHEDULE_STREAM);
-  return Object.values(state.schedules);
+  return (await bulletinSchedulesSetAt(store)).map(({ schedule }) => schedule);
+}
+
+/** The weekly bulletins set up now, as `bulletinSchedulesInForce`, each with when it was last set (one read). */
+export async function bulletinSchedulesSetAt(store: EventStore): Promise<BulletinScheduleSetAt[]> {
+  const { state, events } = await loadStream(store, bulletinScheduleDecider, BULLETIN_SCHEDULE_STREAM);
+  const setAt = new Map<string, Date>();
+  for (const event of events)
+    if (event.type === 'BulletinScheduleSet')
+      setAt.set(event.data.scheduleId, new Date(event.metadata?.occurredAt ?? event.recordedAt));
+  return Object.values(state.schedules).map((schedule) => ({ schedule, setAt: setAt.get(schedule.scheduleId)! }));
 }
 
 /** A weekly bulletin as an admin asks for it; a new one has no id yet. */
