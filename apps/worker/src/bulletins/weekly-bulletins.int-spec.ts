@@ -222,8 +222,9 @@ describe.each(queueBackends())('weekly bulletins on BullMQ (%s)', (_name, backen
     expect(noticesTo('/funan')).toHaveLength(1);
   });
 
-  it('a worker new to the week’s bulletin reads the schedules once a run, and tells no one twice', async () => {
+  it('a worker new to the week’s bulletin reads the schedules once a run, and sends no command', async () => {
     const { store, reads } = countingReads(infra.eventStore);
+    const sent: unknown[] = [];
     const bulletins = new WeeklyBulletins({
       store,
       directory: infra.directory,
@@ -232,12 +233,13 @@ describe.each(queueBackends())('weekly bulletins on BullMQ (%s)', (_name, backen
       jobs: new DeliveryJobs(queues.queue(NOTIFICATIONS_QUEUE)),
       clock,
       publicUrl: infra.config.publicUrl,
-      commands,
+      commands: { execute: (command) => (sent.push(command), commands.execute(command)) },
     });
     await bulletins.runDue();
     await bulletins.runDue();
     await settled();
     expect(reads.filter((stream) => stream === BULLETIN_SCHEDULE_STREAM)).toHaveLength(2);
+    expect(sent).toEqual([]);
     expect(await issued()).toHaveLength(1);
     expect(noticesTo('/funan')).toHaveLength(1);
   });

@@ -37,12 +37,12 @@ export interface WeeklyBulletinsDeps {
  * 每周情况通报: each weekly bulletin an admin set up (POST /api/settings/bulletins) is issued at its weekday and
  * time, as the engine, reporting the seven days before, and its link sent through the channels of the inspection
  * offices whose inspectors may read it (their region covers the bulletin's). Its id follows from the schedule and
- * the period, so a run repeated (a second worker, the catch-up after a restart) issues and sends nothing twice; a
- * worker down for weeks issues only the bulletin owed now.
+ * the period, so a run repeated (a second worker, the catch-up after a restart) issues and sends nothing twice, and
+ * sends no command for a bulletin already stored; a worker down for weeks issues only the bulletin owed now.
  */
 export class WeeklyBulletins {
   private readonly logger = new Logger('Bulletins');
-  /** The bulletins whose notices this process has recorded (after a restart the ledger knows them: a no-op). */
+  /** The bulletins issued whose notices this process has recorded (after a restart the ledger knows them: a no-op). */
   private readonly told = new Set<string>();
 
   constructor(private readonly deps: WeeklyBulletinsDeps) {}
@@ -60,15 +60,22 @@ export class WeeklyBulletins {
       if (run.runAt.getTime() < setAt.getTime()) continue;
       const scope = { regionId: schedule.regionId, campaignId: schedule.campaignId };
       const input = { scheduleId: schedule.scheduleId, scope, period: run.period, asOf: run.runAt.toISOString() };
-      const correlationId = scheduledBulletinId(input);
-      const issued = await this.deps.commands.execute(
-        new IssueScheduledBulletinCommand({ actor: SYSTEM_ACTOR, correlationId, causationId: null }, input),
-      );
-      if (issued.figures)
-        this.logger.log(`weekly bulletin ${issued.id} issued (${run.period.from} – ${run.period.to})`);
-      if (this.told.has(issued.id)) continue;
-      wanted.push(...(await this.deliveriesOf(schedule, issued.id, run)));
-      this.told.add(issued.id);
+      const bulletinId = scheduledBulletinId(input);
+      if (this.told.has(bulletinId)) continue;
+      // Issued already (by a run before a restart, another worker): no command; its notices are recorded again in
+      // case that run stopped before them (the ledger keeps them once).
+      if (!(await this.isStored(bulletinId))) {
+        const issued = await this.deps.commands.execute(
+          new IssueScheduledBulletinCommand(
+            { actor: SYSTEM_ACTOR, correlationId: bulletinId, causationId: null },
+            input,
+          ),
+        );
+        if (issued.figures)
+          this.logger.log(`weekly bulletin ${issued.id} issued (${run.period.from} – ${run.period.to})`);
+      }
+      wanted.push(...(await this.deliveriesOf(schedule, bulletinId, run)));
+      this.told.add(bulletinId);
     }
     return wanted.length > 0 ? recordAndQueue(this.deps.deliveries, this.deps.jobs, this.deps.clock, wanted) : 0;
   }
@@ -142,6 +149,10 @@ export class WeeklyBulletins {
       if (unit) offices.push(unit);
     }
     return offices;
+  }
+
+  private async isStored(bulletinId: string): Promise<boolean> {
+    return (await this.deps.store.readStream(bulletinStreamName(bulletinId), { maxCount: 1 })).length > 0;
   }
 
   private async titleOf(bulletinId: string): Promise<string | null> {
