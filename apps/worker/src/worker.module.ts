@@ -8,14 +8,17 @@ import {
   ProjectionRunner,
 } from '@zhenggai/postgres';
 import { allProjections } from '@zhenggai/read-models';
-import { NotificationChannel } from '@zhenggai/application';
+import { CatchUpTurns, NotificationChannel } from '@zhenggai/application';
 import { EmailChannel, WebhookChannel } from '@zhenggai/notifications';
 import { WorkerCommands } from './commands/worker-command';
 import { WorkerCommandDeps } from './commands/worker-command-deps';
 import { WorkerCommandsModule } from './commands/worker-commands.module';
-import { DirectoryTablesReactor } from './directory/directory-tables.reactor';
-import { FindingResolutionReactor } from './finding-resolution/finding-resolution.reactor';
-import { SubtaskAssignmentReactor } from './task-tree/subtask-assignment.reactor';
+import { DIRECTORY_TABLES, DirectoryTablesReactor } from './directory/directory-tables.reactor';
+import { FINDING_RESOLUTION, FindingResolutionReactor } from './finding-resolution/finding-resolution.reactor';
+import { SUBTASK_ASSIGNMENT, SubtaskAssignmentReactor } from './task-tree/subtask-assignment.reactor';
+import { HAND_OVER_NOTIFIER } from './reminders/hand-over-notifier.reactor';
+import { NOTIFICATION_DISPATCHER } from './reminders/notification-dispatcher.reactor';
+import { REMINDER_SCHEDULER } from './reminders/reminder-scheduler.reactor';
 import { ReminderEngine, ReminderEngineDeps } from './reminders/reminder-engine';
 import { ReminderRecipients } from './reminders/reminder-recipients';
 
@@ -92,6 +95,26 @@ function reportProjectionFailure(name: string, error: unknown): void {
 }
 
 /**
+ * The order the read models and reactions catch up in when they are all far behind (`CatchUpTurns`): the task views
+ * every page reads; the directory's tables and the reactions that complete the task trees and findings; each user's
+ * 待办; the reminder ladder and the notices it owes; the inbox, the catalogue of settings, and the audit trail, which
+ * only leadership reads.
+ */
+const CATCH_UP_ORDER = [
+  'tasks',
+  DIRECTORY_TABLES,
+  SUBTASK_ASSIGNMENT,
+  FINDING_RESOLUTION,
+  'todo',
+  REMINDER_SCHEDULER,
+  NOTIFICATION_DISPATCHER,
+  HAND_OVER_NOTIFIER,
+  'inbox',
+  'catalogue',
+  'audit',
+];
+
+/**
  * Durable reactions to the event store and the read models' projections: each runs from a stored checkpoint
  * (projections commit their checkpoint with their changes, under a lease held by one process at a time).
  */
@@ -101,6 +124,7 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
 
   static register(infra: Infrastructure): DynamicModule {
     const checkpoints = new PostgresCheckpointStore(infra.pool);
+    const catchUpTurns = new CatchUpTurns(CATCH_UP_ORDER);
     return {
       module: WorkerModule,
       imports: [WorkerCommandsModule.register(workerCommandDeps(infra))],
@@ -109,19 +133,20 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
           provide: REACTORS,
           inject: [CommandBus],
           useFactory: (commands: CommandBus): Startable[] => [
-            new DirectoryTablesReactor(infra.eventStore, checkpoints, infra.directory),
-            new FindingResolutionReactor(infra.eventStore, checkpoints, commands),
-            new SubtaskAssignmentReactor(infra.eventStore, checkpoints, commands),
+            new DirectoryTablesReactor(infra.eventStore, checkpoints, infra.directory).catchUpIn(catchUpTurns),
+            new FindingResolutionReactor(infra.eventStore, checkpoints, commands).catchUpIn(catchUpTurns),
+            new SubtaskAssignmentReactor(infra.eventStore, checkpoints, commands).catchUpIn(catchUpTurns),
             ...allProjections.map(
               (projection) =>
                 new ProjectionRunner({
                   pool: infra.pool,
                   projection,
                   source: infra.projectionSource,
+                  catchUpTurns,
                   onError: (error) => reportProjectionFailure(projection.name, error),
                 }),
             ),
-            ...(infra.config.reminders ? [reminderEngineOf(infra, commands)] : []),
+            ...(infra.config.reminders ? [reminderEngineOf(infra, commands, { catchUpTurns })] : []),
           ],
         },
       ],

@@ -23,6 +23,7 @@ export * from './use-cases/link-task-to-finding';
 export * from './use-cases/resolve-finding';
 export * from './use-cases/break-down-task';
 export * from './task-tree/task-tree-facts';
+export * from './projections/catch-up-turns';
 export * from './projections/projection.port';
 export * from './projections/projection-event-source.port';
 export * from './subscriptions/checkpoint-store.port';

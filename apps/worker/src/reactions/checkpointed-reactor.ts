@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { CheckpointStore, EventStore, StoredEvent, Subscription } from '@zhenggai/application';
+import { CatchUpTurns, CheckpointStore, EventStore, StoredEvent, Subscription } from '@zhenggai/application';
 import { eventUpcasters } from '@zhenggai/domain';
 import { retryUntilStopped } from './retry-until-stopped';
 
@@ -8,6 +8,9 @@ import { retryUntilStopped } from './retry-until-stopped';
  * a tenth of a second instead of once per append (each read, and each checkpoint, a query of its own).
  */
 export const REACTION_LINGER_MS = 100;
+
+/** The most events a reaction is handed at once: a batch this long means it is behind (catching up). */
+export const REACTION_BATCH_SIZE = 500;
 
 /**
  * A durable reaction to the event store: a subscription from the checkpoint stored under `name`, whose batches
@@ -20,6 +23,7 @@ export abstract class CheckpointedReactor {
   protected readonly logger: Logger;
   private subscription: Subscription | null = null;
   private stopping = new AbortController();
+  private turns: CatchUpTurns | undefined;
 
   protected constructor(
     protected readonly store: EventStore,
@@ -32,11 +36,21 @@ export abstract class CheckpointedReactor {
 
   protected abstract apply(events: readonly StoredEvent[]): Promise<void>;
 
+  /**
+   * Catches up (a full batch in hand) only in its turn with the process's read models and other reactions
+   * (`CatchUpTurns`), and gives the turn up once live or when one more wanted waits. Call before `start`.
+   */
+  catchUpIn(turns: CatchUpTurns): this {
+    this.turns = turns;
+    return this;
+  }
+
   async start(): Promise<void> {
     this.stopping = new AbortController();
     const after = await this.checkpoints.load(this.name);
     this.subscription = this.store.subscribeToAll((events) => this.handle(events), {
       after,
+      batchSize: REACTION_BATCH_SIZE,
       eventTypePrefixes: this.eventTypePrefixes,
       lingerMs: REACTION_LINGER_MS,
       onError: (error) => this.logger.error(`stopped: ${error instanceof Error ? error.stack : String(error)}`),
@@ -51,13 +65,27 @@ export abstract class CheckpointedReactor {
     this.stopping.abort();
     await this.subscription?.stop();
     this.subscription = null;
+    this.turns?.give(this.name);
   }
 
   async handle(events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
+    const behind = events.length >= REACTION_BATCH_SIZE;
     const upcast = eventUpcasters.upcastAll(events);
-    if (!(await retryUntilStopped(this.stopping.signal, this.logger, () => this.apply(upcast)))) return;
+    const applied = await retryUntilStopped(this.stopping.signal, this.logger, async () => {
+      // Stopped while waiting for its turn: the batch is handed over again at the next start.
+      if (behind) await this.turns?.take(this.name, this.stopping.signal);
+      try {
+        await this.apply(upcast);
+      } catch (error) {
+        // Not held while it waits to try again (a queue away for a while): the others catch up meanwhile.
+        this.turns?.give(this.name);
+        throw error;
+      }
+    });
+    if (!applied) return;
     const position = events[events.length - 1].position;
     await retryUntilStopped(this.stopping.signal, this.logger, () => this.checkpoints.save(this.name, position));
+    if (!behind || this.turns?.shouldYield(this.name)) this.turns?.give(this.name);
   }
 }

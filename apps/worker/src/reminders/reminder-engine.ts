@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import {
+  CatchUpTurns,
   Clock,
   digestTimeInForce,
   Directory,
@@ -50,6 +51,8 @@ export interface ReminderEngineDeps {
   /** How many messages of a batch a delivery job has on their way at once; default DELIVERY_LANES. */
   readonly deliveryLanes?: number;
   readonly stalledIntervalMs?: number;
+  /** The process's turns at catching up, which the scheduler, dispatcher and notifier take when far behind. */
+  readonly catchUpTurns?: CatchUpTurns;
 }
 
 /**
@@ -96,6 +99,8 @@ export class ReminderEngine {
       deps.publicUrl,
       deps.clock,
     );
+    if (deps.catchUpTurns)
+      for (const reactor of [this.scheduler, this.dispatcher, this.notifier]) reactor.catchUpIn(deps.catchUpTurns);
     this.firing = new ReminderFiring(deps.commands);
     this.delivery = new DeliveryProcessor(deps.deliveries, deps.channels, deps.deliveryLanes);
     this.reconciliation = new ReminderReconciliation(

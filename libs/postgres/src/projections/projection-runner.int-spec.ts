@@ -1,3 +1,4 @@
+import { CatchUpTurns } from '@zhenggai/application';
 import { ProjectionRunner, readProjectionStatuses } from '@zhenggai/postgres';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 import { countingProjection, expectedCounts } from './testing/counting.projection';
@@ -298,6 +299,56 @@ describe('ProjectionRunner', () => {
       expect((await readCounts(admin, 'moved')).rows).toEqual(expectedCounts(await allEvents(db.store)));
     },
   );
+
+  it(
+    'catches up in turn with the other runners of its process: the more wanted one, started later, applies every ' +
+      'batch it is behind before the other applies another',
+    async () => {
+      await appendManyEvents(db.store, 3_000);
+      const turns = new CatchUpTurns(['wanted', 'later']);
+      // The full batches each applied (a short one is live, not catching up), 'later' taking its time over each.
+      const log: string[] = [];
+      const logging = (name: string) =>
+        countingProjection({
+          name,
+          afterWrite: async (events) => {
+            if (events.length === 200) log.push(name);
+            if (name === 'later') await new Promise((resolve) => setTimeout(resolve, 50));
+          },
+        });
+      const later = runner({ name: 'later', batchSize: 200, projection: logging('later'), catchUpTurns: turns });
+      const wanted = runner({ name: 'wanted', batchSize: 200, projection: logging('wanted'), catchUpTurns: turns });
+      await later.start();
+      await waitFor(() => log.length >= 2);
+      await wanted.start();
+      await caughtUp(wanted);
+      await caughtUp(later);
+
+      const first = log.indexOf('wanted');
+      const last = log.lastIndexOf('wanted');
+      expect(first).toBeGreaterThan(0);
+      expect(log.slice(first, last + 1).every((name) => name === 'wanted')).toBe(true);
+      expect(log.slice(last + 1)).toContain('later');
+      const events = await allEvents(db.store);
+      expect((await readCounts(db.pool(), 'wanted')).rows).toEqual(expectedCounts(events));
+      expect((await readCounts(db.pool(), 'later')).rows).toEqual(expectedCounts(events));
+      expect(turns.status()).toEqual({ catchingUp: [], waiting: [] });
+    },
+  );
+
+  it('stops while waiting for its turn, leaving the turn to the others', async () => {
+    await appendManyEvents(db.store, 500);
+    const turns = new CatchUpTurns(['holder']);
+    await turns.take('holder');
+    const waiting = runner({ name: 'waits_turn', batchSize: 100, catchUpTurns: turns });
+    await waiting.start();
+    await waitFor(() => turns.status().waiting.includes('waits_turn'));
+    expect((await readCounts(db.pool(), 'waits_turn')).rows).toEqual([]);
+
+    await waiting.stop();
+    expect(turns.status()).toEqual({ catchingUp: ['holder'], waiting: [] });
+    expect(waiting.status().lastError).toBeNull();
+  });
 });
 
 function compare(a: bigint, b: bigint): number {

@@ -1,4 +1,4 @@
-import type { GlobalPosition, Projection, ProjectionEventSource } from '@zhenggai/application';
+import type { CatchUpTurns, GlobalPosition, Projection, ProjectionEventSource } from '@zhenggai/application';
 import { postgresProjectionSource } from '../event-store/visible-events.query';
 import type { Pool } from 'pg';
 import { applyBatch, readBatch, type ProjectionBatch } from './projection-batch';
@@ -52,6 +52,12 @@ export interface ProjectionRunnerOptions {
    * Default: a process warning.
    */
   readonly onError?: (error: unknown) => void;
+  /**
+   * The process's turns at catching up, shared by its runners: a runner behind by a full page applies only in its
+   * turn, and gives the turn up once live or when one more wanted is waiting. Without it, runners catch up
+   * all at once.
+   */
+  readonly catchUpTurns?: CatchUpTurns;
 }
 
 /**
@@ -108,6 +114,8 @@ export class ProjectionRunner {
 
   private loop: Promise<void> | undefined;
   private stopRequested = false;
+  /** Ends a wait for a turn at catching up when the runner stops. */
+  private stopping = new AbortController();
   private woken = false;
   /** The idle wait, which an append, a lost lease or `stop()` ends. */
   private readonly idle = new InterruptibleWait();
@@ -153,6 +161,7 @@ export class ProjectionRunner {
     await ensureActiveGeneration(this.pool, this.projection);
     await this.refreshFromDatabase();
     this.stopRequested = false;
+    this.stopping = new AbortController();
     this.phase = 'standby';
     this.loop = this.run();
   }
@@ -160,6 +169,7 @@ export class ProjectionRunner {
   /** Finishes the batch in flight, gives up the lease and resolves when the runner has stopped. */
   async stop(): Promise<void> {
     this.stopRequested = true;
+    this.stopping.abort();
     this.gathering.end();
     this.wake();
     await this.loop;
@@ -222,20 +232,26 @@ export class ProjectionRunner {
       await this.applyUntilStopped(lease);
     } finally {
       unwatch?.();
+      this.options.catchUpTurns?.give(this.projection.name);
     }
   }
 
   private async applyUntilStopped(lease: ProjectionLease): Promise<void> {
+    const turns = this.options.catchUpTurns;
     while (!this.stopRequested) {
       lease.assertHeld();
       this.woken = false;
       const startedAt = Date.now();
       const batch = await readBatch(this.source, this.projection, this.position, this.batchSize);
       if (batch.head > this.head) this.head = batch.head;
+      if (batch.full && !(await this.haveTurn())) continue;
+      // A short page: live, or about to be, and no longer catching up.
+      if (!batch.full) turns?.give(this.projection.name);
       if (batch.to > batch.from) {
         if (!(await this.commit(batch, lease))) continue;
         if (batch.full) {
           this.phase = 'catching-up';
+          if (turns?.shouldYield(this.projection.name)) turns.give(this.projection.name);
           continue;
         }
         this.phase = 'live';
@@ -285,6 +301,7 @@ export class ProjectionRunner {
     if (active === null || active === mine) return;
     if (active > mine) throw new ProjectionVersionAheadError(this.projection.name, active, mine);
     this.phase = 'rebuilding';
+    // Not in turns: the old generation serves meanwhile, and a long rebuild must not hold another runner back.
     await rebuildProjection({
       pool: this.pool,
       projection: this.projection,
@@ -307,6 +324,21 @@ export class ProjectionRunner {
       // A generation activated (and the old one dropped) between the two reads: read again.
       if (attempt === 3) throw new ProjectionGenerationMissingError(this.projection.name, generation);
     }
+  }
+
+  /**
+   * Whether the runner may apply the full page it has just read: true when it has a turn at catching up (or there are
+   * no turns). Otherwise it waits for one and answers false: the page is read again then (rather than held meanwhile).
+   */
+  private async haveTurn(): Promise<boolean> {
+    const turns = this.options.catchUpTurns;
+    if (!turns || turns.holds(this.projection.name)) return true;
+    this.phase = 'catching-up';
+    // Stopped while waiting: the loop ends without applying anything.
+    await turns.take(this.projection.name, this.stopping.signal).catch((error: unknown) => {
+      if (!this.stopRequested) throw error;
+    });
+    return false;
   }
 
   private async refreshFromDatabase(): Promise<void> {

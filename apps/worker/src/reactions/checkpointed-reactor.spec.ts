@@ -1,0 +1,92 @@
+import { CatchUpTurns, type EventStore, type GlobalPosition, type StoredEvent } from '@zhenggai/application';
+import { CheckpointedReactor, REACTION_BATCH_SIZE } from './checkpointed-reactor';
+
+/** A reaction that records the batches it applies. */
+class RecordingReactor extends CheckpointedReactor {
+  readonly applied: number[] = [];
+  readonly saved: GlobalPosition[] = [];
+
+  constructor(name: string) {
+    const checkpoints = {
+      load: async () => 0n,
+      save: async (_: string, position: GlobalPosition) => void this.saved.push(position),
+    };
+    super({} as EventStore, checkpoints, name, ['Counted']);
+  }
+
+  protected async apply(events: readonly StoredEvent[]): Promise<void> {
+    this.applied.push(events.length);
+  }
+}
+
+const events = (count: number, from = 1): StoredEvent[] =>
+  Array.from({ length: count }, (_, i) => ({
+    id: `e${from + i}`,
+    streamName: 'counted-1',
+    revision: from + i - 1,
+    position: BigInt(from + i),
+    type: 'Counted',
+    data: {},
+    metadata: {},
+    recordedAt: '2018-09-30T00:00:00.000Z',
+    previousHash: null,
+    hash: 'h',
+  }));
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('a durable reaction far behind the store', () => {
+  it('applies a full batch only in its turn, and gives the turn up with the first short batch', async () => {
+    const turns = new CatchUpTurns(['tasks', 'reminder-scheduler']);
+    const reactor = new RecordingReactor('reminder-scheduler').catchUpIn(turns);
+    await turns.take('tasks');
+
+    const full = reactor.handle(events(REACTION_BATCH_SIZE));
+    await settle();
+    expect(reactor.applied).toEqual([]);
+    expect(turns.status().waiting).toEqual(['reminder-scheduler']);
+
+    turns.give('tasks');
+    await full;
+    expect(reactor.applied).toEqual([REACTION_BATCH_SIZE]);
+    expect(reactor.saved).toEqual([BigInt(REACTION_BATCH_SIZE)]);
+    expect(turns.status().catchingUp).toEqual(['reminder-scheduler']);
+
+    await reactor.handle(events(3, REACTION_BATCH_SIZE + 1));
+    expect(reactor.applied).toEqual([REACTION_BATCH_SIZE, 3]);
+    expect(turns.status()).toEqual({ catchingUp: [], waiting: [] });
+  });
+
+  it('applies a short batch (it is live) without waiting for anyone', async () => {
+    const turns = new CatchUpTurns(['tasks']);
+    const reactor = new RecordingReactor('hand-over-notifier').catchUpIn(turns);
+    await turns.take('tasks');
+    await reactor.handle(events(REACTION_BATCH_SIZE - 1));
+    expect(reactor.applied).toEqual([REACTION_BATCH_SIZE - 1]);
+  });
+
+  it('gives its turn up after a batch when one more wanted is waiting', async () => {
+    const turns = new CatchUpTurns(['tasks', 'audit', 'reminder-scheduler']);
+    const reactor = new RecordingReactor('reminder-scheduler').catchUpIn(turns);
+    await reactor.handle(events(REACTION_BATCH_SIZE));
+    expect(turns.status().catchingUp).toEqual(['reminder-scheduler']);
+
+    const tasks = turns.take('tasks');
+    await reactor.handle(events(REACTION_BATCH_SIZE, REACTION_BATCH_SIZE + 1));
+    await tasks;
+    expect(turns.status()).toEqual({ catchingUp: ['tasks'], waiting: [] });
+  });
+
+  it('stopped while waiting for its turn, applies nothing and saves no checkpoint', async () => {
+    const turns = new CatchUpTurns(['tasks']);
+    const reactor = new RecordingReactor('finding-resolution').catchUpIn(turns);
+    await turns.take('tasks');
+    const full = reactor.handle(events(REACTION_BATCH_SIZE));
+    await settle();
+    await reactor.stop();
+    await full;
+    expect(reactor.applied).toEqual([]);
+    expect(reactor.saved).toEqual([]);
+    expect(turns.status()).toEqual({ catchingUp: ['tasks'], waiting: [] });
+  });
+});
