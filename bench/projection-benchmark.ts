@@ -7,7 +7,7 @@ import { chainHash, contentDigest } from '@zhenggai/application';
 import { Infrastructure } from '@zhenggai/platform';
 import { findFreePort, readProjectionStatuses, rebuildProjection } from '@zhenggai/postgres';
 import { allProjections } from '@zhenggai/read-models';
-import { startScriptNodeOptions } from '../scripts/start-command';
+import { startScript } from '../scripts/start-command';
 import { percentile } from './closed-loop';
 
 /**
@@ -352,12 +352,14 @@ async function measureViews(app: { url: string; login(username: string): Promise
 async function startAllInOne(databaseUrl: string) {
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
+  const npmStart = startScript(join(__dirname, '../..'));
   const child: ChildProcess = spawn(
     process.execPath,
-    [...startScriptNodeOptions(join(__dirname, '../..')), join(__dirname, '../apps/all-in-one/src/main.js')],
+    [...npmStart.nodeOptions, join(__dirname, '../apps/all-in-one/src/main.js')],
     {
       env: {
         ...process.env,
+        ...npmStart.env,
         DATABASE_URL: databaseUrl,
         JWT_SECRET: randomUUID() + randomUUID(),
         PORT: String(port),

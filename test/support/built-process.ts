@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, seedDemo, startInfrastructure } from '@zhenggai/platform';
 import { findFreePort } from '@zhenggai/postgres';
-import { startScriptNodeOptions } from '../../scripts/start-command';
+import { startScript } from '../../scripts/start-command';
 import { eventually, HttpClient } from './http-client';
 import { closedAfterThisFile } from './opened-for-this-file';
 import { createTestDatabase, TestDatabase } from './test-database';
@@ -86,8 +86,9 @@ async function spawnBuiltProcess(
   const port = serves ? (settings.PORT ?? String(await findFreePort())) : null;
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of USER_SETTINGS) delete env[name];
-  Object.assign(env, settings, port ? { PORT: port } : {});
-  const nodeOptions = main === BUILT.allInOne ? startScriptNodeOptions(ROOT) : [];
+  const npmStart = main === BUILT.allInOne ? startScript(ROOT) : { env: {}, nodeOptions: [] };
+  Object.assign(env, npmStart.env, settings, port ? { PORT: port } : {});
+  const nodeOptions = npmStart.nodeOptions;
   const child: ChildProcess = spawn(process.execPath, [...nodeOptions, main], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
