@@ -1,6 +1,7 @@
 import { shanghaiDateOf, TASK_STATUS_LABELS, TaskStatus } from '@zhenggai/domain';
 import type { LedgerDetails, Light, TaskRow } from '@zhenggai/read-models';
 import ExcelJS from 'exceljs';
+import type { Writable } from 'node:stream';
 
 const LIGHT_LABELS: Record<Light, string> = {
   green: '绿灯',
@@ -78,12 +79,19 @@ export function asOfLabel(instant: string): string {
   return `截至${y}年${m}月${d}日 ${time!.slice(0, 5)}`;
 }
 
+/** Writes the ledger to a stream as its tasks come, a chunk at a time, numbering them on from the chunk before. */
+export interface LedgerWriter {
+  write(tasks: readonly LedgerTask[]): Promise<void>;
+  /** Closes the file and ends the stream. */
+  end(): Promise<void>;
+}
+
 /**
  * CSV as Excel opens it in China: UTF-8 with a byte-order mark, CRLF, every text cell quoted, days as YYYY-MM-DD; a
  * cell that a spreadsheet would run as a formula (=, +, -, @) is prefixed with an apostrophe. The same columns as the
  * XLSX, without its title rows.
  */
-export function ledgerCsv(tasks: readonly LedgerTask[]): string {
+export function ledgerCsv(out: Writable): LedgerWriter {
   const cell = (value: Cell) => {
     if (value === null) return '';
     if (typeof value === 'number') return String(value);
@@ -91,18 +99,33 @@ export function ledgerCsv(tasks: readonly LedgerTask[]): string {
     const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
     return `"${safe.replace(/"/g, '""')}"`;
   };
-  const lines = [LEDGER_HEADERS.map(cell), ...tasks.map((task, i) => COLUMNS.map((c) => cell(c.value(task, i))))];
-  return `\uFEFF${lines.map((line) => line.join(',')).join('\r\n')}\r\n`;
+  const line = (cells: readonly Cell[]) => `${cells.map(cell).join(',')}\r\n`;
+  let written = 0;
+  let text = `\uFEFF${line(LEDGER_HEADERS)}`;
+  return {
+    async write(tasks) {
+      for (const task of tasks) {
+        text += line(COLUMNS.map((c) => c.value(task, written)));
+        written++;
+      }
+      if (!out.write(text)) await drained(out);
+      text = '';
+    },
+    async end() {
+      out.end(text);
+    },
+  };
 }
 
 const HEADER_ROW = 3;
 
 /**
- * The ledger an office files: its name and as-of time (Beijing) above, the header frozen with filters on it, days as
- * date cells, printed on A4 landscape fitted to the width with the header repeated on every page.
+ * The ledger an office files, written row by row (exceljs' streaming writer) to `out`: its name, as-of time (Beijing)
+ * and number of tasks (`count`) above, the header frozen with filters on it, days as date cells, printed on A4
+ * landscape fitted to the width with the header repeated on every page.
  */
-export async function ledgerXlsx(tasks: readonly LedgerTask[], asOf: string): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+export function ledgerXlsx(out: Writable, count: number, asOf: string): LedgerWriter {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   workbook.creator = '整改';
   const last = COLUMNS.length;
   const sheet = workbook.addWorksheet('整改台账', {
@@ -119,13 +142,15 @@ export async function ledgerXlsx(tasks: readonly LedgerTask[], asOf: string): Pr
     },
     headerFooter: { oddFooter: '第 &P 页，共 &N 页' },
   });
-  sheet.addRow(['整改台账']);
-  sheet.addRow([`${asOfLabel(asOf)}　共 ${tasks.length} 项`]);
+  // The streaming writer writes the widths before the first row, and the filter's range with the sheet's end.
+  sheet.columns = COLUMNS.map((column) => ({ width: column.width }));
+  sheet.autoFilter = { from: { row: HEADER_ROW, column: 1 }, to: { row: HEADER_ROW + count, column: last } };
+  const title = sheet.addRow(['整改台账']);
+  title.font = { bold: true, size: 16 };
+  title.alignment = { horizontal: 'center' };
+  sheet.addRow([`${asOfLabel(asOf)}　共 ${count} 项`]).alignment = { horizontal: 'right' };
   sheet.mergeCells(1, 1, 1, last);
   sheet.mergeCells(2, 1, 2, last);
-  sheet.getRow(1).font = { bold: true, size: 16 };
-  sheet.getRow(1).alignment = { horizontal: 'center' };
-  sheet.getRow(2).alignment = { horizontal: 'right' };
   const header = sheet.addRow([...LEDGER_HEADERS]);
   header.font = { bold: true };
   header.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
@@ -133,16 +158,37 @@ export async function ledgerXlsx(tasks: readonly LedgerTask[], asOf: string): Pr
     cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
     cell.border = { bottom: { style: 'thin' } };
   });
-  tasks.forEach((task, i) => {
-    const row = sheet.addRow(COLUMNS.map((c) => xlsxValue(c.value(task, i))));
-    row.eachCell((cell, n) => {
-      cell.alignment = { vertical: 'top', wrapText: COLUMNS[n - 1]!.wrap ?? false };
-      if (cell.value instanceof Date) cell.numFmt = 'yyyy-mm-dd';
-    });
+  header.commit();
+  let written = 0;
+  return {
+    async write(tasks) {
+      for (const task of tasks) {
+        const row = sheet.addRow(COLUMNS.map((c) => xlsxValue(c.value(task, written))));
+        row.eachCell((cell, n) => {
+          cell.alignment = { vertical: 'top', wrapText: COLUMNS[n - 1]!.wrap ?? false };
+          if (cell.value instanceof Date) cell.numFmt = 'yyyy-mm-dd';
+        });
+        row.commit();
+        written++;
+      }
+      if (out.writableNeedDrain) await drained(out);
+    },
+    async end() {
+      sheet.commit();
+      await workbook.commit();
+    },
+  };
+}
+
+/** Waits until `out` takes more (or is closed: a client gone away ends the export, not the process). */
+function drained(out: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off('drain', done).off('close', done);
+      resolve();
+    };
+    out.on('drain', done).on('close', done);
   });
-  COLUMNS.forEach((column, i) => (sheet.getColumn(i + 1).width = column.width));
-  sheet.autoFilter = { from: { row: HEADER_ROW, column: 1 }, to: { row: HEADER_ROW + tasks.length, column: last } };
-  return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
 /** A day is written as a date cell: midnight UTC of that day, which a spreadsheet reads as the day itself. */

@@ -6,6 +6,7 @@ import {
   campaignProgress,
   ledgerDetails,
   Light,
+  ListOptions,
   TaskFilter,
   TaskQueries,
   TaskRow,
@@ -49,18 +50,10 @@ export class ReadModelsService {
 
   /** The task list; with `byRegionLevel` (the deadline view), its tasks counted by region at those levels too. */
   async taskList(query: DeadlineViewQueryDto, actor: Actor) {
-    const at = this.instant(query.asOf);
     const page = pageOf(query);
-    const warningDays = await this.warningDays();
-    const reach = this.directoryView.reachOf(actor);
-    const filter: TaskFilter = { ...filterOf(query), visibleToUnitId: reach.unitId, scopeRegionId: reach.regionId };
-    const result = await this.tasks.list(filter, page, {
-      at,
-      warningDays,
-      current: query.asOf === undefined,
-      byRegionLevel: query.byRegionLevel,
-      order: query.sort,
-    });
+    const { filter, options } = await this.listOf(query, actor);
+    const { at, warningDays } = options;
+    const result = await this.tasks.list(filter, page, { ...options, byRegionLevel: query.byRegionLevel });
     return {
       asOf: at.toISOString(),
       warningDays,
@@ -69,6 +62,34 @@ export class ReadModelsService {
       summary: result.summary,
       items: result.items,
       ...(result.byRegionLevel && { byRegionLevel: result.byRegionLevel }),
+    };
+  }
+
+  /**
+   * The task list of `taskList` (the same filters, reach, order and instant), every page, read for an export: its
+   * ids first (at most `limit`), then the rows of a chunk of them at a time; `total` counts them when over the limit.
+   */
+  async taskListInOrder(query: TaskListQueryDto, actor: Actor) {
+    const { filter, options } = await this.listOf(query, actor);
+    return {
+      asOf: options.at,
+      ids: (limit: number) => this.tasks.ids(filter, options, limit),
+      rows: (ids: readonly string[]) => this.tasks.rows(ids, options),
+      total: async () => (await this.tasks.list(filter, { page: 1, pageSize: 1 }, options)).total,
+    };
+  }
+
+  /** The filter and options the task list reads for this query and actor: its filters within the actor's reach. */
+  private async listOf(query: TaskListQueryDto, actor: Actor): Promise<{ filter: TaskFilter; options: ListOptions }> {
+    const reach = this.directoryView.reachOf(actor);
+    return {
+      filter: { ...filterOf(query), visibleToUnitId: reach.unitId, scopeRegionId: reach.regionId },
+      options: {
+        at: this.instant(query.asOf),
+        warningDays: await this.warningDays(),
+        current: query.asOf === undefined,
+        order: query.sort,
+      },
     };
   }
 

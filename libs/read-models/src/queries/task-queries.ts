@@ -134,25 +134,9 @@ export class TaskQueries {
     summary: Record<Light, number>;
     byRegionLevel?: Partial<Record<RegionLevel, RegionLights[]>>;
   }> {
-    const { at, warningDays, current = false, byRegionLevel, order = 'deadline' } = options;
+    const { at, current = false, byRegionLevel, order = 'deadline' } = options;
     const params = new SqlParams();
-    const today = `${params.add(shanghaiDateOf(at))}::date`;
-    const warn = `${params.add(warningDays)}::int`;
-    // A unit's list now starts from its rows of who reaches what, in deadline order (see `task_reach`), which carry
-    // each task's status and deadline: the filters on its light are taken on those rows, before any task is read.
-    const unitNow = current && filter.visibleToUnitId ? filter.visibleToUnitId : null;
-    const { onLight, rest } = byLight({ ...filter, visibleToUnitId: undefined });
-    const filters = unitNow ? [] : filterClauses(filter, params, today, warn);
-    const onReach = unitNow ? filterClauses(onLight, params, today, warn, 'r') : [];
-    const onTask = unitNow ? filterClauses(rest, params, today, warn) : [];
-    const unit = unitNow ? `${params.add(unitNow)}::uuid` : null;
-    const ofUnit = [`r.unit_id = ${unit}`, ...onReach];
-    const validAt = () => VALID_AT('v', `${params.add(at.toISOString())}::timestamptz`);
-    const [from, conditions] = unit
-      ? ['read_models.task_reach r JOIN read_models.tasks v ON v.task_id = r.task_id', [...ofUnit, ...onTask]]
-      : current
-        ? ['read_models.tasks v', filters]
-        : ['read_models.task_versions v', [validAt(), ...filters]];
+    const { today, warn, filters, onTask, unit, ofUnit, from, conditions } = sourceOf(filter, params, options);
     const where = `${from} ${whereOf(conditions)}`;
     // The per-deadline counts hold the columns of every filter they can answer, under the same names; so do a unit's
     // rows of who reaches what, for the filters on a task's light alone.
@@ -230,6 +214,45 @@ export class TaskQueries {
       summary,
       ...(byRegion && { byRegionLevel: await this.lightsByRegionLevel(byRegion.rows, byRegionLevel!) }),
     };
+  }
+
+  /**
+   * The ids of every task `list` answers for the filter at `options.at` (every page, in its order), at most `limit`:
+   * what an export reads first, then their rows a chunk at a time ({@link rows}), never paging by offset.
+   */
+  async ids(filter: TaskFilter, options: ListOptions, limit: number): Promise<string[]> {
+    const params = new SqlParams();
+    const { today, warn, onTask, unit, ofUnit, from, conditions } = sourceOf(filter, params, options);
+    const key = unit ? 'r' : 'v';
+    const reachOnly = unit && onTask.length === 0;
+    // The day and the warning window are bound (and typed) whether or not a filter or the order takes them.
+    const { rows } = await this.sql.query<{ id: string }>(
+      `SELECT ${key}.task_id AS id FROM ${reachOnly ? 'read_models.task_reach r' : from}
+              CROSS JOIN (SELECT ${today} AS today, ${warn} AS warn) bound
+         ${whereOf(reachOnly ? ofUnit : conditions)}
+        ORDER BY ${ORDER_OF(options.order ?? 'deadline', key, today)} LIMIT ${params.add(limit)}`,
+      params.values,
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** The rows of these tasks as `list` answers them at `options.at`, in the order of `ids` (a task gone is left out). */
+  async rows(ids: readonly string[], options: ListOptions): Promise<TaskRow[]> {
+    const params = new SqlParams();
+    const today = `${params.add(shanghaiDateOf(options.at))}::date`;
+    const warn = `${params.add(options.warningDays)}::int`;
+    const at = `${params.add(options.at.toISOString())}::timestamptz`;
+    const asked = `v.task_id = ANY(${params.add(ids)}::uuid[])`;
+    const { rows } = await this.sql.query(
+      `SELECT ${ROW_COLUMNS(today, warn, at)}
+         FROM ${options.current ? 'read_models.tasks' : 'read_models.task_versions'} v
+         LEFT JOIN regions r ON r.id = v.region_id
+         LEFT JOIN units u ON u.id = v.lead_unit_id
+        ${whereOf(options.current ? [asked] : [asked, VALID_AT('v', at)])}`,
+      params.values,
+    );
+    const byId = new Map(rows.map((row) => [row.id as string, toTaskRow(row)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   private async lightsByRegionLevel(
@@ -510,6 +533,32 @@ export interface ScoreboardRow {
   readonly onTimeRate: number | null;
   readonly averageDaysToClose: number | null;
   readonly sendBacks: number;
+}
+
+/**
+ * Where the list reads the tasks matching `filter` at `options.at` (`from`, `conditions`, on `v`, and `r` for a
+ * unit's rows of who reaches what), with the SQL of the day and the warning window its lights are taken on.
+ */
+function sourceOf(filter: TaskFilter, params: SqlParams, options: ListOptions) {
+  const { at, warningDays, current = false } = options;
+  const today = `${params.add(shanghaiDateOf(at))}::date`;
+  const warn = `${params.add(warningDays)}::int`;
+  // A unit's list now starts from its rows of who reaches what, in deadline order (see `task_reach`), which carry
+  // each task's status and deadline: the filters on its light are taken on those rows, before any task is read.
+  const unitNow = current && filter.visibleToUnitId ? filter.visibleToUnitId : null;
+  const { onLight, rest } = byLight({ ...filter, visibleToUnitId: undefined });
+  const filters = unitNow ? [] : filterClauses(filter, params, today, warn);
+  const onReach = unitNow ? filterClauses(onLight, params, today, warn, 'r') : [];
+  const onTask = unitNow ? filterClauses(rest, params, today, warn) : [];
+  const unit = unitNow ? `${params.add(unitNow)}::uuid` : null;
+  const ofUnit = [`r.unit_id = ${unit}`, ...onReach];
+  const validAt = () => VALID_AT('v', `${params.add(at.toISOString())}::timestamptz`);
+  const [from, conditions]: [string, string[]] = unit
+    ? ['read_models.task_reach r JOIN read_models.tasks v ON v.task_id = r.task_id', [...ofUnit, ...onTask]]
+    : current
+      ? ['read_models.tasks v', filters]
+      : ['read_models.task_versions v', [validAt(), ...filters]];
+  return { today, warn, filters, onTask, unit, ofUnit, from, conditions };
 }
 
 /**
