@@ -23,6 +23,7 @@ import {
   AuthPolicy,
   DATABASE_POOL,
   DEADLINE_WARNING_DAYS,
+  LEDGER_MAX_ROWS,
   CONFIGURED_DIGEST_TIME,
   DELIVERIES,
   DELIVERY_RETRY,
@@ -68,6 +69,7 @@ export class InfrastructureModule {
       { provide: RATE_LIMIT_COUNTER, useValue: counterOf(infra) },
       { provide: DELIVERY_RETRY, useValue: infra.config.deliveryRetry },
       { provide: DEADLINE_WARNING_DAYS, useValue: infra.config.deadlineWarningDays },
+      { provide: LEDGER_MAX_ROWS, useValue: infra.config.ledgerMaxRows },
       { provide: CONFIGURED_DIGEST_TIME, useValue: infra.config.digestTime },
     ];
     return {

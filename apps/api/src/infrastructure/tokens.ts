@@ -15,6 +15,8 @@ export const JOB_QUEUES = Symbol('JobQueues');
 export const DELIVERY_RETRY = Symbol('DeliveryRetry');
 /** How many days before its deadline a task turns yellow (from configuration). */
 export const DEADLINE_WARNING_DAYS = Symbol('DeadlineWarningDays');
+/** The most tasks one 整改台账 export carries (LEDGER_MAX_ROWS). */
+export const LEDGER_MAX_ROWS = Symbol('LedgerMaxRows');
 /** When the daily digest goes out while no admin has set it (`DIGEST_TIME`, HH:MM Asia/Shanghai). */
 export const CONFIGURED_DIGEST_TIME = Symbol('ConfiguredDigestTime');
 /** Session lifetimes and the brakes on guessing passwords (`AuthPolicy`, from configuration). */

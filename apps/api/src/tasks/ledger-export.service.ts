@@ -1,13 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Actor, shanghaiDateOf } from '@zhenggai/domain';
 import type { TaskRow } from '@zhenggai/read-models';
 import { PassThrough, Readable } from 'node:stream';
 import { ProblemException } from '../http/problem-details';
+import { LEDGER_MAX_ROWS } from '../infrastructure/tokens';
 import { ReadModelsService, TaskListQueryDto } from '../views';
 import { ledgerCsv, LedgerWriter, ledgerXlsx } from './ledger';
 
-/** The most rows one export carries: a county's ledger fits many times over; a runaway query does not. */
-export const LEDGER_MAX_ROWS = 20_000;
 /** Tasks read (rows and ledger details) and written at a time: what the export holds in memory. */
 const CHUNK = 500;
 
@@ -20,7 +19,11 @@ const CHUNK = 500;
 export class LedgerExportService {
   private readonly logger = new Logger(LedgerExportService.name);
 
-  constructor(private readonly views: ReadModelsService) {}
+  constructor(
+    private readonly views: ReadModelsService,
+    // A county's ledger fits many times over in the default 20,000; a runaway query does not.
+    @Inject(LEDGER_MAX_ROWS) private readonly maxRows: number,
+  ) {}
 
   async export(
     query: TaskListQueryDto,
@@ -28,13 +31,13 @@ export class LedgerExportService {
     actor: Actor,
   ): Promise<{ body: Readable; contentType: string; fileName: string }> {
     const list = await this.views.taskListInOrder(query, actor);
-    const ids = await list.ids(LEDGER_MAX_ROWS + 1);
-    if (ids.length > LEDGER_MAX_ROWS) {
+    const ids = await list.ids(this.maxRows + 1);
+    if (ids.length > this.maxRows) {
       throw ProblemException.of(
         422,
         'EXPORT_TOO_LARGE',
         'Too many rows',
-        `the filters match ${await list.total()} tasks; narrow them to at most ${LEDGER_MAX_ROWS}`,
+        `the filters match ${await list.total()} tasks; narrow them to at most ${this.maxRows}`,
       );
     }
     const asOf = list.asOf.toISOString();

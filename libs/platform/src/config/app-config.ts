@@ -35,6 +35,8 @@ export interface AppConfig {
    * due.
    */
   readonly deadlineWarningDays: number | null;
+  /** 整改台账: the most tasks one export carries; more answer 422 EXPORT_TOO_LARGE before anything is sent. */
+  readonly ledgerMaxRows: number;
   readonly seedDemo: boolean;
   readonly initialAdmin: { username: string; password: string } | null;
   /** Whether this process runs the reminder ladder (its jobs, deliveries and reconciliation). */
@@ -215,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     corsOrigins,
     trustedProxies: integer('TRUST_PROXY', 0, 0, 10)!,
     deadlineWarningDays: integer('DEADLINE_WARNING_DAYS', undefined, 0, 60) ?? null,
+    ledgerMaxRows: integer('LEDGER_MAX_ROWS', 20_000, 1, 1_000_000)!,
     seedDemo: flag('SEED_DEMO', embedded),
     initialAdmin: adminUsername && adminPassword ? { username: adminUsername, password: adminPassword } : null,
     reminders: flag('REMINDERS', true),

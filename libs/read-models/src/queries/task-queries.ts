@@ -236,7 +236,7 @@ export class TaskQueries {
     return rows.map((row) => row.id);
   }
 
-  /** The rows of these tasks as `list` answers them at `options.at`, in the order of `ids` (a task gone is left out). */
+  /** The rows of these tasks as `list` answers them at `options.at`, in the order of `ids` (one gone is left out). */
   async rows(ids: readonly string[], options: ListOptions): Promise<TaskRow[]> {
     const params = new SqlParams();
     const today = `${params.add(shanghaiDateOf(options.at))}::date`;

@@ -155,6 +155,21 @@ describe('a task list by urgency', () => {
     }
   });
 
+  // An export (整改台账) reads the ids of every page first, then their rows a chunk at a time.
+  it.each(paths)('answers the ids of %s, and their rows, as every page of the list has them', async (_, filterOf) => {
+    const filter = filterOf();
+    for (const current of [true, false])
+      for (const order of ['urgency', 'deadline'] as const) {
+        const options = { at: ASKED, warningDays: 3, current, order };
+        const { items } = await queries.list(filter, { page: 1, pageSize: 1000 }, options);
+        const ids = await queries.ids(filter, options, 1000);
+        expect([current, order, ids]).toEqual([current, order, items.map((t) => t.id)]);
+        expect(await queries.ids(filter, options, 2)).toEqual(ids.slice(0, 2));
+        const chunks = [ids.slice(0, 3), ids.slice(3)];
+        expect((await Promise.all(chunks.map((chunk) => queries.rows(chunk, options)))).flat()).toEqual(items);
+      }
+  });
+
   it('answers an empty page when the filters leave nothing to read', async () => {
     for (const visibleToUnitId of [undefined, world.units.town]) {
       const filter: TaskFilter = { visibleToUnitId, status: ['closed'], light: ['red'] };
