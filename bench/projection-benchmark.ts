@@ -34,18 +34,7 @@ export async function benchmarkReadSide(infra: Infrastructure, databaseUrl: stri
   await benchmarkReadSideCase(infra, databaseUrl, {
     title: `read side — ${tasks.toLocaleString()} tasks`,
     async write() {
-      const units = (await infra.directory.listUnits()).filter((u) => !u.name.includes('督查'));
-      const regions = await infra.directory.listRegions();
-      const inspector = (await infra.users.findByUsername('inspector'))!;
-      const unitUsers = new Map((await infra.users.list()).filter((u) => u.role === 'unit').map((u) => [u.unitId, u]));
-      const events = await writeTasks(
-        infra,
-        tasks,
-        units.map((u) => u.id),
-        regions.map((r) => r.id),
-        inspector,
-        unitUsers,
-      );
+      const { events, units, regions } = await writeDemoTasks(infra, tasks);
       const queries = [
         '',
         '?overdue=true',
@@ -58,6 +47,26 @@ export async function benchmarkReadSide(infra: Infrastructure, databaseUrl: stri
       return { events, views: [{ name: 'GET /api/views/deadlines', username: 'leader', paths, requests: 300 }] };
     },
   });
+}
+
+/**
+ * `count` tasks (titled 基准任务 n) of the demo directory's units and regions, given by its inspector, written in bulk
+ * (see {@link writeTasks}); the events written, and the units and regions they went to.
+ */
+export async function writeDemoTasks(infra: Infrastructure, count: number) {
+  const units = (await infra.directory.listUnits()).filter((u) => !u.name.includes('督查'));
+  const regions = await infra.directory.listRegions();
+  const inspector = (await infra.users.findByUsername('inspector'))!;
+  const unitUsers = new Map((await infra.users.list()).filter((u) => u.role === 'unit').map((u) => [u.unitId, u]));
+  const events = await writeTasks(
+    infra,
+    count,
+    units.map((u) => u.id),
+    regions.map((r) => r.id),
+    inspector,
+    unitUsers,
+  );
+  return { events, units, regions };
 }
 
 /**
@@ -349,7 +358,7 @@ async function measureViews(app: { url: string; login(username: string): Promise
 }
 
 /** The built all-in-one process, as `npm start` runs it (the same node options) but on the benchmark's database. */
-async function startAllInOne(databaseUrl: string) {
+export async function startAllInOne(databaseUrl: string) {
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
   const npmStart = startScript(join(__dirname, '../..'));
@@ -416,7 +425,7 @@ async function startAllInOne(databaseUrl: string) {
 }
 
 /** How many events each projection has still to apply. */
-async function eventsBehind(infra: Infrastructure): Promise<Map<string, number>> {
+export async function eventsBehind(infra: Infrastructure): Promise<Map<string, number>> {
   const behind = new Map<string, number>();
   for (const status of await readProjectionStatuses(
     infra.pool,
@@ -436,7 +445,11 @@ async function eventsBehind(infra: Infrastructure): Promise<Map<string, number>>
  * Waits until the store's head, the projections' positions and the reactions' checkpoints have not moved for
  * `quietMs`; the seconds until they last moved, or null after `timeoutMs`.
  */
-async function waitUntilQuiet(infra: Infrastructure, quietMs: number, timeoutMs: number): Promise<number | null> {
+export async function waitUntilQuiet(
+  infra: Infrastructure,
+  quietMs: number,
+  timeoutMs: number,
+): Promise<number | null> {
   const names = allProjections.map((projection) => projection.name);
   const started = Date.now();
   let last = '';

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig, seedDemo, startInfrastructure, Infrastructure } from '@zhenggai/platform';
 import { createApiApp } from '../apps/api/src/create-api-app';
 import { WorkerModule } from '../apps/worker/src/worker.module';
+import { benchmarkExports } from './export-benchmark';
 import { benchmarkImport } from './import-benchmark';
 import { benchmarkNotices } from './notice-benchmark';
 import { benchmarkReadSide, benchmarkReadSideCase } from './projection-benchmark';
@@ -37,6 +38,8 @@ import {
  *   going to a local webhook, on Redis and on PostgreSQL (bench/notice-benchmark.ts).
  * - 问题清单 import (BENCH_ONLY=imports or BENCH_IMPORTS=1, issue 21): a file of BENCH_IMPORT_ROWS rows (2,000)
  *   previewed and committed on the API process (bench/import-benchmark.ts).
+ * - 整改台账 exports (BENCH_ONLY=exports or BENCH_EXPORTS=1, issue 22): BENCH_TASKS tasks (20,000) written in bulk, then
+ *   the built all-in-one's XLSX and CSV exports of them, timed, with its memory growth (bench/export-benchmark.ts).
  *
  * Runs on an embedded PostgreSQL in a temporary folder, or on BENCH_DATABASE_URL (a database it may fill).
  * Targets (2 cores): the HTTP rate at least half the raw rate; p99 under 50 ms.
@@ -135,7 +138,9 @@ async function main(): Promise<void> {
         ? only.includes(part)
         : (part !== 'trees' || process.env.BENCH_TREES === '1') &&
           (part !== 'notices' || process.env.BENCH_NOTICES === '1') &&
-          (part !== 'imports' || process.env.BENCH_IMPORTS === '1');
+          (part !== 'imports' || process.env.BENCH_IMPORTS === '1') &&
+          // The exports case too: its all-in-one catches up with its 20,000 tasks first, which takes minutes.
+          (part !== 'exports' || process.env.BENCH_EXPORTS === '1');
     const processes = (process.env.BENCH_PROCESSES ?? 'api,all-in-one').split(',').map((name) => name.trim());
     for (const name of processes) {
       if (!(name in PROCESSES))
@@ -154,6 +159,7 @@ async function main(): Promise<void> {
         Number(process.env.BENCH_REMINDERS ?? 3000),
         Number(process.env.BENCH_REMINDER_WINDOW ?? 10),
       );
+    if (runs('exports')) await benchmarkExports(infra, infra.databaseUrl, Number(process.env.BENCH_TASKS ?? 20_000));
     if (runs('read')) await benchmarkReadSide(infra, infra.databaseUrl, Number(process.env.BENCH_TASKS ?? 100_000));
     if (runs('trees'))
       await benchmarkReadSideCase(

@@ -32,6 +32,7 @@ export type {
 export { readProjectionStatuses } from './projections/projection-status';
 export type { ProjectionStatus } from './projections/projection-status';
 export { rebuildProjection } from './projections/rebuild-projection';
+export { inTransaction } from './projections/transaction';
 export type { RebuildProjectionOptions, RebuildResult } from './projections/rebuild-projection';
 export { PostgresReminderPolicies, reminderPolicyMigrations } from './reminders/postgres-reminder-policies';
 export {

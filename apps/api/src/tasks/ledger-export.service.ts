@@ -58,9 +58,10 @@ export class LedgerExportService {
     body: PassThrough,
   ): Promise<void> {
     try {
+      const numbers = await this.views.ledgerNumbers(ids);
       for (let from = 0; from < ids.length && !body.destroyed; from += CHUNK) {
         const rows = await rowsOf(ids.slice(from, from + CHUNK));
-        const details = await this.views.ledgerDetails(rows, at);
+        const details = await this.views.ledgerDetails(rows, at, numbers);
         await writer.write(rows.map((row) => ({ row, details: details.get(row.id)! })));
       }
       if (!body.destroyed) await writer.end();

@@ -5,12 +5,14 @@ import {
   auditEntries,
   campaignProgress,
   ledgerDetails,
+  ledgerNumbers,
   Light,
   ListOptions,
   TaskFilter,
   TaskQueries,
   TaskRow,
 } from '@zhenggai/read-models';
+import { inTransaction } from '@zhenggai/postgres';
 import { Pool } from 'pg';
 import { DirectoryView } from '../access/directory-view';
 import { DATABASE_POOL, DEADLINE_WARNING_DAYS } from '../infrastructure/tokens';
@@ -74,7 +76,13 @@ export class ReadModelsService {
     return {
       asOf: options.at,
       ids: (limit: number) => this.tasks.ids(filter, options, limit),
-      rows: (ids: readonly string[]) => this.tasks.rows(ids, options),
+      // Costed far above what it takes (the roll-up of sub-tasks, run only for a task that has some), a chunk of rows
+      // was compiled by PostgreSQL's JIT where it is cheaper read as it is: 0.6 s to compile 500 rows read in 0.08 s.
+      rows: (ids: readonly string[]) =>
+        inTransaction(this.pool, async (client) => {
+          await client.query('SET LOCAL jit = off');
+          return new TaskQueries(client).rows(ids, options);
+        }),
       total: async () => (await this.tasks.list(filter, { page: 1, pageSize: 1 }, options)).total,
     };
   }
@@ -94,8 +102,13 @@ export class ReadModelsService {
   }
 
   /** What the 整改台账 shows of these tasks (of the list as of `at`) beyond their rows: names, texts, numbers. */
-  ledgerDetails(rows: readonly TaskRow[], at: Date) {
-    return ledgerDetails(this.pool, rows, at);
+  ledgerDetails(rows: readonly TaskRow[], at: Date, numbers: ReadonlyMap<string, string>) {
+    return ledgerDetails(this.pool, rows, at, numbers);
+  }
+
+  /** 任务编号 of these tasks (all of an export's at once: each county and year is counted whole). */
+  ledgerNumbers(ids: readonly string[]) {
+    return ledgerNumbers(this.pool, ids);
   }
 
   /** A campaign's progress, counting only the tasks within the actor's reach; a campaign elsewhere answers 404. */

@@ -25,37 +25,46 @@ export interface LedgerDetails {
 }
 
 /**
- * The ledger's details of `tasks` as they stood at `at`. The number is counted among every task of the county and
- * year in the order their assignments were stored (the event store's positions), not only among the tasks asked
- * for or within a caller's reach: a task keeps its number whoever exports it and however many tasks come after it,
- * since a task assigned later is stored later. (A county renamed in the directory lends its new name to the prefix;
- * regions are never moved to another county.)
+ * 任务编号 of these tasks ({@link LedgerDetails.number}; null for one not in the read model). A task is numbered among
+ * every task of its county and year in the order their assignments were stored (the event store's positions), not
+ * only among the tasks asked for or within a caller's reach: a task keeps its number whoever exports it and however
+ * many tasks come after it, since a task assigned later is stored later. (A county renamed in the directory lends its
+ * new name to the prefix; regions are never moved to another county.) Each county and year asked for is counted
+ * whole: an export asks once for all its tasks, not once a chunk.
  */
+export async function ledgerNumbers(sql: ProjectionSql, ids: readonly string[]): Promise<Map<string, string>> {
+  const { rows } = await sql.query<{ id: string; county: string | null; year: number; seq: number }>(
+    `WITH placed AS (
+       SELECT v.task_id, coalesce(${REGION_OF_LEVEL('v.region_id', "'county'")}, v.region_id) AS county_id,
+              extract(year FROM ${DATE_OF('v.assigned_at')})::int AS year
+         FROM read_models.tasks v),
+     asked AS (SELECT DISTINCT county_id, year FROM placed WHERE task_id = ANY($1::uuid[])),
+     numbered AS (
+       SELECT p.task_id, p.county_id, p.year,
+              row_number() OVER (PARTITION BY p.county_id, p.year ORDER BY
+                (SELECT f.position FROM read_models.task_versions f WHERE f.task_id = p.task_id
+                  ORDER BY f.version LIMIT 1), p.task_id)::int AS seq
+         FROM placed p JOIN asked USING (county_id, year))
+     SELECT n.task_id AS id, c.name AS county, n.year, n.seq
+       FROM numbered n LEFT JOIN regions c ON c.id = n.county_id
+      WHERE n.task_id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return new Map(
+    rows.map((n) => [n.id, `${shortName(n.county)}-${n.year}-${String(n.seq).padStart(4, '0')}`] as const),
+  );
+}
+
+/** The ledger's details of `tasks` as they stood at `at`, with their `numbers` ({@link ledgerNumbers}). */
 export async function ledgerDetails(
   sql: ProjectionSql,
   tasks: readonly TaskRow[],
   at: Date,
+  numbers: ReadonlyMap<string, string>,
 ): Promise<Map<string, LedgerDetails>> {
   const ids = tasks.map((t) => t.id);
   const unitIds = [...new Set(tasks.flatMap((t) => [t.leadUnitId, ...t.cooperatingUnitIds]))];
-  const [numbers, units, categories, campaigns, texts] = await Promise.all([
-    sql.query<{ id: string; county: string | null; year: number; seq: number }>(
-      `WITH placed AS (
-         SELECT v.task_id, coalesce(${REGION_OF_LEVEL('v.region_id', "'county'")}, v.region_id) AS county_id,
-                extract(year FROM ${DATE_OF('v.assigned_at')})::int AS year
-           FROM read_models.tasks v),
-       asked AS (SELECT DISTINCT county_id, year FROM placed WHERE task_id = ANY($1::uuid[])),
-       numbered AS (
-         SELECT p.task_id, p.county_id, p.year,
-                row_number() OVER (PARTITION BY p.county_id, p.year ORDER BY
-                  (SELECT f.position FROM read_models.task_versions f WHERE f.task_id = p.task_id
-                    ORDER BY f.version LIMIT 1), p.task_id)::int AS seq
-           FROM placed p JOIN asked USING (county_id, year))
-       SELECT n.task_id AS id, c.name AS county, n.year, n.seq
-         FROM numbered n LEFT JOIN regions c ON c.id = n.county_id
-        WHERE n.task_id = ANY($1::uuid[])`,
-      [ids],
-    ),
+  const [units, categories, campaigns, texts] = await Promise.all([
     sql.query<{ id: string; name: string; head_name: string | null; contact: string | null }>(
       'SELECT id, name, head_name, contact FROM units WHERE id = ANY($1::uuid[])',
       [unitIds],
@@ -82,7 +91,6 @@ export async function ledgerDetails(
       [ids.map(taskStreamName), at.toISOString()],
     ),
   ]);
-  const numberOf = new Map(numbers.rows.map((r) => [r.id, r]));
   const unitOf = new Map(units.rows.map((u) => [u.id, u]));
   const categoryOf = new Map(categories.rows.map((c) => [c.code, c.name]));
   const campaignOf = new Map(campaigns.rows.map((c) => [c.id, c.name]));
@@ -94,12 +102,11 @@ export async function ledgerDetails(
   }
   return new Map(
     tasks.map((task) => {
-      const number = numberOf.get(task.id);
       const lead = unitOf.get(task.leadUnitId);
       const text = textsOf.get(taskStreamName(task.id));
       const progress = text?.get('RectificationTaskProgressReported') ?? text?.get('RectificationTaskSubmitted');
       const details: LedgerDetails = {
-        number: number ? `${shortName(number.county)}-${number.year}-${String(number.seq).padStart(4, '0')}` : null,
+        number: numbers.get(task.id) ?? null,
         categoryName: categoryOf.get(task.category) ?? null,
         campaignName: task.campaignId ? (campaignOf.get(task.campaignId) ?? null) : null,
         cooperatingUnitNames: task.cooperatingUnitIds.map((id) => unitOf.get(id)?.name ?? id),
