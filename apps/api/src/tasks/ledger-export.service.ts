@@ -5,7 +5,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { ProblemException } from '../http/problem-details';
 import { LEDGER_MAX_ROWS } from '../infrastructure/tokens';
 import { ReadModelsService, TaskListQueryDto } from '../views';
-import { ledgerCsv, LedgerWriter, ledgerXlsx } from './ledger';
+import { ledgerCsv, LedgerTask, LedgerWriter, ledgerXlsx } from './ledger';
 
 /** Tasks read (rows and ledger details) and written at a time: what the export holds in memory. */
 const CHUNK = 500;
@@ -59,10 +59,20 @@ export class LedgerExportService {
   ): Promise<void> {
     try {
       const numbers = await this.views.ledgerNumbers(ids);
-      for (let from = 0; from < ids.length && !body.destroyed; from += CHUNK) {
+      const read = async (from: number): Promise<LedgerTask[]> => {
         const rows = await rowsOf(ids.slice(from, from + CHUNK));
         const details = await this.views.ledgerDetails(rows, at, numbers);
-        await writer.write(rows.map((row) => ({ row, details: details.get(row.id)! })));
+        return rows.map((row) => ({ row, details: details.get(row.id)! }));
+      };
+      // The next chunk is read while this one is written: the database and the writer work at the same time.
+      let next = read(0);
+      for (let from = 0; from < ids.length && !body.destroyed; from += CHUNK) {
+        const tasks = await next;
+        if (from + CHUNK < ids.length) {
+          next = read(from + CHUNK);
+          next.catch(() => undefined); // reported where it is awaited, or not at all once the export has ended
+        }
+        await writer.write(tasks);
       }
       if (!body.destroyed) await writer.end();
     } catch (error) {
