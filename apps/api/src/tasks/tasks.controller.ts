@@ -67,7 +67,7 @@ export class TasksController {
   @ApiOperation({
     summary:
       '整改台账 — the task list with the same filters, every page, as XLSX or CSV (format=xlsx|csv), streamed; ' +
-      'more than 20,000 tasks answer 422 EXPORT_TOO_LARGE before anything is sent',
+      'more than LEDGER_MAX_ROWS tasks (20,000 by default) answer 422 EXPORT_TOO_LARGE before anything is sent',
   })
   async export(
     @Query() query: LedgerExportQueryDto,

@@ -113,8 +113,7 @@ export class ProjectionRunner {
   private readonly source: ProjectionEventSource;
 
   private loop: Promise<void> | undefined;
-  private stopRequested = false;
-  /** Ends a wait for a turn at catching up when the runner stops. */
+  /** Aborted by `stop()` (which also ends a wait for a turn at catching up); a new one at each `start()`. */
   private stopping = new AbortController();
   private woken = false;
   /** The idle wait, which an append, a lost lease or `stop()` ends. */
@@ -147,6 +146,10 @@ export class ProjectionRunner {
     assertValidProjection(this.projection);
   }
 
+  private get stopRequested(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
   get name(): string {
     return this.projection.name;
   }
@@ -160,7 +163,6 @@ export class ProjectionRunner {
     if (this.loop) return;
     await ensureActiveGeneration(this.pool, this.projection);
     await this.refreshFromDatabase();
-    this.stopRequested = false;
     this.stopping = new AbortController();
     this.phase = 'standby';
     this.loop = this.run();
@@ -168,7 +170,6 @@ export class ProjectionRunner {
 
   /** Finishes the batch in flight, gives up the lease and resolves when the runner has stopped. */
   async stop(): Promise<void> {
-    this.stopRequested = true;
     this.stopping.abort();
     this.gathering.end();
     this.wake();
