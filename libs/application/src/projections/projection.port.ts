@@ -50,4 +50,29 @@ export interface Projection {
   views(schema: string): ReadonlyArray<{ readonly name: string; readonly select: string }>;
   /** Apply one batch, in position order, inside the runner's transaction. Must be deterministic. */
   apply(sql: ProjectionWriteSql, schema: string, events: readonly StoredEvent[]): Promise<void>;
+  /**
+   * Optional: `apply` in two steps, so that a runner far behind can work out the next batch in Node while the
+   * database writes this one. `prepare` reads what the batch needs through `sql` (committed rows, outside the batch's
+   * transaction) and does the batch's work in memory; the answer's `write` then writes it inside the transaction.
+   * `carried` is the `carry` of the batch before, handed on while that batch is still being written (so its rows are
+   * not committed yet): what it holds stands for those rows, which `write` will find committed. A runner hands a
+   * `carry` on only to the very next batch, and only while that batch's commit has not failed; on any failure it
+   * prepares again from committed rows. `apply` must do the same as `prepare` then `write` in one transaction.
+   */
+  prepare?(
+    sql: ProjectionSql,
+    schema: string,
+    events: readonly StoredEvent[],
+    carried?: ProjectionCarry,
+  ): Promise<PreparedProjectionBatch>;
+}
+
+/** What a projection's `prepare` hands on to the next batch: opaque to the runner. */
+export type ProjectionCarry = unknown;
+
+/** A batch worked out by `Projection.prepare`, to be written inside the batch's transaction. */
+export interface PreparedProjectionBatch {
+  write(sql: ProjectionWriteSql): Promise<void>;
+  /** What the next batch, prepared before this one commits, takes instead of reading this one's rows. */
+  readonly carry: ProjectionCarry;
 }

@@ -1,6 +1,13 @@
-import type { GlobalPosition, Projection, ProjectionEventSource, StoredEvent } from '@zhenggai/application';
+import type {
+  GlobalPosition,
+  PreparedProjectionBatch,
+  Projection,
+  ProjectionCarry,
+  ProjectionEventSource,
+  StoredEvent,
+} from '@zhenggai/application';
 import { eventUpcasters, type UpcasterRegistry } from '@zhenggai/domain';
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { ProjectionFencedError } from './projection.errors';
 import { generationSchema } from './projection-names';
 import { projectionWriteSql } from './projection-write-sql';
@@ -66,6 +73,7 @@ export async function applyBatch(
   generation: number,
   batch: ProjectionBatch,
   heldLock?: SessionLock,
+  prepared?: PreparedProjectionBatch,
 ): Promise<void> {
   const { rows } = await client.query<{ position: string }>(
     'SELECT position FROM projection_checkpoints WHERE name = $1 AND generation = $2 FOR UPDATE',
@@ -73,7 +81,8 @@ export async function applyBatch(
   );
   const found = rows[0] ? BigInt(rows[0].position) : null;
   if (found !== batch.from) throw new ProjectionFencedError(projection.name, generation, batch.from, found);
-  if (batch.events.length > 0) {
+  if (prepared) await prepared.write(projectionWriteSql(client));
+  else if (batch.events.length > 0) {
     await projection.apply(projectionWriteSql(client), generationSchema(projection.name, generation), batch.events);
   }
   const moved = await client.query(
@@ -82,4 +91,59 @@ export async function applyBatch(
     [projection.name, generation, batch.to.toString(), ...(heldLock ? [heldLock.pid] : [])],
   );
   if (moved.rowCount === 0 && heldLock) throw heldLock.lostError();
+}
+
+/**
+ * A batch worked out ahead of its transaction by the projection's `prepare` (reading committed rows through `pool`,
+ * and `carried` from the batch before, which is being written meanwhile), or undefined for a projection without one.
+ */
+export async function prepareBatch(
+  pool: Pool,
+  projection: Projection,
+  generation: number,
+  batch: ProjectionBatch,
+  carried: ProjectionCarry,
+): Promise<PreparedProjectionBatch | undefined> {
+  if (!projection.prepare) return undefined;
+  const schema = generationSchema(projection.name, generation);
+  return projection.prepare(projectionWriteSql(pool), schema, batch.events, carried);
+}
+
+/** The steps of a catch-up in a pipeline (`catchUpInPipeline`). */
+export interface PipelineSteps {
+  /** Reads the page after `position`. */
+  read(position: GlobalPosition): Promise<ProjectionBatch>;
+  /** Works a batch out ahead of its transaction (`prepareBatch`). */
+  prepare(batch: ProjectionBatch, carried: ProjectionCarry): Promise<PreparedProjectionBatch | undefined>;
+  /** Commits a batch worked out; false when it was not applied (and the catch-up ends). */
+  commit(batch: ProjectionBatch, prepared: PreparedProjectionBatch | undefined): Promise<boolean>;
+  /** Asked before each page read ahead: whether to go on with the next one. */
+  goOn(): boolean;
+}
+
+/**
+ * Catches up from a full page, each batch in a transaction of its own, the next page read and worked out in Node (its
+ * `prepare`, carrying what this batch left) while the database writes this one: the two cores work at once where
+ * they would take turns. Ends after the first page that is not full, when `goOn` says no, or when a commit answers
+ * false; answers whether the last commit applied. A failure of a commit throws once the page read ahead is settled
+ * (what was worked out ahead is dropped with it); a failure reading or working out the next page throws once this
+ * batch is committed. Either way the caller goes on from what was committed.
+ */
+export async function catchUpInPipeline(first: ProjectionBatch, steps: PipelineSteps): Promise<boolean> {
+  let batch = first;
+  let prepared = await steps.prepare(batch, undefined);
+  for (;;) {
+    const writing = steps.commit(batch, prepared);
+    const thisOne = prepared;
+    const ahead =
+      batch.full && steps.goOn()
+        ? steps.read(batch.to).then(async (next) => ({ next, prepared: await steps.prepare(next, thisOne?.carry) }))
+        : Promise.resolve(null);
+    const [written, readAhead] = await Promise.allSettled([writing, ahead]);
+    if (written.status === 'rejected') throw written.reason;
+    if (!written.value) return false;
+    if (readAhead.status === 'rejected') throw readAhead.reason;
+    if (readAhead.value === null || readAhead.value.next.to === readAhead.value.next.from) return true;
+    ({ next: batch, prepared } = readAhead.value);
+  }
 }

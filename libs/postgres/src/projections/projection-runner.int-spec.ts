@@ -139,17 +139,26 @@ describe('ProjectionRunner', () => {
     expect(r.status().phase).toBe('stopped');
   });
 
-  it(
-    'rolls back a batch whose apply fails after writing rows, and retries ' + 'it: nothing lost, nothing counted twice',
-    async () => {
-      await appendEvents(db.store, 300, { prefix: 'fails', otherEvery: 4 });
+  it.each([
+    ['applied in turn', false],
+    // Far behind, the runner works the next batch out while this one is written (`catchUpInPipeline`): what it worked
+    // out ahead of the failed batch, with what that one carried, goes with it.
+    ['each worked out while the one before is written', true],
+  ])(
+    'rolls back a batch whose apply fails after writing rows, and retries it: nothing lost, nothing counted twice ' +
+      '(batches %s)',
+    async (_, ahead) => {
+      const name = ahead ? 'fails_ahead' : 'fails_once';
+      await appendEvents(db.store, 400, { prefix: name, otherEvery: 5 });
       let batches = 0;
+      const carried: boolean[] = [];
       const errors: unknown[] = [];
       const r = runner({
-        name: 'fails_once',
+        name,
         batchSize: 50,
         projection: countingProjection({
-          name: 'fails_once',
+          name,
+          prepares: ahead ? (withCarry) => carried.push(withCarry) : undefined,
           afterWrite: () => {
             if (++batches === 3) throw new Error('boom after writing');
           },
@@ -161,8 +170,15 @@ describe('ProjectionRunner', () => {
       await caughtUp(r);
 
       expect(errors).toEqual([expect.objectContaining({ message: 'boom after writing' })]);
-      expect((await readCounts(db.pool(), 'fails_once')).rows).toEqual(expectedCounts(await allEvents(db.store)));
+      // Worked out ahead, each batch's totals are written as they were worked out: had the failed batch's carry been
+      // handed on, it would count twice.
+      expect((await readCounts(db.pool(), name)).rows).toEqual(expectedCounts(await allEvents(db.store)));
       expect(r.status().lastError).toBeNull();
+      if (ahead) {
+        // With what the batch before carried, and afresh at the start and after the failure.
+        expect(carried.filter(Boolean).length).toBeGreaterThanOrEqual(4);
+        expect(carried.filter((c) => !c).length).toBeGreaterThanOrEqual(2);
+      }
     },
   );
 

@@ -1,7 +1,13 @@
-import type { CatchUpTurns, GlobalPosition, Projection, ProjectionEventSource } from '@zhenggai/application';
+import type {
+  CatchUpTurns,
+  GlobalPosition,
+  PreparedProjectionBatch,
+  Projection,
+  ProjectionEventSource,
+} from '@zhenggai/application';
 import { postgresProjectionSource } from '../event-store/visible-events.query';
 import type { Pool } from 'pg';
-import { applyBatch, readBatch, type ProjectionBatch } from './projection-batch';
+import { applyBatch, catchUpInPipeline, prepareBatch, readBatch, type ProjectionBatch } from './projection-batch';
 import {
   ensureActiveGeneration,
   projectionVersion,
@@ -248,6 +254,12 @@ export class ProjectionRunner {
       if (batch.full && !(await this.haveTurn())) continue;
       // A short page: live, or about to be, and no longer catching up.
       if (!batch.full) turns?.give(this.projection.name);
+      if (batch.full && this.projection.prepare) {
+        await this.catchUpInPipeline(batch, lease);
+        this.phase = 'catching-up';
+        if (turns?.shouldYield(this.projection.name)) turns.give(this.projection.name);
+        continue;
+      }
       if (batch.to > batch.from) {
         if (!(await this.commit(batch, lease))) continue;
         if (batch.full) {
@@ -268,15 +280,42 @@ export class ProjectionRunner {
   }
 
   /**
-   * Commits one batch into the active generation. Returns false, having applied nothing, when a rebuild
-   * activated another generation since the last batch: the runner has moved to it.
+   * Far behind, with a projection that prepares its batches: full pages one after another, the next worked out while
+   * this one is written (`catchUpInPipeline`), until a page comes back short, the runner is asked to stop or another
+   * runner waits for its turn at catching up. The loop goes on from what was committed.
    */
-  private async commit(batch: ProjectionBatch, lease: ProjectionLease): Promise<boolean> {
+  private async catchUpInPipeline(first: ProjectionBatch, lease: ProjectionLease): Promise<void> {
+    const generation = this.generation!;
+    const turns = this.options.catchUpTurns;
+    await catchUpInPipeline(first, {
+      read: async (position) => {
+        const batch = await readBatch(this.source, this.projection, position, this.batchSize);
+        if (batch.head > this.head) this.head = batch.head;
+        return batch;
+      },
+      prepare: (batch, carried) => prepareBatch(this.pool, this.projection, generation, batch, carried),
+      commit: (batch, prepared) => {
+        lease.assertHeld();
+        return this.commit(batch, lease, prepared);
+      },
+      goOn: () => !this.stopRequested && !turns?.shouldYield(this.projection.name),
+    });
+  }
+
+  /**
+   * Commits one batch (worked out ahead, or not) into the active generation. Returns false, having applied nothing,
+   * when a rebuild activated another generation since the last batch: the runner has moved to it.
+   */
+  private async commit(
+    batch: ProjectionBatch,
+    lease: ProjectionLease,
+    prepared?: PreparedProjectionBatch,
+  ): Promise<boolean> {
     const generation = this.generation!;
     const applied = await inTransaction(this.pool, async (client) => {
       const active = await readActiveGeneration(client, this.projection.name, 'FOR SHARE');
       if (active !== generation) return false;
-      await applyBatch(client, this.projection, generation, batch, lease.fence);
+      await applyBatch(client, this.projection, generation, batch, lease.fence, prepared);
       return true;
     });
     if (!applied) {

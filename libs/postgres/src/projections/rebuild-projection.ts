@@ -1,7 +1,7 @@
 import type { GlobalPosition, Projection, ProjectionEventSource } from '@zhenggai/application';
 import type { Pool, PoolClient } from 'pg';
 import { postgresProjectionSource } from '../event-store/visible-events.query';
-import { applyBatch, readBatch, type ProjectionBatch } from './projection-batch';
+import { applyBatch, catchUpInPipeline, prepareBatch, readBatch, type ProjectionBatch } from './projection-batch';
 import { ProjectionRebuildInProgressError } from './projection.errors';
 import {
   createGeneration,
@@ -113,6 +113,23 @@ interface GenerationWrite {
 async function catchUp(pool: Pool, write: GenerationWrite): Promise<GlobalPosition> {
   for (let position = 0n; ;) {
     const batch = await readBatch(write.sourceOf(pool), write.projection, position, write.batchSize);
+    if (batch.full && write.projection.prepare) {
+      // The next page worked out while this one is written (see `catchUpInPipeline`), until a page comes back short.
+      await catchUpInPipeline(batch, {
+        read: (from) => readBatch(write.sourceOf(pool), write.projection, from, write.batchSize),
+        prepare: (next, carried) => prepareBatch(pool, write.projection, write.generation, next, carried),
+        commit: async (next, prepared) => {
+          await inTransaction(pool, (client) =>
+            applyBatch(client, write.projection, write.generation, next, write.lock, prepared),
+          );
+          write.progress.applied(next);
+          position = next.to;
+          return true;
+        },
+        goOn: () => true,
+      });
+      continue;
+    }
     if (batch.to > batch.from) {
       await inTransaction(pool, (client) => applyBatch(client, write.projection, write.generation, batch, write.lock));
       write.progress.applied(batch);

@@ -89,4 +89,31 @@ describe('the views now, from the kept roll-ups, equal the same views from every
           expect([filter, page, counted]).toEqual([filter, page, versioned]);
         }
   });
+
+  // A runner far behind works the next batch out while this one is written (`catchUpInPipeline`): what the batch
+  // before left is carried over, not read back. Each batch here is worked out before the one before it is written.
+  it.each([1, 7])('stores the same rows with each batch worked out ahead, %s event(s) at a time', async (batchSize) => {
+    await projectAll(infra.pool, infra.eventStore, [tasksProjection], `plain_${batchSize}`, batchSize);
+    await projectAll(infra.pool, infra.eventStore, [tasksProjection], `ahead_${batchSize}`, batchSize, true);
+    const tables = [
+      'task_versions',
+      'task_states',
+      'task_ladders',
+      'task_deadline_counts',
+      'task_reach',
+      'task_reach_counts',
+      'task_campaign_days',
+    ];
+    for (const table of tables) {
+      const rows = async (schema: string) =>
+        (
+          await infra.pool.query<{ row: string }>(
+            `SELECT to_jsonb(t)::text AS row FROM "${schema}".${table} t ORDER BY 1`,
+          )
+        ).rows.map((r) => r.row);
+      const plain = await rows(`proj_tasks_plain_${batchSize}`);
+      expect(plain.length).toBeGreaterThan(0);
+      expect([table, await rows(`proj_tasks_ahead_${batchSize}`)]).toEqual([table, plain]);
+    }
+  });
 });

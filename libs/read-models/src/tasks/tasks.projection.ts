@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { Projection, ProjectionSql, ProjectionWriteSql, StoredEvent } from '@zhenggai/application';
+import {
+  PreparedProjectionBatch,
+  Projection,
+  ProjectionSql,
+  ProjectionWriteSql,
+  StoredEvent,
+} from '@zhenggai/application';
 import {
   AssignedRectificationTask,
   RectificationTaskEvent,
@@ -180,214 +186,269 @@ export const tasksProjection: Projection = {
   },
 
   async apply(sql: ProjectionWriteSql, schema: string, events: readonly StoredEvent[]): Promise<void> {
-    const taskIds = [...new Set(events.map((e) => e.data?.taskId as string).filter(Boolean))];
-    if (taskIds.length === 0) return;
-    const current = new Map<string, Folded>();
-    const rollUps = new Map<string, RollUp>();
-    // The tasks of the batch and every task above them (their roll-ups change with them), as stored.
-    const parentsNamed = events
-      .filter((e) => e.type === 'RectificationTaskAssigned' && e.data?.parentTaskId)
-      .map((e) => e.data.parentTaskId as string);
-    for (let wanted = [...new Set([...taskIds, ...parentsNamed])]; wanted.length > 0;) {
-      const { rows } = await sql.query<TaskStateRow>(
-        'SELECT task_id, version, assigned_at, closed_at, lead_since, updated_at, sent_back_reason, children_share, ' +
-          `rolled_done, ladder_id, state FROM "${schema}".task_states WHERE task_id = ANY($1::uuid[])`,
-        [wanted],
-      );
-      for (const r of rows) {
-        current.set(r.task_id, {
-          state: r.state as RectificationTaskState,
-          version: r.version,
-          assignedAt: iso(r.assigned_at),
-          closedAt: r.closed_at ? iso(r.closed_at) : null,
-          leadSince: iso(r.lead_since),
-          since: iso(r.updated_at),
-          sentBackReason: r.sent_back_reason,
-          ladderId: r.ladder_id,
-          stored: true,
-        });
-        rollUps.set(r.task_id, { childrenShare: Number(r.children_share), rolledDone: Number(r.rolled_done) });
-      }
-      const above = rows.map((r) => (r.state as AssignedRectificationTask).parentTaskId).filter(isId);
-      wanted = [...new Set(above)].filter((id) => !current.has(id));
-    }
-    // What each stored task counted for before the batch; the counts change by the difference at its end.
-    const countedBefore = new Map([...current].map(([id, f]) => [id, countedAs(f, rollUps.get(id)!, current)]));
-    const closeStored: Array<{ task_id: string; version: number; valid_to: string }> = [];
-    const days = new CampaignDays();
-    const versions: VersionRow[] = [];
-    const lastVersionOf = new Map<string, VersionRow>();
-    const rolledUpChanged = new Set<string>();
-    /** Tasks whose own units changed (assigned, reassigned): who reaches them, and the tasks below them, changes. */
-    const unitsChanged = new Set<string>();
-    const reassigned = new Set<string>();
-    const ladders = new Ladders();
-
-    for (const event of events) {
-      const taskId = event.data?.taskId as string | undefined;
-      if (!taskId) continue;
-      const before = current.get(taskId) ?? {
-        state: rectificationTaskDecider.initialState(),
-        version: -1,
-        assignedAt: '',
-        closedAt: null,
-        leadSince: '',
-        since: '',
-        sentBackReason: null,
-        ladderId: null,
-        stored: false,
-      };
-      const state = rectificationTaskDecider.evolve(before.state, {
-        type: event.type,
-        data: event.data,
-      } as RectificationTaskEvent);
-      if (state === before.state || state.status === 'none') continue;
-      const at: string = event.metadata?.occurredAt ?? event.recordedAt;
-      const folded: Folded = {
-        state,
-        version: event.revision,
-        assignedAt: event.type === 'RectificationTaskAssigned' ? at : before.assignedAt,
-        closedAt: state.status === 'closed' ? (before.state.status === 'closed' ? before.closedAt : at) : null,
-        leadSince:
-          event.type === 'RectificationTaskAssigned' || event.type === 'RectificationTaskReassigned'
-            ? at
-            : before.leadSince,
-        since: at,
-        sentBackReason: sentBackReasonAfter(event, before.sentBackReason),
-        ladderId: event.type === 'RectificationTaskAssigned' ? ladders.pin(state) : before.ladderId,
-        stored: before.stored,
-      };
-      const previous = lastVersionOf.get(taskId);
-      if (previous) previous.valid_to = at;
-      else if (before.stored) closeStored.push({ task_id: taskId, version: before.version, valid_to: at });
-      if (before.state.status !== 'none') days.ended(before.state, before.since, at);
-      days.started(state, at);
-      const row = versionRow(taskId, state, folded, event, at);
-      versions.push(row);
-      lastVersionOf.set(taskId, row);
-      current.set(taskId, folded);
-      for (const id of rollUp(taskId, before.state, state, current, rollUps)) rolledUpChanged.add(id);
-      if (event.type === 'RectificationTaskAssigned' || event.type === 'RectificationTaskReassigned')
-        unitsChanged.add(taskId);
-      if (event.type === 'RectificationTaskReassigned') reassigned.add(taskId);
-    }
-    if (versions.length === 0) return;
-
-    if (closeStored.length > 0) {
-      // By primary key (the stored state's version is that of the task's current row, the one still open), with the
-      // task ids also given as an array: without it, the planner, whose statistics lag behind a fast-growing table,
-      // would hash every current row of every task to join them with the few closed here. Not also `valid_to IS
-      // NULL`: with it, the planner read the whole of a partial index on the current rows (which grows with the
-      // tasks) to find the few task ids, instead of the primary key.
-      await sql.query(
-        `UPDATE "${schema}".task_versions v SET valid_to = c.valid_to
-           FROM json_to_recordset($1::json) AS c(task_id uuid, version integer, valid_to timestamptz)
-          WHERE v.task_id = ANY($2::uuid[]) AND v.task_id = c.task_id AND v.version = c.version`,
-        [JSON.stringify(closeStored), closeStored.map((c) => c.task_id)],
-      );
-    }
-    await sql.copyRows(`"${schema}".task_versions`, columnsOf(versions), versions);
-    const counts = new DeadlineCounts();
-    const countedAfter = new Map([...current].map(([id, f]) => [id, countedAs(f, rollUps.get(id)!, current)]));
-    for (const id of current.keys()) {
-      const before = countedBefore.get(id);
-      const after = countedAfter.get(id);
-      if (before && after && before.key === after.key && sameFigures(before.figures, after.figures)) continue;
-      if (before) counts.add(before, -1);
-      if (after) counts.add(after, +1);
-    }
-    await counts.save(sql, schema);
-    const reachCounts = new ReachCounts();
-    await saveReach(sql, schema, unitsChanged, reassigned, current, reachCounts);
-    // The tasks whose lights' facts moved (not those whose reach was just written with them): their reach rows follow.
-    const lightsMoved = [...lastVersionOf.keys()].filter((id) => {
-      const before = countedBefore.get(id)?.row;
-      const after = countedAfter.get(id)?.row;
-      return (
-        !unitsChanged.has(id) &&
-        before !== undefined &&
-        after !== undefined &&
-        (before.status !== after.status ||
-          before.deadline !== after.deadline ||
-          before.closed_on_time !== after.closed_on_time)
-      );
-    });
-    if (lightsMoved.length > 0) {
-      const { rows: moved } = await sql.query<{ unit_id: string; task_id: string }>(
-        `UPDATE "${schema}".task_reach r SET status = c.status, deadline = c.deadline, closed_on_time = c.closed_on_time
-           FROM json_to_recordset($1::json) AS c(task_id uuid, status text, deadline date, closed_on_time boolean)
-          WHERE r.task_id = ANY($2::uuid[]) AND r.task_id = c.task_id
-          RETURNING r.unit_id, r.task_id`,
-        [JSON.stringify(lightsMoved.map((id) => ({ task_id: id, ...lightFacts(current.get(id)!) }))), lightsMoved],
-      );
-      for (const { unit_id, task_id } of moved) {
-        const { status, deadline, closed_on_time } = countedBefore.get(task_id)!.row;
-        reachCounts.add({ unit_id, status, deadline, closed_on_time }, -1);
-        reachCounts.add({ unit_id, ...lightFacts(current.get(task_id)!) }, +1);
-      }
-    }
-    await reachCounts.save(sql, schema);
-    await days.save(sql, schema);
-    await ladders.save(sql, schema);
-    const states = [...lastVersionOf.keys()].map((taskId) => {
-      const f = current.get(taskId)!;
-      // What only deciding needs (the first assignment, the last progress report) is not kept: the read
-      // model only evolves, and the task's page does not show them.
-      // The pinned ladder is kept apart, once per ladder (see `Ladders`).
-      const {
-        assignment: _assignment,
-        lastProgress: _lastProgress,
-        reminderPolicy: _ladder,
-        ...s
-      } = f.state as AssignedRectificationTask;
-      const r = rollUps.get(taskId)!;
-      return {
-        task_id: taskId,
-        version: f.version,
-        finding_id: s.findingId,
-        assigned_at: f.assignedAt,
-        closed_at: f.closedAt,
-        lead_since: f.leadSince,
-        updated_at: lastVersionOf.get(taskId)!.valid_from,
-        sent_back_reason: f.sentBackReason,
-        children_share: r.childrenShare,
-        rolled_done: r.rolledDone,
-        ladder_id: f.ladderId,
-        state: s,
-      };
-    });
-    // A task first seen in this batch has no row yet (all of the batch's were read above): it is appended.
-    const added = states.filter((state) => !current.get(state.task_id)!.stored);
-    await sql.copyRows(`"${schema}".task_states`, columnsOf(states), added);
-    const updated = states.filter((state) => current.get(state.task_id)!.stored);
-    if (updated.length > 0)
-      await sql.query(
-        `UPDATE "${schema}".task_states s SET version = u.version, closed_at = u.closed_at, lead_since = u.lead_since,
-           updated_at = u.updated_at, sent_back_reason = u.sent_back_reason, children_share = u.children_share,
-           rolled_done = u.rolled_done, state = u.state
-          FROM json_populate_recordset(NULL::"${schema}".task_states, $1::json) u
-         WHERE s.task_id = ANY($2::uuid[]) AND s.task_id = u.task_id`,
-        [JSON.stringify(updated), updated.map((state) => state.task_id)],
-      );
-    const aboveOnly = [...rolledUpChanged].filter((id) => !lastVersionOf.has(id));
-    if (aboveOnly.length > 0)
-      await sql.query(
-        `UPDATE "${schema}".task_states s SET children_share = r.children_share, rolled_done = r.rolled_done
-           FROM json_to_recordset($1::json) AS r(task_id uuid, children_share numeric, rolled_done numeric)
-          WHERE s.task_id = ANY($2::uuid[]) AND s.task_id = r.task_id`,
-        [
-          JSON.stringify(
-            aboveOnly.map((id) => ({
-              task_id: id,
-              children_share: rollUps.get(id)!.childrenShare,
-              rolled_done: rollUps.get(id)!.rolledDone,
-            })),
-          ),
-          aboveOnly,
-        ],
-      );
+    await (await prepareTasks(sql, schema, events, undefined)).write(sql);
   },
+
+  prepare: (sql, schema, events, carried) => prepareTasks(sql, schema, events, carried as TasksCarry | undefined),
 };
+
+/**
+ * What a batch hands on to the next one, prepared while it is being written: every task it held (those of the batch
+ * and the tasks above them), as they stand after it, with their roll-ups. They count as stored: the next batch is
+ * written only once this one has committed.
+ */
+interface TasksCarry {
+  readonly tasks: ReadonlyMap<string, Folded>;
+  readonly rollUps: ReadonlyMap<string, RollUp>;
+}
+
+const NOTHING_TO_WRITE: PreparedProjectionBatch = { write: async () => undefined, carry: undefined };
+
+/**
+ * The batch folded in memory (the tasks' stored states read through `sql`, or taken from `carried`), with every row,
+ * count and change worked out; `write` then writes them. Nothing the answer holds is changed after it is returned (the
+ * carry holds copies), so the next batch can be prepared while this one is written.
+ */
+async function prepareTasks(
+  sql: ProjectionSql,
+  schema: string,
+  events: readonly StoredEvent[],
+  carried: TasksCarry | undefined,
+): Promise<PreparedProjectionBatch> {
+  const taskIds = [...new Set(events.map((e) => e.data?.taskId as string).filter(Boolean))];
+  if (taskIds.length === 0) return NOTHING_TO_WRITE;
+  const current = new Map<string, Folded>();
+  const rollUps = new Map<string, RollUp>();
+  // The tasks of the batch and every task above them (their roll-ups change with them), as stored (or as the batch
+  // before, not committed yet, left them).
+  const parentsNamed = events
+    .filter((e) => e.type === 'RectificationTaskAssigned' && e.data?.parentTaskId)
+    .map((e) => e.data.parentTaskId as string);
+  for (let wanted = [...new Set([...taskIds, ...parentsNamed])]; wanted.length > 0;) {
+    const above: string[] = [];
+    const toRead: string[] = [];
+    for (const id of wanted) {
+      const folded = carried?.tasks.get(id);
+      if (folded === undefined) {
+        toRead.push(id);
+        continue;
+      }
+      current.set(id, folded);
+      rollUps.set(id, { ...carried!.rollUps.get(id)! });
+      above.push((folded.state as AssignedRectificationTask).parentTaskId ?? '');
+    }
+    const { rows } =
+      toRead.length === 0
+        ? { rows: [] as TaskStateRow[] }
+        : await sql.query<TaskStateRow>(
+            'SELECT task_id, version, assigned_at, closed_at, lead_since, updated_at, sent_back_reason, ' +
+              `children_share, rolled_done, ladder_id, state FROM "${schema}".task_states ` +
+              'WHERE task_id = ANY($1::uuid[])',
+            [toRead],
+          );
+    for (const r of rows) {
+      current.set(r.task_id, {
+        state: r.state as RectificationTaskState,
+        version: r.version,
+        assignedAt: iso(r.assigned_at),
+        closedAt: r.closed_at ? iso(r.closed_at) : null,
+        leadSince: iso(r.lead_since),
+        since: iso(r.updated_at),
+        sentBackReason: r.sent_back_reason,
+        ladderId: r.ladder_id,
+        stored: true,
+      });
+      rollUps.set(r.task_id, { childrenShare: Number(r.children_share), rolledDone: Number(r.rolled_done) });
+      above.push((r.state as AssignedRectificationTask).parentTaskId ?? '');
+    }
+    wanted = [...new Set(above.filter(isId))].filter((id) => !current.has(id));
+  }
+  // What each stored task counted for before the batch; the counts change by the difference at its end.
+  const countedBefore = new Map([...current].map(([id, f]) => [id, countedAs(f, rollUps.get(id)!, current)]));
+  const closeStored: Array<{ task_id: string; version: number; valid_to: string }> = [];
+  const days = new CampaignDays();
+  const versions: VersionRow[] = [];
+  const lastVersionOf = new Map<string, VersionRow>();
+  const rolledUpChanged = new Set<string>();
+  /** Tasks whose own units changed (assigned, reassigned): who reaches them, and the tasks below them, changes. */
+  const unitsChanged = new Set<string>();
+  const reassigned = new Set<string>();
+  const ladders = new Ladders();
+
+  for (const event of events) {
+    const taskId = event.data?.taskId as string | undefined;
+    if (!taskId) continue;
+    const before = current.get(taskId) ?? {
+      state: rectificationTaskDecider.initialState(),
+      version: -1,
+      assignedAt: '',
+      closedAt: null,
+      leadSince: '',
+      since: '',
+      sentBackReason: null,
+      ladderId: null,
+      stored: false,
+    };
+    const state = rectificationTaskDecider.evolve(before.state, {
+      type: event.type,
+      data: event.data,
+    } as RectificationTaskEvent);
+    if (state === before.state || state.status === 'none') continue;
+    const at: string = event.metadata?.occurredAt ?? event.recordedAt;
+    const folded: Folded = {
+      state,
+      version: event.revision,
+      assignedAt: event.type === 'RectificationTaskAssigned' ? at : before.assignedAt,
+      closedAt: state.status === 'closed' ? (before.state.status === 'closed' ? before.closedAt : at) : null,
+      leadSince:
+        event.type === 'RectificationTaskAssigned' || event.type === 'RectificationTaskReassigned'
+          ? at
+          : before.leadSince,
+      since: at,
+      sentBackReason: sentBackReasonAfter(event, before.sentBackReason),
+      ladderId: event.type === 'RectificationTaskAssigned' ? ladders.pin(state) : before.ladderId,
+      stored: before.stored,
+    };
+    const previous = lastVersionOf.get(taskId);
+    if (previous) previous.valid_to = at;
+    else if (before.stored) closeStored.push({ task_id: taskId, version: before.version, valid_to: at });
+    if (before.state.status !== 'none') days.ended(before.state, before.since, at);
+    days.started(state, at);
+    const row = versionRow(taskId, state, folded, event, at);
+    versions.push(row);
+    lastVersionOf.set(taskId, row);
+    current.set(taskId, folded);
+    for (const id of rollUp(taskId, before.state, state, current, rollUps)) rolledUpChanged.add(id);
+    if (event.type === 'RectificationTaskAssigned' || event.type === 'RectificationTaskReassigned')
+      unitsChanged.add(taskId);
+    if (event.type === 'RectificationTaskReassigned') reassigned.add(taskId);
+  }
+  if (versions.length === 0) return NOTHING_TO_WRITE;
+
+  const counts = new DeadlineCounts();
+  const countedAfter = new Map([...current].map(([id, f]) => [id, countedAs(f, rollUps.get(id)!, current)]));
+  for (const id of current.keys()) {
+    const before = countedBefore.get(id);
+    const after = countedAfter.get(id);
+    if (before && after && before.key === after.key && sameFigures(before.figures, after.figures)) continue;
+    if (before) counts.add(before, -1);
+    if (after) counts.add(after, +1);
+  }
+  const reach = reachOf(unitsChanged, reassigned, current);
+  // The tasks whose lights' facts moved (not those whose reach was just written with them): their reach rows follow.
+  const lightsMoved = [...lastVersionOf.keys()].filter((id) => {
+    const before = countedBefore.get(id)?.row;
+    const after = countedAfter.get(id)?.row;
+    return (
+      !unitsChanged.has(id) &&
+      before !== undefined &&
+      after !== undefined &&
+      (before.status !== after.status ||
+        before.deadline !== after.deadline ||
+        before.closed_on_time !== after.closed_on_time)
+    );
+  });
+  const lightsNow = new Map(lightsMoved.map((id) => [id, lightFacts(current.get(id)!)]));
+  const states = [...lastVersionOf.keys()].map((taskId) => {
+    const f = current.get(taskId)!;
+    // What only deciding needs (the first assignment, the last progress report) is not kept: the read
+    // model only evolves, and the task's page does not show them.
+    // The pinned ladder is kept apart, once per ladder (see `Ladders`).
+    const {
+      assignment: _assignment,
+      lastProgress: _lastProgress,
+      reminderPolicy: _ladder,
+      ...s
+    } = f.state as AssignedRectificationTask;
+    const r = rollUps.get(taskId)!;
+    return {
+      task_id: taskId,
+      version: f.version,
+      finding_id: s.findingId,
+      assigned_at: f.assignedAt,
+      closed_at: f.closedAt,
+      lead_since: f.leadSince,
+      updated_at: lastVersionOf.get(taskId)!.valid_from,
+      sent_back_reason: f.sentBackReason,
+      children_share: r.childrenShare,
+      rolled_done: r.rolledDone,
+      ladder_id: f.ladderId,
+      state: s,
+    };
+  });
+  // A task first seen in this batch has no row yet (all of the batch's were read above): it is appended.
+  const added = states.filter((state) => !current.get(state.task_id)!.stored);
+  const updated = states.filter((state) => current.get(state.task_id)!.stored);
+  const aboveOnly = [...rolledUpChanged]
+    .filter((id) => !lastVersionOf.has(id))
+    .map((id) => ({
+      task_id: id,
+      children_share: rollUps.get(id)!.childrenShare,
+      rolled_done: rollUps.get(id)!.rolledDone,
+    }));
+  const carry: TasksCarry = {
+    tasks: new Map([...current].map(([id, f]) => [id, f.stored ? f : { ...f, stored: true }])),
+    rollUps: new Map([...rollUps].map(([id, r]) => [id, { ...r }])),
+  };
+
+  return {
+    carry,
+    async write(sql: ProjectionWriteSql): Promise<void> {
+      if (closeStored.length > 0) {
+        // By primary key (the stored state's version is that of the task's current row, the one still open), with the
+        // task ids also given as an array: without it, the planner, whose statistics lag behind a fast-growing table,
+        // would hash every current row of every task to join them with the few closed here. Not also `valid_to IS
+        // NULL`: with it, the planner read the whole of a partial index on the current rows (which grows with the
+        // tasks) to find the few task ids, instead of the primary key.
+        await sql.query(
+          `UPDATE "${schema}".task_versions v SET valid_to = c.valid_to
+             FROM json_to_recordset($1::json) AS c(task_id uuid, version integer, valid_to timestamptz)
+            WHERE v.task_id = ANY($2::uuid[]) AND v.task_id = c.task_id AND v.version = c.version`,
+          [JSON.stringify(closeStored), closeStored.map((c) => c.task_id)],
+        );
+      }
+      await sql.copyRows(`"${schema}".task_versions`, columnsOf(versions), versions);
+      await counts.save(sql, schema);
+      const reachCounts = new ReachCounts();
+      await reach.save(sql, schema, reachCounts);
+      if (lightsMoved.length > 0) {
+        const { rows: moved } = await sql.query<{ unit_id: string; task_id: string }>(
+          `UPDATE "${schema}".task_reach r
+              SET status = c.status, deadline = c.deadline, closed_on_time = c.closed_on_time
+             FROM json_to_recordset($1::json) AS c(task_id uuid, status text, deadline date, closed_on_time boolean)
+            WHERE r.task_id = ANY($2::uuid[]) AND r.task_id = c.task_id
+            RETURNING r.unit_id, r.task_id`,
+          [JSON.stringify(lightsMoved.map((id) => ({ task_id: id, ...lightsNow.get(id)! }))), lightsMoved],
+        );
+        for (const { unit_id, task_id } of moved) {
+          const { status, deadline, closed_on_time } = countedBefore.get(task_id)!.row;
+          reachCounts.add({ unit_id, status, deadline, closed_on_time }, -1);
+          reachCounts.add({ unit_id, ...lightsNow.get(task_id)! }, +1);
+        }
+      }
+      await reachCounts.save(sql, schema);
+      await days.save(sql, schema);
+      await ladders.save(sql, schema);
+      await sql.copyRows(`"${schema}".task_states`, columnsOf(states), added);
+      if (updated.length > 0)
+        await sql.query(
+          `UPDATE "${schema}".task_states s SET version = u.version, closed_at = u.closed_at, lead_since = u.lead_since,
+             updated_at = u.updated_at, sent_back_reason = u.sent_back_reason, children_share = u.children_share,
+             rolled_done = u.rolled_done, state = u.state
+            FROM json_populate_recordset(NULL::"${schema}".task_states, $1::json) u
+           WHERE s.task_id = ANY($2::uuid[]) AND s.task_id = u.task_id`,
+          [JSON.stringify(updated), updated.map((state) => state.task_id)],
+        );
+      if (aboveOnly.length > 0)
+        await sql.query(
+          `UPDATE "${schema}".task_states s SET children_share = r.children_share, rolled_done = r.rolled_done
+             FROM json_to_recordset($1::json) AS r(task_id uuid, children_share numeric, rolled_done numeric)
+            WHERE s.task_id = ANY($2::uuid[]) AND s.task_id = r.task_id`,
+          [JSON.stringify(aboveOnly), aboveOnly.map((r) => r.task_id)],
+        );
+    },
+  };
+}
 
 /** What a task's light is taken from (with the date asked): its status, deadline and whether it closed on time. */
 function lightFacts(folded: Folded): { status: string; deadline: string; closed_on_time: boolean } {
@@ -407,18 +468,14 @@ function ownUnits(state: AssignedRectificationTask): string[] {
 /**
  * Who reaches the tasks whose own units changed: each unit whose own the task is, and (`below`) each unit whose own
  * task lies above it, at any depth, as the tasks stand now (all above a task of the batch are at hand). A task
- * reassigned that was broken down before changes the reach of every task below it too: those are recomputed from
- * the current rows, in two statements (a rare event: a task is reassigned only once its sub-tasks are done).
+ * reassigned that was broken down before changes the reach of every task below it too (see `saveReachBelow`). The
+ * rows are worked out at once; `save` writes them, and counts what they replace.
  */
-async function saveReach(
-  sql: ProjectionWriteSql,
-  schema: string,
+function reachOf(
   changed: ReadonlySet<string>,
   reassigned: ReadonlySet<string>,
   tasks: ReadonlyMap<string, Folded>,
-  counts: ReachCounts,
-): Promise<void> {
-  if (changed.size === 0) return;
+): { save(sql: ProjectionWriteSql, schema: string, counts: ReachCounts): Promise<void> } {
   const rows: Array<{ unit_id: string; task_id: string; below: boolean } & ReturnType<typeof lightFacts>> = [];
   for (const taskId of changed) {
     const reach = new Map<string, boolean>(
@@ -436,21 +493,38 @@ async function saveReach(
   }
   // A task first seen in this batch has no rows yet (most of them, in a rebuild): only the others' are looked for.
   const stored = [...changed].filter((taskId) => tasks.get(taskId)!.stored);
-  if (stored.length > 0) {
-    const gone = await sql.query<ReachFacts>(
-      `DELETE FROM "${schema}".task_reach WHERE task_id = ANY($1::uuid[])
-       RETURNING unit_id, status, deadline::text AS deadline, closed_on_time`,
-      [stored],
-    );
-    for (const row of gone.rows) counts.add(row, -1);
-  }
-  await sql.copyRows(`"${schema}".task_reach`, columnsOf(rows), rows);
-  for (const row of rows) counts.add(row, +1);
   // Below a task assigned in this batch there are only tasks of this batch, whose reach was just computed.
   const brokenDown = [...reassigned].filter(
     (id) => ((tasks.get(id)!.state as AssignedRectificationTask).subtasks ?? []).length > 0,
   );
-  if (brokenDown.length === 0) return;
+  return {
+    async save(sql, schema, counts) {
+      if (changed.size === 0) return;
+      if (stored.length > 0) {
+        const gone = await sql.query<ReachFacts>(
+          `DELETE FROM "${schema}".task_reach WHERE task_id = ANY($1::uuid[])
+           RETURNING unit_id, status, deadline::text AS deadline, closed_on_time`,
+          [stored],
+        );
+        for (const row of gone.rows) counts.add(row, -1);
+      }
+      await sql.copyRows(`"${schema}".task_reach`, columnsOf(rows), rows);
+      for (const row of rows) counts.add(row, +1);
+      if (brokenDown.length > 0) await saveReachBelow(sql, schema, brokenDown, counts);
+    },
+  };
+}
+
+/**
+ * The reach of every task below tasks reassigned after they were broken down, recomputed from the current rows, in two
+ * statements (a rare event: a task is reassigned only once its sub-tasks are done).
+ */
+async function saveReachBelow(
+  sql: ProjectionWriteSql,
+  schema: string,
+  brokenDown: readonly string[],
+  counts: ReachCounts,
+): Promise<void> {
   const below = `WITH RECURSIVE sub(task_id) AS (
       SELECT c.task_id FROM "${schema}".task_versions c WHERE c.parent_task_id = ANY($1::uuid[]) AND c.valid_to IS NULL
       UNION

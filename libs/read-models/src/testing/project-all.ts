@@ -1,4 +1,4 @@
-import { EventStore, Projection } from '@zhenggai/application';
+import { EventStore, PreparedProjectionBatch, Projection } from '@zhenggai/application';
 import { projectionWriteSql } from '@zhenggai/postgres';
 import type { Pool } from 'pg';
 import { everyEventReadable } from '../../../../test/support/every-event-readable';
@@ -15,6 +15,11 @@ export async function projectAll(
   suffix = 'test',
   /** Events per batch: the runner's batches are as large as what has arrived since the last. */
   batchSize = 500,
+  /**
+   * Each batch worked out (`prepare`) before the one before it is written, carrying what that one left: what a runner
+   * catching up in a pipeline does, at its worst (none of the batch before is visible yet).
+   */
+  ahead = false,
 ): Promise<void> {
   await everyEventReadable(store);
   const sql = projectionWriteSql(pool);
@@ -23,6 +28,7 @@ export async function projectAll(
     const schema = `proj_${projection.name}_${suffix}`;
     await sql.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; CREATE SCHEMA "${schema}"`);
     await projection.setup(sql, schema);
+    let pending: PreparedProjectionBatch | undefined;
     for (let after = 0n; ;) {
       const events = await store.readAll({
         after,
@@ -30,9 +36,14 @@ export async function projectAll(
         eventTypePrefixes: projection.eventTypePrefixes,
       });
       if (events.length === 0) break;
-      await projection.apply(sql, schema, events);
+      if (ahead && projection.prepare) {
+        const prepared = await projection.prepare(sql, schema, events, pending?.carry);
+        await pending?.write(sql);
+        pending = prepared;
+      } else await projection.apply(sql, schema, events);
       after = events[events.length - 1].position;
     }
+    await pending?.write(sql);
     for (const view of projection.views(schema))
       await sql.query(`CREATE OR REPLACE VIEW read_models.${view.name} AS ${view.select}`);
   }
