@@ -118,6 +118,13 @@ module.exports = {
       to: { path: '^libs/[^/]+/src/', pathNot: ['^libs/[^/]+/src/index\\.ts$', '^libs/[^/]+/src/testing/'] },
     },
     {
+      name: 'emmett-only-in-the-benchmark',
+      comment: "Emmett's PostgreSQL event store is a dev dependency, for the benchmark's side-by-side run only",
+      severity: 'error',
+      from: { pathNot: '^bench/' },
+      to: { path: 'node_modules/@event-driven-io/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
