@@ -19,6 +19,7 @@ import { reminderEngineOf, workerCommandDeps } from '../apps/worker/src/worker.m
 import { REMINDER_SCHEDULER } from '../apps/worker/src/reminders/reminder-scheduler.reactor';
 import { NOTIFICATION_DISPATCHER } from '../apps/worker/src/reminders/notification-dispatcher.reactor';
 import { percentile } from './closed-loop';
+import { benchTaskAssigned } from './task-sized-event';
 
 const LADDER: ReminderPolicy = {
   id: 'bench',
@@ -191,28 +192,7 @@ export async function webhookReceiver(
 }
 
 function assignedEvent(taskId: string, unitId: string, regionId: string): RectificationTaskEvent {
-  return {
-    type: 'RectificationTaskAssigned',
-    data: {
-      taskId,
-      findingId: randomUUID(),
-      title: '基准任务',
-      regionId,
-      category: 'bench',
-      leadUnitId: unitId,
-      cooperatingUnitIds: [],
-      deadline: DEADLINE,
-      measures: '整改',
-      target: null,
-      campaignId: null,
-      assignedBy: randomUUID(),
-      parentTaskId: null,
-      rootTaskId: taskId,
-      depth: 0,
-      assigningUnitId: null,
-      reminderPolicy: LADDER,
-    },
-  };
+  return benchTaskAssigned({ taskId, regionId, leadUnitId: unitId, deadline: DEADLINE, reminderPolicy: LADDER });
 }
 
 async function writeOpenTasks(

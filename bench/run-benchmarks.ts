@@ -11,6 +11,7 @@ import { benchmarkImport } from './import-benchmark';
 import { benchmarkNotices } from './notice-benchmark';
 import { benchmarkReadSide, benchmarkReadSideCase } from './projection-benchmark';
 import { benchmarkReminders } from './reminder-benchmark';
+import { benchmarkStoreComparison } from './store-comparison';
 import { taskTreeCase } from './task-tree-benchmark';
 import {
   alternatingRounds,
@@ -40,6 +41,8 @@ import {
  *   previewed and committed on the API process (bench/import-benchmark.ts).
  * - 整改台账 exports (BENCH_ONLY=exports or BENCH_EXPORTS=1, issue 22): BENCH_TASKS tasks (20,000) written in bulk, then
  *   the built all-in-one's XLSX and CSV exports of them, timed, with its memory growth (bench/export-benchmark.ts).
+ * - Event stores side by side (BENCH_ONLY=emmett or BENCH_EMMETT=1, issue 22): our PostgreSQL store's appends against
+ *   Emmett's PostgreSQL event store's, each in a database of its own on the same server (bench/store-comparison.ts).
  *
  * Runs on an embedded PostgreSQL in a temporary folder, or on BENCH_DATABASE_URL (a database it may fill).
  * Targets (2 cores): the HTTP rate at least half the raw rate; p99 under 50 ms.
@@ -140,7 +143,8 @@ async function main(): Promise<void> {
           (part !== 'notices' || process.env.BENCH_NOTICES === '1') &&
           (part !== 'imports' || process.env.BENCH_IMPORTS === '1') &&
           // The exports case too: its all-in-one catches up with its 20,000 tasks first, which takes minutes.
-          (part !== 'exports' || process.env.BENCH_EXPORTS === '1');
+          (part !== 'exports' || process.env.BENCH_EXPORTS === '1') &&
+          (part !== 'emmett' || process.env.BENCH_EMMETT === '1');
     const processes = (process.env.BENCH_PROCESSES ?? 'api,all-in-one').split(',').map((name) => name.trim());
     for (const name of processes) {
       if (!(name in PROCESSES))
@@ -151,6 +155,7 @@ async function main(): Promise<void> {
     for (const name of (['api', 'all-in-one'] as const).filter((n) => processes.includes(n))) {
       if (runs('raw') || runs('http')) await benchmarkWritePath(infra, name, { raw: runs('raw'), http: runs('http') });
     }
+    if (runs('emmett')) await benchmarkStoreComparison(infra.databaseUrl);
     if (runs('notices')) await benchmarkNotices(infra);
     if (runs('imports')) await benchmarkImport(infra, Number(process.env.BENCH_IMPORT_ROWS ?? 2000));
     if (runs('reminders'))
