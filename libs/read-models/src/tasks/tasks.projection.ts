@@ -45,7 +45,10 @@ export const tasksProjection: Projection = {
   // 11: the reminder ladder pinned on a task (the same few ladders on every task) is kept once per ladder, apart from
   // the task's state, which every change of the task writes again (with it, most states were large enough to be
   // compressed on every write); the `task_states` view joins it back in.
-  version: 11,
+  // 12: the per-deadline counts sum the time their closed tasks took to close (from when their lead unit was given
+  // them), and the send-backs are counted per lead unit and region, so that the scoreboard as it stands now sums them
+  // instead of counting every version.
+  version: 12,
   eventTypePrefixes: ['RectificationTask'],
 
   async setup(sql: ProjectionSql, schema: string): Promise<void> {
@@ -126,11 +129,18 @@ export const tasksProjection: Projection = {
         own_done numeric NOT NULL,
         top_target numeric NOT NULL,
         top_done numeric NOT NULL,
+        closing_ms bigint NOT NULL,
         PRIMARY KEY (lead_unit_id, campaign_id, region_id, status, deadline, closed_on_time, parent_region_id,
           target_unit)
       );
       -- The rows a batch emptied, which it deletes: without it each batch would scan the whole table to find them.
       CREATE INDEX ON "${schema}".task_deadline_counts (n) WHERE n = 0;
+      CREATE TABLE "${schema}".task_send_back_counts (
+        lead_unit_id uuid NOT NULL,
+        region_id uuid NOT NULL,
+        n integer NOT NULL,
+        PRIMARY KEY (lead_unit_id, region_id)
+      );
       CREATE TABLE "${schema}".task_reach (
         unit_id uuid NOT NULL,
         task_id uuid NOT NULL,
@@ -179,6 +189,7 @@ export const tasksProjection: Projection = {
           FROM "${schema}".task_states s LEFT JOIN "${schema}".task_ladders l ON l.ladder_id = s.ladder_id`,
       },
       { name: 'task_deadline_counts', select: `SELECT * FROM "${schema}".task_deadline_counts` },
+      { name: 'task_send_back_counts', select: `SELECT * FROM "${schema}".task_send_back_counts` },
       { name: 'task_reach', select: `SELECT * FROM "${schema}".task_reach` },
       { name: 'task_reach_counts', select: `SELECT * FROM "${schema}".task_reach_counts` },
       { name: 'task_campaign_days', select: `SELECT * FROM "${schema}".task_campaign_days` },
@@ -334,6 +345,7 @@ async function prepareTasks(
     if (before) counts.add(before, -1);
     if (after) counts.add(after, +1);
   }
+  const sendBacks = sendBacksOf(versions);
   const reach = reachOf(unitsChanged, reassigned, current);
   // The tasks whose lights' facts moved (not those whose reach was just written with them): their reach rows follow.
   const lightsMoved = [...lastVersionOf.keys()].filter((id) => {
@@ -409,6 +421,7 @@ async function prepareTasks(
       }
       await sql.copyRows(`"${schema}".task_versions`, columnsOf(versions), versions);
       await counts.save(sql, schema);
+      await sendBacks.save(sql, schema);
       const reachCounts = new ReachCounts();
       await reach.save(sql, schema, reachCounts);
       if (lightsMoved.length > 0) {
@@ -685,6 +698,8 @@ interface CountsFigures {
   own_done: number;
   top_target: number;
   top_done: number;
+  /** Closed: the milliseconds from when its lead unit was given the task to its sign-off (the scoreboard's days). */
+  closing_ms: number;
 }
 
 function countedAs(folded: Folded, rollUp: RollUp, tasks: ReadonlyMap<string, Folded>): Counted | null {
@@ -711,6 +726,10 @@ function countedAs(folded: Folded, rollUp: RollUp, tasks: ReadonlyMap<string, Fo
       own_done: state.quantityDone ?? 0,
       top_target: target ?? 0,
       top_done: rollUp.rolledDone,
+      closing_ms:
+        state.status === 'closed' && folded.closedAt !== null
+          ? Date.parse(folded.closedAt) - Date.parse(folded.leadSince)
+          : 0,
     },
   };
 }
@@ -732,7 +751,17 @@ class DeadlineCounts {
   add(counted: Counted, sign: 1 | -1): void {
     let delta = this.deltas.get(counted.key);
     if (delta === undefined) {
-      delta = { ...counted.row, n: 0, target_n: 0, own_target: 0, done_n: 0, own_done: 0, top_target: 0, top_done: 0 };
+      delta = {
+        ...counted.row,
+        n: 0,
+        target_n: 0,
+        own_target: 0,
+        done_n: 0,
+        own_done: 0,
+        top_target: 0,
+        top_done: 0,
+        closing_ms: 0,
+      };
       this.deltas.set(counted.key, delta);
     }
     const figures = counted.figures;
@@ -744,11 +773,12 @@ class DeadlineCounts {
     delta.own_done = roundQuantity(delta.own_done + sign * figures.own_done);
     delta.top_target = roundQuantity(delta.top_target + sign * figures.top_target);
     delta.top_done = roundQuantity(delta.top_done + sign * figures.top_done);
+    delta.closing_ms += sign * figures.closing_ms;
   }
 
   async save(sql: ProjectionSql, schema: string): Promise<void> {
     const changed = [...this.deltas.values()].filter((d) =>
-      (['n', 'target_n', 'own_target', 'done_n', 'own_done', 'top_target', 'top_done'] as const).some(
+      (['n', 'target_n', 'own_target', 'done_n', 'own_done', 'top_target', 'top_done', 'closing_ms'] as const).some(
         (k) => d[k] !== 0,
       ),
     );
@@ -760,11 +790,37 @@ class DeadlineCounts {
          target_unit) DO UPDATE SET n = c.n + EXCLUDED.n, target_n = c.target_n + EXCLUDED.target_n,
          own_target = c.own_target + EXCLUDED.own_target, done_n = c.done_n + EXCLUDED.done_n,
          own_done = c.own_done + EXCLUDED.own_done, top_target = c.top_target + EXCLUDED.top_target,
-         top_done = c.top_done + EXCLUDED.top_done`,
+         top_done = c.top_done + EXCLUDED.top_done, closing_ms = c.closing_ms + EXCLUDED.closing_ms`,
       [JSON.stringify(changed)],
     );
     await sql.query(`DELETE FROM "${schema}".task_deadline_counts WHERE n = 0`);
   }
+}
+
+/**
+ * The send-backs (退回重办) of a batch's versions, per lead unit whose work was sent back and region: summed, the
+ * scoreboard's send-backs now, without reading every version. A version is never taken back, so they only grow.
+ */
+function sendBacksOf(versions: readonly VersionRow[]): { save(sql: ProjectionSql, schema: string): Promise<void> } {
+  const deltas = new Map<string, { lead_unit_id: string; region_id: string; n: number }>();
+  for (const v of versions) {
+    if (!v.sent_back) continue;
+    const key = `${v.lead_unit_id}|${v.region_id}`;
+    const delta = deltas.get(key) ?? { lead_unit_id: v.lead_unit_id, region_id: v.region_id, n: 0 };
+    delta.n += 1;
+    deltas.set(key, delta);
+  }
+  return {
+    async save(sql, schema) {
+      if (deltas.size === 0) return;
+      await sql.query(
+        `INSERT INTO "${schema}".task_send_back_counts AS c
+         SELECT * FROM json_populate_recordset(NULL::"${schema}".task_send_back_counts, $1::json)
+         ON CONFLICT (lead_unit_id, region_id) DO UPDATE SET n = c.n + EXCLUDED.n`,
+        [JSON.stringify([...deltas.values()])],
+      );
+    },
+  };
 }
 
 /**
