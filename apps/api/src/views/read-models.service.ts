@@ -133,7 +133,12 @@ export class ReadModelsService {
 
   async scoreboard(query: AsOfQueryDto, actor: Actor) {
     const at = this.instant(query.asOf);
-    return { asOf: at.toISOString(), units: await this.tasks.scoreboard(at, this.directoryView.reachOf(actor)) };
+    return {
+      asOf: at.toISOString(),
+      units: await this.tasks.scoreboard(at, this.directoryView.reachOf(actor), {
+        current: query.asOf === undefined,
+      }),
+    };
   }
 
   audit(query: AuditQueryDto, actor: Actor) {

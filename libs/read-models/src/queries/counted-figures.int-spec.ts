@@ -17,7 +17,8 @@ const LEVELS: RegionLevel[] = ['city', 'county', 'town', 'village'];
  * every task's versions.
  * Both must give the same answers: over the demo story and a tree 县 → 镇 → 村 whose sub-tasks are sent back,
  * verified level by level, cancelled and signed off at the top, for every campaign, every reach by region and every
- * level, projected one event at a time (every task above read back from the store), a few at a time and all at once.
+ * level (and the scoreboard, for every unit's reach too), projected one event at a time (every task above read back
+ * from the store), a few at a time and all at once.
  */
 describe('the views now, from the kept roll-ups, equal the same views from every version', () => {
   let infra: Infrastructure;
@@ -88,6 +89,17 @@ describe('the views now, from the kept roll-ups, equal the same views from every
           const versioned = await queries.list(filter, { page, pageSize: 3 }, { ...options, current: false });
           expect([filter, page, counted]).toEqual([filter, page, versioned]);
         }
+    // The scoreboard: open, overdue, closed on time or late, average days to close and send-backs per lead unit.
+    let sentBack = 0;
+    let closed = 0;
+    for (const reach of [...reaches, ...units.map((unitId) => ({ unitId }))]) {
+      const counted = await queries.scoreboard(now, reach, { current: true });
+      const versioned = await queries.scoreboard(now, reach);
+      expect([reach, counted]).toEqual([reach, versioned]);
+      sentBack += counted.reduce((n, row) => n + row.sendBacks, 0);
+      closed += counted.filter((row) => row.averageDaysToClose !== null).length;
+    }
+    expect(Math.min(sentBack, closed)).toBeGreaterThan(0);
   });
 
   // A runner far behind works the next batch out while this one is written (`catchUpInPipeline`): what the batch
@@ -100,6 +112,7 @@ describe('the views now, from the kept roll-ups, equal the same views from every
       'task_states',
       'task_ladders',
       'task_deadline_counts',
+      'task_send_back_counts',
       'task_reach',
       'task_reach_counts',
       'task_campaign_days',

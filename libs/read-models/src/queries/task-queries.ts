@@ -428,8 +428,14 @@ export class TaskQueries {
    * - `sendBacks`: every send-back (退回重办) up to `at`, charged to the unit that led the task when its work was
    *   sent back, and kept by it after the task moves on or is cancelled.
    * A unit appears when any figure has something to say about it.
+   *
+   * `current`: `at` is now, and the figures are summed from the counts the tasks read model keeps as the events
+   * arrive (per lead unit, region, status and deadline; the send-backs per lead unit and region) rather than counted
+   * over every version; a unit's reach is still taken from the versions.
    */
-  async scoreboard(at: Date, reach: Reach = {}): Promise<ScoreboardRow[]> {
+  async scoreboard(at: Date, reach: Reach = {}, options: { current?: boolean } = {}): Promise<ScoreboardRow[]> {
+    if (options.current && !reach.unitId && (await this.keepsScoreboardCounts()))
+      return this.countedScoreboard(at, reach);
     const handOvers = await this.keepsHandOvers();
     // Until an upgraded store's read model is rebuilt (version 2 has neither column), it serves the figures it can.
     const since = handOvers ? 'v.lead_since' : 'v.assigned_at';
@@ -439,7 +445,7 @@ export class TaskQueries {
             v.lead_unit_id`
       : `SELECT v.lead_unit_id AS unit_id, sum(v.send_back_count)::int AS n FROM read_models.task_versions v
           WHERE ${VALID_AT('v', '$1::timestamptz')} AND ${WITHIN_REACH('v', '$3', '$4')} GROUP BY v.lead_unit_id`;
-    const { rows } = await this.sql.query(
+    return this.scoreboardOf(
       `WITH held AS (
          SELECT v.lead_unit_id AS unit_id,
                 count(*) FILTER (WHERE v.status NOT IN ('closed', 'cancelled'))::int AS open,
@@ -452,7 +458,38 @@ export class TaskQueries {
            FROM read_models.task_versions v
           WHERE ${VALID_AT('v', '$1::timestamptz')} AND ${WITHIN_REACH('v', '$3', '$4')}
           GROUP BY v.lead_unit_id),
-       sent_back AS (${sentBack})
+       sent_back AS (${sentBack})`,
+      [at.toISOString(), shanghaiDateOf(at), reach.regionId ?? null, reach.unitId ?? null],
+    );
+  }
+
+  /** The scoreboard now, within a reach by region, from the per-deadline counts and the send-back counts. */
+  private countedScoreboard(at: Date, reach: Reach): Promise<ScoreboardRow[]> {
+    const closed = `FILTER (WHERE c.status = 'closed')`;
+    return this.scoreboardOf(
+      `WITH held AS (
+         SELECT c.lead_unit_id AS unit_id,
+                coalesce(sum(c.n) FILTER (WHERE c.status NOT IN ('closed', 'cancelled')), 0)::int AS open,
+                coalesce(sum(c.n) FILTER (WHERE ${OVERDUE('c', '$1::date')}), 0)::int AS overdue,
+                coalesce(sum(c.n) ${closed}, 0)::int AS closed,
+                coalesce(sum(c.n) FILTER (WHERE c.status = 'closed' AND c.closed_on_time), 0)::int AS closed_on_time,
+                coalesce(sum(c.n) FILTER (WHERE c.status = 'closed' AND NOT c.closed_on_time), 0)::int AS closed_late,
+                round(sum(c.closing_ms) ${closed} / 86400000.0 / nullif(sum(c.n) ${closed}, 0), 1)::float8
+                  AS average_days
+           FROM read_models.task_deadline_counts c
+          WHERE ${WITHIN_REGION('c.region_id', '$2')}
+          GROUP BY c.lead_unit_id),
+       sent_back AS (
+         SELECT s.lead_unit_id AS unit_id, sum(s.n)::int AS n FROM read_models.task_send_back_counts s
+          WHERE ${WITHIN_REGION('s.region_id', '$2')} GROUP BY s.lead_unit_id)`,
+      [shanghaiDateOf(at), reach.regionId ?? null],
+    );
+  }
+
+  /** The scoreboard's rows from `held` and `sent_back` (per unit), as `figures` (a `WITH` clause) works them out. */
+  private async scoreboardOf(figures: string, params: unknown[]): Promise<ScoreboardRow[]> {
+    const { rows } = await this.sql.query(
+      `${figures}
        SELECT coalesce(h.unit_id, s.unit_id) AS "unitId", u.name AS "unitName",
               coalesce(h.open, 0) AS open, coalesce(h.overdue, 0) AS overdue, coalesce(h.closed, 0) AS closed,
               coalesce(h.closed_on_time, 0) AS "closedOnTime", coalesce(h.closed_late, 0) AS "closedLate",
@@ -460,7 +497,7 @@ export class TaskQueries {
          FROM held h FULL JOIN sent_back s ON s.unit_id = h.unit_id
          LEFT JOIN units u ON u.id = coalesce(h.unit_id, s.unit_id)
         ORDER BY overdue DESC, open DESC, u.name, "unitId"`,
-      [at.toISOString(), shanghaiDateOf(at), reach.regionId ?? null, reach.unitId ?? null],
+      params,
     );
     return rows.map((r: any) => ({
       ...r,
@@ -469,6 +506,19 @@ export class TaskQueries {
   }
 
   private handOversKept = false;
+  private scoreboardCounted = false;
+
+  /** Whether the read model serving is of version 12 or later: it counts send-backs and the days to close. */
+  private async keepsScoreboardCounts(): Promise<boolean> {
+    if (!this.scoreboardCounted) {
+      const { rows } = await this.sql.query(
+        `SELECT 1 FROM information_schema.views WHERE table_schema = 'read_models' AND ` +
+          `table_name = 'task_send_back_counts'`,
+      );
+      this.scoreboardCounted = rows.length > 0;
+    }
+    return this.scoreboardCounted;
+  }
 
   /** Whether the read model serving is of version 3 or later: it knows who led each send-back and since when. */
   private async keepsHandOvers(): Promise<boolean> {
