@@ -208,7 +208,12 @@ describe('the unit scoreboard across reassignments', () => {
     // Every event lies before the end of April: the tasks as they stand now are the tasks as they stood then.
     const queries = new TaskQueries(infra.pool);
     const end = new Date(at('2030-04-30'));
-    for (const reach of [{}, { regionId }, { regionId: randomUUID() }]) {
+    for (const reach of [
+      {},
+      { regionId },
+      { regionId: randomUUID() },
+      ...[unitA, unitB, unitC].map((unitId) => ({ unitId })),
+    ]) {
       const now = await queries.scoreboard(end, reach, { current: true });
       expect([reach, now]).toEqual([reach, await queries.scoreboard(end, reach)]);
     }

@@ -431,11 +431,17 @@ export class TaskQueries {
    *
    * `current`: `at` is now, and the figures are summed from the counts the tasks read model keeps as the events
    * arrive (per lead unit, region, status and deadline; the send-backs per lead unit and region) rather than counted
-   * over every version; a unit's reach is still taken from the versions.
+   * over every version; within a unit's reach, from its rows of who reaches what and its tasks as they stand (its
+   * send-backs are still counted over the versions sent back).
    */
   async scoreboard(at: Date, reach: Reach = {}, options: { current?: boolean } = {}): Promise<ScoreboardRow[]> {
-    if (options.current && !reach.unitId && (await this.keepsScoreboardCounts()))
-      return this.countedScoreboard(at, reach);
+    const counted = options.current === true && (await this.keepsScoreboardCounts());
+    if (counted && !reach.unitId) return this.countedScoreboard(at, reach);
+    // A unit's reach now: its rows of who reaches what and its tasks' current rows, not every version.
+    const held = counted
+      ? `read_models.task_reach r JOIN read_models.tasks v ON v.task_id = r.task_id
+          WHERE r.unit_id = $4::uuid AND ${WITHIN_REGION('v.region_id', '$3')}`
+      : `read_models.task_versions v WHERE ${VALID_AT('v', '$1::timestamptz')} AND ${WITHIN_REACH('v', '$3', '$4')}`;
     const handOvers = await this.keepsHandOvers();
     // Until an upgraded store's read model is rebuilt (version 2 has neither column), it serves the figures it can.
     const since = handOvers ? 'v.lead_since' : 'v.assigned_at';
@@ -455,8 +461,7 @@ export class TaskQueries {
                 count(*) FILTER (WHERE v.status = 'closed' AND NOT v.closed_on_time)::int AS closed_late,
                 round(avg(extract(epoch FROM v.closed_at - ${since}) / 86400) FILTER (WHERE v.status =
                   'closed')::numeric, 1)::float8 AS average_days
-           FROM read_models.task_versions v
-          WHERE ${VALID_AT('v', '$1::timestamptz')} AND ${WITHIN_REACH('v', '$3', '$4')}
+           FROM ${held}
           GROUP BY v.lead_unit_id),
        sent_back AS (${sentBack})`,
       [at.toISOString(), shanghaiDateOf(at), reach.regionId ?? null, reach.unitId ?? null],
