@@ -151,8 +151,11 @@ export class ReadModelsService {
         type: query.type,
         withinRegionId: this.directoryView.reachOf(actor).regionId,
       },
-      pageOf(query),
-    ).then((result) => ({ ...pageOf(query), ...result }));
+      { ...pageOf(query), after: query.after, count: query.count },
+    ).then((result) => ({
+      ...(query.after === undefined ? pageOf(query) : { after: query.after, pageSize: pageOf(query).pageSize }),
+      ...result,
+    }));
   }
 }
 

@@ -14,9 +14,13 @@ import {
   Matches,
   Max,
   Min,
+  Validate,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
 } from 'class-validator';
 import { REGION_LEVELS, RegionLevel, TASK_STATUSES } from '@zhenggai/domain';
-import { LIGHTS, LIST_ORDERS, ListOrder } from '@zhenggai/read-models';
+import { AUDIT_COUNT_CAP, LIGHTS, LIST_ORDERS, ListOrder } from '@zhenggai/read-models';
 import { bool, IsInstant, IsLocalDate, PageSizeQuery } from '../commands/shared.dto';
 
 const list = ({ value }: { value: unknown }) =>
@@ -153,6 +157,22 @@ export class DeadlineViewQueryDto extends TaskListQueryDto {
   byRegionLevel?: RegionLevel[];
 }
 
+/** A cursor and a page number say two different places to start: one of them. */
+@ValidatorConstraint({ name: 'notWithPage' })
+class NotWithPage implements ValidatorConstraintInterface {
+  validate(_: unknown, args?: ValidationArguments): boolean {
+    return (args?.object as PageQueryDto | undefined)?.page === undefined;
+  }
+
+  defaultMessage(): string {
+    return 'after cannot be combined with page: follow next instead';
+  }
+}
+
+/**
+ * The audit answers `{ items, next, total, totalExact }` (with `page` and `pageSize`): `next` is the `after` of the
+ * next page, null on the last one.
+ */
 export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'a username' })
   @IsOptional()
@@ -174,6 +194,27 @@ export class AuditQueryDto extends PageQueryDto {
   @IsOptional()
   @Matches(/^[A-Za-z]{1,100}$/, { message: 'type must be an event type name' })
   type?: string;
+
+  @ApiPropertyOptional({
+    example: '1234',
+    description:
+      'the entries after this position: the `next` of the page before (keyset paging, as quick on the last page as ' +
+      'on the first). Not with `page`, which skips entries by counting them',
+  })
+  @IsOptional()
+  @Matches(/^(0|[1-9][0-9]{0,17})$/, { message: 'after must be the position of an audit entry, as in next' })
+  @Validate(NotWithPage)
+  after?: string;
+
+  @ApiPropertyOptional({
+    description:
+      `true: \`total\` counts every matching entry, however many. Otherwise it counts up to ${AUDIT_COUNT_CAP} ` +
+      'and `totalExact` says whether that was all of them',
+  })
+  @IsOptional()
+  @Transform(bool)
+  @IsBoolean({ message: 'count must be true or false' })
+  count?: boolean;
 }
 
 export class MinRevisionQueryDto {

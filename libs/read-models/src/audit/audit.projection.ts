@@ -24,10 +24,11 @@ function regionOf(e: StoredEvent): string | null {
  * Every event of every stream, indexed by who did it and when: the cross-stream audit (全程留痕), the
  * directory's changes and the admin's settings (the digest's time) included. Each entry carries its stream's region,
  * so a user limited to a subtree reads the entries of its subtree only. Version 2: the directory and the regions.
+ * Version 3: each filter's index ends in the position, so a page after a cursor (issue 22) is read in order by index.
  */
 export const auditProjection: Projection = {
   name: 'audit',
-  version: 2,
+  version: 3,
   eventTypePrefixes: [
     'RectificationTask',
     'Finding',
@@ -59,7 +60,9 @@ export const auditProjection: Projection = {
         region_id uuid NOT NULL
       );
       CREATE INDEX ON "${schema}".audit_entries (stream_name);
-      CREATE INDEX ON "${schema}".audit_entries (actor_username, occurred_at);
+      CREATE INDEX ON "${schema}".audit_entries (actor_username, position);
+      CREATE INDEX ON "${schema}".audit_entries (type, position);
+      CREATE INDEX ON "${schema}".audit_entries (region_id, position);
       CREATE INDEX ON "${schema}".audit_entries (occurred_at);`);
   },
 

@@ -24,8 +24,36 @@ export interface AuditEntry {
   readonly data: unknown;
 }
 
+/**
+ * How many matching entries an audit page counts at most, unless asked for the exact number: counting every match
+ * on every page is what made deep pages slow (issue 22), and a count up to here reads this many index entries at most.
+ */
+export const AUDIT_COUNT_CAP = 10_000;
+
+/**
+ * Where a page of the audit starts: `after`, the position of the last entry of the page before (keyset paging, read
+ * by index however deep), or else the `page`-th page of `pageSize` (an offset, as costly as the entries skipped).
+ */
+export interface AuditPage {
+  readonly page: number;
+  readonly pageSize: number;
+  /** A position: the entries after it. */
+  readonly after?: string;
+  /** true: count every matching entry; otherwise counted up to {@link AUDIT_COUNT_CAP}. */
+  readonly count?: boolean;
+}
+
+export interface AuditAnswer {
+  readonly items: AuditEntry[];
+  /** The `after` of the next page, or null on the last. */
+  readonly next: string | null;
+  /** The matching entries, all of them (not only those after the cursor); at least this many unless `totalExact`. */
+  readonly total: number;
+  readonly totalExact: boolean;
+}
+
 /** Events across all streams, by who did them and when (`from` inclusive, `to` exclusive), in store order. */
-export async function auditEntries(sql: ProjectionSql, filter: AuditFilter, page: { page: number; pageSize: number }) {
+export async function auditEntries(sql: ProjectionSql, filter: AuditFilter, page: AuditPage): Promise<AuditAnswer> {
   const params = new SqlParams();
   const clauses: string[] = [];
   if (filter.actor) clauses.push(`actor_username = ${params.add(filter.actor)}`);
@@ -33,19 +61,23 @@ export async function auditEntries(sql: ProjectionSql, filter: AuditFilter, page
   if (filter.to) clauses.push(`occurred_at < ${params.add(filter.to.toISOString())}::timestamptz`);
   if (filter.type) clauses.push(`type = ${params.add(filter.type)}`);
   if (filter.withinRegionId) clauses.push(IN_REGION_SUBTREE('region_id', params.add(filter.withinRegionId)));
-  const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+  const filtered = [...params.values];
+  const where = (more: string[]) => (more.length ? `WHERE ${more.join(' AND ')}` : '');
+  const paged = page.after === undefined ? clauses : [...clauses, `position > ${params.add(page.after)}::bigint`];
+  // One entry more than the page: whether there is a next page, without counting.
+  const limit = params.add(page.pageSize + 1);
+  const offset = page.after === undefined ? ` OFFSET ${params.add((page.page - 1) * page.pageSize)}` : '';
+  const capped = !page.count;
+  const matching = `SELECT 1 FROM read_models.audit_entries ${where(clauses)}`;
+  const counted = `SELECT count(*) AS n FROM (${matching}${capped ? ` LIMIT ${AUDIT_COUNT_CAP + 1}` : ''}) m`;
   const [rows, count] = await Promise.all([
     sql.query(
-      `SELECT * FROM read_models.audit_entries ${where} ORDER BY position
-        LIMIT ${params.add(page.pageSize)} OFFSET ${params.add((page.page - 1) * page.pageSize)}`,
+      `SELECT * FROM read_models.audit_entries ${where(paged)} ORDER BY position LIMIT ${limit}${offset}`,
       params.values,
     ),
-    sql.query<{ n: string }>(
-      `SELECT count(*) AS n FROM read_models.audit_entries ${where}`,
-      params.values.slice(0, -2),
-    ),
+    sql.query<{ n: string }>(counted, filtered),
   ]);
-  const items: AuditEntry[] = rows.rows.map((r: any) => ({
+  const items: AuditEntry[] = rows.rows.slice(0, page.pageSize).map((r: any) => ({
     position: String(r.position),
     streamName: r.stream_name,
     revision: r.revision,
@@ -56,7 +88,13 @@ export async function auditEntries(sql: ProjectionSql, filter: AuditFilter, page
     correlationId: r.correlation_id,
     data: r.data,
   }));
-  return { items, total: Number(count.rows[0].n) };
+  const n = Number(count.rows[0].n);
+  return {
+    items,
+    next: rows.rows.length > page.pageSize ? items[items.length - 1].position : null,
+    total: capped ? Math.min(n, AUDIT_COUNT_CAP) : n,
+    totalExact: !capped || n <= AUDIT_COUNT_CAP,
+  };
 }
 
 /**
