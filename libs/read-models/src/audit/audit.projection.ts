@@ -24,7 +24,9 @@ function regionOf(e: StoredEvent): string | null {
  * Every event of every stream, indexed by who did it and when: the cross-stream audit (全程留痕), the
  * directory's changes and the admin's settings (the digest's time) included. Each entry carries its stream's region,
  * so a user limited to a subtree reads the entries of its subtree only. Version 2: the directory and the regions.
- * Version 3: each filter's index ends in the position, so a page after a cursor (issue 22) is read in order by index.
+ * Version 3: each filter's index ends in the position, so a page after a cursor (issue 22) is read in order by index;
+ * and `occurred_max`, the latest `occurred_at` up to each entry, which only grows with the position: the first entry
+ * of a time range lies at or after the first whose `occurred_max` reaches the range's start, found by index.
  */
 export const auditProjection: Projection = {
   name: 'audit',
@@ -53,7 +55,8 @@ export const auditProjection: Projection = {
         recorded_at timestamptz NOT NULL,
         correlation_id text,
         data jsonb NOT NULL,
-        region_id uuid
+        region_id uuid,
+        occurred_max timestamptz NOT NULL
       );
       CREATE TABLE "${schema}".stream_regions (
         stream_name text PRIMARY KEY,
@@ -63,7 +66,8 @@ export const auditProjection: Projection = {
       CREATE INDEX ON "${schema}".audit_entries (actor_username, position);
       CREATE INDEX ON "${schema}".audit_entries (type, position);
       CREATE INDEX ON "${schema}".audit_entries (region_id, position);
-      CREATE INDEX ON "${schema}".audit_entries (occurred_at);`);
+      CREATE INDEX ON "${schema}".audit_entries (occurred_at);
+      CREATE INDEX ON "${schema}".audit_entries (occurred_max, position);`);
   },
 
   views(schema: string) {
@@ -84,6 +88,10 @@ export const auditProjection: Projection = {
         [JSON.stringify(placed)],
       );
     }
+    const { rows: last } = await sql.query<{ occurred_max: Date }>(
+      `SELECT occurred_max FROM "${schema}".audit_entries ORDER BY position DESC LIMIT 1`,
+    );
+    let occurredMax = last.length ? new Date(last[0].occurred_max).getTime() : -Infinity;
     const rows = events.map((e) => ({
       position: e.position.toString(),
       stream_name: e.streamName,
@@ -97,12 +105,15 @@ export const auditProjection: Projection = {
       recorded_at: e.recordedAt,
       correlation_id: e.metadata?.correlationId ?? null,
       data: e.data,
+      occurred_max: new Date(
+        (occurredMax = Math.max(occurredMax, Date.parse(e.metadata?.occurredAt ?? e.recordedAt))),
+      ).toISOString(),
     }));
     await sql.query(
       `INSERT INTO "${schema}".audit_entries
        SELECT e.position, e.stream_name, e.revision, e.type, e.actor_user_id, e.actor_username, e.actor_role,
          e.actor_unit_id,
-              e.occurred_at, e.recorded_at, e.correlation_id, e.data, sr.region_id
+              e.occurred_at, e.recorded_at, e.correlation_id, e.data, sr.region_id, e.occurred_max
          FROM jsonb_populate_recordset(NULL::"${schema}".audit_entries, $1::jsonb) e
          LEFT JOIN (SELECT * FROM "${schema}".stream_regions WHERE stream_name = ANY($2::text[])) sr ON sr.stream_name =
            e.stream_name`,

@@ -57,7 +57,13 @@ export async function auditEntries(sql: ProjectionSql, filter: AuditFilter, page
   const params = new SqlParams();
   const clauses: string[] = [];
   if (filter.actor) clauses.push(`actor_username = ${params.add(filter.actor)}`);
-  if (filter.from) clauses.push(`occurred_at >= ${params.add(filter.from.toISOString())}::timestamptz`);
+  if (filter.from) {
+    const from = params.add(filter.from.toISOString());
+    clauses.push(`occurred_at >= ${from}::timestamptz`);
+    // No entry before this one is as late as `from`: a page of a range late in the history starts reading there.
+    clauses.push(`position >= (SELECT position FROM read_models.audit_entries WHERE occurred_max >= ${from}::timestamptz
+      ORDER BY occurred_max, position LIMIT 1)`);
+  }
   if (filter.to) clauses.push(`occurred_at < ${params.add(filter.to.toISOString())}::timestamptz`);
   if (filter.type) clauses.push(`type = ${params.add(filter.type)}`);
   if (filter.withinRegionId) clauses.push(IN_REGION_SUBTREE('region_id', params.add(filter.withinRegionId)));
