@@ -106,6 +106,15 @@ describe('the audit, page after page', () => {
     expect(positions(after.entries)).toEqual(positions(entries).filter((p) => BigInt(p) > BigInt(before)));
   });
 
+  it('tells in its OpenAPI document how to page and what the total means', async () => {
+    const audit = (await app.http.get('/api/docs-json')).body.paths['/api/audit'].get;
+    expect(audit.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['page', 'pageSize', 'after', 'count']),
+    );
+    expect(audit.description).toMatch(/`next` is the `after` of the next page/);
+    expect(audit.description).toMatch(/`totalExact` is false when there are more/);
+  });
+
   it('answers 400 naming the field for a cursor that is not a position, or one given with a page number', async () => {
     const refusals = [
       ...['abc', '-1', '1.5', '01', '', '99999999999999999999'].map((a) => [`after=${a}`, 'after']),

@@ -169,10 +169,7 @@ class NotWithPage implements ValidatorConstraintInterface {
   }
 }
 
-/**
- * The audit answers `{ items, next, total, totalExact }` (with `page` and `pageSize`): `next` is the `after` of the
- * next page, null on the last one.
- */
+/** What the audit answers is told in its operation's description (ViewsController). */
 export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'a username' })
   @IsOptional()

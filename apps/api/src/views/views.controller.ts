@@ -1,6 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '@zhenggai/domain';
+import { AUDIT_COUNT_CAP } from '@zhenggai/read-models';
 import { CurrentActor } from '../access/current-actor.decorator';
 import { Roles } from '../access/roles.decorator';
 import { ReadModelsService } from './read-models.service';
@@ -36,7 +37,15 @@ export class ViewsController {
 
   @Get('audit')
   @Roles('inspector', 'leader', 'admin')
-  @ApiOperation({ summary: 'Cross-stream audit: every event by actor and time range, within your region' })
+  @ApiOperation({
+    summary: 'Cross-stream audit: every event by actor and time range, within your region',
+    description:
+      'Answers `{ items, next, total, totalExact }`, with `page` or `after`, and `pageSize`. Items are in store ' +
+      'order; `next` is the `after` of the next page (null on the last): follow it to read on, as quick on the last ' +
+      'page as on the first. `total` counts the entries that match the filters (all of them, not only those after ' +
+      `the cursor) up to ${AUDIT_COUNT_CAP}; \`totalExact\` is false when there are more, and \`count=true\` ` +
+      'counts them all (slower on a large store).',
+  })
   audit(@Query() query: AuditQueryDto, @CurrentActor() actor: Actor) {
     return this.views.audit(query, actor);
   }
