@@ -263,4 +263,40 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     // The API's 404 and 400 are the answers looked for; nothing failed in the page itself.
     expect(journey.problems.filter((p) => p.startsWith('console:') || p.startsWith('page:'))).toEqual([]);
   });
+
+  it('a filter changed while the list is on its way shows the latest choice, not an older answer', async () => {
+    const { journey, http } = session;
+    const { page } = journey;
+    const problemsBefore = journey.problems.length;
+    // The open tasks (the list's first look) are held until the closed ones, asked for after, are on the screen.
+    const firstLook = (url: URL) =>
+      url.pathname === '/api/tasks' && url.searchParams.get('status') === 'assigned,accepted,in_progress,submitted';
+    let asked!: () => void;
+    const held = new Promise<void>((resolve) => (asked = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route(firstLook, async (route) => {
+      asked();
+      await released;
+      await route.continue();
+    });
+    await page.goto(`${http.baseUrl}/tasks`);
+    await held;
+    await page.getByTestId('filters-toggle').click();
+    await page.getByTestId('filter-status').selectOption('closed');
+    const cards = page.getByTestId('task-card');
+    await cards.first().waitFor();
+    const statuses = () => cards.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-status')));
+    expect(new Set(await statuses())).toEqual(new Set(['closed']));
+    // The first look's answer comes in last, and is read by the page (a frame after its body is in) …
+    const late = page.waitForResponse((response) => firstLook(new URL(response.url())));
+    release();
+    await (await late).finished();
+    await page.evaluate('new Promise((resolve) => setTimeout(() => requestAnimationFrame(resolve), 0))');
+    await page.unroute(firstLook);
+    // … and the list still shows what was asked last.
+    expect(new Set(await statuses())).toEqual(new Set(['closed']));
+    expect(await page.getByTestId('filter-status').inputValue()).toBe('closed');
+    expect(journey.problems.slice(problemsBefore)).toEqual([]);
+  });
 });
