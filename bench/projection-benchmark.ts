@@ -365,7 +365,15 @@ export async function startAllInOne(databaseUrl: string) {
   const npmStart = startScript(join(__dirname, '../..'));
   const child: ChildProcess = spawn(
     process.execPath,
-    [...npmStart.nodeOptions, join(__dirname, '../apps/all-in-one/src/main.js')],
+    [
+      ...npmStart.nodeOptions,
+      // BENCH_CPU_PROFILE_DIR: the all-in-one writes a V8 CPU profile there when it stops (to find where the
+      // catch-up's time goes; read it with Chrome's DevTools or bench/cpu-profile-summary.ts).
+      ...(process.env.BENCH_CPU_PROFILE_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`]
+        : []),
+      join(__dirname, '../apps/all-in-one/src/main.js'),
+    ],
     {
       env: {
         ...process.env,

@@ -40,8 +40,19 @@ export interface Projection {
   readonly version?: number;
   /** Only events whose type starts with one of these are handed to `apply` (all others still move the checkpoint). */
   readonly eventTypePrefixes: readonly string[];
-  /** Create the projection's tables and indexes in `schema` (empty, new). */
+  /**
+   * Create the projection's tables in `schema` (empty, new), with the indexes its own writes need (keys, and what
+   * `apply` looks rows up by); the indexes only readers use go in `readIndexes`.
+   */
   setup(sql: ProjectionSql, schema: string): Promise<void>;
+  /**
+   * Optional: the indexes only the readers use. A generation is filled without them and gets them in the transaction
+   * that catches it up (the first page that comes back short, or before a rebuilt generation is activated), so that a
+   * runner far behind does not maintain them row by row; a generation that has them keeps them. Each is named (a
+   * name unique in the schema, `CREATE INDEX IF NOT EXISTS` by that name) and defined by what follows the name
+   * (`ON "<schema>".table (columns) WHERE …`).
+   */
+  readIndexes?(schema: string): ReadonlyArray<ProjectionIndex>;
   /**
    * The stable read views, each `{ name, select }` where `select` reads from `schema`, e.g.
    * `{ name: 'task_versions', select: 'SELECT * FROM "proj_tasks_g3".task_versions' }`; the runner creates them
@@ -65,6 +76,13 @@ export interface Projection {
     events: readonly StoredEvent[],
     carried?: ProjectionCarry,
   ): Promise<PreparedProjectionBatch>;
+}
+
+/** An index of a projection's read side (`Projection.readIndexes`). */
+export interface ProjectionIndex {
+  readonly name: string;
+  /** What follows `CREATE INDEX <name>`: `ON "<schema>".table (columns)`, and a `WHERE` for a partial index. */
+  readonly on: string;
 }
 
 /** What a projection's `prepare` hands on to the next batch: opaque to the runner. */

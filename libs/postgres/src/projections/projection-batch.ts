@@ -9,6 +9,7 @@ import type {
 import { eventUpcasters, type UpcasterRegistry } from '@zhenggai/domain';
 import type { Pool, PoolClient } from 'pg';
 import { ProjectionFencedError } from './projection.errors';
+import { createReadIndexes } from './projection-generations';
 import { generationSchema } from './projection-names';
 import { projectionWriteSql } from './projection-write-sql';
 import type { SessionLock } from './session-lock';
@@ -66,6 +67,9 @@ export async function readBatch(
  * With `heldLock` (the runner's lease, a rebuild's lock), the checkpoint moves only if the server still counts
  * that lock as held, and the lock's lost error is thrown otherwise: a writer whose lock's connection died while
  * it applied rolls back rather than commit beside the lock's next holder.
+ *
+ * With `readIndexes` (the batch that catches the generation up), the generation's read indexes it lacks are created
+ * after the events are applied and before the checkpoint moves: a checkpoint at the head means they are there.
  */
 export async function applyBatch(
   client: PoolClient,
@@ -74,6 +78,7 @@ export async function applyBatch(
   batch: ProjectionBatch,
   heldLock?: SessionLock,
   prepared?: PreparedProjectionBatch,
+  readIndexes = false,
 ): Promise<void> {
   const { rows } = await client.query<{ position: string }>(
     'SELECT position FROM projection_checkpoints WHERE name = $1 AND generation = $2 FOR UPDATE',
@@ -85,6 +90,7 @@ export async function applyBatch(
   else if (batch.events.length > 0) {
     await projection.apply(projectionWriteSql(client), generationSchema(projection.name, generation), batch.events);
   }
+  if (readIndexes) await createReadIndexes(client, projection, generation);
   const moved = await client.query(
     `UPDATE projection_checkpoints SET position = $3, updated_at = now() WHERE name = $1 AND generation = $2
      ${heldLock ? `AND ${heldLock.stillHeldSql('$1', '$4')}` : ''}`,

@@ -72,6 +72,27 @@ export async function createGeneration(client: PoolClient, projection: Projectio
 }
 
 /**
+ * The generation's read indexes (`Projection.readIndexes`) that it lacks, created; those it has are left as they are
+ * (checked in the catalogue first, so that a generation that has them all costs one read and takes no lock). Called
+ * in the transaction that catches a generation up, or before a rebuilt generation is activated.
+ */
+export async function createReadIndexes(
+  db: Pool | PoolClient,
+  projection: Projection,
+  generation: number,
+): Promise<void> {
+  const schema = generationSchema(projection.name, generation);
+  const wanted = projection.readIndexes?.(schema) ?? [];
+  if (wanted.length === 0) return;
+  const { rows } = await db.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1', [
+    schema,
+  ]);
+  const present = new Set(rows.map((row) => row.indexname));
+  for (const index of wanted)
+    if (!present.has(index.name)) await db.query(`CREATE INDEX IF NOT EXISTS "${index.name}" ${index.on}`);
+}
+
+/**
  * Inside a transaction: points each of the projection's `read_models` views at the generation. A view
  * whose columns changed (a new version of the projection) cannot be replaced in place and is dropped and
  * created again. Views the projection no longer defines keep pointing at the old generation until its

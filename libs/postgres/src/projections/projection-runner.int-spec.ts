@@ -1,7 +1,7 @@
-import { CatchUpTurns } from '@zhenggai/application';
+import { CatchUpTurns, type Projection } from '@zhenggai/application';
 import { ProjectionRunner, readProjectionStatuses } from '@zhenggai/postgres';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
-import { countingProjection, expectedCounts } from './testing/counting.projection';
+import { COUNTS_BY_TOTAL, countingProjection, expectedCounts } from './testing/counting.projection';
 import {
   allEvents,
   appendEvents,
@@ -85,6 +85,69 @@ describe('ProjectionRunner', () => {
     await waitFor(async () =>
       (await readCounts(db.pool(), 'catch_up')).rows.some((row) => row.stream_name === 'late-1'),
     );
+  });
+
+  describe('read indexes', () => {
+    const hasIndex = async (schema: string, index = COUNTS_BY_TOTAL) =>
+      (await db.pool().query('SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [schema, index]))
+        .rowCount === 1;
+
+    it('fills a generation far behind without them, and makes them in the batch that catches it up', async () => {
+      await appendManyEvents(db.store, 1_000);
+      // Whether the index was there (committed) as each batch's rows were written.
+      const seen: boolean[] = [];
+      const r = runner({
+        name: 'indexed',
+        batchSize: 200,
+        projection: countingProjection({
+          name: 'indexed',
+          readIndex: true,
+          afterWrite: async (_events, schema) => void seen.push(await hasIndex(schema)),
+        }),
+      });
+      await r.start();
+      await caughtUp(r);
+
+      expect(seen.length).toBeGreaterThan(1);
+      expect(seen.every((there) => !there)).toBe(true);
+      expect(await hasIndex('proj_indexed_g1')).toBe(true);
+      expect((await readCounts(db.pool(), 'indexed')).rows).toEqual(expectedCounts(await allEvents(db.store)));
+    });
+
+    it('makes those a generation lacks when it starts again, with nothing new to apply', async () => {
+      const projection = countingProjection({ name: 'reindexed', readIndex: true });
+      const first = runner({ name: 'reindexed', projection });
+      await first.start();
+      await caughtUp(first);
+      await first.stop();
+      // As a generation built before the index was one of its read indexes.
+      await db.pool().query(`DROP INDEX "proj_reindexed_g1"."${COUNTS_BY_TOTAL}"`);
+      const position = first.status().position;
+
+      const again = runner({ name: 'reindexed', projection });
+      await again.start();
+      await waitFor(() => hasIndex('proj_reindexed_g1'));
+      expect(again.status()).toMatchObject({ position, lastError: null });
+    });
+
+    it('never counts a generation caught up without them: one not made holds the last batch back', async () => {
+      const errors: unknown[] = [];
+      const broken: Projection = {
+        ...countingProjection({ name: 'unindexable' }),
+        readIndexes: (schema) => [{ name: 'no_such', on: `ON "${schema}".counts (no_such_column)` }],
+      };
+      const r = runner({ name: 'unindexable', projection: broken, batchSize: 200, onError: (e) => errors.push(e) });
+      await r.start();
+      await waitFor(() => errors.length > 0);
+      await r.stop();
+
+      expect(String(errors[0])).toMatch(/no_such_column/);
+      const [stored] = await readProjectionStatuses(db.pool(), ['unindexable']);
+      // The full pages before it are committed; the short one that would have caught it up is not.
+      expect(stored!.position).toBeGreaterThan(0n);
+      expect(stored!.lag).toBeGreaterThan(0);
+      expect(await hasIndex('proj_unindexable_g1', 'no_such')).toBe(false);
+    });
   });
 
   it('moves its checkpoint past events it does not take', async () => {

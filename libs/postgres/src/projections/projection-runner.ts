@@ -135,6 +135,8 @@ export class ProjectionRunner {
   private head: GlobalPosition = 0n;
   private lastBatchAt: string | null = null;
   private lastError: string | null = null;
+  /** The generation whose read indexes this runner has seen to (`readIndexesOwed`). */
+  private indexedGeneration: number | null = null;
   /** Failures since the last batch committed or the runner was last live or on standby. */
   private failuresInARow = 0;
 
@@ -260,7 +262,9 @@ export class ProjectionRunner {
         if (turns?.shouldYield(this.projection.name)) turns.give(this.projection.name);
         continue;
       }
-      if (batch.to > batch.from) {
+      // The read indexes a generation filled from far behind lacks come with the batch that catches it up (even one
+      // with nothing new in it).
+      if (batch.to > batch.from || this.readIndexesOwed(batch)) {
         if (!(await this.commit(batch, lease))) continue;
         if (batch.full) {
           this.phase = 'catching-up';
@@ -312,10 +316,11 @@ export class ProjectionRunner {
     prepared?: PreparedProjectionBatch,
   ): Promise<boolean> {
     const generation = this.generation!;
+    const readIndexes = this.readIndexesOwed(batch);
     const applied = await inTransaction(this.pool, async (client) => {
       const active = await readActiveGeneration(client, this.projection.name, 'FOR SHARE');
       if (active !== generation) return false;
-      await applyBatch(client, this.projection, generation, batch, lease.fence, prepared);
+      await applyBatch(client, this.projection, generation, batch, lease.fence, prepared, readIndexes);
       return true;
     });
     if (!applied) {
@@ -323,11 +328,20 @@ export class ProjectionRunner {
       await this.upgradeIfBuiltByAnOlderVersion();
       return false;
     }
+    if (readIndexes) this.indexedGeneration = generation;
     this.position = batch.to;
     this.lastBatchAt = new Date().toISOString();
     this.lastError = null;
     this.failuresInARow = 0;
     return true;
+  }
+
+  /**
+   * Whether this batch is the one to give the generation its read indexes (`Projection.readIndexes`): the first short
+   * page this runner commits to it. Before that, a generation filled from far behind goes without them.
+   */
+  private readIndexesOwed(batch: ProjectionBatch): boolean {
+    return !batch.full && this.projection.readIndexes !== undefined && this.indexedGeneration !== this.generation;
   }
 
   /**

@@ -9,7 +9,7 @@ import type { Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 import { createGeneration } from './projection-generations';
 import { inTransaction } from './transaction';
-import { countingProjection, expectedCounts } from './testing/counting.projection';
+import { COUNTS_BY_TOTAL, countingProjection, expectedCounts } from './testing/counting.projection';
 import {
   allEvents,
   appendEvents,
@@ -191,6 +191,30 @@ describe('rebuildProjection', () => {
       expect((await readCounts(pool, 'cold')).rows).toEqual(expectedCounts(await allEvents(db.store)));
     },
   );
+
+  it('fills the new generation without its read indexes and makes them before it serves', async () => {
+    const seen: boolean[] = [];
+    const hasIndex = async (schema: string) =>
+      (await pool.query('SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [schema, COUNTS_BY_TOTAL]))
+        .rowCount === 1;
+    await startRunner(countingProjection({ name: 'reindexed', readIndex: true }));
+    expect(await hasIndex('proj_reindexed_g1')).toBe(true);
+
+    await rebuildProjection({
+      pool,
+      batchSize: 100,
+      projection: countingProjection({
+        name: 'reindexed',
+        readIndex: true,
+        afterWrite: async (_events, schema) => void seen.push(await hasIndex(schema)),
+      }),
+    });
+
+    expect(seen.length).toBeGreaterThan(5);
+    expect(seen.every((there) => !there)).toBe(true);
+    expect((await readCounts(pool, 'reindexed')).servedBy).toEqual(['proj_reindexed_g2']);
+    expect(await hasIndex('proj_reindexed_g2')).toBe(true);
+  });
 
   it('leaves the active generation serving when it fails, and drops its partial generation', async () => {
     await startRunner(countingProjection({ name: 'failing' }));

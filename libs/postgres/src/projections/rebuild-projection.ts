@@ -5,6 +5,7 @@ import { applyBatch, catchUpInPipeline, prepareBatch, readBatch, type Projection
 import { ProjectionRebuildInProgressError } from './projection.errors';
 import {
   createGeneration,
+  createReadIndexes,
   dropGenerations,
   ensureActiveGeneration,
   pointViews,
@@ -81,6 +82,9 @@ export async function rebuildProjection(options: RebuildProjectionOptions): Prom
       progress = await RebuildProgress.start(sourceOf(pool), projection, options.onProgress);
       const write = { projection, generation, batchSize, progress, sourceOf, lock };
       position = await catchUp(pool, write);
+      // Filled without its read indexes; they are made before it serves (not inside the activation, which holds up
+      // the live runner's batches while it lasts).
+      await createReadIndexes(pool, projection, generation);
       position = await activate(pool, write, previousGeneration, position);
     } catch (error) {
       // Without the lock, the generation may be another rebuild's by now: leave it to the next rebuild.

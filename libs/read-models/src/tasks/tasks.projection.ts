@@ -87,13 +87,7 @@ export const tasksProjection: Projection = {
         subtask_count integer NOT NULL,
         PRIMARY KEY (task_id, version)
       );
-      CREATE INDEX ON "${schema}".task_versions (deadline, task_id) WHERE valid_to IS NULL;
-      CREATE INDEX ON "${schema}".task_versions (status, deadline, task_id) WHERE valid_to IS NULL;
-      CREATE INDEX ON "${schema}".task_versions (lead_unit_id, deadline) WHERE valid_to IS NULL;
-      CREATE INDEX ON "${schema}".task_versions (campaign_id, valid_from) WHERE campaign_id IS NOT NULL;
-      CREATE INDEX ON "${schema}".task_versions (valid_from) WHERE sent_back;
       CREATE INDEX ON "${schema}".task_versions (parent_task_id, valid_from) WHERE parent_task_id IS NOT NULL;
-      CREATE INDEX ON "${schema}".task_versions (root_task_id, valid_from);
       CREATE TABLE "${schema}".task_states (
         task_id uuid PRIMARY KEY,
         version integer NOT NULL,
@@ -108,7 +102,6 @@ export const tasksProjection: Projection = {
         ladder_id text,
         state jsonb NOT NULL
       );
-      CREATE INDEX ON "${schema}".task_states (finding_id);
       CREATE TABLE "${schema}".task_ladders (
         ladder_id text PRIMARY KEY,
         policy jsonb NOT NULL
@@ -151,9 +144,6 @@ export const tasksProjection: Projection = {
         PRIMARY KEY (unit_id, task_id)
       );
       CREATE INDEX ON "${schema}".task_reach (task_id);
-      CREATE INDEX ON "${schema}".task_reach (unit_id, deadline, task_id);
-      CREATE INDEX ON "${schema}".task_reach (unit_id, status, deadline, task_id);
-      CREATE INDEX ON "${schema}".task_reach (unit_id, deadline, task_id) WHERE status NOT IN ('closed', 'cancelled');
       CREATE TABLE "${schema}".task_reach_counts (
         unit_id uuid NOT NULL,
         status text NOT NULL,
@@ -173,6 +163,33 @@ export const tasksProjection: Projection = {
         PRIMARY KEY (campaign_id, region_id, day)
       );
       CREATE INDEX ON "${schema}".task_campaign_days (day) WHERE open = 0 AND closed = 0 AND overdue = 0;`);
+  },
+
+  // Named as PostgreSQL named them when they were made with the tables (versions 10–12), so that a generation built
+  // then has them already.
+  readIndexes(schema: string) {
+    const index = (name: string, on: string) => ({ name, on: `ON "${schema}".${on}` });
+    return [
+      index('task_versions_deadline_task_id_idx', 'task_versions (deadline, task_id) WHERE valid_to IS NULL'),
+      index(
+        'task_versions_status_deadline_task_id_idx',
+        'task_versions (status, deadline, task_id) WHERE valid_to IS NULL',
+      ),
+      index('task_versions_lead_unit_id_deadline_idx', 'task_versions (lead_unit_id, deadline) WHERE valid_to IS NULL'),
+      index(
+        'task_versions_campaign_id_valid_from_idx',
+        'task_versions (campaign_id, valid_from) WHERE campaign_id IS NOT NULL',
+      ),
+      index('task_versions_valid_from_idx', 'task_versions (valid_from) WHERE sent_back'),
+      index('task_versions_root_task_id_valid_from_idx', 'task_versions (root_task_id, valid_from)'),
+      index('task_states_finding_id_idx', 'task_states (finding_id)'),
+      index('task_reach_unit_id_deadline_task_id_idx', 'task_reach (unit_id, deadline, task_id)'),
+      index('task_reach_unit_id_status_deadline_task_id_idx', 'task_reach (unit_id, status, deadline, task_id)'),
+      index(
+        'task_reach_unit_id_deadline_task_id_idx1',
+        "task_reach (unit_id, deadline, task_id) WHERE status NOT IN ('closed', 'cancelled')",
+      ),
+    ];
   },
 
   views(schema: string) {

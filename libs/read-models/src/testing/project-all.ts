@@ -44,6 +44,9 @@ export async function projectAll(
       after = events[events.length - 1].position;
     }
     await pending?.write(sql);
+    // As a runner does once caught up.
+    for (const index of projection.readIndexes?.(schema) ?? [])
+      await sql.query(`CREATE INDEX IF NOT EXISTS "${index.name}" ${index.on}`);
     for (const view of projection.views(schema))
       await sql.query(`CREATE OR REPLACE VIEW read_models.${view.name} AS ${view.select}`);
   }

@@ -13,6 +13,8 @@ export interface CountingProjectionOptions {
    * prepare, whether it was handed a carry.
    */
   readonly prepares?: (carried: boolean) => void;
+  /** With a read index (`counts_by_total`, on the totals), which a generation gets once caught up. */
+  readonly readIndex?: boolean;
 }
 
 type Totals = Map<string, { events: number; total: number }>;
@@ -24,6 +26,7 @@ export interface CountRow {
 }
 
 export const COUNTED = 'Counted';
+export const COUNTS_BY_TOTAL = 'counts_by_total';
 
 export function countingProjection(options: CountingProjectionOptions): Projection {
   return {
@@ -37,6 +40,9 @@ export function countingProjection(options: CountingProjectionOptions): Projecti
           total bigint NOT NULL
         )`);
     },
+    ...(options.readIndex && {
+      readIndexes: (schema: string) => [{ name: COUNTS_BY_TOTAL, on: `ON "${schema}".counts (total)` }],
+    }),
     views(schema) {
       // The generation's schema as a column, so that readers can tell which generation answered.
       return [{ name: `${options.name}_counts`, select: `SELECT *, '${schema}' AS served_by FROM "${schema}".counts` }];
