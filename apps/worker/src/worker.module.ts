@@ -114,6 +114,12 @@ const CATCH_UP_ORDER = [
   'audit',
 ];
 
+/** A projection another worker prefers waits before taking its lease (`PROJECTIONS_PREFERRED`). */
+function deferLeaseMs(config: Infrastructure['config'], projection: string): number {
+  const preferred = config.preferredProjections;
+  return preferred === null || preferred.includes(projection) ? 0 : config.projectionDeferSeconds * 1000;
+}
+
 /**
  * Durable reactions to the event store and the read models' projections: each runs from a stored checkpoint
  * (projections commit their checkpoint with their changes, under a lease held by one process at a time).
@@ -132,10 +138,9 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
         {
           provide: REACTORS,
           inject: [CommandBus],
+          // Started in this order: the read models first, the `tasks` one before all (far behind, it claims the turn at
+          // catching up as it starts, before a reaction started after it asks for one).
           useFactory: (commands: CommandBus): Startable[] => [
-            new DirectoryTablesReactor(infra.eventStore, checkpoints, infra.directory).catchUpIn(catchUpTurns),
-            new FindingResolutionReactor(infra.eventStore, checkpoints, commands).catchUpIn(catchUpTurns),
-            new SubtaskAssignmentReactor(infra.eventStore, checkpoints, commands).catchUpIn(catchUpTurns),
             ...allProjections.map(
               (projection) =>
                 new ProjectionRunner({
@@ -143,9 +148,13 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
                   projection,
                   source: infra.projectionSource,
                   catchUpTurns,
+                  deferLeaseMs: deferLeaseMs(infra.config, projection.name),
                   onError: (error) => reportProjectionFailure(projection.name, error),
                 }),
             ),
+            new DirectoryTablesReactor(infra.eventStore, checkpoints, infra.directory).catchUpIn(catchUpTurns),
+            new FindingResolutionReactor(infra.eventStore, checkpoints, commands).catchUpIn(catchUpTurns),
+            new SubtaskAssignmentReactor(infra.eventStore, checkpoints, commands).catchUpIn(catchUpTurns),
             ...(infra.config.reminders ? [reminderEngineOf(infra, commands, { catchUpTurns })] : []),
           ],
         },

@@ -31,6 +31,20 @@ describe('CatchUpTurns: read models and reactions far behind catch up one at a t
     expect(order).toEqual(['tasks', 'todo', 'someone-else']);
   });
 
+  it('lets one claim the turn as it starts only when it is free, without waiting', async () => {
+    const turns = new CatchUpTurns(['tasks', 'todo', 'audit']);
+    expect(turns.tryTake('tasks')).toBe(true);
+    expect(turns.tryTake('tasks')).toBe(true);
+    expect(turns.tryTake('todo')).toBe(false);
+    const audit = turns.take('audit');
+    await settle();
+    turns.give('tasks');
+    await audit;
+    // Someone was waiting when the turn came free: it went to them, not to one claiming it.
+    expect(turns.tryTake('todo')).toBe(false);
+    expect(turns.status()).toEqual({ catchingUp: ['audit'], waiting: [] });
+  });
+
   it('asks the holder to yield only to one more wanted than itself', async () => {
     const turns = new CatchUpTurns(['tasks', 'todo', 'audit']);
     await turns.take('todo');

@@ -56,6 +56,16 @@ export class CatchUpTurns {
     });
   }
 
+  /**
+   * Takes the turn at once if it is free (no one holds it or waits for it) and answers whether `name` holds it: a
+   * runner starting far behind claims it before its first read, so that a less wanted one started a moment earlier or
+   * later does not go first.
+   */
+  tryTake(name: string): boolean {
+    if (!this.holders.has(name) && this.holders.size < this.atOnce && this.waiting.length === 0) this.holders.add(name);
+    return this.holders.has(name);
+  }
+
   holds(name: string): boolean {
     return this.holders.has(name);
   }

@@ -90,6 +90,17 @@ describe('configuration', () => {
     },
   );
 
+  it('takes every projection lease at once unless PROJECTIONS_PREFERRED names the ones this worker prefers', () => {
+    expect(loadConfig({})).toMatchObject({ preferredProjections: null, projectionDeferSeconds: 30 });
+    expect(loadConfig({ PROJECTIONS_PREFERRED: ' tasks, todo ,', PROJECTION_DEFER_SECONDS: '10' })).toMatchObject({
+      preferredProjections: ['tasks', 'todo'],
+      projectionDeferSeconds: 10,
+    });
+    expect(() => loadConfig({ PROJECTIONS_PREFERRED: 'tasks,task' })).toThrow(
+      /PROJECTIONS_PREFERRED names projections that do not exist: task \(they are [a-z, ]*tasks/,
+    );
+  });
+
   it('lists every problem at once', () => {
     expect(() => loadConfig({ PORT: '-1', DATABASE_URL: 'postgres://db/z' })).toThrow(/JWT_SECRET[\s\S]*PORT/);
   });

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { isClockTime } from '@zhenggai/domain';
+import { allProjections } from '@zhenggai/read-models';
 
 /** Everything the processes read from the environment, parsed and checked once at start. */
 export interface AppConfig {
@@ -39,6 +40,13 @@ export interface AppConfig {
   readonly ledgerMaxRows: number;
   readonly seedDemo: boolean;
   readonly initialAdmin: { username: string; password: string } | null;
+  /**
+   * The projections this worker prefers (`PROJECTIONS_PREFERRED`), when workers share them: it takes their leases at
+   * once and the others' only after `projectionDeferSeconds` (a fail-over, or no worker preferring them). Null: it
+   * takes every lease it finds free at once.
+   */
+  readonly preferredProjections: readonly string[] | null;
+  readonly projectionDeferSeconds: number;
   /** Whether this process runs the reminder ladder (its jobs, deliveries and reconciliation). */
   readonly reminders: boolean;
   /** BullMQ on Redis when set; otherwise BullMQ's PostgreSQL backend on the database above. */
@@ -197,6 +205,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push(`EVIDENCE_STORE must be local or s3 (got "${evidenceKind}")`);
   }
 
+  const preferred = text('PROJECTIONS_PREFERRED')
+    ?.split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const projectionNames = allProjections.map((projection) => projection.name);
+  const unknownProjections = (preferred ?? []).filter((name) => !projectionNames.includes(name));
+  if (unknownProjections.length > 0)
+    problems.push(
+      `PROJECTIONS_PREFERRED names projections that do not exist: ${unknownProjections.join(', ')} ` +
+        `(they are ${projectionNames.join(', ')})`,
+    );
+
   const digestTime = text('DIGEST_TIME') ?? '08:30';
   if (!isClockTime(digestTime))
     problems.push(`DIGEST_TIME must be a time of day HH:MM, Asia/Shanghai (got "${digestTime}")`);
@@ -220,6 +240,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ledgerMaxRows: integer('LEDGER_MAX_ROWS', 20_000, 1, 1_000_000)!,
     seedDemo: flag('SEED_DEMO', embedded),
     initialAdmin: adminUsername && adminPassword ? { username: adminUsername, password: adminPassword } : null,
+    preferredProjections: preferred ?? null,
+    projectionDeferSeconds: integer('PROJECTION_DEFER_SECONDS', 30, 1, 3600)!,
     reminders: flag('REMINDERS', true),
     redisUrl,
     redisPrefix,

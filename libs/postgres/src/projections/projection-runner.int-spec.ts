@@ -13,15 +13,19 @@ import {
   type ProjectionTestDatabase,
 } from './testing/projection-test-kit';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
+import type { Pool } from 'pg';
 
 describe('ProjectionRunner', () => {
   let database: TestDatabase;
   let db: ProjectionTestDatabase;
   const runners: ProjectionRunner[] = [];
+  // The runners' pool, and the waits' (`db.pool()` opens one more each time, kept until the file ends).
+  let shared: Pool;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     db = await closedAfterThisFile(openProjectionTestDatabase(database.url), (d) => d.close());
+    shared = db.pool(30);
   });
 
   afterEach(async () => {
@@ -36,7 +40,7 @@ describe('ProjectionRunner', () => {
   function runner(options: Partial<ConstructorParameters<typeof ProjectionRunner>[0]> & { name: string }) {
     const { name, ...rest } = options;
     const created = new ProjectionRunner({
-      pool: db.pool(),
+      pool: shared,
       projection: countingProjection({ name }),
       leaseRetryMs: 100,
       ...rest,
@@ -45,7 +49,7 @@ describe('ProjectionRunner', () => {
     return created;
   }
 
-  const caughtUp = (r: ProjectionRunner | ProjectionRunner[]) => waitUntilCaughtUp(r, db.pool());
+  const caughtUp = (r: ProjectionRunner | ProjectionRunner[]) => waitUntilCaughtUp(r, shared);
 
   it('catches up from the start, then applies new events as they come; status shows the lag shrinking', async () => {
     await appendManyEvents(db.store, 3_000);
@@ -88,8 +92,11 @@ describe('ProjectionRunner', () => {
   });
 
   describe('read indexes', () => {
+    // One pool for every look (`db.pool()` opens one more each time, kept until the file ends).
+    let looks: Pool;
+    beforeAll(() => void (looks = db.pool(2)));
     const hasIndex = async (schema: string, index = COUNTS_BY_TOTAL) =>
-      (await db.pool().query('SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [schema, index]))
+      (await looks.query('SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [schema, index]))
         .rowCount === 1;
 
     it('fills a generation far behind without them, and makes them in the batch that catches it up', async () => {
@@ -121,7 +128,7 @@ describe('ProjectionRunner', () => {
       await caughtUp(first);
       await first.stop();
       // As a generation built before the index was one of its read indexes.
-      await db.pool().query(`DROP INDEX "proj_reindexed_g1"."${COUNTS_BY_TOTAL}"`);
+      await looks.query(`DROP INDEX "proj_reindexed_g1"."${COUNTS_BY_TOTAL}"`);
       const position = first.status().position;
 
       const again = runner({ name: 'reindexed', projection });
@@ -291,6 +298,33 @@ describe('ProjectionRunner', () => {
     },
   );
 
+  it("shares the projections between two workers: each takes its own, and the other's once that stops", async () => {
+    // Each worker runs a runner for both projections; the one it does not prefer waits before its first try.
+    const worker = (prefers: string) =>
+      ['left_side', 'right_side'].map((name) =>
+        runner({ name, batchSize: 50, deferLeaseMs: name === prefers ? 0 : 5_000 }),
+      );
+    const two = worker('right_side');
+    await Promise.all(two.map((r) => r.start()));
+    const one = worker('left_side');
+    await Promise.all(one.map((r) => r.start()));
+    await appendEvents(db.store, 100, { prefix: 'sides' });
+
+    await waitFor(() => one[0]!.status().holdsLease && two[1]!.status().holdsLease);
+    await caughtUp(one[0]!);
+    await caughtUp(two[1]!);
+    expect([one[1]!.status().holdsLease, two[0]!.status().holdsLease]).toEqual([false, false]);
+
+    // Worker one stops (or dies): worker two takes its projection over and goes on from its checkpoint.
+    await Promise.all(one.map((r) => r.stop()));
+    await appendEvents(db.store, 100, { prefix: 'sides' });
+    await waitFor(() => two[0]!.status().holdsLease);
+    for (const r of two) await caughtUp(r);
+    const events = await allEvents(db.store);
+    for (const name of ['left_side', 'right_side'])
+      expect((await readCounts(db.pool(), name)).rows).toEqual(expectedCounts(events));
+  });
+
   it(
     'a runner whose lease connection is terminated mid-batch commits ' +
       'nothing: the new holder applies that batch, once',
@@ -414,6 +448,39 @@ describe('ProjectionRunner', () => {
       expect(turns.status()).toEqual({ catchingUp: [], waiting: [] });
     },
   );
+
+  it('claims the turn as it starts far behind: one started just after it waits, even a more wanted one', async () => {
+    await appendManyEvents(db.store, 1_000);
+    const turns = new CatchUpTurns(['more_wanted', 'claims']);
+    const claims = runner({ name: 'claims', batchSize: 100, catchUpTurns: turns });
+    await claims.start();
+    expect(turns.status()).toEqual({ catchingUp: ['claims'], waiting: [] });
+    const other = runner({ name: 'more_wanted', batchSize: 100, catchUpTurns: turns });
+    await other.start();
+    expect(turns.status().catchingUp).toEqual(['claims']);
+
+    // It gives the turn up after a batch to the more wanted one (which asks for it), and both catch up.
+    await caughtUp(claims);
+    await caughtUp(other);
+    expect(turns.status()).toEqual({ catchingUp: [], waiting: [] });
+  });
+
+  it('gives up the turn it claimed when another process holds its lease', async () => {
+    const turns = new CatchUpTurns(['leased_elsewhere']);
+    const holder = runner({ name: 'leased_elsewhere', batchSize: 100 });
+    await holder.start();
+    await caughtUp(holder);
+    await holder.stop();
+    await appendManyEvents(db.store, 300);
+    const elsewhere = runner({ name: 'leased_elsewhere', batchSize: 100 });
+    await elsewhere.start();
+    await waitFor(() => elsewhere.status().holdsLease);
+
+    const standby = runner({ name: 'leased_elsewhere', batchSize: 100, catchUpTurns: turns });
+    await standby.start();
+    await waitFor(() => standby.status().phase === 'standby' && turns.status().catchingUp.length === 0);
+    expect(standby.status().holdsLease).toBe(false);
+  });
 
   it('stops while waiting for its turn, leaving the turn to the others', async () => {
     await appendManyEvents(db.store, 500);

@@ -64,6 +64,13 @@ export interface ProjectionRunnerOptions {
    * all at once.
    */
   readonly catchUpTurns?: CatchUpTurns;
+  /**
+   * How long after `start()` the runner first tries to take the lease; default 0. Workers that share the projections
+   * (each preferring some, `PROJECTIONS_PREFERRED`) start the others' runners with a delay: the worker that prefers a
+   * projection takes its lease first, and another takes it over only when none did meanwhile, or once its holder
+   * stops or dies.
+   */
+  readonly deferLeaseMs?: number;
 }
 
 /**
@@ -171,6 +178,8 @@ export class ProjectionRunner {
     if (this.loop) return;
     await ensureActiveGeneration(this.pool, this.projection);
     await this.refreshFromDatabase();
+    // Far behind: the turn at catching up, if free, is this runner's from now (given up if it gets no lease).
+    if (this.head - this.position >= BigInt(this.batchSize)) this.options.catchUpTurns?.tryTake(this.projection.name);
     this.stopping = new AbortController();
     this.phase = 'standby';
     this.loop = this.run();
@@ -201,6 +210,8 @@ export class ProjectionRunner {
   }
 
   private async run(): Promise<void> {
+    // On standby meanwhile (only `stop()` cuts it short: appends do not).
+    await this.rest(this.options.deferLeaseMs ?? 0);
     while (!this.stopRequested) {
       try {
         const lease = await ProjectionLease.tryAcquire(this.pool, this.projection.name, () => this.wake());
@@ -214,10 +225,12 @@ export class ProjectionRunner {
           }
         } else {
           this.phase = 'standby';
+          this.options.catchUpTurns?.give(this.projection.name);
           await this.refreshFromDatabase();
           this.failuresInARow = 0;
         }
       } catch (error) {
+        this.options.catchUpTurns?.give(this.projection.name);
         this.failuresInARow++;
         this.report(error);
       }
