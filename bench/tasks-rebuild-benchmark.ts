@@ -40,17 +40,21 @@ async function main(): Promise<void> {
       const load = loadavg()[0].toFixed(2);
       const cpu = process.cpuUsage();
       const serverBefore = server();
+      const walBefore = await walState(infra.pool);
       const start = process.hrtime.bigint();
       const result = await rebuildProjection({ pool: infra.pool, projection: tasksProjection, batchSize });
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       const used = process.cpuUsage(cpu);
       const nodeMs = (used.user + used.system) / 1000;
       const serverMs = server() - serverBefore;
+      const walAfter = await walState(infra.pool);
       console.log(
         `${label}: tasks from scratch, alone: ${(result.events / seconds).toFixed(0)} events/s ` +
           `(${result.events.toLocaleString()} events, ${seconds.toFixed(1)} s; Node CPU ` +
           `${((nodeMs / result.events) * 1000).toFixed(0)}, PostgreSQL CPU ` +
-          `${((serverMs / result.events) * 1000).toFixed(0)} ms per 1,000 events; load average ${load} → ` +
+          `${((serverMs / result.events) * 1000).toFixed(0)} ms per 1,000 events; WAL ` +
+          `${((((walAfter.bytes - walBefore.bytes) / result.events) * 1000) / 1e6).toFixed(1)} MB per 1,000 events, ` +
+          `${walAfter.checkpoints - walBefore.checkpoints} checkpoints; load average ${load} → ` +
           `${loadavg()[0].toFixed(2)})`,
       );
       statements?.print(result.events);
@@ -58,6 +62,21 @@ async function main(): Promise<void> {
   } finally {
     await infra.close();
   }
+}
+
+/** The WAL written so far (bytes) and the checkpoints made, for what a rebuild costs the server's log. */
+async function walState(pool: Pool): Promise<{ bytes: number; checkpoints: number }> {
+  // PostgreSQL 17 moved the checkpoints' counts from pg_stat_bgwriter to pg_stat_checkpointer.
+  const newer = (await pool.query(`SELECT to_regclass('pg_catalog.pg_stat_checkpointer') IS NOT NULL AS yes`)).rows[0]
+    .yes as boolean;
+  const { rows } = await pool.query<{ bytes: string; checkpoints: string }>(
+    `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0') AS bytes, (${
+      newer
+        ? 'SELECT num_timed + num_requested FROM pg_stat_checkpointer'
+        : 'SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter'
+    }) AS checkpoints`,
+  );
+  return { bytes: Number(rows[0]!.bytes), checkpoints: Number(rows[0]!.checkpoints) };
 }
 
 /**
