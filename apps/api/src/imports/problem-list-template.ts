@@ -1,5 +1,5 @@
 import { PROBLEM_LIST_COLUMNS, ProblemListKey } from '@zhenggai/application';
-import ExcelJS from 'exceljs';
+import { excel } from '../http/exceljs';
 import { EXAMPLE_ROW_MARK, IMPORT_MAX_ROWS } from './problem-list-sheet';
 
 /** What each column takes, for the template's 填写说明 sheet. */
@@ -43,7 +43,7 @@ const WIDTHS: Partial<Record<ProblemListKey, number>> = { description: 40, measu
  * example row and a choice list for 严重程度, and a 填写说明 sheet saying what each column takes.
  */
 export async function problemListTemplate(): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (excel().Workbook)();
   const sheet = workbook.addWorksheet('问题清单', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = PROBLEM_LIST_COLUMNS.map((column) => ({
     header: column.required ? `${column.header}*` : column.header,

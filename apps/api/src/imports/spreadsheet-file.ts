@@ -1,4 +1,5 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { excel } from '../http/exceljs';
 import { ProblemException } from '../http/problem-details';
 import { csvRows } from './csv-text';
 
@@ -37,7 +38,7 @@ export async function readSpreadsheet(bytes: Buffer): Promise<SheetText> {
 }
 
 async function readXlsx(bytes: Buffer): Promise<SheetText> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (excel().Workbook)();
   try {
     await workbook.xlsx.load(bytes as never);
   } catch {

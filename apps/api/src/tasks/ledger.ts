@@ -1,6 +1,6 @@
 import { shanghaiDateOf, TASK_STATUS_LABELS, TaskStatus } from '@zhenggai/domain';
 import type { LedgerDetails, Light, TaskRow } from '@zhenggai/read-models';
-import ExcelJS from 'exceljs';
+import { excel } from '../http/exceljs';
 import type { Writable } from 'node:stream';
 
 const LIGHT_LABELS: Record<Light, string> = {
@@ -125,7 +125,7 @@ const HEADER_ROW = 3;
  * landscape fitted to the width with the header repeated on every page.
  */
 export function ledgerXlsx(out: Writable, count: number, asOf: string): LedgerWriter {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const workbook = new (excel().stream.xlsx.WorkbookWriter)({ stream: out, useStyles: true, useSharedStrings: false });
   workbook.creator = '整改';
   const last = COLUMNS.length;
   const sheet = workbook.addWorksheet('整改台账', {
