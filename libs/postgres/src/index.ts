@@ -20,7 +20,7 @@ export * from './subscriptions/postgres-checkpoint-store';
 export * from './users/postgres-user-repository';
 export * from './projections/projection.errors';
 export { projectionMigrations } from './projections/projection.migrations';
-export { ensureActiveGeneration } from './projections/projection-generations';
+export { createReadIndexes, ensureActiveGeneration } from './projections/projection-generations';
 export { generationSchema } from './projections/projection-names';
 export { ProjectionRunner } from './projections/projection-runner';
 export { projectionWriteSql } from './projections/projection-write-sql';

@@ -90,7 +90,7 @@ export async function applyBatch(
   else if (batch.events.length > 0) {
     await projection.apply(projectionWriteSql(client), generationSchema(projection.name, generation), batch.events);
   }
-  if (readIndexes) await createReadIndexes(client, projection, generation);
+  if (readIndexes) await createReadIndexes(client, projection, generationSchema(projection.name, generation));
   const moved = await client.query(
     `UPDATE projection_checkpoints SET position = $3, updated_at = now() WHERE name = $1 AND generation = $2
      ${heldLock ? `AND ${heldLock.stillHeldSql('$1', '$4')}` : ''}`,

@@ -72,16 +72,12 @@ export async function createGeneration(client: PoolClient, projection: Projectio
 }
 
 /**
- * The generation's read indexes (`Projection.readIndexes`) that it lacks, created; those it has are left as they are
- * (checked in the catalogue first, so that a generation that has them all costs one read and takes no lock). Called
- * in the transaction that catches a generation up, or before a rebuilt generation is activated.
+ * The read indexes (`Projection.readIndexes`) that the projection's tables in `schema` (a generation's) lack, created;
+ * those it has are left as they are (checked in the catalogue first, so that a generation that has them all costs one
+ * read and takes no lock). Called in the transaction that catches a generation up, or before a rebuilt generation is
+ * activated.
  */
-export async function createReadIndexes(
-  db: Pool | PoolClient,
-  projection: Projection,
-  generation: number,
-): Promise<void> {
-  const schema = generationSchema(projection.name, generation);
+export async function createReadIndexes(db: Pool | PoolClient, projection: Projection, schema: string): Promise<void> {
   const wanted = projection.readIndexes?.(schema) ?? [];
   if (wanted.length === 0) return;
   const { rows } = await db.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1', [

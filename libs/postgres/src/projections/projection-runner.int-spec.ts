@@ -6,6 +6,7 @@ import {
   allEvents,
   appendEvents,
   appendManyEvents,
+  hasIndex,
   openProjectionTestDatabase,
   readCounts,
   waitFor,
@@ -92,12 +93,7 @@ describe('ProjectionRunner', () => {
   });
 
   describe('read indexes', () => {
-    // One pool for every look (`db.pool()` opens one more each time, kept until the file ends).
-    let looks: Pool;
-    beforeAll(() => void (looks = db.pool(2)));
-    const hasIndex = async (schema: string, index = COUNTS_BY_TOTAL) =>
-      (await looks.query('SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [schema, index]))
-        .rowCount === 1;
+    const indexed = (schema: string, index = COUNTS_BY_TOTAL) => hasIndex(shared, schema, index);
 
     it('fills a generation far behind without them, and makes them in the batch that catches it up', async () => {
       await appendManyEvents(db.store, 1_000);
@@ -109,7 +105,7 @@ describe('ProjectionRunner', () => {
         projection: countingProjection({
           name: 'indexed',
           readIndex: true,
-          afterWrite: async (_events, schema) => void seen.push(await hasIndex(schema)),
+          afterWrite: async (_events, schema) => void seen.push(await indexed(schema)),
         }),
       });
       await r.start();
@@ -117,7 +113,7 @@ describe('ProjectionRunner', () => {
 
       expect(seen.length).toBeGreaterThan(1);
       expect(seen.every((there) => !there)).toBe(true);
-      expect(await hasIndex('proj_indexed_g1')).toBe(true);
+      expect(await indexed('proj_indexed_g1')).toBe(true);
       expect((await readCounts(db.pool(), 'indexed')).rows).toEqual(expectedCounts(await allEvents(db.store)));
     });
 
@@ -128,12 +124,12 @@ describe('ProjectionRunner', () => {
       await caughtUp(first);
       await first.stop();
       // As a generation built before the index was one of its read indexes.
-      await looks.query(`DROP INDEX "proj_reindexed_g1"."${COUNTS_BY_TOTAL}"`);
+      await shared.query(`DROP INDEX "proj_reindexed_g1"."${COUNTS_BY_TOTAL}"`);
       const position = first.status().position;
 
       const again = runner({ name: 'reindexed', projection });
       await again.start();
-      await waitFor(() => hasIndex('proj_reindexed_g1'));
+      await waitFor(() => indexed('proj_reindexed_g1'));
       expect(again.status()).toMatchObject({ position, lastError: null });
     });
 
@@ -153,7 +149,7 @@ describe('ProjectionRunner', () => {
       // The full pages before it are committed; the short one that would have caught it up is not.
       expect(stored!.position).toBeGreaterThan(0n);
       expect(stored!.lag).toBeGreaterThan(0);
-      expect(await hasIndex('proj_unindexable_g1', 'no_such')).toBe(false);
+      expect(await indexed('proj_unindexable_g1', 'no_such')).toBe(false);
     });
   });
 

@@ -14,6 +14,7 @@ import {
   allEvents,
   appendEvents,
   appendManyEvents,
+  hasIndex,
   openProjectionTestDatabase,
   readCounts,
   sleep,
@@ -194,11 +195,9 @@ describe('rebuildProjection', () => {
 
   it('fills the new generation without its read indexes and makes them before it serves', async () => {
     const seen: boolean[] = [];
-    const hasIndex = async (schema: string) =>
-      (await pool.query('SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [schema, COUNTS_BY_TOTAL]))
-        .rowCount === 1;
+    const indexed = (schema: string) => hasIndex(pool, schema, COUNTS_BY_TOTAL);
     await startRunner(countingProjection({ name: 'reindexed', readIndex: true }));
-    expect(await hasIndex('proj_reindexed_g1')).toBe(true);
+    expect(await indexed('proj_reindexed_g1')).toBe(true);
 
     await rebuildProjection({
       pool,
@@ -206,14 +205,14 @@ describe('rebuildProjection', () => {
       projection: countingProjection({
         name: 'reindexed',
         readIndex: true,
-        afterWrite: async (_events, schema) => void seen.push(await hasIndex(schema)),
+        afterWrite: async (_events, schema) => void seen.push(await indexed(schema)),
       }),
     });
 
     expect(seen.length).toBeGreaterThan(5);
     expect(seen.every((there) => !there)).toBe(true);
     expect((await readCounts(pool, 'reindexed')).servedBy).toEqual(['proj_reindexed_g2']);
-    expect(await hasIndex('proj_reindexed_g2')).toBe(true);
+    expect(await indexed('proj_reindexed_g2')).toBe(true);
   });
 
   it('leaves the active generation serving when it fails, and drops its partial generation', async () => {

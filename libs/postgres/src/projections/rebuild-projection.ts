@@ -12,7 +12,7 @@ import {
   projectionVersion,
   readActiveGeneration,
 } from './projection-generations';
-import { assertValidProjection } from './projection-names';
+import { assertValidProjection, generationSchema } from './projection-names';
 import { acquireRebuildLock } from './rebuild-lock';
 import type { SessionLock } from './session-lock';
 import { inTransaction } from './transaction';
@@ -84,7 +84,7 @@ export async function rebuildProjection(options: RebuildProjectionOptions): Prom
       position = await catchUp(pool, write);
       // Filled without its read indexes; they are made before it serves (not inside the activation, which holds up
       // the live runner's batches while it lasts).
-      await createReadIndexes(pool, projection, generation);
+      await createReadIndexes(pool, projection, generationSchema(projection.name, generation));
       position = await activate(pool, write, previousGeneration, position);
     } catch (error) {
       // Without the lock, the generation may be another rebuild's by now: leave it to the next rebuild.

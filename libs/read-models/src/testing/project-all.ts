@@ -1,5 +1,5 @@
 import { EventStore, PreparedProjectionBatch, Projection } from '@zhenggai/application';
-import { projectionWriteSql } from '@zhenggai/postgres';
+import { createReadIndexes, projectionWriteSql } from '@zhenggai/postgres';
 import type { Pool } from 'pg';
 import { everyEventReadable } from '../../../../test/support/every-event-readable';
 
@@ -45,8 +45,7 @@ export async function projectAll(
     }
     await pending?.write(sql);
     // As a runner does once caught up.
-    for (const index of projection.readIndexes?.(schema) ?? [])
-      await sql.query(`CREATE INDEX IF NOT EXISTS "${index.name}" ${index.on}`);
+    await createReadIndexes(pool, projection, schema);
     for (const view of projection.views(schema))
       await sql.query(`CREATE OR REPLACE VIEW read_models.${view.name} AS ${view.select}`);
   }

@@ -103,6 +103,15 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
   }
 }
 
+/** Whether the schema has the index (as committed: what another connection sees). */
+export async function hasIndex(pool: Pool, schema: string, index: string): Promise<boolean> {
+  const { rowCount } = await pool.query('SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [
+    schema,
+    index,
+  ]);
+  return rowCount === 1;
+}
+
 /**
  * Waits until the runner (or one of the runners) has applied every event appended so far: appends that
  * returned are committed, so the store's last position is the target.
