@@ -60,6 +60,8 @@ describe('web app: the inspector (督查员)', () => {
     await page.getByTestId('file-finding').click();
     await page.getByTestId('finding-detail').getByText('王家坝镇旱厕改造滞后').waitFor();
     await page.getByTestId('finding-detail').getByTestId('evidence-image').waitFor();
+    // The category as the directory names it, as on the task page and in the pickers.
+    await page.getByTestId('finding-detail').getByText('改厕与环境卫生').waitFor();
     expect(
       await page
         .getByTestId('finding-detail')

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { addDays, shanghaiDateOf } from '@zhenggai/domain';
-import { HttpClient, login } from '../support/http-client';
-import { browserSession, computedStyle, PHONE, samplePhoto, JourneySetUp } from '../support/browser';
+import { eventually, HttpClient, login } from '../support/http-client';
+import { browserSession, computedStyle, holdRequests, PHONE, samplePhoto, JourneySetUp } from '../support/browser';
 import { recordReminder } from '../support/reminders';
 import { bandOf, cardsOnScreen, URGENCY_BANDS } from '../support/task-cards';
 
@@ -238,11 +238,16 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
   it('changes its password from its account page; the device stays signed in', async () => {
     const { journey, http } = session;
     const { page } = journey;
+    // The badge's look on opening the account page is held until the password has changed: sent with the session the
+    // change ends, it must give way to the change rather than come back 401.
+    const look = await holdRequests(page, '**/api/todo/counts');
     await page.getByTestId('who').click();
     await page.locator('input[name=currentPassword]').fill('rectify-demo');
     await page.locator('input[name=newPassword]').fill('Wangyan-field-2026');
+    await eventually(async () => (look.held() > 0 ? true : undefined), 10_000);
     await page.getByTestId('change-password').click();
     await page.getByTestId('password-changed').waitFor();
+    await look.release();
     await journey.check('password-changed');
     await page.getByTestId('nav').getByText('我的任务').click();
     await page.getByTestId('task-card').first().waitFor();

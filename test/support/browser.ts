@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { Browser, BrowserContextOptions, chromium, Locator, Page } from 'playwright-core';
+import { Browser, BrowserContextOptions, chromium, Locator, Page, Route } from 'playwright-core';
 import { webAppDir } from '../../apps/api/src/web/serve-web-app';
 import { BUILT, BuiltProcess, startBuiltProcess } from './built-process';
 import { eventually, HttpClient } from './http-client';
@@ -125,6 +125,31 @@ export class Journey {
   async close(): Promise<void> {
     await this.page.context().close();
   }
+}
+
+/**
+ * Holds the page's requests to `url` (a glob) on their way out until `release`: to show the page as it is while an
+ * answer is late, deterministically. Released, they go on to the server (those the page gave up meanwhile do not),
+ * and later requests pass untouched.
+ */
+export async function holdRequests(page: Page, url: string): Promise<{ held(): number; release(): Promise<void> }> {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const handled: Array<Promise<void>> = [];
+  const handler = (route: Route) => {
+    const done = gate.then(() => route.continue().catch(() => undefined));
+    handled.push(done);
+    return done;
+  };
+  await page.route(url, handler);
+  return {
+    held: () => handled.length,
+    async release() {
+      open();
+      await Promise.all(handled);
+      await page.unroute(url, handler);
+    },
+  };
 }
 
 export interface BrowserSession {

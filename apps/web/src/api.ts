@@ -124,7 +124,10 @@ export async function request<T = unknown>(
   options: { anonymous?: boolean; headers?: Record<string, string> } = {},
 ): Promise<T> {
   const command = method !== 'GET';
-  if (command) inFlight.commands++;
+  if (command) {
+    inFlight.commands++;
+    for (const listener of beforeCommand) listener();
+  }
   const response = await raw(method, path, {
     anonymous: options.anonymous,
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
@@ -138,6 +141,9 @@ export async function request<T = unknown>(
     for (const listener of afterCommand) listener();
   return (text ? JSON.parse(text) : null) as T;
 }
+
+/** Called as each command (anything but a GET) starts: a background look on its way gives way to it. */
+export const beforeCommand: Array<() => void> = [];
 
 /** Called after each command the app sends (what waits on the user may have changed). */
 export const afterCommand: Array<() => void> = [];

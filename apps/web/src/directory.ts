@@ -67,11 +67,13 @@ export function resetDirectory(): void {
 
 /**
  * A category's name: as the admin named it (GET /api/categories), or in English the app's own label where it has
- * one; the code itself for a category the directory does not know.
+ * one; the code itself for a category the directory does not know. Nothing while the directory is still on its way
+ * (a page shown before it would otherwise flash the code).
  */
 export function categoryName(code: string | null | undefined): string {
   if (!code) return '';
   if (locale.value === 'en' && hasLabel(code)) return label(code);
+  if (!directory.loaded) return '';
   return directory.categories.find((c) => c.code === code)?.name ?? label(code);
 }
 

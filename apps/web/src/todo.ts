@@ -1,5 +1,5 @@
 import { reactive } from 'vue';
-import { afterCommand, inFlight, session } from './api';
+import { afterCommand, beforeCommand, inFlight, session } from './api';
 
 /** The signed-in user's 待办 counts, for the badge on the navigation. */
 export const todoCounts = reactive<{ total: number; badge: number; byKind: Record<string, number> }>({
@@ -26,8 +26,13 @@ export async function refreshTodoCounts(): Promise<void> {
   }
   // A command on its way may end this session (a password change, a sign-out): look again after it.
   if (inFlight.commands > 0) return;
+  const look = new AbortController();
+  looking.add(look);
   try {
-    const response = await fetch('/api/todo/counts', { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch('/api/todo/counts', {
+      headers: { authorization: `Bearer ${token}` },
+      signal: look.signal,
+    });
     // Signed out or signed in as someone else meanwhile: the answer is not this session's.
     if (!response.ok || session.accessToken !== token) return;
     const counts = (await response.json()) as { total: number; badge: number; byKind: Record<string, number> };
@@ -35,9 +40,20 @@ export async function refreshTodoCounts(): Promise<void> {
     todoCounts.badge = counts.badge;
     todoCounts.byKind = counts.byKind;
   } catch {
-    // Offline for a moment: the next refresh tries again.
+    // Offline for a moment, or given way to a command: the next refresh tries again.
+  } finally {
+    looking.delete(look);
   }
 }
+
+/** Background looks on their way. */
+const looking = new Set<AbortController>();
+
+// A command that starts may end the session the look was sent with (a password change): the look is dropped rather
+// than answered 401 a moment later; the refresh after the command looks again.
+beforeCommand.push(() => {
+  for (const look of looking) look.abort();
+});
 
 // After a command the read model follows a moment later: ask again shortly after, and once more.
 afterCommand.push(() => {
