@@ -12,4 +12,3 @@ export * from './jobs/job-queues';
 export * from './jobs/delivery-jobs';
 export * from './testing/directory-fixtures';
 export * from './evidence/local-folder-evidence-store';
-export * from './evidence/s3-evidence-store';
