@@ -256,6 +256,40 @@ describe.each(queueBackends())('weekly bulletins on BullMQ (%s)', (_name, backen
     );
     expect(noticesTo('/funan')).toHaveLength(2);
   });
+
+  it('a run whose notices could not be recorded (the ledger failed) records them at its next run', async () => {
+    await engine?.stop();
+    engine = undefined;
+    clock.set('2030-07-08T09:00:30+08:00');
+    let failures = 1;
+    const deliveries = Object.create(infra.deliveries) as typeof infra.deliveries;
+    deliveries.record = async (batch) => {
+      if (failures-- > 0) throw new Error('the ledger is unavailable for a moment');
+      return infra.deliveries.record(batch);
+    };
+    const bulletins = new WeeklyBulletins({
+      store: infra.eventStore,
+      directory: infra.directory,
+      users: infra.users,
+      deliveries,
+      jobs: new DeliveryJobs(queues.queue(NOTIFICATIONS_QUEUE)),
+      clock,
+      publicUrl: infra.config.publicUrl,
+      commands,
+    });
+    await expect(bulletins.runDue()).rejects.toThrow('the ledger is unavailable');
+    const bulletinId = scheduledBulletinId({ scheduleId, period: { from: '2030-07-01', to: '2030-07-07' } });
+    expect(await issued()).toContain(bulletinStreamName(bulletinId));
+    await bulletins.runDue();
+    const { rows } = await infra.pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE reminder_id = $1`, [
+      `bulletin:${bulletinId}`,
+    ]);
+    // The city's office and 阜南县's, once each.
+    expect(rows[0].n).toBe(2);
+    await workerAt('2030-07-08T09:01:00+08:00');
+    await settled();
+    expect(noticesTo('/funan')).toHaveLength(3);
+  });
 });
 
 /** The event store, noting the name of each stream read. */

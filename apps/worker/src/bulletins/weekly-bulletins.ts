@@ -54,6 +54,7 @@ export class WeeklyBulletins {
     const schedules = await bulletinSchedulesSetAt(store);
     if (schedules.length === 0) return 0;
     const wanted: WantedDelivery[] = [];
+    const issuedNow: string[] = [];
     for (const { schedule, setAt } of schedules) {
       const run = latestBulletinRun(schedule, now);
       // The first run is the first one after the schedule was set up as it stands (not one a week before it).
@@ -75,9 +76,13 @@ export class WeeklyBulletins {
           this.logger.log(`weekly bulletin ${issued.id} issued (${run.period.from} – ${run.period.to})`);
       }
       wanted.push(...(await this.deliveriesOf(schedule, bulletinId, run)));
-      this.told.add(bulletinId);
+      issuedNow.push(bulletinId);
     }
-    return wanted.length > 0 ? recordAndQueue(this.deps.deliveries, this.deps.jobs, this.deps.clock, wanted) : 0;
+    const queued =
+      wanted.length > 0 ? await recordAndQueue(this.deps.deliveries, this.deps.jobs, this.deps.clock, wanted) : 0;
+    // Told only once its notices are in the ledger: a run that failed before that tries them again at the next one.
+    for (const bulletinId of issuedNow) this.told.add(bulletinId);
+    return queued;
   }
 
   private async deliveriesOf(
