@@ -128,5 +128,13 @@ describe('the views now, from the kept roll-ups, equal the same views from every
       expect(plain.length).toBeGreaterThan(0);
       expect([table, await rows(`proj_tasks_ahead_${batchSize}`)]).toEqual([table, plain]);
     }
+    // A count a batch brought to nothing is deleted (by its key), not kept as a row of zeros.
+    const emptied = await infra.pool.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM "proj_tasks_plain_${batchSize}".task_deadline_counts WHERE n = 0)
+            + (SELECT count(*) FROM "proj_tasks_plain_${batchSize}".task_reach_counts WHERE n = 0)
+            + (SELECT count(*) FROM "proj_tasks_plain_${batchSize}".task_campaign_days
+                WHERE open = 0 AND closed = 0 AND overdue = 0) AS n`,
+    );
+    expect(Number(emptied.rows[0].n)).toBe(0);
   });
 });
