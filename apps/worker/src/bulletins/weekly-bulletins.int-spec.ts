@@ -261,26 +261,32 @@ describe.each(queueBackends())('weekly bulletins on BullMQ (%s)', (_name, backen
     await engine?.stop();
     engine = undefined;
     clock.set('2030-07-08T09:00:30+08:00');
+    const bulletinId = scheduledBulletinId({ scheduleId, period: { from: '2030-07-01', to: '2030-07-07' } });
     let failures = 1;
     const deliveries = Object.create(infra.deliveries) as typeof infra.deliveries;
     deliveries.record = async (batch) => {
       if (failures-- > 0) throw new Error('the ledger is unavailable for a moment');
       return infra.deliveries.record(batch);
     };
-    const bulletins = new WeeklyBulletins({
-      store: infra.eventStore,
-      directory: infra.directory,
-      users: infra.users,
-      deliveries,
-      jobs: new DeliveryJobs(queues.queue(NOTIFICATIONS_QUEUE)),
-      clock,
-      publicUrl: infra.config.publicUrl,
-      commands,
-    });
-    await expect(bulletins.runDue()).rejects.toThrow('the ledger is unavailable');
-    const bulletinId = scheduledBulletinId({ scheduleId, period: { from: '2030-07-01', to: '2030-07-07' } });
-    expect(await issued()).toContain(bulletinStreamName(bulletinId));
-    await bulletins.runDue();
+    // Queues of its own (the engine stopped above closed its), closed after the two runs.
+    const ownQueues = new JobQueues(backend);
+    try {
+      const bulletins = new WeeklyBulletins({
+        store: infra.eventStore,
+        directory: infra.directory,
+        users: infra.users,
+        deliveries,
+        jobs: new DeliveryJobs(ownQueues.queue(NOTIFICATIONS_QUEUE)),
+        clock,
+        publicUrl: infra.config.publicUrl,
+        commands,
+      });
+      await expect(bulletins.runDue()).rejects.toThrow('the ledger is unavailable');
+      expect(await issued()).toContain(bulletinStreamName(bulletinId));
+      await bulletins.runDue();
+    } finally {
+      await ownQueues.close();
+    }
     const { rows } = await infra.pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE reminder_id = $1`, [
       `bulletin:${bulletinId}`,
     ]);
