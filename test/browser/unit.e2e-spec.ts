@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { addDays, shanghaiDateOf } from '@zhenggai/domain';
-import { eventually, HttpClient, login } from '../support/http-client';
+import { HttpClient, login } from '../support/http-client';
 import { browserSession, computedStyle, holdRequests, PHONE, samplePhoto, JourneySetUp } from '../support/browser';
 import { recordReminder } from '../support/reminders';
 import { bandOf, cardsOnScreen, URGENCY_BANDS } from '../support/task-cards';
@@ -244,7 +244,7 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     await page.getByTestId('who').click();
     await page.locator('input[name=currentPassword]').fill('rectify-demo');
     await page.locator('input[name=newPassword]').fill('Wangyan-field-2026');
-    await eventually(async () => (look.held() > 0 ? true : undefined), 10_000);
+    await look.asked;
     await page.getByTestId('change-password').click();
     await page.getByTestId('password-changed').waitFor();
     await look.release();
@@ -276,17 +276,9 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     // The open tasks (the list's first look) are held until the closed ones, asked for after, are on the screen.
     const firstLook = (url: URL) =>
       url.pathname === '/api/tasks' && url.searchParams.get('status') === 'assigned,accepted,in_progress,submitted';
-    let asked!: () => void;
-    const held = new Promise<void>((resolve) => (asked = resolve));
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    await page.route(firstLook, async (route) => {
-      asked();
-      await released;
-      await route.continue();
-    });
+    const look = await holdRequests(page, firstLook);
     await page.goto(`${http.baseUrl}/tasks`);
-    await held;
+    await look.asked;
     await page.getByTestId('filters-toggle').click();
     await page.getByTestId('filter-status').selectOption('closed');
     const cards = page.getByTestId('task-card');
@@ -295,10 +287,9 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     expect(new Set(await statuses())).toEqual(new Set(['closed']));
     // The first look's answer comes in last, and is read by the page (a frame after its body is in) …
     const late = page.waitForResponse((response) => firstLook(new URL(response.url())));
-    release();
+    await look.release();
     await (await late).finished();
     await page.evaluate('new Promise((resolve) => setTimeout(() => requestAnimationFrame(resolve), 0))');
-    await page.unroute(firstLook);
     // … and the list still shows what was asked last.
     expect(new Set(await statuses())).toEqual(new Set(['closed']));
     expect(await page.getByTestId('filter-status').inputValue()).toBe('closed');

@@ -128,22 +128,28 @@ export class Journey {
 }
 
 /**
- * Holds the page's requests to `url` (a glob) on their way out until `release`: to show the page as it is while an
- * answer is late, deterministically. Released, they go on to the server (those the page gave up meanwhile do not),
- * and later requests pass untouched.
+ * Holds the page's requests to `url` (as `page.route` takes it) on their way out until `release`: to show the page as
+ * it is while an answer is late, deterministically. `asked` resolves once the first is held. Released, they go on to
+ * the server (those the page gave up meanwhile do not), and later requests pass untouched.
  */
-export async function holdRequests(page: Page, url: string): Promise<{ held(): number; release(): Promise<void> }> {
+export async function holdRequests(
+  page: Page,
+  url: Parameters<Page['route']>[0],
+): Promise<{ asked: Promise<void>; release(): Promise<void> }> {
   let open!: () => void;
   const gate = new Promise<void>((resolve) => (open = resolve));
+  let firstHeld!: () => void;
+  const asked = new Promise<void>((resolve) => (firstHeld = resolve));
   const handled: Array<Promise<void>> = [];
   const handler = (route: Route) => {
+    firstHeld();
     const done = gate.then(() => route.continue().catch(() => undefined));
     handled.push(done);
     return done;
   };
   await page.route(url, handler);
   return {
-    held: () => handled.length,
+    asked,
     async release() {
       open();
       await Promise.all(handled);
