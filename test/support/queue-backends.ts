@@ -58,12 +58,14 @@ export async function waitFor<T>(
 
 /**
  * A finding filed and its task assigned by `inspector` now (on the infrastructure's clock), awaited in the tasks read
- * model (the reminder reconciliation and the daily digest read it): answers the task's id.
+ * model (the reminder reconciliation and the daily digest read it) unless `inReadModel` is false (its runner is
+ * stopped): answers the task's id.
  */
 export async function assignedTask(
   infra: Infrastructure,
   inspector: Actor,
   task: { regionId: string; leadUnitId: string; deadline: string },
+  { inReadModel = true }: { inReadModel?: boolean } = {},
 ): Promise<string> {
   const deps = useCaseDeps(infra);
   const meta = () => ({ actor: inspector, now: infra.clock.now().toISOString(), correlationId: randomUUID() });
@@ -94,6 +96,7 @@ export async function assignedTask(
     },
     meta(),
   );
+  if (!inReadModel) return id;
   await waitFor(
     'the task in the read model',
     async () =>

@@ -21,6 +21,7 @@ import { NOTIFICATION_DISPATCHER } from './reminders/notification-dispatcher.rea
 import { REMINDER_SCHEDULER } from './reminders/reminder-scheduler.reactor';
 import { ReminderEngine, ReminderEngineDeps } from './reminders/reminder-engine';
 import { ReminderRecipients } from './reminders/reminder-recipients';
+import { tasksReadModelCaughtUp } from './reminders/tasks-caught-up';
 
 const REACTORS = Symbol('Reactors');
 const logger = new Logger('Worker');
@@ -78,6 +79,7 @@ export function reminderEngineOf(
     digestTime: config.digestTime,
     commands,
     deliveryRetry: config.deliveryRetry,
+    tasksCaughtUp: tasksReadModelCaughtUp(infra.pool, infra.projectionSource),
     ...overrides,
   });
 }

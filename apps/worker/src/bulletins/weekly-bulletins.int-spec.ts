@@ -27,6 +27,7 @@ import { ReminderEngine } from '../reminders/reminder-engine';
 import { Receivers, startReceivers } from '../reminders/testing/receivers';
 import { workerCommandsWithTasks } from '../reminders/testing/worker-setup';
 import { reminderEngineOf } from '../worker.module';
+import { tasksReadModelCaughtUp } from '../reminders/tasks-caught-up';
 import { WeeklyBulletins } from './weekly-bulletins';
 
 /**
@@ -234,6 +235,7 @@ describe.each(queueBackends())('weekly bulletins on BullMQ (%s)', (_name, backen
       clock,
       publicUrl: infra.config.publicUrl,
       commands: { execute: (command) => (sent.push(command), commands.execute(command)) },
+      tasksCaughtUp: tasksReadModelCaughtUp(infra.pool),
     });
     await bulletins.runDue();
     await bulletins.runDue();
@@ -280,6 +282,7 @@ describe.each(queueBackends())('weekly bulletins on BullMQ (%s)', (_name, backen
         clock,
         publicUrl: infra.config.publicUrl,
         commands,
+        tasksCaughtUp: tasksReadModelCaughtUp(infra.pool),
       });
       await expect(bulletins.runDue()).rejects.toThrow('the ledger is unavailable');
       expect(await issued()).toContain(bulletinStreamName(bulletinId));

@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { WorkerCommands } from '../commands/worker-command';
 import { NO_TASK } from '../reminders/daily-digest';
 import { addressOf, channelsFor, recordAndQueue, WantedDelivery } from '../reminders/notification-dispatcher.reactor';
+import type { TasksCaughtUp } from '../reminders/tasks-caught-up';
 import { IssueScheduledBulletinCommand } from './issue-scheduled-bulletin.command';
 
 export const BULLETIN_LABEL = '情况通报';
@@ -31,6 +32,8 @@ export interface WeeklyBulletinsDeps {
   readonly clock: Clock;
   readonly publicUrl: string;
   readonly commands: WorkerCommands;
+  /** A bulletin is issued once the tasks read model has caught up: its figures are kept in history as issued. */
+  readonly tasksCaughtUp: TasksCaughtUp;
 }
 
 /**
@@ -66,6 +69,8 @@ export class WeeklyBulletins {
       // Issued already (by a run before a restart, another worker): no command; its notices are recorded again in
       // case that run stopped before them (the ledger keeps them once).
       if (!(await this.isStored(bulletinId))) {
+        // Still catching up (a start on a store far ahead): the next minute's run asks again.
+        if (!(await this.deps.tasksCaughtUp())) continue;
         const issued = await this.deps.commands.execute(
           new IssueScheduledBulletinCommand(
             { actor: SYSTEM_ACTOR, correlationId: bulletinId, causationId: null },

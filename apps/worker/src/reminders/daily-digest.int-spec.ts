@@ -23,7 +23,8 @@ import { createTestDatabase, TestDatabase } from '../../../../test/support/test-
 import { WorkerCommands } from '../commands/worker-command';
 import { reminderEngineOf } from '../worker.module';
 import { DailyDigest } from './daily-digest';
-import { ReminderEngine } from './reminder-engine';
+import { ReminderEngine, ReminderEngineDeps } from './reminder-engine';
+import { tasksReadModelCaughtUp } from './tasks-caught-up';
 import { workerCommandsWithTasks } from './testing/worker-setup';
 
 const ASSIGNED_AT = '2030-06-01T10:00:00+08:00';
@@ -230,11 +231,11 @@ describe.each(queueBackends())('the daily digest on BullMQ (%s)', (_name, backen
   }
 
   /** A worker (re)started at `instant`: it catches up a digest owed then. */
-  async function workerAt(instant: string): Promise<ReminderEngine> {
+  async function workerAt(instant: string, overrides: Partial<ReminderEngineDeps> = {}): Promise<ReminderEngine> {
     await engine?.stop();
     clock.set(instant);
     queues = new JobQueues(backend);
-    engine = reminderEngineOf(infra, commands, { queues });
+    engine = reminderEngineOf(infra, commands, { queues, ...overrides });
     await engine.start();
     return engine;
   }
@@ -285,6 +286,7 @@ describe.each(queueBackends())('the daily digest on BullMQ (%s)', (_name, backen
       publicUrl: 'https://zhenggai.example.gov.cn',
       store: infra.eventStore,
       time: '08:30',
+      tasksCaughtUp: tasksReadModelCaughtUp(infra.pool),
     });
     expect(await another.runIfDue()).toBe(0);
     await settled('2030-06-03');
@@ -389,5 +391,45 @@ describe.each(queueBackends())('the daily digest on BullMQ (%s)', (_name, backen
     await settled('2030-06-07');
     expect(digestsOf('2030-06-07')).toHaveLength(4);
     expect(digestsOf('2030-06-07').every((d) => d.body.digest.asOf === '07:00')).toBe(true);
+  });
+
+  it('waits after a start far ahead of the task views, then sends the day’s digest once and whole', async () => {
+    // given the task views stopped, and a task of 阜南县 due 06-09 assigned meanwhile (they have not read it)
+    await runner.stop();
+    clock.set('2030-06-07T18:00:00+08:00');
+    await assignedTask(
+      infra,
+      inspector,
+      { regionId: funanVillage, leadUnitId: townUnit, deadline: '2030-06-09' },
+      {
+        inReadModel: false,
+      },
+    );
+    // when a worker starts after the digest's time (07:00 since the test before), strict about the views' lag
+    await workerAt('2030-06-08T07:30:00+08:00', { tasksCaughtUp: tasksReadModelCaughtUp(infra.pool, undefined, 1) });
+    // then no digest of the day is recorded while the views are behind, though it is asked again
+    expect(await engine!.digest.runIfDue()).toBe(0);
+    const recorded = async () =>
+      (await infra.pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE reminder_id = 'digest:2030-06-08'`))
+        .rows[0].n;
+    expect(await recorded()).toBe(0);
+    // and once they have caught up, the minute's maintenance job sends it, counting the task they had not read
+    await runner.start();
+    await waitFor('the task views to catch up', () => tasksReadModelCaughtUp(infra.pool, undefined, 1)());
+    await queues.queue(MAINTENANCE_QUEUE).add('bulletins', {});
+    await waitFor('the digests of the day to be recorded', async () => (await recorded()) === 4);
+    await settled('2030-06-08');
+    expect(digestsOf('2030-06-08')).toHaveLength(4);
+    const view = new TaskQueries(infra.pool);
+    const dueSoon = (
+      await view.list(
+        { scopeRegionId: funan, light: ['green', 'yellow'], dueAfter: '2030-06-08', dueBefore: '2030-06-10' },
+        { page: 1, pageSize: 1 },
+        { at: new Date('2030-06-08T07:00:00+08:00'), warningDays: 3 },
+      )
+    ).total;
+    const funanDigest = digestsOf('2030-06-08').find((d) => d.body.recipientName === '阜南县委督查室')!.body;
+    expect(figuresOf(funanDigest)).toMatchObject({ 三天内将逾期: 1 });
+    expect(dueSoon).toBe(1);
   });
 });

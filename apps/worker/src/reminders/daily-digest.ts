@@ -15,6 +15,7 @@ import { PostgresDeliveries } from '@zhenggai/postgres';
 import { TaskFilter, TaskQueries } from '@zhenggai/read-models';
 import { createHash } from 'node:crypto';
 import { addressOf, channelsFor, recordAndQueue, WantedDelivery } from './notification-dispatcher.reactor';
+import type { TasksCaughtUp } from './tasks-caught-up';
 
 export const DIGEST_LABEL = '每日督办简报';
 
@@ -85,6 +86,8 @@ export interface DailyDigestDeps {
   readonly store: EventStore;
   /** The configured time (`DIGEST_TIME`, HH:MM, Asia/Shanghai), in force while no admin has set one. */
   readonly time: string;
+  /** A digest waits while the tasks read model catches up: its figures are sent once, and must be whole. */
+  readonly tasksCaughtUp: TasksCaughtUp;
 }
 
 /**
@@ -92,11 +95,15 @@ export interface DailyDigestDeps {
  * run, each inspection office (a unit with enabled inspectors) and each leader is sent its jurisdiction's figures as
  * of that time — from the deadline view's own queries — through the delivery ledger. The ids follow from recipient,
  * date and address, so running again the same day (a second worker, the catch-up after a restart) records nothing;
- * a day missed while the worker was down is not sent late, only that day's digest once its time has passed.
+ * a day missed while the worker was down is not sent late, only that day's digest once its time has passed. After a
+ * start on a store far ahead of the tasks read model, the digest waits for the read model to catch up (the minute's
+ * maintenance job asks again).
  */
 export class DailyDigest {
   private readonly logger = new Logger('Digest');
   private doneFor: LocalDate | null = null;
+  /** The day whose digest waits for the tasks read model (said once in the log). */
+  private waitingFor: LocalDate | null = null;
 
   constructor(private readonly deps: DailyDigestDeps) {}
 
@@ -105,6 +112,11 @@ export class DailyDigest {
     const { time } = await digestTimeInForce(this.deps.store, this.deps.time);
     const due = digestDue(this.deps.clock.now(), time);
     if (!due || this.doneFor === due.date) return 0;
+    if (!(await this.deps.tasksCaughtUp())) {
+      if (this.waitingFor !== due.date) this.logger.log(`daily digest of ${due.date}: waits for the task views`);
+      this.waitingFor = due.date;
+      return 0;
+    }
     const wanted: WantedDelivery[] = [];
     for (const recipient of await this.recipients())
       wanted.push(...(await this.deliveriesOf(recipient, { ...due, time })));

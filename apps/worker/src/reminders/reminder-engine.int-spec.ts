@@ -8,6 +8,7 @@ import { JobQueues, NOTIFICATIONS_QUEUE, QueueBackend, REMINDERS_QUEUE } from '@
 import { ReminderEngine } from './reminder-engine';
 import { WorkerCommands } from '../commands/worker-command';
 import { reminderEngineOf } from '../worker.module';
+import { tasksReadModelCaughtUp } from './tasks-caught-up';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 import { assignedTask, obliterateQueues, queueBackends, waitFor } from '../../../../test/support/queue-backends';
 import { Receivers, startReceivers } from './testing/receivers';
@@ -204,6 +205,33 @@ describe.each(queueBackends())('reminders and escalation on BullMQ (%s)', (name,
     expect((await engine.reconciliation.run()).remindersRequeued).toBe(1);
     expect((await jobsOf(later)).map((j) => j.data.level)).toEqual(['reminder']);
     expect((await engine.reconciliation.run()).remindersRequeued).toBe(0); // nothing is queued twice
+  });
+
+  it('leaves the levels to the scheduler while the task views catch up, and reconciles once they have', async () => {
+    // given a task whose 提醒 comes within the horizon, and task views that stopped before the store's last event
+    const taskId = await newTask('2030-06-30');
+    await runner.stop();
+    await assignedTask(
+      infra,
+      inspector,
+      { regionId, leadUnitId: unitUser.unitId!, deadline: '2030-07-31' },
+      {
+        inReadModel: false,
+      },
+    );
+    const strict = reminderEngineOf(infra, commands, {
+      queues,
+      tasksCaughtUp: tasksReadModelCaughtUp(infra.pool, undefined, 1),
+    });
+    clock.set('2030-06-27T08:30:00+08:00');
+    // when the reconciliation runs, nothing is queued from the views' part of the tasks
+    expect(await strict.reconciliation.run()).toMatchObject({ tasksBehind: true, openTasks: 0, remindersRequeued: 0 });
+    expect(await jobsOf(taskId)).toEqual([]);
+    // then once they have caught up, it queues what is owed
+    await runner.start();
+    await waitFor('the task views to catch up', () => tasksReadModelCaughtUp(infra.pool, undefined, 1)());
+    expect(await strict.reconciliation.run()).toMatchObject({ tasksBehind: false, remindersRequeued: 1 });
+    expect((await jobsOf(taskId)).map((j) => j.data.level)).toEqual(['reminder']);
   });
 
   it('fires each level once at its time, to the right people, and delivers it by webhook and e-mail', async () => {

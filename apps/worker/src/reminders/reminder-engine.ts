@@ -24,6 +24,7 @@ import { ReminderFiring } from './reminder-firing.processor';
 import { ReminderJobs } from './reminder-jobs';
 import { ReminderReconciliation } from './reminder-reconciliation';
 import { ReminderScheduler } from './reminder-scheduler.reactor';
+import type { TasksCaughtUp } from './tasks-caught-up';
 
 /** How often the worker looks for weekly bulletins due. */
 const BULLETIN_CHECK_MS = 60_000;
@@ -53,6 +54,8 @@ export interface ReminderEngineDeps {
   readonly stalledIntervalMs?: number;
   /** The process's turns at catching up, which the scheduler, dispatcher and notifier take when far behind. */
   readonly catchUpTurns?: CatchUpTurns;
+  /** Whether the tasks read model has caught up: the reconciliation, the digest and the bulletins wait for it. */
+  readonly tasksCaughtUp: TasksCaughtUp;
 }
 
 /**
@@ -110,6 +113,7 @@ export class ReminderEngine {
       this.deliveryJobs,
       deps.clock,
       horizonMs,
+      deps.tasksCaughtUp,
     );
     this.digest = new DailyDigest({
       directory: deps.directory,
@@ -121,6 +125,7 @@ export class ReminderEngine {
       publicUrl: deps.publicUrl,
       store: deps.store,
       time: deps.digestTime,
+      tasksCaughtUp: deps.tasksCaughtUp,
     });
     this.bulletins = new WeeklyBulletins({
       store: deps.store,
@@ -131,6 +136,7 @@ export class ReminderEngine {
       clock: deps.clock,
       publicUrl: deps.publicUrl,
       commands: deps.commands,
+      tasksCaughtUp: deps.tasksCaughtUp,
     });
   }
 
@@ -157,7 +163,11 @@ export class ReminderEngine {
       MAINTENANCE_QUEUE,
       async (job) => {
         if (job.name === 'digest') return this.digest.runIfDue();
-        if (job.name === 'bulletins') return this.bulletins.runDue();
+        // Every minute: the bulletins due, and a digest that waited for the task views to catch up.
+        if (job.name === 'bulletins') {
+          await this.digest.runIfDue();
+          return this.bulletins.runDue();
+        }
         await this.reconciliation.run();
         const digests = await this.digest.runIfDue();
         await this.bulletins.runDue().catch((error: Error) => this.logger.error(`weekly bulletins: ${error.message}`));
@@ -199,7 +209,8 @@ export class ReminderEngine {
     await this.deps.queues
       .queue(MAINTENANCE_QUEUE)
       .upsertJobScheduler('daily-digest', { pattern: digestPattern(time), tz: 'Asia/Shanghai' }, { name: 'digest' });
-    // Weekly bulletins fall due at the times admins set: looked for every minute, each issued once.
+    // Weekly bulletins fall due at the times admins set: looked for every minute, each issued once (and a digest that
+    // waited for the task views is sent by the same minute's job).
     await this.deps.queues
       .queue(MAINTENANCE_QUEUE)
       .upsertJobScheduler('weekly-bulletins', { every: BULLETIN_CHECK_MS }, { name: 'bulletins' });

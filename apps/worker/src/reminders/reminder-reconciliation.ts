@@ -5,8 +5,14 @@ import { PostgresDeliveries } from '@zhenggai/postgres';
 import { Pool } from 'pg';
 import { DeliveryJobs } from '@zhenggai/platform';
 import { owedWithin, ReminderJobs } from './reminder-jobs';
+import type { TasksCaughtUp } from './tasks-caught-up';
 
 export interface ReconciliationReport {
+  /**
+   * The tasks read model was still catching up: the levels were left to the scheduler and to a later run (a read model
+   * holding part of the tasks, some in states long past, is no measure of what is owed).
+   */
+  readonly tasksBehind: boolean;
   readonly openTasks: number;
   readonly remindersRequeued: number;
   readonly deliveriesRequeued: number;
@@ -19,7 +25,7 @@ const PAGE = 1000;
  * the read model says each open task is owed (levels due within `horizonMs`, or due and not yet recorded) with
  * the jobs that exist, and queues what is missing; and re-queues the batch of every delivery the ledger still has
  * pending (its job, if the queue lost it). A Redis that lost its data therefore loses no reminder, only time until
- * the next run.
+ * the next run. While the tasks read model is still catching up it leaves the levels alone (`TasksCaughtUp`).
  */
 export class ReminderReconciliation {
   private readonly logger = new Logger('ReminderReconciliation');
@@ -31,9 +37,26 @@ export class ReminderReconciliation {
     private readonly deliveryJobs: DeliveryJobs,
     private readonly clock: Clock,
     private readonly horizonMs: number,
+    private readonly tasksCaughtUp: TasksCaughtUp,
   ) {}
 
   async run(): Promise<ReconciliationReport> {
+    const tasksBehind = !(await this.tasksCaughtUp());
+    const { openTasks, remindersRequeued } = tasksBehind
+      ? { openTasks: 0, remindersRequeued: 0 }
+      : await this.queueLevelsOwed();
+    // The oldest pending deliveries (a bounded number per run; the next run takes the rest).
+    const deliveriesRequeued = await this.deliveryJobs.ensure(
+      (await this.deliveries.pending()).flatMap((d) => (d.batch ? [d.batch] : [])),
+    );
+    const report = { tasksBehind, openTasks, remindersRequeued, deliveriesRequeued };
+    // Right after a start this may be the scheduler's work not done yet; later it is what the queue had lost.
+    if (remindersRequeued + deliveriesRequeued > 0)
+      this.logger.log(`queued what the queue did not have: ${JSON.stringify(report)}`);
+    return report;
+  }
+
+  private async queueLevelsOwed(): Promise<{ openTasks: number; remindersRequeued: number }> {
     const now = this.clock.now();
     let openTasks = 0;
     let remindersRequeued = 0;
@@ -55,14 +78,6 @@ export class ReminderReconciliation {
       if (rows.length < PAGE) break;
       after = rows[rows.length - 1].task_id;
     }
-    // The oldest pending deliveries (a bounded number per run; the next run takes the rest).
-    const deliveriesRequeued = await this.deliveryJobs.ensure(
-      (await this.deliveries.pending()).flatMap((d) => (d.batch ? [d.batch] : [])),
-    );
-    const report = { openTasks, remindersRequeued, deliveriesRequeued };
-    // Right after a start this may be the scheduler's work not done yet; later it is what the queue had lost.
-    if (remindersRequeued + deliveriesRequeued > 0)
-      this.logger.log(`queued what the queue did not have: ${JSON.stringify(report)}`);
-    return report;
+    return { openTasks, remindersRequeued };
   }
 }
