@@ -166,6 +166,14 @@ export function describeEventStoreContract(name: string, setup: () => Promise<Ev
         expect(await store.readStream(newStream())).toEqual([]);
       });
 
+      it('tells which of several streams have events (existingStreams)', async () => {
+        const [one, two, none] = [newStream(), newStream(), newStream()];
+        await store.appendToStream(one, [event('ContractA')]);
+        await store.appendToStream(two, [event('ContractA'), event('ContractB')]);
+        expect([...(await store.existingStreams!([one, none, two]))].sort()).toEqual([one, two].sort());
+        expect([...(await store.existingStreams!([]))]).toEqual([]);
+      });
+
       it('keeps Chinese text, emoji and nested JSON intact', async () => {
         const after = await markPosition();
         const stream = newStream();

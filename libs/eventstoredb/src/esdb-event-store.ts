@@ -118,6 +118,14 @@ export class EsdbEventStore implements EventStore {
     return collectStored(read);
   }
 
+  async existingStreams(streamNames: readonly string[]): Promise<ReadonlySet<string>> {
+    // One read of each stream's first event, all at once over the client's single connection.
+    const found = await Promise.all(
+      streamNames.map(async (name) => ((await this.readStream(name, { maxCount: 1 })).length > 0 ? [name] : [])),
+    );
+    return new Set(found.flat());
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
     const limit = options.maxCount ?? Number.POSITIVE_INFINITY;
     const prefixes = options.eventTypePrefixes;

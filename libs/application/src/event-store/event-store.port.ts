@@ -124,6 +124,13 @@ export interface EventStore {
    */
   recordedRevision?(streamName: string): Promise<number | null>;
 
+  /**
+   * Which of these streams have events, asked at once (one query, or reads in parallel). A reaction that makes sure
+   * streams exist (the sub-tasks a break-down names) asks it first, rather than trying an append to each only to find
+   * it done; without it, that reaction resends each assignment.
+   */
+  existingStreams?(streamNames: readonly string[]): Promise<ReadonlySet<string>>;
+
   subscribeToAll(handler: (events: readonly StoredEvent[]) => Promise<void>, options?: SubscribeOptions): Subscription;
 
   close(): Promise<void>;

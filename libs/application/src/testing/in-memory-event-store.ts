@@ -23,6 +23,8 @@ const runningHandler = new AsyncLocalStorage<Subscription>();
 export class InMemoryEventStore implements EventStore {
   readonly events: StoredEvent[] = [];
   streamReads = 0;
+  /** Calls of `existingStreams`. */
+  existenceChecks = 0;
   private readonly subscribers = new Set<() => void>();
 
   async appendToStream(
@@ -76,6 +78,11 @@ export class InMemoryEventStore implements EventStore {
     return this.events
       .filter((e) => e.streamName === streamName && e.revision >= (options.fromRevision ?? 0))
       .slice(0, options.maxCount);
+  }
+
+  async existingStreams(streamNames: readonly string[]): Promise<ReadonlySet<string>> {
+    this.existenceChecks++;
+    return new Set(streamNames.filter((name) => this.events.some((e) => e.streamName === name)));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {

@@ -216,10 +216,44 @@ describe('completeBreakDown (the worker’s reaction to a break-down)', () => {
     const [, assigned] = ofType('RectificationTaskAssigned');
     expect(assigned.data).toMatchObject({ taskId: nextIdAfter(lost), parentTaskId: top, assignedBy: county.userId });
     expect(assigned.metadata).toMatchObject({ occurredAt: NOW, causationId: brokenDown.id });
-    // Again (a batch replayed after a crash): nothing appended.
+    // Again (a batch replayed after a crash): nothing appended, nothing read but which streams exist.
     const count = store.events.length;
+    const reads = store.streamReads;
     expect(await completeBreakDown(deps, brokenDown)).toEqual([{ id: nextIdAfter(lost), revision: 0 }]);
     expect(store.events.length).toBe(count);
+    expect(store.streamReads).toBe(reads);
+  });
+
+  it('assigns only the sub-tasks without a stream, and passes over a break-down whose all have one', async () => {
+    const { store, deps, top, ofType } = await world();
+    // given a break-down into two towns, the second town's sub-task lost between the appends
+    const input: BreakDownTaskInput = {
+      ...toTown(top, 100),
+      subtasks: [...toTown(top, 100).subtasks, { ...toTown(top, 100).subtasks[0], unitId: 'caiying-village' }],
+    };
+    const first = newIdFor(deps.ids, {}, 'unused');
+    const second = nextIdAfter(nextIdAfter(first));
+    store.beforeNextAppendTo(taskStreamName(second), async () => {
+      throw new Error('killed between the appends');
+    });
+    await expect(breakDownTask(deps, input, meta(county))).rejects.toThrow('killed between the appends');
+    const [brokenDown] = ofType('RectificationTaskBrokenDown');
+    expect(ofType('RectificationTaskAssigned').map((e) => e.data.taskId)).toEqual([top, nextIdAfter(first)]);
+    // when the reaction completes it, one look tells which exist: only the lost one is assigned
+    const checks = store.existenceChecks;
+    expect(await completeBreakDown(deps, brokenDown)).toEqual([
+      { id: nextIdAfter(first), revision: 0 },
+      { id: second, revision: 0 },
+    ]);
+    expect(store.existenceChecks).toBe(checks + 1);
+    expect(ofType('RectificationTaskAssigned').map((e) => e.data.taskId)).toEqual([top, nextIdAfter(first), second]);
+    // and once all have a stream, it reads no stream at all (not even the parent's) and appends nothing
+    const [reads, count] = [store.streamReads, store.events.length];
+    expect(await completeBreakDown(deps, brokenDown)).toEqual([
+      { id: nextIdAfter(first), revision: 0 },
+      { id: second, revision: 0 },
+    ]);
+    expect([store.streamReads, store.events.length]).toEqual([reads, count]);
   });
 });
 

@@ -111,12 +111,19 @@ export async function breakDownTask(
  * Makes sure every sub-task a recorded break-down names has its stream: the worker's reaction to
  * `RectificationTaskBrokenDown`, which heals a break-down that died between its appends with no Idempotency-Key to
  * retry it under. Each is assigned as the break-down's actor at its time (the decision was taken then), from the
- * parent as it stands; one assigned already is left as it is (its assignment resent changes nothing).
+ * parent as it stands; one assigned already is left as it is. Where the store tells which streams exist in one read
+ * (`existingStreams`), those are passed over unread (the usual case: the break-down's own command assigned them, and a
+ * catch-up over a store's history meets every one of them); elsewhere each assignment is resent and changes nothing.
  */
 export async function completeBreakDown(
   deps: Pick<UseCaseDeps, 'store' | 'cache' | 'reminderPolicies'>,
   brokenDown: StoredEvent,
 ): Promise<UseCaseResult[]> {
+  const subtaskIds = (brokenDown.data.subtasks as readonly SubtaskAssignment[]).map((s) => s.taskId);
+  const existing = (await deps.store.existingStreams?.(subtaskIds.map(taskStreamName))) ?? new Set<string>();
+  // A sub-task's stream starts with its assignment: revision 0.
+  const assigned = subtaskIds.filter((id) => existing.has(taskStreamName(id))).map((id) => ({ id, revision: 0 }));
+  if (assigned.length === subtaskIds.length) return assigned;
   const { state } = await loadStream(deps.store, rectificationTaskDecider, taskStreamName(brokenDown.data.taskId));
   const metadata: CommandMetadata = {
     actor: brokenDown.metadata.actor as Actor,
@@ -124,7 +131,13 @@ export async function completeBreakDown(
     correlationId: (brokenDown.metadata.correlationId as string) ?? brokenDown.id,
     causationId: brokenDown.id,
   };
-  return assignSubtasks(deps, { state, events: [{ type: brokenDown.type, data: brokenDown.data }] }, metadata);
+  const missing = (brokenDown.data.subtasks as readonly SubtaskAssignment[]).filter(
+    (s) => !existing.has(taskStreamName(s.taskId)),
+  );
+  const data = { ...brokenDown.data, subtasks: missing };
+  const added = await assignSubtasks(deps, { state, events: [{ type: brokenDown.type, data }] }, metadata);
+  const revisions = new Map([...assigned, ...added].map((r) => [r.id, r.revision]));
+  return subtaskIds.flatMap((id) => (revisions.has(id) ? [{ id, revision: revisions.get(id)! }] : []));
 }
 
 /** Assigns each sub-task the parent's break-down (its events just appended, or an earlier attempt's) names. */

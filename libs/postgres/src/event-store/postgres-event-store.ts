@@ -130,6 +130,19 @@ export class PostgresEventStore implements EventStore {
     return rows[0] ? Number(rows[0].revision) : null;
   }
 
+  async existingStreams(streamNames: readonly string[]): Promise<ReadonlySet<string>> {
+    if (streamNames.length === 0) return new Set();
+    // Each stream's first event, by the (stream, revision) key: one index probe a name.
+    const { rows } = await this.pool
+      .query<{ stream_name: string }>({
+        name: 'zg_existing_streams',
+        text: 'SELECT stream_name FROM events WHERE stream_name = ANY ($1::text[]) AND stream_revision = 0',
+        values: [streamNames],
+      })
+      .catch(rethrowAsPostgresFailure);
+    return new Set(rows.map((row) => row.stream_name));
+  }
+
   subscribeToAll(
     handler: (events: readonly StoredEvent[]) => Promise<void>,
     options: SubscribeOptions = {},
