@@ -1,4 +1,4 @@
-import { assignTask, fileFinding } from '@zhenggai/application';
+import { assignTask, AssignTaskInput, fileFinding } from '@zhenggai/application';
 import type { Actor } from '@zhenggai/domain';
 import { Infrastructure, QueueBackend, useCaseDeps } from '@zhenggai/platform';
 import IORedis from 'ioredis';
@@ -56,6 +56,35 @@ export async function waitFor<T>(
   }
 }
 
+/** A finding (危房未改造, or of `category`) filed by `inspector` now (on the infrastructure's clock): answers its id. */
+export async function filedFinding(
+  infra: Infrastructure,
+  inspector: Actor,
+  regionId: string,
+  category = 'dangerous-housing',
+): Promise<string> {
+  const finding = await fileFinding(
+    useCaseDeps(infra),
+    {
+      title: '危房未改造',
+      description: '仍有危房',
+      regionId,
+      category,
+      severity: 'high',
+      source: '督查组',
+      evidence: [],
+    },
+    { actor: inspector, now: infra.clock.now().toISOString(), correlationId: randomUUID() },
+  );
+  return finding.id;
+}
+
+/** What 交办 takes: a task of the finding for one lead unit (一户一方案), by a deadline. */
+export function assignmentOf(findingId: string, leadUnitId: string, deadline = '2030-06-30'): AssignTaskInput {
+  const task = { findingId, leadUnitId, cooperatingUnitIds: [], deadline, measures: '一户一方案', target: null };
+  return { ...task, campaignId: null, title: null };
+}
+
 /**
  * A finding filed and its task assigned by `inspector` now (on the infrastructure's clock), awaited in the tasks read
  * model (the reminder reconciliation and the daily digest read it) unless `inReadModel` is false (its runner is
@@ -69,33 +98,8 @@ export async function assignedTask(
 ): Promise<string> {
   const deps = useCaseDeps(infra);
   const meta = () => ({ actor: inspector, now: infra.clock.now().toISOString(), correlationId: randomUUID() });
-  const finding = await fileFinding(
-    deps,
-    {
-      title: '危房未改造',
-      description: '仍有危房',
-      regionId: task.regionId,
-      category: 'dangerous-housing',
-      severity: 'high',
-      source: '督查组',
-      evidence: [],
-    },
-    meta(),
-  );
-  const { id } = await assignTask(
-    deps,
-    {
-      findingId: finding.id,
-      leadUnitId: task.leadUnitId,
-      cooperatingUnitIds: [],
-      deadline: task.deadline,
-      measures: '一户一方案',
-      target: null,
-      campaignId: null,
-      title: null,
-    },
-    meta(),
-  );
+  const findingId = await filedFinding(infra, inspector, task.regionId);
+  const { id } = await assignTask(deps, assignmentOf(findingId, task.leadUnitId, task.deadline), meta());
   if (!inReadModel) return id;
   await waitFor(
     'the task in the read model',

@@ -1,5 +1,13 @@
 import { CheckpointStore, EventStore, loadStream, StoredEvent } from '@zhenggai/application';
-import { Actor, DomainError, rectificationTaskDecider, SYSTEM_ACTOR, taskStreamName } from '@zhenggai/domain';
+import {
+  Actor,
+  DomainError,
+  findingDecider,
+  findingStreamName,
+  rectificationTaskDecider,
+  SYSTEM_ACTOR,
+  taskStreamName,
+} from '@zhenggai/domain';
 import { WorkerCommands } from '../commands/worker-command';
 import { CheckpointedReactor } from '../reactions/checkpointed-reactor';
 import { LinkTaskToFindingCommand } from './link-task-to-finding.command';
@@ -61,9 +69,16 @@ export class FindingResolutionReactor extends CheckpointedReactor {
     }
   }
 
-  /** Linking what is linked already appends nothing. */
+  /**
+   * Linking what is linked already appends nothing; the finding, read once, tells which are (nearly all: the
+   * assignment's own command links its task, and a catch-up over a store's history meets every one), so that only the
+   * others cost a command.
+   */
   private async link(findingId: string, assignments: readonly StoredEvent[]): Promise<void> {
+    const { state } = await loadStream(this.store, findingDecider, findingStreamName(findingId));
+    const linked = new Set(state.status === 'none' ? [] : state.taskIds);
     for (const event of assignments) {
+      if (linked.has(event.data.taskId as string)) continue;
       await this.commands.execute(
         new LinkTaskToFindingCommand(this.originOf(event, event.metadata.actor as Actor), {
           findingId,

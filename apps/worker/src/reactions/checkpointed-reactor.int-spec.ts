@@ -1,10 +1,11 @@
-import { assignTask, fileFinding, GlobalPosition } from '@zhenggai/application';
+import { assignTask, GlobalPosition } from '@zhenggai/application';
 import { Actor, DIRECTORY_EVENT_PREFIXES } from '@zhenggai/domain';
 import { directoryFixtures, Infrastructure, loadConfig, startInfrastructure, useCaseDeps } from '@zhenggai/platform';
 import { createPool, PostgresCheckpointStore, PostgresDirectory, PostgresEventStore } from '@zhenggai/postgres';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { everyEventReadable } from '../../../../test/support/every-event-readable';
+import { assignmentOf, filedFinding } from '../../../../test/support/queue-backends';
 import { eventually } from '../../../../test/support/http-client';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
@@ -107,34 +108,8 @@ describe('durable reactions when PostgreSQL terminates their connection at a kno
         correlationId: randomUUID(),
         causationId: null,
       });
-      const finding = await fileFinding(
-        deps,
-        {
-          title: '旱厕未拆除',
-          description: '',
-          regionId,
-          category: 'sanitation',
-          severity: 'medium',
-          source: '督查组',
-          evidence: [],
-        },
-        meta(),
-      );
-      const assign = () =>
-        assignTask(
-          deps,
-          {
-            findingId: finding.id,
-            leadUnitId: unitId,
-            cooperatingUnitIds: [],
-            deadline: '2030-06-30',
-            measures: '拆除旱厕',
-            target: null,
-            campaignId: null,
-            title: null,
-          },
-          meta(),
-        );
+      const finding = { id: await filedFinding(infra, inspector, regionId, 'sanitation') };
+      const assign = () => assignTask(deps, assignmentOf(finding.id, unitId), meta());
       await assign();
 
       const store = new PostgresEventStore(pool);

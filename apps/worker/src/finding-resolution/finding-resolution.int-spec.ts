@@ -1,0 +1,98 @@
+import { assignTask, StoredEvent } from '@zhenggai/application';
+import { Actor, findingStreamName } from '@zhenggai/domain';
+import { directoryFixtures, Infrastructure, loadConfig, startInfrastructure, useCaseDeps } from '@zhenggai/platform';
+import { PostgresCheckpointStore } from '@zhenggai/postgres';
+import { randomUUID } from 'node:crypto';
+import { everyEventReadable } from '../../../../test/support/every-event-readable';
+import { eventually } from '../../../../test/support/http-client';
+import { assignmentOf, filedFinding } from '../../../../test/support/queue-backends';
+import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
+import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { WorkerCommand } from '../commands/worker-command';
+import { openWorkerCommands } from '../commands/worker-commands.module';
+import { ReminderRecipients } from '../reminders/reminder-recipients';
+import { FINDING_RESOLUTION, FindingResolutionReactor } from './finding-resolution.reactor';
+
+/**
+ * The finding reaction heals an assignment that died before its link on the finding (交办 is two appends), and sends
+ * no command for the tasks linked already, which a catch-up over a store's history meets by the thousand.
+ */
+describe('the finding resolution reaction linking tasks', () => {
+  let database: TestDatabase;
+  let infra: Infrastructure;
+  const inspector: Actor = { userId: randomUUID(), username: 'inspector', role: 'inspector', unitId: null };
+  const regionId = randomUUID();
+  const unitId = randomUUID();
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    infra = await closedAfterThisFile(
+      startInfrastructure(
+        loadConfig({
+          DATABASE_URL: database.url,
+          JWT_SECRET: 'finding-reaction-secret-long-enough-0123456789',
+          REMINDERS: 'off',
+        }),
+      ),
+      (opened) => opened.close(),
+    );
+    await directoryFixtures.region(infra, { id: regionId, code: '341225113201', name: '蔡郢村', level: 'village' });
+    await directoryFixtures.category(infra, { code: 'sanitation', name: '改厕' });
+    await directoryFixtures.unit(infra, { id: unitId, name: '蔡郢村民委员会', regionId });
+  });
+  afterAll(async () => {
+    await infra?.close();
+    await database?.drop();
+  });
+
+  it('links the task whose assignment died before its link, and sends no command for those linked', async () => {
+    // given a finding with two tasks linked, and a third whose assignment was cut off before the link
+    const deps = useCaseDeps(infra);
+    const meta = () => ({ actor: inspector, now: new Date().toISOString(), correlationId: randomUUID() });
+    const finding = { id: await filedFinding(infra, inspector, regionId, 'sanitation') };
+    const input = assignmentOf(finding.id, unitId);
+    const linked = [await assignTask(deps, input, meta()), await assignTask(deps, input, meta())];
+    const cutOff = Object.create(infra.eventStore) as typeof infra.eventStore;
+    cutOff.appendToStream = async (stream, events, options) => {
+      if (stream === findingStreamName(finding.id)) throw new Error('killed between the appends');
+      return infra.eventStore.appendToStream(stream, events, options);
+    };
+    await expect(assignTask({ ...deps, store: cutOff }, input, meta())).rejects.toThrow('killed between');
+    const linkedNow = async () =>
+      (await infra.eventStore.readStream(findingStreamName(finding.id)))
+        .filter((e) => e.type === 'FindingTaskLinked')
+        .map((e) => e.data.taskId as string);
+    expect(await linkedNow()).toEqual(linked.map((t) => t.id));
+
+    // when the reaction reads the three assignments
+    const { commands } = await closedAfterThisFile(
+      openWorkerCommands({
+        store: infra.eventStore,
+        clock: infra.clock,
+        recipients: new ReminderRecipients(infra.directory, infra.users),
+      }),
+      (opened) => opened.close(),
+    );
+    const sent: WorkerCommand<unknown>[] = [];
+    const checkpoints = new PostgresCheckpointStore(infra.pool);
+    const reactor = new FindingResolutionReactor(infra.eventStore, checkpoints, {
+      execute: (command) => (sent.push(command), commands.execute(command)),
+    });
+    await everyEventReadable(infra.eventStore);
+    const last: StoredEvent = (await infra.eventStore.readAll())
+      .filter((e) => e.type === 'RectificationTaskAssigned')
+      .pop()!;
+    await reactor.start();
+    try {
+      await eventually(async () => ((await checkpoints.load(FINDING_RESOLUTION)) >= last.position ? true : undefined));
+    } finally {
+      await reactor.stop();
+    }
+
+    // then the third task is linked, by the one command sent
+    const third = last.data.taskId as string;
+    expect(await linkedNow()).toEqual([...linked.map((t) => t.id), third]);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ input: { findingId: finding.id, taskId: third } });
+  });
+});
