@@ -9,6 +9,7 @@ import type { Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 import { createGeneration } from './projection-generations';
 import { inTransaction } from './transaction';
+import { postgresProjectionSource } from '../event-store/visible-events.query';
 import { COUNTS_BY_TOTAL, countingProjection, expectedCounts } from './testing/counting.projection';
 import {
   allEvents,
@@ -192,6 +193,20 @@ describe('rebuildProjection', () => {
       expect((await readCounts(pool, 'cold')).rows).toEqual(expectedCounts(await allEvents(db.store)));
     },
   );
+
+  it('counts the events to apply only for a rebuild whose progress is watched', async () => {
+    const source = postgresProjectionSource(pool);
+    let counts = 0;
+    const counting = { ...source, countEvents: (query: never) => (counts++, source.countEvents(query)) };
+    await rebuildProjection({ pool, projection: countingProjection({ name: 'unwatched' }), source: counting });
+    expect(counts).toBe(0);
+    const progress: number[] = [];
+    const watched = { pool, projection: countingProjection({ name: 'unwatched' }), source: counting };
+    const result = await rebuildProjection({ ...watched, onProgress: (_done, total) => progress.push(total) });
+    expect(counts).toBe(1);
+    // known from the start: the first total reported is what the rebuild then applied
+    expect(progress[0]).toBe(result.events);
+  });
 
   it('fills the new generation without its read indexes and makes them before it serves', async () => {
     const seen: boolean[] = [];
