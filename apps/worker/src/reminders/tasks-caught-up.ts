@@ -1,5 +1,5 @@
 import type { ProjectionEventSource } from '@zhenggai/application';
-import { readProjectionStatuses } from '@zhenggai/postgres';
+import { PROJECTION_BATCH_SIZE, readProjectionStatuses } from '@zhenggai/postgres';
 import { tasksProjection } from '@zhenggai/read-models';
 import type { Pool } from 'pg';
 
@@ -13,7 +13,7 @@ import type { Pool } from 'pg';
 export type TasksCaughtUp = () => Promise<boolean>;
 
 /** A projection runner behind by a full page of its catch-up (2,000 positions) or more is still catching up. */
-export const CAUGHT_UP_LAG = 2000;
+export const CAUGHT_UP_LAG = PROJECTION_BATCH_SIZE;
 
 /** The tasks projection's stored checkpoint against the store's head (`source` where the events live elsewhere). */
 export function tasksReadModelCaughtUp(

@@ -14,6 +14,9 @@ import { generationSchema } from './projection-names';
 import { projectionWriteSql } from './projection-write-sql';
 import type { SessionLock } from './session-lock';
 
+/** The events a runner or a rebuild reads, applies and commits at once unless told otherwise (`batchSize`). */
+export const PROJECTION_BATCH_SIZE = 2000;
+
 /** The next events for a projection, and the checkpoint they move it to. */
 export interface ProjectionBatch {
   /** The checkpoint the batch starts after. */

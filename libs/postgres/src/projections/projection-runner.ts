@@ -7,7 +7,14 @@ import type {
 } from '@zhenggai/application';
 import { postgresProjectionSource } from '../event-store/visible-events.query';
 import type { Pool } from 'pg';
-import { applyBatch, catchUpInPipeline, prepareBatch, readBatch, type ProjectionBatch } from './projection-batch';
+import {
+  applyBatch,
+  catchUpInPipeline,
+  prepareBatch,
+  PROJECTION_BATCH_SIZE,
+  readBatch,
+  type ProjectionBatch,
+} from './projection-batch';
 import {
   ensureActiveGeneration,
   projectionVersion,
@@ -29,7 +36,7 @@ export interface ProjectionRunnerOptions {
   readonly projection: Projection;
   /** Where events are read from; default the PostgreSQL event store in `pool`. */
   readonly source?: ProjectionEventSource;
-  /** The most events read, applied and committed at once; default 1000. */
+  /** The most events read, applied and committed at once; default `PROJECTION_BATCH_SIZE` (2,000). */
   readonly batchSize?: number;
   /** How often a runner without the lease tries to take it, and the pause after a failure; default 1000 ms. */
   readonly leaseRetryMs?: number;
@@ -89,7 +96,6 @@ export interface ProjectionRunnerStatus extends ProjectionStatus {
   readonly lastError: string | null;
 }
 
-const DEFAULT_BATCH_SIZE = 2000;
 const DEFAULT_LEASE_RETRY_MS = 1000;
 const DEFAULT_POLL_INTERVAL_MS = 250;
 const DEFAULT_GATHER_MS_PER_EVENT = 5;
@@ -150,7 +156,7 @@ export class ProjectionRunner {
   constructor(private readonly options: ProjectionRunnerOptions) {
     this.pool = options.pool;
     this.projection = options.projection;
-    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.batchSize = options.batchSize ?? PROJECTION_BATCH_SIZE;
     this.leaseRetryMs = options.leaseRetryMs ?? DEFAULT_LEASE_RETRY_MS;
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     this.gatherMsPerEvent = options.gatherMsPerEvent ?? DEFAULT_GATHER_MS_PER_EVENT;

@@ -1,7 +1,14 @@
 import type { GlobalPosition, Projection, ProjectionEventSource } from '@zhenggai/application';
 import type { Pool, PoolClient } from 'pg';
 import { postgresProjectionSource } from '../event-store/visible-events.query';
-import { applyBatch, catchUpInPipeline, prepareBatch, readBatch, type ProjectionBatch } from './projection-batch';
+import {
+  applyBatch,
+  catchUpInPipeline,
+  prepareBatch,
+  PROJECTION_BATCH_SIZE,
+  readBatch,
+  type ProjectionBatch,
+} from './projection-batch';
 import { ProjectionRebuildInProgressError } from './projection.errors';
 import {
   createGeneration,
@@ -26,7 +33,7 @@ export interface RebuildProjectionOptions {
    * end).
    */
   readonly source?: ProjectionEventSource;
-  /** Events per transaction; default 1000. */
+  /** Events per transaction; default `PROJECTION_BATCH_SIZE` (2,000). */
   readonly batchSize?: number;
   /**
    * Called after each batch with the events applied so far and the events to apply in all; `total` grows
@@ -47,8 +54,6 @@ export interface RebuildResult {
   readonly events: number;
 }
 
-const DEFAULT_BATCH_SIZE = 2000;
-
 /**
  * Rebuilds a projection from the start of the store, blue/green, whether or not a runner is running:
  *
@@ -67,7 +72,7 @@ const DEFAULT_BATCH_SIZE = 2000;
 export async function rebuildProjection(options: RebuildProjectionOptions): Promise<RebuildResult> {
   const { pool, projection } = options;
   assertValidProjection(projection);
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const batchSize = options.batchSize ?? PROJECTION_BATCH_SIZE;
   const lock = await acquireRebuildLock(pool, projection.name);
   try {
     const previousGeneration = await ensureActiveGeneration(pool, projection);
