@@ -119,11 +119,11 @@ export async function completeBreakDown(
   deps: Pick<UseCaseDeps, 'store' | 'cache' | 'reminderPolicies'>,
   brokenDown: StoredEvent,
 ): Promise<UseCaseResult[]> {
-  const subtaskIds = (brokenDown.data.subtasks as readonly SubtaskAssignment[]).map((s) => s.taskId);
-  const existing = (await deps.store.existingStreams?.(subtaskIds.map(taskStreamName))) ?? new Set<string>();
+  const subtasks = brokenDown.data.subtasks as readonly SubtaskAssignment[];
+  const existing = (await deps.store.existingStreams?.(subtasks.map((s) => taskStreamName(s.taskId)))) ?? new Set();
+  const missing = subtasks.filter((s) => !existing.has(taskStreamName(s.taskId)));
   // A sub-task's stream starts with its assignment: revision 0.
-  const assigned = subtaskIds.filter((id) => existing.has(taskStreamName(id))).map((id) => ({ id, revision: 0 }));
-  if (assigned.length === subtaskIds.length) return assigned;
+  if (missing.length === 0) return subtasks.map((s) => ({ id: s.taskId, revision: 0 }));
   const { state } = await loadStream(deps.store, rectificationTaskDecider, taskStreamName(brokenDown.data.taskId));
   const metadata: CommandMetadata = {
     actor: brokenDown.metadata.actor as Actor,
@@ -131,13 +131,13 @@ export async function completeBreakDown(
     correlationId: (brokenDown.metadata.correlationId as string) ?? brokenDown.id,
     causationId: brokenDown.id,
   };
-  const missing = (brokenDown.data.subtasks as readonly SubtaskAssignment[]).filter(
-    (s) => !existing.has(taskStreamName(s.taskId)),
-  );
   const data = { ...brokenDown.data, subtasks: missing };
-  const added = await assignSubtasks(deps, { state, events: [{ type: brokenDown.type, data }] }, metadata);
-  const revisions = new Map([...assigned, ...added].map((r) => [r.id, r.revision]));
-  return subtaskIds.flatMap((id) => (revisions.has(id) ? [{ id, revision: revisions.get(id)! }] : []));
+  const added = new Map(
+    (await assignSubtasks(deps, { state, events: [{ type: brokenDown.type, data }] }, metadata)).map((r) => [r.id, r]),
+  );
+  return subtasks.flatMap(({ taskId }) =>
+    existing.has(taskStreamName(taskId)) ? [{ id: taskId, revision: 0 }] : (added.get(taskId) ?? []),
+  );
 }
 
 /** Assigns each sub-task the parent's break-down (its events just appended, or an earlier attempt's) names. */
