@@ -166,13 +166,16 @@ export class PostgresDeliveries {
     return rows.map(toDelivery);
   }
 
+  /** A statement per message sent, so prepared once per connection: planning it each time cost more than running it. */
   async markDelivered(id: string): Promise<void> {
-    await this.pool.query(
-      `UPDATE deliveries
-          SET status = 'delivered', attempts = attempts + 1, last_error = NULL, delivered_at = now(), updated_at = now()
-        WHERE id = $1 AND status <> 'delivered'`,
-      [id],
-    );
+    await this.pool.query({
+      name: 'zg_mark_delivered',
+      text: `UPDATE deliveries
+                SET status = 'delivered', attempts = attempts + 1, last_error = NULL, delivered_at = now(),
+                    updated_at = now()
+              WHERE id = $1 AND status <> 'delivered'`,
+      values: [id],
+    });
   }
 
   /** One failed attempt of each delivery, in one statement; `final` when the queue gives up retrying them. */
