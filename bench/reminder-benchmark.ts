@@ -163,7 +163,10 @@ async function benchmarkBackend(
   );
 }
 
-/** An HTTP server on this machine taking webhooks: `onMessage` gets each JSON body and the instant it arrived. */
+/**
+ * An HTTP server on this machine taking webhooks, in a child process: `onMessage` gets, of each JSON body, its type,
+ * deliveryId, taskId and recordedAt, and the instant it arrived.
+ */
 export async function webhookReceiver(
   onMessage: (body: Record<string, unknown>, at: number) => void,
 ): Promise<{ url: string; close(): Promise<void> }> {

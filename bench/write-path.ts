@@ -18,9 +18,9 @@ export const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 15) * 1000;
  * from one minute to the next, each ratio then compares the same minutes.
  */
 export const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
-const WARMUP_MS = 2000;
+export const WARMUP_MS = 2000;
 /** The first round warms up longer: the server's code is still being compiled (JIT) in its first seconds. */
-const FIRST_WARMUP_MS = 5000;
+export const FIRST_WARMUP_MS = 5000;
 
 export async function rawStoreRate(infra: Infrastructure, durationMs: number, warmupMs: number): Promise<Sample> {
   const streams = Array.from({ length: CONCURRENCY }, () => ({ name: '', events: 0 }));
