@@ -1,3 +1,4 @@
+import { HAND_OVER_EVENT_TYPES } from '@zhenggai/application';
 import { Infrastructure, JobQueues, QueueBackend } from '@zhenggai/platform';
 import { PostgresCheckpointStore } from '@zhenggai/postgres';
 import { createApiApp } from '../apps/api/src/create-api-app';
@@ -94,9 +95,14 @@ async function noticesOn(infra: Infrastructure, name: string, backend: QueueBack
       for (const until = Date.now() + DRAIN_MS; Date.now() < until; await pause(100))
         if (arrivals.size >= (await owed())) return;
     };
-    /** Waits until the notifier has read all there is: what it reads next is only what comes after. */
+    /** Waits until the notifier has read all there is for it: what it reads next is only what comes after. */
     const notifierAtHead = async (): Promise<void> => {
-      const at = await head(infra);
+      // Its checkpoint is the last event of its types it read: the others in between (the raw side's) move it not.
+      const { rows } = await infra.pool.query<{ p: string }>(
+        'SELECT coalesce(max(global_position), 0) AS p FROM events WHERE type = ANY($1)',
+        [[...HAND_OVER_EVENT_TYPES]],
+      );
+      const at = BigInt(rows[0]!.p);
       for (const until = Date.now() + DRAIN_MS; Date.now() < until; await pause(100))
         if ((await checkpoints.load(HAND_OVER_NOTIFIER)) >= at) return;
     };
