@@ -166,7 +166,7 @@ export class PostgresDeliveries {
     return rows.map(toDelivery);
   }
 
-  /** A statement per message sent, so prepared once per connection: planning it each time cost more than running it. */
+  /** A statement per message sent, so prepared once per connection: planning it each time cost 2/3 of running it. */
   async markDelivered(id: string): Promise<void> {
     await this.pool.query({
       name: 'zg_mark_delivered',
