@@ -4,7 +4,11 @@ import { PostgresCheckpointStore } from '@zhenggai/postgres';
 import { createApiApp } from '../apps/api/src/create-api-app';
 import { HAND_OVER_NOTIFIER } from '../apps/worker/src/reminders/hand-over-notifier.reactor';
 import { WorkerModule } from '../apps/worker/src/worker.module';
-import { percentile, Sample } from './closed-loop';
+import { DEFAULT_REMINDER_POLICY, taskStreamName } from '@zhenggai/domain';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { machineBusyMs, percentile, Sample } from './closed-loop';
+import { benchTaskAssigned } from './task-sized-event';
 import { benchBackends, dropQueue, webhookReceiver } from './reminder-benchmark';
 import {
   DURATION_MS,
@@ -19,6 +23,8 @@ import {
   WARMUP_MS,
 } from './write-path';
 
+/** Assignments appended into the idle all-in-one per side of the cost measured alone. */
+const ALONE_TASKS = Number(process.env.BENCH_NOTICE_ALONE_TASKS ?? 3000);
 /** How long the case waits, after a side and after the load, for the notices still owed to arrive. */
 const DRAIN_MS = Number(process.env.BENCH_NOTICE_DRAIN_SECONDS ?? 60) * 1000;
 /** The ratio's target: notices on may cost the command path at most this much of its HTTP / raw ratio. */
@@ -151,6 +157,7 @@ async function noticesOn(infra: Infrastructure, name: string, backend: QueueBack
         `(target ≤ ${RATIO_DROP_TARGET.toFixed(2)}${drop > RATIO_DROP_TARGET ? ', MISSED' : ''})`,
     );
     await printLatencies(infra, name, arrivals, expected, repeated, targetMs, drainSeconds);
+    await costAlone(infra, name, unitId, receiver, setChannels, () => arrivals.size, notifierAtHead);
     console.log('');
   } finally {
     await app.close();
@@ -258,3 +265,125 @@ async function setUnitChannels(
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * What a notice costs, alone: ALONE_TASKS assignments to the unit appended into the idle all-in-one (four writers, a
+ * pause of 5 ms after each append: a few hundred a second, no core saturated), three times with its channels removed
+ * and three times with the webhook, in turns; the CPU each time of the whole machine, of PostgreSQL's processes, of
+ * the all-in-one and of the receiver, from /proc, from the first append until the read models, the notifier and the
+ * notices are done. The difference per notice is what the notices cost, without the write load's contention for the
+ * cores (the drop of the HTTP / raw ratio above is that cost and the contention it adds).
+ */
+async function costAlone(
+  infra: Infrastructure,
+  name: string,
+  unitId: string,
+  receiver: { url: string; pid: number },
+  setChannels: (channels: unknown[]) => Promise<void>,
+  arrived: () => number,
+  notifierAtHead: () => Promise<void>,
+): Promise<void> {
+  const regionId = (await infra.directory.listRegions()).find((r) => r.name === '蔡郢村')!.id;
+  const sides: Record<'off' | 'on', CpuUse[]> = { off: [], on: [] };
+  for (const side of ['off', 'on', 'on', 'off', 'off', 'on'] as const) {
+    await projectionsCaughtUp(infra);
+    await notifierAtHead();
+    await setChannels(side === 'on' ? [{ kind: 'webhook', url: receiver.url, format: 'json' }] : []);
+    await projectionsCaughtUp(infra);
+    await notifierAtHead();
+    const before = cpuSnapshot();
+    const arrivedBefore = arrived();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let i = next++; i < ALONE_TASKS; i = next++) {
+          const taskId = randomUUID();
+          const event = benchTaskAssigned({
+            taskId,
+            regionId,
+            leadUnitId: unitId,
+            deadline: '2031-09-30',
+            reminderPolicy: DEFAULT_REMINDER_POLICY,
+          });
+          await infra.eventStore.appendToStream(
+            taskStreamName(taskId),
+            [{ ...event, metadata: { actor: { username: 'bench' }, occurredAt: new Date().toISOString() } }],
+            { expectedRevision: 'no_stream' },
+          );
+          await pause(5);
+        }
+      }),
+    );
+    await projectionsCaughtUp(infra);
+    await notifierAtHead();
+    const owed = side === 'on' ? ALONE_TASKS : 0;
+    for (const until = Date.now() + DRAIN_MS; Date.now() < until && arrived() - arrivedBefore < owed;) await pause(50);
+    await pause(1000); // the last marks and job completions
+    sides[side].push(cpuUsed(before, cpuSnapshot(), receiver.pid));
+  }
+  await setChannels([]);
+  const mean = (uses: CpuUse[], part: keyof CpuUse) => uses.reduce((sum, use) => sum + use[part], 0) / uses.length;
+  const perNotice = (part: keyof CpuUse) => (mean(sides.on, part) - mean(sides.off, part)) / ALONE_TASKS;
+  const machine = sides.on.map((on, i) => (on.machine - sides.off[i]!.machine) / ALONE_TASKS);
+  console.log(
+    `${name}: a notice alone (${ALONE_TASKS} assignments into the idle all-in-one, 3 times without channels and 3 ` +
+      `with the webhook): ${perNotice('machine').toFixed(2)} ms of the machine's CPU (pairs ` +
+      `${machine.map((ms) => ms.toFixed(2)).join(', ')}): PostgreSQL ${perNotice('postgres').toFixed(2)}, ` +
+      `the all-in-one ${perNotice('process').toFixed(2)}, the receiver ${perNotice('receiver').toFixed(2)} ms`,
+  );
+}
+
+interface CpuUse {
+  readonly machine: number;
+  readonly postgres: number;
+  readonly process: number;
+  readonly receiver: number;
+}
+
+/** The CPU used so far: the machine's, and each process's with its command name, in ms. */
+interface CpuSnapshot {
+  readonly machine: number;
+  readonly processes: ReadonlyMap<string, { command: string; ms: number }>;
+}
+
+function cpuSnapshot(): CpuSnapshot {
+  const processes = new Map<string, { command: string; ms: number }>();
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    const use = processCpuMs(pid);
+    if (use) processes.set(pid, use);
+  }
+  return { machine: machineBusyMs() ?? 0, processes };
+}
+
+/**
+ * The CPU used between two snapshots, in ms: the machine's, PostgreSQL's processes', this one's, the receiver's. A
+ * process is counted from its first snapshot (or its start): one that ended in between is left out, one that began
+ * counts whole.
+ */
+function cpuUsed(before: CpuSnapshot, after: CpuSnapshot, receiverPid: number): CpuUse {
+  const used = (pid: string) => after.processes.get(pid)!.ms - (before.processes.get(pid)?.ms ?? 0);
+  let postgres = 0;
+  for (const [pid, { command }] of after.processes) if (command.startsWith('postgres')) postgres += used(pid);
+  const own = (pid: number) => (after.processes.has(String(pid)) ? used(String(pid)) : 0);
+  return {
+    machine: after.machine - before.machine,
+    postgres,
+    process: own(process.pid),
+    receiver: own(receiverPid),
+  };
+}
+
+/** A process's command name and CPU time so far (user and system, in ms), from /proc; null once it is gone. */
+function processCpuMs(pid: string): { command: string; ms: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, the 14th and 15th fields, in ticks of 1/100 s.
+    return {
+      command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+      ms: (+fields[11]! + +fields[12]!) * 10,
+    };
+  } catch {
+    return null;
+  }
+}

@@ -169,7 +169,7 @@ async function benchmarkBackend(
  */
 export async function webhookReceiver(
   onMessage: (body: Record<string, unknown>, at: number) => void,
-): Promise<{ url: string; close(): Promise<void> }> {
+): Promise<{ url: string; pid: number; close(): Promise<void> }> {
   // In a child process (webhook-receiver.ts), as a robot is elsewhere: receiving is not the engine's work.
   const child = fork(join(__dirname, 'webhook-receiver.js'), [], { stdio: 'inherit' });
   let closed: (() => void) | null = null;
@@ -186,6 +186,7 @@ export async function webhookReceiver(
   });
   return {
     url: `http://127.0.0.1:${port}/hook`,
+    pid: child.pid!,
     close: () =>
       new Promise<void>((resolve) => {
         closed = resolve;
