@@ -230,7 +230,10 @@ describe.each(queueBackends())('reminders and escalation on BullMQ (%s)', (name,
     // then once they have caught up, it queues what is owed
     await runner.start();
     await waitFor('the task views to catch up', () => tasksReadModelCaughtUp(infra.pool, undefined, 1)());
-    expect(await strict.reconciliation.run()).toMatchObject({ tasksBehind: false, remindersRequeued: 1 });
+    // (the count may include a level of an earlier test's task, which the engine's own reconciliation races to queue)
+    const caughtUp = await strict.reconciliation.run();
+    expect(caughtUp.tasksBehind).toBe(false);
+    expect(caughtUp.remindersRequeued).toBeGreaterThanOrEqual(1);
     expect((await jobsOf(taskId)).map((j) => j.data.level)).toEqual(['reminder']);
   });
 
