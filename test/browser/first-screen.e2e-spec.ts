@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Response } from 'playwright-core';
 import { webAppDir } from '../../apps/api/src/web/serve-web-app';
-import { browserSession, PHONE } from '../support/browser';
+import { browserSession, PHONE, TODO_SHOWN } from '../support/browser';
 
 /**
  * The first screen's size budget (issue 20): on the phone, the sign-in page and a unit's first screen (待办) load
@@ -79,7 +79,7 @@ describe('web app: a unit signing in on the phone fetches under 300 KB of compre
         scripts.push(response.finished().then(() => received(response)));
     });
     await journey.signIn('unit');
-    await journey.page.locator('[data-testid=todo], [data-testid=todo-empty]').first().waitFor();
+    await journey.waitToShow(TODO_SHOWN);
     await journey.page.waitForLoadState('networkidle');
     const fetched = await Promise.all(scripts);
     const total = fetched.reduce((sum, script) => sum + script.bytes, 0);
@@ -89,6 +89,20 @@ describe('web app: a unit signing in on the phone fetches under 300 KB of compre
     expect(fetched.filter((script) => !['br', 'gzip'].includes(script.encoding ?? ''))).toEqual([]);
     expect(fetched.filter((script) => /EChart|echarts/i.test(script.url))).toEqual([]);
     expect(total).toBeLessThan(BUDGET);
+    expect(journey.problems).toEqual([]);
+  });
+
+  it('does not show the sign-in form again to a unit signed in: the sign-in address leads to its 待办', async () => {
+    // (as when the page is reloaded the moment the sign-in went through, before it had left the form's address)
+    const { journey, http } = session;
+    await journey.page.goto(`${http.baseUrl}/login`);
+    await journey.page.waitForURL('**/todo');
+    await journey.waitToShow(TODO_SHOWN);
+    expect(await journey.page.getByTestId('login-form').count()).toBe(0);
+    // and where the address says to go next, there
+    await journey.page.goto(`${http.baseUrl}/login?next=${encodeURIComponent('/tasks')}`);
+    await journey.page.waitForURL('**/tasks');
+    expect(await journey.page.getByTestId('login-form').count()).toBe(0);
     expect(journey.problems).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { addDays, shanghaiDateOf } from '@zhenggai/domain';
 import { eventually, HttpClient, login } from '../support/http-client';
-import { browserSession, holdRequests, Journey } from '../support/browser';
+import { browserSession, holdRequests, Journey, TODO_SHOWN } from '../support/browser';
 
 /**
  * 待办 in real Chromium (issue 19): the unit's badge counts a new task at once, the task opens from its 待办 and the
@@ -36,7 +36,7 @@ describe('web app: 待办 with its badge', () => {
     let before = -1;
     await eventually(async () => {
       await page.reload();
-      await page.locator('[data-testid=todo], [data-testid=todo-empty]').first().waitFor();
+      await journey.waitToShow(TODO_SHOWN);
       const counted = await badge(journey);
       const listed = await page.locator('[data-testid=todo-item]:not([data-kind=plan])').count();
       before = counted;
@@ -61,7 +61,7 @@ describe('web app: 待办 with its badge', () => {
     // The next look at any page shows it.
     await eventually(async () => {
       await page.getByTestId('nav').locator('a[href="/todo"]').click();
-      await page.locator('[data-testid=todo], [data-testid=todo-empty]').first().waitFor();
+      await journey.waitToShow(TODO_SHOWN);
       return (await badge(journey)) === before + 1 ? true : undefined;
     }, 30_000);
     const item = page.getByTestId('todo-item').filter({ hasText: title });
@@ -133,7 +133,7 @@ describe('web app: 待办 with its badge', () => {
     await journey.shot('todo-load-failed');
     await page.unroute(list);
     await error.getByRole('button', { name: '重试' }).click();
-    await page.locator('[data-testid=todo], [data-testid=todo-empty]').first().waitFor();
+    await journey.waitToShow(TODO_SHOWN);
     expect(await error.count()).toBe(0);
     await journey.check('todo-after-retry');
     const failed = journey.problems.splice(0);

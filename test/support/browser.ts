@@ -38,6 +38,9 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** The 待办 page once loaded: its list, or the sentence that nothing waits. */
+export const TODO_SHOWN = '[data-testid=todo], [data-testid=todo-empty]';
+
 /**
  * One role's day in the browser: a page on the running app, screenshots kept as test artifacts, and every
  * console error or uncaught exception (a Content-Security-Policy refusal among them) collected to be asserted on.
@@ -85,6 +88,9 @@ export class Journey {
     await this.page.locator('input[name=password]').fill(password);
     await this.page.getByTestId('login-submit').click();
     await this.page.getByTestId('who').waitFor();
+    // The name shows as soon as the session is kept; the page leaves the form a moment later (on a busy machine, once
+    // the next page's script has loaded). A journey goes on from there, not from the form's address.
+    await this.page.waitForURL((url) => url.pathname !== '/login');
   }
 
   /**
@@ -95,6 +101,27 @@ export class Journey {
     await this.page.waitForLoadState('networkidle');
     await this.page.getByTestId('logout').click();
     await this.page.getByTestId('login-form').waitFor();
+  }
+
+  /**
+   * Waits until `selector` is on the page; when it does not come, fails with what the page showed instead (its
+   * address, its visible text and the failed requests so far), so that a journey that fails once on a busy machine
+   * says why.
+   */
+  async waitToShow(selector: string, timeoutMs = 15_000): Promise<void> {
+    try {
+      await this.page.locator(selector).first().waitFor({ timeout: timeoutMs });
+    } catch (error) {
+      const text = await this.page
+        .locator('body')
+        .innerText({ timeout: 1_000 })
+        .catch(() => '(no text)');
+      throw new Error(
+        `${this.role}: ${selector} not shown within ${timeoutMs} ms at ${this.page.url()}\n` +
+          `the page showed: ${text.replace(/\s+/g, ' ').slice(0, 600)}\n` +
+          `problems so far: ${this.problems.join('; ') || 'none'}\n${(error as Error).message.split('\n')[0]}`,
+      );
+    }
   }
 
   /**
