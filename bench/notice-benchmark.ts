@@ -4,11 +4,10 @@ import { PostgresCheckpointStore } from '@zhenggai/postgres';
 import { createApiApp } from '../apps/api/src/create-api-app';
 import { HAND_OVER_NOTIFIER } from '../apps/worker/src/reminders/hand-over-notifier.reactor';
 import { WorkerModule } from '../apps/worker/src/worker.module';
-import { DEFAULT_REMINDER_POLICY, taskStreamName } from '@zhenggai/domain';
-import { randomUUID } from 'node:crypto';
+import { DEFAULT_REMINDER_POLICY } from '@zhenggai/domain';
 import { readdirSync, readFileSync } from 'node:fs';
 import { machineBusyMs, percentile, Sample } from './closed-loop';
-import { benchTaskAssigned } from './task-sized-event';
+import { appendAssignments } from './task-sized-event';
 import { benchBackends, dropQueue, webhookReceiver } from './reminder-benchmark';
 import {
   DURATION_MS,
@@ -293,27 +292,15 @@ async function costAlone(
     await notifierAtHead();
     const before = cpuSnapshot();
     const arrivedBefore = arrived();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        for (let i = next++; i < ALONE_TASKS; i = next++) {
-          const taskId = randomUUID();
-          const event = benchTaskAssigned({
-            taskId,
-            regionId,
-            leadUnitId: unitId,
-            deadline: '2031-09-30',
-            reminderPolicy: DEFAULT_REMINDER_POLICY,
-          });
-          await infra.eventStore.appendToStream(
-            taskStreamName(taskId),
-            [{ ...event, metadata: { actor: { username: 'bench' }, occurredAt: new Date().toISOString() } }],
-            { expectedRevision: 'no_stream' },
-          );
-          await pause(5);
-        }
-      }),
-    );
+    await appendAssignments(infra, {
+      count: ALONE_TASKS,
+      writers: 4,
+      regionId,
+      leadUnitId: unitId,
+      deadline: '2031-09-30',
+      reminderPolicy: DEFAULT_REMINDER_POLICY,
+      pauseMs: 5,
+    });
     await projectionsCaughtUp(infra);
     await notifierAtHead();
     const owed = side === 'on' ? ALONE_TASKS : 0;

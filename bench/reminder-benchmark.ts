@@ -3,7 +3,6 @@ import {
   levelDueAt,
   owedReminders,
   ReminderPolicy,
-  taskStreamName,
   rectificationTaskDecider,
   foldEvents,
   RectificationTaskEvent,
@@ -19,7 +18,7 @@ import { reminderEngineOf, workerCommandDeps } from '../apps/worker/src/worker.m
 import { REMINDER_SCHEDULER } from '../apps/worker/src/reminders/reminder-scheduler.reactor';
 import { NOTIFICATION_DISPATCHER } from '../apps/worker/src/reminders/notification-dispatcher.reactor';
 import { percentile } from './closed-loop';
-import { benchTaskAssigned } from './task-sized-event';
+import { appendAssignments, benchTaskAssigned } from './task-sized-event';
 
 const LADDER: ReminderPolicy = {
   id: 'bench',
@@ -103,7 +102,15 @@ async function benchmarkBackend(
     regionId,
     channels: [{ kind: 'webhook', url: webhook, format: 'json', audience: 'unit' }],
   });
-  const taskIds = await writeOpenTasks(infra, unitId, regionId, tasks);
+  const taskIds = await appendAssignments(infra, {
+    count: tasks,
+    writers: 8,
+    regionId,
+    leadUnitId: unitId,
+    deadline: DEADLINE,
+    reminderPolicy: LADDER,
+    occurredAt: '2029-12-01T00:00:00.000Z',
+  });
 
   const clock = new ManualClock('2030-01-02T00:00:00+08:00'); // after every due instant: a job never waits on the clock
   const bus = await openWorkerCommands({ ...workerCommandDeps(infra), clock });
@@ -197,29 +204,6 @@ export async function webhookReceiver(
 
 function assignedEvent(taskId: string, unitId: string, regionId: string): RectificationTaskEvent {
   return benchTaskAssigned({ taskId, regionId, leadUnitId: unitId, deadline: DEADLINE, reminderPolicy: LADDER });
-}
-
-async function writeOpenTasks(
-  infra: Infrastructure,
-  unitId: string,
-  regionId: string,
-  tasks: number,
-): Promise<string[]> {
-  const ids = Array.from({ length: tasks }, () => randomUUID());
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      for (let i = next++; i < tasks; i = next++) {
-        const event = assignedEvent(ids[i]!, unitId, regionId);
-        await infra.eventStore.appendToStream(
-          taskStreamName(ids[i]!),
-          [{ ...event, metadata: { actor: { username: 'bench' }, occurredAt: '2029-12-01T00:00:00.000Z' } }],
-          { expectedRevision: 'no_stream' },
-        );
-      }
-    }),
-  );
-  return ids;
 }
 
 async function reachable(url: string): Promise<boolean> {

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_REMINDER_POLICY, LocalDate, RectificationTaskAssigned, ReminderPolicy } from '@zhenggai/domain';
+import {
+  DEFAULT_REMINDER_POLICY,
+  LocalDate,
+  RectificationTaskAssigned,
+  ReminderPolicy,
+  taskStreamName,
+} from '@zhenggai/domain';
+import type { Infrastructure } from '@zhenggai/platform';
 
 /** A top-level task's assignment as the benchmarks write it straight into the store, with the ladder given. */
 export function benchTaskAssigned(task: {
@@ -31,6 +38,43 @@ export function benchTaskAssigned(task: {
       reminderPolicy: task.reminderPolicy,
     },
   };
+}
+
+/**
+ * Appends `count` top-level tasks' assignments straight into the store, each a stream of its own, from `writers`
+ * concurrent writers (each pausing `pauseMs` after an append, to hold the rate below what saturates a core); returns
+ * the tasks' ids. `occurredAt` is the business time written in the metadata (now, by default).
+ */
+export async function appendAssignments(
+  infra: Infrastructure,
+  tasks: {
+    count: number;
+    writers: number;
+    regionId: string;
+    leadUnitId: string;
+    deadline: LocalDate;
+    reminderPolicy: ReminderPolicy;
+    occurredAt?: string;
+    pauseMs?: number;
+  },
+): Promise<string[]> {
+  const ids = Array.from({ length: tasks.count }, () => randomUUID());
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: tasks.writers }, async () => {
+      for (let i = next++; i < tasks.count; i = next++) {
+        const event = benchTaskAssigned({ ...tasks, taskId: ids[i]! });
+        const occurredAt = tasks.occurredAt ?? new Date().toISOString();
+        await infra.eventStore.appendToStream(
+          taskStreamName(ids[i]!),
+          [{ ...event, metadata: { actor: { username: 'bench' }, occurredAt } }],
+          { expectedRevision: 'no_stream' },
+        );
+        if (tasks.pauseMs) await new Promise((resolve) => setTimeout(resolve, tasks.pauseMs));
+      }
+    }),
+  );
+  return ids;
 }
 
 /**

@@ -1,0 +1,86 @@
+import { createPool, deliveryMigrations, migrate, NewDelivery, PostgresDeliveries } from '@zhenggai/postgres';
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+
+/** The delivery ledger's marks: each message sent is marked once, the marks of busy lanes share a statement. */
+describe('the delivery ledger marks what was sent', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  let ledger: PostgresDeliveries;
+  const taskId = randomUUID();
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = createPool(database.url, { max: 4, applicationName: 'deliveries-test' });
+    await migrate(pool, deliveryMigrations);
+    ledger = new PostgresDeliveries(pool);
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+
+  const deliveries = (batch: string, n: number): NewDelivery[] =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `${batch}:${i}`,
+      eventId: randomUUID(),
+      taskId,
+      reminderId: 'assigned',
+      address: { kind: 'webhook', url: 'http://127.0.0.1:9/hook', format: 'json' },
+      message: { title: '新交办任务', text: `第 ${i} 条` } as never,
+      batch,
+    }));
+
+  /** Counts the mark statements PostgreSQL ran from here on (pg_stat_statements is not needed: a trigger counts). */
+  async function countingStatements(): Promise<() => Promise<number>> {
+    await pool.query(`
+      CREATE TABLE IF NOT EXISTS mark_statements (n integer NOT NULL);
+      TRUNCATE mark_statements;
+      CREATE OR REPLACE FUNCTION count_mark() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN INSERT INTO mark_statements VALUES (1); RETURN NULL; END $$;
+      DROP TRIGGER IF EXISTS count_marks ON deliveries;
+      CREATE TRIGGER count_marks AFTER UPDATE ON deliveries FOR EACH STATEMENT EXECUTE FUNCTION count_mark();`);
+    return async () => Number((await pool.query('SELECT count(*) AS n FROM mark_statements')).rows[0].n);
+  }
+
+  it('marks many messages sent at once in fewer statements than messages, each caller once its own is', async () => {
+    await ledger.record(deliveries('burst', 40));
+    const statements = await countingStatements();
+    const marked = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        await ledger.markDelivered(`burst:${i}`);
+        // When a caller's mark resolves, its row says delivered (a lane sends nothing more before that).
+        return (await ledger.get(`burst:${i}`))!.status;
+      }),
+    );
+    expect(marked).toEqual(Array(40).fill('delivered'));
+    expect(await ledger.pendingIn('burst')).toEqual([]);
+    const ran = await statements();
+    expect(ran).toBeGreaterThanOrEqual(1);
+    expect(ran).toBeLessThan(40);
+    const attempts = (await pool.query(`SELECT DISTINCT attempts FROM deliveries WHERE batch = 'burst'`)).rows;
+    expect(attempts).toEqual([{ attempts: 1 }]);
+  });
+
+  it('marks a message once however often it is marked, and tells every caller of a mark that failed', async () => {
+    await ledger.record(deliveries('twice', 1));
+    await Promise.all([ledger.markDelivered('twice:0'), ledger.markDelivered('twice:0')]);
+    await ledger.markDelivered('twice:0');
+    expect((await ledger.get('twice:0'))!.attempts).toBe(1);
+
+    // A mark that cannot be written fails for each caller whose mark was in it, and the next marks go on.
+    await ledger.record(deliveries('refused', 3));
+    await pool.query(`
+      CREATE OR REPLACE FUNCTION refuse_mark() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'the ledger is read-only'; END $$;
+      CREATE TRIGGER refuse_marks BEFORE UPDATE ON deliveries FOR EACH STATEMENT EXECUTE FUNCTION refuse_mark();`);
+    const outcomes = await Promise.allSettled([0, 1, 2].map((i) => ledger.markDelivered(`refused:${i}`)));
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect((outcomes[0] as PromiseRejectedResult).reason.message).toContain('read-only');
+    await pool.query('DROP TRIGGER refuse_marks ON deliveries');
+    await ledger.markDelivered('refused:1');
+    expect((await ledger.pendingIn('refused')).map((d) => d.id)).toEqual(['refused:0', 'refused:2']);
+  });
+});
