@@ -103,6 +103,9 @@ describe('web app: a unit signing in on the phone fetches under 300 KB of compre
     await journey.page.goto(`${http.baseUrl}/login?next=${encodeURIComponent('/tasks')}`);
     await journey.page.waitForURL('**/tasks');
     expect(await journey.page.getByTestId('login-form').count()).toBe(0);
+    // but never off the app: an address on another server leads to the 待办
+    await journey.page.goto(`${http.baseUrl}/login?next=${encodeURIComponent('//example.com/')}`);
+    await journey.page.waitForURL(`${http.baseUrl}/todo`);
     expect(journey.problems).toEqual([]);
   });
 });

@@ -41,9 +41,7 @@ router.beforeEach((to) => {
   // again over a session that holds; the user goes where the sign-in would have taken them.
   if (to.path === '/login' && session.user) {
     const next = to.query.next;
-    return typeof next === 'string' && next.startsWith('/') && !next.startsWith('/login')
-      ? next
-      : homeOf(session.user.role);
+    return typeof next === 'string' && /^\/(?!\/|login)/.test(next) ? next : homeOf(session.user.role);
   }
   if (to.meta.public) return true;
   if (!session.user) return { path: '/login', query: to.fullPath === '/' ? {} : { next: to.fullPath } };
