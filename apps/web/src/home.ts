@@ -10,3 +10,11 @@ export function homeOf(role: User['role'] | undefined): string {
         ? '/todo'
         : '/tasks';
 }
+
+/**
+ * Where a user goes once signed in: the address the sign-in page was given (`?next=`), when it is a page of this app
+ * other than the sign-in page itself (a path: not `//host`), else their home.
+ */
+export function afterSignIn(next: unknown, role: User['role']): string {
+  return typeof next === 'string' && /^\/(?!\/|login)/.test(next) ? next : homeOf(role);
+}

@@ -1,6 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { session, type User } from './api';
-import { homeOf } from './home';
+import { afterSignIn, homeOf } from './home';
 
 type Role = User['role'];
 
@@ -39,10 +39,7 @@ export const router = createRouter({ history: createWebHistory(), routes });
 router.beforeEach((to) => {
   // Signed in already (the page reloaded just as the sign-in went through, or an old bookmark): the form is not shown
   // again over a session that holds; the user goes where the sign-in would have taken them.
-  if (to.path === '/login' && session.user) {
-    const next = to.query.next;
-    return typeof next === 'string' && /^\/(?!\/|login)/.test(next) ? next : homeOf(session.user.role);
-  }
+  if (to.path === '/login' && session.user) return afterSignIn(to.query.next, session.user.role);
   if (to.meta.public) return true;
   if (!session.user) return { path: '/login', query: to.fullPath === '/' ? {} : { next: to.fullPath } };
   const roles = to.meta.roles as Role[] | undefined;
