@@ -42,6 +42,7 @@ export {
   deliveryMigrations,
   NewDelivery,
   PendingDelivery,
+  RecordedDelivery,
   PostgresDeliveries,
 } from './reminders/postgres-deliveries';
 export { PostgresSessions, sessionMigrations } from './users/postgres-sessions';

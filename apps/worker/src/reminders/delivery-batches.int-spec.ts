@@ -18,7 +18,7 @@ import { createTestDatabase, TestDatabase } from '../../../../test/support/test-
 import { WorkerCommands } from '../commands/worker-command';
 import { reminderEngineOf } from '../worker.module';
 import { DeliveryProcessor } from './delivery.processor';
-import { ReminderEngine } from './reminder-engine';
+import { ReminderEngine, ReminderEngineDeps } from './reminder-engine';
 import { Receivers, startReceivers } from './testing/receivers';
 import { registerActors, workerCommandsWithTasks } from './testing/worker-setup';
 
@@ -29,9 +29,11 @@ const NOW = '2030-06-01T10:00:00+08:00';
 const N = 10;
 
 /**
- * The notices of a batch of events go out in batches, on each queue backend: those to one channel are one queue job,
- * which sends them one by one, each its own message with its own delivery id; a job run again sends only what the
- * ledger does not say it sent.
+ * The notices of a batch of events go out in batches, on each queue backend. A batch the reaction has just recorded is
+ * sent at once by the process that recorded it (`DirectDelivery`); what it cannot send, and every batch recorded
+ * before (a replay), is queued: one queue job per channel's batch, which sends them one by one, each its own message
+ * with its own delivery id; a job run again sends only what the ledger does not say it sent. The queue's part is
+ * tested with the engine sending nothing at once (`directDelivery: false`).
  */
 describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
   let database: TestDatabase;
@@ -76,10 +78,27 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
   beforeEach(() => {
     backend = backendOf(database.url);
     queues = new JobQueues(backend);
-    engine = reminderEngineOf(infra, commands, { queues, deliveryRetry: { attempts: 3, backoffMs: 50 } });
+    engine = reminderEngineOf(infra, commands, {
+      queues,
+      deliveryRetry: { attempts: 3, backoffMs: 50 },
+      directDelivery: false,
+    });
   });
 
+  /** Engines that send at once, made by a test: what they are sending ends before the queues close. */
+  const sendingAtOnce: ReminderEngine[] = [];
+  const atOnce = (overrides: Partial<ReminderEngineDeps> = {}) => {
+    const made = reminderEngineOf(infra, commands, {
+      queues,
+      deliveryRetry: { attempts: 3, backoffMs: 50 },
+      ...overrides,
+    });
+    sendingAtOnce.push(made);
+    return made;
+  };
+
   afterEach(async () => {
+    for (const made of sendingAtOnce.splice(0)) await made.direct?.stop();
     await queues.close();
     await obliterateQueues(backend);
   });
@@ -216,5 +235,67 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
     // Tried on every attempt until the rest were gone, then on each of the job's three attempts: never without end.
     expect(tried.filter((id) => id === bad).length).toBeLessThanOrEqual(N);
     await waitFor('the job to be done', async () => (await jobsQueued()).length === 0);
+  });
+  describe('sent at once', () => {
+    it('sends the notices it has just recorded without a job, each once; a replay sends nothing again', async () => {
+      const events = await assignments();
+      const sender = atOnce();
+
+      await sender.notifier.handle(events);
+      await allDelivered(events);
+      const ids = (await ledgerOf(events)).map((d) => d.id);
+      expect(await jobsQueued()).toHaveLength(0);
+      expect(arrivalsOf(events).sort()).toEqual(ids);
+
+      await sender.notifier.handle(events);
+      await sender.direct!.stop();
+      expect(await jobsQueued()).toHaveLength(0);
+      expect(arrivalsOf(events).sort()).toEqual(ids);
+    });
+
+    it('hands the rest of a batch to the queue when a message fails, and the queue sends it', async () => {
+      const events = await assignments();
+      const { channel, tried } = refusing((_id, tries) => tries === 4);
+      const sender = atOnce({ channels: [channel], deliveryLanes: 1 });
+
+      await sender.notifier.handle(events);
+      await waitFor('the rest to be queued', async () => (await jobsQueued()).length === 1);
+      const ledger = await ledgerOf(events);
+      expect(ledger.filter((d) => d.status === 'delivered')).toHaveLength(3);
+      expect(ledger.find((d) => d.id === tried[3])).toMatchObject({ status: 'pending', attempts: 1 });
+
+      queues.worker(NOTIFICATIONS_QUEUE, (j, token) => sender.delivery.process(j as never, token));
+      await allDelivered(events);
+      expect(arrivalsOf(events).sort()).toEqual(ledger.map((d) => d.id));
+      expect(tried.filter((id) => id === tried[3])).toHaveLength(2);
+    });
+
+    it('leaves to another worker the batch it is sending, and queues one older than the grace', async () => {
+      const events = await assignments();
+      // One worker's webhook holds every message until it is let go.
+      let letGo!: () => void;
+      const held = new Promise<void>((resolve) => (letGo = resolve));
+      const webhook = new WebhookChannel();
+      const holding: NotificationChannel = {
+        kind: 'webhook',
+        send: async (address, message) => {
+          await held;
+          await webhook.send(address, message);
+        },
+      };
+      const first = atOnce({ channels: [holding] });
+      await first.notifier.handle(events);
+
+      // Another worker reacting to the same events a moment later queues nothing: the first has them in hand.
+      await atOnce().notifier.handle(events);
+      expect(await jobsQueued()).toHaveLength(0);
+      // With no grace it would take them for a dead worker's, and queue them.
+      await atOnce({ directGraceMs: 0 }).notifier.handle(events);
+      expect(await jobsQueued()).toHaveLength(1);
+
+      letGo();
+      await allDelivered(events);
+      expect(arrivalsOf(events).sort()).toEqual((await ledgerOf(events)).map((d) => d.id));
+    });
   });
 });

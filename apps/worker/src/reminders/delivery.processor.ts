@@ -9,6 +9,14 @@ export interface DeliveryOutcome {
   readonly failed: number;
 }
 
+/** A message to send: where, and what. */
+export type Sendable = Pick<Delivery, 'id' | 'address' | 'message'>;
+
+interface Failure {
+  readonly id: string;
+  readonly error: string;
+}
+
 /** How many of a batch's messages are on their way at once, by default. */
 export const DELIVERY_LANES = 4;
 
@@ -38,13 +46,56 @@ export class DeliveryProcessor {
     const batch = job.data.batch ?? job.id!;
     const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const rows = await this.deliveries.pendingIn(batch);
-    const failures: Array<{ id: string; error: string }> = [];
-    const unsendable: Array<{ id: string; error: string }> = [];
+    const { delivered, failures, unsendable } = await this.inLanes(rows, final);
+    // No attempt sends through a channel this process does not have: those fail at once.
+    await this.deliveries.markAttemptsFailed(unsendable, true);
+    // Some went out before one failed: the rest wait the first backoff, without spending an attempt (a job held by
+    // no worker, without a lock token, spends one as before).
+    const progressed = failures.length > 0 && delivered > 0 && token !== undefined;
+    const failed = final && !progressed;
+    await this.deliveries.markAttemptsFailed(failures, failed);
+    for (const { id, error } of [...unsendable, ...(failed ? failures : [])])
+      this.logger.warn(`delivery ${id} failed: ${error}`);
+    if (progressed) {
+      await job.moveToDelayed(Date.now() + firstBackoffMs(job), token);
+      throw new DelayedError();
+    }
+    if (failures.length > 0) throw new Error(failures[0].error);
+    return { delivered, failed: unsendable.length };
+  }
+
+  /**
+   * Sends deliveries just recorded, without a job (`DirectDelivery`), as the first attempt of their batch's job would;
+   * the lanes take no new message once `enough()` says so. Answers how many are left to send: those not tried and
+   * those that failed (their attempt recorded), for the queue to send; none when `final` (the batch has one attempt
+   * in all), which marks those that failed failed.
+   */
+  async sendNow(rows: readonly Sendable[], enough: () => boolean, final = false): Promise<number> {
+    const { delivered, failures, unsendable } = await this.inLanes(rows, final, enough);
+    await this.deliveries.markAttemptsFailed(unsendable, true);
+    await this.deliveries.markAttemptsFailed(failures, final);
+    for (const { id, error } of [...unsendable, ...(final ? failures : [])])
+      this.logger.warn(`delivery ${id} failed: ${error}`);
+    return rows.length - delivered - unsendable.length - (final ? failures.length : 0);
+  }
+
+  /**
+   * Sends `rows` in `lanes` at once, each marked delivered as soon as it is sent. A failed send stops the lanes unless
+   * `final` (they finish the messages in hand); so does `enough()`. Every lane ends before this does, whatever one of
+   * them met: none sends on for an attempt that is over.
+   */
+  private async inLanes(
+    rows: readonly Sendable[],
+    final: boolean,
+    enough: () => boolean = () => false,
+  ): Promise<{ delivered: number; failures: Failure[]; unsendable: Failure[] }> {
+    const failures: Failure[] = [];
+    const unsendable: Failure[] = [];
     let delivered = 0;
     let next = 0;
     let stopped = false;
     const lane = async (): Promise<void> => {
-      while (!stopped && next < rows.length) {
+      while (!stopped && next < rows.length && !enough()) {
         const delivery = rows[next++];
         const channel = this.channels.find((c) => c.kind === delivery.address.kind);
         if (!channel) {
@@ -66,25 +117,10 @@ export class DeliveryProcessor {
         delivered++;
       }
     };
-    // Every lane ends before the job does, whatever one of them met: none sends on for a job that is over.
     const ended = await Promise.allSettled(Array.from({ length: Math.min(this.lanes, rows.length) }, lane));
     const broken = ended.find((e): e is PromiseRejectedResult => e.status === 'rejected');
     if (broken) throw broken.reason;
-    // No attempt sends through a channel this process does not have: those fail at once.
-    await this.deliveries.markAttemptsFailed(unsendable, true);
-    // Some went out before one failed: the rest wait the first backoff, without spending an attempt (a job held by
-    // no worker, without a lock token, spends one as before).
-    const progressed = failures.length > 0 && delivered > 0 && token !== undefined;
-    const failed = final && !progressed;
-    await this.deliveries.markAttemptsFailed(failures, failed);
-    for (const { id, error } of [...unsendable, ...(failed ? failures : [])])
-      this.logger.warn(`delivery ${id} failed: ${error}`);
-    if (progressed) {
-      await job.moveToDelayed(Date.now() + firstBackoffMs(job), token);
-      throw new DelayedError();
-    }
-    if (failures.length > 0) throw new Error(failures[0].error);
-    return { delivered, failed: unsendable.length };
+    return { delivered, failures, unsendable };
   }
 }
 
@@ -95,7 +131,7 @@ function firstBackoffMs(job: Job): number {
 }
 
 /** Null once the channel took the message, else why it did not. */
-async function sent(channel: NotificationChannel, delivery: Delivery): Promise<string | null> {
+async function sent(channel: NotificationChannel, delivery: Sendable): Promise<string | null> {
   try {
     await channel.send(delivery.address, delivery.message);
     return null;

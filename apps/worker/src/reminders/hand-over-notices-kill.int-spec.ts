@@ -37,6 +37,8 @@ import { killedAt, QUICK_RECOVERY, WorkerStep } from './testing/worker-process';
  * can tell: killed after a webhook took a notice and before the ledger said so, that notice is sent again, with the
  * same delivery id (a receiver drops what it has seen by that id). Notices are sent in batches, a job per channel's
  * batch; killed in the middle of one, the batch's job runs again and sends only what the ledger does not say it sent.
+ * A batch the worker was sending at once, without a job, is queued by the next worker's reconciliation (here without
+ * the grace a live worker gets to finish it) and goes out the same way.
  */
 const NOW = '2030-06-01T10:00:00+08:00';
 
@@ -45,6 +47,8 @@ const STEPS: Array<[WorkerStep, string]> = [
   ['notices-queued', 'after queuing them, before saving its checkpoint'],
   ['notice-sent', 'after a webhook took one, before the ledger marks it delivered'],
   ['notice-delivered', 'after the ledger marks one delivered, before BullMQ hears that its job finished'],
+  ['notice-sent-at-once', 'sending a batch at once, after a webhook took one, before the ledger marks it delivered'],
+  ['notice-delivered-at-once', 'sending a batch at once, after the ledger marks one delivered, before the rest'],
 ];
 
 /**
@@ -265,14 +269,22 @@ describe.each(queueBackends())('hand-over notices when the worker is killed mid-
           expect(arrivals.filter((a) => a.deliveryId === stopped.deliveryId)).toHaveLength(1);
           expect(counts.active).toBe(1);
           break;
-        case 'notice-delivered': {
+        case 'notice-delivered':
+        case 'notice-delivered-at-once': {
           // Killed in the middle of a batch: its first row delivered, the rest not sent yet.
           const sent = ledger.find((d) => d.id === stopped.deliveryId)!;
           expect(sent.status).toBe('delivered');
           expect(ledger.filter((d) => d.batch === sent.batch && d.status === 'pending').length).toBeGreaterThan(0);
-          expect(counts.active).toBe(1);
+          // Sent at once, no job has the batch, and the other batches wait in the queue.
+          if (step === 'notice-delivered') expect(counts.active).toBe(1);
+          else expect(counts).toMatchObject({ active: 0, waiting: new Set(ledger.map((d) => d.batch)).size - 1 });
           break;
         }
+        case 'notice-sent-at-once':
+          expect(ledger.find((d) => d.id === stopped.deliveryId)?.status).toBe('pending');
+          expect(arrivals.filter((a) => a.deliveryId === stopped.deliveryId)).toHaveLength(1);
+          expect(counts).toMatchObject({ active: 0, waiting: new Set(ledger.map((d) => d.batch)).size - 1 });
+          break;
       }
     } finally {
       await probe.close();
@@ -312,8 +324,9 @@ describe.each(queueBackends())('hand-over notices when the worker is killed mid-
     const ledger = await ledgerOf(taskId);
     expect(ledger.map(labelOf).sort()).toEqual(EXPECTED);
     // Sent again: only the notice a webhook took from the killed worker before the ledger could say so.
-    const again = ledger.filter((d) => step === 'notice-sent' && d.id === stopped.deliveryId);
-    expect(again).toHaveLength(step === 'notice-sent' ? 1 : 0);
+    const resent = step === 'notice-sent' || step === 'notice-sent-at-once';
+    const again = ledger.filter((d) => resent && d.id === stopped.deliveryId);
+    expect(again).toHaveLength(resent ? 1 : 0);
     const arrivals = arrivalsOf(taskId);
     expect(arrivals.map((a) => a.label).sort()).toEqual([...EXPECTED, ...again.map(labelOf)].sort());
     // Each JSON webhook's arrival carries its delivery id: one per ledger row, the resent one twice.

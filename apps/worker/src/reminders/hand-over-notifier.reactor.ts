@@ -16,6 +16,7 @@ import { PostgresDeliveries } from '@zhenggai/postgres';
 import { createHash } from 'node:crypto';
 import { CheckpointedReactor } from '../reactions/checkpointed-reactor';
 import { addressOf, channelsFor, recordAndQueue, WantedDelivery } from './notification-dispatcher.reactor';
+import type { DirectDelivery } from './direct-delivery';
 
 export const HAND_OVER_NOTIFIER = 'hand-over-notifier';
 
@@ -34,6 +35,8 @@ export class HandOverNotifier extends CheckpointedReactor {
     private readonly jobs: DeliveryJobs,
     private readonly publicUrl: string,
     private readonly clock: Clock,
+    /** Sends at once what it has just recorded (else every batch is queued). */
+    private readonly direct?: DirectDelivery,
   ) {
     super(store, checkpoints, HAND_OVER_NOTIFIER, HAND_OVER_EVENT_TYPES);
   }
@@ -45,7 +48,7 @@ export class HandOverNotifier extends CheckpointedReactor {
     const regions = memo((id: string) => this.directory.getRegion(id, { stored: true }));
     const wanted: WantedDelivery[] = [];
     for (const event of events) wanted.push(...(await this.deliveriesOf(event, units, regions)));
-    await recordAndQueue(this.deliveries, this.jobs, this.clock, wanted);
+    await recordAndQueue(this.deliveries, this.jobs, this.clock, wanted, this.direct);
   }
 
   private async deliveriesOf(

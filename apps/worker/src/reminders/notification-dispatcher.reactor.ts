@@ -19,7 +19,8 @@ import {
 } from '@zhenggai/domain';
 import { NewDelivery, PostgresDeliveries } from '@zhenggai/postgres';
 import { createHash } from 'node:crypto';
-import { DeliveryJobs } from '@zhenggai/platform';
+import { DeliveryBatch, DeliveryJobs } from '@zhenggai/platform';
+import type { DirectDelivery } from './direct-delivery';
 import { CheckpointedReactor } from '../reactions/checkpointed-reactor';
 
 export const NOTIFICATION_DISPATCHER = 'notification-dispatcher';
@@ -42,6 +43,8 @@ export class NotificationDispatcher extends CheckpointedReactor {
     private readonly jobs: DeliveryJobs,
     private readonly publicUrl: string,
     private readonly clock: Clock,
+    /** Sends at once what it has just recorded (else every batch is queued). */
+    private readonly direct?: DirectDelivery,
   ) {
     super(store, checkpoints, NOTIFICATION_DISPATCHER, ['RectificationTaskReminded', 'RectificationTaskEscalated']);
   }
@@ -49,7 +52,7 @@ export class NotificationDispatcher extends CheckpointedReactor {
   protected async apply(events: readonly StoredEvent[]): Promise<void> {
     const wanted: WantedDelivery[] = [];
     for (const event of events) wanted.push(...(await this.deliveriesOf(event)));
-    await recordAndQueue(this.deliveries, this.jobs, this.clock, wanted);
+    await recordAndQueue(this.deliveries, this.jobs, this.clock, wanted, this.direct);
   }
 
   private async deliveriesOf(event: StoredEvent): Promise<WantedDelivery[]> {
@@ -126,16 +129,18 @@ export const DELIVERY_BATCH_SIZE = 100;
 export type WantedDelivery = Omit<NewDelivery, 'batch'> & Pick<UnitChannel, 'quietHours'>;
 
 /**
- * Writes the deliveries to the ledger (a repeat is a no-op) and queues those pending: those to one address (with the
- * same quiet hours) form batches of at most DELIVERY_BATCH_SIZE, one job each, which sends them one by one; a batch
- * of e-mail due in its address's quiet hours is delayed until they end. A delivery recorded before stays in its
- * batch, so queuing it again finds that batch's job. Answers how many were pending.
+ * Writes the deliveries to the ledger (a repeat is a no-op) and sends or queues those pending: those to one address
+ * (with the same quiet hours) form batches of at most DELIVERY_BATCH_SIZE. A batch this call wrote and that is due now
+ * goes to `direct`, when given, which sends it at once; the others are queued, a job each, which sends them one by one;
+ * a batch of e-mail due in its address's quiet hours is delayed until they end. A delivery recorded before stays in
+ * its batch, so queuing it again finds that batch's job. Answers how many were pending.
  */
 export async function recordAndQueue(
   deliveries: PostgresDeliveries,
   jobs: DeliveryJobs,
   clock: Clock,
   wanted: readonly WantedDelivery[],
+  direct?: DirectDelivery,
 ): Promise<number> {
   const byAddress = new Map<string, WantedDelivery[]>();
   for (const delivery of wanted) {
@@ -158,8 +163,28 @@ export async function recordAndQueue(
   const pending = await deliveries.record(batched);
   const now = clock.now();
   const delayOf = new Map(wanted.map((d) => [d.id, sendableAt(d.quietHours, now).getTime() - now.getTime()]));
-  const delays = new Map<string, number>();
-  for (const { id, batch } of pending) delays.set(batch, Math.max(delays.get(batch) ?? 0, delayOf.get(id) ?? 0));
-  await jobs.enqueue([...delays].map(([batch, delayMs]) => ({ batch, delayMs })));
+  const batches = new Map<string, { delayMs: number; fresh: boolean; ageMs: number }>();
+  for (const { id, batch, fresh, ageMs } of pending) {
+    const seen = batches.get(batch);
+    batches.set(batch, {
+      delayMs: Math.max(seen?.delayMs ?? 0, delayOf.get(id) ?? 0),
+      fresh: (seen?.fresh ?? true) && fresh,
+      ageMs: Math.max(seen?.ageMs ?? 0, ageMs),
+    });
+  }
+  const queued: DeliveryBatch[] = [];
+  for (const [batch, { delayMs, fresh, ageMs }] of batches) {
+    // The batch's rows, all written by this call, in the order of their events.
+    const rows = () => {
+      const ids = new Set(pending.filter((p) => p.batch === batch).map((p) => p.id));
+      return batched.filter((d) => ids.has(d.id));
+    };
+    if (direct && fresh && delayMs <= 0 && direct.take(batch, rows())) continue;
+    // Written a moment ago by another call (another worker's reaction to the same events): that one sends it at once
+    // or queues it, and should it die first, the reconciliation queues it when the grace is over.
+    if (direct && !fresh && ageMs < direct.graceMs) continue;
+    queued.push({ batch, delayMs });
+  }
+  await jobs.enqueue(queued);
   return pending.length;
 }

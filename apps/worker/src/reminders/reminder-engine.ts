@@ -14,6 +14,7 @@ import { Pool } from 'pg';
 import { WorkerCommands } from '../commands/worker-command';
 import { DailyDigest, digestPattern } from './daily-digest';
 import { WeeklyBulletins } from '../bulletins/weekly-bulletins';
+import { DIRECT_GRACE_MS, DirectDelivery } from './direct-delivery';
 import { DeliveryProcessor } from './delivery.processor';
 import { outlastingStoreOutages } from './store-outage';
 import { DeliveryJobs } from '@zhenggai/platform';
@@ -51,6 +52,15 @@ export interface ReminderEngineDeps {
   readonly deliveryRetry?: { readonly attempts: number; readonly backoffMs: number };
   /** How many messages of a batch a delivery job has on their way at once; default DELIVERY_LANES. */
   readonly deliveryLanes?: number;
+  /**
+   * Whether the reactions send the batches they have just recorded at once (`DirectDelivery`, the default), or queue
+   * every batch.
+   */
+  readonly directDelivery?: boolean;
+  /** How many batches are sent at once; default DIRECT_BATCHES. */
+  readonly directBatches?: number;
+  /** How old a pending delivery without a job is before the reconciliation queues it; default DIRECT_GRACE_MS. */
+  readonly directGraceMs?: number;
   readonly stalledIntervalMs?: number;
   /** The process's turns at catching up, which the scheduler, dispatcher and notifier take when far behind. */
   readonly catchUpTurns?: CatchUpTurns;
@@ -72,6 +82,8 @@ export class ReminderEngine {
   readonly notifier: HandOverNotifier;
   readonly firing: ReminderFiring;
   readonly delivery: DeliveryProcessor;
+  /** Sends at once the batches the reactions have just recorded (absent with `directDelivery: false`). */
+  readonly direct: DirectDelivery | undefined;
   readonly reconciliation: ReminderReconciliation;
   readonly digest: DailyDigest;
   readonly bulletins: WeeklyBulletins;
@@ -84,6 +96,14 @@ export class ReminderEngine {
     // within it, so each level is in the queue before it falls due even if one run fails.
     const horizonMs = Math.max(2 * deps.reconcileEveryMs, 3_600_000);
     this.scheduler = new ReminderScheduler(deps.store, checkpoints, this.reminderJobs, deps.clock, horizonMs);
+    this.delivery = new DeliveryProcessor(deps.deliveries, deps.channels, deps.deliveryLanes);
+    this.direct =
+      deps.directDelivery === false
+        ? undefined
+        : new DirectDelivery(this.delivery, this.deliveryJobs, {
+            batches: deps.directBatches,
+            graceMs: deps.directGraceMs,
+          });
     this.dispatcher = new NotificationDispatcher(
       deps.store,
       checkpoints,
@@ -92,6 +112,7 @@ export class ReminderEngine {
       this.deliveryJobs,
       deps.publicUrl,
       deps.clock,
+      this.direct,
     );
     this.notifier = new HandOverNotifier(
       deps.store,
@@ -101,11 +122,11 @@ export class ReminderEngine {
       this.deliveryJobs,
       deps.publicUrl,
       deps.clock,
+      this.direct,
     );
     if (deps.catchUpTurns)
       for (const reactor of [this.scheduler, this.dispatcher, this.notifier]) reactor.catchUpIn(deps.catchUpTurns);
     this.firing = new ReminderFiring(deps.commands);
-    this.delivery = new DeliveryProcessor(deps.deliveries, deps.channels, deps.deliveryLanes);
     this.reconciliation = new ReminderReconciliation(
       deps.pool,
       this.reminderJobs,
@@ -114,6 +135,7 @@ export class ReminderEngine {
       deps.clock,
       horizonMs,
       deps.tasksCaughtUp,
+      deps.directGraceMs ?? DIRECT_GRACE_MS,
     );
     this.digest = new DailyDigest({
       directory: deps.directory,
@@ -221,6 +243,8 @@ export class ReminderEngine {
     await shutdownStep(`reaction ${this.scheduler.name}`, () => this.scheduler.stop());
     await shutdownStep(`reaction ${this.dispatcher.name}`, () => this.dispatcher.stop());
     await shutdownStep(`reaction ${this.notifier.name}`, () => this.notifier.stop());
+    // What is left of the batches being sent at once goes to the queue, which is still open.
+    await shutdownStep('the deliveries sent at once', async () => this.direct?.stop());
     await shutdownStep('the job queues', () => this.deps.queues.close());
   }
 }

@@ -38,6 +38,8 @@ export class ReminderReconciliation {
     private readonly clock: Clock,
     private readonly horizonMs: number,
     private readonly tasksCaughtUp: TasksCaughtUp,
+    /** Pending deliveries younger than this may be on their way at once (`DirectDelivery`): left alone. */
+    private readonly directGraceMs = 0,
   ) {}
 
   async run(): Promise<ReconciliationReport> {
@@ -47,7 +49,7 @@ export class ReminderReconciliation {
       : await this.queueLevelsOwed();
     // The oldest pending deliveries (a bounded number per run; the next run takes the rest).
     const deliveriesRequeued = await this.deliveryJobs.ensure(
-      (await this.deliveries.pending()).flatMap((d) => (d.batch ? [d.batch] : [])),
+      (await this.deliveries.pending(1000, this.directGraceMs)).flatMap((d) => (d.batch ? [d.batch] : [])),
     );
     const report = { tasksBehind, openTasks, remindersRequeued, deliveriesRequeued };
     // Right after a start this may be the scheduler's work not done yet; later it is what the queue had lost.

@@ -9,10 +9,14 @@ export interface DeliveryJobData {
   readonly deliveryId?: string;
 }
 
-/** A batch of deliveries to queue, and how long it waits first (an e-mail address's quiet hours). */
+/**
+ * A batch of deliveries to queue, how long it waits first (an e-mail address's quiet hours, the backoff after a failed
+ * attempt) and how many of its attempts were spent before it was queued (sent at once by the worker that recorded it).
+ */
 export interface DeliveryBatch {
   readonly batch: string;
   readonly delayMs?: number;
+  readonly attemptsSpent?: number;
 }
 
 /**
@@ -28,16 +32,30 @@ export class DeliveryJobs {
     },
   ) {}
 
+  /** How long a batch waits after one of its messages failed, before it is tried again. */
+  get firstBackoffMs(): number {
+    return this.retry.backoffMs;
+  }
+
+  /** How many times a batch is tried in all before what it has left is marked failed. */
+  get attempts(): number {
+    return this.retry.attempts;
+  }
+
   /**
    * Queues batches in one round trip; a batch that has a job keeps it (a replay queues nothing twice). One batch, the
    * usual case (the notices of a few events to one address), is one `add`: on PostgreSQL BullMQ's bulk add builds two
    * temporary tables per call, several times the cost of adding the one job.
    */
   async enqueue(batches: readonly DeliveryBatch[]): Promise<void> {
-    const jobs = batches.map(({ batch, delayMs = 0 }) => ({
+    const jobs = batches.map(({ batch, delayMs = 0, attemptsSpent = 0 }) => ({
       name: 'deliver',
       data: { batch } satisfies DeliveryJobData,
-      opts: { ...this.jobOptions(batch), ...(delayMs > 0 ? { delay: delayMs } : {}) },
+      opts: {
+        ...this.jobOptions(batch),
+        ...(delayMs > 0 ? { delay: delayMs } : {}),
+        ...(attemptsSpent > 0 ? { attempts: Math.max(1, this.retry.attempts - attemptsSpent) } : {}),
+      },
     }));
     if (jobs.length === 1) await this.queue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
     else if (jobs.length > 1) await this.queue.addBulk(jobs);

@@ -3,8 +3,11 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 
-/** The delivery ledger's marks: each message sent is marked once, the marks of busy lanes share a statement. */
-describe('the delivery ledger marks what was sent', () => {
+/**
+ * The delivery ledger: each message sent is marked once, the marks of busy lanes share a statement; a recording call
+ * learns which rows it wrote.
+ */
+describe('the delivery ledger', () => {
   let database: TestDatabase;
   let pool: Pool;
   let ledger: PostgresDeliveries;
@@ -82,5 +85,29 @@ describe('the delivery ledger marks what was sent', () => {
     await pool.query('DROP TRIGGER refuse_marks ON deliveries');
     await ledger.markDelivered('refused:1');
     expect((await ledger.pendingIn('refused')).map((d) => d.id)).toEqual(['refused:0', 'refused:2']);
+  });
+  it('tells a recording call which rows it wrote and how old the others are; lists young ones apart', async () => {
+    const first = await ledger.record(deliveries('recorded', 2));
+    expect(first.map(({ id, fresh, ageMs }) => ({ id, fresh, ageMs }))).toEqual([
+      { id: 'recorded:0', fresh: true, ageMs: 0 },
+      { id: 'recorded:1', fresh: true, ageMs: 0 },
+    ]);
+    // Recorded again (a replay, another worker): the rows are there, written a moment ago.
+    await pool.query(`UPDATE deliveries SET created_at = now() - interval '5 minutes' WHERE id = 'recorded:0'`);
+    const again = await ledger.record(deliveries('recorded', 3));
+    expect(again.map(({ id, batch, fresh }) => ({ id, batch, fresh }))).toEqual([
+      { id: 'recorded:2', batch: 'recorded', fresh: true },
+      { id: 'recorded:0', batch: 'recorded', fresh: false },
+      { id: 'recorded:1', batch: 'recorded', fresh: false },
+    ]);
+    const age = new Map(again.map((d) => [d.id, d.ageMs]));
+    expect(age.get('recorded:0')).toBeGreaterThanOrEqual(300_000);
+    expect(age.get('recorded:1')).toBeLessThan(60_000);
+
+    // The reconciliation's list leaves out what may be on its way at once: pending rows younger than the grace.
+    const pendingIds = async (olderThanMs: number) =>
+      (await ledger.pending(1000, olderThanMs)).map((d) => d.id).filter((id) => id.startsWith('recorded:'));
+    expect(await pendingIds(120_000)).toEqual(['recorded:0']);
+    expect((await pendingIds(0)).sort()).toEqual(['recorded:0', 'recorded:1', 'recorded:2']);
   });
 });

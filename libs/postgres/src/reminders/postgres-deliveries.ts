@@ -78,6 +78,16 @@ export interface PendingDelivery {
   readonly batch: string;
 }
 
+/**
+ * A delivery still to be sent, as `record` answers it: `fresh` when that call wrote its row (no other call has it in
+ * hand: a replay, or another worker recording the same deliveries, finds the row there before), and how long ago the
+ * row was written (0 when fresh).
+ */
+export interface RecordedDelivery extends PendingDelivery {
+  readonly fresh: boolean;
+  readonly ageMs: number;
+}
+
 interface DeliveryRow {
   id: string;
   event_id: string;
@@ -118,13 +128,13 @@ export class PostgresDeliveries {
 
   /**
    * Records the deliveries that are not recorded yet, each in the batch it names; returns those still to be sent, each
-   * with the batch it is in (a delivery recorded before keeps its own).
+   * with the batch it is in (a delivery recorded before keeps its own) and whether this call wrote it.
    */
-  async record(deliveries: readonly NewDelivery[]): Promise<PendingDelivery[]> {
+  async record(deliveries: readonly NewDelivery[]): Promise<RecordedDelivery[]> {
     if (deliveries.length === 0) return [];
     // The rows inserted, the rows there before that are still pending and, with no batch, those another worker
     // inserted while this statement ran (its snapshot does not see them), to be read again once it has.
-    const { rows } = await this.pool.query<{ id: string; batch: string | null }>(
+    const { rows } = await this.pool.query<{ id: string; batch: string | null; fresh: boolean; ageMs: number }>(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb)
            AS d(id text, event_id uuid, task_id uuid, reminder_id text, address jsonb, message jsonb, batch text)
@@ -134,11 +144,12 @@ export class PostgresDeliveries {
          ON CONFLICT (id) DO NOTHING
          RETURNING id, batch
        )
-       SELECT id, batch FROM inserted
+       SELECT id, batch, true AS fresh, 0::float8 AS "ageMs" FROM inserted
        UNION ALL
-       SELECT d.id, d.batch FROM deliveries d JOIN input USING (id) WHERE d.status = 'pending'
+       SELECT d.id, d.batch, false, extract(epoch FROM now() - d.created_at)::float8 * 1000
+         FROM deliveries d JOIN input USING (id) WHERE d.status = 'pending'
        UNION ALL
-       SELECT i.id, NULL FROM input i
+       SELECT i.id, NULL, false, 0 FROM input i
         WHERE NOT EXISTS (SELECT 1 FROM inserted n WHERE n.id = i.id)
           AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = i.id)`,
       [
@@ -155,11 +166,13 @@ export class PostgresDeliveries {
         ),
       ],
     );
-    const pending = rows.filter((r): r is PendingDelivery => r.batch !== null);
+    const pending = rows.filter((r): r is RecordedDelivery => r.batch !== null);
     const concurrent = rows.filter((r) => r.batch === null).map((r) => r.id);
     if (concurrent.length === 0) return pending;
-    const { rows: theirs } = await this.pool.query<PendingDelivery>(
-      `SELECT id, batch FROM deliveries WHERE id = ANY($1) AND status = 'pending' AND batch IS NOT NULL`,
+    const { rows: theirs } = await this.pool.query<RecordedDelivery>(
+      `SELECT id, batch, false AS fresh, extract(epoch FROM now() - created_at)::float8 * 1000 AS "ageMs"
+         FROM deliveries
+        WHERE id = ANY($1) AND status = 'pending' AND batch IS NOT NULL`,
       [concurrent],
     );
     return [...pending, ...theirs];
@@ -256,11 +269,16 @@ export class PostgresDeliveries {
     return rows.map(toDelivery);
   }
 
-  /** Deliveries still owed (pending), oldest first: the reconciliation re-enqueues them. */
-  async pending(limit = 1000): Promise<Delivery[]> {
+  /**
+   * Deliveries still owed (pending), oldest first: the reconciliation re-enqueues them. `olderThanMs` leaves out those
+   * recorded since: a worker may be sending them at once (`DirectDelivery`), and has handed them to the queue by then.
+   */
+  async pending(limit = 1000, olderThanMs = 0): Promise<Delivery[]> {
     const { rows } = await this.pool.query<DeliveryRow>(
-      `SELECT * FROM deliveries WHERE status = 'pending' ORDER BY created_at LIMIT $1`,
-      [limit],
+      `SELECT * FROM deliveries
+        WHERE status = 'pending' AND created_at <= now() - make_interval(secs => $2::float8 / 1000)
+        ORDER BY created_at LIMIT $1`,
+      [limit, olderThanMs],
     );
     return rows.map(toDelivery);
   }

@@ -13,6 +13,8 @@ const WORKER_STEPS = [
   'notices-queued',
   'notice-sent',
   'notice-delivered',
+  'notice-sent-at-once',
+  'notice-delivered-at-once',
 ] as const;
 
 export type WorkerStep = (typeof WORKER_STEPS)[number];
@@ -30,9 +32,10 @@ export interface Stopped {
 
 /**
  * A dead worker's job runs again within seconds (BullMQ's defaults wait 30 s); every worker of a test uses the same,
- * since the stalled-job check is paced by whichever worker ran it last.
+ * since the stalled-job check is paced by whichever worker ran it last. A dead worker's deliveries that it was sending
+ * at once are queued by the next reconciliation, without the grace that lets a live worker finish them.
  */
-export const QUICK_RECOVERY = { lockDurationMs: 2000, stalledIntervalMs: 1000 };
+export const QUICK_RECOVERY = { lockDurationMs: 2000, stalledIntervalMs: 1000, directGraceMs: 0 };
 
 /**
  * Runs worker.child.ts in a process of its own until it stops at `step` (of `taskId`'s notices), and kills it there

@@ -49,13 +49,15 @@ function firing(commands: WorkerCommands, queues: JobQueues): void {
 
 /**
  * The hand-over notifier and the delivery worker (one job at a time, one message at a time, so one delivery is in hand
- * when it stops), as
- * the worker wires them; it stops at `step` of the task's notices:
+ * when it stops), as the worker wires them, every batch queued; or, for the steps `…-at-once`, the notifier sending
+ * one batch at once (the first it recorded: the first webhook's) and queuing the others, with no delivery worker. It
+ * stops at `step` of the task's notices:
  * - `notices-recorded`: the notifier has written them to the ledger, and neither queued them nor saved its checkpoint;
  * - `notices-queued`: it has queued them (a job per batch), and not saved its checkpoint;
  * - `notice-sent`: a JSON webhook took one (answered 200), and the ledger does not say it is delivered;
  * - `notice-delivered`: the ledger says one is delivered, the rest of its batch is not sent, and BullMQ has not heard
- *   that its job finished.
+ *   that its job finished;
+ * - `notice-sent-at-once`, `notice-delivered-at-once`: the same, of the batch sent at once (no job has it).
  */
 async function notices(
   infra: Infrastructure,
@@ -64,7 +66,12 @@ async function notices(
   step: Exclude<WorkerStep, 'level-recorded'>,
   taskId: string,
 ): Promise<void> {
-  const engine = reminderEngineOf(infra, commands, { queues, deliveryLanes: 1 });
+  const atOnce = step.endsWith('-at-once');
+  const engine = reminderEngineOf(infra, commands, {
+    queues,
+    deliveryLanes: 1,
+    ...(atOnce ? { directBatches: 1 } : { directDelivery: false }),
+  });
   const { deliveries } = infra; // the notifier's ledger and the delivery processor's
   const ours = new Map<string, ChannelAddress>();
   /** The batches that hold the task's pending notices. */
@@ -88,16 +95,17 @@ async function notices(
   const markDelivered = deliveries.markDelivered.bind(deliveries);
   deliveries.markDelivered = async (id) => {
     const address = ours.get(id);
-    if (step === 'notice-sent' && address?.kind === 'webhook' && address.format === 'json')
-      stop(step, { deliveryId: id });
+    const json = address?.kind === 'webhook' && address.format === 'json';
+    if ((step === 'notice-sent' || step === 'notice-sent-at-once') && json) stop(step, { deliveryId: id });
     await markDelivered(id);
-    if (step === 'notice-delivered' && address) stop(step, { deliveryId: id });
+    if ((step === 'notice-delivered' || step === 'notice-delivered-at-once') && address) stop(step, { deliveryId: id });
   };
 
-  queues.worker(NOTIFICATIONS_QUEUE, (job, token) => engine.delivery.process(job as never, token), {
-    ...QUICK_LOCKS,
-    concurrency: 1,
-  });
+  if (!atOnce)
+    queues.worker(NOTIFICATIONS_QUEUE, (job, token) => engine.delivery.process(job as never, token), {
+      ...QUICK_LOCKS,
+      concurrency: 1,
+    });
   await queues.ready();
   await engine.notifier.start();
 }

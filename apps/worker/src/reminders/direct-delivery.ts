@@ -1,0 +1,87 @@
+import { Logger } from '@nestjs/common';
+import { DeliveryJobs } from '@zhenggai/platform';
+import { DeliveryProcessor, Sendable } from './delivery.processor';
+
+/** How long a batch is sent at once before what is left of it goes to the queue. */
+export const DIRECT_BUDGET_MS = 30_000;
+
+/**
+ * How old a pending delivery without a job must be before the reconciliation queues it: a batch sent at once is done,
+ * or handed to the queue, within DIRECT_BUDGET_MS and the messages then in hand (a webhook answers within 10 s).
+ */
+export const DIRECT_GRACE_MS = 120_000;
+
+/** How many batches one process sends at once, by default; the next go to the queue. */
+export const DIRECT_BATCHES = 8;
+
+/**
+ * Sends a batch of deliveries at once, in the process that has just recorded them, instead of queuing a job that a
+ * worker then claims, reads the batch back for and finishes: on BullMQ's PostgreSQL backend those are five statements
+ * a batch, and under a stream of commands a batch holds a few notices (issue 19). Only a batch whose rows the
+ * recording call wrote itself is taken (`RecordedDelivery.fresh`): no replay and no other worker has it in hand. What
+ * is not sent, a message that failed and those after it, those left when DIRECT_BUDGET_MS has passed or the process
+ * stops, goes to the queue as the batch's job, which retries as for any batch. A process killed meanwhile leaves
+ * pending rows and no job: the reconciliation queues them once they are DIRECT_GRACE_MS old. As with a job, a message
+ * sent and not yet marked (one a lane) is sent again then, with the same delivery id.
+ */
+export class DirectDelivery {
+  private readonly logger = new Logger('DirectDelivery');
+  private readonly sending = new Set<Promise<void>>();
+  private stopping = false;
+
+  constructor(
+    private readonly processor: DeliveryProcessor,
+    private readonly jobs: DeliveryJobs,
+    private readonly options: { readonly batches?: number; readonly budgetMs?: number; readonly graceMs?: number } = {},
+  ) {}
+
+  /** How old a pending delivery without a job is before the reconciliation queues it (DIRECT_GRACE_MS). */
+  get graceMs(): number {
+    return this.options.graceMs ?? DIRECT_GRACE_MS;
+  }
+
+  /**
+   * Starts sending the batch (in the order given) unless DIRECT_BATCHES are on their way already or the process is
+   * stopping; answers whether it took it (else the caller queues it). Resolves nothing: the batch goes on alone.
+   */
+  take(batch: string, rows: readonly Sendable[]): boolean {
+    if (this.stopping || this.sending.size >= (this.options.batches ?? DIRECT_BATCHES)) return false;
+    const sending: Promise<void> = this.sendOrHandOver(batch, rows).finally(() => this.sending.delete(sending));
+    this.sending.add(sending);
+    return true;
+  }
+
+  /** Takes no more batches; those on their way finish the messages in hand and hand the rest to the queue. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.sending]);
+  }
+
+  private async sendOrHandOver(batch: string, rows: readonly Sendable[]): Promise<void> {
+    const until = performance.now() + (this.options.budgetMs ?? DIRECT_BUDGET_MS);
+    // The batch's first attempt: with one attempt in all it is the last, and what fails is marked failed.
+    const last = this.jobs.attempts <= 1;
+    let left: number;
+    let failed = false;
+    try {
+      left = await this.processor.sendNow(rows, () => this.stopping || performance.now() >= until, last);
+      failed = left > 0 && !this.stopping && performance.now() < until;
+    } catch (error) {
+      // The ledger could not be written (a mark): the queue's job reads the batch again.
+      this.logger.warn(`batch ${batch}: ${error instanceof Error ? error.message : String(error)}; queued`);
+      left = rows.length;
+      failed = true;
+    }
+    if (left === 0) return;
+    try {
+      // After a failure the rest waits the first backoff, as a job's would, with the attempts left; time up or
+      // stopping, it goes on at once.
+      await this.jobs.enqueue([
+        failed ? { batch, delayMs: this.jobs.firstBackoffMs, attemptsSpent: 1 } : { batch, delayMs: 0 },
+      ]);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      this.logger.error(`batch ${batch}: ${left} deliveries not sent and not queued (${why}); the reconciliation will`);
+    }
+  }
+}
