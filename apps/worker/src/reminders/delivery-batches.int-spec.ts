@@ -286,11 +286,16 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
       const first = atOnce({ channels: [holding] });
       await first.notifier.handle(events);
 
-      // Another worker reacting to the same events a moment later queues nothing: the first has them in hand.
-      await atOnce().notifier.handle(events);
+      // Another worker reacting to the same events a moment later queues nothing: the first has them in hand. Nor
+      // does the reconciliation (every minute) while the grace lasts.
+      const other = atOnce();
+      await other.notifier.handle(events);
+      expect(await other.reconciliation.requeueDeliveries()).toBe(0);
       expect(await jobsQueued()).toHaveLength(0);
-      // With no grace it would take them for a dead worker's, and queue them.
-      await atOnce({ directGraceMs: 0 }).notifier.handle(events);
+      // With no grace they would be taken for a dead worker's, and queued, once.
+      const graceless = atOnce({ directGraceMs: 0 });
+      expect(await graceless.reconciliation.requeueDeliveries()).toBe(1);
+      await graceless.notifier.handle(events);
       expect(await jobsQueued()).toHaveLength(1);
 
       letGo();

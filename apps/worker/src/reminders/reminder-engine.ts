@@ -185,8 +185,12 @@ export class ReminderEngine {
       MAINTENANCE_QUEUE,
       async (job) => {
         if (job.name === 'digest') return this.digest.runIfDue();
-        // Every minute: the bulletins due, and a digest that waited for the task views to catch up.
+        // Every minute: the deliveries a worker that died was sending at once, the bulletins due, and a digest that
+        // waited for the task views to catch up.
         if (job.name === 'bulletins') {
+          await this.reconciliation
+            .requeueDeliveries()
+            .catch((error: Error) => this.logger.error(`deliveries left pending: ${error.message}`));
           await this.digest.runIfDue();
           return this.bulletins.runDue();
         }

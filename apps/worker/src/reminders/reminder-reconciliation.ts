@@ -47,15 +47,24 @@ export class ReminderReconciliation {
     const { openTasks, remindersRequeued } = tasksBehind
       ? { openTasks: 0, remindersRequeued: 0 }
       : await this.queueLevelsOwed();
-    // The oldest pending deliveries (a bounded number per run; the next run takes the rest).
-    const deliveriesRequeued = await this.deliveryJobs.ensure(
-      (await this.deliveries.pending(1000, this.directGraceMs)).flatMap((d) => (d.batch ? [d.batch] : [])),
-    );
+    const deliveriesRequeued = await this.requeueDeliveries();
     const report = { tasksBehind, openTasks, remindersRequeued, deliveriesRequeued };
     // Right after a start this may be the scheduler's work not done yet; later it is what the queue had lost.
     if (remindersRequeued + deliveriesRequeued > 0)
       this.logger.log(`queued what the queue did not have: ${JSON.stringify(report)}`);
     return report;
+  }
+
+  /**
+   * Queues the batch of every delivery pending for longer than the grace that has no job (the oldest, a bounded number
+   * per run; the next run takes the rest): one a queue lost, or one a worker that died was sending at once. Answers
+   * how many batches it queued. Run with the reconciliation, and every minute (a worker killed while sending leaves
+   * its deliveries to this).
+   */
+  async requeueDeliveries(): Promise<number> {
+    return this.deliveryJobs.ensure(
+      (await this.deliveries.pending(1000, this.directGraceMs)).flatMap((d) => (d.batch ? [d.batch] : [])),
+    );
   }
 
   private async queueLevelsOwed(): Promise<{ openTasks: number; remindersRequeued: number }> {
