@@ -55,17 +55,35 @@ export async function login(username: string, password: string): Promise<User> {
 
 /** Changes the signed-in user's password; every session ends, and the answer is the new one this device keeps. */
 export async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
-  keep(
-    await request<{ accessToken: string; refreshToken: string; user: User }>('POST', '/api/auth/password', {
-      currentPassword,
-      newPassword,
-    }),
+  await endingSession(async () =>
+    keep(
+      await request<{ accessToken: string; refreshToken: string; user: User }>('POST', '/api/auth/password', {
+        currentPassword,
+        newPassword,
+      }),
+    ),
   );
 }
 
 export async function logout(): Promise<void> {
-  await request('POST', '/api/auth/logout', {}).catch(() => undefined);
-  forget();
+  await endingSession(async () => {
+    await request('POST', '/api/auth/logout', {}).catch(() => undefined);
+    forget();
+  });
+}
+
+/**
+ * Counts as a command until `end` is done: from the moment the server ends the session until this device has put it
+ * away, no background look goes out with its token (it would be answered 401). The command alone stops counting when
+ * the server answers, a moment before.
+ */
+async function endingSession(end: () => Promise<void>): Promise<void> {
+  inFlight.commands++;
+  try {
+    await end();
+  } finally {
+    inFlight.commands--;
+  }
 }
 
 let renewing: Promise<boolean> | null = null;
