@@ -1,6 +1,6 @@
 import { shanghaiDateOf, TASK_STATUS_LABELS, TaskStatus } from '@zhenggai/domain';
 import type { LedgerDetails, Light, TaskRow } from '@zhenggai/read-models';
-import { excel } from '../http/exceljs';
+import { CellStyle, columnName, XlsxSheetWriter } from './xlsx-sheet';
 import type { Writable } from 'node:stream';
 
 const LIGHT_LABELS: Record<Light, string> = {
@@ -120,63 +120,42 @@ export function ledgerCsv(out: Writable): LedgerWriter {
 const HEADER_ROW = 3;
 
 /**
- * The ledger an office files, written row by row (exceljs' streaming writer) to `out`: its name, as-of time (Beijing)
- * and number of tasks (`count`) above, the header frozen with filters on it, days as date cells, printed on A4
- * landscape fitted to the width with the header repeated on every page.
+ * The ledger an office files, written row by row to `out`: its name, as-of time (Beijing) and number of tasks
+ * (`count`) above, the header frozen with filters on it, days as date cells, printed on A4 landscape fitted to the
+ * width with the header repeated on every page.
  */
 export function ledgerXlsx(out: Writable, count: number, asOf: string): LedgerWriter {
-  const workbook = new (excel().stream.xlsx.WorkbookWriter)({ stream: out, useStyles: true, useSharedStrings: false });
-  workbook.creator = '整改';
-  const last = COLUMNS.length;
-  const sheet = workbook.addWorksheet('整改台账', {
-    views: [{ state: 'frozen', xSplit: 3, ySplit: HEADER_ROW }],
-    pageSetup: {
-      paperSize: 9,
-      orientation: 'landscape',
-      fitToPage: true,
-      fitToWidth: 1,
-      fitToHeight: 0,
-      horizontalCentered: true,
-      printTitlesRow: `${HEADER_ROW}:${HEADER_ROW}`,
-      margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
-    },
-    headerFooter: { oddFooter: '第 &P 页，共 &N 页' },
+  const last = columnName(COLUMNS.length - 1);
+  const sheet = new XlsxSheetWriter(out, {
+    name: '整改台账',
+    creator: '整改',
+    created: asOf,
+    widths: COLUMNS.map((column) => column.width),
+    frozen: { columns: 3, rows: HEADER_ROW },
+    merges: [`A1:${last}1`, `A2:${last}2`],
+    autoFilter: `A${HEADER_ROW}:${last}${HEADER_ROW + count}`,
+    printTitleRow: HEADER_ROW,
+    footer: '第 &P 页，共 &N 页',
   });
-  // The streaming writer writes the widths before the first row, and the filter's range with the sheet's end.
-  sheet.columns = COLUMNS.map((column) => ({ width: column.width }));
-  sheet.autoFilter = { from: { row: HEADER_ROW, column: 1 }, to: { row: HEADER_ROW + count, column: last } };
-  const title = sheet.addRow(['整改台账']);
-  title.font = { bold: true, size: 16 };
-  title.alignment = { horizontal: 'center' };
-  sheet.addRow([`${asOfLabel(asOf)}　共 ${count} 项`]).alignment = { horizontal: 'right' };
-  sheet.mergeCells(1, 1, 1, last);
-  sheet.mergeCells(2, 1, 2, last);
-  const header = sheet.addRow([...LEDGER_HEADERS]);
-  header.font = { bold: true };
-  header.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
-  header.eachCell((cell) => {
-    cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
-    cell.border = { bottom: { style: 'thin' } };
-  });
-  header.commit();
+  sheet.row([{ value: '整改台账', style: CellStyle.Title }]);
+  sheet.row([{ value: `${asOfLabel(asOf)}　共 ${count} 项`, style: CellStyle.RightAligned }]);
+  sheet.row(LEDGER_HEADERS.map((header) => ({ value: header, style: CellStyle.Header })));
+  const styles = COLUMNS.map((column) => (column.wrap ? CellStyle.TopWrapped : CellStyle.Top));
   let written = 0;
   return {
     async write(tasks) {
       for (const task of tasks) {
-        const row = sheet.addRow(COLUMNS.map((c) => xlsxValue(c.value(task, written))));
-        row.eachCell((cell, n) => {
-          cell.alignment = { vertical: 'top', wrapText: COLUMNS[n - 1]!.wrap ?? false };
-          if (cell.value instanceof Date) cell.numFmt = 'yyyy-mm-dd';
-        });
-        row.commit();
+        sheet.row(
+          COLUMNS.map((column, i) => {
+            const value = column.value(task, written);
+            return { value, style: value !== null && typeof value === 'object' ? CellStyle.TopDay : styles[i]! };
+          }),
+        );
         written++;
       }
-      if (out.writableNeedDrain) await drained(out);
+      await sheet.flush();
     },
-    async end() {
-      sheet.commit();
-      await workbook.commit();
-    },
+    end: () => sheet.end(),
   };
 }
 
@@ -189,9 +168,4 @@ function drained(out: Writable): Promise<void> {
     };
     out.on('drain', done).on('close', done);
   });
-}
-
-/** A day is written as a date cell: midnight UTC of that day, which a spreadsheet reads as the day itself. */
-function xlsxValue(value: Cell): string | number | Date | null {
-  return value !== null && typeof value === 'object' ? new Date(`${value.day}T00:00:00Z`) : value;
 }

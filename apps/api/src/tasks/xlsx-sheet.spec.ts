@@ -1,0 +1,77 @@
+import ExcelJS from 'exceljs';
+import { PassThrough } from 'node:stream';
+import { CellStyle, columnName, escapeXml, SheetLayout, XlsxSheetWriter } from './xlsx-sheet';
+
+const layout = (columns: number): SheetLayout => ({
+  name: "台账's",
+  creator: '整改',
+  created: '2027-03-08T07:30:00.000Z',
+  widths: Array.from({ length: columns }, (_, i) => 8 + i),
+  frozen: { columns: 1, rows: 1 },
+  merges: [],
+  autoFilter: `A1:${columnName(columns - 1)}3`,
+  printTitleRow: 1,
+  footer: '第 &P 页',
+});
+
+/** Writes the rows (the first as a header) and reads the workbook back as a spreadsheet program would. */
+async function roundTrip(columns: number, rows: ExcelJS.CellValue[][]): Promise<ExcelJS.Worksheet> {
+  const out = new PassThrough();
+  const bytes: Buffer[] = [];
+  out.on('data', (chunk: Buffer) => bytes.push(chunk));
+  const ended = new Promise((resolve) => out.on('end', resolve));
+  const sheet = new XlsxSheetWriter(out, layout(columns));
+  for (const [n, row] of rows.entries())
+    sheet.row(
+      row.map((value) => ({
+        value: value instanceof Date ? { day: value.toISOString().slice(0, 10) } : (value as string | number | null),
+        style: n === 0 ? CellStyle.Header : value instanceof Date ? CellStyle.TopDay : CellStyle.Top,
+      })),
+    );
+  await sheet.flush();
+  await sheet.end();
+  await ended;
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(Buffer.concat(bytes) as never);
+  return workbook.getWorksheet("台账's")!;
+}
+
+describe('a one-sheet workbook written as its rows come', () => {
+  it('holds text, numbers, days and empty cells as written, markup and all', async () => {
+    const sheet = await roundTrip(4, [
+      ['名称', '数量', '日期', '备注'],
+      ['<村> & "组"', 12.5, new Date('2027-03-05T00:00:00Z'), null],
+      ['=SUM(A1)', 0, null, '第一行\n第二行'],
+    ]);
+    expect(sheet.getRow(2).values).toEqual([undefined, '<村> & "组"', 12.5, new Date('2027-03-05T00:00:00Z')]);
+    // Text that looks like a formula stays text.
+    expect(sheet.getRow(3).getCell(1).value).toBe('=SUM(A1)');
+    expect(sheet.getRow(3).getCell(3).value).toBeNull();
+    expect(sheet.getRow(3).getCell(4).value).toBe('第一行\n第二行');
+    expect(sheet.getRow(2).getCell(3).numFmt).toBe('yyyy-mm-dd');
+    expect(sheet.getRow(1).getCell(1).font).toMatchObject({ bold: true });
+    expect(sheet.autoFilter).toBe('A1:D3');
+    expect(sheet.views[0]).toMatchObject({ state: 'frozen', xSplit: 1, ySplit: 1 });
+    expect(sheet.pageSetup).toMatchObject({ fitToPage: true, printTitlesRow: '1:1', orientation: 'landscape' });
+    expect(sheet.getColumn(4).width).toBe(11);
+  });
+
+  it('names columns past Z as spreadsheets do', async () => {
+    expect([0, 25, 26, 27, 51, 52, 701, 702].map(columnName)).toEqual(['A', 'Z', 'AA', 'AB', 'AZ', 'BA', 'ZZ', 'AAA']);
+    const sheet = await roundTrip(28, [Array.from({ length: 28 }, (_, i) => `列${i + 1}`)]);
+    expect(sheet.getCell('AB1').value).toBe('列28');
+  });
+
+  it('drops the control characters XML cannot hold (a pasted form feed)', () => {
+    expect(escapeXml('甲\u0007乙\u000C丙\t丁')).toBe('甲乙丙\t丁');
+  });
+
+  it('stops waiting when the client has gone away: an export whose download was cancelled does not hang', async () => {
+    const out = new PassThrough({ highWaterMark: 1 }); // nobody reads it: the zip soon waits
+    const sheet = new XlsxSheetWriter(out, layout(2));
+    for (let i = 0; i < 5000; i++) sheet.row([{ value: `第${i}行`.repeat(20), style: CellStyle.Top }]);
+    const flushed = sheet.flush();
+    out.destroy();
+    await expect(flushed).resolves.toBeUndefined();
+  });
+});
