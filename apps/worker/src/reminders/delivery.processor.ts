@@ -47,15 +47,10 @@ export class DeliveryProcessor {
     const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const rows = await this.deliveries.pendingIn(batch);
     const { delivered, failures, unsendable } = await this.inLanes(rows, final);
-    // No attempt sends through a channel this process does not have: those fail at once.
-    await this.deliveries.markAttemptsFailed(unsendable, true);
     // Some went out before one failed: the rest wait the first backoff, without spending an attempt (a job held by
     // no worker, without a lock token, spends one as before).
     const progressed = failures.length > 0 && delivered > 0 && token !== undefined;
-    const failed = final && !progressed;
-    await this.deliveries.markAttemptsFailed(failures, failed);
-    for (const { id, error } of [...unsendable, ...(failed ? failures : [])])
-      this.logger.warn(`delivery ${id} failed: ${error}`);
+    await this.recordFailures(unsendable, failures, final && !progressed);
     if (progressed) {
       await job.moveToDelayed(Date.now() + firstBackoffMs(job), token);
       throw new DelayedError();
@@ -72,11 +67,19 @@ export class DeliveryProcessor {
    */
   async sendNow(rows: readonly Sendable[], enough: () => boolean, final = false): Promise<number> {
     const { delivered, failures, unsendable } = await this.inLanes(rows, final, enough);
-    await this.deliveries.markAttemptsFailed(unsendable, true);
-    await this.deliveries.markAttemptsFailed(failures, final);
-    for (const { id, error } of [...unsendable, ...(final ? failures : [])])
-      this.logger.warn(`delivery ${id} failed: ${error}`);
+    await this.recordFailures(unsendable, failures, final);
     return rows.length - delivered - unsendable.length - (final ? failures.length : 0);
+  }
+
+  /**
+   * Records the attempts that failed: those through a channel this process does not have fail for good at once (no
+   * attempt would send them); the others for good only when `failedForGood` (the last attempt), and are then logged.
+   */
+  private async recordFailures(unsendable: Failure[], failures: Failure[], failedForGood: boolean): Promise<void> {
+    await this.deliveries.markAttemptsFailed(unsendable, true);
+    await this.deliveries.markAttemptsFailed(failures, failedForGood);
+    for (const { id, error } of [...unsendable, ...(failedForGood ? failures : [])])
+      this.logger.warn(`delivery ${id} failed: ${error}`);
   }
 
   /**

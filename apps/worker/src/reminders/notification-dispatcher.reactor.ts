@@ -163,22 +163,20 @@ export async function recordAndQueue(
   const pending = await deliveries.record(batched);
   const now = clock.now();
   const delayOf = new Map(wanted.map((d) => [d.id, sendableAt(d.quietHours, now).getTime() - now.getTime()]));
-  const batches = new Map<string, { delayMs: number; fresh: boolean; ageMs: number }>();
+  const batches = new Map<string, { delayMs: number; fresh: boolean; ageMs: number; ids: Set<string> }>();
   for (const { id, batch, fresh, ageMs } of pending) {
     const seen = batches.get(batch);
     batches.set(batch, {
       delayMs: Math.max(seen?.delayMs ?? 0, delayOf.get(id) ?? 0),
       fresh: (seen?.fresh ?? true) && fresh,
       ageMs: Math.max(seen?.ageMs ?? 0, ageMs),
+      ids: (seen?.ids ?? new Set()).add(id),
     });
   }
   const queued: DeliveryBatch[] = [];
-  for (const [batch, { delayMs, fresh, ageMs }] of batches) {
+  for (const [batch, { delayMs, fresh, ageMs, ids }] of batches) {
     // The batch's rows, all written by this call, in the order of their events.
-    const rows = () => {
-      const ids = new Set(pending.filter((p) => p.batch === batch).map((p) => p.id));
-      return batched.filter((d) => ids.has(d.id));
-    };
+    const rows = () => batched.filter((d) => ids.has(d.id));
     if (direct && fresh && delayMs <= 0 && direct.take(batch, rows())) continue;
     // Written a moment ago by another call (another worker's reaction to the same events): that one sends it at once
     // or queues it, and should it die first, the reconciliation queues it when the grace is over.

@@ -97,12 +97,14 @@ export class ReminderEngine {
     const horizonMs = Math.max(2 * deps.reconcileEveryMs, 3_600_000);
     this.scheduler = new ReminderScheduler(deps.store, checkpoints, this.reminderJobs, deps.clock, horizonMs);
     this.delivery = new DeliveryProcessor(deps.deliveries, deps.channels, deps.deliveryLanes);
+    // One grace for both: what the notifiers leave to another worker, and when the reconciliation stops waiting for it.
+    const graceMs = deps.directGraceMs ?? DIRECT_GRACE_MS;
     this.direct =
       deps.directDelivery === false
         ? undefined
         : new DirectDelivery(this.delivery, this.deliveryJobs, {
             batches: deps.directBatches,
-            graceMs: deps.directGraceMs,
+            graceMs,
           });
     this.dispatcher = new NotificationDispatcher(
       deps.store,
@@ -135,7 +137,7 @@ export class ReminderEngine {
       deps.clock,
       horizonMs,
       deps.tasksCaughtUp,
-      deps.directGraceMs ?? DIRECT_GRACE_MS,
+      graceMs,
     );
     this.digest = new DailyDigest({
       directory: deps.directory,
