@@ -58,10 +58,13 @@ export class LedgerExportService {
     body: PassThrough,
   ): Promise<void> {
     try {
-      const numbers = await this.views.ledgerNumbers(ids);
+      // The numbers are counted while the first chunk is read, and each chunk's texts read with its rows.
+      const numbers = this.views.ledgerNumbers(ids);
+      numbers.catch(() => undefined); // reported where it is awaited
       const read = async (from: number): Promise<LedgerTask[]> => {
-        const rows = await rowsOf(ids.slice(from, from + CHUNK));
-        const details = await this.views.ledgerDetails(rows, at, numbers);
+        const chunk = ids.slice(from, from + CHUNK);
+        const [rows, texts] = await Promise.all([rowsOf(chunk), this.views.ledgerTexts(chunk, at)]);
+        const details = await this.views.ledgerDetails(rows, await numbers, texts);
         return rows.map((row) => ({ row, details: details.get(row.id)! }));
       };
       // The next chunk is read while this one is written: the database and the writer work at the same time.

@@ -6,6 +6,8 @@ import {
   campaignProgress,
   ledgerDetails,
   ledgerNumbers,
+  ledgerTexts,
+  type LedgerTexts,
   Light,
   ListOptions,
   TaskFilter,
@@ -101,9 +103,14 @@ export class ReadModelsService {
     };
   }
 
-  /** What the 整改台账 shows of these tasks (of the list as of `at`) beyond their rows: names, texts, numbers. */
-  ledgerDetails(rows: readonly TaskRow[], at: Date, numbers: ReadonlyMap<string, string>) {
-    return ledgerDetails(this.pool, rows, at, numbers);
+  /** What the 整改台账 shows of these tasks beyond their rows: names, with their numbers and texts. */
+  ledgerDetails(rows: readonly TaskRow[], numbers: ReadonlyMap<string, string>, texts: LedgerTexts) {
+    return ledgerDetails(this.pool, rows, numbers, texts);
+  }
+
+  /** The 整改台账's texts of these tasks as they stood at `at` (of the list as of `at`). */
+  ledgerTexts(ids: readonly string[], at: Date) {
+    return ledgerTexts(this.pool, ids, at);
   }
 
   /** 任务编号 of these tasks (all of an export's at once: each county and year is counted whole). */

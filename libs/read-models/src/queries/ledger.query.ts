@@ -55,16 +55,47 @@ export async function ledgerNumbers(sql: ProjectionSql, ids: readonly string[]):
   );
 }
 
-/** The ledger's details of `tasks` as they stood at `at`, with their `numbers` ({@link ledgerNumbers}). */
+/** The texts of tasks as they stood at an instant, by task id: 整改措施, 整改方案 and the latest progress. */
+export type LedgerTexts = ReadonlyMap<string, ReadonlyMap<string, { readonly at: Date; readonly text: string | null }>>;
+
+/**
+ * The texts of the tasks `ids` as they stood at `at` (the events' own: the audit keeps every event of a task). Needs
+ * only the ids, so an export reads them while it reads the tasks' rows.
+ */
+export async function ledgerTexts(sql: ProjectionSql, ids: readonly string[], at: Date): Promise<LedgerTexts> {
+  const { rows } = await sql.query<{ stream: string; type: string; at: Date; text: string | null }>(
+    `SELECT DISTINCT ON (stream_name, kind) stream_name AS stream, type, occurred_at AS at,
+            coalesce(data->>'measures', data->>'plan', data->>'note', data->>'report') AS text
+       FROM (SELECT *, CASE WHEN type = 'RectificationTaskSubmitted' THEN 'RectificationTaskProgressReported'
+                       ELSE type END AS kind
+               FROM read_models.audit_entries
+              WHERE stream_name = ANY($1::text[]) AND occurred_at <= $2::timestamptz
+                AND type IN ('RectificationTaskAssigned', 'RectificationTaskPlanRecorded',
+                             'RectificationTaskProgressReported', 'RectificationTaskSubmitted')
+                AND coalesce(data->>'measures', data->>'plan', data->>'note', data->>'report', '') <> '') e
+      ORDER BY stream_name, kind, position DESC`,
+    [ids.map(taskStreamName), at.toISOString()],
+  );
+  const streams = new Map(ids.map((id) => [taskStreamName(id), id]));
+  const textsOf = new Map<string, Map<string, { at: Date; text: string | null }>>();
+  for (const row of rows) {
+    const id = streams.get(row.stream)!;
+    const of = textsOf.get(id) ?? new Map();
+    of.set(row.type, row);
+    textsOf.set(id, of);
+  }
+  return textsOf;
+}
+
+/** The ledger's details of `tasks`, with their `numbers` ({@link ledgerNumbers}) and `texts` ({@link ledgerTexts}). */
 export async function ledgerDetails(
   sql: ProjectionSql,
   tasks: readonly TaskRow[],
-  at: Date,
   numbers: ReadonlyMap<string, string>,
+  texts: LedgerTexts,
 ): Promise<Map<string, LedgerDetails>> {
-  const ids = tasks.map((t) => t.id);
   const unitIds = [...new Set(tasks.flatMap((t) => [t.leadUnitId, ...t.cooperatingUnitIds]))];
-  const [units, categories, campaigns, texts] = await Promise.all([
+  const [units, categories, campaigns] = await Promise.all([
     sql.query<{ id: string; name: string; head_name: string | null; contact: string | null }>(
       'SELECT id, name, head_name, contact FROM units WHERE id = ANY($1::uuid[])',
       [unitIds],
@@ -76,34 +107,14 @@ export async function ledgerDetails(
       `SELECT campaign_id AS id, data->>'name' AS name FROM read_models.campaigns WHERE campaign_id = ANY($1::uuid[])`,
       [[...new Set(tasks.map((t) => t.campaignId).filter((id): id is string => id !== null))]],
     ),
-    // The texts are the events' own: the audit keeps every event of a task, so they read as they stood at `at`.
-    sql.query<{ stream: string; type: string; at: Date; text: string | null }>(
-      `SELECT DISTINCT ON (stream_name, kind) stream_name AS stream, type, occurred_at AS at,
-              coalesce(data->>'measures', data->>'plan', data->>'note', data->>'report') AS text
-         FROM (SELECT *, CASE WHEN type = 'RectificationTaskSubmitted' THEN 'RectificationTaskProgressReported'
-                         ELSE type END AS kind
-                 FROM read_models.audit_entries
-                WHERE stream_name = ANY($1::text[]) AND occurred_at <= $2::timestamptz
-                  AND type IN ('RectificationTaskAssigned', 'RectificationTaskPlanRecorded',
-                               'RectificationTaskProgressReported', 'RectificationTaskSubmitted')
-                  AND coalesce(data->>'measures', data->>'plan', data->>'note', data->>'report', '') <> '') e
-        ORDER BY stream_name, kind, position DESC`,
-      [ids.map(taskStreamName), at.toISOString()],
-    ),
   ]);
   const unitOf = new Map(units.rows.map((u) => [u.id, u]));
   const categoryOf = new Map(categories.rows.map((c) => [c.code, c.name]));
   const campaignOf = new Map(campaigns.rows.map((c) => [c.id, c.name]));
-  const textsOf = new Map<string, Map<string, { at: Date; text: string | null }>>();
-  for (const row of texts.rows) {
-    const of = textsOf.get(row.stream) ?? new Map();
-    of.set(row.type, row);
-    textsOf.set(row.stream, of);
-  }
   return new Map(
     tasks.map((task) => {
       const lead = unitOf.get(task.leadUnitId);
-      const text = textsOf.get(taskStreamName(task.id));
+      const text = texts.get(task.id);
       const progress = text?.get('RectificationTaskProgressReported') ?? text?.get('RectificationTaskSubmitted');
       const details: LedgerDetails = {
         number: numbers.get(task.id) ?? null,
