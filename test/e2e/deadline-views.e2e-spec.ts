@@ -130,6 +130,40 @@ describe('deadline views over HTTP', () => {
     expect(unknown.body.field).toBe('sort');
   });
 
+  it('pages the task list by cursor (after=next) in both orders, as by number, and refuses a stray one', async () => {
+    for (const client of [leader, unit])
+      for (const [path, sort] of [
+        ['/api/tasks', 'deadline'],
+        ['/api/tasks', 'urgency'],
+        ['/api/views/deadlines', 'deadline'],
+      ]) {
+        const whole = await client.get(`${path}?sort=${sort}&pageSize=200`);
+        expect(whole.body.next).toBeNull();
+        const walked: string[] = [];
+        let answer = await client.get(`${path}?sort=${sort}&pageSize=4`);
+        expect(answer.body).toMatchObject({ page: 1, pageSize: 4, total: whole.body.total });
+        for (;;) {
+          expect(answer.status).toBe(200);
+          walked.push(...answer.body.items.map((t: { id: string }) => t.id));
+          if (answer.body.next === null) break;
+          answer = await client.get(`${path}?sort=${sort}&pageSize=4&after=${answer.body.next}`);
+          expect(answer.body).toMatchObject({ pageSize: 4, total: whole.body.total });
+          expect(answer.body.page).toBeUndefined();
+        }
+        expect([path, sort, walked]).toEqual([path, sort, whole.body.items.map((t: { id: string }) => t.id)]);
+      }
+    const first = (await leader.get('/api/tasks?pageSize=2')).body.next;
+    for (const query of [
+      `sort=urgency&after=${first}`,
+      `page=2&after=${first}`,
+      'after=2018-09-30',
+      `after=${first}x`,
+    ]) {
+      const refused = await leader.get(`/api/tasks?${query}`);
+      expect([query, refused.status, refused.body.field]).toEqual([query, 400, 'after']);
+    }
+  });
+
   it('scores the units and lists the audit trail by actor and time', async () => {
     const board = await leader.get('/api/units/scoreboard');
     expect(board.body.units.find((u: { unitName: string }) => u.unitName === '王堰镇人民政府')).toMatchObject({

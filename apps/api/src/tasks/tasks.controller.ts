@@ -22,7 +22,7 @@ import { BreakDownTaskCommand } from './break-down-task.command';
 import { BreakDownDto } from './break-down-task.dto';
 import { ExecuteTaskCommand, TaskCommandAnswer } from './execute-task.command';
 import { TaskReadService } from './task-read.service';
-import { LedgerExportQueryDto, MinRevisionQueryDto, ReadModelsService, TaskListQueryDto, TreeQueryDto } from '../views';
+import { LedgerExportQueryDto, MinRevisionQueryDto, ReadModelsService, TaskPageQueryDto, TreeQueryDto } from '../views';
 import { LedgerExportService } from './ledger-export.service';
 import {
   ReassignDto,
@@ -57,9 +57,10 @@ export class TasksController {
   @ApiOperation({
     summary:
       'The task list: filters for status, unit, region subtree, category, ' +
-      'campaign, due dates, overdue, light, text; by deadline, or by urgency (sort=urgency)',
+      'campaign, due dates, overdue, light, text; by deadline, or by urgency (sort=urgency). A page by number ' +
+      '(page), or after the page before (after=its next: as quick deep in the list as at its start)',
   })
-  list(@Query() query: TaskListQueryDto, @CurrentActor() actor: Actor) {
+  list(@Query() query: TaskPageQueryDto, @CurrentActor() actor: Actor) {
     return this.views.taskList(query, actor);
   }
 

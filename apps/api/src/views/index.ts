@@ -5,6 +5,7 @@ export {
   LedgerExportQueryDto,
   MinRevisionQueryDto,
   TaskListQueryDto,
+  TaskPageQueryDto,
   TreeQueryDto,
 } from './view-queries.dto';
 export { ViewsModule } from './views.module';

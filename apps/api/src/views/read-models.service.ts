@@ -10,6 +10,7 @@ import {
   type LedgerTexts,
   Light,
   ListOptions,
+  parseListCursor,
   TaskFilter,
   TaskQueries,
   TaskRow,
@@ -57,14 +58,21 @@ export class ReadModelsService {
     const page = pageOf(query);
     const { filter, options } = await this.listOf(query, actor);
     const { at, warningDays } = options;
-    const result = await this.tasks.list(filter, page, { ...options, byRegionLevel: query.byRegionLevel });
+    // The DTO has checked the cursor against the order.
+    const after = query.after === undefined ? undefined : parseListCursor(query.after, options.order ?? 'deadline')!;
+    const result = await this.tasks.list(
+      filter,
+      { ...page, after },
+      { ...options, byRegionLevel: query.byRegionLevel },
+    );
     return {
       asOf: at.toISOString(),
       warningDays,
-      ...page,
+      ...(after ? { after: query.after, pageSize: page.pageSize } : page),
       total: result.total,
       summary: result.summary,
       items: result.items,
+      next: result.next,
       ...(result.byRegionLevel && { byRegionLevel: result.byRegionLevel }),
     };
   }

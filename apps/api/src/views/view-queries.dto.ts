@@ -20,7 +20,7 @@ import {
   ValidatorConstraintInterface,
 } from 'class-validator';
 import { REGION_LEVELS, RegionLevel, TASK_STATUSES } from '@zhenggai/domain';
-import { AUDIT_COUNT_CAP, LIGHTS, LIST_ORDERS, ListOrder } from '@zhenggai/read-models';
+import { AUDIT_COUNT_CAP, LIGHTS, LIST_ORDERS, ListOrder, parseListCursor } from '@zhenggai/read-models';
 import { bool, IsInstant, IsLocalDate, PageSizeQuery } from '../commands/shared.dto';
 
 const list = ({ value }: { value: unknown }) =>
@@ -152,11 +152,6 @@ export class TaskListQueryDto extends AsOfQueryDto {
   sort?: ListOrder;
 }
 
-export class DeadlineViewQueryDto extends TaskListQueryDto {
-  @ByRegionLevel()
-  byRegionLevel?: RegionLevel[];
-}
-
 /** A cursor and a page number say two different places to start: one of them. */
 @ValidatorConstraint({ name: 'notWithPage' })
 class NotWithPage implements ValidatorConstraintInterface {
@@ -167,6 +162,38 @@ class NotWithPage implements ValidatorConstraintInterface {
   defaultMessage(): string {
     return 'after cannot be combined with page: follow next instead';
   }
+}
+
+/** The task list's `after` is the `next` of a page of the list in the same order. */
+@ValidatorConstraint({ name: 'cursorOfOrder' })
+class CursorOfOrder implements ValidatorConstraintInterface {
+  validate(value: unknown, args?: ValidationArguments): boolean {
+    const sort = (args?.object as TaskListQueryDto | undefined)?.sort ?? 'deadline';
+    return typeof value === 'string' && parseListCursor(value, sort) !== null;
+  }
+
+  defaultMessage(): string {
+    return 'after must be the next of a page of this list, in the same order (sort)';
+  }
+}
+
+/** A page of the task list: by number, or after the last task of the page before (`next`). */
+export class TaskPageQueryDto extends TaskListQueryDto {
+  @ApiPropertyOptional({
+    example: '2018-09-30.0b6f2a47-3c1e-4d2b-9f3a-6a1d2e3f4b5c',
+    description:
+      'the tasks after this one: the `next` of the page before, in the same order (keyset paging, as quick on the ' +
+      'last page as on the first). Not with `page`, which skips tasks by counting them',
+  })
+  @IsOptional()
+  @Validate(CursorOfOrder)
+  @Validate(NotWithPage)
+  after?: string;
+}
+
+export class DeadlineViewQueryDto extends TaskPageQueryDto {
+  @ByRegionLevel()
+  byRegionLevel?: RegionLevel[];
 }
 
 /** What the audit answers is told in its operation's description (ViewsController). */

@@ -5,10 +5,18 @@ import { IN_REGION_SUBTREE, OF_UNIT, WITHIN_REACH, WITHIN_REGION } from './reach
 import { RegionOfLevel, rollUpByRegionLevel } from './region-levels';
 import { OWN_TARGET, ROLLED_UP_DONE } from './roll-up.sql';
 import { DUE_AT, LIGHT, Light, LIGHTS, OVERDUE, VALID_AT } from './traffic-light.sql';
-import { firstByUrgency, ListOrder, ORDER_OF, URGENCY_ORDER } from './urgency.sql';
+import {
+  AFTER_CURSOR,
+  firstByUrgency,
+  ListCursor,
+  listCursorAfter,
+  ListOrder,
+  ORDER_OF,
+  URGENCY_ORDER,
+} from './urgency.sql';
 
 export { LIGHTS, type Light } from './traffic-light.sql';
-export { LIST_ORDERS, type ListOrder } from './urgency.sql';
+export { LIST_CURSOR, LIST_ORDERS, parseListCursor, type ListCursor, type ListOrder } from './urgency.sql';
 
 export interface TaskFilter {
   readonly status?: readonly string[];
@@ -33,6 +41,11 @@ export interface TaskFilter {
 export interface Page {
   readonly page: number;
   readonly pageSize: number;
+  /**
+   * A list's `next`: the page of the tasks after that one, in the same order (keyset paging, read by index however
+   * deep the page); `page` is then not read.
+   */
+  readonly after?: ListCursor;
 }
 
 /** How `TaskQueries.list` answers. */
@@ -123,13 +136,17 @@ const ROW_COLUMNS = (today: string, warn: string, at: string) => `
 export class TaskQueries {
   constructor(private readonly sql: ProjectionSql) {}
 
-  /** Tasks matching the filter as they stand at `at`, in `options.order`, one page, with the count of each light. */
+  /**
+   * Tasks matching the filter as they stand at `at`, in `options.order`, one page, with the count of each light;
+   * `next`, the cursor of the page after it (null on the last).
+   */
   async list(
     filter: TaskFilter,
     page: Page,
     options: ListOptions,
   ): Promise<{
     items: TaskRow[];
+    next: string | null;
     total: number;
     summary: Record<Light, number>;
     byRegionLevel?: Partial<Record<RegionLevel, RegionLights[]>>;
@@ -157,18 +174,26 @@ export class TaskQueries {
            FROM read_models.task_deadline_counts v ${whereOf(filters)} GROUP BY 1, 2`
       : null;
     const counted = params.values.length;
-    const limit = params.add(page.pageSize);
-    const offset = params.add((page.page - 1) * page.pageSize);
+    // One row more than the page: whether there is a next one.
+    const limit = params.add(page.pageSize + 1);
+    const skipped = page.after ? 0 : (page.page - 1) * page.pageSize;
+    const offset = skipped ? ` OFFSET ${params.add(skipped)}` : '';
+    const after = page.after && {
+      band: page.after.band,
+      deadline: `${params.add(page.after.deadline)}::date`,
+      id: `${params.add(page.after.id)}::uuid`,
+    };
     const rolledUpAt = `${params.add(at.toISOString())}::timestamptz`;
     const key = unit ? 'r' : 'v';
     // By urgency now, a page is taken from the first rows of each status on each side of today, read in index order.
-    const first = order === 'urgency' && current ? params.add(page.page * page.pageSize) : null;
+    const first = order === 'urgency' && current ? params.add(skipped + page.pageSize + 1) : null;
     const pageOf = (select: string, source: string, where: readonly string[]) =>
       first
-        ? `SELECT * FROM (${firstByUrgency(select, source, where, key, today, first, filter)}) u
-             ORDER BY ${URGENCY_ORDER('u', today)} LIMIT ${limit} OFFSET ${offset}`
-        : `SELECT ${select} FROM ${source} ${whereOf(where)} ORDER BY ${ORDER_OF(order, key, today)}
-             LIMIT ${limit} OFFSET ${offset}`;
+        ? `SELECT * FROM (${firstByUrgency(select, source, where, key, today, first, filter, after)}) u
+             ORDER BY ${URGENCY_ORDER('u', today)} LIMIT ${limit}${offset}`
+        : `SELECT ${select} FROM ${source}
+             ${whereOf(after ? [...where, AFTER_CURSOR(order, key, today, after)] : where)}
+            ORDER BY ${ORDER_OF(order, key, today)} LIMIT ${limit}${offset}`;
     // A unit's page without filters beyond the light is found in its rows alone (a deep page skips index entries,
     // not tasks), and only its tasks are read; a page by urgency merges and sorts only what orders it.
     const reachOnly = unit && onTask.length === 0;
@@ -208,8 +233,11 @@ export class TaskQueries {
     ]);
     const summary = noLights();
     for (const row of totals.rows) summary[row.light] = Number(row.n);
+    const rows = items.rows.slice(0, page.pageSize).map(toTaskRow);
+    const last = rows[rows.length - 1];
     return {
-      items: items.rows.map(toTaskRow),
+      items: rows,
+      next: items.rows.length > page.pageSize ? listCursorAfter(order, last, shanghaiDateOf(at)) : null,
       total: Object.values(summary).reduce((a, b) => a + b, 0),
       summary,
       ...(byRegion && { byRegionLevel: await this.lightsByRegionLevel(byRegion.rows, byRegionLevel!) }),

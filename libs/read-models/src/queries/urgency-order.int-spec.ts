@@ -3,7 +3,7 @@ import { Actor } from '@zhenggai/domain';
 import { at, DemoTreeWorld, demoTreeWorld, sentBackTree } from '../testing/demo-tree-world';
 import { projectAll } from '../testing/project-all';
 import { tasksProjection } from '../tasks/tasks.projection';
-import { Light, TaskFilter, TaskQueries, TaskRow } from './task-queries';
+import { Light, ListCursor, parseListCursor, TaskFilter, TaskQueries, TaskRow } from './task-queries';
 
 jest.setTimeout(180_000);
 
@@ -153,6 +153,53 @@ describe('a task list by urgency', () => {
         expect([current, pageSize, pages.map((t) => t.id)]).toEqual([current, pageSize, expected]);
       }
     }
+  });
+
+  // Keyset paging: a page after the last task of the one before, read by index however deep it is.
+  it.each(paths)('pages %s by cursor (next) as by page number, in both orders', async (_, filterOf) => {
+    const filter = filterOf();
+    for (const current of [true, false])
+      for (const order of ['urgency', 'deadline'] as const) {
+        const options = { at: ASKED, warningDays: 3, current, order };
+        const everyOne = await queries.list(filter, { page: 1, pageSize: 1000 }, options);
+        expect(everyOne.next).toBeNull();
+        for (const pageSize of [1, 3, 1000]) {
+          const ids: string[] = [];
+          let after: ListCursor | undefined;
+          for (let pages = 0; ; pages++) {
+            const answer = await queries.list(filter, { page: 1, pageSize, after }, options);
+            expect(answer.total).toBe(everyOne.total);
+            ids.push(...answer.items.map((t) => t.id));
+            if (answer.next === null) break;
+            after = parseListCursor(answer.next, order)!;
+            expect(after).not.toBeNull();
+            expect(pages).toBeLessThan(everyOne.total);
+          }
+          expect([current, order, pageSize, ids]).toEqual([current, order, pageSize, everyOne.items.map((t) => t.id)]);
+        }
+        // The second page by number ends where the cursor of the first page's answer leads.
+        const [byNumber, first] = await Promise.all([
+          queries.list(filter, { page: 2, pageSize: 2 }, options),
+          queries.list(filter, { page: 1, pageSize: 2 }, options),
+        ]);
+        if (first.next === null) expect(byNumber.items).toEqual([]);
+        else {
+          const after = parseListCursor(first.next, order)!;
+          const byCursor = await queries.list(filter, { page: 1, pageSize: 2, after }, options);
+          expect(byCursor.items.map((t) => t.id)).toEqual(byNumber.items.map((t) => t.id));
+          expect(byCursor.next).toBe(byNumber.next);
+        }
+      }
+  });
+
+  it('reads a cursor only in the order it was made in', () => {
+    const id = '0b6f2a47-3c1e-4d2b-9f3a-6a1d2e3f4b5c';
+    expect(parseListCursor(`2018-09-30.${id}`, 'deadline')).toEqual({ band: null, deadline: '2018-09-30', id });
+    expect(parseListCursor(`u3.2018-09-30.${id}`, 'urgency')).toEqual({ band: 3, deadline: '2018-09-30', id });
+    expect(parseListCursor(`u3.2018-09-30.${id}`, 'deadline')).toBeNull();
+    expect(parseListCursor(`2018-09-30.${id}`, 'urgency')).toBeNull();
+    expect(parseListCursor(`u5.2018-09-30.${id}`, 'urgency')).toBeNull();
+    expect(parseListCursor('2018-09-30', 'deadline')).toBeNull();
   });
 
   // An export (整改台账) reads the ids of every page first, then their rows a chunk at a time.

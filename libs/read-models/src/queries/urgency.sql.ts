@@ -15,12 +15,71 @@ const OPEN_STATUSES: readonly string[] = TASK_STATUSES.filter((status) => !ENDED
  * the day asked about, so the band is worked out at query time, never stored.
  */
 export const URGENCY_ORDER = (alias: string, today: string) => {
-  const ended = `${alias}.status IN (${ENDED.map((s) => `'${s}'`).join(', ')})`;
-  return `CASE WHEN ${ended} THEN 4 WHEN ${alias}.deadline < ${today} THEN 0
-      WHEN ${alias}.status = 'assigned' THEN 1 WHEN ${alias}.status = 'submitted' THEN 2 ELSE 3 END,
+  const ended = ENDED_SQL(alias);
+  return `${URGENCY_BAND(alias, today)},
     CASE WHEN NOT ${ended} THEN ${alias}.deadline END, CASE WHEN NOT ${ended} THEN ${alias}.task_id END,
     CASE WHEN ${ended} THEN ${alias}.deadline END DESC, CASE WHEN ${ended} THEN ${alias}.task_id END DESC`;
 };
+
+const ENDED_SQL = (alias: string) => `${alias}.status IN (${ENDED.map((s) => `'${s}'`).join(', ')})`;
+
+/** The band of urgency of {@link URGENCY_ORDER}, 0 (逾期) to 4 (ended), of a task row `alias` on `today`. */
+const URGENCY_BAND = (alias: string, today: string) =>
+  `CASE WHEN ${ENDED_SQL(alias)} THEN 4 WHEN ${alias}.deadline < ${today} THEN 0
+      WHEN ${alias}.status = 'assigned' THEN 1 WHEN ${alias}.status = 'submitted' THEN 2 ELSE 3 END`;
+
+/** The band of {@link URGENCY_BAND} of a task of `status` due `deadline` (YYYY-MM-DD), on `today`. */
+export function urgencyBand(status: string, deadline: string, today: string): number {
+  if (ENDED.includes(status)) return 4;
+  if (deadline < today) return 0;
+  return status === 'assigned' ? 1 : status === 'submitted' ? 2 : 3;
+}
+
+/**
+ * Where the next page of a list starts (keyset paging): after the task `id` due `deadline`, of urgency `band` in a list
+ * by urgency (null in a list by deadline). As text (a page's `next`): `2018-09-30.<id>` by deadline,
+ * `u3.2018-09-30.<id>` by urgency.
+ */
+export interface ListCursor {
+  readonly band: number | null;
+  readonly deadline: string;
+  readonly id: string;
+}
+
+/** A cursor's text, as a list's `next` carries it. */
+export const LIST_CURSOR =
+  /^(?:u([0-4])\.)?(\d{4}-\d{2}-\d{2})\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/** The cursor after `row` in a list in `order` on `today`. */
+export function listCursorAfter(
+  order: ListOrder,
+  row: { id: string; status: string; deadline: string },
+  today: string,
+) {
+  return `${order === 'urgency' ? `u${urgencyBand(row.status, row.deadline, today)}.` : ''}${row.deadline}.${row.id}`;
+}
+
+/** The cursor `text` says, if it is one of a list in `order`; else null. */
+export function parseListCursor(text: string, order: ListOrder): ListCursor | null {
+  const match = LIST_CURSOR.exec(text.toLowerCase());
+  if (!match || (match[1] === undefined) !== (order === 'deadline')) return null;
+  return { band: match[1] === undefined ? null : Number(match[1]), deadline: match[2], id: match[3] };
+}
+
+/** A {@link ListCursor} in a query: its deadline and id as SQL (bound parameters), its band as it is. */
+export type CursorSql = ListCursor;
+
+/**
+ * The rows of task row `alias` after `cursor` in `order` on `today`: a condition the indexes on (…, deadline, task_id)
+ * answer by seeking, however deep the page.
+ */
+export function AFTER_CURSOR(order: ListOrder, alias: string, today: string, cursor: CursorSql): string {
+  const key = `(${alias}.deadline, ${alias}.task_id)`;
+  const past = `(${cursor.deadline}, ${cursor.id})`;
+  if (order === 'deadline' || cursor.band === null) return `${key} > ${past}`;
+  const band = URGENCY_BAND(alias, today);
+  return `(${band} > ${cursor.band} OR (${band} = ${cursor.band} AND ${key} ${cursor.band === 4 ? '<' : '>'} ${past}))`;
+}
 
 /** The ORDER BY keys of `order` on a task row `alias`. */
 export const ORDER_OF = (order: ListOrder, alias: string, today: string) =>
@@ -41,7 +100,8 @@ export interface UrgencySlices {
  * at most `first` long, merged (the caller sorts them with {@link URGENCY_ORDER}). Any page of `first` rows or fewer
  * is among them: each band is the union of its slices, and the top of a band is the top of each of its slices.
  * `select` reads the columns of task row `alias` (`status`, `deadline` and `task_id` among them) from `from`, where
- * `conditions` hold. The slices the filters in `leave` rule out are not read at all.
+ * `conditions` hold. The slices the filters in `leave` rule out are not read at all. `after`: the first `first` rows
+ * after that cursor instead (each slice read on from it, or not at all when its band comes before the cursor's).
  */
 export function firstByUrgency(
   select: string,
@@ -51,23 +111,36 @@ export function firstByUrgency(
   today: string,
   first: string,
   leave: UrgencySlices = {},
+  after: CursorSql | null = null,
 ): string {
   const statuses = TASK_STATUSES.filter(
     (status) =>
       (!leave.status?.length || leave.status.includes(status)) &&
       (!leave.light?.length || leave.light.some((light) => statusesOfLight(light).includes(status))),
   );
-  const slice = (status: string, span: string | null, direction: 'ASC' | 'DESC') => {
-    const where = [...conditions, `${alias}.status = '${status}'`, ...(span ? [span] : [])].join(' AND ');
-    return `(SELECT ${select} FROM ${from} WHERE ${where}
-      ORDER BY ${alias}.deadline ${direction}, ${alias}.task_id ${direction} LIMIT ${first})`;
+  // A slice's tasks are all of one band: none of a band before the cursor's is read; a slice of its band reads on
+  // from the cursor.
+  const slice = (status: string, span: string | null, direction: 'ASC' | 'DESC', band: number) => {
+    if (after?.band != null && band < after.band) return [];
+    const from_ =
+      after?.band === band
+        ? [`(${alias}.deadline, ${alias}.task_id) ${direction === 'ASC' ? '>' : '<'} (${after.deadline}, ${after.id})`]
+        : [];
+    const where = [...conditions, `${alias}.status = '${status}'`, ...(span ? [span] : []), ...from_].join(' AND ');
+    return [
+      `(SELECT ${select} FROM ${from} WHERE ${where}
+      ORDER BY ${alias}.deadline ${direction}, ${alias}.task_id ${direction} LIMIT ${first})`,
+    ];
   };
+  const bandAhead = (status: string) => (status === 'assigned' ? 1 : status === 'submitted' ? 2 : 3);
   const open = statuses.filter((s) => OPEN_STATUSES.includes(s));
   const ended = statuses.filter((s) => ENDED.includes(s));
   const slices = [
-    ...(leave.overdue === false ? [] : open.map((s) => slice(s, `${alias}.deadline < ${today}`, 'ASC'))),
-    ...(leave.overdue === true ? [] : open.map((s) => slice(s, `${alias}.deadline >= ${today}`, 'ASC'))),
-    ...(leave.overdue === true ? [] : ended.map((s) => slice(s, null, 'DESC'))),
+    ...(leave.overdue === false ? [] : open.flatMap((s) => slice(s, `${alias}.deadline < ${today}`, 'ASC', 0))),
+    ...(leave.overdue === true
+      ? []
+      : open.flatMap((s) => slice(s, `${alias}.deadline >= ${today}`, 'ASC', bandAhead(s)))),
+    ...(leave.overdue === true ? [] : ended.flatMap((s) => slice(s, null, 'DESC', 4))),
   ];
   // Nothing can match: still a query of the same columns and parameters.
   if (slices.length === 0)
