@@ -16,11 +16,14 @@ import { percentile } from './closed-loop';
  * the same events; the p95 latency of GET /api/views/deadlines; and the process's resident memory.
  * Targets (2 cores): catch-up ≥ 10,000 events/s; p95 < 50 ms; under 300 MB resident.
  */
-/** A set of view requests measured together: one line of p50/p95, the requests cycling through `paths`. */
+/**
+ * A set of view requests measured together: one line of p50/p95, the requests cycling through `paths` (or the paths
+ * worked out once the engine has caught up, from what it answers: a cursor deep in a list).
+ */
 export interface ViewGroup {
   readonly name: string;
   readonly username: string;
-  readonly paths: readonly string[];
+  readonly paths: readonly string[] | ((get: (path: string) => Promise<any>) => Promise<readonly string[]>);
   readonly requests: number;
 }
 
@@ -35,19 +38,121 @@ export async function benchmarkReadSide(infra: Infrastructure, databaseUrl: stri
     title: `read side — ${tasks.toLocaleString()} tasks`,
     async write() {
       const { events, units, regions } = await writeDemoTasks(infra, tasks);
-      const queries = [
-        '',
-        '?overdue=true',
-        `?unitId=${units[0].id}`,
-        '?light=yellow,red',
-        `?regionId=${regions[0].id}&pageSize=20`,
-        '?page=20',
-      ];
-      const paths = queries.map((query) => `/api/views/deadlines${query}`);
-      return { events, views: [{ name: 'GET /api/views/deadlines', username: 'leader', paths, requests: 300 }] };
+      return { events, views: readCaseViews(units, regions) };
     },
   });
 }
+
+/**
+ * What the read case measures once caught up (issue 22: every query flat with the store's size): the deadline view
+ * under its filters; the task list's first page, a page deep in it by number and by cursor, a unit's; the scoreboard;
+ * the audit's first page and one deep in it by cursor; 待办 and 消息; 举一反三.
+ */
+export function readCaseViews(
+  units: ReadonlyArray<{ id: string }>,
+  regions: ReadonlyArray<{ id: string }>,
+): ViewGroup[] {
+  const deadlines = [
+    '',
+    '?overdue=true',
+    `?unitId=${units[0].id}`,
+    '?light=yellow,red',
+    `?regionId=${regions[0].id}&pageSize=20`,
+    '?page=20',
+  ].map((query) => `/api/views/deadlines${query}`);
+  /** A page nine tenths down a list of `pageSize`, by number: the deepest a client is likely to ask for. */
+  const deepPage = async (get: (path: string) => Promise<any>, list: string) => {
+    const { total } = await get(`${list}pageSize=1`);
+    return Math.max(1, Math.min(100_000, Math.floor((total / 50) * 0.9)));
+  };
+  /** The cursor of the same page (its `next`), and the page after it by cursor. */
+  const deepCursor = async (get: (path: string) => Promise<any>, list: string) =>
+    `${list}after=${(await get(`${list}page=${await deepPage(get, list)}`)).next}`;
+  return [
+    { name: 'GET /api/views/deadlines (filters)', username: 'leader', paths: deadlines, requests: 300 },
+    {
+      name: 'task list, first page (leader)',
+      username: 'leader',
+      paths: ['/api/tasks', '/api/tasks?sort=urgency', '/api/tasks?sort=urgency&overdue=true'],
+      requests: 100,
+    },
+    {
+      name: 'task list, deep page by number (leader)',
+      username: 'leader',
+      paths: async (get) => [`/api/tasks?page=${await deepPage(get, '/api/tasks?')}`],
+      requests: 20,
+    },
+    {
+      name: 'task list, deep page by cursor (leader)',
+      username: 'leader',
+      paths: async (get) => [await deepCursor(get, '/api/tasks?'), await deepCursor(get, '/api/tasks?sort=urgency&')],
+      requests: 100,
+    },
+    {
+      name: 'task list of a unit, first and deep (unit)',
+      username: 'unit',
+      paths: async (get) => [
+        '/api/tasks?sort=urgency',
+        '/api/tasks?overdue=true',
+        await deepCursor(get, '/api/tasks?'),
+      ],
+      requests: 100,
+    },
+    { name: 'GET /api/units/scoreboard (leader)', username: 'leader', paths: ['/api/units/scoreboard'], requests: 50 },
+    {
+      name: 'audit, first page and deep by cursor',
+      username: 'leader',
+      paths: async (get) => {
+        const { projections } = await get('/health');
+        const head = BigInt(projections.find((p: { name: string }) => p.name === 'audit').position);
+        return ['/api/audit', `/api/audit?after=${head / 2n}`, `/api/audit?after=${(head * 9n) / 10n}`];
+      },
+      requests: 100,
+    },
+    {
+      name: 'to-do and inbox (unit)',
+      username: 'unit',
+      paths: ['/api/todo', '/api/todo/counts', '/api/inbox'],
+      requests: 100,
+    },
+    {
+      name: 'similar findings, 举一反三 (inspector)',
+      username: 'inspector',
+      paths: regions.slice(0, 5).map((r) => `/api/findings/similar?category=roads&regionId=${r.id}`),
+      requests: 50,
+    },
+  ];
+}
+
+/**
+ * BENCH_ONLY=views on BENCH_DATABASE_URL: the read case's views measured on the store as it is (one a run of the read
+ * case left, at 100,000 or 1,000,000 tasks), by the build at hand: the all-in-one catches up with what it has not
+ * applied (a read model of a newer version is rebuilt), then each view is timed as in the read case.
+ */
+export async function benchmarkStoreViews(infra: Infrastructure, databaseUrl: string): Promise<void> {
+  const count = async (sql: string) => Number((await infra.pool.query(sql)).rows[0].n);
+  const [events, tasks] = [await count('SELECT count(*) AS n FROM events'), await count(TASKS_IN_STORE)];
+  console.log(`\nviews on the store as it is — ${tasks.toLocaleString()} tasks, ${events.toLocaleString()} events\n`);
+  const units = (await infra.directory.listUnits()).filter((u) => !u.name.includes('督查'));
+  const regions = await infra.directory.listRegions();
+  const app = await startAllInOne(databaseUrl);
+  try {
+    const caughtUp = await app.waitUntilCaughtUp(await eventsBehind(infra));
+    const slowest = Math.max(0, ...caughtUp.map((p) => p.seconds));
+    console.log(`${'projections caught up'.padEnd(44)} ${slowest.toFixed(1)} s after the process's start`);
+    const quiet = await waitUntilQuiet(infra, 5_000, 300_000);
+    console.log(
+      `${'reactions: settled'.padEnd(44)} ${quiet === null ? 'not within 300 s' : `after ${quiet.toFixed(0)} s`}`,
+    );
+    await infra.pool.query('ANALYZE');
+    for (const group of readCaseViews(units, regions)) await measureViews(app, group);
+    console.log(`${'all-in-one resident memory'.padEnd(44)} ${app.rssMb()} MB after the queries`);
+  } finally {
+    await app.stop();
+  }
+}
+
+const TASKS_IN_STORE = "SELECT count(*) AS n FROM events WHERE type = 'RectificationTaskAssigned'";
 
 /**
  * `count` tasks (titled 基准任务 n) of the demo directory's units and regions, given by its inspector, written in bulk
@@ -344,10 +449,16 @@ const VIEW_GROUP_MAX_MS = 30_000;
 /** One group's requests in turn (after a few unmeasured ones), and its p50 and p95. */
 async function measureViews(app: { url: string; login(username: string): Promise<string> }, group: ViewGroup) {
   const token = await app.login(group.username);
+  const get = async (path: string) => {
+    const response = await fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    if (!response.ok) throw new Error(`${path} as ${group.username}: ${response.status}`);
+    return response.json();
+  };
+  const paths = typeof group.paths === 'function' ? await group.paths(get) : group.paths;
   const latencies: number[] = [];
   const until = Date.now() + VIEW_GROUP_MAX_MS;
-  for (let i = -Math.min(10, group.paths.length); i < group.requests && (i < 10 || Date.now() < until); i++) {
-    const path = group.paths[(i + group.paths.length) % group.paths.length];
+  for (let i = -Math.min(10, paths.length); i < group.requests && (i < 10 || Date.now() < until); i++) {
+    const path = paths[(i + paths.length) % paths.length];
     const start = process.hrtime.bigint();
     const response = await fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
     await response.arrayBuffer();

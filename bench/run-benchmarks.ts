@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { loadConfig, seedDemo, startInfrastructure, Infrastructure } from '@zhenggai/platform';
+import { loadConfig, seedDemo, seedDemoIfEmpty, startInfrastructure, Infrastructure } from '@zhenggai/platform';
 import { createApiApp } from '../apps/api/src/create-api-app';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { benchmarkExports } from './export-benchmark';
 import { benchmarkImport } from './import-benchmark';
 import { benchmarkNotices } from './notice-benchmark';
-import { benchmarkReadSide, benchmarkReadSideCase } from './projection-benchmark';
+import { benchmarkReadSide, benchmarkReadSideCase, benchmarkStoreViews } from './projection-benchmark';
 import { benchmarkReminders } from './reminder-benchmark';
 import { benchmarkStoreComparison } from './store-comparison';
 import { taskTreeCase } from './task-tree-benchmark';
@@ -43,6 +43,9 @@ import {
  *   the built all-in-one's XLSX and CSV exports of them, timed, with its memory growth (bench/export-benchmark.ts).
  * - Event stores side by side (BENCH_ONLY=emmett or BENCH_EMMETT=1, issue 22): our PostgreSQL store's appends against
  *   Emmett's PostgreSQL event store's, each in a database of its own on the same server (bench/store-comparison.ts).
+ *
+ * - Views on a store as it is (BENCH_ONLY=views, with BENCH_DATABASE_URL, issue 22): the read case's queries timed on
+ *   the store a `read` run left there, by the build at hand (bench/projection-benchmark.ts).
  *
  * Runs on an embedded PostgreSQL in a temporary folder, or on BENCH_DATABASE_URL (a database it may fill).
  * Targets (2 cores): the HTTP rate at least half the raw rate; p99 under 50 ms.
@@ -124,15 +127,17 @@ async function main(): Promise<void> {
     ...(databaseUrl ? { DATABASE_URL: databaseUrl, JWT_SECRET: randomUUID() + randomUUID() } : {}),
   });
   const infra = await startInfrastructure(config);
+  const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
   try {
-    await seedDemo(infra);
+    // The views alone are measured on a store a run left: seeded already.
+    if (only?.join() === 'views') await seedDemoIfEmpty(infra);
+    else await seedDemo(infra);
     console.log(
       `zhenggai benchmark — concurrency ${CONCURRENCY}, ` +
         `${DURATION_MS / 1000} s per side of the write path in ${ROUNDS} ` +
         `alternating rounds, ${databaseUrl ? 'BENCH_DATABASE_URL' : 'embedded PostgreSQL'}\n`,
     );
 
-    const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
     // The task-tree case (`trees`) runs when asked for, by BENCH_ONLY or BENCH_TREES=1: after `read` it would add its
     // tasks to the same store, and it takes minutes of its own.
     // So does the notices case (`notices`, or BENCH_NOTICES=1): it runs the write load twice more per queue backend.
@@ -166,6 +171,7 @@ async function main(): Promise<void> {
       );
     if (runs('exports')) await benchmarkExports(infra, infra.databaseUrl, Number(process.env.BENCH_TASKS ?? 20_000));
     if (runs('read')) await benchmarkReadSide(infra, infra.databaseUrl, Number(process.env.BENCH_TASKS ?? 100_000));
+    if (only?.includes('views')) await benchmarkStoreViews(infra, infra.databaseUrl);
     if (runs('trees'))
       await benchmarkReadSideCase(
         infra,
