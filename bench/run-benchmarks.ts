@@ -10,6 +10,7 @@ import { benchmarkExports } from './export-benchmark';
 import { benchmarkImport } from './import-benchmark';
 import { benchmarkNotices } from './notice-benchmark';
 import { benchmarkReadSide, benchmarkReadSideCase, benchmarkStoreViews } from './projection-benchmark';
+import { benchmarkSplitWorkers } from './split-workers-benchmark';
 import { benchmarkReminders } from './reminder-benchmark';
 import { benchmarkStoreComparison } from './store-comparison';
 import { taskTreeCase } from './task-tree-benchmark';
@@ -44,6 +45,8 @@ import {
  * - Event stores side by side (BENCH_ONLY=emmett or BENCH_EMMETT=1, issue 22): our PostgreSQL store's appends against
  *   Emmett's PostgreSQL event store's, each in a database of its own on the same server (bench/store-comparison.ts).
  *
+ * - Projections shared by two workers (BENCH_ONLY=split, issue 22): BENCH_TASKS tasks (100,000) caught up by one
+ *   worker, then by two preferring different projections (bench/split-workers-benchmark.ts).
  * - Views on a store as it is (BENCH_ONLY=views, with BENCH_DATABASE_URL, issue 22): the read case's queries timed on
  *   the store a `read` run left there, by the build at hand (bench/projection-benchmark.ts).
  *
@@ -172,6 +175,8 @@ async function main(): Promise<void> {
     if (runs('exports')) await benchmarkExports(infra, infra.databaseUrl, Number(process.env.BENCH_TASKS ?? 20_000));
     if (runs('read')) await benchmarkReadSide(infra, infra.databaseUrl, Number(process.env.BENCH_TASKS ?? 100_000));
     if (only?.includes('views')) await benchmarkStoreViews(infra, infra.databaseUrl);
+    if (only?.includes('split'))
+      await benchmarkSplitWorkers(infra, infra.databaseUrl, Number(process.env.BENCH_TASKS ?? 100_000));
     if (runs('trees'))
       await benchmarkReadSideCase(
         infra,

@@ -21,7 +21,7 @@ export * from './users/postgres-user-repository';
 export * from './projections/projection.errors';
 export { projectionMigrations } from './projections/projection.migrations';
 export { createReadIndexes, ensureActiveGeneration } from './projections/projection-generations';
-export { generationSchema } from './projections/projection-names';
+export { generationSchema, leaseKeySql } from './projections/projection-names';
 export { PROJECTION_BATCH_SIZE } from './projections/projection-batch';
 export { ProjectionRunner } from './projections/projection-runner';
 export { projectionWriteSql } from './projections/projection-write-sql';

@@ -20,7 +20,8 @@ export function createPool(url: string, options: CreatePoolOptions = {}): Pool {
   const pool = new Pool({
     connectionString: url,
     max: options.max ?? 10,
-    application_name: options.applicationName ?? 'zhenggai',
+    // PGAPPNAME names a process's sessions (e.g. two workers told apart in pg_stat_activity).
+    application_name: options.applicationName ?? process.env.PGAPPNAME ?? 'zhenggai',
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
   });

@@ -461,6 +461,21 @@ describe('ProjectionRunner', () => {
     expect(turns.status()).toEqual({ catchingUp: [], waiting: [] });
   });
 
+  it('claims no turn while it waits to try another worker’s projection: this worker’s own go first', async () => {
+    await appendManyEvents(db.store, 1_000);
+    const turns = new CatchUpTurns(['deferred', 'preferred']);
+    // Found by the benchmark of two workers: the other worker's projection, started first, held the turn through its
+    // wait (30 s by default), and this worker's own projections waited with it.
+    const deferred = runner({ name: 'deferred', batchSize: 100, catchUpTurns: turns, deferLeaseMs: 600_000 });
+    await deferred.start();
+    expect(turns.status()).toEqual({ catchingUp: [], waiting: [] });
+    const preferred = runner({ name: 'preferred', batchSize: 100, catchUpTurns: turns });
+    await preferred.start();
+    await caughtUp(preferred);
+    expect(deferred.status()).toMatchObject({ holdsLease: false, phase: 'standby' });
+    await deferred.stop();
+  });
+
   it('gives up the turn it claimed when another process holds its lease', async () => {
     const turns = new CatchUpTurns(['leased_elsewhere']);
     const holder = runner({ name: 'leased_elsewhere', batchSize: 100 });

@@ -184,8 +184,11 @@ export class ProjectionRunner {
     if (this.loop) return;
     await ensureActiveGeneration(this.pool, this.projection);
     await this.refreshFromDatabase();
-    // Far behind: the turn at catching up, if free, is this runner's from now (given up if it gets no lease).
-    if (this.head - this.position >= BigInt(this.batchSize)) this.options.catchUpTurns?.tryTake(this.projection.name);
+    // Far behind: the turn at catching up, if free, is this runner's from now (given up if it gets no lease). Not a
+    // runner that waits before its first try (another worker's projection): it would keep the turn from this worker's
+    // own for as long as it waits.
+    if (!this.options.deferLeaseMs && this.head - this.position >= BigInt(this.batchSize))
+      this.options.catchUpTurns?.tryTake(this.projection.name);
     this.stopping = new AbortController();
     this.phase = 'standby';
     this.loop = this.run();
