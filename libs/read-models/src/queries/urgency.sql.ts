@@ -32,8 +32,11 @@ const URGENCY_BAND = (alias: string, today: string) =>
 export function urgencyBand(status: string, deadline: string, today: string): number {
   if (ENDED.includes(status)) return 4;
   if (deadline < today) return 0;
-  return status === 'assigned' ? 1 : status === 'submitted' ? 2 : 3;
+  return bandAhead(status);
 }
+
+/** The band of an open task of `status` not yet overdue: 1 待签收, 2 待验收, 3 the other open tasks. */
+const bandAhead = (status: string) => (status === 'assigned' ? 1 : status === 'submitted' ? 2 : 3);
 
 /**
  * Where the next page of a list starts (keyset paging): after the task `id` due `deadline`, of urgency `band` in a list
@@ -74,12 +77,15 @@ export type CursorSql = ListCursor;
  * answer by seeking, however deep the page.
  */
 export function AFTER_CURSOR(order: ListOrder, alias: string, today: string, cursor: CursorSql): string {
-  const key = `(${alias}.deadline, ${alias}.task_id)`;
-  const past = `(${cursor.deadline}, ${cursor.id})`;
-  if (order === 'deadline' || cursor.band === null) return `${key} > ${past}`;
+  if (order === 'deadline' || cursor.band === null) return PAST(alias, cursor, 'ASC');
   const band = URGENCY_BAND(alias, today);
-  return `(${band} > ${cursor.band} OR (${band} = ${cursor.band} AND ${key} ${cursor.band === 4 ? '<' : '>'} ${past}))`;
+  const within = PAST(alias, cursor, cursor.band === 4 ? 'DESC' : 'ASC');
+  return `(${band} > ${cursor.band} OR (${band} = ${cursor.band} AND ${within}))`;
 }
+
+/** The rows of task row `alias` beyond the cursor's deadline and id, read in `direction` (a row comparison). */
+const PAST = (alias: string, cursor: CursorSql, direction: 'ASC' | 'DESC') =>
+  `(${alias}.deadline, ${alias}.task_id) ${direction === 'ASC' ? '>' : '<'} (${cursor.deadline}, ${cursor.id})`;
 
 /** The ORDER BY keys of `order` on a task row `alias`. */
 export const ORDER_OF = (order: ListOrder, alias: string, today: string) =>
@@ -122,17 +128,13 @@ export function firstByUrgency(
   // from the cursor.
   const slice = (status: string, span: string | null, direction: 'ASC' | 'DESC', band: number) => {
     if (after?.band != null && band < after.band) return [];
-    const from_ =
-      after?.band === band
-        ? [`(${alias}.deadline, ${alias}.task_id) ${direction === 'ASC' ? '>' : '<'} (${after.deadline}, ${after.id})`]
-        : [];
+    const from_ = after?.band === band ? [PAST(alias, after, direction)] : [];
     const where = [...conditions, `${alias}.status = '${status}'`, ...(span ? [span] : []), ...from_].join(' AND ');
     return [
       `(SELECT ${select} FROM ${from} WHERE ${where}
       ORDER BY ${alias}.deadline ${direction}, ${alias}.task_id ${direction} LIMIT ${first})`,
     ];
   };
-  const bandAhead = (status: string) => (status === 'assigned' ? 1 : status === 'submitted' ? 2 : 3);
   const open = statuses.filter((s) => OPEN_STATUSES.includes(s));
   const ended = statuses.filter((s) => ENDED.includes(s));
   const slices = [
