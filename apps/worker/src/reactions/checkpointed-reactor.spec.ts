@@ -1,17 +1,23 @@
 import { CatchUpTurns, type EventStore, type GlobalPosition, type StoredEvent } from '@zhenggai/application';
 import { CheckpointedReactor, REACTION_BATCH_SIZE } from './checkpointed-reactor';
 
-/** A reaction that records the batches it applies. */
+/** A reaction that records the batches it applies, on a store whose last event is at `head`. */
 class RecordingReactor extends CheckpointedReactor {
   readonly applied: number[] = [];
   readonly saved: GlobalPosition[] = [];
 
-  constructor(name: string) {
+  constructor(
+    name: string,
+    private readonly head = 10_000n,
+  ) {
     const checkpoints = {
       load: async () => 0n,
       save: async (_: string, position: GlobalPosition) => void this.saved.push(position),
     };
-    super({} as EventStore, checkpoints, name, ['Counted']);
+    const store = {
+      readAll: async ({ after }: { after: GlobalPosition }) => (after < this.head ? events(1, Number(after) + 1) : []),
+    };
+    super(store as unknown as EventStore, checkpoints, name, ['Counted']);
   }
 
   protected async apply(events: readonly StoredEvent[]): Promise<void> {
@@ -75,6 +81,19 @@ describe('a durable reaction far behind the store', () => {
     await reactor.handle(events(REACTION_BATCH_SIZE, REACTION_BATCH_SIZE + 1));
     await tasks;
     expect(turns.status()).toEqual({ catchingUp: ['tasks'], waiting: [] });
+  });
+
+  it('gives its turn up after a full batch that was the last in the store (no short batch comes to give it up)', async () => {
+    const turns = new CatchUpTurns(['tasks', 'reminder-scheduler', 'audit']);
+    const reactor = new RecordingReactor('reminder-scheduler', BigInt(REACTION_BATCH_SIZE)).catchUpIn(turns);
+    await turns.take('tasks');
+    const full = reactor.handle(events(REACTION_BATCH_SIZE));
+    const audit = turns.take('audit');
+    turns.give('tasks');
+    await full;
+    await audit;
+    expect(reactor.applied).toEqual([REACTION_BATCH_SIZE]);
+    expect(turns.status()).toEqual({ catchingUp: ['audit'], waiting: [] });
   });
 
   it('stopped while waiting for its turn, applies nothing and saves no checkpoint', async () => {

@@ -1,5 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { CatchUpTurns, CheckpointStore, EventStore, StoredEvent, Subscription } from '@zhenggai/application';
+import {
+  CatchUpTurns,
+  CheckpointStore,
+  EventStore,
+  GlobalPosition,
+  StoredEvent,
+  Subscription,
+} from '@zhenggai/application';
 import { eventUpcasters } from '@zhenggai/domain';
 import { retryUntilStopped } from './retry-until-stopped';
 
@@ -86,6 +93,23 @@ export abstract class CheckpointedReactor {
     if (!applied) return;
     const position = events[events.length - 1].position;
     await retryUntilStopped(this.stopping.signal, this.logger, () => this.checkpoints.save(this.name, position));
-    if (!behind || this.turns?.shouldYield(this.name)) this.turns?.give(this.name);
+    if (!this.turns?.holds(this.name)) return;
+    // A full batch may have been the last there is: no batch comes after it to give the turn up then, and every other
+    // read model and reaction would wait for it for ever.
+    if (!behind || this.turns.shouldYield(this.name) || !(await this.moreAfter(position))) this.turns.give(this.name);
+  }
+
+  /** Whether the store holds more of this reaction's events after `position` (a failed look counts as none). */
+  private async moreAfter(position: GlobalPosition): Promise<boolean> {
+    try {
+      const next = await this.store.readAll({
+        after: position,
+        maxCount: 1,
+        eventTypePrefixes: this.eventTypePrefixes,
+      });
+      return next.length > 0;
+    } catch {
+      return false;
+    }
   }
 }
