@@ -67,17 +67,24 @@ export class CatalogueQueries {
     inReach: (regionId: string) => Promise<boolean>,
   ): Promise<CatalogueFinding[]> {
     const built = await this.rows<FindingRow>(
-      `SELECT ${FINDING_COLUMNS} FROM read_models.findings f
-         JOIN regions r ON r.id::text = f.region_id
-         CROSS JOIN (SELECT path FROM regions WHERE id = $2::uuid) q
-         -- steps from each place up to the nearest place above both (paths run from the root; once they part,
-         -- no position holds the same region on both)
-         CROSS JOIN LATERAL (SELECT cardinality(r.path) + cardinality(q.path)
-                                    - 2 * (SELECT count(*) FROM generate_subscripts(r.path, 1) i WHERE r.path[i] =
-                                      q.path[i]) AS steps) d
-        WHERE f.category = $1 AND f.finding_id IS DISTINCT FROM $5::uuid AND
-          ${WITHIN_REGION('f.region_id', '$3', 'text')} AND d.steps <= $4
-        ORDER BY d.steps, f.resolved, f.filed_at DESC, f.finding_id
+      // The places within reach and within maxDistance steps first (a few hundred at most: the directory, not the
+      // findings), then each place's nearest-ranked findings from the index, so the cost does not grow with the
+      // findings filed: steps from each place up to the nearest place above both (paths run from the root; once
+      // they part, no position holds the same region on both).
+      `SELECT ${FINDING_COLUMNS}
+         FROM (SELECT r.id::text AS region_id, d.steps
+                 FROM regions r
+                 CROSS JOIN (SELECT path FROM regions WHERE id = $2::uuid) q
+                 CROSS JOIN LATERAL (SELECT cardinality(r.path) + cardinality(q.path)
+                                            - 2 * (SELECT count(*) FROM generate_subscripts(r.path, 1) i WHERE r.path[i] =
+                                              q.path[i]) AS steps) d
+                WHERE ${WITHIN_REGION('r.id', '$3')} AND d.steps <= $4) n
+         CROSS JOIN LATERAL (
+           SELECT ${FINDING_COLUMNS} FROM read_models.findings f
+            WHERE f.category = $1 AND f.region_id = n.region_id AND f.finding_id IS DISTINCT FROM $5::uuid
+            ORDER BY f.resolved, f.filed_at DESC, f.finding_id
+            LIMIT $6) f
+        ORDER BY n.steps, f.resolved, f.filed_at DESC, f.finding_id
         LIMIT $6`,
       [query.category, query.nearRegionId, withinRegionId, query.maxDistance, query.excludeId ?? null, query.limit],
     );
