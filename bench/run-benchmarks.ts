@@ -120,6 +120,21 @@ async function benchmarkWritePath(
   }
 }
 
+/**
+ * BENCH_TASKS: one count of tasks, or several separated by commas (the read case runs at each, side by side; the
+ * other cases take the first).
+ */
+function taskCounts(fallback: number): number[] {
+  const text = process.env.BENCH_TASKS;
+  if (text === undefined || text.trim() === '') return [fallback];
+  const counts = text.split(',').map((part) => Number(part.trim().replace(/_/g, '')));
+  if (counts.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(
+      `BENCH_TASKS: "${text}" is not a count of tasks, or several separated by commas (e.g. 100000,1000000)`,
+    );
+  return counts;
+}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'zhenggai-bench-'));
   const databaseUrl = process.env.BENCH_DATABASE_URL;
@@ -172,16 +187,15 @@ async function main(): Promise<void> {
         Number(process.env.BENCH_REMINDERS ?? 3000),
         Number(process.env.BENCH_REMINDER_WINDOW ?? 10),
       );
-    if (runs('exports')) await benchmarkExports(infra, infra.databaseUrl, Number(process.env.BENCH_TASKS ?? 20_000));
-    if (runs('read')) await benchmarkReadSide(infra, infra.databaseUrl, Number(process.env.BENCH_TASKS ?? 100_000));
+    if (runs('exports')) await benchmarkExports(infra, infra.databaseUrl, taskCounts(20_000)[0]);
+    if (runs('read')) await benchmarkReadSide(infra, infra.databaseUrl, taskCounts(100_000));
     if (only?.includes('views')) await benchmarkStoreViews(infra, infra.databaseUrl);
-    if (only?.includes('split'))
-      await benchmarkSplitWorkers(infra, infra.databaseUrl, Number(process.env.BENCH_TASKS ?? 100_000));
+    if (only?.includes('split')) await benchmarkSplitWorkers(infra, infra.databaseUrl, taskCounts(100_000)[0]);
     if (runs('trees'))
       await benchmarkReadSideCase(
         infra,
         infra.databaseUrl,
-        taskTreeCase(Number(process.env.BENCH_TREE_TASKS ?? process.env.BENCH_TASKS ?? 100_000)),
+        taskTreeCase(Number(process.env.BENCH_TREE_TASKS ?? taskCounts(100_000)[0])),
       );
   } finally {
     await infra.close();

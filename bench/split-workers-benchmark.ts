@@ -5,7 +5,7 @@ import { Infrastructure } from '@zhenggai/platform';
 import { leaseKeySql, readProjectionStatuses } from '@zhenggai/postgres';
 import { allProjections } from '@zhenggai/read-models';
 import { startScript } from '../scripts/start-command';
-import { writeDemoTasks } from './projection-benchmark';
+import { emptyReadModels, writeDemoTasks } from './projection-benchmark';
 
 /**
  * Issue 22, out to more machines: the projection work shared by two worker processes. The read case's BENCH_TASKS
@@ -103,14 +103,4 @@ async function waitUntilAllCaughtUp(infra: Infrastructure, started: number) {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return [...done.values()];
-}
-
-/** Every read model dropped, as if no projection had ever run: the next worker builds each from the first event. */
-async function emptyReadModels(infra: Infrastructure): Promise<void> {
-  const { rows } = await infra.pool.query<{ schema: string }>(
-    `SELECT nspname AS schema FROM pg_namespace WHERE nspname LIKE 'proj\\_%'`,
-  );
-  for (const { schema } of rows) await infra.pool.query(`DROP SCHEMA "${schema}" CASCADE`);
-  await infra.pool.query('DELETE FROM projection_checkpoints');
-  await infra.pool.query('DELETE FROM projection_state');
 }

@@ -1,22 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { eventMetadataFor } from '@zhenggai/application';
 import {
   Actor,
   AssignRectificationTask,
   campaignDecider,
   campaignStreamName,
-  Command,
-  Decider,
   DEFAULT_REMINDER_POLICY,
-  DomainEvent,
   findingDecider,
   findingStreamName,
   RectificationTaskBrokenDown,
   rectificationTaskDecider,
-  RectificationTaskState,
   taskStreamName,
 } from '@zhenggai/domain';
 import { Infrastructure } from '@zhenggai/platform';
+import { BulkStream, TaskStream } from './bulk-stream';
 import { BulkRow, insertChained, ReadSideCase, recordStreamRevisions, ViewGroup } from './projection-benchmark';
 
 /**
@@ -145,43 +141,6 @@ async function treeWorld(infra: Infrastructure): Promise<TreeWorld> {
     unitNames: Object.fromEntries(units.map((u) => [u.id, u.name])),
   };
 }
-
-/** A stream written in bulk: each command decided against its state, the events stamped as the store's append would. */
-class BulkStream<C extends Command, E extends DomainEvent, S> {
-  state: S;
-  private revision = -1;
-
-  constructor(
-    private readonly name: string,
-    private readonly decider: Decider<C, E, S>,
-    private readonly sink: { rows: BulkRow[] },
-  ) {
-    this.state = decider.initialState();
-  }
-
-  decide(command: C): E[] {
-    const events = this.decider.decide(command, this.state);
-    const metadata = eventMetadataFor(command);
-    for (const event of events) {
-      this.sink.rows.push({
-        stream_name: this.name,
-        stream_revision: ++this.revision,
-        event_id: randomUUID(),
-        type: event.type,
-        data: event.data,
-        metadata: { ...metadata },
-      });
-      this.state = this.decider.evolve(this.state, event);
-    }
-    return events;
-  }
-}
-
-type TaskStream = BulkStream<
-  Parameters<typeof rectificationTaskDecider.decide>[0],
-  DomainEvent,
-  RectificationTaskState
->;
 
 async function writeTrees(
   infra: Infrastructure,
