@@ -107,7 +107,8 @@ async function machineLoad() {
     describe(stop = false) {
       if (stop) clearInterval(timer);
       const mean = samples.reduce((x, y) => x + y, 0) / samples.length;
-      return `${(before * 100).toFixed(0)} % busy before, load ${mean.toFixed(1)} (max ${Math.max(...samples).toFixed(1)})`;
+      const max = Math.max(...samples);
+      return `${(before * 100).toFixed(0)} % busy before, load ${mean.toFixed(1)} (max ${max.toFixed(1)})`;
     },
   };
 }
@@ -221,8 +222,8 @@ export async function benchmarkStoreViews(infra: Infrastructure, databaseUrl: st
   const regions = await infra.directory.listRegions();
   const campaignId = (
     await infra.pool.query(
-      `SELECT stream_name FROM events WHERE type = 'CampaignLaunched' ORDER BY (data->>'name' = '${BENCH_CAMPAIGN}') DESC,
-         global_position DESC LIMIT 1`,
+      `SELECT stream_name FROM events WHERE type = 'CampaignLaunched'
+        ORDER BY (data->>'name' = '${BENCH_CAMPAIGN}') DESC, global_position DESC LIMIT 1`,
     )
   ).rows[0].stream_name.slice('campaign-'.length);
   const app = await startAllInOne(databaseUrl);

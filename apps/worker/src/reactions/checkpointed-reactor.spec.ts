@@ -83,7 +83,7 @@ describe('a durable reaction far behind the store', () => {
     expect(turns.status()).toEqual({ catchingUp: ['tasks'], waiting: [] });
   });
 
-  it('gives its turn up after a full batch that was the last in the store (no short batch comes to give it up)', async () => {
+  it('gives its turn up after a full batch that was the last in the store (no short batch follows)', async () => {
     const turns = new CatchUpTurns(['tasks', 'reminder-scheduler', 'audit']);
     const reactor = new RecordingReactor('reminder-scheduler', BigInt(REACTION_BATCH_SIZE)).catchUpIn(turns);
     await turns.take('tasks');

@@ -76,8 +76,8 @@ export class CatalogueQueries {
                  FROM regions r
                  CROSS JOIN (SELECT path FROM regions WHERE id = $2::uuid) q
                  CROSS JOIN LATERAL (SELECT cardinality(r.path) + cardinality(q.path)
-                                            - 2 * (SELECT count(*) FROM generate_subscripts(r.path, 1) i WHERE r.path[i] =
-                                              q.path[i]) AS steps) d
+                                     - 2 * (SELECT count(*) FROM generate_subscripts(r.path, 1) i
+                                             WHERE r.path[i] = q.path[i]) AS steps) d
                 WHERE ${WITHIN_REGION('r.id', '$3')} AND d.steps <= $4) n
          CROSS JOIN LATERAL (
            SELECT ${FINDING_COLUMNS} FROM read_models.findings f
