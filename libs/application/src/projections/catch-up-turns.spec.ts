@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { CatchUpTurns } from './catch-up-turns';
 
 /** Lets every promise callback already due run. */
@@ -82,6 +83,19 @@ describe('CatchUpTurns: read models and reactions far behind catch up one at a t
     turns.give('audit');
     await todo;
     expect(turns.status()).toEqual({ catchingUp: ['todo'], waiting: [] });
+  });
+
+  it('leaves nothing on the signal of a wait that got its turn (a runner waits on one signal for ever)', async () => {
+    const turns = new CatchUpTurns(['tasks', 'audit']);
+    const stopping = new AbortController();
+    for (let i = 0; i < 20; i++) {
+      await turns.take('tasks');
+      const audit = turns.take('audit', stopping.signal);
+      turns.give('tasks');
+      await audit;
+      turns.give('audit');
+    }
+    expect(getEventListeners(stopping.signal, 'abort')).toHaveLength(0);
   });
 
   it('gives nothing to one that holds no turn, and refuses fewer than one at once', () => {

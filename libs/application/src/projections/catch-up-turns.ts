@@ -38,20 +38,23 @@ export class CatchUpTurns {
       return;
     }
     await new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { name, rank: this.rankOf(name), arrival: this.arrivals++, resolve, reject };
+      const aborted = () => {
+        const index = this.waiting.indexOf(waiter);
+        if (index < 0) return;
+        this.waiting.splice(index, 1);
+        reject(signal!.reason);
+        this.handOn();
+      };
+      // The listener goes with the wait: a runner's signal lasts as long as the runner, and waits by the thousand
+      // during a long catch-up would otherwise each leave one behind on it.
+      const given = () => {
+        signal?.removeEventListener('abort', aborted);
+        resolve();
+      };
+      const waiter: Waiter = { name, rank: this.rankOf(name), arrival: this.arrivals++, resolve: given, reject };
       this.waiting.push(waiter);
       this.waiting.sort((a, b) => a.rank - b.rank || a.arrival - b.arrival);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const index = this.waiting.indexOf(waiter);
-          if (index < 0) return;
-          this.waiting.splice(index, 1);
-          reject(signal.reason);
-          this.handOn();
-        },
-        { once: true },
-      );
+      signal?.addEventListener('abort', aborted, { once: true });
       this.handOn();
     });
   }
