@@ -51,46 +51,76 @@ export function chainHash(previousHash: string | null, revision: number, digest:
 
 /** The canonical JSON text of a value (see the module comment). Throws a TypeError for what JSON cannot hold. */
 export function canonicalJson(value: unknown): string {
-  return write(value, 'value') ?? 'null';
+  try {
+    return write(value) ?? 'null';
+  } catch (error) {
+    if (error instanceof NotJson) throw new TypeError(`value${error.path} ${error.problem}`);
+    throw error;
+  }
 }
 
-function write(value: unknown, path: string): string | undefined {
+/**
+ * What JSON cannot hold, and where below the value: the path is put together as the error goes up, so that the
+ * digest of every event appended (thousands a second) builds no path strings.
+ */
+class NotJson extends Error {
+  path = '';
+
+  constructor(readonly problem: string) {
+    super(problem);
+  }
+}
+
+function write(value: unknown): string | undefined {
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     value = (value as { toJSON(key: string): unknown }).toJSON('');
   }
   switch (typeof value) {
     case 'string':
-    case 'boolean':
       return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`${path} is ${value}: JSON has no such number`);
+      if (!Number.isFinite(value)) throw new NotJson(`is ${value}: JSON has no such number`);
       return JSON.stringify(value);
     case 'bigint':
-      throw new TypeError(`${path} is a bigint: JSON has no such number`);
+      throw new NotJson('is a bigint: JSON has no such number');
     case 'undefined':
     case 'function':
     case 'symbol':
       return undefined;
     default:
       if (value === null) return 'null';
-      if (Array.isArray(value)) return writeArray(value, path);
-      return writeObject(value as Record<string, unknown>, path);
+      if (Array.isArray(value)) return writeArray(value);
+      return writeObject(value as Record<string, unknown>);
   }
 }
 
-function writeArray(array: readonly unknown[], path: string): string {
-  const items: string[] = [];
-  for (let index = 0; index < array.length; index++) items.push(write(array[index], `${path}[${index}]`) ?? 'null');
-  return `[${items.join(',')}]`;
+function writeArray(array: readonly unknown[]): string {
+  let text = '[';
+  let index = 0;
+  try {
+    for (; index < array.length; index++) text += `${index > 0 ? ',' : ''}${write(array[index]) ?? 'null'}`;
+  } catch (error) {
+    if (error instanceof NotJson) error.path = `[${index}]${error.path}`;
+    throw error;
+  }
+  return `${text}]`;
 }
 
-function writeObject(object: Record<string, unknown>, path: string): string {
-  const members: string[] = [];
-  for (const key of Object.keys(object).sort(byCodePoint)) {
-    const written = write(object[key], `${path}.${key}`);
-    if (written !== undefined) members.push(`${JSON.stringify(key)}:${written}`);
+function writeObject(object: Record<string, unknown>): string {
+  let text = '{';
+  let key = '';
+  try {
+    for (key of Object.keys(object).sort(byCodePoint)) {
+      const written = write(object[key]);
+      if (written !== undefined) text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${written}`;
+    }
+  } catch (error) {
+    if (error instanceof NotJson) error.path = `.${key}${error.path}`;
+    throw error;
   }
-  return `{${members.join(',')}}`;
+  return `${text}}`;
 }
 
 /**
