@@ -8,6 +8,7 @@ import { createApiApp } from '../apps/api/src/create-api-app';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { benchmarkExports } from './export-benchmark';
 import { benchmarkImport } from './import-benchmark';
+import { machineLoad } from './machine-load';
 import { benchmarkNotices } from './notice-benchmark';
 import { benchmarkReadSide, benchmarkReadSideCase, benchmarkStoreViews } from './projection-benchmark';
 import { benchmarkSplitWorkers } from './split-workers-benchmark';
@@ -51,7 +52,8 @@ import {
  *   the store a `read` run left there, by the build at hand (bench/projection-benchmark.ts).
  *
  * Runs on an embedded PostgreSQL in a temporary folder, or on BENCH_DATABASE_URL (a database it may fill).
- * Targets (2 cores): the HTTP rate at least half the raw rate; p99 under 50 ms.
+ * Targets (2 cores, issue 22): the HTTP rate at least 0.7 of the raw rate in the API process and 0.5 in the all-in-one;
+ * p99 under 50 ms.
  */
 /**
  * The two ways the engine runs. `api`: the API process alone, as deployed (the worker is a process of its own);
@@ -91,15 +93,17 @@ async function benchmarkWritePath(
     // With the worker in the process, each side starts once the projections have caught up with the other's
     // events, so that neither pays for the other's read models.
     const settled = async () => (layout.worker ? projectionsCaughtUp(infra) : undefined);
+    const load = await machineLoad();
     const { raw: rawSamples, http: httpSamples } = await alternatingRounds(infra, base, parts, settled);
+    console.log(`machine load: ${load.describe(true)}`);
     const raw = rawSamples.length === 0 ? null : report('raw store: read stream + append', merged(rawSamples));
     const http =
       httpSamples.length === 0 ? null : report('HTTP commands: assign + accept + progress', merged(httpSamples));
     if (raw && http) {
       const ratios = ratioOf(rawSamples, httpSamples).rounds.map((ratio) => ratio.toFixed(2));
       const targets = layout.target
-        ? { ratio: 'target ≥ 0.50; ', p99: ' (target < 50 ms)' }
-        : { ratio: "for information, the targets are the API process's; ", p99: '' };
+        ? { ratio: 'target ≥ 0.70; ', p99: ' (target < 50 ms)' }
+        : { ratio: 'target ≥ 0.50; ', p99: '' };
       console.log(
         `HTTP rate / raw rate: ${(http.rate / raw.rate).toFixed(2)} ` +
           `(${targets.ratio}round by round ${ratios.join(', ')})   HTTP p99: ` +
