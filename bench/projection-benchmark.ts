@@ -146,14 +146,19 @@ export function readCaseViews(
       requests: 100,
     },
     {
-      name: 'campaign progress, with burndown (leader)',
+      name: 'campaign progress, by region level (leader)',
       username: 'leader',
       paths: [
         `/api/campaigns/${campaignId}/progress`,
-        `/api/campaigns/${campaignId}/progress?quantityBurndown=true`,
         `/api/campaigns/${campaignId}/progress?byRegionLevel=county,town`,
       ],
       requests: 50,
+    },
+    {
+      name: 'campaign progress, quantity burndown',
+      username: 'leader',
+      paths: [`/api/campaigns/${campaignId}/progress?quantityBurndown=true`],
+      requests: 20,
     },
     { name: 'GET /api/units/scoreboard (leader)', username: 'leader', paths: ['/api/units/scoreboard'], requests: 50 },
     {
