@@ -6,7 +6,7 @@ import { IN_REGION_SUBTREE, WITHIN_REACH, WITHIN_REGION } from './reach.sql';
 import { RegionOfLevel, rollUpByRegionLevel } from './region-levels';
 import { OWN_TARGET, ROLLED_UP_DONE } from './roll-up.sql';
 import { OVERDUE, VALID_AT } from './traffic-light.sql';
-import { QuantityDay, quantityBurndownOf } from './quantity-burndown.query';
+import { countedQuantityBurndownOf, QuantityDay, quantityBurndownOf } from './quantity-burndown.query';
 
 export interface CampaignDefinition {
   readonly campaignId: string;
@@ -150,7 +150,9 @@ export async function campaignProgress(
       ? undefined
       : launchDate > asOfDate
         ? []
-        : await quantityBurndownOf(sql, campaign.campaignId, launchDate, lastDay, at, reach);
+        : fromCounts
+          ? await countedQuantityBurndownOf(sql, campaign.campaignId, launchDate, lastDay, reach)
+          : await quantityBurndownOf(sql, campaign.campaignId, launchDate, lastDay, at, reach);
   const regionRows = byRegion.rows.map(({ regionId, regionName: _, ...figures }) => ({ regionId, figures }));
   const deadlineCome = asOfDate >= campaign.deadline;
   const byRegionLevel = options.byRegionLevel?.length

@@ -13,7 +13,7 @@ const LEVELS: RegionLevel[] = ['city', 'county', 'town', 'village'];
 
 /**
  * The views as they stand now are summed from what the tasks read model keeps as the events arrive (the per-deadline
- * counts with their quantities, each task's roll-up, the burndown's changes per day, who reaches each task), not from
+ * counts with their quantities, each task's roll-up, the burndowns' changes per day, who reaches each task), not from
  * every task's versions.
  * Both must give the same answers: over the demo story and a tree 县 → 镇 → 村 whose sub-tasks are sent back,
  * verified level by level, cancelled and signed off at the top, for every campaign, every reach by region and every
@@ -55,11 +55,10 @@ describe('the views now, from the kept roll-ups, equal the same views from every
     expect(campaigns.length).toBeGreaterThan(1);
     for (const campaign of campaigns)
       for (const reach of reaches) {
-        const versioned = await campaignProgress(infra.pool, campaign, now, reach, { byRegionLevel: LEVELS });
-        const counted = await campaignProgress(infra.pool, campaign, now, reach, {
-          byRegionLevel: LEVELS,
-          current: true,
-        });
+        const options = { byRegionLevel: LEVELS, quantityBurndown: true };
+        const versioned = await campaignProgress(infra.pool, campaign, now, reach, options);
+        const counted = await campaignProgress(infra.pool, campaign, now, reach, { ...options, current: true });
+        expect(versioned.quantityBurndown!.length).toBeGreaterThan(0);
         expect([campaign.name, reach, counted]).toEqual([campaign.name, reach, versioned]);
       }
     const queries = new TaskQueries(infra.pool);
@@ -116,6 +115,7 @@ describe('the views now, from the kept roll-ups, equal the same views from every
       'task_reach',
       'task_reach_counts',
       'task_campaign_days',
+      'task_campaign_quantities',
     ];
     for (const table of tables) {
       const rows = async (schema: string) =>
@@ -133,7 +133,9 @@ describe('the views now, from the kept roll-ups, equal the same views from every
       `SELECT (SELECT count(*) FROM "proj_tasks_plain_${batchSize}".task_deadline_counts WHERE n = 0)
             + (SELECT count(*) FROM "proj_tasks_plain_${batchSize}".task_reach_counts WHERE n = 0)
             + (SELECT count(*) FROM "proj_tasks_plain_${batchSize}".task_campaign_days
-                WHERE open = 0 AND closed = 0 AND overdue = 0) AS n`,
+                WHERE open = 0 AND closed = 0 AND overdue = 0)
+            + (SELECT count(*) FROM "proj_tasks_plain_${batchSize}".task_campaign_quantities
+                WHERE n = 0 AND target = 0 AND done = 0) AS n`,
     );
     expect(Number(emptied.rows[0].n)).toBe(0);
   });
