@@ -1,5 +1,6 @@
 import { ProjectionSql } from '@zhenggai/application';
 import { TODO_KINDS, TodoKind, UNCOUNTED_KINDS } from '../todo/todo.fold';
+import { INSPECTION_SIDE } from '../todo/todo.projection';
 import { WITHIN_REGION } from './reach.sql';
 import { SqlParams } from './sql-params';
 
@@ -64,10 +65,11 @@ export class TodoQueries {
   async counts(holder: TodoHolder): Promise<TodoCounts> {
     const byKind = Object.fromEntries(TODO_KINDS.map((k) => [k, 0])) as Record<TodoKind, number>;
     if ('nobody' in holder) return { total: 0, badge: 0, byKind };
+    // From the counts kept per holder, place and kind: a few rows, however many items wait.
     const params = new SqlParams();
     const { rows } = await this.sql.query<{ kind: TodoKind; n: number }>(
-      `SELECT i.kind, count(*)::int AS n FROM read_models.todo_items i
-        WHERE ${this.holding(holder, params)} GROUP BY i.kind`,
+      `SELECT i.kind, sum(i.n)::int AS n FROM read_models.todo_counts i
+        WHERE ${this.holding(holder, params, true)} GROUP BY i.kind HAVING sum(i.n) > 0`,
       params.values,
     );
     for (const row of rows) byKind[row.kind] = row.n;
@@ -75,8 +77,10 @@ export class TodoQueries {
     return { total: sum(rows), badge: sum(rows.filter((r) => !UNCOUNTED_KINDS.includes(r.kind))), byKind };
   }
 
-  private holding(holder: Exclude<TodoHolder, { nobody: true }>, params: SqlParams): string {
+  /** The rows of what waits on `holder`: of the items, or (`counted`) of the counts, which key the inspection side. */
+  private holding(holder: Exclude<TodoHolder, { nobody: true }>, params: SqlParams, counted = false): string {
     if ('unitId' in holder) return `i.holder_unit_id = ${params.add(holder.unitId)}::uuid`;
-    return `i.holder_unit_id IS NULL AND ${WITHIN_REGION('i.region_id', params.add(holder.regionId))}`;
+    const side = counted ? `i.holder_unit_id = '${INSPECTION_SIDE}'::uuid` : 'i.holder_unit_id IS NULL';
+    return `${side} AND ${WITHIN_REGION('i.region_id', params.add(holder.regionId))}`;
   }
 }

@@ -4,10 +4,14 @@ import { CHECKING_KINDS, evolveTodo, TODO_EVENT_TYPES, TodoTask } from './todo.f
 /**
  * 待办 as a read model: for each task, its state as the to-do fold leaves it (`todo_tasks`), and one row per item
  * waiting on someone (`todo_items`), with the unit it waits on (null: the inspection side, for a top-level task's
- * sign-off or extension) and the task's place, so a reader's reach is one condition. Depends on no other read model.
+ * sign-off or extension) and the task's place, so a reader's reach is one condition; and how many items wait on each
+ * holder in each place, by kind (`todo_counts`), so that the counts a page's header polls do not count a unit's items
+ * one by one (at a million tasks, 0.9 s for a unit holding a hundred thousand). Depends on no other read model.
  */
 export const todoProjection: Projection = {
   name: 'todo',
+  // 2: the counts per holder, place and kind.
+  version: 2,
   eventTypePrefixes: TODO_EVENT_TYPES,
 
   async setup(sql: ProjectionSql, schema: string): Promise<void> {
@@ -30,11 +34,21 @@ export const todoProjection: Projection = {
         PRIMARY KEY (task_id, kind)
       );
       CREATE INDEX ON "${schema}".todo_items (holder_unit_id, since, position);
-      CREATE INDEX ON "${schema}".todo_items (since, position) WHERE holder_unit_id IS NULL;`);
+      CREATE INDEX ON "${schema}".todo_items (since, position) WHERE holder_unit_id IS NULL;
+      CREATE TABLE "${schema}".todo_counts (
+        holder_unit_id uuid NOT NULL,
+        region_id uuid NOT NULL,
+        kind text NOT NULL,
+        n integer NOT NULL,
+        PRIMARY KEY (holder_unit_id, region_id, kind)
+      ) WITH (fillfactor = 50);`);
   },
 
   views(schema: string) {
-    return [{ name: 'todo_items', select: `SELECT * FROM "${schema}".todo_items` }];
+    return [
+      { name: 'todo_items', select: `SELECT * FROM "${schema}".todo_items` },
+      { name: 'todo_counts', select: `SELECT * FROM "${schema}".todo_counts` },
+    ];
   },
 
   async apply(sql: ProjectionSql, schema: string, events: readonly StoredEvent[]): Promise<void> {
@@ -63,7 +77,10 @@ export const todoProjection: Projection = {
        ON CONFLICT (task_id) DO UPDATE SET state = EXCLUDED.state`,
       [JSON.stringify(states)],
     );
-    await sql.query(`DELETE FROM "${schema}".todo_items WHERE task_id = ANY($1::uuid[])`, [[...touched]]);
+    const { rows: removed } = await sql.query<TodoCountKey>(
+      `DELETE FROM "${schema}".todo_items WHERE task_id = ANY($1::uuid[]) RETURNING holder_unit_id, region_id, kind`,
+      [[...touched]],
+    );
     const items = states.flatMap((task) =>
       task.items.map((i) => ({
         task_id: task.taskId,
@@ -85,5 +102,51 @@ export const todoProjection: Projection = {
         [JSON.stringify(items)],
       );
     }
+    await saveCounts(sql, schema, removed, items);
   },
 };
+
+/** The inspection side, as `todo_counts` keys it (`todo_items` leaves the holder null). */
+export const INSPECTION_SIDE = '00000000-0000-0000-0000-000000000000';
+
+interface TodoCountKey {
+  holder_unit_id: string | null;
+  region_id: string;
+  kind: string;
+}
+
+/** The counts moved by the items a batch removed and those it added (a count brought to nothing is deleted). */
+async function saveCounts(
+  sql: ProjectionSql,
+  schema: string,
+  removed: readonly TodoCountKey[],
+  added: readonly TodoCountKey[],
+): Promise<void> {
+  const deltas = new Map<string, TodoCountKey & { n: number }>();
+  const count = (item: TodoCountKey, sign: 1 | -1) => {
+    const holder = item.holder_unit_id ?? INSPECTION_SIDE;
+    const key = `${holder}|${item.region_id}|${item.kind}`;
+    const delta = deltas.get(key) ?? { holder_unit_id: holder, region_id: item.region_id, kind: item.kind, n: 0 };
+    delta.n += sign;
+    deltas.set(key, delta);
+  };
+  for (const item of removed) count(item, -1);
+  for (const item of added) count(item, +1);
+  const changed = [...deltas.values()].filter((d) => d.n !== 0);
+  if (changed.length === 0) return;
+  // Two statements: a row the upsert changes cannot be deleted by the same statement.
+  const { rows: emptied } = await sql.query<TodoCountKey>(
+    `INSERT INTO "${schema}".todo_counts AS c
+     SELECT * FROM json_populate_recordset(NULL::"${schema}".todo_counts, $1::json)
+     ON CONFLICT (holder_unit_id, region_id, kind) DO UPDATE SET n = c.n + EXCLUDED.n
+     RETURNING c.holder_unit_id, c.region_id, c.kind, c.n`,
+    [JSON.stringify(changed)],
+  );
+  const gone = emptied.filter((row) => (row as TodoCountKey & { n: number }).n === 0);
+  if (gone.length === 0) return;
+  await sql.query(
+    `DELETE FROM "${schema}".todo_counts c USING json_populate_recordset(NULL::"${schema}".todo_counts, $1::json) e
+      WHERE (c.holder_unit_id, c.region_id, c.kind) = (e.holder_unit_id, e.region_id, e.kind)`,
+    [JSON.stringify(gone)],
+  );
+}
