@@ -192,5 +192,15 @@ describe('the inbox read model', () => {
     expect(original.length).toBeGreaterThan(3);
     expect(await rowsOf('proj_inbox_rebuilt')).toEqual(original);
     expect(await rowsOf(schema)).toEqual(original);
+    // Each account's unread count, kept as messages come and are read, is what counting its messages gives.
+    for (const built of ['proj_inbox_test', 'proj_inbox_rebuilt', schema]) {
+      const { rows } = await infra.pool.query(
+        `SELECT m.user_id, count(*) FILTER (WHERE m.read_at IS NULL)::int AS counted, coalesce(u.n, 0) AS kept
+           FROM "${built}".inbox_messages m LEFT JOIN "${built}".inbox_unread u ON u.user_id = m.user_id
+          GROUP BY m.user_id, u.n`,
+      );
+      expect(rows.length).toBeGreaterThan(1);
+      for (const row of rows) expect([built, row.user_id, row.kept]).toEqual([built, row.user_id, row.counted]);
+    }
   });
 });

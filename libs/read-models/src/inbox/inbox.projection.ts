@@ -5,10 +5,13 @@ import type { ReminderRecipient } from '@zhenggai/domain';
  * The in-app inbox: one message per account named as a `user` recipient of a reminder or escalation recorded on
  * a task, and when that account first read it. Units' own channels (webhook, e-mail) are not the inbox, so
  * `unit` recipients get no row. Task titles come from the task's assignment, kept here so that the inbox
- * depends on no other read model.
+ * depends on no other read model. Each account's unread messages are also counted as they come and go
+ * (`inbox_unread`): the count every inbox page and header answers does not count them one by one.
  */
 export const inboxProjection: Projection = {
   name: 'inbox',
+  // 2: the unread count kept per account.
+  version: 2,
   // Only the task events it reads: progress reports and the like are neither fetched nor parsed for it.
   eventTypePrefixes: [
     'RectificationTaskAssigned',
@@ -40,13 +43,18 @@ export const inboxProjection: Projection = {
         task_id uuid PRIMARY KEY,
         title text NOT NULL,
         lead_unit_id uuid NOT NULL
-      );`);
+      );
+      CREATE TABLE "${schema}".inbox_unread (
+        user_id uuid PRIMARY KEY,
+        n integer NOT NULL
+      ) WITH (fillfactor = 50);`);
   },
 
   views(schema: string) {
     return [
       { name: 'inbox_messages', select: `SELECT * FROM "${schema}".inbox_messages` },
       { name: 'inbox_task_titles', select: `SELECT * FROM "${schema}".inbox_task_titles` },
+      { name: 'inbox_unread', select: `SELECT * FROM "${schema}".inbox_unread` },
     ];
   },
 
@@ -109,24 +117,40 @@ export const inboxProjection: Projection = {
         [JSON.stringify([...leadUnits].map(([task_id, lead_unit_id]) => ({ task_id, lead_unit_id })))],
       );
     }
+    /** Each account's unread messages added (by a message stored unread) and taken away (by its first read). */
+    const unread = new Map<string, number>();
+    const moveUnread = (userId: string, by: number) => unread.set(userId, (unread.get(userId) ?? 0) + by);
     if (messages.size > 0) {
       // A reminder is recorded once per level and deadline version; a repeat keeps the message as first recorded.
-      await sql.query(
+      const { rows } = await sql.query<{ user_id: string }>(
         `INSERT INTO "${schema}".inbox_messages
          SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".inbox_messages, $1::jsonb)
-         ON CONFLICT (user_id, task_id, reminder_id) DO NOTHING`,
+         ON CONFLICT (user_id, task_id, reminder_id) DO NOTHING
+         RETURNING user_id, read_at`,
         [JSON.stringify([...messages.values()])],
       );
+      for (const row of rows as Array<{ user_id: string; read_at: unknown }>)
+        if (row.read_at === null) moveUnread(row.user_id, +1);
     }
     if (reads.size > 0) {
-      await sql.query(
+      const { rows } = await sql.query<{ user_id: string }>(
         `UPDATE "${schema}".inbox_messages m SET read_at = r.read_at
            FROM jsonb_to_recordset($1::jsonb) AS r(user_id uuid, task_id uuid, reminder_id text, read_at timestamptz)
           WHERE m.user_id = r.user_id AND m.task_id = r.task_id AND m.reminder_id = r.reminder_id AND m.read_at IS
-            NULL`,
+            NULL
+          RETURNING m.user_id`,
         [JSON.stringify([...reads.values()])],
       );
+      for (const row of rows) moveUnread(row.user_id, -1);
     }
+    const moved = [...unread].filter(([, n]) => n !== 0).map(([user_id, n]) => ({ user_id, n }));
+    if (moved.length > 0)
+      await sql.query(
+        `INSERT INTO "${schema}".inbox_unread AS u
+         SELECT * FROM json_populate_recordset(NULL::"${schema}".inbox_unread, $1::json)
+         ON CONFLICT (user_id) DO UPDATE SET n = u.n + EXCLUDED.n`,
+        [JSON.stringify(moved)],
+      );
   },
 };
 

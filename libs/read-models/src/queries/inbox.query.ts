@@ -59,8 +59,9 @@ export class InboxQueries {
           `m.position DESC LIMIT ${params.add(options.limit)}`,
         params.values,
       ),
+      // Kept as the messages come and are read: not counted one by one.
       this.sql.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM read_models.inbox_messages WHERE user_id = $1::uuid AND read_at IS NULL',
+        'SELECT coalesce((SELECT n FROM read_models.inbox_unread WHERE user_id = $1::uuid), 0)::int AS n',
         [userId],
       ),
     ]);
