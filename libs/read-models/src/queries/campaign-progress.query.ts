@@ -7,6 +7,7 @@ import { RegionOfLevel, rollUpByRegionLevel } from './region-levels';
 import { OWN_TARGET, ROLLED_UP_DONE } from './roll-up.sql';
 import { OVERDUE, VALID_AT } from './traffic-light.sql';
 import { countedQuantityBurndownOf, QuantityDay, quantityBurndownOf } from './quantity-burndown.query';
+import { untilUpgraded } from './until-upgraded';
 
 export interface CampaignDefinition {
   readonly campaignId: string;
@@ -151,7 +152,10 @@ export async function campaignProgress(
       : launchDate > asOfDate
         ? []
         : fromCounts
-          ? await countedQuantityBurndownOf(sql, campaign.campaignId, launchDate, lastDay, reach)
+          ? await untilUpgraded(
+              () => countedQuantityBurndownOf(sql, campaign.campaignId, launchDate, lastDay, reach),
+              () => quantityBurndownOf(sql, campaign.campaignId, launchDate, lastDay, at, reach),
+            )
           : await quantityBurndownOf(sql, campaign.campaignId, launchDate, lastDay, at, reach);
   const regionRows = byRegion.rows.map(({ regionId, regionName: _, ...figures }) => ({ regionId, figures }));
   const deadlineCome = asOfDate >= campaign.deadline;

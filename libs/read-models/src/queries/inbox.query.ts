@@ -1,5 +1,6 @@
 import { ProjectionSql } from '@zhenggai/application';
 import { SqlParams } from './sql-params';
+import { untilUpgraded } from './until-upgraded';
 
 /** A reminder or escalation as one account's inbox shows it. */
 export interface InboxMessage {
@@ -59,10 +60,19 @@ export class InboxQueries {
           `m.position DESC LIMIT ${params.add(options.limit)}`,
         params.values,
       ),
-      // Kept as the messages come and are read: not counted one by one.
-      this.sql.query<{ n: number }>(
-        'SELECT coalesce((SELECT n FROM read_models.inbox_unread WHERE user_id = $1::uuid), 0)::int AS n',
-        [userId],
+      // Kept as the messages come and are read: not counted one by one (but while a read model built before the
+      // count serves).
+      untilUpgraded(
+        () =>
+          this.sql.query<{ n: number }>(
+            'SELECT coalesce((SELECT n FROM read_models.inbox_unread WHERE user_id = $1::uuid), 0)::int AS n',
+            [userId],
+          ),
+        () =>
+          this.sql.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM read_models.inbox_messages WHERE user_id = $1::uuid AND read_at IS NULL',
+            [userId],
+          ),
       ),
     ]);
     return { items: rows.rows.map(messageOf), unreadCount: unread.rows[0].n };

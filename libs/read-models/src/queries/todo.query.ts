@@ -3,6 +3,7 @@ import { TODO_KINDS, TodoKind, UNCOUNTED_KINDS } from '../todo/todo.fold';
 import { INSPECTION_SIDE } from '../todo/todo.projection';
 import { WITHIN_REGION } from './reach.sql';
 import { SqlParams } from './sql-params';
+import { untilUpgraded } from './until-upgraded';
 
 /** Whose to-do: a unit user's is its unit's; an inspector's the inspection side's within its region (null: all). */
 export type TodoHolder =
@@ -65,12 +66,22 @@ export class TodoQueries {
   async counts(holder: TodoHolder): Promise<TodoCounts> {
     const byKind = Object.fromEntries(TODO_KINDS.map((k) => [k, 0])) as Record<TodoKind, number>;
     if ('nobody' in holder) return { total: 0, badge: 0, byKind };
-    // From the counts kept per holder, place and kind: a few rows, however many items wait.
-    const params = new SqlParams();
-    const { rows } = await this.sql.query<{ kind: TodoKind; n: number }>(
-      `SELECT i.kind, sum(i.n)::int AS n FROM read_models.todo_counts i
-        WHERE ${this.holding(holder, params, true)} GROUP BY i.kind HAVING sum(i.n) > 0`,
-      params.values,
+    // From the counts kept per holder, place and kind: a few rows, however many items wait (the items counted one by
+    // one while a read model built before the counts serves).
+    const count = async (counted: boolean) => {
+      const params = new SqlParams();
+      return this.sql.query<{ kind: TodoKind; n: number }>(
+        counted
+          ? `SELECT i.kind, sum(i.n)::int AS n FROM read_models.todo_counts i
+              WHERE ${this.holding(holder, params, true)} GROUP BY i.kind HAVING sum(i.n) > 0`
+          : `SELECT i.kind, count(*)::int AS n FROM read_models.todo_items i
+              WHERE ${this.holding(holder, params)} GROUP BY i.kind`,
+        params.values,
+      );
+    };
+    const { rows } = await untilUpgraded(
+      () => count(true),
+      () => count(false),
     );
     for (const row of rows) byKind[row.kind] = row.n;
     const sum = (list: typeof rows) => list.reduce((n, row) => n + row.n, 0);
