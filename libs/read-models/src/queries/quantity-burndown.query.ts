@@ -66,19 +66,32 @@ export async function quantityBurndownOf(
     }
     return [...byUnit.values()].sort((a, b) => a.unit.localeCompare(b.unit));
   };
+  return eachDay(from, to, versions, figures, (version) => {
+    tasks.set(version.taskId, version);
+    if (version.parentId !== null) {
+      const siblings = children.get(version.parentId) ?? new Set<string>();
+      children.set(version.parentId, siblings.add(version.taskId));
+    }
+  });
+}
+
+/**
+ * Each day from `from` to `to`: the changes dated by its end applied in order (`changes` by day), and the figures
+ * taken again on the days something changed, carried over the days nothing did.
+ */
+function eachDay<C extends { day: string }>(
+  from: string,
+  to: string,
+  changes: readonly C[],
+  figures: () => QuantityDay['quantities'],
+  apply: (change: C) => void,
+): QuantityDay[] {
   const days: QuantityDay[] = [];
   let next = 0;
   let quantities: QuantityDay['quantities'] = [];
   for (let date = from; date <= to; date = addDays(date, 1)) {
-    if (next < versions.length && versions[next].day <= date) {
-      for (; next < versions.length && versions[next].day <= date; next++) {
-        const version = versions[next];
-        tasks.set(version.taskId, version);
-        if (version.parentId !== null) {
-          const siblings = children.get(version.parentId) ?? new Set<string>();
-          children.set(version.parentId, siblings.add(version.taskId));
-        }
-      }
+    if (next < changes.length && changes[next].day <= date) {
+      for (; next < changes.length && changes[next].day <= date; next++) apply(changes[next]);
       quantities = figures();
     }
     days.push({ date, quantities });
@@ -109,25 +122,16 @@ export async function countedQuantityBurndownOf(
     [campaignId, from, to, reach.regionId ?? null],
   );
   const units = new Map<string, { n: number; target: number; done: number }>();
-  const days: QuantityDay[] = [];
-  let next = 0;
-  let quantities: QuantityDay['quantities'] = [];
-  for (let date = from; date <= to; date = addDays(date, 1)) {
-    if (next < rows.length && rows[next].day <= date) {
-      for (; next < rows.length && rows[next].day <= date; next++) {
-        const change = rows[next];
-        const sums = units.get(change.unit) ?? { n: 0, target: 0, done: 0 };
-        sums.n += change.n;
-        sums.target = roundQuantity(sums.target + change.target);
-        sums.done = roundQuantity(sums.done + change.done);
-        units.set(change.unit, sums);
-      }
-      quantities = [...units]
-        .filter(([, sums]) => sums.n > 0)
-        .map(([unit, { target, done }]) => ({ unit, target, done }))
-        .sort((a, b) => a.unit.localeCompare(b.unit));
-    }
-    days.push({ date, quantities });
-  }
-  return days;
+  const figures = () =>
+    [...units]
+      .filter(([, sums]) => sums.n > 0)
+      .map(([unit, { target, done }]) => ({ unit, target, done }))
+      .sort((a, b) => a.unit.localeCompare(b.unit));
+  return eachDay(from, to, rows, figures, (change) => {
+    const sums = units.get(change.unit) ?? { n: 0, target: 0, done: 0 };
+    sums.n += change.n;
+    sums.target = roundQuantity(sums.target + change.target);
+    sums.done = roundQuantity(sums.done + change.done);
+    units.set(change.unit, sums);
+  });
 }
