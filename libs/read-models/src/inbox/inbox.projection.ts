@@ -1,5 +1,6 @@
 import { Projection, ProjectionSql, StoredEvent } from '@zhenggai/application';
 import type { ReminderRecipient } from '@zhenggai/domain';
+import { addToCounts } from '../add-to-counts';
 
 /**
  * The in-app inbox: one message per account named as a `user` recipient of a reminder or escalation recorded on
@@ -145,12 +146,12 @@ export const inboxProjection: Projection = {
     }
     const moved = [...unread].filter(([, n]) => n !== 0).map(([user_id, n]) => ({ user_id, n }));
     if (moved.length > 0)
-      await sql.query(
-        `INSERT INTO "${schema}".inbox_unread AS u
-         SELECT * FROM json_populate_recordset(NULL::"${schema}".inbox_unread, $1::json)
-         ON CONFLICT (user_id) DO UPDATE SET n = u.n + EXCLUDED.n`,
-        [JSON.stringify(moved)],
-      );
+      await addToCounts(sql, `"${schema}".inbox_unread`, {
+        key: ['user_id'],
+        add: ['n'],
+        emptied: 'n = 0',
+        deltas: moved,
+      });
   },
 };
 

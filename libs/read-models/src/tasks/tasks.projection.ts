@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { addToCounts } from '../add-to-counts';
 import {
   PreparedProjectionBatch,
   Projection,
@@ -363,7 +364,7 @@ async function prepareTasks(
     const quantitiesBefore = quantities.before(taskId, before, state, current, rollUps);
     current.set(taskId, folded);
     for (const id of rollUp(taskId, before.state, state, current, rollUps)) rolledUpChanged.add(id);
-    if (quantitiesBefore) quantities.after(quantitiesBefore, current, rollUps, at);
+    if (quantitiesBefore) quantities.after(quantitiesBefore, current, rollUps, days.dateOf(at));
     if (event.type === 'RectificationTaskAssigned' || event.type === 'RectificationTaskReassigned')
       unitsChanged.add(taskId);
     if (event.type === 'RectificationTaskReassigned') reassigned.add(taskId);
@@ -836,36 +837,6 @@ class DeadlineCounts {
 }
 
 /**
- * Adds a batch's `deltas` to a table of counts (one row per `key`, the `add` columns summed), and deletes by their keys
- * the rows left `emptied` (a condition on the row): only rows the batch added to can have been emptied by it, and a
- * look by key leaves the table with no index but its key, so the additions are HOT updates in the room the table's
- * fill factor leaves on each page.
- */
-async function addToCounts(
-  sql: ProjectionSql,
-  table: string,
-  counts: { key: readonly string[]; add: readonly string[]; emptied: string; deltas: readonly object[] },
-): Promise<void> {
-  const { key, add, emptied, deltas } = counts;
-  const {
-    rows: [{ rows }],
-  } = await sql.query<{ rows: string | null }>(
-    `WITH added AS (
-       INSERT INTO ${table} AS c SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)
-       ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${add.map((a) => `${a} = c.${a} + EXCLUDED.${a}`).join(', ')}
-       RETURNING *)
-     SELECT json_agg(added)::text AS rows FROM added WHERE ${emptied}`,
-    [JSON.stringify(deltas)],
-  );
-  if (rows === null) return;
-  await sql.query(
-    `DELETE FROM ${table} c USING json_populate_recordset(NULL::${table}, $1::json) e
-      WHERE (${key.map((k) => `c.${k}`).join(', ')}) = (${key.map((k) => `e.${k}`).join(', ')})`,
-    [rows],
-  );
-}
-
-/**
  * The send-backs (退回重办) of a batch's versions, per lead unit whose work was sent back and region: summed, the
  * scoreboard's send-backs now, without reading every version. A version is never taken back, so they only grow.
  */
@@ -930,7 +901,8 @@ class CampaignDays {
   private readonly days = new Map<string, string>();
   private readonly daysAfter = new Map<string, string>();
 
-  private dateOf(instant: string): string {
+  /** The Shanghai day of an instant, worked out once a batch. */
+  dateOf(instant: string): string {
     let day = this.days.get(instant);
     if (day === undefined) this.days.set(instant, (day = shanghaiDateOf(instant)));
     return day;
@@ -989,7 +961,6 @@ interface CampaignQuantity {
  */
 class CampaignQuantities {
   private readonly deltas = new Map<string, CampaignQuantity & { day: string; n: number }>();
-  private readonly days = new Map<string, string>();
 
   /**
    * Before an event of a campaign's task is applied: what the task and the tasks above it (whose rolled-up work it may
@@ -1014,15 +985,13 @@ class CampaignQuantities {
     return added;
   }
 
-  /** Once it is applied: the differences, on the day of the event (`at`). */
+  /** Once it is applied: the differences, on the day of the event (Asia/Shanghai). */
   after(
     before: Map<string, CampaignQuantity | null>,
     tasks: ReadonlyMap<string, Folded>,
     rollUps: ReadonlyMap<string, RollUp>,
-    at: string,
+    day: string,
   ): void {
-    let day = this.days.get(at);
-    if (day === undefined) this.days.set(at, (day = shanghaiDateOf(at)));
     for (const [id, was] of before) {
       const now = campaignQuantity(tasks.get(id)!.state, rollUps.get(id)?.rolledDone ?? 0, tasks);
       if (was && now && sameQuantity(was, now)) continue;

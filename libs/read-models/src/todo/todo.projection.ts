@@ -1,4 +1,5 @@
 import { Projection, ProjectionSql, StoredEvent } from '@zhenggai/application';
+import { addToCounts } from '../add-to-counts';
 import { CHECKING_KINDS, evolveTodo, TODO_EVENT_TYPES, TodoTask } from './todo.fold';
 
 /**
@@ -134,19 +135,10 @@ async function saveCounts(
   for (const item of added) count(item, +1);
   const changed = [...deltas.values()].filter((d) => d.n !== 0);
   if (changed.length === 0) return;
-  // Two statements: a row the upsert changes cannot be deleted by the same statement.
-  const { rows: emptied } = await sql.query<TodoCountKey>(
-    `INSERT INTO "${schema}".todo_counts AS c
-     SELECT * FROM json_populate_recordset(NULL::"${schema}".todo_counts, $1::json)
-     ON CONFLICT (holder_unit_id, region_id, kind) DO UPDATE SET n = c.n + EXCLUDED.n
-     RETURNING c.holder_unit_id, c.region_id, c.kind, c.n`,
-    [JSON.stringify(changed)],
-  );
-  const gone = emptied.filter((row) => (row as TodoCountKey & { n: number }).n === 0);
-  if (gone.length === 0) return;
-  await sql.query(
-    `DELETE FROM "${schema}".todo_counts c USING json_populate_recordset(NULL::"${schema}".todo_counts, $1::json) e
-      WHERE (c.holder_unit_id, c.region_id, c.kind) = (e.holder_unit_id, e.region_id, e.kind)`,
-    [JSON.stringify(gone)],
-  );
+  await addToCounts(sql, `"${schema}".todo_counts`, {
+    key: ['holder_unit_id', 'region_id', 'kind'],
+    add: ['n'],
+    emptied: 'n = 0',
+    deltas: changed,
+  });
 }
