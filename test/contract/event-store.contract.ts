@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
+  appendToEach,
   chainHash,
   contentDigest,
+  readEach,
   verifyStream,
   type EventStore,
   type EventToAppend,
@@ -324,6 +326,90 @@ export function describeEventStoreContract(name: string, setup: () => Promise<Ev
         const events = await store.readStream(stream);
         expect(events.map((e) => e.revision)).toEqual([0, 1, 2, 3]);
         expect(events[2]!.data).toEqual(events[3]!.data);
+      });
+    });
+
+    describe('several streams at once (appendToEach, readEach)', () => {
+      it('appends to each stream, chained onto what it holds, and reads them back at once', async () => {
+        const [first, second, fresh, absent] = [newStream(), newStream(), newStream(), newStream()];
+        await store.appendToStream(first, [event('ContractA')]);
+        await store.appendToStream(second, [event('ContractA'), event('ContractB')]);
+        const after = await markPosition();
+
+        const outcomes = await appendToEach(store, [
+          { streamName: first, events: [event('ContractC', { n: 1 })], expectedRevision: 0 },
+          { streamName: second, events: [event('ContractC', { n: 2 }), event('ContractD')], expectedRevision: 1 },
+          { streamName: fresh, events: [event('ContractC', { n: 3 })], expectedRevision: 'no_stream' },
+        ]);
+
+        expect(outcomes.map((o) => o.ok && o.result.nextExpectedRevision)).toEqual([1, 3, 0]);
+        const read = await readEach(store, [first, second, fresh, absent]);
+        expect([first, second, fresh, absent].map((name) => read.get(name)?.map((e) => e.type))).toEqual([
+          ['ContractA', 'ContractC'],
+          ['ContractA', 'ContractB', 'ContractC', 'ContractD'],
+          ['ContractC'],
+          [],
+        ]);
+        for (const name of [first, second, fresh]) {
+          expect(read.get(name)).toEqual(await store.readStream(name));
+          expect(verifyStream(read.get(name)!).ok).toBe(true);
+        }
+        // Readers in position order see each stream's new events in revision order, at the positions answered.
+        const all = await readAllUntil(after, (events) => events.filter((e) => e.type === 'ContractC').length === 3);
+        const appended = all.filter((e) => e.type === 'ContractC' || e.type === 'ContractD');
+        expect(appended.map((e) => `${e.streamName}@${e.revision}`)).toEqual(
+          expect.arrayContaining([`${first}@1`, `${second}@2`, `${second}@3`, `${fresh}@0`]),
+        );
+        const lastOf = (name: string) => appended.filter((e) => e.streamName === name).at(-1)!.position;
+        expect(outcomes.map((o) => o.ok && o.result.position)).toEqual([lastOf(first), lastOf(second), lastOf(fresh)]);
+      });
+
+      it('refuses a stream whose expected revision does not hold, and appends to the others', async () => {
+        const [moved, kept, taken] = [newStream(), newStream(), newStream()];
+        await store.appendToStream(moved, [event('ContractA'), event('ContractB')]);
+        await store.appendToStream(kept, [event('ContractA')]);
+        await store.appendToStream(taken, [event('ContractA')]);
+
+        const outcomes = await appendToEach(store, [
+          { streamName: moved, events: [event('ContractC')], expectedRevision: 0 },
+          { streamName: kept, events: [event('ContractC')], expectedRevision: 0 },
+          { streamName: taken, events: [event('ContractC')], expectedRevision: 'no_stream' },
+        ]);
+
+        expect(outcomes[1]).toEqual({ ok: true, result: expect.objectContaining({ nextExpectedRevision: 1 }) });
+        for (const [i, stream] of [
+          [0, moved],
+          [2, taken],
+        ] as const) {
+          const outcome = outcomes[i]!;
+          expect(outcome.ok).toBe(false);
+          if (!outcome.ok) {
+            expect(outcome.error).toBeInstanceOf(ConcurrencyError);
+            expect((outcome.error as ConcurrencyError).streamName).toBe(stream);
+          }
+        }
+        const read = await readEach(store, [moved, kept, taken]);
+        expect([moved, kept, taken].map((name) => read.get(name)!.length)).toEqual([2, 2, 1]);
+        expect(verifyStream(read.get(kept)!).ok).toBe(true);
+      });
+
+      it('of two appends to the same streams at once, each stream takes exactly one', async () => {
+        const streams = Array.from({ length: 6 }, () => newStream());
+        for (const stream of streams) await store.appendToStream(stream, [event('ContractA')]);
+        const appendAll = (type: string) =>
+          appendToEach(
+            store,
+            streams.map((streamName) => ({ streamName, events: [event(type)], expectedRevision: 0 })),
+          );
+
+        const [one, other] = await Promise.all([appendAll('ContractB'), appendAll('ContractC')]);
+
+        for (const [i, stream] of streams.entries()) {
+          expect([one[i]!.ok, other[i]!.ok].filter(Boolean)).toHaveLength(1);
+          const events = await store.readStream(stream);
+          expect(events).toHaveLength(2);
+          expect(verifyStream(events).ok).toBe(true);
+        }
       });
     });
 

@@ -5,6 +5,7 @@ import { CLOCK } from '@zhenggai/application';
 import { IssueScheduledBulletinHandler } from '../bulletins/issue-scheduled-bulletin.handler';
 import { LinkTaskToFindingHandler } from '../finding-resolution/link-task-to-finding.handler';
 import { ResolveFindingHandler } from '../finding-resolution/resolve-finding.handler';
+import { RecordDueRemindersHandler } from '../reminders/record-due-reminders.handler';
 import { RecordTaskReminderHandler } from '../reminders/record-task-reminder.handler';
 import { CompleteBreakDownHandler } from '../task-tree/complete-break-down.handler';
 import { WorkerCommands } from './worker-command';
@@ -21,6 +22,7 @@ export class WorkerCommandsModule {
         { provide: WORKER_COMMAND_DEPS, useValue: deps },
         { provide: CLOCK, useValue: deps.clock },
         RecordTaskReminderHandler,
+        RecordDueRemindersHandler,
         LinkTaskToFindingHandler,
         ResolveFindingHandler,
         CompleteBreakDownHandler,

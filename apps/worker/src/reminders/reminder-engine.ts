@@ -25,6 +25,8 @@ import { ReminderFiring } from './reminder-firing.processor';
 import { ReminderJobs } from './reminder-jobs';
 import { ReminderReconciliation } from './reminder-reconciliation';
 import { ReminderScheduler } from './reminder-scheduler.reactor';
+import { RecordDueRemindersCommand } from './record-due-reminders.command';
+import { SYSTEM_ACTOR } from '@zhenggai/domain';
 import type { TasksCaughtUp } from './tasks-caught-up';
 
 /** How often the worker looks for weekly bulletins due. */
@@ -95,7 +97,20 @@ export class ReminderEngine {
     // Levels are queued this far ahead, by the scheduler and then by the reconciliation, which runs at least twice
     // within it, so each level is in the queue before it falls due even if one run fails.
     const horizonMs = Math.max(2 * deps.reconcileEveryMs, 3_600_000);
-    this.scheduler = new ReminderScheduler(deps.store, checkpoints, this.reminderJobs, deps.clock, horizonMs);
+    this.scheduler = new ReminderScheduler(
+      deps.store,
+      checkpoints,
+      this.reminderJobs,
+      deps.clock,
+      horizonMs,
+      (levels) =>
+        deps.commands.execute(
+          new RecordDueRemindersCommand(
+            { actor: SYSTEM_ACTOR, correlationId: levels[0]!.correlationId, causationId: null },
+            levels,
+          ),
+        ),
+    );
     this.delivery = new DeliveryProcessor(deps.deliveries, deps.channels, deps.deliveryLanes);
     // One grace for both: what the notifiers leave to another worker, and when the reconciliation stops waiting for it.
     const graceMs = deps.directGraceMs ?? DIRECT_GRACE_MS;

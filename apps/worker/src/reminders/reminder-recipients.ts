@@ -12,16 +12,27 @@ import { AssignedRectificationTask, RecipientRole, ReminderRecipient } from '@zh
  * Disabled accounts are left out.
  */
 export class ReminderRecipients implements ReminderRecipientResolver {
-  constructor(
-    private readonly directory: Directory,
-    private readonly users: UserRepository,
-  ) {}
+  private readonly lookups: RecipientLookups;
+
+  constructor(directory: Directory, users: UserRepository, lookups?: RecipientLookups) {
+    this.lookups = lookups ?? {
+      unit: (id) => directory.getUnit(id, { stored: true }),
+      unitAccounts: (id) => users.listEnabled('unit', id),
+      leaders: () => users.listEnabled('leader'),
+      user: (id) => users.findById(id),
+      region: (id) => directory.getRegion(id),
+    };
+    this.batch = () => new ReminderRecipients(directory, users, memoised(this.lookups));
+  }
+
+  /** For levels fired together: each unit, its accounts, each assigner, region and the leaders read once for all. */
+  readonly batch: () => ReminderRecipients;
 
   async resolve(task: AssignedRectificationTask, roles: readonly RecipientRole[]): Promise<ReminderRecipient[]> {
-    const unit = await this.directory.getUnit(task.leadUnitId, { stored: true });
+    const unit = await this.lookups.unit(task.leadUnitId);
     const unitName = unit?.name ?? task.leadUnitId;
-    const unitAccounts = once(() => this.users.listEnabled('unit', task.leadUnitId));
-    const leaders = once(() => this.users.listEnabled('leader'));
+    const unitAccounts = once(() => this.lookups.unitAccounts(task.leadUnitId));
+    const leaders = once(() => this.lookups.leaders());
     const recipients: ReminderRecipient[] = [];
     const add = (r: ReminderRecipient) => {
       if (!recipients.some((x) => x.role === r.role && x.kind === r.kind && x.id === r.id)) recipients.push(r);
@@ -39,14 +50,14 @@ export class ReminderRecipients implements ReminderRecipientResolver {
           for (const u of await unitAccounts()) add({ role, kind: 'user', id: u.id, name: u.displayName });
           break;
         case 'assigning_office': {
-          const assigner = await this.users.findById(task.assignedBy);
+          const assigner = await this.lookups.user(task.assignedBy);
           if (assigner && !assigner.disabled) add({ role, kind: 'user', id: assigner.id, name: assigner.displayName });
           break;
         }
         case 'supervising_leader':
         case 'leadership': {
           // A region never moves: its path may come from what this process remembers.
-          const region = await this.directory.getRegion(task.regionId);
+          const region = await this.lookups.region(task.regionId);
           const depth = (a: UserAccount) => (a.regionScopeId && region ? region.path.indexOf(a.regionScopeId) : -1);
           const covering = (await leaders()).filter(
             (a) => !a.regionScopeId || (!!region && liesWithin(region, a.regionScopeId)),
@@ -63,6 +74,35 @@ export class ReminderRecipients implements ReminderRecipientResolver {
     }
     return recipients;
   }
+}
+
+/** What resolving reads of the directory and the accounts. */
+interface RecipientLookups {
+  unit(id: string): ReturnType<Directory['getUnit']>;
+  unitAccounts(unitId: string): Promise<UserAccount[]>;
+  leaders(): Promise<UserAccount[]>;
+  user(id: string): ReturnType<UserRepository['findById']>;
+  region(id: string): ReturnType<Directory['getRegion']>;
+}
+
+/** The same lookups, each answer kept for the next ask with the same argument (for one batch: minutes at most). */
+function memoised(lookups: RecipientLookups): RecipientLookups {
+  const kept = new Map<string, Promise<unknown>>();
+  const keep =
+    <A extends unknown[], R>(name: string, read: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => {
+      const key = `${name}:${args.join(':')}`;
+      let answer = kept.get(key) as Promise<R> | undefined;
+      if (!answer) kept.set(key, (answer = read(...args)));
+      return answer;
+    };
+  return {
+    unit: keep('unit', lookups.unit),
+    unitAccounts: keep('unitAccounts', lookups.unitAccounts),
+    leaders: keep('leaders', lookups.leaders),
+    user: keep('user', lookups.user),
+    region: keep('region', lookups.region),
+  };
 }
 
 /** Reads once per firing, and only if a role asks for it. */

@@ -1,4 +1,12 @@
-import { CheckpointStore, Clock, EventStore, loadStream, StoredEvent } from '@zhenggai/application';
+import {
+  CheckpointStore,
+  Clock,
+  DueReminder,
+  EventStore,
+  loadStreams,
+  RecordDueRemindersResult,
+  StoredEvent,
+} from '@zhenggai/application';
 import {
   foldEvents,
   OwedReminder,
@@ -9,6 +17,9 @@ import {
 } from '@zhenggai/domain';
 import { CheckpointedReactor } from '../reactions/checkpointed-reactor';
 import { owedWithin, ReminderJobs } from './reminder-jobs';
+
+/** Records levels already due, together (`RecordDueRemindersCommand` on the CommandBus). */
+export type RecordDue = (levels: readonly DueReminder[]) => Promise<RecordDueRemindersResult>;
 
 export const REMINDER_SCHEDULER = 'reminder-scheduler';
 
@@ -35,6 +46,12 @@ const SCHEDULE_CHANGING = new Set([
  * queues each level as it comes within it. A queue therefore holds hours of reminders, not months of them,
  * and assigning a task with a deadline weeks away writes no job at all (on BullMQ's PostgreSQL backend those
  * writes were a third of the database's work under a stream of assignments).
+ *
+ * Levels already due when it meets them (a task assigned past its deadline, or every overdue task when the scheduler
+ * catches up on a store after a restore or a long stop) are recorded at once, the batch's together (`recordDue`: one
+ * read of their tasks, one append), not as a job each: a million-task store owes hundreds of thousands of them, which
+ * as jobs took most of an hour. What that leaves (its task written meanwhile, not due by this clock after all) is
+ * queued as jobs, which decide again.
  */
 export class ReminderScheduler extends CheckpointedReactor {
   constructor(
@@ -44,6 +61,7 @@ export class ReminderScheduler extends CheckpointedReactor {
     private readonly clock: Clock,
     /** How far ahead levels are queued; the reconciliation must run more often than this. */
     private readonly horizonMs: number,
+    private readonly recordDue: RecordDue,
   ) {
     super(store, checkpoints, REMINDER_SCHEDULER, [...SCHEDULE_CHANGING]);
   }
@@ -55,16 +73,28 @@ export class ReminderScheduler extends CheckpointedReactor {
       if (taskId && SCHEDULE_CHANGING.has(event.type)) byTask.set(taskId, [...(byTask.get(taskId) ?? []), event]);
     }
     const now = this.clock.now();
+    // A task assigned in this very batch: its schedule-changing events so far are all here (what else happened to it
+    // changes nothing owed), so its stream need not be read. The others' are read at once.
+    const toRead = [...byTask].filter(([, taskEvents]) => taskEvents[0]!.revision !== 0).map(([id]) => id);
+    const read = await loadStreams(this.store, rectificationTaskDecider, toRead.map(taskStreamName));
     const toQueue: Array<{ taskId: string; owed: OwedReminder[] }> = [];
+    const due: Array<{ level: DueReminder; owed: OwedReminder }> = [];
     for (const [taskId, taskEvents] of byTask) {
-      // A task assigned in this very batch: its schedule-changing events so far are all here (what else
-      // happened to it changes nothing owed), so its stream need not be read.
-      const state =
+      const state: RectificationTaskState =
         taskEvents[0]!.revision === 0
           ? foldEvents(rectificationTaskDecider, taskEvents as unknown as RectificationTaskEvent[])
-          : (await loadStream(this.store, rectificationTaskDecider, taskStreamName(taskId))).state;
-      const owed = await this.dropEnded(taskId, state);
-      if (owed) toQueue.push({ taskId, owed: owedWithin(state, now, this.horizonMs) });
+          : read.get(taskStreamName(taskId))!.state;
+      if (!(await this.dropEnded(taskId, state))) continue;
+      const owed = owedWithin(state, now, this.horizonMs);
+      const later = owed.filter((r) => Date.parse(r.dueAt) > now.getTime());
+      for (const r of owed) if (!later.includes(r)) due.push({ level: dueReminderOf(taskId, r), owed: r });
+      if (later.length > 0) toQueue.push({ taskId, owed: later });
+    }
+    if (due.length > 0) {
+      const { left } = await this.recordDue(due.map((d) => d.level));
+      const leftIds = new Set(left.map((l) => l.correlationId));
+      for (const { level, owed } of due)
+        if (leftIds.has(level.correlationId)) toQueue.push({ taskId: level.taskId, owed: [owed] });
     }
     await this.jobs.scheduleMany(toQueue, now.getTime());
   }
@@ -79,4 +109,11 @@ export class ReminderScheduler extends CheckpointedReactor {
     if (ended.length > 0) await this.jobs.drop(taskId, ended, levels);
     return open;
   }
+}
+
+/** A level due now, with the correlation id its job would carry (so a level fired either way is told apart alike). */
+function dueReminderOf(taskId: string, owed: OwedReminder): DueReminder {
+  const { deadlineVersion } = owed;
+  const level = owed.level.level;
+  return { taskId, level, deadlineVersion, correlationId: ReminderJobs.idOf(taskId, deadlineVersion, level) };
 }

@@ -45,6 +45,17 @@ export interface AppendResult {
   readonly position: GlobalPosition;
 }
 
+/** One stream's part of an append to several streams (`appendToStreams`). */
+export interface StreamAppend {
+  readonly streamName: string;
+  readonly events: readonly EventToAppend[];
+  readonly expectedRevision?: ExpectedRevision;
+}
+
+/** What became of one stream's part of an append to several streams: appended, or refused with why. */
+export type StreamAppendOutcome =
+  { readonly ok: true; readonly result: AppendResult } | { readonly ok: false; readonly error: Error };
+
 export interface ReadStreamOptions {
   /** First revision to read (inclusive); default 0. */
   readonly fromRevision?: number;
@@ -103,8 +114,23 @@ export interface EventStore {
     options?: { expectedRevision?: ExpectedRevision },
   ): Promise<AppendResult>;
 
+  /**
+   * Appends to several streams at once (one round trip where the store can): each stream's events atomically and
+   * chained as `appendToStream` does, checked against that stream's own expected revision. A stream refused (its
+   * expectation does not hold: `ConcurrencyError` in its outcome) does not stop the others; outcomes come in the order
+   * given, and a stream may appear once. Throws, as `appendToStream` does, only when the store does not answer.
+   * Stores without it are written one stream at a time by `appendToEach`.
+   */
+  appendToStreams?(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]>;
+
   /** The stream's events in revision order; an empty array when the stream does not exist. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+
+  /**
+   * Several streams' events at once (one query where the store can), each in revision order; a stream without events
+   * maps to an empty array. Stores without it are read one stream at a time by `readEach`.
+   */
+  readStreams?(streamNames: readonly string[]): Promise<ReadonlyMap<string, StoredEvent[]>>;
 
   /** Events of every stream in position order. */
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;

@@ -5,6 +5,7 @@ import { assignmentInWangyan, findingInWangyan } from '../testing/wangyan-scene'
 import { assignTask } from './assign-task';
 import { fileFinding } from './file-finding';
 import { linkTaskToFinding } from './link-task-to-finding';
+import { recordDueReminders } from './record-due-reminders';
 import { recordTaskReminder, RecordTaskReminderInput } from './record-task-reminder';
 import { resolveFinding } from './resolve-finding';
 
@@ -18,8 +19,8 @@ const meta = (actor: Actor, now = '2030-06-01T09:00:00+08:00'): CommandMetadata 
   causationId: 'e-1',
 });
 
-/** A finding with two tasks, due 2030-06-30 (its 提醒 falls due three days before, at 09:00). */
-async function world() {
+/** A finding with two tasks (or as many as asked), due 2030-06-30 (its 提醒 falls due three days before, at 09:00). */
+async function world(taskCount = 2) {
   const store = new InMemoryEventStore();
   let next = 0;
   const deps = {
@@ -29,7 +30,8 @@ async function world() {
   };
   const finding = await fileFinding(deps, findingInWangyan(), meta(inspector));
   const assign = () => assignTask(deps, assignmentInWangyan(finding.id), meta(inspector));
-  const tasks = [(await assign()).id, (await assign()).id];
+  const tasks: string[] = [];
+  for (let i = 0; i < taskCount; i++) tasks.push((await assign()).id);
   const close = (taskId: string, type: 'RectificationTaskCancelled' | 'RectificationTaskVerified') =>
     store.appendToStream(taskStreamName(taskId), [
       {
@@ -86,6 +88,62 @@ describe('recording a ladder level that falls due', () => {
       outcome: 'not-owed',
     });
     expect(ofType('RectificationTaskReminded')).toHaveLength(0);
+  });
+});
+
+describe('recording many levels due at once (the scheduler catching up)', () => {
+  const due = (taskId: string, deadlineVersion = 0) => ({
+    taskId,
+    level: 'reminder',
+    deadlineVersion,
+    correlationId: `reminder_${taskId}_${deadlineVersion}_reminder`,
+  });
+  const at = (now: string) => meta(SYSTEM_ACTOR, now);
+
+  it('records each level still owed, on its own task with its own correlation, and nothing twice', async () => {
+    const { deps, tasks, close, ofType } = await world(3);
+    await close(tasks[2], 'RectificationTaskCancelled');
+
+    const first = await recordDueReminders(
+      deps,
+      [due(tasks[0]), due(tasks[1]), due(tasks[2]), due('task-none'), due(tasks[0], 1)],
+      at('2030-06-27T09:00:05+08:00'),
+    );
+    const again = await recordDueReminders(deps, [due(tasks[0]), due(tasks[1])], at('2030-06-27T09:10:00+08:00'));
+
+    expect(first).toEqual({ recorded: 2, notOwed: 3, left: [] });
+    expect(again).toEqual({ recorded: 0, notOwed: 2, left: [] });
+    const reminded = ofType('RectificationTaskReminded');
+    expect(reminded.map((e) => [e.streamName, e.metadata.correlationId])).toEqual([
+      [taskStreamName(tasks[0]), due(tasks[0]).correlationId],
+      [taskStreamName(tasks[1]), due(tasks[1]).correlationId],
+    ]);
+    expect(reminded[0].data).toMatchObject({ level: 'reminder', recipients: [unit] });
+    expect(reminded[0].metadata.actor).toMatchObject({ role: 'system' });
+  });
+
+  it('leaves to the caller a level not due yet by its clock, and one whose task was written meanwhile', async () => {
+    const { deps, tasks, ofType } = await world(3);
+    // Another writer appends to the first task between the batch's read of it and its append.
+    const store = deps.store;
+    const racing = Object.create(store) as typeof store;
+    racing.appendToStream = async (stream, events, options) => {
+      if (stream === taskStreamName(tasks[0]) && events[0]?.type === 'RectificationTaskReminded') {
+        await store.appendToStream(stream, [{ type: 'RectificationTaskProgressNoted', data: {}, metadata: {} }]);
+      }
+      return store.appendToStream(stream, events, options);
+    };
+
+    const result = await recordDueReminders(
+      { ...deps, store: racing },
+      [due(tasks[0]), due(tasks[1])],
+      at('2030-06-27T09:00:05+08:00'),
+    );
+    const early = await recordDueReminders(deps, [due(tasks[2])], at('2030-06-27T08:59:00+08:00'));
+
+    expect(result).toEqual({ recorded: 1, notOwed: 0, left: [due(tasks[0])] });
+    expect(early).toEqual({ recorded: 0, notOwed: 0, left: [due(tasks[2])] });
+    expect(ofType('RectificationTaskReminded').map((e) => e.streamName)).toEqual([taskStreamName(tasks[1])]);
   });
 });
 

@@ -158,7 +158,8 @@ describe('PostgresEventStore on PostgreSQL', () => {
     );
 
     it(
-      'concurrent writers, slow and rolled-back transactions: readers get ' + 'every committed event once, in order',
+      'concurrent writers (one stream or several at once), slow and rolled-back transactions: readers get ' +
+        'every committed event once, in order',
       async () => {
         const after = await marker();
         const committed = new Set<string>();
@@ -190,6 +191,15 @@ describe('PostgresEventStore on PostgreSQL', () => {
                 client.release();
               }
               for (const { id } of events) (rollBack ? rolledBack : committed).add(id);
+            } else if (n % 4 === 3) {
+              // Several streams in one transaction (`append_to_streams`), beside the single-stream appends.
+              const elsewhere = [event('Stress', { writerIndex, n, elsewhere: true })];
+              const outcomes = await writerStore.appendToStreams([
+                { streamName: stream, events },
+                { streamName: `${stream}-elsewhere`, events: elsewhere },
+              ]);
+              expect(outcomes.every((o) => o.ok)).toBe(true);
+              for (const { id } of [...events, ...elsewhere]) committed.add(id);
             } else {
               await writerStore.appendToStream(stream, events);
               for (const { id } of events) committed.add(id);
@@ -284,6 +294,43 @@ describe('PostgresEventStore on PostgreSQL', () => {
 
       expect(error).toBeInstanceOf(DuplicateEventIdError);
       expect(await store.readStream(other)).toEqual([]);
+    });
+
+    it(
+      'of an append to several streams, refuses only the stream whose event id is stored or whose record is ' +
+        'damaged, with its own reason, and appends the others',
+      async () => {
+        const [stream, duplicate, damaged, healthy] = [newStream(), newStream(), newStream(), newStream()];
+        const first = event('First');
+        await store.appendToStream(stream, [first]);
+        await store.appendToStream(damaged, [event('First'), event('Second')]);
+        await pool.query('DELETE FROM events WHERE stream_name = $1 AND stream_revision = 1', [damaged]);
+
+        const outcomes = await store.appendToStreams([
+          { streamName: duplicate, events: [event('Fresh'), { ...first }] },
+          { streamName: damaged, events: [event('Third')], expectedRevision: 0 },
+          { streamName: healthy, events: [event('Fresh')], expectedRevision: 'no_stream' },
+        ]);
+
+        expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.constructor.name))).toEqual([
+          'DuplicateEventIdError',
+          'StreamDamagedError',
+          'ok',
+        ]);
+        expect(await store.readStream(duplicate)).toEqual([]);
+        expect((await store.readStream(healthy)).map((e) => e.type)).toEqual(['Fresh']);
+      },
+    );
+
+    it('refuses an append naming a stream twice before anything is written', async () => {
+      const stream = newStream();
+      await expect(
+        store.appendToStreams([
+          { streamName: stream, events: [event('One')] },
+          { streamName: stream, events: [event('Two')] },
+        ]),
+      ).rejects.toThrow('names a stream twice');
+      expect(await store.readStream(stream)).toEqual([]);
     });
 
     it('treats expected revision -1 as no_stream', async () => {

@@ -11,9 +11,12 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredEvent,
+  type StreamAppend,
+  type StreamAppendOutcome,
   type SubscribeOptions,
   type Subscription,
   StreamDamagedError,
+  StoreUnavailableError,
 } from '@zhenggai/application';
 import { ConcurrencyError } from '@zhenggai/domain';
 import type { Pool } from 'pg';
@@ -31,6 +34,13 @@ export interface PostgresEventStoreOptions {
    * also become readable when an older, unrelated transaction ends, which only polling notices.
    */
   readonly pollIntervalMs?: number;
+}
+
+interface StreamsAppendRow {
+  readonly ordinal: number;
+  readonly next_revision: string | null;
+  readonly last_position: string | null;
+  readonly current_revision: string | null;
 }
 
 interface AppendRow {
@@ -65,14 +75,7 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult> {
     const expected = normaliseExpectedRevision(options.expectedRevision ?? 'any');
     if (events.length === 0) return this.streamEnd(streamName);
-    const payload = events.map((event) => {
-      const id = canonicalUuid(event.id ?? randomUUID());
-      const data = event.data ?? null;
-      const metadata = event.metadata ?? {};
-      // The database chains this digest onto the stream's previous hash once it knows the revision.
-      const digest = contentDigest({ streamName, type: event.type, data, metadata, eventId: id });
-      return { id, type: event.type, data, metadata, digest };
-    });
+    const payload = appendPayload(streamName, events);
     let row: AppendRow;
     try {
       const result = await this.pool.query<AppendRow>({
@@ -89,6 +92,95 @@ export class PostgresEventStore implements EventStore {
     }
     this.notifications.appended(payload.map((event) => event.type));
     return { nextExpectedRevision: Number(row.next_revision), position: BigInt(row.last_position) };
+  }
+
+  /**
+   * One call of `append_to_streams` for every stream. Should the call fail as a whole for a reason of one stream's (an
+   * event id already stored, a stream whose record disagrees with its events), each stream is appended alone, so that
+   * each outcome says its own reason and the others are appended.
+   */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
+    if (new Set(appends.map((a) => a.streamName)).size !== appends.length) {
+      throw new RangeError('appendToStreams names a stream twice');
+    }
+    const outcomes = new Array<StreamAppendOutcome | undefined>(appends.length);
+    const parts: Array<{ i: number; stream: string; expected: CheckedExpectedRevision; events: AppendPayload[] }> = [];
+    appends.forEach(({ streamName, events, expectedRevision }, i) => {
+      try {
+        const expected = normaliseExpectedRevision(expectedRevision ?? 'any');
+        if (events.length > 0)
+          parts.push({ i, stream: streamName, expected, events: appendPayload(streamName, events) });
+      } catch (error) {
+        outcomes[i] = { ok: false, error: error as Error };
+      }
+    });
+    let rows: StreamsAppendRow[] = [];
+    if (parts.length > 0) {
+      try {
+        const result = await this.pool.query<StreamsAppendRow>({
+          name: 'zg_append_to_streams',
+          text: 'SELECT * FROM append_to_streams($1)',
+          values: [
+            JSON.stringify(
+              parts.map(({ stream, expected, events }) => ({ stream, expected: String(expected), events })),
+            ),
+          ],
+        });
+        rows = result.rows;
+      } catch (error) {
+        const failure = asPostgresFailure(error);
+        if (failure instanceof StoreUnavailableError) throw failure;
+        return this.appendOneByOne(appends);
+      }
+    }
+    for (const row of rows) {
+      const part = parts[row.ordinal]!;
+      if (row.next_revision === null || row.last_position === null) {
+        outcomes[part.i] = {
+          ok: false,
+          error: await this.expectationFailure(part.stream, part.expected, row.current_revision),
+        };
+        continue;
+      }
+      this.notifications.appended(part.events.map((event) => event.type));
+      outcomes[part.i] = {
+        ok: true,
+        result: { nextExpectedRevision: Number(row.next_revision), position: BigInt(row.last_position) },
+      };
+    }
+    // Streams given no events: their end, as `appendToStream` answers an empty append.
+    for (const [i, { streamName }] of appends.entries()) {
+      outcomes[i] ??= { ok: true, result: await this.streamEnd(streamName) };
+    }
+    return outcomes as StreamAppendOutcome[];
+  }
+
+  private async appendOneByOne(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
+    const outcomes: StreamAppendOutcome[] = [];
+    for (const { streamName, events, expectedRevision } of appends) {
+      try {
+        outcomes.push({ ok: true, result: await this.appendToStream(streamName, events, { expectedRevision }) });
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) throw error;
+        outcomes.push({ ok: false, error: error as Error });
+      }
+    }
+    return outcomes;
+  }
+
+  async readStreams(streamNames: readonly string[]): Promise<ReadonlyMap<string, StoredEvent[]>> {
+    const byStream = new Map<string, StoredEvent[]>(streamNames.map((name) => [name, []]));
+    if (streamNames.length === 0) return byStream;
+    const { rows } = await this.pool
+      .query<StoredEventRow>({
+        name: 'zg_read_streams',
+        text: `SELECT ${STORED_EVENT_COLUMNS} FROM events
+               WHERE stream_name = ANY ($1::text[]) ORDER BY stream_name, stream_revision`,
+        values: [streamNames],
+      })
+      .catch(rethrowAsPostgresFailure);
+    for (const row of rows) byStream.get(row.stream_name)?.push(toStoredEvent(row));
+    return byStream;
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -218,6 +310,26 @@ export class PostgresEventStore implements EventStore {
       .catch(rethrowAsPostgresFailure);
     return rows[0]?.revision ?? null;
   }
+}
+
+interface AppendPayload {
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: Record<string, unknown>;
+  readonly digest: string;
+}
+
+/** What `append_to_stream(s)` takes of each event: its id as stored, and its content digest to chain. */
+function appendPayload(streamName: string, events: readonly EventToAppend[]): AppendPayload[] {
+  return events.map((event) => {
+    const id = canonicalUuid(event.id ?? randomUUID());
+    const data = event.data ?? null;
+    const metadata = event.metadata ?? {};
+    // The database chains this digest onto the stream's previous hash once it knows the revision.
+    const digest = contentDigest({ streamName, type: event.type, data, metadata, eventId: id });
+    return { id, type: event.type, data, metadata, digest };
+  });
 }
 
 function rethrowAsPostgresFailure(error: unknown): never {
