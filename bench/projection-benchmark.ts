@@ -289,6 +289,7 @@ export async function benchmarkReadSideCase(
   figures.set('raw store: read all events', `${rawRate.toFixed(0)} ev/s`);
 
   const behind = await eventsBehind(infra);
+  const reactions = watchReactions(infra);
   const app = await startAllInOne(databaseUrl);
   try {
     const catchUp = await app.waitUntilCaughtUp(behind);
@@ -317,6 +318,17 @@ export async function benchmarkReadSideCase(
       }`,
     );
     figures.set('reactions and reminders owed: settled', quiet === null ? '> 300 s' : `+${quiet.toFixed(0)} s`);
+    // When each reaction (the reminder scheduler, the dispatcher of what it records, the notifier...) last moved: what
+    // the catch-up spent beside the projections, in its turns.
+    for (const [name, seconds] of await reactions.stop()) {
+      console.log(`${`reaction ${name}: last moved`.padEnd(44)} ${seconds.toFixed(1)} s from the process's start`);
+      figures.set(`reaction ${name}: last moved`, `${seconds.toFixed(0)} s`);
+    }
+    const ladder = await infra.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM events WHERE type IN ('RectificationTaskReminded', 'RectificationTaskEscalated')`,
+    );
+    console.log(`${'reminder levels recorded'.padEnd(44)} ${Number(ladder.rows[0]!.n).toLocaleString()}`);
+    figures.set('reminder levels recorded', Number(ladder.rows[0]!.n).toLocaleString());
     // Statistics for the freshly filled read models, as autovacuum's analyze gives them within a minute.
     await infra.pool.query('ANALYZE');
     for (const group of views) figures.set(group.name, await measureViews(app, group));
@@ -681,6 +693,35 @@ export async function waitUntilQuiet(
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return null;
+}
+
+/**
+ * Follows the reactions' checkpoints from now (every half second) until `stop`, which answers when each last moved,
+ * in seconds from the start of the watch, in the order they finished.
+ */
+function watchReactions(infra: Infrastructure) {
+  const started = Date.now();
+  const seen = new Map<string, { position: string; at: number }>();
+  let stopped = false;
+  const watching = (async () => {
+    while (!stopped) {
+      const { rows } = await infra.pool
+        .query<{ name: string; position: string }>('SELECT name, position::text FROM subscription_checkpoints')
+        .catch(() => ({ rows: [] as Array<{ name: string; position: string }> }));
+      for (const { name, position } of rows)
+        if (seen.get(name)?.position !== position) seen.set(name, { position, at: Date.now() });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  })();
+  return {
+    async stop(): Promise<Array<[string, number]>> {
+      stopped = true;
+      await watching;
+      return [...seen]
+        .map(([name, { at }]): [string, number] => [name, (at - started) / 1000])
+        .sort((a, b) => a[1] - b[1]);
+    },
+  };
 }
 
 /** Every read model dropped, as if no projection had ever run: the next process builds each from the first event. */

@@ -1,4 +1,5 @@
 import { CatchUpTurns, type EventStore, type GlobalPosition, type StoredEvent } from '@zhenggai/application';
+import { countedEvents } from '../../../../test/support/counted-events';
 import { CheckpointedReactor, REACTION_BATCH_SIZE } from './checkpointed-reactor';
 
 /** A reaction that records the batches it applies, on a store whose last event is at `head`. */
@@ -25,19 +26,7 @@ class RecordingReactor extends CheckpointedReactor {
   }
 }
 
-const events = (count: number, from = 1): StoredEvent[] =>
-  Array.from({ length: count }, (_, i) => ({
-    id: `e${from + i}`,
-    streamName: 'counted-1',
-    revision: from + i - 1,
-    position: BigInt(from + i),
-    type: 'Counted',
-    data: {},
-    metadata: {},
-    recordedAt: '2018-09-30T00:00:00.000Z',
-    previousHash: null,
-    hash: 'h',
-  }));
+const events = countedEvents;
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 

@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { CheckpointedReactor } from '../reactions/checkpointed-reactor';
 import { addressOf, channelsFor, recordAndQueue, WantedDelivery } from './notification-dispatcher.reactor';
 import type { DirectDelivery } from './direct-delivery';
+import { oncePerKey } from './once-per-key';
 
 export const HAND_OVER_NOTIFIER = 'hand-over-notifier';
 
@@ -44,8 +45,8 @@ export class HandOverNotifier extends CheckpointedReactor {
   protected async apply(events: readonly StoredEvent[]): Promise<void> {
     // Units and regions as stored when the batch is handled (a channel removed a moment ago is not used), each read
     // once a batch: under load a batch holds hundreds of assignments to the same few units.
-    const units = memo((id: string) => this.directory.getUnit(id, { stored: true }));
-    const regions = memo((id: string) => this.directory.getRegion(id, { stored: true }));
+    const units = oncePerKey((id: string) => this.directory.getUnit(id, { stored: true }));
+    const regions = oncePerKey((id: string) => this.directory.getRegion(id, { stored: true }));
     const wanted: WantedDelivery[] = [];
     for (const event of events) wanted.push(...(await this.deliveriesOf(event, units, regions)));
     await recordAndQueue(this.deliveries, this.jobs, this.clock, wanted, this.direct);
@@ -120,16 +121,6 @@ export class HandOverNotifier extends CheckpointedReactor {
     }
     return task;
   }
-}
-
-/** `lookUp` answered once per key. */
-function memo<T>(lookUp: (key: string) => Promise<T>): (key: string) => Promise<T> {
-  const answers = new Map<string, Promise<T>>();
-  return (key) => {
-    let answer = answers.get(key);
-    if (!answer) answers.set(key, (answer = lookUp(key)));
-    return answer;
-  };
 }
 
 type TaskFacts = { -readonly [K in keyof NoticeTask]: NoticeTask[K] } & { regionId: string; deadline: string };

@@ -21,6 +21,7 @@ import { NewDelivery, PostgresDeliveries } from '@zhenggai/postgres';
 import { createHash } from 'node:crypto';
 import { DeliveryBatch, DeliveryJobs } from '@zhenggai/platform';
 import type { DirectDelivery } from './direct-delivery';
+import { oncePerKey } from './once-per-key';
 import { CheckpointedReactor } from '../reactions/checkpointed-reactor';
 
 export const NOTIFICATION_DISPATCHER = 'notification-dispatcher';
@@ -50,21 +51,28 @@ export class NotificationDispatcher extends CheckpointedReactor {
   }
 
   protected async apply(events: readonly StoredEvent[]): Promise<void> {
+    // As stored when the batch is handled, not as this process last remembered them (a channel removed or re-keyed a
+    // moment ago is not used), each read once a batch: a catch-up's batch holds hundreds of levels of the same units.
+    const units = oncePerKey((id: string) => this.directory.getUnit(id, { stored: true }));
+    const regions = oncePerKey((id: string) => this.directory.getRegion(id, { stored: true }));
     const wanted: WantedDelivery[] = [];
-    for (const event of events) wanted.push(...(await this.deliveriesOf(event)));
+    for (const event of events) wanted.push(...(await this.deliveriesOf(event, units, regions)));
     await recordAndQueue(this.deliveries, this.jobs, this.clock, wanted, this.direct);
   }
 
-  private async deliveriesOf(event: StoredEvent): Promise<WantedDelivery[]> {
+  private async deliveriesOf(
+    event: StoredEvent,
+    units: (id: string) => ReturnType<Directory['getUnit']>,
+    regions: (id: string) => ReturnType<Directory['getRegion']>,
+  ): Promise<WantedDelivery[]> {
     const data = event.data as RectificationTaskReminded['data'];
     const unitRecipients = data.recipients.filter((r) => r.kind === 'unit');
     if (unitRecipients.length === 0) return [];
-    const region = await this.directory.getRegion(data.regionId, { stored: true });
+    const region = await regions(data.regionId);
     const deliveries: WantedDelivery[] = [];
     const reached = new Set<string>();
     for (const recipient of unitRecipients) {
-      // As stored now, not as this process last remembered it: a channel removed or re-keyed a moment ago is not used.
-      const unit = await this.directory.getUnit(recipient.id, { stored: true });
+      const unit = await units(recipient.id);
       const kind: MessageKind = event.type === 'RectificationTaskEscalated' ? 'escalation' : 'reminder';
       for (const unitChannel of channelsFor(recipient, unit?.channels ?? [], kind)) {
         const address = addressOf(unitChannel);

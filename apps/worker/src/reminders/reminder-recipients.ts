@@ -1,5 +1,6 @@
 import { Directory, liesWithin, ReminderRecipientResolver, UserAccount, UserRepository } from '@zhenggai/application';
 import { AssignedRectificationTask, RecipientRole, ReminderRecipient } from '@zhenggai/domain';
+import { oncePerKey } from './once-per-key';
 
 /**
  * Who a ladder level reaches, resolved from the directory as it is stored when the level fires (an account added
@@ -87,21 +88,13 @@ interface RecipientLookups {
 
 /** The same lookups, each answer kept for the next ask with the same argument (for one batch: minutes at most). */
 function memoised(lookups: RecipientLookups): RecipientLookups {
-  const kept = new Map<string, Promise<unknown>>();
-  const keep =
-    <A extends unknown[], R>(name: string, read: (...args: A) => Promise<R>) =>
-    (...args: A): Promise<R> => {
-      const key = `${name}:${args.join(':')}`;
-      let answer = kept.get(key) as Promise<R> | undefined;
-      if (!answer) kept.set(key, (answer = read(...args)));
-      return answer;
-    };
+  const leaders = oncePerKey(() => lookups.leaders());
   return {
-    unit: keep('unit', lookups.unit),
-    unitAccounts: keep('unitAccounts', lookups.unitAccounts),
-    leaders: keep('leaders', lookups.leaders),
-    user: keep('user', lookups.user),
-    region: keep('region', lookups.region),
+    unit: oncePerKey(lookups.unit),
+    unitAccounts: oncePerKey(lookups.unitAccounts),
+    leaders: () => leaders(''),
+    user: oncePerKey(lookups.user),
+    region: oncePerKey(lookups.region),
   };
 }
 

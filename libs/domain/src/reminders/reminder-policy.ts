@@ -1,5 +1,5 @@
 import { ValidationError } from '../shared/domain-error';
-import { addDays, dueInstant, LocalDate, shanghaiInstant } from '../shared/local-date';
+import { dueInstant, LocalDate, shanghaiInstant } from '../shared/local-date';
 
 /** Who a ladder level goes to; each is resolved to people and addresses when the level fires. */
 export const RECIPIENT_ROLES = ['unit', 'unit_head', 'assigning_office', 'supervising_leader', 'leadership'] as const;
@@ -73,7 +73,9 @@ const LEVEL_ID = /^[a-z][a-z0-9_]{0,39}$/;
 export function levelDueAt(deadline: LocalDate, level: ReminderLevel): string {
   if ('hours' in level.offset)
     return new Date(dueInstant(deadline).getTime() + level.offset.hours * HOUR_MS).toISOString();
-  return shanghaiInstant(addDays(deadline, level.offset.days), level.offset.hourOfDay).toISOString();
+  // shanghaiInstant(addDays(deadline, days), hourOfDay) in one step (a calendar day is 24 hours in Asia/Shanghai):
+  // the scheduler asks this for every level of every task it meets.
+  return shanghaiInstant(deadline, level.offset.days * 24 + level.offset.hourOfDay).toISOString();
 }
 
 /** Checks a ladder given as data (an admin's input); throws a ValidationError naming the field. */

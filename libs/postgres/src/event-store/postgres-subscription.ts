@@ -66,12 +66,21 @@ export class PostgresSubscription implements Subscription {
     }, this.options.eventTypePrefixes);
     const batchSize = this.options.batchSize ?? DEFAULT_BATCH_SIZE;
     let checkpoint = this.options.after ?? 0n;
+    // While the handler works on a full page, the next one is read (far behind, a reaction's handler and the store's
+    // read then overlap instead of taking turns on two cores).
+    let next: Promise<VisibleEventsPage | null> | null = null;
     try {
       while (!this.stopRequested) {
         this.woken = false;
-        const page = await this.read(checkpoint, batchSize);
+        const page = await (next ?? this.read(checkpoint, batchSize));
+        next = null;
         if (page === null || this.stopRequested) break;
         const full = page.events.length === batchSize;
+        if (full) {
+          next = this.read(page.events[page.events.length - 1]!.position, batchSize);
+          // Awaited by the next turn of the loop; should the handler fail first, nobody awaits it.
+          next.catch(() => undefined);
+        }
         if (page.events.length > 0) {
           await runningHandler.run(this, () => this.handler(page.events));
         }
@@ -86,6 +95,9 @@ export class PostgresSubscription implements Subscription {
     } catch (error) {
       reportSubscriptionFailure(this.options, error);
     } finally {
+      // A read of the next page still retrying against a PostgreSQL out of reach gives up.
+      this.stopRequested = true;
+      this.idle.end();
       await stopWaking();
     }
   }
