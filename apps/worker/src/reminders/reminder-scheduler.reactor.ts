@@ -24,6 +24,14 @@ export type RecordDue = (levels: readonly DueReminder[]) => Promise<RecordDueRem
 export const REMINDER_SCHEDULER = 'reminder-scheduler';
 
 /**
+ * Beyond the horizon, how old a task's change may be for its ended deadlines' jobs still to be dropped. Only levels due
+ * within the horizon are ever queued, and a job runs (or exhausts its retries) within minutes of its time: every job
+ * queued before an older change has run by now, and one that has not (no worker ran meanwhile) finds nothing owed
+ * when it does. A catch-up over years of closed tasks would otherwise remove a job per level of each, one by one.
+ */
+const DROP_MARGIN_MS = 86_400_000;
+
+/**
  * The events after which a task may owe other levels: it is assigned, its deadline moves (an extension, a
  * reopening), or it ends. The rest (accepting, reporting, reminders themselves...) change nothing owed, and
  * recipients are resolved when a level fires.
@@ -84,7 +92,10 @@ export class ReminderScheduler extends CheckpointedReactor {
         taskEvents[0]!.revision === 0
           ? foldEvents(rectificationTaskDecider, taskEvents as unknown as RectificationTaskEvent[])
           : read.get(taskStreamName(taskId))!.state;
-      if (!(await this.dropEnded(taskId, state))) continue;
+      // When it happened by the clock the commands read (the store's own time may differ from it).
+      const last = taskEvents[taskEvents.length - 1]!;
+      const latest = Date.parse((last.metadata?.occurredAt as string | undefined) ?? last.recordedAt);
+      if (!(await this.dropEnded(taskId, state, now.getTime() - latest <= this.horizonMs + DROP_MARGIN_MS))) continue;
       const owed = owedWithin(state, now, this.horizonMs);
       const later = owed.filter((r) => Date.parse(r.dueAt) > now.getTime());
       for (const r of owed) if (!later.includes(r)) due.push({ level: dueReminderOf(taskId, r), owed: r });
@@ -99,12 +110,16 @@ export class ReminderScheduler extends CheckpointedReactor {
     await this.jobs.scheduleMany(toQueue, now.getTime());
   }
 
-  /** Drops the jobs of deadlines no longer in force (all of them once the task ended); true while it is open. */
-  private async dropEnded(taskId: string, state: RectificationTaskState): Promise<boolean> {
+  /**
+   * Drops the jobs of deadlines no longer in force (all of them once the task ended), when the change is `recent`;
+   * true while the task is open.
+   */
+  private async dropEnded(taskId: string, state: RectificationTaskState, recent: boolean): Promise<boolean> {
     if (state.status === 'none') return false;
+    const open = state.status !== 'closed' && state.status !== 'cancelled';
+    if (!recent) return open;
     const levels = state.reminderPolicy.levels.map((l) => l.level);
     const older = Array.from({ length: state.deadlineVersion }, (_, v) => v);
-    const open = state.status !== 'closed' && state.status !== 'cancelled';
     const ended = open ? older : [...older, state.deadlineVersion];
     if (ended.length > 0) await this.jobs.drop(taskId, ended, levels);
     return open;

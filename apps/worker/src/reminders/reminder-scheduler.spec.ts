@@ -48,10 +48,11 @@ async function scene(deadlines: readonly string[]) {
   // Every task is assigned in the batch the scheduler meets: it reads no stream.
   const store = {} as EventStore;
   const queued: Array<{ taskId: string; levels: string[] }> = [];
+  const dropped: string[] = [];
   const jobs = {
     scheduleMany: async (of: ReadonlyArray<{ taskId: string; owed: ReadonlyArray<{ level: { level: string } }> }>) =>
       void queued.push(...of.map(({ taskId, owed }) => ({ taskId, levels: owed.map((r) => r.level.level) }))),
-    drop: async () => undefined,
+    drop: async (taskId: string) => void dropped.push(taskId),
   } as unknown as ReminderJobs;
   const recorded: DueReminder[][] = [];
   let refused = new Set<string>();
@@ -63,7 +64,15 @@ async function scene(deadlines: readonly string[]) {
   const checkpoints = { load: async () => 0n, save: async () => undefined };
   const clock = new ManualClock('2030-07-05T08:30:00+08:00');
   const scheduler = new ReminderScheduler(store, checkpoints, jobs, clock, HOUR, recordDue);
-  return { events, tasks, scheduler, queued, recorded, refuse: (ids: string[]) => (refused = new Set(ids)) };
+  return {
+    events,
+    tasks,
+    scheduler,
+    queued,
+    recorded,
+    dropped,
+    refuse: (ids: string[]) => (refused = new Set(ids)),
+  };
 }
 
 describe('the reminder scheduler meeting levels already due', () => {
@@ -96,5 +105,28 @@ describe('the reminder scheduler meeting levels already due', () => {
 
     expect(recorded[0]!.map((l) => l.taskId)).toEqual(tasks);
     expect(queued).toEqual([{ taskId: tasks[1], levels: [recorded[0]![1]!.level] }]);
+  });
+
+  it('drops the jobs of a task cancelled a moment ago, not those of one cancelled weeks ago', async () => {
+    const { events, tasks, scheduler, dropped } = await scene(['2030-07-20', '2030-07-20']);
+    const cancelled = (taskId: string, at: string, position: number): StoredEvent => ({
+      ...events[0]!,
+      id: `cancelled-${taskId}`,
+      streamName: taskStreamName(taskId),
+      revision: 1,
+      position: BigInt(position),
+      type: 'RectificationTaskCancelled',
+      data: { taskId, reason: '重复交办' },
+      metadata: { occurredAt: at },
+    });
+
+    await scheduler.handle([
+      ...events,
+      cancelled(tasks[0]!, '2030-06-02T10:00:00+08:00', 3),
+      cancelled(tasks[1]!, '2030-07-05T08:00:00+08:00', 4),
+    ]);
+
+    // (every job of a task cancelled weeks ago has run since, or finds nothing owed when it does)
+    expect(dropped).toEqual([tasks[1]]);
   });
 });

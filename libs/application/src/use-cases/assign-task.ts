@@ -1,7 +1,9 @@
 import {
   authorizeRole,
+  Command,
   CommandMetadata,
   ConcurrencyError,
+  DomainEvent,
   DEFAULT_REMINDER_POLICY,
   FindingCommand,
   FindingState,
@@ -9,10 +11,18 @@ import {
   findingStreamName,
   NotFoundError,
   QuantityTarget,
+  RectificationTaskCommand,
   rectificationTaskDecider,
   taskStreamName,
 } from '@zhenggai/domain';
-import { decideAndAppend, earlierAttemptOn, loadChecked, newStream } from '../command-handling/decide-and-append';
+import {
+  decideAndAppend,
+  earlierAttemptOn,
+  eventMetadataFor,
+  loadChecked,
+} from '../command-handling/decide-and-append';
+import { EventToAppend } from '../event-store/event-store.port';
+import { appendToEach } from '../event-store/several-streams';
 import { newIdFor } from '../ids/command-id';
 import { coversRegion } from '../jurisdiction/jurisdiction';
 import { References } from '../references/references';
@@ -38,9 +48,9 @@ export interface AssignTaskResult extends UseCaseResult {
 }
 
 /**
- * 交办: a new task stream, then its link on the finding. The finding's checks run before anything is written,
- * so a refusal stores nothing; the link is idempotent and is also ensured by the worker's finding reactor,
- * so a crash between the two appends heals itself.
+ * 交办: a new task stream and its link on the finding, appended together (one transaction on PostgreSQL; on a store
+ * that takes one stream at a time, a crash between the two heals itself: the link is idempotent and is also ensured by
+ * the worker's finding reactor). The finding's checks run before anything is written, so a refusal stores nothing.
  *
  * A retried command (its `commandId`) names the same task: when an earlier attempt assigned it already, the retry
  * only makes sure of the link and answers as that attempt would have, rather than assign a second task.
@@ -55,12 +65,8 @@ export async function assignTask(
   const findingStream = findingStreamName(input.findingId);
   const taskId = newIdFor(deps.ids, metadata, 'task');
   const link: FindingCommand = { type: 'LinkTaskToFinding', data: { taskId }, metadata };
-  const assigned = await earlierAttemptOn(deps.store, rectificationTaskDecider, taskStreamName(taskId), metadata);
-  if (assigned) {
-    // The checks passed then: the finding it names has since moved on (by this very link, perhaps).
-    const linked = await decideAndAppend(deps.store, findingDecider, findingStream, link, { cache: deps.cache });
-    return { id: taskId, revision: assigned.revision, findingId: input.findingId, findingRevision: linked.revision };
-  }
+  const earlier = await earlierAttempt(deps, input, taskId, link, metadata);
+  if (earlier) return earlier;
   // The finding as this process last wrote it, if it did: a refusal stands only on the stored one.
   const finding = await loadChecked(deps, findingDecider, findingStream, async (loaded) => {
     // A finding outside the actor's region answers as one that does not exist, before any rule can tell otherwise.
@@ -78,36 +84,87 @@ export async function assignTask(
   const campaign = input.campaignId ? await references.campaign(metadata.actor, input.campaignId, 'campaignId') : null;
   const reminderPolicy = (await deps.reminderPolicies?.inForce(input.campaignId)) ?? DEFAULT_REMINDER_POLICY;
 
-  const task = await decideAndAppend(
-    deps.store,
-    rectificationTaskDecider,
-    taskStreamName(taskId),
-    {
-      type: 'AssignRectificationTask',
-      data: {
-        taskId,
-        findingId: input.findingId,
-        title: input.title ?? finding.state.title,
-        regionId: finding.state.regionId,
-        category: finding.state.category,
-        leadUnitId: input.leadUnitId,
-        cooperatingUnitIds: [...input.cooperatingUnitIds],
-        deadline: input.deadline,
-        measures: input.measures,
-        target: input.target,
-        campaign,
-        reminderPolicy,
-        parent: null,
-      },
-      metadata,
+  const assign: RectificationTaskCommand = {
+    type: 'AssignRectificationTask',
+    data: {
+      taskId,
+      findingId: input.findingId,
+      title: input.title ?? finding.state.title,
+      regionId: finding.state.regionId,
+      category: finding.state.category,
+      leadUnitId: input.leadUnitId,
+      cooperatingUnitIds: [...input.cooperatingUnitIds],
+      deadline: input.deadline,
+      measures: input.measures,
+      target: input.target,
+      campaign,
+      reminderPolicy,
+      parent: null,
     },
-    { loaded: newStream(rectificationTaskDecider), cache: deps.cache },
+    metadata,
+  };
+  // Both streams in one append where the store can (one round trip): the new task, and its link on the finding as it
+  // was checked above.
+  const taskStream = taskStreamName(taskId);
+  const decided = rectificationTaskDecider.decide(assign, rectificationTaskDecider.initialState());
+  const linking = findingDecider.decide(link, finding.state);
+  const [taskOutcome, linkOutcome] = await appendToEach(deps.store, [
+    { streamName: taskStream, events: toAppend(assign, decided), expectedRevision: 'no_stream' },
+    {
+      streamName: findingStream,
+      events: toAppend(link, linking),
+      expectedRevision: finding.revision < 0 ? 'no_stream' : finding.revision,
+    },
+  ]);
+  if (!taskOutcome!.ok) {
+    // The task's id is taken: by an attempt of this very command (its `commandId`) running beside it, whose outcome
+    // this one answers with; else it stays refused.
+    const beside =
+      taskOutcome!.error instanceof ConcurrencyError ? await earlierAttempt(deps, input, taskId, link, metadata) : null;
+    if (beside) return beside;
+    throw taskOutcome!.error;
+  }
+  const revision = taskOutcome!.result.nextExpectedRevision;
+  deps.cache?.set(
+    taskStream,
+    decided.reduce(rectificationTaskDecider.evolve, rectificationTaskDecider.initialState()),
+    revision,
   );
-  const linked = await decideAndAppend(deps.store, findingDecider, findingStream, link, {
-    loaded: finding,
-    cache: deps.cache,
-  });
-  return { id: taskId, revision: task.revision, findingId: input.findingId, findingRevision: linked.revision };
+  if (linkOutcome!.ok) {
+    const findingRevision = linkOutcome!.result.nextExpectedRevision;
+    deps.cache?.set(findingStream, linking.reduce(findingDecider.evolve, finding.state), findingRevision);
+    return { id: taskId, revision, findingId: input.findingId, findingRevision };
+  }
+  if (!(linkOutcome!.error instanceof ConcurrencyError)) throw linkOutcome!.error;
+  // The finding moved since it was read (another task linked meanwhile, or the cache was behind): linked again on what
+  // is stored (the link is idempotent, and the worker's finding reactor makes sure of it too).
+  deps.cache?.forget(findingStream);
+  const linked = await decideAndAppend(deps.store, findingDecider, findingStream, link, { cache: deps.cache });
+  return { id: taskId, revision, findingId: input.findingId, findingRevision: linked.revision };
+}
+
+/**
+ * What an earlier attempt of the command (its `commandId`) assigned, its link made sure of (the checks passed then: the
+ * finding it names has since moved on, by this very link perhaps); null when no attempt stored the task.
+ */
+async function earlierAttempt(
+  deps: UseCaseDeps,
+  input: AssignTaskInput,
+  taskId: string,
+  link: FindingCommand,
+  metadata: CommandMetadata,
+): Promise<AssignTaskResult | null> {
+  const assigned = await earlierAttemptOn(deps.store, rectificationTaskDecider, taskStreamName(taskId), metadata);
+  if (!assigned) return null;
+  const findingStream = findingStreamName(input.findingId);
+  const linked = await decideAndAppend(deps.store, findingDecider, findingStream, link, { cache: deps.cache });
+  return { id: taskId, revision: assigned.revision, findingId: input.findingId, findingRevision: linked.revision };
+}
+
+/** A command's events as appended: each with the command's metadata. */
+function toAppend(command: Command, events: readonly DomainEvent[]): EventToAppend[] {
+  const metadata = eventMetadataFor(command);
+  return events.map((event) => ({ type: event.type, data: event.data, metadata: { ...metadata } }));
 }
 
 /** The finding exists, is at the revision the caller saw, and would take the link: refuse before writing anything. */

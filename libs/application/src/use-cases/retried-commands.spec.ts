@@ -285,3 +285,24 @@ function bulletinMaker() {
     renderer: { pdf: async () => Buffer.from('%PDF'), docx: async () => Buffer.from('PK') },
   };
 }
+
+describe('an assignment beside another on the same finding', () => {
+  it('assigns its task once and links it after the link another assignment stored meanwhile', async () => {
+    const { store, deps, ofType } = world();
+    const { id: findingId } = await fileFinding(deps, finding, unkeyed(inspector));
+    // Another assignment links its task between this one's read of the finding and its append.
+    store.beforeNextAppendTo(findingStreamName(findingId), async () => {
+      await store.appendToStream(
+        findingStreamName(findingId),
+        [{ type: 'FindingTaskLinked', data: { findingId, taskId: 'task-beside' }, metadata: { correlationId: 'b' } }],
+        { expectedRevision: 0 },
+      );
+    });
+
+    const assigned = await assignTask(deps, assignment(findingId), unkeyed(inspector));
+
+    expect(ofType('RectificationTaskAssigned').map((e) => e.data.taskId)).toEqual([assigned.id]);
+    expect(ofType('FindingTaskLinked').map((e) => e.data.taskId)).toEqual(['task-beside', assigned.id]);
+    expect(assigned).toMatchObject({ revision: 0, findingRevision: 2 });
+  });
+});
