@@ -1,5 +1,5 @@
 import { Command, CommandMetadata, ConcurrencyError, Decider, DomainEvent, EventMetadata } from '@zhenggai/domain';
-import { EventStore, StoredEvent } from '../event-store/event-store.port';
+import { EventStore, EventToAppend, StoredEvent } from '../event-store/event-store.port';
 import { LoadedStream, loadStream } from './load-stream';
 import { StreamStateCache } from './stream-state-cache';
 
@@ -179,12 +179,9 @@ async function decideAndAppendOnce<C extends Command, E extends DomainEvent, S>(
   const events = decider.decide(command, loaded.state);
   if (events.length === 0) return { revision: loaded.revision, state: loaded.state, events: [], earlierAttempt: false };
   await options.beforeAppend?.(loaded.state, events);
-  const metadata = eventMetadataFor(command);
-  const result = await store.appendToStream(
-    streamName,
-    events.map((event) => ({ type: event.type, data: event.data, metadata: { ...metadata } })),
-    { expectedRevision: loaded.revision < 0 ? 'no_stream' : loaded.revision },
-  );
+  const result = await store.appendToStream(streamName, eventsToAppend(command, events), {
+    expectedRevision: loaded.revision < 0 ? 'no_stream' : loaded.revision,
+  });
   return {
     revision: result.nextExpectedRevision,
     state: events.reduce(decider.evolve, loaded.state),
@@ -206,6 +203,12 @@ export function eventMetadataFor(command: Command): EventMetadata {
     causationId: causationId ?? null,
     ...(commandId !== undefined && commandId !== correlationId ? { commandId } : {}),
   };
+}
+
+/** A command's events as appended: each carrying the command's metadata (`eventMetadataFor`). */
+export function eventsToAppend(command: Command, events: readonly DomainEvent[]): EventToAppend[] {
+  const metadata = eventMetadataFor(command);
+  return events.map((event) => ({ type: event.type, data: event.data, metadata: { ...metadata } }));
 }
 
 /**

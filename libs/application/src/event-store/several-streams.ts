@@ -14,6 +14,17 @@ export async function appendToEach(
 ): Promise<StreamAppendOutcome[]> {
   if (appends.length === 0) return [];
   if (store.appendToStreams) return store.appendToStreams(appends);
+  return appendStreamByStream(store, appends);
+}
+
+/**
+ * The same, by `appendToStream` on each stream, a few at once: for stores without an append to several streams, and for
+ * one whose append to several failed as a whole, to learn each stream's own outcome.
+ */
+export function appendStreamByStream(
+  store: Pick<EventStore, 'appendToStream'>,
+  appends: readonly StreamAppend[],
+): Promise<StreamAppendOutcome[]> {
   return inLanes(appends, async ({ streamName, events, expectedRevision }): Promise<StreamAppendOutcome> => {
     try {
       return { ok: true, result: await store.appendToStream(streamName, events, { expectedRevision }) };

@@ -1,9 +1,7 @@
 import {
   authorizeRole,
-  Command,
   CommandMetadata,
   ConcurrencyError,
-  DomainEvent,
   DEFAULT_REMINDER_POLICY,
   FindingCommand,
   FindingState,
@@ -15,13 +13,7 @@ import {
   rectificationTaskDecider,
   taskStreamName,
 } from '@zhenggai/domain';
-import {
-  decideAndAppend,
-  earlierAttemptOn,
-  eventMetadataFor,
-  loadChecked,
-} from '../command-handling/decide-and-append';
-import { EventToAppend } from '../event-store/event-store.port';
+import { decideAndAppend, earlierAttemptOn, eventsToAppend, loadChecked } from '../command-handling/decide-and-append';
 import { appendToEach } from '../event-store/several-streams';
 import { newIdFor } from '../ids/command-id';
 import { coversRegion } from '../jurisdiction/jurisdiction';
@@ -109,10 +101,10 @@ export async function assignTask(
   const decided = rectificationTaskDecider.decide(assign, rectificationTaskDecider.initialState());
   const linking = findingDecider.decide(link, finding.state);
   const [taskOutcome, linkOutcome] = await appendToEach(deps.store, [
-    { streamName: taskStream, events: toAppend(assign, decided), expectedRevision: 'no_stream' },
+    { streamName: taskStream, events: eventsToAppend(assign, decided), expectedRevision: 'no_stream' },
     {
       streamName: findingStream,
-      events: toAppend(link, linking),
+      events: eventsToAppend(link, linking),
       expectedRevision: finding.revision < 0 ? 'no_stream' : finding.revision,
     },
   ]);
@@ -159,12 +151,6 @@ async function earlierAttempt(
   const findingStream = findingStreamName(input.findingId);
   const linked = await decideAndAppend(deps.store, findingDecider, findingStream, link, { cache: deps.cache });
   return { id: taskId, revision: assigned.revision, findingId: input.findingId, findingRevision: linked.revision };
-}
-
-/** A command's events as appended: each with the command's metadata. */
-function toAppend(command: Command, events: readonly DomainEvent[]): EventToAppend[] {
-  const metadata = eventMetadataFor(command);
-  return events.map((event) => ({ type: event.type, data: event.data, metadata: { ...metadata } }));
 }
 
 /** The finding exists, is at the revision the caller saw, and would take the link: refuse before writing anything. */

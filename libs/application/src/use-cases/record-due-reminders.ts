@@ -4,14 +4,13 @@ import {
   rectificationTaskDecider,
   RectificationTaskEvent,
   RectificationTaskState,
-  remindersToSchedule,
   taskStreamName,
 } from '@zhenggai/domain';
-import { eventMetadataFor } from '../command-handling/decide-and-append';
+import { eventsToAppend } from '../command-handling/decide-and-append';
 import { loadStreams } from '../command-handling/load-stream';
 import { appendToEach } from '../event-store/several-streams';
 import { StreamAppend } from '../event-store/event-store.port';
-import { RecordTaskReminderDeps, RecordTaskReminderInput } from './record-task-reminder';
+import { levelDue, RecordTaskReminderDeps, RecordTaskReminderInput } from './record-task-reminder';
 
 /** A level to record, and the correlation id its events carry (the one its job would have: the level's own). */
 export interface DueReminder extends RecordTaskReminderInput {
@@ -56,18 +55,13 @@ export async function recordDueReminders(
     const events: StreamAppend['events'][number][] = [];
     const recording: DueReminder[] = [];
     for (const level of streamLevels) {
-      const owed =
-        state.status === 'none'
-          ? undefined
-          : remindersToSchedule(state, metadata.now).find(
-              (r) => r.level.level === level.level && r.deadlineVersion === level.deadlineVersion,
-            );
-      if (!owed || state.status === 'none') {
-        notOwed++;
+      const due = levelDue(state, level, metadata.now);
+      if (due.outcome === 'early') {
+        left.push(level);
         continue;
       }
-      if (Date.parse(owed.dueAt) > Date.parse(metadata.now)) {
-        left.push(level);
+      if (due.outcome !== 'due') {
+        notOwed++;
         continue;
       }
       const command: RecordTaskReminder = {
@@ -75,7 +69,7 @@ export async function recordDueReminders(
         data: {
           level: level.level,
           deadlineVersion: level.deadlineVersion,
-          recipients: await recipients.resolve(state, owed.level.recipients),
+          recipients: await recipients.resolve(due.task, due.owed.level.recipients),
         },
         metadata: { ...metadata, correlationId: level.correlationId },
       };
@@ -84,11 +78,8 @@ export async function recordDueReminders(
         notOwed++;
         continue;
       }
-      const eventMetadata = eventMetadataFor(command);
-      for (const event of decided) {
-        events.push({ type: event.type, data: event.data, metadata: { ...eventMetadata } });
-        state = rectificationTaskDecider.evolve(state, event);
-      }
+      events.push(...eventsToAppend(command, decided));
+      state = decided.reduce(rectificationTaskDecider.evolve, state);
       recording.push(level);
     }
     if (events.length > 0) appends.push({ streamName, events, expectedRevision: revision, levels: recording, state });

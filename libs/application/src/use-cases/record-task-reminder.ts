@@ -1,4 +1,12 @@
-import { CommandMetadata, rectificationTaskDecider, remindersToSchedule, taskStreamName } from '@zhenggai/domain';
+import {
+  AssignedRectificationTask,
+  CommandMetadata,
+  OwedReminder,
+  rectificationTaskDecider,
+  RectificationTaskState,
+  remindersToSchedule,
+  taskStreamName,
+} from '@zhenggai/domain';
 import { decideAndAppend, StreamAccess } from '../command-handling/decide-and-append';
 import { loadStream } from '../command-handling/load-stream';
 import { ReminderRecipientResolver } from '../reminders/reminder-recipients.port';
@@ -31,14 +39,9 @@ export async function recordTaskReminder(
   const { taskId, level, deadlineVersion } = input;
   const stream = taskStreamName(taskId);
   const loaded = await loadStream(deps.store, rectificationTaskDecider, stream);
-  if (loaded.state.status === 'none') return { outcome: 'no-task' };
-  const owed = remindersToSchedule(loaded.state, metadata.now).find(
-    (r) => r.level.level === level && r.deadlineVersion === deadlineVersion,
-  );
-  if (!owed) return { outcome: 'not-owed' };
-  const dueInMs = Date.parse(owed.dueAt) - Date.parse(metadata.now);
-  if (dueInMs > 0) return { outcome: 'early', dueInMs };
-  const recipients = await deps.recipients.resolve(loaded.state, owed.level.recipients);
+  const due = levelDue(loaded.state, input, metadata.now);
+  if (due.outcome !== 'due') return due;
+  const recipients = await deps.recipients.resolve(due.task, due.owed.level.recipients);
   const { events } = await decideAndAppend(
     deps.store,
     rectificationTaskDecider,
@@ -47,4 +50,28 @@ export async function recordTaskReminder(
     { loaded, cache: deps.cache },
   );
   return { outcome: events.length > 0 ? 'recorded' : 'not-owed' };
+}
+
+/** Whether a task owes a level at `now`: due (with the task and the level as owed), not yet, or not at all. */
+export type LevelDue =
+  | { readonly outcome: 'due'; readonly task: AssignedRectificationTask; readonly owed: OwedReminder }
+  | Exclude<RecordTaskReminderResult, { readonly outcome: 'recorded' }>;
+
+/**
+ * A level of the ladder as the task stands: owed only if not closed, same deadline, not recorded yet, not overtaken;
+ * `early` before its time, with how long until then.
+ */
+export function levelDue(
+  state: RectificationTaskState,
+  { level, deadlineVersion }: Pick<RecordTaskReminderInput, 'level' | 'deadlineVersion'>,
+  now: string,
+): LevelDue {
+  if (state.status === 'none') return { outcome: 'no-task' };
+  const owed = remindersToSchedule(state, now).find(
+    (r) => r.level.level === level && r.deadlineVersion === deadlineVersion,
+  );
+  if (!owed) return { outcome: 'not-owed' };
+  const dueInMs = Date.parse(owed.dueAt) - Date.parse(now);
+  if (dueInMs > 0) return { outcome: 'early', dueInMs };
+  return { outcome: 'due', task: state, owed };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  appendStreamByStream,
   contentDigest,
   normaliseExpectedRevision,
   RunningSubscriptions,
@@ -130,7 +131,7 @@ export class PostgresEventStore implements EventStore {
       } catch (error) {
         const failure = asPostgresFailure(error);
         if (failure instanceof StoreUnavailableError) throw failure;
-        return this.appendOneByOne(appends);
+        return appendStreamByStream(this, appends);
       }
     }
     for (const row of rows) {
@@ -153,19 +154,6 @@ export class PostgresEventStore implements EventStore {
       outcomes[i] ??= { ok: true, result: await this.streamEnd(streamName) };
     }
     return outcomes as StreamAppendOutcome[];
-  }
-
-  private async appendOneByOne(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
-    const outcomes: StreamAppendOutcome[] = [];
-    for (const { streamName, events, expectedRevision } of appends) {
-      try {
-        outcomes.push({ ok: true, result: await this.appendToStream(streamName, events, { expectedRevision }) });
-      } catch (error) {
-        if (error instanceof StoreUnavailableError) throw error;
-        outcomes.push({ ok: false, error: error as Error });
-      }
-    }
-    return outcomes;
   }
 
   async readStreams(streamNames: readonly string[]): Promise<ReadonlyMap<string, StoredEvent[]>> {
