@@ -1,7 +1,6 @@
 // One jest configuration, three kinds of test (see STYLE.md): unit (*.spec.ts, pure and fast),
 // integration (*.int-spec.ts, real PostgreSQL / Redis) and end to end (*.e2e-spec.ts, the real app over HTTP).
 const fs = require('node:fs');
-const os = require('node:os');
 const swc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 delete swc.$schema;
 
@@ -40,10 +39,6 @@ const withServers = {
 module.exports = {
   // A unit test has no I/O: a short leash, even on a busy machine.
   testTimeout: 15_000,
-  // Two files at a time at least: on two cores jest would run one (cores - 1), while the integration and end-to-end
-  // files spend much of their time waiting on PostgreSQL, a server process or the browser (about 10 minutes for
-  // the suite instead of 14 on a 2-core machine; the timeouts are sized for that load).
-  maxWorkers: Math.max(2, os.availableParallelism() - 1),
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'] },
     { ...withServers, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'] },

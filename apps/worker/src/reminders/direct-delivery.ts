@@ -40,12 +40,17 @@ export class DirectDelivery {
     return this.options.graceMs ?? DIRECT_GRACE_MS;
   }
 
+  /** How many more batches it would take now (none once the process is stopping). */
+  room(): number {
+    return this.stopping ? 0 : Math.max(0, (this.options.batches ?? DIRECT_BATCHES) - this.sending.size);
+  }
+
   /**
    * Starts sending the batch (in the order given) unless DIRECT_BATCHES are on their way already or the process is
    * stopping; answers whether it took it (else the caller queues it). Resolves nothing: the batch goes on alone.
    */
   take(batch: string, rows: readonly Sendable[]): boolean {
-    if (this.stopping || this.sending.size >= (this.options.batches ?? DIRECT_BATCHES)) return false;
+    if (this.room() === 0) return false;
     const sending: Promise<void> = this.sendOrHandOver(batch, rows).finally(() => this.sending.delete(sending));
     this.sending.add(sending);
     return true;

@@ -182,15 +182,29 @@ export async function recordAndQueue(
     });
   }
   const queued: DeliveryBatch[] = [];
+  const atOnce: Array<{ batch: string; ids: ReadonlySet<string> }> = [];
+  let room = direct?.room() ?? 0;
   for (const [batch, { delayMs, fresh, ageMs, ids }] of batches) {
-    // The batch's rows, all written by this call, in the order of their events.
-    const rows = () => batched.filter((d) => ids.has(d.id));
-    if (direct && fresh && delayMs <= 0 && direct.take(batch, rows())) continue;
+    if (direct && fresh && delayMs <= 0 && room > 0) {
+      atOnce.push({ batch, ids });
+      room--;
+      continue;
+    }
     // Written a moment ago by another call (another worker's reaction to the same events): that one sends it at once
     // or queues it, and should it die first, the reconciliation queues it when the grace is over.
     if (direct && !fresh && ageMs < direct.graceMs) continue;
     queued.push({ batch, delayMs });
   }
+  // The queue's batches first: a process killed while it sends the others has handed these over already (they would
+  // otherwise wait for the reconciliation's grace).
   await jobs.enqueue(queued);
+  // The batch's rows, all written by this call, in the order of their events; one that finds no room after all (the
+  // process stopping meanwhile) goes to the queue.
+  const notTaken: DeliveryBatch[] = [];
+  for (const { batch, ids } of atOnce) {
+    const rows = batched.filter((d) => ids.has(d.id));
+    if (!direct!.take(batch, rows)) notTaken.push({ batch, delayMs: 0 });
+  }
+  await jobs.enqueue(notTaken);
   return pending.length;
 }
