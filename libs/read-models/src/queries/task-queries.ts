@@ -111,6 +111,7 @@ export interface TaskRow {
   readonly assigningUnitId: string | null;
   readonly assignedAt: string;
   readonly closedAt: string | null;
+  /** The task's revision (its stream's, as an ETag gives it) now; as of a past instant, its version's then. */
   readonly revision: number;
 }
 
@@ -126,7 +127,16 @@ const ROW_COLUMNS = (today: string, warn: string, at: string) => `
   v.parent_task_id AS "parentTaskId",
   (SELECT p.title FROM read_models.tasks p WHERE p.task_id = v.parent_task_id) AS "parentTitle",
   v.assigning_unit_id AS "assigningUnitId", v.assigned_at AS "assignedAt",
-  v.closed_at AS "closedAt", v.version AS revision`;
+  v.closed_at AS "closedAt",
+  CASE WHEN v.valid_to IS NULL
+    THEN (SELECT s.version FROM read_models.task_states s WHERE s.task_id = v.task_id) ELSE v.version END AS revision`;
+
+/**
+ * The version of a task before the version row `alias` (none for its first): a version begins only where what a row
+ * holds changed, so the one before is not always `version - 1` (a reminder level recorded adds none).
+ */
+const VERSION_BEFORE = (alias: string) => `SELECT p.deadline, p.reopen_count FROM read_models.task_versions p
+   WHERE p.task_id = ${alias}.task_id AND p.version < ${alias}.version ORDER BY p.version DESC LIMIT 1`;
 
 /**
  * The questions leadership and units ask, answered from the `tasks` read model (views in `read_models`), now or
@@ -322,10 +332,9 @@ export class TaskQueries {
   ): Promise<{ sendBacks: number; extensions: number }> {
     const { rows } = await this.sql.query<{ sendBacks: number; extensions: number }>(
       `SELECT count(*) FILTER (WHERE v.sent_back)::int AS "sendBacks",
-              count(*) FILTER (WHERE EXISTS (SELECT 1 FROM read_models.task_versions p
-                WHERE p.task_id = v.task_id AND p.version = v.version - 1 AND p.deadline <> v.deadline
-                  AND p.reopen_count = v.reopen_count))::int AS extensions
+              count(*) FILTER (WHERE p.deadline <> v.deadline AND p.reopen_count = v.reopen_count)::int AS extensions
          FROM read_models.task_versions v
+         LEFT JOIN LATERAL (${VERSION_BEFORE('v')}) p ON true
         WHERE v.valid_from >= $1::timestamptz AND v.valid_from < $2::timestamptz
           AND ${WITHIN_REGION('v.region_id', '$3')}`,
       [from.toISOString(), to.toISOString(), scopeRegionId],
@@ -350,7 +359,7 @@ export class TaskQueries {
                 CASE WHEN v.sent_back THEN 'sendBacks' ELSE 'extensions' END AS kind,
                 p.deadline AS previous_deadline
            FROM read_models.task_versions v
-           LEFT JOIN read_models.task_versions p ON p.task_id = v.task_id AND p.version = v.version - 1
+           LEFT JOIN LATERAL (${VERSION_BEFORE('v')}) p ON true
           WHERE v.valid_from >= $1::timestamptz AND v.valid_from < $2::timestamptz
             AND ${WITHIN_REGION('v.region_id', '$3')}
             AND ($4::uuid IS NULL OR v.campaign_id = $4::uuid)

@@ -271,6 +271,45 @@ describe('the tasks read model over the demo story', () => {
     expect(rows[0].n).toBe(ladders.size);
   });
 
+  it('begins a version only where what a version row holds changed, and lists each task at its revision', async () => {
+    const { rows } = await infra.pool.query(`SELECT * FROM proj_tasks_test.task_versions ORDER BY task_id, version`);
+    const sameness = ({ version, position, valid_from, valid_to, sent_back, ...content }: Record<string, unknown>) =>
+      JSON.stringify(content);
+    for (const [i, row] of rows.entries()) {
+      const before = rows[i - 1];
+      if (before?.task_id !== row.task_id) continue;
+      // Each version ends where the next begins, and differs from it (or was begun by a send-back).
+      expect(before.valid_to).toEqual(row.valid_from);
+      if (!row.sent_back) expect(sameness(row)).not.toBe(sameness(before));
+    }
+    // The extension asked for added no version: the one it was asked in lasted until the approval.
+    const queries = new TaskQueries(infra.pool);
+    const now = { at: new Date(), warningDays: 3, current: true };
+    const taskId = (await queries.list({ text: '流转土地' }, { page: 1, pageSize: 5 }, now)).items[0].id;
+    const ofTask = events.filter((e) => e.data?.taskId === taskId);
+    const requested = ofTask.find((e) => e.type === 'RectificationTaskExtensionRequested')!;
+    const approved = ofTask.find((e) => e.type === 'RectificationTaskExtensionApproved')!;
+    const versions = rows.filter((r) => r.task_id === taskId).map((r) => r.version);
+    expect(versions).not.toContain(requested.revision);
+    expect(versions).toContain(approved.revision);
+    // The hand-over list still finds the deadline the approval replaced.
+    const list = await queries.handOverList(
+      new Date(approved.metadata.occurredAt),
+      new Date(Date.parse(approved.metadata.occurredAt) + 1),
+      { regionId: null, campaignId: null },
+      10,
+    );
+    expect(list.extensions.rows).toEqual([
+      expect.objectContaining({ taskId, previousDeadline: '2018-07-15', deadline: '2018-07-31' }),
+    ]);
+    // Every task listed answers its stream's revision, as its ETag does.
+    const latest = new Map<string, number>();
+    for (const e of events) if (e.type.startsWith('RectificationTask')) latest.set(e.data.taskId, e.revision);
+    const listed = await queries.list({}, { page: 1, pageSize: 200 }, now);
+    expect(listed.items.length).toBe(latest.size);
+    for (const item of listed.items) expect(item.revision).toBe(latest.get(item.id));
+  });
+
   it('lists who did what across streams', async () => {
     const audit = await auditEntries(
       infra.pool,

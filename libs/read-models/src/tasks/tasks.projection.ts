@@ -55,7 +55,10 @@ export const tasksProjection: Projection = {
   // deleted by their keys.
   // 14: the campaign quantities' changes per day (`task_campaign_quantities`), so that the quantity burndown now is
   // summed from them rather than from every version of every task of the campaign.
-  version: 14,
+  // 15: an event that changes nothing a version row holds (a reminder level recorded, a reminder read, an extension
+  // asked for or refused) updates the task's state only: no version closed, none added. The state keeps the number of
+  // the task's current version row (`row_version`), which is no longer always its revision.
+  version: 15,
   eventTypePrefixes: ['RectificationTask'],
 
   async setup(sql: ProjectionSql, schema: string): Promise<void> {
@@ -98,6 +101,7 @@ export const tasksProjection: Projection = {
       CREATE TABLE "${schema}".task_states (
         task_id uuid PRIMARY KEY,
         version integer NOT NULL,
+        row_version integer NOT NULL,
         finding_id uuid NOT NULL,
         assigned_at timestamptz NOT NULL,
         closed_at timestamptz,
@@ -284,7 +288,7 @@ async function prepareTasks(
       toRead.length === 0
         ? { rows: [] as TaskStateRow[] }
         : await sql.query<TaskStateRow>(
-            'SELECT task_id, version, assigned_at, closed_at, lead_since, updated_at, sent_back_reason, ' +
+            'SELECT task_id, version, row_version, assigned_at, closed_at, lead_since, updated_at, sent_back_reason, ' +
               `children_share, rolled_done, ladder_id, state FROM "${schema}".task_states ` +
               'WHERE task_id = ANY($1::uuid[])',
             [toRead],
@@ -293,6 +297,7 @@ async function prepareTasks(
       current.set(r.task_id, {
         state: r.state as RectificationTaskState,
         version: r.version,
+        rowVersion: r.row_version,
         assignedAt: iso(r.assigned_at),
         closedAt: r.closed_at ? iso(r.closed_at) : null,
         leadSince: iso(r.lead_since),
@@ -313,6 +318,8 @@ async function prepareTasks(
   const quantities = new CampaignQuantities();
   const versions: VersionRow[] = [];
   const lastVersionOf = new Map<string, VersionRow>();
+  /** Every task whose state the batch changed (with a new version or without). */
+  const changed = new Set<string>();
   const rolledUpChanged = new Set<string>();
   /** Tasks whose own units changed (assigned, reassigned): who reaches them, and the tasks below them, changes. */
   const unitsChanged = new Set<string>();
@@ -325,6 +332,7 @@ async function prepareTasks(
     const before = current.get(taskId) ?? {
       state: rectificationTaskDecider.initialState(),
       version: -1,
+      rowVersion: -1,
       assignedAt: '',
       closedAt: null,
       leadSince: '',
@@ -339,28 +347,51 @@ async function prepareTasks(
     } as RectificationTaskEvent);
     if (state === before.state || state.status === 'none') continue;
     const at: string = event.metadata?.occurredAt ?? event.recordedAt;
+    const assignedAt = event.type === 'RectificationTaskAssigned' ? at : before.assignedAt;
+    const closedAt = state.status === 'closed' ? (before.state.status === 'closed' ? before.closedAt : at) : null;
+    const leadSince =
+      event.type === 'RectificationTaskAssigned' || event.type === 'RectificationTaskReassigned'
+        ? at
+        : before.leadSince;
+    const sentBackReason = sentBackReasonAfter(event, before.sentBackReason);
+    const ladderId = event.type === 'RectificationTaskAssigned' ? ladders.pin(state) : before.ladderId;
+    const content = versionContent(taskId, state, { assignedAt, closedAt, leadSince, sentBackReason });
+    // Nothing a version row holds changed (a reminder level recorded, an extension asked for): the state only.
+    const sameVersion =
+      before.state.status !== 'none' &&
+      event.type !== 'RectificationTaskSentBack' &&
+      sameContent(content, versionContent(taskId, before.state, before));
     const folded: Folded = {
       state,
       version: event.revision,
-      assignedAt: event.type === 'RectificationTaskAssigned' ? at : before.assignedAt,
-      closedAt: state.status === 'closed' ? (before.state.status === 'closed' ? before.closedAt : at) : null,
-      leadSince:
-        event.type === 'RectificationTaskAssigned' || event.type === 'RectificationTaskReassigned'
-          ? at
-          : before.leadSince,
-      since: at,
-      sentBackReason: sentBackReasonAfter(event, before.sentBackReason),
-      ladderId: event.type === 'RectificationTaskAssigned' ? ladders.pin(state) : before.ladderId,
+      rowVersion: sameVersion ? before.rowVersion : event.revision,
+      assignedAt,
+      closedAt,
+      leadSince,
+      since: sameVersion ? before.since : at,
+      sentBackReason,
+      ladderId,
       stored: before.stored,
     };
-    const previous = lastVersionOf.get(taskId);
-    if (previous) previous.valid_to = at;
-    else if (before.stored) closeStored.push({ task_id: taskId, version: before.version, valid_to: at });
-    if (before.state.status !== 'none') days.ended(before.state, before.since, at);
-    days.started(state, at);
-    const row = versionRow(taskId, state, folded, event, at);
-    versions.push(row);
-    lastVersionOf.set(taskId, row);
+    changed.add(taskId);
+    if (!sameVersion) {
+      const previous = lastVersionOf.get(taskId);
+      if (previous) previous.valid_to = at;
+      else if (before.stored) closeStored.push({ task_id: taskId, version: before.rowVersion, valid_to: at });
+      if (before.state.status !== 'none') days.ended(before.state, before.since, at);
+      days.started(state, at);
+      const row: VersionRow = {
+        ...content,
+        version: event.revision,
+        position: event.position.toString(),
+        valid_from: at,
+        valid_to: null,
+        // The send-back's version carries the lead unit whose work was sent back, whoever leads the task later.
+        sent_back: event.type === 'RectificationTaskSentBack',
+      };
+      versions.push(row);
+      lastVersionOf.set(taskId, row);
+    }
     const quantitiesBefore = quantities.before(taskId, before, state, current, rollUps);
     current.set(taskId, folded);
     for (const id of rollUp(taskId, before.state, state, current, rollUps)) rolledUpChanged.add(id);
@@ -369,7 +400,7 @@ async function prepareTasks(
       unitsChanged.add(taskId);
     if (event.type === 'RectificationTaskReassigned') reassigned.add(taskId);
   }
-  if (versions.length === 0) return NOTHING_TO_WRITE;
+  if (changed.size === 0) return NOTHING_TO_WRITE;
 
   const counts = new DeadlineCounts();
   const countedAfter = new Map([...current].map(([id, f]) => [id, countedAs(f, rollUps.get(id)!, current)]));
@@ -383,7 +414,7 @@ async function prepareTasks(
   const sendBacks = sendBacksOf(versions);
   const reach = reachOf(unitsChanged, reassigned, current);
   // The tasks whose lights' facts moved (not those whose reach was just written with them): their reach rows follow.
-  const lightsMoved = [...lastVersionOf.keys()].filter((id) => {
+  const lightsMoved = [...changed].filter((id) => {
     const before = countedBefore.get(id)?.row;
     const after = countedAfter.get(id)?.row;
     return (
@@ -396,7 +427,7 @@ async function prepareTasks(
     );
   });
   const lightsNow = new Map(lightsMoved.map((id) => [id, lightFacts(current.get(id)!)]));
-  const states = [...lastVersionOf.keys()].map((taskId) => {
+  const states = [...changed].map((taskId) => {
     const f = current.get(taskId)!;
     // What only deciding needs (the first assignment, the last progress report) is not kept: the read
     // model only evolves, and the task's page does not show them.
@@ -411,11 +442,12 @@ async function prepareTasks(
     return {
       task_id: taskId,
       version: f.version,
+      row_version: f.rowVersion,
       finding_id: s.findingId,
       assigned_at: f.assignedAt,
       closed_at: f.closedAt,
       lead_since: f.leadSince,
-      updated_at: lastVersionOf.get(taskId)!.valid_from,
+      updated_at: f.since,
       sent_back_reason: f.sentBackReason,
       children_share: r.childrenShare,
       rolled_done: r.rolledDone,
@@ -427,7 +459,7 @@ async function prepareTasks(
   const added = states.filter((state) => !current.get(state.task_id)!.stored);
   const updated = states.filter((state) => current.get(state.task_id)!.stored);
   const aboveOnly = [...rolledUpChanged]
-    .filter((id) => !lastVersionOf.has(id))
+    .filter((id) => !changed.has(id))
     .map((id) => ({
       task_id: id,
       children_share: rollUps.get(id)!.childrenShare,
@@ -454,7 +486,7 @@ async function prepareTasks(
           [JSON.stringify(closeStored), closeStored.map((c) => c.task_id)],
         );
       }
-      await sql.copyRows(`"${schema}".task_versions`, columnsOf(versions), versions);
+      if (versions.length > 0) await sql.copyRows(`"${schema}".task_versions`, columnsOf(versions), versions);
       await counts.save(sql, schema);
       await sendBacks.save(sql, schema);
       const reachCounts = new ReachCounts();
@@ -481,9 +513,10 @@ async function prepareTasks(
       await sql.copyRows(`"${schema}".task_states`, columnsOf(states), added);
       if (updated.length > 0)
         await sql.query(
-          `UPDATE "${schema}".task_states s SET version = u.version, closed_at = u.closed_at, lead_since = u.lead_since,
-             updated_at = u.updated_at, sent_back_reason = u.sent_back_reason, children_share = u.children_share,
-             rolled_done = u.rolled_done, state = u.state
+          `UPDATE "${schema}".task_states s SET version = u.version, row_version = u.row_version,
+             closed_at = u.closed_at, lead_since = u.lead_since, updated_at = u.updated_at,
+             sent_back_reason = u.sent_back_reason, children_share = u.children_share, rolled_done = u.rolled_done,
+             state = u.state
             FROM json_populate_recordset(NULL::"${schema}".task_states, $1::json) u
            WHERE s.task_id = ANY($2::uuid[]) AND s.task_id = u.task_id`,
           [JSON.stringify(updated), updated.map((state) => state.task_id)],
@@ -1086,6 +1119,7 @@ class Ladders {
 interface TaskStateRow {
   task_id: string;
   version: number;
+  row_version: number;
   assigned_at: Date;
   closed_at: Date | null;
   lead_since: Date;
@@ -1099,7 +1133,10 @@ interface TaskStateRow {
 
 interface Folded {
   readonly state: RectificationTaskState;
+  /** The task's revision: that of the last event that changed its state. */
   readonly version: number;
+  /** The version of its current version row: the last event that changed what a version row holds. */
+  readonly rowVersion: number;
   readonly assignedAt: string;
   readonly closedAt: string | null;
   /** When the lead unit was given the task: its assignment, or the reassignment to it. */
@@ -1165,48 +1202,54 @@ interface VersionRow {
 
 const iso = (d: Date) => d.toISOString();
 
-function versionRow(
+/** What a version row holds of the task as it stands: all but which version it is, from when, and its event's kind. */
+type VersionContent = Omit<VersionRow, 'version' | 'position' | 'valid_from' | 'valid_to' | 'sent_back'>;
+
+function versionContent(
   taskId: string,
-  state: AssignedRectificationTask,
-  folded: Folded,
-  event: StoredEvent,
-  at: string,
-): VersionRow {
+  state: RectificationTaskState,
+  folded: Pick<Folded, 'assignedAt' | 'closedAt' | 'leadSince' | 'sentBackReason'>,
+): VersionContent {
+  const task = state as AssignedRectificationTask;
   return {
     task_id: taskId,
-    version: event.revision,
-    position: event.position.toString(),
-    valid_from: at,
-    valid_to: null,
-    status: state.status,
-    finding_id: state.findingId,
-    title: state.title,
-    region_id: state.regionId,
-    category: state.category,
-    lead_unit_id: state.leadUnitId,
-    cooperating_unit_ids: state.cooperatingUnitIds,
-    deadline: state.deadline,
-    original_deadline: state.originalDeadline,
-    campaign_id: state.campaignId,
-    target_quantity: state.target?.quantity ?? null,
-    target_unit: state.target?.unit ?? null,
-    quantity_done: state.quantityDone,
-    send_back_count: state.sendBackCount,
-    reopen_count: state.reopenCount,
+    status: task.status,
+    finding_id: task.findingId,
+    title: task.title,
+    region_id: task.regionId,
+    category: task.category,
+    lead_unit_id: task.leadUnitId,
+    cooperating_unit_ids: task.cooperatingUnitIds,
+    deadline: task.deadline,
+    original_deadline: task.originalDeadline,
+    campaign_id: task.campaignId,
+    target_quantity: task.target?.quantity ?? null,
+    target_unit: task.target?.unit ?? null,
+    quantity_done: task.quantityDone,
+    send_back_count: task.sendBackCount,
+    reopen_count: task.reopenCount,
     assigned_at: folded.assignedAt,
     closed_at: folded.closedAt,
     // Fixed once closed: only a reopening (which ends the closed state) can move the deadline again.
-    closed_on_time: folded.closedAt === null ? null : shanghaiDateOf(folded.closedAt) <= state.deadline,
+    closed_on_time: folded.closedAt === null ? null : shanghaiDateOf(folded.closedAt) <= task.deadline,
     lead_since: folded.leadSince,
-    // The send-back's version carries the lead unit whose work was sent back, whoever leads the task later.
-    sent_back: event.type === 'RectificationTaskSentBack',
     sent_back_reason: folded.sentBackReason,
     // A task assigned before trees existed has none of the four: it is a top-level task, its own root.
-    parent_task_id: state.parentTaskId ?? null,
-    root_task_id: state.rootTaskId ?? taskId,
-    depth: state.depth ?? 0,
-    assigning_unit_id: state.assigningUnitId ?? null,
+    parent_task_id: task.parentTaskId ?? null,
+    root_task_id: task.rootTaskId ?? taskId,
+    depth: task.depth ?? 0,
+    assigning_unit_id: task.assigningUnitId ?? null,
     // Broken down or not: a task never broken down (most) needs no look below it when its work is rolled up.
-    subtask_count: state.subtasks?.length ?? 0,
+    subtask_count: task.subtasks?.length ?? 0,
   };
+}
+
+function sameContent(a: VersionContent, b: VersionContent): boolean {
+  for (const key of Object.keys(a) as Array<keyof VersionContent>) {
+    const x = a[key];
+    const y = b[key];
+    if (x === y) continue;
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length || x.some((v, i) => v !== y[i])) return false;
+  }
+  return true;
 }

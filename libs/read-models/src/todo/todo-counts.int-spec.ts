@@ -3,6 +3,7 @@ import { TodoHolder, TodoQueries } from '../queries/todo.query';
 import { at, demoTreeWorld, sentBackTree } from '../testing/demo-tree-world';
 import { projectAll } from '../testing/project-all';
 import { todoProjection } from './todo.projection';
+import { evolveTodo, TodoTask } from './todo.fold';
 
 jest.setTimeout(120_000);
 
@@ -54,6 +55,19 @@ describe('the 待办 counts kept per holder equal the items counted one by one',
       waiting += kept.total;
     }
     expect(waiting).toBeGreaterThan(0);
+    // The items written change by change are those the events fold to, whatever the batches.
+    const folded = new Map<string, TodoTask | undefined>();
+    for (const event of await infra.eventStore.readAll({ maxCount: 100_000 }))
+      if (event.data?.taskId) folded.set(event.data.taskId, evolveTodo(folded.get(event.data.taskId), event));
+    const { rows: items } = await infra.pool.query(
+      `SELECT task_id, kind, since, position::text AS position, detail, deadline::text AS deadline
+         FROM "proj_todo_counts_${batchSize}".todo_items ORDER BY task_id, kind`,
+    );
+    const expected = [...folded.values()]
+      .flatMap((task) => (task?.items ?? []).map((i) => ({ ...i, task_id: task!.taskId, deadline: task!.deadline })))
+      .sort((a, b) => a.task_id.localeCompare(b.task_id) || a.kind.localeCompare(b.kind));
+    expect(items.map((i) => ({ ...i, since: i.since.toISOString() }))).toEqual(expected);
+    expect(items.length).toBeGreaterThan(0);
     // Just after an upgrade the read model built before the counts serves (no `todo_counts`): the items are counted.
     const unit = holders.find((h) => 'unitId' in h && h.unitId === world.units.town)!;
     const withCounts = await queries.counts(unit);

@@ -1,6 +1,6 @@
 import { Projection, ProjectionSql, StoredEvent } from '@zhenggai/application';
 import { addToCounts } from '../add-to-counts';
-import { CHECKING_KINDS, evolveTodo, TODO_EVENT_TYPES, TodoTask } from './todo.fold';
+import { CHECKING_KINDS, evolveTodo, TODO_EVENT_TYPES, TodoItem, TodoTask } from './todo.fold';
 
 /**
  * 待办 as a read model: for each task, its state as the to-do fold leaves it (`todo_tasks`), and one row per item
@@ -59,7 +59,8 @@ export const todoProjection: Projection = {
       `SELECT task_id, state FROM "${schema}".todo_tasks WHERE task_id = ANY($1::uuid[])`,
       [taskIds],
     );
-    const tasks = new Map<string, TodoTask | undefined>(rows.map((r) => [r.task_id, r.state]));
+    const stored = new Map<string, TodoTask>(rows.map((r) => [r.task_id, r.state]));
+    const tasks = new Map<string, TodoTask | undefined>(stored);
     const touched = new Set<string>();
     for (const event of events) {
       const taskId = event.data?.taskId as string | undefined;
@@ -70,42 +71,87 @@ export const todoProjection: Projection = {
         touched.add(taskId);
       }
     }
-    if (touched.size === 0) return;
-    const states = [...touched].map((id) => tasks.get(id)!);
+    // Only what changed is written: a reminder level opens one item beside those a task has, and asks for no other to
+    // be deleted and inserted again (at a catch-up, hundreds of thousands of levels).
+    const states: TodoTask[] = [];
+    const removed: ItemRow[] = [];
+    const added: ItemRow[] = [];
+    for (const taskId of touched) {
+      const before = stored.get(taskId);
+      const after = tasks.get(taskId)!;
+      if (before !== undefined && sameJson(before, after)) continue;
+      states.push(after);
+      const was = new Map((before ? itemRows(before) : []).map((row) => [row.kind, row]));
+      const now = new Map(itemRows(after).map((row) => [row.kind, row]));
+      for (const [kind, row] of was) if (!sameRow(row, now.get(kind))) removed.push(row);
+      for (const [kind, row] of now) if (!sameRow(row, was.get(kind))) added.push(row);
+    }
+    if (states.length === 0) return;
     await sql.query(
       `INSERT INTO "${schema}".todo_tasks (task_id, state)
        SELECT (s->>'taskId')::uuid, s FROM jsonb_array_elements($1::jsonb) AS s
        ON CONFLICT (task_id) DO UPDATE SET state = EXCLUDED.state`,
       [JSON.stringify(states)],
     );
-    const { rows: removed } = await sql.query<TodoCountKey>(
-      `DELETE FROM "${schema}".todo_items WHERE task_id = ANY($1::uuid[]) RETURNING holder_unit_id, region_id, kind`,
-      [[...touched]],
-    );
-    const items = states.flatMap((task) =>
-      task.items.map((i) => ({
-        task_id: task.taskId,
-        kind: i.kind,
-        holder_unit_id: CHECKING_KINDS.includes(i.kind) ? task.assigningUnitId : task.leadUnitId,
-        region_id: task.regionId,
-        lead_unit_id: task.leadUnitId,
-        title: task.title,
-        deadline: task.deadline,
-        since: i.since,
-        position: i.position,
-        detail: i.detail,
-      })),
-    );
-    if (items.length > 0) {
+    if (removed.length > 0)
+      await sql.query(
+        `DELETE FROM "${schema}".todo_items i USING unnest($1::uuid[], $2::text[]) AS r(task_id, kind)
+          WHERE i.task_id = ANY($1::uuid[]) AND i.task_id = r.task_id AND i.kind = r.kind`,
+        [removed.map((row) => row.task_id), removed.map((row) => row.kind)],
+      );
+    if (added.length > 0) {
       await sql.query(
         `INSERT INTO "${schema}".todo_items
          SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".todo_items, $1::jsonb)`,
-        [JSON.stringify(items)],
+        [JSON.stringify(added)],
       );
     }
-    await saveCounts(sql, schema, removed, items);
+    await saveCounts(sql, schema, removed, added);
   },
 };
+
+/** A row of `todo_items`. */
+interface ItemRow extends TodoCountKey {
+  readonly task_id: string;
+  readonly kind: string;
+  readonly lead_unit_id: string;
+  readonly title: string;
+  readonly deadline: string;
+  readonly since: string;
+  readonly position: string;
+  readonly detail: TodoItem['detail'];
+}
+
+/** The rows a task's to-do keeps in `todo_items`, one per item. */
+function itemRows(task: TodoTask): ItemRow[] {
+  return task.items.map((i) => ({
+    task_id: task.taskId,
+    kind: i.kind,
+    holder_unit_id: CHECKING_KINDS.includes(i.kind) ? task.assigningUnitId : task.leadUnitId,
+    region_id: task.regionId,
+    lead_unit_id: task.leadUnitId,
+    title: task.title,
+    deadline: task.deadline,
+    since: i.since,
+    position: i.position,
+    detail: i.detail,
+  }));
+}
+
+const sameRow = (a: ItemRow, b: ItemRow | undefined) => b !== undefined && sameJson(a, b);
+
+/** Equal as JSON, whatever the order of their keys (a state read back from jsonb has its keys in jsonb's order). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const others = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return (
+    keys.length === others.length &&
+    keys.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
+}
 
 /** The inspection side, as `todo_counts` keys it (`todo_items` leaves the holder null). */
 export const INSPECTION_SIDE = '00000000-0000-0000-0000-000000000000';
