@@ -47,6 +47,8 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
   const clock = new ManualClock(NOW);
   const regionId = randomUUID();
   const unitId = randomUUID();
+  /** A unit whose one channel is a DingTalk group robot. */
+  const robotUnitId = randomUUID();
   const inspector: Actor = { userId: randomUUID(), username: 'inspector', role: 'inspector', unitId: null };
 
   beforeAll(async () => {
@@ -70,6 +72,19 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
       name: '蔡郢村民委员会',
       regionId,
       channels: [{ kind: 'webhook', url: `${receivers.webhookUrl}/batches`, format: 'json', audience: 'unit' }],
+    });
+    await directoryFixtures.unit(infra, {
+      id: robotUnitId,
+      name: '王堰镇人民政府',
+      regionId,
+      channels: [
+        {
+          kind: 'webhook',
+          url: `${receivers.webhookUrl}/dingtalk/robot?access_token=t0k3n`,
+          format: 'dingtalk',
+          audience: 'unit',
+        },
+      ],
     });
     await registerActors(infra, [[inspector, '李督查']]);
     ({ commands, runner } = await workerCommandsWithTasks(infra));
@@ -111,10 +126,10 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
   });
 
   /** N tasks assigned to the unit; answers their assignments (a notice each). */
-  async function assignments(): Promise<StoredEvent[]> {
+  async function assignments(count = N, leadUnitId = unitId): Promise<StoredEvent[]> {
     const events: StoredEvent[] = [];
-    for (let i = 0; i < N; i++) {
-      const taskId = await assignedTask(infra, inspector, { regionId, leadUnitId: unitId, deadline: '2030-09-30' });
+    for (let i = 0; i < count; i++) {
+      const taskId = await assignedTask(infra, inspector, { regionId, leadUnitId, deadline: '2030-09-30' });
       events.push((await infra.eventStore.readStream(taskStreamName(taskId)))[0]);
     }
     return events;
@@ -236,6 +251,28 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
     expect(tried.filter((id) => id === bad).length).toBeLessThanOrEqual(N);
     await waitFor('the job to be done', async () => (await jobsQueued()).length === 0);
   });
+  it('lists a robot group’s notices ten to a message (robots take 20 a minute), each marked delivered', async () => {
+    const events = await assignments(23, robotUnitId);
+    await engine.notifier.handle(events);
+    const ledger = await ledgerOf(events);
+    expect(ledger).toHaveLength(23);
+    queues.worker(NOTIFICATIONS_QUEUE, (j, token) => engine.delivery.process(j as never, token));
+    await waitFor('every notice to be delivered', async () =>
+      (await ledgerOf(events)).every((d) => d.status === 'delivered'),
+    );
+    const messages = receivers.received.webhooks.filter(
+      (w) => w.path.startsWith('/dingtalk/robot') && events.some((e) => JSON.stringify(w.body).includes(e.data.taskId)),
+    );
+    expect(messages.map((m) => m.body.markdown.title).sort()).toEqual([
+      '【新交办】10项任务',
+      '【新交办】10项任务',
+      '【新交办】3项任务',
+    ]);
+    // Each task in exactly one of them.
+    for (const event of events)
+      expect(messages.filter((m) => m.body.markdown.text.includes(`/tasks/${event.data.taskId}`))).toHaveLength(1);
+  });
+
   describe('sent at once', () => {
     it('sends the notices it has just recorded without a job, each once; a replay sends nothing again', async () => {
       const events = await assignments();

@@ -31,6 +31,8 @@ export const DELIVERY_LANES = 4;
  * address that takes nothing, so a robot that refuses one message in ten does not leave the tail of a large batch
  * failed. On the last attempt every row left is tried, and those that fail are marked failed, in one statement, for
  * an admin to see and retry; a message that alone keeps failing ends there once the rest of its batch went out.
+ * Where the channel carries several messages to one address in one (a robot group's notices, up to ten listed in one
+ * message: robots take 20 messages a minute), those go, are marked and fail together.
  */
 export class DeliveryProcessor {
   private readonly logger = new Logger('Delivery');
@@ -94,36 +96,60 @@ export class DeliveryProcessor {
   ): Promise<{ delivered: number; failures: Failure[]; unsendable: Failure[] }> {
     const failures: Failure[] = [];
     const unsendable: Failure[] = [];
+    const groups = this.together(rows);
     let delivered = 0;
     let next = 0;
     let stopped = false;
     const lane = async (): Promise<void> => {
-      while (!stopped && next < rows.length && !enough()) {
-        const delivery = rows[next++];
-        const channel = this.channels.find((c) => c.kind === delivery.address.kind);
+      while (!stopped && next < groups.length && !enough()) {
+        const { channel, deliveries } = groups[next++];
         if (!channel) {
-          unsendable.push({ id: delivery.id, error: unconfigured(delivery.address.kind) });
+          for (const { id, address } of deliveries) unsendable.push({ id, error: unconfigured(address.kind) });
           continue;
         }
-        const error = await sent(channel, delivery);
+        const error = await sent(channel, deliveries);
         if (error !== null) {
-          failures.push({ id: delivery.id, error });
+          for (const { id } of deliveries) failures.push({ id, error });
           stopped = !final;
           continue;
         }
         try {
-          await this.deliveries.markDelivered(delivery.id);
+          await Promise.all(deliveries.map(({ id }) => this.deliveries.markDelivered(id)));
         } catch (markFailed) {
           stopped = true;
           throw markFailed;
         }
-        delivered++;
+        delivered += deliveries.length;
       }
     };
-    const ended = await Promise.allSettled(Array.from({ length: Math.min(this.lanes, rows.length) }, lane));
+    const ended = await Promise.allSettled(Array.from({ length: Math.min(this.lanes, groups.length) }, lane));
     const broken = ended.find((e): e is PromiseRejectedResult => e.status === 'rejected');
     if (broken) throw broken.reason;
     return { delivered, failures, unsendable };
+  }
+
+  /**
+   * The rows as they go out, in order: each alone, or with those its channel carries in one message to the same
+   * address (a robot group's notices listed together).
+   */
+  private together(rows: readonly Sendable[]): Array<{ channel?: NotificationChannel; deliveries: Sendable[] }> {
+    const groups: Array<{ channel?: NotificationChannel; deliveries: Sendable[] }> = [];
+    for (let start = 0; start < rows.length;) {
+      const channel = this.channels.find((c) => c.kind === rows[start].address.kind);
+      const address = JSON.stringify(rows[start].address);
+      let end = start + 1;
+      while (end < rows.length && JSON.stringify(rows[end].address) === address) end++;
+      const same = rows.slice(start, end);
+      if (!channel?.together || same.length === 1) groups.push(...same.map((row) => ({ channel, deliveries: [row] })));
+      else
+        for (const indexes of channel.together(
+          same[0].address,
+          same.map((row) => row.message),
+        ))
+          groups.push({ channel, deliveries: indexes.map((i) => same[i]) });
+      start = end;
+    }
+    return groups;
   }
 }
 
@@ -133,10 +159,15 @@ function firstBackoffMs(job: Job): number {
   return (typeof backoff === 'number' ? backoff : backoff?.delay) ?? 1000;
 }
 
-/** Null once the channel took the message, else why it did not. */
-async function sent(channel: NotificationChannel, delivery: Sendable): Promise<string | null> {
+/** Null once the channel took the messages (one, or several in one), else why it did not. */
+async function sent(channel: NotificationChannel, deliveries: readonly Sendable[]): Promise<string | null> {
   try {
-    await channel.send(delivery.address, delivery.message);
+    if (deliveries.length === 1) await channel.send(deliveries[0].address, deliveries[0].message);
+    else
+      await channel.sendTogether!(
+        deliveries[0].address,
+        deliveries.map((d) => d.message),
+      );
     return null;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);

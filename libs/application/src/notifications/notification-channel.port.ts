@@ -70,6 +70,13 @@ export interface DigestFigure {
 export interface NotificationChannel {
   readonly kind: ChannelAddress['kind'];
   send(address: ChannelAddress, message: ReminderMessage): Promise<void>;
+  /**
+   * Where a channel can carry several messages to one address in one (a robot group's notices listed in one message):
+   * the messages grouped into those sent together, as indexes, in order; `sendTogether` sends a group of more than
+   * one. Without it, each message goes alone.
+   */
+  together?(address: ChannelAddress, messages: readonly ReminderMessage[]): number[][];
+  sendTogether?(address: ChannelAddress, messages: readonly ReminderMessage[]): Promise<void>;
 }
 
 export const NOTIFICATION_CHANNELS = Symbol('NotificationChannels');

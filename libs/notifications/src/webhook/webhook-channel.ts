@@ -1,7 +1,7 @@
 import type { ChannelAddress, NotificationChannel, ReminderMessage } from '@zhenggai/application';
 import { Agent as HttpAgent, IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { webhookRequest, type WebhookAddress } from './webhook-payload';
+import { robotBundles, webhookBundleRequest, webhookRequest, type WebhookAddress } from './webhook-payload';
 
 export interface WebhookChannelOptions {
   /** How long the receiver has to answer in full; a hung robot must not hold a delivery. Default 10 s. */
@@ -29,8 +29,24 @@ export class WebhookChannel implements NotificationChannel {
 
   async send(address: ChannelAddress, message: ReminderMessage): Promise<void> {
     if (address.kind !== 'webhook') throw new Error(`the webhook channel cannot send to an ${address.kind} address`);
+    await this.deliver(address, () => webhookRequest(address, message, this.now()));
+  }
+
+  /** A robot group's notices, several to a message (`robotBundles`); each message alone to a `json` receiver. */
+  together(address: ChannelAddress, messages: readonly ReminderMessage[]): number[][] {
+    if (address.kind !== 'webhook') return messages.map((_, index) => [index]);
+    return robotBundles(address.format, messages);
+  }
+
+  async sendTogether(address: ChannelAddress, messages: readonly ReminderMessage[]): Promise<void> {
+    if (address.kind !== 'webhook') throw new Error(`the webhook channel cannot send to an ${address.kind} address`);
+    await this.deliver(address, () => webhookBundleRequest(address, messages, this.now()));
+  }
+
+  /** Posts the request `made` (once the address is known to be a URL: a robot's would be repeated in errors). */
+  private async deliver(address: WebhookAddress, made: () => { url: string; body: unknown }): Promise<void> {
     const where = describeTarget(address);
-    const { url, body } = webhookRequest(address, message, this.now());
+    const { url, body } = made();
     const signal = AbortSignal.timeout(this.timeoutMs);
     let answered: { status: number; answer: string };
     try {

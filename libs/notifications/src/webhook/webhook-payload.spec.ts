@@ -1,6 +1,15 @@
 import { createHmac } from 'node:crypto';
 import { sampleReminder } from '../testing/sample-reminder';
-import { truncateUtf8, webhookPayload, webhookRequest, WECOM_MARKDOWN_MAX_BYTES } from './webhook-payload';
+import {
+  robotBundles,
+  ROBOT_BUNDLE_MAX,
+  truncateUtf8,
+  webhookBundlePayload,
+  webhookBundleRequest,
+  webhookPayload,
+  webhookRequest,
+  WECOM_MARKDOWN_MAX_BYTES,
+} from './webhook-payload';
 
 type Markdown = { msgtype: string; markdown: { title?: string; text?: string; content?: string } };
 type FeishuPost = {
@@ -128,5 +137,96 @@ describe('webhook signing', () => {
       expect(url).toBe(address.url);
       expect(body).toEqual(webhookPayload(format, message));
     }
+  });
+});
+
+describe('several notices to one robot group in one message', () => {
+  const assigned = (n: number, overrides: Partial<ReturnType<typeof sampleReminder>> = {}) =>
+    sampleReminder({
+      deliveryId: `delivery-${n}`,
+      taskId: `task-${n}`,
+      taskTitle: `第${n}户危房改造`,
+      level: 'assigned',
+      levelLabel: '新交办',
+      kind: 'notice',
+      daysToDeadline: 30,
+      recipientName: '蔡郢村村委会',
+      link: `https://zhenggai.example.cn/tasks/task-${n}`,
+      notice: { what: `新交办任务「第${n}户危房改造」`, next: '请及时签收', reason: null },
+      ...overrides,
+    });
+
+  it('lists up to ten a message, in order, for DingTalk, WeCom and Feishu (robots take 20 a minute)', () => {
+    const messages = Array.from({ length: 23 }, (_, i) => assigned(i + 1));
+    for (const format of ['dingtalk', 'wecom', 'feishu'] as const) {
+      const bundles = robotBundles(format, messages);
+      expect(bundles.map((b) => b.length)).toEqual([ROBOT_BUNDLE_MAX, ROBOT_BUNDLE_MAX, 3]);
+      expect(bundles.flat()).toEqual(messages.map((_, i) => i));
+    }
+  });
+
+  it('sends each message alone to a json receiver, and a digest or bulletin alone anywhere', () => {
+    const messages = [assigned(1), assigned(2), assigned(3)];
+    expect(robotBundles('json', messages)).toEqual([[0], [1], [2]]);
+    const digest = sampleReminder({
+      kind: 'digest',
+      digest: { date: '2025-06-04', asOf: '08:30', figures: [] },
+    });
+    expect(robotBundles('dingtalk', [assigned(1), digest, assigned(2), assigned(3)])).toEqual([[0], [1], [2, 3]]);
+  });
+
+  it('keeps a WeCom message within its 4096 bytes: long titles make smaller bundles', () => {
+    const long = Array.from({ length: 10 }, (_, i) => assigned(i + 1, { taskTitle: `${'危房'.repeat(100)}${i}` }));
+    const bundles = robotBundles('wecom', long);
+    expect(bundles.length).toBeGreaterThan(1);
+    for (const bundle of bundles.filter((b) => b.length > 1)) {
+      const body = webhookBundlePayload(
+        'wecom',
+        bundle.map((i) => long[i]),
+      ) as Markdown;
+      expect(Buffer.byteLength(body.markdown.content!, 'utf8')).toBeLessThanOrEqual(WECOM_MARKDOWN_MAX_BYTES);
+      expect(body.markdown.content).not.toContain('…');
+    }
+  });
+
+  it('says how many, of what kind, for whom, and links each task', () => {
+    const messages = [assigned(1), assigned(2, { unitName: '王堰镇人民政府' })];
+    const body = webhookBundlePayload('dingtalk', messages) as Markdown;
+    expect(body.markdown.title).toBe('【新交办】2项任务');
+    expect(body.markdown.text).toContain('蔡郢村村委会：以下2项任务有新情况，请及时处理。');
+    expect(body.markdown.text).toContain(
+      '1. **【新交办】第1户危房改造**　蔡郢村村委会；整改时限 2025-06-01　' +
+        '[查看任务](https://zhenggai.example.cn/tasks/task-1)',
+    );
+    expect(body.markdown.text).toContain('2. **【新交办】第2户危房改造**　王堰镇人民政府；整改时限 2025-06-01');
+    const mixed = webhookBundlePayload('dingtalk', [
+      assigned(1),
+      assigned(2, {
+        level: 'sent_back',
+        levelLabel: '退回重办',
+        notice: { what: 'x', next: 'y', reason: '照片不清晰' },
+      }),
+    ]) as Markdown;
+    expect(mixed.markdown.title).toBe('【督办通知】2条');
+    expect(mixed.markdown.text).toContain(
+      '【退回重办】第2户危房改造**　蔡郢村村委会；整改时限 2025-06-01；理由：照片不清晰',
+    );
+    const feishu = webhookBundlePayload('feishu', messages) as FeishuPost;
+    expect(feishu.content.post.zh_cn.title).toBe('【新交办】2项任务');
+    expect(feishu.content.post.zh_cn.content[1]).toEqual([
+      { tag: 'text', text: '1. 【新交办】第1户危房改造　蔡郢村村委会；整改时限 2025-06-01　' },
+      { tag: 'a', text: '查看任务', href: 'https://zhenggai.example.cn/tasks/task-1' },
+    ]);
+  });
+
+  it('is signed as a single message is', () => {
+    const address = {
+      kind: 'webhook' as const,
+      url: 'https://oapi.dingtalk.com/robot/send?access_token=t',
+      format: 'dingtalk' as const,
+      secret: 'SEC',
+    };
+    const together = webhookBundleRequest(address, [assigned(1), assigned(2)], now);
+    expect(together.url).toBe(webhookRequest(address, assigned(1), now).url);
   });
 });

@@ -1,5 +1,12 @@
 import type { ChannelAddress, ReminderMessage, WebhookFormat } from '@zhenggai/application';
-import { reminderFacts, reminderGreeting, reminderHeadline, reminderLinks } from '../reminder-text';
+import {
+  deadlineStatus,
+  LINK_LABEL,
+  reminderFacts,
+  reminderGreeting,
+  reminderHeadline,
+  reminderLinks,
+} from '../reminder-text';
 import { dingTalkSignedUrl, feishuSignature } from './webhook-signing';
 
 export type WebhookAddress = Extract<ChannelAddress, { kind: 'webhook' }>;
@@ -140,4 +147,130 @@ function feishuPost(message: ReminderMessage) {
       ...reminderLinks(message).map(([label, url]) => [{ tag: 'a', text: label, href: url }]),
     ],
   };
+}
+
+/**
+ * How many notices one robot message carries at most. DingTalk and WeCom group robots take 20 messages a minute
+ * (Feishu's 100): a campaign's tasks assigned to one unit, or a deadline passing for many at once, sent one message a
+ * notice, were refused past the twentieth; and a group reads one list better than a hundred messages.
+ */
+export const ROBOT_BUNDLE_MAX = 10;
+
+/** What a robot message carrying several notices may hold: WeCom's limit, and a message still read at a glance. */
+const ROBOT_BUNDLE_MAX_BYTES = WECOM_MARKDOWN_MAX_BYTES;
+
+/** A reason, in a message listing several notices, is cut to this many characters (the task's page has it whole). */
+const BUNDLED_REASON_MAX = 60;
+
+/**
+ * The messages to one robot address grouped into those sent together, in their order: as indexes into `messages`.
+ * Reminders and hand-over notices go together, up to ROBOT_BUNDLE_MAX a message and as many as fit in
+ * ROBOT_BUNDLE_MAX_BYTES; a digest or a bulletin, and any message to a `json` receiver (one delivery a request, its id
+ * in the body), goes alone.
+ */
+export function robotBundles(format: WebhookFormat, messages: readonly ReminderMessage[]): number[][] {
+  const bundles: number[][] = [];
+  let open: number[] = [];
+  const close = () => {
+    if (open.length > 0) bundles.push(open);
+    open = [];
+  };
+  messages.forEach((message, index) => {
+    if (format === 'json' || message.digest || message.bulletin) {
+      close();
+      bundles.push([index]);
+      return;
+    }
+    if (open.length > 0) {
+      const together = [...open, index].map((i) => messages[i]);
+      if (open.length >= ROBOT_BUNDLE_MAX || utf8Bytes(bundleMarkdown(together)) > ROBOT_BUNDLE_MAX_BYTES) close();
+    }
+    open.push(index);
+  });
+  close();
+  return bundles;
+}
+
+/** The request body of one robot message carrying several notices (see `robotBundles`), without signature. */
+export function webhookBundlePayload(format: WebhookFormat, messages: readonly ReminderMessage[]): unknown {
+  if (messages.length === 1) return webhookPayload(format, messages[0]);
+  switch (format) {
+    case 'dingtalk':
+      return { msgtype: 'markdown', markdown: { title: bundleHeadline(messages), text: bundleMarkdown(messages) } };
+    case 'wecom':
+      return {
+        msgtype: 'markdown',
+        markdown: { content: truncateUtf8(bundleMarkdown(messages), WECOM_MARKDOWN_MAX_BYTES) },
+      };
+    case 'feishu':
+      return { msg_type: 'post', content: { post: { zh_cn: bundleFeishuPost(messages) } } };
+    default:
+      throw new Error(`a ${format} webhook takes one message a request`);
+  }
+}
+
+/** As `webhookRequest`, for several notices in one robot message. */
+export function webhookBundleRequest(
+  address: WebhookAddress,
+  messages: readonly ReminderMessage[],
+  now: Date,
+): { readonly url: string; readonly body: unknown } {
+  const body = webhookBundlePayload(address.format, messages);
+  if (!address.secret) return { url: address.url, body };
+  if (address.format === 'dingtalk') return { url: dingTalkSignedUrl(address.url, address.secret, now), body };
+  if (address.format === 'feishu') {
+    return { url: address.url, body: { ...feishuSignature(address.secret, now), ...(body as object) } };
+  }
+  return { url: address.url, body };
+}
+
+/** 【新交办】3项任务 when they are all of one kind, else 【督办通知】3条. */
+function bundleHeadline(messages: readonly ReminderMessage[]): string {
+  const labels = new Set(messages.map((m) => m.levelLabel));
+  return labels.size === 1
+    ? `【${messages[0].levelLabel}】${messages.length}项任务`
+    : `【督办通知】${messages.length}条`;
+}
+
+function bundleGreeting(messages: readonly ReminderMessage[]): string {
+  const names = new Set(messages.map((m) => m.recipientName));
+  const whom = names.size === 1 ? `${messages[0].recipientName}：` : '';
+  return `${whom}以下${messages.length}项任务有新情况，请及时处理。`;
+}
+
+/** One notice as a line of a list: what happened to which task, whose it is and by when, and why. */
+function bundleEntry(message: ReminderMessage): string {
+  const reason = message.notice?.reason ? `；理由：${truncateChars(message.notice.reason, BUNDLED_REASON_MAX)}` : '';
+  const when = message.notice ? message.deadline : `${message.deadline}（${deadlineStatus(message.daysToDeadline)}）`;
+  return `${message.unitName}；整改时限 ${when}${reason}`;
+}
+
+function bundleMarkdown(messages: readonly ReminderMessage[]): string {
+  return [
+    `#### ${escapeMarkdown(bundleHeadline(messages))}`,
+    escapeMarkdown(bundleGreeting(messages)),
+    ...messages.map(
+      (m, i) =>
+        `${i + 1}. **${escapeMarkdown(reminderHeadline(m))}**　${escapeMarkdown(bundleEntry(m))}　` +
+        `[${LINK_LABEL}](${markdownUrl(m.link)})`,
+    ),
+  ].join('\n\n');
+}
+
+function bundleFeishuPost(messages: readonly ReminderMessage[]) {
+  return {
+    title: bundleHeadline(messages),
+    content: [
+      [{ tag: 'text', text: bundleGreeting(messages) }],
+      ...messages.map((m, i) => [
+        { tag: 'text', text: `${i + 1}. ${reminderHeadline(m)}　${bundleEntry(m)}　` },
+        { tag: 'a', text: LINK_LABEL, href: m.link },
+      ]),
+    ],
+  };
+}
+
+function truncateChars(text: string, max: number): string {
+  const chars = [...text.replace(/\s*[\r\n]+\s*/g, ' ')];
+  return chars.length <= max ? chars.join('') : `${chars.slice(0, max).join('')}…`;
 }
