@@ -78,6 +78,18 @@ const KIND_OF_LABEL = new Map(Object.entries(NOTICE_LABELS).map(([kind, label]) 
 /** A robot message's or an e-mail's kind, from the 【label】 its title starts with. */
 const kindOfTitle = (title: string): string | undefined => KIND_OF_LABEL.get(/^【(.+?)】/.exec(title)?.[1] ?? '');
 
+/**
+ * The kinds of the task's notices a DingTalk message carries: one, from its title; or, a batch's listed in one message
+ * (`【督办通知】2条`), one from each line that links the task.
+ */
+function robotKinds(markdown: { title: string; text: string }, taskId: string): Array<string | undefined> {
+  const listed = markdown.text
+    .split('\n\n')
+    .filter((line) => /^\d+\. \*\*【/.test(line) && line.includes(`/tasks/${taskId}`))
+    .map((line) => kindOfTitle(line.replace(/^\d+\. \*\*/, '')));
+  return listed.length > 0 ? listed : [kindOfTitle(markdown.title)];
+}
+
 describe.each(queueBackends())('hand-over notices when the worker is killed mid-way (%s)', (_name, backendOf) => {
   let database: TestDatabase;
   let infra: Infrastructure;
@@ -231,7 +243,7 @@ describe.each(queueBackends())('hand-over notices when the worker is killed mid-
         .map((w) => ({ label: `${w.body.level} → ${w.path}`, deliveryId: w.body.deliveryId as string })),
       ...webhooks
         .filter((w) => w.path.startsWith('/dingtalk') && JSON.stringify(w.body).includes(taskId))
-        .map((w) => ({ label: `${kindOfTitle(w.body.markdown.title)} → /dingtalk` })),
+        .flatMap((w) => robotKinds(w.body.markdown, taskId).map((kind) => ({ label: `${kind} → /dingtalk` }))),
       ...mails
         .filter((m) => m.text?.includes(taskId))
         .map((m) => ({ label: `${kindOfTitle(m.subject ?? '')} → ${(m.to as { text: string }).text}` })),
