@@ -108,9 +108,16 @@ describe('notices for every hand-over, by channel preference', () => {
     const of = (path: string) =>
       received.filter((r) => r.path === path && JSON.stringify(r.body).includes('村口沟渠堵塞'));
     // Notices of events the notifier handles at different times are jobs of their own: they arrive in any order.
+    // A DingTalk message tells one notice in its title, or lists those of a batch (`【督办通知】2条`) a line each.
     const levels = (path: string) =>
       of(path)
-        .map((r) => r.body.level ?? r.body.markdown.title)
+        .flatMap((r) =>
+          r.body.level
+            ? [r.body.level]
+            : /^【督办通知】|项任务$/.test(r.body.markdown.title)
+              ? [...(r.body.markdown.text as string).matchAll(/^\d+\. \*\*(.+?)\*\*/gm)].map((m) => m[1])
+              : [r.body.markdown.title],
+        )
         .sort();
     expect(levels('/all')).toEqual(['assigned', 'extension_refused', 'sent_back']);
     expect(levels('/office')).toEqual(['extension_requested', 'submitted']);
@@ -127,9 +134,17 @@ describe('notices for every hand-over, by channel preference', () => {
         reason: '缺少疏通后照片',
       },
     });
-    expect(of('/ding').find((r) => r.body.markdown.title.startsWith('【退回重办】'))!.body.markdown.text).toContain(
-      '缺少疏通后照片',
-    );
+    // The send-back's reason, in its own message or on its line of a list.
+    expect(
+      of('/ding')
+        .map((r) => r.body.markdown.text as string)
+        .join('\n\n')
+        .split('\n\n')
+        .some((line) => line.includes('退回重办') && line.includes('缺少疏通后照片')) ||
+        of('/ding').some(
+          (r) => r.body.markdown.title.startsWith('【退回重办】') && r.body.markdown.text.includes('缺少疏通后照片'),
+        ),
+    ).toBe(true);
 
     // The preference is history, as other channel changes are.
     const history = (await as.admin.get('/api/audit?type=UnitChannelsChanged&pageSize=50')).body.items as any[];
