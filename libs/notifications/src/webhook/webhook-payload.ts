@@ -49,7 +49,11 @@ export function webhookRequest(
   message: ReminderMessage,
   now: Date,
 ): { readonly url: string; readonly body: unknown } {
-  const body = webhookPayload(address.format, message);
+  return signed(address, webhookPayload(address.format, message), now);
+}
+
+/** The URL and body with the signature the address's robot checks, when it has a secret. */
+function signed(address: WebhookAddress, body: unknown, now: Date): { readonly url: string; readonly body: unknown } {
   if (!address.secret) return { url: address.url, body };
   if (address.format === 'dingtalk') return { url: dingTalkSignedUrl(address.url, address.secret, now), body };
   if (address.format === 'feishu') {
@@ -215,13 +219,7 @@ export function webhookBundleRequest(
   messages: readonly ReminderMessage[],
   now: Date,
 ): { readonly url: string; readonly body: unknown } {
-  const body = webhookBundlePayload(address.format, messages);
-  if (!address.secret) return { url: address.url, body };
-  if (address.format === 'dingtalk') return { url: dingTalkSignedUrl(address.url, address.secret, now), body };
-  if (address.format === 'feishu') {
-    return { url: address.url, body: { ...feishuSignature(address.secret, now), ...(body as object) } };
-  }
-  return { url: address.url, body };
+  return signed(address, webhookBundlePayload(address.format, messages), now);
 }
 
 /** 【新交办】3项任务 when they are all of one kind, else 【督办通知】3条. */
