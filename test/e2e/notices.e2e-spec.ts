@@ -1,6 +1,7 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eventually, HttpClient, login } from '../support/http-client';
+import { dingTalkNotices } from '../support/robot-messages';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -111,13 +112,7 @@ describe('notices for every hand-over, by channel preference', () => {
     // A DingTalk message tells one notice in its title, or lists those of a batch (`【督办通知】2条`) a line each.
     const levels = (path: string) =>
       of(path)
-        .flatMap((r) =>
-          r.body.level
-            ? [r.body.level]
-            : /^【督办通知】|项任务$/.test(r.body.markdown.title)
-              ? [...(r.body.markdown.text as string).matchAll(/^\d+\. \*\*(.+?)\*\*/gm)].map((m) => m[1])
-              : [r.body.markdown.title],
-        )
+        .flatMap((r) => (r.body.level ? [r.body.level] : dingTalkNotices(r.body.markdown).map((n) => n.headline)))
         .sort();
     expect(levels('/all')).toEqual(['assigned', 'extension_refused', 'sent_back']);
     expect(levels('/office')).toEqual(['extension_requested', 'submitted']);
@@ -137,13 +132,8 @@ describe('notices for every hand-over, by channel preference', () => {
     // The send-back's reason, in its own message or on its line of a list.
     expect(
       of('/ding')
-        .map((r) => r.body.markdown.text as string)
-        .join('\n\n')
-        .split('\n\n')
-        .some((line) => line.includes('退回重办') && line.includes('缺少疏通后照片')) ||
-        of('/ding').some(
-          (r) => r.body.markdown.title.startsWith('【退回重办】') && r.body.markdown.text.includes('缺少疏通后照片'),
-        ),
+        .flatMap((r) => dingTalkNotices(r.body.markdown))
+        .some((n) => n.headline.startsWith('【退回重办】') && n.text.includes('缺少疏通后照片')),
     ).toBe(true);
 
     // The preference is history, as other channel changes are.

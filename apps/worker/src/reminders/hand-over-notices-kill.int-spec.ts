@@ -20,6 +20,7 @@ import {
 import { Delivery, PostgresCheckpointStore, ProjectionRunner } from '@zhenggai/postgres';
 import { randomUUID } from 'node:crypto';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
+import { dingTalkNotices } from '../../../../test/support/robot-messages';
 import { assignedTask, obliterateQueues, queueBackends, waitFor } from '../../../../test/support/queue-backends';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
 import { WorkerCommands } from '../commands/worker-command';
@@ -77,18 +78,6 @@ const channelOf = (address: ChannelAddress): string =>
 const KIND_OF_LABEL = new Map(Object.entries(NOTICE_LABELS).map(([kind, label]) => [label, kind]));
 /** A robot message's or an e-mail's kind, from the 【label】 its title starts with. */
 const kindOfTitle = (title: string): string | undefined => KIND_OF_LABEL.get(/^【(.+?)】/.exec(title)?.[1] ?? '');
-
-/**
- * The kinds of the task's notices a DingTalk message carries: one, from its title; or, a batch's listed in one message
- * (`【督办通知】2条`), one from each line that links the task.
- */
-function robotKinds(markdown: { title: string; text: string }, taskId: string): Array<string | undefined> {
-  const listed = markdown.text
-    .split('\n\n')
-    .filter((line) => /^\d+\. \*\*【/.test(line) && line.includes(`/tasks/${taskId}`))
-    .map((line) => kindOfTitle(line.replace(/^\d+\. \*\*/, '')));
-  return listed.length > 0 ? listed : [kindOfTitle(markdown.title)];
-}
 
 describe.each(queueBackends())('hand-over notices when the worker is killed mid-way (%s)', (_name, backendOf) => {
   let database: TestDatabase;
@@ -243,7 +232,9 @@ describe.each(queueBackends())('hand-over notices when the worker is killed mid-
         .map((w) => ({ label: `${w.body.level} → ${w.path}`, deliveryId: w.body.deliveryId as string })),
       ...webhooks
         .filter((w) => w.path.startsWith('/dingtalk') && JSON.stringify(w.body).includes(taskId))
-        .flatMap((w) => robotKinds(w.body.markdown, taskId).map((kind) => ({ label: `${kind} → /dingtalk` }))),
+        .flatMap((w) => dingTalkNotices(w.body.markdown))
+        .filter((notice) => notice.text.includes(`/tasks/${taskId}`))
+        .map((notice) => ({ label: `${kindOfTitle(notice.headline)} → /dingtalk` })),
       ...mails
         .filter((m) => m.text?.includes(taskId))
         .map((m) => ({ label: `${kindOfTitle(m.subject ?? '')} → ${(m.to as { text: string }).text}` })),
