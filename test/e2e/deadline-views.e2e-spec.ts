@@ -98,6 +98,9 @@ describe('deadline views over HTTP', () => {
     for (const task of overdue.body.items) expect(task.light).toBe('red');
     const text = await leader.get(`/api/tasks?q=${encodeURIComponent('饮水')}`);
     expect(text.body.items.map((t: { title: string }) => t.title)).toEqual(['部分农户饮水安全不达标']);
+    // 开工建设 is in a task's measures (流转土地，开工建设扶贫车间), not in any title.
+    const measures = await leader.get(`/api/tasks?q=${encodeURIComponent('开工建设')}`);
+    expect(measures.body.items.map((t: { title: string }) => t.title)).toEqual(['产业发展薄弱，土地零散撂荒']);
   });
 
   it('lists by urgency when asked (sort=urgency), and pages it without a task twice or missed', async () => {

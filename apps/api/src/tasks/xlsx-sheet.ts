@@ -46,7 +46,9 @@ export interface SheetCell {
 }
 
 export class XlsxSheetWriter {
-  private readonly zip = archiver('zip', { zlib: { level: 6 } });
+  // Level 2: a 20,000-row ledger's 19 MB of sheet XML deflated in 75 ms to 2.6 MB, where the default (6) took 198 ms
+  // for 2.2 MB; four exports at once share two cores with PostgreSQL.
+  private readonly zip = archiver('zip', { zlib: { level: 2 } });
   private readonly sheet = new PassThrough();
   private readonly columns: string[];
   private rows = 0;

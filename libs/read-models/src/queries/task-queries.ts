@@ -115,19 +115,25 @@ export interface TaskRow {
   readonly revision: number;
 }
 
+/**
+ * An instant as whole milliseconds since 1970 (int8, exact: truncated as JavaScript's Date truncates), which a row
+ * turns into ISO text without parsing PostgreSQL's own text for it.
+ */
+const EPOCH_MS = (instant: string) => `(extract(epoch FROM date_trunc('milliseconds', ${instant})) * 1000)::int8`;
+
 const ROW_COLUMNS = (today: string, warn: string, at: string) => `
   v.task_id AS id, v.finding_id AS "findingId", v.title, v.status, ${LIGHT('v', today, warn)} AS light,
   v.region_id AS "regionId", r.name AS "regionName", v.category, v.lead_unit_id AS "leadUnitId",
   u.name AS "leadUnitName", v.cooperating_unit_ids AS "cooperatingUnitIds",
   to_char(v.deadline, 'YYYY-MM-DD') AS deadline,
-  to_char(v.original_deadline, 'YYYY-MM-DD') AS "originalDeadline", ${DUE_AT('v')} AS "dueAt",
+  to_char(v.original_deadline, 'YYYY-MM-DD') AS "originalDeadline", ${EPOCH_MS(DUE_AT('v'))} AS "dueAt",
   v.campaign_id AS "campaignId", v.target_quantity::float8 AS "targetQuantity", v.target_unit AS "targetUnit",
   (${ROLLED_UP_DONE('v', at)})::float8 AS "quantityDone", v.quantity_done::float8 AS "ownQuantityDone",
   v.send_back_count AS "sendBackCount", v.sent_back_reason AS "sentBackReason", v.depth,
   v.parent_task_id AS "parentTaskId",
   (SELECT p.title FROM read_models.tasks p WHERE p.task_id = v.parent_task_id) AS "parentTitle",
-  v.assigning_unit_id AS "assigningUnitId", v.assigned_at AS "assignedAt",
-  v.closed_at AS "closedAt",
+  v.assigning_unit_id AS "assigningUnitId", ${EPOCH_MS('v.assigned_at')} AS "assignedAt",
+  ${EPOCH_MS('v.closed_at')} AS "closedAt",
   CASE WHEN v.valid_to IS NULL
     THEN (SELECT s.version FROM read_models.task_states s WHERE s.task_id = v.task_id) ELSE v.version END AS revision`;
 
@@ -681,9 +687,10 @@ function filterClauses(filter: TaskFilter, params: SqlParams, today: string, war
   if (filter.text) {
     const pattern = params.add(`%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     clauses.push(
-      `(${alias}.title ILIKE ${pattern} OR EXISTS (SELECT 1 FROM ` +
-        `read_models.task_states s WHERE s.task_id = ${alias}.task_id AND ` +
-        `s.state->>'measures' ILIKE ${pattern}))`,
+      // The measures read task by task, only where the title does not match: as EXISTS, PostgreSQL hashed the state of
+      // every task first, each merged with its ladder by the task_states view (0.35 s for 20,000 tasks).
+      `(${alias}.title ILIKE ${pattern} OR (SELECT s.state->>'measures' FROM ` +
+        `read_models.task_states s WHERE s.task_id = ${alias}.task_id) ILIKE ${pattern})`,
     );
   }
   return clauses;
@@ -727,12 +734,38 @@ function byLight(filter: TaskFilter): { onLight: TaskFilter; rest: TaskFilter } 
 }
 
 function toTaskRow(r: any): TaskRow {
-  const { targetQuantity, targetUnit, dueAt, assignedAt, closedAt, ...rest } = r;
+  // Field by field, in the order the list has always answered them (its JSON): an export maps 20,000 rows, and a
+  // rest-and-spread copy of each cost it more than the rest of the mapping.
   return {
-    ...rest,
-    dueAt: new Date(dueAt).toISOString(),
-    assignedAt: new Date(assignedAt).toISOString(),
-    closedAt: closedAt ? new Date(closedAt).toISOString() : null,
-    target: targetQuantity === null ? null : { quantity: targetQuantity, unit: targetUnit },
+    id: r.id,
+    findingId: r.findingId,
+    title: r.title,
+    status: r.status,
+    light: r.light,
+    regionId: r.regionId,
+    regionName: r.regionName,
+    category: r.category,
+    leadUnitId: r.leadUnitId,
+    leadUnitName: r.leadUnitName,
+    cooperatingUnitIds: r.cooperatingUnitIds,
+    deadline: r.deadline,
+    originalDeadline: r.originalDeadline,
+    campaignId: r.campaignId,
+    quantityDone: r.quantityDone,
+    ownQuantityDone: r.ownQuantityDone,
+    sendBackCount: r.sendBackCount,
+    sentBackReason: r.sentBackReason,
+    depth: r.depth,
+    parentTaskId: r.parentTaskId,
+    parentTitle: r.parentTitle,
+    assigningUnitId: r.assigningUnitId,
+    revision: r.revision,
+    dueAt: isoOfEpochMs(r.dueAt),
+    assignedAt: isoOfEpochMs(r.assignedAt),
+    closedAt: r.closedAt === null ? null : isoOfEpochMs(r.closedAt),
+    target: r.targetQuantity === null ? null : { quantity: r.targetQuantity, unit: r.targetUnit },
   };
 }
+
+/** {@link EPOCH_MS}'s int8, as node-postgres hands it over (text), in ISO form. */
+const isoOfEpochMs = (ms: string): string => new Date(Number(ms)).toISOString();
