@@ -1,4 +1,4 @@
-import { ManualClock, NotificationChannel, StoredEvent } from '@zhenggai/application';
+import { AddressBusyError, ManualClock, NotificationChannel, StoredEvent } from '@zhenggai/application';
 import { Actor, taskStreamName } from '@zhenggai/domain';
 import { WebhookChannel } from '@zhenggai/notifications';
 import {
@@ -271,6 +271,71 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
     // Each task in exactly one of them.
     for (const event of events)
       expect(messages.filter((m) => m.body.markdown.text.includes(`/tasks/${event.data.taskId}`))).toHaveLength(1);
+  });
+
+  /**
+   * A robot that takes `perWindow` messages in any `windowMs` and answers the rest that it is sent too much too fast
+   * (as DingTalk's 130101 does), saying how long until it takes one more; the channel itself knows no pace unless
+   * `paced` (another process posting to the same group is met this way).
+   */
+  function busyRobot(perWindow: number, windowMs: number, paced = false) {
+    const webhook = new WebhookChannel();
+    const taken: number[] = [];
+    let refused = 0;
+    const channel: NotificationChannel = {
+      kind: 'webhook',
+      send: async (address, message) => {
+        const now = Date.now();
+        const recent = taken.filter((at) => at > now - windowMs);
+        if (recent.length >= perWindow) {
+          refused++;
+          const wait = recent[recent.length - perWindow]! + windowMs - now;
+          throw new AddressBusyError('webhook json is sending too fast: 130101 send too fast', wait);
+        }
+        taken.push(now);
+        await webhook.send(address, message);
+      },
+      ...(paced && { paceOf: () => [{ messages: perWindow, perMs: windowMs }] }),
+    };
+    return { channel, taken, refused: () => refused };
+  }
+
+  /** The most that went out within any `windowMs`. */
+  const busiest = (times: readonly number[], windowMs: number) =>
+    Math.max(...times.map((at) => times.filter((t) => t >= at && t < at + windowMs).length));
+
+  it('waits for a robot that says it is sent too fast, spending no attempt, until every message is out', async () => {
+    const events = await assignments();
+    await engine.notifier.handle(events);
+    const ids = (await ledgerOf(events)).map((d) => d.id);
+
+    // Two a second: three attempts with a backoff of 50 ms would have run out long before the tenth message.
+    const robot = busyRobot(2, 1_000);
+    const processor = new DeliveryProcessor(infra.deliveries, [robot.channel], 4);
+    queues.worker(NOTIFICATIONS_QUEUE, (j, token) => processor.process(j as never, token));
+    await allDelivered(events);
+    expect(arrivalsOf(events).sort()).toEqual(ids);
+    expect(robot.refused()).toBeGreaterThan(0);
+    // No attempt was spent on waiting: each row went out on its first, and none is marked with an error.
+    expect((await ledgerOf(events)).map((d) => [d.attempts, d.lastError])).toEqual(ids.map(() => [1, null]));
+    // After a refusal the process sent nothing there until the robot said it would take more.
+    expect(busiest(robot.taken, 1_000)).toBeLessThanOrEqual(2);
+  });
+
+  it('sends no faster than a robot’s pace, so it refuses nothing; a batch sent at once waits as a job', async () => {
+    const events = await assignments();
+    // Three in 2.5 s: longer than a lane waits, so the rest of the batch is queued to go when the robot takes more.
+    const robot = busyRobot(3, 2_500, true);
+    const sender = atOnce({ channels: [robot.channel] });
+    queues.worker(NOTIFICATIONS_QUEUE, (j, token) => sender.delivery.process(j as never, token));
+
+    await sender.notifier.handle(events);
+    await allDelivered(events);
+    const ids = (await ledgerOf(events)).map((d) => d.id);
+    expect(arrivalsOf(events).sort()).toEqual(ids);
+    expect(robot.refused()).toBe(0);
+    expect((await ledgerOf(events)).map((d) => d.attempts)).toEqual(ids.map(() => 1));
+    expect(busiest(robot.taken, 2_500)).toBeLessThanOrEqual(3);
   });
 
   describe('sent at once', () => {

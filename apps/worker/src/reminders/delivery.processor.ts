@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { NotificationChannel } from '@zhenggai/application';
+import { ChannelAddress, NotificationChannel, retryAfterOf } from '@zhenggai/application';
 import { Delivery, PostgresDeliveries } from '@zhenggai/postgres';
 import { DelayedError, Job } from 'bullmq';
 import { DeliveryJobData } from '@zhenggai/platform';
+import { SendingPaces } from './sending-paces';
 
 export interface DeliveryOutcome {
   readonly delivered: number;
@@ -20,6 +21,15 @@ interface Failure {
 /** How many of a batch's messages are on their way at once, by default. */
 export const DELIVERY_LANES = 4;
 
+/** A lane waits this long at most for an address's pace (Feishu's 5 a second); longer, and the batch waits as a job. */
+const LANE_WAIT_MS = 2_000;
+
+/**
+ * How long a batch may keep waiting for a busy address without spending its attempts (from its job's creation): a
+ * robot that says "too fast" for a day is more than busy.
+ */
+const BUSY_FOR_AT_MOST_MS = 24 * 3_600_000;
+
 /**
  * Sends a batch of deliveries (one address's) through its channel and records each outcome in the ledger. It reads
  * the batch's pending rows in one query and sends them in `lanes` at once, each marked delivered as soon as it is
@@ -32,7 +42,10 @@ export const DELIVERY_LANES = 4;
  * failed. On the last attempt every row left is tried, and those that fail are marked failed, in one statement, for
  * an admin to see and retry; a message that alone keeps failing ends there once the rest of its batch went out.
  * Where the channel carries several messages to one address in one (a robot group's notices, up to ten listed in one
- * message: robots take 20 messages a minute), those go, are marked and fail together.
+ * message: robots take 20 messages a minute), those go, are marked and fail together. An address with a pace (a group
+ * robot, `paceOf`) is sent no faster than it takes; what would go too fast, and what the address refuses as too fast
+ * (`AddressBusyError`), waits until it takes more, without spending an attempt: a burst of notices to one group is
+ * paced through, not failed once the retries' backoff has run out.
  */
 export class DeliveryProcessor {
   private readonly logger = new Logger('Delivery');
@@ -41,6 +54,7 @@ export class DeliveryProcessor {
     private readonly deliveries: PostgresDeliveries,
     private readonly channels: readonly NotificationChannel[],
     private readonly lanes = DELIVERY_LANES,
+    private readonly paces = new SendingPaces(),
   ) {}
 
   async process(job: Job<DeliveryJobData>, token?: string): Promise<DeliveryOutcome> {
@@ -48,16 +62,18 @@ export class DeliveryProcessor {
     const batch = job.data.batch ?? job.id!;
     const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const rows = await this.deliveries.pendingIn(batch);
-    const { delivered, failures, unsendable } = await this.inLanes(rows, final);
+    const { delivered, failures, unsendable, busyUntil } = await this.inLanes(rows, final);
     // Some went out before one failed: the rest wait the first backoff, without spending an attempt (a job held by
-    // no worker, without a lock token, spends one as before).
+    // no worker, without a lock token, spends one as before). So do the rest of a busy address's, until it takes more.
     const progressed = failures.length > 0 && delivered > 0 && token !== undefined;
-    await this.recordFailures(unsendable, failures, final && !progressed);
-    if (progressed) {
-      await job.moveToDelayed(Date.now() + firstBackoffMs(job), token);
+    const waiting = busyUntil > 0 && token !== undefined && Date.now() - job.timestamp < BUSY_FOR_AT_MOST_MS;
+    await this.recordFailures(unsendable, failures, final && !progressed && !waiting);
+    if (progressed || (waiting && failures.length === 0)) {
+      await job.moveToDelayed(Math.max(progressed ? Date.now() + firstBackoffMs(job) : 0, busyUntil), token);
       throw new DelayedError();
     }
     if (failures.length > 0) throw new Error(failures[0].error);
+    if (busyUntil > 0) throw new Error('the address takes no more messages for now');
     return { delivered, failed: unsendable.length };
   }
 
@@ -65,12 +81,17 @@ export class DeliveryProcessor {
    * Sends deliveries just recorded, without a job (`DirectDelivery`), as the first attempt of their batch's job would;
    * the lanes take no new message once `enough()` says so. Answers how many are left to send: those not tried and
    * those that failed (their attempt recorded), for the queue to send; none when `final` (the batch has one attempt
-   * in all), which marks those that failed failed.
+   * in all), which marks those that failed failed. `busyUntil`: when the address takes more, where it took no more
+   * (0 if it did not say so).
    */
-  async sendNow(rows: readonly Sendable[], enough: () => boolean, final = false): Promise<number> {
-    const { delivered, failures, unsendable } = await this.inLanes(rows, final, enough);
+  async sendNow(
+    rows: readonly Sendable[],
+    enough: () => boolean,
+    final = false,
+  ): Promise<{ left: number; busyUntil: number }> {
+    const { delivered, failures, unsendable, busyUntil } = await this.inLanes(rows, final, enough);
     await this.recordFailures(unsendable, failures, final);
-    return rows.length - delivered - unsendable.length - (final ? failures.length : 0);
+    return { left: rows.length - delivered - unsendable.length - (final ? failures.length : 0), busyUntil };
   }
 
   /**
@@ -86,20 +107,26 @@ export class DeliveryProcessor {
 
   /**
    * Sends `rows` in `lanes` at once, each marked delivered as soon as it is sent. A failed send stops the lanes unless
-   * `final` (they finish the messages in hand); so does `enough()`. Every lane ends before this does, whatever one of
-   * them met: none sends on for an attempt that is over.
+   * `final` (they finish the messages in hand); so does `enough()`, and an address that takes no more for now (its
+   * pace, or its answer), whose messages are left as they are: `busyUntil` says until when. Every lane ends before
+   * this does, whatever one of them met: none sends on for an attempt that is over.
    */
   private async inLanes(
     rows: readonly Sendable[],
     final: boolean,
     enough: () => boolean = () => false,
-  ): Promise<{ delivered: number; failures: Failure[]; unsendable: Failure[] }> {
+  ): Promise<{ delivered: number; failures: Failure[]; unsendable: Failure[]; busyUntil: number }> {
     const failures: Failure[] = [];
     const unsendable: Failure[] = [];
     const groups = this.together(rows);
     let delivered = 0;
     let next = 0;
     let stopped = false;
+    let busyUntil = 0;
+    const busy = (ms: number) => {
+      busyUntil = Math.max(busyUntil, Date.now() + ms);
+      stopped = true;
+    };
     const lane = async (): Promise<void> => {
       while (!stopped && next < groups.length && !enough()) {
         const { channel, deliveries } = groups[next++];
@@ -107,9 +134,19 @@ export class DeliveryProcessor {
           for (const { id, address } of deliveries) unsendable.push({ id, error: unconfigured(address.kind) });
           continue;
         }
+        const wait = await this.paced(channel, deliveries[0].address, () => stopped || enough());
+        if (wait > 0) {
+          busy(wait);
+          continue;
+        }
         const error = await sent(channel, deliveries);
+        if (error !== null && error.retryAfterMs !== null) {
+          this.paces.hold(addressKey(deliveries[0].address), error.retryAfterMs);
+          busy(error.retryAfterMs);
+          continue;
+        }
         if (error !== null) {
-          for (const { id } of deliveries) failures.push({ id, error });
+          for (const { id } of deliveries) failures.push({ id, error: error.message });
           stopped = !final;
           continue;
         }
@@ -125,7 +162,21 @@ export class DeliveryProcessor {
     const ended = await Promise.allSettled(Array.from({ length: Math.min(this.lanes, groups.length) }, lane));
     const broken = ended.find((e): e is PromiseRejectedResult => e.status === 'rejected');
     if (broken) throw broken.reason;
-    return { delivered, failures, unsendable };
+    return { delivered, failures, unsendable, busyUntil };
+  }
+
+  /**
+   * Takes the address's next place within its pace: 0 once taken (at once, or after a wait of up to LANE_WAIT_MS);
+   * else how long until there is one. Gives up waiting when `over()`.
+   */
+  private async paced(channel: NotificationChannel, address: ChannelAddress, over: () => boolean): Promise<number> {
+    const paces = channel.paceOf?.(address) ?? [];
+    if (paces.length === 0) return 0;
+    for (;;) {
+      const wait = this.paces.take(addressKey(address), paces);
+      if (wait === 0 || wait > LANE_WAIT_MS || over()) return wait;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 
   /**
@@ -159,8 +210,14 @@ function firstBackoffMs(job: Job): number {
   return (typeof backoff === 'number' ? backoff : backoff?.delay) ?? 1000;
 }
 
-/** Null once the channel took the messages (one, or several in one), else why it did not. */
-async function sent(channel: NotificationChannel, deliveries: readonly Sendable[]): Promise<string | null> {
+/**
+ * Null once the channel took the messages (one, or several in one), else why it did not, and how long the address said
+ * to wait where it is only busy.
+ */
+async function sent(
+  channel: NotificationChannel,
+  deliveries: readonly Sendable[],
+): Promise<{ message: string; retryAfterMs: number | null } | null> {
   try {
     if (deliveries.length === 1) await channel.send(deliveries[0].address, deliveries[0].message);
     else
@@ -170,8 +227,13 @@ async function sent(channel: NotificationChannel, deliveries: readonly Sendable[
       );
     return null;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return { message: error instanceof Error ? error.message : String(error), retryAfterMs: retryAfterOf(error) };
   }
+}
+
+/** One address as the paces count it: a webhook by its URL (a robot's token is in it), an e-mail by its mailbox. */
+function addressKey(address: ChannelAddress): string {
+  return address.kind === 'webhook' ? address.url : `mailto:${address.address}`;
 }
 
 function unconfigured(kind: string): string {

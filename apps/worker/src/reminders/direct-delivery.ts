@@ -68,9 +68,14 @@ export class DirectDelivery {
     const last = this.jobs.attempts <= 1;
     let left: number;
     let failed = false;
+    let busyUntil = 0;
     try {
-      left = await this.processor.sendNow(rows, () => this.stopping || performance.now() >= until, last);
-      failed = left > 0 && !this.stopping && performance.now() < until;
+      ({ left, busyUntil } = await this.processor.sendNow(
+        rows,
+        () => this.stopping || performance.now() >= until,
+        last,
+      ));
+      failed = left > 0 && busyUntil === 0 && !this.stopping && performance.now() < until;
     } catch (error) {
       // The ledger could not be written (a mark): the queue's job reads the batch again.
       this.logger.warn(`batch ${batch}: ${error instanceof Error ? error.message : String(error)}; queued`);
@@ -79,10 +84,13 @@ export class DirectDelivery {
     }
     if (left === 0) return;
     try {
-      // After a failure the rest waits the first backoff, as a job's would, with the attempts left; time up or
-      // stopping, it goes on at once.
+      // After a failure the rest waits the first backoff, as a job's would, with the attempts left; an address that
+      // takes no more for now (a robot's pace), until it does, with every attempt left; time up or stopping, it goes
+      // on at once.
       await this.jobs.enqueue([
-        failed ? { batch, delayMs: this.jobs.firstBackoffMs, attemptsSpent: 1 } : { batch, delayMs: 0 },
+        failed
+          ? { batch, delayMs: this.jobs.firstBackoffMs, attemptsSpent: 1 }
+          : { batch, delayMs: Math.max(0, busyUntil - Date.now()) },
       ]);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);

@@ -77,6 +77,37 @@ export interface NotificationChannel {
    */
   together?(address: ChannelAddress, messages: readonly ReminderMessage[]): number[][];
   sendTogether?(address: ChannelAddress, messages: readonly ReminderMessage[]): Promise<void>;
+  /**
+   * How fast the address takes messages, where it limits that (a DingTalk or WeCom group robot: 20 a minute): each
+   * pace a limit of its own. Without it, or with none, as fast as the address answers.
+   */
+  paceOf?(address: ChannelAddress): readonly SendingPace[];
+}
+
+/** At most `messages` messages within any `perMs` milliseconds. */
+export interface SendingPace {
+  readonly messages: number;
+  readonly perMs: number;
+}
+
+/**
+ * A channel's answer that the address takes nothing more for now (a robot's "sending too fast"): nothing is wrong with
+ * the message, which goes once `retryAfterMs` has passed. Not a failed attempt.
+ */
+export class AddressBusyError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+    this.name = 'AddressBusyError';
+  }
+}
+
+/** Duck-typed (a jest sandbox's realms fail `instanceof`): how long the address said to wait, or null. */
+export function retryAfterOf(error: unknown): number | null {
+  const ms = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : null;
 }
 
 export const NOTIFICATION_CHANNELS = Symbol('NotificationChannels');

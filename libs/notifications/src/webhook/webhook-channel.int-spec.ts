@@ -108,6 +108,43 @@ describe('webhook channel (real HTTP receiver)', () => {
     await expect(feishu).rejects.not.toThrow('secret-token');
   });
 
+  it('says a robot is busy, not that it refused, when it answers that it is sent too much too fast', async () => {
+    const busy = async (format: WebhookFormat, body: string, path?: string) => {
+      answer = (response) => response.writeHead(200).end(body);
+      return channel.send(webhook(format, path), message).then(
+        () => null,
+        (error: Error & { retryAfterMs?: number }) => [error.message, error.retryAfterMs],
+      );
+    };
+    const [text, after] = (await busy(
+      'dingtalk',
+      '{"errcode":130101,"errmsg":"send too fast, exceed 20 times per minute"}',
+    ))!;
+    expect(text).toContain('sending too fast: 130101 send too fast');
+    expect(after).toBe(60_000);
+    expect((await busy('dingtalk', '{"errcode":410100,"errmsg":"发送速度太快而限流"}'))![1]).toBe(60_000);
+    expect((await busy('wecom', '{"errcode":45009,"errmsg":"api freq out of limit"}'))![1]).toBe(60_000);
+    const feishu = '/open-apis/bot/v2/hook/secret-token';
+    expect((await busy('feishu', '{"code":11232,"msg":"frequency limited"}', feishu))![1]).toBe(60_000);
+    // Any other code is a refusal of the message, which spends an attempt.
+    expect((await busy('dingtalk', '{"errcode":310000,"errmsg":"sign not match"}'))![1]).toBeUndefined();
+    // HTTP 429 with Retry-After in seconds, or none (a minute).
+    answer = (response) => response.writeHead(429, { 'retry-after': '7' }).end('slow down');
+    await expect(channel.send(webhook('json', '/hook'), message)).rejects.toMatchObject({ retryAfterMs: 7_000 });
+    answer = (response) => response.writeHead(429).end();
+    await expect(channel.send(webhook('json', '/hook'), message)).rejects.toMatchObject({ retryAfterMs: 60_000 });
+  });
+
+  it('paces a group robot as its platform documents it, and a json receiver not at all', () => {
+    expect(channel.paceOf(webhook('dingtalk'))).toEqual([{ messages: 20, perMs: 60_000 }]);
+    expect(channel.paceOf(webhook('wecom'))).toEqual([{ messages: 20, perMs: 60_000 }]);
+    expect(channel.paceOf(webhook('feishu'))).toEqual([
+      { messages: 100, perMs: 60_000 },
+      { messages: 5, perMs: 1_000 },
+    ]);
+    expect(channel.paceOf(webhook('json'))).toEqual([]);
+  });
+
   it('gives up on a receiver that never answers', async () => {
     answer = () => undefined;
     const impatient = new WebhookChannel({ timeoutMs: 200, now: () => now });

@@ -1,4 +1,10 @@
-import type { ChannelAddress, NotificationChannel, ReminderMessage } from '@zhenggai/application';
+import {
+  AddressBusyError,
+  type ChannelAddress,
+  type NotificationChannel,
+  type ReminderMessage,
+  type SendingPace,
+} from '@zhenggai/application';
 import { Agent as HttpAgent, IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { robotBundles, webhookBundleRequest, webhookRequest, type WebhookAddress } from './webhook-payload';
@@ -43,12 +49,17 @@ export class WebhookChannel implements NotificationChannel {
     await this.deliver(address, () => webhookBundleRequest(address, messages, this.now()));
   }
 
+  /** A group robot's limit: DingTalk and WeCom take 20 messages a minute, Feishu 100 a minute and 5 a second. */
+  paceOf(address: ChannelAddress): readonly SendingPace[] {
+    return address.kind === 'webhook' ? ROBOT_PACES[address.format] : [];
+  }
+
   /** Posts the request `made` (once the address is known to be a URL: a robot's would be repeated in errors). */
   private async deliver(address: WebhookAddress, made: () => { url: string; body: unknown }): Promise<void> {
     const where = describeTarget(address);
     const { url, body } = made();
     const signal = AbortSignal.timeout(this.timeoutMs);
-    let answered: { status: number; answer: string };
+    let answered: { status: number; answer: string; retryAfter?: string };
     try {
       answered = await this.post(new URL(url), JSON.stringify(body), signal);
     } catch (error) {
@@ -57,23 +68,38 @@ export class WebhookChannel implements NotificationChannel {
         `webhook ${where} failed: ${signal.aborted ? `no answer within ${this.timeoutMs} ms` : failureReason(error)}`,
       );
     }
-    const { status, answer } = answered;
+    const { status, answer, retryAfter } = answered;
+    if (status === 429) {
+      throw new AddressBusyError(
+        `webhook ${where} answered HTTP 429 (too many requests)`,
+        retryAfterMs(retryAfter, this.now().getTime()),
+      );
+    }
     if (status < 200 || status > 299) {
       throw new Error(`webhook ${where} answered HTTP ${status}: ${answer.slice(0, 200)}`);
     }
     const refusal = robotRefusal(address.format, answer);
-    if (refusal) throw new Error(`webhook ${where} refused the message: ${refusal}`);
+    if (refusal?.busy) throw new AddressBusyError(`webhook ${where} is sending too fast: ${refusal.text}`, 60_000);
+    if (refusal) throw new Error(`webhook ${where} refused the message: ${refusal.text}`);
   }
 
   /** The answer in full, unless `signal` ends it first. */
-  private post(url: URL, body: string, signal: AbortSignal): Promise<{ status: number; answer: string }> {
+  private post(
+    url: URL,
+    body: string,
+    signal: AbortSignal,
+  ): Promise<{ status: number; answer: string; retryAfter?: string }> {
     const secure = url.protocol === 'https:';
     return new Promise((resolve, reject) => {
       const answering = (response: IncomingMessage) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, answer: Buffer.concat(chunks).toString('utf8') }),
+          resolve({
+            status: response.statusCode ?? 0,
+            answer: Buffer.concat(chunks).toString('utf8'),
+            retryAfter: response.headers['retry-after'],
+          }),
         );
         response.on('error', reject);
         response.on('aborted', () => reject(new Error('aborted')));
@@ -112,8 +138,42 @@ function failureReason(error: unknown): string {
   return typeof name === 'string' ? name : 'unknown error';
 }
 
-/** DingTalk and WeCom say `{ errcode, errmsg }`, Feishu `{ code, msg }`; 0 is success. */
-function robotRefusal(format: WebhookAddress['format'], answer: string): string | null {
+/** How fast each format's address takes messages (a group robot's documented limit; a `json` receiver has none). */
+const ROBOT_PACES: Record<WebhookAddress['format'], readonly SendingPace[]> = {
+  json: [],
+  dingtalk: [{ messages: 20, perMs: 60_000 }],
+  wecom: [{ messages: 20, perMs: 60_000 }],
+  feishu: [
+    { messages: 100, perMs: 60_000 },
+    { messages: 5, perMs: 1_000 },
+  ],
+};
+
+/**
+ * The codes a robot answers when it is sent too much too fast: DingTalk 130101 (send too fast, exceed 20 times per
+ * minute) and 410100 (限流), WeCom 45009 (api freq out of limit), Feishu 9499 (too many request) and 11232
+ * (frequency limited).
+ */
+const BUSY_CODES: Record<Exclude<WebhookAddress['format'], 'json'>, readonly number[]> = {
+  dingtalk: [130101, 410100],
+  wecom: [45009],
+  feishu: [9499, 11232],
+};
+
+/** A 429's Retry-After (seconds, or an HTTP date) in ms; a minute when it says nothing usable. */
+function retryAfterMs(header: string | undefined, nowMs: number): number {
+  if (header === undefined) return 60_000;
+  const seconds = Number(header);
+  if (header.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 3_600_000);
+  const at = Date.parse(header);
+  return Number.isFinite(at) ? Math.min(Math.max(0, at - nowMs), 3_600_000) : 60_000;
+}
+
+/**
+ * DingTalk and WeCom say `{ errcode, errmsg }`, Feishu `{ code, msg }`; 0 is success. `busy` when the code says the
+ * robot is taking no more for now.
+ */
+function robotRefusal(format: WebhookAddress['format'], answer: string): { text: string; busy: boolean } | null {
   if (format === 'json') return null;
   let parsed: Record<string, unknown>;
   try {
@@ -123,5 +183,8 @@ function robotRefusal(format: WebhookAddress['format'], answer: string): string 
   }
   const [code, text] = format === 'feishu' ? [parsed?.code, parsed?.msg] : [parsed?.errcode, parsed?.errmsg];
   if (code === undefined || code === 0) return null;
-  return `${String(code)} ${String(text ?? '')}`.trim().slice(0, 200);
+  return {
+    text: `${String(code)} ${String(text ?? '')}`.trim().slice(0, 200),
+    busy: BUSY_CODES[format].includes(Number(code)),
+  };
 }
