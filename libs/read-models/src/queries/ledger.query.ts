@@ -34,10 +34,18 @@ export interface LedgerDetails {
  */
 export async function ledgerNumbers(sql: ProjectionSql, ids: readonly string[]): Promise<Map<string, string>> {
   const { rows } = await sql.query<{ id: string; county: string | null; year: number; seq: number }>(
-    `WITH placed AS (
-       SELECT v.task_id, coalesce(${REGION_OF_LEVEL('v.region_id', "'county'")}, v.region_id) AS county_id,
-              extract(year FROM ${DATE_OF('v.assigned_at')})::int AS year
-         FROM read_models.tasks v),
+    // The counties asked for first, from the regions of the tasks asked; then every region in those counties' subtrees
+    // with its county (a region's, not a task's: there are fewer), and the tasks in them. Numbering every task of the
+    // store placed task by task read all of a province's tasks for one county's ledger.
+    `WITH asked_counties AS (
+       SELECT DISTINCT coalesce(${REGION_OF_LEVEL('t.region_id', "'county'")}, t.region_id) AS county_id
+         FROM (SELECT DISTINCT region_id FROM read_models.tasks WHERE task_id = ANY($1::uuid[])) t),
+     area AS MATERIALIZED (
+       SELECT g.id AS region_id, coalesce(${REGION_OF_LEVEL('g.id', "'county'")}, g.id) AS county_id
+         FROM regions g WHERE g.path && ARRAY(SELECT county_id FROM asked_counties)),
+     placed AS (
+       SELECT v.task_id, a.county_id, extract(year FROM ${DATE_OF('v.assigned_at')})::int AS year
+         FROM read_models.tasks v JOIN area a ON a.region_id = v.region_id),
      asked AS (SELECT DISTINCT county_id, year FROM placed WHERE task_id = ANY($1::uuid[])),
      numbered AS (
        SELECT p.task_id, p.county_id, p.year,
