@@ -26,7 +26,8 @@ const LANE_WAIT_MS = 2_000;
 
 /**
  * How long a batch may keep waiting for a busy address without spending its attempts (from its job's creation): a
- * robot that says "too fast" for a day is more than busy.
+ * robot that says "too fast" for a day is more than busy. After that its refusals are failures like any other, and
+ * it is sent as fast as the lanes go.
  */
 const BUSY_FOR_AT_MOST_MS = 24 * 3_600_000;
 
@@ -55,6 +56,7 @@ export class DeliveryProcessor {
     private readonly channels: readonly NotificationChannel[],
     private readonly lanes = DELIVERY_LANES,
     private readonly paces = new SendingPaces(),
+    private readonly busyForAtMostMs = BUSY_FOR_AT_MOST_MS,
   ) {}
 
   async process(job: Job<DeliveryJobData>, token?: string): Promise<DeliveryOutcome> {
@@ -62,18 +64,18 @@ export class DeliveryProcessor {
     const batch = job.data.batch ?? job.id!;
     const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const rows = await this.deliveries.pendingIn(batch);
-    const { delivered, failures, unsendable, busyUntil } = await this.inLanes(rows, final);
+    // Waiting for a busy address moves the job without spending an attempt, which takes the job's lock token.
+    const patient = token !== undefined && Date.now() - job.timestamp < this.busyForAtMostMs;
+    const { delivered, failures, unsendable, busyUntil } = await this.inLanes(rows, final, undefined, patient);
     // Some went out before one failed: the rest wait the first backoff, without spending an attempt (a job held by
     // no worker, without a lock token, spends one as before). So do the rest of a busy address's, until it takes more.
     const progressed = failures.length > 0 && delivered > 0 && token !== undefined;
-    const waiting = busyUntil > 0 && token !== undefined && Date.now() - job.timestamp < BUSY_FOR_AT_MOST_MS;
-    await this.recordFailures(unsendable, failures, final && !progressed && !waiting);
-    if (progressed || (waiting && failures.length === 0)) {
-      await job.moveToDelayed(Math.max(progressed ? Date.now() + firstBackoffMs(job) : 0, busyUntil), token);
+    await this.recordFailures(unsendable, failures, final && !progressed && busyUntil === 0);
+    if (progressed || busyUntil > 0) {
+      await job.moveToDelayed(Math.max(progressed ? Date.now() + firstBackoffMs(job) : 0, busyUntil), token!);
       throw new DelayedError();
     }
     if (failures.length > 0) throw new Error(failures[0].error);
-    if (busyUntil > 0) throw new Error('the address takes no more messages for now');
     return { delivered, failed: unsendable.length };
   }
 
@@ -107,14 +109,16 @@ export class DeliveryProcessor {
 
   /**
    * Sends `rows` in `lanes` at once, each marked delivered as soon as it is sent. A failed send stops the lanes unless
-   * `final` (they finish the messages in hand); so does `enough()`, and an address that takes no more for now (its
-   * pace, or its answer), whose messages are left as they are: `busyUntil` says until when. Every lane ends before
-   * this does, whatever one of them met: none sends on for an attempt that is over.
+   * `final` (they finish the messages in hand); so does `enough()`, and, when `patient`, an address that takes no
+   * more for now (its pace, or its answer), whose messages are left as they are: `busyUntil` says until when (else
+   * 0; an impatient attempt keeps no pace and counts a busy answer as a failure). Every lane ends before this does,
+   * whatever one of them met: none sends on for an attempt that is over.
    */
   private async inLanes(
     rows: readonly Sendable[],
     final: boolean,
     enough: () => boolean = () => false,
+    patient = true,
   ): Promise<{ delivered: number; failures: Failure[]; unsendable: Failure[]; busyUntil: number }> {
     const failures: Failure[] = [];
     const unsendable: Failure[] = [];
@@ -134,13 +138,13 @@ export class DeliveryProcessor {
           for (const { id, address } of deliveries) unsendable.push({ id, error: unconfigured(address.kind) });
           continue;
         }
-        const wait = await this.paced(channel, deliveries[0].address, () => stopped || enough());
+        const wait = patient ? await this.paced(channel, deliveries[0].address, () => stopped || enough()) : 0;
         if (wait > 0) {
           busy(wait);
           continue;
         }
         const error = await sent(channel, deliveries);
-        if (error !== null && error.retryAfterMs !== null) {
+        if (error !== null && error.retryAfterMs !== null && patient) {
           this.paces.hold(addressKey(deliveries[0].address), error.retryAfterMs);
           busy(error.retryAfterMs);
           continue;
