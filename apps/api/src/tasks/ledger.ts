@@ -145,11 +145,10 @@ export function ledgerXlsx(out: Writable, count: number, asOf: string): LedgerWr
   return {
     async write(tasks) {
       for (const task of tasks) {
-        sheet.row(
-          COLUMNS.map((column, i) => {
-            const value = column.value(task, written);
-            return { value, style: value !== null && typeof value === 'object' ? CellStyle.TopDay : styles[i]! };
-          }),
+        sheet.values(
+          COLUMNS.map((column) => column.value(task, written)),
+          styles,
+          CellStyle.TopDay,
         );
         written++;
       }
