@@ -63,16 +63,24 @@ export async function ledgerNumbers(sql: ProjectionSql, ids: readonly string[]):
   );
 }
 
-/** The texts of tasks as they stood at an instant, by task id: 整改措施, 整改方案 and the latest progress. */
-export type LedgerTexts = ReadonlyMap<string, ReadonlyMap<string, { readonly at: Date; readonly text: string | null }>>;
+/**
+ * The texts of tasks as they stood at an instant, by task id and event type: 整改措施, 整改方案 and the latest progress,
+ * each with when it was said (ms since 1970).
+ */
+export type LedgerTexts = ReadonlyMap<
+  string,
+  ReadonlyMap<string, { readonly at: number; readonly text: string | null }>
+>;
 
 /**
  * The texts of the tasks `ids` as they stood at `at` (the events' own: the audit keeps every event of a task). Needs
  * only the ids, so an export reads them while it reads the tasks' rows.
  */
 export async function ledgerTexts(sql: ProjectionSql, ids: readonly string[], at: Date): Promise<LedgerTexts> {
-  const { rows } = await sql.query<{ stream: string; type: string; at: Date; text: string | null }>(
-    `SELECT DISTINCT ON (stream_name, kind) stream_name AS stream, type, occurred_at AS at,
+  // The instant as whole milliseconds (int8, truncated as a Date truncates): 40,000 timestamps parsed an export.
+  const { rows } = await sql.query<{ stream: string; type: string; at: string; text: string | null }>(
+    `SELECT DISTINCT ON (stream_name, kind) stream_name AS stream, type,
+            (extract(epoch FROM date_trunc('milliseconds', occurred_at)) * 1000)::int8 AS at,
             coalesce(data->>'measures', data->>'plan', data->>'note', data->>'report') AS text
        FROM (SELECT *, CASE WHEN type = 'RectificationTaskSubmitted' THEN 'RectificationTaskProgressReported'
                        ELSE type END AS kind
@@ -85,12 +93,12 @@ export async function ledgerTexts(sql: ProjectionSql, ids: readonly string[], at
     [ids.map(taskStreamName), at.toISOString()],
   );
   const streams = new Map(ids.map((id) => [taskStreamName(id), id]));
-  const textsOf = new Map<string, Map<string, { at: Date; text: string | null }>>();
+  const textsOf = new Map<string, Map<string, { at: number; text: string | null }>>();
   for (const row of rows) {
     const id = streams.get(row.stream)!;
-    const of = textsOf.get(id) ?? new Map();
-    of.set(row.type, row);
-    textsOf.set(id, of);
+    let of = textsOf.get(id);
+    if (!of) textsOf.set(id, (of = new Map()));
+    of.set(row.type, { at: Number(row.at), text: row.text });
   }
   return textsOf;
 }
