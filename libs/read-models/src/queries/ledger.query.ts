@@ -1,6 +1,6 @@
 import { ProjectionSql } from '@zhenggai/application';
 import { taskStreamName } from '@zhenggai/domain';
-import { DATE_OF } from './local-date.sql';
+import { DATE_OF, EPOCH_MS } from './local-date.sql';
 import { REGION_OF_LEVEL } from './reach.sql';
 import type { TaskRow } from './task-queries';
 
@@ -77,10 +77,10 @@ export type LedgerTexts = ReadonlyMap<
  * only the ids, so an export reads them while it reads the tasks' rows.
  */
 export async function ledgerTexts(sql: ProjectionSql, ids: readonly string[], at: Date): Promise<LedgerTexts> {
-  // The instant as whole milliseconds (int8, truncated as a Date truncates): 40,000 timestamps parsed an export.
+  // The instant as epoch milliseconds: 40,000 timestamps an export were parsed.
   const { rows } = await sql.query<{ stream: string; type: string; at: string; text: string | null }>(
     `SELECT DISTINCT ON (stream_name, kind) stream_name AS stream, type,
-            (extract(epoch FROM date_trunc('milliseconds', occurred_at)) * 1000)::int8 AS at,
+            ${EPOCH_MS('occurred_at')} AS at,
             coalesce(data->>'measures', data->>'plan', data->>'note', data->>'report') AS text
        FROM (SELECT *, CASE WHEN type = 'RectificationTaskSubmitted' THEN 'RectificationTaskProgressReported'
                        ELSE type END AS kind

@@ -7,3 +7,10 @@ export const END_OF_DAY = (date: string) => `((${date} + 1)::timestamp AT TIME Z
 
 /** The Asia/Shanghai date of the instant `instant` (an SQL timestamptz): the twin of the domain's `shanghaiDateOf`. */
 export const DATE_OF = (instant: string) => `(${instant} AT TIME ZONE 'Asia/Shanghai')::date`;
+
+/**
+ * An instant (an SQL timestamptz) as whole milliseconds since 1970 (int8, exact: truncated as JavaScript's Date
+ * truncates), which a row turns into an instant without parsing PostgreSQL's own text for it.
+ */
+export const EPOCH_MS = (instant: string) =>
+  `(extract(epoch FROM date_trunc('milliseconds', ${instant})) * 1000)::int8`;

@@ -5,6 +5,7 @@ import { IN_REGION_SUBTREE, OF_UNIT, WITHIN_REACH, WITHIN_REGION } from './reach
 import { RegionOfLevel, rollUpByRegionLevel } from './region-levels';
 import { OWN_TARGET, ROLLED_UP_DONE } from './roll-up.sql';
 import { DUE_AT, LIGHT, Light, LIGHTS, OVERDUE, VALID_AT } from './traffic-light.sql';
+import { EPOCH_MS } from './local-date.sql';
 import {
   AFTER_CURSOR,
   firstByUrgency,
@@ -114,12 +115,6 @@ export interface TaskRow {
   /** The task's revision (its stream's, as an ETag gives it) now; as of a past instant, its version's then. */
   readonly revision: number;
 }
-
-/**
- * An instant as whole milliseconds since 1970 (int8, exact: truncated as JavaScript's Date truncates), which a row
- * turns into ISO text without parsing PostgreSQL's own text for it.
- */
-const EPOCH_MS = (instant: string) => `(extract(epoch FROM date_trunc('milliseconds', ${instant})) * 1000)::int8`;
 
 const ROW_COLUMNS = (today: string, warn: string, at: string) => `
   v.task_id AS id, v.finding_id AS "findingId", v.title, v.status, ${LIGHT('v', today, warn)} AS light,
