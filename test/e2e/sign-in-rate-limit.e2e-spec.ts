@@ -71,3 +71,47 @@ describe.each<[string, () => Record<string, string>]>([
     },
   );
 });
+
+/**
+ * Behind TRUST_PROXY reverse proxies the limit counts per client address, read from the addresses those hops added to
+ * X-Forwarded-For; what a client writes there itself, beyond the trusted hops, is not believed.
+ */
+describe.each([
+  ['behind one proxy (TRUST_PROXY=1)', '1'],
+  ['reached directly (TRUST_PROXY unset)', '0'],
+])('the sign-in limit per address, %s', (_name, trustProxy) => {
+  const clock = new ManualClock('2030-06-01T10:00:00+08:00');
+  let app: TestApp | undefined;
+
+  beforeAll(async () => {
+    app = await startTestApp({ clock, env: { LOGIN_RATE_PER_MINUTE: '2', TRUST_PROXY: trustProxy } });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const signInFrom = async (forwardedFor: string, n: number) =>
+    (
+      await app!.http.post(
+        '/api/auth/login',
+        { username: `nobody-${n}`, password: 'x' },
+        { 'x-forwarded-for': forwardedFor },
+      )
+    ).status;
+
+  it('counts each client forwarded by the proxy on its own, whatever the client claims before it', async () => {
+    // Two attempts use the first client's allowance, with a made-up address before the one the proxy added.
+    expect(await signInFrom('203.0.113.7', 1)).toBe(401);
+    expect(await signInFrom('198.51.100.99, 203.0.113.7', 2)).toBe(401);
+    const third = await signInFrom('192.0.2.1, 203.0.113.7', 3);
+    const otherClient = await signInFrom('203.0.113.8', 4);
+    if (trustProxy === '1') {
+      expect(third).toBe(429);
+      expect(otherClient).toBe(401);
+    } else {
+      // Reached directly, every request comes from the test's own address: one allowance for all.
+      expect(third).toBe(429);
+      expect(otherClient).toBe(429);
+    }
+  });
+});

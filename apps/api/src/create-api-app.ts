@@ -29,8 +29,11 @@ const BODY_LIMIT_BYTES = 256 * 1024;
  */
 export async function createApiApp(infra: Infrastructure, options: ApiAppOptions = {}): Promise<INestApplication> {
   // Fastify's own refusals (an undecodable or over-long path) answer as problem documents too.
-  // Behind a load balancer (TRUST_PROXY hops), the client's address for sign-in limits comes from X-Forwarded-For.
-  const trustProxy = infra.config.trustedProxies > 0 ? infra.config.trustedProxies : false;
+  // Behind a load balancer (TRUST_PROXY hops), the client's address for sign-in limits comes from X-Forwarded-For:
+  // the addresses of the nearest TRUST_PROXY hops are trusted. Fastify 5.12 reads a bare number as "trust none" (a
+  // direct client could add hops of its own), so the hop count is given as the function it used to build from it.
+  const hops = infra.config.trustedProxies;
+  const trustProxy = hops > 0 ? (_address: string, hop: number) => hop < hops : false;
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     return503OnClosing: true,
