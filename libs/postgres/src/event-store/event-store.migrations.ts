@@ -4,7 +4,7 @@ import type { Migration } from '../migrations/migration';
 const POSITION_ORDER_LOCK_KEY = 7_213_650_002;
 // First half of the two-key advisory lock an append holds on its stream until it commits (the second half is
 // the stream name's hash); two-key locks never collide with one-key ones. Arbitrary constant.
-const STREAM_APPEND_LOCK_CLASS = 72_136;
+export const STREAM_APPEND_LOCK_CLASS = 72_136;
 
 /**
  * The event store's schema.

@@ -22,6 +22,7 @@ import {
 import { ConcurrencyError } from '@zhenggai/domain';
 import type { Pool } from 'pg';
 import { asPostgresFailure } from '../pool/connection-failure';
+import { AppendBatches, type AppendBatchesOptions, type StreamPartRow } from './append-batches';
 import { DuplicateEventIdError } from './duplicate-event-id.error';
 import { EventNotifications } from './event-notifications';
 import { PostgresSubscription } from './postgres-subscription';
@@ -35,19 +36,8 @@ export interface PostgresEventStoreOptions {
    * also become readable when an older, unrelated transaction ends, which only polling notices.
    */
   readonly pollIntervalMs?: number;
-}
-
-interface StreamsAppendRow {
-  readonly ordinal: number;
-  readonly next_revision: string | null;
-  readonly last_position: string | null;
-  readonly current_revision: string | null;
-}
-
-interface AppendRow {
-  readonly next_revision: string | null;
-  readonly last_position: string | null;
-  readonly current_revision: string | null;
+  /** How concurrent appends are grouped into calls (see `AppendBatches`); `false`: each append its own call. */
+  readonly groupCommit?: AppendBatchesOptions | false;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -60,6 +50,7 @@ export class PostgresEventStore implements EventStore {
   private readonly notifications: EventNotifications;
   private readonly subscriptions = new RunningSubscriptions();
   private readonly pollIntervalMs: number;
+  private readonly batches: AppendBatches;
 
   constructor(
     private readonly pool: Pool,
@@ -67,6 +58,7 @@ export class PostgresEventStore implements EventStore {
   ) {
     this.notifications = new EventNotifications(pool);
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.batches = new AppendBatches(pool, options.groupCommit === false ? { calls: Infinity } : options.groupCommit);
   }
 
   async appendToStream(
@@ -77,14 +69,11 @@ export class PostgresEventStore implements EventStore {
     const expected = normaliseExpectedRevision(options.expectedRevision ?? 'any');
     if (events.length === 0) return this.streamEnd(streamName);
     const payload = appendPayload(streamName, events);
-    let row: AppendRow;
+    let row: StreamPartRow;
     try {
-      const result = await this.pool.query<AppendRow>({
-        name: 'zg_append_to_stream',
-        text: 'SELECT * FROM append_to_stream($1, $2, $3)',
-        values: [streamName, String(expected), JSON.stringify(payload)],
-      });
-      row = result.rows[0]!;
+      [row] = (await this.batches.append([{ stream: streamName, expected: String(expected), events: payload }])) as [
+        StreamPartRow,
+      ];
     } catch (error) {
       throw await this.appendFailure(streamName, expected, error);
     }
@@ -115,27 +104,20 @@ export class PostgresEventStore implements EventStore {
         outcomes[i] = { ok: false, error: error as Error };
       }
     });
-    let rows: StreamsAppendRow[] = [];
+    let rows: StreamPartRow[] = [];
     if (parts.length > 0) {
       try {
-        const result = await this.pool.query<StreamsAppendRow>({
-          name: 'zg_append_to_streams',
-          text: 'SELECT * FROM append_to_streams($1)',
-          values: [
-            JSON.stringify(
-              parts.map(({ stream, expected, events }) => ({ stream, expected: String(expected), events })),
-            ),
-          ],
-        });
-        rows = result.rows;
+        rows = await this.batches.append(
+          parts.map(({ stream, expected, events }) => ({ stream, expected: String(expected), events })),
+        );
       } catch (error) {
         const failure = asPostgresFailure(error);
         if (failure instanceof StoreUnavailableError) throw failure;
         return appendStreamByStream(this, appends);
       }
     }
-    for (const row of rows) {
-      const part = parts[row.ordinal]!;
+    for (const [ordinal, row] of rows.entries()) {
+      const part = parts[ordinal]!;
       if (row.next_revision === null || row.last_position === null) {
         outcomes[part.i] = {
           ok: false,
