@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, chainHash, contentDigest, type HashedContent } from './hash-chain';
+import { canonicalContent, canonicalJson, chainHash, contentDigest, type HashedContent } from './hash-chain';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -125,5 +125,32 @@ describe('contentDigest and chainHash', () => {
     expect(texts.map((note) => contentDigest({ ...event, data: { note } }))).toEqual(digests);
     expect(new Set(digests).size).toBe(texts.length);
     expect(digests.every((digest) => /^[0-9a-f]{64}$/.test(digest))).toBe(true);
+  });
+});
+
+describe('canonicalContent', () => {
+  it.each<[string, Partial<HashedContent>]>([
+    ['an event', {}],
+    ['no data', { data: undefined }],
+    ['data null and empty metadata', { data: null, metadata: {} }],
+    ['no metadata', { metadata: undefined }],
+    ['a type and stream that need escaping', { type: 'Said "改"\n', streamName: 'a\\b' }],
+  ])('digests %s as the canonical form of the whole, from texts that are JSON of the same values', (_, change) => {
+    const content = { ...event, ...change };
+    const { data, metadata, digest } = canonicalContent(content);
+
+    expect(digest).toBe(sha256(canonicalJson(content)));
+    expect(digest).toBe(contentDigest(content));
+    expect(data === undefined ? undefined : JSON.parse(data)).toEqual(content.data);
+    expect(metadata === undefined ? undefined : JSON.parse(metadata)).toEqual(content.metadata);
+  });
+
+  it('refuses what JSON cannot hold, saying where it is in the content', () => {
+    expect(() => canonicalContent({ ...event, data: { quantity: NaN } })).toThrow(
+      new TypeError('value.data.quantity is NaN: JSON has no such number'),
+    );
+    expect(() => canonicalContent({ ...event, metadata: { at: [1n] } })).toThrow(
+      new TypeError('value.metadata.at[0] is a bigint: JSON has no such number'),
+    );
   });
 });

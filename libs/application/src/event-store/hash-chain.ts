@@ -41,8 +41,31 @@ export interface HashedContent {
 export const GENESIS = 'genesis';
 
 export function contentDigest(content: HashedContent): string {
+  return canonicalContent(content).digest;
+}
+
+/** An event's data and metadata as canonical JSON (undefined where JSON leaves them out), and its content digest. */
+export interface CanonicalContent {
+  readonly data: string | undefined;
+  readonly metadata: string | undefined;
+  readonly digest: string;
+}
+
+/**
+ * The content digest with the canonical texts it was computed from, so that an adapter can send those texts to its
+ * store (they are JSON of the same values) instead of serializing each event a second time.
+ */
+export function canonicalContent(content: HashedContent): CanonicalContent {
   const { streamName, type, data, metadata, eventId } = content;
-  return sha256Hex(canonicalJson({ streamName, type, data, metadata, eventId }));
+  const dataText = writeAt('.data', data);
+  const metadataText = writeAt('.metadata', metadata);
+  // canonicalJson({ streamName, type, data, metadata, eventId }): its keys in code point order, the texts above.
+  let text = '{';
+  if (dataText !== undefined) text += `"data":${dataText},`;
+  text += `"eventId":${JSON.stringify(eventId)},`;
+  if (metadataText !== undefined) text += `"metadata":${metadataText},`;
+  text += `"streamName":${JSON.stringify(streamName)},"type":${JSON.stringify(type)}}`;
+  return { data: dataText, metadata: metadataText, digest: sha256Hex(text) };
 }
 
 export function chainHash(previousHash: string | null, revision: number, digest: string): string {
@@ -55,6 +78,16 @@ export function canonicalJson(value: unknown): string {
     return write(value) ?? 'null';
   } catch (error) {
     if (error instanceof NotJson) throw new TypeError(`value${error.path} ${error.problem}`);
+    throw error;
+  }
+}
+
+/** `write` of a value at a path of the content, throwing as `canonicalJson` of the whole content would. */
+function writeAt(path: string, value: unknown): string | undefined {
+  try {
+    return write(value);
+  } catch (error) {
+    if (error instanceof NotJson) throw new TypeError(`value${path}${error.path} ${error.problem}`);
     throw error;
   }
 }

@@ -7,7 +7,10 @@ export interface StreamPart {
   readonly stream: string;
   /** The expected revision as the function reads it: `any`, `no_stream`, `stream_exists` or a number. */
   readonly expected: string;
-  readonly events: readonly unknown[];
+  /** The events as a JSON array (each {id, type, data, metadata, digest}). */
+  readonly events: string;
+  /** How many events the array holds. */
+  readonly count: number;
 }
 
 /** What `append_to_streams` answers for one part: the new revision and last position, both null when refused. */
@@ -64,7 +67,7 @@ export class AppendBatches {
   /** Appends the parts (each stream once) and answers one row per part, in their order; rejects as the call did. */
   append(parts: readonly StreamPart[]): Promise<StreamPartRow[]> {
     return new Promise<StreamPartRow[]>((resolve, reject) => {
-      const events = parts.reduce((sum, part) => sum + part.events.length, 0);
+      const events = parts.reduce((sum, part) => sum + part.count, 0);
       const request: Waiting = { parts, events, resolve, reject };
       if (parts.length > this.maxStreams || events > this.maxEvents) {
         void this.call([request]);
@@ -118,7 +121,7 @@ export class AppendBatches {
       const result = await this.pool.query<StreamPartRow & { ordinal: number }>({
         name: 'zg_append_to_streams',
         text: 'SELECT * FROM append_to_streams($1)',
-        values: [JSON.stringify(batch.flatMap((request) => request.parts))],
+        values: [appendsText(batch)],
       });
       rows = result.rows;
     } catch (error) {
@@ -137,4 +140,16 @@ export class AppendBatches {
       offset += request.parts.length;
     }
   }
+}
+
+/** The batch's parts as the JSON array `append_to_streams` takes, the events' texts as they are. */
+function appendsText(batch: readonly Waiting[]): string {
+  let text = '[';
+  for (const request of batch) {
+    for (const { stream, expected, events } of request.parts) {
+      if (text.length > 1) text += ',';
+      text += `{"stream":${JSON.stringify(stream)},"expected":${JSON.stringify(expected)},"events":${events}}`;
+    }
+  }
+  return `${text}]`;
 }

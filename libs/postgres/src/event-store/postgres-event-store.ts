@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   appendStreamByStream,
-  contentDigest,
+  canonicalContent,
   normaliseExpectedRevision,
   RunningSubscriptions,
   type CheckedExpectedRevision,
@@ -71,7 +71,7 @@ export class PostgresEventStore implements EventStore {
     const payload = appendPayload(streamName, events);
     let row: StreamPartRow;
     try {
-      [row] = (await this.batches.append([{ stream: streamName, expected: String(expected), events: payload }])) as [
+      [row] = (await this.batches.append([{ stream: streamName, expected: String(expected), ...payload }])) as [
         StreamPartRow,
       ];
     } catch (error) {
@@ -80,7 +80,7 @@ export class PostgresEventStore implements EventStore {
     if (row.next_revision === null || row.last_position === null) {
       throw await this.expectationFailure(streamName, expected, row.current_revision);
     }
-    this.notifications.appended(payload.map((event) => event.type));
+    this.notifications.appended(payload.types);
     return { nextExpectedRevision: Number(row.next_revision), position: BigInt(row.last_position) };
   }
 
@@ -94,12 +94,12 @@ export class PostgresEventStore implements EventStore {
       throw new RangeError('appendToStreams names a stream twice');
     }
     const outcomes = new Array<StreamAppendOutcome | undefined>(appends.length);
-    const parts: Array<{ i: number; stream: string; expected: CheckedExpectedRevision; events: AppendPayload[] }> = [];
+    const parts: Array<{ i: number; stream: string; expected: CheckedExpectedRevision; payload: AppendPayload }> = [];
     appends.forEach(({ streamName, events, expectedRevision }, i) => {
       try {
         const expected = normaliseExpectedRevision(expectedRevision ?? 'any');
         if (events.length > 0)
-          parts.push({ i, stream: streamName, expected, events: appendPayload(streamName, events) });
+          parts.push({ i, stream: streamName, expected, payload: appendPayload(streamName, events) });
       } catch (error) {
         outcomes[i] = { ok: false, error: error as Error };
       }
@@ -108,7 +108,7 @@ export class PostgresEventStore implements EventStore {
     if (parts.length > 0) {
       try {
         rows = await this.batches.append(
-          parts.map(({ stream, expected, events }) => ({ stream, expected: String(expected), events })),
+          parts.map(({ stream, expected, payload }) => ({ stream, expected: String(expected), ...payload })),
         );
       } catch (error) {
         const failure = asPostgresFailure(error);
@@ -125,7 +125,7 @@ export class PostgresEventStore implements EventStore {
         };
         continue;
       }
-      this.notifications.appended(part.events.map((event) => event.type));
+      this.notifications.appended(part.payload.types);
       outcomes[part.i] = {
         ok: true,
         result: { nextExpectedRevision: Number(row.next_revision), position: BigInt(row.last_position) },
@@ -282,26 +282,38 @@ export class PostgresEventStore implements EventStore {
   }
 }
 
+/** What `append_to_stream(s)` takes of a stream's events, as JSON text, and their types. */
 interface AppendPayload {
-  readonly id: string;
-  readonly type: string;
-  readonly data: unknown;
-  readonly metadata: Record<string, unknown>;
-  readonly digest: string;
+  /** The events as a JSON array: each its id as stored, type, data, metadata and content digest (to chain). */
+  readonly events: string;
+  readonly count: number;
+  readonly types: readonly string[];
 }
 
-/** What `append_to_stream(s)` takes of each event: its id as stored, and its content digest to chain. */
-function appendPayload(streamName: string, events: readonly EventToAppend[]): AppendPayload[] {
-  return events.map((event) => {
+/**
+ * Each event's id as stored, and its data and metadata as the canonical texts its digest was computed from: each event
+ * is serialized once, for the digest and for the store.
+ */
+function appendPayload(streamName: string, events: readonly EventToAppend[]): AppendPayload {
+  let json = '[';
+  const types = new Array<string>(events.length);
+  events.forEach((event, i) => {
     const id = canonicalUuid(event.id ?? randomUUID());
-    const data = event.data ?? null;
-    const metadata = event.metadata ?? {};
     // The database chains this digest onto the stream's previous hash once it knows the revision.
-    const digest = contentDigest({ streamName, type: event.type, data, metadata, eventId: id });
-    return { id, type: event.type, data, metadata, digest };
+    const content = canonicalContent({
+      streamName,
+      type: event.type,
+      data: event.data ?? null,
+      metadata: event.metadata ?? {},
+      eventId: id,
+    });
+    json +=
+      `${i > 0 ? ',' : ''}{"id":${JSON.stringify(id)},"type":${JSON.stringify(event.type)},` +
+      `"data":${content.data ?? 'null'},"metadata":${content.metadata ?? '{}'},"digest":"${content.digest}"}`;
+    types[i] = event.type;
   });
+  return { events: `${json}]`, count: events.length, types };
 }
-
 function rethrowAsPostgresFailure(error: unknown): never {
   throw asPostgresFailure(error);
 }
