@@ -285,6 +285,33 @@ describe('PostgresEventStore on PostgreSQL', () => {
       },
     );
 
+    it('answers a ConcurrencyError, not damage, when another append commits just after the refusal', async () => {
+      const stream = newStream();
+      await store.appendToStream(stream, [event('First'), event('Second')]);
+      const other = openStore(openPool(2));
+      // Between the refused call and the store's look at why, another writer's append commits.
+      const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+      const spy = jest.spyOn(pool, 'query').mockImplementation((async (
+        config: string | { text: string },
+        ...rest: unknown[]
+      ) => {
+        if (/max\(stream_revision\)/.test(typeof config === 'string' ? config : config.text)) {
+          spy.mockRestore();
+          await other.appendToStream(stream, [event('Concurrent')]);
+        }
+        return query(config, ...rest);
+      }) as never);
+
+      const error = await store
+        .appendToStream(stream, [event('Late')], { expectedRevision: 0 })
+        .catch((e: unknown) => e)
+        .finally(() => spy.mockRestore());
+
+      expect(error).toBeInstanceOf(ConcurrencyError);
+      expect(error).toMatchObject({ streamName: stream, expected: '0', actual: '2' });
+      expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['First', 'Second', 'Concurrent']);
+    });
+
     it('refuses an event id that is already stored, appending nothing', async () => {
       const [stream, other] = [newStream(), newStream()];
       const first = event('First');

@@ -78,7 +78,7 @@ export class PostgresEventStore implements EventStore {
       throw await this.appendFailure(streamName, expected, error);
     }
     if (row.next_revision === null || row.last_position === null) {
-      throw await this.expectationFailure(streamName, expected, row.current_revision);
+      throw await this.expectationFailure(streamName, expected);
     }
     this.notifications.appended(payload.types);
     return { nextExpectedRevision: Number(row.next_revision), position: BigInt(row.last_position) };
@@ -121,7 +121,7 @@ export class PostgresEventStore implements EventStore {
       if (row.next_revision === null || row.last_position === null) {
         outcomes[part.i] = {
           ok: false,
-          error: await this.expectationFailure(part.stream, part.expected, row.current_revision),
+          error: await this.expectationFailure(part.stream, part.expected),
         };
         continue;
       }
@@ -259,14 +259,19 @@ export class PostgresEventStore implements EventStore {
   /**
    * The expected revision does not hold against the streams table. Either the caller is behind (a concurrency
    * error, 412), or the table disagrees with the events themselves: one was deleted or added by hand, and every
-   * append would be refused as stale forever. That is said as it is, with where to look.
+   * append would be refused as stale forever. That is said as it is, with where to look. Both are read in one
+   * statement, so in one snapshot: read one after the other, an append committed in between would look like damage.
+   * The revision the refused call saw is not compared either, for the same reason.
    */
-  private async expectationFailure(
-    streamName: string,
-    expected: CheckedExpectedRevision,
-    recorded: string | null,
-  ): Promise<Error> {
-    const last = await this.lastEventRevision(streamName);
+  private async expectationFailure(streamName: string, expected: CheckedExpectedRevision): Promise<Error> {
+    const { rows } = await this.pool
+      .query<{ recorded: string | null; last: string | null }>(
+        `SELECT (SELECT revision::text FROM streams WHERE stream_name = $1) AS recorded,
+                (SELECT max(stream_revision)::text FROM events WHERE stream_name = $1) AS last`,
+        [streamName],
+      )
+      .catch(rethrowAsPostgresFailure);
+    const { recorded, last } = rows[0]!;
     if (last !== recorded) return new StreamDamagedError(streamName, recorded ?? 'no_stream', last ?? 'no_stream');
     return new ConcurrencyError(streamName, String(expected), recorded ?? 'no_stream');
   }
