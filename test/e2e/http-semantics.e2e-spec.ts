@@ -164,6 +164,26 @@ describe('the command API', () => {
     },
   );
 
+  it('assigns forty tasks sent at once on one finding: each answered 201 and linked to the finding once', async () => {
+    const filed = await inspector.post('/api/findings', {
+      title: '同时交办',
+      regionId,
+      category: 'roads',
+      severity: 'low',
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        inspector.post(`/api/findings/${filed.body.id}/tasks`, { unitId, deadline: inDays(10), measures: `整改 ${i}` }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 201));
+    const taskIds = answers.map((a) => a.body.id as string);
+    const links = (await storedEvents(app)).filter(
+      (e) => e.type === 'FindingTaskLinked' && e.streamName === `finding-${filed.body.id}`,
+    );
+    expect(links.map((e) => e.data.taskId).sort()).toEqual([...taskIds].sort());
+  });
+
   it('creates one finding for concurrent retries of the same Idempotency-Key', async () => {
     const body = { title: '重复提交测试', regionId, category: 'roads', severity: 'low' };
     const answers = await Promise.all(

@@ -39,6 +39,9 @@ export interface AssignTaskResult extends UseCaseResult {
   readonly findingRevision: number;
 }
 
+/** Attempts at a new task's link on its finding, once the task is stored (see the end of `assignTask`). */
+const LINK_ATTEMPTS = 100;
+
 /**
  * 交办: a new task stream and its link on the finding, appended together (one transaction on PostgreSQL; on a store
  * that takes one stream at a time, a crash between the two heals itself: the link is idempotent and is also ensured by
@@ -129,9 +132,15 @@ export async function assignTask(
   }
   if (!(linkOutcome!.error instanceof ConcurrencyError)) throw linkOutcome!.error;
   // The finding moved since it was read (another task linked meanwhile, or the cache was behind): linked again on what
-  // is stored (the link is idempotent, and the worker's finding reactor makes sure of it too).
+  // is stored (the link is idempotent, and the worker's finding reactor makes sure of it too). The task is stored
+  // already, so the link is retried for as long as other links keep getting there first: each lost race means another
+  // assignment made progress, and a few dozen assigned at once to one finding (a script, a busy office) must not answer
+  // 412 for tasks they did create.
   deps.cache?.forget(findingStream);
-  const linked = await decideAndAppend(deps.store, findingDecider, findingStream, link, { cache: deps.cache });
+  const linked = await decideAndAppend(deps.store, findingDecider, findingStream, link, {
+    cache: deps.cache,
+    attempts: LINK_ATTEMPTS,
+  });
   return { id: taskId, revision, findingId: input.findingId, findingRevision: linked.revision };
 }
 
