@@ -74,15 +74,13 @@ export function chainHash(previousHash: string | null, revision: number, digest:
 
 /** The canonical JSON text of a value (see the module comment). Throws a TypeError for what JSON cannot hold. */
 export function canonicalJson(value: unknown): string {
-  try {
-    return write(value) ?? 'null';
-  } catch (error) {
-    if (error instanceof NotJson) throw new TypeError(`value${error.path} ${error.problem}`);
-    throw error;
-  }
+  return writeAt('', value) ?? 'null';
 }
 
-/** `write` of a value at a path of the content, throwing as `canonicalJson` of the whole content would. */
+/**
+ * `write` of a value found at `path` (empty: the value itself), refusing what JSON cannot hold with a TypeError that
+ * says where it is.
+ */
 function writeAt(path: string, value: unknown): string | undefined {
   try {
     return write(value);

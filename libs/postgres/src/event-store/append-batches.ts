@@ -17,7 +17,6 @@ export interface StreamPart {
 export interface StreamPartRow {
   readonly next_revision: string | null;
   readonly last_position: string | null;
-  readonly current_revision: string | null;
 }
 
 export interface AppendBatchesOptions {

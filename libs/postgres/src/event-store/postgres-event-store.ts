@@ -287,7 +287,7 @@ export class PostgresEventStore implements EventStore {
   }
 }
 
-/** What `append_to_stream(s)` takes of a stream's events, as JSON text, and their types. */
+/** What `append_to_streams` takes of a stream's events, as JSON text, and their types. */
 interface AppendPayload {
   /** The events as a JSON array: each its id as stored, type, data, metadata and content digest (to chain). */
   readonly events: string;
