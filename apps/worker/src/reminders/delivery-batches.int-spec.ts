@@ -6,6 +6,7 @@ import {
   Infrastructure,
   JobQueues,
   loadConfig,
+  MAINTENANCE_QUEUE,
   NOTIFICATIONS_QUEUE,
   QueueBackend,
   startInfrastructure,
@@ -358,6 +359,27 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
     expect(busiest(robot.taken, 2_500)).toBeLessThanOrEqual(5);
   });
 
+  it('finds a queue that lost its jobs and queues again at once what it had', async () => {
+    const events = await assignments();
+    await engine.notifier.handle(events);
+    expect(await jobsQueued()).toHaveLength(1);
+    // A started engine has put its repeatable jobs in the queue; this one has not, so the first look puts them there.
+    expect(await engine.recoverLostQueue()).toBe(true);
+    expect(await engine.recoverLostQueue()).toBe(false);
+
+    // The queue loses everything (a Redis restarted without its data): the next look finds it, and the batch is
+    // queued again then, not at the next reconciliation.
+    for (const name of [NOTIFICATIONS_QUEUE, MAINTENANCE_QUEUE]) await queues.queue(name).obliterate({ force: true });
+    expect(await jobsQueued()).toHaveLength(0);
+    expect(await engine.recoverLostQueue()).toBe(true);
+    expect(await jobsQueued()).toHaveLength(1);
+    expect(await queues.queue(MAINTENANCE_QUEUE).getJobScheduler('reconcile-reminders')).toBeDefined();
+
+    queues.worker(NOTIFICATIONS_QUEUE, (j, token) => engine.delivery.process(j as never, token));
+    await allDelivered(events);
+    expect(arrivalsOf(events).sort()).toEqual((await ledgerOf(events)).map((d) => d.id));
+  });
+
   describe('sent at once', () => {
     it('sends the notices it has just recorded without a job, each once; a replay sends nothing again', async () => {
       const events = await assignments();
@@ -386,6 +408,14 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
       expect(ledger.filter((d) => d.status === 'delivered')).toHaveLength(3);
       expect(ledger.find((d) => d.id === tried[3])).toMatchObject({ status: 'pending', attempts: 1 });
 
+      // Handed over, the batch is no longer held for the sender: should the queue lose its job, the reconciliation
+      // queues it again at once, not once the grace is over.
+      const heldRows = async () =>
+        (await infra.pool.query(`SELECT 1 FROM deliveries WHERE status = 'pending' AND held_until > now()`)).rowCount;
+      await waitFor('the batch to be let go', async () => (await heldRows()) === 0);
+      await queues.queue(NOTIFICATIONS_QUEUE).obliterate({ force: true });
+      expect(await sender.reconciliation.requeueDeliveries()).toBe(1);
+
       queues.worker(NOTIFICATIONS_QUEUE, (j, token) => sender.delivery.process(j as never, token));
       await allDelivered(events);
       expect(arrivalsOf(events).sort()).toEqual(ledger.map((d) => d.id));
@@ -409,15 +439,15 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
       await first.notifier.handle(events);
 
       // Another worker reacting to the same events a moment later queues nothing: the first has them in hand. Nor
-      // does the reconciliation (every minute) while the grace lasts.
+      // does the reconciliation (every minute) while the ledger holds them for it.
       const other = atOnce();
       await other.notifier.handle(events);
       expect(await other.reconciliation.requeueDeliveries()).toBe(0);
       expect(await jobsQueued()).toHaveLength(0);
-      // With no grace they would be taken for a dead worker's, and queued, once.
-      const graceless = atOnce({ directGraceMs: 0 });
-      expect(await graceless.reconciliation.requeueDeliveries()).toBe(1);
-      await graceless.notifier.handle(events);
+      // Once the hold is over they are taken for a dead worker's, and queued, once.
+      await infra.pool.query(`UPDATE deliveries SET held_until = now() WHERE held_until > now()`);
+      expect(await other.reconciliation.requeueDeliveries()).toBe(1);
+      await other.notifier.handle(events);
       expect(await jobsQueued()).toHaveLength(1);
 
       letGo();

@@ -1,13 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { DeliveryJobs } from '@zhenggai/platform';
+import { PostgresDeliveries } from '@zhenggai/postgres';
 import { DeliveryProcessor, Sendable } from './delivery.processor';
 
 /** How long a batch is sent at once before what is left of it goes to the queue. */
 export const DIRECT_BUDGET_MS = 30_000;
 
 /**
- * How old a pending delivery without a job must be before the reconciliation queues it: a batch sent at once is done,
- * or handed to the queue, within DIRECT_BUDGET_MS and the messages then in hand (a webhook answers within 10 s).
+ * How long the ledger holds a batch sent at once for the process sending it (the reconciliation leaves it alone until
+ * then): a batch sent at once is done, or handed to the queue, within DIRECT_BUDGET_MS and the messages then in hand (a
+ * webhook answers within 10 s). A batch handed to the queue is let go at once.
  */
 export const DIRECT_GRACE_MS = 120_000;
 
@@ -20,9 +22,10 @@ export const DIRECT_BATCHES = 8;
  * a batch, and under a stream of commands a batch holds a few notices (issue 19). Only a batch whose rows the
  * recording call wrote itself is taken (`RecordedDelivery.fresh`): no replay and no other worker has it in hand. What
  * is not sent, a message that failed and those after it, those left when DIRECT_BUDGET_MS has passed or the process
- * stops, goes to the queue as the batch's job, which retries as for any batch. A process killed meanwhile leaves
- * pending rows and no job: the reconciliation queues them once they are DIRECT_GRACE_MS old. As with a job, a message
- * sent and not yet marked (one a lane) is sent again then, with the same delivery id.
+ * stops, goes to the queue as the batch's job, which retries as for any batch, and the ledger's hold on its rows is
+ * released (should the queue lose the job, the reconciliation queues it again at once). A process killed meanwhile
+ * leaves pending rows and no job: the reconciliation queues them once their hold, DIRECT_GRACE_MS, is over. As with a
+ * job, a message sent and not yet marked (one a lane) is sent again then, with the same delivery id.
  */
 export class DirectDelivery {
   private readonly logger = new Logger('DirectDelivery');
@@ -32,10 +35,11 @@ export class DirectDelivery {
   constructor(
     private readonly processor: DeliveryProcessor,
     private readonly jobs: DeliveryJobs,
+    private readonly deliveries: PostgresDeliveries,
     private readonly options: { readonly batches?: number; readonly budgetMs?: number; readonly graceMs?: number } = {},
   ) {}
 
-  /** How old a pending delivery without a job is before the reconciliation queues it (DIRECT_GRACE_MS). */
+  /** How long the ledger holds a batch this sends at once for it (DIRECT_GRACE_MS). */
   get graceMs(): number {
     return this.options.graceMs ?? DIRECT_GRACE_MS;
   }
@@ -96,5 +100,12 @@ export class DirectDelivery {
       const why = error instanceof Error ? error.message : String(error);
       this.logger.error(`batch ${batch}: ${left} deliveries not sent and not queued (${why}); the reconciliation will`);
     }
+    // Queued or not, it is no longer in hand here: the reconciliation queues it again if the queue lost it (or never
+    // had it), without waiting out the grace.
+    await this.deliveries
+      .release(batch)
+      .catch((error: Error) =>
+        this.logger.warn(`batch ${batch}: still held until its grace is over (${error.message})`),
+      );
   }
 }

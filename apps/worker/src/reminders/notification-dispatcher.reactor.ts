@@ -133,8 +133,14 @@ export function addressOf({ audience: _a, takes: _t, quietHours: _q, ...address 
 /** The most deliveries one job sends: a batch is sent one by one, and a long one holds its address's later messages. */
 export const DELIVERY_BATCH_SIZE = 100;
 
+/**
+ * How long the call that records a batch it queues with a delay (quiet hours) holds it: the reconciliation, which
+ * would queue it too, but without the delay, leaves it alone meanwhile.
+ */
+export const RECORDING_HOLD_MS = 10_000;
+
 /** A delivery that a reaction wants sent, with the quiet hours of its channel. */
-export type WantedDelivery = Omit<NewDelivery, 'batch'> & Pick<UnitChannel, 'quietHours'>;
+export type WantedDelivery = Omit<NewDelivery, 'batch' | 'heldForMs'> & Pick<UnitChannel, 'quietHours'>;
 
 /**
  * Writes the deliveries to the ledger (a repeat is a no-op) and sends or queues those pending: those to one address
@@ -157,7 +163,9 @@ export async function recordAndQueue(
     if (group) group.push(delivery);
     else byAddress.set(key, [delivery]);
   }
-  const batched: NewDelivery[] = [];
+  const now = clock.now();
+  const delayOf = new Map(wanted.map((d) => [d.id, sendableAt(d.quietHours, now).getTime() - now.getTime()]));
+  const parts: Array<{ batch: string; part: WantedDelivery[]; delayMs: number }> = [];
   for (const group of byAddress.values()) {
     for (let i = 0; i < group.length; i += DELIVERY_BATCH_SIZE) {
       const part = group.slice(i, i + DELIVERY_BATCH_SIZE);
@@ -165,39 +173,47 @@ export async function recordAndQueue(
         .update(JSON.stringify(part.map((d) => d.id).sort()))
         .digest('hex')
         .slice(0, 24)}`;
-      for (const { quietHours: _quiet, ...delivery } of part) batched.push({ ...delivery, batch });
+      parts.push({ batch, part, delayMs: Math.max(...part.map((d) => delayOf.get(d.id) ?? 0)) });
     }
   }
+  // The ledger holds for this call the batches due now that `direct` has room for, for its grace (it sends them, or
+  // hands them to the queue and lets go), and those it delays, while it queues them (the reconciliation would queue
+  // them without their delay). The reconciliation leaves a held row alone; any other is queued by this call at once.
+  const room = direct?.room() ?? 0;
+  const heldAtOnce = new Set<string>();
+  const batched: NewDelivery[] = [];
+  for (const { batch, part, delayMs } of parts) {
+    if (direct && delayMs <= 0 && heldAtOnce.size < room) heldAtOnce.add(batch);
+    const heldForMs = heldAtOnce.has(batch) ? direct!.graceMs : delayMs > 0 ? RECORDING_HOLD_MS : 0;
+    for (const { quietHours: _quiet, ...delivery } of part) batched.push({ ...delivery, batch, heldForMs });
+  }
   const pending = await deliveries.record(batched);
-  const now = clock.now();
-  const delayOf = new Map(wanted.map((d) => [d.id, sendableAt(d.quietHours, now).getTime() - now.getTime()]));
-  const batches = new Map<string, { delayMs: number; fresh: boolean; ageMs: number; ids: Set<string> }>();
-  for (const { id, batch, fresh, ageMs } of pending) {
+  const batches = new Map<string, { delayMs: number; fresh: boolean; held: boolean; ids: Set<string> }>();
+  for (const { id, batch, fresh, held } of pending) {
     const seen = batches.get(batch);
     batches.set(batch, {
       delayMs: Math.max(seen?.delayMs ?? 0, delayOf.get(id) ?? 0),
       fresh: (seen?.fresh ?? true) && fresh,
-      ageMs: Math.max(seen?.ageMs ?? 0, ageMs),
+      held: (seen?.held ?? false) || held,
       ids: (seen?.ids ?? new Set()).add(id),
     });
   }
   const queued: DeliveryBatch[] = [];
   const atOnce: Array<{ batch: string; ids: ReadonlySet<string> }> = [];
-  let room = direct?.room() ?? 0;
-  for (const [batch, { delayMs, fresh, ageMs, ids }] of batches) {
-    if (direct && fresh && delayMs <= 0 && room > 0) {
+  for (const [batch, { fresh, held, delayMs, ids }] of batches) {
+    if (direct && fresh && heldAtOnce.has(batch)) {
       atOnce.push({ batch, ids });
-      room--;
       continue;
     }
-    // Written a moment ago by another call (another worker's reaction to the same events): that one sends it at once
-    // or queues it, and should it die first, the reconciliation queues it when the grace is over.
-    if (direct && !fresh && ageMs < direct.graceMs) continue;
+    // Written a moment ago by another call (another worker's reaction to the same events) that still holds it: that
+    // one sends it at once or queues it, and should it die first, the reconciliation queues it once the hold is over.
+    if (direct && !fresh && held) continue;
     queued.push({ batch, delayMs });
   }
   // The queue's batches first: a process killed while it sends the others has handed these over already (they would
-  // otherwise wait for the reconciliation's grace).
+  // otherwise wait for the reconciliation, once their hold is over).
   await jobs.enqueue(queued);
+  for (const { batch } of queued) if (heldAtOnce.has(batch)) await deliveries.release(batch);
   // The batch's rows, all written by this call, in the order of their events; one that finds no room after all (the
   // process stopping meanwhile) goes to the queue.
   const notTaken: DeliveryBatch[] = [];
@@ -206,5 +222,6 @@ export async function recordAndQueue(
     if (!direct!.take(batch, rows)) notTaken.push({ batch, delayMs: 0 });
   }
   await jobs.enqueue(notTaken);
+  for (const { batch } of notTaken) await deliveries.release(batch);
   return pending.length;
 }

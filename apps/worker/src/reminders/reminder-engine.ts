@@ -14,7 +14,7 @@ import { Pool } from 'pg';
 import { WorkerCommands } from '../commands/worker-command';
 import { DailyDigest, digestPattern } from './daily-digest';
 import { WeeklyBulletins } from '../bulletins/weekly-bulletins';
-import { DIRECT_GRACE_MS, DirectDelivery } from './direct-delivery';
+import { DirectDelivery } from './direct-delivery';
 import { DeliveryProcessor } from './delivery.processor';
 import { outlastingStoreOutages } from './store-outage';
 import { DeliveryJobs } from '@zhenggai/platform';
@@ -31,6 +31,9 @@ import type { TasksCaughtUp } from './tasks-caught-up';
 
 /** How often the worker looks for weekly bulletins due. */
 const BULLETIN_CHECK_MS = 60_000;
+
+/** How often the worker looks whether the queue still has its jobs (a Redis restarted without its data has none). */
+export const QUEUE_CHECK_MS = 5_000;
 
 export interface ReminderEngineDeps {
   readonly queues: JobQueues;
@@ -61,7 +64,7 @@ export interface ReminderEngineDeps {
   readonly directDelivery?: boolean;
   /** How many batches are sent at once; default DIRECT_BATCHES. */
   readonly directBatches?: number;
-  /** How old a pending delivery without a job is before the reconciliation queues it; default DIRECT_GRACE_MS. */
+  /** How long the ledger holds a batch sent at once before the reconciliation may queue it; default DIRECT_GRACE_MS. */
   readonly directGraceMs?: number;
   readonly stalledIntervalMs?: number;
   /** The process's turns at catching up, which the scheduler, dispatcher and notifier take when far behind. */
@@ -112,14 +115,12 @@ export class ReminderEngine {
         ),
     );
     this.delivery = new DeliveryProcessor(deps.deliveries, deps.channels, deps.deliveryLanes);
-    // One grace for both: what the notifiers leave to another worker, and when the reconciliation stops waiting for it.
-    const graceMs = deps.directGraceMs ?? DIRECT_GRACE_MS;
     this.direct =
       deps.directDelivery === false
         ? undefined
-        : new DirectDelivery(this.delivery, this.deliveryJobs, {
+        : new DirectDelivery(this.delivery, this.deliveryJobs, deps.deliveries, {
             batches: deps.directBatches,
-            graceMs,
+            graceMs: deps.directGraceMs,
           });
     this.dispatcher = new NotificationDispatcher(
       deps.store,
@@ -152,7 +153,6 @@ export class ReminderEngine {
       deps.clock,
       horizonMs,
       deps.tasksCaughtUp,
-      graceMs,
     );
     this.digest = new DailyDigest({
       directory: deps.directory,
@@ -222,13 +222,23 @@ export class ReminderEngine {
     await this.ensureReconciliationScheduled();
     await this.digest.runIfDue();
     await this.bulletins.runDue().catch((error: Error) => this.logger.error(`weekly bulletins: ${error.message}`));
-    // The repeatable job lives in the queue too: a Redis that lost its data lost it as well, so it is put back
-    // (an idempotent upsert) as often as it runs.
+    // The repeatable jobs live in the queue too: a Redis that lost its data lost them as well. They are put back (an
+    // idempotent upsert) as often as the reconciliation runs, and what the queue had is queued again as soon as the
+    // queue is found without them.
     this.rescheduling = setInterval(
       () => void this.ensureReconciliationScheduled().catch(() => undefined),
       this.deps.reconcileEveryMs,
     );
     this.rescheduling.unref();
+    this.queueCheck = setInterval(
+      () => {
+        this.checkingQueue ??= this.recoverLostQueue()
+          .catch(() => false)
+          .finally(() => (this.checkingQueue = undefined));
+      },
+      Math.min(QUEUE_CHECK_MS, this.deps.reconcileEveryMs),
+    );
+    this.queueCheck.unref();
     await this.scheduler.start();
     await this.dispatcher.start();
     await this.notifier.start();
@@ -239,6 +249,22 @@ export class ReminderEngine {
   }
 
   private rescheduling: NodeJS.Timeout | undefined;
+  private queueCheck: NodeJS.Timeout | undefined;
+  private checkingQueue: Promise<boolean> | undefined;
+
+  /**
+   * Whether the queue has lost its jobs (a Redis restarted without its data, or flushed): its repeatable
+   * reconciliation is gone. If so, puts the repeatable jobs back and runs the reconciliation at once, so the levels
+   * owed and the deliveries pending are queued again now rather than at the next scheduled run. Answers whether it
+   * found them lost. Looked at every QUEUE_CHECK_MS.
+   */
+  async recoverLostQueue(): Promise<boolean> {
+    if (await this.deps.queues.queue(MAINTENANCE_QUEUE).getJobScheduler('reconcile-reminders')) return false;
+    this.logger.warn('the job queue has lost its jobs (Redis restarted without its data?): queuing again what is owed');
+    await this.ensureReconciliationScheduled();
+    await this.reconciliation.run();
+    return true;
+  }
 
   /**
    * Puts the repeatable jobs (back) in the queue: the reconciliation, and the digest at the time in force, so that
@@ -261,6 +287,7 @@ export class ReminderEngine {
 
   async stop(): Promise<void> {
     clearInterval(this.rescheduling);
+    clearInterval(this.queueCheck);
     await shutdownStep(`reaction ${this.scheduler.name}`, () => this.scheduler.stop());
     await shutdownStep(`reaction ${this.dispatcher.name}`, () => this.dispatcher.stop());
     await shutdownStep(`reaction ${this.notifier.name}`, () => this.notifier.stop());

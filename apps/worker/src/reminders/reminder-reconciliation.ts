@@ -24,8 +24,9 @@ const PAGE = 1000;
  * Brings levels into the queue as they come within the horizon, and is the safety net under it: compares what
  * the read model says each open task is owed (levels due within `horizonMs`, or due and not yet recorded) with
  * the jobs that exist, and queues what is missing; and re-queues the batch of every delivery the ledger still has
- * pending (its job, if the queue lost it). A Redis that lost its data therefore loses no reminder, only time until
- * the next run. While the tasks read model is still catching up it leaves the levels alone (`TasksCaughtUp`).
+ * pending (its job, if the queue lost it). A Redis that lost its data therefore loses no reminder, only the time until
+ * the engine finds the queue empty (`ReminderEngine.recoverLostQueue`). While the tasks read model is still catching
+ * up it leaves the levels alone (`TasksCaughtUp`).
  */
 export class ReminderReconciliation {
   private readonly logger = new Logger('ReminderReconciliation');
@@ -38,8 +39,6 @@ export class ReminderReconciliation {
     private readonly clock: Clock,
     private readonly horizonMs: number,
     private readonly tasksCaughtUp: TasksCaughtUp,
-    /** Pending deliveries younger than this may be on their way at once (`DirectDelivery`): left alone. */
-    private readonly directGraceMs = 0,
   ) {}
 
   async run(): Promise<ReconciliationReport> {
@@ -56,15 +55,13 @@ export class ReminderReconciliation {
   }
 
   /**
-   * Queues the batch of every delivery pending for longer than the grace that has no job (the oldest, a bounded number
-   * per run; the next run takes the rest): one a queue lost, or one a worker that died was sending at once. Answers
-   * how many batches it queued. Run with the reconciliation, and every minute (a worker killed while sending leaves
-   * its deliveries to this).
+   * Queues the batch of every pending delivery that no process holds and that has no job (the oldest, a bounded number
+   * per run; the next run takes the rest): one a queue lost, or one a worker that died was sending at once, once its
+   * hold is over. Answers how many batches it queued. Run with the reconciliation, every minute (a worker killed while
+   * sending leaves its deliveries to this), and when the queue is found to have lost its jobs.
    */
   async requeueDeliveries(): Promise<number> {
-    return this.deliveryJobs.ensure(
-      (await this.deliveries.pending(1000, this.directGraceMs)).flatMap((d) => (d.batch ? [d.batch] : [])),
-    );
+    return this.deliveryJobs.ensure((await this.deliveries.pending(1000)).flatMap((d) => (d.batch ? [d.batch] : [])));
   }
 
   private async queueLevelsOwed(): Promise<{ openTasks: number; remindersRequeued: number }> {

@@ -86,28 +86,31 @@ describe('the delivery ledger', () => {
     await ledger.markDelivered('refused:1');
     expect((await ledger.pendingIn('refused')).map((d) => d.id)).toEqual(['refused:0', 'refused:2']);
   });
-  it('tells a recording call which rows it wrote and how old the others are; lists young ones apart', async () => {
-    const first = await ledger.record(deliveries('recorded', 2));
-    expect(first.map(({ id, fresh, ageMs }) => ({ id, fresh, ageMs }))).toEqual([
-      { id: 'recorded:0', fresh: true, ageMs: 0 },
-      { id: 'recorded:1', fresh: true, ageMs: 0 },
+  it('tells a recording call which rows it wrote and which another holds; lists only those none holds', async () => {
+    const pendingIds = async () =>
+      (await ledger.pending(1000)).map((d) => d.id).filter((id) => id.startsWith('recorded:'));
+    // Held for two minutes by the call that recorded them (it sends them at once).
+    const held = deliveries('recorded', 2).map((d) => ({ ...d, heldForMs: 120_000 }));
+    const first = await ledger.record(held);
+    expect(first.map(({ id, fresh, held }) => ({ id, fresh, held }))).toEqual([
+      { id: 'recorded:0', fresh: true, held: false },
+      { id: 'recorded:1', fresh: true, held: false },
     ]);
-    // Recorded again (a replay, another worker): the rows are there, written a moment ago.
-    await pool.query(`UPDATE deliveries SET created_at = now() - interval '5 minutes' WHERE id = 'recorded:0'`);
-    const again = await ledger.record(deliveries('recorded', 3));
-    expect(again.map(({ id, batch, fresh }) => ({ id, batch, fresh }))).toEqual([
-      { id: 'recorded:2', batch: 'recorded', fresh: true },
-      { id: 'recorded:0', batch: 'recorded', fresh: false },
-      { id: 'recorded:1', batch: 'recorded', fresh: false },
-    ]);
-    const age = new Map(again.map((d) => [d.id, d.ageMs]));
-    expect(age.get('recorded:0')).toBeGreaterThanOrEqual(300_000);
-    expect(age.get('recorded:1')).toBeLessThan(60_000);
+    expect(await pendingIds()).toEqual([]);
 
-    // The reconciliation's list leaves out what may be on its way at once: pending rows younger than the grace.
-    const pendingIds = async (olderThanMs: number) =>
-      (await ledger.pending(1000, olderThanMs)).map((d) => d.id).filter((id) => id.startsWith('recorded:'));
-    expect(await pendingIds(120_000)).toEqual(['recorded:0']);
-    expect((await pendingIds(0)).sort()).toEqual(['recorded:0', 'recorded:1', 'recorded:2']);
+    // Recorded again (a replay, another worker): the rows are there; one is still held, one's hold is over. A row
+    // recorded with no hold is the reconciliation's at once.
+    await pool.query(`UPDATE deliveries SET held_until = now() - interval '1 second' WHERE id = 'recorded:0'`);
+    const again = await ledger.record(deliveries('recorded', 3));
+    expect(again.map(({ id, batch, fresh, held }) => ({ id, batch, fresh, held }))).toEqual([
+      { id: 'recorded:2', batch: 'recorded', fresh: true, held: false },
+      { id: 'recorded:0', batch: 'recorded', fresh: false, held: false },
+      { id: 'recorded:1', batch: 'recorded', fresh: false, held: true },
+    ]);
+    expect((await pendingIds()).sort()).toEqual(['recorded:0', 'recorded:2']);
+
+    // Let go (handed to the queue): every pending row of the batch is the reconciliation's.
+    await ledger.release('recorded');
+    expect((await pendingIds()).sort()).toEqual(['recorded:0', 'recorded:1', 'recorded:2']);
   });
 });

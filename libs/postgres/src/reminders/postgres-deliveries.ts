@@ -31,6 +31,12 @@ export const deliveryMigrations = [
       UPDATE deliveries SET batch = 'delivery_' || replace(id, ':', '-') WHERE batch IS NULL AND status <> 'delivered';
       CREATE INDEX IF NOT EXISTS deliveries_pending_batch ON deliveries (batch) WHERE status = 'pending';`,
   },
+  {
+    // Until when the call that recorded a row has it in hand (sends it at once, or is about to queue it): the
+    // reconciliation leaves it alone until then. Rows recorded before have no hold.
+    id: 'deliveries-003-held-until',
+    sql: `ALTER TABLE deliveries ADD COLUMN IF NOT EXISTS held_until timestamptz;`,
+  },
 ];
 
 /** Marks gathered while the statement before them is on its way, and how their callers learn they were written. */
@@ -70,6 +76,11 @@ export interface Delivery {
 
 export type NewDelivery = Pick<Delivery, 'id' | 'eventId' | 'taskId' | 'reminderId' | 'address' | 'message'> & {
   readonly batch: string;
+  /**
+   * How long the recording call keeps the row in hand (sends it at once, or queues it), during which the
+   * reconciliation does not queue it; none when absent.
+   */
+  readonly heldForMs?: number;
 };
 
 /** A delivery still to be sent, and the batch that sends it. */
@@ -80,12 +91,12 @@ export interface PendingDelivery {
 
 /**
  * A delivery still to be sent, as `record` answers it: `fresh` when that call wrote its row (no other call has it in
- * hand: a replay, or another worker recording the same deliveries, finds the row there before), and how long ago the
- * row was written (0 when fresh).
+ * hand: a replay, or another worker recording the same deliveries, finds the row there before), and whether the call
+ * that wrote it still holds it (`NewDelivery.heldForMs`; false when fresh).
  */
 export interface RecordedDelivery extends PendingDelivery {
   readonly fresh: boolean;
-  readonly ageMs: number;
+  readonly held: boolean;
 }
 
 interface DeliveryRow {
@@ -134,22 +145,25 @@ export class PostgresDeliveries {
     if (deliveries.length === 0) return [];
     // The rows inserted, the rows there before that are still pending and, with no batch, those another worker
     // inserted while this statement ran (its snapshot does not see them), to be read again once it has.
-    const { rows } = await this.pool.query<{ id: string; batch: string | null; fresh: boolean; ageMs: number }>(
+    const { rows } = await this.pool.query<{ id: string; batch: string | null; fresh: boolean; held: boolean }>(
       `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb)
-           AS d(id text, event_id uuid, task_id uuid, reminder_id text, address jsonb, message jsonb, batch text)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS d(
+           id text, event_id uuid, task_id uuid, reminder_id text, address jsonb, message jsonb, batch text,
+           held_ms float8)
        ), inserted AS (
-         INSERT INTO deliveries (id, event_id, task_id, reminder_id, address, message, batch)
-         SELECT id, event_id, task_id, reminder_id, address, message, batch FROM input
+         INSERT INTO deliveries (id, event_id, task_id, reminder_id, address, message, batch, held_until)
+         SELECT id, event_id, task_id, reminder_id, address, message, batch,
+                CASE WHEN held_ms > 0 THEN now() + make_interval(secs => held_ms / 1000) END
+           FROM input
          ON CONFLICT (id) DO NOTHING
          RETURNING id, batch
        )
-       SELECT id, batch, true AS fresh, 0::float8 AS "ageMs" FROM inserted
+       SELECT id, batch, true AS fresh, false AS held FROM inserted
        UNION ALL
-       SELECT d.id, d.batch, false, extract(epoch FROM now() - d.created_at)::float8 * 1000
+       SELECT d.id, d.batch, false, coalesce(d.held_until > now(), false)
          FROM deliveries d JOIN input USING (id) WHERE d.status = 'pending'
        UNION ALL
-       SELECT i.id, NULL, false, 0 FROM input i
+       SELECT i.id, NULL, false, false FROM input i
         WHERE NOT EXISTS (SELECT 1 FROM inserted n WHERE n.id = i.id)
           AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = i.id)`,
       [
@@ -162,6 +176,7 @@ export class PostgresDeliveries {
             address: d.address,
             message: d.message,
             batch: d.batch,
+            held_ms: d.heldForMs ?? 0,
           })),
         ),
       ],
@@ -170,12 +185,23 @@ export class PostgresDeliveries {
     const concurrent = rows.filter((r) => r.batch === null).map((r) => r.id);
     if (concurrent.length === 0) return pending;
     const { rows: theirs } = await this.pool.query<RecordedDelivery>(
-      `SELECT id, batch, false AS fresh, extract(epoch FROM now() - created_at)::float8 * 1000 AS "ageMs"
+      `SELECT id, batch, false AS fresh, coalesce(held_until > now(), false) AS held
          FROM deliveries
         WHERE id = ANY($1) AND status = 'pending' AND batch IS NOT NULL`,
       [concurrent],
     );
     return [...pending, ...theirs];
+  }
+
+  /**
+   * The call that recorded the batch no longer has it in hand (it handed it to the queue, or could not): from now on
+   * the reconciliation queues it again should the queue lose it.
+   */
+  async release(batch: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE deliveries SET held_until = NULL WHERE batch = $1 AND status = 'pending' AND held_until IS NOT NULL`,
+      [batch],
+    );
   }
 
   async get(id: string): Promise<Delivery | null> {
@@ -251,7 +277,7 @@ export class PostgresDeliveries {
    */
   async reopen(id: string): Promise<Delivery | null> {
     const { rows } = await this.pool.query<DeliveryRow>(
-      `UPDATE deliveries SET status = 'pending', updated_at = now(),
+      `UPDATE deliveries SET status = 'pending', updated_at = now(), held_until = NULL,
               batch = 'retry_' || replace(id, ':', '-') || '_' || attempts
         WHERE id = $1 AND status = 'failed' RETURNING *`,
       [id],
@@ -270,15 +296,15 @@ export class PostgresDeliveries {
   }
 
   /**
-   * Deliveries still owed (pending), oldest first: the reconciliation re-enqueues them. `olderThanMs` leaves out those
-   * recorded since: a worker may be sending them at once (`DirectDelivery`), and has handed them to the queue by then.
+   * Deliveries still owed (pending), oldest first, that no call has in hand (`NewDelivery.heldForMs`): the
+   * reconciliation queues them again where the queue has lost their batch's job.
    */
-  async pending(limit = 1000, olderThanMs = 0): Promise<Delivery[]> {
+  async pending(limit = 1000): Promise<Delivery[]> {
     const { rows } = await this.pool.query<DeliveryRow>(
       `SELECT * FROM deliveries
-        WHERE status = 'pending' AND created_at <= now() - make_interval(secs => $2::float8 / 1000)
+        WHERE status = 'pending' AND (held_until IS NULL OR held_until <= now())
         ORDER BY created_at LIMIT $1`,
-      [limit, olderThanMs],
+      [limit],
     );
     return rows.map(toDelivery);
   }

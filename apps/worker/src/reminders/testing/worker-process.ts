@@ -32,8 +32,9 @@ export interface Stopped {
 
 /**
  * A dead worker's job runs again within seconds (BullMQ's defaults wait 30 s); every worker of a test uses the same,
- * since the stalled-job check is paced by whichever worker ran it last. A dead worker's deliveries that it was sending
- * at once are queued by the next reconciliation, without the grace that lets a live worker finish them.
+ * since the stalled-job check is paced by whichever worker ran it last. What a worker sends at once is held for it in
+ * the ledger for no time (not the grace that lets a live worker finish it), so a dead worker's is queued by the next
+ * reconciliation.
  */
 export const QUICK_RECOVERY = { lockDurationMs: 2000, stalledIntervalMs: 1000, directGraceMs: 0 };
 

@@ -70,7 +70,8 @@ async function notices(
   const engine = reminderEngineOf(infra, commands, {
     queues,
     deliveryLanes: 1,
-    ...(atOnce ? { directBatches: 1 } : { directDelivery: false }),
+    // Sent at once, its batch is held for it for no time: the next worker finds it as it would once the grace is over.
+    ...(atOnce ? { directBatches: 1, directGraceMs: 0 } : { directDelivery: false }),
   });
   const { deliveries } = infra; // the notifier's ledger and the delivery processor's
   const ours = new Map<string, ChannelAddress>();
