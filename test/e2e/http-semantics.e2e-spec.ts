@@ -184,6 +184,19 @@ describe('the command API', () => {
     expect(links.map((e) => e.data.taskId).sort()).toEqual([...taskIds].sort());
   });
 
+  it('stores forty progress reports sent at once to one task without If-Match, each answered 200', async () => {
+    const taskId = await newTask();
+    await unit.post(`/api/tasks/${taskId}/accept`);
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => unit.post(`/api/tasks/${taskId}/progress`, { note: `同时汇报 ${i}` })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    const reported = (await storedEvents(app)).filter(
+      (e) => e.type === 'RectificationTaskProgressReported' && e.data.taskId === taskId,
+    );
+    expect(reported.map((e) => e.data.note).sort()).toEqual(answers.map((_, i) => `同时汇报 ${i}`).sort());
+  });
+
   it('creates one finding for concurrent retries of the same Idempotency-Key', async () => {
     const body = { title: '重复提交测试', regionId, category: 'roads', severity: 'low' };
     const answers = await Promise.all(

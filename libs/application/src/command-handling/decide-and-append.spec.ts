@@ -7,7 +7,7 @@ import {
   taskStreamName,
 } from '@zhenggai/domain';
 import { InMemoryEventStore } from '../testing/in-memory-event-store';
-import { decideAndAppend, loadChecked } from './decide-and-append';
+import { decideAndAppend, loadChecked, LOST_RACE_ATTEMPTS } from './decide-and-append';
 import { StreamStateCache } from './stream-state-cache';
 
 const inspector: Actor = { userId: 'u-inspector', username: 'inspector', role: 'inspector', unitId: 'unit-office' };
@@ -146,6 +146,43 @@ describe('deciding and appending with a cache of written states', () => {
         { ...plan, data: { plan: '再改' } },
         { expectedRevision: 3 },
       ),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
+  });
+
+  it('retries as long as other writers keep getting there first, up to LOST_RACE_ATTEMPTS', async () => {
+    const store = new InMemoryEventStore();
+    await decideAndAppend(store, rectificationTaskDecider, stream, assign);
+    await decideAndAppend(store, rectificationTaskDecider, stream, accept(unit));
+    // Another writer's progress report lands between this command's every read and its append, `races` times.
+    const racedTimes = (races: number) => {
+      const racing = Object.create(store) as InMemoryEventStore;
+      let raced = 0;
+      racing.appendToStream = async (name, events, options) => {
+        if (raced < races) {
+          raced++;
+          const progress = { taskId, unitId: 'unit-town', quantityDone: null, note: '进展', evidence: [] };
+          const data = { type: 'RectificationTaskProgressReported', data: progress, metadata: {} };
+          await store.appendToStream(name, [data]);
+        }
+        return store.appendToStream(name, events, options);
+      };
+      return racing;
+    };
+    const report = (note: string): RectificationTaskCommand => ({
+      type: 'ReportRectificationProgress',
+      data: { quantityDone: null, note, evidence: [], subtaskStatuses: {} },
+      metadata: metadata(unit),
+    });
+    const stored = await decideAndAppend(
+      racedTimes(LOST_RACE_ATTEMPTS - 1),
+      rectificationTaskDecider,
+      stream,
+      report('终于'),
+    );
+    expect(stored.revision).toBe(2 + LOST_RACE_ATTEMPTS - 1);
+
+    await expect(
+      decideAndAppend(racedTimes(LOST_RACE_ATTEMPTS), rectificationTaskDecider, stream, report('放弃')),
     ).rejects.toBeInstanceOf(ConcurrencyError);
   });
 

@@ -13,7 +13,7 @@ export interface DecideAndAppendOptions<S> {
    * the command names exist and lie within the actor's reach (a refusal here stores nothing).
    */
   readonly beforeAppend?: (state: S, events: readonly DomainEvent[]) => void | Promise<void>;
-  /** Attempts when a concurrent writer got there first and the caller gave no `If-Match`; default 3. */
+  /** Attempts when another writer got there first and the caller gave no `If-Match`; default LOST_RACE_ATTEMPTS. */
   readonly attempts?: number;
   /**
    * The stream as the caller just read it (saves a read; a stale one only costs a retry). One that `loadChecked`
@@ -23,6 +23,14 @@ export interface DecideAndAppendOptions<S> {
   /** Where this process keeps the states it last wrote; read first, updated after every append. */
   readonly cache?: StreamStateCache;
 }
+
+/**
+ * How often a command without `If-Match` is decided again on the fresh stream after losing the race to another
+ * writer. Each lost race means another command on the stream made progress, so this bounds only a stream written
+ * without pause: forty progress reports sent at once on one task (a unit's staff, a client syncing what it queued
+ * offline) are each stored, not answered 412 after the third.
+ */
+export const LOST_RACE_ATTEMPTS = 100;
 
 export interface DecideAndAppendResult<S> {
   /** The stream's revision after the command (unchanged when the command changed nothing). */
@@ -59,7 +67,7 @@ export async function decideAndAppend<C extends Command, E extends DomainEvent, 
 ): Promise<DecideAndAppendResult<S>> {
   const { cache } = options;
   const { commandId } = command.metadata;
-  const attempts = options.expectedRevision === undefined ? (options.attempts ?? 3) : 1;
+  const attempts = options.expectedRevision === undefined ? (options.attempts ?? LOST_RACE_ATTEMPTS) : 1;
   const fromCache = options.loaded?.fromCache === true;
   let given: Pick<LoadedStream<S>, 'state' | 'revision'> | undefined = fromCache ? undefined : options.loaded;
   let cached = given || commandId ? undefined : fromCache ? options.loaded : cache?.get<S>(streamName);

@@ -39,9 +39,6 @@ export interface AssignTaskResult extends UseCaseResult {
   readonly findingRevision: number;
 }
 
-/** Attempts at a new task's link on its finding, once the task is stored (see the end of `assignTask`). */
-const LINK_ATTEMPTS = 100;
-
 /**
  * 交办: a new task stream and its link on the finding, appended together (one transaction on PostgreSQL; on a store
  * that takes one stream at a time, a crash between the two heals itself: the link is idempotent and is also ensured by
@@ -137,10 +134,7 @@ export async function assignTask(
   // assignment made progress, and a few dozen assigned at once to one finding (a script, a busy office) must not answer
   // 412 for tasks they did create.
   deps.cache?.forget(findingStream);
-  const linked = await decideAndAppend(deps.store, findingDecider, findingStream, link, {
-    cache: deps.cache,
-    attempts: LINK_ATTEMPTS,
-  });
+  const linked = await decideAndAppend(deps.store, findingDecider, findingStream, link, { cache: deps.cache });
   return { id: taskId, revision, findingId: input.findingId, findingRevision: linked.revision };
 }
 
