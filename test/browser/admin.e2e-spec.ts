@@ -1,4 +1,5 @@
-import { browserSession } from '../support/browser';
+import { randomUUID } from 'node:crypto';
+import { browserSession, JourneySetUp } from '../support/browser';
 import { eventually, login } from '../support/http-client';
 
 /** The admin in real Chromium: the directory (regions, units, accounts) and the settings (digest, weekly bulletins). */
@@ -6,7 +7,7 @@ import { eventually, login } from '../support/http-client';
 
 describe('web app: the admin (管理员)', () => {
   // What users run: the built all-in-one process (dist/), not the sources.
-  const session = browserSession('admin');
+  const session = browserSession('admin', { setUp: recordDeliveries });
 
   it('signs in to the directory: the region tree, the units and the accounts', async () => {
     const { journey } = session;
@@ -144,6 +145,37 @@ describe('web app: the admin (管理员)', () => {
     },
   );
 
+  it('lists the messages that did not arrive, says why in Chinese, and sends one again (消息投递记录)', async () => {
+    const { journey } = session;
+    const { page } = journey;
+    await page.getByTestId('nav').getByRole('link', { name: '消息投递' }).click();
+    const rows = page.getByTestId('deliveries').getByTestId('delivery');
+    await rows.first().waitFor();
+    // Failed first: each with its channel, what it was, and why, in a sentence.
+    expect(await rows.count()).toBe(3);
+    const reasons = await page.getByTestId('delivery-reason').allTextContents();
+    expect(reasons.sort()).toEqual(
+      [
+        '对方服务器返回错误，状态码 502',
+        '对方在规定时间内没有应答（10 秒）',
+        '机器人拒收了这条消息，请检查机器人的安全设置（自定义关键词、加签或地址段限制）。对方说明：关键词不匹配',
+      ].sort(),
+    );
+    await page.getByTestId('deliveries').getByText('钉钉群机器人').first().waitFor();
+    await journey.check('deliveries-failed');
+
+    await rows.filter({ hasText: '状态码 502' }).getByTestId('delivery-retry').click();
+    await rows.filter({ hasText: '状态码 502' }).getByText('已重新排入发送').waitFor();
+    // Back in line: listed as pending, no longer as failed.
+    await page.getByTestId('delivery-filters').getByRole('button', { name: '待发送' }).click();
+    await page.getByTestId('deliveries').getByText('对方服务器返回错误，状态码 502').waitFor();
+    await page.getByTestId('delivery-filters').getByRole('button', { name: '已送达' }).click();
+    await page.getByTestId('deliveries').getByText('已送达').first().waitFor();
+    await page.getByTestId('deliveries').getByText('邮件 · zhangsan@funan.gov.cn').waitFor();
+    await journey.check('deliveries-delivered');
+    expect(journey.problems).toEqual([]);
+  });
+
   it('refuses a wrong password and serves the app for any client route, but never for /api', async () => {
     const { journey, http } = session;
     const { page } = journey;
@@ -166,3 +198,40 @@ describe('web app: the admin (管理员)', () => {
     expect((await fetch(`${http.baseUrl}/assets/missing.js`)).status).toBe(404);
   });
 });
+
+/** The ledger as a worker leaves it: three messages that failed for good (each its own reason) and one delivered. */
+async function recordDeliveries(app: JourneySetUp): Promise<void> {
+  const admin = await login(app.http, 'admin');
+  const tasks: Array<{ id: string; title: string }> = (await admin.get('/api/tasks?pageSize=1')).body.items;
+  const task = tasks[0]!;
+  const robot = { kind: 'webhook', url: 'https://oapi.dingtalk.com/robot/send?access_token=t0k3n', format: 'dingtalk' };
+  const mail = { kind: 'email', address: 'zhangsan@funan.gov.cn' };
+  const sent = [
+    { id: 'browser:502', address: robot, error: 'webhook dingtalk robot answered HTTP 502: Bad Gateway' },
+    { id: 'browser:slow', address: robot, error: 'webhook dingtalk robot failed: no answer within 10000 ms' },
+    { id: 'browser:keyword', address: robot, error: 'webhook dingtalk robot refused the message: 关键词不匹配' },
+    { id: 'browser:ok', address: mail, error: null },
+  ];
+  await app.withInfrastructure(async (infra) => {
+    await infra.deliveries.record(
+      sent.map(({ id, address }) => ({
+        id,
+        eventId: randomUUID(),
+        taskId: task.id,
+        reminderId: 'urge',
+        address: address as never,
+        message: {
+          taskId: task.id,
+          taskTitle: task.title,
+          level: 'urge',
+          levelLabel: '催办',
+          kind: 'reminder',
+        } as never,
+        batch: `browser-${id}`,
+      })),
+    );
+    const failed = sent.filter((d) => d.error).map((d) => ({ id: d.id, error: d.error! }));
+    await infra.deliveries.markAttemptsFailed(failed, true);
+    await infra.deliveries.markDelivered('browser:ok');
+  });
+}

@@ -30,6 +30,7 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./views/BulletinsView.vue'),
     meta: { roles: ['inspector', 'leader', 'admin'] },
   },
+  { path: '/deliveries', component: () => import('./views/DeliveriesView.vue'), meta: { roles: ['admin'] } },
   { path: '/account', component: () => import('./views/AccountView.vue') },
   { path: '/:rest(.*)*', redirect: '/' },
 ];
