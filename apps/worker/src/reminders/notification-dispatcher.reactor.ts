@@ -134,8 +134,8 @@ export function addressOf({ audience: _a, takes: _t, quietHours: _q, ...address 
 export const DELIVERY_BATCH_SIZE = 100;
 
 /**
- * How long the call that records a batch it queues with a delay (quiet hours) holds it: the reconciliation, which
- * would queue it too, but without the delay, leaves it alone meanwhile.
+ * How long after its delay (quiet hours) the ledger still holds a batch queued with one, for its job to have run: the
+ * reconciliation queues it again after that only if the queue lost the job.
  */
 export const RECORDING_HOLD_MS = 10_000;
 
@@ -177,14 +177,15 @@ export async function recordAndQueue(
     }
   }
   // The ledger holds for this call the batches due now that `direct` has room for, for its grace (it sends them, or
-  // hands them to the queue and lets go), and those it delays, while it queues them (the reconciliation would queue
-  // them without their delay). The reconciliation leaves a held row alone; any other is queued by this call at once.
+  // hands them to the queue and lets go), and those it delays until they are due (the reconciliation, which queues a
+  // batch the queue lost, would queue it without its delay: an e-mail in its quiet hours). The reconciliation leaves
+  // a held row alone; any other is queued by this call at once.
   const room = direct?.room() ?? 0;
   const heldAtOnce = new Set<string>();
   const batched: NewDelivery[] = [];
   for (const { batch, part, delayMs } of parts) {
     if (direct && delayMs <= 0 && heldAtOnce.size < room) heldAtOnce.add(batch);
-    const heldForMs = heldAtOnce.has(batch) ? direct!.graceMs : delayMs > 0 ? RECORDING_HOLD_MS : 0;
+    const heldForMs = heldAtOnce.has(batch) ? direct!.graceMs : delayMs > 0 ? delayMs + RECORDING_HOLD_MS : 0;
     for (const { quietHours: _quiet, ...delivery } of part) batched.push({ ...delivery, batch, heldForMs });
   }
   const pending = await deliveries.record(batched);

@@ -383,5 +383,14 @@ describe('reminder recipients and channels, as the directory stands when a level
     expect(sent.map((d) => d.address.kind).sort()).toEqual(['email', 'webhook']);
     // 23:00 to 07:00 the next morning.
     expect([delayOf('webhook'), delayOf('email')]).toEqual([0, 8 * 3_600_000]);
+    // Held until then: should the queue lose the e-mail's job, the reconciliation does not send it in the night.
+    const owed = (await infra.deliveries.pending()).filter((d) => d.taskId === late);
+    expect(owed.map((d) => d.address.kind)).toEqual(['webhook']);
+    const { rows } = await infra.pool.query<{ hours: number }>(
+      `SELECT extract(epoch FROM held_until - now()) / 3600 AS hours FROM deliveries
+        WHERE task_id = $1 AND address->>'kind' = 'email'`,
+      [late],
+    );
+    expect(Number(rows[0]!.hours)).toBeGreaterThan(7.9);
   });
 });
