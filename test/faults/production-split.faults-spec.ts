@@ -600,20 +600,46 @@ describe('faults on the production split: every acknowledged write kept once, ev
             !delivered.has(`${e.data.taskId}:${e.data.level}`),
         );
       };
-      const deliveriesFrom = Date.now();
-      await eventually(async () => (undelivered().length === 0 ? true : undefined), 120_000, 500).catch(
-        () => undefined,
-      );
-      console.log(
-        `settled: the store ${((deliveriesFrom - settlingFrom) / 1000).toFixed(1)} s after the load, ` +
-          `the deliveries ${((Date.now() - deliveriesFrom) / 1000).toFixed(1)} s after that`,
-      );
       const ledger = async (taskId: string) =>
         (await (
           await fetch(`${apis()[0]}/api/admin/deliveries?taskId=${taskId}`, {
             headers: { authorization: `Bearer ${admin}` },
           })
         ).json()) as { items: unknown[] };
+      const deliveriesFrom = Date.now();
+      let reported = false;
+      await eventually(
+        async () => {
+          const left = undelivered();
+          // Slow to settle: which levels wait, where their deliveries stand, and what the worker said meanwhile.
+          if (left.length > 0 && !reported && Date.now() - deliveriesFrom > 15_000) {
+            reported = true;
+            const where = [];
+            for (const e of left.slice(0, 3))
+              where.push({
+                level: e.data.level,
+                recordedAt: e.metadata.occurredAt,
+                ledger: await ledger(e.data.taskId),
+              });
+            const said = held
+              .worker!.output()
+              .split('\n')
+              .filter((line) => /WARN|ERROR|Deliver|Reconcil|queue/.test(line));
+            const ledgers = JSON.stringify(where, null, 1).slice(0, 4000);
+            console.log(
+              `${left.length} levels undelivered 15 s after the load: ${ledgers}\n` +
+                `the worker's last warnings:\n${said.slice(-40).join('\n')}`,
+            );
+          }
+          return left.length === 0 ? true : undefined;
+        },
+        120_000,
+        500,
+      ).catch(() => undefined);
+      console.log(
+        `settled: the store ${((deliveriesFrom - settlingFrom) / 1000).toFixed(1)} s after the load, ` +
+          `the deliveries ${((Date.now() - deliveriesFrom) / 1000).toFixed(1)} s after that`,
+      );
       const missing = [];
       for (const e of undelivered())
         missing.push({

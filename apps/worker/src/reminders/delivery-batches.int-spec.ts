@@ -380,6 +380,21 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
     expect(arrivalsOf(events).sort()).toEqual((await ledgerOf(events)).map((d) => d.id));
   });
 
+  /** A webhook that holds every message until it is let go. */
+  function holdingWebhook(): { holding: NotificationChannel; letGo: () => void } {
+    let letGo!: () => void;
+    const held = new Promise<void>((resolve) => (letGo = resolve));
+    const webhook = new WebhookChannel();
+    const holding: NotificationChannel = {
+      kind: 'webhook',
+      send: async (address, message) => {
+        await held;
+        await webhook.send(address, message);
+      },
+    };
+    return { holding, letGo };
+  }
+
   describe('sent at once', () => {
     it('sends the notices it has just recorded without a job, each once; a replay sends nothing again', async () => {
       const events = await assignments();
@@ -422,19 +437,34 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
       expect(tried.filter((id) => id === tried[3])).toHaveLength(2);
     });
 
-    it('leaves to another worker the batch it is sending, and queues one older than the grace', async () => {
+    it('keeps the batch it is sending held for itself past the grace, renewing the hold', async () => {
+      const events = await assignments();
+      const { holding, letGo } = holdingWebhook();
+      const sender = atOnce({ channels: [holding], directGraceMs: 2000 });
+      await sender.notifier.handle(events);
+      const holdUntil = async () =>
+        Number(
+          (
+            await infra.pool.query<{ until: string }>(
+              `SELECT max(extract(epoch FROM held_until)) AS until FROM deliveries WHERE status = 'pending'`,
+            )
+          ).rows[0]!.until,
+        );
+      const first = await holdUntil();
+      // Renewed every third of the grace while the messages are in hand: the reconciliation leaves the batch alone.
+      await waitFor('the hold to be renewed twice', async () => (await holdUntil()) > first + 1);
+      expect(await sender.reconciliation.requeueDeliveries()).toBe(0);
+      expect(await jobsQueued()).toHaveLength(0);
+
+      letGo();
+      await allDelivered(events);
+      expect(arrivalsOf(events).sort()).toEqual((await ledgerOf(events)).map((d) => d.id));
+    });
+
+    it('leaves to another worker the batch it is sending, and queues it once its hold is over', async () => {
       const events = await assignments();
       // One worker's webhook holds every message until it is let go.
-      let letGo!: () => void;
-      const held = new Promise<void>((resolve) => (letGo = resolve));
-      const webhook = new WebhookChannel();
-      const holding: NotificationChannel = {
-        kind: 'webhook',
-        send: async (address, message) => {
-          await held;
-          await webhook.send(address, message);
-        },
-      };
+      const { holding, letGo } = holdingWebhook();
       const first = atOnce({ channels: [holding] });
       await first.notifier.handle(events);
 

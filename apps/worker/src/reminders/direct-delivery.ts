@@ -8,10 +8,11 @@ export const DIRECT_BUDGET_MS = 30_000;
 
 /**
  * How long the ledger holds a batch sent at once for the process sending it (the reconciliation leaves it alone until
- * then): a batch sent at once is done, or handed to the queue, within DIRECT_BUDGET_MS and the messages then in hand (a
- * webhook answers within 10 s). A batch handed to the queue is let go at once.
+ * then). The process renews the hold every third of it while it sends (a slow address, a batch at its budget's end,
+ * a message in hand), and lets go once it hands the rest to the queue; a process that died stops renewing, and its
+ * batches are the reconciliation's within this long.
  */
-export const DIRECT_GRACE_MS = 120_000;
+export const DIRECT_GRACE_MS = 30_000;
 
 /** How many batches one process sends at once, by default; the next go to the queue. */
 export const DIRECT_BATCHES = 8;
@@ -23,9 +24,10 @@ export const DIRECT_BATCHES = 8;
  * recording call wrote itself is taken (`RecordedDelivery.fresh`): no replay and no other worker has it in hand. What
  * is not sent, a message that failed and those after it, those left when DIRECT_BUDGET_MS has passed or the process
  * stops, goes to the queue as the batch's job, which retries as for any batch, and the ledger's hold on its rows is
- * released (should the queue lose the job, the reconciliation queues it again at once). A process killed meanwhile
- * leaves pending rows and no job: the reconciliation queues them once their hold, DIRECT_GRACE_MS, is over. As with a
- * job, a message sent and not yet marked (one a lane) is sent again then, with the same delivery id.
+ * released (should the queue lose the job, the reconciliation queues it again at once). While it sends, the hold is
+ * renewed. A process killed meanwhile leaves pending rows and no job: the reconciliation queues them once their hold,
+ * DIRECT_GRACE_MS since its last renewal, is over. As with a job, a message sent and not yet marked (one a lane) is
+ * sent again then, with the same delivery id.
  */
 export class DirectDelivery {
   private readonly logger = new Logger('DirectDelivery');
@@ -55,7 +57,16 @@ export class DirectDelivery {
    */
   take(batch: string, rows: readonly Sendable[]): boolean {
     if (this.room() === 0) return false;
-    const sending: Promise<void> = this.sendOrHandOver(batch, rows).finally(() => this.sending.delete(sending));
+    this.held.add(batch);
+    this.renewing ??= this.graceMs > 0 ? this.renewHolds() : undefined;
+    const sending: Promise<void> = this.sendOrHandOver(batch, rows).finally(() => {
+      this.sending.delete(sending);
+      this.held.delete(batch);
+      if (this.held.size === 0) {
+        clearInterval(this.renewing);
+        this.renewing = undefined;
+      }
+    });
     this.sending.add(sending);
     return true;
   }
@@ -64,6 +75,24 @@ export class DirectDelivery {
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.allSettled([...this.sending]);
+    clearInterval(this.renewing);
+    this.renewing = undefined;
+  }
+
+  /** The batches on their way, whose holds are renewed. */
+  private readonly held = new Set<string>();
+  private renewing: NodeJS.Timeout | undefined;
+
+  /** Every third of the grace, one statement renews the holds of every batch on its way. */
+  private renewHolds(): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      if (this.held.size === 0) return;
+      void this.deliveries
+        .hold([...this.held], this.graceMs)
+        .catch((error: Error) => this.logger.warn(`holds not renewed (${error.message}); the next try renews them`));
+    }, this.graceMs / 3);
+    timer.unref();
+    return timer;
   }
 
   private async sendOrHandOver(batch: string, rows: readonly Sendable[]): Promise<void> {
@@ -101,7 +130,8 @@ export class DirectDelivery {
       this.logger.error(`batch ${batch}: ${left} deliveries not sent and not queued (${why}); the reconciliation will`);
     }
     // Queued or not, it is no longer in hand here: the reconciliation queues it again if the queue lost it (or never
-    // had it), without waiting out the grace.
+    // had it), without waiting out the grace. (A renewal already on its way may hold it once more, for one grace.)
+    this.held.delete(batch);
     await this.deliveries
       .release(batch)
       .catch((error: Error) =>

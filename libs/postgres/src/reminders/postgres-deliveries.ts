@@ -193,6 +193,15 @@ export class PostgresDeliveries {
     return [...pending, ...theirs];
   }
 
+  /** The batches' pending rows stay held for another `forMs` (their sender still has them in hand). */
+  async hold(batches: readonly string[], forMs: number): Promise<void> {
+    await this.pool.query(
+      `UPDATE deliveries SET held_until = now() + make_interval(secs => $2::float8 / 1000)
+        WHERE batch = ANY($1) AND status = 'pending'`,
+      [batches, forMs],
+    );
+  }
+
   /**
    * The call that recorded the batch no longer has it in hand (it handed it to the queue, or could not): from now on
    * the reconciliation queues it again should the queue lose it.
