@@ -49,18 +49,6 @@ describe('BullMQ on PostgreSQL when PostgreSQL terminates its connections', () =
     return rows.length;
   }
 
-  it('opens no queue or worker once closed: a late caller is refused, not given a connection left open', async () => {
-    const queues = new JobQueues({
-      kind: 'postgres',
-      url: database.url,
-      schema: `bullmq_${randomBytes(4).toString('hex')}`,
-    });
-    await queues.queue('open').waitUntilReady();
-    await queues.close();
-    expect(() => queues.queue('open')).toThrow('the job queues are closed');
-    expect(() => queues.worker('late', async () => undefined)).toThrow('the job queues are closed');
-  });
-
   it(
     'a connection terminated while BullMQ migrates its schema fails that ' +
       'start, not the process; the next start works',

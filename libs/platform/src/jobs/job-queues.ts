@@ -24,8 +24,6 @@ export class JobQueues {
   private readonly queues = new Map<string, AnyQueue>();
   private readonly workers: AnyWorker[] = [];
   private readonly redis: IORedis[] = [];
-  /** Once closed, no queue or worker is made again (a late caller would open a connection no one closes). */
-  private closed = false;
 
   constructor(readonly backend: QueueBackend) {}
 
@@ -36,7 +34,6 @@ export class JobQueues {
   queue(name: string): AnyQueue {
     let queue: AnyQueue | undefined = this.queues.get(name);
     if (!queue) {
-      this.refuseIfClosed(name);
       queue =
         this.backend.kind === 'redis'
           ? new Queue(name, { connection: this.redisConnection(), prefix: this.backend.prefix })
@@ -52,7 +49,6 @@ export class JobQueues {
     processor: (job: Job<T>, token?: string) => Promise<unknown>,
     options: Omit<WorkerOptions, 'connection'> = {},
   ): AnyWorker<T> {
-    this.refuseIfClosed(name);
     const worker: AnyWorker<T> =
       this.backend.kind === 'redis'
         ? new Worker<T>(name, processor, {
@@ -85,7 +81,6 @@ export class JobQueues {
    * connection ends without reconnecting (a `quit` that cannot be sent would wait for a reconnect that never comes).
    */
   async close(): Promise<void> {
-    this.closed = true;
     const workers = this.workers.splice(0);
     const queues = [...this.queues.values()];
     this.queues.clear();
@@ -106,10 +101,6 @@ export class JobQueues {
       ],
       'the job queues',
     );
-  }
-
-  private refuseIfClosed(name: string): void {
-    if (this.closed) throw new Error(`the job queues are closed: no queue ${name} is opened again`);
   }
 
   private redisConnection(): ConnectionOptions {
