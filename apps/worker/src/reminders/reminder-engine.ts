@@ -180,6 +180,7 @@ export class ReminderEngine {
   }
 
   async start(): Promise<void> {
+    this.stopping = false;
     const { queues } = this.deps;
     const { lockDurationMs, stalledIntervalMs } = this.deps;
     const options = {
@@ -250,6 +251,7 @@ export class ReminderEngine {
 
   private rescheduling: NodeJS.Timeout | undefined;
   private queueCheck: NodeJS.Timeout | undefined;
+  private stopping = false;
   private checkingQueue: Promise<boolean> | undefined;
 
   /**
@@ -259,7 +261,10 @@ export class ReminderEngine {
    * found them lost. Looked at every QUEUE_CHECK_MS.
    */
   async recoverLostQueue(): Promise<boolean> {
+    // Stopping: the queues may be closed, and a queue asked for then would open a connection that no one closes.
+    if (this.stopping) return false;
     if (await this.deps.queues.queue(MAINTENANCE_QUEUE).getJobScheduler('reconcile-reminders')) return false;
+    if (this.stopping) return false;
     this.logger.warn('the job queue has lost its jobs (Redis restarted without its data?): queuing again what is owed');
     await this.ensureReconciliationScheduled();
     await this.reconciliation.run();
@@ -286,6 +291,7 @@ export class ReminderEngine {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.rescheduling);
     clearInterval(this.queueCheck);
     await shutdownStep(`reaction ${this.scheduler.name}`, () => this.scheduler.stop());
