@@ -133,7 +133,7 @@ export class DirectDelivery {
     // had it), without waiting out the grace. (A renewal already on its way may hold it once more, for one grace.)
     this.held.delete(batch);
     await this.deliveries
-      .release(batch)
+      .release([batch])
       .catch((error: Error) =>
         this.logger.warn(`batch ${batch}: still held until its grace is over (${error.message})`),
       );

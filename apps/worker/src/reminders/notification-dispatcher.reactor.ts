@@ -214,7 +214,6 @@ export async function recordAndQueue(
   // The queue's batches first: a process killed while it sends the others has handed these over already (they would
   // otherwise wait for the reconciliation, once their hold is over).
   await jobs.enqueue(queued);
-  for (const { batch } of queued) if (heldAtOnce.has(batch)) await deliveries.release(batch);
   // The batch's rows, all written by this call, in the order of their events; one that finds no room after all (the
   // process stopping meanwhile) goes to the queue.
   const notTaken: DeliveryBatch[] = [];
@@ -223,6 +222,8 @@ export async function recordAndQueue(
     if (!direct!.take(batch, rows)) notTaken.push({ batch, delayMs: 0 });
   }
   await jobs.enqueue(notTaken);
-  for (const { batch } of notTaken) await deliveries.release(batch);
+  // Those held for `direct` that went to the queue after all (another call's rows among them, or no room left) are let
+  // go, in one statement.
+  await deliveries.release([...queued, ...notTaken].map(({ batch }) => batch).filter((batch) => heldAtOnce.has(batch)));
   return pending.length;
 }

@@ -264,7 +264,6 @@ export class ReminderEngine {
     // Stopping: the queues may be closed, and a queue asked for then would open a connection that no one closes.
     if (this.stopping) return false;
     if (await this.deps.queues.queue(MAINTENANCE_QUEUE).getJobScheduler('reconcile-reminders')) return false;
-    if (this.stopping) return false;
     this.logger.warn('the job queue has lost its jobs (Redis restarted without its data?): queuing again what is owed');
     await this.ensureReconciliationScheduled();
     await this.reconciliation.run();
@@ -277,6 +276,8 @@ export class ReminderEngine {
    */
   private async ensureReconciliationScheduled(): Promise<void> {
     const { time } = await digestTimeInForce(this.deps.store, this.deps.digestTime);
+    // Stopped meanwhile: the queues may be closed, and a queue asked for then would open a connection no one closes.
+    if (this.stopping) return;
     await this.deps.queues
       .queue(MAINTENANCE_QUEUE)
       .upsertJobScheduler('reconcile-reminders', { every: this.deps.reconcileEveryMs }, { name: 'reconcile' });

@@ -110,7 +110,7 @@ describe('the delivery ledger', () => {
     expect((await pendingIds()).sort()).toEqual(['recorded:0', 'recorded:2']);
 
     // Let go (handed to the queue): every pending row of the batch is the reconciliation's.
-    await ledger.release('recorded');
+    await ledger.release(['recorded']);
     expect((await pendingIds()).sort()).toEqual(['recorded:0', 'recorded:1', 'recorded:2']);
   });
 });

@@ -203,13 +203,15 @@ export class PostgresDeliveries {
   }
 
   /**
-   * The call that recorded the batch no longer has it in hand (it handed it to the queue, or could not): from now on
-   * the reconciliation queues it again should the queue lose it.
+   * The call that recorded the batches no longer has them in hand (it handed them to the queue, or could not): from
+   * now on the reconciliation queues them again should the queue lose them. One statement for all.
    */
-  async release(batch: string): Promise<void> {
+  async release(batches: readonly string[]): Promise<void> {
+    if (batches.length === 0) return;
     await this.pool.query(
-      `UPDATE deliveries SET held_until = NULL WHERE batch = $1 AND status = 'pending' AND held_until IS NOT NULL`,
-      [batch],
+      `UPDATE deliveries SET held_until = NULL
+        WHERE batch = ANY($1) AND status = 'pending' AND held_until IS NOT NULL`,
+      [batches],
     );
   }
 
