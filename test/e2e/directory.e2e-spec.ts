@@ -310,6 +310,53 @@ describe('the directory', () => {
     },
   );
 
+  it("changes a unit's channels from what an admin sees (masked, with refs), keeping tokens not shown", async () => {
+    const [city] = (await admin.get('/api/regions')).body;
+    const unit = (await admin.post('/api/units', { name: '阜阳市乡村振兴局', regionId: city.id })).body;
+    const put = (channels: unknown[]) => admin.request<any>('PUT', `/api/units/${unit.id}/channels`, { channels }, {});
+    const robot = {
+      kind: 'webhook',
+      format: 'dingtalk',
+      url: 'https://oapi.dingtalk.com/robot/send?access_token=ROBOT-TOKEN',
+      secret: 'SEC-ROBOT',
+      audience: 'unit',
+    };
+    const mail = { kind: 'email', address: 'zhuren@example.cn', audience: 'head' };
+    expect((await put([robot, mail])).status).toBe(200);
+
+    // What the page sees: masked, each with a ref.
+    const shown = (await admin.get(`/api/units/${unit.id}/channels`)).body.channels;
+    expect(shown).toMatchObject([
+      { kind: 'webhook', format: 'dingtalk', url: 'https://oapi.dingtalk.com/robot/send?…', secret: '***' },
+      { kind: 'email', address: 'zhuren@example.cn', audience: 'head' },
+    ]);
+    expect(JSON.stringify(shown)).not.toContain('ROBOT-TOKEN');
+    expect(shown[0].ref).toMatch(/^[0-9a-f]{16}$/);
+
+    // Kept by its ref with what it takes changed, the e-mail removed, a WeCom robot added.
+    const wecom = { kind: 'webhook', format: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K3Y' };
+    const changed = await put([{ ref: shown[0].ref, takes: ['assigned', 'escalation'] }, wecom]);
+    expect(changed.status).toBe(200);
+    const stored = (await app.infra.directory.getUnit(unit.id, { stored: true }))!.channels;
+    expect(stored).toEqual([
+      { ...robot, takes: ['escalation', 'assigned'] },
+      { ...wecom, secret: null, audience: 'unit', takes: null },
+    ]);
+    const history = await eventsOf(`unit-${unit.id}`);
+    expect(history.map((e) => e.type)).toEqual(['UnitRegistered', 'UnitChannelsChanged', 'UnitChannelsChanged']);
+    expect(JSON.stringify(history.map((e) => e.data))).not.toContain('ROBOT-TOKEN');
+
+    // A ref of channels changed meanwhile (the robot's takes changed its ref), and a ref with a field it cannot change.
+    const stale = await put([{ ref: shown[0].ref }]);
+    expect([stale.status, stale.body.field]).toEqual([400, 'channels[0].ref']);
+    const now = (await admin.get(`/api/units/${unit.id}/channels`)).body.channels;
+    const moved = await put([{ ref: now[0].ref, url: 'https://evil.example.com/' }]);
+    expect([moved.status, moved.body.field]).toEqual([400, 'channels[0].url']);
+    const quiet = await put([{ ref: now[0].ref, quietHours: { from: '22:00', to: '07:00' } }]);
+    expect([quiet.status, quiet.body.field]).toEqual([400, 'channels[0].quietHours']);
+    expect((await app.infra.directory.getUnit(unit.id, { stored: true }))!.channels).toEqual(stored);
+  });
+
   it(
     'keeps its tables from its events: an event whose writer died before ' +
       'applying it reaches them through the worker',

@@ -11,6 +11,7 @@ import {
   maySeeStream,
   REMINDER_POLICIES,
   ReminderPolicySource,
+  UnitChannel,
 } from '@zhenggai/application';
 import {
   Actor,
@@ -27,10 +28,13 @@ import { DeliveryStatus, PostgresDeliveries } from '@zhenggai/postgres';
 import { CurrentActor } from '../access/current-actor.decorator';
 import { Roles } from '../access/roles.decorator';
 import { ProblemException } from '../http/problem-details';
-import { maskedChannel, validateUnitChannels } from './unit-channels.validation';
+import { channelRef, keptChannels, maskedChannel, validateUnitChannels } from './unit-channels.validation';
 import { CommandContext, CommandCtx } from '../commands/command-context';
 import { SetDigestTimeCommand, SetUnitChannelsCommand } from '../directory';
 import { CONFIGURED_DIGEST_TIME, DELIVERIES, DELIVERY_RETRY, JOB_QUEUES } from '../infrastructure/tokens';
+
+/** A unit's channel as an admin sees it: masked, with the ref that keeps it in a change (`keptChannels`). */
+const shownChannel = (channel: UnitChannel) => ({ ...maskedChannel(channel), ref: channelRef(channel) });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed'];
@@ -96,25 +100,26 @@ export class RemindersController {
   @Roles('admin')
   @ApiOperation({ summary: "A unit's delivery channels (tokens and secrets masked)" })
   async unitChannels(@Param('id', ParseUUIDPipe) id: string) {
-    const unit = await this.directory.getUnit(id);
+    const unit = await this.directory.getUnit(id, { stored: true });
     if (!unit) throw new NotFoundError('Unit', id);
-    return { unitId: id, channels: (unit.channels ?? []).map(maskedChannel) };
+    return { unitId: id, channels: (unit.channels ?? []).map(shownChannel) };
   }
 
   @Put('units/:id/channels')
   @Roles('admin')
   @ApiOperation({
     summary:
-      "Replaces a unit's delivery channels: webhook robots (json, dingtalk, " +
-      'wecom, feishu) and e-mail, for the unit or its head',
+      "Replaces a unit's delivery channels: webhook robots (json, dingtalk, wecom, feishu) and e-mail, for the " +
+      'unit or its head; a channel kept is `{ ref }` as listed (with `audience`, `takes` or `quietHours` to change)',
   })
   async setUnitChannels(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: Record<string, unknown>,
     @CommandCtx() context: CommandContext,
   ) {
-    if (!(await this.directory.getUnit(id))) throw new NotFoundError('Unit', id);
-    const channels = validateUnitChannels(body);
+    const unit = await this.directory.getUnit(id, { stored: true });
+    if (!unit) throw new NotFoundError('Unit', id);
+    const channels = validateUnitChannels(keptChannels(body, unit.channels ?? []));
     // History records which channels reach the unit, with the address masked: tokens and secrets stay configuration.
     const summaries = channels.map((c) => ({
       kind: c.kind === 'webhook' ? `webhook:${c.format}` : c.kind,
@@ -124,7 +129,7 @@ export class RemindersController {
       ...(c.kind === 'email' && c.quietHours ? { quietHours: c.quietHours } : {}),
     }));
     const { revision } = await this.commands.execute(new SetUnitChannelsCommand(context, id, channels, summaries));
-    return { unitId: id, channels: channels.map(maskedChannel), revision };
+    return { unitId: id, channels: channels.map(shownChannel), revision };
   }
 
   @Get('settings/digest')

@@ -1,5 +1,6 @@
 import { ChannelAddress, QuietHours, UnitChannel, WebhookFormat } from '@zhenggai/application';
 import { MESSAGE_KINDS, MessageKind, refuseUnknownKeys, requireClockTime, ValidationError } from '@zhenggai/domain';
+import { createHash } from 'node:crypto';
 
 const FORMATS: readonly WebhookFormat[] = ['json', 'dingtalk', 'wecom', 'feishu'];
 const EMAIL = /^[^\s@<>()"',;:]+@[^\s@<>()"',;:]+\.[^\s@<>()"',;:]+$/;
@@ -82,6 +83,46 @@ function isHttpUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Names one of a unit's stored channels without showing it: a hash of the channel as stored (its address, token and
+ * secret included, whom it reaches and what it takes). The admin sees only masked channels, so a page that changes a
+ * unit's channels sends the ones it keeps as `{ ref }` (see `keptChannels`) rather than their tokens again.
+ */
+export function channelRef(channel: UnitChannel): string {
+  return createHash('sha256').update(JSON.stringify(channel)).digest('hex').slice(0, 16);
+}
+
+/**
+ * The body of a change to a unit's channels with each `{ ref, audience?, takes?, quietHours? }` replaced by the stored
+ * channel it names (`channelRef`), those of its fields given changed: a page keeps a robot, or changes what it takes,
+ * without knowing its token. A ref that names none of `stored` (changed meanwhile) is refused, naming the field.
+ */
+export function keptChannels(body: unknown, stored: readonly UnitChannel[]): unknown {
+  const channels = (body as { channels?: unknown } | null)?.channels;
+  if (!Array.isArray(channels)) return body;
+  const byRef = new Map(stored.map((channel) => [channelRef(channel), channel]));
+  return {
+    ...(body as object),
+    channels: channels.map((raw: unknown, i) => {
+      if (typeof raw !== 'object' || raw === null || !('ref' in raw)) return raw;
+      const { ref, ...changes } = raw as Record<string, unknown>;
+      refuseUnknownKeys(changes, ['audience', 'takes', 'quietHours'], `channels[${i}]`);
+      const kept = typeof ref === 'string' ? byRef.get(ref) : undefined;
+      if (!kept)
+        throw new ValidationError(
+          `channels[${i}].ref`,
+          `channels[${i}].ref names none of the unit's channels (they were changed meanwhile: load them again)`,
+        );
+      if (kept.kind !== 'email' && 'quietHours' in changes)
+        throw new ValidationError(
+          `channels[${i}].quietHours`,
+          `channels[${i}]: only an e-mail address has quiet hours`,
+        );
+      return { ...kept, ...changes };
+    }),
+  };
 }
 
 /**
