@@ -145,6 +145,61 @@ describe('web app: the admin (管理员)', () => {
     },
   );
 
+  it("sets a unit's message channels (消息渠道): a robot shown masked, an e-mail quiet at night, one removed", async () => {
+    const { journey, http } = session;
+    const { page } = journey;
+    // 太和县委督查室, added above, has no task: nothing is sent to these addresses while the test runs.
+    const channels = page.getByTestId('unit-channels');
+    await channels.locator('select[name=channelsUnitId]').selectOption({ label: '太和县委督查室' });
+    await channels.getByTestId('no-channels').waitFor();
+
+    const form = channels.getByTestId('add-channel');
+    await form.locator('select[name=type]').selectOption({ label: '钉钉群机器人' });
+    await form.locator('input[name=url]').fill('http://127.0.0.1:9/robot/send?access_token=TAIHE-ROBOT-TOKEN');
+    await form.locator('input[name=secret]').fill('SEC-TAIHE');
+    await form.getByLabel('全部消息').uncheck();
+    await form.getByLabel('新交办的任务').check();
+    await form.getByLabel('催办、督办升级').check();
+    await channels.getByTestId('add-channel-submit').click();
+    const rows = channels.getByTestId('channel');
+    await rows.first().waitFor();
+    const robot = rows.filter({ hasText: '钉钉群机器人' });
+    await robot.getByText('http://127.0.0.1:9/robot/send?…').waitFor();
+    await robot.getByText('（已加签）').waitFor();
+    await robot.getByText('催办、督办升级、新交办的任务').waitFor();
+
+    // An e-mail address for the unit's head, quiet at night; the robot is kept as it was (its token never shown).
+    await form.locator('select[name=type]').selectOption({ label: '邮件' });
+    await form.locator('input[name=address]').fill('duchashi@taihe.gov.cn');
+    await form.locator('select[name=audience]').selectOption({ label: '单位负责人' });
+    await form.getByLabel('免打扰时段').check();
+    await form.locator('input[name=quietFrom]').fill('22:00');
+    await form.locator('input[name=quietTo]').fill('07:00');
+    await channels.getByTestId('add-channel-submit').click();
+    await rows.filter({ hasText: 'duchashi@taihe.gov.cn' }).getByText('（免打扰时段 22:00–07:00）').waitFor();
+    expect(await rows.count()).toBe(2);
+    expect(await page.content()).not.toContain('TAIHE-ROBOT-TOKEN');
+    await journey.check('unit-channels');
+    await channels.scrollIntoViewIfNeeded();
+    await journey.shot('unit-channels');
+
+    const admin = await login(http, 'admin');
+    const units: Array<{ id: string; name: string }> = (await admin.get('/api/units')).body;
+    const taihe = units.find((u) => u.name === '太和县委督查室')!.id;
+    expect((await admin.get(`/api/units/${taihe}/channels`)).body.channels).toMatchObject([
+      { kind: 'webhook', format: 'dingtalk', secret: '***', takes: ['escalation', 'assigned'], audience: 'unit' },
+      { kind: 'email', address: 'duchashi@taihe.gov.cn', audience: 'head', quietHours: { from: '22:00', to: '07:00' } },
+    ]);
+
+    await robot.getByTestId('remove-channel').click();
+    await robot.waitFor({ state: 'detached' });
+    expect(await rows.count()).toBe(1);
+    expect((await admin.get(`/api/units/${taihe}/channels`)).body.channels).toMatchObject([
+      { kind: 'email', address: 'duchashi@taihe.gov.cn' },
+    ]);
+    expect(journey.problems).toEqual([]);
+  });
+
   it('lists the messages that did not arrive, says why in Chinese, and sends one again (消息投递记录)', async () => {
     const { journey } = session;
     const { page } = journey;

@@ -60,6 +60,15 @@ const FIELD_LABELS: Readonly<Record<string, MessageKey>> = {
   asOf: 'bulletinAsOf',
   'scope.regionId': 'bulletinScope',
   'scope.campaignId': 'campaign',
+  url: 'channelUrl',
+  address: 'channelEmailAddress',
+  secret: 'channelSecret',
+  audience: 'channelAudience',
+  takes: 'channelTakes',
+  quietHours: 'channelQuiet',
+  'quietHours.from': 'channelQuietFrom',
+  'quietHours.to': 'channelQuietTo',
+  ref: 'channelsTitle',
 };
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
