@@ -163,4 +163,39 @@ describe('web app: the inspector (督查员)', () => {
     await journey.check('back-in-chinese');
     expect(journey.problems).toEqual([]);
   });
+
+  it('launches a campaign (专项行动) with a quantity target, lists it, and follows it in the cockpit', async () => {
+    const { journey } = session;
+    const { page } = journey;
+    await page.getByTestId('nav').getByRole('link', { name: '专项行动' }).click();
+    const items = page.getByTestId('campaign-item');
+    await items.filter({ hasText: '危房改造清零' }).waitFor();
+
+    const form = page.getByTestId('launch-campaign');
+    await form.locator('input[name=name]').fill('王堰镇改厕专项行动');
+    await form.locator('textarea[name=description]').fill('拆除旱厕，改建卫生厕所');
+    await form.locator('input[name=deadline]').fill('2027-06-30');
+    await form.locator('select[name=regionId]').selectOption({ label: '\u3000\u3000王堰镇（乡镇）' });
+    await form.locator('select[name=category]').selectOption('sanitation');
+    await page.getByTestId('add-target').click();
+    await form.locator('input[name="targets[0].label"]').fill('旱厕改造');
+    await form.locator('input[name="targets[0].quantity"]').fill('407');
+    await form.locator('input[name="targets[0].unit"]').fill('户');
+    await page.getByTestId('launch-campaign-submit').click();
+    await form.getByText('已发布：王堰镇改厕专项行动').waitFor();
+
+    const launched = items.filter({ hasText: '王堰镇改厕专项行动' });
+    await launched.getByText('进行中 · 行动期限 2027年6月30日').waitFor();
+    await launched.getByText('王堰镇 · 改厕与环境卫生').waitFor();
+    await launched.getByText('量化目标：旱厕改造 407 户').waitFor();
+    // Running campaigns first.
+    expect(await items.first().textContent()).toContain('王堰镇改厕专项行动');
+    await journey.check('campaign-launched');
+    await journey.shot('campaigns');
+
+    await launched.getByRole('link', { name: '在驾驶舱查看进度' }).click();
+    await page.getByTestId('campaign-name').filter({ hasText: '王堰镇改厕专项行动' }).waitFor();
+    await journey.check('campaign-cockpit');
+    expect(journey.problems).toEqual([]);
+  });
 });

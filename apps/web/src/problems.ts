@@ -69,6 +69,11 @@ const FIELD_LABELS: Readonly<Record<string, MessageKey>> = {
   'quietHours.from': 'channelQuietFrom',
   'quietHours.to': 'channelQuietTo',
   ref: 'channelsTitle',
+  // A campaign's quantity targets (targets[i].label…), as the launch form names them.
+  label: 'campaignTargetLabel',
+  quantity: 'targetQuantity',
+  unit: 'targetUnit',
+  targets: 'campaignTargets',
 };
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;

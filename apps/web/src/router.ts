@@ -12,6 +12,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/findings/new', component: () => import('./views/NewFindingView.vue'), meta: { roles: ['inspector'] } },
   { path: '/findings/:id', component: () => import('./views/FindingView.vue'), props: true },
   { path: '/sign-off', component: () => import('./views/SignOffView.vue'), meta: { roles: ['inspector', 'unit'] } },
+  { path: '/campaigns', component: () => import('./views/CampaignsView.vue'), meta: { roles: ['inspector', 'admin'] } },
   { path: '/imports', component: () => import('./views/ImportView.vue'), meta: { roles: ['inspector'] } },
   { path: '/inbox', component: () => import('./views/InboxView.vue') },
   { path: '/todo', component: () => import('./views/TodoView.vue'), meta: { roles: ['inspector', 'unit'] } },
