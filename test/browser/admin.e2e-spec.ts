@@ -200,6 +200,58 @@ describe('web app: the admin (管理员)', () => {
     expect(journey.problems).toEqual([]);
   });
 
+  it('gives a campaign a reminder ladder of its own (催办规则): from the default, one level moved, one added', async () => {
+    const { journey, http } = session;
+    const { page } = journey;
+    const ladders = page.getByTestId('reminder-ladders');
+    const levels = ladders.getByTestId('ladder-level');
+    await ladders.getByTestId('ladder-version').getByText('现行第 1 版').waitFor();
+    expect(await levels.count()).toBe(5);
+    expect(await levels.first().locator('input[name="levels[0].label"]').inputValue()).toBe('提醒');
+
+    await ladders
+      .locator('select[name=ladder]')
+      .selectOption({ label: '危房改造清零（沿用默认规则，可设置专门规则）' });
+    expect(await ladders.locator('input[name=ladderName]').inputValue()).toBe('危房改造清零催办规则');
+    await ladders.locator('input[name="levels[0].days"]').fill('5');
+    await ladders.getByTestId('add-level').click();
+    const added = levels.nth(5);
+    await added.locator('input[name="levels[5].label"]').fill('约谈');
+    await added.locator('input[name="levels[5].days"]').fill('14');
+    await added.locator('input[name="levels[5].hourOfDay"]').fill('10');
+    await added.getByLabel('单位负责人').uncheck();
+    await added.getByLabel('领导班子').check();
+    await ladders.getByTestId('save-ladder').click();
+    await ladders.getByText('已保存为第 1 版，此后交办的任务按此规则提醒').waitFor();
+    await journey.check('reminder-ladder');
+    await journey.shot('reminder-ladder');
+
+    const admin = await login(http, 'admin');
+    const campaigns: Array<{ id: string; name: string }> = (await admin.get('/api/campaigns')).body;
+    const housing = campaigns.find((c) => c.name === '危房改造清零')!.id;
+    const policies: Array<{ id: string; version: number; name: string; levels: unknown[] }> = (
+      await admin.get('/api/reminder-policies')
+    ).body;
+    const own = policies.find((p) => p.id === housing)!;
+    expect(own).toMatchObject({ version: 1, name: '危房改造清零催办规则' });
+    expect(own.levels).toHaveLength(6);
+    expect(own.levels[0]).toMatchObject({
+      level: 'reminder',
+      offset: { days: -5, hourOfDay: 9 },
+      recipients: ['unit'],
+    });
+    expect(own.levels[5]).toEqual({
+      level: 'level_6',
+      label: '约谈',
+      kind: 'escalation',
+      offset: { days: 14, hourOfDay: 10 },
+      recipients: ['leadership'],
+    });
+    // The default ladder is as it was.
+    expect(policies.find((p) => p.id === 'default')).toMatchObject({ version: 1 });
+    expect(journey.problems).toEqual([]);
+  });
+
   it('lists the messages that did not arrive, says why in Chinese, and sends one again (消息投递记录)', async () => {
     const { journey } = session;
     const { page } = journey;

@@ -69,11 +69,20 @@ const FIELD_LABELS: Readonly<Record<string, MessageKey>> = {
   'quietHours.from': 'channelQuietFrom',
   'quietHours.to': 'channelQuietTo',
   ref: 'channelsTitle',
-  // A campaign's quantity targets (targets[i].label…), as the launch form names them.
-  label: 'campaignTargetLabel',
-  quantity: 'targetQuantity',
-  unit: 'targetUnit',
+  // Fields of a list's items, named without their index (targets[0].label and targets.0.label: targets.label).
+  'targets.label': 'campaignTargetLabel',
+  'targets.quantity': 'targetQuantity',
+  'targets.unit': 'targetUnit',
   targets: 'campaignTargets',
+  levels: 'ladderTitle',
+  'levels.label': 'ladderLevel',
+  'levels.level': 'ladderLevel',
+  'levels.kind': 'ladderKind',
+  'levels.offset': 'ladderWhen',
+  'levels.offset.days': 'ladderWhen',
+  'levels.offset.hours': 'ladderWhen',
+  'levels.offset.hourOfDay': 'ladderHour',
+  'levels.recipients': 'ladderTo',
 };
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -88,7 +97,10 @@ export function problemOf(error: unknown): Problem {
 }
 
 function fieldLabel(field: string | undefined): string {
-  const key = field ? (FIELD_LABELS[field] ?? FIELD_LABELS[field.split('.').pop() ?? '']) : undefined;
+  const listed = field?.replace(/\[\d+\]|\.\d+(?=\.|$)/g, '');
+  const key = field
+    ? (FIELD_LABELS[field] ?? FIELD_LABELS[listed!] ?? FIELD_LABELS[field.split('.').pop() ?? ''])
+    : undefined;
   if (key) return t(key);
   return locale.value === 'zh' ? '所填内容' : 'What you entered';
 }
