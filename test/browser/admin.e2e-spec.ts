@@ -200,6 +200,44 @@ describe('web app: the admin (管理员)', () => {
     expect(journey.problems).toEqual([]);
   });
 
+  it("resets a colleague's forgotten password, widens its jurisdiction, and changes a unit's head", async () => {
+    const { journey, http } = session;
+    const { page } = journey;
+    const users = page.getByTestId('users');
+    await page.getByTestId('toggle-taihe-inspector').click();
+    await page.getByTestId('toggle-taihe-inspector').getByText('停用').waitFor();
+    await page.getByTestId('edit-taihe-inspector').click();
+    const edit = users.getByTestId('edit-user');
+    expect(await edit.locator('input[name=editDisplayName]').inputValue()).toBe('太和县督查员');
+    await edit.locator('input[name=editDisplayName]').fill('太和县委督查室 督查员');
+    await edit.locator('select[name=editRegionScopeId]').selectOption({ label: '全部地区' });
+    await edit.getByTestId('save-user').click();
+    await users.locator('tr', { hasText: '太和县委督查室 督查员' }).waitFor();
+
+    await edit.locator('input[name=resetPassword]').fill('Taihe-remembers-2027');
+    await edit.getByTestId('reset-password-submit').click();
+    await edit.getByText('密码已重置，该账号须用新密码登录').waitFor();
+    await journey.check('user-edited');
+    const signIn = (password: string) => http.post('/api/auth/login', { username: 'taihe-inspector', password });
+    expect((await signIn('Taihe-inspects-2026')).status).toBe(401);
+    const signedIn = await signIn('Taihe-remembers-2027');
+    expect(signedIn.status).toBe(200);
+    const me = (await http.as(signedIn.body.accessToken as string).get('/api/auth/me')).body;
+    expect(me).toMatchObject({ displayName: '太和县委督查室 督查员', role: 'inspector', regionScopeId: null });
+
+    await page.getByTestId('edit-unit-太和县委督查室').click();
+    const unit = page.getByTestId('edit-unit');
+    await unit.locator('input[name=unitHeadName]').fill('主任');
+    await unit.locator('input[name=unitContact]').fill('0558-8888888');
+    await unit.getByRole('button', { name: '保存' }).click();
+    await unit.getByText('已保存').waitFor();
+    const admin = await login(http, 'admin');
+    const units: Array<{ id: string; name: string }> = (await admin.get('/api/units')).body;
+    const taihe = units.find((u) => u.name === '太和县委督查室')!.id;
+    expect((await admin.get(`/api/units/${taihe}`)).body).toMatchObject({ headName: '主任', contact: '0558-8888888' });
+    expect(journey.problems).toEqual([]);
+  });
+
   it('gives a campaign a reminder ladder of its own (催办规则): from the default, one level moved, one added', async () => {
     const { journey, http } = session;
     const { page } = journey;

@@ -361,6 +361,16 @@ const zh = {
   ladderTo: '发送给',
   ladderAddLevel: '添加一级',
   ladderSaved: '已保存为第 {n} 版，此后交办的任务按此规则提醒',
+  edit: '修改',
+  close: '关闭',
+  contact: '联系方式',
+  editUnit: '修改单位',
+  editUser: '修改账号',
+  editUserHint: '改变角色、单位或管辖范围后，该账号须重新登录。',
+  resetPassword: '重置密码',
+  resetPasswordHint:
+    '用于忘记密码的同事：重置后请把新密码当面或电话告知本人，并请其登录后在账号页修改。该账号已登录的设备都将退出。',
+  passwordWasReset: '密码已重置，该账号须用新密码登录',
   channelsTitle: '消息渠道',
   channelsHint:
     '提醒、督办升级和交办通知除了在平台内送达，还可推送到单位的钉钉、企业微信、飞书群机器人、对接系统的接口或邮箱。机器人地址含访问令牌，保存后只显示部分。每次修改都记入该单位的历史。',
@@ -823,6 +833,17 @@ const en: Record<MessageKey, string> = {
   ladderTo: 'To',
   ladderAddLevel: 'Add a level',
   ladderSaved: 'Saved as version {n}: tasks assigned from now on are reminded by it',
+  edit: 'Edit',
+  close: 'Close',
+  contact: 'Contact',
+  editUnit: 'Edit unit',
+  editUser: 'Edit account',
+  editUserHint: 'After a change of role, unit or jurisdiction the account signs in again.',
+  resetPassword: 'Reset password',
+  resetPasswordHint:
+    'For a colleague who forgot it: tell them the new password in person or by phone and ask them to change it on ' +
+    'their account page. Every device signed in to the account is signed out.',
+  passwordWasReset: 'Password reset: the account signs in with the new one',
   channelsTitle: 'Message channels',
   channelsHint:
     'Reminders, escalations and hand-over notices reach a unit in the app, and also its DingTalk, WeCom or Feishu ' +
