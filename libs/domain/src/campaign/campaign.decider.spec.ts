@@ -1,4 +1,4 @@
-import { Actor, ForbiddenError, IllegalTransitionError, ValidationError } from '../shared';
+import { Actor, ForbiddenError, IllegalTransitionError, RuleViolationError, ValidationError } from '../shared';
 import { DeciderSpecification } from '../testing/decider-spec';
 import { LaunchCampaign } from './campaign.commands';
 import { campaignDecider } from './campaign.decider';
@@ -119,6 +119,21 @@ describe('LaunchCampaign (专项行动)', () => {
     ['a leader', leader, 'READ_ONLY_ROLE'],
   ])('%s may not launch a campaign', (_, actor, code) => {
     spec.given([]).when(launch({}, actor)).thenThrows(ForbiddenError, code);
+  });
+
+  it('refuses a deadline already passed (Beijing time), and takes one that falls due today', () => {
+    const at = (now: string, deadline: string): LaunchCampaign => ({
+      ...launch({ deadline }),
+      metadata: { ...launch().metadata, now },
+    });
+    spec.given([]).when(at('2018-10-01T09:00:00+08:00', '2018-09-30')).thenThrows(RuleViolationError, {
+      code: 'DEADLINE_IN_PAST',
+      field: 'deadline',
+    });
+    // 30 September 23:30 in Beijing is still the 30th, though UTC says 15:30 the same day.
+    spec.given([]).when(at('2018-09-30T23:30:00+08:00', '2018-09-30')).then([launched()]);
+    // Resent after its deadline, a campaign launched in time changes nothing and is not refused.
+    spec.given([launched()]).when(at('2018-10-08T09:00:00+08:00', '2018-09-30')).thenNothing();
   });
 
   it('launching the same campaign again changes nothing, whoever resends it', () => {

@@ -1,10 +1,19 @@
-import { assertNever, Decider, IllegalTransitionError, ValidationError } from '../shared';
+import {
+  assertNever,
+  compareLocalDates,
+  Decider,
+  IllegalTransitionError,
+  RuleViolationError,
+  shanghaiDateOf,
+  ValidationError,
+} from '../shared';
 import { authorizeRole } from '../shared/authorization';
 import {
   nullableId,
   nullableText,
   optionalText,
   requireId,
+  requireInstant,
   requireLocalDate,
   requirePositiveNumber,
   requireText,
@@ -38,6 +47,15 @@ function launch(command: LaunchCampaign, state: CampaignState): CampaignLaunched
       `campaign ${state.campaignId} has already been launched`,
     );
   }
+  // A campaign is launched to be worked towards: one already over could link no task (a task's deadline is neither
+  // before today nor after its campaign's).
+  const today = shanghaiDateOf(requireInstant(metadata.now, 'metadata.now'));
+  if (compareLocalDates(launched.deadline, today) < 0)
+    throw new RuleViolationError(
+      'DEADLINE_IN_PAST',
+      `the deadline ${launched.deadline} is before today (${today})`,
+      'deadline',
+    );
   return [{ type: 'CampaignLaunched', data: launched }];
 }
 
