@@ -238,6 +238,25 @@ describe('web app: the admin (管理员)', () => {
     expect(journey.problems).toEqual([]);
   });
 
+  it('renames a category and a region, their codes kept', async () => {
+    const { journey } = session;
+    const { page } = journey;
+    await page.getByTestId('rename-category-toilets').click();
+    const categories = page.getByTestId('categories');
+    await categories.getByText('改名：厕所革命').waitFor();
+    await categories.locator('input[name=newName]').fill('农村厕所革命');
+    await categories.getByRole('button', { name: '保存' }).click();
+    await categories.locator('li', { hasText: '农村厕所革命' }).getByText('toilets').waitFor();
+
+    await page.getByTestId('rename-region-太和县').click();
+    const regions = page.getByTestId('regions');
+    await regions.locator('input[name=newName]').fill('太和县（试点）');
+    await regions.getByRole('button', { name: '保存' }).click();
+    await regions.locator('li', { hasText: '太和县（试点）' }).getByText('341222').waitFor();
+    await journey.check('renamed');
+    expect(journey.problems).toEqual([]);
+  });
+
   it('gives a campaign a reminder ladder of its own (催办规则): from the default, one level moved, one added', async () => {
     const { journey, http } = session;
     const { page } = journey;
