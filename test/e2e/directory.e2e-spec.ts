@@ -335,6 +335,16 @@ describe('the directory', () => {
 
     // Kept by its ref with what it takes changed, the e-mail removed, a WeCom robot added.
     const wecom = { kind: 'webhook', format: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K3Y' };
+    // Feishu's token is the last segment of the path: masked too, shown and in history.
+    const feishu = {
+      kind: 'webhook',
+      format: 'feishu',
+      url: 'https://open.feishu.cn/open-apis/bot/v2/hook/FEISHU-TOKEN',
+    };
+    const withFeishu = await put([{ ref: shown[0].ref }, feishu]);
+    expect(withFeishu.body.channels[1].url).toBe('https://open.feishu.cn/open-apis/bot/v2/hook/***');
+    expect(JSON.stringify((await admin.get(`/api/units/${unit.id}/channels`)).body)).not.toContain('FEISHU-TOKEN');
+    expect(JSON.stringify((await eventsOf(`unit-${unit.id}`)).map((e) => e.data))).not.toContain('FEISHU-TOKEN');
     const changed = await put([{ ref: shown[0].ref, takes: ['assigned', 'escalation'] }, wecom]);
     expect(changed.status).toBe(200);
     const stored = (await app.infra.directory.getUnit(unit.id, { stored: true }))!.channels;
@@ -343,7 +353,12 @@ describe('the directory', () => {
       { ...wecom, secret: null, audience: 'unit', takes: null },
     ]);
     const history = await eventsOf(`unit-${unit.id}`);
-    expect(history.map((e) => e.type)).toEqual(['UnitRegistered', 'UnitChannelsChanged', 'UnitChannelsChanged']);
+    expect(history.map((e) => e.type)).toEqual([
+      'UnitRegistered',
+      'UnitChannelsChanged',
+      'UnitChannelsChanged',
+      'UnitChannelsChanged',
+    ]);
     expect(JSON.stringify(history.map((e) => e.data))).not.toContain('ROBOT-TOKEN');
 
     // A ref of channels changed meanwhile (the robot's takes changed its ref), and a ref with a field it cannot change.

@@ -131,9 +131,11 @@ export function keptChannels(body: unknown, stored: readonly UnitChannel[]): unk
 export function maskedChannel(channel: ChannelAddress | UnitChannel): Record<string, unknown> {
   if (channel.kind === 'email') return channel;
   const url = new URL(channel.url);
+  // DingTalk and WeCom carry the robot's token in the query, Feishu as the path's segment after /hook/.
+  const path = url.pathname.replace(/\/hook\/[^/]+/, '/hook/***');
   return {
     ...channel,
-    url: `${url.origin}${url.pathname}${url.search ? '?…' : ''}`,
+    url: `${url.origin}${path}${url.search ? '?…' : ''}`,
     secret: channel.secret ? '***' : null,
   };
 }
