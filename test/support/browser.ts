@@ -189,6 +189,8 @@ export interface BrowserSession {
   /** Where the app answers (the built process, or the app from the sources). */
   readonly http: HttpClient;
   readonly journey: Journey;
+  /** The app's database, for a fault injected at a step (a transaction held open). */
+  readonly databaseUrl: string;
 }
 
 /** What a journey's set-up may use: the app over HTTP, and its stores for what no request can do. */
@@ -268,6 +270,9 @@ export function browserSession(
   return {
     get http() {
       return http();
+    },
+    get databaseUrl() {
+      return held.database?.url ?? held.app!.infra.databaseUrl;
     },
     get journey() {
       return held.journey!;
