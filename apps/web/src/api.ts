@@ -167,6 +167,24 @@ export const beforeCommand: Array<() => void> = [];
 export const afterCommand: Array<() => void> = [];
 
 export const get = <T = unknown>(path: string) => request<T>('GET', path);
+
+/**
+ * Reads (`read`) until `shown` says the caller's own write is there, `tries` times at most, `everyMs` apart. A list
+ * read from the events after its read model lags the command's answer a moment: an event is readable only once every
+ * transaction that began before it has ended.
+ */
+export async function readUntilShown(
+  read: () => Promise<unknown>,
+  shown: () => boolean,
+  tries = 40,
+  everyMs = 250,
+): Promise<void> {
+  for (let tried = 1; ; tried++) {
+    await read();
+    if (shown() || tried >= tries) return;
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
 export const post = <T = unknown>(path: string, body: unknown = {}) => request<T>('POST', path, body);
 
 /** A query string from the set values of an object. */

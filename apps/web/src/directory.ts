@@ -23,8 +23,10 @@ export interface Category {
 export interface Campaign {
   id: string;
   name: string;
+  description?: string;
   deadline: string;
   scope?: { regionId?: string; category?: string };
+  targets?: Array<{ label: string; quantity: number; unit: string }>;
 }
 
 /** The directory and campaigns, loaded once per sign-in (they change rarely; a reload picks up changes). */
@@ -58,6 +60,11 @@ export function loadDirectory(): Promise<void> {
     throw error;
   });
   return loading;
+}
+
+/** The campaigns read again (one just launched, or launched elsewhere since the directory was loaded). */
+export async function reloadCampaigns(): Promise<void> {
+  directory.campaigns = await get<Campaign[]>('/api/campaigns');
 }
 
 export function resetDirectory(): void {
