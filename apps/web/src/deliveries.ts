@@ -13,16 +13,19 @@ export interface DeliveryRow {
   deliveredAt: string | null;
 }
 
-const FORMATS: Record<string, MessageKey> = {
+/** Each kind of channel as an admin names it: a webhook's format, or e-mail. */
+export const CHANNEL_TYPE_LABELS = {
   dingtalk: 'channelDingtalk',
   wecom: 'channelWecom',
   feishu: 'channelFeishu',
-};
+  json: 'channelWebhook',
+  email: 'channelEmail',
+} as const satisfies Record<string, MessageKey>;
 
 /** Where a delivery went, as an admin names it: 钉钉群机器人, 邮件… */
 export function channelLabel(address: DeliveryRow['address']): string {
-  if (address.kind === 'email') return t('channelEmail');
-  return t(FORMATS[address.format] ?? 'channelWebhook');
+  const type = address.kind === 'email' ? 'email' : address.format;
+  return t(CHANNEL_TYPE_LABELS[type as keyof typeof CHANNEL_TYPE_LABELS] ?? 'channelWebhook');
 }
 
 /** The address itself: the e-mail address, or the URL without its token (the API masks it). */
