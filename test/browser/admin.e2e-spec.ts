@@ -214,6 +214,13 @@ describe('web app: the admin (管理员)', () => {
     await edit.getByTestId('save-user').click();
     await users.locator('tr', { hasText: '太和县委督查室 督查员' }).waitFor();
 
+    // Refused (it holds the username): said in Chinese under the field typed in.
+    await edit.locator('input[name=resetPassword]').fill('Taihe-inspector-2027');
+    await edit.getByTestId('reset-password-submit').click();
+    await edit.getByTestId('reset-password').getByTestId('field-error').getByText('密码不够安全').waitFor();
+    expect(journey.problems.splice(0)).toEqual([
+      expect.stringMatching(/^400 POST \/api\/users\/[0-9a-f-]+\/password$/),
+    ]);
     await edit.locator('input[name=resetPassword]').fill('Taihe-remembers-2027');
     await edit.getByTestId('reset-password-submit').click();
     await edit.getByText('密码已重置，该账号须用新密码登录').waitFor();
