@@ -26,6 +26,13 @@ import {
 const ALONE_TASKS = Number(process.env.BENCH_NOTICE_ALONE_TASKS ?? 3000);
 /** How long the case waits, after a side and after the load, for the notices still owed to arrive. */
 const DRAIN_MS = Number(process.env.BENCH_NOTICE_DRAIN_SECONDS ?? 60) * 1000;
+/**
+ * The receiver's format: `json-batch` (several notices a request: what a unit's own system takes under a burst) or
+ * `json` (a request a notice).
+ */
+const FORMAT = (process.env.BENCH_NOTICE_FORMAT ?? 'json-batch') as 'json' | 'json-batch';
+if (FORMAT !== 'json' && FORMAT !== 'json-batch') throw new Error('BENCH_NOTICE_FORMAT must be json or json-batch');
+
 /** The ratio's target: notices on may cost the command path at most this much of its HTTP / raw ratio. */
 const RATIO_DROP_TARGET = 0.03;
 
@@ -42,7 +49,7 @@ export async function benchmarkNotices(infra: Infrastructure): Promise<void> {
   const backends = await benchBackends(infra, 'notices');
   console.log(
     `\nnotices (issue 19) — the write load on the all-in-one, ${DURATION_MS / 1000} s per side in ${ROUNDS} rounds, ` +
-      "each round a side without channels and a side with a json webhook on the assignees' unit, in turns\n",
+      `each round a side without channels and a side with a ${FORMAT} webhook on the assignees' unit, in turns\n`,
   );
   for (const [name, backend, targetMs] of backends) await noticesOn(infra, name, backend, targetMs);
 }
@@ -130,7 +137,7 @@ async function noticesOn(infra: Infrastructure, name: string, backend: QueueBack
         const warmupMs = round === 0 && side === sides[0] ? FIRST_WARMUP_MS : WARMUP_MS;
         await settled();
         await notifierAtHead();
-        await setChannels(side === noticing ? [{ kind: 'webhook', url: receiver.url, format: 'json' }] : []);
+        await setChannels(side === noticing ? [{ kind: 'webhook', url: receiver.url, format: FORMAT }] : []);
         side.raw.push(await rawStoreRate(infra, DURATION_MS / ROUNDS, warmupMs));
         await settled();
         const from = await head(infra);
@@ -146,7 +153,7 @@ async function noticesOn(infra: Infrastructure, name: string, backend: QueueBack
 
     console.log(`${name}: without channels`);
     const before = printSides(quiet);
-    console.log(`${name}: with a json webhook on the unit (notices on)`);
+    console.log(`${name}: with a ${FORMAT} webhook on the unit (notices on)`);
     const after = printSides(noticing);
     const drop = Math.round((before.overall - after.overall) * 100) / 100 || 0; // no "-0.00"
     console.log(
@@ -287,7 +294,7 @@ async function costAlone(
   for (const side of ['off', 'on', 'on', 'off', 'off', 'on'] as const) {
     await projectionsCaughtUp(infra);
     await notifierAtHead();
-    await setChannels(side === 'on' ? [{ kind: 'webhook', url: receiver.url, format: 'json' }] : []);
+    await setChannels(side === 'on' ? [{ kind: 'webhook', url: receiver.url, format: FORMAT }] : []);
     await projectionsCaughtUp(infra);
     await notifierAtHead();
     const before = cpuSnapshot();

@@ -19,6 +19,7 @@ export const CHANNEL_TYPE_LABELS = {
   wecom: 'channelWecom',
   feishu: 'channelFeishu',
   json: 'channelWebhook',
+  'json-batch': 'channelWebhookBatch',
   email: 'channelEmail',
 } as const satisfies Record<string, MessageKey>;
 

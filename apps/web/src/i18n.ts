@@ -336,6 +336,7 @@ const zh = {
   channelWecom: '企业微信群机器人',
   channelFeishu: '飞书群机器人',
   channelWebhook: '接口推送',
+  channelWebhookBatch: '接口推送（批量）',
   channelEmail: '邮件',
   ladderTitle: '催办规则',
   ladderHint:
@@ -808,6 +809,7 @@ const en: Record<MessageKey, string> = {
   channelWecom: 'WeCom group robot',
   channelFeishu: 'Feishu group robot',
   channelWebhook: 'Webhook',
+  channelWebhookBatch: 'Webhook (batches)',
   channelEmail: 'E-mail',
   ladderTitle: 'Reminder ladders',
   ladderHint:

@@ -109,7 +109,7 @@ export class RemindersController {
   @Roles('admin')
   @ApiOperation({
     summary:
-      "Replaces a unit's delivery channels: webhook robots (json, dingtalk, wecom, feishu) and e-mail, for the " +
+      "Replaces a unit's delivery channels: webhooks (json, json-batch, dingtalk, wecom, feishu) and e-mail, for the " +
       'unit or its head; a channel kept is `{ ref }` as listed (with `audience`, `takes` or `quietHours` to change)',
   })
   async setUnitChannels(

@@ -2,7 +2,7 @@ import { ChannelAddress, QuietHours, UnitChannel, WebhookFormat } from '@zhengga
 import { MESSAGE_KINDS, MessageKind, refuseUnknownKeys, requireClockTime, ValidationError } from '@zhenggai/domain';
 import { createHash } from 'node:crypto';
 
-const FORMATS: readonly WebhookFormat[] = ['json', 'dingtalk', 'wecom', 'feishu'];
+const FORMATS: readonly WebhookFormat[] = ['json', 'json-batch', 'dingtalk', 'wecom', 'feishu'];
 const EMAIL = /^[^\s@<>()"',;:]+@[^\s@<>()"',;:]+\.[^\s@<>()"',;:]+$/;
 
 /** Checks a unit's delivery channels as an admin sends them; throws a ValidationError naming the field. */

@@ -50,6 +50,8 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
   const unitId = randomUUID();
   /** A unit whose one channel is a DingTalk group robot. */
   const robotUnitId = randomUUID();
+  /** A unit whose one channel is a receiver of its own that takes messages in batches (`json-batch`). */
+  const batchUnitId = randomUUID();
   const inspector: Actor = { userId: randomUUID(), username: 'inspector', role: 'inspector', unitId: null };
 
   beforeAll(async () => {
@@ -85,6 +87,14 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
           format: 'dingtalk',
           audience: 'unit',
         },
+      ],
+    });
+    await directoryFixtures.unit(infra, {
+      id: batchUnitId,
+      name: '田集镇人民政府',
+      regionId,
+      channels: [
+        { kind: 'webhook', url: `${receivers.webhookUrl}/json-batch`, format: 'json-batch', audience: 'unit' },
       ],
     });
     await registerActors(infra, [[inspector, '李督查']]);
@@ -252,15 +262,21 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
     expect(tried.filter((id) => id === bad).length).toBeLessThanOrEqual(N);
     await waitFor('the job to be done', async () => (await jobsQueued()).length === 0);
   });
-  it('lists a robot group’s notices ten to a message (robots take 20 a minute), each marked delivered', async () => {
-    const events = await assignments(23, robotUnitId);
+  /** `count` tasks assigned to the unit, their notices recorded (one each) and delivered by the queue's worker. */
+  async function deliveredByQueue(count: number, leadUnitId: typeof unitId) {
+    const events = await assignments(count, leadUnitId);
     await engine.notifier.handle(events);
     const ledger = await ledgerOf(events);
-    expect(ledger).toHaveLength(23);
+    expect(ledger).toHaveLength(count);
     queues.worker(NOTIFICATIONS_QUEUE, (j, token) => engine.delivery.process(j as never, token));
     await waitFor('every notice to be delivered', async () =>
       (await ledgerOf(events)).every((d) => d.status === 'delivered'),
     );
+    return { events, ledger };
+  }
+
+  it('lists a robot group’s notices ten to a message (robots take 20 a minute), each marked delivered', async () => {
+    const { events } = await deliveredByQueue(23, robotUnitId);
     const messages = receivers.received.webhooks.filter(
       (w) => w.path.startsWith('/dingtalk/robot') && events.some((e) => JSON.stringify(w.body).includes(e.data.taskId)),
     );
@@ -272,6 +288,16 @@ describe.each(queueBackends())('delivery batches (%s)', (_name, backendOf) => {
     // Each task in exactly one of them.
     for (const event of events)
       expect(messages.filter((m) => m.body.markdown.text.includes(`/tasks/${event.data.taskId}`))).toHaveLength(1);
+  });
+
+  it('sends a json-batch receiver a batch of notices in one request, each with its delivery id', async () => {
+    const { events, ledger } = await deliveredByQueue(23, batchUnitId);
+    const requests = receivers.received.webhooks.filter((w) => w.path === '/json-batch');
+    expect(requests.map((r) => r.body.type)).toEqual(['zhenggai.batch']);
+    const messages = requests[0].body.messages as Array<{ type: string; deliveryId: string; taskId: string }>;
+    expect(messages.map((m) => m.deliveryId).sort()).toEqual(ledger.map((d) => d.id));
+    expect(messages.map((m) => m.taskId).sort()).toEqual(events.map((e) => e.data.taskId).sort());
+    expect(new Set(messages.map((m) => m.type))).toEqual(new Set(['zhenggai.notice']));
   });
 
   /**

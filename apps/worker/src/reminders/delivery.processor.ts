@@ -43,7 +43,8 @@ const BUSY_FOR_AT_MOST_MS = 24 * 3_600_000;
  * failed. On the last attempt every row left is tried, and those that fail are marked failed, in one statement, for
  * an admin to see and retry; a message that alone keeps failing ends there once the rest of its batch went out.
  * Where the channel carries several messages to one address in one (a robot group's notices, up to ten listed in one
- * message: robots take 20 messages a minute), those go, are marked and fail together. An address with a pace (a group
+ * message: robots take 20 messages a minute; a `json-batch` receiver's, up to a hundred a request), those go, are
+ * marked and fail together. An address with a pace (a group
  * robot, `paceOf`) is sent no faster than it takes; what would go too fast, and what the address refuses as too fast
  * (`AddressBusyError`), waits until it takes more, without spending an attempt: a burst of notices to one group is
  * paced through, not failed once the retries' backoff has run out.

@@ -2,7 +2,7 @@
  * Where a reminder or an escalation is delivered outside the app (the in-app inbox is a read model, not a
  * channel): a webhook in one of the robot formats Chinese offices use, or an e-mail address.
  */
-export type WebhookFormat = 'json' | 'dingtalk' | 'wecom' | 'feishu';
+export type WebhookFormat = 'json' | 'json-batch' | 'dingtalk' | 'wecom' | 'feishu';
 
 export type ChannelAddress =
   | {

@@ -59,15 +59,19 @@ describe('webhook channel (real HTTP receiver)', () => {
     secret,
   });
 
-  it.each(['json', 'dingtalk', 'wecom', 'feishu'] as const)('delivers the %s format as JSON', async (format) => {
-    if (format === 'feishu') answer = (response) => response.writeHead(200).end('{"code":0,"msg":"success","data":{}}');
-    await channel.send(webhook(format), message);
-    expect(received).toHaveLength(1);
-    expect(received[0].method).toBe('POST');
-    expect(received[0].contentType).toBe('application/json');
-    expect(received[0].url.searchParams.get('access_token')).toBe('t0k');
-    expect(received[0].body).toEqual(webhookPayload(format, message));
-  });
+  it.each(['json', 'json-batch', 'dingtalk', 'wecom', 'feishu'] as const)(
+    'delivers the %s format as JSON',
+    async (format) => {
+      if (format === 'feishu')
+        answer = (response) => response.writeHead(200).end('{"code":0,"msg":"success","data":{}}');
+      await channel.send(webhook(format), message);
+      expect(received).toHaveLength(1);
+      expect(received[0].method).toBe('POST');
+      expect(received[0].contentType).toBe('application/json');
+      expect(received[0].url.searchParams.get('access_token')).toBe('t0k');
+      expect(received[0].body).toEqual(webhookPayload(format, message));
+    },
+  );
 
   it('signs for a DingTalk robot with a secret, as the robot checks it', async () => {
     const secret = 'SECexample0123456789';
@@ -143,6 +147,7 @@ describe('webhook channel (real HTTP receiver)', () => {
       { messages: 5, perMs: 1_000 },
     ]);
     expect(channel.paceOf(webhook('json'))).toEqual([]);
+    expect(channel.paceOf(webhook('json-batch'))).toEqual([]);
   });
 
   it('gives up on a receiver that never answers', async () => {

@@ -38,7 +38,10 @@ export class WebhookChannel implements NotificationChannel {
     await this.deliver(address, () => webhookRequest(address, message, this.now()));
   }
 
-  /** A robot group's notices, several to a message (`robotBundles`); each message alone to a `json` receiver. */
+  /**
+   * A robot group's notices, several to a message, and a `json-batch` receiver's messages, up to a hundred a request
+   * (`robotBundles`); each message alone to a `json` receiver.
+   */
   together(address: ChannelAddress, messages: readonly ReminderMessage[]): number[][] {
     if (address.kind !== 'webhook') return messages.map((_, index) => [index]);
     return robotBundles(address.format, messages);
@@ -150,6 +153,7 @@ function failureReason(error: unknown): string {
 /** How fast each format's address takes messages (a group robot's documented limit; a `json` receiver has none). */
 const ROBOT_PACES: Record<WebhookAddress['format'], readonly SendingPace[]> = {
   json: [],
+  'json-batch': [],
   dingtalk: [{ messages: 20, perMs: 60_000 }],
   wecom: [{ messages: 20, perMs: 60_000 }],
   feishu: [
@@ -163,7 +167,7 @@ const ROBOT_PACES: Record<WebhookAddress['format'], readonly SendingPace[]> = {
  * minute) and 410100 (限流), WeCom 45009 (api freq out of limit), Feishu 9499 (too many request) and 11232
  * (frequency limited).
  */
-const BUSY_CODES: Record<Exclude<WebhookAddress['format'], 'json'>, readonly number[]> = {
+const BUSY_CODES: Record<Exclude<WebhookAddress['format'], 'json' | 'json-batch'>, readonly number[]> = {
   dingtalk: [130101, 410100],
   wecom: [45009],
   feishu: [9499, 11232],
@@ -183,7 +187,7 @@ function retryAfterMs(header: string | undefined, nowMs: number): number {
  * robot is taking no more for now.
  */
 function robotRefusal(format: WebhookAddress['format'], answer: string): { text: string; busy: boolean } | null {
-  if (format === 'json') return null;
+  if (format === 'json' || format === 'json-batch') return null;
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(answer) as Record<string, unknown>;

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { sampleReminder } from '../testing/sample-reminder';
 import {
+  JSON_BATCH_MAX,
   robotBundles,
   ROBOT_BUNDLE_MAX,
   truncateUtf8,
@@ -25,6 +26,13 @@ const now = new Date('2025-06-04T01:02:03.456Z');
 describe('webhook payloads', () => {
   it('json: the whole message under a stable type, for receivers of our own', () => {
     expect(webhookPayload('json', message)).toEqual({ type: 'zhenggai.reminder', ...message });
+  });
+
+  it('json-batch: the same message, as the one item of a batch', () => {
+    expect(webhookPayload('json-batch', message)).toEqual({
+      type: 'zhenggai.batch',
+      messages: [webhookPayload('json', message)],
+    });
   });
 
   it('dingtalk: a markdown message titled with level, task and how late it is', () => {
@@ -173,6 +181,25 @@ describe('several notices to one robot group in one message', () => {
       digest: { date: '2025-06-04', asOf: '08:30', figures: [] },
     });
     expect(robotBundles('dingtalk', [assigned(1), digest, assigned(2), assigned(3)])).toEqual([[0], [1], [2, 3]]);
+  });
+
+  it('sends a json-batch receiver every kind of message, up to a hundred a request, each as json sends it', () => {
+    const digest = sampleReminder({
+      kind: 'digest',
+      digest: { date: '2025-06-04', asOf: '08:30', figures: [] },
+    });
+    const messages = [...Array.from({ length: JSON_BATCH_MAX + 4 }, (_, i) => assigned(i + 1)), digest];
+    const bundles = robotBundles('json-batch', messages);
+    expect(bundles.map((b) => b.length)).toEqual([JSON_BATCH_MAX, 5]);
+    expect(bundles.flat()).toEqual(messages.map((_, i) => i));
+    const body = webhookBundlePayload(
+      'json-batch',
+      bundles[1].map((i) => messages[i]),
+    ) as { type: string; messages: Array<{ type: string; deliveryId: string }> };
+    expect(body.type).toBe('zhenggai.batch');
+    expect(body.messages).toEqual(bundles[1].map((i) => webhookPayload('json', messages[i])));
+    expect(body.messages.map((m) => m.type)).toEqual([...Array(4).fill('zhenggai.notice'), 'zhenggai.digest']);
+    expect(body.messages[0].deliveryId).toBe(`delivery-${JSON_BATCH_MAX + 1}`);
   });
 
   it('keeps a WeCom message within its 4096 bytes: long titles make smaller bundles', () => {

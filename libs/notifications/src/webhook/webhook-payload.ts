@@ -18,6 +18,8 @@ export const WECOM_MARKDOWN_MAX_BYTES = 4096;
  * The request body for one format, without signature:
  * - `json`: every field of the message under `type: 'zhenggai.reminder'` (a hand-over: `'zhenggai.notice'`, a daily
  *   digest: `'zhenggai.digest'`), for receivers of our own;
+ * - `json-batch`: the same, as the one item of `{ type: 'zhenggai.batch', messages: [...] }`, the shape in which such
+ *   a receiver takes up to JSON_BATCH_MAX messages a request (`robotBundles`);
  * - `dingtalk`: a markdown robot message;
  * - `wecom`: a markdown robot message, cut to WeCom's 4096 bytes;
  * - `feishu`: a rich-text `post` message rather than an interactive card: its text and link are separate
@@ -27,6 +29,8 @@ export function webhookPayload(format: WebhookFormat, message: ReminderMessage):
   switch (format) {
     case 'json':
       return jsonPayload(message);
+    case 'json-batch':
+      return jsonBatchPayload([message]);
     case 'dingtalk':
       return {
         msgtype: 'markdown',
@@ -81,6 +85,15 @@ function jsonPayload(message: ReminderMessage) {
     ...(message.notice ? { notice: message.notice } : {}),
     ...(message.digest ? { digest: message.digest } : {}),
   };
+}
+
+/**
+ * Several messages in one request to a `json-batch` receiver, in the order they were recorded, each as `json` sends
+ * it alone (its own `type` and `deliveryId`): one request a batch, where a burst of notices (a campaign's tasks
+ * assigned at once) would cost the receiver and the worker a request each.
+ */
+function jsonBatchPayload(messages: readonly ReminderMessage[]) {
+  return { type: 'zhenggai.batch', messages: messages.map(jsonPayload) };
 }
 
 /** Headline, greeting and facts as markdown lines; the links come last, on one line (see wecomContent). */
@@ -163,6 +176,12 @@ export const ROBOT_BUNDLE_MAX = 10;
 /** What a robot message carrying several notices may hold: WeCom's limit, and a message still read at a glance. */
 const ROBOT_BUNDLE_MAX_BYTES = WECOM_MARKDOWN_MAX_BYTES;
 
+/**
+ * How many messages one request to a `json-batch` receiver carries at most: a batch of the ledger (up to 100
+ * deliveries recorded together for one address) in one request.
+ */
+export const JSON_BATCH_MAX = 100;
+
 /** A reason, in a message listing several notices, is cut to this many characters (the task's page has it whole). */
 const BUNDLED_REASON_MAX = 60;
 
@@ -170,9 +189,15 @@ const BUNDLED_REASON_MAX = 60;
  * The messages to one robot address grouped into those sent together, in their order: as indexes into `messages`.
  * Reminders and hand-over notices go together, up to ROBOT_BUNDLE_MAX a message and as many as fit in
  * ROBOT_BUNDLE_MAX_BYTES; a digest or a bulletin, and any message to a `json` receiver (one delivery a request, its id
- * in the body), goes alone.
+ * in the body), goes alone. A `json-batch` receiver takes every kind of message, up to JSON_BATCH_MAX a request.
  */
 export function robotBundles(format: WebhookFormat, messages: readonly ReminderMessage[]): number[][] {
+  if (format === 'json-batch') {
+    const indexes = messages.map((_, index) => index);
+    return Array.from({ length: Math.ceil(indexes.length / JSON_BATCH_MAX) }, (_, i) =>
+      indexes.slice(i * JSON_BATCH_MAX, (i + 1) * JSON_BATCH_MAX),
+    );
+  }
   const bundles: number[][] = [];
   let open: number[] = [];
   const close = () => {
@@ -195,10 +220,15 @@ export function robotBundles(format: WebhookFormat, messages: readonly ReminderM
   return bundles;
 }
 
-/** The request body of one robot message carrying several notices (see `robotBundles`), without signature. */
+/**
+ * The request body of one robot message carrying several notices, or of one request carrying several messages to a
+ * `json-batch` receiver (see `robotBundles`), without signature.
+ */
 export function webhookBundlePayload(format: WebhookFormat, messages: readonly ReminderMessage[]): unknown {
   if (messages.length === 1) return webhookPayload(format, messages[0]);
   switch (format) {
+    case 'json-batch':
+      return jsonBatchPayload(messages);
     case 'dingtalk':
       return { msgtype: 'markdown', markdown: { title: bundleHeadline(messages), text: bundleMarkdown(messages) } };
     case 'wecom':
