@@ -176,9 +176,19 @@ describe('web app: the inspector (督查员)', () => {
     const form = page.getByTestId('launch-campaign');
     await form.locator('input[name=name]').fill('王堰镇改厕专项行动');
     await form.locator('textarea[name=description]').fill('拆除旱厕，改建卫生厕所');
-    await form.locator('input[name=deadline]').fill('2027-06-30');
     await form.locator('select[name=regionId]').selectOption({ label: '\u3000\u3000王堰镇（乡镇）' });
     await form.locator('select[name=category]').selectOption('sanitation');
+    // A page left open since a day before: the date picker's earliest day has passed, and the engine refuses a
+    // campaign already over, naming its 行动期限 (not a task's 整改期限).
+    const deadline = form.locator('input[name=deadline]');
+    await deadline.evaluate((input) => input.removeAttribute('min'));
+    await deadline.fill('2020-01-01');
+    await page.getByTestId('launch-campaign-submit').click();
+    const tooLate = form.getByTestId('field-error');
+    expect(await tooLate.innerText()).toBe('行动期限（2020年1月1日）早于今天，请选择今天或以后的日期。');
+    expect(journey.problems.splice(0)).toEqual(['422 POST /api/campaigns']);
+    await deadline.fill('2027-06-30');
+    expect(await form.getByTestId('field-error').count()).toBe(0);
     await page.getByTestId('add-target').click();
     await form.locator('input[name="targets[0].label"]').fill('旱厕改造');
     await form.locator('input[name="targets[0].quantity"]').fill('407');

@@ -121,12 +121,16 @@ function wait(seconds: number | undefined): string {
   return zh ? `${minutes}分钟` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
-/** The sentence for a problem, with `value` (what the person entered in the problem's field) filled in. */
-export function problemMessage(problem: Problem, value?: string): ProblemMessage {
+/**
+ * The sentence for a problem, with `value` (what the person entered in the problem's field) filled in, and the field
+ * called `label` where the page names it in words of its own (a campaign's `deadline` is its 行动期限, not a task's
+ * 整改期限).
+ */
+export function problemMessage(problem: Problem, value?: string, label?: string): ProblemMessage {
   const known = problem.code ? PROBLEM_SENTENCES[problem.code] : undefined;
   const template = (known ?? UNKNOWN_PROBLEM)[locale.value === 'zh' ? 0 : 1];
   const text = template
-    .replace('{field}', fieldLabel(problem.field))
+    .replace('{field}', label || fieldLabel(problem.field))
     .replace('{value}', shownValue(value))
     .replace('{wait}', wait(problem.retryAfterSeconds));
   return { text, code: known ? null : (problem.code ?? `HTTP ${problem.status ?? '?'}`) };
@@ -202,7 +206,8 @@ export function showProblem(error: unknown, scope: Element | null = lastScope): 
   clearProblems();
   const problem = problemOf(error);
   const control = controlFor(problem.field, scope);
-  const message = problemMessage(problem, enteredValue(control));
+  // A control named in the page's own words (`data-label`) lends them to the sentence.
+  const message = problemMessage(problem, enteredValue(control), control?.dataset.label);
   if (!control || message.code) {
     toast.value = message;
     return;
