@@ -147,6 +147,7 @@ async function main(): Promise<void> {
     DATA_DIR: dataDir,
     REMINDERS: process.env.BENCH_REMINDERS_IN_APP ?? 'on',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl, JWT_SECRET: randomUUID() + randomUUID() } : {}),
+    ...(process.env.DATABASE_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE } : {}),
   });
   const infra = await startInfrastructure(config);
   const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
