@@ -141,6 +141,15 @@ describe('web app: leadership (领导驾驶舱)', () => {
     expect(await redRows('region-row', 'region-name')).toEqual(api.countiesBehind);
     // Ended: every task signed off, so no count of days past its deadline.
     expect(await page.getByTestId('kpi-days-left').textContent()).toBe('已结束');
+    // The lights' overview says each light's count, as the deadline view counts the campaign's tasks now.
+    const leader = await login(session.http, 'leader');
+    const campaign = (await leader.get('/api/campaigns')).body.find((c: { name: string }) => c.name === '危房改造清零');
+    const { summary } = (await leader.get(`/api/views/deadlines?campaignId=${campaign.id}&pageSize=1`)).body;
+    const lights = ['绿灯', '黄灯', '红灯', '按期销号', '逾期销号'];
+    const counts = [summary.green, summary.yellow, summary.red, summary.closed_on_time, summary.closed_late];
+    expect(await page.getByTestId('summary-chart').getAttribute('aria-label')).toBe(
+      `红黄绿灯总览：${lights.map((light, i) => `${light} ${counts[i] ?? 0}`).join('，')}`,
+    );
     await page.waitForTimeout(1200);
     const after = await pictures();
     await journey.check('campaign-chosen');
