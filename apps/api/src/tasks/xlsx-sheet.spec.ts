@@ -56,6 +56,25 @@ describe('a one-sheet workbook written as its rows come', () => {
     expect(sheet.getColumn(4).width).toBe(11);
   });
 
+  it('keeps every row whole, however many and however long, in order', async () => {
+    // Rows are encoded into buffers of 1 MiB: a row longer than one (beyond what Excel shows in a cell, yet never
+    // cut) and hundreds of Chinese rows both cross from one buffer into the next.
+    const long = `${'整改进展：逐户核查，'.repeat(40_000)}完`;
+    const rows: ExcelJS.CellValue[][] = [
+      ['序号', '内容'],
+      ...Array.from({ length: 600 }, (_, i): ExcelJS.CellValue[] => [
+        i + 1,
+        `第${i + 1}户危房改造「${'户'.repeat(i % 50)}」`,
+      ]),
+    ];
+    rows.splice(300, 0, [0, long]);
+    const sheet = await roundTrip(2, rows);
+    expect(sheet.rowCount).toBe(602);
+    expect(sheet.getRow(301).getCell(2).value).toBe(long);
+    expect(sheet.getRow(302).getCell(2).value).toBe(rows[301][1]);
+    expect(sheet.getRow(602).getCell(2).value).toBe(`第600户危房改造「${'户'.repeat(599 % 50)}」`);
+  });
+
   it('names columns past Z as spreadsheets do', async () => {
     expect([0, 25, 26, 27, 51, 52, 701, 702].map(columnName)).toEqual(['A', 'Z', 'AA', 'AB', 'AZ', 'BA', 'ZZ', 'AAA']);
     const sheet = await roundTrip(28, [Array.from({ length: 28 }, (_, i) => `列${i + 1}`)]);
