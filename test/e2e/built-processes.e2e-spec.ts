@@ -23,11 +23,15 @@ describe('the built API and worker processes (production split)', () => {
   }, 180_000);
 
   afterAll(async () => {
-    const exits = await Promise.all([held.api?.stop(), held.worker?.stop()]);
+    // Longer than the processes' own bound on a stop (SHUTDOWN_GRACE_SECONDS, 20 s): one that overruns it says which
+    // step it abandoned and exits 1, rather than being killed by this test at the same moment with nothing said.
+    const processes = [held.api, held.worker].filter((running): running is BuiltProcess => running !== undefined);
+    const exits = await Promise.all(processes.map((running) => running.stop(30_000)));
     await held.database?.drop();
-    // A clean stop on SIGTERM.
-    expect(exits.filter((code) => code !== undefined)).toEqual(exits.filter((code) => code !== undefined).map(() => 0));
-  }, 60_000);
+    // A clean stop on SIGTERM; else what each process printed last.
+    const stops = processes.map((running, i) => (exits[i] === 0 ? 0 : `${exits[i]}: ${running.output().slice(-2000)}`));
+    expect(stops).toEqual(processes.map(() => 0));
+  }, 90_000);
 
   it('loads the clients of what is not configured only when it is: a process starts without them', () => {
     // What main.js of the all-in-one loads (the API with the worker's module); each client below costs 70–250 ms and
