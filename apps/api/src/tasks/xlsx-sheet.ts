@@ -57,7 +57,7 @@ export class XlsxSheetWriter {
    * flush joined a chunk's rows into one string of half a million characters and encoded that: copying it flat and
    * then encoding it was an eighth of the main thread with four exports at once, and most of its garbage.
    */
-  private bytes = Buffer.allocUnsafeSlow(ROW_BYTES);
+  private bytes = NO_BYTES;
   private used = 0;
   private readonly filled: Buffer[] = [];
 
@@ -113,11 +113,14 @@ export class XlsxSheetWriter {
   /** Ends the sheet and the workbook, and so the stream. */
   async end(): Promise<void> {
     this.add(sheetTail(this.layout));
-    this.sheet.end(this.taken(false));
+    this.sheet.end(this.taken());
     await this.zip.finalize();
   }
 
-  /** Encodes `xml` after what is waiting to be written (a UTF-16 unit is at most three bytes of UTF-8). */
+  /**
+   * Encodes `xml` after what is waiting to be written, in a new buffer when the one in hand may be too small (a UTF-16
+   * unit is at most three bytes of UTF-8).
+   */
   private add(xml: string): void {
     if (this.bytes.length - this.used < xml.length * 3) {
       if (this.used > 0) this.filled.push(this.bytes.subarray(0, this.used));
@@ -128,13 +131,13 @@ export class XlsxSheetWriter {
   }
 
   /**
-   * What is waiting to be written, as one buffer (null if nothing); the next rows (`more`) go into a buffer of their
-   * own: the stream keeps what it is given until the zip has read it.
+   * What is waiting to be written, as one buffer (null if nothing); the next rows go into a buffer of their own: the
+   * stream keeps what it is given until the zip has read it.
    */
-  private taken(more = true): Buffer | null {
+  private taken(): Buffer | null {
     if (this.used > 0) this.filled.push(this.bytes.subarray(0, this.used));
     const parts = this.filled.splice(0);
-    this.bytes = more ? Buffer.allocUnsafeSlow(ROW_BYTES) : Buffer.alloc(0);
+    this.bytes = NO_BYTES;
     this.used = 0;
     if (parts.length === 0) return null;
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
@@ -143,6 +146,9 @@ export class XlsxSheetWriter {
 
 /** The size of the buffer rows are encoded into: a chunk of the ledger's rows (500, about 0.5 MB) fits in one. */
 const ROW_BYTES = 1 << 20;
+
+/** No buffer in hand: the next row added takes a new one. */
+const NO_BYTES = Buffer.alloc(0);
 
 /** Waits until `stream` takes more, or `out` is closed (a client gone away ends the export, not the process). */
 function drainedOrGone(stream: Writable, out: Writable): Promise<void> {
