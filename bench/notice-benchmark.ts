@@ -267,12 +267,25 @@ async function printLatencies(
 async function part(infra: Infrastructure, name: string, measure: () => Promise<Sample>): Promise<Sample> {
   if (!PARTS) return measure();
   const upkeep = async () => {
-    const { rows } = await infra.pool.query<{ vacuums: string; analyses: string }>(
-      `SELECT sum(autovacuum_count) AS vacuums, sum(autoanalyze_count) AS analyses FROM pg_stat_all_tables`,
+    const { rows } = await infra.pool.query<{
+      vacuums: string;
+      analyses: string;
+      scanned: Record<string, number>;
+      written: Record<string, number>;
+      commits: string;
+      wal: string;
+    }>(
+      `SELECT sum(autovacuum_count) AS vacuums, sum(autoanalyze_count) AS analyses,
+              jsonb_object_agg(schemaname || '.' || relname, seq_tup_read) AS scanned,
+              jsonb_object_agg(schemaname || '.' || relname, n_tup_ins + n_tup_upd + n_tup_del) AS written,
+              (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits,
+              (SELECT wal_bytes FROM pg_stat_wal) AS wal
+         FROM pg_stat_all_tables`,
     );
     return rows[0]!;
   };
   const before = await upkeep();
+  const started = process.uptime();
   const cpuBefore = cpuSnapshot();
   const sample = await measure();
   const cpu = cpuUsed(cpuBefore, cpuSnapshot(), -1);
@@ -281,17 +294,32 @@ async function part(infra: Infrastructure, name: string, measure: () => Promise<
     "SELECT query FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'",
   );
   const perOp = (ms: number) => (ms / sample.count).toFixed(2);
-  const delta = (key: keyof typeof before) => Number(after[key]) - Number(before[key]);
+  const delta = (key: 'vacuums' | 'analyses' | 'commits' | 'wal') => Number(after[key]) - Number(before[key]);
+  /** The tables with the most rows (sequential scans read; inserted, updated, deleted) during the part. */
+  const most = (key: 'scanned' | 'written', least: number) =>
+    Object.entries(after[key])
+      .map(([table, rows]) => [table, rows - (before[key][table] ?? 0)] as const)
+      .filter(([, rows]) => rows > least)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([table, rows]) => `${table} ${(rows / sample.count).toFixed(2)}`);
+  const scanned = most('scanned', 10_000);
   const who =
     `PostgreSQL ${perOp(cpu.postgres)}, this process ${perOp(cpu.process)}, ` +
     `others ${perOp(cpu.machine - cpu.postgres - cpu.process)}`;
   const upkept =
     `autovacuums ${delta('vacuums')}, analyses ${delta('analyses')}` +
-    (running.length ? `; running: ${running.map((r) => r.query).join('; ')}` : '');
+    (running.length ? `; running: ${running.map((r) => r.query).join('; ')}` : '') +
+    (scanned.length ? `; rows scanned an op: ${scanned.join(', ')}` : '');
+  const writes =
+    `commits ${(delta('commits') / sample.count).toFixed(2)}, WAL ${(delta('wal') / sample.count).toFixed(0)} B, ` +
+    `rows written: ${most('written', 0).join(', ')}`;
   console.log(
-    `  part ${name.padEnd(7)} ${rateOf(sample).toFixed(0).padStart(5)} ops/s  ` +
+    `  part ${name.padEnd(7)} (${started.toFixed(0)}–${process.uptime().toFixed(0)} s) ` +
+      `${rateOf(sample).toFixed(0).padStart(5)} ops/s  ` +
       `CPU ${perOp(sample.cpuMs ?? NaN)} ms/op (with the warm-up: ${who})  ${upkept}`,
   );
+  console.log(`    an op (with the warm-up): ${writes}`);
   return sample;
 }
 
