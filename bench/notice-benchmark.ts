@@ -43,7 +43,7 @@ const RATIO_DROP_TARGET = 0.03;
  */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_NOTICE_ROUNDS ?? 8));
 const PART_MS = Number(process.env.BENCH_NOTICE_PART_SECONDS ?? 5) * 1000;
-/** Prints each part as it ends: its rate, the machine's CPU an operation, PostgreSQL's upkeep meanwhile. */
+/** Prints each part as it ends: its rate, the CPU and writes an operation, PostgreSQL's upkeep meanwhile. */
 const PARTS = process.env.BENCH_NOTICE_PARTS === '1';
 
 /**
@@ -138,6 +138,7 @@ async function noticesOn(infra: Infrastructure, name: string, backend: QueueBack
     // Both HTTP parts meet the same store, the same minutes of the machine and the same notifier, which reads every
     // assignment either way: what differs is the notices sent. (Two units would differ by more than the target: in
     // one run without any channel, a side of 蔡郢村's tasks ran 10 % more commands a second than 王堰镇's.)
+    /** Each round's two raw parts, and its HTTP parts without channels and with the webhook. */
     const raw: Sample[][] = [];
     const quiet: Sample[] = [];
     const noticing: Sample[] = [];
@@ -146,10 +147,10 @@ async function noticesOn(infra: Infrastructure, name: string, backend: QueueBack
       await drained();
     };
     for (let round = 0; round < ROUNDS; round++) {
-      const rounds: Sample[] = [];
+      const rawParts: Sample[] = [];
       const http = round % 2 === 0 ? [quiet, noticing] : [noticing, quiet];
       await settled();
-      rounds.push(
+      rawParts.push(
         await part(infra, `${round} raw`, () =>
           rawStoreRate(infra, PART_MS, round === 0 ? FIRST_WARMUP_MS : WARMUP_MS),
         ),
@@ -166,8 +167,8 @@ async function noticesOn(infra: Infrastructure, name: string, backend: QueueBack
         if (side === noticing) noticed.push([from, await head(infra)]);
       }
       await settled();
-      rounds.push(await part(infra, `${round} raw`, () => rawStoreRate(infra, PART_MS, WARMUP_MS)));
-      raw.push(rounds);
+      rawParts.push(await part(infra, `${round} raw`, () => rawStoreRate(infra, PART_MS, WARMUP_MS)));
+      raw.push(rawParts);
     }
     const loadEnded = Date.now();
     await drained();
