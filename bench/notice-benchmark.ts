@@ -289,7 +289,7 @@ async function part(infra: Infrastructure, name: string, measure: () => Promise<
   const started = process.uptime();
   const cpuBefore = cpuSnapshot();
   const sample = await measure();
-  const cpu = cpuUsed(cpuBefore, cpuSnapshot(), -1);
+  const cpu = cpuUsed(cpuBefore, cpuSnapshot());
   const after = await upkeep();
   const { rows: running } = await infra.pool.query<{ query: string }>(
     "SELECT query FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'",
@@ -452,11 +452,11 @@ function cpuSnapshot(): CpuSnapshot {
 }
 
 /**
- * The CPU used between two snapshots, in ms: the machine's, PostgreSQL's processes', this one's, the receiver's. A
- * process is counted from its first snapshot (or its start): one that ended in between is left out, one that began
- * counts whole.
+ * The CPU used between two snapshots, in ms: the machine's, PostgreSQL's processes', this one's, the receiver's (0
+ * when not named). A process is counted from its first snapshot (or its start): one that ended in between is left
+ * out, one that began counts whole.
  */
-function cpuUsed(before: CpuSnapshot, after: CpuSnapshot, receiverPid: number): CpuUse {
+function cpuUsed(before: CpuSnapshot, after: CpuSnapshot, receiverPid?: number): CpuUse {
   const used = (pid: string) => after.processes.get(pid)!.ms - (before.processes.get(pid)?.ms ?? 0);
   let postgres = 0;
   for (const [pid, { command }] of after.processes) if (command.startsWith('postgres')) postgres += used(pid);
@@ -465,7 +465,7 @@ function cpuUsed(before: CpuSnapshot, after: CpuSnapshot, receiverPid: number): 
     machine: after.machine - before.machine,
     postgres,
     process: own(process.pid),
-    receiver: own(receiverPid),
+    receiver: receiverPid === undefined ? 0 : own(receiverPid),
   };
 }
 
