@@ -67,6 +67,14 @@ describe('the delivery ledger', () => {
     expect(attempts).toEqual([{ attempts: 1 }]);
   });
 
+  it('marks the messages sent in one request (made in one tick) in one statement', async () => {
+    await ledger.record(deliveries('together', 12));
+    const statements = await countingStatements();
+    await Promise.all(Array.from({ length: 12 }, (_, i) => ledger.markDelivered(`together:${i}`)));
+    expect(await statements()).toBe(1);
+    expect(await ledger.pendingIn('together')).toEqual([]);
+  });
+
   it('marks a message once however often it is marked, and tells every caller of a mark that failed', async () => {
     await ledger.record(deliveries('twice', 1));
     await Promise.all([ledger.markDelivered('twice:0'), ledger.markDelivered('twice:0')]);
