@@ -20,7 +20,7 @@ import {
   WARMUP_MS,
 } from './write-path';
 
-/** Assignments appended into the idle all-in-one per side of the cost measured alone. */
+/** Assignments appended into the idle all-in-one per side of the cost measured alone (0: not measured). */
 const ALONE_TASKS = Number(process.env.BENCH_NOTICE_ALONE_TASKS ?? 3000);
 /** How long the case waits, after a side and after the load, for the notices still owed to arrive. */
 const DRAIN_MS = Number(process.env.BENCH_NOTICE_DRAIN_SECONDS ?? 60) * 1000;
@@ -199,7 +199,8 @@ async function noticesOn(infra: Infrastructure, name: string, backend: QueueBack
         `(target ≤ ${RATIO_DROP_TARGET.toFixed(2)}${drop > RATIO_DROP_TARGET ? ', MISSED' : ''})`,
     );
     await printLatencies(infra, name, arrivals, expected, repeated, targetMs, drainSeconds);
-    await costAlone(infra, name, unitId, receiver, setChannels, () => arrivals.size, notifierAtHead);
+    if (ALONE_TASKS > 0)
+      await costAlone(infra, name, unitId, receiver, setChannels, () => arrivals.size, notifierAtHead);
     console.log('');
   } finally {
     await app.close();
