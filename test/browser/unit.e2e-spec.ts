@@ -229,17 +229,31 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
     expect(badge.y).toBeGreaterThanOrEqual(box.y);
   });
 
-  it('reads a reminder in the inbox', async () => {
+  it('reads a reminder in the inbox; back in the inbox it is read, even before the read model says so', async () => {
     const { journey } = session;
     const { page } = journey;
-    await page.getByTestId('nav').getByText('消息').click();
-    await page.getByTestId('unread-count').waitFor();
-    await journey.shot('inbox');
-    await page.getByTestId('inbox-item').filter({ hasText: '到期提醒' }).first().click();
-    await page.getByTestId('task-detail').waitFor();
-    await page.getByTestId('nav').getByText('消息').click();
-    await page.getByTestId('inbox-item').first().waitFor();
-    expect(await page.getByTestId('unread-count').count()).toBe(0);
+    // The inbox as listed before the reminder is read, served again afterwards: a read model that has not yet
+    // caught up with the read (on a busy server it lags the command's answer a moment).
+    let before: string | null = null;
+    await page.route('**/api/inbox?limit=100', async (route) => {
+      const response = await route.fetch();
+      before ??= await response.text();
+      await route.fulfill({ response, body: before });
+    });
+    try {
+      await page.getByTestId('nav').getByText('消息').click();
+      await page.getByTestId('unread-count').waitFor();
+      expect(await page.getByTestId('unread-count').innerText()).toBe('1 未读');
+      await journey.shot('inbox');
+      await page.getByTestId('inbox-item').filter({ hasText: '到期提醒' }).first().click();
+      await page.getByTestId('task-detail').waitFor();
+      await page.getByTestId('nav').getByText('消息').click();
+      await page.getByTestId('inbox-item').first().waitFor();
+      expect(await page.getByTestId('unread-count').count()).toBe(0);
+      expect(await page.locator('[data-testid="inbox-item"].unread').count()).toBe(0);
+    } finally {
+      await page.unroute('**/api/inbox?limit=100');
+    }
     expect(journey.problems).toEqual([]);
   });
 
