@@ -295,7 +295,8 @@ async function part(infra: Infrastructure, name: string, measure: () => Promise<
   const { rows: running } = await infra.pool.query<{ query: string }>(
     "SELECT query FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'",
   );
-  const perOp = (ms: number) => (ms / sample.count).toFixed(2);
+  /** An amount over the part (ms of CPU, commits) an operation. */
+  const perOp = (amount: number) => (amount / sample.count).toFixed(2);
   const delta = (key: 'vacuums' | 'analyses' | 'commits' | 'wal') => Number(after[key]) - Number(before[key]);
   /** The tables with the most rows (sequential scans read; inserted, updated, deleted) during the part. */
   const most = (key: 'scanned' | 'written', least: number) =>
@@ -314,7 +315,7 @@ async function part(infra: Infrastructure, name: string, measure: () => Promise<
     (running.length ? `; running: ${running.map((r) => r.query).join('; ')}` : '') +
     (scanned.length ? `; rows scanned an op: ${scanned.join(', ')}` : '');
   const writes =
-    `commits ${(delta('commits') / sample.count).toFixed(2)}, WAL ${(delta('wal') / sample.count).toFixed(0)} B, ` +
+    `commits ${perOp(delta('commits'))}, WAL ${(delta('wal') / sample.count).toFixed(0)} B, ` +
     `rows written: ${most('written', 0).join(', ')}`;
   console.log(
     `  part ${name.padEnd(7)} (${started.toFixed(0)}–${process.uptime().toFixed(0)} s) ` +
