@@ -1,19 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Actor, shanghaiDateOf } from '@zhenggai/domain';
-import type { TaskRow } from '@zhenggai/read-models';
+import type { LedgerRow } from '@zhenggai/read-models';
 import { PassThrough, Readable } from 'node:stream';
 import { ProblemException } from '../http/problem-details';
 import { LEDGER_MAX_ROWS } from '../infrastructure/tokens';
 import { ReadModelsService, TaskListQueryDto } from '../views';
 import { ledgerCsv, LedgerTask, LedgerWriter, ledgerXlsx } from './ledger';
 
-/** Tasks read (rows and ledger details) and written at a time: what the export holds in memory. */
+/** Tasks read (their ledger rows) and written at a time: what the export holds in memory. */
 const CHUNK = 500;
 
 /**
  * 整改台账: the filtered task list (exactly what GET /api/tasks answers, every page) as XLSX or CSV, streamed. The ids
- * are read first, in the list's order, so a query over the limit is refused before anything is sent; then rows and
- * details a chunk at a time, all as of the one instant the file is dated by.
+ * are read first, in the list's order, so a query over the limit is refused before anything is sent; then the ledger's
+ * rows a chunk at a time, all as of the one instant the file is dated by.
  */
 @Injectable()
 export class LedgerExportService {
@@ -43,7 +43,7 @@ export class LedgerExportService {
     const asOf = list.asOf.toISOString();
     const body = new PassThrough();
     const writer = format === 'csv' ? ledgerCsv(body) : ledgerXlsx(body, ids.length, asOf);
-    void this.write(writer, ids, list.rows, list.asOf, body);
+    void this.write(writer, ids, list.ledgerRows, body);
     // Named for the day in Beijing: an export at 01:00 on 2 December is 2 December's ledger, not UTC's 1 December.
     const fileName = `整改台账-${shanghaiDateOf(asOf)}.${format}`;
     if (format === 'csv') return { body, contentType: 'text/csv; charset=utf-8', fileName };
@@ -53,19 +53,17 @@ export class LedgerExportService {
   private async write(
     writer: LedgerWriter,
     ids: readonly string[],
-    rowsOf: (ids: readonly string[]) => Promise<TaskRow[]>,
-    at: Date,
+    rowsOf: (ids: readonly string[]) => Promise<LedgerRow[]>,
     body: PassThrough,
   ): Promise<void> {
     try {
-      // The numbers are counted while the first chunk is read, and each chunk's texts read with its rows.
+      // The numbers are counted while the first chunk is read.
       const numbers = this.views.ledgerNumbers(ids);
       numbers.catch(() => undefined); // reported where it is awaited
       const read = async (from: number): Promise<LedgerTask[]> => {
-        const chunk = ids.slice(from, from + CHUNK);
-        const [rows, texts] = await Promise.all([rowsOf(chunk), this.views.ledgerTexts(chunk, at)]);
-        const details = await this.views.ledgerDetails(rows, await numbers, texts);
-        return rows.map((row) => ({ row, details: details.get(row.id)! }));
+        const rows = await rowsOf(ids.slice(from, from + CHUNK));
+        const numberOf = await numbers;
+        return rows.map((row) => ({ row, number: numberOf.get(row.id) ?? null }));
       };
       // The next chunk is read while this one is written: the database and the writer work at the same time.
       let next = read(0);

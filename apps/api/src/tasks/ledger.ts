@@ -1,5 +1,5 @@
-import { shanghaiDateOf, TASK_STATUS_LABELS, TaskStatus } from '@zhenggai/domain';
-import type { LedgerDetails, Light, TaskRow } from '@zhenggai/read-models';
+import { TASK_STATUS_LABELS, TaskStatus } from '@zhenggai/domain';
+import type { LedgerRow, Light } from '@zhenggai/read-models';
 import { CellStyle, columnName, XlsxSheetWriter } from './xlsx-sheet';
 import type { Writable } from 'node:stream';
 
@@ -12,18 +12,16 @@ const LIGHT_LABELS: Record<Light, string> = {
   cancelled: '已撤销',
 };
 
-/** A task as the ledger shows it: its row in the task list and what the ledger adds (names, texts, number). */
+/** A task as the ledger shows it: its row (names, texts, Beijing days) and its number (任务编号). */
 export interface LedgerTask {
-  readonly row: TaskRow;
-  readonly details: LedgerDetails;
+  readonly row: LedgerRow;
+  readonly number: string | null;
 }
 
 /** A cell: text, a number, or a calendar day (`day`, YYYY-MM-DD, already in Beijing time). */
 type Cell = string | number | { day: string } | null;
 
 const day = (date: string | null): Cell => (date ? { day: date } : null);
-/** The Beijing calendar day of an instant: 01:00 on 2 December in Beijing is 2 December, not UTC's 1 December. */
-const beijingDay = (instant: string | null): Cell => day(instant ? shanghaiDateOf(instant) : null);
 
 /** The columns of the 整改台账, in order: heading, width and how each task fills it. */
 const COLUMNS: ReadonlyArray<{
@@ -33,39 +31,32 @@ const COLUMNS: ReadonlyArray<{
   value: (t: LedgerTask, i: number) => Cell;
 }> = [
   { header: '序号', width: 6, value: (_, i) => i + 1 },
-  { header: '任务编号', width: 15, value: (t) => t.details.number },
+  { header: '任务编号', width: 15, value: (t) => t.number },
   { header: '整改任务', width: 30, wrap: true, value: (t) => t.row.title },
-  { header: '问题类别', width: 12, value: (t) => t.details.categoryName ?? t.row.category },
-  { header: '地区', width: 10, value: (t) => t.row.regionName },
-  { header: '专项行动', width: 16, wrap: true, value: (t) => t.details.campaignName },
+  { header: '问题类别', width: 12, value: (t) => t.row.category },
+  { header: '地区', width: 10, value: (t) => t.row.region },
+  { header: '专项行动', width: 16, wrap: true, value: (t) => t.row.campaign },
   // 逐级分解: where the task stands in its tree, so a county's ledger reads as the chain it hands up.
   { header: '层级', width: 6, value: (t) => t.row.depth },
   { header: '上级任务', width: 24, wrap: true, value: (t) => t.row.parentTitle },
-  { header: '责任单位', width: 20, wrap: true, value: (t) => t.row.leadUnitName },
-  { header: '责任人', width: 10, value: (t) => t.details.responsible },
-  { header: '联系方式', width: 14, value: (t) => t.details.contact },
-  { header: '配合单位', width: 20, wrap: true, value: (t) => t.details.cooperatingUnitNames.join('、') || null },
-  { header: '整改措施', width: 36, wrap: true, value: (t) => t.details.measures },
-  { header: '整改方案', width: 36, wrap: true, value: (t) => t.details.plan },
-  { header: '目标量', width: 9, value: (t) => t.row.target?.quantity ?? null },
+  { header: '责任单位', width: 20, wrap: true, value: (t) => t.row.leadUnit },
+  { header: '责任人', width: 10, value: (t) => t.row.responsible },
+  { header: '联系方式', width: 14, value: (t) => t.row.contact },
+  { header: '配合单位', width: 20, wrap: true, value: (t) => t.row.cooperatingUnits },
+  { header: '整改措施', width: 36, wrap: true, value: (t) => t.row.measures },
+  { header: '整改方案', width: 36, wrap: true, value: (t) => t.row.plan },
+  { header: '目标量', width: 9, value: (t) => t.row.targetQuantity },
   { header: '完成量', width: 9, value: (t) => t.row.quantityDone },
-  { header: '计量单位', width: 8, value: (t) => t.row.target?.unit ?? null },
-  {
-    header: '最新进展',
-    width: 36,
-    wrap: true,
-    value: (t) => {
-      const progress = t.details.latestProgress;
-      return progress && `${shanghaiDateOf(progress.at)} ${progress.note}`;
-    },
-  },
-  { header: '交办日期', width: 11, value: (t) => beijingDay(t.row.assignedAt) },
+  { header: '计量单位', width: 8, value: (t) => t.row.targetUnit },
+  { header: '最新进展', width: 36, wrap: true, value: (t) => t.row.latestProgress },
+  // Days in Beijing: a task assigned at 01:00 on 2 December there was assigned on 2 December, not UTC's 1 December.
+  { header: '交办日期', width: 11, value: (t) => day(t.row.assignedOn) },
   { header: '整改期限', width: 11, value: (t) => day(t.row.deadline) },
   { header: '原定期限', width: 11, value: (t) => day(t.row.originalDeadline) },
   { header: '状态', width: 8, value: (t) => TASK_STATUS_LABELS[t.row.status as TaskStatus] ?? t.row.status },
   { header: '红黄绿灯', width: 12, value: (t) => LIGHT_LABELS[t.row.light] ?? t.row.light },
   { header: '退回次数', width: 8, value: (t) => t.row.sendBackCount },
-  { header: '办结日期', width: 11, value: (t) => beijingDay(t.row.closedAt) },
+  { header: '办结日期', width: 11, value: (t) => day(t.row.closedOn) },
   { header: '任务ID', width: 38, value: (t) => t.row.id },
 ];
 

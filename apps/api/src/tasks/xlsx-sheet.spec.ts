@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { PassThrough } from 'node:stream';
-import { CellStyle, columnName, escapeXml, SheetLayout, XlsxSheetWriter } from './xlsx-sheet';
+import { CellStyle, columnName, escapeXml, excelDay, SheetLayout, XlsxSheetWriter } from './xlsx-sheet';
 
 const layout = (columns: number): SheetLayout => ({
   name: "台账's",
@@ -73,6 +73,13 @@ describe('a one-sheet workbook written as its rows come', () => {
     expect(sheet.getRow(301).getCell(2).value).toBe(long);
     expect(sheet.getRow(302).getCell(2).value).toBe(rows[301][1]);
     expect(sheet.getRow(602).getCell(2).value).toBe(`第600户危房改造「${'户'.repeat(599 % 50)}」`);
+  });
+
+  it('counts days as Excel does, from 30 December 1899', () => {
+    expect(excelDay('1900-03-01')).toBe(61);
+    expect(excelDay('2018-09-30')).toBe(43373);
+    expect(excelDay('2024-02-29')).toBe(45351);
+    expect(excelDay('2027-03-05')).toBe(46451);
   });
 
   it('names columns past Z as spreadsheets do', async () => {

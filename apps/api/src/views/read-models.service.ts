@@ -4,16 +4,13 @@ import { Actor, campaignStreamName, NotFoundError, warningDaysOf } from '@zhengg
 import {
   auditEntries,
   campaignProgress,
-  ledgerDetails,
   ledgerNumbers,
-  ledgerTexts,
-  type LedgerTexts,
+  ledgerRows,
   Light,
   ListOptions,
   parseListCursor,
   TaskFilter,
   TaskQueries,
-  TaskRow,
 } from '@zhenggai/read-models';
 import { inTransaction } from '@zhenggai/postgres';
 import { Pool } from 'pg';
@@ -78,8 +75,9 @@ export class ReadModelsService {
   }
 
   /**
-   * The task list of `taskList` (the same filters, reach, order and instant), every page, read for an export: its
-   * ids first (at most `limit`), then the rows of a chunk of them at a time; `total` counts them when over the limit.
+   * The task list of `taskList` (the same filters, reach, order and instant), every page, read for the 整改台账: its
+   * ids first (at most `limit`), then the ledger's rows of a chunk of them at a time; `total` counts them when over
+   * the limit.
    */
   async taskListInOrder(query: TaskListQueryDto, actor: Actor) {
     const { filter, options } = await this.listOf(query, actor);
@@ -88,10 +86,10 @@ export class ReadModelsService {
       ids: (limit: number) => this.tasks.ids(filter, options, limit),
       // Costed far above what it takes (the roll-up of sub-tasks, run only for a task that has some), a chunk of rows
       // was compiled by PostgreSQL's JIT where it is cheaper read as it is: 0.6 s to compile 500 rows read in 0.08 s.
-      rows: (ids: readonly string[]) =>
+      ledgerRows: (ids: readonly string[]) =>
         inTransaction(this.pool, async (client) => {
           await client.query('SET LOCAL jit = off');
-          return new TaskQueries(client).rows(ids, options);
+          return ledgerRows(client, ids, options);
         }),
       total: async () => (await this.tasks.list(filter, { page: 1, pageSize: 1 }, options)).total,
     };
@@ -109,16 +107,6 @@ export class ReadModelsService {
         order: query.sort,
       },
     };
-  }
-
-  /** What the 整改台账 shows of these tasks beyond their rows: names, with their numbers and texts. */
-  ledgerDetails(rows: readonly TaskRow[], numbers: ReadonlyMap<string, string>, texts: LedgerTexts) {
-    return ledgerDetails(this.pool, rows, numbers, texts);
-  }
-
-  /** The 整改台账's texts of these tasks as they stood at `at` (of the list as of `at`). */
-  ledgerTexts(ids: readonly string[], at: Date) {
-    return ledgerTexts(this.pool, ids, at);
   }
 
   /** 任务编号 of these tasks (all of an export's at once: each county and year is counted whole). */

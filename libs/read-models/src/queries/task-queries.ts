@@ -257,7 +257,7 @@ export class TaskQueries {
 
   /**
    * The ids of every task `list` answers for the filter at `options.at` (every page, in its order), at most `limit`:
-   * what an export reads first, then their rows a chunk at a time ({@link rows}), never paging by offset.
+   * what an export reads first, then their ledger rows a chunk at a time (`ledgerRows`), never paging by offset.
    */
   async ids(filter: TaskFilter, options: ListOptions, limit: number): Promise<string[]> {
     const params = new SqlParams();
@@ -273,25 +273,6 @@ export class TaskQueries {
       params.values,
     );
     return rows.map((row) => row.id);
-  }
-
-  /** The rows of these tasks as `list` answers them at `options.at`, in the order of `ids` (one gone is left out). */
-  async rows(ids: readonly string[], options: ListOptions): Promise<TaskRow[]> {
-    const params = new SqlParams();
-    const today = `${params.add(shanghaiDateOf(options.at))}::date`;
-    const warn = `${params.add(options.warningDays)}::int`;
-    const at = `${params.add(options.at.toISOString())}::timestamptz`;
-    const asked = `v.task_id = ANY(${params.add(ids)}::uuid[])`;
-    const { rows } = await this.sql.query(
-      `SELECT ${ROW_COLUMNS(today, warn, at)}
-         FROM ${options.current ? 'read_models.tasks' : 'read_models.task_versions'} v
-         LEFT JOIN regions r ON r.id = v.region_id
-         LEFT JOIN units u ON u.id = v.lead_unit_id
-        ${whereOf(options.current ? [asked] : [asked, VALID_AT('v', at)])}`,
-      params.values,
-    );
-    const byId = new Map(rows.map((row) => [row.id as string, toTaskRow(row)]));
-    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   private async lightsByRegionLevel(

@@ -1,8 +1,11 @@
 import { assignTask, fileFinding } from '@zhenggai/application';
-import { Actor } from '@zhenggai/domain';
+import { Actor, shanghaiDateOf } from '@zhenggai/domain';
+import { auditProjection } from '../audit/audit.projection';
+import { catalogueProjection } from '../catalogue/catalogue.projection';
 import { at, DemoTreeWorld, demoTreeWorld, sentBackTree } from '../testing/demo-tree-world';
 import { projectAll } from '../testing/project-all';
 import { tasksProjection } from '../tasks/tasks.projection';
+import { LedgerRow, ledgerRows } from './ledger.query';
 import { Light, ListCursor, parseListCursor, TaskFilter, TaskQueries, TaskRow } from './task-queries';
 
 jest.setTimeout(180_000);
@@ -30,6 +33,34 @@ function byUrgency(a: TaskRow, b: TaskRow): number {
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** What a ledger row shares with the task list's row of the same task, as the ledger writes it. */
+const listed = (t: TaskRow) => ({
+  id: t.id,
+  title: t.title,
+  region: t.regionName,
+  leadUnit: t.leadUnitName,
+  depth: t.depth,
+  parentTitle: t.parentTitle,
+  targetQuantity: t.target?.quantity ?? null,
+  targetUnit: t.target?.unit ?? null,
+  quantityDone: t.quantityDone,
+  assignedOn: shanghaiDateOf(t.assignedAt),
+  deadline: t.deadline,
+  originalDeadline: t.originalDeadline,
+  status: t.status,
+  light: t.light,
+  sendBackCount: t.sendBackCount,
+  closedOn: t.closedAt && shanghaiDateOf(t.closedAt),
+});
+const ledgered = (r: LedgerRow) => {
+  const { id, title, region, leadUnit, depth, parentTitle, targetQuantity, targetUnit, quantityDone } = r;
+  const { assignedOn, deadline, originalDeadline, status, light, sendBackCount, closedOn } = r;
+  return {
+    ...{ id, title, region, leadUnit, depth, parentTitle, targetQuantity, targetUnit, quantityDone },
+    ...{ assignedOn, deadline, originalDeadline, status, light, sendBackCount, closedOn },
+  };
+};
 
 /**
  * A list by urgency (sort=urgency) puts first what needs someone today: overdue tasks, then those waiting to be signed
@@ -76,7 +107,7 @@ describe('a task list by urgency', () => {
     await run(inspector, at('2018-09-06'), closed, 'VerifyRectification', { note: '验收合格' });
     await run(inspector, at('2018-09-07'), cancelled, 'CancelRectificationTask', { reason: '并入其他任务' });
 
-    await projectAll(infra.pool, infra.eventStore, [tasksProjection], 'urgency');
+    await projectAll(infra.pool, infra.eventStore, [tasksProjection, auditProjection, catalogueProjection], 'urgency');
     queries = new TaskQueries(infra.pool);
   });
 
@@ -202,19 +233,40 @@ describe('a task list by urgency', () => {
     expect(parseListCursor('2018-09-30', 'deadline')).toBeNull();
   });
 
-  // An export (整改台账) reads the ids of every page first, then their rows a chunk at a time.
-  it.each(paths)('answers the ids of %s, and their rows, as every page of the list has them', async (_, filterOf) => {
-    const filter = filterOf();
-    for (const current of [true, false])
-      for (const order of ['urgency', 'deadline'] as const) {
-        const options = { at: ASKED, warningDays: 3, current, order };
-        const { items } = await queries.list(filter, { page: 1, pageSize: 1000 }, options);
-        const ids = await queries.ids(filter, options, 1000);
-        expect([current, order, ids]).toEqual([current, order, items.map((t) => t.id)]);
-        expect(await queries.ids(filter, options, 2)).toEqual(ids.slice(0, 2));
-        const chunks = [ids.slice(0, 3), ids.slice(3)];
-        expect((await Promise.all(chunks.map((chunk) => queries.rows(chunk, options)))).flat()).toEqual(items);
-      }
+  // An export (整改台账) reads the ids of every page first, then their ledger rows a chunk at a time.
+  it.each(paths)(
+    'answers the ids of %s, and their ledger rows, as every page of the list has them',
+    async (_, filterOf) => {
+      const filter = filterOf();
+      for (const current of [true, false])
+        for (const order of ['urgency', 'deadline'] as const) {
+          const options = { at: ASKED, warningDays: 3, current, order };
+          const { items } = await queries.list(filter, { page: 1, pageSize: 1000 }, options);
+          const ids = await queries.ids(filter, options, 1000);
+          expect([current, order, ids]).toEqual([current, order, items.map((t) => t.id)]);
+          expect(await queries.ids(filter, options, 2)).toEqual(ids.slice(0, 2));
+          const chunks = [ids.slice(0, 3), ids.slice(3)];
+          const rows = (await Promise.all(chunks.map((chunk) => ledgerRows(world.infra.pool, chunk, options)))).flat();
+          expect(rows.map(ledgered)).toEqual(items.map(listed));
+        }
+    },
+  );
+
+  it("gives a ledger row the task's texts as they were said by the instant asked", async () => {
+    const submitted = made['待验收-25日']!;
+    const options = (asked: string, current: boolean) => ({ at: new Date(asked), warningDays: 3, current });
+    const [now] = await ledgerRows(world.infra.pool, [submitted], options(ASKED.toISOString(), true));
+    expect(now).toMatchObject({
+      measures: '待验收-25日',
+      plan: '逐户排查',
+      latestProgress: '2018-09-05 完成',
+      status: 'submitted',
+      category: '改厕与环境卫生',
+      region: '王堰镇',
+    });
+    // Planned on the 3rd, submitted on the 5th: on the 4th there was a plan and no progress yet.
+    const [before] = await ledgerRows(world.infra.pool, [submitted], options(at('2018-09-04'), false));
+    expect(before).toMatchObject({ plan: '逐户排查', latestProgress: null, status: 'in_progress' });
   });
 
   it('answers an empty page when the filters leave nothing to read', async () => {
