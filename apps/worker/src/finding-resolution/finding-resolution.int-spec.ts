@@ -1,4 +1,4 @@
-import { assignTask, StoredEvent } from '@zhenggai/application';
+import { assignTask, EventStore, StoredEvent } from '@zhenggai/application';
 import { Actor, findingStreamName } from '@zhenggai/domain';
 import { directoryFixtures, Infrastructure, loadConfig, startInfrastructure, useCaseDeps } from '@zhenggai/platform';
 import { PostgresCheckpointStore } from '@zhenggai/postgres';
@@ -45,6 +45,35 @@ describe('the finding resolution reaction linking tasks', () => {
     await database?.drop();
   });
 
+  const lastAssignment = async (): Promise<StoredEvent> =>
+    (await infra.eventStore.readAll()).filter((e) => e.type === 'RectificationTaskAssigned').pop()!;
+
+  /** Runs the reaction (reading through `store`) until it has passed the last assignment; the commands it sent. */
+  async function reactionRunsOver(store: EventStore): Promise<{ sent: WorkerCommand<unknown>[] }> {
+    const { commands } = await closedAfterThisFile(
+      openWorkerCommands({
+        store: infra.eventStore,
+        clock: infra.clock,
+        recipients: new ReminderRecipients(infra.directory, infra.users),
+      }),
+      (opened) => opened.close(),
+    );
+    const sent: WorkerCommand<unknown>[] = [];
+    const checkpoints = new PostgresCheckpointStore(infra.pool);
+    const reactor = new FindingResolutionReactor(store, checkpoints, {
+      execute: (command) => (sent.push(command), commands.execute(command)),
+    });
+    await everyEventReadable(infra.eventStore);
+    const last = await lastAssignment();
+    await reactor.start();
+    try {
+      await eventually(async () => ((await checkpoints.load(FINDING_RESOLUTION)) >= last.position ? true : undefined));
+    } finally {
+      await reactor.stop();
+    }
+    return { sent };
+  }
+
   it('links the task whose assignment died before its link, and sends no command for those linked', async () => {
     // given a finding with two tasks linked, and a third whose assignment was cut off before the link
     const deps = useCaseDeps(infra);
@@ -67,34 +96,32 @@ describe('the finding resolution reaction linking tasks', () => {
     expect(await linkedNow()).toEqual(linked.map((t) => t.id));
 
     // when the reaction reads the three assignments
-    const { commands } = await closedAfterThisFile(
-      openWorkerCommands({
-        store: infra.eventStore,
-        clock: infra.clock,
-        recipients: new ReminderRecipients(infra.directory, infra.users),
-      }),
-      (opened) => opened.close(),
-    );
-    const sent: WorkerCommand<unknown>[] = [];
-    const checkpoints = new PostgresCheckpointStore(infra.pool);
-    const reactor = new FindingResolutionReactor(infra.eventStore, checkpoints, {
-      execute: (command) => (sent.push(command), commands.execute(command)),
-    });
-    await everyEventReadable(infra.eventStore);
-    const last: StoredEvent = (await infra.eventStore.readAll())
-      .filter((e) => e.type === 'RectificationTaskAssigned')
-      .pop()!;
-    await reactor.start();
-    try {
-      await eventually(async () => ((await checkpoints.load(FINDING_RESOLUTION)) >= last.position ? true : undefined));
-    } finally {
-      await reactor.stop();
-    }
+    const { sent } = await reactionRunsOver(infra.eventStore);
 
     // then the third task is linked, by the one command sent
-    const third = last.data.taskId as string;
+    const third = (await lastAssignment()).data.taskId as string;
     expect(await linkedNow()).toEqual([...linked.map((t) => t.id), third]);
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ input: { findingId: finding.id, taskId: third } });
+  });
+
+  it('reads no finding for the assignments whose links it meets with them (one append on PostgreSQL)', async () => {
+    // given a finding with two tasks assigned, each linked in the same append
+    const deps = useCaseDeps(infra);
+    const meta = () => ({ actor: inspector, now: new Date().toISOString(), correlationId: randomUUID() });
+    const finding = { id: await filedFinding(infra, inspector, regionId, 'sanitation') };
+    const input = assignmentOf(finding.id, unitId);
+    await assignTask(deps, input, meta());
+    await assignTask(deps, input, meta());
+
+    // when the reaction reads them
+    const read: string[] = [];
+    const counted = Object.create(infra.eventStore) as EventStore;
+    counted.readStream = (stream, options) => (read.push(stream), infra.eventStore.readStream(stream, options));
+    const { sent } = await reactionRunsOver(counted);
+
+    // then it neither read the finding nor sent a command
+    expect(read).not.toContain(findingStreamName(finding.id));
+    expect(sent).toHaveLength(0);
   });
 });

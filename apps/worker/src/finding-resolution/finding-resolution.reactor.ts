@@ -24,8 +24,8 @@ const OUTCOME_EVENTS = new Set([
 
 /**
  * A finding (问题) is resolved when all its tasks are closed. This durable reaction follows task events from a
- * stored checkpoint (only those it acts on: progress reports do not wake it): it makes sure each task is linked
- * to its finding (healing an assignment that crashed between its two appends) and resolves or reopens the
+ * stored checkpoint (only those it acts on, and the links: progress reports do not wake it): it makes sure each task
+ * is linked to its finding (healing an assignment that crashed between its two appends) and resolves or reopens the
  * finding. Every step is idempotent, so replaying a batch after a crash, or after the store went away in the
  * middle of it, changes nothing.
  */
@@ -35,16 +35,27 @@ export class FindingResolutionReactor extends CheckpointedReactor {
     checkpoints: CheckpointStore,
     private readonly commands: WorkerCommands,
   ) {
-    super(store, checkpoints, FINDING_RESOLUTION, ['RectificationTaskAssigned', ...OUTCOME_EVENTS]);
+    super(store, checkpoints, FINDING_RESOLUTION, [
+      'RectificationTaskAssigned',
+      'FindingTaskLinked',
+      ...OUTCOME_EVENTS,
+    ]);
   }
 
   protected async apply(events: readonly StoredEvent[]): Promise<void> {
+    // The links in this batch: an assignment whose link follows it here (both went in one append, as on PostgreSQL)
+    // is linked, and its finding need not be read. Under a stream of assignments that read had been one a finding a
+    // batch, the worker's largest number of queries after the read models' own.
+    const linkedHere = new Set(
+      events.filter((e) => e.type === 'FindingTaskLinked').map((e) => `${e.data.findingId} ${e.data.taskId}`),
+    );
     const assigned = new Map<string, StoredEvent[]>();
     const toReconcile = new Map<string, StoredEvent>();
     for (const event of events) {
       // A sub-task answers to its parent, not to the finding: only top-level tasks are the finding's.
       if (event.type === 'RectificationTaskAssigned' && event.data.parentTaskId === null) {
         const findingId = event.data.findingId as string;
+        if (linkedHere.has(`${findingId} ${event.data.taskId}`)) continue;
         assigned.set(findingId, [...(assigned.get(findingId) ?? []), event]);
       }
       if (OUTCOME_EVENTS.has(event.type)) {
