@@ -1,9 +1,10 @@
 import 'reflect-metadata';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, seedDemo, seedDemoIfEmpty, startInfrastructure, Infrastructure } from '@zhenggai/platform';
+import { removeDataFolder } from '@zhenggai/postgres';
 import { createApiApp } from '../apps/api/src/create-api-app';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { benchmarkExports } from './export-benchmark';
@@ -150,6 +151,10 @@ async function main(): Promise<void> {
     ...(process.env.DATABASE_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE } : {}),
   });
   const infra = await startInfrastructure(config);
+  closedOnSignal(async () => {
+    await infra.close();
+    await removeDataFolder(dataDir);
+  });
   const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
   try {
     // The views alone are measured on a store a run left: seeded already.
@@ -204,12 +209,59 @@ async function main(): Promise<void> {
       );
   } finally {
     await infra.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    // With its cluster, which is kept in /var/lib/zhenggai when run as root from a folder PostgreSQL cannot enter.
+    await removeDataFolder(dataDir);
   }
 }
 
+/**
+ * A run stopped by Ctrl-C or `kill` ends the processes it started (an all-in-one, load generators) and closes its
+ * embedded PostgreSQL and data folder as a finished run does: stopped that way, it had left its PostgreSQL running. A
+ * second signal ends it at once.
+ */
+function closedOnSignal(close: () => Promise<void>): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    stoppedBySignal = true;
+    console.error(`\nbenchmark: ${signal}, closing…`);
+    for (const pid of nodeChildrenOf(process.pid)) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // gone already
+      }
+    }
+    void close()
+      .catch((error: unknown) => console.error('benchmark: while closing', error))
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+}
+
+/**
+ * The Node processes whose parent is `pid` (from /proc: the benchmark runs on Linux); not the embedded PostgreSQL,
+ * which `close` stops.
+ */
+function nodeChildrenOf(pid: number): number[] {
+  return readdirSync('/proc').flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) return [];
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return parent === pid && name === 'node' ? [Number(entry)] : [];
+    } catch {
+      return []; // ended meanwhile
+    }
+  });
+}
+
+/** Stopped by a signal: what fails in the run meanwhile (its pool closed under it) is not its error. */
+let stoppedBySignal = false;
+
 if (require.main === module)
   main().catch((error) => {
+    if (stoppedBySignal) return;
     console.error(error);
     process.exit(1);
   });

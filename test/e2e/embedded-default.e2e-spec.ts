@@ -2,10 +2,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFreePort } from '@zhenggai/postgres';
 import { startScript } from '../../scripts/start-command';
 import { expectWebAppServed } from '../support/built-process';
-import { removeDataFolder } from '../support/data-folders';
+import { findFreePort, removeDataFolder } from '@zhenggai/postgres';
 import { eventually, HttpClient, login } from '../support/http-client';
 
 const MAIN = join(__dirname, '../../dist/apps/all-in-one/src/main.js');

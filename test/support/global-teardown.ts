@@ -2,7 +2,7 @@
 import './path-aliases';
 import type { TestServerState } from './global-setup';
 import { endRunIfItHangs } from './hang-guard';
-import { removeDataFolder } from './data-folders';
+import { removeDataFolder } from '@zhenggai/postgres';
 
 const TEST_SERVER_STATE = Symbol.for('zhenggai.testPostgres');
 

@@ -1,6 +1,7 @@
 export * from './embedded/embedded-postgres.errors';
 export { startEmbeddedPostgres } from './embedded/embedded-postgres.launcher';
 export { findFreePort } from './embedded/free-port';
+export { removeDataFolder } from './embedded/data-folder-removal';
 export { SERVER_HOME } from './embedded/postgres-installation';
 export type { EmbeddedPostgresOptions, EmbeddedPostgresServer } from './embedded/embedded-postgres.launcher';
 export { runningEmbeddedPostgresUrl } from './embedded/running-server';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { runningEmbeddedPostgresUrl, SERVER_HOME } from '@zhenggai/postgres';
 import { Client } from 'pg';
-import { removeDataFolder } from '../../../../test/support/data-folders';
+import { removeDataFolder } from './data-folder-removal';
 import { postgresInstallation } from './postgres-installation';
 import { ServerOutput } from './server-output';
 import { serverOsUser } from './server-os-user';
