@@ -1,5 +1,5 @@
-import { assignTask, AssignTaskInput, fileFinding } from '@zhenggai/application';
-import type { Actor } from '@zhenggai/domain';
+import { assignTask, AssignTaskInput, EventStore, fileFinding, UseCaseDeps } from '@zhenggai/application';
+import { type Actor, type CommandMetadata, findingStreamName } from '@zhenggai/domain';
 import { Infrastructure, QueueBackend, useCaseDeps } from '@zhenggai/platform';
 import IORedis from 'ioredis';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -83,6 +83,28 @@ export async function filedFinding(
 export function assignmentOf(findingId: string, leadUnitId: string, deadline = '2030-06-30'): AssignTaskInput {
   const task = { findingId, leadUnitId, cooperatingUnitIds: [], deadline, measures: '一户一方案', target: null };
   return { ...task, campaignId: null, title: null };
+}
+
+/**
+ * An assignment to `findingId` cut off between its two appends (a store that appends one stream at a time, as
+ * EventStoreDB, killed after the task's): the task is stored, its link on the finding is not. Rejects as the
+ * assignment did.
+ */
+export async function assignmentCutOffBeforeItsLink(
+  deps: UseCaseDeps,
+  store: EventStore,
+  findingId: string,
+  leadUnitId: string,
+  metadata: CommandMetadata,
+): Promise<never> {
+  const cutOff = Object.create(store) as EventStore;
+  cutOff.appendToStreams = undefined;
+  cutOff.appendToStream = async (stream, events, options) => {
+    if (stream === findingStreamName(findingId)) throw new Error('killed between the appends');
+    return store.appendToStream(stream, events, options);
+  };
+  await assignTask({ ...deps, store: cutOff }, assignmentOf(findingId, leadUnitId), metadata);
+  throw new Error('the assignment was not cut off');
 }
 
 /**

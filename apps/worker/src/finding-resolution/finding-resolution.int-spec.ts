@@ -5,7 +5,7 @@ import { PostgresCheckpointStore } from '@zhenggai/postgres';
 import { randomUUID } from 'node:crypto';
 import { everyEventReadable } from '../../../../test/support/every-event-readable';
 import { eventually } from '../../../../test/support/http-client';
-import { assignmentOf, filedFinding } from '../../../../test/support/queue-backends';
+import { assignmentCutOffBeforeItsLink, assignmentOf, filedFinding } from '../../../../test/support/queue-backends';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
 import { WorkerCommand } from '../commands/worker-command';
@@ -82,13 +82,9 @@ describe('the finding resolution reaction linking tasks', () => {
     const input = assignmentOf(finding.id, unitId);
     const linked = [await assignTask(deps, input, meta()), await assignTask(deps, input, meta())];
     // (A store that appends one stream at a time, as EventStoreDB: on PostgreSQL both go in one transaction.)
-    const cutOff = Object.create(infra.eventStore) as typeof infra.eventStore;
-    cutOff.appendToStreams = undefined;
-    cutOff.appendToStream = async (stream, events, options) => {
-      if (stream === findingStreamName(finding.id)) throw new Error('killed between the appends');
-      return infra.eventStore.appendToStream(stream, events, options);
-    };
-    await expect(assignTask({ ...deps, store: cutOff }, input, meta())).rejects.toThrow('killed between');
+    await expect(assignmentCutOffBeforeItsLink(deps, infra.eventStore, finding.id, unitId, meta())).rejects.toThrow(
+      'killed between',
+    );
     const linkedNow = async () =>
       (await infra.eventStore.readStream(findingStreamName(finding.id)))
         .filter((e) => e.type === 'FindingTaskLinked')

@@ -1,11 +1,11 @@
 import { assignTask, GlobalPosition } from '@zhenggai/application';
-import { Actor, DIRECTORY_EVENT_PREFIXES } from '@zhenggai/domain';
+import { Actor, DIRECTORY_EVENT_PREFIXES, findingStreamName } from '@zhenggai/domain';
 import { directoryFixtures, Infrastructure, loadConfig, startInfrastructure, useCaseDeps } from '@zhenggai/platform';
 import { createPool, PostgresCheckpointStore, PostgresDirectory, PostgresEventStore } from '@zhenggai/postgres';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { everyEventReadable } from '../../../../test/support/every-event-readable';
-import { assignmentOf, filedFinding } from '../../../../test/support/queue-backends';
+import { assignmentCutOffBeforeItsLink, assignmentOf, filedFinding } from '../../../../test/support/queue-backends';
 import { eventually } from '../../../../test/support/http-client';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
@@ -110,7 +110,12 @@ describe('durable reactions when PostgreSQL terminates their connection at a kno
       });
       const finding = { id: await filedFinding(infra, inspector, regionId, 'sanitation') };
       const assign = () => assignTask(deps, assignmentOf(finding.id, unitId), meta());
-      await assign();
+      // An assignment cut off before its link (a store that appends one stream at a time, as EventStoreDB): the
+      // reaction reads the finding to link the task, in the middle of its batch. (An assignment it meets with its
+      // link reads nothing.)
+      await expect(assignmentCutOffBeforeItsLink(deps, infra.eventStore, finding.id, unitId, meta())).rejects.toThrow(
+        'killed between',
+      );
 
       const store = new PostgresEventStore(pool);
       const reading = terminatedOnce(store, 'readStream');
@@ -132,6 +137,10 @@ describe('durable reactions when PostgreSQL terminates their connection at a kno
 
       await checkpointReaches(checkpoints, FINDING_RESOLUTION, await lastOf(['RectificationTaskAssigned']));
       expect(reading.calls()).toBeGreaterThanOrEqual(2);
+      const links = (await infra.eventStore.readStream(findingStreamName(finding.id))).filter(
+        (e) => e.type === 'FindingTaskLinked',
+      );
+      expect(links).toHaveLength(1);
 
       await assign();
       await checkpointReaches(checkpoints, FINDING_RESOLUTION, await lastOf(['RectificationTaskAssigned']));
