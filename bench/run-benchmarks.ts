@@ -151,10 +151,15 @@ async function main(): Promise<void> {
     ...(process.env.DATABASE_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE } : {}),
   });
   const infra = await startInfrastructure(config);
-  closedOnSignal(async () => {
-    await infra.close();
-    await removeDataFolder(dataDir);
-  });
+  // Once, whether the run ends or a signal stops it (then both ask): the data folder with its cluster, which is kept
+  // in /var/lib/zhenggai when run as root from a folder PostgreSQL cannot enter.
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      await infra.close();
+      await removeDataFolder(dataDir);
+    })());
+  closedOnSignal(close);
   const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
   try {
     // The views alone are measured on a store a run left: seeded already.
@@ -208,9 +213,7 @@ async function main(): Promise<void> {
         taskTreeCase(Number(process.env.BENCH_TREE_TASKS ?? taskCounts(100_000)[0])),
       );
   } finally {
-    await infra.close();
-    // With its cluster, which is kept in /var/lib/zhenggai when run as root from a folder PostgreSQL cannot enter.
-    await removeDataFolder(dataDir);
+    await close();
   }
 }
 

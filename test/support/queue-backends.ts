@@ -86,17 +86,17 @@ export function assignmentOf(findingId: string, leadUnitId: string, deadline = '
 }
 
 /**
- * An assignment to `findingId` cut off between its two appends (a store that appends one stream at a time, as
- * EventStoreDB, killed after the task's): the task is stored, its link on the finding is not. Rejects as the
+ * An assignment to `findingId` cut off between its two appends to `deps.store` (a store that appends one stream at a
+ * time, as EventStoreDB, killed after the task's): the task is stored, its link on the finding is not. Rejects as the
  * assignment did.
  */
 export async function assignmentCutOffBeforeItsLink(
   deps: UseCaseDeps,
-  store: EventStore,
   findingId: string,
   leadUnitId: string,
   metadata: CommandMetadata,
 ): Promise<never> {
+  const { store } = deps;
   const cutOff = Object.create(store) as EventStore;
   cutOff.appendToStreams = undefined;
   cutOff.appendToStream = async (stream, events, options) => {

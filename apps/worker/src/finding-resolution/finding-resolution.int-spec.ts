@@ -82,9 +82,7 @@ describe('the finding resolution reaction linking tasks', () => {
     const input = assignmentOf(finding.id, unitId);
     const linked = [await assignTask(deps, input, meta()), await assignTask(deps, input, meta())];
     // (A store that appends one stream at a time, as EventStoreDB: on PostgreSQL both go in one transaction.)
-    await expect(assignmentCutOffBeforeItsLink(deps, infra.eventStore, finding.id, unitId, meta())).rejects.toThrow(
-      'killed between',
-    );
+    await expect(assignmentCutOffBeforeItsLink(deps, finding.id, unitId, meta())).rejects.toThrow('killed between');
     const linkedNow = async () =>
       (await infra.eventStore.readStream(findingStreamName(finding.id)))
         .filter((e) => e.type === 'FindingTaskLinked')

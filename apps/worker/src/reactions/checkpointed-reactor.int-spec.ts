@@ -113,9 +113,7 @@ describe('durable reactions when PostgreSQL terminates their connection at a kno
       // An assignment cut off before its link (a store that appends one stream at a time, as EventStoreDB): the
       // reaction reads the finding to link the task, in the middle of its batch. (An assignment it meets with its
       // link reads nothing.)
-      await expect(assignmentCutOffBeforeItsLink(deps, infra.eventStore, finding.id, unitId, meta())).rejects.toThrow(
-        'killed between',
-      );
+      await expect(assignmentCutOffBeforeItsLink(deps, finding.id, unitId, meta())).rejects.toThrow('killed between');
 
       const store = new PostgresEventStore(pool);
       const reading = terminatedOnce(store, 'readStream');
