@@ -7,6 +7,7 @@ import {
   PostgresDirectory,
 } from '@zhenggai/postgres';
 import { Client, type Pool } from 'pg';
+import type { DirectoryChange } from '@zhenggai/application';
 import { eventually } from '../../../../test/support/http-client';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
@@ -85,5 +86,69 @@ describe('PostgresDirectory when PostgreSQL terminates the connection of its tra
     expect(isPostgresConnectionFailure(failure)).toBe(true);
     await directory.apply([{ streamName, revision: 1, type: 'RegionRenamed', data: { regionId, name: '阜南' } }]);
     expect((await directory.getRegion(regionId, { stored: true }))?.name).toBe('阜南');
+  });
+});
+
+/**
+ * Issue 22, the write path: every finding filed names its category, and the lookup was one query a command. A
+ * category found is remembered (categories are never deleted and keep their code); one not found is asked again.
+ */
+describe('PostgresDirectory looking up a category by its code', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = await closedAfterThisFile(
+      Promise.resolve(createPool(database.url, { max: 2, applicationName: 'zg-directory-categories' })),
+      (p) => (p.ended ? undefined : p.end()),
+    );
+    await migrate(pool, directoryMigrations);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+
+  const defined = (categoryId: string, code: string, name: string): DirectoryChange => ({
+    streamName: `category-${categoryId}`,
+    revision: 0,
+    type: 'CategoryDefined',
+    data: { categoryId, code, name },
+  });
+
+  it('remembers a category found, asks again for one not found, and forgets one renamed', async () => {
+    const directory = new PostgresDirectory(pool);
+    const categoryId = randomUUID();
+    expect(await directory.findCategoryByCode('DH')).toBeNull();
+    await directory.apply([defined(categoryId, 'DH', '危房改造')]);
+    expect(await directory.findCategoryByCode('DH')).toEqual({ id: categoryId, code: 'DH', name: '危房改造' });
+
+    // Changed behind its back: the remembered answer stands, without a query.
+    await pool.query(`UPDATE categories SET name = '改过' WHERE id = $1`, [categoryId]);
+    expect((await directory.findCategoryByCode('DH'))?.name).toBe('危房改造');
+
+    await directory.apply([
+      {
+        streamName: `category-${categoryId}`,
+        revision: 1,
+        type: 'CategoryRenamed',
+        data: { categoryId, name: '农村危房改造', previousName: '危房改造' },
+      },
+    ]);
+    expect((await directory.findCategoryByCode('DH'))?.name).toBe('农村危房改造');
+  });
+
+  it('asks again after a minute', async () => {
+    let now = 0;
+    const directory = new PostgresDirectory(pool, () => now);
+    const categoryId = randomUUID();
+    await directory.apply([defined(categoryId, 'HJ', '人居环境')]);
+    expect((await directory.findCategoryByCode('HJ'))?.name).toBe('人居环境');
+    await pool.query(`UPDATE categories SET name = '人居环境整治' WHERE id = $1`, [categoryId]);
+    now += 59_000;
+    expect((await directory.findCategoryByCode('HJ'))?.name).toBe('人居环境');
+    now += 2_000;
+    expect((await directory.findCategoryByCode('HJ'))?.name).toBe('人居环境整治');
   });
 });

@@ -147,12 +147,13 @@ async function applyChange(client: PoolClient, change: DirectoryChange): Promise
 }
 
 /**
- * The directory's tables, kept from its events (see the `Directory` port). Every command checks the region
- * or units it names, so found entries are remembered for a minute: regions and units are never deleted, a
- * region never moves, and a minute is as stale as a renamed one can look on another API instance.
+ * The directory's tables, kept from its events (see the `Directory` port). Every command checks the region,
+ * units or category it names, so found entries are remembered for a minute: regions, units and categories are
+ * never deleted, a region never moves, a category keeps its code, and a minute is as stale as a renamed one can look
+ * on another API instance. What is not found is asked again each time (it may have been defined meanwhile).
  */
 export class PostgresDirectory implements Directory {
-  private readonly found = new Map<string, { value: Region | Unit; until: number }>();
+  private readonly found = new Map<string, { value: Region | Unit | Category; until: number }>();
 
   constructor(
     private readonly pool: Pool,
@@ -160,7 +161,7 @@ export class PostgresDirectory implements Directory {
     private readonly ttlMs = 60_000,
   ) {}
 
-  private async remembered<T extends Region | Unit>(
+  private async remembered<T extends Region | Unit | Category>(
     key: string,
     read: DirectoryRead,
     load: () => Promise<T | null>,
@@ -212,11 +213,14 @@ export class PostgresDirectory implements Directory {
     return rows;
   }
 
-  async findCategoryByCode(code: string): Promise<Category | null> {
-    const { rows } = await this.pool.query<Category>('SELECT id, code, name FROM categories WHERE code = $1 LIMIT 1', [
-      code,
-    ]);
-    return rows[0] ?? null;
+  findCategoryByCode(code: string): Promise<Category | null> {
+    return this.remembered(`category:${code}`, {}, async () => {
+      const { rows } = await this.pool.query<Category>(
+        'SELECT id, code, name FROM categories WHERE code = $1 LIMIT 1',
+        [code],
+      );
+      return rows[0] ?? null;
+    });
   }
 
   async setUnitChannels(unitId: string, channels: readonly UnitChannel[]): Promise<void> {
@@ -242,6 +246,10 @@ export class PostgresDirectory implements Directory {
       for (const id of touched) {
         this.found.delete(`region:${id}`);
         this.found.delete(`unit:${id}`);
+      }
+      // Categories are remembered by their code.
+      for (const [key, { value }] of this.found) {
+        if (key.startsWith('category:') && touched.includes(value.id)) this.found.delete(key);
       }
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
