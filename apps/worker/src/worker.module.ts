@@ -4,6 +4,7 @@ import { bulletinDeps, shutdownStep, type Infrastructure } from '@zhenggai/platf
 import {
   isPostgresConnectionFailure,
   PostgresCheckpointStore,
+  PostgresEventStore,
   ProjectionLeaseLostError,
   ProjectionRunner,
 } from '@zhenggai/postgres';
@@ -133,6 +134,9 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
   static register(infra: Infrastructure): DynamicModule {
     const checkpoints = new PostgresCheckpointStore(infra.pool);
     const catchUpTurns = new CatchUpTurns(CATCH_UP_ORDER);
+    // On PostgreSQL, the runners share their reads near the head with each other and the reactions.
+    const liveSource =
+      infra.eventStore instanceof PostgresEventStore ? infra.eventStore.liveProjectionSource() : undefined;
     return {
       module: WorkerModule,
       imports: [WorkerCommandsModule.register(workerCommandDeps(infra))],
@@ -149,6 +153,7 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
                   pool: infra.pool,
                   projection,
                   source: infra.projectionSource,
+                  liveSource,
                   catchUpTurns,
                   deferLeaseMs: deferLeaseMs(infra.config, projection.name),
                   onError: (error) => reportProjectionFailure(projection.name, error),

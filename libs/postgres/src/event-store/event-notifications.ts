@@ -29,6 +29,8 @@ const ANNOUNCE_INTERVAL_MS = 50;
 export class EventNotifications {
   /** Each listener with the type prefixes it takes (undefined: every type). */
   private readonly listeners = new Map<() => void, readonly string[] | undefined>();
+  /** Told of every wake-up, without keeping a connection listening (`observe`). */
+  private readonly observers = new Set<() => void>();
   private client: Client | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private announcing = false;
@@ -53,8 +55,19 @@ export class EventNotifications {
     };
   }
 
+  /**
+   * Calls `observer` on every append through this process and every wake-up the listening connection hears, of any
+   * type, until the returned function is called. Unlike `subscribe`, it keeps no connection listening: it hears other
+   * processes' appends only while a subscriber listens.
+   */
+  observe(observer: () => void): () => void {
+    this.observers.add(observer);
+    return () => void this.observers.delete(observer);
+  }
+
   /** An append of events of these types through this process committed. */
   appended(types: readonly string[]): void {
+    for (const observer of this.observers) observer();
     for (const [listener, prefixes] of this.listeners) {
       if (types.some((type) => takesEventType(prefixes, type))) listener();
     }
@@ -63,6 +76,7 @@ export class EventNotifications {
 
   async close(): Promise<void> {
     this.listeners.clear();
+    this.observers.clear();
     await this.disconnect();
   }
 
@@ -86,6 +100,7 @@ export class EventNotifications {
   }
 
   private wakeAll(): void {
+    for (const observer of this.observers) observer();
     for (const listener of this.listeners.keys()) listener();
   }
 

@@ -401,6 +401,33 @@ describe('PostgresEventStore on PostgreSQL', () => {
       expect(second.delivered.map((e) => e.type)).toEqual(['Four', 'Five', 'Last']);
     });
 
+    it('reads each event once for all its subscriptions near the head (issue 22), and delivers every one', async () => {
+      const after = await marker();
+      const readerPool = openPool(4);
+      let rowsRead = 0;
+      const query = readerPool.query.bind(readerPool) as (...args: unknown[]) => Promise<{ rows: unknown[] }>;
+      readerPool.query = (async (...args: unknown[]) => {
+        const result = await query(...args);
+        if ((args[0] as { name?: string })?.name === 'zg_read_visible_events') rowsRead += result.rows.length;
+        return result;
+      }) as unknown as Pool['query'];
+      const reader = openStore(readerPool, 60_000); // only an append wakes them
+      const subscribers = [collect(reader, after), collect(reader, after), collect(reader, after)];
+      const streams = Array.from({ length: 10 }, newStream);
+      await reader.appendToStream(streams[0]!, [event('First')]);
+      await waitFor(() => subscribers.every((s) => s.delivered.length === 1));
+      rowsRead = 0;
+
+      for (const stream of streams) await reader.appendToStream(stream, [event('A'), event('B'), event('C')]);
+      await waitFor(() => subscribers.every((s) => s.delivered.length === 31));
+
+      for (const { delivered } of subscribers) {
+        expect(delivered.map((e) => e.type)).toEqual(['First', ...streams.flatMap(() => ['A', 'B', 'C'])]);
+      }
+      // Read for each subscription, it would be 90 rows.
+      expect(rowsRead).toBe(30);
+    });
+
     it('is woken by an append from another process (NOTIFY) long before its next poll', async () => {
       const after = await marker();
       const listening = openStore(openPool(2), 60_000);

@@ -9,6 +9,7 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
+  type ProjectionEventSource,
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredEvent,
@@ -27,7 +28,8 @@ import { DuplicateEventIdError } from './duplicate-event-id.error';
 import { EventNotifications } from './event-notifications';
 import { PostgresSubscription } from './postgres-subscription';
 import { STORED_EVENT_COLUMNS, toStoredEvent, type StoredEventRow } from './stored-event-row';
-import { readVisibleEvents } from './visible-events.query';
+import { SharedEventReads } from './shared-event-reads';
+import { countEvents, readVisibleEvents, readVisibleHead } from './visible-events.query';
 
 export interface PostgresEventStoreOptions {
   /**
@@ -51,6 +53,8 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new RunningSubscriptions();
   private readonly pollIntervalMs: number;
   private readonly batches: AppendBatches;
+  /** What this process's subscriptions, and the runners given `liveProjectionSource`, read near the head. */
+  private readonly shared: SharedEventReads;
 
   constructor(
     private readonly pool: Pool,
@@ -59,6 +63,25 @@ export class PostgresEventStore implements EventStore {
     this.notifications = new EventNotifications(pool);
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.batches = new AppendBatches(pool, options.groupCommit === false ? { calls: Infinity } : options.groupCommit);
+    this.shared = new SharedEventReads({
+      read: (after, limit, eventTypePrefixes) => readVisibleEvents(this.pool, { after, limit, eventTypePrefixes }),
+      // Heard while the store's subscriptions listen (a worker's reactions always do); otherwise its readers find
+      // other processes' appends when what they were answered is maxAgeMs old.
+      onAppended: (appended) => this.notifications.observe(appended),
+      maxAgeMs: Math.min(100, this.pollIntervalMs),
+    });
+  }
+
+  /**
+   * The store as a projection runner reads its batches, sharing the reads near the head with this store's
+   * subscriptions and the other runners given it (`SharedEventReads`): one query a while for all of them.
+   */
+  liveProjectionSource(): ProjectionEventSource {
+    return {
+      readPage: (query) => this.shared.read(query.after, query.limit, query.eventTypePrefixes),
+      readHead: () => readVisibleHead(this.pool),
+      countEvents: (query) => countEvents(this.pool, query),
+    };
   }
 
   async appendToStream(
@@ -211,7 +234,7 @@ export class PostgresEventStore implements EventStore {
   ): Subscription {
     const subscription = new PostgresSubscription(
       {
-        read: (after, limit, eventTypePrefixes) => readVisibleEvents(this.pool, { after, limit, eventTypePrefixes }),
+        read: (after, limit, eventTypePrefixes) => this.shared.read(after, limit, eventTypePrefixes),
         onWake: (wake, eventTypePrefixes) => this.notifications.subscribe(wake, eventTypePrefixes),
         pollIntervalMs: this.pollIntervalMs,
       },
@@ -223,6 +246,7 @@ export class PostgresEventStore implements EventStore {
 
   async close(): Promise<void> {
     await this.subscriptions.stopAll();
+    this.shared.close();
     await this.notifications.close();
   }
 

@@ -36,6 +36,12 @@ export interface ProjectionRunnerOptions {
   readonly projection: Projection;
   /** Where events are read from; default the PostgreSQL event store in `pool`. */
   readonly source?: ProjectionEventSource;
+  /**
+   * Where the runner reads its batches, when not from `source`: the worker gives its runners the PostgreSQL store's
+   * `liveProjectionSource`, whose reads near the head are shared by the process's runners and reactions. Rebuilds and
+   * status reports still read `source`.
+   */
+  readonly liveSource?: ProjectionEventSource;
   /** The most events read, applied and committed at once; default `PROJECTION_BATCH_SIZE` (2,000). */
   readonly batchSize?: number;
   /** How often a runner without the lease tries to take it, and the pause after a failure; default 1000 ms. */
@@ -162,7 +168,7 @@ export class ProjectionRunner {
     this.gatherMsPerEvent = options.gatherMsPerEvent ?? DEFAULT_GATHER_MS_PER_EVENT;
     this.maxGatherMs = options.maxGatherMs ?? DEFAULT_MAX_GATHER_MS;
     this.maxFailureWaitMs = options.maxFailureWaitMs ?? DEFAULT_MAX_FAILURE_WAIT_MS;
-    this.source = options.source ?? postgresProjectionSource(this.pool);
+    this.source = options.liveSource ?? options.source ?? postgresProjectionSource(this.pool);
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new RangeError('batchSize must be at least 1');
     assertValidProjection(this.projection);
   }
