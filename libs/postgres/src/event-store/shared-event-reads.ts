@@ -12,7 +12,7 @@ export interface SharedEventReadsOptions {
   readonly onAppended: (appended: () => void) => () => void;
   /** Milliseconds since some fixed instant (default `performance.now`). */
   readonly now?: () => number;
-  /** The most events kept; default 5,000 (a few seconds of the write benchmark's appends). */
+  /** The most events kept; default 2,000 (about a second of the write benchmark's appends). */
   readonly maxEvents?: number;
   /** The most events one query reads; default 1,000. */
   readonly readLimit?: number;
@@ -25,7 +25,7 @@ export interface SharedEventReadsOptions {
   readonly minIntervalMs?: number;
 }
 
-const DEFAULT_MAX_EVENTS = 5_000;
+const DEFAULT_MAX_EVENTS = 2_000;
 const DEFAULT_READ_LIMIT = 1_000;
 const DEFAULT_MAX_AGE_MS = 100;
 const DEFAULT_MIN_INTERVAL_MS = 20;
