@@ -177,6 +177,20 @@ describe('reads shared by the readers near the head', () => {
     expect(positions(await reads.read(3n, 100))).toEqual([4]);
   });
 
+  it('reads for itself a reader that was waiting for the next query when closed', async () => {
+    reads = shared({ minIntervalMs: 30 });
+    await caughtUp();
+    store.append(['TaskAccepted']);
+    await reads.read(3n, 100);
+    store.append(['TaskAccepted']);
+
+    const waiting = reads.read(4n, 100, ['Task']);
+    reads.close();
+
+    expect(positions(await waiting)).toEqual([5]);
+    expect(store.queries.at(-1)).toEqual([4n, 100, 'Task']);
+  });
+
   it('reads for each reader once closed', async () => {
     await caughtUp();
     reads.close();

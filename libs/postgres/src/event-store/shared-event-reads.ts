@@ -89,8 +89,8 @@ export class SharedEventReads {
     }
     if (this.stale(after)) await this.nextRead();
     for (;;) {
-      // Let go of meanwhile.
-      if (after < this.base) return this.options.read(after, limit, eventTypePrefixes);
+      // Let go of meanwhile, or closed.
+      if (after < this.base || this.closed) return this.options.read(after, limit, eventTypePrefixes);
       const events = this.kept(after, limit, eventTypePrefixes);
       if (events.length === limit || this.atHead) return { events, highWater: this.highWater };
       // More is readable than one query read: read on (a burst of appends).
