@@ -29,7 +29,7 @@ import { EventNotifications } from './event-notifications';
 import { PostgresSubscription } from './postgres-subscription';
 import { STORED_EVENT_COLUMNS, toStoredEvent, type StoredEventRow } from './stored-event-row';
 import { SharedEventReads } from './shared-event-reads';
-import { countEvents, readVisibleEvents, readVisibleHead } from './visible-events.query';
+import { postgresProjectionSource, readVisibleEvents } from './visible-events.query';
 
 export interface PostgresEventStoreOptions {
   /**
@@ -78,9 +78,8 @@ export class PostgresEventStore implements EventStore {
    */
   liveProjectionSource(): ProjectionEventSource {
     return {
+      ...postgresProjectionSource(this.pool),
       readPage: (query) => this.shared.read(query.after, query.limit, query.eventTypePrefixes),
-      readHead: () => readVisibleHead(this.pool),
-      countEvents: (query) => countEvents(this.pool, query),
     };
   }
 
