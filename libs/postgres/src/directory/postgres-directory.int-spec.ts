@@ -12,6 +12,23 @@ import { eventually } from '../../../../test/support/http-client';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 
+// One database for the file's two cases.
+let database: TestDatabase;
+let pool: Pool;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  pool = await closedAfterThisFile(
+    Promise.resolve(createPool(database.url, { max: 3, applicationName: 'zg-directory' })),
+    (p) => (p.ended ? undefined : p.end()),
+  );
+  await migrate(pool, directoryMigrations);
+});
+afterAll(async () => {
+  await pool?.end();
+  await database?.drop();
+});
+
 /**
  * Issue 16, point 1: the directory applies a command's events in a transaction on a connection it checks out of
  * the pool. PostgreSQL terminating that connection in the middle (a restart) fails that apply as "out of reach"
@@ -19,22 +36,6 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/support/
  * and the pool carry on.
  */
 describe('PostgresDirectory when PostgreSQL terminates the connection of its transaction', () => {
-  let database: TestDatabase;
-  let pool: Pool;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = await closedAfterThisFile(
-      Promise.resolve(createPool(database.url, { max: 3, applicationName: 'zg-directory' })),
-      (p) => (p.ended ? undefined : p.end()),
-    );
-    await migrate(pool, directoryMigrations);
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
-
   it('fails that apply as a connection failure, and the next apply goes through', async () => {
     const directory = new PostgresDirectory(pool);
     const regionId = randomUUID();
@@ -94,22 +95,6 @@ describe('PostgresDirectory when PostgreSQL terminates the connection of its tra
  * category found is remembered (categories are never deleted and keep their code); one not found is asked again.
  */
 describe('PostgresDirectory looking up a category by its code', () => {
-  let database: TestDatabase;
-  let pool: Pool;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = await closedAfterThisFile(
-      Promise.resolve(createPool(database.url, { max: 2, applicationName: 'zg-directory-categories' })),
-      (p) => (p.ended ? undefined : p.end()),
-    );
-    await migrate(pool, directoryMigrations);
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
-
   const defined = (categoryId: string, code: string, name: string): DirectoryChange => ({
     streamName: `category-${categoryId}`,
     revision: 0,
