@@ -25,7 +25,8 @@ beforeAll(async () => {
   await migrate(pool, directoryMigrations);
 });
 afterAll(async () => {
-  await pool?.end();
+  // At this level, closedAfterThisFile's own hook may have ended it already.
+  if (pool && !pool.ended) await pool.end();
   await database?.drop();
 });
 
