@@ -1,6 +1,7 @@
 import { ArgumentMetadata, ValidationError as ClassValidatorError, ValidationPipe } from '@nestjs/common';
 import { findHostileInput } from './hostile-input';
 import { ProblemDetails, ProblemException } from './problem-details';
+import { rememberValidationMetadata } from './validation-metadata';
 
 /**
  * The constraints that say what kind of value a field takes. When one of them fails, the field's other
@@ -75,6 +76,7 @@ export class RequestValidationPipe extends ValidationPipe {
 }
 
 export function createValidationPipe(): ValidationPipe {
+  rememberValidationMetadata();
   return new RequestValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,

@@ -12,9 +12,10 @@ import { retryUntilStopped } from './retry-until-stopped';
 
 /**
  * How long a reaction lets new events gather before reading them: under a stream of commands it reads a batch
- * a tenth of a second instead of once per append (each read, and each checkpoint, a query of its own).
+ * every fifth of a second instead of once per append (each read, and each checkpoint, a query of its own). An
+ * event after a quiet while is handled at once.
  */
-export const REACTION_LINGER_MS = 100;
+export const REACTION_LINGER_MS = 200;
 
 /** The most events a reaction is handed at once: a batch this long means it is behind (catching up). */
 export const REACTION_BATCH_SIZE = 500;
