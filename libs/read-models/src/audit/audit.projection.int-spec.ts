@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SYSTEM_ACTOR, taskStreamName } from '@zhenggai/domain';
+import { findingStreamName, SYSTEM_ACTOR, taskStreamName } from '@zhenggai/domain';
 import { Infrastructure, loadConfig, startInfrastructure } from '@zhenggai/platform';
 import { createTestDatabase } from '../../../../test/support/test-database';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
@@ -74,5 +74,77 @@ describe('the audit read model’s time ranges', () => {
       next = page.next;
     }
     expect(walked).toEqual(['report 0', 'report 1', 'report 2', 'report 4']);
+  });
+});
+
+/**
+ * Each entry carries its stream's region, placed by the stream's first event: in the batch that places it, in later
+ * batches, and unchanged by a later event that names another region. The entries' text arrives as written.
+ */
+describe('the audit read model’s entries and their regions', () => {
+  let infra: Infrastructure;
+  const [finding, task, later] = [randomUUID(), randomUUID(), randomUUID()];
+  const [north, south, east] = [randomUUID(), randomUUID(), randomUUID()];
+  const note = '拆除旱厕\t407 座\n"已验收" \\ 备注';
+
+  beforeAll(async () => {
+    const { url } = await createTestDatabase();
+    const config = loadConfig({ DATABASE_URL: url, JWT_SECRET: 'x'.repeat(40) });
+    infra = await closedAfterThisFile(startInfrastructure(config), (i) => i.close());
+    const append = (stream: string, type: string, data: Record<string, unknown>) =>
+      infra.eventStore.appendToStream(
+        stream,
+        [
+          {
+            type,
+            data,
+            metadata: {
+              actor: { userId: 'u-7', username: 'wangyan', role: 'unit', unitId: 'unit-3' },
+              occurredAt: '2018-07-01T02:00:00.000Z',
+              correlationId: 'corr-1',
+              causationId: null,
+            },
+          },
+        ],
+        { expectedRevision: 'any' },
+      );
+    // Two events a batch: [filed, assigned] [progress, assigned again elsewhere] [assigned, progress].
+    await append(findingStreamName(finding), 'FindingFiled', { findingId: finding, regionId: north });
+    await append(taskStreamName(task), 'RectificationTaskAssigned', { taskId: task, regionId: south });
+    await append(taskStreamName(task), 'RectificationTaskProgressReported', { taskId: task, note });
+    await append(taskStreamName(task), 'RectificationTaskAssigned', { taskId: task, regionId: east });
+    await append(taskStreamName(later), 'RectificationTaskAssigned', { taskId: later, regionId: east });
+    await append(taskStreamName(later), 'RectificationTaskProgressReported', { taskId: later, note: '进度' });
+    await projectAll(infra.pool, infra.eventStore, [auditProjection], 'audit_regions', 2);
+  });
+
+  it('places every entry of a stream in the region its first event names', async () => {
+    const { rows } = await infra.pool.query<{ stream_name: string; type: string; region_id: string }>(
+      'SELECT stream_name, type, region_id FROM read_models.audit_entries ORDER BY position',
+    );
+    expect(rows.map((r) => [r.stream_name, r.type, r.region_id])).toEqual([
+      [findingStreamName(finding), 'FindingFiled', north],
+      [taskStreamName(task), 'RectificationTaskAssigned', south],
+      [taskStreamName(task), 'RectificationTaskProgressReported', south],
+      [taskStreamName(task), 'RectificationTaskAssigned', south],
+      [taskStreamName(later), 'RectificationTaskAssigned', east],
+      [taskStreamName(later), 'RectificationTaskProgressReported', east],
+    ]);
+  });
+
+  it('keeps what the event says: its actor, times, correlation and data, tabs and line ends included', async () => {
+    const page = await auditEntries(
+      infra.pool,
+      { type: 'RectificationTaskProgressReported' },
+      { page: 1, pageSize: 5 },
+    );
+    expect(page.items[0]).toMatchObject({
+      streamName: taskStreamName(task),
+      revision: 1,
+      actor: { userId: 'u-7', username: 'wangyan', role: 'unit', unitId: 'unit-3' },
+      correlationId: 'corr-1',
+      data: { taskId: task, note },
+    });
+    expect(new Date(page.items[0]!.occurredAt).toISOString()).toBe('2018-07-01T02:00:00.000Z');
   });
 });
