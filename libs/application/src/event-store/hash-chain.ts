@@ -143,15 +143,43 @@ function writeObject(object: Record<string, unknown>): string {
   let text = '{';
   let key = '';
   try {
-    for (key of Object.keys(object).sort(byCodePoint)) {
+    for (key of sortedKeys(object)) {
       const written = write(object[key]);
-      if (written !== undefined) text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${written}`;
+      if (written !== undefined) text += `${text.length > 1 ? ',' : ''}${quotedKey(key)}:${written}`;
     }
   } catch (error) {
     if (error instanceof NotJson) error.path = `.${key}${error.path}`;
     throw error;
   }
   return `${text}}`;
+}
+
+/** A unit of UTF-16 at which its order and code point order part (see `byCodePoint`). */
+const SURROGATE_OR_ABOVE = /[\ud800-\uffff]/;
+
+/**
+ * An object's keys in code point order. The engine's own sort (UTF-16 order, without a comparator called from
+ * JavaScript) gives that order when no key holds a unit from U+D800 up, which is nearly always.
+ */
+function sortedKeys(object: object): string[] {
+  const keys = Object.keys(object);
+  if (keys.length < 2) return keys;
+  keys.sort();
+  for (const key of keys) if (SURROGATE_OR_ABOVE.test(key)) return keys.sort(byCodePoint);
+  return keys;
+}
+
+/** Keys written as JSON strings, remembered (events' keys are few): a bounded number of them. */
+const quotedKeys = new Map<string, string>();
+const MAX_QUOTED_KEYS = 10_000;
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, quoted);
+  }
+  return quoted;
 }
 
 /**
