@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { deepFreeze, DEFAULT_REMINDER_POLICY } from '@zhenggai/domain';
 import { canonicalContent, canonicalJson, chainHash, contentDigest, type HashedContent } from './hash-chain';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -152,5 +153,57 @@ describe('canonicalContent', () => {
     expect(() => canonicalContent({ ...event, metadata: { at: [1n] } })).toThrow(
       new TypeError('value.metadata.at[0] is a bigint: JSON has no such number'),
     );
+  });
+});
+
+describe('values frozen all the way down (a reminder ladder pinned on every assignment)', () => {
+  const ladder = () => ({
+    id: 'default',
+    version: 2,
+    levels: [{ level: 'urge', label: '催办', offset: { days: 1, hourOfDay: 9 }, recipients: ['unit_head'] }],
+  });
+
+  it('are written as their unfrozen copies are, every time', () => {
+    const frozen = deepFreeze(ladder());
+    const expected = canonicalJson(ladder());
+    expect(canonicalJson(frozen)).toBe(expected);
+    expect(canonicalJson({ reminderPolicy: frozen })).toBe(`{"reminderPolicy":${expected}}`);
+    expect(contentDigest({ ...event, data: { reminderPolicy: frozen } })).toBe(
+      contentDigest({ ...event, data: { reminderPolicy: ladder() } }),
+    );
+    expect(canonicalJson(DEFAULT_REMINDER_POLICY)).toBe(
+      canonicalJson(JSON.parse(JSON.stringify(DEFAULT_REMINDER_POLICY))),
+    );
+  });
+
+  it('only at every depth: a frozen object with a part that can change is written as it is now', () => {
+    const offset = { days: 1 };
+    const shallow = Object.freeze({ level: 'urge', offset });
+    expect(canonicalJson(shallow)).toBe('{"level":"urge","offset":{"days":1}}');
+    offset.days = 3;
+    expect(canonicalJson(shallow)).toBe('{"level":"urge","offset":{"days":3}}');
+  });
+
+  it('only plain data: a frozen object whose getter answers differently is asked each time', () => {
+    let days = 1;
+    const withGetter = Object.freeze({
+      get days() {
+        return days;
+      },
+    });
+    expect(canonicalJson(withGetter)).toBe('{"days":1}');
+    days = 2;
+    expect(canonicalJson(withGetter)).toBe('{"days":2}');
+  });
+
+  it('deepFreeze freezes every object and array inside, and answers the value', () => {
+    const value = ladder();
+    expect(deepFreeze(value)).toBe(value);
+    expect(Object.isFrozen(value.levels[0]!.offset)).toBe(true);
+    expect(Object.isFrozen(value.levels[0]!.recipients)).toBe(true);
+    expect(() => {
+      (value.levels[0]!.offset as { days: number }).days = 5;
+    }).toThrow(TypeError);
+    expect(deepFreeze('text')).toBe('text');
   });
 });

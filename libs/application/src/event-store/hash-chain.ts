@@ -120,11 +120,44 @@ function write(value: unknown): string | undefined {
     case 'function':
     case 'symbol':
       return undefined;
-    default:
+    default: {
       if (value === null) return 'null';
-      if (Array.isArray(value)) return writeArray(value);
-      return writeObject(value as Record<string, unknown>);
+      const object = value as object;
+      const frozen = Object.isFrozen(object);
+      if (frozen) {
+        const remembered = rememberedTexts.get(object);
+        if (remembered !== undefined) return remembered;
+      }
+      const text = Array.isArray(object) ? writeArray(object) : writeObject(object as Record<string, unknown>);
+      if (frozen) remember(object, text);
+      return text;
+    }
   }
+}
+
+/**
+ * The canonical texts of values frozen all the way down (`deepFreeze`): a reminder ladder is pinned on every
+ * assignment, and written each time it was a good part of an assignment's digest. Only plain data frozen at every
+ * depth, whose text cannot change, is remembered.
+ */
+const rememberedTexts = new WeakMap<object, string>();
+/** Frozen values that are not plain data frozen all the way down: not looked at again. */
+const notRemembered = new WeakSet<object>();
+
+function remember(value: object, text: string): void {
+  if (notRemembered.has(value)) return;
+  if (plainAndFrozenThroughout(value)) rememberedTexts.set(value, text);
+  else notRemembered.add(value);
+}
+
+function plainAndFrozenThroughout(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return typeof value !== 'function';
+  const prototype = Object.getPrototypeOf(value);
+  if (!Object.isFrozen(value) || (prototype !== Object.prototype && prototype !== Array.prototype)) return false;
+  return Object.entries(Object.getOwnPropertyDescriptors(value)).every(
+    ([key, property]) =>
+      key !== 'toJSON' && 'value' in property && (!property.enumerable || plainAndFrozenThroughout(property.value)),
+  );
 }
 
 function writeArray(array: readonly unknown[]): string {

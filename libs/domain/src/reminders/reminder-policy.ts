@@ -1,3 +1,4 @@
+import { deepFreeze } from '../shared/deep-freeze';
 import { ValidationError } from '../shared/domain-error';
 import { dueInstant, LocalDate, shanghaiInstant } from '../shared/local-date';
 
@@ -29,7 +30,7 @@ export interface ReminderPolicy {
 }
 
 /** DESIGN.md's ladder: −3 days, the day, +1, +3 and +7 days, each at 09:00 Asia/Shanghai. */
-export const DEFAULT_REMINDER_POLICY: ReminderPolicy = {
+export const DEFAULT_REMINDER_POLICY: ReminderPolicy = deepFreeze({
   id: 'default',
   version: 1,
   name: '默认催办规则',
@@ -64,7 +65,7 @@ export const DEFAULT_REMINDER_POLICY: ReminderPolicy = {
       recipients: ['leadership'],
     },
   ],
-};
+});
 
 const HOUR_MS = 3_600_000;
 const LEVEL_ID = /^[a-z][a-z0-9_]{0,39}$/;

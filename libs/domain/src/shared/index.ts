@@ -17,3 +17,4 @@ export {
   UNIT_MAX_LENGTH,
 } from './field-validation';
 export { authorizeRole } from './authorization';
+export * from './deep-freeze';

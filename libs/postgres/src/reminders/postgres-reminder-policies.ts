@@ -1,5 +1,5 @@
 import { ReminderPolicySource } from '@zhenggai/application';
-import { DEFAULT_REMINDER_POLICY, ReminderLevel, ReminderPolicy } from '@zhenggai/domain';
+import { DEFAULT_REMINDER_POLICY, deepFreeze, ReminderLevel, ReminderPolicy } from '@zhenggai/domain';
 import { Pool } from 'pg';
 
 export const reminderPolicyMigrations = [
@@ -24,7 +24,9 @@ interface PolicyRow {
   name: string;
   levels: ReminderLevel[];
 }
-const toPolicy = (r: PolicyRow): ReminderPolicy => ({ id: r.id, version: r.version, name: r.name, levels: r.levels });
+/** Frozen: pinned on every assignment while in force, its text is written once by the store (`deepFreeze`). */
+const toPolicy = (r: PolicyRow): ReminderPolicy =>
+  deepFreeze({ id: r.id, version: r.version, name: r.name, levels: r.levels });
 
 /**
  * Versioned ladders in PostgreSQL; rows are only ever added. Until an admin defines `default`, it is
