@@ -108,7 +108,7 @@ export const auditProjection: Projection = {
    */
   async apply(sql: ProjectionWriteSql, schema: string, events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
-    /** The region each stream placed in this batch (by its first event) is placed in; a region stored first wins. */
+    /** The region a stream's first placing event in this batch names (the insert keeps the first); stored ones win. */
     const placed = new Map<string, string>();
     for (const e of events) {
       const regionId = regionOf(e);
