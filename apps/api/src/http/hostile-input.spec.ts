@@ -1,4 +1,4 @@
-import { findHostileInput, MAX_INPUT_DEPTH } from './hostile-input';
+import { findHostileInput, inspectInput, MAX_INPUT_DEPTH } from './hostile-input';
 
 describe('findHostileInput', () => {
   it('lets ordinary and odd-but-storable text through', () => {
@@ -41,4 +41,27 @@ describe('findHostileInput', () => {
       expect(findHostileInput({ levels: nest(1_000_000) }, 'body')?.field).toBe('levels');
     },
   );
+
+  describe('whether a value is plain JSON data', () => {
+    it('is for what a JSON parser makes, objects without a prototype included', () => {
+      const parsed: unknown = JSON.parse('{"a":[1,"x",null,true,{"b":[]}],"c":{"d":-2.5}}');
+      expect(inspectInput(parsed, 'body')).toEqual({ fault: null, plainJson: true });
+      const bare = Object.assign(Object.create(null) as object, { page: '2', status: ['open', 'overdue'] });
+      expect(inspectInput(bare, 'query').plainJson).toBe(true);
+      expect(inspectInput('text', 'taskId').plainJson).toBe(true);
+    });
+
+    class Unit {
+      name = '王堰镇';
+    }
+    it.each([
+      ['an array with a gap', { evidence: [, { ref: 'a' }] }],
+      ['a Buffer', { target: Buffer.from('x') }],
+      ['a typed array', { list: [new Uint8Array(2)] }],
+      ['a Date', { at: new Date(0) }],
+      ['an instance of a class', { unit: new Unit() }],
+    ])('is not for a value holding %s', (_, value) => {
+      expect(inspectInput(value, 'body')).toEqual({ fault: null, plainJson: false });
+    });
+  });
 });

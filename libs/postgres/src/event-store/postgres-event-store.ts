@@ -346,11 +346,15 @@ function rethrowAsPostgresFailure(error: unknown): never {
   throw asPostgresFailure(error);
 }
 
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /**
  * The text PostgreSQL gives back for a uuid (lowercase, hyphenated), so that the id digested is the id
  * stored; what is no uuid is left for the database to refuse.
  */
 function canonicalUuid(id: string): string {
+  // Almost every id is already so (randomUUID's, and ids derived from a name): no new strings for those.
+  if (CANONICAL_UUID.test(id)) return id;
   const hex = id.replace(/[{}-]/g, '').toLowerCase();
   if (!/^[0-9a-f]{32}$/.test(hex)) return id;
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;

@@ -65,6 +65,21 @@ describe('tamper evidence on PostgreSQL', () => {
       expect(verifyStream(await store.readStream(stream))).toEqual({ ok: true, streams: 1, events: 4 });
   });
 
+  it('an event id sent in capitals, in braces or without hyphens is digested as PostgreSQL gives it back', async () => {
+    const { store } = await freshStore();
+    const stream = `rectificationTask-${randomUUID()}`;
+    const ids = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const sent = [ids[0]!, ids[1]!.toUpperCase(), `{${ids[2]!}}`, ids[3]!.replace(/-/g, '')];
+    await store.appendToStream(
+      stream,
+      sent.map((id, i) => ({ ...progress(i), id })),
+    );
+
+    const events = await store.readStream(stream);
+    expect(events.map((event) => event.id)).toEqual(ids);
+    expect(verifyStream(events)).toEqual({ ok: true, streams: 1, events: 4 });
+  });
+
   it('an UPDATE of one event’s data is named by stream, revision and position', async () => {
     const { pool, store, streams } = await storeWithHistory();
     const target = await eventAt(store, streams[1]!, 2);
