@@ -1,11 +1,12 @@
 import { assignTask, executeTaskCommand, fileFinding, ManualClock, StoredEvent } from '@zhenggai/application';
 import { Actor, taskStreamName } from '@zhenggai/domain';
 import { directoryFixtures, Infrastructure, loadConfig, startInfrastructure, useCaseDeps } from '@zhenggai/platform';
-import { ProjectionRunner } from '@zhenggai/postgres';
+import { PostgresCheckpointStore, ProjectionRunner } from '@zhenggai/postgres';
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
 import { JobQueues, NOTIFICATIONS_QUEUE, QueueBackend, REMINDERS_QUEUE } from '@zhenggai/platform';
 import { ReminderEngine } from './reminder-engine';
+import { REMINDER_SCHEDULER } from './reminder-scheduler.reactor';
 import { WorkerCommands } from '../commands/worker-command';
 import { reminderEngineOf } from '../worker.module';
 import { tasksReadModelCaughtUp } from './tasks-caught-up';
@@ -109,6 +110,23 @@ describe.each(queueBackends())('reminders and escalation on BullMQ (%s)', (name,
   async function newTask(deadline: string): Promise<string> {
     clock.set(ASSIGNED_AT);
     return assignedTask(infra, inspector, { regionId, leadUnitId: unitUser.unitId!, deadline });
+  }
+
+  /**
+   * Returns once the running engine's scheduler has handled the task's assignment (its checkpoint is past it), by the
+   * clock of the assignment: nothing is owed within the horizon yet. A scheduler that meets the assignment only after a
+   * test moved the clock records the levels already due itself, at once, and the job a test watches finds nothing
+   * owed: on a busy machine a restarted engine's scheduler read it after `at` had moved the clock.
+   */
+  async function seenByScheduler(taskId: string): Promise<void> {
+    const assigned = (await infra.eventStore.readStream(taskStreamName(taskId))).find(
+      (e) => e.type === 'RectificationTaskAssigned',
+    )!;
+    const checkpoints = new PostgresCheckpointStore(infra.pool);
+    await waitFor(
+      'the scheduler to have handled the assignment',
+      async () => (await checkpoints.load(REMINDER_SCHEDULER)) >= assigned.position,
+    );
   }
 
   async function jobsOf(taskId: string) {
@@ -387,6 +405,7 @@ describe.each(queueBackends())('reminders and escalation on BullMQ (%s)', (name,
 
   it('records a level once when the worker dies after recording it and the job runs again', async () => {
     const taskId = await newTask('2030-06-30');
+    await seenByScheduler(taskId); // so the level falls to the job under test
     await engine.stop();
     // A worker that records the level, then dies before BullMQ hears the job finished: the job runs again.
     queues = new JobQueues(backend);
@@ -415,6 +434,7 @@ describe.each(queueBackends())('reminders and escalation on BullMQ (%s)', (name,
 
   it('sends nothing twice and loses nothing when the worker process is killed in the middle of a job', async () => {
     const taskId = await newTask('2030-06-30');
+    await seenByScheduler(taskId); // so the level falls to the job under test
     clock.set('2030-06-27T08:30:00+08:00');
     await engine.reconciliation.run(); // the 提醒 comes within the horizon
     await engine.stop();
@@ -461,6 +481,7 @@ describe.each(queueBackends())('reminders and escalation on BullMQ (%s)', (name,
       async () =>
         (await infra.pool.query('SELECT 1 FROM read_models.task_states WHERE task_id = $1', [taskId])).rowCount === 1,
     );
+    await seenByScheduler(taskId); // only a reconciliation queues the level
     await engine.stop();
     await obliterateQueues(backend); // a Redis that lost its data (or a dropped queue schema)
     queues = new JobQueues(backend);
@@ -489,6 +510,7 @@ describe.each(queueBackends())('reminders and escalation on BullMQ (%s)', (name,
         async () =>
           (await infra.pool.query('SELECT 1 FROM read_models.task_states WHERE task_id = $1', [taskId])).rowCount === 1,
       );
+      await seenByScheduler(taskId); // only the reconciliation queues the level
       await engine.stop();
       queues = new JobQueues(backend);
       engine = reminderEngineOf(infra, commands, { queues, ...QUICK_RECOVERY, reconcileEveryMs: 1000 });
