@@ -120,4 +120,25 @@ describe('the 整改台账 export, streamed', () => {
       });
     },
   );
+
+  // An export reads in a snapshot of its own, holding a connection (one of a quarter of the pool's, five here) until
+  // its file is written or refused.
+  it('gives back what it holds: more exports and refusals in a row than may read at once all answer', async () => {
+    const query = `findingId=${findingId}&sort=deadline`;
+    for (let i = 0; i < 6; i++) {
+      const whole = await download(`format=${i % 2 === 0 ? 'csv' : 'xlsx'}&${query}`);
+      expect(whole.status).toBe(200);
+      await whole.arrayBuffer();
+      const refused = await download('format=csv');
+      expect(refused.status).toBe(422);
+      await refused.arrayBuffer();
+    }
+    // No transaction of an export is left open on the server.
+    const { rows } = await app.infra.pool.query(
+      `SELECT pid FROM pg_stat_activity
+        WHERE datname = current_database() AND state LIKE 'idle in transaction%'
+          AND (query LIKE '%ledger_rows%' OR query LIKE '%task_id AS id%')`,
+    );
+    expect(rows).toEqual([]);
+  });
 });

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Actor, shanghaiDateOf } from '@zhenggai/domain';
-import type { LedgerRow } from '@zhenggai/read-models';
 import { PassThrough, Readable } from 'node:stream';
 import { ProblemException } from '../http/problem-details';
 import { LEDGER_MAX_ROWS } from '../infrastructure/tokens';
-import { ReadModelsService, TaskListQueryDto } from '../views';
+import { LedgerReading, ReadModelsService, TaskListQueryDto } from '../views';
 import { ledgerCsv, LedgerTask, LedgerWriter, ledgerXlsx } from './ledger';
 
 /** Tasks read (their ledger rows) and written at a time: what the export holds in memory. */
@@ -13,7 +12,7 @@ const CHUNK = 500;
 /**
  * 整改台账: the filtered task list (exactly what GET /api/tasks answers, every page) as XLSX or CSV, streamed. The ids
  * are read first, in the list's order, so a query over the limit is refused before anything is sent; then the ledger's
- * rows a chunk at a time, all as of the one instant the file is dated by.
+ * rows a chunk at a time, all as of the one instant the file is dated by, in one snapshot of the read models.
  */
 @Injectable()
 export class LedgerExportService {
@@ -30,47 +29,43 @@ export class LedgerExportService {
     format: 'xlsx' | 'csv',
     actor: Actor,
   ): Promise<{ body: Readable; contentType: string; fileName: string }> {
-    const list = await this.views.taskListInOrder(query, actor);
-    const ids = await list.ids(this.maxRows + 1);
-    if (ids.length > this.maxRows) {
-      throw ProblemException.of(
-        422,
-        'EXPORT_TOO_LARGE',
-        'Too many rows',
-        `the filters match ${await list.total()} tasks; narrow them to at most ${this.maxRows}`,
-      );
+    const ledger = await this.views.openLedger(query, actor, this.maxRows + 1);
+    let body: PassThrough;
+    let writer: LedgerWriter;
+    try {
+      if (ledger.ids.length > this.maxRows) {
+        throw ProblemException.of(
+          422,
+          'EXPORT_TOO_LARGE',
+          'Too many rows',
+          `the filters match ${await ledger.total()} tasks; narrow them to at most ${this.maxRows}`,
+        );
+      }
+      body = new PassThrough();
+      writer = format === 'csv' ? ledgerCsv(body) : ledgerXlsx(body, ledger.ids.length, ledger.asOf.toISOString());
+    } catch (error) {
+      await ledger.close();
+      throw error;
     }
-    const asOf = list.asOf.toISOString();
-    const body = new PassThrough();
-    const writer = format === 'csv' ? ledgerCsv(body) : ledgerXlsx(body, ids.length, asOf);
-    void this.write(writer, ids, list.ledgerRows, body);
+    void this.write(writer, ledger, body);
     // Named for the day in Beijing: an export at 01:00 on 2 December is 2 December's ledger, not UTC's 1 December.
-    const fileName = `整改台账-${shanghaiDateOf(asOf)}.${format}`;
+    const fileName = `整改台账-${shanghaiDateOf(ledger.asOf.toISOString())}.${format}`;
     if (format === 'csv') return { body, contentType: 'text/csv; charset=utf-8', fileName };
     return { body, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', fileName };
   }
 
-  private async write(
-    writer: LedgerWriter,
-    ids: readonly string[],
-    rowsOf: (ids: readonly string[]) => Promise<LedgerRow[]>,
-    body: PassThrough,
-  ): Promise<void> {
+  private async write(writer: LedgerWriter, ledger: LedgerReading, body: PassThrough): Promise<void> {
     try {
-      // The numbers are counted while the first chunk is read.
-      const numbers = this.views.ledgerNumbers(ids);
-      numbers.catch(() => undefined); // reported where it is awaited
-      const read = async (from: number): Promise<LedgerTask[]> => {
-        const rows = await rowsOf(ids.slice(from, from + CHUNK));
-        const numberOf = await numbers;
-        return rows.map((row) => ({ row, number: numberOf.get(row.id) ?? null }));
-      };
-      // The next chunk is read while this one is written: the database and the writer work at the same time.
-      let next = read(0);
-      for (let from = 0; from < ids.length && !body.destroyed; from += CHUNK) {
+      const numberOf = await ledger.numbers();
+      const read = async (): Promise<LedgerTask[]> =>
+        (await ledger.rows(CHUNK)).map((row) => ({ row, number: numberOf.get(row.id) ?? null }));
+      // The next chunk is fetched while this one is written: the database and the writer work at the same time.
+      let next = read();
+      next.catch(() => undefined); // reported where it is awaited
+      for (let from = 0; from < ledger.ids.length && !body.destroyed; from += CHUNK) {
         const tasks = await next;
-        if (from + CHUNK < ids.length) {
-          next = read(from + CHUNK);
+        if (from + CHUNK < ledger.ids.length) {
+          next = read();
           next.catch(() => undefined); // reported where it is awaited, or not at all once the export has ended
         }
         await writer.write(tasks);
@@ -80,6 +75,8 @@ export class LedgerExportService {
       // The status and headers are gone by now: the download breaks off rather than ending as a whole file.
       this.logger.error(`整改台账 export failed after it began: ${(error as Error).message}`);
       body.destroy(error as Error);
+    } finally {
+      await ledger.close();
     }
   }
 }

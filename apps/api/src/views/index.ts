@@ -1,4 +1,5 @@
 /** What other features may use of the deadline views. */
+export type { LedgerReading } from './ledger-reading';
 export { ReadModelsService } from './read-models.service';
 export {
   AsOfQueryDto,

@@ -49,15 +49,52 @@ export interface LedgerRow {
 /**
  * The 整改台账's rows of the tasks `ids` as the task list answers them at `options.at` (the current rows when
  * `options.current`, the versions valid then otherwise), in the order of `ids` (one gone is left out); their texts
- * are the events' own (the audit keeps every event of a task) said by then. One query a chunk, each value as the
- * ledger writes it: an export had read the rows, then their texts, units, categories and campaigns, and turned every
- * instant into text and back again, the main thread's largest share with four exports at once.
+ * are the events' own (the audit keeps every event of a task) said by then. One query, each value as the ledger writes
+ * it: an export had read the rows, then their texts, units, categories and campaigns, and turned every instant into
+ * text and back again, the main thread's largest share with four exports at once. An export reads them through a
+ * {@link LedgerCursor}; this reads them all at once.
  */
 export async function ledgerRows(
   sql: ProjectionSql,
   ids: readonly string[],
   options: ListOptions,
 ): Promise<LedgerRow[]> {
+  const { text, values } = ledgerQuery(ids, options);
+  return (await sql.query<LedgerRow>(text, values)).rows;
+}
+
+/**
+ * The 整改台账's rows of an export's tasks (`ledgerRows`), read a batch at a time through a cursor declared in the
+ * transaction of `client`: PostgreSQL works out every row once, in one query (where a query a chunk of 500 tasks
+ * planned it again, read the current rows and sorted the texts forty times over for 20,000 tasks: a third more of the
+ * database's work, with four exports at once the larger share of the machine), and hands them on in order, a batch
+ * at a time, so the process holds one batch, not the ledger. The transaction ends the cursor.
+ */
+export class LedgerCursor {
+  private constructor(
+    private readonly client: ProjectionSql,
+    private readonly name: string,
+  ) {}
+
+  static async declare(
+    client: ProjectionSql,
+    ids: readonly string[],
+    options: ListOptions,
+    name = 'ledger_rows',
+  ): Promise<LedgerCursor> {
+    const { text, values } = ledgerQuery(ids, options);
+    await client.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${text}`, values);
+    return new LedgerCursor(client, name);
+  }
+
+  /** The next `count` rows (fewer at the end; none once every row has been read). */
+  async next(count: number): Promise<LedgerRow[]> {
+    return (await this.client.query<LedgerRow>(`FETCH ${Math.max(1, Math.floor(count))} FROM ${this.name}`)).rows;
+  }
+}
+
+/** The query of `ledgerRows`: its rows in the order of `ids` (the ledger's rows are worked out first, then ordered). */
+function ledgerQuery(ids: readonly string[], options: ListOptions): { text: string; values: unknown[] } {
   const params = new SqlParams();
   const asked = params.add(ids);
   const streams = params.add(ids.map(taskStreamName));
@@ -65,8 +102,8 @@ export async function ledgerRows(
   const today = `${params.add(shanghaiDateOf(options.at))}::date`;
   const warn = `${params.add(options.warningDays)}::int`;
   const day = (date: string) => `to_char(${date}, 'YYYY-MM-DD')`;
-  const { rows } = await sql.query<LedgerRow>(
-    `WITH said AS (
+  const text = `WITH ledger AS MATERIALIZED (
+     WITH said AS (
        SELECT DISTINCT ON (e.stream_name, e.kind) e.stream_name, e.kind, e.occurred_at, e.text
          FROM (SELECT stream_name, position, occurred_at,
                       CASE WHEN type = 'RectificationTaskSubmitted' THEN 'RectificationTaskProgressReported'
@@ -106,11 +143,9 @@ export async function ledgerRows(
        LEFT JOIN categories c ON c.code = v.category
        LEFT JOIN read_models.campaigns k ON k.campaign_id = v.campaign_id
        LEFT JOIN texts t ON t.task_id = v.task_id
-      WHERE v.task_id = ANY(${asked}::uuid[])${options.current ? '' : ` AND ${VALID_AT('v', at)}`}`,
-    params.values,
-  );
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return ids.flatMap((id) => byId.get(id) ?? []);
+      WHERE v.task_id = ANY(${asked}::uuid[])${options.current ? '' : ` AND ${VALID_AT('v', at)}`})
+     SELECT l.* FROM ledger l JOIN unnest(${asked}::uuid[]) WITH ORDINALITY o(id, n) ON o.id = l.id ORDER BY o.n`;
+  return { text, values: params.values };
 }
 
 /**

@@ -5,7 +5,7 @@ import { catalogueProjection } from '../catalogue/catalogue.projection';
 import { at, DemoTreeWorld, demoTreeWorld, sentBackTree } from '../testing/demo-tree-world';
 import { projectAll } from '../testing/project-all';
 import { tasksProjection } from '../tasks/tasks.projection';
-import { LedgerRow, ledgerRows } from './ledger.query';
+import { LedgerCursor, LedgerRow, ledgerRows } from './ledger.query';
 import { Light, ListCursor, parseListCursor, TaskFilter, TaskQueries, TaskRow } from './task-queries';
 
 jest.setTimeout(180_000);
@@ -233,7 +233,7 @@ describe('a task list by urgency', () => {
     expect(parseListCursor('2018-09-30', 'deadline')).toBeNull();
   });
 
-  // An export (整改台账) reads the ids of every page first, then their ledger rows a chunk at a time.
+  // An export (整改台账) reads the ids of every page first, then their ledger rows a batch at a time through a cursor.
   it.each(paths)(
     'answers the ids of %s, and their ledger rows, as every page of the list has them',
     async (_, filterOf) => {
@@ -248,6 +248,21 @@ describe('a task list by urgency', () => {
           const chunks = [ids.slice(0, 3), ids.slice(3)];
           const rows = (await Promise.all(chunks.map((chunk) => ledgerRows(world.infra.pool, chunk, options)))).flat();
           expect(rows.map(ledgered)).toEqual(items.map(listed));
+          // Through a cursor, two rows at a time, until it has none left: the same rows in the same order.
+          const client = await world.infra.pool.connect();
+          const batches: LedgerRow[][] = [];
+          try {
+            await client.query('BEGIN');
+            const cursor = await LedgerCursor.declare(client, ids, options);
+            for (let batch = await cursor.next(2); batch.length > 0; batch = await cursor.next(2)) batches.push(batch);
+          } finally {
+            await client.query('COMMIT');
+            client.release();
+          }
+          expect(batches.map((batch) => batch.length)).toEqual(
+            Array.from({ length: Math.ceil(ids.length / 2) }, (_, i) => Math.min(2, ids.length - 2 * i)),
+          );
+          expect(batches.flat()).toEqual(rows);
         }
     },
   );
