@@ -145,6 +145,8 @@ export class DeliveryProcessor {
           continue;
         }
         const error = await sent(channel, deliveries);
+        // Counted from now on under the address's pace, when it was paced (the address may have had it as late as now).
+        if (patient) this.paces.settle(addressKey(deliveries[0].address));
         if (error !== null && error.retryAfterMs !== null && patient) {
           this.paces.hold(addressKey(deliveries[0].address), error.retryAfterMs);
           busy(error.retryAfterMs);
