@@ -92,6 +92,16 @@ describe('a one-sheet workbook written as its rows come', () => {
     expect(escapeXml('甲\u0007乙\u000C丙\t丁')).toBe('甲乙丙\t丁');
   });
 
+  it('escapes the markup characters, every one of them, and answers other text as it is', () => {
+    expect(escapeXml('<b>"危房" & 旱厕</b> & <i>')).toBe(
+      '&lt;b&gt;&quot;危房&quot; &amp; 旱厕&lt;/b&gt; &amp; &lt;i&gt;',
+    );
+    const plain = '拆除破旧房屋217户（696间）';
+    expect(escapeXml(plain)).toBe(plain);
+    // Twice in a row: the test that finds them keeps no place between calls.
+    expect([escapeXml('a&b'), escapeXml('a&b')]).toEqual(['a&amp;b', 'a&amp;b']);
+  });
+
   it('stops waiting when the client has gone away: an export whose download was cancelled does not hang', async () => {
     const out = new PassThrough({ highWaterMark: 1 }); // nobody reads it: the zip soon waits
     const sheet = new XlsxSheetWriter(out, layout(2));
