@@ -128,10 +128,13 @@ function ledgerQuery(ids: readonly string[], options: ListOptions): { text: stri
         GROUP BY a.task_id)
      SELECT v.task_id AS id, v.title, coalesce(c.name, v.category) AS category, r.name AS region,
             k.data->>'name' AS campaign, v.depth,
-            (SELECT p.title FROM read_models.tasks p WHERE p.task_id = v.parent_task_id) AS "parentTitle",
+            -- Looked up only for the tasks that have one (a sub-query run for every row cost a tenth of the query).
+            CASE WHEN v.parent_task_id IS NOT NULL THEN
+              (SELECT p.title FROM read_models.tasks p WHERE p.task_id = v.parent_task_id) END AS "parentTitle",
             u.name AS "leadUnit", u.head_name AS responsible, u.contact,
-            (SELECT string_agg(coalesce(o.name, x.id::text), '、' ORDER BY x.n)
-               FROM unnest(v.cooperating_unit_ids) WITH ORDINALITY x(id, n) LEFT JOIN units o ON o.id = x.id)
+            CASE WHEN cardinality(v.cooperating_unit_ids) > 0 THEN
+              (SELECT string_agg(coalesce(o.name, x.id::text), '、' ORDER BY x.n)
+                 FROM unnest(v.cooperating_unit_ids) WITH ORDINALITY x(id, n) LEFT JOIN units o ON o.id = x.id) END
               AS "cooperatingUnits",
             t.measures, t.plan, t.progress AS "latestProgress",
             v.target_quantity::float8 AS "targetQuantity", (${ROLLED_UP_DONE('v', at)})::float8 AS "quantityDone",
