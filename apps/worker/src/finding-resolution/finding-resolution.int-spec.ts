@@ -4,7 +4,7 @@ import { directoryFixtures, Infrastructure, loadConfig, startInfrastructure, use
 import { PostgresCheckpointStore } from '@zhenggai/postgres';
 import { randomUUID } from 'node:crypto';
 import { everyEventReadable } from '../../../../test/support/every-event-readable';
-import { eventually } from '../../../../test/support/http-client';
+import { checkpointReaches } from '../../../../test/support/checkpoint-reaches';
 import { assignmentCutOffBeforeItsLink, assignmentOf, filedFinding } from '../../../../test/support/queue-backends';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
@@ -67,7 +67,7 @@ describe('the finding resolution reaction linking tasks', () => {
     const last = await lastAssignment();
     await reactor.start();
     try {
-      await eventually(async () => ((await checkpoints.load(FINDING_RESOLUTION)) >= last.position ? true : undefined));
+      await checkpointReaches(checkpoints, FINDING_RESOLUTION, last.position);
     } finally {
       await reactor.stop();
     }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { everyEventReadable } from '../../../../test/support/every-event-readable';
 import { assignmentCutOffBeforeItsLink, assignmentOf, filedFinding } from '../../../../test/support/queue-backends';
-import { eventually } from '../../../../test/support/http-client';
+import { checkpointReaches } from '../../../../test/support/checkpoint-reaches';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
 import { openWorkerCommands } from '../commands/worker-commands.module';
@@ -72,8 +72,6 @@ describe('durable reactions when PostgreSQL terminates their connection at a kno
     await everyEventReadable(infra.eventStore);
     return (await infra.eventStore.readAll()).filter((e) => prefixes.some((p) => e.type.startsWith(p))).pop()!.position;
   };
-  const checkpointReaches = (checkpoints: PostgresCheckpointStore, name: string, position: GlobalPosition) =>
-    eventually(async () => ((await checkpoints.load(name)) >= position ? true : undefined), 60_000, 50);
 
   it(
     'the directory tables’ reaction saves its checkpoint again after its ' +
@@ -89,11 +87,11 @@ describe('durable reactions when PostgreSQL terminates their connection at a kno
       await reactor.start();
       stops.push(() => reactor.stop());
 
-      await checkpointReaches(checkpoints, DIRECTORY_TABLES, await lastOf(DIRECTORY_EVENT_PREFIXES));
+      await checkpointReaches(checkpoints, DIRECTORY_TABLES, await lastOf(DIRECTORY_EVENT_PREFIXES), 60_000, 50);
       expect(saving.calls()).toBeGreaterThanOrEqual(2);
 
       await directoryFixtures.unit(infra, { id: randomUUID(), name: '王堰镇人民政府', regionId });
-      await checkpointReaches(checkpoints, DIRECTORY_TABLES, await lastOf(DIRECTORY_EVENT_PREFIXES));
+      await checkpointReaches(checkpoints, DIRECTORY_TABLES, await lastOf(DIRECTORY_EVENT_PREFIXES), 60_000, 50);
     },
   );
 
@@ -133,7 +131,7 @@ describe('durable reactions when PostgreSQL terminates their connection at a kno
         await store.close();
       });
 
-      await checkpointReaches(checkpoints, FINDING_RESOLUTION, await lastOf(['RectificationTaskAssigned']));
+      await checkpointReaches(checkpoints, FINDING_RESOLUTION, await lastOf(['RectificationTaskAssigned']), 60_000, 50);
       expect(reading.calls()).toBeGreaterThanOrEqual(2);
       const links = (await infra.eventStore.readStream(findingStreamName(finding.id))).filter(
         (e) => e.type === 'FindingTaskLinked',
@@ -141,7 +139,7 @@ describe('durable reactions when PostgreSQL terminates their connection at a kno
       expect(links).toHaveLength(1);
 
       await assign();
-      await checkpointReaches(checkpoints, FINDING_RESOLUTION, await lastOf(['RectificationTaskAssigned']));
+      await checkpointReaches(checkpoints, FINDING_RESOLUTION, await lastOf(['RectificationTaskAssigned']), 60_000, 50);
     },
   );
 });

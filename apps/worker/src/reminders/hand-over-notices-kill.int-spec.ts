@@ -21,6 +21,7 @@ import { Delivery, PostgresCheckpointStore, ProjectionRunner } from '@zhenggai/p
 import { randomUUID } from 'node:crypto';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 import { dingTalkNotices } from '../../../../test/support/robot-messages';
+import { checkpointReaches } from '../../../../test/support/checkpoint-reaches';
 import { assignedTask, obliterateQueues, queueBackends, waitFor } from '../../../../test/support/queue-backends';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
 import { WorkerCommands } from '../commands/worker-command';
@@ -299,9 +300,8 @@ describe.each(queueBackends())('hand-over notices when the worker is killed mid-
     const queues = new JobQueues(backend);
     engine = reminderEngineOf(infra, commands, { queues, ...QUICK_RECOVERY });
     const last = (await infra.eventStore.readStream(taskStreamName(taskId))).at(-1)!.position;
-    const checkpoints = new PostgresCheckpointStore(infra.pool);
     await engine.notifier.start();
-    await waitFor('the notifier to catch up', async () => (await checkpoints.load(engine!.notifier.name)) >= last);
+    await checkpointReaches(new PostgresCheckpointStore(infra.pool), engine.notifier.name, last); // caught up
     await engine.notifier.stop();
     if (step === 'notices-recorded' || step === 'notices-queued') {
       const pending = (await ledgerOf(taskId)).filter((d) => d.status === 'pending');

@@ -10,6 +10,7 @@ import { REMINDER_SCHEDULER } from './reminder-scheduler.reactor';
 import { WorkerCommands } from '../commands/worker-command';
 import { reminderEngineOf } from '../worker.module';
 import { tasksReadModelCaughtUp } from './tasks-caught-up';
+import { checkpointReaches } from '../../../../test/support/checkpoint-reaches';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
 import { assignedTask, obliterateQueues, queueBackends, waitFor } from '../../../../test/support/queue-backends';
 import { Receivers, startReceivers } from './testing/receivers';
@@ -122,11 +123,7 @@ describe.each(queueBackends())('reminders and escalation on BullMQ (%s)', (name,
     const assigned = (await infra.eventStore.readStream(taskStreamName(taskId))).find(
       (e) => e.type === 'RectificationTaskAssigned',
     )!;
-    const checkpoints = new PostgresCheckpointStore(infra.pool);
-    await waitFor(
-      'the scheduler to have handled the assignment',
-      async () => (await checkpoints.load(REMINDER_SCHEDULER)) >= assigned.position,
-    );
+    await checkpointReaches(new PostgresCheckpointStore(infra.pool), REMINDER_SCHEDULER, assigned.position);
   }
 
   async function jobsOf(taskId: string) {
