@@ -4,7 +4,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { ProblemException } from '../http/problem-details';
 import { LEDGER_MAX_ROWS } from '../infrastructure/tokens';
 import { LedgerReading, ReadModelsService, TaskListQueryDto } from '../views';
-import { ledgerCsv, LedgerTask, LedgerWriter, ledgerXlsx } from './ledger';
+import { ledgerCsv, LedgerWriter, ledgerXlsx } from './ledger';
 
 /** Tasks read (their ledger rows) and written at a time: what the export holds in memory. */
 const CHUNK = 500;
@@ -56,9 +56,7 @@ export class LedgerExportService {
 
   private async write(writer: LedgerWriter, ledger: LedgerReading, body: PassThrough): Promise<void> {
     try {
-      const numberOf = await ledger.numbers();
-      const read = async (): Promise<LedgerTask[]> =>
-        (await ledger.rows(CHUNK)).map((row) => ({ row, number: numberOf.get(row.id) ?? null }));
+      const read = () => ledger.rows(CHUNK);
       // The next chunk is fetched while this one is written: the database and the writer work at the same time.
       let next = read();
       next.catch(() => undefined); // reported where it is awaited

@@ -12,12 +12,6 @@ const LIGHT_LABELS: Record<Light, string> = {
   cancelled: '已撤销',
 };
 
-/** A task as the ledger shows it: its row (names, texts, Beijing days) and its number (任务编号). */
-export interface LedgerTask {
-  readonly row: LedgerRow;
-  readonly number: string | null;
-}
-
 /** A cell: text, a number, or a calendar day (`day`, YYYY-MM-DD, already in Beijing time). */
 type Cell = string | number | { day: string } | null;
 
@@ -28,36 +22,36 @@ const COLUMNS: ReadonlyArray<{
   header: string;
   width: number;
   wrap?: true;
-  value: (t: LedgerTask, i: number) => Cell;
+  value: (t: LedgerRow, i: number) => Cell;
 }> = [
   { header: '序号', width: 6, value: (_, i) => i + 1 },
   { header: '任务编号', width: 15, value: (t) => t.number },
-  { header: '整改任务', width: 30, wrap: true, value: (t) => t.row.title },
-  { header: '问题类别', width: 12, value: (t) => t.row.category },
-  { header: '地区', width: 10, value: (t) => t.row.region },
-  { header: '专项行动', width: 16, wrap: true, value: (t) => t.row.campaign },
+  { header: '整改任务', width: 30, wrap: true, value: (t) => t.title },
+  { header: '问题类别', width: 12, value: (t) => t.category },
+  { header: '地区', width: 10, value: (t) => t.region },
+  { header: '专项行动', width: 16, wrap: true, value: (t) => t.campaign },
   // 逐级分解: where the task stands in its tree, so a county's ledger reads as the chain it hands up.
-  { header: '层级', width: 6, value: (t) => t.row.depth },
-  { header: '上级任务', width: 24, wrap: true, value: (t) => t.row.parentTitle },
-  { header: '责任单位', width: 20, wrap: true, value: (t) => t.row.leadUnit },
-  { header: '责任人', width: 10, value: (t) => t.row.responsible },
-  { header: '联系方式', width: 14, value: (t) => t.row.contact },
-  { header: '配合单位', width: 20, wrap: true, value: (t) => t.row.cooperatingUnits },
-  { header: '整改措施', width: 36, wrap: true, value: (t) => t.row.measures },
-  { header: '整改方案', width: 36, wrap: true, value: (t) => t.row.plan },
-  { header: '目标量', width: 9, value: (t) => t.row.targetQuantity },
-  { header: '完成量', width: 9, value: (t) => t.row.quantityDone },
-  { header: '计量单位', width: 8, value: (t) => t.row.targetUnit },
-  { header: '最新进展', width: 36, wrap: true, value: (t) => t.row.latestProgress },
+  { header: '层级', width: 6, value: (t) => t.depth },
+  { header: '上级任务', width: 24, wrap: true, value: (t) => t.parentTitle },
+  { header: '责任单位', width: 20, wrap: true, value: (t) => t.leadUnit },
+  { header: '责任人', width: 10, value: (t) => t.responsible },
+  { header: '联系方式', width: 14, value: (t) => t.contact },
+  { header: '配合单位', width: 20, wrap: true, value: (t) => t.cooperatingUnits },
+  { header: '整改措施', width: 36, wrap: true, value: (t) => t.measures },
+  { header: '整改方案', width: 36, wrap: true, value: (t) => t.plan },
+  { header: '目标量', width: 9, value: (t) => t.targetQuantity },
+  { header: '完成量', width: 9, value: (t) => t.quantityDone },
+  { header: '计量单位', width: 8, value: (t) => t.targetUnit },
+  { header: '最新进展', width: 36, wrap: true, value: (t) => t.latestProgress },
   // Days in Beijing: a task assigned at 01:00 on 2 December there was assigned on 2 December, not UTC's 1 December.
-  { header: '交办日期', width: 11, value: (t) => day(t.row.assignedOn) },
-  { header: '整改期限', width: 11, value: (t) => day(t.row.deadline) },
-  { header: '原定期限', width: 11, value: (t) => day(t.row.originalDeadline) },
-  { header: '状态', width: 8, value: (t) => TASK_STATUS_LABELS[t.row.status as TaskStatus] ?? t.row.status },
-  { header: '红黄绿灯', width: 12, value: (t) => LIGHT_LABELS[t.row.light] ?? t.row.light },
-  { header: '退回次数', width: 8, value: (t) => t.row.sendBackCount },
-  { header: '办结日期', width: 11, value: (t) => day(t.row.closedOn) },
-  { header: '任务ID', width: 38, value: (t) => t.row.id },
+  { header: '交办日期', width: 11, value: (t) => day(t.assignedOn) },
+  { header: '整改期限', width: 11, value: (t) => day(t.deadline) },
+  { header: '原定期限', width: 11, value: (t) => day(t.originalDeadline) },
+  { header: '状态', width: 8, value: (t) => TASK_STATUS_LABELS[t.status as TaskStatus] ?? t.status },
+  { header: '红黄绿灯', width: 12, value: (t) => LIGHT_LABELS[t.light] ?? t.light },
+  { header: '退回次数', width: 8, value: (t) => t.sendBackCount },
+  { header: '办结日期', width: 11, value: (t) => day(t.closedOn) },
+  { header: '任务ID', width: 38, value: (t) => t.id },
 ];
 
 /** The headings of the ledger, in order (the XLSX's header row and the CSV's first line). */
@@ -72,7 +66,7 @@ export function asOfLabel(instant: string): string {
 
 /** Writes the ledger to a stream as its tasks come, a chunk at a time, numbering them on from the chunk before. */
 export interface LedgerWriter {
-  write(tasks: readonly LedgerTask[]): Promise<void>;
+  write(tasks: readonly LedgerRow[]): Promise<void>;
   /** Closes the file and ends the stream. */
   end(): Promise<void>;
 }

@@ -1,9 +1,9 @@
-import { LedgerCursor, LedgerRow, ledgerNumbers, ListOptions, TaskFilter, TaskQueries } from '@zhenggai/read-models';
+import { LedgerCursor, LedgerRow, ListOptions, TaskFilter, TaskQueries } from '@zhenggai/read-models';
 import { Pool, PoolClient } from 'pg';
 
 /**
  * The 整改台账 of one export, read in one snapshot of the read models (a read-only transaction, repeatable read): the
- * task list's ids in its order (at most `limit`), their numbers, then their rows a batch at a time through a cursor.
+ * task list's ids in its order (at most `limit`), then their rows, numbered, a batch at a time through a cursor.
  * Every figure of the file is as of the same moment, and PostgreSQL works the rows out once. It holds a connection
  * until `close`, which the export calls once the file is written (or has failed, or the client has gone).
  */
@@ -52,11 +52,6 @@ export class LedgerReading {
   /** How many tasks the list holds in all (an export over the limit says so). */
   async total(): Promise<number> {
     return (await new TaskQueries(this.client).list(this.filter, { page: 1, pageSize: 1 }, this.options)).total;
-  }
-
-  /** 任务编号 of every task of the export (each county and year counted whole, once). */
-  numbers(): Promise<Map<string, string>> {
-    return ledgerNumbers(this.client, this.ids);
   }
 
   /** The next `count` rows, in the list's order; none once all have been read. */

@@ -76,7 +76,7 @@ export class ReadModelsService {
 
   /**
    * The task list of `taskList` (the same filters, reach, order and instant), every page, read for the 整改台账 in one
-   * snapshot: its ids first (at most `limit`), then their numbers and rows (`LedgerReading`). The caller closes it.
+   * snapshot: its ids first (at most `limit`), then their rows, numbered (`LedgerReading`). The caller closes it.
    */
   async openLedger(query: TaskListQueryDto, actor: Actor, limit: number): Promise<LedgerReading> {
     const { filter, options } = await this.listOf(query, actor);

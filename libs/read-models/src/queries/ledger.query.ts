@@ -8,12 +8,18 @@ import type { ListOptions } from './task-queries';
 import { LIGHT, Light, VALID_AT } from './traffic-light.sql';
 
 /**
- * A task as the 整改台账 shows it, as of an instant: its row in the task list with names for its codes and ids, its
- * texts, and its days in Beijing time (YYYY-MM-DD), read in one query; only its number ({@link ledgerNumbers}) is read
- * apart, once an export.
+ * A task as the 整改台账 shows it, as of an instant: its number, its row in the task list with names for its codes
+ * and ids, its texts, and its days in Beijing time (YYYY-MM-DD), read in one query.
  */
 export interface LedgerRow {
   readonly id: string;
+  /**
+   * 任务编号: the county's name without 县/区/市, the year the task was assigned (Beijing time) and its place, four
+   * digits at least, among the tasks assigned in that county and year in the order their assignments were stored (e.g.
+   * 阜南-2018-0012). Kept by the tasks projection from the assignment: a task keeps its number whoever exports it and
+   * however many tasks come after it. (A county renamed in the directory lends its new name to the prefix.)
+   */
+  readonly number: string | null;
   readonly title: string;
   /** The category's name (its code if the directory has none). */
   readonly category: string;
@@ -59,7 +65,7 @@ export async function ledgerRows(
   ids: readonly string[],
   options: ListOptions,
 ): Promise<LedgerRow[]> {
-  const { text, values } = ledgerQuery(ids, options);
+  const { text, values } = ledgerQuery(ids, options, await keptFor(sql));
   return (await sql.query<LedgerRow>(text, values)).rows;
 }
 
@@ -82,7 +88,7 @@ export class LedgerCursor {
     options: ListOptions,
     name = 'ledger_rows',
   ): Promise<LedgerCursor> {
-    const { text, values } = ledgerQuery(ids, options);
+    const { text, values } = ledgerQuery(ids, options, await keptFor(client));
     await client.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${text}`, values);
     return new LedgerCursor(client, name);
   }
@@ -93,40 +99,132 @@ export class LedgerCursor {
   }
 }
 
-/** The query of `ledgerRows`: its rows in the order of `ids` (the ledger's rows are worked out first, then ordered). */
-function ledgerQuery(ids: readonly string[], options: ListOptions): { text: string; values: unknown[] } {
+/**
+ * The numbers of the tasks `asked` (an array parameter), from `numbers` (rows as `task_numbers` keeps them): 任务编号
+ * as the ledger writes it, its county's short name, year and place (four digits at least). The short name is worked
+ * out once a county, not once a task (a regular expression on every row was a sixth of the ledger's query): 阜南县 →
+ * 阜南, 阜阳市 → 阜阳, 颍州区 → 颍州, as offices abbreviate them.
+ */
+const NUMBERED = (numbers: string, asked: string) => `
+     numbered AS MATERIALIZED (
+       SELECT n.task_id, n.county_id, n.year, n.seq FROM ${numbers} n WHERE n.task_id = ANY(${asked}::uuid[])),
+     prefixes AS MATERIALIZED (
+       SELECT y.county_id, y.year,
+              coalesce(CASE WHEN char_length(g.name) > 2 THEN regexp_replace(g.name, '(自治县|县|市|区|旗)$', '')
+                         ELSE nullif(g.name, '') END, '未知') || '-' || y.year || '-' AS prefix
+         FROM (SELECT DISTINCT county_id, year FROM numbered) y LEFT JOIN regions g ON g.id = y.county_id),
+     numbers AS (
+       SELECT n.task_id, p.prefix || lpad(n.seq::text, greatest(4, length(n.seq::text)), '0') AS number
+         FROM numbered n JOIN prefixes p USING (county_id, year))`;
+
+/**
+ * What the read models keep for the ledger: the tasks' numbers (`task_numbers`, from version 16 of the tasks
+ * projection) and what their events said (`task_texts`, from version 4 of the audit). After an upgrade from an earlier
+ * version, the generation before serves until the new one is built, and it has no such table: the numbers are then
+ * worked out from the task rows ({@link NUMBERS_WORKED_OUT}) and the texts read from the audit's entries
+ * ({@link TEXTS_FROM_ENTRIES}), more slowly.
+ */
+interface Kept {
+  readonly numbers: boolean;
+  readonly texts: boolean;
+}
+
+async function keptFor(sql: ProjectionSql): Promise<Kept> {
+  const { rows } = await sql.query<Kept>(
+    "SELECT to_regclass('read_models.task_numbers') IS NOT NULL AS numbers, " +
+      "to_regclass('read_models.task_texts') IS NOT NULL AS texts",
+  );
+  return rows[0]!;
+}
+
+/**
+ * The rows `task_numbers` keeps for the tasks `asked` (an array parameter) and every other task of their counties and
+ * years, worked out from the task rows: the regions of the counties asked for, their tasks, and each numbered in the
+ * order of its first version (its assignment as stored). The same numbers, read more slowly: numbering every task of
+ * the counties took a 20,000-task export a fifth of a second of the database (the first versions looked up one by
+ * one), more than the rest of its rows.
+ */
+const NUMBERS_WORKED_OUT = (asked: string) => `(
+  WITH asked_counties AS (
+    SELECT DISTINCT coalesce(${REGION_OF_LEVEL('t.region_id', "'county'")}, t.region_id) AS county_id
+      FROM (SELECT DISTINCT region_id FROM read_models.tasks WHERE task_id = ANY(${asked}::uuid[])) t),
+  area AS MATERIALIZED (
+    SELECT g.id AS region_id, coalesce(${REGION_OF_LEVEL('g.id', "'county'")}, g.id) AS county_id
+      FROM regions g WHERE g.path && ARRAY(SELECT county_id FROM asked_counties)),
+  placed AS (
+    SELECT v.task_id, a.county_id, extract(year FROM ${DATE_OF('v.assigned_at')})::int AS year
+      FROM read_models.tasks v JOIN area a ON a.region_id = v.region_id),
+  asked_years AS (SELECT DISTINCT county_id, year FROM placed WHERE task_id = ANY(${asked}::uuid[]))
+  SELECT p.task_id, p.county_id, p.year,
+         row_number() OVER (PARTITION BY p.county_id, p.year ORDER BY
+           (SELECT f.position FROM read_models.task_versions f WHERE f.task_id = p.task_id
+             ORDER BY f.version LIMIT 1), p.task_id)::int AS seq
+    FROM placed p JOIN asked_years USING (county_id, year))`;
+
+/**
+ * `texts`: the last measures, plan and progress (its Beijing day and note) of each task `asked` (an array parameter)
+ * said by the instant `at`, from what the audit keeps of them (`task_texts`).
+ */
+const TEXTS_KEPT = (asked: string, at: string) => `
+     said AS (
+       SELECT DISTINCT ON (s.task_id, s.kind) s.task_id, s.kind, s.occurred_at, s.text
+         FROM read_models.task_texts s
+        WHERE s.task_id = ANY(${asked}::uuid[]) AND s.occurred_at <= ${at}
+        ORDER BY s.task_id, s.kind, s.position DESC),
+     texts AS (
+       SELECT task_id, ${TEXT_OF('measures')} AS measures, ${TEXT_OF('plan')} AS plan,
+              ${TEXT_OF('progress')} AS progress
+         FROM said
+        GROUP BY task_id)`;
+
+/**
+ * `texts` as {@link TEXTS_KEPT}, read from the entries of the tasks' streams and their data; by stream, in the order
+ * the entries were sorted in, the task's id read off its stream's name. The streams' names (`prefix` and the id) are
+ * made by the database: 20,000 of them were a megabyte of parameter to write.
+ */
+const TEXTS_FROM_ENTRIES = (asked: string, at: string, prefix: string) => `
+     said AS (
+       SELECT DISTINCT ON (e.stream_name, e.kind) e.stream_name, e.kind, e.occurred_at, e.text
+         FROM (SELECT stream_name, position, occurred_at,
+                      CASE type WHEN 'RectificationTaskAssigned' THEN 'measures'
+                        WHEN 'RectificationTaskPlanRecorded' THEN 'plan'
+                        WHEN 'RectificationTaskProgressReported' THEN 'progress'
+                        WHEN 'RectificationTaskSubmitted' THEN 'progress' END AS kind,
+                      coalesce(data->>'measures', data->>'plan', data->>'note', data->>'report') AS text
+                 FROM read_models.audit_entries
+                WHERE stream_name = ANY(ARRAY(SELECT ${prefix} || id::text FROM unnest(${asked}::uuid[]) id))
+                  AND occurred_at <= ${at}) e
+        -- By kind, not type: the index on type matches 40,000 entries where the streams' own are 2,000.
+        WHERE e.kind IS NOT NULL AND e.text <> ''
+        ORDER BY e.stream_name, e.kind, e.position DESC),
+     texts AS (
+       SELECT substr(stream_name, length(${prefix}) + 1)::uuid AS task_id, ${TEXT_OF('measures')} AS measures,
+              ${TEXT_OF('plan')} AS plan, ${TEXT_OF('progress')} AS progress
+         FROM said
+        GROUP BY stream_name)`;
+
+/** A task's last text of `kind` (its one row of the kind in `said`); a progress with its Beijing day before it. */
+const TEXT_OF = (kind: 'measures' | 'plan' | 'progress') =>
+  kind === 'progress'
+    ? `min(to_char(${DATE_OF('occurred_at')}, 'YYYY-MM-DD') || ' ' || text) FILTER (WHERE kind = 'progress')`
+    : `min(text) FILTER (WHERE kind = '${kind}')`;
+
+/**
+ * The query of `ledgerRows`: its rows in the order of `ids`, each row carrying its place among them from the first join
+ * and sorted once at the end (where the rows had been worked out apart, kept, and joined to their places again: a
+ * tenth of the query), with their numbers and texts as the read models keep them (`kept`), or else as worked out from
+ * what they keep.
+ */
+function ledgerQuery(ids: readonly string[], options: ListOptions, kept: Kept): { text: string; values: unknown[] } {
   const params = new SqlParams();
   const asked = params.add(ids);
-  // The streams' names are made by the database from the ids: 20,000 of them were a megabyte of parameter to write.
-  const prefix = `${params.add(taskStreamName(''))}::text`;
   const at = `${params.add(options.at.toISOString())}::timestamptz`;
   const today = `${params.add(shanghaiDateOf(options.at))}::date`;
   const warn = `${params.add(options.warningDays)}::int`;
   const day = (date: string) => `to_char(${date}, 'YYYY-MM-DD')`;
-  const text = `WITH ledger AS MATERIALIZED (
-     WITH asked_streams AS (SELECT id AS task_id, ${prefix} || id::text AS stream FROM unnest(${asked}::uuid[]) id),
-     said AS (
-       SELECT DISTINCT ON (e.stream_name, e.kind) e.stream_name, e.kind, e.occurred_at, e.text
-         FROM (SELECT stream_name, position, occurred_at,
-                      CASE WHEN type = 'RectificationTaskSubmitted' THEN 'RectificationTaskProgressReported'
-                        ELSE type END AS kind,
-                      coalesce(data->>'measures', data->>'plan', data->>'note', data->>'report') AS text
-                 FROM read_models.audit_entries
-                WHERE stream_name = ANY(ARRAY(SELECT stream FROM asked_streams)) AND occurred_at <= ${at}) e
-        -- By kind, not type: the index on type matches 40,000 entries where the streams' own are 2,000.
-        WHERE e.kind IN ('RectificationTaskAssigned', 'RectificationTaskPlanRecorded',
-                         'RectificationTaskProgressReported') AND e.text <> ''
-        ORDER BY e.stream_name, e.kind, e.position DESC),
-     texts AS (
-       SELECT a.task_id,
-              min(text) FILTER (WHERE kind = 'RectificationTaskAssigned') AS measures,
-              min(text) FILTER (WHERE kind = 'RectificationTaskPlanRecorded') AS plan,
-              min(${day(DATE_OF('occurred_at'))} || ' ' || text)
-                FILTER (WHERE kind = 'RectificationTaskProgressReported') AS progress
-         FROM said
-         JOIN asked_streams a ON a.stream = said.stream_name
-        GROUP BY a.task_id)
-     SELECT v.task_id AS id, v.title, coalesce(c.name, v.category) AS category, r.name AS region,
+  const text = `WITH ${NUMBERED(kept.numbers ? 'read_models.task_numbers' : NUMBERS_WORKED_OUT(asked), asked)},
+     ${kept.texts ? TEXTS_KEPT(asked, at) : TEXTS_FROM_ENTRIES(asked, at, `${params.add(taskStreamName(''))}::text`)}
+     SELECT v.task_id AS id, n.number, v.title, coalesce(c.name, v.category) AS category, r.name AS region,
             k.data->>'name' AS campaign, v.depth,
             -- Looked up only for the tasks that have one (a sub-query run for every row cost a tenth of the query).
             CASE WHEN v.parent_task_id IS NOT NULL THEN
@@ -142,59 +240,15 @@ function ledgerQuery(ids: readonly string[], options: ListOptions): { text: stri
             ${day(DATE_OF('v.assigned_at'))} AS "assignedOn", ${day('v.deadline')} AS deadline,
             ${day('v.original_deadline')} AS "originalDeadline", v.status, ${LIGHT('v', today, warn)} AS light,
             v.send_back_count AS "sendBackCount", ${day(DATE_OF('v.closed_at'))} AS "closedOn"
-       FROM ${options.current ? 'read_models.tasks' : 'read_models.task_versions'} v
+       FROM unnest(${asked}::uuid[]) WITH ORDINALITY o(id, n)
+       JOIN ${options.current ? 'read_models.tasks' : 'read_models.task_versions'} v ON v.task_id = o.id
        LEFT JOIN regions r ON r.id = v.region_id
        LEFT JOIN units u ON u.id = v.lead_unit_id
        LEFT JOIN categories c ON c.code = v.category
        LEFT JOIN read_models.campaigns k ON k.campaign_id = v.campaign_id
        LEFT JOIN texts t ON t.task_id = v.task_id
-      WHERE v.task_id = ANY(${asked}::uuid[])${options.current ? '' : ` AND ${VALID_AT('v', at)}`})
-     SELECT l.* FROM ledger l JOIN unnest(${asked}::uuid[]) WITH ORDINALITY o(id, n) ON o.id = l.id ORDER BY o.n`;
+       LEFT JOIN numbers n ON n.task_id = v.task_id
+      WHERE v.task_id = ANY(${asked}::uuid[])${options.current ? '' : ` AND ${VALID_AT('v', at)}`}
+      ORDER BY o.n`;
   return { text, values: params.values };
-}
-
-/**
- * 任务编号 of these tasks (none for one not in the read model): the county's name without 县/区/市, the year the task was
- * assigned (Beijing time) and its place, four digits, among the tasks assigned in that county and year (e.g.
- * 阜南-2018-0012). A task is numbered among every task of its county and year in the order their assignments were
- * stored (the event store's positions), not only among the tasks asked for or within a caller's reach: a task keeps
- * its number whoever exports it and however many tasks come after it, since a task assigned later is stored later.
- * (A county renamed in the directory lends its new name to the prefix; regions are never moved to another county.)
- * Each county and year asked for is counted whole: an export asks once for all its tasks, not once a chunk.
- */
-export async function ledgerNumbers(sql: ProjectionSql, ids: readonly string[]): Promise<Map<string, string>> {
-  const { rows } = await sql.query<{ id: string; county: string | null; year: number; seq: number }>(
-    // The counties asked for first, from the regions of the tasks asked; then every region in those counties' subtrees
-    // with its county (a region's, not a task's: there are fewer), and the tasks in them. Numbering every task of the
-    // store placed task by task read all of a province's tasks for one county's ledger.
-    `WITH asked_counties AS (
-       SELECT DISTINCT coalesce(${REGION_OF_LEVEL('t.region_id', "'county'")}, t.region_id) AS county_id
-         FROM (SELECT DISTINCT region_id FROM read_models.tasks WHERE task_id = ANY($1::uuid[])) t),
-     area AS MATERIALIZED (
-       SELECT g.id AS region_id, coalesce(${REGION_OF_LEVEL('g.id', "'county'")}, g.id) AS county_id
-         FROM regions g WHERE g.path && ARRAY(SELECT county_id FROM asked_counties)),
-     placed AS (
-       SELECT v.task_id, a.county_id, extract(year FROM ${DATE_OF('v.assigned_at')})::int AS year
-         FROM read_models.tasks v JOIN area a ON a.region_id = v.region_id),
-     asked AS (SELECT DISTINCT county_id, year FROM placed WHERE task_id = ANY($1::uuid[])),
-     numbered AS (
-       SELECT p.task_id, p.county_id, p.year,
-              row_number() OVER (PARTITION BY p.county_id, p.year ORDER BY
-                (SELECT f.position FROM read_models.task_versions f WHERE f.task_id = p.task_id
-                  ORDER BY f.version LIMIT 1), p.task_id)::int AS seq
-         FROM placed p JOIN asked USING (county_id, year))
-     SELECT n.task_id AS id, c.name AS county, n.year, n.seq
-       FROM numbered n LEFT JOIN regions c ON c.id = n.county_id
-      WHERE n.task_id = ANY($1::uuid[])`,
-    [ids],
-  );
-  return new Map(
-    rows.map((n) => [n.id, `${shortName(n.county)}-${n.year}-${String(n.seq).padStart(4, '0')}`] as const),
-  );
-}
-
-/** 阜南县 → 阜南, 阜阳市 → 阜阳, 颍州区 → 颍州: the name a number carries, as offices abbreviate it. */
-function shortName(name: string | null): string {
-  if (!name) return '未知';
-  return name.length > 2 ? name.replace(/(自治县|县|市|区|旗)$/, '') : name;
 }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { addToCounts } from '../add-to-counts';
+import { DATE_OF } from '../queries/local-date.sql';
+import { REGION_OF_LEVEL } from '../queries/reach.sql';
 import {
   PreparedProjectionBatch,
   Projection,
@@ -58,7 +60,10 @@ export const tasksProjection: Projection = {
   // 15: an event that changes nothing a version row holds (a reminder level recorded, a reminder read, an extension
   // asked for or refused) updates the task's state only: no version closed, none added. The state keeps the number of
   // the task's current version row (`row_version`), which is no longer always its revision.
-  version: 15,
+  // 16: each task's number (任务编号) is kept from its assignment: its county, the year it was assigned (Beijing
+  // time) and its place among that county's tasks of that year in the order their assignments were stored, so that
+  // a ledger reads its numbers with its rows instead of numbering every task of its counties on every export.
+  version: 16,
   eventTypePrefixes: ['RectificationTask'],
 
   async setup(sql: ProjectionSql, schema: string): Promise<void> {
@@ -98,6 +103,13 @@ export const tasksProjection: Projection = {
         PRIMARY KEY (task_id, version)
       );
       CREATE INDEX ON "${schema}".task_versions (parent_task_id, valid_from) WHERE parent_task_id IS NOT NULL;
+      CREATE TABLE "${schema}".task_numbers (
+        task_id uuid PRIMARY KEY,
+        county_id uuid NOT NULL,
+        year integer NOT NULL,
+        seq integer NOT NULL
+      );
+      CREATE UNIQUE INDEX ON "${schema}".task_numbers (county_id, year, seq);
       CREATE TABLE "${schema}".task_states (
         task_id uuid PRIMARY KEY,
         version integer NOT NULL,
@@ -223,6 +235,7 @@ export const tasksProjection: Projection = {
               AS state
           FROM "${schema}".task_states s LEFT JOIN "${schema}".task_ladders l ON l.ladder_id = s.ladder_id`,
       },
+      { name: 'task_numbers', select: `SELECT * FROM "${schema}".task_numbers` },
       { name: 'task_deadline_counts', select: `SELECT * FROM "${schema}".task_deadline_counts` },
       { name: 'task_send_back_counts', select: `SELECT * FROM "${schema}".task_send_back_counts` },
       { name: 'task_reach', select: `SELECT * FROM "${schema}".task_reach` },
@@ -325,6 +338,7 @@ async function prepareTasks(
   const unitsChanged = new Set<string>();
   const reassigned = new Set<string>();
   const ladders = new Ladders();
+  const numbers = new TaskNumbers();
 
   for (const event of events) {
     const taskId = event.data?.taskId as string | undefined;
@@ -355,6 +369,8 @@ async function prepareTasks(
         : before.leadSince;
     const sentBackReason = sentBackReasonAfter(event, before.sentBackReason);
     const ladderId = event.type === 'RectificationTaskAssigned' ? ladders.pin(state) : before.ladderId;
+    if (event.type === 'RectificationTaskAssigned')
+      numbers.assigned(taskId, event.position, (state as AssignedRectificationTask).regionId, at);
     const content = versionContent(taskId, state, { assignedAt, closedAt, leadSince, sentBackReason });
     // Nothing a version row holds changed (a reminder level recorded, an extension asked for): the state only.
     const sameVersion =
@@ -487,6 +503,7 @@ async function prepareTasks(
         );
       }
       if (versions.length > 0) await sql.copyRows(`"${schema}".task_versions`, columnsOf(versions), versions);
+      await numbers.save(sql, schema);
       await counts.save(sql, schema);
       await sendBacks.save(sql, schema);
       const reachCounts = new ReachCounts();
@@ -1082,6 +1099,40 @@ const sameQuantity = (a: CampaignQuantity, b: CampaignQuantity) =>
   a.target_unit === b.target_unit &&
   a.target === b.target &&
   a.done === b.done;
+
+/**
+ * 任务编号: each task assigned in a batch gets the next place in its county and year (`LedgerRow.number` spells it).
+ * The county is that of the task's region (or the region itself, when it lies above any county), as the directory has
+ * it when the batch is written: the command that assigned the task found its region there, and a region never moves
+ * to another county. The year is that of the day the task was assigned, in Beijing. Tasks are numbered in the order
+ * their assignments were stored, so a rebuild gives every task the number it had, and a task keeps its number
+ * whatever is assigned after it.
+ */
+class TaskNumbers {
+  private readonly rows: Array<{ task_id: string; position: string; region_id: string; assigned_at: string }> = [];
+
+  assigned(taskId: string, position: StoredEvent['position'], regionId: string, at: string): void {
+    this.rows.push({ task_id: taskId, position: position.toString(), region_id: regionId, assigned_at: at });
+  }
+
+  async save(sql: ProjectionWriteSql, schema: string): Promise<void> {
+    if (this.rows.length === 0) return;
+    await sql.query(
+      `INSERT INTO "${schema}".task_numbers (task_id, county_id, year, seq)
+       SELECT a.task_id, a.county_id, a.year,
+              coalesce((SELECT max(n.seq) FROM "${schema}".task_numbers n
+                         WHERE n.county_id = a.county_id AND n.year = a.year), 0)
+                + row_number() OVER (PARTITION BY a.county_id, a.year ORDER BY a.position)::int
+         FROM (SELECT x.task_id, x.position,
+                      coalesce(${REGION_OF_LEVEL('x.region_id', "'county'")}, x.region_id) AS county_id,
+                      extract(year FROM ${DATE_OF('x.assigned_at')})::int AS year
+                 FROM json_to_recordset($1::json)
+                   AS x(task_id uuid, position bigint, region_id uuid, assigned_at timestamptz)) a
+       ON CONFLICT (task_id) DO NOTHING`,
+      [JSON.stringify(this.rows)],
+    );
+  }
+}
 
 /**
  * The reminder ladders pinned on the tasks, each kept once under an id taken from its content: a ladder is pinned when
