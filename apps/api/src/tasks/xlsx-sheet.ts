@@ -1,12 +1,13 @@
-import archiver from 'archiver';
-import { PassThrough, Transform, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
+import { ZipStream } from './zip-stream';
 
 /**
- * A workbook of one sheet, written to a stream as its rows come: the sheet's XML is built as text and zipped by
- * archiver (zlib, off the event loop). It replaces exceljs' streaming writer for the 整改台账, which spent most of an
- * export's time on its cell and style objects (issue 22: 20,000 rows in 5.7 s, the reads taking 2 of them). What it
- * writes is what the ledger needs and no more: text (`t="str"`, as exceljs writes it), numbers and days as date cells,
- * a fixed set of styles, widths, a frozen corner, merged title rows, filters and a print layout.
+ * A workbook of one sheet, written to a stream as its rows come: the sheet's XML is built as text and zipped as it
+ * comes ({@link ZipStream}: zlib, off the event loop). It replaces exceljs' streaming writer for the 整改台账, which
+ * spent most of an export's time on its cell and style objects (issue 22: 20,000 rows in 5.7 s, the reads taking 2
+ * of them). What it writes is what the ledger needs and no more: text (`t="str"`, as exceljs writes it), numbers
+ * and days as date cells, a fixed set of styles, widths, a frozen corner, merged title rows, filters and a print
+ * layout.
  */
 export interface SheetLayout {
   readonly name: string;
@@ -46,10 +47,10 @@ export interface SheetCell {
 }
 
 export class XlsxSheetWriter {
-  // Level 2: a 20,000-row ledger's 19 MB of sheet XML deflated in 75 ms to 2.6 MB, where the default (6) took 198 ms
-  // for 2.2 MB; four exports at once share two cores with PostgreSQL.
-  private readonly zip = archiver('zip', { zlib: { level: 2 } });
-  private readonly sheet = new PassThrough();
+  private readonly zip: ZipStream;
+  /** The sheet's XML, zipped as it is written; `finished` once the archive has been handed on whole. */
+  private readonly sheet: Writable;
+  private readonly finished: Promise<void>;
   private readonly columns: string[];
   private rows = 0;
   /**
@@ -66,14 +67,12 @@ export class XlsxSheetWriter {
     private readonly layout: SheetLayout,
   ) {
     this.columns = layout.widths.map((_, i) => columnName(i));
-    this.zip.on('error', (error) => out.destroy(error));
+    // Level 2: a 20,000-row ledger's 19 MB of sheet XML deflated in 75 ms to 2.6 MB, where the default (6) took 198 ms
+    // for 2.2 MB; four exports at once share two cores with PostgreSQL.
+    this.zip = new ZipStream(out, 2, layout.created);
+    for (const [name, xml] of staticParts(layout)) this.zip.add(name, xml);
     // A client gone away: nothing more is zipped, and the rows waiting to be are let go.
-    out.once('close', () => {
-      if (!this.sheet.writableFinished) this.zip.abort();
-    });
-    this.zip.pipe(inPieces(PIECE_BYTES)).pipe(out);
-    for (const [name, xml] of staticParts(layout)) this.zip.append(xml, { name });
-    this.zip.append(this.sheet, { name: 'xl/worksheets/sheet1.xml' });
+    ({ writable: this.sheet, finished: this.finished } = this.zip.stream('xl/worksheets/sheet1.xml'));
     this.add(sheetHead(layout));
   }
 
@@ -114,7 +113,7 @@ export class XlsxSheetWriter {
   async end(): Promise<void> {
     this.add(sheetTail(this.layout));
     this.sheet.end(this.taken());
-    await this.zip.finalize();
+    await this.finished;
   }
 
   /**
@@ -142,36 +141,6 @@ export class XlsxSheetWriter {
     if (parts.length === 0) return null;
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
-}
-
-/**
- * What the zip's output is handed on in, at least: it writes each part's headers a few bytes at a time (a 20,000-row
- * ledger came in 452 writes, 248 of them of 2 or 4 bytes), and each write that reached the client's socket was a
- * system call and a wake-up of the client.
- */
-const PIECE_BYTES = 64 * 1024;
-
-/** A stream that hands on what it is given in pieces of at least `bytes` (the last one, whatever is left). */
-function inPieces(bytes: number): Transform {
-  let held: Buffer[] = [];
-  let size = 0;
-  const handOn = (stream: Transform) => {
-    stream.push(held.length === 1 ? held[0] : Buffer.concat(held, size));
-    held = [];
-    size = 0;
-  };
-  return new Transform({
-    transform(chunk: Buffer, _, done) {
-      held.push(chunk);
-      size += chunk.length;
-      if (size >= bytes) handOn(this);
-      done();
-    },
-    flush(done) {
-      if (size > 0) handOn(this);
-      done();
-    },
-  });
 }
 
 /** The size of the buffer rows are encoded into: a chunk of the ledger's rows (500, about 0.5 MB) fits in one. */
