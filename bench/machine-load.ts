@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Pool } from 'pg';
 import { loadavg } from 'node:os';
 
 /**
@@ -26,5 +27,48 @@ export async function machineLoad() {
       const max = Math.max(...samples);
       return `${(before * 100).toFixed(0)} % busy before, load ${mean.toFixed(1)} (max ${max.toFixed(1)})`;
     },
+  };
+}
+
+/** A process's command name and CPU time so far (user and system, in ms), from /proc; null once it is gone. */
+export function processCpuMs(pid: number | string): { command: string; ms: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, the 14th and 15th fields, in ticks of 1/100 s.
+    return {
+      command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+      ms: (+fields[11]! + +fields[12]!) * 10,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The CPU time (ms) the PostgreSQL server of `pool` has used so far (Linux, a server on this machine): its
+ * postmaster's, with that of its children ended, and its running children's.
+ */
+export async function serverCpu(pool: Pool): Promise<() => number> {
+  const { rows } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  const fields = (pid: number | string) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  };
+  // After the name: state, ppid, …; utime, stime, cutime, cstime are the 12th to 15th of these.
+  const postmaster = Number(fields(rows[0]!.pid)[1]);
+  const ticks = (f: string[], withChildren: boolean) =>
+    Number(f[11]) + Number(f[12]) + (withChildren ? Number(f[13]) + Number(f[14]) : 0);
+  return () => {
+    let total = ticks(fields(postmaster), true);
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      try {
+        const f = fields(pid);
+        if (Number(f[1]) === postmaster) total += ticks(f, false);
+      } catch {
+        // ended meanwhile
+      }
+    }
+    return total * 10; // 100 ticks a second
   };
 }

@@ -5,7 +5,8 @@ import { createApiApp } from '../apps/api/src/create-api-app';
 import { HAND_OVER_NOTIFIER } from '../apps/worker/src/reminders/hand-over-notifier.reactor';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { DEFAULT_REMINDER_POLICY } from '@zhenggai/domain';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { processCpuMs } from './machine-load';
 import { machineBusyMs, percentile, Sample } from './closed-loop';
 import { appendAssignments } from './task-sized-event';
 import { benchBackends, dropQueue, webhookReceiver } from './reminder-benchmark';
@@ -469,19 +470,4 @@ function cpuUsed(before: CpuSnapshot, after: CpuSnapshot, receiverPid?: number):
     process: own(process.pid),
     receiver: receiverPid === undefined ? 0 : own(receiverPid),
   };
-}
-
-/** A process's command name and CPU time so far (user and system, in ms), from /proc; null once it is gone. */
-function processCpuMs(pid: string): { command: string; ms: number } | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime, the 14th and 15th fields, in ticks of 1/100 s.
-    return {
-      command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
-      ms: (+fields[11]! + +fields[12]!) * 10,
-    };
-  } catch {
-    return null;
-  }
 }

@@ -19,7 +19,7 @@ import { findFreePort, readProjectionStatuses, rebuildProjection } from '@zhengg
 import { allProjections } from '@zhenggai/read-models';
 import { startScript } from '../scripts/start-command';
 import { BulkStream } from './bulk-stream';
-import { machineLoad } from './machine-load';
+import { machineLoad, processCpuMs } from './machine-load';
 import { percentile } from './closed-loop';
 
 /**
@@ -599,6 +599,8 @@ export async function startAllInOne(databaseUrl: string) {
   return {
     url,
     rssMb,
+    /** The CPU time (ms) the process has used so far. */
+    cpuMs: () => processCpuMs(child.pid!)?.ms ?? 0,
     /** The highest resident memory seen while waiting for the catch-up. */
     peakRssMb: () => peakRssMb,
     /**

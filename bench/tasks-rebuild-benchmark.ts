@@ -1,11 +1,12 @@
 import 'reflect-metadata';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { loadConfig, seedDemo, startInfrastructure } from '@zhenggai/platform';
 import { rebuildProjection } from '@zhenggai/postgres';
 import { tasksProjection } from '@zhenggai/read-models';
+import { serverCpu } from './machine-load';
 import { taskTreeCase } from './task-tree-benchmark';
 
 /**
@@ -77,34 +78,6 @@ async function walState(pool: Pool): Promise<{ bytes: number; checkpoints: numbe
     }) AS checkpoints`,
   );
   return { bytes: Number(rows[0]!.bytes), checkpoints: Number(rows[0]!.checkpoints) };
-}
-
-/**
- * The CPU time (ms) the embedded PostgreSQL's processes have used so far (Linux): its postmaster's, with that of its
- * children ended, and its running children's.
- */
-async function serverCpu(pool: Pool): Promise<() => number> {
-  const { rows } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-  const fields = (pid: number | string) => {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  };
-  // After the name: state, ppid, …; utime, stime, cutime, cstime are the 12th to 15th of these.
-  const postmaster = Number(fields(rows[0]!.pid)[1]);
-  const ticks = (f: string[], withChildren: boolean) =>
-    Number(f[11]) + Number(f[12]) + (withChildren ? Number(f[13]) + Number(f[14]) : 0);
-  return () => {
-    let total = ticks(fields(postmaster), true);
-    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-      try {
-        const f = fields(pid);
-        if (Number(f[1]) === postmaster) total += ticks(f, false);
-      } catch {
-        // ended meanwhile
-      }
-    }
-    return total * 10; // 100 ticks a second
-  };
 }
 
 /**
