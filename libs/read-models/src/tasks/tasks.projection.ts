@@ -1104,9 +1104,10 @@ const sameQuantity = (a: CampaignQuantity, b: CampaignQuantity) =>
  * 任务编号: each task assigned in a batch gets the next place in its county and year (`LedgerRow.number` spells it).
  * The county is that of the task's region (or the region itself, when it lies above any county), as the directory has
  * it when the batch is written: the command that assigned the task found its region there, and a region never moves
- * to another county. The year is that of the day the task was assigned, in Beijing. Tasks are numbered in the order
- * their assignments were stored, so a rebuild gives every task the number it had, and a task keeps its number
- * whatever is assigned after it.
+ * to another county (a region the directory does not hold yet, its own reaction behind on a store restored into an
+ * empty database, holds the batch back until it does). The year is that of the day the task was assigned, in
+ * Beijing. Tasks are numbered in the order their assignments were stored, so a rebuild gives every task the number
+ * it had, and a task keeps its number whatever is assigned after it.
  */
 class TaskNumbers {
   private readonly rows: Array<{ task_id: string; position: string; region_id: string; assigned_at: string }> = [];
@@ -1117,20 +1118,36 @@ class TaskNumbers {
 
   async save(sql: ProjectionWriteSql, schema: string): Promise<void> {
     if (this.rows.length === 0) return;
-    await sql.query(
-      `INSERT INTO "${schema}".task_numbers (task_id, county_id, year, seq)
-       SELECT a.task_id, a.county_id, a.year,
-              coalesce((SELECT max(n.seq) FROM "${schema}".task_numbers n
-                         WHERE n.county_id = a.county_id AND n.year = a.year), 0)
-                + row_number() OVER (PARTITION BY a.county_id, a.year ORDER BY a.position)::int
-         FROM (SELECT x.task_id, x.position,
-                      coalesce(${REGION_OF_LEVEL('x.region_id', "'county'")}, x.region_id) AS county_id,
-                      extract(year FROM ${DATE_OF('x.assigned_at')})::int AS year
-                 FROM json_to_recordset($1::json)
-                   AS x(task_id uuid, position bigint, region_id uuid, assigned_at timestamptz)) a
-       ON CONFLICT (task_id) DO NOTHING`,
+    const { rows } = await sql.query<{ missing: string[] | null }>(
+      `WITH assigned AS (
+         SELECT * FROM json_to_recordset($1::json)
+           AS x(task_id uuid, position bigint, region_id uuid, assigned_at timestamptz)),
+       missing AS (
+         SELECT DISTINCT a.region_id FROM assigned a
+          WHERE NOT EXISTS (SELECT 1 FROM regions g WHERE g.id = a.region_id)),
+       numbered AS (
+         INSERT INTO "${schema}".task_numbers (task_id, county_id, year, seq)
+         SELECT a.task_id, a.county_id, a.year,
+                coalesce((SELECT max(n.seq) FROM "${schema}".task_numbers n
+                           WHERE n.county_id = a.county_id AND n.year = a.year), 0)
+                  + row_number() OVER (PARTITION BY a.county_id, a.year ORDER BY a.position)::int
+           FROM (SELECT x.task_id, x.position,
+                        coalesce(${REGION_OF_LEVEL('x.region_id', "'county'")}, x.region_id) AS county_id,
+                        extract(year FROM ${DATE_OF('x.assigned_at')})::int AS year
+                   FROM assigned x) a
+          WHERE NOT EXISTS (SELECT 1 FROM missing)
+         ON CONFLICT (task_id) DO NOTHING)
+       SELECT array_agg(region_id) AS missing FROM missing`,
       [JSON.stringify(this.rows)],
     );
+    // The directory's own reaction has not yet applied the region (a store restored into an empty database, read
+    // from the start by both): the batch waits for it (the runner tries again), rather than number the task by a
+    // county it cannot tell.
+    const missing = rows[0]?.missing;
+    if (missing)
+      throw new Error(
+        `tasks assigned in regions the directory does not hold yet (${missing.join(', ')}): numbered once it does`,
+      );
   }
 }
 
