@@ -30,16 +30,23 @@ export async function machineLoad() {
   };
 }
 
+/**
+ * A process's command name and the fields of /proc/<pid>/stat after it (state, ppid, …; utime, stime, cutime and
+ * cstime are the 12th to 15th, in ticks of 1/100 s, 100 a second on every architecture Node runs on).
+ */
+function processStat(pid: number | string): { command: string; fields: string[] } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return {
+    command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    fields: stat.slice(stat.lastIndexOf(')') + 2).split(' '),
+  };
+}
+
 /** A process's command name and CPU time so far (user and system, in ms), from /proc; null once it is gone. */
 export function processCpuMs(pid: number | string): { command: string; ms: number } | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime, the 14th and 15th fields, in ticks of 1/100 s.
-    return {
-      command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
-      ms: (+fields[11]! + +fields[12]!) * 10,
-    };
+    const { command, fields } = processStat(pid);
+    return { command, ms: (+fields[11]! + +fields[12]!) * 10 };
   } catch {
     return null;
   }
@@ -51,11 +58,7 @@ export function processCpuMs(pid: number | string): { command: string; ms: numbe
  */
 export async function serverCpu(pool: Pool): Promise<() => number> {
   const { rows } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-  const fields = (pid: number | string) => {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  };
-  // After the name: state, ppid, …; utime, stime, cutime, cstime are the 12th to 15th of these.
+  const fields = (pid: number | string) => processStat(pid).fields;
   const postmaster = Number(fields(rows[0]!.pid)[1]);
   const ticks = (f: string[], withChildren: boolean) =>
     Number(f[11]) + Number(f[12]) + (withChildren ? Number(f[13]) + Number(f[14]) : 0);

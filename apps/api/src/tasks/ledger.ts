@@ -1,6 +1,6 @@
 import { TASK_STATUS_LABELS, TaskStatus } from '@zhenggai/domain';
 import type { LedgerRow, Light } from '@zhenggai/read-models';
-import { CellStyle, columnName, XlsxSheetWriter } from './xlsx-sheet';
+import { CellStyle, columnName, drainedOrGone, XlsxSheetWriter } from './xlsx-sheet';
 import type { Writable } from 'node:stream';
 
 const LIGHT_LABELS: Record<Light, string> = {
@@ -93,7 +93,7 @@ export function ledgerCsv(out: Writable): LedgerWriter {
         text += line(COLUMNS.map((c) => c.value(task, written)));
         written++;
       }
-      if (!out.write(text)) await drained(out);
+      if (!out.write(text)) await drainedOrGone(out, out);
       text = '';
     },
     async end() {
@@ -141,15 +141,4 @@ export function ledgerXlsx(out: Writable, count: number, asOf: string): LedgerWr
     },
     end: () => sheet.end(),
   };
-}
-
-/** Waits until `out` takes more (or is closed: a client gone away ends the export, not the process). */
-function drained(out: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      out.off('drain', done).off('close', done);
-      resolve();
-    };
-    out.on('drain', done).on('close', done);
-  });
 }

@@ -150,7 +150,7 @@ const ROW_BYTES = 1 << 20;
 const NO_BYTES = Buffer.alloc(0);
 
 /** Waits until `stream` takes more, or `out` is closed (a client gone away ends the export, not the process). */
-function drainedOrGone(stream: Writable, out: Writable): Promise<void> {
+export function drainedOrGone(stream: Writable, out: Writable): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       stream.off('drain', done);

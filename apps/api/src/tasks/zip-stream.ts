@@ -4,12 +4,7 @@ import { crc32, createDeflateRaw, deflateRawSync } from 'node:zlib';
 /** The compression method "deflate" (8). */
 const DEFLATED = 8;
 
-/**
- * A ZIP archive written to a stream as it is made (what an XLSX is): small entries whole, then one entry streamed,
- * deflated by zlib off the event loop, its checksum taken by zlib (native) as its bytes pass. It replaces archiver for
- * the 整改台账, whose stream layers and checksum in JavaScript were a tenth of the main thread's work on an export.
- * Entries are deflated, their names ASCII; sizes above 4 GiB (ZIP64) are not written and are refused.
- */
+/** An entry of the archive, as its local header and the central directory name it. */
 interface Entry {
   readonly name: Buffer;
   crc: number;
@@ -20,6 +15,12 @@ interface Entry {
   readonly offset: number;
 }
 
+/**
+ * A ZIP archive written to a stream as it is made (what an XLSX is): small entries whole, then one entry streamed,
+ * deflated by zlib off the event loop, its checksum taken by zlib (native) as its bytes pass. It replaces archiver for
+ * the 整改台账, whose stream layers and checksum in JavaScript were a tenth of the main thread's work on an export.
+ * Entries are deflated, their names ASCII; sizes above 4 GiB (ZIP64) are not written and are refused.
+ */
 export class ZipStream {
   private readonly entries: Entry[] = [];
   private offset = 0;

@@ -203,10 +203,13 @@ const TEXTS_FROM_ENTRIES = (asked: string, at: string, prefix: string) => `
          FROM said
         GROUP BY stream_name)`;
 
+/** A day (an SQL date) as the ledger writes it: YYYY-MM-DD. */
+const DAY = (date: string) => `to_char(${date}, 'YYYY-MM-DD')`;
+
 /** A task's last text of `kind` (its one row of the kind in `said`); a progress with its Beijing day before it. */
 const TEXT_OF = (kind: 'measures' | 'plan' | 'progress') =>
   kind === 'progress'
-    ? `min(to_char(${DATE_OF('occurred_at')}, 'YYYY-MM-DD') || ' ' || text) FILTER (WHERE kind = 'progress')`
+    ? `min(${DAY(DATE_OF('occurred_at'))} || ' ' || text) FILTER (WHERE kind = 'progress')`
     : `min(text) FILTER (WHERE kind = '${kind}')`;
 
 /**
@@ -221,7 +224,6 @@ function ledgerQuery(ids: readonly string[], options: ListOptions, kept: Kept): 
   const at = `${params.add(options.at.toISOString())}::timestamptz`;
   const today = `${params.add(shanghaiDateOf(options.at))}::date`;
   const warn = `${params.add(options.warningDays)}::int`;
-  const day = (date: string) => `to_char(${date}, 'YYYY-MM-DD')`;
   const text = `WITH ${NUMBERED(kept.numbers ? 'read_models.task_numbers' : NUMBERS_WORKED_OUT(asked), asked)},
      ${kept.texts ? TEXTS_KEPT(asked, at) : TEXTS_FROM_ENTRIES(asked, at, `${params.add(taskStreamName(''))}::text`)}
      SELECT v.task_id AS id, n.number, v.title, coalesce(c.name, v.category) AS category, r.name AS region,
@@ -237,9 +239,9 @@ function ledgerQuery(ids: readonly string[], options: ListOptions, kept: Kept): 
             t.measures, t.plan, t.progress AS "latestProgress",
             v.target_quantity::float8 AS "targetQuantity", (${ROLLED_UP_DONE('v', at)})::float8 AS "quantityDone",
             CASE WHEN v.target_quantity IS NULL THEN NULL ELSE v.target_unit END AS "targetUnit",
-            ${day(DATE_OF('v.assigned_at'))} AS "assignedOn", ${day('v.deadline')} AS deadline,
-            ${day('v.original_deadline')} AS "originalDeadline", v.status, ${LIGHT('v', today, warn)} AS light,
-            v.send_back_count AS "sendBackCount", ${day(DATE_OF('v.closed_at'))} AS "closedOn"
+            ${DAY(DATE_OF('v.assigned_at'))} AS "assignedOn", ${DAY('v.deadline')} AS deadline,
+            ${DAY('v.original_deadline')} AS "originalDeadline", v.status, ${LIGHT('v', today, warn)} AS light,
+            v.send_back_count AS "sendBackCount", ${DAY(DATE_OF('v.closed_at'))} AS "closedOn"
        FROM unnest(${asked}::uuid[]) WITH ORDINALITY o(id, n)
        JOIN ${options.current ? 'read_models.tasks' : 'read_models.task_versions'} v ON v.task_id = o.id
        LEFT JOIN regions r ON r.id = v.region_id
