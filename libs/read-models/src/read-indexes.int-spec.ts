@@ -1,6 +1,7 @@
-import { Client } from 'pg';
+import { Client, type PoolClient } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
-import { allProjections } from './index';
+import { createReadIndexes } from '@zhenggai/postgres';
+import { allProjections, tasksProjection } from './index';
 
 /**
  * The read indexes a generation gets once caught up (`Projection.readIndexes`) used to be made with the tables,
@@ -46,4 +47,38 @@ describe('read indexes', () => {
       expect(new Set(indexes.map((index) => index.name)).size).toBe(indexes.length);
     },
   );
+
+  it('a unique one is made unique, and the catch-up that makes it fails if two rows share its key', async () => {
+    const numbered = async (schema: string, rows: ReadonlyArray<[string, number]>) => {
+      await client.query(`CREATE SCHEMA "${schema}"`);
+      await tasksProjection.setup(client, schema);
+      for (const [taskId, seq] of rows)
+        await client.query(
+          `INSERT INTO "${schema}".task_numbers VALUES ($1, '00000000-0000-4000-8000-00000000000c', 2026, $2)`,
+          [taskId, seq],
+        );
+    };
+    const task = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
+    await numbered('numbers_apart', [
+      [task(1), 1],
+      [task(2), 2],
+    ]);
+    await createReadIndexes(client as unknown as PoolClient, tasksProjection, 'numbers_apart');
+    const { rows } = await client.query<{ name: string; unique: boolean }>(
+      `SELECT c.relname AS name, i.indisunique AS unique FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        WHERE c.relname LIKE 'task_numbers%' AND c.relnamespace = 'numbers_apart'::regnamespace ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      { name: 'task_numbers_county_id_year_seq_idx', unique: true },
+      { name: 'task_numbers_task_id_idx', unique: true },
+    ]);
+
+    await numbered('numbers_shared', [
+      [task(1), 1],
+      [task(2), 1],
+    ]);
+    await expect(createReadIndexes(client as unknown as PoolClient, tasksProjection, 'numbers_shared')).rejects.toThrow(
+      /unique/,
+    );
+  });
 });

@@ -83,6 +83,8 @@ export interface ProjectionIndex {
   readonly name: string;
   /** What follows `CREATE INDEX <name>`: `ON "<schema>".table (columns)`, and a `WHERE` for a partial index. */
   readonly on: string;
+  /** A unique index: made once caught up, it fails the batch that catches up if two rows share a key. */
+  readonly unique?: boolean;
 }
 
 /** What a projection's `prepare` hands on to the next batch: opaque to the runner. */

@@ -85,7 +85,8 @@ export async function createReadIndexes(db: Pool | PoolClient, projection: Proje
   ]);
   const present = new Set(rows.map((row) => row.indexname));
   for (const index of wanted)
-    if (!present.has(index.name)) await db.query(`CREATE INDEX IF NOT EXISTS "${index.name}" ${index.on}`);
+    if (!present.has(index.name))
+      await db.query(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS "${index.name}" ${index.on}`);
 }
 
 /**
