@@ -1,5 +1,4 @@
-import type { Page } from 'playwright-core';
-import { browserSession, Journey, PHONE } from '../support/browser';
+import { browserSession, bytesOf, Journey, PHONE, saveWithFeedback } from '../support/browser';
 import { login } from '../support/http-client';
 
 /**
@@ -14,14 +13,6 @@ const CAMPAIGN = '危房改造清零';
 const AS_OF = '2018-09-30T23:59:59+08:00';
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const ISO_TIMESTAMP = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
-
-/** The bytes of the file a click on `testId` saves, and the name it is saved under. */
-async function downloaded(page: Page, testId: string): Promise<{ name: string; bytes: Buffer }> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).first().click()]);
-  const chunks: Buffer[] = [];
-  for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
-  return { name: download.suggestedFilename(), bytes: Buffer.concat(chunks) };
-}
 
 describe('web app: 情况通报', () => {
   const session = browserSession('bulletins');
@@ -84,9 +75,17 @@ describe('web app: 情况通报', () => {
     expect(text).not.toMatch(UUID);
     expect(text).not.toMatch(ISO_TIMESTAMP);
     await journey.shot('bulletins-list');
-    const pdf = await downloaded(page, 'bulletin-pdf');
-    expect(pdf.name).toMatch(/\.pdf$/);
-    expect(pdf.bytes.subarray(0, 4).toString('latin1')).toBe('%PDF');
+    // While the PDF is on its way its button says so, and neither file can be asked for again; cut off from the
+    // server, the page says so in Chinese.
+    const pdf = await saveWithFeedback(
+      page,
+      item.getByTestId('bulletin-pdf'),
+      '**/api/bulletins/*/versions/*/pdf',
+      { busy: '正在下载', idle: '下载 PDF' },
+      [item.getByTestId('bulletin-docx')],
+    );
+    expect(pdf.suggestedFilename()).toMatch(/\.pdf$/);
+    expect((await bytesOf(pdf)).subarray(0, 4).toString('latin1')).toBe('%PDF');
 
     // Issued again (its 统计时点 kept): the list shows 第2版.
     await item.getByTestId('bulletin-reissue').click();

@@ -1,4 +1,4 @@
-import { browserSession, computedStyle, samplePhoto } from '../support/browser';
+import { browserSession, computedStyle, samplePhoto, saveWithFeedback } from '../support/browser';
 import { Client } from 'pg';
 import { login } from '../support/http-client';
 import { closedAfterThisFile } from '../support/opened-for-this-file';
@@ -41,33 +41,16 @@ describe('web app: the inspector (督查员)', () => {
     // The 整改台账 of what is on screen (here: overdue only), as a spreadsheet.
     await page.getByText('只看逾期').click();
     await page.getByTestId('light-summary').filter({ hasText: '共 1 项' }).waitFor();
-    // While it is written (held here until the page is looked at), its button says so and neither can be pressed.
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const exportRoute = '**/api/tasks/export?*';
-    await page.route(exportRoute, async (route) => {
-      await held;
-      await route.continue();
-    });
-    const downloaded = page.waitForEvent('download');
-    await page.getByTestId('export-xlsx').click();
-    await page.getByTestId('export-xlsx').filter({ hasText: '正在导出台账' }).waitFor();
-    expect([
-      await page.getByTestId('export-xlsx').isDisabled(),
-      await page.getByTestId('export-csv').isDisabled(),
-    ]).toEqual([true, true]);
-    release();
-    const download = await downloaded;
+    // While it is written, its button says so and neither export can be pressed; one that cannot reach the server
+    // says so in Chinese.
+    const download = await saveWithFeedback(
+      page,
+      page.getByTestId('export-xlsx'),
+      '**/api/tasks/export?*',
+      { busy: '正在导出台账', idle: '导出台账 XLSX' },
+      [page.getByTestId('export-csv')],
+    );
     expect(download.suggestedFilename()).toMatch(/^整改台账-\d{4}-\d{2}-\d{2}\.xlsx$/);
-    await page.getByTestId('export-xlsx').filter({ hasText: '导出台账 XLSX' }).waitFor();
-    expect(await page.getByTestId('export-xlsx').isEnabled()).toBe(true);
-    // An export that cannot reach the server says so, in Chinese, and the buttons can be pressed again.
-    await page.unroute(exportRoute);
-    await page.route(exportRoute, (route) => route.abort('internetdisconnected'));
-    await page.getByTestId('export-csv').click();
-    expect(await page.getByTestId('problem-toast').textContent()).toContain('网络连接失败，请检查网络后重试。');
-    expect(await page.getByTestId('export-csv').isEnabled()).toBe(true);
-    await page.unroute(exportRoute);
 
     await page.getByTestId('nav').getByText('发现问题').click();
     await page.locator('input[name=title]').fill('王家坝镇旱厕改造滞后');

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { Browser, BrowserContextOptions, chromium, Locator, Page, Route } from 'playwright-core';
+import { Browser, BrowserContextOptions, chromium, Download, Locator, Page, Route } from 'playwright-core';
 import { webAppDir } from '../../apps/api/src/web/serve-web-app';
 import { BUILT, BuiltProcess, startBuiltProcess } from './built-process';
 import { eventually, HttpClient } from './http-client';
@@ -183,6 +183,47 @@ export async function holdRequests(
       await page.unroute(url, handler);
     },
   };
+}
+
+/**
+ * A file saved from a button, as a person sees it (the 整改台账, a bulletin's PDF and Word, the 问题清单 template). While
+ * it is on its way (its request held here until looked at), the button reads `busy`, and neither it nor `others` can be
+ * pressed; then it downloads and the button reads `idle` again. Pressed again with the network cut off, the toast says
+ * so in Chinese and the button can be pressed again. Answers the download.
+ */
+export async function saveWithFeedback(
+  page: Page,
+  button: Locator,
+  url: Parameters<Page['route']>[0],
+  texts: { busy: string; idle: string },
+  others: readonly Locator[] = [],
+): Promise<Download> {
+  const held = await holdRequests(page, url);
+  const downloaded = page.waitForEvent('download');
+  await button.click();
+  await held.asked;
+  await button.filter({ hasText: texts.busy }).waitFor();
+  expect(await Promise.all([button, ...others].map((b) => b.isDisabled()))).toEqual(
+    [button, ...others].map(() => true),
+  );
+  await held.release();
+  const download = await downloaded;
+  await button.filter({ hasText: texts.idle }).waitFor();
+  expect(await button.isEnabled()).toBe(true);
+  const cutOff = (route: Route) => route.abort('internetdisconnected');
+  await page.route(url, cutOff);
+  await button.click();
+  await page.getByTestId('problem-toast').filter({ hasText: '网络连接失败，请检查网络后重试。' }).waitFor();
+  expect(await button.isEnabled()).toBe(true);
+  await page.unroute(url, cutOff);
+  return download;
+}
+
+/** The bytes of a file the page saved. */
+export async function bytesOf(download: Download): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 export interface BrowserSession {
