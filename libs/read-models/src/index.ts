@@ -28,4 +28,5 @@ export * from './queries/inbox.query';
 export * from './queries/catalogue.query';
 export * from './queries/todo.query';
 export * from './queries/ledger.query';
+export * from './queries/reminder-facts.query';
 export * from './bulletins/bulletin-composer';

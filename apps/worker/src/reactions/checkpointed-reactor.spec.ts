@@ -98,3 +98,38 @@ describe('a durable reaction far behind the store', () => {
     expect(turns.status()).toEqual({ catchingUp: ['tasks'], waiting: [] });
   });
 });
+
+describe('whether a durable reaction has caught up', () => {
+  /** A reaction checkpointed at `at`, on a store whose last event of its types is at `head`. */
+  class Checkpointed extends CheckpointedReactor {
+    readonly asked: Array<{ after: GlobalPosition; maxCount: number; eventTypePrefixes: readonly string[] }> = [];
+
+    constructor(at: GlobalPosition, head: GlobalPosition) {
+      const store = {
+        readAll: async (options: { after: GlobalPosition; maxCount: number; eventTypePrefixes: readonly string[] }) => {
+          this.asked.push(options);
+          return events(Math.min(options.maxCount, Number(head - options.after)), Number(options.after) + 1);
+        },
+      };
+      super(store as unknown as EventStore, { load: async () => at, save: async () => undefined }, 'scheduler', [
+        'Counted',
+      ]);
+    }
+
+    protected async apply(): Promise<void> {}
+  }
+
+  it('has when less than a batch of its events lies beyond its checkpoint', async () => {
+    const head = 10_000n;
+    const behind = new Checkpointed(head - BigInt(REACTION_BATCH_SIZE), head);
+    const almost = new Checkpointed(head - BigInt(REACTION_BATCH_SIZE) + 1n, head);
+    expect([await behind.caughtUp(), await almost.caughtUp(), await new Checkpointed(head, head).caughtUp()]).toEqual([
+      false,
+      true,
+      true,
+    ]);
+    expect(behind.asked).toEqual([
+      { after: head - BigInt(REACTION_BATCH_SIZE), maxCount: REACTION_BATCH_SIZE, eventTypePrefixes: ['Counted'] },
+    ]);
+  });
+});

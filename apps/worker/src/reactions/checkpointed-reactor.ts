@@ -100,6 +100,20 @@ export abstract class CheckpointedReactor {
     if (!behind || this.turns.shouldYield(this.name) || !(await this.moreAfter(position))) this.turns.give(this.name);
   }
 
+  /**
+   * Whether the reaction has caught up with the store: less than a batch of its events lies beyond its stored
+   * checkpoint (a reaction that was never started has none, and is behind by all of them).
+   */
+  async caughtUp(): Promise<boolean> {
+    const after = await this.checkpoints.load(this.name);
+    const beyond = await this.store.readAll({
+      after,
+      maxCount: REACTION_BATCH_SIZE,
+      eventTypePrefixes: this.eventTypePrefixes,
+    });
+    return beyond.length < REACTION_BATCH_SIZE;
+  }
+
   /** Whether the store holds more of this reaction's events after `position` (a failed look counts as none). */
   private async moreAfter(position: GlobalPosition): Promise<boolean> {
     try {

@@ -153,6 +153,7 @@ export class ReminderEngine {
       deps.clock,
       horizonMs,
       deps.tasksCaughtUp,
+      () => this.scheduler.caughtUp(),
     );
     this.digest = new DailyDigest({
       directory: deps.directory,

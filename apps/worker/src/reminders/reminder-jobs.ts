@@ -1,4 +1,4 @@
-import { OwedReminder, RectificationTaskState, remindersToSchedule } from '@zhenggai/domain';
+import { OwedReminder, remindersToSchedule, TaskReminderFacts } from '@zhenggai/domain';
 import { AnyQueue, jobIdOf } from '@zhenggai/platform';
 
 export interface ReminderJobData {
@@ -12,7 +12,7 @@ export interface ReminderJobData {
  * The levels a task still owes that fall due by `now + horizonMs` (those already due included): the ones to have queued
  * now.
  */
-export function owedWithin(state: RectificationTaskState, now: Date, horizonMs: number): OwedReminder[] {
+export function owedWithin(state: TaskReminderFacts, now: Date, horizonMs: number): OwedReminder[] {
   const until = now.getTime() + horizonMs;
   return remindersToSchedule(state, now.toISOString()).filter((r) => Date.parse(r.dueAt) <= until);
 }

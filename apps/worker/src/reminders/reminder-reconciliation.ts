@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Clock } from '@zhenggai/application';
-import { AssignedRectificationTask } from '@zhenggai/domain';
 import { PostgresDeliveries } from '@zhenggai/postgres';
+import { openTaskReminders } from '@zhenggai/read-models';
 import { Pool } from 'pg';
 import { DeliveryJobs } from '@zhenggai/platform';
 import { owedWithin, ReminderJobs } from './reminder-jobs';
@@ -13,20 +13,24 @@ export interface ReconciliationReport {
    * holding part of the tasks, some in states long past, is no measure of what is owed).
    */
   readonly tasksBehind: boolean;
+  /**
+   * The reminder scheduler was still catching up: the levels were left to it (it records the levels due as it meets
+   * them, a batch's together; queued here, each would be a job and a command of its own, while it records them too).
+   */
+  readonly schedulerBehind: boolean;
   readonly openTasks: number;
   readonly remindersRequeued: number;
   readonly deliveriesRequeued: number;
 }
-
-const PAGE = 1000;
 
 /**
  * Brings levels into the queue as they come within the horizon, and is the safety net under it: compares what
  * the read model says each open task is owed (levels due within `horizonMs`, or due and not yet recorded) with
  * the jobs that exist, and queues what is missing; and re-queues the batch of every delivery the ledger still has
  * pending (its job, if the queue lost it). A Redis that lost its data therefore loses no reminder, only the time until
- * the engine finds the queue empty (`ReminderEngine.recoverLostQueue`). While the tasks read model is still catching
- * up it leaves the levels alone (`TasksCaughtUp`).
+ * the engine finds the queue empty (`ReminderEngine.recoverLostQueue`). While the tasks read model, or the reminder
+ * scheduler, is still catching up it leaves the levels alone (`TasksCaughtUp`): the scheduler records those due as it
+ * meets them.
  */
 export class ReminderReconciliation {
   private readonly logger = new Logger('ReminderReconciliation');
@@ -39,15 +43,17 @@ export class ReminderReconciliation {
     private readonly clock: Clock,
     private readonly horizonMs: number,
     private readonly tasksCaughtUp: TasksCaughtUp,
+    /** Whether the reminder scheduler has caught up with the store (`CheckpointedReactor.caughtUp`). */
+    private readonly schedulerCaughtUp: () => Promise<boolean>,
   ) {}
 
   async run(): Promise<ReconciliationReport> {
     const tasksBehind = !(await this.tasksCaughtUp());
-    const { openTasks, remindersRequeued } = tasksBehind
-      ? { openTasks: 0, remindersRequeued: 0 }
-      : await this.queueLevelsOwed();
+    const schedulerBehind = !(await this.schedulerCaughtUp());
+    const { openTasks, remindersRequeued } =
+      tasksBehind || schedulerBehind ? { openTasks: 0, remindersRequeued: 0 } : await this.queueLevelsOwed();
     const deliveriesRequeued = await this.requeueDeliveries();
-    const report = { tasksBehind, openTasks, remindersRequeued, deliveriesRequeued };
+    const report = { tasksBehind, schedulerBehind, openTasks, remindersRequeued, deliveriesRequeued };
     // Right after a start this may be the scheduler's work not done yet; later it is what the queue had lost.
     if (remindersRequeued + deliveriesRequeued > 0)
       this.logger.log(`queued what the queue did not have: ${JSON.stringify(report)}`);
@@ -68,23 +74,11 @@ export class ReminderReconciliation {
     const now = this.clock.now();
     let openTasks = 0;
     let remindersRequeued = 0;
-    for (let after = '00000000-0000-0000-0000-000000000000'; ;) {
-      const { rows } = await this.pool.query<{ task_id: string; state: AssignedRectificationTask }>(
-        `SELECT task_id, state FROM read_models.task_states
-          WHERE task_id > $1 AND state->>'status' NOT IN ('closed', 'cancelled')
-          ORDER BY task_id LIMIT $2`,
-        [after, PAGE],
-      );
-      for (const row of rows) {
+    for await (const page of openTaskReminders(this.pool)) {
+      for (const { taskId, facts } of page) {
         openTasks++;
-        remindersRequeued += await this.reminders.ensure(
-          row.task_id,
-          owedWithin(row.state, now, this.horizonMs),
-          now.getTime(),
-        );
+        remindersRequeued += await this.reminders.ensure(taskId, owedWithin(facts, now, this.horizonMs), now.getTime());
       }
-      if (rows.length < PAGE) break;
-      after = rows[rows.length - 1].task_id;
     }
     return { openTasks, remindersRequeued };
   }

@@ -1,5 +1,14 @@
 import { levelDueAt, ReminderLevel } from '../reminders/reminder-policy';
-import { RectificationTaskState } from './rectification-task.state';
+import { AssignedRectificationTask } from './rectification-task.state';
+
+/**
+ * What a task's reminders are worked out from: its status, the deadline in force and its version, the ladder pinned
+ * on it and the levels recorded. A task's state is such facts; a reader that owes reminders to many tasks (the
+ * reconciliation) reads only these.
+ */
+export type TaskReminderFacts =
+  | { readonly status: 'none' }
+  | Pick<AssignedRectificationTask, 'status' | 'deadline' | 'deadlineVersion' | 'reminderPolicy' | 'reminders'>;
 
 /** A ladder level the task is owed and has not had: its id, and when it falls due. */
 export interface OwedReminder {
@@ -14,7 +23,7 @@ export interface OwedReminder {
  * cancelled, and none that was already recorded for this deadline. Whether one is due yet is the caller's
  * question (it knows the time).
  */
-export function owedReminders(state: RectificationTaskState): OwedReminder[] {
+export function owedReminders(state: TaskReminderFacts): OwedReminder[] {
   if (state.status === 'none' || state.status === 'closed' || state.status === 'cancelled') return [];
   const recorded = new Set(state.reminders.map((r) => r.reminderId));
   return state.reminderPolicy.levels
@@ -33,7 +42,7 @@ export function owedReminders(state: RectificationTaskState): OwedReminder[] {
  * worker that was down, or a deadline set close to now, must not send 提醒, 到期提醒 and 催办 in one burst).
  * A level earlier than one already recorded is overtaken too.
  */
-export function remindersToSchedule(state: RectificationTaskState, now: string): OwedReminder[] {
+export function remindersToSchedule(state: TaskReminderFacts, now: string): OwedReminder[] {
   if (state.status === 'none') return [];
   const nowMs = Date.parse(now);
   const owed = owedReminders(state);

@@ -1,4 +1,3 @@
-import { assignTask, fileFinding } from '@zhenggai/application';
 import { shanghaiDateOf } from '@zhenggai/domain';
 import { auditProjection } from '../audit/audit.projection';
 import { catalogueProjection } from '../catalogue/catalogue.projection';
@@ -24,33 +23,8 @@ describe('the numbers and texts of the 整改台账', () => {
     world = await demoTreeWorld();
     const regions = await world.infra.directory.listRegions();
     const region = (name: string) => regions.find((r) => r.name === name)!.id;
-    const given = async (place: string, instant: string, title: string) => {
-      const meta = world.meta(world.inspector, instant);
-      const finding = await fileFinding(
-        world.deps,
-        {
-          title,
-          description: '',
-          regionId: region(place),
-          category: 'sanitation',
-          severity: 'medium',
-          source: '督查',
-          evidence: [],
-        },
-        meta,
-      );
-      const assignment = {
-        findingId: finding.id,
-        leadUnitId: world.units.town,
-        cooperatingUnitIds: [],
-        deadline: '2019-06-30',
-        measures: title,
-        target: null,
-        campaignId: null,
-        title,
-      };
-      return (await assignTask(world.deps, assignment, meta)).id;
-    };
+    const given = (place: string, instant: string, title: string) =>
+      world.assigned({ title, regionId: region(place), leadUnitId: world.units.town, instant, deadline: '2019-06-30' });
     // Two counties, a town and a village in one of them, the city above both, and the turn of the year in Beijing
     // (half past midnight on 1 January there is still 31 December in UTC), interleaved.
     await given('王堰镇', at('2018-12-30'), '王堰镇改厕');

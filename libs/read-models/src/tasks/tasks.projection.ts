@@ -64,7 +64,10 @@ export const tasksProjection: Projection = {
   // a ledger reads its numbers with its rows instead of numbering every task of its counties on every export.
   // 17: the numbers are worked out with the batch and copied in, their indexes made once caught up (a catch-up of a
   // million tasks spent half a minute of the database's time keeping them row by row).
-  version: 17,
+  // 18: the views `task_reminder_facts` (what a task's reminders are worked out from, its ladder by id) and
+  // `task_ladders`, so that the reminders' reconciliation reads a few hundred bytes of each open task instead of its
+  // whole state with its ladder joined in (every 10 minutes, a tenth of the database's time for it at 100,000 tasks).
+  version: 18,
   eventTypePrefixes: ['RectificationTask'],
 
   async setup(sql: ProjectionSql, schema: string): Promise<void> {
@@ -238,6 +241,14 @@ export const tasksProjection: Projection = {
               AS state
           FROM "${schema}".task_states s LEFT JOIN "${schema}".task_ladders l ON l.ladder_id = s.ladder_id`,
       },
+      {
+        name: 'task_reminder_facts',
+        // What a task's reminders are worked out from (`TaskReminderFacts`), its ladder by id (`task_ladders`).
+        select: `SELECT task_id, ladder_id, state->>'status' AS status, state->>'deadline' AS deadline,
+            (state->>'deadlineVersion')::integer AS deadline_version, state->'reminders' AS reminders
+          FROM "${schema}".task_states`,
+      },
+      { name: 'task_ladders', select: `SELECT * FROM "${schema}".task_ladders` },
       { name: 'task_numbers', select: `SELECT * FROM "${schema}".task_numbers` },
       { name: 'task_deadline_counts', select: `SELECT * FROM "${schema}".task_deadline_counts` },
       { name: 'task_send_back_counts', select: `SELECT * FROM "${schema}".task_send_back_counts` },

@@ -53,6 +53,19 @@ export interface DemoTreeWorld {
    * 30 September 2018, to 阜南县住建局 in the campaign (on 1 August 2018). Answers the task's id.
    */
   countyTask(regionId: string): Promise<string>;
+  /**
+   * A finding filed at `regionId` by the world's inspector at `instant`, and its task (of the same title and measures)
+   * assigned to `leadUnitId` at once, due `deadline`, in `campaignId` when given. Answers the task's id.
+   */
+  assigned(task: {
+    readonly title: string;
+    readonly regionId: string;
+    readonly leadUnitId: string;
+    readonly instant: string;
+    readonly deadline: string;
+    readonly category?: string;
+    readonly campaignId?: string;
+  }): Promise<string>;
 }
 
 export async function demoTreeWorld(): Promise<DemoTreeWorld> {
@@ -127,6 +140,25 @@ export async function demoTreeWorld(): Promise<DemoTreeWorld> {
     }),
     evidence: [{ ref: 'demo/report.pdf', name: '验收照片' }],
     countyTask,
+    async assigned({ title, regionId, leadUnitId, instant, deadline, category = 'sanitation', campaignId = null }) {
+      const filed = meta(inspector, instant);
+      const finding = await fileFinding(
+        deps,
+        { title, description: '', regionId, category, severity: 'medium', source: '督查', evidence: [] },
+        filed,
+      );
+      const assignment = {
+        findingId: finding.id,
+        leadUnitId,
+        cooperatingUnitIds: [],
+        deadline,
+        measures: title,
+        target: null,
+        campaignId,
+        title,
+      };
+      return (await assignTask(deps, assignment, filed)).id;
+    },
   };
 }
 
