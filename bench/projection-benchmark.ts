@@ -14,9 +14,11 @@ import {
   rectificationTaskDecider,
   taskStreamName,
 } from '@zhenggai/domain';
-import { Infrastructure } from '@zhenggai/platform';
+import { Infrastructure, REMINDERS_QUEUE } from '@zhenggai/platform';
 import { findFreePort, readProjectionStatuses, rebuildProjection } from '@zhenggai/postgres';
 import { allProjections } from '@zhenggai/read-models';
+import { ReminderJobs } from '../apps/worker/src/reminders/reminder-jobs';
+import { ReminderReconciliation } from '../apps/worker/src/reminders/reminder-reconciliation';
 import { startScript } from '../scripts/start-command';
 import { BulkStream } from './bulk-stream';
 import { machineLoad, processCpuMs } from './machine-load';
@@ -332,6 +334,12 @@ export async function benchmarkReadSideCase(
     // Statistics for the freshly filled read models, as autovacuum's analyze gives them within a minute.
     await infra.pool.query('ANALYZE');
     for (const group of views) figures.set(group.name, await measureViews(app, group));
+    const reconciled = await reconcileOnce(infra);
+    console.log(
+      `${"reminders' reconciliation: one run".padEnd(44)} ${reconciled.seconds.toFixed(1)} s ` +
+        `(${reconciled.openTasks.toLocaleString()} open tasks read, ${reconciled.remindersRequeued} levels queued)`,
+    );
+    figures.set("reminders' reconciliation: one run", `${reconciled.seconds.toFixed(1)} s`);
     console.log(
       `${'all-in-one resident memory'.padEnd(44)} ${app.peakRssMb()} MB at ` +
         `most during catch-up, ${rssAfterCatchUp} MB after it, ${app.rssMb()} ` +
@@ -359,6 +367,30 @@ export async function benchmarkReadSideCase(
   console.log(`${'machine load'.padEnd(44)} ${during}`);
   figures.set('machine load', during);
   return figures;
+}
+
+/**
+ * One run of what the reminders' reconciliation does every `REMINDER_RECONCILE_SECONDS` (10 minutes) in service, on the
+ * store just caught up and beside the running engine: every open task's levels owed within the hour compared with the
+ * queue (the engine's own, on the same backend). The time a running worker spends on it at every run.
+ */
+async function reconcileOnce(infra: Infrastructure) {
+  const jobs = new ReminderJobs(infra.queues.queue(REMINDERS_QUEUE));
+  const caughtUp = async () => true;
+  const unused = null as never;
+  const reconciliation = new ReminderReconciliation(
+    infra.pool,
+    jobs,
+    unused,
+    unused,
+    infra.clock,
+    3_600_000,
+    caughtUp,
+    caughtUp,
+  );
+  const start = process.hrtime.bigint();
+  const result = await reconciliation.queueLevelsOwed();
+  return { ...result, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
 }
 
 const TASKS_PER_FINDING = 5;

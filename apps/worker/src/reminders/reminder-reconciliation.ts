@@ -70,7 +70,11 @@ export class ReminderReconciliation {
     return this.deliveryJobs.ensure((await this.deliveries.pending(1000)).flatMap((d) => (d.batch ? [d.batch] : [])));
   }
 
-  private async queueLevelsOwed(): Promise<{ openTasks: number; remindersRequeued: number }> {
+  /**
+   * The levels' part alone, whatever is still catching up: queues each open task's levels owed within the horizon that
+   * have no job. Answers how many open tasks it read and how many levels it queued.
+   */
+  async queueLevelsOwed(): Promise<{ openTasks: number; remindersRequeued: number }> {
     const now = this.clock.now();
     let openTasks = 0;
     let remindersRequeued = 0;
