@@ -337,7 +337,8 @@ export async function benchmarkReadSideCase(
     const reconciled = await reconcileOnce(infra);
     console.log(
       `${"reminders' reconciliation: one run".padEnd(44)} ${reconciled.seconds.toFixed(1)} s ` +
-        `(${reconciled.openTasks.toLocaleString()} open tasks read, ${reconciled.remindersRequeued} levels queued)`,
+        `(${reconciled.openTasks.toLocaleString()} open tasks due soon enough to owe a level read, ` +
+        `${reconciled.remindersRequeued} levels queued)`,
     );
     figures.set("reminders' reconciliation: one run", `${reconciled.seconds.toFixed(1)} s`);
     console.log(

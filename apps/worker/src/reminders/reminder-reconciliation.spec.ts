@@ -1,4 +1,5 @@
 import { ManualClock } from '@zhenggai/application';
+import { DEFAULT_REMINDER_POLICY } from '@zhenggai/domain';
 import type { PostgresDeliveries } from '@zhenggai/postgres';
 import type { DeliveryJobs } from '@zhenggai/platform';
 import type { Pool } from 'pg';
@@ -17,7 +18,8 @@ describe('the reminders’ reconciliation', () => {
   const pool = {
     query: async (text: string) => {
       readModel.push(text);
-      return { rows: [] };
+      // One ladder, and no open task.
+      return { rows: text.includes('task_ladders') ? [{ ladder_id: 'default', policy: DEFAULT_REMINDER_POLICY }] : [] };
     },
   } as unknown as Pool;
   const jobs = { ensure: async (id: string) => void queued.push(id) } as unknown as ReminderJobs;

@@ -18,6 +18,7 @@ export interface ReconciliationReport {
    * them, a batch's together; queued here, each would be a job and a command of its own, while it records them too).
    */
   readonly schedulerBehind: boolean;
+  /** The open tasks read: those that may owe a level within the horizon (the others are due weeks away). */
   readonly openTasks: number;
   readonly remindersRequeued: number;
   readonly deliveriesRequeued: number;
@@ -72,13 +73,14 @@ export class ReminderReconciliation {
 
   /**
    * The levels' part alone, whatever is still catching up: queues each open task's levels owed within the horizon that
-   * have no job. Answers how many open tasks it read and how many levels it queued.
+   * have no job. Answers how many open tasks it read (those due soon enough to owe one) and how many levels it queued.
    */
   async queueLevelsOwed(): Promise<{ openTasks: number; remindersRequeued: number }> {
     const now = this.clock.now();
     let openTasks = 0;
     let remindersRequeued = 0;
-    for await (const page of openTaskReminders(this.pool)) {
+    // Only the tasks that may owe a level within the horizon: those due weeks away are not read.
+    for await (const page of openTaskReminders(this.pool, { dueBy: new Date(now.getTime() + this.horizonMs) })) {
       for (const { taskId, facts } of page) {
         openTasks++;
         remindersRequeued += await this.reminders.ensure(taskId, owedWithin(facts, now, this.horizonMs), now.getTime());

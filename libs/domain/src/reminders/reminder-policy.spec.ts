@@ -1,5 +1,13 @@
-import { ValidationError } from '../shared';
-import { DEFAULT_REMINDER_POLICY, ReminderLevel, validateReminderLevels, warningDaysOf } from './reminder-policy';
+import { addDays, ValidationError } from '../shared';
+import {
+  DEFAULT_REMINDER_POLICY,
+  latestDeadlineDueBy,
+  levelDueAt,
+  ReminderLevel,
+  ReminderPolicy,
+  validateReminderLevels,
+  warningDaysOf,
+} from './reminder-policy';
 
 describe('a reminder ladder given as data', () => {
   it('accepts the default ladder as it is', () => {
@@ -78,18 +86,19 @@ describe('a reminder ladder given as data', () => {
   });
 });
 
-describe('the yellow light of a ladder (黄灯)', () => {
-  const ladder = (...offsets: ReminderLevel['offset'][]) => ({
-    ...DEFAULT_REMINDER_POLICY,
-    levels: offsets.map((offset, i) => ({
-      level: `l${i}`,
-      label: '提醒',
-      kind: 'reminder' as const,
-      offset,
-      recipients: ['unit' as const],
-    })),
-  });
+/** A ladder of reminders at these offsets. */
+const ladder = (...offsets: ReminderLevel['offset'][]): ReminderPolicy => ({
+  ...DEFAULT_REMINDER_POLICY,
+  levels: offsets.map((offset, i) => ({
+    level: `l${i}`,
+    label: '提醒',
+    kind: 'reminder' as const,
+    offset,
+    recipients: ['unit' as const],
+  })),
+});
 
+describe('the yellow light of a ladder (黄灯)', () => {
   it('starts when the first reminder is due: 3 days before the deadline by default', () => {
     expect(warningDaysOf(DEFAULT_REMINDER_POLICY)).toBe(3);
     expect(warningDaysOf(ladder({ days: -7, hourOfDay: 9 }, { days: -1, hourOfDay: 9 }))).toBe(7);
@@ -99,5 +108,45 @@ describe('the yellow light of a ladder (黄灯)', () => {
     expect(warningDaysOf(ladder({ hours: -48 }))).toBe(1); // from 00:00 the day before the deadline day
     expect(warningDaysOf(ladder({ hours: -6 }))).toBe(0);
     expect(warningDaysOf(ladder({ days: 0, hourOfDay: 9 }, { days: 1, hourOfDay: 9 }))).toBe(0);
+  });
+});
+
+describe('the latest deadline a ladder owes a level by (what the reconciliation reads)', () => {
+  it('is three days on under the default ladder: its 提醒 is due at 09:00 three days before the deadline', () => {
+    // 20:00 in Beijing on 6 December: a task due on the 9th has had its 提醒 that morning; one due on the 10th has not.
+    expect(latestDeadlineDueBy([DEFAULT_REMINDER_POLICY], new Date('2026-12-06T12:00:00Z'))).toBe('2026-12-09');
+    // 08:59 on the 6th: the 提醒 of a task due on the 9th is a minute away.
+    expect(latestDeadlineDueBy([DEFAULT_REMINDER_POLICY], new Date('2026-12-06T00:59:00Z'))).toBe('2026-12-08');
+  });
+
+  it('takes the ladder that reminds earliest, hours before the end of the deadline day as well', () => {
+    const until = new Date('2026-12-06T12:00:00Z');
+    expect(latestDeadlineDueBy([DEFAULT_REMINDER_POLICY, ladder({ days: -10, hourOfDay: 8 })], until)).toBe(
+      '2026-12-16',
+    );
+    // 72 hours before the end of the day: 00:00 two days before it.
+    expect(latestDeadlineDueBy([ladder({ hours: -72 })], until)).toBe('2026-12-08');
+    expect(latestDeadlineDueBy([ladder({ days: 1, hourOfDay: 9 })], until)).toBe('2026-12-05');
+    expect(latestDeadlineDueBy([], until)).toBeNull();
+    expect(latestDeadlineDueBy([{ ...DEFAULT_REMINDER_POLICY, levels: [] }], until)).toBeNull();
+  });
+
+  it('leaves out no deadline that has a level due by then, whatever the ladder and the instant', () => {
+    const ladders = [
+      DEFAULT_REMINDER_POLICY,
+      ladder({ days: -5, hourOfDay: 23 }, { hours: 12 }),
+      ladder({ hours: -30 }),
+      ladder({ days: 2, hourOfDay: 0 }),
+    ];
+    for (const l of ladders)
+      for (let hour = 0; hour < 24 * 4; hour += 5) {
+        const until = new Date(Date.UTC(2026, 11, 6, hour, 17));
+        const latest = latestDeadlineDueBy([l], until)!;
+        for (let days = -12; days <= 12; days++) {
+          const deadline = addDays('2026-12-08', days);
+          const owes = l.levels.some((level) => Date.parse(levelDueAt(deadline, level)) <= until.getTime());
+          expect([deadline, owes]).toEqual([deadline, deadline <= latest]);
+        }
+      }
   });
 });

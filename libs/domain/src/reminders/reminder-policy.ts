@@ -1,6 +1,6 @@
 import { deepFreeze } from '../shared/deep-freeze';
 import { ValidationError } from '../shared/domain-error';
-import { dueInstant, LocalDate, shanghaiInstant } from '../shared/local-date';
+import { dueInstant, LocalDate, shanghaiDateOf, shanghaiInstant } from '../shared/local-date';
 
 /** Who a ladder level goes to; each is resolved to people and addresses when the level fires. */
 export const RECIPIENT_ROLES = ['unit', 'unit_head', 'assigning_office', 'supervising_leader', 'leadership'] as const;
@@ -77,6 +77,22 @@ export function levelDueAt(deadline: LocalDate, level: ReminderLevel): string {
   // shanghaiInstant(addDays(deadline, days), hourOfDay) in one step (a calendar day is 24 hours in Asia/Shanghai):
   // the scheduler asks this for every level of every task it meets.
   return shanghaiInstant(deadline, level.offset.days * 24 + level.offset.hourOfDay).toISOString();
+}
+
+/**
+ * The latest deadline for which a level of one of `ladders` falls due by `until`: a task due later owes none of their
+ * levels by then (null when they have no level at all). A level falls due a fixed time from the start of its deadline's
+ * day (a calendar day is 24 hours in Asia/Shanghai), so the level due longest before its deadline sets the bound. The
+ * reminders' reconciliation reads only the open tasks due by it, where most have deadlines weeks away.
+ */
+export function latestDeadlineDueBy(ladders: Iterable<ReminderPolicy>, until: Date): LocalDate | null {
+  const reference: LocalDate = '2000-01-01';
+  const dayStart = shanghaiInstant(reference).getTime();
+  let earliest = Infinity;
+  for (const ladder of ladders)
+    for (const level of ladder.levels)
+      earliest = Math.min(earliest, Date.parse(levelDueAt(reference, level)) - dayStart);
+  return earliest === Infinity ? null : shanghaiDateOf(new Date(until.getTime() - earliest));
 }
 
 /** Checks a ladder given as data (an admin's input); throws a ValidationError naming the field. */

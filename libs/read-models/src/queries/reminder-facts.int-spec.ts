@@ -4,6 +4,7 @@ import {
   DEFAULT_REMINDER_POLICY,
   remindersToSchedule,
   SYSTEM_ACTOR,
+  TaskReminderFacts,
 } from '@zhenggai/domain';
 import { at, DemoTreeWorld, demoTreeWorld } from '../testing/demo-tree-world';
 import { projectAll } from '../testing/project-all';
@@ -61,11 +62,15 @@ describe('the open tasks’ reminder facts', () => {
     states = new Map(rows.map((r) => [r.task_id, r.state]));
   });
 
-  async function all(pageSize?: number): Promise<OpenTaskReminders[]> {
+  async function all(pageSize?: number, dueBy?: Date): Promise<OpenTaskReminders[]> {
     const read: OpenTaskReminders[] = [];
-    for await (const page of openTaskReminders(world.infra.pool, pageSize)) read.push(...page);
+    for await (const page of openTaskReminders(world.infra.pool, { pageSize, dueBy })) read.push(...page);
     return read;
   }
+
+  /** The levels `facts` owes by `until` (those due already included), as the reconciliation works them out. */
+  const owedBy = (facts: TaskReminderFacts, now: string, until: Date) =>
+    remindersToSchedule(facts, now).filter((r) => Date.parse(r.dueAt) <= until.getTime());
 
   it('answers every open task in the order of its id, with what its state says of its reminders', async () => {
     const whole = [...states.values()];
@@ -96,6 +101,26 @@ describe('the open tasks’ reminder facts', () => {
     }
     // Page by page, however small the pages.
     expect(await all(2)).toEqual(read);
+  });
+
+  it('reads only the open tasks due soon enough to owe a level by an instant, leaving out none that owes', async () => {
+    const every = await all();
+    let left = 0;
+    // Before the story's deadlines, around them (the campaign's ladder reminds five days ahead, at 08:00) and after.
+    for (const now of ['2018-06-01', '2018-07-25', '2018-09-14', '2018-09-16', '2018-10-08', '2026-12-01']) {
+      const at = `${now}T01:00:00.000Z`;
+      const until = new Date(Date.parse(at) + 3_600_000);
+      const read = await all(2, until);
+      const ids = new Set(read.map((r) => r.taskId));
+      for (const { taskId, facts } of every) {
+        if (ids.has(taskId)) continue;
+        left++;
+        expect([taskId, owedBy(facts, at, until)]).toEqual([taskId, []]);
+      }
+      expect(read).toEqual(every.filter((r) => ids.has(r.taskId)));
+    }
+    // What makes it worth it: early in the story, the tasks due in the autumn are not read.
+    expect(left).toBeGreaterThan(every.length);
   });
 
   it('answers the same from the whole states, as while an upgrade builds the generation with the view', async () => {
