@@ -3,9 +3,35 @@ import { findingStreamName, SYSTEM_ACTOR, taskStreamName } from '@zhenggai/domai
 import { Infrastructure, loadConfig, startInfrastructure } from '@zhenggai/platform';
 import { createTestDatabase } from '../../../../test/support/test-database';
 import { closedAfterThisFile } from '../../../../test/support/opened-for-this-file';
-import { auditEntries } from '../queries/audit.query';
+import { auditEntries, streamsCitingEvidence } from '../queries/audit.query';
 import { projectAll } from '../testing/project-all';
 import { auditProjection } from './audit.projection';
+
+/** Appends one event to `stream`, which happened at 10:00 in Beijing on 1 July 2018 (by the system, unless told). */
+function appendOne(
+  infra: Infrastructure,
+  stream: string,
+  type: string,
+  data: Record<string, unknown>,
+  metadata: { actor?: unknown; correlationId?: string | null },
+) {
+  return infra.eventStore.appendToStream(
+    stream,
+    [
+      {
+        type,
+        data,
+        metadata: {
+          actor: metadata.actor ?? SYSTEM_ACTOR,
+          occurredAt: '2018-07-01T02:00:00.000Z',
+          correlationId: metadata.correlationId ?? null,
+          causationId: null,
+        },
+      },
+    ],
+    { expectedRevision: 'any' },
+  );
+}
 
 /**
  * The audit's time range read from where it can start (issue 22): an event may be stored after later ones yet have
@@ -92,22 +118,10 @@ describe('the audit read model’s entries and their regions', () => {
     const config = loadConfig({ DATABASE_URL: url, JWT_SECRET: 'x'.repeat(40) });
     infra = await closedAfterThisFile(startInfrastructure(config), (i) => i.close());
     const append = (stream: string, type: string, data: Record<string, unknown>) =>
-      infra.eventStore.appendToStream(
-        stream,
-        [
-          {
-            type,
-            data,
-            metadata: {
-              actor: { userId: 'u-7', username: 'wangyan', role: 'unit', unitId: 'unit-3' },
-              occurredAt: '2018-07-01T02:00:00.000Z',
-              correlationId: 'corr-1',
-              causationId: null,
-            },
-          },
-        ],
-        { expectedRevision: 'any' },
-      );
+      appendOne(infra, stream, type, data, {
+        actor: { userId: 'u-7', username: 'wangyan', role: 'unit', unitId: 'unit-3' },
+        correlationId: 'corr-1',
+      });
     // Two events a batch: [filed, assigned] [progress, assigned again elsewhere] [assigned, progress].
     await append(findingStreamName(finding), 'FindingFiled', { findingId: finding, regionId: north });
     await append(taskStreamName(task), 'RectificationTaskAssigned', { taskId: task, regionId: south });
@@ -146,5 +160,64 @@ describe('the audit read model’s entries and their regions', () => {
       data: { taskId: task, note },
     });
     expect(new Date(page.items[0]!.occurredAt).toISOString()).toBe('2018-07-01T02:00:00.000Z');
+  });
+});
+
+/**
+ * Who may read an uploaded file is whoever may read a stream that cites it: the audit keeps each citation by the file's
+ * id, and answers the streams that cite a file as the search of every entry's data did (which still answers while an
+ * upgrade builds the generation that keeps them).
+ */
+describe('the files the audit’s entries cite', () => {
+  let infra: Infrastructure;
+  const [reported, submitted, nested, loose] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()].map(
+    taskStreamName,
+  );
+  const [one, two, unused] = [randomUUID(), randomUUID(), randomUUID()];
+
+  beforeAll(async () => {
+    const { url } = await createTestDatabase();
+    const config = loadConfig({ DATABASE_URL: url, JWT_SECRET: 'x'.repeat(40) });
+    infra = await closedAfterThisFile(startInfrastructure(config), (i) => i.close());
+    const append = (stream: string, type: string, data: Record<string, unknown>) =>
+      appendOne(infra, stream, type, data, {});
+    await append(reported, 'RectificationTaskProgressReported', {
+      note: '已拆除',
+      evidence: [{ ref: `evidence:${one}`, name: '照片.jpg' }, { ref: two }],
+    });
+    // Cited twice by one stream: the stream once.
+    await append(submitted, 'RectificationTaskSubmitted', { report: '完成', evidence: [{ ref: `evidence:${one}` }] });
+    await append(submitted, 'RectificationTaskSubmitted', { report: '补充', evidence: [{ ref: `evidence:${one}` }] });
+    // Not citations: deeper in the data, a list of bare strings, a ref that is not text.
+    await append(nested, 'RectificationTaskProgressReported', {
+      note: '',
+      detail: { evidence: [{ ref: `evidence:${two}` }] },
+    });
+    await append(loose, 'RectificationTaskProgressReported', {
+      note: '',
+      evidence: [`evidence:${two}`, null, { ref: 7 }],
+    });
+    await projectAll(infra.pool, infra.eventStore, [auditProjection], 'audit_citations', 2);
+  });
+
+  const citing = async (id: string) => (await streamsCitingEvidence(infra.pool, id)).sort();
+
+  it('answers the streams that cite a file, by its id with or without the evidence: prefix', async () => {
+    expect(await citing(one)).toEqual([reported, submitted].sort());
+    expect(await citing(two)).toEqual([reported]);
+    expect(await citing(unused)).toEqual([]);
+  });
+
+  it('answers the same from every entry’s data, as while an upgrade builds the generation keeping them', async () => {
+    const { pool } = infra;
+    const kept = { one: await citing(one), two: await citing(two), unused: await citing(unused) };
+    const definition = (await pool.query(`SELECT pg_get_viewdef('read_models.evidence_citations') AS d`)).rows[0]!
+      .d as string;
+    await pool.query('DROP VIEW read_models.evidence_citations');
+    try {
+      expect({ one: await citing(one), two: await citing(two), unused: await citing(unused) }).toEqual(kept);
+    } finally {
+      await pool.query(`CREATE VIEW read_models.evidence_citations AS ${definition}`);
+    }
   });
 });

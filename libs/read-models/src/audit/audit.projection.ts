@@ -49,7 +49,7 @@ function regionOf(e: StoredEvent): string | null {
  */
 export const auditProjection: Projection = {
   name: 'audit',
-  version: 4,
+  version: 5,
   eventTypePrefixes: [
     'RectificationTask',
     'Finding',
@@ -87,6 +87,10 @@ export const auditProjection: Projection = {
         position bigint NOT NULL,
         occurred_at timestamptz NOT NULL,
         text text NOT NULL
+      );
+      CREATE TABLE "${schema}".evidence_citations (
+        evidence_id text NOT NULL,
+        stream_name text NOT NULL
       );`);
   },
 
@@ -105,16 +109,23 @@ export const auditProjection: Projection = {
         name: `audit_entries_${name}_idx`,
         on: `ON "${schema}".audit_entries (${columns})`,
       }))
-      .concat({
-        name: 'task_texts_task_id_kind_position_idx',
-        on: `ON "${schema}".task_texts (task_id, kind, position)`,
-      });
+      .concat(
+        {
+          name: 'task_texts_task_id_kind_position_idx',
+          on: `ON "${schema}".task_texts (task_id, kind, position)`,
+        },
+        {
+          name: 'evidence_citations_evidence_id_idx',
+          on: `ON "${schema}".evidence_citations (evidence_id)`,
+        },
+      );
   },
 
   views(schema: string) {
     return [
       { name: 'audit_entries', select: `SELECT * FROM "${schema}".audit_entries` },
       { name: 'task_texts', select: `SELECT * FROM "${schema}".task_texts` },
+      { name: 'evidence_citations', select: `SELECT * FROM "${schema}".evidence_citations` },
     ];
   },
 
@@ -171,8 +182,34 @@ export const auditProjection: Projection = {
     await sql.copyRows(`"${schema}".audit_entries`, AUDIT_COLUMNS, rows);
     const texts = events.flatMap(taskText);
     if (texts.length > 0) await sql.copyRows(`"${schema}".task_texts`, TEXT_COLUMNS, texts);
+    const citations = events.flatMap(citationsOf);
+    if (citations.length > 0)
+      await sql.copyRows(`"${schema}".evidence_citations`, ['evidence_id', 'stream_name'], citations);
   },
 };
+
+/**
+ * The uploaded files an event cites (`evidence: [{ ref: 'evidence:<id>' }]`, or the bare id), each with the event's
+ * stream: who may read a file is whoever may read a stream that cites it, looked up by the file's id, where it had
+ * been a search of every entry's data (seconds at a million tasks, at each download by someone other than the
+ * uploader).
+ */
+function citationsOf(e: StoredEvent): Array<{ evidence_id: string; stream_name: string }> {
+  const cited: unknown = e.data?.evidence;
+  if (!Array.isArray(cited)) return [];
+  return cited.flatMap((item: { ref?: unknown } | null) =>
+    typeof item?.ref === 'string'
+      ? [
+          {
+            evidence_id: item.ref.startsWith(EVIDENCE_PREFIX) ? item.ref.slice(EVIDENCE_PREFIX.length) : item.ref,
+            stream_name: e.streamName,
+          },
+        ]
+      : [],
+  );
+}
+
+const EVIDENCE_PREFIX = 'evidence:';
 
 /**
  * What a task's events said, as the 整改台账 shows it: the measures it was assigned with, the plans recorded and the
