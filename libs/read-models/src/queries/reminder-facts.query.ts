@@ -34,7 +34,8 @@ export async function* openTaskReminders(
 ): AsyncGenerator<OpenTaskReminders[]> {
   const pageSize = options.pageSize ?? 1000;
   const ladders = new Map<string, ReminderPolicy>();
-  let dueBy: LocalDate | null = null;
+  // Open tasks due later than this owe no level by `options.dueBy` (null: every open task is read).
+  let latestDeadline: LocalDate | null = null;
   if (options.dueBy) {
     const known = await untilUpgraded(
       () => readLadders(sql),
@@ -42,15 +43,15 @@ export async function* openTaskReminders(
     );
     if (known) {
       for (const [id, policy] of known) ladders.set(id, policy);
-      dueBy = latestDeadlineDueBy(ladders.values(), options.dueBy);
+      latestDeadline = latestDeadlineDueBy(ladders.values(), options.dueBy);
       // No ladder has a level: no task owes one.
-      if (dueBy === null) return;
+      if (latestDeadline === null) return;
     }
   }
   for (let after = FIRST_ID; ;) {
     const page = await untilUpgraded(
-      () => factsPage(sql, after, pageSize, dueBy, ladders),
-      () => statesPage(sql, after, pageSize, dueBy),
+      () => factsPage(sql, after, pageSize, latestDeadline, ladders),
+      () => statesPage(sql, after, pageSize, latestDeadline),
     );
     if (page.length > 0) yield page;
     if (page.length < pageSize) return;
@@ -78,13 +79,13 @@ async function factsPage(
   sql: ProjectionSql,
   after: string,
   size: number,
-  dueBy: LocalDate | null,
+  latestDeadline: LocalDate | null,
   ladders: Map<string, ReminderPolicy>,
 ): Promise<OpenTaskReminders[]> {
   const { rows } = await sql.query<FactsRow>(
     `SELECT task_id, ladder_id, status, deadline, deadline_version, reminders FROM read_models.task_reminder_facts
       WHERE task_id > $1 AND status ${OPEN} AND ($3::text IS NULL OR deadline <= $3) ORDER BY task_id LIMIT $2`,
-    [after, size, dueBy],
+    [after, size, latestDeadline],
   );
   const unknown = [...new Set(rows.flatMap((r) => (r.ladder_id && !ladders.has(r.ladder_id) ? [r.ladder_id] : [])))];
   if (unknown.length > 0) {
@@ -113,13 +114,13 @@ async function statesPage(
   sql: ProjectionSql,
   after: string,
   size: number,
-  dueBy: LocalDate | null,
+  latestDeadline: LocalDate | null,
 ): Promise<OpenTaskReminders[]> {
   const { rows } = await sql.query<{ task_id: string; state: AssignedRectificationTask }>(
     `SELECT task_id, state FROM read_models.task_states
       WHERE task_id > $1 AND state->>'status' ${OPEN} AND ($3::text IS NULL OR state->>'deadline' <= $3)
       ORDER BY task_id LIMIT $2`,
-    [after, size, dueBy],
+    [after, size, latestDeadline],
   );
   return rows.map((r) => ({ taskId: r.task_id, facts: r.state }));
 }
