@@ -408,7 +408,12 @@ describe('PostgresEventStore on PostgreSQL', () => {
       const query = readerPool.query.bind(readerPool) as (...args: unknown[]) => Promise<{ rows: unknown[] }>;
       readerPool.query = (async (...args: unknown[]) => {
         const result = await query(...args);
-        if ((args[0] as { name?: string })?.name === 'zg_read_visible_events') rowsRead += result.rows.length;
+        // The events read: a page with none answers one row of nulls (its high-water mark alone), which a busy
+        // machine's extra look at the head may add, and which reads no event.
+        if ((args[0] as { name?: string })?.name === 'zg_read_visible_events')
+          rowsRead += result.rows.filter(
+            (row) => (row as { global_position: unknown }).global_position !== null,
+          ).length;
         return result;
       }) as unknown as Pool['query'];
       const reader = openStore(readerPool, 60_000); // only an append wakes them
