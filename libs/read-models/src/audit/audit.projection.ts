@@ -1,4 +1,10 @@
-import { Projection, ProjectionSql, ProjectionWriteSql, StoredEvent } from '@zhenggai/application';
+import {
+  PreparedProjectionBatch,
+  Projection,
+  ProjectionSql,
+  ProjectionWriteSql,
+  StoredEvent,
+} from '@zhenggai/application';
 import { DIRECTORY_EVENT_PREFIXES, SETTINGS_EVENT_PREFIXES } from '@zhenggai/domain';
 
 /** The columns of `audit_entries`, in the table's order. */
@@ -129,64 +135,107 @@ export const auditProjection: Projection = {
     ];
   },
 
-  /**
-   * Two round trips a batch, three with texts: one statement places the batch's new streams and reads the regions of
-   * its streams and the last `occurred_max`, and a COPY appends the entries (a JSON parameter cost the server about
-   * twice as much), another the texts.
-   */
+  /** `prepare` then its `write`, in the batch's transaction. */
   async apply(sql: ProjectionWriteSql, schema: string, events: readonly StoredEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    /** The region a stream's first placing event in this batch names (the insert keeps the first); stored ones win. */
-    const placed = new Map<string, string>();
-    for (const e of events) {
-      const regionId = regionOf(e);
-      if (regionId && !placed.has(e.streamName)) placed.set(e.streamName, regionId);
-    }
-    const { rows: found } = await sql.query<{ occurred_max: Date | null; regions: Record<string, string> | null }>(
-      `WITH placed AS (
-         INSERT INTO "${schema}".stream_regions
-           SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".stream_regions, $1::jsonb)
-         ON CONFLICT (stream_name) DO NOTHING
-       )
-       SELECT (SELECT occurred_max FROM "${schema}".audit_entries ORDER BY position DESC LIMIT 1) AS occurred_max,
-              (SELECT json_object_agg(stream_name, region_id) FROM "${schema}".stream_regions
-                WHERE stream_name = ANY($2::text[])) AS regions`,
-      [
-        JSON.stringify([...placed].map(([stream_name, region_id]) => ({ stream_name, region_id }))),
-        // The regions are looked up by key: joined with the batch alone, the planner hashed the whole table of streams.
-        [...new Set(events.map((e) => e.streamName))],
-      ],
-    );
-    // The statement reads the table as it was before its own insert: a stream placed just now has its region here.
-    const stored = found[0]?.regions ?? {};
-    let occurredMax = found[0]?.occurred_max ? new Date(found[0].occurred_max).getTime() : -Infinity;
-    const rows = events.map((e) => ({
-      position: e.position.toString(),
-      stream_name: e.streamName,
-      revision: e.revision,
-      type: e.type,
-      actor_user_id: e.metadata?.actor?.userId ?? null,
-      actor_username: e.metadata?.actor?.username ?? null,
-      actor_role: e.metadata?.actor?.role ?? null,
-      actor_unit_id: e.metadata?.actor?.unitId ?? null,
-      occurred_at: e.metadata?.occurredAt ?? e.recordedAt,
-      recorded_at: e.recordedAt,
-      correlation_id: e.metadata?.correlationId ?? null,
-      // As JSON text: COPY would write an array value as an array literal.
-      data: JSON.stringify(e.data),
-      region_id: stored[e.streamName] ?? placed.get(e.streamName) ?? null,
-      occurred_max: new Date(
-        (occurredMax = Math.max(occurredMax, Date.parse(e.metadata?.occurredAt ?? e.recordedAt))),
-      ).toISOString(),
-    }));
-    await sql.copyRows(`"${schema}".audit_entries`, AUDIT_COLUMNS, rows);
-    const texts = events.flatMap(taskText);
-    if (texts.length > 0) await sql.copyRows(`"${schema}".task_texts`, TEXT_COLUMNS, texts);
-    const citations = events.flatMap(citationsOf);
-    if (citations.length > 0)
-      await sql.copyRows(`"${schema}".evidence_citations`, ['evidence_id', 'stream_name'], citations);
+    await (await prepareAudit(sql, schema, events, undefined)).write(sql);
   },
+
+  prepare: (sql, schema, events, carried) => prepareAudit(sql, schema, events, carried as AuditCarry | undefined),
 };
+
+/**
+ * What a batch hands on to the next one, prepared while it is being written: the region of each stream it placed or
+ * met (its new streams' rows are not committed yet), and the last entry's `occurred_max`.
+ */
+interface AuditCarry {
+  readonly regions: ReadonlyMap<string, string>;
+  readonly occurredMax: number;
+}
+
+/**
+ * A batch's entries worked out in Node: one query reads the regions of its streams (and the last `occurred_max`, when
+ * nothing is carried), the rest is in memory. Its `write` places the batch's new streams and appends the entries (a
+ * COPY: a JSON parameter cost the server about twice as much), the texts and the citations. Far behind, the runner
+ * works the next batch out while the database writes this one: the audit's Node work had waited for each COPY.
+ */
+async function prepareAudit(
+  sql: ProjectionSql,
+  schema: string,
+  events: readonly StoredEvent[],
+  carried: AuditCarry | undefined,
+): Promise<PreparedProjectionBatch> {
+  // Nothing to write; what the batch before carried still stands for its rows.
+  if (events.length === 0) return { carry: carried, write: async () => undefined };
+  /** The region a stream's first placing event in this batch names (the insert keeps the first); stored ones win. */
+  const placed = new Map<string, string>();
+  for (const e of events) {
+    const regionId = regionOf(e);
+    if (regionId && !placed.has(e.streamName)) placed.set(e.streamName, regionId);
+  }
+  const streams = [...new Set(events.map((e) => e.streamName))];
+  // The latest time so far is carried from the batch before, when there is one.
+  const lastOccurred = carried
+    ? 'NULL::timestamptz'
+    : `(SELECT occurred_max FROM "${schema}".audit_entries ORDER BY position DESC LIMIT 1)`;
+  const { rows: found } = await sql.query<{ occurred_max: Date | null; regions: Record<string, string> | null }>(
+    `SELECT ${lastOccurred} AS occurred_max,
+            (SELECT json_object_agg(stream_name, region_id) FROM "${schema}".stream_regions
+              WHERE stream_name = ANY($1::text[])) AS regions`,
+    // The regions are looked up by key: joined with the batch alone, the planner hashed the whole table of streams.
+    [streams],
+  );
+  const stored = found[0]?.regions ?? {};
+  /** Each stream's region as the entries carry it: stored, or placed by the batch before, or by this one. */
+  const regions = new Map<string, string>();
+  for (const stream of streams) {
+    const regionId = stored[stream] ?? carried?.regions.get(stream) ?? placed.get(stream);
+    if (regionId) regions.set(stream, regionId);
+  }
+  let occurredMax = carried
+    ? carried.occurredMax
+    : found[0]?.occurred_max
+      ? new Date(found[0].occurred_max).getTime()
+      : -Infinity;
+  const rows = events.map((e) => ({
+    position: e.position.toString(),
+    stream_name: e.streamName,
+    revision: e.revision,
+    type: e.type,
+    actor_user_id: e.metadata?.actor?.userId ?? null,
+    actor_username: e.metadata?.actor?.username ?? null,
+    actor_role: e.metadata?.actor?.role ?? null,
+    actor_unit_id: e.metadata?.actor?.unitId ?? null,
+    occurred_at: e.metadata?.occurredAt ?? e.recordedAt,
+    recorded_at: e.recordedAt,
+    correlation_id: e.metadata?.correlationId ?? null,
+    // As JSON text: COPY would write an array value as an array literal.
+    data: JSON.stringify(e.data),
+    region_id: regions.get(e.streamName) ?? null,
+    occurred_max: new Date(
+      (occurredMax = Math.max(occurredMax, Date.parse(e.metadata?.occurredAt ?? e.recordedAt))),
+    ).toISOString(),
+  }));
+  const texts = events.flatMap(taskText);
+  const citations = events.flatMap(citationsOf);
+  // Placed anew: the streams no batch committed or carried had placed (stored ones win, and the insert keeps them).
+  const newlyPlaced = [...placed].filter(([stream]) => stored[stream] === undefined && !carried?.regions.has(stream));
+  return {
+    carry: { regions, occurredMax } satisfies AuditCarry,
+    async write(writeSql: ProjectionWriteSql): Promise<void> {
+      if (newlyPlaced.length > 0)
+        await writeSql.query(
+          `INSERT INTO "${schema}".stream_regions
+             SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".stream_regions, $1::jsonb)
+           ON CONFLICT (stream_name) DO NOTHING`,
+          [JSON.stringify(newlyPlaced.map(([stream_name, region_id]) => ({ stream_name, region_id })))],
+        );
+      await writeSql.copyRows(`"${schema}".audit_entries`, AUDIT_COLUMNS, rows);
+      if (texts.length > 0) await writeSql.copyRows(`"${schema}".task_texts`, TEXT_COLUMNS, texts);
+      if (citations.length > 0)
+        await writeSql.copyRows(`"${schema}".evidence_citations`, ['evidence_id', 'stream_name'], citations);
+    },
+  };
+}
 
 /**
  * The uploaded files an event cites (`evidence: [{ ref: 'evidence:<id>' }]`, or the bare id), each with the event's
