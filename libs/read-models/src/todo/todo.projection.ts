@@ -1,4 +1,10 @@
-import { Projection, ProjectionSql, StoredEvent } from '@zhenggai/application';
+import {
+  PreparedProjectionBatch,
+  Projection,
+  ProjectionSql,
+  ProjectionWriteSql,
+  StoredEvent,
+} from '@zhenggai/application';
 import { addToCounts } from '../add-to-counts';
 import { CHECKING_KINDS, evolveTodo, TODO_EVENT_TYPES, TodoItem, TodoTask } from './todo.fold';
 
@@ -52,63 +58,98 @@ export const todoProjection: Projection = {
     ];
   },
 
-  async apply(sql: ProjectionSql, schema: string, events: readonly StoredEvent[]): Promise<void> {
-    const taskIds = [...new Set(events.map((e) => e.data?.taskId as string).filter(Boolean))];
-    if (taskIds.length === 0) return;
-    const { rows } = await sql.query<{ task_id: string; state: TodoTask }>(
-      `SELECT task_id, state FROM "${schema}".todo_tasks WHERE task_id = ANY($1::uuid[])`,
-      [taskIds],
-    );
-    const stored = new Map<string, TodoTask>(rows.map((r) => [r.task_id, r.state]));
-    const tasks = new Map<string, TodoTask | undefined>(stored);
-    const touched = new Set<string>();
-    for (const event of events) {
-      const taskId = event.data?.taskId as string | undefined;
-      if (!taskId) continue;
-      const next = evolveTodo(tasks.get(taskId), event);
-      if (next) {
-        tasks.set(taskId, next);
-        touched.add(taskId);
-      }
-    }
-    // Only what changed is written: a reminder level opens one item beside those a task has, and asks for no other to
-    // be deleted and inserted again (at a catch-up, hundreds of thousands of levels).
-    const states: TodoTask[] = [];
-    const removed: ItemRow[] = [];
-    const added: ItemRow[] = [];
-    for (const taskId of touched) {
-      const before = stored.get(taskId);
-      const after = tasks.get(taskId)!;
-      if (before !== undefined && sameJson(before, after)) continue;
-      states.push(after);
-      const was = new Map((before ? itemRows(before) : []).map((row) => [row.kind, row]));
-      const now = new Map(itemRows(after).map((row) => [row.kind, row]));
-      for (const [kind, row] of was) if (!sameRow(row, now.get(kind))) removed.push(row);
-      for (const [kind, row] of now) if (!sameRow(row, was.get(kind))) added.push(row);
-    }
-    if (states.length === 0) return;
-    await sql.query(
-      `INSERT INTO "${schema}".todo_tasks (task_id, state)
-       SELECT (s->>'taskId')::uuid, s FROM jsonb_array_elements($1::jsonb) AS s
-       ON CONFLICT (task_id) DO UPDATE SET state = EXCLUDED.state`,
-      [JSON.stringify(states)],
-    );
-    if (removed.length > 0)
-      await sql.query(
-        `DELETE FROM "${schema}".todo_items i USING unnest($1::uuid[], $2::text[]) AS r(task_id, kind)
-          WHERE i.task_id = ANY($1::uuid[]) AND i.task_id = r.task_id AND i.kind = r.kind`,
-        [removed.map((row) => row.task_id), removed.map((row) => row.kind)],
-      );
-    if (added.length > 0) {
-      await sql.query(
-        `INSERT INTO "${schema}".todo_items
-         SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".todo_items, $1::jsonb)`,
-        [JSON.stringify(added)],
-      );
-    }
-    await saveCounts(sql, schema, removed, added);
+  /** `prepare` then its `write`, in the batch's transaction. */
+  async apply(sql: ProjectionWriteSql, schema: string, events: readonly StoredEvent[]): Promise<void> {
+    await (await prepareTodo(sql, schema, events, undefined)).write(sql);
   },
+
+  prepare: (sql, schema, events, carried) => prepareTodo(sql, schema, events, carried as TodoCarry | undefined),
 };
+
+/** What a batch hands on to the next one, prepared while it is being written: the to-do of each task it folded. */
+type TodoCarry = ReadonlyMap<string, TodoTask>;
+
+/**
+ * A batch's to-do worked out in Node: its tasks' states are read (those the batch before folded are carried, not read:
+ * its rows are not committed yet), its events folded, and what changed compared. Its `write` stores the states that
+ * changed, the items removed and added, and the counts they move. Far behind, the runner works the next batch out
+ * while the database writes this one.
+ */
+async function prepareTodo(
+  sql: ProjectionSql,
+  schema: string,
+  events: readonly StoredEvent[],
+  carried: TodoCarry | undefined,
+): Promise<PreparedProjectionBatch> {
+  const taskIds = [...new Set(events.map((e) => e.data?.taskId as string).filter(Boolean))];
+  const nothing: PreparedProjectionBatch = { carry: carried, write: async () => undefined };
+  if (taskIds.length === 0) return nothing;
+  const toRead = carried ? taskIds.filter((id) => !carried.has(id)) : taskIds;
+  const { rows } =
+    toRead.length === 0
+      ? { rows: [] }
+      : await sql.query<{ task_id: string; state: TodoTask }>(
+          `SELECT task_id, state FROM "${schema}".todo_tasks WHERE task_id = ANY($1::uuid[])`,
+          [toRead],
+        );
+  const stored = new Map<string, TodoTask>(rows.map((r) => [r.task_id, r.state]));
+  for (const id of taskIds) if (carried?.has(id)) stored.set(id, carried.get(id)!);
+  const tasks = new Map<string, TodoTask | undefined>(stored);
+  const touched = new Set<string>();
+  for (const event of events) {
+    const taskId = event.data?.taskId as string | undefined;
+    if (!taskId) continue;
+    const next = evolveTodo(tasks.get(taskId), event);
+    if (next) {
+      tasks.set(taskId, next);
+      touched.add(taskId);
+    }
+  }
+  // Only what changed is written: a reminder level opens one item beside those a task has, and asks for no other to
+  // be deleted and inserted again (at a catch-up, hundreds of thousands of levels).
+  const states: TodoTask[] = [];
+  const removed: ItemRow[] = [];
+  const added: ItemRow[] = [];
+  for (const taskId of touched) {
+    const before = stored.get(taskId);
+    const after = tasks.get(taskId)!;
+    if (before !== undefined && sameJson(before, after)) continue;
+    states.push(after);
+    const was = new Map((before ? itemRows(before) : []).map((row) => [row.kind, row]));
+    const now = new Map(itemRows(after).map((row) => [row.kind, row]));
+    for (const [kind, row] of was) if (!sameRow(row, now.get(kind))) removed.push(row);
+    for (const [kind, row] of now) if (!sameRow(row, was.get(kind))) added.push(row);
+  }
+  /** Every task the batch holds, as its rows will be once written. */
+  const carry = new Map<string, TodoTask>();
+  for (const [taskId, task] of tasks) if (task !== undefined) carry.set(taskId, task);
+  if (states.length === 0) return { ...nothing, carry };
+  return {
+    carry,
+    async write(writeSql: ProjectionSql): Promise<void> {
+      await writeSql.query(
+        `INSERT INTO "${schema}".todo_tasks (task_id, state)
+         SELECT (s->>'taskId')::uuid, s FROM jsonb_array_elements($1::jsonb) AS s
+         ON CONFLICT (task_id) DO UPDATE SET state = EXCLUDED.state`,
+        [JSON.stringify(states)],
+      );
+      if (removed.length > 0)
+        await writeSql.query(
+          `DELETE FROM "${schema}".todo_items i USING unnest($1::uuid[], $2::text[]) AS r(task_id, kind)
+            WHERE i.task_id = ANY($1::uuid[]) AND i.task_id = r.task_id AND i.kind = r.kind`,
+          [removed.map((row) => row.task_id), removed.map((row) => row.kind)],
+        );
+      if (added.length > 0) {
+        await writeSql.query(
+          `INSERT INTO "${schema}".todo_items
+           SELECT * FROM jsonb_populate_recordset(NULL::"${schema}".todo_items, $1::jsonb)`,
+          [JSON.stringify(added)],
+        );
+      }
+      await saveCounts(writeSql, schema, removed, added);
+    },
+  };
+}
 
 /** A row of `todo_items`. */
 interface ItemRow extends TodoCountKey {
