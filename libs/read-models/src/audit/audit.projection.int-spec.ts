@@ -177,10 +177,14 @@ describe.each(BATCHES)('the audit read model’s entries and their regions (batc
  */
 describe('the files the audit’s entries cite', () => {
   let infra: Infrastructure;
-  const [reported, submitted, nested, loose] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()].map(
-    taskStreamName,
-  );
-  const [one, two, unused] = [randomUUID(), randomUUID(), randomUUID()];
+  const [reported, submitted, nested, loose, shouted] = [
+    randomUUID(),
+    randomUUID(),
+    randomUUID(),
+    randomUUID(),
+    randomUUID(),
+  ].map(taskStreamName);
+  const [one, two, unused, capitals] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
 
   beforeAll(async () => {
     const { url } = await createTestDatabase();
@@ -204,6 +208,11 @@ describe('the files the audit’s entries cite', () => {
       note: '',
       evidence: [`evidence:${two}`, null, { ref: 7 }],
     });
+    // Cited in capitals, as the references check lets a command cite it; and material kept elsewhere, no file here.
+    await append(shouted, 'RectificationTaskProgressReported', {
+      note: '',
+      evidence: [{ ref: `EVIDENCE:${capitals.toUpperCase()}` }, { ref: 'evidence:现场照片.jpg' }, { ref: '档案室' }],
+    });
     await projectAll(infra.pool, infra.eventStore, [auditProjection], 'audit_citations', 2);
   });
 
@@ -213,6 +222,15 @@ describe('the files the audit’s entries cite', () => {
     expect(await citing(one)).toEqual([reported, submitted].sort());
     expect(await citing(two)).toEqual([reported]);
     expect(await citing(unused)).toEqual([]);
+  });
+
+  it('reads a ref as the references check does: in capitals it cites; a name or a place does not', async () => {
+    expect(await citing(capitals)).toEqual([shouted]);
+    const { rows } = await infra.pool.query(
+      'SELECT evidence_id FROM read_models.evidence_citations WHERE stream_name = $1',
+      [shouted],
+    );
+    expect(rows).toEqual([{ evidence_id: capitals }]);
   });
 
   it('answers the same from every entry’s data, as while an upgrade builds the generation keeping them', async () => {

@@ -4,6 +4,7 @@ import {
   ProjectionSql,
   ProjectionWriteSql,
   StoredEvent,
+  storedEvidenceIdOf,
 } from '@zhenggai/application';
 import { DIRECTORY_EVENT_PREFIXES, SETTINGS_EVENT_PREFIXES } from '@zhenggai/domain';
 
@@ -52,10 +53,12 @@ function regionOf(e: StoredEvent): string | null {
  * and `occurred_max`, the latest `occurred_at` up to each entry, which only grows with the position: the first entry
  * of a time range lies at or after the first whose `occurred_max` reaches the range's start, found by index.
  * Version 4: what a task's events said (`task_texts`, see `TASK_TEXTS`), apart from their entries, for the 整改台账.
+ * Version 5: the files each stream cites (`evidence_citations`), by id. Version 6: a citation's ref read as the
+ * references check reads it (`citationsOf`): a file cited in capitals is found by its id.
  */
 export const auditProjection: Projection = {
   name: 'audit',
-  version: 5,
+  version: 6,
   eventTypePrefixes: [
     'RectificationTask',
     'Finding',
@@ -241,24 +244,17 @@ async function prepareAudit(
  * The uploaded files an event cites (`evidence: [{ ref: 'evidence:<id>' }]`, or the bare id), each with the event's
  * stream: who may read a file is whoever may read a stream that cites it, looked up by the file's id, where it had
  * been a search of every entry's data (seconds at a million tasks, at each download by someone other than the
- * uploader).
+ * uploader). A ref is read as the references check reads it when a command cites a file (`storedEvidenceIdOf`: any
+ * case, the id as stored); one that names no uploaded file (a file name, a link) is no citation.
  */
 function citationsOf(e: StoredEvent): Array<{ evidence_id: string; stream_name: string }> {
   const cited: unknown = e.data?.evidence;
   if (!Array.isArray(cited)) return [];
-  return cited.flatMap((item: { ref?: unknown } | null) =>
-    typeof item?.ref === 'string'
-      ? [
-          {
-            evidence_id: item.ref.startsWith(EVIDENCE_PREFIX) ? item.ref.slice(EVIDENCE_PREFIX.length) : item.ref,
-            stream_name: e.streamName,
-          },
-        ]
-      : [],
-  );
+  return cited.flatMap((item: { ref?: unknown } | null) => {
+    const id = typeof item?.ref === 'string' ? storedEvidenceIdOf(item.ref) : null;
+    return id === null ? [] : [{ evidence_id: id, stream_name: e.streamName }];
+  });
 }
-
-const EVIDENCE_PREFIX = 'evidence:';
 
 /**
  * What a task's events said, as the 整改台账 shows it: the measures it was assigned with, the plans recorded and the
