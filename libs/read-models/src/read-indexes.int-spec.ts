@@ -1,4 +1,4 @@
-import { Client, type PoolClient } from 'pg';
+import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
 import { createReadIndexes } from '@zhenggai/postgres';
 import { allProjections, tasksProjection } from './index';
@@ -63,7 +63,7 @@ describe('read indexes', () => {
       [task(1), 1],
       [task(2), 2],
     ]);
-    await createReadIndexes(client as unknown as PoolClient, tasksProjection, 'numbers_apart');
+    await createReadIndexes(client, tasksProjection, 'numbers_apart');
     const { rows } = await client.query<{ name: string; unique: boolean }>(
       `SELECT c.relname AS name, i.indisunique AS unique FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
         WHERE c.relname LIKE 'task_numbers%' AND c.relnamespace = 'numbers_apart'::regnamespace ORDER BY 1`,
@@ -77,8 +77,6 @@ describe('read indexes', () => {
       [task(1), 1],
       [task(2), 1],
     ]);
-    await expect(createReadIndexes(client as unknown as PoolClient, tasksProjection, 'numbers_shared')).rejects.toThrow(
-      /unique/,
-    );
+    await expect(createReadIndexes(client, tasksProjection, 'numbers_shared')).rejects.toThrow(/unique/);
   });
 });

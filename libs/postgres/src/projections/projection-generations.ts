@@ -1,5 +1,5 @@
 import type { Projection } from '@zhenggai/application';
-import type { Pool, PoolClient } from 'pg';
+import type { Client, Pool, PoolClient } from 'pg';
 import { assertValidProjection, generationSchema } from './projection-names';
 import { inTransaction } from './transaction';
 
@@ -77,7 +77,11 @@ export async function createGeneration(client: PoolClient, projection: Projectio
  * read and takes no lock). Called in the transaction that catches a generation up, or before a rebuilt generation is
  * activated.
  */
-export async function createReadIndexes(db: Pool | PoolClient, projection: Projection, schema: string): Promise<void> {
+export async function createReadIndexes(
+  db: Pool | PoolClient | Client,
+  projection: Projection,
+  schema: string,
+): Promise<void> {
   const wanted = projection.readIndexes?.(schema) ?? [];
   if (wanted.length === 0) return;
   const { rows } = await db.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1', [
