@@ -109,9 +109,9 @@ export async function auditEntries(sql: ProjectionSql, filter: AuditFilter, page
 
 /**
  * The streams whose events cite an uploaded evidence file, as `evidence: [{ ref: 'evidence:<id>' }]` or by its
- * bare id: whoever may read one of them may read the file. Looked up by the file's id in the citations the audit keeps
- * (version 5); until an upgrade has built them, every entry's data is searched, as before (seconds at a million
- * tasks).
+ * bare id, in any case: whoever may read one of them may read the file. Looked up by the file's id in the citations the
+ * audit keeps (each ref read as the references check reads it, since version 6); until an upgrade has built them,
+ * every entry's data is searched, as before (seconds at a million tasks), and refs are compared exactly there.
  */
 export async function streamsCitingEvidence(sql: ProjectionSql, evidenceId: string): Promise<string[]> {
   const { rows } = await untilUpgraded(
