@@ -62,8 +62,10 @@ describe('PostgresEventStore on PostgreSQL', () => {
     await database?.drop();
   });
 
-  function openPool(max = 10): Pool {
-    const opened = createPool(database.url, { max });
+  /** A pool of `max` sessions, in `timeZone` if given (PostgreSQL then writes times in it). */
+  function openPool(max = 10, timeZone?: string): Pool {
+    const url = timeZone ? `${database.url}?options=${encodeURIComponent(`-c TimeZone=${timeZone}`)}` : database.url;
+    const opened = createPool(url, { max });
     pools.push(opened);
     return opened;
   }
@@ -109,6 +111,31 @@ describe('PostgresEventStore on PostgreSQL', () => {
       },
     };
   }
+
+  it("reads each event's recorded time as ISO text in UTC, whatever the session's time zone", async () => {
+    const streamName = newStream();
+    await store.appendToStream(streamName, [event('Timed'), event('Timed')]);
+    const { rows } = await pool.query<{ ms: string }>(
+      `SELECT floor(extract(epoch FROM recorded_at) * 1000)::int8::text AS ms
+         FROM events WHERE stream_name = $1 ORDER BY stream_revision`,
+      [streamName],
+    );
+    const recorded = rows.map((r) => new Date(Number(r.ms)).toISOString());
+    const inShanghai = openStore(openPool(2, 'Asia/Shanghai'));
+    for (const reader of [store, inShanghai]) {
+      const first = (await reader.readStream(streamName))[0]!.position - 1n;
+      // Read by all once no older transaction (of another database on the server, too) is still running.
+      let visible: StoredEvent[] = [];
+      await waitFor(async () => (visible = await reader.readAll({ after: first, maxCount: 2 })).length === 2);
+      const reads = [
+        await reader.readStream(streamName),
+        (await reader.readStreams([streamName])).get(streamName)!,
+        visible,
+        await reader.readAllCommitted({ after: first, maxCount: 2 }),
+      ];
+      for (const read of reads) expect(read.map((e) => e.recordedAt)).toEqual(recorded);
+    }
+  });
 
   describe('commit order', () => {
     it('holds back an event committed while a transaction with a lower position is still open', async () => {

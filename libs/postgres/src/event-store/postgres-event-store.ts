@@ -27,7 +27,7 @@ import { AppendBatches, type AppendBatchesOptions, type StreamPartRow } from './
 import { DuplicateEventIdError } from './duplicate-event-id.error';
 import { EventNotifications } from './event-notifications';
 import { PostgresSubscription } from './postgres-subscription';
-import { STORED_EVENT_COLUMNS, toStoredEvent, type StoredEventRow } from './stored-event-row';
+import { STORED_EVENT_COLUMNS, STORED_EVENT_TYPES, toStoredEvent, type StoredEventRow } from './stored-event-row';
 import { SharedEventReads } from './shared-event-reads';
 import { postgresProjectionSource, readVisibleEvents } from './visible-events.query';
 
@@ -169,6 +169,7 @@ export class PostgresEventStore implements EventStore {
         text: `SELECT ${STORED_EVENT_COLUMNS} FROM events
                WHERE stream_name = ANY ($1::text[]) ORDER BY stream_name, stream_revision`,
         values: [streamNames],
+        types: STORED_EVENT_TYPES,
       })
       .catch(rethrowAsPostgresFailure);
     for (const row of rows) byStream.get(row.stream_name)?.push(toStoredEvent(row));
@@ -183,6 +184,7 @@ export class PostgresEventStore implements EventStore {
                WHERE stream_name = $1 AND stream_revision >= $2
                ORDER BY stream_revision LIMIT $3`,
         values: [streamName, options.fromRevision ?? 0, options.maxCount ?? null],
+        types: STORED_EVENT_TYPES,
       })
       .catch(rethrowAsPostgresFailure);
     return rows.map(toStoredEvent);
@@ -199,10 +201,11 @@ export class PostgresEventStore implements EventStore {
 
   async readAllCommitted(options: Pick<ReadAllOptions, 'after' | 'maxCount'> = {}): Promise<StoredEvent[]> {
     const { rows } = await this.pool
-      .query<StoredEventRow>(
-        `SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE global_position > $1 ORDER BY global_position LIMIT $2`,
-        [(options.after ?? 0n).toString(), options.maxCount ?? null],
-      )
+      .query<StoredEventRow>({
+        text: `SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE global_position > $1 ORDER BY global_position LIMIT $2`,
+        values: [(options.after ?? 0n).toString(), options.maxCount ?? null],
+        types: STORED_EVENT_TYPES,
+      })
       .catch(rethrowAsPostgresFailure);
     return rows.map(toStoredEvent);
   }
@@ -222,6 +225,7 @@ export class PostgresEventStore implements EventStore {
         name: 'zg_existing_streams',
         text: 'SELECT stream_name FROM events WHERE stream_name = ANY ($1::text[]) AND stream_revision = 0',
         values: [streamNames],
+        types: STORED_EVENT_TYPES,
       })
       .catch(rethrowAsPostgresFailure);
     return new Set(rows.map((row) => row.stream_name));

@@ -1,6 +1,6 @@
 import type { GlobalPosition, ProjectionEventSource, StoredEvent } from '@zhenggai/application';
 import type { Pool, PoolClient } from 'pg';
-import { STORED_EVENT_COLUMNS, toStoredEvent, type StoredEventRow } from './stored-event-row';
+import { STORED_EVENT_COLUMNS, STORED_EVENT_TYPES, toStoredEvent, type StoredEventRow } from './stored-event-row';
 
 export interface VisibleEventsPage {
   /** Matching events after the requested position, in position order. */
@@ -47,6 +47,7 @@ export async function readVisibleEvents(
     name: 'zg_read_visible_events',
     text: SQL,
     values: [query.after.toString(), query.limit ?? null, typePatterns(query.eventTypePrefixes)],
+    types: STORED_EVENT_TYPES,
   });
   const events = rows.flatMap((row) => (row.global_position === null ? [] : [toStoredEvent(row as StoredEventRow)]));
   return { events, highWater: BigInt(rows[0]?.high_water ?? 0) };
