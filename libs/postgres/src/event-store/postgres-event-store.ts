@@ -225,7 +225,6 @@ export class PostgresEventStore implements EventStore {
         name: 'zg_existing_streams',
         text: 'SELECT stream_name FROM events WHERE stream_name = ANY ($1::text[]) AND stream_revision = 0',
         values: [streamNames],
-        types: STORED_EVENT_TYPES,
       })
       .catch(rethrowAsPostgresFailure);
     return new Set(rows.map((row) => row.stream_name));
