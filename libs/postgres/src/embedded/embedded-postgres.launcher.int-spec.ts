@@ -45,11 +45,14 @@ describe('startEmbeddedPostgres', () => {
     await removeDataFolder(folder);
   });
 
-  function spawnChild(folder = dataDir): {
+  function spawnChild(
+    folder = dataDir,
+    env: NodeJS.ProcessEnv = process.env,
+  ): {
     child: ChildProcessWithoutNullStreams;
     next: () => Promise<Record<string, unknown>>;
   } {
-    const child = spawn(process.execPath, ['-r', REGISTER_TS, CHILD, folder]);
+    const child = spawn(process.execPath, ['-r', REGISTER_TS, CHILD, folder], { env });
     children.push(child);
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const next = async () => {
@@ -60,8 +63,8 @@ describe('startEmbeddedPostgres', () => {
     return { child, next };
   }
 
-  async function launch(): Promise<Launched> {
-    const { child, next } = spawnChild();
+  async function launch(env?: NodeJS.ProcessEnv): Promise<Launched> {
+    const { child, next } = spawnChild(dataDir, env);
     const answer = await next();
     if (typeof answer.url !== 'string') throw new Error(`launch failed: ${JSON.stringify(answer)}`);
     return {
@@ -116,6 +119,17 @@ describe('startEmbeddedPostgres', () => {
     oldUrl.port = new URL(second.url).port;
     await expect(query(oldUrl.toString(), 'SELECT 1')).rejects.toThrow(/password authentication failed/);
     await second.stop();
+  });
+
+  it('runs its sessions in UTC, though the cluster was made on a machine whose time is Beijing time', async () => {
+    const launched = await launch({ ...process.env, TZ: 'Asia/Shanghai' });
+    // initdb took the machine's time zone for the cluster...
+    expect(readFileSync(path.join(dataDir, 'postgresql.conf'), 'utf8')).toMatch(/^timezone = 'Asia\/Shanghai'/m);
+    // ...and the server's sessions are in UTC all the same: the times it writes are read without parsing.
+    expect(await query(launched.url, 'SELECT current_setting($1) AS zone, now()::text AS now', ['TimeZone'])).toEqual([
+      { zone: 'UTC', now: expect.stringMatching(/\+00$/) },
+    ]);
+    await launched.stop();
   });
 
   it(

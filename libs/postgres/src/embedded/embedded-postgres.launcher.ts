@@ -110,6 +110,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       'max_wal_size=2GB',
       '-c',
       'checkpoint_timeout=15min',
+      // Sessions in UTC, whatever time zone the machine had when the cluster was made (initdb takes it: a server in
+      // China gets Asia/Shanghai). Every day the engine counts is named in Asia/Shanghai in its SQL, so nothing it
+      // answers depends on this; but a time the server writes in UTC is read without parsing (`isoOfTimestamp`), where
+      // one with another offset costs the driver's parser, 1.6 µs for each event each reader reads.
+      '-c',
+      'TimeZone=UTC',
     ]);
     await inFolder(dataDir, () => recordOwner(dataDir));
     await prepareDatabase({ host: socketDir, port, user: SUPERUSER, database: 'postgres' }, password);
