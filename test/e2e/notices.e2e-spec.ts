@@ -136,9 +136,12 @@ describe('notices for every hand-over, by channel preference', () => {
         .some((n) => n.headline.startsWith('【退回重办】') && n.text.includes('缺少疏通后照片')),
     ).toBe(true);
 
-    // The preference is history, as other channel changes are.
-    const history = (await as.admin.get('/api/audit?type=UnitChannelsChanged&pageSize=50')).body.items as any[];
-    const change = history.find((e) => e.streamName === `unit-${village}`);
+    // The preference is history, as other channel changes are (once the audit, a read model, has caught up: on a busy
+    // machine it may still be behind the deliveries).
+    const change = await eventually(async () => {
+      const history = (await as.admin.get('/api/audit?type=UnitChannelsChanged&pageSize=50')).body.items as any[];
+      return history.find((e) => e.streamName === `unit-${village}`);
+    }, 30_000);
     expect(change.data.channels).toEqual([
       expect.objectContaining({ kind: 'webhook:dingtalk', takes: ['assigned', 'sent_back'] }),
       expect.not.objectContaining({ takes: expect.anything() }),
