@@ -23,6 +23,14 @@ export class StreamStateCache {
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
   }
 
+  /**
+   * The stream's new state, if it is kept (in its place: a write in bulk, such as the reminder levels of a catch-up, is
+   * no sign that the stream is about to be commanded); nothing is added.
+   */
+  refresh(streamName: string, state: unknown, revision: number): void {
+    if (this.entries.has(streamName)) this.entries.set(streamName, { state, revision });
+  }
+
   forget(streamName: string): void {
     this.entries.delete(streamName);
   }

@@ -90,7 +90,9 @@ export async function recordDueReminders(
     const { streamName, levels: appended, state } = appends[i]!;
     if (outcome.ok) {
       recorded += appended.length;
-      deps.cache?.set(streamName, state, outcome.result.nextExpectedRevision);
+      // Kept up to date where the cache holds the task, but not added: a catch-up records levels on hundreds of
+      // thousands of tasks, which would fill the cache (10,000 states, some 26 MB) with tasks nobody is commanding.
+      deps.cache?.refresh(streamName, state, outcome.result.nextExpectedRevision);
     } else {
       deps.cache?.forget(streamName);
       left.push(...appended);

@@ -1,4 +1,13 @@
-import { Actor, CommandMetadata, ReminderRecipient, SYSTEM_ACTOR, taskStreamName } from '@zhenggai/domain';
+import {
+  Actor,
+  CommandMetadata,
+  rectificationTaskDecider,
+  ReminderRecipient,
+  SYSTEM_ACTOR,
+  taskStreamName,
+} from '@zhenggai/domain';
+import { loadStream } from '../command-handling/load-stream';
+import { StreamStateCache } from '../command-handling/stream-state-cache';
 import { FakeDirectory } from '../testing/fake-directory';
 import { InMemoryEventStore } from '../testing/in-memory-event-store';
 import { assignmentInWangyan, findingInWangyan } from '../testing/wangyan-scene';
@@ -120,6 +129,27 @@ describe('recording many levels due at once (the scheduler catching up)', () => 
     ]);
     expect(reminded[0].data).toMatchObject({ level: 'reminder', recipients: [unit] });
     expect(reminded[0].metadata.actor).toMatchObject({ role: 'system' });
+  });
+
+  it('keeps the state of a task the cache holds up to date, and adds none of the others to it', async () => {
+    const { deps, tasks } = await world(2);
+    const cache = new StreamStateCache();
+    const [commanded, other] = tasks.map(taskStreamName) as [string, string];
+    const before = await loadStream(deps.store, rectificationTaskDecider, commanded);
+    cache.set(commanded, before.state, before.revision);
+
+    const result = await recordDueReminders(
+      { ...deps, cache },
+      [due(tasks[0]), due(tasks[1])],
+      at('2030-06-27T09:00:05+08:00'),
+    );
+
+    expect(result.recorded).toBe(2);
+    const after = await loadStream(deps.store, rectificationTaskDecider, commanded);
+    expect(after.revision).toBe(before.revision + 1);
+    expect(cache.get(commanded)).toEqual({ state: after.state, revision: after.revision });
+    expect(cache.get(other)).toBeUndefined();
+    expect(cache.size).toBe(1);
   });
 
   it('leaves to the caller a level not due yet by its clock, and one whose task was written meanwhile', async () => {
