@@ -1,4 +1,11 @@
-import { browserSession, computedStyle, samplePhoto, saveWithFeedback } from '../support/browser';
+import {
+  browserSession,
+  computedStyle,
+  JourneySetUp,
+  samplePhoto,
+  saveWithFeedback,
+  smallerTaskPages,
+} from '../support/browser';
 import { Client } from 'pg';
 import { login } from '../support/http-client';
 import { closedAfterThisFile } from '../support/opened-for-this-file';
@@ -7,8 +14,36 @@ import { bandOf, cardsOnScreen, URGENCY_BANDS } from '../support/task-cards';
 /** The inspector's day in real Chromium: file a finding with a photo, see 举一反三, assign it, sign off a submission. */
 // A real browser on a shared machine: each step may take seconds.
 
+/** A second submission waiting for the inspector, beside the demo's (完善扶贫车间用工台账). */
+const SECOND_SUBMITTED = '村道边沟积水';
+
+async function setUp(app: JourneySetUp) {
+  const inspector = await login(app.http, 'inspector');
+  const unit = await login(app.http, 'unit');
+  const units: Array<{ id: string; name: string }> = (await inspector.get('/api/units')).body;
+  const regions: Array<{ id: string; name: string }> = (await inspector.get('/api/regions')).body;
+  const finding = await inspector.post('/api/findings', {
+    title: SECOND_SUBMITTED,
+    regionId: regions.find((r) => r.name === '王堰镇')!.id,
+    category: 'roads',
+    severity: 'medium',
+  });
+  const task = await inspector.post(`/api/findings/${finding.body.id}/tasks`, {
+    unitId: units.find((u) => u.name === '王堰镇人民政府')!.id,
+    deadline: '2030-12-31',
+    measures: '疏通边沟，清理积水',
+  });
+  expect((await unit.post(`/api/tasks/${task.body.id}/accept`, {})).status).toBe(200);
+  expect((await unit.post(`/api/tasks/${task.body.id}/plan`, { plan: '当天疏通边沟' })).status).toBe(200);
+  const submitted = await unit.post(`/api/tasks/${task.body.id}/submit`, {
+    report: '边沟已疏通',
+    evidence: [{ ref: 'photos/ditch.jpg' }],
+  });
+  expect(submitted.status).toBe(200);
+}
+
 describe('web app: the inspector (督查员)', () => {
-  const session = browserSession('inspector');
+  const session = browserSession('inspector', { setUp });
 
   it('files a finding on site with a photo and sees the same problem elsewhere, then assigns a task', async () => {
     const { journey } = session;
@@ -95,12 +130,18 @@ describe('web app: the inspector (督查员)', () => {
   it('opens the sign-off queue, reads the report and evidence, and verifies', async () => {
     const { journey } = session;
     const { page } = journey;
-    await page.getByTestId('nav').getByText('待验收').click();
-    const card = page
-      .getByTestId('sign-off-queue')
-      .getByTestId('task-card')
-      .filter({ hasText: '完善扶贫车间用工台账' });
-    await card.waitFor();
+    // One task a page instead of 200: the queue reads on to the end, page after page.
+    const restore = await smallerTaskPages(page, 1);
+    const queue = page.getByTestId('sign-off-queue').getByTestId('task-card');
+    const card = queue.filter({ hasText: '完善扶贫车间用工台账' });
+    try {
+      await page.getByTestId('nav').getByText('待验收').click();
+      await card.waitFor();
+      await queue.filter({ hasText: SECOND_SUBMITTED }).waitFor();
+      expect(await queue.count()).toBe(2);
+    } finally {
+      await restore();
+    }
     await journey.shot('sign-off-queue');
     await card.click();
     await page.getByTestId('submission-report').filter({ hasText: '用工台账已完善' }).waitFor();

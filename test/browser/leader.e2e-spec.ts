@@ -1,8 +1,9 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, login } from '../support/http-client';
-import { browserSession, JourneySetUp } from '../support/browser';
+import { browserSession, JourneySetUp, smallerTaskPages } from '../support/browser';
 import { COUNTY_TREE_USERS, countyTree } from '../support/county-tree';
+import { cardsOnScreen } from '../support/task-cards';
 
 /**
  * Leadership's cockpit in real Chromium: campaign burndown, lights by region and unit, overdue, scoreboard, history,
@@ -272,6 +273,45 @@ describe('web app: leadership (领导驾驶舱)', () => {
     await journey.check('digest-link');
     await page.getByRole('button', { name: '查看全部' }).click();
     await narrowed.waitFor({ state: 'detached' });
+    expect(journey.problems).toEqual([]);
+  });
+
+  it('shows a list longer than a page a page at a time (加载更多): every task once, in the order of the API', async () => {
+    const { journey } = session;
+    const { page } = journey;
+    const leader = await login(session.http, 'leader');
+    const all = (await leader.get('/api/tasks?sort=urgency&pageSize=200')).body as {
+      total: number;
+      items: Array<{ id: string }>;
+    };
+    expect(all.items).toHaveLength(all.total);
+    expect(all.total).toBeGreaterThan(10);
+    // Pages of 5 tasks instead of 200: the demo's fill several.
+    const restore = await smallerTaskPages(page, 5);
+    try {
+      await page.goto(`${session.http.baseUrl}/tasks`);
+      const shown = page.getByTestId('tasks-shown');
+      await shown.filter({ hasText: `已显示 5 项，共 ${all.total} 项` }).waitFor();
+      await journey.check('task-list-more');
+      await page.getByTestId('more-tasks').scrollIntoViewIfNeeded();
+      await journey.shot('task-list-more');
+      for (let count = 10; count < all.total + 5; count += 5) {
+        await page.getByTestId('load-more').click();
+        await page
+          .getByTestId('task-card')
+          .nth(Math.min(count, all.total) - 1)
+          .waitFor();
+      }
+      // All shown: nothing more to load.
+      await page.getByTestId('more-tasks').waitFor({ state: 'detached' });
+      expect((await cardsOnScreen(page)).map((card) => card.id)).toEqual(all.items.map((task) => task.id));
+      await page
+        .getByTestId('light-summary')
+        .filter({ hasText: `共 ${all.total} 项` })
+        .waitFor();
+    } finally {
+      await restore();
+    }
     expect(journey.problems).toEqual([]);
   });
 });

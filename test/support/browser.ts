@@ -186,6 +186,18 @@ export async function holdRequests(
 }
 
 /**
+ * The page's own reads of the task list ask for `size` tasks at a time instead of 200, until the answered function is
+ * called: the server answers them as it would any page (its keyset cursors included), and a few tasks fill several.
+ */
+export async function smallerTaskPages(page: Page, size: number): Promise<() => Promise<void>> {
+  const list = (url: URL) => url.pathname === '/api/tasks';
+  await page.route(list, (route) =>
+    route.continue({ url: route.request().url().replace('pageSize=200', `pageSize=${size}`) }),
+  );
+  return () => page.unroute(list);
+}
+
+/**
  * A file saved from a button, as a person sees it (the 整改台账, a bulletin's PDF and Word, the 问题清单 template). While
  * it is on its way (its request held here until looked at), the button reads `busy`, and neither it nor `others` can be
  * pressed; then it downloads and the button reads `idle` again. Pressed again with the network cut off, the toast says
