@@ -161,10 +161,23 @@ describe('web app: leadership (领导驾驶舱)', () => {
   it('opens a red task of the campaign: its full history as a timeline, and the hash chain checked', async () => {
     const { journey } = session;
     const { page } = journey;
-    // The day after the dangerous-housing deadline: 王家坝镇's, 王家坝村's and the county's tasks are red.
-    await page.getByTestId('as-of-date').fill('2018-10-01');
-    await page.getByTestId('as-of-label').filter({ hasText: '2018-10-01' }).waitFor();
+    // The day after the dangerous-housing deadline: 王家坝镇's, 王家坝村's and the county's tasks are red. One a page
+    // instead of 200: the rest come with 加载更多.
+    const restore = await smallerTaskPages(page, 1, '/api/views/deadlines');
     const cards = page.getByTestId('overdue-list').getByTestId('task-card');
+    try {
+      await page.getByTestId('as-of-date').fill('2018-10-01');
+      await page.getByTestId('as-of-label').filter({ hasText: '2018-10-01' }).waitFor();
+      const more = page.getByTestId('overdue-list').getByTestId('more-tasks');
+      await more.filter({ hasText: '已显示 1 项，共 3 项' }).waitFor();
+      for (const shown of [2, 3]) {
+        await more.getByTestId('load-more').click();
+        await cards.nth(shown - 1).waitFor();
+      }
+      await more.waitFor({ state: 'detached' });
+    } finally {
+      await restore();
+    }
     await eventually(async () => ((await cards.count()) === 3 ? true : undefined));
     await cards.first().click();
     await page.getByTestId('timeline-entry').first().waitFor();

@@ -75,6 +75,37 @@ describe('deadline views over HTTP', () => {
       `/api/views/deadlines?campaignId=${dangerousHousing}&asOf=${encodeURIComponent('2018-10-01T08:00:00+08:00')}`,
     );
     expect(nextMorning.body.summary).toMatchObject({ red: 3 });
+    // The cockpit's 各单位: each lead unit's lights, counted by the server, most red first, and its red and yellow
+    // tasks a page at a time.
+    const byUnit = await leader.get(
+      `/api/views/deadlines?campaignId=${dangerousHousing}&asOf=${encodeURIComponent('2018-10-01T08:00:00+08:00')}` +
+        '&byUnit=true&pageSize=1',
+    );
+    expect(byUnit.status).toBe(200);
+    const units = byUnit.body.byUnit as Array<{ unitName: string; tasks: number; summary: Record<string, number> }>;
+    expect(units.slice(0, 3).map((u) => [u.unitName, u.summary.red])).toEqual(
+      expect.arrayContaining([
+        ['王家坝村民委员会', 1],
+        ['王家坝镇人民政府', 1],
+        ['阜南县住房和城乡建设局', 1],
+      ]),
+    );
+    expect(units.reduce((n, u) => n + u.tasks, 0)).toBe(byUnit.body.total);
+    expect(units.every((u) => u.summary.red + u.summary.closed_on_time === u.tasks)).toBe(true);
+    const attention = await leader.get(
+      `/api/views/deadlines?campaignId=${dangerousHousing}&asOf=${encodeURIComponent('2018-10-01T08:00:00+08:00')}` +
+        '&light=red,yellow&sort=urgency&pageSize=2',
+    );
+    const rest = await leader.get(
+      `/api/views/deadlines?campaignId=${dangerousHousing}&asOf=${encodeURIComponent('2018-10-01T08:00:00+08:00')}` +
+        `&light=red,yellow&sort=urgency&pageSize=2&after=${attention.body.next}`,
+    );
+    expect([...attention.body.items, ...rest.body.items].map((t: { light: string }) => t.light)).toEqual([
+      'red',
+      'red',
+      'red',
+    ]);
+    expect(rest.body.next).toBeNull();
   });
 
   it('filters the task list and shows a unit only its own tasks', async () => {
@@ -250,5 +281,7 @@ describe('deadline views over HTTP', () => {
     const badLight = await leader.get('/api/tasks?light=purple');
     expect(badLight.status).toBe(400);
     expect(badLight.body.field).toBe('light');
+    const badByUnit = await leader.get('/api/views/deadlines?byUnit=maybe');
+    expect([badByUnit.status, badByUnit.body.field]).toEqual([400, 'byUnit']);
   });
 });

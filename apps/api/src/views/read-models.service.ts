@@ -50,7 +50,10 @@ export class ReadModelsService {
     return asOf ? new Date(asOf) : this.clock.now();
   }
 
-  /** The task list; with `byRegionLevel` (the deadline view), its tasks counted by region at those levels too. */
+  /**
+   * The task list; with `byRegionLevel` (the deadline view), its tasks counted by region at those levels too, and with
+   * `byUnit` by the unit leading each.
+   */
   async taskList(query: DeadlineViewQueryDto, actor: Actor) {
     const page = pageOf(query);
     const { filter, options } = await this.listOf(query, actor);
@@ -60,7 +63,7 @@ export class ReadModelsService {
     const result = await this.tasks.list(
       filter,
       { ...page, after },
-      { ...options, byRegionLevel: query.byRegionLevel },
+      { ...options, byRegionLevel: query.byRegionLevel, byUnit: query.byUnit },
     );
     return {
       asOf: at.toISOString(),
@@ -71,6 +74,7 @@ export class ReadModelsService {
       items: result.items,
       next: result.next,
       ...(result.byRegionLevel && { byRegionLevel: result.byRegionLevel }),
+      ...(result.byUnit && { byUnit: result.byUnit }),
     };
   }
 

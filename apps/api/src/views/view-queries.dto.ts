@@ -194,6 +194,14 @@ export class TaskPageQueryDto extends TaskListQueryDto {
 export class DeadlineViewQueryDto extends TaskPageQueryDto {
   @ByRegionLevel()
   byRegionLevel?: RegionLevel[];
+
+  @ApiPropertyOptional({
+    description: "true: the tasks counted by the unit leading each too (byUnit: each unit's lights, most red first)",
+  })
+  @IsOptional()
+  @Transform(bool)
+  @IsBoolean({ message: 'byUnit must be true or false' })
+  byUnit?: boolean;
 }
 
 /** What the audit answers is told in its operation's description (ViewsController). */

@@ -74,10 +74,25 @@ describe('the views now, from the kept roll-ups, equal the same views from every
       ...reaches.map((r) => ({ scopeRegionId: (r as { regionId?: string }).regionId })),
       { overdue: false, light: ['green' as const, 'closed_on_time' as const] },
     ]) {
-      const options = { at: now, warningDays: 3, byRegionLevel: LEVELS };
+      const options = { at: now, warningDays: 3, byRegionLevel: LEVELS, byUnit: true };
       const counted = await queries.list(filter, { page: 1, pageSize: 5 }, { ...options, current: true });
       const versioned = await queries.list(filter, { page: 1, pageSize: 5 }, { ...options, current: false });
       expect([filter, counted]).toEqual([filter, versioned]);
+      // Each unit's lights are those of the tasks it leads, counted one by one from the whole list.
+      const every = await queries.list(filter, { page: 1, pageSize: 1000 }, { at: now, warningDays: 3 });
+      expect(every.items).toHaveLength(every.total);
+      const led = new Map<string, Record<string, number>>();
+      for (const task of every.items) {
+        const lights = led.get(task.leadUnitId) ?? {};
+        lights[task.light] = (lights[task.light] ?? 0) + 1;
+        led.set(task.leadUnitId, lights);
+      }
+      const shown = counted.byUnit!.map(({ unitId, summary }) => [
+        unitId,
+        Object.fromEntries(Object.entries(summary).filter(([, n]) => n > 0)),
+      ]);
+      expect([filter, Object.fromEntries(shown)]).toEqual([filter, Object.fromEntries(led)]);
+      expect(counted.byUnit!.every((unit) => unit.unitName)).toBe(true);
     }
     // A unit's list, from its rows of who reaches what, as from testing every version against its reach.
     const units = (await infra.directory.listUnits()).map((u) => u.id);
