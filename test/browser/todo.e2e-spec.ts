@@ -1,6 +1,6 @@
 import { addDays, shanghaiDateOf } from '@zhenggai/domain';
 import { eventually, HttpClient, login } from '../support/http-client';
-import { browserSession, holdRequests, Journey, TODO_SHOWN } from '../support/browser';
+import { browserSession, holdRequests, Journey, smallerTaskPages, TODO_SHOWN } from '../support/browser';
 
 /**
  * 待办 in real Chromium (issue 19): the unit's badge counts a new task at once, the task opens from its 待办 and the
@@ -139,5 +139,62 @@ describe('web app: 待办 with its badge', () => {
     const failed = journey.problems.splice(0);
     expect(failed.length).toBeGreaterThan(0);
     expect(new Set(failed)).toEqual(new Set(['503 GET /api/todo']));
+  });
+
+  it('shows a 待办 longer than a page a page at a time (加载更多): every item once, oldest first', async () => {
+    const { journey, http } = session;
+    const { page } = journey;
+    // Two more tasks for the town to sign for.
+    const units: Array<{ id: string; name: string }> = (await inspector.get('/api/units')).body;
+    const regions: Array<{ id: string; name: string }> = (await inspector.get('/api/regions')).body;
+    for (const place of ['东头', '西头']) {
+      const finding = await inspector.post('/api/findings', {
+        title: `${place}村道积水`,
+        regionId: regions.find((r) => r.name === '王堰镇')!.id,
+        category: 'roads',
+        severity: 'medium',
+      });
+      await inspector.post(`/api/findings/${finding.body.id}/tasks`, {
+        unitId: units.find((u) => u.name === '王堰镇人民政府')!.id,
+        deadline: addDays(today, 20),
+        measures: '疏通边沟',
+      });
+    }
+    const unit = await login(http, 'unit');
+    const whole = await eventually(async () => {
+      const todo = (await unit.get('/api/todo?limit=200')).body as {
+        total: number;
+        items: Array<{ taskId: string; kind: string }>;
+      };
+      return todo.total > 1 ? todo : undefined;
+    }, 30_000);
+    await journey.signOut();
+    // One item a page instead of 200.
+    const restore = await smallerTaskPages(page, 1, '/api/todo');
+    try {
+      await journey.signIn('unit');
+      await journey.waitToShow(TODO_SHOWN);
+      const more = page.getByTestId('more-tasks');
+      await more.filter({ hasText: `已显示 1 项，共 ${whole.total} 项` }).waitFor();
+      for (let shown = 2; shown <= whole.total; shown++) {
+        await more.getByTestId('load-more').click();
+        await page
+          .getByTestId('todo-item')
+          .nth(shown - 1)
+          .waitFor();
+      }
+      await more.waitFor({ state: 'detached' });
+      type Item = { getAttribute(n: string): string; querySelector(s: string): { getAttribute(n: string): string } };
+      const items = await page.getByTestId('todo-item').evaluateAll((lis) =>
+        lis.map((li) => {
+          const item = li as unknown as Item;
+          return `${item.querySelector('a').getAttribute('href')}/${item.getAttribute('data-kind')}`;
+        }),
+      );
+      expect(items).toEqual(whole.items.map((item) => `/tasks/${item.taskId}/${item.kind}`));
+    } finally {
+      await restore();
+    }
+    expect(journey.problems).toEqual([]);
   });
 });

@@ -154,4 +154,32 @@ describe('待办 over HTTP: one item per hand-over, for exactly who acts next', 
     expect((await as.leader.get('/api/todo')).body).toMatchObject({ total: 0, badge: 0, items: [] });
     expect((await as.unit.get('/api/todo?kind=nothing')).body).toMatchObject({ status: 400, field: 'kind' });
   });
+
+  it('pages the to-do after the last item shown (after=next): every item once, oldest first', async () => {
+    // Two more hand-overs to the town, so that its to-do fills several pages of one.
+    await assignToTown();
+    await assignToTown();
+    await readModelsCaughtUp(app);
+    const whole = (await as.unit.get('/api/todo?limit=200')).body;
+    expect(whole.total).toBeGreaterThan(1);
+    expect(whole.next).toBeNull();
+    const key = (i: { taskId: string; kind: string }) => `${i.taskId}/${i.kind}`;
+    const paged: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: { items: Array<{ taskId: string; kind: string }>; next: string | null } = (
+        await as.unit.get(`/api/todo?limit=1${after ? `&after=${after}` : ''}`)
+      ).body;
+      expect(page.items.length).toBe(1);
+      paged.push(...page.items.map(key));
+      after = page.next;
+    } while (after);
+    expect(paged).toEqual(whole.items.map(key));
+    const kind = (await as.unit.get('/api/todo?kind=sign&limit=1')).body;
+    const nextOfKind = (await as.unit.get(`/api/todo?kind=sign&limit=200&after=${kind.next}`)).body;
+    expect([...kind.items, ...nextOfKind.items].map(key)).toEqual(
+      whole.items.filter((i: { kind: string }) => i.kind === 'sign').map(key),
+    );
+    expect((await as.unit.get('/api/todo?after=yesterday')).body).toMatchObject({ status: 400, field: 'after' });
+  });
 });

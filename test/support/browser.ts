@@ -186,18 +186,23 @@ export async function holdRequests(
 }
 
 /**
- * The page's own reads of a list of tasks (`path`: the task list, or the deadline view the cockpit reads) ask for
- * `size` tasks at a time instead of 200, until the answered function is called: the server answers them as it would
- * any page (its keyset cursors included), and a few tasks fill several.
+ * The page's own reads of a list (`path`: the task list, the deadline view the cockpit reads, the to-do) ask for `size`
+ * items at a time instead of 200, until the answered function is called: the server answers them as it would any page
+ * (its keyset cursors included), and a few items fill several.
  */
 export async function smallerTaskPages(
   page: Page,
   size: number,
-  path: '/api/tasks' | '/api/views/deadlines' = '/api/tasks',
+  path: '/api/tasks' | '/api/views/deadlines' | '/api/todo' = '/api/tasks',
 ): Promise<() => Promise<void>> {
   const list = (url: URL) => url.pathname === path;
   await page.route(list, (route) =>
-    route.continue({ url: route.request().url().replace('pageSize=200', `pageSize=${size}`) }),
+    route.continue({
+      url: route
+        .request()
+        .url()
+        .replace(/\b(pageSize|limit)=200\b/, `$1=${size}`),
+    }),
   );
   return () => page.unroute(list);
 }

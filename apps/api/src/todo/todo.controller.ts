@@ -25,9 +25,11 @@ export class TodoController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'What waits on you now: counts by kind, and the items, oldest first' })
+  @ApiOperation({
+    summary: 'What waits on you now: counts by kind, and the items, oldest first (next: after=<next> for the rest)',
+  })
   list(@Query() query: TodoQueryDto, @CurrentActor() actor: Actor): Promise<TodoList> {
-    return this.queries.list(holderOf(actor), { kind: query.kind, limit: query.limit ?? 100 });
+    return this.queries.list(holderOf(actor), { kind: query.kind, limit: query.limit ?? 100, after: query.after });
   }
 
   @Get('counts')

@@ -36,31 +36,67 @@ export interface TodoCounts {
 export interface TodoList extends TodoCounts {
   /** Oldest first. */
   readonly items: TodoEntry[];
+  /** The items after these: `after=<next>` (null when there are none). */
+  readonly next: string | null;
+}
+
+/**
+ * Where a page of the to-do ends: its last item's time (microseconds since 1970), the position of the event that
+ * handed it over, its task and its kind, the list's order. Read by index however deep.
+ */
+const TODO_CURSOR =
+  /^(\d{1,17})\.(\d{1,19})\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([a-z_]{1,40})$/;
+
+/** Whether `cursor` is the `next` of a page of the to-do. */
+export function isTodoCursor(cursor: string): boolean {
+  return TODO_CURSOR.test(cursor);
 }
 
 /** One reader's 待办, from the `todo` read model. */
 export class TodoQueries {
   constructor(private readonly sql: ProjectionSql) {}
 
-  async list(holder: TodoHolder, options: { kind?: TodoKind; limit: number }): Promise<TodoList> {
+  /** `limit` items oldest first, after the page ending at `after` (a page's `next`) when given. */
+  async list(holder: TodoHolder, options: { kind?: TodoKind; limit: number; after?: string }): Promise<TodoList> {
     const counts = await this.counts(holder);
-    if ('nobody' in holder) return { ...counts, items: [] };
+    if ('nobody' in holder) return { ...counts, items: [], next: null };
     const params = new SqlParams();
     const clauses = [this.holding(holder, params)];
     if (options.kind) clauses.push(`i.kind = ${params.add(options.kind)}`);
-    const { rows } = await this.sql.query<Omit<TodoEntry, 'since'> & { since: Date | string }>(
+    const after = options.after === undefined ? null : TODO_CURSOR.exec(options.after);
+    if (options.after !== undefined && !after) throw new RangeError(`not a to-do cursor: ${options.after}`);
+    if (after)
+      clauses.push(
+        `(i.since, i.position, i.task_id, i.kind) > ('epoch'::timestamptz + ${params.add(after[1])}::bigint * ` +
+          `interval '1 microsecond', ${params.add(after[2])}::bigint, ${params.add(after[3])}::uuid, ` +
+          `${params.add(after[4])}::text)`,
+      );
+    const { rows } = await this.sql.query<
+      Omit<TodoEntry, 'since'> & { since: Date | string; sinceMicros: string; position: string }
+    >(
       `SELECT i.task_id AS "taskId", i.kind, i.title, to_char(i.deadline, 'YYYY-MM-DD') AS deadline,
               i.lead_unit_id AS "leadUnitId", u.name AS "leadUnitName", i.region_id AS "regionId",
-              r.name AS "regionName", i.since, i.detail
+              r.name AS "regionName", i.since, i.detail,
+              (extract(epoch FROM i.since) * 1000000)::bigint::text AS "sinceMicros", i.position::text AS position
          FROM read_models.todo_items i
          LEFT JOIN units u ON u.id = i.lead_unit_id
          LEFT JOIN regions r ON r.id = i.region_id
         WHERE ${clauses.join(' AND ')}
-        ORDER BY i.since, i.position
-        LIMIT ${params.add(options.limit)}`,
+        ORDER BY i.since, i.position, i.task_id, i.kind
+        LIMIT ${params.add(options.limit + 1)}`,
       params.values,
     );
-    return { ...counts, items: rows.map((row) => ({ ...row, since: new Date(row.since).toISOString() })) };
+    const page = rows.slice(0, options.limit);
+    const last = page[page.length - 1];
+    return {
+      ...counts,
+      items: page.map(({ sinceMicros: _micros, position: _position, ...row }) => ({
+        ...row,
+        since: new Date(row.since).toISOString(),
+      })),
+      next:
+        rows.length > options.limit && last ? `${last.sinceMicros}.${last.position}.${last.taskId}.${last.kind}` : null,
+    };
   }
 
   async counts(holder: TodoHolder): Promise<TodoCounts> {
