@@ -1,7 +1,15 @@
 import { join } from 'node:path';
 import { addDays, shanghaiDateOf } from '@zhenggai/domain';
 import { eventually, HttpClient, login } from '../support/http-client';
-import { browserSession, computedStyle, holdRequests, PHONE, samplePhoto, JourneySetUp } from '../support/browser';
+import {
+  browserSession,
+  computedStyle,
+  holdRequests,
+  PHONE,
+  samplePhoto,
+  JourneySetUp,
+  smallerTaskPages,
+} from '../support/browser';
 import { recordReminder } from '../support/reminders';
 import { bandOf, cardsOnScreen, URGENCY_BANDS } from '../support/task-cards';
 
@@ -253,6 +261,44 @@ describe('web app: the responsible unit (责任单位), on a phone', () => {
       expect(await page.locator('[data-testid="inbox-item"].unread').count()).toBe(0);
     } finally {
       await page.unroute('**/api/inbox?limit=100');
+    }
+    expect(journey.problems).toEqual([]);
+  });
+
+  it('shows the older messages a page at a time (加载更多), each once, newest first', async () => {
+    const { journey, http } = session;
+    const { page } = journey;
+    const unit = await login(http, 'unit');
+    const me = (await unit.get('/api/auth/me')).body;
+    // Two more levels on one of its closed tasks, as the reminder worker would record them.
+    const closed = (await unit.get('/api/tasks?status=closed&pageSize=2')).body.items[1];
+    const { deadlineVersion } = (await unit.get(`/api/tasks/${closed.id}`)).body;
+    await session.withInfrastructure(async (infra) => {
+      for (const level of ['urge', 'supervise'])
+        await recordReminder(infra.eventStore, { id: closed.id, deadline: closed.deadline, deadlineVersion }, level, [
+          { role: 'unit', kind: 'user', id: me.id, name: me.displayName },
+        ]);
+    });
+    const whole = await eventually(async () => {
+      const inbox = (await unit.get('/api/inbox?limit=100')).body as { items: Array<{ label: string }> };
+      return inbox.items.length >= 3 ? inbox : undefined;
+    }, 30_000);
+    // One message a page instead of 100.
+    const restore = await smallerTaskPages(page, 1, '/api/inbox');
+    try {
+      await page.goto(`${http.baseUrl}/inbox`);
+      const items = page.getByTestId('inbox-item');
+      await items.first().waitFor();
+      for (let shown = 2; shown <= whole.items.length; shown++) {
+        await page.getByTestId('load-more').click();
+        await items.nth(shown - 1).waitFor();
+      }
+      await page.getByTestId('more-tasks').waitFor({ state: 'detached' });
+      expect(await items.count()).toBe(whole.items.length);
+      const labels = await items.locator('b').allInnerTexts();
+      expect(labels).toEqual(whole.items.map((m) => m.label));
+    } finally {
+      await restore();
     }
     expect(journey.problems).toEqual([]);
   });

@@ -106,6 +106,26 @@ describe('the inbox', () => {
     expect(listed).toMatchObject({ kind: 'escalation', label: '催办', readAt: read.body.readAt });
   });
 
+  it('pages the older messages (before=next): every message once, newest first', async () => {
+    await remind('supervise', [{ role: 'supervising_leader', kind: 'user', id: me.id, name: me.displayName }]);
+    await readModelsCaughtUp(app);
+    const whole = (await unit.get('/api/inbox?limit=100')).body;
+    expect(whole.items.length).toBeGreaterThan(1);
+    expect(whole.next).toBeNull();
+    const key = (m: { taskId: string; reminderId: string }) => `${m.taskId}/${m.reminderId}`;
+    const paged: string[] = [];
+    let before: string | null = null;
+    do {
+      const page: { items: Array<{ taskId: string; reminderId: string }>; next: string | null } = (
+        await unit.get(`/api/inbox?limit=1${before ? `&before=${before}` : ''}`)
+      ).body;
+      expect(page.items).toHaveLength(1);
+      paged.push(...page.items.map(key));
+      before = page.next;
+    } while (before);
+    expect(paged).toEqual(whole.items.map(key));
+  });
+
   it('names a bad query parameter', async () => {
     const bad = await unit.get('/api/inbox?limit=0');
     expect(bad.status).toBe(400);

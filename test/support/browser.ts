@@ -186,14 +186,14 @@ export async function holdRequests(
 }
 
 /**
- * The page's own reads of a list (`path`: the task list, the deadline view the cockpit reads, the to-do) ask for `size`
- * items at a time instead of 200, until the answered function is called: the server answers them as it would any page
- * (its keyset cursors included), and a few items fill several.
+ * The page's own reads of a list (`path`: the task list, the deadline view the cockpit reads, the to-do, the inbox) ask
+ * for `size` items at a time instead of a page's worth, until the answered function is called: the server answers
+ * them as it would any page (its keyset cursors included), and a few items fill several.
  */
 export async function smallerTaskPages(
   page: Page,
   size: number,
-  path: '/api/tasks' | '/api/views/deadlines' | '/api/todo' = '/api/tasks',
+  path: '/api/tasks' | '/api/views/deadlines' | '/api/todo' | '/api/inbox' = '/api/tasks',
 ): Promise<() => Promise<void>> {
   const list = (url: URL) => url.pathname === path;
   await page.route(list, (route) =>
@@ -201,7 +201,7 @@ export async function smallerTaskPages(
       url: route
         .request()
         .url()
-        .replace(/\b(pageSize|limit)=200\b/, `$1=${size}`),
+        .replace(/\b(pageSize|limit)=\d+\b/, `$1=${size}`),
     }),
   );
   return () => page.unroute(list);
@@ -251,6 +251,8 @@ export async function bytesOf(download: Download): Promise<Buffer> {
 export interface BrowserSession {
   /** Where the app answers (the built process, or the app from the sources). */
   readonly http: HttpClient;
+  /** Runs `work` with infrastructure on the app's database, for what no request can do (as in the set-up). */
+  withInfrastructure<T>(work: (infra: Infrastructure) => Promise<T>): Promise<T>;
   readonly journey: Journey;
   /** The app's database, for a fault injected at a step (a transaction held open). */
   readonly databaseUrl: string;
@@ -334,6 +336,7 @@ export function browserSession(
     get http() {
       return http();
     },
+    withInfrastructure: setUp.withInfrastructure,
     get databaseUrl() {
       return held.database?.url ?? held.app!.infra.databaseUrl;
     },

@@ -15,6 +15,8 @@ export interface InboxMessage {
 export interface InboxPage {
   readonly items: InboxMessage[];
   readonly unreadCount: number;
+  /** Where the older messages start (`before=`), null when there are none. */
+  readonly next: string | null;
 }
 
 /**

@@ -36,6 +36,8 @@ export interface InboxPage {
   readonly items: InboxMessage[];
   /** All of the account's unread messages, not only those of this page. */
   readonly unreadCount: number;
+  /** The older messages are `before=<next>` (the last message's position); null when there are none. */
+  readonly next: string | null;
 }
 
 const MESSAGE_COLUMNS = `
@@ -57,7 +59,7 @@ export class InboxQueries {
     const [rows, unread] = await Promise.all([
       this.sql.query<MessageRow>(
         `SELECT ${MESSAGE_COLUMNS} WHERE ${clauses.join(' AND ')} ORDER BY ` +
-          `m.position DESC LIMIT ${params.add(options.limit)}`,
+          `m.position DESC LIMIT ${params.add(options.limit + 1)}`,
         params.values,
       ),
       // Kept as the messages come and are read: not counted one by one (but while a read model built before the
@@ -75,7 +77,10 @@ export class InboxQueries {
           ),
       ),
     ]);
-    return { items: rows.rows.map(messageOf), unreadCount: unread.rows[0].n };
+    // One row more than the page: whether older messages follow.
+    const items = rows.rows.slice(0, options.limit).map(messageOf);
+    const next = rows.rows.length > options.limit ? items[items.length - 1]!.position : null;
+    return { items, unreadCount: unread.rows[0].n, next };
   }
 
   /** The message if it is in this account's inbox, else null. */
