@@ -169,7 +169,7 @@ describe('the inbox read model', () => {
         .sort(),
     ).toEqual([unitUser.id, leader.id].sort());
     expect((await inbox.list(leader.id, { limit: 10 })).items.map((m) => m.reminderId)).toEqual(['0:urge']);
-    expect(await inbox.list(adminId, { limit: 10 })).toEqual({ items: [], unreadCount: 0 });
+    expect(await inbox.list(adminId, { limit: 10 })).toEqual({ items: [], unreadCount: 0, next: null });
   });
 
   it("sets the read time from the reader's first read only, and only on the reader's own message", async () => {
