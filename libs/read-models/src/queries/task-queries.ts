@@ -74,6 +74,13 @@ export interface ListOptions {
  * list's `total` and `summary`; quantities are each task's own part (target less the shares handed down, its own
  * reported work), cancelled tasks left out, so they add up to the campaign's target without counting a share twice.
  */
+export type RegionLights = RegionOfLevel & {
+  tasks: number;
+  summary: Record<Light, number>;
+  quantityTarget: number | null;
+  quantityDone: number | null;
+};
+
 /**
  * The tasks matching a filter that one unit leads, by light: the units' rows add up to the list's `total` and
  * `summary`. Read from the per-deadline counts where the filter allows, as the summary is: as quick for a campaign of
@@ -85,13 +92,6 @@ export interface UnitLights {
   readonly tasks: number;
   readonly summary: Record<Light, number>;
 }
-
-export type RegionLights = RegionOfLevel & {
-  tasks: number;
-  summary: Record<Light, number>;
-  quantityTarget: number | null;
-  quantityDone: number | null;
-};
 
 export interface TaskRow {
   readonly id: string;
