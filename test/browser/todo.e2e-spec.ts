@@ -144,10 +144,10 @@ describe('web app: 待办 with its badge', () => {
   it('shows a 待办 longer than a page a page at a time (加载更多): every item once, oldest first', async () => {
     const { journey, http } = session;
     const { page } = journey;
-    // Two more tasks for the town to sign for.
     const units: Array<{ id: string; name: string }> = (await inspector.get('/api/units')).body;
     const regions: Array<{ id: string; name: string }> = (await inspector.get('/api/regions')).body;
-    for (const place of ['东头', '西头']) {
+    /** A task for 王堰镇 to sign for: on its 待办. */
+    const handOver = async (place: string) => {
       const finding = await inspector.post('/api/findings', {
         title: `${place}村道积水`,
         regionId: regions.find((r) => r.name === '王堰镇')!.id,
@@ -159,7 +159,9 @@ describe('web app: 待办 with its badge', () => {
         deadline: addDays(today, 20),
         measures: '疏通边沟',
       });
-    }
+    };
+    // Two more tasks for the town to sign for.
+    for (const place of ['东头', '西头']) await handOver(place);
     const unit = await login(http, 'unit');
     const whole = await eventually(async () => {
       const todo = (await unit.get('/api/todo?limit=200')).body as {
@@ -192,6 +194,15 @@ describe('web app: 待办 with its badge', () => {
         }),
       );
       expect(items).toEqual(whole.items.map((item) => `/tasks/${item.taskId}/${item.kind}`));
+      // A hand-over while the whole list is shown: the badge's next look reloads the list as far down as it was shown
+      // (it had dropped to its first page), with the new item still to load.
+      await handOver('南头');
+      // The badge looks every half minute.
+      await more.filter({ hasText: `已显示 ${whole.total} 项，共 ${whole.total + 1} 项` }).waitFor({ timeout: 60_000 });
+      expect(await page.getByTestId('todo-item').count()).toBe(whole.total);
+      await more.getByTestId('load-more').click();
+      await more.waitFor({ state: 'detached' });
+      await page.getByTestId('todo-item').filter({ hasText: '南头村道积水' }).waitFor();
     } finally {
       await restore();
     }
