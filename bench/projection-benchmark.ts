@@ -308,6 +308,14 @@ export async function benchmarkReadSideCase(
       );
     }
     const rssAfterCatchUp = app.rssMb();
+    // Where the peak was: each read model catches up in its turn (the reactions, the reminder scheduler among them,
+    // in the turns after the task views').
+    const byTurn = app.peakRssByTurn(catchUp);
+    console.log(
+      `${'all-in-one resident memory, peak by turn'.padEnd(44)} ` +
+        `${byTurn.map((turn) => `${turn.name} ${turn.mb}`).join(', ')} MB`,
+    );
+    figures.set('all-in-one RSS, peak by turn', byTurn.map((turn) => `${turn.name} ${turn.mb}`).join(', '));
     // The views are measured as a running engine serves them, once its reactions have caught up as well: the
     // reminder scheduler, still reading the store from its start after the projections are done, queues every
     // level the overdue third of the tasks owes, and those are fired and recorded as events.
@@ -623,6 +631,8 @@ export async function startAllInOne(databaseUrl: string) {
   const rssMb = () =>
     Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024);
   let peakRssMb = 0;
+  /** The resident memory sampled while waiting for the catch-up: seconds from the process's start, MB. */
+  const rssSamples: Array<[number, number]> = [];
   const health = async () => {
     const response = await fetch(`${url}/health`).catch(() => null);
     return response?.ok
@@ -637,6 +647,22 @@ export async function startAllInOne(databaseUrl: string) {
     /** The highest resident memory seen while waiting for the catch-up. */
     peakRssMb: () => peakRssMb,
     /**
+     * The highest resident memory seen in each turn of the catch-up (from the turn before's end until the projection
+     * had caught up; the first from the start), in the order the projections caught up.
+     */
+    peakRssByTurn(caughtUp: ReadonlyArray<{ name: string; seconds: number }>): Array<{ name: string; mb: number }> {
+      const turns = [...caughtUp].sort((a, b) => a.seconds - b.seconds);
+      return turns.map((turn, i) => ({
+        name: turn.name,
+        mb: Math.max(
+          0,
+          ...rssSamples
+            .filter(([at]) => at > (i === 0 ? -1 : turns[i - 1]!.seconds) && at <= turn.seconds)
+            .map(([, mb]) => mb),
+        ),
+      }));
+    },
+    /**
      * Time from the process's start until each projection has caught up with the head, and from its first answer to
      * `/health` (`sinceAnswering`: what the start-up itself took, migrations included, is left out).
      */
@@ -644,7 +670,9 @@ export async function startAllInOne(databaseUrl: string) {
       const done = new Map<string, { name: string; events: number; seconds: number; sinceAnswering: number }>();
       let answeredAt: number | null = null;
       for (;;) {
-        peakRssMb = Math.max(peakRssMb, rssMb());
+        const rss = rssMb();
+        peakRssMb = Math.max(peakRssMb, rss);
+        rssSamples.push([(Date.now() - started) / 1000, rss]);
         const status = await health();
         if (status && answeredAt === null) answeredAt = Date.now();
         for (const p of status?.projections ?? []) {
