@@ -281,9 +281,15 @@ export class ProjectionRunner {
       lease.assertHeld();
       this.woken = false;
       const startedAt = Date.now();
-      const batch = await readBatch(this.source, this.projection, this.position, this.batchSize);
+      let batch: ProjectionBatch | null = await readBatch(this.source, this.projection, this.position, this.batchSize);
       if (batch.head > this.head) this.head = batch.head;
-      if (batch.full && !(await this.haveTurn())) continue;
+      if (batch.full && !this.holdsTurn()) {
+        // Let go while the turn is awaited (minutes at a long catch-up, with every runner behind holding a page of
+        // 2,000 events), and read again once it comes.
+        batch = null;
+        await this.waitForTurn();
+        continue;
+      }
       // A short page: live, or about to be, and no longer catching up.
       if (!batch.full) turns?.give(this.projection.name);
       if (batch.full && this.projection.prepare) {
@@ -410,19 +416,21 @@ export class ProjectionRunner {
     }
   }
 
-  /**
-   * Whether the runner may apply the full page it has just read: true when it has a turn at catching up (or there are
-   * no turns). Otherwise it waits for one and answers false: the page is read again then (rather than held meanwhile).
-   */
-  private async haveTurn(): Promise<boolean> {
+  /** Whether the runner may apply a full page: it has a turn at catching up (or there are no turns). */
+  private holdsTurn(): boolean {
     const turns = this.options.catchUpTurns;
-    if (!turns || turns.holds(this.projection.name)) return true;
+    return !turns || turns.holds(this.projection.name);
+  }
+
+  /** Waits for a turn at catching up (the page in hand let go meanwhile: it is read again then). */
+  private async waitForTurn(): Promise<void> {
+    const turns = this.options.catchUpTurns;
+    if (!turns || turns.holds(this.projection.name)) return;
     this.phase = 'catching-up';
     // Stopped while waiting: the loop ends without applying anything.
     await turns.take(this.projection.name, this.stopping.signal).catch((error: unknown) => {
       if (!this.stopRequested) throw error;
     });
-    return false;
   }
 
   private async refreshFromDatabase(): Promise<void> {
