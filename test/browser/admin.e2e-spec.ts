@@ -342,8 +342,15 @@ describe('web app: the admin (管理员)', () => {
     await page.getByTestId('deliveries').getByText('对方服务器返回错误，状态码 502').waitFor();
     await page.getByTestId('delivery-filters').getByRole('button', { name: '已送达' }).click();
     await page.getByTestId('deliveries').getByText('已送达').first().waitFor();
-    await page.getByTestId('deliveries').getByText('邮件 · zhangsan@funan.gov.cn').waitFor();
+    await page.getByTestId('deliveries').getByText('邮件 · zhangsan@funan.gov.cn').first().waitFor();
     await journey.check('deliveries-delivered');
+    // 201 delivered: a page of 200, newest first, then 加载更多 brings the oldest, and nothing is left to load.
+    await page.getByTestId('load-more').waitFor();
+    expect(await rows.count()).toBe(200);
+    await page.getByTestId('load-more').click();
+    await rows.nth(200).waitFor();
+    expect(await rows.count()).toBe(201);
+    await page.getByTestId('more-tasks').waitFor({ state: 'detached' });
     expect(journey.problems).toEqual([]);
   });
 
@@ -370,7 +377,10 @@ describe('web app: the admin (管理员)', () => {
   });
 });
 
-/** The ledger as a worker leaves it: three messages that failed for good (each its own reason) and one delivered. */
+/**
+ * The ledger as a worker leaves it: three messages that failed for good (each its own reason) and one delivered, and
+ * 200 delivered the day before.
+ */
 async function recordDeliveries(app: JourneySetUp): Promise<void> {
   const admin = await login(app.http, 'admin');
   const tasks: Array<{ id: string; title: string }> = (await admin.get('/api/tasks?pageSize=1')).body.items;
@@ -404,5 +414,28 @@ async function recordDeliveries(app: JourneySetUp): Promise<void> {
     const failed = sent.filter((d) => d.error).map((d) => ({ id: d.id, error: d.error! }));
     await infra.deliveries.markAttemptsFailed(failed, true);
     await infra.deliveries.markDelivered('browser:ok');
+    // A day before: 200 reminders delivered, more than a page of the ledger holds.
+    const older = Array.from({ length: 200 }, (_, i) => `browser:older-${String(i).padStart(3, '0')}`);
+    await infra.deliveries.record(
+      older.map((id) => ({
+        id,
+        eventId: randomUUID(),
+        taskId: task.id,
+        reminderId: 'reminder',
+        address: mail as never,
+        message: {
+          taskId: task.id,
+          taskTitle: task.title,
+          level: 'reminder',
+          levelLabel: '提醒',
+          kind: 'reminder',
+        } as never,
+        batch: 'browser-older',
+      })),
+    );
+    await Promise.all(older.map((id) => infra.deliveries.markDelivered(id)));
+    await infra.pool.query(
+      `UPDATE deliveries SET created_at = created_at - interval '1 day' WHERE batch = 'browser-older'`,
+    );
   });
 }

@@ -213,4 +213,39 @@ describe('reminders and escalation over HTTP', () => {
       expect((await admin.post(`/api/admin/deliveries/${encodeURIComponent(failed.id)}/retry`)).status).toBe(409);
     },
   );
+
+  it('pages the delivery ledger newest first by its next, and refuses a cursor that is not one', async () => {
+    const taskId = '7a1e0000-0000-4000-8000-000000000001';
+    await app.infra.deliveries.record(
+      Array.from({ length: 5 }, (_, i) => ({
+        id: `ledger-page:${i}`,
+        eventId: `7a1e0000-0000-4000-8000-00000000001${i}`,
+        taskId,
+        reminderId: 'assigned',
+        address: { kind: 'webhook' as const, url: `${receiverUrl}/json?token=secret-token`, format: 'json' as const },
+        message: { title: '新交办任务', text: `第 ${i} 条` } as never,
+        batch: 'ledger-page',
+      })),
+    );
+    const seen: string[] = [];
+    let before: string | undefined;
+    for (let pages = 1; ; pages++) {
+      const page = await admin.get(
+        `/api/admin/deliveries?taskId=${taskId}&limit=2${before ? `&before=${encodeURIComponent(before)}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((d: any) => d.id));
+      expect(JSON.stringify(page.body.items)).not.toContain('secret-token');
+      if (page.body.next === null) {
+        expect(pages).toBe(3);
+        break;
+      }
+      before = page.body.next;
+    }
+    // Recorded together (one instant): newest first, then by id, each once.
+    expect(seen).toEqual(['ledger-page:4', 'ledger-page:3', 'ledger-page:2', 'ledger-page:1', 'ledger-page:0']);
+    const bad = await admin.get('/api/admin/deliveries?before=2030-06-01');
+    expect(bad.status).toBe(400);
+    expect(bad.body.field).toBe('before');
+  });
 });

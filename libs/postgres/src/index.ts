@@ -39,8 +39,10 @@ export type { RebuildProjectionOptions, RebuildResult } from './projections/rebu
 export { PostgresReminderPolicies, reminderPolicyMigrations } from './reminders/postgres-reminder-policies';
 export {
   Delivery,
+  DeliveryPage,
   DeliveryStatus,
   deliveryMigrations,
+  isDeliveryCursor,
   NewDelivery,
   PendingDelivery,
   RecordedDelivery,

@@ -24,7 +24,7 @@ import {
   validateReminderLevels,
 } from '@zhenggai/domain';
 import { DeliveryJobs, JobQueues, NOTIFICATIONS_QUEUE } from '@zhenggai/platform';
-import { DeliveryStatus, PostgresDeliveries } from '@zhenggai/postgres';
+import { DeliveryStatus, isDeliveryCursor, PostgresDeliveries } from '@zhenggai/postgres';
 import { CurrentActor } from '../access/current-actor.decorator';
 import { Roles } from '../access/roles.decorator';
 import { ProblemException } from '../http/problem-details';
@@ -154,11 +154,15 @@ export class RemindersController {
 
   @Get('admin/deliveries')
   @Roles('admin')
-  @ApiOperation({ summary: 'The delivery ledger, newest first: `status=failed` lists what did not arrive' })
+  @ApiOperation({
+    summary:
+      'The delivery ledger, newest first: `status=failed` lists what did not arrive (before=<next> for older ones)',
+  })
   async listDeliveries(
     @Query('status') status?: string,
     @Query('taskId') taskId?: string,
     @Query('limit') limit?: string,
+    @Query('before') before?: string,
   ) {
     if (status !== undefined && !STATUSES.includes(status as DeliveryStatus))
       throw new ValidationError('status', `status must be one of ${STATUSES.join(', ')}`);
@@ -166,8 +170,10 @@ export class RemindersController {
     const n = limit === undefined ? 100 : Number(limit);
     if (!Number.isInteger(n) || n < 1 || n > 1000)
       throw new ValidationError('limit', 'limit must be a whole number from 1 to 1000');
-    const items = await this.deliveries.list({ status: status as DeliveryStatus | undefined, taskId, limit: n });
-    return { items: items.map((d) => ({ ...d, address: maskedChannel(d.address) })) };
+    if (before !== undefined && (typeof before !== 'string' || !isDeliveryCursor(before)))
+      throw new ValidationError('before', 'before must be the next of a page of the delivery ledger');
+    const page = await this.deliveries.page({ status: status as DeliveryStatus | undefined, taskId, limit: n, before });
+    return { items: page.items.map((d) => ({ ...d, address: maskedChannel(d.address) })), next: page.next };
   }
 
   @Post('admin/deliveries/:id/retry')

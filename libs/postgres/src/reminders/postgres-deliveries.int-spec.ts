@@ -121,4 +121,51 @@ describe('the delivery ledger', () => {
     await ledger.release(['recorded']);
     expect((await pendingIds()).sort()).toEqual(['recorded:0', 'recorded:1', 'recorded:2']);
   });
+
+  it('reads the ledger newest first, a page at a time, each once, however many were recorded together', async () => {
+    const paged = randomUUID();
+    // 23 deliveries of one task: 12 recorded together (one instant), the others a microsecond or a day apart.
+    await ledger.record(deliveries('paged', 23).map((d) => ({ ...d, taskId: paged })));
+    await pool.query(
+      `UPDATE deliveries SET created_at = created_at - (split_part(id, ':', 2)::int - 11) * interval '1 microsecond'
+                                      - (split_part(id, ':', 2)::int % 3) * interval '1 day'
+        WHERE task_id = $1 AND split_part(id, ':', 2)::int >= 12`,
+      [paged],
+    );
+    await pool.query(
+      `UPDATE deliveries SET status = 'failed' WHERE task_id = $1 AND split_part(id, ':', 2)::int % 2 = 1`,
+      [paged],
+    );
+    const newestFirst = async (status?: 'failed') =>
+      (
+        await pool.query(
+          `SELECT id FROM deliveries WHERE task_id = $1 AND ($2::text IS NULL OR status = $2)
+          ORDER BY created_at DESC, id DESC`,
+          [paged, status ?? null],
+        )
+      ).rows.map((r) => r.id as string);
+    const walk = async (status?: 'failed') => {
+      const ids: string[] = [];
+      let before: string | undefined;
+      for (let pages = 0; pages < 20; pages++) {
+        const page = await ledger.page({ taskId: paged, status, limit: 5, before });
+        ids.push(...page.items.map((d) => d.id));
+        if (page.next === null) return { ids, pages: pages + 1 };
+        before = page.next;
+      }
+      throw new Error('the pages did not end');
+    };
+
+    const all = await walk();
+    expect(all.ids).toEqual(await newestFirst());
+    expect(all.ids).toHaveLength(23);
+    expect(new Set(all.ids).size).toBe(23);
+    expect(all.pages).toBe(5);
+    const failed = await walk('failed');
+    expect(failed.ids).toEqual(await newestFirst('failed'));
+    expect(failed.ids).toHaveLength(11);
+    // The list as the API had it: the newest `limit`.
+    expect((await ledger.list({ taskId: paged, limit: 7 })).map((d) => d.id)).toEqual(all.ids.slice(0, 7));
+    await expect(ledger.page({ limit: 5, before: 'yesterday' })).rejects.toThrow(RangeError);
+  });
 });

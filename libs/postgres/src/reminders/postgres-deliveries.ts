@@ -37,6 +37,11 @@ export const deliveryMigrations = [
     id: 'deliveries-003-held-until',
     sql: `ALTER TABLE deliveries ADD COLUMN IF NOT EXISTS held_until timestamptz;`,
   },
+  {
+    // The ledger newest first, a page at a time (`page`): read by index however far back, whatever the status.
+    id: 'deliveries-004-newest',
+    sql: `CREATE INDEX IF NOT EXISTS deliveries_newest ON deliveries (created_at DESC, id DESC);`,
+  },
 ];
 
 /** Marks gathered while the statement before them is on its way, and how their callers learn they were written. */
@@ -72,6 +77,24 @@ export interface Delivery {
   readonly lastError: string | null;
   readonly createdAt: string;
   readonly deliveredAt: string | null;
+}
+
+/** A page of the delivery ledger, newest first (`PostgresDeliveries.page`). */
+export interface DeliveryPage {
+  readonly items: Delivery[];
+  /** The deliveries older than these: `before=<next>` (null when there are none). */
+  readonly next: string | null;
+}
+
+/**
+ * Where a page of the ledger ends: its last delivery's time (microseconds since 1970) and its id (base64url), the
+ * ledger's order.
+ */
+const DELIVERY_CURSOR = /^(\d{1,17})\.([A-Za-z0-9_-]{1,700})$/;
+
+/** Whether `cursor` is the `next` of a page of the delivery ledger. */
+export function isDeliveryCursor(cursor: string): boolean {
+  return DELIVERY_CURSOR.test(cursor);
 }
 
 export type NewDelivery = Pick<Delivery, 'id' | 'eventId' | 'taskId' | 'reminderId' | 'address' | 'message'> & {
@@ -304,14 +327,46 @@ export class PostgresDeliveries {
     return rows[0] ? toDelivery(rows[0]) : null;
   }
 
+  /** The newest `limit` deliveries (100 by default, at most 1,000), of a status or a task when asked. */
   async list(filter: { status?: DeliveryStatus; taskId?: string; limit?: number }): Promise<Delivery[]> {
-    const { rows } = await this.pool.query<DeliveryRow>(
-      `SELECT * FROM deliveries
+    return (await this.page({ ...filter, limit: Math.min(filter.limit ?? 100, 1000) })).items;
+  }
+
+  /**
+   * A page of the ledger, newest first: `limit` deliveries (of a status or a task when asked) older than the page that
+   * ended at `before` (its `next`), and the `next` of this one (null when nothing older is left).
+   */
+  async page(filter: {
+    status?: DeliveryStatus;
+    taskId?: string;
+    limit: number;
+    before?: string;
+  }): Promise<DeliveryPage> {
+    const before = filter.before === undefined ? null : DELIVERY_CURSOR.exec(filter.before);
+    if (filter.before !== undefined && !before) throw new RangeError(`not a delivery ledger cursor: ${filter.before}`);
+    const { rows } = await this.pool.query<DeliveryRow & { created_micros: string }>(
+      `SELECT *, (extract(epoch FROM created_at) * 1000000)::bigint::text AS created_micros FROM deliveries
         WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR task_id = $2)
-        ORDER BY created_at DESC LIMIT $3`,
-      [filter.status ?? null, filter.taskId ?? null, Math.min(filter.limit ?? 100, 1000)],
+          AND ($4::bigint IS NULL
+               OR (created_at, id) < ('epoch'::timestamptz + $4::bigint * interval '1 microsecond', $5::text))
+        ORDER BY created_at DESC, id DESC LIMIT $3`,
+      [
+        filter.status ?? null,
+        filter.taskId ?? null,
+        filter.limit + 1,
+        before?.[1] ?? null,
+        before ? Buffer.from(before[2]!, 'base64url').toString('utf8') : null,
+      ],
     );
-    return rows.map(toDelivery);
+    const items = rows.slice(0, filter.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(toDelivery),
+      next:
+        rows.length > filter.limit && last
+          ? `${last.created_micros}.${Buffer.from(last.id, 'utf8').toString('base64url')}`
+          : null,
+    };
   }
 
   /**
