@@ -115,7 +115,7 @@ export function evolveRectificationTask(
   if (event.type === 'RectificationTaskAssigned') return assignedTask(event.data);
   if (state.status === 'none') return state;
   const next = evolveAssigned(state, event);
-  return event.type === 'RectificationTaskProgressReported' || isBookkeeping(event)
+  return event.type === 'RectificationTaskProgressReported' || isBookkeeping(event) || next.lastProgress === null
     ? next
     : { ...next, lastProgress: null };
 }

@@ -45,6 +45,24 @@ describe('projectionWriteSql: rows appended by COPY', () => {
     ]);
   });
 
+  it('reads back every row of a COPY longer than a chunk, and a row longer than one, Chinese and all', async () => {
+    // 3,000 rows of about 400 bytes (many chunks, each filled to its last whole row), one of them of 300,000
+    // characters (900,000 bytes of UTF-8: a chunk of its own).
+    const rows = Array.from({ length: 3000 }, (_, i) => ({
+      id: 1000 + i,
+      title: i === 1234 ? '危'.repeat(300_000) : `${'蔡郢村危房改造'.repeat(15)}\t${i}`,
+      state: { i, note: '清零' },
+    }));
+    const sql = projectionWriteSql(pool);
+    expect(await sql.copyRows('copied', ['id', 'title', 'state'], rows)).toBe(3000);
+
+    const { rows: read } = await pool.query(
+      'SELECT id, title, state FROM copied WHERE id >= 1000 AND id < 4000 ORDER BY id',
+    );
+    expect(read).toEqual(rows);
+    await pool.query('DELETE FROM copied WHERE id >= 1000');
+  });
+
   it("commits with the caller's transaction, and not without it", async () => {
     await expect(
       inTransaction(pool, async (client) => {

@@ -27,22 +27,33 @@ export function projectionWriteSql(db: Pool | PoolClient): ProjectionWriteSql {
   };
 }
 
-const ROWS_PER_CHUNK = 500;
+/** How many bytes of rows are sent to the server at a time (a row longer than this goes in a chunk of its own). */
+const CHUNK_BYTES = 256 * 1024;
 
 /**
- * The rows in COPY's text format, a few hundred rows to a buffer. Each row is encoded on its own: a string of many
- * rows, once it holds one character beyond Latin-1 (a Chinese title), takes several times longer to encode.
+ * The rows in COPY's text format, in buffers of about `CHUNK_BYTES`. Each row is encoded on its own: a string of many
+ * rows, once it holds one character beyond Latin-1 (a Chinese title), takes several times longer to encode. It is
+ * encoded where it goes in the chunk, not into a buffer of its own then copied into the chunk (a catch-up copies
+ * millions of rows, the task states among them a kilobyte or two each). (Writing each value where it goes, without
+ * the row's string, was slower: a call into the encoder per value.)
  */
 function* copyChunks(columns: readonly string[], rows: readonly object[]): Generator<Buffer> {
-  for (let start = 0; start < rows.length; start += ROWS_PER_CHUNK) {
-    const lines: Buffer[] = [];
-    for (const row of rows.slice(start, start + ROWS_PER_CHUNK) as ReadonlyArray<Readonly<Record<string, unknown>>>) {
-      let line = '';
-      for (let i = 0; i < columns.length; i++) line += (i === 0 ? '' : '\t') + copyField(row[columns[i]!]);
-      lines.push(Buffer.from(line + '\n'));
+  // A few rows (most COPYs of a batch) need no more than a few hundred bytes each.
+  let chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, rows.length * 512));
+  let used = 0;
+  for (const row of rows as ReadonlyArray<Readonly<Record<string, unknown>>>) {
+    let line = '';
+    for (let i = 0; i < columns.length; i++) line += (i === 0 ? '' : '\t') + copyField(row[columns[i]!]);
+    line += '\n';
+    // At most three bytes of UTF-8 for each UTF-16 unit of the string.
+    if (chunk.length - used < line.length * 3) {
+      if (used > 0) yield chunk.subarray(0, used);
+      chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, line.length * 3));
+      used = 0;
     }
-    yield Buffer.concat(lines);
+    used += chunk.write(line, used);
   }
+  if (used > 0) yield chunk.subarray(0, used);
 }
 
 /** One value as COPY's text format reads it: `\N` for null, backslash, tab and line ends escaped. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { addToCounts } from '../add-to-counts';
+import { sameJson } from '../same-json';
 import { REGION_OF_LEVEL } from '../queries/reach.sql';
 import {
   PreparedProjectionBatch,
@@ -345,7 +346,10 @@ async function prepareTasks(
   const days = new CampaignDays();
   const quantities = new CampaignQuantities();
   const versions: VersionRow[] = [];
+  /** The versions this batch added, the last of each task (its `valid_to` is set when the next one begins). */
   const lastVersionOf = new Map<string, VersionRow>();
+  /** What each task's current version row holds, as far as this batch has looked (see `sameContent`). */
+  const currentContent = new Map<string, VersionRow>();
   /** Every task whose state the batch changed (with a new version or without). */
   const changed = new Set<string>();
   const rolledUpChanged = new Set<string>();
@@ -386,12 +390,14 @@ async function prepareTasks(
     const ladderId = event.type === 'RectificationTaskAssigned' ? ladders.pin(state) : before.ladderId;
     if (event.type === 'RectificationTaskAssigned')
       numbers.assigned(taskId, (state as AssignedRectificationTask).regionId, at);
-    const content = versionContent(taskId, state, { assignedAt, closedAt, leadSince, sentBackReason });
+    const row = versionRow(taskId, state, { assignedAt, closedAt, leadSince, sentBackReason });
+    const contentBefore =
+      before.state.status === 'none'
+        ? undefined
+        : (currentContent.get(taskId) ?? versionRow(taskId, before.state, before));
     // Nothing a version row holds changed (a reminder level recorded, an extension asked for): the state only.
     const sameVersion =
-      before.state.status !== 'none' &&
-      event.type !== 'RectificationTaskSentBack' &&
-      sameContent(content, versionContent(taskId, before.state, before));
+      contentBefore !== undefined && event.type !== 'RectificationTaskSentBack' && sameContent(row, contentBefore);
     const folded: Folded = {
       state,
       version: event.revision,
@@ -411,18 +417,15 @@ async function prepareTasks(
       else if (before.stored) closeStored.push({ task_id: taskId, version: before.rowVersion, valid_to: at });
       if (before.state.status !== 'none') days.ended(before.state, before.since, at);
       days.started(state, at);
-      const row: VersionRow = {
-        ...content,
-        version: event.revision,
-        position: event.position.toString(),
-        valid_from: at,
-        valid_to: null,
-        // The send-back's version carries the lead unit whose work was sent back, whoever leads the task later.
-        sent_back: event.type === 'RectificationTaskSentBack',
-      };
+      row.version = event.revision;
+      row.position = event.position.toString();
+      row.valid_from = at;
+      // The send-back's version carries the lead unit whose work was sent back, whoever leads the task later.
+      row.sent_back = event.type === 'RectificationTaskSentBack';
       versions.push(row);
       lastVersionOf.set(taskId, row);
-    }
+      currentContent.set(taskId, row);
+    } else if (!currentContent.has(taskId)) currentContent.set(taskId, contentBefore);
     const quantitiesBefore = quantities.before(taskId, before, state, current, rollUps);
     current.set(taskId, folded);
     for (const id of rollUp(taskId, before.state, state, current, rollUps)) rolledUpChanged.add(id);
@@ -463,13 +466,14 @@ async function prepareTasks(
     const f = current.get(taskId)!;
     // What only deciding needs (the first assignment, the last progress report) is not kept: the read
     // model only evolves, and the task's page does not show them.
-    // The pinned ladder is kept apart, once per ladder (see `Ladders`).
-    const {
-      assignment: _assignment,
-      lastProgress: _lastProgress,
-      reminderPolicy: _ladder,
-      ...s
-    } = f.state as AssignedRectificationTask;
+    // The pinned ladder is kept apart, once per ladder (see `Ladders`). (Left out as JSON leaves out what is
+    // undefined: a copy with all its keys is made far faster than one without some.)
+    const s = {
+      ...(f.state as AssignedRectificationTask),
+      assignment: undefined,
+      lastProgress: undefined,
+      reminderPolicy: undefined,
+    };
     const r = rollUps.get(taskId)!;
     return {
       task_id: taskId,
@@ -836,8 +840,18 @@ function countedAs(folded: Folded, rollUp: RollUp, tasks: ReadonlyMap<string, Fo
   };
 }
 
-const sameFigures = (a: CountsFigures, b: CountsFigures) =>
-  (Object.keys(a) as Array<keyof CountsFigures>).every((k) => a[k] === b[k]);
+const FIGURES = [
+  'n',
+  'target_n',
+  'own_target',
+  'done_n',
+  'own_done',
+  'top_target',
+  'top_done',
+  'closing_ms',
+] as const satisfies ReadonlyArray<keyof CountsFigures>;
+
+const sameFigures = (a: CountsFigures, b: CountsFigures) => FIGURES.every((k) => a[k] === b[k]);
 
 /**
  * How many current tasks there are per lead unit, campaign, region, status, deadline, on-time close, parent's region
@@ -853,8 +867,17 @@ class DeadlineCounts {
   add(counted: Counted, sign: 1 | -1): void {
     let delta = this.deltas.get(counted.key);
     if (delta === undefined) {
+      const row = counted.row;
+      // Written out (not spread): a few thousand rows a batch, all of one shape.
       delta = {
-        ...counted.row,
+        lead_unit_id: row.lead_unit_id,
+        campaign_id: row.campaign_id,
+        region_id: row.region_id,
+        status: row.status,
+        deadline: row.deadline,
+        closed_on_time: row.closed_on_time,
+        parent_region_id: row.parent_region_id,
+        target_unit: row.target_unit,
         n: 0,
         target_n: 0,
         own_target: 0,
@@ -879,11 +902,7 @@ class DeadlineCounts {
   }
 
   async save(sql: ProjectionSql, schema: string): Promise<void> {
-    const changed = [...this.deltas.values()].filter((d) =>
-      (['n', 'target_n', 'own_target', 'done_n', 'own_done', 'top_target', 'top_done', 'closing_ms'] as const).some(
-        (k) => d[k] !== 0,
-      ),
-    );
+    const changed = [...this.deltas.values()].filter((d) => FIGURES.some((k) => d[k] !== 0));
     if (changed.length === 0) return;
     await addToCounts(sql, `"${schema}".task_deadline_counts`, {
       key: [
@@ -896,7 +915,7 @@ class DeadlineCounts {
         'parent_region_id',
         'target_unit',
       ],
-      add: ['n', 'target_n', 'own_target', 'done_n', 'own_done', 'top_target', 'top_done', 'closing_ms'],
+      add: FIGURES,
       emptied: 'n = 0',
       deltas: changed,
     });
@@ -1227,17 +1246,24 @@ interface NumberingCarry {
 class Ladders {
   /** The ladders pinned in this batch: their ids by their JSON. */
   private readonly ids = new Map<string, string>();
+  /** The same, each with the ladder as it came (the first of its JSON), to know the next one without writing it out. */
+  private readonly seen: Array<{ readonly ladder: unknown; readonly id: string }> = [];
 
   /** The id of the ladder pinned on a task just assigned (null when assigned without one). */
   pin(state: AssignedRectificationTask): string | null {
     const policy = state.reminderPolicy;
     if (policy === undefined || policy === null) return null;
+    // Most assignments of a batch carry a ladder seen already (parsed anew with each event): compared field by field,
+    // in order, it is known without its JSON (a kilobyte and more) written out again.
+    const known = this.seen.find((s) => sameJson(s.ladder, policy));
+    if (known !== undefined) return known.id;
     const text = JSON.stringify(policy);
     let id = this.ids.get(text);
     if (id === undefined) {
       id = createHash('sha256').update(text).digest('base64url');
       this.ids.set(text, id);
     }
+    this.seen.push({ ladder: policy, id });
     return id;
   }
 
@@ -1338,16 +1364,52 @@ interface VersionRow {
 const iso = (d: Date) => d.toISOString();
 
 /** What a version row holds of the task as it stands: all but which version it is, from when, and its event's kind. */
-type VersionContent = Omit<VersionRow, 'version' | 'position' | 'valid_from' | 'valid_to' | 'sent_back'>;
+const CONTENT_KEYS = [
+  'task_id',
+  'status',
+  'finding_id',
+  'title',
+  'region_id',
+  'category',
+  'lead_unit_id',
+  'cooperating_unit_ids',
+  'deadline',
+  'original_deadline',
+  'campaign_id',
+  'target_quantity',
+  'target_unit',
+  'quantity_done',
+  'send_back_count',
+  'reopen_count',
+  'assigned_at',
+  'closed_at',
+  'closed_on_time',
+  'lead_since',
+  'sent_back_reason',
+  'parent_task_id',
+  'root_task_id',
+  'depth',
+  'assigning_unit_id',
+  'subtask_count',
+] as const satisfies ReadonlyArray<keyof VersionRow>;
 
-function versionContent(
+/**
+ * The version row of the task as it stands, its version, position, start and kind still to be set (a version is
+ * added only when what it holds changed: see `sameContent`). Every field is written out in one literal, in the table's
+ * order: the rows of a batch, tens of thousands, share one shape, which keeps reading them (to compare, to COPY) fast.
+ */
+function versionRow(
   taskId: string,
   state: RectificationTaskState,
   folded: Pick<Folded, 'assignedAt' | 'closedAt' | 'leadSince' | 'sentBackReason'>,
-): VersionContent {
+): VersionRow {
   const task = state as AssignedRectificationTask;
   return {
     task_id: taskId,
+    version: 0,
+    position: '',
+    valid_from: '',
+    valid_to: null,
     status: task.status,
     finding_id: task.findingId,
     title: task.title,
@@ -1368,6 +1430,7 @@ function versionContent(
     // Fixed once closed: only a reopening (which ends the closed state) can move the deadline again.
     closed_on_time: folded.closedAt === null ? null : shanghaiDateOf(folded.closedAt) <= task.deadline,
     lead_since: folded.leadSince,
+    sent_back: false,
     sent_back_reason: folded.sentBackReason,
     // A task assigned before trees existed has none of the four: it is a top-level task, its own root.
     parent_task_id: task.parentTaskId ?? null,
@@ -1379,8 +1442,9 @@ function versionContent(
   };
 }
 
-function sameContent(a: VersionContent, b: VersionContent): boolean {
-  for (const key of Object.keys(a) as Array<keyof VersionContent>) {
+/** Whether two version rows hold the same of their task (whichever versions they are). */
+function sameContent(a: VersionRow, b: VersionRow): boolean {
+  for (const key of CONTENT_KEYS) {
     const x = a[key];
     const y = b[key];
     if (x === y) continue;
