@@ -150,9 +150,21 @@ export const auditProjection: Projection = {
  * What a batch hands on to the next one, prepared while it is being written: the region of each stream it placed or
  * met (its new streams' rows are not committed yet), and the last entry's `occurred_max`.
  */
+/** An instant as `Date.toISOString` writes it (years 0 to 9999): written so, instants sort as their texts do. */
+const TO_ISO_STRING = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/**
+ * An event's time as `Date.toISOString` writes it: as it is when written so (nearly every event: the clock's own), so
+ * that a catch-up of millions of events does not parse each and write it out again.
+ */
+const isoOf = (instant: string) => (TO_ISO_STRING.test(instant) ? instant : new Date(instant).toISOString());
+
+const latest = (a: string, b: string) => (b > a ? b : a);
+
 interface AuditCarry {
   readonly regions: ReadonlyMap<string, string>;
-  readonly occurredMax: number;
+  /** As `Date.toISOString` writes it ('' before any entry). */
+  readonly occurredMax: string;
 }
 
 /**
@@ -197,8 +209,8 @@ async function prepareAudit(
   let occurredMax = carried
     ? carried.occurredMax
     : found[0]?.occurred_max
-      ? new Date(found[0].occurred_max).getTime()
-      : -Infinity;
+      ? new Date(found[0].occurred_max).toISOString()
+      : '';
   const rows = events.map((e) => ({
     position: e.position.toString(),
     stream_name: e.streamName,
@@ -214,9 +226,7 @@ async function prepareAudit(
     // As JSON text: COPY would write an array value as an array literal.
     data: JSON.stringify(e.data),
     region_id: regions.get(e.streamName) ?? null,
-    occurred_max: new Date(
-      (occurredMax = Math.max(occurredMax, Date.parse(e.metadata?.occurredAt ?? e.recordedAt))),
-    ).toISOString(),
+    occurred_max: (occurredMax = latest(occurredMax, isoOf(e.metadata?.occurredAt ?? e.recordedAt))),
   }));
   const texts = events.flatMap(taskText);
   const citations = events.flatMap(citationsOf);
