@@ -146,10 +146,6 @@ export const auditProjection: Projection = {
   prepare: (sql, schema, events, carried) => prepareAudit(sql, schema, events, carried as AuditCarry | undefined),
 };
 
-/**
- * What a batch hands on to the next one, prepared while it is being written: the region of each stream it placed or
- * met (its new streams' rows are not committed yet), and the last entry's `occurred_max`.
- */
 /** An instant as `Date.toISOString` writes it (years 0 to 9999): written so, instants sort as their texts do. */
 const TO_ISO_STRING = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -161,6 +157,10 @@ const isoOf = (instant: string) => (TO_ISO_STRING.test(instant) ? instant : new 
 
 const latest = (a: string, b: string) => (b > a ? b : a);
 
+/**
+ * What a batch hands on to the next one, prepared while it is being written: the region of each stream it placed or
+ * met (its new streams' rows are not committed yet), and the last entry's `occurred_max`.
+ */
 interface AuditCarry {
   readonly regions: ReadonlyMap<string, string>;
   /** As `Date.toISOString` writes it ('' before any entry). */
