@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { addToCounts } from '../add-to-counts';
-import { sameJson } from '../same-json';
+import { sameJsonText } from '../same-json-text';
 import { REGION_OF_LEVEL } from '../queries/reach.sql';
 import {
   PreparedProjectionBatch,
@@ -1255,7 +1255,7 @@ class Ladders {
     if (policy === undefined || policy === null) return null;
     // Most assignments of a batch carry a ladder seen already (parsed anew with each event): compared field by field,
     // in order, it is known without its JSON (a kilobyte and more) written out again.
-    const known = this.seen.find((s) => sameJson(s.ladder, policy));
+    const known = this.seen.find((s) => sameJsonText(s.ladder, policy));
     if (known !== undefined) return known.id;
     const text = JSON.stringify(policy);
     let id = this.ids.get(text);

@@ -1,4 +1,4 @@
-import { sameJson } from './same-json';
+import { sameJsonText } from './same-json-text';
 
 const ladder = () =>
   JSON.parse(
@@ -7,9 +7,9 @@ const ladder = () =>
       '"recipients":["supervising_leader"]}],"version":1}',
   );
 
-describe('sameJson: a ladder known again without writing out its JSON', () => {
+describe('sameJsonText: a ladder known again without writing out its JSON', () => {
   it('takes two parses of the same JSON as the same', () => {
-    expect(sameJson(ladder(), ladder())).toBe(true);
+    expect(sameJsonText(ladder(), ladder())).toBe(true);
   });
 
   it.each([
@@ -22,20 +22,20 @@ describe('sameJson: a ladder known again without writing out its JSON', () => {
   ])('tells them apart with %s', (_, change) => {
     const other = ladder();
     change(other);
-    expect(sameJson(ladder(), other)).toBe(false);
-    expect(sameJson(other, ladder())).toBe(false);
+    expect(sameJsonText(ladder(), other)).toBe(false);
+    expect(sameJsonText(other, ladder())).toBe(false);
   });
 
   it('agrees with JSON.stringify on key order: the same keys in another order are another text', () => {
     const reordered = JSON.parse(JSON.stringify({ version: 1, ...ladder() }));
     expect(JSON.stringify(reordered) === JSON.stringify(ladder())).toBe(false);
-    expect(sameJson(reordered, ladder())).toBe(false);
+    expect(sameJsonText(reordered, ladder())).toBe(false);
   });
 
   it('answers false (write it out) for what JSON would not keep as it is', () => {
-    expect(sameJson(undefined, undefined)).toBe(false);
-    expect(sameJson(NaN, NaN)).toBe(false);
-    expect(sameJson({ at: new Date(0) }, { at: new Date(1) })).toBe(false);
-    expect(sameJson({ a: undefined }, { a: undefined })).toBe(false);
+    expect(sameJsonText(undefined, undefined)).toBe(false);
+    expect(sameJsonText(NaN, NaN)).toBe(false);
+    expect(sameJsonText({ at: new Date(0) }, { at: new Date(1) })).toBe(false);
+    expect(sameJsonText({ a: undefined }, { a: undefined })).toBe(false);
   });
 });
