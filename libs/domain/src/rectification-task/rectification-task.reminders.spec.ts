@@ -140,6 +140,34 @@ describe('the reminder ladder (DESIGN.md defaults, Asia/Shanghai)', () => {
       },
     ]);
   });
+  it('owes the levels earliest first, and those due at the same instant in the ladder’s order', () => {
+    const at = (level: string, offset: ReminderPolicy['levels'][number]['offset']) => ({
+      level,
+      label: level,
+      kind: 'reminder' as const,
+      offset,
+      recipients: ['unit' as const],
+    });
+    const ladder: ReminderPolicy = {
+      id: 'shuffled',
+      version: 1,
+      name: '次序',
+      // 2018-09-30 at 22:00 in Shanghai, written twice (by hours and by days); then 09:00 the day before; then 23:00.
+      levels: [
+        at('late', { hours: -1 }),
+        at('by_hours', { hours: -2 }),
+        at('day_before', { days: -1, hourOfDay: 9 }),
+        at('by_days', { days: 0, hourOfDay: 22 }),
+      ],
+    };
+    const owed = owedReminders(foldEvents(rectificationTaskDecider, [assigned(ladder)]));
+    expect(owed.map((r) => [r.level.level, r.dueAt])).toEqual([
+      ['day_before', '2018-09-29T01:00:00.000Z'],
+      ['by_hours', '2018-09-30T14:00:00.000Z'],
+      ['by_days', '2018-09-30T14:00:00.000Z'],
+      ['late', '2018-09-30T15:00:00.000Z'],
+    ]);
+  });
 });
 
 describe('RecordTaskReminder (the engine records a level that fell due)', () => {

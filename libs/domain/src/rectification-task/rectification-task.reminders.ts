@@ -1,4 +1,4 @@
-import { levelDueAt, ReminderLevel } from '../reminders/reminder-policy';
+import { levelDueTime, ReminderLevel } from '../reminders/reminder-policy';
 import { AssignedRectificationTask } from './rectification-task.state';
 
 /**
@@ -24,17 +24,21 @@ export interface OwedReminder {
  * question (it knows the time).
  */
 export function owedReminders(state: TaskReminderFacts): OwedReminder[] {
+  return owedInOrder(state).map((o) => o.owed);
+}
+
+/** `owedReminders`, each with when it falls due in milliseconds (read once, as the scheduler asks per task). */
+function owedInOrder(state: TaskReminderFacts): Array<{ readonly owed: OwedReminder; readonly dueMs: number }> {
   if (state.status === 'none' || state.status === 'closed' || state.status === 'cancelled') return [];
-  const recorded = new Set(state.reminders.map((r) => r.reminderId));
-  return state.reminderPolicy.levels
-    .map((level) => ({
-      reminderId: reminderIdOf(state.deadlineVersion, level.level),
-      deadlineVersion: state.deadlineVersion,
-      level,
-      dueAt: levelDueAt(state.deadline, level),
-    }))
-    .filter((r) => !recorded.has(r.reminderId))
-    .sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+  const owed: Array<{ readonly owed: OwedReminder; readonly dueMs: number }> = [];
+  for (const level of state.reminderPolicy.levels) {
+    const reminderId = reminderIdOf(state.deadlineVersion, level.level);
+    if (state.reminders.some((r) => r.reminderId === reminderId)) continue;
+    const due = levelDueTime(state.deadline, level);
+    owed.push({ owed: { reminderId, deadlineVersion: state.deadlineVersion, level, dueAt: due.at }, dueMs: due.ms });
+  }
+  // Earliest first; levels due at the same instant keep the ladder's order (the sort is stable).
+  return owed.sort((a, b) => a.dueMs - b.dueMs);
 }
 
 /**
@@ -45,15 +49,15 @@ export function owedReminders(state: TaskReminderFacts): OwedReminder[] {
 export function remindersToSchedule(state: TaskReminderFacts, now: string): OwedReminder[] {
   if (state.status === 'none') return [];
   const nowMs = Date.parse(now);
-  const owed = owedReminders(state);
-  const recordedDue = state.reminders
-    .filter((r) => r.deadlineVersion === state.deadlineVersion)
-    .map((r) => state.reminderPolicy.levels.find((l) => l.level === r.level))
-    .filter((l): l is ReminderLevel => l !== undefined)
-    .map((l) => Date.parse(levelDueAt(state.deadline, l)));
-  const overtakenBefore = Math.max(-Infinity, ...recordedDue);
-  const due = owed.filter((r) => Date.parse(r.dueAt) <= nowMs && Date.parse(r.dueAt) > overtakenBefore);
-  return [...due.slice(-1), ...owed.filter((r) => Date.parse(r.dueAt) > nowMs)];
+  const owed = owedInOrder(state);
+  let overtakenBefore = -Infinity;
+  for (const r of state.reminders) {
+    if (r.deadlineVersion !== state.deadlineVersion) continue;
+    const level = state.reminderPolicy.levels.find((l) => l.level === r.level);
+    if (level !== undefined) overtakenBefore = Math.max(overtakenBefore, levelDueTime(state.deadline, level).ms);
+  }
+  const due = owed.filter((r) => r.dueMs <= nowMs && r.dueMs > overtakenBefore);
+  return [...due.slice(-1), ...owed.filter((r) => r.dueMs > nowMs)].map((r) => r.owed);
 }
 
 export function reminderIdOf(deadlineVersion: number, level: string): string {

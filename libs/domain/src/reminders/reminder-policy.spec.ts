@@ -3,6 +3,7 @@ import {
   DEFAULT_REMINDER_POLICY,
   latestDeadlineDueBy,
   levelDueAt,
+  levelDueTime,
   ReminderLevel,
   ReminderPolicy,
   validateReminderLevels,
@@ -148,5 +149,43 @@ describe('the latest deadline a ladder owes a level by (what the reconciliation 
           expect([deadline, owes]).toEqual([deadline, deadline <= latest]);
         }
       }
+  });
+});
+
+describe('when a level falls due, asked again and again (the scheduler asks for every level of every task)', () => {
+  const hoursLevel: ReminderLevel = {
+    level: 'last_call',
+    label: '最后提醒',
+    kind: 'reminder',
+    offset: { hours: -2 },
+    recipients: ['unit'],
+  };
+  const levels = [...DEFAULT_REMINDER_POLICY.levels, hoursLevel];
+
+  it('answers as worked out afresh, for more deadlines than it keeps answers for', () => {
+    // 30,000 deadline-and-offset pairs, twice over: the answers kept are dropped once 20,000 are kept.
+    for (const round of [1, 2])
+      for (let day = 0; day < 5_000; day++) {
+        const deadline = addDays('2018-01-01', day);
+        for (const level of levels) {
+          const hours =
+            'hours' in level.offset ? 24 + level.offset.hours : level.offset.days * 24 + level.offset.hourOfDay;
+          const expected = new Date(Date.parse(`${deadline}T00:00:00+08:00`) + hours * 3_600_000);
+          const due = levelDueTime(deadline, level);
+          if (
+            due.at !== expected.toISOString() ||
+            due.ms !== expected.getTime() ||
+            levelDueAt(deadline, level) !== due.at
+          )
+            throw new Error(`round ${round}: ${deadline} ${level.level} gave ${due.at} (${due.ms})`);
+        }
+      }
+  });
+
+  it('tells apart offsets that would read alike: −1 day at 09:00 is not the day at −15 hours', () => {
+    const dayBefore: ReminderLevel = { ...hoursLevel, offset: { days: -1, hourOfDay: 9 } };
+    const hoursBefore: ReminderLevel = { ...hoursLevel, offset: { hours: -15 } };
+    expect(levelDueAt('2018-09-30', dayBefore)).toBe('2018-09-29T01:00:00.000Z');
+    expect(levelDueAt('2018-09-30', hoursBefore)).toBe('2018-09-30T01:00:00.000Z');
   });
 });

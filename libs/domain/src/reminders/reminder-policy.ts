@@ -72,11 +72,39 @@ const LEVEL_ID = /^[a-z][a-z0-9_]{0,39}$/;
 
 /** The instant a level of the ladder is due for a task with this deadline. */
 export function levelDueAt(deadline: LocalDate, level: ReminderLevel): string {
-  if ('hours' in level.offset)
-    return new Date(dueInstant(deadline).getTime() + level.offset.hours * HOUR_MS).toISOString();
-  // shanghaiInstant(addDays(deadline, days), hourOfDay) in one step (a calendar day is 24 hours in Asia/Shanghai):
-  // the scheduler asks this for every level of every task it meets.
-  return shanghaiInstant(deadline, level.offset.days * 24 + level.offset.hourOfDay).toISOString();
+  return levelDueTime(deadline, level).at;
+}
+
+/** When a level of the ladder is due for a task with this deadline: as `levelDueAt` writes it, and in milliseconds. */
+export interface LevelDueTime {
+  readonly at: string;
+  readonly ms: number;
+}
+
+/**
+ * When a level falls due, by deadline and offset, as worked out before: the answer depends on its arguments alone, so
+ * keeping it changes none. The scheduler asks for every level of every task it meets (millions of times when it catches
+ * up on a large store), of a few hundred deadlines and a handful of offsets; reading the instant of a date in
+ * Asia/Shanghai and writing it out each time took a tenth of its time. Emptied when it grows large.
+ */
+const dueByDeadlineAndOffset = new Map<string, LevelDueTime>();
+const DUE_MEMO_LIMIT = 20_000;
+
+/** `levelDueAt`, with its milliseconds. */
+export function levelDueTime(deadline: LocalDate, level: ReminderLevel): LevelDueTime {
+  const offset = level.offset;
+  const key = 'hours' in offset ? `${deadline}h${offset.hours}` : `${deadline}d${offset.days}@${offset.hourOfDay}`;
+  const known = dueByDeadlineAndOffset.get(key);
+  if (known !== undefined) return known;
+  // By days: shanghaiInstant(addDays(deadline, days), hourOfDay) in one step (a calendar day is 24 hours in Shanghai).
+  const instant =
+    'hours' in offset
+      ? new Date(dueInstant(deadline).getTime() + offset.hours * HOUR_MS)
+      : shanghaiInstant(deadline, offset.days * 24 + offset.hourOfDay);
+  const due: LevelDueTime = Object.freeze({ at: instant.toISOString(), ms: instant.getTime() });
+  if (dueByDeadlineAndOffset.size >= DUE_MEMO_LIMIT) dueByDeadlineAndOffset.clear();
+  dueByDeadlineAndOffset.set(key, due);
+  return due;
 }
 
 /**
