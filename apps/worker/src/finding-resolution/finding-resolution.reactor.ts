@@ -1,5 +1,6 @@
 import { CheckpointStore, EventStore, loadStream, StoredEvent } from '@zhenggai/application';
 import {
+  ASSIGNMENT_LADDER_KEYS,
   Actor,
   DomainError,
   findingDecider,
@@ -35,11 +36,13 @@ export class FindingResolutionReactor extends CheckpointedReactor {
     checkpoints: CheckpointStore,
     private readonly commands: WorkerCommands,
   ) {
-    super(store, checkpoints, FINDING_RESOLUTION, [
-      'RectificationTaskAssigned',
-      'FindingTaskLinked',
-      ...OUTCOME_EVENTS,
-    ]);
+    super(
+      store,
+      checkpoints,
+      FINDING_RESOLUTION,
+      ['RectificationTaskAssigned', 'FindingTaskLinked', ...OUTCOME_EVENTS],
+      ASSIGNMENT_LADDER_KEYS,
+    );
   }
 
   protected async apply(events: readonly StoredEvent[]): Promise<void> {

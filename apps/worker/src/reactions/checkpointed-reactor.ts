@@ -4,6 +4,7 @@ import {
   CheckpointStore,
   EventStore,
   GlobalPosition,
+  LeaveOutKeys,
   StoredEvent,
   Subscription,
 } from '@zhenggai/application';
@@ -38,6 +39,8 @@ export abstract class CheckpointedReactor {
     private readonly checkpoints: CheckpointStore,
     readonly name: string,
     private readonly eventTypePrefixes: readonly string[],
+    /** Keys of the events' data `apply` never reads, which the store may leave out (`LeaveOutKeys`). */
+    private readonly leaveOutKeys?: LeaveOutKeys,
   ) {
     this.logger = new Logger(name);
   }
@@ -60,6 +63,7 @@ export abstract class CheckpointedReactor {
       after,
       batchSize: REACTION_BATCH_SIZE,
       eventTypePrefixes: this.eventTypePrefixes,
+      leaveOutKeys: this.leaveOutKeys,
       lingerMs: REACTION_LINGER_MS,
       onError: (error) => this.logger.error(`stopped: ${error instanceof Error ? error.stack : String(error)}`),
     });

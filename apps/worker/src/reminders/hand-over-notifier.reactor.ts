@@ -10,7 +10,7 @@ import {
   ReminderMessage,
   StoredEvent,
 } from '@zhenggai/application';
-import { daysBetween, shanghaiDateOf, taskStreamName } from '@zhenggai/domain';
+import { ASSIGNMENT_LADDER_KEYS, daysBetween, shanghaiDateOf, taskStreamName } from '@zhenggai/domain';
 import { DeliveryJobs } from '@zhenggai/platform';
 import { PostgresDeliveries } from '@zhenggai/postgres';
 import { createHash } from 'node:crypto';
@@ -39,7 +39,7 @@ export class HandOverNotifier extends CheckpointedReactor {
     /** Sends at once what it has just recorded (else every batch is queued). */
     private readonly direct?: DirectDelivery,
   ) {
-    super(store, checkpoints, HAND_OVER_NOTIFIER, HAND_OVER_EVENT_TYPES);
+    super(store, checkpoints, HAND_OVER_NOTIFIER, HAND_OVER_EVENT_TYPES, ASSIGNMENT_LADDER_KEYS);
   }
 
   protected async apply(events: readonly StoredEvent[]): Promise<void> {

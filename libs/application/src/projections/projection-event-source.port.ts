@@ -1,4 +1,4 @@
-import type { GlobalPosition, StoredEvent } from '../event-store/event-store.port';
+import type { GlobalPosition, LeaveOutKeys, StoredEvent } from '../event-store/event-store.port';
 
 /** A page of events for a projection, and how far it lets the projection's checkpoint move. */
 export interface ProjectionEventPage {
@@ -20,6 +20,8 @@ export interface ProjectionEventSource {
     after: GlobalPosition;
     limit: number;
     eventTypePrefixes?: readonly string[];
+    /** Keys of the events' data the projection never reads, which the source may leave out (`LeaveOutKeys`). */
+    leaveOutKeys?: LeaveOutKeys;
   }): Promise<ProjectionEventPage>;
   /** The highest position readers can see now. */
   readHead(): Promise<GlobalPosition>;

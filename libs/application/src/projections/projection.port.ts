@@ -1,4 +1,4 @@
-import { StoredEvent } from '../event-store/event-store.port';
+import { LeaveOutKeys, StoredEvent } from '../event-store/event-store.port';
 
 /**
  * A SQL connection inside the projection runner's transaction: whatever a projection writes through it commits
@@ -40,6 +40,11 @@ export interface Projection {
   readonly version?: number;
   /** Only events whose type starts with one of these are handed to `apply` (all others still move the checkpoint). */
   readonly eventTypePrefixes: readonly string[];
+  /**
+   * Optional: keys of the events' data `apply` never reads, which the event store may leave out of what it hands over
+   * (`LeaveOutKeys`; the PostgreSQL store does for a projection catching up).
+   */
+  readonly leaveOutKeys?: LeaveOutKeys;
   /**
    * Create the projection's tables in `schema` (empty, new), with the indexes its own writes need (keys, and what
    * `apply` looks rows up by); the indexes only readers use go in `readIndexes`.

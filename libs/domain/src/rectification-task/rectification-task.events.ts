@@ -34,6 +34,12 @@ export type RectificationTaskAssigned = DomainEvent<
   }
 >;
 
+/**
+ * What a reader of assignments that does not work out reminders leaves out of their data (`LeaveOutKeys`): the ladder
+ * pinned on the task, about half of an assignment's data.
+ */
+export const ASSIGNMENT_LADDER_KEYS: readonly (keyof RectificationTaskAssigned['data'])[] = ['reminderPolicy'];
+
 /** One sub-task as its parent records it: everything its own stream is assigned with. */
 export interface SubtaskAssignment {
   readonly taskId: string;

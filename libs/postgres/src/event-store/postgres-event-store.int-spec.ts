@@ -460,6 +460,42 @@ describe('PostgresEventStore on PostgreSQL', () => {
       expect(rowsRead).toBe(30);
     });
 
+    it('leaves out of the data the keys a reader leaves out, and hands the rest over as stored', async () => {
+      const after = await marker();
+      const stream = newStream();
+      const assigned = { taskId: 't-1', title: '危房改造', reminderPolicy: { id: 'default', levels: [] } };
+      await store.appendToStream(stream, [
+        event('Assigned', assigned),
+        event('Reported', { taskId: 't-1', note: 'reminderPolicy is only a word here' }),
+        event('Marked', { reminderPolicy: null, other: 1 }),
+      ]);
+      const reader = openStore(openPool(2));
+      const delivered: StoredEvent[] = [];
+      subscriptions.push(
+        reader.subscribeToAll(async (events) => void delivered.push(...events), {
+          after,
+          leaveOutKeys: ['reminderPolicy', 'absent'],
+        }),
+      );
+      await waitFor(() => delivered.length === 3);
+      expect(delivered.map((e) => e.data)).toEqual([
+        { taskId: 't-1', title: '危房改造' },
+        { taskId: 't-1', note: 'reminderPolicy is only a word here' },
+        { other: 1 },
+      ]);
+      // Every other reader, and the stream itself, still read the data whole; so does a projection's page.
+      expect((await store.readStream(stream)).map((e) => e.data.reminderPolicy)).toEqual([
+        assigned.reminderPolicy,
+        undefined,
+        null,
+      ]);
+      const page = await reader.liveProjectionSource().readPage({ after, limit: 10, leaveOutKeys: ['title'] });
+      expect(page.events.find((e) => e.type === 'Assigned')!.data).toEqual({
+        taskId: 't-1',
+        reminderPolicy: assigned.reminderPolicy,
+      });
+    });
+
     it('is woken by an append from another process (NOTIFY) long before its next poll', async () => {
       const after = await marker();
       const listening = openStore(openPool(2), 60_000);

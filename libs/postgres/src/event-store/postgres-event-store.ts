@@ -64,7 +64,8 @@ export class PostgresEventStore implements EventStore {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.batches = new AppendBatches(pool, options.groupCommit === false ? { calls: Infinity } : options.groupCommit);
     this.shared = new SharedEventReads({
-      read: (after, limit, eventTypePrefixes) => readVisibleEvents(this.pool, { after, limit, eventTypePrefixes }),
+      read: (after, limit, eventTypePrefixes, leaveOutKeys) =>
+        readVisibleEvents(this.pool, { after, limit, eventTypePrefixes, leaveOutKeys }),
       // Heard while the store's subscriptions listen (a worker's reactions always do); otherwise its readers find
       // other processes' appends when what they were answered is maxAgeMs old.
       onAppended: (appended) => this.notifications.observe(appended),
@@ -79,7 +80,7 @@ export class PostgresEventStore implements EventStore {
   liveProjectionSource(): ProjectionEventSource {
     return {
       ...postgresProjectionSource(this.pool),
-      readPage: (query) => this.shared.read(query.after, query.limit, query.eventTypePrefixes),
+      readPage: (query) => this.shared.read(query.after, query.limit, query.eventTypePrefixes, query.leaveOutKeys),
     };
   }
 
@@ -236,7 +237,8 @@ export class PostgresEventStore implements EventStore {
   ): Subscription {
     const subscription = new PostgresSubscription(
       {
-        read: (after, limit, eventTypePrefixes) => this.shared.read(after, limit, eventTypePrefixes),
+        read: (after, limit, eventTypePrefixes, leaveOutKeys) =>
+          this.shared.read(after, limit, eventTypePrefixes, leaveOutKeys),
         onWake: (wake, eventTypePrefixes) => this.notifications.subscribe(wake, eventTypePrefixes),
         pollIntervalMs: this.pollIntervalMs,
       },

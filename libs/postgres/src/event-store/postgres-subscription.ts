@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   reportSubscriptionFailure,
   type GlobalPosition,
+  type LeaveOutKeys,
   type StoredEvent,
   type SubscribeOptions,
   type Subscription,
@@ -11,7 +12,12 @@ import { InterruptibleWait } from '../support/interruptible-wait';
 import { isPostgresConnectionFailure } from '../pool/connection-failure';
 
 export interface SubscriptionSource {
-  read(after: GlobalPosition, limit: number, eventTypePrefixes?: readonly string[]): Promise<VisibleEventsPage>;
+  read(
+    after: GlobalPosition,
+    limit: number,
+    eventTypePrefixes?: readonly string[],
+    leaveOutKeys?: LeaveOutKeys,
+  ): Promise<VisibleEventsPage>;
   /**
    * Calls `wake` whenever new events of these types (all without prefixes) may be readable; the returned function stops
    * that.
@@ -106,7 +112,7 @@ export class PostgresSubscription implements Subscription {
   private async read(after: GlobalPosition, limit: number): Promise<VisibleEventsPage | null> {
     for (let delay = READ_RETRY_FIRST_MS; ; delay = Math.min(delay * 2, READ_RETRY_MAX_MS)) {
       try {
-        return await this.source.read(after, limit, this.options.eventTypePrefixes);
+        return await this.source.read(after, limit, this.options.eventTypePrefixes, this.options.leaveOutKeys);
       } catch (error) {
         if (!isPostgresConnectionFailure(error) || this.stopRequested) throw error;
         process.emitWarning(

@@ -1,4 +1,4 @@
-import { takesEventType, type GlobalPosition, type StoredEvent } from '@zhenggai/application';
+import { takesEventType, type GlobalPosition, type LeaveOutKeys, type StoredEvent } from '@zhenggai/application';
 import type { VisibleEventsPage } from './visible-events.query';
 
 export interface SharedEventReadsOptions {
@@ -7,6 +7,7 @@ export interface SharedEventReadsOptions {
     after: GlobalPosition,
     limit: number,
     eventTypePrefixes?: readonly string[],
+    leaveOutKeys?: LeaveOutKeys,
   ) => Promise<VisibleEventsPage>;
   /** Calls `appended` whenever events may have been appended; the returned function stops that. */
   readonly onAppended: (appended: () => void) => () => void;
@@ -79,10 +80,18 @@ export class SharedEventReads {
     this.minIntervalMs = options.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
   }
 
-  /** The events after `after` of the given types (all without prefixes), at most `limit`, as `readVisibleEvents`. */
-  async read(after: GlobalPosition, limit: number, eventTypePrefixes?: readonly string[]): Promise<VisibleEventsPage> {
+  /**
+   * The events after `after` of the given types (all without prefixes), at most `limit`, as `readVisibleEvents`. The
+   * keys a reader leaves out are left out of what it reads for itself; the events kept are handed over whole.
+   */
+  async read(
+    after: GlobalPosition,
+    limit: number,
+    eventTypePrefixes?: readonly string[],
+    leaveOutKeys?: LeaveOutKeys,
+  ): Promise<VisibleEventsPage> {
     if (this.base === null || after < this.base || this.closed) {
-      const page = await this.options.read(after, limit, eventTypePrefixes);
+      const page = await this.options.read(after, limit, eventTypePrefixes, leaveOutKeys);
       // Caught up: from here on, what this reader and the others ask for is kept.
       if (page.events.length < limit) this.startAt(page.highWater);
       return page;
@@ -90,7 +99,7 @@ export class SharedEventReads {
     if (this.stale(after)) await this.nextRead();
     for (;;) {
       // Let go of meanwhile, or closed.
-      if (after < this.base || this.closed) return this.options.read(after, limit, eventTypePrefixes);
+      if (after < this.base || this.closed) return this.options.read(after, limit, eventTypePrefixes, leaveOutKeys);
       const events = this.kept(after, limit, eventTypePrefixes);
       if (events.length === limit || this.atHead) return { events, highWater: this.highWater };
       // More is readable than one query read: read on (a burst of appends).

@@ -1,4 +1,4 @@
-import type { GlobalPosition, ProjectionEventSource, StoredEvent } from '@zhenggai/application';
+import type { GlobalPosition, LeaveOutKeys, ProjectionEventSource, StoredEvent } from '@zhenggai/application';
 import type { Pool, PoolClient } from 'pg';
 import { STORED_EVENT_COLUMNS, STORED_EVENT_TYPES, toStoredEvent, type StoredEventRow } from './stored-event-row';
 
@@ -15,7 +15,8 @@ export interface VisibleEventsPage {
 // An event is handed out only once its transaction is older than every running transaction, so a
 // transaction that took a lower position but commits later can never be passed (appends keep positions
 // in transaction-id order). Both parts use the statement's snapshot, so the high-water mark matches the
-// page. (The horizon is written out twice rather than joined: as a join, max() cannot use the index.)
+// page. (The horizon is written out twice rather than joined: as a join, max() cannot use the index.) The keys a
+// reader leaves out ($4, `LeaveOutKeys`) are taken out of the data here, so that they are neither sent nor parsed.
 const SQL = `
   WITH high_water AS MATERIALIZED (
     SELECT coalesce(max(global_position), 0) AS position
@@ -25,7 +26,10 @@ const SQL = `
   SELECT w.position AS high_water, page.*
   FROM high_water w
   LEFT JOIN LATERAL (
-    SELECT ${STORED_EVENT_COLUMNS}
+    SELECT ${STORED_EVENT_COLUMNS.replace(
+      ' data,',
+      ' CASE WHEN $4::text[] IS NOT NULL AND e.data ?| $4::text[] THEN e.data - $4::text[] ELSE e.data END AS data,',
+    )}
     FROM events e
     WHERE e.global_position > $1
       AND e.global_position <= w.position
@@ -41,12 +45,22 @@ type PageRow = { high_water: string } & (StoredEventRow | { [K in keyof StoredEv
 /** Reads the events after `after` that no running transaction can still precede. */
 export async function readVisibleEvents(
   db: Pool | PoolClient,
-  query: { after: GlobalPosition; limit?: number; eventTypePrefixes?: readonly string[] },
+  query: {
+    after: GlobalPosition;
+    limit?: number;
+    eventTypePrefixes?: readonly string[];
+    leaveOutKeys?: LeaveOutKeys;
+  },
 ): Promise<VisibleEventsPage> {
   const { rows } = await db.query<PageRow>({
     name: 'zg_read_visible_events',
     text: SQL,
-    values: [query.after.toString(), query.limit ?? null, typePatterns(query.eventTypePrefixes)],
+    values: [
+      query.after.toString(),
+      query.limit ?? null,
+      typePatterns(query.eventTypePrefixes),
+      query.leaveOutKeys && query.leaveOutKeys.length > 0 ? query.leaveOutKeys : null,
+    ],
     types: STORED_EVENT_TYPES,
   });
   const events = rows.flatMap((row) => (row.global_position === null ? [] : [toStoredEvent(row as StoredEventRow)]));

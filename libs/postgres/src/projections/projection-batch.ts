@@ -49,6 +49,7 @@ export async function readBatch(
     after: from,
     limit: batchSize,
     eventTypePrefixes: projection.eventTypePrefixes,
+    leaveOutKeys: projection.leaveOutKeys,
   });
   const full = page.events.length === batchSize;
   const reached = full ? page.events[page.events.length - 1]!.position : page.highWater;

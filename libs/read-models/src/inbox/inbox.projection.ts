@@ -1,5 +1,5 @@
 import { Projection, ProjectionSql, StoredEvent } from '@zhenggai/application';
-import type { ReminderRecipient } from '@zhenggai/domain';
+import { ASSIGNMENT_LADDER_KEYS, type ReminderRecipient } from '@zhenggai/domain';
 import { addToCounts } from '../add-to-counts';
 
 /**
@@ -21,6 +21,8 @@ export const inboxProjection: Projection = {
     'RectificationTaskEscalated',
     'RectificationTaskReminderRead',
   ],
+  // An assignment's ladder is never read here (see `ASSIGNMENT_LADDER_KEYS`).
+  leaveOutKeys: ASSIGNMENT_LADDER_KEYS,
 
   async setup(sql: ProjectionSql, schema: string): Promise<void> {
     await sql.query(`

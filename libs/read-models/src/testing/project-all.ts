@@ -1,4 +1,4 @@
-import { EventStore, PreparedProjectionBatch, Projection } from '@zhenggai/application';
+import { EventStore, leavingOut, PreparedProjectionBatch, Projection } from '@zhenggai/application';
 import { createReadIndexes, projectionWriteSql } from '@zhenggai/postgres';
 import type { Pool } from 'pg';
 import { everyEventReadable } from '../../../../test/support/every-event-readable';
@@ -30,11 +30,11 @@ export async function projectAll(
     await projection.setup(sql, schema);
     let pending: PreparedProjectionBatch | undefined;
     for (let after = 0n; ;) {
-      const events = await store.readAll({
-        after,
-        maxCount: batchSize,
-        eventTypePrefixes: projection.eventTypePrefixes,
-      });
+      // The keys the projection leaves out, left out as the PostgreSQL store leaves them out for a runner catching up:
+      // a projection that reads one anyway fails its tests.
+      const events = (
+        await store.readAll({ after, maxCount: batchSize, eventTypePrefixes: projection.eventTypePrefixes })
+      ).map((event) => leavingOut(event, projection.leaveOutKeys));
       if (events.length === 0) break;
       if (ahead && projection.prepare) {
         const prepared = await projection.prepare(sql, schema, events, pending?.carry);

@@ -5,6 +5,7 @@ import {
   ProjectionWriteSql,
   StoredEvent,
 } from '@zhenggai/application';
+import { ASSIGNMENT_LADDER_KEYS } from '@zhenggai/domain';
 import { addToCounts } from '../add-to-counts';
 import { CHECKING_KINDS, evolveTodo, TODO_EVENT_TYPES, TodoItem, TodoTask } from './todo.fold';
 
@@ -20,6 +21,8 @@ export const todoProjection: Projection = {
   // 2: the counts per holder, place and kind.
   version: 2,
   eventTypePrefixes: TODO_EVENT_TYPES,
+  // An assignment's ladder is never read here (see `ASSIGNMENT_LADDER_KEYS`).
+  leaveOutKeys: ASSIGNMENT_LADDER_KEYS,
 
   async setup(sql: ProjectionSql, schema: string): Promise<void> {
     await sql.query(`
