@@ -85,7 +85,7 @@ export interface LevelDueTime {
  * When a level falls due, by deadline and offset, as worked out before: the answer depends on its arguments alone, so
  * keeping it changes none. The scheduler asks for every level of every task it meets (millions of times when it catches
  * up on a large store), of a few hundred deadlines and a handful of offsets; reading the instant of a date in
- * Asia/Shanghai and writing it out each time took a tenth of its time. Emptied when it grows large.
+ * Asia/Shanghai and writing it out each time took 15.7 s of a 333 s profile of its turn. Emptied when it grows large.
  */
 const dueByDeadlineAndOffset = new Map<string, LevelDueTime>();
 const DUE_MEMO_LIMIT = 20_000;
@@ -118,8 +118,7 @@ export function latestDeadlineDueBy(ladders: Iterable<ReminderPolicy>, until: Da
   const dayStart = shanghaiInstant(reference).getTime();
   let earliest = Infinity;
   for (const ladder of ladders)
-    for (const level of ladder.levels)
-      earliest = Math.min(earliest, Date.parse(levelDueAt(reference, level)) - dayStart);
+    for (const level of ladder.levels) earliest = Math.min(earliest, levelDueTime(reference, level).ms - dayStart);
   return earliest === Infinity ? null : shanghaiDateOf(new Date(until.getTime() - earliest));
 }
 
