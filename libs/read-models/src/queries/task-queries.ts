@@ -179,7 +179,7 @@ export class TaskQueries {
   }> {
     const { at, current = false, byRegionLevel, byUnit, order = 'deadline' } = options;
     const params = new SqlParams();
-    const source = sourceOf(filter, params, options, await searchedMeasures(this.sql, filter));
+    const source = sourceOf(filter, params, options, await this.searchedMeasures(filter));
     const { today, warn, filters, onTask, unit, ofUnit, from, conditions } = source;
     const where = `${from} ${whereOf(conditions)}`;
     // The per-deadline counts hold the columns of every filter they can answer, under the same names; so do a unit's
@@ -315,7 +315,7 @@ export class TaskQueries {
    */
   async ids(filter: TaskFilter, options: ListOptions, limit: number): Promise<string[]> {
     const params = new SqlParams();
-    const measures = await searchedMeasures(this.sql, filter);
+    const measures = await this.searchedMeasures(filter);
     const { today, warn, onTask, unit, ofUnit, from, conditions } = sourceOf(filter, params, options, measures);
     const key = unit ? 'r' : 'v';
     const reachOnly = unit && onTask.length === 0;
@@ -586,6 +586,23 @@ export class TaskQueries {
 
   private handOversKept = false;
   private scoreboardCounted = false;
+  private measuresKept = false;
+
+  /**
+   * How a search (`filter.text`) reads each task's measures: from `task_measures` (version 19 of the tasks
+   * projection), the text as kept. A generation before it, still serving while an upgrade builds the next, has only
+   * `task_states`, which merges each state with its reminder ladder before the measures are read out of it: the same
+   * answer, about six times the database's work for each task whose title does not match.
+   */
+  private async searchedMeasures(filter: TaskFilter): Promise<MeasuresOf> {
+    if (filter.text && !this.measuresKept) {
+      const { rows } = await this.sql.query(
+        `SELECT 1 FROM information_schema.views WHERE table_schema = 'read_models' AND table_name = 'task_measures'`,
+      );
+      this.measuresKept = rows.length > 0;
+    }
+    return this.measuresKept ? MEASURES_KEPT : MEASURES_FROM_STATES;
+  }
 
   /** Whether the read model serving is of version 12 or later: it counts send-backs and the days to close. */
   private async keepsScoreboardCounts(): Promise<boolean> {
@@ -692,20 +709,6 @@ function sourceOf(filter: TaskFilter, params: SqlParams, options: ListOptions, m
 
 /** SQL of the measures (整改措施) of the task `alias`, as a search matches them. */
 type MeasuresOf = (alias: string) => string;
-
-/**
- * How a search (`filter.text`) reads each task's measures: from `task_measures` (version 19 of the tasks projection),
- * the text as kept. A generation before it, still serving while an upgrade builds the next, has only `task_states`,
- * which merges each state with its reminder ladder before the measures are read out of it: the same answer, about six
- * times the database's work for each task whose title does not match.
- */
-async function searchedMeasures(sql: ProjectionSql, filter: TaskFilter): Promise<MeasuresOf> {
-  if (!filter.text) return MEASURES_FROM_STATES;
-  const { rows } = await sql.query<{ kept: boolean }>(
-    "SELECT to_regclass('read_models.task_measures') IS NOT NULL AS kept",
-  );
-  return rows[0]!.kept ? MEASURES_KEPT : MEASURES_FROM_STATES;
-}
 
 const MEASURES_KEPT: MeasuresOf = (alias) =>
   `(SELECT m.measures FROM read_models.task_measures m WHERE m.task_id = ${alias}.task_id)`;

@@ -191,11 +191,10 @@ describe('the tasks read model over the demo story', () => {
   });
 
   it('finds a task by its measures, also while an upgrade builds the generation that keeps them as text', async () => {
-    const queries = new TaskQueries(infra.pool);
     const now = { at: new Date(), warningDays: 3, current: true };
     const then = { at: new Date('2018-07-12T12:00:00+08:00'), warningDays: 3 };
     // 开工建设 is in a task's measures (流转土地，开工建设扶贫车间), not in any title.
-    const search = async () =>
+    const search = async (queries = new TaskQueries(infra.pool)) =>
       Promise.all(
         [now, then].flatMap((options) => [
           queries.list({ text: '开工建设' }, { page: 1, pageSize: 5 }, options),
