@@ -49,6 +49,11 @@ export class HttpConnection {
     });
   }
 
+  /** Ends the connection; a request still waiting fails. */
+  close(): void {
+    this.socket.destroy();
+  }
+
   private onData(chunk: Buffer): void {
     this.received = this.received.length === 0 ? chunk : Buffer.concat([this.received, chunk]);
     const headerEnd = this.received.indexOf(HEADER_END);

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig, seedDemo, seedDemoIfEmpty, startInfrastructure, Infrastructure } from '@zhenggai/platform';
 import { removeDataFolder } from '@zhenggai/postgres';
 import { createApiApp } from '../apps/api/src/create-api-app';
+import { benchmarkApiInstructions } from './api-instructions';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { benchmarkExports } from './export-benchmark';
 import { benchmarkImport } from './import-benchmark';
@@ -49,6 +50,9 @@ import {
  *
  * - Projections shared by two workers (BENCH_ONLY=split, issue 22): BENCH_TASKS tasks (100,000) caught up by one
  *   worker, then by two preferring different projections (bench/split-workers-benchmark.ts).
+ * - Instructions per HTTP command (BENCH_ONLY=instructions, issue 22): the write path's commands against the API
+ *   process under valgrind's callgrind, counted once warmed up: a cost that hardly depends on the machine's speed, to
+ *   compare two builds by (bench/api-instructions.ts).
  * - Views on a store as it is (BENCH_ONLY=views, with BENCH_DATABASE_URL, issue 22): the read case's queries timed on
  *   the store a `read` run left there, by the build at hand (bench/projection-benchmark.ts).
  *
@@ -205,6 +209,7 @@ async function main(): Promise<void> {
     if (runs('exports')) await benchmarkExports(infra, infra.databaseUrl, taskCounts(20_000)[0]);
     if (runs('read')) await benchmarkReadSide(infra, infra.databaseUrl, taskCounts(100_000));
     if (only?.includes('views')) await benchmarkStoreViews(infra, infra.databaseUrl);
+    if (only?.includes('instructions')) await benchmarkApiInstructions(infra.databaseUrl);
     if (only?.includes('split')) await benchmarkSplitWorkers(infra, infra.databaseUrl, taskCounts(100_000)[0]);
     if (runs('trees'))
       await benchmarkReadSideCase(
