@@ -19,10 +19,11 @@ export const INSTRUCTION_COMMANDS = Number(process.env.BENCH_INSTRUCTION_COMMAND
  * Instructions the API process executes per HTTP command (BENCH_ONLY=instructions, issue 22): the write path's
  * commands (`commandMix`, CONCURRENCY clients) against the API process run under valgrind's callgrind, counted only
  * while the measured commands run (`callgrind_control --instr=on/off`). The database, the clients and the kernel are
- * left out. The count on the main thread, where every request is handled in turn, hardly depends on the machine's
- * speed or on what else runs: two runs of the same build counted 598.9 and 599.2 thousand, where the API's CPU time
- * per command moved ±15 % between runs. So a change of a per cent to what a command costs shows in one run of each
- * build, where the rates need many. Needs valgrind; takes 2–3 minutes.
+ * left out. The count on the main thread, where every request is handled in turn, depends little on the machine's
+ * speed: five runs of one build counted 570–600 thousand (±3 %; what V8 compiles and collects when, and how many
+ * appends share a call, still vary), where the API's CPU time per command moved ±15 % between runs. So a few runs of
+ * each of two builds tell a change of a few per cent to what a command costs, where the rates need many. Needs
+ * valgrind; takes 2–3 minutes.
  */
 export async function benchmarkApiInstructions(databaseUrl: string): Promise<void> {
   try {

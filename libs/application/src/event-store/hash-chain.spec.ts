@@ -37,6 +37,14 @@ describe('canonicalJson', () => {
     for (const value of values) expect(canonicalJson(value)).toBe(JSON.stringify(value));
   });
 
+  it('writes a string holding any one UTF-16 unit, or an emoji, as JSON.stringify does', () => {
+    for (let unit = 0; unit <= 0xffff; unit++) {
+      const text = `村${String.fromCharCode(unit)}a`;
+      if (canonicalJson(text) !== JSON.stringify(text)) expect([unit, canonicalJson(text)]).toEqual([unit, '']);
+    }
+    expect(canonicalJson('😀 "1"')).toBe(JSON.stringify('😀 "1"'));
+  });
+
   it('leaves out undefined members and turns undefined items into null, as the stored JSON does', () => {
     const value = { kept: 1, dropped: undefined, list: [undefined, () => 1, 2], at: new Date('2018-09-30T16:00:00Z') };
     expect(canonicalJson(value)).toBe(canonicalJson(JSON.parse(JSON.stringify(value))));
