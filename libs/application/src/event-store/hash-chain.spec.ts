@@ -38,10 +38,8 @@ describe('canonicalJson', () => {
   });
 
   it('writes a string holding any one UTF-16 unit, or an emoji, as JSON.stringify does', () => {
-    for (let unit = 0; unit <= 0xffff; unit++) {
-      const text = `村${String.fromCharCode(unit)}a`;
-      if (canonicalJson(text) !== JSON.stringify(text)) expect([unit, canonicalJson(text)]).toEqual([unit, '']);
-    }
+    const texts = Array.from({ length: 0x10000 }, (_, unit) => `村${String.fromCharCode(unit)}a`);
+    expect(texts.filter((text) => canonicalJson(text) !== JSON.stringify(text))).toEqual([]);
     expect(canonicalJson('😀 "1"')).toBe(JSON.stringify('😀 "1"'));
   });
 

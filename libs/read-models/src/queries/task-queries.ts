@@ -585,8 +585,8 @@ export class TaskQueries {
   }
 
   private handOversKept = false;
-  private scoreboardCounted = false;
-  private measuresKept = false;
+  /** The read models' views found to exist (see `keepsView`). */
+  private readonly viewsKept = new Set<string>();
 
   /**
    * How a search (`filter.text`) reads each task's measures: from `task_measures` (version 19 of the tasks
@@ -595,25 +595,27 @@ export class TaskQueries {
    * answer, about six times the database's work for each task whose title does not match.
    */
   private async searchedMeasures(filter: TaskFilter): Promise<MeasuresOf> {
-    if (filter.text && !this.measuresKept) {
-      const { rows } = await this.sql.query(
-        `SELECT 1 FROM information_schema.views WHERE table_schema = 'read_models' AND table_name = 'task_measures'`,
-      );
-      this.measuresKept = rows.length > 0;
-    }
-    return this.measuresKept ? MEASURES_KEPT : MEASURES_FROM_STATES;
+    return filter.text && !(await this.keepsView('task_measures')) ? MEASURES_FROM_STATES : MEASURES_KEPT;
   }
 
   /** Whether the read model serving is of version 12 or later: it counts send-backs and the days to close. */
-  private async keepsScoreboardCounts(): Promise<boolean> {
-    if (!this.scoreboardCounted) {
+  private keepsScoreboardCounts(): Promise<boolean> {
+    return this.keepsView('task_send_back_counts');
+  }
+
+  /**
+   * Whether the read models serving have the view `name`, which a newer version of a projection added: asked of the
+   * catalogue until it is there, then remembered (a generation once serving with it is never replaced by an older one).
+   */
+  private async keepsView(name: string): Promise<boolean> {
+    if (!this.viewsKept.has(name)) {
       const { rows } = await this.sql.query(
-        `SELECT 1 FROM information_schema.views WHERE table_schema = 'read_models' AND ` +
-          `table_name = 'task_send_back_counts'`,
+        `SELECT 1 FROM information_schema.views WHERE table_schema = 'read_models' AND table_name = $1`,
+        [name],
       );
-      this.scoreboardCounted = rows.length > 0;
+      if (rows.length > 0) this.viewsKept.add(name);
     }
-    return this.scoreboardCounted;
+    return this.viewsKept.has(name);
   }
 
   /** Whether the read model serving is of version 3 or later: it knows who led each send-back and since when. */
